@@ -1,0 +1,53 @@
+# Podium — two commands: `make run` (demo on SQLite at http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PODIUM_DATABASE_URL ?= sqlite:///$(CURDIR)/var/podium.db
+
+.PHONY: run test install assets browser postgres lint typecheck bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) assets  ## create the virtual environment and install everything
+
+assets: node_modules/.installed  ## front-end libraries from npm (package.json)
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
+	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+
+postgres:  ## start the local PostgreSQL if it is not running
+	@scripts/ensure-postgres.sh
+
+run: install  ## set up, load the demo program and serve it at http://127.0.0.1:8000
+	$(BIN)/podium db upgrade
+	$(BIN)/podium demo --if-empty
+	$(BIN)/podium serve --host $(HOST) --port $(PORT)
+
+test: install browser postgres  ## set up and run the whole suite on SQLite and PostgreSQL
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src
+	$(BIN)/pytest -n 2 -q
+
+lint:  ## ruff and mypy
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src
+
+bench: install  ## the speed benchmarks (figures go in docs/benchmarks.md)
+	$(BIN)/python benchmarks/bench_cpm.py
+
+clean:  ## remove the virtual environment, npm packages and the local database
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,3 @@
+"""Podium: program management across interdependent projects."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,77 @@
+"""The ASGI application: REST API under /api/v1 and the web pages at /."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from podium import __version__
+from podium.api import programs, users
+from podium.api.errors import error_response, install_error_handlers
+from podium.config import Settings, get_settings
+from podium.db import check_database_current, make_engine, session_factory
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+Podium's REST API. Authenticate with a personal API token
+(`podium token create EMAIL --name NAME`, or `POST /api/v1/tokens`):
+`Authorization: Bearer pod_…`.
+
+Every error is `{"error": {"code", "message", "details"}}`. Records carry a
+`version`; send it back as `If-Match: "<version>"` on updates and deletes to be
+told (HTTP 412) when someone else changed the record first.
+"""
+
+
+def api_router() -> APIRouter:
+    """Every API area, mounted under /api/v1."""
+    from podium.api import calendars, dependencies, milestones, projects, tasks
+
+    router = APIRouter(prefix=API_PREFIX)
+    for area in (users, programs, projects, tasks, milestones, dependencies, calendars):
+        router.include_router(area.router)
+    return router
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, check_schema: bool = True) -> FastAPI:
+    """Build the app; refuses to start on a database whose schema is behind."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url, echo=settings.echo_sql)
+    if check_schema:
+        check_database_current(engine)
+    app = FastAPI(
+        title="Podium",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
+            return error_response(
+                413,
+                "payload_too_large",
+                f"the request body is larger than {settings.max_upload_bytes} bytes",
+            )
+        return await call_next(request)
+
+    app.include_router(api_router())
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    from podium.web.pages import install_web
+
+    install_web(app)
+    return app

@@ -1,0 +1,9 @@
+"""Dependencies API (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from podium.api.schemas import ERROR_RESPONSES
+
+router = APIRouter(prefix="/dependencies", tags=["dependencies"], responses=ERROR_RESPONSES)

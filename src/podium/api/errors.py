@@ -1,0 +1,88 @@
+"""One handler per error kind, all answering ``{"error": {code, message, details}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from podium.errors import PodiumError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "stale_version",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "details": details}},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[-1] if loc else "")
+
+
+async def _podium_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PodiumError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(400, "malformed_json", "the request body is not valid JSON", [
+            {"position": e.get("ctx", {}).get("error"), "message": e.get("msg")} for e in errors
+        ])
+    details = [
+        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in errors
+    ]
+    fields = ", ".join(d["field"] for d in details)
+    return error_response(422, "validation_failed", f"invalid fields: {fields}", details)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None))
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("integrity error reached the handler: %s", exc)
+    return error_response(409, "conflict", "the change conflicts with existing data")
+
+
+async def _stale_error(_request: Request, _exc: Exception) -> JSONResponse:
+    return error_response(412, "stale_version", "the record was changed by someone else; reload and retry")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error kind to the JSON error body."""
+    app.add_exception_handler(PodiumError, _podium_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale_error)

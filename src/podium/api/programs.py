@@ -1,0 +1,241 @@
+"""Programs, their members and their audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, EmailStr, Field
+
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
+from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.models import Program, ProgramStatus, Role
+from podium.services import audit, programs
+
+router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
+
+KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,19}$"
+
+
+class GoalIn(Strict):
+    """The program's goal statement."""
+
+    outcome: str = Field(default="", max_length=2000)
+    measure: str = Field(default="", max_length=200)
+    unit: str = Field(default="", max_length=50)
+    baseline_value: float | None = None
+    target_value: float | None = None
+    target_date: date | None = None
+
+
+class GoalOut(BaseModel):
+    outcome: str
+    measure: str
+    unit: str
+    baseline_value: float | None
+    target_value: float | None
+    target_date: date | None
+
+
+class ProgramCreate(Strict):
+    key: str = Field(pattern=KEY_PATTERN, examples=["CLOUD"])
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10000)
+    start_date: date
+    status: ProgramStatus = ProgramStatus.ACTIVE
+    calendar_id: int | None = None
+    goal: GoalIn = Field(default_factory=GoalIn)
+
+
+class ProgramUpdate(Strict):
+    key: str | None = Field(default=None, pattern=KEY_PATTERN)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10000)
+    start_date: date | None = None
+    status: ProgramStatus | None = None
+    calendar_id: int | None = None
+    goal: GoalIn | None = None
+
+
+class ProgramOut(Out):
+    id: int
+    key: str
+    name: str
+    description: str
+    status: ProgramStatus
+    start_date: date
+    calendar_id: int | None
+    goal: GoalOut
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, p: Program) -> ProgramOut:
+        return cls(
+            id=p.id,
+            key=p.key,
+            name=p.name,
+            description=p.description,
+            status=p.status,
+            start_date=p.start_date,
+            calendar_id=p.calendar_id,
+            goal=GoalOut(
+                outcome=p.goal_outcome,
+                measure=p.goal_measure,
+                unit=p.goal_unit,
+                baseline_value=p.goal_baseline_value,
+                target_value=p.goal_target_value,
+                target_date=p.goal_target_date,
+            ),
+            version=p.version,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+
+
+def _program_fields(body: Strict, *, partial: bool) -> dict[str, Any]:
+    data = body.model_dump(exclude_unset=partial, exclude={"goal"})
+    if partial:
+        for required in ("key", "name", "start_date", "status"):
+            if required in data and data[required] is None:
+                data.pop(required)
+    goal = getattr(body, "goal", None)
+    if goal is not None:
+        for name, value in goal.model_dump(exclude_unset=partial).items():
+            data[f"goal_{name}"] = value
+    return data
+
+
+@router.get("", response_model=PageOut[ProgramOut], summary="List the programs you belong to")
+def list_programs(
+    db: Db,
+    actor: CurrentActor,
+    page: Page,
+    status: Annotated[ProgramStatus | None, Query()] = None,
+    q: Annotated[str | None, Query(description="text in the key or name")] = None,
+) -> PageOut[ProgramOut]:
+    items, total = programs.list_programs(
+        db, actor, status=status.value if status else None, q=q, limit=page.limit, offset=page.offset
+    )
+    return PageOut(items=[ProgramOut.of(p) for p in items], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("", response_model=ProgramOut, status_code=status.HTTP_201_CREATED, summary="Create a program (you become its owner)")
+def create_program(body: ProgramCreate, db: Db, actor: CurrentActor, response: Response) -> ProgramOut:
+    fields = _program_fields(body, partial=False)
+    program = programs.create_program(db, actor, **fields)
+    commit(db)
+    set_etag(response, program.version)
+    return ProgramOut.of(program)
+
+
+@router.get("/{program_id}", response_model=ProgramOut)
+def get_program(program_id: int, db: Db, actor: CurrentActor, response: Response) -> ProgramOut:
+    program = programs.get_program(db, actor, program_id)
+    set_etag(response, program.version)
+    return ProgramOut.of(program)
+
+
+@router.patch("/{program_id}", response_model=ProgramOut, summary="Change a program (owner)")
+def update_program(
+    program_id: int, body: ProgramUpdate, db: Db, actor: CurrentActor, version: ExpectedVersion, response: Response
+) -> ProgramOut:
+    program = programs.update_program(
+        db, actor, program_id, _program_fields(body, partial=True), expected_version=version
+    )
+    commit(db)
+    set_etag(response, program.version)
+    return ProgramOut.of(program)
+
+
+@router.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a program and all it holds (owner)")
+def delete_program(program_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion) -> Response:
+    programs.delete_program(db, actor, program_id, expected_version=version)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- members -----------------------------------------------------------------
+
+
+class MemberIn(Strict):
+    email: EmailStr
+    role: Role
+
+
+class MemberUpdate(Strict):
+    role: Role
+
+
+class MemberOut(BaseModel):
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    version: int
+
+
+@router.get("/{program_id}/members", response_model=list[MemberOut])
+def list_members(program_id: int, db: Db, actor: CurrentActor) -> list[MemberOut]:
+    return [
+        MemberOut(user_id=u.id, email=u.email, name=u.name, role=m.role, version=m.version)
+        for m, u in programs.list_members(db, actor, program_id)
+    ]
+
+
+@router.post("/{program_id}/members", response_model=MemberOut, status_code=status.HTTP_201_CREATED, summary="Add a member (owner)")
+def add_member(program_id: int, body: MemberIn, db: Db, actor: CurrentActor) -> MemberOut:
+    m = programs.add_member(db, actor, program_id, email=body.email, role=body.role)
+    commit(db)
+    user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
+    return MemberOut(user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version)
+
+
+@router.patch("/{program_id}/members/{user_id}", response_model=MemberOut, summary="Change a member's role (owner)")
+def change_member(
+    program_id: int, user_id: int, body: MemberUpdate, db: Db, actor: CurrentActor, version: ExpectedVersion
+) -> MemberOut:
+    m = programs.change_member_role(db, actor, program_id, user_id, body.role, expected_version=version)
+    commit(db)
+    user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
+    return MemberOut(user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version)
+
+
+@router.delete("/{program_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a member (owner)")
+def remove_member(program_id: int, user_id: int, db: Db, actor: CurrentActor) -> Response:
+    programs.remove_member(db, actor, program_id, user_id)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- audit -------------------------------------------------------------------
+
+
+class AuditOut(Out):
+    id: int
+    at: datetime
+    user_id: int | None
+    user_email: str
+    entity_type: str
+    entity_id: int
+    entity_label: str
+    action: str
+    changes: dict[str, Any]
+
+
+@router.get("/{program_id}/audit", response_model=PageOut[AuditOut], summary="Every change in the program, newest first")
+def list_audit(
+    program_id: int,
+    db: Db,
+    actor: CurrentActor,
+    page: Page,
+    entity_type: Annotated[str | None, Query(description="program, project, task, milestone, dependency, membership")] = None,
+    entity_id: int | None = None,
+) -> PageOut[AuditOut]:
+    programs.get_program(db, actor, program_id)
+    items, total = audit.list_entries(
+        db, program_id=program_id, entity_type=entity_type, entity_id=entity_id, limit=page.limit, offset=page.offset
+    )
+    return PageOut(items=[AuditOut.model_validate(e) for e in items], total=total, limit=page.limit, offset=page.offset)

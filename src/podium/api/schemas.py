@@ -1,0 +1,50 @@
+"""Schemas shared by every area: pages, the error body."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """Input bodies: unknown fields are refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in {
+        400: "Malformed request",
+        401: "No or invalid credentials",
+        403: "Role too low",
+        404: "Not found (or not visible to you)",
+        409: "Conflict",
+        412: "Stale version (If-Match)",
+        422: "Invalid fields",
+    }.items()
+}

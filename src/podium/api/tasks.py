@@ -1,0 +1,9 @@
+"""Tasks API (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from podium.api.schemas import ERROR_RESPONSES
+
+router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)

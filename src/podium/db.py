@@ -1,0 +1,106 @@
+"""Database engine, sessions and the migration check.
+
+SQLite by default (a file), PostgreSQL for teams; the schema is whatever the
+Alembic migrations in ``migrations/`` build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from podium.config import REPO_ROOT, get_settings
+
+MIGRATIONS_DIR = REPO_ROOT / "migrations"
+
+
+class DatabaseBehind(RuntimeError):
+    """The database schema is older than this code; run ``podium db upgrade``."""
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys on and its folder created."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The process-wide engine from ``PODIUM_DATABASE_URL``."""
+    settings = get_settings()
+    return make_engine(settings.database_url, echo=settings.echo_sql)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error."""
+    session = session_factory(engine or get_engine())()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(engine: Engine) -> None:
+    """Run every pending migration (``podium db upgrade``)."""
+    config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def database_revision(engine: Engine) -> tuple[str | None, str | None]:
+    """(current revision of the database, newest revision of the code)."""
+    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, script.get_current_head()
+
+
+def check_database_current(engine: Engine) -> None:
+    """Refuse to run on a database whose schema is behind the code."""
+    current, head = database_revision(engine)
+    if current != head:
+        raise DatabaseBehind(
+            f"The database at {engine.url.render_as_string(hide_password=True)} is at "
+            f"revision {current or 'none'} but this Podium needs {head}. "
+            "Run `podium db upgrade` first."
+        )

@@ -1,0 +1,29 @@
+"""Stored data: SQLAlchemy 2.0 typed models."""
+
+from podium.models.audit import AuditEntry
+from podium.models.base import Base, utcnow
+from podium.models.calendars import WEEKDAYS, Calendar
+from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
+from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
+from podium.models.users import ApiToken, User, WebSession
+
+__all__ = [
+    "WEEKDAYS",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Calendar",
+    "ConstraintType",
+    "Dependency",
+    "DependencyType",
+    "Membership",
+    "Milestone",
+    "Program",
+    "ProgramStatus",
+    "Project",
+    "Role",
+    "Task",
+    "User",
+    "WebSession",
+    "utcnow",
+]

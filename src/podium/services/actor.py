@@ -1,0 +1,73 @@
+"""Who is acting, and what their role allows in a program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import Forbidden, NotFound
+from podium.models import Membership, Program, Role, User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in user behind a request or command (``None`` id = the system)."""
+
+    user_id: int | None
+    email: str
+    is_admin: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user_id=user.id, email=user.email, is_admin=user.is_admin)
+
+
+SYSTEM = Actor(user_id=None, email="system", is_admin=True)
+
+ROLE_NAMES = {
+    Role.VIEWER: "read",
+    Role.MEMBER: "update task progress",
+    Role.MANAGER: "edit projects, tasks, milestones and dependencies",
+    Role.OWNER: "edit the program and its members",
+}
+
+
+def role_in(session: Session, actor: Actor, program_id: int) -> Role | None:
+    """The actor's role in a program; admins count as owners everywhere."""
+    if actor.is_admin:
+        return Role.OWNER
+    role = session.scalar(
+        select(Membership.role).where(
+            Membership.program_id == program_id, Membership.user_id == actor.user_id
+        )
+    )
+    return role
+
+
+def visible_program_ids(session: Session, actor: Actor) -> list[int] | None:
+    """Ids of the programs the actor may see, or ``None`` for all (admins)."""
+    if actor.is_admin:
+        return None
+    return list(
+        session.scalars(select(Membership.program_id).where(Membership.user_id == actor.user_id))
+    )
+
+
+def require_role(session: Session, actor: Actor, program_id: int, needed: Role) -> Role:
+    """The actor's role, if at least ``needed``.
+
+    A program the actor cannot see is reported as not found, so its existence
+    does not leak; a visible one with too low a role is forbidden.
+    """
+    role = role_in(session, actor, program_id)
+    if role is None or session.get(Program, program_id) is None:
+        raise NotFound(f"program {program_id} not found")
+    if role.rank < needed.rank:
+        raise Forbidden(
+            f"your role in this program is {role.value}; "
+            f"{needed.value} or above is needed to {ROLE_NAMES[needed]}",
+            details={"role": role.value, "required": needed.value},
+        )
+    return role

@@ -1,0 +1,175 @@
+"""Passwords (argon2), personal API tokens and browser sessions.
+
+Secrets are shown once; only their SHA-256 is stored, so a leaked database
+does not leak working credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, NotFound, Unauthorized, field_error
+from podium.models import ApiToken, User, WebSession, utcnow
+from podium.services.actor import Actor
+from podium.services.audit import record_change
+from podium.services.common import flush
+
+TOKEN_PREFIX = "pod_"
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise field_error("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def add_user(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    password: str | None,
+    name: str = "",
+    is_admin: bool = False,
+) -> User:
+    """Create a user (``podium user add``); emails are unique, case-insensitively."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise field_error("email", "is not an email address")
+    if find_user(session, email) is not None:
+        raise Conflict(f"a user with email {email} already exists", details={"field": "email"})
+    user = User(
+        email=email,
+        name=name or email.split("@")[0],
+        password_hash=hash_password(password) if password else None,
+        is_admin=is_admin,
+    )
+    session.add(user)
+    flush(session)
+    record_change(
+        session,
+        actor,
+        program_id=None,
+        entity_type="user",
+        entity_id=user.id,
+        action="create",
+        changes={"email": [None, email], "is_admin": [None, is_admin]},
+        label=email,
+    )
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    flush(session)
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User:
+    """The user with this email and password, or ``Unauthorized``."""
+    user = find_user(session, email)
+    if user is None or not user.is_active or not user.password_hash:
+        _hasher.hash(password)  # same work either way: no timing oracle for emails
+        raise Unauthorized("wrong email or password")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise Unauthorized("wrong email or password") from exc
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def create_token(
+    session: Session, user: User, *, name: str, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new personal API token and its secret (shown once)."""
+    if not name.strip():
+        raise field_error("name", "a token needs a name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip(),
+        prefix=secret[:12],
+        token_hash=_sha256(secret),
+        expires_at=utcnow() + timedelta(days=days) if days else None,
+    )
+    session.add(token)
+    flush(session)
+    return token, secret
+
+
+def user_for_token(session: Session, secret: str) -> User:
+    """The active user behind a bearer token, or ``Unauthorized``."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    now = utcnow()
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.user.is_active
+    ):
+        raise Unauthorized("the API token is invalid, expired or revoked")
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now
+    return token.user
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(f"token {token_id} not found")
+    token.revoked_at = token.revoked_at or utcnow()
+    flush(session)
+    return token
+
+
+def start_session(session: Session, user: User, *, days: int) -> tuple[WebSession, str]:
+    """A browser session for ``user``: the record and the cookie's secret."""
+    secret = secrets.token_urlsafe(32)
+    web = WebSession(
+        user_id=user.id,
+        token_hash=_sha256(secret),
+        csrf_token=secrets.token_urlsafe(24),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(web)
+    flush(session)
+    return web, secret
+
+
+def session_for_cookie(session: Session, secret: str) -> WebSession | None:
+    """The live browser session behind a cookie, if any."""
+    web = session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(secret)))
+    if web is None or web.expires_at <= utcnow() or not web.user.is_active:
+        return None
+    return web
+
+
+def end_session(session: Session, secret: str) -> None:
+    web = session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(secret)))
+    if web is not None:
+        session.delete(web)
+        flush(session)

@@ -1,0 +1,221 @@
+"""Programs and their members."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, NotFound, field_error
+from podium.models import Calendar, Membership, Program, ProgramStatus, Role, User
+from podium.services.actor import Actor, require_role, visible_program_ids
+from podium.services.audit import record_change, record_created, record_deleted
+from podium.services.common import apply_update, flush, paginate
+
+PROGRAM_FIELDS = [
+    "key",
+    "name",
+    "description",
+    "status",
+    "start_date",
+    "calendar_id",
+    "goal_outcome",
+    "goal_measure",
+    "goal_unit",
+    "goal_baseline_value",
+    "goal_target_value",
+    "goal_target_date",
+]
+
+
+def get_program(session: Session, actor: Actor, program_id: int, *, needed: Role = Role.VIEWER) -> Program:
+    """A program the actor may act on with at least ``needed``."""
+    require_role(session, actor, program_id, needed)
+    program = session.get(Program, program_id)
+    assert program is not None  # require_role checked it exists
+    return program
+
+
+def _programs_query(
+    session: Session, actor: Actor, *, status: str | None, q: str | None
+) -> Select[tuple[Program]]:
+    query = select(Program).order_by(Program.key)
+    visible = visible_program_ids(session, actor)
+    if visible is not None:
+        query = query.where(Program.id.in_(visible))
+    if status:
+        query = query.where(Program.status == ProgramStatus(status))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(Program.name.ilike(like), Program.key.ilike(like)))
+    return query
+
+
+def list_programs(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Program], int]:
+    """The programs the actor belongs to (all, for admins)."""
+    return paginate(session, _programs_query(session, actor, status=status, q=q), limit=limit, offset=offset)
+
+
+def _check_calendar(session: Session, calendar_id: int | None) -> None:
+    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
+        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
+
+
+def _check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
+    existing = session.scalar(select(Program).where(Program.key == key))
+    if existing is not None and existing.id != except_id:
+        raise Conflict(f"a program with key {key} already exists", details={"field": "key"})
+
+
+def create_program(session: Session, actor: Actor, *, key: str, name: str, start_date: date, **fields: Any) -> Program:
+    """A new program; its creator becomes its owner."""
+    _check_key_free(session, key)
+    _check_calendar(session, fields.get("calendar_id"))
+    program = Program(key=key, name=name, start_date=start_date, **fields)
+    session.add(program)
+    flush(session)
+    if actor.user_id is not None:
+        session.add(Membership(program_id=program.id, user_id=actor.user_id, role=Role.OWNER))
+    record_created(session, actor, program, program_id=program.id, fields=PROGRAM_FIELDS)
+    flush(session)
+    return program
+
+
+def update_program(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    updates: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Program:
+    """Change a program's fields (owners only)."""
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    if "key" in updates and updates["key"] != program.key:
+        _check_key_free(session, updates["key"], except_id=program.id)
+    if "calendar_id" in updates:
+        _check_calendar(session, updates["calendar_id"])
+    apply_update(session, actor, program, updates, program_id=program.id, expected_version=expected_version)
+    return program
+
+
+def delete_program(session: Session, actor: Actor, program_id: int, *, expected_version: int | None = None) -> None:
+    """Remove a program and everything in it (owners only)."""
+    from podium.services.common import check_version
+
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    check_version(program, expected_version)
+    record_deleted(session, actor, program, program_id=program.id, fields=PROGRAM_FIELDS)
+    session.delete(program)
+    flush(session)
+
+
+# --- members -----------------------------------------------------------------
+
+
+def list_members(session: Session, actor: Actor, program_id: int) -> list[tuple[Membership, User]]:
+    get_program(session, actor, program_id)
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.program_id == program_id)
+        .order_by(User.email)
+    )
+    return [(m, u) for m, u in rows]
+
+
+def _member(session: Session, program_id: int, user_id: int) -> Membership:
+    membership = session.scalar(
+        select(Membership).where(Membership.program_id == program_id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        raise NotFound(f"user {user_id} is not a member of program {program_id}")
+    return membership
+
+
+def _owners_left(session: Session, program_id: int, *, without: int) -> int:
+    return len(
+        list(
+            session.scalars(
+                select(Membership.id).where(
+                    Membership.program_id == program_id,
+                    Membership.role == Role.OWNER,
+                    Membership.user_id != without,
+                )
+            )
+        )
+    )
+
+
+def add_member(session: Session, actor: Actor, program_id: int, *, email: str, role: Role) -> Membership:
+    """Give a user a role in the program (owners only)."""
+    get_program(session, actor, program_id, needed=Role.OWNER)
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise field_error("email", f"no user with email {email}")
+    existing = session.scalar(
+        select(Membership).where(Membership.program_id == program_id, Membership.user_id == user.id)
+    )
+    if existing is not None:
+        raise Conflict(f"{user.email} is already a member (role {existing.role.value})")
+    membership = Membership(program_id=program_id, user_id=user.id, role=role)
+    session.add(membership)
+    flush(session)
+    record_change(
+        session,
+        actor,
+        program_id=program_id,
+        entity_type="membership",
+        entity_id=membership.id,
+        action="create",
+        changes={"user": [None, user.email], "role": [None, role.value]},
+        label=user.email,
+    )
+    return membership
+
+
+def change_member_role(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    user_id: int,
+    role: Role,
+    *,
+    expected_version: int | None = None,
+) -> Membership:
+    """Change a member's role; a program always keeps at least one owner."""
+    get_program(session, actor, program_id, needed=Role.OWNER)
+    membership = _member(session, program_id, user_id)
+    if membership.role == Role.OWNER and role != Role.OWNER and _owners_left(session, program_id, without=user_id) == 0:
+        raise Conflict("a program must keep at least one owner")
+    apply_update(session, actor, membership, {"role": role}, program_id=program_id, expected_version=expected_version)
+    return membership
+
+
+def remove_member(session: Session, actor: Actor, program_id: int, user_id: int) -> None:
+    get_program(session, actor, program_id, needed=Role.OWNER)
+    membership = _member(session, program_id, user_id)
+    if membership.role == Role.OWNER and _owners_left(session, program_id, without=user_id) == 0:
+        raise Conflict("a program must keep at least one owner")
+    record_change(
+        session,
+        actor,
+        program_id=program_id,
+        entity_type="membership",
+        entity_id=membership.id,
+        action="delete",
+        changes={"user_id": [user_id, None], "role": [membership.role.value, None]},
+    )
+    session.delete(membership)
+    flush(session)

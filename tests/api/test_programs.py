@@ -1,0 +1,158 @@
+"""Programs API: CRUD, goal, members, audit, versions, errors and the permission matrix."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ROLES, Cast
+
+NEW_PROGRAM = {
+    "key": "DATA",
+    "name": "Data platform",
+    "start_date": "2027-02-01",
+    "goal": {
+        "outcome": "Migrate all client environments to the cloud",
+        "measure": "support tickets per month",
+        "unit": "tickets",
+        "baseline_value": 1200,
+        "target_value": 840,
+        "target_date": "2027-12-17",
+    },
+}
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    if code:
+        assert body["error"]["code"] == code
+    return body["error"]
+
+
+def test_created_program_carries_its_structured_goal_and_makes_creator_owner(cast: Cast) -> None:
+    created = cast.member.post("/api/v1/programs", json=NEW_PROGRAM)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["goal"]["target_value"] == 840
+    assert body["goal"]["target_date"] == "2027-12-17"
+    assert created.headers["ETag"] == '"1"'
+    members = cast.member.get(f"/api/v1/programs/{body['id']}/members").json()
+    assert [(m["email"], m["role"]) for m in members] == [("member@example.com", "owner")]
+
+
+def test_list_shows_only_programs_the_user_belongs_to(cast: Cast) -> None:
+    cast.outsider.post("/api/v1/programs", json=NEW_PROGRAM)
+    viewer_keys = [p["key"] for p in cast.viewer.get("/api/v1/programs").json()["items"]]
+    outsider_keys = [p["key"] for p in cast.outsider.get("/api/v1/programs").json()["items"]]
+    admin_keys = [p["key"] for p in cast.admin.get("/api/v1/programs").json()["items"]]
+    assert viewer_keys == ["CLOUD"]
+    assert outsider_keys == ["DATA"]
+    assert admin_keys == ["CLOUD", "DATA"]
+
+
+def test_list_is_paginated_and_filterable(cast: Cast) -> None:
+    for i in range(3):
+        cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "key": f"X{i}", "name": f"Extra {i}"})
+    page = cast.owner.get("/api/v1/programs", params={"limit": 2, "offset": 1}).json()
+    assert page["total"] == 4 and page["limit"] == 2 and page["offset"] == 1
+    assert [p["key"] for p in page["items"]] == ["X0", "X1"]
+    found = cast.owner.get("/api/v1/programs", params={"q": "extra 2"}).json()
+    assert [p["key"] for p in found["items"]] == ["X2"]
+
+
+def test_unknown_program_and_invisible_program_are_both_404(cast: Cast) -> None:
+    assert_error(cast.owner.get("/api/v1/programs/999999"), 404, "not_found")
+    assert_error(cast.outsider.get(f"/api/v1/programs/{cast.program.id}"), 404, "not_found")
+
+
+def test_update_with_stale_if_match_is_412_and_changes_nothing(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    first = cast.owner.patch(url, json={"name": "Renamed"}, headers={"If-Match": '"1"'})
+    assert first.status_code == 200 and first.headers["ETag"] == '"2"'
+    stale = cast.owner.patch(url, json={"name": "Lost update"}, headers={"If-Match": '"1"'})
+    assert_error(stale, 412, "stale_version")
+    assert cast.owner.get(url).json()["name"] == "Renamed"
+
+
+def test_partial_goal_update_keeps_the_other_goal_fields(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    cast.owner.patch(url, json={"goal": NEW_PROGRAM["goal"]})
+    cast.owner.patch(url, json={"goal": {"target_value": 800}})
+    goal = cast.owner.get(url).json()["goal"]
+    assert goal["target_value"] == 800 and goal["baseline_value"] == 1200
+
+
+def test_audit_log_records_field_changes_with_old_and_new(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    cast.owner.patch(url, json={"name": "Cloud migration 2027"})
+    entries = cast.viewer.get(f"{url}/audit").json()["items"]
+    latest = entries[0]
+    assert latest["action"] == "update" and latest["user_email"] == "owner@example.com"
+    assert latest["changes"]["name"] == ["Cloud migration", "Cloud migration 2027"]
+    assert entries[-1]["action"] == "create"
+
+
+def test_duplicate_key_is_409(cast: Cast) -> None:
+    assert_error(cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "key": "CLOUD"}), 409, "conflict")
+
+
+def test_invalid_fields_are_422_naming_the_field(cast: Cast) -> None:
+    error = assert_error(
+        cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "start_date": "not a date", "colour": "red"}),
+        422,
+        "validation_failed",
+    )
+    fields = {d["field"] for d in error["details"]}
+    assert {"start_date", "colour"} <= fields
+
+
+def test_malformed_json_is_400(cast: Cast) -> None:
+    response = cast.owner.post(
+        "/api/v1/programs", content=b'{"key": "X",', headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 400, "malformed_json")
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc"])
+def test_missing_or_invalid_credentials_are_401(app_client: TestClient, cast: Cast, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    assert_error(app_client.get("/api/v1/programs", headers=headers), 401, "unauthorized")
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("owner", 200), ("admin", 200), ("manager", 403), ("member", 403), ("viewer", 403), ("outsider", 404)],
+)
+def test_only_owners_and_admins_edit_the_program(cast: Cast, role: str, expected: int) -> None:
+    response = cast.by_role(role).patch(f"/api/v1/programs/{cast.program.id}", json={"description": "x"})
+    assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_owners_and_admins_manage_members(cast: Cast, role: str) -> None:
+    response = cast.by_role(role).post(
+        f"/api/v1/programs/{cast.program.id}/members", json={"email": "outsider@example.com", "role": "viewer"}
+    )
+    expected = {"owner": 201, "admin": 201, "outsider": 404}.get(role, 403)
+    assert response.status_code == expected, response.text
+
+
+def test_last_owner_cannot_be_demoted_or_removed(cast: Cast) -> None:
+    owner_id = cast.owner.user.id
+    url = f"/api/v1/programs/{cast.program.id}/members/{owner_id}"
+    assert_error(cast.owner.patch(url, json={"role": "viewer"}), 409)
+    assert_error(cast.owner.delete(url), 409)
+
+
+def test_deleting_a_program_removes_it(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    assert cast.manager.delete(url).status_code == 403
+    assert cast.owner.delete(url).status_code == 204
+    assert_error(cast.owner.get(url), 404)
+
+
+def test_unknown_route_is_a_json_404(cast: Cast) -> None:
+    assert_error(cast.owner.get("/api/v1/nowhere"), 404)

@@ -1,0 +1,107 @@
+"""Test fixtures: a migrated database per backend (SQLite and PostgreSQL), clients, factories.
+
+Database-facing tests take the ``engine`` fixture (directly or through ``db``
+or ``client``) and run once on SQLite and once on PostgreSQL. PostgreSQL runs
+in a schema of its own per test session, so parallel runs do not collide.
+Set PODIUM_TEST_BACKENDS=sqlite to run on SQLite only.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from podium.api.app import create_app
+from podium.config import Settings, get_settings
+from podium.db import make_engine, session_factory, upgrade_database
+from podium.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "PODIUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [b for b in os.environ.get("PODIUM_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _postgres_engine() -> Iterator[Engine]:
+    schema = f"podium_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    engine = make_engine(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A database built by running the migrations."""
+    if request.param == "sqlite":
+        path = Path(tmp_path_factory.mktemp("db")) / "podium.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade_database(engine)
+        yield engine
+        engine.dispose()
+    else:
+        for engine in _postgres_engine():
+            upgrade_database(engine)
+            yield engine
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session for arranging and checking data (commit to make it visible to the app)."""
+    session = session_factory(engine)()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url="sqlite://", environment="test", secret_key="test-secret")
+
+
+@pytest.fixture
+def app_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """An unauthenticated client of the app on the test database."""
+    get_settings.cache_clear()
+    app = create_app(settings, engine=engine)
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at production cost makes every test user slow; tests use the minimum."""
+    from argon2 import PasswordHasher
+
+    from podium.services import auth
+
+    original = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    auth._hasher = original

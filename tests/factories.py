@@ -1,0 +1,76 @@
+"""Factories that build test data through the services (so audit and rules apply)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from podium.models import Membership, Program, Role, User
+from podium.services import auth, programs
+from podium.services.actor import SYSTEM, Actor
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_user(db: Session, *, email: str | None = None, is_admin: bool = False, name: str = "") -> User:
+    user = auth.add_user(
+        db, SYSTEM, email=email or f"user{next(_seq)}@example.com", password=PASSWORD, name=name, is_admin=is_admin
+    )
+    db.commit()
+    return user
+
+
+def token_for(db: Session, user: User) -> str:
+    _token, secret = auth.create_token(db, user, name="tests")
+    db.commit()
+    return secret
+
+
+def make_program(db: Session, *, owner: User | None = None, key: str | None = None, **fields: Any) -> Program:
+    actor = Actor.of(owner) if owner else SYSTEM
+    fields.setdefault("name", "Cloud migration")
+    fields.setdefault("start_date", date(2027, 1, 4))
+    program = programs.create_program(db, actor, key=key or f"P{next(_seq)}", **fields)
+    db.commit()
+    return program
+
+
+def add_member(db: Session, program: Program, user: User, role: Role) -> None:
+    db.add(Membership(program_id=program.id, user_id=user.id, role=role))
+    db.commit()
+
+
+class ApiUser:
+    """A test client speaking as one user (bearer token)."""
+
+    def __init__(self, client: TestClient, token: str, user: User) -> None:
+        self.client = client
+        self.user = user
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def request(self, method: str, url: str, *, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        return self.client.request(method, url, headers={**self.headers, **(headers or {})}, **kw)
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.request("POST", url, **kw)
+
+    def patch(self, url: str, **kw: Any) -> Any:
+        return self.request("PATCH", url, **kw)
+
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.request("PUT", url, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.request("DELETE", url, **kw)
+
+
+def api_as(client: TestClient, db: Session, user: User) -> ApiUser:
+    return ApiUser(client, token_for(db, user), user)
