@@ -4,10 +4,15 @@ from podium.models.audit import AuditEntry
 from podium.models.base import Base, utcnow
 from podium.models.calendars import WEEKDAYS, Calendar
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
+from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
 from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
 from podium.models.users import ApiToken, User, WebSession
 
 __all__ = [
+    "SCHEDULED_FIELDS",
+    "Alert",
+    "AlertKind",
+    "Severity",
     "WEEKDAYS",
     "ApiToken",
     "AuditEntry",

@@ -66,6 +66,10 @@ class Program(Versioned, Base):
     goal_baseline_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     goal_target_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     goal_target_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # computed by the scheduler
+    scheduled_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    scheduled_finish: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="program", cascade="all, delete-orphan", passive_deletes=True
@@ -114,5 +118,8 @@ class Project(Versioned, Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     next_task_number: Mapped[int] = mapped_column(Integer, default=1)
+    # computed by the scheduler
+    scheduled_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    scheduled_finish: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     program: Mapped[Program] = relationship(back_populates="projects")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from podium.models.base import Base, Versioned
 from podium.models.programs import Project
+from podium.models.schedule import ScheduledDates
 
 
 def _enum(e: type[enum.Enum]) -> Enum:
@@ -45,7 +46,7 @@ class DependencyType(enum.StrEnum):
     SF = "SF"
 
 
-class Task(Versioned, Base):
+class Task(ScheduledDates, Versioned, Base):
     """A unit of work in a project. A task with children is a summary task.
 
     ``duration`` and lags are in working days of the task's calendar; ``wbs``
@@ -92,7 +93,7 @@ class Task(Versioned, Base):
     project: Mapped[Project] = relationship()
 
 
-class Milestone(Versioned, Base):
+class Milestone(ScheduledDates, Versioned, Base):
     """A program-level milestone, reached when its predecessor tasks (in any projects) are done."""
 
     __tablename__ = "milestones"
