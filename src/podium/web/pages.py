@@ -1,9 +1,25 @@
-"""Web pages (being written)."""
+"""The web part of the app: pages, their error pages, and static assets."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from podium.web import assets, programs, signin
+from podium.web.errors import install_html_errors
+from podium.web.templating import STATIC_DIR
 
 
-def install_web(app: FastAPI) -> None:
-    """Mount the web pages and static assets."""
+def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
+    """Mount the pages, ``/static`` (our CSS/JS) and ``/assets/<package>/…`` (npm libraries).
+
+    Call after the API's error handlers are installed: pages wrap them.
+    """
+    app.state.assets = assets.Assets(node_modules or assets.NODE_MODULES)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(assets.router)
+    app.include_router(signin.router)
+    app.include_router(programs.router)
+    install_html_errors(app)

@@ -1,0 +1,65 @@
+"""The programs list and the program overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from podium.api.deps import Db
+from podium.services import overview, programs
+from podium.web.session import CurrentViewer
+from podium.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Page ``number`` (from 1) of ``total`` rows, ``size`` at a time."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first_row(self) -> int:
+        return min(self.offset + 1, self.total)
+
+    @property
+    def last_row(self) -> int:
+        return min(self.offset + self.size, self.total)
+
+
+@router.get("/", name="programs")
+def program_list(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Every program the viewer belongs to (all of them, for admins)."""
+    items, total = programs.list_programs(
+        db, viewer.actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    pager = Pager(number=page, size=PAGE_SIZE, total=total)
+    return render(request, "programs/list.html", {"programs": items, "pager": pager})
+
+
+@router.get("/programs/{program_id}", name="program")
+def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewer) -> Response:
+    """A program's goal, status, members and projects (404 for non-members)."""
+    view = overview.program_overview(db, viewer.actor, program_id)
+    return render(request, "programs/overview.html", {"view": view, "program": view.program})

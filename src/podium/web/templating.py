@@ -1,0 +1,123 @@
+"""Jinja2 templates, their filters, and the one helper that renders a page.
+
+A page template starts with ``{% extends layout %}``: the full layout for a
+normal request, only the content block for an HTMX request (so one template
+serves both the page and its in-place refresh).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from starlette.templating import Jinja2Templates, _TemplateResponse
+
+from podium import __version__
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+# Inline scripts are refused (htmx is configured from a <meta> tag and our own
+# JS lives in /static); style attributes stay allowed for computed geometry.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    # Pages show one person's data: never keep them where the back button after
+    # sign-out, or a shared proxy, could show them again.
+    "Cache-Control": "no-store",
+}
+
+STATUS_LABELS = {"active": "Active", "on_hold": "On hold", "closed": "Closed"}
+
+
+def format_date(value: date | None) -> str:
+    """``17 Dec 2027``; an empty string for no date."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b %Y}"
+
+
+def format_number(value: float | None) -> str:
+    """``1,200`` for whole numbers, ``12.5`` otherwise; an empty string for none."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def format_percent(value: float | None) -> str:
+    """``-30 %`` / ``+12.5 %``, with a true minus sign (U+2212); empty for none."""
+    if value is None:
+        return ""
+    rounded = round(value, 1)
+    sign = "+" if rounded > 0 else "\u2212" if rounded < 0 else ""
+    return f"{sign}{format_number(abs(rounded))}\u00a0%"
+
+
+def status_label(value: object) -> str:
+    raw = str(getattr(value, "value", value))
+    return STATUS_LABELS.get(raw, raw.replace("_", " ").capitalize())
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        date=format_date, number=format_number, percent=format_percent, status=status_label
+    )
+    env.globals["version"] = __version__
+    return env
+
+
+def _request_context(request: Request) -> dict[str, Any]:
+    return {
+        "viewer": getattr(request.state, "viewer", None),
+        "assets": request.app.state.assets,
+        "layout": layout_for(request),
+    }
+
+
+templates = Jinja2Templates(env=_environment(), context_processors=[_request_context])
+
+
+def is_htmx(request: Request) -> bool:
+    """An HTMX request that replaces part of a page (not a boosted full navigation)."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
+
+
+def layout_for(request: Request) -> str:
+    return "_partial.html" if is_htmx(request) else "base.html"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> _TemplateResponse:
+    """Render ``template`` as a page (or as its content block for HTMX) with the page headers."""
+    return templates.TemplateResponse(
+        request,
+        template,
+        dict(context or {}),
+        status_code=status_code,
+        headers={**PAGE_HEADERS, **(headers or {})},
+    )
