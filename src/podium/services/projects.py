@@ -1,0 +1,239 @@
+"""Projects: the parts of a program, each holding a WBS of tasks.
+
+Managers (and owners, admins) create and change projects; everyone in the
+program reads them; people outside it are told a project does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, NotFound, field_error
+from podium.models import Calendar, Dependency, Membership, Program, Project, Role, Task
+from podium.services.actor import Actor, require_role, visible_program_ids
+from podium.services.audit import record_created, record_deleted
+from podium.services.common import apply_update, check_version, flush
+
+PROJECT_FIELDS = [
+    "key",
+    "name",
+    "description",
+    "position",
+    "start_date",
+    "calendar_id",
+    "manager_id",
+]
+
+DEPENDENCY_FIELDS = [
+    "predecessor_task_id",
+    "predecessor_milestone_id",
+    "successor_task_id",
+    "successor_milestone_id",
+    "type",
+    "lag",
+]
+
+
+def require_visible(
+    session: Session, actor: Actor, program_id: int, needed: Role, *, what: str
+) -> Role:
+    """The actor's role in ``program_id``; outsiders are told ``what`` was not found."""
+    try:
+        return require_role(session, actor, program_id, needed)
+    except NotFound:
+        raise NotFound(f"{what} not found") from None
+
+
+def get_project(
+    session: Session, actor: Actor, project_id: int, *, needed: Role = Role.VIEWER
+) -> Project:
+    """A project the actor may act on with at least ``needed``."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    require_visible(session, actor, project.program_id, needed, what=f"project {project_id}")
+    return project
+
+
+def count_tasks(session: Session, project_id: int) -> int:
+    """How many tasks the project holds (at every WBS level)."""
+    return session.scalar(select(func.count(Task.id)).where(Task.project_id == project_id)) or 0
+
+
+def _task_counts() -> Any:
+    return (
+        select(Task.project_id, func.count(Task.id).label("n")).group_by(Task.project_id).subquery()
+    )
+
+
+def _projects_query(
+    session: Session, actor: Actor, *, program_id: int | None, q: str | None
+) -> Select[Project, int]:
+    counts = _task_counts()
+    query = (
+        select(Project, func.coalesce(counts.c.n, 0))
+        .join(Program, Program.id == Project.program_id)
+        .outerjoin(counts, counts.c.project_id == Project.id)
+        .order_by(Program.key, Project.position, Project.id)
+    )
+    if program_id is not None:
+        require_role(session, actor, program_id, Role.VIEWER)
+        query = query.where(Project.program_id == program_id)
+    else:
+        visible = visible_program_ids(session, actor)
+        if visible is not None:
+            query = query.where(Project.program_id.in_(visible))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(Project.name.ilike(like), Project.key.ilike(like)))
+    return query
+
+
+def list_projects(
+    session: Session,
+    actor: Actor,
+    *,
+    program_id: int | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[tuple[Project, int]], int]:
+    """One page of the projects the actor can see, each with its task count, and the total."""
+    query = _projects_query(session, actor, program_id=program_id, q=q)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.execute(query.limit(limit).offset(offset))
+    return [(project, int(n)) for project, n in rows], total
+
+
+def _check_key_free(
+    session: Session, program_id: int, key: str, *, except_id: int | None = None
+) -> None:
+    existing = session.scalar(
+        select(Project.id).where(Project.program_id == program_id, Project.key == key)
+    )
+    if existing is not None and existing != except_id:
+        raise Conflict(
+            f"this program already has a project with key {key}", details={"field": "key"}
+        )
+
+
+def _check_calendar(session: Session, calendar_id: int | None) -> None:
+    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
+        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
+
+
+def _check_manager(session: Session, program_id: int, manager_id: int | None) -> None:
+    if manager_id is None:
+        return
+    member = session.scalar(
+        select(Membership.id).where(
+            Membership.program_id == program_id, Membership.user_id == manager_id
+        )
+    )
+    if member is None:
+        raise field_error("manager_id", f"user {manager_id} is not a member of this program")
+
+
+def create_project(
+    session: Session,
+    actor: Actor,
+    *,
+    program_id: int,
+    key: str,
+    name: str,
+    start_date: date | None = None,
+    position: int | None = None,
+    **fields: Any,
+) -> Project:
+    """A new project in a program (managers); by default it goes after the others."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    _check_key_free(session, program_id, key)
+    _check_calendar(session, fields.get("calendar_id"))
+    _check_manager(session, program_id, fields.get("manager_id"))
+    if position is None:
+        last = session.scalar(
+            select(func.max(Project.position)).where(Project.program_id == program_id)
+        )
+        position = 0 if last is None else last + 1
+    project = Project(
+        program_id=program_id,
+        key=key,
+        name=name,
+        start_date=start_date,
+        position=position,
+        **fields,
+    )
+    session.add(project)
+    flush(session)
+    record_created(session, actor, project, program_id=program_id, fields=PROJECT_FIELDS)
+    return project
+
+
+def update_project(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    updates: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Project:
+    """Change a project's fields (managers).
+
+    Renaming the key does not rename existing task keys: those are identifiers
+    people have already written down.
+    """
+    project = get_project(session, actor, project_id, needed=Role.MANAGER)
+    check_version(project, expected_version)
+    if "key" in updates and updates["key"] != project.key:
+        _check_key_free(session, project.program_id, updates["key"], except_id=project.id)
+    if "calendar_id" in updates:
+        _check_calendar(session, updates["calendar_id"])
+    if "manager_id" in updates:
+        _check_manager(session, project.program_id, updates["manager_id"])
+    apply_update(
+        session,
+        actor,
+        project,
+        updates,
+        program_id=project.program_id,
+        expected_version=expected_version,
+    )
+    return project
+
+
+def delete_project(
+    session: Session, actor: Actor, project_id: int, *, expected_version: int | None = None
+) -> None:
+    """Remove a project with its tasks and every dependency touching them (managers).
+
+    The database removes tasks and dependencies by foreign-key cascade; each
+    removed record gets its own audit entry first.
+    """
+    from podium.services.tasks import TASK_FIELDS
+
+    project = get_project(session, actor, project_id, needed=Role.MANAGER)
+    check_version(project, expected_version)
+    program_id = project.program_id
+    task_ids = select(Task.id).where(Task.project_id == project_id).scalar_subquery()
+    dependencies = session.scalars(
+        select(Dependency)
+        .where(
+            or_(
+                Dependency.predecessor_task_id.in_(task_ids),
+                Dependency.successor_task_id.in_(task_ids),
+            )
+        )
+        .order_by(Dependency.id)
+    )
+    for dependency in dependencies:
+        record_deleted(session, actor, dependency, program_id=program_id, fields=DEPENDENCY_FIELDS)
+    for task in session.scalars(select(Task).where(Task.project_id == project_id)):
+        record_deleted(session, actor, task, program_id=program_id, fields=TASK_FIELDS)
+    record_deleted(session, actor, project, program_id=program_id, fields=PROJECT_FIELDS)
+    session.delete(project)
+    flush(session)
