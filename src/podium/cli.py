@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from podium.config import get_settings
-from podium.db import DatabaseBehind, check_database_current, get_engine, unit_of_work, upgrade_database
+from podium.db import DatabaseBehind, check_database_current, get_engine, upgrade_database
 from podium.errors import PodiumError
 from podium.services import auth
 from podium.services.actor import SYSTEM
+from podium.services.uow import unit_of_work
 
 app = typer.Typer(
     name="podium",

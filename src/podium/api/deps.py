@@ -13,7 +13,8 @@ from podium.errors import BadRequest, Forbidden, Unauthorized
 from podium.models import User
 from podium.services import auth
 from podium.services.actor import Actor
-from podium.services.common import flush
+from podium.services.scheduling.pending import ACTOR_EMAIL
+from podium.services.uow import complete
 
 SESSION_COOKIE = "podium_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -34,9 +35,12 @@ Db = Annotated[Session, Depends(get_db)]
 
 
 def commit(session: Session) -> None:
-    """End the request's unit of work (database refusals become domain errors)."""
-    flush(session)
-    session.commit()
+    """End the request's unit of work: reschedule what changed, then commit.
+
+    Database refusals and scheduling refusals (a dependency cycle) become
+    domain errors, and nothing of the request is kept.
+    """
+    complete(session)
 
 
 def current_user(request: Request, db: Db) -> User:
@@ -59,7 +63,8 @@ def current_user(request: Request, db: Db) -> User:
     raise Unauthorized("authentication required: send a bearer token")
 
 
-def current_actor(user: Annotated[User, Depends(current_user)]) -> Actor:
+def current_actor(user: Annotated[User, Depends(current_user)], db: Db) -> Actor:
+    db.info[ACTOR_EMAIL] = user.email
     return Actor.of(user)
 
 

@@ -1,0 +1,101 @@
+"""Which programs need rescheduling before the unit of work commits.
+
+A ``before_flush`` listener notices every change to a schedule input (a
+task's duration or progress, a dependency, a milestone, a program's start or
+calendar, a calendar's working days…) and marks the program; the unit of work
+calls :func:`reschedule_pending` before it commits, so the stored schedule
+never disagrees with its inputs. Services that change inputs with bulk SQL
+(bypassing the ORM) call :func:`mark_program` themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from podium.models import Calendar, Dependency, Milestone, Program, Project, Task
+
+PENDING = "podium.reschedule"
+PENDING_CALENDARS = "podium.reschedule_calendars"
+ACTOR_EMAIL = "podium.actor_email"
+
+TASK_INPUTS = (
+    "duration",
+    "is_milestone",
+    "calendar_id",
+    "constraint_type",
+    "constraint_date",
+    "deadline",
+    "actual_start",
+    "actual_finish",
+    "percent_complete",
+    "parent_id",
+    "project_id",
+)
+PROGRAM_INPUTS = ("start_date", "calendar_id", "status_date")
+PROJECT_INPUTS = ("start_date", "calendar_id")
+MILESTONE_INPUTS = ("target_date",)
+CALENDAR_INPUTS = ("weekmask", "holidays")
+
+
+def mark_program(session: Session, program_id: int) -> None:
+    """Reschedule this program before the unit of work commits."""
+    session.info.setdefault(PENDING, set()).add(program_id)
+
+
+def _changed(obj: Any, names: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Task | Milestone | Dependency) and obj.program_id is not None:
+            mark_program(session, obj.program_id)
+        elif isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted:
+            mark_program(session, obj.program_id)
+    for obj in session.dirty:
+        if isinstance(obj, Task):
+            if _changed(obj, TASK_INPUTS):
+                mark_program(session, obj.program_id)
+        elif isinstance(obj, Dependency):
+            mark_program(session, obj.program_id)
+        elif isinstance(obj, Milestone):
+            if _changed(obj, MILESTONE_INPUTS):
+                mark_program(session, obj.program_id)
+        elif isinstance(obj, Program):
+            if _changed(obj, PROGRAM_INPUTS):
+                mark_program(session, obj.id)
+        elif isinstance(obj, Project):
+            if _changed(obj, PROJECT_INPUTS):
+                mark_program(session, obj.program_id)
+        elif isinstance(obj, Calendar) and _changed(obj, CALENDAR_INPUTS):
+            session.info.setdefault(PENDING_CALENDARS, set()).add(obj.id)
+
+
+def _programs_using(session: Session, calendar_ids: set[int]) -> set[int]:
+    ids = set(session.scalars(select(Program.id).where(Program.calendar_id.in_(calendar_ids))))
+    ids |= set(session.scalars(select(Project.program_id).where(Project.calendar_id.in_(calendar_ids))))
+    ids |= set(session.scalars(select(Task.program_id).where(or_(Task.calendar_id.in_(calendar_ids))).distinct()))
+    return ids
+
+
+def reschedule_pending(session: Session) -> list[int]:
+    """Reschedule every marked program that still exists; returns their ids."""
+    from podium.services.scheduling.reschedule import reschedule_program
+
+    session.flush()
+    programs: set[int] = session.info.pop(PENDING, set())
+    calendars: set[int] = session.info.pop(PENDING_CALENDARS, set())
+    if calendars:
+        programs |= _programs_using(session, calendars)
+    existing = set(session.scalars(select(Program.id).where(Program.id.in_(programs)))) if programs else set()
+    for program_id in sorted(existing):
+        reschedule_program(session, program_id, triggered_by=session.info.get(ACTOR_EMAIL, ""))
+    session.flush()
+    # rescheduling writes only derived columns, through SQL: nothing new is pending
+    session.info.pop(PENDING, None)
+    return sorted(existing)
