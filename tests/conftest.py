@@ -46,7 +46,9 @@ def _postgres_engine() -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A database built by running the migrations."""
     if request.param == "sqlite":
         path = Path(tmp_path_factory.mktemp("db")) / "podium.db"

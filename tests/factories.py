@@ -17,9 +17,16 @@ _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
-def make_user(db: Session, *, email: str | None = None, is_admin: bool = False, name: str = "") -> User:
+def make_user(
+    db: Session, *, email: str | None = None, is_admin: bool = False, name: str = ""
+) -> User:
     user = auth.add_user(
-        db, SYSTEM, email=email or f"user{next(_seq)}@example.com", password=PASSWORD, name=name, is_admin=is_admin
+        db,
+        SYSTEM,
+        email=email or f"user{next(_seq)}@example.com",
+        password=PASSWORD,
+        name=name,
+        is_admin=is_admin,
     )
     db.commit()
     return user
@@ -31,7 +38,9 @@ def token_for(db: Session, user: User) -> str:
     return secret
 
 
-def make_program(db: Session, *, owner: User | None = None, key: str | None = None, **fields: Any) -> Program:
+def make_program(
+    db: Session, *, owner: User | None = None, key: str | None = None, **fields: Any
+) -> Program:
     actor = Actor.of(owner) if owner else SYSTEM
     fields.setdefault("name", "Cloud migration")
     fields.setdefault("start_date", date(2027, 1, 4))
@@ -53,7 +62,9 @@ class ApiUser:
         self.user = user
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def request(self, method: str, url: str, *, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+    def request(
+        self, method: str, url: str, *, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
         return self.client.request(method, url, headers={**self.headers, **(headers or {})}, **kw)
 
     def get(self, url: str, **kw: Any) -> Any:

@@ -55,7 +55,8 @@ def db_upgrade() -> None:
     engine = get_engine()
     upgrade_database(engine)
     current, _head = _revision()
-    console.print(f"Database at [bold]{engine.url.render_as_string(hide_password=True)}[/] is at revision {current}.")
+    where = engine.url.render_as_string(hide_password=True)
+    console.print(f"Database at [bold]{where}[/] is at revision {current}.")
 
 
 def _revision() -> tuple[str | None, str | None]:
@@ -90,14 +91,18 @@ def init(
 def user_add(
     email: Annotated[str, typer.Argument(help="the user's email (their sign-in name)")],
     password: Annotated[str, typer.Option(help="at least 8 characters")],
-    admin: Annotated[bool, typer.Option("--admin", help="may do everything, in every program")] = False,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="may do everything, in every program")
+    ] = False,
     name: Annotated[str, typer.Option(help="display name")] = "",
 ) -> None:
     """Add a user who can sign in to the web and create API tokens."""
     _require_current_schema()
     try:
         with unit_of_work() as session:
-            user = auth.add_user(session, SYSTEM, email=email, password=password, name=name, is_admin=admin)
+            user = auth.add_user(
+                session, SYSTEM, email=email, password=password, name=name, is_admin=admin
+            )
             summary = f"{user.email}{' (admin)' if user.is_admin else ''}"
     except PodiumError as exc:
         raise fail(exc.message) from exc
@@ -115,7 +120,13 @@ def user_list() -> None:
     table = Table("id", "email", "name", "admin", "active")
     with unit_of_work() as session:
         for user in session.scalars(select(User).order_by(User.email)):
-            table.add_row(str(user.id), user.email, user.name, "yes" if user.is_admin else "", "yes" if user.is_active else "no")
+            table.add_row(
+                str(user.id),
+                user.email,
+                user.name,
+                "yes" if user.is_admin else "",
+                "yes" if user.is_active else "no",
+            )
     console.print(table)
 
 
@@ -141,7 +152,9 @@ def token_create(
 
 @app.command()
 def demo(
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if the sample program exists")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="do nothing if the sample program exists")
+    ] = False,
 ) -> None:
     """Load the sample program "Cloud migration" with a demo admin, and print how to sign in."""
     from podium.services import demo as demo_service
@@ -150,12 +163,16 @@ def demo(
     with unit_of_work() as session:
         result = demo_service.load_demo(session, if_empty=if_empty)
     verb = "Loaded" if result.created else "Found"
-    console.print(f"{verb} the sample program [bold]{result.program_name}[/] ({result.program_key}).")
+    console.print(
+        f"{verb} the sample program [bold]{result.program_name}[/] ({result.program_key})."
+    )
     console.print(
         f"Sign in at [bold]http://127.0.0.1:8000[/] as [bold]{result.email}[/] "
         f"with password [bold]{result.password}[/]"
     )
-    console.print(f"API token: [bold]{result.token}[/]  (Authorization: Bearer …; docs at /api/docs)")
+    console.print(
+        f"API token: [bold]{result.token}[/]  (Authorization: Bearer …; docs at /api/docs)"
+    )
 
 
 @app.command()

@@ -31,9 +31,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
-            raise ValueError(
-                "PODIUM_SECRET_KEY must be set to a long random value in production"
-            )
+            raise ValueError("PODIUM_SECRET_KEY must be set to a long random value in production")
         return self
 
 

@@ -55,7 +55,9 @@ def test_list_shows_only_programs_the_user_belongs_to(cast: Cast) -> None:
 
 def test_list_is_paginated_and_filterable(cast: Cast) -> None:
     for i in range(3):
-        cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "key": f"X{i}", "name": f"Extra {i}"})
+        cast.owner.post(
+            "/api/v1/programs", json={**NEW_PROGRAM, "key": f"X{i}", "name": f"Extra {i}"}
+        )
     page = cast.owner.get("/api/v1/programs", params={"limit": 2, "offset": 1}).json()
     assert page["total"] == 4 and page["limit"] == 2 and page["offset"] == 1
     assert [p["key"] for p in page["items"]] == ["X0", "X1"]
@@ -96,12 +98,16 @@ def test_audit_log_records_field_changes_with_old_and_new(cast: Cast) -> None:
 
 
 def test_duplicate_key_is_409(cast: Cast) -> None:
-    assert_error(cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "key": "CLOUD"}), 409, "conflict")
+    assert_error(
+        cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "key": "CLOUD"}), 409, "conflict"
+    )
 
 
 def test_invalid_fields_are_422_naming_the_field(cast: Cast) -> None:
     error = assert_error(
-        cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "start_date": "not a date", "colour": "red"}),
+        cast.owner.post(
+            "/api/v1/programs", json={**NEW_PROGRAM, "start_date": "not a date", "colour": "red"}
+        ),
         422,
         "validation_failed",
     )
@@ -117,24 +123,36 @@ def test_malformed_json_is_400(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc"])
-def test_missing_or_invalid_credentials_are_401(app_client: TestClient, cast: Cast, header: str | None) -> None:
+def test_missing_or_invalid_credentials_are_401(
+    app_client: TestClient, cast: Cast, header: str | None
+) -> None:
     headers = {"Authorization": header} if header else {}
     assert_error(app_client.get("/api/v1/programs", headers=headers), 401, "unauthorized")
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 200), ("admin", 200), ("manager", 403), ("member", 403), ("viewer", 403), ("outsider", 404)],
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("manager", 403),
+        ("member", 403),
+        ("viewer", 403),
+        ("outsider", 404),
+    ],
 )
 def test_only_owners_and_admins_edit_the_program(cast: Cast, role: str, expected: int) -> None:
-    response = cast.by_role(role).patch(f"/api/v1/programs/{cast.program.id}", json={"description": "x"})
+    response = cast.by_role(role).patch(
+        f"/api/v1/programs/{cast.program.id}", json={"description": "x"}
+    )
     assert response.status_code == expected, response.text
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_owners_and_admins_manage_members(cast: Cast, role: str) -> None:
     response = cast.by_role(role).post(
-        f"/api/v1/programs/{cast.program.id}/members", json={"email": "outsider@example.com", "role": "viewer"}
+        f"/api/v1/programs/{cast.program.id}/members",
+        json={"email": "outsider@example.com", "role": "viewer"},
     )
     expected = {"owner": 201, "admin": 201, "outsider": 404}.get(role, 403)
     assert response.status_code == expected, response.text

@@ -27,15 +27,17 @@ told (HTTP 412) when someone else changed the record first.
 
 def api_router() -> APIRouter:
     """Every API area, mounted under /api/v1."""
-    from podium.api import calendars, dependencies, milestones, projects, tasks
+    from podium.api import calendars, dependencies, milestones, projects, schedule, tasks
 
     router = APIRouter(prefix=API_PREFIX)
-    for area in (users, programs, projects, tasks, milestones, dependencies, calendars):
+    for area in (users, programs, schedule, projects, tasks, milestones, dependencies, calendars):
         router.include_router(area.router)
     return router
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None, check_schema: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, check_schema: bool = True
+) -> FastAPI:
     """Build the app; refuses to start on a database whose schema is behind."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url, echo=settings.echo_sql)

@@ -57,7 +57,10 @@ def current_user(request: Request, db: Db) -> User:
     if cookie:
         web = auth.session_for_cookie(db, cookie)
         if web is not None:
-            if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != web.csrf_token:
+            if (
+                request.method not in SAFE_METHODS
+                and request.headers.get(CSRF_HEADER) != web.csrf_token
+            ):
                 raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
             return web.user
     raise Unauthorized("authentication required: send a bearer token")
@@ -82,7 +85,7 @@ def expected_version(
     try:
         return int(raw)
     except ValueError as exc:
-        raise BadRequest(f"If-Match must be an ETag like \"3\", not {if_match!r}") from exc
+        raise BadRequest(f'If-Match must be an ETag like "3", not {if_match!r}') from exc
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]

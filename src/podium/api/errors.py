@@ -30,7 +30,9 @@ _HTTP_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": code, "message": message, "details": details}},
         status_code=status,
@@ -53,11 +55,18 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return error_response(400, "malformed_json", "the request body is not valid JSON", [
-            {"position": e.get("ctx", {}).get("error"), "message": e.get("msg")} for e in errors
-        ])
+        return error_response(
+            400,
+            "malformed_json",
+            "the request body is not valid JSON",
+            [{"position": e.get("ctx", {}).get("error"), "message": e.get("msg")} for e in errors],
+        )
     details = [
-        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type")}
+        {
+            "field": _field_name(tuple(e.get("loc", ()))),
+            "message": e.get("msg", ""),
+            "type": e.get("type"),
+        }
         for e in errors
     ]
     fields = ", ".join(d["field"] for d in details)
@@ -67,7 +76,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
-    return error_response(exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None))
+    return error_response(
+        exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None)
+    )
 
 
 async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -76,7 +87,9 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _stale_error(_request: Request, _exc: Exception) -> JSONResponse:
-    return error_response(412, "stale_version", "the record was changed by someone else; reload and retry")
+    return error_response(
+        412, "stale_version", "the record was changed by someone else; reload and retry"
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -45,6 +45,7 @@ class ProgramCreate(Strict):
     start_date: date
     status: ProgramStatus = ProgramStatus.ACTIVE
     calendar_id: int | None = None
+    status_date: date | None = None
     goal: GoalIn = Field(default_factory=GoalIn)
 
 
@@ -55,6 +56,7 @@ class ProgramUpdate(Strict):
     start_date: date | None = None
     status: ProgramStatus | None = None
     calendar_id: int | None = None
+    status_date: date | None = None
     goal: GoalIn | None = None
 
 
@@ -67,6 +69,11 @@ class ProgramOut(Out):
     start_date: date
     calendar_id: int | None
     goal: GoalOut
+    status_date: date | None = Field(
+        description="progress is reported as of this date; remaining work is scheduled after it"
+    )
+    scheduled_start: date | None = Field(description="computed: start of the earliest work")
+    scheduled_finish: date | None = Field(description="computed: finish of the latest work")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -89,6 +96,9 @@ class ProgramOut(Out):
                 target_value=p.goal_target_value,
                 target_date=p.goal_target_date,
             ),
+            status_date=p.status_date,
+            scheduled_start=p.scheduled_start,
+            scheduled_finish=p.scheduled_finish,
             version=p.version,
             created_at=p.created_at,
             updated_at=p.updated_at,
@@ -117,13 +127,27 @@ def list_programs(
     q: Annotated[str | None, Query(description="text in the key or name")] = None,
 ) -> PageOut[ProgramOut]:
     items, total = programs.list_programs(
-        db, actor, status=status.value if status else None, q=q, limit=page.limit, offset=page.offset
+        db,
+        actor,
+        status=status.value if status else None,
+        q=q,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return PageOut(items=[ProgramOut.of(p) for p in items], total=total, limit=page.limit, offset=page.offset)
+    return PageOut(
+        items=[ProgramOut.of(p) for p in items], total=total, limit=page.limit, offset=page.offset
+    )
 
 
-@router.post("", response_model=ProgramOut, status_code=status.HTTP_201_CREATED, summary="Create a program (you become its owner)")
-def create_program(body: ProgramCreate, db: Db, actor: CurrentActor, response: Response) -> ProgramOut:
+@router.post(
+    "",
+    response_model=ProgramOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a program (you become its owner)",
+)
+def create_program(
+    body: ProgramCreate, db: Db, actor: CurrentActor, response: Response
+) -> ProgramOut:
     fields = _program_fields(body, partial=False)
     program = programs.create_program(db, actor, **fields)
     commit(db)
@@ -140,7 +164,12 @@ def get_program(program_id: int, db: Db, actor: CurrentActor, response: Response
 
 @router.patch("/{program_id}", response_model=ProgramOut, summary="Change a program (owner)")
 def update_program(
-    program_id: int, body: ProgramUpdate, db: Db, actor: CurrentActor, version: ExpectedVersion, response: Response
+    program_id: int,
+    body: ProgramUpdate,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
 ) -> ProgramOut:
     program = programs.update_program(
         db, actor, program_id, _program_fields(body, partial=True), expected_version=version
@@ -150,8 +179,14 @@ def update_program(
     return ProgramOut.of(program)
 
 
-@router.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a program and all it holds (owner)")
-def delete_program(program_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion) -> Response:
+@router.delete(
+    "/{program_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a program and all it holds (owner)",
+)
+def delete_program(
+    program_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion
+) -> Response:
     programs.delete_program(db, actor, program_id, expected_version=version)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -185,25 +220,49 @@ def list_members(program_id: int, db: Db, actor: CurrentActor) -> list[MemberOut
     ]
 
 
-@router.post("/{program_id}/members", response_model=MemberOut, status_code=status.HTTP_201_CREATED, summary="Add a member (owner)")
+@router.post(
+    "/{program_id}/members",
+    response_model=MemberOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a member (owner)",
+)
 def add_member(program_id: int, body: MemberIn, db: Db, actor: CurrentActor) -> MemberOut:
     m = programs.add_member(db, actor, program_id, email=body.email, role=body.role)
     commit(db)
     user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
-    return MemberOut(user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version)
+    return MemberOut(
+        user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version
+    )
 
 
-@router.patch("/{program_id}/members/{user_id}", response_model=MemberOut, summary="Change a member's role (owner)")
+@router.patch(
+    "/{program_id}/members/{user_id}",
+    response_model=MemberOut,
+    summary="Change a member's role (owner)",
+)
 def change_member(
-    program_id: int, user_id: int, body: MemberUpdate, db: Db, actor: CurrentActor, version: ExpectedVersion
+    program_id: int,
+    user_id: int,
+    body: MemberUpdate,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
 ) -> MemberOut:
-    m = programs.change_member_role(db, actor, program_id, user_id, body.role, expected_version=version)
+    m = programs.change_member_role(
+        db, actor, program_id, user_id, body.role, expected_version=version
+    )
     commit(db)
     user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
-    return MemberOut(user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version)
+    return MemberOut(
+        user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version
+    )
 
 
-@router.delete("/{program_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a member (owner)")
+@router.delete(
+    "/{program_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a member (owner)",
+)
 def remove_member(program_id: int, user_id: int, db: Db, actor: CurrentActor) -> Response:
     programs.remove_member(db, actor, program_id, user_id)
     commit(db)
@@ -225,17 +284,33 @@ class AuditOut(Out):
     changes: dict[str, Any]
 
 
-@router.get("/{program_id}/audit", response_model=PageOut[AuditOut], summary="Every change in the program, newest first")
+@router.get(
+    "/{program_id}/audit",
+    response_model=PageOut[AuditOut],
+    summary="Every change in the program, newest first",
+)
 def list_audit(
     program_id: int,
     db: Db,
     actor: CurrentActor,
     page: Page,
-    entity_type: Annotated[str | None, Query(description="program, project, task, milestone, dependency, membership")] = None,
+    entity_type: Annotated[
+        str | None, Query(description="program, project, task, milestone, dependency, membership")
+    ] = None,
     entity_id: int | None = None,
 ) -> PageOut[AuditOut]:
     programs.get_program(db, actor, program_id)
     items, total = audit.list_entries(
-        db, program_id=program_id, entity_type=entity_type, entity_id=entity_id, limit=page.limit, offset=page.offset
+        db,
+        program_id=program_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return PageOut(items=[AuditOut.model_validate(e) for e in items], total=total, limit=page.limit, offset=page.offset)
+    return PageOut(
+        items=[AuditOut.model_validate(e) for e in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -85,6 +85,8 @@ class ProjectOut(Out):
     calendar_id: int | None
     manager_id: int | None
     task_count: int
+    scheduled_start: date | None = Field(description="computed: earliest start of its tasks")
+    scheduled_finish: date | None = Field(description="computed: latest finish of its tasks")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -100,6 +102,8 @@ class ProjectOut(Out):
             position=p.position,
             start_date=p.start_date,
             calendar_id=p.calendar_id,
+            scheduled_start=p.scheduled_start,
+            scheduled_finish=p.scheduled_finish,
             manager_id=p.manager_id,
             task_count=task_count,
             version=p.version,

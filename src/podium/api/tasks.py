@@ -106,6 +106,17 @@ class MoveIn(Strict):
     )
 
 
+SCHEDULED_DOCS = {
+    "early_start": "computed: earliest first working day",
+    "early_finish": "computed: earliest last working day",
+    "late_start": "computed: latest start that keeps the program finish",
+    "late_finish": "computed: latest finish that keeps the program finish",
+    "total_float": "computed: working days it can slip without moving the program finish",
+    "free_float": "computed: working days it can slip without moving any successor",
+    "is_critical": "computed: on a critical path (no float)",
+}
+
+
 class TaskOut(Out):
     """A task as read; scheduled fields are added here as the scheduler grows."""
 
@@ -130,6 +141,13 @@ class TaskOut(Out):
     actual_finish: date | None
     percent_complete: float
     estimate: EstimateOut | None
+    early_start: date | None = Field(description=SCHEDULED_DOCS["early_start"])
+    early_finish: date | None = Field(description=SCHEDULED_DOCS["early_finish"])
+    late_start: date | None = Field(description=SCHEDULED_DOCS["late_start"])
+    late_finish: date | None = Field(description=SCHEDULED_DOCS["late_finish"])
+    total_float: int | None = Field(description=SCHEDULED_DOCS["total_float"])
+    free_float: int | None = Field(description=SCHEDULED_DOCS["free_float"])
+    is_critical: bool = Field(description=SCHEDULED_DOCS["is_critical"])
     version: int
     created_at: datetime
     updated_at: datetime
@@ -169,6 +187,13 @@ class TaskOut(Out):
             actual_start=t.actual_start,
             actual_finish=t.actual_finish,
             percent_complete=t.percent_complete,
+            early_start=t.early_start,
+            early_finish=t.early_finish,
+            late_start=t.late_start,
+            late_finish=t.late_finish,
+            total_float=t.total_float,
+            free_float=t.free_float,
+            is_critical=t.is_critical,
             estimate=estimate,
             version=t.version,
             created_at=t.created_at,

@@ -38,7 +38,11 @@ class SessionOut(Out):
     csrf_token: str
 
 
-@router.post("/auth/login", response_model=SessionOut, summary="Sign in with email and password (sets the session cookie)")
+@router.post(
+    "/auth/login",
+    response_model=SessionOut,
+    summary="Sign in with email and password (sets the session cookie)",
+)
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> SessionOut:
     user = auth.authenticate_password(db, body.email, body.password)
     settings = request.app.state.settings
@@ -55,7 +59,9 @@ def login(body: LoginIn, request: Request, response: Response, db: Db) -> Sessio
     return SessionOut(user=UserOut.model_validate(user), csrf_token=web.csrf_token)
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the browser session")
+@router.post(
+    "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the browser session"
+)
 def logout(request: Request, db: Db) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -78,7 +84,9 @@ class UserCreate(Strict):
     is_admin: bool = False
 
 
-@router.get("/users", response_model=PageOut[UserOut], summary="List users (to add members by email)")
+@router.get(
+    "/users", response_model=PageOut[UserOut], summary="List users (to add members by email)"
+)
 def list_users(
     db: Db, actor: CurrentActor, page: Page, q: Annotated[str | None, Query()] = None
 ) -> PageOut[UserOut]:
@@ -87,14 +95,26 @@ def list_users(
         like = f"%{q.lower()}%"
         query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
     items, total = paginate(db, query, limit=page.limit, offset=page.offset)
-    return PageOut(items=[UserOut.model_validate(u) for u in items], total=total, limit=page.limit, offset=page.offset)
+    return PageOut(
+        items=[UserOut.model_validate(u) for u in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, summary="Create a user (admin)")
+@router.post(
+    "/users",
+    response_model=UserOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a user (admin)",
+)
 def create_user(body: UserCreate, db: Db, actor: CurrentActor) -> UserOut:
     if not actor.is_admin:
         raise Forbidden("only an admin can create users")
-    user = auth.add_user(db, actor, email=body.email, password=body.password, name=body.name, is_admin=body.is_admin)
+    user = auth.add_user(
+        db, actor, email=body.email, password=body.password, name=body.name, is_admin=body.is_admin
+    )
     commit(db)
     return UserOut.model_validate(user)
 
@@ -123,14 +143,21 @@ def list_tokens(db: Db, user: CurrentUser) -> list[TokenOut]:
     return [TokenOut.model_validate(t) for t in auth.list_tokens(db, user)]
 
 
-@router.post("/tokens", response_model=NewTokenOut, status_code=status.HTTP_201_CREATED, summary="Create a personal API token")
+@router.post(
+    "/tokens",
+    response_model=NewTokenOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a personal API token",
+)
 def create_token(body: TokenCreate, db: Db, user: CurrentUser) -> NewTokenOut:
     token, secret = auth.create_token(db, user, name=body.name, days=body.expires_in_days)
     commit(db)
     return NewTokenOut(**TokenOut.model_validate(token).model_dump(), token=secret)
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a token")
+@router.delete(
+    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a token"
+)
 def revoke_token(token_id: int, db: Db, user: CurrentUser) -> Response:
     auth.revoke_token(db, user, token_id)
     commit(db)

@@ -10,10 +10,9 @@ from podium.models.users import ApiToken, User, WebSession
 
 __all__ = [
     "SCHEDULED_FIELDS",
+    "WEEKDAYS",
     "Alert",
     "AlertKind",
-    "Severity",
-    "WEEKDAYS",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -27,6 +26,7 @@ __all__ = [
     "ProgramStatus",
     "Project",
     "Role",
+    "Severity",
     "Task",
     "User",
     "WebSession",

@@ -64,9 +64,13 @@ class Alert(Base):
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[AlertKind] = mapped_column(
-        Enum(AlertKind, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            AlertKind, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e]
+        )
     )
     severity: Mapped[Severity] = mapped_column(
         Enum(Severity, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from podium.models import AuditEntry
 from podium.services.actor import Actor
 
-
 ENTITY_TYPES = {
     "programs": "program",
     "memberships": "membership",

@@ -72,7 +72,9 @@ def flush(session: Session) -> None:
         ) from exc
 
 
-def paginate(session: Session, query: Select[tuple[T]], *, limit: int, offset: int) -> tuple[list[T], int]:
+def paginate(
+    session: Session, query: Select[tuple[T]], *, limit: int, offset: int
+) -> tuple[list[T], int]:
     """One page of ``query`` and the total number of rows it matches."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(session.scalars(query.limit(limit).offset(offset)))

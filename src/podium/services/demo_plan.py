@@ -14,10 +14,18 @@ WEEKS_AGO = 10
 
 PROJECTS = [
     ("PLAT", "Platform upgrade", "Landing zone, pilot and scale-out of the target cloud platform."),
-    ("SEC", "Cybersecurity", "Identity, controls and the security sign-off every migration waits on."),
+    (
+        "SEC",
+        "Cybersecurity",
+        "Identity, controls and the security sign-off every migration waits on.",
+    ),
     ("DATA", "Data transfer", "Moving every client environment and its data, in waves."),
     ("TRAIN", "Staff training", "Support and client-facing staff ready for the new platform."),
-    ("VEND", "Vendor integration", "Monitoring and ticketing vendors wired into the cloud platform."),
+    (
+        "VEND",
+        "Vendor integration",
+        "Monitoring and ticketing vendors wired into the cloud platform.",
+    ),
 ]
 
 # (key, project, name, duration, parent, estimate (o, m, p) or None)
@@ -151,7 +159,11 @@ def demo_plan(today: date) -> dict[str, Any]:
                 "parent": parent,
                 "percent_complete": PROGRESS.get(key, 0),
                 **(
-                    {"estimate": dict(zip(("optimistic", "most_likely", "pessimistic"), estimate, strict=True))}
+                    {
+                        "estimate": dict(
+                            zip(("optimistic", "most_likely", "pessimistic"), estimate, strict=True)
+                        )
+                    }
                     if estimate
                     else {}
                 ),
@@ -178,12 +190,22 @@ def demo_plan(today: date) -> dict[str, Any]:
             },
         },
         "calendars": [
-            {"name": "standard", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"], "holidays": _holidays(start)}
+            {
+                "name": "standard",
+                "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+                "holidays": _holidays(start),
+            }
         ],
-        "projects": [{"key": key, "name": name, "description": text} for key, name, text in PROJECTS],
+        "projects": [
+            {"key": key, "name": name, "description": text} for key, name, text in PROJECTS
+        ],
         "tasks": tasks,
         "milestones": [
-            {"id": key, "name": name, "target": (start + timedelta(weeks=weeks, days=4)).isoformat()}
+            {
+                "id": key,
+                "name": name,
+                "target": (start + timedelta(weeks=weeks, days=4)).isoformat(),
+            }
             for key, name, weeks in MILESTONES
         ],
         "dependencies": [

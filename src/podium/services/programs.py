@@ -31,7 +31,9 @@ PROGRAM_FIELDS = [
 ]
 
 
-def get_program(session: Session, actor: Actor, program_id: int, *, needed: Role = Role.VIEWER) -> Program:
+def get_program(
+    session: Session, actor: Actor, program_id: int, *, needed: Role = Role.VIEWER
+) -> Program:
     """A program the actor may act on with at least ``needed``."""
     require_role(session, actor, program_id, needed)
     program = session.get(Program, program_id)
@@ -64,7 +66,9 @@ def list_programs(
     offset: int = 0,
 ) -> tuple[list[Program], int]:
     """The programs the actor belongs to (all, for admins)."""
-    return paginate(session, _programs_query(session, actor, status=status, q=q), limit=limit, offset=offset)
+    return paginate(
+        session, _programs_query(session, actor, status=status, q=q), limit=limit, offset=offset
+    )
 
 
 def _check_calendar(session: Session, calendar_id: int | None) -> None:
@@ -78,7 +82,9 @@ def _check_key_free(session: Session, key: str, *, except_id: int | None = None)
         raise Conflict(f"a program with key {key} already exists", details={"field": "key"})
 
 
-def create_program(session: Session, actor: Actor, *, key: str, name: str, start_date: date, **fields: Any) -> Program:
+def create_program(
+    session: Session, actor: Actor, *, key: str, name: str, start_date: date, **fields: Any
+) -> Program:
     """A new program; its creator becomes its owner."""
     _check_key_free(session, key)
     _check_calendar(session, fields.get("calendar_id"))
@@ -106,11 +112,15 @@ def update_program(
         _check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
         _check_calendar(session, updates["calendar_id"])
-    apply_update(session, actor, program, updates, program_id=program.id, expected_version=expected_version)
+    apply_update(
+        session, actor, program, updates, program_id=program.id, expected_version=expected_version
+    )
     return program
 
 
-def delete_program(session: Session, actor: Actor, program_id: int, *, expected_version: int | None = None) -> None:
+def delete_program(
+    session: Session, actor: Actor, program_id: int, *, expected_version: int | None = None
+) -> None:
     """Remove a program and everything in it (owners only)."""
     from podium.services.common import check_version
 
@@ -158,7 +168,9 @@ def _owners_left(session: Session, program_id: int, *, without: int) -> int:
     )
 
 
-def add_member(session: Session, actor: Actor, program_id: int, *, email: str, role: Role) -> Membership:
+def add_member(
+    session: Session, actor: Actor, program_id: int, *, email: str, role: Role
+) -> Membership:
     """Give a user a role in the program (owners only)."""
     get_program(session, actor, program_id, needed=Role.OWNER)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -197,9 +209,20 @@ def change_member_role(
     """Change a member's role; a program always keeps at least one owner."""
     get_program(session, actor, program_id, needed=Role.OWNER)
     membership = _member(session, program_id, user_id)
-    if membership.role == Role.OWNER and role != Role.OWNER and _owners_left(session, program_id, without=user_id) == 0:
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and _owners_left(session, program_id, without=user_id) == 0
+    ):
         raise Conflict("a program must keep at least one owner")
-    apply_update(session, actor, membership, {"role": role}, program_id=program_id, expected_version=expected_version)
+    apply_update(
+        session,
+        actor,
+        membership,
+        {"role": role},
+        program_id=program_id,
+        expected_version=expected_version,
+    )
     return membership
 
 

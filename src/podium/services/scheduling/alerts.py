@@ -42,7 +42,9 @@ def _date(result: ScheduleResult, column: str, ref: str) -> date:
     return to_date(getattr(result, column)[result.index[ref]])
 
 
-def _required_start(pn: ProgramNetwork, result: ScheduleResult, pred: str, kind: str, lag: int) -> date | None:
+def _required_start(
+    pn: ProgramNetwork, result: ScheduleResult, pred: str, kind: str, lag: int
+) -> date | None:
     """The earliest start of a successor that a link from ``pred`` allows (FS and SS links)."""
     cal = pn.calendar(pred)
     if kind == "FS":
@@ -84,7 +86,13 @@ def driving_chain(pn: ProgramNetwork, result: ScheduleResult, subject: str) -> l
 
 
 def _severity_by_days(days: int, *, high_from: int) -> Severity:
-    return Severity.CRITICAL if days > 2 * high_from else Severity.HIGH if days > high_from else Severity.MEDIUM
+    return (
+        Severity.CRITICAL
+        if days > 2 * high_from
+        else Severity.HIGH
+        if days > high_from
+        else Severity.MEDIUM
+    )
 
 
 def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detected]:
@@ -98,8 +106,14 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                 kind=AlertKind.DEADLINE_MISSED,
                 severity=_severity_by_days(miss.days_late, high_from=5),
                 subject=ref,
-                title=f"{pn.label(ref)} {pn.names[ref]} finishes {miss.days_late} working days after its deadline",
-                message=f"forecast finish {miss.early_finish.isoformat()}, deadline {miss.deadline.isoformat()}",
+                title=(
+                    f"{pn.label(ref)} {pn.names[ref]} finishes {miss.days_late} "
+                    "working days after its deadline"
+                ),
+                message=(
+                    f"forecast finish {miss.early_finish.isoformat()}, "
+                    f"deadline {miss.deadline.isoformat()}"
+                ),
                 details={
                     "forecast": miss.early_finish.isoformat(),
                     "limit": miss.deadline.isoformat(),
@@ -118,9 +132,16 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                 kind=AlertKind.MILESTONE_TARGET_MISSED,
                 severity=Severity.CRITICAL if days > 10 else Severity.HIGH,
                 subject=ref,
-                title=f"Milestone {pn.label(ref)} {pn.names[ref]} is forecast {days} working days past its target",
+                title=(
+                    f"Milestone {pn.label(ref)} {pn.names[ref]} is forecast "
+                    f"{days} working days past its target"
+                ),
                 message=f"forecast {forecast.isoformat()}, target {target.isoformat()}",
-                details={"forecast": forecast.isoformat(), "limit": target.isoformat(), "days_late": days},
+                details={
+                    "forecast": forecast.isoformat(),
+                    "limit": target.isoformat(),
+                    "days_late": days,
+                },
             )
         )
     for pred, succ, kind, lag in pn.links:
@@ -141,7 +162,9 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                     f"{pn.label(succ)} {pn.names[succ]} started on {started.isoformat()} but "
                     f"{pn.label(pred)} now lets it start only on {required.isoformat()}"
                 ),
-                message=f"{kind}{lag:+d} link from {pn.label(pred)}; {days} working days of conflict",
+                message=(
+                    f"{kind}{lag:+d} link from {pn.label(pred)}; {days} working days of conflict"
+                ),
                 details={
                     "actual_start": started.isoformat(),
                     "required_start": required.isoformat(),
@@ -167,7 +190,9 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
     return found
 
 
-def _chain_entries(pn: ProgramNetwork, chain: list[str], result: ScheduleResult) -> list[dict[str, Any]]:
+def _chain_entries(
+    pn: ProgramNetwork, chain: list[str], result: ScheduleResult
+) -> list[dict[str, Any]]:
     entries = []
     for ref in chain:
         project_id = pn.project_of.get(ref)
@@ -184,7 +209,9 @@ def _chain_entries(pn: ProgramNetwork, chain: list[str], result: ScheduleResult)
     return entries
 
 
-def sync_alerts(session: Session, pn: ProgramNetwork, result: ScheduleResult, *, triggered_by: str) -> None:
+def sync_alerts(
+    session: Session, pn: ProgramNetwork, result: ScheduleResult, *, triggered_by: str
+) -> None:
     """Open new alerts, refresh the ones still true, resolve the ones that went away."""
     now = utcnow()
     open_alerts = {
@@ -230,4 +257,3 @@ def sync_alerts(session: Session, pn: ProgramNetwork, result: ScheduleResult, *,
                     setattr(alert, name, value)
     for alert in open_alerts.values():
         alert.resolved_at = now
-

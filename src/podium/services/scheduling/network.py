@@ -55,7 +55,15 @@ class ProgramNetwork:
         return self.calendars[key] if key is not None else self.network.default_calendar
 
 
-SCHEDULED_COLUMNS = ("early_start", "early_finish", "late_start", "late_finish", "total_float", "free_float", "is_critical")
+SCHEDULED_COLUMNS = (
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "is_critical",
+)
 
 
 def _work_calendar(row: Any) -> WorkCalendar:
@@ -116,12 +124,18 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
         ).where(Dependency.program_id == program_id)
     ).all()
 
-    calendar_ids = {program.calendar_id, *(p.calendar_id for p in projects), *(t.calendar_id for t in tasks)}
+    calendar_ids = {
+        program.calendar_id,
+        *(p.calendar_id for p in projects),
+        *(t.calendar_id for t in tasks),
+    }
     calendar_ids.discard(None)
     calendars = {
         str(row.id): _work_calendar(row)
         for row in session.execute(
-            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(Calendar.id.in_(calendar_ids))
+            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(
+                Calendar.id.in_(calendar_ids)
+            )
         )
     }
     default_key = str(program.calendar_id) if program.calendar_id is not None else None
@@ -189,8 +203,16 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
         pn.current[ref] = tuple(getattr(m, c) for c in SCHEDULED_COLUMNS)
     links: list[Link] = []
     for d in dependencies:
-        pred = task_ref(d.predecessor_task_id) if d.predecessor_task_id else milestone_ref(d.predecessor_milestone_id)
-        succ = task_ref(d.successor_task_id) if d.successor_task_id else milestone_ref(d.successor_milestone_id)
+        pred = (
+            task_ref(d.predecessor_task_id)
+            if d.predecessor_task_id
+            else milestone_ref(d.predecessor_milestone_id)
+        )
+        succ = (
+            task_ref(d.successor_task_id)
+            if d.successor_task_id
+            else milestone_ref(d.successor_milestone_id)
+        )
         links.append(Link(pred, succ, d.type.value, d.lag))
         pn.links.append((pred, succ, d.type.value, d.lag))
     pn.network = Network(

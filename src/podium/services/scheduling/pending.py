@@ -53,9 +53,9 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 @event.listens_for(Session, "before_flush")
 def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Task | Milestone | Dependency) and obj.program_id is not None:
-            mark_program(session, obj.program_id)
-        elif isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted:
+        if (isinstance(obj, Task | Milestone | Dependency) and obj.program_id is not None) or (
+            isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted
+        ):
             mark_program(session, obj.program_id)
     for obj in session.dirty:
         if isinstance(obj, Task):
@@ -78,8 +78,14 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
 
 def _programs_using(session: Session, calendar_ids: set[int]) -> set[int]:
     ids = set(session.scalars(select(Program.id).where(Program.calendar_id.in_(calendar_ids))))
-    ids |= set(session.scalars(select(Project.program_id).where(Project.calendar_id.in_(calendar_ids))))
-    ids |= set(session.scalars(select(Task.program_id).where(or_(Task.calendar_id.in_(calendar_ids))).distinct()))
+    ids |= set(
+        session.scalars(select(Project.program_id).where(Project.calendar_id.in_(calendar_ids)))
+    )
+    ids |= set(
+        session.scalars(
+            select(Task.program_id).where(or_(Task.calendar_id.in_(calendar_ids))).distinct()
+        )
+    )
     return ids
 
 
@@ -92,7 +98,11 @@ def reschedule_pending(session: Session) -> list[int]:
     calendars: set[int] = session.info.pop(PENDING_CALENDARS, set())
     if calendars:
         programs |= _programs_using(session, calendars)
-    existing = set(session.scalars(select(Program.id).where(Program.id.in_(programs)))) if programs else set()
+    existing = (
+        set(session.scalars(select(Program.id).where(Program.id.in_(programs))))
+        if programs
+        else set()
+    )
     for program_id in sorted(existing):
         reschedule_program(session, program_id, triggered_by=session.info.get(ACTOR_EMAIL, ""))
     session.flush()

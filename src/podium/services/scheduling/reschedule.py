@@ -77,7 +77,9 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
             update(table)  # type: ignore[arg-type]
             .where(table.c.id == bindparam("_id"))
             # derived data: leave updated_at (and version) as the last real edit left them
-            .values({**{c: bindparam(c) for c in SCHEDULED_COLUMNS}, "updated_at": table.c.updated_at}),
+            .values(
+                {**{c: bindparam(c) for c in SCHEDULED_COLUMNS}, "updated_at": table.c.updated_at}
+            ),
             rows,
         )
         for row in rows:
@@ -106,12 +108,14 @@ def _store_spans(session: Session, pn: ProgramNetwork, result: ScheduleResult) -
     _set_span(session, Program, pn.program_id, start, finish)
 
 
-def _set_span(session: Session, model: Any, record_id: int, start: date | None, finish: date | None) -> None:
+def _set_span(
+    session: Session, model: Any, record_id: int, start: date | None, finish: date | None
+) -> None:
     table = model.__table__
     session.execute(
-        update(table).where(table.c.id == record_id).values(
-            scheduled_start=start, scheduled_finish=finish, updated_at=table.c.updated_at
-        )
+        update(table)
+        .where(table.c.id == record_id)
+        .values(scheduled_start=start, scheduled_finish=finish, updated_at=table.c.updated_at)
     )
     obj = session.identity_map.get(identity_key(model, record_id))
     if obj is not None:

@@ -1,0 +1,297 @@
+"""The computed schedule of a program: critical path, milestones, impact analysis, alerts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from podium.api.deps import CurrentActor, Db, Page, commit
+from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.models import AlertKind, Role, Severity
+from podium.services.programs import get_program
+from podium.services.scheduling import reschedule_program
+from podium.services.scheduling import views as schedule_views
+
+router = APIRouter(prefix="/programs", tags=["schedule"], responses=ERROR_RESPONSES)
+
+
+class ActivityRefOut(BaseModel):
+    type: Literal["task", "milestone"]
+    id: int
+    key: str
+    name: str
+    project_id: int | None
+    project_key: str | None
+
+
+class PathStepOut(BaseModel):
+    activity: ActivityRefOut
+    early_start: date
+    early_finish: date
+    total_float: int
+
+
+class MilestoneForecastOut(BaseModel):
+    milestone: ActivityRefOut
+    target: date | None
+    forecast: date
+    slip: int = Field(description="working days past the target (negative: ahead of it)")
+    total_float: int
+
+
+class CriticalPathOut(BaseModel):
+    start: date | None
+    finish: date | None
+    critical_path: list[PathStepOut] = Field(description="the chain that drives the finish, in order")
+    critical_paths: list[list[str]] = Field(description="every critical chain, as task keys")
+    projects_on_critical_path: list[str]
+    near_critical: list[ActivityRefOut]
+
+
+class ScheduleOut(CriticalPathOut):
+    milestones: list[MilestoneForecastOut]
+
+
+def _ref(ref: schedule_views.ActivityRef) -> ActivityRefOut:
+    return ActivityRefOut(**ref.__dict__)
+
+
+def _schedule_out(s: schedule_views.ProgramSchedule) -> ScheduleOut:
+    return ScheduleOut(
+        start=s.start,
+        finish=s.finish,
+        critical_path=[
+            PathStepOut(
+                activity=_ref(p.ref),
+                early_start=p.early_start,
+                early_finish=p.early_finish,
+                total_float=p.total_float,
+            )
+            for p in s.critical_path
+        ],
+        critical_paths=s.critical_paths,
+        projects_on_critical_path=s.projects_on_critical_path,
+        near_critical=[_ref(r) for r in s.near_critical],
+        milestones=[
+            MilestoneForecastOut(
+                milestone=_ref(m.ref),
+                target=m.target,
+                forecast=m.forecast,
+                slip=m.slip,
+                total_float=m.total_float,
+            )
+            for m in s.milestones
+        ],
+    )
+
+
+@router.get(
+    "/{program_id}/schedule",
+    response_model=ScheduleOut,
+    summary="Start, finish, critical path and milestone forecasts",
+)
+def get_schedule(program_id: int, db: Db, actor: CurrentActor) -> ScheduleOut:
+    return _schedule_out(schedule_views.program_schedule(db, actor, program_id))
+
+
+@router.get(
+    "/{program_id}/critical-path",
+    response_model=CriticalPathOut,
+    summary="The critical path across all projects of the program",
+)
+def get_critical_path(program_id: int, db: Db, actor: CurrentActor) -> CriticalPathOut:
+    full = _schedule_out(schedule_views.program_schedule(db, actor, program_id))
+    return CriticalPathOut(**full.model_dump(exclude={"milestones"}))
+
+
+@router.post(
+    "/{program_id}/reschedule",
+    response_model=ScheduleOut,
+    summary="Recompute the schedule now (every edit already does; for recovery)",
+)
+def force_reschedule(program_id: int, db: Db, actor: CurrentActor) -> ScheduleOut:
+    get_program(db, actor, program_id, needed=Role.MANAGER)
+    reschedule_program(db, program_id, triggered_by=actor.email)
+    commit(db)
+    return _schedule_out(schedule_views.program_schedule(db, actor, program_id))
+
+
+# --- impact analysis ------------------------------------------------------------
+
+
+class EndIn(Strict):
+    type: Literal["task", "milestone"]
+    id: int = Field(ge=1, le=2**31 - 1)
+
+
+class ChangeIn(Strict):
+    """One hypothetical change.
+
+    * ``slip``: the task takes ``days`` more working days (its finish moves);
+    * ``delay_start``: the task cannot start before its current start + ``days``;
+    * ``set_duration``: the task takes ``days`` working days;
+    * ``add_dependency``: ``predecessor`` → ``successor`` (``dependency_type``, ``lag``);
+    * ``remove_dependency``: without dependency ``dependency_id``.
+    """
+
+    type: Literal["slip", "delay_start", "set_duration", "add_dependency", "remove_dependency"]
+    task_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    days: int | None = Field(default=None, ge=-10000, le=10000)
+    predecessor: EndIn | None = None
+    successor: EndIn | None = None
+    dependency_type: Literal["FS", "SS", "FF", "SF"] = "FS"
+    lag: int = Field(default=0, ge=-10000, le=10000)
+    dependency_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class ImpactIn(Strict):
+    changes: list[ChangeIn] = Field(min_length=1, max_length=200)
+
+
+class MoveOut(BaseModel):
+    activity: ActivityRefOut
+    early_start_before: date
+    early_start_after: date
+    early_finish_before: date
+    early_finish_after: date
+    start_delta: int = Field(description="working days")
+    finish_delta: int = Field(description="working days")
+
+
+class MissOut(BaseModel):
+    activity: ActivityRefOut
+    kind: str = Field(description="deadline, target (program milestone) or baseline")
+    limit: date
+    finish_before: date
+    finish_after: date
+    days_late_before: int
+    days_late_after: int
+    is_new: bool = Field(description="met before the change, missed after it")
+
+
+class ProjectMovesOut(BaseModel):
+    project_key: str
+    moves: list[MoveOut]
+
+
+class ImpactOut(BaseModel):
+    finish_before: date
+    finish_after: date
+    finish_delta: int = Field(description="program finish, working days")
+    projects_affected: list[str]
+    by_project: list[ProjectMovesOut]
+    milestones: list[MoveOut]
+    misses: list[MissOut] = Field(description="deadlines and targets newly missed or missed by more")
+
+
+def _move(m: schedule_views.MoveView) -> MoveOut:
+    return MoveOut(
+        activity=_ref(m.ref),
+        early_start_before=m.early_start_before,
+        early_start_after=m.early_start_after,
+        early_finish_before=m.early_finish_before,
+        early_finish_after=m.early_finish_after,
+        start_delta=m.start_delta,
+        finish_delta=m.finish_delta,
+    )
+
+
+@router.post(
+    "/{program_id}/impact",
+    response_model=ImpactOut,
+    summary="What would move if… (nothing is saved)",
+)
+def impact(program_id: int, body: ImpactIn, db: Db, actor: CurrentActor) -> ImpactOut:
+    changes = [
+        schedule_views.ChangeRequest(
+            type=c.type,
+            task_id=c.task_id,
+            days=c.days,
+            predecessor=(c.predecessor.type, c.predecessor.id) if c.predecessor else None,
+            successor=(c.successor.type, c.successor.id) if c.successor else None,
+            dependency_type=c.dependency_type,
+            lag=c.lag,
+            dependency_id=c.dependency_id,
+        )
+        for c in body.changes
+    ]
+    view = schedule_views.analyze_program_impact(db, actor, program_id, changes)
+    return ImpactOut(
+        finish_before=view.finish_before,
+        finish_after=view.finish_after,
+        finish_delta=view.finish_delta,
+        projects_affected=view.projects_affected,
+        by_project=[
+            ProjectMovesOut(project_key=key, moves=[_move(m) for m in moves])
+            for key, moves in sorted(view.by_project.items())
+        ],
+        milestones=[_move(m) for m in view.milestones],
+        misses=[
+            MissOut(
+                activity=_ref(m.ref),
+                kind=m.kind,
+                limit=m.limit,
+                finish_before=m.finish_before,
+                finish_after=m.finish_after,
+                days_late_before=m.days_late_before,
+                days_late_after=m.days_late_after,
+                is_new=m.is_new,
+            )
+            for m in view.misses
+        ],
+    )
+
+
+# --- alerts -----------------------------------------------------------------------
+
+
+class AlertOut(Out):
+    id: int
+    program_id: int
+    kind: AlertKind
+    severity: Severity
+    subject_type: str
+    subject_id: int
+    title: str
+    message: str
+    cross_project: bool
+    chain: list[dict[str, Any]] = Field(description="upstream → downstream")
+    projects: list[str]
+    details: dict[str, Any]
+    triggered_by: str
+    first_detected_at: datetime
+    last_detected_at: datetime
+    resolved_at: datetime | None
+
+
+@router.get(
+    "/{program_id}/alerts",
+    response_model=PageOut[AlertOut],
+    summary="Schedule conflicts: open, resolved or all",
+)
+def list_alerts(
+    program_id: int,
+    db: Db,
+    actor: CurrentActor,
+    page: Page,
+    status: Annotated[Literal["open", "resolved", "all"], Query()] = "open",
+    cross_project: Annotated[bool | None, Query()] = None,
+) -> PageOut[AlertOut]:
+    items, total = schedule_views.list_alerts(
+        db,
+        actor,
+        program_id,
+        status=status,
+        cross_project=cross_project,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return PageOut(
+        items=[AlertOut.model_validate(a) for a in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -1,0 +1,349 @@
+"""Reading a program's schedule: critical path, milestones, alerts, and impact analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.engine import (
+    AddLink,
+    Change,
+    CycleError,
+    DelayStart,
+    Impact,
+    InvalidNetwork,
+    RemoveLink,
+    SetDuration,
+    Slip,
+    analyze_impact,
+)
+from podium.errors import Conflict, ValidationFailed
+from podium.models import Alert, Dependency, Role
+from podium.services.actor import Actor
+from podium.services.common import paginate
+from podium.services.programs import get_program
+from podium.services.scheduling.network import ProgramNetwork, load_network, milestone_ref, task_ref
+from podium.services.scheduling.reschedule import run_engine
+
+
+@dataclass(frozen=True)
+class ActivityRef:
+    """A task or program milestone as people know it."""
+
+    type: Literal["task", "milestone"]
+    id: int
+    key: str
+    name: str
+    project_id: int | None
+    project_key: str | None
+
+
+def _ref(pn: ProgramNetwork, activity: str) -> ActivityRef:
+    project_id = pn.project_of.get(activity)
+    return ActivityRef(
+        type="task" if activity[0] == "t" else "milestone",
+        id=int(activity[1:]),
+        key=pn.label(activity),
+        name=pn.names.get(activity, ""),
+        project_id=project_id,
+        project_key=pn.project_keys.get(project_id) if project_id else None,
+    )
+
+
+@dataclass(frozen=True)
+class PathStep:
+    ref: ActivityRef
+    early_start: date
+    early_finish: date
+    total_float: int
+
+
+@dataclass(frozen=True)
+class MilestoneForecast:
+    ref: ActivityRef
+    target: date | None
+    forecast: date
+    slip: int  # working days past target (negative: ahead)
+    total_float: int
+
+
+@dataclass(frozen=True)
+class ProgramSchedule:
+    start: date | None
+    finish: date | None
+    critical_path: list[PathStep]
+    critical_paths: list[list[str]]
+    near_critical: list[ActivityRef]
+    milestones: list[MilestoneForecast]
+    projects_on_critical_path: list[str]
+
+
+def program_schedule(session: Session, actor: Actor, program_id: int) -> ProgramSchedule:
+    """The critical path(s) across projects and each program milestone's forecast."""
+    get_program(session, actor, program_id)
+    pn = load_network(session, program_id)
+    if not pn.network.activities:
+        return ProgramSchedule(None, None, [], [], [], [], [])
+    result = run_engine(pn)
+    steps = []
+    for activity in result.critical_path:
+        row = result[activity]
+        steps.append(
+            PathStep(_ref(pn, activity), row.early_start, row.early_finish, row.total_float)
+        )
+    milestones = []
+    calendar = pn.network.default_calendar
+    for activity in result.ids:
+        if activity[0] != "m":
+            continue
+        row = result[activity]
+        target = pn.targets.get(activity)
+        slip = 0
+        if target is not None:
+            slip = (
+                calendar.count_workdays(target, row.early_finish)
+                if row.early_finish > target
+                else -calendar.count_workdays(row.early_finish, target)
+            )
+        milestones.append(
+            MilestoneForecast(_ref(pn, activity), target, row.early_finish, slip, row.total_float)
+        )
+    milestones.sort(key=lambda m: (m.forecast, m.ref.key))
+    projects = sorted({s.ref.project_key for s in steps if s.ref.project_key})
+    return ProgramSchedule(
+        start=result.start,
+        finish=result.finish,
+        critical_path=steps,
+        critical_paths=[[pn.label(a) for a in path] for path in result.critical_paths],
+        near_critical=[_ref(pn, a) for a in result.near_critical],
+        milestones=milestones,
+        projects_on_critical_path=projects,
+    )
+
+
+# --- impact analysis ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """One hypothetical change, as the API and change requests express it."""
+
+    type: Literal["slip", "delay_start", "set_duration", "add_dependency", "remove_dependency"]
+    task_id: int | None = None
+    days: int | None = None
+    predecessor: tuple[str, int] | None = None  # ("task" | "milestone", id)
+    successor: tuple[str, int] | None = None
+    dependency_type: str = "FS"
+    lag: int = 0
+    dependency_id: int | None = None
+
+
+def _end(kind: str, record_id: int) -> str:
+    return task_ref(record_id) if kind == "task" else milestone_ref(record_id)
+
+
+def _dependency_ends(dependency: Dependency) -> tuple[str, str]:
+    pred = (
+        task_ref(dependency.predecessor_task_id)
+        if dependency.predecessor_task_id is not None
+        else milestone_ref(dependency.predecessor_milestone_id or 0)
+    )
+    succ = (
+        task_ref(dependency.successor_task_id)
+        if dependency.successor_task_id is not None
+        else milestone_ref(dependency.successor_milestone_id or 0)
+    )
+    return pred, succ
+
+
+def _engine_changes(
+    session: Session, pn: ProgramNetwork, changes: list[ChangeRequest]
+) -> list[Change]:
+    problems: list[dict[str, str]] = []
+    out: list[Change] = []
+    known = set(pn.labels)
+    for i, change in enumerate(changes):
+        where = f"changes.{i}"
+        if change.type in ("slip", "delay_start", "set_duration"):
+            if change.task_id is None or task_ref(change.task_id) not in known:
+                problems.append(
+                    {"field": f"{where}.task_id", "message": "no such task in this program"}
+                )
+                continue
+            if change.days is None:
+                problems.append({"field": f"{where}.days", "message": "required"})
+                continue
+            ref = task_ref(change.task_id)
+            kind = {"slip": Slip, "delay_start": DelayStart, "set_duration": SetDuration}[
+                change.type
+            ]
+            out.append(kind(ref, change.days))
+        elif change.type == "add_dependency":
+            ends = []
+            for side, end in (("predecessor", change.predecessor), ("successor", change.successor)):
+                if end is None or _end(*end) not in known:
+                    problems.append(
+                        {
+                            "field": f"{where}.{side}",
+                            "message": "no such task or milestone in this program",
+                        }
+                    )
+                else:
+                    ends.append(_end(*end))
+            if len(ends) == 2:
+                out.append(AddLink(ends[0], ends[1], change.dependency_type, change.lag))  # type: ignore[arg-type]
+        else:
+            dependency = (
+                session.get(Dependency, change.dependency_id) if change.dependency_id else None
+            )
+            if dependency is None or dependency.program_id != pn.program_id:
+                problems.append(
+                    {
+                        "field": f"{where}.dependency_id",
+                        "message": "no such dependency in this program",
+                    }
+                )
+                continue
+            out.append(RemoveLink(*_dependency_ends(dependency)))
+    if problems:
+        raise ValidationFailed(
+            "; ".join(f"{p['field']}: {p['message']}" for p in problems), details=problems
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class MoveView:
+    ref: ActivityRef
+    early_start_before: date
+    early_start_after: date
+    early_finish_before: date
+    early_finish_after: date
+    start_delta: int
+    finish_delta: int
+
+
+@dataclass(frozen=True)
+class MissView:
+    ref: ActivityRef
+    kind: str
+    limit: date
+    finish_before: date
+    finish_after: date
+    days_late_before: int
+    days_late_after: int
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class ImpactView:
+    finish_before: date
+    finish_after: date
+    finish_delta: int
+    moves: list[MoveView]
+    by_project: dict[str, list[MoveView]]
+    milestones: list[MoveView]
+    misses: list[MissView]
+    projects_affected: list[str]
+
+
+def analyze_program_impact(
+    session: Session, actor: Actor, program_id: int, changes: list[ChangeRequest]
+) -> ImpactView:
+    """What the changes would move, where, and which dates they would miss; nothing is written."""
+    get_program(session, actor, program_id, needed=Role.VIEWER)
+    pn = load_network(session, program_id)
+    engine_changes = _engine_changes(session, pn, changes)
+    before = run_engine(pn)
+    try:
+        impact = analyze_impact(pn.network, engine_changes, targets=pn.targets, before=before)
+    except CycleError as exc:
+        keys = [pn.label(a) for a in exc.cycle]
+        raise Conflict(
+            f"these changes would form a dependency cycle: {' → '.join(keys)}",
+            code="dependency_cycle",
+            details={"cycle": keys},
+        ) from exc
+    except InvalidNetwork as exc:
+        raise ValidationFailed(
+            "the changes cannot be applied: " + "; ".join(exc.problems), details=exc.problems
+        ) from exc
+    return _impact_view(pn, impact)
+
+
+def _impact_view(pn: ProgramNetwork, impact: Impact) -> ImpactView:
+    moves = [
+        MoveView(
+            _ref(pn, m.activity),
+            m.early_start_before,
+            m.early_start_after,
+            m.early_finish_before,
+            m.early_finish_after,
+            m.start_delta,
+            m.finish_delta,
+        )
+        for m in impact.moves
+        if not _is_summary(impact, m.activity)
+    ]
+    by_project: dict[str, list[MoveView]] = {}
+    for move in moves:
+        if move.ref.project_key:
+            by_project.setdefault(move.ref.project_key, []).append(move)
+    misses = [
+        MissView(
+            _ref(pn, m.activity),
+            m.kind,
+            m.limit,
+            m.finish_before,
+            m.finish_after,
+            m.days_late_before,
+            m.days_late_after,
+            m.is_new,
+        )
+        for m in impact.misses
+        if m.days_late_after > m.days_late_before
+    ]
+    return ImpactView(
+        finish_before=impact.before.finish,
+        finish_after=impact.after.finish,
+        finish_delta=impact.finish_delta,
+        moves=moves,
+        by_project=by_project,
+        milestones=[m for m in moves if m.ref.type == "milestone"],
+        misses=misses,
+        projects_affected=sorted(by_project),
+    )
+
+
+def _is_summary(impact: Impact, activity: str) -> bool:
+    return bool(impact.before.is_summary[impact.before.index[activity]])
+
+
+# --- alerts -----------------------------------------------------------------------
+
+
+def list_alerts(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    status: Literal["open", "resolved", "all"] = "open",
+    cross_project: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Alert], int]:
+    """A program's schedule alerts, newest first."""
+    get_program(session, actor, program_id)
+    query = select(Alert).where(Alert.program_id == program_id)
+    if status == "open":
+        query = query.where(Alert.resolved_at.is_(None))
+    elif status == "resolved":
+        query = query.where(Alert.resolved_at.is_not(None))
+    if cross_project is not None:
+        query = query.where(Alert.cross_project.is_(cross_project))
+    query = query.order_by(Alert.first_detected_at.desc(), Alert.id.desc())
+    return paginate(session, query, limit=limit, offset=offset)

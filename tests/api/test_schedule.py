@@ -1,0 +1,313 @@
+"""Live rescheduling through the API: computed dates, critical path, impact, alerts, cycles.
+
+The network (program start Monday 2027-01-04, Mon–Fri calendar, no holidays):
+
+    PLAT-1 Pilot (10 d)  --FS-->  TRAIN-1 Train the trainers (5 d)  --FS-->  M1 (target 2027-01-22)
+    SEC-1 Threat model (3 d)  --FS-->  M1
+
+By hand: PLAT-1 runs Mon 4 Jan – Fri 15 Jan; TRAIN-1 Mon 18 – Fri 22 Jan; M1 falls
+on Fri 22 Jan, on target. SEC-1 runs 4–6 Jan with 11 working days of float.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.api.conftest import Cast
+from tests.api.test_programs import assert_error
+
+
+@dataclass
+class Net:
+    plat: dict
+    train: dict
+    sec: dict
+    m1: dict
+
+
+def _post(client, url: str, body: dict) -> dict:
+    response = client.post(url, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _link(
+    client, pred: tuple[str, int], succ: tuple[str, int], kind: str = "FS", lag: int = 0
+) -> dict:
+    return _post(
+        client,
+        "/api/v1/dependencies",
+        {
+            "predecessor": {"type": pred[0], "id": pred[1]},
+            "successor": {"type": succ[0], "id": succ[1]},
+            "type": kind,
+            "lag": lag,
+        },
+    )
+
+
+@pytest.fixture
+def net(cast: Cast) -> Net:
+    m = cast.manager
+    pid = cast.program.id
+    projects = {
+        key: _post(m, "/api/v1/projects", {"program_id": pid, "key": key, "name": key.title()})
+        for key in ("PLAT", "TRAIN", "SEC")
+    }
+    plat = _post(
+        m, "/api/v1/tasks", {"project_id": projects["PLAT"]["id"], "name": "Pilot", "duration": 10}
+    )
+    train = _post(
+        m,
+        "/api/v1/tasks",
+        {"project_id": projects["TRAIN"]["id"], "name": "Train the trainers", "duration": 5},
+    )
+    sec = _post(
+        m,
+        "/api/v1/tasks",
+        {"project_id": projects["SEC"]["id"], "name": "Threat model", "duration": 3},
+    )
+    m1 = _post(
+        m,
+        "/api/v1/milestones",
+        {"program_id": pid, "key": "M1", "name": "Trainers ready", "target_date": "2027-01-22"},
+    )
+    _link(m, ("task", plat["id"]), ("task", train["id"]))
+    _link(m, ("task", train["id"]), ("milestone", m1["id"]))
+    _link(m, ("task", sec["id"]), ("milestone", m1["id"]))
+    return Net(plat, train, sec, m1)
+
+
+def _task(client, task: dict) -> dict:
+    return client.get(f"/api/v1/tasks/{task['id']}").json()
+
+
+def test_tasks_carry_hand_computed_dates_and_floats(cast: Cast, net: Net) -> None:
+    plat, train, sec = (_task(cast.viewer, t) for t in (net.plat, net.train, net.sec))
+    assert (plat["early_start"], plat["early_finish"]) == ("2027-01-04", "2027-01-15")
+    assert (train["early_start"], train["early_finish"]) == ("2027-01-18", "2027-01-22")
+    assert plat["total_float"] == 0 and plat["is_critical"] and train["is_critical"]
+    assert (sec["early_start"], sec["early_finish"]) == ("2027-01-04", "2027-01-06")
+    assert (sec["late_start"], sec["late_finish"]) == ("2027-01-20", "2027-01-22")
+    assert sec["total_float"] == 12 and sec["free_float"] == 12 and not sec["is_critical"]
+
+
+def test_program_and_projects_carry_their_computed_span(cast: Cast, net: Net) -> None:
+    program = cast.viewer.get(f"/api/v1/programs/{cast.program.id}").json()
+    assert (program["scheduled_start"], program["scheduled_finish"]) == ("2027-01-04", "2027-01-22")
+    train_project = cast.viewer.get(f"/api/v1/projects/{net.train['project_id']}").json()
+    assert (train_project["scheduled_start"], train_project["scheduled_finish"]) == (
+        "2027-01-18",
+        "2027-01-22",
+    )
+
+
+def test_critical_path_runs_across_projects_in_order(cast: Cast, net: Net) -> None:
+    body = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/critical-path").json()
+    assert [s["activity"]["key"] for s in body["critical_path"]] == [
+        net.plat["key"],
+        net.train["key"],
+        "M1",
+    ]
+    assert body["projects_on_critical_path"] == ["PLAT", "TRAIN"]
+    assert body["finish"] == "2027-01-22"
+
+
+def test_schedule_lists_milestone_forecast_against_target(cast: Cast, net: Net) -> None:
+    body = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/schedule").json()
+    (m1,) = body["milestones"]
+    assert (m1["target"], m1["forecast"], m1["slip"]) == ("2027-01-22", "2027-01-22", 0)
+
+
+def test_editing_a_duration_reschedules_downstream_projects_in_the_same_request(
+    cast: Cast, net: Net
+) -> None:
+    response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    assert response.status_code == 200, response.text
+    assert response.json()["early_finish"] == "2027-01-19"
+    train = _task(cast.viewer, net.train)
+    assert (train["early_start"], train["early_finish"]) == ("2027-01-20", "2027-01-26")
+    # rescheduling is derived data: it does not bump the versions of the tasks it moved
+    assert train["version"] == net.train["version"]
+
+
+def test_upstream_slip_raises_a_cross_project_alert_with_its_chain_then_resolves(
+    cast: Cast, net: Net
+) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/alerts"
+    assert cast.viewer.get(url).json()["total"] == 0
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    (alert,) = cast.viewer.get(url).json()["items"]
+    assert alert["kind"] == "milestone_target_missed"
+    assert alert["details"]["days_late"] == 2 and alert["details"]["forecast"] == "2027-01-26"
+    assert [step["key"] for step in alert["chain"]] == [net.plat["key"], net.train["key"], "M1"]
+    assert alert["projects"] == ["PLAT", "TRAIN"] and alert["cross_project"] is True
+    assert alert["triggered_by"] == "manager@example.com" and alert["resolved_at"] is None
+
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 13})
+    still = cast.viewer.get(url).json()["items"]
+    assert [a["id"] for a in still] == [alert["id"]] and still[0]["details"]["days_late"] == 3
+
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 10})
+    assert cast.viewer.get(url).json()["total"] == 0
+    (resolved,) = cast.viewer.get(url, params={"status": "resolved"}).json()["items"]
+    assert resolved["id"] == alert["id"] and resolved["resolved_at"] is not None
+    assert resolved["first_detected_at"] == alert["first_detected_at"]
+
+
+def test_a_slip_past_a_started_successor_is_flagged(cast: Cast, net: Net) -> None:
+    started = cast.member.patch(
+        f"/api/v1/tasks/{net.train['id']}",
+        json={"actual_start": "2027-01-18", "percent_complete": 20},
+    )
+    assert started.status_code == 200, started.text
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    kinds = {
+        a["kind"]: a
+        for a in cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["items"]
+    }
+    pushed = kinds["started_successor_pushed"]
+    assert pushed["details"]["required_start"] == "2027-01-20"
+    assert [s["key"] for s in pushed["chain"]][-2:] == [net.plat["key"], net.train["key"]]
+
+
+def test_impact_analysis_shows_what_moves_where_without_saving(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    body = cast.viewer.post(
+        url, json={"changes": [{"type": "slip", "task_id": net.plat["id"], "days": 10}]}
+    )
+    assert body.status_code == 200, body.text
+    impact = body.json()
+    assert impact["finish_before"] == "2027-01-22" and impact["finish_after"] == "2027-02-05"
+    assert impact["finish_delta"] == 10
+    assert impact["projects_affected"] == ["PLAT", "TRAIN"]
+    train_moves = next(p for p in impact["by_project"] if p["project_key"] == "TRAIN")["moves"]
+    assert (
+        train_moves[0]["early_finish_after"] == "2027-02-05"
+        and train_moves[0]["finish_delta"] == 10
+    )
+    assert [m["activity"]["key"] for m in impact["milestones"]] == ["M1"]
+    (miss,) = impact["misses"]
+    assert (miss["activity"]["key"], miss["kind"], miss["is_new"], miss["days_late_after"]) == (
+        "M1",
+        "target",
+        True,
+        10,
+    )
+    # nothing was written
+    assert _task(cast.viewer, net.train)["early_finish"] == "2027-01-22"
+    assert cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["total"] == 0
+
+
+def test_impact_of_removing_and_adding_dependencies(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    link = cast.viewer.get("/api/v1/dependencies", params={"task_id": net.sec["id"]}).json()[
+        "items"
+    ][0]
+    added = cast.viewer.post(
+        url,
+        json={
+            "changes": [
+                {"type": "remove_dependency", "dependency_id": link["id"]},
+                {
+                    "type": "add_dependency",
+                    "predecessor": {"type": "task", "id": net.train["id"]},
+                    "successor": {"type": "task", "id": net.sec["id"]},
+                },
+            ]
+        },
+    ).json()
+    sec_move = next(p for p in added["by_project"] if p["project_key"] == "SEC")["moves"][0]
+    assert sec_move["early_start_after"] == "2027-01-25"
+
+
+def test_impact_with_unknown_task_is_422_naming_the_change(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    error = assert_error(
+        cast.viewer.post(url, json={"changes": [{"type": "slip", "task_id": 999999, "days": 3}]}),
+        422,
+    )
+    assert error["details"][0]["field"] == "changes.0.task_id"
+    assert_error(cast.viewer.post(url, json={"changes": []}), 422)
+
+
+def test_impact_that_would_close_a_cycle_is_409_naming_it(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    change = {
+        "type": "add_dependency",
+        "predecessor": {"type": "task", "id": net.train["id"]},
+        "successor": {"type": "task", "id": net.plat["id"]},
+    }
+    error = assert_error(cast.viewer.post(url, json={"changes": [change]}), 409, "dependency_cycle")
+    assert set(error["details"]["cycle"]) == {net.plat["key"], net.train["key"]}
+
+
+def test_a_dependency_that_closes_a_cycle_is_refused_and_nothing_changes(
+    cast: Cast, net: Net
+) -> None:
+    response = cast.manager.post(
+        "/api/v1/dependencies",
+        json={
+            "predecessor": {"type": "milestone", "id": net.m1["id"]},
+            "successor": {"type": "task", "id": net.plat["id"]},
+        },
+    )
+    error = assert_error(response, 409, "dependency_cycle")
+    cycle = error["details"]["cycle"]
+    assert cycle[0] == cycle[-1] and set(cycle) == {net.plat["key"], net.train["key"], "M1"}
+    assert " → " in error["message"]
+    assert (
+        cast.viewer.get("/api/v1/dependencies", params={"program_id": cast.program.id}).json()[
+            "total"
+        ]
+        == 3
+    )
+
+
+@pytest.mark.parametrize(("role", "expected"), [("viewer", 200), ("outsider", 404)])
+def test_schedule_reads_follow_program_visibility(
+    cast: Cast, net: Net, role: str, expected: int
+) -> None:
+    client = cast.by_role(role)
+    pid = cast.program.id
+    for url in (
+        f"/api/v1/programs/{pid}/schedule",
+        f"/api/v1/programs/{pid}/critical-path",
+        f"/api/v1/programs/{pid}/alerts",
+    ):
+        assert client.get(url).status_code == expected
+    impact = client.post(
+        f"/api/v1/programs/{pid}/impact",
+        json={"changes": [{"type": "slip", "task_id": net.plat["id"], "days": 1}]},
+    )
+    assert impact.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("manager", 200), ("member", 403), ("viewer", 403), ("outsider", 404)]
+)
+def test_forcing_a_reschedule_needs_a_manager(
+    cast: Cast, net: Net, role: str, expected: int
+) -> None:
+    assert (
+        cast.by_role(role).post(f"/api/v1/programs/{cast.program.id}/reschedule").status_code
+        == expected
+    )
+
+
+def test_changing_the_program_calendar_reschedules(cast: Cast, net: Net) -> None:
+    calendar = _post(
+        cast.admin,
+        "/api/v1/calendars",
+        {
+            "name": "with holiday",
+            "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+            "holidays": [{"date": "2027-01-06", "name": "Epiphany"}],
+        },
+    )
+    cast.owner.patch(f"/api/v1/programs/{cast.program.id}", json={"calendar_id": calendar["id"]})
+    assert _task(cast.viewer, net.plat)["early_finish"] == "2027-01-18"
+    cast.admin.patch(f"/api/v1/calendars/{calendar['id']}", json={"holidays": []})
+    assert _task(cast.viewer, net.plat)["early_finish"] == "2027-01-15"
