@@ -1,9 +1,167 @@
-"""Milestones API (being written)."""
+"""Milestones API: program-level milestones and the work (in any project) that feeds them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date, datetime
+from typing import Annotated
 
-from podium.api.schemas import ERROR_RESPONSES
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field, field_validator
+
+from podium.api.dependencies import DbId, EndOut, IdFilter, NoNul, refuse_null
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.models import DependencyType
+from podium.services import milestones
+from podium.services.dependencies import DependencyView
+from podium.services.milestones import MilestoneView
 
 router = APIRouter(prefix="/milestones", tags=["milestones"], responses=ERROR_RESPONSES)
+
+KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$"
+
+
+class MilestoneCreate(Strict):
+    program_id: DbId
+    key: Annotated[str | None, NoNul] = Field(
+        default=None, pattern=KEY_PATTERN, description="unique in the program; M1, M2… if left out"
+    )
+    name: Annotated[str, NoNul] = Field(min_length=1, max_length=300)
+    description: Annotated[str, NoNul] = Field(default="", max_length=10000)
+    target_date: date | None = None
+
+
+class MilestoneUpdate(Strict):
+    key: Annotated[str | None, NoNul] = Field(default=None, pattern=KEY_PATTERN)
+    name: Annotated[str | None, NoNul] = Field(default=None, min_length=1, max_length=300)
+    description: Annotated[str | None, NoNul] = Field(default=None, max_length=10000)
+    target_date: date | None = None
+
+    _not_null = field_validator("key", "name", "description")(refuse_null)
+
+
+class PredecessorOut(EndOut):
+    """The task or milestone at the start of a dependency into the milestone."""
+
+    dependency_id: int
+    dependency_type: DependencyType
+    lag: int
+
+    @classmethod
+    def of_dependency(cls, view: DependencyView) -> PredecessorOut:
+        return cls(
+            **EndOut.of(view.predecessor).model_dump(),
+            dependency_id=view.dependency.id,
+            dependency_type=view.dependency.type,
+            lag=view.dependency.lag,
+        )
+
+
+class MilestoneOut(BaseModel):
+    id: int
+    program_id: int
+    key: str
+    name: str
+    description: str
+    target_date: date | None
+    predecessors: list[PredecessorOut] = Field(
+        description="what feeds the milestone, with project keys"
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: MilestoneView) -> MilestoneOut:
+        m = view.milestone
+        return cls(
+            id=m.id,
+            program_id=m.program_id,
+            key=m.key,
+            name=m.name,
+            description=m.description,
+            target_date=m.target_date,
+            predecessors=[PredecessorOut.of_dependency(d) for d in view.predecessors],
+            version=m.version,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+        )
+
+
+@router.get(
+    "",
+    response_model=PageOut[MilestoneOut],
+    summary="List milestones of a program (or of all yours)",
+)
+def list_milestones(
+    db: Db, actor: CurrentActor, page: Page, program_id: IdFilter = None
+) -> PageOut[MilestoneOut]:
+    items, total = milestones.list_milestones(
+        db, actor, program_id=program_id, limit=page.limit, offset=page.offset
+    )
+    views = milestones.describe_milestones(db, items)
+    return PageOut(
+        items=[MilestoneOut.of(v) for v in views], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post(
+    "",
+    response_model=MilestoneOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a milestone (manager)",
+)
+def create_milestone(
+    body: MilestoneCreate, db: Db, actor: CurrentActor, response: Response
+) -> MilestoneOut:
+    milestone = milestones.create_milestone(db, actor, **body.model_dump())
+    commit(db)
+    set_etag(response, milestone.version)
+    return MilestoneOut.of(milestones.describe_milestones(db, [milestone])[0])
+
+
+@router.get("/{milestone_id}", response_model=MilestoneOut)
+def get_milestone(
+    milestone_id: int, db: Db, actor: CurrentActor, response: Response
+) -> MilestoneOut:
+    milestone = milestones.get_milestone(db, actor, milestone_id)
+    set_etag(response, milestone.version)
+    return MilestoneOut.of(milestones.describe_milestones(db, [milestone])[0])
+
+
+@router.patch(
+    "/{milestone_id}", response_model=MilestoneOut, summary="Change a milestone (manager)"
+)
+def update_milestone(
+    milestone_id: int,
+    body: MilestoneUpdate,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+) -> MilestoneOut:
+    milestone = milestones.update_milestone(
+        db, actor, milestone_id, body.model_dump(exclude_unset=True), expected_version=version
+    )
+    commit(db)
+    set_etag(response, milestone.version)
+    return MilestoneOut.of(milestones.describe_milestones(db, [milestone])[0])
+
+
+@router.delete(
+    "/{milestone_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a milestone (manager); cascade=true also deletes its dependencies",
+)
+def delete_milestone(
+    milestone_id: int,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    cascade: Annotated[
+        bool, Query(description="also delete the dependencies to and from it")
+    ] = False,
+) -> Response:
+    milestones.delete_milestone(db, actor, milestone_id, cascade=cascade, expected_version=version)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,236 @@
+"""Organisation-wide working calendars: worked weekdays and holidays.
+
+Anyone signed in reads them. Admins and anyone who is a manager or owner of
+at least one program change them: a PMO admin owns the calendars, and the
+managers who plan the work need to add holidays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, Forbidden, NotFound, field_error
+from podium.models import WEEKDAYS, Calendar, Membership, Program, Project, Role, Task
+from podium.services.actor import Actor, visible_program_ids
+from podium.services.audit import record_created, record_deleted
+from podium.services.common import apply_update, check_version, flush, paginate
+
+CALENDAR_FIELDS = ["name", "description", "weekmask", "holidays"]
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+_LISTED_USERS = 20  # how many users of a calendar an error message names
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A non-working day."""
+
+    date: date
+    name: str = ""
+
+
+def weekmask_of(workdays: Sequence[str]) -> str:
+    """``["Mon", "Tue"]`` → ``"1100000"``; refuses unknown, repeated or no days."""
+    if not workdays:
+        raise field_error("workdays", "at least one weekday must be worked")
+    seen: set[str] = set()
+    for index, day in enumerate(workdays):
+        if day not in WEEKDAYS:
+            raise field_error(f"workdays.{index}", f"{day!r} is not one of {', '.join(WEEKDAYS)}")
+        if day in seen:
+            raise field_error(f"workdays.{index}", f"{day} is listed twice")
+        seen.add(day)
+    return "".join("1" if day in seen else "0" for day in WEEKDAYS)
+
+
+def workdays_of(weekmask: str) -> list[str]:
+    """``"1111100"`` → ``["Mon", "Tue", "Wed", "Thu", "Fri"]``."""
+    return [day for day, flag in zip(WEEKDAYS, weekmask, strict=False) if flag == "1"]
+
+
+def stored_holidays(holidays: Sequence[Holiday]) -> list[dict[str, str]]:
+    """Holidays as stored (sorted by date); a date listed twice is refused, naming its index."""
+    first_index: dict[date, int] = {}
+    for index, holiday in enumerate(holidays):
+        if holiday.date in first_index:
+            raise field_error(
+                f"holidays.{index}.date",
+                f"{holiday.date.isoformat()} is already listed "
+                f"at holidays.{first_index[holiday.date]}",
+            )
+        first_index[holiday.date] = index
+    ordered = sorted(holidays, key=lambda h: h.date)
+    return [{"date": h.date.isoformat(), "name": h.name} for h in ordered]
+
+
+def holidays_of(calendar: Calendar) -> list[Holiday]:
+    """A calendar's holidays, parsed."""
+    return [
+        Holiday(date.fromisoformat(h["date"]), str(h.get("name", ""))) for h in calendar.holidays
+    ]
+
+
+def can_edit_calendars(session: Session, actor: Actor) -> bool:
+    """Admins, and managers or owners of at least one program."""
+    if actor.is_admin:
+        return True
+    role = session.scalar(
+        select(Membership.id)
+        .where(Membership.user_id == actor.user_id, Membership.role.in_([Role.MANAGER, Role.OWNER]))
+        .limit(1)
+    )
+    return role is not None
+
+
+def _require_editor(session: Session, actor: Actor) -> None:
+    if not can_edit_calendars(session, actor):
+        raise Forbidden("only admins and program managers or owners can change calendars")
+
+
+def get_calendar(session: Session, actor: Actor, calendar_id: int) -> Calendar:
+    """A calendar (every signed-in user may read every calendar)."""
+    calendar = session.get(Calendar, calendar_id) if 0 < calendar_id <= MAX_ID else None
+    if calendar is None:
+        raise NotFound(f"calendar {calendar_id} not found")
+    return calendar
+
+
+def list_calendars(
+    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Calendar], int]:
+    """Every calendar, by name."""
+    query = select(Calendar).order_by(Calendar.name)
+    return paginate(session, query, limit=limit, offset=offset)  # type: ignore[arg-type]
+
+
+def _check_name_free(session: Session, name: str, *, except_id: int | None = None) -> None:
+    # Compared in Python: SQLite's lower() folds ASCII only, and calendars are few.
+    for calendar_id, existing in session.execute(select(Calendar.id, Calendar.name)):
+        if existing.casefold() == name.casefold() and calendar_id != except_id:
+            raise Conflict(f"a calendar named {existing} already exists", details={"field": "name"})
+
+
+def create_calendar(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    description: str = "",
+    workdays: Sequence[str] = WEEKDAYS[:5],
+    holidays: Iterable[Holiday] = (),
+) -> Calendar:
+    """A new calendar; names are unique, ignoring case."""
+    _require_editor(session, actor)
+    _check_name_free(session, name)
+    calendar = Calendar(
+        name=name,
+        description=description,
+        weekmask=weekmask_of(workdays),
+        holidays=stored_holidays(list(holidays)),
+    )
+    session.add(calendar)
+    flush(session)
+    record_created(session, actor, calendar, program_id=None, fields=CALENDAR_FIELDS)
+    flush(session)
+    return calendar
+
+
+def update_calendar(
+    session: Session,
+    actor: Actor,
+    calendar_id: int,
+    updates: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Calendar:
+    """Change a calendar; new ``workdays`` and ``holidays`` replace the old lists."""
+    _require_editor(session, actor)
+    calendar = get_calendar(session, actor, calendar_id)
+    check_version(calendar, expected_version)
+    changes = dict(updates)
+    if "name" in changes and changes["name"] != calendar.name:
+        _check_name_free(session, changes["name"], except_id=calendar.id)
+    if "workdays" in changes:
+        changes["weekmask"] = weekmask_of(changes.pop("workdays"))
+    if "holidays" in changes:
+        changes["holidays"] = stored_holidays(list(changes["holidays"]))
+    apply_update(
+        session, actor, calendar, changes, program_id=None, expected_version=expected_version
+    )
+    return calendar
+
+
+def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str, Any]:
+    """Programs, projects and tasks using a calendar.
+
+    Those in programs the actor cannot see are only counted, not named.
+    """
+    visible = visible_program_ids(session, actor)
+
+    def shown(program_id: int) -> bool:
+        return visible is None or program_id in visible
+
+    programs = list(
+        session.execute(select(Program.id, Program.key).where(Program.calendar_id == calendar_id))
+    )
+    projects = list(
+        session.execute(
+            select(Project.id, Project.key, Project.program_id, Program.key)
+            .join(Program, Program.id == Project.program_id)
+            .where(Project.calendar_id == calendar_id)
+        )
+    )
+    tasks = list(
+        session.execute(
+            select(Task.id, Task.key, Task.program_id).where(Task.calendar_id == calendar_id)
+        )
+    )
+    return {
+        "programs": [{"id": i, "key": k} for i, k in programs if shown(i)],
+        "projects": [
+            {"id": i, "key": f"{pk}/{k}", "program_id": p} for i, k, p, pk in projects if shown(p)
+        ],
+        "tasks": [{"id": i, "key": k, "program_id": p} for i, k, p in tasks if shown(p)][:100],
+        "tasks_total": sum(1 for *_, p in tasks if shown(p)),
+        "hidden": sum(1 for i, *_ in programs if not shown(i))
+        + sum(1 for _, _, p, _ in projects if not shown(p))
+        + sum(1 for *_, p in tasks if not shown(p)),
+    }
+
+
+def _describe_users(users: dict[str, Any]) -> str:
+    names = [f"program {p['key']}" for p in users["programs"]]
+    names += [f"project {p['key']}" for p in users["projects"]]
+    names += [f"task {t['key']}" for t in users["tasks"]]
+    total = len(users["programs"]) + len(users["projects"]) + users["tasks_total"]
+    parts = [", ".join(names[:_LISTED_USERS])] if names else []
+    if total > min(len(names), _LISTED_USERS):
+        parts.append(f"{total - min(len(names), _LISTED_USERS)} more")
+    if users["hidden"]:
+        parts.append(f"{users['hidden']} in programs you cannot see")
+    return " and ".join(parts)
+
+
+def delete_calendar(
+    session: Session, actor: Actor, calendar_id: int, *, expected_version: int | None = None
+) -> None:
+    """Remove a calendar nothing uses any more."""
+    _require_editor(session, actor)
+    calendar = get_calendar(session, actor, calendar_id)
+    check_version(calendar, expected_version)
+    users = calendar_users(session, actor, calendar.id)
+    if users["programs"] or users["projects"] or users["tasks_total"] or users["hidden"]:
+        raise Conflict(
+            f"calendar {calendar.name} is in use by {_describe_users(users)}; "
+            "move them to another calendar first",
+            code="calendar_in_use",
+            details=users,
+        )
+    record_deleted(session, actor, calendar, program_id=None, fields=CALENDAR_FIELDS)
+    session.delete(calendar)
+    flush(session)

@@ -1,0 +1,353 @@
+"""Calendars API: workdays, holidays, who may change them, deleting one in use, versions, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.models import AuditEntry, Calendar, Program, Project, Task
+from tests.api.conftest import ROLES, Cast
+from tests.factories import ApiUser, make_program
+
+URL = "/api/v1/calendars"
+
+US_2027 = {
+    "name": "US office",
+    "description": "Monday to Friday, US federal holidays",
+    "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+    "holidays": [
+        {"date": "2027-07-05", "name": "Independence Day (observed)"},
+        {"date": "2027-05-31", "name": "Memorial Day"},
+    ],
+}
+
+
+def make_project(db: Session, program: Program, key: str, **fields: Any) -> Project:
+    project = Project(program_id=program.id, key=key, name=f"Project {key}", **fields)
+    db.add(project)
+    db.commit()
+    return project
+
+
+def make_task(db: Session, project: Project, key: str, **fields: Any) -> Task:
+    task = Task(
+        program_id=project.program_id,
+        project_id=project.id,
+        key=key,
+        name=f"Task {key}",
+        duration=5,
+        wbs="1",
+        **fields,
+    )
+    db.add(task)
+    db.commit()
+    return task
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    if code:
+        assert body["error"]["code"] == code
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def create(api: ApiUser, **fields: Any) -> dict[str, Any]:
+    response = api.post(URL, json={**US_2027, **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+# --- creating and reading ------------------------------------------------------
+
+
+def test_a_calendar_keeps_its_workdays_and_its_holidays_in_date_order(
+    cast: Cast, db: Session
+) -> None:
+    response = cast.admin.post(URL, json=US_2027)
+    assert response.status_code == 201, response.text
+    assert response.headers["ETag"] == '"1"'
+    body = response.json()
+    assert body["name"] == "US office" and body["version"] == 1
+    assert body["workdays"] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    assert body["holidays"] == [
+        {"date": "2027-05-31", "name": "Memorial Day"},
+        {"date": "2027-07-05", "name": "Independence Day (observed)"},
+    ]
+    assert db.get(Calendar, body["id"]).weekmask == "1111100"  # type: ignore[union-attr]
+    fetched = cast.member.get(f"{URL}/{body['id']}")
+    assert fetched.status_code == 200 and fetched.json() == body
+    assert fetched.headers["ETag"] == '"1"'
+
+
+def test_workdays_map_to_the_weekmask_in_weekday_order(cast: Cast, db: Session) -> None:
+    body = create(
+        cast.admin, name="Gulf", workdays=["Sun", "Mon", "Tue", "Wed", "Thu"], holidays=[]
+    )
+    assert body["workdays"] == ["Mon", "Tue", "Wed", "Thu", "Sun"]
+    assert db.get(Calendar, body["id"]).weekmask == "1111001"  # type: ignore[union-attr]
+
+
+def test_workdays_default_to_monday_to_friday(cast: Cast) -> None:
+    body = cast.admin.post(URL, json={"name": "plain"}).json()
+    assert body["workdays"] == ["Mon", "Tue", "Wed", "Thu", "Fri"] and body["holidays"] == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_signed_in_lists_and_reads_calendars(cast: Cast, role: str) -> None:
+    calendar = create(cast.admin)
+    listed = cast.by_role(role).get(URL)
+    assert listed.status_code == 200, listed.text
+    assert [c["name"] for c in listed.json()["items"]] == ["US office"]
+    assert cast.by_role(role).get(f"{URL}/{calendar['id']}").status_code == 200
+
+
+def test_list_is_paginated_and_sorted_by_name(cast: Cast) -> None:
+    for name in ("delta", "alpha", "charlie", "bravo"):
+        create(cast.admin, name=name)
+    page = cast.viewer.get(URL, params={"limit": 2, "offset": 1}).json()
+    assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
+    assert [c["name"] for c in page["items"]] == ["bravo", "charlie"]
+
+
+def test_unknown_calendars_are_404(cast: Cast) -> None:
+    for response in (
+        cast.admin.get(f"{URL}/999999"),
+        cast.admin.get(f"{URL}/{2**40}"),
+        cast.admin.patch(f"{URL}/999999", json={"name": "x"}),
+        cast.admin.delete(f"{URL}/999999"),
+    ):
+        assert_error(response, 404, "not_found")
+
+
+# --- refusals ----------------------------------------------------------------
+
+
+def test_a_name_in_use_is_409_ignoring_case(cast: Cast) -> None:
+    create(cast.admin, name="Standard")
+    other = create(cast.admin, name="Night shift")
+    error = assert_error(
+        cast.admin.post(URL, json={**US_2027, "name": "standard"}), 409, "conflict"
+    )
+    assert error["details"] == {"field": "name"}
+    assert_error(cast.admin.patch(f"{URL}/{other['id']}", json={"name": "STANDARD"}), 409)
+    assert cast.admin.patch(f"{URL}/{other['id']}", json={"name": "Night shift"}).status_code == 200
+    create(cast.admin, name="Ärztehaus")
+    assert_error(cast.admin.post(URL, json={**US_2027, "name": "ÄRZTEHAUS"}), 409)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"workdays": []}, "workdays"),
+        ({"workdays": ["Mon", "Funday"]}, "workdays.1"),
+        ({"workdays": ["Mon", "Tue", "Mon"]}, "workdays.2"),
+        ({"holidays": [{"date": "2027-02-30", "name": "nope"}]}, "holidays.0.date"),
+        ({"holidays": [{"name": "no date"}]}, "holidays.0.date"),
+        ({"holidays": [{"date": "2027-05-31", "colour": "red"}]}, "holidays.0.colour"),
+        (
+            {
+                "holidays": [
+                    {"date": "2027-05-31", "name": "Memorial Day"},
+                    {"date": "2027-07-05"},
+                    {"date": "2027-05-31", "name": "again"},
+                ]
+            },
+            "holidays.2.date",
+        ),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "nul\x00"}, "name"),
+        ({"weekmask": "1111100"}, "weekmask"),
+    ],
+)
+def test_invalid_calendars_are_422_naming_the_field(
+    cast: Cast, fields: dict[str, Any], field: str
+) -> None:
+    error = assert_error(cast.admin.post(URL, json={**US_2027, **fields}), 422, "validation_failed")
+    assert field in {d["field"] for d in error["details"]}, error
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"workdays": []}, "workdays"),
+        ({"workdays": None}, "workdays"),
+        ({"holidays": None}, "holidays"),
+        ({"name": None}, "name"),
+        ({"holidays": [{"date": "2027-01-01"}, {"date": "2027-01-01"}]}, "holidays.1.date"),
+    ],
+)
+def test_invalid_changes_are_422_naming_the_field(
+    cast: Cast, fields: dict[str, Any], field: str
+) -> None:
+    url = f"{URL}/{create(cast.admin)['id']}"
+    error = assert_error(cast.admin.patch(url, json=fields), 422, "validation_failed")
+    assert field in {d["field"] for d in error["details"]}, error
+
+
+def test_malformed_json_is_400(cast: Cast) -> None:
+    response = cast.admin.post(
+        URL, content=b'{"name": ', headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 400, "malformed_json")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_requests_without_credentials_are_401(cast: Cast, method: str) -> None:
+    assert_error(cast.admin.client.request(method, URL, json={}), 401, "unauthorized")
+
+
+# --- changing ----------------------------------------------------------------
+
+
+def test_new_holidays_replace_the_old_and_other_fields_stay(cast: Cast) -> None:
+    url = f"{URL}/{create(cast.manager)['id']}"
+    response = cast.manager.patch(
+        url,
+        json={
+            "holidays": [{"date": "2027-12-24", "name": "Christmas Eve"}],
+            "workdays": ["Mon", "Tue", "Wed", "Thu"],
+        },
+        headers={"If-Match": '"1"'},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["ETag"] == '"2"'
+    body = response.json()
+    assert body["holidays"] == [{"date": "2027-12-24", "name": "Christmas Eve"}]
+    assert body["workdays"] == ["Mon", "Tue", "Wed", "Thu"]
+    assert body["description"] == US_2027["description"]
+
+
+def test_stale_if_match_is_412_and_changes_nothing(cast: Cast) -> None:
+    url = f"{URL}/{create(cast.admin)['id']}"
+    assert (
+        cast.admin.patch(url, json={"description": "v2"}, headers={"If-Match": '"1"'}).status_code
+        == 200
+    )
+    assert_error(
+        cast.admin.patch(url, json={"workdays": ["Mon"]}, headers={"If-Match": '"1"'}),
+        412,
+        "stale_version",
+    )
+    assert_error(cast.admin.delete(url, headers={"If-Match": '"1"'}), 412, "stale_version")
+    current = cast.admin.get(url).json()
+    assert (current["description"], current["workdays"][-1], current["version"]) == ("v2", "Fri", 2)
+
+
+def test_changes_are_audited_with_old_and_new(cast: Cast, db: Session) -> None:
+    body = create(cast.manager, holidays=[])
+    url = f"{URL}/{body['id']}"
+    cast.manager.patch(url, json={"workdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]})
+    cast.manager.patch(url, json={"holidays": [{"date": "2027-05-31", "name": "Memorial Day"}]})
+    cast.manager.delete(url)
+    entries = db.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "calendar").order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.program_id, e.user_email) for e in entries] == [
+        ("create", None, "manager@example.com"),
+        ("update", None, "manager@example.com"),
+        ("update", None, "manager@example.com"),
+        ("delete", None, "manager@example.com"),
+    ]
+    assert entries[0].changes["name"] == [None, "US office"]
+    assert entries[1].changes == {"weekmask": ["1111100", "1111110"]}
+    assert entries[2].changes == {
+        "holidays": [[], [{"date": "2027-05-31", "name": "Memorial Day"}]]
+    }
+    assert entries[3].changes["weekmask"] == ["1111110", None]
+
+
+# --- deleting ----------------------------------------------------------------
+
+
+def test_deleting_an_unused_calendar(cast: Cast) -> None:
+    url = f"{URL}/{create(cast.admin)['id']}"
+    assert cast.admin.delete(url, headers={"If-Match": '"1"'}).status_code == 204
+    assert_error(cast.admin.get(url), 404)
+
+
+def test_deleting_a_calendar_in_use_is_409_listing_its_users(cast: Cast, db: Session) -> None:
+    calendar_id = create(cast.admin)["id"]
+    program = db.get(Program, cast.program.id)
+    assert program is not None
+    program.calendar_id = calendar_id
+    db.commit()
+    project = make_project(db, cast.program, "PLAT", calendar_id=calendar_id)
+    task = make_task(db, project, "PLAT-1", calendar_id=calendar_id)
+
+    error = assert_error(cast.manager.delete(f"{URL}/{calendar_id}"), 409, "calendar_in_use")
+    assert "program CLOUD" in error["message"]
+    assert "project CLOUD/PLAT" in error["message"] and "task PLAT-1" in error["message"]
+    assert error["details"]["programs"] == [{"id": cast.program.id, "key": "CLOUD"}]
+    assert error["details"]["projects"] == [
+        {"id": project.id, "key": "CLOUD/PLAT", "program_id": cast.program.id}
+    ]
+    assert error["details"]["tasks"] == [
+        {"id": task.id, "key": "PLAT-1", "program_id": cast.program.id}
+    ]
+    assert cast.manager.get(f"{URL}/{calendar_id}").status_code == 200
+
+
+def test_users_in_programs_the_deleter_cannot_see_are_counted_not_named(
+    cast: Cast, db: Session
+) -> None:
+    calendar_id = create(cast.admin)["id"]
+    make_program(db, key="SECRET", calendar_id=calendar_id)
+    error = assert_error(cast.manager.delete(f"{URL}/{calendar_id}"), 409, "calendar_in_use")
+    assert "SECRET" not in error["message"] and "1 in programs you cannot see" in error["message"]
+    assert error["details"]["programs"] == [] and error["details"]["hidden"] == 1
+    admin_error = assert_error(cast.admin.delete(f"{URL}/{calendar_id}"), 409)
+    assert "program SECRET" in admin_error["message"]
+
+
+def test_long_lists_of_users_are_shortened_in_the_message(cast: Cast, db: Session) -> None:
+    calendar_id = create(cast.admin)["id"]
+    project = make_project(db, cast.program, "PLAT")
+    for number in range(25):
+        make_task(db, project, f"PLAT-{number}", calendar_id=calendar_id)
+    error = assert_error(cast.admin.delete(f"{URL}/{calendar_id}"), 409, "calendar_in_use")
+    assert error["message"].count("task PLAT-") == 20 and "and 5 more" in error["message"]
+    assert error["details"]["tasks_total"] == 25
+
+
+# --- who may change calendars ------------------------------------------------------
+
+# admins, and managers or owners of at least one program
+WRITERS = {"admin", "owner", "manager"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admins_and_program_managers_or_owners_create_calendars(cast: Cast, role: str) -> None:
+    response = cast.by_role(role).post(URL, json=US_2027)
+    if role in WRITERS:
+        assert response.status_code == 201, response.text
+    else:
+        assert_error(response, 403, "forbidden")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admins_and_program_managers_or_owners_change_calendars(cast: Cast, role: str) -> None:
+    url = f"{URL}/{create(cast.admin)['id']}"
+    response = cast.by_role(role).patch(url, json={"holidays": []})
+    assert response.status_code == (200 if role in WRITERS else 403), response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admins_and_program_managers_or_owners_delete_calendars(cast: Cast, role: str) -> None:
+    url = f"{URL}/{create(cast.admin)['id']}"
+    response = cast.by_role(role).delete(url)
+    assert response.status_code == (204 if role in WRITERS else 403), response.text
+
+
+def test_owning_any_program_is_enough_to_edit_calendars(cast: Cast, db: Session) -> None:
+    assert cast.outsider.post(URL, json=US_2027).status_code == 403
+    make_program(db, owner=cast.outsider.user, key="OWN")
+    assert cast.outsider.post(URL, json=US_2027).status_code == 201
