@@ -1,0 +1,48 @@
+"""Podium's scheduling engine: pure computation on plain data (no database, no web, no I/O).
+
+The public surface: working calendars (:class:`WorkCalendar`), the network to
+schedule (:class:`Network`, :class:`Activity`, :class:`Link`), critical path
+scheduling (:func:`schedule` → :class:`ScheduleResult`) and impact analysis
+(:func:`analyze_impact`).
+"""
+
+from podium.engine.calendar import WorkCalendar
+from podium.engine.cpm import schedule
+from podium.engine.impact import (
+    AddLink,
+    Change,
+    DelayStart,
+    Impact,
+    Miss,
+    Move,
+    RemoveLink,
+    SetDuration,
+    Slip,
+    analyze_impact,
+)
+from podium.engine.network import Activity, CycleError, InvalidNetwork, Link, Network
+from podium.engine.results import ActivitySchedule, Conflict, DeadlineMiss, ScheduleResult
+
+__all__ = [
+    "Activity",
+    "ActivitySchedule",
+    "AddLink",
+    "Change",
+    "Conflict",
+    "CycleError",
+    "DeadlineMiss",
+    "DelayStart",
+    "Impact",
+    "InvalidNetwork",
+    "Link",
+    "Miss",
+    "Move",
+    "Network",
+    "RemoveLink",
+    "ScheduleResult",
+    "SetDuration",
+    "Slip",
+    "WorkCalendar",
+    "analyze_impact",
+    "schedule",
+]

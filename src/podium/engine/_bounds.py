@@ -1,0 +1,182 @@
+"""Per-activity bounds from the program start, constraints, deadlines and progress.
+
+Rules (Microsoft Project's constraint names, PMBOK's negative-float reading of
+late constraints; see ``docs`` and :mod:`podium.engine.cpm`):
+
+* every unstarted activity starts no earlier than the program start and, when a
+  status date is given, no earlier than the status date;
+* ``snet``/``fnet`` raise the early start; ``snlt``/``fnlt`` and deadlines only
+  lower the late dates (a miss shows as negative float, the task never moves);
+  ``mso``/``mfo`` pin the early start (overriding links) and cap the late start;
+* a finished activity keeps its actual dates; an in-progress task keeps its
+  actual start and its remaining duration ``ceil(duration x (100 - %) / 100)``
+  runs from the status date on (or straight on from the work done when no
+  status date is given);
+* on a summary, ``snet`` applies to each of its leaf tasks and ``fnlt`` and the
+  deadline cap its rolled-up finish.
+
+Start constraints on date *d* mean the start of *d* (rolled forward to a working
+day), finish constraints and deadlines the end of *d* (rolled backward).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from podium.engine.calendar import BoolArray, IntArray, WorkCalendar, as_days
+from podium.engine.network import Activity, Network
+
+BIG = 1 << 40  # "no bound" in points; far beyond any calendar
+
+
+@dataclass(slots=True)
+class Bounds:
+    """Spans, progress state, forward start values and late caps."""
+
+    span: IntArray  # per activity: finish point - start point (0 for summaries)
+    started: BoolArray  # has an actual start (finished included)
+    finished: BoolArray
+    pinned: BoolArray  # mso/mfo on unstarted work: the early start is fixed
+    init: IntArray  # per slot: encoded early value before the pass (lower bound or fixed)
+    late_cap: IntArray  # per slot: upper bound on the late point (BIG: none)
+    late_constraints: Sequence[tuple[int, str, date]]  # snlt/fnlt, for conflict reports
+    deadlines: list[tuple[int, date]]
+
+
+class _Points:
+    """Dates to points in each activity's calendar, vectorized per calendar."""
+
+    def __init__(self, calendars: list[WorkCalendar], cal_of: IntArray, epoch: date) -> None:
+        self.calendars, self.cal_of, self.epoch = calendars, cal_of, epoch
+
+    def start(self, who: IntArray, days: list[date], *, shift: int = 0) -> IntArray:
+        """Point at the start of each day (shift=1: at its end) in ``who``'s calendar."""
+        out = np.zeros(len(who), np.int64)
+        if not len(who):
+            return out
+        when = as_days(days) + np.timedelta64(shift, "D")
+        cals = self.cal_of[who]
+        for c in np.unique(cals).tolist():
+            mask = cals == c
+            out[mask] = self.calendars[c].index(when[mask], epoch=self.epoch)
+        return out
+
+    def finish(self, who: IntArray, days: list[date]) -> IntArray:
+        """Point at the end of each day (a finish on that day)."""
+        return self.start(who, days, shift=1)
+
+
+def compute_bounds(
+    net: Network, special: list[int], calendars: list[WorkCalendar], cal_of: IntArray,
+    duration: IntArray, is_summary: BoolArray, finish_slot: IntArray, summary_of: IntArray,
+    leaf_of: IntArray,
+) -> Bounds:
+    """Bounds for every activity and slot of ``net``; only the ``special`` activities
+    (with a constraint, deadline or progress) have more than the program start."""
+    n = len(duration)
+    pts = _Points(calendars, cal_of, net.start)
+    milestone_bit = np.where((duration == 0) & ~is_summary, 0, 1)
+    status = np.full(n, -BIG, np.int64)
+    if net.status_date is not None:
+        per_calendar = [cal.index([net.status_date], epoch=net.start)[0] for cal in calendars]
+        status = np.asarray(per_calendar, np.int64)[cal_of]
+    lower = 2 * np.maximum(status, 0) + 1
+    cap = np.full(n + int(is_summary.sum()), BIG, np.int64)
+    span = duration.copy()
+    started, finished, pinned = (np.zeros(n, np.bool_) for _ in range(3))
+    fixed = np.zeros(n, np.int64)
+    rows = [(i, net.activities[i]) for i in special]
+    _progress(rows, pts, duration, is_summary, status, span, started, finished, fixed)
+    late_constraints, deadlines = [], []
+    free = ~started
+    for i, a in rows:
+        kind, day = a.constraint_type, a.constraint_date
+        if a.deadline is not None:
+            deadlines.append((i, a.deadline))
+        if kind == "asap" or day is None:
+            continue
+        if kind in ("snlt", "fnlt"):
+            late_constraints.append((i, kind, day))
+        if kind == "snet" and is_summary[i]:
+            under = leaf_of[summary_of == i]
+            under = under[free[under]]
+            p = pts.start(under, [day] * len(under))
+            lower[under] = np.maximum(lower[under], 2 * p + 1)
+            continue
+        who = np.array([i])
+        s, f = pts.start(who, [day])[0], pts.finish(who, [day])[0]
+        if is_summary[i]:  # fnlt: caps the rolled-up finish
+            cap[finish_slot[i]] = min(cap[finish_slot[i]], f)
+        elif kind == "fnlt" and not finished[i]:
+            cap[i] = min(cap[i], f - span[i])
+        elif not free[i]:
+            continue
+        elif kind == "snet":
+            lower[i] = max(lower[i], 2 * s + 1)
+        elif kind == "fnet":
+            lower[i] = max(lower[i], 2 * (f - span[i]) + milestone_bit[i])
+        elif kind == "snlt":
+            cap[i] = min(cap[i], s)
+        elif kind in ("mso", "mfo"):
+            pinned[i] = True
+            point = s if kind == "mso" else f - span[i]
+            fixed[i] = 2 * point + (1 if kind == "mso" else milestone_bit[i])
+            cap[i] = min(cap[i], point)
+    if deadlines:
+        who = np.array([i for i, _ in deadlines], np.int64)
+        f = pts.finish(who, [d for _, d in deadlines])
+        summary = is_summary[who]
+        np.minimum.at(cap, finish_slot[who[summary]], f[summary])
+        leaf = who[~summary & ~finished[who]]
+        np.minimum.at(cap, leaf, f[~summary & ~finished[who]] - span[leaf])
+    init = np.where(started | pinned, fixed, lower)
+    init = np.concatenate([np.where(is_summary, BIG, init), np.full(cap.size - n, -BIG)])
+    return Bounds(span, started, finished, pinned, init, cap, late_constraints, deadlines)
+
+
+def _progress(
+    special: list[tuple[int, Activity]], pts: _Points, duration: IntArray, is_summary: BoolArray,
+    status: IntArray, span: IntArray, started: BoolArray, finished: BoolArray, fixed: IntArray,
+) -> None:
+    """Fill spans and fixed values of started work (actual dates are facts)."""
+    rows = [
+        (i, a) for i, a in special
+        if not is_summary[i] and (a.actual_start is not None or a.actual_finish is not None)
+    ]
+    if not rows:
+        return
+    who = np.array([i for i, _ in rows], np.int64)
+    started[who] = True
+    for i, a in rows:
+        d = int(duration[i])
+        done = a.actual_finish is not None or a.percent_complete >= 100 or d == 0
+        finished[i] = done
+    mile = [(i, a.actual_finish or a.actual_start) for i, a in rows if duration[i] == 0]
+    if mile:
+        m = np.array([i for i, _ in mile], np.int64)
+        fixed[m] = 2 * pts.finish(m, [d for _, d in mile if d is not None])
+        span[m] = 0
+    tasks = [(i, a) for i, a in rows if duration[i] > 0 and a.actual_start is not None]
+    if not tasks:
+        return
+    t = np.array([i for i, _ in tasks], np.int64)
+    begin = pts.start(t, [a.actual_start for _, a in tasks if a.actual_start is not None])
+    ends = [(k, a.actual_finish) for k, (_, a) in enumerate(tasks) if a.actual_finish is not None]
+    finish = begin + duration[t]
+    if ends:
+        k = np.array([k for k, _ in ends], np.int64)
+        finish[k] = pts.finish(t[k], [d for _, d in ends])
+    remaining = np.array(
+        [max(1, min(int(duration[i]), math.ceil(duration[i] * (100 - a.percent_complete) / 100
+                                                - 1e-9))) for i, a in tasks], np.int64)
+    resume = np.maximum(begin + duration[t] - remaining, status[t])
+    going = ~finished[t]
+    finish = np.where(going, resume + remaining, np.maximum(finish, begin + 1))
+    span[t] = finish - begin
+    fixed[t] = 2 * begin + 1
+

@@ -1,0 +1,169 @@
+"""Working calendars: which days are worked, on NumPy's business-day functions.
+
+A :class:`WorkCalendar` is a weekmask (seven characters, Monday first, ``1`` for
+a working day) plus holidays, wrapped around a ``numpy.busdaycalendar`` so that
+every operation the scheduler needs — is this a working day, roll to the next or
+previous working day, add N working days, count working days — runs vectorized
+over arrays of dates (``np.is_busday``, ``np.busday_offset``, ``np.busday_count``).
+
+Scalar methods take and return :class:`datetime.date`; the ``*_array`` methods
+take array-likes of dates (``datetime64[D]``) and return NumPy arrays.
+
+The scheduler works in *working-day index* space: :meth:`WorkCalendar.index`
+maps a date to the number of working days between an epoch and that date (so a
+non-working day gets the index of the next working day), and
+:meth:`WorkCalendar.day` maps an index back to its working day. Counting
+follows NumPy (and Microsoft Project): ``count_workdays(a, b)`` counts the
+working days in ``[a, b)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+DateArray = npt.NDArray[np.datetime64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Days = npt.ArrayLike | Sequence[date]  # dates, ISO strings or datetime64 values
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def as_days(days: Days) -> DateArray:
+    """Dates (``date`` objects, ISO strings or ``datetime64``) as a ``datetime64[D]`` array."""
+    return np.asarray(days, dtype="datetime64[D]")
+
+
+def to_date(day: np.datetime64) -> date:
+    """One ``datetime64[D]`` as a :class:`datetime.date`."""
+    value = day.astype("datetime64[D]").item()
+    if not isinstance(value, date):
+        raise ValueError(f"{day!r} is not a representable date")
+    return value
+
+
+class WorkCalendar:
+    """Working days: a weekmask (Monday first, ``"1111100"`` = Mon-Fri) and holidays.
+
+    Two calendars with the same weekmask and holidays are equal (and hash alike).
+    """
+
+    __slots__ = ("_busdaycal", "holidays", "weekmask")
+
+    def __init__(self, weekmask: str = "1111100", holidays: Iterable[date] = ()) -> None:
+        if len(weekmask) != 7 or set(weekmask) - {"0", "1"}:
+            raise ValueError(
+                f"weekmask {weekmask!r} must be seven characters of 0 and 1, Monday first"
+            )
+        if "1" not in weekmask:
+            raise ValueError(f"weekmask {weekmask!r} has no working day")
+        self.weekmask = weekmask
+        self.holidays: tuple[date, ...] = tuple(sorted(set(holidays)))
+        self._busdaycal = np.busdaycalendar(
+            weekmask=weekmask, holidays=as_days(list(self.holidays))
+        )
+
+    @classmethod
+    def from_weekdays(cls, workdays: Iterable[str], holidays: Iterable[date] = ()) -> WorkCalendar:
+        """A calendar from day names (``["Mon", "Tue", …]``)."""
+        names = {name.capitalize()[:3] for name in workdays}
+        unknown = names - set(WEEKDAY_NAMES)
+        if unknown:
+            raise ValueError(f"unknown weekday names: {', '.join(sorted(unknown))}")
+        return cls("".join("1" if name in names else "0" for name in WEEKDAY_NAMES), holidays)
+
+    def __repr__(self) -> str:
+        return f"WorkCalendar({self.weekmask!r}, holidays={len(self.holidays)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkCalendar):
+            return NotImplemented
+        return (self.weekmask, self.holidays) == (other.weekmask, other.holidays)
+
+    def __hash__(self) -> int:
+        return hash((self.weekmask, self.holidays))
+
+    # --- scalar operations -------------------------------------------------------
+
+    def is_workday(self, day: date) -> bool:
+        """Whether ``day`` is worked."""
+        return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=self._busdaycal))
+
+    def roll_forward(self, day: date) -> date:
+        """``day`` if it is worked, else the next working day."""
+        return to_date(self.roll_forward_array([day])[0])
+
+    def roll_backward(self, day: date) -> date:
+        """``day`` if it is worked, else the previous working day."""
+        return to_date(self.roll_backward_array([day])[0])
+
+    def next_workday(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        return self.roll_forward(day + timedelta(days=1))
+
+    def previous_workday(self, day: date) -> date:
+        """The last working day strictly before ``day``."""
+        return self.roll_backward(day - timedelta(days=1))
+
+    def add_workdays(self, day: date, count: int) -> date:
+        """Roll ``day`` forward to a working day, then move ``count`` working days (may be < 0)."""
+        return to_date(self.add_workdays_array([day], [count])[0])
+
+    def count_workdays(self, begin: date, end: date) -> int:
+        """Working days in ``[begin, end)`` (negative when ``end`` is before ``begin``)."""
+        return int(self.count_workdays_array([begin], [end])[0])
+
+    # --- vectorized operations ---------------------------------------------------
+
+    def is_workday_array(self, days: Days) -> BoolArray:
+        """Element-wise :meth:`is_workday`."""
+        return np.asarray(np.is_busday(as_days(days), busdaycal=self._busdaycal), dtype=np.bool_)
+
+    def roll_forward_array(self, days: Days) -> DateArray:
+        """Element-wise :meth:`roll_forward`."""
+        rolled = np.busday_offset(as_days(days), 0, roll="forward", busdaycal=self._busdaycal)
+        return as_days(rolled)
+
+    def roll_backward_array(self, days: Days) -> DateArray:
+        """Element-wise :meth:`roll_backward`."""
+        rolled = np.busday_offset(as_days(days), 0, roll="backward", busdaycal=self._busdaycal)
+        return as_days(rolled)
+
+    def add_workdays_array(self, days: Days, counts: npt.ArrayLike) -> DateArray:
+        """Element-wise :meth:`add_workdays`."""
+        shifted = np.busday_offset(
+            as_days(days), np.asarray(counts, dtype=np.int64), roll="forward",
+            busdaycal=self._busdaycal,
+        )
+        return as_days(shifted)
+
+    def count_workdays_array(self, begins: Days, ends: Days) -> IntArray:
+        """Element-wise :meth:`count_workdays`."""
+        counts = np.busday_count(as_days(begins), as_days(ends), busdaycal=self._busdaycal)
+        return np.asarray(counts, dtype=np.int64)
+
+    # --- working-day index space -------------------------------------------------
+
+    def index(self, days: Days, *, epoch: date) -> IntArray:
+        """Working days from ``epoch`` up to (not including) each day.
+
+        A working day gets its own index; a non-working day gets the index of the
+        next working day (it "rolls forward").
+        """
+        start, when = np.datetime64(epoch, "D"), as_days(days)
+        # NumPy counts a reversed range as (end, begin]; the index needs [day, epoch)
+        after = np.busday_count(start, np.maximum(when, start), busdaycal=self._busdaycal)
+        before = np.busday_count(np.minimum(when, start), start, busdaycal=self._busdaycal)
+        return np.asarray(after, dtype=np.int64) - np.asarray(before, dtype=np.int64)
+
+    def day(self, indices: npt.ArrayLike, *, epoch: date) -> DateArray:
+        """The working day that has each index (the inverse of :meth:`index`)."""
+        shifted = np.busday_offset(
+            np.datetime64(epoch, "D"), np.asarray(indices, dtype=np.int64), roll="forward",
+            busdaycal=self._busdaycal,
+        )
+        return as_days(shifted)

@@ -1,0 +1,187 @@
+"""Critical path scheduling of a whole program (Kelley & Walker 1959; PMBOK Guide).
+
+:func:`schedule` computes early and late dates, total and free float and the
+critical path of every activity of every project in one network, with the four
+link types of the precedence diagramming method, lags and leads in working days,
+per-activity working calendars, Microsoft Project's constraint types, deadlines,
+summary tasks and actual progress against a status date.
+
+Conventions (the same as Microsoft Project's, so that imported plans agree):
+
+* a task's start is its first working day and its finish its last working day;
+  a finish-to-start successor starts on the next working day after its
+  predecessor's finish, plus the lag; a milestone has no duration and falls on
+  the finish day of the work that drives it (on the program start when nothing
+  drives it);
+* lags are counted in the successor's calendar; a finish read across
+  calendars is the end of its last working day, a start the start of its day;
+* a link into a summary binds each of its leaf tasks; a link out of a summary
+  follows the summary's rolled-up start (min of its children) or finish (max);
+  FF and SF links cannot end on a summary, nor link a summary to its own
+  subtasks; a summary's duration and progress are ignored (they roll up);
+* total float = late finish - early finish in working days of the activity's
+  calendar; free float is the slack before the first successor link binds (or
+  before the program finish, with no successor), within 0 … max(total float, 0);
+  a summary's total float is the least of its unfinished subtasks';
+* ``is_critical``: unfinished and total float <= 0 — this includes chains made
+  negative by a deadline or a late constraint; finished work is never critical;
+* finished activities keep their actual dates (late = early, floats 0); links
+  into started activities do not move them (their actual start is a fact).
+
+The work is done in integer working-day points (see :mod:`podium.engine._compile`)
+by level-synchronous NumPy passes (:mod:`podium.engine._passes`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from podium.engine._axis import TimeAxis
+from podium.engine._bounds import BIG
+from podium.engine._compile import KIND_MIN, Compiled, compile_network
+from podium.engine._passes import Passes
+from podium.engine._report import Days, conflicts_and_misses
+from podium.engine._topology import find_cycle, levels
+from podium.engine.calendar import BoolArray, IntArray
+from podium.engine.critical import enumerate_paths, name_paths
+from podium.engine.network import CycleError, Network
+from podium.engine.results import ScheduleResult
+
+
+def schedule(
+    network: Network, *, near_critical_threshold: int = 5, max_critical_paths: int = 50
+) -> ScheduleResult:
+    """Schedule ``network``: early/late dates, floats and critical paths of every activity.
+
+    Raises :class:`~podium.engine.network.InvalidNetwork` listing every problem
+    (unknown ids, duplicates, self-links…) and
+    :class:`~podium.engine.network.CycleError` naming the activities of a cycle.
+    """
+    c = compile_network(network)
+    e = c.edges
+    level, stuck = levels(e.src, e.dst, len(c.slot_owner))
+    if stuck:
+        raise CycleError(_name_cycle(c, find_cycle(e.src, e.dst, stuck)))
+    crossing = bool((c.slot_cal[e.src] != c.slot_cal[e.dst]).any())
+    passes = Passes(c, level, TimeAxis(c.calendars, network.start) if crossing else None)
+    early = passes.forward()
+    days = Days(c)
+    n, span, leaf = c.n, c.bounds.span, ~c.is_summary
+    point = early[:n] >> 1
+    # a milestone at the end of a day shows on that day: one point back
+    shift = np.where(c.is_milestone, 1 - (early[:n] & 1), 0)
+    last = np.where(c.is_milestone, -shift, span - 1)
+    es_day, ef_day = days.of(point - shift), days.of(point + last)
+    eod = c.is_milestone & (shift == 1)
+    start_moment = (2 * es_day + eod)[leaf]
+    finish_moment = (2 * ef_day + (~c.is_milestone | eod))[leaf]
+    finish = int(finish_moment.max()) if finish_moment.size else 0
+    finish_point = days.points_at((finish + 1) // 2)
+    late = c.bounds.late_cap.copy()
+    unfinished = leaf & ~c.bounds.finished
+    cap = finish_point[c.slot_cal[:n]] - span
+    late[:n] = np.where(unfinished, np.minimum(late[:n], cap), late[:n])
+    late = passes.backward(late)
+    late_point = np.where(unfinished, late[:n], point)  # finished work: late = early
+    total = late_point - point
+    ls_day, lf_day = days.of(late_point - shift), days.of(late_point + last)
+    finished = c.bounds.finished.copy()
+    if c.is_summary.any():
+        summary_total = _roll_up(c, (es_day, ls_day), (ef_day, lf_day), total, unfinished)
+        finished[c.is_summary] = summary_total[c.is_summary] >= BIG
+        total = np.where(c.is_summary, np.where(finished, 0, summary_total), total)
+    free = _free_float(c, passes, finish_point, total, finished)
+    critical = ~finished & (total <= 0)
+    drives_finish = np.zeros(n, np.bool_)
+    drives_finish[np.flatnonzero(leaf)[finish_moment == finish]] = True
+    paths = _critical_paths(c, passes, late, finished, level, drives_finish, max_critical_paths)
+    conflicts, misses, missed = conflicts_and_misses(c, passes, days, es_day, ef_day)
+    near = np.flatnonzero(unfinished & (total > 0) & (total <= near_critical_threshold))
+    return ScheduleResult(
+        ids=tuple(c.ids),
+        groups=tuple(a.group for a in network.activities),
+        index=c.index,
+        early_start=days.dates(es_day),
+        early_finish=days.dates(ef_day),
+        late_start=days.dates(ls_day),
+        late_finish=days.dates(lf_day),
+        total_float=total,
+        free_float=free,
+        is_critical=critical,
+        is_summary=c.is_summary,
+        is_milestone=c.is_milestone,
+        is_finished=finished,
+        deadline_missed=missed,
+        start=days.date(int(start_moment.min()) // 2 if start_moment.size else 0),
+        finish=days.date(finish // 2),
+        critical_path=paths[0] if paths else (),
+        critical_paths=paths,
+        near_critical=tuple(c.ids[i] for i in near.tolist()),
+        conflicts=conflicts,
+        deadline_misses=misses,
+    )
+
+
+def _name_cycle(c: Compiled, slots: list[int]) -> list[str]:
+    """Activity ids of a slot cycle, starting from the activity listed first in the input."""
+    owners = [int(c.slot_owner[s]) for s in slots[:-1]]
+    owners = [x for k, x in enumerate(owners) if x != owners[k - 1]] or owners[:1]
+    first = owners.index(min(owners))
+    owners = owners[first:] + owners[:first]
+    return [c.ids[i] for i in [*owners, owners[0]]]
+
+
+def _roll_up(
+    c: Compiled, lows: tuple[IntArray, ...], highs: tuple[IntArray, ...], total: IntArray,
+    unfinished: BoolArray,
+) -> IntArray:
+    """Summary dates from their leaf tasks (in place); returns the summaries' total float
+    (the least of their unfinished leaves', ``BIG`` when all are finished)."""
+    up, down = c.summary_of, c.leaf_of
+    for low in lows:
+        low[c.is_summary] = BIG
+        np.minimum.at(low, up, low[down])
+    for high in highs:
+        high[c.is_summary] = -BIG
+        np.maximum.at(high, up, high[down])
+    summary_total = np.where(c.is_summary, BIG, total)
+    np.minimum.at(summary_total, up, np.where(unfinished[down], total[down], BIG))
+    return summary_total
+
+
+def _free_float(
+    c: Compiled, passes: Passes, finish_point: IntArray, total: IntArray, finished: BoolArray
+) -> IntArray:
+    """Slack before the first successor link binds, else before the program finish."""
+    early, n = passes.early, c.n
+    finish_value = np.where(c.is_summary, early[c.finish_slot] >> 1,
+                            (early[:n] >> 1) + c.bounds.span)
+    free = finish_point[c.slot_cal[:n]] - finish_value
+    e = c.edges
+    logic_links = np.flatnonzero(e.link >= 0)  # their targets are leaves
+    logic = e.take(logic_links[~c.bounds.started[e.dst[logic_links]]])
+    slack = (early[logic.dst] >> 1) - (passes.candidates(logic) >> 1)
+    np.minimum.at(free, c.slot_owner[logic.src], slack)
+    return np.where(finished, 0, np.clip(free, 0, np.maximum(total, 0)))
+
+
+def _critical_paths(
+    c: Compiled, passes: Passes, late: IntArray, finished: BoolArray, level: IntArray,
+    drives_finish: BoolArray, limit: int,
+) -> tuple[tuple[str, ...], ...]:
+    early = passes.early
+    critical_slot = (late - (early >> 1) <= 0) & ~finished[c.slot_owner]
+    e = c.edges
+    chain = e.take(passes.backward_edges)
+    starts = e.take(np.flatnonzero(e.kind == KIND_MIN))
+    candidates = [chain, starts.take(passes.driving(starts))]
+    src, dst = [], []
+    for edges in candidates:
+        tight = (passes.candidates(edges) >> 1) == (early[edges.dst] >> 1)
+        tight &= passes.bounds_back(edges, late) == late[edges.src]
+        tight &= critical_slot[edges.src] & critical_slot[edges.dst]
+        src.append(edges.src[tight])
+        dst.append(edges.dst[tight])
+    order = np.argsort(level, kind="stable").tolist()
+    paths = enumerate_paths(critical_slot, np.concatenate(src), np.concatenate(dst), order, limit)
+    return name_paths(paths, c.slot_owner, ~c.is_summary, c.ids, drives_finish)

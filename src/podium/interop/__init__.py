@@ -1,0 +1,1 @@
+"""Import and export: the Plan exchange format (JSON), MSPDI, XER, CSV, iCalendar."""

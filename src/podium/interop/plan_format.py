@@ -1,0 +1,431 @@
+"""The Plan exchange format (JSON): read, check, schedule and write a whole program.
+
+``{"format": "podium-plan", "version": 1, ...}`` — documented for users in
+``docs/plan-format.md`` with its JSON Schema in ``docs/plan-format.schema.json``
+(regenerate with ``python -m podium.interop.plan_format > docs/plan-format.schema.json``).
+
+:func:`read_plan` reports *every* problem at once, each with its location
+(``tasks[3].duration``): unknown fields, wrong types, and cross-references —
+unknown project, calendar, parent, task or milestone in a dependency, duplicate
+ids. :func:`plan_to_schedule_input` turns a plan into the engine's
+:class:`~podium.engine.Network`; :func:`schedule_result_to_json` writes the
+schedule back as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from podium.engine import Activity, Link, Network, ScheduleResult, WorkCalendar
+from podium.errors import ValidationFailed
+
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+NonNegative = Annotated[int, Field(ge=0)]
+
+
+class PlanError(ValidationFailed):
+    """A plan that cannot be read; ``problems`` lists ``{"location", "message"}``."""
+
+    code = "invalid_plan"
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        self.problems = problems
+        first = problems[0] if problems else {"location": "", "message": "invalid plan"}
+        where = f"{first['location']}: " if first["location"] else ""
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"invalid plan: {where}{first['message']}{more}", details=problems)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Goal(_Model):
+    """The program goal: move a measure from its baseline value to a target value by a date."""
+
+    outcome: str
+    measure: str
+    unit: str = ""
+    baseline_value: float | None = None
+    target_value: float | None = None
+    target_date: dt.date | None = None
+
+
+class Program(_Model):
+    """The program: its start date, default calendar and (optional) status date."""
+
+    key: str = Field(min_length=1)
+    name: str
+    description: str = ""
+    start: dt.date = Field(description="Earliest day any work may start.")
+    calendar: str | None = Field(default=None, description="Default calendar (a calendars name).")
+    status_date: dt.date | None = Field(
+        default=None, description="Remaining work is scheduled on or after this day."
+    )
+    goal: Goal | None = None
+
+
+class Calendar(_Model):
+    """A named working calendar: worked weekdays and holidays."""
+
+    name: str = Field(min_length=1)
+    workdays: list[Weekday] = Field(default=["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1)
+    holidays: list[dt.date] = []
+
+
+class Project(_Model):
+    """A project of the program."""
+
+    key: str = Field(min_length=1)
+    name: str
+    description: str = ""
+
+
+class Constraint(_Model):
+    """A date constraint (Microsoft Project's types); date is required unless the type is asap."""
+
+    type: Literal["asap", "snet", "mso", "fnlt", "snlt", "fnet", "mfo"]
+    date: dt.date | None = None
+
+
+class Estimate(_Model):
+    """A three-point estimate of the duration, in working days."""
+
+    optimistic: float = Field(ge=0)
+    most_likely: float = Field(ge=0)
+    pessimistic: float = Field(ge=0)
+
+
+class Task(_Model):
+    """A task of a project; a task named as another task's parent is a summary task."""
+
+    id: str = Field(min_length=1)
+    project: str
+    name: str
+    description: str = ""
+    duration: NonNegative = Field(description="Working days; 0 makes a milestone.")
+    parent: str | None = None
+    calendar: str | None = None
+    constraint: Constraint | None = None
+    deadline: dt.date | None = None
+    actual_start: dt.date | None = None
+    actual_finish: dt.date | None = None
+    percent_complete: float = Field(default=0, ge=0, le=100, description="Work done, 0 to 100.")
+    estimate: Estimate | None = None
+
+
+class Milestone(_Model):
+    """A program milestone: reached when its predecessors (in any project) are done."""
+
+    id: str = Field(min_length=1)
+    name: str
+    description: str = ""
+    target: dt.date | None = Field(default=None, description="Target date (reported when missed).")
+
+
+class Dependency(_Model):
+    """A dependency from one task or milestone to another, with a lag in working days."""
+
+    pred: str = Field(alias="from")
+    to: str
+    type: Literal["FS", "SS", "FF", "SF"] = "FS"
+    lag: int = Field(default=0, description="Working days (successor's calendar); < 0: a lead.")
+
+
+class Resource(_Model):
+    """A person, team or piece of equipment."""
+
+    id: str = Field(min_length=1)
+    name: str
+    capacity: float = Field(default=1.0, ge=0)
+    calendar: str | None = None
+
+
+class Assignment(_Model):
+    """A resource working on a task at some units (1.0 = full time)."""
+
+    task: str
+    resource: str
+    units: float = Field(default=1.0, gt=0)
+
+
+class Plan(_Model):
+    """A whole program in one document."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True,
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        title="Podium plan",
+    )
+
+    format: Literal["podium-plan"]
+    version: Literal[1]
+    program: Program
+    calendars: list[Calendar] = []
+    projects: list[Project] = []
+    tasks: list[Task] = []
+    milestones: list[Milestone] = []
+    dependencies: list[Dependency] = []
+    resources: list[Resource] = []
+    assignments: list[Assignment] = []
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    return str(error["msg"])
+
+
+def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(f"{key}[{i}]", x) for i, x in enumerate(value) if isinstance(x, dict)]
+
+
+def _text(item: dict[str, Any], field: str) -> str | None:
+    value = item.get(field)
+    return value if isinstance(value, str) else None
+
+
+def _cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
+    """Problems between parts of the plan, read tolerantly from the raw JSON so that
+    they are listed together with the schema's."""
+    problems: list[dict[str, str]] = []
+
+    def add(location: str, message: str) -> None:
+        problems.append({"location": location, "message": message})
+
+    def names(key: str, field: str, label: str) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for where, item in _items(raw, key):
+            value = _text(item, field)
+            if value is not None and value in seen:
+                add(f"{where}.{field}", f"duplicate {label} {value!r} (also {seen[value]})")
+            elif value is not None:
+                seen[value] = where
+        return seen
+
+    projects = names("projects", "key", "project key")
+    calendars = names("calendars", "name", "calendar name")
+    resources = names("resources", "id", "resource id")
+    work: dict[str, str] = {}
+    for key in ("tasks", "milestones"):
+        for where, item in _items(raw, key):
+            value = _text(item, "id")
+            if value is not None and value in work:
+                add(f"{where}.id", f"duplicate id {value!r} (also {work[value]})")
+            elif value is not None:
+                work[value] = where
+    tasks = {k: v for k, v in work.items() if v.startswith("tasks")}
+
+    def known_calendar(where: str, item: dict[str, Any]) -> None:
+        name = _text(item, "calendar")
+        if name is not None and name not in calendars:
+            add(f"{where}.calendar", f"unknown calendar {name!r}")
+
+    program = raw.get("program")
+    if isinstance(program, dict):
+        known_calendar("program", program)
+    parents: dict[str, str] = {}
+    for where, task in _items(raw, "tasks"):
+        _task_problems(where, task, projects, tasks, work, add)
+        known_calendar(where, task)
+        tid, parent = _text(task, "id"), _text(task, "parent")
+        if tid is not None and parent in tasks and parent != tid:
+            parents[tid] = parent
+    _parent_cycles(parents, tasks, add)
+    for where, dep in _items(raw, "dependencies"):
+        ends = [_text(dep, "from"), _text(dep, "to")]
+        for field, value in zip(("from", "to"), ends, strict=True):
+            if value is not None and value not in work:
+                add(f"{where}.{field}", f"unknown task or milestone {value!r}")
+        if ends[0] is not None and ends[0] == ends[1]:
+            add(where, f"{ends[0]!r} cannot depend on itself")
+    for where, item in _items(raw, "resources"):
+        known_calendar(where, item)
+    for where, assignment in _items(raw, "assignments"):
+        task_id, resource = _text(assignment, "task"), _text(assignment, "resource")
+        if task_id is not None and task_id not in tasks:
+            add(f"{where}.task", f"unknown task {task_id!r}")
+        if resource is not None and resource not in resources:
+            add(f"{where}.resource", f"unknown resource {resource!r}")
+    return problems
+
+
+def _task_problems(
+    where: str, task: dict[str, Any], projects: dict[str, str], tasks: dict[str, str],
+    work: dict[str, str], add: Any,
+) -> None:
+    project, parent = _text(task, "project"), _text(task, "parent")
+    if project is not None and project not in projects:
+        add(f"{where}.project", f"unknown project {project!r}")
+    if parent is not None and parent not in tasks:
+        kind = " (it is a milestone)" if parent in work else ""
+        add(f"{where}.parent", f"parent {parent!r} not found{kind}")
+    elif parent is not None and parent == _text(task, "id"):
+        add(f"{where}.parent", "a task cannot be its own parent")
+    constraint = task.get("constraint")
+    kind = constraint.get("type", "asap") if isinstance(constraint, dict) else "asap"
+    if isinstance(constraint, dict) and kind != "asap" and constraint.get("date") is None:
+        add(f"{where}.constraint.date", f"required for a {kind!r} constraint")
+    start, finish = task.get("actual_start"), task.get("actual_finish")
+    if task.get("duration") != 0 and start is None:
+        if finish is not None:
+            add(f"{where}.actual_start", "required when actual_finish is set")
+        elif isinstance(task.get("percent_complete"), int | float) and task["percent_complete"] > 0:
+            add(f"{where}.actual_start", "required when percent_complete is above 0")
+    if isinstance(start, str) and isinstance(finish, str) and finish < start:
+        add(f"{where}.actual_finish", "is before actual_start")
+    estimate = task.get("estimate")
+    if isinstance(estimate, dict):
+        values = [estimate.get(k) for k in ("optimistic", "most_likely", "pessimistic")]
+        points = [float(p) for p in values if isinstance(p, int | float)]
+        if len(points) == 3 and not points[0] <= points[1] <= points[2]:
+            add(f"{where}.estimate", "needs optimistic <= most_likely <= pessimistic")
+
+
+def _parent_cycles(parents: dict[str, str], tasks: dict[str, str], add: Any) -> None:
+    done: set[str] = set()
+    for start in parents:
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node not in done and node not in walk:
+            walk.append(node)
+            node = parents.get(node)
+        if node is not None and node in walk:
+            loop = walk[walk.index(node):]
+            add(f"{tasks[node]}.parent", "parent cycle: " + " → ".join([*loop, node]))
+        done.update(walk)
+
+
+def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
+    """Parse and check a plan; raises :class:`PlanError` listing every problem."""
+    if isinstance(data, dict):
+        raw: Any = data
+        text = json.dumps(data, default=str)
+    else:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            where = f"line {exc.lineno} column {exc.colno}"
+            problem = {"location": "", "message": f"not JSON: {exc.msg} ({where})"}
+            raise PlanError([problem]) from None
+    if not isinstance(raw, dict):
+        raise PlanError([{"location": "", "message": "a plan is a JSON object"}])
+    if raw.get("format") != "podium-plan":
+        raise PlanError([{"location": "format", "message": 'must be "podium-plan"'}])
+    if raw.get("version") != 1:
+        message = f"unsupported version {raw.get('version')!r} (this Podium reads version 1)"
+        raise PlanError([{"location": "version", "message": message}])
+    problems: list[dict[str, str]] = []
+    plan = None
+    try:
+        plan = Plan.model_validate_json(text)
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.append({"location": _location(error["loc"]), "message": _message(error)})
+    problems += _cross_reference_problems(raw)
+    if problems or plan is None:
+        raise PlanError(problems)
+    return plan
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    """The plan as a JSON-ready dict (the inverse of :func:`read_plan`)."""
+    return plan.model_dump(mode="json", by_alias=True)
+
+
+def plan_to_schedule_input(plan: Plan) -> Network:
+    """The engine's network for ``plan``: tasks and milestones (whose targets are deadlines)."""
+    calendars = {
+        c.name: WorkCalendar.from_weekdays(c.workdays, c.holidays) for c in plan.calendars
+    }
+    default = calendars[plan.program.calendar] if plan.program.calendar else WorkCalendar()
+    activities = [
+        Activity(
+            t.id, t.duration, calendar=t.calendar, parent=t.parent, group=t.project,
+            constraint_type=t.constraint.type if t.constraint else "asap",
+            constraint_date=t.constraint.date if t.constraint else None,
+            deadline=t.deadline, actual_start=t.actual_start, actual_finish=t.actual_finish,
+            percent_complete=t.percent_complete,
+        )
+        for t in plan.tasks
+    ]
+    activities += [Activity(m.id, 0, deadline=m.target) for m in plan.milestones]
+    links = [Link(d.pred, d.to, d.type, d.lag) for d in plan.dependencies]
+    return Network(
+        plan.program.start, activities, links, calendars=calendars, default_calendar=default,
+        status_date=plan.program.status_date,
+    )
+
+
+def schedule_result_to_json(plan: Plan, result: ScheduleResult) -> dict[str, Any]:
+    """The schedule of ``plan`` as JSON: dates per task and milestone, the program's
+    start, finish and critical path."""
+
+    def row(activity_id: str) -> dict[str, Any]:
+        r = result[activity_id]
+        return {
+            "id": r.id,
+            "early_start": r.early_start.isoformat(),
+            "early_finish": r.early_finish.isoformat(),
+            "late_start": r.late_start.isoformat(),
+            "late_finish": r.late_finish.isoformat(),
+            "total_float": r.total_float,
+            "free_float": r.free_float,
+            "is_critical": r.is_critical,
+        }
+
+    tasks = [{**row(t.id), "project": t.project, "deadline_missed": result[t.id].deadline_missed}
+             for t in plan.tasks]
+    milestones = [{**row(m.id), "target": _iso(m.target),
+                   "target_missed": result[m.id].deadline_missed} for m in plan.milestones]
+    return {
+        "format": "podium-schedule",
+        "version": 1,
+        "program": {
+            "key": plan.program.key,
+            "start": result.start.isoformat(),
+            "finish": result.finish.isoformat(),
+            "status_date": _iso(plan.program.status_date),
+            "critical_path": list(result.critical_path),
+            "critical_paths": [list(p) for p in result.critical_paths],
+            "near_critical": list(result.near_critical),
+        },
+        "tasks": tasks,
+        "milestones": milestones,
+        "conflicts": [
+            {"activity": c.activity, "kind": c.kind, "days": c.days, "message": c.message}
+            for c in result.conflicts
+        ],
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the plan format (as published in docs/plan-format.schema.json)."""
+    return Plan.model_json_schema(by_alias=True)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,103 @@
+"""Working calendars: NumPy business days behind a date-friendly interface."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from podium.engine import WorkCalendar
+
+from .engine_factories import day
+
+HOLIDAY = day("2027-01-06")  # a Wednesday
+
+
+def test_weekdays_are_worked_and_weekends_are_not() -> None:
+    calendar = WorkCalendar()
+    assert calendar.is_workday(day("2027-01-08"))  # Friday
+    assert not calendar.is_workday(day("2027-01-09"))  # Saturday
+
+
+def test_holidays_are_not_worked() -> None:
+    assert not WorkCalendar(holidays=[HOLIDAY]).is_workday(HOLIDAY)
+
+
+def test_roll_forward_moves_a_saturday_to_monday_and_keeps_a_working_day() -> None:
+    calendar = WorkCalendar()
+    assert calendar.roll_forward(day("2027-01-09")) == day("2027-01-11")
+    assert calendar.roll_forward(day("2027-01-08")) == day("2027-01-08")
+
+
+def test_roll_backward_moves_a_sunday_to_friday() -> None:
+    assert WorkCalendar().roll_backward(day("2027-01-10")) == day("2027-01-08")
+
+
+def test_next_and_previous_workday_skip_the_weekend_and_holidays() -> None:
+    calendar = WorkCalendar(holidays=[HOLIDAY])
+    assert calendar.next_workday(day("2027-01-05")) == day("2027-01-07")
+    assert calendar.next_workday(day("2027-01-08")) == day("2027-01-11")
+    assert calendar.previous_workday(day("2027-01-11")) == day("2027-01-08")
+
+
+def test_adding_working_days_skips_weekends_and_holidays() -> None:
+    calendar = WorkCalendar(holidays=[HOLIDAY])
+    assert calendar.add_workdays(day("2027-01-04"), 3) == day("2027-01-08")
+    assert calendar.add_workdays(day("2027-01-08"), -3) == day("2027-01-04")
+
+
+def test_counting_working_days_excludes_the_end_day() -> None:
+    calendar = WorkCalendar(holidays=[HOLIDAY])
+    assert calendar.count_workdays(day("2027-01-04"), day("2027-01-11")) == 4
+
+
+def test_vectorized_operations_take_and_return_arrays() -> None:
+    calendar = WorkCalendar()
+    days = np.array(["2027-01-08", "2027-01-09"], dtype="datetime64[D]")
+    assert calendar.is_workday_array(days).tolist() == [True, False]
+    assert calendar.roll_forward_array(days).astype(str).tolist() == ["2027-01-08", "2027-01-11"]
+    assert calendar.add_workdays_array(days, [1, 1]).astype(str).tolist() == [
+        "2027-01-11", "2027-01-12"
+    ]
+    assert calendar.count_workdays_array(days, days + 7).tolist() == [5, 5]
+
+
+def test_index_counts_working_days_from_the_epoch_and_rolls_non_working_days_forward() -> None:
+    calendar = WorkCalendar()
+    epoch = day("2027-01-04")
+    days = ["2026-12-31", "2027-01-02", "2027-01-04", "2027-01-09", "2027-01-11"]
+    assert calendar.index(days, epoch=epoch).tolist() == [-2, 0, 0, 5, 5]
+
+
+def test_day_is_the_inverse_of_index_on_working_days() -> None:
+    calendar = WorkCalendar(holidays=[HOLIDAY])
+    epoch = day("2027-01-04")
+    indices = np.arange(-10, 30)
+    assert calendar.index(calendar.day(indices, epoch=epoch), epoch=epoch).tolist() == list(indices)
+
+
+def test_calendars_from_day_names_match_weekmasks() -> None:
+    assert WorkCalendar.from_weekdays(["Tue", "Wed", "Thu", "Fri"]).weekmask == "0111100"
+
+
+def test_equal_calendars_compare_and_hash_alike() -> None:
+    a = WorkCalendar("1111100", [date(2027, 5, 31)])
+    b = WorkCalendar("1111100", [date(2027, 5, 31), date(2027, 5, 31)])
+    assert a == b and hash(a) == hash(b)
+
+
+def test_a_weekmask_without_working_days_is_refused() -> None:
+    with pytest.raises(ValueError, match="no working day"):
+        WorkCalendar("0000000")
+
+
+@pytest.mark.parametrize("weekmask", ["11111", "1111102", "Mon Tue"])
+def test_a_malformed_weekmask_is_refused(weekmask: str) -> None:
+    with pytest.raises(ValueError, match="seven characters"):
+        WorkCalendar(weekmask)
+
+
+def test_unknown_day_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown weekday"):
+        WorkCalendar.from_weekdays(["Mon", "Funday"])

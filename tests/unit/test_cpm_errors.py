@@ -1,0 +1,74 @@
+"""Networks that cannot be scheduled are refused with every reason named."""
+
+from __future__ import annotations
+
+import pytest
+
+from podium.engine import Activity, CycleError, InvalidNetwork, Link
+
+from .engine_factories import day, link, run, task
+
+
+def test_a_cycle_is_refused_naming_its_activities_in_order() -> None:
+    with pytest.raises(CycleError) as caught:
+        run(task("A", 1), task("B", 1), task("C", 1), task("D", 1),
+            links=[link("D", "A"), link("A", "B"), link("B", "C"), link("C", "A")])
+    assert caught.value.cycle == ["A", "B", "C", "A"]
+    assert "A → B → C → A" in str(caught.value)
+
+
+def test_a_cycle_behind_other_work_is_still_found() -> None:
+    with pytest.raises(CycleError) as caught:
+        run(task("X", 1), task("Y", 1), task("Z", 1),
+            links=[link("X", "Y"), link("Y", "Z"), link("Z", "Y")])
+    assert caught.value.cycle == ["Y", "Z", "Y"]
+
+
+def test_a_cycle_through_a_summary_names_the_summary() -> None:
+    with pytest.raises(CycleError) as caught:
+        run(task("S", 0), task("A", 2, parent="S"), task("X", 1),
+            links=[link("S", "X"), link("X", "A")])
+    assert caught.value.cycle == ["S", "X", "A", "S"]
+
+
+def test_a_cycle_error_is_an_invalid_network_and_a_value_error() -> None:
+    assert issubclass(CycleError, InvalidNetwork) and issubclass(InvalidNetwork, ValueError)
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 1), task("A", 2), task("B", -1), task("C", 1, calendar="night"),
+            links=[link("A", "Nope"), link("B", "B"), Link("A", "B", "XX", 0)])  # type: ignore[arg-type]
+    problems = caught.value.problems
+    assert "duplicate activity id 'A'" in problems
+    assert "activity 'B': duration -1 is negative" in problems
+    assert "activity 'C': unknown calendar 'night'" in problems
+    assert "link A → Nope: unknown activity 'Nope'" in problems
+    assert "link B → B: an activity cannot depend on itself" in problems
+    assert "link A → B: unknown type 'XX' (FS, SS, FF or SF)" in problems
+
+
+def test_unknown_parents_and_parent_cycles_are_refused() -> None:
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 1, parent="Ghost"), task("B", 1, parent="C"), task("C", 1, parent="B"))
+    assert "activity 'A': parent 'Ghost' not found" in caught.value.problems
+    assert any(p.startswith("parent cycle: B → C → B") for p in caught.value.problems)
+
+
+def test_a_constraint_without_a_date_is_refused() -> None:
+    with pytest.raises(InvalidNetwork, match="constraint 'snet' needs a date"):
+        run(Activity("A", 1, constraint_type="snet"))
+
+
+def test_inconsistent_progress_is_refused() -> None:
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 2, actual_finish=day("2027-01-05")),
+            task("B", 2, percent_complete=30),
+            task("C", 2, actual_start=day("2027-01-06"), actual_finish=day("2027-01-05")),
+            task("D", 2, actual_start=day("2027-01-06"), percent_complete=130))
+    assert caught.value.problems == [
+        "activity 'A': actual_finish without actual_start",
+        "activity 'B': percent_complete > 0 without actual_start",
+        "activity 'C': actual_finish is before actual_start",
+        "activity 'D': percent_complete 130 not in 0-100",
+    ]

@@ -1,0 +1,115 @@
+"""Impact analysis: what moves, in which projects, and which dates are newly missed."""
+
+from __future__ import annotations
+
+import pytest
+
+from podium.engine import (
+    AddLink,
+    DelayStart,
+    InvalidNetwork,
+    RemoveLink,
+    SetDuration,
+    Slip,
+    analyze_impact,
+    schedule,
+)
+
+from .engine_factories import day, link, milestone, network, task
+
+
+def cloud() -> object:
+    """PLAT: A(3) → B(2); TRAIN: C(4) after B, with a short side task E; milestone M after C."""
+    return network(
+        task("A", 3, group="PLAT"), task("B", 2, group="PLAT"),
+        task("C", 4, group="TRAIN"), task("E", 1, group="TRAIN"),
+        milestone("M", deadline=day("2027-01-15")),
+        links=[link("A", "B"), link("B", "C"), link("C", "M"), link("A", "E")],
+    )
+
+
+def test_slip_in_platform_delays_training_and_the_milestone() -> None:
+    impact = analyze_impact(cloud(), [Slip("B", 10)])
+    moved = {m.activity: (m.start_delta, m.finish_delta) for m in impact.moves}
+    assert moved == {"B": (0, 10), "C": (10, 10), "M": (10, 10)}
+    groups = impact.by_group()
+    assert [m.activity for m in groups["PLAT"]] == ["B"]
+    assert [m.activity for m in groups["TRAIN"]] == ["C"]
+    assert impact.finish_delta == 10
+
+
+def test_slip_reports_a_newly_missed_milestone_deadline() -> None:
+    impact = analyze_impact(cloud(), [Slip("B", 10)])
+    (miss,) = impact.new_misses
+    assert (miss.activity, miss.kind, miss.limit, miss.days_late_after) == (
+        "M", "deadline", day("2027-01-15"), 9
+    )
+    assert miss.finish_before == day("2027-01-14") and miss.finish_after == day("2027-01-28")
+
+
+def test_slip_within_float_moves_only_the_slipping_task() -> None:
+    impact = analyze_impact(cloud(), [Slip("E", 3)])
+    assert [(m.activity, m.finish_delta) for m in impact.moves] == [("E", 3)]
+    assert impact.misses == () and impact.finish_delta == 0
+
+
+def test_milestone_targets_and_baselines_are_checked_too() -> None:
+    impact = analyze_impact(
+        cloud(), [Slip("A", 1)], targets={"M": day("2027-01-14")},
+        baseline_finish={"C": day("2027-01-14")},
+    )
+    kinds = {(m.activity, m.kind): m.days_late_after for m in impact.misses}
+    assert kinds == {("M", "target"): 1, ("C", "baseline"): 1}
+
+
+def test_a_deadline_already_missed_and_missed_by_more_is_reported_as_worse_not_new() -> None:
+    late = network(task("A", 5, deadline=day("2027-01-06")))
+    impact = analyze_impact(late, [Slip("A", 2)])
+    (miss,) = impact.misses
+    assert (miss.is_new, miss.days_late_before, miss.days_late_after) == (False, 2, 4)
+    assert impact.new_misses == ()
+
+
+def test_a_shorter_duration_pulls_successors_in() -> None:
+    impact = analyze_impact(cloud(), [SetDuration("A", 1)])
+    assert {m.activity: m.start_delta for m in impact.moves}["C"] == -2
+
+
+def test_a_new_link_delays_its_successor_and_removing_it_releases_it() -> None:
+    net = cloud()
+    added = analyze_impact(net, [AddLink("C", "E")])
+    assert {m.activity: m.start_delta for m in added.moves} == {"E": 6}
+    removed = analyze_impact(net, [RemoveLink("B", "C")])
+    assert {m.activity: m.start_delta for m in removed.moves}["C"] == -5
+
+
+def test_delay_start_pushes_the_start_by_working_days() -> None:
+    impact = analyze_impact(cloud(), [DelayStart("E", 4)])
+    (move,) = impact.moves
+    assert (move.activity, move.early_start_before, move.early_start_after) == (
+        "E", day("2027-01-07"), day("2027-01-13")
+    )
+
+
+def test_slipping_an_in_progress_task_grows_its_remaining_work_by_the_slip() -> None:
+    net = network(task("A", 4, actual_start=day("2027-01-04"), percent_complete=50),
+                  status_date=day("2027-01-06"))
+    impact = analyze_impact(net, [Slip("A", 3)])
+    assert [(m.activity, m.finish_delta) for m in impact.moves] == [("A", 3)]
+
+
+def test_changes_to_unknown_or_finished_activities_are_refused() -> None:
+    net = network(task("A", 1, actual_start=day("2027-01-04"), actual_finish=day("2027-01-04")))
+    with pytest.raises(InvalidNetwork) as caught:
+        analyze_impact(net, [Slip("Ghost", 1), Slip("A", 1), RemoveLink("A", "B")])
+    assert caught.value.problems == [
+        "unknown activity 'Ghost'", "'A' is finished", "no link A → B to remove"
+    ]
+
+
+def test_impact_analysis_reuses_a_given_schedule_and_changes_nothing() -> None:
+    net = cloud()
+    before = schedule(net)
+    impact = analyze_impact(net, [Slip("B", 10)], before=before)
+    assert impact.before is before
+    assert schedule(net).finish == before.finish

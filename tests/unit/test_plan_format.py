@@ -1,0 +1,183 @@
+"""The Plan exchange format: reading, every problem at once, scheduling, and its JSON Schema."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podium.engine import schedule
+from podium.errors import ValidationFailed
+from podium.interop.plan_format import (
+    PlanError,
+    plan_json_schema,
+    plan_to_json,
+    plan_to_schedule_input,
+    read_plan,
+    schedule_result_to_json,
+)
+
+SCHEMA_FILE = Path(__file__).parents[2] / "docs" / "plan-format.schema.json"
+
+
+def make_plan() -> dict[str, Any]:
+    """The example of DESIGN.md, with a second project and a cross-project dependency."""
+    return {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "CLOUD", "name": "Cloud migration", "start": "2027-01-04",
+                    "calendar": "standard",
+                    "goal": {"outcome": "All clients on cloud", "measure": "tickets per month",
+                             "unit": "tickets", "baseline_value": 1200, "target_value": 840,
+                             "target_date": "2027-12-17"}},
+        "calendars": [{"name": "standard", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+                       "holidays": ["2027-05-31"]}],
+        "projects": [{"key": "PLAT", "name": "Platform upgrade"},
+                     {"key": "TRAIN", "name": "Staff training"}],
+        "tasks": [
+            {"id": "PLAT-1", "project": "PLAT", "name": "Pilot", "duration": 10,
+             "parent": None, "constraint": {"type": "snet", "date": "2027-02-01"},
+             "deadline": None, "actual_start": None, "actual_finish": None,
+             "percent_complete": 0,
+             "estimate": {"optimistic": 8, "most_likely": 10, "pessimistic": 15}},
+            {"id": "TRAIN-1", "project": "TRAIN", "name": "Train the trainers", "duration": 5},
+        ],
+        "milestones": [{"id": "M1", "name": "Pilot done", "target": "2027-03-01"}],
+        "dependencies": [{"from": "PLAT-1", "to": "M1", "type": "FS", "lag": 0},
+                         {"from": "PLAT-1", "to": "TRAIN-1"}],
+        "resources": [{"id": "ana", "name": "Ana", "capacity": 1.0, "calendar": "standard"}],
+        "assignments": [{"task": "PLAT-1", "resource": "ana", "units": 1.0}],
+    }
+
+
+def problems_of(data: Any) -> list[dict[str, str]]:
+    with pytest.raises(PlanError) as caught:
+        read_plan(data)
+    return caught.value.problems
+
+
+def test_the_design_example_reads_from_text_bytes_and_dicts() -> None:
+    text = json.dumps(make_plan())
+    assert read_plan(text) == read_plan(text.encode("utf-8-sig")) == read_plan(make_plan())
+    plan = read_plan(text)
+    assert plan.tasks[0].constraint is not None and plan.tasks[0].constraint.type == "snet"
+    assert plan.dependencies[0].pred == "PLAT-1"
+
+
+def test_a_plan_written_out_reads_back_the_same() -> None:
+    plan = read_plan(make_plan())
+    assert read_plan(plan_to_json(plan)) == plan
+
+
+def test_an_unknown_field_is_refused_with_its_location() -> None:
+    data = make_plan()
+    data["tasks"][1]["colour"] = "red"
+    assert problems_of(data) == [{"location": "tasks[1].colour", "message": "unknown field"}]
+
+
+def test_every_problem_is_listed_at_once_with_its_location() -> None:
+    data = make_plan()
+    data["tasks"][1]["duration"] = "five"
+    data["tasks"][1]["project"] = "NOPE"
+    data["tasks"].append(copy.deepcopy(data["tasks"][1]) | {"parent": "M1"})
+    data["tasks"].append({"id": "X", "project": "PLAT", "name": "x", "duration": 1,
+                          "calendar": "night", "constraint": {"type": "mso"}})
+    data["dependencies"].append({"from": "PLAT-1", "to": "Ghost"})
+    data["assignments"].append({"task": "M1", "resource": "bob"})
+    locations = {p["location"]: p["message"] for p in problems_of(data)}
+    assert locations == {
+        "tasks[1].duration": "Input should be a valid integer",
+        "tasks[2].duration": "Input should be a valid integer",
+        "tasks[2].id": "duplicate id 'TRAIN-1' (also tasks[1])",
+        "tasks[1].project": "unknown project 'NOPE'",
+        "tasks[2].project": "unknown project 'NOPE'",
+        "tasks[2].parent": "parent 'M1' not found (it is a milestone)",
+        "tasks[3].calendar": "unknown calendar 'night'",
+        "tasks[3].constraint.date": "required for a 'mso' constraint",
+        "dependencies[2].to": "unknown task or milestone 'Ghost'",
+        "assignments[1].task": "unknown task 'M1'",
+        "assignments[1].resource": "unknown resource 'bob'",
+    }
+
+
+def test_parent_cycles_and_self_dependencies_are_refused() -> None:
+    data = make_plan()
+    data["tasks"][0]["parent"] = "TRAIN-1"
+    data["tasks"][1]["parent"] = "PLAT-1"
+    data["dependencies"].append({"from": "M1", "to": "M1"})
+    messages = [p["message"] for p in problems_of(data)]
+    assert "parent cycle: PLAT-1 → TRAIN-1 → PLAT-1" in messages
+    assert "'M1' cannot depend on itself" in messages
+
+
+def test_inconsistent_progress_is_refused_where_it_is_written() -> None:
+    data = make_plan()
+    data["tasks"][1] |= {"percent_complete": 40}
+    assert problems_of(data) == [
+        {"location": "tasks[1].actual_start",
+         "message": "required when percent_complete is above 0"}
+    ]
+
+
+def test_another_format_or_version_is_refused_before_anything_else() -> None:
+    assert problems_of(make_plan() | {"format": "mspdi"})[0]["location"] == "format"
+    (problem,) = problems_of(make_plan() | {"version": 2, "tasks": "nonsense"})
+    assert problem == {"location": "version",
+                       "message": "unsupported version 2 (this Podium reads version 1)"}
+
+
+def test_text_that_is_not_json_is_refused_with_line_and_column() -> None:
+    (problem,) = problems_of('{"format": "podium-plan",\n  "version": }')
+    assert problem["message"].startswith("not JSON: Expecting value (line 2 column")
+
+
+def test_a_plan_error_is_a_validation_failure_with_details() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        read_plan(make_plan() | {"extra": 1})
+    assert caught.value.code == "invalid_plan"
+    assert caught.value.details == [{"location": "extra", "message": "unknown field"}]
+
+
+def test_a_plan_becomes_a_network_with_milestone_targets_as_deadlines() -> None:
+    net = plan_to_schedule_input(read_plan(make_plan()))
+    by_id = {a.id: a for a in net.activities}
+    assert by_id["PLAT-1"].group == "PLAT" and by_id["PLAT-1"].constraint_type == "snet"
+    assert by_id["M1"].duration == 0 and str(by_id["M1"].deadline) == "2027-03-01"
+    assert net.default_calendar.weekmask == "1111100"
+    assert [str(d) for d in net.default_calendar.holidays] == ["2027-05-31"]
+
+
+def test_the_schedule_result_lists_dates_floats_and_the_critical_path() -> None:
+    plan = read_plan(make_plan())
+    out = schedule_result_to_json(plan, schedule(plan_to_schedule_input(plan)))
+    assert out["program"] | {"critical_paths": None} == {
+        "key": "CLOUD", "start": "2027-02-01", "finish": "2027-02-19", "status_date": None,
+        "critical_path": ["PLAT-1", "TRAIN-1"], "critical_paths": None, "near_critical": ["M1"],
+    }
+    task = out["tasks"][0]
+    assert task == {
+        "id": "PLAT-1", "project": "PLAT", "early_start": "2027-02-01",
+        "early_finish": "2027-02-12", "late_start": "2027-02-01", "late_finish": "2027-02-12",
+        "total_float": 0, "free_float": 0, "is_critical": True, "deadline_missed": False,
+    }
+    milestone = out["milestones"][0]
+    assert (milestone["early_finish"], milestone["total_float"]) == ("2027-02-12", 5)
+    assert (milestone["target"], milestone["target_missed"]) == ("2027-03-01", False)
+    json.dumps(out)
+
+
+def test_the_published_json_schema_matches_the_model() -> None:
+    published = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert published == plan_json_schema(), (
+        "docs/plan-format.schema.json is stale: regenerate it with "
+        "`python -m podium.interop.plan_format > docs/plan-format.schema.json`"
+    )
+
+
+def test_the_json_schema_refuses_unknown_fields_everywhere() -> None:
+    schema = plan_json_schema()
+    assert schema["additionalProperties"] is False
+    assert all(d.get("additionalProperties") is False for d in schema["$defs"].values())
