@@ -174,3 +174,15 @@ def test_deleting_a_program_removes_it(cast: Cast) -> None:
 
 def test_unknown_route_is_a_json_404(cast: Cast) -> None:
     assert_error(cast.owner.get("/api/v1/nowhere"), 404)
+
+
+def test_nul_characters_are_422_on_every_database(cast: Cast) -> None:
+    response = cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "name": "a\u0000b"})
+    error = assert_error(response, 422, "validation_failed")
+    assert error["details"][0]["field"] == "name"
+
+
+def test_an_id_too_large_for_the_database_is_a_clear_error_not_a_500(cast: Cast) -> None:
+    response = cast.owner.get("/api/v1/programs/99999999999999")
+    assert response.status_code in (404, 422), response.text
+    assert set(response.json()["error"]) == {"code", "message", "details"}

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -86,6 +86,15 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(409, "conflict", "the change conflicts with existing data")
 
 
+async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.info("value refused by the database: %s", exc)
+    return error_response(
+        422,
+        "invalid_value",
+        "a value is out of the range the database can store (for example an id that is too large)",
+    )
+
+
 async def _stale_error(_request: Request, _exc: Exception) -> JSONResponse:
     return error_response(
         412, "stale_version", "the record was changed by someone else; reload and retry"
@@ -99,3 +108,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _stale_error)
+    app.add_exception_handler(DataError, _data_error)

@@ -105,11 +105,13 @@ DEPENDENCIES: list[tuple[str, str, str, int]] = [
     ("PLAT-7", "M4", "FS", 0),
 ]
 
+# (key, name, target: weeks after the program start, on a Thursday). M1 is set so
+# that the demo opens with one slipping milestone and its cross-project alert.
 MILESTONES = [
-    ("M1", "Pilot complete and trainers ready", 22),
-    ("M2", "Security sign-off", 26),
-    ("M3", "All client environments migrated", 42),
-    ("M4", "Program close", 48),
+    ("M1", "Pilot complete and trainers ready", 15),
+    ("M2", "Security sign-off", 16),
+    ("M3", "All client environments migrated", 31),
+    ("M4", "Program close", 33),
 ]
 
 # (task, percent complete) for the work that is done or under way
@@ -146,8 +148,7 @@ def _holidays(start: date) -> list[str]:
 def demo_plan(today: date) -> dict[str, Any]:
     """The sample program as a plan-format document, placed around ``today``."""
     start = monday_on_or_before(today) - timedelta(weeks=WEEKS_AGO)
-    quarter_end_month = ((start.month - 1) // 3) * 3 + 3
-    target = date(start.year + 1, quarter_end_month, 1) + timedelta(days=27)
+    target = start + timedelta(weeks=MILESTONES[-1][2], days=3)
     tasks = []
     for key, project, name, duration, parent, estimate in TASKS:
         tasks.append(

@@ -242,3 +242,15 @@ def remove_member(session: Session, actor: Actor, program_id: int, user_id: int)
     )
     session.delete(membership)
     flush(session)
+
+
+def find_program(
+    session: Session, actor: Actor, ref: str, *, needed: Role = Role.VIEWER
+) -> Program:
+    """A program by key (``CLOUD``) or id (``3``), for the CLI and scripts."""
+    program_id = session.scalar(select(Program.id).where(Program.key == ref))
+    if program_id is None and ref.isdigit():
+        program_id = int(ref)
+    if program_id is None:
+        raise NotFound(f"no program with key or id {ref!r}")
+    return get_program(session, actor, program_id, needed=needed)

@@ -29,7 +29,12 @@ class Package:
 
 
 PACKAGES: dict[str, Package] = {
-    p.name: p for p in (Package(name="htmx.org", entry="dist/htmx.min.js"),)
+    p.name: p
+    for p in (
+        Package(name="htmx.org", entry="dist/htmx.min.js"),
+        Package(name="cytoscape", entry="dist/cytoscape.min.js"),
+        Package(name="tom-select", entry="dist/js/tom-select.complete.min.js"),
+    )
 }
 
 router = APIRouter(include_in_schema=False)

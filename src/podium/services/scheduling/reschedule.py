@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,12 +30,13 @@ class Rescheduled:
     changed: int
 
 
-def run_engine(pn: ProgramNetwork) -> ScheduleResult:
-    """Schedule a loaded network, turning engine refusals into domain conflicts."""
+@contextmanager
+def engine_errors_as_conflicts(label: Callable[[str], str] = str) -> Iterator[None]:
+    """Turn the engine's refusals (a cycle, an invalid network) into domain conflicts."""
     try:
-        return schedule(pn.network)
+        yield
     except CycleError as exc:
-        keys = [pn.label(a) for a in exc.cycle]
+        keys = [label(a) for a in exc.cycle]
         raise Conflict(
             f"these dependencies form a cycle: {' → '.join(keys)}",
             code="dependency_cycle",
@@ -45,6 +48,12 @@ def run_engine(pn: ProgramNetwork) -> ScheduleResult:
             code="invalid_schedule",
             details={"problems": exc.problems},
         ) from exc
+
+
+def run_engine(pn: ProgramNetwork) -> ScheduleResult:
+    """Schedule a loaded network (activity ids shown to people as their keys)."""
+    with engine_errors_as_conflicts(pn.label):
+        return schedule(pn.network)
 
 
 def _columns(result: ScheduleResult) -> list[list[Any]]:

@@ -1,0 +1,109 @@
+"""Loading the sample program "Cloud migration" (``podium demo``, ``make run``).
+
+The plan comes from :mod:`podium.services.demo_plan`, placed around today;
+progress is then reported as a team would have: finished work gets actual
+dates from its planned dates, work under way an actual start and a
+percentage, and the status date is today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.interop.plan_format import read_plan
+from podium.models import Membership, Program, Role, Task
+from podium.services import auth
+from podium.services.actor import SYSTEM, Actor
+from podium.services.demo_plan import PROGRESS, demo_plan
+from podium.services.plans import import_plan
+from podium.services.scheduling import reschedule_program
+
+DEMO_PASSWORD = "podium-demo"
+ADMIN_EMAIL = "admin@podium.local"
+PEOPLE = [
+    ("maria@podium.local", "Maria Lopez", Role.OWNER),
+    ("li@podium.local", "Li Wei", Role.MANAGER),
+    ("sam@podium.local", "Sam Okoro", Role.MEMBER),
+    ("erin@podium.local", "Erin Walsh", Role.VIEWER),
+]
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    created: bool
+    program_key: str
+    program_name: str
+    email: str
+    password: str
+    token: str
+
+
+def _user(session: Session, email: str, name: str, *, is_admin: bool = False) -> int:
+    user = auth.find_user(session, email)
+    if user is None:
+        user = auth.add_user(
+            session, SYSTEM, email=email, password=DEMO_PASSWORD, name=name, is_admin=is_admin
+        )
+    return user.id
+
+
+def load_demo(session: Session, *, if_empty: bool = False, today: date | None = None) -> DemoLoaded:
+    """Create the demo users and the sample program (unless it exists and ``if_empty``)."""
+    today = today or date.today()
+    _user(session, ADMIN_EMAIL, "PMO admin", is_admin=True)
+    admin = auth.find_user(session, ADMIN_EMAIL)
+    assert admin is not None
+    existing = session.scalar(select(Program).where(Program.key == "CLOUD"))
+    created = existing is None or not if_empty
+    if existing is None or not if_empty:
+        key = "CLOUD" if existing is None else _free_key(session)
+        program = _load_program(session, Actor.of(admin), today, key=key)
+    else:
+        program = existing
+    for email, name, role in PEOPLE:
+        user_id = _user(session, email, name)
+        if (
+            session.scalar(
+                select(Membership.id).where(
+                    Membership.program_id == program.id, Membership.user_id == user_id
+                )
+            )
+            is None
+        ):
+            session.add(Membership(program_id=program.id, user_id=user_id, role=role))
+    _token, secret = auth.create_token(session, admin, name=f"demo {today.isoformat()}")
+    return DemoLoaded(created, program.key, program.name, ADMIN_EMAIL, DEMO_PASSWORD, secret)
+
+
+def _free_key(session: Session) -> str:
+    n = 2
+    while session.scalar(select(Program.id).where(Program.key == f"CLOUD{n}")) is not None:
+        n += 1
+    return f"CLOUD{n}"
+
+
+def _load_program(session: Session, actor: Actor, today: date, *, key: str) -> Program:
+    document = demo_plan(today)
+    for task in document["tasks"]:
+        task["percent_complete"] = 0  # progress is reported below, from the schedule
+    program = import_plan(session, actor, read_plan(document), key=key)
+    session.flush()
+    planned = reschedule_program(session, program.id).result
+    tasks = {t.key: t for t in session.scalars(select(Task).where(Task.program_id == program.id))}
+    for task_key, percent in PROGRESS.items():
+        task = tasks[task_key]
+        row = planned[f"t{task.id}"]
+        if row.early_start > today:
+            continue
+        task.actual_start = row.early_start
+        if percent >= 100 and row.early_finish < today:
+            task.actual_finish = row.early_finish
+            task.percent_complete = 100.0
+        else:
+            task.percent_complete = float(min(percent, 95))
+    program.status_date = today
+    return program

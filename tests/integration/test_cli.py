@@ -1,0 +1,169 @@
+"""The `podium` command on a real database (SQLite and PostgreSQL): scriptable, non-interactive."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.config import get_settings
+from podium.db import get_engine
+from podium.models import Alert, Program, Task, User
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def podium(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_user_add_and_token_create_are_scriptable(cli_env: None, engine: Engine) -> None:
+    code, out = podium("user", "add", "ana@example.com", "--password", "long enough", "--admin")
+    assert code == 0, out
+    code, token = podium("token", "create", "ana@example.com", "--name", "ci")
+    assert code == 0 and token.strip().startswith("pod_") and len(token.split()) == 1
+    code, out = podium("user", "add", "ana@example.com", "--password", "long enough")
+    assert code == 1 and "already exists" in out
+    code, out = podium("user", "add", "bo@example.com", "--password", "short")
+    assert code == 1 and "at least 8" in out
+    assert count(engine, User) == 1
+
+
+def test_demo_loads_the_sample_program_with_a_slipping_milestone(
+    cli_env: None, engine: Engine
+) -> None:
+    code, out = podium("demo")
+    assert code == 0, out
+    assert "admin@podium.local" in out and "podium-demo" in out and "pod_" in out
+    with Session(engine) as session:
+        program = session.scalar(select(Program).where(Program.key == "CLOUD"))
+        assert program is not None and program.scheduled_finish is not None
+        assert session.scalar(select(func.count()).select_from(Task)) == 29
+        alerts = list(session.scalars(select(Alert).where(Alert.resolved_at.is_(None))))
+    assert [(a.kind.value, a.cross_project) for a in alerts] == [("milestone_target_missed", True)]
+    code, out = podium("demo", "--if-empty")
+    assert code == 0 and "Found the sample program" in out
+    assert count(engine, Program) == 1
+
+
+def test_schedule_prints_the_critical_path_and_milestones(cli_env: None) -> None:
+    podium("demo")
+    code, out = podium("schedule", "CLOUD")
+    assert code == 0, out
+    assert "Critical path" in out and "DATA-7" in out and "M4 Program close" in out
+    assert "Milestones" in out and "+" in out  # the slipping milestone shows its slip
+    code, out = podium("schedule", "NOPE")
+    assert code == 1 and "no program" in out
+
+
+def test_export_import_export_round_trips_unchanged(cli_env: None, tmp_path: Path) -> None:
+    podium("demo")
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert podium("export", "CLOUD", "--output", str(first))[0] == 0
+    code, out = podium("import", str(first), "--key", "COPY")
+    assert code == 0, out
+    assert podium("export", "COPY", "--output", str(second))[0] == 0
+    a, b = json.loads(first.read_text()), json.loads(second.read_text())
+    b["program"]["key"] = a["program"]["key"]
+    assert a == b
+    assert len(a["tasks"]) == 29 and a["program"]["goal"]["target_value"] == 840
+
+
+def test_an_invalid_plan_writes_nothing_and_lists_every_problem(
+    cli_env: None, engine: Engine, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "podium-plan",
+                "version": 1,
+                "program": {"key": "X", "name": "X", "start": "2027-01-04", "colour": "red"},
+                "projects": [{"key": "A", "name": "A"}],
+                "tasks": [
+                    {"id": "A-1", "project": "A", "name": "one", "duration": 2},
+                    {"id": "A-2", "project": "B", "name": "two", "duration": -1},
+                ],
+                "dependencies": [{"from": "A-1", "to": "A-9"}],
+            }
+        )
+    )
+    code, out = podium("import", str(bad))
+    assert code == 1
+    for location in (
+        "program.colour",
+        "tasks[1].duration",
+        "tasks[1].project",
+        "dependencies[0].to",
+    ):
+        assert location in out
+    assert count(engine, Program) == 0 and count(engine, Task) == 0
+
+
+def test_an_import_that_clashes_with_stored_data_writes_nothing(
+    cli_env: None, engine: Engine, tmp_path: Path
+) -> None:
+    podium("demo")
+    plan = tmp_path / "plan.json"
+    podium("export", "CLOUD", "--output", str(plan))
+    before = count(engine, Task)
+    code, out = podium("import", str(plan))
+    assert code == 1 and "program.key" in out and "already exists" in out
+    assert count(engine, Task) == before
+
+
+def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path) -> None:
+    plan = tmp_path / "cycle.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "format": "podium-plan",
+                "version": 1,
+                "program": {"key": "C", "name": "C", "start": "2027-01-04"},
+                "projects": [{"key": "P", "name": "P"}],
+                "tasks": [
+                    {"id": t, "project": "P", "name": t, "duration": 1}
+                    for t in ("P-1", "P-2", "P-3")
+                ],
+                "dependencies": [
+                    {"from": "P-1", "to": "P-2"},
+                    {"from": "P-2", "to": "P-3"},
+                    {"from": "P-3", "to": "P-1"},
+                ],
+            }
+        )
+    )
+    code, out = podium("schedule", "--file", str(plan))
+    assert code == 1 and "cycle" in out
+    assert any(
+        f"{a} → {b} → {c}" in out
+        for a, b, c in (("P-1", "P-2", "P-3"), ("P-2", "P-3", "P-1"), ("P-3", "P-1", "P-2"))
+    )
+
+
+def test_db_current_reports_up_to_date(cli_env: None) -> None:
+    code, out = podium("db", "current")
+    assert code == 0 and "up to date" in out
