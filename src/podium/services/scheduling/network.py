@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from podium.engine import Activity, Link, Network, WorkCalendar
@@ -71,6 +71,31 @@ def _work_calendar(row: Any) -> WorkCalendar:
     return WorkCalendar(row.weekmask, holidays)
 
 
+def _raw_rows(
+    session: Session, query: Select[Any], *, dates: tuple[int, ...]
+) -> list[tuple[Any, ...]]:
+    """Rows as plain DB-API tuples, skipping SQLAlchemy's per-row processing.
+
+    Only for the large reads of the scheduler; ``dates`` are the column positions
+    that SQLite returns as ISO text (PostgreSQL's driver already returns dates).
+    """
+    session.flush()
+    result = session.connection().execute(query)
+    rows: list[tuple[Any, ...]] = result.cursor.fetchall()
+    result.close()
+    if not dates or not rows or session.get_bind().dialect.name != "sqlite":
+        return rows
+    parse = date.fromisoformat
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in dates:
+            if values[i] is not None:
+                values[i] = parse(values[i])
+        out.append(tuple(values))
+    return out
+
+
 def load_network(session: Session, program_id: int) -> ProgramNetwork:
     """Read everything the scheduler needs for one program."""
     program = session.execute(
@@ -85,8 +110,9 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
             Project.program_id == program_id
         )
     ).all()
-    sched = [getattr(Task, c) for c in SCHEDULED_COLUMNS]
-    tasks = session.execute(
+    # plain tuples, enums as their stored strings: this runs over every task on every edit
+    tasks = _raw_rows(
+        session,
         select(
             Task.id,
             Task.key,
@@ -96,38 +122,41 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
             Task.duration,
             Task.is_milestone,
             Task.calendar_id,
-            Task.constraint_type,
+            type_coerce(Task.constraint_type, String),
             Task.constraint_date,
             Task.deadline,
             Task.actual_start,
             Task.actual_finish,
             Task.percent_complete,
-            *sched,
+            *(getattr(Task, c) for c in SCHEDULED_COLUMNS),
         )
         .where(Task.program_id == program_id)
-        .order_by(Task.id)
-    ).all()
+        .order_by(Task.id),
+        dates=(9, 10, 11, 12, 14, 15, 16, 17),
+    )
     msched = [getattr(Milestone, c) for c in SCHEDULED_COLUMNS]
     milestones = session.execute(
         select(Milestone.id, Milestone.key, Milestone.name, Milestone.target_date, *msched)
         .where(Milestone.program_id == program_id)
         .order_by(Milestone.id)
     ).all()
-    dependencies = session.execute(
+    dependencies = _raw_rows(
+        session,
         select(
             Dependency.predecessor_task_id,
             Dependency.predecessor_milestone_id,
             Dependency.successor_task_id,
             Dependency.successor_milestone_id,
-            Dependency.type,
+            type_coerce(Dependency.type, String),
             Dependency.lag,
-        ).where(Dependency.program_id == program_id)
-    ).all()
+        ).where(Dependency.program_id == program_id),
+        dates=(),
+    )
 
     calendar_ids = {
         program.calendar_id,
         *(p.calendar_id for p in projects),
-        *(t.calendar_id for t in tasks),
+        *(t[7] for t in tasks),
     }
     calendar_ids.discard(None)
     calendars = {
@@ -157,40 +186,58 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
         calendars=calendars,
         calendar_of={},
     )
-    for t in tasks:
-        ref = task_ref(t.id)
-        project = project_info[t.project_id]
-        cal_id = t.calendar_id or project.calendar_id
+    labels, names, project_of, calendar_of = pn.labels, pn.names, pn.project_of, pn.calendar_of
+    current = pn.current
+    for row in tasks:
+        (
+            task_id,
+            key,
+            name,
+            project_id,
+            parent_id,
+            duration,
+            is_milestone,
+            calendar_id,
+            constraint_type,
+            constraint_date,
+            deadline,
+            actual_start,
+            actual_finish,
+            percent,
+        ) = row[:14]
+        ref = f"t{task_id}"
+        project = project_info[project_id]
+        cal_id = calendar_id or project.calendar_id
         cal_key = str(cal_id) if cal_id is not None else default_key
-        constraint_type, constraint_date = t.constraint_type.value, t.constraint_date
-        if project.start_date is not None and constraint_type == "asap" and t.actual_start is None:
+        own_calendar = cal_key if cal_key != default_key else None
+        if project.start_date is not None and constraint_type == "asap" and actual_start is None:
             constraint_type, constraint_date = "snet", project.start_date
         activities.append(
             Activity(
                 ref,
-                0 if t.is_milestone else t.duration,
-                calendar=cal_key if cal_key != default_key else None,
-                parent=task_ref(t.parent_id) if t.parent_id is not None else None,
+                0 if is_milestone else duration,
+                calendar=own_calendar,
+                parent=f"t{parent_id}" if parent_id is not None else None,
                 group=project.key,
-                constraint_type=constraint_type,  # type: ignore[arg-type]
+                constraint_type=constraint_type,
                 constraint_date=constraint_date,
-                deadline=t.deadline,
-                actual_start=t.actual_start,
-                actual_finish=t.actual_finish,
-                percent_complete=float(t.percent_complete or 0),
+                deadline=deadline,
+                actual_start=actual_start,
+                actual_finish=actual_finish,
+                percent_complete=float(percent or 0),
             )
         )
-        pn.labels[ref] = t.key
-        pn.names[ref] = t.name
-        pn.project_of[ref] = t.project_id
-        pn.calendar_of[ref] = cal_key if cal_key != default_key else None
-        if t.deadline is not None:
-            pn.deadlines[ref] = t.deadline
-        if t.actual_start is not None:
-            pn.started[ref] = t.actual_start
-        if t.actual_finish is not None:
+        labels[ref] = key
+        names[ref] = name
+        project_of[ref] = project_id
+        calendar_of[ref] = own_calendar
+        if deadline is not None:
+            pn.deadlines[ref] = deadline
+        if actual_start is not None:
+            pn.started[ref] = actual_start
+        if actual_finish is not None:
             pn.finished.add(ref)
-        pn.current[ref] = tuple(getattr(t, c) for c in SCHEDULED_COLUMNS)
+        current[ref] = tuple(row[14:])
     for m in milestones:
         ref = milestone_ref(m.id)
         activities.append(Activity(ref, 0))
@@ -200,21 +247,13 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
         pn.calendar_of[ref] = None
         if m.target_date is not None:
             pn.targets[ref] = m.target_date
-        pn.current[ref] = tuple(getattr(m, c) for c in SCHEDULED_COLUMNS)
+        pn.current[ref] = tuple(m[4:])
     links: list[Link] = []
-    for d in dependencies:
-        pred = (
-            task_ref(d.predecessor_task_id)
-            if d.predecessor_task_id
-            else milestone_ref(d.predecessor_milestone_id)
-        )
-        succ = (
-            task_ref(d.successor_task_id)
-            if d.successor_task_id
-            else milestone_ref(d.successor_milestone_id)
-        )
-        links.append(Link(pred, succ, d.type.value, d.lag))
-        pn.links.append((pred, succ, d.type.value, d.lag))
+    for pred_task, pred_milestone, succ_task, succ_milestone, kind, lag in dependencies:
+        pred = f"t{pred_task}" if pred_task is not None else f"m{pred_milestone}"
+        succ = f"t{succ_task}" if succ_task is not None else f"m{succ_milestone}"
+        links.append(Link(pred, succ, kind, lag))
+        pn.links.append((pred, succ, kind, lag))
     pn.network = Network(
         start=program.start_date,
         activities=activities,
