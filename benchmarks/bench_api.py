@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
-from podium.api.app import create_app  # noqa: E402
+from podium.app import create_app  # noqa: E402
 from podium.config import Settings  # noqa: E402
 from podium.db import make_engine, session_factory, upgrade_database  # noqa: E402
 from podium.interop.plan_format import read_plan  # noqa: E402

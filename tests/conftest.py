@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from podium.api.app import create_app
+from podium.app import create_app
 from podium.config import Settings, get_settings
 from podium.db import make_engine, session_factory, upgrade_database
 from podium.models import Base

@@ -195,7 +195,7 @@ def serve(
         f"{get_engine().url.render_as_string(hide_password=True)} ({settings.environment})"
     )
     uvicorn.run(
-        "podium.api.app:create_app",
+        "podium.app:create_app",
         factory=True,
         host=host,
         port=port,

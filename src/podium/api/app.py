@@ -1,4 +1,4 @@
-"""The ASGI application: REST API under /api/v1 and the web pages at /."""
+"""The REST API application under /api/v1 (the web pages are added by :mod:`podium.app`)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_app(
+def create_api_app(
     settings: Settings | None = None, *, engine: Engine | None = None, check_schema: bool = True
 ) -> FastAPI:
     """Build the app; refuses to start on a database whose schema is behind."""
@@ -73,7 +73,4 @@ def create_app(
     def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
 
-    from podium.web.pages import install_web
-
-    install_web(app)
     return app
