@@ -34,7 +34,7 @@ postgres:  ## start the local PostgreSQL if it is not running
 
 run: install  ## set up, load the demo program and serve it at http://127.0.0.1:8000
 	$(BIN)/podium db upgrade
-	$(BIN)/podium demo --if-empty
+	$(BIN)/podium demo --if-empty --url http://$(HOST):$(PORT)
 	$(BIN)/podium serve --host $(HOST) --port $(PORT)
 
 test: install browser postgres  ## set up and run the whole suite on SQLite and PostgreSQL

@@ -159,6 +159,9 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="do nothing if the sample program exists")
     ] = False,
+    url: Annotated[str, typer.Option(help="where the server will be, for the sign-in hint")] = (
+        "http://127.0.0.1:8000"
+    ),
 ) -> None:
     """Load the sample program "Cloud migration" with a demo admin, and print how to sign in."""
     from podium.services import demo as demo_service
@@ -171,7 +174,7 @@ def demo(
         f"{verb} the sample program [bold]{result.program_name}[/] ({result.program_key})."
     )
     console.print(
-        f"Sign in at [bold]http://127.0.0.1:8000[/] as [bold]{result.email}[/] "
+        f"Sign in at [bold]{url}[/] as [bold]{result.email}[/] "
         f"with password [bold]{result.password}[/]"
     )
     console.print(f"API token: [bold]{result.token}[/]", soft_wrap=True)
