@@ -7,14 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import EmailStr, Field
-from sqlalchemy import or_, select
 
 from podium.api.deps import SESSION_COOKIE, CurrentActor, CurrentUser, Db, Page, commit
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
 from podium.errors import Forbidden
-from podium.models import User
 from podium.services import auth
-from podium.services.common import paginate
 
 router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
 
@@ -90,11 +87,7 @@ class UserCreate(Strict):
 def list_users(
     db: Db, actor: CurrentActor, page: Page, q: Annotated[str | None, Query()] = None
 ) -> PageOut[UserOut]:
-    query = select(User).where(User.is_active.is_(True)).order_by(User.email)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
-    items, total = paginate(db, query, limit=page.limit, offset=page.offset)
+    items, total = auth.list_users(db, q=q, limit=page.limit, offset=page.offset)
     return PageOut(
         items=[UserOut.model_validate(u) for u in items],
         total=total,

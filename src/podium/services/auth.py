@@ -12,14 +12,14 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, Unauthorized, field_error
 from podium.models import ApiToken, User, WebSession, utcnow
 from podium.services.actor import Actor
 from podium.services.audit import record_change
-from podium.services.common import flush
+from podium.services.common import flush, paginate
 
 TOKEN_PREFIX = "pod_"
 _hasher = PasswordHasher()
@@ -74,6 +74,17 @@ def add_user(
         label=email,
     )
     return user
+
+
+def list_users(
+    session: Session, *, q: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[User], int]:
+    """Active users, by email; ``q`` matches email or name (to add members by email)."""
+    query = select(User).where(User.is_active.is_(True)).order_by(User.email)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+    return paginate(session, query, limit=limit, offset=offset)
 
 
 def set_password(session: Session, user: User, password: str) -> None:

@@ -105,7 +105,7 @@ def list_calendars(
 ) -> tuple[list[Calendar], int]:
     """Every calendar, by name."""
     query = select(Calendar).order_by(Calendar.name)
-    return paginate(session, query, limit=limit, offset=offset)  # type: ignore[arg-type]
+    return paginate(session, query, limit=limit, offset=offset)
 
 
 def _check_name_free(session: Session, name: str, *, except_id: int | None = None) -> None:

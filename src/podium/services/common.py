@@ -73,7 +73,7 @@ def flush(session: Session) -> None:
 
 
 def paginate(
-    session: Session, query: Select[tuple[T]], *, limit: int, offset: int
+    session: Session, query: Select[T], *, limit: int, offset: int
 ) -> tuple[list[T], int]:
     """One page of ``query`` and the total number of rows it matches."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

@@ -245,7 +245,7 @@ def list_dependencies(
         cross_project=cross_project,
     )
     items: list[Dependency]
-    items, total = paginate(session, query, limit=limit, offset=offset)  # type: ignore[arg-type]
+    items, total = paginate(session, query, limit=limit, offset=offset)
     return describe_dependencies(session, items), total
 
 

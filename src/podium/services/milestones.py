@@ -77,7 +77,7 @@ def list_milestones(
 ) -> tuple[list[Milestone], int]:
     """Milestones of one program, or of every program the actor sees, in creation order."""
     query = _milestones_query(session, actor, program_id=program_id)
-    return paginate(session, query, limit=limit, offset=offset)  # type: ignore[arg-type]
+    return paginate(session, query, limit=limit, offset=offset)
 
 
 def _check_key_free(

@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from podium.interop.plan_format import Plan, PlanError
@@ -175,6 +175,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
         ]
         if parents:
             table = Task.__table__
+            assert isinstance(table, Table)
             session.execute(
                 update(table)
                 .where(table.c.id == bindparam("_id"))

@@ -43,7 +43,7 @@ def get_program(
 
 def _programs_query(
     session: Session, actor: Actor, *, status: str | None, q: str | None
-) -> Select[tuple[Program]]:
+) -> Select[Program]:
     query = select(Program).order_by(Program.key)
     visible = visible_program_ids(session, actor)
     if visible is not None:

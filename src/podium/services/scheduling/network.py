@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
@@ -72,7 +72,7 @@ def _work_calendar(row: Any) -> WorkCalendar:
 
 
 def _raw_rows(
-    session: Session, query: Select[Any], *, dates: tuple[int, ...]
+    session: Session, query: Select[Unpack[tuple[Any, ...]]], *, dates: tuple[int, ...]
 ) -> list[tuple[Any, ...]]:
     """Rows as plain DB-API tuples, skipping SQLAlchemy's per-row processing.
 
@@ -81,7 +81,7 @@ def _raw_rows(
     """
     session.flush()
     result = session.connection().execute(query)
-    rows: list[tuple[Any, ...]] = result.cursor.fetchall()
+    rows: list[tuple[Any, ...]] = list(result.cursor.fetchall())
     result.close()
     if not dates or not rows or session.get_bind().dialect.name != "sqlite":
         return rows

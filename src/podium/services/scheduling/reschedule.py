@@ -111,8 +111,8 @@ def _store_spans(session: Session, pn: ProgramNetwork, result: ScheduleResult) -
             finish = result.early_finish[mask].max().astype(object)
             spans[project_id] = (start, finish)
     for project_id in pn.project_keys:
-        start, finish = spans.get(project_id, (None, None))  # type: ignore[assignment]
-        _set_span(session, Project, project_id, start, finish)
+        span = spans.get(project_id)
+        _set_span(session, Project, project_id, *(span or (None, None)))
     start, finish = (result.start, result.finish) if len(result) else (None, None)
     _set_span(session, Program, pn.program_id, start, finish)
 

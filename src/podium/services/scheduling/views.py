@@ -178,10 +178,12 @@ def _engine_changes(
                 problems.append({"field": f"{where}.days", "message": "required"})
                 continue
             ref = task_ref(change.task_id)
-            kind = {"slip": Slip, "delay_start": DelayStart, "set_duration": SetDuration}[
-                change.type
-            ]
-            out.append(kind(ref, change.days))
+            if change.type == "slip":
+                out.append(Slip(ref, change.days))
+            elif change.type == "delay_start":
+                out.append(DelayStart(ref, change.days))
+            else:
+                out.append(SetDuration(ref, change.days))
         elif change.type == "add_dependency":
             ends = []
             for side, end in (("predecessor", change.predecessor), ("successor", change.successor)):

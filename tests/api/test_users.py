@@ -1,0 +1,135 @@
+"""Sign-in, users and personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from podium.models import ApiToken, utcnow
+from tests.api.conftest import Cast
+from tests.api.test_programs import assert_error
+from tests.factories import PASSWORD
+
+
+def test_password_login_sets_a_session_cookie_that_reads_the_api(
+    app_client: TestClient, cast: Cast
+) -> None:
+    response = app_client.post(
+        "/api/v1/auth/login", json={"email": "viewer@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["email"] == "viewer@example.com"
+    assert "podium_session" in response.cookies
+    programs = app_client.get("/api/v1/programs").json()
+    assert [p["key"] for p in programs["items"]] == ["CLOUD"]
+
+
+def test_wrong_password_and_unknown_email_are_the_same_401(
+    app_client: TestClient, cast: Cast
+) -> None:
+    wrong = app_client.post(
+        "/api/v1/auth/login", json={"email": "viewer@example.com", "password": "nope-nope"}
+    )
+    unknown = app_client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "nope-nope"}
+    )
+    assert_error(wrong, 401, "unauthorized")
+    assert_error(unknown, 401, "unauthorized")
+    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
+
+
+def test_cookie_writes_need_the_csrf_token(app_client: TestClient, cast: Cast) -> None:
+    login = app_client.post(
+        "/api/v1/auth/login", json={"email": "owner@example.com", "password": PASSWORD}
+    )
+    csrf = login.json()["csrf_token"]
+    url = f"/api/v1/programs/{cast.program.id}"
+    assert_error(app_client.patch(url, json={"name": "x"}), 403, "csrf_failed")
+    assert_error(
+        app_client.patch(url, json={"name": "x"}, headers={"X-CSRF-Token": "forged"}),
+        403,
+        "csrf_failed",
+    )
+    ok = app_client.patch(url, json={"name": "Renamed"}, headers={"X-CSRF-Token": csrf})
+    assert ok.status_code == 200, ok.text
+
+
+def test_logout_ends_the_session(app_client: TestClient, cast: Cast) -> None:
+    app_client.post("/api/v1/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
+    assert app_client.get("/api/v1/users/me").status_code == 200
+    assert app_client.post("/api/v1/auth/logout").status_code == 204
+    assert_error(app_client.get("/api/v1/users/me"), 401)
+
+
+def test_me_describes_the_token_owner(cast: Cast) -> None:
+    me = cast.manager.get("/api/v1/users/me").json()
+    assert me["email"] == "manager@example.com" and me["is_admin"] is False
+
+
+def test_users_can_be_searched_by_email(cast: Cast) -> None:
+    found = cast.owner.get("/api/v1/users", params={"q": "view"}).json()
+    assert [u["email"] for u in found["items"]] == ["viewer@example.com"]
+
+
+@pytest.mark.parametrize(("role", "expected"), [("admin", 201), ("owner", 403), ("viewer", 403)])
+def test_only_admins_create_users(cast: Cast, role: str, expected: int) -> None:
+    response = cast.by_role(role).post(
+        "/api/v1/users", json={"email": "new@example.com", "password": "long enough"}
+    )
+    assert response.status_code == expected, response.text
+
+
+def test_creating_a_user_twice_or_with_a_bad_email_fails_clearly(cast: Cast) -> None:
+    assert_error(
+        cast.admin.post("/api/v1/users", json={"email": "owner@example.com"}), 409, "conflict"
+    )
+    error = assert_error(cast.admin.post("/api/v1/users", json={"email": "not-an-email"}), 422)
+    assert error["details"][0]["field"] == "email"
+    error = assert_error(
+        cast.admin.post("/api/v1/users", json={"email": "x@example.com", "password": "short"}), 422
+    )
+    assert error["details"][0]["field"] == "password"
+
+
+def test_a_new_token_is_shown_once_and_works(app_client: TestClient, cast: Cast) -> None:
+    created = cast.viewer.post("/api/v1/tokens", json={"name": "reporting", "expires_in_days": 30})
+    assert created.status_code == 201, created.text
+    secret = created.json()["token"]
+    assert secret.startswith("pod_")
+    listed = cast.viewer.get("/api/v1/tokens").json()
+    assert "token" not in listed[-1] and listed[-1]["name"] == "reporting"
+    me = app_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.json()["email"] == "viewer@example.com"
+
+
+def test_a_revoked_token_no_longer_works(app_client: TestClient, cast: Cast) -> None:
+    created = cast.viewer.post("/api/v1/tokens", json={"name": "temp"}).json()
+    assert cast.viewer.delete(f"/api/v1/tokens/{created['id']}").status_code == 204
+    assert_error(
+        app_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {created['token']}"}),
+        401,
+    )
+
+
+def test_someone_elses_token_cannot_be_revoked(cast: Cast) -> None:
+    created = cast.viewer.post("/api/v1/tokens", json={"name": "mine"}).json()
+    assert_error(cast.owner.delete(f"/api/v1/tokens/{created['id']}"), 404)
+
+
+def test_an_expired_token_is_401(app_client: TestClient, cast: Cast, db: Session) -> None:
+    created = cast.viewer.post("/api/v1/tokens", json={"name": "old", "expires_in_days": 1}).json()
+    token = db.get(ApiToken, created["id"])
+    assert token is not None
+    token.expires_at = utcnow() - timedelta(minutes=1)
+    db.commit()
+    assert_error(
+        app_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {created['token']}"}),
+        401,
+    )
+
+
+def test_a_token_needs_a_name(cast: Cast) -> None:
+    assert_error(cast.viewer.post("/api/v1/tokens", json={"name": ""}), 422)
