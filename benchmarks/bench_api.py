@@ -24,17 +24,17 @@ from sqlalchemy import select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from podium.app import create_app  # noqa: E402
-from podium.config import Settings  # noqa: E402
-from podium.db import make_engine, session_factory, upgrade_database  # noqa: E402
-from podium.interop.plan_format import read_plan  # noqa: E402
-from podium.models import Task  # noqa: E402
-from podium.services import auth  # noqa: E402
-from podium.services.actor import SYSTEM, Actor  # noqa: E402
-from podium.services.plans import import_plan  # noqa: E402
-from podium.services.uow import complete  # noqa: E402
+from podium.app import create_app
+from podium.config import Settings
+from podium.db import make_engine, session_factory, upgrade_database
+from podium.interop.plan_format import read_plan
+from podium.models import Task
+from podium.services import auth
+from podium.services.actor import SYSTEM, Actor
+from podium.services.plans import import_plan
+from podium.services.uow import complete
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -50,11 +50,14 @@ def _engine(backend: str, workdir: Path):  # type: ignore[no-untyped-def]
 
 
 def _median_ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:7.1f} ms (min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f})"
+    median, low, high = (1000 * f(samples) for f in (statistics.median, min, max))
+    return f"{median:7.1f} ms (min {low:.1f}, max {high:.1f})"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--projects", type=int, default=20)
     parser.add_argument("--tasks", type=int, default=500, help="tasks per project")
@@ -68,7 +71,9 @@ def main() -> None:
             synthetic = generate(args.projects, args.tasks)
             sessions = session_factory(engine)
             with sessions() as session:
-                user = auth.add_user(session, SYSTEM, email="bench@example.com", password="benchmark-pw")
+                user = auth.add_user(
+                    session, SYSTEM, email="bench@example.com", password="benchmark-pw"
+                )
                 started = time.perf_counter()
                 program = import_plan(session, Actor.of(user), read_plan(synthetic.plan()))
                 complete(session)
@@ -78,10 +83,15 @@ def main() -> None:
                 program_id = program.id
                 task_ids = list(
                     session.scalars(
-                        select(Task.id).where(Task.program_id == program_id).order_by(Task.id).limit(args.runs * 2)
+                        select(Task.id)
+                        .where(Task.program_id == program_id)
+                        .order_by(Task.id)
+                        .limit(args.runs * 2)
                     )
                 )
-            app = create_app(Settings(database_url=str(engine.url), environment="test"), engine=engine)
+            app = create_app(
+                Settings(database_url=str(engine.url), environment="test"), engine=engine
+            )
             headers = {"Authorization": f"Bearer {secret}"}
             edit: list[float] = []
             impact: list[float] = []
@@ -120,8 +130,8 @@ def main() -> None:
     n = args.projects * args.tasks
     print(f"program: {n} tasks, {len(synthetic.network().links)} links, backend {args.backend}")
     print(f"import (one transaction, rescheduled):   {import_seconds:7.2f} s")
-    print(f"edit one task via API (median of {len(edit)}):  {_median_ms(edit)}   target <= 150 ms")
-    print(f"impact of one slip via API (median of {len(impact)}): {_median_ms(impact)}   target <= 100 ms")
+    print(f"edit one task via API (median of {len(edit)}): {_median_ms(edit)}; target <= 150 ms")
+    print(f"impact of one slip (median of {len(impact)}): {_median_ms(impact)}; target <= 100 ms")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from podium.config import get_settings
 from podium.db import DatabaseBehind, check_database_current, get_engine, upgrade_database
 from podium.errors import PodiumError
-from sqlalchemy.orm import Session
-
 from podium.services import auth, programs
 from podium.services.actor import SYSTEM, Actor
 from podium.services.uow import unit_of_work
@@ -349,7 +348,7 @@ def import_(
         str | None, typer.Option(help="email of the user who will own the program")
     ] = None,
 ) -> None:
-    """Load a plan file into the database as a new program (checked first: a bad file writes nothing)."""
+    """Load a plan file as a new program (checked first: a bad file writes nothing)."""
     from podium.interop.plan_format import read_plan
     from podium.services.plans import import_plan
 

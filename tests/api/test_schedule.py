@@ -6,7 +6,7 @@ The network (program start Monday 2027-01-04, Mon–Fri calendar, no holidays):
     SEC-1 Threat model (3 d)  --FS-->  M1
 
 By hand: PLAT-1 runs Mon 4 Jan – Fri 15 Jan; TRAIN-1 Mon 18 – Fri 22 Jan; M1 falls
-on Fri 22 Jan, on target. SEC-1 runs 4–6 Jan with 11 working days of float.
+on Fri 22 Jan, on target. SEC-1 runs 4–6 Jan with 12 working days of float.
 """
 
 from __future__ import annotations

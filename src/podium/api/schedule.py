@@ -45,7 +45,9 @@ class MilestoneForecastOut(BaseModel):
 class CriticalPathOut(BaseModel):
     start: date | None
     finish: date | None
-    critical_path: list[PathStepOut] = Field(description="the chain that drives the finish, in order")
+    critical_path: list[PathStepOut] = Field(
+        description="the chain that drives the finish, in order"
+    )
     critical_paths: list[list[str]] = Field(description="every critical chain, as task keys")
     projects_on_critical_path: list[str]
     near_critical: list[ActivityRefOut]
@@ -184,7 +186,9 @@ class ImpactOut(BaseModel):
     projects_affected: list[str]
     by_project: list[ProjectMovesOut]
     milestones: list[MoveOut]
-    misses: list[MissOut] = Field(description="deadlines and targets newly missed or missed by more")
+    misses: list[MissOut] = Field(
+        description="deadlines and targets newly missed or missed by more"
+    )
 
 
 def _move(m: schedule_views.MoveView) -> MoveOut:

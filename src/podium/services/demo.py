@@ -9,7 +9,7 @@ percentage, and the status date is today.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ def _user(session: Session, email: str, name: str, *, is_admin: bool = False) ->
 
 def load_demo(session: Session, *, if_empty: bool = False, today: date | None = None) -> DemoLoaded:
     """Create the demo users and the sample program (unless it exists and ``if_empty``)."""
-    today = today or date.today()
+    today = today or datetime.now(UTC).astimezone().date()  # the local calendar day
     _user(session, ADMIN_EMAIL, "PMO admin", is_admin=True)
     admin = auth.find_user(session, ADMIN_EMAIL)
     assert admin is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
@@ -72,7 +72,7 @@ def _work_calendar(row: Any) -> WorkCalendar:
 
 
 def _raw_rows(
-    session: Session, query: Select[Unpack[tuple[Any, ...]]], *, dates: tuple[int, ...]
+    session: Session, query: Select[*tuple[Any, ...]], *, dates: tuple[int, ...]
 ) -> list[tuple[Any, ...]]:
     """Rows as plain DB-API tuples, skipping SQLAlchemy's per-row processing.
 
