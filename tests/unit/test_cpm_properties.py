@@ -136,7 +136,7 @@ def test_critical_activities_chain_from_the_start_to_the_finish(net: Network) ->
 
 @SETTINGS
 @given(networks(constraints=True, calendars=True, progress=True, summaries=True))
-def test_the_plain_loop_for_deep_networks_gives_the_same_schedule_as_the_level_loop(net: Network) -> None:
+def test_the_plain_loop_for_deep_networks_schedules_like_the_level_loop(net: Network) -> None:
     with mock.patch.object(_passes, "NARROW", 0):  # NumPy, level by level
         try:
             vectorized = schedule(net)

@@ -54,7 +54,6 @@ class Edges:
         return Edges(*(getattr(self, name)[which] for name in Edges.__slots__))
 
 
-
 @dataclass(slots=True)
 class Compiled:
     """A network as arrays; see the module docstring for the time model."""
@@ -112,7 +111,7 @@ def compile_network(net: Network) -> Compiled:
     n = len(net.activities)
     calendars, cal_of = _distinct_calendars(net, structure)
     parent, is_summary = structure.parent, structure.is_summary
-    duration = np.fromiter((a.duration for a in net.activities), np.int64, n)
+    duration = np.array([a.duration for a in net.activities], np.int64).reshape(n)
     duration[is_summary] = 0
     is_milestone = (duration == 0) & ~is_summary
     summaries = np.flatnonzero(is_summary)

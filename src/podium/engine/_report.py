@@ -34,8 +34,10 @@ class Days:
         low, high = int(points.min()), int(points.max())
         if high - low > 4 * points.size:  # sparse: convert each point
             return (calendar.day(points, epoch=self.c.net.start) - self.zero).astype(np.int64)
-        # dense (the usual case): one table for the range, then a lookup
-        table = calendar.day(np.arange(low, high + 1), epoch=self.c.net.start) - self.zero
+        # dense (the usual case): the working days of the range, then a lookup
+        first, last = calendar.day([low, high], epoch=self.c.net.start)
+        days = np.arange(first, last + np.timedelta64(1, "D"))
+        table = days[calendar.is_workday_array(days)] - self.zero
         return table.astype(np.int64)[points - low]
 
     def points_at(self, day: int) -> IntArray:
@@ -74,7 +76,7 @@ def conflicts_and_misses(
     if c.bounds.deadlines:
         who = np.array([i for i, _ in c.bounds.deadlines], np.int64)
         limit = np.array([(d - c.net.start).days for _, d in c.bounds.deadlines], np.int64)
-        late = (ef_day[who] > limit) & ~c.bounds.finished[who]
+        late = ef_day[who] > limit  # finished work too: a milestone reached late was missed
         who, limit = who[late], limit[late]
         missed[who] = True
         lateness = days.count(who, limit, ef_day[who])

@@ -173,15 +173,18 @@ def _critical_paths(
     critical_slot = (late - (early >> 1) <= 0) & ~finished[c.slot_owner]
     e = c.edges
     chain = e.take(passes.backward_edges)
-    starts = e.take(np.flatnonzero(e.kind == KIND_MIN))
-    candidates = [chain, starts.take(passes.driving(starts))]
+    rollups = e.take(np.flatnonzero(e.kind == KIND_MIN))
     src, dst = [], []
-    for edges in candidates:
+    for edges in (chain, rollups.take(passes.driving(rollups))):
         tight = (passes.candidates(edges) >> 1) == (early[edges.dst] >> 1)
         tight &= passes.bounds_back(edges, late) == late[edges.src]
         tight &= critical_slot[edges.src] & critical_slot[edges.dst]
         src.append(edges.src[tight])
         dst.append(edges.dst[tight])
-    order = np.argsort(level, kind="stable").tolist()
-    paths = enumerate_paths(critical_slot, np.concatenate(src), np.concatenate(dst), order, limit)
+    src_all, dst_all = np.concatenate(src), np.concatenate(dst)
+    has_predecessor = np.zeros(len(critical_slot), np.bool_)
+    has_predecessor[dst_all] = True
+    first = np.flatnonzero(critical_slot & ~has_predecessor)
+    first = first[np.argsort(level[first], kind="stable")]
+    paths = enumerate_paths(first.tolist(), src_all, dst_all, limit)
     return name_paths(paths, c.slot_owner, ~c.is_summary, c.ids, drives_finish)

@@ -21,36 +21,29 @@ from podium.engine.calendar import BoolArray, IntArray
 
 
 def enumerate_paths(
-    critical_slot: BoolArray, src: IntArray, dst: IntArray, order: Sequence[int], limit: int,
+    starts: Sequence[int], src: IntArray, dst: IntArray, limit: int
 ) -> list[list[int]]:
-    """Maximal chains of slots along the edges ``src[k] → dst[k]`` (all critical).
-
-    Chains start at critical slots without an incoming edge, visited in
-    ``order``; at most ``limit`` chains are returned.
-    """
+    """Maximal chains of slots from each of ``starts`` along the edges ``src[k] → dst[k]``,
+    depth first, at most ``limit`` of them."""
     successors: dict[int, list[int]] = {}
-    has_predecessor: set[int] = set()
     for u, v in zip(src.tolist(), dst.tolist(), strict=True):
         successors.setdefault(u, []).append(v)
-        has_predecessor.add(v)
     paths: list[list[int]] = []
-    for start in order:
-        if not critical_slot[start] or start in has_predecessor:
-            continue
+    for start in starts:
         path = [start]
-        stack = [0]  # per path position: index of the next successor to try
-        while stack and len(paths) < limit:
-            nexts = successors.get(path[-1], [])
-            if not nexts and stack[-1] == 0:
-                paths.append(list(path))
-            if stack[-1] < len(nexts):
-                node = nexts[stack[-1]]
-                stack[-1] += 1
-                path.append(node)
-                stack.append(0)
-            else:
-                path.pop()
-                stack.pop()
+        tried = [0]  # per path position: how many of its successors were followed
+        while tried and len(paths) < limit:
+            nexts = successors.get(path[-1])
+            i = tried[-1]
+            if nexts is not None and i < len(nexts):
+                tried[-1] = i + 1
+                path.append(nexts[i])
+                tried.append(0)
+                continue
+            if nexts is None:  # the end of a chain
+                paths.append(path.copy())
+            path.pop()
+            tried.pop()
         if len(paths) >= limit:
             break
     return paths
