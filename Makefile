@@ -46,8 +46,11 @@ lint:  ## ruff and mypy
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
-bench: install  ## the speed benchmarks (figures go in docs/benchmarks.md)
+bench: install postgres  ## the speed benchmarks (figures go in docs/benchmarks.md)
+	@scripts/install-tj3.sh
 	$(BIN)/python benchmarks/bench_cpm.py
+	$(BIN)/python benchmarks/bench_api.py --backend sqlite
+	$(BIN)/python benchmarks/bench_api.py --backend postgresql
 
 clean:  ## remove the virtual environment, npm packages and the local database
 	rm -rf $(VENV) node_modules var
