@@ -154,11 +154,15 @@ def analyze_impact(
     )
     start_delta = _delta(calendars, moved, before.early_start, after.early_start)
     finish_delta = _delta(calendars, moved, before.early_finish, after.early_finish)
+    # dates of the moved activities, converted once per column (not once per value)
+    columns = [
+        col[moved].astype(object).tolist()
+        for col in (before.early_start, after.early_start, before.early_finish, after.early_finish)
+    ]
     moves = tuple(
         Move(
             before.ids[i], before.groups[i],
-            to_date(before.early_start[i]), to_date(after.early_start[i]),
-            to_date(before.early_finish[i]), to_date(after.early_finish[i]),
+            columns[0][k], columns[1][k], columns[2][k], columns[3][k],
             int(start_delta[k]), int(finish_delta[k]),
         )
         for k, i in enumerate(moved.tolist())

@@ -18,7 +18,12 @@ from podium.engine import CycleError, InvalidNetwork, ScheduleResult, schedule
 from podium.errors import Conflict
 from podium.models import Milestone, Program, Project, Task
 from podium.services.scheduling.alerts import sync_alerts
-from podium.services.scheduling.network import SCHEDULED_COLUMNS, ProgramNetwork, load_network
+from podium.services.scheduling.network import (
+    SCHEDULED_COLUMNS,
+    ProgramNetwork,
+    load_network,
+    paused_gc,
+)
 
 
 @dataclass
@@ -134,9 +139,10 @@ def _set_span(
 
 def reschedule_program(session: Session, program_id: int, *, triggered_by: str = "") -> Rescheduled:
     """Recompute a program's schedule and alerts inside the caller's transaction."""
-    pn = load_network(session, program_id)
-    result = run_engine(pn)
-    changed = _store(session, pn, result)
-    _store_spans(session, pn, result)
-    sync_alerts(session, pn, result, triggered_by=triggered_by)
+    with paused_gc():
+        pn = load_network(session, program_id)
+        result = run_engine(pn)
+        changed = _store(session, pn, result)
+        _store_spans(session, pn, result)
+        sync_alerts(session, pn, result, triggered_by=triggered_by)
     return Rescheduled(network=pn, result=result, changed=changed)

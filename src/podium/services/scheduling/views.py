@@ -26,7 +26,13 @@ from podium.models import Alert, Dependency, Role
 from podium.services.actor import Actor
 from podium.services.common import paginate
 from podium.services.programs import get_program
-from podium.services.scheduling.network import ProgramNetwork, load_network, milestone_ref, task_ref
+from podium.services.scheduling.network import (
+    ProgramNetwork,
+    load_network,
+    milestone_ref,
+    paused_gc,
+    task_ref,
+)
 from podium.services.scheduling.reschedule import run_engine
 
 
@@ -85,10 +91,11 @@ class ProgramSchedule:
 def program_schedule(session: Session, actor: Actor, program_id: int) -> ProgramSchedule:
     """The critical path(s) across projects and each program milestone's forecast."""
     get_program(session, actor, program_id)
-    pn = load_network(session, program_id)
-    if not pn.network.activities:
-        return ProgramSchedule(None, None, [], [], [], [], [])
-    result = run_engine(pn)
+    with paused_gc():
+        pn = load_network(session, program_id)
+        if not pn.network.activities:
+            return ProgramSchedule(None, None, [], [], [], [], [])
+        result = run_engine(pn)
     steps = []
     for activity in result.critical_path:
         row = result[activity]
@@ -258,11 +265,13 @@ def analyze_program_impact(
 ) -> ImpactView:
     """What the changes would move, where, and which dates they would miss; nothing is written."""
     get_program(session, actor, program_id, needed=Role.VIEWER)
-    pn = load_network(session, program_id)
-    engine_changes = _engine_changes(session, pn, changes)
-    before = run_engine(pn)
+    with paused_gc():
+        pn = load_network(session, program_id)
+        engine_changes = _engine_changes(session, pn, changes)
+        before = run_engine(pn)
     try:
-        impact = analyze_impact(pn.network, engine_changes, targets=pn.targets, before=before)
+        with paused_gc():
+            impact = analyze_impact(pn.network, engine_changes, targets=pn.targets, before=before)
     except CycleError as exc:
         keys = [pn.label(a) for a in exc.cycle]
         raise Conflict(
