@@ -75,6 +75,9 @@ class Program(Versioned, Base):
     # computed by the scheduler
     scheduled_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     scheduled_finish: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # a new random value each time the schedule is stored: lets a process reuse
+    # what it loaded last time only while nothing has changed since
+    schedule_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="program", cascade="all, delete-orphan", passive_deletes=True

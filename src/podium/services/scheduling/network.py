@@ -116,8 +116,12 @@ def _raw_rows(
     return out
 
 
-def load_network(session: Session, program_id: int) -> ProgramNetwork:
-    """Read everything the scheduler needs for one program."""
+def load_network(session: Session, program_id: int, *, with_current: bool = True) -> ProgramNetwork:
+    """Read everything the scheduler needs for one program.
+
+    ``with_current`` also reads the scheduled dates stored now (to write only
+    what changes); without it ``current`` is left empty for the caller to fill.
+    """
     program = session.execute(
         select(Program.id, Program.start_date, Program.calendar_id, Program.status_date).where(
             Program.id == program_id
@@ -148,11 +152,11 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
             Task.actual_start,
             Task.actual_finish,
             Task.percent_complete,
-            *(getattr(Task, c) for c in SCHEDULED_COLUMNS),
+            *(getattr(Task, c) for c in (SCHEDULED_COLUMNS if with_current else ())),
         )
         .where(Task.program_id == program_id)
         .order_by(Task.id),
-        dates=(9, 10, 11, 12, 14, 15, 16, 17),
+        dates=(9, 10, 11, 12, 14, 15, 16, 17) if with_current else (9, 10, 11, 12),
     )
     msched = [getattr(Milestone, c) for c in SCHEDULED_COLUMNS]
     milestones = session.execute(
@@ -257,7 +261,8 @@ def load_network(session: Session, program_id: int) -> ProgramNetwork:
             pn.started[ref] = actual_start
         if actual_finish is not None:
             pn.finished.add(ref)
-        current[ref] = tuple(row[14:])
+        if with_current:
+            current[ref] = tuple(row[14:])
     for m in milestones:
         ref = milestone_ref(m.id)
         activities.append(Activity(ref, 0))

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -17,6 +17,7 @@ from sqlalchemy.orm.util import identity_key
 from podium.engine import CycleError, InvalidNetwork, ScheduleResult, schedule
 from podium.errors import Conflict
 from podium.models import Milestone, Program, Project, Task
+from podium.services.scheduling import cache
 from podium.services.scheduling.alerts import sync_alerts
 from podium.services.scheduling.network import (
     SCHEDULED_COLUMNS,
@@ -74,12 +75,14 @@ def _columns(result: ScheduleResult) -> list[list[Any]]:
 
 
 def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
+    """Write the results that differ from what is stored; ``pn.current`` becomes the new results."""
     columns = _columns(result)
     task_rows: list[dict[str, Any]] = []
     milestone_rows: list[dict[str, Any]] = []
-    for i, ref in enumerate(result.ids):
-        new = tuple(col[i] for col in columns)
-        if pn.current.get(ref) == new:
+    stored, now = pn.current, {}
+    for ref, new in zip(result.ids, zip(*columns, strict=True), strict=True):
+        now[ref] = new
+        if stored.get(ref) == new:
             continue
         row = {"_id": int(ref[1:]), **dict(zip(SCHEDULED_COLUMNS, new, strict=True))}
         (task_rows if ref[0] == "t" else milestone_rows).append(row)
@@ -101,6 +104,7 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
             if obj is not None:
                 for c in SCHEDULED_COLUMNS:
                     set_committed_value(obj, c, row[c])
+    pn.current = now
     return len(task_rows) + len(milestone_rows)
 
 
@@ -137,12 +141,50 @@ def _set_span(
         set_committed_value(obj, "scheduled_finish", finish)
 
 
+def _still_stored(
+    session: Session, program_id: int, remembered: dict[str, tuple[Any, ...]]
+) -> dict[str, tuple[Any, ...]]:
+    """What was stored last time, less the records that have no stored dates now
+    (created since, possibly reusing an id): those are always written."""
+    blank = [
+        *(
+            f"t{i}"
+            for i in session.scalars(
+                select(Task.id).where(Task.program_id == program_id, Task.early_start.is_(None))
+            )
+        ),
+        *(
+            f"m{i}"
+            for i in session.scalars(
+                select(Milestone.id).where(
+                    Milestone.program_id == program_id, Milestone.early_start.is_(None)
+                )
+            )
+        ),
+    ]
+    if not blank:
+        return remembered
+    current = dict(remembered)
+    for ref in blank:
+        current.pop(ref, None)
+    return current
+
+
 def reschedule_program(session: Session, program_id: int, *, triggered_by: str = "") -> Rescheduled:
-    """Recompute a program's schedule and alerts inside the caller's transaction."""
+    """Recompute a program's schedule and alerts inside the caller's transaction.
+
+    The inputs are always read afresh; the stored results they are compared
+    with (to write only what moved) come from this process's last schedule of
+    the program when its token shows nothing was stored since.
+    """
     with paused_gc():
-        pn = load_network(session, program_id)
+        previous = cache.lookup(session, program_id, cache.stored_token(session, program_id))
+        pn = load_network(session, program_id, with_current=previous is None)
+        if previous is not None:
+            pn.current = _still_stored(session, program_id, previous.current)
         result = run_engine(pn)
         changed = _store(session, pn, result)
         _store_spans(session, pn, result)
         sync_alerts(session, pn, result, triggered_by=triggered_by)
+        cache.remember(session, program_id, cache.new_token(session, program_id), pn)
     return Rescheduled(network=pn, result=result, changed=changed)

@@ -26,9 +26,9 @@ from podium.models import Alert, Dependency, Role
 from podium.services.actor import Actor
 from podium.services.common import paginate
 from podium.services.programs import get_program
+from podium.services.scheduling.cache import current_network
 from podium.services.scheduling.network import (
     ProgramNetwork,
-    load_network,
     milestone_ref,
     paused_gc,
     task_ref,
@@ -92,7 +92,7 @@ def program_schedule(session: Session, actor: Actor, program_id: int) -> Program
     """The critical path(s) across projects and each program milestone's forecast."""
     get_program(session, actor, program_id)
     with paused_gc():
-        pn = load_network(session, program_id)
+        pn = current_network(session, program_id)
         if not pn.network.activities:
             return ProgramSchedule(None, None, [], [], [], [], [])
         result = run_engine(pn)
@@ -266,7 +266,7 @@ def analyze_program_impact(
     """What the changes would move, where, and which dates they would miss; nothing is written."""
     get_program(session, actor, program_id, needed=Role.VIEWER)
     with paused_gc():
-        pn = load_network(session, program_id)
+        pn = current_network(session, program_id)
         engine_changes = _engine_changes(session, pn, changes)
         before = run_engine(pn)
     try:
