@@ -551,3 +551,41 @@ def test_an_outsider_made_manager_can_link_at_once(
     assert link(cast.outsider, plan["PLAT-1"], plan["PLAT-2"]).status_code == 422
     add_member(db, cast.program, cast.outsider.user, Role.MANAGER)
     assert link(cast.outsider, plan["PLAT-1"], plan["PLAT-2"]).status_code == 201
+
+
+def test_changing_a_dependency_is_audited_with_its_ends_as_label(cast: Cast, db: Session) -> None:
+    project = Project(program_id=cast.program.id, key="AUD", name="Audit")
+    db.add(project)
+    db.flush()
+    a = Task(
+        program_id=cast.program.id,
+        project_id=project.id,
+        key="AUD-1",
+        name="a",
+        duration=1,
+        wbs="1",
+    )
+    b = Task(
+        program_id=cast.program.id,
+        project_id=project.id,
+        key="AUD-2",
+        name="b",
+        duration=1,
+        wbs="2",
+    )
+    db.add_all([a, b])
+    db.commit()
+    created = cast.manager.post(
+        "/api/v1/dependencies",
+        json={
+            "predecessor": {"type": "task", "id": a.id},
+            "successor": {"type": "task", "id": b.id},
+        },
+    ).json()
+    cast.manager.patch(f"/api/v1/dependencies/{created['id']}", json={"lag": 2})
+    entries = cast.viewer.get(
+        f"/api/v1/programs/{cast.program.id}/audit",
+        params={"entity_type": "dependency", "entity_id": created["id"]},
+    ).json()["items"]
+    assert entries[0]["action"] == "update" and entries[0]["changes"]["lag"] == [0, 2]
+    assert "AUD-1" in entries[0]["entity_label"] and "AUD-2" in entries[0]["entity_label"]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
-from podium.models import Dependency, Milestone
+from podium.models import Dependency, Milestone, Project
 from tests.api.conftest import ROLES, Cast
 from tests.api.test_programs import NEW_PROGRAM, assert_error
 from tests.api.test_projects import make_calendar, new_project
@@ -697,3 +697,14 @@ def test_everyone_in_the_program_reads_tasks_and_outsiders_get_404(
 ) -> None:
     response = cast.by_role(role).get(f"{URL}/{tree['A']['id']}")
     assert response.status_code == (404 if role == "outsider" else 200), response.text
+
+
+def test_a_task_key_cannot_reuse_a_program_milestone_key(cast: Cast, db: Session) -> None:
+    project = Project(program_id=cast.program.id, key="KEYS", name="Keys")
+    db.add_all([project, Milestone(program_id=cast.program.id, key="M9", name="Nine")])
+    db.commit()
+    response = cast.manager.post(
+        "/api/v1/tasks", json={"project_id": project.id, "name": "x", "key": "M9"}
+    )
+    assert response.status_code == 409, response.text
+    assert "milestone" in response.json()["error"]["message"]

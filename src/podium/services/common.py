@@ -35,8 +35,12 @@ def apply_update(
     *,
     program_id: int | None,
     expected_version: int | None,
+    label: str | None = None,
 ) -> dict[str, list[Any]]:
-    """Set the fields that differ, audit them, and return ``{field: [old, new]}``."""
+    """Set the fields that differ, audit them, and return ``{field: [old, new]}``.
+
+    ``label`` names the record in the audit log (default: its name or email).
+    """
     check_version(record, expected_version)
     changes: dict[str, list[Any]] = {}
     for field, new in updates.items():
@@ -53,7 +57,9 @@ def apply_update(
             entity_id=record.id,
             action="update",
             changes=changes,
-            label=str(getattr(record, "name", "") or getattr(record, "email", "")),
+            label=label
+            if label is not None
+            else str(getattr(record, "name", "") or getattr(record, "email", "")),
         )
         flush(session)
     return changes

@@ -490,6 +490,7 @@ def update_dependency(
         updates,
         program_id=dependency.program_id,
         expected_version=expected_version,
+        label=_audit_label(describe_dependencies(session, [dependency])[0]),
     )
     return dependency
 

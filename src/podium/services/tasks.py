@@ -338,6 +338,14 @@ def _check_key_free(session: Session, program_id: int, key: str) -> None:
     taken = session.scalar(select(Task.id).where(Task.program_id == program_id, Task.key == key))
     if taken is not None:
         raise Conflict(f"this program already has a task with key {key}", details={"field": "key"})
+    # tasks and program milestones share one namespace in plans and messages
+    milestone = session.scalar(
+        select(Milestone.id).where(Milestone.program_id == program_id, Milestone.key == key)
+    )
+    if milestone is not None:
+        raise Conflict(
+            f"this program already has a milestone with key {key}", details={"field": "key"}
+        )
 
 
 def _check_calendar(session: Session, calendar_id: int | None) -> None:
