@@ -28,26 +28,52 @@ def make_plan() -> dict[str, Any]:
     return {
         "format": "podium-plan",
         "version": 1,
-        "program": {"key": "CLOUD", "name": "Cloud migration", "start": "2027-01-04",
-                    "calendar": "standard",
-                    "goal": {"outcome": "All clients on cloud", "measure": "tickets per month",
-                             "unit": "tickets", "baseline_value": 1200, "target_value": 840,
-                             "target_date": "2027-12-17"}},
-        "calendars": [{"name": "standard", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
-                       "holidays": ["2027-05-31"]}],
-        "projects": [{"key": "PLAT", "name": "Platform upgrade"},
-                     {"key": "TRAIN", "name": "Staff training"}],
+        "program": {
+            "key": "CLOUD",
+            "name": "Cloud migration",
+            "start": "2027-01-04",
+            "calendar": "standard",
+            "goal": {
+                "outcome": "All clients on cloud",
+                "measure": "tickets per month",
+                "unit": "tickets",
+                "baseline_value": 1200,
+                "target_value": 840,
+                "target_date": "2027-12-17",
+            },
+        },
+        "calendars": [
+            {
+                "name": "standard",
+                "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+                "holidays": ["2027-05-31"],
+            }
+        ],
+        "projects": [
+            {"key": "PLAT", "name": "Platform upgrade"},
+            {"key": "TRAIN", "name": "Staff training"},
+        ],
         "tasks": [
-            {"id": "PLAT-1", "project": "PLAT", "name": "Pilot", "duration": 10,
-             "parent": None, "constraint": {"type": "snet", "date": "2027-02-01"},
-             "deadline": None, "actual_start": None, "actual_finish": None,
-             "percent_complete": 0,
-             "estimate": {"optimistic": 8, "most_likely": 10, "pessimistic": 15}},
+            {
+                "id": "PLAT-1",
+                "project": "PLAT",
+                "name": "Pilot",
+                "duration": 10,
+                "parent": None,
+                "constraint": {"type": "snet", "date": "2027-02-01"},
+                "deadline": None,
+                "actual_start": None,
+                "actual_finish": None,
+                "percent_complete": 0,
+                "estimate": {"optimistic": 8, "most_likely": 10, "pessimistic": 15},
+            },
             {"id": "TRAIN-1", "project": "TRAIN", "name": "Train the trainers", "duration": 5},
         ],
         "milestones": [{"id": "M1", "name": "Pilot done", "target": "2027-03-01"}],
-        "dependencies": [{"from": "PLAT-1", "to": "M1", "type": "FS", "lag": 0},
-                         {"from": "PLAT-1", "to": "TRAIN-1"}],
+        "dependencies": [
+            {"from": "PLAT-1", "to": "M1", "type": "FS", "lag": 0},
+            {"from": "PLAT-1", "to": "TRAIN-1"},
+        ],
         "resources": [{"id": "ana", "name": "Ana", "capacity": 1.0, "calendar": "standard"}],
         "assignments": [{"task": "PLAT-1", "resource": "ana", "units": 1.0}],
     }
@@ -83,8 +109,16 @@ def test_every_problem_is_listed_at_once_with_its_location() -> None:
     data["tasks"][1]["duration"] = "five"
     data["tasks"][1]["project"] = "NOPE"
     data["tasks"].append(copy.deepcopy(data["tasks"][1]) | {"parent": "M1"})
-    data["tasks"].append({"id": "X", "project": "PLAT", "name": "x", "duration": 1,
-                          "calendar": "night", "constraint": {"type": "mso"}})
+    data["tasks"].append(
+        {
+            "id": "X",
+            "project": "PLAT",
+            "name": "x",
+            "duration": 1,
+            "calendar": "night",
+            "constraint": {"type": "mso"},
+        }
+    )
     data["dependencies"].append({"from": "PLAT-1", "to": "Ghost"})
     data["assignments"].append({"task": "M1", "resource": "bob"})
     locations = {p["location"]: p["message"] for p in problems_of(data)}
@@ -117,16 +151,20 @@ def test_inconsistent_progress_is_refused_where_it_is_written() -> None:
     data = make_plan()
     data["tasks"][1] |= {"percent_complete": 40}
     assert problems_of(data) == [
-        {"location": "tasks[1].actual_start",
-         "message": "required when percent_complete is above 0"}
+        {
+            "location": "tasks[1].actual_start",
+            "message": "required when percent_complete is above 0",
+        }
     ]
 
 
 def test_another_format_or_version_is_refused_before_anything_else() -> None:
     assert problems_of(make_plan() | {"format": "mspdi"})[0]["location"] == "format"
     (problem,) = problems_of(make_plan() | {"version": 2, "tasks": "nonsense"})
-    assert problem == {"location": "version",
-                       "message": "unsupported version 2 (this Podium reads version 1)"}
+    assert problem == {
+        "location": "version",
+        "message": "unsupported version 2 (this Podium reads version 1)",
+    }
 
 
 def test_text_that_is_not_json_is_refused_with_line_and_column() -> None:
@@ -154,14 +192,26 @@ def test_the_schedule_result_lists_dates_floats_and_the_critical_path() -> None:
     plan = read_plan(make_plan())
     out = schedule_result_to_json(plan, schedule(plan_to_schedule_input(plan)))
     assert out["program"] | {"critical_paths": None} == {
-        "key": "CLOUD", "start": "2027-02-01", "finish": "2027-02-19", "status_date": None,
-        "critical_path": ["PLAT-1", "TRAIN-1"], "critical_paths": None, "near_critical": ["M1"],
+        "key": "CLOUD",
+        "start": "2027-02-01",
+        "finish": "2027-02-19",
+        "status_date": None,
+        "critical_path": ["PLAT-1", "TRAIN-1"],
+        "critical_paths": None,
+        "near_critical": ["M1"],
     }
     task = out["tasks"][0]
     assert task == {
-        "id": "PLAT-1", "project": "PLAT", "early_start": "2027-02-01",
-        "early_finish": "2027-02-12", "late_start": "2027-02-01", "late_finish": "2027-02-12",
-        "total_float": 0, "free_float": 0, "is_critical": True, "deadline_missed": False,
+        "id": "PLAT-1",
+        "project": "PLAT",
+        "early_start": "2027-02-01",
+        "early_finish": "2027-02-12",
+        "late_start": "2027-02-01",
+        "late_finish": "2027-02-12",
+        "total_float": 0,
+        "free_float": 0,
+        "is_critical": True,
+        "deadline_missed": False,
     }
     milestone = out["milestones"][0]
     assert (milestone["early_finish"], milestone["total_float"]) == ("2027-02-12", 5)
@@ -181,3 +231,26 @@ def test_the_json_schema_refuses_unknown_fields_everywhere() -> None:
     schema = plan_json_schema()
     assert schema["additionalProperties"] is False
     assert all(d.get("additionalProperties") is False for d in schema["$defs"].values())
+
+
+def test_a_dependency_listed_twice_is_a_problem_with_both_locations() -> None:
+    import pytest
+
+    from podium.interop.plan_format import PlanError, read_plan
+
+    plan = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "D", "name": "D", "start": "2027-01-04"},
+        "projects": [{"key": "P", "name": "P"}],
+        "tasks": [{"id": t, "project": "P", "name": t, "duration": 1} for t in ("A", "B")],
+        "dependencies": [{"from": "A", "to": "B"}, {"from": "A", "to": "B", "lag": 2}],
+    }
+    with pytest.raises(PlanError) as caught:
+        read_plan(plan)
+    assert caught.value.problems == [
+        {
+            "location": "dependencies[1]",
+            "message": "duplicate dependency 'A' → 'B' (also dependencies[0])",
+        }
+    ]

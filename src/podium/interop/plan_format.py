@@ -250,8 +250,13 @@ def _cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
         if tid is not None and parent in tasks and parent != tid:
             parents[tid] = parent
     _parent_cycles(parents, tasks, add)
+    pairs: dict[tuple[str | None, str | None], str] = {}
     for where, dep in _items(raw, "dependencies"):
         ends = [_text(dep, "from"), _text(dep, "to")]
+        pair = (ends[0], ends[1])
+        if None not in pair and pair in pairs:
+            add(where, f"duplicate dependency {pair[0]!r} → {pair[1]!r} (also {pairs[pair]})")
+        pairs.setdefault(pair, where)
         for field, value in zip(("from", "to"), ends, strict=True):
             if value is not None and value not in work:
                 add(f"{where}.{field}", f"unknown task or milestone {value!r}")

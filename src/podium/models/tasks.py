@@ -11,10 +11,12 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,6 +115,26 @@ class Milestone(ScheduledDates, Versioned, Base):
     target_date: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
+def _one_link_per_pair() -> list[Index]:
+    """At most one dependency between the same two ends (one partial unique index per
+    kind of pair, since NULLs never collide in a plain unique constraint)."""
+    indexes = []
+    for pred in ("task", "milestone"):
+        for succ in ("task", "milestone"):
+            columns = (f"predecessor_{pred}_id", f"successor_{succ}_id")
+            where = text(" AND ".join(f"{c} IS NOT NULL" for c in columns))
+            indexes.append(
+                Index(
+                    f"uq_dependencies_{pred}_{succ}",
+                    *columns,
+                    unique=True,
+                    sqlite_where=where,
+                    postgresql_where=where,
+                )
+            )
+    return indexes
+
+
 class Dependency(Versioned, Base):
     """``predecessor`` → ``successor``; each end is a task or a program milestone.
 
@@ -129,6 +151,7 @@ class Dependency(Versioned, Base):
             "(successor_task_id IS NULL) <> (successor_milestone_id IS NULL)",
             name="one_successor",
         ),
+        *_one_link_per_pair(),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
