@@ -309,6 +309,8 @@ def _check_rules(state: Mapping[str, Any]) -> None:
         problems.append(("percent_complete", "must be 100 when actual_finish is set"))
     if finish is None and percent == 100:
         problems.append(("actual_finish", "is required when percent_complete is 100"))
+    if start is None and percent and state["duration"] != 0 and finish is None:
+        problems.append(("actual_start", "is required when percent_complete is above 0"))
     estimate = [state[f"estimate_{p}"] for p in ("optimistic", "most_likely", "pessimistic")]
     if any(v is not None for v in estimate):
         if any(v is None for v in estimate):

@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections import OrderedDict
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -29,7 +29,9 @@ _networks: OrderedDict[tuple[str, int], tuple[str, ProgramNetwork]] = OrderedDic
 
 
 def _key(session: Session, program_id: int) -> tuple[str, int]:
-    return (session.get_bind().url.render_as_string(hide_password=True), program_id)
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    return (engine.url.render_as_string(hide_password=True), program_id)
 
 
 def stored_token(session: Session, program_id: int) -> str | None:

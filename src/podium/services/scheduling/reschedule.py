@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ class Rescheduled:
     changed: int
 
 
+ACTIVITY_ID = re.compile(r"\b[tm][0-9]+\b")
+
+
 @contextmanager
 def engine_errors_as_conflicts(label: Callable[[str], str] = str) -> Iterator[None]:
     """Turn the engine's refusals (a cycle, an invalid network) into domain conflicts."""
@@ -49,10 +53,12 @@ def engine_errors_as_conflicts(label: Callable[[str], str] = str) -> Iterator[No
             details={"cycle": keys},
         ) from exc
     except InvalidNetwork as exc:
+        # the engine names activities by their ids; people know them by their keys
+        problems = [ACTIVITY_ID.sub(lambda m: label(m.group(0)), p) for p in exc.problems]
         raise Conflict(
-            "the plan cannot be scheduled: " + "; ".join(exc.problems[:5]),
+            "the plan cannot be scheduled: " + "; ".join(problems[:5]),
             code="invalid_schedule",
-            details={"problems": exc.problems},
+            details={"problems": problems},
         ) from exc
 
 
