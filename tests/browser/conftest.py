@@ -12,22 +12,25 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
-from podium.api.app import create_app
+from podium.app import create_app
 from podium.config import REPO_ROOT, Settings
 from podium.db import make_engine, session_factory, upgrade_database
-from podium.models import Project, Role, Task
+from podium.models import Role
 from podium.services import auth, programs
 from podium.services.actor import Actor
+from tests.browser.cloud_plan import seed_cloud_plan
+from tests.browser.work_plan import WorkPeople, WorkProgram, make_work_people, make_work_program
 from tests.factories import PASSWORD, make_program, make_user
 
 CHROMIUM = os.environ.get("PODIUM_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -109,28 +112,7 @@ def _seed(engine: Engine) -> World:
         programs.add_member(db, Actor.of(dan), erp.id, email=ana.email, role=Role.MANAGER)
         programs.add_member(db, Actor.of(ana), cloud.id, email=ben.email, role=Role.MEMBER)
         programs.add_member(db, Actor.of(ana), cloud.id, email=dan.email, role=Role.VIEWER)
-        projects = [
-            ("PLAT", "Platform upgrade", "Kubernetes platform and the pilot.", 6),
-            ("SEC", "Cybersecurity", "Controls and the security sign-off.", 4),
-            ("DATA", "Data transfer", "", 5),
-            ("TRAIN", "Staff training", "", 3),
-            ("VEND", "Vendor integration", "", 1),
-        ]
-        for position, (key, name, description, task_count) in enumerate(projects):
-            project = Project(
-                program_id=cloud.id, key=key, name=name, description=description, position=position
-            )
-            db.add(project)
-            db.flush()
-            for n in range(1, task_count + 1):
-                db.add(
-                    Task(
-                        program_id=cloud.id,
-                        project_id=project.id,
-                        key=f"{key}-{n}",
-                        name=f"Task {n}",
-                    )
-                )
+        seed_cloud_plan(db, cloud, owner=ana, member=ben)
         db.commit()
         tokens = {}
         for user in (ana, ben, cleo, dan):
@@ -206,3 +188,150 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Programs", level=1)).to_be_visible()
+
+
+# --- the plan pages (roadmap, dependency map, impact) --------------------------------
+#
+# A realistic program: the sample "Cloud migration" plan (5 projects, 29 tasks
+# with a WBS, cross-project dependencies, 4 program milestones) placed around
+# today, with the early work done. Its people are separate from the World's so
+# the programs lists above stay as they are. Tests that change a plan get one
+# of their own (``fresh_plan``).
+
+PLAN_PEOPLE = {
+    "maya": ("maya@example.com", "Maya Lindqvist", None),  # owner
+    "omar": ("omar@example.com", "Omar Haddad", Role.MANAGER),
+    "vera": ("vera@example.com", "Vera Novak", Role.VIEWER),
+}
+
+
+@dataclass(frozen=True)
+class PlanProgram:
+    """A seeded plan program: its id, and its tasks and milestones by key."""
+
+    id: int
+    key: str
+    task_ids: dict[str, int]
+    milestone_ids: dict[str, int]
+
+
+def _plan_people(engine: Engine) -> dict[str, str]:
+    db = session_factory(engine)()
+    try:
+        for email, name, _role in PLAN_PEOPLE.values():
+            make_user(db, email=email, name=name)
+        return {who: email for who, (email, _n, _r) in PLAN_PEOPLE.items()}
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def plan_people(web_engine: Engine, world: World) -> dict[str, str]:
+    """Emails of the plan programs' owner (maya), manager (omar) and viewer (vera)."""
+    return _plan_people(web_engine)
+
+
+def seed_plan_program(engine: Engine, key: str, *, today: date | None = None) -> PlanProgram:
+    """Import the sample plan as program ``key``, owned by Maya, and record its progress."""
+    from sqlalchemy import select
+
+    from podium.interop.plan_format import read_plan
+    from podium.models import Milestone, Task, User
+    from podium.services import tasks as task_service
+    from podium.services.demo_plan import PROGRESS, demo_plan
+    from podium.services.plans import import_plan
+    from podium.services.uow import complete
+
+    plan = demo_plan(today or datetime.now(UTC).date())
+    plan["program"]["key"] = key
+    for task in plan["tasks"]:
+        task["percent_complete"] = 0  # progress is recorded below, on the scheduled dates
+    db = session_factory(engine)()
+    try:
+        users = {u.email: u for u in db.scalars(select(User))}
+        maya = Actor.of(users[PLAN_PEOPLE["maya"][0]])
+        program = import_plan(db, maya, read_plan(plan))
+        for email, _name, role in PLAN_PEOPLE.values():
+            if role is not None:
+                programs.add_member(db, maya, program.id, email=email, role=role)
+        complete(db)
+        by_key = {t.key: t for t in db.scalars(select(Task).where(Task.program_id == program.id))}
+        for task_key, percent in PROGRESS.items():
+            task = by_key[task_key]
+            changes: dict[str, object] = {"actual_start": task.early_start}
+            if percent >= 100:
+                changes["actual_finish"] = task.early_finish
+            else:
+                changes["percent_complete"] = float(percent)
+            task_service.update_task(db, maya, task.id, changes)
+        complete(db)
+        milestones = db.scalars(select(Milestone).where(Milestone.program_id == program.id))
+        return PlanProgram(
+            id=program.id,
+            key=key,
+            task_ids={k: t.id for k, t in by_key.items()},
+            milestone_ids={m.key: m.id for m in milestones},
+        )
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def plan_program(web_engine: Engine, plan_people: dict[str, str]) -> PlanProgram:
+    """A plan program the tests only read."""
+    return seed_plan_program(web_engine, "PLAN")
+
+
+_fresh_plans = iter(range(1, 10_000))
+
+
+@pytest.fixture
+def fresh_plan(web_engine: Engine, plan_people: dict[str, str]) -> PlanProgram:
+    """A plan program of the test's own, for tests that change it."""
+    return seed_plan_program(web_engine, f"PLAN{next(_fresh_plans)}")
+
+
+# --- the work pages (projects, tasks, history) -------------------------------------
+#
+# The read-only CLOUD program of the World, and small programs of their own
+# (``work_program``) for the tests that edit; their people (Rosa manages, Sam is
+# a member, Uma a viewer) are not in the World's programs.
+
+
+@pytest.fixture(scope="session")
+def work_people(web_engine: Engine, world: World) -> WorkPeople:
+    return make_work_people(web_engine)
+
+
+@pytest.fixture
+def work_program(web_engine: Engine, work_people: WorkPeople) -> WorkProgram:
+    """An APP/OPS program of the test's own (see ``tests/browser/work_plan.py``)."""
+    return make_work_program(web_engine, work_people)
+
+
+@pytest.fixture(scope="session")
+def _signed_in_states() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def page_as(
+    browser: Browser, live_server: str, _signed_in_states: dict[str, Any]
+) -> Iterator[Callable[[str], Page]]:
+    """Open a page already signed in as ``email`` (one sign-in per person per test run)."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(email: str) -> Page:
+        state = _signed_in_states.get(email)
+        if state is None:
+            first = browser.new_context(base_url=live_server, viewport=VIEWPORT)
+            sign_in(first.new_page(), email)
+            state = _signed_in_states[email] = first.storage_state()
+            first.close()
+        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, storage_state=state)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from podium.api.app import create_app
+from podium.app import create_app
 from podium.config import Settings
 from podium.web.assets import Assets
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from podium.api.deps import Db
-from podium.services import overview, programs
+from podium.services import overview
 from podium.web.session import CurrentViewer
 from podium.web.templating import render
 
@@ -50,8 +50,8 @@ def program_list(
     viewer: CurrentViewer,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """Every program the viewer belongs to (all of them, for admins)."""
-    items, total = programs.list_programs(
+    """Every program the viewer belongs to (all, for admins): forecast, next milestone, alerts."""
+    items, total = overview.program_list(
         db, viewer.actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     pager = Pager(number=page, size=PAGE_SIZE, total=total)
@@ -60,6 +60,6 @@ def program_list(
 
 @router.get("/programs/{program_id}", name="program")
 def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewer) -> Response:
-    """A program's goal, status, members and projects (404 for non-members)."""
+    """The program at a glance: forecast against the goal, alerts, milestones, projects."""
     view = overview.program_overview(db, viewer.actor, program_id)
     return render(request, "programs/overview.html", {"view": view, "program": view.program})

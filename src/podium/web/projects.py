@@ -1,7 +1,296 @@
-"""Web pages: projects (being written)."""
+"""A program's projects, and one project's WBS with inline editing for managers.
+
+Every change posts a small form (CSRF token, the task's version) and, for
+HTMX, answers with the whole WBS table: one edit can move many dates, and the
+table must show them all. Without JavaScript the same forms post and redirect.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.api.projects import PathId, ProjectCreate
+from podium.api.tasks import TaskCreate
+from podium.errors import Conflict, NotFound, ValidationFailed
+from podium.services import projects, tasks
+from podium.services.pages_projects import ProjectWbs, program_projects, project_wbs
+from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.tasks import (
+    Errors,
+    blank_errors,
+    checkbox,
+    done,
+    errors_of,
+    field_value,
+    task_updates,
+    validate,
+    version_of,
+)
+from podium.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
+
+ADD_FIELDS = ("name", "duration", "parent_id", "is_milestone", "key")
+ROW_FIELDS = ("name", "duration")
+MOVES = ("up", "down", "indent", "outdent")
+
+
+@dataclass
+class TableState:
+    """What the WBS table shows besides the tasks: a row being edited, a delete to confirm…"""
+
+    editing: int | None = None
+    deleting: int | None = None
+    conflict: str = ""
+    conflict_links: list[str] = field(default_factory=list)
+    errors: Errors = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    add_errors: Errors = field(default_factory=dict)
+    add_values: dict[str, Any] = field(default_factory=dict)
+    flash: str = ""
+    flash_error: str = ""
+    highlight: int | None = None
+    add_again: bool = False  # keep the keyboard in the add form (after adding, or its errors)
+    focus_row: int | None = None  # back on this row's edit button (after a cancel)
+
+
+# --- a program's projects -----------------------------------------------------------
+
+
+@router.get("/programs/{program_id}/projects", name="program_projects")
+def project_list(request: Request, program_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+    """The program's projects with their dates and counts; managers add projects."""
+    view = program_projects(db, viewer.actor, program_id)
+    return render(
+        request,
+        "projects/list.html",
+        {"view": view, "program": view.program, "errors": {}, "values": {}},
+    )
+
+
+@router.post("/programs/{program_id}/projects")
+def add_project(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """A new project (managers); then on to its (empty) WBS."""
+    values = {name: field_value(form, name) for name in ("key", "name", "description")}
+    body, errors = validate(ProjectCreate, {"program_id": program_id, **values})
+    errors = {**errors, **blank_errors(form, ("name",))}
+    if not values["key"]:
+        errors["key"] = "Required."
+    if body is not None and not errors:
+        try:
+            project = projects.create_project(db, viewer.actor, **body.model_dump())
+            done(db)
+            return RedirectResponse(f"/projects/{project.id}", status_code=303)
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, ("key", "name", "description"))
+    view = program_projects(db, viewer.actor, program_id)
+    return render(
+        request,
+        "projects/list.html",
+        {"view": view, "program": view.program, "errors": errors, "values": values},
+        status_code=422,
+    )
+
+
+# --- one project's WBS ----------------------------------------------------------------
+
+
+def _table(
+    request: Request, view: ProjectWbs, state: TableState, *, status_code: int = 200
+) -> Response:
+    """The WBS: the whole page, or (HTMX) only the table, which every change replaces."""
+    template = "projects/_wbs.html" if is_htmx(request) else "projects/page.html"
+    return render(
+        request,
+        template,
+        {"view": view, "program": view.program, "project": view.project, "state": state},
+        status_code=status_code,
+    )
+
+
+def _changed(
+    request: Request, db: Db, viewer: CurrentViewer, project_id: int, state: TableState
+) -> Response:
+    if not is_htmx(request):
+        return RedirectResponse(f"/projects/{project_id}", status_code=303)
+    return _table(request, project_wbs(db, viewer.actor, project_id), state)
+
+
+def _row(view: ProjectWbs, task_id: int) -> Any:
+    row = view.by_id.get(task_id)
+    if row is None:
+        raise NotFound(f"task {task_id} is not in project {view.project.key}")
+    return row
+
+
+@router.get("/projects/{project_id}", name="project")
+def show_project(
+    request: Request,
+    project_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    edit: Annotated[int | None, Query(ge=1)] = None,
+    delete: Annotated[int | None, Query(ge=1)] = None,
+    focus: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The project's WBS with computed dates; ``?edit=`` / ``?delete=`` open a row's form."""
+    view = project_wbs(db, viewer.actor, project_id)
+    state = TableState(focus_row=focus)
+    if view.can_edit and edit is not None and edit in view.by_id:
+        state.editing = edit
+    if view.can_edit and delete is not None and delete in view.by_id:
+        state.deleting = delete
+    return _table(request, view, state)
+
+
+@router.post("/projects/{project_id}/tasks")
+def add_task(
+    request: Request, project_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """A new task at the end of the project, or under a chosen task (managers)."""
+    values: dict[str, Any] = {name: field_value(form, name) for name in ADD_FIELDS}
+    values["is_milestone"] = checkbox(form, "is_milestone")
+    data = {
+        "project_id": project_id,
+        "name": values["name"],
+        "duration": values["duration"] or None,
+        "parent_id": values["parent_id"] or None,
+        "key": values["key"] or None,
+        "is_milestone": values["is_milestone"],
+    }
+    body, errors = validate(TaskCreate, data)
+    errors = {**errors, **blank_errors(form, ("name",))}
+    if body is not None and not errors:
+        try:
+            fields = body.model_dump(exclude={"estimate"}, exclude_none=True)
+            task = tasks.create_task(db, viewer.actor, **fields)
+            done(db)
+            state = TableState(flash=f"Added {task.key}.", highlight=task.id, add_again=True)
+            return _changed(request, db, viewer, project_id, state)
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, ADD_FIELDS)
+    state = TableState(add_errors=errors, add_values=values, add_again=True)
+    return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=422)
+
+
+@router.post("/projects/{project_id}/tasks/{task_id}")
+def save_row(
+    request: Request,
+    project_id: PathId,
+    task_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Save a row edited in place (name and duration); the table comes back rescheduled."""
+    view = project_wbs(db, viewer.actor, project_id)
+    row = _row(view, task_id)
+    updates, errors = task_updates(form, ROW_FIELDS)
+    if not errors:
+        try:
+            tasks.update_task(db, viewer.actor, task_id, updates, expected_version=version_of(form))
+            done(db)
+            state = TableState(
+                flash=f"Saved {row.task.key}; dates recalculated.", highlight=task_id
+            )
+            return _changed(request, db, viewer, project_id, state)
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, ROW_FIELDS)
+    state = TableState(
+        editing=task_id,
+        errors=errors,
+        values={name: field_value(form, name) for name in ROW_FIELDS},
+    )
+    return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=422)
+
+
+@router.post("/projects/{project_id}/tasks/{task_id}/move")
+def move_row(
+    request: Request,
+    project_id: PathId,
+    task_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Indent, outdent, or move a task up or down among its siblings (managers)."""
+    view = project_wbs(db, viewer.actor, project_id)
+    row = _row(view, task_id)
+    move = field_value(form, "move")
+    version = version_of(form)
+    task = row.task
+    try:
+        if move == "indent":
+            tasks.indent_task(db, viewer.actor, task_id, expected_version=version)
+        elif move == "outdent":
+            tasks.outdent_task(db, viewer.actor, task_id, expected_version=version)
+        elif move in ("up", "down"):
+            if (move == "up" and row.is_first) or (move == "down" and row.is_last):
+                edge = "first" if move == "up" else "last"
+                raise Conflict(f"task {task.key} is already the {edge} of its level")
+            position = task.position - 1 if move == "up" else task.position + 1
+            tasks.move_task(
+                db,
+                viewer.actor,
+                task_id,
+                parent_id=task.parent_id,
+                position=position,
+                expected_version=version,
+            )
+        else:
+            raise ValidationFailed(f"move must be one of {', '.join(MOVES)}")
+        done(db)
+    except Conflict as exc:
+        db.rollback()
+        state = TableState(flash_error=exc.message[:1].upper() + exc.message[1:] + ".")
+        return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=409)
+    labels = {"up": "Moved {} up", "down": "Moved {} down"}
+    labels |= {"indent": "Indented {}", "outdent": "Outdented {}"}
+    flash = labels[move].format(task.key) + "."
+    return _changed(request, db, viewer, project_id, TableState(flash=flash, highlight=task_id))
+
+
+@router.post("/projects/{project_id}/tasks/{task_id}/delete")
+def delete_row(
+    request: Request,
+    project_id: PathId,
+    task_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Delete a task and its sub-tasks; if links rely on them, say which and offer to cascade."""
+    view = project_wbs(db, viewer.actor, project_id)
+    key = _row(view, task_id).task.key
+    cascade = field_value(form, "cascade") == "1"
+    try:
+        tasks.delete_task(
+            db, viewer.actor, task_id, cascade=cascade, expected_version=version_of(form)
+        )
+        done(db)
+    except Conflict as exc:
+        db.rollback()
+        details = exc.details if isinstance(exc.details, dict) else {}
+        links = [
+            f"{d.get('predecessor')} → {d.get('successor')}"
+            for d in details.get("dependencies", [])
+            if isinstance(d, dict)
+        ]
+        message = exc.message[:1].upper() + exc.message[1:]
+        if links:
+            message = f"Other work depends on {key} or its sub-tasks through {len(links)} " + (
+                "link." if len(links) == 1 else "links."
+            )
+        state = TableState(deleting=task_id, conflict=message, conflict_links=links)
+        return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=409)
+    return _changed(request, db, viewer, project_id, TableState(flash=f"Deleted {key}."))

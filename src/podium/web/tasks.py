@@ -1,7 +1,377 @@
-"""Web pages: tasks (being written)."""
+"""The task page: every field (managers), progress (members), its dependencies.
+
+Also the form helpers the project page shares: forms are checked with the
+API's own input schemas, so a value the API refuses is refused here with the
+same rule, and the message lands next to the field it is about.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.dependencies import DependencyUpdate
+from podium.api.deps import Db, commit
+from podium.api.projects import PathId
+from podium.api.tasks import TaskUpdate
+from podium.errors import Conflict, Forbidden, NotFound, PodiumError, ValidationFailed
+from podium.models import DependencyType, Task
+from podium.services import dependencies, tasks
+from podium.services.dependencies import EndRef
+from podium.services.pages_tasks import TaskPage, find_activity, task_page
+from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.templating import format_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
+
+Errors = dict[str, str]
+M = TypeVar("M", bound=BaseModel)
+
+# --- forms, shared with the project page ------------------------------------------
+
+GENERAL = "_form"  # errors that belong to no one field
+REQUIRED = frozenset({"name", "key", "duration", "percent_complete"})
+NOT_NULL = REQUIRED | {"description", "constraint_type"}  # blank is a value, not "unset"
+ESTIMATE_PARTS = ("optimistic", "most_likely", "pessimistic")
+FIELD_LABELS = {
+    "percent_complete": "% complete",
+    "actual_start": "actual start",
+    "actual_finish": "actual finish",
+    "constraint_type": "constraint",
+    "constraint_date": "constraint date",
+    "calendar_id": "calendar",
+    "is_milestone": "milestone",
+    "parent_id": "parent",
+    "most_likely": "most likely",
+}
+
+
+def humanize(message: str) -> str:
+    """A service message made to stand beside its field: ``must be 100 when actual finish…``."""
+    for name, label in FIELD_LABELS.items():
+        message = re.sub(rf"\b{name}\b", label, message)
+    message = message.replace("_", " ").strip()
+    return (message[:1].upper() + message[1:]) if message else message
+
+
+def _pydantic_message(error: Any) -> str:
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "Enter a whole number."
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return "Enter a number."
+    if kind.startswith("date_"):
+        return "Enter a date (YYYY-MM-DD)."
+    if kind == "greater_than_equal":
+        return f"Must be at least {ctx.get('ge')}."
+    if kind == "less_than_equal":
+        return f"Must be at most {ctx.get('le')}."
+    if kind == "string_too_short":
+        return "Required."
+    if kind == "string_too_long":
+        return f"At most {ctx.get('max_length')} characters."
+    if kind == "string_pattern_mismatch":
+        return "Letters, digits, '.', '_' or '-', starting with a letter."
+    if kind in ("enum", "literal_error"):
+        return "Choose one of the options."
+    return humanize(str(error.get("msg", "invalid")).removeprefix("Value error, "))
+
+
+def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, Errors]:
+    """``model`` built from ``data``, or the errors by field (``estimate.optimistic`` →
+    ``estimate_optimistic``)."""
+    try:
+        return model.model_validate(dict(data)), {}
+    except ValidationError as exc:
+        errors: Errors = {}
+        for error in exc.errors():
+            field = "_".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+            errors.setdefault(field or GENERAL, _pydantic_message(error))
+        return None, errors
+
+
+def errors_of(exc: PodiumError, shown: Collection[str]) -> Errors:
+    """A domain error by field: fields the form shows get their message, the rest go on top."""
+    details = exc.details
+    found: Errors = {}
+    if isinstance(details, list):
+        for item in details:
+            if isinstance(item, dict) and "field" in item:
+                field = str(item["field"]).replace(".", "_")
+                found.setdefault(field, humanize(str(item.get("message", ""))) + ".")
+    elif isinstance(details, dict) and "field" in details:
+        found[str(details["field"])] = humanize(exc.message) + "."
+    if not found:
+        return {GENERAL: humanize(exc.message) + "."}
+    errors: Errors = {}
+    for field, message in found.items():
+        if field in shown:
+            errors[field] = message
+        else:
+            label = FIELD_LABELS.get(field, field.replace("_", " "))
+            errors.setdefault(GENERAL, f"{label.capitalize()}: {message}")
+    return errors
+
+
+def field_value(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def blank_errors(form: FormData, names: Iterable[str]) -> Errors:
+    return {n: "Required." for n in names if n in REQUIRED and not field_value(form, n)}
+
+
+def version_of(form: FormData) -> int | None:
+    raw = field_value(form, "version")
+    return int(raw) if raw.isdigit() else None
+
+
+def checkbox(form: FormData, name: str) -> bool:
+    """A checkbox sent after a hidden ``0`` of the same name: present means ticked."""
+    return "1" in form.getlist(name)
+
+
+def task_values(task: Task) -> dict[str, Any]:
+    """A task's editable fields as form inputs show them."""
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, float):
+            return format_number(value)
+        return str(getattr(value, "value", value))
+
+    values: dict[str, Any] = {
+        name: text(getattr(task, name))
+        for name in (
+            "key",
+            "name",
+            "description",
+            "duration",
+            "constraint_type",
+            "constraint_date",
+            "deadline",
+            "calendar_id",
+            "actual_start",
+            "actual_finish",
+            "percent_complete",
+            "estimate_optimistic",
+            "estimate_most_likely",
+            "estimate_pessimistic",
+        )
+    }
+    values["is_milestone"] = task.is_milestone
+    return values
+
+
+def task_updates(form: FormData, fields: Collection[str]) -> tuple[dict[str, Any], Errors]:
+    """The task fields the form sent, checked as the API checks a PATCH body."""
+    data: dict[str, Any] = {}
+    sent = [f for f in fields if f in form]
+    for name in sent:
+        if name.startswith("estimate_"):
+            continue
+        if name == "is_milestone":
+            data[name] = checkbox(form, name)
+        else:
+            value = field_value(form, name)
+            data[name] = value if value or name in NOT_NULL else None
+    parts = {p: field_value(form, f"estimate_{p}") for p in ESTIMATE_PARTS}
+    if any(f"estimate_{p}" in sent for p in ESTIMATE_PARTS):
+        data["estimate"] = {p: v or None for p, v in parts.items()} if any(parts.values()) else None
+    errors = blank_errors(form, sent)
+    body, invalid = validate(TaskUpdate, {k: v for k, v in data.items() if k not in errors})
+    errors = {**invalid, **errors}
+    if body is None or errors:
+        return {}, errors
+    updates = body.model_dump(exclude_unset=True, exclude={"estimate"})
+    if "estimate" in body.model_fields_set:
+        for part in ESTIMATE_PARTS:
+            updates[f"estimate_{part}"] = getattr(body.estimate, part) if body.estimate else None
+    return updates, {}
+
+
+def done(db: Session) -> None:
+    """End the unit of work (reschedule, commit) and forget what was loaded before it."""
+    commit(db)
+    db.expire_all()
+
+
+# --- the task page ------------------------------------------------------------------
+
+
+def _page(
+    request: Request,
+    view: TaskPage,
+    *,
+    errors: Errors | None = None,
+    values: Mapping[str, Any] | None = None,
+    link_errors: Errors | None = None,
+    link_values: Mapping[str, Any] | None = None,
+    cycle: list[str] | None = None,
+    flash: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "tasks/page.html",
+        {
+            "page": view,
+            "task": view.task,
+            "program": view.program,
+            "errors": errors or {},
+            "values": {**task_values(view.task), **(values or {})},
+            "link_errors": link_errors or {},
+            "link_values": {"relation": "predecessor", "type": "FS", "lag": "0"}
+            | dict(link_values or {}),
+            "cycle": cycle or [],
+            "flash": flash,
+        },
+        status_code=status_code,
+    )
+
+
+def _after_write(
+    request: Request, db: Db, viewer: CurrentViewer, task_id: int, flash: str
+) -> Response:
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    return _page(request, task_page(db, viewer.actor, task_id), flash=flash)
+
+
+@router.get("/tasks/{task_id}", name="task")
+def show_task(request: Request, task_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+    """A task: its fields, computed dates and floats, predecessors and successors."""
+    return _page(request, task_page(db, viewer.actor, task_id))
+
+
+@router.post("/tasks/{task_id}")
+def save_task(
+    request: Request, task_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Save the task's form: every field for managers, progress for members, nothing for viewers."""
+    view = task_page(db, viewer.actor, task_id)
+    if not view.can_report_progress:
+        raise Forbidden(
+            f"your role in this program is {view.role.value}; it may read this task, not change it"
+        )
+    shown = view.editable_fields
+    updates, errors = task_updates(form, [f for f in TASK_FORM_FIELDS if f in form])
+    if not errors:
+        try:
+            tasks.update_task(db, viewer.actor, task_id, updates, expected_version=version_of(form))
+            done(db)
+            return _after_write(
+                request, db, viewer, task_id, "Saved. Dates and floats are recalculated."
+            )
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, shown)
+    submitted: dict[str, Any] = {name: field_value(form, name) for name in shown if name in form}
+    if "is_milestone" in form:
+        submitted["is_milestone"] = checkbox(form, "is_milestone")
+    return _page(
+        request,
+        task_page(db, viewer.actor, task_id),
+        errors=errors,
+        values=submitted,
+        status_code=422,
+    )
+
+
+TASK_FORM_FIELDS = frozenset(
+    {
+        "key",
+        "name",
+        "description",
+        "duration",
+        "is_milestone",
+        "constraint_type",
+        "constraint_date",
+        "deadline",
+        "calendar_id",
+        "actual_start",
+        "actual_finish",
+        "percent_complete",
+        "estimate_optimistic",
+        "estimate_most_likely",
+        "estimate_pessimistic",
+    }
+)
+LINK_FIELDS = ("relation", "other", "type", "lag")
+
+
+@router.post("/tasks/{task_id}/dependencies")
+def add_dependency(
+    request: Request, task_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Link the task to another task or milestone, as predecessor or successor (managers)."""
+    view = task_page(db, viewer.actor, task_id)
+    values = {name: field_value(form, name) for name in LINK_FIELDS}
+    relation = values["relation"] if values["relation"] in ("predecessor", "successor") else ""
+    body, errors = validate(
+        DependencyUpdate, {"type": values["type"] or "FS", "lag": values["lag"] or "0"}
+    )
+    if not relation:
+        errors["relation"] = "Choose predecessor or successor."
+    cycle: list[str] = []
+    if body is not None and not errors:
+        try:
+            other = find_activity(db, view.task.program_id, values["other"], field="other")
+            this = EndRef("task", task_id)
+            before, after = (other, this) if relation == "predecessor" else (this, other)
+            dependencies.create_dependency(
+                db,
+                viewer.actor,
+                predecessor=before,
+                successor=after,
+                dependency_type=body.type or DependencyType.FS,
+                lag=body.lag or 0,
+            )
+            done(db)
+            return _after_write(request, db, viewer, task_id, f"Linked {values['other']}.")
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, LINK_FIELDS)
+            if isinstance(exc.details, dict) and isinstance(exc.details.get("cycle"), list):
+                cycle = [str(key) for key in exc.details["cycle"]]
+    return _page(
+        request,
+        task_page(db, viewer.actor, task_id),
+        link_errors=errors,
+        link_values=values,
+        cycle=cycle,
+        status_code=409 if cycle else 422,
+    )
+
+
+@router.post("/tasks/{task_id}/dependencies/{dependency_id}/delete")
+def remove_dependency(
+    request: Request,
+    task_id: PathId,
+    dependency_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    _form: CheckedForm,
+) -> Response:
+    """Remove one of the task's dependencies (managers)."""
+    view = task_page(db, viewer.actor, task_id)
+    links = {link.view.dependency.id: link for link in (*view.predecessors, *view.successors)}
+    if dependency_id not in links:
+        raise NotFound(f"dependency {dependency_id} is not one of this task's")
+    dependencies.delete_dependency(db, viewer.actor, dependency_id)
+    done(db)
+    return _after_write(
+        request, db, viewer, task_id, f"Removed the link with {links[dependency_id].other.key}."
+    )

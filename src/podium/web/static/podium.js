@@ -1,5 +1,6 @@
 // Podium's own script for every page. Pages are rendered on the server; this
-// only wires htmx to the session's CSRF token (no inline scripts: see the CSP).
+// only wires htmx to the session's CSRF token and keeps keyboard focus where
+// the user is after a part of the page is replaced (no inline scripts: see the CSP).
 (function () {
   "use strict";
 
@@ -14,6 +15,18 @@
     var token = csrfToken();
     if (token && event.detail.verb !== "get") {
       event.detail.headers["X-CSRF-Token"] = token;
+    }
+  });
+
+  // After a swap, focus the first field with an error, else the element the
+  // server marked (an opened form's first field, a confirm button, a message).
+  document.addEventListener("htmx:afterSettle", function () {
+    var target =
+      document.querySelector('[aria-invalid="true"]') ||
+      document.querySelector("[data-focus-after-swap]");
+    if (target) {
+      target.removeAttribute("data-focus-after-swap");
+      target.focus();
     }
   });
 })();

@@ -1,0 +1,255 @@
+"""A project's WBS: dates as the API has them; managers edit in place and every edit reschedules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.work_plan import WorkPeople, WorkProgram, api_get
+
+pytestmark = pytest.mark.browser
+
+OpenPage = Callable[[str], Page]
+
+
+def day_of(cell: Locator) -> str | None:
+    return cell.locator("time").first.get_attribute("datetime")
+
+
+def api_tasks(base: str, token: str, project_id: int) -> dict[str, dict[str, Any]]:
+    items = api_get(base, token, "/tasks", project_id=project_id, limit=500)["items"]
+    return {t["key"]: t for t in items}
+
+
+TABLE_JS = """rows => rows.map(r => {
+    const cell = (id) => r.querySelector(`[data-testid="${id}"]`);
+    const day = (id) => cell(id).querySelector("time")?.getAttribute("datetime") ?? null;
+    return {
+        key: r.dataset.taskKey,
+        wbs: cell("wbs-code").textContent.trim(),
+        start: day("start"),
+        finish: day("finish"),
+        float: cell("float").textContent.trim(),
+        critical: cell("critical") !== null,
+    };
+})"""
+
+
+def row(page: Page, key: str) -> Locator:
+    return page.locator(f'#wbs tr[data-task-key="{key}"]')
+
+
+def test_the_wbs_shows_every_task_with_the_apis_dates_floats_and_critical_marks(
+    page_as: OpenPage, world: World, live_server: str
+) -> None:
+    token = world.tokens[world.emails["ana"]]
+    plat = next(
+        p
+        for p in api_get(live_server, token, "/projects", program_id=world.program_ids["CLOUD"])[
+            "items"
+        ]
+        if p["key"] == "PLAT"
+    )
+    expected = api_tasks(live_server, token, plat["id"])
+    page = page_as(world.emails["ana"])
+    page.goto(f"/programs/{world.program_ids['CLOUD']}/projects")
+    page.get_by_role("link", name="Platform upgrade").click()
+
+    rows = page.locator("#wbs tr[data-task-key]")
+    expect(rows).to_have_count(len(expected))
+    shown = rows.evaluate_all(TABLE_JS)
+    in_wbs_order = sorted(expected.values(), key=lambda t: [int(p) for p in t["wbs"].split(".")])
+    assert [r["key"] for r in shown] == [t["key"] for t in in_wbs_order]
+    for r in shown:
+        task = expected[r["key"]]
+        assert r["wbs"] == task["wbs"]
+        assert (r["start"], r["finish"]) == (task["early_start"], task["early_finish"])
+        assert r["float"].startswith(f"{task['total_float']} d")
+        assert r["critical"] == task["is_critical"]
+    expect(row(page, "PLAT-4").get_by_test_id("duration")).to_have_text("40 d")
+    # indentation follows the WBS: sub-tasks of the summary sit deeper
+    name_x = row(page, "PLAT-3").locator(".wbs-name__inner .key").bounding_box()
+    parent_x = row(page, "PLAT-2").locator(".wbs-name__inner .key").bounding_box()
+    assert name_x and parent_x and name_x["x"] > parent_x["x"]
+
+
+def test_changing_a_duration_in_place_moves_the_successor_in_the_table_and_the_api(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+) -> None:
+    token = work_people.tokens[work_people.emails["rosa"]]
+    app = work_program.project_ids["APP"]
+    before = api_tasks(live_server, token, app)
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{app}")
+    assert day_of(row(page, "APP-3").get_by_test_id("start")) == before["APP-3"]["early_start"]
+
+    row(page, "APP-2").get_by_role("link", name="Edit APP-2").click()
+    editor = page.get_by_test_id("row-form")
+    expect(editor.get_by_label("Name")).to_be_focused()
+    editor.get_by_label("Duration (days)").fill("15")
+    editor.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_test_id("flash")).to_contain_text("Saved APP-2")
+    expect(row(page, "APP-2").get_by_test_id("duration")).to_have_text("15 d")
+    after = api_tasks(live_server, token, app)
+    assert after["APP-3"]["early_start"] != before["APP-3"]["early_start"]
+    assert day_of(row(page, "APP-3").get_by_test_id("start")) == after["APP-3"]["early_start"]
+    assert day_of(row(page, "APP-3").get_by_test_id("finish")) == after["APP-3"]["early_finish"]
+    # one week later (five more working days, no holidays in March 2027)
+    assert after["APP-3"]["early_start"] == "2027-03-29"
+    assert before["APP-3"]["early_start"] == "2027-03-22"
+
+
+def test_a_validation_error_shows_next_to_its_field_and_nothing_is_saved(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+) -> None:
+    app = work_program.project_ids["APP"]
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{app}")
+
+    row(page, "APP-1").get_by_role("link", name="Edit APP-1").click()
+    editor = page.get_by_test_id("row-form")
+    editor.get_by_label("Name").fill("")
+    editor.get_by_label("Duration (days)").fill("-3")
+    editor.get_by_role("button", name="Save").click()
+
+    name_error = editor.locator('[data-error-for="name"]')
+    expect(name_error).to_have_text("Required.")
+    expect(editor.locator('[data-error-for="duration"]')).to_have_text("Must be at least 0.")
+    expect(editor.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    expect(editor.get_by_label("Name")).to_be_focused()
+    # the message is tied to its field, and sits right under it
+    described = editor.get_by_label("Name").get_attribute("aria-describedby") or ""
+    assert "row-name-error" in described
+    field_box = editor.get_by_label("Duration (days)").bounding_box()
+    error_box = editor.locator('[data-error-for="duration"]').bounding_box()
+    assert field_box and error_box and 0 <= error_box["y"] - field_box["y"] < 60
+    token = work_people.tokens[work_people.emails["rosa"]]
+    assert api_tasks(live_server, token, app)["APP-1"]["duration"] == 5
+
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_test_id("row-form")).to_have_count(0)
+
+
+def test_the_add_form_shows_errors_by_field(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{work_program.project_ids['APP']}")
+    form = page.get_by_test_id("add-form")
+    form.get_by_label("Name").fill("Release notes")
+    form.get_by_label("Key").fill("APP-1")  # taken
+    form.get_by_role("button", name="Add task").click()
+
+    expect(form.locator('[data-error-for="key"]')).to_contain_text("already has a task with key")
+    expect(form.get_by_label("Name")).to_have_value("Release notes")
+
+
+def test_add_indent_outdent_move_and_delete_a_task(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+) -> None:
+    app = work_program.project_ids["APP"]
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{app}")
+
+    form = page.get_by_test_id("add-form")
+    form.get_by_label("Name").fill("Release notes")
+    form.get_by_label("Duration").fill("3")
+    form.get_by_role("button", name="Add task").click()
+    expect(page.get_by_test_id("flash")).to_have_text("Added APP-4.")
+    expect(row(page, "APP-4").get_by_test_id("wbs-code")).to_have_text("4")
+    expect(page.get_by_test_id("add-form").get_by_label("Name")).to_be_focused()
+
+    row(page, "APP-4").get_by_role("button", name="Indent APP-4").click()
+    expect(row(page, "APP-4").get_by_test_id("wbs-code")).to_have_text("3.1")
+    expect(row(page, "APP-3").get_by_test_id("duration")).to_have_text("summary")
+
+    row(page, "APP-4").get_by_role("button", name="Outdent APP-4").click()
+    expect(row(page, "APP-4").get_by_test_id("wbs-code")).to_have_text("4")
+
+    row(page, "APP-4").get_by_role("button", name="Move APP-4 up").click()
+    expect(row(page, "APP-4").get_by_test_id("wbs-code")).to_have_text("3")
+    expect(row(page, "APP-3").get_by_test_id("wbs-code")).to_have_text("4")
+    expect(row(page, "APP-4").get_by_role("button", name="Move APP-4 down")).to_be_enabled()
+    expect(row(page, "APP-1").get_by_role("button", name="Move APP-1 up")).to_be_disabled()
+
+    token = work_people.tokens[work_people.emails["rosa"]]
+    assert api_tasks(live_server, token, app)["APP-4"]["wbs"] == "3"
+
+    row(page, "APP-4").get_by_role("link", name="Delete APP-4").click()
+    confirm = page.get_by_test_id("delete-confirm")
+    expect(confirm).to_contain_text("Delete APP-4 Release notes?")
+    expect(confirm.get_by_role("button", name="Delete")).to_be_focused()
+    confirm.get_by_role("button", name="Delete").click()
+    expect(page.get_by_test_id("flash")).to_have_text("Deleted APP-4.")
+    expect(row(page, "APP-4")).to_have_count(0)
+    assert "APP-4" not in api_tasks(live_server, token, app)
+
+
+def test_deleting_a_task_others_depend_on_names_the_links_and_offers_the_cascade(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+) -> None:
+    app = work_program.project_ids["APP"]
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{app}")
+
+    row(page, "APP-2").get_by_role("link", name="Delete APP-2").click()
+    with page.expect_response(lambda r: r.url.endswith("/delete")) as answer:
+        page.get_by_test_id("delete-confirm").get_by_role("button", name="Delete").click()
+    assert answer.value.status == 409
+
+    confirm = page.get_by_test_id("delete-confirm")
+    expect(confirm).to_contain_text("Other work depends on APP-2")
+    expect(confirm.get_by_test_id("conflict-links").locator("li")).to_have_text(
+        ["APP-1 → APP-2", "APP-2 → APP-3", "APP-2 → OPS-2"]
+    )
+    expect(row(page, "APP-2")).to_have_count(1)
+    confirm.get_by_role("button", name="Delete APP-2 and 3 links").click()
+
+    expect(page.get_by_test_id("flash")).to_have_text("Deleted APP-2.")
+    token = work_people.tokens[work_people.emails["rosa"]]
+    assert "APP-2" not in api_tasks(live_server, token, app)
+    links = api_get(live_server, token, "/dependencies", program_id=work_program.id)["items"]
+    assert all("APP-2" not in (d["predecessor"]["key"], d["successor"]["key"]) for d in links)
+
+
+def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
+    page_as: OpenPage, world: World, live_server: str
+) -> None:
+    token = world.tokens[world.emails["dan"]]
+    projects = api_get(live_server, token, "/projects", program_id=world.program_ids["CLOUD"])
+    plat = next(p for p in projects["items"] if p["key"] == "PLAT")
+    page = page_as(world.emails["dan"])
+    page.goto(f"/projects/{plat['id']}")
+
+    expect(page.locator("#wbs tr[data-task-key]")).to_have_count(6)
+    expect(page.get_by_test_id("add-form")).to_have_count(0)
+    expect(page.locator("#wbs").get_by_role("button")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit PLAT-1")).to_have_count(0)
+
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    forged = page.request.post(
+        f"/projects/{plat['id']}/tasks",
+        form={"csrf_token": csrf or "", "name": "Sneaky", "duration": "1"},
+    )
+    assert forged.status == 403
+    task_id = api_tasks(live_server, token, plat["id"])["PLAT-1"]["id"]
+    moved = page.request.post(
+        f"/projects/{plat['id']}/tasks/{task_id}/delete", form={"csrf_token": csrf or ""}
+    )
+    assert moved.status == 403
+    assert len(api_tasks(live_server, token, plat["id"])) == 6
+
+
+def test_screenshot_of_a_project(page_as: OpenPage, world: World, live_server: str) -> None:
+    token = world.tokens[world.emails["ana"]]
+    projects = api_get(live_server, token, "/projects", program_id=world.program_ids["CLOUD"])
+    data = next(p for p in projects["items"] if p["key"] == "DATA")
+    page = page_as(world.emails["ana"])
+    page.goto(f"/projects/{data['id']}")
+    expect(page.locator("#wbs tr[data-task-key]")).to_have_count(8)
+    page.screenshot(path=SCREENSHOTS / "project.png")
