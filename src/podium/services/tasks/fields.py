@@ -1,0 +1,45 @@
+"""The task fields, by who may change them, and the read view of a task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podium.models import (
+    Task,
+)
+
+TASK_FIELDS = [
+    "key",
+    "name",
+    "description",
+    "project_id",
+    "parent_id",
+    "position",
+    "wbs",
+    "duration",
+    "is_milestone",
+    "calendar_id",
+    "constraint_type",
+    "constraint_date",
+    "deadline",
+    "actual_start",
+    "actual_finish",
+    "percent_complete",
+    "estimate_optimistic",
+    "estimate_most_likely",
+    "estimate_pessimistic",
+]
+PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete"})
+TREE_FIELDS = frozenset({"parent_id", "position"})
+EDITABLE_FIELDS = frozenset(TASK_FIELDS) - {"project_id", "wbs"}
+WBS_MAX_LENGTH = 100
+NEW = -1  # stands for a task not inserted yet when laying out the tree
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A task with what is read beside it: its project's key and whether it has children."""
+
+    task: Task
+    project_key: str
+    is_summary: bool

@@ -1,0 +1,148 @@
+"""Rules a task must keep, and the keys it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from podium.errors import (
+    Conflict,
+    ValidationFailed,
+    field_error,
+)
+from podium.models import (
+    Calendar,
+    ConstraintType,
+    Milestone,
+    Project,
+    Task,
+)
+
+# --- rules -------------------------------------------------------------------
+
+
+def _check_rules(state: Mapping[str, Any]) -> None:
+    """Refuse a task whose fields contradict each other (every problem at once)."""
+    problems: list[tuple[str, str]] = []
+    if state["is_milestone"] and state["duration"] != 0:
+        problems.append(("duration", "a milestone has duration 0"))
+    constraint = ConstraintType(state["constraint_type"])
+    if constraint != ConstraintType.ASAP and state["constraint_date"] is None:
+        problems.append(("constraint_date", f"is required for constraint {constraint.value}"))
+    if constraint == ConstraintType.ASAP and state["constraint_date"] is not None:
+        problems.append(("constraint_date", "must be empty when constraint_type is asap"))
+    start, finish, percent = (
+        state["actual_start"],
+        state["actual_finish"],
+        state["percent_complete"],
+    )
+    if finish is not None and start is None:
+        problems.append(("actual_start", "is required when actual_finish is set"))
+    if finish is not None and start is not None and finish < start:
+        problems.append(("actual_finish", "cannot be before actual_start"))
+    if finish is not None and percent != 100:
+        problems.append(("percent_complete", "must be 100 when actual_finish is set"))
+    if finish is None and percent == 100:
+        problems.append(("actual_finish", "is required when percent_complete is 100"))
+    if start is None and percent and state["duration"] != 0 and finish is None:
+        problems.append(("actual_start", "is required when percent_complete is above 0"))
+    estimate = [state[f"estimate_{p}"] for p in ("optimistic", "most_likely", "pessimistic")]
+    if any(v is not None for v in estimate):
+        if any(v is None for v in estimate):
+            problems.append(("estimate", "needs optimistic, most_likely and pessimistic"))
+        elif not estimate[0] <= estimate[1] <= estimate[2]:
+            problems.append(("estimate", "needs optimistic ≤ most_likely ≤ pessimistic"))
+    if problems:
+        raise ValidationFailed(
+            "; ".join(f"{f}: {m}" for f, m in problems),
+            details=[{"field": f, "message": m} for f, m in problems],
+        )
+
+
+def _implied(updates: Mapping[str, Any]) -> dict[str, Any]:
+    """The updates plus what they imply when the caller did not say otherwise."""
+    implied = dict(updates)
+    if implied.get("is_milestone") and "duration" not in implied:
+        implied["duration"] = 0
+    if implied.get("constraint_type") == ConstraintType.ASAP and "constraint_date" not in implied:
+        implied["constraint_date"] = None
+    if implied.get("actual_finish") is not None and "percent_complete" not in implied:
+        implied["percent_complete"] = 100.0
+    return implied
+
+
+def _check_key_free(session: Session, program_id: int, key: str) -> None:
+    taken = session.scalar(select(Task.id).where(Task.program_id == program_id, Task.key == key))
+    if taken is not None:
+        raise Conflict(f"this program already has a task with key {key}", details={"field": "key"})
+    # tasks and program milestones share one namespace in plans and messages
+    milestone = session.scalar(
+        select(Milestone.id).where(Milestone.program_id == program_id, Milestone.key == key)
+    )
+    if milestone is not None:
+        raise Conflict(
+            f"this program already has a milestone with key {key}", details={"field": "key"}
+        )
+
+
+def _check_calendar(session: Session, calendar_id: int | None) -> None:
+    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
+        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
+
+
+def _check_parent(session: Session, project_id: int, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = session.get(Task, parent_id)
+    if parent is None or parent.project_id != project_id:
+        raise field_error("parent_id", f"task {parent_id} is not a task of this project")
+    if parent.is_milestone:
+        raise field_error(
+            "parent_id", f"task {parent.key} is a milestone and cannot have sub-tasks"
+        )
+
+
+def _set_counter(session: Session, project: Project, value: Any) -> int:
+    """Set the project's task counter (a derived value: no version bump) and return it."""
+    number: int = session.execute(
+        update(Project)
+        .where(Project.id == project.id)
+        .values(next_task_number=value, updated_at=Project.updated_at)
+        .returning(Project.next_task_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(project, "next_task_number", number)
+    return number
+
+
+def _next_key(session: Session, project: Project) -> str:
+    """``PROJ-n`` from the project's counter, skipping numbers already taken by hand.
+
+    Called with the project's tree locked, so two creations cannot take one number.
+    """
+    prefix = f"{project.key}-"
+    number = _set_counter(session, project, Project.next_task_number + 1) - 1
+    if (
+        session.scalar(
+            select(Task.id).where(
+                Task.program_id == project.program_id, Task.key == f"{prefix}{number}"
+            )
+        )
+        is None
+    ):
+        return f"{prefix}{number}"
+    taken = set(
+        session.scalars(
+            select(Task.key).where(
+                Task.program_id == project.program_id, Task.key.startswith(prefix, autoescape=True)
+            )
+        )
+    )
+    while f"{prefix}{number}" in taken:
+        number += 1
+    _set_counter(session, project, number + 1)
+    return f"{prefix}{number}"
