@@ -712,8 +712,12 @@ def test_a_task_key_cannot_reuse_a_program_milestone_key(cast: Cast, db: Session
 
 def test_progress_without_an_actual_start_is_422_naming_the_field(cast: Cast) -> None:
     project = new_project(cast)
-    task = cast.manager.post("/api/v1/tasks", json={"project_id": project["id"], "name": "Work", "duration": 5})
-    response = cast.member.patch(f"/api/v1/tasks/{task.json()['id']}", json={"percent_complete": 30})
+    task = cast.manager.post(
+        "/api/v1/tasks", json={"project_id": project["id"], "name": "Work", "duration": 5}
+    )
+    response = cast.member.patch(
+        f"/api/v1/tasks/{task.json()['id']}", json={"percent_complete": 30}
+    )
     error = assert_error(response, 422, "validation_failed")
     assert error["details"] == [
         {"field": "actual_start", "message": "is required when percent_complete is above 0"}

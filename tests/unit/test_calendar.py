@@ -101,3 +101,15 @@ def test_a_malformed_weekmask_is_refused(weekmask: str) -> None:
 def test_unknown_day_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown weekday"):
         WorkCalendar.from_weekdays(["Mon", "Funday"])
+
+
+def test_slip_counts_working_days_after_the_limit_through_the_day() -> None:
+    from datetime import date
+
+    from podium.engine import WorkCalendar
+
+    cal = WorkCalendar(holidays=[date(2027, 1, 1)])  # a Friday
+    assert cal.slip(date(2027, 1, 1), date(2027, 1, 4)) == 1  # limit on a holiday: Mon is 1 late
+    assert cal.slip(date(2026, 12, 31), date(2027, 1, 4)) == 1
+    assert cal.slip(date(2027, 1, 4), date(2027, 1, 4)) == 0
+    assert cal.slip(date(2027, 1, 8), date(2027, 1, 4)) == -4

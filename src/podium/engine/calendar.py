@@ -117,6 +117,14 @@ class WorkCalendar:
         """Working days in ``[begin, end)`` (negative when ``end`` is before ``begin``)."""
         return int(self.count_workdays_array([begin], [end])[0])
 
+    def slip(self, limit: date, day: date) -> int:
+        """Working days ``day`` falls after ``limit``: those in ``(limit, day]``; negative
+        (those in ``(day, limit]``) when it is ahead. A finish on its limit slips 0."""
+        one = timedelta(days=1)
+        if day > limit:
+            return self.count_workdays(limit + one, day + one)
+        return -self.count_workdays(day + one, limit + one)
+
     # --- vectorized operations ---------------------------------------------------
 
     def is_workday_array(self, days: Days) -> BoolArray:

@@ -25,9 +25,7 @@ from podium.models import Alert, Calendar, Dependency, Milestone, Task
 
 def working_days_late(calendar: WorkCalendar, forecast: date, target: date) -> int:
     """Working days ``forecast`` falls after ``target`` (negative: ahead), as the API's slip."""
-    if forecast > target:
-        return calendar.count_workdays(target, forecast)
-    return -calendar.count_workdays(forecast, target)
+    return calendar.slip(target, forecast)
 
 
 def calendars_by_id(

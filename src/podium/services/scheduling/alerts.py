@@ -125,7 +125,7 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
         forecast = _date(result, "early_finish", ref)
         if forecast <= target:
             continue
-        days = pn.network.default_calendar.count_workdays(target, forecast)
+        days = pn.network.default_calendar.slip(target, forecast)
         found.append(
             Detected(
                 fingerprint=f"target:{ref}",

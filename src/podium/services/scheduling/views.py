@@ -111,11 +111,7 @@ def program_schedule(session: Session, actor: Actor, program_id: int) -> Program
         target = pn.targets.get(activity)
         slip = 0
         if target is not None:
-            slip = (
-                calendar.count_workdays(target, row.early_finish)
-                if row.early_finish > target
-                else -calendar.count_workdays(row.early_finish, target)
-            )
+            slip = calendar.slip(target, row.early_finish)
         milestones.append(
             MilestoneForecast(_ref(pn, activity), target, row.early_finish, slip, row.total_float)
         )
