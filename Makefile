@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PODIUM_DATABASE_URL ?= sqlite:///$(CURDIR)/var/podium.db
 
-.PHONY: run test install assets browser postgres lint typecheck bench clean help
+.PHONY: run test install assets browser postgres screenshots lint bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: install browser postgres  ## set up and run the whole suite on SQLite and 
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 	$(BIN)/pytest -n 2 -q
+
+screenshots: install browser  ## refresh docs/screenshots from the browser tests
+	PODIUM_SCREENSHOTS=$(CURDIR)/docs/screenshots PODIUM_TEST_BACKENDS=sqlite $(BIN)/pytest -q tests/browser -k screenshot
 
 lint:  ## ruff and mypy
 	$(BIN)/ruff check src tests benchmarks

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from sqlalchemy import Engine
 
 from podium.app import create_app
-from podium.config import REPO_ROOT, Settings
+from podium.config import Settings
 from podium.db import make_engine, session_factory, upgrade_database
 from podium.models import Role
 from podium.services import auth, programs
@@ -44,7 +45,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# the tests take their screenshots into a temporary folder; `make screenshots`
+# points this at docs/screenshots to refresh the documentation's pictures
+SCREENSHOTS = Path(
+    os.environ.get("PODIUM_SCREENSHOTS", Path(tempfile.gettempdir()) / "podium-screenshots")
+)
 
 expect.set_options(timeout=10_000)
 

@@ -26,7 +26,7 @@ from podium.errors import Conflict, Forbidden, NotFound, PodiumError, Validation
 from podium.models import DependencyType, Task
 from podium.services import dependencies, tasks
 from podium.services.dependencies import EndRef
-from podium.services.pages_tasks import TaskPage, find_activity, task_page
+from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activity, task_page
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.templating import format_number, is_htmx, render
 
@@ -290,25 +290,7 @@ def save_task(
     )
 
 
-TASK_FORM_FIELDS = frozenset(
-    {
-        "key",
-        "name",
-        "description",
-        "duration",
-        "is_milestone",
-        "constraint_type",
-        "constraint_date",
-        "deadline",
-        "calendar_id",
-        "actual_start",
-        "actual_finish",
-        "percent_complete",
-        "estimate_optimistic",
-        "estimate_most_likely",
-        "estimate_pessimistic",
-    }
-)
+TASK_FORM_FIELDS = frozenset(EDITABLE_ON_PAGE)
 LINK_FIELDS = ("relation", "other", "type", "lag")
 
 
