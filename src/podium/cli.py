@@ -403,5 +403,133 @@ def export(
         err.print(f"Wrote {document['program']['key']} to {output}")
 
 
+baseline_app = typer.Typer(
+    help="Baselines: snapshots of the plan to measure against.", no_args_is_help=True
+)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("take")
+def baseline_take(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    name: Annotated[str, typer.Option(help="the baseline's name")],
+    description: Annotated[str, typer.Option(help="why it was taken")] = "",
+    keep_current: Annotated[
+        bool, typer.Option("--keep-current", help="do not make it the current baseline")
+    ] = False,
+) -> None:
+    """Take a baseline of the plan as scheduled now (it becomes the current one)."""
+    from podium.services import baselines
+
+    _require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            baseline = baselines.take_baseline(
+                session,
+                SYSTEM,
+                found.id,
+                name=name,
+                description=description,
+                make_current=not keep_current,
+            )
+            items = baselines.item_count(session, baseline.id)
+            summary = f"{baseline.name} of {found.key}: {items} items"
+    except PodiumError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Took baseline [bold]{summary}[/].")
+
+
+@baseline_app.command("list")
+def baseline_list(program: Annotated[str, typer.Argument(help="program key or id")]) -> None:
+    """List a program's baselines, newest first."""
+    from podium.services import baselines
+
+    _require_current_schema()
+    table = Table("id", "name", "current", "taken", "by", "finish")
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            for b in baselines.list_baselines(session, SYSTEM, found.id):
+                table.add_row(
+                    str(b.id),
+                    b.name,
+                    "yes" if b.is_current else "",
+                    b.taken_at.strftime("%Y-%m-%d %H:%M"),
+                    b.taken_by,
+                    str(b.finish or "—"),
+                )
+    except PodiumError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(table)
+
+
+@baseline_app.command("compare")
+def baseline_compare(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    baseline: Annotated[
+        str | None, typer.Option(help="baseline name (default: the current one)")
+    ] = None,
+) -> None:
+    """The live plan against a baseline: program, project and milestone slips, scope changes."""
+    from podium.services import baselines
+
+    _require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            chosen = next(
+                (
+                    b
+                    for b in baselines.list_baselines(session, SYSTEM, found.id)
+                    if (b.name == baseline if baseline else b.is_current)
+                ),
+                None,
+            )
+            if chosen is None:
+                raise fail(f"no baseline {baseline!r}" if baseline else "no current baseline")
+            v = baselines.compare(session, SYSTEM, chosen.id)
+    except PodiumError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[bold]{found.key}[/] against baseline [bold]{chosen.name}[/]: finish "
+        f"{v.program_finish_baseline} → {v.program_finish_live} "
+        f"({_signed(v.program_finish_variance)} working days)"
+    )
+    projects = Table(
+        "project", "baseline finish", "forecast", "slip", title="Projects", title_justify="left"
+    )
+    for p in v.projects:
+        projects.add_row(
+            p.project_key, str(p.baseline_finish), str(p.live_finish), _signed(p.finish_variance)
+        )
+    console.print(projects)
+    milestones = Table(
+        "milestone", "baseline", "forecast", "slip", title="Milestones", title_justify="left"
+    )
+    for m in v.milestones:
+        milestones.add_row(
+            f"{m.key} {m.name}",
+            str(m.baseline_finish),
+            str(m.live_finish),
+            _signed(m.finish_variance),
+        )
+    console.print(milestones)
+    if v.added or v.removed:
+        console.print(
+            f"Scope: {len(v.added)} added ({', '.join(t.key for t in v.added[:10])}), "
+            f"{len(v.removed)} removed ({', '.join(t.key for t in v.removed[:10])})"
+        )
+
+
+def _signed(days: int | None) -> str:
+    if days is None:
+        return "—"
+    return f"[red]+{days}[/]" if days > 0 else str(days)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -52,3 +52,69 @@ def cast(app_client: TestClient, db: Session) -> Cast:
 
 
 ROLES = ["owner", "manager", "member", "viewer", "outsider", "admin"]
+
+
+# --- a small hand-computed cross-project network (see tests/api/test_schedule.py) ----
+
+
+@dataclass
+class Net:
+    plat: dict
+    train: dict
+    sec: dict
+    m1: dict
+
+
+def post_created(client, url: str, body: dict) -> dict:
+    response = client.post(url, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def link(
+    client, pred: tuple[str, int], succ: tuple[str, int], kind: str = "FS", lag: int = 0
+) -> dict:
+    return post_created(
+        client,
+        "/api/v1/dependencies",
+        {
+            "predecessor": {"type": pred[0], "id": pred[1]},
+            "successor": {"type": succ[0], "id": succ[1]},
+            "type": kind,
+            "lag": lag,
+        },
+    )
+
+
+@pytest.fixture
+def net(cast: Cast) -> Net:
+    m = cast.manager
+    pid = cast.program.id
+    projects = {
+        key: post_created(
+            m, "/api/v1/projects", {"program_id": pid, "key": key, "name": key.title()}
+        )
+        for key in ("PLAT", "TRAIN", "SEC")
+    }
+    plat = post_created(
+        m, "/api/v1/tasks", {"project_id": projects["PLAT"]["id"], "name": "Pilot", "duration": 10}
+    )
+    train = post_created(
+        m,
+        "/api/v1/tasks",
+        {"project_id": projects["TRAIN"]["id"], "name": "Train the trainers", "duration": 5},
+    )
+    sec = post_created(
+        m,
+        "/api/v1/tasks",
+        {"project_id": projects["SEC"]["id"], "name": "Threat model", "duration": 3},
+    )
+    m1 = post_created(
+        m,
+        "/api/v1/milestones",
+        {"program_id": pid, "key": "M1", "name": "Trainers ready", "target_date": "2027-01-22"},
+    )
+    link(m, ("task", plat["id"]), ("task", train["id"]))
+    link(m, ("task", train["id"]), ("milestone", m1["id"]))
+    link(m, ("task", sec["id"]), ("milestone", m1["id"]))
+    return Net(plat, train, sec, m1)

@@ -11,73 +11,10 @@ on Fri 22 Jan, on target. SEC-1 runs 4–6 Jan with 12 working days of float.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from tests.api.conftest import Cast
+from tests.api.conftest import Cast, Net, post_created
 from tests.api.test_programs import assert_error
-
-
-@dataclass
-class Net:
-    plat: dict
-    train: dict
-    sec: dict
-    m1: dict
-
-
-def _post(client, url: str, body: dict) -> dict:
-    response = client.post(url, json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def _link(
-    client, pred: tuple[str, int], succ: tuple[str, int], kind: str = "FS", lag: int = 0
-) -> dict:
-    return _post(
-        client,
-        "/api/v1/dependencies",
-        {
-            "predecessor": {"type": pred[0], "id": pred[1]},
-            "successor": {"type": succ[0], "id": succ[1]},
-            "type": kind,
-            "lag": lag,
-        },
-    )
-
-
-@pytest.fixture
-def net(cast: Cast) -> Net:
-    m = cast.manager
-    pid = cast.program.id
-    projects = {
-        key: _post(m, "/api/v1/projects", {"program_id": pid, "key": key, "name": key.title()})
-        for key in ("PLAT", "TRAIN", "SEC")
-    }
-    plat = _post(
-        m, "/api/v1/tasks", {"project_id": projects["PLAT"]["id"], "name": "Pilot", "duration": 10}
-    )
-    train = _post(
-        m,
-        "/api/v1/tasks",
-        {"project_id": projects["TRAIN"]["id"], "name": "Train the trainers", "duration": 5},
-    )
-    sec = _post(
-        m,
-        "/api/v1/tasks",
-        {"project_id": projects["SEC"]["id"], "name": "Threat model", "duration": 3},
-    )
-    m1 = _post(
-        m,
-        "/api/v1/milestones",
-        {"program_id": pid, "key": "M1", "name": "Trainers ready", "target_date": "2027-01-22"},
-    )
-    _link(m, ("task", plat["id"]), ("task", train["id"]))
-    _link(m, ("task", train["id"]), ("milestone", m1["id"]))
-    _link(m, ("task", sec["id"]), ("milestone", m1["id"]))
-    return Net(plat, train, sec, m1)
 
 
 def _task(client, task: dict) -> dict:
@@ -298,7 +235,7 @@ def test_forcing_a_reschedule_needs_a_manager(
 
 
 def test_changing_the_program_calendar_reschedules(cast: Cast, net: Net) -> None:
-    calendar = _post(
+    calendar = post_created(
         cast.admin,
         "/api/v1/calendars",
         {

@@ -167,3 +167,17 @@ def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path)
 def test_db_current_reports_up_to_date(cli_env: None) -> None:
     code, out = podium("db", "current")
     assert code == 0 and "up to date" in out
+
+
+def test_baseline_take_list_and_compare(cli_env: None) -> None:
+    podium("demo")
+    code, out = podium("baseline", "take", "CLOUD", "--name", "Plan of record")
+    assert code == 0 and "Plan of record of CLOUD" in out, out
+    code, out = podium("baseline", "list", "CLOUD")
+    assert code == 0 and "Plan of record" in out and "yes" in out
+    code, out = podium("baseline", "compare", "CLOUD")
+    assert code == 0 and "Milestones" in out and "M4" in out, out
+    code, out = podium("baseline", "take", "CLOUD", "--name", "Plan of record")
+    assert code == 1 and "already has a baseline" in out
+    code, out = podium("baseline", "compare", "CLOUD", "--baseline", "nope")
+    assert code == 1 and "no baseline" in out

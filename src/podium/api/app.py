@@ -27,10 +27,28 @@ told (HTTP 412) when someone else changed the record first.
 
 def api_router() -> APIRouter:
     """Every API area, mounted under /api/v1."""
-    from podium.api import calendars, dependencies, milestones, projects, schedule, tasks
+    from podium.api import (
+        baselines,
+        calendars,
+        dependencies,
+        milestones,
+        projects,
+        schedule,
+        tasks,
+    )
 
     router = APIRouter(prefix=API_PREFIX)
-    for area in (users, programs, schedule, projects, tasks, milestones, dependencies, calendars):
+    for area in (
+        users,
+        programs,
+        schedule,
+        baselines,
+        projects,
+        tasks,
+        milestones,
+        dependencies,
+        calendars,
+    ):
         router.include_router(area.router)
     return router
 

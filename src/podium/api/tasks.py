@@ -66,6 +66,7 @@ class TaskCreate(Strict):
     actual_finish: date | None = Field(default=None, description="implies percent_complete 100")
     percent_complete: Percent = Field(default=0, description="100 needs an actual_finish")
     estimate: EstimateIn | None = None
+    budget: float = Field(default=0, ge=0, le=1e12, description="planned cost (money)")
 
 
 class TaskUpdate(Strict):
@@ -86,6 +87,7 @@ class TaskUpdate(Strict):
     actual_finish: date | None = None
     percent_complete: Percent | None = None
     estimate: EstimateIn | None = Field(default=None, description="null removes the estimate")
+    budget: float | None = Field(default=None, ge=0, le=1e12, description="planned cost (money)")
 
     _not_null = field_validator(
         "position",
@@ -96,6 +98,7 @@ class TaskUpdate(Strict):
         "is_milestone",
         "constraint_type",
         "percent_complete",
+        "budget",
     )(refuse_null)
 
 
@@ -141,6 +144,7 @@ class TaskOut(Out):
     actual_finish: date | None
     percent_complete: float
     estimate: EstimateOut | None
+    budget: float = Field(description="planned cost (money)")
     early_start: date | None = Field(description=SCHEDULED_DOCS["early_start"])
     early_finish: date | None = Field(description=SCHEDULED_DOCS["early_finish"])
     late_start: date | None = Field(description=SCHEDULED_DOCS["late_start"])
@@ -195,6 +199,7 @@ class TaskOut(Out):
             free_float=t.free_float,
             is_critical=t.is_critical,
             estimate=estimate,
+            budget=t.budget,
             version=t.version,
             created_at=t.created_at,
             updated_at=t.updated_at,

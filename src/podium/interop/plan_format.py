@@ -117,6 +117,7 @@ class Task(_Model):
     actual_finish: dt.date | None = None
     percent_complete: float = Field(default=0, ge=0, le=100, description="Work done, 0 to 100.")
     estimate: Estimate | None = None
+    budget: float = Field(default=0, ge=0, description="Planned cost (money).")
 
 
 class Milestone(_Model):

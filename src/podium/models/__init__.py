@@ -2,6 +2,7 @@
 
 from podium.models.audit import AuditEntry
 from podium.models.base import Base, utcnow
+from podium.models.baselines import Baseline, BaselineItem
 from podium.models.calendars import WEEKDAYS, Calendar
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
@@ -15,6 +16,8 @@ __all__ = [
     "AlertKind",
     "ApiToken",
     "AuditEntry",
+    "Baseline",
+    "BaselineItem",
     "Base",
     "Calendar",
     "ConstraintType",

@@ -95,6 +95,9 @@ class Task(ScheduledDates, Versioned, Base):
     estimate_optimistic: Mapped[float | None] = mapped_column(Float, nullable=True)
     estimate_most_likely: Mapped[float | None] = mapped_column(Float, nullable=True)
     estimate_pessimistic: Mapped[float | None] = mapped_column(Float, nullable=True)
+    budget: Mapped[float] = mapped_column(
+        Float, default=0.0, server_default="0", doc="planned cost (budget at completion)"
+    )
 
     project: Mapped[Project] = relationship()
 

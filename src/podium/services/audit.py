@@ -21,6 +21,7 @@ ENTITY_TYPES = {
     "dependencies": "dependency",
     "calendars": "calendar",
     "users": "user",
+    "baselines": "baseline",
 }
 
 

@@ -76,6 +76,7 @@ EDITABLE_ON_PAGE = (
     "estimate_optimistic",
     "estimate_most_likely",
     "estimate_pessimistic",
+    "budget",
 )
 
 

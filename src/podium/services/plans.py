@@ -164,6 +164,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
                 "estimate_optimistic": t.estimate.optimistic if t.estimate else None,
                 "estimate_most_likely": t.estimate.most_likely if t.estimate else None,
                 "estimate_pessimistic": t.estimate.pessimistic if t.estimate else None,
+                "budget": t.budget,
             }
         )
     task_ids: dict[str, int] = {}
@@ -334,6 +335,7 @@ def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, An
                 and t.estimate_pessimistic is not None
                 else None
             ),
+            "budget": t.budget,
         }
         return out
 

@@ -24,6 +24,7 @@ from podium.engine import (
 from podium.errors import Conflict, ValidationFailed
 from podium.models import Alert, Dependency, Role
 from podium.services.actor import Actor
+from podium.services.baselines import baseline_finishes
 from podium.services.common import paginate
 from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network
@@ -267,7 +268,13 @@ def analyze_program_impact(
         before = run_engine(pn)
     try:
         with paused_gc():
-            impact = analyze_impact(pn.network, engine_changes, targets=pn.targets, before=before)
+            impact = analyze_impact(
+                pn.network,
+                engine_changes,
+                targets=pn.targets,
+                baseline_finish=baseline_finishes(session, program_id),
+                before=before,
+            )
     except CycleError as exc:
         keys = [pn.label(a) for a in exc.cycle]
         raise Conflict(

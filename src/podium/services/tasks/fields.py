@@ -28,6 +28,7 @@ TASK_FIELDS = [
     "estimate_optimistic",
     "estimate_most_likely",
     "estimate_pessimistic",
+    "budget",
 ]
 PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete"})
 TREE_FIELDS = frozenset({"parent_id", "position"})

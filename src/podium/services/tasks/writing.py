@@ -83,6 +83,7 @@ def create_task(
         "estimate_optimistic": None,
         "estimate_most_likely": None,
         "estimate_pessimistic": None,
+        "budget": 0.0,
     }
     unknown = set(fields) - set(defaults)
     if unknown:
