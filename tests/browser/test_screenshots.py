@@ -1,4 +1,4 @@
-"""The sign-in page's screenshot for the documentation (the other pages' are taken in their tests)."""
+"""The sign-in page's screenshot for the documentation (other pages' are in their tests)."""
 
 from __future__ import annotations
 
