@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
-from podium.models import Dependency, Milestone, Project
+from podium.models import Dependency, Milestone, ProgressRecord, Project
 from tests.api.conftest import ROLES, Cast
 from tests.api.test_programs import NEW_PROGRAM, assert_error
 from tests.api.test_projects import make_calendar, new_project
@@ -721,4 +722,29 @@ def test_progress_without_an_actual_start_is_422_naming_the_field(cast: Cast) ->
     error = assert_error(response, 422, "validation_failed")
     assert error["details"] == [
         {"field": "actual_start", "message": "is required when percent_complete is above 0"}
+    ]
+
+
+def test_progress_reports_are_kept_as_history_one_per_day(cast: Cast, db: Session) -> None:
+    project = new_project(cast)
+    cast.owner.patch(f"/api/v1/programs/{cast.program.id}", json={"status_date": "2027-01-08"})
+    task = cast.manager.post(
+        "/api/v1/tasks",
+        json={"project_id": project["id"], "name": "Work", "duration": 10, "budget": 1000},
+    ).json()
+    url = f"/api/v1/tasks/{task['id']}"
+    cast.member.patch(
+        url, json={"actual_start": "2027-01-04", "percent_complete": 20, "actual_cost": 150}
+    )
+    cast.member.patch(url, json={"percent_complete": 30})
+    cast.owner.patch(f"/api/v1/programs/{cast.program.id}", json={"status_date": "2027-01-15"})
+    cast.member.patch(url, json={"percent_complete": 60, "actual_cost": 500})
+    rows = db.execute(
+        select(ProgressRecord.as_of, ProgressRecord.percent_complete, ProgressRecord.actual_cost)
+        .where(ProgressRecord.task_id == task["id"])
+        .order_by(ProgressRecord.as_of)
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (date(2027, 1, 8), 30.0, 150.0),
+        (date(2027, 1, 15), 60.0, 500.0),
     ]

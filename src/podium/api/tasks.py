@@ -67,6 +67,7 @@ class TaskCreate(Strict):
     percent_complete: Percent = Field(default=0, description="100 needs an actual_finish")
     estimate: EstimateIn | None = None
     budget: float = Field(default=0, ge=0, le=1e12, description="planned cost (money)")
+    actual_cost: float = Field(default=0, ge=0, le=1e12, description="cost incurred so far")
 
 
 class TaskUpdate(Strict):
@@ -88,6 +89,9 @@ class TaskUpdate(Strict):
     percent_complete: Percent | None = None
     estimate: EstimateIn | None = Field(default=None, description="null removes the estimate")
     budget: float | None = Field(default=None, ge=0, le=1e12, description="planned cost (money)")
+    actual_cost: float | None = Field(
+        default=None, ge=0, le=1e12, description="cost incurred so far (members may report it)"
+    )
 
     _not_null = field_validator(
         "position",
@@ -99,6 +103,7 @@ class TaskUpdate(Strict):
         "constraint_type",
         "percent_complete",
         "budget",
+        "actual_cost",
     )(refuse_null)
 
 
@@ -145,6 +150,7 @@ class TaskOut(Out):
     percent_complete: float
     estimate: EstimateOut | None
     budget: float = Field(description="planned cost (money)")
+    actual_cost: float = Field(description="cost incurred so far (money)")
     early_start: date | None = Field(description=SCHEDULED_DOCS["early_start"])
     early_finish: date | None = Field(description=SCHEDULED_DOCS["early_finish"])
     late_start: date | None = Field(description=SCHEDULED_DOCS["late_start"])
@@ -200,6 +206,7 @@ class TaskOut(Out):
             is_critical=t.is_critical,
             estimate=estimate,
             budget=t.budget,
+            actual_cost=t.actual_cost,
             version=t.version,
             created_at=t.created_at,
             updated_at=t.updated_at,

@@ -5,6 +5,7 @@ from podium.models.base import Base, utcnow
 from podium.models.baselines import Baseline, BaselineItem
 from podium.models.calendars import WEEKDAYS, Calendar
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
+from podium.models.progress import ProgressRecord
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
 from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
 from podium.models.users import ApiToken, User, WebSession
@@ -27,6 +28,7 @@ __all__ = [
     "Milestone",
     "Program",
     "ProgramStatus",
+    "ProgressRecord",
     "Project",
     "Role",
     "Severity",

@@ -98,6 +98,9 @@ class Task(ScheduledDates, Versioned, Base):
     budget: Mapped[float] = mapped_column(
         Float, default=0.0, server_default="0", doc="planned cost (budget at completion)"
     )
+    actual_cost: Mapped[float] = mapped_column(
+        Float, default=0.0, server_default="0", doc="cost incurred so far (cumulative)"
+    )
 
     project: Mapped[Project] = relationship()
 

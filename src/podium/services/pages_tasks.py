@@ -77,6 +77,7 @@ EDITABLE_ON_PAGE = (
     "estimate_most_likely",
     "estimate_pessimistic",
     "budget",
+    "actual_cost",
 )
 
 

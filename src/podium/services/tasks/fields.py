@@ -29,8 +29,9 @@ TASK_FIELDS = [
     "estimate_most_likely",
     "estimate_pessimistic",
     "budget",
+    "actual_cost",
 ]
-PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete"})
+PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete", "actual_cost"})
 TREE_FIELDS = frozenset({"parent_id", "position"})
 EDITABLE_FIELDS = frozenset(TASK_FIELDS) - {"project_id", "wbs"}
 WBS_MAX_LENGTH = 100

@@ -23,6 +23,7 @@ from podium.models import (
 from podium.services.actor import Actor
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush
+from podium.services.progress import record_progress
 from podium.services.projects import DEPENDENCY_FIELDS, get_project
 from podium.services.tasks.fields import (
     EDITABLE_FIELDS,
@@ -84,6 +85,7 @@ def create_task(
         "estimate_most_likely": None,
         "estimate_pessimistic": None,
         "budget": 0.0,
+        "actual_cost": 0.0,
     }
     unknown = set(fields) - set(defaults)
     if unknown:
@@ -114,6 +116,8 @@ def create_task(
     flush(session)
     _write_layout(session, rows, layout(rows, (task.id, parent_id, index)), skip=task.id)
     record_created(session, actor, task, program_id=task.program_id, fields=TASK_FIELDS)
+    if task.percent_complete or task.actual_cost:
+        record_progress(session, actor, task)
     return task
 
 
@@ -202,9 +206,11 @@ def update_task(
             position=wanted.get("position", task.position if same_parent else None),
             expected_version=expected_version,
         )
-    apply_update(
+    changes = apply_update(
         session, actor, task, fields, program_id=task.program_id, expected_version=expected_version
     )
+    if {"percent_complete", "actual_cost"} & set(changes):
+        record_progress(session, actor, task)
     return task
 
 
