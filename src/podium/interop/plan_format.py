@@ -118,6 +118,7 @@ class Task(_Model):
     percent_complete: float = Field(default=0, ge=0, le=100, description="Work done, 0 to 100.")
     estimate: Estimate | None = None
     budget: float = Field(default=0, ge=0, description="Planned cost (money).")
+    actual_cost: float = Field(default=0, ge=0, description="Cost incurred so far (money).")
 
 
 class Milestone(_Model):

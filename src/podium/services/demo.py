@@ -9,16 +9,16 @@ percentage, and the status date is today.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.interop.plan_format import read_plan
-from podium.models import Membership, Program, Role, Task
+from podium.models import Membership, Program, ProgressRecord, Role, Task
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
-from podium.services.demo_plan import PROGRESS, demo_plan
+from podium.services.demo_plan import COST_FACTOR, PROGRESS, demo_plan
 from podium.services.plans import import_plan
 from podium.services.scheduling import reschedule_program
 
@@ -105,5 +105,38 @@ def _load_program(session: Session, actor: Actor, today: date, *, key: str) -> P
             task.percent_complete = 100.0
         else:
             task.percent_complete = float(min(percent, 95))
+        factor = COST_FACTOR.get(task_key.split("-")[0], 1.0)
+        task.actual_cost = round(task.budget * task.percent_complete / 100 * factor, 2)
+        _weekly_history(session, actor, task, until=task.actual_finish or today)
     program.status_date = today
     return program
+
+
+def _weekly_history(session: Session, actor: Actor, task: Task, *, until: date) -> None:
+    """Progress as the team would have reported it each Friday, up to the latest report."""
+    assert task.actual_start is not None
+    days = max((until - task.actual_start).days, 1)
+    friday = task.actual_start + timedelta(days=(4 - task.actual_start.weekday()) % 7)
+    while friday < until:
+        share = (friday - task.actual_start).days / days
+        session.add(
+            ProgressRecord(
+                program_id=task.program_id,
+                task_id=task.id,
+                as_of=friday,
+                percent_complete=round(task.percent_complete * share, 1),
+                actual_cost=round(task.actual_cost * share, 2),
+                recorded_by=actor.email,
+            )
+        )
+        friday += timedelta(days=7)
+    session.add(
+        ProgressRecord(
+            program_id=task.program_id,
+            task_id=task.id,
+            as_of=until,
+            percent_complete=task.percent_complete,
+            actual_cost=task.actual_cost,
+            recorded_by=actor.email,
+        )
+    )

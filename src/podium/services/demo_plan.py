@@ -114,6 +114,11 @@ MILESTONES = [
     ("M4", "Program close", 33),
 ]
 
+# what a working day of each project's team costs, and how far actual costs run
+# above (> 1) or below the budget so far
+DAY_RATE = {"PLAT": 1800, "SEC": 1500, "DATA": 1600, "TRAIN": 900, "VEND": 1200}
+COST_FACTOR = {"PLAT": 1.15, "SEC": 0.95, "DATA": 1.05, "TRAIN": 1.0, "VEND": 1.1}
+
 # (task, percent complete) for the work that is done or under way
 PROGRESS = {
     "PLAT-1": 100,
@@ -159,6 +164,7 @@ def demo_plan(today: date) -> dict[str, Any]:
                 "duration": duration,
                 "parent": parent,
                 "percent_complete": PROGRESS.get(key, 0),
+                "budget": float(duration * DAY_RATE[project]),
                 **(
                     {
                         "estimate": dict(

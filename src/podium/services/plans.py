@@ -28,6 +28,7 @@ from podium.models import (
     DependencyType,
     Milestone,
     Program,
+    ProgressRecord,
     Project,
     Task,
 )
@@ -35,6 +36,7 @@ from podium.services import programs as program_service
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import flush
+from podium.services.progress import report_day
 from podium.services.scheduling.pending import mark_program
 from podium.services.tasks import renumber_project
 
@@ -165,6 +167,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
                 "estimate_most_likely": t.estimate.most_likely if t.estimate else None,
                 "estimate_pessimistic": t.estimate.pessimistic if t.estimate else None,
                 "budget": t.budget,
+                "actual_cost": t.actual_cost,
             }
         )
     task_ids: dict[str, int] = {}
@@ -217,6 +220,21 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
         session.execute(insert(Dependency), dependency_rows)
     for project_id in project_ids.values():
         renumber_project(session, project_id)
+    as_of = plan.program.status_date or report_day(session, program.id)
+    progress_rows = [
+        {
+            "program_id": program.id,
+            "task_id": task_ids[t.id],
+            "as_of": as_of,
+            "percent_complete": float(t.percent_complete),
+            "actual_cost": t.actual_cost,
+            "recorded_by": actor.email,
+        }
+        for t in plan.tasks
+        if t.percent_complete or t.actual_cost
+    ]
+    if progress_rows:
+        session.execute(insert(ProgressRecord), progress_rows)
     record_change(
         session,
         actor,
@@ -336,6 +354,7 @@ def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, An
                 else None
             ),
             "budget": t.budget,
+            "actual_cost": t.actual_cost,
         }
         return out
 
