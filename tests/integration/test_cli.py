@@ -171,13 +171,13 @@ def test_db_current_reports_up_to_date(cli_env: None) -> None:
 
 def test_baseline_take_list_and_compare(cli_env: None) -> None:
     podium("demo")
-    code, out = podium("baseline", "take", "CLOUD", "--name", "Plan of record")
-    assert code == 0 and "Plan of record of CLOUD" in out, out
+    code, out = podium("baseline", "take", "CLOUD", "--name", "Re-plan")
+    assert code == 0 and "Re-plan of CLOUD" in out, out
     code, out = podium("baseline", "list", "CLOUD")
-    assert code == 0 and "Plan of record" in out and "yes" in out
+    assert code == 0 and "Re-plan" in out and "Plan of record" in out and "yes" in out
     code, out = podium("baseline", "compare", "CLOUD")
     assert code == 0 and "Milestones" in out and "M4" in out, out
-    code, out = podium("baseline", "take", "CLOUD", "--name", "Plan of record")
+    code, out = podium("baseline", "take", "CLOUD", "--name", "Re-plan")
     assert code == 1 and "already has a baseline" in out
     code, out = podium("baseline", "compare", "CLOUD", "--baseline", "nope")
     assert code == 1 and "no baseline" in out

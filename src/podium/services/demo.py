@@ -8,17 +8,26 @@ percentage, and the status date is today.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from podium.engine import WorkCalendar
 from podium.interop.plan_format import read_plan
 from podium.models import Membership, Program, ProgressRecord, Role, Task
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
-from podium.services.demo_plan import COST_FACTOR, PROGRESS, demo_plan
+from podium.services.baselines import take_baseline
+from podium.services.demo_plan import (
+    COST_FACTOR,
+    PACE,
+    START_DELAY,
+    demo_plan,
+    monday_on_or_before,
+)
 from podium.services.plans import import_plan
 from podium.services.scheduling import reschedule_program
 
@@ -87,25 +96,60 @@ def _free_key(session: Session) -> str:
 
 
 def _load_program(session: Session, actor: Actor, today: date, *, key: str) -> Program:
+    # progress is reported weekly, as of Monday: the demo is the same all week
+    today = monday_on_or_before(today)
     document = demo_plan(today)
     for task in document["tasks"]:
         task["percent_complete"] = 0  # progress is reported below, from the schedule
     program = import_plan(session, actor, read_plan(document), key=key)
     session.flush()
     planned = reschedule_program(session, program.id).result
+    take_baseline(
+        session,
+        actor,
+        program.id,
+        name="Plan of record",
+        description="The plan as approved at kick-off, before any progress.",
+    )
+    calendar = WorkCalendar(
+        holidays=[date.fromisoformat(d) for d in document["calendars"][0]["holidays"]]
+    )
     tasks = {t.key: t for t in session.scalars(select(Task).where(Task.program_id == program.id))}
-    for task_key, percent in PROGRESS.items():
-        task = tasks[task_key]
+    preds: dict[str, list[tuple[str, str]]] = {}
+    for link in document["dependencies"]:
+        preds.setdefault(link["to"], []).append((link["from"], link["type"]))
+    # replay the weeks so far: each team works at its own pace and starts its
+    # tasks a little late, but never before the work they wait on allows
+    order = sorted(tasks.values(), key=lambda t: (planned[f"t{t.id}"].early_start, t.id))
+    for task in order:
         row = planned[f"t{task.id}"]
-        if row.early_start > today:
+        if row.is_summary or task.duration == 0:
             continue
-        task.actual_start = row.early_start
-        if percent >= 100 and row.early_finish < today:
-            task.actual_finish = row.early_finish
+        project = task.key.split("-")[0]
+        start = calendar.add_workdays(row.early_start, START_DELAY[project])
+        ready = True
+        for pred_key, kind in preds.get(task.key, []):
+            pred = tasks.get(pred_key)
+            if pred is None or kind not in ("FS", "SS"):
+                continue  # program milestones and finish links do not hold a start back
+            if kind == "FS" and pred.actual_finish is None:
+                ready = False
+            elif kind == "FS" and pred.actual_finish is not None:
+                start = max(start, calendar.next_workday(pred.actual_finish))
+            elif kind == "SS" and pred.actual_start is None:
+                ready = False
+        if not ready or start >= today:
+            continue
+        task.actual_start = start
+        needed = math.ceil(task.duration / PACE[project])
+        finish = calendar.add_workdays(start, needed - 1)
+        if finish < today:
+            task.actual_finish = finish
             task.percent_complete = 100.0
         else:
-            task.percent_complete = float(min(percent, 95))
-        factor = COST_FACTOR.get(task_key.split("-")[0], 1.0)
+            worked = calendar.count_workdays(start, today)
+            task.percent_complete = float(min(95, max(5, round(100 * worked / needed))))
+        factor = COST_FACTOR.get(project, 1.0)
         task.actual_cost = round(task.budget * task.percent_complete / 100 * factor, 2)
         _weekly_history(session, actor, task, until=task.actual_finish or today)
     program.status_date = today

@@ -108,10 +108,10 @@ DEPENDENCIES: list[tuple[str, str, str, int]] = [
 # (key, name, target: weeks after the program start, on a Thursday). M1 is set so
 # that the demo opens with one slipping milestone and its cross-project alert.
 MILESTONES = [
-    ("M1", "Pilot complete and trainers ready", 15),
-    ("M2", "Security sign-off", 16),
-    ("M3", "All client environments migrated", 31),
-    ("M4", "Program close", 33),
+    ("M1", "Pilot complete and trainers ready", 12),
+    ("M2", "Security sign-off", 14),
+    ("M3", "All client environments migrated", 28),
+    ("M4", "Program close", 30),
 ]
 
 # what a working day of each project's team costs, and how far actual costs run
@@ -119,21 +119,10 @@ MILESTONES = [
 DAY_RATE = {"PLAT": 1800, "SEC": 1500, "DATA": 1600, "TRAIN": 900, "VEND": 1200}
 COST_FACTOR = {"PLAT": 1.15, "SEC": 0.95, "DATA": 1.05, "TRAIN": 1.0, "VEND": 1.1}
 
-# (task, percent complete) for the work that is done or under way
-PROGRESS = {
-    "PLAT-1": 100,
-    "SEC-1": 100,
-    "DATA-1": 100,
-    "TRAIN-1": 100,
-    "VEND-1": 100,
-    "PLAT-3": 100,
-    "SEC-2": 60,
-    "SEC-3": 70,
-    "DATA-2": 80,
-    "TRAIN-2": 50,
-    "VEND-2": 40,
-    "PLAT-4": 30,
-}
+# how fast each team works against its plan (1.0: on plan), and how many working
+# days late it started its tasks: the demo opens a little behind the baseline
+PACE = {"PLAT": 0.85, "SEC": 0.95, "DATA": 0.9, "TRAIN": 1.0, "VEND": 0.9}
+START_DELAY = {"PLAT": 2, "SEC": 0, "DATA": 1, "TRAIN": 0, "VEND": 3}
 
 
 def monday_on_or_before(day: date) -> date:
@@ -163,7 +152,7 @@ def demo_plan(today: date) -> dict[str, Any]:
                 "name": name,
                 "duration": duration,
                 "parent": parent,
-                "percent_complete": PROGRESS.get(key, 0),
+                "percent_complete": 0,
                 "budget": float(duration * DAY_RATE[project]),
                 **(
                     {
