@@ -4,6 +4,7 @@ from podium.models.audit import AuditEntry
 from podium.models.base import Base, utcnow
 from podium.models.baselines import Baseline, BaselineItem
 from podium.models.calendars import WEEKDAYS, Calendar
+from podium.models.health import HealthSnapshot
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
@@ -24,6 +25,7 @@ __all__ = [
     "ConstraintType",
     "Dependency",
     "DependencyType",
+    "HealthSnapshot",
     "Membership",
     "Milestone",
     "Program",

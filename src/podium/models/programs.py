@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Date,
     Enum,
     Float,
@@ -78,6 +80,8 @@ class Program(Versioned, Base):
     # a new random value each time the schedule is stored: lets a process reuse
     # what it loaded last time only while nothing has changed since
     schedule_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # the health rules as tuned for this program (null: the defaults)
+    health_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="program", cascade="all, delete-orphan", passive_deletes=True

@@ -1,0 +1,315 @@
+"""A program's health: red, amber or green for the program, each project, milestone and
+task, computed from the plan (schedule, baseline, earned value, alerts) by rules an
+owner can tune, and always with the reasons.
+
+Risks and over-allocations join the facts once those capabilities exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from podium.engine.health import (
+    AlertFacts,
+    HealthInput,
+    HealthReport,
+    InvalidHealthInput,
+    InvalidRules,
+    MilestoneFacts,
+    ProgramFacts,
+    ProjectFacts,
+    Ref,
+    RuleSet,
+    TaskFacts,
+    assess_health,
+)
+from podium.errors import Conflict, ValidationFailed
+from podium.models import (
+    Alert,
+    BaselineItem,
+    HealthSnapshot,
+    Milestone,
+    Program,
+    Project,
+    Role,
+    Task,
+)
+from podium.services.actor import Actor
+from podium.services.audit import record_change
+from podium.services.common import check_version, flush
+from podium.services.performance import (
+    ProgramPerformance,
+    program_calendar,
+    program_performance,
+)
+from podium.services.programs import get_program
+
+
+@dataclass
+class ProgramHealth:
+    report: HealthReport
+    performance: ProgramPerformance
+    rules: RuleSet
+
+
+def _index(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
+    """The facts health is judged from, read for one program."""
+    program = perf.program
+    result = perf.result
+    baseline_finish: dict[tuple[str, int], date] = {}
+    if perf.baseline is not None:
+        for kind, record_id, finish in session.execute(
+            select(BaselineItem.kind, BaselineItem.record_id, BaselineItem.finish).where(
+                BaselineItem.baseline_id == perf.baseline.id
+            )
+        ):
+            if finish is not None:
+                baseline_finish[(kind, record_id)] = finish
+    projects = {
+        p.id: p for p in session.scalars(select(Project).where(Project.program_id == program.id))
+    }
+    project_baseline: dict[str, date] = {}
+    tasks: list[TaskFacts] = []
+    milestones: list[MilestoneFacts] = []
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.key,
+            Task.project_id,
+            Task.parent_id,
+            Task.is_milestone,
+            Task.early_finish,
+            Task.total_float,
+            Task.actual_finish,
+            Task.deadline,
+        ).where(Task.program_id == program.id)
+    ).all()
+    keys = {row[0]: row[1] for row in rows}
+    task_evm = result.tasks
+    evm_keys = set(task_evm.ids)
+    for (
+        task_id,
+        key,
+        project_id,
+        parent_id,
+        is_milestone,
+        finish,
+        total_float,
+        done,
+        deadline,
+    ) in rows:
+        project_key = projects[project_id].key
+        planned = baseline_finish.get(("task", task_id))
+        if planned is not None:
+            current = project_baseline.get(project_key)
+            project_baseline[project_key] = max(planned, current) if current else planned
+        ref = Ref("task", task_id, key)
+        if is_milestone:
+            milestones.append(
+                MilestoneFacts(
+                    ref,
+                    project_key,
+                    forecast=finish,
+                    target=deadline,
+                    baseline=planned,
+                    total_float=total_float,
+                    reached=done is not None,
+                )
+            )
+            continue
+        row = task_evm[key] if key in evm_keys else None
+        tasks.append(
+            TaskFacts(
+                ref,
+                project_key,
+                parent=keys.get(parent_id) if parent_id else None,
+                finish=finish,
+                baseline_finish=planned,
+                total_float=total_float,
+                spi=_index(row.spi) if row else None,
+                cpi=_index(row.cpi) if row else None,
+                finished=done is not None,
+            )
+        )
+    for m_id, key, forecast, target, total_float in session.execute(
+        select(
+            Milestone.id,
+            Milestone.key,
+            Milestone.early_finish,
+            Milestone.target_date,
+            Milestone.total_float,
+        ).where(Milestone.program_id == program.id)
+    ):
+        milestones.append(
+            MilestoneFacts(
+                Ref("milestone", m_id, key),
+                None,
+                forecast=forecast,
+                target=target,
+                baseline=baseline_finish.get(("milestone", m_id)),
+                total_float=total_float,
+            )
+        )
+    project_evm = result.projects
+    project_facts = []
+    for project in projects.values():
+        row = project_evm[project.key] if project.key in project_evm.ids else None
+        project_facts.append(
+            ProjectFacts(
+                Ref("project", project.id, project.key),
+                finish=project.scheduled_finish,
+                baseline_finish=project_baseline.get(project.key),
+                spi=_index(row.spi) if row else None,
+                cpi=_index(row.cpi) if row else None,
+            )
+        )
+    alerts = [
+        AlertFacts(
+            Ref("alert", a.id, f"alert {a.id}"),
+            a.severity.value,
+            title=a.title,
+            subject=_subject_key(a, keys, session),
+            projects=tuple(a.projects),
+            cross_project=a.cross_project,
+        )
+        for a in session.scalars(
+            select(Alert).where(Alert.program_id == program.id, Alert.resolved_at.is_(None))
+        )
+    ]
+    return HealthInput(
+        ProgramFacts(
+            Ref("program", program.id, program.key),
+            finish=program.scheduled_finish,
+            baseline_finish=perf.baseline.finish if perf.baseline else None,
+            target=program.goal_target_date,
+            spi=_index(result.program.spi),
+            cpi=_index(result.program.cpi),
+        ),
+        calendar=program_calendar(session, program),
+        projects=project_facts,
+        tasks=tasks,
+        milestones=milestones,
+        alerts=alerts,
+    )
+
+
+def _subject_key(alert: Alert, task_keys: Mapping[int, str], session: Session) -> str | None:
+    if alert.subject_type == "task":
+        return task_keys.get(alert.subject_id)
+    milestone = session.get(Milestone, alert.subject_id)
+    return milestone.key if milestone is not None else None
+
+
+def program_rules(program: Program) -> RuleSet:
+    try:
+        return RuleSet.from_json(program.health_rules)
+    except InvalidRules:
+        # stored rules that no longer validate fall back to the defaults rather than failing pages
+        return RuleSet()
+
+
+def program_health(
+    session: Session, actor: Actor, program_id: int, *, status_date: date | None = None
+) -> ProgramHealth:
+    """The health of the program, its projects, milestones and tasks, with reasons."""
+    perf = program_performance(session, actor, program_id, status_date=status_date)
+    rules = program_rules(perf.program)
+    try:
+        report = assess_health(health_facts(session, perf), rules)
+    except InvalidHealthInput as exc:
+        raise Conflict(
+            "health cannot be computed: " + "; ".join(exc.problems[:3]),
+            code="invalid_health_input",
+            details=exc.problems,
+        ) from exc
+    return ProgramHealth(report, perf, rules)
+
+
+def update_rules(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    config: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> RuleSet:
+    """Tune the program's health rules (owners); every problem is reported at once."""
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    check_version(program, expected_version)
+    try:
+        rules = RuleSet.from_json(config)
+    except InvalidRules as exc:
+        raise ValidationFailed(
+            "invalid health rules: " + "; ".join(exc.problems[:5]),
+            details=[{"field": "rules", "message": p} for p in exc.problems],
+        ) from exc
+    old = program.health_rules
+    program.health_rules = rules.to_json()
+    record_change(
+        session,
+        actor,
+        program_id=program.id,
+        entity_type="program",
+        entity_id=program.id,
+        action="update",
+        changes={"health_rules": [old, program.health_rules]},
+        label=program.name,
+    )
+    flush(session)
+    return rules
+
+
+def record_snapshot(session: Session, actor: Actor, program_id: int) -> HealthSnapshot:
+    """Keep today's health (as of the status date) for the trend; one per day."""
+    health = program_health(session, actor, program_id)
+    day = health.performance.status_date
+    session.execute(
+        delete(HealthSnapshot).where(
+            HealthSnapshot.program_id == program_id, HealthSnapshot.as_of == day
+        )
+    )
+    report = health.report
+    snapshot = HealthSnapshot(
+        program_id=program_id,
+        as_of=day,
+        status=report.program.status,
+        reasons=[reason_json(r) for r in report.program.reasons[:20]],
+        projects={key: h.status for key, h in report.projects.items()},
+        spi=_index(health.performance.result.program.spi),
+        cpi=_index(health.performance.result.program.cpi),
+    )
+    session.add(snapshot)
+    flush(session)
+    return snapshot
+
+
+def health_history(session: Session, actor: Actor, program_id: int) -> list[HealthSnapshot]:
+    get_program(session, actor, program_id)
+    return list(
+        session.scalars(
+            select(HealthSnapshot)
+            .where(HealthSnapshot.program_id == program_id)
+            .order_by(HealthSnapshot.as_of)
+        )
+    )
+
+
+def reason_json(reason: Any) -> dict[str, Any]:
+    return {
+        "rule": reason.rule,
+        "severity": reason.severity,
+        "message": reason.message,
+        "ref": {"kind": reason.ref.kind, "id": reason.ref.id, "key": reason.ref.key},
+        "value": reason.value,
+        "limit": reason.limit,
+    }

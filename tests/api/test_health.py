@@ -1,0 +1,118 @@
+"""Health with reasons, tunable rules, history; earned value against the current baseline."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import Cast, Net
+from tests.api.test_programs import assert_error
+
+
+def _baseline(cast: Cast) -> None:
+    response = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/baselines", json={"name": "Plan"}
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_a_program_on_plan_is_green(cast: Cast, net: Net) -> None:
+    _baseline(cast)
+    health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
+    assert health["program"]["status"] == "green" and health["program"]["reasons"] == []
+    assert health["baseline"] == "Plan"
+    assert {p["ref"]["key"]: p["status"] for p in health["projects"]} == {
+        "PLAT": "green",
+        "TRAIN": "green",
+        "SEC": "green",
+    }
+
+
+def test_a_milestone_past_its_target_makes_the_program_red_and_says_why(
+    cast: Cast, net: Net
+) -> None:
+    _baseline(cast)
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
+    assert health["program"]["status"] == "red"
+    first = health["program"]["reasons"][0]
+    assert first["rule"] == "past_target" and first["ref"] == {
+        "kind": "milestone",
+        "id": net.m1["id"],
+        "key": "M1",
+    }
+    assert "M1" in first["message"] and "2 working days past its target" in first["message"]
+    (m1,) = health["milestones"]
+    assert m1["status"] == "red"
+
+
+def test_tuned_rules_change_the_outcome_and_invalid_ones_are_refused(cast: Cast, net: Net) -> None:
+    _baseline(cast)
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    url = f"/api/v1/programs/{cast.program.id}/health/rules"
+    rules = cast.viewer.get(url).json()
+    assert rules["catalogue"] and "past_target" in rules["rules"]["rules"]
+    tuned = rules["rules"]
+    tuned["rules"]["past_target"]["enabled"] = False
+    tuned["rules"]["finish_slip"]["enabled"] = False
+    tuned["rules"]["conflict_alerts"]["enabled"] = False
+    assert cast.owner.put(url, json=tuned).status_code == 200
+    health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
+    assert health["program"]["status"] == "green"
+    assert_error(cast.owner.put(url, json={"rules": {"past_target": {"colour": "pink"}}}), 422)
+    assert_error(cast.manager.put(url, json=tuned), 403)
+
+
+def test_health_is_recorded_for_the_trend_once_a_day(cast: Cast, net: Net) -> None:
+    pid = cast.program.id
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-08"})
+    assert cast.manager.post(f"/api/v1/programs/{pid}/health/snapshots").status_code == 201
+    assert cast.manager.post(f"/api/v1/programs/{pid}/health/snapshots").status_code == 201
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-15"})
+    cast.manager.post(f"/api/v1/programs/{pid}/health/snapshots")
+    history = cast.viewer.get(f"/api/v1/programs/{pid}/health/history").json()
+    assert [h["as_of"] for h in history] == ["2027-01-08", "2027-01-15"]
+    assert_error(cast.viewer.post(f"/api/v1/programs/{pid}/health/snapshots"), 403)
+
+
+def test_earned_value_against_the_baseline_with_the_textbook_formulas(cast: Cast, net: Net) -> None:
+    pid = cast.program.id
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    _baseline(cast)
+    # status Fri 8 Jan 2027: PLAT-1 (4–15 Jan, 10 days, 10,000) should be half done
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-08"})
+    cast.member.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"actual_start": "2027-01-04", "percent_complete": 40, "actual_cost": 4500},
+    )
+    ev = cast.viewer.get(f"/api/v1/programs/{pid}/earned-value").json()
+    program = ev["program"]
+    assert (program["bac"], program["pv"], program["ev"], program["ac"]) == (
+        10000,
+        5000,
+        4000,
+        4500,
+    )
+    assert (program["sv"], program["cv"]) == (-1000, -500)
+    assert program["spi"] == pytest.approx(0.8) and program["cpi"] == pytest.approx(
+        0.8889, abs=1e-4
+    )
+    assert program["eac"] == pytest.approx(11250) and program["vac"] == pytest.approx(-1250)
+    assert ev["eac_formula"] == "EAC = BAC / CPI" and ev["baseline"] == "Plan"
+    plat = next(p for p in ev["projects"] if p["id"] == "PLAT")
+    assert plat["spi"] == pytest.approx(0.8)
+
+
+def test_s_curves_run_weekly_from_the_baseline_start(cast: Cast, net: Net) -> None:
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    _baseline(cast)
+    curves = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/earned-value/curves").json()
+    assert curves["dates"][0] == "2027-01-04"
+    assert curves["program"]["pv"][-1] == pytest.approx(10000)
+    assert set(curves["projects"]) == {"PLAT", "TRAIN", "SEC"}
+
+
+@pytest.mark.parametrize(
+    "path", ["health", "health/rules", "health/history", "earned-value", "earned-value/curves"]
+)
+def test_outsiders_get_404(cast: Cast, net: Net, path: str) -> None:
+    assert_error(cast.outsider.get(f"/api/v1/programs/{cast.program.id}/{path}"), 404)
