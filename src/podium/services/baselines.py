@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Baseline, BaselineItem, Calendar, Milestone, Program, Project, Role, Task
+from podium.models import Baseline, BaselineItem, Milestone, Program, Project, Role, Task
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush
+from podium.services.overview import program_calendar
 from podium.services.programs import get_program
 
 BASELINE_FIELDS = ["name", "description", "is_current"]
@@ -291,16 +292,6 @@ class Variance:
     cost_live: float = 0.0
 
 
-def _calendar(session: Session, program: Program) -> WorkCalendar:
-    if program.calendar_id is None:
-        return WorkCalendar()
-    calendar = session.get(Calendar, program.calendar_id)
-    assert calendar is not None
-    return WorkCalendar(
-        calendar.weekmask, [date.fromisoformat(h["date"]) for h in calendar.holidays]
-    )
-
-
 def _slip(calendar: WorkCalendar, baseline: date | None, live: date | None) -> int | None:
     return calendar.slip(baseline, live) if baseline is not None and live is not None else None
 
@@ -310,7 +301,7 @@ def compare(session: Session, actor: Actor, baseline_id: int) -> Variance:
     baseline = get_baseline(session, actor, baseline_id)
     program = session.get(Program, baseline.program_id)
     assert program is not None
-    calendar = _calendar(session, program)
+    calendar = program_calendar(session, program)
     items = {
         (i.kind, i.record_id): i
         for i in session.scalars(

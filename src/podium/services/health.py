@@ -43,11 +43,8 @@ from podium.models import (
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import check_version, flush
-from podium.services.performance import (
-    ProgramPerformance,
-    program_calendar,
-    program_performance,
-)
+from podium.services.overview import program_calendar
+from podium.services.performance import ProgramPerformance, program_performance
 from podium.services.programs import get_program
 
 

@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.engine import WorkCalendar
 from podium.engine.evm import EvmInput, EvmResult, EvmTask, SCurves, earned_value, s_curves
-from podium.models import Baseline, BaselineItem, Calendar, Program, ProgressRecord, Project, Task
+from podium.models import Baseline, BaselineItem, Program, ProgressRecord, Project, Task
 from podium.services.actor import Actor
 from podium.services.baselines import current_baseline
+from podium.services.overview import program_calendar
 from podium.services.programs import get_program
 
 
@@ -32,16 +32,6 @@ class ProgramPerformance:
     status_date: date
     data: EvmInput
     result: EvmResult
-
-
-def program_calendar(session: Session, program: Program) -> WorkCalendar:
-    if program.calendar_id is None:
-        return WorkCalendar()
-    calendar = session.get(Calendar, program.calendar_id)
-    assert calendar is not None
-    return WorkCalendar(
-        calendar.weekmask, [date.fromisoformat(h["date"]) for h in calendar.holidays]
-    )
 
 
 def default_status_date(program: Program) -> date:
