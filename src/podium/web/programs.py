@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from podium.api.deps import Db
-from podium.services import overview
+from podium.services import health, overview
 from podium.web.session import CurrentViewer
 from podium.web.templating import render
 
@@ -55,11 +55,22 @@ def program_list(
         db, viewer.actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     pager = Pager(number=page, size=PAGE_SIZE, total=total)
-    return render(request, "programs/list.html", {"programs": items, "pager": pager})
+    healths = {
+        item.program.id: health.program_health(db, viewer.actor, item.program.id).report
+        for item in items
+    }
+    return render(
+        request, "programs/list.html", {"programs": items, "pager": pager, "healths": healths}
+    )
 
 
 @router.get("/programs/{program_id}", name="program")
 def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewer) -> Response:
     """The program at a glance: forecast against the goal, alerts, milestones, projects."""
     view = overview.program_overview(db, viewer.actor, program_id)
-    return render(request, "programs/overview.html", {"view": view, "program": view.program})
+    program_health = health.program_health(db, viewer.actor, program_id)
+    return render(
+        request,
+        "programs/overview.html",
+        {"view": view, "program": view.program, "health": program_health},
+    )

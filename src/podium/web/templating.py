@@ -69,6 +69,13 @@ def status_label(value: object) -> str:
     return STATUS_LABELS.get(raw, raw.replace("_", " ").capitalize())
 
 
+def reason_text(reason: Any) -> str:
+    """A health reason as a sentence: "Milestone M1 is forecast 5 working days past…"
+    (the colour is shown beside it, so "red because" is dropped)."""
+    message = str(reason.message).removeprefix(f"{reason.severity} because ")
+    return message[:1].upper() + message[1:]
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -78,7 +85,11 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        date=format_date, number=format_number, percent=format_percent, status=status_label
+        date=format_date,
+        number=format_number,
+        percent=format_percent,
+        status=status_label,
+        reason=reason_text,
     )
     env.globals["version"] = __version__
     return env
