@@ -525,6 +525,49 @@ def baseline_compare(
         )
 
 
+@app.command()
+def health(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    record: Annotated[
+        bool, typer.Option("--record", help="keep today's health for the trend (run daily)")
+    ] = False,
+) -> None:
+    """The program's health — red, amber or green, and why — with its projects' and SPI/CPI."""
+    from podium.services import health as health_service
+
+    _require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            result = health_service.program_health(session, SYSTEM, found.id)
+            if record:
+                health_service.record_snapshot(session, SYSTEM, found.id)
+            key = found.key
+    except PodiumError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from exc
+    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    report = result.report
+    status = report.program.status
+    console.print(
+        f"[bold]{key}[/] is [bold {colours[status]}]{status.upper()}[/] "
+        f"as of {result.performance.status_date}"
+    )
+    for reason in report.program.reasons[:10]:
+        console.print(f"  [{colours[reason.severity]}]●[/] {reason.message}", soft_wrap=True)
+    table = Table("project", "health", "why", title="Projects", title_justify="left")
+    for project_key, h in report.projects.items():
+        table.add_row(project_key, f"[{colours[h.status]}]{h.status}[/]", h.why)
+    console.print(table)
+    ev = result.performance.result.program
+    if result.performance.baseline is not None:
+        spi = f"{ev.spi:.2f}" if ev.spi is not None else "—"
+        cpi = f"{ev.cpi:.2f}" if ev.cpi is not None else "—"
+        console.print(f"SPI {spi}, CPI {cpi} against baseline {result.performance.baseline.name!r}")
+    if record:
+        console.print("Recorded today's health.")
+
+
 def _signed(days: int | None) -> str:
     if days is None:
         return "—"

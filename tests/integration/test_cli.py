@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from podium.cli import app
 from podium.config import get_settings
 from podium.db import get_engine
-from podium.models import Alert, Program, Task, User
+from podium.models import Alert, HealthSnapshot, Program, Task, User
 
 runner = CliRunner()
 
@@ -181,3 +181,13 @@ def test_baseline_take_list_and_compare(cli_env: None) -> None:
     assert code == 1 and "already has a baseline" in out
     code, out = podium("baseline", "compare", "CLOUD", "--baseline", "nope")
     assert code == 1 and "no baseline" in out
+
+
+def test_health_prints_the_colour_and_why_and_records_the_trend(
+    cli_env: None, engine: Engine
+) -> None:
+    podium("demo")
+    code, out = podium("health", "CLOUD", "--record")
+    assert code == 0, out
+    assert "CLOUD is RED" in out and "M1" in out and "Projects" in out and "SPI" in out
+    assert count(engine, HealthSnapshot) == 1
