@@ -116,3 +116,13 @@ def test_s_curves_run_weekly_from_the_baseline_start(cast: Cast, net: Net) -> No
 )
 def test_outsiders_get_404(cast: Cast, net: Net, path: str) -> None:
     assert_error(cast.outsider.get(f"/api/v1/programs/{cast.program.id}/{path}"), 404)
+
+
+def test_without_a_baseline_health_still_answers_and_earned_value_is_undefined(
+    cast: Cast, net: Net
+) -> None:
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
+    assert health["program"]["status"] == "green" and health["baseline"] is None
+    ev = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/earned-value").json()
+    assert ev["program"]["spi"] is None and ev["program"]["bac"] == 0

@@ -76,8 +76,8 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
     ):
         history.setdefault(task_id, []).append((as_of, percent, cost))
     tasks: list[EvmTask] = []
-    for task_id, key, project_id, budget in session.execute(
-        select(Task.id, Task.key, Task.project_id, Task.budget)
+    for task_id, key, project_id in session.execute(
+        select(Task.id, Task.key, Task.project_id)
         .where(Task.program_id == program.id)
         .order_by(Task.id)
     ):
@@ -94,7 +94,7 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
             EvmTask(
                 key,
                 projects[project_id],
-                cost if baseline is not None else budget,
+                cost,  # planned value needs a baseline: without one, nothing is planned
                 start,
                 finish,
                 progress=[(as_of, percent) for as_of, percent, _cost in records],
