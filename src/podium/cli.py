@@ -568,6 +568,52 @@ def health(
         console.print("Recorded today's health.")
 
 
+@app.command()
+def report(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    format: Annotated[str, typer.Option("--format", help="html, pdf or md")] = "md",
+    date: Annotated[
+        str | None, typer.Option("--date", help="status date YYYY-MM-DD (default: the program's)")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+    issue: Annotated[
+        bool, typer.Option("--issue", help="issue it: keep it unchanged in the report history")
+    ] = False,
+) -> None:
+    """The executive status report of a program, as Markdown, HTML or PDF."""
+    from datetime import date as date_type
+
+    from podium.services import reports
+
+    if format not in ("html", "pdf", "md"):
+        raise fail(f"unknown format {format!r}: html, pdf or md")
+    if format == "pdf" and output is None:
+        raise fail("a PDF needs --output FILE")
+    try:
+        as_of = date_type.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise fail(f"--date must be YYYY-MM-DD, not {date!r}") from exc
+    _require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            if issue:
+                issued = reports.issue_report(session, SYSTEM, found.id, as_of=as_of)
+                body = reports.stored_content(issued, format)
+            else:
+                body = reports.render(
+                    reports.draft_report(session, SYSTEM, found.id, as_of=as_of), format
+                )
+    except PodiumError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from exc
+    if output is None:
+        typer.echo(body.decode(), nl=False)
+    else:
+        output.write_bytes(body)
+        err.print(f"Wrote the {format} report to {output}{' (issued)' if issue else ''}")
+
+
 def _signed(days: int | None) -> str:
     if days is None:
         return "—"

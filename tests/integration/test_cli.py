@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from podium.cli import app
 from podium.config import get_settings
 from podium.db import get_engine
-from podium.models import Alert, HealthSnapshot, Program, Task, User
+from podium.models import Alert, HealthSnapshot, IssuedReport, Program, Task, User
 
 runner = CliRunner()
 
@@ -191,3 +191,18 @@ def test_health_prints_the_colour_and_why_and_records_the_trend(
     assert code == 0, out
     assert "CLOUD is RED" in out and "M1" in out and "Projects" in out and "SPI" in out
     assert count(engine, HealthSnapshot) == 1
+
+
+def test_report_writes_markdown_and_pdf_and_issues_it(
+    cli_env: None, engine: Engine, tmp_path: Path
+) -> None:
+    podium("demo")
+    code, out = podium("report", "CLOUD", "--format", "md")
+    assert code == 0 and "# Cloud migration (CLOUD)" in out and "## Milestones" in out, out
+    pdf = tmp_path / "cloud.pdf"
+    code, out = podium("report", "CLOUD", "--format", "pdf", "--output", str(pdf), "--issue")
+    assert code == 0, out
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert count(engine, IssuedReport) == 1
+    code, out = podium("report", "CLOUD", "--format", "pdf")
+    assert code == 1 and "--output" in out

@@ -34,6 +34,7 @@ def api_router() -> APIRouter:
         health,
         milestones,
         projects,
+        reports,
         schedule,
         tasks,
     )
@@ -45,6 +46,7 @@ def api_router() -> APIRouter:
         schedule,
         baselines,
         health,
+        reports,
         projects,
         tasks,
         milestones,

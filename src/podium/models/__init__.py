@@ -7,6 +7,7 @@ from podium.models.calendars import WEEKDAYS, Calendar
 from podium.models.health import HealthSnapshot
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
+from podium.models.reports import IssuedReport
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
 from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
 from podium.models.users import ApiToken, User, WebSession
@@ -26,6 +27,7 @@ __all__ = [
     "Dependency",
     "DependencyType",
     "HealthSnapshot",
+    "IssuedReport",
     "Membership",
     "Milestone",
     "Program",

@@ -1,0 +1,257 @@
+"""Executive status reports: built from the live plan, issued and kept unchanged.
+
+A report is first a set of numbers (plain JSON: the goal, health and why,
+milestones against baseline and target, cross-project blockers, schedule and
+cost performance with the S-curve, what changed since the last issued report);
+:mod:`podium.interop.report_render` writes it as Markdown, HTML and PDF. An
+issued report stores all four, so what executives were told can be read back
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import NotFound
+from podium.interop import report_render
+from podium.models import Alert, IssuedReport, Role
+from podium.services.actor import Actor
+from podium.services.audit import record_change
+from podium.services.baselines import compare
+from podium.services.common import flush
+from podium.services.health import program_health, reason_json
+from podium.services.performance import performance_curves
+from podium.services.programs import get_program
+from podium.services.scheduling.views import program_schedule
+
+TOP_REASONS = 8
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or np.isnan(value) else round(float(value), 2)
+
+
+def build_report(
+    session: Session, actor: Actor, program_id: int, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """Every number of a status report on ``as_of`` (default: the program's status date)."""
+    program = get_program(session, actor, program_id)
+    health = program_health(session, actor, program_id, status_date=as_of)
+    perf = health.performance
+    day = perf.status_date
+    schedule = program_schedule(session, actor, program_id)
+    variance = compare(session, actor, perf.baseline.id) if perf.baseline else None
+    baseline_of = {m.key: m.baseline_finish for m in variance.milestones} if variance else {}
+    ev = perf.result.program
+    curves = performance_curves(perf) if perf.baseline else None
+    blockers = [
+        {
+            "title": a.title,
+            "severity": a.severity.value,
+            "chain": [step["key"] for step in a.chain],
+            "projects": a.projects,
+            "since": a.first_detected_at.date().isoformat(),
+        }
+        for a in session.scalars(
+            select(Alert)
+            .where(
+                Alert.program_id == program_id,
+                Alert.resolved_at.is_(None),
+                Alert.cross_project.is_(True),
+            )
+            .order_by(Alert.first_detected_at)
+        )
+    ]
+    return {
+        "program": {"id": program.id, "key": program.key, "name": program.name},
+        "as_of": day.isoformat(),
+        "goal": {
+            "outcome": program.goal_outcome,
+            "measure": program.goal_measure,
+            "unit": program.goal_unit,
+            "baseline_value": program.goal_baseline_value,
+            "target_value": program.goal_target_value,
+            "target_date": _iso(program.goal_target_date),
+        },
+        "health": {
+            "status": health.report.program.status,
+            "reasons": [reason_json(r) for r in health.report.program.reasons[:TOP_REASONS]],
+            "projects": {k: h.status for k, h in health.report.projects.items()},
+            "project_reasons": {
+                k: (h.reasons[0].message if h.reasons else "")
+                for k, h in health.report.projects.items()
+            },
+        },
+        "schedule": {
+            "start": _iso(schedule.start),
+            "finish": _iso(schedule.finish),
+            "baseline_finish": _iso(variance.program_finish_baseline) if variance else None,
+            "finish_variance": variance.program_finish_variance if variance else None,
+            "goal_date": _iso(program.goal_target_date),
+            "critical_projects": schedule.projects_on_critical_path,
+        },
+        "milestones": [
+            {
+                "key": m.ref.key,
+                "name": m.ref.name,
+                "target": _iso(m.target),
+                "baseline": _iso(baseline_of.get(m.ref.key)),
+                "forecast": _iso(m.forecast),
+                "slip": m.slip,
+            }
+            for m in schedule.milestones
+        ],
+        "blockers": blockers,
+        "performance": {
+            "baseline": perf.baseline.name if perf.baseline else None,
+            "formula": perf.result.formula,
+            **{
+                name: _num(getattr(ev, name))
+                for name in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac")
+            },
+            "curve": (
+                {
+                    "dates": [d.isoformat() for d in curves.dates.astype(object).tolist()],
+                    "pv": [_num(v) for v in curves.program.pv],
+                    "ev": [_num(v) for v in curves.program.ev],
+                    "ac": [_num(v) for v in curves.program.ac],
+                }
+                if curves is not None
+                else None
+            ),
+        },
+        "risks": None,  # the risk register arrives with the governance capability
+        "benefits": None,
+        "decisions": None,
+    }
+
+
+def _changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
+    """What moved since the last issued report, in sentences."""
+    if previous is None:
+        return ["First report of this program."]
+    out: list[str] = []
+    before, after = previous["health"]["status"], current["health"]["status"]
+    if before != after:
+        out.append(f"Health went from {before} to {after}.")
+    finish_before, finish_after = previous["schedule"]["finish"], current["schedule"]["finish"]
+    if finish_before != finish_after:
+        out.append(f"The forecast finish moved from {finish_before} to {finish_after}.")
+    slips = {m["key"]: m["slip"] for m in previous["milestones"]}
+    for m in current["milestones"]:
+        old = slips.get(m["key"])
+        if old is not None and old != m["slip"]:
+            word = "later" if m["slip"] > old else "earlier"
+            out.append(
+                f"Milestone {m['key']} is forecast {abs(m['slip'] - old)} working days "
+                f"{word} than reported on {previous['as_of']}."
+            )
+    titles_before = {b["title"] for b in previous["blockers"]}
+    titles_after = {b["title"] for b in current["blockers"]}
+    out += [f"New blocker: {t}" for t in sorted(titles_after - titles_before)]
+    out += [f"Cleared: {t}" for t in sorted(titles_before - titles_after)]
+    return out or ["No change in health, finish or milestones since the last report."]
+
+
+def last_issued(session: Session, program_id: int) -> IssuedReport | None:
+    return session.scalar(
+        select(IssuedReport)
+        .where(IssuedReport.program_id == program_id)
+        .order_by(IssuedReport.issued_at.desc(), IssuedReport.id.desc())
+        .limit(1)
+    )
+
+
+def draft_report(
+    session: Session, actor: Actor, program_id: int, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """The report's numbers now, with what changed since the last issued report."""
+    data = build_report(session, actor, program_id, as_of=as_of)
+    previous = last_issued(session, program_id)
+    data["changes"] = _changes(previous.data if previous else None, data)
+    data["previous"] = previous.as_of.isoformat() if previous else None
+    return data
+
+
+def render(data: dict[str, Any], fmt: str) -> bytes:
+    """The report as Markdown, HTML or PDF bytes."""
+    if fmt == "md":
+        return report_render.render_markdown(data).encode()
+    if fmt == "html":
+        return report_render.render_html(data).encode()
+    if fmt == "pdf":
+        return report_render.render_pdf(data)
+    raise NotFound(f"no report format {fmt!r}: html, md or pdf")
+
+
+def issue_report(
+    session: Session, actor: Actor, program_id: int, *, as_of: date | None = None
+) -> IssuedReport:
+    """Issue and keep a report (managers): its numbers, Markdown, HTML and PDF, unchanged."""
+    program = get_program(session, actor, program_id, needed=Role.MANAGER)
+    data = draft_report(session, actor, program_id, as_of=as_of)
+    data["issued_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    data["issued_by"] = actor.email
+    report = IssuedReport(
+        program_id=program_id,
+        title=f"{program.name} — status on {data['as_of']}",
+        as_of=date.fromisoformat(data["as_of"]),
+        status=data["health"]["status"],
+        issued_by=actor.email,
+        data=data,
+        markdown=report_render.render_markdown(data),
+        html=report_render.render_html(data),
+        pdf=report_render.render_pdf(data),
+    )
+    session.add(report)
+    flush(session)
+    record_change(
+        session,
+        actor,
+        program_id=program_id,
+        entity_type="report",
+        entity_id=report.id,
+        action="create",
+        changes={"title": [None, report.title], "status": [None, report.status]},
+        label=report.title,
+    )
+    return report
+
+
+def list_reports(session: Session, actor: Actor, program_id: int) -> list[IssuedReport]:
+    get_program(session, actor, program_id)
+    return list(
+        session.scalars(
+            select(IssuedReport)
+            .where(IssuedReport.program_id == program_id)
+            .order_by(IssuedReport.issued_at.desc(), IssuedReport.id.desc())
+        )
+    )
+
+
+def get_report(session: Session, actor: Actor, report_id: int) -> IssuedReport:
+    report = session.get(IssuedReport, report_id)
+    if report is None:
+        raise NotFound(f"report {report_id} not found")
+    get_program(session, actor, report.program_id)
+    return report
+
+
+def stored_content(report: IssuedReport, fmt: str) -> bytes:
+    """An issued report exactly as it was issued."""
+    if fmt == "md":
+        return report.markdown.encode()
+    if fmt == "html":
+        return report.html.encode()
+    if fmt == "pdf":
+        return report.pdf
+    raise NotFound(f"no report format {fmt!r}: html, md or pdf")
