@@ -7,6 +7,7 @@ Risks and over-allocations join the facts once those capabilities exist.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -46,6 +47,7 @@ from podium.services.common import check_version, flush
 from podium.services.overview import program_calendar
 from podium.services.performance import ProgramPerformance, program_performance
 from podium.services.programs import get_program
+from podium.services.scheduling.network import paused_gc
 
 
 @dataclass
@@ -57,6 +59,13 @@ class ProgramHealth:
 
 def _index(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def _column(values: Any, at: int | None) -> float | None:
+    """An index from an earned value column (NaN: undefined)."""
+    if at is None or math.isnan(values[at]):
+        return None
+    return round(float(values[at]), 3)
 
 
 def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
@@ -93,7 +102,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
     ).all()
     keys = {row[0]: row[1] for row in rows}
     task_evm = result.tasks
-    evm_keys = set(task_evm.ids)
+    evm_row = task_evm.index
     for (
         task_id,
         key,
@@ -124,7 +133,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                 )
             )
             continue
-        row = task_evm[key] if key in evm_keys else None
+        at = evm_row.get(key)
         tasks.append(
             TaskFacts(
                 ref,
@@ -133,8 +142,8 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                 finish=finish,
                 baseline_finish=planned,
                 total_float=total_float,
-                spi=_index(row.spi) if row else None,
-                cpi=_index(row.cpi) if row else None,
+                spi=_column(task_evm.spi, at),
+                cpi=_column(task_evm.cpi, at),
                 finished=done is not None,
             )
         )
@@ -222,7 +231,8 @@ def program_health(
     perf = program_performance(session, actor, program_id, status_date=status_date)
     rules = program_rules(perf.program)
     try:
-        report = assess_health(health_facts(session, perf), rules)
+        with paused_gc():
+            report = assess_health(health_facts(session, perf), rules)
     except InvalidHealthInput as exc:
         raise Conflict(
             "health cannot be computed: " + "; ".join(exc.problems[:3]),

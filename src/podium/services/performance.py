@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.engine.evm import EvmInput, EvmResult, EvmTask, SCurves, earned_value, s_curves
+from podium.engine.evm import EvmInput, EvmResult, SCurves, day_array, earned_value, s_curves
 from podium.models import Baseline, BaselineItem, Program, ProgressRecord, Project, Task
 from podium.services.actor import Actor
 from podium.services.baselines import current_baseline
 from podium.services.overview import program_calendar
 from podium.services.programs import get_program
+from podium.services.scheduling.network import paused_gc
 
 
 @dataclass
@@ -39,7 +41,7 @@ def default_status_date(program: Program) -> date:
 
 
 def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | None]:
-    """Every leaf task of the program as earned value input."""
+    """Every leaf task of the program as earned value input, built as columns."""
     baseline = current_baseline(session, program.id)
     planned: dict[int, tuple[date | None, date | None, float]] = {}
     if baseline is not None:
@@ -63,8 +65,35 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
             select(Task.parent_id).where(Task.program_id == program.id, Task.parent_id.is_not(None))
         )
     )
-    history: dict[int, list[tuple[date, float, float]]] = {}
-    for task_id, as_of, percent, cost in session.execute(
+    ids: list[str] = []
+    project_keys: list[str] = []
+    budget: list[float] = []
+    starts: list[date | None] = []
+    finishes: list[date | None] = []
+    position: dict[int, int] = {}
+    for task_id, key, project_id in session.execute(
+        select(Task.id, Task.key, Task.project_id)
+        .where(Task.program_id == program.id)
+        .order_by(Task.id)
+    ):
+        if task_id in parents:
+            continue
+        # planned value needs a baseline: without one, nothing is planned
+        start, finish, cost = planned.get(task_id, (None, None, 0.0))
+        position[task_id] = len(ids)
+        ids.append(key)
+        project_keys.append(projects[project_id])
+        budget.append(cost)
+        starts.append(start)
+        finishes.append(finish)
+    progress_task: list[int] = []
+    progress_day: list[date] = []
+    progress_percent: list[float] = []
+    cost_task: list[int] = []
+    cost_day: list[date] = []
+    cost_amount: list[float] = []
+    last_task, spent = -1, 0.0
+    for task_id, as_of, percent, cumulative in session.execute(
         select(
             ProgressRecord.task_id,
             ProgressRecord.as_of,
@@ -74,34 +103,34 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
         .where(ProgressRecord.program_id == program.id)
         .order_by(ProgressRecord.task_id, ProgressRecord.as_of)
     ):
-        history.setdefault(task_id, []).append((as_of, percent, cost))
-    tasks: list[EvmTask] = []
-    for task_id, key, project_id in session.execute(
-        select(Task.id, Task.key, Task.project_id)
-        .where(Task.program_id == program.id)
-        .order_by(Task.id)
-    ):
-        if task_id in parents:
+        at = position.get(task_id)
+        if at is None:
             continue
-        start, finish, cost = planned.get(task_id, (None, None, 0.0))
-        records = history.get(task_id, [])
-        spent, previous = [], 0.0
-        for as_of, _percent, cumulative in records:
-            if cumulative != previous:
-                spent.append((as_of, cumulative - previous))
-                previous = cumulative
-        tasks.append(
-            EvmTask(
-                key,
-                projects[project_id],
-                cost,  # planned value needs a baseline: without one, nothing is planned
-                start,
-                finish,
-                progress=[(as_of, percent) for as_of, percent, _cost in records],
-                costs=spent,
-            )
-        )
-    return EvmInput.from_tasks(tasks, default_calendar=program_calendar(session, program)), baseline
+        if task_id != last_task:
+            last_task, spent = task_id, 0.0
+        progress_task.append(at)
+        progress_day.append(as_of)
+        progress_percent.append(percent)
+        if cumulative != spent:  # reports carry the cost so far; earned value wants amounts
+            cost_task.append(at)
+            cost_day.append(as_of)
+            cost_amount.append(cumulative - spent)
+            spent = cumulative
+    data = EvmInput(
+        tuple(ids),
+        tuple(project_keys),
+        np.asarray(budget, dtype=np.float64),
+        day_array(starts),
+        day_array(finishes),
+        calendars=(program_calendar(session, program),),
+        progress_task=np.asarray(progress_task, dtype=np.int64),
+        progress_day=day_array(progress_day),
+        progress_percent=np.asarray(progress_percent, dtype=np.float64),
+        cost_task=np.asarray(cost_task, dtype=np.int64),
+        cost_day=day_array(cost_day),
+        cost_amount=np.asarray(cost_amount, dtype=np.float64),
+    )
+    return data, baseline
 
 
 def program_performance(
@@ -110,8 +139,10 @@ def program_performance(
     """Earned value of every task, project and the program at the status date."""
     program = get_program(session, actor, program_id)
     day = status_date or default_status_date(program)
-    data, baseline = evm_input(session, program)
-    return ProgramPerformance(program, baseline, day, data, earned_value(data, day))
+    with paused_gc():
+        data, baseline = evm_input(session, program)
+        result = earned_value(data, day)
+    return ProgramPerformance(program, baseline, day, data, result)
 
 
 def performance_curves(perf: ProgramPerformance, *, step_days: int = 7) -> SCurves:
