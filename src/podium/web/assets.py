@@ -34,6 +34,7 @@ PACKAGES: dict[str, Package] = {
         Package(name="htmx.org", entry="dist/htmx.min.js"),
         Package(name="cytoscape", entry="dist/cytoscape.min.js"),
         Package(name="tom-select", entry="dist/js/tom-select.complete.min.js"),
+        Package(name="echarts", entry="dist/echarts.common.min.js"),
     )
 }
 

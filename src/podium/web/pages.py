@@ -7,7 +7,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from podium.web import assets, depmap, history, impact, programs, projects, roadmap, signin, tasks
+from podium.web import (
+    assets,
+    depmap,
+    history,
+    impact,
+    performance,
+    programs,
+    projects,
+    roadmap,
+    signin,
+    tasks,
+)
 from podium.web.errors import install_html_errors
 from podium.web.templating import STATIC_DIR
 
@@ -21,6 +32,6 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(assets.router)
     app.include_router(signin.router)
-    for area in (programs, roadmap, depmap, impact, projects, tasks, history):
+    for area in (programs, roadmap, depmap, impact, projects, tasks, history, performance):
         app.include_router(area.router)
     install_html_errors(app)
