@@ -1,0 +1,96 @@
+"""From leveled points back to dates, indices and delays (a :class:`LevelingResult`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from podium.engine.calendar import IntArray, to_date
+from podium.engine.leveling._problem import Problem
+from podium.engine.leveling.model import LevelingResult, Method
+
+
+def activity_days(pb: Problem, values: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
+    """First and last working day (days from the program start) of every activity, and
+    whether each milestone sits at the end of its day; summaries roll up from their leaves."""
+    n, c, day = pb.n, pb.c, pb.tables.day
+    first = np.zeros(n, np.int64)
+    last = np.zeros(n, np.int64)
+    end_of_day = np.zeros(n, np.int64)
+    for i in range(n):
+        if c.is_summary[i]:
+            continue
+        v, k, d = values[i], pb.cal[i], pb.span[i]
+        p = v >> 1
+        if d > 0:
+            first[i], last[i] = day(k, p), day(k, p + d - 1)
+        else:
+            first[i] = last[i] = day(k, p - 1 + (v & 1))
+            end_of_day[i] = 1 - (v & 1)
+    if c.is_summary.any():
+        up, down = c.summary_of, c.leaf_of
+        first[c.is_summary] = np.iinfo(np.int64).max
+        last[c.is_summary] = np.iinfo(np.int64).min
+        np.minimum.at(first, up, first[down])
+        np.maximum.at(last, up, last[down])
+    return first, last, end_of_day
+
+
+def build_result(
+    pb: Problem, values: Sequence[int], *, method: Method, optimal: bool, lower_bound_day: int,
+    status: str, rule: str, seconds: float,
+) -> LevelingResult:
+    """The result of leveling ``pb`` to the encoded slot ``values``."""
+    net, n = pb.network, pb.n
+    zero = np.datetime64(net.start, "D")
+    first, last, end_of_day = activity_days(pb, values)
+    start = zero + first.astype("timedelta64[D]")
+    finish = zero + last.astype("timedelta64[D]")
+    one = np.timedelta64(1, "D")
+    default = net.default_calendar
+    start_index = default.index(start + end_of_day.astype("timedelta64[D]"), epoch=net.start)
+    finish_index = default.index(finish + one, epoch=net.start)
+    milestone = pb.c.is_milestone
+    finish_index = np.where(milestone, start_index, finish_index)
+    leaf = ~pb.c.is_summary
+    unleveled = pb.unleveled
+    start_delay = np.zeros(n, np.int64)
+    finish_delay = np.zeros(n, np.int64)
+    keys = [a.calendar for a in net.activities]
+    for key in set(keys):
+        cal = default if key is None else net.calendars[key]
+        mask = np.array([k == key for k in keys], np.bool_)
+        start_delay[mask] = _count(cal.count_workdays_array(unleveled.early_start[mask],
+                                                            start[mask]))
+        finish_delay[mask] = _count(cal.count_workdays_array(unleveled.early_finish[mask],
+                                                             finish[mask]))
+    makespan = int(finish_index[leaf].max()) if leaf.any() else 0
+    last_day = int(last[leaf].max()) if leaf.any() else 0
+    bound = int(default.index(zero + np.timedelta64(lower_bound_day + 1, "D"),
+                              epoch=net.start))
+    unleveled_makespan = int(default.index(np.datetime64(unleveled.finish, "D") + one,
+                                           epoch=net.start))
+    return LevelingResult(
+        ids=tuple(unleveled.ids),
+        index=dict(unleveled.index),
+        start=start,
+        finish=finish,
+        start_index=start_index,
+        finish_index=finish_index,
+        start_delay=start_delay,
+        finish_delay=finish_delay,
+        makespan=makespan,
+        program_finish=to_date(zero + np.timedelta64(last_day, "D")),
+        unleveled_makespan=unleveled_makespan,
+        method=method,
+        optimal=optimal,
+        lower_bound=min(bound, makespan),
+        status=status,
+        rule=rule,
+        seconds=seconds,
+    )
+
+
+def _count(days: IntArray) -> IntArray:
+    return np.asarray(days, np.int64)
