@@ -15,6 +15,7 @@ from podium.web import (
     performance,
     programs,
     projects,
+    reports,
     roadmap,
     signin,
     tasks,
@@ -32,6 +33,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(assets.router)
     app.include_router(signin.router)
-    for area in (programs, roadmap, depmap, impact, projects, tasks, history, performance):
+    areas = (programs, roadmap, depmap, impact, projects, tasks, history, performance, reports)
+    for area in areas:
         app.include_router(area.router)
     install_html_errors(app)
