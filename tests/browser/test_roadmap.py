@@ -291,3 +291,34 @@ def test_the_plan_pages_and_their_data_are_not_found_for_non_members(
     for path in ("roadmap", "roadmap.json", "dependencies", "dependencies.json", "impact"):
         response = page.request.get(f"/programs/{plan_program.id}/{path}")
         assert response.status == 404, path
+
+
+def test_baseline_bars_show_the_current_baselines_dates_under_the_live_ones(
+    page: Page, fresh_plan: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    open_roadmap(page, fresh_plan, plan_people["maya"])
+    token = page.locator("meta[name='csrf-token']").get_attribute("content") or ""
+    headers = {"X-CSRF-Token": token}
+    taken = page.request.post(
+        f"/api/v1/programs/{fresh_plan.id}/baselines", data={"name": "Plan"}, headers=headers
+    )
+    assert taken.ok, taken.text()
+    before = api_tasks(page, fresh_plan)
+    task_id = fresh_plan.task_ids["SEC-4"]
+    moved = page.request.patch(
+        f"/api/v1/tasks/{task_id}",
+        data={"duration": before["SEC-4"]["duration"] + 5},
+        headers=headers,
+    )
+    assert moved.ok, moved.text()
+    page.reload()
+    expect(page.locator("#roadmap")).to_have_attribute("data-state", "ready")
+    after = api_tasks(page, fresh_plan)
+    planned = page.locator(f'[data-baseline-of="t{task_id}"]')
+    expect(planned).to_have_attribute("data-baseline-finish", before["SEC-4"]["early_finish"])
+    expect(bar(page, fresh_plan, "SEC-4")).to_have_attribute(
+        "data-finish", after["SEC-4"]["early_finish"]
+    )
+    assert after["SEC-4"]["early_finish"] > before["SEC-4"]["early_finish"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "roadmap-baseline.png")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -20,8 +20,18 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from podium.errors import NotFound
-from podium.models import Calendar, Dependency, Milestone, Program, Project, Role, Task
+from podium.models import (
+    BaselineItem,
+    Calendar,
+    Dependency,
+    Milestone,
+    Program,
+    Project,
+    Role,
+    Task,
+)
 from podium.services.actor import Actor, require_role
+from podium.services.baselines import current_baseline
 
 NodeType = Literal["task", "milestone"]
 
@@ -123,6 +133,9 @@ class ProgramPlan:
     milestones: list[MilestoneRow]  # by forecast, then key
     links: list[LinkRow]
     calendar: WorkWeek
+    baseline_name: str | None = None
+    # the current baseline's (start, finish) per task id, for the baseline bars
+    baseline: dict[int, tuple[date | None, date | None]] = field(default_factory=dict)
 
     @property
     def can_edit(self) -> bool:
@@ -200,6 +213,15 @@ def program_plan(session: Session, actor: Actor, program_id: int) -> ProgramPlan
     """A program's projects, tasks, milestones and dependencies for its viewer (404 to others)."""
     role = require_role(session, actor, program_id, Role.VIEWER)
     program, calendar_id = _program_info(session, program_id)
+    baseline = current_baseline(session, program_id)
+    planned: dict[int, tuple[date | None, date | None]] = {}
+    if baseline is not None:
+        for record_id, start, finish in session.execute(
+            select(BaselineItem.record_id, BaselineItem.start, BaselineItem.finish).where(
+                BaselineItem.baseline_id == baseline.id, BaselineItem.kind == "task"
+            )
+        ):
+            planned[record_id] = (start, finish)
     projects = _projects(session, program_id)
     task_rows = session.execute(
         select(
@@ -306,6 +328,8 @@ def program_plan(session: Session, actor: Actor, program_id: int) -> ProgramPlan
         milestones=milestones,
         links=links,
         calendar=_work_week(session, calendar_id),
+        baseline_name=baseline.name if baseline else None,
+        baseline=planned,
     )
 
 

@@ -44,6 +44,8 @@ TASK_FIELDS = (
     "constraint_date",
     "deadline",
     "version",
+    "baseline_start",
+    "baseline_finish",
 )
 
 
@@ -69,6 +71,7 @@ def roadmap_json(plan: ProgramPlan, *, on: date) -> dict[str, Any]:
             "scheduled_finish": _iso(program.scheduled_finish),
         },
         "today": on.isoformat(),
+        "baseline": plan.baseline_name,
         "role": plan.role.value,
         "can_edit": plan.can_edit,
         "row_budget": ROW_BUDGET,
@@ -107,6 +110,8 @@ def roadmap_json(plan: ProgramPlan, *, on: date) -> dict[str, Any]:
                 _iso(t.constraint_date),
                 _iso(t.deadline),
                 t.version,
+                _iso(plan.baseline.get(t.id, (None, None))[0]),
+                _iso(plan.baseline.get(t.id, (None, None))[1]),
             ]
             for t in plan.tasks
         ],

@@ -158,6 +158,8 @@
         s: dn(t.start),
         f: dn(t.finish),
         critical: t.critical,
+        bs: t.baseline_start ? dn(t.baseline_start) : null,
+        bf: t.baseline_finish ? dn(t.baseline_finish) : null,
         children: [],
         raw: t,
       });
@@ -375,6 +377,12 @@
     var x0 = x(n.s);
     var x1 = x(n.f + 1);
     var w = Math.max(x1 - x0, 2);
+    if (n.kind === "task" && n.bs !== null && n.bf !== null) {
+      // the current baseline's dates: a thin bar under the live one
+      var bx0 = x(n.bs);
+      var bw = Math.max(x(n.bf + 1) - bx0, 2);
+      out.push('<rect class="rm-baseline" data-baseline-of="' + n.id + '" data-baseline-start="' + isoOf(n.bs) + '" data-baseline-finish="' + isoOf(n.bf) + '" x="' + bx0 + '" y="' + (y + 23) + '" width="' + bw + '" height="4" rx="1"><title>Baseline ' + human(n.bs) + " – " + human(n.bf) + "</title></rect>");
+    }
     if (n.kind === "task") {
       var drag = state.canEdit ? " is-draggable" : "";
       var done = n.raw.percent >= 100 ? " is-done" : "";
