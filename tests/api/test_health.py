@@ -126,3 +126,21 @@ def test_without_a_baseline_health_still_answers_and_earned_value_is_undefined(
     assert health["program"]["status"] == "green" and health["baseline"] is None
     ev = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/earned-value").json()
     assert ev["program"]["spi"] is None and ev["program"]["bac"] == 0
+
+
+def test_the_eac_formula_can_be_chosen_and_is_named(cast: Cast, net: Net) -> None:
+    pid = cast.program.id
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    _baseline(cast)
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-08"})
+    cast.member.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"actual_start": "2027-01-04", "percent_complete": 40, "actual_cost": 4500},
+    )
+    url = f"/api/v1/programs/{pid}/earned-value"
+    rate = cast.viewer.get(url, params={"eac_formula": "budget_rate"}).json()
+    assert rate["program"]["eac"] == pytest.approx(4500 + (10000 - 4000))
+    assert "AC + (BAC - EV)" in rate["eac_formula"].replace("−", "-")
+    both = cast.viewer.get(url, params={"eac_formula": "cpi_spi"}).json()
+    assert both["program"]["eac"] == pytest.approx(4500 + 6000 / (0.8 * 0.8889), rel=1e-3)
+    assert_error(cast.viewer.get(url, params={"eac_formula": "guess"}), 422)

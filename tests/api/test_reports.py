@@ -5,10 +5,16 @@ from __future__ import annotations
 import io
 
 import pytest
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy.orm import Session
 
+from podium.services import auth
+from podium.services.demo import load_demo
+from podium.services.uow import complete
 from tests.api.conftest import Cast, Net
 from tests.api.test_programs import assert_error
+from tests.factories import ApiUser
 
 
 def _pdf_text(data: bytes) -> str:
@@ -90,3 +96,25 @@ def test_report_errors(cast: Cast, net: Net) -> None:
     )
     assert_error(cast.viewer.get("/api/v1/reports/999999"), 404)
     assert_error(cast.outsider.get(f"/api/v1/programs/{cast.program.id}/report"), 404)
+
+
+def test_the_report_on_the_demo_program_matches_the_api(
+    app_client: TestClient, db: Session
+) -> None:
+    loaded = load_demo(db)
+    complete(db)
+    user = auth.find_user(db, loaded.email)
+    assert user is not None
+    admin = ApiUser(app_client, loaded.token, user)
+    program = admin.get("/api/v1/programs", params={"q": "CLOUD"}).json()["items"][0]
+    pid = program["id"]
+    health = admin.get(f"/api/v1/programs/{pid}/health").json()
+    schedule = admin.get(f"/api/v1/programs/{pid}/schedule").json()
+    value = admin.get(f"/api/v1/programs/{pid}/earned-value").json()["program"]
+    text = admin.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
+    assert f"**Health: {health['program']['status'].upper()}**" in text
+    assert f"Forecast finish: {schedule['finish']}" in text
+    for m in schedule["milestones"]:
+        assert f"| {m['milestone']['key']} {m['milestone']['name']} | {m['target']} |" in text
+    assert f"SPI {value['spi']:.2f}, CPI {value['cpi']:.2f}" in text
+    assert "Plan of record" in text

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit
 from podium.api.schemas import ERROR_RESPONSES
-from podium.engine.evm import EarnedValue
+from podium.engine.evm import EacFormula, EarnedValue
 from podium.engine.health import Health, describe_rules
 from podium.models import Role
 from podium.services import health as health_service
@@ -192,8 +192,17 @@ def get_earned_value(
     db: Db,
     actor: CurrentActor,
     status_date: Annotated[date | None, Query(description="default: the program's")] = None,
+    eac_formula: Annotated[
+        EacFormula,
+        Query(
+            description="cpi: BAC/CPI; budget_rate: AC+(BAC−EV); "
+            "cpi_spi: AC+(BAC−EV)/(CPI×SPI); bottom_up: AC+ETC"
+        ),
+    ] = "cpi",
 ) -> ProgramEarnedValueOut:
-    perf = program_performance(db, actor, program_id, status_date=status_date)
+    perf = program_performance(
+        db, actor, program_id, status_date=status_date, eac_formula=eac_formula
+    )
     projects = perf.result.projects
     return ProgramEarnedValueOut(
         status_date=perf.status_date,

@@ -16,7 +16,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.engine.evm import EvmInput, EvmResult, SCurves, day_array, earned_value, s_curves
+from podium.engine.evm import (
+    EacFormula,
+    EvmInput,
+    EvmResult,
+    SCurves,
+    day_array,
+    earned_value,
+    s_curves,
+)
 from podium.models import Baseline, BaselineItem, Program, ProgressRecord, Project, Task
 from podium.services.actor import Actor
 from podium.services.baselines import current_baseline
@@ -134,14 +142,24 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
 
 
 def program_performance(
-    session: Session, actor: Actor, program_id: int, *, status_date: date | None = None
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    status_date: date | None = None,
+    eac_formula: EacFormula = "cpi",
 ) -> ProgramPerformance:
-    """Earned value of every task, project and the program at the status date."""
+    """Earned value of every task, project and the program at the status date.
+
+    ``eac_formula`` chooses how the estimate at completion is forecast (its
+    formula is reported with the result): ``cpi`` BAC / CPI, ``budget_rate``
+    AC + (BAC − EV), ``cpi_spi`` AC + (BAC − EV) / (CPI × SPI), ``bottom_up`` AC + ETC.
+    """
     program = get_program(session, actor, program_id)
     day = status_date or default_status_date(program)
     with paused_gc():
         data, baseline = evm_input(session, program)
-        result = earned_value(data, day)
+        result = earned_value(data, day, eac_formula=eac_formula)
     return ProgramPerformance(program, baseline, day, data, result)
 
 
