@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from podium.models import Membership, Program, Role, User
+from podium.models import Membership, Milestone, Program, Project, Role, Task, User
 from podium.services import auth, programs
 from podium.services.actor import SYSTEM, Actor
 
@@ -47,6 +47,58 @@ def make_program(
     program = programs.create_program(db, actor, key=key or f"P{next(_seq)}", **fields)
     db.commit()
     return program
+
+
+def make_project(db: Session, program: Program, key: str, **fields: Any) -> Project:
+    """A project stored directly (no API, no audit): for tests of other areas."""
+    project = Project(program_id=program.id, key=key, name=f"Project {key}", **fields)
+    db.add(project)
+    db.commit()
+    return project
+
+
+def make_task(
+    db: Session,
+    project: Project,
+    key: str,
+    *,
+    parent: Task | None = None,
+    wbs: str = "1",
+    **fields: Any,
+) -> Task:
+    """A five-day task stored directly (no API, no rescheduling)."""
+    task = Task(
+        program_id=project.program_id,
+        project_id=project.id,
+        key=key,
+        name=f"Task {key}",
+        duration=5,
+        wbs=wbs,
+        parent_id=parent.id if parent else None,
+        **fields,
+    )
+    db.add(task)
+    db.commit()
+    return task
+
+
+def make_milestone(db: Session, program: Program, key: str) -> Milestone:
+    milestone = Milestone(program_id=program.id, key=key, name=f"Milestone {key}")
+    db.add(milestone)
+    db.commit()
+    return milestone
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is the JSON error body with this status (and code); returns the error."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    if code:
+        assert body["error"]["code"] == code
+    error: dict[str, Any] = body["error"]
+    return error
 
 
 def add_member(db: Session, program: Program, user: User, role: Role) -> None:

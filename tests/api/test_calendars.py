@@ -8,9 +8,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.models import AuditEntry, Calendar, Program, Project, Task
+from podium.models import AuditEntry, Calendar, Program
 from tests.api.conftest import ROLES, Cast
-from tests.factories import ApiUser, make_program
+from tests.factories import (
+    ApiUser,
+    assert_error,
+    make_program,
+    make_project,
+    make_task,
+)
 
 URL = "/api/v1/calendars"
 
@@ -23,39 +29,6 @@ US_2027 = {
         {"date": "2027-05-31", "name": "Memorial Day"},
     ],
 }
-
-
-def make_project(db: Session, program: Program, key: str, **fields: Any) -> Project:
-    project = Project(program_id=program.id, key=key, name=f"Project {key}", **fields)
-    db.add(project)
-    db.commit()
-    return project
-
-
-def make_task(db: Session, project: Project, key: str, **fields: Any) -> Task:
-    task = Task(
-        program_id=project.program_id,
-        project_id=project.id,
-        key=key,
-        name=f"Task {key}",
-        duration=5,
-        wbs="1",
-        **fields,
-    )
-    db.add(task)
-    db.commit()
-    return task
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    if code:
-        assert body["error"]["code"] == code
-    error: dict[str, Any] = body["error"]
-    return error
 
 
 def create(api: ApiUser, **fields: Any) -> dict[str, Any]:

@@ -8,42 +8,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.models import Dependency, Milestone, Program, Project, Role, Task
+from podium.models import Dependency, Milestone, Project, Role, Task
 from tests.api.conftest import ROLES, Cast
-from tests.factories import ApiUser, add_member, make_program
+from tests.factories import (
+    ApiUser,
+    add_member,
+    assert_error,
+    make_milestone,
+    make_program,
+    make_project,
+    make_task,
+)
 
 URL = "/api/v1/dependencies"
-
-
-def make_project(db: Session, program: Program, key: str) -> Project:
-    project = Project(program_id=program.id, key=key, name=f"Project {key}")
-    db.add(project)
-    db.commit()
-    return project
-
-
-def make_task(
-    db: Session, project: Project, key: str, *, parent: Task | None = None, wbs: str = "1"
-) -> Task:
-    task = Task(
-        program_id=project.program_id,
-        project_id=project.id,
-        key=key,
-        name=f"Task {key}",
-        duration=5,
-        wbs=wbs,
-        parent_id=parent.id if parent else None,
-    )
-    db.add(task)
-    db.commit()
-    return task
-
-
-def make_milestone(db: Session, program: Program, key: str) -> Milestone:
-    milestone = Milestone(program_id=program.id, key=key, name=f"Milestone {key}")
-    db.add(milestone)
-    db.commit()
-    return milestone
 
 
 def end(record: Task | Milestone) -> dict[str, Any]:
@@ -65,17 +42,6 @@ def linked(
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    if code:
-        assert body["error"]["code"] == code
-    error: dict[str, Any] = body["error"]
-    return error
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import ROLES, Cast
+from tests.factories import assert_error
 
 NEW_PROGRAM = {
     "key": "DATA",
@@ -20,16 +21,6 @@ NEW_PROGRAM = {
         "target_date": "2027-12-17",
     },
 }
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    if code:
-        assert body["error"]["code"] == code
-    return body["error"]
 
 
 def test_created_program_carries_its_structured_goal_and_makes_creator_owner(cast: Cast) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine import Activity, Link, Network, WorkCalendar
 from podium.errors import NotFound
-from podium.models import Calendar, Dependency, Milestone, Program, Project, Task
+from podium.models import SCHEDULED_FIELDS, Calendar, Dependency, Milestone, Program, Project, Task
 
 
 def task_ref(task_id: int) -> str:
@@ -58,15 +58,7 @@ class ProgramNetwork:
         return self.calendars[key] if key is not None else self.network.default_calendar
 
 
-SCHEDULED_COLUMNS = (
-    "early_start",
-    "early_finish",
-    "late_start",
-    "late_finish",
-    "total_float",
-    "free_float",
-    "is_critical",
-)
+SCHEDULED_COLUMNS = SCHEDULED_FIELDS  # the columns the scheduler owns, in result order
 
 
 def _work_calendar(row: Any) -> WorkCalendar:
