@@ -44,6 +44,7 @@ class AlertKind(enum.StrEnum):
     MILESTONE_TARGET_MISSED = "milestone_target_missed"
     STARTED_SUCCESSOR_PUSHED = "started_successor_pushed"
     CONSTRAINT_VIOLATED = "constraint_violated"
+    OVER_ALLOCATION = "over_allocation"
 
 
 class Severity(enum.StrEnum):

@@ -209,6 +209,17 @@ def _chain_entries(
     return entries
 
 
+# the kinds this module opens and resolves; other alerts (risk escalations …) belong
+# to the services that raise them and outlive reschedules
+SCHEDULE_ALERT_KINDS = (
+    AlertKind.DEADLINE_MISSED,
+    AlertKind.MILESTONE_TARGET_MISSED,
+    AlertKind.STARTED_SUCCESSOR_PUSHED,
+    AlertKind.CONSTRAINT_VIOLATED,
+    AlertKind.OVER_ALLOCATION,
+)
+
+
 def sync_alerts(
     session: Session, pn: ProgramNetwork, result: ScheduleResult, *, triggered_by: str
 ) -> None:
@@ -217,7 +228,11 @@ def sync_alerts(
     open_alerts = {
         a.fingerprint: a
         for a in session.scalars(
-            select(Alert).where(Alert.program_id == pn.program_id, Alert.resolved_at.is_(None))
+            select(Alert).where(
+                Alert.program_id == pn.program_id,
+                Alert.resolved_at.is_(None),
+                Alert.kind.in_(SCHEDULE_ALERT_KINDS),
+            )
         )
     }
     for found in detect_conflicts(pn, result):

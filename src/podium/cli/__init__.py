@@ -1,0 +1,16 @@
+"""The ``podium`` command: thin commands over the services.
+
+Every command works non-interactively (scriptable); the database comes from
+``PODIUM_DATABASE_URL`` (SQLite file under ./var by default). Each module of
+this package registers its commands on :data:`app` when imported; the order of
+the imports below is the order of ``podium --help``.
+"""
+
+# ruff: noqa: I001
+from podium.cli._app import app
+from podium.cli import admin, plans, performance
+
+__all__ = ["admin", "app", "performance", "plans"]
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,63 @@
+"""The ``podium`` application object and what its commands share."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from podium.db import DatabaseBehind, check_database_current, get_engine
+from podium.errors import PodiumError
+from podium.services import auth
+from podium.services.actor import SYSTEM, Actor
+
+app = typer.Typer(
+    name="podium",
+    help="Podium — program management across interdependent projects.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: create and upgrade.", no_args_is_help=True)
+user_app = typer.Typer(help="Users who sign in.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def require_current_schema() -> None:
+    try:
+        check_database_current(get_engine())
+    except DatabaseBehind as exc:
+        raise fail(str(exc)) from exc
+
+
+def actor_for(session: Session, email: str | None) -> Actor:
+    if email is None:
+        return SYSTEM
+    user = auth.find_user(session, email)
+    if user is None:
+        raise fail(f"no user with email {email}")
+    return Actor.of(user)
+
+
+def print_problems(exc: PodiumError) -> None:
+    err.print(f"[bold red]error:[/] {exc.message}")
+    details = exc.details if isinstance(exc.details, list) else []
+    if details:
+        table = Table("where", "problem", title=f"{len(details)} problem(s)", title_justify="left")
+        for problem in details:
+            if isinstance(problem, dict):
+                where = problem.get("location") or problem.get("field") or ""
+                table.add_row(str(where), str(problem.get("message", "")))
+        err.print(table)

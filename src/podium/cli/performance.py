@@ -1,0 +1,238 @@
+"""Commands on performance: baselines, health and reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from podium.cli._app import (
+    app,
+    console,
+    err,
+    fail,
+    print_problems,
+    require_current_schema,
+)
+from podium.errors import PodiumError
+from podium.services import programs
+from podium.services.actor import SYSTEM
+from podium.services.uow import unit_of_work
+
+baseline_app = typer.Typer(
+    help="Baselines: snapshots of the plan to measure against.", no_args_is_help=True
+)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("take")
+def baseline_take(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    name: Annotated[str, typer.Option(help="the baseline's name")],
+    description: Annotated[str, typer.Option(help="why it was taken")] = "",
+    keep_current: Annotated[
+        bool, typer.Option("--keep-current", help="do not make it the current baseline")
+    ] = False,
+) -> None:
+    """Take a baseline of the plan as scheduled now (it becomes the current one)."""
+    from podium.services import baselines
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            baseline = baselines.take_baseline(
+                session,
+                SYSTEM,
+                found.id,
+                name=name,
+                description=description,
+                make_current=not keep_current,
+            )
+            items = baselines.item_count(session, baseline.id)
+            summary = f"{baseline.name} of {found.key}: {items} items"
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Took baseline [bold]{summary}[/].")
+
+
+@baseline_app.command("list")
+def baseline_list(program: Annotated[str, typer.Argument(help="program key or id")]) -> None:
+    """List a program's baselines, newest first."""
+    from podium.services import baselines
+
+    require_current_schema()
+    table = Table("id", "name", "current", "taken", "by", "finish")
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            for b in baselines.list_baselines(session, SYSTEM, found.id):
+                table.add_row(
+                    str(b.id),
+                    b.name,
+                    "yes" if b.is_current else "",
+                    b.taken_at.strftime("%Y-%m-%d %H:%M"),
+                    b.taken_by,
+                    str(b.finish or "—"),
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(table)
+
+
+@baseline_app.command("compare")
+def baseline_compare(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    baseline: Annotated[
+        str | None, typer.Option(help="baseline name (default: the current one)")
+    ] = None,
+) -> None:
+    """The live plan against a baseline: program, project and milestone slips, scope changes."""
+    from podium.services import baselines
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            chosen = next(
+                (
+                    b
+                    for b in baselines.list_baselines(session, SYSTEM, found.id)
+                    if (b.name == baseline if baseline else b.is_current)
+                ),
+                None,
+            )
+            if chosen is None:
+                raise fail(f"no baseline {baseline!r}" if baseline else "no current baseline")
+            v = baselines.compare(session, SYSTEM, chosen.id)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[bold]{found.key}[/] against baseline [bold]{chosen.name}[/]: finish "
+        f"{v.program_finish_baseline} → {v.program_finish_live} "
+        f"({_signed(v.program_finish_variance)} working days)"
+    )
+    projects = Table(
+        "project", "baseline finish", "forecast", "slip", title="Projects", title_justify="left"
+    )
+    for p in v.projects:
+        projects.add_row(
+            p.project_key, str(p.baseline_finish), str(p.live_finish), _signed(p.finish_variance)
+        )
+    console.print(projects)
+    milestones = Table(
+        "milestone", "baseline", "forecast", "slip", title="Milestones", title_justify="left"
+    )
+    for m in v.milestones:
+        milestones.add_row(
+            f"{m.key} {m.name}",
+            str(m.baseline_finish),
+            str(m.live_finish),
+            _signed(m.finish_variance),
+        )
+    console.print(milestones)
+    if v.added or v.removed:
+        console.print(
+            f"Scope: {len(v.added)} added ({', '.join(t.key for t in v.added[:10])}), "
+            f"{len(v.removed)} removed ({', '.join(t.key for t in v.removed[:10])})"
+        )
+
+
+@app.command()
+def health(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    record: Annotated[
+        bool, typer.Option("--record", help="keep today's health for the trend (run daily)")
+    ] = False,
+) -> None:
+    """The program's health — red, amber or green, and why — with its projects' and SPI/CPI."""
+    from podium.services import health as health_service
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            result = health_service.program_health(session, SYSTEM, found.id)
+            if record:
+                health_service.record_snapshot(session, SYSTEM, found.id)
+            key = found.key
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    report = result.report
+    status = report.program.status
+    console.print(
+        f"[bold]{key}[/] is [bold {colours[status]}]{status.upper()}[/] "
+        f"as of {result.performance.status_date}"
+    )
+    for reason in report.program.reasons[:10]:
+        console.print(f"  [{colours[reason.severity]}]●[/] {reason.message}", soft_wrap=True)
+    table = Table("project", "health", "why", title="Projects", title_justify="left")
+    for project_key, h in report.projects.items():
+        table.add_row(project_key, f"[{colours[h.status]}]{h.status}[/]", h.why)
+    console.print(table)
+    ev = result.performance.result.program
+    if result.performance.baseline is not None:
+        spi = f"{ev.spi:.2f}" if ev.spi is not None else "—"
+        cpi = f"{ev.cpi:.2f}" if ev.cpi is not None else "—"
+        console.print(f"SPI {spi}, CPI {cpi} against baseline {result.performance.baseline.name!r}")
+    if record:
+        console.print("Recorded today's health.")
+
+
+@app.command()
+def report(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    format: Annotated[str, typer.Option("--format", help="html, pdf or md")] = "md",
+    date: Annotated[
+        str | None, typer.Option("--date", help="status date YYYY-MM-DD (default: the program's)")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+    issue: Annotated[
+        bool, typer.Option("--issue", help="issue it: keep it unchanged in the report history")
+    ] = False,
+) -> None:
+    """The executive status report of a program, as Markdown, HTML or PDF."""
+    from datetime import date as date_type
+
+    from podium.services import reports
+
+    if format not in ("html", "pdf", "md"):
+        raise fail(f"unknown format {format!r}: html, pdf or md")
+    if format == "pdf" and output is None:
+        raise fail("a PDF needs --output FILE")
+    try:
+        as_of = date_type.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise fail(f"--date must be YYYY-MM-DD, not {date!r}") from exc
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            if issue:
+                issued = reports.issue_report(session, SYSTEM, found.id, as_of=as_of)
+                body = reports.stored_content(issued, format)
+            else:
+                body = reports.render(
+                    reports.draft_report(session, SYSTEM, found.id, as_of=as_of), format
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    if output is None:
+        typer.echo(body.decode(), nl=False)
+    else:
+        output.write_bytes(body)
+        err.print(f"Wrote the {format} report to {output}{' (issued)' if issue else ''}")
+
+
+def _signed(days: int | None) -> str:
+    if days is None:
+        return "—"
+    return f"[red]+{days}[/]" if days > 0 else str(days)

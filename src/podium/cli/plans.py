@@ -1,0 +1,199 @@
+"""Commands on plans: schedule, import and export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from podium.cli._app import (
+    actor_for,
+    app,
+    console,
+    err,
+    fail,
+    print_problems,
+    require_current_schema,
+)
+from podium.errors import PodiumError
+from podium.services import programs
+from podium.services.actor import SYSTEM
+from podium.services.uow import unit_of_work
+
+
+@app.command()
+def schedule(
+    program: Annotated[str | None, typer.Argument(help="program key or id (database)")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="a plan file; no database")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write the result JSON here")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="act as this user (default: admin)")
+    ] = None,
+) -> None:
+    """Schedule a program: print its critical path and milestones, or schedule a plan file.
+
+    [bold]podium schedule CLOUD[/] reads the database; [bold]podium schedule --file
+    plan.json --output result.json[/] schedules a plan exchange file without one.
+    """
+    if (program is None) == (file is None):
+        raise fail("give either a PROGRAM or --file PLAN.json")
+    if file is not None:
+        _schedule_file(file, output)
+        return
+    assert program is not None
+    require_current_schema()
+    from podium.services.scheduling.views import program_schedule
+
+    try:
+        with unit_of_work() as session:
+            actor = actor_for(session, as_user)
+            found = programs.find_program(session, actor, program)
+            view = program_schedule(session, actor, found.id)
+            title = f"{found.key} · {found.name}"
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"[bold]{title}[/]  {view.start} → [bold]{view.finish}[/]")
+    path = Table(
+        "#", "task", "project", "start", "finish", title="Critical path", title_justify="left"
+    )
+    for n, step in enumerate(view.critical_path, 1):
+        path.add_row(
+            str(n),
+            f"{step.ref.key} {step.ref.name}",
+            step.ref.project_key or "program",
+            str(step.early_start),
+            str(step.early_finish),
+        )
+    console.print(path)
+    milestones = Table(
+        "milestone",
+        "target",
+        "forecast",
+        "slip (working days)",
+        title="Milestones",
+        title_justify="left",
+    )
+    for m in view.milestones:
+        slip = f"[red]+{m.slip}[/]" if m.slip > 0 else str(m.slip)
+        milestones.add_row(f"{m.ref.key} {m.ref.name}", str(m.target or "—"), str(m.forecast), slip)
+    console.print(milestones)
+    if output is not None:
+        from podium.services.plans import export_plan
+
+        with unit_of_work() as session:
+            actor = actor_for(session, as_user)
+            document = export_plan(
+                session, actor, programs.find_program(session, actor, program).id
+            )
+        _schedule_file_document(document, output)
+
+
+def _schedule_file(file: Path, output: Path | None) -> None:
+    try:
+        document = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror}") from exc
+    _schedule_file_document(document, output, show=output is None)
+
+
+def _schedule_file_document(
+    document: bytes | dict[str, Any], output: Path | None, *, show: bool = False
+) -> None:
+    from podium.engine import schedule as run_schedule
+    from podium.interop.plan_format import (
+        plan_to_schedule_input,
+        read_plan,
+        schedule_result_to_json,
+    )
+    from podium.services.scheduling.reschedule import engine_errors_as_conflicts
+
+    try:
+        plan = read_plan(document)
+        with engine_errors_as_conflicts():
+            result = run_schedule(plan_to_schedule_input(plan))
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    data = schedule_result_to_json(plan, result)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        console.print(
+            f"Scheduled {len(plan.tasks)} tasks: {data['program']['start']} → "
+            f"[bold]{data['program']['finish']}[/]; result in {output}"
+        )
+    elif show:
+        typer.echo(text, nl=False)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="a plan file (podium-plan JSON)")],
+    key: Annotated[
+        str | None, typer.Option(help="program key to use instead of the file's")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="email of the user who will own the program")
+    ] = None,
+) -> None:
+    """Load a plan file as a new program (checked first: a bad file writes nothing)."""
+    from podium.interop.plan_format import read_plan
+    from podium.services.plans import import_plan
+
+    require_current_schema()
+    try:
+        document = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror}") from exc
+    try:
+        plan = read_plan(document)
+        with unit_of_work() as session:
+            actor = actor_for(session, owner)
+            program = import_plan(session, actor, plan, key=key)
+            summary = f"{program.key} · {program.name}"
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Imported [bold]{summary}[/]: {len(plan.projects)} projects, {len(plan.tasks)} tasks, "
+        f"{len(plan.milestones)} milestones, {len(plan.dependencies)} dependencies."
+    )
+
+
+@app.command()
+def export(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    format: Annotated[
+        str, typer.Option("--format", help="json (the plan exchange format)")
+    ] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Write a program as a plan file (re-importable with `podium import`)."""
+    from podium.services.plans import export_plan
+
+    if format != "json":
+        raise fail(f"unknown format {format!r}: only json is supported")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            document = export_plan(session, SYSTEM, found.id)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {document['program']['key']} to {output}")
