@@ -8,6 +8,7 @@ from podium.models.health import HealthSnapshot
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
 from podium.models.reports import IssuedReport
+from podium.models.resources import Assignment, Resource, ResourceKind
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
 from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
 from podium.models.users import ApiToken, User, WebSession
@@ -18,6 +19,7 @@ __all__ = [
     "Alert",
     "AlertKind",
     "ApiToken",
+    "Assignment",
     "AuditEntry",
     "Base",
     "Baseline",
@@ -34,6 +36,8 @@ __all__ = [
     "ProgramStatus",
     "ProgressRecord",
     "Project",
+    "Resource",
+    "ResourceKind",
     "Role",
     "Severity",
     "Task",

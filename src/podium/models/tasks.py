@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -100,6 +101,14 @@ class Task(ScheduledDates, Versioned, Base):
     )
     actual_cost: Mapped[float] = mapped_column(
         Float, default=0.0, server_default="0", doc="cost incurred so far (cumulative)"
+    )
+    effort_driven: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="the duration follows from the assignments' work (hours) and units",
+    )
+    leveled_start: Mapped[date | None] = mapped_column(
+        Date, nullable=True, doc="set by leveling: the task starts no earlier than this day"
     )
 
     project: Mapped[Project] = relationship()
