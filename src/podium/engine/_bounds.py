@@ -13,7 +13,9 @@ late constraints; see ``docs`` and :mod:`podium.engine.cpm`):
   runs from the status date on (or straight on from the work done when no
   status date is given);
 * on a summary, ``snet`` applies to each of its leaf tasks and ``fnlt`` and the
-  deadline cap its rolled-up finish.
+  deadline cap its rolled-up finish;
+* a leveling hold (``not_before``) raises the early start of unstarted, unpinned
+  work like an extra ``snet`` (it is ignored on summaries and started work).
 
 Start constraints on date *d* mean the start of *d* (rolled forward to a working
 day), finish constraints and deadlines the end of *d* (rolled backward).
@@ -127,6 +129,12 @@ def compute_bounds(
             point = s if kind == "mso" else f - span[i]
             fixed[i] = 2 * point + (1 if kind == "mso" else milestone_bit[i])
             cap[i] = min(cap[i], point)
+    held = [(i, a.not_before) for i, a in rows
+            if a.not_before is not None and free[i] and not pinned[i] and not is_summary[i]]
+    if held:
+        who = np.array([i for i, _ in held], np.int64)
+        p = pts.start(who, [d for _, d in held if d is not None])
+        lower[who] = np.maximum(lower[who], 2 * p + 1)
     if deadlines:
         who = np.array([i for i, _ in deadlines], np.int64)
         f = pts.finish(who, [d for _, d in deadlines])

@@ -173,6 +173,7 @@ def validate(net: Network) -> tuple[Structure, list[str]]:
         i for i, a in enumerate(acts)
         if a.constraint_type != "asap" or a.deadline is not None or a.duration < 0
         or a.actual_start is not None or a.actual_finish is not None or a.percent_complete != 0
+        or a.not_before is not None
     ]
     if is_summary.any():
         special = sorted(set(special) | set(np.flatnonzero(is_summary).tolist()))

@@ -28,6 +28,7 @@ import numpy.typing as npt
 DateArray = npt.NDArray[np.datetime64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
 Days = npt.ArrayLike | Sequence[date]  # dates, ISO strings or datetime64 values
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

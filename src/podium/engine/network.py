@@ -30,6 +30,8 @@ class Activity:
     default calendar). An activity named as another's ``parent`` is a summary:
     its dates roll up from its children and its own ``duration`` is ignored.
     ``group`` is a free label (the project key) carried into results.
+    ``not_before`` holds unstarted work back to that day at the earliest, on top of
+    any constraint (a *leveling hold*: how resource leveling keeps its result).
     """
 
     id: str
@@ -44,6 +46,7 @@ class Activity:
     actual_start: date | None = None
     actual_finish: date | None = None
     percent_complete: float = 0.0
+    not_before: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

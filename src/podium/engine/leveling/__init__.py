@@ -9,6 +9,7 @@ result is proven optimal. :func:`check_leveling` checks any leveled schedule
 against the plan, independently of both.
 """
 
+from podium.engine.leveling._effective import effective_network
 from podium.engine.leveling.check import Violation, check_leveling
 from podium.engine.leveling.cpsat import level_optimal
 from podium.engine.leveling.heuristic import RULES, level
@@ -31,6 +32,7 @@ __all__ = [
     "TaskDates",
     "Violation",
     "check_leveling",
+    "effective_network",
     "level",
     "level_optimal",
 ]

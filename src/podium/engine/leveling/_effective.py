@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from podium.engine.calendar import WorkCalendar
 from podium.engine.leveling.model import Assignment, InvalidResources, Resource
@@ -122,9 +123,4 @@ def _combine(own: WorkCalendar, extra: set[WorkCalendar]) -> WorkCalendar | None
 
 
 def _with_calendar(a: Activity, key: str) -> Activity:
-    return Activity(
-        a.id, a.duration, calendar=key, parent=a.parent, group=a.group,
-        constraint_type=a.constraint_type, constraint_date=a.constraint_date,
-        deadline=a.deadline, actual_start=a.actual_start, actual_finish=a.actual_finish,
-        percent_complete=a.percent_complete,
-    )
+    return replace(a, calendar=key)

@@ -1,0 +1,209 @@
+"""Resource load: demand against capacity per resource per day, and over-allocations.
+
+A :class:`Booking` is one assignment placed in time: ``units`` of a resource on
+every working day of a task between its ``start`` and ``finish`` (both
+included), where the task's working days are those of its effective calendar
+(its own calendar and its resources' calendars together). A resource's
+capacity is its ``capacity`` on each of its own working days and nothing on its
+days off (holidays, time off). A day is *over-allocated* when the demand on it
+exceeds the capacity; consecutive over-allocated days of one resource form one
+:class:`Overload`, naming the tasks that collide on those days.
+
+Everything is computed as NumPy arrays over the whole horizon at once: one row
+per resource, one column per calendar day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+
+from podium.engine.calendar import (
+    BoolArray,
+    DateArray,
+    FloatArray,
+    IntArray,
+    WorkCalendar,
+    to_date,
+)
+from podium.engine.leveling.model import Resource
+
+EPSILON = 1e-6  # demand above capacity by less than this is rounding, not overload
+Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """``units`` of ``resource`` on ``task`` on each working day of ``calendar`` from
+    ``start`` to ``finish`` (both included). ``group`` is a free label (the project)."""
+
+    task: str
+    resource: str
+    units: float
+    start: date
+    finish: date
+    calendar: WorkCalendar
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Overload:
+    """Consecutive over-allocated days of one resource and the tasks that collide on them."""
+
+    resource: str
+    start: date
+    finish: date
+    days: int  # over-allocated days in the period
+    peak_demand: float
+    capacity: float  # the resource's capacity on its peak day
+    excess: float  # unit-days above capacity over the period
+    tasks: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Load:
+    """Demand and capacity of each resource (rows, in input order) on each day (columns)."""
+
+    resources: tuple[str, ...]
+    days: DateArray
+    capacity: FloatArray
+    demand: FloatArray
+    overloads: tuple[Overload, ...] = field(default=())
+
+    @property
+    def over(self) -> BoolArray:
+        """Per resource and day: demand above capacity."""
+        over: BoolArray = self.demand > self.capacity + EPSILON
+        return over
+
+    def buckets(self, period: Period) -> tuple[DateArray, FloatArray, FloatArray]:
+        """The first day of each ``period`` in the horizon, and the demand and capacity
+        summed over each (unit-days: one person for a day is 1.0)."""
+        if period == "day" or not len(self.days):
+            return self.days, self.demand, self.capacity
+        starts = period_starts(self.days, period)
+        first, index = np.unique(starts, return_inverse=True)
+        demand = np.zeros((len(self.resources), len(first)))
+        capacity = np.zeros_like(demand)
+        for r in range(len(self.resources)):
+            demand[r] = np.bincount(index, weights=self.demand[r], minlength=len(first))
+            capacity[r] = np.bincount(index, weights=self.capacity[r], minlength=len(first))
+        return first, demand, capacity
+
+
+def period_starts(days: DateArray, period: Period) -> DateArray:
+    """The Monday of each day's week, or the first of its month."""
+    if period == "week":
+        weekday = (days.astype("datetime64[D]").astype(np.int64) + 3) % 7  # 1970-01-01: Thu
+        monday: DateArray = days - weekday.astype("timedelta64[D]")
+        return monday
+    if period == "month":
+        month: DateArray = days.astype("datetime64[M]").astype("datetime64[D]")
+        return month
+    return days
+
+
+def resource_load(
+    resources: Sequence[Resource],
+    bookings: Sequence[Booking],
+    *,
+    start: date | None = None,
+    finish: date | None = None,
+    default_calendar: WorkCalendar | None = None,
+) -> Load:
+    """Demand and capacity per resource per day from ``start`` to ``finish`` (default:
+    the span of the bookings), with every over-allocation.
+
+    A resource without a calendar of its own has its capacity on the working
+    days of ``default_calendar`` (the program's). Bookings of resources not in
+    ``resources`` are ignored.
+    """
+    ids = tuple(r.id for r in resources)
+    row_of = {rid: k for k, rid in enumerate(ids)}
+    mine = [b for b in bookings if b.resource in row_of and b.finish >= b.start]
+    if start is None or finish is None:
+        if not mine:
+            empty = np.zeros((len(ids), 0))
+            return Load(ids, np.array([], "datetime64[D]"), empty, empty.copy())
+        start = start or min(b.start for b in mine)
+        finish = finish or max(b.finish for b in mine)
+    if finish < start:
+        finish = start
+    days = np.arange(np.datetime64(start, "D"), np.datetime64(finish + timedelta(days=1), "D"))
+    width = len(days)
+    fallback = default_calendar or WorkCalendar()
+    masks: dict[WorkCalendar, BoolArray] = {}
+
+    def mask(cal: WorkCalendar) -> BoolArray:
+        if cal not in masks:
+            masks[cal] = cal.is_workday_array(days)
+        return masks[cal]
+
+    capacity = np.zeros((len(ids), width))
+    for k, r in enumerate(resources):
+        capacity[k] = r.capacity * mask(r.calendar or fallback)
+    demand = np.zeros((len(ids), width))
+    first = days[0] if width else np.datetime64(start, "D")
+    spans: list[tuple[int, int, int, Booking]] = []
+    for b in mine:
+        lo = max(0, int((np.datetime64(b.start, "D") - first).astype(np.int64)))
+        hi = min(width, int((np.datetime64(b.finish, "D") - first).astype(np.int64)) + 1)
+        if hi <= lo:
+            continue
+        row = row_of[b.resource]
+        demand[row, lo:hi] += b.units * mask(b.calendar)[lo:hi]
+        spans.append((row, lo, hi, b))
+    load = Load(ids, days, capacity, demand)
+    return Load(ids, days, capacity, demand, _overloads(load, spans))
+
+
+def _overloads(load: Load, spans: list[tuple[int, int, int, Booking]]) -> tuple[Overload, ...]:
+    over = load.over
+    found: list[Overload] = []
+    by_row: dict[int, list[tuple[int, int, Booking]]] = {}
+    for row, lo, hi, b in spans:
+        by_row.setdefault(row, []).append((lo, hi, b))
+    for row in np.flatnonzero(over.any(axis=1)).tolist():
+        cols = np.flatnonzero(over[row])
+        # consecutive runs, allowing gaps of days on which the resource has no capacity
+        # and no demand (a weekend inside a week-long overload stays one period)
+        idle = (load.capacity[row] <= 0) & (load.demand[row] <= EPSILON)
+        breaks = [i for i in range(1, len(cols)) if not idle[cols[i - 1] + 1 : cols[i]].all()]
+        for run in np.split(cols, breaks):
+            lo, hi = int(run[0]), int(run[-1]) + 1
+            peak_at = int(run[np.argmax(load.demand[row, run])])
+            tasks: list[str] = []
+            groups: list[str] = []
+            for b_lo, b_hi, b in by_row.get(row, []):
+                if b_lo < hi and b_hi > lo and _works_in(b, run, load.days):
+                    tasks.append(b.task)
+                    if b.group is not None and b.group not in groups:
+                        groups.append(b.group)
+            excess = float(np.sum(load.demand[row, run] - load.capacity[row, run]))
+            found.append(
+                Overload(
+                    resource=load.resources[row],
+                    start=to_date(load.days[lo]),
+                    finish=to_date(load.days[hi - 1]),
+                    days=len(run),
+                    peak_demand=float(load.demand[row, peak_at]),
+                    capacity=float(load.capacity[row, peak_at]),
+                    excess=round(excess, 6),
+                    tasks=tuple(dict.fromkeys(tasks)),
+                    groups=tuple(sorted(groups)),
+                )
+            )
+    return tuple(found)
+
+
+def _works_in(b: Booking, cols: IntArray, days: DateArray) -> bool:
+    """Whether ``b`` puts demand on any of the days ``cols``."""
+    when = days[cols]
+    inside = (when >= np.datetime64(b.start, "D")) & (when <= np.datetime64(b.finish, "D"))
+    return bool(np.any(inside & b.calendar.is_workday_array(when)))
