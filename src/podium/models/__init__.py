@@ -3,12 +3,14 @@
 from podium.models.audit import AuditEntry
 from podium.models.base import Base, utcnow
 from podium.models.baselines import Baseline, BaselineItem
+from podium.models.benefits import Benefit, BenefitMeasurement
 from podium.models.calendars import WEEKDAYS, Calendar
 from podium.models.health import HealthSnapshot
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
 from podium.models.reports import IssuedReport
 from podium.models.resources import Assignment, Resource, ResourceKind
+from podium.models.risks import Risk, RiskAction, RiskEscalation, RiskHistory, RiskRules
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
 from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
 from podium.models.users import ApiToken, User, WebSession
@@ -24,6 +26,8 @@ __all__ = [
     "Base",
     "Baseline",
     "BaselineItem",
+    "Benefit",
+    "BenefitMeasurement",
     "Calendar",
     "ConstraintType",
     "Dependency",
@@ -38,6 +42,11 @@ __all__ = [
     "Project",
     "Resource",
     "ResourceKind",
+    "Risk",
+    "RiskAction",
+    "RiskEscalation",
+    "RiskHistory",
+    "RiskRules",
     "Role",
     "Severity",
     "Task",

@@ -45,6 +45,7 @@ class AlertKind(enum.StrEnum):
     STARTED_SUCCESSOR_PUSHED = "started_successor_pushed"
     CONSTRAINT_VIOLATED = "constraint_violated"
     OVER_ALLOCATION = "over_allocation"
+    RISK_ESCALATED = "risk_escalated"
 
 
 class Severity(enum.StrEnum):

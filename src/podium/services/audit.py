@@ -22,6 +22,12 @@ ENTITY_TYPES = {
     "calendars": "calendar",
     "users": "user",
     "baselines": "baseline",
+    "resources": "resource",
+    "assignments": "assignment",
+    "risks": "risk",
+    "risk_actions": "risk action",
+    "benefits": "benefit",
+    "benefit_measurements": "benefit measurement",
 }
 
 
@@ -71,7 +77,13 @@ def record_change(
 
 
 def record_created(
-    session: Session, actor: Actor, record: Any, *, program_id: int | None, fields: list[str]
+    session: Session,
+    actor: Actor,
+    record: Any,
+    *,
+    program_id: int | None,
+    fields: list[str],
+    label: str | None = None,
 ) -> None:
     """Audit a new record: every field from ``None`` to its value."""
     session.flush()
@@ -84,12 +96,20 @@ def record_created(
         entity_id=record.id,
         action="create",
         changes={k: [None, v] for k, v in values.items()},
-        label=str(getattr(record, "name", "") or getattr(record, "email", "")),
+        label=label
+        if label is not None
+        else str(getattr(record, "name", "") or getattr(record, "email", "")),
     )
 
 
 def record_deleted(
-    session: Session, actor: Actor, record: Any, *, program_id: int | None, fields: list[str]
+    session: Session,
+    actor: Actor,
+    record: Any,
+    *,
+    program_id: int | None,
+    fields: list[str],
+    label: str | None = None,
 ) -> None:
     """Audit a removed record: every field from its value to ``None``."""
     values = snapshot(record, fields)
@@ -101,7 +121,9 @@ def record_deleted(
         entity_id=record.id,
         action="delete",
         changes={k: [v, None] for k, v in values.items()},
-        label=str(getattr(record, "name", "") or getattr(record, "email", "")),
+        label=label
+        if label is not None
+        else str(getattr(record, "name", "") or getattr(record, "email", "")),
     )
 
 

@@ -2,7 +2,7 @@
 task, computed from the plan (schedule, baseline, earned value, alerts) by rules an
 owner can tune, and always with the reasons.
 
-Risks and over-allocations join the facts once those capabilities exist.
+Open risks and benefit KPIs behind their path are among the facts.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from podium.engine.health import (
 from podium.errors import Conflict, ValidationFailed
 from podium.models import (
     Alert,
+    AlertKind,
     BaselineItem,
     HealthSnapshot,
     Milestone,
@@ -43,10 +44,12 @@ from podium.models import (
 )
 from podium.services.actor import Actor
 from podium.services.audit import record_change
+from podium.services.benefits import health_benefit_facts
 from podium.services.common import check_version, flush
 from podium.services.overview import program_calendar
 from podium.services.performance import ProgramPerformance, program_performance
 from podium.services.programs import get_program
+from podium.services.risks import health_risk_facts
 from podium.services.scheduling.network import paused_gc
 
 
@@ -189,7 +192,11 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
             cross_project=a.cross_project,
         )
         for a in session.scalars(
-            select(Alert).where(Alert.program_id == program.id, Alert.resolved_at.is_(None))
+            select(Alert).where(
+                Alert.program_id == program.id,
+                Alert.resolved_at.is_(None),
+                Alert.kind != AlertKind.RISK_ESCALATED,  # the high_risks rule judges risks
+            )
         )
     ]
     return HealthInput(
@@ -206,12 +213,16 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         tasks=tasks,
         milestones=milestones,
         alerts=alerts,
+        risks=health_risk_facts(session, program.id),
+        benefits=health_benefit_facts(session, program, perf.status_date),
     )
 
 
 def _subject_key(alert: Alert, task_keys: Mapping[int, str], session: Session) -> str | None:
     if alert.subject_type == "task":
         return task_keys.get(alert.subject_id)
+    if alert.subject_type != "milestone":
+        return None
     milestone = session.get(Milestone, alert.subject_id)
     return milestone.key if milestone is not None else None
 

@@ -16,7 +16,9 @@ project or program forecast past its target → red), ``finish_slip`` (more than
 0.9 → amber, < 0.8 → red), ``cost_performance`` (CPI < 0.8 → red),
 ``conflict_alerts`` (an open cross-project conflict alert → amber, critical →
 red), ``high_risks`` (an open risk scoring >= 15 → amber, >= 20 → red),
-``over_allocation`` (a resource booked above capacity → amber) and
+``over_allocation`` (a resource booked above capacity → amber),
+``benefit_off_track`` (a benefit KPI more than 10 percentage points of its planned
+change behind the linear path to its target → amber, more than 25 → red) and
 ``negative_float`` (off by default). Finished work is judged on cost only.
 
 Usage: ``assess_health(HealthInput(...), RuleSet.from_json(stored))``.
@@ -29,6 +31,7 @@ from podium.engine.health.records import (
     STATUSES,
     AlertFacts,
     AlertSeverity,
+    BenefitFacts,
     Health,
     HealthInput,
     HealthReport,
@@ -65,6 +68,7 @@ __all__ = [
     "STATUSES",
     "AlertFacts",
     "AlertSeverity",
+    "BenefitFacts",
     "Health",
     "HealthInput",
     "HealthReport",

@@ -295,6 +295,19 @@ def _over_allocation(judge: _Judge, settings: RuleSettings, facts: HealthInput) 
                      over.tasks, over.projects)
 
 
+def _benefit_off_track(judge: _Judge, settings: RuleSettings, facts: HealthInput) -> None:
+    amber, red = settings.number("amber_behind_points"), settings.number("red_behind_points")
+    for benefit in facts.benefits:
+        behind = benefit.behind_points
+        rank, limit = _one_grade(behind, amber, red)
+        when = f" on {benefit.measured_on}" if benefit.measured_on else ""
+        text = (f"{benefit.ref.label} is {behind:.0f} points behind its path to target: "
+                f"{benefit.realization_pct:.0f} % realized{when}, {benefit.expected_pct:.0f} % "
+                f"expected (more than {limit:.0f} behind)")
+        _record_rule(judge, "benefit_off_track", settings, benefit.ref, behind, rank, limit,
+                     text, (), ())
+
+
 _ELEMENT_RULES: dict[str, Callable[[_Judge, RuleSettings], None]] = {
     "past_target": _past_target,
     "finish_slip": _finish_slip,
@@ -306,6 +319,7 @@ _RECORD_RULES: dict[str, Callable[[_Judge, RuleSettings, HealthInput], None]] = 
     "conflict_alerts": _conflict_alerts,
     "high_risks": _high_risks,
     "over_allocation": _over_allocation,
+    "benefit_off_track": _benefit_off_track,
 }
 
 

@@ -129,6 +129,24 @@ class RiskFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class BenefitFacts:
+    """A benefit KPI's latest reading: the share of its planned change achieved
+    (``realization_pct``) against where the linear path to target stood that day
+    (``expected_pct``)."""
+
+    ref: Ref
+    _: KW_ONLY
+    realization_pct: float
+    expected_pct: float
+    measured_on: date | None = None
+
+    @property
+    def behind_points(self) -> float:
+        """How many percentage points the benefit trails its path (negative: ahead)."""
+        return self.expected_pct - self.realization_pct
+
+
+@dataclass(frozen=True, slots=True)
 class OverAllocation:
     """A resource (``ref``) booked at ``load`` x its capacity (1.5 = 150 %) from
     ``start`` to ``finish``, by ``tasks`` of ``projects``."""
@@ -154,6 +172,7 @@ class HealthInput:
     milestones: Sequence[MilestoneFacts] = ()
     alerts: Sequence[AlertFacts] = ()
     risks: Sequence[RiskFacts] = ()
+    benefits: Sequence[BenefitFacts] = ()
     overallocations: Sequence[OverAllocation] = ()
 
 

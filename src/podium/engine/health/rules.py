@@ -16,7 +16,9 @@ from typing import Any, Literal
 
 from podium.engine.health.records import ALERT_SEVERITIES, LEVELS, Level
 
-ParamKind = Literal["days", "float_days", "index", "score", "load", "severity", "flag"]
+ParamKind = Literal[
+    "days", "float_days", "index", "score", "load", "severity", "flag", "points"
+]
 ParamValue = int | float | bool | str | None
 
 
@@ -89,6 +91,12 @@ RULES: tuple[RuleDefinition, ...] = (
         _pair("load", "amber_above_load", "red_above_load", (1.0, None),
               "when booked above this multiple of capacity"),
         ("amber_above_load", "red_above_load"), "higher"),
+    RuleDefinition(
+        "benefit_off_track", "A benefit KPI behind the linear path from its baseline to its "
+        "target (in percentage points of the planned change).", ("program",),
+        _pair("points", "amber_behind_points", "red_behind_points", (10, 25),
+              "when more than this many percentage points behind the path"),
+        ("amber_behind_points", "red_behind_points"), "higher"),
     RuleDefinition(
         "negative_float", "Total float below a limit: a deadline or constraint cannot be met "
         "as planned.", ("task", "milestone"),
@@ -266,6 +274,7 @@ def _complaint(kind: ParamKind, value: Any) -> str | None:
         "load": value is None or (number and 0 < value <= 100),
         "severity": value is None or value in ALERT_SEVERITIES,
         "flag": isinstance(value, bool),
+        "points": value is None or (number and 0 <= value <= 1000),
     }[kind]
     if ok:
         return None
@@ -277,6 +286,7 @@ def _complaint(kind: ParamKind, value: Any) -> str | None:
         "load": "a multiple of capacity above 0 (1.2 = 120 %), or null",
         "severity": f"one of {', '.join(ALERT_SEVERITIES)}, or null",
         "flag": "true or false",
+        "points": "percentage points from 0 to 1000, or null",
     }[kind]
 
 
