@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,6 +23,9 @@ from podium.services import programs
 from podium.services.actor import SYSTEM
 from podium.services.uow import unit_of_work
 
+if TYPE_CHECKING:
+    from podium.interop.plan_format import Plan
+
 
 @app.command()
 def schedule(
@@ -36,16 +39,44 @@ def schedule(
     as_user: Annotated[
         str | None, typer.Option("--as", help="act as this user (default: admin)")
     ] = None,
+    level: Annotated[
+        bool, typer.Option("--level", help="level the file's resources (no over-allocation)")
+    ] = False,
+    optimize: Annotated[
+        bool, typer.Option("--optimize", help="with --level: the optimizing solver (CP-SAT)")
+    ] = False,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="with --level: seconds to search (default 1, or 10 with --optimize)",
+        ),
+    ] = None,
 ) -> None:
     """Schedule a program: print its critical path and milestones, or schedule a plan file.
 
     [bold]podium schedule CLOUD[/] reads the database; [bold]podium schedule --file
-    plan.json --output result.json[/] schedules a plan exchange file without one.
+    plan.json --output result.json[/] schedules a plan exchange file (or a PSPLIB
+    [bold].sm[/] file) without one; [bold]--level[/] levels its resources, with
+    [bold]--optimize[/] by the optimizing solver.
     """
     if (program is None) == (file is None):
         raise fail("give either a PROGRAM or --file PLAN.json")
+    if optimize and not level:
+        raise fail("--optimize chooses the leveling method: it needs --level")
+    if time_limit is not None and not level:
+        raise fail("--time-limit bounds leveling: it needs --level")
+    if level and file is None:
+        raise fail("--level levels a file: give --file PLAN.json or --file INSTANCE.sm")
     if file is not None:
-        _schedule_file(file, output)
+        if level:
+            from podium.cli._level_file import level_file
+
+            limit = time_limit if time_limit is not None else (10.0 if optimize else 1.0)
+            level_file(read_plan_file(file), output, optimize=optimize, time_limit=limit)
+        else:
+            _schedule_file_document(read_plan_file(file), output, show=output is None)
         return
     assert program is not None
     require_current_schema()
@@ -96,19 +127,31 @@ def schedule(
         _schedule_file_document(document, output)
 
 
-def _schedule_file(file: Path, output: Path | None) -> None:
+def read_plan_file(file: Path) -> Plan:
+    """A plan file (``podium-plan`` JSON) or a PSPLIB ``.sm`` file as a plan; a file that
+    cannot be read ends the command with its problems listed."""
+    from podium.interop.plan_format import read_plan
+    from podium.interop.psplib import PsplibError, psplib_to_plan, read_psplib
+
     try:
-        document = file.read_bytes()
+        if file.suffix.lower() == ".sm":
+            return psplib_to_plan(read_psplib(file))
+        return read_plan(file.read_bytes())
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror}") from exc
-    _schedule_file_document(document, output, show=output is None)
+    except PsplibError as exc:
+        raise fail(f"not a PSPLIB instance: {exc}") from exc
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
 
 
 def _schedule_file_document(
-    document: bytes | dict[str, Any], output: Path | None, *, show: bool = False
+    document: Plan | bytes | dict[str, Any], output: Path | None, *, show: bool = False
 ) -> None:
     from podium.engine import schedule as run_schedule
     from podium.interop.plan_format import (
+        Plan,
         plan_to_schedule_input,
         read_plan,
         schedule_result_to_json,
@@ -116,7 +159,7 @@ def _schedule_file_document(
     from podium.services.scheduling.reschedule import engine_errors_as_conflicts
 
     try:
-        plan = read_plan(document)
+        plan = document if isinstance(document, Plan) else read_plan(document)
         with engine_errors_as_conflicts():
             result = run_schedule(plan_to_schedule_input(plan))
     except PodiumError as exc:

@@ -5,11 +5,13 @@
 (regenerate with ``python -m podium.interop.plan_format > docs/plan-format.schema.json``).
 
 :func:`read_plan` reports *every* problem at once, each with its location
-(``tasks[3].duration``): unknown fields, wrong types, and cross-references —
-unknown project, calendar, parent, task or milestone in a dependency, duplicate
-ids. :func:`plan_to_schedule_input` turns a plan into the engine's
-:class:`~podium.engine.Network`; :func:`schedule_result_to_json` writes the
-schedule back as JSON.
+(``tasks[3].duration``): unknown fields and wrong types here, cross-references
+(unknown project, calendar, parent, task, milestone or resource, duplicate ids,
+bad assignments) in :mod:`.plan_checks` and :mod:`.plan_resources`.
+:func:`plan_to_schedule_input` turns a plan into the engine's
+:class:`~podium.engine.Network` and :func:`plan_to_leveling_input` into the
+leveling engine's input; :func:`schedule_result_to_json` writes the schedule
+back as JSON.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.engine import Activity, Link, Network, ScheduleResult, WorkCalendar
+from podium.engine.leveling import LevelingInput, effective_network
 from podium.errors import ValidationFailed
+from podium.interop.plan_checks import cross_reference_problems
+from podium.interop.plan_resources import Assignment, Resource, leveling_resources
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 NonNegative = Annotated[int, Field(ge=0)]
@@ -119,6 +124,12 @@ class Task(_Model):
     estimate: Estimate | None = None
     budget: float = Field(default=0, ge=0, description="Planned cost (money).")
     actual_cost: float = Field(default=0, ge=0, description="Cost incurred so far (money).")
+    effort_driven: bool = Field(
+        default=False, description="The duration follows from the assignments' work and units."
+    )
+    leveled_start: dt.date | None = Field(
+        default=None, description="A leveling hold: the task starts no earlier than this day."
+    )
 
 
 class Milestone(_Model):
@@ -139,28 +150,13 @@ class Dependency(_Model):
     lag: int = Field(default=0, description="Working days (successor's calendar); < 0: a lead.")
 
 
-class Resource(_Model):
-    """A person, team or piece of equipment."""
-
-    id: str = Field(min_length=1)
-    name: str
-    capacity: float = Field(default=1.0, ge=0)
-    calendar: str | None = None
-
-
-class Assignment(_Model):
-    """A resource working on a task at some units (1.0 = full time)."""
-
-    task: str
-    resource: str
-    units: float = Field(default=1.0, gt=0)
-
-
 class Plan(_Model):
     """A whole program in one document."""
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True,
+        extra="forbid",
+        strict=True,
+        frozen=True,
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
         title="Podium plan",
     )
@@ -193,134 +189,6 @@ def _message(error: Any) -> str:
     return str(error["msg"])
 
 
-def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
-    value = raw.get(key)
-    if not isinstance(value, list):
-        return []
-    return [(f"{key}[{i}]", x) for i, x in enumerate(value) if isinstance(x, dict)]
-
-
-def _text(item: dict[str, Any], field: str) -> str | None:
-    value = item.get(field)
-    return value if isinstance(value, str) else None
-
-
-def _cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
-    """Problems between parts of the plan, read tolerantly from the raw JSON so that
-    they are listed together with the schema's."""
-    problems: list[dict[str, str]] = []
-
-    def add(location: str, message: str) -> None:
-        problems.append({"location": location, "message": message})
-
-    def names(key: str, field: str, label: str) -> dict[str, str]:
-        seen: dict[str, str] = {}
-        for where, item in _items(raw, key):
-            value = _text(item, field)
-            if value is not None and value in seen:
-                add(f"{where}.{field}", f"duplicate {label} {value!r} (also {seen[value]})")
-            elif value is not None:
-                seen[value] = where
-        return seen
-
-    projects = names("projects", "key", "project key")
-    calendars = names("calendars", "name", "calendar name")
-    resources = names("resources", "id", "resource id")
-    work: dict[str, str] = {}
-    for key in ("tasks", "milestones"):
-        for where, item in _items(raw, key):
-            value = _text(item, "id")
-            if value is not None and value in work:
-                add(f"{where}.id", f"duplicate id {value!r} (also {work[value]})")
-            elif value is not None:
-                work[value] = where
-    tasks = {k: v for k, v in work.items() if v.startswith("tasks")}
-
-    def known_calendar(where: str, item: dict[str, Any]) -> None:
-        name = _text(item, "calendar")
-        if name is not None and name not in calendars:
-            add(f"{where}.calendar", f"unknown calendar {name!r}")
-
-    program = raw.get("program")
-    if isinstance(program, dict):
-        known_calendar("program", program)
-    parents: dict[str, str] = {}
-    for where, task in _items(raw, "tasks"):
-        _task_problems(where, task, projects, tasks, work, add)
-        known_calendar(where, task)
-        tid, parent = _text(task, "id"), _text(task, "parent")
-        if tid is not None and parent in tasks and parent != tid:
-            parents[tid] = parent
-    _parent_cycles(parents, tasks, add)
-    pairs: dict[tuple[str | None, str | None], str] = {}
-    for where, dep in _items(raw, "dependencies"):
-        ends = [_text(dep, "from"), _text(dep, "to")]
-        pair = (ends[0], ends[1])
-        if None not in pair and pair in pairs:
-            add(where, f"duplicate dependency {pair[0]!r} → {pair[1]!r} (also {pairs[pair]})")
-        pairs.setdefault(pair, where)
-        for field, value in zip(("from", "to"), ends, strict=True):
-            if value is not None and value not in work:
-                add(f"{where}.{field}", f"unknown task or milestone {value!r}")
-        if ends[0] is not None and ends[0] == ends[1]:
-            add(where, f"{ends[0]!r} cannot depend on itself")
-    for where, item in _items(raw, "resources"):
-        known_calendar(where, item)
-    for where, assignment in _items(raw, "assignments"):
-        task_id, resource = _text(assignment, "task"), _text(assignment, "resource")
-        if task_id is not None and task_id not in tasks:
-            add(f"{where}.task", f"unknown task {task_id!r}")
-        if resource is not None and resource not in resources:
-            add(f"{where}.resource", f"unknown resource {resource!r}")
-    return problems
-
-
-def _task_problems(
-    where: str, task: dict[str, Any], projects: dict[str, str], tasks: dict[str, str],
-    work: dict[str, str], add: Any,
-) -> None:
-    project, parent = _text(task, "project"), _text(task, "parent")
-    if project is not None and project not in projects:
-        add(f"{where}.project", f"unknown project {project!r}")
-    if parent is not None and parent not in tasks:
-        kind = " (it is a milestone)" if parent in work else ""
-        add(f"{where}.parent", f"parent {parent!r} not found{kind}")
-    elif parent is not None and parent == _text(task, "id"):
-        add(f"{where}.parent", "a task cannot be its own parent")
-    constraint = task.get("constraint")
-    kind = constraint.get("type", "asap") if isinstance(constraint, dict) else "asap"
-    if isinstance(constraint, dict) and kind != "asap" and constraint.get("date") is None:
-        add(f"{where}.constraint.date", f"required for a {kind!r} constraint")
-    start, finish = task.get("actual_start"), task.get("actual_finish")
-    if task.get("duration") != 0 and start is None:
-        if finish is not None:
-            add(f"{where}.actual_start", "required when actual_finish is set")
-        elif isinstance(task.get("percent_complete"), int | float) and task["percent_complete"] > 0:
-            add(f"{where}.actual_start", "required when percent_complete is above 0")
-    if isinstance(start, str) and isinstance(finish, str) and finish < start:
-        add(f"{where}.actual_finish", "is before actual_start")
-    estimate = task.get("estimate")
-    if isinstance(estimate, dict):
-        values = [estimate.get(k) for k in ("optimistic", "most_likely", "pessimistic")]
-        points = [float(p) for p in values if isinstance(p, int | float)]
-        if len(points) == 3 and not points[0] <= points[1] <= points[2]:
-            add(f"{where}.estimate", "needs optimistic <= most_likely <= pessimistic")
-
-
-def _parent_cycles(parents: dict[str, str], tasks: dict[str, str], add: Any) -> None:
-    done: set[str] = set()
-    for start in parents:
-        walk: list[str] = []
-        node: str | None = start
-        while node is not None and node not in done and node not in walk:
-            walk.append(node)
-            node = parents.get(node)
-        if node is not None and node in walk:
-            loop = walk[walk.index(node):]
-            add(f"{tasks[node]}.parent", "parent cycle: " + " → ".join([*loop, node]))
-        done.update(walk)
-
-
 def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     """Parse and check a plan; raises :class:`PlanError` listing every problem."""
     if isinstance(data, dict):
@@ -348,7 +216,7 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     except ValidationError as exc:
         for error in exc.errors():
             problems.append({"location": _location(error["loc"]), "message": _message(error)})
-    problems += _cross_reference_problems(raw)
+    problems += cross_reference_problems(raw)
     if problems or plan is None:
         raise PlanError(problems)
     return plan
@@ -359,28 +227,57 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
     return plan.model_dump(mode="json", by_alias=True)
 
 
-def plan_to_schedule_input(plan: Plan) -> Network:
-    """The engine's network for ``plan``: tasks and milestones (whose targets are deadlines)."""
-    calendars = {
-        c.name: WorkCalendar.from_weekdays(c.workdays, c.holidays) for c in plan.calendars
-    }
+def _calendars(plan: Plan) -> dict[str, WorkCalendar]:
+    return {c.name: WorkCalendar.from_weekdays(c.workdays, c.holidays) for c in plan.calendars}
+
+
+def _network(plan: Plan, calendars: dict[str, WorkCalendar], *, holds: bool) -> Network:
     default = calendars[plan.program.calendar] if plan.program.calendar else WorkCalendar()
     activities = [
         Activity(
-            t.id, t.duration, calendar=t.calendar, parent=t.parent, group=t.project,
+            t.id,
+            t.duration,
+            calendar=t.calendar,
+            parent=t.parent,
+            group=t.project,
             constraint_type=t.constraint.type if t.constraint else "asap",
             constraint_date=t.constraint.date if t.constraint else None,
-            deadline=t.deadline, actual_start=t.actual_start, actual_finish=t.actual_finish,
+            deadline=t.deadline,
+            actual_start=t.actual_start,
+            actual_finish=t.actual_finish,
             percent_complete=t.percent_complete,
+            not_before=t.leveled_start if holds else None,
         )
         for t in plan.tasks
     ]
     activities += [Activity(m.id, 0, deadline=m.target) for m in plan.milestones]
     links = [Link(d.pred, d.to, d.type, d.lag) for d in plan.dependencies]
     return Network(
-        plan.program.start, activities, links, calendars=calendars, default_calendar=default,
+        plan.program.start,
+        activities,
+        links,
+        calendars=calendars,
+        default_calendar=default,
         status_date=plan.program.status_date,
     )
+
+
+def plan_to_leveling_input(plan: Plan, *, holds: bool = True) -> LevelingInput:
+    """The leveling engine's input for ``plan``: its network (milestone targets as
+    deadlines; each task's ``leveled_start`` as a hold unless ``holds`` is false, to
+    level afresh), its resources on their calendars (the named calendar less time off)
+    and its assignments."""
+    calendars = _calendars(plan)
+    resources, assignments = leveling_resources(plan.resources, plan.assignments, calendars)
+    return LevelingInput(_network(plan, calendars, holds=holds), resources, assignments)
+
+
+def plan_to_schedule_input(plan: Plan, *, holds: bool = True) -> Network:
+    """The engine's network for ``plan``, ready to schedule: tasks and milestones (whose
+    targets are deadlines), leveling holds, and every task with resources on the working
+    days its calendar and its resources' calendars share."""
+    data = plan_to_leveling_input(plan, holds=holds)
+    return effective_network(data.network, data.resources, data.assignments)
 
 
 def schedule_result_to_json(plan: Plan, result: ScheduleResult) -> dict[str, Any]:
@@ -400,10 +297,14 @@ def schedule_result_to_json(plan: Plan, result: ScheduleResult) -> dict[str, Any
             "is_critical": r.is_critical,
         }
 
-    tasks = [{**row(t.id), "project": t.project, "deadline_missed": result[t.id].deadline_missed}
-             for t in plan.tasks]
-    milestones = [{**row(m.id), "target": _iso(m.target),
-                   "target_missed": result[m.id].deadline_missed} for m in plan.milestones]
+    tasks = [
+        {**row(t.id), "project": t.project, "deadline_missed": result[t.id].deadline_missed}
+        for t in plan.tasks
+    ]
+    milestones = [
+        {**row(m.id), "target": _iso(m.target), "target_missed": result[m.id].deadline_missed}
+        for m in plan.milestones
+    ]
     return {
         "format": "podium-schedule",
         "version": 1,

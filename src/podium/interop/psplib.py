@@ -8,7 +8,8 @@ job, and the constant capacity of each resource; the goal is the shortest
 makespan. :func:`read_psplib` reads one into a :class:`PsplibInstance`, with an
 error naming the line for anything malformed; :func:`psplib_to_leveling` turns it
 into the leveling engine's input (jobs become tasks named ``J1`` … ``Jn`` on a
-seven-day calendar, so one period is one working day; resources ``R1`` … ``Rk``).
+seven-day calendar, so one period is one working day; resources ``R1`` … ``Rk``),
+and :func:`psplib_to_plan` into a plan exchange document of the same shape.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from podium.engine import Activity, Link, Network, WorkCalendar
 from podium.engine.leveling import Assignment, LevelingInput, Resource
+from podium.interop.plan_format import Plan, read_plan
 
 EVERY_DAY = WorkCalendar("1111111")
 PSPLIB_START = date(2000, 1, 3)  # any day will do: every day is a working day
@@ -161,11 +163,13 @@ def _precedences(lines: _Lines, jobs: int) -> tuple[tuple[int, ...], ...]:
             raise lines.error("a precedence row needs: job, modes, successor count", number)
         job, modes, count, rest = row[0], row[1], row[2], row[3:]
         if modes != 1:
-            raise lines.error(f"job {job} has {modes} modes: only single-mode files are read",
-                              number)
+            raise lines.error(
+                f"job {job} has {modes} modes: only single-mode files are read", number
+            )
         if len(rest) != count:
-            raise lines.error(f"job {job} announces {count} successors but lists {len(rest)}",
-                              number)
+            raise lines.error(
+                f"job {job} announces {count} successors but lists {len(rest)}", number
+            )
         _check_job(lines, job, jobs, number)
         if job in successors:
             raise lines.error(f"job {job} is listed twice", number)
@@ -209,8 +213,7 @@ def _capacities(lines: _Lines, renewable: int) -> tuple[int, ...]:
     start = lines.find("RESOURCEAVAILABILITIES")
     for number, row in lines.rows(start):
         if len(row) < renewable:
-            raise lines.error(f"{len(row)} capacities for {renewable} renewable resources",
-                              number)
+            raise lines.error(f"{len(row)} capacities for {renewable} renewable resources", number)
         if any(c < 0 for c in row):
             raise lines.error("negative capacity", number)
         return tuple(row[:renewable])
@@ -243,9 +246,7 @@ def psplib_to_leveling(instance: PsplibInstance, *, start: date = PSPLIB_START) 
     """
     ids = [f"J{j}" for j in range(1, instance.jobs + 1)]
     activities = [Activity(ids[j], d) for j, d in enumerate(instance.durations)]
-    links = [
-        Link(ids[j], ids[s - 1]) for j, succs in enumerate(instance.successors) for s in succs
-    ]
+    links = [Link(ids[j], ids[s - 1]) for j, succs in enumerate(instance.successors) for s in succs]
     network = Network(start, activities, links, default_calendar=EVERY_DAY)
     resources = [Resource(f"R{k + 1}", float(c)) for k, c in enumerate(instance.capacities)]
     assignments = [
@@ -255,3 +256,46 @@ def psplib_to_leveling(instance: PsplibInstance, *, start: date = PSPLIB_START) 
         if q > 0 and instance.durations[j] > 0
     ]
     return LevelingInput(network, tuple(resources), tuple(assignments))
+
+
+def psplib_to_plan(instance: PsplibInstance, *, start: date = PSPLIB_START) -> Plan:
+    """The instance as a plan: one project ``PSPLIB`` whose tasks are the jobs
+    (``J1`` … ``Jn``, the dummies as milestones), finish-to-start dependencies, resources
+    ``R1`` … ``Rk`` and their assignments, on a seven-day calendar (as
+    :func:`psplib_to_leveling`, so the leveled makespan is the instance's)."""
+    ids = [f"J{j}" for j in range(1, instance.jobs + 1)]
+    return read_plan(
+        {
+            "format": "podium-plan",
+            "version": 1,
+            "program": {
+                "key": "PSPLIB",
+                "name": instance.name,
+                "start": start.isoformat(),
+                "calendar": "every day",
+            },
+            "calendars": [
+                {"name": "every day", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
+            ],
+            "projects": [{"key": "PSPLIB", "name": instance.name}],
+            "tasks": [
+                {"id": ids[j], "project": "PSPLIB", "name": f"job {j + 1}", "duration": d}
+                for j, d in enumerate(instance.durations)
+            ],
+            "dependencies": [
+                {"from": ids[j], "to": ids[s - 1]}
+                for j, succs in enumerate(instance.successors)
+                for s in succs
+            ],
+            "resources": [
+                {"id": f"R{k + 1}", "name": f"R{k + 1}", "kind": "equipment", "capacity": float(c)}
+                for k, c in enumerate(instance.capacities)
+            ],
+            "assignments": [
+                {"task": ids[j], "resource": f"R{k + 1}", "units": float(q)}
+                for j, req in enumerate(instance.requests)
+                for k, q in enumerate(req)
+                if q > 0 and instance.durations[j] > 0
+            ],
+        }
+    )

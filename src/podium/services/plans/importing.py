@@ -1,19 +1,9 @@
-"""Import and export of whole programs in the plan exchange format (``podium-plan``).
-
-An import is checked completely before anything is written: the file itself
-(:func:`podium.interop.plan_format.read_plan`, every problem with its location)
-and then against the database (the program key is free, a calendar of the same
-name is the same calendar). Records are then written in bulk, the WBS is
-numbered once per project, and the program is rescheduled before the unit of
-work commits. Export writes the same format, so export → import → export
-round-trips unchanged.
-"""
+"""Import of a whole program from a plan (see :mod:`podium.services.plans`)."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -30,12 +20,19 @@ from podium.models import (
     Program,
     ProgressRecord,
     Project,
+    Resource,
     Task,
 )
 from podium.services import programs as program_service
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import flush
+from podium.services.plans.resources import (
+    import_assignments,
+    import_resources,
+    resource_problems,
+    stored_resources,
+)
 from podium.services.progress import report_day
 from podium.services.scheduling.pending import mark_program
 from podium.services.tasks import renumber_project
@@ -45,8 +42,11 @@ def _weekmask(workdays: list[str]) -> str:
     return "".join("1" if day in workdays else "0" for day in WEEKDAYS)
 
 
-def _check_against_database(session: Session, plan: Plan, key: str) -> dict[str, Calendar]:
-    """Existing calendars the plan reuses by name; every conflict with stored data is listed."""
+def _check_against_database(
+    session: Session, plan: Plan, key: str, reused: dict[str, Resource]
+) -> dict[str, Calendar]:
+    """Existing calendars the plan reuses by name; every conflict with stored data
+    (``reused``: the stored resources it names) is listed."""
     problems: list[dict[str, str]] = []
     if session.scalar(select(Program.id).where(Program.key == key)) is not None:
         problems.append(
@@ -74,6 +74,7 @@ def _check_against_database(session: Session, plan: Plan, key: str) -> dict[str,
                     ),
                 }
             )
+    problems += resource_problems(plan, reused)
     if problems:
         raise PlanError(problems)
     return existing
@@ -88,7 +89,8 @@ def _next_number(project_key: str, task_keys: list[str]) -> int:
 def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None = None) -> Program:
     """Create a program from a plan (checked first: a bad plan writes nothing)."""
     key = key or plan.program.key
-    existing_calendars = _check_against_database(session, plan, key)
+    reused = stored_resources(session, plan)
+    existing_calendars = _check_against_database(session, plan, key, reused)
     calendar_ids: dict[str, int] = {name: c.id for name, c in existing_calendars.items()}
     for calendar in plan.calendars:
         if calendar.name not in calendar_ids:
@@ -168,6 +170,8 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
                 "estimate_pessimistic": t.estimate.pessimistic if t.estimate else None,
                 "budget": t.budget,
                 "actual_cost": t.actual_cost,
+                "effort_driven": t.effort_driven,
+                "leveled_start": t.leveled_start,
             }
         )
     task_ids: dict[str, int] = {}
@@ -218,6 +222,10 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
     ]
     if dependency_rows:
         session.execute(insert(Dependency), dependency_rows)
+    resource_ids = import_resources(session, actor, plan, reused, calendar_ids)
+    import_assignments(
+        session, plan, program_id=program.id, task_ids=task_ids, resource_ids=resource_ids
+    )
     for project_id in project_ids.values():
         renumber_project(session, project_id)
     as_of = plan.program.status_date or report_day(session, program.id)
@@ -247,168 +255,9 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
             "tasks": [None, len(plan.tasks)],
             "milestones": [None, len(plan.milestones)],
             "dependencies": [None, len(plan.dependencies)],
+            "assignments": [None, len(plan.assignments)],
         },
         label=program.name,
     )
     mark_program(session, program.id)
     return program
-
-
-# --- export -------------------------------------------------------------------------
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, Any]:
-    """The program as a plan document (JSON-ready)."""
-    program = program_service.get_program(session, actor, program_id)
-    projects = list(
-        session.scalars(
-            select(Project)
-            .where(Project.program_id == program_id)
-            .order_by(Project.position, Project.id)
-        )
-    )
-    tasks = list(session.scalars(select(Task).where(Task.program_id == program_id)))
-    milestones = list(
-        session.scalars(
-            select(Milestone).where(Milestone.program_id == program_id).order_by(Milestone.id)
-        )
-    )
-    dependencies = list(
-        session.scalars(
-            select(Dependency).where(Dependency.program_id == program_id).order_by(Dependency.id)
-        )
-    )
-    project_by_id = {p.id: p for p in projects}
-    calendar_ids = {
-        program.calendar_id,
-        *(t.calendar_id for t in tasks),
-        *(p.calendar_id for p in projects),
-    }
-    calendar_ids.discard(None)
-    calendars = {
-        c.id: c
-        for c in session.scalars(
-            select(Calendar).where(Calendar.id.in_(calendar_ids)).order_by(Calendar.name)
-        )
-    }
-    task_by_id = {t.id: t for t in tasks}
-    milestone_by_id = {m.id: m for m in milestones}
-
-    def ordered_tasks() -> list[Task]:
-        children: dict[tuple[int, int | None], list[Task]] = defaultdict(list)
-        for t in tasks:
-            children[(t.project_id, t.parent_id)].append(t)
-        out: list[Task] = []
-
-        def walk(project_id: int, parent: int | None) -> None:
-            for t in sorted(children[(project_id, parent)], key=lambda x: (x.position, x.id)):
-                out.append(t)
-                walk(project_id, t.id)
-
-        for p in projects:
-            walk(p.id, None)
-        return out
-
-    def task_calendar(t: Task) -> str | None:
-        cal_id = t.calendar_id or project_by_id[t.project_id].calendar_id
-        if cal_id is None or cal_id == program.calendar_id:
-            return None
-        return calendars[cal_id].name
-
-    def end(task_id: int | None, milestone_id: int | None) -> str:
-        if task_id is not None:
-            return task_by_id[task_id].key
-        return milestone_by_id[milestone_id].key  # type: ignore[index]
-
-    def task_json(t: Task) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": t.key,
-            "project": project_by_id[t.project_id].key,
-            "name": t.name,
-            "description": t.description,
-            "duration": t.duration,
-            "parent": task_by_id[t.parent_id].key if t.parent_id else None,
-            "calendar": task_calendar(t),
-            "constraint": (
-                {"type": t.constraint_type.value, "date": _iso(t.constraint_date)}
-                if t.constraint_type != ConstraintType.ASAP
-                else None
-            ),
-            "deadline": _iso(t.deadline),
-            "actual_start": _iso(t.actual_start),
-            "actual_finish": _iso(t.actual_finish),
-            "percent_complete": t.percent_complete,
-            "estimate": (
-                {
-                    "optimistic": t.estimate_optimistic,
-                    "most_likely": t.estimate_most_likely,
-                    "pessimistic": t.estimate_pessimistic,
-                }
-                if t.estimate_optimistic is not None
-                and t.estimate_most_likely is not None
-                and t.estimate_pessimistic is not None
-                else None
-            ),
-            "budget": t.budget,
-            "actual_cost": t.actual_cost,
-        }
-        return out
-
-    return {
-        "format": "podium-plan",
-        "version": 1,
-        "program": {
-            "key": program.key,
-            "name": program.name,
-            "description": program.description,
-            "start": program.start_date.isoformat(),
-            "calendar": calendars[program.calendar_id].name if program.calendar_id else None,
-            "status_date": _iso(program.status_date),
-            "goal": {
-                "outcome": program.goal_outcome,
-                "measure": program.goal_measure,
-                "unit": program.goal_unit,
-                "baseline_value": program.goal_baseline_value,
-                "target_value": program.goal_target_value,
-                "target_date": _iso(program.goal_target_date),
-            },
-        },
-        "calendars": [
-            {
-                "name": c.name,
-                "workdays": [
-                    day for day, flag in zip(WEEKDAYS, c.weekmask, strict=True) if flag == "1"
-                ],
-                "holidays": sorted(h["date"] for h in c.holidays),
-            }
-            for c in calendars.values()
-        ],
-        "projects": [
-            {"key": p.key, "name": p.name, "description": p.description} for p in projects
-        ],
-        "tasks": [task_json(t) for t in ordered_tasks()],
-        "milestones": [
-            {
-                "id": m.key,
-                "name": m.name,
-                "description": m.description,
-                "target": _iso(m.target_date),
-            }
-            for m in milestones
-        ],
-        "dependencies": [
-            {
-                "from": end(d.predecessor_task_id, d.predecessor_milestone_id),
-                "to": end(d.successor_task_id, d.successor_milestone_id),
-                "type": d.type.value,
-                "lag": d.lag,
-            }
-            for d in dependencies
-        ],
-        "resources": [],
-        "assignments": [],
-    }

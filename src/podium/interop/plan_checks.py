@@ -1,0 +1,142 @@
+"""Checks between the parts of a plan, read tolerantly from its raw JSON.
+
+They run beside the schema's own checks so that every problem is listed at once,
+each with its location: duplicate ids, unknown projects, calendars, parents,
+tasks and milestones, parent cycles, inconsistent progress, and (through
+:func:`~podium.interop.plan_resources.resource_problems`) resources and
+assignments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podium.interop.plan_resources import resource_problems
+
+
+def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(f"{key}[{i}]", x) for i, x in enumerate(value) if isinstance(x, dict)]
+
+
+def _text(item: dict[str, Any], field: str) -> str | None:
+    value = item.get(field)
+    return value if isinstance(value, str) else None
+
+
+def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
+    """Problems between parts of the plan (``{"location", "message"}`` each), read
+    tolerantly from the raw JSON so that they are listed together with the schema's."""
+    problems: list[dict[str, str]] = []
+
+    def add(location: str, message: str) -> None:
+        problems.append({"location": location, "message": message})
+
+    def names(key: str, field: str, label: str) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for where, item in _items(raw, key):
+            value = _text(item, field)
+            if value is not None and value in seen:
+                add(f"{where}.{field}", f"duplicate {label} {value!r} (also {seen[value]})")
+            elif value is not None:
+                seen[value] = where
+        return seen
+
+    projects = names("projects", "key", "project key")
+    calendars = names("calendars", "name", "calendar name")
+    resources = names("resources", "id", "resource id")
+    work: dict[str, str] = {}
+    for key in ("tasks", "milestones"):
+        for where, item in _items(raw, key):
+            value = _text(item, "id")
+            if value is not None and value in work:
+                add(f"{where}.id", f"duplicate id {value!r} (also {work[value]})")
+            elif value is not None:
+                work[value] = where
+    tasks = {k: v for k, v in work.items() if v.startswith("tasks")}
+
+    def known_calendar(where: str, item: dict[str, Any]) -> None:
+        name = _text(item, "calendar")
+        if name is not None and name not in calendars:
+            add(f"{where}.calendar", f"unknown calendar {name!r}")
+
+    program = raw.get("program")
+    if isinstance(program, dict):
+        known_calendar("program", program)
+    parents: dict[str, str] = {}
+    for where, task in _items(raw, "tasks"):
+        _task_problems(where, task, projects, tasks, work, add)
+        known_calendar(where, task)
+        tid, parent = _text(task, "id"), _text(task, "parent")
+        if tid is not None and parent in tasks and parent != tid:
+            parents[tid] = parent
+    _parent_cycles(parents, tasks, add)
+    pairs: dict[tuple[str | None, str | None], str] = {}
+    for where, dep in _items(raw, "dependencies"):
+        ends = [_text(dep, "from"), _text(dep, "to")]
+        pair = (ends[0], ends[1])
+        if None not in pair and pair in pairs:
+            add(where, f"duplicate dependency {pair[0]!r} → {pair[1]!r} (also {pairs[pair]})")
+        pairs.setdefault(pair, where)
+        for field, value in zip(("from", "to"), ends, strict=True):
+            if value is not None and value not in work:
+                add(f"{where}.{field}", f"unknown task or milestone {value!r}")
+        if ends[0] is not None and ends[0] == ends[1]:
+            add(where, f"{ends[0]!r} cannot depend on itself")
+    for where, item in _items(raw, "resources"):
+        known_calendar(where, item)
+    summaries = set(parents.values())
+    resource_problems(raw, resources=resources, tasks=tasks, summaries=summaries, add=add)
+    return problems
+
+
+def _task_problems(
+    where: str,
+    task: dict[str, Any],
+    projects: dict[str, str],
+    tasks: dict[str, str],
+    work: dict[str, str],
+    add: Any,
+) -> None:
+    project, parent = _text(task, "project"), _text(task, "parent")
+    if project is not None and project not in projects:
+        add(f"{where}.project", f"unknown project {project!r}")
+    if parent is not None and parent not in tasks:
+        kind = " (it is a milestone)" if parent in work else ""
+        add(f"{where}.parent", f"parent {parent!r} not found{kind}")
+    elif parent is not None and parent == _text(task, "id"):
+        add(f"{where}.parent", "a task cannot be its own parent")
+    constraint = task.get("constraint")
+    kind = constraint.get("type", "asap") if isinstance(constraint, dict) else "asap"
+    if isinstance(constraint, dict) and kind != "asap" and constraint.get("date") is None:
+        add(f"{where}.constraint.date", f"required for a {kind!r} constraint")
+    start, finish = task.get("actual_start"), task.get("actual_finish")
+    if task.get("duration") != 0 and start is None:
+        if finish is not None:
+            add(f"{where}.actual_start", "required when actual_finish is set")
+        elif isinstance(task.get("percent_complete"), int | float) and task["percent_complete"] > 0:
+            add(f"{where}.actual_start", "required when percent_complete is above 0")
+    if isinstance(start, str) and isinstance(finish, str) and finish < start:
+        add(f"{where}.actual_finish", "is before actual_start")
+    estimate = task.get("estimate")
+    if isinstance(estimate, dict):
+        values = [estimate.get(k) for k in ("optimistic", "most_likely", "pessimistic")]
+        points = [float(p) for p in values if isinstance(p, int | float)]
+        if len(points) == 3 and not points[0] <= points[1] <= points[2]:
+            add(f"{where}.estimate", "needs optimistic <= most_likely <= pessimistic")
+
+
+def _parent_cycles(parents: dict[str, str], tasks: dict[str, str], add: Any) -> None:
+    done: set[str] = set()
+    for start in parents:
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node not in done and node not in walk:
+            walk.append(node)
+            node = parents.get(node)
+        if node is not None and node in walk:
+            loop = walk[walk.index(node) :]
+            add(f"{tasks[node]}.parent", "parent cycle: " + " → ".join([*loop, node]))
+        done.update(walk)

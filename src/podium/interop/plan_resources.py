@@ -1,0 +1,209 @@
+"""Resources and assignments in the plan exchange format, and the leveling result.
+
+The plan's ``resources`` (people, teams, equipment: capacity per day, hours per
+day, cost rate, a calendar and time off) and ``assignments`` (a resource on a
+task at some units, with its work in hours). :func:`resource_problems` lists
+what is wrong between them and the rest of the plan, each problem located;
+:func:`leveling_resources` turns them into the leveling engine's
+:class:`~podium.engine.leveling.Resource` and
+:class:`~podium.engine.leveling.Assignment`; :func:`leveling_result_to_json`
+writes a leveled schedule as ``{"format": "podium-leveling-result", ...}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from podium.engine import WorkCalendar
+from podium.engine.leveling import Assignment as EngineAssignment
+from podium.engine.leveling import LevelingResult
+from podium.engine.leveling import Resource as EngineResource
+
+UNIT = 1000  # units are compared in thousandths, as the engine does
+
+Add = Callable[[str, str], None]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TimeOff(_Model):
+    """A period a resource does not work: ``start`` to ``finish``, both days off."""
+
+    start: dt.date
+    finish: dt.date
+    note: str = ""
+
+
+class Resource(_Model):
+    """A person, team or piece of equipment, shared across programs (matched by ``id``)."""
+
+    id: str = Field(min_length=1, max_length=40)
+    name: str
+    kind: Literal["person", "team", "equipment"] = "person"
+    description: str = ""
+    capacity: float = Field(
+        default=1.0, gt=0, description="Units per working day (1.0 = one full-time person)."
+    )
+    hours_per_day: float = Field(default=8.0, gt=0, le=24, description="Hours in one unit-day.")
+    cost_rate: float = Field(default=0.0, ge=0, description="Cost of one hour of work (money).")
+    calendar: str | None = Field(
+        default=None,
+        description="Its working calendar (a calendars name); none: it works "
+        "whenever its tasks do.",
+    )
+    time_off: list[TimeOff] = []
+
+
+class Assignment(_Model):
+    """A resource working on a task at some units (1.0 = full time) for every day of it."""
+
+    task: str
+    resource: str
+    units: float = Field(default=1.0, gt=0)
+    work_hours: float | None = Field(
+        default=None, ge=0, description="Effort in hours (given on effort-driven tasks)."
+    )
+
+
+def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(f"{key}[{i}]", x) for i, x in enumerate(value) if isinstance(x, dict)]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def resource_problems(
+    raw: dict[str, Any],
+    *,
+    resources: Mapping[str, str],
+    tasks: Mapping[str, str],
+    summaries: set[str],
+    add: Add,
+) -> None:
+    """Report (through ``add``) what is wrong with the raw plan's resources and
+    assignments beyond their own fields: time off that ends before it starts, an
+    assignment to an unknown task or resource, to a summary task or a milestone,
+    above the resource's capacity, or listed twice. ``resources`` and ``tasks`` map
+    ids to their locations; ``summaries`` holds the ids of summary tasks."""
+    capacity: dict[str, float] = {}
+    for where, item in _items(raw, "resources"):
+        rid = item.get("id")
+        cap = _number(item.get("capacity", 1.0))
+        if isinstance(rid, str) and cap is not None and rid not in capacity:
+            capacity[rid] = cap
+        for spot, period in _items(item, "time_off"):
+            start, finish = period.get("start"), period.get("finish")
+            if isinstance(start, str) and isinstance(finish, str) and finish < start:
+                add(f"{where}.{spot}.finish", "is before start")
+    durations = {
+        item["id"]: item.get("duration")
+        for _, item in _items(raw, "tasks")
+        if isinstance(item.get("id"), str)
+    }
+    pairs: dict[tuple[str, str], str] = {}
+    for where, assignment in _items(raw, "assignments"):
+        task, resource = assignment.get("task"), assignment.get("resource")
+        task = task if isinstance(task, str) else None
+        resource = resource if isinstance(resource, str) else None
+        if task is not None and task not in tasks:
+            add(f"{where}.task", f"unknown task {task!r}")
+        elif task in summaries:
+            add(f"{where}.task", f"{task!r} is a summary task: assign its subtasks")
+        elif task is not None and durations.get(task) == 0:
+            add(f"{where}.task", f"{task!r} is a milestone (duration 0): it has no work")
+        if resource is not None and resource not in resources:
+            add(f"{where}.resource", f"unknown resource {resource!r}")
+        units = _number(assignment.get("units", 1.0))
+        cap = capacity.get(resource) if resource is not None else None
+        if units is not None and cap is not None and round(units * UNIT) > round(cap * UNIT):
+            add(f"{where}.units", f"{units:g} units exceed the capacity of {resource!r} ({cap:g})")
+        if task is not None and resource is not None:
+            if (task, resource) in pairs:
+                add(
+                    where,
+                    f"{resource!r} is assigned to {task!r} twice (also {pairs[(task, resource)]})",
+                )
+            pairs.setdefault((task, resource), where)
+
+
+def time_off_days(time_off: Sequence[TimeOff]) -> list[dt.date]:
+    """Every day of every period of time off (both ends included)."""
+    return [
+        period.start + dt.timedelta(days=k)
+        for period in time_off
+        for k in range((period.finish - period.start).days + 1)
+    ]
+
+
+def resource_calendar(
+    base: WorkCalendar | None, time_off: Sequence[TimeOff]
+) -> WorkCalendar | None:
+    """A resource's working days: its named calendar less its time off; time off alone
+    gives every day of the week less the time off; neither: ``None`` (it works whenever
+    its tasks do)."""
+    days = time_off_days(time_off)
+    if not days:
+        return base
+    if base is None:
+        return WorkCalendar("1111111", days)
+    return WorkCalendar(base.weekmask, [*base.holidays, *days])
+
+
+def leveling_resources(
+    resources: Sequence[Resource],
+    assignments: Sequence[Assignment],
+    calendars: Mapping[str, WorkCalendar],
+) -> tuple[list[EngineResource], list[EngineAssignment]]:
+    """The plan's resources and assignments as the leveling engine's (``calendars``:
+    the plan's calendars by name)."""
+    engine_resources = [
+        EngineResource(
+            r.id,
+            r.capacity,
+            resource_calendar(calendars[r.calendar] if r.calendar else None, r.time_off),
+        )
+        for r in resources
+    ]
+    engine_assignments = [EngineAssignment(a.task, a.resource, a.units) for a in assignments]
+    return engine_resources, engine_assignments
+
+
+def leveling_result_to_json(result: LevelingResult, *, program_start: dt.date) -> dict[str, Any]:
+    """A leveled schedule as JSON: method, makespan (working days of the program's
+    calendar from ``program_start``), bounds, and each activity's leveled dates and
+    delays (working days of its own calendar)."""
+    rows = list(result)
+    first = min((r.start for r in rows), default=program_start)
+    return {
+        "format": "podium-leveling-result",
+        "version": 1,
+        "method": result.method,
+        "optimal": result.optimal,
+        "makespan": result.makespan,
+        "lower_bound": result.lower_bound,
+        "unleveled_makespan": result.unleveled_makespan,
+        "program": {"start": first.isoformat(), "finish": result.program_finish.isoformat()},
+        "seconds": round(result.seconds, 3),
+        "tasks": [
+            {
+                "id": r.id,
+                "start": r.start.isoformat(),
+                "finish": r.finish.isoformat(),
+                "start_delay": r.start_delay,
+                "finish_delay": r.finish_delay,
+            }
+            for r in rows
+        ],
+    }
