@@ -66,13 +66,13 @@ def make_task(
     wbs: str = "1",
     **fields: Any,
 ) -> Task:
-    """A five-day task stored directly (no API, no rescheduling)."""
+    """A task (five days unless told) stored directly (no API, no rescheduling)."""
+    fields.setdefault("duration", 5)
     task = Task(
         program_id=project.program_id,
         project_id=project.id,
         key=key,
         name=f"Task {key}",
-        duration=5,
         wbs=wbs,
         parent_id=parent.id if parent else None,
         **fields,

@@ -9,6 +9,7 @@ cause to the record that misses its date, and the projects along that chain.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -221,46 +222,101 @@ SCHEDULE_ALERT_KINDS = (
 
 
 def sync_alerts(
-    session: Session, pn: ProgramNetwork, result: ScheduleResult, *, triggered_by: str
+    session: Session,
+    pn: ProgramNetwork,
+    result: ScheduleResult,
+    *,
+    triggered_by: str,
+    extra: Sequence[AlertValues] = (),
 ) -> None:
-    """Open new alerts, refresh the ones still true, resolve the ones that went away."""
+    """Open new alerts, refresh the ones still true, resolve the ones that went away
+    (``extra``: alerts other detectors found in the same schedule, e.g. over-allocations)."""
+    found: list[AlertValues] = []
+    for conflict in detect_conflicts(pn, result):
+        if conflict.upstream is not None:
+            chain = [*driving_chain(pn, result, conflict.upstream), conflict.subject]
+        else:
+            chain = driving_chain(pn, result, conflict.subject)
+        entries = _chain_entries(pn, chain, result)
+        projects = sorted({e["project_key"] for e in entries if e["project_key"]})
+        found.append(
+            AlertValues(
+                fingerprint=conflict.fingerprint,
+                kind=conflict.kind,
+                severity=conflict.severity,
+                subject_type="task" if conflict.subject[0] == "t" else "milestone",
+                subject_id=int(conflict.subject[1:]),
+                title=conflict.title,
+                message=conflict.message,
+                chain=entries,
+                projects=projects,
+                cross_project=len(projects) > 1,
+                details=conflict.details,
+            )
+        )
+    sync_detected(
+        session, pn.program_id, SCHEDULE_ALERT_KINDS, [*found, *extra], triggered_by=triggered_by
+    )
+
+
+@dataclass
+class AlertValues:
+    """An alert as a detector found it, ready to store."""
+
+    fingerprint: str
+    kind: AlertKind
+    severity: Severity
+    subject_type: str
+    subject_id: int
+    title: str
+    message: str
+    chain: list[dict[str, Any]] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    cross_project: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def sync_detected(
+    session: Session,
+    program_id: int,
+    kinds: tuple[AlertKind, ...],
+    found: list[AlertValues],
+    *,
+    triggered_by: str,
+) -> None:
+    """Make the program's open alerts of ``kinds`` exactly ``found``: open the new ones,
+    refresh the ones still true, resolve the others (their history is kept)."""
     now = utcnow()
     open_alerts = {
         a.fingerprint: a
         for a in session.scalars(
             select(Alert).where(
-                Alert.program_id == pn.program_id,
+                Alert.program_id == program_id,
                 Alert.resolved_at.is_(None),
-                Alert.kind.in_(SCHEDULE_ALERT_KINDS),
+                Alert.kind.in_(kinds),
             )
         )
     }
-    for found in detect_conflicts(pn, result):
-        if found.upstream is not None:
-            chain = [*driving_chain(pn, result, found.upstream), found.subject]
-        else:
-            chain = driving_chain(pn, result, found.subject)
-        entries = _chain_entries(pn, chain, result)
-        projects = sorted({e["project_key"] for e in entries if e["project_key"]})
+    for item in found:
         values = {
-            "kind": found.kind,
-            "severity": found.severity,
-            "subject_type": "task" if found.subject[0] == "t" else "milestone",
-            "subject_id": int(found.subject[1:]),
-            "title": found.title[:500],
-            "message": found.message,
-            "chain": entries,
-            "projects": projects,
-            "cross_project": len(projects) > 1,
-            "details": found.details,
+            "kind": item.kind,
+            "severity": item.severity,
+            "subject_type": item.subject_type,
+            "subject_id": item.subject_id,
+            "title": item.title[:500],
+            "message": item.message,
+            "chain": item.chain,
+            "projects": item.projects,
+            "cross_project": item.cross_project,
+            "details": item.details,
             "last_detected_at": now,
         }
-        alert = open_alerts.pop(found.fingerprint, None)
+        alert = open_alerts.pop(item.fingerprint, None)
         if alert is None:
             session.add(
                 Alert(
-                    program_id=pn.program_id,
-                    fingerprint=found.fingerprint,
+                    program_id=program_id,
+                    fingerprint=item.fingerprint,
                     first_detected_at=now,
                     triggered_by=triggered_by,
                     **values,

@@ -9,18 +9,34 @@ people know (``PLAT-3``, ``M1``).
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from podium.engine import Activity, Link, Network, WorkCalendar
-from podium.errors import NotFound
-from podium.models import SCHEDULED_FIELDS, Calendar, Dependency, Milestone, Program, Project, Task
+from podium.engine.leveling import Assignment as EngineAssignment
+from podium.engine.leveling import InvalidResources, effective_network
+from podium.engine.leveling import Resource as EngineResource
+from podium.errors import Conflict, NotFound
+from podium.models import (
+    SCHEDULED_FIELDS,
+    Assignment,
+    Calendar,
+    Dependency,
+    Milestone,
+    Program,
+    Project,
+    Resource,
+    Task,
+)
+
+ACTIVITY_REF = re.compile(r"\b[tmr][0-9]+\b")
 
 
 def task_ref(task_id: int) -> str:
@@ -49,6 +65,8 @@ class ProgramNetwork:
     calendar_of: dict[str, str | None]
     current: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # stored scheduled fields
     links: list[tuple[str, str, str, int]] = field(default_factory=list)
+    resources: dict[str, EngineResource] = field(default_factory=dict)  # r<id> → resource
+    assignments: list[EngineAssignment] = field(default_factory=list)
 
     def label(self, activity: str) -> str:
         return self.labels.get(activity, activity)
@@ -108,11 +126,16 @@ def _raw_rows(
     return out
 
 
-def load_network(session: Session, program_id: int, *, with_current: bool = True) -> ProgramNetwork:
+def load_network(
+    session: Session, program_id: int, *, with_current: bool = True, holds: bool = True
+) -> ProgramNetwork:
     """Read everything the scheduler needs for one program.
 
     ``with_current`` also reads the scheduled dates stored now (to write only
     what changes); without it ``current`` is left empty for the caller to fill.
+    ``holds=False`` leaves out the leveling holds (to level the plan afresh).
+    Tasks with resources are moved onto their effective calendars (their own
+    and their resources' working days together).
     """
     program = session.execute(
         select(Program.id, Program.start_date, Program.calendar_id, Program.status_date).where(
@@ -144,11 +167,12 @@ def load_network(session: Session, program_id: int, *, with_current: bool = True
             Task.actual_start,
             Task.actual_finish,
             Task.percent_complete,
+            Task.leveled_start,
             *(getattr(Task, c) for c in (SCHEDULED_COLUMNS if with_current else ())),
         )
         .where(Task.program_id == program_id)
         .order_by(Task.id),
-        dates=(9, 10, 11, 12, 14, 15, 16, 17) if with_current else (9, 10, 11, 12),
+        dates=(9, 10, 11, 12, 14, 15, 16, 17, 18) if with_current else (9, 10, 11, 12, 14),
     )
     msched = [getattr(Milestone, c) for c in SCHEDULED_COLUMNS]
     milestones = session.execute(
@@ -220,7 +244,8 @@ def load_network(session: Session, program_id: int, *, with_current: bool = True
             actual_start,
             actual_finish,
             percent,
-        ) = row[:14]
+            leveled_start,
+        ) = row[:15]
         ref = f"t{task_id}"
         project = project_info[project_id]
         cal_id = calendar_id or project.calendar_id
@@ -241,6 +266,7 @@ def load_network(session: Session, program_id: int, *, with_current: bool = True
                 actual_start=actual_start,
                 actual_finish=actual_finish,
                 percent_complete=float(percent or 0),
+                not_before=leveled_start if holds else None,
             )
         )
         labels[ref] = key
@@ -254,7 +280,7 @@ def load_network(session: Session, program_id: int, *, with_current: bool = True
         if actual_finish is not None:
             pn.finished.add(ref)
         if with_current:
-            current[ref] = tuple(row[14:])
+            current[ref] = tuple(row[15:])
     for m in milestones:
         ref = milestone_ref(m.id)
         activities.append(Activity(ref, 0))
@@ -279,4 +305,92 @@ def load_network(session: Session, program_id: int, *, with_current: bool = True
         default_calendar=default,
         status_date=program.status_date,
     )
+    attach_resources(session, pn)
     return pn
+
+
+def attach_resources(session: Session, pn: ProgramNetwork) -> None:
+    """Read the program's assignments and their resources into ``pn``, and move every
+    task with resources onto its effective calendar."""
+    rows = session.execute(
+        select(
+            Assignment.task_id,
+            Assignment.units,
+            Resource.id,
+            Resource.key,
+            Resource.capacity,
+            Resource.calendar_id,
+            Resource.time_off,
+        )
+        .join(Resource, Resource.id == Assignment.resource_id)
+        .where(Assignment.program_id == pn.program_id)
+        .order_by(Assignment.id)
+    ).all()
+    if not rows:
+        return
+    calendar_ids = {r.calendar_id for r in rows if r.calendar_id is not None}
+    base = {
+        row.id: _work_calendar(row)
+        for row in session.execute(
+            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(
+                Calendar.id.in_(calendar_ids)
+            )
+        )
+    }
+    for r in rows:
+        ref = resource_ref(r.id)
+        if ref not in pn.resources:
+            pn.resources[ref] = EngineResource(
+                ref, r.capacity, resource_calendar(base.get(r.calendar_id), r.time_off)
+            )
+            pn.labels[ref] = r.key
+        pn.assignments.append(EngineAssignment(task_ref(r.task_id), ref, r.units))
+    try:
+        effective = effective_network(pn.network, list(pn.resources.values()), _assignable(pn))
+    except InvalidResources as exc:
+        problems = [ACTIVITY_REF.sub(lambda m: pn.label(m.group(0)), p) for p in exc.problems]
+        raise Conflict(
+            "the plan cannot be scheduled: " + "; ".join(problems[:5]),
+            code="invalid_schedule",
+            details={"problems": problems},
+        ) from exc
+    if effective is pn.network:
+        return
+    pn.network = effective
+    pn.calendars = {**pn.calendars, **effective.calendars}
+    for a in effective.activities:
+        pn.calendar_of[a.id] = a.calendar
+
+
+def _assignable(pn: ProgramNetwork) -> list[EngineAssignment]:
+    """Assignments to tasks that have work (summaries and milestones ignore theirs)."""
+    parents = {a.parent for a in pn.network.activities if a.parent is not None}
+    works = {a.id for a in pn.network.activities if a.duration > 0 and a.id not in parents}
+    return [x for x in pn.assignments if x.task in works]
+
+
+def resource_ref(resource_id: int) -> str:
+    return f"r{resource_id}"
+
+
+def resource_calendar(
+    base: WorkCalendar | None, time_off: list[dict[str, Any]] | None
+) -> WorkCalendar | None:
+    """A resource's working days: its own calendar less its time off (``None``: it works
+    whenever its tasks do)."""
+    days = time_off_days(time_off or [])
+    if not days:
+        return base
+    if base is None:
+        return WorkCalendar("1111111", days)
+    return WorkCalendar(base.weekmask, [*base.holidays, *days])
+
+
+def time_off_days(time_off: list[dict[str, Any]]) -> list[date]:
+    """Every day of every period of time off (both ends included)."""
+    days: list[date] = []
+    for period in time_off:
+        first = date.fromisoformat(period["start"])
+        last = date.fromisoformat(period.get("finish") or period["start"])
+        days += [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    return days

@@ -15,7 +15,16 @@ from typing import Any
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from podium.models import Calendar, Dependency, Milestone, Program, Project, Task
+from podium.models import (
+    Assignment,
+    Calendar,
+    Dependency,
+    Milestone,
+    Program,
+    Project,
+    Resource,
+    Task,
+)
 
 PENDING = "podium.reschedule"
 PENDING_CALENDARS = "podium.reschedule_calendars"
@@ -33,6 +42,7 @@ TASK_INPUTS = (
     "percent_complete",
     "parent_id",
     "project_id",
+    "leveled_start",
 )
 PROGRAM_INPUTS = ("start_date", "calendar_id", "status_date")
 PROJECT_INPUTS = ("start_date", "calendar_id")
@@ -53,15 +63,16 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 @event.listens_for(Session, "before_flush")
 def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.new, *session.deleted):
-        if (isinstance(obj, Task | Milestone | Dependency) and obj.program_id is not None) or (
-            isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted
-        ):
+        if (
+            isinstance(obj, Task | Milestone | Dependency | Assignment)
+            and obj.program_id is not None
+        ) or (isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted):
             mark_program(session, obj.program_id)
     for obj in session.dirty:
         if isinstance(obj, Task):
             if _changed(obj, TASK_INPUTS):
                 mark_program(session, obj.program_id)
-        elif isinstance(obj, Dependency):
+        elif isinstance(obj, Dependency | Assignment):
             mark_program(session, obj.program_id)
         elif isinstance(obj, Milestone):
             if _changed(obj, MILESTONE_INPUTS):
@@ -84,6 +95,14 @@ def _programs_using(session: Session, calendar_ids: set[int]) -> set[int]:
     ids |= set(
         session.scalars(
             select(Task.program_id).where(or_(Task.calendar_id.in_(calendar_ids))).distinct()
+        )
+    )
+    ids |= set(
+        session.scalars(
+            select(Assignment.program_id)
+            .join(Resource, Resource.id == Assignment.resource_id)
+            .where(Resource.calendar_id.in_(calendar_ids))
+            .distinct()
         )
     )
     return ids

@@ -30,6 +30,8 @@ TASK_FIELDS = [
     "estimate_pessimistic",
     "budget",
     "actual_cost",
+    "effort_driven",
+    "leveled_start",
 ]
 PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete", "actual_cost"})
 TREE_FIELDS = frozenset({"parent_id", "position"})

@@ -1,0 +1,1 @@
+"""Shared resources: the catalog, assignments to tasks, load against capacity, leveling."""

@@ -1,0 +1,268 @@
+"""The organisation's resources: people, teams and equipment shared by programs.
+
+Anyone signed in reads them (a resource is shared: a manager must see who else
+books a person). Admins and anyone who manages or owns a program add and
+change them, as with calendars. A resource's calendar, time off and capacity
+are schedule inputs of every program that assigns it: changing them
+reschedules those programs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from podium.models import Assignment, Calendar, Program, Resource, ResourceKind, Task, User
+from podium.services.actor import Actor
+from podium.services.audit import record_created, record_deleted
+from podium.services.calendars import can_edit_calendars
+from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.scheduling.pending import mark_program
+
+RESOURCE_FIELDS = [
+    "key",
+    "name",
+    "kind",
+    "description",
+    "capacity",
+    "hours_per_day",
+    "cost_rate",
+    "calendar_id",
+    "time_off",
+    "user_id",
+    "active",
+]
+SCHEDULE_INPUTS = ("capacity", "calendar_id", "time_off")
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class TimeOff:
+    """Days a resource does not work (both ends included)."""
+
+    start: date
+    finish: date
+    note: str = ""
+
+
+def stored_time_off(periods: Sequence[TimeOff]) -> list[dict[str, str]]:
+    """Time off as stored: sorted, checked (a finish before its start is refused)."""
+    errors = [
+        {"field": f"time_off.{k}.finish", "message": f"{p.finish} is before the start {p.start}"}
+        for k, p in enumerate(periods)
+        if p.finish < p.start
+    ]
+    if errors:
+        raise ValidationFailed("the time off is not valid", details=errors)
+    ordered = sorted(periods, key=lambda p: (p.start, p.finish))
+    return [
+        {"start": p.start.isoformat(), "finish": p.finish.isoformat(), "note": p.note}
+        for p in ordered
+    ]
+
+
+def time_off_of(resource: Resource) -> list[TimeOff]:
+    return [
+        TimeOff(date.fromisoformat(p["start"]), date.fromisoformat(p["finish"]), p.get("note", ""))
+        for p in resource.time_off or []
+    ]
+
+
+def require_resource_editor(session: Session, actor: Actor) -> None:
+    if not can_edit_calendars(session, actor):
+        raise Forbidden("only admins and program managers or owners can change resources")
+
+
+def can_edit_resources(session: Session, actor: Actor) -> bool:
+    return can_edit_calendars(session, actor)
+
+
+def get_resource(session: Session, actor: Actor, resource_id: int) -> Resource:
+    """A resource (every signed-in user may read every resource)."""
+    resource = session.get(Resource, resource_id) if 0 < resource_id <= MAX_ID else None
+    if resource is None:
+        raise NotFound(f"resource {resource_id} not found")
+    return resource
+
+
+def find_resource(session: Session, key: str) -> Resource | None:
+    return session.scalar(select(Resource).where(func.lower(Resource.key) == key.lower()))
+
+
+def list_resources(
+    session: Session,
+    actor: Actor,
+    *,
+    q: str | None = None,
+    kind: ResourceKind | None = None,
+    program_id: int | None = None,
+    active: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Resource], int]:
+    """Resources by name; ``program_id`` keeps those assigned in that program."""
+    query = select(Resource).order_by(Resource.name, Resource.id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(
+            or_(func.lower(Resource.name).like(pattern), func.lower(Resource.key).like(pattern))
+        )
+    if kind is not None:
+        query = query.where(Resource.kind == kind)
+    if active is not None:
+        query = query.where(Resource.active.is_(active))
+    if program_id is not None:
+        used = select(Assignment.resource_id).where(Assignment.program_id == program_id)
+        query = query.where(Resource.id.in_(used))
+    return paginate(session, query, limit=limit, offset=offset)
+
+
+def _check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
+    existing = find_resource(session, key)
+    if existing is not None and existing.id != except_id:
+        raise Conflict(
+            f"a resource with key {existing.key} already exists ({existing.name})",
+            code="duplicate_key",
+            details={"field": "key"},
+        )
+
+
+def _check_references(session: Session, values: Mapping[str, Any]) -> None:
+    calendar_id = values.get("calendar_id")
+    if calendar_id is not None and (
+        not 0 < calendar_id <= MAX_ID or session.get(Calendar, calendar_id) is None
+    ):
+        raise field_error("calendar_id", f"no calendar {calendar_id}")
+    user_id = values.get("user_id")
+    if user_id is not None and (not 0 < user_id <= MAX_ID or session.get(User, user_id) is None):
+        raise field_error("user_id", f"no user {user_id}")
+
+
+def create_resource(
+    session: Session,
+    actor: Actor,
+    *,
+    key: str,
+    name: str,
+    kind: ResourceKind = ResourceKind.PERSON,
+    description: str = "",
+    capacity: float = 1.0,
+    hours_per_day: float = 8.0,
+    cost_rate: float = 0.0,
+    calendar_id: int | None = None,
+    time_off: Sequence[TimeOff] = (),
+    user_id: int | None = None,
+    active: bool = True,
+) -> Resource:
+    """A new resource; keys are unique, ignoring case."""
+    require_resource_editor(session, actor)
+    _check_key_free(session, key)
+    values = {"calendar_id": calendar_id, "user_id": user_id}
+    _check_references(session, values)
+    resource = Resource(
+        key=key,
+        name=name,
+        kind=kind,
+        description=description,
+        capacity=capacity,
+        hours_per_day=hours_per_day,
+        cost_rate=cost_rate,
+        calendar_id=calendar_id,
+        time_off=stored_time_off(time_off),
+        user_id=user_id,
+        active=active,
+    )
+    session.add(resource)
+    flush(session)
+    record_created(session, actor, resource, program_id=None, fields=RESOURCE_FIELDS)
+    flush(session)
+    return resource
+
+
+def programs_assigning(session: Session, resource_id: int) -> list[int]:
+    """Ids of the programs with work assigned to the resource."""
+    return list(
+        session.scalars(
+            select(Assignment.program_id).where(Assignment.resource_id == resource_id).distinct()
+        )
+    )
+
+
+def update_resource(
+    session: Session,
+    actor: Actor,
+    resource_id: int,
+    updates: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Resource:
+    """Change a resource; new ``time_off`` replaces the old list. Lowering the capacity
+    below an assignment's units is refused (no day could hold that task)."""
+    require_resource_editor(session, actor)
+    resource = get_resource(session, actor, resource_id)
+    check_version(resource, expected_version)
+    changes = dict(updates)
+    if "key" in changes and changes["key"] != resource.key:
+        _check_key_free(session, changes["key"], except_id=resource.id)
+    _check_references(session, changes)
+    if "time_off" in changes:
+        changes["time_off"] = stored_time_off(list(changes["time_off"]))
+    if "capacity" in changes:
+        _check_capacity_fits(session, resource, float(changes["capacity"]))
+    before = {name: getattr(resource, name) for name in SCHEDULE_INPUTS}
+    apply_update(
+        session, actor, resource, changes, program_id=None, expected_version=expected_version
+    )
+    if any(getattr(resource, name) != old for name, old in before.items()):
+        for program_id in programs_assigning(session, resource.id):
+            mark_program(session, program_id)
+    return resource
+
+
+def _check_capacity_fits(session: Session, resource: Resource, capacity: float) -> None:
+    biggest = session.execute(
+        select(Assignment.units, Task.key)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.resource_id == resource.id)
+        .order_by(Assignment.units.desc())
+        .limit(1)
+    ).first()
+    if biggest is not None and biggest.units > capacity + 1e-9:
+        raise ValidationFailed(
+            f"{resource.name} works {biggest.units:g} units on {biggest.key}; "
+            f"a capacity of {capacity:g} could never hold that task",
+            details=[{"field": "capacity", "message": f"at least {biggest.units:g}"}],
+        )
+
+
+def delete_resource(
+    session: Session, actor: Actor, resource_id: int, *, expected_version: int | None = None
+) -> None:
+    """Remove a resource that has no assignments (unassign it first, or deactivate it)."""
+    require_resource_editor(session, actor)
+    resource = get_resource(session, actor, resource_id)
+    check_version(resource, expected_version)
+    used = session.execute(
+        select(Program.key, func.count(Assignment.id))
+        .join(Program, Program.id == Assignment.program_id)
+        .where(Assignment.resource_id == resource.id)
+        .group_by(Program.key)
+        .order_by(Program.key)
+    ).all()
+    if used:
+        where = ", ".join(f"{n} in {key}" for key, n in used)
+        raise Conflict(
+            f"{resource.name} is assigned to tasks ({where}); remove the assignments "
+            "first, or mark the resource inactive",
+            code="resource_in_use",
+            details={"assignments": {key: n for key, n in used}},
+        )
+    record_deleted(session, actor, resource, program_id=None, fields=RESOURCE_FIELDS)
+    session.delete(resource)
+    flush(session)

@@ -1,0 +1,526 @@
+"""Resource load: what every program asks of each resource, day by day, against capacity.
+
+Demand comes from the scheduled dates of every task with an assignment, in
+every program (a person shared by two programs is one person): each task puts
+its assignment's units on every working day of its effective calendar between
+its early start and early finish. Over-allocations are raised as alerts in
+each program that has work in them, by :func:`overload_alerts`, when the
+program is rescheduled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from podium.engine import WorkCalendar
+from podium.engine.calendar import to_date
+from podium.engine.leveling import Resource as EngineResource
+from podium.engine.load import Booking, Load, Overload, Period, resource_load
+from podium.models import (
+    AlertKind,
+    Assignment,
+    Calendar,
+    Program,
+    Project,
+    Resource,
+    Role,
+    Severity,
+    Task,
+    utcnow,
+)
+from podium.services.actor import Actor, require_role, visible_program_ids
+from podium.services.resources.catalog import get_resource
+from podium.services.scheduling.alerts import AlertValues
+from podium.services.scheduling.cache import current_network
+from podium.services.scheduling.network import (
+    ProgramNetwork,
+    resource_calendar,
+    resource_ref,
+    task_ref,
+)
+
+MAX_DAYS = 3 * 366  # the longest horizon one request reads
+
+
+@dataclass(frozen=True, slots=True)
+class BookedTask:
+    """A task with an assignment, as the load reports it."""
+
+    task_id: int
+    key: str
+    name: str
+    program_id: int
+    program_key: str
+    project_key: str
+    resource_id: int
+    units: float
+    start: date
+    finish: date
+
+
+@dataclass
+class Demand:
+    """Bookings of some resources across programs, and the resources themselves."""
+
+    resources: list[Resource]
+    engine_resources: list[EngineResource]
+    bookings: list[Booking]
+    tasks: dict[str, BookedTask]  # booking task id (t<id>) → what people read
+    default_calendar: WorkCalendar
+    networks: dict[int, ProgramNetwork] = field(default_factory=dict)
+
+
+def _calendar_rows(session: Session, ids: Iterable[int | None]) -> dict[int, WorkCalendar]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {
+        row.id: WorkCalendar(
+            row.weekmask, [date.fromisoformat(h["date"]) for h in (row.holidays or [])]
+        )
+        for row in session.execute(
+            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(Calendar.id.in_(wanted))
+        )
+    }
+
+
+def gather_demand(
+    session: Session,
+    resource_ids: Iterable[int],
+    *,
+    default_program: int | None = None,
+    networks: dict[int, ProgramNetwork] | None = None,
+) -> Demand:
+    """Every booking of these resources in every program, with each task's effective
+    calendar from its program's network (``networks``: ones just computed, to use
+    instead of the stored ones)."""
+    ids = sorted(set(resource_ids))
+    resources = list(
+        session.scalars(select(Resource).where(Resource.id.in_(ids)).order_by(Resource.name))
+    )
+    calendars = _calendar_rows(session, [r.calendar_id for r in resources])
+    engine_resources = [
+        EngineResource(
+            resource_ref(r.id),
+            r.capacity,
+            resource_calendar(calendars.get(r.calendar_id or 0), r.time_off),
+        )
+        for r in resources
+    ]
+    child = aliased(Task)
+    rows = session.execute(
+        select(
+            Assignment.resource_id,
+            Assignment.units,
+            Task.id,
+            Task.key,
+            Task.name,
+            Task.program_id,
+            Task.early_start,
+            Task.early_finish,
+            Project.key.label("project_key"),
+            Program.key.label("program_key"),
+        )
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Project, Project.id == Task.project_id)
+        .join(Program, Program.id == Task.program_id)
+        .where(
+            Assignment.resource_id.in_(ids),
+            Task.early_start.is_not(None),
+            Task.is_milestone.is_(False),
+            Task.duration > 0,
+            ~exists().where(child.parent_id == Task.id),
+        )
+        .order_by(Task.program_id, Task.id)
+    ).all()
+    demand = Demand(resources, engine_resources, [], {}, WorkCalendar(), dict(networks or {}))
+    for row in rows:
+        pn = demand.networks.get(row.program_id)
+        if pn is None:
+            pn = demand.networks[row.program_id] = current_network(session, row.program_id)
+        ref = task_ref(row.id)
+        demand.bookings.append(
+            Booking(
+                ref,
+                resource_ref(row.resource_id),
+                row.units,
+                row.early_start,
+                row.early_finish,
+                pn.calendar(ref),
+                row.project_key,
+            )
+        )
+        demand.tasks[ref] = BookedTask(
+            row.id,
+            row.key,
+            row.name,
+            row.program_id,
+            row.program_key,
+            row.project_key,
+            row.resource_id,
+            row.units,
+            row.early_start,
+            row.early_finish,
+        )
+    program = default_program if default_program is not None else next(iter(demand.networks), None)
+    if program is not None:
+        pn = demand.networks.get(program) or current_network(session, program)
+        demand.default_calendar = pn.network.default_calendar
+    return demand
+
+
+def compute(demand: Demand, *, start: date | None = None, finish: date | None = None) -> Load:
+    return resource_load(
+        demand.engine_resources,
+        demand.bookings,
+        start=start,
+        finish=finish,
+        default_calendar=demand.default_calendar,
+    )
+
+
+# --- what the API and pages read -----------------------------------------------
+
+
+def _horizon(
+    session: Session, program_id: int | None, start: date | None, finish: date | None
+) -> tuple[date | None, date | None]:
+    if program_id is not None and (start is None or finish is None):
+        span = session.execute(
+            select(Program.scheduled_start, Program.scheduled_finish).where(
+                Program.id == program_id
+            )
+        ).one()
+        start = start or span.scheduled_start
+        finish = finish or span.scheduled_finish
+    if start is not None and finish is not None and (finish - start).days > MAX_DAYS:
+        from podium.errors import field_error
+
+        raise field_error("finish", f"at most {MAX_DAYS} days from the start")
+    return start, finish
+
+
+def _bucket_rows(load: Load, row: int, period: Period, here: Load | None) -> list[dict[str, Any]]:
+    starts, demand, capacity = load.buckets(period)
+    mine = here.buckets(period)[1] if here is not None else None
+    over_days = load.over[row]
+    if period == "day":
+        over_in = over_days.astype(np.int64)
+    else:
+        from podium.engine.load import period_starts
+
+        index = np.searchsorted(starts, period_starts(load.days, period))
+        over_in = np.bincount(index, weights=over_days, minlength=len(starts)).astype(np.int64)
+    out = []
+    for k in range(len(starts)):
+        cap = float(capacity[row, k])
+        dem = float(demand[row, k])
+        item: dict[str, Any] = {
+            "start": to_date(starts[k]),
+            "demand": round(dem, 3),
+            "capacity": round(cap, 3),
+            "utilization": round(dem / cap, 3) if cap > 0 else None,
+            "over_allocated_days": int(over_in[k]),
+        }
+        if mine is not None:
+            item["demand_here"] = round(float(mine[row, k]), 3)
+            item["demand_elsewhere"] = round(dem - float(mine[row, k]), 3)
+        out.append(item)
+    return out
+
+
+def _overload_rows(
+    demand: Demand, overloads: Iterable[Overload], visible: set[int] | None
+) -> list[dict[str, Any]]:
+    out = []
+    for o in overloads:
+        tasks = [demand.tasks[t] for t in o.tasks]
+        shown = [t for t in tasks if visible is None or t.program_id in visible]
+        out.append(
+            {
+                "start": o.start,
+                "finish": o.finish,
+                "days": o.days,
+                "peak_demand": round(o.peak_demand, 3),
+                "capacity": round(o.capacity, 3),
+                "excess": round(o.excess, 3),
+                "tasks": [_task_row(t) for t in shown],
+                "hidden_tasks": len(tasks) - len(shown),
+            }
+        )
+    return out
+
+
+def _task_row(t: BookedTask) -> dict[str, Any]:
+    return {
+        "task_id": t.task_id,
+        "key": t.key,
+        "name": t.name,
+        "program_id": t.program_id,
+        "program_key": t.program_key,
+        "project_key": t.project_key,
+        "units": t.units,
+        "start": t.start,
+        "finish": t.finish,
+    }
+
+
+def _resource_row(r: Resource) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "key": r.key,
+        "name": r.name,
+        "kind": r.kind.value,
+        "capacity": r.capacity,
+        "hours_per_day": r.hours_per_day,
+        "cost_rate": r.cost_rate,
+    }
+
+
+def program_resource_load(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    period: Period = "week",
+    start: date | None = None,
+    finish: date | None = None,
+) -> dict[str, Any]:
+    """Load of every resource assigned in the program, per ``period``: demand from this
+    program and from others, capacity, utilization, and the over-allocations."""
+    require_role(session, actor, program_id, Role.VIEWER)
+    start, finish = _horizon(session, program_id, start, finish)
+    ids = session.scalars(
+        select(Assignment.resource_id).where(Assignment.program_id == program_id).distinct()
+    )
+    demand = gather_demand(session, ids, default_program=program_id)
+    visible_ids = visible_program_ids(session, actor)
+    visible = None if visible_ids is None else set(visible_ids)
+    load = compute(demand, start=start, finish=finish)
+    here_demand = Demand(
+        demand.resources,
+        demand.engine_resources,
+        [b for b in demand.bookings if demand.tasks[b.task].program_id == program_id],
+        demand.tasks,
+        demand.default_calendar,
+    )
+    here = compute(
+        here_demand,
+        start=to_date(load.days[0]) if len(load.days) else start,
+        finish=to_date(load.days[-1]) if len(load.days) else finish,
+    )
+    rows = []
+    for k, r in enumerate(demand.resources):
+        mine = [o for o in load.overloads if o.resource == resource_ref(r.id)]
+        rows.append(
+            {
+                "resource": _resource_row(r),
+                "buckets": _bucket_rows(load, k, period, here if len(here.days) else None),
+                "overloads": _overload_rows(demand, mine, visible),
+                "over_allocated_days": int(load.over[k].sum()),
+                "peak_utilization": _peak(load, k),
+            }
+        )
+    return {
+        "program_id": program_id,
+        "period": period,
+        "start": to_date(load.days[0]) if len(load.days) else start,
+        "finish": to_date(load.days[-1]) if len(load.days) else finish,
+        "resources": rows,
+    }
+
+
+def _peak(load: Load, row: int) -> float | None:
+    cap = load.capacity[row]
+    dem = load.demand[row]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(cap > 0, dem / np.where(cap > 0, cap, 1), np.where(dem > 0, np.inf, 0))
+    if not len(ratio):
+        return None
+    peak = float(ratio.max())
+    return None if not np.isfinite(peak) else round(peak, 3)
+
+
+def one_resource_load(
+    session: Session,
+    actor: Actor,
+    resource_id: int,
+    *,
+    period: Period = "week",
+    start: date | None = None,
+    finish: date | None = None,
+) -> dict[str, Any]:
+    """A resource's load across every program, per ``period``; tasks in programs the
+    actor cannot see count in the demand but are not named."""
+    resource = get_resource(session, actor, resource_id)
+    _horizon(session, None, start, finish)
+    demand = gather_demand(session, [resource.id])
+    load = compute(demand, start=start, finish=finish)
+    visible_ids = visible_program_ids(session, actor)
+    visible = None if visible_ids is None else set(visible_ids)
+    tasks = [t for t in demand.tasks.values() if visible is None or t.program_id in visible]
+    return {
+        "resource": _resource_row(resource),
+        "period": period,
+        "start": to_date(load.days[0]) if len(load.days) else start,
+        "finish": to_date(load.days[-1]) if len(load.days) else finish,
+        "buckets": _bucket_rows(load, 0, period, None) if demand.resources else [],
+        "overloads": _overload_rows(demand, load.overloads, visible),
+        "over_allocated_days": int(load.over[0].sum()) if demand.resources else 0,
+        "tasks": [_task_row(t) for t in tasks],
+        "hidden_tasks": len(demand.tasks) - len(tasks),
+    }
+
+
+# --- over-allocation alerts ----------------------------------------------------------
+
+
+def programs_sharing(session: Session, program_id: int) -> tuple[set[int], set[int]]:
+    """The resources assigned in the program, and every program assigning any of them."""
+    resources = set(
+        session.scalars(
+            select(Assignment.resource_id).where(Assignment.program_id == program_id).distinct()
+        )
+    )
+    if not resources:
+        return set(), {program_id}
+    programs = set(
+        session.scalars(
+            select(Assignment.program_id).where(Assignment.resource_id.in_(resources)).distinct()
+        )
+    )
+    return resources, programs | {program_id}
+
+
+def overload_alerts(
+    session: Session,
+    program_ids: set[int],
+    resource_ids: set[int],
+    *,
+    since: dict[int, date],
+    networks: dict[int, ProgramNetwork] | None = None,
+) -> dict[int, list[AlertValues]]:
+    """For each program, one alert per resource over-allocated by its work on or after
+    ``since[program]`` (its status date or today), naming the days and the tasks."""
+    found: dict[int, list[AlertValues]] = {p: [] for p in program_ids}
+    if not resource_ids:
+        return found
+    demand = gather_demand(session, resource_ids, networks=networks)
+    load = compute(demand)
+    names = {resource_ref(r.id): r for r in demand.resources}
+    by_resource: dict[str, list[Overload]] = {}
+    for o in load.overloads:
+        by_resource.setdefault(o.resource, []).append(o)
+    for ref, overloads in by_resource.items():
+        resource = names[ref]
+        for program_id in program_ids:
+            mine = [
+                o
+                for o in overloads
+                if o.finish >= since.get(program_id, date.min)
+                and any(demand.tasks[t].program_id == program_id for t in o.tasks)
+            ]
+            if mine:
+                found[program_id].append(_alert(resource, mine, demand, program_id))
+    return found
+
+
+def _alert(
+    resource: Resource, overloads: list[Overload], demand: Demand, program_id: int
+) -> AlertValues:
+    days = sum(o.days for o in overloads)
+    peak = max(o.peak_demand / o.capacity if o.capacity > 0 else 9.99 for o in overloads)
+    tasks = [demand.tasks[t] for o in overloads for t in o.tasks]
+    here = list({t.task_id: t for t in tasks if t.program_id == program_id}.values())
+    elsewhere = sorted({t.program_key for t in tasks if t.program_id != program_id})
+    projects = sorted({t.project_key for t in here})
+    first = overloads[0]
+    when = f"{_day(first.start)}–{_day(first.finish)}"
+    if len(overloads) > 1:
+        when += f" and {len(overloads) - 1} more period{'s' if len(overloads) > 2 else ''}"
+    severity = (
+        Severity.HIGH if days >= 10 or peak >= 2 else Severity.MEDIUM if days >= 3 else Severity.LOW
+    )
+    colliding = ", ".join(f"{t.key} ({t.project_key})" for t in here[:6])
+    message = (
+        f"{resource.name} is asked for up to {peak:.0%} of capacity on {days} working "
+        f"day{'s' if days != 1 else ''} ({when}); tasks colliding: {colliding}"
+        + (f", and work in {', '.join(elsewhere)}" if elsewhere else "")
+        + ". Level the program or change the assignments."
+    )
+    return AlertValues(
+        fingerprint=f"over_allocation:r{resource.id}",
+        kind=AlertKind.OVER_ALLOCATION,
+        severity=severity,
+        subject_type="resource",
+        subject_id=resource.id,
+        title=f"{resource.name} over-allocated on {days} day{'s' if days != 1 else ''} "
+        f"from {_day(first.start)}",
+        message=message,
+        chain=[
+            {
+                "ref": f"t{t.task_id}",
+                "key": t.key,
+                "name": t.name,
+                "project_key": t.project_key,
+                "early_finish": t.finish.isoformat(),
+            }
+            for t in here[:25]
+        ],
+        projects=projects,
+        cross_project=len(projects) > 1 or bool(elsewhere),
+        details={
+            "resource_id": resource.id,
+            "resource_key": resource.key,
+            "days": days,
+            "peak_utilization": round(peak, 3),
+            "other_programs": elsewhere,
+            "periods": [
+                {
+                    "start": o.start.isoformat(),
+                    "finish": o.finish.isoformat(),
+                    "days": o.days,
+                    "peak_demand": round(o.peak_demand, 3),
+                    "capacity": round(o.capacity, 3),
+                    "tasks": [demand.tasks[t].key for t in o.tasks],
+                }
+                for o in overloads
+            ],
+        },
+    )
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d.strftime('%b %Y')}"
+
+
+def sync_over_allocation(
+    session: Session, pn: ProgramNetwork, *, triggered_by: str
+) -> list[AlertValues]:
+    """Over-allocation alerts after ``pn``'s program was rescheduled: returns its own (to
+    store with its other alerts) and brings those of every program sharing a resource
+    with it up to date."""
+    from podium.services.scheduling.alerts import sync_detected
+
+    resources, sharing = programs_sharing(session, pn.program_id)
+    status: dict[int, date | None] = {
+        row.id: row.status_date
+        for row in session.execute(
+            select(Program.id, Program.status_date).where(Program.id.in_(sharing))
+        )
+    }
+    today = utcnow().date()
+    since = {p: status.get(p) or today for p in sharing}
+    found = overload_alerts(session, sharing, resources, since=since, networks={pn.program_id: pn})
+    for other in sorted(sharing - {pn.program_id}):
+        sync_detected(
+            session, other, (AlertKind.OVER_ALLOCATION,), found[other], triggered_by=triggered_by
+        )
+    return found.get(pn.program_id, [])

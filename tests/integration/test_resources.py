@@ -1,0 +1,185 @@
+"""Resources and assignments in the database: calendars honoured, over-allocation alerts,
+effort-driven tasks, load across programs (hand-checked on small plans)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, ValidationFailed
+from podium.models import Alert, AlertKind, Program, Project, Task
+from podium.services import calendars
+from podium.services.actor import SYSTEM
+from podium.services.resources import assignments, catalog, load
+from podium.services.uow import complete
+from tests.factories import make_program, make_project, make_task
+
+
+def day(d: int, month: int = 1) -> date:
+    return date(2027, month, d)
+
+
+def _two_projects(db: Session) -> tuple[Program, Project, Project]:
+    program = make_program(db, key="RES", start_date=day(4))
+    return program, make_project(db, program, "PLAT"), make_project(db, program, "SEC")
+
+
+def _open_alerts(db: Session, program: Program) -> list[Alert]:
+    return list(
+        db.scalars(
+            select(Alert).where(
+                Alert.program_id == program.id,
+                Alert.kind == AlertKind.OVER_ALLOCATION,
+                Alert.resolved_at.is_(None),
+            )
+        )
+    )
+
+
+def test_two_projects_competing_for_one_person_raise_one_cross_project_alert(db: Session) -> None:
+    program, plat, sec = _two_projects(db)
+    a = make_task(db, plat, "PLAT-1")  # Mon 4 – Fri 8 Jan
+    b = make_task(db, sec, "SEC-1", duration=3)  # Mon 4 – Wed 6 Jan
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
+    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=ana.id)
+    assignments.create_assignment(db, SYSTEM, task_id=b.id, resource_id=ana.id)
+    complete(db)
+    (alert,) = _open_alerts(db, program)
+    assert alert.subject_type == "resource" and alert.subject_id == ana.id
+    assert alert.cross_project and alert.projects == ["PLAT", "SEC"]
+    assert alert.details["days"] == 3 and alert.details["peak_utilization"] == 2.0
+    assert alert.details["periods"] == [
+        {
+            "start": "2027-01-04",
+            "finish": "2027-01-06",
+            "days": 3,
+            "peak_demand": 2.0,
+            "capacity": 1.0,
+            "tasks": ["PLAT-1", "SEC-1"],
+        }
+    ]
+    assert "Ana Lima" in alert.title and "PLAT-1 (PLAT)" in alert.message
+    # half time each: the conflict goes away and the alert is resolved
+    for x in assignments.list_assignments(db, SYSTEM, program_id=program.id):
+        assignments.update_assignment(db, SYSTEM, x.assignment.id, {"units": 0.5})
+    complete(db)
+    assert _open_alerts(db, program) == []
+    assert db.scalar(select(Alert.resolved_at).where(Alert.id == alert.id)) is not None
+
+
+def test_time_off_pauses_an_assigned_task_and_capacity_changes_reschedule(db: Session) -> None:
+    _program, plat, _ = _two_projects(db)
+    a = make_task(db, plat, "PLAT-1")
+    ana = catalog.create_resource(
+        db,
+        SYSTEM,
+        key="ana",
+        name="Ana",
+        time_off=[catalog.TimeOff(day(6), day(7), "training")],
+    )
+    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=ana.id)
+    complete(db)
+    db.refresh(a)
+    # five working days without Wed 6 and Thu 7: Mon 4, Tue 5, Fri 8, Mon 11, Tue 12
+    assert (a.early_start, a.early_finish) == (day(4), day(12))
+    catalog.update_resource(db, SYSTEM, ana.id, {"time_off": []})
+    complete(db)
+    db.refresh(a)
+    assert a.early_finish == day(8)
+
+
+def test_a_resource_calendar_with_a_holiday_moves_the_task(db: Session) -> None:
+    _program, plat, _ = _two_projects(db)
+    a = make_task(db, plat, "PLAT-1", duration=2)
+    cal = calendars.create_calendar(
+        db, SYSTEM, name="Ana's", holidays=[calendars.Holiday(day(4), "local holiday")]
+    )
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana", calendar_id=cal.id)
+    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=ana.id)
+    complete(db)
+    db.refresh(a)
+    assert (a.early_start, a.early_finish) == (day(5), day(6))
+    # a change to the resource's calendar reschedules the programs that assign it
+    calendars.update_calendar(db, SYSTEM, cal.id, {"holidays": []})
+    complete(db)
+    db.refresh(a)
+    assert (a.early_start, a.early_finish) == (day(4), day(5))
+
+
+def test_an_effort_driven_task_gets_shorter_with_a_second_person(db: Session) -> None:
+    _program, plat, _ = _two_projects(db)
+    a = make_task(db, plat, "PLAT-1", effort_driven=True)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    li = catalog.create_resource(db, SYSTEM, key="li", name="Li", hours_per_day=8)
+    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=ana.id, work_hours=80)
+    complete(db)
+    assert a.duration == 10  # 80 h at 8 h a day
+    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=li.id, units=0.5)
+    complete(db)
+    assert a.duration == 7  # 80 h at 12 h a day: 6.67, rounded up
+    (x, y) = assignments.list_assignments(db, SYSTEM, task_id=a.id)
+    assert (x.resource.key, x.work_hours, y.resource.key, y.work_hours) == ("ana", 56, "li", 28)
+    assert assignments.effort_duration([(1.0, None, 8.0)]) is None  # no work given
+
+
+def test_assignments_refuse_milestones_summaries_and_units_above_capacity(db: Session) -> None:
+    _program, plat, _ = _two_projects(db)
+    parent = make_task(db, plat, "PLAT-1")
+    make_task(db, plat, "PLAT-2", parent=parent, wbs="1.1")
+    milestone = make_task(db, plat, "PLAT-3", is_milestone=True, duration=0)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    with pytest.raises(Conflict, match="summary"):
+        assignments.create_assignment(db, SYSTEM, task_id=parent.id, resource_id=ana.id)
+    with pytest.raises(Conflict, match="milestone"):
+        assignments.create_assignment(db, SYSTEM, task_id=milestone.id, resource_id=ana.id)
+    leaf = db.scalar(select(Task).where(Task.key == "PLAT-2"))
+    assert leaf is not None
+    with pytest.raises(ValidationFailed, match="capacity"):
+        assignments.create_assignment(db, SYSTEM, task_id=leaf.id, resource_id=ana.id, units=1.5)
+    assignments.create_assignment(db, SYSTEM, task_id=leaf.id, resource_id=ana.id)
+    with pytest.raises(Conflict, match="already assigned"):
+        assignments.create_assignment(db, SYSTEM, task_id=leaf.id, resource_id=ana.id)
+    with pytest.raises(ValidationFailed, match="capacity"):
+        catalog.update_resource(db, SYSTEM, ana.id, {"capacity": 0.5})
+    with pytest.raises(Conflict, match="assigned"):
+        catalog.delete_resource(db, SYSTEM, ana.id)
+
+
+def test_a_person_shared_by_two_programs_is_over_allocated_in_both(db: Session) -> None:
+    first, plat, _ = _two_projects(db)
+    other = make_program(db, key="OTHER", start_date=day(4))
+    ops = make_project(db, other, "OPS")
+    a = make_task(db, plat, "PLAT-1")
+    b = make_task(db, ops, "OPS-1", duration=2)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=ana.id)
+    complete(db)
+    assert _open_alerts(db, first) == []
+    assignments.create_assignment(db, SYSTEM, task_id=b.id, resource_id=ana.id)
+    complete(db)
+    (mine,) = _open_alerts(db, first)
+    (theirs,) = _open_alerts(db, other)
+    assert mine.details["other_programs"] == ["OTHER"] and mine.cross_project
+    assert theirs.details["other_programs"] == ["RES"]
+    report = load.program_resource_load(db, SYSTEM, first.id, period="day")
+    (row,) = report["resources"]
+    first_day = row["buckets"][0]
+    assert first_day["start"] == day(4)
+    assert (first_day["demand"], first_day["demand_here"], first_day["demand_elsewhere"]) == (
+        2.0,
+        1.0,
+        1.0,
+    )
+    assert row["over_allocated_days"] == 2
+    assert [t["key"] for t in row["overloads"][0]["tasks"]] == ["PLAT-1", "OPS-1"]
+    weekly = load.one_resource_load(db, SYSTEM, ana.id, period="week")
+    assert weekly["buckets"][0] == {
+        "start": day(4),
+        "demand": 7.0,
+        "capacity": 5.0,
+        "utilization": 1.4,
+        "over_allocated_days": 2,
+    }
