@@ -29,12 +29,14 @@ def api_router() -> APIRouter:
     """Every API area, mounted under /api/v1."""
     from podium.api import (
         baselines,
+        benefits,
         calendars,
         dependencies,
         health,
         milestones,
         projects,
         reports,
+        risks,
         schedule,
         tasks,
     )
@@ -47,6 +49,8 @@ def api_router() -> APIRouter:
         baselines,
         health,
         reports,
+        risks,
+        benefits,
         projects,
         tasks,
         milestones,

@@ -1,0 +1,184 @@
+"""Benefits API: KPIs, measurements, realization against the path — errors and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.api.conftest import ROLES, Cast
+from tests.factories import ApiUser, assert_error, make_project
+
+URL = "/api/v1/benefits"
+TICKETS = {
+    "name": "support tickets per month",
+    "unit": "tickets",
+    "baseline_value": 1200,
+    "baseline_date": "2027-01-01",
+    "target_value": 840,
+    "target_date": "2028-01-01",
+    "direction": "down",
+}
+
+
+def create(api: ApiUser, cast: Cast, **fields: Any) -> dict[str, Any]:
+    response = api.post(URL, json={"program_id": cast.program.id, **TICKETS, **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def measure(api: ApiUser, benefit: dict[str, Any], on: str, value: float) -> Any:
+    return api.post(
+        f"{URL}/{benefit['id']}/measurements",
+        json={"measured_on": on, "value": value, "source": "helpdesk export"},
+    )
+
+
+def expected_status(role: str, ok: int, needed: str) -> int:
+    order = ["viewer", "member", "manager", "owner"]
+    if role == "outsider":
+        return 404
+    if role == "admin" or order.index(role) >= order.index(needed):
+        return ok
+    return 403
+
+
+def test_a_manager_defines_the_goal_kpi_with_its_contributing_projects(
+    cast: Cast, db: Session
+) -> None:
+    train = make_project(db, cast.program, "TRAIN")
+    body = create(cast.manager, cast, is_goal=True, project_ids=[train.id])
+    assert body["is_goal"] and body["projects"] == [
+        {"id": train.id, "key": "TRAIN", "name": "Project TRAIN"}
+    ]
+    assert body["realization"]["state"] == "no_data" and body["measurements"] == []
+    assert body["url"] == f"/programs/{cast.program.id}/benefits#benefit-{body['id']}"
+    assert cast.viewer.get(f"{URL}/{body['id']}").json() == body
+
+
+def test_realization_and_the_path_are_computed_by_hand(cast: Cast) -> None:
+    benefit = create(cast.manager, cast)
+    assert measure(cast.member, benefit, "2027-04-01", 1110).status_code == 201
+    assert measure(cast.member, benefit, "2027-07-02", 1150).status_code == 201
+    body = cast.viewer.get(f"{URL}/{benefit['id']}", params={"as_of": "2027-07-02"}).json()
+    r = body["realization"]
+    # 1150 is (1150-1200)/(840-1200) = 13.9 % of the change; on day 182 of 365 the path
+    # expects 49.9 % (1020.49 tickets)
+    assert (r["latest_value"], r["realization_pct"], r["expected_pct"]) == (1150, 13.9, 49.9)
+    assert (r["expected_value"], r["gap_points"], r["state"]) == (1020.49, -36.0, "off_track")
+    early = cast.viewer.get(f"{URL}/{benefit['id']}", params={"as_of": "2027-04-15"}).json()
+    assert early["realization"]["state"] == "on_track"
+    assert early["realization"]["realization_pct"] == 25.0
+    assert [m["value"] for m in body["measurements"]] == [1110, 1150]
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/benefits").json()
+    assert [b["id"] for b in listed] == [benefit["id"]]
+    assert (
+        cast.viewer.get(URL, params={"program_id": cast.program.id}).json()[0]["id"]
+        == benefit["id"]
+    )
+
+
+def test_one_measurement_a_day_and_deleting_one(cast: Cast) -> None:
+    benefit = create(cast.manager, cast)
+    first = measure(cast.member, benefit, "2027-02-01", 1190).json()
+    assert_error(measure(cast.member, benefit, "2027-02-01", 1180), 409, "measurement_exists")
+    url = f"{URL}/{benefit['id']}/measurements"
+    assert_error(cast.manager.delete(f"{url}/999999"), 404)
+    assert cast.manager.delete(f"{url}/{first['id']}").status_code == 204
+    assert cast.viewer.get(url).json() == []
+
+
+def test_updates_need_the_current_version_and_a_consistent_plan(cast: Cast) -> None:
+    benefit = create(cast.manager, cast)
+    url = f"{URL}/{benefit['id']}"
+    changed = cast.manager.patch(url, json={"target_value": 800}, headers={"If-Match": '"1"'})
+    assert changed.status_code == 200 and changed.headers["ETag"] == '"2"'
+    assert_error(cast.manager.patch(url, json={"unit": "x"}, headers={"If-Match": '"1"'}), 412)
+    error = assert_error(cast.manager.patch(url, json={"direction": "up"}), 422)
+    assert "direction says up" in error["message"]
+    assert_error(cast.manager.patch(url, json={"target_date": "2026-01-01"}), 422)
+    assert_error(cast.manager.patch(url, json={"name": None}), 422)
+    create(cast.manager, cast, name="uptime", baseline_value=99, target_value=99.9, direction="up")
+    assert_error(cast.manager.patch(url, json={"name": "uptime"}), 409)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"direction": "sideways"}, "direction"),
+        ({"target_date": "soon"}, "target_date"),
+        ({"baseline_value": "many"}, "baseline_value"),
+        ({"baseline_value": float("inf")}, "baseline_value"),
+        ({"colour": "red"}, "colour"),
+        ({"project_ids": ["PLAT"]}, "project_ids.0"),
+    ],
+)
+def test_invalid_benefits_are_422_naming_the_field(
+    cast: Cast, fields: dict[str, Any], field: str
+) -> None:
+    body = {"program_id": cast.program.id, **TICKETS, **fields}
+    if body.get("baseline_value") == float("inf"):
+        response = cast.manager.request(
+            "POST",
+            URL,
+            content=str(body).replace("inf", "1e999").replace("'", '"'),
+            headers={"Content-Type": "application/json"},
+        )
+    else:
+        response = cast.manager.post(URL, json=body)
+    error = assert_error(response, 422)
+    assert field in [d.get("field") for d in error["details"]]
+
+
+def test_measurements_are_validated(cast: Cast) -> None:
+    benefit = create(cast.manager, cast)
+    url = f"{URL}/{benefit['id']}/measurements"
+    assert_error(cast.member.post(url, json={"measured_on": "2027-02-01"}), 422)
+    assert_error(cast.member.post(url, json={"measured_on": "x", "value": 1}), 422)
+    assert_error(
+        cast.member.post(url, json={"measured_on": "2027-02-01", "value": 1, "by": "me"}), 422
+    )
+    assert_error(
+        cast.member.post(
+            f"{URL}/999999/measurements", json={"measured_on": "2027-02-01", "value": 1}
+        ),
+        404,
+    )
+    assert_error(cast.member.client.get(URL, params={"program_id": cast.program.id}), 401)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_member_reads_benefits(cast: Cast, role: str) -> None:
+    benefit = create(cast.owner, cast)
+    api = cast.by_role(role)
+    expected = expected_status(role, 200, "viewer")
+    assert api.get(f"{URL}/{benefit['id']}").status_code == expected
+    assert api.get(f"{URL}/{benefit['id']}/measurements").status_code == expected
+    assert api.get(f"/api/v1/programs/{cast.program.id}/benefits").status_code == expected
+    assert api.get(URL, params={"program_id": cast.program.id}).status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_members_and_above_record_measurements(cast: Cast, role: str) -> None:
+    benefit = create(cast.owner, cast)
+    response = measure(cast.by_role(role), benefit, "2027-03-01", 1170)
+    assert response.status_code == expected_status(role, 201, "member")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_managers_define_change_and_delete_benefits(cast: Cast, role: str) -> None:
+    api = cast.by_role(role)
+    made = api.post(URL, json={"program_id": cast.program.id, **TICKETS, "name": f"kpi {role}"})
+    assert made.status_code == expected_status(role, 201, "manager")
+    benefit = create(cast.owner, cast)
+    assert api.patch(f"{URL}/{benefit['id']}", json={"unit": "calls"}).status_code == (
+        expected_status(role, 200, "manager")
+    )
+    reading = measure(cast.owner, benefit, "2027-03-01", 1170).json()
+    assert api.delete(f"{URL}/{benefit['id']}/measurements/{reading['id']}").status_code == (
+        expected_status(role, 204, "manager")
+    )
+    assert api.delete(f"{URL}/{benefit['id']}").status_code == expected_status(role, 204, "manager")
