@@ -32,11 +32,11 @@ def level_file(plan: Plan, output: Path | None, *, optimize: bool, time_limit: f
     from podium.interop.plan_resources import leveling_result_to_json
     from podium.services.scheduling.reschedule import engine_errors_as_conflicts
 
-    data = plan_to_leveling_input(plan, holds=False)
     solve = level_optimal if optimize else level
     method = "optimizing solver (CP-SAT)" if optimize else "heuristic"
     try:
         with engine_errors_as_conflicts():
+            data = plan_to_leveling_input(plan, holds=False)
             result = _with_progress(
                 lambda: solve(
                     data.network, data.resources, data.assignments, time_limit=time_limit
@@ -77,14 +77,14 @@ def _with_progress(work: Callable[[], LevelingResult], label: str, limit: float)
 def _summary(
     plan: Plan, data: LevelingInput, result: LevelingResult, document: dict[str, Any]
 ) -> None:
-    method = "CP-SAT" if result.method == "cp-sat" else "heuristic"
+    method = "CP-SAT" if result.method == "cp-sat" else "the heuristic"
     proof = "optimal" if result.optimal else f"lower bound {result.lower_bound}"
     console.print(
-        f"[bold]{plan.program.key}[/] leveled by the {method}: makespan [bold]{result.makespan}"
-        f"[/] working days ({proof}; {result.unleveled_makespan} before leveling), "
-        f"{document['program']['start']} → [bold]{document['program']['finish']}[/] "
-        f"in {result.seconds:.1f} s; {len(data.resources)} resources, "
-        f"{len(data.assignments)} assignments."
+        f"[bold]{plan.program.key}[/] · {plan.program.name} leveled by {method}: makespan "
+        f"[bold]{result.makespan}[/] working days ({proof}; {result.unleveled_makespan} "
+        f"before leveling), {document['program']['start']} → "
+        f"[bold]{document['program']['finish']}[/] in {result.seconds:.1f} s; "
+        f"{len(data.resources)} resources, {len(data.assignments)} assignments."
     )
     delayed = [
         row for row in document["tasks"] if row["finish_delay"] > 0 or row["start_delay"] > 0

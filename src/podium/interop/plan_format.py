@@ -265,19 +265,22 @@ def _network(plan: Plan, calendars: dict[str, WorkCalendar], *, holds: bool) -> 
 def plan_to_leveling_input(plan: Plan, *, holds: bool = True) -> LevelingInput:
     """The leveling engine's input for ``plan``: its network (milestone targets as
     deadlines; each task's ``leveled_start`` as a hold unless ``holds`` is false, to
-    level afresh), its resources on their calendars (the named calendar less time off)
-    and its assignments."""
+    level afresh; every task with resources on the working days its calendar and its
+    resources' calendars share), its resources on their calendars (the named calendar
+    less time off) and its assignments. Raises the engine's
+    :class:`~podium.engine.leveling.InvalidResources` for a task whose calendars share
+    no working day."""
     calendars = _calendars(plan)
     resources, assignments = leveling_resources(plan.resources, plan.assignments, calendars)
-    return LevelingInput(_network(plan, calendars, holds=holds), resources, assignments)
+    network = effective_network(_network(plan, calendars, holds=holds), resources, assignments)
+    return LevelingInput(network, resources, assignments)
 
 
 def plan_to_schedule_input(plan: Plan, *, holds: bool = True) -> Network:
     """The engine's network for ``plan``, ready to schedule: tasks and milestones (whose
-    targets are deadlines), leveling holds, and every task with resources on the working
-    days its calendar and its resources' calendars share."""
-    data = plan_to_leveling_input(plan, holds=holds)
-    return effective_network(data.network, data.resources, data.assignments)
+    targets are deadlines), leveling holds, and resources' calendars (see
+    :func:`plan_to_leveling_input`)."""
+    return plan_to_leveling_input(plan, holds=holds).network
 
 
 def schedule_result_to_json(plan: Plan, result: ScheduleResult) -> dict[str, Any]:

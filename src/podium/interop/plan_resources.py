@@ -101,7 +101,7 @@ def resource_problems(
     for where, item in _items(raw, "resources"):
         rid = item.get("id")
         cap = _number(item.get("capacity", 1.0))
-        if isinstance(rid, str) and cap is not None and rid not in capacity:
+        if isinstance(rid, str) and cap is not None and cap > 0 and rid not in capacity:
             capacity[rid] = cap
         for spot, period in _items(item, "time_off"):
             start, finish = period.get("start"), period.get("finish")
