@@ -84,7 +84,8 @@ def _summary(
         f"[bold]{result.makespan}[/] working days ({proof}; {result.unleveled_makespan} "
         f"before leveling), {document['program']['start']} → "
         f"[bold]{document['program']['finish']}[/] in {result.seconds:.1f} s; "
-        f"{len(data.resources)} resources, {len(data.assignments)} assignments."
+        f"{_count(len(data.resources), 'resource')}, "
+        f"{_count(len(data.assignments), 'assignment')}."
     )
     delayed = [
         row for row in document["tasks"] if row["finish_delay"] > 0 or row["start_delay"] > 0
@@ -112,6 +113,10 @@ def _summary(
     if len(delayed) > SHOWN:
         table.add_row(f"… {len(delayed) - SHOWN} more", "", "", "", "")
     console.print(table)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _report_violations(violations: list[Violation]) -> None:
