@@ -5,6 +5,19 @@ from podium.models.base import Base, utcnow
 from podium.models.baselines import Baseline, BaselineItem
 from podium.models.benefits import Benefit, BenefitMeasurement
 from podium.models.calendars import WEEKDAYS, Calendar
+from podium.models.governance import (
+    AgendaItem,
+    ChangeRequest,
+    ChangeRequestStatus,
+    Decision,
+    Lesson,
+    ProgramCloseout,
+    Review,
+    ReviewAttendee,
+    ReviewFrequency,
+    ReviewOccurrence,
+    Stakeholder,
+)
 from podium.models.health import HealthSnapshot
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
@@ -18,6 +31,7 @@ from podium.models.users import ApiToken, User, WebSession
 __all__ = [
     "SCHEDULED_FIELDS",
     "WEEKDAYS",
+    "AgendaItem",
     "Alert",
     "AlertKind",
     "ApiToken",
@@ -29,19 +43,28 @@ __all__ = [
     "Benefit",
     "BenefitMeasurement",
     "Calendar",
+    "ChangeRequest",
+    "ChangeRequestStatus",
     "ConstraintType",
+    "Decision",
     "Dependency",
     "DependencyType",
     "HealthSnapshot",
     "IssuedReport",
+    "Lesson",
     "Membership",
     "Milestone",
     "Program",
+    "ProgramCloseout",
     "ProgramStatus",
     "ProgressRecord",
     "Project",
     "Resource",
     "ResourceKind",
+    "Review",
+    "ReviewAttendee",
+    "ReviewFrequency",
+    "ReviewOccurrence",
     "Risk",
     "RiskAction",
     "RiskEscalation",
@@ -49,6 +72,7 @@ __all__ = [
     "RiskRules",
     "Role",
     "Severity",
+    "Stakeholder",
     "Task",
     "User",
     "WebSession",

@@ -1,0 +1,41 @@
+"""What every governance module shares: loading a record the actor may act on, links."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from podium.errors import NotFound
+from podium.models import Role
+from podium.services.actor import Actor, require_role, role_in
+from podium.services.dependencies import MAX_ID
+
+R = TypeVar("R")
+
+
+def load_in_program(
+    session: Session,
+    actor: Actor,
+    model: type[R],
+    record_id: int,
+    *,
+    needed: Role = Role.VIEWER,
+    noun: str,
+) -> R:
+    """A record of a program the actor may act on with at least ``needed``.
+
+    A record of a program the actor cannot see is reported as not found.
+    """
+    record = session.get(model, record_id) if 0 < record_id <= MAX_ID else None
+    program_id = getattr(record, "program_id", None)
+    if record is None or program_id is None or role_in(session, actor, program_id) is None:
+        raise NotFound(f"{noun} {record_id} not found")
+    require_role(session, actor, program_id, needed)
+    return record
+
+
+def today() -> date:
+    """The local calendar day (the day people in the meeting room call today)."""
+    return datetime.now(UTC).astimezone().date()

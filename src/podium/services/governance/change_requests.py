@@ -1,0 +1,681 @@
+"""Change requests: a proposed change to the plan, its impact computed, decided on.
+
+A change request carries the same hypothetical changes impact analysis takes
+(``slip``, ``delay_start``, ``set_duration``, ``add_dependency``,
+``remove_dependency``), plus new budgets for tasks and a note on scope. Its
+impact — what moves, which dates are newly missed, what it costs — is computed
+from the live plan whenever it is read, until it is decided; the impact at the
+moment of the decision is kept with it.
+
+Approving applies the changes through the task and dependency services in the
+caller's one transaction (the unit of work reschedules before it commits),
+records the decision, and optionally takes a new baseline. If the live plan has
+moved so that a change no longer applies (its task deleted, finished or
+started…), approval is refused with the reasons and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, Forbidden, NotFound, PodiumError, ValidationFailed
+from podium.models import ConstraintType, Dependency, DependencyType, Milestone, Role, Task, utcnow
+from podium.models.governance import ChangeRequest, ChangeRequestStatus
+from podium.services import dependencies as dependency_service
+from podium.services import tasks as task_service
+from podium.services.actor import Actor, require_role
+from podium.services.baselines import take_baseline
+from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.governance._audit import audit_action, audit_created
+from podium.services.governance._records import load_in_program
+from podium.services.governance.decisions import add_decision
+from podium.services.scheduling import reschedule_pending
+from podium.services.scheduling import views as schedule_views
+from podium.services.scheduling.cache import current_network
+from podium.services.scheduling.network import task_ref
+from podium.services.scheduling.reschedule import run_engine
+
+CR_FIELDS = ["title", "rationale", "requested_by", "changes", "budget_changes", "scope_change"]
+EDITABLE = frozenset({*CR_FIELDS, "rebaseline"})
+TASK_CHANGES = ("slip", "delay_start", "set_duration")
+MOVABLE_CONSTRAINTS = (ConstraintType.ASAP, ConstraintType.SNET, ConstraintType.FNET)
+
+
+def cr_label(cr: ChangeRequest) -> str:
+    return f"CR-{cr.number} {cr.title}"
+
+
+def get_change_request(
+    session: Session, actor: Actor, cr_id: int, *, needed: Role = Role.VIEWER
+) -> ChangeRequest:
+    return load_in_program(
+        session, actor, ChangeRequest, cr_id, needed=needed, noun="change request"
+    )
+
+
+def find_change_request(session: Session, actor: Actor, program_id: int, ref: str) -> ChangeRequest:
+    """A change request by ``CR-3``, ``3`` or its id within a program."""
+    require_role(session, actor, program_id, Role.VIEWER)
+    text = ref.strip().upper().removeprefix("CR-")
+    if text.isdigit():
+        found = session.scalar(
+            select(ChangeRequest).where(
+                ChangeRequest.program_id == program_id, ChangeRequest.number == int(text)
+            )
+        )
+        if found is not None:
+            return found
+    raise NotFound(f"no change request {ref!r} in this program")
+
+
+def list_change_requests(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    status: ChangeRequestStatus | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> tuple[list[ChangeRequest], int]:
+    """A program's change requests, newest first (optionally of one status)."""
+    require_role(session, actor, program_id, Role.VIEWER)
+    query = select(ChangeRequest).where(ChangeRequest.program_id == program_id)
+    if status is not None:
+        query = query.where(ChangeRequest.status == status)
+    query = query.order_by(ChangeRequest.number.desc())
+    return paginate(session, query, limit=limit, offset=offset)
+
+
+# --- what a change request's changes refer to -----------------------------------------
+
+
+def _task(session: Session, program_id: int, task_id: Any) -> Task | None:
+    task = session.get(Task, task_id) if isinstance(task_id, int) and task_id > 0 else None
+    return task if task is not None and task.program_id == program_id else None
+
+
+def _has_children(session: Session, task_id: int) -> bool:
+    return session.scalar(select(Task.id).where(Task.parent_id == task_id).limit(1)) is not None
+
+
+def _end_exists(session: Session, program_id: int, end: Mapping[str, Any] | None) -> bool:
+    if not end:
+        return False
+    record = _end_record(session, end)
+    return record is not None and record.program_id == program_id
+
+
+def _end_record(session: Session, end: Mapping[str, Any]) -> Task | Milestone | None:
+    record_id = end.get("id")
+    if not isinstance(record_id, int) or not 0 < record_id <= 2**31 - 1:
+        return None
+    if end.get("type") == "task":
+        return session.get(Task, record_id)
+    return session.get(Milestone, record_id)
+
+
+def problems_with(
+    session: Session,
+    program_id: int,
+    changes: Sequence[Mapping[str, Any]],
+    budget_changes: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """Why each change cannot apply to the live plan now (empty: all apply)."""
+    problems: list[dict[str, Any]] = []
+
+    def refuse(field: str, message: str) -> None:
+        problems.append({"field": field, "message": message})
+
+    for i, change in enumerate(changes):
+        where, kind = f"changes.{i}", change.get("type")
+        if kind in TASK_CHANGES:
+            task = _task(session, program_id, change.get("task_id"))
+            if task is None:
+                refuse(f"{where}.task_id", f"task {change.get('task_id')} is not in the plan")
+            elif change.get("days") is None:
+                refuse(f"{where}.days", "required")
+            elif _has_children(session, task.id):
+                refuse(f"{where}.task_id", f"{task.key} is a summary task: change its sub-tasks")
+            elif task.actual_finish is not None:
+                refuse(f"{where}.task_id", f"{task.key} is finished")
+            elif kind == "delay_start" and (
+                task.actual_start is not None or task.constraint_type not in MOVABLE_CONSTRAINTS
+            ):
+                refuse(
+                    f"{where}.task_id",
+                    f"{task.key} has started or is pinned by a "
+                    f"{task.constraint_type.value} constraint: its start cannot be delayed",
+                )
+            elif kind == "slip" and task.duration + int(change["days"]) < 0:
+                refuse(f"{where}.days", f"{task.key} would get a negative duration")
+            elif kind == "set_duration" and int(change["days"]) < 0:
+                refuse(f"{where}.days", "a duration cannot be negative")
+        elif kind == "add_dependency":
+            for side in ("predecessor", "successor"):
+                if not _end_exists(session, program_id, change.get(side)):
+                    refuse(f"{where}.{side}", "no such task or milestone in the plan")
+        elif kind == "remove_dependency":
+            dependency_id = change.get("dependency_id")
+            found = (
+                session.get(Dependency, dependency_id) if isinstance(dependency_id, int) else None
+            )
+            if found is None or found.program_id != program_id:
+                refuse(f"{where}.dependency_id", f"dependency {dependency_id} is not in the plan")
+        else:
+            refuse(f"{where}.type", f"unknown change {kind!r}")
+    for i, budget in enumerate(budget_changes):
+        task = _task(session, program_id, budget.get("task_id"))
+        if task is None:
+            refuse(
+                f"budget_changes.{i}.task_id", f"task {budget.get('task_id')} is not in the plan"
+            )
+    return problems
+
+
+# --- impact ------------------------------------------------------------------------
+
+
+def _schedule_change(change: Mapping[str, Any]) -> schedule_views.ChangeRequest:
+    def end(value: Mapping[str, Any] | None) -> tuple[str, int] | None:
+        return (str(value["type"]), int(value["id"])) if value else None
+
+    return schedule_views.ChangeRequest(
+        type=change["type"],
+        task_id=change.get("task_id"),
+        days=change.get("days"),
+        predecessor=end(change.get("predecessor")),
+        successor=end(change.get("successor")),
+        dependency_type=str(change.get("dependency_type", "FS")),
+        lag=int(change.get("lag", 0)),
+        dependency_id=change.get("dependency_id"),
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _move_json(m: schedule_views.MoveView) -> dict[str, Any]:
+    return {
+        "type": m.ref.type,
+        "id": m.ref.id,
+        "key": m.ref.key,
+        "name": m.ref.name,
+        "project_key": m.ref.project_key,
+        "early_start_before": _iso(m.early_start_before),
+        "early_start_after": _iso(m.early_start_after),
+        "early_finish_before": _iso(m.early_finish_before),
+        "early_finish_after": _iso(m.early_finish_after),
+        "start_delta": m.start_delta,
+        "finish_delta": m.finish_delta,
+    }
+
+
+def _schedule_json(view: schedule_views.ImpactView) -> dict[str, Any]:
+    return {
+        "finish_before": _iso(view.finish_before),
+        "finish_after": _iso(view.finish_after),
+        "finish_delta": view.finish_delta,
+        "projects_affected": view.projects_affected,
+        "milestones": [_move_json(m) for m in view.milestones],
+        "moves": [_move_json(m) for m in view.moves if m.ref.type == "task"],
+        "misses": [
+            {
+                "type": m.ref.type,
+                "id": m.ref.id,
+                "key": m.ref.key,
+                "name": m.ref.name,
+                "project_key": m.ref.project_key,
+                "kind": m.kind,
+                "limit": _iso(m.limit),
+                "finish_before": _iso(m.finish_before),
+                "finish_after": _iso(m.finish_after),
+                "days_late_before": m.days_late_before,
+                "days_late_after": m.days_late_after,
+                "is_new": m.is_new,
+            }
+            for m in view.misses
+        ],
+    }
+
+
+def _cost_json(session: Session, cr: ChangeRequest) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    for budget in cr.budget_changes:
+        task = _task(session, cr.program_id, budget.get("task_id"))
+        if task is None:
+            continue
+        after = float(budget["budget"])
+        rows.append(
+            {
+                "task_id": task.id,
+                "key": task.key,
+                "name": task.name,
+                "before": task.budget,
+                "after": after,
+                "delta": round(after - task.budget, 2),
+            }
+        )
+    total = session.scalar(
+        select(func.coalesce(func.sum(Task.budget), 0.0)).where(
+            Task.program_id == cr.program_id,
+            ~Task.id.in_(select(Task.parent_id).where(Task.parent_id.is_not(None))),
+        )
+    )
+    delta = round(sum(r["delta"] for r in rows), 2)
+    return {
+        "budget_before": round(float(total or 0), 2),
+        "budget_after": round(float(total or 0) + delta, 2),
+        "delta": delta,
+        "tasks": rows,
+    }
+
+
+def _scope_json(session: Session, cr: ChangeRequest) -> dict[str, Any]:
+    durations, added, removed = [], [], []
+    for change in cr.changes:
+        kind = change.get("type")
+        if kind in ("slip", "set_duration"):
+            task = _task(session, cr.program_id, change.get("task_id"))
+            if task is not None:
+                days = int(change.get("days") or 0)
+                after = task.duration + days if kind == "slip" else days
+                durations.append(
+                    {
+                        "task_id": task.id,
+                        "key": task.key,
+                        "name": task.name,
+                        "before": task.duration,
+                        "after": after,
+                    }
+                )
+        elif kind == "add_dependency":
+            added.append(
+                f"{_end_key(session, change.get('predecessor'))} → "
+                f"{_end_key(session, change.get('successor'))} "
+                f"({change.get('dependency_type', 'FS')}{int(change.get('lag', 0)):+d})"
+            )
+        elif kind == "remove_dependency":
+            found = session.get(Dependency, change.get("dependency_id"))
+            if found is not None:
+                view = dependency_service.describe_dependencies(session, [found])[0]
+                removed.append(f"{view.predecessor.key} → {view.successor.key}")
+    return {
+        "note": cr.scope_change,
+        "duration_changes": durations,
+        "dependencies_added": added,
+        "dependencies_removed": removed,
+    }
+
+
+def _end_key(session: Session, end: Mapping[str, Any] | None) -> str:
+    if not end:
+        return "?"
+    record = _end_record(session, end)
+    return record.key if record is not None else f"{end.get('type')} {end.get('id')}"
+
+
+def compute_impact(session: Session, actor: Actor, cr: ChangeRequest) -> dict[str, Any]:
+    """The change request's schedule, cost and scope impact on the live plan, as plain JSON.
+
+    A decided request answers with the impact kept at its decision.
+    """
+    if cr.status != ChangeRequestStatus.PROPOSED and cr.impact_at_decision is not None:
+        return {**cr.impact_at_decision, "as_decided": True}
+    problems = problems_with(session, cr.program_id, cr.changes, cr.budget_changes)
+    schedule: dict[str, Any] | None = None
+    if not problems and cr.changes:
+        try:
+            view = schedule_views.analyze_program_impact(
+                session, actor, cr.program_id, [_schedule_change(c) for c in cr.changes]
+            )
+            schedule = _schedule_json(view)
+        except (ValidationFailed, Conflict) as exc:
+            problems.append({"field": "changes", "message": exc.message})
+    return {
+        "computed_at": utcnow().isoformat(timespec="seconds"),
+        "as_decided": False,
+        "applicable": not problems,
+        "problems": problems,
+        "schedule": schedule,
+        "cost": _cost_json(session, cr),
+        "scope": _scope_json(session, cr),
+    }
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def _check_changes(
+    session: Session,
+    program_id: int,
+    changes: Sequence[Mapping[str, Any]],
+    budget_changes: Sequence[Mapping[str, Any]],
+) -> None:
+    problems = problems_with(session, program_id, changes, budget_changes)
+    if problems:
+        raise ValidationFailed(
+            "; ".join(f"{p['field']}: {p['message']}" for p in problems), details=problems
+        )
+
+
+def create_change_request(
+    session: Session,
+    actor: Actor,
+    *,
+    program_id: int,
+    title: str,
+    rationale: str = "",
+    requested_by: str = "",
+    changes: Sequence[Mapping[str, Any]] = (),
+    budget_changes: Sequence[Mapping[str, Any]] = (),
+    scope_change: str = "",
+    rebaseline: bool = False,
+) -> ChangeRequest:
+    """Raise a change request (members and above); its changes must apply to the plan now."""
+    require_role(session, actor, program_id, Role.MEMBER)
+    if not changes and not budget_changes and not scope_change.strip():
+        raise ValidationFailed(
+            "a change request needs changes to the plan, budget changes or a scope change",
+            details=[{"field": "changes", "message": "nothing to change"}],
+        )
+    _check_changes(session, program_id, changes, budget_changes)
+    number = (
+        session.scalar(
+            select(func.max(ChangeRequest.number)).where(ChangeRequest.program_id == program_id)
+        )
+        or 0
+    ) + 1
+    cr = ChangeRequest(
+        program_id=program_id,
+        number=number,
+        title=title,
+        rationale=rationale,
+        requested_by=requested_by or actor.email,
+        requested_by_user_id=actor.user_id,
+        changes=[dict(c) for c in changes],
+        budget_changes=[dict(b) for b in budget_changes],
+        scope_change=scope_change,
+        rebaseline=rebaseline,
+    )
+    session.add(cr)
+    flush(session)
+    audit_created(session, actor, cr, program_id=program_id, fields=CR_FIELDS, label=cr_label(cr))
+    return cr
+
+
+def _check_open(cr: ChangeRequest) -> None:
+    if cr.status != ChangeRequestStatus.PROPOSED:
+        raise Conflict(
+            f"CR-{cr.number} is already {cr.status.value}",
+            code="change_request_decided",
+            details={"status": cr.status.value},
+        )
+
+
+def _check_requester_or_manager(session: Session, actor: Actor, cr: ChangeRequest) -> None:
+    role = require_role(session, actor, cr.program_id, Role.MEMBER)
+    if role.rank < Role.MANAGER.rank and cr.requested_by_user_id != actor.user_id:
+        raise Forbidden(
+            "only whoever raised a change request, or a manager, can change or withdraw it",
+            details={"role": role.value, "required": Role.MANAGER.value},
+        )
+
+
+def update_change_request(
+    session: Session,
+    actor: Actor,
+    cr_id: int,
+    updates: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> ChangeRequest:
+    """Change a proposed request (whoever raised it, or a manager)."""
+    cr = get_change_request(session, actor, cr_id, needed=Role.MEMBER)
+    check_version(cr, expected_version)
+    _check_requester_or_manager(session, actor, cr)
+    _check_open(cr)
+    updates = {k: v for k, v in updates.items() if k in EDITABLE}
+    if "changes" in updates or "budget_changes" in updates:
+        _check_changes(
+            session,
+            cr.program_id,
+            updates.get("changes", cr.changes),
+            updates.get("budget_changes", cr.budget_changes),
+        )
+    apply_update(
+        session,
+        actor,
+        cr,
+        updates,
+        program_id=cr.program_id,
+        expected_version=expected_version,
+        label=cr_label(cr),
+    )
+    return cr
+
+
+def withdraw_change_request(
+    session: Session, actor: Actor, cr_id: int, *, expected_version: int | None = None
+) -> ChangeRequest:
+    """Withdraw a proposed request (whoever raised it, or a manager)."""
+    cr = get_change_request(session, actor, cr_id, needed=Role.MEMBER)
+    check_version(cr, expected_version)
+    _check_requester_or_manager(session, actor, cr)
+    _check_open(cr)
+    cr.status = ChangeRequestStatus.WITHDRAWN
+    cr.decided_at = utcnow()
+    cr.decided_by = actor.email
+    audit_action(
+        session,
+        actor,
+        cr,
+        program_id=cr.program_id,
+        action="withdraw",
+        changes={"status": ["proposed", "withdrawn"]},
+        label=cr_label(cr),
+    )
+    flush(session)
+    return cr
+
+
+def _links(cr: ChangeRequest) -> list[dict[str, Any]]:
+    links: list[dict[str, Any]] = [{"type": "change_request", "id": cr.id}]
+    for change in cr.changes:
+        if change.get("type") in TASK_CHANGES:
+            links.append({"type": "task", "id": change["task_id"]})
+    return links
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    cr: ChangeRequest,
+    *,
+    status: ChangeRequestStatus,
+    rationale: str,
+    decided_by: str,
+    decided_on: date | None,
+    occurrence_id: int | None,
+    impact: dict[str, Any],
+) -> None:
+    verb = "Approved" if status == ChangeRequestStatus.APPROVED else "Rejected"
+    decision = add_decision(
+        session,
+        actor,
+        program_id=cr.program_id,
+        title=f"{verb} CR-{cr.number}: {cr.title}",
+        rationale=rationale,
+        decided_by=decided_by,
+        decided_on=decided_on,
+        occurrence_id=occurrence_id,
+        links=[link for link in _links(cr) if _task_still_there(session, cr, link)],
+    )
+    cr.status = status
+    cr.decision_id = decision.id
+    cr.decided_at = utcnow()
+    cr.decided_by = decided_by or actor.email
+    cr.impact_at_decision = {**impact, "as_decided": True}
+    audit_action(
+        session,
+        actor,
+        cr,
+        program_id=cr.program_id,
+        action="approve" if status == ChangeRequestStatus.APPROVED else "reject",
+        changes={"status": ["proposed", status.value], "decision": [None, f"D-{decision.number}"]},
+        label=cr_label(cr),
+    )
+
+
+def _task_still_there(session: Session, cr: ChangeRequest, link: Mapping[str, Any]) -> bool:
+    return link["type"] != "task" or _task(session, cr.program_id, link["id"]) is not None
+
+
+def _apply_changes(session: Session, actor: Actor, cr: ChangeRequest) -> None:
+    """Write the request's changes through the task and dependency services."""
+    pn = current_network(session, cr.program_id)
+    before = run_engine(pn) if any(c["type"] == "delay_start" for c in cr.changes) else None
+    for change in cr.changes:
+        kind = change["type"]
+        if kind in ("slip", "set_duration"):
+            task = _task(session, cr.program_id, change["task_id"])
+            assert task is not None  # problems_with checked it
+            days = int(change["days"])
+            duration = task.duration + days if kind == "slip" else days
+            updates: dict[str, Any] = {"duration": duration}
+            if task.actual_start is not None and task.duration > 0:
+                # keep the work done, as impact analysis does: the same days, a new share
+                done = task.duration * task.percent_complete / 100
+                updates["percent_complete"] = min(99.0, 100 * done / duration) if duration else 0.0
+            task_service.update_task(session, actor, task.id, updates)
+        elif kind == "delay_start":
+            assert before is not None
+            ref = task_ref(int(change["task_id"]))
+            day = pn.calendar(ref).add_workdays(before[ref].early_start, int(change["days"]))
+            task_service.update_task(
+                session,
+                actor,
+                int(change["task_id"]),
+                {"constraint_type": ConstraintType.SNET, "constraint_date": day},
+            )
+        elif kind == "add_dependency":
+            pred, succ = change["predecessor"], change["successor"]
+            dependency_service.create_dependency(
+                session,
+                actor,
+                predecessor=dependency_service.EndRef(pred["type"], int(pred["id"])),
+                successor=dependency_service.EndRef(succ["type"], int(succ["id"])),
+                dependency_type=DependencyType(change.get("dependency_type", "FS")),
+                lag=int(change.get("lag", 0)),
+            )
+        elif kind == "remove_dependency":
+            dependency_service.delete_dependency(session, actor, int(change["dependency_id"]))
+    for budget in cr.budget_changes:
+        task_service.update_task(
+            session, actor, int(budget["task_id"]), {"budget": budget["budget"]}
+        )
+
+
+def approve_change_request(
+    session: Session,
+    actor: Actor,
+    cr_id: int,
+    *,
+    rationale: str = "",
+    decided_by: str = "",
+    decided_on: date | None = None,
+    occurrence_id: int | None = None,
+    rebaseline: bool | None = None,
+    baseline_name: str | None = None,
+    expected_version: int | None = None,
+) -> ChangeRequest:
+    """Approve (managers): apply the changes, log the decision, optionally re-baseline.
+
+    Everything happens in the caller's one transaction. A change that no longer
+    applies to the live plan refuses the approval (409, with the reasons).
+    """
+    cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
+    check_version(cr, expected_version)
+    _check_open(cr)
+    problems = problems_with(session, cr.program_id, cr.changes, cr.budget_changes)
+    if problems:
+        raise Conflict(
+            f"CR-{cr.number} no longer applies to the plan: "
+            + "; ".join(p["message"] for p in problems),
+            code="change_no_longer_applies",
+            details=problems,
+        )
+    impact = compute_impact(session, actor, cr)
+    if not impact["applicable"]:
+        raise Conflict(
+            f"CR-{cr.number} no longer applies to the plan: "
+            + "; ".join(p["message"] for p in impact["problems"]),
+            code="change_no_longer_applies",
+            details=impact["problems"],
+        )
+    try:
+        _apply_changes(session, actor, cr)
+    except PodiumError as exc:
+        raise Conflict(
+            f"CR-{cr.number} cannot be applied: {exc.message}",
+            code="change_no_longer_applies",
+            details=[{"field": "changes", "message": exc.message}],
+        ) from exc
+    _decide(
+        session,
+        actor,
+        cr,
+        status=ChangeRequestStatus.APPROVED,
+        rationale=rationale,
+        decided_by=decided_by,
+        decided_on=decided_on,
+        occurrence_id=occurrence_id,
+        impact=impact,
+    )
+    reschedule_pending(session)
+    if cr.rebaseline if rebaseline is None else rebaseline:
+        baseline = take_baseline(
+            session,
+            actor,
+            cr.program_id,
+            name=baseline_name or f"After CR-{cr.number}",
+            description=f"Re-baselined on approving CR-{cr.number}: {cr.title}",
+        )
+        cr.baseline_id = baseline.id
+    flush(session)
+    return cr
+
+
+def reject_change_request(
+    session: Session,
+    actor: Actor,
+    cr_id: int,
+    *,
+    rationale: str,
+    decided_by: str = "",
+    decided_on: date | None = None,
+    occurrence_id: int | None = None,
+    expected_version: int | None = None,
+) -> ChangeRequest:
+    """Reject (managers): nothing changes in the plan; the decision and its reason are logged."""
+    cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
+    check_version(cr, expected_version)
+    _check_open(cr)
+    _decide(
+        session,
+        actor,
+        cr,
+        status=ChangeRequestStatus.REJECTED,
+        rationale=rationale,
+        decided_by=decided_by,
+        decided_on=decided_on,
+        occurrence_id=occurrence_id,
+        impact=compute_impact(session, actor, cr),
+    )
+    flush(session)
+    return cr

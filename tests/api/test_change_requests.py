@@ -1,0 +1,360 @@
+"""Change requests: impact computed from the live plan; approval applies it in one
+transaction (or is refused with 409 and writes nothing); rejection only logs a decision.
+
+The network (tests/api/conftest.py): PLAT Pilot (10 days, 4–15 Jan 2027) → TRAIN
+Train the trainers (5 days, 18–22 Jan) → M1 (target 22 Jan); SEC Threat model
+(3 days, 4–6 Jan) → M1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Cast, Net
+from tests.factories import assert_error
+
+
+def _url(cast: Cast) -> str:
+    return f"/api/v1/programs/{cast.program.id}/change-requests"
+
+
+def _raise(cast: Cast, changes: list[dict[str, Any]], *, by: str = "member", **body: Any) -> dict:
+    response = cast.by_role(by).post(
+        _url(cast), json={"title": "Longer pilot", "changes": changes, **body}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _slip(net: Net, days: int = 5) -> list[dict[str, Any]]:
+    return [{"type": "slip", "task_id": net.plat["id"], "days": days}]
+
+
+def _state(cast: Cast, net: Net) -> dict[str, Any]:
+    """What approval would change: durations, budgets, decisions, baselines, dependencies."""
+    viewer, pid = cast.viewer, cast.program.id
+    tasks = {
+        t["key"]: (t["duration"], t["budget"], t["constraint_type"])
+        for t in viewer.get("/api/v1/tasks", params={"program_id": pid}).json()["items"]
+    }
+    return {
+        "tasks": tasks,
+        "decisions": viewer.get(f"/api/v1/programs/{pid}/decisions").json(),
+        "baselines": viewer.get(f"/api/v1/programs/{pid}/baselines").json(),
+        "dependencies": viewer.get("/api/v1/dependencies", params={"program_id": pid}).json()[
+            "total"
+        ],
+    }
+
+
+def test_impact_shows_milestones_moved_dates_newly_missed_and_cost(cast: Cast, net: Net) -> None:
+    cr = _raise(
+        cast,
+        _slip(net),
+        budget_changes=[{"task_id": net.plat["id"], "budget": 5000}],
+        scope_change="Pilot covers two more clients",
+    )
+    assert (cr["key"], cr["status"], cr["requested_by"]) == (
+        "CR-1",
+        "proposed",
+        "member@example.com",
+    )
+    impact = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
+    assert impact["applicable"] and not impact["as_decided"] and impact["problems"] == []
+    schedule = impact["schedule"]
+    # 5 more working days on the pilot: training 25–29 Jan, M1 and the finish on 29 Jan
+    assert (schedule["finish_before"], schedule["finish_after"]) == ("2027-01-22", "2027-01-29")
+    assert schedule["finish_delta"] == 5 and schedule["projects_affected"] == ["PLAT", "TRAIN"]
+    [m1] = schedule["milestones"]
+    assert (m1["key"], m1["early_finish_after"], m1["finish_delta"]) == ("M1", "2027-01-29", 5)
+    [miss] = [m for m in schedule["misses"] if m["key"] == "M1"]
+    assert (miss["kind"], miss["is_new"], miss["days_late_after"]) == ("target", True, 5)
+    assert impact["cost"]["delta"] == 5000 and impact["cost"]["tasks"][0]["before"] == 0
+    assert impact["scope"]["duration_changes"] == [
+        {
+            "task_id": net.plat["id"],
+            "key": net.plat["key"],
+            "name": "Pilot",
+            "before": 10,
+            "after": 15,
+        }
+    ]
+    assert impact["scope"]["note"] == "Pilot covers two more clients"
+
+
+def test_approving_applies_the_changes_logs_the_decision_and_rebaselines(
+    cast: Cast, net: Net
+) -> None:
+    cr = _raise(
+        cast,
+        [*_slip(net), {"type": "delay_start", "task_id": net.sec["id"], "days": 2}],
+        budget_changes=[{"task_id": net.plat["id"], "budget": 5000}],
+        rebaseline=True,
+    )
+    response = cast.manager.post(
+        f"/api/v1/change-requests/{cr['id']}/approve",
+        json={"rationale": "Two more pilot clients are worth a week", "decided_by": "Steering"},
+    )
+    assert response.status_code == 200, response.text
+    approved = response.json()
+    assert approved["status"] == "approved" and approved["decision_id"] is not None
+    plat = cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()
+    assert (plat["duration"], plat["budget"]) == (15, 5000)
+    sec = cast.viewer.get(f"/api/v1/tasks/{net.sec['id']}").json()
+    # 2 working days after its start of 4 Jan
+    assert (sec["constraint_type"], sec["constraint_date"]) == ("snet", "2027-01-06")
+    m1 = cast.viewer.get(f"/api/v1/milestones/{net.m1['id']}").json()
+    schedule = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/schedule").json()
+    assert m1["key"] == "M1" and schedule["finish"] == "2027-01-29"
+    decision = cast.viewer.get(f"/api/v1/decisions/{approved['decision_id']}").json()
+    assert decision["title"] == "Approved CR-1: Longer pilot"
+    assert decision["decided_by"] == "Steering"
+    assert {"type": "change_request", "id": cr["id"]} in [
+        {"type": link["type"], "id": link["id"]} for link in decision["links"]
+    ]
+    [baseline] = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()
+    assert (baseline["name"], baseline["is_current"], baseline["finish"]) == (
+        "After CR-1",
+        True,
+        "2027-01-29",
+    )
+    assert approved["baseline_id"] == baseline["id"]
+    kept = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
+    assert kept["as_decided"] and kept["schedule"]["finish_delta"] == 5
+
+
+def test_approval_is_refused_when_a_task_was_deleted_since_and_nothing_is_written(
+    cast: Cast, net: Net
+) -> None:
+    cr = _raise(
+        cast,
+        [*_slip(net), {"type": "set_duration", "task_id": net.sec["id"], "days": 9}],
+        budget_changes=[{"task_id": net.plat["id"], "budget": 5000}],
+        rebaseline=True,
+    )
+    deleted = cast.manager.delete(f"/api/v1/tasks/{net.sec['id']}", params={"cascade": "true"})
+    assert deleted.status_code == 204
+    before = _state(cast, net)
+    error = assert_error(
+        cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}),
+        409,
+        "change_no_longer_applies",
+    )
+    assert "is not in the plan" in error["message"]
+    assert [p["field"] for p in error["details"]] == ["changes.1.task_id"]
+    assert _state(cast, net) == before
+    assert cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()["status"] == "proposed"
+    impact = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
+    assert not impact["applicable"] and impact["schedule"] is None
+
+
+def test_approval_is_refused_when_a_task_finished_since(cast: Cast, net: Net) -> None:
+    cr = _raise(cast, _slip(net))
+    cast.manager.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"actual_start": "2027-01-04", "actual_finish": "2027-01-15"},
+    )
+    error = assert_error(
+        cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}), 409
+    )
+    assert f"{net.plat['key']} is finished" in error["message"]
+    assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 10
+
+
+def test_a_change_that_would_form_a_cycle_rolls_back_the_whole_approval(
+    cast: Cast, net: Net
+) -> None:
+    cr = _raise(cast, [{"type": "set_duration", "task_id": net.sec["id"], "days": 4}])
+    # a second request, raised later, closes a loop with a link added in between
+    cast.manager.patch(
+        f"/api/v1/change-requests/{cr['id']}",
+        json={
+            "changes": [
+                {"type": "set_duration", "task_id": net.sec["id"], "days": 4},
+                {
+                    "type": "add_dependency",
+                    "predecessor": {"type": "task", "id": net.train["id"]},
+                    "successor": {"type": "task", "id": net.plat["id"]},
+                },
+            ]
+        },
+    )
+    before = _state(cast, net)
+    error = assert_error(
+        cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}), 409
+    )
+    assert "cycle" in error["message"]
+    assert _state(cast, net) == before
+
+
+def test_removing_a_dependency_and_adding_one_are_applied(cast: Cast, net: Net) -> None:
+    deps = cast.viewer.get("/api/v1/dependencies", params={"program_id": cast.program.id}).json()
+    [plat_to_train] = [d["id"] for d in deps["items"] if d["predecessor"]["id"] == net.plat["id"]]
+    cr = _raise(
+        cast,
+        [
+            {"type": "remove_dependency", "dependency_id": plat_to_train},
+            {
+                "type": "add_dependency",
+                "predecessor": {"type": "task", "id": net.sec["id"]},
+                "successor": {"type": "task", "id": net.train["id"]},
+                "lag": 1,
+            },
+        ],
+    )
+    impact = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
+    # training now waits on the threat model (4–6 Jan) + 1 day: 8–14 Jan; PLAT finishes last
+    assert impact["schedule"]["finish_after"] == "2027-01-15"
+    assert impact["scope"]["dependencies_removed"] == [f"{net.plat['key']} → {net.train['key']}"]
+    assert impact["scope"]["dependencies_added"] == [
+        f"{net.sec['key']} → {net.train['key']} (FS+1)"
+    ]
+    approved = cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={})
+    assert approved.status_code == 200, approved.text
+    train = cast.viewer.get(f"/api/v1/tasks/{net.train['id']}").json()
+    assert (train["early_start"], train["early_finish"]) == ("2027-01-08", "2027-01-14")
+
+
+def test_rejecting_needs_a_reason_logs_it_and_changes_nothing(cast: Cast, net: Net) -> None:
+    cr = _raise(cast, _slip(net))
+    url = f"/api/v1/change-requests/{cr['id']}/reject"
+    assert_error(cast.manager.post(url, json={}), 422, "validation_failed")
+    rejected = cast.manager.post(url, json={"rationale": "The launch date is fixed"}).json()
+    assert rejected["status"] == "rejected"
+    decision = cast.viewer.get(f"/api/v1/decisions/{rejected['decision_id']}").json()
+    assert (decision["title"], decision["rationale"]) == (
+        "Rejected CR-1: Longer pilot",
+        "The launch date is fixed",
+    )
+    assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 10
+    error = assert_error(
+        cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}),
+        409,
+        "change_request_decided",
+    )
+    assert "already rejected" in error["message"]
+
+
+def test_decision_can_be_tied_to_the_review_it_was_taken_in(cast: Cast, net: Net) -> None:
+    review = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/reviews",
+        json={"name": "Steering", "frequency": "biweekly", "first_date": "2027-01-05"},
+    ).json()
+    occurrence = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2027-01-05"}
+    ).json()
+    cr = _raise(cast, _slip(net, 1))
+    approved = cast.manager.post(
+        f"/api/v1/change-requests/{cr['id']}/approve", json={"occurrence_id": occurrence["id"]}
+    ).json()
+    decision = cast.viewer.get(f"/api/v1/decisions/{approved['decision_id']}").json()
+    assert (decision["occurrence_id"], decision["review_id"]) == (occurrence["id"], review["id"])
+
+
+def test_change_request_input_errors(cast: Cast, net: Net) -> None:
+    url = _url(cast)
+    error = assert_error(
+        cast.member.post(
+            url, json={"title": "X", "changes": [{"type": "slip", "task_id": 999999, "days": 2}]}
+        ),
+        422,
+    )
+    assert error["details"][0]["field"] == "changes.0.task_id"
+    assert_error(cast.member.post(url, json={"title": "Nothing"}), 422)
+    assert_error(cast.member.post(url, json={"title": "X", "colour": "red"}), 422)
+    assert_error(cast.member.post(url, json={"title": "X", "changes": [{"type": "teleport"}]}), 422)
+    assert_error(
+        cast.member.post(
+            url,
+            json={"title": "X", "budget_changes": [{"task_id": net.plat["id"], "budget": -1}]},
+        ),
+        422,
+    )
+    assert_error(cast.viewer.get("/api/v1/change-requests/999999"), 404, "not_found")
+    assert_error(cast.viewer.get("/api/v1/change-requests/0"), 422)
+    assert_error(cast.viewer.get(f"{url}?status=lost"), 422)
+
+
+def test_a_stale_approval_is_412(cast: Cast, net: Net) -> None:
+    cr = _raise(cast, _slip(net))
+    cast.member.patch(f"/api/v1/change-requests/{cr['id']}", json={"title": "Longer pilot, 5 days"})
+    assert_error(
+        cast.manager.post(
+            f"/api/v1/change-requests/{cr['id']}/approve",
+            json={},
+            headers={"If-Match": f'"{cr["version"]}"'},
+        ),
+        412,
+    )
+    assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 10
+
+
+def test_only_the_requester_or_a_manager_edits_or_withdraws(cast: Cast, net: Net) -> None:
+    cr = _raise(cast, _slip(net), by="manager")
+    url = f"/api/v1/change-requests/{cr['id']}"
+    assert_error(cast.member.patch(url, json={"title": "Mine now"}), 403)
+    assert_error(cast.member.post(f"{url}/withdraw"), 403)
+    withdrawn = cast.owner.post(f"{url}/withdraw")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert_error(cast.manager.patch(url, json={"title": "Too late"}), 409)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 201),
+        ("manager", 201),
+        ("member", 201),
+        ("admin", 201),
+        ("viewer", 403),
+        ("outsider", 404),
+    ],
+)
+def test_members_and_above_raise_change_requests(
+    cast: Cast, net: Net, role: str, expected: int
+) -> None:
+    response = cast.by_role(role).post(_url(cast), json={"title": "CR", "changes": _slip(net)})
+    assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 200),
+        ("manager", 200),
+        ("admin", 200),
+        ("member", 403),
+        ("viewer", 403),
+        ("outsider", 404),
+    ],
+)
+@pytest.mark.parametrize("verb", ["approve", "reject"])
+def test_managers_decide_change_requests(
+    cast: Cast, net: Net, verb: str, role: str, expected: int
+) -> None:
+    cr = _raise(cast, _slip(net))
+    response = cast.by_role(role).post(
+        f"/api/v1/change-requests/{cr['id']}/{verb}", json={"rationale": "decided"}
+    )
+    assert response.status_code == expected, response.text
+    if expected != 200:
+        assert_error(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("viewer", 200), ("member", 200), ("admin", 200), ("outsider", 404)],
+)
+def test_everyone_in_the_program_reads_change_requests_and_their_impact(
+    cast: Cast, net: Net, role: str, expected: int
+) -> None:
+    cr = _raise(cast, _slip(net))
+    client = cast.by_role(role)
+    for url in (
+        _url(cast),
+        f"/api/v1/change-requests/{cr['id']}",
+        f"/api/v1/change-requests/{cr['id']}/impact",
+    ):
+        assert client.get(url).status_code == expected, url
