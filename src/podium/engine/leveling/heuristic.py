@@ -119,6 +119,7 @@ def search(
             best, best_rule = sched, rule
     assert best is not None
     rng = np.random.default_rng(seed)
+    walker, best_starts = best, _starts(best)
     searched = np.array([s for s in range(pb.n) if pb.kind[s] == SEARCHED], np.int64)
     lft = pb.lf_day[searched].astype(np.float64)
     ls = pb.ls_day[searched].astype(np.float64)
@@ -130,8 +131,8 @@ def search(
         if done % 4 == 3:  # biased random sampling around the latest finish rule
             base = lft
             noise = rng.exponential(scale * rng.uniform(0.2, 2.0), searched.size)
-        else:  # a perturbation of the best schedule's order
-            base = np.array([pb.tables.day(c, best.values[s] >> 1)
+        else:  # a perturbation of the walker's order
+            base = np.array([pb.tables.day(c, walker.values[s] >> 1)
                              for c, s in zip(cal, searched.tolist(), strict=True)], np.float64)
             noise = rng.exponential(scale * rng.uniform(0.1, 1.0), searched.size)
             noise *= rng.random(searched.size) < rng.uniform(0.05, 0.3)
@@ -142,8 +143,16 @@ def search(
         sched = scheduler.improve(scheduler.forward(key), deadline=deadline)
         longest = max(longest, time.perf_counter() - t0)
         done += 1
-        if sched.finish <= best.finish:
+        if sched.finish <= walker.finish:  # walk on across plateaus of equal finish
+            walker = sched
+        if (sched.finish, _starts(sched)) < (best.finish, best_starts):
             if sched.finish < best.finish:
                 best_rule = "sampling"
-            best = sched
+            best, best_starts = sched, _starts(sched)
     return best, best_rule
+
+
+def _starts(sched: Schedule) -> int:
+    """The sum of every slot's start point: among schedules with the same finish, the
+    one that starts work earlier (delays less) is kept."""
+    return sum(v >> 1 for v in sched.values)

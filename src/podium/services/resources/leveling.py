@@ -1,0 +1,353 @@
+"""Level a program: delay work as little as possible so no resource is over capacity.
+
+Leveling starts from the plan without earlier leveling (every hold cleared),
+runs the fast heuristic or the CP-SAT optimizer, and reports what would move
+(a preview, like an impact analysis). Applying it stores the result as
+*leveling holds* (``Task.leveled_start``: start no earlier than that day), so
+the critical-path schedule keeps the leveled dates on every later edit until
+the program is leveled again or the holds are cleared. Started, finished and
+pinned (``mso``/``mfo``) tasks never move.
+
+A program is leveled against its own assignments: the demand other programs
+put on a shared person shows in the load and its alerts but is not moved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.engine import Network
+from podium.engine.leveling import InvalidResources, LevelingResult, level, level_optimal
+from podium.engine.load import Booking, resource_load
+from podium.errors import Conflict, ValidationFailed, field_error
+from podium.models import Milestone, Role, Task
+from podium.services.actor import Actor, require_role
+from podium.services.common import apply_update, flush
+from podium.services.resources.load import gather_demand
+from podium.services.scheduling import cache
+from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
+
+Method = Literal["heuristic", "optimal"]
+MAX_TIME_LIMIT = 120.0
+DEFAULT_TIME_LIMIT = {"heuristic": 1.0, "optimal": 10.0}
+# a fixed number of sampling passes (seeded): the same plan levels the same way in a
+# preview and when it is applied, unless the time limit cuts the search short
+SAMPLES = 300
+
+
+@dataclass
+class LevelingOutcome:
+    """A leveling run: what moves, the program finish before and after, and whether applied."""
+
+    program_id: int
+    method: Method
+    optimal: bool
+    status: str
+    seconds: float
+    time_limit: float
+    finish_before: date | None
+    finish_after: date | None
+    over_allocated_days_before: int
+    over_allocated_days_after: int
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    unchanged_tasks: int = 0
+    schedule_token: str | None = None
+    applied: bool = False
+    message: str = ""
+
+
+def _weights(session: Session, pn: ProgramNetwork, weights: Mapping[str, int]) -> dict[str, int]:
+    """Activity weights from task, milestone or project keys (a project's weight goes to
+    each of its tasks)."""
+    by_key = {label.casefold(): ref for ref, label in pn.labels.items() if ref[0] in "tm"}
+    projects = {key.casefold(): pid for pid, key in pn.project_keys.items()}
+    parents = {a.parent for a in pn.network.activities if a.parent is not None}
+    out: dict[str, int] = {}
+    problems = []
+    for key, weight in weights.items():
+        ref = by_key.get(key.casefold())
+        if ref is not None:
+            out[ref] = out.get(ref, 0) + weight
+        elif key.casefold() in projects:
+            pid = projects[key.casefold()]
+            for a in pn.network.activities:
+                if pn.project_of.get(a.id) == pid and a.id not in parents:
+                    out[a.id] = out.get(a.id, 0) + weight
+        else:
+            problems.append(
+                {
+                    "field": f"weights.{key}",
+                    "message": f"no task, milestone or project {key!r} in this program",
+                }
+            )
+    if problems:
+        raise ValidationFailed("unknown keys in the weights", details=problems)
+    return out
+
+
+def _run(
+    pn: ProgramNetwork, method: Method, time_limit: float, weights: dict[str, int]
+) -> LevelingResult:
+    resources = list(pn.resources.values())
+    network = _with_targets(pn)
+    parents = {a.parent for a in pn.network.activities if a.parent is not None}
+    works = {a.id for a in pn.network.activities if a.duration > 0 and a.id not in parents}
+    assignments = [x for x in pn.assignments if x.task in works]
+    try:
+        if method == "optimal":
+            return level_optimal(
+                network, resources, assignments, time_limit=time_limit, weights=weights
+            )
+        return level(network, resources, assignments, time_limit=time_limit, samples=SAMPLES)
+    except InvalidResources as exc:
+        problems = [ACTIVITY_REF.sub(lambda m: pn.label(m.group(0)), p) for p in exc.problems]
+        raise Conflict(
+            "the program cannot be leveled: " + "; ".join(problems[:5]),
+            code="invalid_leveling",
+            details={"problems": problems},
+        ) from exc
+
+
+def _with_targets(pn: ProgramNetwork) -> Network:
+    """The network with program milestones' targets as deadlines, so that the priority
+    rules favour the work that milestones with a target wait for."""
+    if not pn.targets:
+        return pn.network
+    acts = [
+        replace(a, deadline=pn.targets[a.id]) if a.id in pn.targets and a.deadline is None else a
+        for a in pn.network.activities
+    ]
+    return replace(pn.network, activities=acts)
+
+
+def _over_days(
+    session: Session, pn: ProgramNetwork, dates: Mapping[str, tuple[date, date]] | None
+) -> int:
+    """Over-allocated days of the program's resources, with its tasks on ``dates`` (None:
+    as scheduled now); other programs' work counts as it is."""
+    ids = [int(ref[1:]) for ref in pn.resources]
+    if not ids:
+        return 0
+    demand = gather_demand(session, ids, default_program=pn.program_id)
+    bookings = []
+    for b in demand.bookings:
+        booked = demand.tasks[b.task]
+        if dates is not None and booked.program_id == pn.program_id and b.task in dates:
+            start, finish = dates[b.task]
+            b = Booking(b.task, b.resource, b.units, start, finish, pn.calendar(b.task), b.group)
+        bookings.append(b)
+    load = resource_load(
+        demand.engine_resources, bookings, default_calendar=pn.network.default_calendar
+    )
+    return int(load.over.sum())
+
+
+def level_program(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    method: Method = "heuristic",
+    time_limit: float | None = None,
+    weights: Mapping[str, int] | None = None,
+    apply: bool = False,
+    schedule_token: str | None = None,
+    on_start: Callable[[float], None] | None = None,
+) -> LevelingOutcome:
+    """Level the program (a preview unless ``apply``). ``schedule_token``, when given,
+    must still be the stored schedule's (the plan has not changed since the preview)."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    limit = DEFAULT_TIME_LIMIT[method] if time_limit is None else time_limit
+    if not 0 < limit <= MAX_TIME_LIMIT:
+        raise field_error("time_limit", f"between 0 and {MAX_TIME_LIMIT:g} seconds")
+    if weights and method != "optimal":
+        raise field_error("weights", "weights apply to the optimal method only")
+    token = cache.stored_token(session, program_id)
+    if apply and schedule_token is not None and schedule_token != token:
+        raise Conflict(
+            "the plan changed since this leveling was previewed; preview it again",
+            code="schedule_changed",
+            details={"expected": schedule_token, "current": token},
+        )
+    pn = load_network(session, program_id, with_current=False, holds=False)
+    now = _stored_dates(session, program_id)
+    finish_before = max((f for _, f in now.values()), default=None)
+    outcome = LevelingOutcome(
+        program_id=program_id,
+        method=method,
+        optimal=False,
+        status="nothing to level",
+        seconds=0.0,
+        time_limit=limit,
+        finish_before=finish_before,
+        finish_after=finish_before,
+        over_allocated_days_before=_over_days(session, pn, None),
+        over_allocated_days_after=0,
+        schedule_token=token,
+    )
+    if not pn.assignments:
+        outcome.message = "no task in this program has a resource assigned"
+        return outcome
+    if on_start is not None:
+        on_start(limit)
+    began = time.perf_counter()
+    result = _run(pn, method, limit, _weights(session, pn, weights or {}))
+    leveled = {
+        a.id: (row.start, row.finish) for a, row in zip(pn.network.activities, result, strict=True)
+    }
+    outcome.optimal = result.optimal
+    outcome.status = result.status
+    outcome.seconds = round(time.perf_counter() - began, 3)
+    outcome.over_allocated_days_after = _over_days(session, pn, leveled)
+    _describe_moves(session, pn, result, now, outcome)
+    if apply:
+        _apply(session, actor, pn, result)
+        outcome.applied = True
+    return outcome
+
+
+def _stored_dates(session: Session, program_id: int) -> dict[str, tuple[date, date]]:
+    rows = session.execute(
+        select(Task.id, Task.early_start, Task.early_finish).where(
+            Task.program_id == program_id, Task.early_start.is_not(None)
+        )
+    ).all()
+    dates = {f"t{r.id}": (r.early_start, r.early_finish) for r in rows}
+    for m in session.execute(
+        select(Milestone.id, Milestone.early_start, Milestone.early_finish).where(
+            Milestone.program_id == program_id, Milestone.early_start.is_not(None)
+        )
+    ):
+        dates[f"m{m.id}"] = (m.early_start, m.early_finish)
+    return dates
+
+
+def _describe_moves(
+    session: Session,
+    pn: ProgramNetwork,
+    result: LevelingResult,
+    now: Mapping[str, tuple[date, date]],
+    outcome: LevelingOutcome,
+) -> None:
+    parents = {a.parent for a in pn.network.activities if a.parent is not None}
+    milestone_tasks = set(
+        f"t{i}"
+        for i in session.scalars(
+            select(Task.id).where(Task.program_id == pn.program_id, Task.is_milestone.is_(True))
+        )
+    )
+    targets = pn.targets
+    project_key = {pid: key for pid, key in pn.project_keys.items()}
+    finish_after = None
+    unchanged = 0
+    for a, row in zip(pn.network.activities, result, strict=True):
+        if a.id in parents:
+            continue
+        before = now.get(a.id)
+        after = (row.start, row.finish)
+        finish_after = after[1] if finish_after is None else max(finish_after, after[1])
+        is_milestone = a.id[0] == "m" or a.id in milestone_tasks
+        pid = pn.project_of.get(a.id)
+        moved = before is not None and before != after
+        days = _workdays_between(pn, a.id, before[1] if before else None, after[1])
+        entry = {
+            "ref": a.id,
+            "id": int(a.id[1:]),
+            "key": pn.label(a.id),
+            "name": pn.names.get(a.id, ""),
+            "project_key": project_key.get(pid) if pid is not None else None,
+            "start_before": before[0] if before else None,
+            "finish_before": before[1] if before else None,
+            "start_after": after[0],
+            "finish_after": after[1],
+            "finish_delay_days": days,
+            "leveling_delay_days": row.finish_delay,
+        }
+        if is_milestone:
+            if moved:
+                target = targets.get(a.id)
+                entry["target"] = target
+                entry["misses_target"] = target is not None and after[1] > target
+                outcome.milestones.append(entry)
+            continue
+        if moved:
+            outcome.moves.append(entry)
+        else:
+            unchanged += 1
+    outcome.moves.sort(key=lambda e: (-e["finish_delay_days"], e["key"]))
+    outcome.unchanged_tasks = unchanged
+    outcome.finish_after = finish_after
+
+
+def _workdays_between(pn: ProgramNetwork, ref: str, before: date | None, after: date) -> int:
+    """Working days (of the activity's calendar) from ``before`` to ``after``; negative
+    when it moves earlier."""
+    if before is None or before == after:
+        return 0
+    cal = pn.calendar(ref)
+    if after > before:
+        return cal.count_workdays(before, after)
+    return -cal.count_workdays(after, before)
+
+
+def _apply(session: Session, actor: Actor, pn: ProgramNetwork, result: LevelingResult) -> None:
+    """Store the leveled starts as holds on the tasks leveling delayed; clear the others."""
+    holds = {
+        int(row.id[1:]): row.start
+        for row in result
+        if row.id[0] == "t" and (row.start_delay > 0 or row.finish_delay > 0)
+    }
+    tasks = session.scalars(select(Task).where(Task.program_id == pn.program_id))
+    for task in tasks:
+        wanted = holds.get(task.id)
+        if task.leveled_start != wanted:
+            apply_update(
+                session,
+                actor,
+                task,
+                {"leveled_start": wanted},
+                program_id=task.program_id,
+                expected_version=None,
+                label=task.key,
+            )
+    flush(session)
+
+
+def clear_leveling(session: Session, actor: Actor, program_id: int) -> int:
+    """Remove every leveling hold of the program; returns how many tasks had one."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    held = list(
+        session.scalars(
+            select(Task).where(Task.program_id == program_id, Task.leveled_start.is_not(None))
+        )
+    )
+    for task in held:
+        apply_update(
+            session,
+            actor,
+            task,
+            {"leveled_start": None},
+            program_id=program_id,
+            expected_version=None,
+            label=task.key,
+        )
+    flush(session)
+    return len(held)
+
+
+def check_applied(session: Session, program_id: int) -> list[str]:
+    """Keys of tasks whose stored schedule disagrees with their hold (should be none)."""
+    rows = session.execute(
+        select(Task.key, Task.early_start, Task.leveled_start).where(
+            Task.program_id == program_id, Task.leveled_start.is_not(None)
+        )
+    )
+    return [r.key for r in rows if r.early_start is not None and r.early_start < r.leveled_start]

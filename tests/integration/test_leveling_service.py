@@ -1,0 +1,150 @@
+"""Leveling a stored program: the preview, applying it as holds, and what never moves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, Forbidden, ValidationFailed
+from podium.models import Alert, AlertKind, Milestone, Role, Task
+from podium.models import Dependency as DependencyRow
+from podium.services.actor import SYSTEM, Actor
+from podium.services.resources import assignments, catalog, leveling
+from podium.services.uow import complete
+from tests.factories import add_member, make_program, make_project, make_task, make_user
+
+
+def day(d: int) -> date:
+    return date(2027, 1, d)
+
+
+def _contested(db: Session) -> tuple[int, Task, Task, Milestone]:
+    """PLAT-1 (5 d) and SEC-1 (3 d) both need Ana from Mon 4 Jan; SEC-1 → M1 (target Fri 8)."""
+    program = make_program(db, key="LEV", start_date=day(4))
+    plat, sec = make_project(db, program, "PLAT"), make_project(db, program, "SEC")
+    a = make_task(db, plat, "PLAT-1")
+    b = make_task(db, sec, "SEC-1", duration=3)
+    m1 = Milestone(program_id=program.id, key="M1", name="Secure", target_date=day(8))
+    db.add(m1)
+    db.flush()
+    db.add(
+        DependencyRow(program_id=program.id, predecessor_task_id=b.id, successor_milestone_id=m1.id)
+    )
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    for task in (a, b):
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    complete(db)
+    return program.id, a, b, m1
+
+
+def _over_alerts(db: Session, program_id: int) -> int:
+    return len(
+        list(
+            db.scalars(
+                select(Alert.id).where(
+                    Alert.program_id == program_id,
+                    Alert.kind == AlertKind.OVER_ALLOCATION,
+                    Alert.resolved_at.is_(None),
+                )
+            )
+        )
+    )
+
+
+def test_the_preview_delays_the_task_with_more_float_and_writes_nothing(db: Session) -> None:
+    program_id, a, _b, _m1 = _contested(db)
+    outcome = leveling.level_program(db, SYSTEM, program_id)
+    # SEC-1 drives M1 and has less float: it goes first (Mon 4–Wed 6), PLAT-1 waits
+    assert [
+        (m["key"], m["start_after"], m["finish_after"], m["finish_delay_days"])
+        for m in outcome.moves
+    ] == [("PLAT-1", day(7), day(13), 3)]
+    assert outcome.milestones == []  # M1 keeps Wed 6
+    assert (outcome.over_allocated_days_before, outcome.over_allocated_days_after) == (3, 0)
+    assert (outcome.finish_before, outcome.finish_after) == (day(8), day(13))
+    assert outcome.unchanged_tasks == 1 and not outcome.applied
+    db.refresh(a)
+    assert a.leveled_start is None and a.early_start == day(4)
+
+
+def test_applying_stores_holds_the_schedule_keeps_and_resolves_the_alert(db: Session) -> None:
+    program_id, a, b, _ = _contested(db)
+    assert _over_alerts(db, program_id) == 1
+    preview = leveling.level_program(db, SYSTEM, program_id)
+    leveling.level_program(
+        db, SYSTEM, program_id, apply=True, schedule_token=preview.schedule_token
+    )
+    complete(db)
+    db.refresh(a)
+    db.refresh(b)
+    assert (a.leveled_start, a.early_start, a.early_finish) == (day(7), day(7), day(13))
+    assert b.leveled_start is None and b.early_start == day(4)
+    assert _over_alerts(db, program_id) == 0
+    assert leveling.check_applied(db, program_id) == []
+    # a later edit keeps the leveled dates; clearing the holds brings the conflict back
+    db.refresh(b)
+    b.name = "Security review"
+    complete(db)
+    db.refresh(a)
+    assert a.early_start == day(7)
+    assert leveling.clear_leveling(db, SYSTEM, program_id) == 1
+    complete(db)
+    db.refresh(a)
+    assert a.early_start == day(4) and _over_alerts(db, program_id) == 1
+
+
+def test_apply_is_refused_when_the_plan_changed_since_the_preview(db: Session) -> None:
+    program_id, a, _, _ = _contested(db)
+    preview = leveling.level_program(db, SYSTEM, program_id)
+    db.refresh(a)
+    a.duration = 6
+    complete(db)
+    with pytest.raises(Conflict, match="changed since"):
+        leveling.level_program(
+            db, SYSTEM, program_id, apply=True, schedule_token=preview.schedule_token
+        )
+
+
+def test_started_work_never_moves(db: Session) -> None:
+    program = make_program(db, key="LEV", start_date=day(4), status_date=day(5))
+    plat = make_project(db, program, "PLAT")
+    started = make_task(db, plat, "PLAT-1", actual_start=day(4), percent_complete=20)
+    waiting = make_task(db, plat, "PLAT-2", duration=2)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    for task in (waiting, started):
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    complete(db)
+    outcome = leveling.level_program(db, SYSTEM, program.id, method="optimal", time_limit=5)
+    assert [m["key"] for m in outcome.moves] == ["PLAT-2"]
+    assert outcome.optimal and outcome.over_allocated_days_after == 0
+
+
+def test_weights_name_tasks_milestones_or_projects(db: Session) -> None:
+    program_id, *_ = _contested(db)
+    outcome = leveling.level_program(
+        db, SYSTEM, program_id, method="optimal", time_limit=5, weights={"PLAT": 10}
+    )
+    # with PLAT weighted, SEC-1 waits instead and M1 moves past its target
+    assert [m["key"] for m in outcome.moves] == ["SEC-1"]
+    assert [(m["key"], m["misses_target"]) for m in outcome.milestones] == [("M1", True)]
+    with pytest.raises(ValidationFailed, match="weights"):
+        leveling.level_program(db, SYSTEM, program_id, method="optimal", weights={"NOPE": 1})
+    with pytest.raises(ValidationFailed, match="optimal"):
+        leveling.level_program(db, SYSTEM, program_id, weights={"PLAT": 1})
+    with pytest.raises(ValidationFailed, match="time_limit"):
+        leveling.level_program(db, SYSTEM, program_id, time_limit=0)
+
+
+def test_only_managers_level(db: Session) -> None:
+    program_id, *_ = _contested(db)
+    from podium.models import Program
+
+    program = db.get(Program, program_id)
+    assert program is not None
+    member = make_user(db)
+    add_member(db, program, member, Role.MEMBER)
+    with pytest.raises(Forbidden):
+        leveling.level_program(db, Actor.of(member), program_id)
