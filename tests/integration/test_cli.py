@@ -63,7 +63,10 @@ def test_demo_loads_the_sample_program_with_a_slipping_milestone(
         assert program is not None and program.scheduled_finish is not None
         assert session.scalar(select(func.count()).select_from(Task)) == 29
         alerts = list(session.scalars(select(Alert).where(Alert.resolved_at.is_(None))))
-    assert [(a.kind.value, a.cross_project) for a in alerts] == [("milestone_target_missed", True)]
+    schedule = [(a.kind.value, a.cross_project) for a in alerts if a.subject_type != "risk"]
+    assert schedule == [("milestone_target_missed", True)]
+    escalated = sorted(a.severity.value for a in alerts if a.subject_type == "risk")
+    assert escalated == ["critical", "high", "high"]  # two risks at program level, one at steering
     code, out = podium("demo", "--if-empty")
     assert code == 0 and "Found the sample program" in out
     assert count(engine, Program) == 1

@@ -8,9 +8,9 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, plans, performance
+from podium.cli import admin, plans, performance, risks
 
-__all__ = ["admin", "app", "performance", "plans"]
+__all__ = ["admin", "app", "performance", "plans", "risks"]
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -28,6 +28,7 @@ from podium.services.demo_plan import (
     demo_plan,
     monday_on_or_before,
 )
+from podium.services.demo_risks import load_demo_risks
 from podium.services.plans import import_plan
 from podium.services.scheduling import reschedule_program
 
@@ -84,6 +85,8 @@ def load_demo(session: Session, *, if_empty: bool = False, today: date | None = 
             is None
         ):
             session.add(Membership(program_id=program.id, user_id=user_id, role=role))
+    if created:
+        load_demo_risks(session, program)
     _token, secret = auth.create_token(session, admin, name=f"demo {today.isoformat()}")
     return DemoLoaded(created, program.key, program.name, ADMIN_EMAIL, DEMO_PASSWORD, secret)
 
