@@ -21,6 +21,7 @@ from podium.models import Membership, Program, ProgressRecord, Role, Task
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
 from podium.services.baselines import take_baseline
+from podium.services.demo_governance import load_demo_governance
 from podium.services.demo_plan import (
     COST_FACTOR,
     PACE,
@@ -87,6 +88,7 @@ def load_demo(session: Session, *, if_empty: bool = False, today: date | None = 
             session.add(Membership(program_id=program.id, user_id=user_id, role=role))
     if created:
         load_demo_risks(session, program)
+        load_demo_governance(session, program)
     _token, secret = auth.create_token(session, admin, name=f"demo {today.isoformat()}")
     return DemoLoaded(created, program.key, program.name, ADMIN_EMAIL, DEMO_PASSWORD, secret)
 

@@ -177,11 +177,7 @@ def _change_requests(
             detail = (
                 f"finish {schedule['finish_delta']:+d} working days"
                 + (f"; milestones {moved}" if moved else "")
-                + (
-                    f"; {sum(1 for m in schedule['misses'] if m['is_new'])} dates newly missed"
-                    if schedule["misses"]
-                    else ""
-                )
+                + _misses_text(schedule["misses"])
             )
         else:
             detail = "no schedule change"
@@ -200,6 +196,14 @@ def _change_requests(
             }
         )
     return items
+
+
+def _misses_text(misses: list[dict[str, Any]]) -> str:
+    new = sum(1 for m in misses if m["is_new"])
+    worse = len(misses) - new
+    parts = [f"{new} date{'s' if new != 1 else ''} newly missed"] if new else []
+    parts += [f"{worse} missed by more"] if worse else []
+    return "; " + ", ".join(parts) if parts else ""
 
 
 def _benefits(session: Session, program_id: int, as_of: date) -> list[dict[str, Any]]:

@@ -1,0 +1,255 @@
+"""Commands on governance: review agendas, the decision log, change requests, the retrospective."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from podium.cli._app import app, console, err, fail, print_problems, require_current_schema
+from podium.errors import PodiumError
+from podium.models import ChangeRequestStatus
+from podium.services import programs
+from podium.services.actor import SYSTEM
+from podium.services.uow import unit_of_work
+
+review_app = typer.Typer(help="Governance reviews and their agendas.", no_args_is_help=True)
+decision_app = typer.Typer(help="The decision log.", no_args_is_help=True)
+change_app = typer.Typer(help="Change requests: list, approve, reject.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(decision_app, name="decision")
+app.add_typer(change_app, name="change")
+
+ProgramArg = Annotated[str, typer.Argument(help="program key or id")]
+
+
+@review_app.command("list")
+def review_list(program: ProgramArg) -> None:
+    """A program's reviews with their cadence, attendees and next occurrence."""
+    from podium.services.governance import reviews
+
+    require_current_schema()
+    table = Table("review", "cadence", "next", "last held", "attendees")
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            for review in reviews.list_reviews(session, SYSTEM, found.id):
+                last = reviews.last_occurrence(session, review.id)
+                table.add_row(
+                    review.name,
+                    review.frequency.value.replace("_", "-"),
+                    str(reviews.next_date(session, review) or "ended"),
+                    str(last.held_on) if last else "—",
+                    ", ".join(a.name for a in review.attendees),
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(table)
+
+
+@review_app.command("agenda")
+def review_agenda(
+    program: ProgramArg,
+    review: Annotated[
+        str | None, typer.Option("--review", help="review name (default: the one meeting next)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="md or json")] = "md",
+) -> None:
+    """The agenda of a review's next occurrence, built from the data since the last one."""
+    from podium.services.governance import agenda, reviews
+
+    if format not in ("md", "json"):
+        raise fail(f"unknown format {format!r}: md or json")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            if review is not None:
+                chosen = reviews.find_review(session, SYSTEM, found.id, review)
+                day = reviews.next_date(session, chosen)
+            else:
+                upcoming = [
+                    (day, r)
+                    for r in reviews.list_reviews(session, SYSTEM, found.id)
+                    if (day := reviews.next_date(session, r)) is not None
+                ]
+                if not upcoming:
+                    raise fail(f"{found.key} has no review coming up")
+                day, chosen = min(upcoming, key=lambda pair: (pair[0], pair[1].name))
+            if day is None:
+                raise fail(f"{chosen.name} has no further occurrence: its cadence has ended")
+            built = agenda.build_agenda(session, SYSTEM, chosen, occurrence_date=day)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    if format == "json":
+        typer.echo(json.dumps({k: v for k, v in built.items() if k != "snapshot"}, indent=2))
+    else:
+        typer.echo(agenda.agenda_markdown(built), nl=False)
+
+
+@decision_app.command("list")
+def decision_list(program: ProgramArg) -> None:
+    """The decision log, newest first."""
+    from podium.services.governance import decisions
+
+    require_current_schema()
+    table = Table("decision", "on", "by", "what", "why", "review")
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            logged, _ = decisions.list_decisions(session, SYSTEM, found.id)
+            for d in logged:
+                table.add_row(
+                    f"D-{d.number}",
+                    str(d.decided_on),
+                    d.decided_by,
+                    d.title,
+                    d.rationale,
+                    str(d.occurrence.held_on) if d.occurrence else "—",
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(table)
+
+
+@change_app.command("list")
+def change_list(
+    program: ProgramArg,
+    status: Annotated[
+        str | None, typer.Option(help="proposed, approved, rejected or withdrawn")
+    ] = None,
+) -> None:
+    """Change requests with their schedule and cost impact."""
+    from podium.services.governance import change_requests
+
+    try:
+        wanted = ChangeRequestStatus(status) if status else None
+    except ValueError as exc:
+        raise fail(f"unknown status {status!r}") from exc
+    require_current_schema()
+    table = Table("request", "status", "title", "requested by", "finish", "milestones", "cost")
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            items, _ = change_requests.list_change_requests(
+                session, SYSTEM, found.id, status=wanted
+            )
+            for cr in items:
+                impact = change_requests.compute_impact(session, SYSTEM, cr)
+                schedule = impact["schedule"]
+                finish = (
+                    f"{schedule['finish_delta']:+d} wd"
+                    if schedule
+                    else ("does not apply" if not impact["applicable"] else "—")
+                )
+                moved = (
+                    ", ".join(f"{m['key']} {m['finish_delta']:+d}" for m in schedule["milestones"])
+                    if schedule
+                    else ""
+                )
+                table.add_row(
+                    f"CR-{cr.number}",
+                    cr.status.value,
+                    cr.title,
+                    cr.requested_by,
+                    finish,
+                    moved or "—",
+                    f"{impact['cost']['delta']:+,.0f}" if impact["cost"]["delta"] else "—",
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(table)
+
+
+@change_app.command("approve")
+def change_approve(
+    program: ProgramArg,
+    request: Annotated[str, typer.Argument(help="CR-3 or 3")],
+    rationale: Annotated[str, typer.Option(help="why it was approved")] = "",
+    by: Annotated[str, typer.Option("--by", help="who decided (a person or a board)")] = "",
+    rebaseline: Annotated[
+        bool | None,
+        typer.Option("--rebaseline/--no-rebaseline", help="take a new baseline after applying"),
+    ] = None,
+) -> None:
+    """Approve a change request: apply its changes to the plan and log the decision."""
+    from podium.services.governance import change_requests
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            cr = change_requests.find_change_request(session, SYSTEM, found.id, request)
+            change_requests.approve_change_request(
+                session, SYSTEM, cr.id, rationale=rationale, decided_by=by, rebaseline=rebaseline
+            )
+            label = f"CR-{cr.number} {cr.title}"
+            finish = (cr.impact_at_decision or {}).get("schedule") or {}
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    delta = finish.get("finish_delta")
+    moved = f" (finish {delta:+d} working days)" if delta is not None else ""
+    console.print(f"Approved and applied [bold]{label}[/]{moved}.")
+
+
+@change_app.command("reject")
+def change_reject(
+    program: ProgramArg,
+    request: Annotated[str, typer.Argument(help="CR-3 or 3")],
+    rationale: Annotated[str, typer.Option(help="why it was rejected (required)")],
+    by: Annotated[str, typer.Option("--by", help="who decided")] = "",
+) -> None:
+    """Reject a change request: the plan is unchanged; the decision and its reason are logged."""
+    from podium.services.governance import change_requests
+
+    if not rationale.strip():
+        raise fail("a rejection needs a --rationale")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            cr = change_requests.find_change_request(session, SYSTEM, found.id, request)
+            change_requests.reject_change_request(
+                session, SYSTEM, cr.id, rationale=rationale, decided_by=by
+            )
+            label = f"CR-{cr.number} {cr.title}"
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Rejected [bold]{label}[/].")
+
+
+@app.command()
+def retrospective(
+    program: ProgramArg,
+    format: Annotated[str, typer.Option("--format", help="md, html or pdf")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+) -> None:
+    """The program's retrospective (a draft until it is closed), as Markdown, HTML or PDF."""
+    from podium.services.governance import retrospective as service
+
+    if format not in ("md", "html", "pdf"):
+        raise fail(f"unknown format {format!r}: md, html or pdf")
+    if format == "pdf" and output is None:
+        raise fail("a PDF needs --output FILE")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            body = service.render(service.get_retrospective(session, SYSTEM, found.id), format)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    if output is None:
+        typer.echo(body.decode(), nl=False)
+    else:
+        output.write_bytes(body)
+        err.print(f"Wrote the {format} retrospective to {output}")

@@ -1,0 +1,115 @@
+"""`podium review/decision/change/retrospective` on the demo program (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.cli._app import console
+from podium.config import get_settings
+from podium.db import get_engine
+from podium.models import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    Decision,
+    Review,
+    ReviewOccurrence,
+    Stakeholder,
+    Task,
+)
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(console, "_width", 200)  # one table row per line
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def podium(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_demo_has_a_governance_cadence_with_history(cli_env: None, engine: Engine) -> None:
+    code, out = podium("demo")
+    assert code == 0, out
+    with Session(engine) as session:
+        reviews = {r.name: r for r in session.scalars(select(Review))}
+        assert set(reviews) == {"Weekly dependency check", "Steering committee"}
+        assert reviews["Steering committee"].frequency.value == "biweekly"
+        assert len(reviews["Steering committee"].attendees) == 4
+        occurrences = list(session.scalars(select(ReviewOccurrence)))
+        assert len(occurrences) == 5
+        decisions = list(session.scalars(select(Decision)))
+        assert decisions and all(d.occurrence_id is not None for d in decisions)
+        assert len(list(session.scalars(select(Stakeholder)))) == 6
+        awaiting = session.scalars(
+            select(ChangeRequest).where(ChangeRequest.status == ChangeRequestStatus.PROPOSED)
+        ).all()
+        assert [cr.title for cr in awaiting] == ["Extend the pilot to five clients"]
+
+
+def test_review_agenda_prints_the_next_occurrence(cli_env: None) -> None:
+    podium("demo")
+    code, out = podium("review", "agenda", "CLOUD")
+    assert code == 0, out
+    assert out.startswith("# Weekly dependency check — ")
+    assert "Milestones that slipped" in out and "M1 Pilot complete and trainers ready" in out
+    assert "+3 working days since the last review" in out
+    assert "CR-2 Extend the pilot to five clients" in out and "M1 +5" in out
+    code, out = podium("review", "agenda", "CLOUD", "--review", "steering committee")
+    assert code == 0 and out.startswith("# Steering committee — ")
+    assert "A second landing-zone engineer" in out
+    code, out = podium("review", "agenda", "CLOUD", "--review", "nope")
+    assert code == 1 and "no review named 'nope'" in out
+    code, out = podium("review", "list", "CLOUD")
+    assert code == 0 and "Steering committee" in out and "biweekly" in out
+
+
+def test_decision_and_change_commands(cli_env: None, engine: Engine) -> None:
+    podium("demo")
+    code, out = podium("decision", "list", "CLOUD")
+    assert code == 0 and "D-1" in out and "Pilot limited to three" in out
+    code, out = podium("change", "list", "CLOUD", "--status", "proposed")
+    assert code == 0 and "CR-2" in out and "+5 wd" in out and "+9,000" in out
+    code, out = podium("change", "reject", "CLOUD", "CR-2", "--rationale", "")
+    assert code == 1 and "needs a --rationale" in out
+    with Session(engine) as session:
+        pilot = session.scalar(select(Task).where(Task.key == "PLAT-5"))
+        assert pilot is not None
+        duration = pilot.duration
+    code, out = podium("change", "approve", "CLOUD", "CR-2", "--by", "Steering committee")
+    assert code == 0, out
+    assert "Approved and applied CR-2" in out and "finish +5 working days" in out
+    with Session(engine) as session:
+        pilot = session.scalar(select(Task).where(Task.key == "PLAT-5"))
+        assert pilot is not None and pilot.duration == duration + 5 and pilot.budget == 27000
+    code, out = podium("change", "approve", "CLOUD", "CR-2")
+    assert code == 1 and "already approved" in out
+
+
+def test_retrospective_command_writes_markdown_and_pdf(cli_env: None, tmp_path: Path) -> None:
+    podium("demo")
+    code, out = podium("retrospective", "CLOUD")
+    assert code == 0, out
+    assert "retrospective" in out and "## Conflicts caught early and late" in out
+    target = tmp_path / "retro.pdf"
+    code, out = podium("retrospective", "CLOUD", "--format", "pdf", "--output", str(target))
+    assert code == 0, out
+    assert target.read_bytes().startswith(b"%PDF")
+    code, out = podium("retrospective", "CLOUD", "--format", "pdf")
+    assert code == 1 and "needs --output" in out
