@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.interop.plan_format import read_plan
-from podium.models import Membership, Program, ProgressRecord, Role, Task
+from podium.models import Membership, Program, ProgressRecord, Resource, Role, Task
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
 from podium.services.baselines import take_baseline
@@ -25,6 +25,7 @@ from podium.services.demo_governance import load_demo_governance
 from podium.services.demo_plan import (
     COST_FACTOR,
     PACE,
+    RESOURCE_USERS,
     START_DELAY,
     demo_plan,
     monday_on_or_before,
@@ -86,11 +87,22 @@ def load_demo(session: Session, *, if_empty: bool = False, today: date | None = 
             is None
         ):
             session.add(Membership(program_id=program.id, user_id=user_id, role=role))
+    _link_resources(session)
     if created:
         load_demo_risks(session, program)
         load_demo_governance(session, program)
     _token, secret = auth.create_token(session, admin, name=f"demo {today.isoformat()}")
     return DemoLoaded(created, program.key, program.name, ADMIN_EMAIL, DEMO_PASSWORD, secret)
+
+
+def _link_resources(session: Session) -> None:
+    """Link the demo's people to the accounts they sign in with (members update progress
+    on the tasks assigned to them)."""
+    for key, email in RESOURCE_USERS.items():
+        resource = session.scalar(select(Resource).where(Resource.key == key))
+        user = auth.find_user(session, email)
+        if resource is not None and user is not None and resource.user_id is None:
+            resource.user_id = user.id
 
 
 def _free_key(session: Session) -> str:

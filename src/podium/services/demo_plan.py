@@ -105,6 +105,58 @@ DEPENDENCIES: list[tuple[str, str, str, int]] = [
     ("PLAT-7", "M4", "FS", 0),
 ]
 
+# (id, name, kind, capacity, cost per hour, time off: (weeks after the start, days))
+RESOURCES: list[tuple[str, str, str, float, float, tuple[int, int] | None]] = [
+    ("nadia", "Nadia Haddad (cloud architect)", "person", 1.0, 120, (21, 5)),
+    ("tomas", "Tomás Silva (security engineer)", "person", 1.0, 105, None),
+    ("sam", "Sam Okoro (data engineer)", "person", 1.0, 95, None),
+    ("priya", "Priya Nair (data engineer)", "person", 1.0, 95, None),
+    ("erin", "Erin Walsh (training lead)", "person", 1.0, 80, (22, 5)),
+    ("devops", "DevOps team", "team", 3.0, 85, None),
+    ("vendor-eng", "Vendor integration engineers", "team", 2.0, 90, None),
+    ("test-lab", "Migration test lab", "equipment", 1.0, 40, None),
+]
+# (task, resource, units). Nadia and the DevOps team are booked twice in the
+# weeks after the pilot (PLAT-6 beside VEND-3 and DATA-4): the demo's
+# over-allocations, which leveling resolves by using PLAT-6's float.
+ASSIGNMENTS: list[tuple[str, str, float]] = [
+    ("PLAT-1", "nadia", 1.0),
+    ("PLAT-3", "nadia", 1.0),
+    ("PLAT-4", "nadia", 0.5),
+    ("PLAT-4", "devops", 2.0),
+    ("PLAT-5", "devops", 2.0),
+    ("PLAT-5", "test-lab", 1.0),
+    ("PLAT-6", "nadia", 1.0),
+    ("PLAT-6", "devops", 2.0),
+    ("SEC-1", "tomas", 0.5),
+    ("SEC-2", "tomas", 0.5),
+    ("SEC-3", "tomas", 0.5),
+    ("SEC-4", "tomas", 1.0),
+    ("DATA-1", "sam", 1.0),
+    ("DATA-2", "sam", 1.0),
+    ("DATA-4", "sam", 1.0),
+    ("DATA-4", "priya", 0.5),
+    ("DATA-4", "devops", 1.0),
+    ("DATA-5", "sam", 1.0),
+    ("DATA-6", "priya", 1.0),
+    ("DATA-7", "sam", 1.0),
+    ("TRAIN-1", "erin", 1.0),
+    ("TRAIN-2", "erin", 1.0),
+    ("TRAIN-3", "erin", 1.0),
+    ("TRAIN-4", "erin", 0.5),
+    ("TRAIN-5", "erin", 0.5),
+    ("VEND-1", "vendor-eng", 1.0),
+    ("VEND-2", "vendor-eng", 1.0),
+    ("VEND-3", "vendor-eng", 1.0),
+    ("VEND-3", "nadia", 0.5),
+    ("VEND-3", "devops", 1.0),
+    ("VEND-4", "vendor-eng", 1.0),
+    ("VEND-5", "vendor-eng", 2.0),
+    ("VEND-5", "test-lab", 1.0),
+]
+# the people who sign in and work on their own tasks
+RESOURCE_USERS = {"sam": "sam@podium.local", "erin": "erin@podium.local"}
+
 # (key, name, target: weeks after the program start, on a Thursday). M1 is set so
 # that the demo opens with one slipping milestone and its cross-project alert.
 MILESTONES = [
@@ -207,6 +259,29 @@ def demo_plan(today: date) -> dict[str, Any]:
         "dependencies": [
             {"from": a, "to": b, "type": kind, "lag": lag} for a, b, kind, lag in DEPENDENCIES
         ],
-        "resources": [],
-        "assignments": [],
+        "resources": [
+            {
+                "id": key,
+                "name": name,
+                "kind": kind,
+                "capacity": capacity,
+                "hours_per_day": 8,
+                "cost_rate": rate,
+                "calendar": "standard",
+                "time_off": _time_off(start, away),
+            }
+            for key, name, kind, capacity, rate, away in RESOURCES
+        ],
+        "assignments": [
+            {"task": task, "resource": resource, "units": units}
+            for task, resource, units in ASSIGNMENTS
+        ],
     }
+
+
+def _time_off(start: date, away: tuple[int, int] | None) -> list[dict[str, str]]:
+    if away is None:
+        return []
+    first = start + timedelta(weeks=away[0])
+    last = first + timedelta(days=away[1] - 1)
+    return [{"start": first.isoformat(), "finish": last.isoformat(), "note": "annual leave"}]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -131,8 +132,8 @@ def _with_targets(pn: ProgramNetwork) -> Network:
 def _over_days(
     session: Session, pn: ProgramNetwork, dates: Mapping[str, tuple[date, date]] | None
 ) -> int:
-    """Over-allocated days of the program's resources, with its tasks on ``dates`` (None:
-    as scheduled now); other programs' work counts as it is."""
+    """Over-allocated days of the program's resources from its status date on, with its
+    tasks on ``dates`` (None: as scheduled now); other programs' work counts as it is."""
     ids = [int(ref[1:]) for ref in pn.resources]
     if not ids:
         return 0
@@ -147,7 +148,8 @@ def _over_days(
     load = resource_load(
         demand.engine_resources, bookings, default_calendar=pn.network.default_calendar
     )
-    return int(load.over.sum())
+    since = np.datetime64(pn.network.status_date or pn.network.start, "D")
+    return int(load.over[:, load.days >= since].sum())
 
 
 def level_program(

@@ -1,0 +1,250 @@
+"""Commands on shared resources: list them, read their load, level a program."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from podium.cli._app import app, console, err, fail, print_problems, require_current_schema
+from podium.errors import PodiumError
+from podium.services import programs
+from podium.services.actor import SYSTEM
+from podium.services.uow import unit_of_work
+
+resource_app = typer.Typer(
+    help="Shared resources: people, teams and equipment.", no_args_is_help=True
+)
+app.add_typer(resource_app, name="resource")
+
+
+@resource_app.command("list")
+def resource_list(
+    program: Annotated[
+        str | None, typer.Option("--program", "-p", help="only those assigned in this program")
+    ] = None,
+) -> None:
+    """List the resources with their capacity, rate and calendar."""
+    from podium.services.resources import catalog
+
+    require_current_schema()
+    table = Table("key", "name", "kind", "capacity", "h/day", "rate/h", "time off")
+    try:
+        with unit_of_work() as session:
+            program_id = programs.find_program(session, SYSTEM, program).id if program else None
+            found, total = catalog.list_resources(
+                session, SYSTEM, program_id=program_id, limit=10_000
+            )
+            for r in found:
+                table.add_row(
+                    r.key,
+                    r.name,
+                    r.kind.value,
+                    f"{r.capacity:g}",
+                    f"{r.hours_per_day:g}",
+                    f"{r.cost_rate:g}",
+                    str(len(r.time_off or [])) if r.time_off else "",
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    table.title = f"{total} resource(s)"
+    table.title_justify = "left"
+    console.print(table)
+
+
+@resource_app.command("load")
+def resource_load(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    period: Annotated[str, typer.Option(help="day, week or month")] = "week",
+    columns: Annotated[int, typer.Option(help="how many periods to show")] = 12,
+) -> None:
+    """The load of each resource of a program from its status date (percent of capacity;
+    red: over-allocated)."""
+    from podium.services.resources import load
+
+    if period not in ("day", "week", "month"):
+        raise fail("--period is day, week or month")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            first = found.status_date or found.scheduled_start or found.start_date
+            first = first - timedelta(days=first.weekday())
+            days = {"day": 1, "week": 7, "month": 31}[period] * max(1, columns)
+            report = load.program_resource_load(
+                session,
+                SYSTEM,
+                found.id,
+                period=period,  # type: ignore[arg-type]
+                start=first,
+                finish=first + timedelta(days=days - 1),
+            )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    rows = report["resources"]
+    if not rows:
+        console.print(f"No resource is assigned in {found.key}.")
+        return
+    starts = [b["start"] for b in rows[0]["buckets"]][:columns]
+    table = Table(
+        "resource", *(f"{d:%d %b}" for d in starts), title=f"{found.key}: load by {period}"
+    )
+    for row in rows:
+        cells = [_cell(b) for b in row["buckets"][:columns]]
+        table.add_row(row["resource"]["key"], *cells)
+    console.print(table)
+    over = [(row["resource"]["name"], o) for row in rows for o in row["overloads"]]
+    for name, o in over:
+        tasks = ", ".join(f"{t['key']} ({t['program_key']}/{t['project_key']})" for t in o["tasks"])
+        console.print(
+            f"[red]over-allocated[/] {name}: {o['start']}–{o['finish']} ({o['days']} d, "
+            f"peak {o['peak_demand']:g} of {o['capacity']:g}): {tasks}"
+        )
+
+
+def _cell(bucket: dict[str, Any]) -> str:
+    used = bucket["utilization"]
+    if used is None:
+        return "—" if bucket["demand"] == 0 else "[red]off[/]"
+    text = f"{used:.0%}"
+    return f"[bold red]{text}[/]" if bucket["over_allocated_days"] else text
+
+
+def _parse_weights(values: list[str]) -> dict[str, int]:
+    weights: dict[str, int] = {}
+    for value in values:
+        key, _, weight = value.partition("=")
+        if not key or not weight.strip().lstrip("-").isdigit():
+            raise fail(f"--weight takes KEY=N (a task, milestone or project key), not {value!r}")
+        weights[key.strip()] = int(weight)
+    return weights
+
+
+@app.command()
+def level(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    optimize: Annotated[
+        bool, typer.Option("--optimize", help="the CP-SAT optimizer instead of the fast heuristic")
+    ] = False,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="seconds (default 1, or 10 to optimize)")
+    ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", help="KEY=N: weight of a task, milestone or project's delay"),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="store the result (default: preview only)")
+    ] = False,
+) -> None:
+    """Level a program's resources: preview what moves, or --apply it."""
+    from podium.services.resources import leveling
+
+    require_current_schema()
+    weights = _parse_weights(weight or [])
+    method: leveling.Method = "optimal" if optimize else "heuristic"
+    outcome: list[leveling.LevelingOutcome] = []
+    failure: list[BaseException] = []
+    limit = time_limit if time_limit is not None else leveling.DEFAULT_TIME_LIMIT[method]
+    started = threading.Event()
+    key_of: list[str] = []
+
+    def work() -> None:
+        try:
+            with unit_of_work() as session:
+                found = programs.find_program(session, SYSTEM, program)
+                key_of.append(found.key)
+                outcome.append(
+                    leveling.level_program(
+                        session,
+                        SYSTEM,
+                        found.id,
+                        method=method,
+                        time_limit=time_limit,
+                        weights=weights or None,
+                        apply=apply,
+                        on_start=lambda _limit: started.set(),
+                    )
+                )
+        except BaseException as exc:  # reported below, in the main thread
+            failure.append(exc)
+        finally:
+            started.set()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    with Progress(
+        TextColumn("[bold]Leveling[/] ({task.fields[method]})"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        bar = progress.add_task("level", total=limit, method=method)
+        began = time.perf_counter()
+        while thread.is_alive():
+            thread.join(0.1)
+            if started.is_set():
+                progress.update(bar, completed=min(limit, time.perf_counter() - began))
+        progress.update(bar, completed=limit)
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, PodiumError):
+            print_problems(exc)
+            raise typer.Exit(1) from exc
+        raise exc
+    _print_outcome(outcome[0], key_of[0] if key_of else program)
+
+
+def _print_outcome(o: Any, key: str) -> None:
+    if not o.moves and not o.milestones and o.status == "nothing to level":
+        console.print(f"Nothing to level in {key}: {o.message}.")
+        return
+    proof = " (proven optimal)" if o.optimal and o.method == "optimal" else ""
+    console.print(
+        f"{key}: {o.method} leveling{proof} in {o.seconds:.2f} s — over-allocated days "
+        f"{o.over_allocated_days_before} → {o.over_allocated_days_after}; program finish "
+        f"{o.finish_before} → {o.finish_after}."
+    )
+    if o.moves:
+        table = Table(
+            "task",
+            "project",
+            "start",
+            "finish",
+            "delay (wd)",
+            title=f"{len(o.moves)} task(s) move",
+            title_justify="left",
+        )
+        for m in o.moves[:50]:
+            table.add_row(
+                m["key"],
+                m["project_key"] or "",
+                f"{m['start_before']} → {m['start_after']}",
+                f"{m['finish_before']} → {m['finish_after']}",
+                f"{m['finish_delay_days']:+d}",
+            )
+        console.print(table)
+    if o.milestones:
+        table = Table(
+            "milestone", "finish", "target", "", title="Milestones that move", title_justify="left"
+        )
+        for m in o.milestones:
+            table.add_row(
+                m["key"],
+                f"{m['finish_before']} → {m['finish_after']}",
+                str(m.get("target") or "—"),
+                "[red]misses its target[/]" if m.get("misses_target") else "",
+            )
+        console.print(table)
+    if o.applied:
+        console.print("[green]Applied[/]: the leveled starts are kept as leveling holds.")
+    else:
+        console.print("Preview only: run again with --apply to keep it.")

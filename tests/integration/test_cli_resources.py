@@ -1,0 +1,66 @@
+"""`podium resource list|load` and `podium level` on the demo program."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.models import Alert, AlertKind, Task
+from tests.integration.test_cli import cli_env
+
+__all__ = ["cli_env"]  # the fixture: the CLI on the test database
+
+runner = CliRunner()
+
+
+def podium(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def _open_over_allocations(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return list(
+            session.scalars(
+                select(Alert.title).where(
+                    Alert.kind == AlertKind.OVER_ALLOCATION, Alert.resolved_at.is_(None)
+                )
+            )
+        )
+
+
+def test_level_previews_then_applies_and_the_alerts_resolve(cli_env: None, engine: Engine) -> None:
+    podium("demo")
+    assert sorted(t.split(" over-allocated")[0] for t in _open_over_allocations(engine)) == [
+        "DevOps team",
+        "Nadia Haddad (cloud architect)",
+    ]
+    code, out = podium("resource", "load", "CLOUD", "--columns", "5")
+    assert code == 0, out
+    assert "133%" in out and "150%" in out and "over-allocated Nadia Haddad" in out
+    code, out = podium("level", "CLOUD")
+    assert code == 0, out
+    assert "over-allocated days 20 → 0" in out and "PLAT-6" in out and "Preview only" in out
+    with Session(engine) as session:
+        assert session.scalar(select(Task.leveled_start).where(Task.key == "PLAT-6")) is None
+    code, out = podium("level", "CLOUD", "--apply")
+    assert code == 0 and "Applied" in out, out
+    with Session(engine) as session:
+        assert session.scalar(select(Task.leveled_start).where(Task.key == "PLAT-6")) is not None
+    assert _open_over_allocations(engine) == []
+    code, out = podium("resource", "list", "--program", "CLOUD")
+    assert code == 0 and "8 resource(s)" in out and "nadia" in out, out
+
+
+def test_level_refuses_bad_options(cli_env: None) -> None:
+    podium("demo")
+    code, out = podium("level", "CLOUD", "--weight", "PLAT")
+    assert code == 1 and "KEY=N" in out
+    code, out = podium("level", "CLOUD", "--weight", "PLAT=3")
+    assert code == 1 and "optimal method only" in out
+    code, out = podium("level", "NOPE")
+    assert code == 1 and "no program" in out
+    code, out = podium("resource", "load", "CLOUD", "--period", "year")
+    assert code == 1 and "day, week or month" in out
