@@ -23,10 +23,34 @@ class Cast:
     viewer: ApiUser
     outsider: ApiUser
     admin: ApiUser
+    db: Session
 
     def by_role(self, name: str) -> ApiUser:
         client: ApiUser = getattr(self, name)
         return client
+
+    def assign_member(self, task_id: int) -> None:
+        """Assign the member (a resource linked to their account) to a task: members
+        update progress only on their own tasks."""
+        from sqlalchemy import select
+
+        from podium.models import Assignment, Resource, Task, User
+
+        user = self.db.scalar(select(User).where(User.email == "member@example.com"))
+        assert user is not None
+        resource = self.db.scalar(select(Resource).where(Resource.user_id == user.id))
+        if resource is None:
+            resource = Resource(key="member", name="Member", user_id=user.id)
+            self.db.add(resource)
+            self.db.flush()
+        task = self.db.get(Task, task_id)
+        assert task is not None
+        self.db.add(
+            Assignment(
+                program_id=task.program_id, task_id=task_id, resource_id=resource.id, units=1.0
+            )
+        )
+        self.db.commit()
 
 
 @pytest.fixture
@@ -48,6 +72,7 @@ def cast(app_client: TestClient, db: Session) -> Cast:
         viewer=api_as(app_client, db, users[Role.VIEWER]),
         outsider=api_as(app_client, db, outsider),
         admin=api_as(app_client, db, admin),
+        db=db,
     )
 
 

@@ -80,6 +80,7 @@ def test_earned_value_against_the_baseline_with_the_textbook_formulas(cast: Cast
     _baseline(cast)
     # status Fri 8 Jan 2027: PLAT-1 (4–15 Jan, 10 days, 10,000) should be half done
     cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-08"})
+    cast.assign_member(net.plat["id"])
     cast.member.patch(
         f"/api/v1/tasks/{net.plat['id']}",
         json={"actual_start": "2027-01-04", "percent_complete": 40, "actual_cost": 4500},
@@ -133,6 +134,7 @@ def test_the_eac_formula_can_be_chosen_and_is_named(cast: Cast, net: Net) -> Non
     cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
     _baseline(cast)
     cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-08"})
+    cast.assign_member(net.plat["id"])
     cast.member.patch(
         f"/api/v1/tasks/{net.plat['id']}",
         json={"actual_start": "2027-01-04", "percent_complete": 40, "actual_cost": 4500},

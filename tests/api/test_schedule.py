@@ -95,6 +95,7 @@ def test_upstream_slip_raises_a_cross_project_alert_with_its_chain_then_resolves
 
 
 def test_a_slip_past_a_started_successor_is_flagged(cast: Cast, net: Net) -> None:
+    cast.assign_member(net.train["id"])
     started = cast.member.patch(
         f"/api/v1/tasks/{net.train['id']}",
         json={"actual_start": "2027-01-18", "percent_complete": 20},

@@ -250,6 +250,7 @@ def test_constraints_estimates_and_deadlines_are_stored(
 def test_an_actual_finish_implies_a_hundred_percent(cast: Cast, plat: dict[str, Any]) -> None:
     task = add(cast, plat, "Pilot")
     url = f"{URL}/{task['id']}"
+    cast.assign_member(task["id"])
     started = cast.member.patch(
         url, json={"actual_start": "2027-02-01", "percent_complete": 40}
     ).json()
@@ -585,6 +586,7 @@ def test_every_task_change_is_audited_with_old_and_new_values(
 ) -> None:
     b = tree["B"]
     cast.manager.patch(f"{URL}/{b['id']}", json={"name": "Build", "duration": 4})
+    cast.assign_member(b["id"])
     cast.member.patch(
         f"{URL}/{b['id']}", json={"actual_start": "2027-02-01", "percent_complete": 25}
     )
@@ -653,6 +655,7 @@ def test_only_managers_owners_and_admins_edit_task_plans(cast: Cast, tree: Any, 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_members_and_above_update_progress(cast: Cast, tree: Any, role: str) -> None:
+    cast.assign_member(tree["B"]["id"])
     response = cast.by_role(role).patch(
         f"{URL}/{tree['B']['id']}", json={"actual_start": "2027-02-01", "percent_complete": 30}
     )
@@ -660,8 +663,20 @@ def test_members_and_above_update_progress(cast: Cast, tree: Any, role: str) -> 
     assert response.status_code == expected, response.text
 
 
+def test_members_update_progress_only_on_the_tasks_assigned_to_them(cast: Cast, tree: Any) -> None:
+    url = f"{URL}/{tree['B']['id']}"
+    refused = cast.member.patch(url, json={"actual_start": "2027-02-01", "percent_complete": 30})
+    error = assert_error(refused, 403, "forbidden")
+    assert "not assigned to you" in error["message"] and error["details"]["assigned"] is False
+    cast.assign_member(tree["B"]["id"])
+    assert cast.member.patch(url, json={"actual_start": "2027-02-01"}).status_code == 200
+    other = cast.member.patch(f"{URL}/{tree['C']['id']}", json={"percent_complete": 0})
+    assert other.status_code == 200  # nothing changes: nothing to refuse
+
+
 def test_a_member_may_send_unchanged_plan_fields_back_with_progress(cast: Cast, tree: Any) -> None:
     b = tree["B"]
+    cast.assign_member(b["id"])
     response = cast.member.patch(
         f"{URL}/{b['id']}",
         json={
@@ -716,6 +731,7 @@ def test_progress_without_an_actual_start_is_422_naming_the_field(cast: Cast) ->
     task = cast.manager.post(
         "/api/v1/tasks", json={"project_id": project["id"], "name": "Work", "duration": 5}
     )
+    cast.assign_member(task.json()["id"])
     response = cast.member.patch(
         f"/api/v1/tasks/{task.json()['id']}", json={"percent_complete": 30}
     )
@@ -733,6 +749,7 @@ def test_progress_reports_are_kept_as_history_one_per_day(cast: Cast, db: Sessio
         json={"project_id": project["id"], "name": "Work", "duration": 10, "budget": 1000},
     ).json()
     url = f"/api/v1/tasks/{task['id']}"
+    cast.assign_member(task["id"])
     cast.member.patch(
         url, json={"actual_start": "2027-01-04", "percent_complete": 20, "actual_cost": 150}
     )
