@@ -266,6 +266,7 @@ def load_demo_governance(session: Session, program: Program) -> None:
             decided_on=held_boards[1].held_on,
             occurrence_id=held_boards[1].id,
         )
+        rejected.decided_at = _moment(held_boards[1].held_on, 15)
         _decide(
             session,
             owner,

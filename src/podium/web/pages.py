@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from podium.web import (
     assets,
     depmap,
+    governance,
     history,
     impact,
     performance,
@@ -33,7 +34,18 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(assets.router)
     app.include_router(signin.router)
-    areas = (programs, roadmap, depmap, impact, projects, tasks, history, performance, reports)
+    areas = (
+        programs,
+        roadmap,
+        depmap,
+        impact,
+        projects,
+        tasks,
+        history,
+        performance,
+        reports,
+        governance,
+    )
     for area in areas:
         app.include_router(area.router)
     install_html_errors(app)

@@ -199,11 +199,11 @@ def _change_requests(
 
 
 def _misses_text(misses: list[dict[str, Any]]) -> str:
-    new = sum(1 for m in misses if m["is_new"])
-    worse = len(misses) - new
-    parts = [f"{new} date{'s' if new != 1 else ''} newly missed"] if new else []
-    parts += [f"{worse} missed by more"] if worse else []
-    return "; " + ", ".join(parts) if parts else ""
+    new = [m for m in misses if m["is_new"]]
+    if not new:
+        return ""
+    keys = ", ".join(sorted({m["key"] for m in new})[:5])
+    return f"; newly misses {len(new)} date{'s' if len(new) != 1 else ''} ({keys})"
 
 
 def _benefits(session: Session, program_id: int, as_of: date) -> list[dict[str, Any]]:
