@@ -183,3 +183,25 @@ def test_a_person_shared_by_two_programs_is_over_allocated_in_both(db: Session) 
         "utilization": 1.4,
         "over_allocated_days": 2,
     }
+
+
+def test_an_over_allocation_feeds_health_as_a_reason_naming_the_resource(db: Session) -> None:
+    from podium.services import health
+
+    program, plat, sec = _two_projects(db)
+    a = make_task(db, plat, "PLAT-1")
+    b = make_task(db, sec, "SEC-1", duration=3)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
+    for task in (a, b):
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    complete(db)
+    report = health.program_health(db, SYSTEM, program.id).report
+    reasons = [r for r in report.program.reasons if r.rule == "over_allocation"]
+    assert [(r.severity, r.ref.kind, r.ref.id, r.value) for r in reasons] == [
+        ("amber", "resource", ana.id, 2.0)
+    ]
+    assert "Ana Lima is booked at 200 % of capacity from 2027-01-04 to 2027-01-06" in (
+        reasons[0].message
+    )
+    # the over-allocation alert is judged once, by this rule, not again as a conflict alert
+    assert not [r for r in report.program.reasons if r.rule == "conflict_alerts"]

@@ -23,6 +23,7 @@ from podium.engine.health import (
     InvalidHealthInput,
     InvalidRules,
     MilestoneFacts,
+    OverAllocation,
     ProgramFacts,
     ProjectFacts,
     Ref,
@@ -182,6 +183,15 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                 cpi=_index(row.cpi) if row else None,
             )
         )
+    open_alerts = list(
+        session.scalars(
+            select(Alert).where(
+                Alert.program_id == program.id,
+                Alert.resolved_at.is_(None),
+                Alert.kind != AlertKind.RISK_ESCALATED,  # the high_risks rule judges risks
+            )
+        )
+    )
     alerts = [
         AlertFacts(
             Ref("alert", a.id, f"alert {a.id}"),
@@ -191,13 +201,8 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
             projects=tuple(a.projects),
             cross_project=a.cross_project,
         )
-        for a in session.scalars(
-            select(Alert).where(
-                Alert.program_id == program.id,
-                Alert.resolved_at.is_(None),
-                Alert.kind != AlertKind.RISK_ESCALATED,  # the high_risks rule judges risks
-            )
-        )
+        for a in open_alerts
+        if a.kind != AlertKind.OVER_ALLOCATION  # the over_allocation rule judges those
     ]
     return HealthInput(
         ProgramFacts(
@@ -213,9 +218,33 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         tasks=tasks,
         milestones=milestones,
         alerts=alerts,
+        overallocations=_over_allocations(open_alerts),
         risks=health_risk_facts(session, program.id),
         benefits=health_benefit_facts(session, program, perf.status_date),
     )
+
+
+def _over_allocations(alerts: list[Alert]) -> list[OverAllocation]:
+    """Each over-allocated period of an open over-allocation alert, at its peak load."""
+    out = []
+    for a in alerts:
+        if a.kind != AlertKind.OVER_ALLOCATION:
+            continue
+        name = a.title.split(" over-allocated")[0]
+        for period in a.details.get("periods", []):
+            capacity = float(period.get("capacity") or 0)
+            load = float(period["peak_demand"]) / capacity if capacity > 0 else 9.99
+            out.append(
+                OverAllocation(
+                    Ref("resource", a.subject_id, name),
+                    load,
+                    date.fromisoformat(period["start"]),
+                    date.fromisoformat(period["finish"]),
+                    tasks=tuple(period.get("tasks", ())),
+                    projects=tuple(a.projects),
+                )
+            )
+    return out
 
 
 def _subject_key(alert: Alert, task_keys: Mapping[int, str], session: Session) -> str | None:
