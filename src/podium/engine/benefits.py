@@ -13,7 +13,8 @@ tickets, measured at 1020: 50 %). The *expected* realization on a day is the
 share of the time from the baseline date to the target date that has passed
 (the linear path); a benefit whose realization trails the path by more than a
 tolerance, in percentage points, is *off track*. The trend is the
-least-squares line through the measurements, projected to the target date.
+least-squares line through the measurements since the baseline date, projected
+to the target date.
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ def assess_benefit(
     latest = readings[-1] if readings else None
     day = latest.on if latest else as_of
     expected_pct = path_fraction(plan, day) * 100.0
-    trend = trend_line(readings)
+    # the trend of the program's own period: readings before the baseline date describe
+    # the old normal, not the pace of change
+    during = [m for m in readings if m.on >= plan.start]
+    trend = trend_line(during if len(during) >= 2 else readings)
     trend_at = trend_value(trend, plan.target_date) if trend else None
     trend_pct = realization_pct(plan, trend_at) if trend_at is not None else None
     pct = realization_pct(plan, latest.value) if latest else None

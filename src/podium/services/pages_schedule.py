@@ -224,6 +224,7 @@ class AlertRow:
     forecast: date | None
     limit: date | None
     first_detected_at: datetime
+    url: str | None = None  # the page of the record the alert is about, when it has one
 
     @property
     def chain_by_project(self) -> list[tuple[str | None, list[ChainStep]]]:
@@ -270,6 +271,7 @@ def _alert_row(alert: Alert) -> AlertRow:
         forecast=_day(details.get("forecast")),
         limit=_day(details.get("limit")),
         first_detected_at=alert.first_detected_at,
+        url=details["url"] if isinstance(details.get("url"), str) else None,
     )
 
 

@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from podium.web import (
     assets,
+    benefits,
     depmap,
     governance,
     history,
@@ -17,6 +18,7 @@ from podium.web import (
     programs,
     projects,
     reports,
+    risks,
     roadmap,
     signin,
     tasks,
@@ -44,6 +46,8 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         history,
         performance,
         reports,
+        risks,
+        benefits,
         governance,
     )
     for area in areas:

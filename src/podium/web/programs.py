@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from podium.api.deps import Db
-from podium.services import health, overview
+from podium.services import benefits, health, overview
 from podium.web.session import CurrentViewer
 from podium.web.templating import render
 
@@ -72,5 +72,10 @@ def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewe
     return render(
         request,
         "programs/overview.html",
-        {"view": view, "program": view.program, "health": program_health},
+        {
+            "view": view,
+            "program": view.program,
+            "health": program_health,
+            "goal_kpi": benefits.goal_benefit(db, view.program),
+        },
     )

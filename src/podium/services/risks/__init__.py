@@ -7,6 +7,13 @@ from podium.services.risks.escalation import (
     reevaluate_program,
     update_escalation_rules,
 )
+from podium.services.risks.pages import (
+    RegisterPage,
+    RiskPage,
+    register_page,
+    risk_page,
+    task_ids_by_keys,
+)
 from podium.services.risks.reading import (
     RISK_SORTS,
     RiskFilter,
@@ -33,7 +40,9 @@ from podium.services.risks.writing import (
 __all__ = [
     "RISK_FIELDS",
     "RISK_SORTS",
+    "RegisterPage",
     "RiskFilter",
+    "RiskPage",
     "add_action",
     "create_risk",
     "delete_action",
@@ -47,8 +56,11 @@ __all__ = [
     "list_risks",
     "matrix_counts",
     "reevaluate_program",
+    "register_page",
+    "risk_page",
     "risk_url",
     "risks_for_agenda",
+    "task_ids_by_keys",
     "update_action",
     "update_escalation_rules",
     "update_risk",

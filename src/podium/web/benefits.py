@@ -1,0 +1,198 @@
+"""Benefits: each KPI's realization against the linear path to its target, charted with its
+measurements; members add a measurement, managers define a KPI.
+
+The charts are drawn by ECharts (``static/benefits.js``) from JSON in the page,
+with a table of the same readings beside each one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.benefits import BenefitCreate, MeasurementCreate
+from podium.api.deps import Db
+from podium.api.projects import PathId
+from podium.errors import Conflict, ValidationFailed
+from podium.models import Role
+from podium.services import benefits
+from podium.services.actor import require_role
+from podium.services.benefits import BenefitView
+from podium.services.programs import get_program
+from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.tasks import Errors, done, errors_of, field_value, validate
+from podium.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+MEASURE_FIELDS = ("measured_on", "value", "source", "note")
+DEFINE_FIELDS = (
+    "name",
+    "unit",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+    "direction",
+    "description",
+)
+
+
+def chart_data(view: BenefitView) -> dict[str, Any]:
+    """What the chart draws: readings, the straight path, the trend, the target."""
+    b, r = view.benefit, view.realization
+    trend = None
+    readings = [m for m in view.measurements if m.measured_on <= r.as_of]
+    if r.trend_at_target is not None and readings:
+        first = readings[0]
+        trend = [
+            [first.measured_on.isoformat(), first.value],
+            [b.target_date.isoformat(), round(r.trend_at_target, 2)],
+        ]
+    return {
+        "name": b.name,
+        "unit": b.unit,
+        "measured": [[m.measured_on.isoformat(), m.value] for m in view.measurements],
+        "path": [
+            [b.baseline_date.isoformat(), b.baseline_value],
+            [b.target_date.isoformat(), b.target_value],
+        ],
+        "trend": trend,
+        "target": b.target_value,
+        "as_of": r.as_of.isoformat(),
+    }
+
+
+def _page(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    program_id: int,
+    *,
+    errors: dict[int, Errors] | None = None,
+    values: dict[int, dict[str, str]] | None = None,
+    define_errors: Errors | None = None,
+    define_values: dict[str, Any] | None = None,
+    flash: str = "",
+    status_code: int = 200,
+) -> Response:
+    program = get_program(db, viewer.actor, program_id)
+    role = require_role(db, viewer.actor, program_id, Role.VIEWER)
+    views = benefits.list_benefits(db, viewer.actor, program_id)
+    return render(
+        request,
+        "benefits/page.html",
+        {
+            "program": program,
+            "views": views,
+            "charts": {v.benefit.id: chart_data(v) for v in views},
+            "can_measure": role.rank >= Role.MEMBER.rank,
+            "can_manage": role.rank >= Role.MANAGER.rank,
+            "errors": errors or {},
+            "values": values or {},
+            "define_errors": define_errors or {},
+            "define_values": {"direction": "up"} | (define_values or {}),
+            "flash": flash,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/programs/{program_id}/benefits", name="benefits")
+def benefits_page(
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    measured: str | None = None,
+    defined: str | None = None,
+) -> Response:
+    """Every KPI with its realization, chart and readings."""
+    flash = "Measurement recorded." if measured else "Benefit defined." if defined else ""
+    return _page(request, db, viewer, program_id, flash=flash)
+
+
+@router.post("/benefits/{benefit_id}/measurements")
+def add_measurement(
+    request: Request, benefit_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Record a reading (members); back to the benefit's card."""
+    benefit = benefits.get_benefit(db, viewer.actor, benefit_id)
+    program_id = benefit.program_id
+    values = {n: field_value(form, n) for n in MEASURE_FIELDS}
+    body, errors = validate(MeasurementCreate, values)
+    for name in ("measured_on", "value"):
+        if not values[name]:
+            errors[name] = "Required."
+    if body is not None and not errors:
+        try:
+            benefits.add_measurement(db, viewer.actor, benefit_id, **body.model_dump())
+            done(db)
+            return RedirectResponse(
+                f"/programs/{program_id}/benefits?measured=1#benefit-{benefit_id}", status_code=303
+            )
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, MEASURE_FIELDS)
+    return _page(
+        request,
+        db,
+        viewer,
+        program_id,
+        errors={benefit_id: errors},
+        values={benefit_id: values},
+        status_code=422,
+    )
+
+
+@router.post("/benefits/{benefit_id}/measurements/{measurement_id}/delete")
+def delete_measurement(
+    benefit_id: PathId, measurement_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Remove a reading (managers)."""
+    program_id = benefits.get_benefit(db, viewer.actor, benefit_id).program_id
+    benefits.delete_measurement(db, viewer.actor, benefit_id, measurement_id)
+    done(db)
+    return RedirectResponse(
+        f"/programs/{program_id}/benefits#benefit-{benefit_id}", status_code=303
+    )
+
+
+@router.post("/programs/{program_id}/benefits")
+def define_benefit(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Define a KPI (managers)."""
+    values: dict[str, Any] = {n: field_value(form, n) for n in DEFINE_FIELDS}
+    values["is_goal"] = "1" in form.getlist("is_goal")
+    values["project_ids"] = [v for v in form.getlist("project_ids") if str(v).isdigit()]
+    data = {
+        k: (v if v != "" or k in ("unit", "description", "name") else None)
+        for k, v in values.items()
+    }
+    body, errors = validate(BenefitCreate, {**data, "program_id": program_id})
+    for name in ("name", "baseline_value", "target_value", "target_date"):
+        if not values[name]:
+            errors[name] = "Required."
+    if body is not None and not errors:
+        try:
+            created = benefits.create_benefit(db, viewer.actor, **body.model_dump())
+            created_id = created.id
+            done(db)
+            return RedirectResponse(
+                f"/programs/{program_id}/benefits?defined=1#benefit-{created_id}", status_code=303
+            )
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, DEFINE_FIELDS)
+    return _page(
+        request,
+        db,
+        viewer,
+        program_id,
+        define_errors=errors,
+        define_values=values,
+        status_code=422,
+    )

@@ -1,0 +1,95 @@
+"""The benefits page on the sample program: realization against the path, the chart, adding a
+measurement (members), defining a KPI (managers), and the goal's link to its KPI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
+
+from podium.services import demo
+from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.test_risks import load_demo_program
+
+pytestmark = pytest.mark.browser
+PageAs = Callable[[str], Page]
+MARIA, LI, SAM, ERIN = (email for email, _n, _r in demo.PEOPLE)
+
+
+@pytest.fixture(scope="session")
+def demo_program(web_engine: Engine, world: World) -> int:
+    return load_demo_program(web_engine)
+
+
+def _tickets(page: Page):  # type: ignore[no-untyped-def]
+    return page.locator("[data-benefit='support tickets per month']")
+
+
+def test_the_goal_kpi_is_charted_against_its_path(page_as: PageAs, demo_program: int) -> None:
+    page = page_as(ERIN)
+    page.goto(f"/programs/{demo_program}/benefits")
+    card = _tickets(page)
+    expect(card.get_by_test_id("goal-kpi")).to_be_visible()
+    expect(card).to_have_attribute("data-state", "off_track")
+    expect(card.get_by_test_id("benefit-state")).to_contain_text("Off track")
+    expect(card.get_by_test_id("realization")).to_contain_text("%")
+    expect(card.get_by_test_id("benefit-chart")).to_have_attribute("data-drawn", "true")
+    expect(card.get_by_test_id("measure-form")).to_have_count(0)  # a viewer
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "benefits.png", full_page=True)
+
+
+def test_a_member_adds_a_measurement_and_the_realization_moves(
+    page_as: PageAs, demo_program: int
+) -> None:
+    page = page_as(SAM)
+    page.goto(f"/programs/{demo_program}/benefits")
+    card = _tickets(page)
+    before = card.get_by_test_id("measurements").locator("tbody tr").count()
+    form = card.get_by_test_id("measure-form")
+    form.get_by_label("Date").fill("2035-01-01")
+    form.get_by_role("button", name="Add measurement").click()
+    expect(page.locator("[data-error-for='value']")).to_be_visible()
+    card = _tickets(page)
+    form = card.get_by_test_id("measure-form")
+    form.get_by_label("Date").fill("2035-01-01")
+    form.get_by_label("Value (tickets)").fill("830")
+    form.get_by_label("Source").fill("Service desk monthly export")
+    form.get_by_role("button", name="Add measurement").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Measurement recorded")
+    card = _tickets(page)
+    expect(card.get_by_test_id("measurements").locator("tbody tr")).to_have_count(before + 1)
+    expect(card.get_by_test_id("define-form")).to_have_count(0)  # members do not define KPIs
+
+
+def test_a_manager_defines_a_benefit(page_as: PageAs, demo_program: int) -> None:
+    page = page_as(LI)
+    page.goto(f"/programs/{demo_program}/benefits")
+    page.get_by_text("Define a benefit").click()
+    form = page.get_by_test_id("define-form")
+    form.get_by_label("Name").fill("client satisfaction")
+    form.get_by_label("Unit").fill("score")
+    form.get_by_label("Baseline", exact=True).fill("6.5")
+    form.get_by_label("Target", exact=True).fill("8")
+    form.get_by_label("Target date").fill("2030-12-31")
+    form.get_by_label("Good direction").select_option("down")
+    form.get_by_role("button", name="Define benefit").click()
+    expect(page.locator("[data-error-for='target_value']")).to_contain_text("direction says down")
+    form = page.get_by_test_id("define-form")
+    form.get_by_label("Good direction").select_option("up")
+    form.get_by_role("button", name="Define benefit").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Benefit defined")
+    expect(page.locator("[data-benefit='client satisfaction']")).to_have_attribute(
+        "data-state", "no_data"
+    )
+
+
+def test_the_overview_links_the_goal_to_its_kpi(page_as: PageAs, demo_program: int) -> None:
+    page = page_as(MARIA)
+    page.goto(f"/programs/{demo_program}")
+    kpi = page.get_by_test_id("goal-kpi")
+    expect(kpi).to_contain_text("support tickets per month")
+    kpi.get_by_role("link", name="support tickets per month").click()
+    expect(_tickets(page)).to_be_visible()
