@@ -191,7 +191,7 @@ def reschedule_program(session: Session, program_id: int, *, triggered_by: str =
         result = run_engine(pn)
         changed = _store(session, pn, result)
         _store_spans(session, pn, result)
-        from podium.services.resources.load import sync_over_allocation
+        from podium.services.resources.overallocation import sync_over_allocation
 
         overloads = sync_over_allocation(session, pn, triggered_by=triggered_by)
         sync_alerts(session, pn, result, triggered_by=triggered_by, extra=overloads)

@@ -1,0 +1,163 @@
+"""Over-allocation alerts: one per resource in each program whose work is in the overload.
+
+Raised when a program is rescheduled (its own alerts are stored with its other
+schedule alerts; those of every program sharing a resource with it are brought
+up to date at the same time), resolved when the overload goes away.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.engine.load import Overload
+from podium.models import AlertKind, Assignment, Program, Resource, Severity, utcnow
+from podium.services.resources.load import Demand, compute, gather_demand
+from podium.services.scheduling.alerts import AlertValues
+from podium.services.scheduling.network import ProgramNetwork, resource_ref
+
+
+def programs_sharing(session: Session, program_id: int) -> tuple[set[int], set[int]]:
+    """The resources assigned in the program, and every program assigning any of them."""
+    resources = set(
+        session.scalars(
+            select(Assignment.resource_id).where(Assignment.program_id == program_id).distinct()
+        )
+    )
+    if not resources:
+        return set(), {program_id}
+    programs = set(
+        session.scalars(
+            select(Assignment.program_id).where(Assignment.resource_id.in_(resources)).distinct()
+        )
+    )
+    return resources, programs | {program_id}
+
+
+def overload_alerts(
+    session: Session,
+    program_ids: set[int],
+    resource_ids: set[int],
+    *,
+    since: dict[int, date],
+    networks: dict[int, ProgramNetwork] | None = None,
+) -> dict[int, list[AlertValues]]:
+    """For each program, one alert per resource over-allocated by its work on or after
+    ``since[program]`` (its status date or today), naming the days and the tasks."""
+    found: dict[int, list[AlertValues]] = {p: [] for p in program_ids}
+    if not resource_ids:
+        return found
+    demand = gather_demand(session, resource_ids, networks=networks)
+    load = compute(demand)
+    names = {resource_ref(r.id): r for r in demand.resources}
+    by_resource: dict[str, list[Overload]] = {}
+    for o in load.overloads:
+        by_resource.setdefault(o.resource, []).append(o)
+    for ref, overloads in by_resource.items():
+        resource = names[ref]
+        for program_id in program_ids:
+            mine = [
+                o
+                for o in overloads
+                if o.finish >= since.get(program_id, date.min)
+                and any(demand.tasks[t].program_id == program_id for t in o.tasks)
+            ]
+            if mine:
+                found[program_id].append(_alert(resource, mine, demand, program_id))
+    return found
+
+
+def _alert(
+    resource: Resource, overloads: list[Overload], demand: Demand, program_id: int
+) -> AlertValues:
+    days = sum(o.days for o in overloads)
+    peak = max(o.peak_demand / o.capacity if o.capacity > 0 else 9.99 for o in overloads)
+    tasks = [demand.tasks[t] for o in overloads for t in o.tasks]
+    here = list({t.task_id: t for t in tasks if t.program_id == program_id}.values())
+    elsewhere = sorted({t.program_key for t in tasks if t.program_id != program_id})
+    projects = sorted({t.project_key for t in here})
+    first = overloads[0]
+    when = f"{_day(first.start)}–{_day(first.finish)}"
+    if len(overloads) > 1:
+        when += f" and {len(overloads) - 1} more period{'s' if len(overloads) > 2 else ''}"
+    severity = (
+        Severity.HIGH if days >= 10 or peak >= 2 else Severity.MEDIUM if days >= 3 else Severity.LOW
+    )
+    colliding = ", ".join(f"{t.key} ({t.project_key})" for t in here[:6])
+    message = (
+        f"{resource.name} is asked for up to {peak:.0%} of capacity on {days} working "
+        f"day{'s' if days != 1 else ''} ({when}); tasks colliding: {colliding}"
+        + (f", and work in {', '.join(elsewhere)}" if elsewhere else "")
+        + ". Level the program or change the assignments."
+    )
+    return AlertValues(
+        fingerprint=f"over_allocation:r{resource.id}",
+        kind=AlertKind.OVER_ALLOCATION,
+        severity=severity,
+        subject_type="resource",
+        subject_id=resource.id,
+        title=f"{resource.name} over-allocated on {days} day{'s' if days != 1 else ''} "
+        f"from {_day(first.start)}",
+        message=message,
+        chain=[
+            {
+                "ref": f"t{t.task_id}",
+                "key": t.key,
+                "name": t.name,
+                "project_key": t.project_key,
+                "early_finish": t.finish.isoformat(),
+            }
+            for t in here[:25]
+        ],
+        projects=projects,
+        cross_project=len(projects) > 1 or bool(elsewhere),
+        details={
+            "resource_id": resource.id,
+            "resource_key": resource.key,
+            "days": days,
+            "peak_utilization": round(peak, 3),
+            "other_programs": elsewhere,
+            "periods": [
+                {
+                    "start": o.start.isoformat(),
+                    "finish": o.finish.isoformat(),
+                    "days": o.days,
+                    "peak_demand": round(o.peak_demand, 3),
+                    "capacity": round(o.capacity, 3),
+                    "tasks": [demand.tasks[t].key for t in o.tasks],
+                }
+                for o in overloads
+            ],
+        },
+    )
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d.strftime('%b %Y')}"
+
+
+def sync_over_allocation(
+    session: Session, pn: ProgramNetwork, *, triggered_by: str
+) -> list[AlertValues]:
+    """Over-allocation alerts after ``pn``'s program was rescheduled: returns its own (to
+    store with its other alerts) and brings those of every program sharing a resource
+    with it up to date."""
+    from podium.services.scheduling.alerts import sync_detected
+
+    resources, sharing = programs_sharing(session, pn.program_id)
+    status: dict[int, date | None] = {
+        row.id: row.status_date
+        for row in session.execute(
+            select(Program.id, Program.status_date).where(Program.id.in_(sharing))
+        )
+    }
+    today = utcnow().date()
+    since = {p: status.get(p) or today for p in sharing}
+    found = overload_alerts(session, sharing, resources, since=since, networks={pn.program_id: pn})
+    for other in sorted(sharing - {pn.program_id}):
+        sync_detected(
+            session, other, (AlertKind.OVER_ALLOCATION,), found[other], triggered_by=triggered_by
+        )
+    return found.get(pn.program_id, [])
