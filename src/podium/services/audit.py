@@ -28,6 +28,14 @@ ENTITY_TYPES = {
     "risk_actions": "risk action",
     "benefits": "benefit",
     "benefit_measurements": "benefit measurement",
+    "reviews": "review",
+    "review_occurrences": "review meeting",
+    "agenda_items": "agenda item",
+    "decisions": "decision",
+    "change_requests": "change request",
+    "stakeholders": "stakeholder",
+    "program_closeouts": "close-out",
+    "lessons": "lesson",
 }
 
 
