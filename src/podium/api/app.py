@@ -28,6 +28,7 @@ told (HTTP 412) when someone else changed the record first.
 def api_router() -> APIRouter:
     """Every API area, mounted under /api/v1."""
     from podium.api import (
+        assignments,
         baselines,
         benefits,
         calendars,
@@ -35,9 +36,11 @@ def api_router() -> APIRouter:
         dependencies,
         governance,
         health,
+        leveling,
         milestones,
         projects,
         reports,
+        resources,
         retrospective,
         risks,
         schedule,
@@ -62,6 +65,9 @@ def api_router() -> APIRouter:
         milestones,
         dependencies,
         calendars,
+        resources,
+        assignments,
+        leveling,
     ):
         router.include_router(area.router)
     return router

@@ -23,6 +23,7 @@ from podium.engine import WorkCalendar
 from podium.engine.calendar import to_date
 from podium.engine.leveling import Resource as EngineResource
 from podium.engine.load import Booking, Load, Overload, Period, resource_load
+from podium.errors import field_error
 from podium.models import (
     Assignment,
     Calendar,
@@ -188,6 +189,8 @@ def compute(demand: Demand, *, start: date | None = None, finish: date | None = 
 def _horizon(
     session: Session, program_id: int | None, start: date | None, finish: date | None
 ) -> tuple[date | None, date | None]:
+    if start is not None and finish is not None and finish < start:
+        raise field_error("finish", f"{finish} is before the start {start}")
     if program_id is not None and (start is None or finish is None):
         span = session.execute(
             select(Program.scheduled_start, Program.scheduled_finish).where(
@@ -197,8 +200,6 @@ def _horizon(
         start = start or span.scheduled_start
         finish = finish or span.scheduled_finish
     if start is not None and finish is not None and (finish - start).days > MAX_DAYS:
-        from podium.errors import field_error
-
         raise field_error("finish", f"at most {MAX_DAYS} days from the start")
     return start, finish
 

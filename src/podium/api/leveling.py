@@ -1,0 +1,194 @@
+"""A program's resource load, and leveling it: preview, apply as holds, clear."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from podium.api.deps import CurrentActor, Db, commit
+from podium.api.resources import (
+    BucketOut,
+    DateQuery,
+    LoadResourceOut,
+    OverloadOut,
+    PathId,
+    Period,
+    PeriodQuery,
+)
+from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.services.resources import leveling, load
+from podium.services.resources.leveling import MAX_TIME_LIMIT, LevelingOutcome
+
+router = APIRouter(prefix="/programs", tags=["leveling"], responses=ERROR_RESPONSES)
+
+WeightKey = Annotated[str, Field(min_length=1, max_length=100)]
+Weight = Annotated[int, Field(ge=0, le=1000)]
+
+
+class ProgramBucketOut(BucketOut):
+    demand_here: float = Field(description="unit-days asked by this program")
+    demand_elsewhere: float = Field(description="unit-days asked by other programs")
+
+
+class ProgramResourceLoadOut(BaseModel):
+    resource: LoadResourceOut
+    buckets: list[ProgramBucketOut]
+    overloads: list[OverloadOut]
+    over_allocated_days: int
+    peak_utilization: float | None = Field(description="highest daily demand / capacity")
+
+
+class ProgramLoadOut(BaseModel):
+    program_id: int
+    period: Period
+    start: date | None
+    finish: date | None
+    resources: list[ProgramResourceLoadOut] = Field(description="every resource it assigns")
+
+
+class LevelIn(Strict):
+    method: Literal["heuristic", "optimal"] = Field(
+        default="heuristic", description="heuristic (about a second) or optimal (CP-SAT)"
+    )
+    time_limit: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_TIME_LIMIT,
+        allow_inf_nan=False,
+        description="seconds; default 1 (heuristic) or 10 (optimal)",
+    )
+    weights: dict[WeightKey, Weight] | None = Field(
+        default=None,
+        max_length=1000,
+        description="optimal only: task, milestone or project key → weight of its delay",
+        examples=[{"M1": 10, "PLAT": 3}],
+    )
+    apply: bool = Field(default=False, description="store the result as leveling holds")
+    schedule_token: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the preview's token: the apply is refused (409) if the plan changed since",
+    )
+
+
+class LevelMoveOut(BaseModel):
+    type: Literal["task", "milestone"]
+    id: int
+    key: str
+    name: str
+    project_key: str | None
+    start_before: date | None
+    finish_before: date | None
+    start_after: date
+    finish_after: date
+    finish_delay_days: int = Field(description="working days its finish moves")
+    leveling_delay_days: int = Field(description="working days leveling delays its finish")
+
+
+class LevelMilestoneOut(LevelMoveOut):
+    target: date | None
+    misses_target: bool
+
+
+class LevelOut(BaseModel):
+    program_id: int
+    method: Literal["heuristic", "optimal"]
+    optimal: bool = Field(description="proven optimal (optimal method only)")
+    status: str
+    seconds: float
+    time_limit: float
+    finish_before: date | None
+    finish_after: date | None
+    over_allocated_days_before: int
+    over_allocated_days_after: int
+    moves: list[LevelMoveOut] = Field(description="tasks that move, the most delayed first")
+    milestones: list[LevelMilestoneOut] = Field(description="milestones that move")
+    unchanged_tasks: int
+    schedule_token: str | None = Field(description="send it back with apply")
+    applied: bool
+    message: str
+
+    @classmethod
+    def of(cls, o: LevelingOutcome) -> LevelOut:
+        return cls(
+            program_id=o.program_id,
+            method=o.method,
+            optimal=o.optimal,
+            status=o.status,
+            seconds=o.seconds,
+            time_limit=o.time_limit,
+            finish_before=o.finish_before,
+            finish_after=o.finish_after,
+            over_allocated_days_before=o.over_allocated_days_before,
+            over_allocated_days_after=o.over_allocated_days_after,
+            moves=[LevelMoveOut(**_move(m)) for m in o.moves],
+            milestones=[LevelMilestoneOut(**_move(m)) for m in o.milestones],
+            unchanged_tasks=o.unchanged_tasks,
+            schedule_token=o.schedule_token,
+            applied=o.applied,
+            message=o.message,
+        )
+
+
+def _move(entry: dict[str, Any]) -> dict[str, Any]:
+    """A move as read: ``type`` and ``id`` instead of the internal reference."""
+    fields = {k: v for k, v in entry.items() if k != "ref"}
+    fields["type"] = "milestone" if entry["ref"].startswith("m") else "task"
+    return fields
+
+
+class ClearedOut(BaseModel):
+    cleared: int = Field(description="tasks that had a leveling hold")
+
+
+@router.get(
+    "/{program_id}/resource-load",
+    response_model=ProgramLoadOut,
+    summary="Load of every resource the program assigns: demand here and elsewhere, capacity",
+)
+def get_program_resource_load(
+    program_id: PathId,
+    db: Db,
+    actor: CurrentActor,
+    period: PeriodQuery = "week",
+    start: DateQuery = None,
+    finish: DateQuery = None,
+) -> ProgramLoadOut:
+    return ProgramLoadOut.model_validate(
+        load.program_resource_load(db, actor, program_id, period=period, start=start, finish=finish)
+    )
+
+
+@router.post(
+    "/{program_id}/level",
+    response_model=LevelOut,
+    summary="Level the program's resources: a preview, or apply as leveling holds (manager)",
+)
+def level_program(program_id: PathId, body: LevelIn, db: Db, actor: CurrentActor) -> LevelOut:
+    outcome = leveling.level_program(
+        db,
+        actor,
+        program_id,
+        method=body.method,
+        time_limit=body.time_limit,
+        weights=body.weights,
+        apply=body.apply,
+        schedule_token=body.schedule_token,
+    )
+    if outcome.applied:
+        commit(db)
+    return LevelOut.of(outcome)
+
+
+@router.post(
+    "/{program_id}/level/clear",
+    response_model=ClearedOut,
+    summary="Remove every leveling hold of the program (manager)",
+)
+def clear_leveling(program_id: PathId, db: Db, actor: CurrentActor) -> ClearedOut:
+    cleared = leveling.clear_leveling(db, actor, program_id)
+    commit(db)
+    return ClearedOut(cleared=cleared)
