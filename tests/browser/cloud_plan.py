@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from podium.models import DependencyType, Program, User
+from podium.models import Assignment, DependencyType, Program, Resource, User
 from podium.services import dependencies, milestones, projects, tasks
 from podium.services.actor import Actor
 from podium.services.dependencies import EndRef
@@ -167,6 +167,20 @@ def seed_cloud_plan(db: Session, program: Program, *, owner: User, member: User)
             predecessor=EndRef("task", task_ids[pred]),
             successor=EndRef("milestone", milestone_ids[succ]),
         )
+    complete(db)
+
+    # the team member works on every task at a tenth of their time (enough to report
+    # progress on each, never enough to over-allocate them)
+    ben = Resource(key=f"team-{member.id}", name=member.name or member.email, user_id=member.id)
+    db.add(ben)
+    db.flush()
+    for key, _name, _duration, _parent, is_milestone in TASKS:
+        if not is_milestone and not any(parent == key for *_, parent, _m in TASKS):
+            db.add(
+                Assignment(
+                    program_id=program.id, task_id=task_ids[key], resource_id=ben.id, units=0.1
+                )
+            )
     complete(db)
 
     # what happened since: the landing zone build was re-estimated, work was reported

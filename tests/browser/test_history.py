@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, select
 
 from podium.db import session_factory
-from podium.models import User
+from podium.models import Assignment, Resource, User
 from podium.services import tasks
 from podium.services.actor import Actor
 from podium.services.uow import complete
@@ -62,6 +62,17 @@ def test_member_progress_and_link_changes_show_in_the_project_and_task_history(
     try:
         sam = db.scalar(select(User).where(User.email == work_people.emails["sam"]))
         assert sam is not None
+        # members report progress on their own tasks: Sam works on OPS-1
+        resource = Resource(key=f"history-{sam.id}", name="Sam", user_id=sam.id)
+        db.add(resource)
+        db.flush()
+        task_id = work_program.task_ids["OPS-1"]
+        db.add(
+            Assignment(
+                program_id=work_program.id, task_id=task_id, resource_id=resource.id, units=0.5
+            )
+        )
+        complete(db)
         progress = {"actual_start": date(2027, 3, 1), "percent_complete": 25.0}
         tasks.update_task(db, Actor.of(sam), work_program.task_ids["OPS-1"], progress)
         complete(db)

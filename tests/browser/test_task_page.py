@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import Engine
 
 from tests.browser.conftest import SCREENSHOTS, World
-from tests.browser.work_plan import WorkPeople, WorkProgram, api_get
+from tests.browser.work_plan import WorkPeople, WorkProgram, api_get, assign_person
 
 pytestmark = pytest.mark.browser
 
@@ -112,8 +113,13 @@ def test_a_rule_of_the_service_shows_next_to_the_field_it_names(
 
 
 def test_a_member_changes_progress_only(
-    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    live_server: str,
+    web_engine: Engine,
 ) -> None:
+    assign_person(web_engine, work_program, work_people.emails["sam"], "APP-1")
     task_id = work_program.task_ids["APP-1"]
     page = page_as(work_people.emails["sam"])
     page.goto(f"/tasks/{task_id}")

@@ -146,3 +146,29 @@ def api_get(base_url: str, token: str, path: str, **params: object) -> Any:
     )
     response.raise_for_status()
     return response.json()
+
+
+def assign_person(engine: Engine, program: WorkProgram, email: str, task_key: str) -> None:
+    """Book the person with this email on a task (members report progress on their own)."""
+    from podium.models import Assignment, Resource
+
+    db = session_factory(engine)()
+    try:
+        user = db.scalar(select(User).where(User.email == email))
+        assert user is not None
+        resource = db.scalar(select(Resource).where(Resource.user_id == user.id))
+        if resource is None:
+            resource = Resource(key=f"person-{user.id}", name=user.name or email, user_id=user.id)
+            db.add(resource)
+            db.flush()
+        db.add(
+            Assignment(
+                program_id=program.id,
+                task_id=program.task_ids[task_key],
+                resource_id=resource.id,
+                units=0.5,
+            )
+        )
+        complete(db)
+    finally:
+        db.close()
