@@ -13,6 +13,7 @@ from podium.api.projects import MAX_INT, Id, IdFilter, PathId, SearchText, Text,
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
 from podium.models import ConstraintType, Task
 from podium.services import tasks
+from podium.services.resources.assignments import apply_effort
 from podium.services.tasks import TaskView
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
@@ -23,6 +24,9 @@ ESTIMATE_PARTS = ("optimistic", "most_likely", "pessimistic")
 
 Days = Annotated[float, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+EFFORT_DRIVEN_DOC = "the duration follows from the work given on its assignments"
+LEVELED_START_DOC = "leveling hold: starts no earlier than this day (set by leveling)"
 
 
 class EstimateIn(Strict):
@@ -68,6 +72,8 @@ class TaskCreate(Strict):
     estimate: EstimateIn | None = None
     budget: float = Field(default=0, ge=0, le=1e12, description="planned cost (money)")
     actual_cost: float = Field(default=0, ge=0, le=1e12, description="cost incurred so far")
+    effort_driven: bool = Field(default=False, description=EFFORT_DRIVEN_DOC)
+    leveled_start: date | None = Field(default=None, description=LEVELED_START_DOC)
 
 
 class TaskUpdate(Strict):
@@ -92,6 +98,10 @@ class TaskUpdate(Strict):
     actual_cost: float | None = Field(
         default=None, ge=0, le=1e12, description="cost incurred so far (members may report it)"
     )
+    effort_driven: bool | None = Field(default=None, description=EFFORT_DRIVEN_DOC)
+    leveled_start: date | None = Field(
+        default=None, description=LEVELED_START_DOC + " (null removes the hold)"
+    )
 
     _not_null = field_validator(
         "position",
@@ -104,6 +114,7 @@ class TaskUpdate(Strict):
         "percent_complete",
         "budget",
         "actual_cost",
+        "effort_driven",
     )(refuse_null)
 
 
@@ -151,6 +162,8 @@ class TaskOut(Out):
     estimate: EstimateOut | None
     budget: float = Field(description="planned cost (money)")
     actual_cost: float = Field(description="cost incurred so far (money)")
+    effort_driven: bool = Field(description=EFFORT_DRIVEN_DOC)
+    leveled_start: date | None = Field(description=LEVELED_START_DOC)
     early_start: date | None = Field(description=SCHEDULED_DOCS["early_start"])
     early_finish: date | None = Field(description=SCHEDULED_DOCS["early_finish"])
     late_start: date | None = Field(description=SCHEDULED_DOCS["late_start"])
@@ -207,6 +220,8 @@ class TaskOut(Out):
             estimate=estimate,
             budget=t.budget,
             actual_cost=t.actual_cost,
+            effort_driven=t.effort_driven,
+            leveled_start=t.leveled_start,
             version=t.version,
             created_at=t.created_at,
             updated_at=t.updated_at,
@@ -291,6 +306,8 @@ def update_task(
     task = tasks.update_task(
         db, actor, task_id, _task_fields(body, partial=True), expected_version=version
     )
+    if body.effort_driven:  # its duration follows from the work already given
+        apply_effort(db, actor, task)
     commit(db)
     return _answer(db, task, response)
 

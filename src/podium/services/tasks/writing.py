@@ -87,6 +87,8 @@ def create_task(
         "estimate_pessimistic": None,
         "budget": 0.0,
         "actual_cost": 0.0,
+        "effort_driven": False,
+        "leveled_start": None,
     }
     unknown = set(fields) - set(defaults)
     if unknown:
