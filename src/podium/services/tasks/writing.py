@@ -25,7 +25,7 @@ from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush
 from podium.services.progress import record_progress
 from podium.services.projects import DEPENDENCY_FIELDS, get_project
-from podium.services.resources.assignments import assigned_to_user
+from podium.services.resources import assignments as resource_assignments
 from podium.services.tasks.fields import (
     EDITABLE_FIELDS,
     NEW,
@@ -189,7 +189,7 @@ def update_task(
                 f"(actual_start, actual_finish, percent_complete), not {', '.join(refused)}",
                 details={"role": role.value, "fields": refused},
             )
-        if changed and not assigned_to_user(session, task.id, actor.user_id):
+        if changed and not resource_assignments.assigned_to_user(session, task.id, actor.user_id):
             raise Forbidden(
                 f"members update progress only on the tasks assigned to them; {task.key} "
                 "is not assigned to you (a manager can assign you, or update it)",
