@@ -18,6 +18,8 @@ from podium.web import (
     programs,
     projects,
     reports,
+    resource_pages,
+    resources,
     risks,
     roadmap,
     signin,
@@ -49,6 +51,8 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         risks,
         benefits,
         governance,
+        resources,
+        resource_pages,
     )
     for area in areas:
         app.include_router(area.router)

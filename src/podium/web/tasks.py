@@ -27,7 +27,9 @@ from podium.models import DependencyType, Task
 from podium.services import dependencies, tasks
 from podium.services.dependencies import EndRef
 from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activity, task_page
-from podium.web.session import CheckedForm, CurrentViewer
+from podium.services.resources import assignments, catalog
+from podium.services.resources.assignments import AssignmentView
+from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.templating import format_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +42,7 @@ M = TypeVar("M", bound=BaseModel)
 GENERAL = "_form"  # errors that belong to no one field
 REQUIRED = frozenset({"name", "key", "duration", "percent_complete"})
 NOT_NULL = REQUIRED | {"description", "constraint_type"}  # blank is a value, not "unset"
+CHECKBOXES = frozenset({"is_milestone", "effort_driven"})
 ESTIMATE_PARTS = ("optimistic", "most_likely", "pessimistic")
 FIELD_LABELS = {
     "percent_complete": "% complete",
@@ -172,6 +175,7 @@ def task_values(task: Task) -> dict[str, Any]:
         )
     }
     values["is_milestone"] = task.is_milestone
+    values["effort_driven"] = task.effort_driven
     return values
 
 
@@ -182,7 +186,7 @@ def task_updates(form: FormData, fields: Collection[str]) -> tuple[dict[str, Any
     for name in sent:
         if name.startswith("estimate_"):
             continue
-        if name == "is_milestone":
+        if name in CHECKBOXES:
             data[name] = checkbox(form, name)
         else:
             value = field_value(form, name)
@@ -213,6 +217,8 @@ def done(db: Session) -> None:
 
 def _page(
     request: Request,
+    db: Session,
+    viewer: Viewer,
     view: TaskPage,
     *,
     errors: Errors | None = None,
@@ -220,13 +226,25 @@ def _page(
     link_errors: Errors | None = None,
     link_values: Mapping[str, Any] | None = None,
     cycle: list[str] | None = None,
+    assignment_errors: Errors | None = None,
+    assignment_values: Mapping[str, Any] | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
+    listed = assignments.list_assignments(db, viewer.actor, task_id=view.task.id)
+    offered: list[Any] = []
+    if view.can_edit:
+        taken = {a.resource.id for a in listed}
+        active, _total = catalog.list_resources(db, viewer.actor, active=True, limit=500)
+        offered = [r for r in active if r.id not in taken]
     return render(
         request,
         "tasks/page.html",
         {
+            "assignments": listed,
+            "resource_choices": offered,
+            "assignment_errors": assignment_errors or {},
+            "assignment_values": {"units": "100"} | dict(assignment_values or {}),
             "page": view,
             "task": view.task,
             "program": view.program,
@@ -247,13 +265,13 @@ def _after_write(
 ) -> Response:
     if not is_htmx(request):
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
-    return _page(request, task_page(db, viewer.actor, task_id), flash=flash)
+    return _page(request, db, viewer, task_page(db, viewer.actor, task_id), flash=flash)
 
 
 @router.get("/tasks/{task_id}", name="task")
 def show_task(request: Request, task_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
     """A task: its fields, computed dates and floats, predecessors and successors."""
-    return _page(request, task_page(db, viewer.actor, task_id))
+    return _page(request, db, viewer, task_page(db, viewer.actor, task_id))
 
 
 @router.post("/tasks/{task_id}")
@@ -279,10 +297,12 @@ def save_task(
             db.rollback()
             errors = errors_of(exc, shown)
     submitted: dict[str, Any] = {name: field_value(form, name) for name in shown if name in form}
-    if "is_milestone" in form:
-        submitted["is_milestone"] = checkbox(form, "is_milestone")
+    for name in CHECKBOXES & set(form.keys()):
+        submitted[name] = checkbox(form, name)
     return _page(
         request,
+        db,
+        viewer,
         task_page(db, viewer.actor, task_id),
         errors=errors,
         values=submitted,
@@ -290,7 +310,7 @@ def save_task(
     )
 
 
-TASK_FORM_FIELDS = frozenset(EDITABLE_ON_PAGE)
+TASK_FORM_FIELDS = frozenset(EDITABLE_ON_PAGE) | {"effort_driven"}
 LINK_FIELDS = ("relation", "other", "type", "lag")
 
 
@@ -330,6 +350,8 @@ def add_dependency(
                 cycle = [str(key) for key in exc.details["cycle"]]
     return _page(
         request,
+        db,
+        viewer,
         task_page(db, viewer.actor, task_id),
         link_errors=errors,
         link_values=values,
@@ -357,3 +379,155 @@ def remove_dependency(
     return _after_write(
         request, db, viewer, task_id, f"Removed the link with {links[dependency_id].other.key}."
     )
+
+
+# --- assignments (managers) -----------------------------------------------------------
+
+
+def _units_of(form: FormData) -> tuple[float | None, Errors]:
+    """Units from the form's percent (``50`` → 0.5)."""
+    raw = field_value(form, "units").removesuffix("%").strip()
+    if not raw:
+        return None, {"units": "Required."}
+    try:
+        percent = float(raw)
+    except ValueError:
+        return None, {"units": "Enter a percentage, like 50."}
+    if not 0 < percent <= 1_000_000:
+        return None, {"units": "More than 0 %."}
+    return percent / 100, {}
+
+
+def _assignment_errors(
+    exc: PodiumError, units: float, resource_name: str, capacity: float
+) -> Errors:
+    errors = errors_of(exc, ("units", "work_hours", "resource_id"))
+    if "units" in errors and units > capacity + 1e-9:
+        errors["units"] = (
+            f"{format_number(round(units * 100, 2))} % is more than {resource_name}'s "
+            f"capacity of {format_number(round(capacity * 100, 2))} %."
+        )
+    return errors
+
+
+def _task_assignment(
+    db: Session, viewer: Viewer, task_id: int, assignment_id: int
+) -> AssignmentView:
+    for item in assignments.list_assignments(db, viewer.actor, task_id=task_id):
+        if item.assignment.id == assignment_id:
+            return item
+    raise NotFound(f"assignment {assignment_id} is not one of this task's")
+
+
+@router.post("/tasks/{task_id}/assignments")
+def add_assignment(
+    request: Request, task_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Put a resource on the task, with units in percent and optional work (managers)."""
+    view = task_page(db, viewer.actor, task_id)
+    values = {name: field_value(form, name) for name in ("resource_id", "units", "work_hours")}
+    units, errors = _units_of(form)
+    raw_resource = values["resource_id"]
+    resource = None
+    if raw_resource.isdigit():
+        try:
+            resource = catalog.get_resource(db, viewer.actor, int(raw_resource))
+        except NotFound:
+            resource = None
+    if resource is None:
+        errors["resource_id"] = "Choose a resource."
+    work: float | None = None
+    if values["work_hours"]:
+        try:
+            work = float(values["work_hours"])
+        except ValueError:
+            errors["work_hours"] = "Enter a number of hours."
+        else:
+            if not 0 <= work <= 10_000_000:
+                errors["work_hours"] = "Between 0 and 10,000,000 hours."
+    status_code = 422
+    if not errors and resource is not None and units is not None:
+        try:
+            assignments.create_assignment(
+                db,
+                viewer.actor,
+                task_id=task_id,
+                resource_id=resource.id,
+                units=units,
+                work_hours=work,
+            )
+            done(db)
+            return _after_write(request, db, viewer, task_id, f"Assigned {resource.name}.")
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            status_code = exc.status
+            errors = _assignment_errors(exc, units, resource.name, resource.capacity)
+    return _page(
+        request,
+        db,
+        viewer,
+        task_page(db, viewer.actor, view.task.id),
+        assignment_errors=errors,
+        assignment_values=values,
+        status_code=status_code,
+    )
+
+
+@router.post("/tasks/{task_id}/assignments/{assignment_id}")
+def change_assignment(
+    request: Request,
+    task_id: PathId,
+    assignment_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Change an assignment's units (managers), checked against the version shown."""
+    item = _task_assignment(db, viewer, task_id, assignment_id)
+    name, capacity = item.resource.name, item.resource.capacity
+    units, errors = _units_of(form)
+    status_code = 422
+    if not errors and units is not None:
+        try:
+            assignments.update_assignment(
+                db,
+                viewer.actor,
+                assignment_id,
+                {"units": units},
+                expected_version=version_of(form),
+            )
+            done(db)
+            return _after_write(request, db, viewer, task_id, f"Changed {name}'s units.")
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            status_code = exc.status
+            errors = _assignment_errors(exc, units, name, capacity)
+    return _page(
+        request,
+        db,
+        viewer,
+        task_page(db, viewer.actor, task_id),
+        assignment_errors={
+            f"units_{assignment_id}": errors.get("units") or " ".join(errors.values())
+        },
+        assignment_values={f"units_{assignment_id}": field_value(form, "units")},
+        status_code=status_code,
+    )
+
+
+@router.post("/tasks/{task_id}/assignments/{assignment_id}/delete")
+def remove_assignment(
+    request: Request,
+    task_id: PathId,
+    assignment_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Take a resource off the task (managers)."""
+    item = _task_assignment(db, viewer, task_id, assignment_id)
+    assignments.delete_assignment(
+        db, viewer.actor, assignment_id, expected_version=version_of(form)
+    )
+    done(db)
+    return _after_write(request, db, viewer, task_id, f"Removed {item.resource.name}.")

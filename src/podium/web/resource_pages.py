@@ -1,0 +1,265 @@
+"""The organisation's resources: the list, one resource with its load and assignments,
+and the add and edit forms (admins and program managers or owners).
+
+Forms are checked with the API's own input schemas (``ResourceCreate``,
+``ResourceUpdate``), so the page refuses what the API refuses, with the message
+beside its field. Time off is a few rows of start, finish and note: blank rows
+are ignored, and saving offers fresh blank rows for more.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.api.projects import PathId
+from podium.api.resources import ResourceCreate, ResourceUpdate
+from podium.errors import Conflict, ValidationFailed
+from podium.models import Resource, ResourceKind
+from podium.services import calendars
+from podium.services.resources import assignments, catalog, load
+from podium.services.resources.catalog import TimeOff
+from podium.web.programs import Pager
+from podium.web.resources import Cell
+from podium.web.session import CheckedForm, CurrentViewer, Viewer
+from podium.web.tasks import Errors, checkbox, done, errors_of, field_value, validate, version_of
+from podium.web.templating import format_number, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+BLANK_TIME_OFF_ROWS = 2
+MAX_TIME_OFF_ROWS = 200
+FORM_FIELDS = (
+    "key",
+    "name",
+    "kind",
+    "description",
+    "capacity",
+    "hours_per_day",
+    "cost_rate",
+    "calendar_id",
+)
+KINDS = [(k.value, k.value.capitalize()) for k in ResourceKind]
+
+
+def _values_of(resource: Resource | None) -> dict[str, Any]:
+    if resource is None:
+        return {
+            "kind": "person",
+            "capacity": "1",
+            "hours_per_day": "8",
+            "cost_rate": "0",
+            "calendar_id": "",
+            "active": True,
+            "time_off": [],
+        }
+    return {
+        "key": resource.key,
+        "name": resource.name,
+        "kind": resource.kind.value,
+        "description": resource.description,
+        "capacity": format_number(resource.capacity),
+        "hours_per_day": format_number(resource.hours_per_day),
+        "cost_rate": format_number(resource.cost_rate),
+        "calendar_id": str(resource.calendar_id or ""),
+        "active": resource.active,
+        "time_off": [
+            {"start": p.start.isoformat(), "finish": p.finish.isoformat(), "note": p.note}
+            for p in catalog.time_off_of(resource)
+        ],
+    }
+
+
+def _time_off_rows(form: FormData) -> list[dict[str, str]]:
+    """The filled time off rows, in the order sent (blank rows dropped)."""
+    rows = []
+    for k in range(MAX_TIME_OFF_ROWS):
+        if f"time_off_{k}_start" not in form:
+            break
+        row = {part: field_value(form, f"time_off_{k}_{part}") for part in ("start", "finish")}
+        row["note"] = field_value(form, f"time_off_{k}_note")
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _form_values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {name: field_value(form, name) for name in FORM_FIELDS}
+    values["active"] = checkbox(form, "active")
+    values["time_off"] = _time_off_rows(form)
+    return values
+
+
+def _body(values: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        name: values[name]
+        for name in FORM_FIELDS
+        if values[name] != "" or name in ("description", "calendar_id")
+    }
+    data["calendar_id"] = values["calendar_id"] or None
+    data["active"] = values["active"]
+    data["time_off"] = [
+        {"start": r["start"] or None, "finish": r["finish"] or None, "note": r["note"]}
+        for r in values["time_off"]
+    ]
+    return data
+
+
+def _shown_fields(values: dict[str, Any]) -> set[str]:
+    shown = set(FORM_FIELDS) | {"active"}
+    for k in range(len(values["time_off"]) + BLANK_TIME_OFF_ROWS):
+        shown |= {f"time_off_{k}_{part}" for part in ("start", "finish", "note")}
+    return shown
+
+
+def _form_page(
+    request: Request,
+    db: Db,
+    viewer: Viewer,
+    *,
+    resource: Resource | None,
+    values: dict[str, Any],
+    errors: Errors | None = None,
+    status_code: int = 200,
+) -> Response:
+    catalog.require_resource_editor(db, viewer.actor)
+    found, _total = calendars.list_calendars(db, viewer.actor, limit=500)
+    rows = list(values["time_off"]) + [
+        {"start": "", "finish": "", "note": ""} for _ in range(BLANK_TIME_OFF_ROWS)
+    ]
+    flat = {k: v for k, v in values.items() if k != "time_off"}
+    for k, row in enumerate(rows):
+        flat.update({f"time_off_{k}_{part}": value for part, value in row.items()})
+    context = {
+        "resource": resource,
+        "values": flat,
+        "time_off_rows": len(rows),
+        "errors": errors or {},
+        "kinds": KINDS,
+        "calendars": [("", "None: works whenever its tasks do")]
+        + [(str(c.id), c.name) for c in found],
+    }
+    return render(request, "resources/form.html", context, status_code=status_code)
+
+
+@router.get("/resources", name="resources")
+def resource_list(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Every resource: kind, capacity, hours per day, cost rate, calendar, active."""
+    text = (q or "").strip() or None
+    total_pager = Pager(number=page, size=PAGE_SIZE, total=0)
+    items, total = catalog.list_resources(
+        db, viewer.actor, q=text, limit=PAGE_SIZE, offset=total_pager.offset
+    )
+    found, _n = calendars.list_calendars(db, viewer.actor, limit=500)
+    context = {
+        "resources": items,
+        "pager": Pager(number=page, size=PAGE_SIZE, total=total),
+        "q": text or "",
+        "calendar_names": {c.id: c.name for c in found},
+        "can_edit": catalog.can_edit_resources(db, viewer.actor),
+    }
+    return render(request, "resources/list.html", context)
+
+
+@router.get("/resources/new", name="resource-new")
+def new_resource(request: Request, db: Db, viewer: CurrentViewer) -> Response:
+    """The form for a new resource (editors)."""
+    return _form_page(request, db, viewer, resource=None, values=_values_of(None))
+
+
+@router.post("/resources", name="resource-create")
+def create_resource(request: Request, db: Db, viewer: CurrentViewer, form: CheckedForm) -> Response:
+    """Add a resource; back to the form with the errors beside their fields."""
+    catalog.require_resource_editor(db, viewer.actor)
+    values = _form_values(form)
+    body, errors = validate(ResourceCreate, _body(values))
+    if body is not None and not errors:
+        fields = body.model_dump(exclude={"time_off"})
+        periods = [TimeOff(p.start, p.finish, p.note) for p in body.time_off]
+        try:
+            resource = catalog.create_resource(db, viewer.actor, **fields, time_off=periods)
+            done(db)
+            return RedirectResponse(f"/resources/{resource.id}?saved=1", status_code=303)
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, _shown_fields(values))
+    return _form_page(
+        request, db, viewer, resource=None, values=values, errors=errors, status_code=422
+    )
+
+
+@router.get("/resources/{resource_id}", name="resource")
+def show_resource(
+    request: Request,
+    resource_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    saved: Annotated[int | None, Query(ge=0, le=1)] = None,
+) -> Response:
+    """A resource: its facts, its weekly load across programs, and its assignments."""
+    resource = catalog.get_resource(db, viewer.actor, resource_id)
+    view = load.one_resource_load(db, viewer.actor, resource_id, period="week")
+    cells = [
+        Cell(
+            b["start"], b["demand"], 0.0, b["capacity"], b["utilization"], b["over_allocated_days"]
+        )
+        for b in view["buckets"]
+    ]
+    found, _n = calendars.list_calendars(db, viewer.actor, limit=500)
+    context = {
+        "resource": resource,
+        "time_off": catalog.time_off_of(resource),
+        "calendar_name": {c.id: c.name for c in found}.get(resource.calendar_id or 0),
+        "view": view,
+        "cells": cells,
+        "program_keys": {t["task_id"]: t["program_key"] for t in view["tasks"]},
+        "assignments": assignments.list_assignments(db, viewer.actor, resource_id=resource_id),
+        "can_edit": catalog.can_edit_resources(db, viewer.actor),
+        "flash": "Saved." if saved else "",
+    }
+    return render(request, "resources/detail.html", context)
+
+
+@router.get("/resources/{resource_id}/edit", name="resource-edit")
+def edit_resource(request: Request, resource_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+    """The form for changing a resource (editors)."""
+    resource = catalog.get_resource(db, viewer.actor, resource_id)
+    return _form_page(request, db, viewer, resource=resource, values=_values_of(resource))
+
+
+@router.post("/resources/{resource_id}", name="resource-update")
+def update_resource(
+    request: Request, resource_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Save a resource's form (checked against the version the form was read at)."""
+    catalog.require_resource_editor(db, viewer.actor)
+    resource = catalog.get_resource(db, viewer.actor, resource_id)
+    values = _form_values(form)
+    body, errors = validate(ResourceUpdate, _body(values))
+    if body is not None and not errors:
+        fields = body.model_dump(exclude_unset=True, exclude={"time_off"})
+        fields["time_off"] = [TimeOff(p.start, p.finish, p.note) for p in body.time_off or []]
+        try:
+            catalog.update_resource(
+                db, viewer.actor, resource_id, fields, expected_version=version_of(form)
+            )
+            done(db)
+            return RedirectResponse(f"/resources/{resource_id}?saved=1", status_code=303)
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, _shown_fields(values))
+    db.refresh(resource)
+    return _form_page(
+        request, db, viewer, resource=resource, values=values, errors=errors, status_code=422
+    )
