@@ -5,6 +5,7 @@ from podium.models.base import Base, utcnow
 from podium.models.baselines import Baseline, BaselineItem
 from podium.models.benefits import Benefit, BenefitMeasurement
 from podium.models.calendars import WEEKDAYS, Calendar
+from podium.models.forecasts import Forecast
 from podium.models.governance import (
     AgendaItem,
     ChangeRequest,
@@ -49,6 +50,7 @@ __all__ = [
     "Decision",
     "Dependency",
     "DependencyType",
+    "Forecast",
     "HealthSnapshot",
     "IssuedReport",
     "Lesson",

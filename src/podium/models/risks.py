@@ -67,6 +67,8 @@ class Risk(Versioned, Base):
     effect: Mapped[str] = mapped_column(Text, default="")
     probability: Mapped[int] = mapped_column(Integer)
     impact: Mapped[int] = mapped_column(Integer)
+    # working days the linked tasks slip if it happens (Monte Carlo forecasts); None: not modelled
+    schedule_impact_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     score: Mapped[int] = mapped_column(Integer, index=True)
     level: Mapped[str] = mapped_column(String(10), default="project")
     response: Mapped[str] = mapped_column(String(10), default="mitigate")
