@@ -141,8 +141,7 @@ def _form_page(
         "time_off_rows": len(rows),
         "errors": errors or {},
         "kinds": KINDS,
-        "calendars": [("", "None (its tasks' days)")]
-        + [(str(c.id), c.name) for c in found],
+        "calendars": [("", "None (its tasks' days)")] + [(str(c.id), c.name) for c in found],
     }
     return render(request, "resources/form.html", context, status_code=status_code)
 
