@@ -38,6 +38,10 @@ class RiskCreate(Strict):
     effect: LongText = Field(default="", description="what happens if it does")
     probability: Rating
     impact: Rating
+    schedule_impact_days: int | None = Field(
+        default=None, ge=0, le=1000,
+        description="working days the linked tasks slip if it happens (forecasts); null: none",
+    )
     level: Level = Field(default="project", description="where the risk is raised")
     response: Response_ = "mitigate"
     status: Status = Field(default="open", description="realized: it has become an issue")
@@ -54,6 +58,10 @@ class RiskUpdate(Strict):
     effect: LongText | None = None
     probability: Rating | None = None
     impact: Rating | None = None
+    schedule_impact_days: int | None = Field(
+        default=None, ge=0, le=1000,
+        description="working days the linked tasks slip if it happens (forecasts); null: none",
+    )
     level: Level | None = None
     response: Response_ | None = None
     status: Status | None = None
@@ -135,6 +143,7 @@ class RiskOut(BaseModel):
     effect: str
     probability: int
     impact: int
+    schedule_impact_days: int | None
     score: int
     band: str = Field(description="low 1-4, medium 5-9, high 10-19, critical 20-25")
     level: Level
@@ -168,6 +177,7 @@ class RiskOut(BaseModel):
             effect=risk.effect,
             probability=risk.probability,
             impact=risk.impact,
+            schedule_impact_days=risk.schedule_impact_days,
             score=risk.score,
             band=score_band(risk.score),
             level=risk.level,

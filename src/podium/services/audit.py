@@ -22,6 +22,7 @@ ENTITY_TYPES = {
     "calendars": "calendar",
     "users": "user",
     "baselines": "baseline",
+    "forecasts": "forecast",
     "resources": "resource",
     "assignments": "assignment",
     "risks": "risk",

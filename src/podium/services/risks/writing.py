@@ -27,6 +27,7 @@ RISK_FIELDS = [
     "effect",
     "probability",
     "impact",
+    "schedule_impact_days",
     "score",
     "level",
     "response",
@@ -152,6 +153,7 @@ def create_risk(
     due_date: date | None = None,
     project_ids: Sequence[int] = (),
     task_ids: Sequence[int] = (),
+    schedule_impact_days: int | None = None,
 ) -> Risk:
     """Raise a risk (members and above); closing one at once needs a manager."""
     require_role(session, actor, program_id, Role.MANAGER if status == "closed" else Role.MEMBER)
@@ -177,6 +179,7 @@ def create_risk(
         effect=effect,
         probability=probability,
         impact=impact,
+        schedule_impact_days=schedule_impact_days,
         score=risk_score(probability, impact),
         level=level,
         response=response,

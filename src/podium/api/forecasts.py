@@ -1,0 +1,104 @@
+"""Monte Carlo forecasts of a program: run (managers), list, read, and the P80 trend."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from podium.api.deps import CurrentActor, Db, commit
+from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.models import Forecast
+from podium.services import forecasts
+from podium.services.forecasts import MAX_ITERATIONS, MIN_ITERATIONS, ForecastSettings
+
+router = APIRouter(tags=["forecasts"], responses=ERROR_RESPONSES)
+
+
+class ForecastCreate(Strict):
+    iterations: int = Field(default=5000, ge=MIN_ITERATIONS, le=MAX_ITERATIONS)
+    seed: int | None = Field(default=None, ge=0, lt=2**63, description="same seed, same result")
+    distribution: Literal["pert", "triangular"] = "pert"
+    default_uncertainty: float = Field(
+        default=0.2,
+        ge=0,
+        le=0.9,
+        description="± share of the duration for tasks without a three-point estimate (0: fixed)",
+    )
+    include_risks: bool = Field(default=True, description="simulate the register's risk events")
+
+
+class ForecastSummary(BaseModel):
+    id: int
+    program_id: int
+    created_at: datetime
+    created_by: str
+    iterations: int
+    seed: int
+    distribution: str
+    default_uncertainty: float
+    include_risks: bool
+    program_finish: date | None = Field(description="the deterministic finish")
+    program_p80: date | None
+
+
+class ForecastOut(ForecastSummary):
+    inputs: dict[str, Any]
+    results: dict[str, Any] = Field(
+        description="program, milestones, projects (finish, target, p10/p50/p80/p90, mean,"
+        " probability, histogram [first, last, count, cumulative]), criticality, tornado"
+    )
+
+
+class TrendPointOut(BaseModel):
+    forecast_id: int
+    created_at: datetime
+    program_finish: date | None
+    program_p80: date | None
+    milestones: dict[str, str | None]
+
+
+def _summary(f: Forecast) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in ForecastSummary.model_fields}
+
+
+@router.post(
+    "/programs/{program_id}/forecast",
+    response_model=ForecastOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Run a Monte Carlo forecast of the program and store it (manager)",
+)
+def run_forecast(program_id: int, body: ForecastCreate, db: Db, actor: CurrentActor) -> ForecastOut:
+    settings = ForecastSettings(**body.model_dump())
+    forecast = forecasts.run_forecast(db, actor, program_id, settings)
+    commit(db)
+    return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
+
+
+@router.get("/programs/{program_id}/forecasts", response_model=list[ForecastSummary])
+def list_forecasts(program_id: int, db: Db, actor: CurrentActor) -> list[ForecastSummary]:
+    """Stored forecasts, newest first."""
+    return [ForecastSummary(**_summary(f)) for f in forecasts.list_forecasts(db, actor, program_id)]
+
+
+@router.get("/forecasts/{forecast_id}", response_model=ForecastOut)
+def get_forecast(forecast_id: int, db: Db, actor: CurrentActor) -> ForecastOut:
+    forecast = forecasts.get_forecast(db, actor, forecast_id)
+    return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
+
+
+@router.get("/programs/{program_id}/forecast-trend", response_model=list[TrendPointOut])
+def forecast_trend(program_id: int, db: Db, actor: CurrentActor) -> list[TrendPointOut]:
+    """The P80 of the program and of each milestone in every stored forecast, oldest first."""
+    return [
+        TrendPointOut(
+            forecast_id=p.forecast_id,
+            created_at=p.created_at,
+            program_finish=p.program_finish,
+            program_p80=p.program_p80,
+            milestones=p.milestones,
+        )
+        for p in forecasts.forecast_trend(db, actor, program_id)
+    ]

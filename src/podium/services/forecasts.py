@@ -1,0 +1,419 @@
+"""Forecasts: run a Monte Carlo simulation of a program, keep it, read it back, draw the trend.
+
+Managers (and owners) run forecasts; everyone who can read the program reads
+the stored ones. A forecast keeps its inputs — the estimates used, the risk
+events, the schedule token of the plan it simulated — so a stored result can
+always be explained and the P80 of the program and of each milestone can be
+followed from one forecast to the next.
+
+Risk events come from the register: live risks (open or being mitigated) with a
+``schedule_impact_days``, their 1–5 probability read as 10/30/50/70/90 %; the
+impact delays each linked task, or — for a risk linked only to projects — the
+unfinished task that finishes each project last in the deterministic plan.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.engine import InvalidNetwork, ScheduleResult, schedule
+from podium.engine.calendar import to_date
+from podium.engine.forecast import (
+    DISTRIBUTIONS,
+    Estimate,
+    InvalidForecast,
+    Outcome,
+    RiskEvent,
+    simulate,
+)
+from podium.engine.forecast import (
+    Forecast as ForecastResult,
+)
+from podium.errors import Conflict, NotFound, ValidationFailed
+from podium.models import Forecast, Milestone, Program, Project, Risk, Role, Task
+from podium.models.risks import risk_projects, risk_tasks
+from podium.services.actor import Actor
+from podium.services.audit import record_change
+from podium.services.common import flush
+from podium.services.programs import get_program
+from podium.services.scheduling.cache import current_network, stored_token
+from podium.services.scheduling.network import ProgramNetwork
+
+MIN_ITERATIONS, MAX_ITERATIONS = 100, 100_000
+PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
+TOP = 15  # rows of the criticality list and bars of the tornado
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastSettings:
+    """What a manager chooses when running a forecast."""
+
+    iterations: int = 5000
+    seed: int | None = None
+    distribution: str = "pert"
+    default_uncertainty: float = 0.2
+    include_risks: bool = True
+
+
+def _check(settings: ForecastSettings) -> None:
+    problems = []
+    if not MIN_ITERATIONS <= settings.iterations <= MAX_ITERATIONS:
+        problems.append(("iterations", f"between {MIN_ITERATIONS} and {MAX_ITERATIONS}"))
+    if settings.distribution not in DISTRIBUTIONS:
+        problems.append(("distribution", "pert or triangular"))
+    if not 0 <= settings.default_uncertainty <= 0.9:
+        problems.append(("default_uncertainty", "between 0 and 0.9 (a share of the duration)"))
+    if settings.seed is not None and not 0 <= settings.seed < 2**63:
+        problems.append(("seed", "between 0 and 2^63 - 1"))
+    if problems:
+        raise ValidationFailed(
+            "; ".join(f"{f}: {m}" for f, m in problems),
+            details=[{"field": f, "message": m} for f, m in problems],
+        )
+
+
+def run_forecast(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    settings: ForecastSettings,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Forecast:
+    """Simulate the program's network and store the result (managers)."""
+    get_program(session, actor, program_id, needed=Role.MANAGER)
+    _check(settings)
+    pn = current_network(session, program_id)
+    try:
+        plan = schedule(pn.network)
+    except InvalidNetwork as exc:
+        raise Conflict(f"the plan cannot be scheduled: {exc}", code="invalid_schedule") from exc
+    estimates, estimated = _estimates(session, program_id)
+    risks = _risk_events(session, program_id, pn, plan) if settings.include_risks else []
+    seed = settings.seed if settings.seed is not None else secrets.randbits(31)
+    try:
+        result = simulate(
+            pn.network,
+            estimates=estimates,
+            distribution=settings.distribution,  # type: ignore[arg-type]
+            default_uncertainty=settings.default_uncertainty,
+            risks=risks,
+            iterations=settings.iterations,
+            seed=seed,
+            progress=progress,
+        )
+    except InvalidForecast as exc:
+        problems = [_relabel(pn, p) for p in exc.problems]
+        raise ValidationFailed("; ".join(problems[:5]), details=problems) from exc
+    results = _results(session, pn, plan, result)
+    forecast = Forecast(
+        program_id=program_id,
+        created_by=actor.email,
+        iterations=settings.iterations,
+        seed=seed,
+        distribution=settings.distribution,
+        default_uncertainty=settings.default_uncertainty,
+        include_risks=settings.include_risks,
+        program_finish=plan.finish,
+        program_p80=result.program.percentile(80),
+        inputs={
+            "schedule_token": stored_token(session, program_id),
+            "status_date": _iso(pn.network.status_date),
+            "estimates": {
+                pn.label(a): [e.optimistic, e.most_likely, e.pessimistic]
+                for a, e in estimates.items()
+            },
+            "tasks_with_estimates": estimated,
+            "risks": [
+                {
+                    "id": int(r.id[1:]),
+                    "key": pn.labels.get(r.id, r.id),
+                    "probability": r.probability,
+                    "impact_days": r.impact_days,
+                    "tasks": [pn.label(a) for a in r.activities],
+                }
+                for r in risks
+            ],
+        },
+        results=results,
+    )
+    session.add(forecast)
+    flush(session)
+    record_change(
+        session,
+        actor,
+        program_id=program_id,
+        entity_type="forecast",
+        entity_id=forecast.id,
+        action="create",
+        changes={
+            "iterations": [None, settings.iterations],
+            "seed": [None, seed],
+            "program_p80": [None, _iso(forecast.program_p80)],
+        },
+        label=f"Forecast of {_iso(forecast.created_at.date())}",
+    )
+    return forecast
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _relabel(pn: ProgramNetwork, problem: str) -> str:
+    for ref, label in pn.labels.items():
+        if problem.startswith(ref + ":"):
+            return label + problem[len(ref) :]
+    return problem
+
+
+def _estimates(session: Session, program_id: int) -> tuple[dict[str, Estimate], int]:
+    """Complete three-point estimates of the program's tasks, by activity id."""
+    rows = session.execute(
+        select(
+            Task.id, Task.estimate_optimistic, Task.estimate_most_likely, Task.estimate_pessimistic
+        ).where(
+            Task.program_id == program_id,
+            Task.estimate_optimistic.is_not(None),
+            Task.estimate_most_likely.is_not(None),
+            Task.estimate_pessimistic.is_not(None),
+        )
+    ).all()
+    out = {f"t{r[0]}": Estimate(float(r[1] or 0), float(r[2] or 0), float(r[3] or 0)) for r in rows}
+    return out, len(out)
+
+
+def _risk_events(
+    session: Session, program_id: int, pn: ProgramNetwork, plan: ScheduleResult
+) -> list[RiskEvent]:
+    risks = session.execute(
+        select(Risk.id, Risk.number, Risk.probability, Risk.schedule_impact_days)
+        .where(
+            Risk.program_id == program_id,
+            Risk.status.in_(("open", "mitigating")),
+            Risk.schedule_impact_days.is_not(None),
+            Risk.schedule_impact_days > 0,
+        )
+        .order_by(Risk.number)
+    ).all()
+    if not risks:
+        return []
+    ids = [r.id for r in risks]
+    tasks: dict[int, list[str]] = {}
+    for risk_id, task_id in session.execute(
+        select(risk_tasks.c.risk_id, risk_tasks.c.task_id).where(risk_tasks.c.risk_id.in_(ids))
+    ):
+        tasks.setdefault(risk_id, []).append(f"t{task_id}")
+    projects: dict[int, list[int]] = {}
+    for risk_id, project_id in session.execute(
+        select(risk_projects.c.risk_id, risk_projects.c.project_id).where(
+            risk_projects.c.risk_id.in_(ids)
+        )
+    ):
+        projects.setdefault(risk_id, []).append(project_id)
+    last = _last_task_of_projects(pn, plan)
+    events = []
+    for r in risks:
+        linked = tasks.get(r.id) or [last[p] for p in projects.get(r.id, []) if p in last]
+        if not linked:
+            continue
+        ref = f"r{r.id}"
+        pn.labels.setdefault(ref, f"R{r.number}")
+        events.append(
+            RiskEvent(
+                ref,
+                PROBABILITY_SHARE[r.probability],
+                float(r.schedule_impact_days or 0),
+                tuple(sorted(linked)),
+            )
+        )
+    return events
+
+
+def _last_task_of_projects(pn: ProgramNetwork, plan: ScheduleResult) -> dict[int, str]:
+    """Per project, its unfinished work task that finishes last in the plan."""
+    best: dict[int, tuple[Any, str]] = {}
+    for i, ref in enumerate(plan.ids):
+        project = pn.project_of.get(ref)
+        if project is None or plan.is_summary[i] or plan.is_milestone[i] or plan.is_finished[i]:
+            continue
+        finish = plan.early_finish[i]
+        if project not in best or finish > best[project][0]:
+            best[project] = (finish, ref)
+    return {p: ref for p, (_, ref) in best.items()}
+
+
+def _outcome(o: Outcome, *, finish: date | None, target: date | None) -> dict[str, Any]:
+    return {
+        "finish": _iso(finish),
+        "target": _iso(target),
+        **{k: v.isoformat() for k, v in o.percentiles().items()},
+        "mean": o.mean().isoformat(),
+        "probability": o.probability_by(target) if target is not None else None,
+        "histogram": [
+            [b.first.isoformat(), b.last.isoformat(), b.count, round(b.cumulative, 4)]
+            for b in o.histogram()
+        ],
+    }
+
+
+def _results(
+    session: Session, pn: ProgramNetwork, plan: ScheduleResult, f: ForecastResult
+) -> dict[str, Any]:
+    program = _program_row(session, pn.program_id)
+    milestones = []
+    for row in session.execute(
+        select(Milestone.id, Milestone.key, Milestone.name)
+        .where(Milestone.program_id == pn.program_id)
+        .order_by(Milestone.target_date, Milestone.key)
+    ):
+        ref = f"m{row.id}"
+        if ref not in f.activities:
+            continue
+        milestones.append(
+            {
+                "id": row.id,
+                "key": row.key,
+                "name": row.name,
+                **_outcome(
+                    f.activities[ref],
+                    finish=to_date(plan.early_finish[plan.index[ref]]),
+                    target=pn.targets.get(ref),
+                ),
+            }
+        )
+    projects = []
+    for row in session.execute(
+        select(Project.id, Project.key, Project.name)
+        .where(Project.program_id == pn.program_id)
+        .order_by(Project.position, Project.key)
+    ):
+        if row.key not in f.groups:
+            continue
+        finishes = [plan.early_finish[i] for i, g in enumerate(plan.groups) if g == row.key]
+        projects.append(
+            {
+                "id": row.id,
+                "key": row.key,
+                "name": row.name,
+                **_outcome(f.groups[row.key], finish=to_date(max(finishes)), target=None),
+            }
+        )
+
+    def task(ref: str) -> dict[str, Any]:
+        i = f.ids.index(ref)
+        project = pn.project_of.get(ref)
+        return {
+            "id": int(ref[1:]),
+            "key": pn.label(ref),
+            "name": pn.names.get(ref, ""),
+            "project": pn.project_keys.get(project) if project is not None else None,
+            "criticality": round(float(f.criticality[i]), 4),
+        }
+
+    critical = [
+        {**task(ref), "correlation": _round(f.correlation[f.ids.index(ref)])}
+        for ref, _ in f.most_critical(TOP)
+    ]
+    tornado = []
+    for d in f.tornado(TOP):
+        if d.kind == "task":
+            tornado.append({"kind": "task", **task(d.id), "correlation": round(d.correlation, 4)})
+        else:
+            tornado.append(
+                {
+                    "kind": "risk",
+                    "id": int(d.id[1:]),
+                    "key": pn.label(d.id),
+                    "name": "",
+                    "project": None,
+                    "criticality": round(d.criticality, 4),
+                    "correlation": round(d.correlation, 4),
+                }
+            )
+    return {
+        "program": {
+            "key": program[0],
+            "name": program[1],
+            **_outcome(f.program, finish=plan.finish, target=program[2]),
+        },
+        "milestones": milestones,
+        "projects": projects,
+        "criticality": critical,
+        "tornado": tornado,
+    }
+
+
+def _round(x: float) -> float | None:
+    return None if x != x else round(float(x), 4)  # NaN: the duration did not vary
+
+
+def _program_row(session: Session, program_id: int) -> tuple[str, str, date | None]:
+    row = session.execute(
+        select(Program.key, Program.name, Program.goal_target_date).where(Program.id == program_id)
+    ).one()
+    return row[0], row[1], row[2]
+
+
+def list_forecasts(session: Session, actor: Actor, program_id: int) -> list[Forecast]:
+    """A program's stored forecasts, newest first."""
+    get_program(session, actor, program_id)
+    return list(
+        session.scalars(
+            select(Forecast)
+            .where(Forecast.program_id == program_id)
+            .order_by(Forecast.created_at.desc(), Forecast.id.desc())
+        )
+    )
+
+
+def get_forecast(session: Session, actor: Actor, forecast_id: int) -> Forecast:
+    """One stored forecast (readers of its program)."""
+    forecast = session.get(Forecast, forecast_id)
+    if forecast is None:
+        raise NotFound(f"forecast {forecast_id} not found")
+    get_program(session, actor, forecast.program_id)
+    return forecast
+
+
+def latest_forecast(session: Session, program_id: int) -> Forecast | None:
+    """The newest forecast of a program (the caller has checked it may read it)."""
+    return session.scalar(
+        select(Forecast)
+        .where(Forecast.program_id == program_id)
+        .order_by(Forecast.created_at.desc(), Forecast.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """The P80 (and deterministic finish) of the program and each milestone in one forecast."""
+
+    forecast_id: int
+    created_at: datetime
+    program_finish: date | None
+    program_p80: date | None
+    milestones: dict[str, str | None]  # milestone key → its P80 (ISO)
+
+
+def forecast_trend(session: Session, actor: Actor, program_id: int) -> list[TrendPoint]:
+    """The P80 of every stored forecast, oldest first."""
+    forecasts = reversed(list_forecasts(session, actor, program_id))
+    return [
+        TrendPoint(
+            f.id,
+            f.created_at,
+            f.program_finish,
+            f.program_p80,
+            {m["key"]: m.get("p80") for m in f.results.get("milestones", [])},
+        )
+        for f in forecasts
+    ]
