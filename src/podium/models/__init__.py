@@ -25,6 +25,7 @@ from podium.models.progress import ProgressRecord
 from podium.models.reports import IssuedReport
 from podium.models.resources import Assignment, Resource, ResourceKind
 from podium.models.risks import Risk, RiskAction, RiskEscalation, RiskHistory, RiskRules
+from podium.models.scenarios import Scenario, ScenarioStatus
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
 from podium.models.tasks import ConstraintType, Dependency, DependencyType, Milestone, Task
 from podium.models.users import ApiToken, User, WebSession
@@ -73,6 +74,8 @@ __all__ = [
     "RiskHistory",
     "RiskRules",
     "Role",
+    "Scenario",
+    "ScenarioStatus",
     "Severity",
     "Stakeholder",
     "Task",

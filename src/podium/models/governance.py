@@ -191,6 +191,10 @@ class ChangeRequest(Versioned, Base):
     baseline_id: Mapped[int | None] = mapped_column(
         ForeignKey("baselines.id", ondelete="SET NULL"), nullable=True
     )
+    # a what-if scenario of the program: approving the request applies it
+    scenario_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scenarios.id", ondelete="SET NULL"), nullable=True
+    )
 
     decision: Mapped[Decision | None] = relationship()
 

@@ -82,6 +82,10 @@ class Program(Versioned, Base):
     schedule_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # the health rules as tuned for this program (null: the defaults)
     health_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # set on the hidden copy a what-if scenario edits: the live program it is a copy of.
+    # No foreign key (SQLite cannot add one to this table in place); deleting a live
+    # program deletes its copies (services.programs.delete_program)
+    scenario_of_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="program", cascade="all, delete-orphan", passive_deletes=True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Forbidden, NotFound
@@ -35,12 +35,19 @@ ROLE_NAMES = {
 
 
 def role_in(session: Session, actor: Actor, program_id: int) -> Role | None:
-    """The actor's role in a program; admins count as owners everywhere."""
+    """The actor's role in a program; admins count as owners everywhere.
+
+    The hidden copy a what-if scenario edits has no members of its own: the role
+    there is the role in the live program it is a copy of.
+    """
     if actor.is_admin:
         return Role.OWNER
     role = session.scalar(
-        select(Membership.role).where(
-            Membership.program_id == program_id, Membership.user_id == actor.user_id
+        select(Membership.role)
+        .join(Program, Program.id == program_id)
+        .where(
+            Membership.program_id == func.coalesce(Program.scenario_of_id, Program.id),
+            Membership.user_id == actor.user_id,
         )
     )
     return role

@@ -37,6 +37,7 @@ ENTITY_TYPES = {
     "stakeholders": "stakeholder",
     "program_closeouts": "close-out",
     "lessons": "lesson",
+    "scenarios": "scenario",
 }
 
 

@@ -44,7 +44,8 @@ def get_program(
 def _programs_query(
     session: Session, actor: Actor, *, status: str | None, q: str | None
 ) -> Select[Program]:
-    query = select(Program).order_by(Program.key)
+    # the hidden copies what-if scenarios edit are reached through their scenario
+    query = select(Program).where(Program.scenario_of_id.is_(None)).order_by(Program.key)
     visible = visible_program_ids(session, actor)
     if visible is not None:
         query = query.where(Program.id.in_(visible))
@@ -127,6 +128,8 @@ def delete_program(
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     check_version(program, expected_version)
     record_deleted(session, actor, program, program_id=program.id, fields=PROGRAM_FIELDS)
+    for copy in session.scalars(select(Program).where(Program.scenario_of_id == program.id)):
+        session.delete(copy)  # the hidden copies its what-if scenarios edit
     session.delete(program)
     flush(session)
 

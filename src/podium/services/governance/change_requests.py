@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, Forbidden, NotFound, PodiumError, ValidationFailed
 from podium.models import ConstraintType, Dependency, DependencyType, Milestone, Role, Task, utcnow
 from podium.models.governance import ChangeRequest, ChangeRequestStatus
+from podium.models.scenarios import Scenario, ScenarioStatus
 from podium.services import dependencies as dependency_service
+from podium.services import scenarios as scenario_service
 from podium.services import tasks as task_service
 from podium.services.actor import Actor, require_role
 from podium.services.baselines import take_baseline
@@ -376,10 +378,16 @@ def create_change_request(
     budget_changes: Sequence[Mapping[str, Any]] = (),
     scope_change: str = "",
     rebaseline: bool = False,
+    scenario_id: int | None = None,
 ) -> ChangeRequest:
-    """Raise a change request (members and above); its changes must apply to the plan now."""
+    """Raise a change request (members and above); its changes must apply to the plan now.
+
+    A request may carry a what-if scenario of the program: approving it applies the scenario.
+    """
     require_role(session, actor, program_id, Role.MEMBER)
-    if not changes and not budget_changes and not scope_change.strip():
+    if scenario_id is not None:
+        _check_scenario(session, actor, program_id, scenario_id)
+    if not changes and not budget_changes and not scope_change.strip() and scenario_id is None:
         raise ValidationFailed(
             "a change request needs changes to the plan, budget changes or a scope change",
             details=[{"field": "changes", "message": "nothing to change"}],
@@ -402,11 +410,27 @@ def create_change_request(
         budget_changes=[dict(b) for b in budget_changes],
         scope_change=scope_change,
         rebaseline=rebaseline,
+        scenario_id=scenario_id,
     )
     session.add(cr)
     flush(session)
     audit_created(session, actor, cr, program_id=program_id, fields=CR_FIELDS, label=cr_label(cr))
     return cr
+
+
+def _check_scenario(session: Session, actor: Actor, program_id: int, scenario_id: int) -> None:
+    try:
+        scenario = scenario_service.get_scenario(session, actor, scenario_id)
+    except NotFound:
+        raise ValidationFailed(
+            f"scenario {scenario_id} does not exist",
+            details=[{"field": "scenario_id", "message": "no such scenario"}],
+        ) from None
+    if scenario.program_id != program_id or scenario.status != ScenarioStatus.ACTIVE:
+        raise ValidationFailed(
+            f"scenario {scenario_id} is not an active scenario of this program",
+            details=[{"field": "scenario_id", "message": "not an active scenario of this program"}],
+        )
 
 
 def _check_open(cr: ChangeRequest) -> None:
@@ -618,6 +642,10 @@ def approve_change_request(
             code="change_no_longer_applies",
             details=impact["problems"],
         )
+    if cr.scenario_id is not None:
+        scenario = session.get(Scenario, cr.scenario_id)
+        assert scenario is not None  # the foreign key clears a deleted one
+        scenario_service.write_onto_live(session, actor, scenario)  # 409 with the conflicts
     try:
         _apply_changes(session, actor, cr)
     except PodiumError as exc:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
@@ -43,7 +43,7 @@ from podium.services.scheduling.network import (
     task_ref,
 )
 
-MAX_DAYS = 3 * 366  # the longest horizon one request reads
+MAX_DAYS = 10 * 366  # the longest horizon one request reads (a longer plan is cut here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,19 @@ def _calendar_rows(session: Session, ids: Iterable[int | None]) -> dict[int, Wor
             select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(Calendar.id.in_(wanted))
         )
     }
+
+
+def _counted(session: Session, viewpoint: int | None) -> ColumnElement[bool]:
+    """Which programs' work counts: the live ones. A what-if scenario's copy counts only
+    when it is the program looked at, and then in place of the live program it copies."""
+    live = (
+        session.scalar(select(Program.scenario_of_id).where(Program.id == viewpoint))
+        if viewpoint is not None
+        else None
+    )
+    if live is None:
+        return Program.scenario_of_id.is_(None)
+    return or_(Program.id == viewpoint, and_(Program.scenario_of_id.is_(None), Program.id != live))
 
 
 def gather_demand(
@@ -134,6 +147,7 @@ def gather_demand(
             Task.is_milestone.is_(False),
             Task.duration > 0,
             ~exists().where(child.parent_id == Task.id),
+            _counted(session, default_program),
         )
         .order_by(Task.program_id, Task.id)
     ).all()
@@ -197,8 +211,11 @@ def _horizon(
                 Program.id == program_id
             )
         ).one()
+        given = finish
         start = start or span.scheduled_start
         finish = finish or span.scheduled_finish
+        if given is None and start is not None and finish is not None:
+            finish = min(finish, start + timedelta(days=MAX_DAYS))  # the plan's own span
     if start is not None and finish is not None and (finish - start).days > MAX_DAYS:
         raise field_error("finish", f"at most {MAX_DAYS} days from the start")
     return start, finish

@@ -30,7 +30,10 @@ def programs_sharing(session: Session, program_id: int) -> tuple[set[int], set[i
         return set(), {program_id}
     programs = set(
         session.scalars(
-            select(Assignment.program_id).where(Assignment.resource_id.in_(resources)).distinct()
+            select(Assignment.program_id)
+            .join(Program, Program.id == Assignment.program_id)
+            .where(Assignment.resource_id.in_(resources), Program.scenario_of_id.is_(None))
+            .distinct()
         )
     )
     return resources, programs | {program_id}
@@ -43,13 +46,15 @@ def overload_alerts(
     *,
     since: dict[int, date],
     networks: dict[int, ProgramNetwork] | None = None,
+    viewpoint: int | None = None,
 ) -> dict[int, list[AlertValues]]:
     """For each program, one alert per resource over-allocated by its work on or after
-    ``since[program]`` (its status date or today), naming the days and the tasks."""
+    ``since[program]`` (its status date or today), naming the days and the tasks
+    (``viewpoint``: a what-if scenario's copy, whose work then replaces its live program's)."""
     found: dict[int, list[AlertValues]] = {p: [] for p in program_ids}
     if not resource_ids:
         return found
-    demand = gather_demand(session, resource_ids, networks=networks)
+    demand = gather_demand(session, resource_ids, networks=networks, default_program=viewpoint)
     load = compute(demand)
     names = {resource_ref(r.id): r for r in demand.resources}
     by_resource: dict[str, list[Overload]] = {}
@@ -155,6 +160,16 @@ def sync_over_allocation(
     }
     today = utcnow().date()
     since = {p: status.get(p) or today for p in sharing}
+    if session.scalar(select(Program.scenario_of_id).where(Program.id == pn.program_id)):
+        # a what-if copy: its own alerts against the live programs, and no one else's
+        return overload_alerts(
+            session,
+            {pn.program_id},
+            resources,
+            since=since,
+            networks={pn.program_id: pn},
+            viewpoint=pn.program_id,
+        )[pn.program_id]
     found = overload_alerts(session, sharing, resources, since=since, networks={pn.program_id: pn})
     for other in sorted(sharing - {pn.program_id}):
         sync_detected(

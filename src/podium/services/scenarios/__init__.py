@@ -1,0 +1,46 @@
+"""What-if scenarios: a named, hidden copy of a program's plan, edited through the usual
+routes and pages, compared with the live plan and any baseline, then applied in one
+transaction (refused with the list of conflicts if the live plan moved meanwhile) or
+discarded."""
+
+from podium.services.scenarios._records import (
+    check_active,
+    copy_of,
+    get_scenario,
+    label,
+    scenario_of_copy,
+)
+from podium.services.scenarios.applying import (
+    apply_scenario,
+    check_applicable,
+    find_conflicts,
+    write_onto_live,
+)
+from podium.services.scenarios.comparing import compare_scenario, latest_p80
+from podium.services.scenarios.copying import copy_key, create_scenario
+from podium.services.scenarios.managing import (
+    delete_scenario,
+    discard_scenario,
+    list_scenarios,
+    update_scenario,
+)
+
+__all__ = [
+    "apply_scenario",
+    "check_active",
+    "check_applicable",
+    "compare_scenario",
+    "copy_key",
+    "copy_of",
+    "create_scenario",
+    "delete_scenario",
+    "discard_scenario",
+    "find_conflicts",
+    "get_scenario",
+    "label",
+    "latest_p80",
+    "list_scenarios",
+    "scenario_of_copy",
+    "update_scenario",
+    "write_onto_live",
+]

@@ -1,0 +1,136 @@
+"""Reading a scenario and the live program and copy behind it; the kinds of records copied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, NotFound
+from podium.models import (
+    Assignment,
+    Dependency,
+    Milestone,
+    Program,
+    Project,
+    Resource,
+    Role,
+    Scenario,
+    ScenarioStatus,
+    Task,
+)
+from podium.services.actor import Actor, require_role
+
+MAX_ID = 2**31 - 1
+# every kind of plan record a scenario copies, in the order they are copied
+KINDS: dict[str, type[Any]] = {
+    "projects": Project,
+    "tasks": Task,
+    "milestones": Milestone,
+    "dependencies": Dependency,
+    "assignments": Assignment,
+}
+NOT_COPIED = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def label(scenario: Scenario) -> str:
+    return f"S{scenario.number} {scenario.name}"
+
+
+def get_scenario(
+    session: Session, actor: Actor, scenario_id: int, *, needed: Role = Role.VIEWER
+) -> Scenario:
+    """A scenario of a program the actor may act on with at least ``needed``."""
+    scenario = session.get(Scenario, scenario_id) if 0 < scenario_id <= MAX_ID else None
+    if scenario is None:
+        raise NotFound(f"scenario {scenario_id} not found")
+    try:
+        require_role(session, actor, scenario.program_id, needed)
+    except NotFound:
+        raise NotFound(f"scenario {scenario_id} not found") from None
+    return scenario
+
+
+def scenario_of_copy(session: Session, copy_program_id: int) -> Scenario | None:
+    """The scenario whose copy this program is (``None`` for a live program)."""
+    return session.scalar(select(Scenario).where(Scenario.copy_program_id == copy_program_id))
+
+
+def check_active(scenario: Scenario) -> Program:
+    """The scenario's copy, if it is still open to editing, applying or discarding."""
+    if scenario.status != ScenarioStatus.ACTIVE or scenario.copy_program_id is None:
+        raise Conflict(
+            f"scenario S{scenario.number} is already {scenario.status.value}",
+            code="scenario_closed",
+            details={"status": scenario.status.value},
+        )
+    return copy_of(scenario)
+
+
+def copy_of(scenario: Scenario) -> Program:
+    session = inspect(scenario).session
+    assert session is not None
+    copy = session.get(Program, scenario.copy_program_id) if scenario.copy_program_id else None
+    if copy is None:
+        raise Conflict(f"scenario S{scenario.number} has no copy of the plan any more")
+    return copy
+
+
+def values(record: Any, *, skip: Iterable[str] = ()) -> dict[str, Any]:
+    """A record's stored columns, ready to build its copy."""
+    skipped = NOT_COPIED | set(skip)
+    return {
+        attr.key: getattr(record, attr.key)
+        for attr in inspect(type(record)).column_attrs
+        if attr.key not in skipped
+    }
+
+
+def record_keys(session: Session, kind: str, records: Iterable[Any]) -> dict[int, str]:
+    """What people call each record: a key, ``A → B`` for a dependency, ``Ana on PLAT-1``
+    for an assignment."""
+    records = list(records)
+    if kind in ("projects", "tasks", "milestones"):
+        return {r.id: r.key for r in records}
+    if kind == "dependencies":
+        task_ids = {i for r in records for i in (r.predecessor_task_id, r.successor_task_id) if i}
+        milestone_ids = {
+            i for r in records for i in (r.predecessor_milestone_id, r.successor_milestone_id) if i
+        }
+        tasks = _keys(session, Task, task_ids)
+        milestones = _keys(session, Milestone, milestone_ids)
+
+        def end(task_id: int | None, milestone_id: int | None) -> str:
+            if task_id is not None:
+                return tasks.get(task_id, "?")
+            return milestones.get(milestone_id or 0, "?")
+
+        return {
+            r.id: f"{end(r.predecessor_task_id, r.predecessor_milestone_id)} → "
+            f"{end(r.successor_task_id, r.successor_milestone_id)}"
+            for r in records
+        }
+    tasks = _keys(session, Task, {r.task_id for r in records})
+    names = dict(
+        session.execute(
+            select(Resource.id, Resource.key).where(
+                Resource.id.in_({r.resource_id for r in records})
+            )
+        ).all()
+    )
+    return {
+        r.id: f"{names.get(r.resource_id, '?')} on {tasks.get(r.task_id, '?')}" for r in records
+    }
+
+
+def _keys(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(model.id, model.key).where(model.id.in_(ids))).all())
+
+
+def records_of(session: Session, kind: str, program_id: int) -> list[Any]:
+    model = KINDS[kind]
+    return list(session.scalars(select(model).where(model.program_id == program_id)))

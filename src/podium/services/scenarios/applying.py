@@ -1,0 +1,392 @@
+"""Applying a scenario to the live plan, in the caller's one transaction.
+
+Refused (409, ``details.conflicts``) when the live plan changed under the scenario:
+a record it copied has another version now or was deleted, or records were added
+that it does not know about. Otherwise every difference between the copy and the
+live plan is written through the usual services (so it is checked, audited and
+rescheduled like any edit): removed records are deleted, changed ones updated,
+added ones created, in an order that keeps the plan valid at each step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, PodiumError
+from podium.models import (
+    Assignment,
+    AuditEntry,
+    Dependency,
+    Milestone,
+    Project,
+    Role,
+    Scenario,
+    ScenarioStatus,
+    Task,
+)
+from podium.services import dependencies as dependency_service
+from podium.services import milestones as milestone_service
+from podium.services import projects as project_service
+from podium.services import tasks as task_service
+from podium.services.actor import Actor
+from podium.services.common import check_version, flush
+from podium.services.resources import assignments as assignment_service
+from podium.services.scenarios._records import (
+    KINDS,
+    check_active,
+    get_scenario,
+    record_keys,
+    records_of,
+)
+from podium.services.scenarios.managing import close
+
+NOUNS = {
+    "projects": "project",
+    "tasks": "task",
+    "milestones": "milestone",
+    "dependencies": "dependency",
+    "assignments": "assignment",
+}
+PROJECT_FIELDS = (
+    "key",
+    "name",
+    "description",
+    "position",
+    "start_date",
+    "calendar_id",
+    "manager_id",
+)
+TASK_FIELDS = tuple(f for f in task_service.TASK_FIELDS if f not in ("project_id", "wbs"))
+MILESTONE_FIELDS = ("key", "name", "description", "target_date")
+DEPENDENCY_FIELDS = ("type", "lag")
+ASSIGNMENT_FIELDS = ("units", "work_hours", "notes")
+
+
+# --- what changed in the live plan since the copy ----------------------------------
+
+
+def _edits_since(
+    session: Session, scenario: Scenario, noun: str, ids: list[int]
+) -> dict[int, tuple[set[str], set[str]]]:
+    """For each record, the fields the audit log saw change since the copy, and by whom."""
+    found: dict[int, tuple[set[str], set[str]]] = {i: (set(), set()) for i in ids}
+    if not ids:
+        return found
+    for entry in session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity_type == noun,
+            AuditEntry.entity_id.in_(ids),
+            AuditEntry.at >= scenario.created_at,
+        )
+    ):
+        fields, who = found[entry.entity_id]
+        fields.update(entry.changes)
+        who.add(entry.user_email)
+    return found
+
+
+def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]:
+    """Every live record changed, deleted or added since the scenario was copied."""
+    conflicts: list[dict[str, Any]] = []
+    for kind, model in KINDS.items():
+        noun = NOUNS[kind]
+        rows = scenario.basis.get(kind, [])
+        current: dict[int, int] = dict(
+            session.execute(
+                select(model.id, model.version).where(model.program_id == scenario.program_id)
+            ).all()
+        )
+        changed = [r for r in rows if r["live"] in current and current[r["live"]] != r["version"]]
+        edits = _edits_since(session, scenario, noun, [r["live"] for r in changed])
+        for r in rows:
+            if r["live"] not in current:
+                conflicts.append(
+                    {
+                        "kind": noun,
+                        "key": r["key"],
+                        "id": r["live"],
+                        "change": "deleted",
+                        "message": f"{noun} {r['key']} was deleted from the live plan",
+                    }
+                )
+        for r in changed:
+            fields, who = edits[r["live"]]
+            detail = f" ({', '.join(sorted(fields))})" if fields else ""
+            by = f" by {', '.join(sorted(who))}" if who else ""
+            conflicts.append(
+                {
+                    "kind": noun,
+                    "key": r["key"],
+                    "id": r["live"],
+                    "change": "changed",
+                    "fields": sorted(fields),
+                    "message": f"{noun} {r['key']} was changed in the live plan{detail}{by}",
+                }
+            )
+        known = {r["live"] for r in rows}
+        added = [i for i in current if i not in known]
+        if added:
+            records = list(session.scalars(select(model).where(model.id.in_(added))))
+            keys = record_keys(session, kind, records)
+            for record in sorted(records, key=lambda x: x.id):
+                conflicts.append(
+                    {
+                        "kind": noun,
+                        "key": keys[record.id],
+                        "id": record.id,
+                        "change": "added",
+                        "message": f"{noun} {keys[record.id]} was added to the live plan",
+                    }
+                )
+    return conflicts
+
+
+def check_applicable(session: Session, scenario: Scenario) -> None:
+    """Refuse (409 with the list) if the live plan changed under the scenario."""
+    conflicts = find_conflicts(session, scenario)
+    if conflicts:
+        shown = "; ".join(c["message"] for c in conflicts[:5])
+        more = f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+        raise Conflict(
+            f"the live plan changed since scenario S{scenario.number} was copied: {shown}{more}. "
+            "Nothing was applied; discard the scenario and copy the plan again.",
+            code="scenario_conflict",
+            details={"conflicts": conflicts},
+        )
+
+
+# --- writing the copy onto the live plan -------------------------------------------
+
+
+def _differences(live: Any, copy: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: getattr(copy, f) for f in fields if getattr(live, f) != getattr(copy, f)}
+
+
+def _wbs_order(task: Task) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in task.wbs.split("."))
+
+
+class _Writer:
+    """Writes one scenario's copy onto its live program through the services."""
+
+    def __init__(self, session: Session, actor: Actor, scenario: Scenario, copy_id: int) -> None:
+        self.session, self.actor, self.scenario = session, actor, scenario
+        self.live_id, self.copy_id = scenario.program_id, copy_id
+        self.copies = {
+            kind: {r.id: r for r in records_of(session, kind, copy_id)} for kind in KINDS
+        }
+        # copy id → live id, for the records copied from the live plan (grows as we create)
+        self.live: dict[str, dict[int, int]] = {
+            kind: {r["copy"]: r["live"] for r in scenario.basis.get(kind, [])} for kind in KINDS
+        }
+        self.counts: dict[str, Counter[str]] = {
+            "created": Counter(),
+            "updated": Counter(),
+            "deleted": Counter(),
+        }
+
+    def removed(self, kind: str) -> list[int]:
+        """Live ids of the copied records the scenario deleted."""
+        return [
+            r["live"]
+            for r in self.scenario.basis.get(kind, [])
+            if r["copy"] not in self.copies[kind]
+        ]
+
+    def added(self, kind: str) -> list[Any]:
+        return [r for i, r in sorted(self.copies[kind].items()) if i not in self.live[kind]]
+
+    def pairs(self, kind: str, model: type[Any]) -> list[tuple[Any, Any]]:
+        found = []
+        for copy_id, live_id in self.live[kind].items():
+            copy = self.copies[kind].get(copy_id)
+            live = self.session.get(model, live_id)
+            if copy is not None and live is not None:
+                found.append((live, copy))
+        return found
+
+    def run(self) -> dict[str, dict[str, int]]:
+        s, a = self.session, self.actor
+        for live_id in self.removed("dependencies"):
+            if s.get(Dependency, live_id) is not None:
+                dependency_service.delete_dependency(s, a, live_id)
+                self.counts["deleted"]["dependencies"] += 1
+        for live_id in self.removed("assignments"):
+            if s.get(Assignment, live_id) is not None:
+                assignment_service.delete_assignment(s, a, live_id)
+                self.counts["deleted"]["assignments"] += 1
+        for live_id in self.removed("milestones"):
+            milestone_service.delete_milestone(s, a, live_id, cascade=True)
+            self.counts["deleted"]["milestones"] += 1
+        for live_id in self.removed("tasks"):
+            if s.get(Task, live_id) is not None:  # not already gone with its parent
+                task_service.delete_task(s, a, live_id, cascade=True)
+            self.counts["deleted"]["tasks"] += 1
+        self.projects()
+        self.tasks()
+        self.milestones()
+        self.dependencies()
+        self.assignments()
+        for live_id in self.removed("projects"):
+            project_service.delete_project(s, a, live_id)
+            self.counts["deleted"]["projects"] += 1
+        flush(s)
+        return {what: dict(counter) for what, counter in self.counts.items()}
+
+    def projects(self) -> None:
+        for live, copy in self.pairs("projects", Project):
+            updates = _differences(live, copy, PROJECT_FIELDS)
+            if updates:
+                project_service.update_project(self.session, self.actor, live.id, updates)
+                self.counts["updated"]["projects"] += 1
+        for copy in self.added("projects"):
+            fields = {f: getattr(copy, f) for f in PROJECT_FIELDS}
+            created = project_service.create_project(
+                self.session, self.actor, program_id=self.live_id, **fields
+            )
+            self.live["projects"][copy.id] = created.id
+            self.counts["created"]["projects"] += 1
+
+    def tasks(self) -> None:
+        projects = self.copies["projects"]
+        ordered = sorted(
+            self.copies["tasks"].values(),
+            key=lambda t: (projects[t.project_id].position, t.project_id, _wbs_order(t)),
+        )
+        task_map = self.live["tasks"]
+        for copy in ordered:
+            parent = task_map[copy.parent_id] if copy.parent_id is not None else None
+            live_id = task_map.get(copy.id)
+            if live_id is None:
+                fields = {
+                    f: getattr(copy, f)
+                    for f in TASK_FIELDS
+                    if f not in ("key", "name", "parent_id", "position")
+                }
+                created = task_service.create_task(
+                    self.session,
+                    self.actor,
+                    project_id=self.live["projects"][copy.project_id],
+                    name=copy.name,
+                    key=copy.key,
+                    parent_id=parent,
+                    position=copy.position,
+                    **fields,
+                )
+                task_map[copy.id] = created.id
+                self.counts["created"]["tasks"] += 1
+                continue
+            live = self.session.get(Task, live_id)
+            assert live is not None
+            updates = _differences(
+                live, copy, tuple(f for f in TASK_FIELDS if f not in ("parent_id", "position"))
+            )
+            if parent != live.parent_id or copy.position != live.position:
+                updates.update(parent_id=parent, position=copy.position)
+            if updates:
+                task_service.update_task(self.session, self.actor, live.id, updates)
+                self.counts["updated"]["tasks"] += 1
+        for copy_id, live_id in self.live["projects"].items():
+            copy_project = projects.get(copy_id)
+            live_project = self.session.get(Project, live_id)
+            if copy_project is not None and live_project is not None:
+                live_project.next_task_number = max(
+                    live_project.next_task_number, copy_project.next_task_number
+                )
+
+    def milestones(self) -> None:
+        for live, copy in self.pairs("milestones", Milestone):
+            updates = _differences(live, copy, MILESTONE_FIELDS)
+            if updates:
+                milestone_service.update_milestone(self.session, self.actor, live.id, updates)
+                self.counts["updated"]["milestones"] += 1
+        for copy in self.added("milestones"):
+            created = milestone_service.create_milestone(
+                self.session,
+                self.actor,
+                program_id=self.live_id,
+                **{f: getattr(copy, f) for f in MILESTONE_FIELDS},
+            )
+            self.live["milestones"][copy.id] = created.id
+            self.counts["created"]["milestones"] += 1
+
+    def _end(self, task_id: int | None, milestone_id: int | None) -> dependency_service.EndRef:
+        if task_id is not None:
+            return dependency_service.EndRef("task", self.live["tasks"][task_id])
+        assert milestone_id is not None
+        return dependency_service.EndRef("milestone", self.live["milestones"][milestone_id])
+
+    def dependencies(self) -> None:
+        for live, copy in self.pairs("dependencies", Dependency):
+            updates = _differences(live, copy, DEPENDENCY_FIELDS)
+            if updates:
+                dependency_service.update_dependency(self.session, self.actor, live.id, updates)
+                self.counts["updated"]["dependencies"] += 1
+        for copy in self.added("dependencies"):
+            created = dependency_service.create_dependency(
+                self.session,
+                self.actor,
+                predecessor=self._end(copy.predecessor_task_id, copy.predecessor_milestone_id),
+                successor=self._end(copy.successor_task_id, copy.successor_milestone_id),
+                dependency_type=copy.type,
+                lag=copy.lag,
+            )
+            self.live["dependencies"][copy.id] = created.id
+            self.counts["created"]["dependencies"] += 1
+
+    def assignments(self) -> None:
+        for live, copy in self.pairs("assignments", Assignment):
+            updates = _differences(live, copy, ASSIGNMENT_FIELDS)
+            if updates:
+                assignment_service.update_assignment(self.session, self.actor, live.id, updates)
+                self.counts["updated"]["assignments"] += 1
+        for copy in self.added("assignments"):
+            created = assignment_service.create_assignment(
+                self.session,
+                self.actor,
+                task_id=self.live["tasks"][copy.task_id],
+                resource_id=copy.resource_id,
+                units=copy.units,
+                work_hours=copy.work_hours,
+                notes=copy.notes,
+            )
+            self.live["assignments"][copy.id] = created.id
+            self.counts["created"]["assignments"] += 1
+
+
+def write_onto_live(session: Session, actor: Actor, scenario: Scenario) -> dict[str, Any]:
+    """Check, then write the scenario onto the live plan and close it as applied;
+    returns what was created, updated and deleted. Raises ``Conflict`` and writes
+    nothing if the live plan changed under it or an edit no longer applies."""
+    copy = check_active(scenario)
+    check_applicable(session, scenario)
+    flush(session)
+    try:
+        counts = _Writer(session, actor, scenario, copy.id).run()
+    except PodiumError as exc:
+        raise Conflict(
+            f"scenario S{scenario.number} cannot be applied: {exc.message}",
+            code="scenario_conflict",
+            details={
+                "conflicts": [
+                    {"kind": "plan", "key": "", "change": "refused", "message": exc.message}
+                ]
+            },
+        ) from exc
+    scenario.outcome = {"applied": counts}
+    close(session, actor, scenario, ScenarioStatus.APPLIED)
+    return scenario.outcome
+
+
+def apply_scenario(
+    session: Session, actor: Actor, scenario_id: int, *, expected_version: int | None = None
+) -> Scenario:
+    """Apply a scenario to the live plan in one transaction (managers)."""
+    scenario = get_scenario(session, actor, scenario_id, needed=Role.MANAGER)
+    check_version(scenario, expected_version)
+    write_onto_live(session, actor, scenario)
+    return scenario
