@@ -8,9 +8,18 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, plans, resources, performance, risks, governance
+from podium.cli import admin, plans, resources, performance, forecast, risks, governance
 
-__all__ = ["admin", "app", "governance", "performance", "plans", "resources", "risks"]
+__all__ = [
+    "admin",
+    "app",
+    "forecast",
+    "governance",
+    "performance",
+    "plans",
+    "resources",
+    "risks",
+]
 
 if __name__ == "__main__":  # pragma: no cover
     app()

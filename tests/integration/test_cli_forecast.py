@@ -1,0 +1,77 @@
+"""`podium forecast` on a real database, over the demo program."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.cli._app import console
+from podium.config import get_settings
+from podium.db import get_engine
+from podium.models import Forecast
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(console, "_width", 200)  # one table row per line
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def podium(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def demo(cli_env: None) -> None:
+    code, out = podium("demo")
+    assert code == 0, out
+
+
+def _count(engine: Engine) -> int:
+    with Session(engine) as s:
+        return s.scalar(select(func.count()).select_from(Forecast)) or 0
+
+
+def test_forecast_prints_the_confidence_table_and_stores_it(demo: None, engine: Engine) -> None:
+    before = _count(engine)
+    code, out = podium("forecast", "CLOUD", "--iterations", "2000", "--seed", "5")
+    assert code == 0, out
+    assert "2000 iterations, seed 5" in out
+    program = next(
+        line
+        for line in out.splitlines()
+        if line.strip().startswith("│ Program") or line.strip().startswith("Program")
+    )
+    assert program.count("20") >= 4  # target, planned, P50, P80, P90 dates
+    assert "What drives the finish" in out and "Stored as forecast" in out
+    assert _count(engine) == before + 1
+
+
+def test_the_same_seed_prints_the_same_table(demo: None, engine: Engine) -> None:
+    one = podium("forecast", "CLOUD", "-n", "500", "--seed", "9", "--no-store")
+    two = podium(
+        "forecast", "CLOUD", "-n", "500", "--seed", "9", "--no-store", "--distribution", "pert"
+    )
+    assert one == two and one[0] == 0
+    assert "Stored" not in one[1]
+
+
+def test_bad_options_are_refused(demo: None) -> None:
+    code, out = podium("forecast", "CLOUD", "--iterations", "5")
+    assert code == 1 and "iterations" in out
+    code, out = podium("forecast", "NOPE")
+    assert code == 1
