@@ -44,6 +44,7 @@ def api_router() -> APIRouter:
         resources,
         retrospective,
         risks,
+        scenarios,
         schedule,
         tasks,
     )
@@ -70,6 +71,7 @@ def api_router() -> APIRouter:
         resources,
         assignments,
         leveling,
+        scenarios,
     ):
         router.include_router(area.router)
     return router

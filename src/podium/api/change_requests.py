@@ -36,6 +36,9 @@ class ChangeRequestCreate(Strict):
     budget_changes: list[BudgetChangeIn] = Field(default_factory=list, max_length=200)
     scope_change: str = Field(default="", max_length=20000)
     rebaseline: bool = Field(default=False, description="take a new baseline on approval")
+    scenario_id: DbId | None = Field(
+        default=None, description="an active scenario of the program: approving applies it"
+    )
 
 
 class ChangeRequestUpdate(Strict):
@@ -94,6 +97,7 @@ class ChangeRequestOut(BaseModel):
     decided_at: datetime | None
     decided_by: str
     baseline_id: int | None
+    scenario_id: int | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -116,6 +120,7 @@ def _out(cr: ChangeRequest) -> ChangeRequestOut:
         decided_at=cr.decided_at,
         decided_by=cr.decided_by,
         baseline_id=cr.baseline_id,
+        scenario_id=cr.scenario_id,
         version=cr.version,
         created_at=cr.created_at,
         updated_at=cr.updated_at,

@@ -1,0 +1,291 @@
+"""Scenarios API: what-if copies of a program's plan, compared, applied or discarded.
+
+A scenario's copy is a program of its own (``copy_program_id``): edit it through the
+usual routes (tasks, dependencies, milestones, assignments…) without touching the
+live plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field, field_validator
+
+from podium.api.dependencies import DbId, refuse_null
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
+from podium.api.projects import PathId
+from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.models import Program, Scenario, ScenarioStatus
+from podium.services import scenarios as service
+
+router = APIRouter(tags=["scenarios"], responses=ERROR_RESPONSES)
+
+
+class ScenarioCreate(Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["Slip the pilot two weeks"])
+    description: str = Field(default="", max_length=20000)
+
+
+class ScenarioUpdate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=20000)
+
+    _not_null = field_validator("name", "description")(refuse_null)
+
+
+class ScenarioOut(BaseModel):
+    id: int
+    program_id: int = Field(description="the live program")
+    key: str = Field(examples=["S2"])
+    name: str
+    description: str
+    status: ScenarioStatus
+    copy_program_id: int | None = Field(
+        description="the program to edit the scenario through (null once applied or discarded)"
+    )
+    copy_program_key: str | None = Field(examples=["CLOUD~S2"])
+    created_by: str
+    closed_at: datetime | None
+    closed_by: str
+    outcome: dict[str, Any] | None = Field(description="what applying created, updated, deleted")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _out(db: Db, s: Scenario) -> ScenarioOut:
+    copy = db.get(Program, s.copy_program_id) if s.copy_program_id else None
+    return ScenarioOut(
+        id=s.id,
+        program_id=s.program_id,
+        key=f"S{s.number}",
+        name=s.name,
+        description=s.description,
+        status=s.status,
+        copy_program_id=s.copy_program_id,
+        copy_program_key=copy.key if copy else None,
+        created_by=s.created_by,
+        closed_at=s.closed_at,
+        closed_by=s.closed_by,
+        outcome=s.outcome,
+        version=s.version,
+        created_at=s.created_at,
+        updated_at=s.updated_at,
+    )
+
+
+class ScenarioList(BaseModel):
+    items: list[ScenarioOut]
+    total: int
+
+
+@router.get("/programs/{program_id}/scenarios", response_model=ScenarioList)
+def list_scenarios(
+    program_id: PathId,
+    db: Db,
+    actor: CurrentActor,
+    status_: Annotated[ScenarioStatus | None, Query(alias="status")] = None,
+) -> ScenarioList:
+    items, total = service.list_scenarios(db, actor, program_id, status=status_)
+    return ScenarioList(items=[_out(db, s) for s in items], total=total)
+
+
+@router.post(
+    "/programs/{program_id}/scenarios",
+    response_model=ScenarioOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Copy the live plan into a new scenario (manager)",
+)
+def create_scenario(
+    program_id: PathId, body: ScenarioCreate, db: Db, actor: CurrentActor, response: Response
+) -> ScenarioOut:
+    scenario = service.create_scenario(
+        db, actor, program_id, name=body.name, description=body.description
+    )
+    commit(db)
+    set_etag(response, scenario.version)
+    return _out(db, scenario)
+
+
+@router.get("/scenarios/{scenario_id}", response_model=ScenarioOut)
+def get_scenario(
+    scenario_id: PathId, db: Db, actor: CurrentActor, response: Response
+) -> ScenarioOut:
+    scenario = service.get_scenario(db, actor, scenario_id)
+    set_etag(response, scenario.version)
+    return _out(db, scenario)
+
+
+@router.patch("/scenarios/{scenario_id}", response_model=ScenarioOut, summary="Rename (manager)")
+def update_scenario(
+    scenario_id: PathId,
+    body: ScenarioUpdate,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+) -> ScenarioOut:
+    scenario = service.update_scenario(
+        db, actor, scenario_id, body.model_dump(exclude_unset=True), expected_version=version
+    )
+    commit(db)
+    set_etag(response, scenario.version)
+    return _out(db, scenario)
+
+
+@router.delete(
+    "/scenarios/{scenario_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a scenario and its copy altogether (manager)",
+)
+def delete_scenario(
+    scenario_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
+) -> Response:
+    service.delete_scenario(db, actor, scenario_id, expected_version=version)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class DatesOut(BaseModel):
+    live: date | None
+    scenario: date | None
+    baseline: date | None = None
+    slip: int | None = Field(default=None, description="working days, scenario − live")
+
+
+class MilestoneCompareOut(DatesOut):
+    key: str
+    name: str
+    target_live: date | None
+    target_scenario: date | None
+    late_live: bool
+    late_scenario: bool
+    only_in: str | None = Field(description="live or scenario when the other lacks it")
+
+
+class ProjectCompareOut(DatesOut):
+    key: str
+    name: str
+
+
+class ProgramCompareOut(BaseModel):
+    start: DatesOut
+    finish: DatesOut
+    p80: DatesOut = Field(
+        description="P80 finish from each program's latest stored forecast (null without one)"
+    )
+
+
+class CostCompareOut(BaseModel):
+    live: float
+    scenario: float
+    difference: float
+    baseline: float | None = None
+
+
+class TaskBriefOut(BaseModel):
+    key: str
+    name: str
+    project_key: str | None
+    duration: int
+    budget: float
+
+
+class TaskChangeOut(BaseModel):
+    key: str
+    name: str
+    fields: dict[str, list[Any]] = Field(description="field: [live, scenario]")
+    finish: list[date | None] = Field(description="[live, scenario]")
+
+
+class ScopeCompareOut(BaseModel):
+    tasks_added: list[TaskBriefOut]
+    tasks_removed: list[TaskBriefOut]
+    tasks_changed: list[TaskChangeOut]
+    tasks_moved: list[TaskChangeOut] = Field(description="unchanged tasks whose dates move")
+    dependencies_added: list[str]
+    dependencies_removed: list[str]
+    assignments_added: list[str]
+    assignments_removed: list[str]
+
+
+class ResourceCompareOut(BaseModel):
+    key: str
+    name: str
+    live: int = Field(description="over-allocated working days")
+    scenario: int
+
+
+class ScenarioRefOut(BaseModel):
+    id: int
+    number: int
+    name: str
+
+
+class BaselineRefOut(BaseModel):
+    id: int
+    name: str
+
+
+class OverAllocationOut(BaseModel):
+    live: int
+    scenario: int
+
+
+class CompareOut(BaseModel):
+    scenario: ScenarioRefOut
+    live_program_id: int
+    copy_program_id: int
+    baseline: BaselineRefOut | None
+    program: ProgramCompareOut
+    milestones: list[MilestoneCompareOut]
+    projects: list[ProjectCompareOut]
+    cost: CostCompareOut
+    scope: ScopeCompareOut
+    resources: list[ResourceCompareOut]
+    over_allocated_days: OverAllocationOut
+
+
+@router.get(
+    "/scenarios/{scenario_id}/compare",
+    response_model=CompareOut,
+    summary="The scenario side by side with the live plan (and a baseline)",
+)
+def compare_scenario(
+    scenario_id: PathId,
+    db: Db,
+    actor: CurrentActor,
+    baseline_id: Annotated[DbId | None, Query()] = None,
+) -> dict[str, Any]:
+    return service.compare_scenario(db, actor, scenario_id, baseline_id=baseline_id)
+
+
+@router.post(
+    "/scenarios/{scenario_id}/apply",
+    response_model=ScenarioOut,
+    summary="Apply the scenario to the live plan in one transaction (manager); 409 with "
+    "details.conflicts if the live plan changed since the copy",
+)
+def apply_scenario(
+    scenario_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion, response: Response
+) -> ScenarioOut:
+    scenario = service.apply_scenario(db, actor, scenario_id, expected_version=version)
+    commit(db)
+    set_etag(response, scenario.version)
+    return _out(db, scenario)
+
+
+@router.post(
+    "/scenarios/{scenario_id}/discard",
+    response_model=ScenarioOut,
+    summary="Give the scenario up: its copy is deleted (manager)",
+)
+def discard_scenario(
+    scenario_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion, response: Response
+) -> ScenarioOut:
+    scenario = service.discard_scenario(db, actor, scenario_id, expected_version=version)
+    commit(db)
+    set_etag(response, scenario.version)
+    return _out(db, scenario)
