@@ -8,7 +8,7 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, plans, resources, performance, forecast, risks, governance
+from podium.cli import admin, plans, resources, performance, forecast, scenarios, risks, governance
 
 __all__ = [
     "admin",
@@ -19,6 +19,7 @@ __all__ = [
     "plans",
     "resources",
     "risks",
+    "scenarios",
 ]
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ discarded."""
 from podium.services.scenarios._records import (
     check_active,
     copy_of,
+    find_scenario,
     get_scenario,
     label,
     scenario_of_copy,
@@ -36,6 +37,7 @@ __all__ = [
     "delete_scenario",
     "discard_scenario",
     "find_conflicts",
+    "find_scenario",
     "get_scenario",
     "label",
     "latest_p80",

@@ -134,3 +134,23 @@ def _keys(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
 def records_of(session: Session, kind: str, program_id: int) -> list[Any]:
     model = KINDS[kind]
     return list(session.scalars(select(model).where(model.program_id == program_id)))
+
+
+def find_scenario(
+    session: Session, actor: Actor, ref: str, *, needed: Role = Role.VIEWER
+) -> Scenario:
+    """A scenario by id (``7``), by its copy's key (``CLOUD~S2``) or as ``CLOUD/S2``."""
+    text = ref.strip()
+    if text.isdigit():
+        return get_scenario(session, actor, int(text), needed=needed)
+    program_key, _, number = text.replace("~", "/").rpartition("/")
+    number = number.upper().removeprefix("S")
+    if program_key and number.isdigit():
+        found = session.scalar(
+            select(Scenario)
+            .join(Program, Program.id == Scenario.program_id)
+            .where(Program.key == program_key, Scenario.number == int(number))
+        )
+        if found is not None:
+            return get_scenario(session, actor, found.id, needed=needed)
+    raise NotFound(f"no scenario {ref!r}: give its id, CLOUD~S2 or CLOUD/S2")

@@ -1,0 +1,101 @@
+"""`podium scenario create/list/compare/apply/discard` on the demo program."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, exists, select
+from sqlalchemy.orm import Session, aliased
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.cli._app import console
+from podium.config import get_settings
+from podium.db import get_engine
+from podium.models import Program, Scenario, ScenarioStatus, Task
+from podium.services import tasks as task_service
+from podium.services.actor import SYSTEM
+from podium.services.uow import complete
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(console, "_width", 200)  # one table row per line
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def podium(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def _lengthen_a_task(engine: Engine, program_key: str, *, key: str | None = None) -> str:
+    """Add five days to a leaf task not started yet (the given one, or the first)."""
+    with Session(engine) as session:
+        child = aliased(Task)
+        query = (
+            select(Task)
+            .join(Program, Program.id == Task.program_id)
+            .where(
+                Program.key == program_key,
+                Task.actual_start.is_(None),
+                Task.duration > 0,
+                ~exists().where(child.parent_id == Task.id),
+            )
+            .order_by(Task.early_start, Task.id)
+        )
+        if key is not None:
+            query = query.where(Task.key == key)
+        task = session.scalars(query).first()
+        assert task is not None
+        task_service.update_task(session, SYSTEM, task.id, {"duration": task.duration + 5})
+        complete(session)
+        return task.key
+
+
+def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply(
+    cli_env: None, engine: Engine
+) -> None:
+    code, out = podium("demo")
+    assert code == 0, out
+    code, out = podium("scenario", "create", "CLOUD", "Longer pilot", "-d", "what if")
+    assert code == 0, out
+    assert "S1 'Longer pilot'" in out and "CLOUD~S1" in out
+    key = _lengthen_a_task(engine, "CLOUD~S1")
+    code, out = podium("scenario", "list", "CLOUD")
+    assert code == 0 and "S1 Longer pilot" in out and "active" in out, out
+    code, out = podium("scenario", "compare", "CLOUD~S1")
+    assert code == 0, out
+    assert "program finish" in out and f"tasks changed: {key}" in out
+    code, out = podium("scenario", "compare", "CLOUD/S1", "--format", "json")
+    assert code == 0 and '"tasks_changed"' in out, out
+
+    code, out = podium("scenario", "apply", "CLOUD/S1")
+    assert code == 0, out
+    assert "applied S1 Longer pilot: updated 1 tasks" in out
+    with Session(engine) as session:
+        (scenario,) = session.scalars(select(Scenario))
+        assert scenario.status == ScenarioStatus.APPLIED
+        assert session.scalar(select(Program.id).where(Program.key == "CLOUD~S1")) is None
+
+    code, out = podium("scenario", "create", "CLOUD", "Another")
+    assert code == 0 and "CLOUD~S2" in out, out
+    _lengthen_a_task(engine, "CLOUD", key=key)  # the live plan moves meanwhile
+    code, out = podium("scenario", "apply", "CLOUD~S2")
+    assert code == 1
+    assert "conflict" in out and f"task {key}" in out and "changed" in out
+    code, out = podium("scenario", "discard", "CLOUD~S2")
+    assert code == 0 and "discarded S2 Another" in out, out
+    code, out = podium("scenario", "list", "CLOUD", "--all")
+    assert "applied" in out and "discarded" in out, out
+    code, out = podium("scenario", "compare", "CLOUD~S9")
+    assert code == 1 and "no scenario" in out
