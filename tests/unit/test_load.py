@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from podium.engine import Activity, Link, Network, WorkCalendar, schedule
 from podium.engine.leveling import Resource
@@ -128,3 +130,47 @@ def test_a_leveling_hold_delays_unstarted_work_like_an_extra_start_no_earlier_th
         MON, [Activity("B", 2, not_before=day(11), constraint_type="mso", constraint_date=day(5))]
     )
     assert schedule(pinned)["B"].early_start == day(5)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.integers(0, 40),
+            st.integers(0, 15),
+            st.sampled_from([0.25, 0.5, 1.0]),
+            st.integers(0, 2),
+        ),
+        max_size=25,
+    )
+)
+def test_demand_is_the_units_on_each_working_day_of_every_booking(
+    raw: list[tuple[int, int, int, float, int]],
+) -> None:
+    calendars = [WEEK, WorkCalendar("1111110"), WorkCalendar("1111100", [day(12), day(13)])]
+    first = date(2027, 1, 1)
+    bookings = [
+        Booking(
+            f"T{k}",
+            f"r{r}",
+            units,
+            first + timedelta(days=s),
+            first + timedelta(days=s + length),
+            calendars[c],
+        )
+        for k, (r, s, length, units, c) in enumerate(raw)
+    ]
+    people = [Resource(f"r{r}", capacity=1.0) for r in range(3)]
+    load = resource_load(people, bookings, start=first, finish=date(2027, 3, 31))
+    expected = np.zeros_like(load.demand)
+    for b in bookings:
+        for i, d in enumerate(load.days.tolist()):
+            if b.start <= d <= b.finish and b.calendar.is_workday(d):
+                expected[int(b.resource[1:]), i] += b.units
+    assert np.allclose(load.demand, expected)
+    over = expected > load.capacity + 1e-6
+    assert sum(o.days for o in load.overloads) == int(over.sum())
+    for o in load.overloads:  # every task named works on one of the overloaded days
+        assert o.tasks and all(
+            t in {b.task for b in bookings if b.resource == o.resource} for t in o.tasks
+        )

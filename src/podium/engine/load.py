@@ -150,41 +150,78 @@ def resource_load(
         capacity[k] = r.capacity * mask(r.calendar or fallback)
     demand = np.zeros((len(ids), width))
     first = days[0] if width else np.datetime64(start, "D")
-    spans: list[tuple[int, int, int, Booking]] = []
-    for b in mine:
-        lo = max(0, int((np.datetime64(b.start, "D") - first).astype(np.int64)))
-        hi = min(width, int((np.datetime64(b.finish, "D") - first).astype(np.int64)) + 1)
-        if hi <= lo:
+    n = len(mine)
+    rows = np.fromiter((row_of[b.resource] for b in mine), np.int64, n)
+    units = np.fromiter((b.units for b in mine), np.float64, n)
+    lo = (np.array([b.start for b in mine], "datetime64[D]") - first).astype(np.int64)
+    hi = (np.array([b.finish for b in mine], "datetime64[D]") - first).astype(np.int64) + 1
+    lo, hi = np.clip(lo, 0, width), np.clip(hi, 0, width)
+    calendars: dict[WorkCalendar, int] = {}
+    cal = np.fromiter((calendars.setdefault(b.calendar, len(calendars)) for b in mine), np.int64, n)
+    keep = hi > lo
+    # per calendar: a difference array of each resource's bookings, summed along the days
+    # and kept on the calendar's working days (one cumulative sum, no loop over bookings)
+    for calendar, c in calendars.items():
+        sel = keep & (cal == c)
+        if not sel.any():
             continue
-        row = row_of[b.resource]
-        demand[row, lo:hi] += b.units * mask(b.calendar)[lo:hi]
-        spans.append((row, lo, hi, b))
+        present, row_in = np.unique(rows[sel], return_inverse=True)
+        diff = np.zeros((len(present), width + 1))
+        np.add.at(diff, (row_in, lo[sel]), units[sel])
+        np.add.at(diff, (row_in, hi[sel]), -units[sel])
+        demand[present] += np.cumsum(diff, axis=1)[:, :width] * mask(calendar)
+    demand = np.round(demand, 9)  # the sums' rounding is not load
+    spans = _Spans(
+        rows[keep],
+        lo[keep],
+        hi[keep],
+        cal[keep],
+        [b for b, k in zip(mine, keep.tolist(), strict=True) if k],
+        [mask(c) for c in calendars],
+    )
     load = Load(ids, days, capacity, demand)
     return Load(ids, days, capacity, demand, _overloads(load, spans))
 
 
-def _overloads(load: Load, spans: list[tuple[int, int, int, Booking]]) -> tuple[Overload, ...]:
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    """The bookings inside the horizon as arrays: resource row, first and past-last day
+    column, calendar index (into ``masks``), and the bookings themselves."""
+
+    rows: IntArray
+    lo: IntArray
+    hi: IntArray
+    cal: IntArray
+    bookings: list[Booking]
+    masks: list[BoolArray]
+
+
+def _overloads(load: Load, spans: _Spans) -> tuple[Overload, ...]:
     over = load.over
     found: list[Overload] = []
-    by_row: dict[int, list[tuple[int, int, Booking]]] = {}
-    for row, lo, hi, b in spans:
-        by_row.setdefault(row, []).append((lo, hi, b))
     for row in np.flatnonzero(over.any(axis=1)).tolist():
         cols = np.flatnonzero(over[row])
         # consecutive runs, allowing gaps of days on which the resource has no capacity
         # and no demand (a weekend inside a week-long overload stays one period)
         idle = (load.capacity[row] <= 0) & (load.demand[row] <= EPSILON)
-        breaks = [i for i in range(1, len(cols)) if not idle[cols[i - 1] + 1 : cols[i]].all()]
+        idle_before = np.concatenate([[0], np.cumsum(~idle)])  # non-idle days before col
+        gaps = idle_before[cols[1:]] - idle_before[cols[:-1] + 1]
+        breaks = (np.flatnonzero(gaps > 0) + 1).tolist()
+        mine = np.flatnonzero(spans.rows == row)
         for run in np.split(cols, breaks):
             lo, hi = int(run[0]), int(run[-1]) + 1
             peak_at = int(run[np.argmax(load.demand[row, run])])
             tasks: list[str] = []
             groups: list[str] = []
-            for b_lo, b_hi, b in by_row.get(row, []):
-                if b_lo < hi and b_hi > lo and _works_in(b, run, load.days):
-                    tasks.append(b.task)
-                    if b.group is not None and b.group not in groups:
-                        groups.append(b.group)
+            near = mine[(spans.lo[mine] < hi) & (spans.hi[mine] > lo)]
+            for k in near.tolist():
+                inside = run[(run >= spans.lo[k]) & (run < spans.hi[k])]
+                if not spans.masks[spans.cal[k]][inside].any():
+                    continue  # its days off are exactly the overloaded days
+                b = spans.bookings[k]
+                tasks.append(b.task)
+                if b.group is not None and b.group not in groups:
+                    groups.append(b.group)
             excess = float(np.sum(load.demand[row, run] - load.capacity[row, run]))
             found.append(
                 Overload(
@@ -200,10 +237,3 @@ def _overloads(load: Load, spans: list[tuple[int, int, int, Booking]]) -> tuple[
                 )
             )
     return tuple(found)
-
-
-def _works_in(b: Booking, cols: IntArray, days: DateArray) -> bool:
-    """Whether ``b`` puts demand on any of the days ``cols``."""
-    when = days[cols]
-    inside = (when >= np.datetime64(b.start, "D")) & (when <= np.datetime64(b.finish, "D"))
-    return bool(np.any(inside & b.calendar.is_workday_array(when)))

@@ -62,12 +62,15 @@ def effective_network(
     """``net`` with every task moved onto its effective calendar (see :mod:`.model`)."""
     by_id = {r.id: r for r in resources}
     calendars_of: dict[str, set[WorkCalendar]] = {}
-    done = {a.id for a in net.activities if not works(a)}
+    own_of = {
+        a.id: net.default_calendar if a.calendar is None else net.calendars.get(a.calendar)
+        for a in net.activities
+        if works(a)
+    }
     for x in assignments:
-        if x.task in done:
-            continue
         cal = by_id[x.resource].calendar
-        if cal is not None:
+        # a resource on the task's own calendar changes nothing (the common case)
+        if cal is not None and x.task in own_of and cal != own_of[x.task]:
             calendars_of.setdefault(x.task, set()).add(cal)
     if not calendars_of:
         return net
