@@ -320,8 +320,9 @@ def _results(
 
     critical = [
         {**task(ref), "correlation": _round(f.correlation[f.ids.index(ref)])}
-        for ref, _ in f.most_critical(TOP)
-    ]
+        for ref, _ in f.most_critical(len(f.ids))
+        if ref.startswith("t") and not plan.is_milestone[plan.index[ref]]
+    ][:TOP]
     tornado = []
     for d in f.tornado(TOP):
         if d.kind == "task":
@@ -417,3 +418,28 @@ def forecast_trend(session: Session, actor: Actor, program_id: int) -> list[Tren
         )
         for f in forecasts
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastGlance:
+    """What the overview shows of the newest forecast: P80s beside the deterministic dates."""
+
+    forecast_id: int
+    created_at: datetime
+    program_p80: date | None
+    program_probability: float | None
+    milestone_p80: dict[str, date]  # milestone key → P80
+
+
+def forecast_glance(session: Session, program_id: int) -> ForecastGlance | None:
+    """The newest forecast's P80s (the caller has checked the actor may read the program)."""
+    f = latest_forecast(session, program_id)
+    if f is None:
+        return None
+    return ForecastGlance(
+        f.id,
+        f.created_at,
+        f.program_p80,
+        f.results.get("program", {}).get("probability"),
+        {m["key"]: date.fromisoformat(m["p80"]) for m in f.results.get("milestones", [])},
+    )

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from podium.api.deps import Db
 from podium.services import benefits, health, overview
+from podium.services.forecasts import forecast_glance
 from podium.web.session import CurrentViewer
 from podium.web.templating import render
 
@@ -77,5 +78,6 @@ def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewe
             "program": view.program,
             "health": program_health,
             "goal_kpi": benefits.goal_benefit(db, view.program),
+            "glance": forecast_glance(db, program_id),
         },
     )

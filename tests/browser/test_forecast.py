@@ -1,0 +1,128 @@
+"""The forecast page: a manager runs a forecast; its dates, charts, drivers; the overview's P80."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import Engine, select
+
+from podium.db import session_factory
+from podium.models import User
+from podium.services import auth
+from tests.browser.conftest import SCREENSHOTS, PlanProgram
+
+pytestmark = pytest.mark.browser
+
+PageAs = Callable[[str], Page]
+
+
+def _api(live_server: str, engine: Engine, email: str, path: str) -> Any:
+    db = session_factory(engine)()
+    try:
+        user = db.scalars(select(User).where(User.email == email)).one()
+        _t, secret = auth.create_token(db, user, name="forecast page tests")
+        db.commit()
+    finally:
+        db.close()
+    response = httpx.get(
+        f"{live_server}/api/v1{path}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.is_success, response.text
+    return response.json()
+
+
+def _shown(day: str) -> str:
+    """A date as the page writes it (``14 Nov 2027``)."""
+    d = date.fromisoformat(day)
+    return f"{d.day} {d.strftime('%b %Y')}"
+
+
+def _run(page: Page, *, iterations: int, seed: int) -> None:
+    form = page.get_by_test_id("run-forecast")
+    form.locator("input[name=iterations]").fill(str(iterations))
+    form.locator("input[name=seed]").fill(str(seed))
+    form.get_by_role("button", name="Run forecast").click()
+    expect(page).to_have_url(re.compile(r"/forecast\?forecast=\d+$"))
+
+
+def test_a_manager_runs_a_forecast_and_reads_its_dates_charts_and_drivers(
+    page_as: PageAs,
+    fresh_plan: PlanProgram,
+    plan_people: dict[str, str],
+    live_server: str,
+    web_engine: Engine,
+) -> None:
+    page = page_as(plan_people["omar"])
+    page.goto(f"/programs/{fresh_plan.id}")
+    page.get_by_role("link", name="Forecast", exact=True).click()
+    expect(page.get_by_test_id("no-forecast")).to_be_visible()
+    _run(page, iterations=3000, seed=7)
+
+    forecast_id = int(page.url.rsplit("=", 1)[1])
+    api = _api(live_server, web_engine, plan_people["omar"], f"/forecasts/{forecast_id}")
+    results = api["results"]
+    table = page.get_by_test_id("confidence-table")
+    program_row = table.locator("[data-key=program]")
+    expect(program_row).to_contain_text(_shown(results["program"]["p80"]))
+    expect(program_row).to_contain_text(_shown(results["program"]["finish"]))
+    for m in results["milestones"]:
+        row = table.locator(f"[data-key='{m['key']}']")
+        expect(row).to_contain_text(_shown(m["p50"]))
+        if m["probability"] is not None:
+            expect(row).to_contain_text(f"{m['probability'] * 100:.0f} %")
+    expect(page.get_by_test_id("forecast-meta")).to_contain_text("3,000 iterations")
+    expect(page.get_by_test_id("histogram")).to_have_attribute("data-drawn", "true")
+    expect(page.get_by_test_id("tornado")).to_have_attribute("data-drawn", "true")
+    top = results["criticality"][0]
+    expect(page.get_by_test_id("criticality").locator("tbody tr").first).to_contain_text(top["key"])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "forecast.png"), full_page=True)
+
+    # a milestone's own distribution
+    first = results["milestones"][0]["key"]
+    page.get_by_test_id("distribution-scope").select_option(first)
+    expect(page.get_by_test_id("histogram")).to_have_attribute("data-drawn", "true")
+
+    # a second forecast: the trend appears, and the overview shows the newest P80
+    _run(page, iterations=1000, seed=8)
+    expect(page.get_by_test_id("trend")).to_have_attribute("data-drawn", "true")
+    newest = _api(
+        live_server, web_engine, plan_people["omar"], f"/programs/{fresh_plan.id}/forecasts"
+    )[0]
+    page.goto(f"/programs/{fresh_plan.id}")
+    expect(page.get_by_test_id("finish-p80")).to_contain_text(_shown(newest["program_p80"]))
+    expect(page.get_by_test_id("milestones").locator("th", has_text="P80")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "forecast-overview.png"), full_page=True)
+
+
+def test_a_viewer_reads_the_forecast_but_cannot_run_one(
+    page_as: PageAs, fresh_plan: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    manager = page_as(plan_people["omar"])
+    manager.goto(f"/programs/{fresh_plan.id}/forecast")
+    _run(manager, iterations=500, seed=1)
+    page = page_as(plan_people["vera"])
+    page.goto(f"/programs/{fresh_plan.id}/forecast")
+    expect(page.get_by_test_id("confidence-table")).to_be_visible()
+    expect(page.get_by_test_id("run-forecast")).to_have_count(0)
+    expect(page.get_by_test_id("no-trend")).to_be_visible()
+
+
+def test_a_bad_iteration_count_is_refused_in_place(
+    page_as: PageAs, fresh_plan: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    page = page_as(plan_people["omar"])
+    page.goto(f"/programs/{fresh_plan.id}/forecast")
+    form = page.get_by_test_id("run-forecast")
+    form.locator("input[name=iterations]").evaluate(
+        "el => { el.removeAttribute('min'); el.removeAttribute('step'); }"
+    )
+    form.locator("input[name=iterations]").fill("50")
+    form.get_by_role("button", name="Run forecast").click()
+    expect(page.get_by_test_id("run-forecast")).to_contain_text("Must be between 100 and 100000")
