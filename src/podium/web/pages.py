@@ -23,6 +23,7 @@ from podium.web import (
     resources,
     risks,
     roadmap,
+    scenarios,
     signin,
     tasks,
 )
@@ -55,6 +56,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         governance,
         resources,
         resource_pages,
+        scenarios,
     )
     for area in areas:
         app.include_router(area.router)

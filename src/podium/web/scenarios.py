@@ -1,0 +1,182 @@
+"""Scenarios: the list with the create form, a scenario's page (links to edit its copy,
+the comparison side by side, apply and discard) and the way back from a copy's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.api.projects import PathId
+from podium.errors import Conflict, NotFound, ValidationFailed
+from podium.models import Role, Scenario, ScenarioStatus
+from podium.services import baselines
+from podium.services import scenarios as service
+from podium.services.actor import Actor, role_in
+from podium.services.programs import get_program
+from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.tasks import done
+from podium.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _can_manage(db: Session, actor: Actor, program_id: int) -> bool:
+    role = role_in(db, actor, program_id)
+    return role is not None and role.rank >= Role.MANAGER.rank
+
+
+def _list_page(
+    request: Request,
+    db: Session,
+    viewer: Any,
+    program_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    program = get_program(db, viewer.actor, program_id)
+    items, _ = service.list_scenarios(db, viewer.actor, program_id)
+    copies = {s.id: service.copy_of(s) for s in items if s.copy_program_id}
+    return render(
+        request,
+        "scenarios/list.html",
+        {
+            "program": program,
+            "scenarios": items,
+            "copies": copies,
+            "can_manage": _can_manage(db, viewer.actor, program_id),
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/programs/{program_id}/scenarios", name="scenarios")
+def scenarios_page(request: Request, program_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+    """A program's scenarios, and (for managers) the form that copies the plan into one."""
+    return _list_page(request, db, viewer, program_id)
+
+
+@router.post("/programs/{program_id}/scenarios")
+def create(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Copy the live plan into a new scenario and open it."""
+    values = {k: str(form.get(k) or "").strip() for k in ("name", "description")}
+    try:
+        scenario = service.create_scenario(
+            db, viewer.actor, program_id, name=values["name"], description=values["description"]
+        )
+    except (ValidationFailed, Conflict) as exc:
+        db.rollback()
+        return _list_page(
+            request,
+            db,
+            viewer,
+            program_id,
+            errors={"name": exc.message},
+            values=values,
+            status_code=exc.status,
+        )
+    scenario_id = scenario.id
+    done(db)
+    return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
+
+
+def _scenario_page(
+    request: Request,
+    db: Session,
+    viewer: Any,
+    scenario: Scenario,
+    *,
+    baseline_id: int | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    program = get_program(db, viewer.actor, scenario.program_id)
+    active = scenario.status == ScenarioStatus.ACTIVE and scenario.copy_program_id is not None
+    compare = (
+        service.compare_scenario(db, viewer.actor, scenario.id, baseline_id=baseline_id)
+        if active
+        else None
+    )
+    return render(
+        request,
+        "scenarios/page.html",
+        {
+            "program": program,
+            "scenario": scenario,
+            "copy": service.copy_of(scenario) if active else None,
+            "compare": compare,
+            "baselines": baselines.list_baselines(db, viewer.actor, program.id),
+            "baseline_id": baseline_id,
+            "can_manage": _can_manage(db, viewer.actor, program.id),
+            "conflicts": conflicts or [],
+            "refusal": refusal,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/scenarios/{scenario_id}", name="scenario")
+def scenario_page(
+    request: Request,
+    scenario_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    baseline_id: str | None = None,
+) -> Response:
+    """The scenario: where to edit it, the comparison with the live plan, apply or discard."""
+    scenario = service.get_scenario(db, viewer.actor, scenario_id)
+    chosen = int(baseline_id) if baseline_id and baseline_id.isdigit() else None
+    return _scenario_page(request, db, viewer, scenario, baseline_id=chosen)
+
+
+@router.get("/programs/{program_id}/scenario")
+def scenario_of_copy(program_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+    """From any page of a scenario's copy back to the scenario's page."""
+    get_program(db, viewer.actor, program_id)
+    scenario = service.scenario_of_copy(db, program_id)
+    if scenario is None:
+        raise NotFound(f"program {program_id} is not a scenario")
+    return RedirectResponse(f"/scenarios/{scenario.id}", status_code=303)
+
+
+@router.post("/scenarios/{scenario_id}/apply")
+def apply(
+    request: Request, scenario_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Apply the scenario to the live plan; refused with the conflicts if the plan moved."""
+    try:
+        service.apply_scenario(db, viewer.actor, scenario_id)
+    except Conflict as exc:
+        db.rollback()
+        scenario = service.get_scenario(db, viewer.actor, scenario_id)
+        details = exc.details if isinstance(exc.details, dict) else {}
+        return _scenario_page(
+            request,
+            db,
+            viewer,
+            scenario,
+            conflicts=details.get("conflicts", []),
+            refusal=exc.message,
+            status_code=409,
+        )
+    done(db)
+    return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
+
+
+@router.post("/scenarios/{scenario_id}/discard")
+def discard(scenario_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm) -> Response:
+    """Give the scenario up: its copy is deleted."""
+    scenario = service.discard_scenario(db, viewer.actor, scenario_id)
+    program_id = scenario.program_id
+    done(db)
+    return RedirectResponse(f"/programs/{program_id}/scenarios", status_code=303)
