@@ -425,3 +425,23 @@ def test_a_change_request_whose_scenario_conflicts_is_not_approved(db: Session) 
     db.rollback()
     assert refused.value.code == "scenario_conflict"
     assert db.get(ChangeRequest, cr.id).status.value == "proposed"  # type: ignore[union-attr]
+
+
+def test_compare_shows_p80_from_the_latest_forecast_of_each_side(db: Session) -> None:
+    from podium.services.forecasts import ForecastSettings, run_forecast
+
+    plan = _plan(db)
+    scenario = _new_scenario(db, plan)
+    assert scenarios.compare_scenario(db, SYSTEM, scenario.id)["program"]["p80"]["scenario"] is None
+    live = run_forecast(db, SYSTEM, plan.program.id, ForecastSettings(iterations=200, seed=3))
+    copy = _copy(db, scenario)
+    task_service.update_task(db, SYSTEM, _task(db, copy, "PLAT-1").id, {"duration": 30})
+    complete(db)
+    mine = run_forecast(db, SYSTEM, copy.id, ForecastSettings(iterations=200, seed=3))
+    complete(db)
+    view = scenarios.compare_scenario(db, SYSTEM, scenario.id)
+    p80 = view["program"]["p80"]
+    assert (p80["live"], p80["scenario"]) == (live.program_p80, mine.program_p80)
+    assert p80["slip"] is not None and p80["slip"] > 0
+    (m1,) = view["milestones"]
+    assert m1["p80_live"] is not None and m1["p80_scenario"] > m1["p80_live"]

@@ -163,6 +163,8 @@ class MilestoneCompareOut(DatesOut):
     late_live: bool
     late_scenario: bool
     only_in: str | None = Field(description="live or scenario when the other lacks it")
+    p80_live: date | None = Field(description="P80 from the live plan's latest forecast")
+    p80_scenario: date | None = Field(description="P80 from the scenario's latest forecast")
 
 
 class ProjectCompareOut(DatesOut):

@@ -18,6 +18,7 @@ from podium.errors import NotFound
 from podium.models import Baseline, BaselineItem, Program, Project, Task
 from podium.services.actor import Actor
 from podium.services.baselines import get_baseline
+from podium.services.forecasts import latest_forecast
 from podium.services.overview import program_calendar
 from podium.services.resources.load import program_resource_load
 from podium.services.scenarios._records import (
@@ -82,17 +83,18 @@ def _over_allocation(session: Session, actor: Actor, program_id: int) -> dict[st
     }
 
 
-def latest_p80(session: Session, program_id: int) -> date | None:
-    """The program's P80 finish from its latest stored forecast (``None`` without one)."""
-    try:
-        from podium.services import forecasts  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    reader = getattr(forecasts, "latest_p80", None)
-    if reader is None:
-        return None
-    found: date | None = reader(session, program_id)
-    return found
+def latest_p80(session: Session, program_id: int) -> tuple[date | None, dict[str, date]]:
+    """The program's P80 finish and each milestone's P80 (by key) from its latest stored
+    forecast (``None`` and nothing without one)."""
+    forecast = latest_forecast(session, program_id)
+    if forecast is None:
+        return None, {}
+    milestones = {
+        m["key"]: date.fromisoformat(m["p80"])
+        for m in forecast.results.get("milestones", [])
+        if isinstance(m, dict) and m.get("key") and m.get("p80")
+    }
+    return forecast.program_p80, milestones
 
 
 def _scope(session: Session, live_id: int, copy_id: int) -> dict[str, Any]:
@@ -177,6 +179,8 @@ def compare_scenario(
             session.scalars(select(BaselineItem).where(BaselineItem.baseline_id == baseline.id))
         )
     calendar = program_calendar(session, live)
+    p80_live, milestone_p80_live = latest_p80(session, live.id)
+    p80_copy, milestone_p80_copy = latest_p80(session, copy.id)
     with_baseline = baseline is not None
 
     def extra(value: Any) -> dict[str, Any]:
@@ -213,6 +217,8 @@ def compare_scenario(
                     and there.early_finish > there.target_date
                 ),
                 only_in="live" if there is None else "scenario" if here is None else None,
+                p80_live=milestone_p80_live.get(key),
+                p80_scenario=milestone_p80_copy.get(key),
                 **extra(item.finish if item else None),
             )
         )
@@ -247,7 +253,6 @@ def compare_scenario(
         for key in sorted(load_live.keys() | load_copy.keys())
     ]
     cost_live, cost_copy = _total_cost(session, live.id), _total_cost(session, copy.id)
-    p80_live, p80_copy = latest_p80(session, live.id), latest_p80(session, copy.id)
     return {
         "scenario": {"id": scenario.id, "number": scenario.number, "name": scenario.name},
         "live_program_id": live.id,
