@@ -249,3 +249,18 @@ def test_bad_inputs_are_refused_with_every_reason() -> None:
             risks=[RiskEvent("R", 2, -1, ())],
         )  # type: ignore[arg-type]
     assert len(err.value.problems) == 5
+
+
+def test_results_do_not_depend_on_the_number_of_worker_threads() -> None:
+    net = chain(40)
+    net = Network(
+        START,
+        [*net.activities],
+        [*net.links],
+        default_calendar=WorkCalendar("1111100", [date(2027, 3, 1)]),
+    )
+    one = simulate(net, iterations=3 * block_size(41) + 7, seed=5, workers=1)
+    many = simulate(net, iterations=3 * block_size(41) + 7, seed=5, workers=3)
+    assert np.array_equal(one.program.samples, many.program.samples)
+    assert np.array_equal(one.criticality, many.criticality)
+    assert np.array_equal(one.correlation, many.correlation, equal_nan=True)

@@ -45,6 +45,9 @@ class _Level:
     up: bool  # maximum (else minimum)
     cross: bool  # between two calendars
     driving_only: bool  # backward pass of a summary's start roll-up
+    add: I32  # encoded constant weight: 2 (w_src + w_dst) + bit
+    any_plus: bool  # some edge adds a span
+    any_minus: bool  # some edge subtracts one
 
 
 def _weights(c: Compiled, e: Edges) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -128,6 +131,11 @@ class BlockPasses:
                             up,
                             cross,
                             driving_only,
+                            (2 * (w_src[kk] + w_dst[kk]) + np.where(own, 0, e.ct[kk])).astype(
+                                np.int32
+                            ),
+                            bool((plus[kk] < c.n).any()),
+                            bool((minus[kk] < c.n).any()),
                         )
                     )
         if not forward:
@@ -137,11 +145,15 @@ class BlockPasses:
     def _candidates(self, g: _Level, val: I32, span: I32) -> I32:
         """Encoded value each edge of ``g`` asks of its target, per iteration."""
         source = val[g.src]
+        if not g.cross or self.axis is None:
+            out: I32 = (source & g.keep[:, None]) + g.add[:, None]
+            if g.any_plus:
+                out += 2 * span[g.plus]
+            if g.any_minus:
+                out -= 2 * span[g.minus]
+            return out
         w_src = g.w_src[:, None] + span[g.plus]
         w_dst = g.w_dst[:, None] - span[g.minus]
-        if not g.cross or self.axis is None:
-            out: I32 = (source & g.keep[:, None]) + 2 * (w_src + w_dst) + g.bit[:, None]
-            return out
         own = g.ct == CT_OWN
         start_type = np.where(own[:, None], source & 1, g.ct[:, None])
         point = (source >> 1) + w_src

@@ -33,7 +33,9 @@ What is uncertain, and the approximations (see docs/forecasting.md):
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,13 +103,16 @@ def simulate(
     seed: int | None = None,
     track: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> Forecast:
     """Simulate ``network`` ``iterations`` times; see the module docstring.
 
     ``track`` names the activities whose own finish distribution is kept
     (default: every milestone). ``progress(done, total)`` is called after each
-    block. Raises :class:`InvalidForecast`, or the engine's ``InvalidNetwork`` /
-    ``CycleError`` for a network that cannot be scheduled.
+    block, in order. Blocks run on ``workers`` threads (default: one; more can pay
+    on an idle many-core machine); the result does not depend on it. Raises
+    :class:`InvalidForecast`, or the engine's ``InvalidNetwork`` / ``CycleError``
+    for a network that cannot be scheduled.
     """
     _check(distribution, default_uncertainty, iterations, estimates or {}, risks)
     c = compile_network(network)
@@ -117,9 +122,9 @@ def simulate(
         raise CycleError(_name_cycle(c, find_cycle(e.src, e.dst, stuck)))
     if seed is None:
         seed = int(np.random.SeedSequence().entropy) % (1 << 63)  # type: ignore[arg-type]
-    axis = TimeAxis(c.calendars, network.start)
+    axis = LockedAxis(TimeAxis(c.calendars, network.start))
     crossing = bool((c.slot_cal[e.src] != c.slot_cal[e.dst]).any())
-    passes = BlockPasses(c, level, axis if crossing else None)
+    passes = BlockPasses(c, level, axis if crossing else None)  # type: ignore[arg-type]
     work = _Work.of(
         c.ids,
         network,
@@ -164,7 +169,10 @@ def simulate(
     risk_hits = np.zeros(len(risk_rows), np.int64)
     size = block_size(len(c.slot_owner))
     base_span = np.concatenate([c.bounds.span, [0]]).astype(np.int32)
-    for block, first in enumerate(range(0, iterations, size)):
+
+    def run(block: int) -> _Block:
+        """One block of iterations (runs in a worker thread; touches only its own arrays)."""
+        first = block * size
         r = min(size, iterations - first)
         rng = np.random.default_rng([seed, block])
         span = np.repeat(base_span[:, None], r, axis=1)
@@ -178,17 +186,14 @@ def simulate(
         shift = np.where(milestone_leaf[:, None], 1 - (early[leaf] & 1), 0)
         ef_point = np.where(milestone_leaf[:, None], point - shift, point + span[leaf] - 1)
         flag = (~milestone_leaf[:, None] | (shift == 1)).astype(np.int32)
+        groups_out = np.zeros((len(group_names), r), np.int64)
         if single:
             moment = (2 * ef_point + flag).max(axis=0)
             finish_points = ((moment + 1) // 2)[None, :]
             program = _days(axis, 0, moment // 2)
-            group_max = (
-                np.maximum.reduceat(ef_point[np.searchsorted(leaf, grouped)], group_starts, axis=0)
-                if grouped.size
-                else None
-            )
-            if group_max is not None:
-                group_days[:, first : first + r] = _days(axis, 0, group_max)
+            if grouped.size:
+                group_max = np.maximum.reduceat(ef_point[grouped_rows], group_starts, axis=0)
+                groups_out = _days(axis, 0, group_max)
         else:
             ef_day = axis.day(cal_leaf[:, None], ef_point.astype(np.int64)) - axis.epoch_day
             moment = (2 * ef_day + flag).max(axis=0)
@@ -198,27 +203,48 @@ def simulate(
                 [axis.point(np.full(r, k), day_after) for k in range(len(c.calendars))]
             )
             if grouped.size:
-                group_days[:, first : first + r] = np.maximum.reduceat(
-                    ef_day[np.searchsorted(leaf, grouped)], group_starts, axis=0
-                )
-        program_days[first : first + r] = program
-        if tracked:
-            rows_t = np.searchsorted(leaf, np.asarray(tracked))
-            tracked_days[:, first : first + r] = np.stack(
-                [_days(axis, int(cal_leaf[k]), ef_point[k]) for k in rows_t.tolist()]
-            )
+                groups_out = np.maximum.reduceat(ef_day[grouped_rows], group_starts, axis=0)
+        tracked_out = np.zeros((len(tracked), r), np.int64)
+        for j, k in enumerate(tracked_rows):
+            tracked_out[j] = _days(axis, int(cal_leaf[k]), ef_point[k])
         late = np.full_like(early, BIG32)
         cal_u = c.slot_cal[unfinished_leaf]
         late[unfinished_leaf] = finish_points[cal_u if not single else 0] - span[unfinished_leaf]
         late = passes.backward(early, late, span)
         total = late[unfinished_leaf] - (early[unfinished_leaf] >> 1)
-        critical_count[unfinished_leaf] += (total <= 0).sum(axis=1)
-        y = program.astype(np.float64)
-        stats.add(drawn, y)
-        risk_stats.add(occurred.astype(np.float64), y)
-        risk_hits += occurred.sum(axis=1)
-        if progress is not None:
-            progress(first + r, iterations)
+        y = np.asarray(program, np.float64)
+        part, risk_part = _Moments(len(work.rows)), _Moments(len(risk_rows))
+        part.add(drawn, y)
+        risk_part.add(occurred.astype(np.float64), y)
+        return _Block(
+            first,
+            r,
+            np.asarray(program, np.int64),
+            groups_out,
+            tracked_out,
+            (total <= 0).sum(axis=1),
+            part,
+            risk_part,
+            occurred.sum(axis=1),
+        )
+
+    grouped_rows = np.searchsorted(leaf, grouped)
+    tracked_rows = np.searchsorted(leaf, np.asarray(tracked, np.int64)).tolist()
+    blocks = range(-(-iterations // size))
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(workers or _default_workers(), len(blocks)))
+    ) as pool:
+        for b in pool.map(run, blocks):  # in block order: sums are added in a fixed order
+            window = slice(b.first, b.first + b.size)
+            program_days[window] = b.program
+            group_days[:, window] = b.groups
+            tracked_days[:, window] = b.tracked
+            critical_count[unfinished_leaf] += b.critical
+            stats.merge(b.stats)
+            risk_stats.merge(b.risk_stats)
+            risk_hits += b.risk_hits
+            if progress is not None:
+                progress(b.first + b.size, iterations)
 
     correlation = np.full(n, np.nan)
     correlation[work.rows] = stats.correlation()
@@ -241,7 +267,54 @@ def simulate(
     )
 
 
-def _days(axis: TimeAxis, cal: int, points: IntArray) -> IntArray:
+def _default_workers() -> int:
+    return 1  # measured: a second thread does not pay on two shared cores (docs/benchmarks.md)
+
+
+class LockedAxis:
+    """A :class:`TimeAxis` shared by worker threads: its tables grow under a lock."""
+
+    def __init__(self, axis: TimeAxis) -> None:
+        self._axis, self._lock = axis, threading.Lock()
+        self.epoch_day = axis.epoch_day
+
+    def day(self, cal: IntArray, points: IntArray) -> IntArray:
+        with self._lock:
+            return self._axis.day(cal, points)
+
+    def point(self, cal: IntArray, days: IntArray) -> IntArray:
+        with self._lock:
+            return self._axis.point(cal, days)
+
+    def forward(
+        self, points: IntArray, start_type: IntArray, src: IntArray, dst: IntArray
+    ) -> IntArray:
+        with self._lock:
+            return self._axis.forward(points, start_type, src, dst)
+
+    def backward(
+        self, points: IntArray, start_type: IntArray, src: IntArray, dst: IntArray
+    ) -> IntArray:
+        with self._lock:
+            return self._axis.backward(points, start_type, src, dst)
+
+
+@dataclass(slots=True)
+class _Block:
+    """What one block of iterations adds to the forecast."""
+
+    first: int
+    size: int
+    program: IntArray
+    groups: IntArray
+    tracked: IntArray
+    critical: IntArray
+    stats: _Moments
+    risk_stats: _Moments
+    risk_hits: IntArray
+
+
+def _days(axis: LockedAxis, cal: int, points: IntArray) -> IntArray:
     """Days from the epoch of working points of calendar ``cal``."""
     p = np.asarray(points, np.int64)
     return np.asarray(axis.day(np.full(p.shape, cal), p) - axis.epoch_day, np.int64)
@@ -387,6 +460,14 @@ class _Moments:
         self.sxy += x @ y
         self.sy += float(y.sum())
         self.syy += float(y @ y)
+
+    def merge(self, other: _Moments) -> None:
+        self.n += other.n
+        self.sx += other.sx
+        self.sxx += other.sxx
+        self.sxy += other.sxy
+        self.sy += other.sy
+        self.syy += other.syy
 
     def mean(self) -> FloatArray:
         return self.sx / max(self.n, 1)
