@@ -80,7 +80,8 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
     page.get_by_test_id("copy-links").get_by_role("link", name="Projects & tasks").click()
     banner = page.get_by_test_id("scenario-banner")
     expect(banner).to_contain_text(
-        f"Scenario Feeder two months late of {fresh_plan.key} — changes here do not touch the live plan"
+        f"Scenario Feeder two months late of {fresh_plan.key} — "
+        "changes here do not touch the live plan"
     )
     db = session_factory(web_engine)()
     scenario = db.get(Scenario, scenario_id)

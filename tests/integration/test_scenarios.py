@@ -445,3 +445,13 @@ def test_compare_shows_p80_from_the_latest_forecast_of_each_side(db: Session) ->
     assert p80["slip"] is not None and p80["slip"] > 0
     (m1,) = view["milestones"]
     assert m1["p80_live"] is not None and m1["p80_scenario"] > m1["p80_live"]
+
+
+def test_deleting_a_live_program_deletes_its_scenarios_copies(db: Session) -> None:
+    plan = _plan(db)
+    copy_id = _copy(db, _new_scenario(db, plan)).id
+    programs.delete_program(db, SYSTEM, plan.program.id)
+    complete(db)
+    assert db.get(Program, copy_id) is None
+    assert db.scalar(select(Task.id).where(Task.program_id == copy_id)) is None
+    assert db.scalar(select(Scenario.id)) is None
