@@ -75,3 +75,13 @@ def test_bad_options_are_refused(demo: None) -> None:
     assert code == 1 and "iterations" in out
     code, out = podium("forecast", "NOPE")
     assert code == 1
+
+
+def test_the_demo_comes_with_a_forecast_and_risk_events(demo: None, engine: Engine) -> None:
+    with Session(engine) as s:
+        stored = s.scalars(select(Forecast)).first()
+        assert stored is not None and stored.seed == 2027
+        assert stored.inputs["risks"]  # live risks with a schedule impact
+        assert stored.inputs["tasks_with_estimates"] > 20
+        p = stored.results["program"]
+        assert p["p50"] <= p["p80"] <= p["p90"] and p["finish"] <= p["p80"]

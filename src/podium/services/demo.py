@@ -21,6 +21,7 @@ from podium.models import Membership, Program, ProgressRecord, Resource, Role, T
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
 from podium.services.baselines import take_baseline
+from podium.services.demo_forecast import load_demo_forecast
 from podium.services.demo_governance import load_demo_governance
 from podium.services.demo_plan import (
     COST_FACTOR,
@@ -91,6 +92,7 @@ def load_demo(session: Session, *, if_empty: bool = False, today: date | None = 
     if created:
         load_demo_risks(session, program)
         load_demo_governance(session, program)
+        load_demo_forecast(session, program, PEOPLE[0][0])
     _token, secret = auth.create_token(session, admin, name=f"demo {today.isoformat()}")
     return DemoLoaded(created, program.key, program.name, ADMIN_EMAIL, DEMO_PASSWORD, secret)
 
