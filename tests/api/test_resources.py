@@ -461,7 +461,7 @@ def test_an_unassigned_resource_has_an_empty_load(cast: Cast) -> None:
     [
         {"period": "year"},
         {"start": "2027-02-30"},
-        {"start": "2027-01-01", "finish": "2031-01-01"},
+        {"start": "2027-01-01", "finish": "2040-01-01"},
         {"start": "2027-02-01", "finish": "2027-01-01"},
     ],
 )

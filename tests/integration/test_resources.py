@@ -205,3 +205,36 @@ def test_an_over_allocation_feeds_health_as_a_reason_naming_the_resource(db: Ses
     )
     # the over-allocation alert is judged once, by this rule, not again as a conflict alert
     assert not [r for r in report.program.reasons if r.rule == "conflict_alerts"]
+
+
+def test_an_edit_looks_again_only_at_the_people_whose_tasks_moved(db: Session) -> None:
+    from podium.models import Dependency, DependencyType
+
+    program, plat, sec = _two_projects(db)
+    a1, a2 = make_task(db, plat, "PLAT-1"), make_task(db, sec, "SEC-1", duration=3)
+    b1, b2 = make_task(db, plat, "PLAT-2"), make_task(db, sec, "SEC-2")
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    bo = catalog.create_resource(db, SYSTEM, key="bo", name="Bo")
+    for task, person in ((a1, ana), (a2, ana), (b1, bo), (b2, bo)):
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=person.id)
+    complete(db)
+    before = {a.subject_id: a for a in _open_alerts(db, program)}
+    assert set(before) == {ana.id, bo.id} and before[ana.id].details["days"] == 3
+    # a shorter PLAT-1 moves only Ana's work: her alert is refreshed, Bo's kept as it is
+    db.refresh(a1)
+    a1.duration = 2
+    complete(db)
+    after = {a.subject_id: a for a in _open_alerts(db, program)}
+    assert after[ana.id].id == before[ana.id].id and after[ana.id].details["days"] == 2
+    assert after[bo.id].id == before[bo.id].id and after[bo.id].details["days"] == 5
+    # SEC-1 now waits for PLAT-1: Ana is no longer over-allocated; Bo still is
+    db.add(
+        Dependency(
+            program_id=program.id,
+            predecessor_task_id=a1.id,
+            successor_task_id=a2.id,
+            type=DependencyType.FS,
+        )
+    )
+    complete(db)
+    assert [a.subject_id for a in _open_alerts(db, program)] == [bo.id]

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, exists, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.engine.calendar import to_date
@@ -28,7 +28,6 @@ from podium.models import (
     Assignment,
     Calendar,
     Program,
-    Project,
     Resource,
     Role,
     Task,
@@ -38,6 +37,7 @@ from podium.services.resources.catalog import get_resource
 from podium.services.scheduling.cache import current_network
 from podium.services.scheduling.network import (
     ProgramNetwork,
+    raw_rows,
     resource_calendar,
     resource_ref,
     task_ref,
@@ -124,61 +124,69 @@ def gather_demand(
         )
         for r in resources
     ]
-    child = aliased(Task)
-    rows = session.execute(
+    rows = raw_rows(
+        session,
         select(
             Assignment.resource_id,
             Assignment.units,
             Task.id,
-            Task.key,
-            Task.name,
             Task.program_id,
             Task.early_start,
             Task.early_finish,
-            Project.key.label("project_key"),
-            Program.key.label("program_key"),
         )
         .join(Task, Task.id == Assignment.task_id)
-        .join(Project, Project.id == Task.project_id)
         .join(Program, Program.id == Task.program_id)
         .where(
             Assignment.resource_id.in_(ids),
             Task.early_start.is_not(None),
             Task.is_milestone.is_(False),
             Task.duration > 0,
-            ~exists().where(child.parent_id == Task.id),
             _counted(session, default_program),
         )
-        .order_by(Task.program_id, Task.id)
-    ).all()
+        .order_by(Task.program_id, Task.id),
+        dates=(4, 5),
+    )
     demand = Demand(resources, engine_resources, [], {}, WorkCalendar(), dict(networks or {}))
-    for row in rows:
-        pn = demand.networks.get(row.program_id)
+    program_keys: dict[int, str] = {
+        row.id: row.key
+        for row in session.execute(
+            select(Program.id, Program.key).where(Program.id.in_({r[3] for r in rows}))
+        )
+    }
+    summaries: dict[int, set[str]] = {}
+    for resource_id, units, task_id, program_id, early_start, early_finish in rows:
+        pn = demand.networks.get(program_id)
         if pn is None:
-            pn = demand.networks[row.program_id] = current_network(session, row.program_id)
-        ref = task_ref(row.id)
+            pn = demand.networks[program_id] = current_network(session, program_id)
+        if program_id not in summaries:
+            summaries[program_id] = {a.parent for a in pn.network.activities if a.parent}
+        ref = task_ref(task_id)
+        if ref in summaries[program_id]:
+            continue  # a task that became a summary: its subtasks carry the work
+        project_id = pn.project_of.get(ref)
+        project_key = pn.project_keys.get(project_id, "") if project_id is not None else ""
         demand.bookings.append(
             Booking(
                 ref,
-                resource_ref(row.resource_id),
-                row.units,
-                row.early_start,
-                row.early_finish,
+                resource_ref(resource_id),
+                units,
+                early_start,
+                early_finish,
                 pn.calendar(ref),
-                row.project_key,
+                project_key,
             )
         )
         demand.tasks[ref] = BookedTask(
-            row.id,
-            row.key,
-            row.name,
-            row.program_id,
-            row.program_key,
-            row.project_key,
-            row.resource_id,
-            row.units,
-            row.early_start,
-            row.early_finish,
+            task_id,
+            pn.label(ref),
+            pn.names.get(ref, ""),
+            program_id,
+            program_keys.get(program_id, ""),
+            project_key,
+            resource_id,
+            units,
+            early_start,
+            early_finish,
         )
     program = default_program if default_program is not None else next(iter(demand.networks), None)
     if program is not None:
@@ -221,33 +229,61 @@ def _horizon(
     return start, finish
 
 
-def _bucket_rows(load: Load, row: int, period: Period, here: Load | None) -> list[dict[str, Any]]:
-    starts, demand, capacity = load.buckets(period)
-    mine = here.buckets(period)[1] if here is not None else None
-    over_days = load.over[row]
-    if period == "day":
-        over_in = over_days.astype(np.int64)
-    else:
+@dataclass(frozen=True, slots=True)
+class _Buckets:
+    """A load summed per period once, for every resource row: rounded to what is shown."""
+
+    starts: list[date]
+    demand: list[list[float]]
+    capacity: list[list[float]]
+    utilization: list[list[float | None]]
+    over_days: list[list[int]]
+    here: list[list[float]] | None
+
+    @classmethod
+    def of(cls, load: Load, period: Period, here: Load | None) -> _Buckets:
         from podium.engine.load import period_starts
 
-        index = np.searchsorted(starts, period_starts(load.days, period))
-        over_in = np.bincount(index, weights=over_days, minlength=len(starts)).astype(np.int64)
-    out = []
-    for k in range(len(starts)):
-        cap = float(capacity[row, k])
-        dem = float(demand[row, k])
-        item: dict[str, Any] = {
-            "start": to_date(starts[k]),
-            "demand": round(dem, 3),
-            "capacity": round(cap, 3),
-            "utilization": round(dem / cap, 3) if cap > 0 else None,
-            "over_allocated_days": int(over_in[k]),
-        }
-        if mine is not None:
-            item["demand_here"] = round(float(mine[row, k]), 3)
-            item["demand_elsewhere"] = round(dem - float(mine[row, k]), 3)
-        out.append(item)
-    return out
+        starts, demand, capacity = load.buckets(period)
+        over = load.over.astype(np.int64)
+        if period == "day":
+            over_in = over
+        else:
+            index = np.searchsorted(starts, period_starts(load.days, period))
+            over_in = np.zeros((len(load.resources), len(starts)), np.int64)
+            for row in range(len(load.resources)):
+                over_in[row] = np.bincount(index, weights=over[row], minlength=len(starts))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            used = np.where(capacity > 0, demand / np.where(capacity > 0, capacity, 1), np.nan)
+        utilization = [
+            [None if np.isnan(v) else v for v in row] for row in np.round(used, 3).tolist()
+        ]
+        mine = np.round(here.buckets(period)[1], 3).tolist() if here is not None else None
+        return cls(
+            [to_date(d) for d in starts],
+            np.round(demand, 3).tolist(),
+            np.round(capacity, 3).tolist(),
+            utilization,
+            over_in.tolist(),
+            mine,
+        )
+
+    def rows(self, row: int) -> list[dict[str, Any]]:
+        out = []
+        for k, start in enumerate(self.starts):
+            dem = self.demand[row][k]
+            item: dict[str, Any] = {
+                "start": start,
+                "demand": dem,
+                "capacity": self.capacity[row][k],
+                "utilization": self.utilization[row][k],
+                "over_allocated_days": self.over_days[row][k],
+            }
+            if self.here is not None:
+                item["demand_here"] = self.here[row][k]
+                item["demand_elsewhere"] = round(dem - self.here[row][k], 3)
+            out.append(item)
+        return out
 
 
 def _overload_rows(
@@ -330,15 +366,20 @@ def program_resource_load(
         start=to_date(load.days[0]) if len(load.days) else start,
         finish=to_date(load.days[-1]) if len(load.days) else finish,
     )
+    buckets = _Buckets.of(load, period, here if len(here.days) else None)
+    by_resource: dict[str, list[Overload]] = {}
+    for o in load.overloads:
+        by_resource.setdefault(o.resource, []).append(o)
+    over_days = load.over.sum(axis=1).tolist()
     rows = []
     for k, r in enumerate(demand.resources):
-        mine = [o for o in load.overloads if o.resource == resource_ref(r.id)]
+        mine = by_resource.get(resource_ref(r.id), [])
         rows.append(
             {
                 "resource": _resource_row(r),
-                "buckets": _bucket_rows(load, k, period, here if len(here.days) else None),
+                "buckets": buckets.rows(k),
                 "overloads": _overload_rows(demand, mine, visible),
-                "over_allocated_days": int(load.over[k].sum()),
+                "over_allocated_days": int(over_days[k]),
                 "peak_utilization": _peak(load, k),
             }
         )
@@ -385,7 +426,7 @@ def one_resource_load(
         "period": period,
         "start": to_date(load.days[0]) if len(load.days) else start,
         "finish": to_date(load.days[-1]) if len(load.days) else finish,
-        "buckets": _bucket_rows(load, 0, period, None) if demand.resources else [],
+        "buckets": _Buckets.of(load, period, None).rows(0) if demand.resources else [],
         "overloads": _overload_rows(demand, load.overloads, visible),
         "over_allocated_days": int(load.over[0].sum()) if demand.resources else 0,
         "tasks": [_task_row(t) for t in tasks],

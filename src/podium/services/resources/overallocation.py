@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.engine.load import Overload
-from podium.models import AlertKind, Assignment, Program, Resource, Severity, utcnow
+from podium.models import Alert, AlertKind, Assignment, Program, Resource, Severity, utcnow
 from podium.services.resources.load import Demand, compute, gather_demand
 from podium.services.scheduling.alerts import AlertValues
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
@@ -144,14 +144,22 @@ def _day(d: date) -> str:
 
 
 def sync_over_allocation(
-    session: Session, pn: ProgramNetwork, *, triggered_by: str
+    session: Session, pn: ProgramNetwork, *, triggered_by: str, moved: set[str] | None = None
 ) -> list[AlertValues]:
     """Over-allocation alerts after ``pn``'s program was rescheduled: returns its own (to
     store with its other alerts) and brings those of every program sharing a resource
-    with it up to date."""
+    with it up to date. ``moved``: the only tasks whose dates changed (nothing else did),
+    so that only their resources are looked at again; ``None``: look at every resource."""
     from podium.services.scheduling.alerts import sync_detected
 
     resources, sharing = programs_sharing(session, pn.program_id)
+    kept: dict[int, list[AlertValues]] = {}
+    if moved is not None and resources:
+        touched = {int(x.resource[1:]) for x in pn.assignments if x.task in moved}
+        kept = _kept_alerts(session, sharing, resources - touched)
+        resources = touched
+        if not resources:
+            return kept.get(pn.program_id, [])
     status: dict[int, date | None] = {
         row.id: row.status_date
         for row in session.execute(
@@ -169,10 +177,46 @@ def sync_over_allocation(
             since=since,
             networks={pn.program_id: pn},
             viewpoint=pn.program_id,
-        )[pn.program_id]
+        )[pn.program_id] + kept.get(pn.program_id, [])
     found = overload_alerts(session, sharing, resources, since=since, networks={pn.program_id: pn})
+    for program_id, alerts in kept.items():
+        found.setdefault(program_id, []).extend(alerts)
     for other in sorted(sharing - {pn.program_id}):
         sync_detected(
             session, other, (AlertKind.OVER_ALLOCATION,), found[other], triggered_by=triggered_by
         )
     return found.get(pn.program_id, [])
+
+
+def _kept_alerts(
+    session: Session, programs: set[int], resources: set[int]
+) -> dict[int, list[AlertValues]]:
+    """The open over-allocation alerts about ``resources`` (which nothing changed), as they
+    are, so that a partial pass keeps them open."""
+    kept: dict[int, list[AlertValues]] = {}
+    if not resources:
+        return kept
+    for a in session.scalars(
+        select(Alert).where(
+            Alert.program_id.in_(programs),
+            Alert.kind == AlertKind.OVER_ALLOCATION,
+            Alert.resolved_at.is_(None),
+            Alert.subject_id.in_(resources),
+        )
+    ):
+        kept.setdefault(a.program_id, []).append(
+            AlertValues(
+                fingerprint=a.fingerprint,
+                kind=a.kind,
+                severity=a.severity,
+                subject_type=a.subject_type,
+                subject_id=a.subject_id,
+                title=a.title,
+                message=a.message,
+                chain=list(a.chain),
+                projects=list(a.projects),
+                cross_project=a.cross_project,
+                details=dict(a.details),
+            )
+        )
+    return kept

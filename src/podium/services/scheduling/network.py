@@ -67,6 +67,7 @@ class ProgramNetwork:
     links: list[tuple[str, str, str, int]] = field(default_factory=list)
     resources: dict[str, EngineResource] = field(default_factory=dict)  # r<id> → resource
     assignments: list[EngineAssignment] = field(default_factory=list)
+    moved: set[str] = field(default_factory=set)  # early dates changed by the last reschedule
 
     def label(self, activity: str) -> str:
         return self.labels.get(activity, activity)
@@ -101,7 +102,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _raw_rows(
+def raw_rows(
     session: Session, query: Select[*tuple[Any, ...]], *, dates: tuple[int, ...]
 ) -> list[tuple[Any, ...]]:
     """Rows as plain DB-API tuples, skipping SQLAlchemy's per-row processing.
@@ -150,7 +151,7 @@ def load_network(
         )
     ).all()
     # plain tuples, enums as their stored strings: this runs over every task on every edit
-    tasks = _raw_rows(
+    tasks = raw_rows(
         session,
         select(
             Task.id,
@@ -180,7 +181,7 @@ def load_network(
         .where(Milestone.program_id == program_id)
         .order_by(Milestone.id)
     ).all()
-    dependencies = _raw_rows(
+    dependencies = raw_rows(
         session,
         select(
             Dependency.predecessor_task_id,
@@ -313,22 +314,20 @@ def attach_resources(session: Session, pn: ProgramNetwork) -> None:
     """Read the program's assignments and their resources into ``pn``, and move every
     task with resources onto its effective calendar."""
     rows = session.execute(
-        select(
-            Assignment.task_id,
-            Assignment.units,
-            Resource.id,
-            Resource.key,
-            Resource.capacity,
-            Resource.calendar_id,
-            Resource.time_off,
-        )
-        .join(Resource, Resource.id == Assignment.resource_id)
+        select(Assignment.task_id, Assignment.resource_id, Assignment.units)
         .where(Assignment.program_id == pn.program_id)
         .order_by(Assignment.id)
     ).all()
     if not rows:
         return
-    calendar_ids = {r.calendar_id for r in rows if r.calendar_id is not None}
+    people = session.execute(
+        select(
+            Resource.id, Resource.key, Resource.capacity, Resource.calendar_id, Resource.time_off
+        )
+        .where(Resource.id.in_({r.resource_id for r in rows}))
+        .order_by(Resource.id)
+    ).all()
+    calendar_ids = {r.calendar_id for r in people if r.calendar_id is not None}
     base = {
         row.id: _work_calendar(row)
         for row in session.execute(
@@ -337,13 +336,14 @@ def attach_resources(session: Session, pn: ProgramNetwork) -> None:
             )
         )
     }
-    for r in rows:
+    for r in people:
         ref = resource_ref(r.id)
-        if ref not in pn.resources:
-            pn.resources[ref] = EngineResource(
-                ref, r.capacity, resource_calendar(base.get(r.calendar_id), r.time_off)
-            )
-            pn.labels[ref] = r.key
+        pn.resources[ref] = EngineResource(
+            ref, r.capacity, resource_calendar(base.get(r.calendar_id), r.time_off)
+        )
+        pn.labels[ref] = r.key
+    for r in rows:
+        ref = resource_ref(r.resource_id)
         pn.assignments.append(EngineAssignment(task_ref(r.task_id), ref, r.units))
     try:
         effective = effective_network(pn.network, list(pn.resources.values()), _assignable(pn))

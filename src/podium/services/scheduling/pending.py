@@ -28,6 +28,9 @@ from podium.models import (
 
 PENDING = "podium.reschedule"
 PENDING_CALENDARS = "podium.reschedule_calendars"
+# set when what the over-allocation alerts read changed beyond the tasks' dates
+# (assignments, resources, calendars, a status date): their next pass is a full one
+RESOURCE_INPUTS_CHANGED = "podium.resource_inputs_changed"
 ACTOR_EMAIL = "podium.actor_email"
 
 TASK_INPUTS = (
@@ -55,6 +58,11 @@ def mark_program(session: Session, program_id: int) -> None:
     session.info.setdefault(PENDING, set()).add(program_id)
 
 
+def mark_resource_inputs(session: Session) -> None:
+    """Recompute every over-allocation at the next reschedule (not only the moved tasks')."""
+    session.info[RESOURCE_INPUTS_CHANGED] = True
+
+
 def _changed(obj: Any, names: tuple[str, ...]) -> bool:
     state = inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in names)
@@ -63,6 +71,10 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 @event.listens_for(Session, "before_flush")
 def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Assignment | Resource) or (
+            isinstance(obj, Task | Project) and obj in session.deleted
+        ):
+            mark_resource_inputs(session)  # (deleting a task deletes its assignments)
         if (
             isinstance(obj, Task | Milestone | Dependency | Assignment)
             and obj.program_id is not None
@@ -74,17 +86,23 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
                 mark_program(session, obj.program_id)
         elif isinstance(obj, Dependency | Assignment):
             mark_program(session, obj.program_id)
+            if isinstance(obj, Assignment):
+                mark_resource_inputs(session)
+        elif isinstance(obj, Resource):
+            mark_resource_inputs(session)
         elif isinstance(obj, Milestone):
             if _changed(obj, MILESTONE_INPUTS):
                 mark_program(session, obj.program_id)
         elif isinstance(obj, Program):
             if _changed(obj, PROGRAM_INPUTS):
                 mark_program(session, obj.id)
+                mark_resource_inputs(session)
         elif isinstance(obj, Project):
             if _changed(obj, PROJECT_INPUTS):
                 mark_program(session, obj.program_id)
         elif isinstance(obj, Calendar) and _changed(obj, CALENDAR_INPUTS):
             session.info.setdefault(PENDING_CALENDARS, set()).add(obj.id)
+            mark_resource_inputs(session)
 
 
 def _programs_using(session: Session, calendar_ids: set[int]) -> set[int]:
@@ -122,8 +140,14 @@ def reschedule_pending(session: Session) -> list[int]:
         if programs
         else set()
     )
+    full = bool(session.info.pop(RESOURCE_INPUTS_CHANGED, False))
     for program_id in sorted(existing):
-        reschedule_program(session, program_id, triggered_by=session.info.get(ACTOR_EMAIL, ""))
+        reschedule_program(
+            session,
+            program_id,
+            triggered_by=session.info.get(ACTOR_EMAIL, ""),
+            resources_changed=full,
+        )
     session.flush()
     # rescheduling writes only derived columns, through SQL: nothing new is pending
     session.info.pop(PENDING, None)

@@ -86,10 +86,14 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
     task_rows: list[dict[str, Any]] = []
     milestone_rows: list[dict[str, Any]] = []
     stored, now = pn.current, {}
+    pn.moved = set()
     for ref, new in zip(result.ids, zip(*columns, strict=True), strict=True):
         now[ref] = new
-        if stored.get(ref) == new:
+        old = stored.get(ref)
+        if old == new:
             continue
+        if old is None or old[:2] != new[:2]:  # early start or finish
+            pn.moved.add(ref)
         row = {"_id": int(ref[1:]), **dict(zip(SCHEDULED_COLUMNS, new, strict=True))}
         (task_rows if ref[0] == "t" else milestone_rows).append(row)
     for model, rows in ((Task, task_rows), (Milestone, milestone_rows)):
@@ -176,7 +180,9 @@ def _still_stored(
     return current
 
 
-def reschedule_program(session: Session, program_id: int, *, triggered_by: str = "") -> Rescheduled:
+def reschedule_program(
+    session: Session, program_id: int, *, triggered_by: str = "", resources_changed: bool = True
+) -> Rescheduled:
     """Recompute a program's schedule and alerts inside the caller's transaction.
 
     The inputs are always read afresh; the stored results they are compared
@@ -193,7 +199,12 @@ def reschedule_program(session: Session, program_id: int, *, triggered_by: str =
         _store_spans(session, pn, result)
         from podium.services.resources.overallocation import sync_over_allocation
 
-        overloads = sync_over_allocation(session, pn, triggered_by=triggered_by)
+        overloads = sync_over_allocation(
+            session,
+            pn,
+            triggered_by=triggered_by,
+            moved=None if resources_changed or previous is None else pn.moved,
+        )
         sync_alerts(session, pn, result, triggered_by=triggered_by, extra=overloads)
         cache.remember(session, program_id, cache.new_token(session, program_id), pn)
     return Rescheduled(network=pn, result=result, changed=changed)
