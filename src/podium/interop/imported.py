@@ -1,0 +1,58 @@
+"""What every plan importer returns: a plan-format document, or the problems that stop it.
+
+Each reader (Microsoft Project XML, Primavera P6 XER, CSV …) turns a file into a
+document of the plan exchange format (see :mod:`podium.interop.plan_format`),
+which the one import path checks and writes (nothing is written when there is
+any problem). Beside the document a reader keeps what the file said the dates
+were, so that after Podium reschedules the plan the import can report, per
+task, where its dates differ and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # the largest file an import reads
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something in the file that stops the import: where it is and what is wrong.
+
+    ``location`` names the place people can find: ``line 12``, ``Task UID 7``,
+    ``TASK row 3 (task_code A1010)``.
+    """
+
+    location: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"location": self.location, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class FileDates:
+    """A task's dates as the file stored them, and anything that explains a difference
+    (a manual task, an unsupported constraint …)."""
+
+    start: date | None
+    finish: date | None
+    note: str = ""
+
+
+@dataclass
+class ImportedPlan:
+    """A file read into a plan-format ``document`` (empty when ``problems``), the dates the
+    file stored per task id of the document, and notes on what was not carried over."""
+
+    format: str
+    document: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    file_dates: dict[str, FileDates] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
