@@ -107,6 +107,7 @@ def run_forecast(
             risks=risks,
             iterations=settings.iterations,
             seed=seed,
+            track=[a.id for a in pn.network.activities if a.id.startswith("m")],
             progress=progress,
         )
     except InvalidForecast as exc:
