@@ -21,19 +21,20 @@ from datetime import date
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from podium.engine import Network
 from podium.engine.leveling import InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
-from podium.models import Milestone, Role, Task
+from podium.models import AuditEntry, Milestone, Role, Task, utcnow
 from podium.services.actor import Actor, require_role
-from podium.services.common import apply_update, flush
 from podium.services.resources.load import gather_demand
 from podium.services.scheduling import cache
 from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
+from podium.services.scheduling.pending import mark_program
 
 Method = Literal["heuristic", "optimal"]
 MAX_TIME_LIMIT = 120.0
@@ -307,42 +308,65 @@ def _apply(session: Session, actor: Actor, pn: ProgramNetwork, result: LevelingR
         for row in result
         if row.id[0] == "t" and (row.start_delay > 0 or row.finish_delay > 0)
     }
-    tasks = session.scalars(select(Task).where(Task.program_id == pn.program_id))
-    for task in tasks:
-        wanted = holds.get(task.id)
-        if task.leveled_start != wanted:
-            apply_update(
-                session,
-                actor,
-                task,
-                {"leveled_start": wanted},
-                program_id=task.program_id,
-                expected_version=None,
-                label=task.key,
-            )
-    flush(session)
+    set_holds(session, actor, pn.program_id, holds)
+
+
+def set_holds(session: Session, actor: Actor, program_id: int, holds: Mapping[int, date]) -> int:
+    """Make ``holds`` (task id → leveled start) the program's only leveling holds, in bulk:
+    one statement for the tasks, one for their audit entries; returns how many changed."""
+    session.flush()
+    rows = session.execute(
+        select(Task.id, Task.key, Task.leveled_start).where(Task.program_id == program_id)
+    ).all()
+    changed = [
+        (r.id, r.key, r.leveled_start, holds.get(r.id))
+        for r in rows
+        if r.leveled_start != holds.get(r.id)
+    ]
+    if not changed:
+        return 0
+    now = utcnow()
+    table = Task.__table__
+    session.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("_id"))
+        .values(leveled_start=bindparam("_hold"), version=table.c.version + 1, updated_at=now),
+        [{"_id": task_id, "_hold": hold} for task_id, _key, _old, hold in changed],
+    )
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": now,
+                "user_id": actor.user_id,
+                "user_email": actor.email,
+                "program_id": program_id,
+                "entity_type": "task",
+                "entity_id": task_id,
+                "entity_label": key,
+                "action": "update",
+                "changes": {
+                    "leveled_start": [
+                        old.isoformat() if old else None,
+                        hold.isoformat() if hold else None,
+                    ]
+                },
+            }
+            for task_id, key, old, hold in changed
+        ],
+    )
+    for task_id, *_ in changed:  # loaded tasks read the new values
+        obj = session.identity_map.get(identity_key(Task, task_id))
+        if obj is not None:
+            session.expire(obj)
+    mark_program(session, program_id)
+    return len(changed)
 
 
 def clear_leveling(session: Session, actor: Actor, program_id: int) -> int:
     """Remove every leveling hold of the program; returns how many tasks had one."""
     require_role(session, actor, program_id, Role.MANAGER)
-    held = list(
-        session.scalars(
-            select(Task).where(Task.program_id == program_id, Task.leveled_start.is_not(None))
-        )
-    )
-    for task in held:
-        apply_update(
-            session,
-            actor,
-            task,
-            {"leveled_start": None},
-            program_id=program_id,
-            expected_version=None,
-            label=task.key,
-        )
-    flush(session)
-    return len(held)
+    return set_holds(session, actor, program_id, {})
 
 
 def check_applied(session: Session, program_id: int) -> list[str]:
