@@ -9,12 +9,14 @@ the imports below is the order of ``podium --help``.
 # ruff: noqa: I001
 from podium.cli._app import app
 from podium.cli import admin, plans, resources, performance, forecast, scenarios, risks, governance
+from podium.cli import integrations
 
 __all__ = [
     "admin",
     "app",
     "forecast",
     "governance",
+    "integrations",
     "performance",
     "plans",
     "resources",

@@ -1,0 +1,251 @@
+"""Backup and restore of the whole database: SQLite to PostgreSQL and back, all or nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.config import get_settings
+from podium.db import get_engine, make_engine, upgrade_database
+from podium.errors import Conflict
+from podium.interop.backup import ArchiveInvalid
+from podium.models import Base, IssuedReport, Milestone, Program, Task, User
+from podium.services import demo
+from podium.services.backup import backup_database, restore_database
+from podium.services.uow import unit_of_work
+from tests.conftest import BACKENDS, _postgres_engine
+
+pytestmark = pytest.mark.db
+
+
+def _fresh(kind: str, tmp_path: Path) -> Iterator[Engine]:
+    if kind == "sqlite":
+        fresh = make_engine(f"sqlite:///{tmp_path / 'target.db'}")
+        upgrade_database(fresh)
+        yield fresh
+        fresh.dispose()
+    else:
+        for fresh in _postgres_engine():
+            upgrade_database(fresh)
+            yield fresh
+
+
+@pytest.fixture
+def other(engine: Engine, tmp_path: Path) -> Iterator[Engine]:
+    """An empty, migrated database of the other kind (the same kind when only one runs)."""
+    kinds = [k for k in BACKENDS if k != engine.dialect.name] or [engine.dialect.name]
+    kind = "postgresql" if kinds[0] == "postgresql" else "sqlite"
+    yield from _fresh(kind, tmp_path)
+
+
+@pytest.fixture
+def demo_archive(engine: Engine) -> bytes:
+    with unit_of_work(engine) as session:
+        demo.load_demo(session)
+    buffer = io.BytesIO()
+    backup_database(engine, buffer)
+    return buffer.getvalue()
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table.name: connection.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def _sample(engine: Engine) -> dict[str, object]:
+    with Session(engine) as session:
+        program = session.scalars(select(Program).where(Program.key == "CLOUD")).one()
+        tasks = session.scalars(select(Task).order_by(Task.id)).all()
+        milestones = session.scalars(select(Milestone).order_by(Milestone.id)).all()
+        return {
+            "program": (program.id, program.name, program.goal_target_value, program.status),
+            "tasks": [
+                (t.id, t.parent_id, t.name, t.early_start, t.percent_complete, t.created_at)
+                for t in tasks
+            ],
+            "milestones": [(m.id, m.name, m.target_date, m.early_finish) for m in milestones],
+            "users": sorted(session.scalars(select(User.email))),
+            "reports": [
+                (r.id, r.pdf)
+                for r in session.scalars(select(IssuedReport).order_by(IssuedReport.id))
+            ],
+        }
+
+
+def test_demo_backed_up_restores_identically_on_the_other_database_and_back(
+    engine: Engine, other: Engine, demo_archive: bytes, tmp_path: Path
+) -> None:
+    result = restore_database(other, io.BytesIO(demo_archive))
+    assert _counts(other) == _counts(engine) == result.rows
+    assert sum(result.rows.values()) > 100
+    assert _sample(other) == _sample(engine)
+
+    back = io.BytesIO()
+    backup_database(other, back)
+    for again in _fresh(engine.dialect.name, tmp_path / "again"):
+        restore_database(again, io.BytesIO(back.getvalue()))
+        assert _counts(again) == _counts(engine)
+        assert _sample(again) == _sample(engine)
+
+
+def test_a_restored_database_takes_new_rows_after_the_restored_ids(
+    engine: Engine, other: Engine, demo_archive: bytes
+) -> None:
+    restore_database(other, io.BytesIO(demo_archive))
+    with unit_of_work(other) as session:
+        biggest = session.scalar(select(func.max(Program.id))) or 0
+        loaded = demo.load_demo(session)
+    assert loaded.created
+    with Session(other) as session:
+        assert session.scalar(select(func.count()).select_from(Program)) == 2
+        assert session.scalar(select(func.max(Program.id))) == biggest + 1
+
+
+def test_the_manifest_names_the_revision_and_every_table_with_its_checksum(
+    demo_archive: bytes,
+) -> None:
+    with zipfile.ZipFile(io.BytesIO(demo_archive)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["format"] == "podium-backup" and manifest["version"] == 1
+        assert manifest["revision"]
+        names = [t["name"] for t in manifest["tables"]]
+        assert names == [t.name for t in Base.metadata.sorted_tables]
+        tasks = next(t for t in manifest["tables"] if t["name"] == "tasks")
+        assert len(archive.read(tasks["file"]).splitlines()) == tasks["rows"] > 0
+
+
+def _rewrite(archive: bytes, change: dict[str, bytes | None]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename in change:
+                replacement = change[info.filename]
+                if replacement is not None:
+                    target.writestr(info.filename, replacement)
+            else:
+                target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+def _manifest(archive: bytes) -> dict[str, object]:
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        loaded: dict[str, object] = json.loads(source.read("manifest.json"))
+        return loaded
+
+
+def _tasks_file(archive: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        return source.read("tables/tasks.jsonl")
+
+
+def _damaged(archive: bytes, how: str) -> bytes:
+    if how == "truncated":
+        return archive[: len(archive) // 2]
+    if how == "bad checksum":
+        lines = _tasks_file(archive).splitlines(keepends=True)
+        return _rewrite(archive, {"tables/tasks.jsonl": b"".join(lines[:-1])})
+    if how == "missing table file":
+        return _rewrite(archive, {"tables/milestones.jsonl": None})
+    manifest = _manifest(archive)
+    if how == "table left out of the manifest":
+        tables = manifest["tables"]
+        assert isinstance(tables, list)
+        manifest["tables"] = [t for t in tables if t["name"] != "risks"]
+    elif how == "revision mismatch":
+        manifest["revision"] = "0001"
+    elif how == "rows that do not fit":
+        tables = manifest["tables"]
+        assert isinstance(tables, list)
+        lines = _tasks_file(archive).splitlines(keepends=True)
+        first = json.loads(lines[0])
+        first["project_id"] = 999_999
+        bad = (json.dumps(first) + "\n").encode() + b"".join(lines[1:])
+        import hashlib
+
+        for table in tables:
+            if table["name"] == "tasks":
+                table["sha256"] = hashlib.sha256(bad).hexdigest()
+        return _rewrite(
+            archive,
+            {"tables/tasks.jsonl": bad, "manifest.json": json.dumps(manifest).encode()},
+        )
+    elif how == "no manifest":
+        return _rewrite(archive, {"manifest.json": None})
+    return _rewrite(archive, {"manifest.json": json.dumps(manifest).encode()})
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "truncated",
+        "bad checksum",
+        "missing table file",
+        "table left out of the manifest",
+        "revision mismatch",
+        "rows that do not fit",
+        "no manifest",
+    ],
+)
+def test_a_damaged_archive_is_refused_and_nothing_is_written(
+    engine: Engine, other: Engine, demo_archive: bytes, how: str
+) -> None:
+    with pytest.raises((ArchiveInvalid, Conflict)) as raised:
+        restore_database(other, io.BytesIO(_damaged(demo_archive, how)))
+    assert raised.value.message
+    assert set(_counts(other).values()) == {0}
+
+
+def test_restore_refuses_a_database_that_has_rows(engine: Engine, demo_archive: bytes) -> None:
+    with pytest.raises(Conflict, match="empty database"):
+        restore_database(engine, io.BytesIO(demo_archive))
+
+
+runner = CliRunner()
+
+
+def test_the_backup_and_restore_commands(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with unit_of_work(engine) as session:
+        demo.load_demo(session)
+    archive = tmp_path / "podium.zip"
+    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        result = runner.invoke(app, ["backup", "--output", str(archive)])
+        assert result.exit_code == 0, result.output
+        assert archive.is_file() and "tables" in result.output
+        result = runner.invoke(app, ["restore", str(archive)])
+        assert result.exit_code == 1 and "empty database" in result.output
+    finally:
+        get_engine().dispose()
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+
+    target = tmp_path / "new.db"
+    monkeypatch.setenv("PODIUM_DATABASE_URL", f"sqlite:///{target}")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        result = runner.invoke(app, ["restore", str(archive)])
+        assert result.exit_code == 0, result.output
+        assert "Restored" in result.output
+        with get_engine().connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM programs")) == 1
+    finally:
+        get_engine().dispose()
+        get_settings.cache_clear()
+        get_engine.cache_clear()
