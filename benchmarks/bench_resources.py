@@ -50,7 +50,12 @@ def plan_with_people(people: int = 150, seed: int = 7) -> dict[str, Any]:
     plan = program.plan()
     rng = np.random.default_rng(seed)
     plan["resources"] = [
-        {"id": f"p{k}", "name": f"Person {k}", "capacity": 1.0, "calendar": plan["program"]["calendar"]}
+        {
+            "id": f"p{k}",
+            "name": f"Person {k}",
+            "capacity": 1.0,
+            "calendar": plan["program"]["calendar"],
+        }
         for k in range(people)
     ]
     assignments = []
@@ -59,8 +64,11 @@ def plan_with_people(people: int = 150, seed: int = 7) -> dict[str, Any]:
             continue
         first, second = rng.choice(people, 2, replace=False).tolist()
         assignments.append(
-            {"task": task["id"], "resource": f"p{first}",
-             "units": 1.0 if rng.random() < 0.7 else 0.5}
+            {
+                "task": task["id"],
+                "resource": f"p{first}",
+                "units": 1.0 if rng.random() < 0.7 else 0.5,
+            }
         )
         if rng.random() < 0.2:
             assignments.append({"task": task["id"], "resource": f"p{second}", "units": 0.5})
@@ -95,11 +103,17 @@ def main() -> None:
                 _token, secret = auth.create_token(session, user, name="bench")
                 session.commit()
                 program_id = program.id
-                task_ids = list(session.scalars(
-                    select(Task.id).where(Task.program_id == program_id, Task.duration > 0)
-                    .order_by(Task.id).limit(args.runs + 3)))
-            app = create_app(Settings(database_url=str(engine.url), environment="test"),
-                             engine=engine)
+                task_ids = list(
+                    session.scalars(
+                        select(Task.id)
+                        .where(Task.program_id == program_id, Task.duration > 0)
+                        .order_by(Task.id)
+                        .limit(args.runs + 3)
+                    )
+                )
+            app = create_app(
+                Settings(database_url=str(engine.url), environment="test"), engine=engine
+            )
             headers = {"Authorization": f"Bearer {secret}"}
             edit: list[float] = []
             load: list[float] = []
@@ -109,29 +123,44 @@ def main() -> None:
                     if current["is_summary"]:
                         continue
                     began = time.perf_counter()
-                    response = client.patch(f"/api/v1/tasks/{task_id}", headers=headers,
-                                            json={"duration": current["duration"] + 1})
+                    response = client.patch(
+                        f"/api/v1/tasks/{task_id}",
+                        headers=headers,
+                        json={"duration": current["duration"] + 1},
+                    )
                     assert response.status_code == 200, response.text
                     if i >= 3:
                         edit.append(time.perf_counter() - began)
                 for _ in range(5):
                     began = time.perf_counter()
-                    response = client.get(f"/api/v1/programs/{program_id}/resource-load",
-                                          params={"period": "week"}, headers=headers)
+                    response = client.get(
+                        f"/api/v1/programs/{program_id}/resource-load",
+                        params={"period": "week"},
+                        headers=headers,
+                    )
                     assert response.status_code == 200, response.text
                     load.append(time.perf_counter() - began)
                 over = sum(r["over_allocated_days"] for r in response.json()["resources"])
                 began = time.perf_counter()
-                preview = client.post(f"/api/v1/programs/{program_id}/level", headers=headers,
-                                      json={"method": "heuristic", "time_limit": 2})
+                preview = client.post(
+                    f"/api/v1/programs/{program_id}/level",
+                    headers=headers,
+                    json={"method": "heuristic", "time_limit": 2},
+                )
                 preview_seconds = time.perf_counter() - began
                 assert preview.status_code == 200, preview.text
                 body = preview.json()
                 began = time.perf_counter()
-                applied = client.post(f"/api/v1/programs/{program_id}/level", headers=headers,
-                                      json={"method": "heuristic", "time_limit": 2,
-                                            "apply": True,
-                                            "schedule_token": body["schedule_token"]})
+                applied = client.post(
+                    f"/api/v1/programs/{program_id}/level",
+                    headers=headers,
+                    json={
+                        "method": "heuristic",
+                        "time_limit": 2,
+                        "apply": True,
+                        "schedule_token": body["schedule_token"],
+                    },
+                )
                 apply_seconds = time.perf_counter() - began
                 assert applied.status_code == 200, applied.text
         finally:
@@ -140,15 +169,21 @@ def main() -> None:
                 admin, schema = pg
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    print(f"program: 10000 tasks, {len(plan['assignments'])} assignments of 150 people, "
-          f"backend {args.backend}; import {import_seconds:.2f} s")
+    print(
+        f"program: 10000 tasks, {len(plan['assignments'])} assignments of 150 people, "
+        f"backend {args.backend}; import {import_seconds:.2f} s"
+    )
     print(f"edit one task via API (median of {len(edit)}):      {_ms(edit)}  target <= 150 ms")
-    print(f"resource load, 150 people by week (median of 5): {_ms(load)}  "
-          f"({over} over-allocated person-days)")
-    print(f"level, heuristic preview (whole request):        {preview_seconds:7.2f} s  "
-          f"leveling itself {body['seconds']:.2f} s; over-allocated days "
-          f"{body['over_allocated_days_before']} -> {body['over_allocated_days_after']}; "
-          f"{len(body['moves'])} tasks move")
+    print(
+        f"resource load, 150 people by week (median of 5): {_ms(load)}  "
+        f"({over} over-allocated person-days)"
+    )
+    print(
+        f"level, heuristic preview (whole request):        {preview_seconds:7.2f} s  "
+        f"leveling itself {body['seconds']:.2f} s; over-allocated days "
+        f"{body['over_allocated_days_before']} -> {body['over_allocated_days_after']}; "
+        f"{len(body['moves'])} tasks move"
+    )
     print(f"level, apply (whole request, rescheduled):       {apply_seconds:7.2f} s")
 
 
