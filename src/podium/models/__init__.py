@@ -20,6 +20,13 @@ from podium.models.governance import (
     Stakeholder,
 )
 from podium.models.health import HealthSnapshot
+from podium.models.integrations import (
+    CalendarFeed,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookFormat,
+    WebhookSubscription,
+)
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
 from podium.models.reports import IssuedReport
@@ -45,10 +52,12 @@ __all__ = [
     "Benefit",
     "BenefitMeasurement",
     "Calendar",
+    "CalendarFeed",
     "ChangeRequest",
     "ChangeRequestStatus",
     "ConstraintType",
     "Decision",
+    "DeliveryStatus",
     "Dependency",
     "DependencyType",
     "Forecast",
@@ -81,5 +90,8 @@ __all__ = [
     "Task",
     "User",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookFormat",
+    "WebhookSubscription",
     "utcnow",
 ]
