@@ -42,16 +42,29 @@ class FileDates:
     note: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class FileBaseline:
+    """A task's baseline as the file stored it (Microsoft Project's Baseline 0, a P6
+    target plan …): it becomes a Podium baseline after the import."""
+
+    start: date | None
+    finish: date | None
+    duration: int | None = None
+    cost: float = 0.0
+
+
 @dataclass
 class ImportedPlan:
     """A file read into a plan-format ``document`` (empty when ``problems``), the dates the
-    file stored per task id of the document, and notes on what was not carried over."""
+    file stored per task id of the document, the file's baseline per task id (when it
+    has one), and notes on what was not carried over."""
 
     format: str
     document: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     file_dates: dict[str, FileDates] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    baseline: dict[str, FileBaseline] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,114 @@
+"""Safe parsing of MSPDI XML and the small value conversions every part of the reader shares.
+
+Files are parsed with :mod:`defusedxml`: a document type declaration, entity
+declarations and external entities are refused (no entity expansion, no file or
+network access). The parser remembers the line of each element so that a
+problem can say where it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+NS = "http://schemas.microsoft.com/project"
+Q = "{" + NS + "}"
+DURATION = re.compile(
+    r"^-?P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+class XmlRefused(Exception):
+    """The bytes are not an XML document this reader accepts; ``location`` says where."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+class _LocatingParser(DefusedXMLParser):
+    """A defused parser that remembers the line where each element starts."""
+
+    def __init__(self) -> None:
+        super().__init__(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        self.lines: dict[int, int] = {}
+
+    def _start(self, tag: str, attr_list: Any) -> Element:  # pure-Python parser hook
+        element: Element = super()._start(tag, attr_list)  # type: ignore[misc]
+        self.lines[id(element)] = self.parser.CurrentLineNumber
+        return element
+
+
+def parse(data: bytes) -> tuple[Element, dict[int, int]]:
+    """The document's root and the line of each element (by ``id``); refuses unsafe XML."""
+    parser = _LocatingParser()
+    try:
+        parser.feed(data)
+        root: Element = parser.close()
+    except DefusedXmlException as exc:
+        kind = type(exc).__name__
+        reason = {
+            "DTDForbidden": "a document type declaration (DTD)",
+            "EntitiesForbidden": "an entity declaration",
+            "ExternalReferenceForbidden": "an external entity reference",
+        }.get(kind, "an unsafe construct")
+        raise XmlRefused("", f"refused: the file contains {reason}, which is not read") from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise XmlRefused(f"line {line}", f"not well-formed XML (column {column + 1})") from None
+    return root, parser.lines
+
+
+def text(element: Element, name: str) -> str | None:
+    """The stripped text of a child element, or None when absent or empty."""
+    child = element.find(Q + name)
+    if child is None or child.text is None:
+        return None
+    value = child.text.strip()
+    return value or None
+
+
+def flag(element: Element, name: str) -> bool:
+    """A 0/1 child element as a bool (absent: false)."""
+    return text(element, name) in ("1", "true")
+
+
+def parse_date(value: str) -> dt.date:
+    """The day of an MSPDI date-time (``2003-01-07T08:00:00``)."""
+    return dt.date.fromisoformat(value[:10])
+
+
+def parse_datetime(value: str) -> dt.datetime:
+    """An MSPDI date-time (no time zone: the plan's own local time)."""
+    return dt.datetime.fromisoformat(value[:19])
+
+
+def duration_minutes(value: str, minutes_per_day: float) -> float:
+    """An MSPDI duration (``PT8H0M0S``, ``P2DT0H0M0S``) in minutes of work; days count
+    as the project's minutes per day. Raises ValueError for anything else."""
+    match = DURATION.match(value)
+    if match is None:
+        raise ValueError(f"not a duration: {value!r}")
+    parts = {k: float(v) for k, v in match.groupdict().items() if v}
+    minutes = (
+        parts.get("h", 0) * 60
+        + parts.get("m", 0)
+        + parts.get("s", 0) / 60
+        + parts.get("d", 0) * minutes_per_day
+        + parts.get("mo", 0) * minutes_per_day * 20
+        + parts.get("y", 0) * minutes_per_day * 260
+    )
+    return -minutes if value.startswith("-") else minutes
+
+
+def format_hours(hours: float) -> str:
+    """A duration of work in hours as MSPDI writes it (``PT8H0M0S``)."""
+    total = round(hours * 60)
+    return f"PT{total // 60}H{total % 60}M0S"

@@ -1,0 +1,230 @@
+"""MSPDI calendars: work weeks, exceptions (recurring ones expanded to days), derived calendars.
+
+A plan-format calendar has worked weekdays and holidays only, so a calendar of the
+file becomes: the weekdays its ``WeekDays`` mark as working (a derived calendar —
+``IsBaseCalendar`` 0 — takes the days it does not list from its base calendar),
+and as holidays every day a non-working exception covers. Recurring exceptions
+(``Exception/Type`` 1–7: daily, every n days, weekly, monthly by day or position,
+yearly by day or position) are expanded to their days; files written before
+Project 2007 list exceptions as ``WeekDay`` entries of ``DayType`` 0 instead.
+Working hours within a day and working exceptions on non-working weekdays
+(an extra working Saturday) cannot be carried: each is noted.
+"""
+
+from __future__ import annotations
+
+import calendar as cal
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element
+
+from podium.interop.mspdi._xml import Q, flag, parse_date, text
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# MSPDI DayType: 1 = Sunday … 7 = Saturday
+DAY_TYPE = {1: "Sun", 2: "Mon", 3: "Tue", 4: "Wed", 5: "Thu", 6: "Fri", 7: "Sat"}
+MAX_EXPANDED_DAYS = 20_000  # one recurring exception cannot make more holidays than this
+
+
+@dataclass
+class FileCalendar:
+    """A calendar of the file, resolved: name, worked weekdays, holidays, extra working days."""
+
+    uid: str
+    name: str
+    base_uid: str | None
+    own_days: dict[str, bool] = field(default_factory=dict)
+    off: set[dt.date] = field(default_factory=set)
+    working: set[dt.date] = field(default_factory=set)
+    recurring: bool = False
+
+
+def _month_position(year: int, month: int, position: int, item: int) -> dt.date | None:
+    """The day of ``month`` a relative rule names: ``position`` 0–3 first…fourth, 4 last;
+    ``item`` 0 any day, 1 weekday, 2 weekend day, 3–9 Sunday…Saturday."""
+    last = cal.monthrange(year, month)[1]
+    days = [dt.date(year, month, d) for d in range(1, last + 1)]
+    if item == 0:
+        chosen = days
+    elif item == 1:
+        chosen = [d for d in days if d.weekday() < 5]
+    elif item == 2:
+        chosen = [d for d in days if d.weekday() >= 5]
+    else:
+        weekday = (item - 4) % 7  # 3 = Sunday (6), 4 = Monday (0) …
+        chosen = [d for d in days if d.weekday() == weekday]
+    if not chosen:
+        return None
+    if position >= 4:
+        return chosen[-1]
+    return chosen[position] if position < len(chosen) else None
+
+
+def _months(start: dt.date, step: int) -> Iterator[tuple[int, int]]:
+    year, month = start.year, start.month
+    while True:
+        yield year, month
+        month += step
+        while month > 12:
+            month -= 12
+            year += 1
+
+
+def exception_days(element: Element) -> list[dt.date]:
+    """Every day an ``Exception`` covers (recurring ones expanded, within its period)."""
+    period = element.find(Q + "TimePeriod")
+    if period is None:
+        return []
+    start_text, finish_text = text(period, "FromDate"), text(period, "ToDate")
+    if start_text is None:
+        return []
+    start = parse_date(start_text)
+    finish = parse_date(finish_text) if finish_text else start
+    kind = int(text(element, "Type") or "1")
+    step = max(1, int(text(element, "Period") or "1"))
+    occurrences = int(text(element, "Occurrences") or "0") or None
+
+    def candidates() -> Iterator[dt.date]:
+        if kind == 1:  # every day of the period
+            yield from (start + dt.timedelta(days=n) for n in range((finish - start).days + 1))
+        elif kind == 7:  # every n days
+            day = start
+            while True:
+                yield day
+                day += dt.timedelta(days=step)
+        elif kind == 6:  # weekly: DaysOfWeek bits, 1 = Sunday … 64 = Saturday
+            mask = int(text(element, "DaysOfWeek") or "0")
+            week = start - dt.timedelta(days=(start.weekday() + 1) % 7)  # its Sunday
+            while mask:
+                for offset in range(7):
+                    if mask & (1 << offset):
+                        yield week + dt.timedelta(days=offset)
+                week += dt.timedelta(weeks=step)
+        elif kind in (4, 5):  # monthly: by day of month, or by position
+            for year, month in _months(start, step):
+                if kind == 4:
+                    day_of_month = int(text(element, "MonthDay") or "1")
+                    if day_of_month <= cal.monthrange(year, month)[1]:
+                        yield dt.date(year, month, day_of_month)
+                else:
+                    found = _month_position(
+                        year,
+                        month,
+                        int(text(element, "MonthPosition") or "0"),
+                        int(text(element, "MonthItem") or "0"),
+                    )
+                    if found is not None:
+                        yield found
+                if dt.date(year, month, 1) > finish:
+                    return
+        elif kind in (2, 3):  # yearly: a day of a month, or a position in it
+            month = int(text(element, "Month") or "1")
+            for year in range(start.year, finish.year + 1):
+                if kind == 2:
+                    day_of_month = int(text(element, "MonthDay") or "1")
+                    if day_of_month <= cal.monthrange(year, month + 1)[1]:
+                        yield dt.date(year, month + 1, day_of_month)
+                else:
+                    found = _month_position(
+                        year,
+                        month + 1,
+                        int(text(element, "MonthPosition") or "0"),
+                        int(text(element, "MonthItem") or "0"),
+                    )
+                    if found is not None:
+                        yield found
+
+    days: list[dt.date] = []
+    for day in candidates():
+        if day > finish or len(days) >= MAX_EXPANDED_DAYS:
+            break
+        if day < start:
+            continue
+        days.append(day)
+        if kind != 1 and occurrences is not None and len(days) >= occurrences:
+            break
+    return days
+
+
+def _legacy_exception_days(week_day: Element) -> list[dt.date]:
+    period = week_day.find(Q + "TimePeriod")
+    if period is None:
+        return []
+    start_text, finish_text = text(period, "FromDate"), text(period, "ToDate")
+    if start_text is None:
+        return []
+    start = parse_date(start_text)
+    finish = parse_date(finish_text) if finish_text else start
+    return [start + dt.timedelta(days=n) for n in range((finish - start).days + 1)]
+
+
+def read_calendar(element: Element) -> FileCalendar:
+    """One ``Calendar`` element as the file states it (before taking its base's days)."""
+    base = text(element, "BaseCalendarUID")
+    calendar = FileCalendar(
+        uid=text(element, "UID") or "",
+        name=text(element, "Name") or f"Calendar {text(element, 'UID')}",
+        base_uid=None if flag(element, "IsBaseCalendar") or base in (None, "-1") else base,
+    )
+    exceptions = element.findall(f"{Q}Exceptions/{Q}Exception")
+    for week_day in element.findall(f"{Q}WeekDays/{Q}WeekDay"):
+        day_type = int(text(week_day, "DayType") or "-1")
+        if day_type in DAY_TYPE:
+            calendar.own_days[DAY_TYPE[day_type]] = flag(week_day, "DayWorking")
+        elif day_type == 0 and not exceptions:  # the pre-2007 form of an exception
+            days = _legacy_exception_days(week_day)
+            (calendar.working if flag(week_day, "DayWorking") else calendar.off).update(days)
+    for exception in exceptions:
+        days = exception_days(exception)
+        calendar.recurring |= int(text(exception, "Type") or "1") != 1
+        (calendar.working if flag(exception, "DayWorking") else calendar.off).update(days)
+    return calendar
+
+
+def resolve_calendars(
+    calendars: dict[str, FileCalendar], *, span: tuple[dt.date, dt.date] | None
+) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Plan-format calendars by file UID (a derived calendar merged with its base) and
+    notes on what could not be carried. ``span`` (plan start and finish) bounds the
+    holidays that recurring exceptions produce."""
+    notes: list[str] = []
+    resolved: dict[str, dict[str, object]] = {}
+
+    def days_of(calendar: FileCalendar, seen: frozenset[str]) -> dict[str, bool]:
+        base = calendars.get(calendar.base_uid or "")
+        inherited = days_of(base, seen | {calendar.uid}) if base and base.uid not in seen else {}
+        return {**{d: d not in ("Sat", "Sun") for d in WEEKDAYS}, **inherited, **calendar.own_days}
+
+    def exceptions_of(calendar: FileCalendar, seen: frozenset[str]) -> tuple[set[dt.date], ...]:
+        base = calendars.get(calendar.base_uid or "")
+        off, working = set(calendar.off), set(calendar.working)
+        if base and base.uid not in seen:
+            base_off, base_working = exceptions_of(base, seen | {calendar.uid})
+            off |= base_off - calendar.working
+            working |= base_working - calendar.off
+        return off, working
+
+    for uid, calendar in calendars.items():
+        days = days_of(calendar, frozenset())
+        workdays = [d for d in WEEKDAYS if days[d]]
+        if not workdays:
+            workdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+            notes.append(f"calendar {calendar.name!r} has no working weekday: Mon-Fri is used")
+        off, working = exceptions_of(calendar, frozenset())
+        if span is not None and calendar.recurring:
+            low, high = span[0] - dt.timedelta(days=366), span[1] + dt.timedelta(days=731)
+            off = {d for d in off if low <= d <= high}
+        holidays = sorted(d for d in off if WEEKDAYS[d.weekday()] in workdays)
+        extra = sorted(d for d in working if WEEKDAYS[d.weekday()] not in workdays)
+        if extra:
+            notes.append(
+                f"calendar {calendar.name!r}: {len(extra)} working day(s) on non-working "
+                f"weekdays (first {extra[0].isoformat()}) are not carried over"
+            )
+        resolved[uid] = {
+            "name": calendar.name,
+            "workdays": workdays,
+            "holidays": [d.isoformat() for d in holidays],
+        }
+    return resolved, notes

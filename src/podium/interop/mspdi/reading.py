@@ -1,0 +1,143 @@
+"""Read a Microsoft Project XML (MSPDI) file into the plan exchange format.
+
+One file becomes one program with one project (the file's title). Files of
+Project 2002/2003 (no ``SaveVersion``) and of 2007 and later are read alike;
+what cannot be carried over is noted (per task in ``file_dates``, for the whole
+file in ``notes``), and what makes the file unreadable is a located problem.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
+from podium.interop.mspdi._xml import NS, Q, XmlRefused, parse, parse_date, text
+from podium.interop.mspdi.calendars import FileCalendar, read_calendar, resolve_calendars
+from podium.interop.mspdi.resources import read_assignments, read_resources, split_task_uids
+from podium.interop.mspdi.tasks import read_tasks, span
+
+FORMAT = "mspdi"
+
+
+def program_key(title: str) -> str:
+    """A program key from the file's title: its letters and digits, upper case, ≤ 10."""
+    letters = re.sub(r"[^A-Za-z0-9]", "", title).upper()
+    return (letters or "MSP")[:10]
+
+
+def _title(root: Any) -> str:
+    title = text(root, "Title") or text(root, "Name") or "Imported plan"
+    return re.sub(r"\.xml$", "", title, flags=re.IGNORECASE)[:200]
+
+
+def read_mspdi(data: bytes) -> ImportedPlan:
+    """A Microsoft Project XML file as a plan-format document, or the problems that stop it."""
+    imported = ImportedPlan(format=FORMAT)
+    if len(data) > MAX_IMPORT_BYTES:
+        imported.problems.append(
+            Problem("", f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+        )
+        return imported
+    try:
+        root, lines = parse(data)
+    except XmlRefused as exc:
+        imported.problems.append(Problem(exc.location, exc.message))
+        return imported
+    if root.tag != Q + "Project":
+        found = root.tag.split("}")[-1]
+        imported.problems.append(
+            Problem(
+                "line 1",
+                f"not a Microsoft Project XML file: the root element is <{found}>, "
+                f'not <Project xmlns="{NS}">',
+            )
+        )
+        return imported
+    try:
+        minutes_per_day = float(text(root, "MinutesPerDay") or "480") or 480.0
+    except ValueError:
+        imported.problems.append(Problem("Project/MinutesPerDay", "not a number"))
+        return imported
+    title = _title(root)
+    key = program_key(title)
+
+    file_calendars: dict[str, FileCalendar] = {}
+    for element in root.findall(f"{Q}Calendars/{Q}Calendar"):
+        where = f"line {lines.get(id(element), '?')}, Calendar UID {text(element, 'UID')}"
+        try:
+            calendar = read_calendar(element)
+        except ValueError as exc:
+            imported.problems.append(Problem(where, str(exc)))
+            continue
+        names = {c.name for c in file_calendars.values()}
+        if calendar.name in names:
+            calendar.name = f"{calendar.name} ({calendar.uid})"
+        file_calendars[calendar.uid] = calendar
+    calendar_names = {uid: c.name for uid, c in file_calendars.items()}
+
+    tasks = read_tasks(
+        root,
+        project=key,
+        minutes_per_day=minutes_per_day,
+        calendar_names=calendar_names,
+        lines=lines,
+        split_uids=split_task_uids(root),
+    )
+    resources = read_resources(root, calendar_names=calendar_names, lines=lines)
+    milestones = {t["id"] for t in tasks.tasks if t["duration"] == 0} - tasks.summaries
+    read_assignments(
+        root,
+        resources,
+        tasks_by_uid=tasks.by_uid,
+        summaries=tasks.summaries,
+        milestones=milestones,
+        minutes_per_day=minutes_per_day,
+        lines=lines,
+    )
+    imported.problems += tasks.problems + resources.problems
+
+    try:
+        start_text = text(root, "StartDate")
+        finish_text = text(root, "FinishDate")
+        plan_span = span(tasks)
+        start = parse_date(start_text) if start_text else (plan_span[0] if plan_span else None)
+        finish = parse_date(finish_text) if finish_text else (plan_span[1] if plan_span else None)
+    except ValueError as exc:
+        imported.problems.append(Problem("Project/StartDate", str(exc)))
+        return imported
+    if start is None:
+        imported.problems.append(Problem("Project/StartDate", "the file states no start date"))
+    if imported.problems or start is None:
+        return imported
+    resolved, calendar_notes = resolve_calendars(
+        file_calendars, span=(start, max(finish or start, start))
+    )
+    program: dict[str, Any] = {"key": key, "name": title, "start": start.isoformat()}
+    default_calendar = text(root, "CalendarUID")
+    if default_calendar in resolved:
+        program["calendar"] = resolved[default_calendar]["name"]
+    status = text(root, "StatusDate")
+    if status:
+        program["status_date"] = parse_date(status).isoformat()
+    imported.document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": program,
+        "calendars": list(resolved.values()),
+        "projects": [{"key": key, "name": title}],
+        "tasks": tasks.tasks,
+        "dependencies": tasks.dependencies,
+        "resources": resources.resources,
+        "assignments": resources.assignments,
+    }
+    imported.file_dates = tasks.file_dates
+    imported.baseline = tasks.baseline
+    version = text(root, "SaveVersion")
+    imported.notes = [
+        f"Microsoft Project XML, {'SaveVersion ' + version if version else 'Project 2002/2003'}"
+    ]
+    if tasks.null_rows:
+        imported.notes.append(f"{tasks.null_rows} blank task row(s) skipped")
+    imported.notes += calendar_notes + tasks.notes + resources.notes
+    return imported
