@@ -1,0 +1,99 @@
+"""What the XER reader carries from one table to the next: problems, notes, typed fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from podium.interop.imported import Problem
+from podium.interop.xer._tables import Row, Tables
+
+PROGRAM_KEY = re.compile(r"[^A-Za-z0-9_-]+")
+RESOURCE_KEY = re.compile(r"[^A-Za-z0-9_.@-]+")
+
+
+@dataclass
+class Calendar:
+    """A calendar of the file as the plan will hold it."""
+
+    name: str
+    hours_per_day: float
+    workdays: list[str]
+    holidays: list[date]
+
+
+@dataclass
+class Context:
+    """The file's tables and what reading them found."""
+
+    tables: Tables
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rounded: list[str] = field(default_factory=list)  # "A1000 2.5 d → 3 d"
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def number(self, row: Row, name: str, default: float | None = 0.0) -> float | None:
+        """A numeric field; empty gives ``default``; anything else not a number is a problem."""
+        text = row.get(name)
+        if not text:
+            return default
+        try:
+            return float(text)
+        except ValueError:
+            self.problem(row.where(_label(row)), f"{name} {text!r} is not a number")
+            return default
+
+    def day(self, row: Row, name: str) -> date | None:
+        """A date field (``2019-06-10 08:00``: the day is kept)."""
+        text = row.get(name)
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            self.problem(row.where(_label(row)), f"{name} {text!r} is not a date (YYYY-MM-DD)")
+            return None
+
+
+def _label(row: Row) -> str:
+    return {
+        "TASK": "task_code",
+        "PROJECT": "proj_short_name",
+        "CALENDAR": "clndr_name",
+        "PROJWBS": "wbs_short_name",
+        "RSRC": "rsrc_short_name",
+    }.get(row.table, "")
+
+
+def where(row: Row) -> str:
+    """The row's location, named by its most readable field."""
+    return row.where(_label(row))
+
+
+def unique(text: str, used: set[str], *, size: int) -> str:
+    """``text`` cut to ``size``, made unique among ``used`` (``-2``, ``-3``…) and recorded."""
+    base = text[:size]
+    key, n = base, 1
+    while key.lower() in used:
+        n += 1
+        suffix = f"-{n}"
+        key = base[: size - len(suffix)] + suffix
+    used.add(key.lower())
+    return key
+
+
+def program_key(text: str, used: set[str]) -> str:
+    """A program or project key (a letter, then letters, digits, ``_`` or ``-``)."""
+    key = PROGRAM_KEY.sub("-", text).strip("-")
+    if not key or not key[0].isalpha():
+        key = "P" + key
+    return unique(key, used, size=20)
+
+
+def resource_key(text: str, used: set[str]) -> str:
+    """A resource key (letters, digits, ``_ . @ -``)."""
+    key = RESOURCE_KEY.sub("-", text).strip("-.") or "R"
+    return unique(key, used, size=40)
