@@ -37,6 +37,7 @@ def api_router() -> APIRouter:
         forecasts,
         governance,
         health,
+        integrations,
         leveling,
         milestones,
         projects,
@@ -72,6 +73,7 @@ def api_router() -> APIRouter:
         assignments,
         leveling,
         scenarios,
+        integrations,
     ):
         router.include_router(area.router)
     return router
@@ -110,6 +112,9 @@ def create_api_app(
         return await call_next(request)
 
     app.include_router(api_router())
+    from podium.api.integrations import public_router
+
+    app.include_router(public_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

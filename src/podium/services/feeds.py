@@ -1,0 +1,245 @@
+"""Calendar feeds: secret, revocable iCalendar URLs of a program's dates or a person's tasks."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.engine.governance import Cadence, occurrences_between
+from podium.errors import BadRequest, NotFound
+from podium.interop.ical import FeedEvent, build_calendar, uid
+from podium.models import (
+    Assignment,
+    CalendarFeed,
+    Milestone,
+    Program,
+    Resource,
+    Review,
+    Role,
+    Task,
+    User,
+    utcnow,
+)
+from podium.services.actor import Actor, require_role, role_in
+from podium.services.common import flush
+
+FEED_PREFIX = "podcal_"
+REVIEW_HORIZON_DAYS = 366
+REVIEWS_PER_CADENCE = 26
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def feed_path(secret: str) -> str:
+    """Where the feed is served (the secret is the only credential)."""
+    return f"/feeds/{secret}.ics"
+
+
+def _new_feed(
+    session: Session, actor: Actor, *, program_id: int | None, user_id: int | None
+) -> tuple[CalendarFeed, str]:
+    secret = FEED_PREFIX + secrets.token_urlsafe(32)
+    feed = CalendarFeed(
+        token_hash=_sha256(secret),
+        prefix=secret[:12],
+        program_id=program_id,
+        user_id=user_id,
+        created_by_user_id=actor.user_id,
+    )
+    session.add(feed)
+    flush(session)
+    return feed, secret
+
+
+def create_program_feed(
+    session: Session, actor: Actor, program_id: int
+) -> tuple[CalendarFeed, str]:
+    """A feed of a program's milestones, deadlines and reviews, and its secret (shown once)."""
+    require_role(session, actor, program_id, Role.VIEWER)
+    return _new_feed(session, actor, program_id=program_id, user_id=None)
+
+
+def create_personal_feed(session: Session, actor: Actor) -> tuple[CalendarFeed, str]:
+    """A feed of the actor's own assigned tasks, and its secret (shown once)."""
+    if actor.user_id is None:
+        raise BadRequest("a personal feed belongs to a signed-in user")
+    return _new_feed(session, actor, program_id=None, user_id=actor.user_id)
+
+
+def list_feeds(session: Session, actor: Actor) -> list[CalendarFeed]:
+    """The feeds the actor created, newest first."""
+    return list(
+        session.scalars(
+            select(CalendarFeed)
+            .where(CalendarFeed.created_by_user_id == actor.user_id)
+            .order_by(CalendarFeed.id.desc())
+        )
+    )
+
+
+def revoke_feed(session: Session, actor: Actor, feed_id: int) -> CalendarFeed:
+    """Revoke a feed: its URL answers 404 from now on."""
+    feed = session.get(CalendarFeed, feed_id)
+    if feed is None or (not actor.is_admin and feed.created_by_user_id != actor.user_id):
+        raise NotFound(f"feed {feed_id} not found")
+    if feed.revoked_at is None:
+        feed.revoked_at = utcnow()
+        flush(session)
+    return feed
+
+
+def feed_for_secret(session: Session, secret: str) -> CalendarFeed:
+    """The live feed behind a secret; revoked, unknown, or no longer visible → not found."""
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _sha256(secret)))
+    if feed is None or feed.revoked_at is not None:
+        raise NotFound("feed not found")
+    creator = session.get(User, feed.created_by_user_id) if feed.created_by_user_id else None
+    if creator is None or not creator.is_active:
+        raise NotFound("feed not found")
+    if feed.program_id is not None and role_in(session, Actor.of(creator), feed.program_id) is None:
+        raise NotFound("feed not found")
+    return feed
+
+
+def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
+    events = []
+    for milestone in session.scalars(
+        select(Milestone).where(Milestone.program_id == program.id).order_by(Milestone.id)
+    ):
+        forecast = milestone.early_finish or milestone.early_start
+        if forecast is None:
+            continue
+        lines = [f"Forecast: {forecast.isoformat()}"]
+        if milestone.target_date is not None:
+            lines.append(f"Target: {milestone.target_date.isoformat()}")
+            if forecast > milestone.target_date:
+                lines.append(f"{(forecast - milestone.target_date).days} days past target")
+        if milestone.description:
+            lines.append(milestone.description)
+        events.append(
+            FeedEvent(
+                uid=uid("milestone", milestone.id, program.key),
+                summary=f"◆ {milestone.name}",
+                start=forecast,
+                description="\n".join(lines),
+                categories=("milestone", program.key),
+                sequence=milestone.version - 1,
+                modified=milestone.updated_at,
+            )
+        )
+    return events
+
+
+def _deadline_events(session: Session, program: Program) -> list[FeedEvent]:
+    tasks = session.scalars(
+        select(Task)
+        .where(Task.program_id == program.id, Task.deadline.is_not(None))
+        .order_by(Task.id)
+    )
+    events = []
+    for task in tasks:
+        assert task.deadline is not None
+        forecast = task.early_finish.isoformat() if task.early_finish else "not scheduled"
+        events.append(
+            FeedEvent(
+                uid=uid("deadline", task.id, program.key),
+                summary=f"Deadline: {task.key} {task.name}",
+                start=task.deadline,
+                description=f"Forecast finish: {forecast}",
+                categories=("deadline", program.key),
+                sequence=task.version - 1,
+                modified=task.updated_at,
+            )
+        )
+    return events
+
+
+def _review_time(review: Review, on: date) -> datetime | None:
+    try:
+        hours, minutes = (int(part) for part in review.time_of_day.split(":"))
+        return datetime.combine(on, time(hours, minutes))  # floating local time (RFC 5545)
+    except ValueError:
+        return None
+
+
+def _review_events(session: Session, program: Program, today: date) -> list[FeedEvent]:
+    events = []
+    for review in session.scalars(
+        select(Review).where(Review.program_id == program.id).order_by(Review.id)
+    ):
+        cadence = Cadence(review.first_date, review.frequency.value, review.until_date)
+        dates = occurrences_between(cadence, today, today + timedelta(days=REVIEW_HORIZON_DAYS))
+        for held_on in dates[:REVIEWS_PER_CADENCE]:
+            events.append(
+                FeedEvent(
+                    uid=uid(f"review-{review.id}", held_on.strftime("%Y%m%d"), program.key),
+                    summary=review.name,
+                    start=held_on,
+                    start_at=_review_time(review, held_on),
+                    minutes=review.duration_minutes,
+                    description=review.purpose,
+                    location=review.location,
+                    categories=("review", program.key),
+                    sequence=review.version - 1,
+                    modified=review.updated_at,
+                )
+            )
+    return events
+
+
+def _personal_events(session: Session, user_id: int) -> list[FeedEvent]:
+    rows = session.execute(
+        select(Task, Program.key, Program.name)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .join(Resource, Resource.id == Assignment.resource_id)
+        .join(Program, Program.id == Task.program_id)
+        .where(
+            Resource.user_id == user_id,
+            Program.scenario_of_id.is_(None),
+            Task.early_start.is_not(None),
+        )
+        .order_by(Task.id)
+        .distinct()
+    )
+    events = []
+    for task, key, program_name in rows:
+        assert task.early_start is not None
+        events.append(
+            FeedEvent(
+                uid=uid("task", task.id, key),
+                summary=f"{task.key} {task.name}",
+                start=task.early_start,
+                last_day=task.early_finish or task.early_start,
+                description=f"{program_name}; {task.percent_complete:g}% complete",
+                categories=("task", key),
+                sequence=task.version - 1,
+                modified=task.updated_at,
+            )
+        )
+    return events
+
+
+def render_feed(session: Session, feed: CalendarFeed, *, today: date | None = None) -> bytes:
+    """The feed's iCalendar document as of now."""
+    now = utcnow()
+    today = today or now.date()
+    if feed.program_id is not None:
+        program = session.get(Program, feed.program_id)
+        if program is None:
+            raise NotFound("feed not found")
+        events = (
+            _milestone_events(session, program)
+            + _deadline_events(session, program)
+            + _review_events(session, program, today)
+        )
+        return build_calendar(f"{program.name} ({program.key})", events, generated_at=now)
+    assert feed.user_id is not None
+    user = session.get(User, feed.user_id)
+    name = f"Podium: tasks of {user.name or user.email}" if user else "Podium: my tasks"
+    return build_calendar(name, _personal_events(session, feed.user_id), generated_at=now)

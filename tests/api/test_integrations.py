@@ -1,0 +1,126 @@
+"""Calendar feeds: a secret URL per program or person, valid iCalendar, stable UIDs, revocable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
+import pytest
+
+from tests.api.conftest import Cast, Net
+from tests.factories import assert_error
+
+pytestmark = pytest.mark.db
+
+
+def _feed(cast: Cast, who: str = "viewer") -> dict:
+    response = cast.by_role(who).post(f"/api/v1/programs/{cast.program.id}/feeds")
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _calendar(cast: Cast, url: str) -> icalendar.Calendar:
+    response = cast.viewer.client.get(url.removeprefix("http://testserver"))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/calendar")
+    return icalendar.Calendar.from_ical(response.content)
+
+
+def _events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+
+def _deadline_and_review(cast: Cast, net: Net) -> date:
+    response = cast.manager.patch(f"/api/v1/tasks/{net.sec['id']}", json={"deadline": "2027-01-15"})
+    assert response.status_code == 200, response.text
+    first = datetime.now(UTC).date() + timedelta(days=7)
+    response = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/reviews",
+        json={
+            "name": "Steering committee",
+            "frequency": "biweekly",
+            "first_date": first.isoformat(),
+            "time_of_day": "09:30",
+            "duration_minutes": 90,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return first
+
+
+def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews(
+    cast: Cast, net: Net
+) -> None:
+    first_review = _deadline_and_review(cast, net)
+    created = _feed(cast)
+    assert created["url"].startswith("http://testserver/feeds/") and created["kind"] == "program"
+    calendar = _calendar(cast, created["url"])
+    assert calendar["version"] == "2.0" and calendar["prodid"]
+    events = _events(calendar)
+
+    m1 = events[f"milestone-{net.m1['id']}@cloud.podium"]
+    assert m1.decoded("dtstart") == date(2027, 1, 22)
+    assert m1.decoded("dtend") == date(2027, 1, 23)
+    assert "Target: 2027-01-22" in str(m1["description"])
+    assert isinstance(m1.decoded("dtstamp"), datetime)
+
+    deadline = events[f"deadline-{net.sec['id']}@cloud.podium"]
+    assert deadline.decoded("dtstart") == date(2027, 1, 15)
+
+    reviews = sorted(
+        (e for uid, e in events.items() if uid.startswith("review-")),
+        key=lambda e: e.decoded("dtstart"),
+    )
+    assert len(reviews) == 26
+    start = reviews[0].decoded("dtstart")
+    assert start.date() == first_review
+    assert (start.hour, start.minute) == (9, 30)
+    assert reviews[0].decoded("dtend") - start == timedelta(minutes=90)
+    assert reviews[1].decoded("dtstart") - start == timedelta(days=14)
+
+
+def test_uids_stay_when_a_milestone_moves_and_sequence_grows_when_it_is_edited(
+    cast: Cast, net: Net
+) -> None:
+    created = _feed(cast)
+    uid = f"milestone-{net.m1['id']}@cloud.podium"
+    before = _events(_calendar(cast, created["url"]))[uid]
+    response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 15})
+    assert response.status_code == 200, response.text
+    after = _events(_calendar(cast, created["url"]))
+    assert list(after).count(uid) == 1
+    assert after[uid].decoded("dtstart") > before.decoded("dtstart")
+    response = cast.manager.patch(f"/api/v1/milestones/{net.m1['id']}", json={"name": "Ready"})
+    assert response.status_code == 200, response.text
+    edited = _events(_calendar(cast, created["url"]))[uid]
+    assert int(edited["sequence"]) > int(before["sequence"])
+
+
+def test_a_personal_feed_holds_the_persons_assigned_tasks(cast: Cast, net: Net) -> None:
+    cast.assign_member(net.train["id"])
+    response = cast.member.post("/api/v1/feeds")
+    assert response.status_code == 201, response.text
+    events = _events(_calendar(cast, response.json()["url"]))
+    assert list(events) == [f"task-{net.train['id']}@cloud.podium"]
+    task = events[f"task-{net.train['id']}@cloud.podium"]
+    assert (task.decoded("dtstart"), task.decoded("dtend")) == (
+        date(2027, 1, 18),
+        date(2027, 1, 23),
+    )
+
+
+def test_a_revoked_feed_answers_not_found(cast: Cast, net: Net) -> None:
+    created = _feed(cast)
+    mine = cast.viewer.get("/api/v1/feeds").json()
+    assert [f["id"] for f in mine] == [created["id"]] and "url" not in mine[0]
+    assert cast.manager.get("/api/v1/feeds").json() == []
+    assert_error(cast.manager.delete(f"/api/v1/feeds/{created['id']}"), 404, "not_found")
+    assert cast.viewer.delete(f"/api/v1/feeds/{created['id']}").status_code == 204
+    path = created["url"].removeprefix("http://testserver")
+    assert cast.viewer.client.get(path).status_code == 404
+    assert cast.viewer.client.get("/feeds/podcal_nothing.ics").status_code == 404
+
+
+def test_outsiders_get_no_program_feed(cast: Cast) -> None:
+    response = cast.outsider.post(f"/api/v1/programs/{cast.program.id}/feeds")
+    assert_error(response, 404, "not_found")
