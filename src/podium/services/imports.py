@@ -1,0 +1,395 @@
+"""The one import path for plan files of every format (API, CLI and web use it alike).
+
+``import_file`` detects the format (Microsoft Project XML, Primavera P6 XER,
+CSV, the ``podium-plan`` JSON), refuses a file above ``MAX_IMPORT_BYTES``, reads
+it with the format's reader, checks the resulting plan (every problem with its
+location: a bad file writes nothing), imports it as a new program, takes the
+baseline the file stored as a Podium baseline, reschedules, and reports per task
+where Podium's dates differ from the dates the file stored, and why.
+
+Readers are found in :data:`READERS` (format → ``module:function``), imported
+only when used: a format whose reader is not installed is reported as such.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from podium.engine import WorkCalendar
+from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
+from podium.interop.plan_format import PlanError, read_plan
+from podium.models import BaselineItem, Calendar, Program, Resource, Task
+from podium.services.actor import Actor
+from podium.services.baselines import take_baseline
+from podium.services.overview import program_calendar
+from podium.services.plans import import_plan
+from podium.services.scheduling.pending import reschedule_pending
+
+Reader = Callable[[bytes], ImportedPlan]
+
+READERS: dict[str, str] = {
+    "mspdi": "podium.interop.mspdi:read_mspdi",
+    "xer": "podium.interop.xer:read_xer",
+    "csv": "podium.interop.csv_plan:read_csv_plan",
+}
+FORMAT_NAMES = {
+    "mspdi": "Microsoft Project XML",
+    "xer": "Primavera P6 XER",
+    "csv": "CSV",
+    "podium-plan": "Podium plan (JSON)",
+}
+BASELINE_NAME = "Baseline from the imported file"
+
+
+class ImportRefused(ValidationFailed):
+    """A file that cannot be imported; ``details`` lists ``{"location", "message"}``."""
+
+    code = "invalid_file"
+
+    def __init__(self, problems: list[dict[str, str]], *, format: str = "") -> None:
+        self.problems = problems
+        first = problems[0] if problems else {"location": "", "message": "invalid file"}
+        where = f"{first['location']}: " if first["location"] else ""
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        label = FORMAT_NAMES.get(format, "file")
+        super().__init__(f"cannot import this {label}: {where}{first['message']}{more}")
+        self.details = problems
+
+
+@dataclass(frozen=True)
+class DateDifference:
+    """One task's dates in the file beside Podium's, in working days of difference."""
+
+    task: str
+    name: str
+    file_start: date | None
+    file_finish: date | None
+    start: date | None
+    finish: date | None
+    start_days: int | None
+    finish_days: int | None
+    reason: str
+
+    @property
+    def matches(self) -> bool:
+        return not self.start_days and not self.finish_days
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "name": self.name,
+            "file_start": _iso(self.file_start),
+            "file_finish": _iso(self.file_finish),
+            "start": _iso(self.start),
+            "finish": _iso(self.finish),
+            "start_days": self.start_days,
+            "finish_days": self.finish_days,
+            "matches": self.matches,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ImportReport:
+    """What an import wrote and how Podium's schedule compares with the file's dates."""
+
+    program_id: int
+    program_key: str
+    program_name: str
+    format: str
+    counts: dict[str, int]
+    dates: list[DateDifference] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    baseline_id: int | None = None
+
+    @property
+    def compared(self) -> int:
+        return sum(1 for d in self.dates if d.file_start or d.file_finish)
+
+    @property
+    def matching(self) -> int:
+        return sum(1 for d in self.dates if (d.file_start or d.file_finish) and d.matches)
+
+    @property
+    def matching_percent(self) -> float:
+        return round(100.0 * self.matching / self.compared, 1) if self.compared else 100.0
+
+    @property
+    def differences(self) -> list[DateDifference]:
+        return [d for d in self.dates if not d.matches]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "program_id": self.program_id,
+            "program_key": self.program_key,
+            "program_name": self.program_name,
+            "format": self.format,
+            "counts": self.counts,
+            "baseline_id": self.baseline_id,
+            "compared": self.compared,
+            "matching": self.matching,
+            "matching_percent": self.matching_percent,
+            "notes": self.notes,
+            "dates": [d.as_dict() for d in self.dates],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def available_formats() -> list[str]:
+    """The formats whose reader is installed (the plan format always is)."""
+    return [name for name in READERS if _reader(name) is not None] + ["podium-plan"]
+
+
+def _reader(name: str) -> Reader | None:
+    module_name, _, function = READERS[name].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    reader = getattr(module, function, None)
+    return reader if callable(reader) else None
+
+
+def detect_format(data: bytes, filename: str = "") -> str:
+    """The format of a file, from its first bytes (and its name, for CSV)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return "podium-plan"
+    if head.startswith(b"ERMHDR"):
+        return "xer"
+    if head.startswith(b"<"):
+        return "mspdi"
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in ("xml", "mspdi"):
+        return "mspdi"
+    if suffix == "xer":
+        return "xer"
+    if suffix == "json":
+        return "podium-plan"
+    return "csv"
+
+
+def read_file(data: bytes, *, filename: str = "", format: str | None = None) -> ImportedPlan:
+    """The file read by its format's reader (nothing written); refused when too large."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(
+            f"the file is {len(data)} bytes; an import reads at most {MAX_IMPORT_BYTES} bytes"
+        )
+    chosen = format or detect_format(data, filename)
+    if chosen == "podium-plan":
+        try:
+            plan = read_plan(data)
+        except PlanError as exc:
+            return ImportedPlan(
+                format=chosen, problems=[Problem(p["location"], p["message"]) for p in exc.problems]
+            )
+        return ImportedPlan(format=chosen, document=plan.model_dump(mode="json", by_alias=True))
+    if chosen not in READERS:
+        known = ", ".join([*READERS, "podium-plan"])
+        raise BadRequest(f"unknown format {chosen!r}: use one of {known}")
+    reader = _reader(chosen)
+    if reader is None:
+        raise BadRequest(f"this Podium cannot read {FORMAT_NAMES[chosen]} files yet")
+    return reader(data)
+
+
+def _free_names(session: Session, document: dict[str, Any], key: str) -> None:
+    """Rename the file's calendars that clash with different stored ones, and give its
+    resources ids of this program (a file's resource ids mean nothing across files)."""
+    calendars = document.get("calendars", [])
+    names = [c["name"] for c in calendars]
+    stored = {c.name: c for c in session.scalars(select(Calendar).where(Calendar.name.in_(names)))}
+    renamed: dict[str, str] = {}
+    for calendar in calendars:
+        existing = stored.get(calendar["name"])
+        if existing is None:
+            continue
+        same = existing.weekmask == "".join(
+            "1" if d in calendar["workdays"] else "0"
+            for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        ) and {h["date"] for h in existing.holidays} == set(calendar.get("holidays", []))
+        if not same:
+            new = f"{calendar['name']} ({key})"[:100]
+            taken = session.scalar(select(Calendar.id).where(Calendar.name == new))
+            number = 2
+            while taken is not None or new in names:
+                new = f"{calendar['name']} ({key} {number})"[:100]
+                taken = session.scalar(select(Calendar.id).where(Calendar.name == new))
+                number += 1
+            renamed[calendar["name"]] = new
+            calendar["name"] = new
+    program = document["program"]
+    if program.get("calendar") in renamed:
+        program["calendar"] = renamed[program["calendar"]]
+    for item in [*document.get("tasks", []), *document.get("resources", [])]:
+        if item.get("calendar") in renamed:
+            item["calendar"] = renamed[item["calendar"]]
+    ids = {r["id"]: f"{key}-{r['id']}"[:40] for r in document.get("resources", [])}
+    stored_keys = set(session.scalars(select(Resource.key).where(Resource.key.in_(ids.values()))))
+    for resource in document.get("resources", []):
+        resource["id"] = ids[resource["id"]]
+        if resource["id"] in stored_keys:
+            raise ImportRefused(
+                [{"location": "", "message": f"a resource {resource['id']!r} already exists"}]
+            )
+    for assignment in document.get("assignments", []):
+        assignment["resource"] = ids.get(assignment["resource"], assignment["resource"])
+
+
+def _reason(note: str, task: Any, calendar_id: int | None, summaries: set[int]) -> str:
+    if note:
+        return note
+    if task.id in summaries:
+        return "summary task: its dates roll up from its subtasks"
+    if task.constraint_type and str(task.constraint_type.value) != "asap":
+        return f"constraint ({task.constraint_type.value})"
+    if task.calendar_id is not None and task.calendar_id != calendar_id:
+        return "calendar differs (the task has its own calendar)"
+    return "scheduling rules differ (working time within days, leveling or rounding)"
+
+
+def _compare(session: Session, program: Program, imported: ImportedPlan) -> list[DateDifference]:
+    calendar: WorkCalendar = program_calendar(session, program)
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.key,
+            Task.name,
+            Task.early_start,
+            Task.early_finish,
+            Task.constraint_type,
+            Task.calendar_id,
+            Task.parent_id,
+        ).where(Task.program_id == program.id)
+    ).all()
+    summaries = {r.parent_id for r in rows if r.parent_id is not None}
+    by_key = {r.key: r for r in rows}
+    differences: list[DateDifference] = []
+    for key, stated in imported.file_dates.items():
+        task = by_key.get(key)
+        if task is None:
+            continue
+
+        def slip(file_day: date | None, day: date | None) -> int | None:
+            if file_day is None or day is None:
+                return None
+            return calendar.slip(file_day, day)
+
+        start_days = slip(stated.start, task.early_start)
+        finish_days = slip(stated.finish, task.early_finish)
+        matches = not start_days and not finish_days
+        differences.append(
+            DateDifference(
+                task=key,
+                name=task.name,
+                file_start=stated.start,
+                file_finish=stated.finish,
+                start=task.early_start,
+                finish=task.early_finish,
+                start_days=start_days,
+                finish_days=finish_days,
+                reason=""
+                if matches
+                else _reason(stated.note, task, program.calendar_id, summaries),
+            )
+        )
+    return differences
+
+
+def _take_file_baseline(
+    session: Session, actor: Actor, program: Program, imported: ImportedPlan
+) -> int | None:
+    if not imported.baseline:
+        return None
+    baseline = take_baseline(
+        session,
+        actor,
+        program.id,
+        name=BASELINE_NAME,
+        description=f"The baseline stored in the {FORMAT_NAMES.get(imported.format, 'file')}.",
+    )
+    rows = [
+        {
+            "_baseline": baseline.id,
+            "_key": key,
+            "start": kept.start,
+            "finish": kept.finish,
+            "cost": kept.cost,
+        }
+        for key, kept in imported.baseline.items()
+    ]
+    table = BaselineItem.__table__
+    session.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.baseline_id == bindparam("_baseline"), table.c.key == bindparam("_key"))
+        .values(start=bindparam("start"), finish=bindparam("finish"), cost=bindparam("cost")),
+        rows,
+    )
+    starts = [k.start for k in imported.baseline.values() if k.start]
+    finishes = [k.finish for k in imported.baseline.values() if k.finish]
+    if starts and finishes:
+        baseline.start, baseline.finish = min(starts), max(finishes)
+    return baseline.id
+
+
+def import_file(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    *,
+    filename: str = "",
+    format: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
+) -> ImportReport:
+    """Import a plan file as a new program (checked first: a bad file writes nothing),
+    then report how Podium's schedule compares with the dates the file stored."""
+    imported = read_file(data, filename=filename, format=format)
+    if imported.problems:
+        raise ImportRefused([p.as_dict() for p in imported.problems], format=imported.format)
+    document = imported.document
+    if key:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", key):
+            raise ImportRefused([{"location": "key", "message": "1-20 letters, digits, - or _"}])
+        document["program"]["key"] = key
+    if name:
+        document["program"]["name"] = name[:200]
+    program_key = document["program"]["key"]
+    if imported.format != "podium-plan":
+        _free_names(session, document, program_key)
+    plan = read_plan(document)
+    program = import_plan(session, actor, plan)
+    reschedule_pending(session)
+    session.refresh(program)
+    baseline_id = _take_file_baseline(session, actor, program, imported)
+    counts = {
+        "projects": len(plan.projects),
+        "tasks": len(plan.tasks),
+        "milestones": len(plan.milestones),
+        "dependencies": len(plan.dependencies),
+        "calendars": len(plan.calendars),
+        "resources": len(plan.resources),
+        "assignments": len(plan.assignments),
+    }
+    return ImportReport(
+        program_id=program.id,
+        program_key=program.key,
+        program_name=program.name,
+        format=imported.format,
+        counts=counts,
+        dates=_compare(session, program, imported),
+        notes=list(imported.notes),
+        baseline_id=baseline_id,
+    )
