@@ -179,64 +179,119 @@ def _schedule_file_document(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="a plan file (podium-plan JSON)")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="a plan file: Microsoft Project XML, XER, CSV or podium-plan JSON"),
+    ],
     key: Annotated[
         str | None, typer.Option(help="program key to use instead of the file's")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="program name instead of the file's")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="mspdi, xer, csv or podium-plan (default: detected)"),
     ] = None,
     owner: Annotated[
         str | None, typer.Option(help="email of the user who will own the program")
     ] = None,
+    show: Annotated[
+        int, typer.Option("--show", min=0, help="date differences to list (default 20)")
+    ] = 20,
 ) -> None:
-    """Load a plan file as a new program (checked first: a bad file writes nothing)."""
-    from podium.interop.plan_format import read_plan
-    from podium.services.plans import import_plan
+    """Load a plan file as a new program (checked first: a bad file writes nothing).
+
+    The format is detected from the content. After the import Podium reschedules
+    the plan and compares its dates with the dates the file stored, task by task.
+    """
+    from podium.services.imports import FORMAT_NAMES, import_file
 
     require_current_schema()
     try:
-        document = file.read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror}") from exc
     try:
-        plan = read_plan(document)
         with unit_of_work() as session:
             actor = actor_for(session, owner)
-            program = import_plan(session, actor, plan, key=key)
-            summary = f"{program.key} · {program.name}"
+            report = import_file(
+                session, actor, data, filename=file.name, format=format, key=key, name=name
+            )
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
+    counts = report.counts
     console.print(
-        f"Imported [bold]{summary}[/]: {len(plan.projects)} projects, {len(plan.tasks)} tasks, "
-        f"{len(plan.milestones)} milestones, {len(plan.dependencies)} dependencies."
+        f"Imported [bold]{report.program_key} · {report.program_name}[/] "
+        f"({FORMAT_NAMES.get(report.format, report.format)}): {counts['projects']} projects, "
+        f"{counts['tasks']} tasks, {counts['milestones']} milestones, "
+        f"{counts['dependencies']} dependencies, {counts['calendars']} calendars, "
+        f"{counts['resources']} resources, {counts['assignments']} assignments."
     )
+    if report.baseline_id is not None:
+        console.print("The file's baseline is the program's current baseline.")
+    for note in report.notes:
+        console.print(f"[dim]note:[/] {note}")
+    if report.compared:
+        console.print(
+            f"Dates: {report.matching} of {report.compared} tasks "
+            f"({report.matching_percent:g} %) start and finish as the file stated."
+        )
+    differences = report.differences
+    if differences and show:
+        table = Table(
+            "task",
+            "file start",
+            "file finish",
+            "Podium start",
+            "Podium finish",
+            "Δ start",
+            "Δ finish",
+            "reason",
+            title=f"Where Podium's dates differ ({len(differences)} tasks; working days)",
+            title_justify="left",
+        )
+        for row in differences[:show]:
+            table.add_row(
+                f"{row.task} {row.name}",
+                str(row.file_start or "—"),
+                str(row.file_finish or "—"),
+                str(row.start or "—"),
+                str(row.finish or "—"),
+                f"{row.start_days:+d}" if row.start_days is not None else "—",
+                f"{row.finish_days:+d}" if row.finish_days is not None else "—",
+                row.reason,
+            )
+        console.print(table)
 
 
 @app.command()
 def export(
     program: Annotated[str, typer.Argument(help="program key or id")],
     format: Annotated[
-        str, typer.Option("--format", help="json (the plan exchange format)")
+        str,
+        typer.Option(
+            "--format", help="json (the plan exchange format) or mspdi (Microsoft Project)"
+        ),
     ] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
     ] = None,
 ) -> None:
     """Write a program as a plan file (re-importable with `podium import`)."""
-    from podium.services.plans import export_plan
+    from podium.services.exports import EXPORT_FORMATS, export_program
 
-    if format != "json":
-        raise fail(f"unknown format {format!r}: only json is supported")
+    if format not in EXPORT_FORMATS:
+        raise fail(f"unknown format {format!r}: use one of {', '.join(EXPORT_FORMATS)}")
     require_current_schema()
     try:
         with unit_of_work() as session:
             found = programs.find_program(session, SYSTEM, program)
-            document = export_plan(session, SYSTEM, found.id)
+            exported = export_program(session, SYSTEM, found.id, format=format)
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(exported.content.decode("utf-8"), nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"Wrote {document['program']['key']} to {output}")
+        output.write_bytes(exported.content)
+        err.print(f"Wrote {found.key} to {output}")
