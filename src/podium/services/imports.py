@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from podium.interop.csv_plan import read_csv_plan
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.plan_format import PlanError, read_plan
 from podium.models import BaselineItem, Calendar, Program, Resource, Task
@@ -181,8 +182,15 @@ def detect_format(data: bytes, filename: str = "") -> str:
     return "csv"
 
 
-def read_file(data: bytes, *, filename: str = "", format: str | None = None) -> ImportedPlan:
-    """The file read by its format's reader (nothing written); refused when too large."""
+def read_file(
+    data: bytes,
+    *,
+    filename: str = "",
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ImportedPlan:
+    """The file read by its format's reader (nothing written); refused when too large.
+    ``mapping`` (field → column) is the columns chosen for a CSV file."""
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(
             f"the file is {len(data)} bytes; an import reads at most {MAX_IMPORT_BYTES} bytes"
@@ -199,6 +207,8 @@ def read_file(data: bytes, *, filename: str = "", format: str | None = None) -> 
     if chosen not in READERS:
         known = ", ".join([*READERS, "podium-plan"])
         raise BadRequest(f"unknown format {chosen!r}: use one of {known}")
+    if chosen == "csv" and mapping is not None:
+        return read_csv_plan(data, mapping)
     reader = _reader(chosen)
     if reader is None:
         raise BadRequest(f"this Podium cannot read {FORMAT_NAMES[chosen]} files yet")
@@ -353,10 +363,11 @@ def import_file(
     format: str | None = None,
     key: str | None = None,
     name: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import a plan file as a new program (checked first: a bad file writes nothing),
     then report how Podium's schedule compares with the dates the file stored."""
-    imported = read_file(data, filename=filename, format=format)
+    imported = read_file(data, filename=filename, format=format, mapping=mapping)
     if imported.problems:
         raise ImportRefused([p.as_dict() for p in imported.problems], format=imported.format)
     document = imported.document
