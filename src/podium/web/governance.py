@@ -20,6 +20,7 @@ from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.services.governance.page import governance_page, retrospective_page
+from podium.web.governance_choices import SAVED, FormState, form_context
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import checkbox, done, field_value, humanize, version_of
 from podium.web.templating import render
@@ -43,6 +44,10 @@ def _governance(
     review_id: int | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    forms: dict[str, FormState] | None = None,
+    edit_review: int | None = None,
+    edit_stakeholder: int | None = None,
+    flash: str = "",
     status_code: int = 200,
 ) -> Response:
     view = governance_page(db, viewer.actor, program_id, review_id=review_id)
@@ -51,6 +56,15 @@ def _governance(
         "program": view.program,
         "errors": errors or {},
         "values": values or {},
+        "flash": flash,
+        **form_context(
+            db,
+            viewer,
+            view,
+            forms=forms or {},
+            edit_review=edit_review,
+            edit_stakeholder=edit_stakeholder,
+        ),
     }
     return render(request, "governance/page.html", context, status_code=status_code)
 
@@ -62,10 +76,29 @@ def _back(program_id: int, anchor: str, review_id: int | None = None) -> Respons
 
 @router.get("/programs/{program_id}/governance", name="governance")
 def governance(
-    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, review: ReviewParam = None
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    review: ReviewParam = None,
+    edit_review: ReviewParam = None,
+    edit_stakeholder: ReviewParam = None,
+    saved: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """Reviews with the next agenda, the decision log, change requests, stakeholders."""
-    return _governance(request, db, viewer, program_id, review_id=review)
+    """Reviews with the next agenda, the decision log, change requests, stakeholders.
+
+    ``edit_review`` / ``edit_stakeholder`` open that record in its form (managers).
+    """
+    return _governance(
+        request,
+        db,
+        viewer,
+        program_id,
+        review_id=review,
+        edit_review=edit_review,
+        edit_stakeholder=edit_stakeholder,
+        flash=SAVED.get(saved or "", ""),
+    )
 
 
 @router.post("/programs/{program_id}/governance/change-requests/{cr_id}/{verdict}")
