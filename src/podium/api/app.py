@@ -37,6 +37,7 @@ def api_router() -> APIRouter:
         forecasts,
         governance,
         health,
+        imports,
         integrations,
         leveling,
         milestones,
@@ -74,6 +75,7 @@ def api_router() -> APIRouter:
         leveling,
         scenarios,
         integrations,
+        imports,
     ):
         router.include_router(area.router)
     return router

@@ -1,0 +1,71 @@
+"""Import a plan file of any supported format as a new program; export a program as a file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+
+from podium.api.deps import CurrentActor, Db, commit
+from podium.api.schemas import ERROR_RESPONSES
+from podium.errors import PayloadTooLarge
+from podium.interop.imported import MAX_IMPORT_BYTES
+from podium.services.exports import export_program
+from podium.services.imports import import_file
+
+router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
+
+
+async def read_upload(upload: UploadFile) -> bytes:
+    """The uploaded bytes; refused (413) past the import limit without reading further."""
+    data = await upload.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(f"an import reads at most {MAX_IMPORT_BYTES} bytes")
+    return data
+
+
+@router.post(
+    "/imports",
+    status_code=status.HTTP_201_CREATED,
+    summary="Import a plan file as a new program (nothing written when it has problems)",
+)
+async def create_import(
+    db: Db,
+    actor: CurrentActor,
+    file: Annotated[UploadFile, File(description="MSPDI XML, XER, CSV or podium-plan JSON")],
+    format: Annotated[
+        Literal["mspdi", "xer", "csv", "podium-plan"] | None,
+        Form(description="the file's format (default: detected from its content)"),
+    ] = None,
+    key: Annotated[str | None, Form(max_length=20)] = None,
+    name: Annotated[str | None, Form(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Returns the new program's id, what was imported and the date comparison report:
+    per task, the file's start and finish beside Podium's, the difference in working
+    days and its reason. A file with problems is refused (422) with each problem's
+    location; nothing is written."""
+    data = await read_upload(file)
+    report = import_file(
+        db, actor, data, filename=file.filename or "", format=format, key=key, name=name
+    )
+    commit(db)
+    return report.as_dict()
+
+
+@router.get(
+    "/programs/{program_id}/export",
+    summary="Export a program as a file (plan format JSON, Microsoft Project XML or CSV)",
+    response_class=Response,
+)
+def export(
+    program_id: int,
+    db: Db,
+    actor: CurrentActor,
+    format: Literal["json", "mspdi", "csv"] = "json",
+) -> Response:
+    exported = export_program(db, actor, program_id, format=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
