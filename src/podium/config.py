@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     page_size_max: int = Field(default=500, ge=10)
     echo_sql: bool = False
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description="let webhooks reach private, loopback and link-local addresses",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

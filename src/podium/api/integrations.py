@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, commit
 from podium.api.schemas import ERROR_RESPONSES
 from podium.errors import NotFound
-from podium.models import CalendarFeed
-from podium.services import feeds
+from podium.models import CalendarFeed, WebhookFormat, WebhookSubscription
+from podium.services import feeds, webhooks
 
 router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
 public_router = APIRouter(tags=["integrations"])
@@ -106,3 +106,115 @@ def serve_feed(name: str, db: Db) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+# --- webhooks ------------------------------------------------------------------------
+
+
+class WebhookCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    url: str = Field(min_length=8, max_length=2000)
+    events: list[str] = Field(default_factory=list, description="empty: every event")
+    format: WebhookFormat = WebhookFormat.JSON
+
+
+class WebhookOut(BaseModel):
+    id: int
+    program_id: int
+    url: str
+    secret: str
+    events: list[str]
+    format: WebhookFormat
+    active: bool
+    created_by: str
+    created_at: datetime
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    event: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+def _hook(s: WebhookSubscription) -> WebhookOut:
+    return WebhookOut(
+        id=s.id,
+        program_id=s.program_id,
+        url=s.url,
+        secret=s.secret,
+        events=list(s.events),
+        format=s.format,
+        active=s.active,
+        created_by=s.created_by,
+        created_at=s.created_at,
+    )
+
+
+@router.get("/programs/{program_id}/webhooks", response_model=list[WebhookOut])
+def list_webhooks(program_id: int, db: Db, actor: CurrentActor) -> list[WebhookOut]:
+    return [_hook(s) for s in webhooks.list_subscriptions(db, actor, program_id)]
+
+
+@router.post(
+    "/programs/{program_id}/webhooks",
+    response_model=WebhookOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Subscribe a URL to the program's events (manager)",
+)
+def create_webhook(
+    program_id: int, body: WebhookCreate, db: Db, actor: CurrentActor, request: Request
+) -> WebhookOut:
+    subscription = webhooks.subscribe(
+        db,
+        actor,
+        program_id,
+        url=body.url,
+        events=body.events,
+        format=body.format,
+        allow_private=request.app.state.settings.webhooks_allow_private,
+    )
+    commit(db)
+    return _hook(subscription)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_webhook(webhook_id: int, db: Db, actor: CurrentActor) -> Response:
+    webhooks.delete_subscription(db, actor, webhook_id)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
+def list_webhook_deliveries(webhook_id: int, db: Db, actor: CurrentActor) -> list[DeliveryOut]:
+    return [
+        DeliveryOut(
+            id=d.id,
+            event=d.event,
+            status=d.status.value,
+            attempts=d.attempts,
+            next_attempt_at=d.next_attempt_at,
+            last_status_code=d.last_status_code,
+            last_error=d.last_error,
+            created_at=d.created_at,
+            delivered_at=d.delivered_at,
+        )
+        for d in webhooks.list_deliveries(db, actor, webhook_id)
+    ]
+
+
+@router.post(
+    "/webhooks/{webhook_id}/test",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Queue a ping to the subscription (sent by the webhook worker)",
+)
+def test_webhook(webhook_id: int, db: Db, actor: CurrentActor) -> dict[str, str]:
+    webhooks.send_test(db, actor, webhook_id)
+    commit(db)
+    return {"status": "queued"}

@@ -57,3 +57,30 @@ def restore(
         f"Restored {sum(result.rows.values())} rows in {len(result.rows)} tables from "
         f"[bold]{archive}[/] (written {result.created_at}, schema revision {result.revision})."
     )
+
+
+webhooks_app = typer.Typer(help="Outgoing webhooks: the delivery worker.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    loop: Annotated[bool, typer.Option("--loop", help="keep delivering until stopped")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between passes with --loop")] = 10.0,
+) -> None:
+    """Send the webhook deliveries that are due (retries back off: 1, 2, 4 … minutes)."""
+    import time
+
+    from podium.config import get_settings
+    from podium.services.uow import unit_of_work
+    from podium.services.webhooks import deliver_pending
+
+    require_current_schema()
+    allow_private = get_settings().webhooks_allow_private
+    while True:
+        with unit_of_work() as session:
+            run = deliver_pending(session, allow_private=allow_private)
+        console.print(f"delivered {run.delivered}, to retry {run.retried}, given up {run.failed}")
+        if not loop:
+            return
+        time.sleep(interval)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from podium.errors import NotFound
 from podium.interop import report_render
 from podium.models import Alert, IssuedReport, Role
+from podium.services import events
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.baselines import compare
@@ -214,6 +215,17 @@ def issue_report(
     )
     session.add(report)
     flush(session)
+    events.emit(
+        session,
+        program_id,
+        events.REPORT_ISSUED,
+        {
+            "report_id": report.id,
+            "title": report.title,
+            "as_of": report.as_of,
+            "status": report.status,
+        },
+    )
     record_change(
         session,
         actor,

@@ -28,6 +28,7 @@ from podium.models import ConstraintType, Dependency, DependencyType, Milestone,
 from podium.models.governance import ChangeRequest, ChangeRequestStatus
 from podium.models.scenarios import Scenario, ScenarioStatus
 from podium.services import dependencies as dependency_service
+from podium.services import events
 from podium.services import scenarios as scenario_service
 from podium.services import tasks as task_service
 from podium.services.actor import Actor, require_role
@@ -545,6 +546,18 @@ def _decide(
     cr.decided_at = utcnow()
     cr.decided_by = decided_by or actor.email
     cr.impact_at_decision = {**impact, "as_decided": True}
+    events.emit(
+        session,
+        cr.program_id,
+        events.CHANGE_REQUEST_DECIDED,
+        {
+            "change_request_id": cr.id,
+            "number": cr.number,
+            "title": cr.title,
+            "status": status,
+            "decided_by": cr.decided_by,
+        },
+    )
     audit_action(
         session,
         actor,

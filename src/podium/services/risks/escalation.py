@@ -28,6 +28,7 @@ from podium.models import (
     Severity,
     utcnow,
 )
+from podium.services import events
 from podium.services.actor import Actor, require_role
 from podium.services.audit import record_change
 from podium.services.common import check_version, flush
@@ -150,6 +151,12 @@ def apply_escalation(
                 reason=reason,
                 by=actor.email,
             )
+        )
+        events.emit(
+            session,
+            risk.program_id,
+            events.RISK_ESCALATED,
+            {"risk_id": risk.id, "title": risk.title, "from": old, "to": new, "reason": reason},
         )
         raised = _RANK[new] > _RANK.get(old, 0)
         escalated_at = utcnow() if raised else risk.escalated_at

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from podium.engine import ScheduleResult
 from podium.engine.calendar import to_date
 from podium.models import Alert, AlertKind, Severity, utcnow
+from podium.services import events
 from podium.services.scheduling.network import ProgramNetwork
 
 MAX_CHAIN = 25
@@ -322,9 +323,16 @@ def sync_detected(
                     **values,
                 )
             )
+            events.emit(session, program_id, events.ALERT_RAISED, values)
         else:
             for name, value in values.items():
                 if getattr(alert, name) != value:
                     setattr(alert, name, value)
     for alert in open_alerts.values():
         alert.resolved_at = now
+        events.emit(
+            session,
+            program_id,
+            events.ALERT_RESOLVED,
+            {"alert_id": alert.id, "title": alert.title, "kind": alert.kind},
+        )

@@ -18,6 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from podium.engine import CycleError, InvalidNetwork, ScheduleResult, schedule
 from podium.errors import Conflict
 from podium.models import Milestone, Program, Project, Task
+from podium.services import events
 from podium.services.scheduling import cache
 from podium.services.scheduling.alerts import sync_alerts
 from podium.services.scheduling.network import (
@@ -114,6 +115,7 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
             if obj is not None:
                 for c in SCHEDULED_COLUMNS:
                     set_committed_value(obj, c, row[c])
+    events.emit_forecast_changes(session, pn.program_id, milestone_rows, stored)
     pn.current = now
     return len(task_rows) + len(milestone_rows)
 

@@ -1,0 +1,290 @@
+"""Outgoing webhooks: subscriptions, signed deliveries with backoff, the delivery log.
+
+Every POST carries ``X-Podium-Signature: t=<unix time>,v1=<hex>``, the HMAC-SHA256
+of ``f"{t}.{body}"`` under the subscription's secret. A failed delivery is tried
+again after 1, 2, 4 … minutes and given up after :data:`MAX_ATTEMPTS`. URLs that
+resolve to private, loopback or link-local addresses are refused unless the
+operator allows them (``PODIUM_WEBHOOKS_ALLOW_PRIVATE``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.errors import NotFound, field_error
+from podium.models import (
+    DeliveryStatus,
+    Program,
+    Role,
+    WebhookDelivery,
+    WebhookFormat,
+    WebhookSubscription,
+    utcnow,
+)
+from podium.services.actor import Actor, require_role
+from podium.services.common import flush
+from podium.services.events import EVENTS, emit, forget_subscriptions
+
+MAX_ATTEMPTS = 8
+BACKOFF = timedelta(minutes=1)
+TIMEOUT_SECONDS = 10.0
+SIGNATURE_HEADER = "X-Podium-Signature"
+Resolver = Callable[[str], list[str]]
+
+
+def _resolve(host: str) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
+
+
+def check_url(url: str, *, allow_private: bool, resolve: Resolver = _resolve) -> None:
+    """Refuse URLs that are not http(s), or that reach private or loopback addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise field_error("url", "must be an http:// or https:// URL")
+    if allow_private:
+        return
+    try:
+        addresses = resolve(parts.hostname)
+    except OSError as exc:
+        raise field_error("url", f"the host {parts.hostname} cannot be resolved") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise field_error(
+                "url", f"{parts.hostname} is a private, loopback or link-local address"
+            )
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The signature header's value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def subscribe(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    url: str,
+    events: list[str],
+    format: WebhookFormat = WebhookFormat.JSON,
+    allow_private: bool = False,
+) -> WebhookSubscription:
+    """A new subscription (manager); its secret is generated and shown to managers."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    unknown = sorted(set(events) - set(EVENTS))
+    if unknown:
+        raise field_error("events", f"unknown event(s) {', '.join(unknown)}")
+    check_url(url, allow_private=allow_private)
+    subscription = WebhookSubscription(
+        program_id=program_id,
+        url=url,
+        secret="whsec_" + secrets.token_hex(24),
+        events=sorted(set(events)) or list(EVENTS),
+        format=format,
+        active=True,
+        created_by=actor.email,
+    )
+    session.add(subscription)
+    flush(session)
+    forget_subscriptions(session)
+    return subscription
+
+
+def list_subscriptions(
+    session: Session, actor: Actor, program_id: int
+) -> list[WebhookSubscription]:
+    """A program's subscriptions (manager)."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    return list(
+        session.scalars(
+            select(WebhookSubscription)
+            .where(WebhookSubscription.program_id == program_id)
+            .order_by(WebhookSubscription.id)
+        )
+    )
+
+
+def get_subscription(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
+    """One subscription (manager of its program)."""
+    subscription = session.get(WebhookSubscription, subscription_id)
+    if subscription is None:
+        raise NotFound(f"webhook {subscription_id} not found")
+    require_role(session, actor, subscription.program_id, Role.MANAGER)
+    return subscription
+
+
+def delete_subscription(session: Session, actor: Actor, subscription_id: int) -> None:
+    """Remove a subscription and its delivery log."""
+    session.delete(get_subscription(session, actor, subscription_id))
+    flush(session)
+    forget_subscriptions(session)
+
+
+def list_deliveries(
+    session: Session, actor: Actor, subscription_id: int, *, limit: int = 100
+) -> list[WebhookDelivery]:
+    """The newest deliveries of a subscription."""
+    get_subscription(session, actor, subscription_id)
+    return list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == subscription_id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def send_test(session: Session, actor: Actor, subscription_id: int) -> None:
+    """Queue a ``ping`` to one subscription."""
+    subscription = get_subscription(session, actor, subscription_id)
+    now = utcnow()
+    session.add(
+        WebhookDelivery(
+            subscription_id=subscription.id,
+            event="ping",
+            payload={
+                "event": "ping",
+                "program_id": subscription.program_id,
+                "occurred_at": now.isoformat(),
+                "data": {"message": "A test from Podium"},
+            },
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+    )
+    flush(session)
+
+
+def _slack(payload: dict[str, Any], program: Program | None) -> dict[str, Any]:
+    data = payload.get("data") or {}
+    title = data.get("title") or data.get("name") or ""
+    where = f"{program.name} ({program.key})" if program else f"program {payload['program_id']}"
+    text = f"*{payload['event']}* in {where}" + (f": {title}" if title else "")
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def _body(session: Session, delivery: WebhookDelivery) -> bytes:
+    subscription = delivery.subscription
+    payload = dict(delivery.payload)
+    if subscription.format == WebhookFormat.SLACK:
+        payload = _slack(payload, session.get(Program, subscription.program_id))
+    else:
+        payload["delivery_id"] = delivery.id
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+@dataclass(frozen=True)
+class DeliveryRun:
+    """What one pass of the worker did."""
+
+    delivered: int
+    retried: int
+    failed: int
+
+
+def deliver_pending(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    client: httpx.Client | None = None,
+    allow_private: bool = False,
+    limit: int = 100,
+) -> DeliveryRun:
+    """POST every due delivery once; reschedule failures with exponential backoff."""
+    now = now or utcnow()
+    due = list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
+    )
+    own = client is None
+    http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+    delivered = retried = failed = 0
+    try:
+        for delivery in due:
+            ok = _attempt(session, http, delivery, now, allow_private=allow_private)
+            if ok:
+                delivered += 1
+            elif delivery.status == DeliveryStatus.FAILED:
+                failed += 1
+            else:
+                retried += 1
+    finally:
+        if own:
+            http.close()
+    flush(session)
+    return DeliveryRun(delivered=delivered, retried=retried, failed=failed)
+
+
+def _attempt(
+    session: Session,
+    http: httpx.Client,
+    delivery: WebhookDelivery,
+    now: datetime,
+    *,
+    allow_private: bool,
+) -> bool:
+    subscription = delivery.subscription
+    body = _body(session, delivery)
+    delivery.attempts += 1
+    delivery.last_status_code = None
+    try:
+        check_url(subscription.url, allow_private=allow_private)
+        response = http.post(
+            subscription.url,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Podium-Webhooks/1",
+                "X-Podium-Event": delivery.event,
+                "X-Podium-Delivery": str(delivery.id),
+                SIGNATURE_HEADER: sign(subscription.secret, body, int(now.timestamp())),
+            },
+        )
+        delivery.last_status_code = response.status_code
+        if 200 <= response.status_code < 300:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = now
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+            return True
+        delivery.last_error = f"HTTP {response.status_code}"
+    except httpx.HTTPError as exc:
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+    except Exception as exc:  # a refused URL: keep the reason in the log
+        delivery.last_error = getattr(exc, "message", str(exc))[:1000]
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + BACKOFF * 2 ** (delivery.attempts - 1)
+    return False
+
+
+__all__ = ["MAX_ATTEMPTS", "SIGNATURE_HEADER", "check_url", "deliver_pending", "emit", "sign"]
