@@ -1,0 +1,159 @@
+"""Reading Microsoft Project XML (MSPDI): the real files, malicious XML, broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podium.interop.mspdi import read_mspdi
+from podium.interop.mspdi._xml import Q, parse, text
+from podium.interop.mspdi.calendars import _legacy_exception_days, exception_days
+from podium.interop.plan_format import plan_to_json, read_plan
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
+pytestmark = pytest.mark.skipif(not DATA.exists(), reason="the shared project files are not here")
+
+# file: tasks (without the project summary and null rows), links, calendars, resources
+# (without the unnamed placeholder), assignments with a real resource
+EXPECTED = {
+    "mpxj_legacy_sample.xml": (19, 6, 4, 2, 2),
+    "mpxj_mspdirelations.xml": (5, 4, 1, 0, 0),
+    "mpxj_task-links-project2003-mspdi.xml": (16, 8, 1, 0, 0),
+    "mpxj_calendar-calendars-project2002-mspdi.xml": (0, 0, 5, 2, 0),
+    "mpxj_calendar-recurring-exceptions-project2016-mspdi.xml": (0, 0, 1, 0, 0),
+    "mpxj_mspdiresource.xml": (3, 1, 6, 4, 5),
+    "mpxj_task-durations-project2007-mspdi.xml": (110, 0, 1, 0, 0),
+    "mpxj_mspdinulltasks.xml": (5, 0, 1, 0, 0),
+    "mpxj_mspdisplittask.xml": (2, 0, 1, 0, 0),
+    "ganttproject_holidays.xml": (1, 0, 3, 1, 0),
+    "ganttproject_issue1520.xml": (0, 0, 1, 0, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_real_file_reads_into_a_valid_plan(name: str) -> None:
+    imported = read_mspdi((DATA / name).read_bytes())
+    assert imported.ok, imported.problems
+    plan = read_plan(imported.document)
+    counts = (
+        len(plan.tasks),
+        len(plan.dependencies),
+        len(plan.calendars),
+        len(plan.resources),
+        len(plan.assignments),
+    )
+    assert counts == EXPECTED[name]
+    assert set(imported.file_dates) == {t.id for t in plan.tasks}
+
+
+def test_links_of_all_four_types_with_lags_in_days_and_weeks() -> None:
+    plan = read_plan(
+        read_mspdi((DATA / "mpxj_task-links-project2003-mspdi.xml").read_bytes()).document
+    )
+    assert {d.type for d in plan.dependencies} == {"FS", "SS", "FF", "SF"}
+    assert sorted(d.lag for d in plan.dependencies) == [0, 1, 2, 2, 2, 2, 5, 10]
+
+
+def test_the_legacy_sample_keeps_outline_milestone_constraints_and_negative_lag() -> None:
+    imported = read_mspdi((DATA / "mpxj_legacy_sample.xml").read_bytes())
+    plan = read_plan(imported.document)
+    assert plan.program.key == "SAMPLE" and plan.program.calendar == "Standard"
+    assert sum(1 for t in plan.tasks if t.parent) > 0
+    assert sum(1 for t in plan.tasks if t.constraint and t.constraint.type == "snet") == 4
+    assert any(d.lag == -1 for d in plan.dependencies)
+    assert (
+        sum(1 for t in plan.tasks if t.duration == 0 and t.id not in {x.parent for x in plan.tasks})
+        >= 1
+    )
+    resources = {r.name: r for r in plan.resources}
+    assert resources["First Resource"].cost_rate in (5.0, 10.0)
+
+
+def test_derived_resource_calendars_take_their_base_calendar_days() -> None:
+    plan = read_plan(
+        read_mspdi((DATA / "mpxj_calendar-calendars-project2002-mspdi.xml").read_bytes()).document
+    )
+    calendars = {c.name: c for c in plan.calendars}
+    assert calendars["Resource One"].workdays == calendars["Standard"].workdays
+    assert {r.calendar for r in plan.resources} <= set(calendars)
+
+
+def test_recurring_exceptions_expand_to_the_days_microsoft_project_lists() -> None:
+    root, _ = parse(
+        (DATA / "mpxj_calendar-recurring-exceptions-project2016-mspdi.xml").read_bytes()
+    )
+    calendar = root.find(f"{Q}Calendars/{Q}Calendar")
+    assert calendar is not None
+    exceptions = calendar.findall(f"{Q}Exceptions/{Q}Exception")
+    assert len(exceptions) == 27
+    expanded = {d for e in exceptions for d in exception_days(e)}
+    legacy = {
+        d
+        for w in calendar.findall(f"{Q}WeekDays/{Q}WeekDay")
+        if text(w, "DayType") == "0"
+        for d in _legacy_exception_days(w)
+    }
+    assert expanded == legacy
+
+
+def test_holidays_of_the_2002_form_become_plan_holidays() -> None:
+    plan = read_plan(read_mspdi((DATA / "ganttproject_holidays.xml").read_bytes()).document)
+    standard = next(c for c in plan.calendars if c.name == "Standard")
+    assert len(standard.holidays) == 3
+
+
+def test_null_rows_and_split_tasks_are_noted() -> None:
+    nulls = read_mspdi((DATA / "mpxj_mspdinulltasks.xml").read_bytes())
+    assert any("3 blank task row" in n for n in nulls.notes)
+    split = read_mspdi((DATA / "mpxj_mspdisplittask.xml").read_bytes())
+    assert all("split task" in d.note for d in split.file_dates.values())
+
+
+def test_an_entity_bomb_is_refused() -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b"<Project>&lol2;</Project>"
+    )
+    imported = read_mspdi(bomb)
+    assert not imported.ok and "refused" in imported.problems[0].message
+
+
+def test_an_external_entity_is_refused() -> None:
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<Project>&x;</Project>"
+    )
+    imported = read_mspdi(evil)
+    assert not imported.ok and "refused" in imported.problems[0].message
+    assert imported.document == {}
+
+
+def test_a_truncated_file_gives_a_located_problem() -> None:
+    data = (DATA / "mpxj_task-links-project2003-mspdi.xml").read_bytes()[:20000]
+    imported = read_mspdi(data)
+    assert not imported.ok
+    assert imported.problems[0].location.startswith("line ")
+
+
+def test_another_xml_document_is_not_a_project() -> None:
+    imported = read_mspdi(b"<?xml version='1.0'?><project name='x'/>")
+    assert not imported.ok and "not a Microsoft Project XML file" in imported.problems[0].message
+
+
+def test_an_unknown_predecessor_is_located_on_its_task() -> None:
+    data = (DATA / "mpxj_mspdirelations.xml").read_bytes()
+    broken = data.replace(
+        b"<PredecessorUID>1</PredecessorUID>", b"<PredecessorUID>99</PredecessorUID>", 1
+    )
+    imported = read_mspdi(broken)
+    assert not imported.ok
+    assert "Task UID" in imported.problems[0].location
+    assert "99" in imported.problems[0].message
+
+
+def test_plan_json_of_a_file_is_stable() -> None:
+    data = (DATA / "mpxj_legacy_sample.xml").read_bytes()
+    first = plan_to_json(read_plan(read_mspdi(data).document))
+    assert first == plan_to_json(read_plan(read_mspdi(data).document))
