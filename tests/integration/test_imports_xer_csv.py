@@ -63,6 +63,7 @@ def test_xer_resources_and_progress_reach_the_database(db: Session) -> None:
         select(Task.percent_complete).where(Task.program_id == progress.program_id)
     ).all()
     assert sorted(percents) == sorted([0, 25, 75, 100] * 3)
+    assert progress.baseline_id is not None  # P6's planned dates, kept as a baseline
 
 
 def test_a_csv_imports_with_its_links_and_exports_back(db: Session) -> None:

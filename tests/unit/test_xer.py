@@ -172,6 +172,13 @@ def test_percent_complete_file_gives_the_percent_each_activity_is_named_after() 
         assert t.duration == 100  # 800 h at 8 h a day
     assert plan.calendars[0].name == "Corporate - Standard Full Time"
     assert len(plan.calendars[0].holidays) == 24
+    result = read_xer((DATA / "mpxj_percent-complete-8.4.xer").read_bytes())
+    planned = result.baseline["A1000"]  # P6's planned (target) dates become the file's baseline
+    assert (planned.start, planned.finish, planned.duration) == (
+        date(2015, 2, 24),
+        date(2015, 7, 13),
+        100,
+    )
 
 
 def test_resource_rates_file_merges_five_assignments_of_one_resource() -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from podium.interop.imported import MAX_IMPORT_BYTES, FileDates, ImportedPlan, Problem
+from podium.interop.imported import (
+    MAX_IMPORT_BYTES,
+    FileBaseline,
+    FileDates,
+    ImportedPlan,
+    Problem,
+)
 from podium.interop.xer._calendars import CalendarDataError, parse_calendar_data
 from podium.interop.xer._context import Calendar, Context, program_key, unique, where
 from podium.interop.xer._resources import read_resources
@@ -34,6 +40,7 @@ class _Reader:
         self.calendars: dict[str, Calendar] = {}
         self.used_calendars: list[str] = []  # clndr_id in first-use order
         self.file_dates: dict[str, FileDates] = {}
+        self.baseline: dict[str, FileBaseline] = {}  # P6's planned (target) dates
 
     # calendars -----------------------------------------------------------------
 
@@ -255,6 +262,9 @@ class _Reader:
         start = start or self.c.day(row, "target_start_date")
         finish = finish or self.c.day(row, "target_end_date")
         self.file_dates[tid] = FileDates(start, finish, note)
+        planned = (self.c.day(row, "target_start_date"), self.c.day(row, "target_end_date"))
+        if planned[0] and planned[1]:
+            self.baseline[tid] = FileBaseline(*planned, duration=task["duration"])
         tasks.append(task)
         by_task_id[row.get("task_id")] = task
 
@@ -406,5 +416,6 @@ def read_xer(data: bytes) -> ImportedPlan:
         context.notes.append("tables not carried over: " + ", ".join(others))
     result.document = document
     result.file_dates = reader.file_dates
+    result.baseline = reader.baseline
     result.notes = context.notes
     return result
