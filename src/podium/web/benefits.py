@@ -7,22 +7,22 @@ with a table of the same readings beside each one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from podium.api.benefits import BenefitCreate, MeasurementCreate
+from podium.api.benefits import BenefitCreate, BenefitUpdate, MeasurementCreate
 from podium.api.deps import Db
 from podium.api.projects import PathId
-from podium.errors import Conflict, ValidationFailed
-from podium.models import Role
+from podium.errors import Conflict, StaleVersion, ValidationFailed
+from podium.models import Benefit, Role
 from podium.services import benefits
 from podium.services.actor import require_role
 from podium.services.benefits import BenefitView
 from podium.services.programs import get_program
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import Errors, done, errors_of, field_value, validate
+from podium.web.tasks import Errors, done, errors_of, field_value, validate, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +38,30 @@ DEFINE_FIELDS = (
     "direction",
     "description",
 )
+
+
+FLASHES = {"benefit": "Benefit saved.", "deleted": "Benefit deleted."}
+
+
+def _plain(value: float) -> str:
+    """A number as a form field takes it back: ``1200``, ``12.5``."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def benefit_values(benefit: Benefit) -> dict[str, Any]:
+    """A benefit's editable fields as its edit form shows them."""
+    return {
+        "name": benefit.name,
+        "unit": benefit.unit,
+        "direction": benefit.direction,
+        "baseline_value": _plain(benefit.baseline_value),
+        "baseline_date": benefit.baseline_date.isoformat(),
+        "target_value": _plain(benefit.target_value),
+        "target_date": benefit.target_date.isoformat(),
+        "description": benefit.description,
+        "is_goal": benefit.is_goal,
+        "version": str(benefit.version),
+    }
 
 
 def chart_data(view: BenefitView) -> dict[str, Any]:
@@ -75,6 +99,8 @@ def _page(
     values: dict[int, dict[str, str]] | None = None,
     define_errors: Errors | None = None,
     define_values: dict[str, Any] | None = None,
+    edit_errors: dict[int, Errors] | None = None,
+    edit_values: dict[int, dict[str, Any]] | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -94,6 +120,9 @@ def _page(
             "values": values or {},
             "define_errors": define_errors or {},
             "define_values": {"direction": "up"} | (define_values or {}),
+            "edit_errors": edit_errors or {},
+            "edit_values": {v.benefit.id: benefit_values(v.benefit) for v in views}
+            | (edit_values or {}),
             "flash": flash,
         },
         status_code=status_code,
@@ -108,9 +137,16 @@ def benefits_page(
     viewer: CurrentViewer,
     measured: str | None = None,
     defined: str | None = None,
+    saved: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     """Every KPI with its realization, chart and readings."""
-    flash = "Measurement recorded." if measured else "Benefit defined." if defined else ""
+    flash = (
+        "Measurement recorded."
+        if measured
+        else "Benefit defined."
+        if defined
+        else FLASHES.get(saved or "", "")
+    )
     return _page(request, db, viewer, program_id, flash=flash)
 
 
@@ -196,3 +232,71 @@ def define_benefit(
         define_values=values,
         status_code=422,
     )
+
+
+EDIT_FIELDS = DEFINE_FIELDS
+TEXTS = ("unit", "description", "name")  # blank is a value, not "unset"
+
+
+@router.post("/benefits/{benefit_id}")
+def edit_benefit(
+    request: Request, benefit_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Change a KPI's definition (managers); back to its card."""
+    program_id = benefits.get_benefit(db, viewer.actor, benefit_id).program_id
+    values: dict[str, Any] = {n: field_value(form, n) for n in EDIT_FIELDS}
+    values["is_goal"] = "1" in form.getlist("is_goal")
+    values["version"] = field_value(form, "version")
+    data = {k: v for k, v in values.items() if k != "version" and (v != "" or k in TEXTS)}
+    body, errors = validate(BenefitUpdate, data)
+    for name in ("name", "baseline_value", "baseline_date", "target_value", "target_date"):
+        if not values[name]:
+            errors[name] = "Required."
+    if body is not None and not errors:
+        try:
+            benefits.update_benefit(
+                db,
+                viewer.actor,
+                benefit_id,
+                body.model_dump(exclude_unset=True),
+                expected_version=version_of(form),
+            )
+            done(db)
+            return RedirectResponse(
+                f"/programs/{program_id}/benefits?saved=benefit#benefit-{benefit_id}",
+                status_code=303,
+            )
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
+            db.rollback()
+            errors = errors_of(exc, EDIT_FIELDS)
+    return _page(
+        request,
+        db,
+        viewer,
+        program_id,
+        edit_errors={benefit_id: errors},
+        edit_values={benefit_id: values},
+        status_code=422,
+    )
+
+
+@router.post("/benefits/{benefit_id}/delete")
+def delete_benefit(
+    request: Request, benefit_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Remove a KPI and its readings (managers)."""
+    program_id = benefits.get_benefit(db, viewer.actor, benefit_id).program_id
+    try:
+        benefits.delete_benefit(db, viewer.actor, benefit_id, expected_version=version_of(form))
+        done(db)
+    except StaleVersion as exc:
+        db.rollback()
+        return _page(
+            request,
+            db,
+            viewer,
+            program_id,
+            edit_errors={benefit_id: errors_of(exc, ())},
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/programs/{program_id}/benefits?saved=deleted", status_code=303)

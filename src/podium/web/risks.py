@@ -26,14 +26,24 @@ from podium.engine.risks import (
     RISK_LEVELS,
     RISK_RESPONSES,
     RISK_STATUSES,
+    EscalationRules,
     score_band,
 )
-from podium.errors import Conflict, Forbidden, ValidationFailed
+from podium.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
 from podium.models import Risk
 from podium.services import risks
 from podium.services.risks import RiskFilter
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import GENERAL, Errors, done, errors_of, field_value, validate, version_of
+from podium.web.tasks import (
+    GENERAL,
+    Errors,
+    checkbox,
+    done,
+    errors_of,
+    field_value,
+    validate,
+    version_of,
+)
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -125,6 +135,9 @@ def _register(
     params: dict[str, Any],
     errors: Errors | None = None,
     values: dict[str, Any] | None = None,
+    rules_errors: Errors | None = None,
+    rules_values: dict[str, Any] | None = None,
+    flash: str = "",
     status_code: int = 200,
 ) -> Response:
     show = params["show"] if params["show"] in SHOWS else "live"
@@ -139,6 +152,7 @@ def _register(
     )
     sort = params["sort"] if params["sort"] in risks.RISK_SORTS else "score"
     page = risks.register_page(db, viewer.actor, program_id, chosen, sort=sort)
+    rules, rules_version = risks.escalation_rules(db, viewer.actor, program_id)
     kept = {
         k: v
         for k, v in params.items()
@@ -169,10 +183,26 @@ def _register(
                 "project_ids": [],
             }
             | (values or {}),
+            "rules": rules,
+            "rules_errors": rules_errors or {},
+            "rules_values": rules_values or _rules_values(rules, rules_version),
+            "flash": flash,
             **_choices(),
         },
         status_code=status_code,
     )
+
+
+def _rules_values(rules: EscalationRules, version: int) -> dict[str, Any]:
+    def score(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "program_score": score(rules.program_score),
+        "steering_score": score(rules.steering_score),
+        "cross_project": rules.cross_project,
+        "version": str(version),
+    }
 
 
 def _id_or_none(raw: str | None) -> int | None:
@@ -193,6 +223,7 @@ def register(
     probability: Rating = None,
     impact: Rating = None,
     sort: str = "score",
+    saved: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     """The register with filters and the matrix; a matrix cell drills down to its risks.
 
@@ -208,7 +239,50 @@ def register(
         "impact": impact,
         "sort": sort,
     }
-    return _register(request, db, viewer, program_id, params=params)
+    flash = "Escalation rules saved; every live risk was re-evaluated." if saved else ""
+    return _register(request, db, viewer, program_id, params=params, flash=flash)
+
+
+RULE_SCORES = ("program_score", "steering_score")
+
+
+@router.post("/programs/{program_id}/risks/escalation-rules")
+def save_escalation_rules(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Change when risks escalate (managers); an empty threshold switches that rule off."""
+    values: dict[str, Any] = {n: field_value(form, n) for n in (*RULE_SCORES, "version")}
+    values["cross_project"] = checkbox(form, "cross_project")
+    errors: Errors = {}
+    config: dict[str, Any] = {"cross_project": values["cross_project"]}
+    for name in RULE_SCORES:
+        raw = values[name]
+        if raw and not (raw.isdigit() and 1 <= int(raw) <= 25):
+            errors[name] = "A whole score from 1 to 25, or empty for off."
+        config[name] = int(raw) if raw.isdigit() else None
+    if not errors:
+        try:
+            risks.update_escalation_rules(
+                db, viewer.actor, program_id, config, expected_version=version_of(form)
+            )
+            done(db)
+            return RedirectResponse(
+                f"/programs/{program_id}/risks?saved=rules#escalation-rules", status_code=303
+            )
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
+            db.rollback()
+            errors = errors_of(exc, RULE_SCORES)
+    return _register(
+        request,
+        db,
+        viewer,
+        program_id,
+        params=dict.fromkeys(("level", "project", "owner", "q", "probability", "impact"))
+        | {"show": "live", "sort": "score"},
+        rules_errors=errors,
+        rules_values=values,
+        status_code=422,
+    )
 
 
 @router.post("/programs/{program_id}/risks")
