@@ -2,16 +2,16 @@
 
 Files are parsed with :mod:`defusedxml`: a document type declaration, entity
 declarations and external entities are refused (no entity expansion, no file or
-network access). The parser remembers the line of each element so that a
-problem can say where it is.
+network access). The line of each task, resource, assignment and calendar is
+kept so that a problem can say where it is.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -33,22 +33,35 @@ class XmlRefused(Exception):
         self.message = message
 
 
-class _LocatingParser(DefusedXMLParser):
-    """A defused parser that remembers the line where each element starts."""
+LOCATED = ("Calendars/Calendar", "Tasks/Task", "Resources/Resource", "Assignments/Assignment")
 
-    def __init__(self) -> None:
-        super().__init__(forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        self.lines: dict[int, int] = {}
 
-    def _start(self, tag: str, attr_list: Any) -> Element:  # pure-Python parser hook
-        element: Element = super()._start(tag, attr_list)  # type: ignore[misc]
-        self.lines[id(element)] = self.parser.CurrentLineNumber
-        return element
+def _element_lines(data: bytes, root: Element) -> dict[int, int]:
+    """The line of each task, resource, assignment and calendar element (by ``id``), found
+    by matching their start tags in order (cheaper than a line per parsed element)."""
+    newlines = [m.start() for m in re.finditer(rb"\n", data)]
+    lines: dict[int, int] = {}
+    for path in LOCATED:
+        parent, tag = path.split("/")
+        elements = root.findall(f"{Q}{parent}/{Q}{tag}")
+        pattern = re.compile(rb"<(?:[\w.-]+:)?" + tag.encode() + rb"[\s>]")
+        section = re.search(rb"<(?:[\w.-]+:)?" + parent.encode() + rb"[\s>]", data)
+        offset = section.start() if section else 0
+        starts = [m.start() for m in pattern.finditer(data, offset)][: len(elements)]
+        if len(starts) != len(elements):
+            continue
+        for element, position in zip(elements, starts, strict=True):
+            lines[id(element)] = bisect.bisect_left(newlines, position) + 1
+    return lines
 
 
 def parse(data: bytes) -> tuple[Element, dict[int, int]]:
-    """The document's root and the line of each element (by ``id``); refuses unsafe XML."""
-    parser = _LocatingParser()
+    """The document's root and the line of each located element (by ``id``); refuses
+    unsafe XML."""
+    # the C tree builder: elements (and their find) at native speed
+    parser = DefusedXMLParser(
+        target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     try:
         parser.feed(data)
         root: Element = parser.close()
@@ -63,7 +76,7 @@ def parse(data: bytes) -> tuple[Element, dict[int, int]]:
     except ParseError as exc:
         line, column = exc.position
         raise XmlRefused(f"line {line}", f"not well-formed XML (column {column + 1})") from None
-    return root, parser.lines
+    return root, _element_lines(data, root)
 
 
 def text(element: Element, name: str) -> str | None:

@@ -118,7 +118,7 @@ def read_tasks(
         except ValueError as exc:
             read.problems.append(Problem(where, str(exc)))
             continue
-        if task_id in read.by_uid.values():
+        if uid in read.by_uid:
             read.problems.append(Problem(where, f"UID {uid} is used by two tasks"))
             continue
         while stack and stack[-1][0] >= level:

@@ -50,10 +50,12 @@ def _uids(ids: Iterable[str], *, lowest: int = 1) -> dict[str, int]:
     """A UID per id: the number it ends with when that is free, otherwise the next free one."""
     ids = list(ids)
     uids: dict[str, int] = {}
+    used: set[int] = set()
     for item in ids:
         match = TRAILING_NUMBER.search(item)
-        if match and int(match.group(1)) >= lowest and int(match.group(1)) not in uids.values():
+        if match and int(match.group(1)) >= lowest and int(match.group(1)) not in used:
             uids[item] = int(match.group(1))
+            used.add(uids[item])
     next_free = max(uids.values(), default=0) + 1
     for item in ids:
         if item not in uids:
