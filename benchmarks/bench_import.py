@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from podium.db import make_engine, session_factory, upgrade_database  # noqa: E402
-from podium.interop.mspdi import read_mspdi, write_mspdi  # noqa: E402
-from podium.services.actor import SYSTEM  # noqa: E402
-from podium.services.imports import import_file  # noqa: E402
-from podium.services.uow import complete  # noqa: E402
+from podium.db import make_engine, session_factory, upgrade_database
+from podium.interop.mspdi import read_mspdi, write_mspdi
+from podium.services.actor import SYSTEM
+from podium.services.imports import import_file
+from podium.services.uow import complete
 
 
 def main() -> None:
