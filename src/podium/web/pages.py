@@ -16,6 +16,7 @@ from podium.web import (
     governance_forms,
     history,
     impact,
+    imports,
     performance,
     programs,
     projects,
@@ -59,6 +60,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         resources,
         resource_pages,
         scenarios,
+        imports,
     )
     for area in areas:
         app.include_router(area.router)
