@@ -56,3 +56,4 @@ def test_uploading_a_project_file_shows_the_date_comparison(
 
     page.get_by_role("link", name="Open the program").click()
     expect(page.get_by_test_id("export-menu")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "import-overview.png"))
