@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from podium.interop.csv_plan import auto_mapping, csv_columns, read_csv_plan, write_csv_plan
+from podium.interop.csv_plan import (
+    auto_mapping,
+    csv_columns,
+    csv_preview,
+    read_csv_plan,
+    write_csv_plan,
+)
 from podium.interop.plan_format import read_plan
 
 SAMPLE = """\
@@ -161,6 +167,20 @@ def test_file_level_problems() -> None:
     assert _problems("Name,Days\nA,1\n", {"name": "Name", "duration": "Length"}) == [
         "mapping: duration: no column 'Length' in the file"
     ]
+
+    unclosed = 'Name,Duration\n"Dig,' + "x" * 200_000 + "\n"
+    assert _problems(unclosed) == [
+        "file: not readable as CSV: field larger than field limit (131072)"
+    ]
+
+
+def test_the_preview_is_the_first_rows_after_the_header_as_written() -> None:
+    assert csv_preview(SAMPLE.encode(), rows=2) == [
+        ["1", "Design", "Bridge", "5d", "", "2025-01-06", "Ana", "40%", "first"],
+        ["2", "Build", "Bridge", "3w", "1FS+2", "", "Ana[50%];Bob", "", ""],
+    ]
+    assert csv_preview(b"Name;Days\n\nDig;3\n") == [["Dig", "3"]]
+    assert csv_preview(b"") == []
 
 
 def test_written_csv_reads_back_and_writes_the_same_bytes() -> None:

@@ -23,7 +23,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any
 
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
@@ -90,18 +92,20 @@ def _decode(data: bytes) -> tuple[str, str]:
         ), "the file is not UTF-8: read as Windows-1252"
 
 
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """The records with the line each starts on (quoted fields may span lines)."""
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records with the line each starts on (quoted fields may span lines)."""
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=lambda d: first.count(d))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[str]]] = []
     line = 1
     for record in reader:
         if any(cell.strip() for cell in record):
-            records.append((line, record))
+            yield line, record
         line = reader.line_num + 1
-    return records
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    return list(_records(text))
 
 
 def _norm(header: str) -> str:
@@ -110,8 +114,20 @@ def _norm(header: str) -> str:
 
 def csv_columns(data: bytes) -> list[str]:
     """The file's column headers (for the mapping step)."""
-    records = _rows(_decode(data)[0])
-    return [c.strip() for c in records[0][1]] if records else []
+    try:
+        first = next(_records(_decode(data)[0]), None)
+    except csv.Error:
+        return []
+    return [c.strip() for c in first[1]] if first else []
+
+
+def csv_preview(data: bytes, rows: int = 5) -> list[list[str]]:
+    """The first ``rows`` records after the header, as written (for the mapping step);
+    the file is read no further than that. A file that is not CSV gives what it gives."""
+    try:
+        return [[c.strip() for c in r] for _, r in islice(_records(_decode(data)[0]), 1, rows + 1)]
+    except csv.Error:
+        return []
 
 
 def auto_mapping(columns: list[str]) -> dict[str, str]:
@@ -425,7 +441,11 @@ def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> Importe
         result.problems.append(Problem("file", f"larger than {MAX_IMPORT_BYTES // 2**20} MB"))
         return result
     text, note = _decode(data)
-    records = _rows(text)
+    try:
+        records = _rows(text)
+    except csv.Error as exc:  # e.g. an unclosed quote that swallows the rest of the file
+        result.problems.append(Problem("file", f"not readable as CSV: {exc}"))
+        return result
     if not records:
         result.problems.append(Problem("line 1", "the file is empty: a header line is needed"))
         return result
