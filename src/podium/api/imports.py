@@ -11,6 +11,7 @@ from podium.api.schemas import ERROR_RESPONSES
 from podium.errors import PayloadTooLarge
 from podium.interop.imported import MAX_IMPORT_BYTES
 from podium.services.exports import export_program
+from podium.services.import_columns import inspect_file, parse_mapping
 from podium.services.imports import import_file
 
 router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
@@ -39,17 +40,53 @@ async def create_import(
     ] = None,
     key: Annotated[str | None, Form(max_length=20)] = None,
     name: Annotated[str | None, Form(max_length=200)] = None,
+    mapping: Annotated[
+        str | None,
+        Form(
+            description="CSV only: a JSON object of field → column header, e.g. "
+            '{"name": "Activity Title", "duration": "Length"} (default: the suggested '
+            "mapping of POST /imports/inspect)"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Returns the new program's id, what was imported and the date comparison report:
     per task, the file's start and finish beside Podium's, the difference in working
     days and its reason. A file with problems is refused (422) with each problem's
     location; nothing is written."""
+    chosen = parse_mapping(mapping) if mapping is not None else None
     data = await read_upload(file)
     report = import_file(
-        db, actor, data, filename=file.filename or "", format=format, key=key, name=name
+        db,
+        actor,
+        data,
+        filename=file.filename or "",
+        format=format,
+        key=key,
+        name=name,
+        mapping=chosen,
     )
     commit(db)
     return report.as_dict()
+
+
+@router.post(
+    "/imports/inspect",
+    summary="What a file holds before it is imported: its format and, for a CSV, its columns",
+)
+async def inspect_import(
+    actor: CurrentActor,
+    file: Annotated[UploadFile, File(description="MSPDI XML, XER, CSV or podium-plan JSON")],
+    format: Annotated[
+        Literal["mspdi", "xer", "csv", "podium-plan"] | None,
+        Form(description="the file's format (default: detected from its content)"),
+    ] = None,
+) -> dict[str, Any]:
+    """Writes nothing. Returns the format and, for a CSV, what a column-mapping step
+    needs: the file's ``columns``, the suggested ``mapping`` (field → column), the
+    ``fields`` a column can fill (``name``, ``label``, ``required``, ``hint``) and the
+    first ``rows`` as written; for other formats these are null."""
+    data = await read_upload(file)
+    return inspect_file(data, filename=file.filename or "", format=format).as_dict()
 
 
 @router.get(

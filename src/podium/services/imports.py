@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
-from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_error
 from podium.interop.csv_plan import read_csv_plan
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.plan_format import PlanError, read_plan
@@ -196,6 +196,8 @@ def read_file(
             f"the file is {len(data)} bytes; an import reads at most {MAX_IMPORT_BYTES} bytes"
         )
     chosen = format or detect_format(data, filename)
+    if mapping is not None and chosen != "csv":
+        raise field_error("mapping", f"a {FORMAT_NAMES.get(chosen, 'file')} has no columns to map")
     if chosen == "podium-plan":
         try:
             plan = read_plan(data)
