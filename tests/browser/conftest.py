@@ -142,7 +142,10 @@ def world(web_engine: Engine) -> World:
 def live_server(web_engine: Engine, world: World) -> Iterator[str]:
     """The app served by uvicorn in a background thread; yields its base URL."""
     settings = Settings(
-        database_url=str(web_engine.url), environment="test", secret_key="browser-test-secret"
+        database_url=str(web_engine.url),
+        environment="test",
+        secret_key="browser-test-secret",
+        webhooks_allow_private=True,  # the webhook tests' receiver listens on 127.0.0.1
     )
     app = create_app(settings, engine=web_engine)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

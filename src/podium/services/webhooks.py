@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.errors import NotFound, field_error
@@ -149,6 +149,47 @@ def list_deliveries(
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class LogSummary:
+    """One subscription's delivery log at a glance."""
+
+    pending: int
+    delivered: int
+    failed: int
+    last: WebhookDelivery | None
+
+
+def summarize_deliveries(session: Session, actor: Actor, program_id: int) -> dict[int, LogSummary]:
+    """Per subscription of a program (manager): counts by status and the newest delivery."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    in_program = select(WebhookSubscription.id).where(WebhookSubscription.program_id == program_id)
+    counts: dict[int, dict[DeliveryStatus, int]] = {}
+    for sub_id, status, n in session.execute(
+        select(WebhookDelivery.subscription_id, WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.subscription_id.in_(in_program))
+        .group_by(WebhookDelivery.subscription_id, WebhookDelivery.status)
+    ):
+        counts.setdefault(sub_id, {})[status] = n
+    newest = (
+        select(func.max(WebhookDelivery.id))
+        .where(WebhookDelivery.subscription_id.in_(in_program))
+        .group_by(WebhookDelivery.subscription_id)
+    )
+    last = {
+        d.subscription_id: d
+        for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(newest)))
+    }
+    return {
+        sub_id: LogSummary(
+            pending=by_status.get(DeliveryStatus.PENDING, 0),
+            delivered=by_status.get(DeliveryStatus.DELIVERED, 0),
+            failed=by_status.get(DeliveryStatus.FAILED, 0),
+            last=last.get(sub_id),
+        )
+        for sub_id, by_status in counts.items()
+    }
 
 
 def send_test(session: Session, actor: Actor, subscription_id: int) -> None:

@@ -17,6 +17,7 @@ from podium.web import (
     history,
     impact,
     imports,
+    integrations,
     performance,
     programs,
     projects,
@@ -61,6 +62,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         resource_pages,
         scenarios,
         imports,
+        integrations,
     )
     for area in areas:
         app.include_router(area.router)

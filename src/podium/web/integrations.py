@@ -1,0 +1,256 @@
+"""The Integrations tab: secret calendar feeds (everyone who can see the program) and
+outgoing webhooks with their delivery log (managers).
+
+A feed's URL and a webhook's signing secret are shown once, on the page the form's
+post answers with (no redirect: nothing keeps them to show again later). The other
+forms redirect back with a short confirmation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.api.integrations import WebhookCreate
+from podium.api.projects import PathId
+from podium.errors import NotFound, ValidationFailed
+from podium.models import CalendarFeed, Role, WebhookFormat, WebhookSubscription
+from podium.services import feeds, webhooks
+from podium.services.actor import role_in
+from podium.services.events import EVENTS
+from podium.services.programs import get_program
+from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.tasks import Errors, checkbox, done, errors_of, field_value, validate
+from podium.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+EVENT_LABELS = {
+    "alert.raised": "An alert is raised",
+    "alert.resolved": "An alert is resolved",
+    "milestone.forecast_changed": "A milestone's forecast moves",
+    "risk.escalated": "A risk is escalated",
+    "change_request.decided": "A change request is decided",
+    "report.issued": "A status report is issued",
+}
+SAVED = {
+    "revoked": "Feed revoked: its URL answers 404 from now on.",
+    "deleted": "Webhook deleted with its delivery log.",
+    "test": "Test event queued: the webhook worker sends it on its next pass.",
+}
+HOOK_FIELDS = ("url", "events", "slack")
+
+
+def feed_url(request: Request, secret: str) -> str:
+    """The feed's full address on this server (what a calendar application subscribes to)."""
+    return str(request.base_url).rstrip("/") + feeds.feed_path(secret)
+
+
+def _can_manage(db: Db, viewer: CurrentViewer, program_id: int) -> bool:
+    role = role_in(db, viewer.actor, program_id)
+    return role is not None and role.rank >= Role.MANAGER.rank
+
+
+def _page(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    program_id: int,
+    *,
+    new_feed: dict[str, Any] | None = None,
+    new_hook: dict[str, Any] | None = None,
+    hook_errors: Errors | None = None,
+    hook_values: dict[str, Any] | None = None,
+    flash: str = "",
+    status_code: int = 200,
+) -> Response:
+    program = get_program(db, viewer.actor, program_id)
+    mine = [f for f in feeds.list_feeds(db, viewer.actor) if f.revoked_at is None]
+    can_manage = _can_manage(db, viewer, program_id)
+    hooks = webhooks.list_subscriptions(db, viewer.actor, program_id) if can_manage else []
+    logs = webhooks.summarize_deliveries(db, viewer.actor, program_id) if can_manage else {}
+    return render(
+        request,
+        "integrations/page.html",
+        {
+            "program": program,
+            "program_feeds": [f for f in mine if f.program_id == program_id],
+            "personal_feeds": [f for f in mine if f.user_id is not None],
+            "new_feed": new_feed,
+            "can_manage": can_manage,
+            "hooks": hooks,
+            "logs": logs,
+            "new_hook": new_hook,
+            "event_labels": EVENT_LABELS,
+            "events": EVENTS,
+            "hook_errors": hook_errors or {},
+            "hook_values": hook_values or {"events": []},
+            "flash": flash,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/programs/{program_id}/integrations", name="integrations")
+def integrations_page(
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    saved: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """The viewer's calendar feeds of the program, and the program's webhooks (managers)."""
+    return _page(request, db, viewer, program_id, flash=SAVED.get(saved or "", ""))
+
+
+# --- calendar feeds ----------------------------------------------------------------
+
+
+def _created_feed(
+    request: Request, db: Db, viewer: CurrentViewer, program_id: int, made: tuple[Any, str]
+) -> Response:
+    feed, secret = made
+    shown = {"id": feed.id, "kind": "program" if feed.program_id else "personal"}
+    done(db)
+    shown["url"] = feed_url(request, secret)
+    return _page(request, db, viewer, program_id, new_feed=shown, status_code=201)
+
+
+@router.post("/programs/{program_id}/integrations/feeds")
+def create_program_feed(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """A secret iCalendar URL of the program's milestones, deadlines and reviews (shown once)."""
+    made = feeds.create_program_feed(db, viewer.actor, program_id)
+    return _created_feed(request, db, viewer, program_id, made)
+
+
+@router.post("/programs/{program_id}/integrations/feeds/personal")
+def create_personal_feed(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """A secret iCalendar URL of the viewer's assigned tasks, in every program (shown once)."""
+    get_program(db, viewer.actor, program_id)
+    made = feeds.create_personal_feed(db, viewer.actor)
+    return _created_feed(request, db, viewer, program_id, made)
+
+
+@router.post("/programs/{program_id}/integrations/feeds/{feed_id}/revoke")
+def revoke_feed(
+    program_id: PathId, feed_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Revoke one of the viewer's feeds."""
+    feed: CalendarFeed = feeds.revoke_feed(db, viewer.actor, feed_id)
+    if feed.program_id not in (None, program_id):
+        raise NotFound(f"feed {feed_id} not found in this program")
+    done(db)
+    return RedirectResponse(
+        f"/programs/{program_id}/integrations?saved=revoked#feeds", status_code=303
+    )
+
+
+# --- webhooks ----------------------------------------------------------------------
+
+
+def _hook_in(db: Db, viewer: CurrentViewer, program_id: int, hook_id: int) -> WebhookSubscription:
+    hook = webhooks.get_subscription(db, viewer.actor, hook_id)
+    if hook.program_id != program_id:
+        raise NotFound(f"webhook {hook_id} not found in this program")
+    return hook
+
+
+@router.post("/programs/{program_id}/integrations/webhooks")
+def add_webhook(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Subscribe a URL to the program's events (managers); its signing secret is shown once."""
+    values: dict[str, Any] = {
+        "url": field_value(form, "url"),
+        "events": [str(e) for e in form.getlist("events")],
+        "slack": checkbox(form, "slack"),
+    }
+    format = WebhookFormat.SLACK if values["slack"] else WebhookFormat.JSON
+    body, errors = validate(
+        WebhookCreate, {"url": values["url"], "events": values["events"], "format": format}
+    )
+    if not values["url"]:
+        errors["url"] = "Required."
+    if body is not None and not errors:
+        try:
+            hook = webhooks.subscribe(
+                db,
+                viewer.actor,
+                program_id,
+                url=body.url,
+                events=body.events,
+                format=body.format,
+                allow_private=request.app.state.settings.webhooks_allow_private,
+            )
+            shown = {"id": hook.id, "url": hook.url, "secret": hook.secret}
+            done(db)
+            return _page(request, db, viewer, program_id, new_hook=shown, status_code=201)
+        except ValidationFailed as exc:
+            db.rollback()
+            errors = errors_of(exc, HOOK_FIELDS)
+    return _page(
+        request,
+        db,
+        viewer,
+        program_id,
+        hook_errors=errors,
+        hook_values=values,
+        status_code=422,
+    )
+
+
+@router.get("/programs/{program_id}/integrations/webhooks/{hook_id}", name="webhook_log")
+def webhook_log(
+    request: Request,
+    program_id: PathId,
+    hook_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    saved: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """One webhook's delivery log, newest first (managers)."""
+    hook = _hook_in(db, viewer, program_id, hook_id)
+    return render(
+        request,
+        "integrations/webhook.html",
+        {
+            "program": get_program(db, viewer.actor, program_id),
+            "hook": hook,
+            "deliveries": webhooks.list_deliveries(db, viewer.actor, hook_id),
+            "event_labels": EVENT_LABELS,
+            "flash": SAVED.get(saved or "", ""),
+        },
+    )
+
+
+@router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/test")
+def send_test(
+    program_id: PathId, hook_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Queue a ``ping`` to the webhook (managers); back to its delivery log."""
+    _hook_in(db, viewer, program_id, hook_id)
+    webhooks.send_test(db, viewer.actor, hook_id)
+    done(db)
+    return RedirectResponse(
+        f"/programs/{program_id}/integrations/webhooks/{hook_id}?saved=test", status_code=303
+    )
+
+
+@router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/delete")
+def delete_webhook(
+    program_id: PathId, hook_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Remove a webhook and its delivery log (managers)."""
+    _hook_in(db, viewer, program_id, hook_id)
+    webhooks.delete_subscription(db, viewer.actor, hook_id)
+    done(db)
+    return RedirectResponse(
+        f"/programs/{program_id}/integrations?saved=deleted#webhooks", status_code=303
+    )

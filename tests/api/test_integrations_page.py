@@ -1,0 +1,232 @@
+"""The Integrations tab's forms: feeds shown once and revoked, webhooks added (managers),
+refusals shown in the form with nothing written, a test event in the delivery log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import httpx
+import icalendar
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from podium.models import CalendarFeed, Role, WebhookDelivery, WebhookSubscription
+from podium.services import webhooks
+from podium.services.actor import SYSTEM
+from tests.api.conftest import Cast
+from tests.factories import PASSWORD, add_member, make_program
+from tests.integration.test_webhooks import Receiver
+
+pytestmark = pytest.mark.db
+
+
+class Browser:
+    """A cookie-session client of one person, with the CSRF token its pages carry."""
+
+    def __init__(self, client: TestClient, csrf: str) -> None:
+        self.client = client
+        self.csrf = csrf
+
+    def get(self, url: str) -> str:
+        response = self.client.get(url)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    def post(
+        self, url: str, data: dict[str, object] | None = None, *, csrf: bool = True
+    ) -> httpx.Response:
+        form = {**(data or {}), **({"csrf_token": self.csrf} if csrf else {})}
+        return self.client.post(url, data=form, follow_redirects=False)
+
+
+@pytest.fixture
+def browser_as(app: FastAPI) -> Iterator[Callable[[str], Browser]]:
+    clients: list[TestClient] = []
+
+    def sign_in(email: str) -> Browser:
+        client = TestClient(app)
+        clients.append(client)
+        login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        return Browser(client, login.json()["csrf_token"])
+
+    yield sign_in
+    for client in clients:
+        client.close()
+
+
+def _count(db: Session, model: type) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _page(cast: Cast) -> str:
+    return f"/programs/{cast.program.id}/integrations"
+
+
+def test_a_viewer_creates_a_program_feed_and_sees_its_url_once(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    viewer = browser_as("viewer@example.com")
+    assert "no feed of this program yet" in viewer.get(_page(cast))
+    response = viewer.post(f"{_page(cast)}/feeds")
+    assert response.status_code == 201, response.text
+    url = re.search(r'value="(http://testserver/feeds/[^"]+\.ics)"', response.text)
+    assert url is not None
+    feed = viewer.client.get(url.group(1).removeprefix("http://testserver"))
+    assert feed.status_code == 200
+    calendar = icalendar.Calendar.from_ical(feed.content)
+    assert calendar["version"] == "2.0" and "CLOUD" in str(calendar["x-wr-calname"])
+    again = viewer.get(_page(cast))
+    assert url.group(1) not in again and 'data-testid="program-feeds"' in again
+
+
+def test_a_personal_feed_is_made_and_revoked_from_the_page(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    member = browser_as("member@example.com")
+    response = member.post(f"{_page(cast)}/feeds/personal")
+    assert response.status_code == 201 and "Your personal feed" in response.text
+    path = re.search(r'value="http://testserver(/feeds/[^"]+\.ics)"', response.text)
+    assert path is not None
+    feed = db.scalars(select(CalendarFeed)).one()
+    assert feed.user_id is not None and feed.program_id is None
+    assert 'data-testid="personal-feeds"' in member.get(_page(cast))
+    revoked = member.post(f"{_page(cast)}/feeds/{feed.id}/revoke")
+    assert revoked.status_code == 303 and "saved=revoked" in revoked.headers["location"]
+    assert member.client.get(path.group(1)).status_code == 404
+    assert 'data-testid="personal-feeds"' not in member.get(_page(cast))
+
+
+def test_another_persons_feed_cannot_be_revoked(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    assert browser_as("viewer@example.com").post(f"{_page(cast)}/feeds").status_code == 201
+    feed_id = db.scalars(select(CalendarFeed.id)).one()
+    response = browser_as("manager@example.com").post(f"{_page(cast)}/feeds/{feed_id}/revoke")
+    assert response.status_code == 404
+    db.expire_all()
+    assert db.get(CalendarFeed, feed_id).revoked_at is None
+
+
+def test_a_form_without_its_security_token_is_refused_and_writes_nothing(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    manager = browser_as("manager@example.com")
+    assert manager.post(f"{_page(cast)}/feeds", csrf=False).status_code == 403
+    hook = manager.post(f"{_page(cast)}/webhooks", {"url": "http://example.com/"}, csrf=False)
+    assert hook.status_code == 403
+    assert _count(db, CalendarFeed) == 0 and _count(db, WebhookSubscription) == 0
+
+
+def test_only_managers_see_and_change_webhooks(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    for email in ("viewer@example.com", "member@example.com"):
+        person = browser_as(email)
+        page = person.get(_page(cast))
+        assert 'data-testid="webhooks-managers-only"' in page
+        assert 'data-testid="add-hook-form"' not in page
+        refused = person.post(f"{_page(cast)}/webhooks", {"url": "https://example.com/hook"})
+        assert refused.status_code == 403
+    assert 'data-testid="add-hook-form"' in browser_as("manager@example.com").get(_page(cast))
+    outsider = browser_as("outsider@example.com")
+    assert outsider.client.get(_page(cast)).status_code == 404
+    assert outsider.post(f"{_page(cast)}/feeds").status_code == 404
+    assert _count(db, CalendarFeed) == 0 and _count(db, WebhookSubscription) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"url": "http://127.0.0.1:9/hook"}, "url", "private, loopback or link-local"),
+        ({"url": "ftp://example.com/hook"}, "url", "must be an http:// or https:// URL"),
+        ({"url": ""}, "url", "Required."),
+        (
+            {"url": "http://10.0.0.5/hook", "events": ["report.issued", "nope.never"]},
+            "events",
+            "unknown event(s) nope.never",
+        ),
+    ],
+)
+def test_a_refused_webhook_is_explained_in_the_form_and_nothing_is_written(
+    cast: Cast,
+    browser_as: Callable[[str], Browser],
+    db: Session,
+    data: dict[str, object],
+    field: str,
+    message: str,
+) -> None:
+    response = browser_as("manager@example.com").post(f"{_page(cast)}/webhooks", data)
+    assert response.status_code == 422, response.text
+    error = re.search(rf'id="h-{field}-error"[^>]*>.*?<span>([^<]+)</span>', response.text)
+    assert error is not None and message.lower() in error.group(1).lower()
+    assert f'value="{data["url"]}"' in response.text  # what was typed is kept
+    assert _count(db, WebhookSubscription) == 0
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+def test_a_manager_adds_a_webhook_tests_it_and_reads_the_delivery_log(
+    cast: Cast,
+    browser_as: Callable[[str], Browser],
+    db: Session,
+    app: FastAPI,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(app.state.settings, "webhooks_allow_private", True)
+    manager = browser_as("manager@example.com")
+    added = manager.post(
+        f"{_page(cast)}/webhooks",
+        {"url": receiver.url, "events": ["report.issued", "risk.escalated"], "slack": "1"},
+    )
+    assert added.status_code == 201, added.text
+    hook = db.scalars(select(WebhookSubscription)).one()
+    assert hook.events == ["report.issued", "risk.escalated"] and hook.format.value == "slack"
+    assert f'value="{hook.secret}"' in added.text
+    page = manager.get(_page(cast))
+    assert hook.secret not in page and receiver.url in page and "None yet" in page
+
+    log = f"{_page(cast)}/webhooks/{hook.id}"
+    queued = manager.post(f"{log}/test")
+    assert queued.status_code == 303 and queued.headers["location"] == f"{log}?saved=test"
+    assert 'data-status="pending"' in manager.get(log)
+    assert webhooks.deliver_pending(db, allow_private=True).delivered == 1
+    db.commit()
+    delivered = manager.get(log)
+    row = re.search(r'<tr data-delivery-id="\d+" data-status="delivered">.*?</tr>', delivered, re.S)
+    assert row is not None and "ping" in row.group(0) and "HTTP 200" in row.group(0)
+    assert len(receiver.received) == 1
+    assert 'data-status="delivered"' in manager.get(_page(cast))
+
+    removed = manager.post(f"{log}/delete")
+    assert removed.status_code == 303
+    assert _count(db, WebhookSubscription) == 0 and _count(db, WebhookDelivery) == 0
+    assert manager.client.get(log).status_code == 404
+
+
+def test_a_webhook_is_only_reached_under_its_own_program(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    other = make_program(db, key="OTHER")
+    add_member(db, other, cast.manager.user, Role.MANAGER)
+    hook = webhooks.subscribe(
+        db, SYSTEM, other.id, url="http://10.0.0.1/", events=[], allow_private=True
+    )
+    db.commit()
+    manager = browser_as("manager@example.com")
+    assert manager.client.get(f"{_page(cast)}/webhooks/{hook.id}").status_code == 404
+    assert manager.post(f"{_page(cast)}/webhooks/{hook.id}/delete").status_code == 404
+    assert manager.client.get(f"/programs/{other.id}/integrations/webhooks/{hook.id}").is_success
+    assert _count(db, WebhookSubscription) == 1
