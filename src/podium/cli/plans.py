@@ -197,24 +197,55 @@ def import_(
     show: Annotated[
         int, typer.Option("--show", min=0, help="date differences to list (default 20)")
     ] = 20,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="FIELD=COLUMN",
+            help="CSV: the column a field is read from, e.g. --map 'name=Activity Title' "
+            "(repeatable; only the columns given are read; default: the columns with "
+            "common names, see --columns)",
+        ),
+    ] = None,
+    columns: Annotated[
+        bool,
+        typer.Option(
+            "--columns", help="CSV: list the columns and the suggested mapping; import nothing"
+        ),
+    ] = False,
 ) -> None:
     """Load a plan file as a new program (checked first: a bad file writes nothing).
 
     The format is detected from the content. After the import Podium reschedules
     the plan and compares its dates with the dates the file stored, task by task.
     """
+    from podium.services.import_columns import mapping_from_pairs
     from podium.services.imports import FORMAT_NAMES, import_file
 
-    require_current_schema()
+    try:
+        mapping = mapping_from_pairs(map_) if map_ else None
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror}") from exc
+    if columns:
+        show_columns(data, file=file, format=format, mapping=mapping)
+        return
+    require_current_schema()
     try:
         with unit_of_work() as session:
             actor = actor_for(session, owner)
             report = import_file(
-                session, actor, data, filename=file.name, format=format, key=key, name=name
+                session,
+                actor,
+                data,
+                filename=file.name,
+                format=format,
+                key=key,
+                name=name,
+                mapping=mapping,
             )
     except PodiumError as exc:
         print_problems(exc)
@@ -262,6 +293,44 @@ def import_(
                 row.reason,
             )
         console.print(table)
+
+
+def show_columns(
+    data: bytes, *, file: Path, format: str | None, mapping: dict[str, str] | None
+) -> None:
+    """Print a CSV's columns with the fields each one fills (the suggested mapping, or the
+    one given), the fields no column fills, and the command that imports with them."""
+    import shlex
+
+    from podium.services.import_columns import MAPPING_FIELDS, inspect_file
+
+    try:
+        found = inspect_file(data, filename=file.name, format=format)
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    if found.columns is None:
+        raise fail(f"{file.name} is not a CSV ({found.format}): it has no columns to map")
+    chosen = mapping if mapping is not None else found.mapping or {}
+    filled: dict[str, list[str]] = {}
+    for field, column in chosen.items():
+        filled.setdefault(column, []).append(field)
+    first = found.rows[0] if found.rows else []
+    table = Table("column", "field", "first row", title=file.name, title_justify="left")
+    for i, column in enumerate(found.columns):
+        table.add_row(
+            column, ", ".join(filled.get(column, ["—"])), first[i] if i < len(first) else ""
+        )
+    console.print(table)
+    unfilled = [
+        f"{f.name} (required)" if f.required else f.name
+        for f in MAPPING_FIELDS
+        if f.name not in chosen
+    ]
+    if unfilled:
+        console.print("Fields no column fills: " + ", ".join(unfilled))
+    pairs = [f"--map {shlex.quote(f'{f}={c}')}" for f, c in chosen.items()]
+    command = " ".join(["podium import", shlex.quote(str(file)), *pairs])
+    console.print(f"To import with this mapping: {command}", soft_wrap=True, markup=False)
 
 
 @app.command()
