@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PODIUM_DATABASE_URL ?= sqlite:///$(CURDIR)/var/podium.db
 
-.PHONY: run test install assets system browser postgres screenshots lint bench clean help
+.PHONY: run test install assets system browser java postgres screenshots lint bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ node_modules/.installed: package.json
 browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
 
+java:  ## a Java runtime for the independent check of plan files with MPXJ (needs root or sudo)
+	@command -v java >/dev/null 2>&1 || scripts/install-java.sh
+
 postgres:  ## start the local PostgreSQL if it is not running
 	@scripts/ensure-postgres.sh
 
@@ -40,7 +43,7 @@ run: install  ## set up, load the demo program and serve it at http://127.0.0.1:
 	$(BIN)/podium demo --if-empty --url http://$(HOST):$(PORT)
 	$(BIN)/podium serve --host $(HOST) --port $(PORT)
 
-test: install browser postgres  ## set up and run the whole suite on SQLite and PostgreSQL
+test: install browser java postgres  ## set up and run the whole suite on SQLite and PostgreSQL
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 	$(BIN)/pytest -n 2 -q

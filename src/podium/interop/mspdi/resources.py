@@ -50,7 +50,7 @@ def split_task_uids(root: Element) -> set[str]:
 def read_resources(
     root: Element, *, calendar_names: dict[str, str], lines: dict[int, int]
 ) -> ResourceRead:
-    """The file's resources (the unnamed placeholder, UID 0, left out)."""
+    """The file's resources (the placeholder, UID 0, left out whatever its name)."""
     read = ResourceRead()
     for element in root.findall(f"{Q}Resources/{Q}Resource"):
         uid = text(element, "UID")
@@ -59,7 +59,7 @@ def read_resources(
         if uid is None:
             read.problems.append(Problem(where, "a resource without a UID"))
             continue
-        if flag(element, "IsNull") or (uid == "0" and name is None):
+        if flag(element, "IsNull") or uid == "0":  # UID 0 is the "Unassigned" placeholder
             continue
         kind = text(element, "Type") or "1"
         if kind == "2":

@@ -257,7 +257,7 @@ def write_mspdi(
             saved = SubElement(element, "Baseline")
             _add(saved, "Number", 0)
             if kept.start:
-                _add(saved, "Start", _at(kept.start))
+                _add(saved, "Start", _at(kept.start, end=milestone))
             if kept.finish:
                 _add(saved, "Finish", _at(kept.finish, end=True))
             if kept.duration is not None:

@@ -1,0 +1,254 @@
+"""An independent check of Podium's Microsoft Project and Primavera files: MPXJ reads them too.
+
+MPXJ (a Java library that reads and writes most project file formats) reads every
+real file Podium claims to support and every Microsoft Project XML file Podium
+writes; tasks, links with their types and lags, calendars, resources and
+assignments must agree with Podium's reading, and the dates MPXJ reads from
+Podium's export must be the dates Podium scheduled.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from podium.interop.mspdi import read_mspdi, write_mspdi
+from podium.interop.xer import read_xer
+from podium.models import Assignment, BaselineItem, Dependency, Milestone, Program, Task
+from podium.services import demo
+from podium.services.actor import SYSTEM
+from podium.services.baselines import current_baseline
+from podium.services.exports import export_program
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
+MSPDI_FILES = sorted(p.name for p in DATA.glob("*.xml")) if DATA.exists() else []
+XER_FILES = sorted(p.name for p in DATA.glob("*.xer")) if DATA.exists() else []
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("java") is None,
+    reason="MPXJ needs a Java runtime: `make test` installs Debian's default-jre-headless",
+)
+
+Reader = Callable[[Path], Any]
+
+
+@pytest.fixture(scope="session")
+def mpxj() -> Iterator[Reader]:
+    """MPXJ's universal reader in a Java virtual machine started once per test process."""
+    jpype = pytest.importorskip("jpype")
+    pytest.importorskip("mpxj")  # puts MPXJ's jars on the class path
+    importlib.import_module("jpype.imports")  # makes Java packages importable
+
+    if not jpype.isJVMStarted():
+        jpype.startJVM()
+    from org.mpxj.reader import UniversalProjectReader
+
+    yield lambda path: UniversalProjectReader().read(str(path))
+
+
+@dataclass(frozen=True)
+class View:
+    """What both readers must agree on, in file order."""
+
+    tasks: list[str]  # names
+    links: Counter[
+        tuple[int, int, str, float]
+    ]  # predecessor, successor (task positions), type, lag in days
+    calendars: set[str]
+    resources: Counter[str]
+    assignments: Counter[tuple[int, str, float]]  # task position, resource name, units
+
+
+def _java_date(value: Any) -> date | None:
+    return None if value is None else date.fromisoformat(str(value.toLocalDate()))
+
+
+def _mpxj_tasks(project: Any, *, project_nodes: bool = False) -> list[Any]:
+    """Real tasks: not the blank rows, not the project summary (UID 0 or outline level 0),
+    and with ``project_nodes`` not a Primavera project's root WBS node."""
+    tasks = []
+    for task in project.getTasks():
+        if task.getNull() or int(task.getUniqueID()) == 0:
+            continue
+        level = task.getOutlineLevel()
+        if level is not None and int(level) == 0:
+            continue
+        if (
+            project_nodes
+            and task.getActivityType() is None
+            and level is not None
+            and int(level) == 1
+        ):
+            continue  # a Primavera project's own WBS node: the project itself in Podium
+        tasks.append(task)
+    return tasks
+
+
+def mpxj_view(project: Any, *, project_nodes: bool = False) -> View:
+    from org.mpxj import TimeUnit
+
+    properties = project.getProjectProperties()
+    tasks = _mpxj_tasks(project, project_nodes=project_nodes)
+    position = {int(t.getUniqueID()): n for n, t in enumerate(tasks)}
+    links: Counter[tuple[int, int, str, float]] = Counter()
+    for task in tasks:
+        for relation in task.getPredecessors():
+            lag = relation.getLag().convertUnits(TimeUnit.DAYS, properties).getDuration()
+            links[
+                (
+                    position[int(relation.getPredecessorTask().getUniqueID())],
+                    position[int(task.getUniqueID())],
+                    str(relation.getType()),
+                    round(float(lag), 2),
+                )
+            ] += 1
+    resources = [
+        r
+        for r in project.getResources()
+        if int(r.getUniqueID()) != 0 and r.getName() is not None and not r.getRole()
+    ]
+    assignments: Counter[tuple[int, str, float]] = Counter()
+    for assignment in project.getResourceAssignments():
+        resource = assignment.getResource()
+        uid = int(assignment.getTask().getUniqueID())
+        if resource is None or int(resource.getUniqueID()) == 0 or uid not in position:
+            continue
+        units = float(assignment.getUnits().doubleValue()) / 100
+        assignments[(position[uid], str(resource.getName()), round(units, 2))] += 1
+    return View(
+        tasks=[str(t.getName() or "") for t in tasks],
+        links=links,
+        calendars={str(c.getName()) for c in project.getCalendars()},
+        resources=Counter(str(r.getName()) for r in resources),
+        assignments=assignments,
+    )
+
+
+def podium_view(document: dict[str, Any]) -> View:
+    tasks = [*document["tasks"], *document.get("milestones", [])]
+    position = {t["id"]: n for n, t in enumerate(tasks)}
+    names = {r["id"]: r["name"] for r in document.get("resources", [])}
+    return View(
+        tasks=[t["name"] for t in tasks],
+        links=Counter(
+            (position[d["from"]], position[d["to"]], d["type"], round(float(d["lag"]), 2))
+            for d in document["dependencies"]
+        ),
+        calendars={c["name"] for c in document["calendars"]},
+        resources=Counter(names.values()),
+        assignments=Counter(
+            (position[a["task"]], names[a["resource"]], round(float(a["units"]), 2))
+            for a in document.get("assignments", [])
+        ),
+    )
+
+
+@pytest.mark.parametrize("name", MSPDI_FILES)
+def test_podium_reads_each_microsoft_project_file_as_mpxj_does(mpxj: Reader, name: str) -> None:
+    imported = read_mspdi((DATA / name).read_bytes())
+    assert imported.ok, imported.problems
+    assert podium_view(imported.document) == mpxj_view(mpxj(DATA / name))
+
+
+@pytest.mark.parametrize("name", MSPDI_FILES)
+def test_mpxj_reads_podiums_export_of_each_file_back_with_the_same_plan_and_dates(
+    mpxj: Reader, name: str, tmp_path: Path
+) -> None:
+    imported = read_mspdi((DATA / name).read_bytes())
+    written = tmp_path / "export.xml"
+    written.write_bytes(write_mspdi(imported.document))
+    project = mpxj(written)
+    assert mpxj_view(project) == podium_view(imported.document)
+    dates = read_mspdi(written.read_bytes()).file_dates
+    read_back = [
+        (_java_date(t.getStart()), _java_date(t.getFinish())) for t in _mpxj_tasks(project)
+    ]
+    expected = [
+        (dates[t["id"]].start, dates[t["id"]].finish) if t["id"] in dates else (None, None)
+        for t in [*imported.document["tasks"], *imported.document.get("milestones", [])]
+    ]
+    assert read_back == expected
+
+
+@pytest.mark.parametrize("name", XER_FILES)
+def test_podium_reads_each_primavera_file_as_mpxj_does(mpxj: Reader, name: str) -> None:
+    """Activities, relationships and calendars agree; several assignments of one resource to
+    one activity are one Podium assignment, so only their pairs are compared."""
+    imported = read_xer((DATA / name).read_bytes())
+    assert imported.ok, imported.problems
+    ours, theirs = podium_view(imported.document), mpxj_view(mpxj(DATA / name), project_nodes=True)
+    assert (ours.tasks, ours.links, ours.calendars, ours.resources) == (
+        theirs.tasks,
+        theirs.links,
+        theirs.calendars,
+        theirs.resources,
+    )
+    assert {(t, r) for t, r, _ in ours.assignments} == {(t, r) for t, r, _ in theirs.assignments}
+
+
+@pytest.mark.db
+def test_mpxj_reads_the_demo_program_export_with_its_schedule_and_baseline(
+    mpxj: Reader, db: Session, tmp_path: Path
+) -> None:
+    loaded = demo.load_demo(db, today=date(2026, 11, 23))
+    db.commit()
+    program = db.scalars(select(Program).where(Program.key == loaded.program_key)).one()
+    exported = export_program(db, SYSTEM, program.id, format="mspdi")
+    written = tmp_path / "demo.xml"
+    written.write_bytes(exported.content)
+    project = mpxj(written)
+
+    def count(model: Any) -> int:
+        return db.scalar(
+            select(func.count()).select_from(model).where(model.program_id == program.id)
+        )
+
+    tasks = _mpxj_tasks(project)
+    view = mpxj_view(project)
+    by_name: dict[str, Any] = {}
+    for read in tasks:  # tasks first; a program milestone may share a task's name
+        by_name.setdefault(str(read.getName()), read)
+    stored = db.scalars(select(Task).where(Task.program_id == program.id)).all()
+    assert len({t.name for t in stored}) == len(stored)  # the names identify the tasks below
+    assert {t.name for t in stored} <= set(by_name)
+    assert sum(view.links.values()) == count(Dependency)
+    assert sum(view.assignments.values()) == db.scalar(
+        select(func.count()).select_from(Assignment).join(Task).where(Task.program_id == program.id)
+    )
+    milestones = db.scalars(select(Milestone).where(Milestone.program_id == program.id)).all()
+    assert {m.name for m in milestones} <= {str(t.getName()) for t in tasks if t.getMilestone()}
+    for task in stored:
+        read = by_name[task.name]
+        assert (_java_date(read.getStart()), _java_date(read.getFinish())) == (
+            task.early_start,
+            task.early_finish,
+        ), task.key
+    baseline = current_baseline(db, program.id)
+    assert baseline is not None
+    items = {
+        i.key: (i.start, i.finish)
+        for i in db.scalars(
+            select(BaselineItem).where(
+                BaselineItem.baseline_id == baseline.id, BaselineItem.kind == "task"
+            )
+        )
+    }
+    assert items
+    for task in stored:
+        if task.key in items:
+            read = by_name[task.name]
+            baseline_dates = (
+                _java_date(read.getBaselineStart()),
+                _java_date(read.getBaselineFinish()),
+            )
+            assert baseline_dates == items[task.key], task.key
