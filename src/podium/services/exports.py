@@ -1,23 +1,20 @@
 """Export a program as a file: the plan format (JSON), Microsoft Project XML, or CSV.
 
 Microsoft Project XML carries the stored schedule (each task's early start and
-finish) and the program's current baseline as Baseline 0. CSV is written by the
-CSV module when it is installed (:data:`WRITERS`).
+finish) and the program's current baseline as Baseline 0.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import BadRequest
+from podium.interop.csv_plan import write_csv_plan
 from podium.interop.imported import FileBaseline
 from podium.interop.mspdi import write_mspdi
 from podium.models import BaselineItem, Milestone, Task
@@ -25,7 +22,6 @@ from podium.services.actor import Actor
 from podium.services.baselines import current_baseline
 from podium.services.plans import export_plan
 
-WRITERS: dict[str, str] = {"csv": "podium.interop.csv_plan:write_csv_plan"}
 EXPORT_FORMATS = ("json", "mspdi", "csv")
 MEDIA_TYPES = {"json": "application/json", "mspdi": "application/xml", "csv": "text/csv"}
 SUFFIXES = {"json": "json", "mspdi": "xml", "csv": "csv"}
@@ -67,16 +63,6 @@ def _baseline(session: Session, program_id: int) -> dict[str, FileBaseline]:
     return {i.key: FileBaseline(i.start, i.finish, i.duration, i.cost) for i in items}
 
 
-def _csv_writer() -> Callable[[dict[str, Any]], bytes | str] | None:
-    module_name, _, function = WRITERS["csv"].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    writer = getattr(module, function, None)
-    return writer if callable(writer) else None
-
-
 def export_program(session: Session, actor: Actor, program_id: int, *, format: str) -> Exported:
     """The program written in ``format`` (``json``, ``mspdi`` or ``csv``); viewers may export."""
     document = export_plan(session, actor, program_id)
@@ -90,11 +76,7 @@ def export_program(session: Session, actor: Actor, program_id: int, *, format: s
             baseline=_baseline(session, program_id),
         )
     elif format == "csv":
-        writer = _csv_writer()
-        if writer is None:
-            raise BadRequest("this Podium cannot write CSV files yet")
-        written = writer(document)
-        content = written.encode("utf-8") if isinstance(written, str) else written
+        content = write_csv_plan(document)
     else:
         raise BadRequest(f"unknown format {format!r}: use one of {', '.join(EXPORT_FORMATS)}")
     return Exported(content, MEDIA_TYPES[format], f"{key}.{SUFFIXES[format]}")
