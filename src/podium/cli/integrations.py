@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from rich.table import Table
 
-from podium.cli._app import app, console, fail, print_problems, require_current_schema
+from podium.cli._app import actor_for, app, console, fail, print_problems, require_current_schema
 from podium.db import get_engine, upgrade_database
 from podium.errors import PodiumError
+from podium.services.uow import unit_of_work
 
 
 @app.command()
@@ -59,11 +63,272 @@ def restore(
     )
 
 
-webhooks_app = typer.Typer(help="Outgoing webhooks: the delivery worker.", no_args_is_help=True)
-app.add_typer(webhooks_app, name="webhooks")
+feed_app = typer.Typer(
+    help="Calendar feeds: secret iCalendar URLs of a program's dates or a person's tasks.",
+    no_args_is_help=True,
+)
+webhook_app = typer.Typer(
+    help="Outgoing webhooks: subscriptions, the delivery log, the delivery worker.",
+    no_args_is_help=True,
+)
+app.add_typer(feed_app, name="feed")
+app.add_typer(webhook_app, name="webhook")
+# the worker's first spelling, `podium webhooks deliver`, keeps working
+app.add_typer(webhook_app, name="webhooks", hidden=True)
+
+ProgramRef = Annotated[str, typer.Argument(help="program key or id")]
+AsUser = Annotated[
+    str | None,
+    typer.Option("--as", "--user", help="act as this user (email); default: the system"),
+]
+BaseUrl = Annotated[
+    str,
+    typer.Option(
+        envvar="PODIUM_BASE_URL", help="the address people reach Podium at (for the feed URL)"
+    ),
+]
+STATUS_STYLE = {"delivered": "green", "pending": "yellow", "failed": "bold red"}
 
 
-@webhooks_app.command("deliver")
+def _moment(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+@feed_app.command("create")
+def feed_create(
+    program: Annotated[
+        str | None, typer.Argument(help="program key or id (not with --personal)")
+    ] = None,
+    personal: Annotated[
+        bool, typer.Option("--personal", help="a feed of the user's own assigned tasks")
+    ] = False,
+    as_user: AsUser = None,
+    base_url: BaseUrl = "http://127.0.0.1:8000",
+) -> None:
+    """Make a secret feed URL (printed once); it lives as long as its user can see the data."""
+    from podium.services import feeds, programs
+
+    if as_user is None:
+        raise fail("a feed belongs to a person: give --as EMAIL")
+    if personal == (program is not None):
+        raise fail("give a PROGRAM, or --personal for the user's own tasks")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            actor = actor_for(session, as_user)
+            if program is None:
+                feed, secret = feeds.create_personal_feed(session, actor)
+                what = f"the tasks assigned to {actor.email}"
+            else:
+                found = programs.find_program(session, actor, program)
+                feed, secret = feeds.create_program_feed(session, actor, found.id)
+                what = f"{found.key}'s milestones, deadlines and reviews"
+            feed_id = feed.id
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Feed {feed_id}: {what}. The URL is shown only this once:")
+    console.print(base_url.rstrip("/") + feeds.feed_path(secret), soft_wrap=True, markup=False)
+    console.print("Subscribe to it from a calendar application (Add calendar → From URL).")
+
+
+@feed_app.command("list")
+def feed_list(as_user: AsUser = None) -> None:
+    """The feeds a user made (their URLs are not kept, only their first characters)."""
+    from podium.models import Program
+    from podium.services import feeds
+
+    if as_user is None:
+        raise fail("whose feeds? give --as EMAIL")
+    require_current_schema()
+    table = Table("id", "kind", "program", "starts", "created", "revoked")
+    with unit_of_work() as session:
+        made = feeds.list_feeds(session, actor_for(session, as_user))
+        for f in made:
+            program = session.get(Program, f.program_id) if f.program_id else None
+            table.add_row(
+                str(f.id),
+                "program" if f.program_id else "personal",
+                program.key if program else "",
+                f.prefix + "…",
+                _moment(f.created_at),
+                _moment(f.revoked_at),
+            )
+    table.title = f"{len(made)} feed{'s' if len(made) != 1 else ''} of {as_user}"
+    table.title_justify = "left"
+    console.print(table)
+
+
+@feed_app.command("revoke")
+def feed_revoke(
+    feed_id: Annotated[int, typer.Argument(help="the feed's id (podium feed list)")],
+    as_user: AsUser = None,
+) -> None:
+    """Revoke a feed: its URL answers 404 from now on."""
+    from podium.services import feeds
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            feeds.revoke_feed(session, actor_for(session, as_user), feed_id)
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    console.print(f"Revoked feed {feed_id}.")
+
+
+@webhook_app.command("list")
+def webhook_list(program: ProgramRef, as_user: AsUser = None) -> None:
+    """A program's webhooks with their delivery counts."""
+    from podium.services import programs, webhooks
+
+    require_current_schema()
+    table = Table("id", "url", "events", "format", "delivered", "waiting", "given up", "latest")
+    for column in table.columns[1:3]:
+        column.overflow = "fold"  # a URL is read whole
+    try:
+        with unit_of_work() as session:
+            actor = actor_for(session, as_user)
+            found = programs.find_program(session, actor, program)
+            hooks = webhooks.list_subscriptions(session, actor, found.id)
+            logs = webhooks.summarize_deliveries(session, actor, found.id)
+            for h in hooks:
+                log = logs.get(h.id)
+                last = log.last if log else None
+                table.add_row(
+                    str(h.id),
+                    h.url,
+                    ", ".join(h.events),
+                    h.format.value,
+                    str(log.delivered if log else 0),
+                    str(log.pending if log else 0),
+                    str(log.failed if log else 0),
+                    f"{last.event} {last.status.value}" if last else "",
+                )
+            key = found.key
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    table.title = f"{key}: {len(hooks)} webhook{'s' if len(hooks) != 1 else ''}"
+    table.title_justify = "left"
+    console.print(table)
+
+
+@webhook_app.command("add")
+def webhook_add(
+    program: ProgramRef,
+    url: Annotated[str, typer.Argument(help="the receiver's http(s) URL")],
+    event: Annotated[
+        list[str] | None,
+        typer.Option(help="an event to send (repeatable); none: every event"),
+    ] = None,
+    slack: Annotated[bool, typer.Option("--slack", help="send Slack-compatible messages")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Subscribe a URL to a program's events; prints the signing secret."""
+    from podium.config import get_settings
+    from podium.models import WebhookFormat
+    from podium.services import programs, webhooks
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            actor = actor_for(session, as_user)
+            found = programs.find_program(session, actor, program)
+            hook = webhooks.subscribe(
+                session,
+                actor,
+                found.id,
+                url=url,
+                events=list(event or []),
+                format=WebhookFormat.SLACK if slack else WebhookFormat.JSON,
+                allow_private=get_settings().webhooks_allow_private,
+            )
+            hook_id, secret, events, key = hook.id, hook.secret, list(hook.events), found.key
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Webhook {hook_id} on {key}: {', '.join(events)} → {url}", markup=False)
+    console.print("Signing secret (the receiver checks X-Podium-Signature with it):")
+    console.print(secret, soft_wrap=True, markup=False)
+
+
+@webhook_app.command("remove")
+def webhook_remove(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id (podium webhook list)")],
+    as_user: AsUser = None,
+) -> None:
+    """Remove a webhook and its delivery log."""
+    from podium.services import webhooks
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            webhooks.delete_subscription(session, actor_for(session, as_user), webhook_id)
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    console.print(f"Removed webhook {webhook_id} and its delivery log.")
+
+
+@webhook_app.command("test")
+def webhook_test(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id")],
+    as_user: AsUser = None,
+) -> None:
+    """Queue a ping to a webhook (the delivery worker sends it)."""
+    from podium.services import webhooks
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            webhooks.send_test(session, actor_for(session, as_user), webhook_id)
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    console.print(f"Queued a ping to webhook {webhook_id}; `podium webhook deliver` sends it.")
+
+
+@webhook_app.command("deliveries")
+def webhook_deliveries(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="how many, newest first")] = 50,
+    as_user: AsUser = None,
+) -> None:
+    """A webhook's delivery log, newest first."""
+    from podium.services import webhooks
+
+    require_current_schema()
+    table = Table("id", "event", "queued", "status", "attempts", "last answer", "next attempt")
+    try:
+        with unit_of_work() as session:
+            log = webhooks.list_deliveries(
+                session, actor_for(session, as_user), webhook_id, limit=limit
+            )
+            for d in log:
+                answer = " · ".join(
+                    part
+                    for part in (
+                        f"HTTP {d.last_status_code}" if d.last_status_code else "",
+                        d.last_error if d.last_error != f"HTTP {d.last_status_code}" else "",
+                    )
+                    if part
+                )
+                style = STATUS_STYLE.get(d.status.value, "")
+                table.add_row(
+                    str(d.id),
+                    d.event,
+                    _moment(d.created_at),
+                    f"[{style}]{d.status.value}[/]",
+                    str(d.attempts),
+                    escape(answer),
+                    _moment(d.next_attempt_at),
+                )
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    table.title = f"webhook {webhook_id}: {len(log)} deliver{'ies' if len(log) != 1 else 'y'}"
+    table.title_justify = "left"
+    console.print(table)
+
+
+@webhook_app.command("deliver")
 def webhooks_deliver(
     loop: Annotated[bool, typer.Option("--loop", help="keep delivering until stopped")] = False,
     interval: Annotated[float, typer.Option(help="seconds between passes with --loop")] = 10.0,
@@ -72,7 +337,6 @@ def webhooks_deliver(
     import time
 
     from podium.config import get_settings
-    from podium.services.uow import unit_of_work
     from podium.services.webhooks import deliver_pending
 
     require_current_schema()
