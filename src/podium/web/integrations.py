@@ -110,7 +110,11 @@ def integrations_page(
 
 
 def _created_feed(
-    request: Request, db: Db, viewer: CurrentViewer, program_id: int, made: tuple[Any, str]
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    program_id: int,
+    made: tuple[CalendarFeed, str],
 ) -> Response:
     feed, secret = made
     shown = {"id": feed.id, "kind": "program" if feed.program_id else "personal"}
