@@ -38,6 +38,12 @@ def test_overview_shows_health_with_the_same_reasons_as_the_api(
     expect(page.get_by_test_id("health-reasons").locator("li").first).to_contain_text(
         first["ref"]["key"]
     )
+    lines = page.get_by_test_id("health-reasons").locator("li[data-rule]")
+    kinds = {(r["rule"], r["severity"]) for r in api["program"]["reasons"]}
+    expect(lines).to_have_count(min(6, len(kinds)))  # one line per rule and colour
+    expect(page.get_by_test_id("health-reasons")).to_contain_text(
+        f"All {len(api['program']['reasons'])} reasons"
+    )
     for project in api["projects"]:
         expect(page.get_by_test_id("health-projects")).to_contain_text(project["ref"]["key"])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

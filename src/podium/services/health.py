@@ -194,7 +194,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
     )
     alerts = [
         AlertFacts(
-            Ref("alert", a.id, f"alert {a.id}"),
+            Ref("alert", a.id, str(a.id)),
             a.severity.value,
             title=a.title,
             subject=_subject_key(a, keys, session),

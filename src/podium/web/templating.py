@@ -7,6 +7,9 @@ serves both the page and its in-place refresh).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,8 @@ PAGE_HEADERS = {
 }
 
 STATUS_LABELS = {"active": "Active", "on_hold": "On hold", "closed": "Closed"}
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_BREADTH = {"program": 0, "project": 1, "milestone": 2, "task": 3}
 
 
 def format_date(value: date | None) -> str:
@@ -55,6 +60,15 @@ def format_number(value: float | None) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
+def format_amount(value: float | None) -> str:
+    """Money and other amounts to the whole unit: ``528,550``, ``−1,200``; empty for none."""
+    if value is None:
+        return ""
+    rounded = round(value)
+    sign = "\u2212" if rounded < 0 else ""
+    return f"{sign}{abs(rounded):,}"
+
+
 def format_percent(value: float | None) -> str:
     """``-30 %`` / ``+12.5 %``, with a true minus sign (U+2212); empty for none."""
     if value is None:
@@ -71,9 +85,32 @@ def status_label(value: object) -> str:
 
 def reason_text(reason: Any) -> str:
     """A health reason as a sentence: "Milestone M1 is forecast 5 working days past…"
-    (the colour is shown beside it, so "red because" is dropped)."""
+    (the colour is shown beside it, so "red because" is dropped; dates as on the pages)."""
     message = str(reason.message).removeprefix(f"{reason.severity} because ")
+    message = _ISO_DAY.sub(lambda m: format_date(date.fromisoformat(m.group(0))), message)
     return message[:1].upper() + message[1:]
+
+
+@dataclass(frozen=True)
+class ReasonGroup:
+    """Reasons of one rule and colour: the one to show, and the other records it flags."""
+
+    reason: Any
+    others: tuple[Any, ...]
+
+
+def group_reasons(reasons: Iterable[Any]) -> list[ReasonGroup]:
+    """One line per rule and colour, in the given order, led by its broadest record (the
+    program, then a project, a milestone, a task): 27 tasks and projects forecast past
+    their baseline are one line "the program is … and 26 more", not 27."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for reason in reasons:
+        groups.setdefault((str(reason.rule), str(reason.severity)), []).append(reason)
+    lines = []
+    for members in groups.values():
+        lead = min(members, key=lambda r: _BREADTH.get(str(r.ref.kind), len(_BREADTH)))
+        lines.append(ReasonGroup(lead, tuple(r.ref for r in members if r is not lead)))
+    return lines
 
 
 def _environment() -> jinja2.Environment:
@@ -87,9 +124,11 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         date=format_date,
         number=format_number,
+        amount=format_amount,
         percent=format_percent,
         status=status_label,
         reason=reason_text,
+        grouped=group_reasons,
     )
     env.globals["version"] = __version__
     return env
