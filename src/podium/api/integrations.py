@@ -123,12 +123,15 @@ class WebhookOut(BaseModel):
     id: int
     program_id: int
     url: str
-    secret: str
     events: list[str]
     format: WebhookFormat
     active: bool
     created_by: str
     created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="the signing secret, shown in this answer only")
 
 
 class DeliveryOut(BaseModel):
@@ -148,7 +151,6 @@ def _hook(s: WebhookSubscription) -> WebhookOut:
         id=s.id,
         program_id=s.program_id,
         url=s.url,
-        secret=s.secret,
         events=list(s.events),
         format=s.format,
         active=s.active,
@@ -164,13 +166,13 @@ def list_webhooks(program_id: int, db: Db, actor: CurrentActor) -> list[WebhookO
 
 @router.post(
     "/programs/{program_id}/webhooks",
-    response_model=WebhookOut,
+    response_model=WebhookCreated,
     status_code=status.HTTP_201_CREATED,
-    summary="Subscribe a URL to the program's events (manager)",
+    summary="Subscribe a URL to the program's events (manager); the answer holds the secret",
 )
 def create_webhook(
     program_id: int, body: WebhookCreate, db: Db, actor: CurrentActor, request: Request
-) -> WebhookOut:
+) -> WebhookCreated:
     subscription = webhooks.subscribe(
         db,
         actor,
@@ -181,7 +183,7 @@ def create_webhook(
         allow_private=request.app.state.settings.webhooks_allow_private,
     )
     commit(db)
-    return _hook(subscription)
+    return WebhookCreated(**_hook(subscription).model_dump(), secret=subscription.secret)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)

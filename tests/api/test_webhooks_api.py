@@ -1,0 +1,105 @@
+"""Webhook routes: who may subscribe, the secret shown once, refusals, the delivery log."""
+
+from __future__ import annotations
+
+import pytest
+
+from podium.services.events import EVENTS
+from tests.api.conftest import Cast
+from tests.factories import assert_error
+
+pytestmark = pytest.mark.db
+
+PUBLIC = "https://93.184.215.14/hooks/podium"  # a literal public address: no name to resolve
+
+
+def _hooks(cast: Cast) -> str:
+    return f"/api/v1/programs/{cast.program.id}/webhooks"
+
+
+def _subscribe(cast: Cast, **body: object) -> dict:
+    response = cast.manager.post(_hooks(cast), json={"url": PUBLIC, **body})
+    assert response.status_code == 201, response.text
+    created: dict = response.json()
+    return created
+
+
+def test_the_secret_is_in_the_creation_answer_only(cast: Cast) -> None:
+    created = _subscribe(cast, events=["risk.escalated", "alert.raised"], format="slack")
+    assert len(created["secret"]) >= 32
+    assert created["events"] == ["alert.raised", "risk.escalated"]
+    assert (created["format"], created["active"], created["url"]) == ("slack", True, PUBLIC)
+    listed = cast.manager.get(_hooks(cast)).json()
+    assert [h["id"] for h in listed] == [created["id"]]
+    assert "secret" not in listed[0]
+
+
+def test_no_events_means_every_event(cast: Cast) -> None:
+    assert sorted(_subscribe(cast)["events"]) == sorted(EVENTS)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "http://127.0.0.1:9/hook"}, "url"),
+        ({"url": "http://10.1.2.3/hook"}, "url"),
+        ({"url": "ftp://93.184.215.14/hook"}, "url"),
+        ({"url": PUBLIC, "events": ["alert.raised", "coffee.ready"]}, "events"),
+    ],
+)
+def test_private_addresses_other_schemes_and_unknown_events_are_refused(
+    cast: Cast, body: dict, field: str
+) -> None:
+    response = cast.manager.post(_hooks(cast), json=body)
+    error = assert_error(response, 422, "validation_failed")
+    assert field in str(error["details"])
+    assert cast.manager.get(_hooks(cast)).json() == []
+
+
+def test_a_malformed_body_is_refused(cast: Cast) -> None:
+    assert_error(cast.manager.post(_hooks(cast), json={"url": PUBLIC, "x": 1}), 422)
+    assert_error(cast.manager.post(_hooks(cast), json={"url": PUBLIC, "format": "xml"}), 422)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 201),
+        ("manager", 201),
+        ("admin", 201),
+        ("member", 403),
+        ("viewer", 403),
+        ("outsider", 404),
+    ],
+)
+def test_who_may_subscribe_list_test_and_remove(cast: Cast, role: str, expected: int) -> None:
+    person = cast.by_role(role)
+    response = person.post(_hooks(cast), json={"url": PUBLIC})
+    assert response.status_code == expected, response.text
+    hook = _subscribe(cast)
+    reads = [person.get(_hooks(cast)), person.get(f"/api/v1/webhooks/{hook['id']}/deliveries")]
+    writes = [
+        person.post(f"/api/v1/webhooks/{hook['id']}/test"),
+        person.delete(f"/api/v1/webhooks/{hook['id']}"),
+    ]
+    if expected == 201:
+        assert [r.status_code for r in reads] == [200, 200]
+        assert [r.status_code for r in writes] == [202, 204]
+    else:
+        for answer in reads + writes:
+            assert_error(answer, expected)
+
+
+def test_a_test_event_is_queued_in_the_delivery_log_and_removal_ends_it(cast: Cast) -> None:
+    hook = _subscribe(cast)
+    log = f"/api/v1/webhooks/{hook['id']}/deliveries"
+    assert cast.manager.get(log).json() == []
+    answer = cast.manager.post(f"/api/v1/webhooks/{hook['id']}/test")
+    assert (answer.status_code, answer.json()) == (202, {"status": "queued"})
+    [delivery] = cast.manager.get(log).json()
+    assert (delivery["event"], delivery["status"], delivery["attempts"]) == ("ping", "pending", 0)
+    assert delivery["delivered_at"] is None
+    assert cast.manager.delete(f"/api/v1/webhooks/{hook['id']}").status_code == 204
+    assert_error(cast.manager.get(log), 404, "not_found")
+    assert_error(cast.manager.delete(f"/api/v1/webhooks/{hook['id']}"), 404, "not_found")
+    assert_error(cast.manager.post("/api/v1/webhooks/999999/test"), 404, "not_found")
