@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     page_size_max: int = Field(default=500, ge=10)
     echo_sql: bool = False
+    upload_dir: Path | None = Field(
+        default=None,
+        description="where an uploaded CSV waits for its column choice (default: a private "
+        "temporary folder per process; set a folder shared by all worker processes)",
+    )
     webhooks_allow_private: bool = Field(
         default=False,
         description="let webhooks reach private, loopback and link-local addresses",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from podium.config import get_settings
 from podium.errors import NotFound
 from podium.web.imports.uploads import UploadStore
 
@@ -112,3 +113,17 @@ def test_the_default_folder_is_a_private_temporary_one() -> None:
     assert folder.name.startswith("podium-uploads-") and folder.stat().st_mode & 0o077 == 0
     assert store.directory == folder  # made once
     folder.rmdir()
+
+
+def test_a_configured_folder_is_shared_by_every_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PODIUM_UPLOAD_DIR", str(tmp_path / "shared"))
+    get_settings.cache_clear()
+    try:
+        one, other = UploadStore(), UploadStore()  # as two server processes would have
+        token = one.keep(7, b"Name\nWrite", filename="plan.csv")
+        assert one.directory == tmp_path / "shared"
+        assert other.data(other.find(token, 7)) == b"Name\nWrite"
+    finally:
+        get_settings.cache_clear()

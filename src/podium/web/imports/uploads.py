@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from podium.config import get_settings
 from podium.errors import NotFound
 
 LIFETIME = timedelta(hours=1)
@@ -68,9 +69,13 @@ class UploadStore:
     def directory(self) -> Path:
         """The folder the uploads wait in (made, private to this user, on first use)."""
         if self._directory is None:
-            path = Path(tempfile.mkdtemp(prefix="podium-uploads-"))
-            atexit.register(shutil.rmtree, path, ignore_errors=True)
-            self._directory = path
+            configured = get_settings().upload_dir
+            if configured is not None:
+                self._directory = configured
+            else:
+                path = Path(tempfile.mkdtemp(prefix="podium-uploads-"))
+                atexit.register(shutil.rmtree, path, ignore_errors=True)
+                self._directory = path
         self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self._directory
 
