@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podium.engine import InvalidNetwork
+from podium.engine import InvalidNetwork, WorkCalendar
 
 from .engine_factories import day, early, floats, link, run, task
 
@@ -86,3 +86,23 @@ def test_a_must_start_on_constraint_on_a_summary_is_refused() -> None:
     with pytest.raises(InvalidNetwork, match="not allowed on a summary"):
         run(task("S", 0, constraint_type="mso", constraint_date=day("2027-01-05")),
             task("A", 3, parent="S"))
+
+
+def test_a_link_out_of_a_weekday_summary_waits_for_a_child_that_finishes_on_sunday() -> None:
+    """The summary's Mon-Fri calendar has no Sunday: its finish must not be read as the
+    Friday before, or a seven-day successor would start before the work it follows ends."""
+    every_day = {"site": WorkCalendar("1111111")}
+    result = run(
+        task("S", 0),
+        task("A", 1, parent="S", calendar="site",
+             constraint_type="snet", constraint_date=day("2027-01-10")),
+        task("T", 0),
+        task("B", 2, parent="T", calendar="site"),
+        task("X", 1, calendar="site"),
+        links=[link("S", "T"), link("S", "X")],
+        calendars=every_day,
+    )
+    assert early(result, "A") == ("2027-01-10", "2027-01-10")  # Sunday
+    assert early(result, "S")[1] == "2027-01-10"
+    assert early(result, "B") == ("2027-01-11", "2027-01-12")
+    assert early(result, "X") == ("2027-01-11", "2027-01-11")

@@ -16,7 +16,11 @@ start of a day or at the end of the previous one (Microsoft Project's 8:00 vs
 of the work that drives it and on the program start when nothing drives it.
 
 The compiled graph has one *slot* per activity (a summary's slot is its start)
-plus one finish slot per summary. Edges carry ``w_src`` (points added in the
+plus one finish slot per summary. A link into a summary binds each of its leaf
+tasks; a link from a summary's finish also runs from each leaf's finish, because
+the summary's own calendar may not hold the instant a leaf on another calendar
+finishes (a leaf finishing on a Sunday, under a Mon-Fri summary, would otherwise
+let a successor start on the Friday before). Edges carry ``w_src`` (points added in the
 source's calendar), ``w_dst`` (points added in the target's calendar: lags are
 counted in the successor's calendar) and the type of the source point.
 """
@@ -150,6 +154,14 @@ def _edges(
         u = np.concatenate([u[keep], u[expanded]])
         v = np.concatenate([v[keep], leaf_of[offsets]])
         code, lag, link = (np.concatenate([x[keep], x[expanded]]) for x in (code, lag, link))
+    from_summary = is_summary[u] & ((code == 0) | (code == 2))
+    if from_summary.any():  # a link from a summary's finish binds from each leaf's too
+        starts = np.searchsorted(summary_of, u[from_summary], side="left")
+        counts = np.searchsorted(summary_of, u[from_summary], side="right") - starts
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        expanded = np.repeat(np.flatnonzero(from_summary), counts)
+        u = np.concatenate([u, leaf_of[offsets]])
+        v, code, lag, link = (np.concatenate([x, x[expanded]]) for x in (v, code, lag, link))
     span = bounds.span
     from_finish = (code == 0) | (code == 2)
     to_finish = code >= 2

@@ -60,8 +60,11 @@ def schedule(
     c = compile_network(network)
     e = c.edges
     level, stuck = levels(e.src, e.dst, len(c.slot_owner))
-    if stuck:
-        raise CycleError(_name_cycle(c, find_cycle(e.src, e.dst, stuck)))
+    if stuck:  # named without the leaf edges a summary's links imply (see _compile)
+        pred = np.array([c.index[x.pred] for x in network.links], np.int64)
+        own = pred[np.maximum(e.link, 0)]
+        stated = (e.link < 0) | (e.src == own) | (e.src == c.finish_slot[own])
+        raise CycleError(_name_cycle(c, find_cycle(e.src[stated], e.dst[stated], stuck)))
     crossing = bool((c.slot_cal[e.src] != c.slot_cal[e.dst]).any())
     passes = Passes(c, level, TimeAxis(c.calendars, network.start) if crossing else None)
     early = passes.forward()
