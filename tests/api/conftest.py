@@ -1,15 +1,19 @@
-"""API fixtures: users with each role in one program, each with a bearer-token client."""
+"""API fixtures: users with each role in one program, each with a bearer-token client, and
+cookie-session clients for the web pages' forms."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from podium.models import Program, Role
-from tests.factories import ApiUser, add_member, api_as, make_program, make_user
+from tests.factories import PASSWORD, ApiUser, add_member, api_as, make_program, make_user
 
 
 @dataclass
@@ -143,3 +147,38 @@ def net(cast: Cast) -> Net:
     link(m, ("task", train["id"]), ("milestone", m1["id"]))
     link(m, ("task", sec["id"]), ("milestone", m1["id"]))
     return Net(plat, train, sec, m1)
+
+
+class Browser:
+    """A cookie-session client of one person, with the CSRF token its pages carry."""
+
+    def __init__(self, client: TestClient, csrf: str) -> None:
+        self.client = client
+        self.csrf = csrf
+
+    def get(self, url: str) -> str:
+        response = self.client.get(url)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    def post(
+        self, url: str, data: dict[str, object] | None = None, *, csrf: bool = True
+    ) -> httpx.Response:
+        form = {**(data or {}), **({"csrf_token": self.csrf} if csrf else {})}
+        return self.client.post(url, data=form, follow_redirects=False)
+
+
+@pytest.fixture
+def browser_as(app: FastAPI) -> Iterator[Callable[[str], Browser]]:
+    clients: list[TestClient] = []
+
+    def sign_in(email: str) -> Browser:
+        client = TestClient(app)
+        clients.append(client)
+        login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        return Browser(client, login.json()["csrf_token"])
+
+    yield sign_in
+    for client in clients:
+        client.close()

@@ -6,57 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-import httpx
 import icalendar
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.models import CalendarFeed, Role, WebhookDelivery, WebhookSubscription
 from podium.services import webhooks
 from podium.services.actor import SYSTEM
-from tests.api.conftest import Cast
-from tests.factories import PASSWORD, add_member, make_program
+from tests.api.conftest import Browser, Cast
+from tests.factories import add_member, make_program
 from tests.integration.test_webhooks import Receiver
 
 pytestmark = pytest.mark.db
-
-
-class Browser:
-    """A cookie-session client of one person, with the CSRF token its pages carry."""
-
-    def __init__(self, client: TestClient, csrf: str) -> None:
-        self.client = client
-        self.csrf = csrf
-
-    def get(self, url: str) -> str:
-        response = self.client.get(url)
-        assert response.status_code == 200, response.text
-        return response.text
-
-    def post(
-        self, url: str, data: dict[str, object] | None = None, *, csrf: bool = True
-    ) -> httpx.Response:
-        form = {**(data or {}), **({"csrf_token": self.csrf} if csrf else {})}
-        return self.client.post(url, data=form, follow_redirects=False)
-
-
-@pytest.fixture
-def browser_as(app: FastAPI) -> Iterator[Callable[[str], Browser]]:
-    clients: list[TestClient] = []
-
-    def sign_in(email: str) -> Browser:
-        client = TestClient(app)
-        clients.append(client)
-        login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        return Browser(client, login.json()["csrf_token"])
-
-    yield sign_in
-    for client in clients:
-        client.close()
 
 
 def _count(db: Session, model: type) -> int:

@@ -202,6 +202,21 @@ def test_rejecting_needs_a_reason(page_as, web_engine: Engine, fresh_plan: PlanP
     )
 
 
+def test_a_manager_withdraws_a_change_request_and_the_plan_stays(
+    page_as, web_engine: Engine, fresh_plan: PlanProgram
+) -> None:
+    seeded = _seed(web_engine, fresh_plan)
+    before = _duration(web_engine, seeded.pilot_id)
+    page: Page = page_as(OMAR)
+    page.goto(f"/programs/{seeded.program_id}/governance")
+    cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
+    cr.get_by_test_id("withdraw").click()
+    cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
+    expect(cr).to_contain_text("withdrawn")
+    expect(cr.get_by_test_id("approve-form")).to_have_count(0)
+    assert _duration(web_engine, seeded.pilot_id) == before
+
+
 def test_the_owner_records_a_lesson_and_closes_the_program(
     page_as, web_engine: Engine, fresh_plan: PlanProgram
 ) -> None:

@@ -111,9 +111,10 @@ def decide(
     viewer: CurrentViewer,
     form: CheckedForm,
 ) -> Response:
-    """Approve (apply) or reject a change request (managers)."""
+    """Approve (apply) or reject a change request (managers), or withdraw it (managers and
+    whoever raised it)."""
     cr = change_requests.get_change_request(db, viewer.actor, cr_id)
-    if cr.program_id != program_id or verdict not in ("approve", "reject"):
+    if cr.program_id != program_id or verdict not in ("approve", "reject", "withdraw"):
         raise NotFound(f"no change request {cr_id} to {verdict} in this program")
     rationale = field_value(form, "rationale")
     key = f"cr-{cr_id}"
@@ -126,6 +127,10 @@ def decide(
                 rationale=rationale,
                 rebaseline=checkbox(form, "rebaseline"),
                 expected_version=version_of(form),
+            )
+        elif verdict == "withdraw":
+            change_requests.withdraw_change_request(
+                db, viewer.actor, cr_id, expected_version=version_of(form)
             )
         else:
             if not rationale:
