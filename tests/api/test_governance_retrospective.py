@@ -131,15 +131,23 @@ def test_closing_keeps_the_retrospective_with_outcome_milestones_and_changes(
     assert retro["performance"]["baseline"] == "Plan of record"
     program = cast.viewer.get(f"/api/v1/programs/{pid}").json()
     assert program["status"] == "closed"
-    # kept as closed: later edits to the plan do not rewrite it, lessons still join it
-    cast.manager.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 20})
-    cast.member.post(
+    # a closed program's plan is frozen; lessons still join the retrospective
+    frozen = cast.manager.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 20})
+    assert_error(frozen, 409, "program_closed")
+    assert cast.viewer.get(f"/api/v1/tasks/{net.sec['id']}").json()["duration"] == 3
+    lesson = cast.member.post(
         f"/api/v1/programs/{pid}/lessons", json={"text": "Write it down", "category": "improve"}
     )
+    assert lesson.status_code == 201, lesson.text
     again = cast.viewer.get(f"/api/v1/programs/{pid}/retrospective").json()
     assert again["schedule"] == retro["schedule"]
     assert len(again["lessons"]) == 3
     assert_error(cast.owner.post(f"/api/v1/programs/{pid}/close", json={}), 409, "program_closed")
+    # reopened by its owner, the plan can change again (and the program be closed anew)
+    reopened = cast.owner.patch(f"/api/v1/programs/{pid}", json={"status": "active"})
+    assert reopened.status_code == 200, reopened.text
+    edited = cast.manager.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 20})
+    assert edited.status_code == 200, edited.text
 
 
 def test_the_retrospective_reads_as_markdown_html_and_pdf(cast: Cast, net: Net) -> None:

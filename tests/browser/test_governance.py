@@ -240,3 +240,11 @@ def test_the_owner_records_a_lesson_and_closes_the_program(
     expect(page.get_by_test_id("outcome")).to_contain_text("Migrated on time, tickets down 25 %")
     expect(page.get_by_test_id("close")).to_have_count(0)
     page.screenshot(path=SCREENSHOTS / "retrospective.png", full_page=True)
+    # closed, the plan is frozen: the change request can no longer be approved
+    page.goto(f"/programs/{seeded.program_id}/governance")
+    page.get_by_role("button", name="Approve and apply").click()
+    expect(page.get_by_test_id("cr-error")).to_contain_text("is closed")
+    page.goto(f"/programs/{seeded.program_id}/retrospective")
+    page.get_by_role("button", name=f"Reopen {fresh_plan.key}").click()
+    expect(page.get_by_test_id("retro-status")).to_contain_text("Draft")
+    expect(page.get_by_test_id("close-form")).to_be_visible()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit
+from podium.api.programs import ProgramOut
 from podium.api.projects import PathId
 from podium.api.schemas import ERROR_RESPONSES, Strict
 from podium.models import Lesson
@@ -116,6 +117,19 @@ def close_program(
     )
     commit(db)
     return RetrospectiveOut.model_validate(closeout.retrospective)
+
+
+@router.post(
+    "/programs/{program_id}/reopen",
+    response_model=ProgramOut,
+    summary="Reopen a closed program so its plan can change again (owner)",
+)
+def reopen_program(
+    program_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
+) -> ProgramOut:
+    program = service.reopen_program(db, actor, program_id, expected_version=version)
+    commit(db)
+    return ProgramOut.of(program)
 
 
 @router.get(

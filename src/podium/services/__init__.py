@@ -2,3 +2,5 @@
 
 Services never commit: the caller's unit of work (a request, a CLI command) does.
 """
+
+from podium.services import closed as _closed  # noqa: F401  (registers the frozen-plan check)

@@ -280,3 +280,19 @@ def close(
             request, db, viewer, program_id, errors={"close": _message(exc)}, status_code=exc.status
         )
     return RedirectResponse(f"/programs/{program_id}/retrospective", status_code=303)
+
+
+@router.post("/programs/{program_id}/reopen")
+def reopen(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Reopen a closed program so its plan can change again (owners)."""
+    try:
+        retrospective.reopen_program(db, viewer.actor, program_id)
+        done(db)
+    except REFUSALS as exc:
+        db.rollback()
+        return _retrospective(
+            request, db, viewer, program_id, errors={"close": _message(exc)}, status_code=exc.status
+        )
+    return RedirectResponse(f"/programs/{program_id}/retrospective", status_code=303)

@@ -150,6 +150,10 @@ class RetrospectivePage:
         return self.role.rank >= Role.OWNER.rank and not self.closed
 
     @property
+    def can_reopen(self) -> bool:
+        return self.role.rank >= Role.OWNER.rank and self.closed
+
+    @property
     def can_add_lessons(self) -> bool:
         return self.role.rank >= Role.MEMBER.rank
 

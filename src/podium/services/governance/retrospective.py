@@ -428,3 +428,22 @@ def close_program(
         label=f"{program.key} closed",
     )
     return closeout
+
+
+def reopen_program(
+    session: Session, actor: Actor, program_id: int, *, expected_version: int | None = None
+) -> Program:
+    """Reopen a closed program (owners) so its plan can change again; its retrospective
+    stays until the program is closed anew."""
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    if program.status != ProgramStatus.CLOSED:
+        raise Conflict(f"{program.key} is not closed", code="program_not_closed")
+    apply_update(
+        session,
+        actor,
+        program,
+        {"status": ProgramStatus.ACTIVE},
+        program_id=program_id,
+        expected_version=expected_version,
+    )
+    return program

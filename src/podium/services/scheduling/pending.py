@@ -21,6 +21,7 @@ from podium.models import (
     Dependency,
     Milestone,
     Program,
+    ProgramStatus,
     Project,
     Resource,
     Task,
@@ -127,7 +128,9 @@ def _programs_using(session: Session, calendar_ids: set[int]) -> set[int]:
 
 
 def reschedule_pending(session: Session) -> list[int]:
-    """Reschedule every marked program that still exists; returns their ids."""
+    """Reschedule every marked program that still exists and is not closed (a closed
+    program's schedule stays as it was closed, even when a shared calendar changes);
+    returns their ids."""
     from podium.services.scheduling.reschedule import reschedule_program
 
     session.flush()
@@ -136,7 +139,13 @@ def reschedule_pending(session: Session) -> list[int]:
     if calendars:
         programs |= _programs_using(session, calendars)
     existing = (
-        set(session.scalars(select(Program.id).where(Program.id.in_(programs))))
+        set(
+            session.scalars(
+                select(Program.id).where(
+                    Program.id.in_(programs), Program.status != ProgramStatus.CLOSED
+                )
+            )
+        )
         if programs
         else set()
     )

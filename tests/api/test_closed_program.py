@@ -1,0 +1,96 @@
+"""A closed program's plan is frozen until its owner reopens it; what follows a close
+(lessons, risks) stays possible, and a closed program can still be deleted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import Cast, Net
+from tests.factories import assert_error
+
+pytestmark = pytest.mark.db
+
+
+def _close(cast: Cast) -> None:
+    response = cast.owner.post(f"/api/v1/programs/{cast.program.id}/close", json={})
+    assert response.status_code == 200, response.text
+
+
+def test_every_kind_of_plan_change_is_refused_and_nothing_is_written(cast: Cast, net: Net) -> None:
+    pid = cast.program.id
+    project_id = net.plat["project_id"]
+    _close(cast)
+    m = cast.manager
+    refused = [
+        m.patch(f"/api/v1/tasks/{net.plat['id']}", json={"name": "Renamed"}),
+        m.post("/api/v1/tasks", json={"project_id": project_id, "name": "New", "duration": 2}),
+        m.delete(f"/api/v1/tasks/{net.sec['id']}?cascade=true"),
+        m.patch(f"/api/v1/milestones/{net.m1['id']}", json={"target_date": "2027-03-01"}),
+        m.post(
+            "/api/v1/projects", json={"program_id": pid, "key": "NEW", "name": "Another project"}
+        ),
+        m.post(
+            "/api/v1/dependencies",
+            json={
+                "predecessor": {"type": "task", "id": net.sec["id"]},
+                "successor": {"type": "task", "id": net.plat["id"]},
+            },
+        ),
+        cast.member.post(
+            f"/api/v1/programs/{pid}/change-requests",
+            json={
+                "title": "Slip",
+                "changes": [{"type": "slip", "task_id": net.plat["id"], "days": 2}],
+            },
+        ),
+    ]
+    for response in refused:
+        error = assert_error(response, 409, "program_closed")
+        assert "reopen" in error["message"]
+    v = cast.viewer
+    assert v.get(f"/api/v1/tasks/{net.plat['id']}").json()["name"] == net.plat["name"]
+    assert v.get(f"/api/v1/tasks/{net.sec['id']}").status_code == 200
+    assert v.get(f"/api/v1/milestones/{net.m1['id']}").json()["target_date"] == "2027-01-22"
+    assert v.get(f"/api/v1/programs/{pid}/change-requests").json() == []
+
+
+def test_lessons_and_risks_are_still_recorded_after_the_close(cast: Cast, net: Net) -> None:
+    _close(cast)
+    pid = cast.program.id
+    lesson = cast.member.post(f"/api/v1/programs/{pid}/lessons", json={"text": "Pilot first"})
+    assert lesson.status_code == 201, lesson.text
+    risk = cast.manager.post(
+        "/api/v1/risks",
+        json={
+            "program_id": pid,
+            "title": "Support load after go-live",
+            "probability": 2,
+            "impact": 3,
+            "level": "program",
+        },
+    )
+    assert risk.status_code == 201, risk.text
+
+
+def test_only_the_owner_reopens_and_only_a_closed_program(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/reopen"
+    assert_error(cast.owner.post(url), 409, "program_not_closed")
+    _close(cast)
+    for role, status in (("manager", 403), ("viewer", 403), ("outsider", 404)):
+        assert_error(cast.by_role(role).post(url), status)
+    reopened = cast.owner.post(url)
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] == "active"
+    moved = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    assert moved.status_code == 200, moved.text
+    assert (
+        cast.viewer.get(f"/api/v1/tasks/{net.train['id']}").json()["early_start"]
+        > net.train["early_start"]
+    )
+
+
+def test_a_closed_program_can_still_be_deleted(cast: Cast, net: Net) -> None:
+    _close(cast)
+    response = cast.owner.delete(f"/api/v1/programs/{cast.program.id}")
+    assert response.status_code == 204, response.text
+    assert_error(cast.owner.get(f"/api/v1/programs/{cast.program.id}"), 404)
