@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from podium.cli import app
-from podium.cli._app import console
-from podium.config import get_settings
-from podium.db import get_engine
 from podium.models import Forecast
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setattr(console, "_width", 200)  # one table row per line
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def podium(*args: str) -> tuple[int, str]:

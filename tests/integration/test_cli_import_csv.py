@@ -8,9 +8,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from podium.models import Dependency, Program, Task
-from tests.integration.test_cli import cli_env, podium
-
-__all__ = ["cli_env"]  # the fixture: the CLI on the test database
+from tests.integration.test_cli import podium
 
 UNUSUAL = (
     "ID,Activity Title,Length,Needs,Start Date\n"

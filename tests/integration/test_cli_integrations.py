@@ -9,14 +9,12 @@ from collections.abc import Iterator
 import icalendar
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from podium.cli import app
-from podium.cli._app import console
 from podium.config import get_settings
-from podium.db import get_engine
 from podium.models import CalendarFeed, Role, WebhookSubscription
 from tests.factories import add_member, make_program, make_user
 from tests.integration.test_webhooks import Receiver
@@ -24,19 +22,6 @@ from tests.integration.test_webhooks import Receiver
 pytestmark = pytest.mark.db
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PODIUM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("PODIUM_BASE_URL", "https://podium.example.com/")
-    monkeypatch.setattr(console, "_width", 200)  # one table row per line
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 @pytest.fixture

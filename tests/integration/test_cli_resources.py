@@ -8,9 +8,6 @@ from typer.testing import CliRunner
 
 from podium.cli import app
 from podium.models import Alert, AlertKind, Task
-from tests.integration.test_cli import cli_env
-
-__all__ = ["cli_env"]  # the fixture: the CLI on the test database
 
 runner = CliRunner()
 

@@ -232,9 +232,7 @@ def test_the_agenda_lists_new_escalated_and_steering_risks(
     since = datetime.now(UTC)
     new = raise_risk(db, me, program, title="New and small", probability=1, impact=1)
     risks.update_risk(db, me, old.id, {"probability": 5, "impact": 3, "owner_id": owner.id})
-    raise_risk(
-        db, me, program, title="Board level", level="program", probability=5, impact=5
-    )
+    raise_risk(db, me, program, title="Board level", level="program", probability=5, impact=5)
     db.commit()
     agenda = risks.risks_for_agenda(db, program.id, since)
     assert [r["title"] for r in agenda["new"]] == ["Board level", "New and small"]
