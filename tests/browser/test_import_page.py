@@ -57,6 +57,18 @@ def test_uploading_a_project_file_shows_the_date_comparison(
     page.get_by_role("link", name="Open the program").click()
     expect(page.get_by_test_id("export-menu")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "import-overview.png"))
+    for label, suffix, opening in [
+        ("Export plan (JSON)", ".json", b'{\n  "format": "podium-plan"'),
+        ("Export to Microsoft Project", ".xml", b"<?xml"),
+        ("Export tasks (CSV)", ".csv", b"\xef\xbb\xbfID,Name,Project"),  # BOM: for Excel
+    ]:
+        with page.expect_download() as download:
+            page.get_by_role("link", name=label).click()
+        saved = download.value
+        assert saved.suggested_filename == f"LINKSWEB{suffix}"
+        content = Path(saved.path()).read_bytes()
+        assert content.startswith(opening), content[:80]
+        assert b"Task 2" in content
 
 
 UNUSUAL_CSV = (

@@ -339,7 +339,8 @@ def export(
     format: Annotated[
         str,
         typer.Option(
-            "--format", help="json (the plan exchange format) or mspdi (Microsoft Project)"
+            "--format",
+            help="json (the plan exchange format), mspdi (Microsoft Project) or csv (tasks)",
         ),
     ] = "json",
     output: Annotated[
