@@ -45,10 +45,10 @@ Reader = Callable[[Path], Any]
 @pytest.fixture(scope="session")
 def mpxj() -> Iterator[Reader]:
     """MPXJ's universal reader in a Java virtual machine started once per test process."""
-    jpype = pytest.importorskip("jpype")
-    pytest.importorskip("mpxj")  # puts MPXJ's jars on the class path
-    importlib.import_module("jpype.imports")  # makes Java packages importable
+    import jpype
+    import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
 
+    importlib.import_module("jpype.imports")  # makes Java packages importable
     if not jpype.isJVMStarted():
         jpype.startJVM()
     from org.mpxj.reader import UniversalProjectReader
