@@ -94,3 +94,14 @@ def test_a_closed_program_can_still_be_deleted(cast: Cast, net: Net) -> None:
     response = cast.owner.delete(f"/api/v1/programs/{cast.program.id}")
     assert response.status_code == 204, response.text
     assert_error(cast.owner.get(f"/api/v1/programs/{cast.program.id}"), 404)
+
+
+def test_no_scenario_of_a_closed_program(cast: Cast, net: Net) -> None:
+    _close(cast)
+    response = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/scenarios", json={"name": "Faster pilot"}
+    )
+    error = assert_error(response, 409, "program_closed")
+    assert "reopen" in error["message"]
+    listed = cast.manager.get(f"/api/v1/programs/{cast.program.id}/scenarios").json()
+    assert listed["total"] == 0

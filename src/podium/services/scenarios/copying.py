@@ -19,6 +19,7 @@ from podium.models import (
     Dependency,
     Milestone,
     Program,
+    ProgramStatus,
     Project,
     Role,
     Scenario,
@@ -27,6 +28,7 @@ from podium.models import (
 )
 from podium.services.actor import Actor
 from podium.services.audit import record_change
+from podium.services.closed import ProgramClosed
 from podium.services.common import flush
 from podium.services.programs import get_program
 from podium.services.scenarios._records import label, record_keys, values
@@ -49,6 +51,11 @@ def create_scenario(
         raise Conflict(
             "a scenario is a copy of a live program; this program is itself a scenario",
             code="scenario_of_scenario",
+        )
+    if live.status == ProgramStatus.CLOSED:
+        raise ProgramClosed(
+            f"{live.key} is closed: reopen it to try what-ifs on its plan",
+            details={"program_id": live.id},
         )
     name = name.strip()
     if not name:
