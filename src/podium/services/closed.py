@@ -4,8 +4,8 @@ assignments and change requests cannot change until an owner reopens it.
 A ``before_flush`` listener checks every pending change to those records, however
 it was made (API, page, command, import), so no write path can forget the rule.
 What happens after a close stays possible: lessons learned, benefit measurements,
-risks, reports, feeds, and reopening (setting the program's status back to active,
-in the same flush as an edit or before it).
+risks, reports, feeds, and reopening (the program's status back to active, before
+the edit or in the same flush).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _refuse_changes_to_closed_programs(session: Session, _context: Any, _instanc
             and program not in session.deleted  # deleting the program deletes its plan
         ):
             raise ProgramClosed(
-                f"{program.key} is closed: its plan cannot change; an owner can reopen it "
-                "(set its status to active) first",
+                f"{program.key} is closed: its plan cannot change until an owner reopens it "
+                "(on its retrospective page)",
                 details={"program_id": program_id},
             )
