@@ -19,6 +19,7 @@ from podium.web.templating import (
 
 def test_a_date_is_day_month_year() -> None:
     assert format_date(date(2026, 12, 4)) == "4 Dec 2026"
+    assert format_date("2026-12-04") == "4 Dec 2026"
     assert format_date(None) == ""
 
 

@@ -44,10 +44,12 @@ _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _BREADTH = {"program": 0, "project": 1, "milestone": 2, "task": 3}
 
 
-def format_date(value: date | None) -> str:
-    """``17 Dec 2027``; an empty string for no date."""
-    if value is None:
+def format_date(value: date | str | None) -> str:
+    """``17 Dec 2027`` (from a date or an ISO date string); an empty string for no date."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     return f"{value.day} {value:%b %Y}"
 
 
