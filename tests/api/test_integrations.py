@@ -79,21 +79,28 @@ def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews
     assert reviews[1].decoded("dtstart") - start == timedelta(days=14)
 
 
-def test_uids_stay_when_a_milestone_moves_and_sequence_grows_when_it_is_edited(
+def test_uids_stay_when_a_milestone_moves_and_sequence_grows_when_it_moves_or_is_edited(
     cast: Cast, net: Net
 ) -> None:
     created = _feed(cast)
     uid = f"milestone-{net.m1['id']}@cloud.podium"
     before = _events(_calendar(cast, created["url"]))[uid]
+    # an edit upstream moves the milestone: the milestone itself is not edited
     response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 15})
     assert response.status_code == 200, response.text
     after = _events(_calendar(cast, created["url"]))
     assert list(after).count(uid) == 1
     assert after[uid].decoded("dtstart") > before.decoded("dtstart")
+    assert int(after[uid]["sequence"]) > int(before["sequence"])
+    # an edit elsewhere that moves nothing leaves it as it was
+    response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"name": "Platform"})
+    assert response.status_code == 200, response.text
+    same = _events(_calendar(cast, created["url"]))[uid]
+    assert int(same["sequence"]) == int(after[uid]["sequence"])
     response = cast.manager.patch(f"/api/v1/milestones/{net.m1['id']}", json={"name": "Ready"})
     assert response.status_code == 200, response.text
     edited = _events(_calendar(cast, created["url"]))[uid]
-    assert int(edited["sequence"]) > int(before["sequence"])
+    assert int(edited["sequence"]) > int(after[uid]["sequence"])
 
 
 def test_a_personal_feed_holds_the_persons_assigned_tasks(cast: Cast, net: Net) -> None:

@@ -2,8 +2,9 @@
 
 Every event carries a UID that stays the same for the same record
 (``milestone-12@cloud.podium``), so a subscribed calendar updates an event
-instead of adding a second one; SEQUENCE grows with the record's version, and
-DTSTAMP is when the feed was generated (a published feed's objects are made then).
+instead of adding a second one; SEQUENCE grows with the record's version and with
+each move of its scheduled dates, and DTSTAMP is when the feed was generated (a
+published feed's objects are made then).
 All-day events end on the day *after* their last day, as RFC 5545 has it.
 """
 

@@ -26,6 +26,9 @@ class ScheduledDates:
     total_float: Mapped[int | None] = mapped_column(Integer, nullable=True)
     free_float: Mapped[int | None] = mapped_column(Integer, nullable=True)
     is_critical: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # how many times the scheduler has moved the early dates: with ``version`` it gives a
+    # calendar event's SEQUENCE, which must grow when the dates change (RFC 5545)
+    dates_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 SCHEDULED_FIELDS = (

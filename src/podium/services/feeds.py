@@ -129,7 +129,7 @@ def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
                 start=forecast,
                 description="\n".join(lines),
                 categories=("milestone", program.key),
-                sequence=milestone.version - 1,
+                sequence=milestone.version - 1 + milestone.dates_revision,
                 modified=milestone.updated_at,
             )
         )
@@ -153,7 +153,7 @@ def _deadline_events(session: Session, program: Program) -> list[FeedEvent]:
                 start=task.deadline,
                 description=f"Forecast finish: {forecast}",
                 categories=("deadline", program.key),
-                sequence=task.version - 1,
+                sequence=task.version - 1 + task.dates_revision,
                 modified=task.updated_at,
             )
         )
@@ -218,7 +218,7 @@ def _personal_events(session: Session, user_id: int) -> list[FeedEvent]:
                 last_day=task.early_finish or task.early_start,
                 description=f"{program_name}; {task.percent_complete:g}% complete",
                 categories=("task", key),
-                sequence=task.version - 1,
+                sequence=task.version - 1 + task.dates_revision,
                 modified=task.updated_at,
             )
         )

@@ -93,9 +93,11 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
         old = stored.get(ref)
         if old == new:
             continue
-        if old is None or old[:2] != new[:2]:  # early start or finish
+        moved = old is None or old[:2] != new[:2]  # early start or finish
+        if moved:
             pn.moved.add(ref)
-        row = {"_id": int(ref[1:]), **dict(zip(SCHEDULED_COLUMNS, new, strict=True))}
+        row = {"_id": int(ref[1:]), "_moved": int(moved and old is not None)}
+        row.update(zip(SCHEDULED_COLUMNS, new, strict=True))
         (task_rows if ref[0] == "t" else milestone_rows).append(row)
     for model, rows in ((Task, task_rows), (Milestone, milestone_rows)):
         if not rows:
@@ -106,7 +108,11 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
             .where(table.c.id == bindparam("_id"))
             # derived data: leave updated_at (and version) as the last real edit left them
             .values(
-                {**{c: bindparam(c) for c in SCHEDULED_COLUMNS}, "updated_at": table.c.updated_at}
+                {
+                    **{c: bindparam(c) for c in SCHEDULED_COLUMNS},
+                    "dates_revision": table.c.dates_revision + bindparam("_moved"),
+                    "updated_at": table.c.updated_at,
+                }
             ),
             rows,
         )
@@ -115,6 +121,8 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
             if obj is not None:
                 for c in SCHEDULED_COLUMNS:
                     set_committed_value(obj, c, row[c])
+                if row["_moved"]:
+                    session.expire(obj, ["dates_revision"])
     events.emit_forecast_changes(session, pn.program_id, milestone_rows, stored)
     pn.current = now
     return len(task_rows) + len(milestone_rows)
