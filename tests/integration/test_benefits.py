@@ -3,7 +3,7 @@ agenda, the retrospective and health read from them."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -179,3 +179,16 @@ def test_a_target_in_the_wrong_direction_is_refused(
 ) -> None:
     with pytest.raises(ValidationFailed, match="direction says up"):
         tickets(db, owner, program, direction="up")
+
+
+def test_a_reading_taken_since_the_status_date_counts_at_once(db: Session, owner: User) -> None:
+    today = datetime.now(UTC).astimezone().date()
+    program = make_program(db, owner=owner, key="PAST", start_date=today - timedelta(days=120))
+    program.status_date = today - timedelta(days=10)
+    db.commit()
+    benefit = tickets(db, owner, program, target_date=today + timedelta(days=240))
+    measure(db, Actor.of(owner), benefit, today - timedelta(days=40), 1150)
+    measure(db, Actor.of(owner), benefit, today - timedelta(days=2), 1000)
+    view = benefits.describe(db, benefit)
+    assert view.realization.as_of == today
+    assert view.realization.latest is not None and view.realization.latest.value == 1000

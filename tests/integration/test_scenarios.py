@@ -378,6 +378,8 @@ def test_a_scenarios_assignments_do_not_count_in_the_live_resource_load(db: Sess
     assert over(copy) == 5 and over(plan.program) == 0
     whole = load.one_resource_load(db, SYSTEM, job.resource_id)
     assert whole["over_allocated_days"] == 0 and {t["key"] for t in whole["tasks"]} == {"PLAT-1"}
+    listed = assignments.list_assignments(db, SYSTEM, resource_id=job.resource_id)
+    assert [(a.task.program_id, a.task.key) for a in listed] == [(plan.program.id, "PLAT-1")]
     alerts = lambda p: db.scalars(  # noqa: E731
         select(Alert.program_id).where(
             Alert.program_id == p.id,

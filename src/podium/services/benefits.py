@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -30,7 +30,6 @@ from podium.models import Benefit, BenefitMeasurement, Program, Project, Role, u
 from podium.services.actor import Actor, require_role, role_in
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush
-from podium.services.performance import default_status_date
 
 MAX_ID = 2**31 - 1
 BENEFIT_FIELDS = [
@@ -53,8 +52,12 @@ def benefit_url(benefit: Benefit) -> str:
 
 
 def as_of_date(program: Program) -> date:
-    """The day benefits are judged on: the program's status date, else today."""
-    return default_status_date(program)
+    """The day benefits are judged on: today, or the program's status date when it is later.
+
+    A reading is a fact that arrives any day, so one taken since the last status date
+    counts at once (the status date dates the progress of tasks, not the KPIs)."""
+    today = datetime.now(UTC).astimezone().date()  # the local calendar day
+    return max(program.status_date or today, today)
 
 
 def plan_of(benefit: Benefit) -> BenefitPlan:
@@ -120,7 +123,7 @@ def get_benefit(
 
 
 def describe(session: Session, benefit: Benefit, as_of: date | None = None) -> BenefitView:
-    """One benefit and where it stands (on ``as_of``, default the program's status date)."""
+    """One benefit and where it stands (on ``as_of``, default :func:`as_of_date`)."""
     program = session.get(Program, benefit.program_id)
     assert program is not None
     return _view(benefit, as_of or as_of_date(program), tolerance_of(program))

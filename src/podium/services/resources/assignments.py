@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Assignment, Resource, Role, Task
+from podium.models import Assignment, Program, Resource, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush
@@ -97,9 +97,13 @@ def list_assignments(
     if resource_id is not None:
         get_resource(session, actor, resource_id)
         query = query.where(Assignment.resource_id == resource_id)
-        visible = visible_program_ids(session, actor)
-        if program_id is None and visible is not None:
-            query = query.where(Assignment.program_id.in_(visible))
+        if program_id is None:  # the person's live work: not the what-if copies of scenarios
+            query = query.join(Program, Program.id == Assignment.program_id).where(
+                Program.scenario_of_id.is_(None)
+            )
+            visible = visible_program_ids(session, actor)
+            if visible is not None:
+                query = query.where(Assignment.program_id.in_(visible))
     return [view(a, t, r) for a, t, r in session.execute(query)]
 
 
