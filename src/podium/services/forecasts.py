@@ -10,6 +10,13 @@ Risk events come from the register: live risks (open or being mitigated) with a
 ``schedule_impact_days``, their 1–5 probability read as 10/30/50/70/90 %; the
 impact delays each linked task, or — for a risk linked only to projects — the
 unfinished task that finishes each project last in the deterministic plan.
+A scenario copy has no register of its own: its forecast reads the live
+program's, with the links mapped onto the copy's tasks and projects by key, so
+a scenario and its live plan differ only by the plan edits.
+
+An estimate entered for an earlier duration (the most likely value is no longer
+the task's duration) is rescaled to the current duration, keeping its shape:
+a slip from 25 to 40 days turns (20, 25, 35) into (32, 40, 56).
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from podium.services.audit import record_change
 from podium.services.common import flush
 from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network, stored_token
-from podium.services.scheduling.network import ProgramNetwork
+from podium.services.scheduling.network import ProgramNetwork, task_ref
 
 MIN_ITERATIONS, MAX_ITERATIONS = 100, 100_000
 PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
@@ -95,8 +102,13 @@ def run_forecast(
         plan = schedule(pn.network)
     except InvalidNetwork as exc:
         raise Conflict(f"the plan cannot be scheduled: {exc}", code="invalid_schedule") from exc
-    estimates, estimated = _estimates(session, program_id)
-    risks = _risk_events(session, program_id, pn, plan) if settings.include_risks else []
+    estimates, entered = _estimates(session, program_id)
+    register = (
+        _risk_register(session, program_id, pn, plan)
+        if settings.include_risks
+        else _RiskRegister([], {})
+    )
+    risks = register.events
     seed = settings.seed if settings.seed is not None else secrets.randbits(31)
     try:
         result = simulate(
@@ -113,7 +125,7 @@ def run_forecast(
     except InvalidForecast as exc:
         problems = [_relabel(pn, p) for p in exc.problems]
         raise ValidationFailed("; ".join(problems[:5]), details=problems) from exc
-    results = _results(session, pn, plan, result)
+    results = _results(session, pn, plan, result, register)
     forecast = Forecast(
         program_id=program_id,
         created_by=actor.email,
@@ -131,11 +143,16 @@ def run_forecast(
                 pn.label(a): [e.optimistic, e.most_likely, e.pessimistic]
                 for a, e in estimates.items()
             },
-            "tasks_with_estimates": estimated,
+            "tasks_with_estimates": len(estimates),
+            "rescaled_estimates": {
+                pn.label(a): [e.optimistic, e.most_likely, e.pessimistic]
+                for a, e in entered.items()
+            },
             "risks": [
                 {
-                    "id": int(r.id[1:]),
-                    "key": pn.labels.get(r.id, r.id),
+                    "id": register.about[r.id].id,
+                    "key": register.about[r.id].key,
+                    "name": register.about[r.id].title,
                     "probability": r.probability,
                     "impact_days": r.impact_days,
                     "tasks": [pn.label(a) for a in r.activities],
@@ -175,11 +192,19 @@ def _relabel(pn: ProgramNetwork, problem: str) -> str:
     return problem
 
 
-def _estimates(session: Session, program_id: int) -> tuple[dict[str, Estimate], int]:
-    """Complete three-point estimates of the program's tasks, by activity id."""
+def _estimates(
+    session: Session, program_id: int
+) -> tuple[dict[str, Estimate], dict[str, Estimate]]:
+    """Complete three-point estimates of the program's tasks, by activity id, fitted to
+    the current durations; and, for those rescaled, the estimate as entered."""
     rows = session.execute(
         select(
-            Task.id, Task.estimate_optimistic, Task.estimate_most_likely, Task.estimate_pessimistic
+            Task.id,
+            Task.estimate_optimistic,
+            Task.estimate_most_likely,
+            Task.estimate_pessimistic,
+            Task.duration,
+            Task.is_milestone,
         ).where(
             Task.program_id == program_id,
             Task.estimate_optimistic.is_not(None),
@@ -187,17 +212,60 @@ def _estimates(session: Session, program_id: int) -> tuple[dict[str, Estimate], 
             Task.estimate_pessimistic.is_not(None),
         )
     ).all()
-    out = {f"t{r[0]}": Estimate(float(r[1] or 0), float(r[2] or 0), float(r[3] or 0)) for r in rows}
-    return out, len(out)
+    out, entered = {}, {}
+    for task_id, low, likely, high, duration, is_milestone in rows:
+        ref = task_ref(task_id)
+        estimate = Estimate(float(low or 0), float(likely or 0), float(high or 0))
+        out[ref] = estimate
+        if not is_milestone and duration and estimate.most_likely > 0:
+            scale = duration / estimate.most_likely
+            if abs(scale - 1) > 1e-9:
+                out[ref] = _rescaled(estimate, scale)
+                entered[ref] = estimate
+    return out, entered
 
 
-def _risk_events(
+def _rescaled(estimate: Estimate, scale: float) -> Estimate:
+    """The estimate with its three values multiplied by ``scale`` (same shape)."""
+    return Estimate(
+        round(estimate.optimistic * scale, 6),
+        round(estimate.most_likely * scale, 6),
+        round(estimate.pessimistic * scale, 6),
+    )
+
+
+def risk_ref(risk_id: int) -> str:
+    """A risk event's id in the simulation (apart from tasks, milestones and resources)."""
+    return f"risk{risk_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class _RiskShown:
+    """How a risk event is shown: the register's id, key (``R3``) and title."""
+
+    id: int
+    key: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class _RiskRegister:
+    """The risk events of a forecast and, by event id, the risk each one stands for."""
+
+    events: list[RiskEvent]
+    about: dict[str, _RiskShown]
+
+
+def _risk_register(
     session: Session, program_id: int, pn: ProgramNetwork, plan: ScheduleResult
-) -> list[RiskEvent]:
+) -> _RiskRegister:
+    """Risk events from the register of the program (of its live program for a scenario)."""
+    live_id = session.scalar(select(Program.scenario_of_id).where(Program.id == program_id))
+    register_id = live_id if live_id is not None else program_id
     risks = session.execute(
-        select(Risk.id, Risk.number, Risk.probability, Risk.schedule_impact_days)
+        select(Risk.id, Risk.number, Risk.title, Risk.probability, Risk.schedule_impact_days)
         .where(
-            Risk.program_id == program_id,
+            Risk.program_id == register_id,
             Risk.status.in_(("open", "mitigating")),
             Risk.schedule_impact_days.is_not(None),
             Risk.schedule_impact_days > 0,
@@ -205,28 +273,36 @@ def _risk_events(
         .order_by(Risk.number)
     ).all()
     if not risks:
-        return []
+        return _RiskRegister([], {})
     ids = [r.id for r in risks]
+    task_links = session.execute(
+        select(risk_tasks.c.risk_id, Task.key)
+        .join(Task, Task.id == risk_tasks.c.task_id)
+        .where(risk_tasks.c.risk_id.in_(ids))
+    ).all()
+    project_links = session.execute(
+        select(risk_projects.c.risk_id, Project.key)
+        .join(Project, Project.id == risk_projects.c.project_id)
+        .where(risk_projects.c.risk_id.in_(ids))
+    ).all()
+    task_of = {key: ref for ref, key in pn.labels.items() if ref.startswith("t")}
+    project_of = {key: project_id for project_id, key in pn.project_keys.items()}
     tasks: dict[int, list[str]] = {}
-    for risk_id, task_id in session.execute(
-        select(risk_tasks.c.risk_id, risk_tasks.c.task_id).where(risk_tasks.c.risk_id.in_(ids))
-    ):
-        tasks.setdefault(risk_id, []).append(f"t{task_id}")
+    for risk_id, key in task_links:
+        if key in task_of:  # a task deleted in a scenario takes its link with it
+            tasks.setdefault(risk_id, []).append(task_of[key])
     projects: dict[int, list[int]] = {}
-    for risk_id, project_id in session.execute(
-        select(risk_projects.c.risk_id, risk_projects.c.project_id).where(
-            risk_projects.c.risk_id.in_(ids)
-        )
-    ):
-        projects.setdefault(risk_id, []).append(project_id)
+    for risk_id, key in project_links:
+        if key in project_of:
+            projects.setdefault(risk_id, []).append(project_of[key])
     last = _last_task_of_projects(pn, plan)
-    events = []
+    events, about = [], {}
     for r in risks:
         linked = tasks.get(r.id) or [last[p] for p in projects.get(r.id, []) if p in last]
         if not linked:
             continue
-        ref = f"r{r.id}"
-        pn.labels.setdefault(ref, f"R{r.number}")
+        ref = risk_ref(r.id)
+        about[ref] = _RiskShown(r.id, f"R{r.number}", r.title)
         events.append(
             RiskEvent(
                 ref,
@@ -235,7 +311,7 @@ def _risk_events(
                 tuple(sorted(linked)),
             )
         )
-    return events
+    return _RiskRegister(events, about)
 
 
 def _last_task_of_projects(pn: ProgramNetwork, plan: ScheduleResult) -> dict[int, str]:
@@ -266,7 +342,11 @@ def _outcome(o: Outcome, *, finish: date | None, target: date | None) -> dict[st
 
 
 def _results(
-    session: Session, pn: ProgramNetwork, plan: ScheduleResult, f: ForecastResult
+    session: Session,
+    pn: ProgramNetwork,
+    plan: ScheduleResult,
+    f: ForecastResult,
+    register: _RiskRegister,
 ) -> dict[str, Any]:
     program = _program_row(session, pn.program_id)
     milestones = []
@@ -328,13 +408,14 @@ def _results(
     for d in f.tornado(TOP):
         if d.kind == "task":
             tornado.append({"kind": "task", **task(d.id), "correlation": round(d.correlation, 4)})
-        else:
+        elif d.id in register.about:
+            risk = register.about[d.id]
             tornado.append(
                 {
                     "kind": "risk",
-                    "id": int(d.id[1:]),
-                    "key": pn.label(d.id),
-                    "name": "",
+                    "id": risk.id,
+                    "key": risk.key,
+                    "name": risk.title,
                     "project": None,
                     "criticality": round(d.criticality, 4),
                     "correlation": round(d.correlation, 4),
