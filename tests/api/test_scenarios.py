@@ -150,6 +150,12 @@ def test_rename_and_validation(cast: Cast, net: Net) -> None:
         f"/api/v1/programs/{scenario['copy_program_id']}/scenarios", json={"name": "Nested"}
     )
     assert_error(nested, 409, "scenario_of_scenario")
+    # the copy's program settings are not what a scenario changes: applying would drop them
+    copy_url = f"/api/v1/programs/{scenario['copy_program_id']}"
+    moved = cast.owner.patch(copy_url, json={"start_date": "2027-02-01"})
+    assert_error(moved, 409, "scenario_copy")
+    assert_error(cast.owner.delete(copy_url), 409, "scenario_copy")
+    assert cast.viewer.get(copy_url).json()["start_date"] == cast.program.start_date.isoformat()
     assert_error(cast.viewer.get("/api/v1/scenarios/0"), 422)
     assert_error(cast.viewer.get("/api/v1/scenarios/424242"), 404, "not_found")
     assert_error(cast.viewer.get("/api/v1/programs/424242/scenarios"), 404, "not_found")
