@@ -217,6 +217,37 @@ def test_removing_a_dependency_and_adding_one_are_applied(cast: Cast, net: Net) 
     assert (train["early_start"], train["early_finish"]) == ("2027-01-08", "2027-01-14")
 
 
+def test_a_link_that_already_exists_is_refused_up_front(cast: Cast, net: Net) -> None:
+    def add(pred: dict, succ: dict) -> dict[str, Any]:
+        return {
+            "type": "add_dependency",
+            "predecessor": {"type": "task", "id": pred["id"]},
+            "successor": {"type": "task", "id": succ["id"]},
+        }
+
+    existing = add(net.plat, net.train)  # the network already links the pilot to training
+    error = assert_error(
+        cast.member.post(_url(cast), json={"title": "Link again", "changes": [existing]}), 422
+    )
+    [problem] = error["details"]
+    assert problem["field"] == "changes.0"
+    assert f"{net.plat['key']} → {net.train['key']} is already linked" in problem["message"]
+    twice = add(net.sec, net.train)
+    error = assert_error(
+        cast.member.post(_url(cast), json={"title": "Twice", "changes": [twice, twice]}), 422
+    )
+    assert [p["field"] for p in error["details"]] == ["changes.1"]
+    # removed first in the same request, the link can be added back (with another lag)
+    deps = cast.viewer.get("/api/v1/dependencies", params={"program_id": cast.program.id}).json()
+    [plat_to_train] = [d["id"] for d in deps["items"] if d["predecessor"]["id"] == net.plat["id"]]
+    cr = _raise(
+        cast,
+        [{"type": "remove_dependency", "dependency_id": plat_to_train}, {**existing, "lag": 2}],
+    )
+    approved = cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={})
+    assert approved.status_code == 200, approved.text
+
+
 def test_rejecting_needs_a_reason_logs_it_and_changes_nothing(cast: Cast, net: Net) -> None:
     cr = _raise(cast, _slip(net))
     url = f"/api/v1/change-requests/{cr['id']}/reject"
@@ -240,10 +271,10 @@ def test_rejecting_needs_a_reason_logs_it_and_changes_nothing(cast: Cast, net: N
 def test_decision_can_be_tied_to_the_review_it_was_taken_in(cast: Cast, net: Net) -> None:
     review = cast.manager.post(
         f"/api/v1/programs/{cast.program.id}/reviews",
-        json={"name": "Steering", "frequency": "biweekly", "first_date": "2027-01-05"},
+        json={"name": "Steering", "frequency": "biweekly", "first_date": "2026-01-06"},
     ).json()
     occurrence = cast.manager.post(
-        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2027-01-05"}
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2026-01-06"}
     ).json()
     cr = _raise(cast, _slip(net, 1))
     approved = cast.manager.post(

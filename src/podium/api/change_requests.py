@@ -200,6 +200,15 @@ class ScopeImpactOut(BaseModel):
     duration_changes: list[DurationChangeOut]
     dependencies_added: list[str]
     dependencies_removed: list[str]
+    tasks_added: list[str] = Field(default_factory=list, description="keys, from a scenario")
+    tasks_removed: list[str] = Field(default_factory=list, description="keys, from a scenario")
+
+
+class ScenarioRefOut(BaseModel):
+    id: int
+    key: str = Field(examples=["S2"])
+    name: str
+    status: str
 
 
 class ImpactOut(BaseModel):
@@ -207,6 +216,9 @@ class ImpactOut(BaseModel):
     as_decided: bool = Field(description="the impact kept when the request was decided")
     applicable: bool = Field(description="false: the plan moved and a change no longer applies")
     problems: list[ProblemOut]
+    scenario: ScenarioRefOut | None = Field(
+        default=None, description="the scenario the impact comes from, when the request has one"
+    )
     schedule: ScheduleImpactOut | None
     cost: CostImpactOut
     scope: ScopeImpactOut

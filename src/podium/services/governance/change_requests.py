@@ -5,7 +5,9 @@ A change request carries the same hypothetical changes impact analysis takes
 ``remove_dependency``), plus new budgets for tasks and a note on scope. Its
 impact — what moves, which dates are newly missed, what it costs — is computed
 from the live plan whenever it is read, until it is decided; the impact at the
-moment of the decision is kept with it.
+moment of the decision is kept with it. A request carrying a what-if scenario
+takes its impact from the scenario's comparison with the live plan
+(:mod:`podium.services.governance.scenario_impact`).
 
 Approving applies the changes through the task and dependency services in the
 caller's one transaction (the unit of work reschedules before it commits),
@@ -37,6 +39,11 @@ from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.governance._audit import audit_action, audit_created
 from podium.services.governance._records import load_in_program
 from podium.services.governance.decisions import add_decision
+from podium.services.governance.scenario_impact import (
+    compute_scenario_impact,
+    scenario_problems,
+    scenario_ref,
+)
 from podium.services.scheduling import reschedule_pending
 from podium.services.scheduling import views as schedule_views
 from podium.services.scheduling.cache import current_network
@@ -113,6 +120,28 @@ def _end_exists(session: Session, program_id: int, end: Mapping[str, Any] | None
     return record is not None and record.program_id == program_id
 
 
+def _ends(change: Mapping[str, Any]) -> tuple[tuple[str, int], tuple[str, int]]:
+    pred, succ = change["predecessor"], change["successor"]
+    return (str(pred["type"]), int(pred["id"])), (str(succ["type"]), int(succ["id"]))
+
+
+def _existing_link(
+    session: Session, predecessor: tuple[str, int], successor: tuple[str, int]
+) -> int | None:
+    """The dependency already linking these two ends in this direction, if any."""
+
+    def end_is(side: str, end: tuple[str, int]) -> Any:
+        kind, record_id = end
+        column = getattr(Dependency, f"{side}_{'task' if kind == 'task' else 'milestone'}_id")
+        return column == record_id
+
+    return session.scalar(
+        select(Dependency.id).where(
+            end_is("predecessor", predecessor), end_is("successor", successor)
+        )
+    )
+
+
 def _end_record(session: Session, end: Mapping[str, Any]) -> Task | Milestone | None:
     record_id = end.get("id")
     if not isinstance(record_id, int) or not 0 < record_id <= 2**31 - 1:
@@ -130,6 +159,10 @@ def problems_with(
 ) -> list[dict[str, Any]]:
     """Why each change cannot apply to the live plan now (empty: all apply)."""
     problems: list[dict[str, Any]] = []
+
+    # links the request removes before adding (so re-adding them applies), and adds
+    removed: set[int] = set()
+    added: dict[tuple[tuple[str, int], tuple[str, int]], int] = {}
 
     def refuse(field: str, message: str) -> None:
         problems.append({"field": field, "message": message})
@@ -159,9 +192,26 @@ def problems_with(
             elif kind == "set_duration" and int(change["days"]) < 0:
                 refuse(f"{where}.days", "a duration cannot be negative")
         elif kind == "add_dependency":
+            missing = False
             for side in ("predecessor", "successor"):
                 if not _end_exists(session, program_id, change.get(side)):
                     refuse(f"{where}.{side}", "no such task or milestone in the plan")
+                    missing = True
+            if missing:
+                continue
+            pair = _ends(change)
+            existing = _existing_link(session, *pair)
+            if existing is not None and existing not in removed:
+                refuse(
+                    where,
+                    f"{_end_key(session, change['predecessor'])} → "
+                    f"{_end_key(session, change['successor'])} is already linked "
+                    f"(dependency {existing}): change that link's type or lag instead",
+                )
+            elif pair in added:
+                refuse(where, f"the same link is added twice (as changes.{added[pair]})")
+            else:
+                added[pair] = i
         elif kind == "remove_dependency":
             dependency_id = change.get("dependency_id")
             found = (
@@ -169,6 +219,8 @@ def problems_with(
             )
             if found is None or found.program_id != program_id:
                 refuse(f"{where}.dependency_id", f"dependency {dependency_id} is not in the plan")
+            else:
+                removed.add(found.id)
         else:
             refuse(f"{where}.type", f"unknown change {kind!r}")
     for i, budget in enumerate(budget_changes):
@@ -313,6 +365,8 @@ def _scope_json(session: Session, cr: ChangeRequest) -> dict[str, Any]:
         "duration_changes": durations,
         "dependencies_added": added,
         "dependencies_removed": removed,
+        "tasks_added": [],
+        "tasks_removed": [],
     }
 
 
@@ -332,7 +386,14 @@ def compute_impact(session: Session, actor: Actor, cr: ChangeRequest) -> dict[st
         return {**cr.impact_at_decision, "as_decided": True}
     problems = problems_with(session, cr.program_id, cr.changes, cr.budget_changes)
     schedule: dict[str, Any] | None = None
-    if not problems and cr.changes:
+    cost, scope = _cost_json(session, cr), _scope_json(session, cr)
+    if cr.scenario_id is not None:
+        problems += scenario_problems(session, cr)
+        scenario = session.get(Scenario, cr.scenario_id)
+        if not problems and scenario is not None:
+            found = compute_scenario_impact(session, actor, cr, scenario)
+            schedule, cost, scope = found.schedule, found.cost, found.scope
+    elif not problems and cr.changes:
         try:
             view = schedule_views.analyze_program_impact(
                 session, actor, cr.program_id, [_schedule_change(c) for c in cr.changes]
@@ -345,9 +406,10 @@ def compute_impact(session: Session, actor: Actor, cr: ChangeRequest) -> dict[st
         "as_decided": False,
         "applicable": not problems,
         "problems": problems,
+        "scenario": scenario_ref(session, cr),
         "schedule": schedule,
-        "cost": _cost_json(session, cr),
-        "scope": _scope_json(session, cr),
+        "cost": cost,
+        "scope": scope,
     }
 
 
@@ -647,6 +709,10 @@ def approve_change_request(
             code="change_no_longer_applies",
             details=problems,
         )
+    scenario = session.get(Scenario, cr.scenario_id) if cr.scenario_id is not None else None
+    if scenario is not None:  # refused with the scenario's own reasons and conflicts
+        scenario_service.check_active(scenario)
+        scenario_service.check_applicable(session, scenario)
     impact = compute_impact(session, actor, cr)
     if not impact["applicable"]:
         raise Conflict(
@@ -655,10 +721,8 @@ def approve_change_request(
             code="change_no_longer_applies",
             details=impact["problems"],
         )
-    if cr.scenario_id is not None:
-        scenario = session.get(Scenario, cr.scenario_id)
-        assert scenario is not None  # the foreign key clears a deleted one
-        scenario_service.write_onto_live(session, actor, scenario)  # 409 with the conflicts
+    if scenario is not None:
+        scenario_service.write_onto_live(session, actor, scenario)
     try:
         _apply_changes(session, actor, cr)
     except PodiumError as exc:
