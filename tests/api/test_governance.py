@@ -2,20 +2,37 @@
 occurrences held, proposed topics, the decision log and stakeholders.
 
 Cadences start in 2030 so the next occurrence does not depend on the day the
-tests run. The plan is the hand-computed network of tests/api/conftest.py: M1 is
-forecast on its target, 22 Jan 2027, until the pilot slips.
+tests run; the reviews' "today" is Monday 7 Jan 2030 (meetings are recorded once
+held, never ahead). The plan is the hand-computed network of tests/api/conftest.py:
+M1 is forecast on its target, 22 Jan 2027, until the pilot slips.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from podium.models import AuditEntry
+from podium.services.governance import reviews as review_service
 from tests.api.conftest import Cast, Net
 from tests.factories import assert_error
 
 MONDAY = "2030-01-07"
+
+
+@pytest.fixture(autouse=True)
+def meeting_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Set the day the reviews call today (Monday 7 Jan 2030 unless a test moves it)."""
+
+    def set_day(day: str) -> None:
+        monkeypatch.setattr(review_service, "today", lambda: date.fromisoformat(day))
+
+    set_day(MONDAY)
+    return set_day
 
 
 def _review(cast: Cast, **body: Any) -> dict:
@@ -62,8 +79,11 @@ def test_a_review_has_attendees_and_its_next_occurrence(cast: Cast, net: Net) ->
     assert [r["name"] for r in listed] == ["Steering committee"]
 
 
-def test_the_next_occurrence_follows_the_last_one_held(cast: Cast, net: Net) -> None:
+def test_the_next_occurrence_follows_the_last_one_held(
+    cast: Cast, net: Net, meeting_day: Callable[[str], None]
+) -> None:
     review = _review(cast, frequency="biweekly", first_date="2030-01-08")
+    meeting_day("2030-01-08")
     held = cast.manager.post(
         f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2030-01-08"}
     )
@@ -274,8 +294,11 @@ def test_a_review_covers_only_its_sections_and_the_agenda_prints_as_markdown(
     assert "Attendees: Ana" in text.text
 
 
-def test_occurrences_are_recorded_once_per_day_and_in_order(cast: Cast, net: Net) -> None:
+def test_occurrences_are_recorded_once_per_day_and_in_order(
+    cast: Cast, net: Net, meeting_day: Callable[[str], None]
+) -> None:
     review = _review(cast)
+    meeting_day("2030-01-14")
     url = f"/api/v1/reviews/{review['id']}/occurrences"
     first = cast.manager.post(url, json={"held_on": "2030-01-14"}).json()
     assert_error(cast.manager.post(url, json={"held_on": "2030-01-14"}), 409)
@@ -284,6 +307,93 @@ def test_occurrences_are_recorded_once_per_day_and_in_order(cast: Cast, net: Net
     assert patched.status_code == 200 and patched.json()["notes"] == "Minutes"
     other = _review(cast, name="Other")
     assert_error(cast.viewer.get(f"/api/v1/reviews/{other['id']}/occurrences/{first['id']}"), 404)
+
+
+def test_a_meeting_cannot_be_recorded_before_it_is_held(cast: Cast, net: Net) -> None:
+    review = _review(cast)
+    url = f"/api/v1/reviews/{review['id']}/occurrences"
+    error = assert_error(cast.manager.post(url, json={"held_on": "2030-01-14"}), 422)
+    assert error["details"] == [
+        {
+            "field": "held_on",
+            "message": "2030-01-14 is in the future: record a meeting once it has been held",
+        }
+    ]
+    assert cast.viewer.get(url).json() == []
+    assert cast.manager.post(url, json={"held_on": MONDAY}).status_code == 201
+
+
+def test_an_occurrence_recorded_by_mistake_is_removed_and_its_topics_return(
+    cast: Cast, net: Net, meeting_day: Callable[[str], None]
+) -> None:
+    review = _review(cast)
+    url = f"/api/v1/reviews/{review['id']}/occurrences"
+    cast.member.post(f"/api/v1/reviews/{review['id']}/agenda-items", json={"title": "Budget"})
+    meeting_day("2030-01-14")
+    wrong = cast.manager.post(url, json={"held_on": "2030-01-14"}).json()
+    decision = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/decisions",
+        json={"title": "Hire a contractor", "occurrence_id": wrong["id"]},
+    ).json()
+    # a meeting on an earlier day is refused until the later one is gone
+    assert_error(cast.manager.post(url, json={"held_on": MONDAY}), 422)
+    stale = cast.manager.delete(f"{url}/{wrong['id']}", headers={"If-Match": '"99"'})
+    assert_error(stale, 412, "stale_version")
+    assert cast.manager.delete(f"{url}/{wrong['id']}").status_code == 204
+    assert_error(cast.viewer.get(f"{url}/{wrong['id']}"), 404, "not_found")
+    assert_error(cast.manager.delete(f"{url}/{wrong['id']}"), 404, "not_found")
+    proposed = cast.viewer.get(f"/api/v1/reviews/{review['id']}/agenda-items").json()
+    assert [p["title"] for p in proposed] == ["Budget"]  # back on the next agenda
+    kept = cast.viewer.get(f"/api/v1/decisions/{decision['id']}").json()
+    assert kept["occurrence_id"] is None  # the decision stays in the log
+    held = cast.manager.post(url, json={"held_on": MONDAY})
+    assert held.status_code == 201, held.text
+    cast.db.expire_all()
+    [removal] = cast.db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.program_id == cast.program.id,
+            AuditEntry.entity_id == wrong["id"],
+            AuditEntry.action == "delete",
+        )
+    )
+    assert removal.user_email == "manager@example.com"
+    assert removal.changes["held_on"] == ["2030-01-14", None]
+
+
+def test_an_occurrence_is_removed_only_from_its_own_review(cast: Cast, net: Net) -> None:
+    review, other = _review(cast), _review(cast, name="Other")
+    held = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": MONDAY}
+    ).json()
+    wrong_review = cast.manager.delete(f"/api/v1/reviews/{other['id']}/occurrences/{held['id']}")
+    assert_error(wrong_review, 404, "not_found")
+    assert_error(
+        cast.manager.delete(f"/api/v1/reviews/{review['id']}/occurrences/999999"), 404, "not_found"
+    )
+    assert_error(cast.manager.delete(f"/api/v1/reviews/{review['id']}/occurrences/0"), 422)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 204),
+        ("manager", 204),
+        ("admin", 204),
+        ("member", 403),
+        ("viewer", 403),
+        ("outsider", 404),
+    ],
+)
+def test_managers_remove_occurrences(cast: Cast, net: Net, role: str, expected: int) -> None:
+    review = _review(cast)
+    url = f"/api/v1/reviews/{review['id']}/occurrences"
+    held = cast.manager.post(url, json={"held_on": MONDAY}).json()
+    response = cast.by_role(role).delete(f"{url}/{held['id']}")
+    assert response.status_code == expected, response.text
+    if expected != 204:
+        assert_error(response, expected)
+    remaining = [o["id"] for o in cast.viewer.get(url).json()]
+    assert remaining == ([] if expected == 204 else [held["id"]])
 
 
 @pytest.mark.parametrize(
@@ -363,6 +473,35 @@ def test_the_decision_log_records_what_why_who_when_where_and_links(cast: Cast, 
     )
     assert cast.manager.delete(f"/api/v1/decisions/{second['id']}").status_code == 204
     assert_error(cast.viewer.get(f"/api/v1/decisions/{second['id']}"), 404)
+
+
+def test_a_decision_linked_to_a_risk_names_it_once(cast: Cast, net: Net) -> None:
+    risk = cast.member.post(
+        "/api/v1/risks",
+        json={
+            "program_id": cast.program.id,
+            "title": "Security review late",
+            "probability": 3,
+            "impact": 4,
+            "level": "program",
+        },
+    )
+    assert risk.status_code == 201, risk.text
+    decision = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/decisions",
+        json={
+            "title": "Book the security review now",
+            "links": [
+                {"type": "risk", "id": risk.json()["id"]},
+                {"type": "task", "id": net.sec["id"]},
+            ],
+        },
+    )
+    assert decision.status_code == 201, decision.text
+    assert [link["label"] for link in decision.json()["links"]] == [
+        "R1 Security review late",
+        f"{net.sec['key']} Threat model",
+    ]
 
 
 def test_decision_input_errors(cast: Cast, net: Net, db: Any) -> None:

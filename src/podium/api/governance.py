@@ -382,6 +382,25 @@ def update_occurrence(
     return _occurrence_out(db, occurrence)
 
 
+@router.delete(
+    "/reviews/{review_id}/occurrences/{occurrence_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an occurrence recorded by mistake; its topics return to the next agenda "
+    "(manager)",
+)
+def delete_occurrence(
+    review_id: PathId,
+    occurrence_id: PathId,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+) -> Response:
+    _occurrence(db, actor, review_id, occurrence_id)
+    reviews.delete_occurrence(db, actor, occurrence_id, expected_version=version)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get(
     "/reviews/{review_id}/occurrences/{occurrence_id}/agenda",
     response_model=AgendaOut,

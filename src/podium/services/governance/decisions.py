@@ -59,8 +59,10 @@ def _label(record: Any, kind: str) -> str:
     if kind == "dependency":
         return f"dependency {record.id}"
     key = getattr(record, "key", None)
-    name = getattr(record, "name", None) or getattr(record, "title", "")
-    return f"{key} {name}".strip() if key else str(name)
+    name = str(getattr(record, "name", None) or getattr(record, "title", ""))
+    if key and name.startswith(f"{key} "):  # a risk's name already starts with its key
+        return name
+    return f"{key} {name}".strip() if key else name
 
 
 def resolve_links(

@@ -16,6 +16,7 @@ from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.models import Role, User, utcnow
 from podium.models.governance import (
     AgendaItem,
+    Decision,
     Review,
     ReviewAttendee,
     ReviewFrequency,
@@ -306,6 +307,12 @@ def record_occurrence(
 
     review = get_review(session, actor, review_id, needed=Role.MANAGER)
     held_on = held_on or today()
+    if held_on > today():
+        # a meeting is recorded once held: a future date would also block every real one
+        raise field_error(
+            "held_on",
+            f"{held_on.isoformat()} is in the future: record a meeting once it has been held",
+        )
     taken = session.scalar(
         select(ReviewOccurrence.id).where(
             ReviewOccurrence.review_id == review.id, ReviewOccurrence.held_on == held_on
@@ -370,6 +377,48 @@ def update_occurrence(
         label=f"review occurrence on {occurrence.held_on.isoformat()}",
     )
     return occurrence
+
+
+def delete_occurrence(
+    session: Session, actor: Actor, occurrence_id: int, *, expected_version: int | None = None
+) -> None:
+    """Remove an occurrence recorded by mistake (managers).
+
+    The topics it took return to the next agenda; decisions logged in it stay in the
+    log, no longer tied to a meeting.
+    """
+    occurrence = get_occurrence(session, actor, occurrence_id, needed=Role.MANAGER)
+    check_version(occurrence, expected_version)
+    review = session.get(Review, occurrence.review_id)
+    assert review is not None
+    for item in session.scalars(
+        select(AgendaItem).where(AgendaItem.occurrence_id == occurrence.id)
+    ):
+        item.occurrence_id = None
+    for decision in session.scalars(
+        select(Decision).where(Decision.occurrence_id == occurrence.id)
+    ):
+        decision.occurrence_id = None
+        record_change(
+            session,
+            actor,
+            program_id=decision.program_id,
+            entity_type=entity_type_of(decision),
+            entity_id=decision.id,
+            action="update",
+            changes={"occurrence_id": [occurrence.id, None]},
+            label=f"D-{decision.number} {decision.title}",
+        )
+    audit_deleted(
+        session,
+        actor,
+        occurrence,
+        program_id=occurrence.program_id,
+        fields=OCCURRENCE_FIELDS,
+        label=f"{review.name} on {occurrence.held_on.isoformat()}",
+    )
+    session.delete(occurrence)
+    flush(session)
 
 
 # --- proposed agenda items ------------------------------------------------------------
