@@ -71,6 +71,88 @@ def test_conflicts_caught_early_and_late_from_the_alert_history(cast: Cast, db: 
     assert conflicts["undated"] == 1 and conflicts["early_threshold"] == 10
 
 
+def test_an_over_allocation_counts_from_the_first_day_it_overloads(cast: Cast, db: Session) -> None:
+    pid = cast.program.id
+    periods = [
+        {"start": "2027-01-22", "finish": "2027-01-26", "days": 3},
+        {"start": "2027-02-08", "finish": "2027-02-09", "days": 2},
+    ]
+    # flagged Mon 4 Jan, overloaded from Fri 22 Jan: 14 working days of warning → early
+    _alert(db, pid, "2027-01-04", AlertKind.OVER_ALLOCATION, True, periods=periods)
+    conflicts = cast.viewer.get(f"/api/v1/programs/{pid}/retrospective").json()["conflicts"]
+    [row] = conflicts["conflicts"]
+    assert (row["kind"], row["affected"], row["lead_days"], row["caught"]) == (
+        "over_allocation",
+        "2027-01-22",
+        14,
+        "early",
+    )
+    assert conflicts["undated"] == 0
+
+
+def _goal_kpi(cast: Cast, readings: list[tuple[str, float]]) -> None:
+    goal = {
+        "outcome": "Fewer support tickets",
+        "measure": "tickets per month",
+        "unit": "tickets",
+        "baseline_value": 1200,
+        "target_value": 840,
+    }
+    pid = cast.program.id
+    assert cast.owner.patch(f"/api/v1/programs/{pid}", json={"goal": goal}).status_code == 200
+    kpi = cast.manager.post(
+        "/api/v1/benefits",
+        json={
+            "program_id": pid,
+            "name": "support tickets per month",
+            "unit": "tickets",
+            "baseline_value": 1200,
+            "baseline_date": "2027-01-01",
+            "target_value": 840,
+            "target_date": "2027-06-01",
+            "direction": "down",
+            "is_goal": True,
+        },
+    )
+    assert kpi.status_code == 201, kpi.text
+    for day, value in readings:
+        measured = cast.manager.post(
+            f"/api/v1/benefits/{kpi.json()['id']}/measurements",
+            json={"measured_on": day, "value": value},
+        )
+        assert measured.status_code == 201, measured.text
+
+
+def test_the_goal_outcome_defaults_to_the_goal_kpis_reading_at_close(cast: Cast) -> None:
+    _goal_kpi(cast, [("2027-02-01", 1100), ("2027-03-01", 900), ("2027-04-01", 820)])
+    closed = cast.owner.post(
+        f"/api/v1/programs/{cast.program.id}/close", json={"closed_on": "2027-03-15"}
+    )
+    assert closed.status_code == 200, closed.text
+    goal = closed.json()["goal"]
+    # the reading of 1 Mar, the last before the close: (900 − 1200) / (840 − 1200) = 83.3 %
+    assert (goal["achieved_value"], goal["achieved_on"], goal["achieved_from"]) == (
+        900,
+        "2027-03-01",
+        "goal KPI",
+    )
+    assert (goal["achieved_pct"], goal["met"]) == (83.3, False)
+
+
+def test_a_typed_outcome_value_wins_over_the_goal_kpi(cast: Cast) -> None:
+    _goal_kpi(cast, [("2027-02-01", 1100)])
+    closed = cast.owner.post(
+        f"/api/v1/programs/{cast.program.id}/close",
+        json={"closed_on": "2027-03-15", "outcome_value": 830},
+    ).json()
+    goal = closed["goal"]
+    assert (goal["achieved_value"], goal["achieved_from"], goal["met"]) == (
+        830,
+        "typed at close",
+        True,
+    )
+
+
 def test_closing_keeps_the_retrospective_with_outcome_milestones_and_changes(
     cast: Cast, net: Net
 ) -> None:

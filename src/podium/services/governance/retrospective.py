@@ -23,7 +23,17 @@ from sqlalchemy.orm import Session
 from podium.engine.governance import FlaggedConflict, detection_leads, summarize_leads
 from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.interop import retrospective_render
-from podium.models import Alert, Baseline, BaselineItem, Program, ProgramStatus, Role, utcnow
+from podium.models import (
+    Alert,
+    Baseline,
+    BaselineItem,
+    Benefit,
+    BenefitMeasurement,
+    Program,
+    ProgramStatus,
+    Role,
+    utcnow,
+)
 from podium.models.governance import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -123,8 +133,33 @@ def delete_lesson(session: Session, actor: Actor, lesson_id: int) -> None:
 # --- the report's parts --------------------------------------------------------------------
 
 
-def _outcome(program: Program, closeout: ProgramCloseout | None) -> dict[str, Any]:
+def _goal_reading(session: Session, program: Program, until: date) -> BenefitMeasurement | None:
+    """The goal KPI's latest reading on or before ``until``."""
+    return session.scalar(
+        select(BenefitMeasurement)
+        .join(Benefit, Benefit.id == BenefitMeasurement.benefit_id)
+        .where(
+            Benefit.program_id == program.id,
+            Benefit.is_goal.is_(True),
+            BenefitMeasurement.measured_on <= until,
+        )
+        .order_by(BenefitMeasurement.measured_on.desc(), BenefitMeasurement.id.desc())
+        .limit(1)
+    )
+
+
+def _outcome(
+    session: Session, program: Program, closeout: ProgramCloseout | None
+) -> dict[str, Any]:
+    """The goal against its target: the value typed at close, else the goal KPI's latest
+    reading up to the close (up to today for a draft)."""
     value = closeout.outcome_value if closeout else None
+    source, measured_on = ("typed at close" if value is not None else None), None
+    if value is None:
+        reading = _goal_reading(session, program, closeout.closed_on if closeout else today())
+        if reading is not None:
+            value, measured_on = reading.value, reading.measured_on
+            source = "goal KPI"
     baseline, target = program.goal_baseline_value, program.goal_target_value
     met = None
     if value is not None and target is not None:
@@ -141,6 +176,8 @@ def _outcome(program: Program, closeout: ProgramCloseout | None) -> dict[str, An
         "target_value": target,
         "target_date": _iso(program.goal_target_date),
         "achieved_value": value,
+        "achieved_on": _iso(measured_on),
+        "achieved_from": source,
         "achieved_pct": achieved_pct,
         "met": met,
         "summary": closeout.outcome_summary if closeout else "",
@@ -252,8 +289,16 @@ def _change_requests(session: Session, program_id: int) -> dict[str, Any]:
 
 
 def _affected_date(alert: Alert) -> date | None:
+    """The day the conflict threatened: a deadline or target, the start a pushed successor
+    had, or the first day a resource is over-allocated."""
     details = alert.details or {}
-    raw = details.get("limit") or details.get("actual_start")
+    periods = details.get("periods")
+    first_period = periods[0] if isinstance(periods, list) and periods else None
+    raw = (
+        details.get("limit")
+        or details.get("actual_start")
+        or (first_period.get("start") if isinstance(first_period, dict) else None)
+    )
     try:
         return date.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
@@ -341,7 +386,7 @@ def build_retrospective(
         "closed_on": _iso(closeout.closed_on) if closeout else None,
         "closed_by": closeout.closed_by if closeout else None,
         "generated_at": utcnow().isoformat(timespec="seconds"),
-        "goal": _outcome(program, closeout),
+        "goal": _outcome(session, program, closeout),
         "benefits": _jsonable(benefit_outcomes(session, program_id)),
         "schedule": _milestones(session, program),
         "performance": _performance(session, actor, program_id),
