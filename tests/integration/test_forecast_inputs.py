@@ -113,6 +113,35 @@ def test_an_estimate_set_before_a_slip_is_rescaled_to_the_new_duration(db: Sessi
     assert 19 <= slip <= 23  # 15 working days: three weeks, give or take a day of sampling
 
 
+def test_an_estimate_apart_from_the_duration_on_purpose_is_sampled_as_entered(
+    db: Session,
+) -> None:
+    chain = _chain(db)
+    # the plan commits to 25 days; the team now expects 30 most likely
+    task_service.update_task(
+        db,
+        SYSTEM,
+        chain.build.id,
+        {"estimate_optimistic": 24.0, "estimate_most_likely": 30.0, "estimate_pessimistic": 45.0},
+    )
+    complete(db)
+    assert chain.build.estimate_basis == 25
+    settings = ForecastSettings(iterations=500, seed=5, default_uncertainty=0)
+    forecast = run_forecast(db, SYSTEM, chain.program.id, settings)
+    assert forecast.inputs["estimates"] == {chain.build.key: [24.0, 30.0, 45.0]}
+    assert forecast.inputs["rescaled_estimates"] == {}
+    # a slip afterwards rescales it from the 25 days it was entered for
+    task_service.update_task(db, SYSTEM, chain.build.id, {"duration": 50})
+    complete(db)
+    assert chain.build.estimate_basis == 25
+    forecast = run_forecast(db, SYSTEM, chain.program.id, settings)
+    assert forecast.inputs["estimates"] == {chain.build.key: [48.0, 60.0, 90.0]}
+    # entering the estimate again takes the current duration as its basis
+    task_service.update_task(db, SYSTEM, chain.build.id, {"estimate_pessimistic": 80.0})
+    complete(db)
+    assert chain.build.estimate_basis == 50
+
+
 def test_a_scenario_without_edits_forecasts_like_its_live_program_risks_included(
     db: Session,
 ) -> None:

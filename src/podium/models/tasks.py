@@ -96,6 +96,9 @@ class Task(ScheduledDates, Versioned, Base):
     estimate_optimistic: Mapped[float | None] = mapped_column(Float, nullable=True)
     estimate_most_likely: Mapped[float | None] = mapped_column(Float, nullable=True)
     estimate_pessimistic: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the duration when the three-point estimate was last entered (set on flush): when the
+    # duration changes later, the forecast rescales the estimate to the new duration
+    estimate_basis: Mapped[int | None] = mapped_column(Integer, nullable=True)
     budget: Mapped[float] = mapped_column(
         Float, default=0.0, server_default="0", doc="planned cost (budget at completion)"
     )

@@ -14,9 +14,12 @@ A scenario copy has no register of its own: its forecast reads the live
 program's, with the links mapped onto the copy's tasks and projects by key, so
 a scenario and its live plan differ only by the plan edits.
 
-An estimate entered for an earlier duration (the most likely value is no longer
-the task's duration) is rescaled to the current duration, keeping its shape:
-a slip from 25 to 40 days turns (20, 25, 35) into (32, 40, 56).
+An estimate entered for an earlier duration (a task remembers the duration its
+estimate was entered for) is rescaled to the current duration, keeping its
+shape: a slip from 25 to 40 days turns (20, 25, 35) into (32, 40, 56). An
+estimate whose most likely value differs from the duration on purpose (the plan
+commits to 10 days, the team expects 12) is left as entered while the duration
+stays what it was.
 """
 
 from __future__ import annotations
@@ -204,6 +207,7 @@ def _estimates(
             Task.estimate_most_likely,
             Task.estimate_pessimistic,
             Task.duration,
+            Task.estimate_basis,
             Task.is_milestone,
         ).where(
             Task.program_id == program_id,
@@ -213,12 +217,12 @@ def _estimates(
         )
     ).all()
     out, entered = {}, {}
-    for task_id, low, likely, high, duration, is_milestone in rows:
+    for task_id, low, likely, high, duration, basis, is_milestone in rows:
         ref = task_ref(task_id)
         estimate = Estimate(float(low or 0), float(likely or 0), float(high or 0))
         out[ref] = estimate
-        if not is_milestone and duration and estimate.most_likely > 0:
-            scale = duration / estimate.most_likely
+        if not is_milestone and duration and basis and duration != basis:
+            scale = duration / basis
             if abs(scale - 1) > 1e-9:
                 out[ref] = _rescaled(estimate, scale)
                 entered[ref] = estimate
