@@ -129,8 +129,14 @@ def test_applying_after_the_live_plan_moved_lists_the_conflicts_and_changes_noth
     complete(db)
     db.close()
 
+    page.reload()  # the page warns before anyone tries
+    expect(page.get_by_test_id("stale")).to_contain_text(
+        f"task {task_key} was changed in the live plan (duration)"
+    )
+    page.screenshot(path=SCREENSHOTS / "scenario-stale.png", full_page=True)
     page.get_by_role("button", name="Apply to the live plan").click()
     refused = page.get_by_test_id("apply-refused")
+    expect(page.get_by_test_id("stale")).to_have_count(0)
     expect(refused).to_contain_text("Not applied")
     expect(refused.get_by_test_id("conflicts")).to_contain_text(
         f"task {task_key} was changed in the live plan (duration)"

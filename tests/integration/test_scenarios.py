@@ -457,3 +457,19 @@ def test_deleting_a_live_program_deletes_its_scenarios_copies(db: Session) -> No
     assert db.get(Program, copy_id) is None
     assert db.scalar(select(Task.id).where(Task.program_id == copy_id)) is None
     assert db.scalar(select(Scenario.id)) is None
+
+
+def test_compare_lists_a_link_whose_type_or_lag_changed(db: Session) -> None:
+    plan = _plan(db)
+    scenario = _new_scenario(db, plan)
+    copy = _copy(db, scenario)
+    (link,) = db.scalars(
+        select(Dependency).where(Dependency.successor_task_id == _task(db, copy, "TRAIN-1").id)
+    )
+    dependencies.update_dependency(db, SYSTEM, link.id, {"type": DependencyType.SS, "lag": 3})
+    complete(db)
+    scope = scenarios.compare_scenario(db, SYSTEM, scenario.id)["scope"]
+    assert scope["dependencies_changed"] == [
+        {"link": "PLAT-1 → TRAIN-1", "live": "FS", "scenario": "SS+3"}
+    ]
+    assert scope["dependencies_added"] == [] and scope["dependencies_removed"] == []

@@ -202,6 +202,10 @@ class ScopeImpactOut(BaseModel):
     dependencies_removed: list[str]
     tasks_added: list[str] = Field(default_factory=list, description="keys, from a scenario")
     tasks_removed: list[str] = Field(default_factory=list, description="keys, from a scenario")
+    dependencies_changed: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="links whose type or lag a scenario changes: link, live, scenario",
+    )
 
 
 class ScenarioRefOut(BaseModel):

@@ -107,12 +107,15 @@ def _scenario_page(
         if active
         else None
     )
+    # the live plan may have moved since the copy: say so before anyone tries to apply
+    stale = service.find_conflicts(db, scenario) if active and refusal is None else []
     return render(
         request,
         "scenarios/page.html",
         {
             "program": program,
             "scenario": scenario,
+            "stale": stale,
             "copy": service.copy_of(scenario) if active else None,
             "compare": compare,
             "baselines": baselines.list_baselines(db, viewer.actor, program.id),

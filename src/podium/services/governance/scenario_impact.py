@@ -301,6 +301,7 @@ def compute_scenario_impact(
             ],
             "dependencies_added": scope["dependencies_added"],
             "dependencies_removed": scope["dependencies_removed"],
+            "dependencies_changed": scope["dependencies_changed"],
             "tasks_added": [t["key"] for t in scope["tasks_added"]],
             "tasks_removed": [t["key"] for t in scope["tasks_removed"]],
         },

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.errors import NotFound
-from podium.models import Baseline, BaselineItem, Program, Project, Task
+from podium.models import Baseline, BaselineItem, Dependency, Program, Project, Task
 from podium.services.actor import Actor
 from podium.services.baselines import get_baseline
 from podium.services.forecasts import latest_forecast
@@ -137,12 +137,8 @@ def _scope(session: Session, live_id: int, copy_id: int) -> dict[str, Any]:
             for k in sorted(keys)
         ]
 
-    live_links = set(
-        record_keys(session, "dependencies", records_of(session, "dependencies", live_id)).values()
-    )
-    copy_links = set(
-        record_keys(session, "dependencies", records_of(session, "dependencies", copy_id)).values()
-    )
+    live_deps, copy_deps = _links(session, live_id), _links(session, copy_id)
+    live_links, copy_links = set(live_deps), set(copy_deps)
     live_jobs = set(
         record_keys(session, "assignments", records_of(session, "assignments", live_id)).values()
     )
@@ -156,9 +152,26 @@ def _scope(session: Session, live_id: int, copy_id: int) -> dict[str, Any]:
         "tasks_moved": [c for c in changed if not c["fields"]],
         "dependencies_added": sorted(copy_links - live_links),
         "dependencies_removed": sorted(live_links - copy_links),
+        "dependencies_changed": [
+            {"link": k, "live": _link_type(live_deps[k]), "scenario": _link_type(copy_deps[k])}
+            for k in sorted(live_links & copy_links)
+            if _link_type(live_deps[k]) != _link_type(copy_deps[k])
+        ],
         "assignments_added": sorted(copy_jobs - live_jobs),
         "assignments_removed": sorted(live_jobs - copy_jobs),
     }
+
+
+def _links(session: Session, program_id: int) -> dict[str, Dependency]:
+    """A program's dependencies by what people call them (``A → B``)."""
+    records = records_of(session, "dependencies", program_id)
+    named = record_keys(session, "dependencies", records)
+    return {named[d.id]: d for d in records}
+
+
+def _link_type(link: Dependency) -> str:
+    """``FS``, ``SS+3``, ``FF-2``: the type and lag as the plan shows them."""
+    return f"{link.type.value}{link.lag:+d}" if link.lag else link.type.value
 
 
 def compare_scenario(
