@@ -46,6 +46,10 @@ class Contest:
 def contest(cast: Cast) -> Contest:
     m = cast.manager
     pid = cast.program.id
+    # over-allocations are alerted from the status date on (today without one): the plan
+    # is dated, so its status date is too, and the alerts do not depend on today's date
+    dated = cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-04"})
+    assert dated.status_code == 200, dated.text
     plat_project, sec_project = (
         post_created(m, "/api/v1/projects", {"program_id": pid, "key": key, "name": key.title()})
         for key in ("PLAT", "SEC")

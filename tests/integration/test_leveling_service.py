@@ -23,7 +23,8 @@ def day(d: int) -> date:
 
 def _contested(db: Session) -> tuple[int, Task, Task, Milestone]:
     """PLAT-1 (5 d) and SEC-1 (3 d) both need Ana from Mon 4 Jan; SEC-1 → M1 (target Fri 8)."""
-    program = make_program(db, key="LEV", start_date=day(4))
+    # over-allocations are alerted from the status date on (today without one)
+    program = make_program(db, key="LEV", start_date=day(4), status_date=day(4))
     plat, sec = make_project(db, program, "PLAT"), make_project(db, program, "SEC")
     a = make_task(db, plat, "PLAT-1")
     b = make_task(db, sec, "SEC-1", duration=3)

@@ -23,7 +23,8 @@ def day(d: int, month: int = 1) -> date:
 
 
 def _two_projects(db: Session) -> tuple[Program, Project, Project]:
-    program = make_program(db, key="RES", start_date=day(4))
+    # over-allocations are alerted from the status date on (today without one)
+    program = make_program(db, key="RES", start_date=day(4), status_date=day(4))
     return program, make_project(db, program, "PLAT"), make_project(db, program, "SEC")
 
 
@@ -150,7 +151,7 @@ def test_assignments_refuse_milestones_summaries_and_units_above_capacity(db: Se
 
 def test_a_person_shared_by_two_programs_is_over_allocated_in_both(db: Session) -> None:
     first, plat, _ = _two_projects(db)
-    other = make_program(db, key="OTHER", start_date=day(4))
+    other = make_program(db, key="OTHER", start_date=day(4), status_date=day(4))
     ops = make_project(db, other, "OPS")
     a = make_task(db, plat, "PLAT-1")
     b = make_task(db, ops, "OPS-1", duration=2)

@@ -51,7 +51,10 @@ class Plan:
 
 
 def _plan(db: Session) -> Plan:
-    program = make_program(db, key="CLOUD", start_date=date(2027, 1, 4))
+    # over-allocations are alerted from the status date on (today without one)
+    program = make_program(
+        db, key="CLOUD", start_date=date(2027, 1, 4), status_date=date(2027, 1, 4)
+    )
     cal = calendars.create_calendar(
         db, SYSTEM, name="Site", holidays=[calendars.Holiday(date(2027, 1, 11), "Local")]
     )
