@@ -131,3 +131,14 @@ def test_a_revoked_feed_answers_not_found(cast: Cast, net: Net) -> None:
 def test_outsiders_get_no_program_feed(cast: Cast) -> None:
     response = cast.outsider.post(f"/api/v1/programs/{cast.program.id}/feeds")
     assert_error(response, 404, "not_found")
+
+
+def test_a_scenarios_copy_takes_no_calendar_feed(cast: Cast) -> None:
+    scenario = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/scenarios", json={"name": "Slip the pilot"}
+    ).json()
+    refused = cast.viewer.post(f"/api/v1/programs/{scenario['copy_program_id']}/feeds")
+    error = assert_error(refused, 409, "scenario_copy")
+    assert "scenario's copy" in error["message"]
+    assert error["details"] == {"live_program_id": cast.program.id}
+    assert cast.viewer.get("/api/v1/feeds").json() == []

@@ -103,3 +103,15 @@ def test_a_test_event_is_queued_in_the_delivery_log_and_removal_ends_it(cast: Ca
     assert_error(cast.manager.get(log), 404, "not_found")
     assert_error(cast.manager.delete(f"/api/v1/webhooks/{hook['id']}"), 404, "not_found")
     assert_error(cast.manager.post("/api/v1/webhooks/999999/test"), 404, "not_found")
+
+
+def test_a_scenarios_copy_takes_no_webhook(cast: Cast) -> None:
+    scenario = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/scenarios", json={"name": "Slip the pilot"}
+    ).json()
+    copy = f"/api/v1/programs/{scenario['copy_program_id']}/webhooks"
+    refused = cast.manager.post(copy, json={"url": PUBLIC})
+    error = assert_error(refused, 409, "scenario_copy")
+    assert "scenario's copy" in error["message"] and "live program" in error["message"]
+    assert error["details"] == {"live_program_id": cast.program.id}
+    assert cast.manager.get(copy).json() == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import threading
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,6 +59,11 @@ def program(db: Session) -> Program:
     return make_program(db, owner=make_user(db, email="owner@example.com"), key="CLOUD")
 
 
+def _at(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at ``moment``."""
+    return lambda: moment
+
+
 def _subscribe(db: Session, program: Program, url: str, **kw: object) -> str:
     sub = webhooks.subscribe(
         db,
@@ -99,10 +106,10 @@ def test_failures_back_off_exponentially_and_give_up(
     now = utcnow()
     waits = []
     for _ in range(webhooks.MAX_ATTEMPTS):
-        webhooks.deliver_pending(db, now=now, allow_private=True)
+        webhooks.deliver_pending(db, clock=_at(now), allow_private=True)
         db.commit()
         delivery = db.scalars(select(WebhookDelivery)).one()
-        assert webhooks.deliver_pending(db, now=now, allow_private=True).retried == 0
+        assert webhooks.deliver_pending(db, clock=_at(now), allow_private=True).retried == 0
         if delivery.next_attempt_at is None:
             break
         waits.append(delivery.next_attempt_at - now)
@@ -115,12 +122,42 @@ def test_failures_back_off_exponentially_and_give_up(
 
 def test_slack_format_sends_text(db: Session, program: Program, receiver: Receiver) -> None:
     _subscribe(db, program, receiver.url, format=WebhookFormat.SLACK)
-    events.emit(db, program.id, events.RISK_ESCALATED, {"title": "Vendor late"})
+    escalation = {"risk_id": 424242, "title": "Vendor late", "from": "project", "to": "program"}
+    events.emit(db, program.id, events.RISK_ESCALATED, escalation)
     db.commit()
-    webhooks.deliver_pending(db, allow_private=True)
+    webhooks.deliver_pending(db, allow_private=True, base_url="https://podium.example.com")
     db.commit()
     ((_headers, body),) = receiver.received
-    assert b'"text":"*risk.escalated* in ' in body and b"Vendor late" in body
+    text = json.loads(body)["text"]
+    assert text == (
+        "[CLOUD Cloud migration] Risk *Vendor late* escalated from project to program "
+        "<https://podium.example.com/risks/424242|Open in Podium>"
+    )
+
+
+def test_each_delivery_is_signed_with_the_moment_it_is_sent(
+    db: Session, program: Program, receiver: Receiver
+) -> None:
+    _subscribe(db, program, receiver.url)
+    for n in range(3):
+        events.emit(db, program.id, events.REPORT_ISSUED, {"report_id": n})
+    db.commit()
+    start = utcnow()
+    reads: list[datetime] = []
+
+    def clock() -> datetime:
+        """Ten minutes pass at every reading, as if each delivery took that long."""
+        reads.append(start + timedelta(minutes=10 * len(reads)))
+        return reads[-1]
+
+    assert webhooks.deliver_pending(db, clock=clock, allow_private=True).delivered == 3
+    db.commit()
+    stamps = [int(h["X-Podium-Signature"].split(",")[0][2:]) for h, _body in receiver.received]
+    assert len(set(stamps)) == 3 and stamps == sorted(stamps)
+    assert stamps[-1] - stamps[0] >= 20 * 60
+    # each one is the last reading before it left, the one kept as its delivery time
+    sent = sorted(d.delivered_at for d in db.scalars(select(WebhookDelivery)))
+    assert stamps == [int(moment.timestamp()) for moment in sent if moment is not None]
 
 
 def test_private_and_loopback_addresses_are_refused_by_default(
@@ -131,6 +168,72 @@ def test_private_and_loopback_addresses_are_refused_by_default(
             webhooks.subscribe(db, SYSTEM, program.id, url=url, events=[])
     with pytest.raises(ValidationFailed, match="http"):
         webhooks.subscribe(db, SYSTEM, program.id, url="ftp://example.com/", events=[])
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_when_sending(
+    db: Session, program: Program, receiver: Receiver
+) -> None:
+    _subscribe(db, program, receiver.url.replace("127.0.0.1", "localhost"))
+    events.emit(db, program.id, events.REPORT_ISSUED, {})
+    db.commit()
+    assert webhooks.deliver_pending(db).retried == 1
+    db.commit()
+    assert receiver.received == []
+    assert "localhost is a private" in db.scalars(select(WebhookDelivery)).one().last_error
+
+
+class Rebinding:
+    """A DNS answer that is public when asked first and loopback from then on."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __call__(self, host: str) -> list[str]:
+        self.asked.append(host)
+        return ["93.184.215.14"] if len(self.asked) == 1 else ["127.0.0.1"]
+
+
+def test_the_request_goes_to_the_address_that_was_checked(db: Session, program: Program) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    _subscribe(db, program, "https://hooks.example.com:8443/podium?x=1")
+    events.emit(db, program.id, events.REPORT_ISSUED, {})
+    db.commit()
+    resolve = Rebinding()
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        run = webhooks.deliver_pending(db, client=client, resolve=resolve)
+    db.commit()
+    assert run.delivered == 1 and resolve.asked == ["hooks.example.com"]
+    (request,) = seen
+    assert str(request.url) == "https://93.184.215.14:8443/podium?x=1"
+    assert request.headers["Host"] == "hooks.example.com:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
+
+
+def test_a_name_rebound_to_loopback_is_refused_at_the_next_attempt(
+    db: Session, program: Program
+) -> None:
+    seen: list[httpx.Request] = []
+    _subscribe(db, program, "https://hooks.example.com/podium")
+    for _ in range(2):
+        events.emit(db, program.id, events.REPORT_ISSUED, {})
+    db.commit()
+    resolve = Rebinding()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    transport = httpx.MockTransport(answer)
+    with httpx.Client(transport=transport) as client:
+        run = webhooks.deliver_pending(db, client=client, resolve=resolve)
+    db.commit()
+    assert (run.delivered, run.retried, len(resolve.asked)) == (1, 1, 2)
+    assert [r.url.host for r in seen] == ["93.184.215.14"]
 
 
 def test_a_subscription_made_while_allowed_is_still_refused_when_not(

@@ -332,6 +332,13 @@ def webhook_deliveries(
 def webhooks_deliver(
     loop: Annotated[bool, typer.Option("--loop", help="keep delivering until stopped")] = False,
     interval: Annotated[float, typer.Option(help="seconds between passes with --loop")] = 10.0,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PODIUM_BASE_URL",
+            help="the address people reach Podium at (Slack messages link to records)",
+        ),
+    ] = None,
 ) -> None:
     """Send the webhook deliveries that are due (retries back off: 1, 2, 4 … minutes)."""
     import time
@@ -343,7 +350,7 @@ def webhooks_deliver(
     allow_private = get_settings().webhooks_allow_private
     while True:
         with unit_of_work() as session:
-            run = deliver_pending(session, allow_private=allow_private)
+            run = deliver_pending(session, allow_private=allow_private, base_url=base_url)
         console.print(f"delivered {run.delivered}, to retry {run.retried}, given up {run.failed}")
         if not loop:
             return

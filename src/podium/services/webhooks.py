@@ -4,7 +4,8 @@ Every POST carries ``X-Podium-Signature: t=<unix time>,v1=<hex>``, the HMAC-SHA2
 of ``f"{t}.{body}"`` under the subscription's secret. A failed delivery is tried
 again after 1, 2, 4 … minutes and given up after :data:`MAX_ATTEMPTS`. URLs that
 resolve to private, loopback or link-local addresses are refused unless the
-operator allows them (``PODIUM_WEBHOOKS_ALLOW_PRIVATE``).
+operator allows them (``PODIUM_WEBHOOKS_ALLOW_PRIVATE``); the check is made on the
+addresses each attempt connects to, not only when the subscription is made.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import NotFound, field_error
+from podium.errors import Conflict, NotFound, field_error
 from podium.models import (
     DeliveryStatus,
     Program,
@@ -38,6 +39,7 @@ from podium.models import (
 from podium.services.actor import Actor, require_role
 from podium.services.common import flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
+from podium.services.webhook_slack import slack_message
 
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(minutes=1)
@@ -50,23 +52,61 @@ def _resolve(host: str) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
 
 
-def check_url(url: str, *, allow_private: bool, resolve: Resolver = _resolve) -> None:
-    """Refuse URLs that are not http(s), or that reach private or loopback addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise field_error("url", "must be an http:// or https:// URL")
-    if allow_private:
-        return
+def _public_addresses(host: str, resolve: Resolver) -> list[str]:
+    """Every address ``host`` resolves to, refused if any one is not a public unicast one."""
     try:
-        addresses = resolve(parts.hostname)
+        addresses = resolve(host)
     except OSError as exc:
-        raise field_error("url", f"the host {parts.hostname} cannot be resolved") from exc
+        raise field_error("url", f"the host {host} cannot be resolved") from exc
+    if not addresses:
+        raise field_error("url", f"the host {host} cannot be resolved")
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global or ip.is_multicast:
-            raise field_error(
-                "url", f"{parts.hostname} is a private, loopback or link-local address"
-            )
+            raise field_error("url", f"{host} is a private, loopback or link-local address")
+    return addresses
+
+
+def _host_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise field_error("url", "must be an http:// or https:// URL")
+    return parts.hostname
+
+
+def check_url(url: str, *, allow_private: bool, resolve: Resolver = _resolve) -> None:
+    """Refuse URLs that are not http(s), or that reach private or loopback addresses."""
+    host = _host_of(url)
+    if not allow_private:
+        _public_addresses(host, resolve)
+
+
+def _request(
+    http: httpx.Client,
+    url: str,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    allow_private: bool,
+    resolve: Resolver,
+) -> httpx.Request:
+    """The POST to send, bound to an address that was checked in this very attempt.
+
+    Checking the name and then letting httpx resolve it again to connect leaves a gap: a
+    DNS answer that changes in between (rebinding) would reach an address never checked.
+    So the name is resolved once, every address is checked, and the request goes to the
+    first address itself; the Host header keeps the name (httpx sets it from the URL the
+    request was built with) and the ``sni_hostname`` extension makes TLS send the name
+    and verify the certificate against it. Redirects are not followed.
+    """
+    _host_of(url)
+    request = http.build_request("POST", url, content=body, headers=headers)
+    if not allow_private:
+        host = request.url.host
+        address = _public_addresses(host, resolve)[0]
+        request.url = request.url.copy_with(host=address)
+        request.extensions["sni_hostname"] = host
+    return request
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -87,6 +127,7 @@ def subscribe(
 ) -> WebhookSubscription:
     """A new subscription (manager); its secret is generated and shown to managers."""
     require_role(session, actor, program_id, Role.MANAGER)
+    _refuse_scenario_copy(session, program_id)
     unknown = sorted(set(events) - set(EVENTS))
     if unknown:
         raise field_error("events", f"unknown event(s) {', '.join(unknown)}")
@@ -104,6 +145,17 @@ def subscribe(
     flush(session)
     forget_subscriptions(session)
     return subscription
+
+
+def _refuse_scenario_copy(session: Session, program_id: int) -> None:
+    """A scenario's hidden copy emits no events anyone should hear about (they are what-ifs)."""
+    program = session.get(Program, program_id)
+    if program is not None and program.scenario_of_id is not None:
+        raise Conflict(
+            f"{program.key} is a scenario's copy of a program: subscribe to the live program",
+            code="scenario_copy",
+            details={"live_program_id": program.scenario_of_id},
+        )
 
 
 def list_subscriptions(
@@ -216,19 +268,11 @@ def send_test(session: Session, actor: Actor, subscription_id: int) -> None:
     flush(session)
 
 
-def _slack(payload: dict[str, Any], program: Program | None) -> dict[str, Any]:
-    data = payload.get("data") or {}
-    title = data.get("title") or data.get("name") or ""
-    where = f"{program.name} ({program.key})" if program else f"program {payload['program_id']}"
-    text = f"*{payload['event']}* in {where}" + (f": {title}" if title else "")
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
-
-
-def _body(session: Session, delivery: WebhookDelivery) -> bytes:
+def _body(session: Session, delivery: WebhookDelivery, base_url: str | None) -> bytes:
     subscription = delivery.subscription
-    payload = dict(delivery.payload)
+    payload: dict[str, Any] = dict(delivery.payload)
     if subscription.format == WebhookFormat.SLACK:
-        payload = _slack(payload, session.get(Program, subscription.program_id))
+        payload = slack_message(session, payload, base_url=base_url)
     else:
         payload["delivery_id"] = delivery.id
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
@@ -246,13 +290,20 @@ class DeliveryRun:
 def deliver_pending(
     session: Session,
     *,
-    now: datetime | None = None,
+    clock: Callable[[], datetime] = utcnow,
     client: httpx.Client | None = None,
     allow_private: bool = False,
+    base_url: str | None = None,
+    resolve: Resolver = _resolve,
     limit: int = 100,
 ) -> DeliveryRun:
-    """POST every due delivery once; reschedule failures with exponential backoff."""
-    now = now or utcnow()
+    """POST every due delivery once; reschedule failures with exponential backoff.
+
+    ``clock`` is read once to pick what is due, then again as each delivery is sent: its
+    signature carries the moment it leaves, however long the deliveries before it took.
+    ``base_url`` (the address people reach Podium at) lets Slack messages link to records.
+    """
+    now = clock()
     due = list(
         session.scalars(
             select(WebhookDelivery)
@@ -269,7 +320,15 @@ def deliver_pending(
     delivered = retried = failed = 0
     try:
         for delivery in due:
-            ok = _attempt(session, http, delivery, now, allow_private=allow_private)
+            ok = _attempt(
+                session,
+                http,
+                delivery,
+                clock=clock,
+                allow_private=allow_private,
+                base_url=base_url,
+                resolve=resolve,
+            )
             if ok:
                 delivered += 1
             elif delivery.status == DeliveryStatus.FAILED:
@@ -287,31 +346,40 @@ def _attempt(
     session: Session,
     http: httpx.Client,
     delivery: WebhookDelivery,
-    now: datetime,
     *,
+    clock: Callable[[], datetime],
     allow_private: bool,
+    base_url: str | None,
+    resolve: Resolver,
 ) -> bool:
     subscription = delivery.subscription
-    body = _body(session, delivery)
+    body = _body(session, delivery, base_url)
     delivery.attempts += 1
     delivery.last_status_code = None
+    tried_at = clock()
     try:
-        check_url(subscription.url, allow_private=allow_private)
-        response = http.post(
+        request = _request(
+            http,
             subscription.url,
-            content=body,
+            body=body,
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "Podium-Webhooks/1",
                 "X-Podium-Event": delivery.event,
                 "X-Podium-Delivery": str(delivery.id),
-                SIGNATURE_HEADER: sign(subscription.secret, body, int(now.timestamp())),
             },
+            allow_private=allow_private,
+            resolve=resolve,
         )
+        # signed last, as it leaves: receivers hold the timestamp to a tolerance window
+        tried_at = clock()
+        timestamp = int(tried_at.timestamp())
+        request.headers[SIGNATURE_HEADER] = sign(subscription.secret, body, timestamp)
+        response = http.send(request)
         delivery.last_status_code = response.status_code
         if 200 <= response.status_code < 300:
             delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = now
+            delivery.delivered_at = tried_at
             delivery.next_attempt_at = None
             delivery.last_error = ""
             return True
@@ -324,7 +392,7 @@ def _attempt(
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
     else:
-        delivery.next_attempt_at = now + BACKOFF * 2 ** (delivery.attempts - 1)
+        delivery.next_attempt_at = tried_at + BACKOFF * 2 ** (delivery.attempts - 1)
     return False
 
 
