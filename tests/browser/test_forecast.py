@@ -70,6 +70,7 @@ def test_a_manager_runs_a_forecast_and_reads_its_dates_charts_and_drivers(
     table = page.get_by_test_id("confidence-table")
     program_row = table.locator("[data-key=program]")
     expect(program_row).to_contain_text(_shown(results["program"]["p80"]))
+    expect(program_row.locator("td").nth(2)).to_have_text(_shown(results["program"]["p10"]))
     expect(program_row).to_contain_text(_shown(results["program"]["finish"]))
     for m in results["milestones"]:
         row = table.locator(f"[data-key='{m['key']}']")

@@ -39,7 +39,8 @@ def test_forecast_prints_the_confidence_table_and_stores_it(demo: None, engine: 
         for line in out.splitlines()
         if line.strip().startswith("│ Program") or line.strip().startswith("Program")
     )
-    assert program.count("20") >= 4  # target, planned, P50, P80, P90 dates
+    assert program.count("20") >= 5  # target, planned, P10, P50, P80, P90 dates
+    assert "P10" in out
     assert "What drives the finish" in out and "Stored as forecast" in out
     assert _count(engine) == before + 1
 
