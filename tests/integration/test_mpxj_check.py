@@ -180,6 +180,59 @@ def test_mpxj_reads_podiums_export_of_each_file_back_with_the_same_plan_and_date
     assert read_back == expected
 
 
+def _mpxj_holidays(calendar: Any, workdays: list[str]) -> set[str]:
+    """The days MPXJ's expanded exceptions of ``calendar`` make non-working, on ``workdays``."""
+    off: set[str] = set()
+    for exception in calendar.getExpandedCalendarExceptions():
+        day = exception.getFromDate()
+        while not exception.getWorking() and not day.isAfter(exception.getToDate()):
+            off.add(str(day))
+            day = day.plusDays(1)
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    return {d for d in off if names[date.fromisoformat(d).weekday()] in workdays}
+
+
+@pytest.mark.parametrize("name", MSPDI_FILES)
+def test_podium_imports_as_holidays_the_non_working_days_mpxj_expands(
+    mpxj: Reader, name: str
+) -> None:
+    """Every exception, single day, range or recurring, wherever it falls; a derived
+    calendar's own exceptions (MPXJ's expansion leaves its base calendar's out)."""
+    imported = read_mspdi((DATA / name).read_bytes())
+    ours = {c["name"]: c for c in imported.document["calendars"]}
+    for calendar in mpxj(DATA / name).getCalendars():
+        if calendar.getParent() is not None:
+            continue
+        podium = ours[str(calendar.getName())]
+        assert set(podium["holidays"]) == _mpxj_holidays(calendar, podium["workdays"])
+
+
+def test_mpxj_reads_27_exceptions_that_podium_makes_89_holidays(mpxj: Reader) -> None:
+    name = "mpxj_calendar-recurring-exceptions-project2016-mspdi.xml"
+    (calendar,) = mpxj(DATA / name).getCalendars()
+    assert len(calendar.getCalendarExceptions()) == 27
+    (standard,) = read_mspdi((DATA / name).read_bytes()).document["calendars"]
+    assert len(_mpxj_holidays(calendar, standard["workdays"])) == len(standard["holidays"]) == 89
+
+
+def test_mpxj_reads_podiums_equipment_as_a_work_resource_of_the_equipment_group(
+    mpxj: Reader, tmp_path: Path
+) -> None:
+    from org.mpxj import ResourceType
+
+    imported = read_mspdi((DATA / "mpxj_mspdiresource.xml").read_bytes())
+    written = tmp_path / "export.xml"
+    written.write_bytes(write_mspdi(imported.document))
+    kinds = {r["name"]: r["kind"] for r in imported.document["resources"]}
+    for resource in mpxj(written).getResources():
+        if int(resource.getUniqueID()) == 0:
+            continue
+        assert resource.getType() == ResourceType.WORK
+        group = None if resource.getGroup() is None else str(resource.getGroup())
+        expected = "Equipment" if kinds[str(resource.getName())] == "equipment" else None
+        assert group == expected
+
+
 @pytest.mark.parametrize("name", XER_FILES)
 def test_podium_reads_each_primavera_file_as_mpxj_does(mpxj: Reader, name: str) -> None:
     """Activities, relationships and calendars agree; several assignments of one resource to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,77 @@ def test_recurring_exceptions_expand_to_the_days_microsoft_project_lists() -> No
         for d in _legacy_exception_days(w)
     }
     assert expanded == legacy
+
+
+RECURRING = "mpxj_calendar-recurring-exceptions-project2016-mspdi.xml"
+
+
+def test_the_27_exceptions_far_from_a_plan_still_become_holidays_of_its_calendar() -> None:
+    """The file's plan is one milestone in 2017, its exceptions run from 2000 to 2010.
+
+    MPXJ expands the exceptions to 137 non-working days and 3 working Saturdays;
+    89 of the non-working days fall on a weekday the calendar works."""
+    imported = read_mspdi((DATA / RECURRING).read_bytes())
+    (standard,) = read_plan(imported.document).calendars
+    holidays = {str(d) for d in standard.holidays}
+    assert len(holidays) == 89
+    assert {
+        "2000-01-03",  # Daily 1: 1-3 January 2000, a Saturday to a Monday
+        "2000-02-07",  # Daily 2: every 3 days from 1 February, third occurrence
+        "2001-01-15",  # Weekly 1 Monday: third Monday from 1 January 2001
+        "2001-02-13",  # Weekly 2 Tuesday: every 2 weeks, fourth occurrence
+        "2002-05-06",  # Monthly Relative 1: first Monday every 2 months, third occurrence
+        "2005-01-28",  # Monthly Relative 5: last Friday every 6 months, seventh occurrence
+        "2003-05-01",  # Monthly Absolute 1: the 1st every 2 months, third occurrence
+        "2007-03-06",  # Yearly Relative 1: first Tuesday of March, fourth year
+        "2005-02-01",  # Yearly Absolute 1: 1 February, first year
+        "2009-04-03",  # Yearly Absolute 3: 3 April, fifth year
+    } <= holidays
+    # the weekend days of Daily 1 are off anyway; the working Saturdays are not holidays
+    assert not holidays & {"2000-01-01", "2000-01-02", "2010-01-02", "2010-02-06"}
+    assert not any("more than" in n for n in imported.notes)
+    assert any("3 working day(s) on non-working weekdays" in n for n in imported.notes)
+
+
+def _one_calendar_file(exception: str, *, start: str = "2027-01-04") -> bytes:
+    return f"""<?xml version="1.0"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+  <Title>Long</Title><StartDate>{start}T08:00:00</StartDate>
+  <FinishDate>{start}T17:00:00</FinishDate><CalendarUID>1</CalendarUID>
+  <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar>
+    <Exceptions><Exception>{exception}</Exception></Exceptions>
+  </Calendar></Calendars>
+</Project>""".encode()
+
+
+def test_a_calendar_of_too_many_holidays_keeps_those_near_the_plan_and_notes_the_rest() -> None:
+    every_day = (
+        "<TimePeriod><FromDate>1990-01-01T00:00:00</FromDate>"
+        "<ToDate>2040-12-31T23:59:00</ToDate></TimePeriod>"
+        "<Name>Every other day</Name><Type>7</Type><Period>2</Period><DayWorking>0</DayWorking>"
+    )
+    imported = read_mspdi(_one_calendar_file(every_day))
+    assert imported.ok, imported.problems
+    (standard,) = read_plan(imported.document).calendars
+    # a year before the plan to two years after it, every other day: none of them dropped
+    low, high = dt.date(2026, 1, 3), dt.date(2029, 1, 4)
+    every_other_day = (dt.date(1990, 1, 1) + dt.timedelta(days=n) for n in range(0, 19000, 2))
+    near = {d for d in every_other_day if low <= d <= high and d.weekday() < 5}
+    assert set(standard.holidays) == near
+    (note,) = [n for n in imported.notes if "more than 5000" in n]
+    assert "only those from 2026-01-03 to 2029-01-04 are kept" in note
+    assert f"{6653 - len(near)} (from 1990-01-01 to 2040-12-28) are not carried" in note
+
+
+def test_an_exception_longer_than_microsoft_projects_dates_is_cut_with_a_note() -> None:
+    forever = (
+        "<TimePeriod><FromDate>1900-01-01T00:00:00</FromDate>"
+        "<ToDate>2199-12-31T23:59:00</ToDate></TimePeriod>"
+        "<Name>Closed</Name><Type>1</Type><DayWorking>0</DayWorking>"
+    )
+    imported = read_mspdi(_one_calendar_file(forever, start="1905-01-02"))
+    assert imported.ok, imported.problems
+    assert any("exception 'Closed' covers more than 60631 days" in n for n in imported.notes)
 
 
 def test_holidays_of_the_2002_form_become_plan_holidays() -> None:

@@ -1,4 +1,4 @@
-"""MSPDI → plan → MSPDI → plan compares equal, for every real file and a generated plan."""
+"""MSPDI → plan → MSPDI → plan compares equal, for every real file and generated plans."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from podium.interop.mspdi import read_mspdi, write_mspdi
+from podium.interop.mspdi._xml import Q, parse, text
 from podium.interop.plan_format import plan_to_json, read_plan
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
@@ -45,3 +46,57 @@ def test_the_written_dates_are_the_schedule_podium_computes() -> None:
     assert again.document["dependencies"] == [
         {"from": "RT-1", "to": "RT-2", "type": "FS", "lag": 1}
     ]
+
+
+def test_people_teams_and_equipment_are_written_as_work_resources_and_read_back_as_such() -> None:
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "RK", "name": "RK", "start": "2027-01-04"},
+        "projects": [{"key": "RK", "name": "Resource kinds"}],
+        "tasks": [{"id": "RK-1", "project": "RK", "name": "Pour", "duration": 2}],
+        "resources": [
+            {"id": "R1", "name": "Ada", "kind": "person"},
+            {"id": "R2", "name": "Crew", "kind": "team", "capacity": 3.0},
+            {"id": "R3", "name": "Crane", "kind": "equipment", "capacity": 2.0},
+        ],
+        "assignments": [{"task": "RK-1", "resource": "R3", "units": 2.0}],
+    }
+    written = write_mspdi(document)
+    root, _ = parse(written)
+    resources = {
+        text(r, "Name"): (text(r, "Type"), text(r, "Group"))
+        for r in root.findall(f"{Q}Resources/{Q}Resource")
+    }
+    assert resources == {
+        "Ada": ("1", None),
+        "Crew": ("1", "Team"),
+        "Crane": ("1", "Equipment"),
+    }
+    again = read_mspdi(written)
+    assert again.ok, again.problems
+    assert [(r["name"], r["kind"], r["capacity"]) for r in again.document["resources"]] == [
+        ("Ada", "person", 1.0),
+        ("Crew", "team", 3.0),
+        ("Crane", "equipment", 2.0),
+    ]
+    assert not any("material" in n for n in again.notes)
+
+
+def test_a_material_resource_comes_back_as_equipment_from_a_work_resource() -> None:
+    first = read_mspdi((DATA / "mpxj_mspdiresource.xml").read_bytes())
+    kinds = {r["name"]: r["kind"] for r in first.document["resources"]}
+    assert kinds["Concrete"] == "equipment"  # Type 0 in the file
+    root, _ = parse(write_mspdi(first.document))
+    concrete = next(
+        r for r in root.findall(f"{Q}Resources/{Q}Resource") if text(r, "Name") == "Concrete"
+    )
+    assert (text(concrete, "Type"), text(concrete, "Group")) == ("1", "Equipment")
+    again = read_mspdi(write_mspdi(first.document))
+    assert {r["name"]: r["kind"] for r in again.document["resources"]} == kinds
+
+
+def test_a_work_resource_of_another_group_is_a_person() -> None:
+    imported = read_mspdi((DATA / "mpxj_mspdiresource.xml").read_bytes())
+    kinds = {r["name"]: r["kind"] for r in imported.document["resources"]}
+    assert kinds["Wade Golden"] == "person"  # Group "Steelray"

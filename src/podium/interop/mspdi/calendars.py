@@ -3,12 +3,20 @@
 A plan-format calendar has worked weekdays and holidays only, so a calendar of the
 file becomes: the weekdays its ``WeekDays`` mark as working (a derived calendar —
 ``IsBaseCalendar`` 0 — takes the days it does not list from its base calendar),
-and as holidays every day a non-working exception covers. Recurring exceptions
-(``Exception/Type`` 1–7: daily, every n days, weekly, monthly by day or position,
-yearly by day or position) are expanded to their days; files written before
-Project 2007 list exceptions as ``WeekDay`` entries of ``DayType`` 0 instead.
-Working hours within a day and working exceptions on non-working weekdays
-(an extra working Saturday) cannot be carried: each is noted.
+and as holidays every working weekday a non-working exception covers, wherever
+it falls. Recurring exceptions (``Exception/Type`` 1–7: daily, every n days,
+weekly, monthly by day or position, yearly by day or position) are expanded to
+their days; files written before Project 2007 list exceptions as ``WeekDay``
+entries of ``DayType`` 0 instead.
+
+Two bounds keep a hostile or careless file from making a calendar of millions of
+days, and each is noted when it bites: one exception expands to at most
+:data:`MAX_EXPANDED_DAYS` days (every day Microsoft Project can date), and a
+calendar that would get more than :data:`MAX_HOLIDAYS` holidays keeps only those
+from a year before the plan to two years after it. Working hours within a day,
+working exceptions on non-working weekdays (an extra working Saturday) and
+exception names cannot be carried: a plan calendar is worked weekdays and dated
+holidays; the first two are noted.
 """
 
 from __future__ import annotations
@@ -24,12 +32,17 @@ from podium.interop.mspdi._xml import Q, flag, parse_date, text
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # MSPDI DayType: 1 = Sunday … 7 = Saturday
 DAY_TYPE = {1: "Sun", 2: "Mon", 3: "Tue", 4: "Wed", 5: "Thu", 6: "Fri", 7: "Sat"}
-MAX_EXPANDED_DAYS = 20_000  # one recurring exception cannot make more holidays than this
+# days one exception may cover: Microsoft Project's dates run from 1984 to 2149
+MAX_EXPANDED_DAYS = (dt.date(2150, 1, 1) - dt.date(1984, 1, 1)).days
+MAX_HOLIDAYS = 5_000  # holidays of one calendar kept wherever they fall
+NEAR_BEFORE = dt.timedelta(days=366)  # beyond MAX_HOLIDAYS, keep those from a year before
+NEAR_AFTER = dt.timedelta(days=731)  # the plan's start to two years after its finish
 
 
 @dataclass
 class FileCalendar:
-    """A calendar of the file, resolved: name, worked weekdays, holidays, extra working days."""
+    """A calendar of the file, resolved: name, worked weekdays, holidays, extra working days,
+    and the exceptions cut at :data:`MAX_EXPANDED_DAYS`."""
 
     uid: str
     name: str
@@ -37,7 +50,7 @@ class FileCalendar:
     own_days: dict[str, bool] = field(default_factory=dict)
     off: set[dt.date] = field(default_factory=set)
     working: set[dt.date] = field(default_factory=set)
-    recurring: bool = False
+    cut: list[str] = field(default_factory=list)
 
 
 def _month_position(year: int, month: int, position: int, item: int) -> dt.date | None:
@@ -156,7 +169,8 @@ def _legacy_exception_days(week_day: Element) -> list[dt.date]:
         return []
     start = parse_date(start_text)
     finish = parse_date(finish_text) if finish_text else start
-    return [start + dt.timedelta(days=n) for n in range((finish - start).days + 1)]
+    count = min((finish - start).days + 1, MAX_EXPANDED_DAYS)
+    return [start + dt.timedelta(days=n) for n in range(count)]
 
 
 def read_calendar(element: Element) -> FileCalendar:
@@ -174,20 +188,40 @@ def read_calendar(element: Element) -> FileCalendar:
             calendar.own_days[DAY_TYPE[day_type]] = flag(week_day, "DayWorking")
         elif day_type == 0 and not exceptions:  # the pre-2007 form of an exception
             days = _legacy_exception_days(week_day)
+            if len(days) >= MAX_EXPANDED_DAYS:
+                calendar.cut.append(f"from {days[0].isoformat()}")
             (calendar.working if flag(week_day, "DayWorking") else calendar.off).update(days)
-    for exception in exceptions:
+    for number, exception in enumerate(exceptions, 1):
         days = exception_days(exception)
-        calendar.recurring |= int(text(exception, "Type") or "1") != 1
+        if len(days) >= MAX_EXPANDED_DAYS:
+            calendar.cut.append(text(exception, "Name") or f"exception {number}")
         (calendar.working if flag(exception, "DayWorking") else calendar.off).update(days)
     return calendar
+
+
+def _near_the_plan(
+    name: str, holidays: list[dt.date], span: tuple[dt.date, dt.date]
+) -> tuple[list[dt.date], str | None]:
+    """The holidays from a year before ``span`` to two years after it, and a note on the
+    others, left out as too many to keep (more than :data:`MAX_HOLIDAYS`)."""
+    low, high = span[0] - NEAR_BEFORE, span[1] + NEAR_AFTER
+    kept = [d for d in holidays if low <= d <= high]
+    dropped = [d for d in holidays if not low <= d <= high]
+    if not dropped:
+        return holidays, None
+    return kept, (
+        f"calendar {name!r}: {len(holidays)} holidays are more than {MAX_HOLIDAYS}, so only "
+        f"those from {low.isoformat()} to {high.isoformat()} are kept; {len(dropped)} "
+        f"(from {dropped[0].isoformat()} to {dropped[-1].isoformat()}) are not carried over"
+    )
 
 
 def resolve_calendars(
     calendars: dict[str, FileCalendar], *, span: tuple[dt.date, dt.date] | None
 ) -> tuple[dict[str, dict[str, object]], list[str]]:
     """Plan-format calendars by file UID (a derived calendar merged with its base) and
-    notes on what could not be carried. ``span`` (plan start and finish) bounds the
-    holidays that recurring exceptions produce."""
+    notes on what could not be carried. ``span`` (plan start and finish) is the range
+    whose holidays are always kept when a calendar has more than :data:`MAX_HOLIDAYS`."""
     notes: list[str] = []
     resolved: dict[str, dict[str, object]] = {}
 
@@ -212,10 +246,15 @@ def resolve_calendars(
             workdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
             notes.append(f"calendar {calendar.name!r} has no working weekday: Mon-Fri is used")
         off, working = exceptions_of(calendar, frozenset())
-        if span is not None and calendar.recurring:
-            low, high = span[0] - dt.timedelta(days=366), span[1] + dt.timedelta(days=731)
-            off = {d for d in off if low <= d <= high}
+        for name in calendar.cut:
+            notes.append(
+                f"calendar {calendar.name!r}: exception {name!r} covers more than "
+                f"{MAX_EXPANDED_DAYS} days; only its first {MAX_EXPANDED_DAYS} are read"
+            )
         holidays = sorted(d for d in off if WEEKDAYS[d.weekday()] in workdays)
+        if span is not None and len(holidays) > MAX_HOLIDAYS:
+            holidays, note = _near_the_plan(calendar.name, holidays, span)
+            notes += [note] if note else []
         extra = sorted(d for d in working if WEEKDAYS[d.weekday()] not in workdays)
         if extra:
             notes.append(

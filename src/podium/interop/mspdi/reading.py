@@ -110,9 +110,9 @@ def read_mspdi(data: bytes) -> ImportedPlan:
         imported.problems.append(Problem("Project/StartDate", "the file states no start date"))
     if imported.problems or start is None:
         return imported
-    resolved, calendar_notes = resolve_calendars(
-        file_calendars, span=(start, max(finish or start, start))
-    )
+    # the plan's reach: the project's dates and every task's (a task may lie outside them)
+    reach = [start, finish or start, *(plan_span or ())]
+    resolved, calendar_notes = resolve_calendars(file_calendars, span=(min(reach), max(reach)))
     program: dict[str, Any] = {"key": key, "name": title, "start": start.isoformat()}
     default_calendar = text(root, "CalendarUID")
     if default_calendar in resolved:

@@ -1,7 +1,9 @@
 """MSPDI resources and assignments as plan-format resources and assignments.
 
-Work resources become people, material resources equipment (their units are not
-people's time: noted), cost resources are left out. ``MaxUnits`` is the
+Work resources become people, or teams and equipment when their ``Group`` is
+``Team`` or ``Equipment`` (MSPDI's resource ``Type`` knows only work, material and
+cost, so the writer marks Podium's kinds there); material resources become
+equipment (their units are not time: noted); cost resources are left out. ``MaxUnits`` is the
 capacity (raised to the largest units the file assigns, since Podium refuses an
 assignment above capacity and Microsoft Project only flags it), ``StandardRate``
 (money per hour) the cost rate. Assignments to the placeholder resource
@@ -17,6 +19,10 @@ from xml.etree.ElementTree import Element
 
 from podium.interop.imported import Problem
 from podium.interop.mspdi._xml import Q, duration_minutes, flag, text
+
+# the Group that marks a work resource as one of Podium's kinds other than a person
+KIND_GROUPS = {"team": "Team", "equipment": "Equipment"}
+GROUP_KINDS = {group.casefold(): kind for kind, group in KIND_GROUPS.items()}
 
 
 @dataclass
@@ -74,7 +80,11 @@ def read_resources(
         resource: dict[str, Any] = {
             "id": f"R{uid}",
             "name": (name or f"Resource {uid}")[:200],
-            "kind": "person" if kind == "1" else "equipment",
+            "kind": (
+                GROUP_KINDS.get((text(element, "Group") or "").casefold(), "person")
+                if kind == "1"
+                else "equipment"
+            ),
             "capacity": capacity if capacity > 0 else 1.0,
             "cost_rate": max(0.0, rate),
         }

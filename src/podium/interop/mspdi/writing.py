@@ -5,7 +5,9 @@ project becomes one file whose tasks are the project's tasks; a program of
 several projects gets one summary task per project. Program milestones become
 milestone tasks. Working days map to the file's 480 minutes per day, holidays
 to calendar exceptions (written in both the 2007+ ``Exceptions`` form and the
-older ``WeekDay`` form, so every version reads them). Task and resource ids that
+older ``WeekDay`` form, so every version reads them). People, teams and equipment
+are all work resources (their units are time); teams and equipment are marked by
+their ``Group``, which the reader maps back. Task and resource ids that
 end in a number (``PLAT-12``, ``R3``) keep it as their UID, so a file read and
 written again keeps its UIDs. Dates are the schedule's: those given, or the
 document scheduled by the engine.
@@ -25,6 +27,7 @@ import numpy as np
 from podium.engine import schedule
 from podium.interop.imported import FileBaseline
 from podium.interop.mspdi._xml import NS, format_hours
+from podium.interop.mspdi.resources import KIND_GROUPS
 from podium.interop.plan_format import plan_to_schedule_input, read_plan
 
 MINUTES_PER_DAY = 480
@@ -284,8 +287,10 @@ def write_mspdi(
         _add(element, "UID", resource_uids[resource["id"]])
         _add(element, "ID", number)
         _add(element, "Name", resource["name"])
-        _add(element, "Type", 0 if resource.get("kind") == "equipment" else 1)
+        _add(element, "Type", 1)  # work: any Podium resource's units are time, not material
         _add(element, "IsNull", 0)
+        if resource.get("kind") in KIND_GROUPS:
+            _add(element, "Group", KIND_GROUPS[resource["kind"]])
         _add(element, "MaxUnits", float(resource.get("capacity", 1.0)))
         _add(element, "StandardRate", float(resource.get("cost_rate", 0.0)))
         _add(element, "StandardRateFormat", 2)
