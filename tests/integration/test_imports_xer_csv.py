@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.interop.csv_plan import read_csv_plan, write_csv_plan
-from podium.models import Assignment, Dependency, Program, Task
+from podium.models import Assignment, Dependency, Program, Resource, Task
 from podium.services.actor import SYSTEM
 from podium.services.imports import ImportRefused, detect_format, import_file
 from podium.services.plans import export_plan
@@ -90,6 +90,26 @@ def test_a_csv_imports_with_its_links_and_exports_back(db: Session) -> None:
         ("SS", 1),
         ("FS", 0),
     ]
+
+
+def test_people_the_organisation_has_are_reused_by_name_in_a_second_plan(db: Session) -> None:
+    first = import_file(db, SYSTEM, TASKS_CSV, filename="tasks.csv", key="DIG")
+    complete(db)
+    (ana,) = db.scalars(
+        select(Resource).join(Assignment).where(Assignment.program_id == first.program_id)
+    ).unique()
+    assert ana.key == "DIG-Ana" and first.notes == []
+    second = import_file(db, SYSTEM, TASKS_CSV.replace(b"Ana[50%]", b"Bo"), key="POUR")
+    complete(db)
+    used = {
+        r.key
+        for r in db.scalars(
+            select(Resource).join(Assignment).where(Assignment.program_id == second.program_id)
+        )
+    }
+    assert used == {"DIG-Ana", "POUR-Bo"}  # the same Ana: one load across both programs
+    assert "resource 'Ana' is the stored resource 'DIG-Ana': reused" in second.notes
+    assert db.scalar(select(func.count()).select_from(Resource).where(Resource.name == "Ana")) == 1
 
 
 def test_a_csv_with_chosen_columns_imports(db: Session) -> None:

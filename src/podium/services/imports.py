@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
@@ -217,9 +217,12 @@ def read_file(
     return reader(data)
 
 
-def _free_names(session: Session, document: dict[str, Any], key: str) -> None:
+def _free_names(session: Session, document: dict[str, Any], key: str) -> list[str]:
     """Rename the file's calendars that clash with different stored ones, and give its
-    resources ids of this program (a file's resource ids mean nothing across files)."""
+    resources ids: a stored resource's key when exactly one stored resource has the same
+    name (the person the organisation already has: their load across programs stays one
+    picture), else a new id of this program (a file's resource ids mean nothing across
+    files). Returns notes naming the resources reused."""
     calendars = document.get("calendars", [])
     names = [c["name"] for c in calendars]
     stored = {c.name: c for c in session.scalars(select(Calendar).where(Calendar.name.in_(names)))}
@@ -248,9 +251,22 @@ def _free_names(session: Session, document: dict[str, Any], key: str) -> None:
     for item in [*document.get("tasks", []), *document.get("resources", [])]:
         if item.get("calendar") in renamed:
             item["calendar"] = renamed[item["calendar"]]
-    ids = {r["id"]: f"{key}-{r['id']}"[:40] for r in document.get("resources", [])}
-    stored_keys = set(session.scalars(select(Resource.key).where(Resource.key.in_(ids.values()))))
-    for resource in document.get("resources", []):
+    resources = document.get("resources", [])
+    same_name = _stored_by_name(session, [r.get("name") or "" for r in resources])
+    ids: dict[str, str] = {}
+    reused: set[str] = set()
+    notes: list[str] = []
+    for r in resources:
+        match = same_name.get((r.get("name") or "").strip().lower())
+        if match is not None and match.key not in reused:
+            ids[r["id"]] = match.key
+            reused.add(match.key)
+            notes.append(f"resource {r.get('name')!r} is the stored resource {match.key!r}: reused")
+        else:
+            ids[r["id"]] = f"{key}-{r['id']}"[:40]
+    new_ids = [i for i in ids.values() if i not in reused]
+    stored_keys = set(session.scalars(select(Resource.key).where(Resource.key.in_(new_ids))))
+    for resource in resources:
         resource["id"] = ids[resource["id"]]
         if resource["id"] in stored_keys:
             raise ImportRefused(
@@ -258,6 +274,20 @@ def _free_names(session: Session, document: dict[str, Any], key: str) -> None:
             )
     for assignment in document.get("assignments", []):
         assignment["resource"] = ids.get(assignment["resource"], assignment["resource"])
+    return notes
+
+
+def _stored_by_name(session: Session, names: list[str]) -> dict[str, Resource]:
+    """Stored resources by lower-case name, for names exactly one stored resource has."""
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    if not wanted:
+        return {}
+    found: dict[str, list[Resource]] = {}
+    for resource in session.scalars(
+        select(Resource).where(func.lower(Resource.name).in_(wanted))
+    ):
+        found.setdefault(resource.name.strip().lower(), []).append(resource)
+    return {name: hits[0] for name, hits in found.items() if len(hits) == 1}
 
 
 def _reason(note: str, task: Any, calendar_id: int | None, summaries: set[int]) -> str:
@@ -380,8 +410,9 @@ def import_file(
     if name:
         document["program"]["name"] = name[:200]
     program_key = document["program"]["key"]
+    notes = list(imported.notes)
     if imported.format != "podium-plan":
-        _free_names(session, document, program_key)
+        notes += _free_names(session, document, program_key)
     plan = read_plan(document)
     program = import_plan(session, actor, plan)
     reschedule_pending(session)
@@ -403,6 +434,6 @@ def import_file(
         format=imported.format,
         counts=counts,
         dates=_compare(session, program, imported),
-        notes=list(imported.notes),
+        notes=notes,
         baseline_id=baseline_id,
     )
