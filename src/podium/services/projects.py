@@ -212,13 +212,16 @@ def delete_project(
     """Remove a project with its tasks and every dependency touching them (managers).
 
     The database removes tasks and dependencies by foreign-key cascade; each
-    removed record gets its own audit entry first.
+    removed record gets its own audit entry first. The risks that were linked to
+    the project or its tasks are judged again (level, escalation, alert).
     """
+    from podium.services import risks
     from podium.services.tasks import TASK_FIELDS
 
     project = get_project(session, actor, project_id, needed=Role.MANAGER)
     check_version(project, expected_version)
     program_id = project.program_id
+    linked = risks.risks_linked_to(session, project_id=project_id)
     task_ids = select(Task.id).where(Task.project_id == project_id).scalar_subquery()
     dependencies = session.scalars(
         select(Dependency)
@@ -235,5 +238,7 @@ def delete_project(
     for task in session.scalars(select(Task).where(Task.project_id == project_id)):
         record_deleted(session, actor, task, program_id=program_id, fields=TASK_FIELDS)
     record_deleted(session, actor, project, program_id=program_id, fields=PROJECT_FIELDS)
+    removed = f"project {project.key}"
     session.delete(project)
     flush(session)
+    risks.settle_after_removal(session, actor, linked, removed=removed)

@@ -27,6 +27,11 @@ from podium.services.risks.reading import (
     risk_url,
     risks_for_agenda,
 )
+from podium.services.risks.removal import (
+    LinkedRisks,
+    risks_linked_to,
+    settle_after_removal,
+)
 from podium.services.risks.writing import (
     RISK_FIELDS,
     add_action,
@@ -40,6 +45,7 @@ from podium.services.risks.writing import (
 __all__ = [
     "RISK_FIELDS",
     "RISK_SORTS",
+    "LinkedRisks",
     "RegisterPage",
     "RiskFilter",
     "RiskPage",
@@ -60,6 +66,8 @@ __all__ = [
     "risk_page",
     "risk_url",
     "risks_for_agenda",
+    "risks_linked_to",
+    "settle_after_removal",
     "task_ids_by_keys",
     "update_action",
     "update_escalation_rules",

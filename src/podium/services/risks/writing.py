@@ -109,7 +109,8 @@ def _check_values(values: Mapping[str, Any]) -> None:
                 raise field_error(name, "must be a whole number from 1 to 5") from exc
 
 
-def _record_history(session: Session, actor: Actor, risk: Risk, note: str = "") -> None:
+def record_history(session: Session, actor: Actor, risk: Risk, note: str = "") -> None:
+    """Keep the risk's ratings and status as they are now, with why they changed."""
     session.add(
         RiskHistory(
             risk_id=risk.id,
@@ -197,7 +198,7 @@ def create_risk(
     session.add(risk)
     flush(session)
     record_created(session, actor, risk, program_id=program_id, fields=RISK_FIELDS)
-    _record_history(session, actor, risk, "raised")
+    record_history(session, actor, risk, "raised")
     apply_escalation(session, actor, risk)
     return risk
 
@@ -276,7 +277,7 @@ def update_risk(
     apply_update(session, actor, risk, updates, program_id=risk.program_id, expected_version=None)
     flush(session)
     if snapshot(risk, list(_RATED)) != rated_before:
-        _record_history(session, actor, risk, note)
+        record_history(session, actor, risk, note)
     apply_escalation(session, actor, risk)
     return risk
 

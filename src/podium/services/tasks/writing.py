@@ -20,6 +20,7 @@ from podium.models import (
     Role,
     Task,
 )
+from podium.services import risks
 from podium.services.actor import Actor
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush
@@ -343,7 +344,8 @@ def delete_task(
     """Remove a task and its sub-tasks (managers), then renumber the project.
 
     Dependencies touching any of them make this a conflict naming them, unless
-    ``cascade``: then they are removed too. Every removed record is audited.
+    ``cascade``: then they are removed too. Every removed record is audited. The
+    risks that were linked to them are judged again (level, escalation, alert).
     """
     task = get_task(session, actor, task_id, needed=Role.MANAGER)
     check_version(task, expected_version)
@@ -366,11 +368,14 @@ def delete_task(
             session, actor, dependency, program_id=task.program_id, fields=DEPENDENCY_FIELDS
         )
         session.delete(dependency)
+    linked = risks.risks_linked_to(session, task_ids=_subtree(task.id))
     removed = list(session.scalars(select(Task).where(Task.id.in_(_subtree(task.id)))))
     for record in removed:
         record_deleted(session, actor, record, program_id=task.program_id, fields=TASK_FIELDS)
+    what, project_id = f"task {task.key}", task.project_id
     session.delete(task)  # the database removes the sub-tasks (ON DELETE CASCADE)
     flush(session)
+    risks.settle_after_removal(session, actor, linked, removed=what, project_id=project_id)
     for record in removed:
         if record is not task:
             session.expunge(record)
