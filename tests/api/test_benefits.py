@@ -104,6 +104,19 @@ def test_updates_need_the_current_version_and_a_consistent_plan(cast: Cast) -> N
     assert_error(cast.manager.patch(url, json={"name": "uptime"}), 409)
 
 
+@pytest.mark.parametrize("target_date", ["2027-01-01", "2026-06-30"])
+def test_a_target_date_not_after_the_baseline_date_is_refused_on_that_field(
+    cast: Cast, target_date: str
+) -> None:
+    body = {"program_id": cast.program.id, **TICKETS, "target_date": target_date}
+    error = assert_error(cast.manager.post(URL, json=body), 422, "validation_failed")
+    assert [d["field"] for d in error["details"]] == ["target_date"]
+    url = f"{URL}/{create(cast.manager, cast)['id']}"
+    both = {"baseline_date": "2027-01-01", "target_date": target_date}
+    error = assert_error(cast.manager.patch(url, json=both), 422, "validation_failed")
+    assert [d["field"] for d in error["details"]] == ["target_date"]
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [

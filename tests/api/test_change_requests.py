@@ -248,6 +248,25 @@ def test_a_link_that_already_exists_is_refused_up_front(cast: Cast, net: Net) ->
     assert approved.status_code == 200, approved.text
 
 
+@pytest.mark.parametrize("verb", ["approve", "reject"])
+def test_a_decision_dated_after_today_is_refused_and_changes_nothing(
+    cast: Cast, net: Net, verb: str
+) -> None:
+    cr = _raise(cast, _slip(net))
+    before = _state(cast, net)
+    url = f"/api/v1/change-requests/{cr['id']}/{verb}"
+    body = {"rationale": "Agreed", "decided_on": "2031-01-01"}
+    error = assert_error(cast.manager.post(url, json=body), 422, "validation_failed")
+    assert [d["field"] for d in error["details"]] == ["decided_on"]
+    assert "2031-01-01 is in the future" in error["message"]
+    assert _state(cast, net) == before
+    assert cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()["status"] == "proposed"
+    past = cast.manager.post(url, json={**body, "decided_on": "2026-01-05"})
+    assert past.status_code == 200, past.text
+    decision = cast.viewer.get(f"/api/v1/decisions/{past.json()['decision_id']}").json()
+    assert decision["decided_on"] == "2026-01-05"
+
+
 def test_rejecting_needs_a_reason_logs_it_and_changes_nothing(cast: Cast, net: Net) -> None:
     cr = _raise(cast, _slip(net))
     url = f"/api/v1/change-requests/{cr['id']}/reject"

@@ -266,6 +266,19 @@ def test_only_owners_close_a_program(cast: Cast, db: Session, role: str, expecte
     assert closed is (expected == 200)
 
 
+def test_a_close_dated_before_the_programs_start_is_refused(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/close"
+    body = {"closed_on": "2027-01-03", "lessons": [{"text": "Start smaller"}]}
+    error = assert_error(cast.owner.post(url, json=body), 422, "validation_failed")
+    assert [d["field"] for d in error["details"]] == ["closed_on"]
+    assert "before the program's start (2027-01-04)" in error["message"]
+    program = cast.viewer.get(f"/api/v1/programs/{cast.program.id}").json()
+    assert program["status"] != "closed"
+    assert cast.viewer.get(f"/api/v1/programs/{cast.program.id}/lessons").json() == []
+    closed = cast.owner.post(url, json={"closed_on": "2027-01-04"})
+    assert closed.status_code == 200, closed.text
+
+
 def test_close_refuses_unknown_fields_and_stale_versions(cast: Cast) -> None:
     url = f"/api/v1/programs/{cast.program.id}/close"
     assert_error(cast.owner.post(url, json={"verdict": "fine"}), 422)

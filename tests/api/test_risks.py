@@ -189,6 +189,10 @@ def test_links_are_replaced_and_checked(cast: Cast, projects: dict[str, int], db
         ({"title": ""}, "title"),
         ({"probability": 0}, "probability"),
         ({"impact": 6}, "impact"),
+        ({"probability": True}, "probability"),
+        ({"impact": True}, "impact"),
+        ({"probability": 2.0}, "probability"),
+        ({"impact": "3.5"}, "impact"),
         ({"level": "portfolio"}, "level"),
         ({"response": "ignore"}, "response"),
         ({"status": "gone"}, "status"),
@@ -211,6 +215,15 @@ def test_invalid_risks_are_422_naming_the_field(
     }
     error = assert_error(cast.member.post(URL, json=body), 422, "validation_failed")
     assert field in [d["field"] for d in error["details"]]
+
+
+@pytest.mark.parametrize("field", ["probability", "impact"])
+def test_a_json_boolean_is_not_a_rating(cast: Cast, projects: dict[str, int], field: str) -> None:
+    risk = create(cast.member, cast, projects, probability=2, impact=2)
+    url = f"{URL}/{risk['id']}"
+    error = assert_error(cast.member.patch(url, json={field: True}), 422, "validation_failed")
+    assert [d["field"] for d in error["details"]] == [field]
+    assert cast.viewer.get(url).json()[field] == 2
 
 
 def test_an_owner_must_be_a_member_and_nulls_are_refused(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from podium.api.dependencies import DbId, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
@@ -29,6 +29,14 @@ Value = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
 Ids = Annotated[list[DbId], Field(max_length=100)]
 
 
+def _target_after_baseline(value: date | None, info: ValidationInfo) -> date | None:
+    """The target date comes after the baseline date when the body gives both."""
+    baseline = info.data.get("baseline_date")
+    if value is not None and baseline is not None and value <= baseline:
+        raise ValueError(f"must be after the baseline date ({baseline.isoformat()})")
+    return value
+
+
 class BenefitCreate(Strict):
     program_id: DbId
     name: Name
@@ -41,6 +49,8 @@ class BenefitCreate(Strict):
     direction: Direction = Field(description="which way is good")
     is_goal: bool = Field(default=False, description="the KPI the program's goal is measured by")
     project_ids: Ids = Field(default_factory=list, description="the projects that contribute")
+
+    _target_date = field_validator("target_date")(_target_after_baseline)
 
 
 class BenefitUpdate(Strict):
@@ -67,6 +77,7 @@ class BenefitUpdate(Strict):
         "is_goal",
         "project_ids",
     )(refuse_null)
+    _target_date = field_validator("target_date")(_target_after_baseline)
 
 
 class MeasurementCreate(Strict):

@@ -4,10 +4,10 @@ actions, score history, escalations, the 5×5 matrix and each program's escalati
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
@@ -24,7 +24,18 @@ Level = Literal["task", "project", "program"]
 Status = Literal["open", "mitigating", "closed", "realized"]
 Response_ = Literal["avoid", "mitigate", "transfer", "accept"]
 Escalation = Literal["none", "program", "steering"]
-Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+def _whole_rating(value: Any) -> Any:
+    # JSON true would pass as 1 and 2.0 as 2; the HTML form (same schema) sends digits as text
+    digits = isinstance(value, str) and value.isascii() and value.isdigit()
+    if isinstance(value, bool | float) or (isinstance(value, str) and not digits):
+        raise ValueError("must be a whole number from 1 to 5")
+    return value
+
+
+Rating = Annotated[int, BeforeValidator(_whole_rating), Field(ge=1, le=5)]
+"""A probability or impact rating: a whole number from 1 to 5, never a boolean."""
 Title = Annotated[str, NoNul, Field(min_length=1, max_length=300)]
 LongText = Annotated[str, NoNul, Field(max_length=10000)]
 Ids = Annotated[list[DbId], Field(max_length=100)]

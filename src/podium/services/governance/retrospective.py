@@ -432,10 +432,20 @@ def close_program(
     lessons: Sequence[tuple[str, str]] = (),
     expected_version: int | None = None,
 ) -> ProgramCloseout:
-    """Close a program (owners): record the outcome and lessons, keep the retrospective."""
+    """Close a program (owners): record the outcome and lessons, keep the retrospective.
+
+    A ``closed_on`` given is not before the program's start.
+    """
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     if program.status == ProgramStatus.CLOSED:
         raise Conflict(f"{program.key} is already closed", code="program_closed")
+    if closed_on is not None and closed_on < program.start_date:
+        # without a date, a program cancelled before its start closes today
+        raise field_error(
+            "closed_on",
+            f"{closed_on.isoformat()} is before the program's start "
+            f"({program.start_date.isoformat()})",
+        )
     for category, text in lessons:
         add_lesson(session, actor, program_id, text=text, category=category)
     apply_update(
