@@ -98,7 +98,8 @@ def test_updates_need_the_current_version_and_a_consistent_plan(cast: Cast) -> N
     assert_error(cast.manager.patch(url, json={"unit": "x"}, headers={"If-Match": '"1"'}), 412)
     error = assert_error(cast.manager.patch(url, json={"direction": "up"}), 422)
     assert "direction says up" in error["message"]
-    assert_error(cast.manager.patch(url, json={"target_date": "2026-01-01"}), 422)
+    error = assert_error(cast.manager.patch(url, json={"target_date": "2026-01-01"}), 422)
+    assert [d["field"] for d in error["details"]] == ["target_date"]
     assert_error(cast.manager.patch(url, json={"name": None}), 422)
     create(cast.manager, cast, name="uptime", baseline_value=99, target_value=99.9, direction="up")
     assert_error(cast.manager.patch(url, json={"name": "uptime"}), 409)

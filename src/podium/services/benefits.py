@@ -180,7 +180,7 @@ def _check_plan(benefit: Benefit) -> None:
         raise field_error("direction", f"must be one of {', '.join(DIRECTIONS)}")
     problems = plan_of(benefit).problems()
     if problems:
-        fields = {"target": "target_value", "target date": "target_date"}
+        fields = {"target date": "target_date", "target": "target_value"}  # longest first
         details = [
             {"field": next((f for w, f in fields.items() if w in p), "target_value"), "message": p}
             for p in problems
