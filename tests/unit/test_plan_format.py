@@ -147,6 +147,17 @@ def test_parent_cycles_and_self_dependencies_are_refused() -> None:
     assert "'M1' cannot depend on itself" in messages
 
 
+def test_dependencies_in_a_circle_are_refused_at_a_link_of_the_circle() -> None:
+    data = make_plan()
+    links = [(d["from"], d["to"]) for d in data["dependencies"]]
+    first, second = links[0]
+    data["dependencies"].append({"from": second, "to": first})
+    (problem,) = [p for p in problems_of(data) if "cycle" in p["message"]]
+    assert problem["location"].startswith("dependencies[")
+    loop = problem["message"].removeprefix("dependency cycle: ").split(" → ")
+    assert loop[0] == loop[-1] and set(loop) == {first, second}
+
+
 def test_inconsistent_progress_is_refused_where_it_is_written() -> None:
     data = make_plan()
     data["tasks"][1] |= {"percent_complete": 40}

@@ -6,6 +6,7 @@ scheduling (:func:`schedule` → :class:`ScheduleResult`) and impact analysis
 (:func:`analyze_impact`).
 """
 
+from podium.engine._topology import cycle_among
 from podium.engine.calendar import WorkCalendar
 from podium.engine.cpm import schedule
 from podium.engine.impact import (
@@ -44,5 +45,6 @@ __all__ = [
     "Slip",
     "WorkCalendar",
     "analyze_impact",
+    "cycle_among",
     "schedule",
 ]

@@ -65,3 +65,14 @@ def find_cycle(src: IntArray, dst: IntArray, stuck: list[int]) -> list[int]:
     loop = walk[seen[node] :]
     loop.reverse()
     return [*loop, loop[0]]
+
+
+def cycle_among(pairs: list[tuple[int, int]], size: int) -> list[int]:
+    """One cycle of the directed graph of ``pairs`` over nodes ``0 .. size - 1``, its
+    first node repeated last; empty when there is none."""
+    if not pairs:
+        return []
+    src = np.asarray([a for a, _ in pairs], np.int64)
+    dst = np.asarray([b for _, b in pairs], np.int64)
+    _, stuck = levels(src, dst, size)
+    return find_cycle(src, dst, stuck) if stuck else []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from podium.engine import cycle_among
 from podium.interop.plan_resources import resource_problems
 
 
@@ -85,6 +86,7 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
                 add(f"{where}.{field}", f"unknown task or milestone {value!r}")
         if ends[0] is not None and ends[0] == ends[1]:
             add(where, f"{ends[0]!r} cannot depend on itself")
+    _link_cycle(pairs, work, add)
     for where, item in _items(raw, "resources"):
         known_calendar(where, item)
     summaries = set(parents.values())
@@ -140,3 +142,16 @@ def _parent_cycles(parents: dict[str, str], tasks: dict[str, str], add: Any) -> 
             loop = walk[walk.index(node) :]
             add(f"{tasks[node]}.parent", "parent cycle: " + " → ".join([*loop, node]))
         done.update(walk)
+
+
+def _link_cycle(
+    pairs: dict[tuple[str | None, str | None], str], work: dict[str, str], add: Any
+) -> None:
+    """Dependencies that go round in a circle (one is reported, at its first link)."""
+    ids = {tid: n for n, tid in enumerate(work)}
+    edges = [(ids[a], ids[b]) for a, b in pairs if a in ids and b in ids and a != b]
+    loop = cycle_among(edges, len(ids))
+    if loop:
+        names = list(work)
+        where = pairs[(names[loop[0]], names[loop[1]])]
+        add(where, "dependency cycle: " + " → ".join(names[n] for n in loop))
