@@ -6,6 +6,8 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from podium.engine import WorkCalendar
 
@@ -58,7 +60,8 @@ def test_vectorized_operations_take_and_return_arrays() -> None:
     assert calendar.is_workday_array(days).tolist() == [True, False]
     assert calendar.roll_forward_array(days).astype(str).tolist() == ["2027-01-08", "2027-01-11"]
     assert calendar.add_workdays_array(days, [1, 1]).astype(str).tolist() == [
-        "2027-01-11", "2027-01-12"
+        "2027-01-11",
+        "2027-01-12",
     ]
     assert calendar.count_workdays_array(days, days + 7).tolist() == [5, 5]
 
@@ -113,3 +116,19 @@ def test_slip_counts_working_days_after_the_limit_through_the_day() -> None:
     assert cal.slip(date(2026, 12, 31), date(2027, 1, 4)) == 1
     assert cal.slip(date(2027, 1, 4), date(2027, 1, 4)) == 0
     assert cal.slip(date(2027, 1, 8), date(2027, 1, 4)) == -4
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(date(2026, 12, 1), date(2027, 3, 1)),
+            st.dates(date(2026, 12, 1), date(2027, 3, 1)),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_slip_array_agrees_with_slip_either_way_round(pairs: list[tuple[date, date]]) -> None:
+    cal = WorkCalendar(holidays=[date(2027, 1, 1), date(2026, 12, 25)])
+    limits, days = zip(*pairs, strict=True)
+    assert cal.slip_array(list(limits), list(days)).tolist() == [cal.slip(a, b) for a, b in pairs]

@@ -145,10 +145,20 @@ class WorkCalendar:
     def add_workdays_array(self, days: Days, counts: npt.ArrayLike) -> DateArray:
         """Element-wise :meth:`add_workdays`."""
         shifted = np.busday_offset(
-            as_days(days), np.asarray(counts, dtype=np.int64), roll="forward",
+            as_days(days),
+            np.asarray(counts, dtype=np.int64),
+            roll="forward",
             busdaycal=self._busdaycal,
         )
         return as_days(shifted)
+
+    def slip_array(self, limits: Days, days: Days) -> IntArray:
+        """Element-wise :meth:`slip`."""
+        one = np.timedelta64(1, "D")
+        after, through = as_days(limits) + one, as_days(days) + one
+        # counted from the earlier end (NumPy's own negative count is not the mirror image)
+        counts = self.count_workdays_array(np.minimum(after, through), np.maximum(after, through))
+        return np.where(through >= after, counts, -counts).astype(np.int64)
 
     def count_workdays_array(self, begins: Days, ends: Days) -> IntArray:
         """Element-wise :meth:`count_workdays`."""
@@ -172,7 +182,9 @@ class WorkCalendar:
     def day(self, indices: npt.ArrayLike, *, epoch: date) -> DateArray:
         """The working day that has each index (the inverse of :meth:`index`)."""
         shifted = np.busday_offset(
-            np.datetime64(epoch, "D"), np.asarray(indices, dtype=np.int64), roll="forward",
+            np.datetime64(epoch, "D"),
+            np.asarray(indices, dtype=np.int64),
+            roll="forward",
             busdaycal=self._busdaycal,
         )
         return as_days(shifted)

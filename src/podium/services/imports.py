@@ -283,9 +283,7 @@ def _stored_by_name(session: Session, names: list[str]) -> dict[str, Resource]:
     if not wanted:
         return {}
     found: dict[str, list[Resource]] = {}
-    for resource in session.scalars(
-        select(Resource).where(func.lower(Resource.name).in_(wanted))
-    ):
+    for resource in session.scalars(select(Resource).where(func.lower(Resource.name).in_(wanted))):
         found.setdefault(resource.name.strip().lower(), []).append(resource)
     return {name: hits[0] for name, hits in found.items() if len(hits) == 1}
 
@@ -318,19 +316,13 @@ def _compare(session: Session, program: Program, imported: ImportedPlan) -> list
     ).all()
     summaries = {r.parent_id for r in rows if r.parent_id is not None}
     by_key = {r.key: r for r in rows}
+    found = [
+        (key, stated, by_key[key]) for key, stated in imported.file_dates.items() if key in by_key
+    ]
+    starts = _slips(calendar, [(s.start, t.early_start) for _, s, t in found])
+    finishes = _slips(calendar, [(s.finish, t.early_finish) for _, s, t in found])
     differences: list[DateDifference] = []
-    for key, stated in imported.file_dates.items():
-        task = by_key.get(key)
-        if task is None:
-            continue
-
-        def slip(file_day: date | None, day: date | None) -> int | None:
-            if file_day is None or day is None:
-                return None
-            return calendar.slip(file_day, day)
-
-        start_days = slip(stated.start, task.early_start)
-        finish_days = slip(stated.finish, task.early_finish)
+    for (key, stated, task), start_days, finish_days in zip(found, starts, finishes, strict=True):
         matches = not start_days and not finish_days
         differences.append(
             DateDifference(
@@ -348,6 +340,20 @@ def _compare(session: Session, program: Program, imported: ImportedPlan) -> list
             )
         )
     return differences
+
+
+def _slips(
+    calendar: WorkCalendar, pairs: list[tuple[date | None, date | None]]
+) -> list[int | None]:
+    """Working days each scheduled day falls after the file's (``None`` when either is
+    missing), in one vectorized count."""
+    known = [(i, a, b) for i, (a, b) in enumerate(pairs) if a is not None and b is not None]
+    out: list[int | None] = [None] * len(pairs)
+    if known:
+        counted = calendar.slip_array([a for _, a, _ in known], [b for _, _, b in known])
+        for (i, _, _), n in zip(known, counted.tolist(), strict=True):
+            out[i] = n
+    return out
 
 
 def _take_file_baseline(
