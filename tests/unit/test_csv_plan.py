@@ -227,3 +227,11 @@ def test_writer_handles_a_plan_exported_from_podium() -> None:
     assert rows[1] == 'PLAT-1,"Build, test",Platform,1,3,,,,'
     assert rows[2] == "PLAT-2,Ship,Platform,2,0,PLAT-1,,,"
     assert len(rows) == 3
+
+
+def test_a_percentage_lag_is_refused_with_how_to_write_it() -> None:
+    text = "ID,Name,Duration,Predecessors\n1,Dig,4,\n2,Pour,2,1SS+50%\n"
+    assert _problems(text) == [
+        "line 3, column Predecessors: '1SS+50%': a lag in % of the predecessor is not read "
+        "from a CSV; give it in days, weeks or hours (12FS+3, 12SS+1w)"
+    ]

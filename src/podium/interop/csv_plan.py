@@ -366,6 +366,14 @@ class _Reader:
                 ref, kind, lag_days = token, "FS", 0.0
             else:
                 match = _LINK.match(token)
+                if match is None and re.search(r"(FS|SS|FF|SF)\s*[+-]\s*\d+(\.\d+)?\s*%$", token):
+                    self.problem(
+                        line,
+                        "predecessors",
+                        f"{token!r}: a lag in % of the predecessor is not read from a CSV; "
+                        "give it in days, weeks or hours (12FS+3, 12SS+1w)",
+                    )
+                    continue
                 if match is None or match["ref"].strip() not in refs:
                     self.problem(line, "predecessors", f"{token!r}: no task with that id")
                     continue
