@@ -225,6 +225,16 @@ def test_an_unknown_predecessor_is_located_on_its_task() -> None:
     assert "99" in imported.problems[0].message
 
 
+def test_a_bad_date_is_located_and_said_in_words() -> None:
+    data = (DATA / "mpxj_mspdirelations.xml").read_bytes()
+    broken = data.replace(b"<Start>2006-09-21T08:00:00</Start>", b"<Start>21/09/2006</Start>")
+    imported = read_mspdi(broken)
+    assert not imported.ok
+    messages = [p.message for p in imported.problems]
+    assert any("'21/09/2006' is not a date-time (2003-01-07T08:00:00)" in m for m in messages)
+    assert not any("isoformat" in m for m in messages)
+
+
 def test_plan_json_of_a_file_is_stable() -> None:
     data = (DATA / "mpxj_legacy_sample.xml").read_bytes()
     first = plan_to_json(read_plan(read_mspdi(data).document))

@@ -94,13 +94,20 @@ def flag(element: Element, name: str) -> bool:
 
 
 def parse_date(value: str) -> dt.date:
-    """The day of an MSPDI date-time (``2003-01-07T08:00:00``)."""
-    return dt.date.fromisoformat(value[:10])
+    """The day of an MSPDI date-time (``2003-01-07T08:00:00``); a ValueError that says so
+    for anything else."""
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date-time (2003-01-07T08:00:00)") from None
 
 
 def parse_datetime(value: str) -> dt.datetime:
     """An MSPDI date-time (no time zone: the plan's own local time)."""
-    return dt.datetime.fromisoformat(value[:19])
+    try:
+        return dt.datetime.fromisoformat(value[:19])
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date-time (2003-01-07T08:00:00)") from None
 
 
 def duration_minutes(value: str, minutes_per_day: float) -> float:
