@@ -100,3 +100,66 @@ def test_retrospective_command_writes_markdown_and_pdf(cli_env: None, tmp_path: 
     assert target.read_bytes().startswith(b"%PDF")
     code, out = podium("retrospective", "CLOUD", "--format", "pdf")
     assert code == 1 and "needs --output" in out
+
+
+def test_a_review_meeting_is_recorded_with_who_came_and_its_minutes(
+    cli_env: None, engine: Engine
+) -> None:
+    podium("demo")
+    code, out = podium(
+        "review",
+        "record",
+        "CLOUD",
+        "steering committee",
+        "--present",
+        "maria@podium.local",
+        "--present",
+        "Dana Reyes",
+        "--present",
+        "A guest from finance",
+        "--notes",
+        "Lease: colocation priced",
+        "--as",
+        "li@podium.local",
+    )
+    assert code == 0, out
+    assert "Recorded Steering committee on " in out and "agenda item(s) kept" in out
+    assert "Next meeting:" in out
+    with Session(engine) as session:
+        steering = session.scalars(select(Review).where(Review.name == "Steering committee")).one()
+        held = session.scalars(
+            select(ReviewOccurrence)
+            .where(ReviewOccurrence.review_id == steering.id)
+            .order_by(ReviewOccurrence.held_on.desc())
+        ).first()
+        assert held is not None and held.notes == "Lease: colocation priced"
+        assert held.attendees_present == ["Maria Lopez", "Dana Reyes", "A guest from finance"]
+        assert held.recorded_by == "li@podium.local" and held.agenda["sections"]
+        day = held.held_on.isoformat()
+    code, out = podium("review", "record", "CLOUD", "Steering committee", "--all-present")
+    assert code == 1 and f"already has an occurrence on {day}" in out
+    code, out = podium(
+        "review", "record", "CLOUD", "Weekly dependency check", "--held-on", "2999-01-01"
+    )
+    assert code == 1 and "is in the future" in out
+    code, out = podium("review", "record", "CLOUD", "Weekly dependency check", "--held-on", "soon")
+    assert code == 1 and "--held-on must be YYYY-MM-DD" in out
+    code, out = podium("review", "record", "CLOUD", "Board")
+    assert code == 1 and "no review named 'Board'" in out
+    code, out = podium(
+        "review", "record", "CLOUD", "Weekly dependency check", "--as", "sam@podium.local"
+    )
+    assert code == 1 and "manager or above" in out
+    code, out = podium("review", "record", "CLOUD", "Weekly dependency check", "--all-present")
+    assert code == 0, out
+    with Session(engine) as session:
+        weekly = session.scalars(
+            select(Review).where(Review.name == "Weekly dependency check")
+        ).one()
+        latest = session.scalars(
+            select(ReviewOccurrence)
+            .where(ReviewOccurrence.review_id == weekly.id)
+            .order_by(ReviewOccurrence.held_on.desc())
+        ).first()
+        assert latest is not None
+        assert latest.attendees_present == [a.name for a in weekly.attendees]

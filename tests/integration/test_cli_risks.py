@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from podium.cli import app
-from podium.models import Benefit, BenefitMeasurement, Risk
+from podium.models import Benefit, BenefitMeasurement, Risk, RiskAction, RiskHistory
 
 runner = CliRunner()
 
@@ -123,3 +123,175 @@ def test_benefits_are_listed_and_measured(demo: None, engine: Engine) -> None:
         "2030-01-01",
     )
     assert code == 1 and "already has a measurement" in out
+
+
+def test_updating_a_risk_rates_it_again_keeps_the_history_and_escalates(
+    demo: None, engine: Engine
+) -> None:
+    code, out = podium(
+        "risk",
+        "update",
+        "CLOUD",
+        "R3",
+        "-p",
+        "5",
+        "-i",
+        "4",
+        "--status",
+        "mitigating",
+        "--owner",
+        "sam@podium.local",
+        "--response",
+        "transfer",
+        "--note",
+        "vendor confirmed a late API",
+        "--as",
+        "li@podium.local",
+    )
+    assert code == 0, out
+    assert "Updated R3" in out and "score 9 → 20" in out and "status open → mitigating" in out
+    assert "owner Li Wei → Sam Okoro" in out and "to the steering agenda" in out
+    with Session(engine) as session:
+        risk = session.scalars(select(Risk).where(Risk.number == 3)).one()
+        assert (risk.score, risk.status, risk.response, risk.escalation) == (
+            20,
+            "mitigating",
+            "transfer",
+            "steering",
+        )
+        assert risk.owner is not None and risk.owner.email == "sam@podium.local"
+        latest = session.scalars(
+            select(RiskHistory)
+            .where(RiskHistory.risk_id == risk.id)
+            .order_by(RiskHistory.id.desc())
+        ).first()
+        assert latest is not None
+        assert (latest.note, latest.changed_by) == (
+            "vendor confirmed a late API",
+            "li@podium.local",
+        )
+    code, out = podium("risk", "show", "CLOUD", "3")
+    assert code == 0, out
+    assert "5 × 4" in out and "vendor confirmed a late API" in out and "Sam Okoro" in out
+
+
+def test_a_risk_update_is_refused_with_the_reason(demo: None) -> None:
+    code, out = podium("risk", "update", "CLOUD", "R3")
+    assert code == 1 and "nothing to change" in out
+    code, out = podium("risk", "update", "CLOUD", "R3", "--status", "gone")
+    assert code == 1 and "--status must be one of" in out
+    code, out = podium("risk", "update", "CLOUD", "R3", "--due", "2030-13-01")
+    assert code == 1 and "--due must be YYYY-MM-DD" in out
+    code, out = podium("risk", "update", "CLOUD", "R99", "-p", "2")
+    assert code == 1 and "no risk 'R99' in CLOUD" in out
+    code, out = podium("risk", "update", "CLOUD", "R3", "--owner", "nobody@example.com")
+    assert code == 1 and "no user with email nobody@example.com" in out
+    code, out = podium("risk", "update", "CLOUD", "R3", "-p", "2", "--as", "erin@podium.local")
+    assert code == 1 and "viewer" in out
+    code, out = podium("risk", "update", "CLOUD", "R3", "--level", "program", "--no-owner")
+    assert code == 0 and "level task → program" in out and "owner Li Wei → —" in out
+
+
+def test_closing_needs_a_manager_and_realizing_keeps_the_day(demo: None, engine: Engine) -> None:
+    code, out = podium("risk", "close", "CLOUD", "R4", "--as", "sam@podium.local")
+    assert code == 1 and "manager or above is needed to close" in out
+    code, out = podium(
+        "risk", "close", "CLOUD", "R4", "--note", "trained", "--as", "li@podium.local"
+    )
+    assert code == 0 and "status open → closed" in out
+    code, out = podium("risk", "realize", "CLOUD", "R7", "--as", "sam@podium.local")
+    assert code == 0 and "status open → realized" in out
+    with Session(engine) as session:
+        closed = session.scalars(select(Risk).where(Risk.number == 4)).one()
+        realized = session.scalars(select(Risk).where(Risk.number == 7)).one()
+        assert closed.closed_on is not None and realized.realized_on is not None
+    code, out = podium("risk", "list", "CLOUD")
+    assert "6 risks" in out
+
+
+def test_mitigation_actions_are_planned_and_marked_done(demo: None, engine: Engine) -> None:
+    code, out = podium(
+        "risk",
+        "action",
+        "add",
+        "CLOUD",
+        "R3",
+        "--title",
+        "Ask the vendor for a beta API",
+        "--owner",
+        "sam@podium.local",
+        "--due",
+        "2030-01-15",
+        "--as",
+        "sam@podium.local",
+    )
+    assert code == 0, out
+    with Session(engine) as session:
+        action = session.scalars(
+            select(RiskAction).where(RiskAction.title == "Ask the vendor for a beta API")
+        ).one()
+        action_id = action.id
+    assert f"Planned action {action_id} on R3" in out and "due 2030-01-15" in out
+    code, out = podium("risk", "show", "CLOUD", "R3")
+    assert "Ask the vendor for a beta API" in out and "2030-01-15" in out
+    code, out = podium(
+        "risk", "action", "done", "CLOUD", "R3", str(action_id), "--on", "2030-01-10"
+    )
+    assert code == 0 and "done on 2030-01-10" in out
+    with Session(engine) as session:
+        done = session.get(RiskAction, action_id)
+        assert done is not None and done.done and str(done.done_on) == "2030-01-10"
+    code, out = podium("risk", "action", "done", "CLOUD", "R3", str(action_id), "--undo")
+    assert code == 0 and "not done" in out
+    code, out = podium("risk", "action", "done", "CLOUD", "R2", str(action_id))
+    assert code == 1 and f"action {action_id} of risk R2 not found" in out
+    code, out = podium("risk", "action", "add", "CLOUD", "R3", "--title", " ")
+    assert code == 1 and "needs a --title" in out
+    code, out = podium(
+        "risk", "action", "add", "CLOUD", "R3", "--title", "x", "--as", "erin@podium.local"
+    )
+    assert code == 1 and "viewer" in out
+
+
+def test_a_benefit_kpi_is_defined_with_its_direction_from_the_target(
+    demo: None, engine: Engine
+) -> None:
+    code, out = podium(
+        "benefit",
+        "add",
+        "CLOUD",
+        "Data centre racks in use",
+        "--baseline",
+        "40",
+        "--target",
+        "0",
+        "--by",
+        "2030-06-30",
+        "--unit",
+        "racks",
+        "--project",
+        "DATA",
+        "--as",
+        "li@podium.local",
+    )
+    assert code == 0, out
+    assert "Defined Data centre racks in use" in out and "40 → 0 racks by 2030-06-30" in out
+    with Session(engine) as session:
+        benefit = session.scalars(
+            select(Benefit).where(Benefit.name == "Data centre racks in use")
+        ).one()
+        assert benefit.direction == "down" and not benefit.is_goal
+        assert [p.key for p in benefit.projects] == ["DATA"]
+    code, out = podium("benefit", "list", "CLOUD")
+    assert "Data centre racks in use" in out
+    args = ["--baseline", "40", "--target", "0", "--by", "2030-06-30"]
+    code, out = podium("benefit", "add", "CLOUD", "Data centre racks in use", *args)
+    assert code == 1 and "already exists" in out
+    code, out = podium("benefit", "add", "CLOUD", "Racks", *args, "--direction", "up")
+    assert code == 1 and "direction says up is good" in out
+    code, out = podium("benefit", "add", "CLOUD", "Racks", *args, "--direction", "sideways")
+    assert code == 1 and "--direction must be one of" in out
+    code, out = podium("benefit", "add", "CLOUD", "Racks", *args, "--project", "NOPE")
+    assert code == 1 and "no project NOPE in CLOUD" in out
+    code, out = podium("benefit", "add", "CLOUD", "Racks", *args, "--as", "sam@podium.local")
+    assert code == 1 and "manager or above" in out

@@ -8,18 +8,20 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, plans, resources, performance, forecast, scenarios, risks, governance
-from podium.cli import integrations
+from podium.cli import admin, plans, resources, performance, forecast, scenarios, risks
+from podium.cli import risk_actions, benefits, governance, integrations
 
 __all__ = [
     "admin",
     "app",
+    "benefits",
     "forecast",
     "governance",
     "integrations",
     "performance",
     "plans",
     "resources",
+    "risk_actions",
     "risks",
     "scenarios",
 ]

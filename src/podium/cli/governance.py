@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from podium.cli._app import app, console, err, fail, print_problems, require_current_schema
+from podium.cli._app import (
+    actor_for,
+    app,
+    console,
+    err,
+    fail,
+    print_problems,
+    require_current_schema,
+)
 from podium.errors import PodiumError
 from podium.models import ChangeRequestStatus
 from podium.services import programs
@@ -24,6 +33,9 @@ app.add_typer(decision_app, name="decision")
 app.add_typer(change_app, name="change")
 
 ProgramArg = Annotated[str, typer.Argument(help="program key or id")]
+AsUser = Annotated[
+    str | None, typer.Option("--as", help="act as this user (email); default: the system")
+]
 
 
 @review_app.command("list")
@@ -90,6 +102,61 @@ def review_agenda(
         typer.echo(json.dumps({k: v for k, v in built.items() if k != "snapshot"}, indent=2))
     else:
         typer.echo(agenda.agenda_markdown(built), nl=False)
+
+
+@review_app.command("record")
+def review_record(
+    program: ProgramArg,
+    review: Annotated[str, typer.Argument(help="review name")],
+    held_on: Annotated[
+        str | None, typer.Option("--held-on", help="YYYY-MM-DD (default: today)")
+    ] = None,
+    present: Annotated[
+        list[str] | None,
+        typer.Option(help="who came: an attendee's name or email, or a guest (repeatable)"),
+    ] = None,
+    all_present: Annotated[
+        bool, typer.Option("--all-present", help="every attendee of the review came")
+    ] = False,
+    notes: Annotated[str, typer.Option(help="the minutes")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Record that a review met (managers): its agenda is kept with it as built now, and the
+    next agenda starts from here."""
+    from podium.services.governance import reviews
+
+    try:
+        day = date.fromisoformat(held_on) if held_on else None
+    except ValueError as exc:
+        raise fail(f"--held-on must be YYYY-MM-DD, not {held_on!r}") from exc
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            actor = actor_for(session, as_user)
+            found = programs.find_program(session, actor, program)
+            chosen = reviews.find_review(session, actor, found.id, review)
+            by_name = {a.name.lower(): a.name for a in chosen.attendees}
+            by_name.update({a.email.lower(): a.name for a in chosen.attendees if a.email})
+            came = [by_name.get(p.strip().lower(), p.strip()) for p in present or []]
+            if all_present:
+                came = [a.name for a in chosen.attendees] + came
+            occurrence = reviews.record_occurrence(
+                session,
+                actor,
+                chosen.id,
+                held_on=day,
+                attendees_present=list(dict.fromkeys(came)),
+                notes=notes,
+            )
+            items = occurrence.agenda.get("item_count", 0)
+            label = f"{chosen.name} on {occurrence.held_on} (occurrence {occurrence.id})"
+            who = ", ".join(occurrence.attendees_present) or "nobody recorded"
+            following = reviews.next_date(session, chosen)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Recorded [bold]{label}[/]: {items} agenda item(s) kept; present: {who}.")
+    console.print(f"Next meeting: {following or 'none, its cadence has ended'}.")
 
 
 @decision_app.command("list")

@@ -1,25 +1,27 @@
-"""Commands on the risk register and the benefits: list, add, the matrix, measure."""
+"""Commands on the risk register: list, add, update, close, realize, the matrix."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from podium.cli._app import actor_for, app, console, fail, print_problems, require_current_schema
-from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES
+from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES, score_band
 from podium.errors import PodiumError
-from podium.services import benefits, programs, risks
+from podium.models import Program, Risk, User
+from podium.services import programs, risks
+from podium.services.actor import Actor
 from podium.services.uow import unit_of_work
 
 risk_app = typer.Typer(help="The risk and issue register.", no_args_is_help=True)
-benefit_app = typer.Typer(help="Benefits: the KPIs a program exists to move.", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
-app.add_typer(benefit_app, name="benefit")
 
 ProgramRef = Annotated[str, typer.Argument(help="program key or id")]
+RiskRef = Annotated[str, typer.Argument(help="R3 or 3")]
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (email); default: the system")
 ]
@@ -30,6 +32,30 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     if value not in allowed:
         raise fail(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
     return value
+
+
+def parse_day(value: str, option: str) -> date:
+    """A date typed on the command line, or the command fails saying which option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise fail(f"{option} must be YYYY-MM-DD, not {value!r}") from exc
+
+
+def find_risk(session: Session, actor: Actor, program: Program, ref: str) -> Risk:
+    """A risk of the program by its key (``R3``) or number (``3``)."""
+    text = ref.strip().upper().removeprefix("R")
+    if text.isdigit():
+        register, _ = risks.list_risks(session, actor, program_id=program.id, limit=100_000)
+        found = next((r for r in register if r.number == int(text)), None)
+        if found is not None:
+            return found
+    raise fail(f"no risk {ref!r} in {program.key}")
+
+
+def person(user: User | None) -> str:
+    """How a user is shown: their name, else their email."""
+    return (user.name or user.email) if user else ""
 
 
 @risk_app.command("list")
@@ -43,8 +69,6 @@ def risk_list(
     min_score: Annotated[int | None, typer.Option(help="only scores at or above")] = None,
 ) -> None:
     """The register, highest score first (closed risks only with --all or --status)."""
-    from podium.engine.risks import score_band
-
     for s in status or []:
         _choice(s, RISK_STATUSES, "--status")
     if level is not None:
@@ -79,7 +103,7 @@ def risk_list(
                     r.title,
                     r.level + escalated,
                     r.status,
-                    (r.owner.name or r.owner.email) if r.owner else "",
+                    person(r.owner),
                     ", ".join(sorted({p.key for p in r.projects} | {t.key for t in r.tasks})),
                     f"{open_actions} open" if open_actions else "",
                 )
@@ -118,10 +142,7 @@ def risk_add(
 
     _choice(level, RISK_LEVELS, "--level")
     _choice(response, RISK_RESPONSES, "--response")
-    try:
-        due_date = date.fromisoformat(due) if due else None
-    except ValueError as exc:
-        raise fail(f"--due must be YYYY-MM-DD, not {due!r}") from exc
+    due_date = parse_day(due, "--due") if due else None
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -208,88 +229,125 @@ def risk_matrix(
     console.print(f"{total} risk{'s' if total != 1 else ''}; colour = score band.")
 
 
-@benefit_app.command("list")
-def benefit_list(program: ProgramRef) -> None:
-    """Each KPI: baseline, target, latest reading, realization against the linear path."""
-    require_current_schema()
-    table = Table(
-        "id", "benefit", "baseline", "target", "by", "latest", "realized", "expected", "state"
-    )
-    styles = {"met": "green", "on_track": "green", "behind": "yellow", "off_track": "red"}
-    try:
-        with unit_of_work() as session:
-            actor = actor_for(session, None)
-            found = programs.find_program(session, actor, program)
-            for view in benefits.list_benefits(session, actor, found.id):
-                b, r = view.benefit, view.realization
-                table.add_row(
-                    str(b.id),
-                    ("★ " if b.is_goal else "") + b.name + (f" ({b.unit})" if b.unit else ""),
-                    f"{b.baseline_value:g}",
-                    f"{b.target_value:g}",
-                    str(b.target_date),
-                    f"{r.latest.value:g} on {r.latest.on}" if r.latest else "—",
-                    f"{r.realization_pct:.1f} %" if r.realization_pct is not None else "—",
-                    f"{r.expected_pct:.1f} %",
-                    f"[{styles.get(r.state, 'dim')}]{r.state.replace('_', ' ')}[/]",
-                )
-            key = found.key
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    table.title = f"{key}: benefits (★ the goal's KPI)"
-    table.title_justify = "left"
-    console.print(table)
-
-
-@benefit_app.command("measure")
-def benefit_measure(
-    program: ProgramRef,
-    benefit: Annotated[str, typer.Argument(help="benefit id or name")],
-    value: Annotated[float, typer.Option(help="the reading")],
-    on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today)")] = None,
-    source: Annotated[str, typer.Option(help="where the number comes from")] = "",
-    note: Annotated[str, typer.Option(help="anything worth knowing about it")] = "",
-    as_user: AsUser = None,
+def _change_risk(
+    program: str,
+    ref: str,
+    updates: dict[str, Any],
+    *,
+    owner: str | None = None,
+    note: str,
+    as_user: str | None,
 ) -> None:
-    """Record a measurement of a KPI (one per day)."""
-    from datetime import UTC, datetime
-
-    try:
-        day = date.fromisoformat(on) if on else datetime.now(UTC).date()
-    except ValueError as exc:
-        raise fail(f"--date must be YYYY-MM-DD, not {on!r}") from exc
+    """Apply ``updates`` (and a new ``owner``, by email) to a risk and say what changed,
+    escalation included."""
+    watched = ("probability", "impact", "score", "status", "response", "level", "due_date")
     require_current_schema()
     try:
         with unit_of_work() as session:
             actor = actor_for(session, as_user)
-            found = programs.find_program(session, actor, program)
-            views = benefits.list_benefits(session, actor, found.id)
-            chosen = next(
-                (
-                    v.benefit
-                    for v in views
-                    if str(v.benefit.id) == benefit or v.benefit.name == benefit
-                ),
-                None,
-            )
-            if chosen is None:
-                names = ", ".join(f"{v.benefit.id} {v.benefit.name!r}" for v in views) or "none"
-                raise fail(f"no benefit {benefit!r} in {found.key} (there are: {names})")
-            benefits.add_measurement(
-                session, actor, chosen.id, measured_on=day, value=value, source=source, note=note
-            )
+            found = find_risk(session, actor, programs.find_program(session, actor, program), ref)
+            if owner is not None:
+                updates["owner_id"] = actor_for(session, owner).user_id
+            before = {name: getattr(found, name) for name in watched}
+            owner_before, escalation_before = person(found.owner), found.escalation
+            changed = risks.update_risk(session, actor, found.id, updates, note=note)
             session.flush()
-            session.expire_all()
-            view = benefits.describe(session, benefits.get_benefit(session, actor, chosen.id))
-            r = view.realization
-            summary = f"{chosen.name} = {value:g} on {day}"
-            realized = (
-                f"{r.realization_pct:.1f} % realized, {r.expected_pct:.1f} % expected by the path"
-                if r.realization_pct is not None
-                else ""
-            )
+            session.refresh(changed)
+            moves = [
+                f"{name.replace('_', ' ')} {before[name] or '—'} → {getattr(changed, name) or '—'}"
+                for name in watched
+                if getattr(changed, name) != before[name]
+            ]
+            if person(changed.owner) != owner_before:
+                moves.append(f"owner {owner_before or '—'} → {person(changed.owner) or '—'}")
+            label = f"{changed.key} {changed.title}"
+            escalation = (escalation_before, changed.escalation)
+            own_level = f"{changed.level} level"
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
-    console.print(f"Recorded [bold]{summary}[/]. {realized}")
+    console.print(f"Updated [bold]{label}[/]: {'; '.join(moves) or 'nothing changed'}.")
+    if escalation[0] != escalation[1]:
+        where = {"none": own_level, "program": "program level", "steering": "the steering agenda"}
+        style = "green" if escalation[1] == "none" else "bold red"
+        moved = f"Moved from {where[escalation[0]]} to {where[escalation[1]]}"
+        console.print(f"[{style}]{moved}[/] under the program's rules.")
+
+
+@risk_app.command("update")
+def risk_update(
+    program: ProgramRef,
+    risk: RiskRef,
+    probability: Annotated[
+        int | None, typer.Option("--probability", "-p", min=1, max=5, help="1-5")
+    ] = None,
+    impact: Annotated[int | None, typer.Option("--impact", "-i", min=1, max=5, help="1-5")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="open, mitigating, realized or closed (managers)")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="owner's email (a member)")] = None,
+    no_owner: Annotated[bool, typer.Option("--no-owner", help="leave it without an owner")] = False,
+    response: Annotated[
+        str | None, typer.Option(help="avoid, mitigate, transfer or accept")
+    ] = None,
+    due: Annotated[str | None, typer.Option(help="response due date YYYY-MM-DD")] = None,
+    level: Annotated[str | None, typer.Option(help="task, project or program")] = None,
+    title: Annotated[str | None, typer.Option(help="what might happen")] = None,
+    cause: Annotated[str | None, typer.Option(help="what could make it happen")] = None,
+    effect: Annotated[str | None, typer.Option(help="what happens if it does")] = None,
+    note: Annotated[str, typer.Option(help="why, kept in the risk's history")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Change a risk's ratings, status, owner or response; the escalation rules apply again."""
+    if owner is not None and no_owner:
+        raise fail("give --owner or --no-owner, not both")
+    for value, allowed, option in (
+        (status, RISK_STATUSES, "--status"),
+        (response, RISK_RESPONSES, "--response"),
+        (level, RISK_LEVELS, "--level"),
+    ):
+        if value is not None:
+            _choice(value, allowed, option)
+    updates: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("probability", probability),
+            ("impact", impact),
+            ("status", status),
+            ("response", response),
+            ("level", level),
+            ("title", title),
+            ("cause", cause),
+            ("effect", effect),
+        )
+        if value is not None
+    }
+    if no_owner:
+        updates["owner_id"] = None
+    if due is not None:
+        updates["due_date"] = parse_day(due, "--due")
+    if not updates and owner is None:
+        raise fail("nothing to change: give at least one of the options (see --help)")
+    _change_risk(program, risk, updates, owner=owner, note=note, as_user=as_user)
+
+
+@risk_app.command("close")
+def risk_close(
+    program: ProgramRef,
+    risk: RiskRef,
+    note: Annotated[str, typer.Option(help="why it is no longer a threat")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Close a risk that is no longer a threat (managers); the day is kept."""
+    _change_risk(program, risk, {"status": "closed"}, note=note, as_user=as_user)
+
+
+@risk_app.command("realize")
+def risk_realize(
+    program: ProgramRef,
+    risk: RiskRef,
+    note: Annotated[str, typer.Option(help="what happened")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Mark a risk as happened: it becomes an issue (the day is kept)."""
+    _change_risk(program, risk, {"status": "realized"}, note=note, as_user=as_user)
