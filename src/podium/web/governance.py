@@ -10,18 +10,24 @@ next to the record it is about.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
+from podium.models.governance import Decision, ReviewOccurrence
+from podium.services import benefits, milestones, risks
 from podium.services.governance import change_requests, decisions, retrospective, reviews
-from podium.services.governance.page import governance_page, retrospective_page
+from podium.services.governance._records import today
+from podium.services.governance.page import GovernancePage, governance_page, retrospective_page
 from podium.web.governance_choices import SAVED, FormState, form_context
-from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import checkbox, done, field_value, humanize, version_of
 from podium.web.templating import render
 
@@ -29,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 
 ReviewParam = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 REFUSALS = (Conflict, ValidationFailed, StaleVersion)
+DECISION_INPUTS = ("decided_by", "decided_on", "occurrence_id")
 
 
 def _message(exc: PodiumError) -> str:
@@ -45,18 +52,24 @@ def _governance(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     forms: dict[str, FormState] | None = None,
+    decided: dict[str, FormState] | None = None,
     edit_review: int | None = None,
     edit_stakeholder: int | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
     view = governance_page(db, viewer.actor, program_id, review_id=review_id)
+    held = _meetings(db, viewer, view)
     context: dict[str, Any] = {
         "view": view,
         "program": view.program,
         "errors": errors or {},
         "values": values or {},
         "flash": flash,
+        "meetings": held,
+        "decided": decided or {},
+        "decision_defaults": {"decided_on": today().isoformat(), "decided_by": viewer.name},
+        "link_choices": _link_choices(db, viewer, view) if view.can_decide else [],
         **form_context(
             db,
             viewer,
@@ -67,6 +80,118 @@ def _governance(
         ),
     }
     return render(request, "governance/page.html", context, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A review occurrence held, with the decisions logged in it."""
+
+    occurrence: ReviewOccurrence
+    review_name: str
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def _meetings(db: Db, viewer: Viewer, view: GovernancePage) -> list[Meeting]:
+    """Every occurrence of the program's reviews, newest first, with its decisions."""
+    held = [
+        Meeting(o, row.review.name)
+        for row in view.reviews
+        for o in reviews.list_occurrences(db, viewer.actor, row.review.id)
+    ]
+    held.sort(key=lambda m: (m.occurrence.held_on, m.occurrence.id), reverse=True)
+    by_id = {m.occurrence.id: m for m in held}
+    for d in view.decisions:
+        if d.occurrence_id in by_id:
+            by_id[d.occurrence_id].decisions.append(d)
+    return held
+
+
+def _link_choices(db: Db, viewer: Viewer, view: GovernancePage) -> list[tuple[str, list[Any]]]:
+    """Records a decision can be about, by kind: ``(group, [(value, label)])``."""
+    actor, program_id = viewer.actor, view.program.id
+    register, _ = risks.list_risks(
+        db, actor, program_id=program_id, risk_filter=risks.RiskFilter(live_only=True), limit=500
+    )
+    marks, _ = milestones.list_milestones(db, actor, program_id=program_id, limit=500)
+    groups = [
+        ("Risks", [(f"risk:{r.id}", f"{r.key} {r.title}") for r in register]),
+        ("Milestones", [(f"milestone:{m.id}", f"{m.key} {m.name}") for m in marks]),
+        (
+            "Change requests",
+            [
+                (f"change_request:{row.request.id}", f"CR-{row.request.number} {row.request.title}")
+                for row in view.change_requests
+            ],
+        ),
+        (
+            "Benefits",
+            [
+                (f"benefit:{v.benefit.id}", v.benefit.name)
+                for v in benefits.list_benefits(db, actor, program_id)
+            ],
+        ),
+        (
+            "Stakeholders",
+            [
+                (f"stakeholder:{row.stakeholder.id}", row.stakeholder.name)
+                for row in view.stakeholders
+            ],
+        ),
+    ]
+    return [(group, options) for group, options in groups if options]
+
+
+@dataclass
+class DecisionIn:
+    """Who decided, when, in which meeting and about what, as read from a form."""
+
+    values: dict[str, Any]
+    errors: dict[str, str]
+    decided_by: str = ""
+    decided_on: date | None = None
+    occurrence_id: int | None = None
+    links: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _read_decision(form: FormData) -> DecisionIn:
+    """The decision fields of a form; a value that cannot be what it says is an error on its
+    field (never dropped)."""
+    values: dict[str, Any] = {name: field_value(form, name) for name in DECISION_INPUTS}
+    values["links"] = [v for v in form.getlist("links") if isinstance(v, str) and v]
+    read = DecisionIn(values, {}, decided_by=values["decided_by"])
+    if len(read.decided_by) > 300:
+        read.errors["decided_by"] = "At most 300 characters."
+    raw = values["decided_on"]
+    try:
+        read.decided_on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        read.errors["decided_on"] = "Give the date as YYYY-MM-DD."
+    if read.decided_on is not None and read.decided_on > today():
+        read.errors["decided_on"] = "That day has not come yet: log a decision once taken."
+    raw = values["occurrence_id"]
+    if raw and (not raw.isdigit() or not 0 < int(raw) <= 2**31 - 1):
+        read.errors["occurrence_id"] = "Choose a review meeting from the list."
+    elif raw:
+        read.occurrence_id = int(raw)
+    for value in values["links"]:
+        kind, _, record_id = value.partition(":")
+        if kind not in decisions.LINK_TYPES or not record_id.isdigit():
+            read.errors["links"] = "Choose the records from the list."
+            break
+        read.links.append({"type": kind, "id": int(record_id)})
+    return read
+
+
+def _field_errors(exc: PodiumError, fields: tuple[str, ...]) -> dict[str, str]:
+    """A refusal's problems on the form's fields (``links.0.id`` is on ``links``)."""
+    details = exc.details if isinstance(exc.details, list) else []
+    out: dict[str, str] = {}
+    for problem in details:
+        name = str(problem.get("field", "")).split(".")[0] if isinstance(problem, dict) else ""
+        if name in fields:
+            message = "Choose a review meeting from the list." if name == "occurrence_id" else ""
+            out[name] = message or humanize(str(problem.get("message", ""))).rstrip(".") + "."
+    return out
 
 
 def _back(program_id: int, anchor: str, review_id: int | None = None) -> Response:
@@ -111,14 +236,22 @@ def decide(
     viewer: CurrentViewer,
     form: CheckedForm,
 ) -> Response:
-    """Approve (apply) or reject a change request (managers), or withdraw it (managers and
-    whoever raised it)."""
+    """Approve (apply) or reject a change request (managers) — in which review meeting, on
+    which day and by whom —, or withdraw it (managers and whoever raised it)."""
     cr = change_requests.get_change_request(db, viewer.actor, cr_id)
     if cr.program_id != program_id or verdict not in ("approve", "reject", "withdraw"):
         raise NotFound(f"no change request {cr_id} to {verdict} in this program")
     rationale = field_value(form, "rationale")
     key = f"cr-{cr_id}"
+    read = _read_decision(form) if verdict != "withdraw" else DecisionIn({}, {})
+    decision: dict[str, Any] = {
+        "decided_by": read.decided_by,
+        "decided_on": read.decided_on,
+        "occurrence_id": read.occurrence_id,
+    }
     try:
+        if read.errors:
+            raise ValidationFailed("Check the decision's details below")
         if verdict == "approve":
             change_requests.approve_change_request(
                 db,
@@ -127,6 +260,7 @@ def decide(
                 rationale=rationale,
                 rebaseline=checkbox(form, "rebaseline"),
                 expected_version=version_of(form),
+                **decision,
             )
         elif verdict == "withdraw":
             change_requests.withdraw_change_request(
@@ -136,12 +270,18 @@ def decide(
             if not rationale:
                 raise ValidationFailed("Give the reason for rejecting it")
             change_requests.reject_change_request(
-                db, viewer.actor, cr_id, rationale=rationale, expected_version=version_of(form)
+                db,
+                viewer.actor,
+                cr_id,
+                rationale=rationale,
+                expected_version=version_of(form),
+                **decision,
             )
         done(db)
     except REFUSALS as exc:
         db.rollback()
         status = 409 if isinstance(exc, Conflict) else exc.status
+        fields = read.errors or _field_errors(exc, DECISION_INPUTS)
         return _governance(
             request,
             db,
@@ -149,6 +289,7 @@ def decide(
             program_id,
             errors={key: _message(exc)},
             values={f"{key}-rationale": rationale},
+            decided={key: FormState(errors=fields, values=read.values)},
             status_code=status,
         )
     return _back(program_id, key)
@@ -158,21 +299,44 @@ def decide(
 def log_decision(
     request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
 ) -> Response:
-    """Log a decision (managers)."""
-    values = {name: field_value(form, name) for name in ("title", "rationale", "decided_by")}
+    """Log a decision (managers): what, why, by whom, when, in which review meeting, about
+    which records."""
+    values = {name: field_value(form, name) for name in ("title", "rationale")}
+    read = _read_decision(form)
+    errors = dict(read.errors)
     if not values["title"]:
+        errors["title"] = "Say what was decided."
+    try:
+        if errors:
+            raise ValidationFailed("Check the highlighted fields")
+        decision = decisions.record_decision(
+            db,
+            viewer.actor,
+            program_id=program_id,
+            title=values["title"],
+            rationale=values["rationale"],
+            decided_by=read.decided_by,
+            decided_on=read.decided_on,
+            occurrence_id=read.occurrence_id,
+            links=read.links,
+        )
+        decision_id = decision.id
+        done(db)
+    except REFUSALS as exc:
+        db.rollback()
+        errors = errors or _field_errors(exc, (*DECISION_INPUTS, "links"))
         return _governance(
             request,
             db,
             viewer,
             program_id,
-            errors={"decision": "Say what was decided."},
-            values=values,
-            status_code=422,
+            decided={
+                "decision": FormState(
+                    errors={"_form": _message(exc), **errors}, values={**values, **read.values}
+                )
+            },
+            status_code=exc.status,
         )
-    decision = decisions.record_decision(db, viewer.actor, program_id=program_id, **values)
-    decision_id = decision.id
-    done(db)
     return _back(program_id, f"decision-{decision_id}")
 
 
