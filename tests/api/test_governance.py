@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from podium.models import AuditEntry
+from podium.services.governance import decisions as decision_service
 from podium.services.governance import reviews as review_service
 from tests.api.conftest import Cast, Net
 from tests.factories import assert_error
@@ -30,6 +31,7 @@ def meeting_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
     def set_day(day: str) -> None:
         monkeypatch.setattr(review_service, "today", lambda: date.fromisoformat(day))
+        monkeypatch.setattr(decision_service, "today", lambda: date.fromisoformat(day))
 
     set_day(MONDAY)
     return set_day
@@ -443,15 +445,19 @@ def test_the_decision_log_records_what_why_who_when_where_and_links(cast: Cast, 
         },
     )
     assert first.status_code == 201, first.text
+    later = cast.manager.post(url, json={"title": "Not yet", "decided_on": "2030-01-08"})
+    assert assert_error(later, 422)["details"][0]["field"] == "decided_on"
     body = first.json()
     assert body["key"] == "D-1" and body["review_id"] == review["id"]
     assert [link["label"] for link in body["links"]] == [
         f"{net.train['key']} Train the trainers",
         "M1 Trainers ready",
     ]
-    second = cast.manager.post(url, json={"title": "Hire a contractor"}).json()
+    second = cast.manager.post(
+        url, json={"title": "Hire a contractor", "decided_on": "2030-01-04"}
+    ).json()
     assert second["key"] == "D-2" and second["decided_by"] == "manager@example.com"
-    # newest decision date first: D-1 was dated 2030, D-2 today
+    # newest decision date first: D-1 on the 7th, D-2 (logged after it) on the 4th
     assert [d["key"] for d in cast.viewer.get(url).json()] == ["D-1", "D-2"]
     logged = cast.viewer.get(url, params={"occurrence_id": held["id"]}).json()
     assert [d["key"] for d in logged] == ["D-1"]

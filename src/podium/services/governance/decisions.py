@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import ValidationFailed
+from podium.errors import ValidationFailed, field_error
 from podium.models import Dependency, Milestone, Role, Task
 from podium.models.governance import ChangeRequest, Decision, ReviewOccurrence, Stakeholder
 from podium.services.actor import Actor, require_role
@@ -160,6 +160,11 @@ def add_decision(
     links: Sequence[Mapping[str, Any]] = (),
 ) -> Decision:
     """Record a decision (no permission check: callers have made theirs)."""
+    if decided_on is not None and decided_on > today():
+        raise field_error(
+            "decided_on",
+            f"{decided_on.isoformat()} is in the future: log a decision once it has been taken",
+        )
     _check_occurrence(session, program_id, occurrence_id)
     number = (
         session.scalar(select(func.max(Decision.number)).where(Decision.program_id == program_id))
