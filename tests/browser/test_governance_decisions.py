@@ -31,10 +31,13 @@ def _meeting_id(engine: Engine, program_id: int) -> int:
         db.close()
 
 
-def _decision(engine: Engine, title: str) -> Decision | None:
+def _decision(engine: Engine, program_id: int, title: str) -> Decision | None:
+    """The program's decision of that title (other tests' programs have the same titles)."""
     db = session_factory(engine)()
     try:
-        return db.scalar(select(Decision).where(Decision.title == title))
+        return db.scalar(
+            select(Decision).where(Decision.program_id == program_id, Decision.title == title)
+        )
     finally:
         db.close()
 
@@ -66,7 +69,9 @@ def test_an_approval_taken_in_a_review_shows_under_that_meeting(
     logged = page.locator("[data-decision='D-2']")
     expect(logged).to_contain_text("Weekly dependency check")
     expect(logged).to_contain_text("Steering committee")
-    decision = _decision(web_engine, "Approved CR-1: Extend the pilot to five clients")
+    decision = _decision(
+        web_engine, seeded.program_id, "Approved CR-1: Extend the pilot to five clients"
+    )
     assert decision is not None
     assert (decision.occurrence_id, decision.decided_on.isoformat(), decision.decided_by) == (
         meeting,
@@ -95,7 +100,7 @@ def test_a_decision_logged_by_hand_keeps_its_meeting_and_the_records_it_is_about
     expect(logged).to_contain_text("Freeze the wave 2 scope")
     expect(logged).to_contain_text("CR-1 Extend the pilot to five clients")
     expect(page.locator(f"#meeting-{meeting}")).to_contain_text("Freeze the wave 2 scope")
-    decision = _decision(web_engine, "Freeze the wave 2 scope")
+    decision = _decision(web_engine, seeded.program_id, "Freeze the wave 2 scope")
     assert decision is not None and decision.occurrence_id == meeting
     assert decision.decided_on == today() and decision.decided_by  # the defaults
     page.get_by_test_id("meetings").screenshot(path=SCREENSHOTS / "governance-meetings.png")
@@ -139,4 +144,4 @@ def test_a_meeting_or_date_that_cannot_be_right_gives_the_form_back_with_the_err
     expect(form.get_by_label("What was decided")).to_have_value(
         "Hire a second landing-zone engineer"
     )
-    assert _decision(web_engine, "Hire a second landing-zone engineer") is None
+    assert _decision(web_engine, seeded.program_id, "Hire a second landing-zone engineer") is None
