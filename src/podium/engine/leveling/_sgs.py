@@ -20,6 +20,9 @@ The resource search jumps: when the window of working days at point ``p`` has
 a day without room, no start whose window covers that day can fit, so the next
 candidate is the point just past the last such day (before the first such day,
 backward).
+
+These Python passes are the reference: the heuristic runs the same passes
+compiled (:mod:`._fast`, :mod:`._kernels`), and CP-SAT's hint decoding runs these.
 """
 
 from __future__ import annotations

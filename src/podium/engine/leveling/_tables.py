@@ -7,7 +7,8 @@ own time off has thousands of effective calendars; most are used by a few tasks)
 ``rows[c][p - lo[c]]`` is the day (counted from the epoch, minus ``d0``) of
 working point ``p`` of calendar ``c`` — an index straight into a resource's load
 list — and ``cols[c][day - d0]`` is the point at the start of that day (the
-calendar's working days from the epoch before it). The conversions across
+calendar's working days from the epoch before it). ``row_arrays[c]`` holds
+``rows[c]`` as an array, for the compiled passes. The conversions across
 calendars are those of :class:`podium.engine._axis.TimeAxis` (a start point is
 read at the start of its day, a finish point at the end of the previous working
 day).
@@ -19,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from podium.engine.calendar import WorkCalendar
+from podium.engine.calendar import IntArray, WorkCalendar
 
 
 class Tables:
@@ -32,6 +33,7 @@ class Tables:
         self.d0 = min(d0, 0) - 8
         self.d_hi = max(d_hi, self.d0 + 64)
         self.rows: list[list[int]] = [[] for _ in calendars]
+        self.row_arrays: list[IntArray] = [np.zeros(0, np.int64) for _ in calendars]
         self.cols: list[list[int]] = [[] for _ in calendars]
         self.lo: list[int] = [0] * len(calendars)
         self._built = [False] * len(calendars)
@@ -53,7 +55,8 @@ class Tables:
         mask = cal.is_workday_array(days)
         before = int(cal.index(days[:1], epoch=self.epoch)[0])
         self.lo[c] = before
-        self.rows[c] = np.flatnonzero(mask).tolist()
+        self.row_arrays[c] = np.flatnonzero(mask)
+        self.rows[c] = self.row_arrays[c].tolist()
         counts = np.cumsum(mask, dtype=np.int64) - mask.astype(np.int64) + before
         self.cols[c] = counts.tolist()
         self._built[c] = True
@@ -71,7 +74,9 @@ class Tables:
             mask = self.calendars[c].is_workday_array(days)
             start = self.cols[c][-1] + (1 if self.rows[c] and self.rows[c][-1] == old - 1 - self.d0
                                         else 0)
-            self.rows[c].extend((np.flatnonzero(mask) + (old - self.d0)).tolist())
+            more = np.flatnonzero(mask) + (old - self.d0)
+            self.row_arrays[c] = np.concatenate([self.row_arrays[c], more])
+            self.rows[c].extend(more.tolist())
             self.cols[c].extend(
                 (np.cumsum(mask, dtype=np.int64) - mask.astype(np.int64) + start).tolist())
 
