@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.engine.governance import Cadence, occurrences_between
-from podium.errors import BadRequest, Conflict, NotFound
+from podium.errors import BadRequest, NotFound
 from podium.interop.ical import FeedEvent, build_calendar, uid
 from podium.models import (
     Assignment,
@@ -26,6 +26,7 @@ from podium.models import (
 )
 from podium.services.actor import Actor, require_role, role_in
 from podium.services.common import flush
+from podium.services.programs import refuse_scenario_copy
 
 FEED_PREFIX = "podcal_"
 REVIEW_HORIZON_DAYS = 366
@@ -62,14 +63,7 @@ def create_program_feed(
 ) -> tuple[CalendarFeed, str]:
     """A feed of a program's milestones, deadlines and reviews, and its secret (shown once)."""
     require_role(session, actor, program_id, Role.VIEWER)
-    program = session.get(Program, program_id)
-    if program is not None and program.scenario_of_id is not None:
-        # a scenario's copy is a what-if: its dates are not ones to put in a calendar
-        raise Conflict(
-            f"{program.key} is a scenario's copy of a program: subscribe to the live program",
-            code="scenario_copy",
-            details={"live_program_id": program.scenario_of_id},
-        )
+    refuse_scenario_copy(session.get(Program, program_id), "subscribe to the live program")
     return _new_feed(session, actor, program_id=program_id, user_id=None)
 
 

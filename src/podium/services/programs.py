@@ -109,7 +109,7 @@ def update_program(
 ) -> Program:
     """Change a program's fields (owners only)."""
     program = get_program(session, actor, program_id, needed=Role.OWNER)
-    _refuse_scenario_copy(program, "its settings follow the live program; edit them there")
+    refuse_scenario_copy(program, "its settings follow the live program; edit them there")
     if "key" in updates and updates["key"] != program.key:
         _check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
@@ -120,11 +120,13 @@ def update_program(
     return program
 
 
-def _refuse_scenario_copy(program: Program, why: str) -> None:
-    """A scenario's copy carries what-if edits of the plan only: applying it writes tasks,
-    milestones, dependencies and assignments, so program settings changed there would be
-    lost without a word."""
-    if program.scenario_of_id is not None:
+def refuse_scenario_copy(program: Program | None, why: str) -> None:
+    """409 ``scenario_copy`` for a scenario's hidden copy of a program, saying ``why``.
+
+    A copy carries what-if edits of the plan only: applying it writes tasks,
+    milestones, dependencies and assignments, so its program settings are not edited
+    there, and what-if dates are not published (feeds, webhooks)."""
+    if program is not None and program.scenario_of_id is not None:
         raise Conflict(
             f"{program.key} is a scenario's copy of a program: {why}",
             code="scenario_copy",
@@ -139,7 +141,7 @@ def delete_program(
     from podium.services.common import check_version
 
     program = get_program(session, actor, program_id, needed=Role.OWNER)
-    _refuse_scenario_copy(program, "discard the scenario instead")
+    refuse_scenario_copy(program, "discard the scenario instead")
     check_version(program, expected_version)
     record_deleted(session, actor, program, program_id=program.id, fields=PROGRAM_FIELDS)
     for copy in session.scalars(select(Program).where(Program.scenario_of_id == program.id)):

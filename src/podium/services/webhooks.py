@@ -26,7 +26,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import Conflict, NotFound, field_error
+from podium.errors import NotFound, field_error
 from podium.models import (
     DeliveryStatus,
     Program,
@@ -39,6 +39,7 @@ from podium.models import (
 from podium.services.actor import Actor, require_role
 from podium.services.common import flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
+from podium.services.programs import refuse_scenario_copy
 from podium.services.webhook_slack import slack_message
 
 MAX_ATTEMPTS = 8
@@ -127,7 +128,7 @@ def subscribe(
 ) -> WebhookSubscription:
     """A new subscription (manager); its secret is generated and shown to managers."""
     require_role(session, actor, program_id, Role.MANAGER)
-    _refuse_scenario_copy(session, program_id)
+    refuse_scenario_copy(session.get(Program, program_id), "subscribe to the live program")
     unknown = sorted(set(events) - set(EVENTS))
     if unknown:
         raise field_error("events", f"unknown event(s) {', '.join(unknown)}")
@@ -145,17 +146,6 @@ def subscribe(
     flush(session)
     forget_subscriptions(session)
     return subscription
-
-
-def _refuse_scenario_copy(session: Session, program_id: int) -> None:
-    """A scenario's hidden copy emits no events anyone should hear about (they are what-ifs)."""
-    program = session.get(Program, program_id)
-    if program is not None and program.scenario_of_id is not None:
-        raise Conflict(
-            f"{program.key} is a scenario's copy of a program: subscribe to the live program",
-            code="scenario_copy",
-            details={"live_program_id": program.scenario_of_id},
-        )
 
 
 def list_subscriptions(
