@@ -56,6 +56,7 @@ def level(
     :class:`~podium.engine.leveling.InvalidResources` for bad resources or
     assignments, and the scheduler's errors for a bad network.
     """
+    load_passes()  # not part of the time limit
     began = time.perf_counter()
     pb = compile_problem(network, resources, assignments)
     best, rule = search(pb, time_limit=time_limit - (time.perf_counter() - began),
@@ -66,6 +67,14 @@ def level(
         lower_bound_day=bound, status="optimal" if best.finish <= bound else "feasible",
         rule=rule, seconds=time.perf_counter() - began,
     )
+
+
+def load_passes() -> None:
+    """Load the compiled passes (compiling them the first time on a machine): once per
+    process, before a time limit starts."""
+    from podium.engine.leveling._fast import load_kernels  # imports Numba
+
+    load_kernels()
 
 
 def priority_keys(pb: Problem, rule: str) -> list[int]:
