@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -33,6 +36,20 @@ err = Console(stderr=True)
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+ProgramRef = Annotated[str, typer.Argument(help="program key or id")]
+AsUser = Annotated[
+    str | None, typer.Option("--as", help="act as this user (email); default: the system")
+]
+
+
+def parse_day(value: str, option: str) -> date:
+    """A date typed on the command line, or the command fails saying which option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise fail(f"{option} must be YYYY-MM-DD, not {value!r}") from exc
 
 
 def require_current_schema() -> None:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from podium.cli._app import actor_for, app, console, fail, print_problems, require_current_schema
+from podium.cli._app import (
+    AsUser,
+    ProgramRef,
+    actor_for,
+    app,
+    console,
+    fail,
+    parse_day,
+    print_problems,
+    require_current_schema,
+)
 from podium.engine.benefits import DIRECTIONS
 from podium.errors import PodiumError
 from podium.models import Benefit, Program
@@ -19,18 +29,6 @@ from podium.services.uow import unit_of_work
 
 benefit_app = typer.Typer(help="Benefits: the KPIs a program exists to move.", no_args_is_help=True)
 app.add_typer(benefit_app, name="benefit")
-
-ProgramRef = Annotated[str, typer.Argument(help="program key or id")]
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="act as this user (email); default: the system")
-]
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise fail(f"{option} must be YYYY-MM-DD, not {value!r}") from exc
 
 
 def _find_benefit(session: Session, actor: Actor, program: Program, ref: str) -> Benefit:
@@ -111,8 +109,8 @@ def benefit_add(
     as_user: AsUser = None,
 ) -> None:
     """Define a benefit KPI (managers): baseline, target and the date it is due by."""
-    target_date = _day(by, "--by")
-    start = _day(baseline_date, "--baseline-date") if baseline_date else None
+    target_date = parse_day(by, "--by")
+    start = parse_day(baseline_date, "--baseline-date") if baseline_date else None
     if direction is None:
         direction = "down" if target < baseline else "up"
     if direction not in DIRECTIONS:
@@ -163,7 +161,7 @@ def benefit_measure(
     as_user: AsUser = None,
 ) -> None:
     """Record a measurement of a KPI (one per day)."""
-    day = _day(on, "--date") if on else datetime.now(UTC).date()
+    day = parse_day(on, "--date") if on else datetime.now(UTC).date()
     require_current_schema()
     try:
         with unit_of_work() as session:

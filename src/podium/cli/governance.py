@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +10,14 @@ import typer
 from rich.table import Table
 
 from podium.cli._app import (
+    AsUser,
+    ProgramRef,
     actor_for,
     app,
     console,
     err,
     fail,
+    parse_day,
     print_problems,
     require_current_schema,
 )
@@ -32,14 +34,9 @@ app.add_typer(review_app, name="review")
 app.add_typer(decision_app, name="decision")
 app.add_typer(change_app, name="change")
 
-ProgramArg = Annotated[str, typer.Argument(help="program key or id")]
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="act as this user (email); default: the system")
-]
-
 
 @review_app.command("list")
-def review_list(program: ProgramArg) -> None:
+def review_list(program: ProgramRef) -> None:
     """A program's reviews with their cadence, attendees and next occurrence."""
     from podium.services.governance import reviews
 
@@ -65,7 +62,7 @@ def review_list(program: ProgramArg) -> None:
 
 @review_app.command("agenda")
 def review_agenda(
-    program: ProgramArg,
+    program: ProgramRef,
     review: Annotated[
         str | None, typer.Option("--review", help="review name (default: the one meeting next)")
     ] = None,
@@ -106,7 +103,7 @@ def review_agenda(
 
 @review_app.command("record")
 def review_record(
-    program: ProgramArg,
+    program: ProgramRef,
     review: Annotated[str, typer.Argument(help="review name")],
     held_on: Annotated[
         str | None, typer.Option("--held-on", help="YYYY-MM-DD (default: today)")
@@ -125,10 +122,7 @@ def review_record(
     next agenda starts from here."""
     from podium.services.governance import reviews
 
-    try:
-        day = date.fromisoformat(held_on) if held_on else None
-    except ValueError as exc:
-        raise fail(f"--held-on must be YYYY-MM-DD, not {held_on!r}") from exc
+    day = parse_day(held_on, "--held-on") if held_on else None
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -160,7 +154,7 @@ def review_record(
 
 
 @decision_app.command("list")
-def decision_list(program: ProgramArg) -> None:
+def decision_list(program: ProgramRef) -> None:
     """The decision log, newest first."""
     from podium.services.governance import decisions
 
@@ -187,7 +181,7 @@ def decision_list(program: ProgramArg) -> None:
 
 @change_app.command("list")
 def change_list(
-    program: ProgramArg,
+    program: ProgramRef,
     status: Annotated[
         str | None, typer.Option(help="proposed, approved, rejected or withdrawn")
     ] = None,
@@ -237,7 +231,7 @@ def change_list(
 
 @change_app.command("approve")
 def change_approve(
-    program: ProgramArg,
+    program: ProgramRef,
     request: Annotated[str, typer.Argument(help="CR-3 or 3")],
     rationale: Annotated[str, typer.Option(help="why it was approved")] = "",
     by: Annotated[str, typer.Option("--by", help="who decided (a person or a board)")] = "",
@@ -269,7 +263,7 @@ def change_approve(
 
 @change_app.command("reject")
 def change_reject(
-    program: ProgramArg,
+    program: ProgramRef,
     request: Annotated[str, typer.Argument(help="CR-3 or 3")],
     rationale: Annotated[str, typer.Option(help="why it was rejected (required)")],
     by: Annotated[str, typer.Option("--by", help="who decided")] = "",
@@ -296,7 +290,7 @@ def change_reject(
 
 @app.command()
 def retrospective(
-    program: ProgramArg,
+    program: ProgramRef,
     format: Annotated[str, typer.Option("--format", help="md, html or pdf")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
 ) -> None:

@@ -8,17 +8,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from podium.cli._app import actor_for, console, fail, print_problems, require_current_schema
-from podium.cli.risks import (
-    BAND_STYLE,
+from podium.cli._app import (
     AsUser,
     ProgramRef,
-    RiskRef,
-    find_risk,
+    actor_for,
+    console,
+    fail,
     parse_day,
-    person,
-    risk_app,
+    print_problems,
+    require_current_schema,
 )
+from podium.cli.risks import BAND_STYLE, RiskRef, find_risk, person, risk_app
 from podium.engine.risks import score_band
 from podium.errors import PodiumError
 from podium.services import programs, risks

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from podium.cli._app import actor_for, app, console, fail, print_problems, require_current_schema
+from podium.cli._app import (
+    AsUser,
+    ProgramRef,
+    actor_for,
+    app,
+    console,
+    fail,
+    parse_day,
+    print_problems,
+    require_current_schema,
+)
 from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES, score_band
 from podium.errors import PodiumError
 from podium.models import Program, Risk, User
@@ -20,11 +29,7 @@ from podium.services.uow import unit_of_work
 risk_app = typer.Typer(help="The risk and issue register.", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
 
-ProgramRef = Annotated[str, typer.Argument(help="program key or id")]
 RiskRef = Annotated[str, typer.Argument(help="R3 or 3")]
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="act as this user (email); default: the system")
-]
 BAND_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 
 
@@ -32,14 +37,6 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     if value not in allowed:
         raise fail(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
     return value
-
-
-def parse_day(value: str, option: str) -> date:
-    """A date typed on the command line, or the command fails saying which option."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise fail(f"{option} must be YYYY-MM-DD, not {value!r}") from exc
 
 
 def find_risk(session: Session, actor: Actor, program: Program, ref: str) -> Risk:
