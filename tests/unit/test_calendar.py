@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podium.engine import WorkCalendar
+from podium.engine.calendar import as_days
 
 from .engine_factories import day
 
@@ -132,3 +133,27 @@ def test_slip_array_agrees_with_slip_either_way_round(pairs: list[tuple[date, da
     cal = WorkCalendar(holidays=[date(2027, 1, 1), date(2026, 12, 25)])
     limits, days = zip(*pairs, strict=True)
     assert cal.slip_array(list(limits), list(days)).tolist() == [cal.slip(a, b) for a, b in pairs]
+
+
+@given(st.lists(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)), max_size=40))
+def test_dates_convert_to_numpy_days_as_numpy_converts_them(days: list[date]) -> None:
+    assert as_days(days).tolist() == np.asarray(days, dtype="datetime64[D]").tolist()
+
+
+@given(st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)), max_size=40),
+       st.sampled_from(["1111100", "1111110", "0111111"]))
+def test_a_calendar_from_numpy_days_is_the_calendar_from_the_same_dates(
+    days: list[date], weekmask: str
+) -> None:
+    from_dates = WorkCalendar(weekmask, days)
+    from_array = WorkCalendar(weekmask, np.array(days + days[:3], dtype="datetime64[D]"))
+    assert from_array == from_dates
+    assert hash(from_array) == hash(from_dates)
+    assert from_array.holidays == from_dates.holidays == tuple(sorted(set(days)))
+    probe = np.datetime64("2000-01-01") + np.arange(0, 41 * 366, 7)
+    assert (from_array.is_workday_array(probe) == from_dates.is_workday_array(probe)).all()
+
+
+def test_calendars_with_other_holidays_or_weekmasks_differ() -> None:
+    assert WorkCalendar(holidays=[HOLIDAY]) != WorkCalendar()
+    assert WorkCalendar("1111110", [HOLIDAY]) != WorkCalendar("1111100", [HOLIDAY])

@@ -34,8 +34,16 @@ Days = npt.ArrayLike | Sequence[date]  # dates, ISO strings or datetime64 values
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def as_days(days: Days) -> DateArray:
     """Dates (``date`` objects, ISO strings or ``datetime64``) as a ``datetime64[D]`` array."""
+    if isinstance(days, (list, tuple)) and days and all(type(d) is date for d in days):
+        # NumPy converts date objects one by one through a slow generic path; their
+        # ordinals are plain integers (about ten times faster on long holiday lists)
+        ordinals = np.fromiter((d.toordinal() for d in days), np.int64, count=len(days))
+        return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
     return np.asarray(days, dtype="datetime64[D]")
 
 
@@ -53,9 +61,11 @@ class WorkCalendar:
     Two calendars with the same weekmask and holidays are equal (and hash alike).
     """
 
-    __slots__ = ("_busdaycal", "holidays", "weekmask")
+    __slots__ = ("_busdaycal", "_days", "_hash", "_holidays", "weekmask")
 
-    def __init__(self, weekmask: str = "1111100", holidays: Iterable[date] = ()) -> None:
+    def __init__(
+        self, weekmask: str = "1111100", holidays: Iterable[date] | DateArray = ()
+    ) -> None:
         if len(weekmask) != 7 or set(weekmask) - {"0", "1"}:
             raise ValueError(
                 f"weekmask {weekmask!r} must be seven characters of 0 and 1, Monday first"
@@ -63,10 +73,14 @@ class WorkCalendar:
         if "1" not in weekmask:
             raise ValueError(f"weekmask {weekmask!r} has no working day")
         self.weekmask = weekmask
-        self.holidays: tuple[date, ...] = tuple(sorted(set(holidays)))
-        self._busdaycal = np.busdaycalendar(
-            weekmask=weekmask, holidays=as_days(list(self.holidays))
-        )
+        self._holidays: tuple[date, ...] | None = None
+        if isinstance(holidays, np.ndarray):  # the fast way from days already in NumPy
+            self._days: DateArray = np.unique(holidays.astype("datetime64[D]"))
+        else:
+            self._holidays = tuple(sorted(set(holidays)))
+            self._days = as_days(list(self._holidays))
+        self._hash = hash((weekmask, self._days.tobytes()))
+        self._busdaycal = np.busdaycalendar(weekmask=weekmask, holidays=self._days)
 
     @classmethod
     def from_weekdays(cls, workdays: Iterable[str], holidays: Iterable[date] = ()) -> WorkCalendar:
@@ -77,16 +91,28 @@ class WorkCalendar:
             raise ValueError(f"unknown weekday names: {', '.join(sorted(unknown))}")
         return cls("".join("1" if name in names else "0" for name in WEEKDAY_NAMES), holidays)
 
+    @property
+    def holidays(self) -> tuple[date, ...]:
+        """The holidays, sorted (every one, worked weekday or not)."""
+        if self._holidays is None:
+            self._holidays = tuple(self._days.tolist())
+        return self._holidays
+
+    @property
+    def holiday_days(self) -> DateArray:
+        """The holidays as a sorted ``datetime64[D]`` array (every one, worked weekday or not)."""
+        return self._days
+
     def __repr__(self) -> str:
         return f"WorkCalendar({self.weekmask!r}, holidays={len(self.holidays)})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, WorkCalendar):
             return NotImplemented
-        return (self.weekmask, self.holidays) == (other.weekmask, other.holidays)
+        return self.weekmask == other.weekmask and np.array_equal(self._days, other._days)
 
     def __hash__(self) -> int:
-        return hash((self.weekmask, self.holidays))
+        return self._hash
 
     # --- scalar operations -------------------------------------------------------
 

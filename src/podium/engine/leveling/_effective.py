@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from podium.engine.calendar import WorkCalendar
 from podium.engine.leveling.model import Assignment, InvalidResources, Resource
 from podium.engine.network import Activity, Network
@@ -117,12 +119,13 @@ def works(a: Activity) -> bool:
 
 def _combine(own: WorkCalendar, extra: set[WorkCalendar]) -> WorkCalendar | None:
     mask = own.weekmask
-    holidays = set(own.holidays)
     for cal in extra:
         mask = "".join("1" if x == y == "1" else "0" for x, y in zip(mask, cal.weekmask,
                                                                      strict=True))
-        holidays.update(cal.holidays)
-    return WorkCalendar(mask, holidays) if "1" in mask else None
+    if "1" not in mask:
+        return None
+    holidays = np.concatenate([own.holiday_days, *(cal.holiday_days for cal in extra)])
+    return WorkCalendar(mask, holidays)
 
 
 def _with_calendar(a: Activity, key: str) -> Activity:
