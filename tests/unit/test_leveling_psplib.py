@@ -11,6 +11,7 @@ import pytest
 from podium.engine.leveling import check_leveling, level, level_optimal
 from podium.engine.leveling._problem import SEARCHED, compile_problem
 from podium.engine.leveling._sgs import Scheduler
+from podium.engine.leveling.cpsat import warm_up
 from podium.engine.leveling.heuristic import RULES, priority_keys
 from podium.interop.psplib import PsplibInstance, psplib_to_leveling, read_psplib
 
@@ -90,3 +91,14 @@ def test_the_fast_serial_sgs_places_every_job_where_the_reference_does(
     reference_key = [key[j] if pb.kind[j] == SEARCHED else -1 for j in range(inst.jobs)]
     fast = Scheduler(pb).forward(key)
     assert [v >> 1 for v in fast.values[: inst.jobs]] == reference_sgs(inst, reference_key)
+
+
+def test_the_heuristic_warms_cp_sat_up_longer_on_larger_programs() -> None:
+    def share(path: str) -> float:
+        plan = psplib_to_leveling(read_psplib(PSPLIB / path))
+        return warm_up(compile_problem(plan.network, plan.resources, plan.assignments), 10.0)
+
+    # 30 jobs: CP-SAT needs its time for the proofs; 120: the heuristic's walk does better
+    assert share("j30/j301_1.sm") == pytest.approx(1.0)
+    assert 1.0 < share("j60/j601_1.sm") < 5.0
+    assert share("j120/j1201_1.sm") == pytest.approx(5.0)
