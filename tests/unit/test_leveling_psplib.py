@@ -99,6 +99,6 @@ def test_the_heuristic_warms_cp_sat_up_longer_on_larger_programs() -> None:
         return warm_up(compile_problem(plan.network, plan.resources, plan.assignments), 10.0)
 
     # 30 jobs: CP-SAT needs its time for the proofs; 120: the heuristic's walk does better
-    assert share("j30/j301_1.sm") == pytest.approx(1.0)
-    assert 1.0 < share("j60/j601_1.sm") < 5.0
-    assert share("j120/j1201_1.sm") == pytest.approx(5.0)
+    assert share("j30/j301_1.sm") == pytest.approx(0.5)
+    assert 0.5 < share("j60/j601_1.sm") < 4.5
+    assert share("j120/j1201_1.sm") == pytest.approx(4.5)
