@@ -113,6 +113,7 @@ def test_a_risk_linked_to_two_projects_escalates_and_closing_it_resolves_the_ale
     assert open_alerts(db, program) == []
     db.refresh(risk)
     assert risk.escalation == "none" and risk.closed_on is not None
+    assert risk.escalated_at is None  # no longer escalated: no "escalated since"
     moves = risks.list_escalations(db, Actor.of(owner), risk.id)
     assert [(m.from_escalation, m.to_escalation) for m in moves] == [
         ("none", "program"),

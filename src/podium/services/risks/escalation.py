@@ -158,8 +158,9 @@ def apply_escalation(
             events.RISK_ESCALATED,
             {"risk_id": risk.id, "title": risk.title, "from": old, "to": new, "reason": reason},
         )
+        # when it was last raised; cleared once no rule holds it up any more
         raised = _RANK[new] > _RANK.get(old, 0)
-        escalated_at = utcnow() if raised else risk.escalated_at
+        escalated_at = utcnow() if raised else None if new == "none" else risk.escalated_at
         record_change(
             session,
             actor,
