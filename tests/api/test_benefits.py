@@ -103,6 +103,12 @@ def test_updates_need_the_current_version_and_a_consistent_plan(cast: Cast) -> N
     assert_error(cast.manager.patch(url, json={"name": None}), 422)
     create(cast.manager, cast, name="uptime", baseline_value=99, target_value=99.9, direction="up")
     assert_error(cast.manager.patch(url, json={"name": "uptime"}), 409)
+    error = assert_error(cast.manager.patch(url, json={"name": "UpTime"}), 409)
+    assert error["message"] == "a benefit named 'uptime' already exists in this program"
+    assert error["details"] == {"field": "name"}
+    renamed = cast.manager.patch(url, json={"name": "Tickets per week"})  # its own name's case
+    assert renamed.status_code == 200
+    assert cast.manager.patch(url, json={"name": "tickets PER week"}).status_code == 200
 
 
 @pytest.mark.parametrize("target_date", ["2027-01-01", "2026-06-30"])

@@ -191,12 +191,18 @@ def _check_plan(benefit: Benefit) -> None:
 def _check_name_free(
     session: Session, program_id: int, name: str, except_id: int | None = None
 ) -> None:
-    existing = session.scalar(
-        select(Benefit.id).where(Benefit.program_id == program_id, Benefit.name == name)
-    )
-    if existing is not None and existing != except_id:
+    """Names are unique in a program whatever their case ("Cost per ticket" and "cost per
+    ticket" would read as one benefit in every report); compared in Python, so that both
+    databases fold accents' case alike (a program has a few dozen benefits at most)."""
+    wanted = name.casefold()
+    rows = session.execute(
+        select(Benefit.id, Benefit.name).where(Benefit.program_id == program_id)
+    ).all()
+    taken = next((r for r in rows if r.name.casefold() == wanted and r.id != except_id), None)
+    if taken is not None:
         raise Conflict(
-            f"a benefit named {name!r} already exists in this program", details={"field": "name"}
+            f"a benefit named {taken.name!r} already exists in this program",
+            details={"field": "name"},
         )
 
 
