@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, ValidationFailed
-from podium.models import Alert, AlertKind, Program, Project, Task
-from podium.services import calendars
+from podium.models import Alert, AlertKind, Program, Project, Task, WebhookDelivery
+from podium.services import calendars, webhooks
 from podium.services.actor import SYSTEM
 from podium.services.resources import assignments, catalog, load
 from podium.services.uow import complete
@@ -239,3 +239,25 @@ def test_an_edit_looks_again_only_at_the_people_whose_tasks_moved(db: Session) -
     )
     complete(db)
     assert [a.subject_id for a in _open_alerts(db, program)] == [bo.id]
+
+
+def test_the_raised_and_resolved_events_of_an_alert_carry_its_id(db: Session) -> None:
+    program, plat, sec = _two_projects(db)
+    webhooks.subscribe(db, SYSTEM, program.id, url="http://127.0.0.1:9/hook", events=[],
+                       allow_private=True)
+    a, b = make_task(db, plat, "PLAT-1"), make_task(db, sec, "SEC-1", duration=3)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
+    for task in (a, b):
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    complete(db)
+    (alert,) = _open_alerts(db, program)
+    for x in assignments.list_assignments(db, SYSTEM, program_id=program.id):
+        assignments.update_assignment(db, SYSTEM, x.assignment.id, {"units": 0.5})
+    complete(db)
+    sent = {
+        d.event: d.payload["data"]
+        for d in db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
+        if d.event.startswith("alert.")
+    }
+    assert sent["alert.raised"]["alert_id"] == sent["alert.resolved"]["alert_id"] == alert.id
+    assert sent["alert.raised"]["title"] == alert.title

@@ -53,6 +53,12 @@ def _subscribers(session: Session, program_id: int) -> list[tuple[int, list[str]
     return cache[program_id]
 
 
+def has_subscribers(session: Session, program_id: int) -> bool:
+    """Whether any active webhook of the program would be sent an event (so that work
+    done only for an event's payload can be skipped)."""
+    return bool(_subscribers(session, program_id))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()

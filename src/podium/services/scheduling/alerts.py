@@ -298,6 +298,7 @@ def sync_detected(
             )
         )
     }
+    raised: list[tuple[Alert, dict[str, Any]]] = []
     for item in found:
         values = {
             "kind": item.kind,
@@ -314,20 +315,23 @@ def sync_detected(
         }
         alert = open_alerts.pop(item.fingerprint, None)
         if alert is None:
-            session.add(
-                Alert(
-                    program_id=program_id,
-                    fingerprint=item.fingerprint,
-                    first_detected_at=now,
-                    triggered_by=triggered_by,
-                    **values,
-                )
+            alert = Alert(
+                program_id=program_id,
+                fingerprint=item.fingerprint,
+                first_detected_at=now,
+                triggered_by=triggered_by,
+                **values,
             )
-            events.emit(session, program_id, events.ALERT_RAISED, values)
+            session.add(alert)
+            raised.append((alert, values))
         else:
             for name, value in values.items():
                 if getattr(alert, name) != value:
                     setattr(alert, name, value)
+    if raised and events.has_subscribers(session, program_id):
+        session.flush()  # the new alerts' ids, for the events (one flush for all of them)
+        for alert, values in raised:
+            events.emit(session, program_id, events.ALERT_RAISED, {"alert_id": alert.id, **values})
     for alert in open_alerts.values():
         alert.resolved_at = now
         events.emit(
