@@ -149,3 +149,29 @@ def test_only_managers_level(db: Session) -> None:
     add_member(db, program, member, Role.MEMBER)
     with pytest.raises(Forbidden):
         leveling.level_program(db, Actor.of(member), program_id)
+
+
+@pytest.mark.parametrize("method", ["heuristic", "optimal"])
+def test_a_person_shared_with_another_program_is_leveled_around_its_work(
+    db: Session, method: str
+) -> None:
+    # ERP-1 (another program) has Ana Mon 4 – Wed 6; here LEV-1 (2 d) needs her from Mon 4
+    erp = make_program(db, key="ERP", start_date=day(4), status_date=day(4))
+    lev = make_program(db, key="LEV", start_date=day(4), status_date=day(4))
+    theirs = make_task(db, make_project(db, erp, "ERP"), "ERP-1", duration=3)
+    ours = make_task(db, make_project(db, lev, "PLAT"), "PLAT-1", duration=2)
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    for task in (theirs, ours):
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    complete(db)
+    outcome = leveling.level_program(db, SYSTEM, lev.id, method=method, time_limit=2, apply=True)
+    assert [(m["key"], m["start_after"], m["finish_after"]) for m in outcome.moves] == [
+        ("PLAT-1", day(7), day(8))
+    ]
+    assert (outcome.over_allocated_days_before, outcome.over_allocated_days_after) == (2, 0)
+    complete(db)
+    db.refresh(theirs)
+    db.refresh(ours)
+    assert (theirs.early_start, theirs.leveled_start) == (day(4), None)  # never moved
+    assert (ours.early_start, ours.early_finish) == (day(7), day(8))
+    assert _over_alerts(db, lev.id) == _over_alerts(db, erp.id) == 0

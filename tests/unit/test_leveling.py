@@ -10,6 +10,7 @@ import pytest
 from podium.engine import Network, WorkCalendar
 from podium.engine.leveling import (
     Assignment,
+    Busy,
     InvalidResources,
     LevelingResult,
     Resource,
@@ -248,3 +249,56 @@ def test_the_heuristic_levels_many_tasks_within_its_time_limit() -> None:
     result = level(net, people, work, time_limit=0.3)
     assert result.seconds < 2.0
     assert feasible(net, people, work, result)
+
+
+@pytest.mark.parametrize("method", ["heuristic", "cp-sat"])
+def test_time_a_person_gives_another_program_is_kept_free(method: str) -> None:
+    # Ana works full time for another program Tue 5 - Wed 6 Jan and half time on Mon 11
+    # (the weekend before is not worked). A1 needs her full time two days in a row, B1 half
+    # time: A1 takes Thu 7 - Fri 8 and B1 the free half of Mon 11, then Tue 12 (the other
+    # way round, A1 could not start before Tue 12 and would end on Wed 13)
+    net = network(task("A1", 2), task("B1", 2))
+    work = [Assignment("A1", "ana"), Assignment("B1", "ana", 0.5)]
+    elsewhere = [Busy("ana", day("2027-01-05"), day("2027-01-06"), 1.0, WorkCalendar()),
+                 Busy("ana", day("2027-01-09"), day("2027-01-11"), 0.5, WorkCalendar())]
+    run = level if method == "heuristic" else level_optimal
+    result = run(net, [ANA], work, time_limit=2.0, busy=elsewhere)
+    assert dates(result, "A1") == ("2027-01-07", "2027-01-08")
+    assert dates(result, "B1") == ("2027-01-11", "2027-01-12")
+    assert result.program_finish == day("2027-01-12")
+    assert check_leveling(net, [ANA], work, result, elsewhere) == []
+    # without the other program, A1 then B1 from Monday: done on Thursday
+    alone = level(net, [ANA], work, time_limit=0.2)
+    assert alone.program_finish == day("2027-01-07")
+    assert check_leveling(net, [ANA], work, alone, elsewhere) != []
+
+
+def test_the_checker_counts_time_taken_elsewhere() -> None:
+    net = network(task("A1", 2))
+    work = [Assignment("A1", "ana")]
+    result = level(net, [ANA], work, time_limit=0.2)
+    taken = [Busy("ana", day("2027-01-05"), day("2027-01-05"), 0.5)]
+    assert check_leveling(net, [ANA], work, result) == []
+    (clash,) = check_leveling(net, [ANA], work, result, taken)
+    assert (clash.resource, clash.day) == ("ana", day("2027-01-05"))
+
+
+def test_time_taken_elsewhere_of_an_unknown_resource_is_refused() -> None:
+    with pytest.raises(InvalidResources, match="unknown resource 'bob'"):
+        level(network(task("A1", 2)), [ANA], [Assignment("A1", "ana")],
+              busy=[Busy("bob", day("2027-01-05"), day("2027-01-05"))])
+
+
+def test_time_taken_elsewhere_counts_in_days_when_the_tasks_have_other_calendars() -> None:
+    # B1 is on a calendar with Thu 7 off, so Ana's tasks have two calendars: CP-SAT books
+    # in calendar days, which cannot prove optimality (and does not claim it)
+    net = network(task("A1", 2), task("B1", 2, calendar="thu-off"),
+                  calendars={"thu-off": WorkCalendar("1111100", [day("2027-01-07")])})
+    work = [Assignment("A1", "ana"), Assignment("B1", "ana", 0.5)]
+    elsewhere = [Busy("ana", day("2027-01-05"), day("2027-01-06"), 1.0, WorkCalendar())]
+    result = level_optimal(net, [ANA], work, time_limit=2.0, busy=elsewhere)
+    assert dates(result, "A1") == ("2027-01-07", "2027-01-08")
+    # Mon 4 - Tue 5 clashes on Tue, Fri 8 - Mon 11 with A1 on Fri: B1 goes after A1
+    assert dates(result, "B1") == ("2027-01-11", "2027-01-12")
+    assert (result.optimal, result.status) == (False, "feasible")
+    assert check_leveling(net, [ANA], work, result, elsewhere) == []

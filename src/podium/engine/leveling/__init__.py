@@ -15,6 +15,7 @@ from podium.engine.leveling.cpsat import level_optimal
 from podium.engine.leveling.heuristic import RULES, level
 from podium.engine.leveling.model import (
     Assignment,
+    Busy,
     InvalidResources,
     LevelingInput,
     LevelingResult,
@@ -25,6 +26,7 @@ from podium.engine.leveling.model import (
 __all__ = [
     "RULES",
     "Assignment",
+    "Busy",
     "InvalidResources",
     "LevelingInput",
     "LevelingResult",

@@ -28,7 +28,7 @@ from podium.engine.calendar import IntArray
 from podium.engine.cpm import schedule
 from podium.engine.leveling._effective import UNIT, check_inputs, effective_network
 from podium.engine.leveling._tables import Tables
-from podium.engine.leveling.model import Assignment, InvalidResources, Resource
+from podium.engine.leveling.model import Assignment, Busy, InvalidResources, Resource
 from podium.engine.network import Network
 from podium.engine.results import ScheduleResult
 
@@ -72,6 +72,8 @@ class Problem:
     lf_day: IntArray
     successors: IntArray  # number of all (transitive) successors
     rank_weight: IntArray  # span plus the spans of immediate successors
+    # per resource: the days (from the epoch) and thousandths taken elsewhere
+    busy: list[tuple[IntArray, IntArray]]
 
     @property
     def n(self) -> int:
@@ -129,11 +131,15 @@ class Problem:
 
 
 def compile_problem(
-    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment]
+    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment],
+    busy: Sequence[Busy] = (),
 ) -> Problem:
     """Check and compile; raises :class:`InvalidResources` or the scheduler's errors."""
     unleveled = schedule(net)  # names cycles and network problems first
     problems = check_inputs(net, resources, assignments)
+    known = {r.id for r in resources}
+    problems += sorted({f"time taken elsewhere of unknown resource {b.resource!r}"
+                        for b in busy if b.resource not in known})
     if problems:
         raise InvalidResources(problems)
     effective = effective_network(net, resources, assignments)
@@ -158,7 +164,10 @@ def compile_problem(
     facts = [a.actual_start for a in net.activities if a.actual_start is not None]
     d0 = min([(d - net.start).days for d in facts], default=0)
     d_hi = int((np.datetime64(unleveled.finish, "D") - zero).astype(np.int64))
-    tables = Tables(c.calendars, effective.start, d0=d0, d_hi=d_hi + d_hi // 2 + 64)
+    taken = _busy_days(busy, {r.id: k for k, r in enumerate(resources)}, zero, len(resources))
+    last_taken = max((int(days[-1]) for days, _ in taken if days.size), default=0)
+    tables = Tables(c.calendars, effective.start, d0=d0,
+                    d_hi=max(d_hi + d_hi // 2 + 64, last_taken + 1))
     init = c.bounds.init.tolist()
     if effective is not net:  # a task on a narrower calendar never starts before its CPM start
         first = (unleveled.early_start - zero).astype(np.int64).tolist()
@@ -189,10 +198,37 @@ def compile_problem(
         indeg=np.bincount(f.dst, minlength=n_slots).tolist(),
         es_day=empty, ls_day=empty, lf_day=empty,
         successors=_all_successors(c, n_slots), rank_weight=_rank_weight(c, span_act),
+        busy=taken,
     )
     pb.early = fold_forward(pb)
     _priority_days(pb)
     return pb
+
+
+def _busy_days(
+    busy: Sequence[Busy], index: dict[str, int], zero: np.datetime64, n_resources: int
+) -> list[tuple[IntArray, IntArray]]:
+    """Per resource, each day taken elsewhere (from the program start on) and how much of
+    it, in thousandths, summed over the bookings."""
+    days: list[list[IntArray]] = [[] for _ in range(n_resources)]
+    units: list[list[IntArray]] = [[] for _ in range(n_resources)]
+    for b in busy:
+        span = np.arange(np.datetime64(b.start, "D"), np.datetime64(b.finish, "D") + 1)
+        span = span[span >= zero]
+        if b.calendar is not None:
+            span = span[b.calendar.is_workday_array(span)]
+        r = index[b.resource]
+        days[r].append((span - zero).astype(np.int64))
+        units[r].append(np.full(span.size, round(b.units * UNIT), np.int64))
+    out = []
+    for r in range(n_resources):
+        if not days[r]:
+            out.append((np.zeros(0, np.int64), np.zeros(0, np.int64)))
+            continue
+        flat = np.concatenate(days[r])
+        at, where = np.unique(flat, return_inverse=True)
+        out.append((at, np.bincount(where, np.concatenate(units[r])).astype(np.int64)))
+    return out
 
 
 def fold_forward(pb: Problem) -> list[int]:

@@ -48,7 +48,8 @@ class Schedule:
 
 
 class Scheduler:
-    """Serial SGS passes over one :class:`Problem` (fixed work pre-booked once)."""
+    """Serial SGS passes over one :class:`Problem` (fixed work and the time taken
+    elsewhere pre-booked once)."""
 
     def __init__(self, pb: Problem) -> None:
         self.pb = pb
@@ -67,6 +68,12 @@ class Scheduler:
                     load = self.base[r]
                     for x in days:
                         load[x] += u
+        self._fit(self.base)
+        for r, (at, units) in enumerate(pb.busy):  # taken elsewhere (the tables reach it)
+            load = self.base[r]
+            for x, u in zip((at - self.tables.d0).tolist(), units.tolist(), strict=True):
+                if x >= 0:
+                    load[x] += u
         self.searched = [s for s in range(self.n_slots) if pb.kind[s] == SEARCHED]
 
     def _fit(self, loads: list[list[int]]) -> None:
@@ -80,7 +87,7 @@ class Scheduler:
                     load.extend([0] * (span - len(load)))
 
     def loads(self) -> list[list[int]]:
-        """A fresh profile with only the fixed work booked."""
+        """A fresh profile with only the fixed work and the time taken elsewhere booked."""
         return [row[:] for row in self.base]
 
     # --- forward ----------------------------------------------------------------

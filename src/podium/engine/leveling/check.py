@@ -32,7 +32,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from podium.engine.calendar import WorkCalendar, to_date
-from podium.engine.leveling.model import Assignment, LevelingResult, Resource
+from podium.engine.leveling.model import Assignment, Busy, LevelingResult, Resource
 from podium.engine.network import Activity, Network
 
 TOLERANCE = 1e-9
@@ -55,8 +55,10 @@ def check_leveling(
     resources: Sequence[Resource],
     assignments: Sequence[Assignment],
     result: LevelingResult,
+    busy: Sequence[Busy] = (),
 ) -> list[Violation]:
-    """Every rule ``result`` breaks (an empty list: the schedule is feasible)."""
+    """Every rule ``result`` breaks (an empty list: the schedule is feasible), counting
+    the resources' time taken elsewhere (``busy``) as load."""
     acts = {a.id: a for a in network.activities}
     parents = {a.parent for a in network.activities if a.parent is not None}
     start = {i: to_date(result.start[k]) for k, i in enumerate(result.ids)}
@@ -85,7 +87,7 @@ def check_leveling(
                 continue
             found += _link_rule(link.pred, succ, link.type, link.lag, acts, calendar, start,
                                 finish, ends)
-    found += _capacity_rules(resources, assignments, acts, calendar, start, finish)
+    found += _capacity_rules(resources, assignments, acts, calendar, start, finish, busy)
     return found
 
 
@@ -197,9 +199,15 @@ def _index(cal: WorkCalendar, day: date, epoch: date) -> int:
 def _capacity_rules(
     resources: Sequence[Resource], assignments: Sequence[Assignment],
     acts: dict[str, Activity], calendar: dict[str, WorkCalendar], start: dict[str, date],
-    finish: dict[str, date],
+    finish: dict[str, date], busy: Sequence[Busy],
 ) -> list[Violation]:
     load: dict[tuple[str, date], float] = {}
+    for b in busy:
+        days = np.arange(np.datetime64(b.start, "D"), np.datetime64(b.finish, "D") + 1)
+        if b.calendar is not None:
+            days = days[b.calendar.is_workday_array(days)]
+        for d in days.tolist():
+            load[(b.resource, d)] = load.get((b.resource, d), 0.0) + b.units
     movable: dict[tuple[str, date], list[str]] = {}
     found: list[Violation] = []
     res_cal = {r.id: r.calendar for r in resources}

@@ -37,6 +37,7 @@ from podium.engine.leveling._sgs import Schedule, Scheduler
 from podium.engine.leveling.heuristic import RULES, load_passes, search
 from podium.engine.leveling.model import (
     Assignment,
+    Busy,
     InvalidResources,
     LevelingResult,
     Resource,
@@ -58,6 +59,7 @@ def level_optimal(
     heuristic_time: float | None = None,
     workers: int | None = None,
     seed: int = 0,
+    busy: Sequence[Busy] = (),
 ) -> LevelingResult:
     """Level ``network`` with CP-SAT within ``time_limit`` seconds (the heuristic included).
 
@@ -69,11 +71,12 @@ def level_optimal(
     ``result.optimal`` tells whether the solver proved that nothing better
     exists. ``workers``: CP-SAT's parallel workers (default 8, its full portfolio
     of strategies, even on fewer cores: on two cores it finds shorter programs in
-    the same time than with two workers).
+    the same time than with two workers). ``busy``: resources' time taken elsewhere,
+    as for :func:`~podium.engine.leveling.level`.
     """
     load_passes()  # the heuristic's, once per process: not part of the time limit
     began = time.perf_counter()
-    pb = compile_problem(network, resources, assignments)
+    pb = compile_problem(network, resources, assignments, busy)
     unknown = sorted(set(weights or {}) - set(pb.c.index))
     if unknown:
         raise InvalidResources([f"weight for unknown activity {a!r}" for a in unknown])
@@ -93,7 +96,8 @@ def level_optimal(
     if outcome.points is not None:
         schedule = _decode(scheduler, pb, outcome.points)
         if model.objective_of(schedule) <= model.objective_of(hint):
-            best, status = schedule, outcome.status
+            # the solver's "optimal" holds for its model, exact only on one calendar
+            best, status = schedule, outcome.status if model.exact else "feasible"
             optimal = outcome.status == "optimal" and model.exact
     lower = bound_day
     if not weights and makespan_weight > 0 and outcome.bound_day is not None and model.exact:
@@ -260,13 +264,39 @@ class _Model:
             if not movable:
                 continue
             calendars = {pb.cal[s] for s, _ in pairs}
+            demands = [u for _, u in pairs]
             if len(calendars) == 1:
                 intervals = [m.new_fixed_size_interval_var(self.point(s), pb.span[s], f"i{r}_{s}")
                              for s, _ in pairs]
             else:
                 self.exact = False
                 intervals = [self._day_interval(s, r) for s, _ in pairs]
-            m.add_cumulative(intervals, [u for _, u in pairs], pb.capacity[r])
+            for at, size, units in self._taken(r, next(iter(calendars)), len(calendars) == 1):
+                intervals.append(m.new_fixed_size_interval_var(at, size, f"b{r}_{at}"))
+                demands.append(units)
+            m.add_cumulative(intervals, demands, pb.capacity[r])
+
+    def _taken(self, r: int, c: int, in_points: bool) -> list[tuple[int, int, int]]:
+        """Resource ``r``'s time taken elsewhere as (start, size, thousandths) runs: in
+        points of calendar ``c`` when the resource's tasks share it (a day it does not
+        work cannot clash), else in calendar days."""
+        at, units = self.pb.busy[r]
+        tables = self.pb.tables
+        cells: list[tuple[int, int]] = []
+        for day, u in zip(at.tolist(), units.tolist(), strict=True):
+            if not in_points:
+                cells.append((day, u))
+                continue
+            p = tables.point(c, day)
+            if tables.day(c, p) == day:
+                cells.append((p, u))
+        runs: list[tuple[int, int, int]] = []
+        for x, u in cells:
+            if runs and runs[-1][0] + runs[-1][1] == x and runs[-1][2] == u:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1, u)
+            else:
+                runs.append((x, 1, u))
+        return runs
 
     def _day_interval(self, s: int, r: int) -> cp_model.IntervalVar:
         """From the first working day of ``s`` to the day after its last, in calendar days."""

@@ -32,7 +32,7 @@ from podium.engine.calendar import IntArray
 from podium.engine.leveling._problem import SEARCHED, Problem, compile_problem
 from podium.engine.leveling._result import build_result
 from podium.engine.leveling._sgs import Schedule
-from podium.engine.leveling.model import Assignment, LevelingResult, Resource
+from podium.engine.leveling.model import Assignment, Busy, LevelingResult, Resource
 from podium.engine.network import Network
 
 RULES = ("lft", "lst", "mslk", "mts", "grpw")
@@ -48,6 +48,7 @@ def level(
     rules: Sequence[str] = RULES,
     samples: int | None = None,
     seed: int = 0,
+    busy: Sequence[Busy] = (),
 ) -> LevelingResult:
     """Level ``network`` so that no resource is over capacity on any day, delaying work
     as little as possible (shortest program first), with a fast heuristic.
@@ -57,13 +58,14 @@ def level(
     (seconds) bounds the search: the first rule always runs to its end, later
     passes start only while they are expected to end within the limit.
     ``samples`` caps the sampling passes (``None``: as many as time allows; 0:
-    the deterministic rules only). Raises
+    the deterministic rules only). ``busy``: resources' time taken elsewhere (other
+    programs' work), kept free and never moved. Raises
     :class:`~podium.engine.leveling.InvalidResources` for bad resources or
     assignments, and the scheduler's errors for a bad network.
     """
     load_passes()  # not part of the time limit
     began = time.perf_counter()
-    pb = compile_problem(network, resources, assignments)
+    pb = compile_problem(network, resources, assignments, busy)
     best, rule = search(pb, time_limit=time_limit - (time.perf_counter() - began),
                         rules=rules, samples=samples, seed=seed, began=began)
     bound = pb.finish_day(pb.early)

@@ -5,7 +5,8 @@ A :class:`Resource` is a person, a team or a piece of equipment with a
 three) and an optional :class:`~podium.engine.calendar.WorkCalendar` of its
 own (its working days, holidays and time off). An :class:`Assignment` puts
 ``units`` of a resource on a task for every working day of the task (0.5 = half
-of a person's day).
+of a person's day). A :class:`Busy` is a resource's time already taken
+elsewhere (another program's work): leveling keeps it free and never moves it.
 
 A task with resources works only on the days its own calendar *and* the
 calendars of all its resources have in common (its *effective calendar*, as in
@@ -47,6 +48,19 @@ class Assignment:
     task: str
     resource: str
     units: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """``units`` of ``resource`` already taken elsewhere (another program's work) on each
+    working day of ``calendar`` from ``start`` to ``finish``, both included: leveling
+    keeps room for it and never moves it."""
+
+    resource: str
+    start: date
+    finish: date
+    units: float = 1.0
+    calendar: WorkCalendar | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ the critical-path schedule keeps the leveled dates on every later edit until
 the program is leveled again or the holds are cleared. Started, finished and
 pinned (``mso``/``mfo``) tasks never move.
 
-A program is leveled against its own assignments: the demand other programs
-put on a shared person shows in the load and its alerts but is not moved.
+A person shared with other programs is leveled around their work: the days
+other programs' tasks (as scheduled now) take of a resource are kept free, and
+those tasks are never moved — leveling one program never changes another.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from podium.engine import Network
-from podium.engine.leveling import InvalidResources, LevelingResult, level, level_optimal
+from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
 from podium.models import AuditEntry, Milestone, Role, Task, utcnow
 from podium.services.actor import Actor, require_role
-from podium.services.resources.load import gather_demand
+from podium.services.resources.load import Demand, gather_demand
 from podium.services.scheduling import cache
 from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
 from podium.services.scheduling.pending import mark_program
@@ -96,7 +97,11 @@ def _weights(session: Session, pn: ProgramNetwork, weights: Mapping[str, int]) -
 
 
 def _run(
-    pn: ProgramNetwork, method: Method, time_limit: float, weights: dict[str, int]
+    pn: ProgramNetwork,
+    method: Method,
+    time_limit: float,
+    weights: dict[str, int],
+    busy: list[Busy],
 ) -> LevelingResult:
     resources = list(pn.resources.values())
     network = _with_targets(pn)
@@ -106,9 +111,11 @@ def _run(
     try:
         if method == "optimal":
             return level_optimal(
-                network, resources, assignments, time_limit=time_limit, weights=weights
+                network, resources, assignments, time_limit=time_limit, weights=weights, busy=busy
             )
-        return level(network, resources, assignments, time_limit=time_limit, samples=SAMPLES)
+        return level(
+            network, resources, assignments, time_limit=time_limit, samples=SAMPLES, busy=busy
+        )
     except InvalidResources as exc:
         problems = [ACTIVITY_REF.sub(lambda m: pn.label(m.group(0)), p) for p in exc.problems]
         raise Conflict(
@@ -130,15 +137,34 @@ def _with_targets(pn: ProgramNetwork) -> Network:
     return replace(pn.network, activities=acts)
 
 
+def _demand(session: Session, pn: ProgramNetwork) -> Demand | None:
+    """Every booking of the program's resources, in every program (None: no resources)."""
+    ids = [int(ref[1:]) for ref in pn.resources]
+    if not ids:
+        return None
+    return gather_demand(session, ids, default_program=pn.program_id)
+
+
+def _taken_elsewhere(pn: ProgramNetwork, demand: Demand | None) -> list[Busy]:
+    """The time other programs' work (as scheduled now) takes of the program's resources,
+    from its status date on: leveling keeps it free."""
+    if demand is None:
+        return []
+    since = pn.network.status_date or pn.network.start
+    return [
+        Busy(b.resource, b.start, b.finish, b.units, b.calendar)
+        for b in demand.bookings
+        if demand.tasks[b.task].program_id != pn.program_id and b.finish >= since
+    ]
+
+
 def _over_days(
-    session: Session, pn: ProgramNetwork, dates: Mapping[str, tuple[date, date]] | None
+    pn: ProgramNetwork, demand: Demand | None, dates: Mapping[str, tuple[date, date]] | None
 ) -> int:
     """Over-allocated days of the program's resources from its status date on, with its
     tasks on ``dates`` (None: as scheduled now); other programs' work counts as it is."""
-    ids = [int(ref[1:]) for ref in pn.resources]
-    if not ids:
+    if demand is None:
         return 0
-    demand = gather_demand(session, ids, default_program=pn.program_id)
     bookings = []
     for b in demand.bookings:
         booked = demand.tasks[b.task]
@@ -181,6 +207,7 @@ def level_program(
             details={"expected": schedule_token, "current": token},
         )
     pn = load_network(session, program_id, with_current=False, holds=False)
+    demand = _demand(session, pn)
     now = _stored_dates(session, program_id)
     finish_before = max((f for _, f in now.values()), default=None)
     outcome = LevelingOutcome(
@@ -192,7 +219,7 @@ def level_program(
         time_limit=limit,
         finish_before=finish_before,
         finish_after=finish_before,
-        over_allocated_days_before=_over_days(session, pn, None),
+        over_allocated_days_before=_over_days(pn, demand, None),
         over_allocated_days_after=0,
         schedule_token=token,
     )
@@ -202,14 +229,16 @@ def level_program(
     if on_start is not None:
         on_start(limit)
     began = time.perf_counter()
-    result = _run(pn, method, limit, _weights(session, pn, weights or {}))
+    result = _run(
+        pn, method, limit, _weights(session, pn, weights or {}), _taken_elsewhere(pn, demand)
+    )
     leveled = {
         a.id: (row.start, row.finish) for a, row in zip(pn.network.activities, result, strict=True)
     }
     outcome.optimal = result.optimal
     outcome.status = result.status
     outcome.seconds = round(time.perf_counter() - began, 3)
-    outcome.over_allocated_days_after = _over_days(session, pn, leveled)
+    outcome.over_allocated_days_after = _over_days(pn, demand, leveled)
     _describe_moves(session, pn, result, now, outcome)
     if apply:
         _apply(session, actor, pn, result)
