@@ -144,10 +144,35 @@ def test_the_preview_moves_the_task_with_more_float_and_writes_nothing(cast: Cas
     assert (body["over_allocated_days_before"], body["over_allocated_days_after"]) == (3, 0)
     assert (body["finish_before"], body["finish_after"]) == ("2027-01-08", "2027-01-13")
     assert (body["method"], body["applied"], body["unchanged_tasks"]) == ("heuristic", False, 1)
+    assert (body["other_programs"], body["other_programs_hidden"]) == ([], 0)
     assert body["schedule_token"] and body["time_limit"] == 1.0
     plat = task(cast, setup.plat["id"])
     assert (plat["leveled_start"], plat["early_start"]) == (None, "2027-01-04")
     assert len(over_allocation_alerts(cast)) == 1
+
+
+def test_work_of_another_program_on_a_shared_person_is_kept_free_and_not_named(
+    cast: Cast, db: Session
+) -> None:
+    setup = contest(cast)
+    other = make_program(db, key="OPS")  # the manager is no member of OPS
+    outside = make_task(
+        db,
+        make_project(db, other, "RUN"),
+        "RUN-1",
+        early_start=date(2027, 1, 7),
+        early_finish=date(2027, 1, 8),
+    )
+    db.add(Assignment(program_id=other.id, task_id=outside.id, resource_id=setup.ana["id"]))
+    db.commit()
+    body = cast.manager.post(url(cast, "level"), json={}).json()
+    # Ana is busy for OPS on Thu 7 - Fri 8: PLAT-1 (5 d) waits for Mon 11, not Thu 7
+    assert [(m["key"], m["start_after"], m["finish_after"]) for m in body["moves"]] == [
+        ("PLAT-1", "2027-01-11", "2027-01-15")
+    ]
+    assert (body["over_allocated_days_before"], body["over_allocated_days_after"]) == (5, 0)
+    assert (body["other_programs"], body["other_programs_hidden"]) == ([], 1)
+    assert "OPS" not in str(body)
 
 
 def test_apply_keeps_the_leveled_dates_resolves_the_alert_and_clear_brings_it_back(

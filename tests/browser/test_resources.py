@@ -195,6 +195,30 @@ def test_leveling_is_previewed_then_applied_and_the_red_cell_goes(
     expect(page.get_by_test_id("heatmap").locator("td.rs-l-over")).to_have_count(1)
 
 
+def test_the_preview_says_whose_work_on_a_shared_person_it_kept_free(
+    page_as: OpenPage, web_engine: Engine, work_people: WorkPeople, booked: Booked
+) -> None:
+    other = make_work_program(web_engine, work_people)
+    db = session_factory(web_engine)()
+    try:
+        rosa = db.scalar(select(User).where(User.email == work_people.emails["rosa"]))
+        assert rosa is not None
+        assignments.create_assignment(
+            db, Actor.of(rosa), task_id=other.task_ids["APP-1"], resource_id=booked.resource_id
+        )
+        complete(db)
+    finally:
+        db.close()
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/programs/{booked.program.id}/resources")
+    page.get_by_test_id("level-form").get_by_role("button", name="Preview leveling").click()
+    note = page.get_by_test_id("level-preview").get_by_test_id("level-elsewhere")
+    expect(note).to_have_text(
+        f"Shared people's work in {other.key} is kept free: it does not move, "
+        "and this program's work goes around it."
+    )
+
+
 def test_applying_a_preview_after_the_plan_changed_is_refused_with_a_message(
     page_as: OpenPage,
     web_engine: Engine,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from podium.cli import app
-from podium.models import Alert, AlertKind, Task
+from podium.models import Alert, AlertKind, Assignment, Program, Resource, Task
+from tests.factories import make_program, make_project, make_task
 
 runner = CliRunner()
 
@@ -61,3 +64,23 @@ def test_level_refuses_bad_options(cli_env: None) -> None:
     assert code == 1 and "no program" in out
     code, out = podium("resource", "load", "CLOUD", "--period", "year")
     assert code == 1 and "day, week or month" in out
+
+
+def test_level_says_whose_work_on_a_shared_person_it_kept_free(
+    cli_env: None, engine: Engine
+) -> None:
+    podium("demo")
+    with Session(engine) as session:
+        nadia = session.scalar(select(Resource).where(Resource.key == "nadia"))
+        assert nadia is not None
+        first = session.scalar(select(Program.status_date).where(Program.key == "CLOUD"))
+        assert first is not None
+        ops = make_program(session, key="OPS")
+        run = make_task(session, make_project(session, ops, "RUN"), "RUN-1",
+                        early_start=first, early_finish=first + timedelta(days=60))
+        session.add(Assignment(program_id=ops.id, task_id=run.id, resource_id=nadia.id,
+                               units=0.5))
+        session.commit()
+    code, out = podium("level", "CLOUD")
+    assert code == 0, out
+    assert "Shared people's work in OPS is kept free (not moved)." in out

@@ -67,6 +67,7 @@ def test_the_preview_delays_the_task_with_more_float_and_writes_nothing(db: Sess
     assert (outcome.over_allocated_days_before, outcome.over_allocated_days_after) == (3, 0)
     assert (outcome.finish_before, outcome.finish_after) == (day(8), day(13))
     assert outcome.unchanged_tasks == 1 and not outcome.applied
+    assert outcome.other_programs == []  # Ana works for this program only
     db.refresh(a)
     assert a.leveled_start is None and a.early_start == day(4)
 
@@ -169,6 +170,7 @@ def test_a_person_shared_with_another_program_is_leveled_around_its_work(
         ("PLAT-1", day(7), day(8))
     ]
     assert (outcome.over_allocated_days_before, outcome.over_allocated_days_after) == (2, 0)
+    assert outcome.other_programs == ["ERP"]
     complete(db)
     db.refresh(theirs)
     db.refresh(ours)

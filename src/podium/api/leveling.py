@@ -107,6 +107,12 @@ class LevelOut(BaseModel):
     moves: list[LevelMoveOut] = Field(description="tasks that move, the most delayed first")
     milestones: list[LevelMilestoneOut] = Field(description="milestones that move")
     unchanged_tasks: int
+    other_programs: list[str] = Field(
+        description="programs whose work on a shared resource was kept free (their keys)"
+    )
+    other_programs_hidden: int = Field(
+        description="how many more such programs, which the caller may not see"
+    )
     schedule_token: str | None = Field(description="send it back with apply")
     applied: bool
     message: str
@@ -127,6 +133,8 @@ class LevelOut(BaseModel):
             moves=[LevelMoveOut(**_move(m)) for m in o.moves],
             milestones=[LevelMilestoneOut(**_move(m)) for m in o.milestones],
             unchanged_tasks=o.unchanged_tasks,
+            other_programs=o.other_programs,
+            other_programs_hidden=o.other_programs_hidden,
             schedule_token=o.schedule_token,
             applied=o.applied,
             message=o.message,

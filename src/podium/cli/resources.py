@@ -213,6 +213,11 @@ def _print_outcome(o: Any, key: str) -> None:
         f"{o.over_allocated_days_before} → {o.over_allocated_days_after}; program finish "
         f"{o.finish_before} → {o.finish_after}."
     )
+    if o.other_programs or o.other_programs_hidden:
+        where = list(o.other_programs)
+        if o.other_programs_hidden:
+            where.append(f"{o.other_programs_hidden} program(s) you cannot see")
+        console.print(f"Shared people's work in {' and '.join(where)} is kept free (not moved).")
     if o.moves:
         table = Table(
             "task",

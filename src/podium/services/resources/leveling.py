@@ -31,7 +31,7 @@ from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level
 from podium.engine.load import Booking, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
 from podium.models import AuditEntry, Milestone, Role, Task, utcnow
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.resources.load import Demand, gather_demand
 from podium.services.scheduling import cache
 from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
@@ -62,6 +62,10 @@ class LevelingOutcome:
     moves: list[dict[str, Any]] = field(default_factory=list)
     milestones: list[dict[str, Any]] = field(default_factory=list)
     unchanged_tasks: int = 0
+    # programs whose work on a shared resource leveling kept free: the keys of those the
+    # actor may see, and how many others
+    other_programs: list[str] = field(default_factory=list)
+    other_programs_hidden: int = 0
     schedule_token: str | None = None
     applied: bool = False
     message: str = ""
@@ -145,17 +149,22 @@ def _demand(session: Session, pn: ProgramNetwork) -> Demand | None:
     return gather_demand(session, ids, default_program=pn.program_id)
 
 
-def _taken_elsewhere(pn: ProgramNetwork, demand: Demand | None) -> list[Busy]:
+def _taken_elsewhere(
+    pn: ProgramNetwork, demand: Demand | None
+) -> tuple[list[Busy], dict[int, str]]:
     """The time other programs' work (as scheduled now) takes of the program's resources,
-    from its status date on: leveling keeps it free."""
+    from its status date on: leveling keeps it free. Also those programs (id → key)."""
     if demand is None:
-        return []
+        return [], {}
     since = pn.network.status_date or pn.network.start
-    return [
-        Busy(b.resource, b.start, b.finish, b.units, b.calendar)
+    elsewhere = [
+        b
         for b in demand.bookings
         if demand.tasks[b.task].program_id != pn.program_id and b.finish >= since
     ]
+    booked = [demand.tasks[b.task] for b in elsewhere]
+    programs = {t.program_id: t.program_key for t in booked}
+    return [Busy(b.resource, b.start, b.finish, b.units, b.calendar) for b in elsewhere], programs
 
 
 def _over_days(
@@ -229,9 +238,13 @@ def level_program(
     if on_start is not None:
         on_start(limit)
     began = time.perf_counter()
-    result = _run(
-        pn, method, limit, _weights(session, pn, weights or {}), _taken_elsewhere(pn, demand)
+    busy, elsewhere = _taken_elsewhere(pn, demand)
+    visible = visible_program_ids(session, actor)
+    outcome.other_programs = sorted(
+        key for pid, key in elsewhere.items() if visible is None or pid in visible
     )
+    outcome.other_programs_hidden = len(elsewhere) - len(outcome.other_programs)
+    result = _run(pn, method, limit, _weights(session, pn, weights or {}), busy)
     leveled = {
         a.id: (row.start, row.finish) for a, row in zip(pn.network.activities, result, strict=True)
     }
