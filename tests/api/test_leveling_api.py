@@ -151,6 +151,27 @@ def test_the_preview_moves_the_task_with_more_float_and_writes_nothing(cast: Cas
     assert len(over_allocation_alerts(cast)) == 1
 
 
+def test_applying_a_kept_preview_stores_what_it_showed(cast: Cast) -> None:
+    setup = contest(cast)
+    preview = cast.manager.post(url(cast, "level"), json={}).json()
+    assert isinstance(preview["preview_id"], int)
+    applied = cast.manager.post(
+        url(cast, "level"), json={"apply": True, "preview_id": preview["preview_id"]}
+    )
+    assert applied.status_code == 200, applied.text
+    body = applied.json()
+    assert body["applied"] and body["moves"] == preview["moves"]
+    assert body["preview_id"] == preview["preview_id"]
+    assert task(cast, setup.plat["id"])["leveled_start"] == "2027-01-07"
+    # kept previews are the program's own, and stale once the plan changed
+    unknown = cast.manager.post(url(cast, "level"), json={"apply": True, "preview_id": 999999})
+    assert_error(unknown, 404)
+    again = cast.manager.post(
+        url(cast, "level"), json={"apply": True, "preview_id": preview["preview_id"]}
+    )
+    assert_error(again, 409, "schedule_changed")  # applying it changed the plan
+
+
 def test_work_of_another_program_on_a_shared_person_is_kept_free_and_not_named(
     cast: Cast, db: Session
 ) -> None:
@@ -258,6 +279,8 @@ def test_apply_after_the_plan_changed_is_409_and_writes_nothing(cast: Cast) -> N
         ({"apply": "yes please"}, "apply"),
         ({"schedule_token": "abc\x00"}, "schedule_token"),
         ({"priority": "speed"}, "priority"),
+        ({"apply": True, "preview_id": 0}, "preview_id"),
+        ({"apply": True, "preview_id": "latest"}, "preview_id"),
     ],
 )
 def test_invalid_leveling_requests_are_422_naming_the_field(

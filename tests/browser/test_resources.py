@@ -180,6 +180,10 @@ def test_leveling_is_previewed_then_applied_and_the_red_cell_goes(
     page.goto(f"/programs/{booked.program.id}/resources")
     expect(page.get_by_test_id("heatmap").locator("td.rs-l-over")).to_have_count(1)
     page.get_by_test_id("level-form").get_by_role("button", name="Preview leveling").click()
+    # the apply stores the kept preview, not a second leveling run
+    expect(page.get_by_test_id("apply-form").locator("input[name=preview_id]")).to_have_value(
+        re.compile(r"^\d+$")
+    )
     page.get_by_test_id("apply-form").get_by_role("button", name="Apply leveling").click()
 
     expect(page.get_by_test_id("flash")).to_contain_text("Leveling applied")

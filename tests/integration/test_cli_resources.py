@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
@@ -84,3 +85,18 @@ def test_level_says_whose_work_on_a_shared_person_it_kept_free(
     code, out = podium("level", "CLOUD")
     assert code == 0, out
     assert "Shared people's work in OPS is kept free (not moved)." in out
+
+
+def test_level_applies_exactly_a_kept_preview(cli_env: None, engine: Engine) -> None:
+    podium("demo")
+    code, out = podium("level", "CLOUD")
+    assert code == 0, out
+    kept = re.search(r"kept as preview (\d+)", out)
+    assert kept is not None, out
+    code, out = podium("level", "CLOUD", "--preview", kept.group(1))
+    assert code == 1 and "--preview goes with --apply" in out
+    code, out = podium("level", "CLOUD", "--apply", "--preview", kept.group(1))
+    assert code == 0 and "Applied" in out, out
+    assert _open_over_allocations(engine) == []
+    code, out = podium("level", "CLOUD", "--apply", "--preview", kept.group(1))
+    assert code == 1 and "changed since" in out, out

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.errors import Conflict, Forbidden, ValidationFailed
-from podium.models import Alert, AlertKind, Milestone, Role, Task
+from podium.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from podium.models import Alert, AlertKind, LevelingPreview, Milestone, Role, Task
 from podium.models import Dependency as DependencyRow
 from podium.services.actor import SYSTEM, Actor
 from podium.services.resources import assignments, catalog, leveling
@@ -177,3 +177,59 @@ def test_a_person_shared_with_another_program_is_leveled_around_its_work(
     assert (theirs.early_start, theirs.leveled_start) == (day(4), None)  # never moved
     assert (ours.early_start, ours.early_finish) == (day(7), day(8))
     assert _over_alerts(db, lev.id) == _over_alerts(db, erp.id) == 0
+
+
+def test_applying_a_kept_preview_stores_exactly_it_without_leveling_again(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program_id, a, b, _ = _contested(db)
+    preview = leveling.level_program(db, SYSTEM, program_id)
+    complete(db)
+    assert preview.preview_id is not None
+
+    def no_second_run(*_args: object) -> None:
+        raise AssertionError("applying a kept preview must not level again")
+
+    monkeypatch.setattr(leveling, "_run", no_second_run)
+    applied = leveling.level_program(
+        db, SYSTEM, program_id, apply=True, preview_id=preview.preview_id
+    )
+    complete(db)
+    assert applied.applied and applied.preview_id == preview.preview_id
+    assert applied.moves == preview.moves and applied.finish_after == preview.finish_after
+    db.refresh(a)
+    db.refresh(b)
+    assert (a.leveled_start, a.early_start, a.early_finish) == (day(7), day(7), day(13))
+    assert b.leveled_start is None and _over_alerts(db, program_id) == 0
+
+
+def test_a_kept_preview_is_refused_once_the_plan_changed_or_for_another_program(
+    db: Session,
+) -> None:
+    program_id, a, _, _ = _contested(db)
+    preview = leveling.level_program(db, SYSTEM, program_id)
+    complete(db)
+    assert preview.preview_id is not None
+    other = make_program(db, key="ERP")
+    with pytest.raises(NotFound, match="no leveling preview"):
+        leveling.level_program(db, SYSTEM, other.id, apply=True, preview_id=preview.preview_id)
+    db.refresh(a)
+    a.duration = 6
+    complete(db)
+    with pytest.raises(Conflict, match="changed since"):
+        leveling.level_program(db, SYSTEM, program_id, apply=True, preview_id=preview.preview_id)
+    db.rollback()
+    db.refresh(a)
+    assert a.leveled_start is None
+
+
+def test_a_program_keeps_its_latest_previews_only(db: Session) -> None:
+    program_id, *_ = _contested(db)
+    ids = [leveling.level_program(db, SYSTEM, program_id).preview_id for _ in range(7)]
+    complete(db)
+    kept = db.scalars(
+        select(LevelingPreview.id).where(LevelingPreview.program_id == program_id)
+    ).all()
+    assert sorted(kept) == ids[-leveling.KEPT_PREVIEWS :]
+    with pytest.raises(NotFound):
+        leveling.level_program(db, SYSTEM, program_id, apply=True, preview_id=ids[0])

@@ -72,6 +72,12 @@ class LevelIn(Strict):
         max_length=200,
         description="the preview's token: the apply is refused (409) if the plan changed since",
     )
+    preview_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="with apply: store exactly this preview's result, without leveling again "
+        "(404 once it is no longer kept, 409 if the plan changed since)",
+    )
 
 
 class LevelMoveOut(BaseModel):
@@ -114,6 +120,9 @@ class LevelOut(BaseModel):
         description="how many more such programs, which the caller may not see"
     )
     schedule_token: str | None = Field(description="send it back with apply")
+    preview_id: int | None = Field(
+        description="the kept preview: send it back with apply to store exactly this result"
+    )
     applied: bool
     message: str
 
@@ -136,6 +145,7 @@ class LevelOut(BaseModel):
             other_programs=o.other_programs,
             other_programs_hidden=o.other_programs_hidden,
             schedule_token=o.schedule_token,
+            preview_id=o.preview_id,
             applied=o.applied,
             message=o.message,
         )
@@ -185,9 +195,9 @@ def level_program(program_id: PathId, body: LevelIn, db: Db, actor: CurrentActor
         weights=body.weights,
         apply=body.apply,
         schedule_token=body.schedule_token,
+        preview_id=body.preview_id,
     )
-    if outcome.applied:
-        commit(db)
+    commit(db)  # the holds applied, or the preview kept
     return LevelOut.of(outcome)
 
 

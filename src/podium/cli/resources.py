@@ -143,12 +143,18 @@ def level(
     apply: Annotated[
         bool, typer.Option("--apply", help="store the result (default: preview only)")
     ] = False,
+    preview: Annotated[
+        int | None,
+        typer.Option("--preview", help="with --apply: store exactly this kept preview's result"),
+    ] = None,
 ) -> None:
     """Level a program's resources: preview what moves, or --apply it."""
     from podium.services.resources import leveling
 
     require_current_schema()
     weights = _parse_weights(weight or [])
+    if preview is not None and not apply:
+        raise fail("--preview goes with --apply (it names the preview to store)")
     method: leveling.Method = "optimal" if optimize else "heuristic"
     outcome: list[leveling.LevelingOutcome] = []
     failure: list[BaseException] = []
@@ -171,6 +177,7 @@ def level(
                         weights=weights or None,
                         apply=apply,
                         on_start=lambda _limit: started.set(),
+                        preview_id=preview,
                     )
                 )
         except BaseException as exc:  # reported below, in the main thread
@@ -252,4 +259,8 @@ def _print_outcome(o: Any, key: str) -> None:
     if o.applied:
         console.print("[green]Applied[/]: the leveled starts are kept as leveling holds.")
     else:
-        console.print("Preview only: run again with --apply to keep it.")
+        console.print(
+            f"Preview only (kept as preview {o.preview_id}): run again with --apply to level "
+            f"and keep the result, or with --apply --preview {o.preview_id} to keep exactly "
+            "this one."
+        )

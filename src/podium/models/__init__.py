@@ -30,7 +30,7 @@ from podium.models.integrations import (
 from podium.models.programs import Membership, Program, ProgramStatus, Project, Role
 from podium.models.progress import ProgressRecord
 from podium.models.reports import IssuedReport
-from podium.models.resources import Assignment, Resource, ResourceKind
+from podium.models.resources import Assignment, LevelingPreview, Resource, ResourceKind
 from podium.models.risks import Risk, RiskAction, RiskEscalation, RiskHistory, RiskRules
 from podium.models.scenarios import Scenario, ScenarioStatus
 from podium.models.schedule import SCHEDULED_FIELDS, Alert, AlertKind, Severity
@@ -64,6 +64,7 @@ __all__ = [
     "HealthSnapshot",
     "IssuedReport",
     "Lesson",
+    "LevelingPreview",
     "Membership",
     "Milestone",
     "Program",

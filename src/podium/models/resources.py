@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from podium.models.base import Base, Versioned
+from podium.models.base import Base, UTCDateTime, Versioned, utcnow
 
 
 class ResourceKind(enum.StrEnum):
@@ -101,3 +102,26 @@ class Assignment(Versioned, Base):
     units: Mapped[float] = mapped_column(Float, default=1.0)
     work_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(String(500), default="")
+
+
+class LevelingPreview(Base):
+    """A leveling preview kept so that applying it stores exactly what was shown.
+
+    ``schedule_token`` is the plan's token when it was computed: the preview can be
+    applied only while the plan has not changed since. ``outcome`` is what the preview
+    showed (moves, milestones, figures; dates as ISO strings) and ``holds`` the task
+    id → leveled start (ISO) that applying stores. A program keeps its latest few.
+    """
+
+    __tablename__ = "leveling_previews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    schedule_token: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    holds: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

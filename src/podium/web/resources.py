@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.projects import PathId
-from podium.errors import Conflict, ValidationFailed
+from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import Program, Role
 from podium.services.actor import require_role
 from podium.services.programs import get_program
@@ -314,7 +314,7 @@ def preview_leveling(
         return _level_result(
             request, program, values=values, errors={GENERAL: exc.message}, status_code=exc.status
         )
-    # a preview: the request's session rolls back, nothing of it is kept
+    done(db)  # a preview changes no plan; it is kept so that applying it stores exactly it
     return _level_result(request, program, outcome=outcome, values=values)
 
 
@@ -334,6 +334,8 @@ def apply_leveling(
     values = _level_values(form)
     method, limit, errors = _level_form(form)
     token = field_value(form, "schedule_token") or None
+    preview = field_value(form, "preview_id")
+    preview_id = int(preview) if preview.isdigit() else None
     if errors or token is None:
         errors[GENERAL] = errors.get(GENERAL, "Preview the leveling before applying it.")
         return _level_result(request, program, values=values, errors=errors, status_code=422)
@@ -346,8 +348,15 @@ def apply_leveling(
             time_limit=limit,
             apply=True,
             schedule_token=token,
+            preview_id=preview_id,
         )
         done(db)
+    except NotFound:
+        db.rollback()
+        message = "This preview is no longer kept (a newer one replaced it): preview again."
+        return _level_result(
+            request, program, values=values, errors={GENERAL: message}, status_code=409
+        )
     except Conflict as exc:
         db.rollback()
         message = exc.message

@@ -17,20 +17,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from podium.engine import Network
 from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, resource_load
-from podium.errors import Conflict, ValidationFailed, field_error
-from podium.models import AuditEntry, Milestone, Role, Task, utcnow
+from podium.errors import Conflict, NotFound, ValidationFailed, field_error
+from podium.models import AuditEntry, LevelingPreview, Milestone, Role, Task, utcnow
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.resources.load import Demand, gather_demand
 from podium.services.scheduling import cache
@@ -67,6 +67,7 @@ class LevelingOutcome:
     other_programs: list[str] = field(default_factory=list)
     other_programs_hidden: int = 0
     schedule_token: str | None = None
+    preview_id: int | None = None  # the kept preview: apply it to store exactly this
     applied: bool = False
     message: str = ""
 
@@ -199,10 +200,18 @@ def level_program(
     apply: bool = False,
     schedule_token: str | None = None,
     on_start: Callable[[float], None] | None = None,
+    preview_id: int | None = None,
 ) -> LevelingOutcome:
     """Level the program (a preview unless ``apply``). ``schedule_token``, when given,
-    must still be the stored schedule's (the plan has not changed since the preview)."""
+    must still be the stored schedule's (the plan has not changed since the preview).
+
+    A preview is kept (``outcome.preview_id``; the program's latest few): applying with
+    its ``preview_id`` stores exactly what it showed, without leveling again (a search
+    cut short by its time limit, or CP-SAT, may find another plan on a second run).
+    """
     require_role(session, actor, program_id, Role.MANAGER)
+    if apply and preview_id is not None:
+        return _apply_preview(session, actor, program_id, preview_id)
     limit = DEFAULT_TIME_LIMIT[method] if time_limit is None else time_limit
     if not 0 < limit <= MAX_TIME_LIMIT:
         raise field_error("time_limit", f"between 0 and {MAX_TIME_LIMIT:g} seconds")
@@ -254,9 +263,91 @@ def level_program(
     outcome.over_allocated_days_after = _over_days(pn, demand, leveled)
     _describe_moves(session, pn, result, now, outcome)
     if apply:
-        _apply(session, actor, pn, result)
+        set_holds(session, actor, program_id, _holds(result))
         outcome.applied = True
+    else:
+        _keep_preview(session, actor, outcome, _holds(result))
     return outcome
+
+
+KEPT_PREVIEWS = 5  # per program
+_DATES = ("finish_before", "finish_after", "start_before", "start_after", "target")
+
+
+def _keep_preview(
+    session: Session, actor: Actor, outcome: LevelingOutcome, holds: Mapping[int, date]
+) -> None:
+    """Keep the preview to apply later; drop the program's older ones."""
+    row = LevelingPreview(
+        program_id=outcome.program_id,
+        schedule_token=outcome.schedule_token or "",
+        method=outcome.method,
+        outcome=_plain(asdict(outcome)),
+        holds={str(task_id): day.isoformat() for task_id, day in holds.items()},
+        created_by=actor.email,
+    )
+    session.add(row)
+    session.flush()
+    outcome.preview_id = row.id
+    older = session.scalars(
+        select(LevelingPreview.id)
+        .where(LevelingPreview.program_id == outcome.program_id)
+        .order_by(LevelingPreview.id.desc())
+        .offset(KEPT_PREVIEWS)
+    ).all()
+    if older:
+        session.execute(delete(LevelingPreview).where(LevelingPreview.id.in_(older)))
+
+
+def _apply_preview(
+    session: Session, actor: Actor, program_id: int, preview_id: int
+) -> LevelingOutcome:
+    row = session.get(LevelingPreview, preview_id)
+    if row is None or row.program_id != program_id:
+        raise NotFound(
+            f"no leveling preview {preview_id} of this program (a program keeps its "
+            f"{KEPT_PREVIEWS} latest); preview it again",
+            details={"preview_id": preview_id},
+        )
+    token = cache.stored_token(session, program_id)
+    if row.schedule_token != (token or ""):
+        raise Conflict(
+            "the plan changed since this leveling was previewed; preview it again",
+            code="schedule_changed",
+            details={"expected": row.schedule_token, "current": token},
+        )
+    set_holds(
+        session, actor, program_id, {int(k): date.fromisoformat(v) for k, v in row.holds.items()}
+    )
+    shown = _revived(row.outcome)
+    outcome = LevelingOutcome(**shown)
+    outcome.applied = True
+    outcome.preview_id = row.id
+    return outcome
+
+
+def _plain(value: Any) -> Any:
+    """A preview as JSON: dates as ISO strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _revived(value: dict[str, Any]) -> dict[str, Any]:
+    """A kept preview's dates back as dates."""
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        if k in _DATES and isinstance(v, str):
+            out[k] = date.fromisoformat(v)
+        elif isinstance(v, list):
+            out[k] = [_revived(x) if isinstance(x, dict) else x for x in v]
+        else:
+            out[k] = v
+    return out
 
 
 def _stored_dates(session: Session, program_id: int) -> dict[str, tuple[date, date]]:
@@ -343,14 +434,13 @@ def _workdays_between(pn: ProgramNetwork, ref: str, before: date | None, after: 
     return -cal.count_workdays(after, before)
 
 
-def _apply(session: Session, actor: Actor, pn: ProgramNetwork, result: LevelingResult) -> None:
-    """Store the leveled starts as holds on the tasks leveling delayed; clear the others."""
-    holds = {
+def _holds(result: LevelingResult) -> dict[int, date]:
+    """The leveled starts of the tasks leveling delayed (applying clears the others)."""
+    return {
         int(row.id[1:]): row.start
         for row in result
         if row.id[0] == "t" and (row.start_delay > 0 or row.finish_delay > 0)
     }
-    set_holds(session, actor, pn.program_id, holds)
 
 
 def set_holds(session: Session, actor: Actor, program_id: int, holds: Mapping[int, date]) -> int:
