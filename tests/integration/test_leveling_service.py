@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from podium.models import Alert, AlertKind, LevelingPreview, Milestone, Role, Task
 from podium.models import Dependency as DependencyRow
+from podium.services import programs
 from podium.services.actor import SYSTEM, Actor
 from podium.services.resources import assignments, catalog, leveling
 from podium.services.uow import complete
@@ -233,3 +234,12 @@ def test_a_program_keeps_its_latest_previews_only(db: Session) -> None:
     assert sorted(kept) == ids[-leveling.KEPT_PREVIEWS :]
     with pytest.raises(NotFound):
         leveling.level_program(db, SYSTEM, program_id, apply=True, preview_id=ids[0])
+
+
+def test_a_program_with_kept_previews_is_deleted_with_them(db: Session) -> None:
+    program_id, *_ = _contested(db)
+    leveling.level_program(db, SYSTEM, program_id)
+    complete(db)
+    programs.delete_program(db, SYSTEM, program_id)
+    complete(db)
+    assert db.scalars(select(LevelingPreview.id)).all() == []
