@@ -31,6 +31,20 @@ def task(cast: Cast, task_id: int) -> dict[str, Any]:
     return body
 
 
+def ops_takes_ana_thursday_and_friday(db: Session, setup: Contest) -> None:
+    """Another program, OPS, whose RUN-1 has Ana on Thu 7 - Fri 8 Jan."""
+    other = make_program(db, key="OPS")
+    outside = make_task(
+        db,
+        make_project(db, other, "RUN"),
+        "RUN-1",
+        early_start=date(2027, 1, 7),
+        early_finish=date(2027, 1, 8),
+    )
+    db.add(Assignment(program_id=other.id, task_id=outside.id, resource_id=setup.ana["id"]))
+    db.commit()
+
+
 # --- the program's resource load ------------------------------------------------
 
 
@@ -69,16 +83,7 @@ def test_the_program_load_shows_200_percent_on_the_overlap_days(cast: Cast) -> N
 
 def test_work_in_another_program_counts_as_demand_elsewhere(cast: Cast, db: Session) -> None:
     setup = contest(cast)
-    other = make_program(db, key="OPS")
-    outside = make_task(
-        db,
-        make_project(db, other, "RUN"),
-        "RUN-1",
-        early_start=date(2027, 1, 7),
-        early_finish=date(2027, 1, 8),
-    )
-    db.add(Assignment(program_id=other.id, task_id=outside.id, resource_id=setup.ana["id"]))
-    db.commit()
+    ops_takes_ana_thursday_and_friday(db, setup)
     body = cast.viewer.get(url(cast, "resource-load"), params={"period": "day"}).json()
     buckets = body["resources"][0]["buckets"]
     assert [(b["demand_here"], b["demand_elsewhere"]) for b in buckets] == [
@@ -176,16 +181,7 @@ def test_work_of_another_program_on_a_shared_person_is_kept_free_and_not_named(
     cast: Cast, db: Session
 ) -> None:
     setup = contest(cast)
-    other = make_program(db, key="OPS")  # the manager is no member of OPS
-    outside = make_task(
-        db,
-        make_project(db, other, "RUN"),
-        "RUN-1",
-        early_start=date(2027, 1, 7),
-        early_finish=date(2027, 1, 8),
-    )
-    db.add(Assignment(program_id=other.id, task_id=outside.id, resource_id=setup.ana["id"]))
-    db.commit()
+    ops_takes_ana_thursday_and_friday(db, setup)  # OPS: no one of the cast is a member
     body = cast.manager.post(url(cast, "level"), json={}).json()
     # Ana is busy for OPS on Thu 7 - Fri 8: PLAT-1 (5 d) waits for Mon 11, not Thu 7
     assert [(m["key"], m["start_after"], m["finish_after"]) for m in body["moves"]] == [
