@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -282,7 +282,7 @@ def _keep_preview(
         program_id=outcome.program_id,
         schedule_token=outcome.schedule_token or "",
         method=outcome.method,
-        outcome=_plain(asdict(outcome)),
+        outcome=_plain(outcome),
         holds={str(task_id): day.isoformat() for task_id, day in holds.items()},
         created_by=actor.email,
     )
@@ -326,15 +326,17 @@ def _apply_preview(
     return outcome
 
 
-def _plain(value: Any) -> Any:
-    """A preview as JSON: dates as ISO strings."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def _plain(outcome: LevelingOutcome) -> dict[str, Any]:
+    """A preview as JSON: dates as ISO strings (one pass over the moves: a big program's
+    preview lists thousands)."""
+
+    def iso(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+
+    shown = {f.name: iso(getattr(outcome, f.name)) for f in fields(outcome)}
+    for name in ("moves", "milestones"):
+        shown[name] = [{k: iso(v) for k, v in entry.items()} for entry in shown[name]]
+    return shown
 
 
 def _revived(value: dict[str, Any]) -> dict[str, Any]:
