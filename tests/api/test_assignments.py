@@ -76,8 +76,16 @@ def test_lists_by_program_task_and_resource(cast: Cast) -> None:
     assert by_resource["total"] == 2
     both = cast.viewer.get(URL, params={"task_id": plat_id, "resource_id": setup.ana["id"]})
     assert [a["task_key"] for a in both.json()["items"]] == ["PLAT-1"]
-    page = cast.viewer.get(URL, params={"program_id": cast.program.id, "limit": 1, "offset": 1})
-    assert (page.json()["total"], len(page.json()["items"])) == (2, 1)
+    pages = [
+        cast.viewer.get(URL, params={"program_id": cast.program.id, "limit": 1, "offset": at})
+        for at in (0, 1, 2)
+    ]
+    assert [p.json()["total"] for p in pages] == [2, 2, 2]
+    # one page at a time, in the full list's order, nothing past the end
+    assert [a["id"] for p in pages for a in p.json()["items"]] == [
+        a["id"] for a in by_program["items"]
+    ]
+    assert [len(p.json()["items"]) for p in pages] == [1, 1, 0]
     # the same through the task and the resource
     on_task = cast.viewer.get(f"/api/v1/tasks/{plat_id}/assignments").json()
     assert [a["resource_name"] for a in on_task["items"]] == ["Ana Lima"]

@@ -13,7 +13,7 @@ from podium.models import Alert, AlertKind, LevelingPreview, Milestone, Role, Ta
 from podium.models import Dependency as DependencyRow
 from podium.services import programs
 from podium.services.actor import SYSTEM, Actor
-from podium.services.resources import assignments, catalog, leveling
+from podium.services.resources import assignments, catalog, holds, leveling, previews
 from podium.services.uow import complete
 from tests.factories import add_member, make_program, make_project, make_task, make_user
 
@@ -86,14 +86,14 @@ def test_applying_stores_holds_the_schedule_keeps_and_resolves_the_alert(db: Ses
     assert (a.leveled_start, a.early_start, a.early_finish) == (day(7), day(7), day(13))
     assert b.leveled_start is None and b.early_start == day(4)
     assert _over_alerts(db, program_id) == 0
-    assert leveling.check_applied(db, program_id) == []
+    assert holds.check_applied(db, program_id) == []
     # a later edit keeps the leveled dates; clearing the holds brings the conflict back
     db.refresh(b)
     b.name = "Security review"
     complete(db)
     db.refresh(a)
     assert a.early_start == day(7)
-    assert leveling.clear_leveling(db, SYSTEM, program_id) == 1
+    assert holds.clear_leveling(db, SYSTEM, program_id) == 1
     complete(db)
     db.refresh(a)
     assert a.early_start == day(4) and _over_alerts(db, program_id) == 1
@@ -231,7 +231,7 @@ def test_a_program_keeps_its_latest_previews_only(db: Session) -> None:
     kept = db.scalars(
         select(LevelingPreview.id).where(LevelingPreview.program_id == program_id)
     ).all()
-    assert sorted(kept) == ids[-leveling.KEPT_PREVIEWS :]
+    assert sorted(kept) == ids[-previews.KEPT_PREVIEWS :]
     with pytest.raises(NotFound):
         leveling.level_program(db, SYSTEM, program_id, apply=True, preview_id=ids[0])
 

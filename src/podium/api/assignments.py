@@ -88,12 +88,15 @@ class AssignmentOut(BaseModel):
         )
 
 
-def _page(views: list[AssignmentView], limit: int, offset: int) -> PageOut[AssignmentOut]:
+def _page(db: Db, actor: CurrentActor, page: Page, **filters: int | None) -> PageOut[AssignmentOut]:
+    views, total = assignments.page_assignments(
+        db, actor, limit=page.limit, offset=page.offset, **filters
+    )
     return PageOut(
-        items=[AssignmentOut.of(v) for v in views[offset : offset + limit]],
-        total=len(views),
-        limit=limit,
-        offset=offset,
+        items=[AssignmentOut.of(v) for v in views],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -118,10 +121,7 @@ def list_assignments(
                 for name in ("program_id", "task_id", "resource_id")
             ],
         )
-    views = assignments.list_assignments(
-        db, actor, program_id=program_id, task_id=task_id, resource_id=resource_id
-    )
-    return _page(views, page.limit, page.offset)
+    return _page(db, actor, page, program_id=program_id, task_id=task_id, resource_id=resource_id)
 
 
 @router.post(
@@ -190,8 +190,7 @@ def delete_assignment(
 def list_task_assignments(
     task_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[AssignmentOut]:
-    views = assignments.list_assignments(db, actor, task_id=task_id)
-    return _page(views, page.limit, page.offset)
+    return _page(db, actor, page, task_id=task_id)
 
 
 @router.get(
@@ -202,5 +201,4 @@ def list_task_assignments(
 def list_resource_assignments(
     resource_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[AssignmentOut]:
-    views = assignments.list_assignments(db, actor, resource_id=resource_id)
-    return _page(views, page.limit, page.offset)
+    return _page(db, actor, page, resource_id=resource_id)

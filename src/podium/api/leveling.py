@@ -19,8 +19,9 @@ from podium.api.resources import (
     PeriodQuery,
 )
 from podium.api.schemas import ERROR_RESPONSES, Strict
-from podium.services.resources import leveling, load
-from podium.services.resources.leveling import MAX_TIME_LIMIT, LevelingOutcome
+from podium.services.resources import holds, leveling, load
+from podium.services.resources.leveling import MAX_TIME_LIMIT
+from podium.services.resources.previews import LevelingOutcome
 
 router = APIRouter(prefix="/programs", tags=["leveling"], responses=ERROR_RESPONSES)
 
@@ -207,6 +208,6 @@ def level_program(program_id: PathId, body: LevelIn, db: Db, actor: CurrentActor
     summary="Remove every leveling hold of the program (manager)",
 )
 def clear_leveling(program_id: PathId, db: Db, actor: CurrentActor) -> ClearedOut:
-    cleared = leveling.clear_leveling(db, actor, program_id)
+    cleared = holds.clear_leveling(db, actor, program_id)
     commit(db)
     return ClearedOut(cleared=cleared)

@@ -149,14 +149,14 @@ def level(
     ] = None,
 ) -> None:
     """Level a program's resources: preview what moves, or --apply it."""
-    from podium.services.resources import leveling
+    from podium.services.resources import leveling, previews
 
     require_current_schema()
     weights = _parse_weights(weight or [])
     if preview is not None and not apply:
         raise fail("--preview goes with --apply (it names the preview to store)")
-    method: leveling.Method = "optimal" if optimize else "heuristic"
-    outcome: list[leveling.LevelingOutcome] = []
+    method: previews.Method = "optimal" if optimize else "heuristic"
+    outcome: list[previews.LevelingOutcome] = []
     failure: list[BaseException] = []
     limit = time_limit if time_limit is not None else leveling.DEFAULT_TIME_LIMIT[method]
     started = threading.Event()

@@ -23,9 +23,10 @@ from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import Program, Role
 from podium.services.actor import require_role
 from podium.services.programs import get_program
-from podium.services.resources import leveling, load
+from podium.services.resources import holds, leveling, load
 from podium.services.resources.catalog import MAX_ID
-from podium.services.resources.leveling import MAX_TIME_LIMIT, LevelingOutcome, Method
+from podium.services.resources.leveling import MAX_TIME_LIMIT
+from podium.services.resources.previews import LevelingOutcome, Method
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import GENERAL, Errors, done, field_value
 from podium.web.templating import format_number, is_htmx, render
@@ -377,6 +378,6 @@ def clear_leveling(
 ) -> Response:
     """Remove every leveling hold of the program (managers)."""
     get_program(db, viewer.actor, program_id, needed=Role.MANAGER)
-    leveling.clear_leveling(db, viewer.actor, program_id)
+    holds.clear_leveling(db, viewer.actor, program_id)
     done(db)
     return _back(request, program_id, "cleared")

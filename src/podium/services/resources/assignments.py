@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, field_error
@@ -73,20 +73,19 @@ def describe(session: Session, assignment: Assignment) -> AssignmentView:
     return view(assignment, task, resource)
 
 
-def list_assignments(
+def _assignments_query(
     session: Session,
     actor: Actor,
     *,
-    program_id: int | None = None,
-    task_id: int | None = None,
-    resource_id: int | None = None,
-) -> list[AssignmentView]:
-    """Assignments of a program, a task, or a resource (in the programs the actor sees)."""
+    program_id: int | None,
+    task_id: int | None,
+    resource_id: int | None,
+) -> Select[Assignment, Task, Resource]:
     query = (
         select(Assignment, Task, Resource)
         .join(Task, Task.id == Assignment.task_id)
         .join(Resource, Resource.id == Assignment.resource_id)
-        .order_by(Task.program_id, Task.project_id, Task.wbs, Resource.name)
+        .order_by(Task.program_id, Task.project_id, Task.wbs, Resource.name, Assignment.id)
     )
     if task_id is not None:
         task = get_task(session, actor, task_id)
@@ -104,7 +103,42 @@ def list_assignments(
             visible = visible_program_ids(session, actor)
             if visible is not None:
                 query = query.where(Assignment.program_id.in_(visible))
+    return query
+
+
+def list_assignments(
+    session: Session,
+    actor: Actor,
+    *,
+    program_id: int | None = None,
+    task_id: int | None = None,
+    resource_id: int | None = None,
+) -> list[AssignmentView]:
+    """Assignments of a program, a task, or a resource (in the programs the actor sees)."""
+    query = _assignments_query(
+        session, actor, program_id=program_id, task_id=task_id, resource_id=resource_id
+    )
     return [view(a, t, r) for a, t, r in session.execute(query)]
+
+
+def page_assignments(
+    session: Session,
+    actor: Actor,
+    *,
+    limit: int,
+    offset: int,
+    program_id: int | None = None,
+    task_id: int | None = None,
+    resource_id: int | None = None,
+) -> tuple[list[AssignmentView], int]:
+    """One page of :func:`list_assignments` (read from the database page by page) and
+    the total."""
+    query = _assignments_query(
+        session, actor, program_id=program_id, task_id=task_id, resource_id=resource_id
+    )
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.execute(query.limit(limit).offset(offset))
+    return [view(a, t, r) for a, t, r in rows], total or 0
 
 
 def _check_assignable(session: Session, task: Task, resource: Resource, units: float) -> None:

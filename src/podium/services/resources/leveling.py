@@ -5,8 +5,9 @@ runs the fast heuristic or the CP-SAT optimizer, and reports what would move
 (a preview, like an impact analysis). Applying it stores the result as
 *leveling holds* (``Task.leveled_start``: start no earlier than that day), so
 the critical-path schedule keeps the leveled dates on every later edit until
-the program is leveled again or the holds are cleared. Started, finished and
-pinned (``mso``/``mfo``) tasks never move.
+the program is leveled again or the holds are cleared (:mod:`.holds`). Started,
+finished and pinned (``mso``/``mfo``) tasks never move. A preview is kept, and
+applying it stores exactly what it showed (:mod:`.previews`).
 
 A person shared with other programs is leveled around their work: the days
 other programs' tasks (as scheduled now) take of a resource are kept free, and
@@ -17,59 +18,35 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from datetime import date
-from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from podium.engine import Network
 from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, resource_load
-from podium.errors import Conflict, NotFound, ValidationFailed, field_error
-from podium.models import AuditEntry, LevelingPreview, Milestone, Role, Task, utcnow
+from podium.errors import Conflict, ValidationFailed, field_error
+from podium.models import Milestone, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
+from podium.services.resources.holds import holds_of, set_holds
 from podium.services.resources.load import Demand, gather_demand
+from podium.services.resources.previews import (
+    LevelingOutcome,
+    Method,
+    apply_preview,
+    keep_preview,
+)
 from podium.services.scheduling import cache
 from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
-from podium.services.scheduling.pending import mark_program
 
-Method = Literal["heuristic", "optimal"]
 MAX_TIME_LIMIT = 120.0
 DEFAULT_TIME_LIMIT = {"heuristic": 1.0, "optimal": 10.0}
 # a fixed number of sampling passes (seeded): the same plan levels the same way in a
 # preview and when it is applied, unless the time limit cuts the search short
 SAMPLES = 300
-
-
-@dataclass
-class LevelingOutcome:
-    """A leveling run: what moves, the program finish before and after, and whether applied."""
-
-    program_id: int
-    method: Method
-    optimal: bool
-    status: str
-    seconds: float
-    time_limit: float
-    finish_before: date | None
-    finish_after: date | None
-    over_allocated_days_before: int
-    over_allocated_days_after: int
-    moves: list[dict[str, Any]] = field(default_factory=list)
-    milestones: list[dict[str, Any]] = field(default_factory=list)
-    unchanged_tasks: int = 0
-    # programs whose work on a shared resource leveling kept free: the keys of those the
-    # actor may see, and how many others
-    other_programs: list[str] = field(default_factory=list)
-    other_programs_hidden: int = 0
-    schedule_token: str | None = None
-    preview_id: int | None = None  # the kept preview: apply it to store exactly this
-    applied: bool = False
-    message: str = ""
 
 
 def _weights(session: Session, pn: ProgramNetwork, weights: Mapping[str, int]) -> dict[str, int]:
@@ -211,7 +188,7 @@ def level_program(
     """
     require_role(session, actor, program_id, Role.MANAGER)
     if apply and preview_id is not None:
-        return _apply_preview(session, actor, program_id, preview_id)
+        return apply_preview(session, actor, program_id, preview_id)
     limit = DEFAULT_TIME_LIMIT[method] if time_limit is None else time_limit
     if not 0 < limit <= MAX_TIME_LIMIT:
         raise field_error("time_limit", f"between 0 and {MAX_TIME_LIMIT:g} seconds")
@@ -263,93 +240,11 @@ def level_program(
     outcome.over_allocated_days_after = _over_days(pn, demand, leveled)
     _describe_moves(session, pn, result, now, outcome)
     if apply:
-        set_holds(session, actor, program_id, _holds(result))
+        set_holds(session, actor, program_id, holds_of(result))
         outcome.applied = True
     else:
-        _keep_preview(session, actor, outcome, _holds(result))
+        keep_preview(session, actor, outcome, holds_of(result))
     return outcome
-
-
-KEPT_PREVIEWS = 5  # per program
-_DATES = ("finish_before", "finish_after", "start_before", "start_after", "target")
-
-
-def _keep_preview(
-    session: Session, actor: Actor, outcome: LevelingOutcome, holds: Mapping[int, date]
-) -> None:
-    """Keep the preview to apply later; drop the program's older ones."""
-    row = LevelingPreview(
-        program_id=outcome.program_id,
-        schedule_token=outcome.schedule_token or "",
-        method=outcome.method,
-        outcome=_plain(outcome),
-        holds={str(task_id): day.isoformat() for task_id, day in holds.items()},
-        created_by=actor.email,
-    )
-    session.add(row)
-    session.flush()
-    outcome.preview_id = row.id
-    older = session.scalars(
-        select(LevelingPreview.id)
-        .where(LevelingPreview.program_id == outcome.program_id)
-        .order_by(LevelingPreview.id.desc())
-        .offset(KEPT_PREVIEWS)
-    ).all()
-    if older:
-        session.execute(delete(LevelingPreview).where(LevelingPreview.id.in_(older)))
-
-
-def _apply_preview(
-    session: Session, actor: Actor, program_id: int, preview_id: int
-) -> LevelingOutcome:
-    row = session.get(LevelingPreview, preview_id)
-    if row is None or row.program_id != program_id:
-        raise NotFound(
-            f"no leveling preview {preview_id} of this program (a program keeps its "
-            f"{KEPT_PREVIEWS} latest); preview it again",
-            details={"preview_id": preview_id},
-        )
-    token = cache.stored_token(session, program_id)
-    if row.schedule_token != (token or ""):
-        raise Conflict(
-            "the plan changed since this leveling was previewed; preview it again",
-            code="schedule_changed",
-            details={"expected": row.schedule_token, "current": token},
-        )
-    set_holds(
-        session, actor, program_id, {int(k): date.fromisoformat(v) for k, v in row.holds.items()}
-    )
-    shown = _revived(row.outcome)
-    outcome = LevelingOutcome(**shown)
-    outcome.applied = True
-    outcome.preview_id = row.id
-    return outcome
-
-
-def _plain(outcome: LevelingOutcome) -> dict[str, Any]:
-    """A preview as JSON: dates as ISO strings (one pass over the moves: a big program's
-    preview lists thousands)."""
-
-    def iso(value: Any) -> Any:
-        return value.isoformat() if isinstance(value, date) else value
-
-    shown = {f.name: iso(getattr(outcome, f.name)) for f in fields(outcome)}
-    for name in ("moves", "milestones"):
-        shown[name] = [{k: iso(v) for k, v in entry.items()} for entry in shown[name]]
-    return shown
-
-
-def _revived(value: dict[str, Any]) -> dict[str, Any]:
-    """A kept preview's dates back as dates."""
-    out: dict[str, Any] = {}
-    for k, v in value.items():
-        if k in _DATES and isinstance(v, str):
-            out[k] = date.fromisoformat(v)
-        elif isinstance(v, list):
-            out[k] = [_revived(x) if isinstance(x, dict) else x for x in v]
-        else:
-            out[k] = v
-    return out
 
 
 def _stored_dates(session: Session, program_id: int) -> dict[str, tuple[date, date]]:
@@ -434,80 +329,3 @@ def _workdays_between(pn: ProgramNetwork, ref: str, before: date | None, after: 
     if after > before:
         return cal.count_workdays(before, after)
     return -cal.count_workdays(after, before)
-
-
-def _holds(result: LevelingResult) -> dict[int, date]:
-    """The leveled starts of the tasks leveling delayed (applying clears the others)."""
-    return {
-        int(row.id[1:]): row.start
-        for row in result
-        if row.id[0] == "t" and (row.start_delay > 0 or row.finish_delay > 0)
-    }
-
-
-def set_holds(session: Session, actor: Actor, program_id: int, holds: Mapping[int, date]) -> int:
-    """Make ``holds`` (task id → leveled start) the program's only leveling holds, in bulk:
-    one statement for the tasks, one for their audit entries; returns how many changed."""
-    session.flush()
-    rows = session.execute(
-        select(Task.id, Task.key, Task.leveled_start).where(Task.program_id == program_id)
-    ).all()
-    changed = [
-        (r.id, r.key, r.leveled_start, holds.get(r.id))
-        for r in rows
-        if r.leveled_start != holds.get(r.id)
-    ]
-    if not changed:
-        return 0
-    now = utcnow()
-    table = Task.__table__
-    session.execute(
-        update(table)  # type: ignore[arg-type]
-        .where(table.c.id == bindparam("_id"))
-        .values(leveled_start=bindparam("_hold"), version=table.c.version + 1, updated_at=now),
-        [{"_id": task_id, "_hold": hold} for task_id, _key, _old, hold in changed],
-    )
-    session.execute(
-        insert(AuditEntry),
-        [
-            {
-                "at": now,
-                "user_id": actor.user_id,
-                "user_email": actor.email,
-                "program_id": program_id,
-                "entity_type": "task",
-                "entity_id": task_id,
-                "entity_label": key,
-                "action": "update",
-                "changes": {
-                    "leveled_start": [
-                        old.isoformat() if old else None,
-                        hold.isoformat() if hold else None,
-                    ]
-                },
-            }
-            for task_id, key, old, hold in changed
-        ],
-    )
-    for task_id, *_ in changed:  # loaded tasks read the new values
-        obj = session.identity_map.get(identity_key(Task, task_id))
-        if obj is not None:
-            session.expire(obj)
-    mark_program(session, program_id)
-    return len(changed)
-
-
-def clear_leveling(session: Session, actor: Actor, program_id: int) -> int:
-    """Remove every leveling hold of the program; returns how many tasks had one."""
-    require_role(session, actor, program_id, Role.MANAGER)
-    return set_holds(session, actor, program_id, {})
-
-
-def check_applied(session: Session, program_id: int) -> list[str]:
-    """Keys of tasks whose stored schedule disagrees with their hold (should be none)."""
-    rows = session.execute(
-        select(Task.key, Task.early_start, Task.leveled_start).where(
-            Task.program_id == program_id, Task.leveled_start.is_not(None)
-        )
-    )
-    return [r.key for r in rows if r.early_start is not None and r.early_start < r.leveled_start]
