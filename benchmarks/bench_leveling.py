@@ -27,6 +27,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,7 @@ def bench_set(name: str, args: argparse.Namespace, bounds: dict[str, tuple[int, 
         problem = psplib_to_leveling(instance)
         began = time.perf_counter()
         fast = level(problem.network, problem.resources, problem.assignments,
-                     time_limit=args.heuristic_time, seed=count)
+                     time_limit=args.heuristic_time, seed=count, threads=args.threads)
         fast_s = time.perf_counter() - began
         _verified(instance, fast, lower)
         tallies["heuristic"].add(fast.makespan, upper, cpm, fast_s, fast.optimal)
@@ -217,7 +218,8 @@ def bench_set(name: str, args: argparse.Namespace, bounds: dict[str, tuple[int, 
         if not args.no_cpsat:
             began = time.perf_counter()
             best = level_optimal(problem.network, problem.resources, problem.assignments,
-                                 time_limit=cp_seconds, workers=args.workers, seed=count)
+                                 time_limit=cp_seconds, workers=args.workers, seed=count,
+                                 threads=args.threads, heuristic_time=args.warm_up)
             best_s = time.perf_counter() - began
             _verified(instance, best, lower)
             tallies["cp-sat"].add(best.makespan, upper, cpm, best_s, best.optimal)
@@ -278,6 +280,44 @@ def synthetic(
     return net, resources, assignments
 
 
+def bench_threads(seconds: float = 1.0, instances: int = 10) -> None:
+    """Improved passes per second of the compiled kernels, one thread against two (each
+    its own scheduler, random orders), on j120 instances: what two walks gain."""
+    from podium.engine.leveling._fast import FastScheduler
+    from podium.engine.leveling._problem import compile_problem
+
+    def passes(problem: object, seed: int, out: list[int]) -> None:
+        sched = FastScheduler(problem)  # type: ignore[arg-type]
+        rng = np.random.default_rng(seed)
+        key = np.zeros(len(sched.kind), np.int64)
+        end = time.perf_counter() + seconds
+        count = 0
+        while time.perf_counter() < end:
+            key[sched.searched[rng.permutation(sched.searched.size)]] = np.arange(
+                sched.searched.size)
+            sched.forward_improve(key, deadline=end)
+            count += 1
+        out.append(count)
+
+    print(f"\ncompiled passes in threads: {instances} j120 instances, {seconds:g} s each")
+    ratios = []
+    for path in pick(psplib_files("j120"), instances):
+        plan = psplib_to_leveling(read_psplib(path))
+        pb = compile_problem(plan.network, plan.resources, plan.assignments)
+        alone: list[int] = []
+        passes(pb, 1, alone)
+        both: list[int] = []
+        workers = [threading.Thread(target=passes, args=(pb, i, both)) for i in range(2)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
+        ratios.append(sum(both) / alone[0])
+        print(f"  {path.stem:>10}: one thread {alone[0]:>6} passes, two {sum(both):>6} "
+              f"({ratios[-1]:.2f} x)")
+    print(f"  two threads make {min(ratios):.2f}-{max(ratios):.2f} x the passes of one")
+
+
 def bench_synthetic(args: argparse.Namespace) -> None:
     print("\nsynthetic program: 20 projects x 500 tasks, 150 shared people")
     for time_off in (False, True):
@@ -307,11 +347,17 @@ def main() -> None:
                         help="CP-SAT time limit per instance (s; default 2 for j30, 5 for "
                              "j60/j90, 10 for j120)")
     parser.add_argument("--workers", type=int, help="CP-SAT workers (default 8)")
+    parser.add_argument("--warm-up", type=float,
+                        help="seconds of heuristic before CP-SAT (default: cpsat.warm_up)")
+    parser.add_argument("--threads", type=int,
+                        help="the heuristic's walks at once (default: 2 on 2+ cores)")
     parser.add_argument("--no-cpsat", action="store_true")
     parser.add_argument("--no-tj", action="store_true", help="skip TaskJuggler")
     parser.add_argument("--tj-sets", nargs="*", default=["j30", "j60", "j120"])
     parser.add_argument("--tj-timeout", type=float, default=120.0)
     parser.add_argument("--synthetic", action="store_true", help="level the 10k program")
+    parser.add_argument("--threads-speed", action="store_true",
+                        help="passes per second of the kernels in one thread and in two")
     parser.add_argument("--synthetic-time", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--verbose", action="store_true", help="one line per instance")
@@ -324,6 +370,8 @@ def main() -> None:
         bench_set(name, args, bounds)
     if args.synthetic:
         bench_synthetic(args)
+    if args.threads_speed:
+        bench_threads()
 
 
 if __name__ == "__main__":

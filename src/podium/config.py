@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         description="where an uploaded CSV waits for its column choice (default: a private "
         "temporary folder per process; set a folder shared by all worker processes)",
     )
+    leveling_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=8,
+        description="threads one leveling run's heuristic search uses (default: two on a "
+        "machine with two cores or more); 1 keeps each run on one core",
+    )
     webhooks_allow_private: bool = Field(
         default=False,
         description="let webhooks reach private, loopback and link-local addresses",

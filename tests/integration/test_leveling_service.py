@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -243,3 +244,39 @@ def test_a_program_with_kept_previews_is_deleted_with_them(db: Session) -> None:
     programs.delete_program(db, SYSTEM, program_id)
     complete(db)
     assert db.scalars(select(LevelingPreview.id)).all() == []
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, None), ("1", 1), ("3", 3)])
+@pytest.mark.parametrize("method", ["heuristic", "optimal"])
+def test_the_operator_chooses_how_many_threads_a_leveling_run_uses(
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str | None,
+    expected: int | None,
+    method: str,
+) -> None:
+    from podium.config import get_settings
+
+    program_id, *_ = _contested(db)
+    seen: list[int | None] = []
+    engine = {"heuristic": "level", "optimal": "level_optimal"}[method]
+    real = getattr(leveling, engine)
+
+    def counted(*args: Any, threads: int | None = None, **kwargs: Any) -> Any:
+        seen.append(threads)
+        return real(*args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(leveling, engine, counted)
+    if setting is None:
+        monkeypatch.delenv("PODIUM_LEVELING_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("PODIUM_LEVELING_THREADS", setting)
+    get_settings.cache_clear()
+    try:
+        outcome = leveling.level_program(
+            db, SYSTEM, program_id, method=method, time_limit=1.0  # type: ignore[arg-type]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert seen == [expected]
+    assert [m["key"] for m in outcome.moves] == ["PLAT-1"]

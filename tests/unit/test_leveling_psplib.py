@@ -4,7 +4,9 @@ serial SGS against a plain period-by-period reference implementation."""
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from podium.engine.leveling import check_leveling, level, level_optimal
 from podium.engine.leveling._problem import SEARCHED, compile_problem
 from podium.engine.leveling._sgs import Scheduler
 from podium.engine.leveling.cpsat import warm_up
-from podium.engine.leveling.heuristic import RULES, priority_keys
+from podium.engine.leveling.heuristic import RULES, load_passes, priority_keys
 from podium.interop.psplib import PsplibInstance, psplib_to_leveling, read_psplib
 
 PSPLIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "psplib"
@@ -100,5 +102,68 @@ def test_the_heuristic_warms_cp_sat_up_longer_on_larger_programs() -> None:
 
     # 30 jobs: CP-SAT needs its time for the proofs; 120: the heuristic's walk does better
     assert share("j30/j301_1.sm") == pytest.approx(0.5)
-    assert 0.5 < share("j60/j601_1.sm") < 4.5
-    assert share("j120/j1201_1.sm") == pytest.approx(4.5)
+    assert 0.5 < share("j60/j601_1.sm") < 7.5
+    assert share("j120/j1201_1.sm") == pytest.approx(7.5)
+
+
+def _counting_passes(monkeypatch: pytest.MonkeyPatch, fail_in: str = "") -> list[str]:
+    """Record the thread of every improved pass; raise in the thread named ``fail_in``."""
+    from podium.engine.leveling import _fast
+
+    load_passes()  # its own passes (the first leveling of a process) are not counted
+    threads: list[str] = []
+    original = _fast.FastScheduler.forward_improve
+
+    def counted(self: _fast.FastScheduler, key: Any, *, deadline: float | None = None) -> Any:
+        name = threading.current_thread().name
+        if name == fail_in:
+            raise RuntimeError(f"pass failed in {name}")
+        threads.append(name)
+        return original(self, key, deadline=deadline)
+
+    monkeypatch.setattr(_fast.FastScheduler, "forward_improve", counted)
+    return threads
+
+
+def test_the_walk_runs_in_threads_that_share_the_samples(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # j3013_2's optimum (62) is above its critical path: no walk stops early
+    plan = psplib_to_leveling(instance("j3013_2"))
+    threads = _counting_passes(monkeypatch)
+    runs = [
+        level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=40,
+              threads=2)
+        for _ in range(2)
+    ]
+    # per run: the five rules in the caller's thread, 20 samples in each walk's thread
+    main = threading.current_thread().name
+    per_run = threads[: len(threads) // 2]
+    assert sorted(set(per_run)) == sorted({main, "leveling-walk-0", "leveling-walk-1"})
+    assert [per_run.count(t) for t in (main, "leveling-walk-0", "leveling-walk-1")] == [
+        len(RULES), 20, 20]
+    # seeded walks with a fixed share of samples level the same way every time
+    assert [(r.id, r.start) for r in runs[0]] == [(r.id, r.start) for r in runs[1]]
+    assert check_leveling(plan.network, plan.resources, plan.assignments, runs[0]) == []
+    assert runs[0].makespan >= optimum("j3013_2")
+
+
+def test_one_walk_in_a_thread_does_what_the_single_walk_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = psplib_to_leveling(instance("j3013_2"))
+    alone = level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=30,
+                  threads=1)
+    threads = _counting_passes(monkeypatch)
+    again = level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=30,
+                  threads=1)
+    assert set(threads) == {threading.current_thread().name}
+    assert [r.start for r in again] == [r.start for r in alone]
+
+
+def test_a_failing_walk_fails_the_leveling(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = psplib_to_leveling(instance("j3013_2"))
+    _counting_passes(monkeypatch, fail_in="leveling-walk-1")
+    with pytest.raises(RuntimeError, match="pass failed in leveling-walk-1"):
+        level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=40,
+              threads=2)

@@ -7,10 +7,16 @@ the fallback for the rare pass that reaches a point before the tables' first
 day. Numba is imported with this module, so importing the leveling package
 stays cheap; the kernels compile on their first call on a machine (a few
 seconds, kept on disk for later processes).
+
+The kernels release the GIL, so several schedulers of one problem can search
+in threads at once (the heuristic's walk does): each has its own arrays, and
+what they share — the problem's calendar tables, grown on demand, and the
+Python passes that read them — is touched under :data:`TABLES_LOCK` only.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -24,6 +30,9 @@ from podium.engine.leveling._problem import Problem, compile_problem
 from podium.engine.leveling._sgs import Schedule, Scheduler
 from podium.engine.leveling.model import Assignment, Resource
 from podium.engine.network import Activity, Network
+
+# held while a problem's shared calendar tables grow or the Python passes read them
+TABLES_LOCK = threading.RLock()
 
 
 def _csr(lists: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
@@ -49,7 +58,8 @@ class FastScheduler:
 
     def __init__(self, pb: Problem) -> None:
         self.pb = pb
-        self.reference = Scheduler(pb)
+        with TABLES_LOCK:  # may grow the problem's tables
+            self.reference = Scheduler(pb)
         self.n_slots = len(pb.kind)
         self.searched = np.array(self.reference.searched, np.int64)
         i64 = np.int64
@@ -84,34 +94,37 @@ class FastScheduler:
 
     def _load_tables(self) -> None:
         """The tables (every calendar) and the fixed work as arrays, as far as they reach."""
-        tables = self.pb.tables
-        n_cal = len(tables.calendars)
-        for c in range(n_cal):
-            tables.row(c)
-        span = tables.span
-        self.reference._fit(self.reference.base)
-        self.rowlen = np.array([tables.row_arrays[c].size for c in range(n_cal)], np.int64)
-        self.rows = np.zeros((n_cal, max(int(self.rowlen.max(initial=0)), 1)), np.int32)
-        for c in range(n_cal):
-            self.rows[c, : self.rowlen[c]] = tables.row_arrays[c]
-        self.n_days = span
-        self.lo = np.array(tables.lo, np.int64)
-        self.d0 = tables.d0
-        # day-major, so that one day's loads of every resource are side by side
-        self.base = np.ascontiguousarray(
-            np.array(self.reference.base, np.int64).reshape(self.n_resources, span).T)
-        # what improve and forward_improve take after their first arguments
-        self._args = (
-            self.pb.n, self.kind, self.cal, self.span, self.init, self.indeg, self.out_ptr,
-            self.out_e, self.in_ptr, self.in_e, self.e_src, self.e_dst, self.e_min,
-            self.e_keep, self.e_add, self.e_wsrc, self.e_wdst, self.e_ct, self.e_cross,
-            self.a_ptr, self.a_res, self.a_units, self.a_limit, self.base, self.rows,
-            self.rowlen, self.lo, self.n_days, self.d0, self.flag)
+        with TABLES_LOCK:  # another scheduler of the problem may grow them
+            tables = self.pb.tables
+            n_cal = len(tables.calendars)
+            for c in range(n_cal):
+                tables.row(c)
+            span = tables.span
+            self.reference._fit(self.reference.base)
+            self.rowlen = np.array([tables.row_arrays[c].size for c in range(n_cal)], np.int64)
+            self.rows = np.zeros((n_cal, max(int(self.rowlen.max(initial=0)), 1)), np.int32)
+            for c in range(n_cal):
+                self.rows[c, : self.rowlen[c]] = tables.row_arrays[c]
+            self.n_days = span
+            self.lo = np.array(tables.lo, np.int64)
+            self.d0 = tables.d0
+            # day-major, so that one day's loads of every resource are side by side
+            self.base = np.ascontiguousarray(
+                np.array(self.reference.base, np.int64).reshape(self.n_resources, span).T)
+            # what improve and forward_improve take after their first arguments
+            self._args = (
+                self.pb.n, self.kind, self.cal, self.span, self.init, self.indeg, self.out_ptr,
+                self.out_e, self.in_ptr, self.in_e, self.e_src, self.e_dst, self.e_min,
+                self.e_keep, self.e_add, self.e_wsrc, self.e_wdst, self.e_ct, self.e_cross,
+                self.a_ptr, self.a_res, self.a_units, self.a_limit, self.base, self.rows,
+                self.rowlen, self.lo, self.n_days, self.d0, self.flag)
 
     def _grow(self) -> None:
-        tables = self.pb.tables
-        tables.grow(tables.d_hi + 1)
-        self._load_tables()
+        with TABLES_LOCK:
+            tables = self.pb.tables
+            if tables.span <= self.n_days:  # not grown by another scheduler since loaded
+                tables.grow(tables.d_hi + 1)
+            self._load_tables()
 
     # --- passes -----------------------------------------------------------------
 
@@ -153,14 +166,16 @@ class FastScheduler:
         keys = np.asarray(key, np.int64)
         got = self._forward(keys)
         if got is None:
-            return self.reference.forward(keys.tolist())
+            with TABLES_LOCK:
+                return self.reference.forward(keys.tolist())
         return Schedule(got[0].tolist(), got[1])
 
     def backward(self, sched: Schedule) -> list[int] | None:
         """:meth:`Scheduler.backward`."""
         status, late = self._backward(np.array(sched.values, np.int64), sched.finish)
         if status == k.SLOW:
-            return self.reference.backward(sched)
+            with TABLES_LOCK:
+                return self.reference.backward(sched)
         return None if status == k.STUCK else late.tolist()
 
     def improve(self, sched: Schedule, *, deadline: float | None = None) -> Schedule:
@@ -179,8 +194,9 @@ class FastScheduler:
             if ran:
                 break
             if int(self.flag[0]) == k.SLOW:
-                return self.reference.improve(self.reference.forward(keys.tolist()),
-                                              deadline=deadline)
+                with TABLES_LOCK:
+                    return self.reference.improve(self.reference.forward(keys.tolist()),
+                                                  deadline=deadline)
             self._grow()
         self._calls += 1
         if self._calls == 2:  # about a millisecond per call between checks of the deadline
@@ -190,7 +206,9 @@ class FastScheduler:
             return Schedule(val.tolist(), int(end))
         status = int(self.flag[0])
         if status == k.SLOW:
-            return self.reference.improve(Schedule(val.tolist(), int(end)), deadline=deadline)
+            with TABLES_LOCK:
+                return self.reference.improve(Schedule(val.tolist(), int(end)),
+                                              deadline=deadline)
         if status == k.GROW:
             self._grow()
         return self._improve(val, int(end), deadline)
@@ -207,7 +225,9 @@ class FastScheduler:
             if status == k.GROW:
                 self._grow()
             elif status == k.SLOW:  # out of the compiled tables' reach: the Python rounds
-                return self.reference.improve(Schedule(val.tolist(), finish), deadline=deadline)
+                with TABLES_LOCK:
+                    return self.reference.improve(Schedule(val.tolist(), finish),
+                                                  deadline=deadline)
         return Schedule(val.tolist(), finish)
 
     def start_days(self, sched: Schedule) -> IntArray:
@@ -217,6 +237,7 @@ class FastScheduler:
         points = (np.asarray(sched.values, np.int64)[s] >> 1) - self.lo[c]
         if points.size and (points.min() < 0 or np.any(points >= self.rowlen[c])):
             day = self.pb.tables.day
-            return np.array([day(int(x), int(p)) for x, p in zip(c, points + self.lo[c],
-                                                                  strict=True)], np.int64)
+            with TABLES_LOCK:
+                return np.array([day(int(x), int(p)) for x, p in zip(c, points + self.lo[c],
+                                                                      strict=True)], np.int64)
         return self.rows[c, points] + self.d0  # type: ignore[no-any-return]

@@ -31,7 +31,7 @@ SEARCHED, FREE, MILESTONE, FIXED, SUMMARY = range(5)
 CT_OWN = -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _push(hk, hs, size, k, s):  # type: ignore[no-untyped-def]
     i = size
     while i > 0:
@@ -45,7 +45,7 @@ def _push(hk, hs, size, k, s):  # type: ignore[no-untyped-def]
     return size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _pop(hk, hs, size):  # type: ignore[no-untyped-def]
     top = hs[0]
     size -= 1
@@ -69,7 +69,7 @@ def _pop(hk, hs, size):  # type: ignore[no-untyped-def]
     return top, size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _day(rows, rowlen, lo, d0, c, p, flag):  # type: ignore[no-untyped-def]
     i = p - lo[c]
     if i < 0:
@@ -81,7 +81,7 @@ def _day(rows, rowlen, lo, d0, c, p, flag):  # type: ignore[no-untyped-def]
     return rows[c, i] + d0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _point(rows, rowlen, lo, n_days, d0, c, day, flag):  # type: ignore[no-untyped-def]
     """Tables.point: the working days of calendar ``c`` before ``day``."""
     i = day - d0
@@ -94,7 +94,7 @@ def _point(rows, rowlen, lo, n_days, d0, c, day, flag):  # type: ignore[no-untyp
     return lo[c] + np.searchsorted(rows[c, : rowlen[c]], i)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _candidate(e, v, cal, e_src, e_dst, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross,  # type: ignore[no-untyped-def]
                rows, rowlen, lo, n_days, d0, flag):
     if not e_cross[e]:
@@ -113,7 +113,7 @@ def _candidate(e, v, cal, e_src, e_dst, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_c
     return 2 * (point + e_wdst[e]) + start_type
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _bound_back(e, q, source_value, cal, e_src, e_dst, e_wsrc, e_wdst, e_ct, e_cross,  # type: ignore[no-untyped-def]
                 rows, rowlen, lo, n_days, d0, flag):
     if q >= HALF_BIG:
@@ -131,7 +131,7 @@ def _bound_back(e, q, source_value, cal, e_src, e_dst, e_wsrc, e_wdst, e_ct, e_c
     return target - e_wsrc[e]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _finish_day(val, n, kind, cal, span, rows, rowlen, lo, d0, flag):  # type: ignore[no-untyped-def]
     """Problem.finish_day: the last working day of any activity."""
     last = -BIG
@@ -154,7 +154,7 @@ def _finish_day(val, n, kind, cal, span, rows, rowlen, lo, d0, flag):  # type: i
 # arrays costs more than the few reads it saves.
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def forward(key, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def]
             out_ptr, out_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross,
             a_ptr, a_res, a_units, a_limit, base, rows, rowlen, lo, n_days, d0, flag):
@@ -229,7 +229,7 @@ def forward(key, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def
     return val, _finish_day(val, n, kind, cal, span, rows, rowlen, lo, d0, flag)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _last_day(val, s, cal, span, rows, rowlen, lo, d0, flag):  # type: ignore[no-untyped-def]
     c = cal[s]
     i = (val[s] >> 1) + span[s] - 1 - lo[c]
@@ -242,7 +242,7 @@ def _last_day(val, s, cal, span, rows, rowlen, lo, d0, flag):  # type: ignore[no
     return rows[c, i] + d0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def backward(val, finish, kind, cal, span,  # type: ignore[no-untyped-def]
              in_ptr, in_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross,
              a_ptr, a_res, a_units, a_limit, base, rows, rowlen, lo, n_days, d0, flag):
@@ -355,7 +355,7 @@ def backward(val, finish, kind, cal, span,  # type: ignore[no-untyped-def]
     return late
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def late_keys(late, kind, cal, rows, rowlen, lo, d0, flag):  # type: ignore[no-untyped-def]
     """The forward keys of an improvement round: each searched activity's latest start day."""
     key = np.zeros(kind.size, np.int64)
@@ -372,7 +372,7 @@ def late_keys(late, kind, cal, rows, rowlen, lo, d0, flag):  # type: ignore[no-u
     return key
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def improve(val, finish, rounds, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def]
             out_ptr, out_e, in_ptr, in_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst,
             e_ct, e_cross, a_ptr, a_res, a_units, a_limit, base, rows, rowlen, lo, n_days, d0,
@@ -406,7 +406,7 @@ def improve(val, finish, rounds, n, kind, cal, span, init, indeg,  # type: ignor
     return val, finish, False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def forward_improve(key, rounds, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def]
                     out_ptr, out_e, in_ptr, in_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc,
                     e_wdst, e_ct, e_cross, a_ptr, a_res, a_units, a_limit, base, rows, rowlen,

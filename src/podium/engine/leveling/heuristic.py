@@ -18,13 +18,20 @@ finishes on its critical-path finish is optimal and ends the search at once.
 
 The passes run as compiled kernels (:mod:`._fast`), which give exactly the
 schedules of the Python passes of :mod:`._sgs`, some fifty times faster: a
-j120 instance sees a few thousand improved schedules in 0.4 s.
+j120 instance sees a few thousand improved schedules in 0.4 s. The kernels
+release the GIL, so the walk runs as two independent walks in two threads on a
+machine with two cores or more (each its own seed and half the samples): about
+twice the schedules in the same time (j120 at 0.4 s: 33.4 % above the critical
+path against 33.7 % with one walk).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +41,9 @@ from podium.engine.leveling._result import build_result
 from podium.engine.leveling._sgs import Schedule
 from podium.engine.leveling.model import Assignment, Busy, LevelingResult, Resource
 from podium.engine.network import Network
+
+if TYPE_CHECKING:  # the module imports Numba
+    from podium.engine.leveling._fast import FastScheduler
 
 RULES = ("lft", "lst", "mslk", "mts", "grpw")
 UPHILL = 0.05  # chance that the walk accepts a schedule one working day longer
@@ -49,6 +59,7 @@ def level(
     samples: int | None = None,
     seed: int = 0,
     busy: Sequence[Busy] = (),
+    threads: int | None = None,
 ) -> LevelingResult:
     """Level ``network`` so that no resource is over capacity on any day, delaying work
     as little as possible (shortest program first), with a fast heuristic.
@@ -59,7 +70,8 @@ def level(
     passes start only while they are expected to end within the limit.
     ``samples`` caps the sampling passes (``None``: as many as time allows; 0:
     the deterministic rules only). ``busy``: resources' time taken elsewhere (other
-    programs' work), kept free and never moved. Raises
+    programs' work), kept free and never moved. ``threads``: walks of the search at
+    once (default: two on a machine with two cores or more). Raises
     :class:`~podium.engine.leveling.InvalidResources` for bad resources or
     assignments, and the scheduler's errors for a bad network.
     """
@@ -67,7 +79,8 @@ def level(
     began = time.perf_counter()
     pb = compile_problem(network, resources, assignments, busy)
     best, rule = search(pb, time_limit=time_limit - (time.perf_counter() - began),
-                        rules=rules, samples=samples, seed=seed, began=began)
+                        rules=rules, samples=samples, seed=seed, began=began,
+                        threads=threads)
     bound = pb.finish_day(pb.early)
     return build_result(
         pb, best.values, method="heuristic", optimal=best.finish <= bound,
@@ -113,9 +126,15 @@ def _ranks(pb: Problem, order: IntArray) -> list[int]:
 
 def search(
     pb: Problem, *, time_limit: float, rules: Sequence[str], samples: int | None, seed: int,
-    began: float | None = None,
+    began: float | None = None, threads: int | None = None,
 ) -> tuple[Schedule, str]:
-    """The best schedule the rules, improvement and sampling find within ``time_limit``."""
+    """The best schedule the rules, improvement and sampling find within ``time_limit``.
+
+    The rules run one after the other; the walk then runs in ``threads`` threads at
+    once (default: up to two, as the machine has cores), each its own walk with its
+    own seed and its share of ``samples``; the shortest schedule any of them finds
+    wins (ties: the one that starts work earliest, then the first walk's).
+    """
     from podium.engine.leveling._fast import FastScheduler, load_kernels  # imports Numba
 
     load_kernels()
@@ -128,12 +147,9 @@ def search(
     longest = 0.0
     if not any(k == SEARCHED for k in pb.kind):
         return scheduler.forward([0] * len(pb.kind)), "none"
-
-    def room() -> bool:
-        return time.perf_counter() + longest <= deadline
-
     for rule in rules or ("lft",):
-        if best is not None and (not room() or best.finish <= bound):
+        if best is not None and (time.perf_counter() + longest > deadline
+                                 or best.finish <= bound):
             break
         t0 = time.perf_counter()
         sched = scheduler.forward_improve(priority_keys(pb, rule), deadline=deadline)
@@ -141,39 +157,115 @@ def search(
         if best is None or sched.finish < best.finish:
             best, best_rule = sched, rule
     assert best is not None
-    rng = np.random.default_rng(seed)
-    walker, best_starts = best, _starts(best)
-    searched = scheduler.searched
-    lft = pb.lf_day[searched].astype(np.float64)
-    ls = pb.ls_day[searched].astype(np.float64)
-    scale = max(1.0, float(np.mean(scheduler.span[searched])))
-    key = np.zeros(len(pb.kind), np.int64)
-    ranks = np.arange(searched.size, dtype=np.int64)
-    walker_days = scheduler.start_days(walker).astype(np.float64)
-    done = 0
-    while (samples is None or done < samples) and best.finish > bound and room():
-        t0 = time.perf_counter()
-        if done % 4 == 3:  # biased random sampling around the latest finish rule
-            base = lft
-            noise = rng.exponential(scale * rng.uniform(0.2, 2.0), searched.size)
-        else:  # a perturbation of the walker's order
-            base = walker_days
-            noise = rng.exponential(scale * rng.uniform(0.1, 1.0), searched.size)
-            noise *= rng.random(searched.size) < rng.uniform(0.05, 0.3)
-        key[searched[np.lexsort((ls, base + noise))]] = ranks
-        sched = scheduler.forward_improve(key, deadline=deadline)
-        longest = max(longest, time.perf_counter() - t0)
-        done += 1
-        if sched.finish <= walker.finish or (  # walk on across plateaus of equal finish,
-            sched.finish <= best.finish + 1 and rng.random() < UPHILL
-        ):  # and now and then one day uphill, out of a valley the perturbations cannot leave
-            walker = sched
-            walker_days = scheduler.start_days(walker).astype(np.float64)
-        if sched.finish < best.finish:
-            best, best_starts, best_rule = sched, _starts(sched), "sampling"
-        elif sched.finish == best.finish and (starts := _starts(sched)) < best_starts:
-            best, best_starts = sched, starts
+    if best.finish <= bound or samples == 0 or time.perf_counter() + longest > deadline:
+        return best, best_rule
+    count = max(1, min(threads or min(_cores(), THREADS), THREADS_MAX))
+    if samples is not None:
+        count = min(count, samples)
+    stop = threading.Event()  # set when a walk reaches the bound (or fails)
+    walks = [
+        _Walk(pb, scheduler if i == 0 else None, best, seed=(seed, i), deadline=deadline,
+              longest=longest, bound=bound, stop=stop,
+              samples=None if samples is None else samples // count + (i < samples % count))
+        for i in range(count)
+    ]
+    if count == 1:
+        walks[0].run()
+    else:
+        workers = [threading.Thread(target=w.run, name=f"leveling-walk-{i}", daemon=True)
+                   for i, w in enumerate(walks)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
+        for w in walks:
+            if w.error is not None:
+                raise w.error
+    found = min(walks, key=lambda w: (w.best.finish, w.best_starts))
+    if found.best.finish < best.finish or found.best_starts < _starts(best):
+        return found.best, "sampling" if found.best.finish < best.finish else best_rule
     return best, best_rule
+
+
+THREADS = 2  # walks at once by default (as many as cores, up to this)
+THREADS_MAX = 8
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+class _Walk:
+    """One walk of the iterated local search from the rules' best schedule; walks of one
+    search run in threads and stop together once one reaches the critical-path bound."""
+
+    def __init__(
+        self, pb: Problem, scheduler: FastScheduler | None, start: Schedule, *,
+        seed: tuple[int, int], deadline: float, longest: float, bound: int,
+        samples: int | None, stop: threading.Event,
+    ) -> None:
+        self.pb, self.scheduler, self.start = pb, scheduler, start
+        self.rng = np.random.default_rng(seed if seed[1] else seed[0])  # walk 0: as alone
+        self.deadline, self.longest, self.bound, self.samples = deadline, longest, bound, samples
+        self.best, self.best_starts = start, _starts(start)
+        self.error: BaseException | None = None
+        self.stop = stop
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # re-raised by the search in its own thread
+            self.error = exc
+            self.stop.set()
+
+    def _room(self) -> bool:
+        return time.perf_counter() + self.longest <= self.deadline and not self.stop.is_set()
+
+    def _run(self) -> None:
+        from podium.engine.leveling._fast import FastScheduler
+
+        pb, rng, bound = self.pb, self.rng, self.bound
+        if not self._room():
+            return
+        scheduler = self.scheduler or FastScheduler(pb)  # its own arrays
+        walker = best = self.start
+        best_starts = self.best_starts
+        searched = scheduler.searched
+        lft = pb.lf_day[searched].astype(np.float64)
+        ls = pb.ls_day[searched].astype(np.float64)
+        scale = max(1.0, float(np.mean(scheduler.span[searched])))
+        key = np.zeros(len(pb.kind), np.int64)
+        ranks = np.arange(searched.size, dtype=np.int64)
+        walker_days = scheduler.start_days(walker).astype(np.float64)
+        done = 0
+        while (self.samples is None or done < self.samples) and self._room():
+            t0 = time.perf_counter()
+            if done % 4 == 3:  # biased random sampling around the latest finish rule
+                base = lft
+                noise = rng.exponential(scale * rng.uniform(0.2, 2.0), searched.size)
+            else:  # a perturbation of the walker's order
+                base = walker_days
+                noise = rng.exponential(scale * rng.uniform(0.1, 1.0), searched.size)
+                noise *= rng.random(searched.size) < rng.uniform(0.05, 0.3)
+            key[searched[np.lexsort((ls, base + noise))]] = ranks
+            sched = scheduler.forward_improve(key, deadline=self.deadline)
+            self.longest = max(self.longest, time.perf_counter() - t0)
+            done += 1
+            if sched.finish <= walker.finish or (  # walk on across plateaus of equal finish,
+                sched.finish <= best.finish + 1 and rng.random() < UPHILL
+            ):  # and now and then one day uphill, out of a valley the perturbations cannot leave
+                walker = sched
+                walker_days = scheduler.start_days(walker).astype(np.float64)
+            if sched.finish < best.finish:
+                best, best_starts = sched, _starts(sched)
+                if best.finish <= bound:  # optimal: every walk stops
+                    self.stop.set()
+            elif sched.finish == best.finish and (starts := _starts(sched)) < best_starts:
+                best, best_starts = sched, starts
+        self.best, self.best_starts = best, best_starts
 
 
 def _starts(sched: Schedule) -> int:

@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from podium.config import get_settings
 from podium.engine import Network
 from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, resource_load
@@ -44,8 +45,10 @@ from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, loa
 
 MAX_TIME_LIMIT = 120.0
 DEFAULT_TIME_LIMIT = {"heuristic": 1.0, "optimal": 10.0}
-# a fixed number of sampling passes (seeded): the same plan levels the same way in a
-# preview and when it is applied, unless the time limit cuts the search short
+# a fixed number of sampling passes (seeded, shared by the walks): a plan levels the
+# same way each time unless the time limit cuts the search short (or two walks reach
+# the critical-path finish at about the same time); applying a kept preview stores
+# exactly what it showed either way
 SAMPLES = 300
 
 
@@ -90,13 +93,26 @@ def _run(
     parents = {a.parent for a in pn.network.activities if a.parent is not None}
     works = {a.id for a in pn.network.activities if a.duration > 0 and a.id not in parents}
     assignments = [x for x in pn.assignments if x.task in works]
+    threads = get_settings().leveling_threads
     try:
         if method == "optimal":
             return level_optimal(
-                network, resources, assignments, time_limit=time_limit, weights=weights, busy=busy
+                network,
+                resources,
+                assignments,
+                time_limit=time_limit,
+                weights=weights,
+                busy=busy,
+                threads=threads,
             )
         return level(
-            network, resources, assignments, time_limit=time_limit, samples=SAMPLES, busy=busy
+            network,
+            resources,
+            assignments,
+            time_limit=time_limit,
+            samples=SAMPLES,
+            busy=busy,
+            threads=threads,
         )
     except InvalidResources as exc:
         problems = [ACTIVITY_REF.sub(lambda m: pn.label(m.group(0)), p) for p in exc.problems]
