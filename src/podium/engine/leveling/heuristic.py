@@ -7,9 +7,14 @@ finish (LFT), latest start (LST), minimum slack (MSLK), most total successors
 (MTS), greatest rank positional weight (GRPW) — each followed by
 forward-backward improvement; the shortest program wins (ties: the earlier
 rule); then, while the time budget lasts, random perturbations of the best
-order found so far (an iterated local search), with every fourth pass LFT with
-random noise (biased random sampling, as in Tormos & Lova 2001), each followed
-by forward-backward improvement. The walk moves on to any schedule that
+order found so far (an iterated local search), each followed by
+forward-backward improvement. Three perturbations in four delay many of the
+tasks that start in one stretch of the schedule (15-40 % of its length, as
+decomposition methods re-solve one window at a time); the others delay a few
+tasks anywhere. On the j120 subset this took the walk from 29.5 % to 28.9 %
+above the critical path in 2 s, and from 30.3 % to 29.9 % in 0.4 s (four seeds;
+the walk used to sample the latest-finish rule with noise every fourth pass,
+which the local perturbations outdo). The walk moves on to any schedule that
 finishes no later than its own, and with a small chance to one that finishes a
 working day later (never more than a day past the best): on j120 this escapes
 local optima the perturbations alone cannot leave (0.45 point closer to the best
@@ -47,6 +52,7 @@ if TYPE_CHECKING:  # the module imports Numba
 
 RULES = ("lft", "lst", "mslk", "mts", "grpw")
 UPHILL = 0.05  # chance that the walk accepts a schedule one working day longer
+WINDOW = 0.75  # chance that a perturbation reorders one stretch of the schedule
 
 
 def level(
@@ -234,7 +240,6 @@ class _Walk:
         walker = best = self.start
         best_starts = self.best_starts
         searched = scheduler.searched
-        lft = pb.lf_day[searched].astype(np.float64)
         ls = pb.ls_day[searched].astype(np.float64)
         scale = max(1.0, float(np.mean(scheduler.span[searched])))
         key = np.zeros(len(pb.kind), np.int64)
@@ -243,14 +248,17 @@ class _Walk:
         done = 0
         while (self.samples is None or done < self.samples) and self._room():
             t0 = time.perf_counter()
-            if done % 4 == 3:  # biased random sampling around the latest finish rule
-                base = lft
-                noise = rng.exponential(scale * rng.uniform(0.2, 2.0), searched.size)
-            else:  # a perturbation of the walker's order
-                base = walker_days
-                noise = rng.exponential(scale * rng.uniform(0.1, 1.0), searched.size)
+            # a perturbation of the walker's order: delays drawn for some of its tasks
+            noise = rng.exponential(scale * rng.uniform(0.1, 2.0), searched.size)
+            if rng.random() < WINDOW:  # many of the tasks in one stretch of the schedule
+                first, last = walker_days.min(), walker_days.max() + 1
+                width = (last - first) * rng.uniform(0.15, 0.4)
+                at = rng.uniform(first - width / 2, last - width / 2)
+                inside = (walker_days >= at) & (walker_days < at + width)
+                noise *= inside & (rng.random(searched.size) < rng.uniform(0.3, 0.8))
+            else:  # a few tasks anywhere
                 noise *= rng.random(searched.size) < rng.uniform(0.05, 0.3)
-            key[searched[np.lexsort((ls, base + noise))]] = ranks
+            key[searched[np.lexsort((ls, walker_days + noise))]] = ranks
             sched = scheduler.forward_improve(key, deadline=self.deadline)
             self.longest = max(self.longest, time.perf_counter() - t0)
             done += 1
