@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # the module imports Numba
 RULES = ("lft", "lst", "mslk", "mts", "grpw")
 UPHILL = 0.05  # chance that the walk accepts a schedule one working day longer
 WINDOW = 0.75  # chance that a perturbation reorders one stretch of the schedule
+THREADS = 2  # walks at once by default (as many as cores, up to this)
+THREADS_MAX = 8
 
 
 def level(
@@ -191,10 +193,6 @@ def search(
     if found.best.finish < best.finish or found.best_starts < _starts(best):
         return found.best, "sampling" if found.best.finish < best.finish else best_rule
     return best, best_rule
-
-
-THREADS = 2  # walks at once by default (as many as cores, up to this)
-THREADS_MAX = 8
 
 
 def _cores() -> int:
