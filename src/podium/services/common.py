@@ -82,6 +82,10 @@ def paginate(
     session: Session, query: Select[T], *, limit: int, offset: int
 ) -> tuple[list[T], int]:
     """One page of ``query`` and the total number of rows it matches."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(session.scalars(query.limit(limit).offset(offset)))
-    return items, total
+    return items, count_rows(session, query)
+
+
+def count_rows(session: Session, query: Select[*tuple[Any, ...]]) -> int:
+    """How many rows ``query`` matches (for a page's total)."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

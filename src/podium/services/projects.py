@@ -17,7 +17,7 @@ from podium.errors import Conflict, NotFound, field_error
 from podium.models import Calendar, Dependency, Membership, Program, Project, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
-from podium.services.common import apply_update, check_version, flush
+from podium.services.common import apply_update, check_version, count_rows, flush
 
 PROJECT_FIELDS = [
     "key",
@@ -105,9 +105,8 @@ def list_projects(
 ) -> tuple[list[tuple[Project, int]], int]:
     """One page of the projects the actor can see, each with its task count, and the total."""
     query = _projects_query(session, actor, program_id=program_id, q=q)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.execute(query.limit(limit).offset(offset))
-    return [(project, int(n)) for project, n in rows], total
+    return [(project, int(n)) for project, n in rows], count_rows(session, query)
 
 
 def _check_key_free(

@@ -18,14 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, field_error
 from podium.models import Assignment, Program, Resource, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
-from podium.services.common import apply_update, check_version, flush
+from podium.services.common import apply_update, check_version, count_rows, flush
 from podium.services.resources.catalog import MAX_ID, get_resource
 from podium.services.tasks.reading import _is_summary, get_task
 
@@ -136,9 +136,8 @@ def page_assignments(
     query = _assignments_query(
         session, actor, program_id=program_id, task_id=task_id, resource_id=resource_id
     )
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.execute(query.limit(limit).offset(offset))
-    return [view(a, t, r) for a, t, r in rows], total or 0
+    return [view(a, t, r) for a, t, r in rows], count_rows(session, query)
 
 
 def _check_assignable(session: Session, task: Task, resource: Resource, units: float) -> None:
