@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PODIUM_DATABASE_URL ?= sqlite:///$(CURDIR)/var/podium.db
 
-.PHONY: run test install assets system browser java postgres screenshots lint bench clean help
+.PHONY: run test install kernels assets system browser java postgres screenshots lint bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) assets system  ## create the virtual environment and install everything
+install: $(STAMP) kernels assets system  ## create the virtual environment and install everything
+
+KERNELS := $(VENV)/.kernels
+kernels: $(KERNELS)  ## compile the leveling kernels once, so no leveling run waits for it
+
+$(KERNELS): $(STAMP) src/podium/engine/leveling/_kernels.py
+	$(BIN)/python -c "from podium.engine.leveling._fast import load_kernels; load_kernels()"
+	touch $@
 
 system:  ## system libraries for PDF reports (Pango), from Debian's packages when missing
 	@scripts/install-system-libs.sh

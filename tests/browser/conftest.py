@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import Engine
 
 from podium.app import create_app
@@ -51,7 +52,25 @@ SCREENSHOTS = Path(
     os.environ.get("PODIUM_SCREENSHOTS", Path(tempfile.gettempdir()) / "podium-screenshots")
 )
 
+# Chromium now and then refuses one capture ("Unable to capture screenshot") and
+# takes the same picture when asked again a moment later
+CAPTURE_TRIES = 3
+
 expect.set_options(timeout=10_000)
+
+
+def screenshot(target: Page | Locator, name: str, *, full_page: bool = False) -> None:
+    """Save a picture of the page (or one element of it) as ``name`` in SCREENSHOTS."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {"full_page": True} if full_page else {}
+    for attempt in range(CAPTURE_TRIES):
+        try:
+            target.screenshot(path=SCREENSHOTS / name, **options)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in error.message or attempt + 1 == CAPTURE_TRIES:
+                raise
+            time.sleep(0.5)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from podium.services import demo
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 from tests.browser.test_risks import load_demo_program
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,7 @@ def test_the_goal_kpi_is_charted_against_its_path(page_as: PageAs, demo_program:
     expect(card.get_by_test_id("realization")).to_contain_text("%")
     expect(card.get_by_test_id("benefit-chart")).to_have_attribute("data-drawn", "true")
     expect(card.get_by_test_id("measure-form")).to_have_count(0)  # a viewer
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "benefits.png", full_page=True)
+    screenshot(page, "benefits.png", full_page=True)
 
 
 def test_a_member_adds_a_measurement_and_the_realization_moves(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, PlanProgram, sign_in
+from tests.browser.conftest import PlanProgram, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -151,5 +151,4 @@ def test_screenshot_of_the_dependency_map(
     click_node(page, f"t{plan_program.task_ids['SEC-5']}")
     expect(page.get_by_test_id("reach")).to_be_visible()
     page.evaluate("() => window.scrollTo(0, 0)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "depmap.png")
+    screenshot(page, "depmap.png")

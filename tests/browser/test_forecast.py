@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from podium.db import session_factory
 from podium.models import User
 from podium.services import auth
-from tests.browser.conftest import SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PlanProgram, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +82,7 @@ def test_a_manager_runs_a_forecast_and_reads_its_dates_charts_and_drivers(
     expect(page.get_by_test_id("tornado")).to_have_attribute("data-drawn", "true")
     top = results["criticality"][0]
     expect(page.get_by_test_id("criticality").locator("tbody tr").first).to_contain_text(top["key"])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "forecast.png"), full_page=True)
+    screenshot(page, "forecast.png", full_page=True)
 
     # a milestone's own distribution
     first = results["milestones"][0]["key"]
@@ -99,7 +98,7 @@ def test_a_manager_runs_a_forecast_and_reads_its_dates_charts_and_drivers(
     page.goto(f"/programs/{fresh_plan.id}")
     expect(page.get_by_test_id("finish-p80")).to_contain_text(_shown(newest["program_p80"]))
     expect(page.get_by_test_id("milestones").locator("th", has_text="P80")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "forecast-overview.png"), full_page=True)
+    screenshot(page, "forecast-overview.png", full_page=True)
 
 
 def test_a_viewer_reads_the_forecast_but_cannot_run_one(

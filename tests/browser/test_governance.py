@@ -20,7 +20,7 @@ from podium.services.actor import Actor
 from podium.services.governance import change_requests, decisions, reviews, stakeholders
 from podium.services.governance.reviews import AttendeeIn
 from podium.services.uow import complete
-from tests.browser.conftest import PLAN_PEOPLE, SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PLAN_PEOPLE, PlanProgram, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -129,8 +129,7 @@ def test_a_viewer_reads_reviews_the_next_agenda_decisions_changes_and_stakeholde
     expect(page.locator("[data-decision='D-1']")).to_contain_text("Pilot limited to three clients")
     expect(page.locator("[data-stakeholder='Dana Reyes']")).to_contain_text("Manage closely")
     expect(page.locator("[data-stakeholder='Support team']")).to_contain_text("Keep informed")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "governance.png", full_page=True)
+    screenshot(page, "governance.png", full_page=True)
 
 
 def test_a_manager_approves_a_change_request_and_the_plan_moves(
@@ -155,7 +154,7 @@ def test_a_manager_approves_a_change_request_and_the_plan_moves(
     expect(page.get_by_test_id("agenda").locator("[data-kind='proposed']")).to_contain_text(
         "Second landing-zone engineer"
     )
-    page.screenshot(path=SCREENSHOTS / "governance-approved.png", full_page=True)
+    screenshot(page, "governance-approved.png", full_page=True)
 
 
 def test_an_approval_that_no_longer_applies_is_refused_in_place(
@@ -184,7 +183,7 @@ def test_an_approval_that_no_longer_applies_is_refused_in_place(
         "Proposed"
     )
     assert _duration(web_engine, seeded.pilot_id) == before
-    page.screenshot(path=SCREENSHOTS / "governance-refused.png", full_page=True)
+    screenshot(page, "governance-refused.png", full_page=True)
 
 
 def test_rejecting_needs_a_reason(page_as, web_engine: Engine, fresh_plan: PlanProgram) -> None:
@@ -239,7 +238,7 @@ def test_the_owner_records_a_lesson_and_closes_the_program(
     expect(page.get_by_test_id("retro-status")).to_contain_text("Closed")
     expect(page.get_by_test_id("outcome")).to_contain_text("Migrated on time, tickets down 25 %")
     expect(page.get_by_test_id("close")).to_have_count(0)
-    page.screenshot(path=SCREENSHOTS / "retrospective.png", full_page=True)
+    screenshot(page, "retrospective.png", full_page=True)
     # closed, the plan is frozen: the change request can no longer be approved
     page.goto(f"/programs/{seeded.program_id}/governance")
     page.get_by_role("button", name="Approve and apply").click()

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from podium.db import session_factory
 from podium.models import ChangeRequest, Decision, ReviewOccurrence
 from podium.services.governance._records import today
-from tests.browser.conftest import SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PlanProgram, screenshot
 from tests.browser.test_governance import OMAR, _seed
 
 pytestmark = pytest.mark.browser
@@ -79,7 +79,7 @@ def test_an_approval_taken_in_a_review_shows_under_that_meeting(
         "Steering committee",
     )
     held.scroll_into_view_if_needed()
-    page.screenshot(path=SCREENSHOTS / "governance-decided-in-meeting.png", full_page=True)
+    screenshot(page, "governance-decided-in-meeting.png", full_page=True)
 
 
 def test_a_decision_logged_by_hand_keeps_its_meeting_and_the_records_it_is_about(
@@ -103,7 +103,7 @@ def test_a_decision_logged_by_hand_keeps_its_meeting_and_the_records_it_is_about
     decision = _decision(web_engine, seeded.program_id, "Freeze the wave 2 scope")
     assert decision is not None and decision.occurrence_id == meeting
     assert decision.decided_on == today() and decision.decided_by  # the defaults
-    page.get_by_test_id("meetings").screenshot(path=SCREENSHOTS / "governance-meetings.png")
+    screenshot(page.get_by_test_id("meetings"), "governance-meetings.png")
 
 
 def test_a_meeting_or_date_that_cannot_be_right_gives_the_form_back_with_the_error(
@@ -125,7 +125,7 @@ def test_a_meeting_or_date_that_cannot_be_right_gives_the_form_back_with_the_err
         "Choose a review meeting from the list"
     )
     expect(cr.get_by_label("Decision rationale")).to_have_value("Worth a week")
-    cr.screenshot(path=SCREENSHOTS / "governance-decision-refused.png")
+    screenshot(cr, "governance-decision-refused.png")
     db = session_factory(web_engine)()
     try:
         request = db.get(ChangeRequest, seeded.cr_id)

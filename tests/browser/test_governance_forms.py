@@ -16,7 +16,7 @@ from podium.models import ChangeRequest, Review, ReviewOccurrence, Role, Stakeho
 from podium.services import programs
 from podium.services.actor import Actor
 from podium.services.uow import complete
-from tests.browser.conftest import PLAN_PEOPLE, SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PLAN_PEOPLE, PlanProgram, screenshot
 from tests.browser.work_plan import WorkPeople
 
 pytestmark = pytest.mark.browser
@@ -117,8 +117,7 @@ def test_a_manager_sets_up_a_review_edits_it_and_records_a_meeting(
         page.get_by_test_id("meeting-form").locator("[data-error-for='held_on']")
     ).to_contain_text("already has an occurrence")
     assert len(_rows(web_engine, ReviewOccurrence, fresh_plan.id)) == 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "governance-review-form.png", full_page=True)
+    screenshot(page, "governance-review-form.png", full_page=True)
 
 
 def test_a_member_raises_a_change_request_and_sees_its_impact(
@@ -155,7 +154,7 @@ def test_a_member_raises_a_change_request_and_sees_its_impact(
     assert (slip["type"], slip["task_id"], slip["days"]) == ("slip", pilot, 5)
     assert stored.budget_changes == [{"task_id": pilot, "budget": 50000.0}]
     assert stored.requested_by == member
-    page.screenshot(path=SCREENSHOTS / "governance-change-request-form.png", full_page=True)
+    screenshot(page, "governance-change-request-form.png", full_page=True)
 
 
 def test_a_manager_adds_edits_and_removes_a_stakeholder(
@@ -188,7 +187,7 @@ def test_a_manager_adds_edits_and_removes_a_stakeholder(
     expect(page.locator("[data-stakeholder='Dana Reyes']")).to_contain_text("Keep satisfied")
     (dana,) = _rows(web_engine, Stakeholder, fresh_plan.id)
     assert dana.interest == 1
-    page.screenshot(path=SCREENSHOTS / "governance-stakeholder-form.png", full_page=True)
+    screenshot(page, "governance-stakeholder-form.png", full_page=True)
 
     page.get_by_role("link", name="Edit Dana Reyes").click()
     page.get_by_role("button", name="Remove Dana Reyes").click()

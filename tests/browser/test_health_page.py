@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +46,7 @@ def test_overview_shows_health_with_the_same_reasons_as_the_api(
     )
     for project in api["projects"]:
         expect(page.get_by_test_id("health-projects")).to_contain_text(project["ref"]["key"])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "health.png")
+    screenshot(page, "health.png")
 
 
 def test_programs_list_shows_each_programs_health_in_words(

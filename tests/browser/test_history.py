@@ -14,7 +14,7 @@ from podium.models import Assignment, Resource, User
 from podium.services import tasks
 from podium.services.actor import Actor
 from podium.services.uow import complete
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram
 
 pytestmark = pytest.mark.browser
@@ -136,4 +136,4 @@ def test_screenshot_of_the_history(page_as: OpenPage, world: World) -> None:
     page = page_as(world.emails["ana"])
     page.goto(f"/programs/{world.program_ids['CLOUD']}/history")
     expect(page.get_by_test_id("history")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "history.png")
+    screenshot(page, "history.png")

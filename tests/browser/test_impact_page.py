@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, PlanProgram, sign_in
+from tests.browser.conftest import PlanProgram, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -113,8 +113,7 @@ def test_screenshot_of_the_impact_analysis(
     slip = -forecast(program_state(page, plan_program), "M2")["slip"] + 5
     ask(page, "Penetration", "SEC-4", "Slip by", slip)
     expect(page.get_by_test_id("misses")).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "impact.png")
+    screenshot(page, "impact.png")
 
 
 def test_without_javascript_the_form_still_answers(

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from podium.db import session_factory
 from podium.models import Program
-from tests.browser.conftest import SCREENSHOTS, VIEWPORT, sign_in
+from tests.browser.conftest import VIEWPORT, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +51,12 @@ def test_uploading_a_project_file_shows_the_date_comparison(
     expect(page.get_by_test_id("import-counts")).to_contain_text("16 tasks")
     expect(page.get_by_test_id("import-matching")).to_contain_text("16 of 16 tasks")
     expect(page.get_by_test_id("import-dates").locator("tbody tr")).to_have_count(16)
-    page.screenshot(path=str(SCREENSHOTS / "import.png"), full_page=True)
+    screenshot(page, "import.png", full_page=True)
     assert _programs(web_engine) == before + 1
 
     page.get_by_role("link", name="Open the program").click()
     expect(page.get_by_test_id("export-menu")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "import-overview.png"))
+    screenshot(page, "import-overview.png")
     for label, suffix, opening in [
         ("Export plan (JSON)", ".json", b'{\n  "format": "podium-plan"'),
         ("Export to Microsoft Project", ".xml", b"<?xml"),

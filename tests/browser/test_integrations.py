@@ -15,7 +15,7 @@ from podium.db import session_factory
 from podium.models import User, WebhookFormat
 from podium.services import events, feeds, webhooks
 from podium.services.actor import Actor
-from tests.browser.conftest import PLAN_PEOPLE, SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PLAN_PEOPLE, PlanProgram, screenshot
 from tests.integration.test_webhooks import Receiver
 
 pytestmark = pytest.mark.browser
@@ -175,8 +175,7 @@ def test_screenshot_of_the_integrations_tab(
     page: Page = page_as(OMAR)
     page.goto(f"/programs/{fresh_plan.id}/integrations")
     expect(page.get_by_test_id("webhooks").locator("tbody tr")).to_have_count(2)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "integrations.png", full_page=True)
+    screenshot(page, "integrations.png", full_page=True)
     page.goto(f"/programs/{fresh_plan.id}/integrations/webhooks/{hook_id}")
     expect(page.get_by_test_id("deliveries").locator("tbody tr")).to_have_count(3)
-    page.screenshot(path=SCREENSHOTS / "integrations-webhook.png", full_page=True)
+    screenshot(page, "integrations-webhook.png", full_page=True)

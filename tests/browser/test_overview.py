@@ -17,7 +17,7 @@ from podium.db import session_factory
 from podium.models import Dependency, Task
 from podium.services.scheduling import mark_program
 from podium.services.uow import complete
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, api_get, make_work_program
 from tests.factories import PASSWORD
 
@@ -168,15 +168,14 @@ def test_a_work_program_without_alerts_shows_none_and_its_milestone(
 
 
 def test_screenshots_of_the_programs_list_and_the_overview(page_as: OpenPage, world: World) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = page_as(world.emails["ana"])
     page.goto("/")
     expect(page.locator("[data-program-key]")).to_have_count(2)
-    page.screenshot(path=SCREENSHOTS / "programs.png")
+    screenshot(page, "programs.png")
 
     page.goto(f"/programs/{world.program_ids['CLOUD']}")
     expect(page.get_by_test_id("alerts")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "overview.png")
+    screenshot(page, "overview.png")
 
 
 # --- the overview's cost does not grow with the program --------------------------

@@ -17,7 +17,7 @@ from podium.models import Program, User
 from podium.services import auth, demo, health, programs
 from podium.services.actor import Actor
 from podium.services.uow import complete
-from tests.browser.conftest import SCREENSHOTS, PlanProgram, World
+from tests.browser.conftest import PlanProgram, World, screenshot
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -296,5 +296,4 @@ def test_screenshot_of_the_performance_page(page_as: PageAs, demo_program: int) 
     _chart_drawn(page)
     expect(page.get_by_test_id("trend-point")).to_have_count(TREND_WEEKS + 1)
     expect(page.get_by_test_id("variance")).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "performance.png")
+    screenshot(page, "performance.png")

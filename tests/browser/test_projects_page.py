@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, api_get
 
 pytestmark = pytest.mark.browser
@@ -252,4 +252,4 @@ def test_screenshot_of_a_project(page_as: OpenPage, world: World, live_server: s
     page = page_as(world.emails["ana"])
     page.goto(f"/projects/{data['id']}")
     expect(page.locator("#wbs tr[data-task-key]")).to_have_count(8)
-    page.screenshot(path=SCREENSHOTS / "project.png")
+    screenshot(page, "project.png")

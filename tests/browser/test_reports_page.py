@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +18,7 @@ def test_a_manager_issues_the_report_and_reads_the_kept_copy(page_as, world: Wor
     before = page.locator("[data-report-id]").count()
     page.get_by_role("button", name="Issue this report").click()
     expect(page.locator("[data-report-id]")).to_have_count(before + 1)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "reports.png")
+    screenshot(page, "reports.png")
     page.locator("[data-report-id]").first.get_by_role("link", name="Web page").click()
     expect(page.get_by_role("heading", name="Milestones")).to_be_visible()
     expect(page.locator("body")).to_contain_text("Health:")

@@ -17,7 +17,7 @@ from podium.models import User
 from podium.services.actor import Actor
 from podium.services.resources import assignments, catalog
 from podium.services.uow import complete
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, make_work_program
 
 pytestmark = pytest.mark.browser
@@ -174,7 +174,7 @@ def test_leveling_is_previewed_then_applied_and_the_red_cell_goes(
     moves = preview.get_by_test_id("level-moves").locator("tbody tr")
     expect(moves).to_have_count(1)
     expect(moves.first).to_have_attribute("data-key", "OPS-1")
-    page.screenshot(path=SCREENSHOTS / "resources-leveling.png", full_page=True)
+    screenshot(page, "resources-leveling.png", full_page=True)
 
     # nothing was saved by the preview
     page.goto(f"/programs/{booked.program.id}/resources")
@@ -295,7 +295,7 @@ def test_the_task_page_assigns_a_resource_and_refuses_units_above_its_capacity(
     row.get_by_test_id("units-input").fill("250")
     row.get_by_role("button", name="Set").click()
     expect(page.get_by_test_id("units-error")).to_contain_text("250 % is more than")
-    page.screenshot(path=SCREENSHOTS / "resources-task.png", full_page=True)
+    screenshot(page, "resources-task.png", full_page=True)
 
     page.get_by_role("button", name=f"Remove {booked.resource_name}").click()
     expect(page.get_by_test_id("flash")).to_contain_text(f"Removed {booked.resource_name}")
@@ -352,7 +352,7 @@ def test_the_resources_page_adds_a_resource_with_time_off(
     page.get_by_role("link", name=f"Noor Said {key}").click()
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Start of time off 1")).to_have_value("2027-04-12")
-    page.screenshot(path=SCREENSHOTS / "resources-form.png", full_page=True)
+    screenshot(page, "resources-form.png", full_page=True)
 
 
 def test_a_member_cannot_add_resources(
@@ -408,11 +408,11 @@ def test_screenshots_of_the_resource_pages(
     page.goto(f"/programs/{portal.id}/resources")
     page.get_by_test_id("heatmap").locator("td.rs-l-over a").first.click()
     expect(page.get_by_test_id("cell-detail")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "resources.png", full_page=True)
+    screenshot(page, "resources.png", full_page=True)
 
     page.goto("/resources")
-    page.screenshot(path=SCREENSHOTS / "resources-list.png", full_page=True)
+    screenshot(page, "resources-list.png", full_page=True)
 
     page.goto(f"/resources/{ids['Ben Ito']}")
     expect(page.get_by_test_id("resource-load")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "resources-detail.png", full_page=True)
+    screenshot(page, "resources-detail.png", full_page=True)

@@ -14,7 +14,7 @@ from podium.models import Benefit, BenefitMeasurement, Program, Role, User
 from podium.services import benefits, programs, risks
 from podium.services.actor import Actor
 from podium.services.uow import complete
-from tests.browser.conftest import PLAN_PEOPLE, SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PLAN_PEOPLE, PlanProgram, screenshot
 from tests.browser.work_plan import WorkPeople
 
 pytestmark = pytest.mark.browser
@@ -104,8 +104,7 @@ def test_a_manager_changes_the_escalation_rules_and_the_register_follows(
         db.close()
     assert (rules.program_score, rules.cross_project, rules.steering_score) == (20, False, None)
     assert version >= 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#escalation-rules").screenshot(path=SCREENSHOTS / "risks-escalation-rules.png")
+    screenshot(page.locator("#escalation-rules"), "risks-escalation-rules.png")
 
     viewer: Page = page_as(VERA)
     viewer.goto(f"/programs/{fresh_plan.id}/risks")
@@ -152,7 +151,7 @@ def test_a_manager_edits_a_benefit_deletes_a_reading_then_the_benefit(
     card = page.locator("[data-benefit='tickets a month']")
     expect(card.get_by_test_id("measurements").locator("tbody tr")).to_have_count(1)
     assert _readings(web_engine, benefit_id) == 1
-    page.screenshot(path=SCREENSHOTS / "benefits-edit.png", full_page=True)
+    screenshot(page, "benefits-edit.png", full_page=True)
 
     card.get_by_text("Edit or delete this benefit").click()
     card.get_by_role("button", name="Delete tickets a month and its readings").click()

@@ -14,7 +14,7 @@ from podium.db import session_factory
 from podium.models import Program, Risk
 from podium.services import auth, demo
 from podium.services.uow import complete
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -66,8 +66,7 @@ def test_the_register_shows_the_matrix_and_a_cell_drills_down(
     expect(rows.first).to_contain_text("Steering agenda")
     cell = page.locator(".rk-cell[data-probability='4'][data-impact='4']")
     expect(cell).to_have_attribute("data-count", "1")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "risks.png", full_page=True)
+    screenshot(page, "risks.png", full_page=True)
     cell.get_by_role("link").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Security sign-off slips")
@@ -135,8 +134,7 @@ def test_editing_a_risk_keeps_its_history_and_closing_needs_a_manager(
     expect(actions.last).to_contain_text("Book two extra trainers")
     actions.last.get_by_role("button", name="Mark done").click()
     expect(page.get_by_test_id("actions").locator("tbody tr").last).to_contain_text("Done")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "risk.png", full_page=True)
+    screenshot(page, "risk.png", full_page=True)
 
 
 def test_a_viewer_reads_a_risk_and_a_forged_post_is_forbidden(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, PlanProgram, World, sign_in
+from tests.browser.conftest import PlanProgram, World, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -280,8 +280,7 @@ def test_screenshot_of_the_roadmap(
     open_roadmap(page, plan_program, plan_people["maya"])
     page.get_by_role("button", name="Week", exact=True).click()
     expect(page.locator(".rm-today")).to_have_count(1)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "roadmap.png")
+    screenshot(page, "roadmap.png")
 
 
 def test_the_plan_pages_and_their_data_are_not_found_for_non_members(
@@ -320,5 +319,4 @@ def test_baseline_bars_show_the_current_baselines_dates_under_the_live_ones(
         "data-finish", after["SEC-4"]["early_finish"]
     )
     assert after["SEC-4"]["early_finish"] > before["SEC-4"]["early_finish"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "roadmap-baseline.png")
+    screenshot(page, "roadmap-baseline.png")

@@ -17,7 +17,7 @@ from podium.models import Dependency, Milestone, Program, Scenario, Task
 from podium.services import tasks as task_service
 from podium.services.actor import SYSTEM
 from podium.services.uow import complete
-from tests.browser.conftest import SCREENSHOTS, PlanProgram
+from tests.browser.conftest import PlanProgram, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -95,8 +95,7 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
     form.get_by_label("Duration (working days)").fill(str(live_task.duration + 40))
     form.get_by_role("button", name="Save changes").click()
     expect(page.get_by_test_id("flash")).to_contain_text("Saved")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "scenario-task.png")
+    screenshot(page, "scenario-task.png")
     assert _task(web_engine, fresh_plan.id, task_key).duration == live_task.duration
 
     page.get_by_test_id("scenario-banner").get_by_role("link").click()
@@ -106,7 +105,7 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
     expect(page.get_by_test_id("scope").locator(f"[data-task='{task_key}']")).to_contain_text(
         f"duration {live_task.duration} → {live_task.duration + 40}"
     )
-    page.screenshot(path=SCREENSHOTS / "scenario-compare.png", full_page=True)
+    screenshot(page, "scenario-compare.png", full_page=True)
 
     page.get_by_role("button", name="Apply to the live plan").click()
     expect(page.get_by_test_id("scenario-status")).to_have_text("applied")
@@ -133,7 +132,7 @@ def test_applying_after_the_live_plan_moved_lists_the_conflicts_and_changes_noth
     expect(page.get_by_test_id("stale")).to_contain_text(
         f"task {task_key} was changed in the live plan (duration)"
     )
-    page.screenshot(path=SCREENSHOTS / "scenario-stale.png", full_page=True)
+    screenshot(page, "scenario-stale.png", full_page=True)
     page.get_by_role("button", name="Apply to the live plan").click()
     refused = page.get_by_test_id("apply-refused")
     expect(page.get_by_test_id("stale")).to_have_count(0)
@@ -142,8 +141,7 @@ def test_applying_after_the_live_plan_moved_lists_the_conflicts_and_changes_noth
         f"task {task_key} was changed in the live plan (duration)"
     )
     expect(page.get_by_test_id("scenario-status")).to_have_text("active")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "scenario-conflicts.png", full_page=True)
+    screenshot(page, "scenario-conflicts.png", full_page=True)
     page.get_by_role("button", name="Discard").click()
     expect(page).to_have_url(re.compile(rf"/programs/{fresh_plan.id}/scenarios$"))
     expect(page.locator(f"[data-scenario-id='{scenario_id}']")).to_contain_text("discarded")

@@ -7,16 +7,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_screenshot_of_sign_in(page: Page) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto("/login")
     expect(page.get_by_role("heading", name="Sign in to Podium")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "login.png")
+    screenshot(page, "login.png")
 
 
 MAPPING_CSV = (
@@ -31,7 +30,6 @@ MAPPING_CSV = (
 
 
 def test_screenshot_of_the_csv_mapping_step(page: Page, tmp_path: Path) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, "ben@example.com")
     path = tmp_path / "site-build.csv"
     path.write_text(MAPPING_CSV, encoding="utf-8")
@@ -41,4 +39,4 @@ def test_screenshot_of_the_csv_mapping_step(page: Page, tmp_path: Path) -> None:
     expect(page.get_by_role("heading", name="Choose the columns", level=1)).to_be_visible()
     page.get_by_label("Task name").select_option("Activity Title")
     page.get_by_label("Duration").select_option("Length")
-    page.screenshot(path=SCREENSHOTS / "import-csv-mapping.png", full_page=True)
+    screenshot(page, "import-csv-mapping.png", full_page=True)

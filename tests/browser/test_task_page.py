@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine
 
-from tests.browser.conftest import SCREENSHOTS, World
+from tests.browser.conftest import World, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, api_get, assign_person
 
 pytestmark = pytest.mark.browser
@@ -218,4 +218,4 @@ def test_screenshot_of_a_task(page_as: OpenPage, world: World, live_server: str)
     page = page_as(world.emails["ana"])
     page.goto(f"/tasks/{cloud_task_id(world, live_server, 'PLAT-4')}")
     expect(page.get_by_test_id("successors")).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "task.png")
+    screenshot(page, "task.png")
