@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 import pytest
 
 from podium.interop.mspdi import read_mspdi
 from podium.interop.mspdi._xml import Q, parse, text
-from podium.interop.mspdi.calendars import _legacy_exception_days, exception_days
+from podium.interop.mspdi.calendars import (
+    MAX_FILE_STEPS,
+    ExpansionBudget,
+    _legacy_exception_days,
+    exception_days,
+)
 from podium.interop.plan_format import plan_to_json, read_plan
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
@@ -239,3 +245,64 @@ def test_plan_json_of_a_file_is_stable() -> None:
     data = (DATA / "mpxj_legacy_sample.xml").read_bytes()
     first = plan_to_json(read_plan(read_mspdi(data).document))
     assert first == plan_to_json(read_plan(read_mspdi(data).document))
+
+
+def _exception(
+    kind: int, extra: str, *, start: str = "2027-01-04", finish: str = "2027-12-31"
+) -> str:
+    return (
+        f"<TimePeriod><FromDate>{start}T00:00:00</FromDate>"
+        f"<ToDate>{finish}T23:59:00</ToDate></TimePeriod>"
+        f"<Name>Rule</Name><Type>{kind}</Type>{extra}<DayWorking>0</DayWorking>"
+    )
+
+
+def _exception_element(xml: str) -> Element:
+    root, _ = parse(_one_calendar_file(xml))
+    element = root.find(f"{Q}Calendars/{Q}Calendar/{Q}Exceptions/{Q}Exception")
+    assert element is not None
+    return element
+
+
+def test_a_weekly_exception_on_no_day_of_the_week_covers_no_day() -> None:
+    # 128 is no day (1 = Sunday … 64 = Saturday): the weeks run out at the period's end
+    element = _exception_element(_exception(6, "<DaysOfWeek>128</DaysOfWeek>"))
+    assert exception_days(element) == []
+    element = _exception_element(_exception(6, "<DaysOfWeek>130</DaysOfWeek>"))  # 128 + Monday
+    days = exception_days(element)
+    assert len(days) == 52 and {d.weekday() for d in days} == {0}
+
+
+def test_a_monthly_exception_of_a_huge_period_takes_one_step() -> None:
+    element = _exception_element(_exception(4, "<Period>1000000000</Period><MonthDay>9</MonthDay>"))
+    budget = ExpansionBudget()
+    assert exception_days(element, budget) == [dt.date(2027, 1, 9)]
+    assert budget.steps - budget.left == 1
+
+
+def test_months_with_no_such_day_count_as_steps_but_give_no_day() -> None:
+    element = _exception_element(_exception(4, "<MonthDay>31</MonthDay>"))
+    budget = ExpansionBudget()
+    days = exception_days(element, budget)
+    assert [d.month for d in days] == [1, 3, 5, 7, 8, 10, 12]
+    assert budget.steps - budget.left == 12  # every month of the year looked at
+
+
+def test_a_file_whose_exceptions_take_too_long_to_expand_is_refused() -> None:
+    forever = _exception(1, "", start="1984-01-01", finish="2149-12-31")
+    many = "".join(f"<Exception>{forever}</Exception>" for _ in range(34))  # 34 x 60,631 days
+    data = _one_calendar_file(forever).replace(
+        f"<Exception>{forever}</Exception>".encode(), many.encode()
+    )
+    imported = read_mspdi(data)
+    assert not imported.ok
+    (problem,) = imported.problems
+    assert "Calendar UID 1" in problem.location
+    assert f"more than {MAX_FILE_STEPS:,} days, weeks or months" in problem.message
+    assert not imported.document
+    # 32 of them are read
+    fewer = "".join(f"<Exception>{forever}</Exception>" for _ in range(32))
+    data = _one_calendar_file(forever).replace(
+        f"<Exception>{forever}</Exception>".encode(), fewer.encode()
+    )
+    assert read_mspdi(data).ok

@@ -13,7 +13,10 @@ Two bounds keep a hostile or careless file from making a calendar of millions of
 days, and each is noted when it bites: one exception expands to at most
 :data:`MAX_EXPANDED_DAYS` days (every day Microsoft Project can date), and a
 calendar that would get more than :data:`MAX_HOLIDAYS` holidays keeps only those
-from a year before the plan to two years after it. Working hours within a day,
+from a year before the plan to two years after it. A third bounds the work: all
+the exceptions of one file may take at most :data:`MAX_FILE_STEPS` steps (a day,
+week, month or year each) to expand, else the file is refused, so a small file
+of many long exceptions cannot keep a server busy. Working hours within a day,
 working exceptions on non-working weekdays (an extra working Saturday) and
 exception names cannot be carried: a plan calendar is worked weekdays and dated
 holidays; the first two are noted.
@@ -34,9 +37,29 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_TYPE = {1: "Sun", 2: "Mon", 3: "Tue", 4: "Wed", 5: "Thu", 6: "Fri", 7: "Sat"}
 # days one exception may cover: Microsoft Project's dates run from 1984 to 2149
 MAX_EXPANDED_DAYS = (dt.date(2150, 1, 1) - dt.date(1984, 1, 1)).days
+# steps all the exceptions of one file may take to expand: about 33 exceptions as
+# long as MAX_EXPANDED_DAYS (a real plan's calendars take a few thousand)
+MAX_FILE_STEPS = 2_000_000
 MAX_HOLIDAYS = 5_000  # holidays of one calendar kept wherever they fall
 NEAR_BEFORE = dt.timedelta(days=366)  # beyond MAX_HOLIDAYS, keep those from a year before
 NEAR_AFTER = dt.timedelta(days=731)  # the plan's start to two years after its finish
+
+
+class ExpansionBudget:
+    """The steps a file's exceptions may still take to expand (:data:`MAX_FILE_STEPS`)."""
+
+    def __init__(self, steps: int = MAX_FILE_STEPS) -> None:
+        self.steps = steps
+        self.left = steps
+
+    def take(self) -> None:
+        """One step more; raises ValueError (the file is refused) past the budget."""
+        self.left -= 1
+        if self.left < 0:
+            raise ValueError(
+                f"the calendars' exceptions take more than {self.steps:,} days, weeks or "
+                "months in all to expand: too many for one plan, so the file is not read"
+            )
 
 
 @dataclass
@@ -75,17 +98,17 @@ def _month_position(year: int, month: int, position: int, item: int) -> dt.date 
 
 
 def _months(start: dt.date, step: int) -> Iterator[tuple[int, int]]:
-    year, month = start.year, start.month
+    index = start.year * 12 + start.month - 1
     while True:
-        yield year, month
-        month += step
-        while month > 12:
-            month -= 12
-            year += 1
+        year, month = divmod(index, 12)
+        yield year, month + 1
+        index += step
 
 
-def exception_days(element: Element) -> list[dt.date]:
-    """Every day an ``Exception`` covers (recurring ones expanded, within its period)."""
+def exception_days(element: Element, budget: ExpansionBudget | None = None) -> list[dt.date]:
+    """Every day an ``Exception`` covers (recurring ones expanded, within its period);
+    each day, week, month or year looked at is a step of ``budget``."""
+    budget = budget or ExpansionBudget()
     period = element.find(Q + "TimePeriod")
     if period is None:
         return []
@@ -98,7 +121,8 @@ def exception_days(element: Element) -> list[dt.date]:
     step = max(1, int(text(element, "Period") or "1"))
     occurrences = int(text(element, "Occurrences") or "0") or None
 
-    def candidates() -> Iterator[dt.date]:
+    # the days the rule names in order, with None for a step that names none
+    def candidates() -> Iterator[dt.date | None]:
         if kind == 1:  # every day of the period
             yield from (start + dt.timedelta(days=n) for n in range((finish - start).days + 1))
         elif kind == 7:  # every n days
@@ -107,19 +131,24 @@ def exception_days(element: Element) -> list[dt.date]:
                 yield day
                 day += dt.timedelta(days=step)
         elif kind == 6:  # weekly: DaysOfWeek bits, 1 = Sunday … 64 = Saturday
-            mask = int(text(element, "DaysOfWeek") or "0")
+            mask = int(text(element, "DaysOfWeek") or "0") & 0b1111111
             week = start - dt.timedelta(days=(start.weekday() + 1) % 7)  # its Sunday
             while mask:
                 for offset in range(7):
                     if mask & (1 << offset):
                         yield week + dt.timedelta(days=offset)
                 week += dt.timedelta(weeks=step)
+                yield None if week <= finish else finish + dt.timedelta(days=1)
         elif kind in (4, 5):  # monthly: by day of month, or by position
             for year, month in _months(start, step):
+                if (year, month) > (finish.year, finish.month):
+                    return
                 if kind == 4:
                     day_of_month = int(text(element, "MonthDay") or "1")
                     if day_of_month <= cal.monthrange(year, month)[1]:
                         yield dt.date(year, month, day_of_month)
+                    else:
+                        yield None
                 else:
                     found = _month_position(
                         year,
@@ -127,10 +156,7 @@ def exception_days(element: Element) -> list[dt.date]:
                         int(text(element, "MonthPosition") or "0"),
                         int(text(element, "MonthItem") or "0"),
                     )
-                    if found is not None:
-                        yield found
-                if dt.date(year, month, 1) > finish:
-                    return
+                    yield found
         elif kind in (2, 3):  # yearly: a day of a month, or a position in it
             month = int(text(element, "Month") or "1")
             for year in range(start.year, finish.year + 1):
@@ -138,6 +164,8 @@ def exception_days(element: Element) -> list[dt.date]:
                     day_of_month = int(text(element, "MonthDay") or "1")
                     if day_of_month <= cal.monthrange(year, month + 1)[1]:
                         yield dt.date(year, month + 1, day_of_month)
+                    else:
+                        yield None
                 else:
                     found = _month_position(
                         year,
@@ -145,11 +173,13 @@ def exception_days(element: Element) -> list[dt.date]:
                         int(text(element, "MonthPosition") or "0"),
                         int(text(element, "MonthItem") or "0"),
                     )
-                    if found is not None:
-                        yield found
+                    yield found
 
     days: list[dt.date] = []
     for day in candidates():
+        budget.take()
+        if day is None:
+            continue
         if day > finish or len(days) >= MAX_EXPANDED_DAYS:
             break
         if day < start:
@@ -160,7 +190,9 @@ def exception_days(element: Element) -> list[dt.date]:
     return days
 
 
-def _legacy_exception_days(week_day: Element) -> list[dt.date]:
+def _legacy_exception_days(
+    week_day: Element, budget: ExpansionBudget | None = None
+) -> list[dt.date]:
     period = week_day.find(Q + "TimePeriod")
     if period is None:
         return []
@@ -170,11 +202,19 @@ def _legacy_exception_days(week_day: Element) -> list[dt.date]:
     start = parse_date(start_text)
     finish = parse_date(finish_text) if finish_text else start
     count = min((finish - start).days + 1, MAX_EXPANDED_DAYS)
-    return [start + dt.timedelta(days=n) for n in range(count)]
+    budget = budget or ExpansionBudget()
+    days: list[dt.date] = []
+    for n in range(count):
+        budget.take()
+        days.append(start + dt.timedelta(days=n))
+    return days
 
 
-def read_calendar(element: Element) -> FileCalendar:
-    """One ``Calendar`` element as the file states it (before taking its base's days)."""
+def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> FileCalendar:
+    """One ``Calendar`` element as the file states it (before taking its base's days);
+    ``budget``: what the file's exceptions may still take to expand (shared by its
+    calendars)."""
+    budget = budget or ExpansionBudget()
     base = text(element, "BaseCalendarUID")
     calendar = FileCalendar(
         uid=text(element, "UID") or "",
@@ -187,12 +227,12 @@ def read_calendar(element: Element) -> FileCalendar:
         if day_type in DAY_TYPE:
             calendar.own_days[DAY_TYPE[day_type]] = flag(week_day, "DayWorking")
         elif day_type == 0 and not exceptions:  # the pre-2007 form of an exception
-            days = _legacy_exception_days(week_day)
+            days = _legacy_exception_days(week_day, budget)
             if len(days) >= MAX_EXPANDED_DAYS:
                 calendar.cut.append(f"from {days[0].isoformat()}")
             (calendar.working if flag(week_day, "DayWorking") else calendar.off).update(days)
     for number, exception in enumerate(exceptions, 1):
-        days = exception_days(exception)
+        days = exception_days(exception, budget)
         if len(days) >= MAX_EXPANDED_DAYS:
             calendar.cut.append(text(exception, "Name") or f"exception {number}")
         (calendar.working if flag(exception, "DayWorking") else calendar.off).update(days)

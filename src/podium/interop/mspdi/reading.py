@@ -13,7 +13,12 @@ from typing import Any
 
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.mspdi._xml import NS, Q, XmlRefused, parse, parse_date, text
-from podium.interop.mspdi.calendars import FileCalendar, read_calendar, resolve_calendars
+from podium.interop.mspdi.calendars import (
+    ExpansionBudget,
+    FileCalendar,
+    read_calendar,
+    resolve_calendars,
+)
 from podium.interop.mspdi.resources import read_assignments, read_resources, split_task_uids
 from podium.interop.mspdi.tasks import read_tasks, span
 
@@ -63,12 +68,15 @@ def read_mspdi(data: bytes) -> ImportedPlan:
     key = program_key(title)
 
     file_calendars: dict[str, FileCalendar] = {}
+    budget = ExpansionBudget()  # shared by the file's calendars
     for element in root.findall(f"{Q}Calendars/{Q}Calendar"):
         where = f"line {lines.get(id(element), '?')}, Calendar UID {text(element, 'UID')}"
         try:
-            calendar = read_calendar(element)
+            calendar = read_calendar(element, budget)
         except ValueError as exc:
             imported.problems.append(Problem(where, str(exc)))
+            if budget.left < 0:
+                return imported  # the rest would only repeat it
             continue
         names = {c.name for c in file_calendars.values()}
         if calendar.name in names:
