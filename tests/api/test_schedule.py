@@ -249,3 +249,20 @@ def test_changing_the_program_calendar_reschedules(cast: Cast, net: Net) -> None
     assert _task(cast.viewer, net.plat)["early_finish"] == "2027-01-18"
     cast.admin.patch(f"/api/v1/calendars/{calendar['id']}", json={"holidays": []})
     assert _task(cast.viewer, net.plat)["early_finish"] == "2027-01-15"
+
+
+def test_an_edit_that_would_run_the_plan_past_the_last_date_is_refused(
+    cast: Cast, net: Net
+) -> None:
+    program = f"/api/v1/programs/{cast.program.id}"
+    moved = cast.owner.patch(program, json={"start_date": "9999-06-07"})
+    assert moved.status_code == 200, moved.text
+    assert cast.viewer.get(program).json()["scheduled_finish"] == "9999-06-25"
+
+    response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 200})
+    error = assert_error(response, 409, "invalid_schedule")
+    assert "would finish after 9999-12-31" in error["message"]
+    assert any(net.train["key"] in p or "M1" in p for p in error["details"]["problems"])
+    # nothing changed
+    assert _task(cast.viewer, net.plat)["duration"] == 10
+    assert cast.viewer.get(program).json()["scheduled_finish"] == "9999-06-25"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -156,6 +157,32 @@ def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path)
         f"{a} → {b} → {c}" in out
         for a, b, c in (("P-1", "P-2", "P-3"), ("P-2", "P-3", "P-1"), ("P-3", "P-1", "P-2"))
     )
+
+
+@pytest.mark.parametrize("level", [False, True], ids=["schedule", "level"])
+def test_a_plan_file_that_would_end_after_the_last_date_is_refused(
+    cli_env: None, tmp_path: Path, level: bool
+) -> None:
+    plan = tmp_path / "long.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "format": "podium-plan",
+                "version": 1,
+                "program": {"key": "L", "name": "L", "start": "2027-01-04"},
+                "projects": [{"key": "P", "name": "P"}],
+                "tasks": [
+                    {"id": "P-1", "project": "P", "name": "one", "duration": 2},
+                    {"id": "P-2", "project": "P", "name": "two", "duration": 10**9},
+                ],
+                "dependencies": [{"from": "P-1", "to": "P-2"}],
+            }
+        )
+    )
+    code, out = podium("schedule", "--file", str(plan), *(["--level"] if level else []))
+    assert code == 1
+    assert "P-2 would finish after 9999-12-31" in " ".join(out.split())
+    assert "Traceback" not in out
 
 
 def test_db_current_reports_up_to_date(cli_env: None) -> None:

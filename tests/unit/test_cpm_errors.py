@@ -72,3 +72,18 @@ def test_inconsistent_progress_is_refused() -> None:
         "activity 'C': actual_finish is before actual_start",
         "activity 'D': percent_complete 130 not in 0-100",
     ]
+
+
+def test_a_schedule_that_would_end_after_the_last_date_is_refused_naming_the_last_task() -> None:
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 10), task("B", 100_000), task("C", 3), links=[link("A", "B")],
+            start=day("9990-01-01"))
+    assert caught.value.problems == [
+        "B would finish after 9999-12-31: the durations and lags before it are too long to "
+        "schedule"
+    ]
+    # a lag counts as well
+    with pytest.raises(InvalidNetwork):
+        run(task("A", 1), task("B", 1), links=[link("A", "B", lag=5_000)], start=day("9990-01-01"))
+    # ending on the last date itself is fine: Monday 27 to Friday 31 December 9999
+    assert run(task("A", 5), start=day("9999-12-27")).finish == day("9999-12-31")

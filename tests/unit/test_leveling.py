@@ -208,7 +208,8 @@ def test_without_conflicts_leveling_gives_the_critical_path_schedule() -> None:
 
 def test_every_bad_resource_or_assignment_is_reported_at_once() -> None:
     net = network(task("P", 0), task("P1", 2, parent="P"), task("T", 1))
-    resources = [Resource("ana"), Resource("ana"), Resource("bob", capacity=0.0)]
+    resources = [Resource("ana"), Resource("ana"), Resource("bob", capacity=0.0),
+                 Resource("crowd", capacity=1e16)]
     work = [Assignment("T", "nobody"), Assignment("nothing", "ana"), Assignment("P", "ana"),
             Assignment("T", "ana", 1.5), Assignment("P1", "ana", -1.0)]
     with pytest.raises(InvalidResources) as caught:
@@ -217,8 +218,19 @@ def test_every_bad_resource_or_assignment_is_reported_at_once() -> None:
     for expected in ("resource 'ana' is listed twice", "capacity 0.0 must be positive",
                      "no resource 'nobody'", "no task 'nothing'", "'P' is a summary task",
                      "1.5 units exceed the resource's capacity of 1",
-                     "units -1.0 must be positive"):
+                     "units -1.0 must be positive",
+                     "capacity 1e+16 is more than 10000 units"):
         assert expected in text
+
+
+@BOTH
+def test_leveling_that_would_move_work_past_the_last_date_is_refused(leveler: Leveler) -> None:
+    # side by side they end in 9993; one after another they would need until 10009
+    tasks = [task(f"T{i}", 1_000) for i in range(5)]
+    net = network(*tasks, start=day("9990-01-01"))
+    work = [Assignment(t.id, "ana") for t in tasks]
+    with pytest.raises(InvalidResources, match="leveling would move work past 9999-12-31"):
+        leveler(net, [ANA], work)
 
 
 def test_a_task_whose_calendars_share_no_day_is_refused() -> None:

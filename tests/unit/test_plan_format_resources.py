@@ -158,6 +158,16 @@ def test_bad_resources_and_assignments_are_listed_at_once_where_they_are() -> No
     assert "valid date" in problems["tasks[3].leveled_start"]
 
 
+def test_a_capacity_beyond_the_engines_is_refused_where_it_is() -> None:
+    data = make_plan()
+    data["resources"][2]["capacity"] = 1e20
+    assert problems_of(data) == {
+        "resources[2].capacity": "Input should be less than or equal to 10000"
+    }
+    data["resources"][2]["capacity"] = 10_000
+    assert read_plan(data).resources[2].capacity == 10_000
+
+
 def test_an_unknown_field_in_time_off_is_refused() -> None:
     data = make_plan()
     data["resources"][0]["time_off"][0]["reason"] = "holiday"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.engine.leveling.model import MAX_CAPACITY
 from podium.models import Resource, ResourceKind
 from podium.services.resources import catalog, load
 from podium.services.resources.catalog import MAX_ID, TimeOff
@@ -18,7 +19,6 @@ from podium.services.resources.catalog import MAX_ID, TimeOff
 router = APIRouter(prefix="/resources", tags=["resources"], responses=ERROR_RESPONSES)
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$"
-MAX_CAPACITY = 10_000.0
 MAX_COST_RATE = 1e9
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -34,6 +34,8 @@ by level-synchronous NumPy passes (:mod:`podium.engine._passes`).
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from podium.engine._axis import TimeAxis
@@ -44,8 +46,10 @@ from podium.engine._report import Days, conflicts_and_misses
 from podium.engine._topology import find_cycle, levels
 from podium.engine.calendar import BoolArray, IntArray
 from podium.engine.critical import enumerate_paths, name_paths
-from podium.engine.network import CycleError, Network
+from podium.engine.network import CycleError, InvalidNetwork, Network
 from podium.engine.results import ScheduleResult
+
+LAST_DATE = date.max  # 9999-12-31: a schedule that would end later is refused
 
 
 def schedule(
@@ -79,6 +83,7 @@ def schedule(
     start_moment = (2 * es_day + eod)[leaf]
     finish_moment = (2 * ef_day + (~c.is_milestone | eod))[leaf]
     finish = int(finish_moment.max()) if finish_moment.size else 0
+    _check_representable(c, days, finish_moment, leaf)
     finish_point = days.points_at((finish + 1) // 2)
     late = c.bounds.late_cap.copy()
     unfinished = leaf & ~c.bounds.finished
@@ -125,6 +130,24 @@ def schedule(
     )
 
 
+def _check_representable(c: Compiled, days: Days, finish_moment: IntArray, leaf: BoolArray) -> None:
+    """Refuse a schedule that would finish after :data:`LAST_DATE` (the last date there
+    is), naming the activity that finishes last: its durations and lags are too long."""
+    if not finish_moment.size:
+        return
+    last_day = int((np.datetime64(LAST_DATE, "D") - days.zero).astype(np.int64))
+    at = int(finish_moment.argmax())
+    if int(finish_moment[at]) // 2 <= last_day:
+        return
+    activity = c.ids[int(np.flatnonzero(leaf)[at])]
+    raise InvalidNetwork(
+        [
+            f"{activity} would finish after {LAST_DATE.isoformat()}: the durations and lags "
+            "before it are too long to schedule"
+        ]
+    )
+
+
 def _name_cycle(c: Compiled, slots: list[int]) -> list[str]:
     """Activity ids of a slot cycle, starting from the activity listed first in the input."""
     owners = [int(c.slot_owner[s]) for s in slots[:-1]]
@@ -135,7 +158,10 @@ def _name_cycle(c: Compiled, slots: list[int]) -> list[str]:
 
 
 def _roll_up(
-    c: Compiled, lows: tuple[IntArray, ...], highs: tuple[IntArray, ...], total: IntArray,
+    c: Compiled,
+    lows: tuple[IntArray, ...],
+    highs: tuple[IntArray, ...],
+    total: IntArray,
     unfinished: BoolArray,
 ) -> IntArray:
     """Summary dates from their leaf tasks (in place); returns the summaries' total float
@@ -157,8 +183,9 @@ def _free_float(
 ) -> IntArray:
     """Slack before the first successor link binds, else before the program finish."""
     early, n = passes.early, c.n
-    finish_value = np.where(c.is_summary, early[c.finish_slot] >> 1,
-                            (early[:n] >> 1) + c.bounds.span)
+    finish_value = np.where(
+        c.is_summary, early[c.finish_slot] >> 1, (early[:n] >> 1) + c.bounds.span
+    )
     free = finish_point[c.slot_cal[:n]] - finish_value
     e = c.edges
     logic_links = np.flatnonzero(e.link >= 0)  # their targets are leaves
@@ -169,8 +196,13 @@ def _free_float(
 
 
 def _critical_paths(
-    c: Compiled, passes: Passes, late: IntArray, finished: BoolArray, level: IntArray,
-    drives_finish: BoolArray, limit: int,
+    c: Compiled,
+    passes: Passes,
+    late: IntArray,
+    finished: BoolArray,
+    level: IntArray,
+    drives_finish: BoolArray,
+    limit: int,
 ) -> tuple[tuple[str, ...], ...]:
     early = passes.early
     critical_slot = (late - (early >> 1) <= 0) & ~finished[c.slot_owner]

@@ -22,6 +22,7 @@ from podium.engine import WorkCalendar
 from podium.engine.leveling import Assignment as EngineAssignment
 from podium.engine.leveling import LevelingResult
 from podium.engine.leveling import Resource as EngineResource
+from podium.engine.leveling.model import MAX_CAPACITY
 
 UNIT = 1000  # units are compared in thousandths, as the engine does
 
@@ -48,7 +49,10 @@ class Resource(_Model):
     kind: Literal["person", "team", "equipment"] = "person"
     description: str = ""
     capacity: float = Field(
-        default=1.0, gt=0, description="Units per working day (1.0 = one full-time person)."
+        default=1.0,
+        gt=0,
+        le=MAX_CAPACITY,
+        description="Units per working day (1.0 = one full-time person).",
     )
     hours_per_day: float = Field(default=8.0, gt=0, le=24, description="Hours in one unit-day.")
     cost_rate: float = Field(default=0.0, ge=0, description="Cost of one hour of work (money).")

@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from podium.engine.calendar import WorkCalendar
-from podium.engine.leveling.model import Assignment, InvalidResources, Resource
+from podium.engine.leveling.model import MAX_CAPACITY, Assignment, InvalidResources, Resource
 from podium.engine.network import Activity, Network
 
 UNIT = 1000  # units and capacities are counted in thousandths
@@ -35,6 +35,10 @@ def check_inputs(
         seen[r.id] = r
         if not (math.isfinite(r.capacity) and r.capacity > 0):
             problems.append(f"resource {r.id!r}: capacity {r.capacity} must be positive")
+        elif r.capacity > MAX_CAPACITY:
+            problems.append(
+                f"resource {r.id!r}: capacity {r.capacity:g} is more than {MAX_CAPACITY:g} units"
+            )
     pairs: set[tuple[str, str]] = set()
     for x in assignments:
         where = f"assignment of {x.resource!r} to {x.task!r}"

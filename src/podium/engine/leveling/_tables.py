@@ -21,6 +21,8 @@ from datetime import date
 import numpy as np
 
 from podium.engine.calendar import IntArray, WorkCalendar
+from podium.engine.cpm import LAST_DATE
+from podium.engine.leveling.model import InvalidResources
 
 
 class Tables:
@@ -62,11 +64,21 @@ class Tables:
         self._built[c] = True
 
     def grow(self, d_hi: int) -> None:
-        """Reach day ``d_hi`` (exclusive), at least doubling the range."""
+        """Reach day ``d_hi`` (exclusive), at least doubling the range, never past the last
+        date there is (:data:`~podium.engine.cpm.LAST_DATE`): a leveled schedule that would
+        need a later day is refused."""
         if d_hi <= self.d_hi:
             return
+        end = int((np.datetime64(LAST_DATE, "D") - self._zero).astype(np.int64)) + 1
+        if d_hi > end:
+            raise InvalidResources(
+                [
+                    f"leveling would move work past {LAST_DATE.isoformat()}: the tasks that "
+                    "share these resources are too long to fit one after another"
+                ]
+            )
         old = self.d_hi
-        self.d_hi = max(d_hi, old + (old - self.d0))
+        self.d_hi = min(max(d_hi, old + (old - self.d0)), end)
         days = self._zero + np.arange(old, self.d_hi, dtype=np.int64)
         for c, built in enumerate(self._built):
             if not built:

@@ -29,6 +29,9 @@ from podium.engine.calendar import DateArray, IntArray, WorkCalendar, to_date
 from podium.engine.network import InvalidNetwork, Network
 
 Method = Literal["heuristic", "cp-sat"]
+# the most units a resource may have (a team of ten thousand): the loads are counted in
+# whole thousandths, and sums of them must stay far from the integers' limit
+MAX_CAPACITY = 10_000.0
 
 
 @dataclass(frozen=True, slots=True)
