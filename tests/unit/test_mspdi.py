@@ -300,9 +300,12 @@ def test_a_file_whose_exceptions_take_too_long_to_expand_is_refused() -> None:
     assert "Calendar UID 1" in problem.location
     assert f"more than {MAX_FILE_STEPS:,} days, weeks or months" in problem.message
     assert not imported.document
-    # 32 of them are read
-    fewer = "".join(f"<Exception>{forever}</Exception>" for _ in range(32))
-    data = _one_calendar_file(forever).replace(
-        f"<Exception>{forever}</Exception>".encode(), fewer.encode()
-    )
-    assert read_mspdi(data).ok
+
+
+def test_the_budget_is_shared_and_a_step_past_it_is_refused() -> None:
+    twelve = _exception_element(_exception(1, "", start="2027-01-01", finish="2027-01-12"))
+    budget = ExpansionBudget(24)
+    assert len(exception_days(twelve, budget)) == 12
+    assert len(exception_days(twelve, budget)) == 12 and budget.left == 0
+    with pytest.raises(ValueError, match="more than 24 days, weeks or months"):
+        exception_days(twelve, budget)
