@@ -128,3 +128,19 @@ def test_bad_forecast_requests_are_refused_with_a_json_error(
 def test_unknown_forecasts_and_programs_are_not_found(cast: Cast) -> None:
     assert_error(cast.admin.get("/api/v1/forecasts/999999"), 404, "not_found")
     assert_error(cast.admin.post("/api/v1/programs/999999/forecast", json={}), 404)
+
+
+def test_a_forecast_that_would_run_past_the_last_date_is_refused_and_nothing_is_kept(
+    cast: Cast, net: Net
+) -> None:
+    program = f"/api/v1/programs/{cast.program.id}"
+    assert cast.owner.patch(program, json={"start_date": "9999-06-07"}).status_code == 200
+    changed = cast.manager.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"estimate": {"optimistic": 100, "most_likely": 200, "pessimistic": 400}},
+    )
+    assert changed.status_code == 200, changed.text
+    response = cast.manager.post(f"{program}/forecast", json={"iterations": 200, "seed": 1})
+    error = assert_error(response, 422)
+    assert "would finish after 9999-12-31" in error["message"]
+    assert cast.viewer.get(f"{program}/forecasts").json() == []

@@ -264,3 +264,15 @@ def test_results_do_not_depend_on_the_number_of_worker_threads() -> None:
     assert np.array_equal(one.program.samples, many.program.samples)
     assert np.array_equal(one.criticality, many.criticality)
     assert np.array_equal(one.correlation, many.correlation, equal_nan=True)
+
+
+def test_a_forecast_that_would_run_past_the_last_date_is_refused() -> None:
+    # 40 tasks of about 100,000 days: over 10,000 years after 2027
+    net = chain(40)
+    far = {f"T{i}": Estimate(90_000, 100_000, 100_000) for i in range(40)}
+    with pytest.raises(InvalidForecast, match="would finish after 9999-12-31"):
+        simulate(net, estimates=far, distribution="triangular", iterations=200, seed=1)
+    # the same chain within reach forecasts as usual
+    near = {f"T{i}": Estimate(1, 10, 1_000) for i in range(40)}
+    result = simulate(net, estimates=near, distribution="triangular", iterations=200, seed=1)
+    assert result.program.percentile(90) < date(2200, 1, 1)

@@ -44,7 +44,7 @@ from podium.engine._axis import TimeAxis
 from podium.engine._compile import compile_network
 from podium.engine._topology import find_cycle, levels
 from podium.engine.calendar import BoolArray, FloatArray, IntArray
-from podium.engine.cpm import _name_cycle
+from podium.engine.cpm import LAST_DATE, _name_cycle
 from podium.engine.forecast._passes import BIG32, BlockPasses
 from podium.engine.forecast._sample import (
     DISTRIBUTIONS,
@@ -246,6 +246,13 @@ def simulate(
             if progress is not None:
                 progress(b.first + b.size, iterations)
 
+    if program_days.size and int(program_days.max()) > (LAST_DATE - network.start).days:
+        raise InvalidForecast(
+            [
+                f"in some iterations the program would finish after {LAST_DATE.isoformat()}, "
+                "the last date there is: the estimates and risk impacts are too long to forecast"
+            ]
+        )
     correlation = np.full(n, np.nan)
     correlation[work.rows] = stats.correlation()
     mean_duration = np.asarray(c.bounds.span, np.float64).copy()
