@@ -130,9 +130,9 @@ def test_an_import_that_clashes_with_stored_data_writes_nothing(
     assert count(engine, Task) == before
 
 
-def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path) -> None:
-    plan = tmp_path / "cycle.json"
-    plan.write_text(
+def _one_project_plan(path: Path, durations: dict[str, int], links: list[tuple[str, str]]) -> Path:
+    """A plan-format file of one project ``P``: its tasks' durations and FS links."""
+    path.write_text(
         json.dumps(
             {
                 "format": "podium-plan",
@@ -140,16 +140,21 @@ def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path)
                 "program": {"key": "C", "name": "C", "start": "2027-01-04"},
                 "projects": [{"key": "P", "name": "P"}],
                 "tasks": [
-                    {"id": t, "project": "P", "name": t, "duration": 1}
-                    for t in ("P-1", "P-2", "P-3")
+                    {"id": t, "project": "P", "name": t, "duration": d}
+                    for t, d in durations.items()
                 ],
-                "dependencies": [
-                    {"from": "P-1", "to": "P-2"},
-                    {"from": "P-2", "to": "P-3"},
-                    {"from": "P-3", "to": "P-1"},
-                ],
+                "dependencies": [{"from": a, "to": b} for a, b in links],
             }
         )
+    )
+    return path
+
+
+def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path) -> None:
+    plan = _one_project_plan(
+        tmp_path / "cycle.json",
+        {"P-1": 1, "P-2": 1, "P-3": 1},
+        [("P-1", "P-2"), ("P-2", "P-3"), ("P-3", "P-1")],
     )
     code, out = podium("schedule", "--file", str(plan))
     assert code == 1 and "cycle" in out
@@ -163,22 +168,7 @@ def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path)
 def test_a_plan_file_that_would_end_after_the_last_date_is_refused(
     cli_env: None, tmp_path: Path, level: bool
 ) -> None:
-    plan = tmp_path / "long.json"
-    plan.write_text(
-        json.dumps(
-            {
-                "format": "podium-plan",
-                "version": 1,
-                "program": {"key": "L", "name": "L", "start": "2027-01-04"},
-                "projects": [{"key": "P", "name": "P"}],
-                "tasks": [
-                    {"id": "P-1", "project": "P", "name": "one", "duration": 2},
-                    {"id": "P-2", "project": "P", "name": "two", "duration": 10**9},
-                ],
-                "dependencies": [{"from": "P-1", "to": "P-2"}],
-            }
-        )
-    )
+    plan = _one_project_plan(tmp_path / "long.json", {"P-1": 2, "P-2": 10**9}, [("P-1", "P-2")])
     code, out = podium("schedule", "--file", str(plan), *(["--level"] if level else []))
     assert code == 1
     assert "P-2 would finish after 9999-12-31" in " ".join(out.split())

@@ -32,6 +32,9 @@ FloatArray = npt.NDArray[np.float64]
 Days = npt.ArrayLike | Sequence[date]  # dates, ISO strings or datetime64 values
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# the last date there is (9999-12-31): a schedule, leveling or forecast that would
+# reach past it is refused
+LAST_DATE = date.max
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -34,8 +34,6 @@ by level-synchronous NumPy passes (:mod:`podium.engine._passes`).
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 
 from podium.engine._axis import TimeAxis
@@ -44,12 +42,10 @@ from podium.engine._compile import KIND_MIN, Compiled, compile_network
 from podium.engine._passes import Passes
 from podium.engine._report import Days, conflicts_and_misses
 from podium.engine._topology import find_cycle, levels
-from podium.engine.calendar import BoolArray, IntArray
+from podium.engine.calendar import LAST_DATE, BoolArray, IntArray
 from podium.engine.critical import enumerate_paths, name_paths
 from podium.engine.network import CycleError, InvalidNetwork, Network
 from podium.engine.results import ScheduleResult
-
-LAST_DATE = date.max  # 9999-12-31: a schedule that would end later is refused
 
 
 def schedule(

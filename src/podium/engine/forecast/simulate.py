@@ -43,8 +43,8 @@ import numpy as np
 from podium.engine._axis import TimeAxis
 from podium.engine._compile import compile_network
 from podium.engine._topology import find_cycle, levels
-from podium.engine.calendar import BoolArray, FloatArray, IntArray
-from podium.engine.cpm import LAST_DATE, _name_cycle
+from podium.engine.calendar import LAST_DATE, BoolArray, FloatArray, IntArray
+from podium.engine.cpm import _name_cycle
 from podium.engine.forecast._passes import BIG32, BlockPasses
 from podium.engine.forecast._sample import (
     DISTRIBUTIONS,

@@ -20,8 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from podium.engine.calendar import IntArray, WorkCalendar
-from podium.engine.cpm import LAST_DATE
+from podium.engine.calendar import LAST_DATE, IntArray, WorkCalendar
 from podium.engine.leveling.model import InvalidResources
 
 
@@ -65,7 +64,7 @@ class Tables:
 
     def grow(self, d_hi: int) -> None:
         """Reach day ``d_hi`` (exclusive), at least doubling the range, never past the last
-        date there is (:data:`~podium.engine.cpm.LAST_DATE`): a leveled schedule that would
+        date there is (:data:`~podium.engine.calendar.LAST_DATE`): a leveled schedule that would
         need a later day is refused."""
         if d_hi <= self.d_hi:
             return

@@ -52,9 +52,9 @@ class ExpansionBudget:
         self.steps = steps
         self.left = steps
 
-    def take(self) -> None:
-        """One step more; raises ValueError (the file is refused) past the budget."""
-        self.left -= 1
+    def take(self, steps: int = 1) -> None:
+        """``steps`` more; raises ValueError (the file is refused) past the budget."""
+        self.left -= steps
         if self.left < 0:
             raise ValueError(
                 f"the calendars' exceptions take more than {self.steps:,} days, weeks or "
@@ -138,7 +138,9 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
                     if mask & (1 << offset):
                         yield week + dt.timedelta(days=offset)
                 week += dt.timedelta(weeks=step)
-                yield None if week <= finish else finish + dt.timedelta(days=1)
+                if week > finish:
+                    return
+                yield None  # a step, for the budget
         elif kind in (4, 5):  # monthly: by day of month, or by position
             for year, month in _months(start, step):
                 if (year, month) > (finish.year, finish.month):
@@ -202,12 +204,8 @@ def _legacy_exception_days(
     start = parse_date(start_text)
     finish = parse_date(finish_text) if finish_text else start
     count = min((finish - start).days + 1, MAX_EXPANDED_DAYS)
-    budget = budget or ExpansionBudget()
-    days: list[dt.date] = []
-    for n in range(count):
-        budget.take()
-        days.append(start + dt.timedelta(days=n))
-    return days
+    (budget or ExpansionBudget()).take(max(count, 0))
+    return [start + dt.timedelta(days=n) for n in range(count)]
 
 
 def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> FileCalendar:
