@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -168,10 +169,14 @@ def test_a_plan_with_a_cycle_is_refused_naming_it(cli_env: None, tmp_path: Path)
 def test_a_plan_file_that_would_end_after_the_last_date_is_refused(
     cli_env: None, tmp_path: Path, level: bool
 ) -> None:
-    plan = _one_project_plan(tmp_path / "long.json", {"P-1": 2, "P-2": 10**9}, [("P-1", "P-2")])
+    # 30 tasks of the longest duration allowed (100,000 working days), one after another
+    tasks = [f"P-{i}" for i in range(1, 31)]
+    plan = _one_project_plan(
+        tmp_path / "long.json", dict.fromkeys(tasks, 100_000), list(pairwise(tasks))
+    )
     code, out = podium("schedule", "--file", str(plan), *(["--level"] if level else []))
     assert code == 1
-    assert "P-2 would finish after 9999-12-31" in " ".join(out.split())
+    assert "P-30 would finish after 9999-12-31" in " ".join(out.split())
     assert "Traceback" not in out
 
 

@@ -87,3 +87,15 @@ def test_a_schedule_that_would_end_after_the_last_date_is_refused_naming_the_las
         run(task("A", 1), task("B", 1), links=[link("A", "B", lag=5_000)], start=day("9990-01-01"))
     # ending on the last date itself is fine: Monday 27 to Friday 31 December 9999
     assert run(task("A", 5), start=day("9999-12-27")).finish == day("9999-12-31")
+
+
+def test_a_duration_or_lag_beyond_the_limits_is_refused_before_any_arithmetic() -> None:
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 10**20), task("B", 100_001), task("C", 1),
+            links=[link("A", "C", lag=10**30), link("B", "C", lag=-10_001)])
+    assert caught.value.problems == [
+        f"activity 'A': duration {10**20} is more than 100000 working days",
+        "activity 'B': duration 100001 is more than 100000 working days",
+        f"link 'A' → 'C': lag {10**30} is beyond ±10000 working days",
+        "link 'B' → 'C': lag -10001 is beyond ±10000 working days",
+    ]

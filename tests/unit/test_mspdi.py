@@ -17,6 +17,7 @@ from podium.interop.mspdi.calendars import (
     exception_days,
 )
 from podium.interop.plan_format import plan_to_json, read_plan
+from podium.services.imports import read_file
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="the shared project files are not here")
@@ -309,3 +310,22 @@ def test_the_budget_is_shared_and_a_step_past_it_is_refused() -> None:
     assert len(exception_days(twelve, budget)) == 12 and budget.left == 0
     with pytest.raises(ValueError, match="more than 24 days, weeks or months"):
         exception_days(twelve, budget)
+
+
+def test_an_unknown_encoding_in_the_xml_declaration_is_a_located_problem() -> None:
+    data = b'<?xml version="1.0" encoding="UTF0.0001"?><Project xmlns="http://schemas.microsoft.com/project"/>'
+    (problem,) = read_mspdi(data).problems
+    assert (problem.location, problem.message) == (
+        "line 1",
+        "not readable XML: unknown encoding: UTF0.0001",
+    )
+
+
+def test_a_value_no_reader_expected_is_a_problem_of_the_import_not_a_crash() -> None:
+    data = (DATA / "mpxj_task-links-project2003-mspdi.xml").read_bytes()
+    broken = data.replace(b"<OutlineLevel>1</OutlineLevel>", b"<OutlineLevel>x</OutlineLevel>", 1)
+    assert broken != data
+    imported = read_file(broken, filename="plan.xml")
+    (problem,) = imported.problems
+    assert problem.message.startswith("the file holds a value that cannot be read:")
+    assert not imported.document

@@ -168,6 +168,30 @@ def test_a_capacity_beyond_the_engines_is_refused_where_it_is() -> None:
     assert read_plan(data).resources[2].capacity == 10_000
 
 
+def test_durations_and_lags_beyond_the_engines_limits_are_refused_where_they_are() -> None:
+    data = make_plan()
+    data["tasks"][1]["duration"] = 10**20
+    data["dependencies"] = [{"from": "A-2", "to": "B-1", "lag": -10_001}]
+    problems = problems_of(data)
+    assert problems["tasks[1].duration"] == "Input should be less than or equal to 100000"
+    assert problems["dependencies[0].lag"] == "Input should be greater than or equal to -10000"
+
+
+def test_an_infinite_number_is_refused_where_it_is() -> None:
+    data = make_plan()
+    data["tasks"][1]["budget"] = float("inf")
+    data["assignments"][0]["units"] = float("inf")
+    problems = problems_of(data)
+    assert problems["tasks[1].budget"] == "Input should be a finite number"
+    assert problems["assignments[0].units"] == "Input should be a finite number"
+    # finite, but too large to count in thousandths
+    data = make_plan()
+    data["resources"][0]["capacity"] = 1e308
+    data["assignments"][0]["units"] = 1e308
+    problems = problems_of(data)
+    assert problems["resources[0].capacity"] == "Input should be less than or equal to 10000"
+
+
 def test_an_unknown_field_in_time_off_is_refused() -> None:
     data = make_plan()
     data["resources"][0]["time_off"][0]["reason"] = "holiday"

@@ -10,9 +10,10 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.engine.network import MAX_LAG
 from podium.models import DependencyType
 from podium.services import dependencies
-from podium.services.dependencies import MAX_ID, MAX_LAG, DependencyView, End, EndRef
+from podium.services.dependencies import MAX_ID, DependencyView, End, EndRef
 
 router = APIRouter(prefix="/dependencies", tags=["dependencies"], responses=ERROR_RESPONSES)
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.projects import MAX_INT, Id, IdFilter, PathId, SearchText, Text, refuse_null
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.engine.network import MAX_DURATION
 from podium.models import ConstraintType, Task
 from podium.services import tasks
 from podium.services.resources.assignments import apply_effort
@@ -19,7 +20,7 @@ from podium.services.tasks import TaskView
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 
 TASK_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$"
-MAX_DAYS = 100_000
+MAX_DAYS = MAX_DURATION
 ESTIMATE_PARTS = ("optimistic", "most_likely", "pessimistic")
 
 Days = Annotated[float, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)]

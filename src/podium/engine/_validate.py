@@ -11,7 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from podium.engine.calendar import BoolArray, IntArray
-from podium.engine.network import CONSTRAINT_TYPES, LINK_TYPES, Activity, Network
+from podium.engine.network import (
+    CONSTRAINT_TYPES,
+    LINK_TYPES,
+    MAX_DURATION,
+    MAX_LAG,
+    Activity,
+    Network,
+)
 
 SUMMARY_CONSTRAINTS = ("asap", "snet", "fnlt")
 
@@ -56,6 +63,10 @@ def _activity_problems(a: Activity, is_summary: bool) -> list[str]:
         return problems
     if a.duration < 0:
         problems.append(f"activity {a.id!r}: duration {a.duration} is negative")
+    elif a.duration > MAX_DURATION:
+        problems.append(
+            f"activity {a.id!r}: duration {a.duration} is more than {MAX_DURATION} working days"
+        )
     if not 0 <= a.percent_complete <= 100:
         problems.append(f"activity {a.id!r}: percent_complete {a.percent_complete} not in 0-100")
     if a.duration > 0:
@@ -111,7 +122,11 @@ def _is_ancestor(parent: list[int], ancestor: int, node: int) -> bool:
 
 
 def _link_problems(
-    net: Network, u: IntArray, v: IntArray, code: IntArray, parent: list[int],
+    net: Network,
+    u: IntArray,
+    v: IntArray,
+    code: IntArray,
+    parent: list[int],
     is_summary: BoolArray,
 ) -> list[str]:
     problems = []
@@ -170,9 +185,14 @@ def validate(net: Network) -> tuple[Structure, list[str]]:
                 problems.append(f"activity {a.id!r}: unknown calendar {a.calendar!r}")
             calendar_of[i] = max(k, 0)
     special = [
-        i for i, a in enumerate(acts)
-        if a.constraint_type != "asap" or a.deadline is not None or a.duration < 0
-        or a.actual_start is not None or a.actual_finish is not None or a.percent_complete != 0
+        i
+        for i, a in enumerate(acts)
+        if a.constraint_type != "asap"
+        or a.deadline is not None
+        or not 0 <= a.duration <= MAX_DURATION
+        or a.actual_start is not None
+        or a.actual_finish is not None
+        or a.percent_complete != 0
         or a.not_before is not None
     ]
     if is_summary.any():
@@ -183,7 +203,16 @@ def validate(net: Network) -> tuple[Structure, list[str]]:
     u = _positions(index, [link.pred for link in links])
     v = _positions(index, [link.succ for link in links])
     code = _positions({t: k for k, t in enumerate(LINK_TYPES)}, [link.type for link in links])
-    lag = np.array([link.lag for link in links], np.int64).reshape(len(links))
+    lags = [link.lag for link in links]
+    if lags and (max(lags) > MAX_LAG or min(lags) < -MAX_LAG):
+        for link in links:
+            if abs(link.lag) > MAX_LAG:
+                problems.append(
+                    f"link {link.pred!r} → {link.succ!r}: lag {link.lag} is beyond "
+                    f"±{MAX_LAG} working days"
+                )
+        lags = [max(-MAX_LAG, min(x, MAX_LAG)) for x in lags]
+    lag = np.array(lags, np.int64).reshape(len(links))
     problems += _link_problems(net, u, v, code, parent, is_summary)
     structure = Structure(index, parent_array, is_summary, calendar_of, u, v, code, lag, special)
     return structure, problems

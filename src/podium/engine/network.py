@@ -20,6 +20,8 @@ ConstraintType = Literal["asap", "snet", "mso", "fnlt", "snlt", "fnet", "mfo"]
 
 LINK_TYPES: tuple[LinkType, ...] = get_args(LinkType)
 CONSTRAINT_TYPES: tuple[ConstraintType, ...] = get_args(ConstraintType)
+MAX_DURATION = 100_000  # working days of one activity (about 385 years)
+MAX_LAG = 10_000  # working days of a link's lag or lead
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from podium.engine import Activity, Link, Network, ScheduleResult, WorkCalendar
 from podium.engine.leveling import LevelingInput, effective_network
+from podium.engine.network import MAX_DURATION, MAX_LAG
 from podium.errors import ValidationFailed
 from podium.interop.plan_checks import cross_reference_problems
 from podium.interop.plan_resources import Assignment, Resource, leveling_resources
@@ -47,7 +48,7 @@ class PlanError(ValidationFailed):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Goal(_Model):
@@ -113,7 +114,7 @@ class Task(_Model):
     project: str
     name: str
     description: str = ""
-    duration: NonNegative = Field(description="Working days; 0 makes a milestone.")
+    duration: NonNegative = Field(le=MAX_DURATION, description="Working days; 0 makes a milestone.")
     parent: str | None = None
     calendar: str | None = None
     constraint: Constraint | None = None
@@ -147,7 +148,12 @@ class Dependency(_Model):
     pred: str = Field(alias="from")
     to: str
     type: Literal["FS", "SS", "FF", "SF"] = "FS"
-    lag: int = Field(default=0, description="Working days (successor's calendar); < 0: a lead.")
+    lag: int = Field(
+        default=0,
+        ge=-MAX_LAG,
+        le=MAX_LAG,
+        description="Working days (successor's calendar); < 0: a lead.",
+    )
 
 
 class Plan(_Model):

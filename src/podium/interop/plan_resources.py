@@ -13,6 +13,7 @@ writes a leveled schedule as ``{"format": "podium-leveling-result", ...}``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -30,7 +31,7 @@ Add = Callable[[str, str], None]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class TimeOff(_Model):
@@ -85,7 +86,14 @@ def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    return float(value) if math.isfinite(value) else None
+
+
+def _thousandths(value: float) -> float:
+    """``value`` in whole thousandths, as the engine counts units (an overflow stays
+    infinite rather than failing)."""
+    scaled = value * UNIT
+    return float(round(scaled)) if math.isfinite(scaled) else scaled
 
 
 def resource_problems(
@@ -131,7 +139,7 @@ def resource_problems(
             add(f"{where}.resource", f"unknown resource {resource!r}")
         units = _number(assignment.get("units", 1.0))
         cap = capacity.get(resource) if resource is not None else None
-        if units is not None and cap is not None and round(units * UNIT) > round(cap * UNIT):
+        if units is not None and cap is not None and _thousandths(units) > _thousandths(cap):
             add(f"{where}.units", f"{units:g} units exceed the capacity of {resource!r} ({cap:g})")
         if task is not None and resource is not None:
             if (task, resource) in pairs:

@@ -17,13 +17,13 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from podium.engine.network import MAX_LAG
 from podium.errors import Conflict, NotFound, field_error
 from podium.models import Dependency, DependencyType, Milestone, Program, Project, Role, Task
 from podium.services.actor import Actor, require_role, role_in, visible_program_ids
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush, paginate
 
-MAX_LAG = 10_000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 UPDATABLE_FIELDS = frozenset({"type", "lag"})
 

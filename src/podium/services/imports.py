@@ -209,12 +209,17 @@ def read_file(
     if chosen not in READERS:
         known = ", ".join([*READERS, "podium-plan"])
         raise BadRequest(f"unknown format {chosen!r}: use one of {known}")
-    if chosen == "csv" and mapping is not None:
-        return read_csv_plan(data, mapping)
     reader = _reader(chosen)
     if reader is None:
         raise BadRequest(f"this Podium cannot read {FORMAT_NAMES[chosen]} files yet")
-    return reader(data)
+    try:
+        if chosen == "csv" and mapping is not None:
+            return read_csv_plan(data, mapping)
+        return reader(data)
+    except (ValueError, OverflowError) as exc:
+        # the readers locate what they check; a value none of them expected ends here
+        problem = Problem("", f"the file holds a value that cannot be read: {exc}")
+        return ImportedPlan(format=chosen, problems=[problem])
 
 
 def _free_names(session: Session, document: dict[str, Any], key: str) -> list[str]:

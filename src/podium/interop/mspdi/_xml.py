@@ -76,6 +76,8 @@ def parse(data: bytes) -> tuple[Element, dict[int, int]]:
     except ParseError as exc:
         line, column = exc.position
         raise XmlRefused(f"line {line}", f"not well-formed XML (column {column + 1})") from None
+    except LookupError as exc:  # the XML declaration names an encoding there is not
+        raise XmlRefused("line 1", f"not readable XML: {exc}") from None
     return root, _element_lines(data, root)
 
 
