@@ -37,6 +37,11 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LAST_DATE = date.max
 
 
+def days_to_last_date(start: date) -> int:
+    """Days from ``start`` to :data:`LAST_DATE` (the last day count a schedule may reach)."""
+    return (LAST_DATE - start).days
+
+
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 

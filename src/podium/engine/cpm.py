@@ -42,7 +42,7 @@ from podium.engine._compile import KIND_MIN, Compiled, compile_network
 from podium.engine._passes import Passes
 from podium.engine._report import Days, conflicts_and_misses
 from podium.engine._topology import find_cycle, levels
-from podium.engine.calendar import LAST_DATE, BoolArray, IntArray
+from podium.engine.calendar import LAST_DATE, BoolArray, IntArray, days_to_last_date
 from podium.engine.critical import enumerate_paths, name_paths
 from podium.engine.network import CycleError, InvalidNetwork, Network
 from podium.engine.results import ScheduleResult
@@ -79,7 +79,7 @@ def schedule(
     start_moment = (2 * es_day + eod)[leaf]
     finish_moment = (2 * ef_day + (~c.is_milestone | eod))[leaf]
     finish = int(finish_moment.max()) if finish_moment.size else 0
-    _check_representable(c, days, finish_moment, leaf)
+    _check_representable(c, finish_moment, leaf)
     finish_point = days.points_at((finish + 1) // 2)
     late = c.bounds.late_cap.copy()
     unfinished = leaf & ~c.bounds.finished
@@ -126,12 +126,12 @@ def schedule(
     )
 
 
-def _check_representable(c: Compiled, days: Days, finish_moment: IntArray, leaf: BoolArray) -> None:
+def _check_representable(c: Compiled, finish_moment: IntArray, leaf: BoolArray) -> None:
     """Refuse a schedule that would finish after :data:`LAST_DATE` (the last date there
     is), naming the activity that finishes last: its durations and lags are too long."""
     if not finish_moment.size:
         return
-    last_day = int((np.datetime64(LAST_DATE, "D") - days.zero).astype(np.int64))
+    last_day = days_to_last_date(c.net.start)
     at = int(finish_moment.argmax())
     if int(finish_moment[at]) // 2 <= last_day:
         return

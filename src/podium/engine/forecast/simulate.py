@@ -43,7 +43,7 @@ import numpy as np
 from podium.engine._axis import TimeAxis
 from podium.engine._compile import compile_network
 from podium.engine._topology import find_cycle, levels
-from podium.engine.calendar import LAST_DATE, BoolArray, FloatArray, IntArray
+from podium.engine.calendar import LAST_DATE, BoolArray, FloatArray, IntArray, days_to_last_date
 from podium.engine.cpm import _name_cycle
 from podium.engine.forecast._passes import BIG32, BlockPasses
 from podium.engine.forecast._sample import (
@@ -246,7 +246,7 @@ def simulate(
             if progress is not None:
                 progress(b.first + b.size, iterations)
 
-    if program_days.size and int(program_days.max()) > (LAST_DATE - network.start).days:
+    if program_days.size and int(program_days.max()) > days_to_last_date(network.start):
         raise InvalidForecast(
             [
                 f"in some iterations the program would finish after {LAST_DATE.isoformat()}, "

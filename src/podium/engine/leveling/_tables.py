@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from podium.engine.calendar import LAST_DATE, IntArray, WorkCalendar
+from podium.engine.calendar import LAST_DATE, IntArray, WorkCalendar, days_to_last_date
 from podium.engine.leveling.model import InvalidResources
 
 
@@ -68,7 +68,7 @@ class Tables:
         need a later day is refused."""
         if d_hi <= self.d_hi:
             return
-        end = int((np.datetime64(LAST_DATE, "D") - self._zero).astype(np.int64)) + 1
+        end = days_to_last_date(self.epoch) + 1
         if d_hi > end:
             raise InvalidResources(
                 [
