@@ -211,7 +211,8 @@ def test_every_bad_resource_or_assignment_is_reported_at_once() -> None:
     resources = [Resource("ana"), Resource("ana"), Resource("bob", capacity=0.0),
                  Resource("crowd", capacity=1e16)]
     work = [Assignment("T", "nobody"), Assignment("nothing", "ana"), Assignment("P", "ana"),
-            Assignment("T", "ana", 1.5), Assignment("P1", "ana", -1.0)]
+            Assignment("T", "ana", 1.5), Assignment("P1", "ana", -1.0),
+            Assignment("T", "bob", 1e308)]
     with pytest.raises(InvalidResources) as caught:
         level(net, resources, work)
     text = "\n".join(caught.value.problems)
@@ -219,7 +220,8 @@ def test_every_bad_resource_or_assignment_is_reported_at_once() -> None:
                      "no resource 'nobody'", "no task 'nothing'", "'P' is a summary task",
                      "1.5 units exceed the resource's capacity of 1",
                      "units -1.0 must be positive",
-                     "capacity 1e+16 is more than 10000 units"):
+                     "capacity 1e+16 is more than 10000 units",
+                     "1e+308 units exceed the resource's capacity of 0"):
         assert expected in text
 
 

@@ -23,9 +23,7 @@ from podium.engine import WorkCalendar
 from podium.engine.leveling import Assignment as EngineAssignment
 from podium.engine.leveling import LevelingResult
 from podium.engine.leveling import Resource as EngineResource
-from podium.engine.leveling.model import MAX_CAPACITY
-
-UNIT = 1000  # units are compared in thousandths, as the engine does
+from podium.engine.leveling.model import MAX_CAPACITY, exceeds
 
 Add = Callable[[str, str], None]
 
@@ -89,13 +87,6 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _thousandths(value: float) -> float:
-    """``value`` in whole thousandths, as the engine counts units (an overflow stays
-    infinite rather than failing)."""
-    scaled = value * UNIT
-    return float(round(scaled)) if math.isfinite(scaled) else scaled
-
-
 def resource_problems(
     raw: dict[str, Any],
     *,
@@ -139,7 +130,7 @@ def resource_problems(
             add(f"{where}.resource", f"unknown resource {resource!r}")
         units = _number(assignment.get("units", 1.0))
         cap = capacity.get(resource) if resource is not None else None
-        if units is not None and cap is not None and _thousandths(units) > _thousandths(cap):
+        if units is not None and cap is not None and exceeds(units, cap):
             add(f"{where}.units", f"{units:g} units exceed the capacity of {resource!r} ({cap:g})")
         if task is not None and resource is not None:
             if (task, resource) in pairs:

@@ -15,10 +15,14 @@ from dataclasses import replace
 import numpy as np
 
 from podium.engine.calendar import WorkCalendar
-from podium.engine.leveling.model import MAX_CAPACITY, Assignment, InvalidResources, Resource
+from podium.engine.leveling.model import (
+    MAX_CAPACITY,
+    Assignment,
+    InvalidResources,
+    Resource,
+    exceeds,
+)
 from podium.engine.network import Activity, Network
-
-UNIT = 1000  # units and capacities are counted in thousandths
 
 
 def check_inputs(
@@ -51,7 +55,7 @@ def check_inputs(
             problems.append(f"{where}: no resource {x.resource!r}")
         if not (math.isfinite(x.units) and x.units > 0):
             problems.append(f"{where}: units {x.units} must be positive")
-        elif resource is not None and round(x.units * UNIT) > round(resource.capacity * UNIT):
+        elif resource is not None and exceeds(x.units, resource.capacity):
             problems.append(
                 f"{where}: {x.units:g} units exceed the resource's capacity of "
                 f"{resource.capacity:g}, so no day could hold the task"

@@ -26,9 +26,9 @@ from podium.engine._compile import CT_OWN, KIND_MIN, Compiled, compile_network
 from podium.engine._topology import levels
 from podium.engine.calendar import IntArray
 from podium.engine.cpm import schedule
-from podium.engine.leveling._effective import UNIT, check_inputs, effective_network
+from podium.engine.leveling._effective import check_inputs, effective_network
 from podium.engine.leveling._tables import Tables
-from podium.engine.leveling.model import Assignment, Busy, InvalidResources, Resource
+from podium.engine.leveling.model import UNIT, Assignment, Busy, InvalidResources, Resource
 from podium.engine.network import Network
 from podium.engine.results import ScheduleResult
 

@@ -18,6 +18,7 @@ facts or commitments); so do milestones, which have no work.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +33,19 @@ Method = Literal["heuristic", "cp-sat"]
 # the most units a resource may have (a team of ten thousand): the loads are counted in
 # whole thousandths, and sums of them must stay far from the integers' limit
 MAX_CAPACITY = 10_000.0
+UNIT = 1000  # units and capacities are counted in whole thousandths
+
+
+def thousandths(value: float) -> float:
+    """``value`` in whole thousandths, as leveling counts units and capacities (an
+    overflow stays infinite instead of failing)."""
+    scaled = value * UNIT
+    return float(round(scaled)) if math.isfinite(scaled) else scaled
+
+
+def exceeds(units: float, capacity: float) -> bool:
+    """Whether ``units`` are more than ``capacity`` holds, counted as leveling counts them."""
+    return thousandths(units) > thousandths(capacity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from podium.engine.leveling.model import exceeds
 from podium.interop.plan_format import Plan
 from podium.models import Assignment, Calendar, Resource, ResourceKind, Task
 from podium.services.actor import Actor
 from podium.services.audit import record_created
 from podium.services.common import flush
 
-UNIT = 1000  # units are compared in thousandths, as the leveling engine does
 RESOURCE_FIELDS = [
     "key",
     "name",
@@ -50,7 +50,7 @@ def resource_problems(plan: Plan, stored: Mapping[str, Resource]) -> list[dict[s
     problems: list[dict[str, str]] = []
     for index, a in enumerate(plan.assignments):
         resource = stored.get(a.resource)
-        if resource is not None and round(a.units * UNIT) > round(resource.capacity * UNIT):
+        if resource is not None and exceeds(a.units, resource.capacity):
             problems.append(
                 {
                     "location": f"assignments[{index}].units",
