@@ -258,6 +258,10 @@ def test_an_edit_that_would_run_the_plan_past_the_last_date_is_refused(
     moved = cast.owner.patch(program, json={"start_date": "9999-06-07"})
     assert moved.status_code == 200, moved.text
     assert cast.viewer.get(program).json()["scheduled_finish"] == "9999-06-25"
+    # the load reads up to the last date (its ten-year horizon would pass it)
+    load = cast.viewer.get(f"{program}/resource-load")
+    assert load.status_code == 200, load.text
+    assert load.json()["finish"] == "9999-06-25"
 
     response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 200})
     error = assert_error(response, 409, "invalid_schedule")
@@ -266,3 +270,19 @@ def test_an_edit_that_would_run_the_plan_past_the_last_date_is_refused(
     # nothing changed
     assert _task(cast.viewer, net.plat)["duration"] == 10
     assert cast.viewer.get(program).json()["scheduled_finish"] == "9999-06-25"
+
+
+def test_a_deadline_that_would_pull_dates_before_the_first_date_is_refused(
+    cast: Cast, net: Net
+) -> None:
+    task = f"/api/v1/tasks/{net.train['id']}"
+    before = _task(cast.viewer, net.plat)
+    response = cast.manager.patch(task, json={"deadline": "0001-01-01"})
+    error = assert_error(response, 409, "invalid_schedule")
+    assert "would have to start before 0001-01-01" in error["message"]
+    # nothing changed: no deadline, the same late dates
+    assert _task(cast.viewer, net.train)["deadline"] is None
+    assert _task(cast.viewer, net.plat)["late_start"] == before["late_start"]
+    # a deadline long missed, but on a date that exists, is accepted and shown as missed
+    assert cast.manager.patch(task, json={"deadline": "1900-01-05"}).status_code == 200
+    assert _task(cast.viewer, net.plat)["total_float"] < -30_000

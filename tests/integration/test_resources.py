@@ -3,7 +3,7 @@ effort-driven tasks, load across programs (hand-checked on small plans)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -69,6 +69,31 @@ def test_two_projects_competing_for_one_person_raise_one_cross_project_alert(db:
     complete(db)
     assert _open_alerts(db, program) == []
     assert db.scalar(select(Alert.resolved_at).where(Alert.id == alert.id)) is not None
+
+
+def test_work_booked_until_the_last_date_is_alerted_over_twenty_years_of_it(db: Session) -> None:
+    # an actual finish typed as 9999-12-31: the alert looks at twenty years of it, not
+    # eight thousand (which overflowed the last date and filled memory with days)
+    program, plat, sec = _two_projects(db)
+    done = make_task(db, plat, "PLAT-1", actual_start=day(4), actual_finish=date.max,
+                     percent_complete=100)
+    b = make_task(db, sec, "SEC-1", duration=3)  # Mon 4 – Wed 6 Jan
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
+    assignments.create_assignment(db, SYSTEM, task_id=done.id, resource_id=ana.id)
+    assignments.create_assignment(db, SYSTEM, task_id=b.id, resource_id=ana.id)
+    complete(db)
+    (alert,) = _open_alerts(db, program)
+    (period,) = alert.details["periods"]
+    assert (period["start"], period["finish"]) == ("2027-01-04", "2027-01-06")
+    assert period["tasks"] == ["PLAT-1", "SEC-1"]
+    # the days looked at: from the first booking, twenty years at most
+    booked = load.gather_demand(db, {ana.id}).bookings
+    years = timedelta(days=load.MAX_DAYS)  # ten
+    assert load.alert_window(booked, day(4)) == (day(4), day(4) + 2 * years)
+    later = date(2060, 1, 1)  # a status date far on: ten years before it, ten after
+    assert load.alert_window(booked, later) == (later - years, later + years)
+    assert load.alert_window(booked, date.max)[1] == date.max
+    assert load.alert_window([], day(4)) is None
 
 
 def test_time_off_pauses_an_assigned_task_and_capacity_changes_reschedule(db: Session) -> None:

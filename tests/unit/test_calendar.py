@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podium.engine import WorkCalendar
-from podium.engine.calendar import as_days
+from podium.engine.calendar import as_days, shifted
 
 from .engine_factories import day
 
@@ -157,3 +157,10 @@ def test_a_calendar_from_numpy_days_is_the_calendar_from_the_same_dates(
 def test_calendars_with_other_holidays_or_weekmasks_differ() -> None:
     assert WorkCalendar(holidays=[HOLIDAY]) != WorkCalendar()
     assert WorkCalendar("1111110", [HOLIDAY]) != WorkCalendar("1111100", [HOLIDAY])
+
+
+def test_shifted_days_stay_within_the_dates_there_are() -> None:
+    assert shifted(date(2027, 1, 4), 6) == date(2027, 1, 10)
+    assert shifted(date(2027, 1, 4), -4) == date(2026, 12, 31)
+    assert shifted(date(9999, 12, 27), 6) == date.max
+    assert shifted(date(1, 1, 3), -5) == date.min

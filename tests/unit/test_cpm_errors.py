@@ -89,6 +89,23 @@ def test_a_schedule_that_would_end_after_the_last_date_is_refused_naming_the_las
     assert run(task("A", 5), start=day("9999-12-27")).finish == day("9999-12-31")
 
 
+def test_a_schedule_that_would_start_before_the_first_date_is_refused_naming_the_task() -> None:
+    # a deadline in year 1 pulls the late dates of the chain before it past 0001-01-01
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 10), task("B", 5, deadline=day("0001-01-03")), links=[link("A", "B")])
+    assert caught.value.problems == [
+        "A would have to start before 0001-01-01: a deadline, a constraint or an actual "
+        "date around it is too far in the past"
+    ]
+    # so does a finish constraint
+    with pytest.raises(InvalidNetwork):
+        run(task("A", 30, constraint_type="fnlt", constraint_date=day("0001-01-10")))
+    # a deadline missed by centuries is reported, not refused, while the dates exist
+    late = run(task("A", 10), task("B", 5, deadline=day("1900-01-03")), links=[link("A", "B")])
+    assert late["A"].late_start.year == 1899
+    assert late["A"].total_float < -30_000
+
+
 def test_a_duration_or_lag_beyond_the_limits_is_refused_before_any_arithmetic() -> None:
     with pytest.raises(InvalidNetwork) as caught:
         run(task("A", 10**20), task("B", 100_001), task("C", 1),

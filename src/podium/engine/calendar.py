@@ -32,14 +32,29 @@ FloatArray = npt.NDArray[np.float64]
 Days = npt.ArrayLike | Sequence[date]  # dates, ISO strings or datetime64 values
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# the last date there is (9999-12-31): a schedule, leveling or forecast that would
-# reach past it is refused
+# the first and last dates there are (0001-01-01, 9999-12-31): a schedule, leveling
+# or forecast that would reach past them is refused
+FIRST_DATE = date.min
 LAST_DATE = date.max
 
 
 def days_to_last_date(start: date) -> int:
     """Days from ``start`` to :data:`LAST_DATE` (the last day count a schedule may reach)."""
     return (LAST_DATE - start).days
+
+
+def days_from_first_date(start: date) -> int:
+    """Days from :data:`FIRST_DATE` to ``start`` (how far back a schedule may reach)."""
+    return (start - FIRST_DATE).days
+
+
+def shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days`` calendar days, kept between :data:`FIRST_DATE` and
+    :data:`LAST_DATE`."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return LAST_DATE if days > 0 else FIRST_DATE
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -42,7 +42,14 @@ from podium.engine._compile import KIND_MIN, Compiled, compile_network
 from podium.engine._passes import Passes
 from podium.engine._report import Days, conflicts_and_misses
 from podium.engine._topology import find_cycle, levels
-from podium.engine.calendar import LAST_DATE, BoolArray, IntArray, days_to_last_date
+from podium.engine.calendar import (
+    FIRST_DATE,
+    LAST_DATE,
+    BoolArray,
+    IntArray,
+    days_from_first_date,
+    days_to_last_date,
+)
 from podium.engine.critical import enumerate_paths, name_paths
 from podium.engine.network import CycleError, InvalidNetwork, Network
 from podium.engine.results import ScheduleResult
@@ -89,6 +96,7 @@ def schedule(
     late_point = np.where(unfinished, late[:n], point)  # finished work: late = early
     total = late_point - point
     ls_day, lf_day = days.of(late_point - shift), days.of(late_point + last)
+    _check_not_before_first(c, network, (es_day, ls_day))
     finished = c.bounds.finished.copy()
     if c.is_summary.any():
         summary_total = _roll_up(c, (es_day, ls_day), (ef_day, lf_day), total, unfinished)
@@ -142,6 +150,22 @@ def _check_representable(c: Compiled, finish_moment: IntArray, leaf: BoolArray) 
             "before it are too long to schedule"
         ]
     )
+
+
+def _check_not_before_first(c: Compiled, network: Network, starts: tuple[IntArray, ...]) -> None:
+    """Refuse a schedule whose early or late start would fall before :data:`FIRST_DATE`
+    (the first date there is), naming the activity: a deadline, a constraint or an
+    actual date far in the past pulls it there."""
+    first_day = -days_from_first_date(network.start)
+    for day in starts:
+        if day.size and int(day.min()) < first_day:
+            activity = c.ids[int(day.argmin())]
+            raise InvalidNetwork(
+                [
+                    f"{activity} would have to start before {FIRST_DATE.isoformat()}: a "
+                    "deadline, a constraint or an actual date around it is too far in the past"
+                ]
+            )
 
 
 def _name_cycle(c: Compiled, slots: list[int]) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -135,7 +135,7 @@ def resource_load(
         finish = finish or max(b.finish for b in mine)
     if finish < start:
         finish = start
-    days = np.arange(np.datetime64(start, "D"), np.datetime64(finish + timedelta(days=1), "D"))
+    days = np.arange(np.datetime64(start, "D"), np.datetime64(finish, "D") + 1)
     width = len(days)
     fallback = default_calendar or WorkCalendar()
     masks: dict[WorkCalendar, BoolArray] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.projects import PathId
+from podium.engine.calendar import shifted
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import Program, Role
 from podium.services.actor import require_role
@@ -150,7 +151,7 @@ def heatmap(view: dict[str, Any], period: PeriodName) -> tuple[list[Column], lis
 def period_end(start: date, period: PeriodName) -> date:
     if period == "month":
         return start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    return start + timedelta(days=6)
+    return shifted(start, 6)
 
 
 def period_label(start: date, period: PeriodName) -> str:

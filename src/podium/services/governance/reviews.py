@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from podium.engine.calendar import shifted
 from podium.engine.governance import Cadence, next_occurrence, previous_occurrence
 from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.models import Role, User, utcnow
@@ -259,7 +260,7 @@ def next_date(session: Session, review: Review, *, on_or_after: date | None = No
     day = on_or_after or today()
     last = last_occurrence(session, review.id)
     if last is not None:
-        day = max(day, last.held_on + timedelta(days=1))
+        day = max(day, shifted(last.held_on, 1))
     return next_occurrence(cadence_of(review), day)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
-from podium.engine.calendar import to_date
+from podium.engine.calendar import shifted, to_date
 from podium.engine.leveling import Resource as EngineResource
 from podium.engine.load import Booking, Load, Overload, Period, resource_load
 from podium.errors import field_error
@@ -195,6 +195,20 @@ def gather_demand(
     return demand
 
 
+def alert_window(bookings: Iterable[Booking], first: date) -> tuple[date, date] | None:
+    """The days over-allocation alerts look at, for alerts from ``first`` (a status date)
+    on: the bookings' span, from at most :data:`MAX_DAYS` before ``first`` and for at most
+    twice that (a plan running longer is cut there, as a request's horizon is; without
+    the cut an actual date in year 9999 would fill memory with days). ``None``: nothing
+    booked."""
+    spans = [(b.start, b.finish) for b in bookings if b.finish >= b.start]
+    if not spans:
+        return None
+    start = max(min(s for s, _ in spans), shifted(first, -MAX_DAYS))
+    finish = min(max(f for _, f in spans), shifted(start, 2 * MAX_DAYS))
+    return start, max(start, finish)
+
+
 def compute(demand: Demand, *, start: date | None = None, finish: date | None = None) -> Load:
     return resource_load(
         demand.engine_resources,
@@ -223,7 +237,7 @@ def _horizon(
         start = start or span.scheduled_start
         finish = finish or span.scheduled_finish
         if given is None and start is not None and finish is not None:
-            finish = min(finish, start + timedelta(days=MAX_DAYS))  # the plan's own span
+            finish = min(finish, shifted(start, MAX_DAYS))  # the plan's own span
     if start is not None and finish is not None and (finish - start).days > MAX_DAYS:
         raise field_error("finish", f"at most {MAX_DAYS} days from the start")
     return start, finish

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine.load import Overload
 from podium.models import Alert, AlertKind, Assignment, Program, Resource, Severity, utcnow
-from podium.services.resources.load import Demand, compute, gather_demand
+from podium.services.resources.load import Demand, alert_window, compute, gather_demand
 from podium.services.scheduling.alerts import AlertValues
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
 
@@ -55,7 +55,11 @@ def overload_alerts(
     if not resource_ids:
         return found
     demand = gather_demand(session, resource_ids, networks=networks, default_program=viewpoint)
-    load = compute(demand)
+    first = min((since.get(p, date.min) for p in program_ids), default=date.min)
+    window = alert_window(demand.bookings, first)
+    if window is None:
+        return found
+    load = compute(demand, start=window[0], finish=window[1])
     names = {resource_ref(r.id): r for r in demand.resources}
     by_resource: dict[str, list[Overload]] = {}
     for o in load.overloads:
