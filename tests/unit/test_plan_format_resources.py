@@ -192,6 +192,21 @@ def test_an_infinite_number_is_refused_where_it_is() -> None:
     assert problems["resources[0].capacity"] == "Input should be less than or equal to 10000"
 
 
+def test_more_than_ten_years_of_time_off_is_refused() -> None:
+    data = make_plan()
+    data["resources"][0]["time_off"] = [{"start": "2000-01-01", "finish": "9999-12-31"}]
+    data["resources"][1]["time_off"] = [
+        {"start": f"{y}-01-01", "finish": f"{y}-12-31"} for y in range(2027, 2037)
+    ]  # 3,653 days: within the limit of 3,660
+    assert problems_of(data) == {
+        "resources[0].time_off": "2921940 days of time off: at most 3660 per resource"
+    }
+    data["resources"][1]["time_off"].append({"start": "2040-01-01", "finish": "2040-01-08"})
+    assert problems_of(data)["resources[1].time_off"] == (
+        "3661 days of time off: at most 3660 per resource"
+    )
+
+
 def test_an_unknown_field_in_time_off_is_refused() -> None:
     data = make_plan()
     data["resources"][0]["time_off"][0]["reason"] = "holiday"

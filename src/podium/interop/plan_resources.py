@@ -40,6 +40,21 @@ class TimeOff(_Model):
     note: str = ""
 
 
+# days of time off one resource may have in all: ten years (each day becomes a holiday
+# of its calendar; a period from year 2000 to 9999 took seconds per reschedule)
+MAX_TIME_OFF_DAYS = 10 * 366
+
+
+def time_off_total(periods: Sequence[tuple[dt.date, dt.date]]) -> int:
+    """Days of time off in ``periods`` (start, finish; both ends included; a period that
+    ends before it starts counts none)."""
+    return sum(max((finish - start).days + 1, 0) for start, finish in periods)
+
+
+def too_much_time_off(total: int) -> str:
+    return f"{total} days of time off: at most {MAX_TIME_OFF_DAYS} per resource"
+
+
 class Resource(_Model):
     """A person, team or piece of equipment, shared across programs (matched by ``id``)."""
 
@@ -81,6 +96,13 @@ def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
     return [(f"{key}[{i}]", x) for i, x in enumerate(value) if isinstance(x, dict)]
 
 
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -106,10 +128,15 @@ def resource_problems(
         cap = _number(item.get("capacity", 1.0))
         if isinstance(rid, str) and cap is not None and cap > 0 and rid not in capacity:
             capacity[rid] = cap
+        periods = []
         for spot, period in _items(item, "time_off"):
             start, finish = period.get("start"), period.get("finish")
             if isinstance(start, str) and isinstance(finish, str) and finish < start:
                 add(f"{where}.{spot}.finish", "is before start")
+            periods.append((_day(start), _day(finish)))
+        total = time_off_total([(a, b) for a, b in periods if a is not None and b is not None])
+        if total > MAX_TIME_OFF_DAYS:
+            add(f"{where}.time_off", too_much_time_off(total))
     durations = {
         item["id"]: item.get("duration")
         for _, item in _items(raw, "tasks")

@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from podium.interop.plan_resources import MAX_TIME_OFF_DAYS, time_off_total, too_much_time_off
 from podium.models import Assignment, Calendar, Program, Resource, ResourceKind, Task, User
 from podium.services.actor import Actor
 from podium.services.audit import record_created, record_deleted
@@ -52,12 +53,16 @@ class TimeOff:
 
 
 def stored_time_off(periods: Sequence[TimeOff]) -> list[dict[str, str]]:
-    """Time off as stored: sorted, checked (a finish before its start is refused)."""
+    """Time off as stored: sorted, checked (a finish before its start is refused, and so
+    is more than :data:`MAX_TIME_OFF_DAYS` in all)."""
     errors = [
         {"field": f"time_off.{k}.finish", "message": f"{p.finish} is before the start {p.start}"}
         for k, p in enumerate(periods)
         if p.finish < p.start
     ]
+    total = time_off_total([(p.start, p.finish) for p in periods])
+    if total > MAX_TIME_OFF_DAYS:
+        errors.append({"field": "time_off", "message": too_much_time_off(total)})
     if errors:
         raise ValidationFailed("the time off is not valid", details=errors)
     ordered = sorted(periods, key=lambda p: (p.start, p.finish))
