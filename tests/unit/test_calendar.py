@@ -117,6 +117,9 @@ def test_slip_counts_working_days_after_the_limit_through_the_day() -> None:
     assert cal.slip(date(2026, 12, 31), date(2027, 1, 4)) == 1
     assert cal.slip(date(2027, 1, 4), date(2027, 1, 4)) == 0
     assert cal.slip(date(2027, 1, 8), date(2027, 1, 4)) == -4
+    # on the last date there is (the day after it does not exist): Tue 28 to Fri 31
+    assert cal.slip(date(9999, 12, 27), date.max) == 4
+    assert cal.slip(date.max, date(9999, 12, 27)) == -4
 
 
 @given(

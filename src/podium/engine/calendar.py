@@ -170,10 +170,9 @@ class WorkCalendar:
     def slip(self, limit: date, day: date) -> int:
         """Working days ``day`` falls after ``limit``: those in ``(limit, day]``; negative
         (those in ``(day, limit]``) when it is ahead. A finish on its limit slips 0."""
-        one = timedelta(days=1)
-        if day > limit:
-            return self.count_workdays(limit + one, day + one)
-        return -self.count_workdays(day + one, limit + one)
+        low, high = sorted((np.datetime64(limit, "D"), np.datetime64(day, "D")))
+        count = int(self.count_workdays_array([low + 1], [high + 1])[0])  # past 9999 too
+        return count if day > limit else -count
 
     # --- vectorized operations ---------------------------------------------------
 
