@@ -162,3 +162,14 @@ def test_a_csv_above_the_limit_is_refused_with_413(cast: Cast) -> None:
     big = b"Name\n" + b"x\n" * (MAX_IMPORT_BYTES // 2 + 1)
     response = _post(cast.member, "/api/v1/imports", big, mapping='{"name": "Name"}')
     assert_error(response, 413, "payload_too_large")
+
+
+def test_a_nul_character_in_a_csv_is_refused_and_writes_nothing(cast: Cast) -> None:
+    # PostgreSQL cannot store it (it failed inside the import's writes there)
+    before = _counts(cast)
+    bad = UNUSUAL.replace(b"Pour the slab", b"Pour the\x00slab")
+    response = _post(cast.member, "/api/v1/imports", bad, mapping=json.dumps(CHOSEN))
+    error = assert_error(response, 422, "invalid_file")
+    nul = {"location": "tasks[1].name", "message": "contains a NUL character"}
+    assert error["details"] == [nul]
+    assert _counts(cast) == before

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.interop.csv_plan import read_csv_plan, write_csv_plan
-from podium.interop.plan_format import PlanError
 from podium.models import Assignment, Dependency, Program, Resource, Task
 from podium.services.actor import SYSTEM
 from podium.services.imports import ImportRefused, detect_format, import_file
@@ -136,7 +135,7 @@ def test_a_bad_csv_writes_nothing_and_lists_located_problems(db: Session) -> Non
 
 def test_a_csv_whose_links_go_round_writes_nothing_and_names_the_circle(db: Session) -> None:
     circle = b"ID;Task Name;Duration;Predecessors\n1;A;1;3\n2;B;1;1\n3;C;2;2\n"
-    with pytest.raises(PlanError) as refused:  # 422 invalid_plan through the API
+    with pytest.raises(ImportRefused) as refused:  # 422 invalid_file through the API
         import_file(db, SYSTEM, circle, filename="tasks.csv")
     db.rollback()
     (problem,) = refused.value.problems

@@ -104,6 +104,18 @@ def test_an_unknown_field_is_refused_with_its_location() -> None:
     assert problems_of(data) == [{"location": "tasks[1].colour", "message": "unknown field"}]
 
 
+def test_a_nul_character_in_any_text_is_refused_where_it_is() -> None:
+    # PostgreSQL cannot store it: refused before anything is written, on every database
+    data = make_plan()
+    data["tasks"][1]["name"] = "Build\x00"
+    data["program"]["description"] = "\x00"
+    assert sorted(p["location"] for p in problems_of(data)) == [
+        "program.description",
+        "tasks[1].name",
+    ]
+    assert {p["message"] for p in problems_of(data)} == {"contains a NUL character"}
+
+
 def test_every_problem_is_listed_at_once_with_its_location() -> None:
     data = make_plan()
     data["tasks"][1]["duration"] = "five"

@@ -424,7 +424,10 @@ def import_file(
     notes = list(imported.notes)
     if imported.format != "podium-plan":
         notes += _free_names(session, document, program_key)
-    plan = read_plan(document)
+    try:
+        plan = read_plan(document)  # what the readers hand over, checked as any plan file
+    except PlanError as exc:
+        raise ImportRefused(exc.problems, format=imported.format) from None
     program = import_plan(session, actor, plan)
     reschedule_pending(session)
     session.refresh(program)
