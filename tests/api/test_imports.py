@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,23 @@ def test_export_as_microsoft_project_reads_back(cast: Cast) -> None:
     again = read_mspdi(response.content)
     assert again.ok and len(again.document["tasks"]) == 16
     assert len(again.document["dependencies"]) == 8
+
+
+def test_a_plan_with_a_name_longer_than_stored_is_refused_on_every_database(cast: Cast) -> None:
+    plan = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "LONG", "name": "Long names", "start": "2027-01-04"},
+        "projects": [{"key": "A", "name": "A"}],
+        "tasks": [{"id": "A-1", "project": "A", "name": "Build", "duration": 5}],
+        "milestones": [{"id": "M1", "name": "m" * 301}],
+    }
+    before = cast.admin.get("/api/v1/programs").json()
+    response = _upload(cast.member, json.dumps(plan).encode(), name="plan.json")
+    error = assert_error(response, 422, "invalid_file")
+    assert error["details"] == [
+        {"location": "milestones[0].name", "message": "String should have at most 300 characters"}
+    ]
+    assert cast.admin.get("/api/v1/programs").json() == before
+    plan["milestones"][0]["name"] = "m" * 300
+    assert _upload(cast.member, json.dumps(plan).encode(), name="plan.json").status_code == 201

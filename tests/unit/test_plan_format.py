@@ -116,6 +116,21 @@ def test_a_nul_character_in_any_text_is_refused_where_it_is() -> None:
     assert {p["message"] for p in problems_of(data)} == {"contains a NUL character"}
 
 
+def test_texts_longer_than_the_database_stores_are_refused_where_they_are() -> None:
+    # SQLite would keep them; PostgreSQL refused them inside the import's writes
+    data = make_plan()
+    data["program"]["key"] = "K" * 21
+    data["tasks"][1]["name"] = "n" * 301
+    data["milestones"][0]["id"] = "m" * 41
+    problems = {p["location"]: p["message"] for p in problems_of(data)}
+    assert problems["program.key"] == "String should have at most 20 characters"
+    assert problems["tasks[1].name"] == "String should have at most 300 characters"
+    assert problems["milestones[0].id"] == "String should have at most 40 characters"
+    data = make_plan()
+    data["tasks"][1]["name"] = "n" * 300  # at the limit
+    read_plan(data)
+
+
 def test_every_problem_is_listed_at_once_with_its_location() -> None:
     data = make_plan()
     data["tasks"][1]["duration"] = "five"

@@ -55,8 +55,8 @@ class Goal(_Model):
     """The program goal: move a measure from its baseline value to a target value by a date."""
 
     outcome: str
-    measure: str
-    unit: str = ""
+    measure: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=50)
     baseline_value: float | None = None
     target_value: float | None = None
     target_date: dt.date | None = None
@@ -65,8 +65,8 @@ class Goal(_Model):
 class Program(_Model):
     """The program: its start date, default calendar and (optional) status date."""
 
-    key: str = Field(min_length=1)
-    name: str
+    key: str = Field(min_length=1, max_length=20)
+    name: str = Field(max_length=200)
     description: str = ""
     start: dt.date = Field(description="Earliest day any work may start.")
     calendar: str | None = Field(default=None, description="Default calendar (a calendars name).")
@@ -79,7 +79,7 @@ class Program(_Model):
 class Calendar(_Model):
     """A named working calendar: worked weekdays and holidays."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=100)
     workdays: list[Weekday] = Field(default=["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1)
     holidays: list[dt.date] = []
 
@@ -87,8 +87,8 @@ class Calendar(_Model):
 class Project(_Model):
     """A project of the program."""
 
-    key: str = Field(min_length=1)
-    name: str
+    key: str = Field(min_length=1, max_length=20)
+    name: str = Field(max_length=200)
     description: str = ""
 
 
@@ -110,9 +110,9 @@ class Estimate(_Model):
 class Task(_Model):
     """A task of a project; a task named as another task's parent is a summary task."""
 
-    id: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=40)
     project: str
-    name: str
+    name: str = Field(max_length=300)
     description: str = ""
     duration: NonNegative = Field(le=MAX_DURATION, description="Working days; 0 makes a milestone.")
     parent: str | None = None
@@ -136,8 +136,8 @@ class Task(_Model):
 class Milestone(_Model):
     """A program milestone: reached when its predecessors (in any project) are done."""
 
-    id: str = Field(min_length=1)
-    name: str
+    id: str = Field(min_length=1, max_length=40)
+    name: str = Field(max_length=300)
     description: str = ""
     target: dt.date | None = Field(default=None, description="Target date (reported when missed).")
 

@@ -37,7 +37,7 @@ class TimeOff(_Model):
 
     start: dt.date
     finish: dt.date
-    note: str = ""
+    note: str = Field(default="", max_length=200)
 
 
 # days of time off one resource may have in all: ten years (each day becomes a holiday
@@ -59,7 +59,7 @@ class Resource(_Model):
     """A person, team or piece of equipment, shared across programs (matched by ``id``)."""
 
     id: str = Field(min_length=1, max_length=40)
-    name: str
+    name: str = Field(max_length=200)
     kind: Literal["person", "team", "equipment"] = "person"
     description: str = ""
     capacity: float = Field(
