@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, ValidationFailed
-from podium.models import Alert, AlertKind, Program, Project, Task, WebhookDelivery
+from podium.models import Alert, AlertKind, Program, Project, Resource, Task, WebhookDelivery
 from podium.services import calendars, webhooks
 from podium.services.actor import SYSTEM
 from podium.services.resources import assignments, catalog, load
@@ -40,14 +40,20 @@ def _open_alerts(db: Session, program: Program) -> list[Alert]:
     )
 
 
+def _ana_on(db: Session, *tasks: Task) -> Resource:
+    """Ana Lima, full time on each of ``tasks``, and the program rescheduled."""
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
+    for task in tasks:
+        assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    complete(db)
+    return ana
+
+
 def test_two_projects_competing_for_one_person_raise_one_cross_project_alert(db: Session) -> None:
     program, plat, sec = _two_projects(db)
     a = make_task(db, plat, "PLAT-1")  # Mon 4 – Fri 8 Jan
     b = make_task(db, sec, "SEC-1", duration=3)  # Mon 4 – Wed 6 Jan
-    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
-    assignments.create_assignment(db, SYSTEM, task_id=a.id, resource_id=ana.id)
-    assignments.create_assignment(db, SYSTEM, task_id=b.id, resource_id=ana.id)
-    complete(db)
+    ana = _ana_on(db, a, b)
     (alert,) = _open_alerts(db, program)
     assert alert.subject_type == "resource" and alert.subject_id == ana.id
     assert alert.cross_project and alert.projects == ["PLAT", "SEC"]
@@ -78,10 +84,7 @@ def test_work_booked_until_the_last_date_is_alerted_over_twenty_years_of_it(db: 
     done = make_task(db, plat, "PLAT-1", actual_start=day(4), actual_finish=date.max,
                      percent_complete=100)
     b = make_task(db, sec, "SEC-1", duration=3)  # Mon 4 – Wed 6 Jan
-    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
-    assignments.create_assignment(db, SYSTEM, task_id=done.id, resource_id=ana.id)
-    assignments.create_assignment(db, SYSTEM, task_id=b.id, resource_id=ana.id)
-    complete(db)
+    ana = _ana_on(db, done, b)
     (alert,) = _open_alerts(db, program)
     (period,) = alert.details["periods"]
     assert (period["start"], period["finish"]) == ("2027-01-04", "2027-01-06")
@@ -92,7 +95,8 @@ def test_work_booked_until_the_last_date_is_alerted_over_twenty_years_of_it(db: 
     assert load.alert_window(booked, day(4)) == (day(4), day(4) + 2 * years)
     later = date(2060, 1, 1)  # a status date far on: ten years before it, ten after
     assert load.alert_window(booked, later) == (later - years, later + years)
-    assert load.alert_window(booked, date.max)[1] == date.max
+    last = load.alert_window(booked, date.max)
+    assert last is not None and last[1] == date.max
     assert load.alert_window([], day(4)) is None
 
 
