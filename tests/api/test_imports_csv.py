@@ -172,4 +172,9 @@ def test_a_nul_character_in_a_csv_is_refused_and_writes_nothing(cast: Cast) -> N
     error = assert_error(response, 422, "invalid_file")
     nul = {"location": "tasks[1].name", "message": "contains a NUL character"}
     assert error["details"] == [nul]
+    # in a resource's name, which the import looks up among the stored resources
+    bad = UNUSUAL.replace(b",Ana\n", b",An\x00a\n")
+    response = _post(cast.member, "/api/v1/imports", bad, mapping=json.dumps(CHOSEN))
+    error = assert_error(response, 422, "invalid_file")
+    assert {p["message"] for p in error["details"]} == {"contains a NUL character"}
     assert _counts(cast) == before

@@ -223,14 +223,15 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
         for error in exc.errors():
             problems.append({"location": _location(error["loc"]), "message": _message(error)})
     problems += cross_reference_problems(raw)
-    problems += _nul_problems(raw)
+    problems += nul_problems(raw)
     if problems or plan is None:
         raise PlanError(problems)
     return plan
 
 
-def _nul_problems(node: Any, where: str = "") -> list[dict[str, str]]:
-    """Every text holding a NUL character (which PostgreSQL cannot store), where it is."""
+def nul_problems(node: Any, where: str = "") -> list[dict[str, str]]:
+    """Every text of a raw plan holding a NUL character (which PostgreSQL cannot store,
+    nor even look up), where it is."""
     if isinstance(node, str):
         return (
             [{"location": where, "message": "contains a NUL character"}] if "\x00" in node else []
@@ -241,7 +242,7 @@ def _nul_problems(node: Any, where: str = "") -> list[dict[str, str]]:
         items = [(f"{where}[{i}]", v) for i, v in enumerate(node)]
     else:
         return []
-    return [p for spot, value in items for p in _nul_problems(value, spot)]
+    return [p for spot, value in items for p in nul_problems(value, spot)]
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
