@@ -107,6 +107,13 @@ def test_a_resource_keeps_its_fields_and_its_time_off_in_date_order(cast: Cast) 
     assert fetched.headers["ETag"] == '"1"'
 
 
+def test_time_off_in_overlapping_periods_counts_each_day_once(cast: Cast) -> None:
+    # twice the same nine years: 3,288 days off, within the limit of 3,660
+    nine_years = {"start": "2027-01-01", "finish": "2035-12-31"}
+    body = create(cast.manager, time_off=[nine_years, {**nine_years, "note": "again"}])
+    assert len(body["time_off"]) == 2
+
+
 def test_defaults_are_a_full_time_person_of_eight_hours(cast: Cast) -> None:
     body = post_created(cast.admin, URL, {"key": "lab", "name": "Test lab"})
     assert (body["kind"], body["capacity"], body["hours_per_day"], body["cost_rate"]) == (

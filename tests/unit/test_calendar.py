@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podium.engine import WorkCalendar
-from podium.engine.calendar import as_days, shifted
+from podium.engine.calendar import as_days, days_covered, less_time_off, period_days, shifted
 
 from .engine_factories import day
 
@@ -167,3 +167,37 @@ def test_shifted_days_stay_within_the_dates_there_are() -> None:
     assert shifted(date(2027, 1, 4), -4) == date(2026, 12, 31)
     assert shifted(date(9999, 12, 27), 6) == date.max
     assert shifted(date(1, 1, 3), -5) == date.min
+
+
+# --- time off ------------------------------------------------------------------
+
+JAN = [(day("2027-01-04"), day("2027-01-08")), (day("2027-01-06"), day("2027-01-12"))]
+
+
+def test_days_of_overlapping_time_off_count_once() -> None:
+    assert days_covered(JAN) == 9  # 4 to 12 January
+    assert days_covered([*JAN, (day("2027-01-05"), day("2027-01-05"))]) == 9
+    assert days_covered([(day("2027-01-08"), day("2027-01-04"))]) == 0  # ends before it starts
+    assert days_covered([(date(9999, 12, 1), date.max), (date(9999, 12, 30), date.max)]) == 31
+    assert [str(d) for d in period_days(JAN)[[0, -1]]] == ["2027-01-04", "2027-01-12"]
+    assert len(period_days(JAN)) == 9
+    assert period_days([]).size == 0
+
+
+@given(st.lists(st.tuples(st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 3, 31)),
+                          st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 3, 31))),
+                max_size=8))
+def test_days_covered_counts_the_days_period_days_lists(periods: list[tuple[date, date]]) -> None:
+    days = {d for a, b in periods for d in (a + timedelta(k) for k in range((b - a).days + 1))}
+    assert days_covered(periods) == len(days) == len(period_days(periods))
+
+
+def test_time_off_comes_off_the_calendar_or_makes_one() -> None:
+    base = WorkCalendar(holidays=[HOLIDAY])
+    less = less_time_off(base, JAN)
+    assert less is not None and less.weekmask == "1111100"
+    assert less.holidays[0] == day("2027-01-04") and len(less.holidays) == 9
+    alone = less_time_off(None, JAN)
+    assert alone is not None and alone.weekmask == "1111111" and len(alone.holidays) == 9
+    assert less_time_off(base, []) is base
+    assert less_time_off(None, []) is None

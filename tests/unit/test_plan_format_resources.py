@@ -205,6 +205,9 @@ def test_more_than_ten_years_of_time_off_is_refused() -> None:
     assert problems_of(data)["resources[1].time_off"] == (
         "3661 days of time off: at most 3660 per resource"
     )
+    # a day in two periods is one day off
+    data["resources"][1]["time_off"] = [{"start": "2027-01-01", "finish": "2036-12-31"}] * 2
+    assert "resources[1].time_off" not in problems_of(data)
 
 
 def test_an_unknown_field_in_time_off_is_refused() -> None:

@@ -236,3 +236,44 @@ class WorkCalendar:
             busdaycal=self._busdaycal,
         )
         return as_days(shifted)
+
+
+# --- time off ---------------------------------------------------------------------
+
+Period = tuple[date, date]  # first and last day, both included
+
+
+def days_covered(periods: Iterable[Period]) -> int:
+    """The distinct days of ``periods`` (a day in two periods counts once; a period that
+    ends before it starts covers none), without listing them."""
+    total, reached = 0, None
+    for start, finish in sorted(p for p in periods if p[1] >= p[0]):
+        if reached is not None and finish <= reached:
+            continue
+        # reached < finish <= LAST_DATE: the day after ``reached`` exists
+        first = start if reached is None or start > reached else reached + timedelta(days=1)
+        total += (finish - first).days + 1
+        reached = finish
+    return total
+
+
+def period_days(periods: Iterable[Period]) -> DateArray:
+    """Every day of ``periods``, sorted, each once (``datetime64[D]``)."""
+    runs = [
+        np.arange(np.datetime64(start, "D"), np.datetime64(finish, "D") + 1)
+        for start, finish in periods
+        if finish >= start
+    ]
+    return np.unique(np.concatenate(runs)) if runs else np.empty(0, "datetime64[D]")
+
+
+def less_time_off(base: WorkCalendar | None, periods: Iterable[Period]) -> WorkCalendar | None:
+    """A resource's working days: its calendar ``base`` less ``periods`` of time off; time
+    off alone gives every day of the week less the time off; neither: ``None`` (it works
+    whenever its tasks do)."""
+    days = period_days(periods)
+    if not days.size:
+        return base
+    if base is None:
+        return WorkCalendar("1111111", days)
+    return WorkCalendar(base.weekmask, np.concatenate([base.holiday_days, days]))

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from podium.engine import WorkCalendar
+from podium.engine.calendar import days_covered, less_time_off
 from podium.engine.leveling import Assignment as EngineAssignment
 from podium.engine.leveling import LevelingResult
 from podium.engine.leveling import Resource as EngineResource
@@ -46,9 +47,9 @@ MAX_TIME_OFF_DAYS = 10 * 366
 
 
 def time_off_total(periods: Sequence[tuple[dt.date, dt.date]]) -> int:
-    """Days of time off in ``periods`` (start, finish; both ends included; a period that
-    ends before it starts counts none)."""
-    return sum(max((finish - start).days + 1, 0) for start, finish in periods)
+    """Days of time off in ``periods`` (start, finish; both ends included; a day in two
+    periods counts once; a period that ends before it starts counts none)."""
+    return days_covered(periods)
 
 
 def too_much_time_off(total: int) -> str:
@@ -168,27 +169,12 @@ def resource_problems(
             pairs.setdefault((task, resource), where)
 
 
-def time_off_days(time_off: Sequence[TimeOff]) -> list[dt.date]:
-    """Every day of every period of time off (both ends included)."""
-    return [
-        period.start + dt.timedelta(days=k)
-        for period in time_off
-        for k in range((period.finish - period.start).days + 1)
-    ]
-
-
 def resource_calendar(
     base: WorkCalendar | None, time_off: Sequence[TimeOff]
 ) -> WorkCalendar | None:
-    """A resource's working days: its named calendar less its time off; time off alone
-    gives every day of the week less the time off; neither: ``None`` (it works whenever
-    its tasks do)."""
-    days = time_off_days(time_off)
-    if not days:
-        return base
-    if base is None:
-        return WorkCalendar("1111111", days)
-    return WorkCalendar(base.weekmask, [*base.holidays, *days])
+    """A resource's working days: its named calendar less its time off (see
+    :func:`~podium.engine.calendar.less_time_off`)."""
+    return less_time_off(base, [(period.start, period.finish) for period in time_off])
 
 
 def leveling_resources(

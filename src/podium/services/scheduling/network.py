@@ -13,13 +13,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from podium.engine import Activity, Link, Network, WorkCalendar
+from podium.engine.calendar import less_time_off
 from podium.engine.leveling import Assignment as EngineAssignment
 from podium.engine.leveling import InvalidResources, effective_network
 from podium.engine.leveling import Resource as EngineResource
@@ -376,21 +377,10 @@ def resource_ref(resource_id: int) -> str:
 def resource_calendar(
     base: WorkCalendar | None, time_off: list[dict[str, Any]] | None
 ) -> WorkCalendar | None:
-    """A resource's working days: its own calendar less its time off (``None``: it works
-    whenever its tasks do)."""
-    days = time_off_days(time_off or [])
-    if not days:
-        return base
-    if base is None:
-        return WorkCalendar("1111111", days)
-    return WorkCalendar(base.weekmask, [*base.holidays, *days])
-
-
-def time_off_days(time_off: list[dict[str, Any]]) -> list[date]:
-    """Every day of every period of time off (both ends included)."""
-    days: list[date] = []
-    for period in time_off:
-        first = date.fromisoformat(period["start"])
-        last = date.fromisoformat(period.get("finish") or period["start"])
-        days += [first + timedelta(days=k) for k in range((last - first).days + 1)]
-    return days
+    """A resource's working days: its own calendar less its stored time off (``None``: it
+    works whenever its tasks do)."""
+    periods = [
+        (date.fromisoformat(p["start"]), date.fromisoformat(p.get("finish") or p["start"]))
+        for p in time_off or []
+    ]
+    return less_time_off(base, periods)
