@@ -80,6 +80,99 @@ def test_realization_and_the_path_are_computed_by_hand(cast: Cast) -> None:
     )
 
 
+# the same plan twenty years on: readings after today, counted from the status date on
+LATER = {"baseline_date": "2047-01-01", "target_date": "2048-01-01"}
+
+
+def open_benefit_alerts(cast: Cast) -> list[dict[str, Any]]:
+    alerts = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()
+    return [a for a in alerts["items"] if a["kind"] == "benefit_off_track"]
+
+
+def test_a_benefit_off_track_raises_an_alert_until_it_is_back_on_its_path(
+    cast: Cast, db: Session
+) -> None:
+    pid = cast.program.id
+    data = make_project(db, cast.program, "DATA")
+    plat = make_project(db, cast.program, "PLAT")
+    benefit = create(cast.manager, cast, project_ids=[plat.id, data.id], **LATER)
+    measure(cast.member, benefit, "2047-04-01", 1110)
+    measure(cast.member, benefit, "2047-07-02", 1150)
+    # readings after today count once the status date reaches them
+    assert open_benefit_alerts(cast) == []
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2047-07-02"})
+    [alert] = open_benefit_alerts(cast)
+    # 13.9 % realized where the path expects 49.9 % (1,020 tickets): 36 points behind,
+    # beyond the red limit of 25
+    assert (alert["severity"], alert["subject_type"], alert["subject_id"]) == (
+        "high", "benefit", benefit["id"]
+    )
+    assert alert["title"] == (
+        "Benefit support tickets per month off track: 14 % realized, 50 % expected"
+    )
+    assert alert["message"] == (
+        "1,150 tickets on 2 Jul 2047; the path to 840 tickets by 1 Jan 2048 expected "
+        "1,020 tickets by then: 36 points behind (off track beyond 10)"
+    )
+    assert (alert["projects"], alert["cross_project"]) == (["DATA", "PLAT"], True)
+    assert alert["details"]["url"] == benefit["url"]
+    assert alert["details"]["gap_points"] == -36.0
+    # health names the benefit once, by its own rule, not again as an open alert
+    health = cast.viewer.get(f"/api/v1/programs/{pid}/health").json()
+    assert [r["rule"] for r in health["program"]["reasons"]] == ["benefit_off_track"]
+    # a tolerance of 40 points: behind, not off track
+    url = f"/api/v1/programs/{pid}/health/rules"
+    rules = cast.viewer.get(url).json()["rules"]
+    rules["rules"]["benefit_off_track"].update(amber_behind_points=40, red_behind_points=60)
+    assert cast.owner.put(url, json=rules).status_code == 200
+    assert open_benefit_alerts(cast) == []
+    rules["rules"]["benefit_off_track"].update(amber_behind_points=30, red_behind_points=60)
+    assert cast.owner.put(url, json=rules).status_code == 200
+    [again] = open_benefit_alerts(cast)
+    assert again["severity"] == "medium" and again["id"] != alert["id"]
+    # the next reading is on the path: the alert is resolved and kept
+    assert measure(cast.member, benefit, "2047-06-30", 1000).status_code == 201
+    assert open_benefit_alerts(cast) != []  # an earlier day: the latest reading is unchanged
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2047-07-05"})
+    assert measure(cast.member, benefit, "2047-07-05", 1000).status_code == 201
+    assert open_benefit_alerts(cast) == []
+    resolved = cast.viewer.get(
+        f"/api/v1/programs/{pid}/alerts", params={"status": "resolved"}
+    ).json()["items"]
+    assert {a["id"] for a in resolved if a["kind"] == "benefit_off_track"} == {
+        alert["id"], again["id"]
+    }
+
+
+def test_deleting_the_reading_or_the_benefit_resolves_its_alert(cast: Cast) -> None:
+    pid = cast.program.id
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2047-07-02"})
+    benefit = create(cast.manager, cast, **LATER)
+    assert measure(cast.member, benefit, "2047-07-02", 1150).status_code == 201
+    assert len(open_benefit_alerts(cast)) == 1
+    reading = cast.viewer.get(f"{URL}/{benefit['id']}").json()["measurements"][0]
+    gone = cast.manager.delete(f"{URL}/{benefit['id']}/measurements/{reading['id']}")
+    assert gone.status_code == 204
+    assert open_benefit_alerts(cast) == []
+    assert measure(cast.member, benefit, "2047-07-02", 1150).status_code == 201
+    assert len(open_benefit_alerts(cast)) == 1
+    # moving the target out puts the reading back on its path
+    current = cast.viewer.get(f"{URL}/{benefit['id']}").json()
+    moved = cast.manager.patch(
+        f"{URL}/{benefit['id']}", json={"target_date": "2049-06-01"},
+        headers={"If-Match": f'"{current["version"]}"'},
+    )
+    assert moved.status_code == 200, moved.text
+    assert open_benefit_alerts(cast) == []
+    back = cast.manager.patch(
+        f"{URL}/{benefit['id']}", json={"target_date": "2048-01-01"},
+        headers={"If-Match": f'"{moved.json()["version"]}"'},
+    )
+    assert back.status_code == 200 and len(open_benefit_alerts(cast)) == 1
+    assert cast.manager.delete(f"{URL}/{benefit['id']}").status_code == 204
+    assert open_benefit_alerts(cast) == []
+
+
 def test_one_measurement_a_day_and_deleting_one(cast: Cast) -> None:
     benefit = create(cast.manager, cast)
     first = measure(cast.member, benefit, "2027-02-01", 1190).json()

@@ -3,6 +3,7 @@ measurement (members), defining a KPI (managers), and the goal's link to its KPI
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -38,6 +39,24 @@ def test_the_goal_kpi_is_charted_against_its_path(page_as: PageAs, demo_program:
     expect(card.get_by_test_id("benefit-chart")).to_have_attribute("data-drawn", "true")
     expect(card.get_by_test_id("measure-form")).to_have_count(0)  # a viewer
     screenshot(page, "benefits.png", full_page=True)
+
+
+def test_the_overview_raises_the_benefit_off_track_and_links_to_it(
+    page_as: PageAs, demo_program: int
+) -> None:
+    page = page_as(ERIN)
+    page.goto(f"/programs/{demo_program}")
+    alert = page.get_by_test_id("alerts").locator(".alert-item", has_text="off track")
+    expect(alert).to_have_count(1)
+    expect(alert.locator(".alert-item__title")).to_contain_text(
+        "Benefit support tickets per month off track:"
+    )
+    expect(alert).to_contain_text("points behind (off track beyond 10)")
+    expect(alert).to_contain_text("Crosses DATA, PLAT, TRAIN")
+    screenshot(page.get_by_test_id("alerts"), "overview-alerts-benefit.png")
+    alert.locator(".alert-item__title a").click()
+    expect(page).to_have_url(re.compile(rf"/programs/{demo_program}/benefits#benefit-\d+$"))
+    expect(_tickets(page)).to_have_attribute("data-state", "off_track")
 
 
 def test_a_member_adds_a_measurement_and_the_realization_moves(

@@ -54,6 +54,7 @@ def test_demo_loads_the_sample_program_with_a_slipping_milestone(
         (a.kind.value, a.subject_type, a.cross_project) for a in alerts if a.subject_type != "risk"
     )
     assert schedule == [
+        ("benefit_off_track", "benefit", True),  # support tickets, the goal, behind its path
         ("milestone_target_missed", "milestone", True),
         ("over_allocation", "resource", True),  # the DevOps team after the pilot
         ("over_allocation", "resource", True),  # Nadia, on PLAT-6 and VEND-3 at once

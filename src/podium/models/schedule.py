@@ -49,6 +49,7 @@ class AlertKind(enum.StrEnum):
     CONSTRAINT_VIOLATED = "constraint_violated"
     OVER_ALLOCATION = "over_allocation"
     RISK_ESCALATED = "risk_escalated"
+    BENEFIT_OFF_TRACK = "benefit_off_track"
 
 
 class Severity(enum.StrEnum):

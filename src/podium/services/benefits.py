@@ -26,10 +26,20 @@ from podium.engine.benefits import (
 from podium.engine.health import BenefitFacts, InvalidRules, RuleSet
 from podium.engine.health import Ref as HealthRef
 from podium.errors import Conflict, NotFound, ValidationFailed, field_error
-from podium.models import Benefit, BenefitMeasurement, Program, Project, Role, utcnow
+from podium.models import (
+    AlertKind,
+    Benefit,
+    BenefitMeasurement,
+    Program,
+    Project,
+    Role,
+    Severity,
+    utcnow,
+)
 from podium.services.actor import Actor, require_role, role_in
 from podium.services.audit import record_change, record_created, record_deleted
-from podium.services.common import apply_update, check_version, flush
+from podium.services.common import apply_update, check_version, flush, human_day
+from podium.services.scheduling.alerts import AlertValues, sync_detected
 
 MAX_ID = 2**31 - 1
 BENEFIT_FIELDS = [
@@ -73,6 +83,12 @@ def plan_of(benefit: Benefit) -> BenefitPlan:
 
 def tolerance_of(program: Program) -> float:
     """Points behind the path before a benefit is off track: the health rule's amber limit."""
+    return _limits(program)[0]
+
+
+def _limits(program: Program) -> tuple[float, float | None]:
+    """The health rule's limits in points behind the path: off track (its amber limit, or
+    its red one when amber is off) and red (``None``: off)."""
     try:
         rules = RuleSet.from_json(program.health_rules)
     except InvalidRules:
@@ -81,7 +97,7 @@ def tolerance_of(program: Program) -> float:
     amber = settings.number("amber_behind_points")
     red = settings.number("red_behind_points")
     limit = amber if amber is not None else red
-    return DEFAULT_TOLERANCE if limit is None else limit
+    return (DEFAULT_TOLERANCE if limit is None else limit), red
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +276,7 @@ def create_benefit(
     flush(session)
     _only_goal(session, benefit)
     record_created(session, actor, benefit, program_id=program_id, fields=BENEFIT_FIELDS)
-    flush(session)
+    sync_benefit_alerts(session, program_id, triggered_by=actor.email)
     return benefit
 
 
@@ -299,7 +315,7 @@ def update_benefit(
     )
     _check_plan(benefit)
     _only_goal(session, benefit)
-    flush(session)
+    sync_benefit_alerts(session, benefit.program_id, triggered_by=actor.email)
     return benefit
 
 
@@ -309,9 +325,10 @@ def delete_benefit(
     """Remove a KPI and its measurements (managers)."""
     benefit = get_benefit(session, actor, benefit_id, needed=Role.MANAGER)
     check_version(benefit, expected_version)
-    record_deleted(session, actor, benefit, program_id=benefit.program_id, fields=BENEFIT_FIELDS)
+    program_id = benefit.program_id
+    record_deleted(session, actor, benefit, program_id=program_id, fields=BENEFIT_FIELDS)
     session.delete(benefit)
-    flush(session)
+    sync_benefit_alerts(session, program_id, triggered_by=actor.email)
 
 
 def add_measurement(
@@ -341,7 +358,7 @@ def add_measurement(
     record_created(
         session, actor, measurement, program_id=benefit.program_id, fields=MEASUREMENT_FIELDS
     )
-    flush(session)
+    sync_benefit_alerts(session, benefit.program_id, triggered_by=actor.email)
     return measurement
 
 
@@ -357,7 +374,7 @@ def delete_measurement(
         session, actor, measurement, program_id=benefit.program_id, fields=MEASUREMENT_FIELDS
     )
     benefit.measurements.remove(measurement)
-    flush(session)
+    sync_benefit_alerts(session, benefit.program_id, triggered_by=actor.email)
 
 
 # --- for governance, the retrospective and health -----------------------------------
@@ -365,6 +382,18 @@ def delete_measurement(
 
 def _rounded(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _off_track(
+    session: Session, program: Program, as_of: date
+) -> list[tuple[Benefit, Realization]]:
+    tolerance = tolerance_of(program)
+    found = []
+    for benefit in _program_benefits(session, program.id):
+        r = _view(benefit, as_of, tolerance).realization
+        if r.state == "off_track" and r.latest is not None:
+            found.append((benefit, r))
+    return found
 
 
 def benefits_off_track(session: Session, program_id: int, as_of: date) -> list[dict[str, Any]]:
@@ -377,30 +406,79 @@ def benefits_off_track(session: Session, program_id: int, as_of: date) -> list[d
     program = session.get(Program, program_id)
     if program is None:
         return []
-    tolerance = tolerance_of(program)
-    found = []
-    for benefit in _program_benefits(session, program_id):
-        view = _view(benefit, as_of, tolerance)
-        r = view.realization
-        if r.state != "off_track" or r.latest is None:
-            continue
-        found.append(
-            {
-                "id": benefit.id,
-                "name": benefit.name,
-                "unit": benefit.unit,
-                "latest_value": r.latest.value,
-                "latest_date": r.latest.on,
-                "expected_value": _rounded(r.expected_value, 2),
-                "target_value": benefit.target_value,
-                "target_date": benefit.target_date,
-                "realization_pct": _rounded(r.realization_pct),
-                "expected_pct": _rounded(r.expected_pct),
-                "gap_points": _rounded(r.gap_points),
-                "url": benefit_url(benefit),
-            }
-        )
-    return found
+    return [
+        {
+            "id": benefit.id,
+            "name": benefit.name,
+            "unit": benefit.unit,
+            "latest_value": r.latest.value,
+            "latest_date": r.latest.on,
+            "expected_value": _rounded(r.expected_value, 2),
+            "target_value": benefit.target_value,
+            "target_date": benefit.target_date,
+            "realization_pct": _rounded(r.realization_pct),
+            "expected_pct": _rounded(r.expected_pct),
+            "gap_points": _rounded(r.gap_points),
+            "url": benefit_url(benefit),
+        }
+        for benefit, r in _off_track(session, program, as_of)
+        if r.latest is not None
+    ]
+
+
+# --- alerts ---------------------------------------------------------------------------
+
+
+def sync_benefit_alerts(session: Session, program_id: int, *, triggered_by: str) -> None:
+    """One open alert per benefit off track on the program's as-of date; the alerts of
+    benefits back on their path (or deleted) are resolved. Called after every change
+    that can move a benefit's state: its definition, its readings, the health rule's
+    tolerance and the program's status date."""
+    program = session.get(Program, program_id)
+    if program is None:
+        return
+    flush(session)
+    tolerance, red = _limits(program)
+    found = [
+        _alert_values(benefit, r, tolerance, red)
+        for benefit, r in _off_track(session, program, as_of_date(program))
+    ]
+    sync_detected(
+        session, program_id, (AlertKind.BENEFIT_OFF_TRACK,), found, triggered_by=triggered_by
+    )
+
+
+def _alert_values(
+    benefit: Benefit, r: Realization, tolerance: float, red: float | None
+) -> AlertValues:
+    assert r.latest is not None
+    behind = -(r.gap_points or 0.0)
+    unit = f" {benefit.unit}" if benefit.unit else ""
+    projects = sorted(p.key for p in benefit.projects)
+    return AlertValues(
+        fingerprint=f"benefit_off_track:{benefit.id}",
+        kind=AlertKind.BENEFIT_OFF_TRACK,
+        severity=Severity.HIGH if red is not None and behind > red else Severity.MEDIUM,
+        subject_type="benefit",
+        subject_id=benefit.id,
+        title=f"Benefit {benefit.name} off track: {r.realization_pct or 0:.0f} % realized, "
+        f"{r.expected_pct or 0:.0f} % expected",
+        message=f"{r.latest.value:,.4g}{unit} on {human_day(r.latest.on)}; the path to "
+        f"{benefit.target_value:,.4g}{unit} by {human_day(benefit.target_date)} expected "
+        f"{r.expected_value:,.4g}{unit} by then: {behind:.0f} points behind (off track "
+        f"beyond {tolerance:g})",
+        projects=projects,
+        cross_project=len(projects) > 1,
+        details={
+            "url": benefit_url(benefit),
+            "latest_value": r.latest.value,
+            "latest_date": r.latest.on.isoformat(),
+            "expected_value": _rounded(r.expected_value, 2),
+            "realization_pct": _rounded(r.realization_pct),
+            "expected_pct": _rounded(r.expected_pct),
+            "gap_points": _rounded(r.gap_points),
+        },
+    )
 
 
 def benefit_outcomes(session: Session, program_id: int) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -89,3 +90,8 @@ def paginate(
 def count_rows(session: Session, query: Select[*tuple[Any, ...]]) -> int:
     """How many rows ``query`` matches (for a page's total)."""
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def human_day(day: date) -> str:
+    """A date as alert texts write it: ``21 Dec 2026``."""
+    return f"{day.day} {day.strftime('%b %Y')}"

@@ -45,7 +45,7 @@ from podium.models import (
 )
 from podium.services.actor import Actor
 from podium.services.audit import record_change
-from podium.services.benefits import health_benefit_facts
+from podium.services.benefits import health_benefit_facts, sync_benefit_alerts
 from podium.services.common import check_version, flush
 from podium.services.overview import program_calendar
 from podium.services.performance import ProgramPerformance, program_performance
@@ -188,7 +188,8 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
             select(Alert).where(
                 Alert.program_id == program.id,
                 Alert.resolved_at.is_(None),
-                Alert.kind != AlertKind.RISK_ESCALATED,  # the high_risks rule judges risks
+                # the high_risks and benefit_off_track rules judge risks and benefits
+                Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
             )
         )
     )
@@ -312,7 +313,7 @@ def update_rules(
         changes={"health_rules": [old, program.health_rules]},
         label=program.name,
     )
-    flush(session)
+    sync_benefit_alerts(session, program.id, triggered_by=actor.email)  # the tolerance moved
     return rules
 
 

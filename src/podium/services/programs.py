@@ -13,6 +13,7 @@ from podium.errors import Conflict, NotFound, field_error
 from podium.models import Calendar, Membership, Program, ProgramStatus, Role, User
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_change, record_created, record_deleted
+from podium.services.benefits import sync_benefit_alerts
 from podium.services.common import apply_update, flush, paginate
 
 PROGRAM_FIELDS = [
@@ -114,9 +115,12 @@ def update_program(
         _check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
         _check_calendar(session, updates["calendar_id"])
+    moved = "status_date" in updates and updates["status_date"] != program.status_date
     apply_update(
         session, actor, program, updates, program_id=program.id, expected_version=expected_version
     )
+    if moved:  # the day benefits are judged on
+        sync_benefit_alerts(session, program.id, triggered_by=actor.email)
     return program
 
 

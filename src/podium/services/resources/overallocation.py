@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine.load import Overload
 from podium.models import Alert, AlertKind, Assignment, Program, Resource, Severity, utcnow
+from podium.services.common import human_day
 from podium.services.resources.load import Demand, alert_window, compute, gather_demand
 from podium.services.scheduling.alerts import AlertValues
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
@@ -88,7 +89,7 @@ def _alert(
     elsewhere = sorted({t.program_key for t in tasks if t.program_id != program_id})
     projects = sorted({t.project_key for t in here})
     first = overloads[0]
-    when = f"{_day(first.start)}–{_day(first.finish)}"
+    when = f"{human_day(first.start)}–{human_day(first.finish)}"
     if len(overloads) > 1:
         when += f" and {len(overloads) - 1} more period{'s' if len(overloads) > 2 else ''}"
     severity = (
@@ -108,7 +109,7 @@ def _alert(
         subject_type="resource",
         subject_id=resource.id,
         title=f"{resource.name} over-allocated on {days} day{'s' if days != 1 else ''} "
-        f"from {_day(first.start)}",
+        f"from {human_day(first.start)}",
         message=message,
         chain=[
             {
@@ -141,10 +142,6 @@ def _alert(
             ],
         },
     )
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d.strftime('%b %Y')}"
 
 
 def sync_over_allocation(
