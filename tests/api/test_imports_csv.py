@@ -170,7 +170,11 @@ def test_a_nul_character_in_a_csv_is_refused_and_writes_nothing(cast: Cast) -> N
     bad = UNUSUAL.replace(b"Pour the slab", b"Pour the\x00slab")
     response = _post(cast.member, "/api/v1/imports", bad, mapping=json.dumps(CHOSEN))
     error = assert_error(response, 422, "invalid_file")
-    nul = {"location": "tasks[1].name", "message": "contains a NUL character"}
+    nul = {
+        "location": "line 3, column Activity Title",
+        "path": "tasks[1].name",
+        "message": "contains a NUL character",
+    }
     assert error["details"] == [nul]
     # in a resource's name, which the import looks up among the stored resources
     bad = UNUSUAL.replace(b",Ana\n", b",An\x00a\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,34 @@ def test_imported_program_exports_back_to_microsoft_project(db: Session) -> None
     assert again.ok
     assert len(again.document["tasks"]) == report.counts["tasks"]
     assert len(again.document["dependencies"]) == report.counts["dependencies"]
+
+
+def test_a_microsoft_project_file_whose_links_go_round_names_the_task_that_closes_it(
+    db: Session,
+) -> None:
+    day = date(2027, 1, 4)
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "RING", "name": "Ring", "start": day.isoformat()},
+        "projects": [{"key": "RING", "name": "Ring"}],
+        "tasks": [
+            {"id": t, "project": "RING", "name": name, "duration": 1}
+            for t, name in (("A", "Dig"), ("B", "Pour"), ("C", "Cure"))
+        ],
+        "dependencies": [
+            {"from": "A", "to": "B"},
+            {"from": "B", "to": "C"},
+            {"from": "C", "to": "A"},
+        ],
+    }
+    data = write_mspdi(document, scheduled={t: (day, day) for t in "ABC"})
+    with pytest.raises(ImportRefused) as refused:
+        import_file(db, SYSTEM, data)
+    db.rollback()
+    (cycle,) = refused.value.problems
+    assert cycle["path"] == "dependencies[2]"
+    assert cycle["message"] == "dependency cycle: RING-2 → RING-3 → RING-1 → RING-2"
+    # C's link from B, read third (each task's predecessors, in the file's order of tasks)
+    assert re.fullmatch(r"line \d+, Task UID 3 \(Cure\)", cycle["location"])
+    assert db.scalar(select(func.count()).select_from(Program)) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -140,4 +141,49 @@ def test_a_csv_whose_links_go_round_writes_nothing_and_names_the_circle(db: Sess
     db.rollback()
     (problem,) = refused.value.problems
     assert problem["message"] == "dependency cycle: 2 → 3 → 1 → 2"
+    # located in the file: the line whose Predecessors column closes the circle
+    assert (problem["location"], problem["path"]) == (
+        "line 4, column Predecessors", "dependencies[2]"
+    )
+    assert db.scalar(select(func.count()).select_from(Program)) == 0
+
+
+def _with_links(xer: bytes, pairs: list[tuple[int, int]]) -> bytes:
+    """``xer`` (without links) with a TASKPRED table linking its TASK rows (``(0, 1)``:
+    the first row's activity before the second's), finish to start."""
+    lines = xer.decode("latin-1").split("\r\n" if b"\r\n" in xer else "\n")
+    at = lines.index("%T\tTASK")
+    fields = lines[at + 1].split("\t")[1:]
+    rows = []
+    for line in lines[at + 2 :]:
+        if not line.startswith("%R"):
+            break
+        values = dict(zip(fields, line.split("\t")[1:], strict=False))
+        rows.append((values["task_id"], values["proj_id"]))
+    header = "%F\ttask_pred_id\ttask_id\tpred_task_id\tproj_id\tpred_proj_id\tpred_type\tlag_hr_cnt"
+    added = ["%T\tTASKPRED", header] + [
+        f"%R\t{900 + n}\t{rows[b][0]}\t{rows[a][0]}\t{rows[b][1]}\t{rows[a][1]}\tPR_FS\t0"
+        for n, (a, b) in enumerate(pairs)
+    ]
+    end = lines.index("%E")
+    lines[end:end] = added
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def test_an_xer_whose_links_go_round_names_the_taskpred_row_that_closes_it(
+    db: Session,
+) -> None:
+    source = (DATA / "mpxj_percent-complete-8.4.xer").read_bytes()
+    assert import_file(db, SYSTEM, _with_links(source, [(1, 2)]), key="ONE").counts[
+        "dependencies"
+    ] == 1
+    db.rollback()
+    with pytest.raises(ImportRefused) as refused:
+        import_file(db, SYSTEM, _with_links(source, [(1, 2), (2, 3), (3, 1)]))
+    db.rollback()
+    (problem,) = refused.value.problems
+    assert problem["message"].startswith("dependency cycle: ")
+    # the row that was read into the link the check names
+    row = re.fullmatch(r"TASKPRED row (\d) \(line \d+\)", problem["location"])
+    assert row is not None and problem["path"] == f"dependencies[{int(row[1]) - 1}]"
     assert db.scalar(select(func.count()).select_from(Program)) == 0

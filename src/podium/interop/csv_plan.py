@@ -42,6 +42,8 @@ FIELDS = (
     "resources",
     "percent_complete",
 )
+# the task fields the plan format names as the mapping does
+_SAME_NAME_FIELDS = frozenset({"id", "name", "project", "parent", "duration", "percent_complete"})
 HEADERS = {  # the header each field is written under
     "id": "ID",
     "name": "Name",
@@ -184,14 +186,20 @@ class _Reader:
         self.located: list[tuple[int, int, Problem]] = []  # line, column, problem
         self.notes: list[str] = []
         self.rounded: list[str] = []
+        self.origins: dict[str, str] = {}  # a document path → its line (and column)
 
     def cell(self, line: int, record: list[str], field: str) -> str:
         i = self.index.get(field)
         return record[i].strip() if i is not None and i < len(record) else ""
 
+    def at(self, line: int, field: str) -> str:
+        """``line 4, column Predecessors``: where ``field`` is on ``line`` (the line alone
+        when no column is mapped to it)."""
+        column = self.mapping.get(field)
+        return f"line {line}, column {column}" if column else f"line {line}"
+
     def problem(self, line: int, field: str, message: str) -> None:
-        where = f"line {line}, column {self.mapping[field]}"
-        self.located.append((line, self.index[field], Problem(where, message)))
+        self.located.append((line, self.index[field], Problem(self.at(line, field), message)))
 
     @property
     def problems(self) -> list[Problem]:
@@ -213,6 +221,7 @@ class _Reader:
                 self.located.append((line, -1, Problem(f"line {line}", message)))
             project_name = self.cell(line, record, "project") or DEFAULT_PROJECT.title()
             if project_name not in projects:
+                self.origins[f"projects[{len(projects)}]"] = self.at(line, "project")
                 key = _key(project_name)
                 if key.lower() in used_keys:
                     self.problem(line, "project", f"{project_name!r} gives the same key as another")
@@ -246,13 +255,20 @@ class _Reader:
         resources: dict[str, dict[str, Any]] = {}
         assignments: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
-        for task in tasks:
+        for i, task in enumerate(tasks):
             line, record = task.pop("_line"), task.pop("_record")
             task.pop("_wbs", None)
+            self.origins[f"tasks[{i}]"] = f"line {line}"
+            for field in _SAME_NAME_FIELDS & self.mapping.keys():
+                self.origins[f"tasks[{i}].{field}"] = self.at(line, field)
             self._duration(line, record, task, summary=task["id"] in summaries)
             self._start_and_progress(line, record, task)
-            links += self._links(line, record, task, refs)
-            assignments += self._assignments(line, record, task, resources, summaries)
+            for link in self._links(line, record, task, refs):
+                self.origins[f"dependencies[{len(links)}]"] = self.at(line, "predecessors")
+                links.append(link)
+            for assignment in self._assignments(line, record, task, resources, summaries):
+                self.origins[f"assignments[{len(assignments)}]"] = self.at(line, "resources")
+                assignments.append(assignment)
         starts = [t.get("actual_start") or (t.get("constraint") or {}).get("date") for t in tasks]
         known = sorted(s for s in starts if s)
         if known:
@@ -424,6 +440,7 @@ class _Reader:
                     self.problem(line, "resources", f"{token!r}: units must be above 0")
                     continue
             if name.lower() not in resources:
+                self.origins[f"resources[{len(resources)}]"] = self.at(line, "resources")
                 rid = _RESOURCE_KEY.sub("-", name).strip("-.")[:40] or "R"
                 taken = {r["id"].lower() for r in resources.values()}
                 n, base = 1, rid
@@ -478,6 +495,7 @@ def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> Importe
         return result
     result.document = document
     result.notes = ([note] if note else []) + reader.notes
+    result.origins = reader.origins
     return result
 
 

@@ -10,6 +10,8 @@ task, where its dates differ and why.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -65,7 +67,33 @@ class ImportedPlan:
     file_dates: dict[str, FileDates] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     baseline: dict[str, FileBaseline] = field(default_factory=dict)
+    # where the file holds what the document has at a path: "tasks[3]" → "line 5",
+    # "tasks[3].name" → "line 5, column Task Name"
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def locate(self, problems: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+        """Problems the plan checks found in ``document`` (located by its paths, such as
+        ``dependencies[2]`` or ``tasks[3].name``), located in the file instead where the
+        reader knows the place (``line 4, column Predecessors``, or ``line 5 (lag)`` for a
+        part of line 5's item without a column of its own); the document's path stays in
+        ``path``."""
+        located = []
+        for problem in problems:
+            path = problem.get("location", "")
+            where = self.origins.get(path)
+            match = _ITEM.match(path)
+            if where is None and match is not None and match[1] in self.origins:
+                rest = match[2].lstrip(".")
+                where = f"{self.origins[match[1]]} ({rest})" if rest else self.origins[match[1]]
+            if where is None:
+                located.append(dict(problem))
+            else:
+                located.append({**problem, "location": where, "path": path})
+        return located
+
+
+_ITEM = re.compile(r"^([a-z_]+\[\d+\])(.*)$")

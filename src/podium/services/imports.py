@@ -415,7 +415,7 @@ def import_file(
         raise ImportRefused([p.as_dict() for p in imported.problems], format=imported.format)
     document = imported.document
     if nul := nul_problems(document):  # before any text is looked up in the database
-        raise ImportRefused(nul, format=imported.format)
+        raise ImportRefused(imported.locate(nul), format=imported.format)
     if key:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", key):
             raise ImportRefused([{"location": "key", "message": "1-20 letters, digits, - or _"}])
@@ -429,7 +429,7 @@ def import_file(
     try:
         plan = read_plan(document)  # what the readers hand over, checked as any plan file
     except PlanError as exc:
-        raise ImportRefused(exc.problems, format=imported.format) from None
+        raise ImportRefused(imported.locate(exc.problems), format=imported.format) from None
     program = import_plan(session, actor, plan)
     reschedule_pending(session)
     session.refresh(program)

@@ -33,6 +33,7 @@ class ResourceRead:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     split_uids: set[str] = field(default_factory=set)
+    origins: dict[str, str] = field(default_factory=dict)  # "resources[0]" → "line 9, …"
 
 
 def split_task_uids(root: Element) -> set[str]:
@@ -93,6 +94,7 @@ def read_resources(
         calendar_uid = text(element, "CalendarUID")
         if calendar_uid in calendar_names:
             resource["calendar"] = calendar_names[calendar_uid]
+        read.origins[f"resources[{len(read.resources)}]"] = where
         read.resources.append(resource)
         read.by_uid[uid] = resource["id"]
     return read
@@ -146,6 +148,7 @@ def read_assignments(
         assignment: dict[str, Any] = {"task": task, "resource": resource, "units": units}
         if hours is not None:
             assignment["work_hours"] = round(max(0.0, hours), 4)
+        read.origins[f"assignments[{len(read.assignments)}]"] = where
         read.assignments.append(assignment)
     if skipped:
         read.notes.append(

@@ -45,6 +45,7 @@ class TaskRead:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     null_rows: int = 0
+    origins: dict[str, str] = field(default_factory=dict)  # "tasks[3]" → "line 40, Task UID 7"
 
 
 def _days(minutes: float, minutes_per_day: float) -> float:
@@ -182,6 +183,7 @@ def read_tasks(
         if baseline is not None:
             read.baseline[task_id] = baseline
             task["budget"] = max(0.0, baseline.cost)
+        read.origins[f"tasks[{len(read.tasks)}]"] = where
         read.tasks.append(task)
         read.by_uid[uid] = task_id
         durations[task_id] = days
@@ -250,6 +252,7 @@ def _read_links(
             dates = read.file_dates[successor]
             joined = "; ".join(x for x in (dates.note, note) if x)
             read.file_dates[successor] = FileDates(dates.start, dates.finish, joined)
+        read.origins[f"dependencies[{len(read.dependencies)}]"] = where
         read.dependencies.append(
             {
                 "from": predecessor,

@@ -31,6 +31,7 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rounded: list[str] = field(default_factory=list)  # "A1000 2.5 d → 3 d"
+    origins: dict[str, str] = field(default_factory=dict)  # "tasks[3]" → its row's where()
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))

@@ -102,7 +102,7 @@ class _Reader:
                 roots.setdefault(row.get("proj_id"), row)
         keys: set[str] = set()
         self.project_keys: dict[str, str] = {}
-        plan_projects = []
+        plan_projects: list[dict[str, str]] = []
         starts: list[date] = []
         for row in projects:
             pid = row.get("proj_id")
@@ -110,6 +110,7 @@ class _Reader:
             self.project_keys[pid] = key
             root = roots.get(pid)
             name = (root.get("wbs_name") if root else "") or row.get("proj_short_name") or key
+            self.c.origins[f"projects[{len(plan_projects)}]"] = where(row)
             plan_projects.append({"key": key, "name": name})
             start = self.c.day(row, "plan_start_date")
             if start is None:
@@ -210,6 +211,7 @@ class _Reader:
                 }
                 if parent:
                     summary["parent"] = parent
+                self.c.origins[f"tasks[{len(tasks)}]"] = where(child)
                 tasks.append(summary)
                 for row in activities.get(cid, []):
                     self._add_task(row, summary["id"], tasks, by_task_id, ids)
@@ -265,6 +267,7 @@ class _Reader:
         planned = (self.c.day(row, "target_start_date"), self.c.day(row, "target_end_date"))
         if planned[0] and planned[1]:
             self.baseline[tid] = FileBaseline(*planned, duration=task["duration"])
+        self.c.origins[f"tasks[{len(tasks)}]"] = where(row)
         tasks.append(task)
         by_task_id[row.get("task_id")] = task
 
@@ -359,6 +362,7 @@ class _Reader:
                 link["lag"] = round(days)
             if abs(days - round(days)) > 1e-6:
                 self.c.rounded.append(f"lag {pair[0]} → {pair[1]} {days:.2f} d → {round(days)} d")
+            self.c.origins[f"dependencies[{len(links)}]"] = where(row)
             links.append(link)
         if external:
             self.c.notes.append(
@@ -418,4 +422,5 @@ def read_xer(data: bytes) -> ImportedPlan:
     result.file_dates = reader.file_dates
     result.baseline = reader.baseline
     result.notes = context.notes
+    result.origins = context.origins
     return result

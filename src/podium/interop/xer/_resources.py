@@ -79,6 +79,7 @@ def read_resources(
         }
         if own is not None:
             resource["calendar"] = own.name
+        context.origins[f"resources[{len(resources)}]"] = where(row)
         resources.append(resource)
         by_rsrc_id[rid] = resource
     if unassigned:
@@ -94,6 +95,7 @@ def _assignments(
 ) -> list[dict[str, Any]]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     count: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str], Row] = {}  # the first row of each (merged) assignment
     for rid, rows in assigned.items():
         resource = resources.get(rid)
         if resource is None:
@@ -130,7 +132,8 @@ def _assignments(
                 assignment["work_hours"] = max(work, 0.0)
             merged[pair] = assignment
             count[pair] = 1
-    result = []
+            first[pair] = row
+    result: list[dict[str, Any]] = []
     capacity = {r["id"]: r["capacity"] for r in resources.values()}
     for pair, assignment in merged.items():
         task_id, resource_id = pair
@@ -151,5 +154,6 @@ def _assignments(
             )
         else:
             assignment["units"] = round(units, 3)
+        context.origins[f"assignments[{len(result)}]"] = where(first[pair])
         result.append(assignment)
     return result
