@@ -111,6 +111,39 @@ def test_a_slip_past_a_started_successor_is_flagged(cast: Cast, net: Net) -> Non
     assert [s["key"] for s in pushed["chain"]][-2:] == [net.plat["key"], net.train["key"]]
 
 
+def test_progress_dated_after_the_status_date_is_flagged_until_the_status_date_catches_up(
+    cast: Cast, net: Net
+) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/alerts"
+    cast.assign_member(net.plat["id"])
+    started = cast.member.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"actual_start": "2027-01-04", "actual_finish": "2027-01-15"},
+    )
+    assert started.status_code == 200, started.text
+    assert cast.viewer.get(url).json()["total"] == 0  # no status date: nothing to judge by
+    program = f"/api/v1/programs/{cast.program.id}"
+    assert cast.owner.patch(program, json={"status_date": "2027-01-08"}).status_code == 200
+    (alert,) = cast.viewer.get(url).json()["items"]
+    assert (alert["kind"], alert["severity"], alert["subject_id"]) == (
+        "actual_after_status_date", "medium", net.plat["id"]
+    )
+    assert alert["title"] == f"{net.plat['key']} Pilot has an actual finish after the status date"
+    assert alert["message"] == (
+        "Actual finish 15 Jan 2027, after the status date 8 Jan 2027: correct the date or "
+        "move the status date"
+    )
+    assert alert["details"] == {"actual_finish": "2027-01-15", "status_date": "2027-01-08"}
+    assert [s["key"] for s in alert["chain"]] == [net.plat["key"]]  # about the task alone
+    assert cast.owner.patch(program, json={"status_date": "2027-01-03"}).status_code == 200
+    (both,) = cast.viewer.get(url).json()["items"]
+    assert both["id"] == alert["id"] and both["title"].endswith(
+        "has an actual start and finish after the status date"
+    )
+    assert cast.owner.patch(program, json={"status_date": "2027-01-15"}).status_code == 200
+    assert cast.viewer.get(url).json()["total"] == 0
+
+
 def test_impact_analysis_shows_what_moves_where_without_saving(cast: Cast, net: Net) -> None:
     url = f"/api/v1/programs/{cast.program.id}/impact"
     body = cast.viewer.post(

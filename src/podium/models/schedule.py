@@ -47,6 +47,7 @@ class AlertKind(enum.StrEnum):
     MILESTONE_TARGET_MISSED = "milestone_target_missed"
     STARTED_SUCCESSOR_PUSHED = "started_successor_pushed"
     CONSTRAINT_VIOLATED = "constraint_violated"
+    ACTUAL_AFTER_STATUS_DATE = "actual_after_status_date"
     OVER_ALLOCATION = "over_allocation"
     RISK_ESCALATED = "risk_escalated"
     BENEFIT_OFF_TRACK = "benefit_off_track"

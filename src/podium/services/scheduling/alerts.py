@@ -21,6 +21,7 @@ from podium.engine import ScheduleResult
 from podium.engine.calendar import to_date
 from podium.models import Alert, AlertKind, Severity, utcnow
 from podium.services import events
+from podium.services.common import human_day
 from podium.services.scheduling.network import ProgramNetwork
 
 MAX_CHAIN = 25
@@ -38,6 +39,7 @@ class Detected:
     message: str
     details: dict[str, Any] = field(default_factory=dict)
     upstream: str | None = None  # where the chain starts, when it is not the subject's driver
+    chained: bool = True  # False: about the record alone (no chain of driving work)
 
 
 def _date(result: ScheduleResult, column: str, ref: str) -> date:
@@ -189,6 +191,48 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                 details={"days_late": conflict.days, "constraint": conflict.kind},
             )
         )
+    found += _actuals_after_status_date(pn)
+    return found
+
+
+def _actuals_after_status_date(pn: ProgramNetwork) -> list[Detected]:
+    """Actual dates later than the status date: progress is reported as of that day, so
+    they have not happened yet (a typing slip, or a status date left behind). Without a
+    status date nothing is judged."""
+    day = pn.network.status_date
+    if day is None:
+        return []
+    found = []
+    for a in pn.network.activities:
+        late = [
+            (what, when)
+            for what, when in (("start", a.actual_start), ("finish", a.actual_finish))
+            if when is not None and when > day
+        ]
+        if not late:
+            continue
+        said = " and ".join(f"actual {what} {human_day(when)}" for what, when in late)
+        found.append(
+            Detected(
+                fingerprint=f"actual:{a.id}",
+                kind=AlertKind.ACTUAL_AFTER_STATUS_DATE,
+                severity=Severity.MEDIUM,
+                subject=a.id,
+                title=(
+                    f"{pn.label(a.id)} {pn.names[a.id]} has an actual "
+                    f"{' and '.join(what for what, _ in late)} after the status date"
+                ),
+                message=(
+                    f"{said[0].upper()}{said[1:]}, after the status date {human_day(day)}: "
+                    "correct the date or move the status date"
+                ),
+                details={
+                    **{f"actual_{what}": when.isoformat() for what, when in late},
+                    "status_date": day.isoformat(),
+                },
+                chained=False,
+            )
+        )
     return found
 
 
@@ -218,6 +262,7 @@ SCHEDULE_ALERT_KINDS = (
     AlertKind.MILESTONE_TARGET_MISSED,
     AlertKind.STARTED_SUCCESSOR_PUSHED,
     AlertKind.CONSTRAINT_VIOLATED,
+    AlertKind.ACTUAL_AFTER_STATUS_DATE,
     AlertKind.OVER_ALLOCATION,
 )
 
@@ -236,6 +281,8 @@ def sync_alerts(
     for conflict in detect_conflicts(pn, result):
         if conflict.upstream is not None:
             chain = [*driving_chain(pn, result, conflict.upstream), conflict.subject]
+        elif not conflict.chained:
+            chain = [conflict.subject]
         else:
             chain = driving_chain(pn, result, conflict.subject)
         entries = _chain_entries(pn, chain, result)
