@@ -38,12 +38,14 @@ import httpx
 import uvicorn
 from generate import generate
 from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import select
 
 from podium.api.deps import SESSION_COOKIE
 from podium.app import create_app
 from podium.config import Settings
 from podium.db import make_engine, session_factory, upgrade_database
 from podium.interop.plan_format import read_plan
+from podium.models import Project
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
 from podium.services.plans import import_plan
@@ -104,6 +106,15 @@ def seed(database: Path) -> tuple[Any, int, str]:
         _web, cookie = auth.start_session(db, user, days=1)
         db.commit()
         return engine, program.id, cookie
+    finally:
+        db.close()
+
+
+def first_project(engine: Any) -> int:
+    """The id of the program's first project (2,000 tasks: its WBS shows 200 at a time)."""
+    db = session_factory(engine)()
+    try:
+        return int(db.scalars(select(Project.id).order_by(Project.id)).first() or 0)
     finally:
         db.close()
 
@@ -210,6 +221,7 @@ def main() -> None:
                 ("roadmap page (shell)", f"/programs/{program_id}/roadmap"),
                 ("roadmap.json (all 10k tasks)", f"/programs/{program_id}/roadmap.json"),
                 ("dependency map page", f"/programs/{program_id}/dependencies"),
+                ("project page (2,000-task WBS)", f"/projects/{first_project(engine)}"),
             ):
                 median, worst, size = server_times(base, cookie, path, args.requests)
                 print(

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import pairwise
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Locator, Page, expect
-from sqlalchemy import Engine, event, insert
+from sqlalchemy import Engine, event
 
 from podium.app import create_app
 from podium.config import Settings
-from podium.db import session_factory
-from podium.models import Dependency, Task
-from podium.services.scheduling import mark_program
-from podium.services.uow import complete
 from tests.browser.conftest import World, screenshot
-from tests.browser.work_plan import WorkPeople, WorkProgram, api_get, make_work_program
+from tests.browser.work_plan import (
+    WorkPeople,
+    WorkProgram,
+    api_get,
+    grow_app,
+    make_work_program,
+)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -188,42 +189,6 @@ def client(web_engine: Engine) -> Iterator[TestClient]:
         yield client
 
 
-def _grow(engine: Engine, program: WorkProgram, count: int) -> None:
-    """Add ``count`` linked tasks to APP (bulk, then one reschedule)."""
-    db = session_factory(engine)()
-    try:
-        project_id = program.project_ids["APP"]
-        base = db.query(Task).filter(Task.program_id == program.id).count()
-        db.execute(
-            insert(Task),
-            [
-                {
-                    "program_id": program.id,
-                    "project_id": project_id,
-                    "key": f"APP-X{base + n}",
-                    "name": f"Extra {n}",
-                    "duration": 1,
-                    "position": base + n,
-                    "wbs": str(base + n),
-                }
-                for n in range(count)
-            ],
-        )
-        extra = db.query(Task).filter(Task.key.like("APP-X%"), Task.program_id == program.id)
-        ids = [t.id for t in extra.order_by(Task.id)]
-        db.execute(
-            insert(Dependency),
-            [
-                {"program_id": program.id, "predecessor_task_id": a, "successor_task_id": b}
-                for a, b in pairwise(ids)
-            ],
-        )
-        mark_program(db, program.id)
-        complete(db)
-    finally:
-        db.close()
-
-
 def _statements(engine: Engine, run: Callable[[], object]) -> int:
     seen: list[str] = []
 
@@ -250,8 +215,8 @@ def test_the_overview_and_list_cost_the_same_queries_for_20_or_2000_tasks(
 ) -> None:
     small = make_work_program(web_engine, work_people)
     large = make_work_program(web_engine, work_people)
-    _grow(web_engine, small, 15)
-    _grow(web_engine, large, 2000)
+    grow_app(web_engine, small, 15)
+    grow_app(web_engine, large, 2000)
     _sign_in(client, work_people.emails["rosa"])
 
     def get(path: str) -> Callable[[], None]:

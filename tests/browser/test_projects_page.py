@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import Engine
 
 from tests.browser.conftest import World, screenshot
-from tests.browser.work_plan import WorkPeople, WorkProgram, api_get
+from tests.browser.work_plan import WorkPeople, WorkProgram, api_get, grow_app
 
 pytestmark = pytest.mark.browser
 
@@ -215,6 +217,51 @@ def test_deleting_a_task_others_depend_on_names_the_links_and_offers_the_cascade
     assert "APP-2" not in api_tasks(live_server, token, app)
     links = api_get(live_server, token, "/dependencies", program_id=work_program.id)["items"]
     assert all("APP-2" not in (d["predecessor"]["key"], d["successor"]["key"]) for d in links)
+
+
+def test_a_large_wbs_comes_a_page_at_a_time_and_an_edit_stays_on_its_page(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, web_engine: Engine
+) -> None:
+    grow_app(web_engine, work_program, 447)  # APP: 3 tasks and 447 more, 450 rows
+    app = work_program.project_ids["APP"]
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{app}")
+    rows = page.locator("#wbs tr[data-task-key]")
+    expect(rows).to_have_count(200)
+    first = rows.evaluate_all("rows => rows.map(r => r.dataset.taskKey)")
+    pager = page.locator("#wbs .pagination").first
+    expect(pager).to_contain_text("1–200 of 450")
+    pager.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(rows).to_have_count(200)
+    keys = rows.evaluate_all("rows => rows.map(r => r.dataset.taskKey)")
+    base = int(first[3].removeprefix("APP-X"))  # the first added task, on row 4
+    assert (keys[0], keys[-1]) == (f"APP-X{base + 197}", f"APP-X{base + 396}")  # rows 201-400
+
+    # an edit on page 2 comes back on page 2, its row marked
+    edited, deleted = keys[50], keys[100]
+    row(page, edited).get_by_role("link", name=f"Edit {edited}").click()
+    form = page.get_by_test_id("row-form")
+    form.get_by_label("Duration (days)").fill("4")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("flash")).to_have_text(f"Saved {edited}; dates recalculated.")
+    expect(row(page, edited)).to_have_class(re.compile("wbs-row--changed"))
+    expect(page.locator("#wbs .pagination").first).to_contain_text("201–400 of 450")
+    # a delete there (with the two links of the chain) stays there
+    row(page, deleted).get_by_role("link", name=f"Delete {deleted}").click()
+    page.get_by_test_id("delete-confirm").get_by_role("button", name="Delete").click()
+    confirm = page.get_by_test_id("delete-confirm")
+    confirm.get_by_role("button", name=f"Delete {deleted} and 2 links").click()
+    expect(page.get_by_test_id("flash")).to_have_text(f"Deleted {deleted}.")
+    expect(page.locator("#wbs .pagination").first).to_contain_text("201–400 of 449")
+    # a task added at the end is shown on the last page
+    form = page.get_by_test_id("add-form")
+    form.get_by_label("Name").fill("Go-live review")
+    form.get_by_role("button", name="Add task").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Added APP-")
+    expect(page.locator("#wbs .pagination").first).to_contain_text("401–450 of 450")
+    expect(rows.last).to_contain_text("Go-live review")
+    screenshot(page, "project-pages.png")
 
 
 def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(

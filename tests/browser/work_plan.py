@@ -15,16 +15,18 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from podium.db import session_factory
-from podium.models import Role, User
+from podium.models import Dependency, Role, Task, User
 from podium.services import auth, dependencies, milestones, programs, projects, tasks
 from podium.services.actor import Actor
 from podium.services.dependencies import EndRef
+from podium.services.scheduling import mark_program
 from podium.services.uow import complete
 from tests.factories import make_program, make_user
 
@@ -133,6 +135,43 @@ def make_work_program(engine: Engine, people: WorkPeople) -> WorkProgram:
             task_ids=task_ids,
             milestone_ids={"M1": launch.id},
         )
+    finally:
+        db.close()
+
+
+def grow_app(engine: Engine, program: WorkProgram, count: int) -> None:
+    """Add ``count`` tasks in a chain to APP, keyed ``APP-X<n>`` (bulk, then one
+    reschedule)."""
+    db = session_factory(engine)()
+    try:
+        project_id = program.project_ids["APP"]
+        base = db.query(Task).filter(Task.program_id == program.id).count()
+        db.execute(
+            insert(Task),
+            [
+                {
+                    "program_id": program.id,
+                    "project_id": project_id,
+                    "key": f"APP-X{base + n}",
+                    "name": f"Extra {n}",
+                    "duration": 1,
+                    "position": base + n,
+                    "wbs": str(base + n),
+                }
+                for n in range(count)
+            ],
+        )
+        extra = db.query(Task).filter(Task.key.like("APP-X%"), Task.program_id == program.id)
+        ids = [t.id for t in extra.order_by(Task.id)]
+        db.execute(
+            insert(Dependency),
+            [
+                {"program_id": program.id, "predecessor_task_id": a, "successor_task_id": b}
+                for a, b in pairwise(ids)
+            ],
+        )
+        mark_program(db, program.id)
+        complete(db)
     finally:
         db.close()
 

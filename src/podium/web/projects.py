@@ -19,6 +19,7 @@ from podium.api.tasks import TaskCreate
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.services import projects, tasks
 from podium.services.pages_projects import ProjectWbs, program_projects, project_wbs
+from podium.web.programs import Pager
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import (
     Errors,
@@ -35,6 +36,7 @@ from podium.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
+WBS_PAGE = 200  # rows of the WBS at a time (a 2,000-task project was 5.6 MB in one page)
 ADD_FIELDS = ("name", "duration", "parent_id", "is_milestone", "key")
 ROW_FIELDS = ("name", "duration")
 MOVES = ("up", "down", "indent", "outdent")
@@ -57,6 +59,7 @@ class TableState:
     highlight: int | None = None
     add_again: bool = False  # keep the keyboard in the add form (after adding, or its errors)
     focus_row: int | None = None  # back on this row's edit button (after a cancel)
+    page: int = 1  # of the WBS, unless a row above is on another
 
 
 # --- a program's projects -----------------------------------------------------------
@@ -106,21 +109,47 @@ def add_project(
 def _table(
     request: Request, view: ProjectWbs, state: TableState, *, status_code: int = 200
 ) -> Response:
-    """The WBS: the whole page, or (HTMX) only the table, which every change replaces."""
+    """The WBS: the whole page, or (HTMX) only the table, which every change replaces;
+    one page of rows at a time, the page of the row being edited or just changed."""
     template = "projects/_wbs.html" if is_htmx(request) else "projects/page.html"
+    pager = _pager(view, state)
     return render(
         request,
         template,
-        {"view": view, "program": view.program, "project": view.project, "state": state},
+        {
+            "view": view,
+            "program": view.program,
+            "project": view.project,
+            "state": state,
+            "pager": pager,
+            "rows": view.rows[pager.offset : pager.offset + pager.size],
+        },
         status_code=status_code,
     )
+
+
+def _pager(view: ProjectWbs, state: TableState) -> Pager:
+    number = state.page
+    for task_id in (state.editing, state.deleting, state.highlight, state.focus_row):
+        if task_id is not None and task_id in view.by_id:
+            number = view.rows.index(view.by_id[task_id]) // WBS_PAGE + 1
+            break
+    pages = max(1, -(-len(view.rows) // WBS_PAGE))
+    return Pager(number=min(max(number, 1), pages), size=WBS_PAGE, total=len(view.rows))
+
+
+def _page(form: Any) -> int:
+    """The WBS page a form was sent from (HTMX sends it with every request of the table)."""
+    text = field_value(form, "page")
+    return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
 
 
 def _changed(
     request: Request, db: Db, viewer: CurrentViewer, project_id: int, state: TableState
 ) -> Response:
     if not is_htmx(request):
-        return RedirectResponse(f"/projects/{project_id}", status_code=303)
+        page = f"?page={state.page}" if state.page > 1 else ""
+        return RedirectResponse(f"/projects/{project_id}{page}", status_code=303)
     return _table(request, project_wbs(db, viewer.actor, project_id), state)
 
 
@@ -140,10 +169,12 @@ def show_project(
     edit: Annotated[int | None, Query(ge=1)] = None,
     delete: Annotated[int | None, Query(ge=1)] = None,
     focus: Annotated[int | None, Query(ge=1)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The project's WBS with computed dates; ``?edit=`` / ``?delete=`` open a row's form."""
+    """The project's WBS with computed dates, a page of rows at a time; ``?edit=`` /
+    ``?delete=`` open a row's form (on its page)."""
     view = project_wbs(db, viewer.actor, project_id)
-    state = TableState(focus_row=focus)
+    state = TableState(focus_row=focus, page=page)
     if view.can_edit and edit is not None and edit in view.by_id:
         state.editing = edit
     if view.can_edit and delete is not None and delete in view.by_id:
@@ -173,12 +204,14 @@ def add_task(
             fields = body.model_dump(exclude={"estimate"}, exclude_none=True)
             task = tasks.create_task(db, viewer.actor, **fields)
             done(db)
-            state = TableState(flash=f"Added {task.key}.", highlight=task.id, add_again=True)
+            state = TableState(
+                page=_page(form), flash=f"Added {task.key}.", highlight=task.id, add_again=True
+            )
             return _changed(request, db, viewer, project_id, state)
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
             errors = errors_of(exc, ADD_FIELDS)
-    state = TableState(add_errors=errors, add_values=values, add_again=True)
+    state = TableState(page=_page(form), add_errors=errors, add_values=values, add_again=True)
     return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=422)
 
 
@@ -200,13 +233,16 @@ def save_row(
             tasks.update_task(db, viewer.actor, task_id, updates, expected_version=version_of(form))
             done(db)
             state = TableState(
-                flash=f"Saved {row.task.key}; dates recalculated.", highlight=task_id
+                page=_page(form),
+                flash=f"Saved {row.task.key}; dates recalculated.",
+                highlight=task_id,
             )
             return _changed(request, db, viewer, project_id, state)
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
             errors = errors_of(exc, ROW_FIELDS)
     state = TableState(
+        page=_page(form),
         editing=task_id,
         errors=errors,
         values={name: field_value(form, name) for name in ROW_FIELDS},
@@ -252,12 +288,20 @@ def move_row(
         done(db)
     except Conflict as exc:
         db.rollback()
-        state = TableState(flash_error=exc.message[:1].upper() + exc.message[1:] + ".")
+        state = TableState(
+            page=_page(form), flash_error=exc.message[:1].upper() + exc.message[1:] + "."
+        )
         return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=409)
     labels = {"up": "Moved {} up", "down": "Moved {} down"}
     labels |= {"indent": "Indented {}", "outdent": "Outdented {}"}
     flash = labels[move].format(task.key) + "."
-    return _changed(request, db, viewer, project_id, TableState(flash=flash, highlight=task_id))
+    return _changed(
+        request,
+        db,
+        viewer,
+        project_id,
+        TableState(page=_page(form), flash=flash, highlight=task_id),
+    )
 
 
 @router.post("/projects/{project_id}/tasks/{task_id}/delete")
@@ -291,6 +335,10 @@ def delete_row(
             message = f"Other work depends on {key} or its sub-tasks through {len(links)} " + (
                 "link." if len(links) == 1 else "links."
             )
-        state = TableState(deleting=task_id, conflict=message, conflict_links=links)
+        state = TableState(
+            page=_page(form), deleting=task_id, conflict=message, conflict_links=links
+        )
         return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=409)
-    return _changed(request, db, viewer, project_id, TableState(flash=f"Deleted {key}."))
+    return _changed(
+        request, db, viewer, project_id, TableState(page=_page(form), flash=f"Deleted {key}.")
+    )
