@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     upload_dir: Path | None = Field(
         default=None,
         description="where an uploaded CSV waits for its column choice (default: a private "
-        "temporary folder per process; set a folder shared by all worker processes)",
+        "temporary folder per process, or one shared by the workers of `podium serve "
+        "--workers N`; set a folder shared by all server processes started otherwise)",
     )
     leveling_threads: int | None = Field(
         default=None,

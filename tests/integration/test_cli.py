@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from podium.cli import app
+from podium.config import get_settings
 from podium.models import Alert, HealthSnapshot, IssuedReport, Program, Task, User
 
 runner = CliRunner()
@@ -223,3 +225,29 @@ def test_report_writes_markdown_and_pdf_and_issues_it(
     assert count(engine, IssuedReport) == 1
     code, out = podium("report", "CLOUD", "--format", "pdf")
     assert code == 1 and "--output" in out
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_serve_gives_several_workers_one_upload_folder(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def run(*args: object, **options: object) -> None:
+        folder = os.environ.get("PODIUM_UPLOAD_DIR")
+        seen.update(options, folder=folder, exists=folder is not None and Path(folder).is_dir())
+
+    monkeypatch.delenv("PODIUM_UPLOAD_DIR", raising=False)
+    get_settings.cache_clear()
+    monkeypatch.setattr(uvicorn, "run", run)
+    code, out = podium("serve", "--workers", str(workers))
+    assert code == 0, out
+    assert seen["workers"] == workers
+    if workers == 1:  # one process: its own private folder, made on first use
+        assert seen["folder"] is None
+    else:  # the CSV import's two steps may reach two workers
+        assert seen["exists"] is True
+        assert not Path(str(seen["folder"])).exists()  # removed when the server stops
+    assert "PODIUM_UPLOAD_DIR" not in os.environ

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Annotated
 
 import typer
@@ -168,12 +171,22 @@ def serve(
         f"Podium on [bold]http://{host}:{port}[/] — API docs at /api/docs — database "
         f"{get_engine().url.render_as_string(hide_password=True)} ({settings.environment})"
     )
-    uvicorn.run(
-        "podium.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        log_level="info",
-    )
+    shared = None
+    if workers > 1 and settings.upload_dir is None:
+        # a CSV import's two steps may reach two workers: they keep uploads in one folder
+        shared = tempfile.mkdtemp(prefix="podium-uploads-")
+        os.environ["PODIUM_UPLOAD_DIR"] = shared
+    try:
+        uvicorn.run(
+            "podium.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            log_level="info",
+        )
+    finally:
+        if shared is not None:
+            os.environ.pop("PODIUM_UPLOAD_DIR", None)
+            shutil.rmtree(shared, ignore_errors=True)

@@ -5,9 +5,11 @@ folder of this process, named by a random token, with a small JSON beside it tha
 says who uploaded it, when, and what the first step's form said. Only the person
 who uploaded a file can use its token; an upload is removed once imported and
 expires after an hour (expired ones are swept whenever a new one is kept), and
-each person keeps at most a few at a time. The folder belongs to one process:
-behind several worker processes, both steps must reach the same one (sticky
-sessions), else the second step asks for the file again.
+each person keeps at most a few at a time. The folder belongs to one process
+unless ``PODIUM_UPLOAD_DIR`` names one: ``podium serve --workers N`` makes one for
+its workers to share; servers started otherwise behind several processes set it
+(or keep both steps on one process), else the second step may ask for the file
+again.
 """
 
 from __future__ import annotations
