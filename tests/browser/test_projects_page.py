@@ -261,6 +261,8 @@ def test_a_large_wbs_comes_a_page_at_a_time_and_an_edit_stays_on_its_page(
     expect(page.get_by_test_id("flash")).to_contain_text("Added APP-")
     expect(page.locator("#wbs .pagination").first).to_contain_text("401–450 of 450")
     expect(rows.last).to_contain_text("Go-live review")
+    page.goto(f"/projects/{app}?page=99")  # past the end: the last page
+    expect(page.locator("#wbs .pagination").first).to_contain_text("401–450 of 450")
     screenshot(page, "project-pages.png")
 
 
