@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
@@ -132,13 +133,14 @@ def _pager(view: ProjectWbs, state: TableState) -> Pager:
     number = state.page
     for task_id in (state.editing, state.deleting, state.highlight, state.focus_row):
         if task_id is not None and task_id in view.by_id:
-            number = view.rows.index(view.by_id[task_id]) // WBS_PAGE + 1
+            at = next(i for i, row in enumerate(view.rows) if row.task.id == task_id)
+            number = at // WBS_PAGE + 1
             break
     pages = max(1, -(-len(view.rows) // WBS_PAGE))
     return Pager(number=min(max(number, 1), pages), size=WBS_PAGE, total=len(view.rows))
 
 
-def _page(form: Any) -> int:
+def _page(form: FormData) -> int:
     """The WBS page a form was sent from (HTMX sends it with every request of the table)."""
     text = field_value(form, "page")
     return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
