@@ -6,7 +6,7 @@ program reads them; people outside it are told a project does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -58,6 +58,20 @@ def get_project(
         raise NotFound(f"project {project_id} not found")
     require_visible(session, actor, project.program_id, needed, what=f"project {project_id}")
     return project
+
+
+def projects_by_id(session: Session, program_id: int, ids: Sequence[int]) -> list[Project]:
+    """The program's projects with ``ids`` (a risk's or a benefit's links); an id that is
+    not one of them is a 422 on ``project_ids``."""
+    found = list(
+        session.scalars(
+            select(Project).where(Project.program_id == program_id, Project.id.in_(list(ids)))
+        )
+    )
+    missing = sorted(set(ids) - {p.id for p in found})
+    if missing:
+        raise field_error("project_ids", f"no project {missing[0]} in this program")
+    return found
 
 
 def count_tasks(session: Session, project_id: int) -> int:

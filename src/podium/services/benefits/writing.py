@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from podium.engine.benefits import DIRECTIONS
 from podium.errors import Conflict, NotFound, ValidationFailed, field_error
-from podium.models import Benefit, BenefitMeasurement, Program, Project, Role, utcnow
+from podium.models import Benefit, BenefitMeasurement, Program, Role, utcnow
 from podium.services.actor import Actor, require_role
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits.alerts import sync_benefit_alerts
 from podium.services.benefits.reading import get_benefit, plan_of
 from podium.services.common import apply_update, check_version, flush
+from podium.services.projects import projects_by_id
 
 BENEFIT_FIELDS = [
     "name",
@@ -31,18 +32,6 @@ BENEFIT_FIELDS = [
     "is_goal",
 ]
 MEASUREMENT_FIELDS = ["measured_on", "value", "source", "note"]
-
-
-def _projects(session: Session, program_id: int, ids: Sequence[int]) -> list[Project]:
-    found = list(
-        session.scalars(
-            select(Project).where(Project.program_id == program_id, Project.id.in_(list(ids)))
-        )
-    )
-    missing = sorted(set(ids) - {p.id for p in found})
-    if missing:
-        raise field_error("project_ids", f"no project {missing[0]} in this program")
-    return found
 
 
 def _check_plan(benefit: Benefit) -> None:
@@ -125,7 +114,7 @@ def create_benefit(
         is_goal=is_goal,
     )
     _check_plan(benefit)
-    benefit.projects = _projects(session, program_id, project_ids)
+    benefit.projects = projects_by_id(session, program_id, project_ids)
     session.add(benefit)
     flush(session)
     _only_goal(session, benefit)
@@ -150,7 +139,9 @@ def update_benefit(
         _check_name_free(session, benefit.program_id, updates["name"], benefit.id)
     if "project_ids" in updates:
         before = sorted(p.id for p in benefit.projects)
-        benefit.projects = _projects(session, benefit.program_id, updates.pop("project_ids") or [])
+        benefit.projects = projects_by_id(
+            session, benefit.program_id, updates.pop("project_ids") or []
+        )
         after = sorted(p.id for p in benefit.projects)
         if before != after:
             record_change(

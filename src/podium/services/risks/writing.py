@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES, risk_score
 from podium.errors import Forbidden, field_error
-from podium.models import Membership, Project, Risk, RiskAction, RiskHistory, Role, Task, utcnow
+from podium.models import Membership, Risk, RiskAction, RiskHistory, Role, Task, utcnow
 from podium.services.actor import Actor, require_role
 from podium.services.audit import record_change, record_created, record_deleted, snapshot
 from podium.services.common import apply_update, check_version, flush
+from podium.services.projects import projects_by_id
 from podium.services.risks.escalation import apply_escalation, resolve_alert
 from podium.services.risks.reading import get_action, get_risk
 
@@ -59,18 +60,6 @@ def _check_owner(session: Session, program_id: int, owner_id: int | None, field:
     )
     if member is None:
         raise field_error(field, f"user {owner_id} is not a member of this program")
-
-
-def _projects(session: Session, program_id: int, ids: Sequence[int]) -> list[Project]:
-    found = list(
-        session.scalars(
-            select(Project).where(Project.program_id == program_id, Project.id.in_(list(ids)))
-        )
-    )
-    missing = sorted(set(ids) - {p.id for p in found})
-    if missing:
-        raise field_error("project_ids", f"no project {missing[0]} in this program")
-    return found
 
 
 def _tasks(session: Session, program_id: int, ids: Sequence[int]) -> list[Task]:
@@ -190,7 +179,7 @@ def create_risk(
         created_by=actor.email,
         escalation="none",
     )
-    risk.projects = _projects(session, program_id, project_ids)
+    risk.projects = projects_by_id(session, program_id, project_ids)
     risk.tasks = _tasks(session, program_id, task_ids)
     _check_level(risk)
     for name, value in _status_dates(risk, status).items():
@@ -242,7 +231,7 @@ def update_risk(
         _check_owner(session, risk.program_id, updates["owner_id"], "owner_id")
     before_links = _links(risk)
     if "project_ids" in updates:
-        risk.projects = _projects(session, risk.program_id, updates.pop("project_ids") or [])
+        risk.projects = projects_by_id(session, risk.program_id, updates.pop("project_ids") or [])
     if "task_ids" in updates:
         risk.tasks = _tasks(session, risk.program_id, updates.pop("task_ids") or [])
     probability = updates.get("probability", risk.probability)
