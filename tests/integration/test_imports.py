@@ -82,6 +82,25 @@ def test_importing_the_same_file_twice_needs_a_new_key_and_keeps_calendars_apart
     assert db.scalar(select(func.count()).select_from(Calendar)) == 3
 
 
+def test_holidays_keep_their_exception_names_through_import_and_export(db: Session) -> None:
+    name = "mpxj_calendar-recurring-exceptions-project2016-mspdi.xml"
+    report = import_file(db, SYSTEM, (DATA / name).read_bytes(), key="NAMED")
+    complete(db)
+    program = db.get(Program, report.program_id)
+    assert program is not None and program.calendar_id is not None
+    stored = db.get(Calendar, program.calendar_id)
+    assert stored is not None and len(stored.holidays) == 89
+    named = {h["date"]: h["name"] for h in stored.holidays}
+    assert named["2000-01-03"] == "Daily 1" and named["2009-04-03"] == "Yearly Absolute 3"
+    exported = export_plan(db, SYSTEM, program.id)
+    (calendar,) = exported["calendars"]
+    assert {"date": "2000-01-03", "name": "Daily 1"} in calendar["holidays"]
+    # the same file again: the same days, so the stored calendar is reused, names and all
+    import_file(db, SYSTEM, (DATA / name).read_bytes(), key="NAMED2")
+    complete(db)
+    assert db.scalar(select(func.count()).select_from(Calendar)) == 1
+
+
 def test_a_file_baseline_becomes_the_current_podium_baseline(db: Session) -> None:
     source = read_mspdi((DATA / "mpxj_task-links-project2003-mspdi.xml").read_bytes())
     from podium.interop.imported import FileBaseline

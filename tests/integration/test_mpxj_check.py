@@ -180,16 +180,32 @@ def test_mpxj_reads_podiums_export_of_each_file_back_with_the_same_plan_and_date
     assert read_back == expected
 
 
+def _mpxj_named_holidays(calendar: Any, workdays: list[str]) -> dict[str, set[str]]:
+    """The days MPXJ's expanded exceptions of ``calendar`` make non-working, on
+    ``workdays``, each with the names of the exceptions covering it."""
+    off: dict[str, set[str]] = {}
+    for exception in calendar.getCalendarExceptions():
+        name = str(exception.getName() or "")  # the expanded occurrences have none
+        for occurrence in exception.getExpandedExceptions():
+            day = occurrence.getFromDate()
+            while not occurrence.getWorking() and not day.isAfter(occurrence.getToDate()):
+                off.setdefault(str(day), set()).update({name} if name else set())
+                day = day.plusDays(1)
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    return {d: n for d, n in off.items() if names[date.fromisoformat(d).weekday()] in workdays}
+
+
 def _mpxj_holidays(calendar: Any, workdays: list[str]) -> set[str]:
     """The days MPXJ's expanded exceptions of ``calendar`` make non-working, on ``workdays``."""
-    off: set[str] = set()
-    for exception in calendar.getExpandedCalendarExceptions():
-        day = exception.getFromDate()
-        while not exception.getWorking() and not day.isAfter(exception.getToDate()):
-            off.add(str(day))
-            day = day.plusDays(1)
-    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    return {d for d in off if names[date.fromisoformat(d).weekday()] in workdays}
+    return set(_mpxj_named_holidays(calendar, workdays))
+
+
+def _named(holidays: list[Any]) -> dict[str, str]:
+    """Plan-format holidays (dates, or ``{"date", "name"}``) as day → name."""
+    return {
+        h["date"] if isinstance(h, dict) else h: h["name"] if isinstance(h, dict) else ""
+        for h in holidays
+    }
 
 
 @pytest.mark.parametrize("name", MSPDI_FILES)
@@ -204,7 +220,41 @@ def test_podium_imports_as_holidays_the_non_working_days_mpxj_expands(
         if calendar.getParent() is not None:
             continue
         podium = ours[str(calendar.getName())]
-        assert set(podium["holidays"]) == _mpxj_holidays(calendar, podium["workdays"])
+        theirs = _mpxj_named_holidays(calendar, podium["workdays"])
+        named = _named(podium["holidays"])
+        assert set(named) == set(theirs)
+        # each holiday keeps the name of an exception covering it (unnamed: none has one)
+        assert all(named[d] in theirs[d] if theirs[d] else not named[d] for d in named)
+
+
+def test_mpxj_reads_the_names_podium_gives_its_holidays(mpxj: Reader, tmp_path: Path) -> None:
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "HN", "name": "HN", "start": "2027-12-20", "calendar": "office"},
+        "calendars": [
+            {
+                "name": "office",
+                "holidays": [
+                    {"date": "2027-12-24", "name": "Christmas Eve"},
+                    {"date": "2027-12-27", "name": "Christmas break"},
+                    {"date": "2027-12-28", "name": "Christmas break"},
+                    "2027-12-30",
+                ],
+            }
+        ],
+        "projects": [{"key": "HN", "name": "Holiday names"}],
+        "tasks": [{"id": "HN-1", "project": "HN", "name": "Close", "duration": 3}],
+    }
+    written = tmp_path / "named.xml"
+    written.write_bytes(write_mspdi(document))
+    (calendar,) = mpxj(written).getCalendars()
+    assert _mpxj_named_holidays(calendar, ["Mon", "Tue", "Wed", "Thu", "Fri"]) == {
+        "2027-12-24": {"Christmas Eve"},
+        "2027-12-27": {"Christmas break"},
+        "2027-12-28": {"Christmas break"},
+        "2027-12-30": set(),
+    }
 
 
 def test_mpxj_reads_27_exceptions_that_podium_makes_89_holidays(mpxj: Reader) -> None:

@@ -115,20 +115,22 @@ def test_the_27_exceptions_far_from_a_plan_still_become_holidays_of_its_calendar
     89 of the non-working days fall on a weekday the calendar works."""
     imported = read_mspdi((DATA / RECURRING).read_bytes())
     (standard,) = read_plan(imported.document).calendars
-    holidays = {str(d) for d in standard.holidays}
+    named = {str(h.date): h.name for h in standard.holidays}
+    holidays = set(named)
     assert len(holidays) == 89
-    assert {
-        "2000-01-03",  # Daily 1: 1-3 January 2000, a Saturday to a Monday
-        "2000-02-07",  # Daily 2: every 3 days from 1 February, third occurrence
-        "2001-01-15",  # Weekly 1 Monday: third Monday from 1 January 2001
-        "2001-02-13",  # Weekly 2 Tuesday: every 2 weeks, fourth occurrence
-        "2002-05-06",  # Monthly Relative 1: first Monday every 2 months, third occurrence
-        "2005-01-28",  # Monthly Relative 5: last Friday every 6 months, seventh occurrence
-        "2003-05-01",  # Monthly Absolute 1: the 1st every 2 months, third occurrence
-        "2007-03-06",  # Yearly Relative 1: first Tuesday of March, fourth year
-        "2005-02-01",  # Yearly Absolute 1: 1 February, first year
-        "2009-04-03",  # Yearly Absolute 3: 3 April, fifth year
-    } <= holidays
+    expected = {  # each day with the name of the exception it comes from
+        "2000-01-03": "Daily 1",  # 1-3 January 2000, a Saturday to a Monday
+        "2000-02-07": "Daily 2",  # every 3 days from 1 February, third occurrence
+        "2001-01-15": "Weekly 1 Monday",  # third Monday from 1 January 2001
+        "2001-02-13": "Weekly 2 Tuesday",  # every 2 weeks, fourth occurrence
+        "2002-05-06": "Monthly Relative 1",  # first Monday every 2 months, third occurrence
+        "2005-01-28": "Monthly Relative 5",  # last Friday every 6 months, seventh occurrence
+        "2003-05-01": "Monthly Absolute 1",  # the 1st every 2 months, third occurrence
+        "2007-03-06": "Yearly Relative 1",  # first Tuesday of March, fourth year
+        "2005-02-01": "Yearly Absolute 1",  # 1 February, first year
+        "2009-04-03": "Yearly Absolute 3",  # 3 April, fifth year
+    }
+    assert {day: named.get(day) for day in expected} == expected
     # the weekend days of Daily 1 are off anyway; the working Saturdays are not holidays
     assert not holidays & {"2000-01-01", "2000-01-02", "2010-01-02", "2010-02-06"}
     assert not any("more than" in n for n in imported.notes)
@@ -159,7 +161,8 @@ def test_a_calendar_of_too_many_holidays_keeps_those_near_the_plan_and_notes_the
     low, high = dt.date(2026, 1, 3), dt.date(2029, 1, 4)
     every_other_day = (dt.date(1990, 1, 1) + dt.timedelta(days=n) for n in range(0, 19000, 2))
     near = {d for d in every_other_day if low <= d <= high and d.weekday() < 5}
-    assert set(standard.holidays) == near
+    assert {h.date for h in standard.holidays} == near
+    assert {h.name for h in standard.holidays} == {"Every other day"}
     (note,) = [n for n in imported.notes if "more than 5000" in n]
     assert "only those from 2026-01-03 to 2029-01-04 are kept" in note
     assert f"{6653 - len(near)} (from 1990-01-01 to 2040-12-28) are not carried" in note

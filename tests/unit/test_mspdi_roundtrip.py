@@ -48,6 +48,43 @@ def test_the_written_dates_are_the_schedule_podium_computes() -> None:
     ]
 
 
+NAMED_HOLIDAYS = [
+    {"date": "2027-12-24", "name": "Christmas Eve"},
+    {"date": "2027-12-27", "name": "Christmas break"},
+    {"date": "2027-12-28", "name": "Christmas break"},
+    {"date": "2027-12-29", "name": "Year-end stocktake"},
+    "2027-12-30",
+]
+
+
+def test_holiday_names_are_written_as_exception_names_and_read_back() -> None:
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "HN", "name": "HN", "start": "2027-12-20", "calendar": "office"},
+        "calendars": [{"name": "office", "holidays": NAMED_HOLIDAYS}],
+        "projects": [{"key": "HN", "name": "Holiday names"}],
+        "tasks": [{"id": "HN-1", "project": "HN", "name": "Close", "duration": 3}],
+    }
+    written = write_mspdi(document)
+    root, _ = parse(written)
+    exceptions = [
+        (text(e, f"TimePeriod/{Q}FromDate"), text(e, "Name"))
+        for e in root.findall(f"{Q}Calendars/{Q}Calendar/{Q}Exceptions/{Q}Exception")
+    ]
+    # one exception per run of days of one name; an unnamed holiday has no name
+    assert exceptions == [
+        ("2027-12-24T00:00:00", "Christmas Eve"),
+        ("2027-12-27T00:00:00", "Christmas break"),
+        ("2027-12-29T00:00:00", "Year-end stocktake"),
+        ("2027-12-30T00:00:00", None),
+    ]
+    again = read_mspdi(written)
+    assert again.ok, again.problems
+    (calendar,) = again.document["calendars"]
+    assert calendar["holidays"] == NAMED_HOLIDAYS
+
+
 def test_people_teams_and_equipment_are_written_as_work_resources_and_read_back_as_such() -> None:
     document = {
         "format": "podium-plan",

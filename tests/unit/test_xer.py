@@ -160,7 +160,8 @@ def test_twenty_four_hour_calendar_file_keeps_its_finished_activity_and_holidays
     (calendar,) = plan.calendars
     assert calendar.name == "5 Day"
     assert calendar.workdays == ["Mon", "Tue", "Wed", "Thu", "Fri"]
-    assert date(2019, 7, 4) in calendar.holidays and len(calendar.holidays) == 14
+    days = [h.date for h in calendar.holidays]
+    assert date(2019, 7, 4) in days and len(days) == 14
     assert plan.program.calendar == "5 Day"
 
 

@@ -21,7 +21,16 @@ import json
 import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from podium.engine import Activity, Link, Network, ScheduleResult, WorkCalendar
 from podium.engine.leveling import LevelingInput, effective_network
@@ -32,6 +41,7 @@ from podium.interop.plan_resources import Assignment, Resource, leveling_resourc
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 NonNegative = Annotated[int, Field(ge=0)]
+MAX_HOLIDAY_NAME = 200  # characters of a holiday's name
 
 
 class PlanError(ValidationFailed):
@@ -76,12 +86,52 @@ class Program(_Model):
     goal: Goal | None = None
 
 
+def _day(text: str) -> dt.date:
+    try:
+        if len(text) != len("2027-05-31"):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError("date_from_text", "Input should be a date (YYYY-MM-DD)") from None
+
+
+class Holiday(_Model):
+    """A day not worked: in the file a date (``"2027-05-31"``), or a date with a name
+    (``{"date": "2027-05-31", "name": "Spring bank holiday"}``)."""
+
+    date: dt.date
+    name: str = Field(default="", max_length=MAX_HOLIDAY_NAME)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_date(cls, value: Any) -> Any:
+        # a validator's output is checked as Python data, where a strict date is no text
+        if isinstance(value, str):
+            return {"date": _day(value)}
+        if isinstance(value, dict) and isinstance(value.get("date"), str):
+            return {**value, "date": _day(value["date"])}
+        if isinstance(value, dict | Holiday):
+            return value
+        raise PydanticCustomError(
+            "holiday_type", 'Input should be a date or {"date": ..., "name": ...}'
+        )
+
+    @model_serializer(mode="wrap")
+    def _as_date(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return handler(self) if self.name else handler(self)["date"]
+
+
+def _date_or_holiday(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, a holiday is a date or a dated name (see :class:`Holiday`)."""
+    schema["items"] = {"anyOf": [{"type": "string", "format": "date"}, schema["items"]]}
+
+
 class Calendar(_Model):
     """A named working calendar: worked weekdays and holidays."""
 
     name: str = Field(min_length=1, max_length=100)
     workdays: list[Weekday] = Field(default=["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1)
-    holidays: list[dt.date] = []
+    holidays: list[Holiday] = Field(default=[], json_schema_extra=_date_or_holiday)
 
 
 class Project(_Model):
@@ -251,7 +301,10 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 
 def _calendars(plan: Plan) -> dict[str, WorkCalendar]:
-    return {c.name: WorkCalendar.from_weekdays(c.workdays, c.holidays) for c in plan.calendars}
+    return {
+        c.name: WorkCalendar.from_weekdays(c.workdays, [h.date for h in c.holidays])
+        for c in plan.calendars
+    }
 
 
 def _network(plan: Plan, calendars: dict[str, WorkCalendar], *, holds: bool) -> Network:

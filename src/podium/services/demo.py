@@ -131,7 +131,7 @@ def _load_program(session: Session, actor: Actor, today: date, *, key: str) -> P
         description="The plan as approved at kick-off, before any progress.",
     )
     calendar = WorkCalendar(
-        holidays=[date.fromisoformat(d) for d in document["calendars"][0]["holidays"]]
+        holidays=[date.fromisoformat(h["date"]) for h in document["calendars"][0]["holidays"]]
     )
     tasks = {t.key: t for t in session.scalars(select(Task).where(Task.program_id == program.id))}
     preds: dict[str, list[tuple[str, str]]] = {}

@@ -181,14 +181,15 @@ def monday_on_or_before(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _holidays(start: date) -> list[str]:
-    fixed = [(1, 1), (5, 1), (12, 25), (12, 26)]
-    return sorted(
-        date(year, month, dom).isoformat()
+def _holidays(start: date) -> list[dict[str, str]]:
+    fixed = [(1, 1, "New Year's Day"), (5, 1, "Labour Day"), (12, 25, "Christmas Day")]
+    fixed.append((12, 26, "Boxing Day"))
+    return [
+        {"date": date(year, month, dom).isoformat(), "name": name}
         for year in (start.year, start.year + 1, start.year + 2)
-        for month, dom in fixed
+        for month, dom, name in fixed
         if date(year, month, dom).weekday() < 5
-    )
+    ]
 
 
 def demo_plan(today: date) -> dict[str, Any]:

@@ -239,7 +239,9 @@ def _free_names(session: Session, document: dict[str, Any], key: str) -> list[st
         same = existing.weekmask == "".join(
             "1" if d in calendar["workdays"] else "0"
             for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-        ) and {h["date"] for h in existing.holidays} == set(calendar.get("holidays", []))
+        ) and {h["date"] for h in existing.holidays} == {
+            h["date"] if isinstance(h, dict) else h for h in calendar.get("holidays", [])
+        }
         if not same:
             new = f"{calendar['name']} ({key})"[:100]
             taken = session.scalar(select(Calendar.id).where(Calendar.name == new))

@@ -17,9 +17,10 @@ from a year before the plan to two years after it. A third bounds the work: all
 the exceptions of one file may take at most :data:`MAX_FILE_STEPS` steps (a day,
 week, month or year each) to expand, else the file is refused, so a small file
 of many long exceptions cannot keep a server busy. Working hours within a day,
-working exceptions on non-working weekdays (an extra working Saturday) and
-exception names cannot be carried: a plan calendar is worked weekdays and dated
-holidays; the first two are noted.
+working exceptions on non-working weekdays (an extra working Saturday) cannot be
+carried: a plan calendar is worked weekdays and dated holidays; both are noted. A
+holiday keeps the name of the exception that covers it (the first such exception
+that has a name).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from podium.interop.mspdi._xml import Q, flag, parse_date, text
+from podium.interop.plan_format import MAX_HOLIDAY_NAME
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # MSPDI DayType: 1 = Sunday … 7 = Saturday
@@ -64,14 +66,15 @@ class ExpansionBudget:
 
 @dataclass
 class FileCalendar:
-    """A calendar of the file, resolved: name, worked weekdays, holidays, extra working days,
-    and the exceptions cut at :data:`MAX_EXPANDED_DAYS`."""
+    """A calendar of the file, resolved: name, worked weekdays, days off (each with the
+    name of its exception, or ``""``), extra working days, and the exceptions cut at
+    :data:`MAX_EXPANDED_DAYS`."""
 
     uid: str
     name: str
     base_uid: str | None
     own_days: dict[str, bool] = field(default_factory=dict)
-    off: set[dt.date] = field(default_factory=set)
+    off: dict[dt.date, str] = field(default_factory=dict)
     working: set[dt.date] = field(default_factory=set)
     cut: list[str] = field(default_factory=list)
 
@@ -208,6 +211,15 @@ def _legacy_exception_days(
     return [start + dt.timedelta(days=n) for n in range(count)]
 
 
+def _mark(calendar: FileCalendar, days: list[dt.date], *, working: bool, name: str) -> None:
+    if working:
+        calendar.working.update(days)
+        return
+    for day in days:
+        if not calendar.off.get(day):
+            calendar.off[day] = name
+
+
 def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> FileCalendar:
     """One ``Calendar`` element as the file states it (before taking its base's days);
     ``budget``: what the file's exceptions may still take to expand (shared by its
@@ -228,12 +240,13 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
             days = _legacy_exception_days(week_day, budget)
             if len(days) >= MAX_EXPANDED_DAYS:
                 calendar.cut.append(f"from {days[0].isoformat()}")
-            (calendar.working if flag(week_day, "DayWorking") else calendar.off).update(days)
+            _mark(calendar, days, working=flag(week_day, "DayWorking"), name="")
     for number, exception in enumerate(exceptions, 1):
         days = exception_days(exception, budget)
         if len(days) >= MAX_EXPANDED_DAYS:
             calendar.cut.append(text(exception, "Name") or f"exception {number}")
-        (calendar.working if flag(exception, "DayWorking") else calendar.off).update(days)
+        name = (text(exception, "Name") or "").strip()[:MAX_HOLIDAY_NAME]
+        _mark(calendar, days, working=flag(exception, "DayWorking"), name=name)
     return calendar
 
 
@@ -268,13 +281,17 @@ def resolve_calendars(
         inherited = days_of(base, seen | {calendar.uid}) if base and base.uid not in seen else {}
         return {**{d: d not in ("Sat", "Sun") for d in WEEKDAYS}, **inherited, **calendar.own_days}
 
-    def exceptions_of(calendar: FileCalendar, seen: frozenset[str]) -> tuple[set[dt.date], ...]:
+    def exceptions_of(
+        calendar: FileCalendar, seen: frozenset[str]
+    ) -> tuple[dict[dt.date, str], set[dt.date]]:
         base = calendars.get(calendar.base_uid or "")
-        off, working = set(calendar.off), set(calendar.working)
+        off, working = dict(calendar.off), set(calendar.working)
         if base and base.uid not in seen:
             base_off, base_working = exceptions_of(base, seen | {calendar.uid})
-            off |= base_off - calendar.working
-            working |= base_working - calendar.off
+            for day, name in base_off.items():
+                if day not in calendar.working and not off.get(day):
+                    off[day] = name
+            working |= base_working - calendar.off.keys()
         return off, working
 
     for uid, calendar in calendars.items():
@@ -302,6 +319,9 @@ def resolve_calendars(
         resolved[uid] = {
             "name": calendar.name,
             "workdays": workdays,
-            "holidays": [d.isoformat() for d in holidays],
+            "holidays": [
+                {"date": d.isoformat(), "name": off[d]} if off[d] else d.isoformat()
+                for d in holidays
+            ],
         }
     return resolved, notes

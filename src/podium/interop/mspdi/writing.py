@@ -67,13 +67,24 @@ def _uids(ids: Iterable[str], *, lowest: int = 1) -> dict[str, int]:
     return uids
 
 
-def _ranges(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    ranges: list[tuple[dt.date, dt.date]] = []
-    for day in sorted(set(days)):
-        if ranges and day == ranges[-1][1] + dt.timedelta(days=1):
-            ranges[-1] = (ranges[-1][0], day)
+def _ranges(holidays: list[Any]) -> list[tuple[dt.date, dt.date, str]]:
+    """Runs of consecutive holidays of one name (plan-format holidays: dates, or
+    ``{"date", "name"}``), as ``(first, last, name)``."""
+    named: dict[dt.date, str] = {}
+    for holiday in holidays:
+        day, name = (
+            (holiday["date"], holiday.get("name", ""))
+            if isinstance(holiday, dict)
+            else (holiday, "")
+        )
+        named.setdefault(dt.date.fromisoformat(str(day)), name)
+    ranges: list[tuple[dt.date, dt.date, str]] = []
+    for day in sorted(named):
+        last = ranges[-1] if ranges else None
+        if last and day == last[1] + dt.timedelta(days=1) and named[day] == last[2]:
+            ranges[-1] = (last[0], day, last[2])
         else:
-            ranges.append((day, day))
+            ranges.append((day, day, named[day]))
     return ranges
 
 
@@ -95,8 +106,8 @@ def _calendar(parent: Element, uid: int, calendar: dict[str, Any]) -> None:
                 time = SubElement(times, "WorkingTime")
                 _add(time, "FromTime", start)
                 _add(time, "ToTime", finish)
-    ranges = _ranges([dt.date.fromisoformat(str(d)) for d in calendar.get("holidays", [])])
-    for first, last in ranges:  # the pre-2007 form
+    ranges = _ranges(calendar.get("holidays", []))
+    for first, last, _ in ranges:  # the pre-2007 form (which has no names)
         day = SubElement(week, "WeekDay")
         _add(day, "DayType", 0)
         _add(day, "DayWorking", 0)
@@ -105,14 +116,15 @@ def _calendar(parent: Element, uid: int, calendar: dict[str, Any]) -> None:
         _add(period, "ToDate", f"{last.isoformat()}T23:59:00")
     if ranges:
         exceptions = SubElement(element, "Exceptions")
-        for first, last in ranges:
+        for first, last, name in ranges:
             exception = SubElement(exceptions, "Exception")
             _add(exception, "EnteredByOccurrences", 0)
             period = SubElement(exception, "TimePeriod")
             _add(period, "FromDate", f"{first.isoformat()}T00:00:00")
             _add(period, "ToDate", f"{last.isoformat()}T23:59:00")
             _add(exception, "Occurrences", 1)
-            _add(exception, "Name", "Holiday")
+            if name:  # an unnamed holiday has no name in the file either
+                _add(exception, "Name", name)
             _add(exception, "Type", 1)
             _add(exception, "DayWorking", 0)
 

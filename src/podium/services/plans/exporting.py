@@ -147,7 +147,10 @@ def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, An
                 "workdays": [
                     day for day, flag in zip(WEEKDAYS, c.weekmask, strict=True) if flag == "1"
                 ],
-                "holidays": sorted(h["date"] for h in c.holidays),
+                "holidays": [
+                    {"date": h["date"], "name": h["name"]} if h.get("name") else h["date"]
+                    for h in sorted(c.holidays, key=lambda h: str(h["date"]))
+                ],
             }
             for c in calendars.values()
         ],

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from podium.interop.plan_format import Calendar as PlanCalendar
 from podium.interop.plan_format import Plan, PlanError
 from podium.models import (
     WEEKDAYS,
@@ -62,7 +63,7 @@ def _check_against_database(
             continue
         same_days = stored.weekmask == _weekmask(list(calendar.workdays))
         same_holidays = {h["date"] for h in stored.holidays} == {
-            d.isoformat() for d in calendar.holidays
+            h.date.isoformat() for h in calendar.holidays
         }
         if not (same_days and same_holidays):
             problems.append(
@@ -78,6 +79,16 @@ def _check_against_database(
     if problems:
         raise PlanError(problems)
     return existing
+
+
+def _stored_holidays(calendar: PlanCalendar) -> list[dict[str, str]]:
+    """The calendar's holidays as stored: by date, a date the file lists twice once (with
+    the first name the file gives it)."""
+    named: dict[str, str] = {}
+    for holiday in calendar.holidays:
+        day = holiday.date.isoformat()
+        named[day] = named.get(day) or holiday.name
+    return [{"date": day, "name": named[day]} for day in sorted(named)]
 
 
 def _next_number(project_key: str, task_keys: list[str]) -> int:
@@ -97,7 +108,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
             stored = Calendar(
                 name=calendar.name,
                 weekmask=_weekmask(list(calendar.workdays)),
-                holidays=[{"date": d.isoformat(), "name": ""} for d in sorted(calendar.holidays)],
+                holidays=_stored_holidays(calendar),
             )
             session.add(stored)
             flush(session)
