@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.models import AuditEntry, Calendar, Program
+from podium.models import AuditEntry, Calendar, Program, Resource
 from tests.api.conftest import ROLES, Cast
 from tests.factories import (
     ApiUser,
@@ -267,6 +267,19 @@ def test_deleting_a_calendar_in_use_is_409_listing_its_users(cast: Cast, db: Ses
         {"id": task.id, "key": "PLAT-1", "program_id": cast.program.id}
     ]
     assert cast.manager.get(f"{URL}/{calendar_id}").status_code == 200
+
+
+def test_a_calendar_a_resource_works_on_is_in_use_too(cast: Cast, db: Session) -> None:
+    calendar_id = create(cast.admin)["id"]
+    db.add(Resource(key="crane", name="Tower crane", calendar_id=calendar_id))
+    db.commit()
+    error = assert_error(cast.manager.delete(f"{URL}/{calendar_id}"), 409, "calendar_in_use")
+    assert "resource crane" in error["message"]
+    crane = db.scalar(select(Resource).where(Resource.key == "crane"))
+    assert crane is not None
+    assert error["details"]["resources"] == [{"id": crane.id, "key": "crane"}]
+    db.expire_all()
+    assert crane.calendar_id == calendar_id  # the resource keeps its calendar
 
 
 def test_users_in_programs_the_deleter_cannot_see_are_counted_not_named(

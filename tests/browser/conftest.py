@@ -9,6 +9,7 @@ the API and integration tests already cover both databases.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -21,7 +22,15 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import Engine
 
@@ -385,3 +394,27 @@ def page_as(
     yield open_page
     for context in contexts:
         context.close()
+
+
+REFUSAL_LOG = re.compile(r"(status of|Status Error Code) (409|422)\b")
+
+
+@pytest.fixture
+def console_errors() -> Iterator[Callable[[Page], list[str]]]:
+    """Watch a page's console; the test ends with none of its errors."""
+    watched: list[list[str]] = []
+
+    def watch(page: Page) -> list[str]:
+        errors: list[str] = []
+
+        def seen(message: ConsoleMessage) -> None:
+            if message.type == "error" and not REFUSAL_LOG.search(message.text):
+                errors.append(message.text)
+
+        page.on("console", seen)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        watched.append(errors)
+        return errors
+
+    yield watch
+    assert [e for errors in watched for e in errors] == []

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from podium.db import session_factory
 from podium.models import ChangeRequest, Decision, ReviewOccurrence
-from podium.services.governance._records import today
+from podium.services.common import today
 from tests.browser.conftest import PlanProgram, screenshot
 from tests.browser.test_governance import OMAR, _seed
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, select
 
 from podium.db import session_factory
@@ -93,30 +93,6 @@ def booked(web_engine: Engine, work_people: WorkPeople, work_program: WorkProgra
 
 # a refused form (422) or a stale preview (409) is an answer the page shows in place; the
 # browser and htmx still log its status, which is not an error of the page
-REFUSAL_LOG = re.compile(r"(status of|Status Error Code) (409|422)\b")
-
-
-@pytest.fixture
-def console_errors() -> Iterator[Callable[[Page], list[str]]]:
-    """Watch a page's console; the test ends with none of its errors."""
-    watched: list[list[str]] = []
-
-    def watch(page: Page) -> list[str]:
-        errors: list[str] = []
-
-        def seen(message: ConsoleMessage) -> None:
-            if message.type == "error" and not REFUSAL_LOG.search(message.text):
-                errors.append(message.text)
-
-        page.on("console", seen)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        watched.append(errors)
-        return errors
-
-    yield watch
-    assert [e for errors in watched for e in errors] == []
-
-
 def test_an_over_allocation_shows_red_and_the_cell_lists_the_colliding_tasks(
     page_as: OpenPage,
     work_people: WorkPeople,

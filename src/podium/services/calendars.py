@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, Forbidden, NotFound, field_error
-from podium.models import WEEKDAYS, Calendar, Membership, Program, Project, Role, Task
+from podium.models import WEEKDAYS, Calendar, Membership, Program, Project, Resource, Role, Task
 from podium.services.actor import Actor, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -87,7 +87,8 @@ def can_edit_calendars(session: Session, actor: Actor) -> bool:
     return role is not None
 
 
-def _require_editor(session: Session, actor: Actor) -> None:
+def require_calendar_editor(session: Session, actor: Actor) -> None:
+    """Refuses (403) anyone who may not change calendars (see :func:`can_edit_calendars`)."""
     if not can_edit_calendars(session, actor):
         raise Forbidden("only admins and program managers or owners can change calendars")
 
@@ -125,7 +126,7 @@ def create_calendar(
     holidays: Iterable[Holiday] = (),
 ) -> Calendar:
     """A new calendar; names are unique, ignoring case."""
-    _require_editor(session, actor)
+    require_calendar_editor(session, actor)
     _check_name_free(session, name)
     calendar = Calendar(
         name=name,
@@ -149,7 +150,7 @@ def update_calendar(
     expected_version: int | None = None,
 ) -> Calendar:
     """Change a calendar; new ``workdays`` and ``holidays`` replace the old lists."""
-    _require_editor(session, actor)
+    require_calendar_editor(session, actor)
     calendar = get_calendar(session, actor, calendar_id)
     check_version(calendar, expected_version)
     changes = dict(updates)
@@ -166,9 +167,10 @@ def update_calendar(
 
 
 def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str, Any]:
-    """Programs, projects and tasks using a calendar.
+    """Programs, projects, tasks and resources using a calendar.
 
-    Those in programs the actor cannot see are only counted, not named.
+    Tasks and projects in programs the actor cannot see are only counted, not named;
+    resources belong to the whole organisation and are all named.
     """
     visible = visible_program_ids(session, actor)
 
@@ -190,6 +192,13 @@ def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str
             select(Task.id, Task.key, Task.program_id).where(Task.calendar_id == calendar_id)
         )
     )
+    resources = list(
+        session.execute(
+            select(Resource.id, Resource.key)
+            .where(Resource.calendar_id == calendar_id)
+            .order_by(Resource.key)
+        )
+    )
     return {
         "programs": [{"id": i, "key": k} for i, k in programs if shown(i)],
         "projects": [
@@ -197,6 +206,7 @@ def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str
         ],
         "tasks": [{"id": i, "key": k, "program_id": p} for i, k, p in tasks if shown(p)][:100],
         "tasks_total": sum(1 for *_, p in tasks if shown(p)),
+        "resources": [{"id": i, "key": k} for i, k in resources],
         "hidden": sum(1 for i, *_ in programs if not shown(i))
         + sum(1 for _, _, p, _ in projects if not shown(p))
         + sum(1 for *_, p in tasks if not shown(p)),
@@ -207,7 +217,13 @@ def _describe_users(users: dict[str, Any]) -> str:
     names = [f"program {p['key']}" for p in users["programs"]]
     names += [f"project {p['key']}" for p in users["projects"]]
     names += [f"task {t['key']}" for t in users["tasks"]]
-    total = len(users["programs"]) + len(users["projects"]) + users["tasks_total"]
+    names += [f"resource {r['key']}" for r in users["resources"]]
+    total = (
+        len(users["programs"])
+        + len(users["projects"])
+        + users["tasks_total"]
+        + len(users["resources"])
+    )
     parts = [", ".join(names[:_LISTED_USERS])] if names else []
     if total > min(len(names), _LISTED_USERS):
         parts.append(f"{total - min(len(names), _LISTED_USERS)} more")
@@ -220,11 +236,11 @@ def delete_calendar(
     session: Session, actor: Actor, calendar_id: int, *, expected_version: int | None = None
 ) -> None:
     """Remove a calendar nothing uses any more."""
-    _require_editor(session, actor)
+    require_calendar_editor(session, actor)
     calendar = get_calendar(session, actor, calendar_id)
     check_version(calendar, expected_version)
     users = calendar_users(session, actor, calendar.id)
-    if users["programs"] or users["projects"] or users["tasks_total"] or users["hidden"]:
+    if any(users[k] for k in ("programs", "projects", "tasks_total", "resources", "hidden")):
         raise Conflict(
             f"calendar {calendar.name} is in use by {_describe_users(users)}; "
             "move them to another calendar first",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -79,9 +79,7 @@ def flush(session: Session) -> None:
         ) from exc
 
 
-def paginate(
-    session: Session, query: Select[T], *, limit: int, offset: int
-) -> tuple[list[T], int]:
+def paginate(session: Session, query: Select[T], *, limit: int, offset: int) -> tuple[list[T], int]:
     """One page of ``query`` and the total number of rows it matches."""
     items = list(session.scalars(query.limit(limit).offset(offset)))
     return items, count_rows(session, query)
@@ -90,6 +88,11 @@ def paginate(
 def count_rows(session: Session, query: Select[*tuple[Any, ...]]) -> int:
     """How many rows ``query`` matches (for a page's total)."""
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def today() -> date:
+    """The local calendar day (the day people in the meeting room call today)."""
+    return datetime.now(UTC).astimezone().date()
 
 
 def human_day(day: date) -> str:

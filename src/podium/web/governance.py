@@ -23,8 +23,8 @@ from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
 from podium.models.governance import Decision, ReviewOccurrence
 from podium.services import benefits, milestones, risks
+from podium.services.common import today
 from podium.services.governance import change_requests, decisions, retrospective, reviews
-from podium.services.governance._records import today
 from podium.services.governance.page import GovernancePage, governance_page, retrospective_page
 from podium.web.governance_choices import SAVED, FormState, form_context
 from podium.web.session import CheckedForm, CurrentViewer, Viewer

@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from podium.web import (
     assets,
     benefits,
+    calendar_pages,
     depmap,
     forecast,
     governance,
@@ -60,6 +61,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         governance_forms,
         resources,
         resource_pages,
+        calendar_pages,
         scenarios,
         imports,
         integrations,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -34,8 +33,3 @@ def load_in_program(
         raise NotFound(f"{noun} {record_id} not found")
     require_role(session, actor, program_id, needed)
     return record
-
-
-def today() -> date:
-    """The local calendar day (the day people in the meeting room call today)."""
-    return datetime.now(UTC).astimezone().date()

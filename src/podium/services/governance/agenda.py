@@ -29,7 +29,7 @@ from podium.models.governance import ChangeRequest, ChangeRequestStatus, Decisio
 from podium.services.actor import Actor
 from podium.services.baselines import baseline_finishes
 from podium.services.benefits import benefits_off_track
-from podium.services.governance._records import today
+from podium.services.common import today
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
 from podium.services.risks import risks_for_agenda

@@ -42,9 +42,9 @@ from podium.services import scenarios as scenario_service
 from podium.services import tasks as task_service
 from podium.services.actor import Actor, require_role
 from podium.services.baselines import take_baseline
-from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.common import apply_update, check_version, flush, paginate, today
 from podium.services.governance._audit import audit_action, audit_created
-from podium.services.governance._records import load_in_program, today
+from podium.services.governance._records import load_in_program
 from podium.services.governance.decisions import add_decision
 from podium.services.governance.scenario_impact import (
     compute_scenario_impact,

@@ -13,9 +13,9 @@ from podium.errors import ValidationFailed, field_error
 from podium.models import Dependency, Milestone, Role, Task
 from podium.models.governance import ChangeRequest, Decision, ReviewOccurrence, Stakeholder
 from podium.services.actor import Actor, require_role
-from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.common import apply_update, check_version, flush, paginate, today
 from podium.services.governance._audit import audit_created, audit_deleted
-from podium.services.governance._records import load_in_program, today
+from podium.services.governance._records import load_in_program
 
 DECISION_FIELDS = ["title", "rationale", "decided_by", "decided_on", "occurrence_id", "links"]
 LINK_TYPES = (

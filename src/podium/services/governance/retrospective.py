@@ -44,9 +44,8 @@ from podium.models.governance import (
 )
 from podium.services.actor import Actor, require_role
 from podium.services.benefits import benefit_outcomes
-from podium.services.common import apply_update, flush
+from podium.services.common import apply_update, flush, today
 from podium.services.governance._audit import audit_action, audit_created, audit_deleted
-from podium.services.governance._records import today
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
 from podium.services.performance import program_performance

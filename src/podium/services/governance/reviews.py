@@ -25,9 +25,9 @@ from podium.models.governance import (
 )
 from podium.services.actor import Actor, require_role
 from podium.services.audit import entity_type_of, record_change
-from podium.services.common import apply_update, check_version, flush
+from podium.services.common import apply_update, check_version, flush, today
 from podium.services.governance._audit import audit_created, audit_deleted
-from podium.services.governance._records import load_in_program, today
+from podium.services.governance._records import load_in_program
 
 REVIEW_FIELDS = [
     "name",
