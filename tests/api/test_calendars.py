@@ -337,3 +337,71 @@ def test_owning_any_program_is_enough_to_edit_calendars(cast: Cast, db: Session)
     assert cast.outsider.post(URL, json=US_2027).status_code == 403
     make_program(db, owner=cast.outsider.user, key="OWN")
     assert cast.outsider.post(URL, json=US_2027).status_code == 201
+
+
+# --- holidays from an iCalendar file ------------------------------------------------
+
+FEED = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+    b"BEGIN:VEVENT\r\nUID:1@test\r\nDTSTART;VALUE=DATE:20270531\r\n"
+    b"SUMMARY:Memorial Day (from the feed)\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:2@test\r\nDTSTART;VALUE=DATE:20271125\r\n"
+    b"DTEND;VALUE=DATE:20271127\r\nSUMMARY:Thanksgiving\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:3@test\r\nDTSTART:20270310T100000Z\r\nSUMMARY:Review\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
+
+
+def _import(api: Any, calendar_id: int, data: bytes, **headers: str) -> Any:
+    files = {"file": ("holidays.ics", data, "text/calendar")}
+    return api.post(f"{URL}/{calendar_id}/holidays/import", files=files, headers=headers)
+
+
+def test_an_icalendar_file_adds_its_all_day_events_as_holidays(cast: Cast) -> None:
+    calendar_id = create(cast.admin)["id"]
+    response = _import(cast.manager, calendar_id, FEED, **{"If-Match": '"1"'})
+    assert response.status_code == 200, response.text
+    assert response.headers["ETag"] == '"2"'
+    body = response.json()
+    assert (body["added"], body["already"]) == (2, 1)
+    assert body["notes"] == ["1 timed event(s) skipped: only all-day events are holidays"]
+    assert body["calendar"]["holidays"] == [
+        {"date": "2027-05-31", "name": "Memorial Day"},  # known: it keeps its own name
+        {"date": "2027-07-05", "name": "Independence Day (observed)"},
+        {"date": "2027-11-25", "name": "Thanksgiving"},
+        {"date": "2027-11-26", "name": "Thanksgiving"},
+    ]
+    assert (
+        cast.member.get(f"{URL}/{calendar_id}").json()["holidays"] == body["calendar"]["holidays"]
+    )
+
+
+def test_a_bad_holiday_file_is_422_and_changes_nothing(cast: Cast) -> None:
+    calendar_id = create(cast.admin)["id"]
+    error = assert_error(_import(cast.admin, calendar_id, b"hello"), 422)
+    assert "not an iCalendar file" in error["message"]
+    assert error["details"][0]["field"] == "file"
+    body = cast.admin.get(f"{URL}/{calendar_id}").json()
+    assert body["version"] == 1 and len(body["holidays"]) == 2
+    missing = cast.admin.post(f"{URL}/{calendar_id}/holidays/import", files={})
+    assert_error(missing, 422)
+
+
+def test_a_holiday_file_past_the_limit_is_413(cast: Cast) -> None:
+    calendar_id = create(cast.admin)["id"]
+    too_big = FEED + b" " * (2 * 1024 * 1024)
+    assert_error(_import(cast.admin, calendar_id, too_big), 413)
+
+
+def test_a_holiday_import_on_a_stale_version_is_412(cast: Cast) -> None:
+    calendar_id = create(cast.admin)["id"]
+    cast.admin.patch(f"{URL}/{calendar_id}", json={"description": "v2"})
+    assert_error(_import(cast.admin, calendar_id, FEED, **{"If-Match": '"1"'}), 412)
+    assert len(cast.admin.get(f"{URL}/{calendar_id}").json()["holidays"]) == 2
+
+
+def test_only_editors_import_holidays_and_an_unknown_calendar_is_404(cast: Cast) -> None:
+    calendar_id = create(cast.admin)["id"]
+    assert_error(_import(cast.member, calendar_id, FEED), 403)
+    assert_error(_import(cast.viewer, calendar_id, FEED), 403)
+    assert_error(_import(cast.admin, 999_999, FEED), 404)

@@ -131,8 +131,10 @@ def test_a_holiday_added_on_the_page_moves_the_work_of_the_programs_using_it(
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
-def test_a_calendar_nothing_uses_is_deleted(page_as: OpenPage, work_people: WorkPeople) -> None:
-    page = page_as(work_people.emails["rosa"])
+def test_a_calendar_nothing_uses_is_deleted(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    page = page_as(work_people.emails["rosa"])  # a program's owner: she edits calendars
     name = f"Temporary {next(_numbers)}"
     page.goto("/calendars/new")
     page.get_by_test_id("calendar-form").get_by_label("Name", exact=True).fill(name)
@@ -143,7 +145,7 @@ def test_a_calendar_nothing_uses_is_deleted(page_as: OpenPage, work_people: Work
 
 
 def test_a_stale_edit_is_refused_not_saved_over_the_newer_one(
-    page_as: OpenPage, work_people: WorkPeople
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
 ) -> None:
     first = page_as(work_people.emails["rosa"])
     second = page_as(work_people.emails["rosa"])
@@ -214,3 +216,53 @@ def test_screenshots_of_the_calendar_pages(
     screenshot(page, "calendars-detail.png", full_page=True)
     page.goto("/calendars")
     screenshot(page, "calendars-list.png", full_page=True)
+
+
+BANK_HOLIDAYS = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+    b"BEGIN:VEVENT\r\nUID:1@test\r\nDTSTART;VALUE=DATE:20270830\r\n"
+    b"DTEND;VALUE=DATE:20270831\r\nSUMMARY:Summer bank holiday\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:2@test\r\nDTSTART;VALUE=DATE:20271227\r\n"
+    b"DTEND;VALUE=DATE:20271229\r\nSUMMARY:Christmas (substitute days)\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:3@test\r\nDTSTART:20270310T100000Z\r\nSUMMARY:Board meeting\r\n"
+    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_holidays_are_imported_from_an_icalendar_file_and_a_bad_file_changes_nothing(
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    console_errors: Callable[[Page], list[str]],
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    console_errors(page)
+    name = f"Imported {next(_numbers)}"
+    page.goto("/calendars/new")
+    form = page.get_by_test_id("calendar-form")
+    form.get_by_label("Name", exact=True).fill(name)
+    form.get_by_label("Date of holiday 1").fill("2027-08-30")  # known, and named here
+    form.get_by_label("Name of holiday 1").fill("Late summer holiday")
+    form.get_by_role("button", name="Add calendar").click()
+
+    upload = page.get_by_test_id("import-holidays")
+    upload.get_by_label("Add holidays from an iCalendar file").set_input_files(
+        files=[{"name": "not-a-calendar.ics", "mimeType": "text/calendar", "buffer": b"hello"}]
+    )
+    upload.get_by_role("button", name="Import").click()
+    expect(page.get_by_test_id("calendar-error")).to_contain_text("Not an iCalendar file")
+    expect(page.get_by_test_id("calendar-facts")).to_contain_text("1 holiday")
+
+    upload = page.get_by_test_id("import-holidays")
+    upload.get_by_label("Add holidays from an iCalendar file").set_input_files(
+        files=[{"name": "bank-holidays.ics", "mimeType": "text/calendar", "buffer": BANK_HOLIDAYS}]
+    )
+    upload.get_by_role("button", name="Import").click()
+    expect(page.get_by_test_id("flash")).to_contain_text(
+        "2 holidays added from bank-holidays.ics (1 already there)"
+    )
+    expect(page.get_by_test_id("import-note")).to_contain_text("1 timed event(s) skipped")
+    holidays = page.get_by_test_id("calendar-holidays")
+    expect(holidays.locator('tr[data-date="2027-08-30"]')).to_contain_text("Late summer holiday")
+    expect(holidays.locator('tr[data-date="2027-12-28"]')).to_contain_text("substitute days")
+    expect(page.get_by_test_id("calendar-facts")).to_contain_text("3 holidays")

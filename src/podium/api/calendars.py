@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
+from podium.api.imports import read_upload
 from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import Calendar
 from podium.services import calendars
 from podium.services.calendars import Holiday
@@ -30,7 +32,7 @@ class CalendarCreate(Strict):
     name: Annotated[str, NoNul] = Field(min_length=1, max_length=100, examples=["standard"])
     description: Annotated[str, NoNul] = Field(default="", max_length=10000)
     workdays: list[Weekday] = Field(default_factory=lambda: list(FIVE_DAY_WEEK), max_length=7)
-    holidays: list[HolidayIn] = Field(default_factory=list, max_length=5000)
+    holidays: list[HolidayIn] = Field(default_factory=list, max_length=calendars.MAX_HOLIDAYS)
 
 
 class CalendarUpdate(Strict):
@@ -38,7 +40,7 @@ class CalendarUpdate(Strict):
     description: Annotated[str | None, NoNul] = Field(default=None, max_length=10000)
     workdays: list[Weekday] | None = Field(default=None, max_length=7)
     holidays: list[HolidayIn] | None = Field(
-        default=None, max_length=5000, description="replaces the list"
+        default=None, max_length=calendars.MAX_HOLIDAYS, description="replaces the list"
     )
 
     _not_null = field_validator("name", "description", "workdays", "holidays")(refuse_null)
@@ -142,3 +144,37 @@ def delete_calendar(
     calendars.delete_calendar(db, actor, calendar_id, expected_version=version)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class HolidayImportOut(BaseModel):
+    calendar: CalendarOut
+    added: int = Field(description="holidays new to the calendar")
+    already: int = Field(description="days of the file the calendar already had")
+    notes: list[str] = Field(description="what the file had that is not a holiday")
+
+
+@router.post(
+    "/{calendar_id}/holidays/import",
+    response_model=HolidayImportOut,
+    summary="Add the all-day events of an iCalendar file as holidays (editors)",
+)
+async def import_holidays(
+    calendar_id: int,
+    file: Annotated[UploadFile, File(description="an iCalendar (.ics) file of holidays")],
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+) -> HolidayImportOut:
+    data = await read_upload(file, limit=MAX_FILE_BYTES, what="a holiday import")
+    added, notes = calendars.import_holiday_file(
+        db, actor, calendar_id, data, expected_version=version
+    )
+    commit(db)
+    set_etag(response, added.calendar.version)
+    return HolidayImportOut(
+        calendar=CalendarOut.of(added.calendar),
+        added=added.added,
+        already=added.already,
+        notes=notes,
+    )

@@ -17,11 +17,13 @@ from podium.services.imports import import_file
 router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
 
 
-async def read_upload(upload: UploadFile) -> bytes:
-    """The uploaded bytes; refused (413) past the import limit without reading further."""
-    data = await upload.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise PayloadTooLarge(f"an import reads at most {MAX_IMPORT_BYTES} bytes")
+async def read_upload(
+    upload: UploadFile, *, limit: int = MAX_IMPORT_BYTES, what: str = "an import"
+) -> bytes:
+    """The uploaded bytes; refused (413) past ``limit`` without reading further."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"{what} reads at most {limit} bytes")
     return data
 
 

@@ -8,13 +8,14 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, plans, resources, performance, forecast, scenarios, risks
-from podium.cli import risk_actions, benefits, governance, integrations
+from podium.cli import admin, plans, resources, calendars, performance, forecast, scenarios
+from podium.cli import risks, risk_actions, benefits, governance, integrations
 
 __all__ = [
     "admin",
     "app",
     "benefits",
+    "calendars",
     "forecast",
     "governance",
     "integrations",

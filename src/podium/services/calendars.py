@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, Forbidden, NotFound, field_error
+from podium.interop.ical_holidays import read_holidays
 from podium.models import WEEKDAYS, Calendar, Membership, Program, Project, Resource, Role, Task
 from podium.services.actor import Actor, visible_program_ids
 from podium.services.audit import record_created, record_deleted
@@ -23,6 +24,7 @@ from podium.services.common import apply_update, check_version, flush, paginate
 
 CALENDAR_FIELDS = ["name", "description", "weekmask", "holidays"]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+MAX_HOLIDAYS = 5_000  # holidays of one calendar
 _LISTED_USERS = 20  # how many users of a calendar an error message names
 
 
@@ -51,6 +53,15 @@ def weekmask_of(workdays: Sequence[str]) -> str:
 def workdays_of(weekmask: str) -> list[str]:
     """``"1111100"`` → ``["Mon", "Tue", "Wed", "Thu", "Fri"]``."""
     return [day for day, flag in zip(WEEKDAYS, weekmask, strict=False) if flag == "1"]
+
+
+def week_label(weekmask: str) -> str:
+    """The days worked as people write them: ``Mon–Fri`` or ``Mon–Sat`` for a week worked
+    from Monday without a gap, else each day (``Mon Wed Fri``)."""
+    days = workdays_of(weekmask)
+    if len(days) > 2 and weekmask == "1" * len(days) + "0" * (7 - len(days)):
+        return f"{days[0]}–{days[-1]}"
+    return " ".join(days)
 
 
 def stored_holidays(holidays: Sequence[Holiday]) -> list[dict[str, str]]:
@@ -164,6 +175,68 @@ def update_calendar(
         session, actor, calendar, changes, program_id=None, expected_version=expected_version
     )
     return calendar
+
+
+@dataclass(frozen=True, slots=True)
+class HolidaysAdded:
+    """What adding holidays did: the calendar, how many were new, how many it had."""
+
+    calendar: Calendar
+    added: int
+    already: int
+
+
+def add_holidays(
+    session: Session,
+    actor: Actor,
+    calendar_id: int,
+    holidays: Sequence[Holiday],
+    *,
+    expected_version: int | None = None,
+) -> HolidaysAdded:
+    """Add holidays to a calendar (from a holiday file, say): a day it already has keeps
+    its own entry, and gets the new name only if it had none."""
+    calendar = get_calendar(session, actor, calendar_id)
+    kept = {h.date: h for h in holidays_of(calendar)}
+    added = 0
+    for holiday in holidays:
+        known = kept.get(holiday.date)
+        if known is None:
+            added += 1
+        if known is None or (not known.name and holiday.name):
+            kept[holiday.date] = holiday
+    if len(kept) > MAX_HOLIDAYS:
+        raise field_error(
+            "holidays",
+            f"a calendar has at most {MAX_HOLIDAYS} holidays; with these it would have {len(kept)}",
+        )
+    changed = update_calendar(
+        session,
+        actor,
+        calendar_id,
+        {"holidays": list(kept.values())},
+        expected_version=expected_version,
+    )
+    return HolidaysAdded(changed, added, len(holidays) - added)
+
+
+def import_holiday_file(
+    session: Session,
+    actor: Actor,
+    calendar_id: int,
+    data: bytes,
+    *,
+    expected_version: int | None = None,
+) -> tuple[HolidaysAdded, list[str]]:
+    """Add the holidays of an iCalendar file (see :mod:`podium.interop.ical_holidays`) to
+    a calendar, and the notes on what the file had that are not holidays. The file is
+    read whole before anything is written: a bad file changes nothing."""
+    get_calendar(session, actor, calendar_id)
+    require_calendar_editor(session, actor)
+    found = read_holidays(data)
+    holidays = [Holiday(day, name) for day, name in found.holidays.items()]
+    added = add_holidays(session, actor, calendar_id, holidays, expected_version=expected_version)
+    return added, found.notes
 
 
 def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str, Any]:

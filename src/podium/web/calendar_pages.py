@@ -15,13 +15,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.calendars import CalendarCreate, CalendarUpdate
 from podium.api.deps import Db
 from podium.api.projects import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
+from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import WEEKDAYS, Calendar
 from podium.services import calendars
 from podium.services.calendars import Holiday
@@ -45,6 +46,7 @@ MAX_CALENDARS = 500  # listed on one page: an organisation has a handful
 BLANK_HOLIDAY_ROWS = 3
 MAX_HOLIDAY_ROWS = 5_000  # the API's limit on one calendar's holidays
 FORM_FIELDS = ("name", "description")
+NO_FILE = "Choose an iCalendar (.ics) file of holidays first."
 DONE_MESSAGES = {"saved": "Saved.", "created": "Calendar added."}
 
 
@@ -56,14 +58,6 @@ class HolidayRow:
     name: str
     past: bool
     worked_weekday: bool
-
-
-def workdays_label(weekmask: str) -> str:
-    """``"1111100"`` → ``"Mon–Fri"``; other weeks list their days."""
-    days = calendars.workdays_of(weekmask)
-    if len(days) > 2 and weekmask == "1" * len(days) + "0" * (7 - len(days)):
-        return f"{days[0]}–{days[-1]}"
-    return " ".join(days)
 
 
 def _rows(calendar: Calendar, on: date) -> list[HolidayRow]:
@@ -178,7 +172,7 @@ def calendar_list(request: Request, db: Db, viewer: CurrentViewer) -> Response:
         items.append(
             {
                 "calendar": calendar,
-                "week": workdays_label(calendar.weekmask),
+                "week": calendars.week_label(calendar.weekmask),
                 "holidays": len(rows),
                 "next": next((r for r in rows if not r.past), None),
                 "programs": len(users["programs"]),
@@ -238,6 +232,7 @@ def _detail(
     *,
     flash: str = "",
     error: str = "",
+    notes: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     on = today()
@@ -247,7 +242,7 @@ def _detail(
         years.setdefault(row.date.year, []).append(row)
     context = {
         "calendar": calendar,
-        "week": workdays_label(calendar.weekmask),
+        "week": calendars.week_label(calendar.weekmask),
         "workdays": calendars.workdays_of(calendar.weekmask),
         "weekdays": WEEKDAYS,
         "years": years,
@@ -257,6 +252,8 @@ def _detail(
         "can_edit": calendars.can_edit_calendars(db, viewer.actor),
         "flash": flash,
         "error": error,
+        "notes": notes or [],
+        "max_file_mb": MAX_FILE_BYTES // (1024 * 1024),
     }
     return render(request, "calendars/detail.html", context, status_code=status_code)
 
@@ -331,3 +328,33 @@ def delete_calendar(
         return _detail(request, db, viewer, calendar, error=message, status_code=exc.status)
     done(db)
     return RedirectResponse("/calendars", status_code=303)
+
+
+@router.post("/calendars/{calendar_id}/holidays/import", name="calendar-import-holidays")
+async def import_holidays(
+    request: Request, calendar_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Add the all-day events of an uploaded iCalendar file as holidays (editors); the
+    page says how many were new, and what in the file was not a holiday."""
+    calendar = calendars.get_calendar(db, viewer.actor, calendar_id)
+    calendars.require_calendar_editor(db, viewer.actor)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _detail(request, db, viewer, calendar, error=NO_FILE, status_code=422)
+    data = await upload.read(MAX_FILE_BYTES + 1)
+    try:
+        added, notes = calendars.import_holiday_file(
+            db, viewer.actor, calendar_id, data, expected_version=version_of(form)
+        )
+        done(db)
+    except (ValidationFailed, StaleVersion) as exc:
+        db.rollback()
+        db.refresh(calendar)
+        message = humanize(exc.message) + "."
+        return _detail(request, db, viewer, calendar, error=message, status_code=exc.status)
+    flash = (
+        f"{added.added} holiday{'' if added.added == 1 else 's'} added from "
+        f"{upload.filename} ({added.already} already there)."
+    )
+    db.refresh(added.calendar)
+    return _detail(request, db, viewer, added.calendar, flash=flash, notes=notes)

@@ -1,0 +1,301 @@
+"""Commands on the organisation-wide working calendars: worked weekdays and holidays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from podium.cli._app import app, console, fail, parse_day, print_problems, require_current_schema
+from podium.errors import PodiumError
+from podium.interop.ical_holidays import MAX_FILE_BYTES
+from podium.models import WEEKDAYS, Calendar
+from podium.services import calendars
+from podium.services.actor import SYSTEM
+from podium.services.calendars import Holiday
+from podium.services.common import today
+from podium.services.uow import unit_of_work
+
+calendar_app = typer.Typer(
+    help="Working calendars: the weekdays worked and the holidays.", no_args_is_help=True
+)
+app.add_typer(calendar_app, name="calendar")
+
+CalendarName = Annotated[str, typer.Argument(help="calendar name (any case)")]
+HolidayDate = Annotated[str, typer.Argument(metavar="DATE", help="the holiday, YYYY-MM-DD")]
+# the limits the API puts on what it takes (a calendar's name is a 100-character column)
+NAME_LENGTH = 100
+HOLIDAY_NAME_LENGTH = 200
+
+
+def _find_calendar(session: Session, name: str) -> Calendar:
+    """The calendar of this name, ignoring case; unknown: the command fails naming those known."""
+    known, _total = calendars.list_calendars(session, SYSTEM, limit=10_000)
+    wanted = name.strip().casefold()
+    chosen = next((c for c in known if c.name.casefold() == wanted), None)
+    if chosen is None:
+        names = ", ".join(c.name for c in known) or "none yet"
+        raise fail(escape(f"no calendar named {name!r} (there are: {names})"))
+    return chosen
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _holiday(holiday: Holiday | None) -> str:
+    if holiday is None:
+        return ""
+    return escape(f"{holiday.date} {holiday.name}".strip())
+
+
+def _usage(users: dict[str, Any]) -> str:
+    """How many programs, projects, tasks and resources use a calendar (blank: none)."""
+    counts = [
+        (len(users["programs"]), "program"),
+        (len(users["projects"]), "project"),
+        (users["tasks_total"], "task"),
+        (len(users["resources"]), "resource"),
+    ]
+    return ", ".join(_count(n, noun) for n, noun in counts if n)
+
+
+def _users(users: dict[str, Any]) -> str:
+    """Who uses a calendar: program, project and resource keys, and how many tasks."""
+    parts = []
+    for kind in ("program", "project"):
+        found = users[f"{kind}s"]
+        if found:
+            keys = ", ".join(u["key"] for u in found)
+            parts.append(f"{kind if len(found) == 1 else kind + 's'} {keys}")
+    if users["tasks_total"]:
+        parts.append(_count(users["tasks_total"], "task"))
+    if resources := users["resources"]:
+        noun = "resource" if len(resources) == 1 else "resources"
+        parts.append(f"{noun} {', '.join(r['key'] for r in resources)}")
+    return escape("; ".join(parts))
+
+
+def _check_name(name: str, what: str, limit: int, *, required: bool) -> str:
+    """A name typed on the command line, trimmed; blank (when required) or too long fails."""
+    name = name.strip()
+    if required and not name:
+        raise fail(f"{what} must not be blank")
+    if len(name) > limit:
+        raise fail(f"{what} is at most {limit} characters, not {len(name)}")
+    return name
+
+
+@calendar_app.command("list")
+def calendar_list() -> None:
+    """List the calendars: weekdays worked, holidays, the next one, and what uses each."""
+    require_current_schema()
+    on = today()
+    table = Table("name", "worked", "holidays", "next holiday", "used by")
+    try:
+        with unit_of_work() as session:
+            found, total = calendars.list_calendars(session, SYSTEM, limit=10_000)
+            for c in found:
+                holidays = calendars.holidays_of(c)
+                upcoming = min(
+                    (h for h in holidays if h.date >= on), key=lambda h: h.date, default=None
+                )
+                users = calendars.calendar_users(session, SYSTEM, c.id)
+                table.add_row(
+                    escape(c.name),
+                    calendars.week_label(c.weekmask),
+                    str(len(holidays)),
+                    _holiday(upcoming),
+                    _usage(users),
+                )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    if not total:
+        console.print("No calendar yet: create one with `podium calendar create NAME`.")
+        return
+    table.title = f"{total} calendar(s)"
+    table.title_justify = "left"
+    console.print(table)
+
+
+@calendar_app.command("show")
+def calendar_show(name: CalendarName) -> None:
+    """A calendar: its description, the weekdays worked, every holiday and what uses it."""
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = _find_calendar(session, name)
+            title, description = calendar.name, calendar.description
+            week = calendars.week_label(calendar.weekmask)
+            holidays = sorted(calendars.holidays_of(calendar), key=lambda h: h.date)
+            users = calendars.calendar_users(session, SYSTEM, calendar.id)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"[bold]{escape(title)}[/]")
+    if description:
+        console.print(escape(description))
+    console.print(f"Worked: {week}")
+    if holidays:
+        table = Table(
+            "date", "weekday", "name", title=_count(len(holidays), "holiday"), title_justify="left"
+        )
+        for h in holidays:
+            table.add_row(str(h.date), WEEKDAYS[h.date.weekday()], escape(h.name))
+        console.print(table)
+    else:
+        console.print("No holidays.")
+    used = _users(users)
+    console.print(f"Used by {used}." if used else "Used by nothing: it can be deleted.")
+
+
+@calendar_app.command("create")
+def calendar_create(
+    name: Annotated[str, typer.Argument(help="the new calendar's name (unique, ignoring case)")],
+    workdays: Annotated[
+        str, typer.Option(help="the weekdays worked, comma-separated")
+    ] = "Mon,Tue,Wed,Thu,Fri",
+    description: Annotated[str, typer.Option(help="what the calendar is for")] = "",
+) -> None:
+    """Create a calendar (without holidays: add them with holiday-add)."""
+    name = _check_name(name, "the name", NAME_LENGTH, required=True)
+    days = [day.strip().capitalize() for day in workdays.split(",") if day.strip()]
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = calendars.create_calendar(
+                session, SYSTEM, name=name, description=description, workdays=days
+            )
+            made, made_id = calendar.name, calendar.id
+            week = calendars.week_label(calendar.weekmask)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Created calendar [bold]{escape(made)}[/] (id {made_id}): worked {week}, no holidays yet."
+    )
+    if description:
+        console.print(escape(description))
+
+
+@calendar_app.command("holiday-add")
+def holiday_add(
+    name: CalendarName,
+    day: HolidayDate,
+    holiday_name: Annotated[
+        str, typer.Option("--name", help="what the day is, e.g. 'Christmas Day'")
+    ] = "",
+) -> None:
+    """Add a holiday to a calendar; the programs that use it are rescheduled."""
+    when = parse_day(day, "DATE")
+    holiday_name = _check_name(holiday_name, "--name", HOLIDAY_NAME_LENGTH, required=False)
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = _find_calendar(session, name)
+            holidays = calendars.holidays_of(calendar)
+            same = next((h for h in holidays if h.date == when), None)
+            if same is not None:
+                named = f" ({same.name})" if same.name else ""
+                raise fail(escape(f"{when} is already a holiday in {calendar.name}{named}"))
+            calendars.update_calendar(
+                session,
+                SYSTEM,
+                calendar.id,
+                {"holidays": [*holidays, Holiday(when, holiday_name)]},
+                expected_version=calendar.version,
+            )
+            title, worked = calendar.name, calendars.workdays_of(calendar.weekmask)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    weekday = WEEKDAYS[when.weekday()]
+    added = escape(f"{when} ({weekday}) {holiday_name}".strip())
+    console.print(
+        f"Added {added} to [bold]{escape(title)}[/]: {_count(len(holidays) + 1, 'holiday')}."
+    )
+    if weekday not in worked:
+        console.print(f"[dim]{weekday} is not worked in this calendar anyway.[/]")
+
+
+@calendar_app.command("holiday-remove")
+def holiday_remove(name: CalendarName, day: HolidayDate) -> None:
+    """Remove a holiday from a calendar; the programs that use it are rescheduled."""
+    when = parse_day(day, "DATE")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = _find_calendar(session, name)
+            holidays = calendars.holidays_of(calendar)
+            kept = [h for h in holidays if h.date != when]
+            if len(kept) == len(holidays):
+                raise fail(
+                    escape(f"{when} is not a holiday in {calendar.name}")
+                    + " (`podium calendar show` lists its holidays)"
+                )
+            calendars.update_calendar(
+                session, SYSTEM, calendar.id, {"holidays": kept}, expected_version=calendar.version
+            )
+            title = calendar.name
+            gone = next(h for h in holidays if h.date == when)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    removed = escape(f"{when} {gone.name}".strip())
+    console.print(
+        f"Removed {removed} from [bold]{escape(title)}[/]: {_count(len(kept), 'holiday')} left."
+    )
+
+
+@calendar_app.command("delete")
+def calendar_delete(name: CalendarName) -> None:
+    """Delete a calendar that no program, project, task or resource uses."""
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = _find_calendar(session, name)
+            title = calendar.name
+            calendars.delete_calendar(
+                session, SYSTEM, calendar.id, expected_version=calendar.version
+            )
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Deleted calendar [bold]{escape(title)}[/].")
+
+
+@calendar_app.command("holiday-import")
+def holiday_import(
+    name: CalendarName,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="an iCalendar (.ics) file of holidays"
+        ),
+    ],
+) -> None:
+    """Add the all-day events of an iCalendar file (a bank holiday feed, say) as holidays;
+    days the calendar has keep their entry. The programs that use it are rescheduled."""
+    data = file.read_bytes()[: MAX_FILE_BYTES + 1]
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = _find_calendar(session, name)
+            added, notes = calendars.import_holiday_file(
+                session, SYSTEM, calendar.id, data, expected_version=calendar.version
+            )
+            title, total = calendar.name, len(calendar.holidays)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Added {_count(added.added, 'holiday')} to [bold]{escape(title)}[/] "
+        f"({added.already} already there): {_count(total, 'holiday')}."
+    )
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]")
