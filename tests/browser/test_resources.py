@@ -301,7 +301,7 @@ def test_the_resources_page_adds_a_resource_with_time_off(
     form.get_by_label("Name").fill(f"Noor Said {key}")
     form.get_by_label("Key").fill("bad key")
     form.get_by_label("Capacity (units per day)").fill("0.8")
-    form.get_by_label("Cost per hour").fill("95")
+    form.get_by_label("Cost per hour").fill("1500")
     form.get_by_label("Start of time off 1").fill("2027-04-12")
     form.get_by_label("Finish of time off 1").fill("2027-04-09")
     form.get_by_label("Note of time off 1").fill("Holiday")
@@ -328,6 +328,7 @@ def test_the_resources_page_adds_a_resource_with_time_off(
     page.get_by_role("link", name=f"Noor Said {key}").click()
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Start of time off 1")).to_have_value("2027-04-12")
+    expect(page.get_by_label("Cost per hour")).to_have_value("1500")  # "1,500" would show empty
     screenshot(page, "resources-form.png", full_page=True)
 
 

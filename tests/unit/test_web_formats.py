@@ -13,8 +13,18 @@ from podium.web.templating import (
     format_number,
     format_percent,
     group_reasons,
+    input_number,
     reason_text,
 )
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(1200.0, "1200"), (1_500_000, "1500000"), (12.5, "12.5"), (0.1 + 0.2, "0.3"), (None, "")],
+)
+def test_a_number_in_a_form_field_has_no_grouping(value: float | None, written: str) -> None:
+    """A number input takes ``1200``; ``1,200`` it shows as an empty field."""
+    assert input_number(value) == written
 
 
 def test_a_date_is_day_month_year() -> None:

@@ -27,7 +27,7 @@ from podium.web.programs import Pager
 from podium.web.resources import Cell
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import Errors, checkbox, done, errors_of, field_value, validate, version_of
-from podium.web.templating import format_number, render
+from podium.web.templating import input_number, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,9 +63,9 @@ def _values_of(resource: Resource | None) -> dict[str, Any]:
         "name": resource.name,
         "kind": resource.kind.value,
         "description": resource.description,
-        "capacity": format_number(resource.capacity),
-        "hours_per_day": format_number(resource.hours_per_day),
-        "cost_rate": format_number(resource.cost_rate),
+        "capacity": input_number(resource.capacity),
+        "hours_per_day": input_number(resource.hours_per_day),
+        "cost_rate": input_number(resource.cost_rate),
         "calendar_id": str(resource.calendar_id or ""),
         "active": resource.active,
         "time_off": [

@@ -30,7 +30,7 @@ from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activit
 from podium.services.resources import assignments, catalog
 from podium.services.resources.assignments import AssignmentView
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.templating import format_number, is_htmx, render
+from podium.web.templating import format_number, input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -152,7 +152,7 @@ def task_values(task: Task) -> dict[str, Any]:
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, float):
-            return format_number(value)
+            return input_number(value)
         return str(getattr(value, "value", value))
 
     values: dict[str, Any] = {

@@ -62,6 +62,16 @@ def format_number(value: float | None) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
+def input_number(value: float | None) -> str:
+    """A number as a form's number input takes it back: ``1200``, ``12.5`` (no grouping:
+    ``1,200`` is no number to the browser, which would show the field empty)."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def format_amount(value: float | None) -> str:
     """Money and other amounts to the whole unit: ``528,550``, ``−1,200``; empty for none."""
     if value is None:
@@ -126,6 +136,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         date=format_date,
         number=format_number,
+        input_number=input_number,
         amount=format_amount,
         percent=format_percent,
         status=status_label,
