@@ -161,6 +161,24 @@ def test_rename_and_validation(cast: Cast, net: Net) -> None:
     assert_error(cast.viewer.get("/api/v1/programs/424242/scenarios"), 404, "not_found")
 
 
+def test_a_copys_members_are_the_live_programs_and_are_changed_there(
+    cast: Cast, net: Net
+) -> None:
+    scenario = _scenario(cast)
+    live = f"/api/v1/programs/{cast.program.id}/members"
+    copy = f"/api/v1/programs/{scenario['copy_program_id']}/members"
+    listed = cast.viewer.get(copy)
+    assert listed.status_code == 200 and listed.json() == cast.viewer.get(live).json()
+    assert listed.json()  # the live program's members, not none
+    member = listed.json()[0]
+    added = cast.owner.post(copy, json={"email": "outsider@example.com", "role": "viewer"})
+    assert_error(added, 409, "scenario_copy")
+    changed = cast.owner.patch(f"{copy}/{member['user_id']}", json={"role": "viewer"})
+    assert_error(changed, 409, "scenario_copy")
+    assert_error(cast.owner.delete(f"{copy}/{member['user_id']}"), 409, "scenario_copy")
+    assert cast.viewer.get(live).json() == listed.json()
+
+
 def test_a_change_request_can_carry_a_scenario(cast: Cast, net: Net) -> None:
     scenario = _scenario(cast)
     pilot = _copy_task(cast, scenario, net.plat["key"])

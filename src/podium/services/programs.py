@@ -158,11 +158,14 @@ def delete_program(
 
 
 def list_members(session: Session, actor: Actor, program_id: int) -> list[tuple[Membership, User]]:
-    get_program(session, actor, program_id)
+    """The program's members and their users, by email (a scenario's copy: the live
+    program's, whose roles are the ones that count there)."""
+    program = get_program(session, actor, program_id)
+    live = program.scenario_of_id or program.id
     rows = session.execute(
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.program_id == program_id)
+        .where(Membership.program_id == live)
         .order_by(User.email)
     )
     return [(m, u) for m, u in rows]
@@ -195,7 +198,8 @@ def add_member(
     session: Session, actor: Actor, program_id: int, *, email: str, role: Role
 ) -> Membership:
     """Give a user a role in the program (owners only)."""
-    get_program(session, actor, program_id, needed=Role.OWNER)
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    refuse_scenario_copy(program, "its members are the live program's; add them there")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise field_error("email", f"no user with email {email}")
@@ -230,7 +234,8 @@ def change_member_role(
     expected_version: int | None = None,
 ) -> Membership:
     """Change a member's role; a program always keeps at least one owner."""
-    get_program(session, actor, program_id, needed=Role.OWNER)
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    refuse_scenario_copy(program, "its members are the live program's; change them there")
     membership = _member(session, program_id, user_id)
     if (
         membership.role == Role.OWNER
@@ -250,7 +255,9 @@ def change_member_role(
 
 
 def remove_member(session: Session, actor: Actor, program_id: int, user_id: int) -> None:
-    get_program(session, actor, program_id, needed=Role.OWNER)
+    """Take a user out of the program (owners only); a program keeps at least one owner."""
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    refuse_scenario_copy(program, "its members are the live program's; remove them there")
     membership = _member(session, program_id, user_id)
     if membership.role == Role.OWNER and _owners_left(session, program_id, without=user_id) == 0:
         raise Conflict("a program must keep at least one owner")

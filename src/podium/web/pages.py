@@ -19,7 +19,9 @@ from podium.web import (
     impact,
     imports,
     integrations,
+    members,
     performance,
+    program_settings,
     programs,
     projects,
     reports,
@@ -45,6 +47,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
     app.include_router(assets.router)
     app.include_router(signin.router)
     areas = (
+        program_settings,
         programs,
         roadmap,
         depmap,
@@ -65,6 +68,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         scenarios,
         imports,
         integrations,
+        members,
     )
     for area in areas:
         app.include_router(area.router)

@@ -1,0 +1,228 @@
+"""A program's settings and the form for a new program.
+
+Anyone signed in may start a program (they become its owner, as in the API); a
+program's owners change its settings: key, name, description, start, default
+calendar, status date, whether it is active or on hold, and its goal (outcome,
+measure, unit, baseline and target values, target date). Others read them. The
+forms are checked with the API's own input schemas (``ProgramCreate``,
+``ProgramUpdate``), so the page refuses what the API refuses, with the message
+beside its field. Deleting a program takes its key typed again.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.api.programs import ProgramCreate, ProgramUpdate
+from podium.api.projects import PathId
+from podium.errors import Conflict, StaleVersion, ValidationFailed
+from podium.models import Program, ProgramStatus, Role
+from podium.services import calendars, programs
+from podium.services.actor import role_in
+from podium.web.session import CheckedForm, CurrentViewer, Viewer
+from podium.web.tasks import (
+    Errors,
+    done,
+    errors_of,
+    field_value,
+    humanize,
+    validate,
+    version_of,
+)
+from podium.web.templating import input_number, render
+
+router = APIRouter(include_in_schema=False)
+
+FIELDS = ("key", "name", "description", "start_date", "calendar_id", "status_date", "status")
+GOAL_FIELDS = ("outcome", "measure", "unit", "baseline_value", "target_value", "target_date")
+# blank in the form: none (the others are text, or required)
+OPTIONAL = {"calendar_id", "status_date", "goal_baseline_value", "goal_target_value"}
+OPTIONAL |= {"goal_target_date"}
+STATUSES = [(ProgramStatus.ACTIVE.value, "Active"), (ProgramStatus.ON_HOLD.value, "On hold")]
+DONE_MESSAGES = {
+    "created": "Program created: add its projects under Projects & tasks, and the people "
+    "who work on it under Members.",
+    "saved": "Saved: the program is rescheduled on its new settings.",
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return input_number(value)
+    return str(getattr(value, "value", value))
+
+
+def _values_of(program: Program | None) -> dict[str, str]:
+    if program is None:
+        return {"status": ProgramStatus.ACTIVE.value}
+    values = {name: _text(getattr(program, name)) for name in FIELDS}
+    values |= {f"goal_{name}": _text(getattr(program, f"goal_{name}")) for name in GOAL_FIELDS}
+    return values
+
+
+def _form_values(form: FormData) -> dict[str, str]:
+    names = [*FIELDS, *(f"goal_{name}" for name in GOAL_FIELDS)]
+    return {name: field_value(form, name) for name in names}
+
+
+def _body(values: dict[str, str]) -> dict[str, Any]:
+    """The API's input from the form: blank optional fields are none."""
+
+    def value(name: str) -> str | None:
+        text = values[name]
+        return None if text == "" and name in OPTIONAL else text
+
+    body: dict[str, Any] = {name: value(name) for name in FIELDS}
+    body["goal"] = {name: value(f"goal_{name}") for name in GOAL_FIELDS}
+    return body
+
+
+def _calendar_options(db: Db, viewer: Viewer) -> list[tuple[str, str]]:
+    found, _total = calendars.list_calendars(db, viewer.actor, limit=500)
+    return [("", "Mon–Fri, no holidays")] + [(str(c.id), c.name) for c in found]
+
+
+def _shown() -> set[str]:
+    return {*FIELDS, *(f"goal_{name}" for name in GOAL_FIELDS)}
+
+
+def _form(
+    request: Request,
+    db: Db,
+    viewer: Viewer,
+    *,
+    program: Program | None,
+    values: dict[str, str],
+    errors: Errors | None = None,
+    flash: str = "",
+    delete_error: str = "",
+    status_code: int = 200,
+) -> Response:
+    role = role_in(db, viewer.actor, program.id) if program is not None else None
+    editable = program is None or (
+        role is not None
+        and role.rank >= Role.OWNER.rank
+        and program.scenario_of_id is None
+        and program.status != ProgramStatus.CLOSED
+    )
+    statuses = list(STATUSES)
+    if program is not None and program.status == ProgramStatus.CLOSED:
+        statuses.append((ProgramStatus.CLOSED.value, "Closed"))
+    context = {
+        "program": program,
+        "values": values,
+        "errors": errors or {},
+        "editable": editable,
+        "role": role,
+        "calendars": _calendar_options(db, viewer),
+        "statuses": statuses,
+        "flash": flash,
+        "delete_error": delete_error,
+    }
+    template = "program_settings/new.html" if program is None else "program_settings/page.html"
+    return render(request, template, context, status_code=status_code)
+
+
+@router.get("/programs/new", name="program-new")
+def new_program(request: Request, db: Db, viewer: CurrentViewer) -> Response:
+    """The form for a new program (anyone signed in; they become its owner)."""
+    return _form(request, db, viewer, program=None, values=_values_of(None))
+
+
+@router.post("/programs", name="program-create")
+def create_program(request: Request, db: Db, viewer: CurrentViewer, form: CheckedForm) -> Response:
+    """Start a program; back to the form with the errors beside their fields."""
+    values = _form_values(form)
+    body, errors = validate(ProgramCreate, _body(values))
+    if body is not None and not errors:
+        fields = body.model_dump(exclude={"goal"})
+        fields |= {f"goal_{k}": v for k, v in body.goal.model_dump().items()}
+        try:
+            program = programs.create_program(db, viewer.actor, **fields)
+            done(db)
+            return RedirectResponse(f"/programs/{program.id}/settings?done=created", 303)
+        except (ValidationFailed, Conflict) as exc:
+            db.rollback()
+            errors = errors_of(exc, _shown())
+    return _form(request, db, viewer, program=None, values=values, errors=errors, status_code=422)
+
+
+@router.get("/programs/{program_id}/settings", name="program-settings")
+def program_settings(
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    done_: Annotated[str | None, Query(alias="done", max_length=20)] = None,
+) -> Response:
+    """The program's settings: a form for its owners, to read for everyone else in it."""
+    program = programs.get_program(db, viewer.actor, program_id)
+    flash = DONE_MESSAGES.get(done_ or "", "")
+    return _form(request, db, viewer, program=program, values=_values_of(program), flash=flash)
+
+
+@router.post("/programs/{program_id}/settings", name="program-settings-save")
+def save_program_settings(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Save the settings (owners; checked against the version the form was read at)."""
+    program = programs.get_program(db, viewer.actor, program_id, needed=Role.OWNER)
+    values = _form_values(form)
+    body, errors = validate(ProgramUpdate, _body(values))
+    if body is not None and not errors:
+        fields = body.model_dump(exclude={"goal"})
+        if body.goal is not None:
+            fields |= {f"goal_{k}": v for k, v in body.goal.model_dump().items()}
+        for required in ("key", "name", "start_date", "status"):
+            if fields.get(required) is None:
+                fields.pop(required, None)
+        try:
+            programs.update_program(
+                db, viewer.actor, program_id, fields, expected_version=version_of(form)
+            )
+            done(db)
+            return RedirectResponse(f"/programs/{program_id}/settings?done=saved", 303)
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
+            db.rollback()
+            errors = errors_of(exc, _shown())
+    db.refresh(program)
+    return _form(
+        request, db, viewer, program=program, values=values, errors=errors, status_code=422
+    )
+
+
+@router.post("/programs/{program_id}/delete", name="program-delete")
+def delete_program(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Delete the program and everything in it (owners), once its key is typed again."""
+    program = programs.get_program(db, viewer.actor, program_id, needed=Role.OWNER)
+    typed = field_value(form, "confirm_key")
+    problem = ""
+    if typed != program.key:
+        problem = f"Type the program's key, {program.key}, to delete it."
+    else:
+        try:
+            programs.delete_program(db, viewer.actor, program_id, expected_version=version_of(form))
+            done(db)
+            return RedirectResponse("/", status_code=303)
+        except (Conflict, StaleVersion) as exc:
+            db.rollback()
+            db.refresh(program)
+            problem = humanize(exc.message) + "."
+    return _form(
+        request,
+        db,
+        viewer,
+        program=program,
+        values=_values_of(program),
+        delete_error=problem,
+        status_code=422,
+    )
