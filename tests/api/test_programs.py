@@ -156,6 +156,44 @@ def test_last_owner_cannot_be_demoted_or_removed(cast: Cast) -> None:
     assert_error(cast.owner.delete(url), 409)
 
 
+def test_a_non_member_is_named_by_email_in_the_404(cast: Cast) -> None:
+    outsider = cast.outsider.user
+    url = f"/api/v1/programs/{cast.program.id}/members/{outsider.id}"
+    error = assert_error(cast.owner.patch(url, json={"role": "viewer"}), 404)
+    assert error["message"] == f"{outsider.email} is not a member of program {cast.program.key}"
+
+
+def test_a_program_is_closed_with_its_retrospective_not_by_a_patch(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    closing = cast.owner.patch(url, json={"status": "closed"})
+    assert_error(closing, 409, "close_with_retrospective")
+    assert cast.owner.get(url).json()["status"] == "active"
+    closed = cast.owner.post(f"{url}/close", json={})
+    assert closed.status_code == 200, closed.text
+    # closed, its settings wait for a reopening; its status alone reopens it
+    moved = cast.owner.patch(url, json={"start_date": "2030-01-07", "name": "Renamed"})
+    error = assert_error(moved, 409, "program_closed")
+    assert error["details"]["fields"] == ["name", "start_date"]
+    assert cast.owner.patch(url, json={"status": "active"}).status_code == 200
+    assert cast.owner.patch(url, json={"name": "Renamed"}).json()["name"] == "Renamed"
+
+
+def test_a_status_date_given_at_creation_is_in_the_history(cast: Cast) -> None:
+    made = cast.owner.post(
+        "/api/v1/programs",
+        json={
+            "key": "DATED",
+            "name": "Dated",
+            "start_date": "2027-01-04",
+            "status_date": "2027-02-01",
+        },
+    )
+    assert made.status_code == 201, made.text
+    audit = cast.owner.get(f"/api/v1/programs/{made.json()['id']}/audit").json()["items"]
+    created = next(e for e in audit if e["entity_type"] == "program" and e["action"] == "create")
+    assert created["changes"]["status_date"] == [None, "2027-02-01"]
+
+
 def test_deleting_a_program_removes_it(cast: Cast) -> None:
     url = f"/api/v1/programs/{cast.program.id}"
     assert cast.manager.delete(url).status_code == 403

@@ -8,7 +8,8 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, plans, resources, calendars, performance, forecast, scenarios
+from podium.cli import admin, programs, program_settings, program_members
+from podium.cli import plans, resources, calendars, performance, forecast, scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "integrations",
     "performance",
     "plans",
+    "program_members",
+    "program_settings",
+    "programs",
     "resources",
     "risk_actions",
     "risks",

@@ -32,7 +32,7 @@ NAME_LENGTH = 100
 HOLIDAY_NAME_LENGTH = 200
 
 
-def _find_calendar(session: Session, name: str) -> Calendar:
+def find_calendar(session: Session, name: str) -> Calendar:
     """The calendar of this name, ignoring case; unknown: the command fails naming those known."""
     known, _total = calendars.list_calendars(session, SYSTEM, limit=10_000)
     wanted = name.strip().casefold()
@@ -129,7 +129,7 @@ def calendar_show(name: CalendarName) -> None:
     require_current_schema()
     try:
         with unit_of_work() as session:
-            calendar = _find_calendar(session, name)
+            calendar = find_calendar(session, name)
             title, description = calendar.name, calendar.description
             week = calendars.week_label(calendar.weekmask)
             holidays = sorted(calendars.holidays_of(calendar), key=lambda h: h.date)
@@ -197,7 +197,7 @@ def holiday_add(
     require_current_schema()
     try:
         with unit_of_work() as session:
-            calendar = _find_calendar(session, name)
+            calendar = find_calendar(session, name)
             holidays = calendars.holidays_of(calendar)
             same = next((h for h in holidays if h.date == when), None)
             if same is not None:
@@ -230,7 +230,7 @@ def holiday_remove(name: CalendarName, day: HolidayDate) -> None:
     require_current_schema()
     try:
         with unit_of_work() as session:
-            calendar = _find_calendar(session, name)
+            calendar = find_calendar(session, name)
             holidays = calendars.holidays_of(calendar)
             kept = [h for h in holidays if h.date != when]
             if len(kept) == len(holidays):
@@ -258,7 +258,7 @@ def calendar_delete(name: CalendarName) -> None:
     require_current_schema()
     try:
         with unit_of_work() as session:
-            calendar = _find_calendar(session, name)
+            calendar = find_calendar(session, name)
             title = calendar.name
             calendars.delete_calendar(
                 session, SYSTEM, calendar.id, expected_version=calendar.version
@@ -285,7 +285,7 @@ def holiday_import(
     require_current_schema()
     try:
         with unit_of_work() as session:
-            calendar = _find_calendar(session, name)
+            calendar = find_calendar(session, name)
             added, notes = calendars.import_holiday_file(
                 session, SYSTEM, calendar.id, data, expected_version=calendar.version
             )

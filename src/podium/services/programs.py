@@ -14,6 +14,7 @@ from podium.models import Calendar, Membership, Program, ProgramStatus, Role, Us
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits import sync_benefit_alerts
+from podium.services.closed import ProgramClosed
 from podium.services.common import apply_update, flush, paginate
 
 PROGRAM_FIELDS = [
@@ -23,6 +24,7 @@ PROGRAM_FIELDS = [
     "status",
     "start_date",
     "calendar_id",
+    "status_date",
     "goal_outcome",
     "goal_measure",
     "goal_unit",
@@ -111,6 +113,20 @@ def update_program(
     """Change a program's fields (owners only)."""
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     refuse_scenario_copy(program, "its settings follow the live program; edit them there")
+    changing = {k for k, v in updates.items() if k != "status" and getattr(program, k, v) != v}
+    if program.status == ProgramStatus.CLOSED and changing:  # its status alone reopens it
+        raise ProgramClosed(
+            f"{program.key} is closed: its settings cannot change until an owner reopens it "
+            "(on its retrospective page)",
+            details={"program_id": program.id, "fields": sorted(changing)},
+        )
+    if updates.get("status") == ProgramStatus.CLOSED != program.status:
+        raise Conflict(
+            f"{program.key} is closed with its retrospective (POST /programs/{program.id}/close"
+            ", or Close on its retrospective page), which keeps its outcome and lessons",
+            code="close_with_retrospective",
+            details={"field": "status"},
+        )
     if "key" in updates and updates["key"] != program.key:
         _check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
@@ -176,7 +192,10 @@ def _member(session: Session, program_id: int, user_id: int) -> Membership:
         select(Membership).where(Membership.program_id == program_id, Membership.user_id == user_id)
     )
     if membership is None:
-        raise NotFound(f"user {user_id} is not a member of program {program_id}")
+        user = session.get(User, user_id)
+        key = session.scalar(select(Program.key).where(Program.id == program_id))
+        who = user.email if user is not None else f"user {user_id}"
+        raise NotFound(f"{who} is not a member of program {key or program_id}")
     return membership
 
 
