@@ -1,4 +1,4 @@
-"""Sign-in, the current user, users (admins) and personal API tokens."""
+"""Sign-in, the current user, managing accounts (admins), passwords and personal API tokens."""
 
 from __future__ import annotations
 
@@ -6,19 +6,35 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from sqlalchemy.orm import Session
 
-from podium.api.deps import SESSION_COOKIE, CurrentActor, CurrentUser, Db, Page, commit
+from podium.api.dependencies import refuse_null
+from podium.api.deps import (
+    SESSION_COOKIE,
+    CurrentActor,
+    CurrentUser,
+    Db,
+    ExpectedVersion,
+    Page,
+    commit,
+    set_etag,
+)
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
 from podium.errors import Forbidden
-from podium.services import auth
+from podium.models import User
+from podium.services import auth, users
 
 router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
 
 
+# a password is taken as typed: spaces at its ends are part of it (as on the sign-in page)
+AsTyped = Annotated[str, StringConstraints(strip_whitespace=False)]
+
+
 class LoginIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=1000)
+    password: AsTyped = Field(min_length=1, max_length=1000)
 
 
 class UserOut(Out):
@@ -27,6 +43,7 @@ class UserOut(Out):
     name: str
     is_admin: bool
     is_active: bool
+    version: int
     created_at: datetime
 
 
@@ -77,17 +94,30 @@ def me(user: CurrentUser) -> UserOut:
 class UserCreate(Strict):
     email: EmailStr
     name: str = Field(default="", max_length=200)
-    password: str | None = Field(default=None, min_length=8, max_length=1000)
+    password: AsTyped | None = Field(default=None, min_length=8, max_length=1000)
     is_admin: bool = False
 
 
 @router.get(
-    "/users", response_model=PageOut[UserOut], summary="List users (to add members by email)"
+    "/users",
+    response_model=PageOut[UserOut],
+    summary="List active users (to add members by email); admins: also deactivated ones",
 )
 def list_users(
-    db: Db, actor: CurrentActor, page: Page, q: Annotated[str | None, Query()] = None
+    db: Db,
+    actor: CurrentActor,
+    page: Page,
+    q: Annotated[str | None, Query(description="part of an email or a name")] = None,
+    inactive: Annotated[
+        bool, Query(description="admins: also list deactivated accounts (active first)")
+    ] = False,
 ) -> PageOut[UserOut]:
-    items, total = auth.list_users(db, q=q, limit=page.limit, offset=page.offset)
+    if inactive:
+        items, total = users.list_accounts(
+            db, actor, q=q, inactive=True, limit=page.limit, offset=page.offset
+        )
+    else:
+        items, total = auth.list_users(db, q=q, limit=page.limit, offset=page.offset)
     return PageOut(
         items=[UserOut.model_validate(u) for u in items],
         total=total,
@@ -110,6 +140,104 @@ def create_user(body: UserCreate, db: Db, actor: CurrentActor) -> UserOut:
     )
     commit(db)
     return UserOut.model_validate(user)
+
+
+class UserUpdate(Strict):
+    name: str | None = Field(default=None, max_length=200, description="blank: the email's name")
+    is_admin: bool | None = None
+    is_active: bool | None = Field(
+        default=None, description="false: the account signs in no more, its sessions end"
+    )
+
+    _not_null = field_validator("name", "is_admin", "is_active")(refuse_null)
+
+
+class Password(Strict):
+    """Passwords are taken as typed: spaces at either end are part of them."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+
+class PasswordReset(Password):
+    password: str = Field(min_length=auth.MIN_PASSWORD_LENGTH, max_length=1000)
+
+
+class PasswordChange(Password):
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=auth.MIN_PASSWORD_LENGTH, max_length=1000)
+
+
+def _session_in_use(request: Request, db: Session, user: User) -> int | None:
+    """The id of the browser session this request was signed in with, if any (a request
+    with a bearer token has none to keep, even if a cookie came along)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if request.headers.get("Authorization") or not cookie:
+        return None
+    web = auth.session_for_cookie(db, cookie)
+    return web.id if web is not None and web.user_id == user.id else None
+
+
+# /users/me/... before /users/{user_id}/...: "me" is not an id
+@router.post(
+    "/users/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change your own password (your other browser sessions end)",
+)
+def change_own_password(
+    body: PasswordChange, request: Request, db: Db, user: CurrentUser, actor: CurrentActor
+) -> Response:
+    users.change_own_password(
+        db,
+        actor,
+        current=body.current_password,
+        new=body.new_password,
+        keep_session=_session_in_use(request, db, user),
+    )
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/users/{user_id}",
+    response_model=UserOut,
+    summary="An account (admins: any; everyone else: their own)",
+)
+def get_user(user_id: int, db: Db, actor: CurrentActor, response: Response) -> UserOut:
+    user = users.get_user(db, actor, user_id)
+    set_etag(response, user.version)
+    return UserOut.model_validate(user)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserOut,
+    summary="Rename an account, make it an admin or not, deactivate or reactivate it (admin)",
+)
+def update_user(
+    user_id: int,
+    body: UserUpdate,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+) -> UserOut:
+    user = users.update_user(
+        db, actor, user_id, body.model_dump(exclude_unset=True), expected_version=version
+    )
+    commit(db)
+    set_etag(response, user.version)
+    return UserOut.model_validate(user)
+
+
+@router.post(
+    "/users/{user_id}/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Set a new password for an account (admin; its browser sessions end)",
+)
+def reset_password(user_id: int, body: PasswordReset, db: Db, actor: CurrentActor) -> Response:
+    users.reset_password(db, actor, user_id, body.password)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 class TokenCreate(Strict):

@@ -8,7 +8,9 @@ import tempfile
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from podium.cli._app import (
     app,
@@ -22,9 +24,14 @@ from podium.cli._app import (
 from podium.config import get_settings
 from podium.db import get_engine, upgrade_database
 from podium.errors import PodiumError
-from podium.services import auth
+from podium.models import User
+from podium.services import auth, users
 from podium.services.actor import SYSTEM
 from podium.services.uow import unit_of_work
+
+NAME_LENGTH = 200  # an account's name is a 200-character column
+EVERY_ACCOUNT = 1_000_000  # one page holds every account of any organisation
+FIELD_NAMES = {"name": "name", "is_admin": "admin", "is_active": "active"}
 
 
 @db_app.command("upgrade")
@@ -88,24 +95,117 @@ def user_add(
 
 
 @user_app.command("list")
-def user_list() -> None:
-    """List users."""
-    from sqlalchemy import select
-
-    from podium.models import User
-
+def user_list(
+    include_inactive: Annotated[
+        bool, typer.Option("--all", help="also list deactivated accounts (after the active ones)")
+    ] = False,
+) -> None:
+    """List the accounts: active ones, or with --all every one, with their admin flag."""
     require_current_schema()
     table = Table("id", "email", "name", "admin", "active")
     with unit_of_work() as session:
-        for user in session.scalars(select(User).order_by(User.email)):
-            table.add_row(
-                str(user.id),
-                user.email,
-                user.name,
-                "yes" if user.is_admin else "",
-                "yes" if user.is_active else "no",
-            )
+        accounts, _total = users.list_accounts(session, SYSTEM, limit=EVERY_ACCOUNT)
+        hidden = sum(not user.is_active for user in accounts)
+        for user in accounts:
+            if user.is_active or include_inactive:
+                table.add_row(
+                    str(user.id),
+                    escape(user.email),
+                    escape(user.name),
+                    "yes" if user.is_admin else "",
+                    "yes" if user.is_active else "no",
+                )
     console.print(table)
+    if hidden and not include_inactive:
+        console.print(f"{_accounts(hidden)} deactivated, not shown: --all lists them.")
+
+
+def _accounts(n: int) -> str:
+    return f"{n} account" + ("" if n == 1 else "s")
+
+
+def _account(session: Session, email: str) -> User:
+    """The account with this email, or the command fails."""
+    user = auth.find_user(session, email)
+    if user is None:
+        raise fail(escape(f"no user with email {email}"))
+    return user
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f'"{value}"'
+
+
+@user_app.command("set")
+def user_set(
+    email: Annotated[str, typer.Argument(help="the account's email")],
+    name: Annotated[str | None, typer.Option(help="display name (blank: the email's name)")] = None,
+    admin: Annotated[
+        bool | None, typer.Option("--admin/--no-admin", help="may do everything, everywhere")
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option(
+            "--active/--inactive",
+            help="--inactive: signs in no more (its sessions end, its API tokens stop working)",
+        ),
+    ] = None,
+) -> None:
+    """Rename an account, make it an admin or not, deactivate or reactivate it."""
+    updates = {
+        field: value
+        for field, value in (("name", name), ("is_admin", admin), ("is_active", active))
+        if value is not None
+    }
+    if not updates:
+        raise fail("nothing to change: give --name, --admin/--no-admin or --active/--inactive")
+    if name is not None and len(name.strip()) > NAME_LENGTH:
+        raise fail(f"--name must be at most {NAME_LENGTH} characters, not {len(name.strip())}")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            user = _account(session, email)
+            before = {field: getattr(user, field) for field in updates}
+            users.update_user(session, SYSTEM, user.id, updates)
+            after = {field: getattr(user, field) for field in updates}
+            who, deactivated = user.email, before.get("is_active") is True and not user.is_active
+    except PodiumError as exc:
+        raise fail(escape(exc.message)) from exc
+    changed = [
+        f"{FIELD_NAMES[field]} {_shown(old)} → {_shown(after[field])}"
+        for field, old in before.items()
+        if after[field] != old
+    ]
+    if not changed:
+        console.print(f"Nothing to change: {escape(who)} already has those values.")
+        return
+    console.print(f"Updated [bold]{escape(who)}[/]: {escape(', '.join(changed))}.")
+    if deactivated:
+        console.print("Their browser sessions ended; their API tokens work no more.")
+
+
+@user_app.command("password")
+def user_password(
+    email: Annotated[str, typer.Argument(help="the account's email")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="the new password, for scripts (default: asked for twice, hidden)"),
+    ] = None,
+) -> None:
+    """Set a new password for an account; its browser sessions end."""
+    require_current_schema()
+    with unit_of_work() as session:  # an unknown email fails before the password is typed
+        user_id = _account(session, email).id
+    if password is None:
+        password = str(typer.prompt("New password", hide_input=True, confirmation_prompt=True))
+    try:
+        with unit_of_work() as session:
+            who = users.reset_password(session, SYSTEM, user_id, password).email
+    except PodiumError as exc:
+        raise fail(escape(exc.message)) from exc
+    console.print(f"New password set for [bold]{escape(who)}[/]; their browser sessions ended.")
 
 
 @token_app.command("create")

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from podium.web import (
+    account,
     assets,
     benefits,
     calendar_pages,
@@ -32,6 +33,7 @@ from podium.web import (
     scenarios,
     signin,
     tasks,
+    user_pages,
 )
 from podium.web.errors import install_html_errors
 from podium.web.templating import STATIC_DIR
@@ -69,6 +71,8 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         imports,
         integrations,
         members,
+        account,
+        user_pages,
     )
     for area in areas:
         app.include_router(area.router)

@@ -38,6 +38,7 @@ class Viewer:
     name: str
     is_admin: bool
     csrf_token: str
+    session_id: int  # the browser session's own record (kept when the password changes)
 
     @classmethod
     def of(cls, web: WebSession) -> Viewer:
@@ -48,6 +49,7 @@ class Viewer:
             name=user.name or user.email,
             is_admin=user.is_admin,
             csrf_token=web.csrf_token,
+            session_id=web.id,
         )
 
     @property

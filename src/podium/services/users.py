@@ -1,0 +1,196 @@
+"""Managing the people who sign in: admins change accounts, everyone their own password.
+
+Admins (``is_admin``) list every account, active or not, rename one, make it an admin
+or not, deactivate or reactivate it, and set a new password for it. An account
+deactivated signs in no more: its browser sessions and API tokens stop working at
+once (they are checked against ``is_active`` on every request). The organisation
+always keeps one active admin. A new password ends the account's other browser
+sessions: a password reset because it leaked should not leave a thief signed in.
+Every change is in the audit log (never a password or its hash).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from podium.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
+from podium.models import Membership, Program, Role, User, WebSession
+from podium.services import auth
+from podium.services.actor import Actor
+from podium.services.audit import record_change
+from podium.services.common import apply_update, check_version, flush, paginate
+
+USER_FIELDS = ("name", "is_admin", "is_active")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("only an admin can manage users")
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    """An account: admins read any, everyone else only their own."""
+    if not actor.is_admin and actor.user_id != user_id:
+        raise Forbidden("only an admin can read other users' accounts")
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+class MembershipRow(NamedTuple):
+    """A program an account belongs to, and its role there."""
+
+    program_id: int
+    key: str
+    name: str
+    role: Role
+
+
+def memberships_of(session: Session, actor: Actor, user_id: int) -> list[MembershipRow]:
+    """The programs an account belongs to, by key (admins, or the account's owner)."""
+    get_user(session, actor, user_id)
+    rows = session.execute(
+        select(Program.id, Program.key, Program.name, Membership.role)
+        .join(Membership, Membership.program_id == Program.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Program.key)
+    )
+    return [MembershipRow(*row) for row in rows]
+
+
+def program_counts(session: Session, actor: Actor, user_ids: list[int]) -> dict[int, int]:
+    """How many programs each account belongs to (admins), in one query."""
+    _require_admin(actor)
+    rows = session.execute(
+        select(Membership.user_id, func.count())
+        .where(Membership.user_id.in_(user_ids))
+        .group_by(Membership.user_id)
+    )
+    return {user_id: 0 for user_id in user_ids} | {user_id: n for user_id, n in rows}
+
+
+def list_accounts(
+    session: Session,
+    actor: Actor,
+    *,
+    q: str | None = None,
+    inactive: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[User], int]:
+    """Every account (admins), active first then by email; ``q`` matches email or name."""
+    _require_admin(actor)
+    query = select(User).order_by(User.is_active.desc(), User.email)
+    if not inactive:
+        query = query.where(User.is_active.is_(True))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+    return paginate(session, query, limit=limit, offset=offset)
+
+
+def _active_admins(session: Session, *, without: int) -> int:
+    """How many other active admins there are, their rows locked (on PostgreSQL) until the
+    change commits: two admins demoting each other at once cannot leave none."""
+    query = (  # every active admin locked, the one changing too, so the second waits
+        select(User.id).where(User.is_admin.is_(True), User.is_active.is_(True)).with_for_update()
+    )
+    return sum(1 for user_id in session.scalars(query) if user_id != without)
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    updates: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> User:
+    """Change an account's ``name``, ``is_admin`` or ``is_active`` (admins); the last
+    active admin stays an active admin."""
+    _require_admin(actor)
+    user = get_user(session, actor, user_id)
+    check_version(user, expected_version)
+    unknown = set(updates) - set(USER_FIELDS)
+    if unknown:
+        raise field_error(sorted(unknown)[0], "cannot be changed here")
+    changes = dict(updates)
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip() or user.email.split("@")[0]
+    admin = changes.get("is_admin", user.is_admin)
+    stays_admin = admin and changes.get("is_active", user.is_active)
+    last = user.is_admin and user.is_active and not stays_admin
+    if last and _active_admins(session, without=user.id) == 0:
+        raise Conflict(
+            f"{user.email} is the only active admin: make someone else an admin first",
+            code="last_admin",
+        )
+    was_active = user.is_active
+    apply_update(session, actor, user, changes, program_id=None, expected_version=expected_version)
+    if was_active and not user.is_active:
+        _end_sessions(session, user.id)
+    return user
+
+
+def _end_sessions(session: Session, user_id: int, *, keep: int | None = None) -> None:
+    query = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    session.execute(query)
+    flush(session)
+
+
+def _record_password(session: Session, actor: Actor, user: User, how: str) -> None:
+    record_change(
+        session,
+        actor,
+        program_id=None,
+        entity_type="user",
+        entity_id=user.id,
+        action="update",
+        changes={"password": [None, how]},
+        label=user.email,
+    )
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Give an account a new password (admins); its browser sessions end."""
+    _require_admin(actor)
+    user = get_user(session, actor, user_id)
+    auth.set_password(session, user, password)
+    _end_sessions(session, user.id)
+    _record_password(session, actor, user, "reset by an admin")
+    return user
+
+
+def change_own_password(
+    session: Session,
+    actor: Actor,
+    *,
+    current: str,
+    new: str,
+    keep_session: int | None = None,
+) -> User:
+    """Change the signed-in person's password, given the current one; their other
+    browser sessions end (``keep_session``: the one they are using)."""
+    if actor.user_id is None:
+        raise Forbidden("only a person who signs in has a password")
+    user = get_user(session, actor, actor.user_id)
+    try:
+        auth.authenticate_password(session, user.email, current)
+    except Unauthorized as exc:  # said beside the field, not as a failed sign-in
+        raise field_error("current_password", "is not your current password") from exc
+    if len(new) < auth.MIN_PASSWORD_LENGTH:
+        raise field_error("new_password", f"must be at least {auth.MIN_PASSWORD_LENGTH} characters")
+    if current == new:
+        raise field_error("new_password", "is the same as the current one")
+    auth.set_password(session, user, new)
+    _end_sessions(session, user.id, keep=keep_session)
+    _record_password(session, actor, user, "changed by its owner")
+    return user
