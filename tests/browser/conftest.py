@@ -14,6 +14,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -418,3 +419,23 @@ def console_errors() -> Iterator[Callable[[Page], list[str]]]:
 
     yield watch
     assert [e for errors in watched for e in errors] == []
+
+
+@dataclass(frozen=True)
+class Person:
+    """An account a test made for itself."""
+
+    id: int
+    email: str
+
+
+def new_person(engine: Engine, name: str, *, admin: bool = False) -> Person:
+    """A new account of the test's own, with a unique email (so no other test signs in
+    as it, nor changes its roles)."""
+    db = session_factory(engine)()
+    try:
+        email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.com"
+        user = make_user(db, email=email, name=name, is_admin=admin)
+        return Person(user.id, user.email)
+    finally:
+        db.close()

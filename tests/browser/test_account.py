@@ -4,31 +4,19 @@ browsers are signed out, this one stays); personal API tokens shown once, used, 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
-from podium.db import session_factory
-from tests.browser.conftest import VIEWPORT, screenshot, sign_in
-from tests.factories import PASSWORD, make_user
+from tests.browser.conftest import VIEWPORT, new_person, screenshot, sign_in
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 OpenPage = Callable[[str], Page]
 NEW_PASSWORD = "a longer passphrase"
-
-
-def _person(engine: Engine, name: str) -> str:
-    """A new account of the test's own (so no other test signs in as it); its email."""
-    db = session_factory(engine)()
-    try:
-        email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.com"
-        return make_user(db, email=email, name=name).email
-    finally:
-        db.close()
 
 
 def _new_page(browser: Browser, live_server: str) -> Page:
@@ -46,7 +34,7 @@ def _password_form(page: Page, current: str, new: str, again: str) -> None:
 def test_the_name_in_the_top_bar_opens_your_account(
     page_as: OpenPage, web_engine: Engine, console_errors: Callable[[Page], list[str]]
 ) -> None:
-    email = _person(web_engine, "Iris Lund")
+    email = new_person(web_engine, "Iris Lund").email
     page = page_as(email)
     console_errors(page)
     page.goto("/")
@@ -70,7 +58,7 @@ def test_changing_your_password_keeps_this_browser_and_signs_out_the_others(
     web_engine: Engine,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    email = _person(web_engine, "Jonas Berg")
+    email = new_person(web_engine, "Jonas Berg").email
     elsewhere = _new_page(browser, live_server)  # the same person in another browser
     sign_in(elsewhere, email)
     page = page_as(email)
@@ -114,7 +102,7 @@ def test_changing_your_password_keeps_this_browser_and_signs_out_the_others(
 def test_a_new_token_is_shown_once_works_with_the_api_and_stops_when_revoked(
     page_as: OpenPage, web_engine: Engine, console_errors: Callable[[Page], list[str]]
 ) -> None:
-    email = _person(web_engine, "Kim Sato")
+    email = new_person(web_engine, "Kim Sato").email
     page = page_as(email)
     console_errors(page)
     page.goto("/account")
@@ -158,7 +146,7 @@ def test_a_new_token_is_shown_once_works_with_the_api_and_stops_when_revoked(
 def test_a_token_form_without_a_name_is_refused_beside_the_field(
     page_as: OpenPage, web_engine: Engine
 ) -> None:
-    page = page_as(_person(web_engine, "Lea Roth"))
+    page = page_as(new_person(web_engine, "Lea Roth").email)
     page.goto("/account")
     page.get_by_test_id("token-form").get_by_role("button", name="Create token").click()
     expect(page.locator("#t-name-error")).to_have_text("Required.")

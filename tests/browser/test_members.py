@@ -187,6 +187,9 @@ def test_an_owner_changes_a_role_and_a_form_read_before_another_change_is_refuse
     row_of(page, sam).get_by_role("button", name="Change").click()  # on the fresh version
     expect(page.get_by_test_id("flash")).to_have_text(f"Sam Tran ({sam}) is now owner.")
     assert roles_in(web_engine, work_program.id)[sam] == "owner"
+    # Sam is a plain member everywhere else: an owner may edit calendars and resources,
+    # which other tests check Sam may not
+    set_role(web_engine, work_program.id, sam, Role.MEMBER)
 
 
 def test_the_last_owner_can_be_neither_demoted_nor_removed(

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_person, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram
 
 pytestmark = pytest.mark.browser
@@ -18,9 +19,10 @@ _numbers = itertools.count(1)
 
 
 def test_anyone_signed_in_starts_a_program_and_becomes_its_owner(
-    page_as: OpenPage, work_people: WorkPeople, console_errors: Callable[[Page], list[str]]
+    page_as: OpenPage, web_engine: Engine, console_errors: Callable[[Page], list[str]]
 ) -> None:
-    page = page_as(work_people.emails["uma"])
+    # a person of the test's own: owning a program lets one edit calendars and resources
+    page = page_as(new_person(web_engine, "Vera Holm").email)
     console_errors(page)
     page.goto("/")
     page.get_by_test_id("new-program").click()

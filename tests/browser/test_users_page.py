@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -18,29 +17,12 @@ from podium.models import User
 from podium.services import users
 from podium.services.actor import SYSTEM
 from podium.services.uow import complete
-from tests.browser.conftest import VIEWPORT, World, screenshot, sign_in
-from tests.factories import PASSWORD, make_program, make_user
+from tests.browser.conftest import VIEWPORT, World, new_person, screenshot, sign_in
+from tests.factories import PASSWORD, make_program
 
 pytestmark = pytest.mark.browser
 
 OpenPage = Callable[[str], Page]
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    email: str
-
-
-def _person(engine: Engine, name: str, *, admin: bool = False) -> Person:
-    """A new account of the test's own, with a unique email."""
-    db = session_factory(engine)()
-    try:
-        email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.com"
-        user = make_user(db, email=email, name=name, is_admin=admin)
-        return Person(user.id, user.email)
-    finally:
-        db.close()
 
 
 def _person_id(engine: Engine, email: str) -> int:
@@ -98,7 +80,7 @@ def test_an_admin_adds_a_user_with_errors_beside_their_fields(
     world: World,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    admin = _person(web_engine, "Ada Lindgren", admin=True)
+    admin = new_person(web_engine, "Ada Lindgren", admin=True)
     page = page_as(admin.email)
     console_errors(page)
     page.goto("/")
@@ -148,8 +130,8 @@ def test_an_admin_renames_a_user_makes_them_admin_and_deactivates_them(
     web_engine: Engine,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    admin = _person(web_engine, "Bea Novak", admin=True)
-    person = _person(web_engine, "Otto Brandt")
+    admin = new_person(web_engine, "Bea Novak", admin=True)
+    person = new_person(web_engine, "Otto Brandt")
     db = session_factory(web_engine)()
     try:
         owner = db.get(User, person.id)
@@ -204,7 +186,7 @@ def test_an_admin_renames_a_user_makes_them_admin_and_deactivates_them(
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
     page_as: OpenPage, web_engine: Engine
 ) -> None:
-    admin = _person(web_engine, "Carl Petersen", admin=True)
+    admin = new_person(web_engine, "Carl Petersen", admin=True)
     # make this admin the organisation's only active one (other tests make their own)
     db = session_factory(web_engine)()
     try:
@@ -235,8 +217,8 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
 def test_a_form_read_before_someone_else_saved_is_refused(
     page_as: OpenPage, web_engine: Engine, console_errors: Callable[[Page], list[str]]
 ) -> None:
-    admin = _person(web_engine, "Dora Silva", admin=True)
-    person = _person(web_engine, "Pia Kovac")
+    admin = new_person(web_engine, "Dora Silva", admin=True)
+    person = new_person(web_engine, "Pia Kovac")
     page = page_as(admin.email)
     console_errors(page)
     page.goto(f"/users/{person.id}")
@@ -269,8 +251,8 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
     web_engine: Engine,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    admin = _person(web_engine, "Emil Sorensen", admin=True)
-    person = _person(web_engine, "Quinn Reyes")
+    admin = new_person(web_engine, "Emil Sorensen", admin=True)
+    person = new_person(web_engine, "Quinn Reyes")
     theirs = page_as(person.email)
     theirs.goto("/")
     page = page_as(admin.email)
@@ -307,8 +289,8 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
 def test_screenshot_of_the_users_list(
     page_as: OpenPage, web_engine: Engine, console_errors: Callable[[Page], list[str]]
 ) -> None:
-    admin = _person(web_engine, "Fay Morgan", admin=True)
-    _person(web_engine, "Rafael Ortiz")
+    admin = new_person(web_engine, "Fay Morgan", admin=True)
+    new_person(web_engine, "Rafael Ortiz")
     page = page_as(admin.email)
     console_errors(page)
     page.goto("/users")
