@@ -26,11 +26,9 @@ from podium.cli._app import (
     require_current_schema,
 )
 from podium.cli.programs import (
-    PlanSize,
     calendar_name,
     counted,
     no_owner_hint,
-    plan_sizes,
     program_app,
     span,
 )
@@ -38,6 +36,7 @@ from podium.errors import PodiumError
 from podium.models import ProgramStatus, Role
 from podium.services import auth, programs
 from podium.services.actor import SYSTEM
+from podium.services.programs import PlanSize
 from podium.services.scheduling import reschedule_pending
 from podium.services.scheduling.pending import PROGRAM_INPUTS
 from podium.services.uow import unit_of_work
@@ -329,7 +328,7 @@ def program_delete(
     try:
         with unit_of_work() as session:
             found = programs.find_program(session, SYSTEM, program)
-            size = plan_sizes(session, found.id).get(found.id, PlanSize())
+            size = programs.plan_sizes(session, found.id).get(found.id, PlanSize())
             what = escape(
                 f"{found.key} ({found.name}) with its {counted(size.projects, 'project')} "
                 f"and {counted(size.tasks, 'task')}"

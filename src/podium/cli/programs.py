@@ -7,19 +7,19 @@ members in :mod:`.program_members` (as on the web).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Column, Table
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from podium.cli._app import ProgramRef, app, console, fail, print_problems, require_current_schema
 from podium.errors import PodiumError
-from podium.models import Calendar, Membership, Program, ProgramStatus, Project, Role, Task, User
+from podium.models import Calendar, Membership, Program, ProgramStatus, Role, User
 from podium.services import programs
 from podium.services.actor import SYSTEM
+from podium.services.programs import PlanSize
 from podium.services.uow import unit_of_work
 
 program_app = typer.Typer(
@@ -32,35 +32,9 @@ STATUSES = tuple(s.value for s in ProgramStatus)
 NO_CALENDAR = "none (Mon–Fri, no holidays)"
 
 
-class PlanSize(NamedTuple):
-    """How much a program holds."""
-
-    projects: int = 0
-    tasks: int = 0
-    members: int = 0
-
-
 def counted(n: int, noun: str) -> str:
     """``1 task``, ``3 tasks``."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def plan_sizes(session: Session, program_id: int | None = None) -> dict[int, PlanSize]:
-    """How many projects, tasks and members each program (or this one) holds: one grouped
-    query per kind, whatever the number of programs."""
-    found: dict[int, list[int]] = {}
-    columns: tuple[InstrumentedAttribute[int], ...] = (
-        Project.program_id,
-        Task.program_id,
-        Membership.program_id,
-    )
-    for kind, column in enumerate(columns):
-        query = select(column, func.count()).group_by(column)
-        if program_id is not None:
-            query = query.where(column == program_id)
-        for owner_id, n in session.execute(query):
-            found.setdefault(owner_id, [0, 0, 0])[kind] = n
-    return {owner_id: PlanSize(*ns) for owner_id, ns in found.items()}
 
 
 def span(start: date | None, finish: date | None) -> str:
@@ -132,7 +106,7 @@ def program_list(
     try:
         with unit_of_work() as session:
             found, total = programs.list_programs(session, SYSTEM, status=status, limit=100_000)
-            sizes = plan_sizes(session)
+            sizes = programs.plan_sizes(session)
             for p in found:
                 size = sizes.get(p.id, PlanSize())
                 table.add_row(
@@ -172,7 +146,7 @@ def program_show(program: ProgramRef) -> None:
         with unit_of_work() as session:
             found = programs.find_program(session, SYSTEM, program)
             key, name, description = found.key, found.name, found.description
-            size = plan_sizes(session, found.id).get(found.id, PlanSize())
+            size = programs.plan_sizes(session, found.id).get(found.id, PlanSize())
             facts.add_row("status", found.status.value)
             facts.add_row("start", str(found.start_date))
             facts.add_row("calendar", calendar_name(session, found.calendar_id))

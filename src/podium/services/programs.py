@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Calendar, Membership, Program, ProgramStatus, Role, User
+from podium.models import Calendar, Membership, Program, ProgramStatus, Project, Role, Task, User
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits import sync_benefit_alerts
@@ -291,6 +291,32 @@ def remove_member(session: Session, actor: Actor, program_id: int, user_id: int)
     )
     session.delete(membership)
     flush(session)
+
+
+class PlanSize(NamedTuple):
+    """How much a program holds."""
+
+    projects: int = 0
+    tasks: int = 0
+    members: int = 0
+
+
+def plan_sizes(session: Session, program_id: int | None = None) -> dict[int, PlanSize]:
+    """How many projects, tasks and members each program (or this one) holds: one grouped
+    query per kind, whatever the number of programs."""
+    found: dict[int, list[int]] = {}
+    columns: tuple[InstrumentedAttribute[int], ...] = (
+        Project.program_id,
+        Task.program_id,
+        Membership.program_id,
+    )
+    for kind, column in enumerate(columns):
+        query = select(column, func.count()).group_by(column)
+        if program_id is not None:
+            query = query.where(column == program_id)
+        for owner_id, n in session.execute(query):
+            found.setdefault(owner_id, [0, 0, 0])[kind] = n
+    return {owner_id: PlanSize(*ns) for owner_id, ns in found.items()}
 
 
 def find_program(
