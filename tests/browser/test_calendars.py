@@ -4,7 +4,7 @@ the programs that use the calendar), delete, and who may do what."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -35,6 +35,24 @@ def _use_calendar(engine: Engine, people: WorkPeople, program: WorkProgram, name
         complete(db)
     finally:
         db.close()
+
+
+def add_calendar(
+    page: Page, name: str, holidays: Sequence[tuple[str, str]] = (), *, description: str = ""
+) -> str:
+    """Add a calendar on the page (its name, description and dated, named holidays);
+    the address of its page."""
+    page.goto("/calendars/new")
+    form = page.get_by_test_id("calendar-form")
+    form.get_by_label("Name", exact=True).fill(name)
+    if description:
+        form.get_by_label("Description").fill(description)
+    for k, (day, label) in enumerate(holidays, 1):
+        form.get_by_label(f"Date of holiday {k}").fill(day)
+        form.get_by_label(f"Name of holiday {k}").fill(label)
+    form.get_by_role("button", name="Add calendar").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Calendar added")
+    return page.url.split("?")[0]
 
 
 def test_a_manager_adds_a_calendar_with_named_holidays_and_errors_beside_their_rows(
@@ -100,11 +118,7 @@ def test_a_holiday_added_on_the_page_moves_the_work_of_the_programs_using_it(
 ) -> None:
     page = page_as(work_people.emails["rosa"])
     name = f"Office {next(_numbers)}"
-    page.goto("/calendars/new")
-    page.get_by_test_id("calendar-form").get_by_label("Name", exact=True).fill(name)
-    page.get_by_role("button", name="Add calendar").click()
-    expect(page.get_by_test_id("flash")).to_be_visible()
-    calendar_url = page.url.split("?")[0]
+    calendar_url = add_calendar(page, name)
     _use_calendar(web_engine, work_people, work_program, name)
 
     design = f"/tasks/{work_program.task_ids['APP-1']}"
@@ -136,9 +150,7 @@ def test_a_calendar_nothing_uses_is_deleted(
 ) -> None:
     page = page_as(work_people.emails["rosa"])  # a program's owner: she edits calendars
     name = f"Temporary {next(_numbers)}"
-    page.goto("/calendars/new")
-    page.get_by_test_id("calendar-form").get_by_label("Name", exact=True).fill(name)
-    page.get_by_role("button", name="Add calendar").click()
+    add_calendar(page, name)
     page.get_by_test_id("delete-calendar").get_by_role("button").click()
     expect(page.get_by_role("heading", name="Calendars", level=1)).to_be_visible()
     expect(page.get_by_test_id("calendars").locator(f'tr[data-name="{name}"]')).to_have_count(0)
@@ -150,9 +162,7 @@ def test_a_stale_edit_is_refused_not_saved_over_the_newer_one(
     first = page_as(work_people.emails["rosa"])
     second = page_as(work_people.emails["rosa"])
     name = f"Shared {next(_numbers)}"
-    first.goto("/calendars/new")
-    first.get_by_test_id("calendar-form").get_by_label("Name", exact=True).fill(name)
-    first.get_by_role("button", name="Add calendar").click()
+    add_calendar(first, name)
     first.get_by_test_id("edit-calendar").click()
     second.goto(first.url)
 
@@ -190,20 +200,13 @@ def test_screenshots_of_the_calendar_pages(
     page = page_as(work_people.emails["rosa"])
     console_errors(page)
     name = f"UK office {next(_numbers)}"
-    page.goto("/calendars/new")
-    form = page.get_by_test_id("calendar-form")
-    form.get_by_label("Name", exact=True).fill(name)
-    form.get_by_label("Description").fill("Bank holidays in England and Wales.")
     named = [
         ("2027-01-01", "New Year's Day"),
         ("2027-03-26", "Good Friday"),
         ("2027-03-29", "Easter Monday"),
         ("2027-05-03", "Early May bank holiday"),
     ]
-    for k, (day, label) in enumerate(named[:3], 1):
-        form.get_by_label(f"Date of holiday {k}").fill(day)
-        form.get_by_label(f"Name of holiday {k}").fill(label)
-    form.get_by_role("button", name="Add calendar").click()
+    add_calendar(page, name, named[:3], description="Bank holidays in England and Wales.")
     page.get_by_test_id("edit-calendar").click()
     form = page.get_by_test_id("calendar-form")
     form.get_by_label("Date of holiday 4").fill(named[3][0])
@@ -238,12 +241,7 @@ def test_holidays_are_imported_from_an_icalendar_file_and_a_bad_file_changes_not
     page = page_as(work_people.emails["rosa"])
     console_errors(page)
     name = f"Imported {next(_numbers)}"
-    page.goto("/calendars/new")
-    form = page.get_by_test_id("calendar-form")
-    form.get_by_label("Name", exact=True).fill(name)
-    form.get_by_label("Date of holiday 1").fill("2027-08-30")  # known, and named here
-    form.get_by_label("Name of holiday 1").fill("Late summer holiday")
-    form.get_by_role("button", name="Add calendar").click()
+    add_calendar(page, name, [("2027-08-30", "Late summer holiday")])  # the file has it too
 
     upload = page.get_by_test_id("import-holidays")
     upload.get_by_label("Add holidays from an iCalendar file").set_input_files(
