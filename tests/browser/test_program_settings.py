@@ -80,6 +80,80 @@ def test_an_owner_changes_the_start_and_the_program_is_rescheduled(
     expect(page.get_by_test_id("early-finish")).to_contain_text("12 Mar 2027")
 
 
+def test_an_owner_previews_what_a_later_start_moves_before_saving_it(
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    console_errors: Callable[[Page], list[str]],
+) -> None:
+    # by hand: from Monday 1 March the plan ends with Test on Friday 26 March; seven
+    # weeks later (19 April) is 35 working days on, so Launch (target 30 April) lands
+    # on 14 May, ten working days late
+    page = page_as(work_people.emails["rosa"])
+    errors = console_errors(page)
+    page.goto(f"/programs/{work_program.id}/settings")
+    form = page.get_by_test_id("program-form")
+    form.get_by_label("Start").fill("2027-04-19")
+    page.get_by_test_id("preview-button").click()
+    preview = page.get_by_test_id("settings-impact")
+    expect(preview.get_by_test_id("finish-change")).to_contain_text("26 Mar 2027")
+    expect(preview.get_by_test_id("finish-change")).to_contain_text("14 May 2027")
+    expect(preview.get_by_test_id("finish-change")).to_contain_text("+35")
+    expect(preview).to_contain_text("If the program starts on 19 Apr 2027 instead of 1 Mar 2027")
+    expect(preview.get_by_test_id("moves-count")).to_have_text("5 in 2 projects")
+    miss = preview.get_by_test_id("misses").locator('li[data-key="M1"]')
+    expect(miss).to_contain_text("10 working days late")
+    expect(preview.locator('[data-project="APP"] tr[data-key="APP-1"]')).to_contain_text(
+        "23 Apr 2027"
+    )
+    # the typed date stays in the form, and nothing was saved
+    expect(form.get_by_label("Start")).to_have_value("2027-04-19")
+    screenshot(page, "program-settings-preview.png", full_page=True)
+    page.reload()
+    expect(page.get_by_test_id("program-form").get_by_label("Start")).to_have_value("2027-03-01")
+
+    # the same dates as saved: nothing to preview, and the page says so
+    page.get_by_test_id("preview-button").click()
+    expect(page.get_by_test_id("preview-note")).to_contain_text("as saved, so nothing moves")
+    expect(page.get_by_test_id("settings-impact").get_by_test_id("impact-results")).to_have_count(0)
+    assert errors == []
+
+
+def test_the_preview_works_without_scripts_and_is_for_owners_only(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/programs/{work_program.id}/settings")
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value") or ""
+    form = {
+        "csrf_token": token,
+        "version": page.locator('input[name="version"]').first.get_attribute("value") or "",
+        "key": work_program.key,
+        "name": "Work",
+        "start_date": "2027-03-01",
+        "status_date": "2027-03-08",
+        "status": "active",
+    }
+    # a plain post (no HTMX) gets the whole page back, with the preview under the form
+    url = f"/programs/{work_program.id}/settings/preview"
+    response = page.request.post(url, form=form)
+    assert response.status == 200
+    html = response.text()
+    assert "If the status date moves from none to 8 Mar 2027" in html
+    assert 'data-testid="program-form"' in html
+    # a bad date is sent back with the form's errors, and nothing is previewed
+    response = page.request.post(url, form={**form, "status_date": "next week"})
+    assert response.status == 422
+    assert "Correct the form first" in response.text()
+    assert 'data-testid="impact-results"' not in response.text()
+
+    sam = page_as(work_people.emails["sam"])
+    sam.goto(f"/programs/{work_program.id}/settings")
+    expect(sam.get_by_test_id("preview-button")).to_have_count(0)
+    sam_token = sam.locator('input[name="csrf_token"]').first.get_attribute("value") or ""
+    assert sam.request.post(url, form={**form, "csrf_token": sam_token}).status == 403
+
+
 def test_a_stale_settings_form_is_refused_and_a_blank_name_is_kept_out(
     page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
 ) -> None:

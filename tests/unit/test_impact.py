@@ -10,6 +10,8 @@ from podium.engine import (
     InvalidNetwork,
     RemoveLink,
     SetDuration,
+    SetStart,
+    SetStatusDate,
     Slip,
     analyze_impact,
     schedule,
@@ -113,3 +115,49 @@ def test_impact_analysis_reuses_a_given_schedule_and_changes_nothing() -> None:
     impact = analyze_impact(net, [Slip("B", 10)], before=before)
     assert impact.before is before
     assert schedule(net).finish == before.finish
+
+
+def test_a_later_program_start_moves_every_unstarted_task_by_the_working_days_between() -> None:
+    # the cloud plan starts Monday 4 January 2027; a week and a day later is Tuesday the 12th
+    impact = analyze_impact(cloud(), [SetStart(day("2027-01-12"))])
+    moved = {m.activity: (m.start_delta, m.finish_delta) for m in impact.moves}
+    assert moved == {a: (6, 6) for a in ("A", "B", "C", "E", "M")}
+    assert impact.finish_delta == 6
+    (miss,) = impact.new_misses  # M's deadline, 15 January, met by 14 January before
+    assert (miss.activity, miss.finish_after, miss.days_late_after) == (
+        "M", day("2027-01-22"), 5
+    )
+
+
+def test_an_earlier_program_start_pulls_the_plan_in() -> None:
+    impact = analyze_impact(cloud(), [SetStart(day("2026-12-28"))])
+    assert {m.activity: m.start_delta for m in impact.moves}["A"] == -5
+    assert impact.finish_delta == -5 and impact.misses == ()
+
+
+def test_moving_the_status_date_on_pushes_the_work_left_but_not_work_already_done() -> None:
+    # A is done (4-6 January); B started on the 7th with half of its 4 days done; C waits
+    net = network(
+        task("A", 3, actual_start=day("2027-01-04"), actual_finish=day("2027-01-06")),
+        task("B", 4, actual_start=day("2027-01-07"), percent_complete=50),
+        task("C", 2),
+        links=[link("A", "B"), link("B", "C")],
+        status_date=day("2027-01-08"),
+    )
+    before = schedule(net)
+    assert (before["B"].early_finish, before["C"].early_finish) == (
+        day("2027-01-12"), day("2027-01-14")
+    )
+    # a week on, nothing reported: B's two days left run from Friday the 15th
+    impact = analyze_impact(net, [SetStatusDate(day("2027-01-15"))])
+    moved = {m.activity: (m.early_finish_after, m.finish_delta) for m in impact.moves}
+    assert moved == {"B": (day("2027-01-18"), 4), "C": (day("2027-01-20"), 4)}
+    assert "A" not in moved and impact.finish_delta == 4
+
+
+def test_clearing_the_status_date_lets_the_work_left_run_from_where_it_stood() -> None:
+    net = network(task("A", 4, actual_start=day("2027-01-04"), percent_complete=25),
+                  status_date=day("2027-01-11"))
+    impact = analyze_impact(net, [SetStatusDate(None)])
+    (move,) = impact.moves
+    assert move.finish_delta < 0 and impact.after.finish < impact.before.finish

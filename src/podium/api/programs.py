@@ -70,7 +70,7 @@ class ProgramOut(Out):
     calendar_id: int | None
     goal: GoalOut
     status_date: date | None = Field(
-        description="progress is reported as of this date; remaining work is scheduled after it"
+        description="progress is reported as of this date; remaining work is scheduled from it on"
     )
     scheduled_start: date | None = Field(description="computed: start of the earliest work")
     scheduled_finish: date | None = Field(description="computed: finish of the latest work")

@@ -223,6 +223,32 @@ def impact(program_id: int, body: ImpactIn, db: Db, actor: CurrentActor) -> Impa
         for c in body.changes
     ]
     view = schedule_views.analyze_program_impact(db, actor, program_id, changes)
+    return _impact_out(view)
+
+
+class SettingsImpactIn(Strict):
+    """A new start or status date for the program, as PATCH /programs/{id} would take it."""
+
+    start_date: date | None = Field(default=None, description="a new start")
+    status_date: date | None = Field(
+        default=None, description="a new status date; null: none (given as null, it clears it)"
+    )
+
+
+@router.post(
+    "/{program_id}/settings/impact",
+    response_model=ImpactOut,
+    summary="What a new program start or status date would move (nothing is saved)",
+)
+def settings_impact(
+    program_id: int, body: SettingsImpactIn, db: Db, actor: CurrentActor
+) -> ImpactOut:
+    settings = {name: getattr(body, name) for name in body.model_fields_set}
+    view = schedule_views.analyze_settings_impact(db, actor, program_id, settings)
+    return _impact_out(view)
+
+
+def _impact_out(view: schedule_views.ImpactView) -> ImpactOut:
     return ImpactOut(
         finish_before=view.finish_before,
         finish_after=view.finish_after,

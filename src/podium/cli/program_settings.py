@@ -25,6 +25,7 @@ from podium.cli._app import (
     print_problems,
     require_current_schema,
 )
+from podium.cli.program_preview import print_settings_impact
 from podium.cli.programs import (
     calendar_name,
     counted,
@@ -39,6 +40,7 @@ from podium.services.actor import SYSTEM
 from podium.services.programs import PlanSize
 from podium.services.scheduling import reschedule_pending
 from podium.services.scheduling.pending import PROGRAM_INPUTS
+from podium.services.scheduling.views import PREVIEWED_SETTINGS, analyze_settings_impact
 from podium.services.uow import unit_of_work
 
 # what the API takes (podium.api.programs)
@@ -228,10 +230,18 @@ def program_set(
     goal_baseline: GoalBaseline = None,
     goal_target: GoalTarget = None,
     goal_target_date: GoalTargetDate = None,
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview",
+            help="show what the new --start or --status-date would move, and save nothing",
+        ),
+    ] = False,
 ) -> None:
     """Change only the settings given, and say what changed.
 
-    A new start, status date or calendar reschedules the program."""
+    A new start, status date or calendar reschedules the program; --preview shows
+    what a new start or status date would move first."""
     if calendar is not None and no_calendar:
         raise fail("give --calendar or --no-calendar, not both")
     if status_date is not None and clear_status_date:
@@ -265,6 +275,9 @@ def program_set(
         updates["status_date"] = None
     if not updates and calendar is None:
         raise fail("nothing to change: give at least one of the options (see --help)")
+    if preview:
+        _preview(program, updates, calendar)
+        return
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -314,6 +327,37 @@ def program_set(
         console.print(f"Rescheduled: {', '.join(moves)}.")
     elif dates_after[1] is not None and set(changed) & set(PROGRAM_INPUTS):
         console.print(f"Rescheduled: the dates do not move ({span(*dates_after)}).")
+
+
+def _preview(program: str, updates: dict[str, Any], calendar: str | None) -> None:
+    """``program set --preview``: what the new start or status date would move."""
+    others = {OPTIONS.get(f, f"--{f}") for f in set(updates) - set(PREVIEWED_SETTINGS)}
+    if calendar is not None or "calendar_id" in updates:
+        others -= {"--calendar_id"}
+        others.add("--calendar" if calendar is not None else "--no-calendar")
+    if others:
+        raise fail(
+            "--preview shows what a new --start or --status-date (or --clear-status-date) "
+            f"moves; leave out {', '.join(sorted(others))}"
+        )
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            found = programs.find_program(session, SYSTEM, program)
+            changed = {f: v for f, v in updates.items() if getattr(found, f) != v}
+            title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
+            if not changed:
+                console.print(f"Nothing to preview: {title} already has those dates.")
+                return
+            view = analyze_settings_impact(session, SYSTEM, found.id, changed)
+            lines = [
+                f"{LABELS[f]} {_day(getattr(found, f))} → {_day(v)}" for f, v in changed.items()
+            ]
+            session.rollback()
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    print_settings_impact(title, lines, view)
 
 
 @program_app.command("delete")

@@ -18,6 +18,8 @@ from podium.engine.impact import (
     Move,
     RemoveLink,
     SetDuration,
+    SetStart,
+    SetStatusDate,
     Slip,
     analyze_impact,
 )
@@ -42,6 +44,8 @@ __all__ = [
     "RemoveLink",
     "ScheduleResult",
     "SetDuration",
+    "SetStart",
+    "SetStatusDate",
     "Slip",
     "WorkCalendar",
     "analyze_impact",

@@ -15,6 +15,9 @@ Changes:
 * :class:`DelayStart` — the activity cannot start before its current early
   start plus ``days`` working days (a start-no-earlier-than constraint).
 * :class:`SetDuration`, :class:`AddLink`, :class:`RemoveLink` — as named.
+* :class:`SetStart`, :class:`SetStatusDate` — the whole program's start or status
+  date (the weekly move of the status date: unstarted and remaining work is
+  scheduled from the new day on).
 """
 
 from __future__ import annotations
@@ -73,7 +76,21 @@ class RemoveLink:
     succ: str
 
 
-Change = Slip | DelayStart | SetDuration | AddLink | RemoveLink
+@dataclass(frozen=True, slots=True)
+class SetStart:
+    """The network starts on ``day``: the earliest day any unstarted work may start."""
+
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class SetStatusDate:
+    """Progress is as of ``day`` (``None``: no status date); work left is scheduled from it."""
+
+    day: date | None
+
+
+Change = Slip | DelayStart | SetDuration | AddLink | RemoveLink | SetStart | SetStatusDate
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +178,14 @@ def analyze_impact(
     ]
     moves = tuple(
         Move(
-            before.ids[i], before.groups[i],
-            columns[0][k], columns[1][k], columns[2][k], columns[3][k],
-            int(start_delta[k]), int(finish_delta[k]),
+            before.ids[i],
+            before.groups[i],
+            columns[0][k],
+            columns[1][k],
+            columns[2][k],
+            columns[3][k],
+            int(start_delta[k]),
+            int(finish_delta[k]),
         )
         for k, i in enumerate(moved.tolist())
     )
@@ -181,8 +203,15 @@ def apply_changes(network: Network, changes: Sequence[Change], before: ScheduleR
     acts = list(network.activities)
     index = {a.id: i for i, a in enumerate(acts)}
     links = list(network.links)
+    start, status_date = network.start, network.status_date
     problems = []
     for change in changes:
+        if isinstance(change, SetStart):
+            start = change.day
+            continue
+        if isinstance(change, SetStatusDate):
+            status_date = change.day
+            continue
         if isinstance(change, AddLink):
             links.append(Link(change.pred, change.succ, change.type, change.lag))
             continue
@@ -201,7 +230,7 @@ def apply_changes(network: Network, changes: Sequence[Change], before: ScheduleR
         problems += [problem] if problem else []
     if problems:
         raise InvalidNetwork(problems)
-    return replace(network, activities=acts, links=links)
+    return replace(network, activities=acts, links=links, start=start, status_date=status_date)
 
 
 def _change_activity(
@@ -252,7 +281,9 @@ def _delta(
 
 
 def _misses(
-    limits: list[tuple[str, str, date]], before: ScheduleResult, after: ScheduleResult,
+    limits: list[tuple[str, str, date]],
+    before: ScheduleResult,
+    after: ScheduleResult,
     calendars: list[WorkCalendar],
 ) -> list[Miss]:
     out = []

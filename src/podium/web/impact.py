@@ -43,6 +43,14 @@ class ImpactQuestion:
             return f"If {self.task.key} slips {self.days} working day{'s' * (self.days != 1)}"
         return f"If {self.task.key} takes {self.days} working day{'s' * (self.days != 1)}"
 
+    @property
+    def detail(self) -> str:
+        return self.task.name
+
+    @property
+    def no_moves(self) -> str:
+        return "Nothing else moves: the task has enough float to absorb this."
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectMoves:

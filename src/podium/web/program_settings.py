@@ -11,6 +11,8 @@ beside its field. Deleting a program takes its key typed again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -22,10 +24,17 @@ from podium.api.programs import ProgramCreate, ProgramUpdate
 from podium.api.projects import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Program, ProgramStatus, Role
-from podium.services import calendars, programs
+from podium.services import calendars, programs, projects
 from podium.services.actor import role_in
+from podium.services.scheduling.views import (
+    PREVIEWED_SETTINGS,
+    ImpactView,
+    analyze_settings_impact,
+)
+from podium.web.impact import ProjectMoves
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import (
+    GENERAL,
     Errors,
     done,
     errors_of,
@@ -34,7 +43,7 @@ from podium.web.tasks import (
     validate,
     version_of,
 )
-from podium.web.templating import input_number, render
+from podium.web.templating import format_date, input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,6 +98,73 @@ def _calendar_options(db: Db, viewer: Viewer) -> list[tuple[str, str]]:
     return [("", "Mon–Fri, no holidays")] + [(str(c.id), c.name) for c in found]
 
 
+@dataclass(frozen=True, slots=True)
+class SettingsQuestion:
+    """What the owner asked: the program with a new start and/or status date."""
+
+    sentence: str
+    detail: str = ""
+    no_moves: str = "Nothing moves with these dates: every task keeps its dates."
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """The preview under the settings form: an answer, or why there is none."""
+
+    question: SettingsQuestion | None = None
+    view: ImpactView | None = None
+    by_project: list[ProjectMoves] | None = None
+    note: str = ""
+
+
+def _day(value: date | None) -> str:
+    return format_date(value) if value is not None else "none"
+
+
+def _sentence(program: Program, settings: dict[str, Any]) -> str:
+    parts = []
+    if "start_date" in settings:
+        parts.append(
+            f"the program starts on {_day(settings['start_date'])} "
+            f"instead of {_day(program.start_date)}"
+        )
+    if "status_date" in settings:
+        new, old = settings["status_date"], program.status_date
+        if new is None:
+            parts.append(f"the status date ({_day(old)}) is cleared")
+        else:
+            parts.append(f"the status date moves from {_day(old)} to {_day(new)}")
+    return "If " + " and ".join(parts)
+
+
+def _preview(db: Db, viewer: Viewer, program: Program, body: ProgramUpdate) -> Preview:
+    """What the form's start and status date would move (nothing saved)."""
+    settings = {
+        name: getattr(body, name)
+        for name in PREVIEWED_SETTINGS
+        if getattr(body, name) != getattr(program, name)
+        and not (name == "start_date" and getattr(body, name) is None)
+    }
+    calendar_note = (
+        " A new default calendar is not part of the preview: save to see where it puts the work."
+        if body.calendar_id != program.calendar_id
+        else ""
+    )
+    if not settings:
+        return Preview(
+            note="The start and the status date are as saved, so nothing moves; the other "
+            "settings do not move the schedule." + calendar_note
+        )
+    view = analyze_settings_impact(db, viewer.actor, program.id, settings)
+    found, _total = projects.list_projects(db, viewer.actor, program_id=program.id, limit=1000)
+    names = {project.key: project.name for project, _count in found}
+    by_project = [
+        ProjectMoves(key, names.get(key, ""), moves)
+        for key, moves in sorted(view.by_project.items())
+    ]
+    return Preview(SettingsQuestion(_sentence(program, settings)), view, by_project, calendar_note)
+
+
 def _shown() -> set[str]:
     return {*FIELDS, *(f"goal_{name}" for name in GOAL_FIELDS)}
 
@@ -103,6 +179,7 @@ def _form(
     errors: Errors | None = None,
     flash: str = "",
     delete_error: str = "",
+    preview: Preview | None = None,
     status_code: int = 200,
 ) -> Response:
     role = role_in(db, viewer.actor, program.id) if program is not None else None
@@ -125,6 +202,7 @@ def _form(
         "statuses": statuses,
         "flash": flash,
         "delete_error": delete_error,
+        "preview": preview,
     }
     template = "program_settings/new.html" if program is None else "program_settings/page.html"
     return render(request, template, context, status_code=status_code)
@@ -195,6 +273,44 @@ def save_program_settings(
     db.refresh(program)
     return _form(
         request, db, viewer, program=program, values=values, errors=errors, status_code=422
+    )
+
+
+@router.post("/programs/{program_id}/settings/preview", name="program-settings-preview")
+def preview_program_settings(
+    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """What the form's new start or status date would move, before it is saved (owners;
+    nothing is written). HTMX gets the preview alone; a plain post, the page with it."""
+    program = programs.get_program(db, viewer.actor, program_id, needed=Role.OWNER)
+    values = _form_values(form)
+    body, errors = validate(ProgramUpdate, _body(values))
+    preview = None
+    if body is not None and not errors:
+        try:
+            preview = _preview(db, viewer, program, body)
+        except (ValidationFailed, Conflict) as exc:
+            errors = errors_of(exc, _shown())
+    db.rollback()  # nothing to keep: the analysis ran on a copy of the plan
+    if errors:
+        problems = (
+            message if name == GENERAL else f"{humanize(name)}: {message}"
+            for name, message in errors.items()
+        )
+        preview = Preview(note=" ".join(["Correct the form first.", *problems]))
+    if is_htmx(request):
+        context = {"preview": preview, "program": program}
+        return render(request, "program_settings/_preview.html", context)
+    db.refresh(program)
+    return _form(
+        request,
+        db,
+        viewer,
+        program=program,
+        values=values,
+        errors=errors,
+        preview=preview,
+        status_code=422 if errors else 200,
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ from podium.engine import (
     InvalidNetwork,
     RemoveLink,
     SetDuration,
+    SetStart,
+    SetStatusDate,
     Slip,
     analyze_impact,
 )
@@ -265,6 +268,44 @@ def analyze_program_impact(
     with paused_gc():
         pn = current_network(session, program_id)
         engine_changes = _engine_changes(session, pn, changes)
+    return _analyze(session, pn, engine_changes)
+
+
+# the program settings whose change moves the schedule without touching a calendar
+PREVIEWED_SETTINGS = ("start_date", "status_date")
+
+
+def analyze_settings_impact(
+    session: Session, actor: Actor, program_id: int, settings: Mapping[str, Any]
+) -> ImpactView:
+    """What saving a new program start or status date (``settings``; a status date of
+    ``None`` clears it) would move, and which dates it would miss; nothing is written.
+
+    Other settings in ``settings`` are left out: they do not move the schedule, or (a
+    new default calendar) only through the calendars of the tasks that follow it."""
+    get_program(session, actor, program_id, needed=Role.VIEWER)
+    engine_changes: list[Change] = []
+    if "start_date" in settings:
+        if settings["start_date"] is None:
+            raise ValidationFailed(
+                "start_date: a program always has a start",
+                details=[{"field": "start_date", "message": "a program always has a start"}],
+            )
+        engine_changes.append(SetStart(settings["start_date"]))
+    if "status_date" in settings:
+        engine_changes.append(SetStatusDate(settings["status_date"]))
+    if not engine_changes:
+        raise ValidationFailed(
+            "give a new start_date or status_date to see what it moves",
+            details=[{"field": "start_date", "message": "give a start or a status date"}],
+        )
+    with paused_gc():
+        pn = current_network(session, program_id)
+    return _analyze(session, pn, engine_changes)
+
+
+def _analyze(session: Session, pn: ProgramNetwork, engine_changes: list[Change]) -> ImpactView:
+    with paused_gc():
         before = run_engine(pn)
     try:
         with paused_gc():
@@ -272,7 +313,7 @@ def analyze_program_impact(
                 pn.network,
                 engine_changes,
                 targets=pn.targets,
-                baseline_finish=baseline_finishes(session, program_id),
+                baseline_finish=baseline_finishes(session, pn.program_id),
                 before=before,
             )
     except CycleError as exc:

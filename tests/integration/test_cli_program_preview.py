@@ -1,0 +1,87 @@
+"""`podium program set --preview`: what a new start or status date moves, saving nothing.
+
+By hand (program start Monday 4 January 2027, Mon–Fri): DATA-1 (5 d) runs 4–8 January
+and must finish by its deadline, Friday 15 January; OPS-1 (3 d) runs 4–6 January. A
+status date of Monday 18 January: neither has started, so both start that day, two
+weeks on: DATA-1 18–22 January (five working days past its deadline), OPS-1 18–20.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from podium.services.scheduling import reschedule_program
+from tests.factories import make_program, make_project, make_task
+from tests.integration.test_cli_programs import finish_of, flat, podium, stored
+
+
+def _cloud(db: Session) -> None:
+    cloud = make_program(db, key="CLOUD", name="Cloud", start_date=date(2027, 1, 4))
+    make_task(db, make_project(db, cloud, "DATA"), "DATA-1", duration=5, deadline=date(2027, 1, 15))
+    make_task(db, make_project(db, cloud, "OPS"), "OPS-1", duration=3)
+    reschedule_program(db, cloud.id)
+    db.commit()
+
+
+def test_preview_prints_each_project_and_the_missed_deadline_and_saves_nothing(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _cloud(db)
+    before = stored(engine, "CLOUD")
+    assert before is not None and before.scheduled_finish == date(2027, 1, 8)
+    code, out = podium("program", "set", "CLOUD", "--status-date", "2027-01-18", "--preview")
+    assert code == 0, out
+    text = flat(out)
+    assert "Preview for CLOUD Cloud (nothing is saved):" in text
+    assert "status date — → 2027-01-18" in text
+    assert "program finish 2027-01-08 → 2027-01-22 (+10 working days)" in text
+    assert "DATA 1 task +10 d 2027-01-08 → 2027-01-22" in text
+    assert "OPS 1 task +10 d 2027-01-06 → 2027-01-20" in text
+    assert (
+        "newly missed: DATA-1 Task DATA-1: deadline 2027-01-15, forecast 2027-01-22 "
+        "(5 working days late)"
+    ) in text
+    after = stored(engine, "CLOUD")
+    assert after is not None and after.status_date is None and after.version == before.version
+    assert finish_of(engine, "DATA-1") == date(2027, 1, 8)
+
+
+def test_preview_of_an_earlier_start_and_of_the_dates_already_there(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _cloud(db)
+    code, out = podium("program", "set", "CLOUD", "--start", "2026-12-28", "--preview")
+    assert code == 0, out
+    assert "program finish 2027-01-08 → 2027-01-01 (-5 working days)" in flat(out)
+    assert "newly missed" not in out
+    code, out = podium("program", "set", "CLOUD", "--start", "2027-01-04", "--preview")
+    assert code == 0, out
+    assert "Nothing to preview: CLOUD Cloud already has those dates." in flat(out)
+    program = stored(engine, "CLOUD")
+    assert program is not None and program.start_date == date(2027, 1, 4)
+
+
+def test_preview_takes_only_the_dates_it_can_preview(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _cloud(db)
+    code, out = podium(
+        "program",
+        "set",
+        "CLOUD",
+        "--start",
+        "2027-02-01",
+        "--name",
+        "X",
+        "--no-calendar",
+        "--preview",
+    )
+    assert code == 1
+    assert "leave out --name, --no-calendar" in flat(out)
+    code, out = podium("program", "set", "NOPE", "--start", "2027-02-01", "--preview")
+    assert code == 1 and "no program with key or id 'NOPE'" in out
+    program = stored(engine, "CLOUD")
+    assert program is not None and program.name == "Cloud"
