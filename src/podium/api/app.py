@@ -41,6 +41,7 @@ def api_router() -> APIRouter:
         integrations,
         leveling,
         milestones,
+        my_work,
         projects,
         reports,
         resources,
@@ -54,6 +55,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for area in (
         users,
+        my_work,
         programs,
         schedule,
         baselines,

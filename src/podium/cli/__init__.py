@@ -8,7 +8,7 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, programs, program_settings, program_members
+from podium.cli import admin, my_work, programs, program_settings, program_members
 from podium.cli import plans, resources, calendars, performance, forecast, scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations
 
@@ -20,6 +20,7 @@ __all__ = [
     "forecast",
     "governance",
     "integrations",
+    "my_work",
     "performance",
     "plans",
     "program_members",

@@ -21,6 +21,7 @@ from podium.web import (
     imports,
     integrations,
     members,
+    my_work,
     performance,
     program_settings,
     programs,
@@ -73,6 +74,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         members,
         account,
         user_pages,
+        my_work,
     )
     for area in areas:
         app.include_router(area.router)

@@ -47,7 +47,7 @@ FORM_FIELDS = (
 KINDS = [(k.value, k.value.capitalize()) for k in ResourceKind]
 
 
-def _values_of(resource: Resource | None) -> dict[str, Any]:
+def _values_of(db: Db, resource: Resource | None) -> dict[str, Any]:
     if resource is None:
         return {
             "kind": "person",
@@ -55,6 +55,7 @@ def _values_of(resource: Resource | None) -> dict[str, Any]:
             "hours_per_day": "8",
             "cost_rate": "0",
             "calendar_id": "",
+            "account_email": "",
             "active": True,
             "time_off": [],
         }
@@ -67,6 +68,7 @@ def _values_of(resource: Resource | None) -> dict[str, Any]:
         "hours_per_day": input_number(resource.hours_per_day),
         "cost_rate": input_number(resource.cost_rate),
         "calendar_id": str(resource.calendar_id or ""),
+        "account_email": catalog.account_email(db, resource),
         "active": resource.active,
         "time_off": [
             {"start": p.start.isoformat(), "finish": p.finish.isoformat(), "note": p.note}
@@ -91,6 +93,7 @@ def _time_off_rows(form: FormData) -> list[dict[str, str]]:
 def _form_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {name: field_value(form, name) for name in FORM_FIELDS}
     values["active"] = checkbox(form, "active")
+    values["account_email"] = field_value(form, "account_email")
     values["time_off"] = _time_off_rows(form)
     return values
 
@@ -111,7 +114,7 @@ def _body(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _shown_fields(values: dict[str, Any]) -> set[str]:
-    shown = set(FORM_FIELDS) | {"active"}
+    shown = set(FORM_FIELDS) | {"active", "account_email"}
     for k in range(len(values["time_off"]) + BLANK_TIME_OFF_ROWS):
         shown |= {f"time_off_{k}_{part}" for part in ("start", "finish", "note")}
     return shown
@@ -174,7 +177,7 @@ def resource_list(
 @router.get("/resources/new", name="resource-new")
 def new_resource(request: Request, db: Db, viewer: CurrentViewer) -> Response:
     """The form for a new resource (editors)."""
-    return _form_page(request, db, viewer, resource=None, values=_values_of(None))
+    return _form_page(request, db, viewer, resource=None, values=_values_of(db, None))
 
 
 @router.post("/resources", name="resource-create")
@@ -187,6 +190,7 @@ def create_resource(request: Request, db: Db, viewer: CurrentViewer, form: Check
         fields = body.model_dump(exclude={"time_off"})
         periods = [TimeOff(p.start, p.finish, p.note) for p in body.time_off]
         try:
+            fields["user_id"] = catalog.account_id(db, values["account_email"])
             resource = catalog.create_resource(db, viewer.actor, **fields, time_off=periods)
             done(db)
             return RedirectResponse(f"/resources/{resource.id}?saved=1", status_code=303)
@@ -220,6 +224,7 @@ def show_resource(
         "resource": resource,
         "time_off": catalog.time_off_of(resource),
         "calendar_name": {c.id: c.name for c in found}.get(resource.calendar_id or 0),
+        "account": catalog.account_email(db, resource),
         "view": view,
         "cells": cells,
         "program_keys": {t["task_id"]: t["program_key"] for t in view["tasks"]},
@@ -234,7 +239,7 @@ def show_resource(
 def edit_resource(request: Request, resource_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
     """The form for changing a resource (editors)."""
     resource = catalog.get_resource(db, viewer.actor, resource_id)
-    return _form_page(request, db, viewer, resource=resource, values=_values_of(resource))
+    return _form_page(request, db, viewer, resource=resource, values=_values_of(db, resource))
 
 
 @router.post("/resources/{resource_id}", name="resource-update")
@@ -250,6 +255,7 @@ def update_resource(
         fields = body.model_dump(exclude_unset=True, exclude={"time_off"})
         fields["time_off"] = [TimeOff(p.start, p.finish, p.note) for p in body.time_off or []]
         try:
+            fields["user_id"] = catalog.account_id(db, values["account_email"])
             catalog.update_resource(
                 db, viewer.actor, resource_id, fields, expected_version=version_of(form)
             )

@@ -149,6 +149,25 @@ def _check_references(session: Session, values: Mapping[str, Any]) -> None:
         raise field_error("user_id", f"no user {user_id}")
 
 
+def account_email(session: Session, resource: Resource) -> str:
+    """The email of the account a resource is linked to ("" for none)."""
+    if resource.user_id is None:
+        return ""
+    return session.scalar(select(User.email).where(User.id == resource.user_id)) or ""
+
+
+def account_id(session: Session, email: str) -> int | None:
+    """The id of the account with this email (any case), ``None`` for a blank one; an
+    unknown email is refused on the ``account_email`` field."""
+    wanted = email.strip().lower()
+    if not wanted:
+        return None
+    found = session.scalar(select(User.id).where(func.lower(User.email) == wanted))
+    if found is None:
+        raise field_error("account_email", f"no account with email {email.strip()}")
+    return found
+
+
 def create_resource(
     session: Session,
     actor: Actor,
