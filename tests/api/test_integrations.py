@@ -116,6 +116,17 @@ def test_a_personal_feed_holds_the_persons_assigned_tasks(cast: Cast, net: Net) 
     )
 
 
+def test_a_personal_feed_leaves_out_programs_the_person_has_left(cast: Cast, net: Net) -> None:
+    cast.assign_member(net.train["id"])
+    url = cast.member.post("/api/v1/feeds").json()["url"]
+    assert len(_events(_calendar(cast, url))) == 1
+    member_id = cast.member.get("/api/v1/users/me").json()["id"]
+    removed = cast.owner.delete(f"/api/v1/programs/{cast.program.id}/members/{member_id}")
+    assert removed.status_code == 204, removed.text
+    # still booked on the task, but no longer in the program: its dates are not theirs to see
+    assert _events(_calendar(cast, url)) == {}
+
+
 def test_a_revoked_feed_answers_not_found(cast: Cast, net: Net) -> None:
     created = _feed(cast)
     mine = cast.viewer.get("/api/v1/feeds").json()

@@ -85,3 +85,33 @@ def test_preview_takes_only_the_dates_it_can_preview(
     assert code == 1 and "no program with key or id 'NOPE'" in out
     program = stored(engine, "CLOUD")
     assert program is not None and program.name == "Cloud"
+
+
+def test_clear_empties_goal_numbers_dates_and_texts(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    make_program(
+        db, key="CLOUD", name="Cloud", goal_outcome="Fewer tickets", goal_unit="tickets",
+        goal_baseline_value=1200.0, goal_target_value=840.0, goal_target_date=date(2027, 6, 30),
+    )  # fmt: skip
+    code, out = podium(
+        "program", "set", "CLOUD", "--clear", "goal-target", "--clear", "goal-target-date",
+        "--clear", "goal-unit",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "goal target 840 → —" in flat(out) and "goal target date 2027-06-30 → —" in flat(out)
+    program = stored(engine, "CLOUD")
+    assert program is not None
+    assert (program.goal_target_value, program.goal_target_date, program.goal_unit) == (
+        None,
+        None,
+        "",
+    )
+    assert (program.goal_baseline_value, program.goal_outcome) == (1200.0, "Fewer tickets")
+    for args, message in (
+        (("--clear", "name"), "--clear takes one of description, status-date,"),
+        (("--goal-target", "800", "--clear", "goal-target"),
+         "give --goal-target or --clear goal-target, not both"),
+    ):  # fmt: skip
+        code, out = podium("program", "set", "CLOUD", *args)
+        assert code == 1 and message in flat(out), out

@@ -77,6 +77,17 @@ LABELS = {
     "goal_target_date": "goal target date",
 }
 SHOWN_LENGTH = 60
+# what --clear empties: texts become empty, numbers and dates none (the name is required)
+CLEARABLE = {
+    "description": "description",
+    "status-date": "status_date",
+    "goal-outcome": "goal_outcome",
+    "goal-measure": "goal_measure",
+    "goal-unit": "goal_unit",
+    "goal-baseline": "goal_baseline_value",
+    "goal-target": "goal_target_value",
+    "goal-target-date": "goal_target_date",
+}
 
 Description = Annotated[str | None, typer.Option(help="what the program is for")]
 CalendarName = Annotated[
@@ -230,6 +241,14 @@ def program_set(
     goal_baseline: GoalBaseline = None,
     goal_target: GoalTarget = None,
     goal_target_date: GoalTargetDate = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--clear",
+            help="empty a setting (repeat for several): " + ", ".join(CLEARABLE),
+            show_default=False,
+        ),
+    ] = None,
     preview: Annotated[
         bool,
         typer.Option(
@@ -267,6 +286,13 @@ def program_set(
             "goal_target_date": goal_target_date,
         }
     )
+    for name in clear or []:
+        field = CLEARABLE.get(name)
+        if field is None:
+            raise fail(escape(f"--clear takes one of {', '.join(CLEARABLE)}, not {name!r}"))
+        if field in updates:
+            raise fail(f"give {OPTIONS[field]} or --clear {name}, not both")
+        updates[field] = "" if field in TEXT_LENGTHS else None
     if status is not None:
         updates["status"] = ProgramStatus(status)
     if no_calendar:

@@ -15,6 +15,7 @@ from podium.interop.ical import FeedEvent, build_calendar, uid
 from podium.models import (
     Assignment,
     CalendarFeed,
+    Membership,
     Milestone,
     Program,
     Resource,
@@ -196,7 +197,7 @@ def _review_events(session: Session, program: Program, today: date) -> list[Feed
 
 
 def _personal_events(session: Session, user_id: int) -> list[FeedEvent]:
-    rows = session.execute(
+    query = (
         select(Task, Program.key, Program.name)
         .join(Assignment, Assignment.task_id == Task.id)
         .join(Resource, Resource.id == Assignment.resource_id)
@@ -209,6 +210,12 @@ def _personal_events(session: Session, user_id: int) -> list[FeedEvent]:
         .order_by(Task.id)
         .distinct()
     )
+    user = session.get(User, user_id)
+    if user is None or not user.is_admin:  # as on My work: the programs they are in
+        query = query.where(
+            Task.program_id.in_(select(Membership.program_id).where(Membership.user_id == user_id))
+        )
+    rows = session.execute(query)
     events = []
     for task, key, program_name in rows:
         assert task.early_start is not None
