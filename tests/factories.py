@@ -51,7 +51,8 @@ def make_program(
 
 def make_project(db: Session, program: Program, key: str, **fields: Any) -> Project:
     """A project stored directly (no API, no audit): for tests of other areas."""
-    project = Project(program_id=program.id, key=key, name=f"Project {key}", **fields)
+    fields.setdefault("name", f"Project {key}")
+    project = Project(program_id=program.id, key=key, **fields)
     db.add(project)
     db.commit()
     return project
@@ -64,6 +65,7 @@ def make_task(
     *,
     parent: Task | None = None,
     wbs: str = "1",
+    name: str | None = None,
     **fields: Any,
 ) -> Task:
     """A task (five days unless told) stored directly (no API, no rescheduling)."""
@@ -72,7 +74,7 @@ def make_task(
         program_id=project.program_id,
         project_id=project.id,
         key=key,
-        name=f"Task {key}",
+        name=name or f"Task {key}",
         wbs=wbs,
         parent_id=parent.id if parent else None,
         **fields,

@@ -49,6 +49,7 @@ def api_router() -> APIRouter:
         risks,
         scenarios,
         schedule,
+        search,
         tasks,
     )
 
@@ -78,6 +79,7 @@ def api_router() -> APIRouter:
         scenarios,
         integrations,
         imports,
+        search,
     ):
         router.include_router(area.router)
     return router

@@ -10,7 +10,7 @@ the imports below is the order of ``podium --help``.
 from podium.cli._app import app
 from podium.cli import admin, my_work, programs, program_settings, program_members
 from podium.cli import plans, resources, calendars, performance, forecast, scenarios
-from podium.cli import risks, risk_actions, benefits, governance, integrations
+from podium.cli import risks, risk_actions, benefits, governance, integrations, search
 
 __all__ = [
     "admin",
@@ -30,6 +30,7 @@ __all__ = [
     "risk_actions",
     "risks",
     "scenarios",
+    "search",
 ]
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,7 @@ from podium.web import (
     risks,
     roadmap,
     scenarios,
+    search,
     signin,
     tasks,
     user_pages,
@@ -75,6 +76,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         account,
         user_pages,
         my_work,
+        search,
     )
     for area in areas:
         app.include_router(area.router)

@@ -1,0 +1,43 @@
+"""Search: the box in the top bar, and the page of what it found.
+
+A search whose only hit has exactly the key typed (``DATA-4``, ``R7``, ``CLOUD``)
+goes straight to that page; otherwise the hits are listed by kind.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.errors import ValidationFailed
+from podium.services import search as service
+from podium.web.session import CurrentViewer
+from podium.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/search", name="search")
+def search_page(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    q: Annotated[str, Query(max_length=500)] = "",
+) -> Response:
+    """What matches ``q`` in the viewer's programs, by kind."""
+    text = q.strip()
+    found, problem = None, ""
+    if text:
+        try:
+            found = service.search(db, viewer.actor, text)
+        except ValidationFailed:
+            problem = f"Search for at most {service.MAX_QUERY} characters."
+    if found is not None and found.total == 1:
+        (hit,) = [h for hits in found.hits.values() for h in hits]
+        if hit.key.lower() == text.lower():
+            return RedirectResponse(hit.url, status_code=303)
+    context = {"q": text, "found": found, "labels": service.KIND_LABELS, "problem": problem}
+    return render(request, "search/page.html", context, status_code=422 if problem else 200)

@@ -1,0 +1,59 @@
+"""Search from the top bar: a key typed exactly opens its page; words list what matches."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+from tests.browser.work_plan import WorkPeople, WorkProgram
+
+pytestmark = pytest.mark.browser
+
+OpenPage = Callable[[str], Page]
+
+
+def test_the_top_bar_finds_tasks_by_name_and_opens_a_key_typed_exactly(
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    console_errors: Callable[[Page], list[str]],
+) -> None:
+    page = page_as(work_people.emails["sam"])
+    errors = console_errors(page)
+    page.goto("/")
+    box = page.get_by_test_id("site-search")
+    box.fill("provision")
+    box.press("Enter")
+    expect(page.get_by_role("heading", name="Search", level=1)).to_be_visible()
+    tasks = page.get_by_test_id("hits-task")
+    hit = tasks.locator(f'li[data-program="{work_program.key}"][data-key="OPS-1"]')
+    expect(hit).to_contain_text("Provision servers")
+    expect(hit).to_contain_text("Operations")  # its project
+    expect(page.get_by_test_id("site-search")).to_have_value("provision")
+    screenshot(page, "search.png", full_page=True)
+    hit.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/tasks/{work_program.task_ids['OPS-1']}$"))
+
+    # the program's key, typed exactly (any case): straight to the program
+    box = page.get_by_test_id("site-search")
+    box.fill(work_program.key.lower())
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/programs/{work_program.id}$"))
+    assert errors == []
+
+
+def test_nothing_found_says_so_and_a_viewer_finds_only_their_programs(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    page = page_as(work_people.emails["uma"])
+    page.goto("/search?q=zzz-nothing")
+    expect(page.get_by_test_id("no-hits")).to_contain_text("Nothing matches “zzz-nothing”")
+    page.goto("/search?q=" + "x" * 201)
+    expect(page.get_by_test_id("search-error")).to_contain_text("at most 200 characters")
+    # the read-only programs of other tests are not Uma's
+    page.goto("/search?q=cloud")
+    expect(page.get_by_test_id("hits-program")).to_have_count(0)
