@@ -159,7 +159,7 @@ def search(session: Session, actor: Actor, q: str, *, limit: int = PER_KIND) -> 
             r.pid,
             r.pkey,
             r.pname,
-            f"/programs/{r.pid}/roadmap",
+            f"/milestones/{r.id}",
         ),
     )
     number = _RISK_KEY.match(text.lower())

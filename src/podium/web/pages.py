@@ -21,6 +21,7 @@ from podium.web import (
     imports,
     integrations,
     members,
+    milestones,
     my_work,
     performance,
     program_settings,
@@ -77,6 +78,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         user_pages,
         my_work,
         search,
+        milestones,
     )
     for area in areas:
         app.include_router(area.router)
