@@ -113,7 +113,9 @@ def test_members_read_milestones_and_cannot_change_them(
 ) -> None:
     page = page_as(work_people.emails["sam"])
     url = f"/milestones/{work_program.milestone_ids['M1']}"
-    page.goto(url)
+    page.goto(f"/programs/{work_program.id}")  # the overview's milestones open their pages
+    page.get_by_test_id("milestones").get_by_role("link", name="Launch").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Launch")
     expect(page.get_by_test_id("predecessors").locator('tr[data-key="APP-3"]')).to_be_visible()
     for form in ("milestone-form", "link-form", "delete-milestone"):
         expect(page.get_by_test_id(form)).to_have_count(0)
