@@ -47,6 +47,8 @@ def test_a_manager_adds_a_milestone_links_its_work_and_sees_it_late_then_on_trac
     expect(page.get_by_test_id("flash")).to_contain_text("Milestone added")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Build reviewed")
     expect(page.get_by_test_id("no-predecessors")).to_be_visible()
+    expect(page.get_by_test_id("state")).to_contain_text("Nothing feeds it")
+    expect(page.get_by_test_id("slip")).to_have_text("—")
 
     link = page.get_by_test_id("link-form")
     link.get_by_label("Waits on (key)").fill("NOPE-1")

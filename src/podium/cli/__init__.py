@@ -8,7 +8,7 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, my_work, programs, program_settings, program_members
+from podium.cli import admin, my_work, programs, program_settings, program_members, milestones
 from podium.cli import plans, resources, calendars, performance, forecast, scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations, search
 
@@ -20,6 +20,7 @@ __all__ = [
     "forecast",
     "governance",
     "integrations",
+    "milestones",
     "my_work",
     "performance",
     "plans",

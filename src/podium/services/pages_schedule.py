@@ -74,7 +74,7 @@ class FinishVsTarget:
 
 # --- milestones -----------------------------------------------------------------
 
-MilestoneState = Literal["reached", "late", "on_track", "no_target", "not_scheduled"]
+MilestoneState = Literal["reached", "late", "on_track", "no_target", "not_scheduled", "unfed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +89,14 @@ class MilestoneRow:
     slip: int | None  # working days past target (negative: ahead)
     total_float: int | None
     reached: bool
+    fed: bool = True  # some work leads to it (without any, its forecast is the start)
 
     @property
     def state(self) -> MilestoneState:
         if self.reached:
             return "reached"
+        if not self.fed:
+            return "unfed"
         if self.forecast is None:
             return "not_scheduled"
         if self.slip is None:
@@ -165,10 +168,17 @@ def milestone_rows(
         ).where(Milestone.program_id.in_(list(program_ids)))
     ).all()
     reached = _reached(session, [r.id for r in rows])
+    fed = set(
+        session.scalars(
+            select(Dependency.successor_milestone_id)
+            .where(Dependency.successor_milestone_id.in_([r.id for r in rows]))
+            .distinct()
+        )
+    )
     for r in rows:
         calendar = calendars[r.program_id]
-        slip = None
-        if r.early_finish is not None and r.target_date is not None:
+        slip = None  # nothing feeds it: its date is the program's start, not a forecast
+        if r.early_finish is not None and r.target_date is not None and r.id in fed:
             slip = working_days_late(calendar, r.early_finish, r.target_date)
         result[r.program_id].append(
             MilestoneRow(
@@ -180,6 +190,7 @@ def milestone_rows(
                 slip=slip,
                 total_float=r.total_float,
                 reached=r.id in reached,
+                fed=r.id in fed,
             )
         )
     for rows_of in result.values():
