@@ -7,6 +7,7 @@ program reads them; people outside it are told a project does not exist.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -217,6 +218,28 @@ def update_project(
         expected_version=expected_version,
     )
     return project
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """What deleting a project takes with it."""
+
+    tasks: int
+    dependencies: int  # every dependency touching its tasks
+    cross_project: int  # of those, the ones whose other end is elsewhere
+
+
+def footprint(session: Session, actor: Actor, project_id: int) -> Footprint:
+    """How many tasks and dependencies go with the project (anyone who sees it)."""
+    get_project(session, actor, project_id)
+    ours = select(Task.id).where(Task.project_id == project_id)
+    touching = select(Dependency).where(
+        or_(Dependency.predecessor_task_id.in_(ours), Dependency.successor_task_id.in_(ours))
+    )
+    links = list(session.scalars(touching))
+    mine = set(session.scalars(ours))
+    inside = sum(1 for d in links if d.predecessor_task_id in mine and d.successor_task_id in mine)
+    return Footprint(len(mine), len(links), len(links) - inside)
 
 
 def delete_project(

@@ -26,6 +26,7 @@ from podium.web import (
     performance,
     program_settings,
     programs,
+    project_settings,
     projects,
     reports,
     resource_pages,
@@ -79,6 +80,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         my_work,
         search,
         milestones,
+        project_settings,
     )
     for area in areas:
         app.include_router(area.router)

@@ -67,14 +67,18 @@ class TableState:
 
 
 @router.get("/programs/{program_id}/projects", name="program_projects")
-def project_list(request: Request, program_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+def project_list(
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    deleted: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     """The program's projects with their dates and counts; managers add projects."""
     view = program_projects(db, viewer.actor, program_id)
-    return render(
-        request,
-        "projects/list.html",
-        {"view": view, "program": view.program, "errors": {}, "values": {}},
-    )
+    context = {"view": view, "program": view.program, "errors": {}, "values": {}}
+    context["flash"] = f"Project {deleted} deleted, with its tasks." if deleted else ""
+    return render(request, "projects/list.html", context)
 
 
 @router.post("/programs/{program_id}/projects")
@@ -99,7 +103,7 @@ def add_project(
     return render(
         request,
         "projects/list.html",
-        {"view": view, "program": view.program, "errors": errors, "values": values},
+        {"view": view, "program": view.program, "errors": errors, "values": values, "flash": ""},
         status_code=422,
     )
 
