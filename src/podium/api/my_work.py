@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from podium.api.deps import CurrentActor, Db
 from podium.api.schemas import ERROR_RESPONSES
@@ -22,6 +22,10 @@ On = Annotated[
 
 
 class WorkItemOut(BaseModel):
+    """One task of the person's, read from :class:`podium.services.my_work.WorkItem`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     task_id: int
     key: str
     name: str
@@ -65,35 +69,7 @@ def _out(work: my_work.Work) -> WorkOut:
         email=work.user.email,
         on=work.on,
         counts=dict(work.counts()),
-        items=[
-            WorkItemOut(
-                task_id=i.task_id,
-                key=i.key,
-                name=i.name,
-                version=i.version,
-                program_id=i.program_id,
-                program_key=i.program_key,
-                program_name=i.program_name,
-                program_on_hold=i.program_on_hold,
-                project_id=i.project_id,
-                project_key=i.project_key,
-                project_name=i.project_name,
-                early_start=i.early_start,
-                early_finish=i.early_finish,
-                total_float=i.total_float,
-                is_critical=i.is_critical,
-                deadline=i.deadline,
-                actual_start=i.actual_start,
-                actual_finish=i.actual_finish,
-                percent_complete=i.percent_complete,
-                units=i.units,
-                role=i.role.value,
-                can_report=i.can_report,
-                state=i.state,
-                should_have_started=i.should_have_started,
-            )
-            for i in work.items
-        ],
+        items=[WorkItemOut.model_validate(item) for item in work.items],
     )
 
 
