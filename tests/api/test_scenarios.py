@@ -61,6 +61,27 @@ def test_creating_copies_the_plan_into_a_hidden_program_edited_through_the_usual
     assert body["baseline"] is None and body["cost"]["difference"] == 0
 
 
+def test_a_project_of_the_copy_takes_a_manager_from_the_live_programs_members(
+    cast: Cast, net: Net
+) -> None:
+    scenario = _scenario(cast)
+    projects = cast.manager.get(
+        "/api/v1/projects", params={"program_id": scenario["copy_program_id"]}
+    ).json()["items"]
+    project = next(p for p in projects if p["key"] == "PLAT")
+    member_id = cast.member.get("/api/v1/users/me").json()["id"]
+    response = cast.manager.patch(
+        f"/api/v1/projects/{project['id']}", json={"manager_id": member_id}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["manager_id"] == member_id
+    outsider_id = cast.outsider.get("/api/v1/users/me").json()["id"]
+    refused = cast.manager.patch(
+        f"/api/v1/projects/{project['id']}", json={"manager_id": outsider_id}
+    )
+    assert_error(refused, 422)
+
+
 def test_compare_with_a_baseline_adds_its_column(cast: Cast, net: Net) -> None:
     baseline = post_created(
         cast.manager, f"/api/v1/programs/{cast.program.id}/baselines", {"name": "Plan"}
@@ -161,9 +182,7 @@ def test_rename_and_validation(cast: Cast, net: Net) -> None:
     assert_error(cast.viewer.get("/api/v1/programs/424242/scenarios"), 404, "not_found")
 
 
-def test_a_copys_members_are_the_live_programs_and_are_changed_there(
-    cast: Cast, net: Net
-) -> None:
+def test_a_copys_members_are_the_live_programs_and_are_changed_there(cast: Cast, net: Net) -> None:
     scenario = _scenario(cast)
     live = f"/api/v1/programs/{cast.program.id}/members"
     copy = f"/api/v1/programs/{scenario['copy_program_id']}/members"

@@ -600,4 +600,5 @@ def test_program_comes_right_after_the_setup_commands_in_help() -> None:
     groups = [line.split()[1] for line in out.splitlines() if re.match(r"│ [a-z]", line)]
     assert groups.index("program") == groups.index("token") + 1
     assert groups.index("milestone") == groups.index("program") + 1
-    assert groups.index("resource") == groups.index("milestone") + 1
+    assert groups.index("project") == groups.index("milestone") + 1
+    assert groups.index("resource") == groups.index("project") + 1

@@ -9,6 +9,7 @@ the imports below is the order of ``podium --help``.
 # ruff: noqa: I001
 from podium.cli._app import app
 from podium.cli import admin, my_work, programs, program_settings, program_members, milestones
+from podium.cli import projects
 from podium.cli import plans, resources, calendars, performance, forecast, scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations, search
 
@@ -27,6 +28,7 @@ __all__ = [
     "program_members",
     "program_settings",
     "programs",
+    "projects",
     "resources",
     "risk_actions",
     "risks",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -14,6 +16,7 @@ from podium.db import DatabaseBehind, check_database_current, get_engine
 from podium.errors import PodiumError
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
+from podium.services.uow import unit_of_work
 
 app = typer.Typer(
     name="podium",
@@ -78,3 +81,16 @@ def print_problems(exc: PodiumError) -> None:
                 where = problem.get("location") or problem.get("field") or ""
                 table.add_row(str(where), str(problem.get("message", "")))
         err.print(table)
+
+
+@contextmanager
+def service_work() -> Iterator[Session]:
+    """One unit of work on a current schema; an error from the services is printed
+    (with its problems) and the command exits 1."""
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            yield session
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc

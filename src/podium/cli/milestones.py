@@ -9,8 +9,6 @@ as the program's overview page counts it. Input is checked as the API checks it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -25,12 +23,11 @@ from podium.cli._app import (
     console,
     fail,
     parse_day,
-    print_problems,
-    require_current_schema,
+    service_work,
 )
 from podium.cli.programs import counted
 from podium.engine.network import MAX_LAG
-from podium.errors import PodiumError, ValidationFailed
+from podium.errors import ValidationFailed
 from podium.models import DependencyType, Milestone, Program
 from podium.services import dependencies, milestones, programs
 from podium.services.actor import SYSTEM
@@ -40,7 +37,6 @@ from podium.services.pages_milestones import LinkRow, milestone_page, program_mi
 from podium.services.pages_schedule import MilestoneRow, milestone_rows
 from podium.services.pages_tasks import find_activity
 from podium.services.scheduling import reschedule_pending
-from podium.services.uow import unit_of_work
 
 milestone_app = typer.Typer(
     help="Program milestones: their targets, forecasts and the work they wait on.",
@@ -62,18 +58,6 @@ MilestoneKey = Annotated[str, typer.Argument(metavar="KEY", help="the milestone'
 Target = Annotated[str | None, typer.Option("--target", help="its target date, YYYY-MM-DD")]
 Description = Annotated[str | None, typer.Option(help="what reaching it means")]
 After = Annotated[str, typer.Option("--after", help="the key of the task or milestone it waits on")]
-
-
-@contextmanager
-def _work() -> Iterator[Session]:
-    """One unit of work; an error from the services is printed and the command exits 1."""
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            yield session
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
 
 
 def _checked_key(key: str) -> str:
@@ -200,7 +184,7 @@ def _links_table(title: str, links: list[LinkRow], *, into: bool) -> Table:
 @milestone_app.command("list")
 def milestone_list(program: ProgramRef) -> None:
     """List the program's milestones by forecast: target, slip, state and what feeds them."""
-    with _work() as session:
+    with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
         key, view = found.key, program_milestones(session, SYSTEM, found.id)
     if not view.rows:
@@ -227,7 +211,7 @@ def milestone_show(program: ProgramRef, key: MilestoneKey) -> None:
     """A milestone: target, forecast, slip, state, what it waits on (what comes in last
     first: it sets the forecast) and what waits on it."""
     facts = Table.grid(padding=(0, 2))
-    with _work() as session:
+    with service_work() as session:
         found, milestone = _open(session, program, key)
         page = milestone_page(session, SYSTEM, milestone.id)
         row, into, out = page.row, page.predecessors, page.successors
@@ -266,7 +250,7 @@ def milestone_add(
     wanted = _checked_key(key) if key is not None else None
     text = _checked_text(description or "", "--description")
     day = parse_day(target, "--target") if target is not None else None
-    with _work() as session:
+    with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
         made = milestones.create_milestone(
             session, SYSTEM, program_id=found.id, name=name, key=wanted, description=text,
@@ -303,7 +287,7 @@ def milestone_set(
         updates["target_date"] = parse_day(target, "--target") if target is not None else None
     if not updates:
         raise fail("nothing to change: give at least one of the options (see --help)")
-    with _work() as session:
+    with service_work() as session:
         found, milestone = _open(session, program, key)
         before = {field: getattr(milestone, field) for field in updates}
         was = _row(session, found, milestone.id)
@@ -344,7 +328,7 @@ def milestone_link(
     if abs(lag) > MAX_LAG:
         raise fail(f"--lag must be between -{MAX_LAG} and {MAX_LAG} working days, not {lag}")
     dependency_type = DependencyType(kind.strip().upper())
-    with _work() as session:
+    with service_work() as session:
         found, milestone = _open(session, program, key)
         other, same = _waits_on(session, found, milestone, after)
         if same is not None:
@@ -368,7 +352,7 @@ def milestone_link(
 @milestone_app.command("unlink")
 def milestone_unlink(program: ProgramRef, key: MilestoneKey, after: After) -> None:
     """Stop the milestone waiting on that task or milestone."""
-    with _work() as session:
+    with service_work() as session:
         found, milestone = _open(session, program, key)
         _other, link = _waits_on(session, found, milestone, after)
         if link is None:
@@ -396,7 +380,7 @@ def milestone_delete(
     ] = False,
 ) -> None:
     """Delete a milestone; one that dependencies touch only with --with-links."""
-    with _work() as session:
+    with service_work() as session:
         found, milestone = _open(session, program, key)
         linked = len(dependencies.dependencies_touching_milestone(session, milestone.id))
         what = escape(f"{milestone.key} ({milestone.name})")

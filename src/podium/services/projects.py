@@ -142,11 +142,14 @@ def _check_calendar(session: Session, calendar_id: int | None) -> None:
 
 
 def _check_manager(session: Session, program_id: int, manager_id: int | None) -> None:
+    """A project's manager is a member of its program (of the live program, for a
+    scenario's copy, which has no members of its own)."""
     if manager_id is None:
         return
+    live = select(func.coalesce(Program.scenario_of_id, Program.id)).where(Program.id == program_id)
     member = session.scalar(
         select(Membership.id).where(
-            Membership.program_id == program_id, Membership.user_id == manager_id
+            Membership.program_id == live.scalar_subquery(), Membership.user_id == manager_id
         )
     )
     if member is None:
@@ -226,7 +229,8 @@ class Footprint:
 
     tasks: int
     dependencies: int  # every dependency touching its tasks
-    cross_project: int  # of those, the ones whose other end is elsewhere
+    outside: int  # of those, the ones whose other end is not in the project (a task of
+    # another project, or a program milestone)
 
 
 def footprint(session: Session, actor: Actor, project_id: int) -> Footprint:
@@ -239,7 +243,7 @@ def footprint(session: Session, actor: Actor, project_id: int) -> Footprint:
     links = list(session.scalars(touching))
     mine = set(session.scalars(ours))
     inside = sum(1 for d in links if d.predecessor_task_id in mine and d.successor_task_id in mine)
-    return Footprint(len(mine), len(links), len(links) - inside)
+    return Footprint(len(mine), len(links), outside=len(links) - inside)
 
 
 def delete_project(
