@@ -16,6 +16,7 @@ from podium.web import (
     forecast,
     governance,
     governance_forms,
+    health_rules,
     history,
     impact,
     imports,
@@ -81,6 +82,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         search,
         milestones,
         project_settings,
+        health_rules,
     )
     for area in areas:
         app.include_router(area.router)
