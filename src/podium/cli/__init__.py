@@ -10,7 +10,8 @@ the imports below is the order of ``podium --help``.
 from podium.cli._app import app
 from podium.cli import admin, my_work, programs, program_settings, program_members, milestones
 from podium.cli import projects
-from podium.cli import plans, resources, calendars, performance, forecast, scenarios
+from podium.cli import plans, resources, calendars, performance, health_rules, forecast
+from podium.cli import scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations, search
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "calendars",
     "forecast",
     "governance",
+    "health_rules",
     "integrations",
     "milestones",
     "my_work",
