@@ -23,7 +23,7 @@ from podium.services import baselines, health
 from podium.services.pages_performance import curve_points, performance_page
 from podium.services.programs import get_program
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import Errors, done, errors_of, field_value, validate
+from podium.web.tasks import Errors, done, errors_of, field_value, validate, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -122,3 +122,16 @@ def make_current(
     baselines.update_baseline(db, viewer.actor, baseline_id, {"is_current": True})
     done(db)
     return _back(program_id, "variance", baseline_id)
+
+
+@router.post("/programs/{program_id}/performance/baselines/{baseline_id}/delete")
+def delete_baseline(
+    program_id: PathId, baseline_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Delete a baseline (managers); its snapshot goes, the live plan stays."""
+    baseline = baselines.get_baseline(db, viewer.actor, baseline_id, needed=Role.MANAGER)
+    if baseline.program_id != program_id:
+        raise NotFound(f"baseline {baseline_id} is not a baseline of this program")
+    baselines.delete_baseline(db, viewer.actor, baseline_id, expected_version=version_of(form))
+    done(db)
+    return _back(program_id, "variance")

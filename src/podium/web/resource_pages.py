@@ -10,6 +10,7 @@ are ignored, and saving offers fresh blank rows for more.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
@@ -18,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from podium.api.deps import Db
 from podium.api.projects import PathId
 from podium.api.resources import ResourceCreate, ResourceUpdate
-from podium.errors import Conflict, ValidationFailed
+from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Resource, ResourceKind
 from podium.services import calendars
 from podium.services.resources import assignments, catalog, load
@@ -156,6 +157,7 @@ def resource_list(
     viewer: CurrentViewer,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    deleted: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Every resource: kind, capacity, hours per day, cost rate, calendar, active."""
     text = (q or "").strip() or None
@@ -170,6 +172,7 @@ def resource_list(
         "q": text or "",
         "calendar_names": {c.id: c.name for c in found},
         "can_edit": catalog.can_edit_resources(db, viewer.actor),
+        "flash": f"{deleted} deleted." if deleted else "",
     }
     return render(request, "resources/list.html", context)
 
@@ -211,6 +214,20 @@ def show_resource(
     saved: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> Response:
     """A resource: its facts, its weekly load across programs, and its assignments."""
+    flash = "Saved." if saved else ""
+    return _detail(request, db, viewer, resource_id, flash=flash)
+
+
+def _detail(
+    request: Request,
+    db: Db,
+    viewer: Viewer,
+    resource_id: int,
+    *,
+    flash: str = "",
+    delete_error: str = "",
+    status_code: int = 200,
+) -> Response:
     resource = catalog.get_resource(db, viewer.actor, resource_id)
     view = load.one_resource_load(db, viewer.actor, resource_id, period="week")
     cells = [
@@ -230,9 +247,27 @@ def show_resource(
         "program_keys": {t["task_id"]: t["program_key"] for t in view["tasks"]},
         "assignments": assignments.list_assignments(db, viewer.actor, resource_id=resource_id),
         "can_edit": catalog.can_edit_resources(db, viewer.actor),
-        "flash": "Saved." if saved else "",
+        "flash": flash,
+        "delete_error": delete_error,
     }
-    return render(request, "resources/detail.html", context)
+    return render(request, "resources/detail.html", context, status_code=status_code)
+
+
+@router.post("/resources/{resource_id}/delete", name="resource-delete")
+def delete_resource(
+    request: Request, resource_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Delete a resource no task is assigned to (editors); otherwise say why not."""
+    catalog.require_resource_editor(db, viewer.actor)
+    name = catalog.get_resource(db, viewer.actor, resource_id).name
+    try:
+        catalog.delete_resource(db, viewer.actor, resource_id, expected_version=version_of(form))
+        done(db)
+    except (Conflict, StaleVersion) as exc:
+        db.rollback()
+        problem = exc.message[:1].upper() + exc.message[1:] + "."
+        return _detail(request, db, viewer, resource_id, delete_error=problem, status_code=409)
+    return RedirectResponse(f"/resources?deleted={quote(name)}", status_code=303)
 
 
 @router.get("/resources/{resource_id}/edit", name="resource-edit")
