@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -9,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -53,6 +55,28 @@ def parse_day(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise fail(f"{option} must be YYYY-MM-DD, not {value!r}") from exc
+
+
+def checked_key(key: str, *, pattern: str, rule: str, what: str, example: str) -> str:
+    """A key typed on the command line, trimmed as the API trims it; one the API's
+    ``pattern`` refuses fails the command, saying the ``rule``."""
+    key = key.strip()
+    if re.fullmatch(pattern, key) is None:
+        raise fail(escape(f"{key!r} cannot be a {what} key: a key is {rule} (e.g. {example})"))
+    return key
+
+
+def checked_text(value: str, option: str, limit: int, *, required: bool = False) -> str:
+    """A text option trimmed; blank when ``required``, longer than ``limit`` or with a
+    NUL character, the command fails saying which option."""
+    value = value.strip()
+    if required and not value:
+        raise fail(f"{option} must not be blank")
+    if len(value) > limit:
+        raise fail(f"{option} is at most {limit} characters, not {len(value)}")
+    if "\x00" in value:
+        raise fail(f"{option} must not contain NUL characters")
+    return value
 
 
 def require_current_schema() -> None:

@@ -8,7 +8,6 @@ as the program's overview page counts it. Input is checked as the API checks it.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,6 +19,8 @@ from sqlalchemy.orm import Session
 from podium.cli._app import (
     ProgramRef,
     app,
+    checked_key,
+    checked_text,
     console,
     fail,
     parse_day,
@@ -62,22 +63,12 @@ After = Annotated[str, typer.Option("--after", help="the key of the task or mile
 
 def _checked_key(key: str) -> str:
     """A milestone key, trimmed; one the API refuses fails the command."""
-    key = key.strip()
-    if re.fullmatch(KEY_PATTERN, key) is None:
-        raise fail(escape(f"{key!r} cannot be a milestone key: a key is {KEY_RULE} (e.g. M1)"))
-    return key
+    return checked_key(key, pattern=KEY_PATTERN, rule=KEY_RULE, what="milestone", example="M1")
 
 
 def _checked_text(value: str, option: str) -> str:
     """--name or --description, trimmed; a blank name, a text too long or with NUL fails."""
-    value, limit = value.strip(), TEXT_LENGTHS[option]
-    if option == "--name" and not value:
-        raise fail(f"{option} must not be blank")
-    if len(value) > limit:
-        raise fail(f"{option} is at most {limit} characters, not {len(value)}")
-    if "\x00" in value:
-        raise fail(f"{option} must not contain NUL characters")
-    return value
+    return checked_text(value, option, TEXT_LENGTHS[option], required=option == "--name")
 
 
 def _open(session: Session, program: str, key: str) -> tuple[Program, Milestone]:

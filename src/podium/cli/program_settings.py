@@ -8,7 +8,6 @@ commands act as the system: a new program has the owner ``--owner`` names.
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from podium.cli._app import (
     ProgramRef,
+    checked_key,
     console,
     fail,
     parse_day,
@@ -107,10 +107,7 @@ GoalTargetDate = Annotated[str | None, typer.Option(help="when to reach it, YYYY
 
 def _checked_key(key: str) -> str:
     """A new program's key, trimmed (as the API trims it); one it refuses fails."""
-    key = key.strip()
-    if re.fullmatch(KEY_PATTERN, key) is None:
-        raise fail(escape(f"{key!r} cannot be a program key: a key is {KEY_RULE} (e.g. CLOUD)"))
-    return key
+    return checked_key(key, pattern=KEY_PATTERN, rule=KEY_RULE, what="program", example="CLOUD")
 
 
 def _checked(given: dict[str, Any]) -> dict[str, Any]:

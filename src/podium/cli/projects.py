@@ -8,7 +8,6 @@ checks it; the commands act as the system.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,6 +19,8 @@ from sqlalchemy.orm import Session
 from podium.cli._app import (
     ProgramRef,
     app,
+    checked_key,
+    checked_text,
     console,
     fail,
     parse_day,
@@ -64,22 +65,12 @@ Description = Annotated[str | None, typer.Option(help="what the project delivers
 
 def _checked_key(key: str) -> str:
     """A project key, trimmed; one the API refuses fails the command."""
-    key = key.strip()
-    if re.fullmatch(KEY_PATTERN, key) is None:
-        raise fail(escape(f"{key!r} cannot be a project key: a key is {KEY_RULE} (e.g. DATA)"))
-    return key
+    return checked_key(key, pattern=KEY_PATTERN, rule=KEY_RULE, what="project", example="DATA")
 
 
 def _checked_text(value: str, option: str) -> str:
     """--name or --description, trimmed; a blank name, a text too long or with NUL fails."""
-    value, limit = value.strip(), TEXT_LENGTHS[option]
-    if option == "--name" and not value:
-        raise fail(f"{option} must not be blank")
-    if len(value) > limit:
-        raise fail(f"{option} is at most {limit} characters, not {len(value)}")
-    if "\x00" in value:
-        raise fail(f"{option} must not contain NUL characters")
-    return value
+    return checked_text(value, option, TEXT_LENGTHS[option], required=option == "--name")
 
 
 def _open(session: Session, program: str, key: str) -> tuple[Program, Project, int]:
