@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from podium.db import session_factory
 from podium.models import Resource, User
+from tests.browser.conftest import new_person
 from tests.browser.work_plan import WorkPeople, WorkProgram, assign_person
 
 pytestmark = pytest.mark.browser
@@ -36,13 +37,14 @@ def test_a_resource_in_use_is_kept_with_the_reason_and_an_unused_one_is_deleted(
     work_program: WorkProgram,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    assign_person(web_engine, work_program, work_people.emails["uma"], "APP-1")
+    ines = new_person(web_engine, "Ines Duarte")  # booked here only, whatever else ran
+    assign_person(web_engine, work_program, ines.email, "APP-1")
     page = page_as(work_people.emails["rosa"])
     errors = console_errors(page)
-    page.goto(f"/resources/{_resource_of(web_engine, work_people.emails['uma'])}")
+    page.goto(f"/resources/{_resource_of(web_engine, ines.email)}")
     page.get_by_role("button", name="Delete resource").click()
     expect(page.get_by_test_id("delete-error")).to_contain_text(
-        f"is assigned to tasks (1 in {work_program.key}"
+        f"Ines Duarte is assigned to tasks (1 in {work_program.key});"
     )
 
     page.goto("/resources/new")
