@@ -149,7 +149,7 @@ def test_a_viewer_reads_their_tasks_and_a_person_with_none_is_told_how_work_arri
     )
     assert response.status == 403
 
-    nobody = page_as(new_person(web_engine, "Noor Haddad").email)
+    nobody = page_as(new_person(web_engine, "Omar Reyes").email)
     nobody.goto("/my-work")
     expect(nobody.get_by_test_id("no-work")).to_contain_text("Nothing is assigned to you")
 
@@ -161,7 +161,7 @@ def test_a_resource_linked_to_an_account_on_the_web_brings_its_tasks_to_my_work(
     work_program: WorkProgram,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    noor = new_person(web_engine, "Noor Haddad")
+    noor = new_person(web_engine, "Nadia Okafor")
     db = session_factory(web_engine)()
     try:
         programs.add_member(db, SYSTEM, work_program.id, email=noor.email, role=Role.MEMBER)
@@ -171,9 +171,9 @@ def test_a_resource_linked_to_an_account_on_the_web_brings_its_tasks_to_my_work(
     page = page_as(work_people.emails["rosa"])
     errors = console_errors(page)
     page.goto("/resources/new")
-    key = f"noor-{work_program.id}"
+    key = f"nadia-{work_program.id}"
     form = page.get_by_test_id("resource-form")
-    form.get_by_label("Name").fill(f"Noor Haddad {key}")
+    form.get_by_label("Name").fill(f"Nadia Okafor {key}")
     form.get_by_label("Key").fill(key)
     form.get_by_label("Account").fill("nobody@example.com")
     form.get_by_role("button", name="Add resource").click()
@@ -186,7 +186,9 @@ def test_a_resource_linked_to_an_account_on_the_web_brings_its_tasks_to_my_work(
 
     page.goto(f"/tasks/{work_program.task_ids['OPS-2']}")
     form = page.get_by_test_id("assignments").get_by_test_id("assignment-form")
-    form.get_by_label("Resource").select_option(label=f"Noor Haddad {key} (person, capacity 100 %)")
+    form.get_by_label("Resource").select_option(
+        label=f"Nadia Okafor {key} (person, capacity 100 %)"
+    )
     form.get_by_role("button", name="Assign").click()
     expect(page.get_by_test_id("flash")).to_contain_text("Assigned")
     assert errors == []

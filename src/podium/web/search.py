@@ -1,7 +1,8 @@
 """Search: the box in the top bar, and the page of what it found.
 
-A search whose only hit has exactly the key typed (``DATA-4``, ``R7``, ``CLOUD``)
-goes straight to that page; otherwise the hits are listed by kind.
+A search for the exact key of one thing (``DATA-4``, ``R7``, ``CLOUD``) goes
+straight to its page, whatever else holds the text; otherwise the hits are
+listed by kind.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def search_page(
             found = service.search(db, viewer.actor, text)
         except ValidationFailed:
             problem = f"Search for at most {service.MAX_QUERY} characters."
-    if found is not None and found.total == 1:
-        (hit,) = [h for hits in found.hits.values() for h in hits]
-        if hit.key.lower() == text.lower():
-            return RedirectResponse(hit.url, status_code=303)
+    exact = (
+        []
+        if found is None
+        else [h for hits in found.hits.values() for h in hits if h.key.lower() == text.lower()]
+    )
+    if len(exact) == 1:  # the key of one thing: its page, whatever else holds the text
+        return RedirectResponse(exact[0].url, status_code=303)
     context = {"q": text, "found": found, "labels": service.KIND_LABELS, "problem": problem}
     return render(request, "search/page.html", context, status_code=422 if problem else 200)
