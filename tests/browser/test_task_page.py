@@ -219,3 +219,20 @@ def test_screenshot_of_a_task(page_as: OpenPage, world: World, live_server: str)
     page.goto(f"/tasks/{cloud_task_id(world, live_server, 'PLAT-4')}")
     expect(page.get_by_test_id("successors")).to_be_visible()
     screenshot(page, "task.png")
+
+
+def test_a_manager_changes_a_links_type_and_lag_in_place(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    # Build (8–19 March) waits on Design (1–5 March); with a lag of 2 it starts on the
+    # 10th and finishes on the 23rd
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/tasks/{work_program.task_ids['APP-2']}")
+    link = page.get_by_test_id("predecessors").locator('[data-link-key="APP-1"]')
+    link.get_by_label("Change the link with APP-1").click()
+    link.get_by_label("Lag in working days with APP-1").fill("2")
+    link.get_by_role("button", name="Change").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Changed the link with APP-1.")
+    expect(page.get_by_test_id("early-finish")).to_contain_text("23 Mar 2027")
+    link = page.get_by_test_id("predecessors").locator('[data-link-key="APP-1"]')
+    expect(link.get_by_test_id("lag")).to_have_text("+2d")

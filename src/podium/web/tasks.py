@@ -22,7 +22,14 @@ from podium.api.dependencies import DependencyUpdate
 from podium.api.deps import Db, commit
 from podium.api.projects import PathId
 from podium.api.tasks import TaskUpdate
-from podium.errors import Conflict, Forbidden, NotFound, PodiumError, ValidationFailed
+from podium.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PodiumError,
+    StaleVersion,
+    ValidationFailed,
+)
 from podium.models import DependencyType, Task
 from podium.services import dependencies, tasks
 from podium.services.dependencies import EndRef
@@ -357,6 +364,50 @@ def add_dependency(
         link_values=values,
         cycle=cycle,
         status_code=409 if cycle else 422,
+    )
+
+
+@router.post("/tasks/{task_id}/dependencies/{dependency_id}")
+def change_dependency(
+    request: Request,
+    task_id: PathId,
+    dependency_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Change one of the task's links: its type or lag (managers; stale forms refused)."""
+    view = task_page(db, viewer.actor, task_id)
+    links = {link.view.dependency.id: link for link in (*view.predecessors, *view.successors)}
+    if dependency_id not in links:
+        raise NotFound(f"dependency {dependency_id} is not one of this task's")
+    other = links[dependency_id].other.key
+    values = {name: field_value(form, name) for name in ("type", "lag")}
+    body, errors = validate(
+        DependencyUpdate, {"type": values["type"] or "FS", "lag": values["lag"] or "0"}
+    )
+    if body is not None and not errors:
+        try:
+            dependencies.update_dependency(
+                db,
+                viewer.actor,
+                dependency_id,
+                body.model_dump(exclude_unset=True),
+                expected_version=version_of(form),
+            )
+            done(db)
+            return _after_write(request, db, viewer, task_id, f"Changed the link with {other}.")
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
+            db.rollback()
+            errors = errors_of(exc, ())
+    problem = " ".join(errors.values())
+    return _page(
+        request,
+        db,
+        viewer,
+        task_page(db, viewer.actor, task_id),
+        link_errors={GENERAL: f"The link with {other} was not changed: {problem}"},
+        status_code=422,
     )
 
 
