@@ -5,7 +5,8 @@ actor can see (live programs only: a scenario's hidden copy is found through its
 scenario). Each kind is one query, capped at ``limit`` hits (and says whether
 there were more); a key that matches exactly comes first, then keys that start
 with the text, then the rest by key. Matching ignores case; ``%`` and ``_`` in
-the text are matched as themselves.
+the text are matched as themselves. Shorter keys come before longer ones, so
+``DATA-4`` lists before ``DATA-14``.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def search(session: Session, actor: Actor, q: str, *, limit: int = PER_KIND) -> 
         "program",
         select(Program.id, Program.key, Program.name, Program.status)
         .where(_matches(text, Program.key, Program.name))
-        .order_by(_rank(text, Program.key), Program.key),
+        .order_by(_rank(text, Program.key), func.length(Program.key), Program.key),
         lambda r: Hit(
             "program",
             r.id,
@@ -133,7 +134,7 @@ def search(session: Session, actor: Actor, q: str, *, limit: int = PER_KIND) -> 
         select(Project.id, Project.key, Project.name, *_PROGRAM)
         .join(Program, Program.id == Project.program_id)
         .where(_matches(text, Project.key, Project.name))
-        .order_by(_rank(text, Project.key), Program.key, Project.key),
+        .order_by(_rank(text, Project.key), Program.key, func.length(Project.key), Project.key),
         lambda r: Hit("project", r.id, r.key, r.name, r.pid, r.pkey, r.pname, f"/projects/{r.id}"),
     )
     keep(
@@ -142,7 +143,7 @@ def search(session: Session, actor: Actor, q: str, *, limit: int = PER_KIND) -> 
         .join(Program, Program.id == Task.program_id)
         .join(Project, Project.id == Task.project_id)
         .where(_matches(text, Task.key, Task.name))
-        .order_by(_rank(text, Task.key), Program.key, Task.key),
+        .order_by(_rank(text, Task.key), Program.key, func.length(Task.key), Task.key),
         lambda r: Hit("task", r.id, r.key, r.name, r.pid, r.pkey, r.project, f"/tasks/{r.id}"),
     )
     keep(
@@ -150,7 +151,9 @@ def search(session: Session, actor: Actor, q: str, *, limit: int = PER_KIND) -> 
         select(Milestone.id, Milestone.key, Milestone.name, *_PROGRAM)
         .join(Program, Program.id == Milestone.program_id)
         .where(_matches(text, Milestone.key, Milestone.name))
-        .order_by(_rank(text, Milestone.key), Program.key, Milestone.key),
+        .order_by(
+            _rank(text, Milestone.key), Program.key, func.length(Milestone.key), Milestone.key
+        ),
         lambda r: Hit(
             "milestone",
             r.id,
