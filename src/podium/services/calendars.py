@@ -251,18 +251,25 @@ def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str
         return visible is None or program_id in visible
 
     programs = list(
-        session.execute(select(Program.id, Program.key).where(Program.calendar_id == calendar_id))
+        session.execute(
+            select(Program.id, Program.key)
+            .where(Program.calendar_id == calendar_id)
+            .order_by(Program.key)
+        )
     )
     projects = list(
         session.execute(
             select(Project.id, Project.key, Project.program_id, Program.key)
             .join(Program, Program.id == Project.program_id)
             .where(Project.calendar_id == calendar_id)
+            .order_by(Program.key, Project.key)
         )
     )
     tasks = list(
         session.execute(
-            select(Task.id, Task.key, Task.program_id).where(Task.calendar_id == calendar_id)
+            select(Task.id, Task.key, Task.program_id)
+            .where(Task.calendar_id == calendar_id)
+            .order_by(Task.program_id, Task.key)
         )
     )
     resources = list(
