@@ -439,3 +439,16 @@ def new_person(engine: Engine, name: str, *, admin: bool = False) -> Person:
         return Person(user.id, user.email)
     finally:
         db.close()
+
+
+def save_twice(
+    first: Page, second: Page, *, form: str, button: str, names: tuple[str, str]
+) -> None:
+    """Two pages read the same form; the first saves its *Name* (``names[0]``), then the
+    second, read before that save, is refused with "changed by someone else"."""
+    first.get_by_test_id(form).get_by_label("Name", exact=True).fill(names[0])
+    first.get_by_role("button", name=button).click()
+    expect(first.get_by_test_id("flash")).to_contain_text("Saved")
+    second.get_by_test_id(form).get_by_label("Name", exact=True).fill(names[1])
+    second.get_by_role("button", name=button).click()
+    expect(second.get_by_test_id("form-error")).to_contain_text("changed by someone else")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import save_twice, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram
 
 pytestmark = pytest.mark.browser
@@ -92,12 +92,13 @@ def test_a_stale_form_is_refused_and_a_linked_milestone_is_deleted_only_with_its
     first, second = page_as(work_people.emails["rosa"]), page_as(work_people.emails["rosa"])
     for page in (first, second):
         page.goto(url)
-    first.get_by_test_id("milestone-form").get_by_label("Name").fill("Go live")
-    first.get_by_role("button", name="Save milestone").click()
-    expect(first.get_by_test_id("flash")).to_contain_text("Saved")
-    second.get_by_test_id("milestone-form").get_by_label("Name").fill("Launch day")
-    second.get_by_role("button", name="Save milestone").click()
-    expect(second.get_by_test_id("form-error")).to_contain_text("changed by someone else")
+    save_twice(
+        first,
+        second,
+        form="milestone-form",
+        button="Save milestone",
+        names=("Go live", "Launch day"),
+    )
 
     first.reload()
     first.get_by_role("button", name="Delete milestone").click()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
-from tests.browser.conftest import new_person, screenshot
+from tests.browser.conftest import new_person, save_twice, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram
 
 pytestmark = pytest.mark.browser
@@ -165,13 +165,9 @@ def test_a_stale_settings_form_is_refused_and_a_blank_name_is_kept_out(
     first.get_by_test_id("program-form").get_by_label("Name", exact=True).fill("")
     first.get_by_role("button", name="Save settings").click()
     expect(first.locator("#f-name-error")).to_be_visible()
-    first.get_by_test_id("program-form").get_by_label("Name", exact=True).fill("Renamed")
-    first.get_by_role("button", name="Save settings").click()
-    expect(first.get_by_test_id("flash")).to_contain_text("Saved")
-
-    second.get_by_test_id("program-form").get_by_label("Name", exact=True).fill("Other name")
-    second.get_by_role("button", name="Save settings").click()
-    expect(second.get_by_test_id("form-error")).to_contain_text("changed by someone else")
+    save_twice(
+        first, second, form="program-form", button="Save settings", names=("Renamed", "Other name")
+    )
     first.reload()
     expect(first.get_by_role("heading", level=1)).to_contain_text("Renamed")
 

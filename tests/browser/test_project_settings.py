@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import save_twice, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram
 
 pytestmark = pytest.mark.browser
@@ -53,8 +53,10 @@ def test_a_manager_moves_a_projects_start_and_names_its_manager(
 
 
 def _user_id(page: Page, who: str) -> str:
-    option = page.get_by_test_id("project-form").get_by_label("Project manager").locator(
-        "option", has_text=f"{who}@example.com"
+    option = (
+        page.get_by_test_id("project-form")
+        .get_by_label("Project manager")
+        .locator("option", has_text=f"{who}@example.com")
     )
     return option.get_attribute("value") or ""
 
@@ -66,12 +68,9 @@ def test_a_stale_form_is_refused_and_deleting_takes_the_key_typed_again(
     first, second = page_as(work_people.emails["rosa"]), page_as(work_people.emails["rosa"])
     for page in (first, second):
         page.goto(url)
-    first.get_by_test_id("project-form").get_by_label("Name").fill("Operations team")
-    first.get_by_role("button", name="Save settings").click()
-    expect(first.get_by_test_id("flash")).to_contain_text("Saved")
-    second.get_by_test_id("project-form").get_by_label("Name").fill("Ops")
-    second.get_by_role("button", name="Save settings").click()
-    expect(second.get_by_test_id("form-error")).to_contain_text("changed by someone else")
+    save_twice(
+        first, second, form="project-form", button="Save settings", names=("Operations team", "Ops")
+    )
 
     # OPS has 2 tasks and 3 links: Provision → Deploy, and Build → Deploy, Deploy → M1
     first.reload()
