@@ -27,12 +27,15 @@ def test_the_top_bar_finds_tasks_by_name_and_opens_a_key_typed_exactly(
     work_program: WorkProgram,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    # a name of this program's own: Sam is in every work program the other tests made
+    # a name and a key of this program's own: Sam is in every work program the other
+    # tests made
+    unique_key = f"K{work_program.id}-1"
     db = session_factory(web_engine)()
     try:
         tasks.update_task(
             db, SYSTEM, work_program.task_ids["OPS-1"], {"name": f"Rack {work_program.key}"}
         )
+        tasks.update_task(db, SYSTEM, work_program.task_ids["APP-1"], {"key": unique_key})
         db.commit()
     finally:
         db.close()
@@ -52,11 +55,17 @@ def test_the_top_bar_finds_tasks_by_name_and_opens_a_key_typed_exactly(
     hit.get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/tasks/{work_program.task_ids['OPS-1']}$"))
 
-    # the program's key, typed exactly (any case): straight to the program
+    # a task's key, typed exactly (any case): straight to the task
     box = page.get_by_test_id("site-search")
-    box.fill(work_program.key.lower())
+    box.fill(unique_key.lower())
     box.press("Enter")
-    expect(page).to_have_url(re.compile(rf"/programs/{work_program.id}$"))
+    expect(page).to_have_url(re.compile(rf"/tasks/{work_program.task_ids['APP-1']}$"))
+    # a program's key is often a word: it is listed, not opened
+    box = page.get_by_test_id("site-search")
+    box.fill(work_program.key)
+    box.press("Enter")
+    programs = page.get_by_test_id("hits-program")
+    expect(programs.locator(f'li[data-key="{work_program.key}"]')).to_be_visible()
     assert errors == []
 
 

@@ -1,8 +1,8 @@
 """Search: the box in the top bar, and the page of what it found.
 
-A search for the exact key of one thing (``DATA-4``, ``R7``, ``CLOUD``) goes
-straight to its page, whatever else holds the text; otherwise the hits are
-listed by kind.
+A search for the exact key of one task, milestone or risk (``DATA-4``, ``M2``,
+``R7``) goes straight to its page, whatever else holds the text; otherwise the
+hits are listed by kind.
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from podium.web.session import CurrentViewer
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+# the kinds whose exact key opens the page at once: numbered keys (DATA-4, M2, R7); a
+# program's or project's key is often a word (DATA, CLOUD) someone may be searching for
+JUMPS: tuple[service.Kind, ...] = ("task", "milestone", "risk")
 
 
 @router.get("/search", name="search")
@@ -39,7 +43,7 @@ def search_page(
     exact = (
         []
         if found is None
-        else [h for hits in found.hits.values() for h in hits if h.key.lower() == text.lower()]
+        else [h for kind in JUMPS for h in found.hits[kind] if h.key.lower() == text.lower()]
     )
     if len(exact) == 1:  # the key of one thing: its page, whatever else holds the text
         return RedirectResponse(exact[0].url, status_code=303)
