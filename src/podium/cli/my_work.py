@@ -13,16 +13,13 @@ from podium.cli._app import (
     console,
     fail,
     parse_day,
-    print_problems,
-    require_current_schema,
+    service_work,
     user_app,
 )
-from podium.errors import PodiumError
 from podium.services import auth, my_work
 from podium.services.actor import SYSTEM
 from podium.services.common import today
 from podium.services.my_work import STATE_LABELS, WorkItem
-from podium.services.uow import unit_of_work
 
 
 def _day(day: date | None) -> str:
@@ -60,16 +57,11 @@ def user_tasks(
     """A person's tasks across their programs: late, in progress, starting soon, later,
     and finished in the last two weeks (as their My work page shows them)."""
     day = parse_day(on, "--on") if on is not None else today()
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            user = auth.find_user(session, email)
-            if user is None:
-                raise fail(escape(f"no user with email {email}"))
-            work = my_work.work_of(session, SYSTEM, user_id=user.id, on=day)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
+    with service_work() as session:
+        user = auth.find_user(session, email)
+        if user is None:
+            raise fail(escape(f"no user with email {email}"))
+        work = my_work.work_of(session, SYSTEM, user_id=user.id, on=day)
     who = escape(work.user.name or work.user.email)
     if not work.items:
         console.print(

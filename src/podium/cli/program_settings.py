@@ -24,6 +24,7 @@ from podium.cli._app import (
     parse_day,
     print_problems,
     require_current_schema,
+    service_work,
 )
 from podium.cli.program_preview import print_settings_impact
 from podium.cli.programs import (
@@ -363,23 +364,16 @@ def _preview(program: str, updates: dict[str, Any], calendar: str | None) -> Non
             "--preview shows what a new --start or --status-date (or --clear-status-date) "
             f"moves; leave out {', '.join(sorted(others))}"
         )
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            found = programs.find_program(session, SYSTEM, program)
-            changed = {f: v for f, v in updates.items() if getattr(found, f) != v}
-            title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
-            if not changed:
-                console.print(f"Nothing to preview: {title} already has those dates.")
-                return
-            view = analyze_settings_impact(session, SYSTEM, found.id, changed)
-            lines = [
-                f"{LABELS[f]} {_day(getattr(found, f))} → {_day(v)}" for f, v in changed.items()
-            ]
-            session.rollback()
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
+    with service_work() as session:
+        found = programs.find_program(session, SYSTEM, program)
+        changed = {f: v for f, v in updates.items() if getattr(found, f) != v}
+        title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
+        if not changed:
+            console.print(f"Nothing to preview: {title} already has those dates.")
+            return
+        view = analyze_settings_impact(session, SYSTEM, found.id, changed)
+        lines = [f"{LABELS[f]} {_day(getattr(found, f))} → {_day(v)}" for f, v in changed.items()]
+        session.rollback()
     print_settings_impact(title, lines, view)
 
 

@@ -8,11 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from podium.cli._app import app, console, print_problems, require_current_schema
-from podium.errors import PodiumError
+from podium.cli._app import app, console, service_work
 from podium.services import search as service
 from podium.services.actor import SYSTEM
-from podium.services.uow import unit_of_work
 
 
 @app.command("search")
@@ -24,13 +22,8 @@ def search(
 ) -> None:
     """Find programs, projects, tasks, program milestones and risks by key or name, in
     every live program (case ignored; an exact key first)."""
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            found = service.search(session, SYSTEM, text, limit=limit)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
+    with service_work() as session:
+        found = service.search(session, SYSTEM, text, limit=limit)
     if not found.total:
         console.print(f"Nothing matches {escape(repr(found.q))}.")
         return
