@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
+from podium.api.governance import DecisionCreate, ProposedItemCreate
 from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
 from podium.models.governance import Decision, ReviewOccurrence
@@ -28,7 +29,7 @@ from podium.services.governance import change_requests, decisions, retrospective
 from podium.services.governance.page import GovernancePage, governance_page, retrospective_page
 from podium.web.governance_choices import SAVED, FormState, form_context
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import checkbox, done, field_value, humanize, version_of
+from podium.web.tasks import checkbox, done, field_value, humanize, validate, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,11 +56,14 @@ def _governance(
     decided: dict[str, FormState] | None = None,
     edit_review: int | None = None,
     edit_stakeholder: int | None = None,
+    edit_decision: int | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
     view = governance_page(db, viewer.actor, program_id, review_id=review_id)
     held = _meetings(db, viewer, view)
+    editing = next((d for d in view.decisions if d.id == edit_decision), None)
+    shown = view.shown
     context: dict[str, Any] = {
         "view": view,
         "program": view.program,
@@ -68,8 +72,20 @@ def _governance(
         "flash": flash,
         "meetings": held,
         "decided": decided or {},
-        "decision_defaults": {"decided_on": today().isoformat(), "decided_by": viewer.name},
-        "link_choices": _link_choices(db, viewer, view) if view.can_decide else [],
+        "forms_sent": forms or {},
+        "decision_editing": editing,
+        "decision_defaults": decision_values(editing)
+        if editing
+        else {"decided_on": today().isoformat(), "decided_by": viewer.name},
+        # the open topics this person proposed: they may take them off again
+        "my_topics": {
+            item.id
+            for item in reviews.open_items(db, shown.review.id)
+            if item.proposed_by_user_id == viewer.user_id
+        }
+        if shown and view.can_propose
+        else set(),
+        "link_choices": _link_choices(db, viewer, view, editing) if view.can_decide else [],
         **form_context(
             db,
             viewer,
@@ -88,13 +104,14 @@ class Meeting:
 
     occurrence: ReviewOccurrence
     review_name: str
+    attendees: list[str] = field(default_factory=list)  # the review's, for the minutes form
     decisions: list[Decision] = field(default_factory=list)
 
 
 def _meetings(db: Db, viewer: Viewer, view: GovernancePage) -> list[Meeting]:
     """Every occurrence of the program's reviews, newest first, with its decisions."""
     held = [
-        Meeting(o, row.review.name)
+        Meeting(o, row.review.name, [a.name for a in row.review.attendees])
         for row in view.reviews
         for o in reviews.list_occurrences(db, viewer.actor, row.review.id)
     ]
@@ -106,8 +123,12 @@ def _meetings(db: Db, viewer: Viewer, view: GovernancePage) -> list[Meeting]:
     return held
 
 
-def _link_choices(db: Db, viewer: Viewer, view: GovernancePage) -> list[tuple[str, list[Any]]]:
-    """Records a decision can be about, by kind: ``(group, [(value, label)])``."""
+def _link_choices(
+    db: Db, viewer: Viewer, view: GovernancePage, editing: Decision | None = None
+) -> list[tuple[str, list[Any]]]:
+    """Records a decision can be about, by kind: ``(group, [(value, label)])``; a decision
+    being corrected keeps the links the lists do not offer (a task, a dependency) under
+    *Linked now*, so saving it does not drop them."""
     actor, program_id = viewer.actor, view.program.id
     register, _ = risks.list_risks(
         db, actor, program_id=program_id, risk_filter=risks.RiskFilter(live_only=True), limit=500
@@ -138,7 +159,26 @@ def _link_choices(db: Db, viewer: Viewer, view: GovernancePage) -> list[tuple[st
             ],
         ),
     ]
-    return [(group, options) for group, options in groups if options]
+    offered = {value for _, options in groups for value, _ in options}
+    kept = [
+        (value, link["label"])
+        for link in (editing.links if editing else [])
+        if (value := f"{link['type']}:{link['id']}") not in offered
+    ]
+    return [(group, options) for group, options in [("Linked now", kept), *groups] if options]
+
+
+def decision_values(decision: Decision) -> dict[str, Any]:
+    """A logged decision's fields as its form shows them."""
+    return {
+        "title": decision.title,
+        "rationale": decision.rationale,
+        "decided_by": decision.decided_by,
+        "decided_on": decision.decided_on.isoformat(),
+        "occurrence_id": str(decision.occurrence_id or ""),
+        "links": [f"{link['type']}:{link['id']}" for link in decision.links],
+        "version": str(decision.version),
+    }
 
 
 @dataclass
@@ -182,6 +222,16 @@ def _read_decision(form: FormData) -> DecisionIn:
     return read
 
 
+def decision_text_errors(values: dict[str, str]) -> dict[str, str]:
+    """What was decided and why, checked with the API's own schema."""
+    _body, errors = validate(
+        DecisionCreate, {"title": values["title"], "rationale": values["rationale"]}
+    )
+    if not values["title"]:
+        errors["title"] = "Say what was decided."
+    return {name: message for name, message in errors.items() if name in ("title", "rationale")}
+
+
 def _field_errors(exc: PodiumError, fields: tuple[str, ...]) -> dict[str, str]:
     """A refusal's problems on the form's fields (``links.0.id`` is on ``links``)."""
     details = exc.details if isinstance(exc.details, list) else []
@@ -208,11 +258,13 @@ def governance(
     review: ReviewParam = None,
     edit_review: ReviewParam = None,
     edit_stakeholder: ReviewParam = None,
+    edit_decision: ReviewParam = None,
     saved: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Reviews with the next agenda, the decision log, change requests, stakeholders.
 
-    ``edit_review`` / ``edit_stakeholder`` open that record in its form (managers).
+    ``edit_review`` / ``edit_stakeholder`` / ``edit_decision`` open that record in its
+    form (managers).
     """
     return _governance(
         request,
@@ -222,6 +274,7 @@ def governance(
         review_id=review,
         edit_review=edit_review,
         edit_stakeholder=edit_stakeholder,
+        edit_decision=edit_decision,
         flash=SAVED.get(saved or "", ""),
     )
 
@@ -303,9 +356,7 @@ def log_decision(
     which records."""
     values = {name: field_value(form, name) for name in ("title", "rationale")}
     read = _read_decision(form)
-    errors = dict(read.errors)
-    if not values["title"]:
-        errors["title"] = "Say what was decided."
+    errors = {**read.errors, **decision_text_errors(values)}
     try:
         if errors:
             raise ValidationFailed("Check the highlighted fields")
@@ -352,17 +403,23 @@ def propose_topic(
     """Propose a topic for a review's next occurrence (members)."""
     review = reviews.get_review(db, viewer.actor, review_id)
     title = field_value(form, "title")
-    if review.program_id != program_id or not title:
+    if review.program_id != program_id:
+        raise NotFound(f"review {review_id} not found in this program")
+    notes = field_value(form, "notes")
+    _body, errors = validate(ProposedItemCreate, {"title": title, "notes": notes})
+    if errors:
         return _governance(
             request,
             db,
             viewer,
             program_id,
             review_id=review_id,
-            errors={"topic": "Name the topic to discuss."},
+            errors={
+                "topic": next(iter(errors.values())) if title else "Name the topic to discuss."
+            },
             status_code=422,
         )
-    reviews.propose_item(db, viewer.actor, review_id, title=title, notes=field_value(form, "notes"))
+    reviews.propose_item(db, viewer.actor, review_id, title=title, notes=notes)
     done(db)
     return _back(program_id, "agenda", review_id)
 

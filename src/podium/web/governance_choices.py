@@ -29,6 +29,12 @@ SAVED = {
     "cr": "Change request raised; its impact is computed below.",
     "stakeholder": "Stakeholder saved.",
     "removed": "Stakeholder removed.",
+    "review_deleted": "Review deleted with its meetings; their decisions stay in the log.",
+    "minutes": "Minutes saved.",
+    "meeting_removed": "Meeting removed; the topics it took return to the next agenda.",
+    "decision": "Decision saved.",
+    "decision_deleted": "Decision deleted; the history keeps a record of it.",
+    "topic_removed": "Topic taken off the agenda.",
 }
 CHOICES_LIMIT = 5000
 

@@ -157,6 +157,11 @@ class RetrospectivePage:
     def can_add_lessons(self) -> bool:
         return self.role.rank >= Role.MEMBER.rank
 
+    @property
+    def can_remove_lessons(self) -> bool:
+        """Managers remove any lesson; a member only those they recorded."""
+        return self.role.rank >= Role.MANAGER.rank
+
 
 def retrospective_page(session: Session, actor: Actor, program_id: int) -> RetrospectivePage:
     program = get_program(session, actor, program_id)

@@ -1,0 +1,314 @@
+"""Corrections on the Governance tab and the retrospective: correct or delete a logged
+decision, delete a review, correct the minutes of a meeting held or remove it, take a
+proposed topic off the agenda, remove a lesson.
+
+Each form posts with its CSRF token and the version it was read at (a record changed
+since is refused, not overwritten) and redirects back; a refusal is shown beside the
+record it is about. The rules are the services' own, as through the API: managers
+correct and delete; a member may take off a topic they proposed or a lesson they
+recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from podium.api.deps import Db
+from podium.api.governance import OccurrenceUpdate
+from podium.api.projects import PathId
+from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from podium.services.governance import decisions, retrospective, reviews
+from podium.web.governance import (
+    DECISION_INPUTS,
+    _field_errors,
+    _governance,
+    _message,
+    _read_decision,
+    decision_text_errors,
+)
+from podium.web.governance_choices import FormState
+from podium.web.session import CheckedForm, CurrentViewer
+from podium.web.tasks import done, field_value, validate, version_of
+
+router = APIRouter(include_in_schema=False)
+
+REFUSALS = (Conflict, ValidationFailed, StaleVersion)
+
+
+def _back(program_id: int, saved: str, anchor: str) -> Response:
+    return RedirectResponse(
+        f"/programs/{program_id}/governance?saved={saved}#{anchor}", status_code=303
+    )
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def _decision_in(db: Db, viewer: CurrentViewer, program_id: int, decision_id: int) -> None:
+    if decisions.get_decision(db, viewer.actor, decision_id).program_id != program_id:
+        raise NotFound(f"decision {decision_id} not found in this program")
+
+
+@router.post("/programs/{program_id}/governance/decisions/{decision_id}")
+def correct_decision(
+    request: Request,
+    program_id: PathId,
+    decision_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Correct a logged decision (managers): what, why, by whom, when, where, about what."""
+    _decision_in(db, viewer, program_id, decision_id)
+    values = {name: field_value(form, name) for name in ("title", "rationale", "version")}
+    read = _read_decision(form)
+    errors = {**read.errors, **decision_text_errors(values)}
+    if not read.decided_by:
+        errors["decided_by"] = "Say who decided."
+    if read.decided_on is None and "decided_on" not in errors:
+        errors["decided_on"] = "Give the date as YYYY-MM-DD."
+    try:
+        if errors:
+            raise ValidationFailed("Check the highlighted fields")
+        decisions.update_decision(
+            db,
+            viewer.actor,
+            decision_id,
+            {
+                "title": values["title"],
+                "rationale": values["rationale"],
+                "decided_by": read.decided_by,
+                "decided_on": read.decided_on,
+                "occurrence_id": read.occurrence_id,
+                "links": read.links,
+            },
+            expected_version=version_of(form),
+        )
+        done(db)
+    except REFUSALS as exc:
+        db.rollback()
+        errors = errors or _field_errors(exc, (*DECISION_INPUTS, "links"))
+        return _governance(
+            request,
+            db,
+            viewer,
+            program_id,
+            edit_decision=decision_id,
+            decided={
+                "decision": FormState(
+                    errors={"_form": _message(exc), **errors}, values={**values, **read.values}
+                )
+            },
+            status_code=exc.status,
+        )
+    return _back(program_id, "decision", f"decision-{decision_id}")
+
+
+@router.post("/programs/{program_id}/governance/decisions/{decision_id}/delete")
+def delete_decision(
+    request: Request,
+    program_id: PathId,
+    decision_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Delete a decision logged by mistake (managers); the audit log keeps it."""
+    _decision_in(db, viewer, program_id, decision_id)
+    try:
+        decisions.delete_decision(db, viewer.actor, decision_id, expected_version=version_of(form))
+        done(db)
+    except StaleVersion as exc:
+        db.rollback()
+        return _governance(
+            request,
+            db,
+            viewer,
+            program_id,
+            edit_decision=decision_id,
+            decided={"decision": FormState(errors={"_form": _message(exc)})},
+            status_code=exc.status,
+        )
+    return _back(program_id, "decision_deleted", "decisions")
+
+
+# --- reviews and the meetings held ------------------------------------------------------------
+
+
+@router.post("/programs/{program_id}/governance/reviews/{review_id}/delete")
+def delete_review(
+    request: Request,
+    program_id: PathId,
+    review_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Delete a review with the meetings recorded of it (managers); decisions logged in
+    them stay in the log, no longer tied to a meeting."""
+    if reviews.get_review(db, viewer.actor, review_id).program_id != program_id:
+        raise NotFound(f"review {review_id} not found in this program")
+    try:
+        reviews.delete_review(db, viewer.actor, review_id, expected_version=version_of(form))
+        done(db)
+    except StaleVersion as exc:
+        db.rollback()
+        return _governance(
+            request,
+            db,
+            viewer,
+            program_id,
+            edit_review=review_id,
+            forms={"review": FormState({"_form": _message(exc)})},
+            status_code=exc.status,
+        )
+    return _back(program_id, "review_deleted", "reviews")
+
+
+def _meeting_in(db: Db, viewer: CurrentViewer, program_id: int, occurrence_id: int) -> int:
+    """The review of a meeting held in this program."""
+    occurrence = reviews.get_occurrence(db, viewer.actor, occurrence_id)
+    if reviews.get_review(db, viewer.actor, occurrence.review_id).program_id != program_id:
+        raise NotFound(f"meeting {occurrence_id} not found in this program")
+    return occurrence.review_id
+
+
+def _present(form_present: list[str], guests: str) -> list[str]:
+    """Who came: the attendees ticked, then the guests typed (comma or line separated),
+    each once."""
+    typed = [g.strip() for line in guests.splitlines() for g in line.split(",")]
+    return list(dict.fromkeys(p for p in [*form_present, *typed] if p))
+
+
+@router.post("/programs/{program_id}/governance/meetings/{occurrence_id}")
+def correct_meeting(
+    request: Request,
+    program_id: PathId,
+    occurrence_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Correct a meeting's minutes or who was present (managers)."""
+    review_id = _meeting_in(db, viewer, program_id, occurrence_id)
+    values: dict[str, Any] = {
+        "notes": str(form.get("notes") or "").strip(),
+        "present": [str(p).strip() for p in form.getlist("present") if str(p).strip()],
+        "guests": str(form.get("guests") or "").strip(),
+        "version": field_value(form, "version"),
+    }
+    data = {
+        "notes": values["notes"],
+        "attendees_present": _present(values["present"], values["guests"]),
+    }
+    _body, errors = validate(OccurrenceUpdate, data)
+    errors = {("present" if k.startswith("attendees") else k): v for k, v in errors.items()}
+    status = 422
+    if not errors:
+        try:
+            reviews.update_occurrence(
+                db, viewer.actor, occurrence_id, data, expected_version=version_of(form)
+            )
+            done(db)
+            return _back(program_id, "minutes", f"meeting-{occurrence_id}")
+        except REFUSALS as exc:
+            db.rollback()
+            errors, status = {"_form": _message(exc)}, exc.status
+    return _governance(
+        request,
+        db,
+        viewer,
+        program_id,
+        review_id=review_id,
+        forms={f"meeting-{occurrence_id}": FormState(errors, values)},
+        status_code=status,
+    )
+
+
+@router.post("/programs/{program_id}/governance/meetings/{occurrence_id}/delete")
+def delete_meeting(
+    request: Request,
+    program_id: PathId,
+    occurrence_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Remove a meeting recorded by mistake (managers): the topics it took return to the
+    next agenda; decisions logged in it stay in the log."""
+    review_id = _meeting_in(db, viewer, program_id, occurrence_id)
+    try:
+        reviews.delete_occurrence(
+            db, viewer.actor, occurrence_id, expected_version=version_of(form)
+        )
+        done(db)
+    except StaleVersion as exc:
+        db.rollback()
+        return _governance(
+            request,
+            db,
+            viewer,
+            program_id,
+            review_id=review_id,
+            forms={f"meeting-{occurrence_id}": FormState({"_form": _message(exc)})},
+            status_code=exc.status,
+        )
+    return _back(program_id, "meeting_removed", "meetings")
+
+
+# --- proposed topics and lessons ------------------------------------------------------------
+
+
+@router.post("/programs/{program_id}/governance/reviews/{review_id}/topics/{item_id}/delete")
+def remove_topic(
+    request: Request,
+    program_id: PathId,
+    review_id: PathId,
+    item_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Take a proposed topic off the next agenda (whoever proposed it, or a manager)."""
+    if reviews.get_review(db, viewer.actor, review_id).program_id != program_id:
+        raise NotFound(f"review {review_id} not found in this program")
+    try:
+        reviews.withdraw_item(db, viewer.actor, review_id, item_id)
+        done(db)
+    except Conflict as exc:
+        db.rollback()
+        return _governance(
+            request,
+            db,
+            viewer,
+            program_id,
+            review_id=review_id,
+            errors={"topic": _message(exc)},
+            status_code=exc.status,
+        )
+    return RedirectResponse(
+        f"/programs/{program_id}/governance?review={review_id}&saved=topic_removed#agenda",
+        status_code=303,
+    )
+
+
+@router.post("/programs/{program_id}/retrospective/lessons/{lesson_id}/delete")
+def remove_lesson(
+    request: Request,
+    program_id: PathId,
+    lesson_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Remove a lesson (whoever recorded it, or a manager)."""
+    if lesson_id not in {
+        lesson.id for lesson in retrospective.list_lessons(db, viewer.actor, program_id)
+    }:
+        raise NotFound(f"lesson {lesson_id} not found in this program")
+    retrospective.delete_lesson(db, viewer.actor, lesson_id)
+    done(db)
+    return RedirectResponse(f"/programs/{program_id}/retrospective#lessons", status_code=303)
