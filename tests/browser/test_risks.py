@@ -162,3 +162,40 @@ def test_the_overview_links_an_escalation_alert_and_a_risk_reason_to_the_risk(
     expect(alert).to_have_attribute("href", f"/risks/{risk_id}")
     page.get_by_role("link", name="Risks", exact=True).click()
     expect(page.get_by_test_id("risk-table")).to_be_visible()
+
+
+def test_a_member_corrects_an_action_and_a_manager_deletes_it(
+    page_as: PageAs, demo_program: int, web_engine: Engine
+) -> None:
+    risk_id = _risk_id(web_engine, demo_program, "Client data residency rules")
+    page = page_as(SAM)
+    page.goto(f"/risks/{risk_id}")
+    form = page.get_by_test_id("add-action-form")
+    form.get_by_label("New action").fill("Ask legal for the residency list")
+    form.get_by_role("button", name="Add action").click()
+    row = page.get_by_test_id("actions").locator("tr", has_text="Ask legal for the residency list")
+    row.get_by_role("link", name="Edit the action Ask legal for the residency list").click()
+    form = page.get_by_test_id("edit-action-form")
+    expect(form.get_by_label("Action")).to_have_value("Ask legal for the residency list")
+    expect(form.get_by_role("button", name="Delete action")).to_have_count(0)  # managers
+    form.get_by_label("Action").fill("")
+    form.get_by_role("button", name="Save action").click()
+    form = page.get_by_test_id("edit-action-form")
+    expect(form.locator("[data-error-for='title']")).to_contain_text("Required.")
+    form.get_by_label("Action").fill("Ask legal for the residency list per country")
+    form.get_by_label("Owner").select_option(label="Sam Okoro")
+    form.get_by_label("Due").fill("2030-03-31")
+    form.get_by_role("button", name="Save action").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Action saved.")
+    row = page.get_by_test_id("actions").locator("tr", has_text="residency list per country")
+    expect(row).to_contain_text("Sam Okoro")
+    expect(row).to_contain_text("31 Mar 2030")
+
+    manager = page_as(LI)
+    manager.goto(f"/risks/{risk_id}")
+    manager.get_by_role(
+        "link", name="Edit the action Ask legal for the residency list per country"
+    ).click()
+    manager.get_by_test_id("delete-action").click()
+    expect(manager.get_by_test_id("flash")).to_contain_text("Action deleted.")
+    expect(manager.get_by_test_id("actions")).not_to_contain_text("residency list per country")

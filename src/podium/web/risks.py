@@ -359,10 +359,19 @@ def _risk(
     values: dict[str, Any] | None = None,
     action_errors: Errors | None = None,
     action_values: dict[str, Any] | None = None,
+    edit_action: int | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
     page = risks.risk_page(db, viewer.actor, risk_id)
+    editing = next((a for a in page.risk.actions if a.id == edit_action), None)
+    if editing is not None and not action_values:
+        action_values = {
+            "title": editing.title,
+            "owner_id": editing.owner_id or "",
+            "due_date": editing.due_date.isoformat() if editing.due_date else "",
+            "version": editing.version,
+        }
     chart = {
         "points": [
             {
@@ -386,6 +395,7 @@ def _risk(
             "values": _values_of(page.risk) | (values or {}),
             "action_errors": action_errors or {},
             "action_values": action_values or {},
+            "action_editing": editing,
             "chart": chart,
             "flash": flash,
             "today": datetime.now(UTC).date(),
@@ -400,6 +410,8 @@ FLASHES = {
     "saved": "Saved. The score history and escalation are up to date.",
     "action": "Action added.",
     "done": "Action updated.",
+    "action_saved": "Action saved.",
+    "action_deleted": "Action deleted.",
 }
 
 
@@ -412,13 +424,19 @@ def show_risk(
     raised: str | None = None,
     saved: str | None = None,
     action: str | None = None,
+    edit_action: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
-    """One risk: its fields (members edit), actions, score history, escalations."""
+    """One risk: its fields (members edit), actions, score history, escalations;
+    ``edit_action`` opens that action in the action form."""
     flash = next(
-        (FLASHES[k] for k, v in (("raised", raised), ("saved", saved), ("action", action)) if v),
+        (
+            FLASHES.get(v, FLASHES[k])
+            for k, v in (("raised", raised), ("saved", saved), ("action", action))
+            if v
+        ),
         "",
     )
-    return _risk(request, db, viewer, risk_id, flash=flash)
+    return _risk(request, db, viewer, risk_id, flash=flash, edit_action=edit_action)
 
 
 @router.post("/risks/{risk_id}")
