@@ -146,3 +146,37 @@ def test_applying_after_the_live_plan_moved_lists_the_conflicts_and_changes_noth
     expect(page).to_have_url(re.compile(rf"/programs/{fresh_plan.id}/scenarios$"))
     expect(page.locator(f"[data-scenario-id='{scenario_id}']")).to_contain_text("discarded")
     assert _task(web_engine, fresh_plan.id, task_key).duration == live.duration + 1
+
+
+def test_a_manager_renames_a_scenario_then_deletes_it_with_its_copy(
+    page_as: PageAs, fresh_plan: PlanProgram, plan_people: dict[str, str], web_engine: Engine
+) -> None:
+    page = page_as(plan_people["maya"])
+    scenario_id = _create(page, fresh_plan.id, "Second test lab")
+    page.get_by_text("Rename or describe").click()
+    form = page.get_by_test_id("rename-form")
+    form.get_by_label("Name").fill("")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("rename-form").locator("[data-error-for='name']")).to_contain_text(
+        "Required."
+    )
+    form = page.get_by_test_id("rename-form")
+    form.get_by_label("Name").fill("Two test labs")
+    form.get_by_label("What it tries").fill("A second lab from January halves the queue")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Scenario saved.")
+    expect(page.locator("h1")).to_contain_text("Two test labs")
+    expect(page.locator(".page-head")).to_contain_text("A second lab from January")
+    db = session_factory(web_engine)()
+    scenario = db.get(Scenario, scenario_id)
+    assert scenario is not None and scenario.copy_program_id is not None
+    copy_id, copy = scenario.copy_program_id, db.get(Program, scenario.copy_program_id)
+    assert copy is not None and "Two test labs" in copy.name  # the copy takes the new name
+    db.close()
+
+    page.get_by_test_id("delete-scenario").get_by_role("button", name="Delete scenario").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Scenario deleted")
+    expect(page.locator("main")).not_to_contain_text("Two test labs")
+    db = session_factory(web_engine)()
+    assert db.get(Scenario, scenario_id) is None and db.get(Program, copy_id) is None
+    db.close()

@@ -11,14 +11,16 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.projects import PathId
-from podium.errors import Conflict, NotFound, ValidationFailed
+from podium.api.scenarios import ScenarioUpdate
+from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.models import Role, Scenario, ScenarioStatus
 from podium.services import baselines
 from podium.services import scenarios as service
 from podium.services.actor import Actor, role_in
 from podium.services.programs import get_program
+from podium.web.governance_choices import FormState
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import done
+from podium.web.tasks import GENERAL, done, errors_of, field_value, humanize, validate, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +39,7 @@ def _list_page(
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    flash: str = "",
     status_code: int = 200,
 ) -> Response:
     program = get_program(db, viewer.actor, program_id)
@@ -52,15 +55,23 @@ def _list_page(
             "can_manage": _can_manage(db, viewer.actor, program_id),
             "errors": errors or {},
             "values": values or {},
+            "flash": flash,
         },
         status_code=status_code,
     )
 
 
 @router.get("/programs/{program_id}/scenarios", name="scenarios")
-def scenarios_page(request: Request, program_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+def scenarios_page(
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    deleted: str | None = None,
+) -> Response:
     """A program's scenarios, and (for managers) the form that copies the plan into one."""
-    return _list_page(request, db, viewer, program_id)
+    flash = "Scenario deleted; the live plan is as it was." if deleted else ""
+    return _list_page(request, db, viewer, program_id, flash=flash)
 
 
 @router.post("/programs/{program_id}/scenarios")
@@ -98,6 +109,8 @@ def _scenario_page(
     baseline_id: int | None = None,
     conflicts: list[dict[str, Any]] | None = None,
     refusal: str | None = None,
+    form: FormState | None = None,
+    flash: str = "",
     status_code: int = 200,
 ) -> Response:
     program = get_program(db, viewer.actor, scenario.program_id)
@@ -123,6 +136,9 @@ def _scenario_page(
             "can_manage": _can_manage(db, viewer.actor, program.id),
             "conflicts": conflicts or [],
             "refusal": refusal,
+            "edit": form
+            or FormState(values={"name": scenario.name, "description": scenario.description}),
+            "flash": flash,
         },
         status_code=status_code,
     )
@@ -135,11 +151,13 @@ def scenario_page(
     db: Db,
     viewer: CurrentViewer,
     baseline_id: str | None = None,
+    saved: str | None = None,
 ) -> Response:
     """The scenario: where to edit it, the comparison with the live plan, apply or discard."""
     scenario = service.get_scenario(db, viewer.actor, scenario_id)
     chosen = int(baseline_id) if baseline_id and baseline_id.isdigit() else None
-    return _scenario_page(request, db, viewer, scenario, baseline_id=chosen)
+    flash = "Scenario saved." if saved else ""
+    return _scenario_page(request, db, viewer, scenario, baseline_id=chosen, flash=flash)
 
 
 @router.get("/programs/{program_id}/scenario")
@@ -183,3 +201,59 @@ def discard(scenario_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedFo
     program_id = scenario.program_id
     done(db)
     return RedirectResponse(f"/programs/{program_id}/scenarios", status_code=303)
+
+
+@router.post("/scenarios/{scenario_id}")
+def rename(
+    request: Request, scenario_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Rename or describe an active scenario (managers); its copy takes the new name."""
+    values = {k: field_value(form, k) for k in ("name", "description", "version")}
+    body, errors = validate(
+        ScenarioUpdate, {"name": values["name"], "description": values["description"]}
+    )
+    if not values["name"]:
+        errors["name"] = "Required."
+    status = 422
+    if body is not None and not errors:
+        try:
+            service.update_scenario(
+                db,
+                viewer.actor,
+                scenario_id,
+                body.model_dump(exclude_unset=True),
+                expected_version=version_of(form),
+            )
+            done(db)
+            return RedirectResponse(f"/scenarios/{scenario_id}?saved=1", status_code=303)
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
+            db.rollback()
+            errors, status = errors_of(exc, ("name", "description")), exc.status
+    scenario = service.get_scenario(db, viewer.actor, scenario_id)
+    return _scenario_page(
+        request, db, viewer, scenario, form=FormState(errors, values), status_code=status
+    )
+
+
+@router.post("/scenarios/{scenario_id}/delete")
+def delete(
+    request: Request, scenario_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Remove a scenario and its copy altogether (managers); the live plan is untouched."""
+    scenario = service.get_scenario(db, viewer.actor, scenario_id)
+    program_id = scenario.program_id
+    try:
+        service.delete_scenario(db, viewer.actor, scenario_id, expected_version=version_of(form))
+    except StaleVersion as exc:
+        db.rollback()
+        scenario = service.get_scenario(db, viewer.actor, scenario_id)
+        return _scenario_page(
+            request,
+            db,
+            viewer,
+            scenario,
+            form=FormState({GENERAL: humanize(exc.message) + "."}),
+            status_code=exc.status,
+        )
+    done(db)
+    return RedirectResponse(f"/programs/{program_id}/scenarios?deleted=1", status_code=303)

@@ -1,0 +1,77 @@
+"""A scenario renamed or deleted from its page: managers only; a stale form is refused
+(412), a name the API refuses is refused here (422); deleting drops the copy and leaves
+the live plan as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.api.conftest import Browser, Cast, Net, post_created
+
+pytestmark = pytest.mark.db
+
+
+def _scenario(cast: Cast) -> dict:
+    return post_created(
+        cast.manager, f"/api/v1/programs/{cast.program.id}/scenarios", {"name": "Slip the pilot"}
+    )
+
+
+def _stored(cast: Cast, scenario: dict) -> dict:
+    response = cast.viewer.get(f"/api/v1/scenarios/{scenario['id']}")
+    assert response.status_code == 200, response.text
+    found: dict = response.json()
+    return found
+
+
+def test_a_manager_renames_a_scenario_with_the_version_read(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    scenario = _scenario(cast)
+    url = f"/scenarios/{scenario['id']}"
+    manager = browser_as("manager@example.com")
+    assert 'data-testid="rename-form"' in manager.get(url)
+    body = {"name": "Slip it a month", "description": "Why not", "version": scenario["version"]}
+    saved = manager.post(url, body)
+    assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1"
+    stored = _stored(cast, scenario)
+    assert (stored["name"], stored["description"]) == ("Slip it a month", "Why not")
+    stale = manager.post(url, {**body, "name": "Overwritten"})
+    assert stale.status_code == 412 and "changed by someone else" in stale.text
+    for bad, message in (("", "Required."), ("x" * 201, "200")):
+        refused = manager.post(url, {**body, "name": bad, "version": stored["version"]})
+        assert refused.status_code == 422 and message in refused.text
+    assert _stored(cast, scenario)["name"] == "Slip it a month"
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_only_managers_rename_or_delete(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser], role: str
+) -> None:
+    scenario = _scenario(cast)
+    url = f"/scenarios/{scenario['id']}"
+    person = browser_as(f"{role}@example.com")
+    page = person.get(url)
+    assert 'data-testid="rename-form"' not in page and 'data-testid="delete-scenario"' not in page
+    assert person.post(url, {"name": "Mine", "version": 1}).status_code == 403
+    assert person.post(f"{url}/delete", {"version": 1}).status_code == 403
+    assert _stored(cast, scenario)["name"] == "Slip the pilot"
+
+
+def test_deleting_drops_the_copy_and_leaves_the_live_plan(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    scenario = _scenario(cast)
+    url = f"/scenarios/{scenario['id']}/delete"
+    manager = browser_as("manager@example.com")
+    assert manager.post(url, {"version": scenario["version"] + 3}).status_code == 412
+    deleted = manager.post(url, {"version": scenario["version"]})
+    assert deleted.status_code == 303
+    assert deleted.headers["location"] == f"/programs/{cast.program.id}/scenarios?deleted=1"
+    assert cast.viewer.get(f"/api/v1/scenarios/{scenario['id']}").status_code == 404
+    assert cast.manager.get(f"/api/v1/programs/{scenario['copy_program_id']}").status_code == 404
+    live = cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()
+    assert live["duration"] == net.plat["duration"]
+    assert manager.post(url, {"version": scenario["version"]}).status_code == 404
