@@ -176,10 +176,11 @@ def test_taking_a_baseline_shows_the_variance_and_the_earned_value_of_the_api(
     form = page.get_by_test_id("take-baseline")
     form.get_by_label("Name").fill("Plan of record")
     form.get_by_role("button", name="Take baseline").click()
-    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    form = page.get_by_test_id("take-baseline")
+    expect(form.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("take-baseline")).to_contain_text("already has a baseline named")
-    page.get_by_label("Name").fill("Re-plan")
-    page.get_by_role("button", name="Take baseline").click()
+    form.get_by_label("Name", exact=True).fill("Re-plan")
+    form.get_by_role("button", name="Take baseline").click()
     expect(
         page.locator("[data-baseline='Re-plan'] [data-testid='current-baseline']")
     ).to_be_visible()
@@ -191,6 +192,19 @@ def test_taking_a_baseline_shows_the_variance_and_the_earned_value_of_the_api(
     expect(page.get_by_test_id("current-baseline")).to_have_count(1)
     listed = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")
     assert [b["name"] for b in listed if b["is_current"]] == ["Plan of record"]
+
+    # renamed: the name another baseline has is refused in place, a new one is kept
+    row = page.locator("[data-baseline='Re-plan']")
+    row.get_by_text("Rename…").click()
+    row.get_by_label("Call “Re-plan” from now on").fill("Plan of record")
+    row.get_by_role("button", name="Rename", exact=True).click()
+    row = page.locator("[data-baseline='Re-plan']")
+    expect(row.locator("[data-error-for^='rename-']")).to_contain_text("already has a baseline")
+    row.get_by_label("Call “Re-plan” from now on").fill("Re-plan after CR-1")
+    row.get_by_role("button", name="Rename", exact=True).click()
+    expect(page.locator("[data-baseline='Re-plan after CR-1']")).to_be_visible()
+    listed = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")
+    assert sorted(b["name"] for b in listed) == ["Plan of record", "Re-plan after CR-1"]
 
 
 def test_s_curves_are_drawn_on_a_canvas_for_the_program_and_a_project(

@@ -14,10 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from podium.api.baselines import BaselineCreate
+from podium.api.baselines import BaselineCreate, BaselineUpdate
 from podium.api.deps import Db
 from podium.api.projects import PathId
-from podium.errors import Conflict, NotFound, ValidationFailed
+from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.models import Role
 from podium.services import baselines, health
 from podium.services.pages_performance import curve_points, performance_page
@@ -135,3 +135,47 @@ def delete_baseline(
     baselines.delete_baseline(db, viewer.actor, baseline_id, expected_version=version_of(form))
     done(db)
     return _back(program_id, "variance")
+
+
+@router.post("/programs/{program_id}/performance/baselines/{baseline_id}/rename")
+def rename_baseline(
+    request: Request,
+    program_id: PathId,
+    baseline_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Rename a baseline (managers); its snapshot stays as taken."""
+    baseline = baselines.get_baseline(db, viewer.actor, baseline_id, needed=Role.MANAGER)
+    if baseline.program_id != program_id:
+        raise NotFound(f"baseline {baseline_id} is not a baseline of this program")
+    name = field_value(form, "name")
+    body, errors = validate(BaselineUpdate, {"name": name})
+    if not name:
+        errors = {"name": "Give the baseline a name."}
+    status = 422
+    if body is not None and not errors:
+        try:
+            baselines.update_baseline(
+                db,
+                viewer.actor,
+                baseline_id,
+                {"name": body.name},
+                expected_version=version_of(form),
+            )
+            done(db)
+            return _back(program_id, "variance", baseline_id)
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
+            db.rollback()
+            errors, status = errors_of(exc, ("name",)), exc.status
+    message = next(iter(errors.values()))
+    return _page(
+        request,
+        db,
+        viewer,
+        program_id,
+        errors={f"rename-{baseline_id}": message},
+        values={f"rename-{baseline_id}": name},
+        status_code=status,
+    )
