@@ -225,3 +225,29 @@ def test_lessons_are_removed_by_whoever_recorded_them_or_a_manager(
     manager.get_by_role("button", name="Remove the lesson: Book the trainers early").click()
     expect(manager.get_by_test_id("lessons")).to_contain_text("No lessons recorded yet.")
     assert _all(web_engine, Lesson, fresh_plan.id) == []
+
+
+def test_a_proposed_change_request_is_edited_and_its_impact_computed_again(
+    page_as, web_engine: Engine, fresh_plan: PlanProgram
+) -> None:
+    seeded = _seed(web_engine, fresh_plan)
+    page: Page = page_as(OMAR)
+    page.goto(f"/programs/{seeded.program_id}/governance")
+    cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
+    expect(cr.get_by_test_id("finish-delta")).to_have_text("+5 working days")
+    cr.get_by_role("link", name="Edit CR-1").click()
+    form = page.get_by_test_id("cr-form")
+    expect(form.get_by_label("Title")).to_have_value("Extend the pilot to five clients")
+    expect(form.get_by_label("By working days")).to_have_value("5")
+    form.get_by_label("By working days").fill("ten")
+    form.get_by_role("button", name="Save CR-1").click()
+    form = page.get_by_test_id("cr-form")
+    expect(form.locator("[data-error-for='slip_days']")).to_contain_text("whole number")
+    form.get_by_label("By working days").fill("10")
+    form.get_by_label("Title").fill("Extend the pilot to seven clients")
+    form.get_by_role("button", name="Save CR-1").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Change request saved")
+    cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
+    expect(cr).to_contain_text("Extend the pilot to seven clients")
+    expect(cr.get_by_test_id("finish-delta")).to_have_text("+10 working days")
+    screenshot(page.get_by_test_id("change-requests"), "governance-change-request-edit.png")

@@ -57,6 +57,7 @@ def _governance(
     edit_review: int | None = None,
     edit_stakeholder: int | None = None,
     edit_decision: int | None = None,
+    edit_cr: int | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -93,6 +94,7 @@ def _governance(
             forms=forms or {},
             edit_review=edit_review,
             edit_stakeholder=edit_stakeholder,
+            edit_cr=edit_cr,
         ),
     }
     return render(request, "governance/page.html", context, status_code=status_code)
@@ -259,12 +261,13 @@ def governance(
     edit_review: ReviewParam = None,
     edit_stakeholder: ReviewParam = None,
     edit_decision: ReviewParam = None,
+    edit_cr: ReviewParam = None,
     saved: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Reviews with the next agenda, the decision log, change requests, stakeholders.
 
-    ``edit_review`` / ``edit_stakeholder`` / ``edit_decision`` open that record in its
-    form (managers).
+    ``edit_review`` / ``edit_stakeholder`` / ``edit_decision`` / ``edit_cr`` open that
+    record in its form (managers; a change request also whoever raised it).
     """
     return _governance(
         request,
@@ -275,6 +278,7 @@ def governance(
         edit_review=edit_review,
         edit_stakeholder=edit_stakeholder,
         edit_decision=edit_decision,
+        edit_cr=edit_cr,
         flash=SAVED.get(saved or "", ""),
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from podium.models import Review, Stakeholder
+from podium.models import ChangeRequest, ChangeRequestStatus, Review, Stakeholder
 from podium.models.scenarios import ScenarioStatus
 from podium.services import dependencies, scenarios, tasks
 from podium.services.governance.agenda import SECTIONS
@@ -35,6 +35,7 @@ SAVED = {
     "decision": "Decision saved.",
     "decision_deleted": "Decision deleted; the history keeps a record of it.",
     "topic_removed": "Topic taken off the agenda.",
+    "cr_saved": "Change request saved; its impact is computed again below.",
 }
 CHOICES_LIMIT = 5000
 
@@ -86,6 +87,60 @@ def stakeholder_values(stakeholder: Stakeholder) -> dict[str, Any]:
     }
 
 
+# a change the change request form shows: its kind, and the form fields it fills
+FORM_CHANGES = {
+    "slip": ("slip_task", "slip_days"),
+    "set_duration": ("duration_task", "duration_days"),
+}
+
+
+def cr_values(
+    cr: ChangeRequest, task_ids: set[int], dependency_ids: set[int]
+) -> tuple[dict[str, Any], bool]:
+    """A proposed change request's fields as the form shows them, and whether the form
+    can show its plan changes exactly: at most one of each kind, on open tasks, a link
+    finish to start without lag between two tasks. When it cannot, the form edits the
+    words only and the changes stay as proposed."""
+    values: dict[str, Any] = {
+        "title": cr.title,
+        "rationale": cr.rationale,
+        "scope_change": cr.scope_change,
+        "rebaseline": cr.rebaseline,
+        "version": cr.version,
+    }
+    seen: set[str] = set()
+    fits = len(cr.budget_changes) <= 1
+    for change in cr.changes:
+        kind = str(change.get("type"))
+        fits = fits and kind not in seen
+        seen.add(kind)
+        if kind in FORM_CHANGES and change.get("task_id") in task_ids:
+            task, days = FORM_CHANGES[kind]
+            values[task], values[days] = str(change["task_id"]), str(change.get("days", ""))
+        elif kind == "add_dependency" and _plain_link(change, task_ids):
+            values["link_predecessor"] = str(change["predecessor"]["id"])
+            values["link_successor"] = str(change["successor"]["id"])
+        elif kind == "remove_dependency" and change.get("dependency_id") in dependency_ids:
+            values["unlink"] = str(change["dependency_id"])
+        else:
+            fits = False
+    for budget in cr.budget_changes:
+        fits = fits and budget.get("task_id") in task_ids
+        amount = float(budget["budget"])
+        values["budget_task"] = str(budget["task_id"])
+        values["budget"] = str(int(amount)) if amount.is_integer() else str(amount)
+    return values, fits
+
+
+def _plain_link(change: dict[str, Any], task_ids: set[int]) -> bool:
+    ends = (change.get("predecessor") or {}, change.get("successor") or {})
+    return (
+        all(end.get("type") == "task" and end.get("id") in task_ids for end in ends)
+        and change.get("dependency_type", "FS") == "FS"
+        and not change.get("lag")
+    )
+
+
 def _plan_choices(db: Session, viewer: Viewer, program_id: int) -> dict[str, Any]:
     """Tasks that a change can touch, dependencies to remove, active scenarios."""
     views, _ = tasks.list_tasks(db, viewer.actor, program_id=program_id, limit=CHOICES_LIMIT)
@@ -117,6 +172,7 @@ def form_context(
     forms: dict[str, FormState],
     edit_review: int | None,
     edit_stakeholder: int | None,
+    edit_cr: int | None = None,
 ) -> dict[str, Any]:
     """The forms' state and choices for the Governance tab."""
     editing_review = next((r.review for r in view.reviews if r.review.id == edit_review), None)
@@ -153,4 +209,41 @@ def form_context(
     }
     if view.can_propose:
         context.update(_plan_choices(db, viewer, view.program.id))
+        context.update(_cr_editing(view, viewer, context, forms, edit_cr))
     return context
+
+
+def may_edit_request(view: GovernancePage, viewer: Viewer, cr: ChangeRequest) -> bool:
+    """A proposed request is changed by whoever raised it, or a manager."""
+    return cr.status == ChangeRequestStatus.PROPOSED and (
+        view.can_decide or cr.requested_by_user_id == viewer.user_id
+    )
+
+
+def _cr_editing(
+    view: GovernancePage,
+    viewer: Viewer,
+    context: dict[str, Any],
+    forms: dict[str, FormState],
+    edit_cr: int | None,
+) -> dict[str, Any]:
+    """The change request the form is opened on, if any, and whether its plan changes
+    fit the form."""
+    cr = next(
+        (
+            row.request
+            for row in view.change_requests
+            if row.request.id == edit_cr and may_edit_request(view, viewer, row.request)
+        ),
+        None,
+    )
+    if cr is None:
+        return {"cr_editing": None, "cr_fits": True}
+    task_ids = {task_id for task_id, _ in context["task_choices"]}
+    dependency_ids = {dependency_id for dependency_id, _ in context["dependency_choices"]}
+    values, fits = cr_values(cr, task_ids, dependency_ids)
+    return {
+        "cr_editing": cr,
+        "cr_fits": fits,
+        "cr_form": forms.get("cr") or FormState(values=values),
+    }

@@ -16,11 +16,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from podium.api.change_requests import ChangeRequestUpdate
 from podium.api.deps import Db
 from podium.api.governance import OccurrenceUpdate
 from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
-from podium.services.governance import decisions, retrospective, reviews
+from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.web.governance import (
     DECISION_INPUTS,
     _field_errors,
@@ -30,8 +31,9 @@ from podium.web.governance import (
     decision_text_errors,
 )
 from podium.web.governance_choices import FormState
+from podium.web.governance_forms import CR_FIELDS, _budget_changes, _changes, _cr_errors
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import done, field_value, validate, version_of
+from podium.web.tasks import GENERAL, checkbox, done, field_value, validate, version_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -133,6 +135,66 @@ def delete_decision(
             status_code=exc.status,
         )
     return _back(program_id, "decision_deleted", "decisions")
+
+
+# --- change requests -------------------------------------------------------------------------
+
+
+@router.post("/programs/{program_id}/governance/change-requests/{cr_id}")
+def change_request(
+    request: Request,
+    program_id: PathId,
+    cr_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Change a proposed request (whoever raised it, or a manager): its words, and its plan
+    changes when the form showed them (``changes`` = ``1``); its impact is computed again."""
+    cr = change_requests.get_change_request(db, viewer.actor, cr_id)
+    if cr.program_id != program_id:
+        raise NotFound(f"change request {cr_id} not found in this program")
+    values: dict[str, Any] = {n: field_value(form, n) for n in (*CR_FIELDS, "version")}
+    values["rebaseline"] = checkbox(form, "rebaseline")
+    with_changes = field_value(form, "changes") == "1"
+    changes, shown_on, errors = _changes(values) if with_changes else ([], [], {})
+    data: dict[str, Any] = {
+        "title": values["title"],
+        "rationale": values["rationale"],
+        "scope_change": values["scope_change"],
+        "rebaseline": values["rebaseline"],
+    }
+    if with_changes:
+        data["changes"] = changes
+        data["budget_changes"] = _budget_changes(values, errors)
+    body, invalid = validate(ChangeRequestUpdate, data)
+    for name, message in invalid.items():
+        errors.setdefault(name if name in CR_FIELDS else GENERAL, message)
+    if not values["title"]:
+        errors["title"] = "Required."
+    status = 422
+    if body is not None and not errors:
+        try:
+            updates = body.model_dump(exclude_unset=True)
+            if with_changes:  # as the API stores them
+                updates["changes"] = [c.model_dump(exclude_none=True) for c in body.changes or []]
+            change_requests.update_change_request(
+                db, viewer.actor, cr_id, updates, expected_version=version_of(form)
+            )
+            done(db)
+            return _back(program_id, "cr_saved", f"cr-{cr_id}")
+        except REFUSALS as exc:
+            db.rollback()
+            errors, status = _cr_errors(exc, shown_on), exc.status
+    return _governance(
+        request,
+        db,
+        viewer,
+        program_id,
+        edit_cr=cr_id,
+        forms={"cr": FormState(errors, values)},
+        status_code=status,
+    )
 
 
 # --- reviews and the meetings held ------------------------------------------------------------
