@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from podium.db import session_factory
+from podium.models import Calendar
 from tests.browser.conftest import new_person, save_twice, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram
 
@@ -117,6 +119,45 @@ def test_an_owner_previews_what_a_later_start_moves_before_saving_it(
     expect(page.get_by_test_id("preview-note")).to_contain_text("as saved, so nothing moves")
     expect(page.get_by_test_id("settings-impact").get_by_test_id("impact-results")).to_have_count(0)
     assert errors == []
+
+
+def test_an_owner_previews_what_a_four_day_week_moves(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, web_engine: Engine
+) -> None:
+    # by hand, on Monday to Thursday from 1 March: Design 1–4 and 8 March, Build 9 March
+    # to 24 March, Test 25 March to Thursday 1 April, where Launch lands: four working
+    # days of today's Monday–Friday after Friday 26 March
+    name = f"Four-day week {work_program.id}"
+    db = session_factory(web_engine)()
+    db.add(Calendar(name=name, weekmask="1111000", holidays=[]))
+    db.commit()
+    db.close()
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/programs/{work_program.id}/settings")
+    form = page.get_by_test_id("program-form")
+    form.get_by_label("Calendar").select_option(label=name)
+    page.get_by_test_id("preview-button").click()
+    preview = page.get_by_test_id("settings-impact")
+    expect(preview).to_contain_text(f"If the program works to “{name}” instead of")
+    expect(preview.get_by_test_id("finish-change")).to_contain_text("1 Apr 2027")
+    expect(preview.get_by_test_id("finish-change")).to_contain_text("+4")
+    expect(preview.locator('[data-project="APP"] tr[data-key="APP-1"]')).to_contain_text(
+        "8 Mar 2027"
+    )
+    page.reload()  # nothing was saved
+    expect(page.get_by_test_id("program-form").get_by_label("Calendar")).not_to_have_value(
+        str(_calendar_id(web_engine, name))
+    )
+
+
+def _calendar_id(engine: Engine, name: str) -> int:
+    db = session_factory(engine)()
+    try:
+        found = db.scalar(select(Calendar.id).where(Calendar.name == name))
+        assert found is not None
+        return found
+    finally:
+        db.close()
 
 
 def test_the_preview_works_without_scripts_and_is_for_owners_only(

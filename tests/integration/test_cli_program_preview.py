@@ -1,9 +1,12 @@
-"""`podium program set --preview`: what a new start or status date moves, saving nothing.
+"""`podium program set --preview`: what a new start, status date or calendar moves, saving
+nothing.
 
 By hand (program start Monday 4 January 2027, Mon–Fri): DATA-1 (5 d) runs 4–8 January
 and must finish by its deadline, Friday 15 January; OPS-1 (3 d) runs 4–6 January. A
 status date of Monday 18 January: neither has started, so both start that day, two
 weeks on: DATA-1 18–22 January (five working days past its deadline), OPS-1 18–20.
+On a four-day week (Mon–Thu) as the program's calendar, DATA-1 runs 4–7 and 11 January
+(one working day of Mon–Fri later); OPS-1, on its project's own Mon–Fri, stays.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from podium.models import Calendar, Project
 from podium.services.scheduling import reschedule_program
 from tests.factories import make_program, make_project, make_task
 from tests.integration.test_cli_programs import finish_of, flat, podium, stored
@@ -59,7 +63,7 @@ def test_preview_of_an_earlier_start_and_of_the_dates_already_there(
     assert "newly missed" not in out
     code, out = podium("program", "set", "CLOUD", "--start", "2027-01-04", "--preview")
     assert code == 0, out
-    assert "Nothing to preview: CLOUD Cloud already has those dates." in flat(out)
+    assert "Nothing to preview: CLOUD Cloud already has those settings." in flat(out)
     program = stored(engine, "CLOUD")
     assert program is not None and program.start_date == date(2027, 1, 4)
 
@@ -76,11 +80,12 @@ def test_preview_takes_only_the_dates_it_can_preview(
         "2027-02-01",
         "--name",
         "X",
-        "--no-calendar",
+        "--description",
+        "Y",
         "--preview",
     )
     assert code == 1
-    assert "leave out --name, --no-calendar" in flat(out)
+    assert "leave out --description, --name" in flat(out)
     code, out = podium("program", "set", "NOPE", "--start", "2027-02-01", "--preview")
     assert code == 1 and "no program with key or id 'NOPE'" in out
     program = stored(engine, "CLOUD")
@@ -115,3 +120,26 @@ def test_clear_empties_goal_numbers_dates_and_texts(
     ):  # fmt: skip
         code, out = podium("program", "set", "CLOUD", *args)
         assert code == 1 and message in flat(out), out
+
+
+def test_preview_of_a_new_default_calendar_moves_the_work_that_follows_it(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _cloud(db)
+    office = Calendar(name="Office", weekmask="1111100", holidays=[])
+    db.add_all([office, Calendar(name="Four-day week", weekmask="1111000", holidays=[])])
+    db.flush()
+    ops = db.query(Project).filter_by(key="OPS").one()
+    ops.calendar_id = office.id
+    db.commit()
+    code, out = podium("program", "set", "CLOUD", "--calendar", "four-day WEEK", "--preview")
+    assert code == 0, out
+    text = flat(out)
+    assert "calendar none (Mon–Fri, no holidays) → Four-day week" in text
+    assert "program finish 2027-01-08 → 2027-01-11 (+1 working days)" in text
+    assert "DATA 1 task +1 d 2027-01-08 → 2027-01-11" in text
+    assert "OPS" not in text.split("program finish")[1]
+    program = stored(engine, "CLOUD")
+    assert program is not None and program.calendar_id is None
+    code, out = podium("program", "set", "CLOUD", "--calendar", "Nope", "--preview")
+    assert code == 1 and "Nope" in out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from podium.engine import (
@@ -13,7 +15,9 @@ from podium.engine import (
     SetStart,
     SetStatusDate,
     Slip,
+    WorkCalendar,
     analyze_impact,
+    compare_networks,
     schedule,
 )
 
@@ -161,3 +165,23 @@ def test_clearing_the_status_date_lets_the_work_left_run_from_where_it_stood() -
     impact = analyze_impact(net, [SetStatusDate(None)])
     (move,) = impact.moves
     assert move.finish_delta < 0 and impact.after.finish < impact.before.finish
+
+
+def test_the_same_plan_on_another_default_calendar_moves_what_works_to_it() -> None:
+    # on Monday–Thursday, A (3 d) runs 4–6 January, B (2 d) 7 and 11 January, C (4 d)
+    # 12–14 and 18 January and M lands on 18 January, past its deadline (the 15th):
+    # measured on the plan's own Monday–Friday, B finishes 1 working day later (Fri
+    # 8 → Mon 11), C and M 2 (Thu 14 → Mon 18: the 14th and 15th in between)
+    before = cloud()
+    four_days = replace(before, default_calendar=WorkCalendar("1111000"))
+    impact = compare_networks(before, four_days)
+    moved = {m.activity: (m.start_delta, m.finish_delta) for m in impact.moves}
+    assert moved == {"B": (0, 1), "C": (1, 2), "M": (2, 2)}  # E, on Thursday 7th, stays
+    assert impact.finish_delta == 2
+    (miss,) = impact.new_misses
+    assert (miss.activity, miss.finish_after, miss.days_late_after) == ("M", day("2027-01-18"), 1)
+
+
+def test_comparing_networks_of_other_activities_is_refused() -> None:
+    with pytest.raises(InvalidNetwork, match="same activities"):
+        compare_networks(cloud(), network(task("A", 3)))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from podium.api.dependencies import DbId
 from podium.api.deps import CurrentActor, Db, Page, commit
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
 from podium.models import AlertKind, Role, Severity
@@ -227,18 +228,25 @@ def impact(program_id: int, body: ImpactIn, db: Db, actor: CurrentActor) -> Impa
 
 
 class SettingsImpactIn(Strict):
-    """A new start or status date for the program, as PATCH /programs/{id} would take it."""
+    """A new start, status date or default calendar for the program, as PATCH
+    /programs/{id} would take it."""
 
     start_date: date | None = Field(default=None, description="a new start")
     status_date: date | None = Field(
         default=None, description="a new status date; null: none (given as null, it clears it)"
+    )
+    calendar_id: DbId | None = Field(
+        default=None,
+        description="a new default calendar; null: the built-in Monday–Friday (given as "
+        "null). It moves the tasks with no calendar of their own or of their project.",
     )
 
 
 @router.post(
     "/{program_id}/settings/impact",
     response_model=ImpactOut,
-    summary="What a new program start or status date would move (nothing is saved)",
+    summary="What a new program start, status date or default calendar would move (nothing "
+    "is saved)",
 )
 def settings_impact(
     program_id: int, body: SettingsImpactIn, db: Db, actor: CurrentActor

@@ -1,4 +1,5 @@
-"""What ``podium program set --preview`` prints: what a new start or status date moves.
+"""What ``podium program set --preview`` prints: what a new start, status date or
+calendar moves.
 
 The answer comes from the same analysis as the web page's *Preview what moves* and
 ``POST /api/v1/programs/{id}/settings/impact``: the plan rescheduled on a copy,
@@ -36,7 +37,7 @@ def _last(moves: list[MoveView]) -> tuple[date, date]:
 
 
 def print_settings_impact(title: str, changes: list[str], view: ImpactView) -> None:
-    """The preview of ``title``'s new dates (``changes``: ``old → new`` lines): the finish,
+    """The preview of ``title``'s new settings (``changes``: ``old → new`` lines): the finish,
     each project, each date missed."""
     console.print(f"Preview for {title} (nothing is saved):")
     for change in changes:

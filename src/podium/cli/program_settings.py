@@ -251,14 +251,14 @@ def program_set(
         bool,
         typer.Option(
             "--preview",
-            help="show what the new --start or --status-date would move, and save nothing",
+            help="show what the new --start, --status-date or --calendar would move; save nothing",
         ),
     ] = False,
 ) -> None:
     """Change only the settings given, and say what changed.
 
     A new start, status date or calendar reschedules the program; --preview shows
-    what a new start or status date would move first."""
+    what they would move first."""
     if calendar is not None and no_calendar:
         raise fail("give --calendar or --no-calendar, not both")
     if status_date is not None and clear_status_date:
@@ -354,25 +354,27 @@ def program_set(
 
 
 def _preview(program: str, updates: dict[str, Any], calendar: str | None) -> None:
-    """``program set --preview``: what the new start or status date would move."""
+    """``program set --preview``: what the new start, status date or calendar would move."""
     others = {OPTIONS.get(f, f"--{f}") for f in set(updates) - set(PREVIEWED_SETTINGS)}
-    if calendar is not None or "calendar_id" in updates:
-        others -= {"--calendar_id"}
-        others.add("--calendar" if calendar is not None else "--no-calendar")
     if others:
         raise fail(
-            "--preview shows what a new --start or --status-date (or --clear-status-date) "
-            f"moves; leave out {', '.join(sorted(others))}"
+            "--preview shows what a new --start, --status-date (or --clear-status-date) or "
+            f"--calendar (or --no-calendar) moves; leave out {', '.join(sorted(others))}"
         )
     with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
+        if calendar is not None:
+            updates = {**updates, "calendar_id": _find_calendar_id(session, calendar)}
         changed = {f: v for f, v in updates.items() if getattr(found, f) != v}
         title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
         if not changed:
-            console.print(f"Nothing to preview: {title} already has those dates.")
+            console.print(f"Nothing to preview: {title} already has those settings.")
             return
         view = analyze_settings_impact(session, SYSTEM, found.id, changed)
-        lines = [f"{LABELS[f]} {_day(getattr(found, f))} → {_day(v)}" for f, v in changed.items()]
+        lines = [
+            f"{LABELS[f]} {_shown(session, f, getattr(found, f))} → {_shown(session, f, v)}"
+            for f, v in changed.items()
+        ]
         session.rollback()
     print_settings_impact(title, lines, view)
 

@@ -3,7 +3,7 @@
 The public surface: working calendars (:class:`WorkCalendar`), the network to
 schedule (:class:`Network`, :class:`Activity`, :class:`Link`), critical path
 scheduling (:func:`schedule` → :class:`ScheduleResult`) and impact analysis
-(:func:`analyze_impact`).
+(:func:`analyze_impact`, :func:`compare_networks`).
 """
 
 from podium.engine._topology import cycle_among
@@ -22,6 +22,8 @@ from podium.engine.impact import (
     SetStatusDate,
     Slip,
     analyze_impact,
+    apply_changes,
+    compare_networks,
 )
 from podium.engine.network import Activity, CycleError, InvalidNetwork, Link, Network
 from podium.engine.results import ActivitySchedule, Conflict, DeadlineMiss, ScheduleResult
@@ -49,6 +51,8 @@ __all__ = [
     "Slip",
     "WorkCalendar",
     "analyze_impact",
+    "apply_changes",
+    "compare_networks",
     "cycle_among",
     "schedule",
 ]

@@ -164,7 +164,31 @@ def analyze_impact(
     ``network`` already computed.
     """
     before = before or schedule(network)
-    after = schedule(apply_changes(network, changes, before))
+    return compare_networks(
+        network,
+        apply_changes(network, changes, before),
+        targets=targets,
+        baseline_finish=baseline_finish,
+        before=before,
+    )
+
+
+def compare_networks(
+    network: Network,
+    changed: Network,
+    *,
+    targets: Mapping[str, date] | None = None,
+    baseline_finish: Mapping[str, date] | None = None,
+    before: ScheduleResult | None = None,
+) -> Impact:
+    """What moves from the schedule of ``network`` to that of ``changed``: the same
+    activities (by id) with other inputs — calendars, for one, which no single change
+    describes. Deltas count working days of each activity's calendar in ``network``.
+    """
+    before = before or schedule(network)
+    after = schedule(changed)
+    if after.ids != before.ids:
+        raise InvalidNetwork(["the changed network must hold the same activities"])
     calendars = _calendars(network)
     moved = np.flatnonzero(
         (before.early_start != after.early_start) | (before.early_finish != after.early_finish)

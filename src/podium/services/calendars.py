@@ -104,6 +104,13 @@ def require_calendar_editor(session: Session, actor: Actor) -> None:
         raise Forbidden("only admins and program managers or owners can change calendars")
 
 
+def check_calendar(session: Session, calendar_id: int | None) -> None:
+    """A calendar chosen for a program, project or task exists (``None``: the built-in
+    Monday–Friday); refused on ``calendar_id`` otherwise."""
+    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
+        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
+
+
 def get_calendar(session: Session, actor: Actor, calendar_id: int) -> Calendar:
     """A calendar (every signed-in user may read every calendar)."""
     calendar = session.get(Calendar, calendar_id) if 0 < calendar_id <= MAX_ID else None

@@ -10,10 +10,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Calendar, Membership, Program, ProgramStatus, Project, Role, Task, User
+from podium.models import Membership, Program, ProgramStatus, Project, Role, Task, User
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits import sync_benefit_alerts
+from podium.services.calendars import check_calendar
 from podium.services.closed import ProgramClosed
 from podium.services.common import apply_update, flush, paginate
 
@@ -75,11 +76,6 @@ def list_programs(
     )
 
 
-def _check_calendar(session: Session, calendar_id: int | None) -> None:
-    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
-        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
-
-
 def _check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
     existing = session.scalar(select(Program).where(Program.key == key))
     if existing is not None and existing.id != except_id:
@@ -91,7 +87,7 @@ def create_program(
 ) -> Program:
     """A new program; its creator becomes its owner."""
     _check_key_free(session, key)
-    _check_calendar(session, fields.get("calendar_id"))
+    check_calendar(session, fields.get("calendar_id"))
     program = Program(key=key, name=name, start_date=start_date, **fields)
     session.add(program)
     flush(session)
@@ -130,7 +126,7 @@ def update_program(
     if "key" in updates and updates["key"] != program.key:
         _check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
-        _check_calendar(session, updates["calendar_id"])
+        check_calendar(session, updates["calendar_id"])
     moved = "status_date" in updates and updates["status_date"] != program.status_date
     apply_update(
         session, actor, program, updates, program_id=program.id, expected_version=expected_version

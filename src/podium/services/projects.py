@@ -15,9 +15,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Calendar, Dependency, Membership, Program, Project, Role, Task
+from podium.models import Dependency, Membership, Program, Project, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
+from podium.services.calendars import check_calendar
 from podium.services.common import apply_update, check_version, count_rows, flush
 
 PROJECT_FIELDS = [
@@ -136,11 +137,6 @@ def _check_key_free(
         )
 
 
-def _check_calendar(session: Session, calendar_id: int | None) -> None:
-    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
-        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
-
-
 def _check_manager(session: Session, program_id: int, manager_id: int | None) -> None:
     """A project's manager is a member of its program (of the live program, for a
     scenario's copy, which has no members of its own)."""
@@ -170,7 +166,7 @@ def create_project(
     """A new project in a program (managers); by default it goes after the others."""
     require_role(session, actor, program_id, Role.MANAGER)
     _check_key_free(session, program_id, key)
-    _check_calendar(session, fields.get("calendar_id"))
+    check_calendar(session, fields.get("calendar_id"))
     _check_manager(session, program_id, fields.get("manager_id"))
     if position is None:
         last = session.scalar(
@@ -209,7 +205,7 @@ def update_project(
     if "key" in updates and updates["key"] != project.key:
         _check_key_free(session, project.program_id, updates["key"], except_id=project.id)
     if "calendar_id" in updates:
-        _check_calendar(session, updates["calendar_id"])
+        check_calendar(session, updates["calendar_id"])
     if "manager_id" in updates:
         _check_manager(session, project.program_id, updates["manager_id"])
     apply_update(

@@ -23,7 +23,7 @@ from podium.api.deps import Db
 from podium.api.programs import ProgramCreate, ProgramUpdate
 from podium.api.projects import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
-from podium.models import Program, ProgramStatus, Role
+from podium.models import Calendar, Program, ProgramStatus, Role
 from podium.services import calendars, programs, projects
 from podium.services.actor import role_in
 from podium.services.scheduling.views import (
@@ -121,7 +121,12 @@ def _day(value: date | None) -> str:
     return format_date(value) if value is not None else "none"
 
 
-def _sentence(program: Program, settings: dict[str, Any]) -> str:
+def _calendar(db: Db, calendar_id: int | None) -> str:
+    found = db.get(Calendar, calendar_id) if calendar_id is not None else None
+    return f"“{found.name}”" if found is not None else "the built-in Monday–Friday"
+
+
+def _sentence(db: Db, program: Program, settings: dict[str, Any]) -> str:
     parts = []
     if "start_date" in settings:
         parts.append(
@@ -134,26 +139,26 @@ def _sentence(program: Program, settings: dict[str, Any]) -> str:
             parts.append(f"the status date ({_day(old)}) is cleared")
         else:
             parts.append(f"the status date moves from {_day(old)} to {_day(new)}")
+    if "calendar_id" in settings:
+        parts.append(
+            f"the program works to {_calendar(db, settings['calendar_id'])} "
+            f"instead of {_calendar(db, program.calendar_id)}"
+        )
     return "If " + " and ".join(parts)
 
 
 def _preview(db: Db, viewer: Viewer, program: Program, body: ProgramUpdate) -> Preview:
-    """What the form's start and status date would move (nothing saved)."""
+    """What the form's start, status date and default calendar would move (nothing saved)."""
     settings = {
         name: getattr(body, name)
         for name in PREVIEWED_SETTINGS
         if getattr(body, name) != getattr(program, name)
         and not (name == "start_date" and getattr(body, name) is None)
     }
-    calendar_note = (
-        " A new default calendar is not part of the preview: save to see where it puts the work."
-        if body.calendar_id != program.calendar_id
-        else ""
-    )
     if not settings:
         return Preview(
-            note="The start and the status date are as saved, so nothing moves; the other "
-            "settings do not move the schedule." + calendar_note
+            note="The start, the status date and the calendar are as saved, so nothing "
+            "moves; the other settings do not move the schedule."
         )
     view = analyze_settings_impact(db, viewer.actor, program.id, settings)
     found, _total = projects.list_projects(db, viewer.actor, program_id=program.id, limit=1000)
@@ -162,7 +167,7 @@ def _preview(db: Db, viewer: Viewer, program: Program, body: ProgramUpdate) -> P
         ProjectMoves(key, names.get(key, ""), moves)
         for key, moves in sorted(view.by_project.items())
     ]
-    return Preview(SettingsQuestion(_sentence(program, settings)), view, by_project, calendar_note)
+    return Preview(SettingsQuestion(_sentence(db, program, settings)), view, by_project)
 
 
 def _shown() -> set[str]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
@@ -129,13 +129,20 @@ def raw_rows(
 
 
 def load_network(
-    session: Session, program_id: int, *, with_current: bool = True, holds: bool = True
+    session: Session,
+    program_id: int,
+    *,
+    with_current: bool = True,
+    holds: bool = True,
+    calendar_id: int | Literal["stored"] | None = "stored",
 ) -> ProgramNetwork:
     """Read everything the scheduler needs for one program.
 
     ``with_current`` also reads the scheduled dates stored now (to write only
     what changes); without it ``current`` is left empty for the caller to fill.
     ``holds=False`` leaves out the leveling holds (to level the plan afresh).
+    ``calendar_id`` reads the plan as if the program's default calendar were that one
+    (``None``: the built-in Monday–Friday), to preview a change of it.
     Tasks with resources are moved onto their effective calendars (their own
     and their resources' working days together).
     """
@@ -195,8 +202,9 @@ def load_network(
         dates=(),
     )
 
+    program_calendar = program.calendar_id if calendar_id == "stored" else calendar_id
     calendar_ids = {
-        program.calendar_id,
+        program_calendar,
         *(p.calendar_id for p in projects),
         *(t[7] for t in tasks),
     }
@@ -209,7 +217,7 @@ def load_network(
             )
         )
     }
-    default_key = str(program.calendar_id) if program.calendar_id is not None else None
+    default_key = str(program_calendar) if program_calendar is not None else None
     default = calendars[default_key] if default_key else WorkCalendar()
     project_info = {p.id: p for p in projects}
 

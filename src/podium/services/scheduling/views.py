@@ -22,17 +22,20 @@ from podium.engine import (
     SetStart,
     SetStatusDate,
     Slip,
-    analyze_impact,
+    apply_changes,
+    compare_networks,
 )
 from podium.errors import Conflict, ValidationFailed
 from podium.models import Alert, Dependency, Role
 from podium.services.actor import Actor
 from podium.services.baselines import baseline_finishes
+from podium.services.calendars import check_calendar
 from podium.services.common import paginate
 from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network
 from podium.services.scheduling.network import (
     ProgramNetwork,
+    load_network,
     milestone_ref,
     paused_gc,
     task_ref,
@@ -272,18 +275,19 @@ def analyze_program_impact(
 
 
 # the program settings whose change moves the schedule without touching a calendar
-PREVIEWED_SETTINGS = ("start_date", "status_date")
+PREVIEWED_SETTINGS = ("start_date", "status_date", "calendar_id")
 
 
 def analyze_settings_impact(
     session: Session, actor: Actor, program_id: int, settings: Mapping[str, Any]
 ) -> ImpactView:
-    """What saving a new program start or status date (``settings``; a status date of
-    ``None`` clears it) would move, and which dates it would miss; nothing is written.
+    """What saving a new program start, status date or default calendar (``settings``; a
+    status date of ``None`` clears it, a ``calendar_id`` of ``None`` means the built-in
+    Monday–Friday) would move, and which dates it would miss; nothing is written.
 
-    Other settings in ``settings`` are left out: they do not move the schedule, or (a
-    new default calendar) only through the calendars of the tasks that follow it."""
-    get_program(session, actor, program_id, needed=Role.VIEWER)
+    A new default calendar moves the tasks that work to it: those with no calendar of
+    their own or of their project. Other settings do not move the schedule."""
+    program = get_program(session, actor, program_id, needed=Role.VIEWER)
     engine_changes: list[Change] = []
     if "start_date" in settings:
         if settings["start_date"] is None:
@@ -294,26 +298,44 @@ def analyze_settings_impact(
         engine_changes.append(SetStart(settings["start_date"]))
     if "status_date" in settings:
         engine_changes.append(SetStatusDate(settings["status_date"]))
-    if not engine_changes:
+    recalendared = "calendar_id" in settings and settings["calendar_id"] != program.calendar_id
+    if recalendared:
+        check_calendar(session, settings["calendar_id"])
+    if not engine_changes and not recalendared:
         raise ValidationFailed(
-            "give a new start_date or status_date to see what it moves",
-            details=[{"field": "start_date", "message": "give a start or a status date"}],
+            "give a new start_date, status_date or calendar_id to see what it moves",
+            details=[{"field": "start_date", "message": "give a start, status date or calendar"}],
         )
     with paused_gc():
         pn = current_network(session, program_id)
-    return _analyze(session, pn, engine_changes)
+        changed = (
+            load_network(session, program_id, calendar_id=settings["calendar_id"])
+            if recalendared
+            else None
+        )
+    return _analyze(session, pn, engine_changes, changed=changed)
 
 
-def _analyze(session: Session, pn: ProgramNetwork, engine_changes: list[Change]) -> ImpactView:
+def _analyze(
+    session: Session,
+    pn: ProgramNetwork,
+    engine_changes: list[Change],
+    *,
+    changed: ProgramNetwork | None = None,
+) -> ImpactView:
+    """The impact of ``engine_changes`` on ``pn`` — made to ``changed`` when given: the
+    same plan read with other calendars."""
     with paused_gc():
         before = run_engine(pn)
     try:
         with paused_gc():
-            impact = analyze_impact(
+            baseline = baseline_finishes(session, pn.program_id)
+            network = pn.network if changed is None else changed.network
+            impact = compare_networks(
                 pn.network,
-                engine_changes,
+                apply_changes(network, engine_changes, before),
                 targets=pn.targets,
-                baseline_finish=baseline_finishes(session, pn.program_id),
+                baseline_finish=baseline,
                 before=before,
             )
     except CycleError as exc:

@@ -15,7 +15,6 @@ from podium.errors import (
     field_error,
 )
 from podium.models import (
-    Calendar,
     ConstraintType,
     Milestone,
     Project,
@@ -87,11 +86,6 @@ def _check_key_free(session: Session, program_id: int, key: str) -> None:
         raise Conflict(
             f"this program already has a milestone with key {key}", details={"field": "key"}
         )
-
-
-def _check_calendar(session: Session, calendar_id: int | None) -> None:
-    if calendar_id is not None and session.get(Calendar, calendar_id) is None:
-        raise field_error("calendar_id", f"calendar {calendar_id} does not exist")
 
 
 def _check_parent(session: Session, project_id: int, parent_id: int | None) -> None:

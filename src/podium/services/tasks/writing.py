@@ -23,6 +23,7 @@ from podium.models import (
 from podium.services import risks
 from podium.services.actor import Actor
 from podium.services.audit import record_created, record_deleted
+from podium.services.calendars import check_calendar
 from podium.services.common import apply_update, check_version, flush
 from podium.services.progress import record_progress
 from podium.services.projects import DEPENDENCY_FIELDS, get_project
@@ -36,7 +37,6 @@ from podium.services.tasks.fields import (
 )
 from podium.services.tasks.reading import _is_summary, _load, get_task
 from podium.services.tasks.rules import (
-    _check_calendar,
     _check_key_free,
     _check_parent,
     _check_rules,
@@ -98,7 +98,7 @@ def create_task(
     if state["duration"] is None:
         state["duration"] = 0 if state["is_milestone"] else 1
     _check_rules(state)
-    _check_calendar(session, state["calendar_id"])
+    check_calendar(session, state["calendar_id"])
     _check_parent(session, project_id, parent_id)
     rows = _lock_tree(session, project_id)
     if key is None:
@@ -200,7 +200,7 @@ def update_task(
     if "key" in changed:
         _check_key_free(session, task.program_id, wanted["key"])
     if "calendar_id" in changed:
-        _check_calendar(session, wanted["calendar_id"])
+        check_calendar(session, wanted["calendar_id"])
     if "is_milestone" in changed and wanted["is_milestone"] and _is_summary(session, task.id):
         raise Conflict(f"task {task.key} has sub-tasks and cannot become a milestone")
     fields = {f: v for f, v in wanted.items() if f not in TREE_FIELDS}
