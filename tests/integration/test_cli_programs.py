@@ -601,4 +601,5 @@ def test_program_comes_right_after_the_setup_commands_in_help() -> None:
     assert groups.index("program") == groups.index("token") + 1
     assert groups.index("milestone") == groups.index("program") + 1
     assert groups.index("project") == groups.index("milestone") + 1
-    assert groups.index("resource") == groups.index("project") + 1
+    assert groups.index("task") == groups.index("project") + 1
+    assert groups.index("resource") == groups.index("task") + 1

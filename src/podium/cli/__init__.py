@@ -9,8 +9,9 @@ the imports below is the order of ``podium --help``.
 # ruff: noqa: I001
 from podium.cli._app import app
 from podium.cli import admin, my_work, programs, program_settings, program_members, milestones
-from podium.cli import projects
-from podium.cli import plans, resources, calendars, performance, health_rules, forecast
+from podium.cli import projects, tasks, task_links
+from podium.cli import plans, resources
+from podium.cli import calendars, performance, health_rules, forecast
 from podium.cli import scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations, search
 
@@ -36,6 +37,8 @@ __all__ = [
     "risks",
     "scenarios",
     "search",
+    "task_links",
+    "tasks",
 ]
 
 if __name__ == "__main__":  # pragma: no cover
