@@ -10,7 +10,7 @@ the imports below is the order of ``podium --help``.
 from podium.cli._app import app
 from podium.cli import admin, my_work, programs, program_settings, program_members, milestones
 from podium.cli import projects, tasks, task_links
-from podium.cli import plans, resources
+from podium.cli import plans, resources, leveling, assignments
 from podium.cli import calendars, performance, health_rules, forecast
 from podium.cli import scenarios
 from podium.cli import risks, risk_actions, benefits, governance, integrations, search
@@ -18,12 +18,14 @@ from podium.cli import risks, risk_actions, benefits, governance, integrations, 
 __all__ = [
     "admin",
     "app",
+    "assignments",
     "benefits",
     "calendars",
     "forecast",
     "governance",
     "health_rules",
     "integrations",
+    "leveling",
     "milestones",
     "my_work",
     "performance",

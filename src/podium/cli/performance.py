@@ -1,4 +1,8 @@
-"""Commands on performance: baselines, health and reports."""
+"""Commands on performance: baselines, health and reports.
+
+A baseline is found by its name in the program (or its id). ``--as EMAIL`` acts as that
+user (only managers and owners change baselines, as through the API), else the system.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,27 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from podium.cli._app import (
+    AsUser,
+    ProgramRef,
+    actor_for,
     app,
+    checked_text,
     console,
     err,
     fail,
     print_problems,
     require_current_schema,
+    service_work,
 )
 from podium.errors import PodiumError
-from podium.services import programs
-from podium.services.actor import SYSTEM
+from podium.models import Baseline, Program
+from podium.services import baselines, programs
+from podium.services.actor import SYSTEM, Actor
 from podium.services.uow import unit_of_work
 
 baseline_app = typer.Typer(
@@ -37,8 +49,6 @@ def baseline_take(
     ] = False,
 ) -> None:
     """Take a baseline of the plan as scheduled now (it becomes the current one)."""
-    from podium.services import baselines
-
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -62,8 +72,6 @@ def baseline_take(
 @baseline_app.command("list")
 def baseline_list(program: Annotated[str, typer.Argument(help="program key or id")]) -> None:
     """List a program's baselines, newest first."""
-    from podium.services import baselines
-
     require_current_schema()
     table = Table("id", "name", "current", "taken", "by", "finish")
     try:
@@ -92,8 +100,6 @@ def baseline_compare(
     ] = None,
 ) -> None:
     """The live plan against a baseline: program, project and milestone slips, scope changes."""
-    from podium.services import baselines
-
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -140,6 +146,105 @@ def baseline_compare(
         console.print(
             f"Scope: {len(v.added)} added ({', '.join(t.key for t in v.added[:10])}), "
             f"{len(v.removed)} removed ({', '.join(t.key for t in v.removed[:10])})"
+        )
+
+
+# --- rename, make current, delete ---------------------------------------------------------
+
+BaselineName = Annotated[str, typer.Argument(metavar="NAME", help="the baseline's name, or its id")]
+NAME_LENGTH = 200  # what the API takes (podium.api.baselines)
+
+
+def _find_baseline(session: Session, actor: Actor, program: Program, ref: str) -> Baseline:
+    """The program's baseline of this name (or id); unknown: the command fails, naming those
+    there are."""
+    known = baselines.list_baselines(session, actor, program.id)
+    text = ref.strip()
+    chosen = next((b for b in known if b.name == text), None) or next(
+        (b for b in known if str(b.id) == text), None
+    )
+    if chosen is None:
+        names = ", ".join(repr(b.name) for b in known) or "none yet"
+        raise fail(escape(f"no baseline {text!r} in {program.key} (there are: {names})"))
+    return chosen
+
+
+@baseline_app.command("rename")
+def baseline_rename(
+    program: ProgramRef,
+    name: BaselineName,
+    new: Annotated[str, typer.Argument(metavar="NEW", help="its new name")],
+    as_user: AsUser = None,
+) -> None:
+    """Rename a baseline (managers); what it holds never changes."""
+    new = checked_text(new, "NEW", NAME_LENGTH, required=True)
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        chosen = _find_baseline(session, actor, found, name)
+        old, key = chosen.name, found.key
+        if old != new:
+            baselines.update_baseline(
+                session, actor, chosen.id, {"name": new}, expected_version=chosen.version
+            )
+    if old == new:
+        console.print(escape(f"Nothing changed: the baseline is already named {new!r}."))
+        return
+    console.print(escape(f"Renamed baseline {old!r} of {key} to {new!r}."))
+
+
+@baseline_app.command("current")
+def baseline_current(program: ProgramRef, name: BaselineName, as_user: AsUser = None) -> None:
+    """Make a baseline the current one, which variance, earned value and health measure
+    against (managers)."""
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        chosen = _find_baseline(session, actor, found, name)
+        previous = baselines.current_baseline(session, found.id)
+        title, key = chosen.name, found.key
+        was = repr(previous.name) if previous is not None else "none"
+        already = previous is not None and previous.id == chosen.id
+        if not already:
+            baselines.update_baseline(
+                session, actor, chosen.id, {"is_current": True}, expected_version=chosen.version
+            )
+    if already:
+        console.print(escape(f"Baseline {title!r} is already the current one of {key}."))
+        return
+    console.print(
+        escape(f"Baseline {title!r} is now the current one of {key} (was {was}): ")
+        + "variance, earned value and health measure against it."
+    )
+
+
+@baseline_app.command("delete")
+def baseline_delete(
+    program: ProgramRef,
+    name: BaselineName,
+    yes: Annotated[bool, typer.Option("--yes", help="really delete it")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Delete a baseline (managers); the plan itself does not change."""
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        chosen = _find_baseline(session, actor, found, name)
+        taken = (
+            f"taken {chosen.taken_at:%Y-%m-%d}, {baselines.item_count(session, chosen.id)} items"
+        )
+        what = escape(f"baseline {chosen.name!r} of {found.key} ({taken})")
+        current = chosen.is_current
+        if not yes:
+            which = "the current " if current else ""
+            raise fail(f"this would delete {which}{what}: run again with --yes to delete it")
+        baselines.delete_baseline(session, actor, chosen.id, expected_version=chosen.version)
+        key = found.key
+    console.print(f"Deleted {what}.")
+    if current:
+        console.print(
+            "It was the current baseline: variance and earned value have none to measure "
+            f"against until you make another one current (`podium baseline current {key} NAME`)."
         )
 
 

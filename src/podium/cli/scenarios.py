@@ -1,19 +1,39 @@
-"""Commands on what-if scenarios: create (copy the plan), list, compare, apply, discard."""
+"""Commands on what-if scenarios: create (copy the plan), list, compare, apply, discard,
+rename and delete.
+
+``rename`` and ``delete`` name a scenario within its program (``S2`` or its name);
+``--as EMAIL`` acts as that user (only managers and owners change scenarios), else the
+system.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from podium.cli._app import app, console, err, print_problems, require_current_schema
+from podium.cli._app import (
+    AsUser,
+    actor_for,
+    app,
+    checked_text,
+    console,
+    err,
+    fail,
+    print_problems,
+    require_current_schema,
+    service_work,
+)
 from podium.errors import PodiumError
-from podium.models import ScenarioStatus
+from podium.models import Program, Scenario, ScenarioStatus
 from podium.services import programs
 from podium.services import scenarios as service
-from podium.services.actor import SYSTEM
+from podium.services.actor import SYSTEM, Actor
 from podium.services.uow import unit_of_work
 
 scenario_app = typer.Typer(
@@ -182,3 +202,86 @@ def scenario_discard(scenario: ScenarioArg) -> None:
     except PodiumError as exc:
         raise _refused(exc) from exc
     console.print(line)
+
+
+# --- rename and delete, naming the scenario within its program -----------------------------
+
+ScenarioName = Annotated[
+    str,
+    typer.Argument(metavar="NAME", help="the scenario: S2, CLOUD~S2 or its name (any case)"),
+]
+# what the API takes (podium.api.scenarios)
+TEXT_LENGTHS = {"NEW": 200, "--description": 20_000}
+
+
+def _in_program(session: Session, actor: Actor, program: Program, ref: str) -> Scenario:
+    """The program's scenario by key (``S2``, ``CLOUD~S2``, ``CLOUD/S2``) or by name, any
+    case; unknown or ambiguous: the command fails, naming those there are."""
+    known, _total = service.list_scenarios(session, actor, program.id, limit=10_000)
+    text = ref.strip()
+    key = re.fullmatch(rf"(?:{re.escape(program.key)}[~/])?S(\d+)", text, re.IGNORECASE)
+    found = [s for s in known if key is not None and s.number == int(key.group(1))]
+    found = found or [s for s in known if s.name.casefold() == text.casefold()]
+    if len(found) > 1:
+        keys = ", ".join(f"S{s.number}" for s in found)
+        raise fail(escape(f"{len(found)} scenarios of {program.key} are named {text!r}: give one "
+                          f"of {keys}"))  # fmt: skip
+    if not found:
+        there = ", ".join(f"S{s.number} {s.name!r}" for s in known) or "none yet"
+        raise fail(escape(f"no scenario {text!r} in {program.key} (there are: {there})"))
+    return found[0]
+
+
+@scenario_app.command("rename")
+def scenario_rename(
+    program: ProgramArg,
+    scenario: ScenarioName,
+    new: Annotated[str, typer.Argument(metavar="NEW", help="its new name")],
+    description: Annotated[str | None, typer.Option("--description", "-d")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Rename an active scenario (managers); its copy of the plan takes the new name."""
+    updates = {"name": checked_text(new, "NEW", TEXT_LENGTHS["NEW"], required=True)}
+    if description is not None:
+        updates["description"] = checked_text(
+            description, "--description", TEXT_LENGTHS["--description"]
+        )
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        chosen = _in_program(session, actor, found, scenario)
+        before = {field: getattr(chosen, field) for field in updates}
+        service.update_scenario(session, actor, chosen.id, updates, expected_version=chosen.version)
+        title = f"S{chosen.number} of {found.key}"
+        changed = [f for f, old in before.items() if getattr(chosen, f) != old]
+    if not changed:
+        console.print(f"Nothing changed: scenario {title} already has that name.")
+    elif "name" in changed:
+        moved = f"{before['name']!r} → {chosen.name!r}"
+        console.print(escape(f"Renamed scenario {title}: {moved}") + ".")
+    if "description" in changed:
+        console.print(f"Updated the description of scenario {title}.")
+
+
+@scenario_app.command("delete")
+def scenario_delete(
+    program: ProgramArg,
+    scenario: ScenarioName,
+    yes: Annotated[bool, typer.Option("--yes", help="really delete it")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Delete a scenario altogether, with its copy of the plan (managers); the live plan
+    does not change. (`scenario discard` keeps its record.)"""
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        chosen = _in_program(session, actor, found, scenario)
+        copy = service.copy_of(chosen).key if chosen.copy_program_id else None
+        held = f", with its copy {copy}" if copy else ""
+        what = escape(f"scenario S{chosen.number} {chosen.name!r} of {found.key} "
+                      f"({chosen.status.value}{held})")  # fmt: skip
+        if not yes:
+            keep = f" (`podium scenario discard {copy}` keeps its record)" if copy else ""
+            raise fail(f"this would delete {what}: run again with --yes to delete it{keep}")
+        service.delete_scenario(session, actor, chosen.id, expected_version=chosen.version)
+    console.print(f"Deleted {what}.")

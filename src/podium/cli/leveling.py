@@ -1,0 +1,210 @@
+"""``podium resource load`` (the demand on each resource against its capacity, period by
+period) and ``podium level``, which delays the work so that no one is booked beyond
+capacity."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from typing import Annotated, Any, cast
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from podium.cli._app import (
+    app,
+    console,
+    err,
+    fail,
+    print_problems,
+    require_current_schema,
+    service_work,
+)
+from podium.cli.resources import resource_app
+from podium.engine.load import Period
+from podium.errors import PodiumError
+from podium.services import programs
+from podium.services.actor import SYSTEM
+from podium.services.uow import unit_of_work
+
+
+@resource_app.command("load")
+def resource_load(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    period: Annotated[str, typer.Option(help="day, week or month")] = "week",
+    columns: Annotated[int, typer.Option(help="how many periods to show")] = 12,
+) -> None:
+    """The load of each resource of a program from its status date (percent of capacity;
+    red: over-allocated)."""
+    from podium.services.resources import load
+
+    if period not in ("day", "week", "month"):
+        raise fail("--period is day, week or month")
+    with service_work() as session:
+        found = programs.find_program(session, SYSTEM, program)
+        first = found.status_date or found.scheduled_start or found.start_date
+        first = first - timedelta(days=first.weekday())
+        days = {"day": 1, "week": 7, "month": 31}[period] * max(1, columns)
+        last = first + timedelta(days=days - 1)
+        every = cast(Period, period)
+        report = load.program_resource_load(
+            session, SYSTEM, found.id, period=every, start=first, finish=last
+        )
+    rows = report["resources"]
+    if not rows:
+        console.print(f"No resource is assigned in {found.key}.")
+        return
+    starts = [b["start"] for b in rows[0]["buckets"]][:columns]
+    table = Table(
+        "resource", *(f"{d:%d %b}" for d in starts), title=f"{found.key}: load by {period}"
+    )
+    for row in rows:
+        cells = [_cell(b) for b in row["buckets"][:columns]]
+        table.add_row(row["resource"]["key"], *cells)
+    console.print(table)
+    over = [(row["resource"]["name"], o) for row in rows for o in row["overloads"]]
+    for name, o in over:
+        tasks = ", ".join(f"{t['key']} ({t['program_key']}/{t['project_key']})" for t in o["tasks"])
+        console.print(
+            f"[red]over-allocated[/] {name}: {o['start']}–{o['finish']} ({o['days']} d, "
+            f"peak {o['peak_demand']:g} of {o['capacity']:g}): {tasks}"
+        )
+
+
+def _cell(bucket: dict[str, Any]) -> str:
+    used = bucket["utilization"]
+    if used is None:
+        return "—" if bucket["demand"] == 0 else "[red]off[/]"
+    text = f"{used:.0%}"
+    return f"[bold red]{text}[/]" if bucket["over_allocated_days"] else text
+
+
+# --- leveling: move the work so that no one is booked beyond capacity -------------------
+
+
+def _parse_weights(values: list[str]) -> dict[str, int]:
+    weights: dict[str, int] = {}
+    for value in values:
+        key, _, weight = value.partition("=")
+        if not key or not weight.strip().lstrip("-").isdigit():
+            raise fail(f"--weight takes KEY=N (a task, milestone or project key), not {value!r}")
+        weights[key.strip()] = int(weight)
+    return weights
+
+
+@app.command()
+def level(
+    program: Annotated[str, typer.Argument(help="program key or id")],
+    optimize: Annotated[
+        bool, typer.Option("--optimize", help="the CP-SAT optimizer instead of the fast heuristic")
+    ] = False,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="seconds (default 1, or 10 to optimize)")
+    ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", help="KEY=N: weight of a task, milestone or project's delay"),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="store the result (default: preview only)")
+    ] = False,
+    preview: Annotated[
+        int | None,
+        typer.Option("--preview", help="with --apply: store exactly this kept preview's result"),
+    ] = None,
+) -> None:
+    """Level a program's resources: preview what moves, or --apply it."""
+    from podium.services.resources import leveling, previews
+
+    require_current_schema()
+    weights = _parse_weights(weight or [])
+    if preview is not None and not apply:
+        raise fail("--preview goes with --apply (it names the preview to store)")
+    method: previews.Method = "optimal" if optimize else "heuristic"
+    outcome: list[previews.LevelingOutcome] = []
+    failure: list[BaseException] = []
+    limit = time_limit if time_limit is not None else leveling.DEFAULT_TIME_LIMIT[method]
+    started = threading.Event()
+    key_of: list[str] = []
+
+    def work() -> None:
+        try:
+            with unit_of_work() as session:
+                found = programs.find_program(session, SYSTEM, program)
+                key_of.append(found.key)
+                outcome.append(
+                    leveling.level_program(
+                        session, SYSTEM, found.id, method=method, time_limit=time_limit,
+                        weights=weights or None, apply=apply, preview_id=preview,
+                        on_start=lambda _limit: started.set(),
+                    )
+                )  # fmt: skip
+        except BaseException as exc:  # reported below, in the main thread
+            failure.append(exc)
+        finally:
+            started.set()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    columns = (TextColumn("[bold]Leveling[/] ({task.fields[method]})"), BarColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as progress:
+        bar = progress.add_task("level", total=limit, method=method)
+        began = time.perf_counter()
+        while thread.is_alive():
+            thread.join(0.1)
+            if started.is_set():
+                progress.update(bar, completed=min(limit, time.perf_counter() - began))
+        progress.update(bar, completed=limit)
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, PodiumError):
+            print_problems(exc)
+            raise typer.Exit(1) from exc
+        raise exc
+    _print_outcome(outcome[0], key_of[0] if key_of else program)
+
+
+def _print_outcome(o: Any, key: str) -> None:
+    if not o.moves and not o.milestones and o.status == "nothing to level":
+        console.print(f"Nothing to level in {key}: {o.message}.")
+        return
+    proof = " (proven optimal)" if o.optimal and o.method == "optimal" else ""
+    console.print(
+        f"{key}: {o.method} leveling{proof} in {o.seconds:.2f} s — over-allocated days "
+        f"{o.over_allocated_days_before} → {o.over_allocated_days_after}; program finish "
+        f"{o.finish_before} → {o.finish_after}."
+    )
+    if o.other_programs or o.other_programs_hidden:
+        where = list(o.other_programs)
+        if o.other_programs_hidden:
+            where.append(f"{o.other_programs_hidden} program(s) you cannot see")
+        console.print(f"Shared people's work in {' and '.join(where)} is kept free (not moved).")
+    if o.moves:
+        moves = f"{len(o.moves)} task(s) move"
+        table = Table("task", "project", "start", "finish", "delay (wd)", title=moves)
+        table.title_justify = "left"
+        for m in o.moves[:50]:
+            table.add_row(
+                m["key"], m["project_key"] or "", f"{m['start_before']} → {m['start_after']}",
+                f"{m['finish_before']} → {m['finish_after']}", f"{m['finish_delay_days']:+d}",
+            )  # fmt: skip
+        console.print(table)
+    if o.milestones:
+        table = Table(
+            "milestone", "finish", "target", "", title="Milestones that move", title_justify="left"
+        )
+        for m in o.milestones:
+            misses = "[red]misses its target[/]" if m.get("misses_target") else ""
+            moved = f"{m['finish_before']} → {m['finish_after']}"
+            table.add_row(m["key"], moved, str(m.get("target") or "—"), misses)
+        console.print(table)
+    if o.applied:
+        console.print("[green]Applied[/]: the leveled starts are kept as leveling holds.")
+    else:
+        console.print(
+            f"Preview only (kept as preview {o.preview_id}): run again with --apply to level "
+            f"and keep the result, or with --apply --preview {o.preview_id} to keep exactly "
+            "this one."
+        )
