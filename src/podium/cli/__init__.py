@@ -13,7 +13,9 @@ from podium.cli import projects, tasks, task_links
 from podium.cli import plans, resources, leveling, assignments
 from podium.cli import calendars, performance, health_rules, forecast
 from podium.cli import scenarios
-from podium.cli import risks, risk_actions, benefits, governance, integrations, search
+from podium.cli import risks, risk_actions, benefits, governance, governance_records
+from podium.cli import decisions, change_requests
+from podium.cli import stakeholders, lessons, integrations, search
 
 __all__ = [
     "admin",
@@ -21,10 +23,14 @@ __all__ = [
     "assignments",
     "benefits",
     "calendars",
+    "change_requests",
+    "decisions",
     "forecast",
     "governance",
+    "governance_records",
     "health_rules",
     "integrations",
+    "lessons",
     "leveling",
     "milestones",
     "my_work",
@@ -39,6 +45,7 @@ __all__ = [
     "risks",
     "scenarios",
     "search",
+    "stakeholders",
     "task_links",
     "tasks",
 ]
