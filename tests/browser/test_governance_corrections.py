@@ -13,10 +13,9 @@ from sqlalchemy import Engine, select
 
 from podium.db import session_factory
 from podium.models import AgendaItem, Decision, Lesson, Review, ReviewOccurrence
-from tests.browser.conftest import PlanProgram, screenshot
+from tests.browser.conftest import PlanProgram, new_person, screenshot
 from tests.browser.test_governance import OMAR, VERA, _seed
 from tests.browser.test_governance_forms import _add_member
-from tests.browser.work_plan import WorkPeople
 
 pytestmark = pytest.mark.browser
 
@@ -153,15 +152,15 @@ def test_a_manager_corrects_the_minutes_removes_the_meeting_and_deletes_the_revi
 
 
 def test_topics_are_taken_off_by_whoever_proposed_them_or_a_manager(
-    page_as, web_engine: Engine, fresh_plan: PlanProgram, work_people: WorkPeople
+    page_as, web_engine: Engine, fresh_plan: PlanProgram
 ) -> None:
     seeded = _seed(web_engine, fresh_plan)
-    sam, uma = work_people.emails["sam"], work_people.emails["uma"]
-    for member in (sam, uma):
+    people = {who: new_person(web_engine, who).email for who in ("Sam Topics", "Uma Topics")}
+    for member in people.values():
         _add_member(web_engine, seeded.program_id, member)
-    proposed = {"sam": "Vendor API delays", "uma": "Trainer availability"}
+    proposed = {"Sam Topics": "Vendor API delays", "Uma Topics": "Trainer availability"}
     for who, title in proposed.items():
-        page: Page = page_as(work_people.emails[who])
+        page: Page = page_as(people[who])
         page.goto(f"/programs/{seeded.program_id}/governance")
         form = page.get_by_test_id("propose-form")
         form.get_by_label("Propose a topic for this meeting").fill(title)
@@ -197,9 +196,9 @@ def test_topics_are_taken_off_by_whoever_proposed_them_or_a_manager(
 
 
 def test_lessons_are_removed_by_whoever_recorded_them_or_a_manager(
-    page_as, web_engine: Engine, fresh_plan: PlanProgram, work_people: WorkPeople
+    page_as, web_engine: Engine, fresh_plan: PlanProgram
 ) -> None:
-    sam, rosa = work_people.emails["sam"], work_people.emails["rosa"]
+    sam, rosa = (new_person(web_engine, who).email for who in ("Sam Lessons", "Rosa Lessons"))
     for member in (sam, rosa):
         _add_member(web_engine, fresh_plan.id, member)
     for who, text in ((sam, "Book the trainers early"), (rosa, "Test the vendor API first")):
