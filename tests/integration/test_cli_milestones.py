@@ -324,8 +324,6 @@ def test_link_refuses_a_cycle_an_unknown_key_a_duplicate_and_bad_options(
         (("M1", "--after", "RUN-1"), "--after: no task or milestone 'RUN-1' in CLOUD"),
         (("M9", "--after", "SEC-1"), "no milestone 'M9' in CLOUD"),
         (("SEC-1", "--after", "DATA-1"), "SEC-1 is a task in CLOUD, not a milestone"),
-        (("M1", "--after", "DATA-1"),
-         "M1 already waits on DATA-1 (FS): unlink it first to change the type or lag"),
         (("M1", "--after", "M1"), "M1 cannot depend on itself"),
         (("M1", "--after", "SEC-1", "--type", "XX"), "--type must be one of FS, SS, FF, SF"),
         (("M1", "--after", "SEC-1", "--lag", "10001"),
@@ -338,6 +336,28 @@ def test_link_refuses_a_cycle_an_unknown_key_a_duplicate_and_bad_options(
     assert code == 1 and "no program with key or id 'NOPE'" in flat(out)
     assert links(engine) == before
     assert forecast_of(engine, "M1") == date(2027, 1, 8)
+
+
+def test_linking_again_changes_the_type_or_lag_in_place(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    # M1 waited on DATA-1 finishing (8 January); started-to-start with two days' lag it
+    # waits on DATA-1's start (4 January) and two working days: Wednesday 6 January
+    _plan(db)
+    (link_id,) = [d.id for d in db.scalars(select(Dependency)) if d.predecessor_task_id]
+    code, out = podium(
+        "milestone", "link", "CLOUD", "M1", "--after", "DATA-1", "--type", "SS", "--lag", "2"
+    )
+    assert code == 0, out
+    assert "M1 waits on task DATA-1 Build the platform (DATA): changed FS → SS, lag 0 → 2." in (
+        flat(out)
+    )
+    assert ("DATA-1", "M1", "SS", 2) in links(engine)
+    assert forecast_of(engine, "M1") == date(2027, 1, 6)
+    with Session(engine) as session:  # the same dependency, changed
+        assert session.get(Dependency, link_id) is not None
+    code, out = podium("milestone", "link", "CLOUD", "M1", "--after", "DATA-1", "--lag", "2")
+    assert code == 0 and "nothing changed" in flat(out)
 
 
 def test_unlink_removes_the_link_and_the_forecast_moves_back(

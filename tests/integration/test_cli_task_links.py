@@ -17,9 +17,9 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from podium.models import Assignment, Dependency, Task
+from podium.models import Assignment, AuditEntry, Dependency, Role, Task
 from podium.services.dependencies import describe_dependencies
-from tests.factories import make_program, make_project, make_task
+from tests.factories import add_member, make_program, make_project, make_task, make_user
 from tests.integration.test_cli_programs import facts, flat, podium, table_rows
 from tests.integration.test_cli_tasks import _plan, dates_of, stored, tasks_count
 
@@ -136,7 +136,7 @@ def test_link_across_projects_says_how_the_task_moved(
     assert ("DATA-2", "SEC-1", "SS", 0) in links(engine)
 
 
-def test_link_refuses_a_cycle_a_duplicate_unknown_keys_bad_options_and_a_viewer(
+def test_link_refuses_a_cycle_unknown_keys_bad_options_and_a_viewer(
     cli_env: None, engine: Engine, db: Session
 ) -> None:
     _plan(db)
@@ -147,8 +147,6 @@ def test_link_refuses_a_cycle_a_duplicate_unknown_keys_bad_options_and_a_viewer(
          "this dependency would create a cycle: DATA-4 → DATA-2 → DATA-3 → DATA-4"),
         (("DATA-2", "--after", "M1"), "this dependency would create a cycle: M1 → DATA-2"),
         (("DATA-2", "--after", "DATA-1"), "DATA-1 is a summary task containing DATA-2"),
-        (("DATA-3", "--after", "DATA-2"),
-         "DATA-3 already waits on DATA-2 (FS): unlink it first to change the type or lag"),
         (("DATA-2", "--after", "DATA-2"), "DATA-2 cannot depend on itself"),
         (("DATA-2", "--after", "NOPE"), "--after: no task or milestone 'NOPE' in CLOUD"),
         (("DATA-2", "--after", "RUN-1"), "--after: no task or milestone 'RUN-1' in CLOUD"),
@@ -167,6 +165,89 @@ def test_link_refuses_a_cycle_a_duplicate_unknown_keys_bad_options_and_a_viewer(
         assert message in flat(out), args
     assert links(engine) == PLAN_LINKS
     assert dates_of(engine, "DATA-2") == (date(2027, 1, 4), date(2027, 1, 8))
+
+
+def dependency_of(engine: Engine, predecessor: str, successor: str) -> Dependency:
+    """The stored link from one task to another, by their keys."""
+    with Session(engine) as session:
+        ids = {key: id_ for key, id_ in session.execute(select(Task.key, Task.id))}
+        found = session.scalar(
+            select(Dependency).where(
+                Dependency.predecessor_task_id == ids[predecessor],
+                Dependency.successor_task_id == ids[successor],
+            )
+        )
+        assert found is not None
+        return found
+
+
+def test_linking_again_changes_the_type_and_lag_in_place_and_the_chain_moves(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    cloud = _plan(db)
+    add_member(db, cloud, make_user(db, email="lea@example.com"), Role.MANAGER)
+    link = dependency_of(engine, "DATA-2", "DATA-3")
+    code, out = podium(
+        "task", "link", "CLOUD", "DATA-3", "--after", "DATA-2", "--type", "ss", "--lag", "2",
+        "--as", "lea@example.com",
+    )  # fmt: skip
+    assert code == 0, out
+    # SS +2: DATA-3 starts two working days after DATA-2 starts (Monday 4): Wednesday 6
+    assert "DATA-3 waits on task DATA-2 Copy the data (DATA): changed FS → SS, lag 0 → 2." in out
+    assert "Scheduled finish 2027-01-13 → 2027-01-08 (start 2027-01-11 → 2027-01-06)." in out
+    assert "DATA-1 2027-01-13 → 2027-01-08, DATA-4 2027-01-15 → 2027-01-12" in flat(out)
+    assert links(engine) == PLAN_LINKS - {("DATA-2", "DATA-3", "FS", 0)} | {
+        ("DATA-2", "DATA-3", "SS", 2)
+    }
+    changed = dependency_of(engine, "DATA-2", "DATA-3")
+    assert (changed.id, changed.version) == (link.id, link.version + 1)  # the same link
+    assert dates_of(engine, "DATA-3") == (date(2027, 1, 6), date(2027, 1, 8))
+    assert dates_of(engine, "DATA-4") == (date(2027, 1, 11), date(2027, 1, 12))
+    with Session(engine) as session:
+        audit = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == "dependency", AuditEntry.action == "update"
+            )
+        ).one()
+        assert audit.user_email == "lea@example.com"
+        assert audit.changes == {"type": ["FS", "SS"], "lag": [0, 2]}
+
+    code, out = podium("task", "link", "CLOUD", "DATA-3", "--after", "DATA-2", "--lag", "0")
+    assert code == 0, out  # the type not given stays SS
+    assert "DATA-3 waits on task DATA-2 Copy the data (DATA): changed lag 2 → 0." in out
+    assert "Scheduled finish 2027-01-08 → 2027-01-06 (start 2027-01-06 → 2027-01-04)." in out
+    assert ("DATA-2", "DATA-3", "SS", 0) in links(engine)
+
+
+def test_linking_again_as_it_already_is_changes_nothing_and_a_member_may_not_change_it(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _plan(db)
+    link = dependency_of(engine, "DATA-2", "DATA-3")
+    for args in ((), ("--type", "FS"), ("--type", " fs ", "--lag", "0")):
+        code, out = podium("task", "link", "CLOUD", "DATA-3", "--after", "DATA-2", *args)
+        assert code == 0, (args, out)
+        assert flat(out) == (
+            "DATA-3 already waits on task DATA-2 Copy the data (DATA), FS: nothing changed."
+        ), args
+    assert dependency_of(engine, "DATA-2", "DATA-3").version == link.version
+    with Session(engine) as session:
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "update")) is None
+    for args, message in (
+        (("--type", "SS", "--as", "mia@example.com"),
+         "your role in this program is member; manager or above is needed"),
+        (("--lag", "1", "--as", "vic@example.com"),
+         "your role in this program is viewer; manager or above is needed"),
+        (("--as", "mia@example.com"), "your role in this program is member"),  # even unchanged
+        (("--type", "XX"), "--type must be one of FS, SS, FF, SF, not 'XX'"),
+        (("--lag", "10001"), "--lag must be between -10000 and 10000 working days, not 10001"),
+    ):  # fmt: skip
+        code, out = podium("task", "link", "CLOUD", "DATA-3", "--after", "DATA-2", *args)
+        assert code == 1, args
+        assert message in flat(out), args
+    assert links(engine) == PLAN_LINKS
+    assert dependency_of(engine, "DATA-2", "DATA-3").version == link.version
+    assert dates_of(engine, "DATA-3") == (date(2027, 1, 11), date(2027, 1, 13))
 
 
 def test_unlink_removes_the_link_and_the_task_moves_back(

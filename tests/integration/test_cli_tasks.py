@@ -486,8 +486,7 @@ def test_progress_is_refused_to_viewers_outsiders_and_on_work_not_assigned(
          "members update progress only on the tasks assigned to them; DATA-3 is not assigned "
          "to you"),
         (("DATA-2", "--actual-start", "2027-01-04", "--as", "vic@example.com"),
-         "your role in this program is viewer; member or above is needed to update task "
-         "progress"),
+         "your role in this program is viewer; member or above is needed for this"),
         (("DATA-2", "--actual-start", "2027-01-04", "--as", "bo@example.com"), "not found"),
         (("DATA-2", "--actual-finish", "2027-01-07"),
          "--actual-start: is required when --actual-finish is set"),

@@ -8,12 +8,13 @@ the imports below is the order of ``podium --help``.
 
 # ruff: noqa: I001
 from podium.cli._app import app
-from podium.cli import admin, my_work, programs, program_settings, program_members, milestones
+from podium.cli import admin, my_work, programs, program_settings, program_members
+from podium.cli import program_close, milestones
 from podium.cli import projects, tasks, task_links
 from podium.cli import plans, resources, leveling, assignments
 from podium.cli import calendars, performance, health_rules, forecast
 from podium.cli import scenarios
-from podium.cli import risks, risk_actions, benefits, governance, governance_records
+from podium.cli import risks, risk_actions, risk_rules, benefits, governance, governance_records
 from podium.cli import decisions, change_requests
 from podium.cli import stakeholders, lessons, integrations, search
 
@@ -36,12 +37,14 @@ __all__ = [
     "my_work",
     "performance",
     "plans",
+    "program_close",
     "program_members",
     "program_settings",
     "programs",
     "projects",
     "resources",
     "risk_actions",
+    "risk_rules",
     "risks",
     "scenarios",
     "search",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,14 +12,26 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from podium.cli._app import app, console, fail, parse_day, print_problems, require_current_schema
+from podium.cli._app import (
+    AsUser,
+    actor_for,
+    app,
+    checked_text,
+    console,
+    fail,
+    parse_day,
+    print_problems,
+    require_current_schema,
+    service_work,
+)
 from podium.errors import PodiumError
 from podium.interop.ical_holidays import MAX_FILE_BYTES
-from podium.models import WEEKDAYS, Calendar
-from podium.services import calendars
-from podium.services.actor import SYSTEM
+from podium.models import WEEKDAYS, Calendar, Program
+from podium.services import calendars, programs
+from podium.services.actor import SYSTEM, Actor, visible_program_ids
 from podium.services.calendars import Holiday
 from podium.services.common import today
+from podium.services.scheduling import reschedule_pending
 from podium.services.uow import unit_of_work
 
 calendar_app = typer.Typer(
@@ -27,9 +41,11 @@ app.add_typer(calendar_app, name="calendar")
 
 CalendarName = Annotated[str, typer.Argument(help="calendar name (any case)")]
 HolidayDate = Annotated[str, typer.Argument(metavar="DATE", help="the holiday, YYYY-MM-DD")]
-# the limits the API puts on what it takes (a calendar's name is a 100-character column)
+# the limits the API puts on what it takes (podium.api.calendars: CalendarCreate, HolidayIn)
 NAME_LENGTH = 100
+DESCRIPTION_LENGTH = 10_000
 HOLIDAY_NAME_LENGTH = 200
+EVERY = 1_000_000  # one page holding every program
 
 
 def find_calendar(session: Session, name: str) -> Calendar:
@@ -80,14 +96,10 @@ def _users(users: dict[str, Any]) -> str:
     return escape("; ".join(parts))
 
 
-def _check_name(name: str, what: str, limit: int, *, required: bool) -> str:
-    """A name typed on the command line, trimmed; blank (when required) or too long fails."""
-    name = name.strip()
-    if required and not name:
-        raise fail(f"{what} must not be blank")
-    if len(name) > limit:
-        raise fail(f"{what} is at most {limit} characters, not {len(name)}")
-    return name
+def _workdays(text: str) -> list[str]:
+    """``mon, Tue,wed`` → ``["Mon", "Tue", "Wed"]``; the service refuses unknown or repeated
+    days, or none."""
+    return [day.strip().capitalize() for day in text.split(",") if day.strip()]
 
 
 @calendar_app.command("list")
@@ -163,8 +175,9 @@ def calendar_create(
     description: Annotated[str, typer.Option(help="what the calendar is for")] = "",
 ) -> None:
     """Create a calendar (without holidays: add them with holiday-add)."""
-    name = _check_name(name, "the name", NAME_LENGTH, required=True)
-    days = [day.strip().capitalize() for day in workdays.split(",") if day.strip()]
+    name = checked_text(name, "the name", NAME_LENGTH, required=True)
+    description = checked_text(description, "--description", DESCRIPTION_LENGTH)
+    days = _workdays(workdays)
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -183,6 +196,102 @@ def calendar_create(
         console.print(escape(description))
 
 
+def _text_shown(text: str) -> str:
+    text = text.replace("\n", " ")
+    return escape(text if len(text) <= 60 else text[:59] + "…") if text else "—"
+
+
+def _finish_moves(
+    session: Session, actor: Actor, rescheduled: list[int], finishes: dict[int, date | None]
+) -> list[str]:
+    """How each rescheduled program's finish moved: the programs the actor sees by key,
+    then how many others and how many what-if copies were rescheduled with them."""
+    visible = visible_program_ids(session, actor)
+    moves, hidden, copies = [], 0, 0
+    for program_id in rescheduled:
+        program = session.get(Program, program_id)
+        if program is None:
+            continue
+        if program.scenario_of_id is not None:
+            copies += 1
+            continue
+        if visible is not None and program.id not in visible:
+            hidden += 1
+            continue
+        session.refresh(program)  # rescheduling wrote its dates through SQL
+        was, now = finishes.get(program.id), program.scheduled_finish
+        moves.append(f"{program.key} (finish {was or 'none'} → {now or 'none'})" if was != now
+                     else f"{program.key} (finish unchanged, {now})")  # fmt: skip
+    if hidden:
+        moves.append(_count(hidden, "program") + " you cannot see")
+    if copies:
+        moves.append(f"{copies} what-if scenario cop{'y' if copies == 1 else 'ies'}")
+    return moves
+
+
+@calendar_app.command("set")
+def calendar_set(
+    name: CalendarName,
+    new_name: Annotated[
+        str | None, typer.Option("--name", help="a new name (unique, ignoring case)")
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="what the calendar is for")] = None,
+    workdays: Annotated[
+        str | None, typer.Option(help="the weekdays worked, comma-separated, e.g. Mon,Tue,Wed,Thu")
+    ] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Change only what is given and say what changed (admins, program managers and owners);
+    new working days reschedule every program that uses the calendar."""
+    updates: dict[str, Any] = {}
+    if new_name is not None:
+        updates["name"] = checked_text(new_name, "--name", NAME_LENGTH, required=True)
+    if description is not None:
+        updates["description"] = checked_text(description, "--description", DESCRIPTION_LENGTH)
+    if workdays is not None:
+        updates["workdays"] = _workdays(workdays)
+    if not updates:
+        raise fail("nothing to change: give --name, --description or --workdays")
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        calendar = find_calendar(session, name)
+        before = (calendar.name, calendar.description, calendar.weekmask)
+        finishes: dict[int, date | None] = {}
+        if workdays is not None:  # which programs use it is known once it is rescheduled
+            found, _total = programs.list_programs(session, SYSTEM, limit=EVERY)
+            finishes = {p.id: p.scheduled_finish for p in found}
+        calendars.update_calendar(
+            session, actor, calendar.id, updates, expected_version=calendar.version
+        )
+        rescheduled = reschedule_pending(session)  # now rather than at commit: to say so
+        moves = _finish_moves(session, actor, rescheduled, finishes)
+        after = (calendar.name, calendar.description, calendar.weekmask)
+    shown: tuple[Callable[[str], str], ...] = (escape, _text_shown, calendars.week_label)
+    lines = [
+        (label, show(old), show(new))
+        for label, show, old, new in zip(
+            ("name", "description", "worked"), shown, before, after, strict=True
+        )
+        if old != new
+    ]
+    title = f"[bold]{escape(after[0])}[/]"
+    if not lines:
+        console.print(f"Nothing changed: calendar {title} already has those settings.")
+        return
+    console.print(f"Updated calendar {title}:")
+    grid = Table.grid(padding=(0, 2))
+    for label, old, new in lines:
+        grid.add_row(f"  {label}", f"{old} → {new}")
+    console.print(grid)
+    if moves:
+        console.print(f"Rescheduled the programs that use it: {', '.join(moves)}.")
+    elif before[2] != after[2]:
+        console.print(
+            "No program to reschedule: none uses it, or only closed ones, whose schedule "
+            "stays as it was closed."
+        )
+
+
 @calendar_app.command("holiday-add")
 def holiday_add(
     name: CalendarName,
@@ -193,7 +302,7 @@ def holiday_add(
 ) -> None:
     """Add a holiday to a calendar; the programs that use it are rescheduled."""
     when = parse_day(day, "DATE")
-    holiday_name = _check_name(holiday_name, "--name", HOLIDAY_NAME_LENGTH, required=False)
+    holiday_name = checked_text(holiday_name, "--name", HOLIDAY_NAME_LENGTH)
     require_current_schema()
     try:
         with unit_of_work() as session:

@@ -1,6 +1,6 @@
 """``podium resource load`` (the demand on each resource against its capacity, period by
 period) and ``podium level``, which delays the work so that no one is booked beyond
-capacity."""
+capacity, keeping the result as leveling holds (``--clear`` removes them)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from podium.cli._app import (
+    AsUser,
+    actor_for,
     app,
     console,
     err,
@@ -25,8 +27,11 @@ from podium.cli._app import (
 from podium.cli.resources import resource_app
 from podium.engine.load import Period
 from podium.errors import PodiumError
+from podium.models import Program, ProgramStatus
 from podium.services import programs
 from podium.services.actor import SYSTEM
+from podium.services.closed import ProgramClosed
+from podium.services.scheduling import reschedule_pending
 from podium.services.uow import unit_of_work
 
 
@@ -114,10 +119,28 @@ def level(
         int | None,
         typer.Option("--preview", help="with --apply: store exactly this kept preview's result"),
     ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="remove every leveling hold instead (alone)")
+    ] = False,
+    as_user: AsUser = None,
 ) -> None:
-    """Level a program's resources: preview what moves, or --apply it."""
+    """Level a program's resources (managers): preview what moves, or --apply it; --clear
+    removes the leveling holds an apply kept."""
     from podium.services.resources import leveling, previews
 
+    if clear:
+        others = {
+            "--optimize": optimize,
+            "--time-limit": time_limit is not None,
+            "--weight": bool(weight),
+            "--apply": apply,
+            "--preview": preview is not None,
+        }
+        given = [option for option, used in others.items() if used]
+        if given:
+            raise fail(f"--clear goes alone: not with {', '.join(given)}")
+        _clear_holds(program, as_user)
+        return
     require_current_schema()
     weights = _parse_weights(weight or [])
     if preview is not None and not apply:
@@ -132,11 +155,14 @@ def level(
     def work() -> None:
         try:
             with unit_of_work() as session:
-                found = programs.find_program(session, SYSTEM, program)
+                actor = actor_for(session, as_user)
+                found = programs.find_program(session, actor, program)
                 key_of.append(found.key)
+                if apply:
+                    _refuse_closed(found)
                 outcome.append(
                     leveling.level_program(
-                        session, SYSTEM, found.id, method=method, time_limit=time_limit,
+                        session, actor, found.id, method=method, time_limit=time_limit,
                         weights=weights or None, apply=apply, preview_id=preview,
                         on_start=lambda _limit: started.set(),
                     )
@@ -164,6 +190,39 @@ def level(
             raise typer.Exit(1) from exc
         raise exc
     _print_outcome(outcome[0], key_of[0] if key_of else program)
+
+
+def _refuse_closed(program: Program) -> None:
+    """A closed program's plan is frozen: no leveling hold is kept or removed."""
+    if program.status == ProgramStatus.CLOSED:
+        raise ProgramClosed(
+            f"{program.key} is closed: its plan cannot change until an owner reopens it "
+            f"(podium program reopen {program.key})",
+            details={"program_id": program.id},
+        )
+
+
+def _clear_holds(program: str, as_user: str | None) -> None:
+    """Remove every leveling hold of the program (managers), and say how its finish moved."""
+    from podium.services.resources import holds
+
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        _refuse_closed(found)
+        was = found.scheduled_finish
+        cleared = holds.clear_leveling(session, actor, found.id)
+        reschedule_pending(session)  # now rather than at commit: to say where the finish lands
+        session.refresh(found)
+        key, now = found.key, found.scheduled_finish
+    if not cleared:
+        console.print(
+            f"No leveling hold in {key}: nothing to clear (program finish {now or 'none'})."
+        )
+        return
+    finish = f"program finish {was} → {now}" if was != now else f"program finish unchanged, {now}"
+    noun = "hold" if cleared == 1 else "holds"
+    console.print(f"Removed {cleared} leveling {noun} from {key}: {finish}.")
 
 
 def _print_outcome(o: Any, key: str) -> None:

@@ -27,6 +27,7 @@ from podium.cli._app import (
     service_work,
 )
 from podium.cli.programs import counted
+from podium.cli.task_common import relink
 from podium.engine.network import MAX_LAG
 from podium.errors import ValidationFailed
 from podium.models import DependencyType, Milestone, Program
@@ -310,33 +311,49 @@ def milestone_link(
     program: ProgramRef,
     key: MilestoneKey,
     after: After,
-    kind: Annotated[str, typer.Option("--type", help="FS (finish-to-start), SS, FF or SF")] = "FS",
-    lag: Annotated[int, typer.Option(help="working days to wait; negative: a lead")] = 0,
+    kind: Annotated[
+        str | None,
+        typer.Option("--type", help="FS (finish-to-start, a new link's default), SS, FF or SF"),
+    ] = None,
+    lag: Annotated[
+        int | None,
+        typer.Option(help="working days to wait (a new link's default: 0); negative: a lead"),
+    ] = None,
 ) -> None:
-    """Make the milestone wait on a task (of any project) or on another milestone."""
-    if kind.strip().upper() not in TYPES:
+    """Make the milestone wait on a task (of any project) or on another milestone; when it
+    waits on it already, change that link's type or lag."""
+    if kind is not None and kind.strip().upper() not in TYPES:
         raise fail(escape(f"--type must be one of {', '.join(TYPES)}, not {kind!r}"))
-    if abs(lag) > MAX_LAG:
+    if lag is not None and abs(lag) > MAX_LAG:
         raise fail(f"--lag must be between -{MAX_LAG} and {MAX_LAG} working days, not {lag}")
-    dependency_type = DependencyType(kind.strip().upper())
+    dependency_type = DependencyType(kind.strip().upper()) if kind is not None else None
     with service_work() as session:
         found, milestone = _open(session, program, key)
         other, same = _waits_on(session, found, milestone, after)
-        if same is not None:
-            waits = f"{milestone.key} already waits on {same.predecessor.key} ({_kind(same)})"
-            raise fail(escape(waits) + ": unlink it first to change the type or lag")
         was = _row(session, found, milestone.id)
-        made = dependencies.create_dependency(
-            session, SYSTEM, predecessor=other, successor=EndRef("milestone", milestone.id),
-            dependency_type=dependency_type, lag=lag,
-        )  # fmt: skip
+        if same is None:
+            made = dependencies.create_dependency(
+                session, SYSTEM, predecessor=other, successor=EndRef("milestone", milestone.id),
+                dependency_type=dependency_type or DependencyType.FS, lag=lag or 0,
+            )  # fmt: skip
+            changed = None
+        else:
+            made, changed = same.dependency, relink(session, SYSTEM, same, dependency_type, lag)
         reschedule_pending(session)
         view = dependencies.describe_dependencies(session, [made])[0]
         moved = _moved(was, _row(session, found, milestone.id))
     end = view.predecessor
     where = f" ({end.project_key})" if end.project_key else ""
-    linked = f"{view.successor.key} now waits on {end.type} {end.key} {end.name}{where}"
-    console.print(f"{escape(linked)}, {_kind(view)}.")
+    if changed is None:
+        linked = f"{view.successor.key} now waits on {end.type} {end.key} {end.name}{where}"
+        console.print(f"{escape(linked)}, {_kind(view)}.")
+    elif not changed:
+        waits = f"{view.successor.key} already waits on {end.type} {end.key} {end.name}{where}"
+        console.print(f"{escape(waits)}, {_kind(view)}: nothing changed.")
+        return
+    else:
+        waits = f"{view.successor.key} waits on {end.type} {end.key} {end.name}{where}"
+        console.print(f"{escape(waits)}: changed {', '.join(changed)}.")
     console.print(moved)
 
 

@@ -266,7 +266,7 @@ def program_set(
     if status == ProgramStatus.CLOSED.value:
         raise fail(
             "a program is closed with its retrospective, which keeps the outcome and the "
-            "lessons (on its retrospective page, or POST /api/v1/programs/{id}/close)"
+            "lessons: `podium program close` (or its retrospective page)"
         )
     if status is not None and status not in SETTABLE_STATUSES:
         raise fail(escape(f"--status must be one of active, on_hold, not {status!r}"))

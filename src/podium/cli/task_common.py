@@ -22,9 +22,10 @@ from podium.cli._app import (
 from podium.cli.programs import counted
 from podium.engine.network import MAX_DURATION
 from podium.errors import ValidationFailed
-from podium.models import ConstraintType, Program, Project, Task
-from podium.services import programs, projects, tasks
+from podium.models import ConstraintType, DependencyType, Program, Project, Task
+from podium.services import dependencies, programs, projects, tasks
 from podium.services.actor import Actor
+from podium.services.dependencies import DependencyView
 from podium.services.pages_tasks import find_activity
 
 # what the API takes (podium.api.tasks)
@@ -265,3 +266,29 @@ def moves(task_id: int | None, before: Schedule, after: Schedule) -> list[str]:
         listed = ", ".join(others[:MOVES_SHOWN]) + more
         lines.append(f"It moves the finish of {counted(len(others), 'other task')}: {listed}.")
     return lines
+
+
+def relink(
+    session: Session,
+    actor: Actor,
+    link: DependencyView,
+    dependency_type: DependencyType | None,
+    lag: int | None,
+) -> list[str]:
+    """Give an existing link the type and lag asked (those not given stay), as the API's
+    ``PATCH /dependencies/{id}`` does; what changed, old → new (empty: it was so already).
+
+    Nothing to change still asks the service, so that only a manager hears so."""
+    dependency = link.dependency
+    updates: dict[str, Any] = {}
+    said = []
+    if dependency_type is not None and dependency_type != dependency.type:
+        updates["type"] = dependency_type
+        said.append(f"{dependency.type.value} → {dependency_type.value}")
+    if lag is not None and lag != dependency.lag:
+        updates["lag"] = lag
+        said.append(f"lag {dependency.lag} → {lag}")
+    dependencies.update_dependency(
+        session, actor, dependency.id, updates, expected_version=dependency.version
+    )
+    return said

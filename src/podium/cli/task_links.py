@@ -1,9 +1,10 @@
 """``podium task show|link|unlink|move|indent|outdent|delete``: a task among the others.
 
 What it waits on and what waits on it (dependencies to tasks of any project of the
-program, or to program milestones), its place in its project's WBS, and taking it
-out. Registered on the ``podium task`` group of :mod:`podium.cli.tasks`, whose
-helpers these commands share; like them, each prints how the schedule moved.
+program, or to program milestones; linking again changes a link's type or lag), its
+place in its project's WBS, and taking it out. Registered on the ``podium task`` group
+of :mod:`podium.cli.tasks`, whose helpers these commands share; like them, each prints
+how the schedule moved.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from podium.cli.task_common import (
     money,
     moves,
     open_task,
+    relink,
     schedule_of,
     shown_fields,
     span,
@@ -161,35 +163,52 @@ def task_link(
     program: ProgramRef,
     key: Annotated[str, typer.Argument(metavar="SUCCESSOR", help="the task that waits")],
     after: After,
-    kind: Annotated[str, typer.Option("--type", help="FS (finish-to-start), SS, FF or SF")] = "FS",
-    lag: Annotated[int, typer.Option(help="working days to wait; negative: a lead")] = 0,
+    kind: Annotated[
+        str | None,
+        typer.Option("--type", help="FS (finish-to-start, a new link's default), SS, FF or SF"),
+    ] = None,
+    lag: Annotated[
+        int | None,
+        typer.Option(help="working days to wait (a new link's default: 0); negative: a lead"),
+    ] = None,
     as_user: AsUser = None,
 ) -> None:
-    """Make a task wait on another task (of any project of the program) or a milestone."""
-    if kind.strip().upper() not in TYPES:
+    """Make a task wait on another task (of any project of the program) or a milestone;
+    when it waits on it already, change that link's type or lag (managers)."""
+    if kind is not None and kind.strip().upper() not in TYPES:
         raise fail(escape(f"--type must be one of {', '.join(TYPES)}, not {kind!r}"))
-    if abs(lag) > MAX_LAG:
+    if lag is not None and abs(lag) > MAX_LAG:
         raise fail(f"--lag must be between -{MAX_LAG} and {MAX_LAG} working days, not {lag}")
+    dependency_type = DependencyType(kind.strip().upper()) if kind is not None else None
     with service_work() as session:
         actor = actor_for(session, as_user)
         found, task = open_task(session, actor, program, key)
         other, same = _waits_on(session, actor, found, task, after)
-        if same is not None:
-            waits = f"{task.key} already waits on {same.predecessor.key} ({_kind(same)})"
-            raise fail(escape(waits) + ": unlink it first to change the type or lag")
         before = schedule_of(session, actor, found.id)
-        made = dependencies.create_dependency(
-            session, actor, predecessor=other, successor=EndRef("task", task.id),
-            dependency_type=DependencyType(kind.strip().upper()), lag=lag,
-        )  # fmt: skip
+        if same is None:
+            made = dependencies.create_dependency(
+                session, actor, predecessor=other, successor=EndRef("task", task.id),
+                dependency_type=dependency_type or DependencyType.FS, lag=lag or 0,
+            )  # fmt: skip
+            changed = None
+        else:
+            made, changed = same.dependency, relink(session, actor, same, dependency_type, lag)
         reschedule_pending(session)  # now rather than at commit: to say where it lands
         view = dependencies.describe_dependencies(session, [made])[0]
         moved = moves(task.id, before, schedule_of(session, actor, found.id))
     end, mine = view.predecessor, view.successor
     where = f" ({end.project_key})" if end.project_key else ""
-    linked = f"{mine.key} now waits on {end.type} {end.key} {end.name}{where}, {_kind(view)}"
     across = f": across projects, {end.project_key} → {mine.project_key}" * view.cross_project
-    console.print(f"{escape(linked)}{across}.")
+    if changed is None:
+        linked = f"{mine.key} now waits on {end.type} {end.key} {end.name}{where}, {_kind(view)}"
+        console.print(f"{escape(linked)}{across}.")
+    elif not changed:
+        waits = f"{mine.key} already waits on {end.type} {end.key} {end.name}{where}, {_kind(view)}"
+        console.print(f"{escape(waits)}: nothing changed.")
+        return
+    else:
+        waits = f"{mine.key} waits on {end.type} {end.key} {end.name}{where}"
+        console.print(f"{escape(waits)}: changed {', '.join(changed)}.")
     for line in moved:
         console.print(line)
 
