@@ -26,14 +26,6 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, email="system", is_admin=True)
 
-ROLE_NAMES = {
-    Role.VIEWER: "read",
-    Role.MEMBER: "update task progress",
-    Role.MANAGER: "edit projects, tasks, milestones and dependencies",
-    Role.OWNER: "edit the program and its members",
-}
-
-
 def role_in(session: Session, actor: Actor, program_id: int) -> Role | None:
     """The actor's role in a program; admins count as owners everywhere.
 
@@ -74,7 +66,7 @@ def require_role(session: Session, actor: Actor, program_id: int, needed: Role) 
     if role.rank < needed.rank:
         raise Forbidden(
             f"your role in this program is {role.value}; "
-            f"{needed.value} or above is needed to {ROLE_NAMES[needed]}",
+            f"{needed.value} or above is needed for this",
             details={"role": role.value, "required": needed.value},
         )
     return role

@@ -34,6 +34,22 @@ class ProgramClosed(Conflict):
     code = "program_closed"
 
 
+def refuse_if_closed(session: Session, program_id: int) -> None:
+    """Refuse a change to a closed program's plan made in bulk (``UPDATE`` statements skip
+    the check below, which watches the objects a flush writes)."""
+    program = session.get(Program, program_id)
+    if program is not None and program.status == ProgramStatus.CLOSED:
+        raise _closed(program)
+
+
+def _closed(program: Program) -> ProgramClosed:
+    return ProgramClosed(
+        f"{program.key} is closed: its plan cannot change until an owner reopens it "
+        "(on its retrospective page, or `podium program reopen`)",
+        details={"program_id": program.id},
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_closed_programs(session: Session, _context: Any, _instances: Any) -> None:
     touched = {
@@ -50,8 +66,4 @@ def _refuse_changes_to_closed_programs(session: Session, _context: Any, _instanc
             and program.status == ProgramStatus.CLOSED
             and program not in session.deleted  # deleting the program deletes its plan
         ):
-            raise ProgramClosed(
-                f"{program.key} is closed: its plan cannot change until an owner reopens it "
-                "(on its retrospective page)",
-                details={"program_id": program_id},
-            )
+            raise _closed(program)

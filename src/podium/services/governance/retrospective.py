@@ -51,6 +51,7 @@ from podium.services.pages_schedule import milestone_rows
 from podium.services.performance import program_performance
 from podium.services.programs import get_program
 from podium.services.scheduling.alerts import SCHEDULE_ALERT_KINDS
+from podium.services.scheduling.pending import mark_program
 
 EARLY_THRESHOLD = 10  # working days of warning that count as "caught early"
 LESSON_CATEGORIES = {"went_well": "What went well", "improve": "What to do differently"}
@@ -500,4 +501,5 @@ def reopen_program(
         program_id=program_id,
         expected_version=expected_version,
     )
+    mark_program(session, program_id)  # a shared calendar may have changed meanwhile
     return program

@@ -17,6 +17,7 @@ from sqlalchemy.orm.util import identity_key
 from podium.engine.leveling import LevelingResult
 from podium.models import AuditEntry, Role, Task, utcnow
 from podium.services.actor import Actor, require_role
+from podium.services.closed import refuse_if_closed
 from podium.services.scheduling.pending import mark_program
 
 
@@ -31,7 +32,9 @@ def holds_of(result: LevelingResult) -> dict[int, date]:
 
 def set_holds(session: Session, actor: Actor, program_id: int, holds: Mapping[int, date]) -> int:
     """Make ``holds`` (task id → leveled start) the program's only leveling holds, in bulk:
-    one statement for the tasks, one for their audit entries; returns how many changed."""
+    one statement for the tasks, one for their audit entries; returns how many changed.
+    A closed program's plan is refused, as the objects' own flush would refuse it."""
+    refuse_if_closed(session, program_id)
     session.flush()
     rows = session.execute(
         select(Task.id, Task.key, Task.leveled_start).where(Task.program_id == program_id)
