@@ -36,7 +36,7 @@ from podium.services.actor import Actor
 from podium.services.common import today
 from podium.services.governance import retrospective
 from podium.services.governance.retrospective import LESSON_CATEGORIES
-from podium.services.scheduling import mark_program, reschedule_pending
+from podium.services.scheduling import reschedule_pending
 
 # what the API takes (podium.api.retrospective: CloseIn, LessonIn)
 MAX_OUTCOME = 1e15
@@ -212,9 +212,7 @@ def program_reopen(program: ProgramRef, as_user: AsUser = None) -> None:
         closed_on: date | None = closeout.closed_on if closeout is not None else None
         was = found.scheduled_finish
         retrospective.reopen_program(session, actor, found.id, expected_version=found.version)
-        # a closed program is not rescheduled (a shared calendar may have changed since)
-        mark_program(session, found.id)
-        reschedule_pending(session)
+        reschedule_pending(session)  # now, to say where it lands (reopening marks it)
         session.refresh(found)
         now = found.scheduled_finish
     console.print(f"Reopened [bold]{key}[/] {name}: its plan can change again.")
