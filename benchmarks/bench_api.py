@@ -1,5 +1,6 @@
 """Live rescheduling through the API on a 10k-task program: one edit, one impact analysis,
-and (no targets set, measured) a preview of a new status date and a search.
+and (no targets set, measured) a preview of a new status date, a preview of a new
+default calendar and a search.
 
 Targets (issue: scheduling): the response to one task edit, with rescheduling
 and alerts, in <= 150 ms median; an impact analysis of one slip <= 100 ms median.
@@ -31,7 +32,7 @@ from podium.app import create_app
 from podium.config import Settings
 from podium.db import make_engine, session_factory, upgrade_database
 from podium.interop.plan_format import read_plan
-from podium.models import Task
+from podium.models import Calendar, Task
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
 from podium.services.plans import import_plan
@@ -80,7 +81,10 @@ def main() -> None:
                 complete(session)
                 import_seconds = time.perf_counter() - started
                 _token, secret = auth.create_token(session, user, name="bench")
+                four_days = Calendar(name="Four-day week", weekmask="1111000", holidays=[])
+                session.add(four_days)
                 session.commit()
+                calendar_id = four_days.id
                 program_id = program.id
                 task_ids = list(
                     session.scalars(
@@ -97,6 +101,7 @@ def main() -> None:
             edit: list[float] = []
             impact: list[float] = []
             preview: list[float] = []
+            recalendar: list[float] = []
             found: list[float] = []
             with TestClient(app) as client:
                 for i in range(args.runs + 3):
@@ -135,6 +140,16 @@ def main() -> None:
                     if i >= 3:
                         preview.append(elapsed)
                     started = time.perf_counter()
+                    response = client.post(
+                        f"/api/v1/programs/{program_id}/settings/impact",
+                        json={"calendar_id": calendar_id},
+                        headers=headers,
+                    )
+                    elapsed = time.perf_counter() - started
+                    assert response.status_code == 200, response.text
+                    if i >= 3:
+                        recalendar.append(elapsed)
+                    started = time.perf_counter()
                     response = client.get(
                         "/api/v1/search", params={"q": current["key"]}, headers=headers
                     )
@@ -154,6 +169,9 @@ def main() -> None:
     print(f"edit one task via API (median of {len(edit)}): {_median_ms(edit)}; target <= 150 ms")
     print(f"impact of one slip (median of {len(impact)}): {_median_ms(impact)}; target <= 100 ms")
     print(f"preview of a new status date (median of {len(preview)}): {_median_ms(preview)}")
+    print(
+        f"preview of a new default calendar (median of {len(recalendar)}): {_median_ms(recalendar)}"
+    )
     print(f"search by a task's key (median of {len(found)}): {_median_ms(found)}")
 
 
