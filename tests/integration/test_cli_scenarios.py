@@ -81,3 +81,24 @@ def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply
     assert "applied" in out and "discarded" in out, out
     code, out = podium("scenario", "compare", "CLOUD~S9")
     assert code == 1 and "no scenario" in out
+
+
+def test_a_scenario_is_also_named_by_its_program_then_its_key_or_name(
+    cli_env: None, engine: Engine
+) -> None:
+    code, out = podium("demo")
+    assert code == 0, out
+    for name in ("Longer pilot", "Second lab"):
+        code, out = podium("scenario", "create", "CLOUD", name)
+        assert code == 0, out
+    code, out = podium("scenario", "compare", "CLOUD", "s1")
+    assert code == 0 and "program finish" in out, out
+    code, out = podium("scenario", "discard", "CLOUD", "second LAB")
+    assert code == 0 and "discarded S2 Second lab" in out, out
+    code, out = podium("scenario", "apply", "CLOUD", "S9")
+    assert code == 1 and "no scenario 'S9' in CLOUD" in out and "S1 'Longer pilot'" in out
+    code, out = podium("scenario", "apply", "CLOUD", "Longer pilot")
+    assert code == 0 and "applied S1 Longer pilot" in out, out
+    with Session(engine) as session:
+        states = {s.number: s.status for s in session.scalars(select(Scenario))}
+    assert states == {1: ScenarioStatus.APPLIED, 2: ScenarioStatus.DISCARDED}

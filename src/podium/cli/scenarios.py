@@ -42,7 +42,16 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 
 ProgramArg = Annotated[str, typer.Argument(help="program key or id")]
-ScenarioArg = Annotated[str, typer.Argument(help="scenario id, CLOUD~S2 or CLOUD/S2")]
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SCENARIO", help="scenario id, CLOUD~S2 or CLOUD/S2; or the program, then NAME"
+    ),
+]
+InProgram = Annotated[
+    str | None,
+    typer.Argument(metavar="[NAME]", help="after a program: S2 or the scenario's name (any case)"),
+]
 
 
 def _refused(exc: PodiumError) -> typer.Exit:
@@ -121,6 +130,7 @@ def _slip(value: int | None) -> str:
 @scenario_app.command("compare")
 def scenario_compare(
     scenario: ScenarioArg,
+    name: InProgram = None,
     baseline: Annotated[int | None, typer.Option("--baseline", help="baseline id")] = None,
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
@@ -128,7 +138,7 @@ def scenario_compare(
     require_current_schema()
     try:
         with unit_of_work() as session:
-            found = service.find_scenario(session, SYSTEM, scenario)
+            found = _scenario(session, scenario, name)
             view = service.compare_scenario(session, SYSTEM, found.id, baseline_id=baseline)
     except PodiumError as exc:
         raise _refused(exc) from exc
@@ -169,13 +179,13 @@ def scenario_compare(
 
 
 @scenario_app.command("apply")
-def scenario_apply(scenario: ScenarioArg) -> None:
+def scenario_apply(scenario: ScenarioArg, name: InProgram = None) -> None:
     """Apply the scenario to the live plan in one transaction; refused, with the list of
     conflicts, if the live plan changed since the copy."""
     require_current_schema()
     try:
         with unit_of_work() as session:
-            found = service.find_scenario(session, SYSTEM, scenario)
+            found = _scenario(session, scenario, name)
             service.apply_scenario(session, SYSTEM, found.id)
             outcome = found.outcome or {}
             line = f"applied S{found.number} {found.name}"
@@ -191,12 +201,12 @@ def scenario_apply(scenario: ScenarioArg) -> None:
 
 
 @scenario_app.command("discard")
-def scenario_discard(scenario: ScenarioArg) -> None:
+def scenario_discard(scenario: ScenarioArg, name: InProgram = None) -> None:
     """Give a scenario up: its copy of the plan is deleted."""
     require_current_schema()
     try:
         with unit_of_work() as session:
-            found = service.find_scenario(session, SYSTEM, scenario)
+            found = _scenario(session, scenario, name)
             service.discard_scenario(session, SYSTEM, found.id)
             line = f"discarded S{found.number} {found.name}"
     except PodiumError as exc:
@@ -230,6 +240,16 @@ def _in_program(session: Session, actor: Actor, program: Program, ref: str) -> S
         there = ", ".join(f"S{s.number} {s.name!r}" for s in known) or "none yet"
         raise fail(escape(f"no scenario {text!r} in {program.key} (there are: {there})"))
     return found[0]
+
+
+def _scenario(session: Session, first: str, name: str | None) -> Scenario:
+    """The scenario ``first`` names (an id, ``CLOUD~S2``, ``CLOUD/S2``), or, with ``name``,
+    the scenario of program ``first`` that ``name`` names (``S2`` or its name), as the
+    rename and delete commands take it."""
+    if name is None:
+        return service.find_scenario(session, SYSTEM, first)
+    program = programs.find_program(session, SYSTEM, first)
+    return _in_program(session, SYSTEM, program, name)
 
 
 @scenario_app.command("rename")
