@@ -46,6 +46,31 @@ def _back(program_id: int, saved: str, anchor: str) -> Response:
     )
 
 
+def _stale(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    program_id: int,
+    exc: StaleVersion,
+    form: str,
+    **shown: int,
+) -> Response:
+    """The tab again, the refusal on top of ``form`` (the record changed since it was read)
+    and ``shown`` (which record is open) as it was."""
+    db.rollback()
+    refused = {form: FormState({"_form": _message(exc)})}
+    return _governance(
+        request,
+        db,
+        viewer,
+        program_id,
+        forms=refused,
+        decided=refused if form == "decision" else None,
+        status_code=exc.status,
+        **shown,  # type: ignore[arg-type]
+    )
+
+
 # --- decisions -----------------------------------------------------------------------------
 
 
@@ -124,16 +149,7 @@ def delete_decision(
         decisions.delete_decision(db, viewer.actor, decision_id, expected_version=version_of(form))
         done(db)
     except StaleVersion as exc:
-        db.rollback()
-        return _governance(
-            request,
-            db,
-            viewer,
-            program_id,
-            edit_decision=decision_id,
-            decided={"decision": FormState(errors={"_form": _message(exc)})},
-            status_code=exc.status,
-        )
+        return _stale(request, db, viewer, program_id, exc, "decision", edit_decision=decision_id)
     return _back(program_id, "decision_deleted", "decisions")
 
 
@@ -217,16 +233,7 @@ def delete_review(
         reviews.delete_review(db, viewer.actor, review_id, expected_version=version_of(form))
         done(db)
     except StaleVersion as exc:
-        db.rollback()
-        return _governance(
-            request,
-            db,
-            viewer,
-            program_id,
-            edit_review=review_id,
-            forms={"review": FormState({"_form": _message(exc)})},
-            status_code=exc.status,
-        )
+        return _stale(request, db, viewer, program_id, exc, "review", edit_review=review_id)
     return _back(program_id, "review_deleted", "reviews")
 
 
@@ -308,16 +315,8 @@ def delete_meeting(
         )
         done(db)
     except StaleVersion as exc:
-        db.rollback()
-        return _governance(
-            request,
-            db,
-            viewer,
-            program_id,
-            review_id=review_id,
-            forms={f"meeting-{occurrence_id}": FormState({"_form": _message(exc)})},
-            status_code=exc.status,
-        )
+        meeting = f"meeting-{occurrence_id}"
+        return _stale(request, db, viewer, program_id, exc, meeting, review_id=review_id)
     return _back(program_id, "meeting_removed", "meetings")
 
 
