@@ -27,7 +27,7 @@ from podium.cli._app import (
     service_work,
 )
 from podium.cli.programs import counted
-from podium.cli.task_common import relink
+from podium.cli.task_common import link_said, relink
 from podium.engine.network import MAX_LAG
 from podium.errors import ValidationFailed
 from podium.models import DependencyType, Milestone, Program
@@ -342,19 +342,9 @@ def milestone_link(
         reschedule_pending(session)
         view = dependencies.describe_dependencies(session, [made])[0]
         moved = _moved(was, _row(session, found, milestone.id))
-    end = view.predecessor
-    where = f" ({end.project_key})" if end.project_key else ""
-    if changed is None:
-        linked = f"{view.successor.key} now waits on {end.type} {end.key} {end.name}{where}"
-        console.print(f"{escape(linked)}, {_kind(view)}.")
-    elif not changed:
-        waits = f"{view.successor.key} already waits on {end.type} {end.key} {end.name}{where}"
-        console.print(f"{escape(waits)}, {_kind(view)}: nothing changed.")
-        return
-    else:
-        waits = f"{view.successor.key} waits on {end.type} {end.key} {end.name}{where}"
-        console.print(f"{escape(waits)}: changed {', '.join(changed)}.")
-    console.print(moved)
+    console.print(link_said(view, _kind(view), changed))
+    if changed is None or changed:
+        console.print(moved)
 
 
 @milestone_app.command("unlink")

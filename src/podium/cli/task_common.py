@@ -292,3 +292,20 @@ def relink(
         session, actor, dependency.id, updates, expected_version=dependency.version
     )
     return said
+
+
+def link_said(view: DependencyView, kind: str, changed: list[str] | None, across: str = "") -> str:
+    """What ``link`` says of ``view`` (``kind``: its type and lag as shown): that the
+    successor now waits on its predecessor (a new link, ``changed`` is None), already did
+    (nothing to change) or does with what ``changed`` lists; Rich markup escaped."""
+    end = view.predecessor
+    where = f" ({end.project_key})" if end.project_key else ""
+
+    def waits(how: str) -> str:
+        return escape(f"{view.successor.key} {how} {end.type} {end.key} {end.name}{where}")
+
+    if changed is None:
+        return f"{waits('now waits on')}, {escape(kind)}{escape(across)}."
+    if not changed:
+        return f"{waits('already waits on')}, {escape(kind)}: nothing changed."
+    return f"{waits('waits on')}: changed {escape(', '.join(changed))}."

@@ -26,6 +26,7 @@ from podium.cli.task_common import (
     day,
     index_of,
     is_late,
+    link_said,
     money,
     moves,
     open_task,
@@ -197,20 +198,11 @@ def task_link(
         view = dependencies.describe_dependencies(session, [made])[0]
         moved = moves(task.id, before, schedule_of(session, actor, found.id))
     end, mine = view.predecessor, view.successor
-    where = f" ({end.project_key})" if end.project_key else ""
     across = f": across projects, {end.project_key} → {mine.project_key}" * view.cross_project
-    if changed is None:
-        linked = f"{mine.key} now waits on {end.type} {end.key} {end.name}{where}, {_kind(view)}"
-        console.print(f"{escape(linked)}{across}.")
-    elif not changed:
-        waits = f"{mine.key} already waits on {end.type} {end.key} {end.name}{where}, {_kind(view)}"
-        console.print(f"{escape(waits)}: nothing changed.")
-        return
-    else:
-        waits = f"{mine.key} waits on {end.type} {end.key} {end.name}{where}"
-        console.print(f"{escape(waits)}: changed {', '.join(changed)}.")
-    for line in moved:
-        console.print(line)
+    console.print(link_said(view, _kind(view), changed, across))
+    if changed is None or changed:
+        for line in moved:
+            console.print(line)
 
 
 @task_app.command("unlink")
