@@ -84,6 +84,19 @@ def test_baseline_errors(cast: Cast, net: Net) -> None:
     assert_error(cast.outsider.get(url), 404)
 
 
+def test_a_renamed_baseline_is_trimmed_and_a_blank_or_taken_name_refused(
+    cast: Cast, net: Net
+) -> None:
+    first, _other = _take(cast, "Plan of record"), _take(cast, "Re-plan")
+    url = f"/api/v1/baselines/{first['id']}"
+    renamed = cast.manager.patch(url, json={"name": "  Signed-off plan  "})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "Signed-off plan"
+    assert_error(cast.manager.patch(url, json={"name": "   "}), 422)
+    assert_error(cast.manager.patch(url, json={"name": " Re-plan "}), 409)
+    assert cast.viewer.get(url).json()["name"] == "Signed-off plan"
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [

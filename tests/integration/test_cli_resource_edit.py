@@ -322,7 +322,7 @@ def test_set_refuses_conflicting_options_bad_input_and_a_capacity_below_the_unit
         (("--account", "ana@example.com", "--no-account"),
          "give --account or --no-account, not both"),
         (("--capacity", "0.5"),
-         "Ana Lima works 1 units on DATA-1; a capacity of 0.5 could never hold that task"),
+         "Ana Lima works 1 unit on DATA-1; a capacity of 0.5 could never hold that task"),
         (("--key", "lab"), "a resource with key lab already exists (Test lab)"),
         (("--hours-per-day", "0"), "--hours-per-day must be more than 0 and at most 24, not 0"),
         (("--calendar", "Nope"), "no calendar named 'Nope'"),

@@ -197,6 +197,11 @@ def update_baseline(
 ) -> Baseline:
     """Rename, describe, or make current (managers); a baseline's snapshot never changes."""
     baseline = get_baseline(session, actor, baseline_id, needed=Role.MANAGER)
+    updates = dict(updates)
+    if "name" in updates:  # as a new baseline's: trimmed, and not blank
+        updates["name"] = str(updates["name"]).strip()
+        if not updates["name"]:
+            raise field_error("name", "a baseline needs a name")
     if "name" in updates and updates["name"] != baseline.name:
         taken = session.scalar(
             select(Baseline.id).where(

@@ -259,7 +259,8 @@ def _check_capacity_fits(session: Session, resource: Resource, capacity: float) 
     ).first()
     if biggest is not None and biggest.units > capacity + 1e-9:
         raise ValidationFailed(
-            f"{resource.name} works {biggest.units:g} units on {biggest.key}; "
+            f"{resource.name} works {biggest.units:g} unit{'' if biggest.units == 1 else 's'} "
+            f"on {biggest.key}; "
             f"a capacity of {capacity:g} could never hold that task",
             details=[{"field": "capacity", "message": f"at least {biggest.units:g}"}],
         )
