@@ -93,7 +93,9 @@ def test_a_manager_changes_the_escalation_rules_and_the_register_follows(
     form.get_by_label("To the steering agenda at score").fill("")
     form.get_by_label("Escalate risks linked to more than one project").uncheck()
     form.get_by_role("button", name="Save escalation rules").click()
-    expect(page.get_by_test_id("flash")).to_contain_text("Escalation rules saved")
+    expect(page.get_by_test_id("flash")).to_contain_text(
+        "Escalation rules saved and every live risk re-evaluated: 1 live risk changed level."
+    )
     expect(page.get_by_test_id("rules-summary")).to_contain_text("when it scores 20 or more")
     expect(page.get_by_test_id("rules-summary")).to_contain_text("no risk goes on the steering")
     expect(page.get_by_test_id("escalated-count")).to_have_text("0")

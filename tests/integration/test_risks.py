@@ -157,10 +157,10 @@ def test_changing_the_rules_moves_the_live_risks(
 ) -> None:
     me = Actor.of(owner)
     risk = raise_risk(db, me, program, probability=3, impact=4)
-    rules, version = risks.update_escalation_rules(db, me, program.id, {"program_score": 12})
+    rules, version, moved = risks.update_escalation_rules(db, me, program.id, {"program_score": 12})
     db.commit()
     db.refresh(risk)
-    assert (rules.program_score, version, risk.escalation) == (12, 1, "program")
+    assert (rules.program_score, version, moved, risk.escalation) == (12, 1, 1, "program")
     assert risks.escalation_rules(db, me, program.id)[0].program_score == 12
     with pytest.raises(ValidationFailed):
         risks.update_escalation_rules(db, me, program.id, {"program_score": 30})

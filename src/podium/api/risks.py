@@ -50,7 +50,9 @@ class RiskCreate(Strict):
     probability: Rating
     impact: Rating
     schedule_impact_days: int | None = Field(
-        default=None, ge=0, le=1000,
+        default=None,
+        ge=0,
+        le=1000,
         description="working days the linked tasks slip if it happens (forecasts); null: none",
     )
     level: Level = Field(default="project", description="where the risk is raised")
@@ -70,7 +72,9 @@ class RiskUpdate(Strict):
     probability: Rating | None = None
     impact: Rating | None = None
     schedule_impact_days: int | None = Field(
-        default=None, ge=0, le=1000,
+        default=None,
+        ge=0,
+        le=1000,
         description="working days the linked tasks slip if it happens (forecasts); null: none",
     )
     level: Level | None = None
@@ -290,6 +294,12 @@ class RulesOut(BaseModel):
         description="a program-level risk scoring at least this goes on the steering agenda"
     )
     version: int = Field(description="0 while the defaults apply")
+
+
+class RulesSaved(RulesOut):
+    risks_moved: int = Field(
+        description="live risks whose escalation changed when the rules were applied"
+    )
 
 
 class RulesIn(Strict):
@@ -590,7 +600,7 @@ def get_rules(program_id: PathId, db: Db, actor: CurrentActor, response: Respons
 
 @router.put(
     "/programs/{program_id}/risk-escalation-rules",
-    response_model=RulesOut,
+    response_model=RulesSaved,
     summary="Change the escalation rules (manager); every live risk is re-evaluated",
 )
 def put_rules(
@@ -600,10 +610,10 @@ def put_rules(
     actor: CurrentActor,
     version: ExpectedVersion,
     response: Response,
-) -> RulesOut:
-    rules, new_version = risks.update_escalation_rules(
+) -> RulesSaved:
+    rules, new_version, moved = risks.update_escalation_rules(
         db, actor, program_id, body.model_dump(exclude_unset=True), expected_version=version
     )
     commit(db)
     set_etag(response, new_version)
-    return _rules_out(rules, new_version)
+    return RulesSaved(**rules.to_json(), version=new_version, risks_moved=moved)

@@ -131,7 +131,7 @@ def risk_rules(
                 risk_filter=risks.RiskFilter(live_only=True), limit=100_000,
             )  # fmt: skip
             before = {r.id: r.escalation for r in live}
-            rules, version = risks.update_escalation_rules(
+            rules, version, _moved = risks.update_escalation_rules(
                 session, actor, found.id, config, expected_version=version
             )
             moved = [

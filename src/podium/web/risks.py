@@ -239,11 +239,27 @@ def register(
         "impact": impact,
         "sort": sort,
     }
-    flash = "Escalation rules saved; every live risk was re-evaluated." if saved else ""
+    flash = _rules_saved(saved)
     return _register(request, db, viewer, program_id, params=params, flash=flash)
 
 
 RULE_SCORES = ("program_score", "steering_score")
+
+
+def _rules_saved(saved: str | None) -> str:
+    """The note after saving the escalation rules; ``saved`` is how many live risks changed
+    level (a bare ``rules``: not said)."""
+    if not saved:
+        return ""
+    moved = int(saved) if saved.isdigit() else None
+    if moved is None:
+        return "Escalation rules saved; every live risk was re-evaluated."
+    changed = (
+        "no live risk changed level"
+        if moved == 0
+        else (f"{moved} live risk{'' if moved == 1 else 's'} changed level")
+    )
+    return f"Escalation rules saved and every live risk re-evaluated: {changed}."
 
 
 @router.post("/programs/{program_id}/risks/escalation-rules")
@@ -262,12 +278,12 @@ def save_escalation_rules(
         config[name] = int(raw) if raw.isdigit() else None
     if not errors:
         try:
-            risks.update_escalation_rules(
+            _rules, _version, moved = risks.update_escalation_rules(
                 db, viewer.actor, program_id, config, expected_version=version_of(form)
             )
             done(db)
             return RedirectResponse(
-                f"/programs/{program_id}/risks?saved=rules#escalation-rules", status_code=303
+                f"/programs/{program_id}/risks?saved={moved}#escalation-rules", status_code=303
             )
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()

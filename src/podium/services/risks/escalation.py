@@ -64,8 +64,9 @@ def update_escalation_rules(
     config: Mapping[str, Any],
     *,
     expected_version: int | None = None,
-) -> tuple[EscalationRules, int]:
-    """Change the rules (managers), then apply them to every live risk of the program."""
+) -> tuple[EscalationRules, int, int]:
+    """Change the rules (managers), then apply them to every live risk of the program:
+    the rules, their version and how many live risks changed level."""
     require_role(session, actor, program_id, Role.MANAGER)
     try:
         rules = EscalationRules.from_json({**rules_of(session, program_id).to_json(), **config})
@@ -108,8 +109,8 @@ def update_escalation_rules(
             label="Risk escalation rules",
         )
     flush(session)
-    reevaluate_program(session, actor, program_id)
-    return rules, row.version
+    moved = reevaluate_program(session, actor, program_id)
+    return rules, row.version, moved
 
 
 def linked_project_keys(session: Session, risk: Risk) -> list[str]:
