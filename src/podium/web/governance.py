@@ -22,7 +22,7 @@ from podium.api.deps import Db
 from podium.api.governance import DecisionCreate, ProposedItemCreate
 from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
-from podium.models.governance import Decision, ReviewOccurrence
+from podium.models.governance import Decision, Review, ReviewOccurrence
 from podium.services import benefits, milestones, risks
 from podium.services.common import today
 from podium.services.governance import change_requests, decisions, retrospective, reviews
@@ -246,6 +246,14 @@ def _field_errors(exc: PodiumError, fields: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def review_in(db: Db, viewer: Viewer, program_id: int, review_id: int) -> Review:
+    """A review of this program (a review of another is not found through it)."""
+    review = reviews.get_review(db, viewer.actor, review_id)
+    if review.program_id != program_id:
+        raise NotFound(f"review {review_id} not found in this program")
+    return review
+
+
 def _back(program_id: int, anchor: str, review_id: int | None = None) -> Response:
     query = f"?review={review_id}" if review_id else ""
     return RedirectResponse(f"/programs/{program_id}/governance{query}#{anchor}", status_code=303)
@@ -405,10 +413,8 @@ def propose_topic(
     form: CheckedForm,
 ) -> Response:
     """Propose a topic for a review's next occurrence (members)."""
-    review = reviews.get_review(db, viewer.actor, review_id)
+    review_in(db, viewer, program_id, review_id)
     title = field_value(form, "title")
-    if review.program_id != program_id:
-        raise NotFound(f"review {review_id} not found in this program")
     notes = field_value(form, "notes")
     _body, errors = validate(ProposedItemCreate, {"title": title, "notes": notes})
     if errors:

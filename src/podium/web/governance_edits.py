@@ -29,6 +29,7 @@ from podium.web.governance import (
     _message,
     _read_decision,
     decision_text_errors,
+    review_in,
 )
 from podium.web.governance_choices import FormState
 from podium.web.governance_forms import CR_FIELDS, _budget_changes, _changes, _cr_errors
@@ -227,8 +228,7 @@ def delete_review(
 ) -> Response:
     """Delete a review with the meetings recorded of it (managers); decisions logged in
     them stay in the log, no longer tied to a meeting."""
-    if reviews.get_review(db, viewer.actor, review_id).program_id != program_id:
-        raise NotFound(f"review {review_id} not found in this program")
+    review_in(db, viewer, program_id, review_id)
     try:
         reviews.delete_review(db, viewer.actor, review_id, expected_version=version_of(form))
         done(db)
@@ -240,8 +240,7 @@ def delete_review(
 def _meeting_in(db: Db, viewer: CurrentViewer, program_id: int, occurrence_id: int) -> int:
     """The review of a meeting held in this program."""
     occurrence = reviews.get_occurrence(db, viewer.actor, occurrence_id)
-    if reviews.get_review(db, viewer.actor, occurrence.review_id).program_id != program_id:
-        raise NotFound(f"meeting {occurrence_id} not found in this program")
+    review_in(db, viewer, program_id, occurrence.review_id)
     return occurrence.review_id
 
 
@@ -334,8 +333,7 @@ def remove_topic(
     form: CheckedForm,
 ) -> Response:
     """Take a proposed topic off the next agenda (whoever proposed it, or a manager)."""
-    if reviews.get_review(db, viewer.actor, review_id).program_id != program_id:
-        raise NotFound(f"review {review_id} not found in this program")
+    review_in(db, viewer, program_id, review_id)
     try:
         reviews.withdraw_item(db, viewer.actor, review_id, item_id)
         done(db)

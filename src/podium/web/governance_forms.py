@@ -22,7 +22,7 @@ from podium.api.projects import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, reviews, stakeholders
 from podium.services.governance.reviews import AttendeeIn
-from podium.web.governance import _governance
+from podium.web.governance import _governance, review_in
 from podium.web.governance_choices import Errors, FormState
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import GENERAL, checkbox, done, errors_of, field_value, validate, version_of
@@ -171,8 +171,7 @@ def update_review(
     form: CheckedForm,
 ) -> Response:
     """Change a review's cadence, details, attendees or agenda sections (managers)."""
-    if reviews.get_review(db, viewer.actor, review_id).program_id != program_id:
-        raise NotFound(f"review {review_id} not found in this program")
+    review_in(db, viewer, program_id, review_id)
     values, data, errors = _review_form(form)
     values["version"] = field_value(form, "version")
     if not errors:
@@ -206,8 +205,7 @@ def record_meeting(
     form: CheckedForm,
 ) -> Response:
     """Record that the review met (managers): the agenda built now is kept with it."""
-    if reviews.get_review(db, viewer.actor, review_id).program_id != program_id:
-        raise NotFound(f"review {review_id} not found in this program")
+    review_in(db, viewer, program_id, review_id)
     values: dict[str, Any] = {
         "held_on": field_value(form, "held_on"),
         "notes": str(form.get("notes") or "").strip(),
