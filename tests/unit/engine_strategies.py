@@ -16,6 +16,8 @@ OTHER_CALENDARS = (
     WorkCalendar("1111110", (date(2027, 1, 9),)),  # Mon-Sat
     WorkCalendar("0111100", ()),  # Tue-Fri
     WorkCalendar("1111111", (date(2027, 1, 12),)),  # every day
+    # Mon-Fri with two extra Saturdays and an extra Sunday worked (a cutover)
+    WorkCalendar("1111100", HOLIDAYS, (date(2027, 1, 9), date(2027, 1, 10), date(2027, 1, 23))),
 )
 LATE_KINDS = ("snlt", "fnlt")
 EARLY_KINDS = ("snet", "fnet", "mso", "mfo")

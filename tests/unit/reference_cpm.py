@@ -26,6 +26,7 @@ class Days:
     def __init__(self, calendar: WorkCalendar, origin: date) -> None:
         self.mask = calendar.weekmask
         self.holidays = set(calendar.holidays)
+        self.extra = set(calendar.extra_workdays)
         self.origin = origin
         self._before: dict[date, int] = {}
         day, count = origin, 0
@@ -35,7 +36,9 @@ class Days:
             day += ONE
 
     def works(self, day: date) -> bool:
-        return self.mask[day.weekday()] == "1" and day not in self.holidays
+        if day in self.holidays:
+            return False
+        return self.mask[day.weekday()] == "1" or day in self.extra
 
     def on_or_after(self, day: date) -> date:
         while not self.works(day):

@@ -6,6 +6,13 @@ every operation the scheduler needs — is this a working day, roll to the next 
 previous working day, add N working days, count working days — runs vectorized
 over arrays of dates (``np.is_busday``, ``np.busday_offset``, ``np.busday_count``).
 
+A calendar may also have *extra working days*: dates worked although the week does
+not work their weekday (a Saturday worked for a cutover). NumPy's business days
+know no such thing, so they are added on top: a count adds the extra days in its
+range (a ``searchsorted`` over them), and the working-day index of a day adds the
+extra days before it, which :meth:`WorkCalendar.day` inverts with one more
+``searchsorted``. A calendar without extra days takes NumPy's functions alone.
+
 Scalar methods take and return :class:`datetime.date`; the ``*_array`` methods
 take array-likes of dates (``datetime64[D]``) and return NumPy arrays.
 
@@ -78,16 +85,28 @@ def to_date(day: np.datetime64) -> date:
     return value
 
 
-class WorkCalendar:
-    """Working days: a weekmask (Monday first, ``"1111100"`` = Mon-Fri) and holidays.
+def _sorted_days(days: Iterable[date] | DateArray) -> DateArray:
+    if isinstance(days, np.ndarray):  # the fast way from days already in NumPy
+        return np.unique(days.astype("datetime64[D]"))
+    return as_days(sorted(set(days)))
 
-    Two calendars with the same weekmask and holidays are equal (and hash alike).
+
+class WorkCalendar:
+    """Working days: a weekmask (Monday first, ``"1111100"`` = Mon-Fri), holidays, and
+    extra working days (worked although the week does not work their weekday).
+
+    A holiday wins over an extra working day on the same date, and an extra day on a
+    weekday the week works already changes nothing; both are dropped. Two calendars
+    with the same weekmask, holidays and extra days are equal (and hash alike).
     """
 
-    __slots__ = ("_busdaycal", "_days", "_hash", "_holidays", "weekmask")
+    __slots__ = ("_busdaycal", "_days", "_extra", "_hash", "_holidays", "weekmask")
 
     def __init__(
-        self, weekmask: str = "1111100", holidays: Iterable[date] | DateArray = ()
+        self,
+        weekmask: str = "1111100",
+        holidays: Iterable[date] | DateArray = (),
+        extra_workdays: Iterable[date] | DateArray = (),
     ) -> None:
         if len(weekmask) != 7 or set(weekmask) - {"0", "1"}:
             raise ValueError(
@@ -102,17 +121,28 @@ class WorkCalendar:
         else:
             self._holidays = tuple(sorted(set(holidays)))
             self._days = as_days(list(self._holidays))
-        self._hash = hash((weekmask, self._days.tobytes()))
         self._busdaycal = np.busdaycalendar(weekmask=weekmask, holidays=self._days)
+        extra = _sorted_days(extra_workdays)
+        if extra.size:  # only days the week leaves unworked, and not holidays
+            weekly = np.is_busday(extra, weekmask=weekmask)
+            extra = extra[~weekly & ~np.isin(extra, self._days)]
+        self._extra: DateArray = extra
+        self._hash = hash((weekmask, self._days.tobytes(), extra.tobytes()))
 
     @classmethod
-    def from_weekdays(cls, workdays: Iterable[str], holidays: Iterable[date] = ()) -> WorkCalendar:
+    def from_weekdays(
+        cls,
+        workdays: Iterable[str],
+        holidays: Iterable[date] = (),
+        extra_workdays: Iterable[date] = (),
+    ) -> WorkCalendar:
         """A calendar from day names (``["Mon", "Tue", …]``)."""
         names = {name.capitalize()[:3] for name in workdays}
         unknown = names - set(WEEKDAY_NAMES)
         if unknown:
             raise ValueError(f"unknown weekday names: {', '.join(sorted(unknown))}")
-        return cls("".join("1" if name in names else "0" for name in WEEKDAY_NAMES), holidays)
+        mask = "".join("1" if name in names else "0" for name in WEEKDAY_NAMES)
+        return cls(mask, holidays, extra_workdays)
 
     @property
     def holidays(self) -> tuple[date, ...]:
@@ -126,13 +156,46 @@ class WorkCalendar:
         """The holidays as a sorted ``datetime64[D]`` array (every one, worked weekday or not)."""
         return self._days
 
+    @property
+    def extra_workdays(self) -> tuple[date, ...]:
+        """The extra working days that change something (on a weekday the week does not
+        work, and not a holiday), sorted."""
+        return tuple(self._extra.tolist())
+
+    @property
+    def extra_days(self) -> DateArray:
+        """:attr:`extra_workdays` as a sorted ``datetime64[D]`` array."""
+        return self._extra
+
     def __repr__(self) -> str:
-        return f"WorkCalendar({self.weekmask!r}, holidays={len(self.holidays)})"
+        extra = f", extra_workdays={self._extra.size}" if self._extra.size else ""
+        return f"WorkCalendar({self.weekmask!r}, holidays={len(self.holidays)}{extra})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, WorkCalendar):
             return NotImplemented
-        return self.weekmask == other.weekmask and np.array_equal(self._days, other._days)
+        return (
+            self.weekmask == other.weekmask
+            and np.array_equal(self._days, other._days)
+            and np.array_equal(self._extra, other._extra)
+        )
+
+    def intersection(self, *others: WorkCalendar) -> WorkCalendar | None:
+        """The days worked by this calendar and every one of ``others`` (a task done by
+        resources who each work to their own calendar); ``None`` when no weekday is
+        worked by all (extra days alone would leave the schedule nowhere to go)."""
+        mask = self.weekmask
+        for cal in others:
+            mask = "".join("1" if x == y == "1" else "0" for x, y in zip(mask, cal.weekmask,
+                                                                         strict=True))
+        if "1" not in mask:
+            return None
+        every = (self, *others)
+        holidays = np.concatenate([cal._days for cal in every])
+        extra = np.unique(np.concatenate([cal._extra for cal in every]))
+        for cal in every:
+            extra = extra[cal.is_workday_array(extra)]
+        return WorkCalendar(mask, holidays, extra)
 
     def __hash__(self) -> int:
         return self._hash
@@ -141,7 +204,10 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         """Whether ``day`` is worked."""
-        return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=self._busdaycal))
+        when = np.datetime64(day, "D")
+        if self._extra.size and np.isin(when, self._extra):
+            return True
+        return bool(np.is_busday(when, busdaycal=self._busdaycal))
 
     def roll_forward(self, day: date) -> date:
         """``day`` if it is worked, else the next working day."""
@@ -178,20 +244,38 @@ class WorkCalendar:
 
     def is_workday_array(self, days: Days) -> BoolArray:
         """Element-wise :meth:`is_workday`."""
-        return np.asarray(np.is_busday(as_days(days), busdaycal=self._busdaycal), dtype=np.bool_)
+        when = as_days(days)
+        worked = np.asarray(np.is_busday(when, busdaycal=self._busdaycal), dtype=np.bool_)
+        if self._extra.size:
+            worked |= np.isin(when, self._extra)
+        return worked
 
     def roll_forward_array(self, days: Days) -> DateArray:
         """Element-wise :meth:`roll_forward`."""
-        rolled = np.busday_offset(as_days(days), 0, roll="forward", busdaycal=self._busdaycal)
-        return as_days(rolled)
+        when = as_days(days)
+        rolled = as_days(np.busday_offset(when, 0, roll="forward", busdaycal=self._busdaycal))
+        if self._extra.size:  # an extra day between the day and the next weekly one
+            at = np.searchsorted(self._extra, when, side="left")
+            extra = self._extra[np.minimum(at, self._extra.size - 1)]
+            rolled = np.where((at < self._extra.size) & (extra < rolled), extra, rolled)
+        return rolled
 
     def roll_backward_array(self, days: Days) -> DateArray:
         """Element-wise :meth:`roll_backward`."""
-        rolled = np.busday_offset(as_days(days), 0, roll="backward", busdaycal=self._busdaycal)
-        return as_days(rolled)
+        when = as_days(days)
+        rolled = as_days(np.busday_offset(when, 0, roll="backward", busdaycal=self._busdaycal))
+        if self._extra.size:  # an extra day between the previous weekly one and the day
+            at = np.searchsorted(self._extra, when, side="right") - 1
+            extra = self._extra[np.maximum(at, 0)]
+            rolled = np.where((at >= 0) & (extra > rolled), extra, rolled)
+        return rolled
 
     def add_workdays_array(self, days: Days, counts: npt.ArrayLike) -> DateArray:
         """Element-wise :meth:`add_workdays`."""
+        if self._extra.size:  # through the index space, which knows the extra days
+            epoch = to_date(self._extra[0])
+            return self.day(self.index(days, epoch=epoch) + np.asarray(counts, np.int64),
+                            epoch=epoch)
         shifted = np.busday_offset(
             as_days(days),
             np.asarray(counts, dtype=np.int64),
@@ -199,6 +283,14 @@ class WorkCalendar:
             busdaycal=self._busdaycal,
         )
         return as_days(shifted)
+
+    def _extra_between(self, begins: DateArray, ends: DateArray) -> IntArray:
+        """Extra working days in ``[begin, end)``, counted as NumPy counts business days:
+        a reversed range counts those in ``(end, begin]``, negated."""
+        extra = self._extra
+        forward = np.searchsorted(extra, ends, "left") - np.searchsorted(extra, begins, "left")
+        reverse = np.searchsorted(extra, ends, "right") - np.searchsorted(extra, begins, "right")
+        return np.where(ends >= begins, forward, reverse).astype(np.int64)
 
     def slip_array(self, limits: Days, days: Days) -> IntArray:
         """Element-wise :meth:`slip`."""
@@ -210,8 +302,11 @@ class WorkCalendar:
 
     def count_workdays_array(self, begins: Days, ends: Days) -> IntArray:
         """Element-wise :meth:`count_workdays`."""
-        counts = np.busday_count(as_days(begins), as_days(ends), busdaycal=self._busdaycal)
-        return np.asarray(counts, dtype=np.int64)
+        first, last = as_days(begins), as_days(ends)
+        counts = np.asarray(np.busday_count(first, last, busdaycal=self._busdaycal), np.int64)
+        if self._extra.size:
+            counts = counts + self._extra_between(*np.broadcast_arrays(first, last))
+        return counts
 
     # --- working-day index space -------------------------------------------------
 
@@ -225,17 +320,33 @@ class WorkCalendar:
         # NumPy counts a reversed range as (end, begin]; the index needs [day, epoch)
         after = np.busday_count(start, np.maximum(when, start), busdaycal=self._busdaycal)
         before = np.busday_count(np.minimum(when, start), start, busdaycal=self._busdaycal)
-        return np.asarray(after, dtype=np.int64) - np.asarray(before, dtype=np.int64)
+        found = np.asarray(after, dtype=np.int64) - np.asarray(before, dtype=np.int64)
+        if self._extra.size:  # and the extra days in [epoch, day) (or [day, epoch), less)
+            found = found + (np.searchsorted(self._extra, when, "left")
+                             - np.searchsorted(self._extra, start, "left"))
+        return found
 
     def day(self, indices: npt.ArrayLike, *, epoch: date) -> DateArray:
         """The working day that has each index (the inverse of :meth:`index`)."""
-        shifted = np.busday_offset(
-            np.datetime64(epoch, "D"),
-            np.asarray(indices, dtype=np.int64),
-            roll="forward",
-            busdaycal=self._busdaycal,
-        )
-        return as_days(shifted)
+        wanted = np.asarray(indices, dtype=np.int64)
+        start = np.datetime64(epoch, "D")
+        if not self._extra.size:
+            return as_days(np.busday_offset(start, wanted, roll="forward",
+                                            busdaycal=self._busdaycal))
+        # the extra days' own indices; m of them lie before index i, so a weekly working
+        # day with index i has the weekly index i - m (counted past the extra days
+        # before the epoch, k0 of them)
+        k0 = int(np.searchsorted(self._extra, start, "left"))
+        weekly = np.asarray(np.busday_count(start, np.maximum(self._extra, start),
+                                            busdaycal=self._busdaycal), np.int64) - np.asarray(
+            np.busday_count(np.minimum(self._extra, start), start, busdaycal=self._busdaycal),
+            np.int64)
+        own = weekly + np.arange(self._extra.size, dtype=np.int64) - k0
+        m = np.searchsorted(own, wanted, "left")
+        hit = own[np.minimum(m, own.size - 1)] == wanted
+        plain = as_days(np.busday_offset(start, wanted - m + k0, roll="forward",
+                                         busdaycal=self._busdaycal))
+        return np.where((m < own.size) & hit, self._extra[np.minimum(m, own.size - 1)], plain)
 
 
 # --- time off ---------------------------------------------------------------------
@@ -276,4 +387,6 @@ def less_time_off(base: WorkCalendar | None, periods: Iterable[Period]) -> WorkC
         return base
     if base is None:
         return WorkCalendar("1111111", days)
-    return WorkCalendar(base.weekmask, np.concatenate([base.holiday_days, days]))
+    return WorkCalendar(
+        base.weekmask, np.concatenate([base.holiday_days, days]), base.extra_days
+    )

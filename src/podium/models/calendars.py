@@ -17,7 +17,9 @@ class Calendar(Versioned, Base):
 
     ``weekmask`` is seven characters, Monday first, ``1`` for a working day
     (NumPy's business-day convention); ``holidays`` is a list of
-    ``{"date": "YYYY-MM-DD", "name": "..."}``.
+    ``{"date": "YYYY-MM-DD", "name": "..."}``; ``extra_workdays``, in the same form,
+    lists dates worked although the week leaves their weekday off (a Saturday worked
+    for a cutover).
     """
 
     __tablename__ = "calendars"
@@ -27,3 +29,6 @@ class Calendar(Versioned, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     weekmask: Mapped[str] = mapped_column(String(7), default="1111100")
     holidays: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    extra_workdays: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )

@@ -21,12 +21,12 @@ from podium.services.pages_schedule import (
     AlertRow,
     FinishVsTarget,
     MilestoneRow,
-    calendars_by_id,
     milestone_rows,
     next_milestone,
     open_alert_counts,
     open_alerts,
 )
+from podium.services.work_calendars import calendars_by_id
 
 ALERTS_SHOWN = 8
 

@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
-from podium.models import Alert, Calendar, Dependency, Milestone, Task
+from podium.models import Alert, Dependency, Milestone, Task
 
 # --- dates against targets ------------------------------------------------------
 
@@ -26,23 +26,6 @@ from podium.models import Alert, Calendar, Dependency, Milestone, Task
 def working_days_late(calendar: WorkCalendar, forecast: date, target: date) -> int:
     """Working days ``forecast`` falls after ``target`` (negative: ahead), as the API's slip."""
     return calendar.slip(target, forecast)
-
-
-def calendars_by_id(
-    session: Session, calendar_ids: Iterable[int | None]
-) -> dict[int, WorkCalendar]:
-    ids = {c for c in calendar_ids if c is not None}
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(Calendar.id.in_(ids))
-    )
-    return {
-        row.id: WorkCalendar(
-            row.weekmask, [date.fromisoformat(h["date"]) for h in (row.holidays or [])]
-        )
-        for row in rows
-    }
 
 
 FinishState = Literal["late", "on_time", "ahead", "no_target", "not_scheduled"]

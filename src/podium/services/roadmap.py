@@ -32,6 +32,7 @@ from podium.models import (
 )
 from podium.services.actor import Actor, require_role
 from podium.services.baselines import current_baseline
+from podium.services.work_calendars import WORK_COLUMNS, stored_dates
 
 NodeType = Literal["task", "milestone"]
 
@@ -116,10 +117,12 @@ class LinkRow:
 
 @dataclass(frozen=True, slots=True)
 class WorkWeek:
-    """The program's default calendar: ``weekmask`` Monday first, and its holidays."""
+    """The program's default calendar: ``weekmask`` Monday first, its holidays and its
+    extra working days."""
 
     weekmask: str
     holidays: list[date]
+    extra_workdays: list[date] = field(default_factory=list)
 
 
 @dataclass
@@ -155,13 +158,10 @@ def _wbs_order(wbs: str) -> tuple[int, ...]:
 def _work_week(session: Session, calendar_id: int | None) -> WorkWeek:
     if calendar_id is None:
         return WorkWeek("1111100", [])
-    row = session.execute(
-        select(Calendar.weekmask, Calendar.holidays).where(Calendar.id == calendar_id)
-    ).one_or_none()
+    row = session.execute(select(*WORK_COLUMNS).where(Calendar.id == calendar_id)).one_or_none()
     if row is None:
         return WorkWeek("1111100", [])
-    holidays = sorted(date.fromisoformat(h["date"]) for h in (row.holidays or []))
-    return WorkWeek(row.weekmask, holidays)
+    return WorkWeek(row.weekmask, stored_dates(row.holidays), stored_dates(row.extra_workdays))
 
 
 def _node(task_id: int | None, milestone_id: int | None) -> str:

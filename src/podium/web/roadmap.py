@@ -78,6 +78,7 @@ def roadmap_json(plan: ProgramPlan, *, on: date) -> dict[str, Any]:
         "calendar": {
             "weekmask": plan.calendar.weekmask,
             "holidays": [d.isoformat() for d in plan.calendar.holidays],
+            "extra_workdays": [d.isoformat() for d in plan.calendar.extra_workdays],
         },
         "projects": [
             {

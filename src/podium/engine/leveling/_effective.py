@@ -12,8 +12,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
-import numpy as np
-
 from podium.engine.calendar import WorkCalendar
 from podium.engine.leveling.model import (
     MAX_CAPACITY,
@@ -126,14 +124,7 @@ def works(a: Activity) -> bool:
 
 
 def _combine(own: WorkCalendar, extra: set[WorkCalendar]) -> WorkCalendar | None:
-    mask = own.weekmask
-    for cal in extra:
-        mask = "".join("1" if x == y == "1" else "0" for x, y in zip(mask, cal.weekmask,
-                                                                     strict=True))
-    if "1" not in mask:
-        return None
-    holidays = np.concatenate([own.holiday_days, *(cal.holiday_days for cal in extra)])
-    return WorkCalendar(mask, holidays)
+    return own.intersection(*sorted(extra, key=repr))
 
 
 def _with_calendar(a: Activity, key: str) -> Activity:

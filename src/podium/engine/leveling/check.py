@@ -106,9 +106,11 @@ def _effective_calendars(
         if own is not None and x.task in working:
             cal = out[x.task]
             if (cal, own) not in made:
-                mask = "".join("1" if p == q == "1" else "0"
-                               for p, q in zip(cal.weekmask, own.weekmask, strict=True))
-                made[(cal, own)] = WorkCalendar(mask, [*cal.holidays, *own.holidays])
+                both = cal.intersection(own)
+                if both is None:
+                    raise ValueError(f"task {x.task!r}: its calendar and its resource's "
+                                     "have no working day in common")
+                made[(cal, own)] = both
             out[x.task] = made[(cal, own)]
     return out
 

@@ -26,7 +26,6 @@ from podium.engine.load import Booking, Load, Overload, Period, resource_load
 from podium.errors import field_error
 from podium.models import (
     Assignment,
-    Calendar,
     Program,
     Resource,
     Role,
@@ -42,6 +41,7 @@ from podium.services.scheduling.network import (
     resource_ref,
     task_ref,
 )
+from podium.services.work_calendars import calendars_by_id
 
 MAX_DAYS = 10 * 366  # the longest horizon one request reads (a longer plan is cut here)
 
@@ -74,20 +74,6 @@ class Demand:
     networks: dict[int, ProgramNetwork] = field(default_factory=dict)
 
 
-def _calendar_rows(session: Session, ids: Iterable[int | None]) -> dict[int, WorkCalendar]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {
-        row.id: WorkCalendar(
-            row.weekmask, [date.fromisoformat(h["date"]) for h in (row.holidays or [])]
-        )
-        for row in session.execute(
-            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(Calendar.id.in_(wanted))
-        )
-    }
-
-
 def _counted(session: Session, viewpoint: int | None) -> ColumnElement[bool]:
     """Which programs' work counts: the live ones. A what-if scenario's copy counts only
     when it is the program looked at, and then in place of the live program it copies."""
@@ -115,7 +101,7 @@ def gather_demand(
     resources = list(
         session.scalars(select(Resource).where(Resource.id.in_(ids)).order_by(Resource.name))
     )
-    calendars = _calendar_rows(session, [r.calendar_id for r in resources])
+    calendars = calendars_by_id(session, [r.calendar_id for r in resources])
     engine_resources = [
         EngineResource(
             resource_ref(r.id),

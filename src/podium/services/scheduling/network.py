@@ -28,7 +28,6 @@ from podium.errors import Conflict, NotFound
 from podium.models import (
     SCHEDULED_FIELDS,
     Assignment,
-    Calendar,
     Dependency,
     Milestone,
     Program,
@@ -36,6 +35,7 @@ from podium.models import (
     Resource,
     Task,
 )
+from podium.services.work_calendars import calendars_by_id
 
 ACTIVITY_REF = re.compile(r"\b[tmr][0-9]+\b")
 
@@ -79,11 +79,6 @@ class ProgramNetwork:
 
 
 SCHEDULED_COLUMNS = SCHEDULED_FIELDS  # the columns the scheduler owns, in result order
-
-
-def _work_calendar(row: Any) -> WorkCalendar:
-    holidays = [date.fromisoformat(h["date"]) for h in (row.holidays or [])]
-    return WorkCalendar(row.weekmask, holidays)
 
 
 @contextmanager
@@ -209,14 +204,7 @@ def load_network(
         *(t[7] for t in tasks),
     }
     calendar_ids.discard(None)
-    calendars = {
-        str(row.id): _work_calendar(row)
-        for row in session.execute(
-            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(
-                Calendar.id.in_(calendar_ids)
-            )
-        )
-    }
+    calendars = {str(k): cal for k, cal in calendars_by_id(session, calendar_ids).items()}
     default_key = str(program_calendar) if program_calendar is not None else None
     default = calendars[default_key] if default_key else WorkCalendar()
     project_info = {p.id: p for p in projects}
@@ -337,14 +325,7 @@ def attach_resources(session: Session, pn: ProgramNetwork) -> None:
         .order_by(Resource.id)
     ).all()
     calendar_ids = {r.calendar_id for r in people if r.calendar_id is not None}
-    base = {
-        row.id: _work_calendar(row)
-        for row in session.execute(
-            select(Calendar.id, Calendar.weekmask, Calendar.holidays).where(
-                Calendar.id.in_(calendar_ids)
-            )
-        )
-    }
+    base = calendars_by_id(session, calendar_ids)
     for r in people:
         ref = resource_ref(r.id)
         pn.resources[ref] = EngineResource(

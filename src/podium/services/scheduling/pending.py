@@ -51,7 +51,7 @@ TASK_INPUTS = (
 PROGRAM_INPUTS = ("start_date", "calendar_id", "status_date")
 PROJECT_INPUTS = ("start_date", "calendar_id")
 MILESTONE_INPUTS = ("target_date",)
-CALENDAR_INPUTS = ("weekmask", "holidays")
+CALENDAR_INPUTS = ("weekmask", "holidays", "extra_workdays")
 
 
 def mark_program(session: Session, program_id: int) -> None:

@@ -85,12 +85,16 @@
     return n + " " + word + (n === 1 ? "" : "s");
   }
 
-  function WorkCalendar(weekmask, holidays) {
+  // the program's calendar: worked weekdays, holidays (off) and extra working days
+  // (worked although the week leaves their weekday off; a holiday wins over one)
+  function WorkCalendar(weekmask, holidays, extra) {
     this.mask = weekmask || "1111100";
     this.holidays = new Set((holidays || []).map(dn));
+    this.extra = new Set((extra || []).map(dn));
   }
   WorkCalendar.prototype.isWork = function (n) {
-    return this.mask.charAt(weekday(n)) === "1" && !this.holidays.has(n);
+    if (this.holidays.has(n)) return false;
+    return this.mask.charAt(weekday(n)) === "1" || this.extra.has(n);
   };
   WorkCalendar.prototype.onOrAfter = function (n) {
     for (var i = 0; i < 3700 && !this.isWork(n); i++) n++;
@@ -733,7 +737,11 @@
       return t;
     });
     state.data = data;
-    state.cal = new WorkCalendar(data.calendar.weekmask, data.calendar.holidays);
+    state.cal = new WorkCalendar(
+      data.calendar.weekmask,
+      data.calendar.holidays,
+      data.calendar.extra_workdays
+    );
     state.canEdit = Boolean(data.can_edit);
     build(data);
     computeRange();
