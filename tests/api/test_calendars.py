@@ -1,7 +1,9 @@
-"""Calendars API: workdays, holidays, who may change them, deleting one in use, versions, audit."""
+"""Calendars API: workdays, holidays, extra working days, who may change them, deleting one
+in use, versions, audit, and the programs rescheduled when one changes."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.models import AuditEntry, Calendar, Program, Resource
-from tests.api.conftest import ROLES, Cast
+from tests.api.conftest import ROLES, Cast, Net
 from tests.factories import (
     ApiUser,
     assert_error,
@@ -71,6 +73,7 @@ def test_workdays_map_to_the_weekmask_in_weekday_order(cast: Cast, db: Session) 
 def test_workdays_default_to_monday_to_friday(cast: Cast) -> None:
     body = cast.admin.post(URL, json={"name": "plain"}).json()
     assert body["workdays"] == ["Mon", "Tue", "Wed", "Thu", "Fri"] and body["holidays"] == []
+    assert body["extra_workdays"] == []
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -405,3 +408,196 @@ def test_only_editors_import_holidays_and_an_unknown_calendar_is_404(cast: Cast)
     assert_error(_import(cast.member, calendar_id, FEED), 403)
     assert_error(_import(cast.viewer, calendar_id, FEED), 403)
     assert_error(_import(cast.admin, 999_999, FEED), 404)
+
+
+# --- extra working days -------------------------------------------------------------
+
+CUTOVER = {"date": "2027-01-09", "name": "Cutover"}  # a Saturday
+
+
+def test_extra_working_days_are_kept_in_date_order_and_read_back(cast: Cast, db: Session) -> None:
+    extra = [CUTOVER, {"date": "2027-01-02", "name": ""}, {"date": "2027-01-03"}]
+    body = create(cast.manager, extra_workdays=extra)
+    assert body["extra_workdays"] == [
+        {"date": "2027-01-02", "name": ""},
+        {"date": "2027-01-03", "name": ""},
+        {"date": "2027-01-09", "name": "Cutover"},
+    ]
+    assert len(body["holidays"]) == 2  # the holidays are their own list
+    stored = db.get(Calendar, body["id"])
+    assert stored is not None and stored.extra_workdays == body["extra_workdays"]
+    fetched = cast.viewer.get(f"{URL}/{body['id']}")
+    assert fetched.status_code == 200 and fetched.json() == body
+    listed = cast.viewer.get(URL).json()["items"]
+    assert listed[0]["extra_workdays"] == body["extra_workdays"]
+
+
+def test_new_extra_working_days_replace_the_old_and_left_out_they_stay(cast: Cast) -> None:
+    url = f"{URL}/{create(cast.admin, extra_workdays=[CUTOVER])['id']}"
+    kept = cast.admin.patch(url, json={"description": "v2"}, headers={"If-Match": '"1"'})
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["extra_workdays"] == [CUTOVER]
+
+    replaced = cast.manager.patch(
+        url,
+        json={"extra_workdays": [{"date": "2027-01-16", "name": "Dress rehearsal"}]},
+        headers={"If-Match": '"2"'},
+    )
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.headers["ETag"] == '"3"'
+    body = replaced.json()
+    assert body["extra_workdays"] == [{"date": "2027-01-16", "name": "Dress rehearsal"}]
+    assert body["description"] == "v2" and len(body["holidays"]) == 2
+
+    cleared = cast.manager.patch(url, json={"extra_workdays": []}).json()
+    assert cleared["extra_workdays"] == [] and cleared["version"] == 4
+
+
+def test_an_extra_working_day_on_a_worked_weekday_is_accepted(cast: Cast) -> None:
+    wednesday = {"date": "2027-01-06", "name": "already worked"}
+    body = create(cast.admin, extra_workdays=[wednesday])
+    assert body["extra_workdays"] == [wednesday]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"extra_workdays": [CUTOVER, {"date": "2027-01-02"}, CUTOVER]}, "extra_workdays.2.date"),
+        ({"extra_workdays": [{"date": "2027-02-30"}]}, "extra_workdays.0.date"),
+        ({"extra_workdays": [{"date": "9 January"}]}, "extra_workdays.0.date"),
+        ({"extra_workdays": [{"name": "no date"}]}, "extra_workdays.0.date"),
+        ({"extra_workdays": [{"date": "2027-01-09", "colour": "red"}]}, "extra_workdays.0.colour"),
+        ({"extra_workdays": [{"date": "2027-01-09", "name": "x" * 201}]}, "extra_workdays.0.name"),
+        ({"extra_workdays": None}, "extra_workdays"),
+    ],
+)
+def test_invalid_extra_working_days_are_422_naming_the_field(
+    cast: Cast, fields: dict[str, Any], field: str
+) -> None:
+    error = assert_error(cast.admin.post(URL, json={**US_2027, **fields}), 422, "validation_failed")
+    assert field in {d["field"] for d in error["details"]}, error
+    assert cast.admin.get(URL).json()["total"] == 0
+
+
+def test_a_date_both_a_holiday_and_an_extra_working_day_is_refused_naming_both(
+    cast: Cast,
+) -> None:
+    both = [CUTOVER, {"date": "2027-05-31", "name": "Town fair"}]  # Memorial Day, a holiday
+    error = assert_error(
+        cast.admin.post(URL, json={**US_2027, "extra_workdays": both}), 422, "validation_failed"
+    )
+    assert error["details"] == [
+        {
+            "field": "extra_workdays.1.date",
+            "message": "2027-05-31 is both a holiday (Memorial Day) "
+            "and an extra working day (Town fair)",
+        }
+    ]
+
+    url = f"{URL}/{create(cast.admin, extra_workdays=[CUTOVER])['id']}"
+    # a new extra working day on a holiday the calendar has
+    error = assert_error(
+        cast.admin.patch(url, json={"extra_workdays": [CUTOVER, {"date": "2027-07-05"}]}), 422
+    )
+    assert error["details"][0]["field"] == "extra_workdays.1.date"
+    assert "Independence Day (observed)" in error["details"][0]["message"]
+    # a new holiday on an extra working day the calendar has: refused on the holiday
+    holidays = [*US_2027["holidays"], {"date": "2027-01-09", "name": "Rest day"}]
+    error = assert_error(cast.admin.patch(url, json={"holidays": holidays}), 422)
+    assert error["details"][0]["field"] == "holidays.2.date"
+    assert "holiday (Rest day) and an extra working day (Cutover)" in error["message"]
+    # both changed at once: the holidays of the new list count
+    moved = cast.admin.patch(
+        url, json={"holidays": holidays, "extra_workdays": [{"date": "2027-01-16"}]}
+    )
+    assert moved.status_code == 200, moved.text
+    assert [e["date"] for e in moved.json()["extra_workdays"]] == ["2027-01-16"]
+    assert cast.admin.get(url).json()["version"] == 2
+
+
+def test_at_most_five_thousand_extra_working_days(cast: Cast) -> None:
+    start = date(2030, 1, 5)  # a Saturday: one a week, all distinct
+    days = [{"date": (start + timedelta(weeks=k)).isoformat()} for k in range(5_001)]
+    error = assert_error(cast.admin.post(URL, json={**US_2027, "extra_workdays": days}), 422)
+    assert "extra_workdays" in {d["field"] for d in error["details"]}
+    body = create(cast.admin, extra_workdays=days[:5_000])
+    assert len(body["extra_workdays"]) == 5_000
+    error = assert_error(
+        cast.admin.patch(f"{URL}/{body['id']}", json={"extra_workdays": days}), 422
+    )
+    assert "extra_workdays" in {d["field"] for d in error["details"]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_admins_and_program_managers_or_owners_change_extra_working_days(
+    cast: Cast, role: str
+) -> None:
+    url = f"{URL}/{create(cast.admin)['id']}"
+    response = cast.by_role(role).patch(url, json={"extra_workdays": [CUTOVER]})
+    if role in WRITERS:
+        assert response.status_code == 200, response.text
+        assert response.json()["extra_workdays"] == [CUTOVER]
+    else:
+        assert_error(response, 403, "forbidden")
+        assert cast.admin.get(url).json()["extra_workdays"] == []
+    created = cast.by_role(role).post(
+        URL, json={**US_2027, "name": f"by {role}", "extra_workdays": [CUTOVER]}
+    )
+    assert created.status_code == (201 if role in WRITERS else 403), created.text
+
+
+def test_extra_working_day_changes_are_audited(cast: Cast, db: Session) -> None:
+    body = create(cast.manager, extra_workdays=[CUTOVER])
+    cast.manager.patch(f"{URL}/{body['id']}", json={"extra_workdays": []})
+    entries = db.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "calendar").order_by(AuditEntry.id)
+    ).all()
+    assert entries[0].changes["extra_workdays"] == [None, [CUTOVER]]
+    assert entries[1].changes == {"extra_workdays": [[CUTOVER], []]}
+
+
+def test_an_extra_saturday_moves_the_program_finish_a_working_day_earlier(
+    cast: Cast, net: Net
+) -> None:
+    """The network of tests/api/test_schedule.py, on a Mon–Fri calendar of its own:
+    PLAT-1 (10 d) runs Mon 4 – Fri 15 Jan 2027, TRAIN-1 (5 d) Mon 18 – Fri 22 Jan.
+    Working Saturday 9 Jan, PLAT-1's tenth day is Thu 14 Jan (4–8, 9, 11–14), and TRAIN-1
+    runs Fri 15 – Thu 21 Jan (15, 18–21): the program finishes a working day earlier."""
+    calendar = create(cast.admin, name="Cutover weekends", holidays=[])
+    url = f"{URL}/{calendar['id']}"
+    program = f"/api/v1/programs/{cast.program.id}"
+    moved = cast.owner.patch(program, json={"calendar_id": calendar["id"]})
+    assert moved.status_code == 200, moved.text
+
+    def dates() -> tuple[str, str, str]:
+        plat = cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()
+        train = cast.viewer.get(f"/api/v1/tasks/{net.train['id']}").json()
+        finish = cast.viewer.get(program).json()["scheduled_finish"]
+        return plat["early_finish"], train["early_start"], finish
+
+    assert dates() == ("2027-01-15", "2027-01-18", "2027-01-22")
+    # a Wednesday is worked anyway: accepted, and nothing moves
+    assert cast.admin.patch(url, json={"extra_workdays": [{"date": "2027-01-06"}]}).is_success
+    assert dates() == ("2027-01-15", "2027-01-18", "2027-01-22")
+
+    saturday = cast.manager.patch(url, json={"extra_workdays": [CUTOVER]})
+    assert saturday.status_code == 200, saturday.text
+    assert dates() == ("2027-01-14", "2027-01-15", "2027-01-21")
+
+    # a Saturday after the work is done moves nothing; taking the cutover away moves it back
+    cast.manager.patch(url, json={"extra_workdays": [{"date": "2027-01-30"}]})
+    assert dates() == ("2027-01-15", "2027-01-18", "2027-01-22")
+
+
+def test_a_holiday_file_with_a_day_the_calendar_works_extra_is_refused_whole(cast: Cast) -> None:
+    calendar_id = create(cast.admin, extra_workdays=[{"date": "2027-11-26", "name": "Stock"}])["id"]
+    error = assert_error(_import(cast.admin, calendar_id, FEED), 422, "validation_failed")
+    assert error["details"] == [
+        {
+            "field": "holidays",
+            "message": "2027-11-26 is both a holiday (Thanksgiving) and an extra working day "
+            "(Stock): remove the extra working day first",
+        }
+    ]
+    body = cast.admin.get(f"{URL}/{calendar_id}").json()
+    assert body["version"] == 1 and len(body["holidays"]) == 2

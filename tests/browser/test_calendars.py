@@ -1,5 +1,5 @@
-"""The organisation's calendars: list, add with named holidays, edit (which reschedules
-the programs that use the calendar), delete, and who may do what."""
+"""The organisation's calendars: list, add with named holidays and extra working days,
+edit (which reschedules the programs that use the calendar), delete, and who may do what."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_a_manager_adds_a_calendar_with_named_holidays_and_errors_beside_their_r
     form.get_by_label("Date of holiday 3").fill("2027-01-01")
     form.get_by_label("Name of holiday 3").fill("New Year's Day")
     form.get_by_role("button", name="Add calendar").click()
-    expect(page.locator("#f-holidays_1_date-error")).to_contain_text("already listed")
+    expect(page.locator("#f-holidays_1_date-error")).to_contain_text("already listed in row 1")
 
     form = page.get_by_test_id("calendar-form")
     expect(form.get_by_label("Fri")).not_to_be_checked()  # the form keeps what was sent
@@ -211,11 +211,14 @@ def test_screenshots_of_the_calendar_pages(
     form = page.get_by_test_id("calendar-form")
     form.get_by_label("Date of holiday 4").fill(named[3][0])
     form.get_by_label("Name of holiday 4").fill(named[3][1])
+    form.get_by_label("Date of extra working day 1").fill("2027-03-27")
+    form.get_by_label("Name of extra working day 1").fill("Data centre cutover")
     screenshot(page, "calendars-form.png", full_page=True)
     form.get_by_role("button", name="Save changes").click()
     _use_calendar(web_engine, work_people, work_program, name)
     page.reload()
     expect(page.get_by_test_id("calendar-holidays")).to_contain_text("Early May bank holiday")
+    expect(page.get_by_test_id("calendar-extra-workdays")).to_contain_text("Data centre cutover")
     screenshot(page, "calendars-detail.png", full_page=True)
     page.goto("/calendars")
     screenshot(page, "calendars-list.png", full_page=True)
@@ -264,3 +267,109 @@ def test_holidays_are_imported_from_an_icalendar_file_and_a_bad_file_changes_not
     expect(holidays.locator('tr[data-date="2027-08-30"]')).to_contain_text("Late summer holiday")
     expect(holidays.locator('tr[data-date="2027-12-28"]')).to_contain_text("substitute days")
     expect(page.get_by_test_id("calendar-facts")).to_contain_text("3 holidays")
+
+
+def test_extra_working_days_are_edited_on_the_form_and_move_the_work_of_the_programs(
+    page_as: OpenPage,
+    web_engine: Engine,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    console_errors: Callable[[Page], list[str]],
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    console_errors(page)
+    name = f"Cutover weekends {next(_numbers)}"
+    calendar_url = add_calendar(page, name, [("2027-03-03", "Office move")])
+    expect(page.get_by_test_id("calendar-extra-workdays")).to_contain_text("No extra working days")
+    _use_calendar(web_engine, work_people, work_program, name)
+    design = f"/tasks/{work_program.task_ids['APP-1']}"
+    page.goto(design)  # Design, 5 days from Monday 1 March 2027, Wednesday 3 off
+    expect(page.get_by_test_id("early-finish")).to_contain_text("8 Mar 2027")
+
+    page.goto(calendar_url)
+    page.get_by_test_id("edit-calendar").click()
+    form = page.get_by_test_id("calendar-form")
+    form.get_by_label("Date of extra working day 1").fill("2027-03-06")
+    form.get_by_label("Name of extra working day 1").fill("Cutover")
+    form.get_by_label("Date of extra working day 2").fill("2027-03-06")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#f-extra_workdays_1_date-error")).to_have_text(
+        "2027-03-06 is already listed in row 1."
+    )
+
+    # the form keeps what was sent, with two new blank rows
+    form = page.get_by_test_id("calendar-form")
+    expect(form.get_by_label("Name of extra working day 1")).to_have_value("Cutover")
+    expect(form.get_by_label("Date of extra working day 4")).to_have_value("")
+    form.get_by_label("Date of extra working day 2").fill("2027-03-03")  # the office move
+    form.get_by_label("Name of extra working day 2").fill("Catch-up")
+    form.get_by_role("button", name="Save changes").click()
+    error = page.locator("#f-extra_workdays_1_date-error")
+    expect(error).to_contain_text("both a holiday (Office move) and an extra working day")
+    expect(error).to_contain_text("(Catch-up)")
+    screenshot(page, "calendars-extra-workdays-error.png", full_page=True)
+
+    form = page.get_by_test_id("calendar-form")
+    form.get_by_label("Date of extra working day 2").fill("2027-03-10")  # a Wednesday
+    form.get_by_label("Name of extra working day 2").fill("Already worked")
+    form.get_by_label("Date of extra working day 3").fill("2026-01-03")  # a past Saturday
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Saved")
+    expect(page.get_by_test_id("calendar-facts")).to_contain_text("3 extra working days")
+    extra = page.get_by_test_id("calendar-extra-workdays")
+    expect(extra.locator("tbody tr")).to_have_count(3)
+    saturday = extra.locator('tr[data-date="2027-03-06"]')
+    expect(saturday).to_contain_text("Sat")
+    expect(saturday).to_contain_text("Cutover")
+    expect(saturday).not_to_contain_text("anyway")
+    expect(extra.locator('tr[data-date="2027-03-10"]')).to_contain_text("a working day anyway")
+    expect(extra.locator('tr[data-date="2026-01-03"]')).to_have_class("cal-past")
+    expect(saturday).not_to_have_class("cal-past")
+    screenshot(page, "calendars-extra-workdays-detail.png", full_page=True)
+
+    page.goto(design)  # Mon 1, Tue 2, Thu 4, Fri 5 and the cutover Saturday
+    expect(page.get_by_test_id("early-finish")).to_contain_text("6 Mar 2027")
+
+    page.goto("/calendars")
+    row = page.get_by_test_id("calendars").locator(f'tr[data-name="{name}"]')
+    expect(row.get_by_test_id("extra-workdays-count")).to_have_text("3")
+
+    # removing the rows takes the days away, and the work moves back
+    page.goto(f"{calendar_url}/edit")
+    form = page.get_by_test_id("calendar-form")
+    for k in (1, 2, 3):
+        form.get_by_label(f"Date of extra working day {k}").fill("")
+        form.get_by_label(f"Name of extra working day {k}").fill("")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_test_id("calendar-extra-workdays")).to_contain_text("No extra working days")
+    page.goto(design)
+    expect(page.get_by_test_id("early-finish")).to_contain_text("8 Mar 2027")
+
+
+def test_a_stale_form_of_extra_working_days_is_412_and_saves_nothing(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    first = page_as(work_people.emails["rosa"])
+    second = page_as(work_people.emails["rosa"])
+    name = f"Weekend shifts {next(_numbers)}"
+    add_calendar(first, name)
+    first.get_by_test_id("edit-calendar").click()
+    second.goto(first.url)
+
+    first.get_by_test_id("calendar-form").get_by_label("Date of extra working day 1").fill(
+        "2027-05-08"
+    )
+    first.get_by_role("button", name="Save changes").click()
+    expect(first.get_by_test_id("flash")).to_contain_text("Saved")
+
+    second.get_by_test_id("calendar-form").get_by_label("Date of extra working day 1").fill(
+        "2027-05-15"
+    )
+    with second.expect_response(lambda r: r.request.method == "POST") as answer:
+        second.get_by_role("button", name="Save changes").click()
+    assert answer.value.status == 412
+    expect(second.get_by_role("alert")).to_contain_text("changed")
+    second.goto(first.url.replace("/edit", ""))
+    extra = second.get_by_test_id("calendar-extra-workdays")
+    expect(extra.locator('tr[data-date="2027-05-08"]')).to_have_count(1)
+    expect(extra.locator('tr[data-date="2027-05-15"]')).to_have_count(0)

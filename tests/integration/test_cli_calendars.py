@@ -32,6 +32,12 @@ def holidays(engine: Engine, name: str) -> list[dict[str, str]]:
     return calendar.holidays
 
 
+def extra_workdays(engine: Engine, name: str) -> list[dict[str, str]]:
+    calendar = stored(engine, name)
+    assert calendar is not None
+    return calendar.extra_workdays
+
+
 def calendars_count(engine: Engine) -> int:
     with Session(engine) as session:
         return session.scalar(select(func.count()).select_from(Calendar)) or 0
@@ -151,6 +157,8 @@ def test_list_shows_the_week_the_next_holiday_and_the_users(
     podium("calendar", "holiday-add", "Standard", str(today - timedelta(days=30)), "--name", "Gone")
     podium("calendar", "holiday-add", "Standard", str(today + timedelta(days=40)), "--name", "Far")
     podium("calendar", "holiday-add", "Standard", str(today + timedelta(days=9)), "--name", "Next")
+    podium("calendar", "workday-add", "Standard", "2031-01-04", "--name", "Cutover")
+    podium("calendar", "workday-add", "Standard", "2031-01-11")
     standard = stored(engine, "Standard")
     assert standard is not None
     program = make_program(db, key="CLOUD", calendar_id=standard.id)
@@ -168,10 +176,12 @@ def test_list_shows_the_week_the_next_holiday_and_the_users(
         "Mon–Fri",
         "3",
         f"{today + timedelta(days=9)} Next",
+        "2",
         "1 program, 1 project, 2 tasks, 1 resource",
     ]
     cells = [c.strip() for c in rows["Plant"].split("│")[2:-1]]
-    assert cells == ["Mon–Sat", "0", "", ""]
+    assert cells == ["Mon–Sat", "0", "", "0", ""]
+    assert "extra days" in out
 
 
 def test_show_lists_every_holiday_and_who_uses_the_calendar(
@@ -188,6 +198,7 @@ def test_show_lists_every_holiday_and_who_uses_the_calendar(
         [" 2031-05-01 ", " Thu     ", " Labour Day "],
         [" 2031-12-25 ", " Thu     ", " Christmas  "],
     ]
+    assert "No extra working days." in out
     assert "Used by nothing: it can be deleted." in out
     standard = stored(engine, "Standard")
     assert standard is not None
@@ -282,3 +293,139 @@ def test_holiday_import_of_a_bad_file_changes_nothing(
     assert holidays(engine, "Standard") == []
     code, out = podium("calendar", "holiday-import", "Standard", str(tmp_path / "missing.ics"))
     assert code == 2 and "does not exist" in out
+
+
+# --- extra working days ----------------------------------------------------------------
+
+
+def test_extra_working_days_are_added_and_removed_and_show_lists_them(
+    cli_env: None, engine: Engine
+) -> None:
+    podium("calendar", "create", "Standard")
+    code, out = podium("calendar", "workday-add", "standard", "2031-01-11", "--name", "Cutover")
+    assert code == 0, out
+    assert "Added 2031-01-11 (Sat) Cutover to Standard: 1 extra working day." in out
+    assert "anyway" not in out
+    code, out = podium("calendar", "workday-add", "Standard", "2031-01-04")
+    assert code == 0 and "2031-01-04 (Sat) to Standard: 2 extra working days." in out
+    code, out = podium(
+        "calendar", "workday-add", "Standard", "2031-01-08", "--name", "Already worked"
+    )
+    assert code == 0, out
+    assert "Wed is worked in this calendar anyway: it changes nothing." in out
+    assert extra_workdays(engine, "Standard") == [
+        {"date": "2031-01-04", "name": ""},
+        {"date": "2031-01-08", "name": "Already worked"},
+        {"date": "2031-01-11", "name": "Cutover"},
+    ]
+
+    code, out = podium("calendar", "show", "Standard")
+    assert code == 0, out
+    assert "3 extra working days" in out and "No holidays." in out
+    dated = [line for line in out.splitlines() if "2031-" in line]
+    assert [[cell.strip() for cell in line.split("│")[1:5]] for line in dated] == [
+        ["2031-01-04", "Sat", "", ""],
+        ["2031-01-08", "Wed", "Already worked", "worked anyway: changes nothing"],
+        ["2031-01-11", "Sat", "Cutover", ""],
+    ]
+
+    code, out = podium("calendar", "workday-remove", "STANDARD", "2031-01-11")
+    assert code == 0, out
+    assert "Removed 2031-01-11 Cutover from Standard: 2 extra working days left." in out
+    assert [e["date"] for e in extra_workdays(engine, "Standard")] == ["2031-01-04", "2031-01-08"]
+    assert holidays(engine, "Standard") == []
+
+
+def test_an_extra_working_day_already_listed_on_a_holiday_or_not_listed_is_refused(
+    cli_env: None, engine: Engine
+) -> None:
+    podium("calendar", "create", "Standard")
+    podium("calendar", "workday-add", "Standard", "2031-01-11", "--name", "Cutover")
+    podium("calendar", "holiday-add", "Standard", "2031-12-27", "--name", "Boxing Day (sub)")
+    before = stored(engine, "Standard")
+    assert before is not None
+    refusals = [
+        (
+            ("workday-add", "Standard", "2031-01-11", "--name", "Again"),
+            "2031-01-11 is already an extra working day in Standard (Cutover)",
+        ),
+        (
+            ("workday-add", "Standard", "2031-12-27"),
+            "2031-12-27 is a holiday in Standard (Boxing Day (sub)): remove it first",
+        ),
+        (
+            ("holiday-add", "Standard", "2031-01-11"),
+            "2031-01-11 is an extra working day in Standard (Cutover): remove it first",
+        ),
+        (
+            ("workday-add", "Standard", "2031-01-18", "--name", "x" * 201),
+            "--name is at most 200 characters, not 201",
+        ),
+        (
+            ("workday-remove", "Standard", "2031-01-18"),
+            "2031-01-18 is not an extra working day in Standard",
+        ),
+        (("workday-add", "Standard", "18/01/2031"), "DATE must be YYYY-MM-DD, not '18/01/2031'"),
+        (("workday-remove", "Standard", "2031-02-30"), "DATE must be YYYY-MM-DD, not '2031-02-30'"),
+        (
+            ("workday-add", "Office", "2031-01-18"),
+            "no calendar named 'Office' (there are: Standard)",
+        ),
+        (
+            ("workday-remove", "Office", "2031-01-11"),
+            "no calendar named 'Office' (there are: Standard)",
+        ),
+    ]
+    for command, message in refusals:
+        code, out = podium("calendar", *command)
+        assert code == 1, (command, out)
+        assert message in " ".join(out.split()), (command, out)
+        assert "Traceback" not in out
+    after = stored(engine, "Standard")
+    assert after is not None and after.version == before.version
+    assert after.extra_workdays == [{"date": "2031-01-11", "name": "Cutover"}]
+    assert after.holidays == [{"date": "2031-12-27", "name": "Boxing Day (sub)"}]
+
+
+def test_a_calendar_takes_at_most_a_thousand_extra_working_days(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    first = date(2030, 1, 5)  # a Saturday: one a week
+    full = Calendar(
+        name="Busy",
+        weekmask="1111100",
+        holidays=[],
+        extra_workdays=[
+            {"date": (first + timedelta(weeks=k)).isoformat(), "name": ""} for k in range(1_000)
+        ],
+    )
+    db.add(full)
+    db.commit()
+    code, out = podium("calendar", "workday-add", "Busy", "2020-01-04")
+    assert code == 1 and "Traceback" not in out
+    assert "a calendar has at most 1000 extra working days, not 1001" in out
+    assert len(extra_workdays(engine, "Busy")) == 1_000
+
+
+def test_an_extra_saturday_reschedules_the_programs_using_the_calendar(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    podium("calendar", "create", "Standard")
+    standard = stored(engine, "Standard")
+    assert standard is not None
+    program = make_program(db, key="CLOUD", start_date=date(2027, 1, 4), calendar_id=standard.id)
+    make_task(db, make_project(db, program, "DATA"), "DATA-1", duration=10)
+    # the task is stored unscheduled: a far-off holiday gives it its first dates
+    podium("calendar", "holiday-add", "Standard", "2031-01-01")
+
+    def finish() -> date | None:
+        with Session(engine) as session:
+            return session.scalar(select(Task.early_finish).where(Task.key == "DATA-1"))
+
+    assert finish() == date(2027, 1, 15)  # ten days: Mon 4 – Fri 15 Jan
+    code, out = podium("calendar", "workday-add", "Standard", "2027-01-09", "--name", "Cutover")
+    assert code == 0, out
+    assert finish() == date(2027, 1, 14)  # 4–8, Sat 9, 11–14
+    code, out = podium("calendar", "workday-remove", "Standard", "2027-01-09")
+    assert code == 0, out
+    assert finish() == date(2027, 1, 15)

@@ -134,7 +134,13 @@ def test_the_27_exceptions_far_from_a_plan_still_become_holidays_of_its_calendar
     # the weekend days of Daily 1 are off anyway; the working Saturdays are not holidays
     assert not holidays & {"2000-01-01", "2000-01-02", "2010-01-02", "2010-02-06"}
     assert not any("more than" in n for n in imported.notes)
-    assert any("3 working day(s) on non-working weekdays" in n for n in imported.notes)
+    # the 3 working Saturdays are extra working days, named after their exception
+    assert [(str(e.date), e.name) for e in standard.extra_workdays] == [
+        ("2010-01-02", "Recurring Working"),
+        ("2010-02-06", "Recurring Working"),
+        ("2010-03-06", "Recurring Working"),
+    ]
+    assert not any("not carried" in n for n in imported.notes if "Standard" in n)
 
 
 def _one_calendar_file(exception: str, *, start: str = "2027-01-04") -> bytes:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from podium.interop.plan_format import read_plan
+from podium.engine import schedule
+from podium.interop.plan_format import plan_to_schedule_input, read_plan
 from podium.interop.xer import read_xer
 from podium.interop.xer._calendars import parse_calendar_data
 
@@ -229,8 +230,10 @@ def test_calendars_durations_constraints_and_file_dates() -> None:
     result = read_xer(xer(sample()))
     document = result.document
     calendars = {c["name"]: c for c in document["calendars"]}
-    # 2025-01-01 is a day off; 2025-01-04 (a Saturday) worked is not carried over
+    # 2025-01-01 is a day off; 2025-01-04 (a Saturday) worked is an extra working day
     assert calendars["Standard"]["holidays"] == ["2025-01-01"]
+    assert calendars["Standard"]["extra_workdays"] == ["2025-01-04"]
+    assert calendars["Round the clock"]["extra_workdays"] == []
     assert calendars["Round the clock"]["workdays"] == [
         "Mon",
         "Tue",
@@ -245,7 +248,7 @@ def test_calendars_durations_constraints_and_file_dates() -> None:
     assert tasks["A1000"]["constraint"] == {"type": "snet", "date": "2025-01-08"}
     assert tasks["A1020"]["duration"] == 2 and tasks["A1020"]["calendar"] == "Round the clock"
     assert "as-late-as-possible" in result.file_dates["M1"].note
-    assert any("extra working days" in n for n in result.notes)
+    assert not any("extra working days" in n for n in result.notes)
 
 
 def test_several_projects_make_one_program_with_one_project_each() -> None:
@@ -382,3 +385,51 @@ def test_calendar_data_counts_hours_and_reads_day_numbers() -> None:
     data = parse_calendar_data(WEEK)
     assert data.week is not None and data.week["Mon"] == 8 and data.week["Sun"] == 0
     assert data.days_off == [date(2025, 1, 1)] and data.working_days == [date(2025, 1, 4)]
+
+
+def _week_with(*exceptions: tuple[date, bool]) -> str:
+    """The Mon-Fri week of ``WEEK`` with these exceptions (a day, worked or not)."""
+    week = WEEK.split("(0||Exceptions()")[0]
+    nodes = "".join(
+        f"(0||{n}(d|{(day - date(1899, 12, 30)).days})("
+        + ("(0||0(s|08:00|f|12:00)())" if worked else "")
+        + "))"
+        for n, (day, worked) in enumerate(exceptions)
+    )
+    return f"{week}(0||Exceptions()({nodes}))))"
+
+
+def test_exceptions_with_work_on_days_off_of_the_week_are_extra_working_days() -> None:
+    tables = sample()
+    tables["CALENDAR"][0]["clndr_data"] = _week_with(
+        (date(2025, 1, 11), True),  # a Saturday worked
+        (date(2025, 1, 12), True),  # a Sunday worked ...
+        (date(2025, 1, 19), True),  # ... and another, also off: not worked
+        (date(2025, 1, 19), False),
+        (date(2025, 1, 15), True),  # a Wednesday with hours of its own: nothing to carry
+        (date(2025, 1, 20), False),  # a Monday off: a holiday
+        (date(2025, 1, 25), False),  # a Saturday off: off anyway
+    )
+    result = read_xer(xer(tables))
+    assert result.ok, result.problems
+    read_plan(result.document)
+    calendars = {c["name"]: c for c in result.document["calendars"]}
+    assert calendars["Standard"]["extra_workdays"] == ["2025-01-11", "2025-01-12"]
+    assert calendars["Standard"]["holidays"] == ["2025-01-20"]
+    assert calendars["Round the clock"]["extra_workdays"] == []
+    assert [n for n in result.notes if "calendar" in n] == [
+        "calendar 'Standard': 1 exception day(s) with work on working weekdays "
+        "(first 2025-01-15) change only the working hours, which are not carried over"
+    ]
+
+
+def test_the_extra_working_saturday_of_a_file_is_worked_by_its_activities() -> None:
+    def finish(*exceptions: tuple[date, bool]) -> date:
+        tables = sample()
+        tables["CALENDAR"][0]["clndr_data"] = _week_with(*exceptions)
+        plan = read_plan(_imported(xer(tables)))
+        return schedule(plan_to_schedule_input(plan))["A1000"].early_finish
+
+    # A1000: 5 days from Wednesday 8 January 2025 (its snet constraint)
+    assert finish() == date(2025, 1, 14)
+    assert finish((date(2025, 1, 11), True)) == date(2025, 1, 13)

@@ -1,4 +1,4 @@
-"""Calendars API: organisation-wide working weekdays and holidays."""
+"""Calendars API: organisation-wide working weekdays, holidays and extra working days."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import Calendar
 from podium.services import calendars
-from podium.services.calendars import Holiday
+from podium.services.calendars import ExtraWorkday, Holiday
 
 router = APIRouter(prefix="/calendars", tags=["calendars"], responses=ERROR_RESPONSES)
 
@@ -28,11 +28,21 @@ class HolidayIn(Strict):
     name: Annotated[str, NoNul] = Field(default="", max_length=200)
 
 
+class ExtraWorkdayIn(Strict):
+    date: date
+    name: Annotated[str, NoNul] = Field(default="", max_length=200, examples=["Cutover"])
+
+
 class CalendarCreate(Strict):
     name: Annotated[str, NoNul] = Field(min_length=1, max_length=100, examples=["standard"])
     description: Annotated[str, NoNul] = Field(default="", max_length=10000)
     workdays: list[Weekday] = Field(default_factory=lambda: list(FIVE_DAY_WEEK), max_length=7)
     holidays: list[HolidayIn] = Field(default_factory=list, max_length=calendars.MAX_HOLIDAYS)
+    extra_workdays: list[ExtraWorkdayIn] = Field(
+        default_factory=list,
+        max_length=calendars.MAX_EXTRA_WORKDAYS,
+        description="dates worked although the week leaves their weekday off",
+    )
 
 
 class CalendarUpdate(Strict):
@@ -42,11 +52,21 @@ class CalendarUpdate(Strict):
     holidays: list[HolidayIn] | None = Field(
         default=None, max_length=calendars.MAX_HOLIDAYS, description="replaces the list"
     )
+    extra_workdays: list[ExtraWorkdayIn] | None = Field(
+        default=None, max_length=calendars.MAX_EXTRA_WORKDAYS, description="replaces the list"
+    )
 
-    _not_null = field_validator("name", "description", "workdays", "holidays")(refuse_null)
+    _not_null = field_validator("name", "description", "workdays", "holidays", "extra_workdays")(
+        refuse_null
+    )
 
 
 class HolidayOut(BaseModel):
+    date: date
+    name: str
+
+
+class ExtraWorkdayOut(BaseModel):
     date: date
     name: str
 
@@ -57,6 +77,7 @@ class CalendarOut(BaseModel):
     description: str
     workdays: list[str]
     holidays: list[HolidayOut]
+    extra_workdays: list[ExtraWorkdayOut]
     version: int
     created_at: datetime
     updated_at: datetime
@@ -69,6 +90,9 @@ class CalendarOut(BaseModel):
             description=c.description,
             workdays=calendars.workdays_of(c.weekmask),
             holidays=[HolidayOut(date=h.date, name=h.name) for h in calendars.holidays_of(c)],
+            extra_workdays=[
+                ExtraWorkdayOut(date=e.date, name=e.name) for e in calendars.extra_workdays_of(c)
+            ],
             version=c.version,
             created_at=c.created_at,
             updated_at=c.updated_at,
@@ -76,9 +100,14 @@ class CalendarOut(BaseModel):
 
 
 def _service_fields(body: CalendarCreate | CalendarUpdate, *, partial: bool) -> dict[str, Any]:
-    fields = body.model_dump(exclude_unset=partial, exclude={"holidays"})
-    if body.holidays is not None:  # None: left out of a change (an explicit null is refused)
+    fields = body.model_dump(exclude_unset=partial, exclude={"holidays", "extra_workdays"})
+    # None: left out of a change (an explicit null is refused)
+    if body.holidays is not None:
         fields["holidays"] = [Holiday(date=h.date, name=h.name) for h in body.holidays]
+    if body.extra_workdays is not None:
+        fields["extra_workdays"] = [
+            ExtraWorkday(date=e.date, name=e.name) for e in body.extra_workdays
+        ]
     return fields
 
 

@@ -1,10 +1,10 @@
-"""Commands on the organisation-wide working calendars: worked weekdays and holidays."""
+"""Commands on the organisation-wide working calendars: worked weekdays, holidays and extra
+working days."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,13 +19,11 @@ from podium.cli._app import (
     checked_text,
     console,
     fail,
-    parse_day,
     print_problems,
     require_current_schema,
     service_work,
 )
 from podium.errors import PodiumError
-from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import WEEKDAYS, Calendar, Program
 from podium.services import calendars, programs
 from podium.services.actor import SYSTEM, Actor, visible_program_ids
@@ -35,16 +33,18 @@ from podium.services.scheduling import reschedule_pending
 from podium.services.uow import unit_of_work
 
 calendar_app = typer.Typer(
-    help="Working calendars: the weekdays worked and the holidays.", no_args_is_help=True
+    help="Working calendars: the weekdays worked, the holidays and the extra working days.",
+    no_args_is_help=True,
 )
 app.add_typer(calendar_app, name="calendar")
 
 CalendarName = Annotated[str, typer.Argument(help="calendar name (any case)")]
-HolidayDate = Annotated[str, typer.Argument(metavar="DATE", help="the holiday, YYYY-MM-DD")]
-# the limits the API puts on what it takes (podium.api.calendars: CalendarCreate, HolidayIn)
+# the limits the API puts on what it takes (podium.api.calendars: CalendarCreate, HolidayIn,
+# ExtraWorkdayIn)
 NAME_LENGTH = 100
 DESCRIPTION_LENGTH = 10_000
 HOLIDAY_NAME_LENGTH = 200
+WORKDAY_NAME_LENGTH = 200
 EVERY = 1_000_000  # one page holding every program
 
 
@@ -59,8 +59,16 @@ def find_calendar(session: Session, name: str) -> Calendar:
     return chosen
 
 
-def _count(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def extra_days_said(n: int) -> str:
+    return f"{n} extra working day" + ("" if n == 1 else "s")
+
+
+def named(name: str) -> str:
+    return f" ({name})" if name else ""
 
 
 def _holiday(holiday: Holiday | None) -> str:
@@ -77,7 +85,7 @@ def _usage(users: dict[str, Any]) -> str:
         (users["tasks_total"], "task"),
         (len(users["resources"]), "resource"),
     ]
-    return ", ".join(_count(n, noun) for n, noun in counts if n)
+    return ", ".join(plural(n, noun) for n, noun in counts if n)
 
 
 def _users(users: dict[str, Any]) -> str:
@@ -89,7 +97,7 @@ def _users(users: dict[str, Any]) -> str:
             keys = ", ".join(u["key"] for u in found)
             parts.append(f"{kind if len(found) == 1 else kind + 's'} {keys}")
     if users["tasks_total"]:
-        parts.append(_count(users["tasks_total"], "task"))
+        parts.append(plural(users["tasks_total"], "task"))
     if resources := users["resources"]:
         noun = "resource" if len(resources) == 1 else "resources"
         parts.append(f"{noun} {', '.join(r['key'] for r in resources)}")
@@ -104,10 +112,11 @@ def _workdays(text: str) -> list[str]:
 
 @calendar_app.command("list")
 def calendar_list() -> None:
-    """List the calendars: weekdays worked, holidays, the next one, and what uses each."""
+    """List the calendars: weekdays worked, holidays, the next one, extra working days, and
+    what uses each."""
     require_current_schema()
     on = today()
-    table = Table("name", "worked", "holidays", "next holiday", "used by")
+    table = Table("name", "worked", "holidays", "next holiday", "extra days", "used by")
     try:
         with unit_of_work() as session:
             found, total = calendars.list_calendars(session, SYSTEM, limit=10_000)
@@ -122,6 +131,7 @@ def calendar_list() -> None:
                     calendars.week_label(c.weekmask),
                     str(len(holidays)),
                     _holiday(upcoming),
+                    str(len(c.extra_workdays or [])),
                     _usage(users),
                 )
     except PodiumError as exc:
@@ -137,7 +147,8 @@ def calendar_list() -> None:
 
 @calendar_app.command("show")
 def calendar_show(name: CalendarName) -> None:
-    """A calendar: its description, the weekdays worked, every holiday and what uses it."""
+    """A calendar: its description, the weekdays worked, every holiday, every extra working
+    day (flagging one on a weekday worked anyway) and what uses it."""
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -145,6 +156,8 @@ def calendar_show(name: CalendarName) -> None:
             title, description = calendar.name, calendar.description
             week = calendars.week_label(calendar.weekmask)
             holidays = sorted(calendars.holidays_of(calendar), key=lambda h: h.date)
+            extra = sorted(calendars.extra_workdays_of(calendar), key=lambda e: e.date)
+            weekmask = calendar.weekmask
             users = calendars.calendar_users(session, SYSTEM, calendar.id)
     except PodiumError as exc:
         print_problems(exc)
@@ -155,13 +168,29 @@ def calendar_show(name: CalendarName) -> None:
     console.print(f"Worked: {week}")
     if holidays:
         table = Table(
-            "date", "weekday", "name", title=_count(len(holidays), "holiday"), title_justify="left"
+            "date", "weekday", "name", title=plural(len(holidays), "holiday"), title_justify="left"
         )
         for h in holidays:
             table.add_row(str(h.date), WEEKDAYS[h.date.weekday()], escape(h.name))
         console.print(table)
     else:
         console.print("No holidays.")
+    if extra:
+        table = Table(
+            "date",
+            "weekday",
+            "name",
+            "note",
+            title=extra_days_said(len(extra)),
+            title_justify="left",
+        )
+        for e in extra:
+            anyway = weekmask[e.date.weekday()] == "1"
+            note = "worked anyway: changes nothing" if anyway else ""
+            table.add_row(str(e.date), WEEKDAYS[e.date.weekday()], escape(e.name), note)
+        console.print(table)
+    else:
+        console.print("No extra working days.")
     used = _users(users)
     console.print(f"Used by {used}." if used else "Used by nothing: it can be deleted.")
 
@@ -223,7 +252,7 @@ def _finish_moves(
         moves.append(f"{program.key} (finish {was or 'none'} → {now or 'none'})" if was != now
                      else f"{program.key} (finish unchanged, {now})")  # fmt: skip
     if hidden:
-        moves.append(_count(hidden, "program") + " you cannot see")
+        moves.append(plural(hidden, "program") + " you cannot see")
     if copies:
         moves.append(f"{copies} what-if scenario cop{'y' if copies == 1 else 'ies'}")
     return moves
@@ -292,75 +321,6 @@ def calendar_set(
         )
 
 
-@calendar_app.command("holiday-add")
-def holiday_add(
-    name: CalendarName,
-    day: HolidayDate,
-    holiday_name: Annotated[
-        str, typer.Option("--name", help="what the day is, e.g. 'Christmas Day'")
-    ] = "",
-) -> None:
-    """Add a holiday to a calendar; the programs that use it are rescheduled."""
-    when = parse_day(day, "DATE")
-    holiday_name = checked_text(holiday_name, "--name", HOLIDAY_NAME_LENGTH)
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            holidays = calendars.holidays_of(calendar)
-            same = next((h for h in holidays if h.date == when), None)
-            if same is not None:
-                named = f" ({same.name})" if same.name else ""
-                raise fail(escape(f"{when} is already a holiday in {calendar.name}{named}"))
-            calendars.update_calendar(
-                session,
-                SYSTEM,
-                calendar.id,
-                {"holidays": [*holidays, Holiday(when, holiday_name)]},
-                expected_version=calendar.version,
-            )
-            title, worked = calendar.name, calendars.workdays_of(calendar.weekmask)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    weekday = WEEKDAYS[when.weekday()]
-    added = escape(f"{when} ({weekday}) {holiday_name}".strip())
-    console.print(
-        f"Added {added} to [bold]{escape(title)}[/]: {_count(len(holidays) + 1, 'holiday')}."
-    )
-    if weekday not in worked:
-        console.print(f"[dim]{weekday} is not worked in this calendar anyway.[/]")
-
-
-@calendar_app.command("holiday-remove")
-def holiday_remove(name: CalendarName, day: HolidayDate) -> None:
-    """Remove a holiday from a calendar; the programs that use it are rescheduled."""
-    when = parse_day(day, "DATE")
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            holidays = calendars.holidays_of(calendar)
-            kept = [h for h in holidays if h.date != when]
-            if len(kept) == len(holidays):
-                raise fail(
-                    escape(f"{when} is not a holiday in {calendar.name}")
-                    + " (`podium calendar show` lists its holidays)"
-                )
-            calendars.update_calendar(
-                session, SYSTEM, calendar.id, {"holidays": kept}, expected_version=calendar.version
-            )
-            title = calendar.name
-            gone = next(h for h in holidays if h.date == when)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    removed = escape(f"{when} {gone.name}".strip())
-    console.print(
-        f"Removed {removed} from [bold]{escape(title)}[/]: {_count(len(kept), 'holiday')} left."
-    )
-
-
 @calendar_app.command("delete")
 def calendar_delete(name: CalendarName) -> None:
     """Delete a calendar that no program, project, task or resource uses."""
@@ -376,35 +336,3 @@ def calendar_delete(name: CalendarName) -> None:
         print_problems(exc)
         raise typer.Exit(1) from exc
     console.print(f"Deleted calendar [bold]{escape(title)}[/].")
-
-
-@calendar_app.command("holiday-import")
-def holiday_import(
-    name: CalendarName,
-    file: Annotated[
-        Path,
-        typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="an iCalendar (.ics) file of holidays"
-        ),
-    ],
-) -> None:
-    """Add the all-day events of an iCalendar file (a bank holiday feed, say) as holidays;
-    days the calendar has keep their entry. The programs that use it are rescheduled."""
-    data = file.read_bytes()[: MAX_FILE_BYTES + 1]
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            added, notes = calendars.import_holiday_file(
-                session, SYSTEM, calendar.id, data, expected_version=calendar.version
-            )
-            title, total = calendar.name, len(calendar.holidays)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    console.print(
-        f"Added {_count(added.added, 'holiday')} to [bold]{escape(title)}[/] "
-        f"({added.already} already there): {_count(total, 'holiday')}."
-    )
-    for note in notes:
-        console.print(f"[dim]{escape(note)}[/]")

@@ -5,7 +5,8 @@
 (regenerate with ``python -m podium.interop.plan_format > docs/plan-format.schema.json``).
 
 :func:`read_plan` reports *every* problem at once, each with its location
-(``tasks[3].duration``): unknown fields and wrong types here, cross-references
+(``tasks[3].duration``): unknown fields and wrong types, and a calendar's days that
+clash (an extra working day listed twice or also a holiday), here; cross-references
 (unknown project, calendar, parent, task, milestone or resource, duplicate ids,
 bad assignments) in :mod:`.plan_checks` and :mod:`.plan_resources`.
 :func:`plan_to_schedule_input` turns a plan into the engine's
@@ -121,17 +122,30 @@ class Holiday(_Model):
         return handler(self) if self.name else handler(self)["date"]
 
 
+class ExtraWorkday(Holiday):
+    """A day worked although the week leaves its weekday off (a Saturday worked for a
+    cutover): in the file a date (``"2027-06-05"``), or a date with a name
+    (``{"date": "2027-06-05", "name": "Cutover"}``)."""
+
+
 def _date_or_holiday(schema: dict[str, Any]) -> None:
-    """In the JSON Schema, a holiday is a date or a dated name (see :class:`Holiday`)."""
+    """In the JSON Schema, a holiday (or an extra working day) is a date or a dated name
+    (see :class:`Holiday`)."""
     schema["items"] = {"anyOf": [{"type": "string", "format": "date"}, schema["items"]]}
 
 
 class Calendar(_Model):
-    """A named working calendar: worked weekdays and holidays."""
+    """A named working calendar: worked weekdays, holidays and extra working days."""
 
     name: str = Field(min_length=1, max_length=100)
     workdays: list[Weekday] = Field(default=["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1)
     holidays: list[Holiday] = Field(default=[], json_schema_extra=_date_or_holiday)
+    extra_workdays: list[ExtraWorkday] = Field(
+        default=[],
+        json_schema_extra=_date_or_holiday,
+        description="Days worked although the week leaves their weekday off; "
+        "neither a holiday nor listed twice.",
+    )
 
 
 class Project(_Model):
@@ -272,11 +286,57 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     except ValidationError as exc:
         for error in exc.errors():
             problems.append({"location": _location(error["loc"]), "message": _message(error)})
+    problems += calendar_day_problems(raw)
     problems += cross_reference_problems(raw)
     problems += nul_problems(raw)
     if problems or plan is None:
         raise PlanError(problems)
     return plan
+
+
+def _entry_day(entry: Any) -> dt.date | None:
+    """The date of a raw holiday or extra working day (a date, or ``{"date", ...}``);
+    ``None`` for anything else (the schema reports it)."""
+    day = entry.get("date") if isinstance(entry, dict) else entry
+    if not isinstance(day, str) or len(day) != len("2027-05-31"):
+        return None
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+def calendar_day_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
+    """Every calendar's extra working day listed twice, or also a holiday, where it is
+    (read tolerantly from the raw plan, so that these are listed with the schema's)."""
+    problems: list[dict[str, str]] = []
+    calendars = raw.get("calendars")
+    for index, calendar in enumerate(calendars if isinstance(calendars, list) else []):
+        if not isinstance(calendar, dict):
+            continue
+        where = f"calendars[{index}]"
+        holidays, extra = calendar.get("holidays"), calendar.get("extra_workdays")
+        off: dict[dt.date, int] = {}
+        for at, entry in enumerate(holidays if isinstance(holidays, list) else []):
+            day = _entry_day(entry)
+            if day is not None:
+                off.setdefault(day, at)
+        seen: dict[dt.date, int] = {}
+        for at, entry in enumerate(extra if isinstance(extra, list) else []):
+            day = _entry_day(entry)
+            if day is None:
+                continue
+            spot = f"{where}.extra_workdays[{at}]"
+            if day in seen:
+                message = f"{day} is already listed at {where}.extra_workdays[{seen[day]}]"
+                problems.append({"location": spot, "message": message})
+            elif day in off:
+                message = (
+                    f"{day} is also a holiday ({where}.holidays[{off[day]}]); a day cannot be both"
+                )
+                problems.append({"location": spot, "message": message})
+            seen.setdefault(day, at)
+    return problems
 
 
 def nul_problems(node: Any, where: str = "") -> list[dict[str, str]]:
@@ -302,7 +362,9 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 def _calendars(plan: Plan) -> dict[str, WorkCalendar]:
     return {
-        c.name: WorkCalendar.from_weekdays(c.workdays, [h.date for h in c.holidays])
+        c.name: WorkCalendar.from_weekdays(
+            c.workdays, [h.date for h in c.holidays], [e.date for e in c.extra_workdays]
+        )
         for c in plan.calendars
     }
 

@@ -1,6 +1,8 @@
-"""Organisation-wide working calendars: worked weekdays and holidays.
+"""Organisation-wide working calendars: worked weekdays, holidays and extra working days.
 
-Anyone signed in reads them. Admins and anyone who is a manager or owner of
+An extra working day is a date worked although the week leaves its weekday off; a
+date cannot be both a holiday and an extra working day of one calendar. Anyone
+signed in reads calendars. Admins and anyone who is a manager or owner of
 at least one program change them: a PMO admin owns the calendars, and the
 managers who plan the work need to add holidays.
 """
@@ -22,15 +24,25 @@ from podium.services.actor import Actor, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush, paginate
 
-CALENDAR_FIELDS = ["name", "description", "weekmask", "holidays"]
+CALENDAR_FIELDS = ["name", "description", "weekmask", "holidays", "extra_workdays"]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 MAX_HOLIDAYS = 5_000  # holidays of one calendar
+MAX_EXTRA_WORKDAYS = 5_000  # extra working days of one calendar (as holidays; imports keep as many)
 _LISTED_USERS = 20  # how many users of a calendar an error message names
 
 
 @dataclass(frozen=True, slots=True)
 class Holiday:
     """A non-working day."""
+
+    date: date
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraWorkday:
+    """A date worked although the week leaves its weekday off (a Saturday worked for a
+    cutover, say)."""
 
     date: date
     name: str = ""
@@ -64,19 +76,36 @@ def week_label(weekmask: str) -> str:
     return " ".join(days)
 
 
+def _stored_days(days: Sequence[Holiday | ExtraWorkday], field: str) -> list[dict[str, str]]:
+    """Dated entries as stored (sorted by date); a date listed twice is refused, naming
+    its index in ``field``."""
+    first_index: dict[date, int] = {}
+    for index, day in enumerate(days):
+        if day.date in first_index:
+            raise field_error(
+                f"{field}.{index}.date",
+                f"{day.date.isoformat()} is already listed at {field}.{first_index[day.date]}",
+            )
+        first_index[day.date] = index
+    ordered = sorted(days, key=lambda d: d.date)
+    return [{"date": d.date.isoformat(), "name": d.name} for d in ordered]
+
+
 def stored_holidays(holidays: Sequence[Holiday]) -> list[dict[str, str]]:
     """Holidays as stored (sorted by date); a date listed twice is refused, naming its index."""
-    first_index: dict[date, int] = {}
-    for index, holiday in enumerate(holidays):
-        if holiday.date in first_index:
-            raise field_error(
-                f"holidays.{index}.date",
-                f"{holiday.date.isoformat()} is already listed "
-                f"at holidays.{first_index[holiday.date]}",
-            )
-        first_index[holiday.date] = index
-    ordered = sorted(holidays, key=lambda h: h.date)
-    return [{"date": h.date.isoformat(), "name": h.name} for h in ordered]
+    return _stored_days(holidays, "holidays")
+
+
+def stored_extra_workdays(extra_workdays: Sequence[ExtraWorkday]) -> list[dict[str, str]]:
+    """Extra working days as stored (sorted by date); a date listed twice, or more than
+    :data:`MAX_EXTRA_WORKDAYS` days, is refused."""
+    if len(extra_workdays) > MAX_EXTRA_WORKDAYS:
+        raise field_error(
+            "extra_workdays",
+            f"a calendar has at most {MAX_EXTRA_WORKDAYS} extra working days, "
+            f"not {len(extra_workdays)}",
+        )
+    return _stored_days(extra_workdays, "extra_workdays")
 
 
 def holidays_of(calendar: Calendar) -> list[Holiday]:
@@ -84,6 +113,36 @@ def holidays_of(calendar: Calendar) -> list[Holiday]:
     return [
         Holiday(date.fromisoformat(h["date"]), str(h.get("name", ""))) for h in calendar.holidays
     ]
+
+
+def extra_workdays_of(calendar: Calendar) -> list[ExtraWorkday]:
+    """A calendar's extra working days, parsed."""
+    return [
+        ExtraWorkday(date.fromisoformat(e["date"]), str(e.get("name", "")))
+        for e in calendar.extra_workdays or []
+    ]
+
+
+def _named(name: str) -> str:
+    return f" ({name})" if name else ""
+
+
+def _check_apart(
+    holidays: Sequence[Holiday], extra_workdays: Sequence[ExtraWorkday], *, blame: str
+) -> None:
+    """Refuses a date that is both a holiday and an extra working day, on the index of the
+    list that ``blame`` names (``"holidays"`` or ``"extra_workdays"``): the one changed."""
+    holiday_on = {h.date: h for h in holidays}
+    extra_on = {e.date: e for e in extra_workdays}
+    listed: Sequence[Holiday | ExtraWorkday] = holidays if blame == "holidays" else extra_workdays
+    for index, day in enumerate(listed):
+        holiday, extra = holiday_on.get(day.date), extra_on.get(day.date)
+        if holiday is not None and extra is not None:
+            raise field_error(
+                f"{blame}.{index}.date",
+                f"{day.date.isoformat()} is both a holiday{_named(holiday.name)} "
+                f"and an extra working day{_named(extra.name)}",
+            )
 
 
 def can_edit_calendars(session: Session, actor: Actor) -> bool:
@@ -142,15 +201,22 @@ def create_calendar(
     description: str = "",
     workdays: Sequence[str] = WEEKDAYS[:5],
     holidays: Iterable[Holiday] = (),
+    extra_workdays: Iterable[ExtraWorkday] = (),
 ) -> Calendar:
-    """A new calendar; names are unique, ignoring case."""
+    """A new calendar; names are unique, ignoring case, and no date is both a holiday and
+    an extra working day."""
     require_calendar_editor(session, actor)
     _check_name_free(session, name)
+    weekmask = weekmask_of(workdays)
+    holiday_list, extra_list = list(holidays), list(extra_workdays)
+    stored, extra_stored = stored_holidays(holiday_list), stored_extra_workdays(extra_list)
+    _check_apart(holiday_list, extra_list, blame="extra_workdays")
     calendar = Calendar(
         name=name,
         description=description,
-        weekmask=weekmask_of(workdays),
-        holidays=stored_holidays(list(holidays)),
+        weekmask=weekmask,
+        holidays=stored,
+        extra_workdays=extra_stored,
     )
     session.add(calendar)
     flush(session)
@@ -167,7 +233,9 @@ def update_calendar(
     *,
     expected_version: int | None = None,
 ) -> Calendar:
-    """Change a calendar; new ``workdays`` and ``holidays`` replace the old lists."""
+    """Change a calendar; new ``workdays``, ``holidays`` and ``extra_workdays`` replace the
+    old lists. A date both a holiday and an extra working day of the resulting calendar is
+    refused on the list that changed."""
     require_calendar_editor(session, actor)
     calendar = get_calendar(session, actor, calendar_id)
     check_version(calendar, expected_version)
@@ -176,8 +244,15 @@ def update_calendar(
         _check_name_free(session, changes["name"], except_id=calendar.id)
     if "workdays" in changes:
         changes["weekmask"] = weekmask_of(changes.pop("workdays"))
+    holidays = list(changes.get("holidays", holidays_of(calendar)))
+    extra_workdays = list(changes.get("extra_workdays", extra_workdays_of(calendar)))
     if "holidays" in changes:
-        changes["holidays"] = stored_holidays(list(changes["holidays"]))
+        changes["holidays"] = stored_holidays(holidays)
+    if "extra_workdays" in changes:
+        changes["extra_workdays"] = stored_extra_workdays(extra_workdays)
+        _check_apart(holidays, extra_workdays, blame="extra_workdays")
+    elif "holidays" in changes:
+        _check_apart(holidays, extra_workdays, blame="holidays")
     apply_update(
         session, actor, calendar, changes, program_id=None, expected_version=expected_version
     )
@@ -202,7 +277,8 @@ def add_holidays(
     expected_version: int | None = None,
 ) -> HolidaysAdded:
     """Add holidays to a calendar (from a holiday file, say): a day it already has keeps
-    its own entry, and gets the new name only if it had none."""
+    its own entry, and gets the new name only if it had none; a day that is one of its
+    extra working days is refused (the first, by date)."""
     calendar = get_calendar(session, actor, calendar_id)
     kept = {h.date: h for h in holidays_of(calendar)}
     added = 0
@@ -212,6 +288,14 @@ def add_holidays(
             added += 1
         if known is None or (not known.name and holiday.name):
             kept[holiday.date] = holiday
+    extra_on = {e.date: e for e in extra_workdays_of(calendar)}
+    clash = min(kept.keys() & extra_on.keys(), default=None)
+    if clash is not None:
+        raise field_error(
+            "holidays",
+            f"{clash.isoformat()} is both a holiday{_named(kept[clash].name)} and an extra "
+            f"working day{_named(extra_on[clash].name)}: remove the extra working day first",
+        )
     if len(kept) > MAX_HOLIDAYS:
         raise field_error(
             "holidays",

@@ -236,12 +236,16 @@ def _free_names(session: Session, document: dict[str, Any], key: str) -> list[st
         existing = stored.get(calendar["name"])
         if existing is None:
             continue
-        same = existing.weekmask == "".join(
-            "1" if d in calendar["workdays"] else "0"
-            for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-        ) and {h["date"] for h in existing.holidays} == {
-            h["date"] if isinstance(h, dict) else h for h in calendar.get("holidays", [])
-        }
+        same = (
+            existing.weekmask
+            == "".join(
+                "1" if d in calendar["workdays"] else "0"
+                for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+            )
+            and _stored_dates(existing.holidays) == _file_dates(calendar.get("holidays"))
+            and _stored_dates(existing.extra_workdays)
+            == _file_dates(calendar.get("extra_workdays"))
+        )
         if not same:
             new = f"{calendar['name']} ({key})"[:100]
             taken = session.scalar(select(Calendar.id).where(Calendar.name == new))
@@ -282,6 +286,17 @@ def _free_names(session: Session, document: dict[str, Any], key: str) -> list[st
     for assignment in document.get("assignments", []):
         assignment["resource"] = ids.get(assignment["resource"], assignment["resource"])
     return notes
+
+
+def _stored_dates(entries: list[dict[str, Any]] | None) -> set[str]:
+    """The dates of a stored calendar's holidays or extra working days."""
+    return {str(e["date"]) for e in entries or []}
+
+
+def _file_dates(entries: list[Any] | None) -> set[str]:
+    """The dates of a plan document's holidays or extra working days (each a date, or
+    ``{"date", "name"}``)."""
+    return {str(e["date"]) if isinstance(e, dict) else str(e) for e in entries or []}
 
 
 def _stored_by_name(session: Session, names: list[str]) -> dict[str, Resource]:

@@ -1,15 +1,17 @@
-"""The organisation's working calendars: the list, one calendar with its holidays and
-who uses it, the add and edit forms, and deleting a calendar nothing uses.
+"""The organisation's working calendars: the list, one calendar with its holidays, its
+extra working days and who uses it, the add and edit forms, and deleting a calendar
+nothing uses.
 
 Calendars are read by everyone signed in and changed by admins and program managers
 or owners, as in the API. Forms are checked with the API's own input schemas
 (``CalendarCreate``, ``CalendarUpdate``), so the page refuses what the API refuses,
-with the message beside its field. Holidays are rows of a date and a name: blank
-rows are ignored, and saving offers fresh blank rows for more.
+with the message beside its field. Holidays and extra working days are rows of a
+date and a name: blank rows are ignored, and saving offers fresh blank rows for more.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -25,7 +27,7 @@ from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import WEEKDAYS, Calendar
 from podium.services import calendars
-from podium.services.calendars import Holiday
+from podium.services.calendars import ExtraWorkday, Holiday
 from podium.services.common import today
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import (
@@ -44,32 +46,45 @@ router = APIRouter(include_in_schema=False)
 
 MAX_CALENDARS = 500  # listed on one page: an organisation has a handful
 BLANK_HOLIDAY_ROWS = 3
-MAX_HOLIDAY_ROWS = 5_000  # the API's limit on one calendar's holidays
+MAX_HOLIDAY_ROWS = calendars.MAX_HOLIDAYS  # the API's limit on one calendar's holidays
+BLANK_WORKDAY_ROWS = 2  # extra working days are rarer than holidays
+MAX_WORKDAY_ROWS = calendars.MAX_EXTRA_WORKDAYS
+# the row lists of the form: the field, how many blank rows it offers, how many it reads
+DAY_LISTS = (
+    ("holidays", BLANK_HOLIDAY_ROWS, MAX_HOLIDAY_ROWS),
+    ("extra_workdays", BLANK_WORKDAY_ROWS, MAX_WORKDAY_ROWS),
+)
 FORM_FIELDS = ("name", "description")
 NO_FILE = "Choose an iCalendar (.ics) file of holidays first."
 DONE_MESSAGES = {"saved": "Saved.", "created": "Calendar added."}
 
 
 @dataclass(frozen=True, slots=True)
-class HolidayRow:
-    """A holiday as the calendar page lists it."""
+class DayRow:
+    """A holiday or an extra working day as the calendar page lists it."""
 
     date: date
     name: str
     past: bool
-    worked_weekday: bool
+    worked_weekday: bool  # the week works this weekday anyway
 
 
-def _rows(calendar: Calendar, on: date) -> list[HolidayRow]:
+def _rows(calendar: Calendar, days: list[Holiday] | list[ExtraWorkday], on: date) -> list[DayRow]:
     return [
-        HolidayRow(h.date, h.name, h.date < on, calendar.weekmask[h.date.weekday()] == "1")
-        for h in calendars.holidays_of(calendar)
+        DayRow(d.date, d.name, d.date < on, calendar.weekmask[d.date.weekday()] == "1")
+        for d in days
     ]
 
 
 def _values_of(calendar: Calendar | None) -> dict[str, Any]:
     if calendar is None:
-        return {"name": "", "description": "", "workdays": list(WEEKDAYS[:5]), "holidays": []}
+        return {
+            "name": "",
+            "description": "",
+            "workdays": list(WEEKDAYS[:5]),
+            "holidays": [],
+            "extra_workdays": [],
+        }
     return {
         "name": calendar.name,
         "description": calendar.description,
@@ -77,16 +92,20 @@ def _values_of(calendar: Calendar | None) -> dict[str, Any]:
         "holidays": [
             {"date": h.date.isoformat(), "name": h.name} for h in calendars.holidays_of(calendar)
         ],
+        "extra_workdays": [
+            {"date": e.date.isoformat(), "name": e.name}
+            for e in calendars.extra_workdays_of(calendar)
+        ],
     }
 
 
-def _holiday_rows(form: FormData) -> list[dict[str, str]]:
-    """The filled holiday rows, in the order sent (blank rows dropped)."""
+def _day_rows(form: FormData, field: str, limit: int) -> list[dict[str, str]]:
+    """The filled rows of a list of days, in the order sent (blank rows dropped)."""
     rows = []
-    for k in range(MAX_HOLIDAY_ROWS + BLANK_HOLIDAY_ROWS):
-        if f"holidays_{k}_date" not in form:
+    for k in range(limit):
+        if f"{field}_{k}_date" not in form:
             break
-        row = {part: field_value(form, f"holidays_{k}_{part}") for part in ("date", "name")}
+        row = {part: field_value(form, f"{field}_{k}_{part}") for part in ("date", "name")}
         if any(row.values()):
             rows.append(row)
     return rows
@@ -95,36 +114,46 @@ def _holiday_rows(form: FormData) -> list[dict[str, str]]:
 def _form_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {name: field_value(form, name) for name in FORM_FIELDS}
     values["workdays"] = [d for d in WEEKDAYS if d in form.getlist("workdays")]
-    values["holidays"] = _holiday_rows(form)
+    for field, blank, most in DAY_LISTS:
+        values[field] = _day_rows(form, field, most + blank)
     return values
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
+    body = {name: values[name] for name in (*FORM_FIELDS, "workdays")}
+    for field, _blank, _most in DAY_LISTS:
+        body[field] = [{"date": r["date"] or None, "name": r["name"]} for r in values[field]]
+    return body
+
+
+def _days(body: CalendarCreate | CalendarUpdate) -> dict[str, Any]:
+    """The body's holidays and extra working days as the service takes them."""
     return {
-        "name": values["name"],
-        "description": values["description"],
-        "workdays": values["workdays"],
-        "holidays": [{"date": r["date"] or None, "name": r["name"]} for r in values["holidays"]],
+        "holidays": [Holiday(h.date, h.name) for h in body.holidays or []],
+        "extra_workdays": [ExtraWorkday(e.date, e.name) for e in body.extra_workdays or []],
     }
-
-
-def _holidays(body: CalendarCreate | CalendarUpdate) -> list[Holiday]:
-    return [Holiday(h.date, h.name) for h in body.holidays or []]
 
 
 def _shown_fields(values: dict[str, Any]) -> set[str]:
     shown = {*FORM_FIELDS, "workdays"}
-    for k in range(len(values["holidays"]) + BLANK_HOLIDAY_ROWS):
-        shown |= {f"holidays_{k}_date", f"holidays_{k}_name"}
+    for field, blank, _most in DAY_LISTS:
+        for k in range(len(values[field]) + blank):
+            shown |= {f"{field}_{k}_date", f"{field}_{k}_name"}
     return shown
 
 
+# "already listed at holidays.0" as the service says it, humanized
+_LISTED_AT = re.compile(r"\bat (?:holidays|extra workdays)\.(\d+)\b")
+
+
 def _checked(values: dict[str, Any], errors: Errors) -> Errors:
-    """Errors as the form shows them: a holiday's date error beside its row's date, an
-    unsupported weekday (only a forged form sends one) beside the week."""
+    """Errors as the form shows them: a holiday's or an extra working day's date error
+    beside its row's date (the row it repeats named by its number, as the form counts),
+    an unsupported weekday (only a forged form sends one) beside the week."""
     shown = _shown_fields(values)
     fixed: Errors = {}
-    for field, message in errors.items():
+    for field, raw in errors.items():
+        message = _LISTED_AT.sub(lambda m: f"in row {int(m[1]) + 1}", raw)
         if field.startswith("workdays"):
             fixed.setdefault("workdays", message)
         elif field in shown or field == GENERAL:
@@ -145,16 +174,20 @@ def _form_page(
     status_code: int = 200,
 ) -> Response:
     calendars.require_calendar_editor(db, viewer.actor)
-    rows = list(values["holidays"]) + [{"date": "", "name": ""}] * BLANK_HOLIDAY_ROWS
     flat: dict[str, Any] = {name: values[name] for name in FORM_FIELDS}
-    for k, row in enumerate(rows):
-        flat.update({f"holidays_{k}_{part}": value for part, value in row.items()})
+    row_counts: dict[str, int] = {}
+    for field, blank, _most in DAY_LISTS:
+        rows = list(values[field]) + [{"date": "", "name": ""}] * blank
+        for k, row in enumerate(rows):
+            flat.update({f"{field}_{k}_{part}": value for part, value in row.items()})
+        row_counts[field] = len(rows)
     context = {
         "calendar": calendar,
         "values": flat,
         "workdays": values["workdays"],
         "weekdays": WEEKDAYS,
-        "holiday_rows": len(rows),
+        "holiday_rows": row_counts["holidays"],
+        "workday_rows": row_counts["extra_workdays"],
         "errors": errors or {},
     }
     return render(request, "calendars/form.html", context, status_code=status_code)
@@ -162,12 +195,13 @@ def _form_page(
 
 @router.get("/calendars", name="calendars")
 def calendar_list(request: Request, db: Db, viewer: CurrentViewer) -> Response:
-    """Every calendar: its week, its holidays, the next one, and how much uses it."""
+    """Every calendar: its week, its holidays, the next one, how many extra working days,
+    and how much uses it."""
     found, total = calendars.list_calendars(db, viewer.actor, limit=MAX_CALENDARS)
     on = today()
     items = []
     for calendar in found:
-        rows = _rows(calendar, on)
+        rows = _rows(calendar, calendars.holidays_of(calendar), on)
         users = calendars.calendar_users(db, viewer.actor, calendar.id)
         items.append(
             {
@@ -175,6 +209,7 @@ def calendar_list(request: Request, db: Db, viewer: CurrentViewer) -> Response:
                 "week": calendars.week_label(calendar.weekmask),
                 "holidays": len(rows),
                 "next": next((r for r in rows if not r.past), None),
+                "extra_workdays": len(calendar.extra_workdays or []),
                 "programs": len(users["programs"]),
                 "projects": len(users["projects"]),
                 "tasks": users["tasks_total"],
@@ -203,11 +238,9 @@ def create_calendar(request: Request, db: Db, viewer: CurrentViewer, form: Check
     values = _form_values(form)
     body, errors = validate(CalendarCreate, _body(values))
     if body is not None and not errors:
-        fields = body.model_dump(exclude={"holidays"})
+        fields = {**body.model_dump(exclude={"holidays", "extra_workdays"}), **_days(body)}
         try:
-            calendar = calendars.create_calendar(
-                db, viewer.actor, **fields, holidays=_holidays(body)
-            )
+            calendar = calendars.create_calendar(db, viewer.actor, **fields)
             done(db)
             return RedirectResponse(f"/calendars/{calendar.id}?done=created", status_code=303)
         except (ValidationFailed, Conflict) as exc:
@@ -236,8 +269,9 @@ def _detail(
     status_code: int = 200,
 ) -> Response:
     on = today()
-    rows = _rows(calendar, on)
-    years: dict[int, list[HolidayRow]] = {}
+    rows = _rows(calendar, calendars.holidays_of(calendar), on)
+    extra = _rows(calendar, calendars.extra_workdays_of(calendar), on)
+    years: dict[int, list[DayRow]] = {}
     for row in rows:
         years.setdefault(row.date.year, []).append(row)
     context = {
@@ -248,6 +282,7 @@ def _detail(
         "years": years,
         "holidays": len(rows),
         "next": next((r for r in rows if not r.past), None),
+        "extra_workdays": extra,
         "users": calendars.calendar_users(db, viewer.actor, calendar.id),
         "can_edit": calendars.can_edit_calendars(db, viewer.actor),
         "flash": flash,
@@ -266,7 +301,8 @@ def show_calendar(
     viewer: CurrentViewer,
     done_: Annotated[str | None, Query(alias="done", max_length=20)] = None,
 ) -> Response:
-    """A calendar: its working week, its holidays by year, and what uses it."""
+    """A calendar: its working week, its holidays by year, its extra working days, and
+    what uses it."""
     calendar = calendars.get_calendar(db, viewer.actor, calendar_id)
     flash = DONE_MESSAGES.get(done_ or "", "")
     return _detail(request, db, viewer, calendar, flash=flash)
@@ -289,9 +325,9 @@ def update_calendar(
     calendar = calendars.get_calendar(db, viewer.actor, calendar_id)
     values = _form_values(form)
     body, errors = validate(CalendarUpdate, _body(values))
+    status_code = 422
     if body is not None and not errors:
-        fields = body.model_dump(exclude={"holidays"})
-        fields["holidays"] = _holidays(body)
+        fields = {**body.model_dump(exclude={"holidays", "extra_workdays"}), **_days(body)}
         try:
             calendars.update_calendar(
                 db, viewer.actor, calendar_id, fields, expected_version=version_of(form)
@@ -301,6 +337,8 @@ def update_calendar(
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, _shown_fields(values))
+            if isinstance(exc, StaleVersion):  # read before someone else saved
+                status_code = exc.status
     db.refresh(calendar)
     return _form_page(
         request,
@@ -309,7 +347,7 @@ def update_calendar(
         calendar=calendar,
         values=values,
         errors=_checked(values, errors),
-        status_code=422,
+        status_code=status_code,
     )
 
 

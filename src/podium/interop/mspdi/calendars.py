@@ -1,26 +1,29 @@
 """MSPDI calendars: work weeks, exceptions (recurring ones expanded to days), derived calendars.
 
-A plan-format calendar has worked weekdays and holidays only, so a calendar of the
-file becomes: the weekdays its ``WeekDays`` mark as working (a derived calendar —
-``IsBaseCalendar`` 0 — takes the days it does not list from its base calendar),
-and as holidays every working weekday a non-working exception covers, wherever
-it falls. Recurring exceptions (``Exception/Type`` 1–7: daily, every n days,
-weekly, monthly by day or position, yearly by day or position) are expanded to
-their days; files written before Project 2007 list exceptions as ``WeekDay``
-entries of ``DayType`` 0 instead.
+A plan-format calendar has worked weekdays, holidays and extra working days, so a
+calendar of the file becomes: the weekdays its ``WeekDays`` mark as working (a
+derived calendar — ``IsBaseCalendar`` 0 — takes the days it does not list from its
+base calendar), as holidays every working weekday a non-working exception covers,
+and as extra working days every non-working weekday a working exception covers (an
+extra working Saturday), wherever they fall. Recurring exceptions
+(``Exception/Type`` 1–7: daily, every n days, weekly, monthly by day or position,
+yearly by day or position) are expanded to their days; files written before
+Project 2007 list exceptions as ``WeekDay`` entries of ``DayType`` 0 instead.
 
 Two bounds keep a hostile or careless file from making a calendar of millions of
 days, and each is noted when it bites: one exception expands to at most
 :data:`MAX_EXPANDED_DAYS` days (every day Microsoft Project can date), and a
-calendar that would get more than :data:`MAX_HOLIDAYS` holidays keeps only those
-from a year before the plan to two years after it. A third bounds the work: all
-the exceptions of one file may take at most :data:`MAX_FILE_STEPS` steps (a day,
-week, month or year each) to expand, else the file is refused, so a small file
-of many long exceptions cannot keep a server busy. Working hours within a day,
-working exceptions on non-working weekdays (an extra working Saturday) cannot be
-carried: a plan calendar is worked weekdays and dated holidays; both are noted. A
-holiday keeps the name of the exception that covers it (the first such exception
-that has a name).
+calendar that would get more than :data:`MAX_HOLIDAYS` holidays (or as many extra
+working days) keeps only those from a year before the plan to two years after it.
+A third bounds the work: all the exceptions of one file may take at most
+:data:`MAX_FILE_STEPS` steps (a day, week, month or year each) to expand, else the
+file is refused, so a small file of many long exceptions cannot keep a server busy.
+Working hours within a day cannot be carried (a plan calendar counts whole days):
+an extra working day is a whole working day, and a working exception on a weekday
+the week works already, which changes only its hours, is noted as not carried. A
+holiday or an extra working day keeps the name of the exception that covers it
+(the first such exception that has a name); where a working and a non-working
+exception of one calendar cover the same day, the day is not worked.
 """
 
 from __future__ import annotations
@@ -66,16 +69,16 @@ class ExpansionBudget:
 
 @dataclass
 class FileCalendar:
-    """A calendar of the file, resolved: name, worked weekdays, days off (each with the
-    name of its exception, or ``""``), extra working days, and the exceptions cut at
-    :data:`MAX_EXPANDED_DAYS`."""
+    """A calendar of the file, resolved: name, worked weekdays, days off and days worked
+    by an exception (each with the name of its exception, or ``""``), and the exceptions
+    cut at :data:`MAX_EXPANDED_DAYS`."""
 
     uid: str
     name: str
     base_uid: str | None
     own_days: dict[str, bool] = field(default_factory=dict)
     off: dict[dt.date, str] = field(default_factory=dict)
-    working: set[dt.date] = field(default_factory=set)
+    working: dict[dt.date, str] = field(default_factory=dict)
     cut: list[str] = field(default_factory=list)
 
 
@@ -212,12 +215,10 @@ def _legacy_exception_days(
 
 
 def _mark(calendar: FileCalendar, days: list[dt.date], *, working: bool, name: str) -> None:
-    if working:
-        calendar.working.update(days)
-        return
+    marked = calendar.working if working else calendar.off
     for day in days:
-        if not calendar.off.get(day):
-            calendar.off[day] = name
+        if not marked.get(day):
+            marked[day] = name
 
 
 def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> FileCalendar:
@@ -251,17 +252,18 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
 
 
 def _near_the_plan(
-    name: str, holidays: list[dt.date], span: tuple[dt.date, dt.date]
+    name: str, days: list[dt.date], span: tuple[dt.date, dt.date], *, kind: str = "holidays"
 ) -> tuple[list[dt.date], str | None]:
-    """The holidays from a year before ``span`` to two years after it, and a note on the
-    others, left out as too many to keep (more than :data:`MAX_HOLIDAYS`)."""
+    """The days (holidays, or extra working days: ``kind``) from a year before ``span``
+    to two years after it, and a note on the others, left out as too many to keep (more
+    than :data:`MAX_HOLIDAYS`)."""
     low, high = span[0] - NEAR_BEFORE, span[1] + NEAR_AFTER
-    kept = [d for d in holidays if low <= d <= high]
-    dropped = [d for d in holidays if not low <= d <= high]
+    kept = [d for d in days if low <= d <= high]
+    dropped = [d for d in days if not low <= d <= high]
     if not dropped:
-        return holidays, None
+        return days, None
     return kept, (
-        f"calendar {name!r}: {len(holidays)} holidays are more than {MAX_HOLIDAYS}, so only "
+        f"calendar {name!r}: {len(days)} {kind} are more than {MAX_HOLIDAYS}, so only "
         f"those from {low.isoformat()} to {high.isoformat()} are kept; {len(dropped)} "
         f"(from {dropped[0].isoformat()} to {dropped[-1].isoformat()}) are not carried over"
     )
@@ -283,16 +285,33 @@ def resolve_calendars(
 
     def exceptions_of(
         calendar: FileCalendar, seen: frozenset[str]
-    ) -> tuple[dict[dt.date, str], set[dt.date]]:
+    ) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
+        """The days off and the days worked by exceptions, the calendar's own over its
+        base's (each with its exception's name)."""
         base = calendars.get(calendar.base_uid or "")
-        off, working = dict(calendar.off), set(calendar.working)
+        off, working = dict(calendar.off), dict(calendar.working)
         if base and base.uid not in seen:
             base_off, base_working = exceptions_of(base, seen | {calendar.uid})
             for day, name in base_off.items():
                 if day not in calendar.working and not off.get(day):
                     off[day] = name
-            working |= base_working - calendar.off.keys()
+            for day, name in base_working.items():
+                if day not in calendar.off and not working.get(day):
+                    working[day] = name
         return off, working
+
+    def inherited_off(calendar: FileCalendar) -> set[dt.date]:
+        """The days off the calendar's base gives it (which its own working exceptions
+        make worked again)."""
+        base = calendars.get(calendar.base_uid or "")
+        if base is None or base.uid == calendar.uid:
+            return set()
+        return set(exceptions_of(base, frozenset({calendar.uid}))[0])
+
+    def dated(days: list[dt.date], names: dict[dt.date, str]) -> list[object]:
+        return [
+            {"date": d.isoformat(), "name": names[d]} if names[d] else d.isoformat() for d in days
+        ]
 
     for uid, calendar in calendars.items():
         days = days_of(calendar, frozenset())
@@ -310,18 +329,27 @@ def resolve_calendars(
         if span is not None and len(holidays) > MAX_HOLIDAYS:
             holidays, note = _near_the_plan(calendar.name, holidays, span)
             notes += [note] if note else []
-        extra = sorted(d for d in working if WEEKDAYS[d.weekday()] not in workdays)
-        if extra:
+        # a day both off and worked by exceptions of one calendar is off (a holiday wins)
+        worked = {d for d in working if d not in off}
+        extra = sorted(d for d in worked if WEEKDAYS[d.weekday()] not in workdays)
+        if span is not None and len(extra) > MAX_HOLIDAYS:
+            extra, note = _near_the_plan(calendar.name, extra, span, kind="extra working days")
+            notes += [note] if note else []
+        # on a weekday worked anyway, a working exception only changes the hours (unless
+        # it works a day its base calendar has off)
+        hours = sorted(
+            {d for d in worked if WEEKDAYS[d.weekday()] in workdays} - inherited_off(calendar)
+        )
+        if hours:
             notes.append(
-                f"calendar {calendar.name!r}: {len(extra)} working day(s) on non-working "
-                f"weekdays (first {extra[0].isoformat()}) are not carried over"
+                f"calendar {calendar.name!r}: {len(hours)} working exception day(s) on "
+                f"weekdays worked anyway (first {hours[0].isoformat()}) change only the "
+                "working hours, which are not carried over"
             )
         resolved[uid] = {
             "name": calendar.name,
             "workdays": workdays,
-            "holidays": [
-                {"date": d.isoformat(), "name": off[d]} if off[d] else d.isoformat()
-                for d in holidays
-            ],
+            "holidays": dated(holidays, off),
+            "extra_workdays": dated(extra, working),
         }
     return resolved, notes

@@ -4,8 +4,9 @@ Elements are written in the order of Microsoft's schema. A program of one
 project becomes one file whose tasks are the project's tasks; a program of
 several projects gets one summary task per project. Program milestones become
 milestone tasks. Working days map to the file's 480 minutes per day, holidays
-to calendar exceptions (written in both the 2007+ ``Exceptions`` form and the
-older ``WeekDay`` form, so every version reads them). People, teams and equipment
+to non-working calendar exceptions and extra working days to working ones (with the
+usual working times), written in both the 2007+ ``Exceptions`` form and the older
+``WeekDay`` form, so every version reads them. People, teams and equipment
 are all work resources (their units are time); teams and equipment are marked by
 their ``Group``, which the reader maps back. Task and resource ids that
 end in a number (``PLAT-12``, ``R3``) keep it as their UID, so a file read and
@@ -22,9 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-import numpy as np
-
-from podium.engine import schedule
+from podium.engine import WorkCalendar, schedule
 from podium.interop.imported import FileBaseline
 from podium.interop.mspdi._xml import NS, format_hours
 from podium.interop.mspdi.resources import KIND_GROUPS
@@ -67,17 +66,22 @@ def _uids(ids: Iterable[str], *, lowest: int = 1) -> dict[str, int]:
     return uids
 
 
-def _ranges(holidays: list[Any]) -> list[tuple[dt.date, dt.date, str]]:
-    """Runs of consecutive holidays of one name (plan-format holidays: dates, or
-    ``{"date", "name"}``), as ``(first, last, name)``."""
+def _named(entries: list[Any]) -> dict[dt.date, str]:
+    """Plan-format holidays or extra working days (dates, or ``{"date", "name"}``) by
+    date, a date listed twice with its first name."""
     named: dict[dt.date, str] = {}
-    for holiday in holidays:
+    for entry in entries:
         day, name = (
-            (holiday["date"], holiday.get("name", ""))
-            if isinstance(holiday, dict)
-            else (holiday, "")
+            (entry["date"], entry.get("name", "")) if isinstance(entry, dict) else (entry, "")
         )
         named.setdefault(dt.date.fromisoformat(str(day)), name)
+    return named
+
+
+def _ranges(entries: list[Any]) -> list[tuple[dt.date, dt.date, str]]:
+    """Runs of consecutive holidays (or extra working days) of one name, as
+    ``(first, last, name)``."""
+    named = _named(entries)
     ranges: list[tuple[dt.date, dt.date, str]] = []
     for day in sorted(named):
         last = ranges[-1] if ranges else None
@@ -101,32 +105,46 @@ def _calendar(parent: Element, uid: int, calendar: dict[str, Any]) -> None:
         _add(day, "DayType", day_type)
         _add(day, "DayWorking", int(name in workdays))
         if name in workdays:
-            times = SubElement(day, "WorkingTimes")
-            for start, finish in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
-                time = SubElement(times, "WorkingTime")
-                _add(time, "FromTime", start)
-                _add(time, "ToTime", finish)
-    ranges = _ranges(calendar.get("holidays", []))
-    for first, last, _ in ranges:  # the pre-2007 form (which has no names)
+            _working_times(day)
+    # holidays (not worked) and extra working days (worked), each run of days of one
+    # name one exception, by date
+    ranges = sorted(
+        [(*r, False) for r in _ranges(calendar.get("holidays", []))]
+        + [(*r, True) for r in _ranges(calendar.get("extra_workdays", []))]
+    )
+    for first, last, _, worked in ranges:  # the pre-2007 form (which has no names)
         day = SubElement(week, "WeekDay")
         _add(day, "DayType", 0)
-        _add(day, "DayWorking", 0)
+        _add(day, "DayWorking", int(worked))
         period = SubElement(day, "TimePeriod")
         _add(period, "FromDate", f"{first.isoformat()}T00:00:00")
         _add(period, "ToDate", f"{last.isoformat()}T23:59:00")
+        if worked:
+            _working_times(day)
     if ranges:
         exceptions = SubElement(element, "Exceptions")
-        for first, last, name in ranges:
+        for first, last, name, worked in ranges:
             exception = SubElement(exceptions, "Exception")
             _add(exception, "EnteredByOccurrences", 0)
             period = SubElement(exception, "TimePeriod")
             _add(period, "FromDate", f"{first.isoformat()}T00:00:00")
             _add(period, "ToDate", f"{last.isoformat()}T23:59:00")
             _add(exception, "Occurrences", 1)
-            if name:  # an unnamed holiday has no name in the file either
+            if name:  # an unnamed day has no name in the file either
                 _add(exception, "Name", name)
             _add(exception, "Type", 1)
-            _add(exception, "DayWorking", 0)
+            _add(exception, "DayWorking", int(worked))
+            if worked:
+                _working_times(exception)
+
+
+def _working_times(parent: Element) -> None:
+    """The usual working times of a day (08:00–12:00 and 13:00–17:00: 480 minutes)."""
+    times = SubElement(parent, "WorkingTimes")
+    for start, finish in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
+        time = SubElement(times, "WorkingTime")
+        _add(time, "FromTime", start)
+        _add(time, "ToTime", finish)
 
 
 def _scheduled(document: dict[str, Any]) -> dict[str, tuple[dt.date, dt.date]]:
@@ -136,8 +154,18 @@ def _scheduled(document: dict[str, Any]) -> dict[str, tuple[dt.date, dt.date]]:
     return {i: (result[i].early_start, result[i].early_finish) for i in ids}
 
 
-def _working_days(start: dt.date, finish: dt.date, weekmask: str) -> int:
-    return int(np.busday_count(start, finish + dt.timedelta(days=1), weekmask=weekmask))
+def _work_calendar(calendar: dict[str, Any]) -> WorkCalendar:
+    """A plan-format calendar (a dict of a valid document) as the engine counts it."""
+    return WorkCalendar.from_weekdays(
+        calendar.get("workdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+        _named(calendar.get("holidays", [])),
+        _named(calendar.get("extra_workdays", [])),
+    )
+
+
+def _working_days(start: dt.date, finish: dt.date, calendar: WorkCalendar) -> int:
+    """The days ``calendar`` works from ``start`` to ``finish``, both included."""
+    return calendar.count_workdays(start, finish + dt.timedelta(days=1))
 
 
 def write_mspdi(
@@ -160,12 +188,9 @@ def write_mspdi(
         calendars = [{"name": "Standard", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"]}]
     calendar_uids = {c["name"]: n for n, c in enumerate(calendars, 1)}
     default_calendar = program.get("calendar") or calendars[0]["name"]
-    default_days = next(c for c in calendars if c["name"] == default_calendar).get(
-        "workdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]
-    )
-    weekmask = " ".join(
-        d for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") if d in default_days
-    )
+    default = next(c for c in calendars if c["name"] == default_calendar)
+    default_days = default.get("workdays", ["Mon", "Tue", "Wed", "Thu", "Fri"])
+    work_calendar = _work_calendar(default)
 
     root = Element("Project", xmlns=NS)
     _add(root, "SaveVersion", 14)
@@ -225,7 +250,7 @@ def write_mspdi(
         start, end = span_of(task_id)
         days = int(task.get("duration", 0))
         if is_summary:
-            days = _working_days(start, end, weekmask) if end >= start else 0
+            days = _working_days(start, end, work_calendar) if end >= start else 0
         milestone = days == 0 and not is_summary
         element = SubElement(tasks_element, "Task")
         _add(element, "UID", uids[task_id])

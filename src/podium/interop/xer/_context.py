@@ -21,6 +21,7 @@ class Calendar:
     hours_per_day: float
     workdays: list[str]
     holidays: list[date]
+    extra_workdays: list[date] = field(default_factory=list)  # worked on a day off of the week
 
 
 @dataclass

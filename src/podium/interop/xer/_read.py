@@ -33,6 +33,11 @@ READ = {"PROJECT", "CALENDAR", "PROJWBS", "TASK", "TASKPRED", "RSRC", "RSRCRATE"
 IGNORED = {"CURRTYPE", "OBS", "SCHEDOPTIONS", "FINTMPL", "ACTVTYPE", "ACTVCODE", "TASKACTV"}
 
 
+def _weekday(day: date) -> str:
+    """``Mon`` … ``Sun`` (whatever the locale)."""
+    return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
+
+
 class _Reader:
     def __init__(self, context: Context) -> None:
         self.c = context
@@ -69,17 +74,24 @@ class _Reader:
             if hours <= 0:
                 worked = [week[d] for d in workdays if week.get(d)]
                 hours = sum(worked) / len(worked) if worked else 8.0
-            short = [
-                d.strftime("%a") for d in data.working_days if d.strftime("%a") not in workdays
-            ]
-            if short:
+            # exceptions without work on working weekdays are holidays, exceptions with
+            # work on days off of the week extra working days (a day both is off)
+            holidays = sorted({d for d in data.days_off if _weekday(d) in workdays})
+            off = set(data.days_off)
+            extra = sorted(
+                {d for d in data.working_days if _weekday(d) not in workdays and d not in off}
+            )
+            reshaped = sorted(
+                {d for d in data.working_days if _weekday(d) in workdays and d not in off}
+            )
+            if reshaped:
                 self.c.notes.append(
-                    f"calendar {row.get('clndr_name')!r}: {len(short)} extra working days "
-                    "(on days off of the work week) were not carried over"
+                    f"calendar {row.get('clndr_name')!r}: {len(reshaped)} exception day(s) "
+                    f"with work on working weekdays (first {reshaped[0].isoformat()}) change "
+                    "only the working hours, which are not carried over"
                 )
-            holidays = sorted({d for d in data.days_off if d.strftime("%a") in workdays})
             name = unique(row.get("clndr_name") or f"Calendar {cid}", names, size=100)
-            self.calendars[cid] = Calendar(name, hours, workdays, holidays)
+            self.calendars[cid] = Calendar(name, hours, workdays, holidays, extra)
 
     def calendar(self, cid: str) -> Calendar | None:
         """A calendar by ``clndr_id``, marked as used by the plan."""
@@ -144,6 +156,7 @@ class _Reader:
                 "name": cal.name,
                 "workdays": cal.workdays,
                 "holidays": [d.isoformat() for d in cal.holidays],
+                "extra_workdays": [d.isoformat() for d in cal.extra_workdays],
             }
             for cal in (self.calendars[cid] for cid in self.used_calendars)
         ]

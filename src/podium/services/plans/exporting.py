@@ -19,6 +19,15 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _dated(entries: list[dict[str, Any]] | None) -> list[Any]:
+    """Stored holidays or extra working days as the plan writes them, by date: a date,
+    or ``{"date", "name"}`` for a named one."""
+    return [
+        {"date": e["date"], "name": e["name"]} if e.get("name") else e["date"]
+        for e in sorted(entries or [], key=lambda e: str(e["date"]))
+    ]
+
+
 def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, Any]:
     """The program as a plan document (JSON-ready)."""
     program = program_service.get_program(session, actor, program_id)
@@ -147,10 +156,8 @@ def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, An
                 "workdays": [
                     day for day, flag in zip(WEEKDAYS, c.weekmask, strict=True) if flag == "1"
                 ],
-                "holidays": [
-                    {"date": h["date"], "name": h["name"]} if h.get("name") else h["date"]
-                    for h in sorted(c.holidays, key=lambda h: str(h["date"]))
-                ],
+                "holidays": _dated(c.holidays),
+                "extra_workdays": _dated(c.extra_workdays),
             }
             for c in calendars.values()
         ],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from podium.interop.plan_format import Calendar as PlanCalendar
+from podium.interop.plan_format import Holiday as PlanHoliday
 from podium.interop.plan_format import Plan, PlanError
 from podium.models import (
     WEEKDAYS,
@@ -62,10 +63,9 @@ def _check_against_database(
         if stored is None:
             continue
         same_days = stored.weekmask == _weekmask(list(calendar.workdays))
-        same_holidays = {h["date"] for h in stored.holidays} == {
-            h.date.isoformat() for h in calendar.holidays
-        }
-        if not (same_days and same_holidays):
+        same_holidays = _stored_dates(stored.holidays) == _dates(calendar.holidays)
+        same_extra = _stored_dates(stored.extra_workdays) == _dates(calendar.extra_workdays)
+        if not (same_days and same_holidays and same_extra):
             problems.append(
                 {
                     "location": f"calendars[{index}]",
@@ -81,13 +81,23 @@ def _check_against_database(
     return existing
 
 
-def _stored_holidays(calendar: PlanCalendar) -> list[dict[str, str]]:
-    """The calendar's holidays as stored: by date, a date the file lists twice once (with
-    the first name the file gives it)."""
+def _stored_dates(entries: list[dict[str, Any]] | None) -> set[str]:
+    """The dates of stored ``{"date", "name"}`` entries (holidays, extra working days)."""
+    return {str(e["date"]) for e in entries or []}
+
+
+def _dates(entries: Sequence[PlanHoliday]) -> set[str]:
+    """The dates of a plan calendar's holidays or extra working days."""
+    return {e.date.isoformat() for e in entries}
+
+
+def _stored_days(entries: Sequence[PlanHoliday]) -> list[dict[str, str]]:
+    """A plan calendar's holidays (or extra working days) as stored: by date, a date the
+    file lists twice once (with the first name the file gives it)."""
     named: dict[str, str] = {}
-    for holiday in calendar.holidays:
-        day = holiday.date.isoformat()
-        named[day] = named.get(day) or holiday.name
+    for entry in entries:
+        day = entry.date.isoformat()
+        named[day] = named.get(day) or entry.name
     return [{"date": day, "name": named[day]} for day in sorted(named)]
 
 
@@ -108,7 +118,8 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
             stored = Calendar(
                 name=calendar.name,
                 weekmask=_weekmask(list(calendar.workdays)),
-                holidays=_stored_holidays(calendar),
+                holidays=_stored_days(calendar.holidays),
+                extra_workdays=_stored_days(calendar.extra_workdays),
             )
             session.add(stored)
             flush(session)
