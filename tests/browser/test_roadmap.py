@@ -4,12 +4,16 @@ collapse, and a manager's drag that reschedules another project."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import Engine
 
+from podium.db import session_factory
+from podium.models import Calendar, Program, Task
+from podium.services.uow import complete
 from tests.browser.conftest import PlanProgram, World, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -320,3 +324,54 @@ def test_baseline_bars_show_the_current_baselines_dates_under_the_live_ones(
     )
     assert after["SEC-4"]["early_finish"] > before["SEC-4"]["early_finish"]
     screenshot(page, "roadmap-baseline.png")
+
+
+def test_an_extra_working_saturday_of_the_program_calendar_is_not_shaded_as_a_day_off(
+    page: Page, web_engine: Engine, fresh_plan: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    # the program moves to a calendar of its own: its week and holidays, and one Saturday
+    # worked, on the first weekend after PLAT-4 starts
+    with session_factory(web_engine)() as db:
+        program = db.get(Program, fresh_plan.id)
+        task = db.get(Task, fresh_plan.task_ids["PLAT-4"])
+        assert program is not None and task is not None and task.early_start is not None
+        base = db.get(Calendar, program.calendar_id) if program.calendar_id else None
+        start = task.early_start
+        saturday = start + timedelta(days=(5 - start.weekday()) % 7 or 7)
+        cal = Calendar(
+            name=f"Cutover {fresh_plan.key}",
+            weekmask="1111100",
+            holidays=[
+                h for h in (base.holidays if base else []) if h["date"] != saturday.isoformat()
+            ],
+            extra_workdays=[{"date": saturday.isoformat(), "name": "cutover"}],
+        )
+        db.add(cal)
+        db.flush()
+        program.calendar_id = cal.id
+        complete(db)
+
+    open_roadmap(page, fresh_plan, plan_people["maya"])
+    page.get_by_role("button", name="Day", exact=True).click()
+    expect(page.locator(".rm-head-svg")).to_have_attribute("data-zoom", "day")
+    px = float(page.locator(".rm-svg").get_attribute("data-px-per-day") or 0)
+    group = bar(page, fresh_plan, "PLAT-4")
+    shown_start = date.fromisoformat(group.get_attribute("data-start") or "")
+    moved = re.search(r"translate\(([-\d.]+),", group.get_attribute("transform") or "")
+    assert moved is not None and px > 0
+    x_start = float(moved.group(1))
+
+    def at(day: date) -> float:
+        return x_start + (day - shown_start).days * px
+
+    shaded = [
+        float(x or 0)
+        for x in page.locator(".rm-offday").evaluate_all(
+            "rects => rects.map(r => r.getAttribute('x'))"
+        )
+    ]
+    near = [x for x in shaded if abs(x - at(saturday)) < 0.5]
+    sunday = [x for x in shaded if abs(x - at(saturday + timedelta(days=1))) < 0.5]
+    next_saturday = [x for x in shaded if abs(x - at(saturday + timedelta(days=7))) < 0.5]
+    assert near == [], "the extra working Saturday is shaded as a day off"
+    assert len(sunday) == 1 and len(next_saturday) == 1
