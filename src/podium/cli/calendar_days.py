@@ -3,6 +3,8 @@ file) and extra working days (a Saturday worked for a cutover)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -19,8 +21,7 @@ from podium.cli._app import (
     require_current_schema,
 )
 from podium.cli.calendars import (
-    HOLIDAY_NAME_LENGTH,
-    WORKDAY_NAME_LENGTH,
+    DAY_NAME_LENGTH,
     CalendarName,
     calendar_app,
     extra_days_said,
@@ -42,6 +43,110 @@ WorkdayDate = Annotated[
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """Holidays or extra working days: what the add and remove commands need to know."""
+
+    field: str  # the calendar's list
+    one: str  # "a holiday"
+    many: str  # "holidays"
+    listed: Callable[[Calendar], Sequence[Holiday | ExtraWorkday]]
+    make: Callable[[date, str], Holiday | ExtraWorkday]
+    remove: str  # the command that removes one
+
+
+HOLIDAYS = _Kind(
+    "holidays", "a holiday", "holidays", calendars.holidays_of, Holiday, "holiday-remove"
+)
+EXTRA_DAYS = _Kind(
+    "extra_workdays",
+    "an extra working day",
+    "extra working days",
+    calendars.extra_workdays_of,
+    ExtraWorkday,
+    "workday-remove",
+)
+
+
+def _counted(kind: _Kind, n: int) -> str:
+    return extra_days_said(n) if kind is EXTRA_DAYS else plural(n, "holiday")
+
+
+def _find(days: Iterable[Holiday | ExtraWorkday], when: date) -> Holiday | ExtraWorkday | None:
+    return next((d for d in days if d.date == when), None)
+
+
+def _add_day(name: str, day: str, day_name: str, kind: _Kind, other: _Kind) -> None:
+    """Add a dated day of ``kind`` to a calendar, refusing one it lists already, as this
+    kind or as the ``other``; then say how many it has and whether its weekday changes."""
+    when = parse_day(day, "DATE")
+    day_name = checked_text(day_name, "--name", DAY_NAME_LENGTH)
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = find_calendar(session, name)
+            listed = list(kind.listed(calendar))
+            if (same := _find(listed, when)) is not None:
+                raise fail(
+                    escape(f"{when} is already {kind.one} in {calendar.name}{named(same.name)}")
+                )
+            if (clash := _find(other.listed(calendar), when)) is not None:
+                raise fail(
+                    escape(f"{when} is {other.one} in {calendar.name}{named(clash.name)}")
+                    + f": remove it first (`podium calendar {other.remove}`)"
+                )
+            calendars.update_calendar(
+                session,
+                SYSTEM,
+                calendar.id,
+                {kind.field: [*listed, kind.make(when, day_name)]},
+                expected_version=calendar.version,
+            )
+            title, worked = calendar.name, calendars.workdays_of(calendar.weekmask)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    weekday = WEEKDAYS[when.weekday()]
+    added = escape(f"{when} ({weekday}) {day_name}".strip())
+    console.print(f"Added {added} to [bold]{escape(title)}[/]: {_counted(kind, len(listed) + 1)}.")
+    if kind is HOLIDAYS and weekday not in worked:
+        console.print(f"[dim]{weekday} is not worked in this calendar anyway.[/]")
+    if kind is EXTRA_DAYS and weekday in worked:
+        console.print(f"[dim]{weekday} is worked in this calendar anyway: it changes nothing.[/]")
+
+
+def _remove_day(name: str, day: str, kind: _Kind) -> None:
+    """Remove a dated day of ``kind`` from a calendar; say how many are left."""
+    when = parse_day(day, "DATE")
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            calendar = find_calendar(session, name)
+            listed = list(kind.listed(calendar))
+            gone = _find(listed, when)
+            if gone is None:
+                raise fail(
+                    escape(f"{when} is not {kind.one} in {calendar.name}")
+                    + f" (`podium calendar show` lists its {kind.many})"
+                )
+            kept = [d for d in listed if d.date != when]
+            calendars.update_calendar(
+                session,
+                SYSTEM,
+                calendar.id,
+                {kind.field: kept},
+                expected_version=calendar.version,
+            )
+            title = calendar.name
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    removed = escape(f"{when} {gone.name}".strip())
+    console.print(
+        f"Removed {removed} from [bold]{escape(title)}[/]: {_counted(kind, len(kept))} left."
+    )
+
+
 @calendar_app.command("holiday-add")
 def holiday_add(
     name: CalendarName,
@@ -51,75 +156,13 @@ def holiday_add(
     ] = "",
 ) -> None:
     """Add a holiday to a calendar; the programs that use it are rescheduled."""
-    when = parse_day(day, "DATE")
-    holiday_name = checked_text(holiday_name, "--name", HOLIDAY_NAME_LENGTH)
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            holidays = calendars.holidays_of(calendar)
-            same = next((h for h in holidays if h.date == when), None)
-            if same is not None:
-                named = f" ({same.name})" if same.name else ""
-                raise fail(escape(f"{when} is already a holiday in {calendar.name}{named}"))
-            _refuse_extra_workday(calendar, when)
-            calendars.update_calendar(
-                session,
-                SYSTEM,
-                calendar.id,
-                {"holidays": [*holidays, Holiday(when, holiday_name)]},
-                expected_version=calendar.version,
-            )
-            title, worked = calendar.name, calendars.workdays_of(calendar.weekmask)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    weekday = WEEKDAYS[when.weekday()]
-    added = escape(f"{when} ({weekday}) {holiday_name}".strip())
-    console.print(
-        f"Added {added} to [bold]{escape(title)}[/]: {plural(len(holidays) + 1, 'holiday')}."
-    )
-    if weekday not in worked:
-        console.print(f"[dim]{weekday} is not worked in this calendar anyway.[/]")
-
-
-def _refuse_extra_workday(calendar: Calendar, when: date) -> None:
-    """A holiday cannot fall on an extra working day: the command fails saying so."""
-    extra = next((e for e in calendars.extra_workdays_of(calendar) if e.date == when), None)
-    if extra is not None:
-        raise fail(
-            escape(f"{when} is an extra working day in {calendar.name}{named(extra.name)}")
-            + ": remove it first (`podium calendar workday-remove`)"
-        )
+    _add_day(name, day, holiday_name, HOLIDAYS, EXTRA_DAYS)
 
 
 @calendar_app.command("holiday-remove")
 def holiday_remove(name: CalendarName, day: HolidayDate) -> None:
     """Remove a holiday from a calendar; the programs that use it are rescheduled."""
-    when = parse_day(day, "DATE")
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            holidays = calendars.holidays_of(calendar)
-            kept = [h for h in holidays if h.date != when]
-            if len(kept) == len(holidays):
-                raise fail(
-                    escape(f"{when} is not a holiday in {calendar.name}")
-                    + " (`podium calendar show` lists its holidays)"
-                )
-            calendars.update_calendar(
-                session, SYSTEM, calendar.id, {"holidays": kept}, expected_version=calendar.version
-            )
-            title = calendar.name
-            gone = next(h for h in holidays if h.date == when)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    removed = escape(f"{when} {gone.name}".strip())
-    console.print(
-        f"Removed {removed} from [bold]{escape(title)}[/]: {plural(len(kept), 'holiday')} left."
-    )
+    _remove_day(name, day, HOLIDAYS)
 
 
 @calendar_app.command("workday-add")
@@ -132,77 +175,14 @@ def workday_add(
 ) -> None:
     """Add an extra working day: a date worked although the week leaves its weekday off
     (a Saturday for a cutover, say). The programs that use the calendar are rescheduled."""
-    when = parse_day(day, "DATE")
-    workday_name = checked_text(workday_name, "--name", WORKDAY_NAME_LENGTH)
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            extra = calendars.extra_workdays_of(calendar)
-            same = next((e for e in extra if e.date == when), None)
-            if same is not None:
-                raise fail(
-                    escape(
-                        f"{when} is already an extra working day in {calendar.name}"
-                        f"{named(same.name)}"
-                    )
-                )
-            holiday = next((h for h in calendars.holidays_of(calendar) if h.date == when), None)
-            if holiday is not None:
-                raise fail(
-                    escape(f"{when} is a holiday in {calendar.name}{named(holiday.name)}")
-                    + ": remove it first (`podium calendar holiday-remove`)"
-                )
-            calendars.update_calendar(
-                session,
-                SYSTEM,
-                calendar.id,
-                {"extra_workdays": [*extra, ExtraWorkday(when, workday_name)]},
-                expected_version=calendar.version,
-            )
-            title, worked = calendar.name, calendars.workdays_of(calendar.weekmask)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    weekday = WEEKDAYS[when.weekday()]
-    added = escape(f"{when} ({weekday}) {workday_name}".strip())
-    console.print(f"Added {added} to [bold]{escape(title)}[/]: {extra_days_said(len(extra) + 1)}.")
-    if weekday in worked:
-        console.print(f"[dim]{weekday} is worked in this calendar anyway: it changes nothing.[/]")
+    _add_day(name, day, workday_name, EXTRA_DAYS, HOLIDAYS)
 
 
 @calendar_app.command("workday-remove")
 def workday_remove(name: CalendarName, day: WorkdayDate) -> None:
     """Remove an extra working day from a calendar; the programs that use it are
     rescheduled."""
-    when = parse_day(day, "DATE")
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            calendar = find_calendar(session, name)
-            extra = calendars.extra_workdays_of(calendar)
-            gone = next((e for e in extra if e.date == when), None)
-            if gone is None:
-                raise fail(
-                    escape(f"{when} is not an extra working day in {calendar.name}")
-                    + " (`podium calendar show` lists them)"
-                )
-            kept = [e for e in extra if e.date != when]
-            calendars.update_calendar(
-                session,
-                SYSTEM,
-                calendar.id,
-                {"extra_workdays": kept},
-                expected_version=calendar.version,
-            )
-            title = calendar.name
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    removed = escape(f"{when} {gone.name}".strip())
-    console.print(
-        f"Removed {removed} from [bold]{escape(title)}[/]: {extra_days_said(len(kept))} left."
-    )
+    _remove_day(name, day, EXTRA_DAYS)
 
 
 @calendar_app.command("holiday-import")

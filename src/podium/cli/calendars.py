@@ -43,8 +43,7 @@ CalendarName = Annotated[str, typer.Argument(help="calendar name (any case)")]
 # ExtraWorkdayIn)
 NAME_LENGTH = 100
 DESCRIPTION_LENGTH = 10_000
-HOLIDAY_NAME_LENGTH = 200
-WORKDAY_NAME_LENGTH = 200
+DAY_NAME_LENGTH = 200  # a holiday's or an extra working day's name
 EVERY = 1_000_000  # one page holding every program
 
 
