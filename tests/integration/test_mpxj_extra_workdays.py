@@ -4,9 +4,6 @@ as extra working days the working days MPXJ expands from the real files."""
 
 from __future__ import annotations
 
-import importlib
-import shutil
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,31 +11,17 @@ from typing import Any
 import pytest
 
 from podium.interop.mspdi import read_mspdi, write_mspdi
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
-MSPDI_FILES = sorted(p.name for p in DATA.glob("*.xml")) if DATA.exists() else []
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("java") is None,
-    reason="MPXJ needs a Java runtime: `make test` installs Debian's default-jre-headless",
+from tests.integration.test_mpxj_check import (  # the same reader, files and Java check
+    DATA,
+    MSPDI_FILES,
+    Reader,
+    mpxj,
+    pytestmark,
 )
 
-Reader = Callable[[Path], Any]
+__all__ = ["mpxj", "pytestmark"]  # a fixture and the module's mark, used by name
 
-
-@pytest.fixture(scope="module")
-def mpxj() -> Iterator[Reader]:
-    """MPXJ's universal reader in a Java virtual machine (started once per process)."""
-    import jpype  # type: ignore[import-untyped]
-    import mpxj  # type: ignore[import-untyped]  # noqa: F401  (MPXJ's jars on the class path)
-
-    importlib.import_module("jpype.imports")  # makes Java packages importable
-    if not jpype.isJVMStarted():
-        jpype.startJVM()
-    from org.mpxj.reader import UniversalProjectReader  # type: ignore[import-not-found]
-
-    yield lambda path: UniversalProjectReader().read(str(path))
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _mpxj_named_working(calendar: Any, workdays: list[str]) -> dict[str, set[str]]:
