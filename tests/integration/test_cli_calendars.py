@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -230,14 +231,14 @@ def test_delete_removes_an_unused_calendar_and_refuses_one_in_use(
     assert stored(engine, "Spare") is None and calendars_count(engine) == 1
 
 
-def test_a_new_holiday_reschedules_the_programs_using_the_calendar(
-    cli_env: None, engine: Engine, db: Session
-) -> None:
+def _task_on_standard(engine: Engine, db: Session, *, duration: int) -> Callable[[], date | None]:
+    """A calendar Standard, made with the CLI, and program CLOUD on it with one task
+    DATA-1 of ``duration`` days, scheduled; answers a reader of the task's finish."""
     podium("calendar", "create", "Standard")
     standard = stored(engine, "Standard")
     assert standard is not None
     program = make_program(db, key="CLOUD", start_date=date(2027, 1, 4), calendar_id=standard.id)
-    make_task(db, make_project(db, program, "DATA"), "DATA-1", duration=5)
+    make_task(db, make_project(db, program, "DATA"), "DATA-1", duration=duration)
     # the task is stored unscheduled: a far-off holiday gives it its first dates
     podium("calendar", "holiday-add", "Standard", "2031-01-01")
 
@@ -245,6 +246,13 @@ def test_a_new_holiday_reschedules_the_programs_using_the_calendar(
         with Session(engine) as session:
             return session.scalar(select(Task.early_finish).where(Task.key == "DATA-1"))
 
+    return finish
+
+
+def test_a_new_holiday_reschedules_the_programs_using_the_calendar(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    finish = _task_on_standard(engine, db, duration=5)
     assert finish() == date(2027, 1, 8)
     code, out = podium("calendar", "holiday-add", "Standard", "2027-01-05", "--name", "Bridge")
     assert code == 0, out
@@ -410,18 +418,7 @@ def test_a_calendar_takes_at_most_five_thousand_extra_working_days(
 def test_an_extra_saturday_reschedules_the_programs_using_the_calendar(
     cli_env: None, engine: Engine, db: Session
 ) -> None:
-    podium("calendar", "create", "Standard")
-    standard = stored(engine, "Standard")
-    assert standard is not None
-    program = make_program(db, key="CLOUD", start_date=date(2027, 1, 4), calendar_id=standard.id)
-    make_task(db, make_project(db, program, "DATA"), "DATA-1", duration=10)
-    # the task is stored unscheduled: a far-off holiday gives it its first dates
-    podium("calendar", "holiday-add", "Standard", "2031-01-01")
-
-    def finish() -> date | None:
-        with Session(engine) as session:
-            return session.scalar(select(Task.early_finish).where(Task.key == "DATA-1"))
-
+    finish = _task_on_standard(engine, db, duration=10)
     assert finish() == date(2027, 1, 15)  # ten days: Mon 4 – Fri 15 Jan
     code, out = podium("calendar", "workday-add", "Standard", "2027-01-09", "--name", "Cutover")
     assert code == 0, out
