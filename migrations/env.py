@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from podium.db import migrating
 from podium.models import Base
 
 config = context.config
@@ -31,6 +32,5 @@ else:
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
-    with engine.connect() as conn:
+    with engine.connect() as conn, migrating(conn):
         _configure_and_run(conn)
-        conn.commit()

@@ -6,6 +6,8 @@ Alembic migrations in ``migrations/`` build.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from podium.config import REPO_ROOT, get_settings
@@ -67,10 +69,45 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+class BrokenReferences(RuntimeError):
+    """A migration left rows that refer to rows that do not exist; nothing was committed."""
+
+
+@contextmanager
+def migrating(connection: Connection) -> Iterator[None]:
+    """One transaction for a migration run; on SQLite with foreign keys off, checked.
+
+    SQLite changes a table by rebuilding it (create anew, copy, drop the old one,
+    rename): with foreign keys on, dropping the old table would delete or null every
+    row that refers to it. So they are off while migrations run, as SQLite's own
+    procedure for altering a table says, and every reference is checked before the
+    commit: a migration that broke one rolls back instead.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # takes effect only outside a transaction, which the driver opens lazily
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        with connection.begin():
+            yield
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise BrokenReferences(
+                        f"The migration left {len(broken)} rows referring to rows that do "
+                        f"not exist (first: {tuple(broken[0])}); nothing was changed."
+                    )
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
 def upgrade_database(engine: Engine) -> None:
     """Run every pending migration (``podium db upgrade``)."""
     config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
-    with engine.begin() as connection:
+    with engine.connect() as connection, migrating(connection):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -456,6 +456,21 @@ def test_deleting_with_a_stale_if_match_is_412(cast: Cast, tree: Any) -> None:
     assert cast.owner.delete(url, headers={"If-Match": '"2"'}).status_code == 204
 
 
+def test_a_deleted_tasks_id_is_never_given_again_so_its_stale_edit_finds_nothing(
+    cast: Cast, plat: dict[str, Any], tree: Any
+) -> None:
+    """SQLite without AUTOINCREMENT gave the next task the deleted newest one's id: an
+    edit still held for the deleted task (If-Match "1") then overwrote the new one."""
+    deleted = tree["C"]
+    assert cast.owner.delete(f"{URL}/{deleted['id']}").status_code == 204
+    new = add(cast, plat, "D")
+    assert new["id"] > deleted["id"]
+    stale = {"name": "Lost", "percent_complete": 50}
+    response = cast.owner.patch(f"{URL}/{deleted['id']}", json=stale, headers={"If-Match": '"1"'})
+    assert_error(response, 404)
+    assert cast.viewer.get(f"{URL}/{new['id']}").json()["name"] == "D"
+
+
 def test_a_move_with_a_stale_if_match_is_412_and_moves_nothing(
     cast: Cast, plat: dict[str, Any], tree: Any
 ) -> None:

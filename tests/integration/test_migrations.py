@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
-from podium.db import DatabaseBehind, check_database_current, make_engine, upgrade_database
-from podium.models import Base
+from podium.db import (
+    BrokenReferences,
+    DatabaseBehind,
+    alembic_config,
+    check_database_current,
+    database_revision,
+    make_engine,
+    migrating,
+    session_factory,
+    upgrade_database,
+)
+from podium.models import Base, Calendar
+from podium.services.demo import load_demo
 
 
 def test_migrated_database_matches_the_models(engine: Engine) -> None:
@@ -28,3 +45,147 @@ def test_app_refuses_a_database_that_is_behind(tmp_path) -> None:
         check_database_current(empty)
     upgrade_database(empty)
     check_database_current(empty)
+
+
+# --- 0019: on SQLite, ids are never given twice -------------------------------
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = alembic_config(str(engine.url))
+    with engine.connect() as connection, migrating(connection):
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _schema(engine: Engine) -> dict[str, Any]:
+    """Every table's columns, keys, references (with their ON DELETE), indexes and checks."""
+    inspector = inspect(engine)
+    return {
+        table: (
+            [
+                (c["name"], str(c["type"]), c["nullable"], str(c["default"]))
+                for c in inspector.get_columns(table)
+            ],
+            inspector.get_pk_constraint(table)["constrained_columns"],
+            sorted(
+                (
+                    f["name"],
+                    f["constrained_columns"],
+                    f["referred_table"],
+                    f["referred_columns"],
+                    sorted(f["options"].items()),
+                )
+                for f in inspector.get_foreign_keys(table)
+            ),
+            sorted(
+                (i["name"], i["column_names"], i["unique"]) for i in inspector.get_indexes(table)
+            ),
+            sorted((u["name"], u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
+        )
+        for table in inspector.get_table_names()
+        if table not in ("alembic_version", "sqlite_sequence")
+    }
+
+
+def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(table.select()).all()), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def _autoincrement(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return {
+            name
+            for name, sql in connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+            )
+            if "AUTOINCREMENT" in sql.upper()
+        }
+
+
+@pytest.fixture
+def demo_at_0018(tmp_path: Path) -> Iterator[Engine]:
+    """The demo program in a SQLite database at revision 0018 (ids reusable)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'at-0018.db'}")
+    _migrate(engine, "0018")
+    with session_factory(engine)() as session:
+        load_demo(session, today=date(2026, 12, 1))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+def test_0019_rebuilds_every_id_table_autoincrement_keeping_every_row_and_rule(
+    demo_at_0018: Engine,
+) -> None:
+    engine = demo_at_0018
+    schema, rows = _schema(engine), _rows(engine)
+    assert _autoincrement(engine) == set()
+    assert sum(map(len, rows.values())) > 300
+
+    _migrate(engine, "0019")
+    with_id = {
+        t.name for t in Base.metadata.tables.values() if t.primary_key.columns.keys() == ["id"]
+    }
+    assert _autoincrement(engine) == with_id and len(with_id) > 40
+    assert _schema(engine) == schema
+    assert _rows(engine) == rows
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+    _migrate(engine, "0018", down=True)
+    assert _autoincrement(engine) == set()
+    assert _schema(engine) == schema
+    assert _rows(engine) == rows
+
+
+def test_0019_deleting_the_newest_row_no_longer_frees_its_id(demo_at_0018: Engine) -> None:
+    def add_then_delete_then_add(name: str) -> tuple[int, int]:
+        with session_factory(demo_at_0018)() as session:
+            first = Calendar(name=name)
+            session.add(first)
+            session.commit()
+            session.delete(first)
+            session.commit()
+            second = Calendar(name=name)
+            session.add(second)
+            session.commit()
+            return first.id, second.id
+
+    reused, again = add_then_delete_then_add("Cutover")
+    assert reused == again
+    _migrate(demo_at_0018, "head")
+    deleted, new = add_then_delete_then_add("Go-live")
+    assert new > deleted
+
+
+def test_0019_refuses_to_rebuild_tables_with_foreign_keys_on(demo_at_0018: Engine) -> None:
+    """Dropping a table with foreign keys on deletes the rows that refer to it."""
+    config = alembic_config(str(demo_at_0018.url))
+    with (
+        pytest.raises(RuntimeError, match="foreign keys off"),
+        demo_at_0018.begin() as connection,
+    ):
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0019")
+    assert database_revision(demo_at_0018)[0] == "0018"
+    assert _autoincrement(demo_at_0018) == set()
+
+
+def test_a_migration_run_that_leaves_a_broken_reference_commits_nothing(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'broken.db'}")
+    upgrade_database(engine)
+    with (
+        pytest.raises(BrokenReferences, match="2 rows referring"),
+        engine.connect() as connection,
+        migrating(connection),
+    ):
+        connection.exec_driver_sql("INSERT INTO risk_tasks VALUES (9998, 9999)")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM risk_tasks").scalar() == 0
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

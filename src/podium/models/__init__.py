@@ -1,7 +1,7 @@
 """Stored data: SQLAlchemy 2.0 typed models."""
 
 from podium.models.audit import AuditEntry
-from podium.models.base import Base, utcnow
+from podium.models.base import Base, never_reuse_ids, utcnow
 from podium.models.baselines import Baseline, BaselineItem
 from podium.models.benefits import Benefit, BenefitMeasurement
 from podium.models.calendars import WEEKDAYS, Calendar
@@ -96,3 +96,5 @@ __all__ = [
     "WebhookSubscription",
     "utcnow",
 ]
+
+never_reuse_ids(Base.metadata)

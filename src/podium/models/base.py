@@ -53,6 +53,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def never_reuse_ids(metadata: MetaData) -> None:
+    """On SQLite, every table with an integer id takes AUTOINCREMENT (migration 0019).
+
+    Without it SQLite gives a new row the id of a deleted newest one, and a stale form
+    or ETag for the deleted record would name the new one. PostgreSQL never reuses ids.
+    """
+    for table in metadata.tables.values():
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and isinstance(key[0].type, Integer):
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
 class Timestamped:
     """Created/updated timestamps."""
 
