@@ -38,7 +38,9 @@ calendar_app = typer.Typer(
 )
 app.add_typer(calendar_app, name="calendar")
 
-CalendarName = Annotated[str, typer.Argument(help="calendar name (any case)")]
+CalendarName = Annotated[
+    str, typer.Argument(metavar="CALENDAR", help="the calendar's name (any case)")
+]
 # the limits the API puts on what it takes (podium.api.calendars: CalendarCreate, HolidayIn,
 # ExtraWorkdayIn)
 NAME_LENGTH = 100
