@@ -52,14 +52,16 @@ run: install  ## set up, load the demo program and serve it at http://127.0.0.1:
 
 test: install browser java postgres  ## set up and run the whole suite on SQLite and PostgreSQL
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 	$(BIN)/pytest -n 2 -q
 
 screenshots: install browser  ## refresh docs/screenshots from the browser tests
 	PODIUM_SCREENSHOTS=$(CURDIR)/docs/screenshots PODIUM_TEST_BACKENDS=sqlite $(BIN)/pytest -q tests/browser -k screenshot
 
-lint:  ## ruff and mypy
+lint:  ## ruff (checks and formatting) and mypy
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
 bench: install postgres  ## the speed benchmarks (figures go in docs/benchmarks.md)

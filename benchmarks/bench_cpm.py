@@ -68,8 +68,10 @@ def networkx_cpm(net: Network) -> dict[str, Any]:
         duration = graph.nodes[u]["duration"]
         out = [(v, weight(u, v, d)) for _, v, d in graph.out_edges(u, data=True)]
         late_start[u] = min([finish - duration] + [late_start[v] - w for v, w in out])
-        free_float[u] = min([finish - duration - early_start[u]]
-                            + [early_start[v] - early_start[u] - w for v, w in out])
+        free_float[u] = min(
+            [finish - duration - early_start[u]]
+            + [early_start[v] - early_start[u] - w for v, w in out]
+        )
     ids = [a.id for a in net.activities]
     es = np.array([early_start[i] for i in ids])
     durations = np.array([graph.nodes[i]["duration"] for i in ids])
@@ -136,8 +138,12 @@ def _tj3_seconds(program: SyntheticProgram) -> float | None:
         path = Path(tmp) / "program.tjp"
         path.write_text(program.tjp(), encoding="utf-8")
         began = time.perf_counter()
-        done = subprocess.run(["tj3", "--silent", "--no-color", "--no-reports", str(path)],
-                              capture_output=True, timeout=300, check=False)
+        done = subprocess.run(
+            ["tj3", "--silent", "--no-color", "--no-reports", str(path)],
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
         seconds = time.perf_counter() - began
     return seconds if done.returncode == 0 else None
 
@@ -146,14 +152,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="CPM benchmark")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--chain", type=int, default=100000,
-                        help="also a single chain of this many tasks (0: none)")
+    parser.add_argument(
+        "--chain", type=int, default=100000, help="also a single chain of this many tasks (0: none)"
+    )
     parser.add_argument("--no-tj", action="store_true", help="skip TaskJuggler")
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"networkx {nx.__version__}, {platform.machine()}, {os.cpu_count()} cores")
-    header = (f"{'tasks':>7} {'links':>7} | {'podium s':>9} {'MiB':>6} | {'networkx s':>10} "
-              f"{'MiB':>6} | {'speed-up':>8} | same")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"networkx {nx.__version__}, {platform.machine()}, {os.cpu_count()} cores"
+    )
+    header = (
+        f"{'tasks':>7} {'links':>7} | {'podium s':>9} {'MiB':>6} | {'networkx s':>10} "
+        f"{'MiB':>6} | {'speed-up':>8} | same"
+    )
     print(header)
     print("-" * len(header))
     cases = []
@@ -170,9 +181,11 @@ def main() -> None:
         theirs_s, theirs = _best(lambda net=net: networkx_cpm(net), args.repeat)
         ours_mib = _peak_mib(lambda net=net: schedule(net))
         theirs_mib = _peak_mib(lambda net=net: networkx_cpm(net))
-        print(f"{len(net.activities):>7} {len(net.links):>7} | {ours_s:>9.3f} {ours_mib:>6.0f} | "
-              f"{theirs_s:>10.3f} {theirs_mib:>6.0f} | {theirs_s / ours_s:>7.1f}x | "
-              f"{'yes' if _agree(net, ours, theirs) else 'NO'}{label}")
+        print(
+            f"{len(net.activities):>7} {len(net.links):>7} | {ours_s:>9.3f} {ours_mib:>6.0f} | "
+            f"{theirs_s:>10.3f} {theirs_mib:>6.0f} | {theirs_s / ours_s:>7.1f}x | "
+            f"{'yes' if _agree(net, ours, theirs) else 'NO'}{label}"
+        )
     if args.no_tj:
         return
     if shutil.which("tj3") is None:

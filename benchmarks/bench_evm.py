@@ -91,18 +91,27 @@ class Synthetic:
             start, finish = self.baseline.early_start[i], self.baseline.early_finish[i]
             days = int(self.calendar.count_workdays_array([start], [finish + 1])[0])
             budget = 0.0 if self.milestone[i] else float(days * self.rate[i])
-            weeks = np.arange(start + 6, min(status, finish + 70) + 1, 7) if start <= status \
+            weeks = (
+                np.arange(start + 6, min(status, finish + 70) + 1, 7)
+                if start <= status
                 else np.zeros(0, dtype="datetime64[D]")
+            )
             elapsed = (weeks - start).astype(np.int64) + 1
             span = max(int((finish - start).astype(np.int64)) + 1, 1)
             percent = np.minimum(100.0, np.floor(100 * self.pace[i] * elapsed / span))
             earned = np.diff(np.concatenate([[0.0], percent])) * budget / 100
             when = [to_date(w) for w in weeks]
-            out.append(EvmTask(
-                key, self.projects[i], budget, to_date(start), to_date(finish),
-                progress=list(zip(when, percent.tolist(), strict=True)),
-                costs=list(zip(when, (earned / self.thrift[i]).tolist(), strict=True)),
-            ))
+            out.append(
+                EvmTask(
+                    key,
+                    self.projects[i],
+                    budget,
+                    to_date(start),
+                    to_date(finish),
+                    progress=list(zip(when, percent.tolist(), strict=True)),
+                    costs=list(zip(when, (earned / self.thrift[i]).tolist(), strict=True)),
+                )
+            )
         return out
 
     def health_input(self, evm: EvmResult) -> HealthInput:
@@ -118,36 +127,76 @@ class Synthetic:
         tasks, milestones = [], []
         for i, key in enumerate(self.ids):
             if self.milestone[i]:
-                milestones.append(MilestoneFacts(
-                    Ref("milestone", i, key), self.projects[i], forecast=forecast[i],
-                    baseline=baseline[i], target=baseline[i] + timedelta(days=slack[i]),
-                    reached=finished[i]))
+                milestones.append(
+                    MilestoneFacts(
+                        Ref("milestone", i, key),
+                        self.projects[i],
+                        forecast=forecast[i],
+                        baseline=baseline[i],
+                        target=baseline[i] + timedelta(days=slack[i]),
+                        reached=finished[i],
+                    )
+                )
             else:
-                tasks.append(TaskFacts(
-                    Ref("task", i, key), self.projects[i], finish=forecast[i],
-                    baseline_finish=baseline[i], total_float=total_float[i], spi=spi[i],
-                    cpi=cpi[i], finished=finished[i]))
+                tasks.append(
+                    TaskFacts(
+                        Ref("task", i, key),
+                        self.projects[i],
+                        finish=forecast[i],
+                        baseline_finish=baseline[i],
+                        total_float=total_float[i],
+                        spi=spi[i],
+                        cpi=cpi[i],
+                        finished=finished[i],
+                    )
+                )
         keys = [t.ref.key for t in tasks]
         names = sorted(set(self.projects))
         picks: list[list[str]] = rng.choice(keys, (600, 3)).tolist()
         scores: list[list[int]] = rng.integers(1, 6, (200, 2)).tolist()
-        risks = [RiskFacts(Ref("risk", r, f"R{r}"), scores[r][0], scores[r][1],
-                           title=f"Risk {r}", tasks=tuple(picks[r][:2])) for r in range(200)]
-        alerts = [AlertFacts(Ref("alert", a, str(a)), SEVERITIES[a % 4],
-                             subject=picks[200 + a][0], cross_project=True,
-                             projects=(names[a % len(names)], names[(a + 1) % len(names)]),
-                             title=f"Alert {a}")
-                  for a in range(100)]
+        risks = [
+            RiskFacts(
+                Ref("risk", r, f"R{r}"),
+                scores[r][0],
+                scores[r][1],
+                title=f"Risk {r}",
+                tasks=tuple(picks[r][:2]),
+            )
+            for r in range(200)
+        ]
+        alerts = [
+            AlertFacts(
+                Ref("alert", a, str(a)),
+                SEVERITIES[a % 4],
+                subject=picks[200 + a][0],
+                cross_project=True,
+                projects=(names[a % len(names)], names[(a + 1) % len(names)]),
+                title=f"Alert {a}",
+            )
+            for a in range(100)
+        ]
         loads: list[float] = rng.uniform(0.9, 1.8, 300).tolist()
-        overs = [OverAllocation(Ref("resource", o, f"res{o}"), loads[o], STATUS,
-                                STATUS + timedelta(days=4), tasks=tuple(picks[300 + o]))
-                 for o in range(300)]
+        overs = [
+            OverAllocation(
+                Ref("resource", o, f"res{o}"),
+                loads[o],
+                STATUS,
+                STATUS + timedelta(days=4),
+                tasks=tuple(picks[300 + o]),
+            )
+            for o in range(300)
+        ]
         return HealthInput(
             ProgramFacts(Ref("program", 1, "SYN"), spi=evm.program.spi, cpi=evm.program.cpi),
             calendar=self.calendar,
-            projects=[ProjectFacts(Ref("project", p, p), spi=evm.projects[p].spi,
-                                   cpi=evm.projects[p].cpi) for p in names],
-            tasks=tasks, milestones=milestones, alerts=alerts, risks=risks,
+            projects=[
+                ProjectFacts(Ref("project", p, p), spi=evm.projects[p].spi, cpi=evm.projects[p].cpi)
+                for p in names
+            ],
+            tasks=tasks,
+            milestones=milestones,
+            alerts=alerts,
+            risks=risks,
             overallocations=overs,
         )
 
@@ -158,12 +207,15 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=500, help="tasks per project")
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} cores")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} cores"
+    )
     syn = Synthetic(args.projects, args.tasks)
     records = syn.evm_tasks()
-    pack_ms, data = _median_ms(lambda: EvmInput.from_tasks(
-        records, default_calendar=syn.calendar), args.runs)
+    pack_ms, data = _median_ms(
+        lambda: EvmInput.from_tasks(records, default_calendar=syn.calendar), args.runs
+    )
     status_ms, evm = _median_ms(lambda: earned_value(data, STATUS), args.runs)
     year = STATUS - timedelta(weeks=51)
     curves_ms, curves = _median_ms(lambda: s_curves(data, start=year, end=STATUS), args.runs)
@@ -173,12 +225,16 @@ def main() -> None:
     health_ms, report = _median_ms(lambda: assess_health(facts), args.runs)
     total = status_ms + curves_ms + health_ms
     events = data.progress_task.size + data.cost_task.size
-    print(f"{len(data.ids)} tasks, {events} progress records and cost entries, "
-          f"{len(facts.milestones)} milestones, status {STATUS}")
-    print(f"program: SPI {evm.program.spi:.3f}, CPI {evm.program.cpi:.3f}, "
-          f"EAC {evm.program.eac:,.0f} of BAC {evm.program.bac:,.0f}; health "
-          f"{report.program.status} ({len(report.program.reasons)} reasons), tasks "
-          f"{report.tasks.counts()}, {curves.dates.size} S-curve points")
+    print(
+        f"{len(data.ids)} tasks, {events} progress records and cost entries, "
+        f"{len(facts.milestones)} milestones, status {STATUS}"
+    )
+    print(
+        f"program: SPI {evm.program.spi:.3f}, CPI {evm.program.cpi:.3f}, "
+        f"EAC {evm.program.eac:,.0f} of BAC {evm.program.bac:,.0f}; health "
+        f"{report.program.status} ({len(report.program.reasons)} reasons), tasks "
+        f"{report.tasks.counts()}, {curves.dates.size} S-curve points"
+    )
     print(f"{'engine (median of ' + str(args.runs) + ')':<44} {'ms':>7}")
     for label, ms in (
         ("EVM at the status date (tasks, projects, program)", status_ms),
@@ -187,8 +243,7 @@ def main() -> None:
         ("total (target <= 300 ms)", total),
     ):
         print(f"  {label:<52} {ms:>7.1f}")
-    print(f"  {f'S-curves, the whole plan: {whole.dates.size} weekly points':<52} "
-          f"{whole_ms:>7.1f}")
+    print(f"  {f'S-curves, the whole plan: {whole.dates.size} weekly points':<52} {whole_ms:>7.1f}")
     print("around it, in a service")
     print(f"  {'EVM columns from 10k task records':<52} {pack_ms:>7.1f}")
     print(f"  {'health records from the EVM result':<52} {facts_ms:>7.1f}")

@@ -79,9 +79,11 @@ class Tally:
         same = int(np.sum(m <= b))
         t = np.array(self.seconds)
         failed = f" ({self.failed} failed)" if self.failed else ""
-        return (f"| {label} | {len(m)}{failed} | {dev_best:.2f} % | {dev_cpm:.2f} % "
-                f"(best known {ref_cpm:.2f} %) | {same} | {self.proven} | "
-                f"{np.mean(t):.3f} s | {np.max(t):.3f} s |")
+        return (
+            f"| {label} | {len(m)}{failed} | {dev_best:.2f} % | {dev_cpm:.2f} % "
+            f"(best known {ref_cpm:.2f} %) | {same} | {self.proven} | "
+            f"{np.mean(t):.3f} s | {np.max(t):.3f} s |"
+        )
 
 
 def pick(files: list[Path], limit: int | None) -> list[Path]:
@@ -94,7 +96,7 @@ def pick(files: list[Path], limit: int | None) -> list[Path]:
 
 def psplib_files(name: str) -> list[Path]:
     def order(p: Path) -> tuple[int, int]:
-        group, index = p.stem[len(name):].split("_")
+        group, index = p.stem[len(name) :].split("_")
         return int(group), int(index)
 
     return sorted((DATA / name).glob("*.sm"), key=order)
@@ -102,8 +104,9 @@ def psplib_files(name: str) -> list[Path]:
 
 def read_bounds() -> dict[str, tuple[int, int]]:
     with (DATA / "bounds.csv").open(encoding="utf-8") as f:
-        return {r["instance"]: (int(r["lower_bound"]), int(r["upper_bound"]))
-                for r in csv.DictReader(f)}
+        return {
+            r["instance"]: (int(r["lower_bound"]), int(r["upper_bound"])) for r in csv.DictReader(f)
+        }
 
 
 def _verified(instance: PsplibInstance, result: LevelingResult, lower: int) -> None:
@@ -112,8 +115,10 @@ def _verified(instance: PsplibInstance, result: LevelingResult, lower: int) -> N
     if bad:
         raise AssertionError(f"{instance.name}: infeasible schedule: {bad[0].message}")
     if result.makespan < lower:
-        raise AssertionError(f"{instance.name}: makespan {result.makespan} below the lower "
-                             f"bound {lower}: a constraint must be violated")
+        raise AssertionError(
+            f"{instance.name}: makespan {result.makespan} below the lower "
+            f"bound {lower}: a constraint must be violated"
+        )
 
 
 # --- TaskJuggler ----------------------------------------------------------------------
@@ -161,8 +166,9 @@ def tjp(instance: PsplibInstance) -> str:
             body.append("start 2000-01-03")
         lines.append(f'  task j{j} "J{j + 1}" {{ {" ".join(body)} }}')
     lines.append("}")
-    lines.append('taskreport "out" { formats csv columns id, start, end '
-                 'timeformat "%Y-%m-%d-%H:%M" }')
+    lines.append(
+        'taskreport "out" { formats csv columns id, start, end timeformat "%Y-%m-%d-%H:%M" }'
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -173,8 +179,13 @@ def run_tj(instance: PsplibInstance, timeout: float) -> tuple[int, float] | None
         path.write_text(tjp(instance), encoding="utf-8")
         began = time.perf_counter()
         try:
-            done = subprocess.run(["tj3", "--silent", "--no-color", "-o", tmp, str(path)],
-                                  capture_output=True, timeout=timeout, check=False, cwd=tmp)
+            done = subprocess.run(
+                ["tj3", "--silent", "--no-color", "-o", tmp, str(path)],
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                cwd=tmp,
+            )
         except subprocess.TimeoutExpired:
             return None
         seconds = time.perf_counter() - began
@@ -200,8 +211,11 @@ def bench_set(name: str, args: argparse.Namespace, bounds: dict[str, tuple[int, 
     files = pick(psplib_files(name), args.limit)
     cp_seconds = args.cpsat_time if args.cpsat_time is not None else CPSAT_SECONDS[name]
     tallies = {"heuristic": Tally(), "cp-sat": Tally(), "tj3": Tally(), "heuristic (same)": Tally()}
-    print(f"\n{name}: {len(files)} instances; heuristic {args.heuristic_time} s, "
-          f"CP-SAT {cp_seconds} s per instance", flush=True)
+    print(
+        f"\n{name}: {len(files)} instances; heuristic {args.heuristic_time} s, "
+        f"CP-SAT {cp_seconds} s per instance",
+        flush=True,
+    )
     tj = not args.no_tj and shutil.which("tj3") is not None and name in args.tj_sets
     for count, path in enumerate(files, 1):
         instance = read_psplib(path)
@@ -209,22 +223,37 @@ def bench_set(name: str, args: argparse.Namespace, bounds: dict[str, tuple[int, 
         cpm = instance.cpm_length or lower
         problem = psplib_to_leveling(instance)
         began = time.perf_counter()
-        fast = level(problem.network, problem.resources, problem.assignments,
-                     time_limit=args.heuristic_time, seed=count, threads=args.threads)
+        fast = level(
+            problem.network,
+            problem.resources,
+            problem.assignments,
+            time_limit=args.heuristic_time,
+            seed=count,
+            threads=args.threads,
+        )
         fast_s = time.perf_counter() - began
         _verified(instance, fast, lower)
         tallies["heuristic"].add(fast.makespan, upper, cpm, fast_s, fast.optimal)
         line = f"{instance.name:>10} best {upper:>4} | heuristic {fast.makespan:>4} {fast_s:5.2f}s"
         if not args.no_cpsat:
             began = time.perf_counter()
-            best = level_optimal(problem.network, problem.resources, problem.assignments,
-                                 time_limit=cp_seconds, workers=args.workers, seed=count,
-                                 threads=args.threads, heuristic_time=args.warm_up)
+            best = level_optimal(
+                problem.network,
+                problem.resources,
+                problem.assignments,
+                time_limit=cp_seconds,
+                workers=args.workers,
+                seed=count,
+                threads=args.threads,
+                heuristic_time=args.warm_up,
+            )
             best_s = time.perf_counter() - began
             _verified(instance, best, lower)
             tallies["cp-sat"].add(best.makespan, upper, cpm, best_s, best.optimal)
-            line += (f" | cp-sat {best.makespan:>4} {best_s:5.2f}s "
-                     f"{'optimal' if best.optimal else best.status}")
+            line += (
+                f" | cp-sat {best.makespan:>4} {best_s:5.2f}s "
+                f"{'optimal' if best.optimal else best.status}"
+            )
         if tj:
             got = run_tj(instance, args.tj_timeout)
             if got is None:
@@ -236,8 +265,10 @@ def bench_set(name: str, args: argparse.Namespace, bounds: dict[str, tuple[int, 
                 line += f" | tj3 {got[0]:>4} {got[1]:5.2f}s"
         if args.verbose or count % 10 == 0 or count == len(files):
             print(f"[{count}/{len(files)}] {line}", flush=True)
-    header = ("| method | instances | mean dev. from best known | mean dev. from CPM bound | "
-              "= best known | proven optimal | mean time | max time |")
+    header = (
+        "| method | instances | mean dev. from best known | mean dev. from CPM bound | "
+        "= best known | proven optimal | mean time | max time |"
+    )
     print(f"\n{name}\n{header}\n|---|---:|---:|---:|---:|---:|---:|---:|")
     print(tallies["heuristic"].row("heuristic"))
     if not args.no_cpsat:
@@ -294,7 +325,8 @@ def bench_threads(seconds: float = 1.0, instances: int = 10) -> None:
         count = 0
         while time.perf_counter() < end:
             key[sched.searched[rng.permutation(sched.searched.size)]] = np.arange(
-                sched.searched.size)
+                sched.searched.size
+            )
             sched.forward_improve(key, deadline=end)
             count += 1
         out.append(count)
@@ -313,8 +345,10 @@ def bench_threads(seconds: float = 1.0, instances: int = 10) -> None:
         for t in workers:
             t.join()
         ratios.append(sum(both) / alone[0])
-        print(f"  {path.stem:>10}: one thread {alone[0]:>6} passes, two {sum(both):>6} "
-              f"({ratios[-1]:.2f} x)")
+        print(
+            f"  {path.stem:>10}: one thread {alone[0]:>6} passes, two {sum(both):>6} "
+            f"({ratios[-1]:.2f} x)"
+        )
     print(f"  two threads make {min(ratios):.2f}-{max(ratios):.2f} x the passes of one")
 
 
@@ -330,40 +364,53 @@ def bench_synthetic(args: argparse.Namespace) -> None:
         assert result is not None
         bad = check_leveling(net, resources, assignments, result)
         label = "with 2 weeks off a year per person" if time_off else "one shared calendar"
-        print(f"  {label}: {len(net.activities)} tasks, {len(assignments)} assignments -> "
-              f"best {min(times):.2f} s (median {np.median(times):.2f} s), finish "
-              f"{result.unleveled_makespan} -> {result.makespan} working days, "
-              f"{len(result.delayed())} tasks delayed, rule {result.rule}, "
-              f"{'feasible' if not bad else f'{len(bad)} VIOLATIONS'}", flush=True)
+        print(
+            f"  {label}: {len(net.activities)} tasks, {len(assignments)} assignments -> "
+            f"best {min(times):.2f} s (median {np.median(times):.2f} s), finish "
+            f"{result.unleveled_makespan} -> {result.makespan} working days, "
+            f"{len(result.delayed())} tasks delayed, rule {result.rule}, "
+            f"{'feasible' if not bad else f'{len(bad)} VIOLATIONS'}",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="resource leveling benchmark")
     parser.add_argument("--sets", nargs="*", default=["j30", "j60", "j120"])
     parser.add_argument("--limit", type=int, help="instances per set, spread evenly")
-    parser.add_argument("--heuristic-time", type=float, default=0.4,
-                        help="heuristic time limit per instance (s)")
-    parser.add_argument("--cpsat-time", type=float,
-                        help="CP-SAT time limit per instance (s; default 2 for j30, 5 for "
-                             "j60/j90, 10 for j120)")
+    parser.add_argument(
+        "--heuristic-time", type=float, default=0.4, help="heuristic time limit per instance (s)"
+    )
+    parser.add_argument(
+        "--cpsat-time",
+        type=float,
+        help="CP-SAT time limit per instance (s; default 2 for j30, 5 for j60/j90, 10 for j120)",
+    )
     parser.add_argument("--workers", type=int, help="CP-SAT workers (default 8)")
-    parser.add_argument("--warm-up", type=float,
-                        help="seconds of heuristic before CP-SAT (default: cpsat.warm_up)")
-    parser.add_argument("--threads", type=int,
-                        help="the heuristic's walks at once (default: 2 on 2+ cores)")
+    parser.add_argument(
+        "--warm-up", type=float, help="seconds of heuristic before CP-SAT (default: cpsat.warm_up)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="the heuristic's walks at once (default: 2 on 2+ cores)"
+    )
     parser.add_argument("--no-cpsat", action="store_true")
     parser.add_argument("--no-tj", action="store_true", help="skip TaskJuggler")
     parser.add_argument("--tj-sets", nargs="*", default=["j30", "j60", "j120"])
     parser.add_argument("--tj-timeout", type=float, default=120.0)
     parser.add_argument("--synthetic", action="store_true", help="level the 10k program")
-    parser.add_argument("--threads-speed", action="store_true",
-                        help="passes per second of the kernels in one thread and in two")
+    parser.add_argument(
+        "--threads-speed",
+        action="store_true",
+        help="passes per second of the kernels in one thread and in two",
+    )
     parser.add_argument("--synthetic-time", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--verbose", action="store_true", help="one line per instance")
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} cores")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} cores"
+    )
     bounds = read_bounds()
     load_passes()  # once per process (compiled the first time on a machine): not timed
     for name in args.sets:

@@ -67,8 +67,13 @@ class SyntheticProgram:
         acts = [Activity(ids[i], int(d), group=project[i]) for i, d in enumerate(durations)]
         links = [
             Link(ids[p], ids[s], k, int(g))
-            for p, s, k, g in zip(self.pred.tolist(), self.succ.tolist(), self.kind.tolist(),
-                                  self.lag.tolist(), strict=True)
+            for p, s, k, g in zip(
+                self.pred.tolist(),
+                self.succ.tolist(),
+                self.kind.tolist(),
+                self.lag.tolist(),
+                strict=True,
+            )
         ]
         return Network(START, acts, links, default_calendar=self.calendar)
 
@@ -78,20 +83,38 @@ class SyntheticProgram:
         return {
             "format": "podium-plan",
             "version": 1,
-            "program": {"key": "SYN", "name": f"Synthetic {self.size}", "start": START.isoformat(),
-                        "calendar": "standard"},
-            "calendars": [{"name": "standard", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
-                           "holidays": [d.isoformat() for d in self.calendar.holidays]}],
+            "program": {
+                "key": "SYN",
+                "name": f"Synthetic {self.size}",
+                "start": START.isoformat(),
+                "calendar": "standard",
+            },
+            "calendars": [
+                {
+                    "name": "standard",
+                    "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+                    "holidays": [d.isoformat() for d in self.calendar.holidays],
+                }
+            ],
             "projects": [{"key": f"P{p}", "name": f"Project {p}"} for p in range(self.projects)],
             "tasks": [
-                {"id": ids[i], "project": f"P{i // self.tasks_per_project}", "name": ids[i],
-                 "duration": int(d)}
+                {
+                    "id": ids[i],
+                    "project": f"P{i // self.tasks_per_project}",
+                    "name": ids[i],
+                    "duration": int(d),
+                }
                 for i, d in enumerate(self.duration.tolist())
             ],
             "dependencies": [
                 {"from": ids[p], "to": ids[s], "type": k, "lag": int(g)}
-                for p, s, k, g in zip(self.pred.tolist(), self.succ.tolist(), self.kind.tolist(),
-                                      self.lag.tolist(), strict=True)
+                for p, s, k, g in zip(
+                    self.pred.tolist(),
+                    self.succ.tolist(),
+                    self.kind.tolist(),
+                    self.lag.tolist(),
+                    strict=True,
+                )
             ],
         }
 
@@ -108,8 +131,9 @@ class SyntheticProgram:
             "}",
         ]
         # TaskJuggler's calendar ends in 2035
-        lines += [f'leaves holiday "h" {d.isoformat()}' for d in self.calendar.holidays
-                  if d.year < 2035]
+        lines += [
+            f'leaves holiday "h" {d.isoformat()}' for d in self.calendar.holidays if d.year < 2035
+        ]
         preds: dict[int, list[str]] = {}
         for p, s, g in zip(self.pred.tolist(), self.succ.tolist(), self.lag.tolist(), strict=True):
             ref = "syn." + self.task_id(p).replace("-", ".t")
@@ -157,8 +181,16 @@ def generate(projects: int, tasks_per_project: int, *, seed: int = 42) -> Synthe
     pred, succ = pairs[:, 0], pairs[:, 1]
     kind = LINK_TYPES[rng.choice(4, pred.size, p=[0.88, 0.06, 0.05, 0.01])]
     lag = np.where(rng.random(pred.size) < 0.75, 0, rng.integers(-2, 6, pred.size))
-    return SyntheticProgram(projects, tasks_per_project, duration, pred, succ, kind, lag,
-                            WorkCalendar("1111100", holidays()))
+    return SyntheticProgram(
+        projects,
+        tasks_per_project,
+        duration,
+        pred,
+        succ,
+        kind,
+        lag,
+        WorkCalendar("1111100", holidays()),
+    )
 
 
 def main() -> None:
@@ -174,8 +206,10 @@ def main() -> None:
         args.plan.write_text(json.dumps(program.plan()), encoding="utf-8")
     if args.tjp:
         args.tjp.write_text(program.tjp(), encoding="utf-8")
-    print(f"{program.size} tasks, {program.pred.size} links "
-          f"({program.pred.size / program.size:.2f} per task)")
+    print(
+        f"{program.size} tasks, {program.pred.size} links "
+        f"({program.pred.size / program.size:.2f} per task)"
+    )
 
 
 if __name__ == "__main__":

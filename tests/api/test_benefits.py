@@ -105,7 +105,9 @@ def test_a_benefit_off_track_raises_an_alert_until_it_is_back_on_its_path(
     # 13.9 % realized where the path expects 49.9 % (1,020 tickets): 36 points behind,
     # beyond the red limit of 25
     assert (alert["severity"], alert["subject_type"], alert["subject_id"]) == (
-        "high", "benefit", benefit["id"]
+        "high",
+        "benefit",
+        benefit["id"],
     )
     assert alert["title"] == (
         "Benefit support tickets per month off track: 14 % realized, 50 % expected"
@@ -140,7 +142,8 @@ def test_a_benefit_off_track_raises_an_alert_until_it_is_back_on_its_path(
         f"/api/v1/programs/{pid}/alerts", params={"status": "resolved"}
     ).json()["items"]
     assert {a["id"] for a in resolved if a["kind"] == "benefit_off_track"} == {
-        alert["id"], again["id"]
+        alert["id"],
+        again["id"],
     }
 
 
@@ -159,13 +162,15 @@ def test_deleting_the_reading_or_the_benefit_resolves_its_alert(cast: Cast) -> N
     # moving the target out puts the reading back on its path
     current = cast.viewer.get(f"{URL}/{benefit['id']}").json()
     moved = cast.manager.patch(
-        f"{URL}/{benefit['id']}", json={"target_date": "2049-06-01"},
+        f"{URL}/{benefit['id']}",
+        json={"target_date": "2049-06-01"},
         headers={"If-Match": f'"{current["version"]}"'},
     )
     assert moved.status_code == 200, moved.text
     assert open_benefit_alerts(cast) == []
     back = cast.manager.patch(
-        f"{URL}/{benefit['id']}", json={"target_date": "2048-01-01"},
+        f"{URL}/{benefit['id']}",
+        json={"target_date": "2048-01-01"},
         headers={"If-Match": f'"{moved.json()["version"]}"'},
     )
     assert back.status_code == 200 and len(open_benefit_alerts(cast)) == 1

@@ -227,8 +227,14 @@ def test_a_key_in_use_is_409_ignoring_case(cast: Cast) -> None:
         ({"time_off": [{"start": "2027-03-05", "finish": "2027-03-01"}]}, "time_off.0.finish"),
         # more than ten years of time off in all (each day is a holiday of its calendar)
         ({"time_off": [{"start": "2000-01-01", "finish": "9999-12-31"}]}, "time_off"),
-        ({"time_off": [{"start": f"{y}-01-01", "finish": f"{y}-12-31"} for y in range(2027, 2038)]},
-         "time_off"),
+        (
+            {
+                "time_off": [
+                    {"start": f"{y}-01-01", "finish": f"{y}-12-31"} for y in range(2027, 2038)
+                ]
+            },
+            "time_off",
+        ),
         ({"capcity": 2}, "capcity"),
     ],
 )

@@ -126,7 +126,9 @@ def test_progress_dated_after_the_status_date_is_flagged_until_the_status_date_c
     assert cast.owner.patch(program, json={"status_date": "2027-01-08"}).status_code == 200
     (alert,) = cast.viewer.get(url).json()["items"]
     assert (alert["kind"], alert["severity"], alert["subject_id"]) == (
-        "actual_after_status_date", "medium", net.plat["id"]
+        "actual_after_status_date",
+        "medium",
+        net.plat["id"],
     )
     assert alert["title"] == f"{net.plat['key']} Pilot has an actual finish after the status date"
     assert alert["message"] == (

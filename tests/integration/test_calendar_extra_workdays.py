@@ -25,7 +25,10 @@ def day(d: int) -> date:
 
 def _plan(db: Session, cal: Calendar | None = None) -> tuple[Program, Project]:
     program = make_program(
-        db, key="XTR", start_date=day(4), status_date=day(4),
+        db,
+        key="XTR",
+        start_date=day(4),
+        status_date=day(4),
         calendar_id=cal.id if cal else None,
     )
     return program, make_project(db, program, "OPS")
@@ -101,9 +104,7 @@ def test_the_load_gives_a_person_capacity_on_their_extra_day(db: Session) -> Non
     ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana", calendar_id=own.id)
     assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
     complete(db)
-    found = load.one_resource_load(
-        db, SYSTEM, ana.id, period="day", start=day(4), finish=day(10)
-    )
+    found = load.one_resource_load(db, SYSTEM, ana.id, period="day", start=day(4), finish=day(10))
     by_day = {b["start"]: (b["demand"], b["capacity"]) for b in found["buckets"]}
     assert by_day[SATURDAY] == (1.0, 1.0)
     assert by_day[day(10)] == (0.0, 0.0)  # Sunday: neither worked nor booked

@@ -77,10 +77,14 @@ def test_level_says_whose_work_on_a_shared_person_it_kept_free(
         first = session.scalar(select(Program.status_date).where(Program.key == "CLOUD"))
         assert first is not None
         ops = make_program(session, key="OPS")
-        run = make_task(session, make_project(session, ops, "RUN"), "RUN-1",
-                        early_start=first, early_finish=first + timedelta(days=60))
-        session.add(Assignment(program_id=ops.id, task_id=run.id, resource_id=nadia.id,
-                               units=0.5))
+        run = make_task(
+            session,
+            make_project(session, ops, "RUN"),
+            "RUN-1",
+            early_start=first,
+            early_finish=first + timedelta(days=60),
+        )
+        session.add(Assignment(program_id=ops.id, task_id=run.id, resource_id=nadia.id, units=0.5))
         session.commit()
     code, out = podium("level", "CLOUD")
     assert code == 0, out

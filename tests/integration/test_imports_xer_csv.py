@@ -143,7 +143,8 @@ def test_a_csv_whose_links_go_round_writes_nothing_and_names_the_circle(db: Sess
     assert problem["message"] == "dependency cycle: 2 → 3 → 1 → 2"
     # located in the file: the line whose Predecessors column closes the circle
     assert (problem["location"], problem["path"]) == (
-        "line 4, column Predecessors", "dependencies[2]"
+        "line 4, column Predecessors",
+        "dependencies[2]",
     )
     assert db.scalar(select(func.count()).select_from(Program)) == 0
 
@@ -174,9 +175,10 @@ def test_an_xer_whose_links_go_round_names_the_taskpred_row_that_closes_it(
     db: Session,
 ) -> None:
     source = (DATA / "mpxj_percent-complete-8.4.xer").read_bytes()
-    assert import_file(db, SYSTEM, _with_links(source, [(1, 2)]), key="ONE").counts[
-        "dependencies"
-    ] == 1
+    assert (
+        import_file(db, SYSTEM, _with_links(source, [(1, 2)]), key="ONE").counts["dependencies"]
+        == 1
+    )
     db.rollback()
     with pytest.raises(ImportRefused) as refused:
         import_file(db, SYSTEM, _with_links(source, [(1, 2), (2, 3), (3, 1)]))

@@ -274,7 +274,11 @@ def test_the_operator_chooses_how_many_threads_a_leveling_run_uses(
     get_settings.cache_clear()
     try:
         outcome = leveling.level_program(
-            db, SYSTEM, program_id, method=method, time_limit=1.0  # type: ignore[arg-type]
+            db,
+            SYSTEM,
+            program_id,
+            method=method,
+            time_limit=1.0,  # type: ignore[arg-type]
         )
     finally:
         get_settings.cache_clear()

@@ -81,8 +81,9 @@ def test_work_booked_until_the_last_date_is_alerted_over_twenty_years_of_it(db: 
     # an actual finish typed as 9999-12-31: the alert looks at twenty years of it, not
     # eight thousand (which overflowed the last date and filled memory with days)
     program, plat, sec = _two_projects(db)
-    done = make_task(db, plat, "PLAT-1", actual_start=day(4), actual_finish=date.max,
-                     percent_complete=100)
+    done = make_task(
+        db, plat, "PLAT-1", actual_start=day(4), actual_finish=date.max, percent_complete=100
+    )
     b = make_task(db, sec, "SEC-1", duration=3)  # Mon 4 – Wed 6 Jan
     ana = _ana_on(db, done, b)
     (alert,) = _open_alerts(db, program)
@@ -272,8 +273,9 @@ def test_an_edit_looks_again_only_at_the_people_whose_tasks_moved(db: Session) -
 
 def test_the_raised_and_resolved_events_of_an_alert_carry_its_id(db: Session) -> None:
     program, plat, sec = _two_projects(db)
-    webhooks.subscribe(db, SYSTEM, program.id, url="http://127.0.0.1:9/hook", events=[],
-                       allow_private=True)
+    webhooks.subscribe(
+        db, SYSTEM, program.id, url="http://127.0.0.1:9/hook", events=[], allow_private=True
+    )
     a, b = make_task(db, plat, "PLAT-1"), make_task(db, sec, "SEC-1", duration=3)
     ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana Lima")
     for task in (a, b):

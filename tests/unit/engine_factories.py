@@ -42,8 +42,12 @@ def network(
 ) -> Network:
     """A program network starting on Monday 2027-01-04 on a Mon-Fri calendar."""
     return Network(
-        start, list(activities), list(links), calendars=dict(calendars or {}),
-        default_calendar=calendar, status_date=status_date,
+        start,
+        list(activities),
+        list(links),
+        calendars=dict(calendars or {}),
+        default_calendar=calendar,
+        status_date=status_date,
     )
 
 

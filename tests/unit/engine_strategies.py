@@ -79,7 +79,11 @@ def networks(
         acts, links = _with_summaries(draw, acts, links)
     other = draw(st.sampled_from(OTHER_CALENDARS))
     return Network(
-        START, acts, links, calendars={"alt": other}, default_calendar=STANDARD,
+        START,
+        acts,
+        links,
+        calendars={"alt": other},
+        default_calendar=STANDARD,
         status_date=status,
     )
 
@@ -102,14 +106,19 @@ def _with_summaries(
 
     summaries = set(parent.values())
     links = [
-        x for x in links
-        if x.pred not in ancestors(x.succ) and x.succ not in ancestors(x.pred)
+        x
+        for x in links
+        if x.pred not in ancestors(x.succ)
+        and x.succ not in ancestors(x.pred)
         and not (x.succ in summaries and x.type in ("FF", "SF"))
     ]
     acts = [
-        replace(a, parent=parent.get(a.id),
-                constraint_type="asap" if a.id in summaries else a.constraint_type,
-                constraint_date=None if a.id in summaries else a.constraint_date)
+        replace(
+            a,
+            parent=parent.get(a.id),
+            constraint_type="asap" if a.id in summaries else a.constraint_type,
+            constraint_date=None if a.id in summaries else a.constraint_date,
+        )
         for a in acts
     ]
     return acts, links

@@ -223,8 +223,7 @@ def _backward(a: Activity, cal, net: Network, links, rows, acts, finish: Moment)
             continue
         cs = cal[link.succ]
         target = (
-            s.late_moment if s.milestone
-            else (s.ls, 0) if link.type in ("FS", "SS") else (s.lf, 1)
+            s.late_moment if s.milestone else (s.ls, 0) if link.type in ("FS", "SS") else (s.lf, 1)
         )
         latest = cs.start_of(cs.shift(target, -link.lag))
         latest_mornings.append(("finish" if link.type in ("FS", "FF") else "start", latest))
@@ -237,9 +236,7 @@ def _backward(a: Activity, cal, net: Network, links, rows, acts, finish: Moment)
         half = row.moment[1]
         candidates = [c.normal(b, half) for b in finish_bounds + start_bounds]
         for _, day in latest_mornings:
-            candidates.append(
-                (c.on_or_before(day), 0) if half == 0 else (c.finish_of((day, 0)), 1)
-            )
+            candidates.append((c.on_or_before(day), 0) if half == 0 else (c.finish_of((day, 0)), 1))
         late = min(candidates)
         row.late_moment = late
         row.ls = row.lf = late[0]

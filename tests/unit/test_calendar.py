@@ -143,8 +143,10 @@ def test_dates_convert_to_numpy_days_as_numpy_converts_them(days: list[date]) ->
     assert as_days(days).tolist() == np.asarray(days, dtype="datetime64[D]").tolist()
 
 
-@given(st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)), max_size=40),
-       st.sampled_from(["1111100", "1111110", "0111111"]))
+@given(
+    st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)), max_size=40),
+    st.sampled_from(["1111100", "1111110", "0111111"]),
+)
 def test_a_calendar_from_numpy_days_is_the_calendar_from_the_same_dates(
     days: list[date], weekmask: str
 ) -> None:
@@ -185,9 +187,15 @@ def test_days_of_overlapping_time_off_count_once() -> None:
 
 
 @settings(deadline=None)  # timing is not the question; a loaded machine missed the default
-@given(st.lists(st.tuples(st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 3, 31)),
-                          st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 3, 31))),
-                max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 3, 31)),
+            st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 3, 31)),
+        ),
+        max_size=8,
+    )
+)
 def test_days_covered_counts_the_days_period_days_lists(periods: list[tuple[date, date]]) -> None:
     days = {d for a, b in periods for d in (a + timedelta(k) for k in range((b - a).days + 1))}
     assert days_covered(periods) == len(days) == len(period_days(periods))

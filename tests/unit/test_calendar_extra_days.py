@@ -96,8 +96,11 @@ def test_each_operation_agrees_with_the_calendar_read_day_by_day(
     weekmask, holidays, extra = shape
     cal = WorkCalendar(weekmask, holidays, extra)
     low = SPAN[0] - timedelta(days=60)
-    ordered = [d for d in every_day(low, SPAN[1] + timedelta(days=60))
-               if worked(weekmask, holidays, extra, d)]
+    ordered = [
+        d
+        for d in every_day(low, SPAN[1] + timedelta(days=60))
+        if worked(weekmask, holidays, extra, d)
+    ]
     position = {d: k for k, d in enumerate(ordered)}
     for d in days:
         assert cal.is_workday(d) == worked(weekmask, holidays, extra, d)
@@ -110,8 +113,10 @@ def test_each_operation_agrees_with_the_calendar_read_day_by_day(
         for other in days:
             naive = sum(worked(weekmask, holidays, extra, x) for x in every_day(d, other))
             if other < d:  # NumPy's reversed count: (other, d], negated
-                naive = -sum(worked(weekmask, holidays, extra, x)
-                             for x in every_day(other + timedelta(days=1), d + timedelta(days=1)))
+                naive = -sum(
+                    worked(weekmask, holidays, extra, x)
+                    for x in every_day(other + timedelta(days=1), d + timedelta(days=1))
+                )
             assert cal.count_workdays(d, other) == naive
 
 
@@ -124,8 +129,8 @@ def test_the_index_counts_working_days_from_the_epoch_and_day_inverts_it(
     cal = WorkCalendar(weekmask, holidays, extra)
     indices = cal.index(days, epoch=epoch)
     for d, k in zip(days, indices.tolist(), strict=True):
-        assert k == cal.count_workdays(epoch, d) if d >= epoch else k == -cal.count_workdays(
-            d, epoch
+        assert (
+            k == cal.count_workdays(epoch, d) if d >= epoch else k == -cal.count_workdays(d, epoch)
         )
     back = cal.day(indices, epoch=epoch)
     assert back.tolist() == cal.roll_forward_array(days).tolist()
@@ -139,5 +144,9 @@ def test_the_index_counts_working_days_from_the_epoch_and_day_inverts_it(
 def test_extra_days_given_as_numpy_days_make_the_same_calendar() -> None:
     array = np.array([SATURDAY, SATURDAY], dtype="datetime64[D]")
     assert WorkCalendar("1111100", [date(2027, 1, 6)], array) == CUTOVER
-    assert WorkCalendar.from_weekdays(["Mon", "Tue", "Wed", "Thu", "Fri"], [date(2027, 1, 6)],
-                                      [SATURDAY]) == CUTOVER
+    assert (
+        WorkCalendar.from_weekdays(
+            ["Mon", "Tue", "Wed", "Thu", "Fri"], [date(2027, 1, 6)], [SATURDAY]
+        )
+        == CUTOVER
+    )

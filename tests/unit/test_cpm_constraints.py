@@ -82,7 +82,10 @@ def test_a_missed_deadline_is_reported_but_never_moves_the_task() -> None:
     assert result["B"].deadline_missed
     (miss,) = result.deadline_misses
     assert (miss.activity, miss.deadline, miss.early_finish, miss.days_late) == (
-        "B", day("2027-01-07"), day("2027-01-08"), 1
+        "B",
+        day("2027-01-07"),
+        day("2027-01-08"),
+        1,
     )
     assert floats(result, "A") == (-1, 0)
 

@@ -11,23 +11,36 @@ from .engine_factories import day, link, run, task
 
 def test_a_cycle_is_refused_naming_its_activities_in_order() -> None:
     with pytest.raises(CycleError) as caught:
-        run(task("A", 1), task("B", 1), task("C", 1), task("D", 1),
-            links=[link("D", "A"), link("A", "B"), link("B", "C"), link("C", "A")])
+        run(
+            task("A", 1),
+            task("B", 1),
+            task("C", 1),
+            task("D", 1),
+            links=[link("D", "A"), link("A", "B"), link("B", "C"), link("C", "A")],
+        )
     assert caught.value.cycle == ["A", "B", "C", "A"]
     assert "A → B → C → A" in str(caught.value)
 
 
 def test_a_cycle_behind_other_work_is_still_found() -> None:
     with pytest.raises(CycleError) as caught:
-        run(task("X", 1), task("Y", 1), task("Z", 1),
-            links=[link("X", "Y"), link("Y", "Z"), link("Z", "Y")])
+        run(
+            task("X", 1),
+            task("Y", 1),
+            task("Z", 1),
+            links=[link("X", "Y"), link("Y", "Z"), link("Z", "Y")],
+        )
     assert caught.value.cycle == ["Y", "Z", "Y"]
 
 
 def test_a_cycle_through_a_summary_names_the_summary() -> None:
     with pytest.raises(CycleError) as caught:
-        run(task("S", 0), task("A", 2, parent="S"), task("X", 1),
-            links=[link("S", "X"), link("X", "A")])
+        run(
+            task("S", 0),
+            task("A", 2, parent="S"),
+            task("X", 1),
+            links=[link("S", "X"), link("X", "A")],
+        )
     assert caught.value.cycle == ["S", "X", "A", "S"]
 
 
@@ -37,8 +50,13 @@ def test_a_cycle_error_is_an_invalid_network_and_a_value_error() -> None:
 
 def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(InvalidNetwork) as caught:
-        run(task("A", 1), task("A", 2), task("B", -1), task("C", 1, calendar="night"),
-            links=[link("A", "Nope"), link("B", "B"), Link("A", "B", "XX", 0)])  # type: ignore[arg-type]
+        run(
+            task("A", 1),
+            task("A", 2),
+            task("B", -1),
+            task("C", 1, calendar="night"),
+            links=[link("A", "Nope"), link("B", "B"), Link("A", "B", "XX", 0)],
+        )  # type: ignore[arg-type]
     problems = caught.value.problems
     assert "duplicate activity id 'A'" in problems
     assert "activity 'B': duration -1 is negative" in problems
@@ -62,10 +80,12 @@ def test_a_constraint_without_a_date_is_refused() -> None:
 
 def test_inconsistent_progress_is_refused() -> None:
     with pytest.raises(InvalidNetwork) as caught:
-        run(task("A", 2, actual_finish=day("2027-01-05")),
+        run(
+            task("A", 2, actual_finish=day("2027-01-05")),
             task("B", 2, percent_complete=30),
             task("C", 2, actual_start=day("2027-01-06"), actual_finish=day("2027-01-05")),
-            task("D", 2, actual_start=day("2027-01-06"), percent_complete=130))
+            task("D", 2, actual_start=day("2027-01-06"), percent_complete=130),
+        )
     assert caught.value.problems == [
         "activity 'A': actual_finish without actual_start",
         "activity 'B': percent_complete > 0 without actual_start",
@@ -76,11 +96,15 @@ def test_inconsistent_progress_is_refused() -> None:
 
 def test_a_schedule_that_would_end_after_the_last_date_is_refused_naming_the_last_task() -> None:
     with pytest.raises(InvalidNetwork) as caught:
-        run(task("A", 10), task("B", 100_000), task("C", 3), links=[link("A", "B")],
-            start=day("9990-01-01"))
+        run(
+            task("A", 10),
+            task("B", 100_000),
+            task("C", 3),
+            links=[link("A", "B")],
+            start=day("9990-01-01"),
+        )
     assert caught.value.problems == [
-        "B would finish after 9999-12-31: the durations and lags before it are too long to "
-        "schedule"
+        "B would finish after 9999-12-31: the durations and lags before it are too long to schedule"
     ]
     # a lag counts as well
     with pytest.raises(InvalidNetwork):
@@ -108,8 +132,12 @@ def test_a_schedule_that_would_start_before_the_first_date_is_refused_naming_the
 
 def test_a_duration_or_lag_beyond_the_limits_is_refused_before_any_arithmetic() -> None:
     with pytest.raises(InvalidNetwork) as caught:
-        run(task("A", 10**20), task("B", 100_001), task("C", 1),
-            links=[link("A", "C", lag=10**30), link("B", "C", lag=-10_001)])
+        run(
+            task("A", 10**20),
+            task("B", 100_001),
+            task("C", 1),
+            links=[link("A", "C", lag=10**30), link("B", "C", lag=-10_001)],
+        )
     assert caught.value.problems == [
         f"activity 'A': duration {10**20} is more than 100000 working days",
         "activity 'B': duration 100001 is more than 100000 working days",

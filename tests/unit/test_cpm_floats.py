@@ -17,8 +17,13 @@ def test_a_short_parallel_branch_has_equal_total_and_free_float() -> None:
 
 
 def test_free_float_belongs_to_the_last_task_of_a_chain_total_float_to_all_of_it() -> None:
-    result = run(task("A", 5), task("B", 2), task("D", 1), task("C", 1),
-                 links=[link("A", "C"), link("B", "D"), link("D", "C")])
+    result = run(
+        task("A", 5),
+        task("B", 2),
+        task("D", 1),
+        task("C", 1),
+        links=[link("A", "C"), link("B", "D"), link("D", "C")],
+    )
     assert floats(result, "B") == (2, 0)
     assert floats(result, "D") == (2, 2)
     assert early(result, "C") == ("2027-01-11", "2027-01-11")
@@ -31,8 +36,12 @@ def test_a_task_without_successors_has_free_float_up_to_the_program_finish() -> 
 
 def test_the_critical_path_runs_across_projects_in_order() -> None:
     result = run(
-        task("A", 3, group="PLAT"), task("B", 2, group="PLAT"), task("C", 4, group="TRAIN"),
-        task("D", 1, group="TRAIN"), task("E", 1, group="TRAIN"), milestone("M"),
+        task("A", 3, group="PLAT"),
+        task("B", 2, group="PLAT"),
+        task("C", 4, group="TRAIN"),
+        task("D", 1, group="TRAIN"),
+        task("E", 1, group="TRAIN"),
+        milestone("M"),
         links=[link("A", "B"), link("B", "C"), link("C", "D"), link("A", "E"), link("D", "M")],
     )
     assert result.critical_path == ("A", "B", "C", "D", "M")
@@ -42,8 +51,13 @@ def test_the_critical_path_runs_across_projects_in_order() -> None:
 
 
 def test_two_equal_branches_are_both_critical_paths() -> None:
-    result = run(task("A", 1), task("B", 2), task("C", 2), task("D", 1),
-                 links=[link("A", "B"), link("A", "C"), link("B", "D"), link("C", "D")])
+    result = run(
+        task("A", 1),
+        task("B", 2),
+        task("C", 2),
+        task("D", 1),
+        links=[link("A", "B"), link("A", "C"), link("B", "D"), link("C", "D")],
+    )
     assert set(result.critical_paths) == {("A", "B", "D"), ("A", "C", "D")}
     assert result.critical_path in result.critical_paths
 
@@ -62,8 +76,9 @@ def test_near_critical_work_is_listed_up_to_the_threshold() -> None:
 
 
 def test_program_start_and_finish_span_all_activities() -> None:
-    result = run(task("A", 2, constraint_type="snet", constraint_date=date(2027, 1, 6)),
-                 task("B", 1))
+    result = run(
+        task("A", 2, constraint_type="snet", constraint_date=date(2027, 1, 6)), task("B", 1)
+    )
     assert (result.start, result.finish) == (date(2027, 1, 4), date(2027, 1, 7))
 
 

@@ -89,48 +89,59 @@ def test_a_successor_of_a_start_milestone_starts_on_the_program_start() -> None:
 
 
 def test_a_milestone_lag_is_counted_from_the_driving_finish() -> None:
-    result = run(task("A", 3), milestone("M"), task("B", 1),
-                 links=[link("A", "M", "FS", 2), link("M", "B")])
+    result = run(
+        task("A", 3), milestone("M"), task("B", 1), links=[link("A", "M", "FS", 2), link("M", "B")]
+    )
     assert early(result, "M") == ("2027-01-08", "2027-01-08")
     assert early(result, "B") == ("2027-01-11", "2027-01-11")
 
 
 def test_a_milestone_started_to_start_sits_on_its_predecessors_start() -> None:
-    result = run(task("A", 3), task("B", 2), milestone("M"),
-                 links=[link("A", "B"), link("B", "M", "SS")])
+    result = run(
+        task("A", 3), task("B", 2), milestone("M"), links=[link("A", "B"), link("B", "M", "SS")]
+    )
     assert early(result, "M") == ("2027-01-07", "2027-01-07")
 
 
 def test_the_latest_of_several_predecessors_drives_the_successor() -> None:
-    result = run(task("A", 2), task("B", 4), task("C", 1),
-                 links=[link("A", "C"), link("B", "C")])
+    result = run(task("A", 2), task("B", 4), task("C", 1), links=[link("A", "C"), link("B", "C")])
     assert early(result, "C") == ("2027-01-08", "2027-01-08")
 
 
 def test_a_seven_day_successor_of_a_weekday_task_starts_on_saturday() -> None:
     every_day = {"site": WorkCalendar("1111111")}
-    result = run(task("A", 5), task("B", 2, calendar="site"), links=[link("A", "B")],
-                 calendars=every_day)
+    result = run(
+        task("A", 5), task("B", 2, calendar="site"), links=[link("A", "B")], calendars=every_day
+    )
     assert early(result, "B") == ("2027-01-09", "2027-01-10")
 
 
 def test_lag_is_counted_in_the_successor_calendar() -> None:
     every_day = {"site": WorkCalendar("1111111")}
-    result = run(task("A", 5), task("B", 1, calendar="site"), links=[link("A", "B", "FS", 2)],
-                 calendars=every_day)
+    result = run(
+        task("A", 5),
+        task("B", 1, calendar="site"),
+        links=[link("A", "B", "FS", 2)],
+        calendars=every_day,
+    )
     assert early(result, "B") == ("2027-01-11", "2027-01-11")
 
 
 def test_a_weekday_successor_of_a_weekend_task_waits_for_monday() -> None:
     calendars = {"weekend": WorkCalendar("0000011")}
-    result = run(task("A", 1, calendar="weekend"), task("B", 1), links=[link("A", "B")],
-                 calendars=calendars)
+    result = run(
+        task("A", 1, calendar="weekend"), task("B", 1), links=[link("A", "B")], calendars=calendars
+    )
     assert early(result, "A") == ("2027-01-09", "2027-01-09")
     assert early(result, "B") == ("2027-01-11", "2027-01-11")
 
 
 def test_a_start_to_start_link_across_calendars_keeps_the_same_day() -> None:
     calendars = {"site": WorkCalendar("1111111")}
-    result = run(task("A", 5), task("B", 3, calendar="site"), links=[link("A", "B", "SS", 1)],
-                 calendars=calendars)
+    result = run(
+        task("A", 5),
+        task("B", 3, calendar="site"),
+        links=[link("A", "B", "SS", 1)],
+        calendars=calendars,
+    )
     assert early(result, "B") == ("2027-01-05", "2027-01-07")

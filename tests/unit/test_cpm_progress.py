@@ -46,7 +46,8 @@ def test_a_hundred_percent_task_without_a_finish_date_finished_after_its_duratio
 
 def test_a_started_task_keeps_its_actual_start_even_against_its_predecessor() -> None:
     result = run(
-        task("A", 5), task("B", 2, actual_start=day("2027-01-05"), percent_complete=50),
+        task("A", 5),
+        task("B", 2, actual_start=day("2027-01-05"), percent_complete=50),
         links=[link("A", "B")],
     )
     assert early(result, "B")[0] == "2027-01-05"
@@ -54,7 +55,9 @@ def test_a_started_task_keeps_its_actual_start_even_against_its_predecessor() ->
 
 def test_a_reached_milestone_sits_on_its_actual_date_and_drives_its_successors() -> None:
     result = run(
-        milestone("M", actual_finish=day("2027-01-08")), task("B", 1), links=[link("M", "B")],
+        milestone("M", actual_finish=day("2027-01-08")),
+        task("B", 1),
+        links=[link("M", "B")],
         status_date=day("2027-01-05"),
     )
     assert early(result, "M") == ("2027-01-08", "2027-01-08")

@@ -25,7 +25,8 @@ def test_engine_modules_import_only_the_standard_library_numpy_and_the_engine() 
     offenders = {}
     for path in sorted(ENGINE.glob("*.py")):
         bad = {
-            name for name in _imported(path)
+            name
+            for name in _imported(path)
             if name.split(".")[0] not in sys.stdlib_module_names
             and name.split(".")[0] != "numpy"
             and not name.startswith("podium.engine")

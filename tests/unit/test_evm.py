@@ -27,7 +27,11 @@ MONDAY = date(2027, 1, 4)
 
 
 def one(
-    bac: float, pv: float, ev: float, ac: float, formula: EacFormula = "cpi",
+    bac: float,
+    pv: float,
+    ev: float,
+    ac: float,
+    formula: EacFormula = "cpi",
     etc: float = np.nan,
 ) -> EarnedValue:
     """The measures of one control account from its four base figures."""
@@ -108,10 +112,17 @@ def test_construction_project_eac_assuming_current_cost_efficiency() -> None:
 def test_the_pmbok_case_from_a_task_history_gives_the_same_figures() -> None:
     # ten working days from Monday 2027-01-04, 1,000 a day: five worked by Friday
     task = EvmTask(
-        "A", "P", 10_000, MONDAY, date(2027, 1, 15),
+        "A",
+        "P",
+        10_000,
+        MONDAY,
+        date(2027, 1, 15),
         progress=[(date(2027, 1, 6), 25.0), (date(2027, 1, 8), 40.0)],
-        costs=[(date(2027, 1, 5), 2_000.0), (date(2027, 1, 8), 2_500.0),
-               (date(2027, 1, 11), 900.0)],
+        costs=[
+            (date(2027, 1, 5), 2_000.0),
+            (date(2027, 1, 8), 2_500.0),
+            (date(2027, 1, 11), 900.0),
+        ],
     )
     row = earned_value(EvmInput.from_tasks([task]), date(2027, 1, 8)).tasks["A"]
     assert (row.bac, row.pv, row.ev, row.ac) == (10_000, 5_000, 4_000, 4_500)

@@ -27,14 +27,37 @@ ADDITIVE = ("bac", "pv", "ev", "ac", "sv", "cv")
 
 def two_projects() -> EvmInput:
     # by Friday 15 Jan: A and B (PLAT) fully planned; C (TRAIN) half planned
-    return EvmInput.from_tasks([
-        EvmTask("A", "PLAT", 10_000, day("2027-01-04"), day("2027-01-08"),
-                progress=[(day("2027-01-08"), 100.0)], costs=[(day("2027-01-08"), 12_000.0)]),
-        EvmTask("B", "PLAT", 2_000, day("2027-01-11"), day("2027-01-15"),
-                progress=[(day("2027-01-15"), 50.0)], costs=[(day("2027-01-15"), 1_000.0)]),
-        EvmTask("C", "TRAIN", 4_000, day("2027-01-11"), day("2027-01-22"),
-                progress=[(day("2027-01-15"), 25.0)], costs=[(day("2027-01-15"), 500.0)]),
-    ])
+    return EvmInput.from_tasks(
+        [
+            EvmTask(
+                "A",
+                "PLAT",
+                10_000,
+                day("2027-01-04"),
+                day("2027-01-08"),
+                progress=[(day("2027-01-08"), 100.0)],
+                costs=[(day("2027-01-08"), 12_000.0)],
+            ),
+            EvmTask(
+                "B",
+                "PLAT",
+                2_000,
+                day("2027-01-11"),
+                day("2027-01-15"),
+                progress=[(day("2027-01-15"), 50.0)],
+                costs=[(day("2027-01-15"), 1_000.0)],
+            ),
+            EvmTask(
+                "C",
+                "TRAIN",
+                4_000,
+                day("2027-01-11"),
+                day("2027-01-22"),
+                progress=[(day("2027-01-15"), 25.0)],
+                costs=[(day("2027-01-15"), 500.0)],
+            ),
+        ]
+    )
 
 
 def test_a_project_adds_up_its_tasks_and_recomputes_its_indices() -> None:
@@ -58,13 +81,29 @@ def test_the_program_is_the_sum_of_its_projects_for_additive_measures() -> None:
 
 
 def test_bottom_up_estimates_add_up_with_the_budget_left_where_none_was_given() -> None:
-    data = EvmInput.from_tasks([
-        EvmTask("A", "P", 1_000, day("2027-01-04"), day("2027-01-08"),
-                progress=[(day("2027-01-04"), 50.0)], costs=[(day("2027-01-04"), 700.0)],
-                estimate_to_complete=800.0),
-        EvmTask("B", "P", 1_000, day("2027-01-04"), day("2027-01-08"),
-                progress=[(day("2027-01-04"), 20.0)], costs=[(day("2027-01-04"), 100.0)]),
-    ])
+    data = EvmInput.from_tasks(
+        [
+            EvmTask(
+                "A",
+                "P",
+                1_000,
+                day("2027-01-04"),
+                day("2027-01-08"),
+                progress=[(day("2027-01-04"), 50.0)],
+                costs=[(day("2027-01-04"), 700.0)],
+                estimate_to_complete=800.0,
+            ),
+            EvmTask(
+                "B",
+                "P",
+                1_000,
+                day("2027-01-04"),
+                day("2027-01-08"),
+                progress=[(day("2027-01-04"), 20.0)],
+                costs=[(day("2027-01-04"), 100.0)],
+            ),
+        ]
+    )
     result = earned_value(data, STATUS, eac_formula="bottom_up")
     assert result.tasks["B"].eac == 100 + 800  # no estimate: BAC − EV = 800
     assert result.program.eac == 700 + 100 + 800 + 800
@@ -103,8 +142,10 @@ def reference(task: EvmTask, calendar: WorkCalendar, on: date) -> tuple[float, f
     """PV, EV, AC of one task at the end of ``on``, a day at a time (the definitions)."""
     pv = 0.0
     if task.baseline_start is not None and task.baseline_finish is not None:
-        days = [task.baseline_start + timedelta(i)
-                for i in range((task.baseline_finish - task.baseline_start).days + 1)]
+        days = [
+            task.baseline_start + timedelta(i)
+            for i in range((task.baseline_finish - task.baseline_start).days + 1)
+        ]
         worked = [d for d in days if calendar.is_workday(d)]
         if not worked:
             share = 1.0 if on >= task.baseline_finish else 0.0
@@ -134,12 +175,24 @@ def random_program(seed: int) -> tuple[list[EvmTask], WorkCalendar]:
         finish = start + timedelta(rng.randrange(25))
         points = sorted(rng.sample(range(60), rng.randrange(4)))
         progress = [(start + timedelta(p), float(rng.randrange(101))) for p in points]
-        costs = [(start + timedelta(rng.randrange(-3, 60)), float(rng.randrange(1, 500)))
-                 for _ in range(rng.randrange(4))]
+        costs = [
+            (start + timedelta(rng.randrange(-3, 60)), float(rng.randrange(1, 500)))
+            for _ in range(rng.randrange(4))
+        ]
         shapes: list[str | tuple[float, ...]] = [*PROFILES, (1.0, 2.0, 0.0, 5.0)]
         profile = rng.choice(shapes)
-        tasks.append(EvmTask(f"T{i}", f"P{i % 3}", float(rng.randrange(0, 5_000)), start,
-                             finish, profile=profile, progress=progress, costs=costs))
+        tasks.append(
+            EvmTask(
+                f"T{i}",
+                f"P{i % 3}",
+                float(rng.randrange(0, 5_000)),
+                start,
+                finish,
+                profile=profile,
+                progress=progress,
+                costs=costs,
+            )
+        )
     return tasks, calendar
 
 
@@ -147,8 +200,13 @@ def random_program(seed: int) -> tuple[list[EvmTask], WorkCalendar]:
 def test_the_engine_agrees_with_the_day_by_day_reference(seed: int) -> None:
     tasks, calendar = random_program(seed)
     data = EvmInput.from_tasks(tasks, default_calendar=calendar)
-    curves = s_curves(data, start=day("2027-01-01"), end=day("2027-04-01"), step_days=3,
-                      groups=[t.id for t in tasks])
+    curves = s_curves(
+        data,
+        start=day("2027-01-01"),
+        end=day("2027-04-01"),
+        step_days=3,
+        groups=[t.id for t in tasks],
+    )
     for when in curves.dates.tolist()[::4]:
         result = earned_value(data, when)
         for task in tasks:
@@ -159,14 +217,18 @@ def test_the_engine_agrees_with_the_day_by_day_reference(seed: int) -> None:
         for task in tasks:
             curve = curves.groups[task.id]
             assert (curve.pv[i], curve.ev[i], curve.ac[i]) == pytest.approx(
-                reference(task, calendar, when))
+                reference(task, calendar, when)
+            )
 
 
 @pytest.mark.parametrize("formula", ["cpi", "budget_rate", "cpi_spi", "bottom_up"])
 def test_indices_of_a_project_are_those_of_its_summed_base_figures(formula: EacFormula) -> None:
     tasks, calendar = random_program(7)
-    result = earned_value(EvmInput.from_tasks(tasks, default_calendar=calendar),
-                          day("2027-02-10"), eac_formula=formula)
+    result = earned_value(
+        EvmInput.from_tasks(tasks, default_calendar=calendar),
+        day("2027-02-10"),
+        eac_formula=formula,
+    )
     for project in result.projects:
         rows = [result.tasks[t.id] for t in tasks if t.project == project.id]
         bac, ev, ac = (sum(getattr(r, m) for r in rows) for m in ("bac", "ev", "ac"))
@@ -176,9 +238,11 @@ def test_indices_of_a_project_are_those_of_its_summed_base_figures(formula: EacF
 
 
 @pytest.mark.parametrize(
-    ("start", "end"), [("2027-01-20", "2027-02-10"), ("2026-12-01", "2027-01-02")])
+    ("start", "end"), [("2027-01-20", "2027-02-10"), ("2026-12-01", "2027-01-02")]
+)
 def test_a_curve_over_a_window_counts_the_plan_before_it_and_stops_at_its_end(
-    start: str, end: str,
+    start: str,
+    end: str,
 ) -> None:
     tasks, calendar = random_program(11)
     data = EvmInput.from_tasks(tasks, default_calendar=calendar)

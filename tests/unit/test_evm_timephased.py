@@ -23,8 +23,9 @@ WITH_HOLIDAY = WorkCalendar("1111100", [HOLIDAY])
 SPAN = (day("2027-05-24"), day("2027-06-04"))
 
 
-def planned(task: EvmTask, on: date, calendar: WorkCalendar = WITH_HOLIDAY,
-            **calendars: WorkCalendar) -> float:
+def planned(
+    task: EvmTask, on: date, calendar: WorkCalendar = WITH_HOLIDAY, **calendars: WorkCalendar
+) -> float:
     data = EvmInput.from_tasks([task], calendars=calendars, default_calendar=calendar)
     return earned_value(data, on).tasks[task.id].pv
 
@@ -48,14 +49,25 @@ def test_without_the_holiday_the_same_span_plans_ten_days() -> None:
 
 def test_weekly_s_curve_across_the_holiday() -> None:
     data = EvmInput.from_tasks(
-        [EvmTask("A", "P", 9_000, *SPAN,
-                 progress=[(day("2027-05-26"), 20.0), (day("2027-06-02"), 70.0)],
-                 costs=[(day("2027-05-25"), 1_500.0), (day("2027-06-01"), 4_000.0)])],
+        [
+            EvmTask(
+                "A",
+                "P",
+                9_000,
+                *SPAN,
+                progress=[(day("2027-05-26"), 20.0), (day("2027-06-02"), 70.0)],
+                costs=[(day("2027-05-25"), 1_500.0), (day("2027-06-01"), 4_000.0)],
+            )
+        ],
         default_calendar=WITH_HOLIDAY,
     )
     curves = s_curves(data, start=day("2027-05-17"), end=day("2027-06-07"))
     assert curves.dates.astype(str).tolist() == [
-        "2027-05-17", "2027-05-24", "2027-05-31", "2027-06-07"]
+        "2027-05-17",
+        "2027-05-24",
+        "2027-05-31",
+        "2027-06-07",
+    ]
     assert curves.program.pv.tolist() == [0, 1_000, 5_000, 9_000]
     assert curves.program.ev.tolist() == [0, 0, 1_800, 6_300]  # 20 %, then 70 % of 9,000
     assert curves.program.ac.tolist() == [0, 0, 1_500, 5_500]
@@ -70,8 +82,9 @@ def test_an_s_curve_ends_on_its_end_date_even_off_the_weekly_step() -> None:
 
 
 def test_earned_value_and_cost_after_the_status_date_are_not_known() -> None:
-    data = EvmInput.from_tasks([EvmTask("A", "P", 9_000, *SPAN, progress=[(SPAN[0], 10.0)])],
-                               default_calendar=WITH_HOLIDAY)
+    data = EvmInput.from_tasks(
+        [EvmTask("A", "P", 9_000, *SPAN, progress=[(SPAN[0], 10.0)])], default_calendar=WITH_HOLIDAY
+    )
     curves = s_curves(data, start=SPAN[0], end=day("2027-06-07"), status_date=day("2027-05-31"))
     assert curves.program.pv.tolist() == [1_000, 5_000, 9_000]  # the plan runs to the end
     assert curves.program.ev[:2].tolist() == [900, 900]
@@ -92,7 +105,8 @@ def test_a_profile_of_ones_own_is_interpolated_within_its_parts() -> None:
     # four working days, a quarter of the money in the first half, linear within each half
     task = EvmTask("A", "P", 800, day("2027-01-04"), day("2027-01-07"), profile=(1, 3))
     assert [planned(task, day(f"2027-01-0{d}")) for d in (4, 5, 6, 7)] == pytest.approx(
-        [100, 200, 500, 800])
+        [100, 200, 500, 800]
+    )
 
 
 def test_each_task_is_phased_on_its_own_calendar() -> None:
@@ -112,28 +126,51 @@ def test_a_baseline_without_a_working_day_books_its_budget_on_its_finish() -> No
 
 
 def test_work_outside_the_baseline_has_no_budget_but_its_cost_counts() -> None:
-    extra = EvmTask("X", "P", 0, None, None, costs=[(day("2027-01-05"), 300.0)],
-                    progress=[(day("2027-01-05"), 50.0)])
+    extra = EvmTask(
+        "X",
+        "P",
+        0,
+        None,
+        None,
+        costs=[(day("2027-01-05"), 300.0)],
+        progress=[(day("2027-01-05"), 50.0)],
+    )
     row = earned_value(EvmInput.from_tasks([extra]), day("2027-01-08")).tasks["X"]
     assert (row.bac, row.pv, row.ev, row.ac) == (0, 0, 0, 300)
     assert row.cpi == 0 and row.eac == 300  # no work left to do at budget
 
 
 def test_percent_complete_is_the_last_record_on_or_before_the_status_date() -> None:
-    task = EvmTask("A", "P", 1_000, *SPAN, progress=[
-        (day("2027-05-25"), 10.0), (day("2027-05-27"), 30.0), (day("2027-05-27"), 35.0),
-        (day("2027-06-01"), 25.0),  # a correction downwards is a fact too
-    ])
+    task = EvmTask(
+        "A",
+        "P",
+        1_000,
+        *SPAN,
+        progress=[
+            (day("2027-05-25"), 10.0),
+            (day("2027-05-27"), 30.0),
+            (day("2027-05-27"), 35.0),
+            (day("2027-06-01"), 25.0),  # a correction downwards is a fact too
+        ],
+    )
     data = EvmInput.from_tasks([task], default_calendar=WITH_HOLIDAY)
-    ev = [earned_value(data, day(d)).tasks["A"].ev
-          for d in ("2027-05-24", "2027-05-25", "2027-05-27", "2027-05-31", "2027-06-01")]
+    ev = [
+        earned_value(data, day(d)).tasks["A"].ev
+        for d in ("2027-05-24", "2027-05-25", "2027-05-27", "2027-05-31", "2027-06-01")
+    ]
     assert ev == [0, 100, 350, 350, 250]
 
 
 def test_actual_cost_adds_entries_and_hours_at_the_hourly_rate_up_to_the_status_date() -> None:
-    task = EvmTask("A", "P", 1_000, *SPAN, hourly_rate=80.0,
-                   costs=[(day("2027-05-24"), 150.0), (day("2027-05-28"), 50.0)],
-                   hours=[(day("2027-05-24"), 8.0), (day("2027-05-25"), 4.0)])
+    task = EvmTask(
+        "A",
+        "P",
+        1_000,
+        *SPAN,
+        hourly_rate=80.0,
+        costs=[(day("2027-05-24"), 150.0), (day("2027-05-28"), 50.0)],
+        hours=[(day("2027-05-24"), 8.0), (day("2027-05-25"), 4.0)],
+    )
     data = EvmInput.from_tasks([task])
     assert earned_value(data, day("2027-05-24")).tasks["A"].ac == 150 + 640
     assert earned_value(data, day("2027-05-27")).tasks["A"].ac == 150 + 640 + 320
@@ -147,8 +184,10 @@ def test_actual_cost_adds_entries_and_hours_at_the_hourly_rate_up_to_the_status_
         (EvmTask("A", "P", 5, SPAN[1], SPAN[0]), "baseline finish before its start: 'A'"),
         (EvmTask("A", "P", 5, None, None), "a budget needs a baseline: 'A'"),
         (EvmTask("A", "P", 5, SPAN[0], None), "baseline needs both a start and a finish"),
-        (EvmTask("A", "P", 5, *SPAN, progress=[(SPAN[0], 120.0)]),
-         "percent complete must be 0-100: 'A'"),
+        (
+            EvmTask("A", "P", 5, *SPAN, progress=[(SPAN[0], 120.0)]),
+            "percent complete must be 0-100: 'A'",
+        ),
         (EvmTask("A", "P", 5, *SPAN, estimate_to_complete=-1), "estimate to complete"),
         (EvmTask("A", "P", 5, *SPAN, profile="wavy"), "unknown profile 'wavy'"),
         (EvmTask("A", "P", 5, *SPAN, profile=(0, 0)), "positive sum"),
@@ -164,11 +203,14 @@ def test_invalid_inputs_are_refused_naming_the_task(task: EvmTask, complaint: st
 
 def test_a_service_can_fill_the_columns_directly() -> None:
     data = EvmInput(
-        ("A", "B"), ("P", "P"), np.array([900.0, 100.0]),
+        ("A", "B"),
+        ("P", "P"),
+        np.array([900.0, 100.0]),
         np.array(["2027-05-24", "2027-05-24"], dtype="datetime64[D]"),
         np.array(["2027-06-04", "2027-05-24"], dtype="datetime64[D]"),
         calendars=(WITH_HOLIDAY,),
-        progress_task=np.array([0, 1]), progress_percent=np.array([50.0, 100.0]),
+        progress_task=np.array([0, 1]),
+        progress_percent=np.array([50.0, 100.0]),
         progress_day=np.array(["2027-05-28", "2027-05-24"], dtype="datetime64[D]"),
     )
     result = earned_value(data, day("2027-05-28"))
@@ -178,5 +220,12 @@ def test_a_service_can_fill_the_columns_directly() -> None:
 def test_columns_of_different_lengths_are_refused() -> None:
     good = EvmInput.from_tasks([EvmTask("A", "P", 5, *SPAN)])
     with pytest.raises(InvalidEvmInput, match="1 entries"):
-        EvmInput(good.ids, good.projects, np.zeros(2), good.baseline_start,
-                 good.baseline_finish, calendar=good.calendar, profile=good.profile)
+        EvmInput(
+            good.ids,
+            good.projects,
+            np.zeros(2),
+            good.baseline_start,
+            good.baseline_finish,
+            calendar=good.calendar,
+            profile=good.profile,
+        )

@@ -32,14 +32,16 @@ LATE: dict[str, Any] = {"finish": day("2027-03-15"), "baseline_finish": day("202
 
 def assess(rollup: dict[str, bool] | None = None, **records: Any) -> HealthReport:
     records.setdefault("projects", [project("PLAT"), project("TRAIN")])
-    return assess_health(HealthInput(PROGRAM, **records),
-                         RuleSet.from_json({"rollup": rollup or {}}))
+    return assess_health(
+        HealthInput(PROGRAM, **records), RuleSet.from_json({"rollup": rollup or {}})
+    )
 
 
 def test_a_project_is_the_worst_of_its_own_rules_and_its_tasks() -> None:
-    report = assess(tasks=[task("PLAT-1", **LATE), task("PLAT-2", cpi=0.5),
-                           task("TRAIN-1", "TRAIN")],
-                    projects=[project("PLAT", spi=0.85), project("TRAIN")])
+    report = assess(
+        tasks=[task("PLAT-1", **LATE), task("PLAT-2", cpi=0.5), task("TRAIN-1", "TRAIN")],
+        projects=[project("PLAT", spi=0.85), project("TRAIN")],
+    )
     plat = report.projects["PLAT"]
     assert plat.status == "red"
     assert [r.message for r in plat.reasons] == [
@@ -52,8 +54,9 @@ def test_a_project_is_the_worst_of_its_own_rules_and_its_tasks() -> None:
 
 
 def test_the_program_is_the_worst_of_its_projects_and_carries_their_reasons() -> None:
-    report = assess(tasks=[task("PLAT-1", **LATE)], projects=[project("PLAT"),
-                                                             project("TRAIN", cpi=0.7)])
+    report = assess(
+        tasks=[task("PLAT-1", **LATE)], projects=[project("PLAT"), project("TRAIN", cpi=0.7)]
+    )
     assert report.program.status == "red"
     assert [r.rule for r in report.program.reasons] == ["cost_performance", "finish_slip"]
     assert report.program.why == "red because project TRAIN has a CPI of 0.70 (below 0.80)"
@@ -68,8 +71,13 @@ def test_one_risk_on_tasks_of_two_projects_is_one_reason_of_the_program() -> Non
 
 
 def test_a_summary_task_is_the_worst_of_its_subtasks_at_every_depth() -> None:
-    tasks = [task("WP"), task("WP.1", parent="WP"), task("WP.1.1", parent="WP.1", cpi=0.6),
-             task("WP.2", parent="WP", **LATE), task("OTHER")]
+    tasks = [
+        task("WP"),
+        task("WP.1", parent="WP"),
+        task("WP.1.1", parent="WP.1", cpi=0.6),
+        task("WP.2", parent="WP", **LATE),
+        task("OTHER"),
+    ]
     report = assess(tasks=tasks)
     assert report.tasks["WP.1"].status == "red"
     assert report.tasks["WP"].status == "red"
@@ -88,13 +96,15 @@ def test_summaries_can_be_left_to_their_own_rules() -> None:
 def test_projects_can_be_judged_without_their_tasks_and_milestones() -> None:
     records: dict[str, Any] = {
         "tasks": [task("PLAT-1", cpi=0.5)],
-        "milestones": [milestone("M1", "TRAIN", forecast=day("2027-03-02"),
-                                 target=day("2027-03-01"))],
+        "milestones": [
+            milestone("M1", "TRAIN", forecast=day("2027-03-02"), target=day("2027-03-01"))
+        ],
     }
     report = assess(**records)
     assert report.projects["PLAT"].status == report.projects["TRAIN"].status == "red"
-    report = assess(**records, rollup={"projects_from_tasks": False,
-                                       "projects_from_milestones": False})
+    report = assess(
+        **records, rollup={"projects_from_tasks": False, "projects_from_milestones": False}
+    )
     assert report.projects["PLAT"].status == report.projects["TRAIN"].status == "green"
     assert report.program.status == "green"
     assert report.tasks["PLAT-1"].status == report.milestones["M1"].status == "red"
@@ -105,8 +115,10 @@ def test_a_program_milestone_rolls_into_the_program_not_into_a_project() -> None
     report = assess(milestones=[late])
     assert report.program.status == "red"
     assert all(p.status == "green" for p in report.projects.values())
-    assert assess(milestones=[late], rollup={"program_from_milestones": False}
-                  ).program.status == "green"
+    assert (
+        assess(milestones=[late], rollup={"program_from_milestones": False}).program.status
+        == "green"
+    )
 
 
 @pytest.mark.parametrize(
@@ -120,12 +132,13 @@ def test_a_program_milestone_rolls_into_the_program_not_into_a_project() -> None
         ({"risks": [risk(3, 3, tasks=("Z",))]}, "risk R4: unknown task or milestone 'Z'"),
         ({"risks": [risk(3, 3, projects=("Z",))]}, "risk R4: unknown project 'Z'"),
         ({"risks": [risk(6, 3)]}, "risk R4: probability and impact must be 1-5"),
-        ({"tasks": [task("A", parent="B"), task("B", parent="A")]},
-         "the summary tasks form a cycle (tasks in or under it: A, B)"),
+        (
+            {"tasks": [task("A", parent="B"), task("B", parent="A")]},
+            "the summary tasks form a cycle (tasks in or under it: A, B)",
+        ),
     ],
 )
-def test_facts_that_do_not_hang_together_are_refused(records: dict[str, Any],
-                                                     problem: str) -> None:
+def test_facts_that_do_not_hang_together_are_refused(records: dict[str, Any], problem: str) -> None:
     with pytest.raises(InvalidHealthInput) as refused:
         assess(**records)
     assert problem in refused.value.problems
@@ -136,6 +149,7 @@ def test_slips_counted_in_bulk_agree_with_the_calendar_one_by_one() -> None:
     rng = random.Random(3)
     limits = [day("2027-03-01") + timedelta(rng.randrange(60)) for _ in range(300)]
     days = [day("2027-03-01") + timedelta(rng.randrange(60)) for _ in range(300)]
-    bulk = slip_array(calendar, np.array(limits, dtype="datetime64[D]"),
-                      np.array(days, dtype="datetime64[D]"))
+    bulk = slip_array(
+        calendar, np.array(limits, dtype="datetime64[D]"), np.array(days, dtype="datetime64[D]")
+    )
     assert bulk.tolist() == [calendar.slip(a, b) for a, b in zip(limits, days, strict=True)]

@@ -41,8 +41,13 @@ def project(key: str, **facts: Any) -> ProjectFacts:
     return ProjectFacts(Ref("project", key, key), **facts)
 
 
-def assess(*, rules: dict[str, Any] | None = None, program: ProgramFacts | None = None,
-           projects: tuple[ProjectFacts, ...] = (), **records: Any) -> HealthReport:
+def assess(
+    *,
+    rules: dict[str, Any] | None = None,
+    program: ProgramFacts | None = None,
+    projects: tuple[ProjectFacts, ...] = (),
+    **records: Any,
+) -> HealthReport:
     facts = HealthInput(
         program or ProgramFacts(Ref("program", 1, "CLOUD")),
         calendar=WorkCalendar("1111100", [day("2027-03-05")]),
@@ -68,10 +73,15 @@ def test_a_milestone_forecast_past_its_target_is_red_with_the_working_days_late(
     assert report.milestones["M3"].status == "red"
     assert messages(report, "M3") == [
         "red because milestone M3 is forecast 13 working days past its target "
-        "(forecast 2027-03-19, target 2027-03-01)"]
+        "(forecast 2027-03-19, target 2027-03-01)"
+    ]
     reason = report.milestones["M3"].reasons[0]
     assert (reason.rule, reason.ref, reason.value, reason.limit) == (
-        "past_target", Ref("milestone", "M3", "M3"), 13, 0)
+        "past_target",
+        Ref("milestone", "M3", "M3"),
+        13,
+        0,
+    )
 
 
 def test_a_milestone_forecast_on_its_target_is_green() -> None:
@@ -100,13 +110,15 @@ def test_a_grace_period_and_an_amber_band_can_be_tuned() -> None:
 
 
 def test_a_project_and_the_program_are_red_past_their_own_target() -> None:
-    program = ProgramFacts(Ref("program", 1, "CLOUD"), finish=day("2027-12-20"),
-                           target=day("2027-12-17"))
+    program = ProgramFacts(
+        Ref("program", 1, "CLOUD"), finish=day("2027-12-20"), target=day("2027-12-17")
+    )
     late = project("DATA", finish=day("2027-06-02"), target=day("2027-06-01"))
     report = assess(program=program, projects=(late,))
     assert report.projects["DATA"].status == "red"
     assert report.program.reasons[0].message.startswith(
-        "red because program CLOUD is forecast 1 working day past its target")
+        "red because program CLOUD is forecast 1 working day past its target"
+    )
 
 
 # --- finish_slip ---------------------------------------------------------------
@@ -121,7 +133,8 @@ def test_a_task_more_than_five_working_days_behind_its_baseline_is_amber() -> No
     assert report.tasks["PLAT-8"].status == "green"  # 5 working days: not more than 5
     assert messages(report, "PLAT-7") == [
         "amber because task PLAT-7 is forecast 6 working days past its baseline finish "
-        "(forecast 2027-03-10, baseline finish 2027-03-01)"]
+        "(forecast 2027-03-10, baseline finish 2027-03-01)"
+    ]
 
 
 def test_finish_slip_thresholds_tuned_change_the_colour() -> None:
@@ -133,11 +146,13 @@ def test_finish_slip_thresholds_tuned_change_the_colour() -> None:
 
 
 def test_ahead_of_baseline_or_finished_or_unscheduled_is_no_slip() -> None:
-    report = assess(tasks=[
-        task("A", finish=day("2027-02-01"), baseline_finish=TARGET),
-        task("B", finish=day("2027-04-01"), baseline_finish=TARGET, finished=True),
-        task("C", finish=day("2027-04-01")),  # not in the baseline
-    ])
+    report = assess(
+        tasks=[
+            task("A", finish=day("2027-02-01"), baseline_finish=TARGET),
+            task("B", finish=day("2027-04-01"), baseline_finish=TARGET, finished=True),
+            task("C", finish=day("2027-04-01")),  # not in the baseline
+        ]
+    )
     assert report.tasks.counts() == {"green": 3, "amber": 0, "red": 0}
 
 
@@ -145,7 +160,8 @@ def test_ahead_of_baseline_or_finished_or_unscheduled_is_no_slip() -> None:
 
 
 @pytest.mark.parametrize(
-    ("spi", "status"), [(0.95, "green"), (0.9, "green"), (0.89, "amber"), (0.79, "red")])
+    ("spi", "status"), [(0.95, "green"), (0.9, "green"), (0.89, "amber"), (0.79, "red")]
+)
 def test_spi_below_point_nine_is_amber_and_below_point_eight_red(spi: float, status: str) -> None:
     report = assess(projects=(project("DATA", spi=spi),))
     assert report.projects["DATA"].status == status
@@ -178,14 +194,20 @@ def alert(severity: str, **facts: Any) -> AlertFacts:
 
 
 def test_an_open_cross_project_alert_makes_its_subject_and_projects_amber() -> None:
-    pushed = alert("high", subject="TRAIN-1", projects=("PLAT", "TRAIN"), cross_project=True,
-                   title="Training start pushed 4 working days by Pilot")
+    pushed = alert(
+        "high",
+        subject="TRAIN-1",
+        projects=("PLAT", "TRAIN"),
+        cross_project=True,
+        title="Training start pushed 4 working days by Pilot",
+    )
     report = assess(tasks=[task("TRAIN-1", "TRAIN")], alerts=[pushed])
     assert report.tasks["TRAIN-1"].status == "amber"
     assert report.projects["PLAT"].status == "amber"
     assert messages(report, "TRAIN-1") == [
         "amber because cross-project alert 17 is open (high): "
-        "Training start pushed 4 working days by Pilot"]
+        "Training start pushed 4 working days by Pilot"
+    ]
     assert report.projects["PLAT"].reasons[0].ref == Ref("alert", 17, "17")
 
 
@@ -225,7 +247,8 @@ def test_open_risks_scoring_fifteen_are_amber_and_twenty_red(p: int, i: int, sta
 def test_a_risk_names_its_score_and_links_to_the_risk() -> None:
     report = assess(risks=[risk(4, 4, projects=("TRAIN",))])
     assert messages(report, "TRAIN") == [
-        'amber because risk R4 "Vendor API late" scores 16 (4 × 4), at or above 15']
+        'amber because risk R4 "Vendor API late" scores 16 (4 × 4), at or above 15'
+    ]
     assert report.projects["TRAIN"].reasons[0].ref.kind == "risk"
 
 
@@ -247,8 +270,9 @@ def test_a_risk_on_a_task_goes_to_its_project_when_tasks_are_not_judged() -> Non
 
 
 def over(load: float, **facts: Any) -> OverAllocation:
-    return OverAllocation(Ref("resource", 3, "ana"), load, day("2027-03-01"), day("2027-03-05"),
-                          **facts)
+    return OverAllocation(
+        Ref("resource", 3, "ana"), load, day("2027-03-01"), day("2027-03-05"), **facts
+    )
 
 
 def test_a_resource_booked_above_capacity_makes_its_tasks_amber() -> None:
@@ -256,12 +280,15 @@ def test_a_resource_booked_above_capacity_makes_its_tasks_amber() -> None:
     assert report.tasks["A"].status == "amber" and report.tasks["B"].status == "green"
     assert messages(report, "A") == [
         "amber because resource ana is booked at 150 % of capacity from 2027-03-01 to "
-        "2027-03-05 (above 100 %)"]
+        "2027-03-05 (above 100 %)"
+    ]
 
 
 def test_full_capacity_is_not_over_allocation_and_a_tolerance_can_be_tuned() -> None:
-    assert assess(tasks=[task("A")], overallocations=[over(1.0, tasks=("A",))]
-                  ).tasks["A"].status == "green"
+    assert (
+        assess(tasks=[task("A")], overallocations=[over(1.0, tasks=("A",))]).tasks["A"].status
+        == "green"
+    )
     rules = {"rules": {"over_allocation": {"amber_above_load": 1.2, "red_above_load": 1.4}}}
     report = assess(tasks=[task("A")], overallocations=[over(1.5, tasks=("A",))], rules=rules)
     assert report.tasks["A"].status == "red"
@@ -275,19 +302,21 @@ def test_negative_float_fires_only_once_enabled() -> None:
     assert assess(tasks=[squeezed]).tasks["A"].status == "green"
     report = assess(tasks=[squeezed], rules={"rules": {"negative_float": {"enabled": True}}})
     assert messages(report, "A") == [
-        "amber because task A has -3 working days of total float (below 0)"]
+        "amber because task A has -3 working days of total float (below 0)"
+    ]
 
 
 @pytest.mark.parametrize(
     ("rule", "records"),
     [
-        ("past_target", {"milestones": [milestone("M", forecast=date(2027, 4, 1),
-                                                  target=TARGET)]}),
+        ("past_target", {"milestones": [milestone("M", forecast=date(2027, 4, 1), target=TARGET)]}),
         ("finish_slip", {"tasks": [task("A", finish=date(2027, 4, 1), baseline_finish=TARGET)]}),
         ("schedule_performance", {"tasks": [task("A", spi=0.5)]}),
         ("cost_performance", {"tasks": [task("A", cpi=0.5)]}),
-        ("conflict_alerts", {"alerts": [alert("critical", projects=("PLAT",),
-                                              cross_project=True)]}),
+        (
+            "conflict_alerts",
+            {"alerts": [alert("critical", projects=("PLAT",), cross_project=True)]},
+        ),
         ("high_risks", {"risks": [risk(5, 5)]}),
         ("over_allocation", {"overallocations": [over(2.0)]}),
     ],

@@ -27,8 +27,10 @@ from .engine_factories import day, link, milestone, network, task
 def cloud() -> object:
     """PLAT: A(3) → B(2); TRAIN: C(4) after B, with a short side task E; milestone M after C."""
     return network(
-        task("A", 3, group="PLAT"), task("B", 2, group="PLAT"),
-        task("C", 4, group="TRAIN"), task("E", 1, group="TRAIN"),
+        task("A", 3, group="PLAT"),
+        task("B", 2, group="PLAT"),
+        task("C", 4, group="TRAIN"),
+        task("E", 1, group="TRAIN"),
         milestone("M", deadline=day("2027-01-15")),
         links=[link("A", "B"), link("B", "C"), link("C", "M"), link("A", "E")],
     )
@@ -48,7 +50,10 @@ def test_slip_reports_a_newly_missed_milestone_deadline() -> None:
     impact = analyze_impact(cloud(), [Slip("B", 10)])
     (miss,) = impact.new_misses
     assert (miss.activity, miss.kind, miss.limit, miss.days_late_after) == (
-        "M", "deadline", day("2027-01-15"), 9
+        "M",
+        "deadline",
+        day("2027-01-15"),
+        9,
     )
     assert miss.finish_before == day("2027-01-14") and miss.finish_after == day("2027-01-28")
 
@@ -61,7 +66,9 @@ def test_slip_within_float_moves_only_the_slipping_task() -> None:
 
 def test_milestone_targets_and_baselines_are_checked_too() -> None:
     impact = analyze_impact(
-        cloud(), [Slip("A", 1)], targets={"M": day("2027-01-14")},
+        cloud(),
+        [Slip("A", 1)],
+        targets={"M": day("2027-01-14")},
         baseline_finish={"C": day("2027-01-14")},
     )
     kinds = {(m.activity, m.kind): m.days_late_after for m in impact.misses}
@@ -93,13 +100,17 @@ def test_delay_start_pushes_the_start_by_working_days() -> None:
     impact = analyze_impact(cloud(), [DelayStart("E", 4)])
     (move,) = impact.moves
     assert (move.activity, move.early_start_before, move.early_start_after) == (
-        "E", day("2027-01-07"), day("2027-01-13")
+        "E",
+        day("2027-01-07"),
+        day("2027-01-13"),
     )
 
 
 def test_slipping_an_in_progress_task_grows_its_remaining_work_by_the_slip() -> None:
-    net = network(task("A", 4, actual_start=day("2027-01-04"), percent_complete=50),
-                  status_date=day("2027-01-06"))
+    net = network(
+        task("A", 4, actual_start=day("2027-01-04"), percent_complete=50),
+        status_date=day("2027-01-06"),
+    )
     impact = analyze_impact(net, [Slip("A", 3)])
     assert [(m.activity, m.finish_delta) for m in impact.moves] == [("A", 3)]
 
@@ -109,7 +120,9 @@ def test_changes_to_unknown_or_finished_activities_are_refused() -> None:
     with pytest.raises(InvalidNetwork) as caught:
         analyze_impact(net, [Slip("Ghost", 1), Slip("A", 1), RemoveLink("A", "B")])
     assert caught.value.problems == [
-        "unknown activity 'Ghost'", "'A' is finished", "no link A → B to remove"
+        "unknown activity 'Ghost'",
+        "'A' is finished",
+        "no link A → B to remove",
     ]
 
 
@@ -128,9 +141,7 @@ def test_a_later_program_start_moves_every_unstarted_task_by_the_working_days_be
     assert moved == {a: (6, 6) for a in ("A", "B", "C", "E", "M")}
     assert impact.finish_delta == 6
     (miss,) = impact.new_misses  # M's deadline, 15 January, met by 14 January before
-    assert (miss.activity, miss.finish_after, miss.days_late_after) == (
-        "M", day("2027-01-22"), 5
-    )
+    assert (miss.activity, miss.finish_after, miss.days_late_after) == ("M", day("2027-01-22"), 5)
 
 
 def test_an_earlier_program_start_pulls_the_plan_in() -> None:
@@ -150,7 +161,8 @@ def test_moving_the_status_date_on_pushes_the_work_left_but_not_work_already_don
     )
     before = schedule(net)
     assert (before["B"].early_finish, before["C"].early_finish) == (
-        day("2027-01-12"), day("2027-01-14")
+        day("2027-01-12"),
+        day("2027-01-14"),
     )
     # a week on, nothing reported: B's two days left run from Friday the 15th
     impact = analyze_impact(net, [SetStatusDate(day("2027-01-15"))])
@@ -160,8 +172,10 @@ def test_moving_the_status_date_on_pushes_the_work_left_but_not_work_already_don
 
 
 def test_clearing_the_status_date_lets_the_work_left_run_from_where_it_stood() -> None:
-    net = network(task("A", 4, actual_start=day("2027-01-04"), percent_complete=25),
-                  status_date=day("2027-01-11"))
+    net = network(
+        task("A", 4, actual_start=day("2027-01-04"), percent_complete=25),
+        status_date=day("2027-01-11"),
+    )
     impact = analyze_impact(net, [SetStatusDate(None)])
     (move,) = impact.moves
     assert move.finish_delta < 0 and impact.after.finish < impact.before.finish

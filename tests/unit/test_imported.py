@@ -45,9 +45,7 @@ def _located(data: bytes) -> tuple[ImportedPlan, list[dict[str, str]]]:
 
 def test_a_csv_reader_knows_the_line_and_column_of_each_item() -> None:
     header = b"ID,Title,Days,Predecessors,Resources\n"
-    imported, [cycle] = _located(
-        header + b"1,Dig,5,3,Ana\n2,Pour,2,1,Bo[50%]\n3,Cure,4,2,Ana\n"
-    )
+    imported, [cycle] = _located(header + b"1,Dig,5,3,Ana\n2,Pour,2,1,Bo[50%]\n3,Cure,4,2,Ana\n")
     assert cycle["message"] == "dependency cycle: 2 → 3 → 1 → 2"
     # the link 2 → 3 is read on line 4, where its Predecessors column names 2
     assert (cycle["location"], cycle["path"]) == ("line 4, column Predecessors", "dependencies[2]")

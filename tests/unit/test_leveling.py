@@ -23,13 +23,15 @@ from tests.unit.engine_factories import day, link, milestone, network, task
 Leveler = Callable[[Network, Sequence[Resource], Sequence[Assignment]], LevelingResult]
 
 
-def fast(net: Network, resources: Sequence[Resource],
-         assignments: Sequence[Assignment]) -> LevelingResult:
+def fast(
+    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment]
+) -> LevelingResult:
     return level(net, resources, assignments, time_limit=0.2)
 
 
-def optimal(net: Network, resources: Sequence[Resource],
-            assignments: Sequence[Assignment]) -> LevelingResult:
+def optimal(
+    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment]
+) -> LevelingResult:
     return level_optimal(net, resources, assignments, time_limit=5.0)
 
 
@@ -42,8 +44,12 @@ def dates(result: LevelingResult, activity_id: str) -> tuple[str, str]:
     return row.start.isoformat(), row.finish.isoformat()
 
 
-def feasible(net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment],
-             result: LevelingResult) -> bool:
+def feasible(
+    net: Network,
+    resources: Sequence[Resource],
+    assignments: Sequence[Assignment],
+    result: LevelingResult,
+) -> bool:
     return check_leveling(net, resources, assignments, result) == []
 
 
@@ -53,8 +59,12 @@ def test_two_projects_competing_for_one_person_delay_the_one_with_float(
 ) -> None:
     # project A: A1 (3 d, Ana) then A2 (2 d); project B: B1 (2 d, Ana). B1 has float:
     # Ana does A1 first and B1 while A2 runs; the program still ends on Friday.
-    net = network(task("A1", 3, group="A"), task("A2", 2, group="A"), task("B1", 2, group="B"),
-                  links=[link("A1", "A2")])
+    net = network(
+        task("A1", 3, group="A"),
+        task("A2", 2, group="A"),
+        task("B1", 2, group="B"),
+        links=[link("A1", "A2")],
+    )
     work = [Assignment("A1", "ana"), Assignment("B1", "ana")]
     result = leveler(net, [ANA], work)
     assert dates(result, "A1") == ("2027-01-04", "2027-01-06")
@@ -80,10 +90,18 @@ def test_cp_sat_proves_the_two_project_schedule_optimal() -> None:
 
 @BOTH
 def test_half_time_assignments_run_side_by_side(leveler: Leveler) -> None:
-    net = network(task("T1", 4), task("T2", 4), task("T3", 1), task("T4", 1),
-                  links=[link("T1", "T4"), link("T2", "T4")])
-    work = [Assignment("T1", "ana", 0.5), Assignment("T2", "ana", 0.5),
-            Assignment("T3", "ana", 0.6)]
+    net = network(
+        task("T1", 4),
+        task("T2", 4),
+        task("T3", 1),
+        task("T4", 1),
+        links=[link("T1", "T4"), link("T2", "T4")],
+    )
+    work = [
+        Assignment("T1", "ana", 0.5),
+        Assignment("T2", "ana", 0.5),
+        Assignment("T3", "ana", 0.6),
+    ]
     result = leveler(net, [ANA], work)
     assert dates(result, "T1") == ("2027-01-04", "2027-01-07")
     assert dates(result, "T2") == ("2027-01-04", "2027-01-07")
@@ -98,7 +116,10 @@ def test_a_team_of_two_takes_two_full_time_tasks_at_once(leveler: Leveler) -> No
     work = [Assignment(t, "team") for t in ("T1", "T2", "T3")]
     result = leveler(net, [team], work)
     assert sorted(dates(result, t) for t in ("T1", "T2", "T3")) == [
-        ("2027-01-04", "2027-01-05"), ("2027-01-04", "2027-01-05"), ("2027-01-06", "2027-01-07")]
+        ("2027-01-04", "2027-01-05"),
+        ("2027-01-04", "2027-01-05"),
+        ("2027-01-06", "2027-01-07"),
+    ]
     assert result.makespan == 4
 
 
@@ -124,7 +145,9 @@ def test_a_public_holiday_and_a_persons_time_off_both_count(leveler: Leveler) ->
     result = leveler(net, [ana], work)
     # Ana works Mon 4, Wed 6, Fri 8, Mon 11: two tasks of two days end on Monday
     assert sorted(dates(result, t) for t in ("T1", "T2")) == [
-        ("2027-01-04", "2027-01-06"), ("2027-01-08", "2027-01-11")]
+        ("2027-01-04", "2027-01-06"),
+        ("2027-01-08", "2027-01-11"),
+    ]
     assert feasible(net, [ana], work, result)
 
 
@@ -162,9 +185,17 @@ def test_a_pinned_task_never_moves_and_the_others_go_around_it(leveler: Leveler)
 @BOTH
 def test_lags_and_link_types_hold_after_leveling(leveler: Leveler) -> None:
     net = network(
-        task("A", 3), task("B", 2), task("C", 2), task("D", 1), milestone("M"),
-        links=[link("A", "B", "SS", 1), link("A", "C", "FF", 2), link("B", "D", "FS", -1),
-               link("C", "M")],
+        task("A", 3),
+        task("B", 2),
+        task("C", 2),
+        task("D", 1),
+        milestone("M"),
+        links=[
+            link("A", "B", "SS", 1),
+            link("A", "C", "FF", 2),
+            link("B", "D", "FS", -1),
+            link("C", "M"),
+        ],
     )
     work = [Assignment(t, "ana") for t in ("A", "B", "C", "D")]
     result = leveler(net, [ANA], work)
@@ -176,7 +207,10 @@ def test_lags_and_link_types_hold_after_leveling(leveler: Leveler) -> None:
 @BOTH
 def test_summary_tasks_roll_up_from_their_leveled_subtasks(leveler: Leveler) -> None:
     net = network(
-        task("P", 0), task("P1", 2, parent="P"), task("P2", 2, parent="P"), task("after", 1),
+        task("P", 0),
+        task("P1", 2, parent="P"),
+        task("P2", 2, parent="P"),
+        task("after", 1),
         links=[link("P", "after")],
     )
     work = [Assignment("P1", "ana"), Assignment("P2", "ana")]
@@ -187,8 +221,13 @@ def test_summary_tasks_roll_up_from_their_leveled_subtasks(leveler: Leveler) -> 
 
 
 def test_weights_decide_which_project_goes_first() -> None:
-    net = network(task("A1", 3), milestone("MA"), task("B1", 3), milestone("MB"),
-                  links=[link("A1", "MA"), link("B1", "MB")])
+    net = network(
+        task("A1", 3),
+        milestone("MA"),
+        task("B1", 3),
+        milestone("MB"),
+        links=[link("A1", "MA"), link("B1", "MB")],
+    )
     work = [Assignment("A1", "ana"), Assignment("B1", "ana")]
     b_first = level_optimal(net, [ANA], work, time_limit=5.0, weights={"MB": 10})
     assert dates(b_first, "B1") == ("2027-01-04", "2027-01-06")
@@ -208,20 +247,34 @@ def test_without_conflicts_leveling_gives_the_critical_path_schedule() -> None:
 
 def test_every_bad_resource_or_assignment_is_reported_at_once() -> None:
     net = network(task("P", 0), task("P1", 2, parent="P"), task("T", 1))
-    resources = [Resource("ana"), Resource("ana"), Resource("bob", capacity=0.0),
-                 Resource("crowd", capacity=1e16)]
-    work = [Assignment("T", "nobody"), Assignment("nothing", "ana"), Assignment("P", "ana"),
-            Assignment("T", "ana", 1.5), Assignment("P1", "ana", -1.0),
-            Assignment("T", "bob", 1e308)]
+    resources = [
+        Resource("ana"),
+        Resource("ana"),
+        Resource("bob", capacity=0.0),
+        Resource("crowd", capacity=1e16),
+    ]
+    work = [
+        Assignment("T", "nobody"),
+        Assignment("nothing", "ana"),
+        Assignment("P", "ana"),
+        Assignment("T", "ana", 1.5),
+        Assignment("P1", "ana", -1.0),
+        Assignment("T", "bob", 1e308),
+    ]
     with pytest.raises(InvalidResources) as caught:
         level(net, resources, work)
     text = "\n".join(caught.value.problems)
-    for expected in ("resource 'ana' is listed twice", "capacity 0.0 must be positive",
-                     "no resource 'nobody'", "no task 'nothing'", "'P' is a summary task",
-                     "1.5 units exceed the resource's capacity of 1",
-                     "units -1.0 must be positive",
-                     "capacity 1e+16 is more than 10000 units",
-                     "1e+308 units exceed the resource's capacity of 0"):
+    for expected in (
+        "resource 'ana' is listed twice",
+        "capacity 0.0 must be positive",
+        "no resource 'nobody'",
+        "no task 'nothing'",
+        "'P' is a summary task",
+        "1.5 units exceed the resource's capacity of 1",
+        "units -1.0 must be positive",
+        "capacity 1e+16 is more than 10000 units",
+        "1e+308 units exceed the resource's capacity of 0",
+    ):
         assert expected in text
 
 
@@ -245,8 +298,9 @@ def test_a_task_whose_calendars_share_no_day_is_refused() -> None:
 def test_the_checker_finds_an_overload_and_a_broken_link() -> None:
     net = network(task("A", 2), task("B", 2))
     unleveled = level(net, [ANA], [])
-    overload = check_leveling(net, [ANA], [Assignment("A", "ana"), Assignment("B", "ana")],
-                              unleveled)
+    overload = check_leveling(
+        net, [ANA], [Assignment("A", "ana"), Assignment("B", "ana")], unleveled
+    )
     assert {(v.kind, v.resource) for v in overload} == {("capacity", "ana")}
     assert [v.day for v in overload] == [day("2027-01-04"), day("2027-01-05")]
     linked = network(task("A", 2), task("B", 2), links=[link("A", "B")])
@@ -273,8 +327,10 @@ def test_time_a_person_gives_another_program_is_kept_free(method: str) -> None:
     # way round, A1 could not start before Tue 12 and would end on Wed 13)
     net = network(task("A1", 2), task("B1", 2))
     work = [Assignment("A1", "ana"), Assignment("B1", "ana", 0.5)]
-    elsewhere = [Busy("ana", day("2027-01-05"), day("2027-01-06"), 1.0, WorkCalendar()),
-                 Busy("ana", day("2027-01-09"), day("2027-01-11"), 0.5, WorkCalendar())]
+    elsewhere = [
+        Busy("ana", day("2027-01-05"), day("2027-01-06"), 1.0, WorkCalendar()),
+        Busy("ana", day("2027-01-09"), day("2027-01-11"), 0.5, WorkCalendar()),
+    ]
     run = level if method == "heuristic" else level_optimal
     result = run(net, [ANA], work, time_limit=2.0, busy=elsewhere)
     assert dates(result, "A1") == ("2027-01-07", "2027-01-08")
@@ -299,15 +355,22 @@ def test_the_checker_counts_time_taken_elsewhere() -> None:
 
 def test_time_taken_elsewhere_of_an_unknown_resource_is_refused() -> None:
     with pytest.raises(InvalidResources, match="unknown resource 'bob'"):
-        level(network(task("A1", 2)), [ANA], [Assignment("A1", "ana")],
-              busy=[Busy("bob", day("2027-01-05"), day("2027-01-05"))])
+        level(
+            network(task("A1", 2)),
+            [ANA],
+            [Assignment("A1", "ana")],
+            busy=[Busy("bob", day("2027-01-05"), day("2027-01-05"))],
+        )
 
 
 def test_time_taken_elsewhere_counts_in_days_when_the_tasks_have_other_calendars() -> None:
     # B1 is on a calendar with Thu 7 off, so Ana's tasks have two calendars: CP-SAT books
     # in calendar days, which cannot prove optimality (and does not claim it)
-    net = network(task("A1", 2), task("B1", 2, calendar="thu-off"),
-                  calendars={"thu-off": WorkCalendar("1111100", [day("2027-01-07")])})
+    net = network(
+        task("A1", 2),
+        task("B1", 2, calendar="thu-off"),
+        calendars={"thu-off": WorkCalendar("1111100", [day("2027-01-07")])},
+    )
     work = [Assignment("A1", "ana"), Assignment("B1", "ana", 0.5)]
     elsewhere = [Busy("ana", day("2027-01-05"), day("2027-01-06"), 1.0, WorkCalendar())]
     result = level_optimal(net, [ANA], work, time_limit=2.0, busy=elsewhere)

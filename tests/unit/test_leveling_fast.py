@@ -32,10 +32,13 @@ def _assert_same_passes(pb: Problem, keys: list[list[int]]) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(staffed(constraints=True, late_constraints=True, calendars=True, progress=True,
-               summaries=True), st.integers(0, 2**32 - 1))
+@given(
+    staffed(constraints=True, late_constraints=True, calendars=True, progress=True, summaries=True),
+    st.integers(0, 2**32 - 1),
+)
 def test_compiled_passes_give_the_python_schedules_for_any_priority_keys(
-    case: Case, seed: int,
+    case: Case,
+    seed: int,
 ) -> None:
     net, resources, assignments = case
     try:
@@ -64,6 +67,7 @@ def test_compiled_passes_grow_the_tables_when_leveling_pushes_work_far_out() -> 
 def test_the_heuristic_levels_one_person_s_tasks_one_after_another() -> None:
     acts = [Activity(f"T{i}", 2) for i in range(30)]
     net = Network(START, acts, [])
-    result = level(net, [Resource("solo")], [Assignment(a.id, "solo") for a in acts],
-                   time_limit=0.2)
+    result = level(
+        net, [Resource("solo")], [Assignment(a.id, "solo") for a in acts], time_limit=0.2
+    )
     assert result.makespan == 60

@@ -51,8 +51,9 @@ def staffed(draw: st.DrawFn, **options: bool) -> tuple[Network, list[Resource], 
     return net, resources, assignments
 
 
-def _violations(net: Network, resources: list[Resource], assignments: list[Assignment],
-                result: LevelingResult) -> list[Violation]:
+def _violations(
+    net: Network, resources: list[Resource], assignments: list[Assignment], result: LevelingResult
+) -> list[Violation]:
     """What the independent checker finds wrong with a leveled schedule."""
     return check_leveling(net, resources, assignments, result)
 
@@ -60,8 +61,16 @@ def _violations(net: Network, resources: list[Resource], assignments: list[Assig
 def _never_earlier(net: Network, start: np.ndarray, finish: np.ndarray) -> None:
     cpm = schedule(net)
     early = np.flatnonzero((start < cpm.early_start) | (finish < cpm.early_finish))
-    assert [(cpm.ids[i], str(start[i]), str(cpm.early_start[i]), str(finish[i]),
-             str(cpm.early_finish[i])) for i in early.tolist()] == []
+    assert [
+        (
+            cpm.ids[i],
+            str(start[i]),
+            str(cpm.early_start[i]),
+            str(finish[i]),
+            str(cpm.early_finish[i]),
+        )
+        for i in early.tolist()
+    ] == []
 
 
 @SETTINGS

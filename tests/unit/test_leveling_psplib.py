@@ -69,9 +69,11 @@ def reference_sgs(inst: PsplibInstance, order_key: list[int]) -> list[int]:
         eligible = [j for j in range(n) if start[j] < 0 and all(start[p] >= 0 for p in preds[j])]
         j = min(eligible, key=lambda x: (order_key[x], x))
         t = max((start[p] + inst.durations[p] for p in preds[j]), default=0)
-        while not all(load[k][u] + inst.requests[j][k] <= cap
-                      for k, cap in enumerate(inst.capacities)
-                      for u in range(t, t + inst.durations[j])):
+        while not all(
+            load[k][u] + inst.requests[j][k] <= cap
+            for k, cap in enumerate(inst.capacities)
+            for u in range(t, t + inst.durations[j])
+        ):
             t += 1
         for k in range(len(inst.capacities)):
             for u in range(t, t + inst.durations[j]):
@@ -132,8 +134,9 @@ def test_the_walk_runs_in_threads_that_share_the_samples(
     plan = psplib_to_leveling(instance("j3013_2"))
     threads = _counting_passes(monkeypatch)
     runs = [
-        level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=40,
-              threads=2)
+        level(
+            plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=40, threads=2
+        )
         for _ in range(2)
     ]
     # per run: the five rules in the caller's thread, 20 samples in each walk's thread
@@ -141,7 +144,10 @@ def test_the_walk_runs_in_threads_that_share_the_samples(
     per_run = threads[: len(threads) // 2]
     assert sorted(set(per_run)) == sorted({main, "leveling-walk-0", "leveling-walk-1"})
     assert [per_run.count(t) for t in (main, "leveling-walk-0", "leveling-walk-1")] == [
-        len(RULES), 20, 20]
+        len(RULES),
+        20,
+        20,
+    ]
     # seeded walks with a fixed share of samples level the same way every time
     assert [(r.id, r.start) for r in runs[0]] == [(r.id, r.start) for r in runs[1]]
     assert check_leveling(plan.network, plan.resources, plan.assignments, runs[0]) == []
@@ -152,11 +158,13 @@ def test_one_walk_in_a_thread_does_what_the_single_walk_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plan = psplib_to_leveling(instance("j3013_2"))
-    alone = level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=30,
-                  threads=1)
+    alone = level(
+        plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=30, threads=1
+    )
     threads = _counting_passes(monkeypatch)
-    again = level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=30,
-                  threads=1)
+    again = level(
+        plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=30, threads=1
+    )
     assert set(threads) == {threading.current_thread().name}
     assert [r.start for r in again] == [r.start for r in alone]
 
@@ -165,5 +173,6 @@ def test_a_failing_walk_fails_the_leveling(monkeypatch: pytest.MonkeyPatch) -> N
     plan = psplib_to_leveling(instance("j3013_2"))
     _counting_passes(monkeypatch, fail_in="leveling-walk-1")
     with pytest.raises(RuntimeError, match="pass failed in leveling-walk-1"):
-        level(plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=40,
-              threads=2)
+        level(
+            plan.network, plan.resources, plan.assignments, time_limit=60.0, samples=40, threads=2
+        )

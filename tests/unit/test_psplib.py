@@ -72,10 +72,16 @@ def test_two_jobs_that_cannot_share_the_resource_run_one_after_the_other() -> No
 @pytest.mark.parametrize(
     ("line", "replacement", "message"),
     [
-        ("   2        1          1           4", "   2        1          2           4",
-         "job 2 announces 2 successors but lists 1"),
-        ("   3        1          1           4", "   3        1          1           9",
-         "job 9 is not between 1 and 4"),
+        (
+            "   2        1          1           4",
+            "   2        1          2           4",
+            "job 2 announces 2 successors but lists 1",
+        ),
+        (
+            "   3        1          1           4",
+            "   3        1          1           9",
+            "job 9 is not between 1 and 4",
+        ),
         ("  2      1     4       2", "  2      1     4       x", "expected whole numbers"),
         ("  3      1     3       2", "  3      1     3", "a request row needs"),
     ],
@@ -104,15 +110,17 @@ def test_a_file_without_precedences_names_the_missing_section() -> None:
 
 
 def test_a_multi_mode_file_is_refused() -> None:
-    text = SMALL.replace("   2        1          1           4",
-                         "   2        3          1           4")
+    text = SMALL.replace(
+        "   2        1          1           4", "   2        3          1           4"
+    )
     with pytest.raises(PsplibError, match="only single-mode files"):
         parse_psplib(text)
 
 
 def test_a_job_listed_twice_is_refused() -> None:
-    text = SMALL.replace("   3        1          1           4",
-                         "   2        1          1           4")
+    text = SMALL.replace(
+        "   3        1          1           4", "   2        1          1           4"
+    )
     with pytest.raises(PsplibError, match="job 2 is listed twice"):
         parse_psplib(text)
 

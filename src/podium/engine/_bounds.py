@@ -74,8 +74,14 @@ class _Points:
 
 
 def compute_bounds(
-    net: Network, special: list[int], calendars: list[WorkCalendar], cal_of: IntArray,
-    duration: IntArray, is_summary: BoolArray, finish_slot: IntArray, summary_of: IntArray,
+    net: Network,
+    special: list[int],
+    calendars: list[WorkCalendar],
+    cal_of: IntArray,
+    duration: IntArray,
+    is_summary: BoolArray,
+    finish_slot: IntArray,
+    summary_of: IntArray,
     leaf_of: IntArray,
 ) -> Bounds:
     """Bounds for every activity and slot of ``net``; only the ``special`` activities
@@ -129,8 +135,11 @@ def compute_bounds(
             point = s if kind == "mso" else f - span[i]
             fixed[i] = 2 * point + (1 if kind == "mso" else milestone_bit[i])
             cap[i] = min(cap[i], point)
-    held = [(i, a.not_before) for i, a in rows
-            if a.not_before is not None and free[i] and not pinned[i] and not is_summary[i]]
+    held = [
+        (i, a.not_before)
+        for i, a in rows
+        if a.not_before is not None and free[i] and not pinned[i] and not is_summary[i]
+    ]
     if held:
         who = np.array([i for i, _ in held], np.int64)
         p = pts.start(who, [d for _, d in held if d is not None])
@@ -148,12 +157,20 @@ def compute_bounds(
 
 
 def _progress(
-    special: list[tuple[int, Activity]], pts: _Points, duration: IntArray, is_summary: BoolArray,
-    status: IntArray, span: IntArray, started: BoolArray, finished: BoolArray, fixed: IntArray,
+    special: list[tuple[int, Activity]],
+    pts: _Points,
+    duration: IntArray,
+    is_summary: BoolArray,
+    status: IntArray,
+    span: IntArray,
+    started: BoolArray,
+    finished: BoolArray,
+    fixed: IntArray,
 ) -> None:
     """Fill spans and fixed values of started work (actual dates are facts)."""
     rows = [
-        (i, a) for i, a in special
+        (i, a)
+        for i, a in special
         if not is_summary[i] and (a.actual_start is not None or a.actual_finish is not None)
     ]
     if not rows:
@@ -180,11 +197,20 @@ def _progress(
         k = np.array([k for k, _ in ends], np.int64)
         finish[k] = pts.finish(t[k], [d for _, d in ends])
     remaining = np.array(
-        [max(1, min(int(duration[i]), math.ceil(duration[i] * (100 - a.percent_complete) / 100
-                                                - 1e-9))) for i, a in tasks], np.int64)
+        [
+            max(
+                1,
+                min(
+                    int(duration[i]),
+                    math.ceil(duration[i] * (100 - a.percent_complete) / 100 - 1e-9),
+                ),
+            )
+            for i, a in tasks
+        ],
+        np.int64,
+    )
     resume = np.maximum(begin + duration[t] - remaining, status[t])
     going = ~finished[t]
     finish = np.where(going, resume + remaining, np.maximum(finish, begin + 1))
     span[t] = finish - begin
     fixed[t] = 2 * begin + 1
-

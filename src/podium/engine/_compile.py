@@ -125,20 +125,46 @@ def compile_network(net: Network) -> Compiled:
     slot_cal = cal_of[slot_owner]
     summary_of, leaf_of = _descendant_pairs(parent, np.flatnonzero(~is_summary))
     bounds = compute_bounds(
-        net, structure.special, calendars, cal_of, duration, is_summary, finish_slot, summary_of,
+        net,
+        structure.special,
+        calendars,
+        cal_of,
+        duration,
+        is_summary,
+        finish_slot,
+        summary_of,
         leaf_of,
     )
-    edges = _edges(net, structure, parent, is_summary, is_milestone, finish_slot, bounds,
-                   summary_of, leaf_of)
+    edges = _edges(
+        net, structure, parent, is_summary, is_milestone, finish_slot, bounds, summary_of, leaf_of
+    )
     return Compiled(
-        net, [a.id for a in net.activities], structure.index, calendars, n, slot_owner,
-        slot_cal, finish_slot, is_summary, is_milestone, bounds, edges, leaf_of, summary_of,
+        net,
+        [a.id for a in net.activities],
+        structure.index,
+        calendars,
+        n,
+        slot_owner,
+        slot_cal,
+        finish_slot,
+        is_summary,
+        is_milestone,
+        bounds,
+        edges,
+        leaf_of,
+        summary_of,
     )
 
 
 def _edges(
-    net: Network, structure: Structure, parent: IntArray, is_summary: BoolArray,
-    is_milestone: BoolArray, finish_slot: IntArray, bounds: Bounds, summary_of: IntArray,
+    net: Network,
+    structure: Structure,
+    parent: IntArray,
+    is_summary: BoolArray,
+    is_milestone: BoolArray,
+    finish_slot: IntArray,
+    bounds: Bounds,
+    summary_of: IntArray,
     leaf_of: IntArray,
 ) -> Edges:
     u, v = structure.link_pred, structure.link_succ
@@ -177,14 +203,24 @@ def _edges(
     child_ct = np.where(is_milestone[child], CT_OWN, CT_FINISH)
     zeros = np.zeros(len(child), np.int64)
     finish_rollup = Edges(
-        np.where(child_summary, finish_slot[child], child), finish_slot[up],
-        np.where(child_summary, 0, span[child]), zeros, child_ct,
-        np.full(len(child), KIND_MAX), np.full(len(child), -1), np.ones(len(child), np.bool_),
+        np.where(child_summary, finish_slot[child], child),
+        finish_slot[up],
+        np.where(child_summary, 0, span[child]),
+        zeros,
+        child_ct,
+        np.full(len(child), KIND_MAX),
+        np.full(len(child), -1),
+        np.ones(len(child), np.bool_),
     )
     start_rollup = Edges(
-        child, up, zeros, zeros, np.where(is_milestone[child], CT_OWN, CT_START),
-        np.full(len(child), KIND_MIN), np.full(len(child), -1), np.ones(len(child), np.bool_),
+        child,
+        up,
+        zeros,
+        zeros,
+        np.where(is_milestone[child], CT_OWN, CT_START),
+        np.full(len(child), KIND_MIN),
+        np.full(len(child), -1),
+        np.ones(len(child), np.bool_),
     )
     parts = (logic, finish_rollup, start_rollup)
     return Edges(*(np.concatenate([getattr(p, name) for p in parts]) for name in Edges.__slots__))
-

@@ -89,7 +89,9 @@ class Passes:
             if crossing.any():
                 point = point.copy()
                 point[crossing] = self.axis.forward(
-                    point[crossing], start_type[crossing], cal[edges.src[crossing]],
+                    point[crossing],
+                    start_type[crossing],
+                    cal[edges.src[crossing]],
                     cal[edges.dst[crossing]],
                 )
         return 2 * (point + edges.w_dst) + start_type
@@ -105,7 +107,9 @@ class Passes:
                 start_type = np.where(own, self.early[edges.src[crossing]] & 1, edges.ct[crossing])
                 target = target.copy()
                 target[crossing] = self.axis.backward(
-                    target[crossing], start_type, cal[edges.src[crossing]],
+                    target[crossing],
+                    start_type,
+                    cal[edges.src[crossing]],
                     cal[edges.dst[crossing]],
                 )
         return target - edges.w_src
@@ -167,9 +171,9 @@ class Passes:
         """The same folds as the level loop, edge by edge in level order, in plain Python."""
         if not groups:
             return
-        level = np.concatenate([
-            self.level[g.edges.dst] if forward else -self.level[g.edges.src] for g in groups
-        ])
+        level = np.concatenate(
+            [self.level[g.edges.dst] if forward else -self.level[g.edges.src] for g in groups]
+        )
         order = np.argsort(level, kind="stable")
 
         def column(parts: list[IntArray]) -> list[int]:

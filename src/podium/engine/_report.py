@@ -88,13 +88,22 @@ def conflicts_and_misses(
         actual = int(es_day[i] if kind == "snlt" else ef_day[i])
         if actual > limit_day and not c.bounds.finished[i]:
             who = np.array([i])
-            n_days = int(days.count(who, np.array([limit_day - (kind == "snlt")]),
-                                    np.array([actual - (kind == "snlt")]))[0])
+            n_days = int(
+                days.count(
+                    who,
+                    np.array([limit_day - (kind == "snlt")]),
+                    np.array([actual - (kind == "snlt")]),
+                )[0]
+            )
             verb = "starts" if kind == "snlt" else "finishes"
-            conflicts.append(Conflict(
-                c.ids[i], kind, n_days,
-                f"{c.ids[i]} {verb} {n_days} working day(s) after its {kind} date {day}",
-            ))
+            conflicts.append(
+                Conflict(
+                    c.ids[i],
+                    kind,
+                    n_days,
+                    f"{c.ids[i]} {verb} {n_days} working day(s) after its {kind} date {day}",
+                )
+            )
     conflicts += _link_conflicts(c, passes)
     return tuple(conflicts), tuple(misses), missed
 
@@ -112,10 +121,14 @@ def _link_conflicts(c: Compiled, passes: Passes) -> list[Conflict]:
     for k in np.flatnonzero(gap > 0).tolist():
         link = c.net.links[int(edges.link[k])]
         succ = c.net.activities[int(edges.dst[k])]
-        out.append(Conflict(
-            succ.id, "link", int(gap[k]),
-            f"{succ.id} is pinned ({succ.constraint_type} {succ.constraint_date}) {int(gap[k])}"
-            f" working day(s) before its {link.type} link from {link.pred} allows",
-            pred=link.pred,
-        ))
+        out.append(
+            Conflict(
+                succ.id,
+                "link",
+                int(gap[k]),
+                f"{succ.id} is pinned ({succ.constraint_type} {succ.constraint_date}) {int(gap[k])}"
+                f" working day(s) before its {link.type} link from {link.pred} allows",
+                pred=link.pred,
+            )
+        )
     return out

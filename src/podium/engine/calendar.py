@@ -186,8 +186,9 @@ class WorkCalendar:
         worked by all (extra days alone would leave the schedule nowhere to go)."""
         mask = self.weekmask
         for cal in others:
-            mask = "".join("1" if x == y == "1" else "0" for x, y in zip(mask, cal.weekmask,
-                                                                         strict=True))
+            mask = "".join(
+                "1" if x == y == "1" else "0" for x, y in zip(mask, cal.weekmask, strict=True)
+            )
         if "1" not in mask:
             return None
         every = (self, *others)
@@ -274,8 +275,9 @@ class WorkCalendar:
         """Element-wise :meth:`add_workdays`."""
         if self._extra.size:  # through the index space, which knows the extra days
             epoch = to_date(self._extra[0])
-            return self.day(self.index(days, epoch=epoch) + np.asarray(counts, np.int64),
-                            epoch=epoch)
+            return self.day(
+                self.index(days, epoch=epoch) + np.asarray(counts, np.int64), epoch=epoch
+            )
         shifted = np.busday_offset(
             as_days(days),
             np.asarray(counts, dtype=np.int64),
@@ -322,8 +324,10 @@ class WorkCalendar:
         before = np.busday_count(np.minimum(when, start), start, busdaycal=self._busdaycal)
         found = np.asarray(after, dtype=np.int64) - np.asarray(before, dtype=np.int64)
         if self._extra.size:  # and the extra days in [epoch, day) (or [day, epoch), less)
-            found = found + (np.searchsorted(self._extra, when, "left")
-                             - np.searchsorted(self._extra, start, "left"))
+            found = found + (
+                np.searchsorted(self._extra, when, "left")
+                - np.searchsorted(self._extra, start, "left")
+            )
         return found
 
     def day(self, indices: npt.ArrayLike, *, epoch: date) -> DateArray:
@@ -331,21 +335,26 @@ class WorkCalendar:
         wanted = np.asarray(indices, dtype=np.int64)
         start = np.datetime64(epoch, "D")
         if not self._extra.size:
-            return as_days(np.busday_offset(start, wanted, roll="forward",
-                                            busdaycal=self._busdaycal))
+            return as_days(
+                np.busday_offset(start, wanted, roll="forward", busdaycal=self._busdaycal)
+            )
         # the extra days' own indices; m of them lie before index i, so a weekly working
         # day with index i has the weekly index i - m (counted past the extra days
         # before the epoch, k0 of them)
         k0 = int(np.searchsorted(self._extra, start, "left"))
-        weekly = np.asarray(np.busday_count(start, np.maximum(self._extra, start),
-                                            busdaycal=self._busdaycal), np.int64) - np.asarray(
+        weekly = np.asarray(
+            np.busday_count(start, np.maximum(self._extra, start), busdaycal=self._busdaycal),
+            np.int64,
+        ) - np.asarray(
             np.busday_count(np.minimum(self._extra, start), start, busdaycal=self._busdaycal),
-            np.int64)
+            np.int64,
+        )
         own = weekly + np.arange(self._extra.size, dtype=np.int64) - k0
         m = np.searchsorted(own, wanted, "left")
         hit = own[np.minimum(m, own.size - 1)] == wanted
-        plain = as_days(np.busday_offset(start, wanted - m + k0, roll="forward",
-                                         busdaycal=self._busdaycal))
+        plain = as_days(
+            np.busday_offset(start, wanted - m + k0, roll="forward", busdaycal=self._busdaycal)
+        )
         return np.where((m < own.size) & hit, self._extra[np.minimum(m, own.size - 1)], plain)
 
 
@@ -387,6 +396,4 @@ def less_time_off(base: WorkCalendar | None, periods: Iterable[Period]) -> WorkC
         return base
     if base is None:
         return WorkCalendar("1111111", days)
-    return WorkCalendar(
-        base.weekmask, np.concatenate([base.holiday_days, days]), base.extra_days
-    )
+    return WorkCalendar(base.weekmask, np.concatenate([base.holiday_days, days]), base.extra_days)

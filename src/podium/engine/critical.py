@@ -50,7 +50,10 @@ def enumerate_paths(
 
 
 def name_paths(
-    paths: list[list[int]], owner: IntArray, is_leaf: BoolArray, ids: Sequence[str],
+    paths: list[list[int]],
+    owner: IntArray,
+    is_leaf: BoolArray,
+    ids: Sequence[str],
     drives_finish: BoolArray,
 ) -> tuple[tuple[str, ...], ...]:
     """Paths of slots as activity ids (summary slots dropped, duplicates removed),

@@ -153,8 +153,11 @@ class EvmInput:
 
     def __post_init__(self) -> None:
         n = len(self.ids)
-        defaults = {"calendar": np.zeros(n, dtype=np.int64), "profile": np.zeros(n, dtype=np.int64),
-                    "estimate_to_complete": np.full(n, np.nan)}
+        defaults = {
+            "calendar": np.zeros(n, dtype=np.int64),
+            "profile": np.zeros(n, dtype=np.int64),
+            "estimate_to_complete": np.full(n, np.nan),
+        }
         for name, value in defaults.items():
             if n and not getattr(self, name).size:
                 object.__setattr__(self, name, value)  # not given: the first calendar…
@@ -209,8 +212,12 @@ class EvmInput:
             cost_day=day_array([d for d, _ in costs]),
             cost_amount=np.array([a for _, a in costs], dtype=np.float64),
             estimate_to_complete=np.array(
-                [np.nan if t.estimate_to_complete is None else t.estimate_to_complete
-                 for t in tasks], dtype=np.float64),
+                [
+                    np.nan if t.estimate_to_complete is None else t.estimate_to_complete
+                    for t in tasks
+                ],
+                dtype=np.float64,
+            ),
         )
 
 
@@ -222,15 +229,25 @@ def _check(data: EvmInput) -> list[str]:
         rows = np.flatnonzero(mask) if where is None else where[mask]
         if rows.size:
             named = ", ".join(repr(data.ids[i]) for i in rows[:5].tolist())
-            problems.append(f"{what}: {named}" + (f" (and {rows.size - 5} more)"
-                                                   if rows.size > 5 else ""))
+            problems.append(
+                f"{what}: {named}" + (f" (and {rows.size - 5} more)" if rows.size > 5 else "")
+            )
 
-    columns = (data.projects, data.budget, data.baseline_start, data.baseline_finish,
-               data.calendar, data.profile, data.estimate_to_complete)
+    columns = (
+        data.projects,
+        data.budget,
+        data.baseline_start,
+        data.baseline_finish,
+        data.calendar,
+        data.profile,
+        data.estimate_to_complete,
+    )
     if any(len(c) != n for c in columns):
         return [f"every per-task column needs {n} entries"]
-    events = ((data.progress_task, data.progress_day, data.progress_percent),
-              (data.cost_task, data.cost_day, data.cost_amount))
+    events = (
+        (data.progress_task, data.progress_day, data.progress_percent),
+        (data.cost_task, data.cost_day, data.cost_amount),
+    )
     for task, day, value in events:
         if not len(task) == len(day) == len(value):
             return ["event columns (task, day, value) differ in length"]
@@ -238,8 +255,9 @@ def _check(data: EvmInput) -> list[str]:
             return ["an event names a task position out of range"]
         if np.isnat(day).any():
             return ["an event has no date"]
-    if data.calendar.size and (data.calendar.min() < 0
-                               or data.calendar.max() >= len(data.calendars)):
+    if data.calendar.size and (
+        data.calendar.min() < 0 or data.calendar.max() >= len(data.calendars)
+    ):
         problems.append("a task's calendar index is out of range")
     if data.profile.size and (data.profile.min() < 0 or data.profile.max() >= len(data.profiles)):
         problems.append("a task's profile index is out of range")
@@ -251,10 +269,15 @@ def _check(data: EvmInput) -> list[str]:
     bad("baseline needs both a start and a finish", start != finish)
     bad("a budget needs a baseline", start & (data.budget > 0))
     both = ~start & ~finish
-    bad("baseline finish before its start",
-        both & (data.baseline_finish < np.where(both, data.baseline_start, data.baseline_finish)))
-    bad("percent complete must be 0-100",
-        ~((data.progress_percent >= 0) & (data.progress_percent <= 100)), data.progress_task)
+    bad(
+        "baseline finish before its start",
+        both & (data.baseline_finish < np.where(both, data.baseline_start, data.baseline_finish)),
+    )
+    bad(
+        "percent complete must be 0-100",
+        ~((data.progress_percent >= 0) & (data.progress_percent <= 100)),
+        data.progress_task,
+    )
     bad("cost amounts must be finite", ~np.isfinite(data.cost_amount), data.cost_task)
     etc = data.estimate_to_complete
     bad("estimate to complete must be >= 0", ~np.isnan(etc) & ~(np.isfinite(etc) & (etc >= 0)))
@@ -320,12 +343,24 @@ class EvmTable:
 
     def row(self, i: int) -> EarnedValue:
         """The row at position ``i``."""
-        bac, pv, ev, ac, sv, cv = (float(c[i]) for c in
-                                   (self.bac, self.pv, self.ev, self.ac, self.sv, self.cv))
+        bac, pv, ev, ac, sv, cv = (
+            float(c[i]) for c in (self.bac, self.pv, self.ev, self.ac, self.sv, self.cv)
+        )
         return EarnedValue(
-            self.ids[i], bac, pv, ev, ac, sv, cv, _value(self.spi[i]), _value(self.cpi[i]),
-            _value(self.eac[i]), _value(self.etc[i]), _value(self.vac[i]),
-            _value(self.tcpi_bac[i]), _value(self.tcpi_eac[i]),
+            self.ids[i],
+            bac,
+            pv,
+            ev,
+            ac,
+            sv,
+            cv,
+            _value(self.spi[i]),
+            _value(self.cpi[i]),
+            _value(self.eac[i]),
+            _value(self.etc[i]),
+            _value(self.vac[i]),
+            _value(self.tcpi_bac[i]),
+            _value(self.tcpi_eac[i]),
         )
 
 
@@ -336,8 +371,13 @@ def _ratio(num: FloatArray, den: FloatArray, defined: npt.NDArray[np.bool_]) -> 
 
 
 def evm_table(
-    ids: Sequence[str], bac: FloatArray, pv: FloatArray, ev: FloatArray, ac: FloatArray,
-    bottom_up_etc: FloatArray, formula: EacFormula,
+    ids: Sequence[str],
+    bac: FloatArray,
+    pv: FloatArray,
+    ev: FloatArray,
+    ac: FloatArray,
+    bottom_up_etc: FloatArray,
+    formula: EacFormula,
 ) -> EvmTable:
     """Variances, indices and forecasts from BAC, PV, EV, AC and bottom-up ETC, elementwise.
 
@@ -360,8 +400,20 @@ def evm_table(
         eac = np.where((ev == 0) & (ac == 0), bac, np.where(left <= 0, ac, eac))
     etc = eac - ac
     return EvmTable(
-        tuple(ids), bac, pv, ev, ac, ev - pv, ev - ac, spi, cpi, eac, etc, bac - eac,
-        _ratio(left, bac - ac, (bac - ac) > 0), _ratio(left, etc, etc > 0),
+        tuple(ids),
+        bac,
+        pv,
+        ev,
+        ac,
+        ev - pv,
+        ev - ac,
+        spi,
+        cpi,
+        eac,
+        etc,
+        bac - eac,
+        _ratio(left, bac - ac, (bac - ac) > 0),
+        _ratio(left, etc, etc > 0),
     )
 
 
@@ -417,14 +469,18 @@ def earned_value(
     pv = (_planned_share(data, point) * bac[:, None])[:, 0]
     ev = (_percent_complete(data, point) * bac[:, None] / 100)[:, 0]
     every = np.arange(len(data.ids))
-    ac = _steps_by_group(data.cost_task, data.cost_day, data.cost_amount, every, every.size,
-                         point)[:, 0]
+    ac = _steps_by_group(data.cost_task, data.cost_day, data.cost_amount, every, every.size, point)[
+        :, 0
+    ]
     etc = np.where(np.isnan(data.estimate_to_complete), bac - ev, data.estimate_to_complete)
     tasks = evm_table(data.ids, bac, pv, ev, ac, etc, eac_formula)
     projects = _roll_up(data.projects, tasks, etc, eac_formula)
     program = _roll_up(("program",) * len(data.ids), tasks, etc, eac_formula)
-    row = program.row(0) if len(program) else EarnedValue(
-        "program", 0, 0, 0, 0, 0, 0, None, None, 0, 0, 0, None, None)
+    row = (
+        program.row(0)
+        if len(program)
+        else EarnedValue("program", 0, 0, 0, 0, 0, 0, None, None, 0, 0, 0, None, None)
+    )
     return EvmResult(status_date, eac_formula, tasks, projects, row, etc)
 
 
@@ -474,10 +530,11 @@ def s_curves(
     names, group = _groups(data.projects if groups is None else groups)
     if len(group) != len(data.ids):
         raise ValueError(f"groups needs one key per task ({len(data.ids)}), got {len(group)}")
-    sums = [_planned_by_group(data, points, group, len(names)),
-            _earned_by_group(data, points, group, len(names)),
-            _steps_by_group(data.cost_task, data.cost_day, data.cost_amount, group,
-                            len(names), points)]
+    sums = [
+        _planned_by_group(data, points, group, len(names)),
+        _earned_by_group(data, points, group, len(names)),
+        _steps_by_group(data.cost_task, data.cost_day, data.cost_amount, group, len(names), points),
+    ]
     if status_date is not None:
         unknown = points > np.datetime64(status_date, "D")
         for m in sums[1:]:
@@ -487,8 +544,14 @@ def s_curves(
     return SCurves(points, by_group, program)
 
 
-def _steps_by_group(task: IntArray, day: DateArray, amount: FloatArray, group: IntArray,
-                    groups: int, points: DateArray) -> FloatArray:
+def _steps_by_group(
+    task: IntArray,
+    day: DateArray,
+    amount: FloatArray,
+    group: IntArray,
+    groups: int,
+    points: DateArray,
+) -> FloatArray:
     """Running totals per group at each point of amounts booked on days (groups x points)."""
     t = points.size
     slot = np.searchsorted(points, day, side="left")  # first point on or after the day
@@ -498,20 +561,21 @@ def _steps_by_group(task: IntArray, day: DateArray, amount: FloatArray, group: I
     return np.cumsum(booked.reshape(groups, t).astype(np.float64), axis=1)
 
 
-def _earned_by_group(data: EvmInput, points: DateArray, group: IntArray,
-                     groups: int) -> FloatArray:
+def _earned_by_group(data: EvmInput, points: DateArray, group: IntArray, groups: int) -> FloatArray:
     """EV per group at each point, from each progress record's change of percent."""
     order = np.lexsort((data.progress_day, data.progress_task))  # same day: input order
     task, percent = data.progress_task[order], data.progress_percent[order]
     first = np.ones(task.size, dtype=np.bool_)
     first[1:] = task[1:] != task[:-1]
     change = percent - np.where(first, 0.0, np.roll(percent, 1))
-    return _steps_by_group(task, data.progress_day[order], change * data.budget[task] / 100,
-                           group, groups, points)
+    return _steps_by_group(
+        task, data.progress_day[order], change * data.budget[task] / 100, group, groups, points
+    )
 
 
-def _planned_by_group(data: EvmInput, points: DateArray, group: IntArray,
-                      groups: int) -> FloatArray:
+def _planned_by_group(
+    data: EvmInput, points: DateArray, group: IntArray, groups: int
+) -> FloatArray:
     """PV per group at each point, in O(tasks + groups x working days) for even spreads.
 
     An even spread plans ``rate`` = BAC / N a working day on ``[b, e)`` (working-day
@@ -536,15 +600,19 @@ def _planned_by_group(data: EvmInput, points: DateArray, group: IntArray,
         b, e = np.clip(b, lo, hi) - lo, np.clip(e, lo, hi) - lo
         width = hi - lo + 1
         g = group[r]
-        diff = np.bincount(np.concatenate([g * width + b, g * width + e]),
-                           weights=np.concatenate([rate, -rate]), minlength=groups * width)
+        diff = np.bincount(
+            np.concatenate([g * width + b, g * width + e]),
+            weights=np.concatenate([rate, -rate]),
+            minlength=groups * width,
+        )
         daily = np.cumsum(diff.reshape(groups, width).astype(np.float64), axis=1)
         running = np.concatenate([np.zeros((groups, 1)), np.cumsum(daily, axis=1)], axis=1)
         pv += running[:, done - lo] + np.bincount(g, weights=before, minlength=groups)[:, None]
         # a baseline without a working day books its budget on its finish
         lump = rows[end <= begin]
-        pv += _steps_by_group(lump, data.baseline_finish[lump], data.budget[lump], group,
-                              groups, points)
+        pv += _steps_by_group(
+            lump, data.baseline_finish[lump], data.budget[lump], group, groups, points
+        )
         shaped = rows[(end > begin) & ~even[rows]]
         if shaped.size:
             share = _planned_share(_subset(data, shaped), points) * data.budget[shaped, None]
@@ -555,10 +623,16 @@ def _planned_by_group(data: EvmInput, points: DateArray, group: IntArray,
 def _subset(data: EvmInput, rows: IntArray) -> EvmInput:
     """The tasks at ``rows`` with their baselines only (for :func:`_planned_share`)."""
     return EvmInput(
-        tuple(data.ids[i] for i in rows.tolist()), tuple(data.projects[i] for i in rows.tolist()),
-        data.budget[rows], data.baseline_start[rows], data.baseline_finish[rows],
-        calendar=data.calendar[rows], calendars=data.calendars, profile=data.profile[rows],
-        profiles=data.profiles)
+        tuple(data.ids[i] for i in rows.tolist()),
+        tuple(data.projects[i] for i in rows.tolist()),
+        data.budget[rows],
+        data.baseline_start[rows],
+        data.baseline_finish[rows],
+        calendar=data.calendar[rows],
+        calendars=data.calendars,
+        profile=data.profile[rows],
+        profiles=data.profiles,
+    )
 
 
 def _planned_share(data: EvmInput, points: DateArray) -> FloatArray:

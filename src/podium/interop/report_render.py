@@ -75,7 +75,7 @@ def s_curve_svg(curve: dict[str, Any] | None, as_of: str) -> str:
         f'<text x="{PAD}" y="{PAD - 8}" {small}>{top:,.0f}</text>',
         f'<text x="{PAD}" y="{HEIGHT - 10}" {small}>{curve["dates"][0]}</text>',
         f'<text x="{right}" y="{HEIGHT - 10}" {small} text-anchor="end">'
-        f'{curve["dates"][-1]}</text>',
+        f"{curve['dates'][-1]}</text>",
     ]
     if as_of in curve["dates"] or curve["dates"][0] <= as_of <= curve["dates"][-1]:
         position = sum(1 for d in curve["dates"] if d <= as_of) - 1

@@ -26,6 +26,7 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, email="system", is_admin=True)
 
+
 def role_in(session: Session, actor: Actor, program_id: int) -> Role | None:
     """The actor's role in a program; admins count as owners everywhere.
 

@@ -24,9 +24,7 @@ def stored_dates(entries: Iterable[dict[str, Any]] | None) -> list[date]:
 
 def work_calendar(row: Any) -> WorkCalendar:
     """A calendar row (or a row of :data:`WORK_COLUMNS`) as the engine reads it."""
-    return WorkCalendar(
-        row.weekmask, stored_dates(row.holidays), stored_dates(row.extra_workdays)
-    )
+    return WorkCalendar(row.weekmask, stored_dates(row.holidays), stored_dates(row.extra_workdays))
 
 
 def calendars_by_id(

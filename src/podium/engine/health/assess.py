@@ -77,7 +77,11 @@ class _Elements:
 
 def _elements(facts: HealthInput) -> _Elements:
     tasks, milestones, projects, program = (
-        facts.tasks, facts.milestones, facts.projects, facts.program)
+        facts.tasks,
+        facts.milestones,
+        facts.projects,
+        facts.program,
+    )
     nt, nm, np_ = len(tasks), len(milestones), len(projects)
     problems: list[str] = []
     work: dict[str, int] = {}
@@ -91,7 +95,7 @@ def _elements(facts: HealthInput) -> _Elements:
     top = nt + nm + np_
     refs = [t.ref for t in tasks] + [m.ref for m in milestones] + [p.ref for p in projects]
     owner = np.full(top + 1, -1, dtype=np.int64)
-    owner[nt + nm:top] = top
+    owner[nt + nm : top] = top
     for i, key in enumerate([t.project for t in tasks] + [m.project for m in milestones]):
         owner[i] = top if key is None else project_index.get(key, -1)
         if key is not None and key not in project_index:
@@ -109,18 +113,32 @@ def _elements(facts: HealthInput) -> _Elements:
     return _Elements(
         refs=[*refs, program.ref],
         level=np.repeat(np.arange(4), [nt, nm, np_, 1]),
-        finish=day_array([t.finish for t in tasks] + [m.forecast for m in milestones]
-                         + [s.finish for s in scopes]),
-        baseline=day_array([t.baseline_finish for t in tasks] + [m.baseline for m in milestones]
-                           + [s.baseline_finish for s in scopes]),
+        finish=day_array(
+            [t.finish for t in tasks]
+            + [m.forecast for m in milestones]
+            + [s.finish for s in scopes]
+        ),
+        baseline=day_array(
+            [t.baseline_finish for t in tasks]
+            + [m.baseline for m in milestones]
+            + [s.baseline_finish for s in scopes]
+        ),
         target=day_array([None] * nt + [m.target for m in milestones] + [s.target for s in scopes]),
-        total_float=_floats([t.total_float for t in tasks] + [m.total_float for m in milestones]
-                            + [None] * (np_ + 1)),
+        total_float=_floats(
+            [t.total_float for t in tasks]
+            + [m.total_float for m in milestones]
+            + [None] * (np_ + 1)
+        ),
         spi=_floats([t.spi for t in tasks] + [None] * nm + [s.spi for s in scopes]),
         cpi=_floats([t.cpi for t in tasks] + [None] * nm + [s.cpi for s in scopes]),
-        finished=np.array([t.finished for t in tasks] + [m.reached for m in milestones]
-                          + [False] * (np_ + 1), dtype=np.bool_),
-        parent=parent, owner=owner, work=work, projects=project_index,
+        finished=np.array(
+            [t.finished for t in tasks] + [m.reached for m in milestones] + [False] * (np_ + 1),
+            dtype=np.bool_,
+        ),
+        parent=parent,
+        owner=owner,
+        work=work,
+        projects=project_index,
     )
 
 
@@ -158,8 +176,14 @@ class _Judge:
         return list(out)
 
 
-def _grade(values: FloatArray, amber: float | None, red: float | None, *,
-           higher: bool, inclusive: bool = False) -> tuple[IntArray, FloatArray]:
+def _grade(
+    values: FloatArray,
+    amber: float | None,
+    red: float | None,
+    *,
+    higher: bool,
+    inclusive: bool = False,
+) -> tuple[IntArray, FloatArray]:
     """Rank (0 green, 1 amber, 2 red) of each value, and the threshold it crossed."""
     rank = np.zeros(values.shape, dtype=np.int64)
     limit = np.full(values.shape, np.nan)
@@ -177,8 +201,15 @@ def _grade(values: FloatArray, amber: float | None, red: float | None, *,
 Message = Callable[[int, float, float], str]  # (position in rows, value, limit) -> text
 
 
-def _emit(judge: _Judge, rule: str, rows: IntArray, values: FloatArray, rank: IntArray,
-          limit: FloatArray, message: Message) -> None:
+def _emit(
+    judge: _Judge,
+    rule: str,
+    rows: IntArray,
+    values: FloatArray,
+    rank: IntArray,
+    limit: FloatArray,
+    message: Message,
+) -> None:
     for k in np.flatnonzero(rank).tolist():
         element, value, threshold = int(rows[k]), float(values[k]), float(limit[k])
         status = STATUSES[int(rank[k])]
@@ -186,8 +217,15 @@ def _emit(judge: _Judge, rule: str, rows: IntArray, values: FloatArray, rank: In
         judge.flag(element, Reason(rule, status, text, judge.e.refs[element], value, threshold))
 
 
-def _date_rule(judge: _Judge, rule: str, settings: RuleSettings, limit_of: DateArray,
-               what: str, amber: str, red: str) -> None:
+def _date_rule(
+    judge: _Judge,
+    rule: str,
+    settings: RuleSettings,
+    limit_of: DateArray,
+    what: str,
+    amber: str,
+    red: str,
+) -> None:
     rows = judge.at(settings, schedule=True)
     rows = rows[~np.isnat(judge.e.finish[rows]) & ~np.isnat(limit_of[rows])]
     finish, limit = judge.e.finish[rows], limit_of[rows]
@@ -202,23 +240,46 @@ def _date_rule(judge: _Judge, rule: str, settings: RuleSettings, limit_of: DateA
 
 
 def _past_target(judge: _Judge, settings: RuleSettings) -> None:
-    _date_rule(judge, "past_target", settings, judge.e.target, "target",
-               "amber_after_days", "red_after_days")
+    _date_rule(
+        judge,
+        "past_target",
+        settings,
+        judge.e.target,
+        "target",
+        "amber_after_days",
+        "red_after_days",
+    )
 
 
 def _finish_slip(judge: _Judge, settings: RuleSettings) -> None:
-    _date_rule(judge, "finish_slip", settings, judge.e.baseline, "baseline finish",
-               "amber_after_days", "red_after_days")
+    _date_rule(
+        judge,
+        "finish_slip",
+        settings,
+        judge.e.baseline,
+        "baseline finish",
+        "amber_after_days",
+        "red_after_days",
+    )
 
 
-def _index_rule(judge: _Judge, rule: str, settings: RuleSettings, column: FloatArray,
-                name: str) -> None:
+def _index_rule(
+    judge: _Judge, rule: str, settings: RuleSettings, column: FloatArray, name: str
+) -> None:
     rows = judge.at(settings)
     values = column[rows]
-    rank, limit = _grade(values, settings.number("amber_below"), settings.number("red_below"),
-                         higher=False)
-    _emit(judge, rule, rows, values, rank, limit,
-          lambda _, v, lim: f"has {name} {v:.2f} (below {lim:.2f})")
+    rank, limit = _grade(
+        values, settings.number("amber_below"), settings.number("red_below"), higher=False
+    )
+    _emit(
+        judge,
+        rule,
+        rows,
+        values,
+        rank,
+        limit,
+        lambda _, v, lim: f"has {name} {v:.2f} (below {lim:.2f})",
+    )
 
 
 def _schedule_performance(judge: _Judge, settings: RuleSettings) -> None:
@@ -232,15 +293,32 @@ def _cost_performance(judge: _Judge, settings: RuleSettings) -> None:
 def _negative_float(judge: _Judge, settings: RuleSettings) -> None:
     rows = judge.at(settings, schedule=True)
     values = judge.e.total_float[rows]
-    rank, limit = _grade(values, settings.number("amber_below_days"),
-                         settings.number("red_below_days"), higher=False)
-    _emit(judge, "negative_float", rows, values, rank, limit,
-          lambda _, v, lim: f"has {_days(v)} of total float (below {lim:.0f})")
+    rank, limit = _grade(
+        values, settings.number("amber_below_days"), settings.number("red_below_days"), higher=False
+    )
+    _emit(
+        judge,
+        "negative_float",
+        rows,
+        values,
+        rank,
+        limit,
+        lambda _, v, lim: f"has {_days(v)} of total float (below {lim:.0f})",
+    )
 
 
-def _record_rule(judge: _Judge, rule: str, settings: RuleSettings, ref: Ref, value: float,
-                 rank: int, limit: float, text: str, work: Sequence[str],
-                 projects: Sequence[str]) -> None:
+def _record_rule(
+    judge: _Judge,
+    rule: str,
+    settings: RuleSettings,
+    ref: Ref,
+    value: float,
+    rank: int,
+    limit: float,
+    text: str,
+    work: Sequence[str],
+    projects: Sequence[str],
+) -> None:
     if not rank:
         return
     status = STATUSES[rank]
@@ -250,8 +328,14 @@ def _record_rule(judge: _Judge, rule: str, settings: RuleSettings, ref: Ref, val
         judge.flag(element, reason)
 
 
-def _one_grade(value: float, amber: float | None, red: float | None, *,
-               higher: bool = True, inclusive: bool = False) -> tuple[int, float]:
+def _one_grade(
+    value: float,
+    amber: float | None,
+    red: float | None,
+    *,
+    higher: bool = True,
+    inclusive: bool = False,
+) -> tuple[int, float]:
     rank, limit = _grade(np.array([value]), amber, red, higher=higher, inclusive=inclusive)
     return int(rank[0]), float(limit[0])
 
@@ -268,8 +352,18 @@ def _conflict_alerts(judge: _Judge, settings: RuleSettings, facts: HealthInput) 
         about = f": {alert.title}" if alert.title else ""
         text = f"{scope}{alert.ref.label} is open ({alert.severity}){about}"
         subject = [alert.subject] if alert.subject else []
-        _record_rule(judge, "conflict_alerts", settings, alert.ref, value, rank, limit, text,
-                     subject, alert.projects)
+        _record_rule(
+            judge,
+            "conflict_alerts",
+            settings,
+            alert.ref,
+            value,
+            rank,
+            limit,
+            text,
+            subject,
+            alert.projects,
+        )
 
 
 def _high_risks(judge: _Judge, settings: RuleSettings, facts: HealthInput) -> None:
@@ -279,20 +373,44 @@ def _high_risks(judge: _Judge, settings: RuleSettings, facts: HealthInput) -> No
             continue
         rank, limit = _one_grade(float(risk.score), amber, red, inclusive=True)
         title = f' "{risk.title}"' if risk.title else ""
-        text = (f"{risk.ref.label}{title} scores {risk.score} ({risk.probability} × "
-                f"{risk.impact}), at or above {limit:.0f}")
-        _record_rule(judge, "high_risks", settings, risk.ref, float(risk.score), rank, limit,
-                     text, risk.tasks, risk.projects)
+        text = (
+            f"{risk.ref.label}{title} scores {risk.score} ({risk.probability} × "
+            f"{risk.impact}), at or above {limit:.0f}"
+        )
+        _record_rule(
+            judge,
+            "high_risks",
+            settings,
+            risk.ref,
+            float(risk.score),
+            rank,
+            limit,
+            text,
+            risk.tasks,
+            risk.projects,
+        )
 
 
 def _over_allocation(judge: _Judge, settings: RuleSettings, facts: HealthInput) -> None:
     amber, red = settings.number("amber_above_load"), settings.number("red_above_load")
     for over in facts.overallocations:
         rank, limit = _one_grade(over.load, amber, red)
-        text = (f"{over.ref.label} is booked at {over.load * 100:.0f} % of capacity "
-                f"from {over.start} to {over.finish} (above {limit * 100:.0f} %)")
-        _record_rule(judge, "over_allocation", settings, over.ref, over.load, rank, limit, text,
-                     over.tasks, over.projects)
+        text = (
+            f"{over.ref.label} is booked at {over.load * 100:.0f} % of capacity "
+            f"from {over.start} to {over.finish} (above {limit * 100:.0f} %)"
+        )
+        _record_rule(
+            judge,
+            "over_allocation",
+            settings,
+            over.ref,
+            over.load,
+            rank,
+            limit,
+            text,
+            over.tasks,
+            over.projects,
+        )
 
 
 def _benefit_off_track(judge: _Judge, settings: RuleSettings, facts: HealthInput) -> None:
@@ -301,11 +419,14 @@ def _benefit_off_track(judge: _Judge, settings: RuleSettings, facts: HealthInput
         behind = benefit.behind_points
         rank, limit = _one_grade(behind, amber, red)
         when = f" on {benefit.measured_on}" if benefit.measured_on else ""
-        text = (f"{benefit.ref.label} is {behind:.0f} points behind its path to target: "
-                f"{benefit.realization_pct:.0f} % realized{when}, {benefit.expected_pct:.0f} % "
-                f"expected (more than {limit:.0f} behind)")
-        _record_rule(judge, "benefit_off_track", settings, benefit.ref, behind, rank, limit,
-                     text, (), ())
+        text = (
+            f"{benefit.ref.label} is {behind:.0f} points behind its path to target: "
+            f"{benefit.realization_pct:.0f} % realized{when}, {benefit.expected_pct:.0f} % "
+            f"expected (more than {limit:.0f} behind)"
+        )
+        _record_rule(
+            judge, "benefit_off_track", settings, benefit.ref, behind, rank, limit, text, (), ()
+        )
 
 
 _ELEMENT_RULES: dict[str, Callable[[_Judge, RuleSettings], None]] = {
@@ -331,14 +452,16 @@ def _check_links(facts: HealthInput, e: _Elements) -> None:
         *((o.ref, o.tasks, o.projects) for o in facts.overallocations),
     ]
     for ref, work, projects in records:
-        problems += [f"{ref.label}: unknown task or milestone {k!r}" for k in work
-                     if k not in e.work]
-        problems += [f"{ref.label}: unknown project {k!r}" for k in projects
-                     if k not in e.projects]
+        problems += [
+            f"{ref.label}: unknown task or milestone {k!r}" for k in work if k not in e.work
+        ]
+        problems += [f"{ref.label}: unknown project {k!r}" for k in projects if k not in e.projects]
     for a in facts.alerts:
         if a.severity not in ALERT_SEVERITIES:
-            problems.append(f"{a.ref.label}: severity {a.severity!r} is not one of "
-                            f"{', '.join(ALERT_SEVERITIES)}")
+            problems.append(
+                f"{a.ref.label}: severity {a.severity!r} is not one of "
+                f"{', '.join(ALERT_SEVERITIES)}"
+            )
     for r in facts.risks:
         if not (1 <= r.probability <= 5 and 1 <= r.impact <= 5):
             problems.append(f"{r.ref.label}: probability and impact must be 1-5")
@@ -370,8 +493,12 @@ def assess_health(facts: HealthInput, rules: RuleSet | None = None) -> HealthRep
     return _report(facts, e, status, judge.reasons)
 
 
-def _roll_up(e: _Elements, rules: RuleSet, status: npt.NDArray[np.int8],
-             reasons: dict[int, dict[Reason, None]]) -> None:
+def _roll_up(
+    e: _Elements,
+    rules: RuleSet,
+    status: npt.NDArray[np.int8],
+    reasons: dict[int, dict[Reason, None]],
+) -> None:
     rollup = rules.rollup
     nt = int((e.level == TASK).sum())
 
@@ -422,8 +549,12 @@ def _order_key(r: Reason) -> tuple[int, int, float, str]:
     return (-STATUSES.index(r.severity), _RULE_ORDER[r.rule], -excess, r.message)
 
 
-def _report(facts: HealthInput, e: _Elements, status: npt.NDArray[np.int8],
-            reasons: dict[int, dict[Reason, None]]) -> HealthReport:
+def _report(
+    facts: HealthInput,
+    e: _Elements,
+    status: npt.NDArray[np.int8],
+    reasons: dict[int, dict[Reason, None]],
+) -> HealthReport:
     keys: dict[Reason, tuple[int, int, float, str]] = {}  # one reason shows in many places
 
     def ordered(found: dict[Reason, None]) -> tuple[Reason, ...]:
@@ -433,14 +564,18 @@ def _report(facts: HealthInput, e: _Elements, status: npt.NDArray[np.int8],
         return tuple(sorted(found, key=keys.__getitem__))
 
     def health(element: int) -> Health:
-        return Health(e.refs[element], STATUSES[int(status[element])],
-                      ordered(reasons.get(element, {})))
+        return Health(
+            e.refs[element], STATUSES[int(status[element])], ordered(reasons.get(element, {}))
+        )
 
     nt, nm = len(facts.tasks), len(facts.milestones)
     return HealthReport(
         program=health(e.program),
         projects={e.refs[i].key: health(i) for i in range(nt + nm, e.program)},
         milestones={e.refs[i].key: health(i) for i in range(nt, nt + nm)},
-        tasks=TaskHealth(tuple(e.refs[:nt]), status[:nt].copy(),
-                         {i: ordered(found) for i, found in reasons.items() if i < nt}),
+        tasks=TaskHealth(
+            tuple(e.refs[:nt]),
+            status[:nt].copy(),
+            {i: ordered(found) for i, found in reasons.items() if i < nt},
+        ),
     )

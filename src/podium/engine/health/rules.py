@@ -16,9 +16,7 @@ from typing import Any, Literal
 
 from podium.engine.health.records import ALERT_SEVERITIES, LEVELS, Level
 
-ParamKind = Literal[
-    "days", "float_days", "index", "score", "load", "severity", "flag", "points"
-]
+ParamKind = Literal["days", "float_days", "index", "score", "load", "severity", "flag", "points"]
 ParamValue = int | float | bool | str | None
 
 
@@ -46,63 +44,130 @@ class RuleDefinition:
     enabled: bool = True
 
 
-def _pair(kind: ParamKind, amber: str, red: str, defaults: tuple[ParamValue, ParamValue],
-          what: str) -> tuple[Param, Param]:
-    return (Param(amber, kind, defaults[0], f"amber {what} (null: never amber)"),
-            Param(red, kind, defaults[1], f"red {what} (null: never red)"))
+def _pair(
+    kind: ParamKind, amber: str, red: str, defaults: tuple[ParamValue, ParamValue], what: str
+) -> tuple[Param, Param]:
+    return (
+        Param(amber, kind, defaults[0], f"amber {what} (null: never amber)"),
+        Param(red, kind, defaults[1], f"red {what} (null: never red)"),
+    )
 
 
 RULES: tuple[RuleDefinition, ...] = (
     RuleDefinition(
-        "past_target", "Forecast finish past its target date (milestone target, project "
-        "or program target).", ("milestone", "project", "program"),
-        _pair("days", "amber_after_days", "red_after_days", (None, 0),
-              "when more than this many working days past the target"),
-        ("amber_after_days", "red_after_days"), "higher"),
+        "past_target",
+        "Forecast finish past its target date (milestone target, project or program target).",
+        ("milestone", "project", "program"),
+        _pair(
+            "days",
+            "amber_after_days",
+            "red_after_days",
+            (None, 0),
+            "when more than this many working days past the target",
+        ),
+        ("amber_after_days", "red_after_days"),
+        "higher",
+    ),
     RuleDefinition(
-        "finish_slip", "Forecast finish later than the baseline finish.", LEVELS,
-        _pair("days", "amber_after_days", "red_after_days", (5, None),
-              "when more than this many working days after the baseline"),
-        ("amber_after_days", "red_after_days"), "higher"),
+        "finish_slip",
+        "Forecast finish later than the baseline finish.",
+        LEVELS,
+        _pair(
+            "days",
+            "amber_after_days",
+            "red_after_days",
+            (5, None),
+            "when more than this many working days after the baseline",
+        ),
+        ("amber_after_days", "red_after_days"),
+        "higher",
+    ),
     RuleDefinition(
-        "schedule_performance", "Schedule performance index (SPI = EV / PV) too low.",
+        "schedule_performance",
+        "Schedule performance index (SPI = EV / PV) too low.",
         ("task", "project", "program"),
         _pair("index", "amber_below", "red_below", (0.9, 0.8), "when the SPI is below"),
-        ("amber_below", "red_below"), "lower"),
+        ("amber_below", "red_below"),
+        "lower",
+    ),
     RuleDefinition(
-        "cost_performance", "Cost performance index (CPI = EV / AC) too low.",
+        "cost_performance",
+        "Cost performance index (CPI = EV / AC) too low.",
         ("task", "project", "program"),
         _pair("index", "amber_below", "red_below", (None, 0.8), "when the CPI is below"),
-        ("amber_below", "red_below"), "lower"),
+        ("amber_below", "red_below"),
+        "lower",
+    ),
     RuleDefinition(
-        "conflict_alerts", "Open schedule conflict alerts (a change upstream pushes work "
-        "past a baseline, deadline or target).", LEVELS,
-        (*_pair("severity", "amber_from_severity", "red_from_severity", ("low", "critical"),
-                "from this alert severity"),
-         Param("cross_project_only", "flag", True, "only alerts that cross projects")),
-        ("amber_from_severity", "red_from_severity"), "higher"),
+        "conflict_alerts",
+        "Open schedule conflict alerts (a change upstream pushes work "
+        "past a baseline, deadline or target).",
+        LEVELS,
+        (
+            *_pair(
+                "severity",
+                "amber_from_severity",
+                "red_from_severity",
+                ("low", "critical"),
+                "from this alert severity",
+            ),
+            Param("cross_project_only", "flag", True, "only alerts that cross projects"),
+        ),
+        ("amber_from_severity", "red_from_severity"),
+        "higher",
+    ),
     RuleDefinition(
-        "high_risks", "Open risks with a high score (probability x impact, 1-25).", LEVELS,
+        "high_risks",
+        "Open risks with a high score (probability x impact, 1-25).",
+        LEVELS,
         _pair("score", "amber_from_score", "red_from_score", (15, 20), "from this score"),
-        ("amber_from_score", "red_from_score"), "higher"),
+        ("amber_from_score", "red_from_score"),
+        "higher",
+    ),
     RuleDefinition(
-        "over_allocation", "Resources booked above their capacity.",
+        "over_allocation",
+        "Resources booked above their capacity.",
         ("task", "project", "program"),
-        _pair("load", "amber_above_load", "red_above_load", (1.0, None),
-              "when booked above this multiple of capacity"),
-        ("amber_above_load", "red_above_load"), "higher"),
+        _pair(
+            "load",
+            "amber_above_load",
+            "red_above_load",
+            (1.0, None),
+            "when booked above this multiple of capacity",
+        ),
+        ("amber_above_load", "red_above_load"),
+        "higher",
+    ),
     RuleDefinition(
-        "benefit_off_track", "A benefit KPI behind the linear path from its baseline to its "
-        "target (in percentage points of the planned change).", ("program",),
-        _pair("points", "amber_behind_points", "red_behind_points", (10, 25),
-              "when more than this many percentage points behind the path"),
-        ("amber_behind_points", "red_behind_points"), "higher"),
+        "benefit_off_track",
+        "A benefit KPI behind the linear path from its baseline to its "
+        "target (in percentage points of the planned change).",
+        ("program",),
+        _pair(
+            "points",
+            "amber_behind_points",
+            "red_behind_points",
+            (10, 25),
+            "when more than this many percentage points behind the path",
+        ),
+        ("amber_behind_points", "red_behind_points"),
+        "higher",
+    ),
     RuleDefinition(
-        "negative_float", "Total float below a limit: a deadline or constraint cannot be met "
-        "as planned.", ("task", "milestone"),
-        _pair("float_days", "amber_below_days", "red_below_days", (0, None),
-              "when the total float (working days) is below"),
-        ("amber_below_days", "red_below_days"), "lower", enabled=False),
+        "negative_float",
+        "Total float below a limit: a deadline or constraint cannot be met as planned.",
+        ("task", "milestone"),
+        _pair(
+            "float_days",
+            "amber_below_days",
+            "red_below_days",
+            (0, None),
+            "when the total float (working days) is below",
+        ),
+        ("amber_below_days", "red_below_days"),
+        "lower",
+        enabled=False,
+    ),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 _BY_ID = {r.id: r for r in RULES}
@@ -142,8 +207,9 @@ class InvalidRules(ValueError):
 
 
 def _defaults(rule: RuleDefinition) -> RuleSettings:
-    return RuleSettings(rule.enabled, frozenset(rule.levels),
-                        {p.name: p.default for p in rule.params})
+    return RuleSettings(
+        rule.enabled, frozenset(rule.levels), {p.name: p.default for p in rule.params}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +217,8 @@ class RuleSet:
     """Every rule's settings and the roll-up of one program."""
 
     rules: Mapping[str, RuleSettings] = field(
-        default_factory=lambda: {r.id: _defaults(r) for r in RULES})
+        default_factory=lambda: {r.id: _defaults(r) for r in RULES}
+    )
     rollup: RollUp = field(default_factory=RollUp)
 
     def __getitem__(self, rule_id: str) -> RuleSettings:
@@ -202,16 +269,23 @@ class RuleSet:
 def describe_rules() -> list[dict[str, Any]]:
     """The catalogue for an admin page: each rule, its levels and parameters with defaults."""
     return [
-        {"id": r.id, "description": r.description, "levels": list(r.levels),
-         "enabled": r.enabled,
-         "params": [{"name": p.name, "kind": p.kind, "default": p.default,
-                     "description": p.description} for p in r.params]}
+        {
+            "id": r.id,
+            "description": r.description,
+            "levels": list(r.levels),
+            "enabled": r.enabled,
+            "params": [
+                {"name": p.name, "kind": p.kind, "default": p.default, "description": p.description}
+                for p in r.params
+            ],
+        }
         for r in RULES
     ]
 
 
-def _tune(rule: RuleDefinition, base: RuleSettings, tuned: Mapping[str, Any],
-          problems: list[str]) -> RuleSettings:
+def _tune(
+    rule: RuleDefinition, base: RuleSettings, tuned: Mapping[str, Any], problems: list[str]
+) -> RuleSettings:
     where = f"rules.{rule.id}"
     enabled, levels, params = base.enabled, base.levels, dict(base.params)
     kinds = {p.name: p.kind for p in rule.params}
@@ -234,14 +308,17 @@ def _tune(rule: RuleDefinition, base: RuleSettings, tuned: Mapping[str, Any],
             problems.append(f"{where}: unknown setting {name!r} (known: {known})")
     amber, red = (params[n] for n in rule.thresholds)
     if amber is None and red is None and enabled:
-        problems.append(f"{where}: set {rule.thresholds[0]} or {rule.thresholds[1]}, "
-                        "or disable the rule")
+        problems.append(
+            f"{where}: set {rule.thresholds[0]} or {rule.thresholds[1]}, or disable the rule"
+        )
     elif amber is not None and red is not None:
         a, r = _rank(amber), _rank(red)
         if (r < a) if rule.worse == "higher" else (r > a):
             side = "below" if rule.worse == "higher" else "above"
-            problems.append(f"{where}: {rule.thresholds[1]} ({red}) must not be {side} "
-                            f"{rule.thresholds[0]} ({amber}): red is the worse colour")
+            problems.append(
+                f"{where}: {rule.thresholds[1]} ({red}) must not be {side} "
+                f"{rule.thresholds[0]} ({amber}): red is the worse colour"
+            )
     return RuleSettings(enabled, levels, params)
 
 
@@ -256,8 +333,10 @@ def _levels(rule: RuleDefinition, value: Any, problems: list[str]) -> frozenset[
         return None
     wrong = [v for v in value if v not in rule.levels]
     if wrong:
-        problems.append(f"{where}: {', '.join(map(repr, wrong))} not a level this rule "
-                        f"judges ({', '.join(rule.levels)})")
+        problems.append(
+            f"{where}: {', '.join(map(repr, wrong))} not a level this rule "
+            f"judges ({', '.join(rule.levels)})"
+        )
         return None
     return frozenset(lv for lv in LEVELS if lv in value)
 

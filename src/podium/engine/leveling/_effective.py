@@ -98,8 +98,10 @@ def effective_network(
             combined_of[key_of] = _combine(own, extra)
         combined = combined_of[key_of]
         if combined is None:
-            problems.append(f"task {a.id!r}: its calendar and its resources' calendars "
-                            "have no working day in common")
+            problems.append(
+                f"task {a.id!r}: its calendar and its resources' calendars "
+                "have no working day in common"
+            )
             continue
         if combined == own:
             acts.append(a)
@@ -112,15 +114,25 @@ def effective_network(
         acts.append(_with_calendar(a, key))
     if problems:
         raise InvalidResources(problems)
-    return Network(net.start, acts, net.links, calendars=keyed,
-                   default_calendar=net.default_calendar, status_date=net.status_date)
+    return Network(
+        net.start,
+        acts,
+        net.links,
+        calendars=keyed,
+        default_calendar=net.default_calendar,
+        status_date=net.status_date,
+    )
 
 
 def works(a: Activity) -> bool:
     """Whether leveling places ``a``'s work, so that its resources' calendars apply to it
     (a milestone has no work; started and pinned tasks keep their dates and calendar)."""
-    return (a.duration > 0 and a.actual_start is None and a.actual_finish is None
-            and a.constraint_type not in ("mso", "mfo"))
+    return (
+        a.duration > 0
+        and a.actual_start is None
+        and a.actual_finish is None
+        and a.constraint_type not in ("mso", "mfo")
+    )
 
 
 def _combine(own: WorkCalendar, extra: set[WorkCalendar]) -> WorkCalendar | None:

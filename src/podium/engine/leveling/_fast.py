@@ -110,14 +110,41 @@ class FastScheduler:
             self.d0 = tables.d0
             # day-major, so that one day's loads of every resource are side by side
             self.base = np.ascontiguousarray(
-                np.array(self.reference.base, np.int64).reshape(self.n_resources, span).T)
+                np.array(self.reference.base, np.int64).reshape(self.n_resources, span).T
+            )
             # what improve and forward_improve take after their first arguments
             self._args = (
-                self.pb.n, self.kind, self.cal, self.span, self.init, self.indeg, self.out_ptr,
-                self.out_e, self.in_ptr, self.in_e, self.e_src, self.e_dst, self.e_min,
-                self.e_keep, self.e_add, self.e_wsrc, self.e_wdst, self.e_ct, self.e_cross,
-                self.a_ptr, self.a_res, self.a_units, self.a_limit, self.base, self.rows,
-                self.rowlen, self.lo, self.n_days, self.d0, self.flag)
+                self.pb.n,
+                self.kind,
+                self.cal,
+                self.span,
+                self.init,
+                self.indeg,
+                self.out_ptr,
+                self.out_e,
+                self.in_ptr,
+                self.in_e,
+                self.e_src,
+                self.e_dst,
+                self.e_min,
+                self.e_keep,
+                self.e_add,
+                self.e_wsrc,
+                self.e_wdst,
+                self.e_ct,
+                self.e_cross,
+                self.a_ptr,
+                self.a_res,
+                self.a_units,
+                self.a_limit,
+                self.base,
+                self.rows,
+                self.rowlen,
+                self.lo,
+                self.n_days,
+                self.d0,
+                self.flag,
+            )
 
     def _grow(self) -> None:
         with TABLES_LOCK:
@@ -133,11 +160,36 @@ class FastScheduler:
         while True:
             self.flag[0] = k.OK
             val, finish = k.forward(
-                key, self.pb.n, self.kind, self.cal, self.span, self.init, self.indeg,
-                self.out_ptr, self.out_e, self.e_src, self.e_dst, self.e_min, self.e_keep,
-                self.e_add, self.e_wsrc, self.e_wdst, self.e_ct, self.e_cross,
-                self.a_ptr, self.a_res, self.a_units, self.a_limit, self.base,
-                self.rows, self.rowlen, self.lo, self.n_days, self.d0, self.flag)
+                key,
+                self.pb.n,
+                self.kind,
+                self.cal,
+                self.span,
+                self.init,
+                self.indeg,
+                self.out_ptr,
+                self.out_e,
+                self.e_src,
+                self.e_dst,
+                self.e_min,
+                self.e_keep,
+                self.e_add,
+                self.e_wsrc,
+                self.e_wdst,
+                self.e_ct,
+                self.e_cross,
+                self.a_ptr,
+                self.a_res,
+                self.a_units,
+                self.a_limit,
+                self.base,
+                self.rows,
+                self.rowlen,
+                self.lo,
+                self.n_days,
+                self.d0,
+                self.flag,
+            )
             status = int(self.flag[0])
             if status == k.OK:
                 return val, int(finish)
@@ -151,11 +203,34 @@ class FastScheduler:
         while True:
             self.flag[0] = k.OK
             late = k.backward(
-                val, finish, self.kind, self.cal, self.span,
-                self.in_ptr, self.in_e, self.e_src, self.e_dst, self.e_min, self.e_keep,
-                self.e_add, self.e_wsrc, self.e_wdst, self.e_ct, self.e_cross,
-                self.a_ptr, self.a_res, self.a_units, self.a_limit, self.base,
-                self.rows, self.rowlen, self.lo, self.n_days, self.d0, self.flag)
+                val,
+                finish,
+                self.kind,
+                self.cal,
+                self.span,
+                self.in_ptr,
+                self.in_e,
+                self.e_src,
+                self.e_dst,
+                self.e_min,
+                self.e_keep,
+                self.e_add,
+                self.e_wsrc,
+                self.e_wdst,
+                self.e_ct,
+                self.e_cross,
+                self.a_ptr,
+                self.a_res,
+                self.a_units,
+                self.a_limit,
+                self.base,
+                self.rows,
+                self.rowlen,
+                self.lo,
+                self.n_days,
+                self.d0,
+                self.flag,
+            )
             status = int(self.flag[0])
             if status != k.GROW:
                 return status, late
@@ -182,8 +257,9 @@ class FastScheduler:
         """:meth:`Scheduler.improve`: forward-backward rounds while the finish gets earlier."""
         return self._improve(np.array(sched.values, np.int64), sched.finish, deadline)
 
-    def forward_improve(self, key: Sequence[int] | IntArray, *,
-                        deadline: float | None = None) -> Schedule:
+    def forward_improve(
+        self, key: Sequence[int] | IntArray, *, deadline: float | None = None
+    ) -> Schedule:
         """``improve(forward(key), deadline=deadline)`` in one call to the kernels (its
         first rounds; more calls while improvement goes on and time is left)."""
         keys = np.asarray(key, np.int64)
@@ -195,8 +271,9 @@ class FastScheduler:
                 break
             if int(self.flag[0]) == k.SLOW:
                 with TABLES_LOCK:
-                    return self.reference.improve(self.reference.forward(keys.tolist()),
-                                                  deadline=deadline)
+                    return self.reference.improve(
+                        self.reference.forward(keys.tolist()), deadline=deadline
+                    )
             self._grow()
         self._calls += 1
         if self._calls == 2:  # about a millisecond per call between checks of the deadline
@@ -207,8 +284,7 @@ class FastScheduler:
         status = int(self.flag[0])
         if status == k.SLOW:
             with TABLES_LOCK:
-                return self.reference.improve(Schedule(val.tolist(), int(end)),
-                                              deadline=deadline)
+                return self.reference.improve(Schedule(val.tolist(), int(end)), deadline=deadline)
         if status == k.GROW:
             self._grow()
         return self._improve(val, int(end), deadline)
@@ -226,8 +302,7 @@ class FastScheduler:
                 self._grow()
             elif status == k.SLOW:  # out of the compiled tables' reach: the Python rounds
                 with TABLES_LOCK:
-                    return self.reference.improve(Schedule(val.tolist(), finish),
-                                                  deadline=deadline)
+                    return self.reference.improve(Schedule(val.tolist(), finish), deadline=deadline)
         return Schedule(val.tolist(), finish)
 
     def start_days(self, sched: Schedule) -> IntArray:
@@ -238,6 +313,8 @@ class FastScheduler:
         if points.size and (points.min() < 0 or np.any(points >= self.rowlen[c])):
             day = self.pb.tables.day
             with TABLES_LOCK:
-                return np.array([day(int(x), int(p)) for x, p in zip(c, points + self.lo[c],
-                                                                      strict=True)], np.int64)
+                return np.array(
+                    [day(int(x), int(p)) for x, p in zip(c, points + self.lo[c], strict=True)],
+                    np.int64,
+                )
         return self.rows[c, points] + self.d0  # type: ignore[no-any-return]

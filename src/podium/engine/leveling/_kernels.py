@@ -56,8 +56,9 @@ def _pop(hk, hs, size):  # type: ignore[no-untyped-def]
         if child >= size:
             break
         right = child + 1
-        if right < size and (hk[right] < hk[child]
-                             or (hk[right] == hk[child] and hs[right] < hs[child])):
+        if right < size and (
+            hk[right] < hk[child] or (hk[right] == hk[child] and hs[right] < hs[child])
+        ):
             child = right
         ck, cs = hk[child], hs[child]
         if k < ck or (k == ck and s < cs):
@@ -95,8 +96,25 @@ def _point(rows, rowlen, lo, n_days, d0, c, day, flag):  # type: ignore[no-untyp
 
 
 @njit(cache=True, nogil=True)
-def _candidate(e, v, cal, e_src, e_dst, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross,  # type: ignore[no-untyped-def]
-               rows, rowlen, lo, n_days, d0, flag):
+def _candidate(  # type: ignore[no-untyped-def]
+    e,
+    v,
+    cal,
+    e_src,
+    e_dst,
+    e_keep,
+    e_add,
+    e_wsrc,
+    e_wdst,
+    e_ct,
+    e_cross,
+    rows,
+    rowlen,
+    lo,
+    n_days,
+    d0,
+    flag,
+):
     if not e_cross[e]:
         return (v & e_keep[e]) + e_add[e]
     if abs(v) >= HALF_BIG:
@@ -114,8 +132,24 @@ def _candidate(e, v, cal, e_src, e_dst, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_c
 
 
 @njit(cache=True, nogil=True)
-def _bound_back(e, q, source_value, cal, e_src, e_dst, e_wsrc, e_wdst, e_ct, e_cross,  # type: ignore[no-untyped-def]
-                rows, rowlen, lo, n_days, d0, flag):
+def _bound_back(  # type: ignore[no-untyped-def]
+    e,
+    q,
+    source_value,
+    cal,
+    e_src,
+    e_dst,
+    e_wsrc,
+    e_wdst,
+    e_ct,
+    e_cross,
+    rows,
+    rowlen,
+    lo,
+    n_days,
+    d0,
+    flag,
+):
     if q >= HALF_BIG:
         return BIG
     target = q - e_wdst[e]
@@ -155,9 +189,37 @@ def _finish_day(val, n, kind, cal, span, rows, rowlen, lo, d0, flag):  # type: i
 
 
 @njit(cache=True, nogil=True)
-def forward(key, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def]
-            out_ptr, out_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross,
-            a_ptr, a_res, a_units, a_limit, base, rows, rowlen, lo, n_days, d0, flag):
+def forward(  # type: ignore[no-untyped-def]
+    key,
+    n,
+    kind,
+    cal,
+    span,
+    init,
+    indeg,
+    out_ptr,
+    out_e,
+    e_src,
+    e_dst,
+    e_min,
+    e_keep,
+    e_add,
+    e_wsrc,
+    e_wdst,
+    e_ct,
+    e_cross,
+    a_ptr,
+    a_res,
+    a_units,
+    a_limit,
+    base,
+    rows,
+    rowlen,
+    lo,
+    n_days,
+    d0,
+    flag,
+):
     """Scheduler.forward: the encoded values and the finish day (``flag[0]`` OK or not).
 
     Scheduler.earliest reads each window from its last day back and starts the next
@@ -212,8 +274,25 @@ def forward(key, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def
             e = out_e[j]
             t = e_dst[e]
             if e_cross[e]:
-                cand = _candidate(e, v, cal, e_src, e_dst, e_keep, e_add, e_wsrc, e_wdst, e_ct,
-                                  e_cross, rows, rowlen, lo, n_days, d0, flag)
+                cand = _candidate(
+                    e,
+                    v,
+                    cal,
+                    e_src,
+                    e_dst,
+                    e_keep,
+                    e_add,
+                    e_wsrc,
+                    e_wdst,
+                    e_ct,
+                    e_cross,
+                    rows,
+                    rowlen,
+                    lo,
+                    n_days,
+                    d0,
+                    flag,
+                )
                 if flag[0] != OK:
                     return val, 0
             else:
@@ -243,9 +322,35 @@ def _last_day(val, s, cal, span, rows, rowlen, lo, d0, flag):  # type: ignore[no
 
 
 @njit(cache=True, nogil=True)
-def backward(val, finish, kind, cal, span,  # type: ignore[no-untyped-def]
-             in_ptr, in_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross,
-             a_ptr, a_res, a_units, a_limit, base, rows, rowlen, lo, n_days, d0, flag):
+def backward(  # type: ignore[no-untyped-def]
+    val,
+    finish,
+    kind,
+    cal,
+    span,
+    in_ptr,
+    in_e,
+    e_src,
+    e_dst,
+    e_min,
+    e_keep,
+    e_add,
+    e_wsrc,
+    e_wdst,
+    e_ct,
+    e_cross,
+    a_ptr,
+    a_res,
+    a_units,
+    a_limit,
+    base,
+    rows,
+    rowlen,
+    lo,
+    n_days,
+    d0,
+    flag,
+):
     """Scheduler.backward: the latest point of every slot (``flag[0]`` STUCK for ``None``).
 
     Scheduler.latest mirrored as :func:`forward` mirrors Scheduler.earliest."""
@@ -256,8 +361,25 @@ def backward(val, finish, kind, cal, span,  # type: ignore[no-untyped-def]
     for e in range(m):
         used = True
         if e_min[e]:
-            cand = _candidate(e, val[e_src[e]], cal, e_src, e_dst, e_keep, e_add, e_wsrc,
-                              e_wdst, e_ct, e_cross, rows, rowlen, lo, n_days, d0, flag)
+            cand = _candidate(
+                e,
+                val[e_src[e]],
+                cal,
+                e_src,
+                e_dst,
+                e_keep,
+                e_add,
+                e_wsrc,
+                e_wdst,
+                e_ct,
+                e_cross,
+                rows,
+                rowlen,
+                lo,
+                n_days,
+                d0,
+                flag,
+            )
             used = (cand >> 1) == (val[e_dst[e]] >> 1)
         use[e] = used
         if used:
@@ -338,8 +460,24 @@ def backward(val, finish, kind, cal, span,  # type: ignore[no-untyped-def]
                 continue
             u = e_src[e]
             if e_cross[e]:
-                b = _bound_back(e, q, val[u], cal, e_src, e_dst, e_wsrc, e_wdst, e_ct, e_cross,
-                                rows, rowlen, lo, n_days, d0, flag)
+                b = _bound_back(
+                    e,
+                    q,
+                    val[u],
+                    cal,
+                    e_src,
+                    e_dst,
+                    e_wsrc,
+                    e_wdst,
+                    e_ct,
+                    e_cross,
+                    rows,
+                    rowlen,
+                    lo,
+                    n_days,
+                    d0,
+                    flag,
+                )
             elif q >= HALF_BIG:
                 b = BIG
             else:
@@ -373,17 +511,74 @@ def late_keys(late, kind, cal, rows, rowlen, lo, d0, flag):  # type: ignore[no-u
 
 
 @njit(cache=True, nogil=True)
-def improve(val, finish, rounds, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def]
-            out_ptr, out_e, in_ptr, in_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst,
-            e_ct, e_cross, a_ptr, a_res, a_units, a_limit, base, rows, rowlen, lo, n_days, d0,
-            flag):
+def improve(  # type: ignore[no-untyped-def]
+    val,
+    finish,
+    rounds,
+    n,
+    kind,
+    cal,
+    span,
+    init,
+    indeg,
+    out_ptr,
+    out_e,
+    in_ptr,
+    in_e,
+    e_src,
+    e_dst,
+    e_min,
+    e_keep,
+    e_add,
+    e_wsrc,
+    e_wdst,
+    e_ct,
+    e_cross,
+    a_ptr,
+    a_res,
+    a_units,
+    a_limit,
+    base,
+    rows,
+    rowlen,
+    lo,
+    n_days,
+    d0,
+    flag,
+):
     """Up to ``rounds`` rounds of Scheduler.improve from ``val``/``finish``: the best values
     and finish so far, and whether improvement has ended (``flag[0]`` GROW or SLOW when a
     round needs what the arrays do not hold; the best so far is then the round's start)."""
     for _ in range(rounds):
-        late = backward(val, finish, kind, cal, span, in_ptr, in_e, e_src, e_dst, e_min,
-                        e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross, a_ptr, a_res, a_units,
-                        a_limit, base, rows, rowlen, lo, n_days, d0, flag)
+        late = backward(
+            val,
+            finish,
+            kind,
+            cal,
+            span,
+            in_ptr,
+            in_e,
+            e_src,
+            e_dst,
+            e_min,
+            e_keep,
+            e_add,
+            e_wsrc,
+            e_wdst,
+            e_ct,
+            e_cross,
+            a_ptr,
+            a_res,
+            a_units,
+            a_limit,
+            base,
+            rows,
+            rowlen,
+            lo,
+            n_days,
+            d0,
+            flag,
+        )
         if flag[0] == STUCK:
             flag[0] = OK
             return val, finish, True
@@ -392,10 +587,37 @@ def improve(val, finish, rounds, n, kind, cal, span, init, indeg,  # type: ignor
         key = late_keys(late, kind, cal, rows, rowlen, lo, d0, flag)
         if flag[0] != OK:
             return val, finish, False
-        again, again_finish = forward(key, n, kind, cal, span, init, indeg, out_ptr, out_e,
-                                      e_src, e_dst, e_min, e_keep, e_add, e_wsrc, e_wdst,
-                                      e_ct, e_cross, a_ptr, a_res, a_units, a_limit, base,
-                                      rows, rowlen, lo, n_days, d0, flag)
+        again, again_finish = forward(
+            key,
+            n,
+            kind,
+            cal,
+            span,
+            init,
+            indeg,
+            out_ptr,
+            out_e,
+            e_src,
+            e_dst,
+            e_min,
+            e_keep,
+            e_add,
+            e_wsrc,
+            e_wdst,
+            e_ct,
+            e_cross,
+            a_ptr,
+            a_res,
+            a_units,
+            a_limit,
+            base,
+            rows,
+            rowlen,
+            lo,
+            n_days,
+            d0,
+            flag,
+        )
         if flag[0] != OK:
             return val, finish, False
         if again_finish >= finish:
@@ -407,18 +629,107 @@ def improve(val, finish, rounds, n, kind, cal, span, init, indeg,  # type: ignor
 
 
 @njit(cache=True, nogil=True)
-def forward_improve(key, rounds, n, kind, cal, span, init, indeg,  # type: ignore[no-untyped-def]
-                    out_ptr, out_e, in_ptr, in_e, e_src, e_dst, e_min, e_keep, e_add, e_wsrc,
-                    e_wdst, e_ct, e_cross, a_ptr, a_res, a_units, a_limit, base, rows, rowlen,
-                    lo, n_days, d0, flag):
+def forward_improve(  # type: ignore[no-untyped-def]
+    key,
+    rounds,
+    n,
+    kind,
+    cal,
+    span,
+    init,
+    indeg,
+    out_ptr,
+    out_e,
+    in_ptr,
+    in_e,
+    e_src,
+    e_dst,
+    e_min,
+    e_keep,
+    e_add,
+    e_wsrc,
+    e_wdst,
+    e_ct,
+    e_cross,
+    a_ptr,
+    a_res,
+    a_units,
+    a_limit,
+    base,
+    rows,
+    rowlen,
+    lo,
+    n_days,
+    d0,
+    flag,
+):
     """:func:`forward` then :func:`improve` in one call (one call per sampled order)."""
-    val, finish = forward(key, n, kind, cal, span, init, indeg, out_ptr, out_e, e_src, e_dst,
-                          e_min, e_keep, e_add, e_wsrc, e_wdst, e_ct, e_cross, a_ptr, a_res,
-                          a_units, a_limit, base, rows, rowlen, lo, n_days, d0, flag)
+    val, finish = forward(
+        key,
+        n,
+        kind,
+        cal,
+        span,
+        init,
+        indeg,
+        out_ptr,
+        out_e,
+        e_src,
+        e_dst,
+        e_min,
+        e_keep,
+        e_add,
+        e_wsrc,
+        e_wdst,
+        e_ct,
+        e_cross,
+        a_ptr,
+        a_res,
+        a_units,
+        a_limit,
+        base,
+        rows,
+        rowlen,
+        lo,
+        n_days,
+        d0,
+        flag,
+    )
     if flag[0] != OK:
         return val, finish, False, False
-    val, finish, done = improve(val, finish, rounds, n, kind, cal, span, init, indeg,
-                                out_ptr, out_e, in_ptr, in_e, e_src, e_dst, e_min, e_keep,
-                                e_add, e_wsrc, e_wdst, e_ct, e_cross, a_ptr, a_res, a_units,
-                                a_limit, base, rows, rowlen, lo, n_days, d0, flag)
+    val, finish, done = improve(
+        val,
+        finish,
+        rounds,
+        n,
+        kind,
+        cal,
+        span,
+        init,
+        indeg,
+        out_ptr,
+        out_e,
+        in_ptr,
+        in_e,
+        e_src,
+        e_dst,
+        e_min,
+        e_keep,
+        e_add,
+        e_wsrc,
+        e_wdst,
+        e_ct,
+        e_cross,
+        a_ptr,
+        a_res,
+        a_units,
+        a_limit,
+        base,
+        rows,
+        rowlen,
+        lo,
+        n_days,
+        d0,
+        flag,
+    )
     return val, finish, True, done

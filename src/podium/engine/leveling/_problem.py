@@ -88,8 +88,9 @@ class Problem:
             return v
         ct = self.e_ct[e]
         start_type = v & 1 if ct == CT_OWN else ct
-        point = self.tables.forward((v >> 1) + self.e_wsrc[e], start_type,
-                                    self.cal[self.e_src[e]], self.cal[self.e_dst[e]])
+        point = self.tables.forward(
+            (v >> 1) + self.e_wsrc[e], start_type, self.cal[self.e_src[e]], self.cal[self.e_dst[e]]
+        )
         return 2 * (point + self.e_wdst[e]) + start_type
 
     def bound_back(self, e: int, q: int, source_value: int) -> int:
@@ -101,8 +102,9 @@ class Problem:
         if self.e_cross[e]:
             ct = self.e_ct[e]
             start_type = source_value & 1 if ct == CT_OWN else ct
-            target = self.tables.backward(target, start_type, self.cal[self.e_src[e]],
-                                          self.cal[self.e_dst[e]])
+            target = self.tables.backward(
+                target, start_type, self.cal[self.e_src[e]], self.cal[self.e_dst[e]]
+            )
         return target - self.e_wsrc[e]
 
     def backward_edges(self, values: Sequence[int]) -> list[bool]:
@@ -110,8 +112,10 @@ class Problem:
         a summary from its children that do not start first (its start binds only those)."""
         use = []
         for e, is_min in enumerate(self.e_min):
-            use.append(not is_min or self.candidate(e, values[self.e_src[e]]) >> 1
-                       == values[self.e_dst[e]] >> 1)
+            use.append(
+                not is_min
+                or self.candidate(e, values[self.e_src[e]]) >> 1 == values[self.e_dst[e]] >> 1
+            )
         return use
 
     def finish_day(self, values: Sequence[int]) -> int:
@@ -131,15 +135,22 @@ class Problem:
 
 
 def compile_problem(
-    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment],
+    net: Network,
+    resources: Sequence[Resource],
+    assignments: Sequence[Assignment],
     busy: Sequence[Busy] = (),
 ) -> Problem:
     """Check and compile; raises :class:`InvalidResources` or the scheduler's errors."""
     unleveled = schedule(net)  # names cycles and network problems first
     problems = check_inputs(net, resources, assignments)
     known = {r.id for r in resources}
-    problems += sorted({f"time taken elsewhere of unknown resource {b.resource!r}"
-                        for b in busy if b.resource not in known})
+    problems += sorted(
+        {
+            f"time taken elsewhere of unknown resource {b.resource!r}"
+            for b in busy
+            if b.resource not in known
+        }
+    )
     if problems:
         raise InvalidResources(problems)
     effective = effective_network(net, resources, assignments)
@@ -148,8 +159,9 @@ def compile_problem(
     n, n_slots = c.n, len(c.slot_owner)
     span_act = c.bounds.span
     fixed = c.bounds.started | c.bounds.pinned
-    kind_act = np.where(c.is_summary, SUMMARY,
-                        np.where(fixed, FIXED, np.where(c.is_milestone, MILESTONE, FREE)))
+    kind_act = np.where(
+        c.is_summary, SUMMARY, np.where(fixed, FIXED, np.where(c.is_milestone, MILESTONE, FREE))
+    )
     resource_index = {r.id: k for k, r in enumerate(resources)}
     assigns: list[list[tuple[int, int]]] = [[] for _ in range(n_slots)]
     for x in assignments:
@@ -166,8 +178,9 @@ def compile_problem(
     d_hi = int((np.datetime64(unleveled.finish, "D") - zero).astype(np.int64))
     taken = _busy_days(busy, {r.id: k for k, r in enumerate(resources)}, zero, len(resources))
     last_taken = max((int(days[-1]) for days, _ in taken if days.size), default=0)
-    tables = Tables(c.calendars, effective.start, d0=d0,
-                    d_hi=max(d_hi + d_hi // 2 + 64, last_taken + 1))
+    tables = Tables(
+        c.calendars, effective.start, d0=d0, d_hi=max(d_hi + d_hi // 2 + 64, last_taken + 1)
+    )
     init = c.bounds.init.tolist()
     if effective is not net:  # a task on a narrower calendar never starts before its CPM start
         first = (unleveled.early_start - zero).astype(np.int64).tolist()
@@ -185,19 +198,36 @@ def compile_problem(
         into[t].append(k)
     empty = np.zeros(n, np.int64)
     pb = Problem(
-        network=net, effective=effective, unleveled=unleveled, c=c, tables=tables,
+        network=net,
+        effective=effective,
+        unleveled=unleveled,
+        c=c,
+        tables=tables,
         resource_ids=[r.id for r in resources],
         capacity=[round(r.capacity * UNIT) for r in resources],
-        kind=kind, cal=c.slot_cal.tolist(), span=span_act.tolist() + [0] * (n_slots - n),
-        assigns=assigns, init=init, early=[],
-        e_src=f.src.tolist(), e_dst=f.dst.tolist(), e_min=(f.kind == KIND_MIN).tolist(),
+        kind=kind,
+        cal=c.slot_cal.tolist(),
+        span=span_act.tolist() + [0] * (n_slots - n),
+        assigns=assigns,
+        init=init,
+        early=[],
+        e_src=f.src.tolist(),
+        e_dst=f.dst.tolist(),
+        e_min=(f.kind == KIND_MIN).tolist(),
         e_keep=np.where(own, -1, -2).tolist(),
         e_add=(2 * (f.w_src + f.w_dst) + np.where(own, 0, f.ct)).tolist(),
-        e_wsrc=f.w_src.tolist(), e_wdst=f.w_dst.tolist(), e_ct=f.ct.tolist(),
-        e_cross=cross.tolist(), out=out, into=into,
+        e_wsrc=f.w_src.tolist(),
+        e_wdst=f.w_dst.tolist(),
+        e_ct=f.ct.tolist(),
+        e_cross=cross.tolist(),
+        out=out,
+        into=into,
         indeg=np.bincount(f.dst, minlength=n_slots).tolist(),
-        es_day=empty, ls_day=empty, lf_day=empty,
-        successors=_all_successors(c, n_slots), rank_weight=_rank_weight(c, span_act),
+        es_day=empty,
+        ls_day=empty,
+        lf_day=empty,
+        successors=_all_successors(c, n_slots),
+        rank_weight=_rank_weight(c, span_act),
         busy=taken,
     )
     pb.early = fold_forward(pb)
@@ -287,8 +317,11 @@ def _priority_days(pb: Problem) -> None:
     finished = c.bounds.finished
     for s in range(n):
         if pb.kind[s] != SUMMARY:
-            cap = (pb.early[s] >> 1) if finished[s] else (
-                pb.tables.point(pb.cal[s], last + 1) - pb.span[s])
+            cap = (
+                (pb.early[s] >> 1)
+                if finished[s]
+                else (pb.tables.point(pb.cal[s], last + 1) - pb.span[s])
+            )
             late[s] = min(late[s], cap)
     late = fold_backward(pb, pb.early, late)
     es, ls, lf = (np.zeros(n, np.int64) for _ in range(3))

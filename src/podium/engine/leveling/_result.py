@@ -38,8 +38,15 @@ def activity_days(pb: Problem, values: Sequence[int]) -> tuple[IntArray, IntArra
 
 
 def build_result(
-    pb: Problem, values: Sequence[int], *, method: Method, optimal: bool, lower_bound_day: int,
-    status: str, rule: str, seconds: float,
+    pb: Problem,
+    values: Sequence[int],
+    *,
+    method: Method,
+    optimal: bool,
+    lower_bound_day: int,
+    status: str,
+    rule: str,
+    seconds: float,
 ) -> LevelingResult:
     """The result of leveling ``pb`` to the encoded slot ``values``."""
     net, n = pb.network, pb.n
@@ -61,16 +68,18 @@ def build_result(
     for key in set(keys):
         cal = default if key is None else net.calendars[key]
         mask = np.array([k == key for k in keys], np.bool_)
-        start_delay[mask] = _count(cal.count_workdays_array(unleveled.early_start[mask],
-                                                            start[mask]))
-        finish_delay[mask] = _count(cal.count_workdays_array(unleveled.early_finish[mask],
-                                                             finish[mask]))
+        start_delay[mask] = _count(
+            cal.count_workdays_array(unleveled.early_start[mask], start[mask])
+        )
+        finish_delay[mask] = _count(
+            cal.count_workdays_array(unleveled.early_finish[mask], finish[mask])
+        )
     makespan = int(finish_index[leaf].max()) if leaf.any() else 0
     last_day = int(last[leaf].max()) if leaf.any() else 0
-    bound = int(default.index(zero + np.timedelta64(lower_bound_day + 1, "D"),
-                              epoch=net.start))
-    unleveled_makespan = int(default.index(np.datetime64(unleveled.finish, "D") + one,
-                                           epoch=net.start))
+    bound = int(default.index(zero + np.timedelta64(lower_bound_day + 1, "D"), epoch=net.start))
+    unleveled_makespan = int(
+        default.index(np.datetime64(unleveled.finish, "D") + one, epoch=net.start)
+    )
     return LevelingResult(
         ids=tuple(unleveled.ids),
         index=dict(unleveled.index),

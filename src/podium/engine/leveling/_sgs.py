@@ -103,8 +103,11 @@ class Scheduler:
         val = pb.init[:]
         count = pb.indeg[:]
         loads = self.loads()
-        heap = [(key[s] if kind[s] == SEARCHED else FIRST, s)
-                for s in range(self.n_slots) if count[s] == 0]
+        heap = [
+            (key[s] if kind[s] == SEARCHED else FIRST, s)
+            for s in range(self.n_slots)
+            if count[s] == 0
+        ]
         heapq.heapify(heap)
         pop, push = heapq.heappop, heapq.heappush
         while heap:

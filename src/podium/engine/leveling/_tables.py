@@ -83,13 +83,15 @@ class Tables:
             if not built:
                 continue
             mask = self.calendars[c].is_workday_array(days)
-            start = self.cols[c][-1] + (1 if self.rows[c] and self.rows[c][-1] == old - 1 - self.d0
-                                        else 0)
+            start = self.cols[c][-1] + (
+                1 if self.rows[c] and self.rows[c][-1] == old - 1 - self.d0 else 0
+            )
             more = np.flatnonzero(mask) + (old - self.d0)
             self.row_arrays[c] = np.concatenate([self.row_arrays[c], more])
             self.rows[c].extend(more.tolist())
             self.cols[c].extend(
-                (np.cumsum(mask, dtype=np.int64) - mask.astype(np.int64) + start).tolist())
+                (np.cumsum(mask, dtype=np.int64) - mask.astype(np.int64) + start).tolist()
+            )
 
     def ensure_point(self, c: int, p: int) -> list[int]:
         """Calendar ``c``'s row, long enough to hold point ``p``."""
@@ -103,8 +105,9 @@ class Tables:
         row = self.row(c)
         i = p - self.lo[c]
         if i < 0:
-            return int((self.calendars[c].day([p], epoch=self.epoch)[0] - self._zero)
-                       .astype(np.int64))
+            return int(
+                (self.calendars[c].day([p], epoch=self.epoch)[0] - self._zero).astype(np.int64)
+            )
         if i >= len(row):
             row = self.ensure_point(c, p)
         return row[i] + self.d0

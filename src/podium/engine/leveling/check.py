@@ -72,9 +72,13 @@ def check_leveling(
     # the moment each activity's work ends: the day after a task's last day; for a
     # milestone, read leniently, the end of the working day before its own (the scheduler
     # may hold it at either end of a day); a summary's latest leaf
-    ends = {a.id: finish[a.id] + one if a.duration > 0
-            else calendar[a.id].previous_workday(finish[a.id]) + one
-            for a in network.activities if a.id not in parents}
+    ends = {
+        a.id: finish[a.id] + one
+        if a.duration > 0
+        else calendar[a.id].previous_workday(finish[a.id]) + one
+        for a in network.activities
+        if a.id not in parents
+    }
     for s in parents:
         ends[s] = max(ends[leaf] for leaf in leaves_of[s])
     found: list[Violation] = []
@@ -85,8 +89,9 @@ def check_leveling(
         for succ in leaves_of.get(link.succ, [link.succ]):
             if _fixed(acts[succ]):
                 continue
-            found += _link_rule(link.pred, succ, link.type, link.lag, acts, calendar, start,
-                                finish, ends)
+            found += _link_rule(
+                link.pred, succ, link.type, link.lag, acts, calendar, start, finish, ends
+            )
     found += _capacity_rules(resources, assignments, acts, calendar, start, finish, busy)
     return found
 
@@ -98,8 +103,9 @@ def _effective_calendars(
     out: dict[str, WorkCalendar] = {}
     made: dict[tuple[WorkCalendar, WorkCalendar], WorkCalendar] = {}
     for a in network.activities:
-        out[a.id] = network.default_calendar if a.calendar is None else network.calendars[
-            a.calendar]
+        out[a.id] = (
+            network.default_calendar if a.calendar is None else network.calendars[a.calendar]
+        )
     working = {a.id for a in network.activities if a.duration > 0 and not _fixed(a)}
     for x in assignments:
         own = by_id[x.resource].calendar
@@ -108,8 +114,10 @@ def _effective_calendars(
             if (cal, own) not in made:
                 both = cal.intersection(own)
                 if both is None:
-                    raise ValueError(f"task {x.task!r}: its calendar and its resource's "
-                                     "have no working day in common")
+                    raise ValueError(
+                        f"task {x.task!r}: its calendar and its resource's "
+                        "have no working day in common"
+                    )
                 made[(cal, own)] = both
             out[x.task] = made[(cal, own)]
     return out
@@ -124,8 +132,7 @@ def _leaves(network: Network, parents: set[str]) -> dict[str, list[str]]:
 
     def leaves(x: str) -> list[str]:
         if x not in out:
-            out[x] = [leaf for c in children[x]
-                      for leaf in (leaves(c) if c in parents else [c])]
+            out[x] = [leaf for c in children[x] for leaf in (leaves(c) if c in parents else [c])]
         return out[x]
 
     for p in parents:
@@ -134,8 +141,11 @@ def _leaves(network: Network, parents: set[str]) -> dict[str, list[str]]:
 
 
 def _fixed(a: Activity) -> bool:
-    return (a.actual_start is not None or a.actual_finish is not None
-            or a.constraint_type in ("mso", "mfo"))
+    return (
+        a.actual_start is not None
+        or a.actual_finish is not None
+        or a.constraint_type in ("mso", "mfo")
+    )
 
 
 def _task_rules(
@@ -144,8 +154,7 @@ def _task_rules(
     out: list[Violation] = []
     if a.actual_start is not None and a.duration > 0:
         if first != cal.roll_forward(a.actual_start):
-            out.append(Violation("fixed", a.id, f"{a.id} started on {a.actual_start}, "
-                                                f"not {first}"))
+            out.append(Violation("fixed", a.id, f"{a.id} started on {a.actual_start}, not {first}"))
         return out
     if a.actual_start is not None or a.actual_finish is not None:
         return out
@@ -162,22 +171,36 @@ def _task_rules(
             out.append(Violation("duration", a.id, f"{a.id} starts on a day off ({first})"))
         worked = cal.count_workdays(first, last + timedelta(days=1))
         if worked != a.duration or not cal.is_workday(last):
-            out.append(Violation("duration", a.id, f"{a.id} works {worked} days from {first} "
-                                                   f"to {last}, not {a.duration}"))
+            out.append(
+                Violation(
+                    "duration",
+                    a.id,
+                    f"{a.id} works {worked} days from {first} to {last}, not {a.duration}",
+                )
+            )
     floor = max(network.start, network.status_date or network.start)
     if a.duration > 0 and first < floor:
         out.append(Violation("bound", a.id, f"{a.id} starts on {first}, before {floor}"))
     if a.constraint_type == "snet" and a.constraint_date and first < a.constraint_date:
         out.append(Violation("bound", a.id, f"{a.id} starts before its snet date"))
-    if (a.constraint_type == "fnet" and a.constraint_date
-            and last < cal.roll_backward(a.constraint_date)):
+    if (
+        a.constraint_type == "fnet"
+        and a.constraint_date
+        and last < cal.roll_backward(a.constraint_date)
+    ):
         out.append(Violation("bound", a.id, f"{a.id} finishes before its fnet date"))
     return out
 
 
 def _link_rule(
-    pred: str, succ: str, kind: str, lag: int, acts: dict[str, Activity],
-    calendar: dict[str, WorkCalendar], start: dict[str, date], finish: dict[str, date],
+    pred: str,
+    succ: str,
+    kind: str,
+    lag: int,
+    acts: dict[str, Activity],
+    calendar: dict[str, WorkCalendar],
+    start: dict[str, date],
+    finish: dict[str, date],
     ends: dict[str, date],
 ) -> list[Violation]:
     instant = ends[pred] if kind in ("FS", "FF") else start[pred]
@@ -190,8 +213,13 @@ def _link_rule(
         have = _index(cal, finish[succ] + timedelta(days=1), epoch)
     if have >= needed:
         return []
-    return [Violation("link", succ, f"{kind} link {pred} → {succ} (lag {lag}) needs "
-                                    f"{needed - have} more working day(s)")]
+    return [
+        Violation(
+            "link",
+            succ,
+            f"{kind} link {pred} → {succ} (lag {lag}) needs {needed - have} more working day(s)",
+        )
+    ]
 
 
 def _index(cal: WorkCalendar, day: date, epoch: date) -> int:
@@ -199,9 +227,13 @@ def _index(cal: WorkCalendar, day: date, epoch: date) -> int:
 
 
 def _capacity_rules(
-    resources: Sequence[Resource], assignments: Sequence[Assignment],
-    acts: dict[str, Activity], calendar: dict[str, WorkCalendar], start: dict[str, date],
-    finish: dict[str, date], busy: Sequence[Busy],
+    resources: Sequence[Resource],
+    assignments: Sequence[Assignment],
+    acts: dict[str, Activity],
+    calendar: dict[str, WorkCalendar],
+    start: dict[str, date],
+    finish: dict[str, date],
+    busy: Sequence[Busy],
 ) -> list[Violation]:
     load: dict[tuple[str, date], float] = {}
     for b in busy:
@@ -227,13 +259,26 @@ def _capacity_rules(
             if not _fixed(a):
                 movable.setdefault(key, []).append(x.task)
                 if own is not None and not own.is_workday(d):
-                    found.append(Violation("capacity", x.task, f"{x.task} uses {x.resource} "
-                                           f"on its day off {d}", x.resource, d))
+                    found.append(
+                        Violation(
+                            "capacity",
+                            x.task,
+                            f"{x.task} uses {x.resource} on its day off {d}",
+                            x.resource,
+                            d,
+                        )
+                    )
     capacity = {r.id: r.capacity for r in resources}
     for (r, d), used in sorted(load.items()):
         if used > capacity[r] + TOLERANCE and (r, d) in movable:
             tasks = ", ".join(sorted(movable[(r, d)]))
-            found.append(Violation("capacity", movable[(r, d)][0],
-                                   f"{r} is loaded {used:g} > {capacity[r]:g} on {d} ({tasks})",
-                                   r, d))
+            found.append(
+                Violation(
+                    "capacity",
+                    movable[(r, d)][0],
+                    f"{r} is loaded {used:g} > {capacity[r]:g} on {d} ({tasks})",
+                    r,
+                    d,
+                )
+            )
     return found

@@ -83,16 +83,24 @@ def level_optimal(
     if unknown:
         raise InvalidResources([f"weight for unknown activity {a!r}" for a in unknown])
     warm = warm_up(pb, time_limit) if heuristic_time is None else heuristic_time
-    hint, rule = search(pb, time_limit=warm, rules=RULES, samples=None, seed=seed, began=began,
-                        threads=threads)
+    hint, rule = search(
+        pb, time_limit=warm, rules=RULES, samples=None, seed=seed, began=began, threads=threads
+    )
     bound_day = pb.finish_day(pb.early)
     scheduler = Scheduler(pb)
     left = time_limit - (time.perf_counter() - began)
     if left <= 0.05 or not any(k == SEARCHED for k in pb.kind):
         done = hint.finish <= bound_day and not weights
-        return build_result(pb, hint.values, method="heuristic", optimal=done,
-                            lower_bound_day=bound_day, status="optimal" if done else "feasible",
-                            rule=rule, seconds=time.perf_counter() - began)
+        return build_result(
+            pb,
+            hint.values,
+            method="heuristic",
+            optimal=done,
+            lower_bound_day=bound_day,
+            status="optimal" if done else "feasible",
+            rule=rule,
+            seconds=time.perf_counter() - began,
+        )
     model = _Model(pb, hint, dict(weights or {}), makespan_weight)
     outcome = model.solve(left, workers=workers, seed=seed)
     best, status, optimal = hint, "feasible (heuristic; CP-SAT found nothing better)", False
@@ -107,9 +115,16 @@ def level_optimal(
         lower = max(lower, outcome.bound_day)
     if optimal or (not weights and best.finish <= lower):
         optimal, status = True, "optimal"
-    return build_result(pb, best.values, method="cp-sat", optimal=optimal,
-                        lower_bound_day=lower, status=status, rule="cp-sat",
-                        seconds=time.perf_counter() - began)
+    return build_result(
+        pb,
+        best.values,
+        method="cp-sat",
+        optimal=optimal,
+        lower_bound_day=lower,
+        status=status,
+        rule="cp-sat",
+        seconds=time.perf_counter() - began,
+    )
 
 
 def warm_up(pb: Problem, time_limit: float) -> float:
@@ -216,8 +231,7 @@ class _Model:
         pb = self.pb
         q = p + pb.e_wsrc[e]
         if pb.e_cross[e]:
-            q = pb.tables.forward(q, self._start_type(e), pb.cal[pb.e_src[e]],
-                                  pb.cal[pb.e_dst[e]])
+            q = pb.tables.forward(q, self._start_type(e), pb.cal[pb.e_src[e]], pb.cal[pb.e_dst[e]])
         return q + pb.e_wdst[e]
 
     def _start_type(self, e: int) -> int:
@@ -271,8 +285,10 @@ class _Model:
             calendars = {pb.cal[s] for s, _ in pairs}
             demands = [u for _, u in pairs]
             if len(calendars) == 1:
-                intervals = [m.new_fixed_size_interval_var(self.point(s), pb.span[s], f"i{r}_{s}")
-                             for s, _ in pairs]
+                intervals = [
+                    m.new_fixed_size_interval_var(self.point(s), pb.span[s], f"i{r}_{s}")
+                    for s, _ in pairs
+                ]
             else:
                 self.exact = False
                 intervals = [self._day_interval(s, r) for s, _ in pairs]
@@ -332,10 +348,17 @@ class _Model:
             for s in leaves:
                 if pb.kind[s] == FIXED:
                     continue
-                ends.append(self._finish_day(s) if not self.single else
-                            self.var[s] + max(pb.span[s], 1) - 1)
-            fixed_last = max((day(pb.cal[s], (pb.init[s] >> 1) + max(pb.span[s], 1) - 1)
-                              for s in leaves if pb.kind[s] == FIXED), default=low)
+                ends.append(
+                    self._finish_day(s) if not self.single else self.var[s] + max(pb.span[s], 1) - 1
+                )
+            fixed_last = max(
+                (
+                    day(pb.cal[s], (pb.init[s] >> 1) + max(pb.span[s], 1) - 1)
+                    for s in leaves
+                    if pb.kind[s] == FIXED
+                ),
+                default=low,
+            )
             if self.single:
                 c = pb.cal[leaves[0]]
                 lo_p, hi_p = pb.tables.point(c, low), pb.tables.point(c, horizon_day + 1)
@@ -386,8 +409,7 @@ class _Model:
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _Outcome(None, solver.status_name(code).lower(), None)
         pb = self.pb
-        points = {s: int(solver.value(v)) for s, v in self.var.items()
-                  if pb.kind[s] == SEARCHED}
+        points = {s: int(solver.value(v)) for s, v in self.var.items() if pb.kind[s] == SEARCHED}
         bound_day = None
         if self.makespan is not None and not self.weights and self.makespan_weight > 0:
             bound = int(solver.best_objective_bound + 1e-6) // self.makespan_weight

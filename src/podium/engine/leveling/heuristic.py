@@ -86,14 +86,25 @@ def level(
     load_passes()  # not part of the time limit
     began = time.perf_counter()
     pb = compile_problem(network, resources, assignments, busy)
-    best, rule = search(pb, time_limit=time_limit - (time.perf_counter() - began),
-                        rules=rules, samples=samples, seed=seed, began=began,
-                        threads=threads)
+    best, rule = search(
+        pb,
+        time_limit=time_limit - (time.perf_counter() - began),
+        rules=rules,
+        samples=samples,
+        seed=seed,
+        began=began,
+        threads=threads,
+    )
     bound = pb.finish_day(pb.early)
     return build_result(
-        pb, best.values, method="heuristic", optimal=best.finish <= bound,
-        lower_bound_day=bound, status="optimal" if best.finish <= bound else "feasible",
-        rule=rule, seconds=time.perf_counter() - began,
+        pb,
+        best.values,
+        method="heuristic",
+        optimal=best.finish <= bound,
+        lower_bound_day=bound,
+        status="optimal" if best.finish <= bound else "feasible",
+        rule=rule,
+        seconds=time.perf_counter() - began,
     )
 
 
@@ -133,8 +144,14 @@ def _ranks(pb: Problem, order: IntArray) -> list[int]:
 
 
 def search(
-    pb: Problem, *, time_limit: float, rules: Sequence[str], samples: int | None, seed: int,
-    began: float | None = None, threads: int | None = None,
+    pb: Problem,
+    *,
+    time_limit: float,
+    rules: Sequence[str],
+    samples: int | None,
+    seed: int,
+    began: float | None = None,
+    threads: int | None = None,
 ) -> tuple[Schedule, str]:
     """The best schedule the rules, improvement and sampling find within ``time_limit``.
 
@@ -156,8 +173,7 @@ def search(
     if not any(k == SEARCHED for k in pb.kind):
         return scheduler.forward([0] * len(pb.kind)), "none"
     for rule in rules or ("lft",):
-        if best is not None and (time.perf_counter() + longest > deadline
-                                 or best.finish <= bound):
+        if best is not None and (time.perf_counter() + longest > deadline or best.finish <= bound):
             break
         t0 = time.perf_counter()
         sched = scheduler.forward_improve(priority_keys(pb, rule), deadline=deadline)
@@ -172,16 +188,26 @@ def search(
         count = min(count, samples)
     stop = threading.Event()  # set when a walk reaches the bound (or fails)
     walks = [
-        _Walk(pb, scheduler if i == 0 else None, best, seed=(seed, i), deadline=deadline,
-              longest=longest, bound=bound, stop=stop,
-              samples=None if samples is None else samples // count + (i < samples % count))
+        _Walk(
+            pb,
+            scheduler if i == 0 else None,
+            best,
+            seed=(seed, i),
+            deadline=deadline,
+            longest=longest,
+            bound=bound,
+            stop=stop,
+            samples=None if samples is None else samples // count + (i < samples % count),
+        )
         for i in range(count)
     ]
     if count == 1:
         walks[0].run()
     else:
-        workers = [threading.Thread(target=w.run, name=f"leveling-walk-{i}", daemon=True)
-                   for i, w in enumerate(walks)]
+        workers = [
+            threading.Thread(target=w.run, name=f"leveling-walk-{i}", daemon=True)
+            for i, w in enumerate(walks)
+        ]
         for t in workers:
             t.start()
         for t in workers:
@@ -207,9 +233,17 @@ class _Walk:
     search run in threads and stop together once one reaches the critical-path bound."""
 
     def __init__(
-        self, pb: Problem, scheduler: FastScheduler | None, start: Schedule, *,
-        seed: tuple[int, int], deadline: float, longest: float, bound: int,
-        samples: int | None, stop: threading.Event,
+        self,
+        pb: Problem,
+        scheduler: FastScheduler | None,
+        start: Schedule,
+        *,
+        seed: tuple[int, int],
+        deadline: float,
+        longest: float,
+        bound: int,
+        samples: int | None,
+        stop: threading.Event,
     ) -> None:
         self.pb, self.scheduler, self.start = pb, scheduler, start
         self.rng = np.random.default_rng(seed if seed[1] else seed[0])  # walk 0: as alone
