@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -18,7 +18,7 @@ from podium.config import get_settings
 from podium.db import get_engine, make_engine, upgrade_database
 from podium.errors import Conflict
 from podium.interop.backup import ArchiveInvalid
-from podium.models import Base, IssuedReport, Milestone, Program, Task, User
+from podium.models import Base, Calendar, IssuedReport, Milestone, Program, Task, User
 from podium.services import demo
 from podium.services.backup import backup_database, restore_database
 from podium.services.uow import unit_of_work
@@ -113,6 +113,52 @@ def test_a_restored_database_takes_new_rows_after_the_restored_ids(
         assert session.scalar(select(func.max(Program.id))) == biggest + 1
 
 
+def _new_calendar(engine: Engine, name: str) -> int:
+    with unit_of_work(engine) as session:
+        calendar = Calendar(name=name)
+        session.add(calendar)
+        session.flush()
+        return calendar.id
+
+
+def test_an_id_deleted_before_the_backup_is_never_given_again_after_the_restore(
+    engine: Engine, other: Engine
+) -> None:
+    with unit_of_work(engine) as session:
+        demo.load_demo(session)
+    deleted = _new_calendar(engine, "Cutover weekend")
+    with unit_of_work(engine) as session:
+        session.execute(delete(Calendar).where(Calendar.id == deleted))
+    archive = io.BytesIO()
+    backup_database(engine, archive)
+    calendars = next(t for t in _manifest(archive.getvalue())["tables"] if t["name"] == "calendars")
+    assert calendars["last_id"] == deleted
+    assert "last_id" not in next(
+        t for t in _manifest(archive.getvalue())["tables"] if t["name"] == "risk_tasks"
+    )
+
+    restore_database(other, io.BytesIO(archive.getvalue()))
+    with Session(other) as session:
+        assert session.scalar(select(func.max(Calendar.id))) == deleted - 1
+    assert _new_calendar(other, "Go-live weekend") == deleted + 1
+
+
+def test_an_archive_without_last_ids_restores_numbering_after_its_rows(
+    engine: Engine, other: Engine, demo_archive: bytes
+) -> None:
+    """Archives written before the last ids were recorded."""
+    manifest = _manifest(demo_archive)
+    tables = manifest["tables"]
+    assert isinstance(tables, list)
+    for table in tables:
+        table.pop("last_id", None)
+    older = _rewrite(demo_archive, {"manifest.json": json.dumps(manifest).encode()})
+    restore_database(other, io.BytesIO(older))
+    with Session(other) as session:
+        biggest = session.scalar(select(func.max(Calendar.id))) or 0
+    assert _new_calendar(other, "Go-live weekend") == biggest + 1
+
+
 def test_the_manifest_names_the_revision_and_every_table_with_its_checksum(
     demo_archive: bytes,
 ) -> None:
@@ -165,6 +211,10 @@ def _damaged(archive: bytes, how: str) -> bytes:
         manifest["tables"] = [t for t in tables if t["name"] != "risks"]
     elif how == "revision mismatch":
         manifest["revision"] = "0001"
+    elif how == "a last id that is no number":
+        tables = manifest["tables"]
+        assert isinstance(tables, list)
+        next(t for t in tables if t["name"] == "tasks")["last_id"] = "12"
     elif how == "rows that do not fit":
         tables = manifest["tables"]
         assert isinstance(tables, list)
@@ -194,6 +244,7 @@ def _damaged(archive: bytes, how: str) -> bytes:
         "missing table file",
         "table left out of the manifest",
         "revision mismatch",
+        "a last id that is no number",
         "rows that do not fit",
         "no manifest",
     ],

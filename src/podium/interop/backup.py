@@ -2,8 +2,11 @@
 
 ``manifest.json`` names the format and its version, the schema (Alembic) revision
 the rows belong to, when the archive was written, and for every table its file,
-row count and the SHA-256 of the file. Reading checks all of it before a single
-row is handed out, so a damaged or partial archive is refused whole.
+row count and the SHA-256 of the file, and, for a table with an id, the largest id
+the database had given (``last_id``, deleted rows included; older archives lack
+it) so that a restored database never gives one of them again. Reading checks
+all of it before a single row is handed out, so a damaged or partial archive is
+refused whole.
 
 The rows given to :class:`ArchiveWriter` are already JSON-safe (the service that
 reads the database knows the column types and encodes dates, timestamps, bytes).
@@ -45,6 +48,7 @@ class TableEntry:
     file: str
     rows: int
     sha256: str
+    last_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Manifest:
             "created_at": self.created_at,
             "tables": [
                 {"name": t.name, "file": t.file, "rows": t.rows, "sha256": t.sha256}
+                | ({} if t.last_id is None else {"last_id": t.last_id})
                 for t in self.tables
             ],
         }
@@ -76,6 +81,15 @@ def _line(row: Row) -> bytes:
     )
 
 
+def _last_id(table: dict[str, Any]) -> int | None:
+    value = table.get("last_id")
+    if value is None:
+        return None
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{table.get('name')}: last_id {value!r} is not a whole number >= 0")
+    return value
+
+
 class ArchiveWriter:
     """Writes tables one after another (streamed, hashed as written), the manifest last."""
 
@@ -83,7 +97,9 @@ class ArchiveWriter:
         self._zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
         self._tables: list[TableEntry] = []
 
-    def add_table(self, name: str, rows: Iterable[Row]) -> TableEntry:
+    def add_table(
+        self, name: str, rows: Iterable[Row], *, last_id: int | None = None
+    ) -> TableEntry:
         """Write one table's rows as ``tables/<name>.jsonl``."""
         file = f"tables/{name}.jsonl"
         digest = hashlib.sha256()
@@ -94,7 +110,9 @@ class ArchiveWriter:
                 digest.update(line)
                 out.write(line)
                 count += 1
-        entry = TableEntry(name=name, file=file, rows=count, sha256=digest.hexdigest())
+        entry = TableEntry(
+            name=name, file=file, rows=count, sha256=digest.hexdigest(), last_id=last_id
+        )
         self._tables.append(entry)
         return entry
 
@@ -156,6 +174,7 @@ class ArchiveReader:
                     file=str(t["file"]),
                     rows=int(t["rows"]),
                     sha256=str(t["sha256"]),
+                    last_id=_last_id(t),
                 )
                 for t in raw["tables"]
             )

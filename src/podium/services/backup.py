@@ -4,8 +4,10 @@ A backup reads every table of the schema in one consistent read (a single read
 transaction on SQLite, REPEATABLE READ on PostgreSQL) into the archive format of
 :mod:`podium.interop.backup`. A restore goes into an *empty* database at the same
 schema revision: the archive is verified whole first, then every table is inserted
-in dependency order in one transaction, and PostgreSQL's id sequences are moved
-past the restored ids. Any problem leaves the target database as it was.
+in dependency order in one transaction, and the id numbering (PostgreSQL's
+sequences, SQLite's ``sqlite_sequence``) is moved past the restored ids and past
+every id the backed-up database had given, so none is given twice. Any problem
+leaves the target database as it was.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Enum,
+    Integer,
     LargeBinary,
     String,
     Table,
@@ -134,8 +137,13 @@ def backup_database(engine: Engine, target: str | Path | IO[bytes]) -> Manifest:
             revision = _revision(connection)
             if revision is None:
                 raise Conflict("the database has no schema yet: nothing to back up")
+            last_ids = _last_ids(connection)
             for table in _tables():
-                writer.add_table(table.name, _table_rows(connection, table))
+                writer.add_table(
+                    table.name,
+                    _table_rows(connection, table),
+                    last_id=last_ids.get(table.name) if _id_column(table) is not None else None,
+                )
             connection.rollback()
     except BaseException:
         writer.abandon()
@@ -210,22 +218,77 @@ def _refuse_unless_empty(connection: Connection) -> None:
         )
 
 
-def _reset_sequences(connection: Connection) -> None:
+def _id_column(table: Table) -> Column[Any] | None:
+    """The table's single integer id that the database numbers, if it has one."""
+    keys = list(table.primary_key.columns)
+    if len(keys) == 1 and keys[0].autoincrement and isinstance(keys[0].type, Integer):
+        return keys[0]
+    return None
+
+
+def _sequence(connection: Connection, table: Table, key: Column[Any]) -> str | None:
+    """PostgreSQL: the sequence that numbers ``table``'s ``key``."""
+    found = connection.scalar(
+        text("SELECT pg_get_serial_sequence(:table, :column)"),
+        {"table": table.name, "column": key.name},
+    )
+    return str(found) if found else None
+
+
+def _sqlite_numbers(connection: Connection) -> bool:
+    """SQLite keeps AUTOINCREMENT's largest ids in ``sqlite_sequence`` (from revision 0019)."""
+    found = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+    ).first()
+    return found is not None
+
+
+def _last_ids(connection: Connection) -> dict[str, int]:
+    """The largest id each table's numbering has given, deleted rows included."""
+    if connection.dialect.name == "sqlite":
+        if not _sqlite_numbers(connection):
+            return {}
+        rows = connection.exec_driver_sql("SELECT name, seq FROM sqlite_sequence").all()
+        return {str(name): int(seq) for name, seq in rows}
+    last: dict[str, int] = {}
     for table in _tables():
-        keys = list(table.primary_key.columns)
-        if len(keys) != 1 or not keys[0].autoincrement or _kind(keys[0]) != "plain":
+        key = _id_column(table)
+        sequence = _sequence(connection, table, key) if key is not None else None
+        if sequence:
+            value, called = connection.execute(
+                text(f"SELECT last_value, is_called FROM {sequence}")
+            ).one()
+            last[table.name] = int(value) if called else int(value) - 1
+    return last
+
+
+def _continue_numbering(connection: Connection, last_ids: dict[str, int]) -> None:
+    """Number new rows after the restored ids, and after every id the backed-up database
+    had given (a record deleted before the backup keeps its id to itself)."""
+    sqlite_numbers = connection.dialect.name == "sqlite" and _sqlite_numbers(connection)
+    for table in _tables():
+        key = _id_column(table)
+        if key is None:
             continue
-        sequence = connection.scalar(
-            text("SELECT pg_get_serial_sequence(:table, :column)"),
-            {"table": table.name, "column": keys[0].name},
-        )
+        biggest = max(connection.scalar(select(func.max(key))) or 0, last_ids.get(table.name, 0))
+        if connection.dialect.name == "sqlite":
+            if biggest and sqlite_numbers:
+                given = {"table": table.name, "seq": biggest}
+                done = connection.execute(
+                    text("UPDATE sqlite_sequence SET seq = MAX(seq, :seq) WHERE name = :table"),
+                    given,
+                )
+                if not done.rowcount:
+                    connection.execute(
+                        text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :seq)"),
+                        given,
+                    )
+            continue
+        sequence = _sequence(connection, table, key)
         if sequence:
             connection.execute(
-                text(
-                    f'SELECT setval(:sequence, COALESCE(MAX("{keys[0].name}"), 1), '
-                    f'MAX("{keys[0].name}") IS NOT NULL) FROM "{table.name}"'
-                ),
-                {"sequence": sequence},
+                text("SELECT setval(:sequence, :value, :called)"),
+                {"sequence": sequence, "value": max(biggest, 1), "called": biggest > 0},
             )
 
 
@@ -257,8 +320,9 @@ def restore_database(engine: Engine, source: str | Path | IO[bytes]) -> RestoreR
                     for start in range(0, len(rows), BATCH):
                         connection.execute(table.insert(), rows[start : start + BATCH])
                     counts[table.name] = len(rows)
-                if connection.dialect.name == "postgresql":
-                    _reset_sequences(connection)
+                _continue_numbering(
+                    connection, {t.name: t.last_id for t in manifest.tables if t.last_id}
+                )
             except DBAPIError as exc:
                 raise ArchiveInvalid(
                     f"the archive's rows do not fit the database: {exc.orig}"
