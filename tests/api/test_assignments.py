@@ -175,6 +175,31 @@ def test_making_a_task_effort_driven_takes_its_duration_from_the_work_given(cast
 # --- refusals ----------------------------------------------------------------
 
 
+def test_work_that_would_last_past_any_task_is_409_and_changes_nothing(cast: Cast) -> None:
+    _, task = project_and_task(cast, effort_driven=True)
+    ana = resource(cast)
+    given = {"task_id": task["id"], "resource_id": ana["id"], "work_hours": 80}
+    first = post_created(cast.manager, URL, given)
+    for change in ({"units": 1e-300, "work_hours": 10_000_000}, {"units": 1e-9}):
+        response = cast.manager.patch(f"{URL}/{first['id']}", json=change)
+        error = assert_error(response, 409, "invalid_schedule")
+        assert error["details"]["maximum"] == 100_000 and "working days" in error["message"]
+    assert cast.viewer.get(f"/api/v1/tasks/{task['id']}").json()["duration"] == 10
+    assert cast.viewer.get(f"{URL}/{first['id']}").json()["version"] == first["version"]
+
+
+def test_an_inactive_resource_is_not_assigned_and_keeps_its_assignments(cast: Cast) -> None:
+    setup = contest(cast)
+    bo = resource(cast, key="bo", name="Bo Chen", active=False)
+    response = cast.manager.post(URL, json={"task_id": setup.plat["id"], "resource_id": bo["id"]})
+    error = assert_error(response, 422, "validation_failed")
+    assert error["details"][0]["field"] == "resource_id" and "inactive" in error["message"]
+    ana = f"/api/v1/resources/{setup.ana['id']}"
+    assert cast.admin.patch(ana, json={"active": False}).status_code == 200
+    listed = cast.viewer.get(URL, params={"resource_id": setup.ana["id"]}).json()
+    assert listed["total"] == len(setup.assignments)
+
+
 def test_the_same_resource_twice_on_a_task_is_409(cast: Cast) -> None:
     setup = contest(cast)
     error = assert_error(

@@ -164,6 +164,9 @@ def test_the_list_filters_by_text_kind_activity_and_program_and_pages(cast: Cast
     page = cast.viewer.get(URL, params={"limit": 2, "offset": 1}).json()
     assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
     assert [r["key"] for r in page["items"]] == ["bo", "devops"]
+    # a search is for the text typed: % and _ are characters, not wildcards
+    create(cast.admin, key="q_a", name="100% QA rig", kind="equipment")
+    assert keys(q="%") == ["q_a"] and keys(q="_") == ["q_a"] and keys(q="n_a") == []
 
 
 @pytest.mark.parametrize(
@@ -172,6 +175,25 @@ def test_the_list_filters_by_text_kind_activity_and_program_and_pages(cast: Cast
 )
 def test_bad_list_filters_are_422(cast: Cast, params: dict[str, Any]) -> None:
     assert_error(cast.viewer.get(URL, params=params), 422, "validation_failed")
+
+
+def test_listing_who_works_in_a_program_needs_its_sight(cast: Cast) -> None:
+    contest(cast)
+    for program_id in (cast.program.id, 999_999):
+        response = cast.outsider.get(URL, params={"program_id": program_id})
+        assert_error(response, 404, "not_found")
+    assert cast.admin.get(URL, params={"program_id": 999_999}).status_code == 404
+
+
+@pytest.mark.parametrize("offset", [2**31, 2**63, 10**30])
+def test_an_offset_past_any_id_is_422_on_every_list(cast: Cast, offset: int) -> None:
+    for url in (
+        URL,
+        "/api/v1/assignments",
+        "/api/v1/calendars",
+        f"/api/v1/programs/{cast.program.id}/alerts",
+    ):
+        assert_error(cast.admin.get(url, params={"offset": offset}), 422, "validation_failed")
 
 
 def test_unknown_resources_are_404(cast: Cast) -> None:

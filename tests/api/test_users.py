@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from podium.models import ApiToken, utcnow
 from tests.api.conftest import Cast
 from tests.api.test_programs import assert_error
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 
 
 def test_password_login_sets_a_session_cookie_that_reads_the_api(
@@ -25,6 +25,27 @@ def test_password_login_sets_a_session_cookie_that_reads_the_api(
     assert "podium_session" in response.cookies
     programs = app_client.get("/api/v1/programs").json()
     assert [p["key"] for p in programs["items"]] == ["CLOUD"]
+
+
+def test_an_intranet_address_signs_in_as_on_the_sign_in_page(
+    app_client: TestClient, cast: Cast, db: Session
+) -> None:
+    """The demo's accounts are ``…@podium.local``: a reserved name, but an account."""
+    make_user(db, email="pmo@podium.local")
+    db.commit()
+    response = app_client.post(
+        "/api/v1/auth/login", json={"email": "PMO@podium.local ", "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["email"] == "pmo@podium.local"
+
+
+@pytest.mark.parametrize("email", ["no-at-sign", "two@@signs", "a b@example.com", "x@", ""])
+def test_something_that_is_no_email_is_422_at_sign_in(
+    app_client: TestClient, cast: Cast, email: str
+) -> None:
+    response = app_client.post("/api/v1/auth/login", json={"email": email, "password": "x"})
+    assert_error(response, 422, "validation_failed")
 
 
 def test_wrong_password_and_unknown_email_are_the_same_401(

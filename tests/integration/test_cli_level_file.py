@@ -198,3 +198,19 @@ def test_optimize_and_time_limit_need_level(tmp_path: Path) -> None:
     assert code == 1 and "needs --level" in out
     code, out = podium("schedule", "LVL", "--level")
     assert code == 1 and "--file" in out
+
+
+@pytest.mark.parametrize("leveled", [True, False])
+def test_an_output_that_cannot_be_written_is_refused_before_the_work(
+    tmp_path: Path, leveled: bool
+) -> None:
+    source = tmp_path / "plan.json"
+    source.write_text(json.dumps(two_projects()))
+    level = ["--level"] if leveled else []
+    for output, said in (
+        (tmp_path / "no-such-folder" / "result.json", "there is no folder"),
+        (tmp_path, "is a folder"),
+    ):
+        code, out = podium("schedule", "--file", str(source), *level, "--output", str(output))
+        assert code == 1 and said in " ".join(out.split()), out
+    assert not (tmp_path / "no-such-folder").exists()

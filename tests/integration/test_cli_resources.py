@@ -61,6 +61,10 @@ def test_level_refuses_bad_options(cli_env: None) -> None:
     assert code == 1 and "KEY=N" in out
     code, out = podium("level", "CLOUD", "--weight", "PLAT=3")
     assert code == 1 and "optimal method only" in out
+    for weight in ("PLAT=-1", "PLAT=1001", "PLAT=99999999999999999999", "=3"):
+        code, out = podium("level", "CLOUD", "--optimize", "--weight", weight)
+        said = " ".join(out.split())
+        assert code == 1 and ("0 to 1000" in said or "KEY=N" in said), (weight, out)
     code, out = podium("level", "NOPE")
     assert code == 1 and "no program" in out
     code, out = podium("resource", "load", "CLOUD", "--period", "year")

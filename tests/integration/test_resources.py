@@ -66,6 +66,7 @@ def test_two_projects_competing_for_one_person_raise_one_cross_project_alert(db:
             "peak_demand": 2.0,
             "capacity": 1.0,
             "tasks": ["PLAT-1", "SEC-1"],
+            "other_tasks": 0,
         }
     ]
     assert "Ana Lima" in alert.title and "PLAT-1 (PLAT)" in alert.message
@@ -193,8 +194,14 @@ def test_a_person_shared_by_two_programs_is_over_allocated_in_both(db: Session) 
     complete(db)
     (mine,) = _open_alerts(db, first)
     (theirs,) = _open_alerts(db, other)
-    assert mine.details["other_programs"] == ["OTHER"] and mine.cross_project
-    assert theirs.details["other_programs"] == ["RES"]
+    # each side sees that another program collides, never which one or its tasks
+    assert mine.details["other_programs"] == 1 and mine.cross_project
+    assert theirs.details["other_programs"] == 1
+    assert "1 other program" in mine.message and "OTHER" not in mine.message
+    assert "RES" not in theirs.message and "PLAT-1" not in str(theirs.details)
+    assert [p["tasks"] for p in mine.details["periods"]] == [["PLAT-1"]]
+    assert [p["other_tasks"] for p in mine.details["periods"]] == [1]
+    assert [p["tasks"] for p in theirs.details["periods"]] == [["OPS-1"]]
     report = load.program_resource_load(db, SYSTEM, first.id, period="day")
     (row,) = report["resources"]
     first_day = row["buckets"][0]

@@ -95,6 +95,9 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
+MAX_OFFSET = 2**31 - 1  # as far as ids go; beyond it SQLite cannot even take the number
+
+
 @dataclass(frozen=True, slots=True)
 class Paging:
     limit: int
@@ -104,7 +107,7 @@ class Paging:
 def paging(
     request: Request,
     limit: Annotated[int, Query(ge=1, description="page size")] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Paging:
     maximum = request.app.state.settings.page_size_max
     return Paging(limit=min(limit, maximum), offset=offset)

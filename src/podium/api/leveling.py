@@ -20,13 +20,13 @@ from podium.api.resources import (
 )
 from podium.api.schemas import ERROR_RESPONSES, Strict
 from podium.services.resources import holds, leveling, load
-from podium.services.resources.leveling import MAX_TIME_LIMIT
+from podium.services.resources.leveling import MAX_TIME_LIMIT, MAX_WEIGHT
 from podium.services.resources.previews import LevelingOutcome
 
 router = APIRouter(prefix="/programs", tags=["leveling"], responses=ERROR_RESPONSES)
 
 WeightKey = Annotated[str, Field(min_length=1, max_length=100)]
-Weight = Annotated[int, Field(ge=0, le=1000)]
+Weight = Annotated[int, Field(ge=0, le=MAX_WEIGHT)]
 
 
 class ProgramBucketOut(BucketOut):

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, Strict
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
 
@@ -196,7 +196,7 @@ def delete_program(
 
 
 class MemberIn(Strict):
-    email: EmailStr
+    email: Email
     role: Role
 
 

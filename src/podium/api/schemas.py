@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 T = TypeVar("T")
+
+# an account's email as the accounts take it (``podium user add``, the sign-in page):
+# something@somewhere, without asking the address to be deliverable or public, so
+# names on an intranet (``pmo@podium.local``) sign in through the API as well
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"),
+]
 
 
 class Strict(BaseModel):

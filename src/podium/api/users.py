@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.orm import Session
 
 from podium.api.dependencies import refuse_null
@@ -20,7 +20,7 @@ from podium.api.deps import (
     commit,
     set_etag,
 )
-from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, Strict
 from podium.errors import Forbidden
 from podium.models import User
 from podium.services import auth, users
@@ -33,7 +33,7 @@ AsTyped = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class LoginIn(Strict):
-    email: EmailStr
+    email: Email
     password: AsTyped = Field(min_length=1, max_length=1000)
 
 
@@ -92,7 +92,7 @@ def me(user: CurrentUser) -> UserOut:
 
 
 class UserCreate(Strict):
-    email: EmailStr
+    email: Email
     name: str = Field(default="", max_length=200)
     password: AsTyped | None = Field(default=None, min_length=8, max_length=1000)
     is_admin: bool = False

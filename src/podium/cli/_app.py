@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,6 +42,25 @@ err = Console(stderr=True)
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def writable(path: Path | None) -> None:
+    """Refuse an ``--output`` that could not be written, before the work is done."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise fail(f"{path} is a folder: give a file name for --output")
+    if not path.parent.is_dir():
+        raise fail(f"cannot write {path}: there is no folder {path.parent}")
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write an ``--output`` file, or say why it cannot be written (no traceback)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 ProgramRef = Annotated[str, typer.Argument(help="program key or id")]

@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from podium.cli._app import console, err, print_problems
+from podium.cli._app import console, err, print_problems, write_file
 from podium.errors import PodiumError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def level_file(plan: Plan, output: Path | None, *, optimize: bool, time_limit: f
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    write_file(output, text)
     _summary(plan, data, result, document)
     console.print(f"Result in {output}")
 

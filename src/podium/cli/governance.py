@@ -29,6 +29,8 @@ from podium.cli._app import (
     fail,
     parse_day,
     service_work,
+    writable,
+    write_file,
 )
 from podium.models import ChangeRequestStatus, Program
 from podium.models.governance import Review
@@ -321,11 +323,12 @@ def retrospective(
         raise fail(f"unknown format {format!r}: md, html or pdf")
     if format == "pdf" and output is None:
         raise fail("a PDF needs --output FILE")
+    writable(output)
     with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
         body = service.render(service.get_retrospective(session, SYSTEM, found.id), format)
     if output is None:
         typer.echo(body.decode(), nl=False)
     else:
-        output.write_bytes(body)
+        write_file(output, body)
         err.print(f"Wrote the {format} retrospective to {output}")

@@ -90,11 +90,15 @@ def _cell(bucket: dict[str, Any]) -> str:
 
 
 def _parse_weights(values: list[str]) -> dict[str, int]:
+    from podium.services.resources.leveling import MAX_WEIGHT
+
     weights: dict[str, int] = {}
     for value in values:
         key, _, weight = value.partition("=")
-        if not key or not weight.strip().lstrip("-").isdigit():
+        if not key.strip() or not weight.strip().isdigit():
             raise fail(f"--weight takes KEY=N (a task, milestone or project key), not {value!r}")
+        if int(weight) > MAX_WEIGHT:
+            raise fail(f"--weight {value}: a weight is a whole number from 0 to {MAX_WEIGHT}")
         weights[key.strip()] = int(weight)
     return weights
 

@@ -26,6 +26,8 @@ from podium.cli._app import (
     print_problems,
     require_current_schema,
     service_work,
+    writable,
+    write_file,
 )
 from podium.errors import PodiumError
 from podium.models import Baseline, Program
@@ -312,6 +314,7 @@ def report(
         raise fail(f"unknown format {format!r}: html, pdf or md")
     if format == "pdf" and output is None:
         raise fail("a PDF needs --output FILE")
+    writable(output)
     try:
         as_of = date_type.fromisoformat(date) if date else None
     except ValueError as exc:
@@ -333,7 +336,7 @@ def report(
     if output is None:
         typer.echo(body.decode(), nl=False)
     else:
-        output.write_bytes(body)
+        write_file(output, body)
         err.print(f"Wrote the {format} report to {output}{' (issued)' if issue else ''}")
 
 

@@ -17,6 +17,8 @@ from podium.cli._app import (
     fail,
     print_problems,
     require_current_schema,
+    writable,
+    write_file,
 )
 from podium.errors import PodiumError
 from podium.services import programs
@@ -70,6 +72,7 @@ def schedule(
     if level and file is None:
         raise fail("--level levels a file: give --file PLAN.json or --file INSTANCE.sm")
     if file is not None:
+        writable(output)
         if level:
             from podium.cli._level_file import level_file
 
@@ -168,7 +171,7 @@ def _schedule_file_document(
     data = schedule_result_to_json(plan, result)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
         console.print(
             f"Scheduled {len(plan.tasks)} tasks: {data['program']['start']} → "
             f"[bold]{data['program']['finish']}[/]; result in {output}"
@@ -348,6 +351,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a program as a plan file (re-importable with `podium import`)."""
+    writable(output)
     from podium.services.exports import EXPORT_FORMATS, export_program
 
     if format not in EXPORT_FORMATS:
@@ -363,5 +367,5 @@ def export(
     if output is None:
         typer.echo(exported.content.decode("utf-8"), nl=False)
     else:
-        output.write_bytes(exported.content)
+        write_file(output, exported.content)
         err.print(f"Wrote {found.key} to {output}")

@@ -82,8 +82,9 @@ def list_users(
     """Active users, by email; ``q`` matches email or name (to add members by email)."""
     query = select(User).where(User.is_active.is_(True)).order_by(User.email)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+        query = query.where(
+            or_(User.email.icontains(q, autoescape=True), User.name.icontains(q, autoescape=True))
+        )
     return paginate(session, query, limit=limit, offset=offset)
 
 

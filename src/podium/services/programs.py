@@ -56,8 +56,12 @@ def _programs_query(
     if status:
         query = query.where(Program.status == ProgramStatus(status))
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(Program.name.ilike(like), Program.key.ilike(like)))
+        query = query.where(
+            or_(
+                Program.name.icontains(q, autoescape=True),
+                Program.key.icontains(q, autoescape=True),
+            )
+        )
     return query
 
 

@@ -105,8 +105,12 @@ def _projects_query(
         if visible is not None:
             query = query.where(Project.program_id.in_(visible))
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(Project.name.ilike(like), Project.key.ilike(like)))
+        query = query.where(
+            or_(
+                Project.name.icontains(q, autoescape=True),
+                Project.key.icontains(q, autoescape=True),
+            )
+        )
     return query
 
 

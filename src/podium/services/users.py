@@ -90,8 +90,13 @@ def list_accounts(
     if not inactive:
         query = query.where(User.is_active.is_(True))
     if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+        text = q.strip()
+        query = query.where(
+            or_(
+                User.email.icontains(text, autoescape=True),
+                User.name.icontains(text, autoescape=True),
+            )
+        )
     return paginate(session, query, limit=limit, offset=offset)
 
 

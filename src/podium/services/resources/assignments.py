@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from podium.engine.network import MAX_DURATION
 from podium.errors import Conflict, NotFound, field_error
 from podium.models import Assignment, Program, Resource, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
@@ -165,6 +166,11 @@ def create_assignment(
     """Put a resource on a task (once per task and resource)."""
     task = get_task(session, actor, task_id, needed=Role.MANAGER)
     resource = get_resource(session, actor, resource_id)
+    if not resource.active:
+        raise field_error(
+            "resource_id",
+            f"{resource.name} is inactive, not to be assigned: make the resource active first",
+        )
     _check_assignable(session, task, resource, units)
     existing = session.scalar(
         select(Assignment.id).where(
@@ -277,6 +283,13 @@ def apply_effort(session: Session, actor: Actor, task: Task) -> None:
         )
     ]
     duration = effort_duration(rows)
+    if duration is not None and duration > MAX_DURATION:
+        raise Conflict(
+            f"{task.key}'s work over its assignments' hours per day makes it {duration:,} "
+            f"working days, more than the {MAX_DURATION:,} a task may last",
+            code="invalid_schedule",
+            details={"task": task.key, "duration": duration, "maximum": MAX_DURATION},
+        )
     if duration is not None and duration != task.duration:
         apply_update(
             session,

@@ -19,8 +19,17 @@ from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from podium.interop.plan_resources import MAX_TIME_OFF_DAYS, time_off_total, too_much_time_off
-from podium.models import Assignment, Calendar, Program, Resource, ResourceKind, Task, User
-from podium.services.actor import Actor
+from podium.models import (
+    Assignment,
+    Calendar,
+    Program,
+    Resource,
+    ResourceKind,
+    Role,
+    Task,
+    User,
+)
+from podium.services.actor import Actor, require_role
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import can_edit_calendars
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -114,15 +123,18 @@ def list_resources(
     """Resources by name; ``program_id`` keeps those assigned in that program."""
     query = select(Resource).order_by(Resource.name, Resource.id)
     if q:
-        pattern = f"%{q.lower()}%"
         query = query.where(
-            or_(func.lower(Resource.name).like(pattern), func.lower(Resource.key).like(pattern))
+            or_(
+                Resource.name.icontains(q, autoescape=True),
+                Resource.key.icontains(q, autoescape=True),
+            )
         )
     if kind is not None:
         query = query.where(Resource.kind == kind)
     if active is not None:
         query = query.where(Resource.active.is_(active))
     if program_id is not None:
+        require_role(session, actor, program_id, Role.VIEWER)  # who works where is the program's
         used = select(Assignment.resource_id).where(Assignment.program_id == program_id)
         query = query.where(Resource.id.in_(used))
     return paginate(session, query, limit=limit, offset=offset)

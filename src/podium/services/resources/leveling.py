@@ -44,6 +44,7 @@ from podium.services.scheduling import cache
 from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
 
 MAX_TIME_LIMIT = 120.0
+MAX_WEIGHT = 1000  # of one task's, milestone's or project's delay
 DEFAULT_TIME_LIMIT = {"heuristic": 1.0, "optimal": 10.0}
 # a fixed number of sampling passes (seeded, shared by the walks): a plan levels the
 # same way each time unless the time limit cuts the search short (or two walks reach

@@ -86,7 +86,9 @@ def _alert(
     peak = max(o.peak_demand / o.capacity if o.capacity > 0 else 9.99 for o in overloads)
     tasks = [demand.tasks[t] for o in overloads for t in o.tasks]
     here = list({t.task_id: t for t in tasks if t.program_id == program_id}.values())
-    elsewhere = sorted({t.program_key for t in tasks if t.program_id != program_id})
+    # everyone who sees this program reads the alert: other programs are counted, never
+    # named, nor their tasks (the resource's load names them to those who may see them)
+    elsewhere = len({t.program_id for t in tasks if t.program_id != program_id})
     projects = sorted({t.project_key for t in here})
     first = overloads[0]
     when = f"{human_day(first.start)}–{human_day(first.finish)}"
@@ -99,7 +101,11 @@ def _alert(
     message = (
         f"{resource.name} is asked for up to {peak:.0%} of capacity on {days} working "
         f"day{'s' if days != 1 else ''} ({when}); tasks colliding: {colliding}"
-        + (f", and work in {', '.join(elsewhere)}" if elsewhere else "")
+        + (
+            f", and work in {elsewhere} other program{'s' if elsewhere > 1 else ''}"
+            if elsewhere
+            else ""
+        )
         + ". Level the program or change the assignments."
     )
     return AlertValues(
@@ -122,13 +128,13 @@ def _alert(
             for t in here[:25]
         ],
         projects=projects,
-        cross_project=len(projects) > 1 or bool(elsewhere),
+        cross_project=len(projects) > 1 or elsewhere > 0,
         details={
             "resource_id": resource.id,
             "resource_key": resource.key,
             "days": days,
             "peak_utilization": round(peak, 3),
-            "other_programs": elsewhere,
+            "other_programs": elsewhere,  # how many: they are not named
             "periods": [
                 {
                     "start": o.start.isoformat(),
@@ -136,7 +142,12 @@ def _alert(
                     "days": o.days,
                     "peak_demand": round(o.peak_demand, 3),
                     "capacity": round(o.capacity, 3),
-                    "tasks": [demand.tasks[t].key for t in o.tasks],
+                    "tasks": [
+                        demand.tasks[t].key
+                        for t in o.tasks
+                        if demand.tasks[t].program_id == program_id
+                    ],
+                    "other_tasks": sum(demand.tasks[t].program_id != program_id for t in o.tasks),
                 }
                 for o in overloads
             ],

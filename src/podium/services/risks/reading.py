@@ -131,13 +131,12 @@ def _filtered(query: Select[Any], f: RiskFilter) -> Select[Any]:
             exists().where(risk_tasks.c.risk_id == Risk.id, risk_tasks.c.task_id == f.task_id)
         )
     if f.text:
-        pattern = f"%{f.text.lower()}%"
         query = query.where(
             or_(
-                Risk.title.ilike(pattern),
-                Risk.description.ilike(pattern),
-                Risk.cause.ilike(pattern),
-                Risk.effect.ilike(pattern),
+                *(
+                    column.icontains(f.text, autoescape=True)
+                    for column in (Risk.title, Risk.description, Risk.cause, Risk.effect)
+                )
             )
         )
     return query

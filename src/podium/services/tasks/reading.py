@@ -91,8 +91,9 @@ def list_tasks(
     if milestones_only:
         keys = keys.where(Task.is_milestone.is_(True))
     if q:
-        like = f"%{q.lower()}%"
-        keys = keys.where(or_(Task.name.ilike(like), Task.key.ilike(like)))
+        keys = keys.where(
+            or_(Task.name.icontains(q, autoescape=True), Task.key.icontains(q, autoescape=True))
+        )
     ordered = sorted(session.execute(keys), key=lambda r: (r[1], r[2], r[3], _wbs_order(r[4])))
     page_ids = [r[0] for r in ordered[offset : offset + limit]]
     if not page_ids:
