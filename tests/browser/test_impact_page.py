@@ -45,6 +45,21 @@ def ask(page: Page, search: str, option: str, kind: str, days: int) -> None:
     page.get_by_role("button", name="Show the impact").click()
 
 
+def test_enter_right_after_typing_chooses_the_match_and_the_list_stays_closed(
+    page: Page, plan_program: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    sign_in(page, plan_people["maya"])
+    page.goto(f"/programs/{plan_program.id}/impact")
+    task = page.get_by_role("combobox", name="Task")
+    task.click()
+    task.press_sequentially("SEC-4")  # at typing speed, then Enter at once
+    task.press("Enter")
+    expect(page.locator("#im-task")).to_have_value(str(plan_program.task_ids["SEC-4"]))
+    page.wait_for_timeout(600)  # longer than any filtering delay
+    expect(page.locator(".ts-dropdown")).to_be_hidden()
+    page.get_by_role("radio", name="New duration").check()  # nothing covers it
+
+
 def test_a_slip_shows_the_moves_by_project_the_missed_milestone_and_saves_nothing(
     page: Page, plan_program: PlanProgram, plan_people: dict[str, str]
 ) -> None:

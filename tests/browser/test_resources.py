@@ -131,6 +131,18 @@ def test_an_over_allocation_shows_red_and_the_cell_lists_the_colliding_tasks(
     expect(page.get_by_test_id("heatmap").locator("td.rs-l-over")).to_have_count(1)
 
 
+def test_the_overview_links_an_over_allocations_tasks_to_their_pages(
+    page_as: OpenPage, booked: Booked, work_people: WorkPeople
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/programs/{booked.program.id}")
+    for key in ("APP-1", "OPS-1"):
+        link = page.locator(f'a[data-chain-key="{key}"]').first
+        expect(link).to_have_attribute("href", f"/tasks/{booked.program.task_ids[key]}")
+    page.locator('a[data-chain-key="APP-1"]').first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("APP-1")
+
+
 def test_leveling_is_previewed_then_applied_and_the_red_cell_goes(
     page_as: OpenPage,
     work_people: WorkPeople,
@@ -330,6 +342,37 @@ def test_the_resources_page_adds_a_resource_with_time_off(
     expect(page.get_by_label("Start of time off 1")).to_have_value("2027-04-12")
     expect(page.get_by_label("Cost per hour")).to_have_value("1500")  # "1,500" would show empty
     screenshot(page, "resources-form.png", full_page=True)
+
+
+def test_a_cleared_field_and_a_stale_edit_are_refused_keeping_what_was_typed(
+    page_as: OpenPage, web_engine: Engine, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    ids = book_people(web_engine, work_people, work_program, {"Lea Roth": []})
+    edit = f"/resources/{ids['Lea Roth']}/edit"
+    first, second = page_as(work_people.emails["rosa"]), page_as(work_people.emails["rosa"])
+    first.goto(edit)
+    second.goto(edit)
+
+    form = first.get_by_test_id("resource-form")
+    form.get_by_label("Name").fill("")
+    form.get_by_label("Cost per hour").fill("")
+    form.get_by_role("button", name="Save").click()
+    expect(first.locator('[data-error-for="name"]')).to_contain_text("Required")
+    expect(first.locator('[data-error-for="cost_rate"]')).to_contain_text("Required")
+
+    other = second.get_by_test_id("resource-form")
+    other.get_by_label("Name").fill("Lea Roth-Meyer")
+    other.get_by_role("button", name="Save").click()
+    expect(second.get_by_test_id("flash")).to_contain_text("Saved")
+
+    form = first.get_by_test_id("resource-form")
+    form.get_by_label("Name").fill("Lea R.")
+    form.get_by_label("Cost per hour").fill("95")
+    form.get_by_role("button", name="Save").click()
+    expect(first.get_by_test_id("resource-form")).to_contain_text("changed")
+    expect(first.get_by_label("Name")).to_have_value("Lea R.")  # kept, not lost
+    first.goto(f"/resources/{ids['Lea Roth']}")
+    expect(first.get_by_role("heading", level=1)).to_contain_text("Lea Roth-Meyer")
 
 
 def test_a_member_cannot_add_resources(

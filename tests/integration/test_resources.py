@@ -70,6 +70,10 @@ def test_two_projects_competing_for_one_person_raise_one_cross_project_alert(db:
         }
     ]
     assert "Ana Lima" in alert.title and "PLAT-1 (PLAT)" in alert.message
+    assert [(s["type"], s["id"], s["key"]) for s in alert.chain] == [
+        ("task", a.id, "PLAT-1"),
+        ("task", b.id, "SEC-1"),
+    ]
     # half time each: the conflict goes away and the alert is resolved
     for x in assignments.list_assignments(db, SYSTEM, program_id=program.id):
         assignments.update_assignment(db, SYSTEM, x.assignment.id, {"units": 0.5})

@@ -239,13 +239,22 @@ def _day(value: Any) -> date | None:
         return None
 
 
+def _step_id(step: dict[str, Any]) -> int:
+    """A chain step's record id; over-allocation alerts stored before their steps
+    carried one name it by ``ref`` alone (``t42``)."""
+    if "id" in step:
+        return int(step["id"])
+    ref = str(step.get("ref", ""))
+    return int(ref[1:]) if ref[1:].isdigit() else 0
+
+
 def _alert_row(alert: Alert) -> AlertRow:
     details = alert.details if isinstance(alert.details, dict) else {}
     days = details.get("days_late")
     chain = [
         ChainStep(
             type=str(step.get("type", "task")),
-            id=int(step.get("id", 0)),
+            id=_step_id(step),
             key=str(step.get("key", "")),
             name=str(step.get("name", "")),
             project_key=step.get("project_key"),

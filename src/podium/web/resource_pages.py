@@ -46,6 +46,8 @@ FORM_FIELDS = (
     "calendar_id",
 )
 KINDS = [(k.value, k.value.capitalize()) for k in ResourceKind]
+# a blank one is a mistake, not "leave it as it was": the form shows every value
+REQUIRED = ("key", "name", "kind", "capacity", "hours_per_day", "cost_rate")
 
 
 def _values_of(db: Db, resource: Resource | None) -> dict[str, Any]:
@@ -97,6 +99,10 @@ def _form_values(form: FormData) -> dict[str, Any]:
     values["account_email"] = field_value(form, "account_email")
     values["time_off"] = _time_off_rows(form)
     return values
+
+
+def _blanks(values: dict[str, Any]) -> Errors:
+    return {name: "Required." for name in REQUIRED if values[name] == ""}
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
@@ -189,6 +195,7 @@ def create_resource(request: Request, db: Db, viewer: CurrentViewer, form: Check
     catalog.require_resource_editor(db, viewer.actor)
     values = _form_values(form)
     body, errors = validate(ResourceCreate, _body(values))
+    errors = _blanks(values) | errors
     if body is not None and not errors:
         fields = body.model_dump(exclude={"time_off"})
         periods = [TimeOff(p.start, p.finish, p.note) for p in body.time_off]
@@ -286,6 +293,8 @@ def update_resource(
     resource = catalog.get_resource(db, viewer.actor, resource_id)
     values = _form_values(form)
     body, errors = validate(ResourceUpdate, _body(values))
+    errors = _blanks(values) | errors
+    status_code = 422
     if body is not None and not errors:
         fields = body.model_dump(exclude_unset=True, exclude={"time_off"})
         fields["time_off"] = [TimeOff(p.start, p.finish, p.note) for p in body.time_off or []]
@@ -296,10 +305,18 @@ def update_resource(
             )
             done(db)
             return RedirectResponse(f"/resources/{resource_id}?saved=1", status_code=303)
-        except (ValidationFailed, Conflict) as exc:
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, _shown_fields(values))
+            if isinstance(exc, StaleVersion):  # read before someone else saved: keep the input
+                status_code = exc.status
     db.refresh(resource)
     return _form_page(
-        request, db, viewer, resource=resource, values=values, errors=errors, status_code=422
+        request,
+        db,
+        viewer,
+        resource=resource,
+        values=values,
+        errors=errors,
+        status_code=status_code,
     )

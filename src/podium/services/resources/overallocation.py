@@ -119,6 +119,8 @@ def _alert(
         message=message,
         chain=[
             {
+                "type": "task",
+                "id": t.task_id,
                 "ref": f"t{t.task_id}",
                 "key": t.key,
                 "name": t.name,

@@ -14,6 +14,10 @@
     // eslint-disable-next-line no-new
     new window.TomSelect(select, {
       maxOptions: 200,
+      // filter as the user types: with Tom Select's default 300 ms wait, an Enter
+      // pressed sooner chose from the unfiltered list, and the late filtering then
+      // opened the list again over the form
+      refreshThrottle: 0,
       closeAfterSelect: true,
       allowEmptyOption: false,
       placeholder: select.dataset.placeholder,
