@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from podium.models import Assignment, AuditEntry, Resource
 from tests.api.conftest import ROLES, Cast, link, post_created
+from tests.api.test_programs import NEW_PROGRAM
 from tests.factories import ApiUser, assert_error, make_program, make_project, make_task
 
 URL = "/api/v1/resources"
@@ -393,6 +394,29 @@ def test_deleting_a_resource_in_use_is_409_counting_its_assignments(cast: Cast) 
 
 
 # --- who may change resources ------------------------------------------------------
+
+
+def test_a_person_other_programs_assign_is_changed_by_their_managers_only(cast: Cast) -> None:
+    """Anyone may start a program and so manage one: that must not let them move the
+    schedules of programs that book the person, or tie the person to their account."""
+    setup = contest(cast)
+    ana = f"{URL}/{setup.ana['id']}"
+    own = {**NEW_PROGRAM, "key": "MINE"}
+    for client in (cast.outsider, cast.member):
+        started = client.post("/api/v1/programs", json=own | {"key": f"P{client.user.id}"})
+        assert started.status_code == 201, started.text
+    away = {"time_off": [{"start": "2027-01-04", "finish": "2027-06-30"}]}
+    error = assert_error(cast.outsider.patch(ana, json=away), 403, "forbidden")
+    assert error["details"] == {"programs": [], "hidden": 1} and "CLOUD" not in error["message"]
+    member_id = cast.member.get("/api/v1/users/me").json()["id"]
+    error = assert_error(cast.member.patch(ana, json={"user_id": member_id}), 403, "forbidden")
+    assert error["details"] == {"programs": ["CLOUD"], "hidden": 0}
+    after = cast.viewer.get(ana).json()
+    assert after["time_off"] == [] and after["user_id"] is None and after["version"] == 1
+    assert cast.manager.patch(ana, json={"cost_rate": 90}).status_code == 200
+    lab = create(cast.outsider, key="lab", name="Test lab", kind="equipment")
+    assert cast.outsider.patch(f"{URL}/{lab['id']}", json={"capacity": 2}).status_code == 200
+
 
 WRITERS = {"admin", "owner", "manager"}
 

@@ -167,23 +167,34 @@ def test_a_viewer_or_member_is_refused_and_a_manager_may(
     assert calendar(engine, "Mine").id == made.id
 
 
-def test_programs_the_user_cannot_see_are_counted_not_named(
+def test_a_calendar_other_programs_use_is_changed_by_their_managers_only(
     cli_env: None, engine: Engine, db: Session
 ) -> None:
     standard = make_calendar(db, "Standard")
     mine = scheduled_program(db, "MINE", standard.id)
-    scheduled_program(db, "SECRET", standard.id)
-    add_member(db, mine, make_user(db, email="li@example.com"), Role.MANAGER)
-    code, out = podium(
-        "calendar", "set", "Standard", "--workdays", "Mon,Tue,Wed,Thu", "--as", "li@example.com"
-    )
+    secret = scheduled_program(db, "SECRET", standard.id)
+    li = make_user(db, email="li@example.com")
+    add_member(db, mine, li, Role.MANAGER)
+    args = ("calendar", "set", "Standard", "--workdays", "Mon,Tue,Wed,Thu")
+    code, out = podium(*args, "--as", "li@example.com")
+    assert code == 1
+    assert "used by programs you do not manage (1 program you cannot see)" in flat(out)
+    assert "SECRET" not in out
+    assert finish(engine, "SECRET") == finish(engine, "MINE") == date(2027, 1, 8)
+
+    add_member(db, secret, li, Role.VIEWER)
+    code, out = podium(*args, "--as", "li@example.com")
+    assert code == 1 and "(SECRET)" in flat(out)  # seen now, so named
+
+    mo = make_user(db, email="mo@example.com")
+    for program in (mine, secret):
+        add_member(db, program, mo, Role.OWNER)
+    code, out = podium(*args, "--as", "mo@example.com")
     assert code == 0, out
     assert (
         "Rescheduled the programs that use it: MINE (finish 2027-01-08 → 2027-01-11), "
-        "1 program you cannot see." in flat(out)
+        "SECRET (finish 2027-01-08 → 2027-01-11)." in flat(out)
     )
-    assert "SECRET" not in out
-    assert finish(engine, "SECRET") == date(2027, 1, 11)  # rescheduled all the same
 
 
 # --- bad input -------------------------------------------------------------------------

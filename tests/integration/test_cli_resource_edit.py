@@ -28,12 +28,15 @@ from tests.integration.test_cli_programs import facts, flat, podium, table_rows
 
 
 def _plan(db: Session) -> None:
-    """CLOUD and OPS share ana; lab is unassigned. mo manages CLOUD; vi only views it."""
+    """CLOUD and OPS share ana; lab is unassigned. mo manages both; vi only views CLOUD;
+    li manages CLOUD alone."""
     cloud = make_program(db, key="CLOUD", start_date=date(2027, 1, 4))
     ops = make_program(db, key="OPS", start_date=date(2027, 2, 1))
     mo, vi = make_user(db, email="mo@example.com"), make_user(db, email="vi@example.com")
     add_member(db, cloud, mo, Role.MANAGER)
+    add_member(db, ops, mo, Role.MANAGER)
     add_member(db, cloud, vi, Role.VIEWER)
+    add_member(db, cloud, make_user(db, email="li@example.com"), Role.MANAGER)
     make_user(db, email="ana@example.com")
     db.add(Calendar(name="Standard", weekmask="1111100", holidays=[]))
     ana = Resource(key="ana", name="Ana Lima", capacity=1.0, cost_rate=100.0)
@@ -230,6 +233,22 @@ def test_the_key_rule_and_the_limits_are_the_apis() -> None:
 
 
 # --- set -------------------------------------------------------------------------------
+
+
+def test_a_manager_of_one_program_cannot_change_a_person_another_program_assigns(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _plan(db)
+    code, out = podium(
+        "resource", "set", "ana", "--time-off", "2027-01-06", "--as", "li@example.com"
+    )
+    said = " ".join(out.split())
+    assert code == 1 and "used by programs you do not manage (1 program you cannot see)" in said
+    assert "OPS" not in out
+    ana = stored(engine, "ana")
+    assert ana is not None and ana.time_off == []
+    code, out = podium("resource", "set", "lab", "--capacity", "2", "--as", "li@example.com")
+    assert code == 0, out  # unassigned: any program's manager may change it
 
 
 def test_time_off_reschedules_the_programs_that_assign_the_resource(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -71,3 +72,43 @@ def require_role(session: Session, actor: Actor, program_id: int, needed: Role) 
             details={"role": role.value, "required": needed.value},
         )
     return role
+
+
+def require_manager_of_all(
+    session: Session, actor: Actor, program_ids: Iterable[int], *, what: str
+) -> None:
+    """Refuses (403) a change to something programs share — a resource, a calendar —
+    unless the actor is an admin or a manager or owner of every program that uses it:
+    the change moves their schedules. Programs the actor cannot see are counted, not
+    named. A what-if scenario's copy counts as its live program."""
+    if actor.is_admin:
+        return
+    ids = set(program_ids)
+    if not ids:
+        return
+    live = set(
+        session.scalars(
+            select(func.coalesce(Program.scenario_of_id, Program.id)).where(Program.id.in_(ids))
+        )
+    )
+    mine: dict[int, Role] = {
+        program_id: role
+        for program_id, role in session.execute(
+            select(Membership.program_id, Membership.role).where(
+                Membership.user_id == actor.user_id, Membership.program_id.in_(live)
+            )
+        )
+    }
+    outside = {p for p in live if p not in mine or mine[p].rank < Role.MANAGER.rank}
+    if not outside:
+        return
+    seen = sorted(session.scalars(select(Program.key).where(Program.id.in_(outside & mine.keys()))))
+    hidden = len(outside) - len(seen)
+    named = ", ".join(seen) + (" and " if seen and hidden else "")
+    if hidden:
+        named += f"{hidden} program{'s' if hidden > 1 else ''} you cannot see"
+    raise Forbidden(
+        f"{what} is used by programs you do not manage ({named}): only an admin, or the "
+        "managers and owners of every program that uses it, may change it",
+        details={"programs": seen, "hidden": hidden},
+    )

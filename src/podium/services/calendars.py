@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.interop.ical_holidays import read_holidays
 from podium.models import WEEKDAYS, Calendar, Membership, Program, Project, Resource, Role, Task
-from podium.services.actor import Actor, visible_program_ids
+from podium.services.actor import Actor, require_manager_of_all, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.scheduling.pending import programs_using_calendars
 
 CALENDAR_FIELDS = ["name", "description", "weekmask", "holidays", "extra_workdays"]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
@@ -238,6 +239,12 @@ def update_calendar(
     refused on the list that changed."""
     require_calendar_editor(session, actor)
     calendar = get_calendar(session, actor, calendar_id)
+    require_manager_of_all(
+        session,
+        actor,
+        programs_using_calendars(session, {calendar.id}),
+        what=f"calendar {calendar.name}",
+    )
     check_version(calendar, expected_version)
     changes = dict(updates)
     if "name" in changes and changes["name"] != calendar.name:

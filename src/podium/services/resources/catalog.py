@@ -29,7 +29,7 @@ from podium.models import (
     Task,
     User,
 )
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, require_manager_of_all, require_role
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import can_edit_calendars
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -242,6 +242,9 @@ def update_resource(
     below an assignment's units is refused (no day could hold that task)."""
     require_resource_editor(session, actor)
     resource = get_resource(session, actor, resource_id)
+    require_manager_of_all(
+        session, actor, programs_assigning(session, resource.id), what=f"resource {resource.name}"
+    )
     check_version(resource, expected_version)
     changes = dict(updates)
     if "key" in changes and changes["key"] != resource.key:

@@ -106,7 +106,9 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
             mark_resource_inputs(session)
 
 
-def _programs_using(session: Session, calendar_ids: set[int]) -> set[int]:
+def programs_using_calendars(session: Session, calendar_ids: set[int]) -> set[int]:
+    """The programs a change to these calendars reschedules: on them, or with a project,
+    a task or an assigned resource on them."""
     ids = set(session.scalars(select(Program.id).where(Program.calendar_id.in_(calendar_ids))))
     ids |= set(
         session.scalars(select(Project.program_id).where(Project.calendar_id.in_(calendar_ids)))
@@ -137,7 +139,7 @@ def reschedule_pending(session: Session) -> list[int]:
     programs: set[int] = session.info.pop(PENDING, set())
     calendars: set[int] = session.info.pop(PENDING_CALENDARS, set())
     if calendars:
-        programs |= _programs_using(session, calendars)
+        programs |= programs_using_calendars(session, calendars)
     existing = (
         set(
             session.scalars(
