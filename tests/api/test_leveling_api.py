@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.models import Assignment
+from podium.models import Assignment, Program
+from podium.services.scheduling import reschedule_program
 from tests.api.conftest import ROLES, Cast
 from tests.api.test_resources import Contest, contest
 from tests.factories import assert_error, make_program, make_project, make_task
@@ -259,6 +261,33 @@ def test_apply_after_the_plan_changed_is_409_and_writes_nothing(cast: Cast) -> N
     )
     assert error["details"]["expected"] == preview["schedule_token"]
     assert task(cast, setup.plat["id"])["leveled_start"] is None
+
+
+def test_a_preview_is_stale_once_another_program_books_or_moves_a_shared_person(
+    cast: Cast, db: Session
+) -> None:
+    """Leveling kept other programs' work on Ana free as it was then: a new booking of
+    her elsewhere, or a move of that work, must not be leveled around the old picture."""
+    setup = contest(cast)
+    before = cast.manager.post(url(cast, "level"), json={}).json()
+    ops_takes_ana_thursday_and_friday(db, setup)
+    for body in (
+        {"apply": True, "preview_id": before["preview_id"]},
+        {"apply": True, "schedule_token": before["schedule_token"]},
+    ):
+        assert_error(cast.manager.post(url(cast, "level"), json=body), 409, "schedule_changed")
+    seen = cast.manager.post(url(cast, "level"), json={}).json()
+    assert seen["schedule_token"] != before["schedule_token"]
+    ops = db.scalar(select(Program).where(Program.key == "OPS"))
+    assert ops is not None
+    reschedule_program(db, ops.id)  # OPS's plan changes
+    db.commit()
+    stale = {"apply": True, "preview_id": seen["preview_id"]}
+    assert_error(cast.manager.post(url(cast, "level"), json=stale), 409, "schedule_changed")
+    assert task(cast, setup.plat["id"])["leveled_start"] is None
+    fresh = cast.manager.post(url(cast, "level"), json={}).json()
+    applied = {"apply": True, "preview_id": fresh["preview_id"]}
+    assert cast.manager.post(url(cast, "level"), json=applied).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,8 @@ from podium.services.resources.previews import (
     Method,
     apply_preview,
     keep_preview,
+    leveling_token,
 )
-from podium.services.scheduling import cache
 from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
 
 MAX_TIME_LIMIT = 120.0
@@ -211,7 +211,7 @@ def level_program(
         raise field_error("time_limit", f"between 0 and {MAX_TIME_LIMIT:g} seconds")
     if weights and method != "optimal":
         raise field_error("weights", "weights apply to the optimal method only")
-    token = cache.stored_token(session, program_id)
+    token = leveling_token(session, program_id)
     if apply and schedule_token is not None and schedule_token != token:
         raise Conflict(
             "the plan changed since this leveling was previewed; preview it again",

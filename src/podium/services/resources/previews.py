@@ -8,6 +8,7 @@ second run. Applying is refused once the plan has changed since the preview.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -17,9 +18,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound
-from podium.models import LevelingPreview
+from podium.models import LevelingPreview, Program
 from podium.services.actor import Actor
 from podium.services.resources.holds import set_holds
+from podium.services.resources.overallocation import programs_sharing
 from podium.services.scheduling import cache
 
 Method = Literal["heuristic", "optimal"]
@@ -54,6 +56,25 @@ class LevelingOutcome:
 
 KEPT_PREVIEWS = 5  # per program
 _DATES = ("finish_before", "finish_after", "start_before", "start_after", "target")
+
+
+def leveling_token(session: Session, program_id: int) -> str | None:
+    """What a preview must find unchanged to be applied: the program's schedule token
+    and, when its people work in other programs too, theirs (leveling kept their work
+    free as it was scheduled then: a change there, or a program newly booking one of
+    the people, makes the preview stale)."""
+    own = cache.stored_token(session, program_id)
+    _resources, sharing = programs_sharing(session, program_id)
+    others = sorted(
+        (pid, token or "")
+        for pid, token in session.execute(
+            select(Program.id, Program.schedule_token).where(Program.id.in_(sharing - {program_id}))
+        )
+    )
+    if own is None or not others:
+        return own
+    digest = hashlib.sha256(repr(others).encode()).hexdigest()[:16]
+    return f"{own}.{digest}"
 
 
 def keep_preview(
@@ -96,7 +117,7 @@ def apply_preview(
             f"{KEPT_PREVIEWS} latest); preview it again",
             details={"preview_id": preview_id},
         )
-    token = cache.stored_token(session, program_id)
+    token = leveling_token(session, program_id)
     if row.schedule_token != (token or ""):
         raise Conflict(
             "the plan changed since this leveling was previewed; preview it again",
