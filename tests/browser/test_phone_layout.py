@@ -1,0 +1,53 @@
+"""On a phone (390 px wide) the pages fit the screen: no sideways scrolling of the
+whole page, the header wraps with Sign out on screen, and the task page stacks its
+fields instead of overlapping them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import screenshot
+from tests.browser.work_plan import WorkPeople, WorkProgram
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a {PHONE['width']} px phone"
+    box = page.get_by_role("button", name="Sign out").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_the_main_pages_fit_a_phone(
+    page_as: Callable[[str], Page], work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    page.set_viewport_size(PHONE)
+    task = work_program.task_ids["APP-1"]
+    for path in ("/", "/resources", "/calendars", "/my-work", f"/tasks/{task}"):
+        page.goto(path)
+        _fits(page)
+    screenshot(page, "phone-task.png", full_page=True)
+
+
+def test_the_task_page_stacks_its_fields_on_a_phone(
+    page_as: Callable[[str], Page], work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    page.set_viewport_size(PHONE)
+    page.goto(f"/tasks/{work_program.task_ids['APP-1']}")
+    boxes = [
+        page.get_by_label(label, exact=True).bounding_box()
+        for label in ("Actual start", "Actual finish")
+    ]
+    assert all(boxes), boxes
+    first, second = boxes
+    assert first is not None and second is not None
+    # one above the other, not side by side over each other
+    assert second["y"] >= first["y"] + first["height"]
