@@ -496,6 +496,38 @@ def test_the_weekly_load_sums_the_days(cast: Cast) -> None:
     ] == [("2027-01-04", 8.0, 5.0, 3), ("2027-01-11", 0.0, 5.0, 0)]
 
 
+def test_a_week_reads_the_same_on_the_resources_page_and_the_programs(cast: Cast) -> None:
+    """A booking from Wednesday to Thursday: two days of a five-day week, on both (the
+    resource's load used to cut the week to the booked days: 100 %)."""
+    setup = contest(cast)
+    bo = create(cast.admin, key="bo", name="Bo Chen")
+    mid = post_created(
+        cast.manager,
+        "/api/v1/tasks",
+        {
+            "project_id": setup.plat["project_id"],
+            "name": "Midweek check",
+            "duration": 2,
+            "constraint_type": "snet",
+            "constraint_date": "2027-01-06",
+        },
+    )
+    post_created(
+        cast.manager, "/api/v1/assignments", {"task_id": mid["id"], "resource_id": bo["id"]}
+    )
+    for period, first in (("week", "2027-01-04"), ("month", "2027-01-01")):
+        own = cast.viewer.get(f"{URL}/{bo['id']}/load", params={"period": period}).json()
+        program = cast.viewer.get(
+            f"/api/v1/programs/{cast.program.id}/resource-load", params={"period": period}
+        ).json()
+        (row,) = [r for r in program["resources"] if r["resource"]["key"] == "bo"]
+        seen = {b["start"]: b for b in row["buckets"]}
+        (bucket,) = own["buckets"]
+        assert own["start"] == first and bucket["start"] == first
+        assert bucket["demand"] == 2.0 and bucket["capacity"] == (5.0 if period == "week" else 21.0)
+        assert seen[first]["utilization"] == bucket["utilization"] < 1
+
+
 def test_tasks_of_programs_the_reader_cannot_see_count_but_are_not_named(
     cast: Cast, db: Session
 ) -> None:

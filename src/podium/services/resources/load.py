@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -229,6 +229,31 @@ def _horizon(
     return start, finish
 
 
+def _whole_periods(
+    demand: Demand,
+    period: Period,
+    span: tuple[date | None, date | None],
+    given: tuple[date | None, date | None],
+) -> tuple[date | None, date | None]:
+    """The horizon widened to whole weeks or months at the ends the reader did not
+    give: a week cut to its booked days would read fuller than it is, and differently
+    on the resource's page and on the program's."""
+    if period == "day":
+        return span
+    start = span[0] or min((b.start for b in demand.bookings), default=None)
+    finish = span[1] or max((b.finish for b in demand.bookings), default=None)
+    if given[0] is None and start is not None:
+        week_start = start - timedelta(days=start.weekday())
+        start = week_start if period == "week" else start.replace(day=1)
+    if given[1] is None and finish is not None:
+        if period == "week":
+            finish = finish + timedelta(days=6 - finish.weekday())
+        else:
+            following = (finish.replace(day=28) + timedelta(days=4)).replace(day=1)
+            finish = following - timedelta(days=1)
+    return start, finish
+
+
 @dataclass(frozen=True, slots=True)
 class _Buckets:
     """A load summed per period once, for every resource row: rounded to what is shown."""
@@ -346,11 +371,13 @@ def program_resource_load(
     """Load of every resource assigned in the program, per ``period``: demand from this
     program and from others, capacity, utilization, and the over-allocations."""
     require_role(session, actor, program_id, Role.VIEWER)
+    given = (start, finish)
     start, finish = _horizon(session, program_id, start, finish)
     ids = session.scalars(
         select(Assignment.resource_id).where(Assignment.program_id == program_id).distinct()
     )
     demand = gather_demand(session, ids, default_program=program_id)
+    start, finish = _whole_periods(demand, period, (start, finish), given)
     visible_ids = visible_program_ids(session, actor)
     visible = None if visible_ids is None else set(visible_ids)
     load = compute(demand, start=start, finish=finish)
@@ -417,6 +444,7 @@ def one_resource_load(
     resource = get_resource(session, actor, resource_id)
     _horizon(session, None, start, finish)
     demand = gather_demand(session, [resource.id])
+    start, finish = _whole_periods(demand, period, (start, finish), (start, finish))
     load = compute(demand, start=start, finish=finish)
     visible_ids = visible_program_ids(session, actor)
     visible = None if visible_ids is None else set(visible_ids)
