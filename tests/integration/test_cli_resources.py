@@ -69,6 +69,9 @@ def test_level_refuses_bad_options(cli_env: None) -> None:
     assert code == 1 and "no program" in out
     code, out = podium("resource", "load", "CLOUD", "--period", "year")
     assert code == 1 and "day, week or month" in out
+    for columns in ("0", "-5"):
+        code, out = podium("resource", "load", "CLOUD", "--columns", columns)
+        assert code == 2 and "--columns" in out, out
 
 
 def test_level_says_whose_work_on_a_shared_person_it_kept_free(

@@ -138,8 +138,9 @@ def test_weights_name_tasks_milestones_or_projects(db: Session) -> None:
         leveling.level_program(db, SYSTEM, program_id, method="optimal", weights={"NOPE": 1})
     with pytest.raises(ValidationFailed, match="optimal"):
         leveling.level_program(db, SYSTEM, program_id, weights={"PLAT": 1})
-    with pytest.raises(ValidationFailed, match="time_limit"):
+    with pytest.raises(ValidationFailed, match="time_limit") as refused:
         leveling.level_program(db, SYSTEM, program_id, time_limit=0)
+    assert refused.value.details[0]["message"] == "more than 0 and at most 120 seconds"
 
 
 def test_only_managers_level(db: Session) -> None:

@@ -39,7 +39,7 @@ from podium.services.uow import unit_of_work
 def resource_load(
     program: Annotated[str, typer.Argument(help="program key or id")],
     period: Annotated[str, typer.Option(help="day, week or month")] = "week",
-    columns: Annotated[int, typer.Option(help="how many periods to show")] = 12,
+    columns: Annotated[int, typer.Option(min=1, max=120, help="how many periods to show")] = 12,
 ) -> None:
     """The load of each resource of a program from its status date (percent of capacity;
     red: over-allocated)."""

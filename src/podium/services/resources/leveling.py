@@ -208,7 +208,7 @@ def level_program(
         return apply_preview(session, actor, program_id, preview_id)
     limit = DEFAULT_TIME_LIMIT[method] if time_limit is None else time_limit
     if not 0 < limit <= MAX_TIME_LIMIT:
-        raise field_error("time_limit", f"between 0 and {MAX_TIME_LIMIT:g} seconds")
+        raise field_error("time_limit", f"more than 0 and at most {MAX_TIME_LIMIT:g} seconds")
     if weights and method != "optimal":
         raise field_error("weights", "weights apply to the optimal method only")
     token = leveling_token(session, program_id)
