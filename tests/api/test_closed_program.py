@@ -46,6 +46,7 @@ def test_every_kind_of_plan_change_is_refused_and_nothing_is_written(cast: Cast,
     ]
     # leveling writes its holds in bulk, past the flush that refuses the rest
     refused.append(m.post(f"/api/v1/programs/{pid}/level/clear"))
+    refused.append(m.post(f"/api/v1/programs/{pid}/level", json={"apply": True}))
     for response in refused:
         error = assert_error(response, 409, "program_closed")
         assert "reopen" in error["message"]

@@ -32,6 +32,7 @@ from podium.engine.load import Booking, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
 from podium.models import Milestone, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
+from podium.services.closed import refuse_if_closed
 from podium.services.resources.holds import holds_of, set_holds
 from podium.services.resources.load import Demand, gather_demand
 from podium.services.resources.previews import (
@@ -204,6 +205,8 @@ def level_program(
     cut short by its time limit, or CP-SAT, may find another plan on a second run).
     """
     require_role(session, actor, program_id, Role.MANAGER)
+    if apply:
+        refuse_if_closed(session, program_id)  # even with nothing to level
     if apply and preview_id is not None:
         return apply_preview(session, actor, program_id, preview_id)
     limit = DEFAULT_TIME_LIMIT[method] if time_limit is None else time_limit
