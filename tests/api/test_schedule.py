@@ -293,10 +293,12 @@ def test_an_edit_that_would_run_the_plan_past_the_last_date_is_refused(
     moved = cast.owner.patch(program, json={"start_date": "9999-06-07"})
     assert moved.status_code == 200, moved.text
     assert cast.viewer.get(program).json()["scheduled_finish"] == "9999-06-25"
-    # the load reads up to the last date (its ten-year horizon would pass it)
-    load = cast.viewer.get(f"{program}/resource-load")
-    assert load.status_code == 200, load.text
-    assert load.json()["finish"] == "9999-06-25"
+    # the load reads up to the last date (its ten-year horizon would pass it), to the end
+    # of the finish's week or month
+    for period, end in (("week", "9999-06-27"), ("month", "9999-06-30"), ("day", "9999-06-25")):
+        load = cast.viewer.get(f"{program}/resource-load", params={"period": period})
+        assert load.status_code == 200, load.text
+        assert load.json()["finish"] == end
 
     response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 200})
     error = assert_error(response, 409, "invalid_schedule")

@@ -10,6 +10,7 @@ program is rescheduled.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -246,11 +247,12 @@ def _whole_periods(
         week_start = start - timedelta(days=start.weekday())
         start = week_start if period == "week" else start.replace(day=1)
     if given[1] is None and finish is not None:
+        left = (date.max - finish).days  # the calendar ends on 31 Dec 9999
         if period == "week":
-            finish = finish + timedelta(days=6 - finish.weekday())
+            finish += timedelta(days=min(6 - finish.weekday(), left))
         else:
-            following = (finish.replace(day=28) + timedelta(days=4)).replace(day=1)
-            finish = following - timedelta(days=1)
+            month_end = monthrange(finish.year, finish.month)[1]
+            finish = finish.replace(day=month_end)
     return start, finish
 
 
