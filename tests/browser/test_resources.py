@@ -13,12 +13,13 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, select
 
 from podium.db import session_factory
-from podium.models import User
+from podium.models import Assignment, User
 from podium.services.actor import Actor
 from podium.services.resources import assignments, catalog
 from podium.services.uow import complete
 from tests.browser.conftest import screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, make_work_program
+from tests.factories import make_program, make_project, make_task
 
 pytestmark = pytest.mark.browser
 
@@ -373,6 +374,31 @@ def test_a_cleared_field_and_a_stale_edit_are_refused_keeping_what_was_typed(
     expect(first.get_by_label("Name")).to_have_value("Lea R.")  # kept, not lost
     first.goto(f"/resources/{ids['Lea Roth']}")
     expect(first.get_by_role("heading", level=1)).to_contain_text("Lea Roth-Meyer")
+
+
+def test_a_person_another_program_books_offers_no_edit_to_a_manager_of_one(
+    page_as: OpenPage, web_engine: Engine, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    ids = book_people(
+        web_engine, work_people, work_program, {"Ivo Brandt": [("APP-1", 0.5)], "Una Free": []}
+    )
+    db = session_factory(web_engine)()
+    try:
+        other = make_program(db, key=f"OTH{next(_numbers)}")  # rosa is not in it
+        run = make_task(db, make_project(db, other, "RUN"), "RUN-1")
+        db.add(Assignment(program_id=other.id, task_id=run.id, resource_id=ids["Ivo Brandt"]))
+        db.commit()
+    finally:
+        db.close()
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/resources/{ids['Ivo Brandt']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ivo Brandt")
+    expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    page.goto(f"/resources/{ids['Ivo Brandt']}/edit")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("1 program you cannot see")
+    page.goto(f"/resources/{ids['Una Free']}")
+    expect(page.get_by_role("link", name="Edit")).to_be_visible()
 
 
 def test_a_member_cannot_add_resources(

@@ -74,18 +74,14 @@ def require_role(session: Session, actor: Actor, program_id: int, needed: Role) 
     return role
 
 
-def require_manager_of_all(
-    session: Session, actor: Actor, program_ids: Iterable[int], *, what: str
-) -> None:
-    """Refuses (403) a change to something programs share — a resource, a calendar —
-    unless the actor is an admin or a manager or owner of every program that uses it:
-    the change moves their schedules. Programs the actor cannot see are counted, not
-    named. A what-if scenario's copy counts as its live program."""
-    if actor.is_admin:
-        return
+def _not_managed(
+    session: Session, actor: Actor, program_ids: Iterable[int]
+) -> tuple[set[int], set[int]]:
+    """Of these programs (a what-if copy counting as its live program), those the actor
+    does not manage or own, and those they are a member of at all."""
     ids = set(program_ids)
-    if not ids:
-        return
+    if actor.is_admin or not ids:
+        return set(), set()
     live = set(
         session.scalars(
             select(func.coalesce(Program.scenario_of_id, Program.id)).where(Program.id.in_(ids))
@@ -99,10 +95,25 @@ def require_manager_of_all(
             )
         )
     }
-    outside = {p for p in live if p not in mine or mine[p].rank < Role.MANAGER.rank}
+    return {p for p in live if p not in mine or mine[p].rank < Role.MANAGER.rank}, set(mine)
+
+
+def manages_all(session: Session, actor: Actor, program_ids: Iterable[int]) -> bool:
+    """Whether the actor is an admin or a manager or owner of every one of the programs."""
+    return not _not_managed(session, actor, program_ids)[0]
+
+
+def require_manager_of_all(
+    session: Session, actor: Actor, program_ids: Iterable[int], *, what: str
+) -> None:
+    """Refuses (403) a change to something programs share — a resource, a calendar —
+    unless the actor is an admin or a manager or owner of every program that uses it:
+    the change moves their schedules. Programs the actor cannot see are counted, not
+    named. A what-if scenario's copy counts as its live program."""
+    outside, member = _not_managed(session, actor, program_ids)
     if not outside:
         return
-    seen = sorted(session.scalars(select(Program.key).where(Program.id.in_(outside & mine.keys()))))
+    seen = sorted(session.scalars(select(Program.key).where(Program.id.in_(outside & member))))
     hidden = len(outside) - len(seen)
     named = ", ".join(seen) + (" and " if seen and hidden else "")
     if hidden:

@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.interop.ical_holidays import read_holidays
 from podium.models import WEEKDAYS, Calendar, Membership, Program, Project, Resource, Role, Task
-from podium.services.actor import Actor, require_manager_of_all, visible_program_ids
+from podium.services.actor import (
+    Actor,
+    manages_all,
+    require_manager_of_all,
+    visible_program_ids,
+)
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.scheduling.pending import programs_using_calendars
@@ -158,6 +163,25 @@ def can_edit_calendars(session: Session, actor: Actor) -> bool:
     return role is not None
 
 
+def require_calendar_change(session: Session, actor: Actor, calendar: Calendar) -> None:
+    """Refuses (403) anyone but an admin or a manager or owner of every program that
+    uses the calendar: a change to it moves their schedules."""
+    require_calendar_editor(session, actor)
+    require_manager_of_all(
+        session,
+        actor,
+        programs_using_calendars(session, {calendar.id}),
+        what=f"calendar {calendar.name}",
+    )
+
+
+def may_change_calendar(session: Session, actor: Actor, calendar: Calendar) -> bool:
+    """Whether the actor may change this calendar (see :func:`update_calendar`)."""
+    return can_edit_calendars(session, actor) and manages_all(
+        session, actor, programs_using_calendars(session, {calendar.id})
+    )
+
+
 def require_calendar_editor(session: Session, actor: Actor) -> None:
     """Refuses (403) anyone who may not change calendars (see :func:`can_edit_calendars`)."""
     if not can_edit_calendars(session, actor):
@@ -237,14 +261,8 @@ def update_calendar(
     """Change a calendar; new ``workdays``, ``holidays`` and ``extra_workdays`` replace the
     old lists. A date both a holiday and an extra working day of the resulting calendar is
     refused on the list that changed."""
-    require_calendar_editor(session, actor)
     calendar = get_calendar(session, actor, calendar_id)
-    require_manager_of_all(
-        session,
-        actor,
-        programs_using_calendars(session, {calendar.id}),
-        what=f"calendar {calendar.name}",
-    )
+    require_calendar_change(session, actor, calendar)
     check_version(calendar, expected_version)
     changes = dict(updates)
     if "name" in changes and changes["name"] != calendar.name:

@@ -173,7 +173,10 @@ def _form_page(
     errors: Errors | None = None,
     status_code: int = 200,
 ) -> Response:
-    calendars.require_calendar_editor(db, viewer.actor)
+    if calendar is None:
+        calendars.require_calendar_editor(db, viewer.actor)
+    else:
+        calendars.require_calendar_change(db, viewer.actor, calendar)
     flat: dict[str, Any] = {name: values[name] for name in FORM_FIELDS}
     row_counts: dict[str, int] = {}
     for field, blank, _most in DAY_LISTS:
@@ -284,7 +287,7 @@ def _detail(
         "next": next((r for r in rows if not r.past), None),
         "extra_workdays": extra,
         "users": calendars.calendar_users(db, viewer.actor, calendar.id),
-        "can_edit": calendars.can_edit_calendars(db, viewer.actor),
+        "can_edit": calendars.may_change_calendar(db, viewer.actor, calendar),
         "flash": flash,
         "error": error,
         "notes": notes or [],

@@ -137,7 +137,10 @@ def _form_page(
     errors: Errors | None = None,
     status_code: int = 200,
 ) -> Response:
-    catalog.require_resource_editor(db, viewer.actor)
+    if resource is None:
+        catalog.require_resource_editor(db, viewer.actor)
+    else:
+        catalog.require_resource_change(db, viewer.actor, resource)
     found, _total = calendars.list_calendars(db, viewer.actor, limit=500)
     rows = list(values["time_off"]) + [
         {"start": "", "finish": "", "note": ""} for _ in range(BLANK_TIME_OFF_ROWS)
@@ -253,7 +256,7 @@ def _detail(
         "cells": cells,
         "program_keys": {t["task_id"]: t["program_key"] for t in view["tasks"]},
         "assignments": assignments.list_assignments(db, viewer.actor, resource_id=resource_id),
-        "can_edit": catalog.can_edit_resources(db, viewer.actor),
+        "can_edit": catalog.may_change_resource(db, viewer.actor, resource),
         "flash": flash,
         "delete_error": delete_error,
     }

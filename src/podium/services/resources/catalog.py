@@ -29,7 +29,7 @@ from podium.models import (
     Task,
     User,
 )
-from podium.services.actor import Actor, require_manager_of_all, require_role
+from podium.services.actor import Actor, manages_all, require_manager_of_all, require_role
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import can_edit_calendars
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -95,6 +95,22 @@ def require_resource_editor(session: Session, actor: Actor) -> None:
 
 def can_edit_resources(session: Session, actor: Actor) -> bool:
     return can_edit_calendars(session, actor)
+
+
+def require_resource_change(session: Session, actor: Actor, resource: Resource) -> None:
+    """Refuses (403) anyone but an admin or a manager or owner of every program that
+    assigns the resource: a change to it moves their schedules."""
+    require_resource_editor(session, actor)
+    require_manager_of_all(
+        session, actor, programs_assigning(session, resource.id), what=f"resource {resource.name}"
+    )
+
+
+def may_change_resource(session: Session, actor: Actor, resource: Resource) -> bool:
+    """Whether the actor may change this resource (see :func:`update_resource`)."""
+    return can_edit_resources(session, actor) and manages_all(
+        session, actor, programs_assigning(session, resource.id)
+    )
 
 
 def get_resource(session: Session, actor: Actor, resource_id: int) -> Resource:
@@ -242,9 +258,7 @@ def update_resource(
     below an assignment's units is refused (no day could hold that task)."""
     require_resource_editor(session, actor)
     resource = get_resource(session, actor, resource_id)
-    require_manager_of_all(
-        session, actor, programs_assigning(session, resource.id), what=f"resource {resource.name}"
-    )
+    require_resource_change(session, actor, resource)
     check_version(resource, expected_version)
     changes = dict(updates)
     if "key" in changes and changes["key"] != resource.key:
