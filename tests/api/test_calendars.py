@@ -101,6 +101,13 @@ def test_unknown_calendars_are_404(cast: Cast) -> None:
         cast.admin.delete(f"{URL}/999999"),
     ):
         assert_error(response, 404, "not_found")
+    # one who may change no calendar is told so first, whichever id is asked for
+    for response in (
+        cast.member.patch(f"{URL}/999999", json={"name": "x"}),
+        cast.member.delete(f"{URL}/999999"),
+        _import(cast.member, 999_999, FEED),
+    ):
+        assert_error(response, 403, "forbidden")
 
 
 # --- refusals ----------------------------------------------------------------

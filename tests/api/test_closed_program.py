@@ -108,3 +108,38 @@ def test_no_scenario_of_a_closed_program(cast: Cast, net: Net) -> None:
     assert "reopen" in error["message"]
     listed = cast.manager.get(f"/api/v1/programs/{cast.program.id}/scenarios").json()
     assert listed["total"] == 0
+
+
+def test_a_calendar_change_that_would_leave_a_closed_program_unschedulable_is_refused(
+    cast: Cast, net: Net
+) -> None:
+    """A closed program is not rescheduled when its calendar changes, but the change must
+    leave it one that can be reopened."""
+    program = f"/api/v1/programs/{cast.program.id}"
+    calendar = cast.admin.post(
+        "/api/v1/calendars",
+        json={"name": "Late in the last year", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"]},
+    ).json()
+    moved = cast.owner.patch(
+        program, json={"calendar_id": calendar["id"], "start_date": "9999-10-04"}
+    )
+    assert moved.status_code == 200, moved.text
+    finish = cast.viewer.get(program).json()["scheduled_finish"]
+    _close(cast)
+    url = f"/api/v1/calendars/{calendar['id']}"
+
+    # Sundays only: three weeks of work would take fifteen, past 31 December 9999
+    error = assert_error(cast.admin.patch(url, json={"workdays": ["Sun"]}), 409, "invalid_schedule")
+    assert "CLOUD is closed" in error["message"]
+    assert "reopened" in error["message"]
+    assert error["details"]["program"] == "CLOUD"
+    assert error["details"]["problems"]
+    assert cast.admin.get(url).json()["workdays"] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
+
+    # a change it can live with is taken, and the closed schedule stays as it was closed
+    kept = cast.admin.patch(url, json={"holidays": [{"date": "9999-10-05", "name": "Day off"}]})
+    assert kept.status_code == 200, kept.text
+    assert cast.viewer.get(program).json()["scheduled_finish"] == finish
+    reopened = cast.owner.post(f"{program}/reopen")
+    assert reopened.status_code == 200, reopened.text
+    assert cast.viewer.get(program).json()["scheduled_finish"] > finish

@@ -206,6 +206,12 @@ def test_unknown_resources_are_404(cast: Cast) -> None:
         cast.admin.get(f"{URL}/999999/assignments"),
     ):
         assert_error(response, 404, "not_found")
+    # one who may change no resource is told so first, whichever id is asked for
+    for response in (
+        cast.member.patch(f"{URL}/999999", json={"name": "x"}),
+        cast.member.delete(f"{URL}/999999"),
+    ):
+        assert_error(response, 403, "forbidden")
     assert_error(cast.admin.get(f"{URL}/{2**40}"), 422, "validation_failed")
 
 

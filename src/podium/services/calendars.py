@@ -261,6 +261,7 @@ def update_calendar(
     """Change a calendar; new ``workdays``, ``holidays`` and ``extra_workdays`` replace the
     old lists. A date both a holiday and an extra working day of the resulting calendar is
     refused on the list that changed."""
+    require_calendar_editor(session, actor)  # before the lookup: 403, not 404
     calendar = get_calendar(session, actor, calendar_id)
     require_calendar_change(session, actor, calendar)
     check_version(calendar, expected_version)
@@ -347,8 +348,8 @@ def import_holiday_file(
     """Add the holidays of an iCalendar file (see :mod:`podium.interop.ical_holidays`) to
     a calendar, and the notes on what the file had that are not holidays. The file is
     read whole before anything is written: a bad file changes nothing."""
-    get_calendar(session, actor, calendar_id)
     require_calendar_editor(session, actor)
+    get_calendar(session, actor, calendar_id)
     found = read_holidays(data)
     holidays = [Holiday(day, name) for day, name in found.holidays.items()]
     added = add_holidays(session, actor, calendar_id, holidays, expected_version=expected_version)

@@ -256,9 +256,10 @@ def update_resource(
 ) -> Resource:
     """Change a resource; new ``time_off`` replaces the old list. Lowering the capacity
     below an assignment's units is refused (no day could hold that task)."""
-    require_resource_editor(session, actor)
+    require_resource_editor(session, actor)  # before the lookup: 403, not 404
     resource = get_resource(session, actor, resource_id)
-    require_resource_change(session, actor, resource)
+    assigning = programs_assigning(session, resource.id)
+    require_manager_of_all(session, actor, assigning, what=f"resource {resource.name}")
     check_version(resource, expected_version)
     changes = dict(updates)
     if "key" in changes and changes["key"] != resource.key:
@@ -273,7 +274,7 @@ def update_resource(
         session, actor, resource, changes, program_id=None, expected_version=expected_version
     )
     if any(getattr(resource, name) != old for name, old in before.items()):
-        for program_id in programs_assigning(session, resource.id):
+        for program_id in assigning:
             mark_program(session, program_id)
     return resource
 

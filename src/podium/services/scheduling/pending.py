@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from podium.errors import Conflict
 from podium.models import (
     Assignment,
     Calendar,
@@ -130,9 +131,13 @@ def programs_using_calendars(session: Session, calendar_ids: set[int]) -> set[in
 
 
 def reschedule_pending(session: Session) -> list[int]:
-    """Reschedule every marked program that still exists and is not closed (a closed
-    program's schedule stays as it was closed, even when a shared calendar changes);
-    returns their ids."""
+    """Reschedule every marked program that still exists and is not closed; returns
+    their ids.
+
+    A closed program's schedule stays as it was closed, even when a shared calendar or
+    person changes; but such a change must still leave its plan schedulable, or the
+    program could not be reopened: it is refused (409 ``invalid_schedule``) otherwise.
+    """
     from podium.services.scheduling.reschedule import reschedule_program
 
     session.flush()
@@ -140,6 +145,8 @@ def reschedule_pending(session: Session) -> list[int]:
     calendars: set[int] = session.info.pop(PENDING_CALENDARS, set())
     if calendars:
         programs |= programs_using_calendars(session, calendars)
+    if programs:
+        _check_closed_still_schedulable(session, programs)
     existing = (
         set(
             session.scalars(
@@ -163,3 +170,27 @@ def reschedule_pending(session: Session) -> list[int]:
     # rescheduling writes only derived columns, through SQL: nothing new is pending
     session.info.pop(PENDING, None)
     return sorted(existing)
+
+
+def _check_closed_still_schedulable(session: Session, programs: set[int]) -> None:
+    """Schedule each closed program among ``programs`` without storing anything, and
+    refuse the change (409 ``invalid_schedule``) if one no longer can be."""
+    from podium.services.scheduling.network import load_network
+    from podium.services.scheduling.reschedule import run_engine
+
+    closed = session.execute(
+        select(Program.id, Program.key)
+        .where(Program.id.in_(programs), Program.status == ProgramStatus.CLOSED)
+        .order_by(Program.key)
+    )
+    for program_id, key in closed:
+        try:
+            run_engine(load_network(session, program_id, with_current=False))
+        except Conflict as exc:
+            why = exc.message.removeprefix("the plan cannot be scheduled: ")
+            raise Conflict(
+                f"{key} is closed, and after this change its plan could not be scheduled, "
+                f"so it could not be reopened: {why}",
+                code=exc.code,
+                details={"program": key, "problems": (exc.details or {}).get("problems", [])},
+            ) from exc
