@@ -137,3 +137,19 @@ def test_a_work_resource_of_another_group_is_a_person() -> None:
     imported = read_mspdi((DATA / "mpxj_mspdiresource.xml").read_bytes())
     kinds = {r["name"]: r["kind"] for r in imported.document["resources"]}
     assert kinds["Wade Golden"] == "person"  # Group "Steelray"
+
+
+def test_characters_xml_cannot_hold_are_replaced_so_the_file_still_reads() -> None:
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "RT", "name": "Bell \u0007 program", "start": "2027-01-04"},
+        "projects": [{"key": "RT", "name": "Round \ufffe trip"}],
+        "tasks": [
+            {"id": "RT-1", "project": "RT", "name": "Vendor \u0001\u000b call", "duration": 3}
+        ],
+    }
+    back = read_mspdi(write_mspdi(document))
+    assert back.ok, back.problems
+    (task,) = back.document["tasks"]
+    assert task["name"] == "Vendor \ufffd\ufffd call"

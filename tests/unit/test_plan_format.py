@@ -12,6 +12,7 @@ import pytest
 from podium.engine import schedule
 from podium.errors import ValidationFailed
 from podium.interop.plan_format import (
+    MAX_TASKS,
     PlanError,
     plan_json_schema,
     plan_to_json,
@@ -123,7 +124,7 @@ def test_texts_longer_than_the_database_stores_are_refused_where_they_are() -> N
     data["tasks"][1]["name"] = "n" * 301
     data["milestones"][0]["id"] = "m" * 41
     problems = {p["location"]: p["message"] for p in problems_of(data)}
-    assert problems["program.key"] == "String should have at most 20 characters"
+    assert problems["program.key"] == "a key is a letter, then up to 19 letters, digits, _ or -"
     assert problems["tasks[1].name"] == "String should have at most 300 characters"
     assert problems["milestones[0].id"] == "String should have at most 40 characters"
     data = make_plan()
@@ -203,6 +204,37 @@ def test_another_format_or_version_is_refused_before_anything_else() -> None:
         "location": "version",
         "message": "unsupported version 2 (this Podium reads version 1)",
     }
+
+
+def test_a_version_that_only_equals_one_is_refused() -> None:
+    for version in (True, 1.0, "1"):
+        (problem,) = problems_of(json.dumps(make_plan() | {"version": version}))
+        assert problem["location"] == "version"
+
+
+def test_bytes_that_are_not_utf8_and_json_nested_too_deeply_are_refused_in_words() -> None:
+    (problem,) = problems_of(json.dumps(make_plan()).encode("utf-16"))
+    assert problem["message"].startswith("not UTF-8 text")
+    (problem,) = problems_of("[" * 100_000 + "]" * 100_000)
+    assert problem["message"] == "not a plan: its JSON is nested too deeply"
+
+
+@pytest.mark.parametrize("key", ["a b", "../x", "<script>", "1PLAN", "", "A" * 21])
+def test_program_and_project_keys_follow_the_rule_of_the_api(key: str) -> None:
+    plan = make_plan()
+    plan["program"]["key"] = key
+    assert [p["location"] for p in problems_of(plan)] == ["program.key"]
+    plan = make_plan()
+    plan["projects"][0]["key"] = key
+    assert "projects[0].key" in [p["location"] for p in problems_of(plan)]
+
+
+def test_a_plan_of_more_tasks_than_an_import_takes_is_refused_at_its_task_list() -> None:
+    plan = make_plan()
+    task = {"project": "TRAIN", "name": "Step", "duration": 1}
+    plan["tasks"] = [task | {"id": f"T{i}"} for i in range(MAX_TASKS + 1)]
+    plan["dependencies"] = plan["assignments"] = []
+    assert [p["location"] for p in problems_of(json.dumps(plan))] == ["tasks"]
 
 
 def test_text_that_is_not_json_is_refused_with_line_and_column() -> None:

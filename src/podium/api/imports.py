@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
 
 from podium.api.deps import CurrentActor, Db, commit
 from podium.api.schemas import ERROR_RESPONSES
@@ -57,7 +58,10 @@ async def create_import(
     location; nothing is written."""
     chosen = parse_mapping(mapping) if mapping is not None else None
     data = await read_upload(file)
-    report = import_file(
+    # reading, checking and writing a large file takes seconds: off the event loop, so
+    # that the other requests are answered meanwhile
+    report = await run_in_threadpool(
+        import_file,
         db,
         actor,
         data,
@@ -88,7 +92,8 @@ async def inspect_import(
     ``fields`` a column can fill (``name``, ``label``, ``required``, ``hint``) and the
     first ``rows`` as written; for other formats these are null."""
     data = await read_upload(file)
-    return inspect_file(data, filename=file.filename or "", format=format).as_dict()
+    found = await run_in_threadpool(inspect_file, data, filename=file.filename or "", format=format)
+    return found.as_dict()
 
 
 @router.get(

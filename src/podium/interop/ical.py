@@ -47,7 +47,7 @@ def build_calendar(name: str, events: list[FeedEvent], *, generated_at: datetime
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", " ".join(name.split()))  # one line, whatever the name holds
     for item in sorted(events, key=lambda e: (e.start, e.uid)):
         event = Event()
         event.add("uid", item.uid)

@@ -73,10 +73,16 @@ class Goal(_Model):
     target_date: dt.date | None = None
 
 
+KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,19}$"  # a program's or project's key, as in the API
+MAX_TASKS = 100_000  # ten times the largest program measured in benchmarks/
+
+
 class Program(_Model):
     """The program: its start date, default calendar and (optional) status date."""
 
-    key: str = Field(min_length=1, max_length=20)
+    key: str = Field(
+        pattern=KEY_PATTERN, description="A letter, then up to 19 letters, digits, _ or -."
+    )
     name: str = Field(max_length=200)
     description: str = ""
     start: dt.date = Field(description="Earliest day any work may start.")
@@ -151,7 +157,9 @@ class Calendar(_Model):
 class Project(_Model):
     """A project of the program."""
 
-    key: str = Field(min_length=1, max_length=20)
+    key: str = Field(
+        pattern=KEY_PATTERN, description="A letter, then up to 19 letters, digits, _ or -."
+    )
     name: str = Field(max_length=200)
     description: str = ""
 
@@ -236,7 +244,7 @@ class Plan(_Model):
     program: Program
     calendars: list[Calendar] = []
     projects: list[Project] = []
-    tasks: list[Task] = []
+    tasks: list[Task] = Field(default=[], max_length=MAX_TASKS)
     milestones: list[Milestone] = []
     dependencies: list[Dependency] = []
     resources: list[Resource] = []
@@ -256,6 +264,8 @@ def _message(error: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == KEY_PATTERN:
+        return "a key is a letter, then up to 19 letters, digits, _ or -"
     return str(error["msg"])
 
 
@@ -265,18 +275,27 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
         raw: Any = data
         text = json.dumps(data, default=str)
     else:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        try:
+            text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        except UnicodeDecodeError as exc:
+            message = (
+                f"not UTF-8 text: byte {exc.start + 1} cannot be read (save the file as UTF-8)"
+            )
+            raise PlanError([{"location": "", "message": message}]) from None
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
             where = f"line {exc.lineno} column {exc.colno}"
             problem = {"location": "", "message": f"not JSON: {exc.msg} ({where})"}
             raise PlanError([problem]) from None
+        except RecursionError:
+            problem = {"location": "", "message": "not a plan: its JSON is nested too deeply"}
+            raise PlanError([problem]) from None
     if not isinstance(raw, dict):
         raise PlanError([{"location": "", "message": "a plan is a JSON object"}])
     if raw.get("format") != "podium-plan":
         raise PlanError([{"location": "format", "message": 'must be "podium-plan"'}])
-    if raw.get("version") != 1:
+    if type(raw.get("version")) is not int or raw.get("version") != 1:
         message = f"unsupported version {raw.get('version')!r} (this Podium reads version 1)"
         raise PlanError([{"location": "version", "message": message}])
     problems: list[dict[str, str]] = []

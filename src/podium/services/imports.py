@@ -27,7 +27,7 @@ from podium.engine import WorkCalendar
 from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_error
 from podium.interop.csv_plan import read_csv_plan
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
-from podium.interop.plan_format import PlanError, nul_problems, read_plan
+from podium.interop.plan_format import KEY_PATTERN, PlanError, nul_problems, read_plan
 from podium.models import BaselineItem, Calendar, Program, Resource, Task
 from podium.services.actor import Actor
 from podium.services.baselines import take_baseline
@@ -434,8 +434,9 @@ def import_file(
     if nul := nul_problems(document):  # before any text is looked up in the database
         raise ImportRefused(imported.locate(nul), format=imported.format)
     if key:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", key):
-            raise ImportRefused([{"location": "key", "message": "1-20 letters, digits, - or _"}])
+        if not re.fullmatch(KEY_PATTERN, key):
+            message = "a letter, then up to 19 letters, digits, - or _"
+            raise ImportRefused([{"location": "key", "message": message}])
         document["program"]["key"] = key
     if name:
         document["program"]["name"] = name[:200]

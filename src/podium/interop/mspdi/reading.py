@@ -26,9 +26,12 @@ FORMAT = "mspdi"
 
 
 def program_key(title: str) -> str:
-    """A program key from the file's title: its letters and digits, upper case, ≤ 10."""
+    """A program key from the file's title: its letters and digits, upper case, ≤ 10,
+    starting with a letter."""
     letters = re.sub(r"[^A-Za-z0-9]", "", title).upper()
-    return (letters or "MSP")[:10]
+    if not letters:
+        return "MSP"
+    return (letters if letters[0].isalpha() else "P" + letters)[:10]
 
 
 def _title(root: Any) -> str:

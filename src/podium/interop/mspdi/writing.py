@@ -38,9 +38,14 @@ TRAILING_NUMBER = re.compile(r"(\d+)$")
 Dates = Mapping[str, tuple[dt.date, dt.date]]
 
 
+# what XML 1.0 cannot hold (control characters but tab and line ends, surrogates, FFFE/FFFF):
+# a name typed with one still exports, with U+FFFD in its place
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _add(parent: Element, tag: str, value: object) -> Element:
     child = SubElement(parent, tag)
-    child.text = str(value)
+    child.text = NOT_XML.sub("\ufffd", str(value))
     return child
 
 

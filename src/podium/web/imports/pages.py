@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
@@ -84,8 +85,11 @@ async def upload(request: Request, db: Db, viewer: CurrentViewer, form: CheckedF
         if len(data) > MAX_IMPORT_BYTES:
             raise PayloadTooLarge(f"the file is larger than {MAX_IMPORT_BYTES} bytes")
         if (values["format"] or detect_format(data, upload.filename)) == "csv":
-            return _keep_csv(request, viewer.user_id, data, upload.filename, values)
-        report = import_file(
+            return await run_in_threadpool(
+                _keep_csv, request, viewer.user_id, data, upload.filename, values
+            )
+        report = await run_in_threadpool(  # off the event loop: other requests go on
+            import_file,
             db,
             viewer.actor,
             data,
