@@ -13,6 +13,7 @@ from podium.services import auth
 from podium.services.demo import load_demo
 from podium.services.uow import complete
 from tests.api.conftest import Cast, Net
+from tests.api.test_benefits import TICKETS
 from tests.api.test_programs import assert_error
 from tests.factories import ApiUser
 
@@ -43,6 +44,46 @@ def test_markdown_report_carries_health_milestones_and_blockers_as_the_api_says(
     assert "| M1 Trainers ready | 2027-01-22 | 2027-01-22 | 2027-01-26 | +2 |" in text
     assert "PLAT-1 → TRAIN-1 → M1" in text  # the cross-project blocker's chain
     assert "+2 working days against the baseline" in text
+
+
+def test_the_report_lists_the_live_risks_the_benefits_and_the_decisions_waiting(
+    cast: Cast, net: Net
+) -> None:
+    pid = cast.program.id
+    url = f"/api/v1/programs/{pid}/report"
+    empty = cast.viewer.get(url, params={"format": "md"}).text
+    assert "No live risks." in empty and "No benefits defined." in empty
+    assert "No change request is waiting for a decision." in empty
+    assert "Not tracked" not in empty
+
+    risk = {"program_id": pid, "level": "program", "probability": 4, "impact": 5}
+    for title, probability in (("Lease ends", 4), ("Vendor late", 2)):
+        made = cast.manager.post(
+            "/api/v1/risks", json=risk | {"title": title, "probability": probability}
+        )
+        assert made.status_code == 201, made.text
+    closed = cast.manager.post("/api/v1/risks", json=risk | {"title": "Gone"}).json()
+    shut = cast.manager.patch(f"/api/v1/risks/{closed['id']}", json={"status": "closed"})
+    assert shut.status_code == 200, shut.text
+    benefit = cast.manager.post("/api/v1/benefits", json={"program_id": pid, **TICKETS})
+    assert benefit.status_code == 201, benefit.text
+    raised = cast.member.post(
+        f"/api/v1/programs/{pid}/change-requests",
+        json={"title": "Slip", "changes": [{"type": "slip", "task_id": net.plat["id"], "days": 2}]},
+    )
+    assert raised.status_code == 201, raised.text
+
+    text = cast.viewer.get(url, params={"format": "md"}).text
+    assert "2 live risks, 1 on the steering agenda:" in text
+    assert "| R1 Lease ends | 20 (4×5) | program | — | steering agenda |" in text
+    assert text.index("Lease ends") < text.index("Vendor late | 10 (2×5)")
+    assert "Gone" not in text
+    assert (
+        "| support tickets per month | — | 840 tickets by 2028-01-01 | — | no reading yet |" in text
+    )
+    assert "- CR-1 Slip (requested by " in text and "finish +2 working days" in text
+    html = cast.viewer.get(url, params={"format": "html"}).text
+    assert "Lease ends" in html and "support tickets per month" in html and "CR-1 Slip" in html
 
 
 def test_pdf_report_is_self_contained_and_its_text_matches(cast: Cast, net: Net) -> None:

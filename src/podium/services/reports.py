@@ -24,13 +24,16 @@ from podium.services import events
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.baselines import compare
+from podium.services.benefits.reading import describe, program_benefits
 from podium.services.common import flush
 from podium.services.health import program_health, reason_json
 from podium.services.performance import performance_curves
 from podium.services.programs import get_program
+from podium.services.risks.reading import live_risks
 from podium.services.scheduling.views import program_schedule
 
 TOP_REASONS = 8
+TOP_RISKS = 8
 
 
 def _iso(day: date | None) -> str | None:
@@ -130,10 +133,56 @@ def build_report(
                 else None
             ),
         },
-        "risks": None,  # the risk register arrives with the governance capability
-        "benefits": None,
-        "decisions": None,
+        "risks": _risks(session, program_id),
+        "benefits": _benefits(session, program_id, day),
+        "decisions": _decisions(session, actor, program_id),
     }
+
+
+def _risks(session: Session, program_id: int) -> dict[str, Any]:
+    """The live risks: how many, how many on the steering agenda, the highest first."""
+    live = live_risks(session, program_id)
+    return {
+        "live": len(live),
+        "steering": sum(1 for r in live if r["escalation"] == "steering"),
+        "top": [
+            {
+                name: r[name]
+                for name in ("key", "title", "score", "probability", "impact", "owner", "level")
+            }
+            | {"escalation": r["escalation"], "status": r["status"]}
+            for r in live[:TOP_RISKS]
+        ],
+    }
+
+
+def _benefits(session: Session, program_id: int, as_of: date) -> list[dict[str, Any]]:
+    """Every benefit and where it stands on the report's day."""
+    views = [describe(session, b, as_of) for b in program_benefits(session, program_id)]
+    return [
+        {
+            "name": v.benefit.name,
+            "unit": v.benefit.unit,
+            "is_goal": v.benefit.is_goal,
+            "state": v.realization.state,
+            "latest_value": v.realization.latest.value if v.realization.latest else None,
+            "latest_date": _iso(v.realization.latest.on) if v.realization.latest else None,
+            "target_value": v.benefit.target_value,
+            "target_date": _iso(v.benefit.target_date),
+            "realization_pct": _num(v.realization.realization_pct),
+        }
+        for v in views
+    ]
+
+
+def _decisions(session: Session, actor: Actor, program_id: int) -> list[dict[str, Any]]:
+    """The change requests waiting for a decision, each with what it would do."""
+    from podium.services.governance.agenda import proposed_change_requests
+
+    return [
+        {"key": item["key"], "title": item["title"], "detail": item["detail"]}
+        for item in proposed_change_requests(session, actor, program_id)
+    ]
 
 
 def _changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:

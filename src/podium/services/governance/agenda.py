@@ -154,9 +154,11 @@ def _conflicts(session: Session, program_id: int, since: datetime | None) -> lis
     ]
 
 
-def _change_requests(
-    session: Session, actor: Actor, program_id: int, since: datetime | None
+def proposed_change_requests(
+    session: Session, actor: Actor, program_id: int, since: datetime | None = None
 ) -> list[dict[str, Any]]:
+    """The change requests waiting for a decision, each with its impact in a sentence
+    (``detail``) and whether it was raised after ``since``."""
     from podium.services.governance.change_requests import compute_impact
 
     items = []
@@ -286,7 +288,7 @@ def build_agenda(
         "risks": lambda: _risks(session, program.id, since),
         "milestones": lambda: milestones,
         "conflicts": lambda: _conflicts(session, program.id, since),
-        "change_requests": lambda: _change_requests(session, actor, program.id, since),
+        "change_requests": lambda: proposed_change_requests(session, actor, program.id, since),
         "benefits": lambda: _benefits(session, program.id, day),
         "decisions": lambda: _decisions(session, program.id, since),
         "proposed": lambda: _proposed(session, review),

@@ -227,6 +227,16 @@ def _agenda_item(risk: Risk, owners: dict[int, str]) -> dict[str, Any]:
     }
 
 
+def _owner_names(session: Session, risks: list[Risk]) -> dict[int, str]:
+    owner_ids = {r.owner_id for r in risks if r.owner_id}
+    if not owner_ids:
+        return {}
+    return {
+        u.id: (u.name or u.email)
+        for u in session.scalars(select(User).where(User.id.in_(owner_ids)))
+    }
+
+
 def risks_for_agenda(
     session: Session, program_id: int, since: datetime | None
 ) -> dict[str, list[dict[str, Any]]]:
@@ -245,11 +255,7 @@ def risks_for_agenda(
             .order_by(Risk.score.desc(), Risk.number)
         )
     )
-    owner_ids = {r.owner_id for r in risks if r.owner_id}
-    owners = {
-        u.id: (u.name or u.email)
-        for u in (session.scalars(select(User).where(User.id.in_(owner_ids))) if owner_ids else [])
-    }
+    owners = _owner_names(session, risks)
 
     def after(moment: datetime | None) -> bool:
         return moment is not None and (since is None or moment >= since)
@@ -275,6 +281,22 @@ def risks_for_agenda(
             if r.escalation == "steering" and is_live(r.status)
         ],
     }
+
+
+def live_risks(session: Session, program_id: int) -> list[dict[str, Any]]:
+    """The program's live risks as agenda items (see :func:`risks_for_agenda`), highest
+    score first (no permission check: the caller made one)."""
+    risks = [
+        r
+        for r in session.scalars(
+            select(Risk)
+            .where(Risk.program_id == program_id)
+            .order_by(Risk.score.desc(), Risk.number)
+        )
+        if is_live(r.status)
+    ]
+    owners = _owner_names(session, risks)
+    return [_agenda_item(r, owners) for r in risks]
 
 
 # --- for health -----------------------------------------------------------------------
