@@ -130,6 +130,13 @@ def test_review_input_errors(cast: Cast, net: Net) -> None:
         ),
         409,
     )
+    # names are unique ignoring case (the CLI finds a review by its name in any case)
+    assert_error(
+        cast.manager.post(
+            url, json={"name": "DEPENDENCY CHECK", "frequency": "weekly", "first_date": MONDAY}
+        ),
+        409,
+    )
     base = {"name": "Other", "frequency": "weekly", "first_date": MONDAY}
     assert_error(cast.manager.post(url, json={**base, "until_date": "2029-12-31"}), 422)
     assert_error(cast.manager.post(url, json={**base, "frequency": "daily"}), 422)
@@ -535,6 +542,14 @@ def test_decision_input_errors(cast: Cast, net: Net, db: Any) -> None:
     assert_error(
         cast.manager.post(url, json={"title": "X", "occurrence_id": other_held["id"]}), 422
     )
+    # a correction is held to the same dates as the log
+    logged = cast.manager.post(url, json={"title": "Go"}).json()
+    for day in ("2999-01-01", "9999-12-31"):
+        error = assert_error(
+            cast.manager.patch(f"/api/v1/decisions/{logged['id']}", json={"decided_on": day}), 422
+        )
+        assert error["details"][0]["field"] == "decided_on"
+    assert cast.viewer.get(f"/api/v1/decisions/{logged['id']}").json()["version"] == 1
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,9 @@ def test_rename_and_validation(cast: Cast, net: Net) -> None:
     moved = cast.owner.patch(copy_url, json={"start_date": "2027-02-01"})
     assert_error(moved, 409, "scenario_copy")
     assert_error(cast.owner.delete(copy_url), 409, "scenario_copy")
+    assert_error(cast.owner.post(f"{copy_url}/close", json={}), 409, "scenario_copy")
+    assert_error(cast.owner.post(f"{copy_url}/reopen"), 409, "scenario_copy")
+    assert cast.viewer.get(copy_url).json()["status"] == "active"
     assert cast.viewer.get(copy_url).json()["start_date"] == cast.program.start_date.isoformat()
     assert_error(cast.viewer.get("/api/v1/scenarios/0"), 422)
     assert_error(cast.viewer.get("/api/v1/scenarios/424242"), 404, "not_found")
@@ -217,6 +220,26 @@ def test_a_change_request_can_carry_a_scenario(cast: Cast, net: Net) -> None:
         json={"title": "Old", "scenario_id": scenario["id"]},
     )
     assert_error(wrong, 422, "validation_failed")
+
+
+def test_a_scenario_a_proposed_change_request_carries_is_not_deleted(cast: Cast, net: Net) -> None:
+    scenario = _scenario(cast)
+    cr = post_created(
+        cast.member,
+        f"/api/v1/programs/{cast.program.id}/change-requests",
+        {"title": "Longer pilot", "scenario_id": scenario["id"]},
+    )
+    url = f"/api/v1/scenarios/{scenario['id']}"
+    error = assert_error(cast.manager.delete(url), 409, "scenario_in_use")
+    assert error["details"] == {"change_requests": ["CR-1"]}
+    assert "decide or withdraw it" in error["message"]
+    assert (
+        cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()["scenario_id"]
+        == (scenario["id"])
+    )
+    withdrawn = cast.member.post(f"/api/v1/change-requests/{cr['id']}/withdraw", json={})
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert cast.manager.delete(url).status_code == 204
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -31,7 +31,6 @@ from podium.errors import (
     NotFound,
     PodiumError,
     ValidationFailed,
-    field_error,
 )
 from podium.models import ConstraintType, Dependency, DependencyType, Milestone, Role, Task, utcnow
 from podium.models.governance import ChangeRequest, ChangeRequestStatus
@@ -42,10 +41,10 @@ from podium.services import scenarios as scenario_service
 from podium.services import tasks as task_service
 from podium.services.actor import Actor, require_role
 from podium.services.baselines import take_baseline
-from podium.services.common import apply_update, check_version, flush, paginate, today
+from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.governance._audit import audit_action, audit_created
 from podium.services.governance._records import load_in_program
-from podium.services.governance.decisions import add_decision
+from podium.services.governance.decisions import add_decision, check_decided_on
 from podium.services.governance.scenario_impact import (
     compute_scenario_impact,
     scenario_problems,
@@ -512,15 +511,6 @@ def _check_open(cr: ChangeRequest) -> None:
         )
 
 
-def _check_decided_on(decided_on: date | None) -> None:
-    """A decision is logged once taken: its date is today or earlier."""
-    if decided_on is not None and decided_on > today():
-        raise field_error(
-            "decided_on",
-            f"{decided_on.isoformat()} is in the future: log a decision once it has been taken",
-        )
-
-
 def _check_requester_or_manager(session: Session, actor: Actor, cr: ChangeRequest) -> None:
     role = require_role(session, actor, cr.program_id, Role.MEMBER)
     if role.rank < Role.MANAGER.rank and cr.requested_by_user_id != actor.user_id:
@@ -717,7 +707,7 @@ def approve_change_request(
     cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
     check_version(cr, expected_version)
     _check_open(cr)
-    _check_decided_on(decided_on)
+    check_decided_on(decided_on)
     problems = problems_with(session, cr.program_id, cr.changes, cr.budget_changes)
     if problems:
         raise Conflict(
@@ -788,7 +778,7 @@ def reject_change_request(
     cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
     check_version(cr, expected_version)
     _check_open(cr)
-    _check_decided_on(decided_on)
+    check_decided_on(decided_on)
     _decide(
         session,
         actor,

@@ -160,11 +160,7 @@ def add_decision(
     links: Sequence[Mapping[str, Any]] = (),
 ) -> Decision:
     """Record a decision (no permission check: callers have made theirs)."""
-    if decided_on is not None and decided_on > today():
-        raise field_error(
-            "decided_on",
-            f"{decided_on.isoformat()} is in the future: log a decision once it has been taken",
-        )
+    check_decided_on(decided_on)
     _check_occurrence(session, program_id, occurrence_id)
     number = (
         session.scalar(select(func.max(Decision.number)).where(Decision.program_id == program_id))
@@ -200,6 +196,15 @@ def record_decision(session: Session, actor: Actor, **fields: Any) -> Decision:
     return add_decision(session, actor, **fields)
 
 
+def check_decided_on(decided_on: date | None) -> None:
+    """A decision is logged once taken: its date is today or earlier."""
+    if decided_on is not None and decided_on > today():
+        raise field_error(
+            "decided_on",
+            f"{decided_on.isoformat()} is in the future: log a decision once it has been taken",
+        )
+
+
 def update_decision(
     session: Session,
     actor: Actor,
@@ -212,6 +217,8 @@ def update_decision(
     decision = get_decision(session, actor, decision_id, needed=Role.MANAGER)
     check_version(decision, expected_version)
     updates = dict(updates)
+    if "decided_on" in updates:
+        check_decided_on(updates["decided_on"])
     if "occurrence_id" in updates:
         _check_occurrence(session, decision.program_id, updates["occurrence_id"])
     if "links" in updates:

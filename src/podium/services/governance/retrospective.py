@@ -49,7 +49,7 @@ from podium.services.governance._audit import audit_action, audit_created, audit
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
 from podium.services.performance import program_performance
-from podium.services.programs import get_program
+from podium.services.programs import get_program, refuse_scenario_copy
 from podium.services.scheduling.alerts import SCHEDULE_ALERT_KINDS
 from podium.services.scheduling.pending import mark_program
 
@@ -437,6 +437,7 @@ def close_program(
     A ``closed_on`` given is not before the program's start.
     """
     program = get_program(session, actor, program_id, needed=Role.OWNER)
+    refuse_scenario_copy(program, "close the live program")
     if program.status == ProgramStatus.CLOSED:
         raise Conflict(f"{program.key} is already closed", code="program_closed")
     if closed_on is not None and closed_on < program.start_date:
@@ -491,6 +492,7 @@ def reopen_program(
     """Reopen a closed program (owners) so its plan can change again; its retrospective
     stays until the program is closed anew."""
     program = get_program(session, actor, program_id, needed=Role.OWNER)
+    refuse_scenario_copy(program, "reopen the live program")
     if program.status != ProgramStatus.CLOSED:
         raise Conflict(f"{program.key} is not closed", code="program_not_closed")
     apply_update(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from podium.engine.calendar import shifted
@@ -79,9 +79,14 @@ def list_reviews(session: Session, actor: Actor, program_id: int) -> list[Review
 def find_review(session: Session, actor: Actor, program_id: int, name: str) -> Review:
     """A review of the program by (case-insensitive) name."""
     reviews = list_reviews(session, actor, program_id)
-    for review in reviews:
-        if review.name.lower() == name.strip().lower():
-            return review
+    wanted = name.strip()
+    # the exact name first: names kept from before they were unique ignoring case may
+    # differ only in case
+    found = next((r for r in reviews if r.name == wanted), None) or next(
+        (r for r in reviews if r.name.lower() == wanted.lower()), None
+    )
+    if found is not None:
+        return found
     names = ", ".join(r.name for r in reviews) or "none yet"
     raise field_error("review", f"no review named {name!r} (reviews: {names})")
 
@@ -97,7 +102,9 @@ def _check_name_free(
     session: Session, program_id: int, name: str, *, except_id: int | None = None
 ) -> None:
     taken = session.scalar(
-        select(Review.id).where(Review.program_id == program_id, Review.name == name)
+        select(Review.id).where(
+            Review.program_id == program_id, func.lower(Review.name) == name.lower()
+        )
     )
     if taken is not None and taken != except_id:
         raise Conflict(

@@ -8,8 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.errors import field_error
-from podium.models import Program, Role, Scenario, ScenarioStatus, utcnow
+from podium.errors import Conflict, field_error
+from podium.models import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    Program,
+    Role,
+    Scenario,
+    ScenarioStatus,
+    utcnow,
+)
 from podium.services.actor import Actor, require_role
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -107,9 +115,30 @@ def discard_scenario(
 def delete_scenario(
     session: Session, actor: Actor, scenario_id: int, *, expected_version: int | None = None
 ) -> None:
-    """Remove a scenario and its copy altogether (managers)."""
+    """Remove a scenario and its copy altogether (managers); refused (409
+    ``scenario_in_use``) while a proposed change request carries it: approving that
+    request would apply nothing."""
     scenario = get_scenario(session, actor, scenario_id, needed=Role.MANAGER)
     check_version(scenario, expected_version)
+    carried_by = list(
+        session.scalars(
+            select(ChangeRequest.number)
+            .where(
+                ChangeRequest.scenario_id == scenario.id,
+                ChangeRequest.status == ChangeRequestStatus.PROPOSED,
+            )
+            .order_by(ChangeRequest.number)
+        )
+    )
+    if carried_by:
+        keys = ", ".join(f"CR-{n}" for n in carried_by)
+        raise Conflict(
+            f"{keys} {'carries' if len(carried_by) == 1 else 'carry'} scenario {scenario.name}: "
+            "decide or withdraw "
+            f"{'it' if len(carried_by) == 1 else 'them'} before deleting the scenario",
+            code="scenario_in_use",
+            details={"change_requests": [f"CR-{n}" for n in carried_by]},
+        )
     _drop_copy(session, scenario)
     record_change(
         session,
