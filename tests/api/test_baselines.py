@@ -82,6 +82,12 @@ def test_baseline_errors(cast: Cast, net: Net) -> None:
     assert_error(cast.manager.post(url, json={"name": ""}), 422)
     assert_error(cast.viewer.get("/api/v1/baselines/999999"), 404)
     assert_error(cast.outsider.get(url), 404)
+    # another program's baseline reads as one that does not exist: which program, if any,
+    # is not told
+    taken = cast.manager.get(url).json()[0]["id"]
+    for path in (f"/api/v1/baselines/{taken}", f"/api/v1/baselines/{taken}/variance"):
+        error = assert_error(cast.outsider.get(path), 404)
+        assert error["message"] == f"baseline {taken} not found"
 
 
 def test_a_renamed_baseline_is_trimmed_and_a_blank_or_taken_name_refused(

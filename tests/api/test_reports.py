@@ -137,6 +137,10 @@ def test_report_errors(cast: Cast, net: Net) -> None:
     )
     assert_error(cast.viewer.get("/api/v1/reports/999999"), 404)
     assert_error(cast.outsider.get(f"/api/v1/programs/{cast.program.id}/report"), 404)
+    issued = cast.manager.post(f"/api/v1/programs/{cast.program.id}/reports", json={})
+    assert issued.status_code == 201, issued.text
+    error = assert_error(cast.outsider.get(f"/api/v1/reports/{issued.json()['id']}"), 404)
+    assert error["message"] == f"report {issued.json()['id']} not found"  # as if none
 
 
 def test_the_report_on_the_demo_program_matches_the_api(

@@ -395,8 +395,14 @@ def test_deleting_a_resource_in_use_is_409_counting_its_assignments(cast: Cast) 
     setup = contest(cast)
     error = assert_error(cast.manager.delete(f"{URL}/{setup.ana['id']}"), 409, "resource_in_use")
     assert "2 in CLOUD" in error["message"]
-    assert error["details"] == {"assignments": {"CLOUD": 2}}
+    assert error["details"] == {"assignments": {"CLOUD": 2}, "hidden": 0}
     assert cast.manager.get(f"{URL}/{setup.ana['id']}").status_code == 200
+    # the manager of another program learns how many, not where
+    started = cast.outsider.post("/api/v1/programs", json={**NEW_PROGRAM, "key": "MINE"})
+    assert started.status_code == 201, started.text
+    error = assert_error(cast.outsider.delete(f"{URL}/{setup.ana['id']}"), 409, "resource_in_use")
+    assert error["details"] == {"assignments": {}, "hidden": 2}
+    assert "CLOUD" not in error["message"] and "2 in programs you cannot see" in error["message"]
 
 
 # --- who may change resources ------------------------------------------------------

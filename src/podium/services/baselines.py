@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from podium.engine import WorkCalendar
 from podium.errors import Conflict, NotFound, field_error
 from podium.models import Baseline, BaselineItem, Milestone, Program, Project, Role, Task
-from podium.services.actor import Actor
+from podium.services.actor import Actor, role_in
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush
 from podium.services.overview import program_calendar
@@ -32,8 +32,8 @@ def get_baseline(
     session: Session, actor: Actor, baseline_id: int, *, needed: Role = Role.VIEWER
 ) -> Baseline:
     baseline = session.get(Baseline, baseline_id)
-    if baseline is None:
-        raise NotFound(f"baseline {baseline_id} not found")
+    if baseline is None or role_in(session, actor, baseline.program_id) is None:
+        raise NotFound(f"baseline {baseline_id} not found")  # (another program's: the same)
     get_program(session, actor, baseline.program_id, needed=needed)
     return baseline
 

@@ -21,7 +21,7 @@ from podium.errors import NotFound
 from podium.interop import report_render
 from podium.models import Alert, IssuedReport, Role
 from podium.services import events
-from podium.services.actor import Actor
+from podium.services.actor import Actor, role_in
 from podium.services.audit import record_change
 from podium.services.baselines import compare
 from podium.services.benefits.reading import describe, program_benefits
@@ -301,7 +301,7 @@ def list_reports(session: Session, actor: Actor, program_id: int) -> list[Issued
 
 def get_report(session: Session, actor: Actor, report_id: int) -> IssuedReport:
     report = session.get(IssuedReport, report_id)
-    if report is None:
+    if report is None or role_in(session, actor, report.program_id) is None:
         raise NotFound(f"report {report_id} not found")
     get_program(session, actor, report.program_id)
     return report

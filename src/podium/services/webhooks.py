@@ -36,7 +36,7 @@ from podium.models import (
     WebhookSubscription,
     utcnow,
 )
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, require_role, role_in
 from podium.services.common import flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
 from podium.services.programs import refuse_scenario_copy
@@ -165,7 +165,7 @@ def list_subscriptions(
 def get_subscription(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
     """One subscription (manager of its program)."""
     subscription = session.get(WebhookSubscription, subscription_id)
-    if subscription is None:
+    if subscription is None or role_in(session, actor, subscription.program_id) is None:
         raise NotFound(f"webhook {subscription_id} not found")
     require_role(session, actor, subscription.program_id, Role.MANAGER)
     return subscription

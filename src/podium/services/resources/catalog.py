@@ -29,7 +29,13 @@ from podium.models import (
     Task,
     User,
 )
-from podium.services.actor import Actor, manages_all, require_manager_of_all, require_role
+from podium.services.actor import (
+    Actor,
+    manages_all,
+    require_manager_of_all,
+    require_role,
+    visible_program_ids,
+)
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import can_edit_calendars
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -304,19 +310,25 @@ def delete_resource(
     resource = get_resource(session, actor, resource_id)
     check_version(resource, expected_version)
     used = session.execute(
-        select(Program.key, func.count(Assignment.id))
+        select(Program.key, func.coalesce(Program.scenario_of_id, Program.id), func.count())
+        .select_from(Assignment)
         .join(Program, Program.id == Assignment.program_id)
         .where(Assignment.resource_id == resource.id)
-        .group_by(Program.key)
+        .group_by(Program.key, Program.scenario_of_id, Program.id)
         .order_by(Program.key)
     ).all()
     if used:
-        where = ", ".join(f"{n} in {key}" for key, n in used)
+        visible = visible_program_ids(session, actor)
+        shown = {key: n for key, live, n in used if visible is None or live in visible}
+        hidden = sum(n for key, _, n in used if key not in shown)
+        where = ", ".join(f"{n} in {key}" for key, n in shown.items())
+        if hidden:
+            where += f"{', ' if where else ''}{hidden} in programs you cannot see"
         raise Conflict(
             f"{resource.name} is assigned to tasks ({where}); remove the assignments "
             "first, or mark the resource inactive",
             code="resource_in_use",
-            details={"assignments": {key: n for key, n in used}},
+            details={"assignments": shown, "hidden": hidden},
         )
     record_deleted(session, actor, resource, program_id=None, fields=RESOURCE_FIELDS)
     session.delete(resource)
