@@ -107,3 +107,28 @@ def test_a_manager_deletes_an_action_and_a_viewer_cannot_touch_it(
     assert (
         manager.post(f"/risks/{other['id']}/actions/{action['id']}/delete", {}).status_code == 404
     )
+
+
+def test_a_stale_risk_form_is_refused_in_place_with_what_was_typed(
+    cast: Cast, projects: dict[str, int], browser_as: Callable[[str], Browser]
+) -> None:
+    risk = create(cast.member, cast, projects)
+    member = browser_as("member@example.com")
+    moved = cast.manager.patch(f"{URL}/{risk['id']}", json={"title": "Vendor API very late"})
+    assert moved.status_code == 200, moved.text
+    form = {"title": "Typed while they saved", "probability": 4, "impact": 3, "version": 1}
+    stale = member.post(f"/risks/{risk['id']}", form)
+    assert stale.status_code == 412
+    assert 'value="Typed while they saved"' in stale.text
+    assert "This risk was changed by someone else" in stale.text
+    assert cast.viewer.get(f"{URL}/{risk['id']}").json()["title"] == "Vendor API very late"
+    action = _action(cast, risk)
+    ticked = member.post(
+        f"/risks/{risk['id']}/actions/{action['id']}/done", {"done": "1", "version": 99}
+    )
+    assert ticked.status_code == 412 and "changed by someone else" in ticked.text
+    assert _stored(cast, risk, action)["done"] is False
+    manager = browser_as("manager@example.com")
+    deleted = manager.post(f"/risks/{risk['id']}/delete", {"version": 1})
+    assert deleted.status_code == 412 and "changed by someone else" in deleted.text
+    assert cast.viewer.get(f"{URL}/{risk['id']}").status_code == 200

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from podium.db import session_factory
 from podium.models import Dependency, Milestone, Program, Scenario, Task
+from podium.services import baselines as baseline_service
 from podium.services import tasks as task_service
 from podium.services.actor import SYSTEM
 from podium.services.uow import complete
@@ -106,6 +107,15 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
         f"duration {live_task.duration} → {live_task.duration + 40}"
     )
     screenshot(page, "scenario-compare.png", full_page=True)
+    # choosing a baseline adds its column at once (the page's scripts send the choice)
+    db = session_factory(web_engine)()
+    baseline_service.take_baseline(db, SYSTEM, fresh_plan.id, name="Plan of record")
+    complete(db)
+    db.close()
+    page.reload()
+    page.get_by_label("Baseline").select_option(label="Plan of record")
+    expect(page).to_have_url(re.compile(r"baseline_id=\d+"))
+    expect(page.get_by_test_id("compare")).to_contain_text("Baseline Plan of record")
 
     page.get_by_role("button", name="Apply to the live plan").click()
     expect(page.get_by_test_id("scenario-status")).to_have_text("applied")

@@ -22,7 +22,7 @@ def check_version(record: Any, expected_version: int | None) -> None:
     """Refuse to change a record whose version is not the one the caller read."""
     if expected_version is not None and expected_version != record.version:
         raise StaleVersion(
-            f"this {entity_type_of(record)} was changed by someone else "
+            f"this {entity_type_of(record).replace('_', ' ')} was changed by someone else "
             f"(your version {expected_version}, current {record.version}); reload and retry",
             details={"expected": expected_version, "current": record.version},
         )

@@ -483,6 +483,17 @@ def save_risk(
             )
             done(db)
             return RedirectResponse(f"/risks/{risk_id}?saved=1", status_code=303)
+        except StaleVersion as exc:  # what was typed stays on the form, to compare and redo
+            db.rollback()
+            return _risk(
+                request,
+                db,
+                viewer,
+                risk_id,
+                errors=errors_of(exc, RISK_FORM),
+                values=_shown_values(form),
+                status_code=exc.status,
+            )
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
             errors = errors_of(exc, RISK_FORM)
@@ -520,22 +531,51 @@ def add_action(
 
 @router.post("/risks/{risk_id}/actions/{action_id}/done")
 def toggle_action(
-    risk_id: PathId, action_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+    request: Request,
+    risk_id: PathId,
+    action_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
 ) -> Response:
     """Mark an action done, or not done again (members)."""
     is_done = field_value(form, "done") == "1"
-    risks.update_action(
-        db, viewer.actor, risk_id, action_id, {"done": is_done}, expected_version=version_of(form)
-    )
+    try:
+        risks.update_action(
+            db,
+            viewer.actor,
+            risk_id,
+            action_id,
+            {"done": is_done},
+            expected_version=version_of(form),
+        )
+    except StaleVersion as exc:
+        db.rollback()
+        return _risk(
+            request,
+            db,
+            viewer,
+            risk_id,
+            action_errors={GENERAL: errors_of(exc, ())[GENERAL]},
+            status_code=exc.status,
+        )
     done(db)
     return RedirectResponse(f"/risks/{risk_id}?action=1#actions", status_code=303)
 
 
 @router.post("/risks/{risk_id}/delete")
-def delete_risk(risk_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm) -> Response:
+def delete_risk(
+    request: Request, risk_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
     """Remove a risk from the register (managers)."""
     risk = risks.get_risk(db, viewer.actor, risk_id)
     program_id = risk.program_id
-    risks.delete_risk(db, viewer.actor, risk_id, expected_version=version_of(form))
+    try:
+        risks.delete_risk(db, viewer.actor, risk_id, expected_version=version_of(form))
+    except StaleVersion as exc:
+        db.rollback()
+        return _risk(
+            request, db, viewer, risk_id, errors=errors_of(exc, RISK_FORM), status_code=exc.status
+        )
     done(db)
     return RedirectResponse(f"/programs/{program_id}/risks", status_code=303)

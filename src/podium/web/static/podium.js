@@ -18,6 +18,15 @@
     }
   });
 
+  // A select marked data-autosubmit sends its form when a choice is made (inline
+  // onchange handlers are blocked by the CSP); without scripts the form's button does.
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest ? event.target.closest("[data-autosubmit]") : null;
+    if (field && field.form) {
+      field.form.requestSubmit();
+    }
+  });
+
   // After a swap, focus the first field with an error, else the element the
   // server marked (an opened form's first field, a confirm button, a message).
   document.addEventListener("htmx:afterSettle", function () {
