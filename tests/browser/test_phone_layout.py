@@ -41,9 +41,28 @@ def test_the_main_pages_fit_a_phone(
         f"{program}/resources",
         f"{program}/roadmap",
         f"{program}/impact",
+        f"/projects/{work_program.project_ids['APP']}",
+        f"{program}/settings",
+        f"{program}/benefits",
+        f"{program}/performance",
+        f"{program}/governance",
+        "/resources/new",
+        "/search?q=APP",
     ):
         page.goto(path)
         _fits(page)
+        if path.startswith("/projects/"):
+            # the WBS scrolls in its card with the task names kept (they shrank to nothing)
+            name = page.locator("#wbs th", has_text="Task").bounding_box()
+            assert name is not None and name["width"] >= 150, name
+        if path.endswith("/roadmap"):
+            # the names stay beside the bars however far the chart is scrolled
+            page.locator(".rm-viewport").evaluate("v => { v.scrollLeft = v.scrollWidth; }")
+            labels = page.get_by_test_id("roadmap-rows").bounding_box()
+            chart = page.locator(".rm-viewport").bounding_box()
+            assert labels is not None and chart is not None
+            assert abs(labels["x"] - chart["x"]) < 2, (labels, chart)
+            assert labels["width"] < chart["width"] / 2, (labels, chart)
         if path.endswith("/resources") and path != "/resources":
             # the form takes its card's width (a hidden floated "busy" note squeezed it)
             form = page.get_by_test_id("level-form").bounding_box()

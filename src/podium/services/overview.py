@@ -29,6 +29,7 @@ from podium.services.pages_schedule import (
 from podium.services.work_calendars import calendars_by_id
 
 ALERTS_SHOWN = 8
+MAX_ALERTS_SHOWN = 500  # "show all" (a program with more reads them through the API)
 
 
 # --- projects -------------------------------------------------------------------
@@ -146,8 +147,12 @@ def program_calendar(session: Session, program: Program) -> WorkCalendar:
     )
 
 
-def program_overview(session: Session, actor: Actor, program_id: int) -> ProgramOverview:
-    """The program, its forecast against its goal, milestones, open alerts, projects, members.
+def program_overview(
+    session: Session, actor: Actor, program_id: int, *, all_alerts: bool = False
+) -> ProgramOverview:
+    """The program, its forecast against its goal, milestones, open alerts (the
+    :data:`ALERTS_SHOWN` most severe, or with ``all_alerts`` up to :data:`MAX_ALERTS_SHOWN`),
+    projects, members.
 
     A program the actor cannot see is ``NotFound``, as everywhere.
     """
@@ -160,7 +165,8 @@ def program_overview(session: Session, actor: Actor, program_id: int) -> Program
         for m, u in programs.list_members(session, actor, program_id)
     ]
     members.sort(key=lambda m: (-m.role.rank, m.name.lower(), m.email))
-    alerts, alert_count = open_alerts(session, program_id, limit=ALERTS_SHOWN)
+    limit = MAX_ALERTS_SHOWN if all_alerts else ALERTS_SHOWN
+    alerts, alert_count = open_alerts(session, program_id, limit=limit)
     return ProgramOverview(
         program=program,
         role=role,

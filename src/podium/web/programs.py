@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -66,9 +66,16 @@ def program_list(
 
 
 @router.get("/programs/{program_id}", name="program")
-def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewer) -> Response:
-    """The program at a glance: forecast against the goal, alerts, milestones, projects."""
-    view = overview.program_overview(db, viewer.actor, program_id)
+def program_page(
+    request: Request,
+    program_id: int,
+    db: Db,
+    viewer: CurrentViewer,
+    alerts: Literal["all"] | None = None,
+) -> Response:
+    """The program at a glance: forecast against the goal, alerts (the most severe, or
+    with ``?alerts=all`` every open one), milestones, projects."""
+    view = overview.program_overview(db, viewer.actor, program_id, all_alerts=alerts == "all")
     program_health = health.program_health(db, viewer.actor, program_id)
     return render(
         request,
@@ -79,5 +86,7 @@ def program_page(request: Request, program_id: int, db: Db, viewer: CurrentViewe
             "health": program_health,
             "goal_kpi": benefits.goal_benefit(db, view.program),
             "glance": forecast_glance(db, program_id),
+            "alerts_shown": overview.ALERTS_SHOWN,
+            "max_alerts_shown": overview.MAX_ALERTS_SHOWN,
         },
     )

@@ -16,7 +16,8 @@
   var ROW = 28;
   var MARGIN_ROWS = 150; // rows drawn above and below the ones in view
   var HEAD = 46;
-  var LABEL = 320;
+  // the names column: narrower on a phone, so that the bars beside it show too
+  var LABEL = window.matchMedia("(max-width: 720px)").matches ? 150 : 320;
   var INDENT = 16;
   var DAY_MS = 864e5;
   var ZOOMS = {

@@ -1,0 +1,48 @@
+"""The overview lists the most severe open alerts and, on asking, every one of them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.orm import Session
+
+from podium.models import Alert, AlertKind, Severity
+from tests.api.conftest import Browser, Cast
+
+pytestmark = pytest.mark.db
+
+
+def _raise_alerts(db: Session, program_id: int, count: int) -> None:
+    for n in range(count):
+        severity = Severity.LOW if n == 0 else Severity.HIGH  # the low one is the least severe
+        db.add(
+            Alert(
+                program_id=program_id,
+                kind=AlertKind.DEADLINE_MISSED,
+                severity=severity,
+                fingerprint=f"test-{n}",
+                subject_type="task",
+                subject_id=n + 1,
+                title=f"Alert number {n}",
+            )
+        )
+    db.commit()
+
+
+def test_the_most_severe_alerts_are_shown_and_all_of_them_on_asking(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    _raise_alerts(db, cast.program.id, 12)
+    viewer = browser_as("viewer@example.com")
+    page = viewer.get(f"/programs/{cast.program.id}")
+    assert len(re.findall(r'class="alert-item ', page)) == 8
+    assert "The 8 most severe of 12 open alerts." in page
+    assert "Alert number 0<" not in page  # the low one is left out
+    assert f'href="/programs/{cast.program.id}?alerts=all#alerts-heading"' in page
+    every = viewer.get(f"/programs/{cast.program.id}?alerts=all")
+    assert len(re.findall(r'class="alert-item ', every)) == 12
+    assert "Alert number 0<" in every and "All 12 open alerts." in every
+    refused = viewer.client.get(f"/programs/{cast.program.id}?alerts=some")
+    assert refused.status_code == 400
