@@ -215,6 +215,10 @@ def _damaged(archive: bytes, how: str) -> bytes:
         tables = manifest["tables"]
         assert isinstance(tables, list)
         next(t for t in tables if t["name"] == "tasks")["last_id"] = "12"
+    elif how == "a last id past what an id holds":
+        tables = manifest["tables"]
+        assert isinstance(tables, list)
+        next(t for t in tables if t["name"] == "tasks")["last_id"] = 10**30
     elif how == "rows that do not fit":
         tables = manifest["tables"]
         assert isinstance(tables, list)
@@ -245,6 +249,7 @@ def _damaged(archive: bytes, how: str) -> bytes:
         "table left out of the manifest",
         "revision mismatch",
         "a last id that is no number",
+        "a last id past what an id holds",
         "rows that do not fit",
         "no manifest",
     ],
@@ -276,6 +281,12 @@ def test_the_backup_and_restore_commands(
     get_settings.cache_clear()
     get_engine.cache_clear()
     try:
+        # an output that cannot be written is refused before the work, leaving nothing
+        for wrong, why in ((tmp_path, "is a folder"), (tmp_path / "no" / "b.zip", "no folder")):
+            result = runner.invoke(app, ["backup", "--output", str(wrong)])
+            assert result.exit_code == 1 and why in " ".join(result.output.split()), result.output
+            assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert list(tmp_path.iterdir()) == []
         result = runner.invoke(app, ["backup", "--output", str(archive)])
         assert result.exit_code == 0, result.output
         assert archive.is_file() and "tables" in result.output

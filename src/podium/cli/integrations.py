@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from podium.cli._app import actor_for, app, console, fail, print_problems, require_current_schema
+from podium.cli._app import (
+    actor_for,
+    app,
+    console,
+    fail,
+    print_problems,
+    require_current_schema,
+    writable,
+)
 from podium.db import get_engine, upgrade_database
 from podium.errors import PodiumError
 from podium.services.uow import unit_of_work
@@ -24,16 +32,20 @@ def backup(
     from podium.services.backup import backup_database
 
     require_current_schema()
+    writable(output)
     partial = output.with_name(output.name + ".partial")
     try:
         manifest = backup_database(get_engine(), partial)
+        partial.replace(output)
     except PodiumError as exc:
         partial.unlink(missing_ok=True)
         raise fail(exc.message) from exc
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    partial.replace(output)
     rows = sum(table.rows for table in manifest.tables)
     console.print(
         f"Wrote [bold]{output}[/]: {len(manifest.tables)} tables, {rows} rows, "

@@ -81,12 +81,17 @@ def _line(row: Row) -> bytes:
     )
 
 
+MAX_LAST_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+
 def _last_id(table: dict[str, Any]) -> int | None:
     value = table.get("last_id")
     if value is None:
         return None
-    if type(value) is not int or value < 0:
-        raise ValueError(f"{table.get('name')}: last_id {value!r} is not a whole number >= 0")
+    if type(value) is not int or not 0 <= value <= MAX_LAST_ID:
+        raise ValueError(
+            f"{table.get('name')}: last_id {value!r} is not a whole number from 0 to {MAX_LAST_ID}"
+        )
     return value
 
 
