@@ -234,6 +234,15 @@ def test_set_replaces_the_changes_given_and_keeps_the_rest(
     ]
     assert cr.budget_changes == [{"task_id": key["DATA-1"], "budget": 12000.0}]  # kept
     assert cr.rebaseline and cr.version == 2
+    # the same number of changes, one of them edited: it says so (not "nothing changed")
+    code, out = podium("change", "set", "CLOUD", "CR-1", "--slip", "DATA-1=2",
+                       "--duration", "DATA-2=6", "--as", "sam@example.com")  # fmt: skip
+    assert code == 0, out
+    assert "plan changes 2 changes → 2 changes, edited" in flat(out), out
+    assert requests(engine)[1].changes[0]["days"] == 2
+    code, out = podium("change", "set", "CLOUD", "CR-1", "--slip", "DATA-1=1",
+                       "--duration", "DATA-2=6", "--as", "sam@example.com")  # fmt: skip
+    assert code == 0 and requests(engine)[1].changes[0]["days"] == 1, out
     code, out = podium("change", "set", "CLOUD", "CR-1", "--no-budgets", "--scope", "Wave 1 only",
                        "--as", "ana@example.com")  # fmt: skip
     assert code == 0, out

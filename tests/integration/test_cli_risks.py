@@ -190,6 +190,25 @@ def test_a_risk_update_is_refused_with_the_reason(demo: None) -> None:
     assert code == 1 and "viewer" in out
     code, out = podium("risk", "update", "CLOUD", "R3", "--level", "program", "--no-owner")
     assert code == 0 and "level task → program" in out and "owner Li Wei → —" in out
+    # a risk has a title, added or changed
+    code, out = podium("risk", "update", "CLOUD", "R3", "--title", "   ")
+    assert code == 1 and "a risk needs a title" in out
+    for blank in ("", "   "):
+        args = (
+            "risk",
+            "add",
+            "CLOUD",
+            "--title",
+            blank,
+            "-p",
+            "3",
+            "-i",
+            "3",
+            "--level",
+            "program",
+        )
+        code, out = podium(*args)
+        assert code == 1 and "a risk needs a title" in out, out
 
 
 def test_closing_needs_a_manager_and_realizing_keeps_the_day(demo: None, engine: Engine) -> None:

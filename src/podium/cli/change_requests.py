@@ -342,7 +342,7 @@ def change_set(
                 session, actor, cr.id, updates, expected_version=cr.version
             )
         lines = [
-            (CR_LABELS.get(field, field), _counted(old), _counted(getattr(cr, field)))
+            (CR_LABELS.get(field, field), *_shown_pair(old, getattr(cr, field)))
             for field, old in before.items()
         ]
         title_now = f"[bold]{escape(f'CR-{cr.number} {cr.title}')}[/]"
@@ -354,6 +354,15 @@ def change_set(
 def _counted(value: Any) -> Any:
     """A list of changes by its length (``2 changes``), any other value as it is."""
     return counted(len(value), "change") if isinstance(value, list) else value
+
+
+def _shown_pair(old: Any, new: Any) -> tuple[Any, Any]:
+    """Old and new as printed: lists of changes by their length, and a list edited
+    without changing its length says so (else it would read as nothing changed)."""
+    shown_old, shown_new = _counted(old), _counted(new)
+    if old != new and shown_old == shown_new:
+        shown_new = f"{shown_new}, edited"
+    return shown_old, shown_new
 
 
 @change_app.command("withdraw")

@@ -165,7 +165,7 @@ def risk_add(
                 session,
                 actor,
                 program_id=found.id,
-                title=title,
+                title=title.strip(),
                 probability=probability,
                 impact=impact,
                 level=level,
@@ -313,7 +313,7 @@ def risk_update(
             ("status", status),
             ("response", response),
             ("level", level),
-            ("title", title),
+            ("title", title.strip() if title is not None else None),
             ("cause", cause),
             ("effect", effect),
         )

@@ -83,6 +83,8 @@ def _check_level(risk: Risk) -> None:
 
 
 def _check_values(values: Mapping[str, Any]) -> None:
+    if "title" in values and not str(values["title"] or "").strip():
+        raise field_error("title", "a risk needs a title")
     for name, allowed in (
         ("level", RISK_LEVELS),
         ("response", RISK_RESPONSES),
@@ -149,6 +151,7 @@ def create_risk(
     require_role(session, actor, program_id, Role.MANAGER if status == "closed" else Role.MEMBER)
     _check_values(
         {
+            "title": title,
             "level": level,
             "response": response,
             "status": status,
