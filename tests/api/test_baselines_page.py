@@ -30,6 +30,8 @@ def test_a_manager_renames_a_baseline_in_place(
     taken = manager.post(f"{base}/rename", {"name": "Re-plan", "version": first["version"]})
     assert taken.status_code == 409 and "already has a baseline named" in taken.text
     assert f'data-error-for="rename-{first["id"]}"' in taken.text
+    # beside the rename field only, not again under the form that takes a baseline
+    assert taken.text.count("already has a baseline named") == 1
     for bad in ("", "x" * 201):
         assert manager.post(f"{base}/rename", {"name": bad}).status_code == 422
     renamed = manager.post(

@@ -1,4 +1,5 @@
-"""The overview lists the most severe open alerts and, on asking, every one of them."""
+"""The overview lists the most severe open alerts and, on asking, every one of them; a
+form says a refused value in its own unit."""
 
 from __future__ import annotations
 
@@ -46,3 +47,22 @@ def test_the_most_severe_alerts_are_shown_and_all_of_them_on_asking(
     assert "Alert number 0<" in every and "All 12 open alerts." in every
     refused = viewer.client.get(f"/programs/{cast.program.id}?alerts=some")
     assert refused.status_code == 400
+
+
+def test_a_forecast_uncertainty_out_of_range_is_refused_in_the_forms_own_unit(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    manager = browser_as("manager@example.com")
+    response = manager.post(
+        f"/programs/{cast.program.id}/forecast",
+        {"iterations": "200", "distribution": "pert", "default_uncertainty": "95"},
+    )
+    assert response.status_code == 422
+    assert "Must be between 0 and 90 (± % of the duration)." in response.text
+    assert "0.9" not in response.text
+
+
+def test_the_browsers_favicon_request_finds_the_icon(cast: Cast) -> None:
+    answer = cast.viewer.client.get("/favicon.ico", follow_redirects=False)
+    assert answer.status_code == 301 and answer.headers["location"] == "/static/favicon.svg"
+    assert cast.viewer.client.get("/static/favicon.svg").status_code == 200

@@ -68,3 +68,23 @@ def test_reasons_of_one_rule_and_colour_are_one_line_led_by_the_broadest_record(
     assert [line.reason for line in lines] == [late, slips[2]]
     assert [ref.key for ref in lines[1].others] == ["A-1", "A", "A-2"]
     assert reason_text(lines[0].reason) == "Milestone M1 on 4 Dec 2026"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"^[A-Za-z][A-Za-z0-9_-]{0,19}$", "Letters, digits, '_' or '-', starting with a letter."),
+        (
+            r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$",
+            "Letters, digits, '.', '_' or '-', starting with a letter.",
+        ),
+        (
+            r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$",
+            "Letters, digits, '.', '@', '_' or '-', starting with a letter or digit.",
+        ),
+    ],
+)
+def test_a_key_rule_is_said_as_its_pattern_allows(pattern: str, words: str) -> None:
+    from podium.web.tasks import _key_rule
+
+    assert _key_rule(pattern) == words

@@ -170,6 +170,8 @@ def run_forecast(
             for item in exc.details or []:
                 if isinstance(item, dict):
                     errors[item["field"]] = f"Must be {item['message']}."
+            if "default_uncertainty" in errors:  # the form asks for a percentage
+                errors["default_uncertainty"] = "Must be between 0 and 90 (± % of the duration)."
             if not errors:
                 errors["general"] = exc.message
     return _page(request, db, viewer, program_id, errors=errors, values=values, status_code=422)

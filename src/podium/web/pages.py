@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.responses import RedirectResponse
 from starlette.staticfiles import StaticFiles
 
 from podium.web import (
@@ -53,6 +54,12 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
     """
     app.state.assets = assets.Assets(node_modules or assets.NODE_MODULES)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # what a browser asks for on a page without an icon link (the API's HTML report)
+    app.add_api_route(
+        "/favicon.ico",
+        lambda: RedirectResponse("/static/favicon.svg", status_code=301),
+        include_in_schema=False,
+    )
     app.include_router(assets.router)
     app.include_router(signin.router)
     areas = (

@@ -89,10 +89,21 @@ def _pydantic_message(error: Any) -> str:
     if kind == "string_too_long":
         return f"At most {ctx.get('max_length')} characters."
     if kind == "string_pattern_mismatch":
-        return "Letters, digits, '.', '_' or '-', starting with a letter."
+        return _key_rule(str(ctx.get("pattern", "")))
     if kind in ("enum", "literal_error"):
         return "Choose one of the options."
     return humanize(str(error.get("msg", "invalid")).removeprefix("Value error, "))
+
+
+def _key_rule(pattern: str) -> str:
+    """A key pattern in words: the marks it allows after letters and digits, and how it
+    starts (``^[A-Za-z][A-Za-z0-9_-]{0,19}$`` → letters, digits, '_' or '-', starting
+    with a letter)."""
+    rest = pattern[pattern.find("]") + 1 :]
+    marks = [f"'{m}'" for m in ".@_-" if m in rest]
+    allowed = ", ".join(marks[:-1]) + f" or {marks[-1]}" if len(marks) > 1 else "".join(marks)
+    start = "a letter or digit" if pattern.startswith("^[A-Za-z0-9]") else "a letter"
+    return f"Letters, digits{', ' + allowed if allowed else ''}, starting with {start}."
 
 
 def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, Errors]:
