@@ -8,6 +8,8 @@ Train the trainers (5 days, 18–22 Jan) → M1 (target 22 Jan); SEC Threat mode
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 import pytest
@@ -166,21 +168,24 @@ def test_approval_is_refused_when_a_task_finished_since(cast: Cast, net: Net) ->
 def test_a_change_that_would_form_a_cycle_rolls_back_the_whole_approval(
     cast: Cast, net: Net
 ) -> None:
-    cr = _raise(cast, [{"type": "set_duration", "task_id": net.sec["id"], "days": 4}])
-    # a second request, raised later, closes a loop with a link added in between
-    cast.manager.patch(
-        f"/api/v1/change-requests/{cr['id']}",
-        json={
-            "changes": [
-                {"type": "set_duration", "task_id": net.sec["id"], "days": 4},
-                {
-                    "type": "add_dependency",
-                    "predecessor": {"type": "task", "id": net.train["id"]},
-                    "successor": {"type": "task", "id": net.plat["id"]},
-                },
-            ]
-        },
+    def link(pred: dict, succ: dict) -> dict[str, Any]:
+        return {
+            "type": "add_dependency",
+            "predecessor": {"type": "task", "id": pred["id"]},
+            "successor": {"type": "task", "id": succ["id"]},
+        }
+
+    duration = {"type": "set_duration", "task_id": net.sec["id"], "days": 4}
+    cr = _raise(cast, [duration, link(net.train, net.sec)])  # no loop in the plan as it is
+    # an edit that would close a loop is refused when made
+    looped = cast.manager.patch(
+        f"/api/v1/change-requests/{cr['id']}", json={"changes": [link(net.train, net.plat)]}
     )
+    assert "cycle" in assert_error(looped, 422)["message"]
+    # the live plan moves on: SEC now feeds the pilot, and training → SEC would close a loop
+    live_link = {k: v for k, v in link(net.sec, net.plat).items() if k != "type"}
+    moved = cast.manager.post("/api/v1/dependencies", json=live_link)
+    assert moved.status_code == 201, moved.text
     before = _state(cast, net)
     error = assert_error(
         cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}), 409
@@ -232,6 +237,21 @@ def test_a_link_that_already_exists_is_refused_up_front(cast: Cast, net: Net) ->
     [problem] = error["details"]
     assert problem["field"] == "changes.0"
     assert f"{net.plat['key']} → {net.train['key']} is already linked" in problem["message"]
+    # a link to itself, or one that closes a loop, could never apply: refused, in keys
+    error = assert_error(
+        cast.member.post(_url(cast), json={"title": "Self", "changes": [add(net.plat, net.plat)]}),
+        422,
+    )
+    assert error["details"] == [
+        {"field": "changes.0", "message": f"{net.plat['key']} cannot depend on itself"}
+    ]
+    loop = add(net.train, net.plat)  # the pilot already comes before training
+    error = assert_error(
+        cast.member.post(_url(cast), json={"title": "Loop", "changes": [loop]}), 422
+    )
+    assert "cycle" in error["message"] and net.plat["key"] in error["message"], error
+    assert not re.search(r"\bt[0-9]+\b", error["message"]), error
+    assert cast.viewer.get(_url(cast)).json() == []
     twice = add(net.sec, net.train)
     error = assert_error(
         cast.member.post(_url(cast), json={"title": "Twice", "changes": [twice, twice]}), 422

@@ -207,7 +207,9 @@ def problems_with(
                 continue
             pair = _ends(change)
             existing = _existing_link(session, *pair)
-            if existing is not None and existing not in removed:
+            if pair[0] == pair[1]:
+                refuse(where, f"{_end_key(session, change['predecessor'])} cannot depend on itself")
+            elif existing is not None and existing not in removed:
                 refuse(
                     where,
                     f"{_end_key(session, change['predecessor'])} → "
@@ -424,11 +426,20 @@ def compute_impact(session: Session, actor: Actor, cr: ChangeRequest) -> dict[st
 
 def _check_changes(
     session: Session,
+    actor: Actor,
     program_id: int,
     changes: Sequence[Mapping[str, Any]],
     budget_changes: Sequence[Mapping[str, Any]],
 ) -> None:
     problems = problems_with(session, program_id, changes, budget_changes)
+    if not problems and changes:
+        # what only scheduling finds (a link that closes a loop): the plan must take it
+        try:
+            schedule_views.analyze_program_impact(
+                session, actor, program_id, [_schedule_change(c) for c in changes]
+            )
+        except (ValidationFailed, Conflict) as exc:
+            problems.append({"field": "changes", "message": exc.message})
     if problems:
         raise ValidationFailed(
             "; ".join(f"{p['field']}: {p['message']}" for p in problems), details=problems
@@ -461,7 +472,7 @@ def create_change_request(
             "a change request needs changes to the plan, budget changes or a scope change",
             details=[{"field": "changes", "message": "nothing to change"}],
         )
-    _check_changes(session, program_id, changes, budget_changes)
+    _check_changes(session, actor, program_id, changes, budget_changes)
     number = (
         session.scalar(
             select(func.max(ChangeRequest.number)).where(ChangeRequest.program_id == program_id)
@@ -537,6 +548,7 @@ def update_change_request(
     if "changes" in updates or "budget_changes" in updates:
         _check_changes(
             session,
+            actor,
             cr.program_id,
             updates.get("changes", cr.changes),
             updates.get("budget_changes", cr.budget_changes),
