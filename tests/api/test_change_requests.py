@@ -9,7 +9,6 @@ Train the trainers (5 days, 18–22 Jan) → M1 (target 22 Jan); SEC Threat mode
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 import pytest

@@ -177,6 +177,29 @@ def test_rename_and_validation(cast: Cast, net: Net) -> None:
     assert_error(moved, 409, "scenario_copy")
     assert_error(cast.owner.delete(copy_url), 409, "scenario_copy")
     assert_error(cast.owner.post(f"{copy_url}/close", json={}), 409, "scenario_copy")
+    # governance, risk and benefit records belong to the live program (a copy's would
+    # vanish with the scenario)
+    copy_id = scenario["copy_program_id"]
+    weekly = {"name": "Weekly", "frequency": "weekly", "first_date": "2027-01-04"}
+    benefit = {
+        "program_id": copy_id,
+        "name": "tickets",
+        "baseline_value": 10,
+        "target_value": 5,
+        "target_date": "2028-01-01",
+        "direction": "down",
+    }
+    risk = {"program_id": copy_id, "title": "Late", "probability": 2, "impact": 2}
+    for url, body in (
+        (f"{copy_url}/reviews", weekly),
+        (f"{copy_url}/decisions", {"title": "Go"}),
+        (f"{copy_url}/stakeholders", {"name": "Board"}),
+        (f"{copy_url}/lessons", {"text": "Pilot first"}),
+        ("/api/v1/benefits", benefit),
+        ("/api/v1/risks", risk | {"level": "program"}),
+    ):
+        error = assert_error(cast.owner.post(url, json=body), 409, "scenario_copy")
+        assert "belong to the live program" in error["message"], url
     assert_error(cast.owner.post(f"{copy_url}/reopen"), 409, "scenario_copy")
     assert cast.viewer.get(copy_url).json()["status"] == "active"
     assert cast.viewer.get(copy_url).json()["start_date"] == cast.program.start_date.isoformat()

@@ -16,7 +16,7 @@ from podium.cli.programs import program_app
 from podium.errors import PodiumError
 from podium.models import Membership, Program, Role, User
 from podium.services import auth, programs
-from podium.services.actor import SYSTEM
+from podium.services.actor import SYSTEM, refuse_scenario_copy
 from podium.services.uow import unit_of_work
 
 ROLES = tuple(r.value for r in sorted(Role, key=lambda r: -r.rank))
@@ -34,7 +34,7 @@ def _role(value: str, option: str) -> Role:
 def _live(session: Session, ref: str) -> Program:
     """The program, not a scenario's copy of one (its members are the live program's)."""
     found = programs.find_program(session, SYSTEM, ref)
-    programs.refuse_scenario_copy(found, "its members are the live program's")
+    refuse_scenario_copy(found, "its members are the live program's")
     return found
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import Forbidden, NotFound
+from podium.errors import Conflict, Forbidden, NotFound
 from podium.models import Membership, Program, Role, User
 
 
@@ -122,4 +122,26 @@ def require_manager_of_all(
         f"{what} is used by programs you do not manage ({named}): only an admin, or the "
         "managers and owners of every program that uses it, may change it",
         details={"programs": seen, "hidden": hidden},
+    )
+
+
+def refuse_scenario_copy(program: Program | None, why: str) -> None:
+    """409 ``scenario_copy`` for a scenario's hidden copy of a program, saying ``why``.
+
+    A copy carries what-if edits of the plan only: applying it writes tasks,
+    milestones, dependencies and assignments, so its program settings are not edited
+    there, and what-if dates are not published (feeds, webhooks)."""
+    if program is not None and program.scenario_of_id is not None:
+        raise Conflict(
+            f"{program.key} is a scenario's copy of a program: {why}",
+            code="scenario_copy",
+            details={"live_program_id": program.scenario_of_id},
+        )
+
+
+def refuse_on_scenario_copy(session: Session, program_id: int, what: str) -> None:
+    """409 ``scenario_copy`` when ``program_id`` is a scenario's copy: ``what`` (reviews,
+    risks…) belong to the live program, and a copy's would vanish with the scenario."""
+    refuse_scenario_copy(
+        session.get(Program, program_id), f"{what} belong to the live program; add them there"
     )

@@ -25,9 +25,8 @@ from podium.models import (
     User,
     utcnow,
 )
-from podium.services.actor import Actor, require_role, role_in
+from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
 from podium.services.common import flush
-from podium.services.programs import refuse_scenario_copy
 
 FEED_PREFIX = "podcal_"
 REVIEW_HORIZON_DAYS = 366

@@ -11,7 +11,12 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from podium.errors import Conflict, NotFound, field_error
 from podium.models import Membership, Program, ProgramStatus, Project, Role, Task, User
-from podium.services.actor import Actor, require_role, visible_program_ids
+from podium.services.actor import (
+    Actor,
+    refuse_scenario_copy,
+    require_role,
+    visible_program_ids,
+)
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits import sync_benefit_alerts
 from podium.services.calendars import check_calendar
@@ -138,20 +143,6 @@ def update_program(
     if moved:  # the day benefits are judged on
         sync_benefit_alerts(session, program.id, triggered_by=actor.email)
     return program
-
-
-def refuse_scenario_copy(program: Program | None, why: str) -> None:
-    """409 ``scenario_copy`` for a scenario's hidden copy of a program, saying ``why``.
-
-    A copy carries what-if edits of the plan only: applying it writes tasks,
-    milestones, dependencies and assignments, so its program settings are not edited
-    there, and what-if dates are not published (feeds, webhooks)."""
-    if program is not None and program.scenario_of_id is not None:
-        raise Conflict(
-            f"{program.key} is a scenario's copy of a program: {why}",
-            code="scenario_copy",
-            details={"live_program_id": program.scenario_of_id},
-        )
 
 
 def delete_program(

@@ -36,10 +36,9 @@ from podium.models import (
     WebhookSubscription,
     utcnow,
 )
-from podium.services.actor import Actor, require_role, role_in
+from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
 from podium.services.common import flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
-from podium.services.programs import refuse_scenario_copy
 from podium.services.webhook_slack import slack_message
 
 MAX_ATTEMPTS = 8

@@ -21,7 +21,7 @@ from podium.api.projects import IdFilter, PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Membership, Program, Role, User
 from podium.services import programs
-from podium.services.actor import role_in
+from podium.services.actor import refuse_scenario_copy, role_in
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import Errors, done, field_value, validate, version_of
 from podium.web.templating import render
@@ -114,7 +114,7 @@ def _back(program_id: int, done_: str, user_id: int | None = None) -> Response:
 def _copy_refusal(program: Program) -> str:
     """The message refusing a change to a scenario's copy, or ``""`` for a live program."""
     try:
-        programs.refuse_scenario_copy(program, COPY_REFUSAL)
+        refuse_scenario_copy(program, COPY_REFUSAL)
     except Conflict as exc:
         return _sentence(exc.message)
     return ""

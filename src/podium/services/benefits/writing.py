@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from podium.engine.benefits import DIRECTIONS
 from podium.errors import Conflict, NotFound, ValidationFailed, field_error
 from podium.models import Benefit, BenefitMeasurement, Program, Role, utcnow
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits.alerts import sync_benefit_alerts
 from podium.services.benefits.reading import get_benefit, plan_of
@@ -98,6 +98,7 @@ def create_benefit(
 ) -> Benefit:
     """Define a KPI (managers); the baseline date defaults to the program's start."""
     require_role(session, actor, program_id, Role.MANAGER)
+    refuse_on_scenario_copy(session, program_id, "benefits")
     program = session.get(Program, program_id)
     assert program is not None
     _check_name_free(session, program_id, name)

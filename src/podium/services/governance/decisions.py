@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from podium.errors import ValidationFailed, field_error
 from podium.models import Dependency, Milestone, Role, Task
 from podium.models.governance import ChangeRequest, Decision, ReviewOccurrence, Stakeholder
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.common import apply_update, check_version, flush, paginate, today
 from podium.services.governance._audit import audit_created, audit_deleted
 from podium.services.governance._records import load_in_program
@@ -193,6 +193,7 @@ def add_decision(
 def record_decision(session: Session, actor: Actor, **fields: Any) -> Decision:
     """Log a decision (managers and above)."""
     require_role(session, actor, fields["program_id"], Role.MANAGER)
+    refuse_on_scenario_copy(session, fields["program_id"], "decisions")
     return add_decision(session, actor, **fields)
 
 

@@ -42,14 +42,14 @@ from podium.models.governance import (
     ProgramCloseout,
     ReviewOccurrence,
 )
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, refuse_scenario_copy, require_role
 from podium.services.benefits import benefit_outcomes
 from podium.services.common import apply_update, flush, today
 from podium.services.governance._audit import audit_action, audit_created, audit_deleted
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
 from podium.services.performance import program_performance
-from podium.services.programs import get_program, refuse_scenario_copy
+from podium.services.programs import get_program
 from podium.services.scheduling.alerts import SCHEDULE_ALERT_KINDS
 from podium.services.scheduling.pending import mark_program
 
@@ -93,6 +93,7 @@ def add_lesson(
 ) -> Lesson:
     """Record a lesson learned (members and above), during the program or after its close."""
     require_role(session, actor, program_id, Role.MEMBER)
+    refuse_on_scenario_copy(session, program_id, "lessons")
     if category not in LESSON_CATEGORIES:
         raise field_error("category", f"one of {', '.join(LESSON_CATEGORIES)}")
     lesson = Lesson(program_id=program_id, text=text, category=category, recorded_by=actor.email)

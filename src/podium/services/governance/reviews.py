@@ -23,7 +23,7 @@ from podium.models.governance import (
     ReviewFrequency,
     ReviewOccurrence,
 )
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.audit import entity_type_of, record_change
 from podium.services.common import apply_update, check_version, flush, today
 from podium.services.governance._audit import audit_created, audit_deleted
@@ -152,6 +152,7 @@ def create_review(
     from podium.services.governance.agenda import SECTIONS
 
     require_role(session, actor, program_id, Role.MANAGER)
+    refuse_on_scenario_copy(session, program_id, "reviews")
     _check_name_free(session, program_id, name)
     values = {"first_date": first_date, "frequency": frequency, "until_date": until_date}
     _check_cadence(values)

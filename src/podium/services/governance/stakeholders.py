@@ -12,7 +12,7 @@ from podium.engine.governance import QUADRANT_LABELS, engagement
 from podium.errors import field_error
 from podium.models import Role, User
 from podium.models.governance import Stakeholder
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.common import apply_update, check_version, flush
 from podium.services.governance._audit import audit_created, audit_deleted
 from podium.services.governance._records import load_in_program
@@ -94,6 +94,7 @@ def add_stakeholder(
 ) -> Stakeholder:
     """A new stakeholder (managers and above)."""
     require_role(session, actor, program_id, Role.MANAGER)
+    refuse_on_scenario_copy(session, program_id, "stakeholders")
     _check(fields)
     stakeholder = Stakeholder(
         program_id=program_id,

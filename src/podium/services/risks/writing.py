@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES, risk_score
 from podium.errors import Forbidden, field_error
 from podium.models import Membership, Risk, RiskAction, RiskHistory, Role, Task, utcnow
-from podium.services.actor import Actor, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.audit import record_change, record_created, record_deleted, snapshot
 from podium.services.common import apply_update, check_version, flush
 from podium.services.projects import projects_by_id
@@ -149,6 +149,7 @@ def create_risk(
 ) -> Risk:
     """Raise a risk (members and above); closing one at once needs a manager."""
     require_role(session, actor, program_id, Role.MANAGER if status == "closed" else Role.MEMBER)
+    refuse_on_scenario_copy(session, program_id, "risks")
     _check_values(
         {
             "title": title,
