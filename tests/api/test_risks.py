@@ -419,3 +419,8 @@ def test_a_member_cannot_reopen_a_closed_risk(cast: Cast, projects: dict[str, in
     cast.manager.patch(f"{URL}/{risk['id']}", json={"status": "closed"})
     error = assert_error(cast.member.patch(f"{URL}/{risk['id']}", json={"status": "open"}), 403)
     assert "close a risk" in error["message"]
+    # nor plan new actions on it: a closed risk is changed by managers
+    action = {"title": "One more call"}
+    error = assert_error(cast.member.post(f"{URL}/{risk['id']}/actions", json=action), 403)
+    assert "to change a closed risk" in error["message"]
+    assert cast.manager.post(f"{URL}/{risk['id']}/actions", json=action).status_code == 201

@@ -90,6 +90,8 @@ def test_a_personal_feed_and_the_choices_refused(people: None, db: Session) -> N
         assert code == 1, out
     code, out = podium("feed", "create", "CLOUD", "--as", "nobody@example.com")
     assert code == 1 and "no user with email" in out
+    code, out = podium("feed", "create", "CLOUD", "--as", "ana@example.com", "--base-url", "x")
+    assert code == 1 and "--base-url must be an http:// or https:// address" in out
     assert db.scalar(select(func.count()).select_from(CalendarFeed)) == 1
 
 

@@ -81,6 +81,8 @@ def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply
     assert "applied" in out and "discarded" in out, out
     code, out = podium("scenario", "compare", "CLOUD~S9")
     assert code == 1 and "no scenario" in out
+    code, out = podium("scenario", "compare", "CLOUD~S1", "--format", "xml")
+    assert code == 1 and "--format must be table or json" in out
 
 
 def test_a_scenario_is_also_named_by_its_program_then_its_key_or_name(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -119,6 +120,9 @@ def feed_create(
 ) -> None:
     """Make a secret feed URL (printed once); it lives as long as its user can see the data."""
     from podium.services import feeds, programs
+
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url):
+        raise fail(f"--base-url must be an http:// or https:// address, not {base_url!r}")
 
     if as_user is None:
         raise fail("a feed belongs to a person: give --as EMAIL")

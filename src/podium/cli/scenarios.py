@@ -135,6 +135,8 @@ def scenario_compare(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The scenario side by side with the live plan (and a baseline)."""
+    if format not in ("table", "json"):
+        raise fail(f"--format must be table or json, not {format!r}")
     require_current_schema()
     try:
         with unit_of_work() as session:

@@ -203,6 +203,15 @@ def _links(risk: Risk) -> dict[str, list[int]]:
     }
 
 
+def _require_manager(session: Session, actor: Actor, risk: Risk, why: str) -> None:
+    role = require_role(session, actor, risk.program_id, Role.VIEWER)
+    if role.rank < Role.MANAGER.rank:
+        raise Forbidden(
+            f"your role in this program is {role.value}; manager or above is needed {why}",
+            details={"role": role.value, "required": Role.MANAGER.value},
+        )
+
+
 def update_risk(
     session: Session,
     actor: Actor,
@@ -223,13 +232,7 @@ def update_risk(
     updates = dict(updates)
     closing = updates.get("status") == "closed" and risk.status != "closed"
     if closing or risk.status == "closed":
-        role = require_role(session, actor, risk.program_id, Role.VIEWER)
-        if role.rank < Role.MANAGER.rank:
-            raise Forbidden(
-                f"your role in this program is {role.value}; manager or above is needed "
-                "to close a risk or change a closed one",
-                details={"role": role.value, "required": Role.MANAGER.value},
-            )
+        _require_manager(session, actor, risk, "to close a risk or change a closed one")
     _check_values(updates)
     if "owner_id" in updates:
         _check_owner(session, risk.program_id, updates["owner_id"], "owner_id")
@@ -299,8 +302,10 @@ def add_action(
     owner_id: int | None = None,
     due_date: date | None = None,
 ) -> RiskAction:
-    """Plan a mitigation action (members)."""
+    """Plan a mitigation action (members; on a closed risk, managers)."""
     risk = get_risk(session, actor, risk_id, needed=Role.MEMBER)
+    if risk.status == "closed":
+        _require_manager(session, actor, risk, "to change a closed risk")
     _check_owner(session, risk.program_id, owner_id, "owner_id")
     action = RiskAction(risk_id=risk.id, title=title, owner_id=owner_id, due_date=due_date)
     risk.actions.append(action)
