@@ -53,3 +53,17 @@ def test_a_program_name_on_two_lines_still_makes_a_feed_of_one_line(cast: Cast) 
     got = cast.viewer.get(feed.json()["url"].removeprefix("http://testserver"))
     assert got.status_code == 200, got.text
     assert "X-WR-CALNAME:Cloud migration (CLOUD)\r\n" in got.text
+
+
+def test_a_file_above_the_limit_gets_a_page_on_the_web_and_json_from_the_api(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    big = b"x" * (20 * 1024 * 1024 + 1)
+    member = browser_as("member@example.com")
+    page = member.client.post(
+        "/import", data={"csrf_token": member.csrf}, files={"file": ("big.csv", big)}
+    )
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    assert "larger than 20 MB" in page.text and "Nothing was saved." in page.text
+    api = cast.member.post("/api/v1/imports", files={"file": ("big.csv", big)})
+    assert_error(api, 413, "payload_too_large")
