@@ -1,5 +1,5 @@
 """The overview lists the most severe open alerts and, on asking, every one of them; a
-form says a refused value in its own unit."""
+form says a refused value in its own unit; addresses lead to their pages."""
 
 from __future__ import annotations
 
@@ -66,3 +66,26 @@ def test_the_browsers_favicon_request_finds_the_icon(cast: Cast) -> None:
     answer = cast.viewer.client.get("/favicon.ico", follow_redirects=False)
     assert answer.status_code == 301 and answer.headers["location"] == "/static/favicon.svg"
     assert cast.viewer.client.get("/static/favicon.svg").status_code == 200
+
+
+def test_a_benefits_address_opens_it_on_its_programs_tab(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    made = cast.manager.post(
+        "/api/v1/benefits",
+        json={
+            "program_id": cast.program.id,
+            "name": "tickets",
+            "baseline_value": 10,
+            "target_value": 5,
+            "target_date": "2028-01-01",
+            "direction": "down",
+        },
+    )
+    assert made.status_code == 201, made.text
+    viewer = browser_as("viewer@example.com")
+    answer = viewer.client.get(f"/benefits/{made.json()['id']}", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == made.json()["url"]
+    outsider = browser_as("outsider@example.com")
+    assert outsider.client.get(f"/benefits/{made.json()['id']}").status_code == 404

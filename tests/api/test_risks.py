@@ -246,6 +246,11 @@ def test_an_owner_must_be_a_member_and_nulls_are_refused(
     assert error["details"][0]["field"] == "owner_id"
     url = f"{URL}/{create(cast.member, cast, projects)['id']}"
     assert_error(cast.member.patch(url, json={"title": None}), 422, "validation_failed")
+    # a deactivated member cannot be made an owner
+    gone = cast.admin.patch(f"/api/v1/users/{cast.viewer.user.id}", json={"is_active": False})
+    assert gone.status_code == 200, gone.text
+    error = assert_error(cast.member.patch(url, json={"owner_id": cast.viewer.user.id}), 422)
+    assert "deactivated" in error["details"][0]["message"]
 
 
 def test_missing_risks_and_programs_are_404_and_anonymous_is_401(cast: Cast) -> None:

@@ -401,6 +401,10 @@ def test_a_benefit_is_deleted_with_its_readings_only_with_yes(
         "benefit", "delete", "CLOUD", "Support tickets", "--yes", "--as", "me@example.com"
     )
     assert code == 1 and "your role in this program is member" in flat(out)
+    # told before being asked for --yes, which would only be refused
+    code, out = podium("benefit", "delete", "CLOUD", "Support tickets", "--as", "me@example.com")
+    assert code == 1 and "your role in this program is member" in flat(out)
+    assert "--yes" not in flat(out)
     assert len(measurements(engine)) == 2
     code, out = podium(
         "benefit", "delete", "CLOUD", "support tickets", "--yes", "--as", "mo@example.com"

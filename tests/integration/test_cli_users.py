@@ -95,6 +95,9 @@ def test_list_shows_the_active_accounts_and_with_all_the_deactivated_too(
     assert listed["ana@example.com"][3:] == ["yes", "yes"]
     assert listed["bo@example.com"][3:] == ["", "yes"]
     assert "1 account deactivated, not shown: --all lists them." in out
+    # a deactivated account acts on nothing, from the command line either
+    code, out = podium("feed", "create", "--personal", "--as", "cy@example.com")
+    assert code == 1 and "cy@example.com is deactivated" in out, out
     code, out = podium("user", "list", "--all")
     assert code == 0, out
     listed = rows(out)

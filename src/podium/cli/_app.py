@@ -112,6 +112,8 @@ def actor_for(session: Session, email: str | None) -> Actor:
     user = auth.find_user(session, email)
     if user is None:
         raise fail(f"no user with email {email}")
+    if not user.is_active:  # as on the web and the API: a deactivated account does nothing
+        raise fail(f"{email} is deactivated: an admin can activate the account again")
     return Actor.of(user)
 
 

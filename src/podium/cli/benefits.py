@@ -33,9 +33,9 @@ from podium.cli._app import (
 from podium.cli.programs import counted
 from podium.engine.benefits import DIRECTIONS
 from podium.errors import PodiumError
-from podium.models import Benefit, Program
+from podium.models import Benefit, Program, Role
 from podium.services import benefits, programs
-from podium.services.actor import Actor
+from podium.services.actor import Actor, require_role
 from podium.services.uow import unit_of_work
 
 benefit_app = typer.Typer(help="Benefits: the KPIs a program exists to move.", no_args_is_help=True)
@@ -344,6 +344,7 @@ def benefit_delete(
         readings = counted(len(chosen.measurements), "measurement")
         goal = ", the goal's KPI," if chosen.is_goal else ""
         what = escape(f"benefit {chosen.name!r}{goal} of {found.key} with its {readings}")
+        require_role(session, actor, found.id, Role.MANAGER)  # before saying what would go
         if not yes:
             raise fail(f"this would delete {what}: run again with --yes to delete it")
         benefits.delete_benefit(session, actor, chosen.id, expected_version=chosen.version)

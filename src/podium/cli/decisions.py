@@ -28,10 +28,10 @@ from podium.cli._app import (
 from podium.cli.governance import EVERY, decision_app, print_changes
 from podium.cli.governance_records import MAX_LINKS, Yes, api_text, meeting_on
 from podium.errors import ValidationFailed
-from podium.models import Program
+from podium.models import Program, Role
 from podium.models.governance import Decision, Review, ReviewOccurrence
 from podium.services import programs
-from podium.services.actor import Actor
+from podium.services.actor import Actor, require_role
 from podium.services.governance import change_requests, decisions, reviews
 from podium.services.governance.decisions import LINK_TYPES
 from podium.services.pages_tasks import find_activity
@@ -227,6 +227,7 @@ def decision_delete(
         actor = actor_for(session, as_user)
         found, decision = _decision(session, actor, program, key)
         what = f"D-{decision.number} {escape(decision.title)}"
+        require_role(session, actor, found.id, Role.MANAGER)  # before saying what would go
         if not yes:
             raise fail(
                 f"this would delete {what} from {found.key}'s decision log: run again with --yes"

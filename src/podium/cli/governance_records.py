@@ -29,10 +29,10 @@ from podium.cli._app import (
 )
 from podium.cli.governance import present_names, print_changes, review_app
 from podium.cli.programs import counted
-from podium.models import Program, ReviewFrequency
+from podium.models import Program, ReviewFrequency, Role
 from podium.models.governance import Review, ReviewOccurrence
 from podium.services import programs
-from podium.services.actor import Actor
+from podium.services.actor import Actor, require_role
 from podium.services.governance import decisions, reviews
 from podium.services.governance.agenda import SECTIONS
 from podium.services.governance.page import ReviewRow
@@ -262,6 +262,7 @@ def review_delete(
             f"its {counted(len(held), 'meeting')} recorded and {counted(topics, 'proposed topic')}"
         )
         kept = f" ({counted(logged, 'decision')} logged in them stay in the log)" if logged else ""
+        require_role(session, actor, found.id, Role.MANAGER)  # before saying what would go
         if not yes:
             raise fail(f"this would delete {what} with {took}{kept}: run again with --yes")
         reviews.delete_review(session, actor, chosen.id, expected_version=chosen.version)
@@ -332,6 +333,7 @@ def meeting_delete(
         detail = f"its kept agenda of {counted(items, 'item')} goes"
         if logged:
             detail += f"; {counted(len(logged), 'decision')} logged in it stay in the log"
+        require_role(session, actor, found.id, Role.MANAGER)  # before saying what would go
         if not yes:
             raise fail(f"this would delete {what} ({detail}): run again with --yes")
         reviews.delete_occurrence(session, actor, meeting.id, expected_version=meeting.version)

@@ -30,9 +30,9 @@ from podium.cli._app import (
     write_file,
 )
 from podium.errors import PodiumError
-from podium.models import Baseline, Program
+from podium.models import Baseline, Program, Role
 from podium.services import baselines, programs
-from podium.services.actor import SYSTEM, Actor
+from podium.services.actor import SYSTEM, Actor, require_role
 from podium.services.uow import unit_of_work
 
 baseline_app = typer.Typer(
@@ -237,6 +237,7 @@ def baseline_delete(
         )
         what = escape(f"baseline {chosen.name!r} of {found.key} ({taken})")
         current = chosen.is_current
+        require_role(session, actor, found.id, Role.MANAGER)  # before saying what would go
         if not yes:
             which = "the current " if current else ""
             raise fail(f"this would delete {which}{what}: run again with --yes to delete it")

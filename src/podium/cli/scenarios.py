@@ -30,10 +30,10 @@ from podium.cli._app import (
     service_work,
 )
 from podium.errors import PodiumError
-from podium.models import Program, Scenario, ScenarioStatus
+from podium.models import Program, Role, Scenario, ScenarioStatus
 from podium.services import programs
 from podium.services import scenarios as service
-from podium.services.actor import SYSTEM, Actor
+from podium.services.actor import SYSTEM, Actor, require_role
 from podium.services.uow import unit_of_work
 
 scenario_app = typer.Typer(
@@ -302,6 +302,7 @@ def scenario_delete(
         held = f", with its copy {copy}" if copy else ""
         what = escape(f"scenario S{chosen.number} {chosen.name!r} of {found.key} "
                       f"({chosen.status.value}{held})")  # fmt: skip
+        require_role(session, actor, found.id, Role.MANAGER)  # before saying what would go
         if not yes:
             keep = f" (`podium scenario discard {copy}` keeps its record)" if copy else ""
             raise fail(f"this would delete {what}: run again with --yes to delete it{keep}")

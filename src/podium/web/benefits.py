@@ -238,6 +238,14 @@ EDIT_FIELDS = DEFINE_FIELDS
 TEXTS = ("unit", "description", "name")  # blank is a value, not "unset"
 
 
+@router.get("/benefits/{benefit_id}")
+def benefit_page(benefit_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
+    """A benefit's place on its program's Benefits tab (the address a refused edit
+    leaves in the browser, or a bookmark)."""
+    benefit = benefits.get_benefit(db, viewer.actor, benefit_id)
+    return RedirectResponse(benefits.benefit_url(benefit), status_code=303)
+
+
 @router.post("/benefits/{benefit_id}")
 def edit_benefit(
     request: Request, benefit_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm

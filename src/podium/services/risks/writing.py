@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES, risk_score
 from podium.errors import Forbidden, field_error
-from podium.models import Membership, Risk, RiskAction, RiskHistory, Role, Task, utcnow
+from podium.models import Membership, Risk, RiskAction, RiskHistory, Role, Task, User, utcnow
 from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.audit import record_change, record_created, record_deleted, snapshot
 from podium.services.common import apply_update, check_version, flush
@@ -50,16 +50,18 @@ def _check_choice(field: str, value: Any, allowed: Sequence[str]) -> None:
 
 
 def _check_owner(session: Session, program_id: int, owner_id: int | None, field: str) -> None:
-    """An owner is a member of the program."""
+    """An owner is an active member of the program."""
     if owner_id is None:
         return
-    member = session.scalar(
-        select(Membership.id).where(
-            Membership.program_id == program_id, Membership.user_id == owner_id
-        )
+    active = session.scalar(
+        select(User.is_active)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.program_id == program_id, Membership.user_id == owner_id)
     )
-    if member is None:
+    if active is None:
         raise field_error(field, f"user {owner_id} is not a member of this program")
+    if not active:
+        raise field_error(field, f"user {owner_id} is deactivated: choose someone who can act")
 
 
 def _tasks(session: Session, program_id: int, ids: Sequence[int]) -> list[Task]:
