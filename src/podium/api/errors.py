@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -101,6 +101,30 @@ async def _stale_error(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+BUSY = ("database is locked", "could not serialize", "deadlock detected", "lock timeout")
+
+
+async def _operational_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The database could not do the work now (another writer holds SQLite's lock, a
+    lock wait ran out, the server went away): 503, to be tried again; nothing was kept."""
+    text = str(exc).lower()
+    if any(sign in text for sign in BUSY):
+        log.warning("database busy: %s", exc)
+        return error_response(
+            503,
+            "database_busy",
+            "the database is busy with other work; nothing was changed: try again in a moment",
+            headers={"Retry-After": "2"},
+        )
+    log.error("database unavailable: %s", exc)
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database cannot be reached now; nothing was changed: try again later",
+        headers={"Retry-After": "10"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error kind to the JSON error body."""
     app.add_exception_handler(PodiumError, _podium_error)
@@ -109,3 +133,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _stale_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _operational_error)

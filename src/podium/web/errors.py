@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
@@ -33,6 +34,7 @@ TITLES = {
     412: "Changed by someone else",
     413: "Too large",
     422: "Invalid input",
+    503: "Try again",
 }
 NOT_FOUND_MESSAGE = "This page does not exist, or you do not have access to it."
 
@@ -63,6 +65,8 @@ def _remember_viewer(request: Request) -> None:
     session = request.app.state.sessions()
     try:
         find_viewer(request, session)
+    except OperationalError:  # the database is what failed: the page goes without a name
+        request.state.viewer = None
     finally:
         session.rollback()
         session.close()
@@ -97,7 +101,7 @@ def install_html_errors(app: FastAPI) -> None:
     """Wrap the API's error handlers so that pages get pages (call after the API's)."""
     api_handlers: dict[type[Exception], Handler | None] = {
         kind: app.exception_handlers.get(kind)
-        for kind in (PodiumError, StarletteHTTPException, RequestValidationError)
+        for kind in (PodiumError, StarletteHTTPException, RequestValidationError, OperationalError)
     }
 
     def for_pages(kind: type[Exception], page: Callable[[Request, Exception], Response]) -> None:
@@ -135,6 +139,12 @@ def install_html_errors(app: FastAPI) -> None:
     for_pages(PodiumError, podium_page)
     for_pages(StarletteHTTPException, http_page)
     for_pages(RequestValidationError, validation_page)
+    for_pages(
+        OperationalError,
+        lambda request, _exc: error_page(
+            request, 503, "The database is busy or out of reach. Nothing was saved: try again."
+        ),
+    )
 
     limit = app.state.settings.max_upload_bytes
 
