@@ -164,6 +164,14 @@ def test_file_level_problems() -> None:
     assert _problems("Colour,Size\nred,2\n") == [
         "line 1: no column for the task name (columns: Colour, Size)"
     ]
+    assert _problems("Name,Days,Name\nA,1,B\n") == [
+        "line 1: the column 'Name' (name) is in the header 2 times (columns 1, 3): "
+        "rename all but one"
+    ]
+    # a file of very many columns is told by its first ones, not all of them
+    wide = ",".join(f"C{i}" for i in range(5000)) + "\n" + ",".join("1" * 5000) + "\n"
+    (problem,) = _problems(wide)
+    assert problem.endswith("C18, C19 and 4980 more)") and len(problem) < 300
     assert _problems("Name,Days\nA,1\n", {"name": "Name", "duration": "Length"}) == [
         "mapping: duration: no column 'Length' in the file"
     ]

@@ -353,6 +353,18 @@ def test_a_damaged_file_gives_located_problems_and_no_document() -> None:
     assert any("forty" in p.message for p in result.problems)
 
 
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e999"])
+def test_a_number_that_is_no_finite_number_is_located(value: str) -> None:
+    tables = sample()
+    tables["TASK"][1]["target_drtn_hr_cnt"] = value
+    result = read_xer(xer(tables))
+    assert result.document == {}
+    assert {p.location.split(", line")[0] for p in result.problems} == {
+        "TASK row 2 (task_code A1010"
+    }
+    assert f"target_drtn_hr_cnt {value!r} is not a number" in result.problems[0].message
+
+
 @pytest.mark.parametrize(
     ("data", "where", "message"),
     [

@@ -149,6 +149,16 @@ def _key(text: str) -> str:
     return (key if key and key[0].isalpha() else "P" + key)[:20]
 
 
+LISTED = 20  # the most column names a note or problem lists (a file may have thousands)
+
+
+def _some(names: list[str]) -> str:
+    """Names for a message: the first :data:`LISTED` (each cut at 60 characters), then
+    how many more."""
+    shown = ", ".join(n if len(n) <= 60 else n[:59] + "…" for n in names[:LISTED])
+    return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
+
+
 def _lag_days(match: re.Match[str]) -> float:
     if not match["lag"]:
         return 0.0
@@ -283,7 +293,7 @@ class _Reader:
             )
         unused = [c for c in self.columns if c and c not in self.mapping.values()]
         if unused:
-            self.notes.append("columns not imported: " + ", ".join(unused))
+            self.notes.append("columns not imported: " + _some(unused))
         first = next(iter(projects.values()), {"key": DEFAULT_PROJECT, "name": "Tasks"})
         return {
             "format": "podium-plan",
@@ -481,8 +491,18 @@ def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> Importe
             result.problems.append(Problem("mapping", f"unknown field {field!r}"))
         elif column not in columns:
             result.problems.append(Problem("mapping", f"{field}: no column {column!r} in the file"))
+    for field, column in chosen.items():
+        places = [str(i + 1) for i, c in enumerate(columns) if c == column]
+        if len(places) > 1:
+            result.problems.append(
+                Problem(
+                    "line 1",
+                    f"the column {column!r} ({field}) is in the header {len(places)} times "
+                    f"(columns {', '.join(places)}): rename all but one",
+                )
+            )
     if "name" not in chosen:
-        listed = ", ".join(columns)
+        listed = _some(columns)
         result.problems.append(
             Problem("line 1", f"no column for the task name (columns: {listed})")
         )

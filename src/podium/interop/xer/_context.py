@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,10 +44,13 @@ class Context:
         if not text:
             return default
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
+            value = math.nan
+        if not math.isfinite(value):  # (float() reads "inf" and "nan" too)
             self.problem(row.where(_label(row)), f"{name} {text!r} is not a number")
             return default
+        return value
 
     def day(self, row: Row, name: str) -> date | None:
         """A date field (``2019-06-10 08:00``: the day is kept)."""
