@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
+import typer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -23,6 +25,26 @@ from podium.app import create_app
 from podium.config import Settings, get_settings
 from podium.db import make_engine, session_factory, upgrade_database
 from podium.models import Base
+
+
+def _build_cli_once() -> None:
+    """Typer builds the click command tree of the whole CLI (some 750 commands) on every
+    ``CliRunner.invoke``: most of a CLI test's time. The tree does not change while the
+    tests run, so it is built once per app. (``podium`` itself builds it once per run.)"""
+    import typer.testing
+
+    build = typer.testing._get_command
+    built: dict[int, tuple[object, object]] = {}
+
+    def get_command(app: typer.Typer) -> click.Command:
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))  # the app is kept: its id stays its own
+        return built[id(app)][1]  # type: ignore[return-value]
+
+    typer.testing._get_command = get_command  # type: ignore[assignment]
+
+
+_build_cli_once()
 
 POSTGRES_URL = os.environ.get(
     "PODIUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -123,7 +123,7 @@ def test_a_question_without_a_task_gets_a_message_in_place(
         "() => { const f = document.querySelector('.im-form'); "
         "f.querySelector('#im-task').removeAttribute('required'); htmx.trigger(f, 'submit'); }"
     )
-    expect(page.locator("#messages")).to_contain_text("choose a task of this program")
+    expect(page.locator("#messages")).to_contain_text("Choose a task of this program")
 
 
 def test_screenshot_of_the_impact_analysis(
