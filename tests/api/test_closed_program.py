@@ -143,3 +143,18 @@ def test_a_calendar_change_that_would_leave_a_closed_program_unschedulable_is_re
     reopened = cast.owner.post(f"{program}/reopen")
     assert reopened.status_code == 200, reopened.text
     assert cast.viewer.get(program).json()["scheduled_finish"] > finish
+
+
+def test_a_scenario_made_before_the_close_is_not_applied_until_the_program_reopens(
+    cast: Cast, net: Net
+) -> None:
+    program = f"/api/v1/programs/{cast.program.id}"
+    made = cast.manager.post(f"{program}/scenarios", json={"name": "Faster pilot"})
+    assert made.status_code == 201, made.text
+    apply = f"/api/v1/scenarios/{made.json()['id']}/apply"
+    _close(cast)
+    error = assert_error(cast.manager.post(apply), 409, "program_closed")
+    assert "reopen" in error["message"]
+    assert cast.viewer.get(f"/api/v1/scenarios/{made.json()['id']}").json()["status"] == "active"
+    assert cast.owner.post(f"{program}/reopen").status_code == 200
+    assert cast.manager.post(apply).status_code == 200

@@ -601,6 +601,10 @@ def test_stakeholders_with_their_grid_quadrant_and_reports(cast: Cast, net: Net)
         f"/api/v1/stakeholders/{team['id']}", json={"influence": 4, "interest": 1}
     ).json()
     assert patched["engagement"] == "keep_satisfied"
+    # each report once, however often it is sent
+    twice = ["status_report", "retrospective", "status_report"] * 200
+    again = cast.manager.patch(f"/api/v1/stakeholders/{team['id']}", json={"reports": twice})
+    assert again.json()["reports"] == ["status_report", "retrospective"], again.text
     assert_error(cast.manager.post(url, json={"name": "X", "influence": 6}), 422)
     assert_error(cast.manager.post(url, json={"name": "X", "reports": ["gossip"]}), 422)
     assert_error(cast.manager.patch(f"/api/v1/stakeholders/{team['id']}", json={"name": None}), 422)

@@ -79,7 +79,14 @@ def test_decision_and_change_commands(cli_env: None, engine: Engine) -> None:
         pilot = session.scalar(select(Task).where(Task.key == "PLAT-5"))
         assert pilot is not None
         duration = pilot.duration
-    code, out = podium("change", "approve", "CLOUD", "CR-2", "--by", "Steering committee")
+    # as a person: their role decides (a member may not decide)
+    for verb, extra in (("approve", ()), ("reject", ("--rationale", "No"))):
+        code, out = podium("change", verb, "CLOUD", "CR-2", *extra, "--as", "sam@podium.local")
+        assert code == 1 and "member" in out, (verb, out)
+    code, out = podium(
+        "change", "approve", "CLOUD", "CR-2", "--by", "Steering committee",
+        "--as", "li@podium.local",
+    )  # fmt: skip
     assert code == 0, out
     assert "Approved and applied CR-2" in out and "finish +5 working days" in out
     with Session(engine) as session:

@@ -104,3 +104,20 @@ def test_a_scenario_is_also_named_by_its_program_then_its_key_or_name(
     with Session(engine) as session:
         states = {s.number: s.status for s in session.scalars(select(Scenario))}
     assert states == {1: ScenarioStatus.APPLIED, 2: ScenarioStatus.DISCARDED}
+
+
+def test_scenarios_are_made_applied_and_discarded_as_a_person_with_their_role(
+    cli_env: None, engine: Engine
+) -> None:
+    code, out = podium("demo")
+    assert code == 0, out
+    viewer, manager = "erin@podium.local", "li@podium.local"
+    code, out = podium("scenario", "create", "CLOUD", "By a viewer", "--as", viewer)
+    assert code == 1 and "viewer" in out, out
+    code, out = podium("scenario", "create", "CLOUD", "By Li", "--as", manager)
+    assert code == 0, out
+    for verb in ("apply", "discard"):
+        code, out = podium("scenario", verb, "CLOUD~S1", "--as", viewer)
+        assert code == 1 and "viewer" in out, (verb, out)
+    code, out = podium("scenario", "apply", "CLOUD~S1", "--as", manager)
+    assert code == 0 and "applied S1 By Li" in out, out

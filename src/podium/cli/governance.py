@@ -273,14 +273,16 @@ def change_approve(
         bool | None,
         typer.Option("--rebaseline/--no-rebaseline", help="take a new baseline after applying"),
     ] = None,
+    as_user: AsUser = None,
 ) -> None:
     """Approve a change request: apply its changes to the plan and log the decision."""
     from podium.services.governance import change_requests
 
     with service_work() as session:
-        _found, cr = open_request(session, SYSTEM, program, request)
+        actor = actor_for(session, as_user)
+        _found, cr = open_request(session, actor, program, request)
         change_requests.approve_change_request(
-            session, SYSTEM, cr.id, rationale=rationale, decided_by=by, rebaseline=rebaseline
+            session, actor, cr.id, rationale=rationale, decided_by=by, rebaseline=rebaseline
         )
         label = escape(f"CR-{cr.number} {cr.title}")
         finish = (cr.impact_at_decision or {}).get("schedule") or {}
@@ -295,6 +297,7 @@ def change_reject(
     request: ChangeRef,
     rationale: Annotated[str, typer.Option(help="why it was rejected (required)")],
     by: Annotated[str, typer.Option("--by", help="who decided")] = "",
+    as_user: AsUser = None,
 ) -> None:
     """Reject a change request: the plan is unchanged; the decision and its reason are logged."""
     from podium.services.governance import change_requests
@@ -302,9 +305,10 @@ def change_reject(
     if not rationale.strip():
         raise fail("a rejection needs a --rationale")
     with service_work() as session:
-        _found, cr = open_request(session, SYSTEM, program, request)
+        actor = actor_for(session, as_user)
+        _found, cr = open_request(session, actor, program, request)
         change_requests.reject_change_request(
-            session, SYSTEM, cr.id, rationale=rationale, decided_by=by
+            session, actor, cr.id, rationale=rationale, decided_by=by
         )
         label = escape(f"CR-{cr.number} {cr.title}")
     console.print(f"Rejected [bold]{label}[/].")

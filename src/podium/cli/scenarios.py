@@ -72,14 +72,16 @@ def scenario_create(
     program: ProgramArg,
     name: Annotated[str, typer.Argument(help="what the scenario tries")],
     description: Annotated[str, typer.Option("--description", "-d")] = "",
+    as_user: AsUser = None,
 ) -> None:
     """Copy a program's live plan into a new scenario, to edit without touching the plan."""
     require_current_schema()
     try:
         with unit_of_work() as session:
-            found = programs.find_program(session, SYSTEM, program)
+            actor = actor_for(session, as_user)
+            found = programs.find_program(session, actor, program)
             scenario = service.create_scenario(
-                session, SYSTEM, found.id, name=name, description=description
+                session, actor, found.id, name=name, description=description
             )
             copy = service.copy_of(scenario)
             line = (
@@ -181,14 +183,15 @@ def scenario_compare(
 
 
 @scenario_app.command("apply")
-def scenario_apply(scenario: ScenarioArg, name: InProgram = None) -> None:
+def scenario_apply(scenario: ScenarioArg, name: InProgram = None, as_user: AsUser = None) -> None:
     """Apply the scenario to the live plan in one transaction; refused, with the list of
     conflicts, if the live plan changed since the copy."""
     require_current_schema()
     try:
         with unit_of_work() as session:
+            actor = actor_for(session, as_user)
             found = _scenario(session, scenario, name)
-            service.apply_scenario(session, SYSTEM, found.id)
+            service.apply_scenario(session, actor, found.id)
             outcome = found.outcome or {}
             line = f"applied S{found.number} {found.name}"
     except PodiumError as exc:
@@ -203,13 +206,14 @@ def scenario_apply(scenario: ScenarioArg, name: InProgram = None) -> None:
 
 
 @scenario_app.command("discard")
-def scenario_discard(scenario: ScenarioArg, name: InProgram = None) -> None:
+def scenario_discard(scenario: ScenarioArg, name: InProgram = None, as_user: AsUser = None) -> None:
     """Give a scenario up: its copy of the plan is deleted."""
     require_current_schema()
     try:
         with unit_of_work() as session:
+            actor = actor_for(session, as_user)
             found = _scenario(session, scenario, name)
-            service.discard_scenario(session, SYSTEM, found.id)
+            service.discard_scenario(session, actor, found.id)
             line = f"discarded S{found.number} {found.name}"
     except PodiumError as exc:
         raise _refused(exc) from exc

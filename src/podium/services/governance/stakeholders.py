@@ -45,6 +45,15 @@ def quadrant_label(stakeholder: Stakeholder) -> str:
     return QUADRANT_LABELS[quadrant(stakeholder)]
 
 
+def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values, checked, with each report named once (in the order first given)."""
+    _check(values)
+    checked = dict(values)
+    if "reports" in checked:
+        checked["reports"] = list(dict.fromkeys(checked["reports"]))
+    return checked
+
+
 def _check(values: Mapping[str, Any]) -> None:
     for name in ("influence", "interest"):
         if name in values and not 1 <= int(values[name]) <= 5:
@@ -95,7 +104,7 @@ def add_stakeholder(
     """A new stakeholder (managers and above)."""
     require_role(session, actor, program_id, Role.MANAGER)
     refuse_on_scenario_copy(session, program_id, "stakeholders")
-    _check(fields)
+    fields = _checked(fields)
     stakeholder = Stakeholder(
         program_id=program_id,
         name=name,
@@ -126,8 +135,7 @@ def update_stakeholder(
     """Change a stakeholder (managers and above)."""
     stakeholder = get_stakeholder(session, actor, stakeholder_id, needed=Role.MANAGER)
     check_version(stakeholder, expected_version)
-    _check(updates)
-    updates = dict(updates)
+    updates = _checked(updates)
     if "email" in updates:
         updates["user_id"] = _user_id(session, updates["email"])
     apply_update(

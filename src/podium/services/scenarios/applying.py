@@ -33,6 +33,7 @@ from podium.services import milestones as milestone_service
 from podium.services import projects as project_service
 from podium.services import tasks as task_service
 from podium.services.actor import Actor
+from podium.services.closed import refuse_if_closed
 from podium.services.common import check_version, flush
 from podium.services.resources import assignments as assignment_service
 from podium.services.scenarios._records import (
@@ -363,6 +364,7 @@ def write_onto_live(session: Session, actor: Actor, scenario: Scenario) -> dict[
     returns what was created, updated and deleted. Raises ``Conflict`` and writes
     nothing if the live plan changed under it or an edit no longer applies."""
     copy = check_active(scenario)
+    refuse_if_closed(session, scenario.program_id)  # 409 program_closed, as for any edit
     check_applicable(session, scenario)
     flush(session)
     try:
