@@ -290,6 +290,11 @@ def test_the_backup_and_restore_commands(
         result = runner.invoke(app, ["backup", "--output", str(archive)])
         assert result.exit_code == 0, result.output
         assert archive.is_file() and "tables" in result.output
+        assert "replaces" not in result.output
+        result = runner.invoke(app, ["backup", "--output", str(archive)])
+        assert result.exit_code == 0 and "it replaces the archive that was there" in " ".join(
+            result.output.split()
+        )
         result = runner.invoke(app, ["restore", str(archive)])
         assert result.exit_code == 1 and "empty database" in result.output
     finally:

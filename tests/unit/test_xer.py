@@ -275,6 +275,11 @@ def test_several_projects_make_one_program_with_one_project_each() -> None:
     assert [p["key"] for p in document["projects"]] == ["BRIDGE-1", "ROAD"]
     assert document["program"]["start"] == "2025-01-02"
     assert {t["id"] for t in document["tasks"] if t["project"] == "ROAD"} == {"ROAD.A1000"}
+    notes = read_xer(xer(tables)).notes
+    assert (
+        "1 activity code was used before (in another project or by a WBS node) and was "
+        "given a new key: A1000 → ROAD.A1000"
+    ) in notes, notes
 
 
 def test_resources_units_and_costs() -> None:

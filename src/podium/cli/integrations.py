@@ -34,6 +34,7 @@ def backup(
 
     require_current_schema()
     writable(output)
+    replaced = output.exists()
     partial = output.with_name(output.name + ".partial")
     try:
         manifest = backup_database(get_engine(), partial)
@@ -50,7 +51,8 @@ def backup(
     rows = sum(table.rows for table in manifest.tables)
     console.print(
         f"Wrote [bold]{output}[/]: {len(manifest.tables)} tables, {rows} rows, "
-        f"schema revision {manifest.revision}."
+        f"schema revision {manifest.revision}"
+        + (" (it replaces the archive that was there)." if replaced else ".")
     )
 
 

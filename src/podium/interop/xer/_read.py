@@ -46,6 +46,7 @@ class _Reader:
         self.used_calendars: list[str] = []  # clndr_id in first-use order
         self.file_dates: dict[str, FileDates] = {}
         self.baseline: dict[str, FileBaseline] = {}  # P6's planned (target) dates
+        self.renamed: list[str] = []  # activity codes given another key ("A1 → P2.A1")
 
     # calendars -----------------------------------------------------------------
 
@@ -236,6 +237,14 @@ class _Reader:
                 self._add_task(row, None, tasks, by_task_id, ids)
             if root is not None:
                 walk(root.get("wbs_id"), None, key, [key])
+        if self.renamed:
+            listed = ", ".join(self.renamed[:5]) + (" …" if len(self.renamed) > 5 else "")
+            one = len(self.renamed) == 1
+            self.c.notes.append(
+                f"{len(self.renamed)} activity code{'' if one else 's'} "
+                f"{'was' if one else 'were'} used before (in another project or by a WBS "
+                f"node) and {'was' if one else 'were'} given a new key: {listed}"
+            )
         return tasks, by_task_id
 
     # activities ----------------------------------------------------------------
@@ -251,6 +260,8 @@ class _Reader:
         project = self.project_keys[row.get("proj_id")]
         code = row.get("task_code") or f"T{row.get('task_id')}"
         tid = unique(code if code.lower() not in ids else f"{project}.{code}", ids, size=40)
+        if tid != code:
+            self.renamed.append(f"{code} → {tid}")
         calendar = self.calendar(row.get("clndr_id")) or self.default_calendar
         hours_per_day = calendar.hours_per_day if calendar else 8.0
         kind = row.get("task_type")
