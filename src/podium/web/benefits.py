@@ -251,7 +251,7 @@ def edit_benefit(
     request: Request, benefit_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
 ) -> Response:
     """Change a KPI's definition (managers); back to its card."""
-    program_id = benefits.get_benefit(db, viewer.actor, benefit_id).program_id
+    program_id = benefits.get_benefit(db, viewer.actor, benefit_id, needed=Role.MANAGER).program_id
     values: dict[str, Any] = {n: field_value(form, n) for n in EDIT_FIELDS}
     values["is_goal"] = "1" in form.getlist("is_goal")
     values["version"] = field_value(form, "version")

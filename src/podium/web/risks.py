@@ -30,8 +30,9 @@ from podium.engine.risks import (
     score_band,
 )
 from podium.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
-from podium.models import Risk
+from podium.models import Risk, Role
 from podium.services import risks
+from podium.services.actor import require_role
 from podium.services.risks import RiskFilter
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import (
@@ -306,6 +307,7 @@ def raise_risk(
     request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
 ) -> Response:
     """Raise a risk (members); its page opens on success."""
+    require_role(db, viewer.actor, program_id, Role.MEMBER)  # before reading the form
     data = _risk_values(form)
     keys = str(data.pop("task_keys", "") or "").replace(";", ",").split(",")
     body, errors = validate(RiskCreate, {**data, "program_id": program_id})

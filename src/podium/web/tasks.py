@@ -30,8 +30,9 @@ from podium.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from podium.models import DependencyType, Task
+from podium.models import DependencyType, Role, Task
 from podium.services import dependencies, tasks
+from podium.services.actor import require_role
 from podium.services.dependencies import EndRef
 from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activity, task_page
 from podium.services.resources import assignments, catalog
@@ -338,6 +339,7 @@ def add_dependency(
 ) -> Response:
     """Link the task to another task or milestone, as predecessor or successor (managers)."""
     view = task_page(db, viewer.actor, task_id)
+    require_role(db, viewer.actor, view.task.program_id, Role.MANAGER)  # before the form
     values = {name: field_value(form, name) for name in LINK_FIELDS}
     relation = values["relation"] if values["relation"] in ("predecessor", "successor") else ""
     body, errors = validate(
