@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from podium.models import Alert, AlertKind, Severity
 from tests.api.conftest import Browser, Cast
+from tests.api.test_benefits import create as create_benefit
 
 pytestmark = pytest.mark.db
 
@@ -71,21 +72,10 @@ def test_the_browsers_favicon_request_finds_the_icon(cast: Cast) -> None:
 def test_a_benefits_address_opens_it_on_its_programs_tab(
     cast: Cast, browser_as: Callable[[str], Browser]
 ) -> None:
-    made = cast.manager.post(
-        "/api/v1/benefits",
-        json={
-            "program_id": cast.program.id,
-            "name": "tickets",
-            "baseline_value": 10,
-            "target_value": 5,
-            "target_date": "2028-01-01",
-            "direction": "down",
-        },
-    )
-    assert made.status_code == 201, made.text
+    benefit = create_benefit(cast.manager, cast)
     viewer = browser_as("viewer@example.com")
-    answer = viewer.client.get(f"/benefits/{made.json()['id']}", follow_redirects=False)
+    answer = viewer.client.get(f"/benefits/{benefit['id']}", follow_redirects=False)
     assert answer.status_code == 303
-    assert answer.headers["location"] == made.json()["url"]
+    assert answer.headers["location"] == benefit["url"]
     outsider = browser_as("outsider@example.com")
-    assert outsider.client.get(f"/benefits/{made.json()['id']}").status_code == 404
+    assert outsider.client.get(f"/benefits/{benefit['id']}").status_code == 404

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.api.conftest import Browser, Cast, Net
+from tests.api.test_benefits import create as create_benefit
 
 pytestmark = pytest.mark.db
 
@@ -15,22 +16,11 @@ pytestmark = pytest.mark.db
 def test_a_viewers_forged_posts_are_403_even_with_invalid_fields(
     cast: Cast, net: Net, browser_as: Callable[[str], Browser]
 ) -> None:
-    made = cast.manager.post(
-        "/api/v1/benefits",
-        json={
-            "program_id": cast.program.id,
-            "name": "tickets",
-            "baseline_value": 10,
-            "target_value": 5,
-            "target_date": "2028-01-01",
-            "direction": "down",
-        },
-    )
-    assert made.status_code == 201, made.text
+    benefit = create_benefit(cast.manager, cast)
     viewer = browser_as("viewer@example.com")
     for url, form in (
         (f"/programs/{cast.program.id}/risks", {"title": "", "probability": "9"}),
         (f"/tasks/{net.plat['id']}/dependencies", {"relation": "sideways", "lag": "x"}),
-        (f"/benefits/{made.json()['id']}", {"name": "", "target_value": "many"}),
+        (f"/benefits/{benefit['id']}", {"name": "", "target_value": "many"}),
     ):
         assert viewer.post(url, form).status_code == 403, url

@@ -145,19 +145,19 @@ def reschedule_pending(session: Session) -> list[int]:
     calendars: set[int] = session.info.pop(PENDING_CALENDARS, set())
     if calendars:
         programs |= programs_using_calendars(session, calendars)
-    if programs:
-        _check_closed_still_schedulable(session, programs)
-    existing = (
-        set(
-            session.scalars(
-                select(Program.id).where(
-                    Program.id.in_(programs), Program.status != ProgramStatus.CLOSED
-                )
-            )
-        )
+    found = (
+        session.execute(
+            select(Program.id, Program.key, Program.status)
+            .where(Program.id.in_(programs))
+            .order_by(Program.key)
+        ).all()
         if programs
-        else set()
+        else []
     )
+    _check_closed_still_schedulable(
+        session, [(i, key) for i, key, status in found if status == ProgramStatus.CLOSED]
+    )
+    existing = {i for i, _key, status in found if status != ProgramStatus.CLOSED}
     full = bool(session.info.pop(RESOURCE_INPUTS_CHANGED, False))
     for program_id in sorted(existing):
         reschedule_program(
@@ -172,17 +172,12 @@ def reschedule_pending(session: Session) -> list[int]:
     return sorted(existing)
 
 
-def _check_closed_still_schedulable(session: Session, programs: set[int]) -> None:
-    """Schedule each closed program among ``programs`` without storing anything, and
+def _check_closed_still_schedulable(session: Session, closed: list[tuple[int, str]]) -> None:
+    """Schedule each of these closed programs (id, key) without storing anything, and
     refuse the change (409 ``invalid_schedule``) if one no longer can be."""
     from podium.services.scheduling.network import load_network
     from podium.services.scheduling.reschedule import run_engine
 
-    closed = session.execute(
-        select(Program.id, Program.key)
-        .where(Program.id.in_(programs), Program.status == ProgramStatus.CLOSED)
-        .order_by(Program.key)
-    )
     for program_id, key in closed:
         try:
             run_engine(load_network(session, program_id, with_current=False))
