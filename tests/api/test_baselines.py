@@ -20,7 +20,7 @@ def test_a_baseline_snapshots_every_task_and_milestone(cast: Cast, net: Net) -> 
     baseline = _take(cast)
     assert baseline["is_current"] and baseline["items"] == 4
     assert (baseline["start"], baseline["finish"]) == ("2027-01-04", "2027-01-22")
-    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()["items"]
     assert [b["name"] for b in listed] == ["Plan of record"]
 
 
@@ -84,7 +84,7 @@ def test_baseline_errors(cast: Cast, net: Net) -> None:
     assert_error(cast.outsider.get(url), 404)
     # another program's baseline reads as one that does not exist: which program, if any,
     # is not told
-    taken = cast.manager.get(url).json()[0]["id"]
+    taken = cast.manager.get(url).json()["items"][0]["id"]
     for path in (f"/api/v1/baselines/{taken}", f"/api/v1/baselines/{taken}/variance"):
         error = assert_error(cast.outsider.get(path), 404)
         assert error["message"] == f"baseline {taken} not found"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.db
 
 
 def _names(cast: Cast) -> list[str]:
-    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()["items"]
     return sorted(b["name"] for b in listed)
 
 
@@ -73,5 +73,5 @@ def test_a_baseline_of_another_program_is_not_found_through_this_one(
     admin = browser_as("admin@example.com")
     url = f"/programs/{cast.program.id}/performance/baselines/{theirs['id']}/rename"
     assert admin.post(url, {"name": "Mine"}).status_code == 404
-    listed = cast.admin.get(f"/api/v1/programs/{other['id']}/baselines").json()
+    listed = cast.admin.get(f"/api/v1/programs/{other['id']}/baselines").json()["items"]
     assert [b["name"] for b in listed] == ["Theirs"]

@@ -72,10 +72,10 @@ def test_realization_and_the_path_are_computed_by_hand(cast: Cast) -> None:
     assert early["realization"]["state"] == "on_track"
     assert early["realization"]["realization_pct"] == 25.0
     assert [m["value"] for m in body["measurements"]] == [1110, 1150]
-    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/benefits").json()
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/benefits").json()["items"]
     assert [b["id"] for b in listed] == [benefit["id"]]
     assert (
-        cast.viewer.get(URL, params={"program_id": cast.program.id}).json()[0]["id"]
+        cast.viewer.get(URL, params={"program_id": cast.program.id}).json()["items"][0]["id"]
         == benefit["id"]
     )
 
@@ -185,7 +185,7 @@ def test_one_measurement_a_day_and_deleting_one(cast: Cast) -> None:
     url = f"{URL}/{benefit['id']}/measurements"
     assert_error(cast.manager.delete(f"{url}/999999"), 404)
     assert cast.manager.delete(f"{url}/{first['id']}").status_code == 204
-    assert cast.viewer.get(url).json() == []
+    assert cast.viewer.get(url).json()["items"] == []
 
 
 def test_updates_need_the_current_version_and_a_consistent_plan(cast: Cast) -> None:

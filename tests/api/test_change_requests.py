@@ -42,8 +42,8 @@ def _state(cast: Cast, net: Net) -> dict[str, Any]:
     }
     return {
         "tasks": tasks,
-        "decisions": viewer.get(f"/api/v1/programs/{pid}/decisions").json(),
-        "baselines": viewer.get(f"/api/v1/programs/{pid}/baselines").json(),
+        "decisions": viewer.get(f"/api/v1/programs/{pid}/decisions").json()["items"],
+        "baselines": viewer.get(f"/api/v1/programs/{pid}/baselines").json()["items"],
         "dependencies": viewer.get("/api/v1/dependencies", params={"program_id": pid}).json()[
             "total"
         ],
@@ -115,7 +115,7 @@ def test_approving_applies_the_changes_logs_the_decision_and_rebaselines(
     assert {"type": "change_request", "id": cr["id"]} in [
         {"type": link["type"], "id": link["id"]} for link in decision["links"]
     ]
-    [baseline] = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()
+    [baseline] = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/baselines").json()["items"]
     assert (baseline["name"], baseline["is_current"], baseline["finish"]) == (
         "After CR-1",
         True,
@@ -250,7 +250,7 @@ def test_a_link_that_already_exists_is_refused_up_front(cast: Cast, net: Net) ->
     )
     assert "cycle" in error["message"] and net.plat["key"] in error["message"], error
     assert not re.search(r"\bt[0-9]+\b", error["message"]), error
-    assert cast.viewer.get(_url(cast)).json() == []
+    assert cast.viewer.get(_url(cast)).json()["items"] == []
     twice = add(net.sec, net.train)
     error = assert_error(
         cast.member.post(_url(cast), json={"title": "Twice", "changes": [twice, twice]}), 422

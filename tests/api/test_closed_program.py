@@ -54,7 +54,7 @@ def test_every_kind_of_plan_change_is_refused_and_nothing_is_written(cast: Cast,
     assert v.get(f"/api/v1/tasks/{net.plat['id']}").json()["name"] == net.plat["name"]
     assert v.get(f"/api/v1/tasks/{net.sec['id']}").status_code == 200
     assert v.get(f"/api/v1/milestones/{net.m1['id']}").json()["target_date"] == "2027-01-22"
-    assert v.get(f"/api/v1/programs/{pid}/change-requests").json() == []
+    assert v.get(f"/api/v1/programs/{pid}/change-requests").json()["items"] == []
 
 
 def test_lessons_and_risks_are_still_recorded_after_the_close(cast: Cast, net: Net) -> None:

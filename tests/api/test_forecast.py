@@ -74,12 +74,12 @@ def test_risk_events_from_the_register_delay_the_forecast(cast: Cast, net: Net) 
 
 def test_forecasts_are_listed_newest_first_and_read_back(cast: Cast, net: Net) -> None:
     first, second = _run(cast, seed=1), _run(cast, seed=2, distribution="triangular")
-    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/forecasts").json()
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/forecasts").json()["items"]
     assert [f["id"] for f in listed] == [second["id"], first["id"]]
     assert "results" not in listed[0]
     got = cast.viewer.get(f"/api/v1/forecasts/{first['id']}").json()
     assert got["results"] == first["results"]
-    trend = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/forecast-trend").json()
+    trend = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/forecast-trend").json()["items"]
     assert [p["forecast_id"] for p in trend] == [first["id"], second["id"]]
     assert trend[0]["milestones"]["M1"] == first["results"]["milestones"][0]["p80"]
 
@@ -143,4 +143,4 @@ def test_a_forecast_that_would_run_past_the_last_date_is_refused_and_nothing_is_
     response = cast.manager.post(f"{program}/forecast", json={"iterations": 200, "seed": 1})
     error = assert_error(response, 422)
     assert "would finish after 9999-12-31" in error["message"]
-    assert cast.viewer.get(f"{program}/forecasts").json() == []
+    assert cast.viewer.get(f"{program}/forecasts").json()["items"] == []

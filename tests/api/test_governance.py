@@ -77,7 +77,7 @@ def test_a_review_has_attendees_and_its_next_occurrence(cast: Cast, net: Net) ->
     ]
     assert review["attendees"][1]["user_id"] == cast.viewer.user.id
     assert len(review["sections"]) == 7  # every agenda section by default
-    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/reviews").json()
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/reviews").json()["items"]
     assert [r["name"] for r in listed] == ["Steering committee"]
 
 
@@ -328,7 +328,7 @@ def test_a_meeting_cannot_be_recorded_before_it_is_held(cast: Cast, net: Net) ->
             "message": "2030-01-14 is in the future: record a meeting once it has been held",
         }
     ]
-    assert cast.viewer.get(url).json() == []
+    assert cast.viewer.get(url).json()["items"] == []
     assert cast.manager.post(url, json={"held_on": MONDAY}).status_code == 201
 
 
@@ -351,7 +351,7 @@ def test_an_occurrence_recorded_by_mistake_is_removed_and_its_topics_return(
     assert cast.manager.delete(f"{url}/{wrong['id']}").status_code == 204
     assert_error(cast.viewer.get(f"{url}/{wrong['id']}"), 404, "not_found")
     assert_error(cast.manager.delete(f"{url}/{wrong['id']}"), 404, "not_found")
-    proposed = cast.viewer.get(f"/api/v1/reviews/{review['id']}/agenda-items").json()
+    proposed = cast.viewer.get(f"/api/v1/reviews/{review['id']}/agenda-items").json()["items"]
     assert [p["title"] for p in proposed] == ["Budget"]  # back on the next agenda
     kept = cast.viewer.get(f"/api/v1/decisions/{decision['id']}").json()
     assert kept["occurrence_id"] is None  # the decision stays in the log
@@ -401,7 +401,7 @@ def test_managers_remove_occurrences(cast: Cast, net: Net, role: str, expected: 
     assert response.status_code == expected, response.text
     if expected != 204:
         assert_error(response, expected)
-    remaining = [o["id"] for o in cast.viewer.get(url).json()]
+    remaining = [o["id"] for o in cast.viewer.get(url).json()["items"]]
     assert remaining == ([] if expected == 204 else [held["id"]])
 
 
@@ -465,8 +465,8 @@ def test_the_decision_log_records_what_why_who_when_where_and_links(cast: Cast, 
     ).json()
     assert second["key"] == "D-2" and second["decided_by"] == "manager@example.com"
     # newest decision date first: D-1 on the 7th, D-2 (logged after it) on the 4th
-    assert [d["key"] for d in cast.viewer.get(url).json()] == ["D-1", "D-2"]
-    logged = cast.viewer.get(url, params={"occurrence_id": held["id"]}).json()
+    assert [d["key"] for d in cast.viewer.get(url).json()["items"]] == ["D-1", "D-2"]
+    logged = cast.viewer.get(url, params={"occurrence_id": held["id"]}).json()["items"]
     assert [d["key"] for d in logged] == ["D-1"]
     occurrence = cast.viewer.get(f"/api/v1/reviews/{review['id']}/occurrences/{held['id']}")
     assert occurrence.json()["decisions"] == [body["id"]]
@@ -596,7 +596,10 @@ def test_stakeholders_with_their_grid_quadrant_and_reports(cast: Cast, net: Net)
         json={"name": "Support team", "influence": 2, "interest": 5, "email": "member@example.com"},
     ).json()
     assert team["engagement"] == "keep_informed" and team["user_id"] == cast.member.user.id
-    assert [s["name"] for s in cast.viewer.get(url).json()] == ["Dana Reyes", "Support team"]
+    assert [s["name"] for s in cast.viewer.get(url).json()["items"]] == [
+        "Dana Reyes",
+        "Support team",
+    ]
     patched = cast.manager.patch(
         f"/api/v1/stakeholders/{team['id']}", json={"influence": 4, "interest": 1}
     ).json()

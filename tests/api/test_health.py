@@ -69,7 +69,7 @@ def test_health_is_recorded_for_the_trend_once_a_day(cast: Cast, net: Net) -> No
     assert cast.manager.post(f"/api/v1/programs/{pid}/health/snapshots").status_code == 201
     cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-15"})
     cast.manager.post(f"/api/v1/programs/{pid}/health/snapshots")
-    history = cast.viewer.get(f"/api/v1/programs/{pid}/health/history").json()
+    history = cast.viewer.get(f"/api/v1/programs/{pid}/health/history").json()["items"]
     assert [h["as_of"] for h in history] == ["2027-01-08", "2027-01-15"]
     assert_error(cast.viewer.post(f"/api/v1/programs/{pid}/health/snapshots"), 403)
 

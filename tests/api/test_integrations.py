@@ -129,9 +129,9 @@ def test_a_personal_feed_leaves_out_programs_the_person_has_left(cast: Cast, net
 
 def test_a_revoked_feed_answers_not_found(cast: Cast, net: Net) -> None:
     created = _feed(cast)
-    mine = cast.viewer.get("/api/v1/feeds").json()
+    mine = cast.viewer.get("/api/v1/feeds").json()["items"]
     assert [f["id"] for f in mine] == [created["id"]] and "url" not in mine[0]
-    assert cast.manager.get("/api/v1/feeds").json() == []
+    assert cast.manager.get("/api/v1/feeds").json()["items"] == []
     assert_error(cast.manager.delete(f"/api/v1/feeds/{created['id']}"), 404, "not_found")
     assert cast.viewer.delete(f"/api/v1/feeds/{created['id']}").status_code == 204
     path = created["url"].removeprefix("http://testserver")
@@ -152,4 +152,4 @@ def test_a_scenarios_copy_takes_no_calendar_feed(cast: Cast) -> None:
     error = assert_error(refused, 409, "scenario_copy")
     assert "scenario's copy" in error["message"]
     assert error["details"] == {"live_program_id": cast.program.id}
-    assert cast.viewer.get("/api/v1/feeds").json() == []
+    assert cast.viewer.get("/api/v1/feeds").json()["items"] == []

@@ -30,7 +30,7 @@ def test_created_program_carries_its_structured_goal_and_makes_creator_owner(cas
     assert body["goal"]["target_value"] == 840
     assert body["goal"]["target_date"] == "2027-12-17"
     assert created.headers["ETag"] == '"1"'
-    members = cast.member.get(f"/api/v1/programs/{body['id']}/members").json()
+    members = cast.member.get(f"/api/v1/programs/{body['id']}/members").json()["items"]
     assert [(m["email"], m["role"]) for m in members] == [("member@example.com", "owner")]
 
 

@@ -113,7 +113,7 @@ def test_an_issued_report_is_kept_unchanged_and_the_next_says_what_changed(
     changed = cast.viewer.get(second["links"]["md"]).text
     assert "Health went from green to red." in changed
     assert "Milestone M1 is forecast 2 working days later than reported" in changed
-    listed = cast.viewer.get(f"/api/v1/programs/{pid}/reports").json()
+    listed = cast.viewer.get(f"/api/v1/programs/{pid}/reports").json()["items"]
     assert [r["id"] for r in listed] == [second["id"], issued["id"]]
     pdf = cast.viewer.get(second["links"]["pdf"])
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]

@@ -27,7 +27,9 @@ def _action(cast: Cast, risk: dict) -> dict:
 
 def _stored(cast: Cast, risk: dict, action: dict) -> dict:
     (found,) = [
-        a for a in cast.viewer.get(f"{URL}/{risk['id']}/actions").json() if a["id"] == action["id"]
+        a
+        for a in cast.viewer.get(f"{URL}/{risk['id']}/actions").json()["items"]
+        if a["id"] == action["id"]
     ]
     return found
 
@@ -102,7 +104,7 @@ def test_a_manager_deletes_an_action_and_a_viewer_cannot_touch_it(
     assert stale.status_code == 412
     deleted = manager.post(f"{url}/delete", {"version": action["version"]})
     assert deleted.status_code == 303 and "action=action_deleted" in deleted.headers["location"]
-    assert cast.viewer.get(f"{URL}/{risk['id']}/actions").json() == []
+    assert cast.viewer.get(f"{URL}/{risk['id']}/actions").json()["items"] == []
     other = create(cast.member, cast, projects)
     assert (
         manager.post(f"/risks/{other['id']}/actions/{action['id']}/delete", {}).status_code == 404

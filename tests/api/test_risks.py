@@ -108,7 +108,7 @@ def test_a_cross_project_risk_is_escalated_in_the_response(
 ) -> None:
     body = create(cast.member, cast, projects, project_ids=list(projects.values()), probability=1)
     assert body["escalation"] == "program" and body["effective_level"] == "program"
-    (move,) = cast.viewer.get(f"{URL}/{body['id']}/escalations").json()
+    (move,) = cast.viewer.get(f"{URL}/{body['id']}/escalations").json()["items"]
     assert move["by"] == "member@example.com" and move["to_escalation"] == "program"
     assert move["reason"] == "linked to 2 projects (DATA, PLAT)"
 
@@ -157,12 +157,12 @@ def test_updates_keep_history_and_need_the_current_version(
         412,
         "stale_version",
     )
-    history = cast.viewer.get(f"{url}/history").json()
+    history = cast.viewer.get(f"{url}/history").json()["items"]
     assert [(h["score"], h["status"], h["note"]) for h in history] == [
         (16, "open", "raised"),
         (8, "mitigating", "pilot went well"),
     ]
-    escalations = cast.viewer.get(f"{url}/escalations").json()
+    escalations = cast.viewer.get(f"{url}/escalations").json()["items"]
     assert [e["to_escalation"] for e in escalations] == ["program", "none"]
 
 
@@ -300,11 +300,11 @@ def test_actions_are_planned_done_and_deleted(cast: Cast, projects: dict[str, in
         ),
         412,
     )
-    assert [a["title"] for a in cast.viewer.get(url).json()] == ["Weekly call with vendor"]
+    assert [a["title"] for a in cast.viewer.get(url).json()["items"]] == ["Weekly call with vendor"]
     assert cast.viewer.get(f"{URL}/{risk['id']}").json()["actions"][0]["done"] is True
     assert_error(cast.member.patch(f"{url}/999999", json={"title": "x"}), 404)
     assert cast.manager.delete(f"{url}/{action['id']}").status_code == 204
-    assert cast.viewer.get(url).json() == []
+    assert cast.viewer.get(url).json()["items"] == []
 
 
 # --- matrix and rules -------------------------------------------------------------------

@@ -63,7 +63,7 @@ def test_deleting_a_project_brings_a_cross_project_risk_back_and_resolves_its_al
     assert risk_alerts(cast.viewer, cast, risk["id"], "open") == []
     (resolved,) = risk_alerts(cast.viewer, cast, risk["id"], "resolved")
     assert resolved["resolved_at"] is not None
-    moves = cast.viewer.get(f"{URL}/{risk['id']}/escalations").json()
+    moves = cast.viewer.get(f"{URL}/{risk['id']}/escalations").json()["items"]
     back = next(m for m in moves if m["to_escalation"] == "none")
     assert back["by"] == "manager@example.com"
 
@@ -92,7 +92,7 @@ def test_a_risk_whose_only_project_is_deleted_moves_up_to_program_level(
     for risk in (project_risk, task_risk):
         after = cast.viewer.get(f"{URL}/{risk['id']}").json()
         assert (after["level"], after["projects"], after["tasks"]) == ("program", [], [])
-        history = cast.viewer.get(f"{URL}/{risk['id']}/history").json()
+        history = cast.viewer.get(f"{URL}/{risk['id']}/history").json()["items"]
         assert "moved up to program level: project SEC was deleted" in [h["note"] for h in history]
     # the risk is valid again: it can be edited without touching its links
     url = f"{URL}/{task_risk['id']}"
@@ -118,7 +118,7 @@ def test_deleting_a_task_with_cascade_moves_its_task_level_risk_up_to_the_projec
     after = cast.viewer.get(f"{URL}/{alone['id']}").json()
     assert after["level"] == "project" and after["tasks"] == []
     assert [p["key"] for p in after["projects"]] == ["DATA"]
-    history = cast.viewer.get(f"{URL}/{alone['id']}/history").json()
+    history = cast.viewer.get(f"{URL}/{alone['id']}/history").json()["items"]
     assert "moved up to project level: task DATA-1 was deleted" in [h["note"] for h in history]
     kept = cast.viewer.get(f"{URL}/{shared['id']}").json()
     assert kept["level"] == "task" and [t["key"] for t in kept["tasks"]] == ["DATA-2"]

@@ -214,8 +214,8 @@ def test_a_copys_members_are_the_live_programs_and_are_changed_there(cast: Cast,
     copy = f"/api/v1/programs/{scenario['copy_program_id']}/members"
     listed = cast.viewer.get(copy)
     assert listed.status_code == 200 and listed.json() == cast.viewer.get(live).json()
-    assert listed.json()  # the live program's members, not none
-    member = listed.json()[0]
+    assert listed.json()["items"]  # the live program's members, not none
+    member = listed.json()["items"][0]
     added = cast.owner.post(copy, json={"email": "outsider@example.com", "role": "viewer"})
     assert_error(added, 409, "scenario_copy")
     changed = cast.owner.patch(f"{copy}/{member['user_id']}", json={"role": "viewer"})

@@ -120,7 +120,7 @@ def test_a_new_token_is_shown_once_and_works(app_client: TestClient, cast: Cast)
     assert created.status_code == 201, created.text
     secret = created.json()["token"]
     assert secret.startswith("pod_")
-    listed = cast.viewer.get("/api/v1/tokens").json()
+    listed = cast.viewer.get("/api/v1/tokens").json()["items"]
     assert "token" not in listed[-1] and listed[-1]["name"] == "reporting"
     me = app_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.json()["email"] == "viewer@example.com"

@@ -29,7 +29,7 @@ def test_the_secret_is_in_the_creation_answer_only(cast: Cast) -> None:
     assert len(created["secret"]) >= 32
     assert created["events"] == ["alert.raised", "risk.escalated"]
     assert (created["format"], created["active"], created["url"]) == ("slack", True, PUBLIC)
-    listed = cast.manager.get(_hooks(cast)).json()
+    listed = cast.manager.get(_hooks(cast)).json()["items"]
     assert [h["id"] for h in listed] == [created["id"]]
     assert "secret" not in listed[0]
 
@@ -53,7 +53,7 @@ def test_private_addresses_other_schemes_and_unknown_events_are_refused(
     response = cast.manager.post(_hooks(cast), json=body)
     error = assert_error(response, 422, "validation_failed")
     assert field in str(error["details"])
-    assert cast.manager.get(_hooks(cast)).json() == []
+    assert cast.manager.get(_hooks(cast)).json()["items"] == []
 
 
 def test_a_malformed_body_is_refused(cast: Cast) -> None:
@@ -96,10 +96,10 @@ def test_who_may_subscribe_list_test_and_remove(cast: Cast, role: str, expected:
 def test_a_test_event_is_queued_in_the_delivery_log_and_removal_ends_it(cast: Cast) -> None:
     hook = _subscribe(cast)
     log = f"/api/v1/webhooks/{hook['id']}/deliveries"
-    assert cast.manager.get(log).json() == []
+    assert cast.manager.get(log).json()["items"] == []
     answer = cast.manager.post(f"/api/v1/webhooks/{hook['id']}/test")
     assert (answer.status_code, answer.json()) == (202, {"status": "queued"})
-    [delivery] = cast.manager.get(log).json()
+    [delivery] = cast.manager.get(log).json()["items"]
     assert (delivery["event"], delivery["status"], delivery["attempts"]) == ("ping", "pending", 0)
     assert delivery["delivered_at"] is None
     assert cast.manager.delete(f"/api/v1/webhooks/{hook['id']}").status_code == 204
@@ -117,4 +117,4 @@ def test_a_scenarios_copy_takes_no_webhook(cast: Cast) -> None:
     error = assert_error(refused, 409, "scenario_copy")
     assert "scenario's copy" in error["message"] and "live program" in error["message"]
     assert error["details"] == {"live_program_id": cast.program.id}
-    assert cast.manager.get(copy).json() == []
+    assert cast.manager.get(copy).json()["items"] == []

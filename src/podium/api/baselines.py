@@ -7,8 +7,8 @@ from datetime import date, datetime
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import Baseline
 from podium.services import baselines
 
@@ -57,9 +57,11 @@ def _out(db: Db, b: Baseline) -> BaselineOut:
     )
 
 
-@router.get("/programs/{program_id}/baselines", response_model=list[BaselineOut])
-def list_baselines(program_id: int, db: Db, actor: CurrentActor) -> list[BaselineOut]:
-    return [_out(db, b) for b in baselines.list_baselines(db, actor, program_id)]
+@router.get("/programs/{program_id}/baselines", response_model=PageOut[BaselineOut])
+def list_baselines(
+    program_id: int, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[BaselineOut]:
+    return paged(baselines.list_baselines(db, actor, program_id), page, lambda b: _out(db, b))
 
 
 @router.post(

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from podium.api.dependencies import DbId, NoNul, refuse_null
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import BenefitMeasurement
 from podium.services import benefits
 from podium.services.benefits import BenefitView
@@ -193,24 +193,28 @@ AsOf = Annotated[date | None, Query(description="judge on this day (default: the
 
 @router.get(
     "/programs/{program_id}/benefits",
-    response_model=list[BenefitOut],
+    response_model=PageOut[BenefitOut],
     summary="A program's benefits (the goal's KPI first) with realization against the path",
 )
 def list_benefits(
-    program_id: PathId, db: Db, actor: CurrentActor, as_of: AsOf = None
-) -> list[BenefitOut]:
-    return [BenefitOut.of(v) for v in benefits.list_benefits(db, actor, program_id, as_of=as_of)]
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page, as_of: AsOf = None
+) -> PageOut[BenefitOut]:
+    return paged(benefits.list_benefits(db, actor, program_id, as_of=as_of), page, BenefitOut.of)
 
 
 @router.get(
     "/benefits",
-    response_model=list[BenefitOut],
+    response_model=PageOut[BenefitOut],
     summary="A program's benefits (the same as /programs/{id}/benefits)",
 )
 def list_benefits_flat(
-    db: Db, actor: CurrentActor, program_id: Annotated[int, Query(ge=1, le=2**31 - 1)]
-) -> list[BenefitOut]:
-    return [BenefitOut.of(v) for v in benefits.list_benefits(db, actor, program_id)]
+    db: Db,
+    actor: CurrentActor,
+    page: Page,
+    program_id: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    as_of: AsOf = None,
+) -> PageOut[BenefitOut]:
+    return paged(benefits.list_benefits(db, actor, program_id, as_of=as_of), page, BenefitOut.of)
 
 
 @router.post(
@@ -273,10 +277,12 @@ def delete_benefit(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/benefits/{benefit_id}/measurements", response_model=list[MeasurementOut])
-def list_measurements(benefit_id: PathId, db: Db, actor: CurrentActor) -> list[MeasurementOut]:
+@router.get("/benefits/{benefit_id}/measurements", response_model=PageOut[MeasurementOut])
+def list_measurements(
+    benefit_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[MeasurementOut]:
     benefit = benefits.get_benefit(db, actor, benefit_id)
-    return [MeasurementOut.of(m) for m in benefit.measurements]
+    return paged(benefit.measurements, page, MeasurementOut.of)
 
 
 @router.post(

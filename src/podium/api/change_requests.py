@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, refuse_null
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.projects import PathId
 from podium.api.schedule import ChangeIn
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import ChangeRequest, ChangeRequestStatus
 from podium.services.governance import change_requests as service
 
@@ -231,13 +231,17 @@ class ImpactOut(BaseModel):
 StatusFilter = Annotated[ChangeRequestStatus | None, Query()]
 
 
-@router.get("/programs/{program_id}/change-requests", response_model=list[ChangeRequestOut])
+@router.get("/programs/{program_id}/change-requests", response_model=PageOut[ChangeRequestOut])
 def list_change_requests(
-    program_id: PathId, db: Db, actor: CurrentActor, status: StatusFilter = None
-) -> list[ChangeRequestOut]:
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page, status: StatusFilter = None
+) -> PageOut[ChangeRequestOut]:
     """A program's change requests, newest first."""
-    found, _ = service.list_change_requests(db, actor, program_id, status=status)
-    return [_out(cr) for cr in found]
+    found, total = service.list_change_requests(
+        db, actor, program_id, status=status, limit=page.limit, offset=page.offset
+    )
+    return PageOut(
+        items=[_out(cr) for cr in found], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post(

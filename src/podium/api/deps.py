@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from podium.api.schemas import PageOut
 from podium.errors import BadRequest, Forbidden, Unauthorized
 from podium.models import User
 from podium.services import auth
@@ -114,3 +115,14 @@ def paging(
 
 
 Page = Annotated[Paging, Depends(paging)]
+
+Row = TypeVar("Row")
+Item = TypeVar("Item")
+
+
+def paged(rows: Sequence[Row], page: Paging, out: Callable[[Row], Item]) -> PageOut[Item]:
+    """One page of a list the service reads whole; only the page's rows are turned into output."""
+    window = rows[page.offset : page.offset + page.limit]
+    return PageOut(
+        items=[out(row) for row in window], total=len(rows), limit=page.limit, offset=page.offset
+    )

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, commit
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.deps import CurrentActor, Db, Page, commit, paged
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import Forecast
 from podium.services import forecasts
 from podium.services.forecasts import MAX_ITERATIONS, MIN_ITERATIONS, ForecastSettings
@@ -77,10 +77,13 @@ def run_forecast(program_id: int, body: ForecastCreate, db: Db, actor: CurrentAc
     return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
 
 
-@router.get("/programs/{program_id}/forecasts", response_model=list[ForecastSummary])
-def list_forecasts(program_id: int, db: Db, actor: CurrentActor) -> list[ForecastSummary]:
+@router.get("/programs/{program_id}/forecasts", response_model=PageOut[ForecastSummary])
+def list_forecasts(
+    program_id: int, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[ForecastSummary]:
     """Stored forecasts, newest first."""
-    return [ForecastSummary(**_summary(f)) for f in forecasts.list_forecasts(db, actor, program_id)]
+    found = forecasts.list_forecasts(db, actor, program_id)
+    return paged(found, page, lambda f: ForecastSummary(**_summary(f)))
 
 
 @router.get("/forecasts/{forecast_id}", response_model=ForecastOut)
@@ -89,16 +92,19 @@ def get_forecast(forecast_id: int, db: Db, actor: CurrentActor) -> ForecastOut:
     return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
 
 
-@router.get("/programs/{program_id}/forecast-trend", response_model=list[TrendPointOut])
-def forecast_trend(program_id: int, db: Db, actor: CurrentActor) -> list[TrendPointOut]:
+@router.get("/programs/{program_id}/forecast-trend", response_model=PageOut[TrendPointOut])
+def forecast_trend(
+    program_id: int, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[TrendPointOut]:
     """The P80 of the program and of each milestone in every stored forecast, oldest first."""
-    return [
-        TrendPointOut(
+    return paged(
+        forecasts.forecast_trend(db, actor, program_id),
+        page,
+        lambda p: TrendPointOut(
             forecast_id=p.forecast_id,
             created_at=p.created_at,
             program_finish=p.program_finish,
             program_p80=p.program_p80,
             milestones=p.milestones,
-        )
-        for p in forecasts.forecast_trend(db, actor, program_id)
-    ]
+        ),
+    )

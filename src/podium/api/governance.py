@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, refuse_null
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.errors import NotFound
 from podium.models import Decision, ReviewFrequency, Stakeholder
 from podium.models.governance import Review, ReviewOccurrence
@@ -144,10 +144,10 @@ def _people(body: list[AttendeeBody]) -> list[AttendeeIn]:
     return [AttendeeIn(name=a.name, email=a.email, role=a.role) for a in body]
 
 
-@router.get("/programs/{program_id}/reviews", response_model=list[ReviewOut])
-def list_reviews(program_id: PathId, db: Db, actor: CurrentActor) -> list[ReviewOut]:
+@router.get("/programs/{program_id}/reviews", response_model=PageOut[ReviewOut])
+def list_reviews(program_id: PathId, db: Db, actor: CurrentActor, page: Page) -> PageOut[ReviewOut]:
     """The program's reviews, each with its next occurrence."""
-    return [_review_out(db, r) for r in reviews.list_reviews(db, actor, program_id)]
+    return paged(reviews.list_reviews(db, actor, program_id), page, lambda r: _review_out(db, r))
 
 
 @router.post(
@@ -329,10 +329,13 @@ def _occurrence(
     return occurrence
 
 
-@router.get("/reviews/{review_id}/occurrences", response_model=list[OccurrenceOut])
-def list_occurrences(review_id: PathId, db: Db, actor: CurrentActor) -> list[OccurrenceOut]:
+@router.get("/reviews/{review_id}/occurrences", response_model=PageOut[OccurrenceOut])
+def list_occurrences(
+    review_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[OccurrenceOut]:
     """The occurrences held, newest first."""
-    return [_occurrence_out(db, o) for o in reviews.list_occurrences(db, actor, review_id)]
+    held = reviews.list_occurrences(db, actor, review_id)
+    return paged(held, page, lambda o: _occurrence_out(db, o))
 
 
 @router.post(
@@ -431,14 +434,17 @@ class ProposedItemOut(BaseModel):
     created_at: datetime
 
 
-@router.get("/reviews/{review_id}/agenda-items", response_model=list[ProposedItemOut])
-def list_proposed(review_id: PathId, db: Db, actor: CurrentActor) -> list[ProposedItemOut]:
+@router.get("/reviews/{review_id}/agenda-items", response_model=PageOut[ProposedItemOut])
+def list_proposed(
+    review_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[ProposedItemOut]:
     """Topics proposed for the next occurrence."""
     reviews.get_review(db, actor, review_id)
-    return [
-        ProposedItemOut.model_validate(i, from_attributes=True)
-        for i in reviews.open_items(db, review_id)
-    ]
+    return paged(
+        reviews.open_items(db, review_id),
+        page,
+        lambda i: ProposedItemOut.model_validate(i, from_attributes=True),
+    )
 
 
 @router.post(
@@ -545,16 +551,21 @@ def _decision_out(d: Decision) -> DecisionOut:
     )
 
 
-@router.get("/programs/{program_id}/decisions", response_model=list[DecisionOut])
+@router.get("/programs/{program_id}/decisions", response_model=PageOut[DecisionOut])
 def list_decisions(
     program_id: PathId,
     db: Db,
     actor: CurrentActor,
+    page: Page,
     occurrence_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-) -> list[DecisionOut]:
+) -> PageOut[DecisionOut]:
     """The decision log, newest first."""
-    found, _ = decisions.list_decisions(db, actor, program_id, occurrence_id=occurrence_id)
-    return [_decision_out(d) for d in found]
+    found, total = decisions.list_decisions(
+        db, actor, program_id, occurrence_id=occurrence_id, limit=page.limit, offset=page.offset
+    )
+    return PageOut(
+        items=[_decision_out(d) for d in found], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post(
@@ -676,10 +687,12 @@ def _stakeholder_out(s: Stakeholder) -> StakeholderOut:
     )
 
 
-@router.get("/programs/{program_id}/stakeholders", response_model=list[StakeholderOut])
-def list_stakeholders(program_id: PathId, db: Db, actor: CurrentActor) -> list[StakeholderOut]:
+@router.get("/programs/{program_id}/stakeholders", response_model=PageOut[StakeholderOut])
+def list_stakeholders(
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[StakeholderOut]:
     """The program's stakeholders, the most influential first."""
-    return [_stakeholder_out(s) for s in stakeholders.list_stakeholders(db, actor, program_id)]
+    return paged(stakeholders.list_stakeholders(db, actor, program_id), page, _stakeholder_out)
 
 
 @router.post(

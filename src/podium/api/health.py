@@ -9,8 +9,8 @@ import numpy as np
 from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit
-from podium.api.schemas import ERROR_RESPONSES
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged
+from podium.api.schemas import ERROR_RESPONSES, PageOut
 from podium.engine.evm import EacFormula, EarnedValue
 from podium.engine.health import Health, describe_rules
 from podium.models import Role
@@ -128,13 +128,14 @@ class SnapshotOut(BaseModel):
 
 
 @router.get(
-    "/{program_id}/health/history", response_model=list[SnapshotOut], summary="Health over time"
+    "/{program_id}/health/history", response_model=PageOut[SnapshotOut], summary="Health over time"
 )
-def get_history(program_id: int, db: Db, actor: CurrentActor) -> list[SnapshotOut]:
-    return [
-        SnapshotOut.model_validate(s, from_attributes=True)
-        for s in health_service.health_history(db, actor, program_id)
-    ]
+def get_history(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[SnapshotOut]:
+    return paged(
+        health_service.health_history(db, actor, program_id),
+        page,
+        lambda s: SnapshotOut.model_validate(s, from_attributes=True),
+    )
 
 
 @router.post(

@@ -7,8 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, commit
-from podium.api.schemas import ERROR_RESPONSES
+from podium.api.deps import CurrentActor, Db, Page, commit, paged
+from podium.api.schemas import ERROR_RESPONSES, PageOut
 from podium.errors import NotFound
 from podium.models import CalendarFeed, WebhookFormat, WebhookSubscription
 from podium.services import feeds, webhooks
@@ -75,9 +75,9 @@ def create_personal_feed(db: Db, actor: CurrentActor, request: Request) -> FeedC
     return _created(request, feed, secret)
 
 
-@router.get("/feeds", response_model=list[FeedOut], summary="The feeds I created")
-def list_feeds(db: Db, actor: CurrentActor) -> list[FeedOut]:
-    return [_out(feed) for feed in feeds.list_feeds(db, actor)]
+@router.get("/feeds", response_model=PageOut[FeedOut], summary="The feeds I created")
+def list_feeds(db: Db, actor: CurrentActor, page: Page) -> PageOut[FeedOut]:
+    return paged(feeds.list_feeds(db, actor), page, _out)
 
 
 @router.delete(
@@ -159,9 +159,9 @@ def _hook(s: WebhookSubscription) -> WebhookOut:
     )
 
 
-@router.get("/programs/{program_id}/webhooks", response_model=list[WebhookOut])
-def list_webhooks(program_id: int, db: Db, actor: CurrentActor) -> list[WebhookOut]:
-    return [_hook(s) for s in webhooks.list_subscriptions(db, actor, program_id)]
+@router.get("/programs/{program_id}/webhooks", response_model=PageOut[WebhookOut])
+def list_webhooks(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[WebhookOut]:
+    return paged(webhooks.list_subscriptions(db, actor, program_id), page, _hook)
 
 
 @router.post(
@@ -193,10 +193,14 @@ def delete_webhook(webhook_id: int, db: Db, actor: CurrentActor) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
-def list_webhook_deliveries(webhook_id: int, db: Db, actor: CurrentActor) -> list[DeliveryOut]:
-    return [
-        DeliveryOut(
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=PageOut[DeliveryOut])
+def list_webhook_deliveries(
+    webhook_id: int, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[DeliveryOut]:
+    return paged(
+        webhooks.list_deliveries(db, actor, webhook_id),
+        page,
+        lambda d: DeliveryOut(
             id=d.id,
             event=d.event,
             status=d.status.value,
@@ -206,9 +210,8 @@ def list_webhook_deliveries(webhook_id: int, db: Db, actor: CurrentActor) -> lis
             last_error=d.last_error,
             created_at=d.created_at,
             delivered_at=d.delivered_at,
-        )
-        for d in webhooks.list_deliveries(db, actor, webhook_id)
-    ]
+        ),
+    )
 
 
 @router.post(

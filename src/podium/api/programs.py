@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, Strict
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
@@ -212,12 +212,19 @@ class MemberOut(BaseModel):
     version: int
 
 
-@router.get("/{program_id}/members", response_model=list[MemberOut])
-def list_members(program_id: int, db: Db, actor: CurrentActor) -> list[MemberOut]:
-    return [
-        MemberOut(user_id=u.id, email=u.email, name=u.name, role=m.role, version=m.version)
-        for m, u in programs.list_members(db, actor, program_id)
-    ]
+@router.get("/{program_id}/members", response_model=PageOut[MemberOut])
+def list_members(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[MemberOut]:
+    return paged(
+        programs.list_members(db, actor, program_id),
+        page,
+        lambda row: MemberOut(
+            user_id=row[1].id,
+            email=row[1].email,
+            name=row[1].name,
+            role=row[0].role,
+            version=row[0].version,
+        ),
+    )
 
 
 @router.post(

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, commit
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.deps import CurrentActor, Db, Page, commit, paged
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import IssuedReport
 from podium.services import reports
 
@@ -94,11 +94,11 @@ def issue(program_id: int, db: Db, actor: CurrentActor, body: IssueIn | None = N
 
 @router.get(
     "/programs/{program_id}/reports",
-    response_model=list[ReportOut],
+    response_model=PageOut[ReportOut],
     summary="Issued reports, newest first",
 )
-def list_reports(program_id: int, db: Db, actor: CurrentActor) -> list[ReportOut]:
-    return [_out(r) for r in reports.list_reports(db, actor, program_id)]
+def list_reports(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[ReportOut]:
+    return paged(reports.list_reports(db, actor, program_id), page, _out)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged
 from podium.api.programs import ProgramOut
 from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import Lesson
 from podium.services.governance import retrospective as service
 
@@ -153,9 +153,9 @@ def get_retrospective(
     return Response(service.render(data, format), media_type=MEDIA[format], headers=headers)
 
 
-@router.get("/programs/{program_id}/lessons", response_model=list[LessonOut])
-def list_lessons(program_id: PathId, db: Db, actor: CurrentActor) -> list[LessonOut]:
-    return [_lesson(lesson) for lesson in service.list_lessons(db, actor, program_id)]
+@router.get("/programs/{program_id}/lessons", response_model=PageOut[LessonOut])
+def list_lessons(program_id: PathId, db: Db, actor: CurrentActor, page: Page) -> PageOut[LessonOut]:
+    return paged(service.list_lessons(db, actor, program_id), page, _lesson)
 
 
 @router.post(

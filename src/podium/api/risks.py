@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.projects import PathId
 from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.engine.risks import EscalationRules, score_band
@@ -459,28 +459,30 @@ def delete_risk(risk_id: PathId, db: Db, actor: CurrentActor, version: ExpectedV
 
 @router.get(
     "/risks/{risk_id}/history",
-    response_model=list[HistoryOut],
+    response_model=PageOut[HistoryOut],
     summary="The risk's probability, impact, score and status after each change, oldest first",
 )
-def risk_history(risk_id: PathId, db: Db, actor: CurrentActor) -> list[HistoryOut]:
-    return [HistoryOut.of(h) for h in risks.list_history(db, actor, risk_id)]
+def risk_history(risk_id: PathId, db: Db, actor: CurrentActor, page: Page) -> PageOut[HistoryOut]:
+    return paged(risks.list_history(db, actor, risk_id), page, HistoryOut.of)
 
 
 @router.get(
     "/risks/{risk_id}/escalations",
-    response_model=list[EscalationOut],
+    response_model=PageOut[EscalationOut],
     summary="Every move of the risk between levels: when, whose change, why",
 )
-def risk_escalations(risk_id: PathId, db: Db, actor: CurrentActor) -> list[EscalationOut]:
-    return [EscalationOut.of(e) for e in risks.list_escalations(db, actor, risk_id)]
+def risk_escalations(
+    risk_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[EscalationOut]:
+    return paged(risks.list_escalations(db, actor, risk_id), page, EscalationOut.of)
 
 
 # --- mitigation actions -----------------------------------------------------------------
 
 
-@router.get("/risks/{risk_id}/actions", response_model=list[ActionOut])
-def list_actions(risk_id: PathId, db: Db, actor: CurrentActor) -> list[ActionOut]:
-    return [ActionOut.of(a) for a in risks.get_risk(db, actor, risk_id).actions]
+@router.get("/risks/{risk_id}/actions", response_model=PageOut[ActionOut])
+def list_actions(risk_id: PathId, db: Db, actor: CurrentActor, page: Page) -> PageOut[ActionOut]:
+    return paged(risks.get_risk(db, actor, risk_id).actions, page, ActionOut.of)
 
 
 @router.post(

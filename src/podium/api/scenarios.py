@@ -14,9 +14,9 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, refuse_null
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, commit, set_etag
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
 from podium.models import Program, Scenario, ScenarioStatus
 from podium.services import scenarios as service
 
@@ -76,20 +76,20 @@ def _out(db: Db, s: Scenario) -> ScenarioOut:
     )
 
 
-class ScenarioList(BaseModel):
-    items: list[ScenarioOut]
-    total: int
-
-
-@router.get("/programs/{program_id}/scenarios", response_model=ScenarioList)
+@router.get("/programs/{program_id}/scenarios", response_model=PageOut[ScenarioOut])
 def list_scenarios(
     program_id: PathId,
     db: Db,
     actor: CurrentActor,
+    page: Page,
     status_: Annotated[ScenarioStatus | None, Query(alias="status")] = None,
-) -> ScenarioList:
-    items, total = service.list_scenarios(db, actor, program_id, status=status_)
-    return ScenarioList(items=[_out(db, s) for s in items], total=total)
+) -> PageOut[ScenarioOut]:
+    items, total = service.list_scenarios(
+        db, actor, program_id, status=status_, limit=page.limit, offset=page.offset
+    )
+    return PageOut(
+        items=[_out(db, s) for s in items], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post(

@@ -18,6 +18,7 @@ from podium.api.deps import (
     ExpectedVersion,
     Page,
     commit,
+    paged,
     set_etag,
 )
 from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, Strict
@@ -259,9 +260,9 @@ class NewTokenOut(TokenOut):
     token: str = Field(description="the secret: shown once, store it now")
 
 
-@router.get("/tokens", response_model=list[TokenOut], summary="Your personal API tokens")
-def list_tokens(db: Db, user: CurrentUser) -> list[TokenOut]:
-    return [TokenOut.model_validate(t) for t in auth.list_tokens(db, user)]
+@router.get("/tokens", response_model=PageOut[TokenOut], summary="Your personal API tokens")
+def list_tokens(db: Db, user: CurrentUser, page: Page) -> PageOut[TokenOut]:
+    return paged(auth.list_tokens(db, user), page, TokenOut.model_validate)
 
 
 @router.post(
