@@ -37,6 +37,13 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds only A-Z: "ÉTÉ" would never match "été" in a search or a
+    # name check, as it does on PostgreSQL; Python's folds every letter
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: Any) -> Any:
+    return text.lower() if isinstance(text, str) else text
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

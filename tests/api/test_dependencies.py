@@ -307,7 +307,7 @@ def test_unknown_and_invisible_dependencies_are_404(cast: Cast, plan: dict[str, 
     assert_error(cast.outsider.patch(f"{URL}/{body['id']}", json={"lag": 1}), 404)
     assert_error(cast.outsider.delete(f"{URL}/{body['id']}"), 404)
     assert_error(cast.manager.get(f"{URL}/999999"), 404)
-    assert_error(cast.manager.get(f"{URL}/{2**40}"), 404)
+    assert_error(cast.manager.get(f"{URL}/{2**40}"), 422, "validation_failed")
 
 
 def test_listing_an_invisible_program_is_404(cast: Cast, plan: dict[str, Any]) -> None:

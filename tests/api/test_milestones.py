@@ -175,11 +175,11 @@ def test_unknown_and_invisible_milestones_are_404(cast: Cast) -> None:
         cast.outsider.patch(url, json={"name": "x"}),
         cast.outsider.delete(url),
         cast.owner.get(f"{URL}/999999"),
-        cast.owner.get(f"{URL}/{2**40}"),
         cast.owner.patch(f"{URL}/999999", json={"name": "x"}),
         cast.owner.delete(f"{URL}/999999"),
     ):
         assert_error(response, 404, "not_found")
+    assert_error(cast.owner.get(f"{URL}/{2**40}"), 422, "validation_failed")
 
 
 # --- refusals ----------------------------------------------------------------

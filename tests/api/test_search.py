@@ -111,3 +111,18 @@ def test_search_needs_a_signed_in_caller(cast: Cast) -> None:
     assert_error(cast.viewer.client.get(URL, params={"q": "pilot"}), 401)
     assert_error(cast.viewer.get(URL), 422)
     assert_error(cast.viewer.get(URL, params={"q": "x", "limit": 0}), 422)
+
+
+def test_case_is_ignored_beyond_ascii(cast: Cast, net: Net, db: Session) -> None:
+    project = make_project(db, cast.program, "INTL")
+    make_task(db, project, "INTL-1", name="ÉTÉ Übergang Ωmega")
+    for q in ("ÉTÉ", "été", "übergang", "ÜBERGANG", "ωmega"):
+        assert _keys(_found(cast, q), "task") == ["INTL-1"], q
+
+
+def test_a_nul_in_the_query_is_refused(cast: Cast, net: Net) -> None:
+    error = assert_error(cast.viewer.get(f"{URL}?q=a%00b"), 422, "validation_failed")
+    assert error["details"] == [{"field": "q", "message": "must not contain NUL characters"}]
+    assert_error(cast.admin.get("/api/v1/users?q=%00"), 422, "validation_failed")
+    page = cast.viewer.get("/search?q=a%00b", headers={"Accept": "text/html"})
+    assert page.status_code == 400 and "NUL" in page.text

@@ -85,6 +85,15 @@ def api_router() -> APIRouter:
     return router
 
 
+def nul_fields(request: Request) -> list[str]:
+    """The query's parameters whose name or value holds a NUL character."""
+    return [k for k, v in request.query_params.multi_items() if "\x00" in k or "\x00" in v]
+
+
+def has_nul(request: Request) -> bool:
+    return "%00" in request.url.query and bool(nul_fields(request))
+
+
 def create_api_app(
     settings: Settings | None = None, *, engine: Engine | None = None, check_schema: bool = True
 ) -> FastAPI:
@@ -114,6 +123,22 @@ def create_api_app(
                 413,
                 "payload_too_large",
                 f"the request body is larger than {settings.max_upload_bytes} bytes",
+            )
+        return await call_next(request)
+
+    @app.middleware("http")
+    async def refuse_nul_in_query(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # as in bodies: PostgreSQL cannot take NUL, and SQLite's LIKE stops at it ("a%00b"
+        # would match whatever holds "a")
+        if request.url.path.startswith("/api/") and has_nul(request):
+            return error_response(
+                422,
+                "validation_failed",
+                "invalid fields: the query must not contain NUL characters",
+                [
+                    {"field": k, "message": "must not contain NUL characters"}
+                    for k in nul_fields(request)
+                ],
             )
         return await call_next(request)
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.errors import ValidationFailed
 from podium.services.resources import assignments
 from podium.services.resources.assignments import AssignmentView
-from podium.services.resources.catalog import MAX_ID
 
 router = APIRouter(tags=["assignments"], responses=ERROR_RESPONSES)
 
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Units = Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
 WorkHours = Annotated[float, Field(ge=0, le=10_000_000, allow_inf_nan=False)]
 

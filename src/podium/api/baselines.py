@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import Baseline
 from podium.services import baselines
 
@@ -59,7 +59,7 @@ def _out(db: Db, b: Baseline) -> BaselineOut:
 
 @router.get("/programs/{program_id}/baselines", response_model=PageOut[BaselineOut])
 def list_baselines(
-    program_id: int, db: Db, actor: CurrentActor, page: Page
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[BaselineOut]:
     return paged(baselines.list_baselines(db, actor, program_id), page, lambda b: _out(db, b))
 
@@ -71,7 +71,7 @@ def list_baselines(
     summary="Take a baseline of the plan as scheduled now (manager)",
 )
 def take_baseline(
-    program_id: int, body: BaselineCreate, db: Db, actor: CurrentActor, response: Response
+    program_id: PathId, body: BaselineCreate, db: Db, actor: CurrentActor, response: Response
 ) -> BaselineOut:
     baseline = baselines.take_baseline(
         db,
@@ -87,7 +87,9 @@ def take_baseline(
 
 
 @router.get("/baselines/{baseline_id}", response_model=BaselineOut)
-def get_baseline(baseline_id: int, db: Db, actor: CurrentActor, response: Response) -> BaselineOut:
+def get_baseline(
+    baseline_id: PathId, db: Db, actor: CurrentActor, response: Response
+) -> BaselineOut:
     baseline = baselines.get_baseline(db, actor, baseline_id)
     set_etag(response, baseline.version)
     return _out(db, baseline)
@@ -99,7 +101,7 @@ def get_baseline(baseline_id: int, db: Db, actor: CurrentActor, response: Respon
     summary="Rename or make current (manager)",
 )
 def update_baseline(
-    baseline_id: int,
+    baseline_id: PathId,
     body: BaselineUpdate,
     db: Db,
     actor: CurrentActor,
@@ -119,7 +121,7 @@ def update_baseline(
     summary="Delete a baseline (manager)",
 )
 def delete_baseline(
-    baseline_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion
+    baseline_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
 ) -> Response:
     baselines.delete_baseline(db, actor, baseline_id, expected_version=version)
     commit(db)
@@ -181,7 +183,7 @@ def _item(v: baselines.ItemVariance) -> ItemVarianceOut:
     response_model=VarianceOut,
     summary="The live plan against this baseline: slips, cost and scope",
 )
-def variance(baseline_id: int, db: Db, actor: CurrentActor) -> VarianceOut:
+def variance(baseline_id: PathId, db: Db, actor: CurrentActor) -> VarianceOut:
     v = baselines.compare(db, actor, baseline_id)
     return VarianceOut(
         baseline=_out(db, v.baseline),

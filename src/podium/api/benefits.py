@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from podium.api.dependencies import DbId, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import BenefitMeasurement
 from podium.services import benefits
 from podium.services.benefits import BenefitView

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from podium.api.dependencies import NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.imports import read_upload
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import Calendar
 from podium.services import calendars
@@ -135,7 +135,9 @@ def create_calendar(
 
 
 @router.get("/{calendar_id}", response_model=CalendarOut)
-def get_calendar(calendar_id: int, db: Db, actor: CurrentActor, response: Response) -> CalendarOut:
+def get_calendar(
+    calendar_id: PathId, db: Db, actor: CurrentActor, response: Response
+) -> CalendarOut:
     calendar = calendars.get_calendar(db, actor, calendar_id)
     set_etag(response, calendar.version)
     return CalendarOut.of(calendar)
@@ -147,7 +149,7 @@ def get_calendar(calendar_id: int, db: Db, actor: CurrentActor, response: Respon
     summary="Change a calendar (admins, program managers and owners)",
 )
 def update_calendar(
-    calendar_id: int,
+    calendar_id: PathId,
     body: CalendarUpdate,
     db: Db,
     actor: CurrentActor,
@@ -168,7 +170,7 @@ def update_calendar(
     summary="Delete a calendar nothing uses (admins, program managers and owners)",
 )
 def delete_calendar(
-    calendar_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion
+    calendar_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
 ) -> Response:
     calendars.delete_calendar(db, actor, calendar_id, expected_version=version)
     commit(db)
@@ -188,7 +190,7 @@ class HolidayImportOut(BaseModel):
     summary="Add the all-day events of an iCalendar file as holidays (editors)",
 )
 async def import_holidays(
-    calendar_id: int,
+    calendar_id: PathId,
     file: Annotated[UploadFile, File(description="an iCalendar (.ics) file of holidays")],
     db: Db,
     actor: CurrentActor,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.engine.network import MAX_LAG
 from podium.models import DependencyType
 from podium.services import dependencies
@@ -167,7 +167,7 @@ def create_dependency(
 
 @router.get("/{dependency_id}", response_model=DependencyOut)
 def get_dependency(
-    dependency_id: int, db: Db, actor: CurrentActor, response: Response
+    dependency_id: PathId, db: Db, actor: CurrentActor, response: Response
 ) -> DependencyOut:
     dependency = dependencies.get_dependency(db, actor, dependency_id)
     set_etag(response, dependency.version)
@@ -178,7 +178,7 @@ def get_dependency(
     "/{dependency_id}", response_model=DependencyOut, summary="Change type or lag (manager)"
 )
 def update_dependency(
-    dependency_id: int,
+    dependency_id: PathId,
     body: DependencyUpdate,
     db: Db,
     actor: CurrentActor,
@@ -199,7 +199,7 @@ def update_dependency(
     summary="Delete a dependency (manager)",
 )
 def delete_dependency(
-    dependency_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion
+    dependency_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
 ) -> Response:
     dependencies.delete_dependency(db, actor, dependency_id, expected_version=version)
     commit(db)

@@ -125,6 +125,17 @@ async def _operational_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A fault of Podium's own: still the JSON body (the server's log holds the trace)."""
+    log.error("unexpected error: %r", exc)
+    return error_response(
+        500,
+        "internal_error",
+        "Podium met an unexpected error and did not complete the request; "
+        "the server's log holds the details",
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error kind to the JSON error body."""
     app.add_exception_handler(PodiumError, _podium_error)
@@ -134,3 +145,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(Exception, _unexpected_error)

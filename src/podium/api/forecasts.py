@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, Page, commit, paged
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import Forecast
 from podium.services import forecasts
 from podium.services.forecasts import MAX_ITERATIONS, MIN_ITERATIONS, ForecastSettings
@@ -70,7 +70,9 @@ def _summary(f: Forecast) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     summary="Run a Monte Carlo forecast of the program and store it (manager)",
 )
-def run_forecast(program_id: int, body: ForecastCreate, db: Db, actor: CurrentActor) -> ForecastOut:
+def run_forecast(
+    program_id: PathId, body: ForecastCreate, db: Db, actor: CurrentActor
+) -> ForecastOut:
     settings = ForecastSettings(**body.model_dump())
     forecast = forecasts.run_forecast(db, actor, program_id, settings)
     commit(db)
@@ -79,7 +81,7 @@ def run_forecast(program_id: int, body: ForecastCreate, db: Db, actor: CurrentAc
 
 @router.get("/programs/{program_id}/forecasts", response_model=PageOut[ForecastSummary])
 def list_forecasts(
-    program_id: int, db: Db, actor: CurrentActor, page: Page
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[ForecastSummary]:
     """Stored forecasts, newest first."""
     found = forecasts.list_forecasts(db, actor, program_id)
@@ -87,14 +89,14 @@ def list_forecasts(
 
 
 @router.get("/forecasts/{forecast_id}", response_model=ForecastOut)
-def get_forecast(forecast_id: int, db: Db, actor: CurrentActor) -> ForecastOut:
+def get_forecast(forecast_id: PathId, db: Db, actor: CurrentActor) -> ForecastOut:
     forecast = forecasts.get_forecast(db, actor, forecast_id)
     return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
 
 
 @router.get("/programs/{program_id}/forecast-trend", response_model=PageOut[TrendPointOut])
 def forecast_trend(
-    program_id: int, db: Db, actor: CurrentActor, page: Page
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[TrendPointOut]:
     """The P80 of the program and of each milestone in every stored forecast, oldest first."""
     return paged(

@@ -14,8 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.errors import NotFound
 from podium.models import Decision, ReviewFrequency, Stakeholder
 from podium.models.governance import Review, ReviewOccurrence
@@ -321,7 +320,7 @@ def _occurrence_out(db: Db, o: ReviewOccurrence) -> OccurrenceOut:
 
 
 def _occurrence(
-    db: Db, actor: CurrentActor, review_id: int, occurrence_id: int
+    db: Db, actor: CurrentActor, review_id: PathId, occurrence_id: int
 ) -> ReviewOccurrence:
     occurrence = reviews.get_occurrence(db, actor, occurrence_id)
     if occurrence.review_id != review_id:

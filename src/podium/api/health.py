@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged
-from podium.api.schemas import ERROR_RESPONSES, PageOut
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId
 from podium.engine.evm import EacFormula, EarnedValue
 from podium.engine.health import Health, describe_rules
 from podium.models import Role
@@ -68,7 +68,7 @@ def _health(h: Health) -> HealthOut:
     summary="Red, amber or green for the program, its projects, milestones and tasks — and why",
 )
 def get_health(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     status_date: Annotated[date | None, Query(description="default: the program's")] = None,
@@ -92,7 +92,7 @@ class RulesOut(BaseModel):
 
 
 @router.get("/{program_id}/health/rules", response_model=RulesOut)
-def get_rules(program_id: int, db: Db, actor: CurrentActor) -> RulesOut:
+def get_rules(program_id: PathId, db: Db, actor: CurrentActor) -> RulesOut:
     program = get_program(db, actor, program_id)
     return RulesOut(
         rules=health_service.program_rules(program).to_json(), catalogue=describe_rules()
@@ -103,7 +103,7 @@ def get_rules(program_id: int, db: Db, actor: CurrentActor) -> RulesOut:
     "/{program_id}/health/rules", response_model=RulesOut, summary="Tune the health rules (owner)"
 )
 def put_rules(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     version: ExpectedVersion,
@@ -130,7 +130,9 @@ class SnapshotOut(BaseModel):
 @router.get(
     "/{program_id}/health/history", response_model=PageOut[SnapshotOut], summary="Health over time"
 )
-def get_history(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[SnapshotOut]:
+def get_history(
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[SnapshotOut]:
     return paged(
         health_service.health_history(db, actor, program_id),
         page,
@@ -144,7 +146,7 @@ def get_history(program_id: int, db: Db, actor: CurrentActor, page: Page) -> Pag
     status_code=status.HTTP_201_CREATED,
     summary="Record today's health for the trend (manager; `podium health --record` from cron)",
 )
-def record_snapshot(program_id: int, db: Db, actor: CurrentActor) -> SnapshotOut:
+def record_snapshot(program_id: PathId, db: Db, actor: CurrentActor) -> SnapshotOut:
     get_program(db, actor, program_id, needed=Role.MANAGER)
     snapshot = health_service.record_snapshot(db, actor, program_id)
     commit(db)
@@ -189,7 +191,7 @@ def _ev(row: EarnedValue) -> EarnedValueOut:
     summary="BAC, PV, EV, AC, SV, CV, SPI, CPI, EAC, ETC, VAC, TCPI: program and projects",
 )
 def get_earned_value(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     status_date: Annotated[date | None, Query(description="default: the program's")] = None,
@@ -236,7 +238,7 @@ def _values(column: Any) -> list[float | None]:
     summary="Time-phased PV, EV and AC (S-curves) for the program and each project",
 )
 def get_curves(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     step_days: Annotated[int, Query(ge=1, le=92)] = 7,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from podium.api.deps import CurrentActor, Db, commit
-from podium.api.schemas import ERROR_RESPONSES
+from podium.api.schemas import ERROR_RESPONSES, PathId
 from podium.errors import PayloadTooLarge
 from podium.interop.imported import MAX_IMPORT_BYTES
 from podium.services.exports import export_program
@@ -102,7 +102,7 @@ async def inspect_import(
     response_class=Response,
 )
 def export(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     format: Literal["json", "mspdi", "csv"] = "json",

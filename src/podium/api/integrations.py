@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, Page, commit, paged
-from podium.api.schemas import ERROR_RESPONSES, PageOut
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId
 from podium.errors import NotFound
 from podium.models import CalendarFeed, WebhookFormat, WebhookSubscription
 from podium.services import feeds, webhooks
@@ -56,7 +56,7 @@ def _created(request: Request, feed: CalendarFeed, secret: str) -> FeedCreated:
     "(shown once)",
 )
 def create_program_feed(
-    program_id: int, db: Db, actor: CurrentActor, request: Request
+    program_id: PathId, db: Db, actor: CurrentActor, request: Request
 ) -> FeedCreated:
     feed, secret = feeds.create_program_feed(db, actor, program_id)
     commit(db)
@@ -85,7 +85,7 @@ def list_feeds(db: Db, actor: CurrentActor, page: Page) -> PageOut[FeedOut]:
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke a feed: its URL answers 404 from now on",
 )
-def revoke_feed(feed_id: int, db: Db, actor: CurrentActor) -> Response:
+def revoke_feed(feed_id: PathId, db: Db, actor: CurrentActor) -> Response:
     feeds.revoke_feed(db, actor, feed_id)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -160,7 +160,9 @@ def _hook(s: WebhookSubscription) -> WebhookOut:
 
 
 @router.get("/programs/{program_id}/webhooks", response_model=PageOut[WebhookOut])
-def list_webhooks(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[WebhookOut]:
+def list_webhooks(
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[WebhookOut]:
     return paged(webhooks.list_subscriptions(db, actor, program_id), page, _hook)
 
 
@@ -171,7 +173,7 @@ def list_webhooks(program_id: int, db: Db, actor: CurrentActor, page: Page) -> P
     summary="Subscribe a URL to the program's events (manager); the answer holds the secret",
 )
 def create_webhook(
-    program_id: int, body: WebhookCreate, db: Db, actor: CurrentActor, request: Request
+    program_id: PathId, body: WebhookCreate, db: Db, actor: CurrentActor, request: Request
 ) -> WebhookCreated:
     subscription = webhooks.subscribe(
         db,
@@ -187,7 +189,7 @@ def create_webhook(
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_webhook(webhook_id: int, db: Db, actor: CurrentActor) -> Response:
+def delete_webhook(webhook_id: PathId, db: Db, actor: CurrentActor) -> Response:
     webhooks.delete_subscription(db, actor, webhook_id)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -195,7 +197,7 @@ def delete_webhook(webhook_id: int, db: Db, actor: CurrentActor) -> Response:
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=PageOut[DeliveryOut])
 def list_webhook_deliveries(
-    webhook_id: int, db: Db, actor: CurrentActor, page: Page
+    webhook_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[DeliveryOut]:
     return paged(
         webhooks.list_deliveries(db, actor, webhook_id),
@@ -219,7 +221,7 @@ def list_webhook_deliveries(
     status_code=status.HTTP_202_ACCEPTED,
     summary="Queue a ping to the subscription (sent by the webhook worker)",
 )
-def test_webhook(webhook_id: int, db: Db, actor: CurrentActor) -> dict[str, str]:
+def test_webhook(webhook_id: PathId, db: Db, actor: CurrentActor) -> dict[str, str]:
     webhooks.send_test(db, actor, webhook_id)
     commit(db)
     return {"status": "queued"}

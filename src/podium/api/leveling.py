@@ -14,11 +14,10 @@ from podium.api.resources import (
     DateQuery,
     LoadResourceOut,
     OverloadOut,
-    PathId,
     Period,
     PeriodQuery,
 )
-from podium.api.schemas import ERROR_RESPONSES, Strict
+from podium.api.schemas import ERROR_RESPONSES, PathId, Strict
 from podium.services.resources import holds, leveling, load
 from podium.services.resources.leveling import MAX_TIME_LIMIT, MAX_WEIGHT
 from podium.services.resources.previews import LevelingOutcome

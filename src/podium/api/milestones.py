@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, EndOut, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import DependencyType
 from podium.services import milestones
 from podium.services.dependencies import DependencyView
@@ -122,7 +122,7 @@ def create_milestone(
 
 @router.get("/{milestone_id}", response_model=MilestoneOut)
 def get_milestone(
-    milestone_id: int, db: Db, actor: CurrentActor, response: Response
+    milestone_id: PathId, db: Db, actor: CurrentActor, response: Response
 ) -> MilestoneOut:
     milestone = milestones.get_milestone(db, actor, milestone_id)
     set_etag(response, milestone.version)
@@ -133,7 +133,7 @@ def get_milestone(
     "/{milestone_id}", response_model=MilestoneOut, summary="Change a milestone (manager)"
 )
 def update_milestone(
-    milestone_id: int,
+    milestone_id: PathId,
     body: MilestoneUpdate,
     db: Db,
     actor: CurrentActor,
@@ -154,7 +154,7 @@ def update_milestone(
     summary="Delete a milestone (manager); cascade=true also deletes its dependencies",
 )
 def delete_milestone(
-    milestone_id: int,
+    milestone_id: PathId,
     db: Db,
     actor: CurrentActor,
     version: ExpectedVersion,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from podium.api.deps import CurrentActor, Db
-from podium.api.schemas import ERROR_RESPONSES
+from podium.api.schemas import ERROR_RESPONSES, PathId
 from podium.services import my_work
 from podium.services.common import today
 
@@ -87,5 +87,5 @@ def my_tasks(db: Db, actor: CurrentActor, on: On = None) -> WorkOut:
     response_model=WorkOut,
     summary="A person's work (admins; everyone else: their own)",
 )
-def user_tasks(user_id: int, db: Db, actor: CurrentActor, on: On = None) -> WorkOut:
+def user_tasks(user_id: PathId, db: Db, actor: CurrentActor, on: On = None) -> WorkOut:
     return _out(my_work.work_of(db, actor, user_id=user_id, on=on or today()))

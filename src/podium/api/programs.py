@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, Email, IdQuery, Out, PageOut, PathId, Strict
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
 
@@ -156,7 +156,7 @@ def create_program(
 
 
 @router.get("/{program_id}", response_model=ProgramOut)
-def get_program(program_id: int, db: Db, actor: CurrentActor, response: Response) -> ProgramOut:
+def get_program(program_id: PathId, db: Db, actor: CurrentActor, response: Response) -> ProgramOut:
     program = programs.get_program(db, actor, program_id)
     set_etag(response, program.version)
     return ProgramOut.of(program)
@@ -164,7 +164,7 @@ def get_program(program_id: int, db: Db, actor: CurrentActor, response: Response
 
 @router.patch("/{program_id}", response_model=ProgramOut, summary="Change a program (owner)")
 def update_program(
-    program_id: int,
+    program_id: PathId,
     body: ProgramUpdate,
     db: Db,
     actor: CurrentActor,
@@ -185,7 +185,7 @@ def update_program(
     summary="Delete a program and all it holds (owner)",
 )
 def delete_program(
-    program_id: int, db: Db, actor: CurrentActor, version: ExpectedVersion
+    program_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
 ) -> Response:
     programs.delete_program(db, actor, program_id, expected_version=version)
     commit(db)
@@ -213,7 +213,7 @@ class MemberOut(BaseModel):
 
 
 @router.get("/{program_id}/members", response_model=PageOut[MemberOut])
-def list_members(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[MemberOut]:
+def list_members(program_id: PathId, db: Db, actor: CurrentActor, page: Page) -> PageOut[MemberOut]:
     return paged(
         programs.list_members(db, actor, program_id),
         page,
@@ -233,7 +233,7 @@ def list_members(program_id: int, db: Db, actor: CurrentActor, page: Page) -> Pa
     status_code=status.HTTP_201_CREATED,
     summary="Add a member (owner)",
 )
-def add_member(program_id: int, body: MemberIn, db: Db, actor: CurrentActor) -> MemberOut:
+def add_member(program_id: PathId, body: MemberIn, db: Db, actor: CurrentActor) -> MemberOut:
     m = programs.add_member(db, actor, program_id, email=body.email, role=body.role)
     commit(db)
     user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
@@ -248,8 +248,8 @@ def add_member(program_id: int, body: MemberIn, db: Db, actor: CurrentActor) -> 
     summary="Change a member's role (owner)",
 )
 def change_member(
-    program_id: int,
-    user_id: int,
+    program_id: PathId,
+    user_id: PathId,
     body: MemberUpdate,
     db: Db,
     actor: CurrentActor,
@@ -270,7 +270,7 @@ def change_member(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a member (owner)",
 )
-def remove_member(program_id: int, user_id: int, db: Db, actor: CurrentActor) -> Response:
+def remove_member(program_id: PathId, user_id: PathId, db: Db, actor: CurrentActor) -> Response:
     programs.remove_member(db, actor, program_id, user_id)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -297,14 +297,14 @@ class AuditOut(Out):
     summary="Every change in the program, newest first",
 )
 def list_audit(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     page: Page,
     entity_type: Annotated[
         str | None, Query(description="program, project, task, milestone, dependency, membership")
     ] = None,
-    entity_id: int | None = None,
+    entity_id: IdQuery = None,
 ) -> PageOut[AuditOut]:
     programs.get_program(db, actor, program_id)
     items, total = audit.list_entries(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator, Field, field_validator
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.programs import KEY_PATTERN
-from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, PathId, Strict
 from podium.models import Project
 from podium.services import projects
 
@@ -36,7 +36,6 @@ def refuse_null(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_refuse_nul)]
 """Text that every database can store."""
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
-PathId = Annotated[int, Path(ge=1, le=MAX_INT)]
 IdFilter = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 SearchText = Annotated[
     str | None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, Page, commit, paged
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import IssuedReport
 from podium.services import reports
 
@@ -62,7 +62,7 @@ def _content(body: bytes, fmt: Format, name: str) -> Response:
     response_class=Response,
 )
 def draft(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     format: Annotated[Format, Query()] = "html",
@@ -86,7 +86,9 @@ class IssueIn(Strict):
     status_code=status.HTTP_201_CREATED,
     summary="Issue a status report and keep it unchanged (manager)",
 )
-def issue(program_id: int, db: Db, actor: CurrentActor, body: IssueIn | None = None) -> ReportOut:
+def issue(
+    program_id: PathId, db: Db, actor: CurrentActor, body: IssueIn | None = None
+) -> ReportOut:
     report = reports.issue_report(db, actor, program_id, as_of=body.as_of if body else None)
     commit(db)
     return _out(report)
@@ -97,12 +99,12 @@ def issue(program_id: int, db: Db, actor: CurrentActor, body: IssueIn | None = N
     response_model=PageOut[ReportOut],
     summary="Issued reports, newest first",
 )
-def list_reports(program_id: int, db: Db, actor: CurrentActor, page: Page) -> PageOut[ReportOut]:
+def list_reports(program_id: PathId, db: Db, actor: CurrentActor, page: Page) -> PageOut[ReportOut]:
     return paged(reports.list_reports(db, actor, program_id), page, _out)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
-def get_report(report_id: int, db: Db, actor: CurrentActor) -> ReportOut:
+def get_report(report_id: PathId, db: Db, actor: CurrentActor) -> ReportOut:
     return _out(reports.get_report(db, actor, report_id))
 
 
@@ -112,7 +114,7 @@ def get_report(report_id: int, db: Db, actor: CurrentActor) -> ReportOut:
     response_class=Response,
 )
 def content(
-    report_id: int, db: Db, actor: CurrentActor, format: Annotated[Format, Query()] = "html"
+    report_id: PathId, db: Db, actor: CurrentActor, format: Annotated[Format, Query()] = "html"
 ) -> Response:
     report = reports.get_report(db, actor, report_id)
     return _content(

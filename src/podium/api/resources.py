@@ -5,23 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.engine.leveling.model import MAX_CAPACITY
 from podium.models import Resource, ResourceKind
 from podium.services.resources import catalog, load
-from podium.services.resources.catalog import MAX_ID, TimeOff
+from podium.services.resources.catalog import TimeOff
 
 router = APIRouter(prefix="/resources", tags=["resources"], responses=ERROR_RESPONSES)
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$"
 MAX_COST_RATE = 1e9
 
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Period = Literal["day", "week", "month"]
 SearchText = Annotated[
     str | None, Query(max_length=200, description="text in the key or name"), NoNul

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged
 from podium.api.programs import ProgramOut
-from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import Lesson
 from podium.services.governance import retrospective as service
 

@@ -11,8 +11,7 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.engine.risks import EscalationRules, score_band
 from podium.models import Risk, RiskAction, RiskEscalation, RiskHistory, User
 from podium.services import risks

@@ -15,8 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.projects import PathId
-from podium.api.schemas import ERROR_RESPONSES, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import Program, Scenario, ScenarioStatus
 from podium.services import scenarios as service
 

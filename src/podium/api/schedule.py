@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from podium.api.dependencies import DbId
 from podium.api.deps import CurrentActor, Db, Page, commit
-from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, PathId, Strict
 from podium.models import AlertKind, Role, Severity
 from podium.services.programs import get_program
 from podium.services.scheduling import reschedule_program
@@ -96,7 +96,7 @@ def _schedule_out(s: schedule_views.ProgramSchedule) -> ScheduleOut:
     response_model=ScheduleOut,
     summary="Start, finish, critical path and milestone forecasts",
 )
-def get_schedule(program_id: int, db: Db, actor: CurrentActor) -> ScheduleOut:
+def get_schedule(program_id: PathId, db: Db, actor: CurrentActor) -> ScheduleOut:
     return _schedule_out(schedule_views.program_schedule(db, actor, program_id))
 
 
@@ -105,7 +105,7 @@ def get_schedule(program_id: int, db: Db, actor: CurrentActor) -> ScheduleOut:
     response_model=CriticalPathOut,
     summary="The critical path across all projects of the program",
 )
-def get_critical_path(program_id: int, db: Db, actor: CurrentActor) -> CriticalPathOut:
+def get_critical_path(program_id: PathId, db: Db, actor: CurrentActor) -> CriticalPathOut:
     full = _schedule_out(schedule_views.program_schedule(db, actor, program_id))
     return CriticalPathOut(**full.model_dump(exclude={"milestones"}))
 
@@ -115,7 +115,7 @@ def get_critical_path(program_id: int, db: Db, actor: CurrentActor) -> CriticalP
     response_model=ScheduleOut,
     summary="Recompute the schedule now (every edit already does; for recovery)",
 )
-def force_reschedule(program_id: int, db: Db, actor: CurrentActor) -> ScheduleOut:
+def force_reschedule(program_id: PathId, db: Db, actor: CurrentActor) -> ScheduleOut:
     get_program(db, actor, program_id, needed=Role.MANAGER)
     reschedule_program(db, program_id, triggered_by=actor.email)
     commit(db)
@@ -209,7 +209,7 @@ def _move(m: schedule_views.MoveView) -> MoveOut:
     response_model=ImpactOut,
     summary="What would move if… (nothing is saved)",
 )
-def impact(program_id: int, body: ImpactIn, db: Db, actor: CurrentActor) -> ImpactOut:
+def impact(program_id: PathId, body: ImpactIn, db: Db, actor: CurrentActor) -> ImpactOut:
     changes = [
         schedule_views.ChangeRequest(
             type=c.type,
@@ -249,7 +249,7 @@ class SettingsImpactIn(Strict):
     "is saved)",
 )
 def settings_impact(
-    program_id: int, body: SettingsImpactIn, db: Db, actor: CurrentActor
+    program_id: PathId, body: SettingsImpactIn, db: Db, actor: CurrentActor
 ) -> ImpactOut:
     settings = {name: getattr(body, name) for name in body.model_fields_set}
     view = schedule_views.analyze_settings_impact(db, actor, program_id, settings)
@@ -311,7 +311,7 @@ class AlertOut(Out):
     summary="Schedule conflicts: open, resolved or all",
 )
 def list_alerts(
-    program_id: int,
+    program_id: PathId,
     db: Db,
     actor: CurrentActor,
     page: Page,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 
 T = TypeVar("T")
@@ -40,6 +41,11 @@ class Strict(BaseModel):
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+MAX_ID = 2_147_483_647  # the database's INTEGER: an id past it names nothing
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 class PageOut(BaseModel, Generic[T]):

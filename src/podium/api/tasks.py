@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.projects import MAX_INT, Id, IdFilter, PathId, SearchText, Text, refuse_null
-from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, Strict
+from podium.api.projects import MAX_INT, Id, IdFilter, SearchText, Text, refuse_null
+from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, PathId, Strict
 from podium.engine.network import MAX_DURATION
 from podium.models import ConstraintType, Task
 from podium.services import tasks

@@ -21,7 +21,7 @@ from podium.api.deps import (
     paged,
     set_etag,
 )
-from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, Strict
+from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, PathId, Strict
 from podium.errors import Forbidden
 from podium.models import User
 from podium.services import auth, users
@@ -203,7 +203,7 @@ def change_own_password(
     response_model=UserOut,
     summary="An account (admins: any; everyone else: their own)",
 )
-def get_user(user_id: int, db: Db, actor: CurrentActor, response: Response) -> UserOut:
+def get_user(user_id: PathId, db: Db, actor: CurrentActor, response: Response) -> UserOut:
     user = users.get_user(db, actor, user_id)
     set_etag(response, user.version)
     return UserOut.model_validate(user)
@@ -215,7 +215,7 @@ def get_user(user_id: int, db: Db, actor: CurrentActor, response: Response) -> U
     summary="Rename an account, make it an admin or not, deactivate or reactivate it (admin)",
 )
 def update_user(
-    user_id: int,
+    user_id: PathId,
     body: UserUpdate,
     db: Db,
     actor: CurrentActor,
@@ -235,7 +235,7 @@ def update_user(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Set a new password for an account (admin; its browser sessions end)",
 )
-def reset_password(user_id: int, body: PasswordReset, db: Db, actor: CurrentActor) -> Response:
+def reset_password(user_id: PathId, body: PasswordReset, db: Db, actor: CurrentActor) -> Response:
     users.reset_password(db, actor, user_id, body.password)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -280,7 +280,7 @@ def create_token(body: TokenCreate, db: Db, user: CurrentUser) -> NewTokenOut:
 @router.delete(
     "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a token"
 )
-def revoke_token(token_id: int, db: Db, user: CurrentUser) -> Response:
+def revoke_token(token_id: PathId, db: Db, user: CurrentUser) -> Response:
     auth.revoke_token(db, user, token_id)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -17,8 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from podium.api.app import has_nul
 from podium.errors import PodiumError
 from podium.web.session import find_viewer, safe_next
 from podium.web.templating import is_htmx, render
@@ -101,7 +102,13 @@ def install_html_errors(app: FastAPI) -> None:
     """Wrap the API's error handlers so that pages get pages (call after the API's)."""
     api_handlers: dict[type[Exception], Handler | None] = {
         kind: app.exception_handlers.get(kind)
-        for kind in (PodiumError, StarletteHTTPException, RequestValidationError, OperationalError)
+        for kind in (
+            PodiumError,
+            StarletteHTTPException,
+            RequestValidationError,
+            OperationalError,
+            Exception,
+        )
     }
 
     def for_pages(kind: type[Exception], page: Callable[[Request, Exception], Response]) -> None:
@@ -146,6 +153,16 @@ def install_html_errors(app: FastAPI) -> None:
         ),
     )
 
+    def unexpected_page(request: Request, _exc: Exception) -> Response:
+        try:
+            return error_page(
+                request, 500, "Podium met an unexpected error. What you sent was not completed."
+            )
+        except Exception:  # the page itself could not be drawn (the database gone, say)
+            return PlainTextResponse("Podium met an unexpected error.", status_code=500)
+
+    for_pages(Exception, unexpected_page)
+
     limit = app.state.settings.max_upload_bytes
 
     @app.middleware("http")
@@ -159,4 +176,7 @@ def install_html_errors(app: FastAPI) -> None:
                 "Nothing was saved."
             )
             return await run_in_threadpool(error_page, request, 413, message)
+        if not is_api(request) and has_nul(request):
+            message = "The address holds a NUL character, which Podium cannot read."
+            return await run_in_threadpool(error_page, request, 400, message)
         return await call_next(request)
