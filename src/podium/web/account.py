@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.api.users import TokenCreate
 from podium.errors import ValidationFailed
 from podium.models import ApiToken, utcnow

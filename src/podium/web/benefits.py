@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.benefits import BenefitCreate, BenefitUpdate, MeasurementCreate
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Benefit, Role
 from podium.services import benefits

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.calendars import CalendarCreate, CalendarUpdate
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.interop.ical_holidays import MAX_FILE_BYTES
 from podium.models import WEEKDAYS, Calendar

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import NotFound, ValidationFailed
 from podium.models import Role
 from podium.services import forecasts

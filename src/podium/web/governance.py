@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.governance import DecisionCreate, ProposedItemCreate
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
 from podium.models.governance import Decision, Review, ReviewOccurrence
 from podium.services import benefits, milestones, risks

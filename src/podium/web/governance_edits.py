@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from podium.api.change_requests import ChangeRequestUpdate
 from podium.api.deps import Db
 from podium.api.governance import OccurrenceUpdate
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.web.governance import (

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from podium.api.change_requests import ChangeRequestCreate
 from podium.api.deps import Db
 from podium.api.governance import ReviewCreate, StakeholderCreate
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, reviews, stakeholders
 from podium.services.governance.reviews import AttendeeIn

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.engine.health.records import ALERT_SEVERITIES
 from podium.engine.health.rules import RULES, RuleSet, describe_rules
 from podium.errors import StaleVersion, ValidationFailed

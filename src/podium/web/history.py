@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.services import pages_history
 from podium.services.pages_history import HistoryPage
 from podium.web.programs import Pager

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.integrations import WebhookCreate
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import NotFound, ValidationFailed
 from podium.models import CalendarFeed, Role, WebhookFormat, WebhookSubscription
 from podium.services import feeds, webhooks

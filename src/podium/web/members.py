@@ -17,7 +17,8 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.programs import MemberIn, MemberUpdate
-from podium.api.projects import IdFilter, PathId
+from podium.api.projects import IdFilter
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Membership, Program, Role, User
 from podium.services import programs

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from podium.api.dependencies import DependencyUpdate
 from podium.api.deps import Db
 from podium.api.milestones import MilestoneCreate, MilestoneUpdate
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.models import DependencyType, Role
 from podium.services import dependencies, milestones

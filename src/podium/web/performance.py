@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.baselines import BaselineCreate, BaselineUpdate
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.models import Role
 from podium.services import baselines, health

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.programs import ProgramCreate, ProgramUpdate
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Calendar, Program, ProgramStatus, Role
 from podium.services import calendars, programs, projects

@@ -16,7 +16,8 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId, ProjectUpdate
+from podium.api.projects import ProjectUpdate
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Project, Role
 from podium.services import calendars, programs, projects

@@ -15,7 +15,8 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId, ProjectCreate
+from podium.api.projects import ProjectCreate
+from podium.api.schemas import PathId
 from podium.api.tasks import TaskCreate
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.services import projects, tasks

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.models import Role
 from podium.services import reports
 from podium.services.actor import role_in

@@ -17,8 +17,8 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
 from podium.api.resources import ResourceCreate, ResourceUpdate
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Resource, ResourceKind
 from podium.services import calendars

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.engine.calendar import shifted
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import Program, Role

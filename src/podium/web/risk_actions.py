@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
 from podium.api.risks import ActionUpdate
+from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.services import risks
 from podium.web.risks import _risk

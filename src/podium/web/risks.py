@@ -18,8 +18,8 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
 from podium.api.risks import ActionCreate, RiskCreate, RiskUpdate
+from podium.api.schemas import PathId
 from podium.engine.risks import (
     IMPACT_LABELS,
     PROBABILITY_LABELS,

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
 from podium.api.scenarios import ScenarioUpdate
+from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.models import Role, Scenario, ScenarioStatus
 from podium.services import baselines

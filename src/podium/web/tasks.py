@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.dependencies import DependencyUpdate
 from podium.api.deps import Db, commit
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.api.tasks import TaskUpdate
 from podium.errors import (
     Conflict,

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.projects import PathId
+from podium.api.schemas import PathId
 from podium.api.users import UserCreate
 from podium.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
 from podium.models import User
