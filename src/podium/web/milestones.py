@@ -26,7 +26,16 @@ from podium.services.dependencies import EndRef
 from podium.services.pages_milestones import milestone_page, program_milestones
 from podium.services.pages_tasks import find_activity
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import Errors, done, errors_of, field_value, humanize, validate, version_of
+from podium.web.tasks import (
+    Errors,
+    done,
+    errors_of,
+    field_value,
+    humanize,
+    refusal_status,
+    validate,
+    version_of,
+)
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -162,6 +171,7 @@ def milestone_update(
     milestones.get_milestone(db, viewer.actor, milestone_id, needed=Role.MANAGER)
     values = _values(form)
     body, errors = validate(MilestoneUpdate, {**_body(values), "key": values["key"] or None})
+    status_code = 422
     if body is not None and not errors:
         updates = body.model_dump(exclude_unset=True)
         if updates.get("key") is None:
@@ -175,7 +185,10 @@ def milestone_update(
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, set(FIELDS))
-    return _page(request, db, viewer, milestone_id, values=values, errors=errors, status_code=422)
+            status_code = refusal_status(exc)
+    return _page(
+        request, db, viewer, milestone_id, values=values, errors=errors, status_code=status_code
+    )
 
 
 @router.post("/milestones/{milestone_id}/links", name="milestone-link")

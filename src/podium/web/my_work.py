@@ -112,7 +112,9 @@ def report_progress(
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, set(PROGRESS_FIELDS))
-    values = {name: field_value(form, name) for name in PROGRESS_FIELDS}
+    # the row stays at the version it was read at: saving it again must be refused again,
+    # not write the typed values over what someone else saved meanwhile
+    values = {name: field_value(form, name) for name in (*PROGRESS_FIELDS, "version")}
     work = _work(db, viewer)
     if is_htmx(request):
         context = {"item": item, "saved": "", "errors": errors, "values": values}

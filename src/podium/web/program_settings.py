@@ -40,6 +40,7 @@ from podium.web.tasks import (
     errors_of,
     field_value,
     humanize,
+    refusal_status,
     validate,
     version_of,
 )
@@ -259,6 +260,7 @@ def save_program_settings(
     program = programs.get_program(db, viewer.actor, program_id, needed=Role.OWNER)
     values = _form_values(form)
     body, errors = validate(ProgramUpdate, _body(values))
+    status_code = 422
     if body is not None and not errors:
         fields = body.model_dump(exclude={"goal"})
         if body.goal is not None:
@@ -275,9 +277,10 @@ def save_program_settings(
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, _shown())
+            status_code = refusal_status(exc)
     db.refresh(program)
     return _form(
-        request, db, viewer, program=program, values=values, errors=errors, status_code=422
+        request, db, viewer, program=program, values=values, errors=errors, status_code=status_code
     )
 
 

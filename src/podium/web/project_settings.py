@@ -23,7 +23,16 @@ from podium.models import Project, Role
 from podium.services import calendars, programs, projects
 from podium.services.actor import role_in
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import Errors, done, errors_of, field_value, humanize, validate, version_of
+from podium.web.tasks import (
+    Errors,
+    done,
+    errors_of,
+    field_value,
+    humanize,
+    refusal_status,
+    validate,
+    version_of,
+)
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -104,6 +113,7 @@ def save_project_settings(
     project = projects.get_project(db, viewer.actor, project_id, needed=Role.MANAGER)
     values = _form_values(form)
     body, errors = validate(ProjectUpdate, _body(values))
+    status_code = 422
     if body is not None and not errors:
         updates = body.model_dump(exclude_unset=True)
         for required in ("key", "name"):
@@ -118,8 +128,11 @@ def save_project_settings(
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, set(FIELDS))
+            status_code = refusal_status(exc)
     db.refresh(project)
-    return _page(request, db, viewer, project, values=values, errors=errors, status_code=422)
+    return _page(
+        request, db, viewer, project, values=values, errors=errors, status_code=status_code
+    )
 
 
 @router.post("/projects/{project_id}/delete", name="project-delete")

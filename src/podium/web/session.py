@@ -91,6 +91,9 @@ async def checked_form(request: Request, viewer: CurrentViewer) -> FormData:
             "missing or out of date. Go back, reload the page and try again.",
             code="csrf_failed",
         )
+    sent_version = form.get("version")
+    if isinstance(sent_version, str) and sent_version.isdigit():
+        request.state.form_version = int(sent_version)
     return form
 
 

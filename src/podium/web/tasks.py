@@ -120,6 +120,12 @@ def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, Errors]
         return None, errors
 
 
+def refusal_status(exc: PodiumError) -> int:
+    """The status of a form drawn again after a refusal: 412 when someone else saved
+    first, as the API answers; 422 for what was typed."""
+    return exc.status if isinstance(exc, StaleVersion) else 422
+
+
 def errors_of(exc: PodiumError, shown: Collection[str]) -> Errors:
     """A domain error by field: fields the form shows get their message, the rest go on top."""
     details = exc.details

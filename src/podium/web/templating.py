@@ -147,8 +147,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _read_version(request: Request) -> Any:
+    def read_version(current: int, action: str) -> int:
+        """The version the record's form posting to ``action`` is read at. Drawn again after
+        a refused post to it, the form still shows what was typed against the version that
+        post carried, so it keeps that version: saving it again is refused again (reload to
+        see the other change), rather than writing the typed values over what someone else
+        saved meanwhile."""
+        sent: int | None = getattr(request.state, "form_version", None)
+        if sent is None or request.method != "POST" or request.url.path != action:
+            return current
+        return sent
+
+    return read_version
+
+
 def _request_context(request: Request) -> dict[str, Any]:
     return {
+        "read_version": _read_version(request),
         "viewer": getattr(request.state, "viewer", None),
         "assets": request.app.state.assets,
         "layout": layout_for(request),
