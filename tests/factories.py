@@ -9,7 +9,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from podium.models import Membership, Milestone, Program, Project, Role, Task, User
+from podium.models import (
+    Membership,
+    Milestone,
+    Program,
+    ProgramStatus,
+    Project,
+    Role,
+    Task,
+    User,
+)
 from podium.services import auth, programs
 from podium.services.actor import SYSTEM, Actor
 
@@ -44,7 +53,12 @@ def make_program(
     actor = Actor.of(owner) if owner else SYSTEM
     fields.setdefault("name", "Cloud migration")
     fields.setdefault("start_date", date(2027, 1, 4))
+    closed = fields.get("status") == ProgramStatus.CLOSED
+    if closed:  # a program is created open and closed later; here, at once
+        fields["status"] = ProgramStatus.ACTIVE
     program = programs.create_program(db, actor, key=key or f"P{next(_seq)}", **fields)
+    if closed:
+        program.status = ProgramStatus.CLOSED
     db.commit()
     return program
 

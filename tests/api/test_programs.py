@@ -215,3 +215,49 @@ def test_an_id_too_large_for_the_database_is_a_clear_error_not_a_500(cast: Cast)
     response = cast.owner.get("/api/v1/programs/99999999999999")
     assert response.status_code in (404, 422), response.text
     assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_a_program_is_not_created_closed(cast: Cast) -> None:
+    before = cast.member.get("/api/v1/programs").json()["total"]
+    made = cast.member.post("/api/v1/programs", json={**NEW_PROGRAM, "status": "closed"})
+    assert_error(made, 409, "close_with_retrospective")
+    assert cast.member.get("/api/v1/programs").json()["total"] == before
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e300"])
+def test_a_goal_value_is_a_finite_number(cast: Cast, value: str) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    raw = '{"goal": {"target_value": VALUE}}'.replace("VALUE", value)
+    headers = {"Content-Type": "application/json"}
+    error = assert_error(cast.owner.patch(url, content=raw, headers=headers), 422)
+    assert error["details"][0]["field"] == "goal_target_value"
+    body = '{"key": "X", "name": "X", "start_date": "2027-02-01", "goal": {"baseline_value": V}}'
+    body = body.replace("V}", value + "}")
+    made = cast.member.post("/api/v1/programs", content=body, headers=headers)
+    assert_error(made, 422)
+    assert cast.owner.get(url).json()["goal"]["target_value"] is None
+
+
+def test_removing_a_member_checks_the_version_it_was_read_at(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/members/{cast.viewer.user.id}"
+    changed = cast.owner.patch(url, json={"role": "member"})
+    assert changed.status_code == 200 and changed.headers["ETag"] == '"2"'
+    assert_error(cast.owner.delete(url, headers={"If-Match": '"1"'}), 412, "stale_version")
+    assert_error(cast.owner.delete(url, headers={"If-Match": "garbage"}), 400)
+    assert cast.owner.delete(url, headers={"If-Match": '"2"'}).status_code == 204
+
+
+def test_a_deactivated_account_is_neither_added_nor_counted_as_an_owner(cast: Cast) -> None:
+    members = f"/api/v1/programs/{cast.program.id}/members"
+    for user in (cast.outsider.user, cast.viewer.user):
+        off = cast.admin.patch(f"/api/v1/users/{user.id}", json={"is_active": False})
+        assert off.status_code == 200, off.text
+    added = cast.owner.post(members, json={"email": "outsider@example.com", "role": "owner"})
+    error = assert_error(added, 422, "validation_failed")
+    assert error["details"][0]["message"] == "no user with email outsider@example.com"
+    # the viewer, deactivated, is made an owner: the real owner is still the last one
+    assert (
+        cast.owner.patch(f"{members}/{cast.viewer.user.id}", json={"role": "owner"}).status_code
+        == 200
+    )
+    assert_error(cast.owner.delete(f"{members}/{cast.owner.user.id}"), 409)

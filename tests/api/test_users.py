@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -115,8 +116,22 @@ def test_creating_a_user_twice_or_with_a_bad_email_fails_clearly(cast: Cast) -> 
     assert error["details"][0]["field"] == "password"
 
 
+def _new_token(client: TestClient, email: str, **body: object) -> Any:
+    """A token made as the Account page makes it: signed in (a token cannot make one)."""
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    headers = {"X-CSRF-Token": login.json()["csrf_token"]}
+    return client.post("/api/v1/tokens", json=body, headers=headers)
+
+
+def test_a_token_cannot_make_another(app_client: TestClient, cast: Cast) -> None:
+    made = cast.viewer.post("/api/v1/tokens", json={"name": "forever"})
+    assert_error(made, 403, "token_from_token")
+    assert _new_token(app_client, "viewer@example.com", name="ok").status_code == 201
+
+
 def test_a_new_token_is_shown_once_and_works(app_client: TestClient, cast: Cast) -> None:
-    created = cast.viewer.post("/api/v1/tokens", json={"name": "reporting", "expires_in_days": 30})
+    created = _new_token(app_client, "viewer@example.com", name="reporting", expires_in_days=30)
     assert created.status_code == 201, created.text
     secret = created.json()["token"]
     assert secret.startswith("pod_")
@@ -127,7 +142,7 @@ def test_a_new_token_is_shown_once_and_works(app_client: TestClient, cast: Cast)
 
 
 def test_a_revoked_token_no_longer_works(app_client: TestClient, cast: Cast) -> None:
-    created = cast.viewer.post("/api/v1/tokens", json={"name": "temp"}).json()
+    created = _new_token(app_client, "viewer@example.com", name="temp").json()
     assert cast.viewer.delete(f"/api/v1/tokens/{created['id']}").status_code == 204
     assert_error(
         app_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {created['token']}"}),
@@ -135,13 +150,13 @@ def test_a_revoked_token_no_longer_works(app_client: TestClient, cast: Cast) -> 
     )
 
 
-def test_someone_elses_token_cannot_be_revoked(cast: Cast) -> None:
-    created = cast.viewer.post("/api/v1/tokens", json={"name": "mine"}).json()
+def test_someone_elses_token_cannot_be_revoked(app_client: TestClient, cast: Cast) -> None:
+    created = _new_token(app_client, "viewer@example.com", name="mine").json()
     assert_error(cast.owner.delete(f"/api/v1/tokens/{created['id']}"), 404)
 
 
 def test_an_expired_token_is_401(app_client: TestClient, cast: Cast, db: Session) -> None:
-    created = cast.viewer.post("/api/v1/tokens", json={"name": "old", "expires_in_days": 1}).json()
+    created = _new_token(app_client, "viewer@example.com", name="old", expires_in_days=1).json()
     token = db.get(ApiToken, created["id"])
     assert token is not None
     token.expires_at = utcnow() - timedelta(minutes=1)

@@ -68,6 +68,7 @@ def test_changing_your_password_keeps_this_browser_and_signs_out_the_others(
     _password_form(page, "not my password", NEW_PASSWORD, NEW_PASSWORD)
     expect(page.locator("#p-current_password-error")).to_have_text("Is not your current password.")
     expect(page.get_by_label("Current password")).to_have_value("")  # never sent back
+    expect(page.get_by_label("Current password")).to_be_focused()  # where the error is
 
     _password_form(page, PASSWORD, NEW_PASSWORD, "a longer passphrasf")
     expect(page.locator("#p-new_password_again-error")).to_have_text(
@@ -150,5 +151,6 @@ def test_a_token_form_without_a_name_is_refused_beside_the_field(
     page.goto("/account")
     page.get_by_test_id("token-form").get_by_role("button", name="Create token").click()
     expect(page.locator("#t-name-error")).to_have_text("Required.")
+    expect(page.get_by_test_id("token-form").get_by_label("Name")).to_be_focused()
     expect(page.get_by_test_id("new-token")).to_have_count(0)
     expect(page.get_by_test_id("no-tokens")).to_be_visible()

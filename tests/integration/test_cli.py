@@ -41,6 +41,24 @@ def test_user_add_and_token_create_are_scriptable(cli_env: None, engine: Engine)
     assert count(engine, User) == 1
 
 
+def test_user_add_and_token_create_check_what_the_api_checks(cli_env: None, engine: Engine) -> None:
+    for email in ("@", "a b@c d", "x@y@z"):
+        code, out = podium("user", "add", email, "--password", "long enough")
+        assert code == 1 and "not a valid email address" in out, email
+    code, out = podium("user", "add", "bo@example.com", "--password", "")
+    assert code == 1 and "at least 8" in out
+    code, out = podium("user", "add", "bo@example.com", "--password", "x" * 8, "--name", "n" * 201)
+    assert code == 1 and "at most 200 characters" in out
+    assert count(engine, User) == 0
+    assert podium("user", "add", "bo@example.com", "--password", "long enough")[0] == 0
+    for days in ("0", "-5", "3651", "99999999"):
+        code, out = podium("token", "create", "bo@example.com", "--name", "ci", "--days", days)
+        assert code == 1 and "1 to 3650 days" in out, days
+    assert podium("user", "set", "bo@example.com", "--inactive")[0] == 0
+    code, out = podium("token", "create", "bo@example.com", "--name", "ci")
+    assert code == 1 and "bo@example.com is deactivated" in out
+
+
 def test_demo_loads_the_sample_program_with_a_slipping_milestone(
     cli_env: None, engine: Engine
 ) -> None:

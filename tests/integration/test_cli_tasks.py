@@ -426,8 +426,8 @@ def test_set_refuses_conflicting_options_bad_input_and_a_member(
         (("--name", ""), "--name must not be blank"),
         (("--constraint", "mso"), "--constraint-date: is required for constraint mso"),
         (("--duration", "3", "--as", "mia@example.com"),
-         "your role in this program is member; it may change only progress (actual_start, "
-         "actual_finish, percent_complete), not duration"),
+         "your role in this program is member; it may change only progress (actual_cost, "
+         "actual_finish, actual_start, percent_complete), not duration"),
         (("--duration", "3", "--as", "vic@example.com"), "your role in this program is viewer"),
     ):  # fmt: skip
         code, out = podium("task", "set", "CLOUD", "DATA-2", *args)

@@ -6,7 +6,7 @@ import pytest
 
 from podium.engine import Activity, CycleError, InvalidNetwork, Link
 
-from .engine_factories import day, link, run, task
+from .engine_factories import day, link, milestone, run, task
 
 
 def test_a_cycle_is_refused_naming_its_activities_in_order() -> None:
@@ -111,6 +111,17 @@ def test_a_schedule_that_would_end_after_the_last_date_is_refused_naming_the_las
         run(task("A", 1), task("B", 1), links=[link("A", "B", lag=5_000)], start=day("9990-01-01"))
     # ending on the last date itself is fine: Monday 27 to Friday 31 December 9999
     assert run(task("A", 5), start=day("9999-12-27")).finish == day("9999-12-31")
+
+
+def test_a_milestone_whose_latest_date_would_pass_the_last_date_is_refused() -> None:
+    # the plan ends on the last date there is; an unlinked milestone's latest date is the
+    # working day after the plan's finish, which there is not
+    with pytest.raises(InvalidNetwork) as caught:
+        run(task("A", 5), milestone("M"), start=day("9999-12-27"))
+    assert caught.value.problems == [
+        "M would finish after 9999-12-31: the plan runs too close to the last date there is"
+    ]
+    assert run(task("A", 5), milestone("M"), start=day("9999-12-20")).finish == day("9999-12-24")
 
 
 def test_a_schedule_that_would_start_before_the_first_date_is_refused_naming_the_task() -> None:

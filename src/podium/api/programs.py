@@ -233,9 +233,12 @@ def list_members(program_id: PathId, db: Db, actor: CurrentActor, page: Page) ->
     status_code=status.HTTP_201_CREATED,
     summary="Add a member (owner)",
 )
-def add_member(program_id: PathId, body: MemberIn, db: Db, actor: CurrentActor) -> MemberOut:
+def add_member(
+    program_id: PathId, body: MemberIn, db: Db, actor: CurrentActor, response: Response
+) -> MemberOut:
     m = programs.add_member(db, actor, program_id, email=body.email, role=body.role)
     commit(db)
+    set_etag(response, m.version)
     user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
     return MemberOut(
         user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version
@@ -254,11 +257,13 @@ def change_member(
     db: Db,
     actor: CurrentActor,
     version: ExpectedVersion,
+    response: Response,
 ) -> MemberOut:
     m = programs.change_member_role(
         db, actor, program_id, user_id, body.role, expected_version=version
     )
     commit(db)
+    set_etag(response, m.version)
     user = next(u for mm, u in programs.list_members(db, actor, program_id) if mm.id == m.id)
     return MemberOut(
         user_id=user.id, email=user.email, name=user.name, role=m.role, version=m.version
@@ -270,8 +275,10 @@ def change_member(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a member (owner)",
 )
-def remove_member(program_id: PathId, user_id: PathId, db: Db, actor: CurrentActor) -> Response:
-    programs.remove_member(db, actor, program_id, user_id)
+def remove_member(
+    program_id: PathId, user_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
+) -> Response:
+    programs.remove_member(db, actor, program_id, user_id, expected_version=version)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

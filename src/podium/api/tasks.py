@@ -294,7 +294,7 @@ def get_task(task_id: PathId, db: Db, actor: CurrentActor, response: Response) -
 @router.patch(
     "/{task_id}",
     response_model=TaskOut,
-    summary="Change a task (manager; members: actual_start, actual_finish, percent_complete)",
+    summary="Change a task (manager; members: the progress of their own tasks)",
 )
 def update_task(
     task_id: PathId,

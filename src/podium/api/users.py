@@ -269,9 +269,17 @@ def list_tokens(db: Db, user: CurrentUser, page: Page) -> PageOut[TokenOut]:
     "/tokens",
     response_model=NewTokenOut,
     status_code=status.HTTP_201_CREATED,
-    summary="Create a personal API token",
+    summary="Create a personal API token (signed in: a token cannot make another)",
 )
-def create_token(body: TokenCreate, db: Db, user: CurrentUser) -> NewTokenOut:
+def create_token(body: TokenCreate, db: Db, user: CurrentUser, request: Request) -> NewTokenOut:
+    if request.headers.get("Authorization"):
+        # a token that leaked must not be able to mint one that outlives its own expiry
+        # or its revocation
+        raise Forbidden(
+            "a token cannot create tokens: create them signed in (the Account page) or "
+            "with `podium token create`",
+            code="token_from_token",
+        )
     token, secret = auth.create_token(db, user, name=body.name, days=body.expires_in_days)
     commit(db)
     return NewTokenOut(**TokenOut.model_validate(token).model_dump(), token=secret)

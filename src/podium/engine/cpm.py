@@ -97,6 +97,7 @@ def schedule(
     total = late_point - point
     ls_day, lf_day = days.of(late_point - shift), days.of(late_point + last)
     _check_not_before_first(c, network, (es_day, ls_day))
+    _check_not_after_last(c, (lf_day,))
     finished = c.bounds.finished.copy()
     if c.is_summary.any():
         summary_total = _roll_up(c, (es_day, ls_day), (ef_day, lf_day), total, unfinished)
@@ -164,6 +165,21 @@ def _check_not_before_first(c: Compiled, network: Network, starts: tuple[IntArra
                 [
                     f"{activity} would have to start before {FIRST_DATE.isoformat()}: a "
                     "deadline, a constraint or an actual date around it is too far in the past"
+                ]
+            )
+
+
+def _check_not_after_last(c: Compiled, finishes: tuple[IntArray, ...]) -> None:
+    """Refuse a schedule whose late finish would fall after :data:`LAST_DATE`: a plan that
+    ends on its last working days leaves a milestone's latest date past it."""
+    last_day = days_to_last_date(c.net.start)
+    for day in finishes:
+        if day.size and int(day.max()) > last_day:
+            activity = c.ids[int(day.argmax())]
+            raise InvalidNetwork(
+                [
+                    f"{activity} would finish after {LAST_DATE.isoformat()}: the plan runs "
+                    "too close to the last date there is"
                 ]
             )
 

@@ -7,6 +7,7 @@ does not leak working credentials.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -40,6 +41,12 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+MAX_TOKEN_DAYS = 3650
+MIN_PASSWORD = 8
+MAX_NAME = 200
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")  # something@somewhere: intranet names sign in too
+
+
 def add_user(
     session: Session,
     actor: Actor,
@@ -51,8 +58,12 @@ def add_user(
 ) -> User:
     """Create a user (``podium user add``); emails are unique, case-insensitively."""
     email = email.strip().lower()
-    if "@" not in email:
-        raise field_error("email", "is not an email address")
+    if not EMAIL.fullmatch(email) or len(email) > 320:
+        raise field_error("email", "this is not a valid email address")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise field_error("password", f"at least {MIN_PASSWORD} characters")
+    if len(name) > MAX_NAME:
+        raise field_error("name", f"at most {MAX_NAME} characters")
     if find_user(session, email) is not None:
         raise Conflict(f"a user with email {email} already exists", details={"field": "email"})
     user = User(
@@ -111,9 +122,15 @@ def authenticate_password(session: Session, email: str, password: str) -> User:
 def create_token(
     session: Session, user: User, *, name: str, days: int | None = None
 ) -> tuple[ApiToken, str]:
-    """A new personal API token and its secret (shown once)."""
+    """A new personal API token and its secret (shown once), for an active account."""
     if not name.strip():
         raise field_error("name", "a token needs a name")
+    if len(name.strip()) > 200:
+        raise field_error("name", "at most 200 characters")
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise field_error("expires_in_days", f"a token expires after 1 to {MAX_TOKEN_DAYS} days")
+    if not user.is_active:
+        raise Conflict(f"{user.email} is deactivated: its tokens would not work")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
@@ -21,7 +22,7 @@ from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.benefits import sync_benefit_alerts
 from podium.services.calendars import check_calendar
 from podium.services.closed import ProgramClosed
-from podium.services.common import apply_update, flush, paginate
+from podium.services.common import apply_update, check_version, flush, paginate
 
 PROGRAM_FIELDS = [
     "key",
@@ -91,10 +92,28 @@ def _check_key_free(session: Session, key: str, *, except_id: int | None = None)
         raise Conflict(f"a program with key {key} already exists", details={"field": "key"})
 
 
+GOAL_VALUE_MOST = 1e15  # far beyond any KPI, and printable in full
+
+
+def _check_goal_values(fields: Mapping[str, Any]) -> None:
+    for name in ("goal_baseline_value", "goal_target_value"):
+        value = fields.get(name)
+        if value is not None and not (math.isfinite(value) and abs(value) <= GOAL_VALUE_MOST):
+            raise field_error(name, f"must be a number between ±{GOAL_VALUE_MOST:.0e}")
+
+
 def create_program(
     session: Session, actor: Actor, *, key: str, name: str, start_date: date, **fields: Any
 ) -> Program:
     """A new program; its creator becomes its owner."""
+    if fields.get("status") == ProgramStatus.CLOSED:
+        raise Conflict(
+            "a program is closed with its retrospective, once it has run: start it active "
+            "or on hold",
+            code="close_with_retrospective",
+            details={"field": "status"},
+        )
+    _check_goal_values(fields)
     _check_key_free(session, key)
     check_calendar(session, fields.get("calendar_id"))
     program = Program(key=key, name=name, start_date=start_date, **fields)
@@ -132,6 +151,7 @@ def update_program(
             code="close_with_retrospective",
             details={"field": "status"},
         )
+    _check_goal_values(updates)
     if "key" in updates and updates["key"] != program.key:
         _check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
@@ -149,7 +169,6 @@ def delete_program(
     session: Session, actor: Actor, program_id: int, *, expected_version: int | None = None
 ) -> None:
     """Remove a program and everything in it (owners only)."""
-    from podium.services.common import check_version
 
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     refuse_scenario_copy(program, "discard the scenario instead")
@@ -191,13 +210,18 @@ def _member(session: Session, program_id: int, user_id: int) -> Membership:
 
 
 def _owners_left(session: Session, program_id: int, *, without: int) -> int:
+    """The program's owners other than ``without`` who can still sign in: a deactivated
+    owner cannot look after the program."""
     return len(
         list(
             session.scalars(
-                select(Membership.id).where(
+                select(Membership.id)
+                .join(User, User.id == Membership.user_id)
+                .where(
                     Membership.program_id == program_id,
                     Membership.role == Role.OWNER,
                     Membership.user_id != without,
+                    User.is_active.is_(True),
                 )
             )
         )
@@ -211,7 +235,7 @@ def add_member(
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     refuse_scenario_copy(program, "its members are the live program's; add them there")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
+    if user is None or not user.is_active:  # a deactivated account reads as none
         raise field_error("email", f"no user with email {email}")
     existing = session.scalar(
         select(Membership).where(Membership.program_id == program_id, Membership.user_id == user.id)
@@ -264,11 +288,19 @@ def change_member_role(
     return membership
 
 
-def remove_member(session: Session, actor: Actor, program_id: int, user_id: int) -> None:
+def remove_member(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    user_id: int,
+    *,
+    expected_version: int | None = None,
+) -> None:
     """Take a user out of the program (owners only); a program keeps at least one owner."""
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     refuse_scenario_copy(program, "its members are the live program's; remove them there")
     membership = _member(session, program_id, user_id)
+    check_version(membership, expected_version)
     if membership.role == Role.OWNER and _owners_left(session, program_id, without=user_id) == 0:
         raise Conflict("a program must keep at least one owner")
     record_change(

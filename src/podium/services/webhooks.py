@@ -62,9 +62,25 @@ def _public_addresses(host: str, resolve: Resolver) -> list[str]:
         raise field_error("url", f"the host {host} cannot be resolved")
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise field_error("url", f"{host} is a private, loopback or link-local address")
+        if any(not a.is_global or a.is_multicast for a in (ip, *_wrapped_ipv4(ip))):
+            raise field_error(
+                "url", f"the host {host} is a private, loopback or link-local address"
+            )
     return addresses
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _wrapped_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries to a gateway that unwraps them (NAT64,
+    6to4, Teredo, IPv4-mapped): `64:ff9b::7f00:1` reaches 127.0.0.1 through NAT64."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    wrapped = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in network for network in NAT64):
+        wrapped.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [a for a in wrapped if a is not None]
 
 
 def _host_of(url: str) -> str:

@@ -205,15 +205,19 @@ def remove_member(
     user_id: PathId,
     db: Db,
     viewer: CurrentViewer,
-    _form: CheckedForm,
+    form: CheckedForm,
 ) -> Response:
-    """Take a member out of the program (owners); one who removes themself goes home."""
+    """Take a member out of the program (owners); one who removes themself goes home. The
+    row's version is checked: a role changed since the page was read is not removed
+    unseen."""
     program = programs.get_program(db, viewer.actor, program_id, needed=Role.OWNER)
     if refusal := _copy_refusal(program):
         return _page(request, db, viewer, program_id, error=refusal, status_code=409)
     try:
-        programs.remove_member(db, viewer.actor, program_id, user_id)
-    except Conflict as exc:
+        programs.remove_member(
+            db, viewer.actor, program_id, user_id, expected_version=version_of(form)
+        )
+    except (Conflict, StaleVersion) as exc:
         db.rollback()
         problem = _sentence(exc.message)
         return _page(

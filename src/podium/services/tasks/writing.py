@@ -187,7 +187,7 @@ def update_task(
         if refused:
             raise Forbidden(
                 f"your role in this program is {role.value}; it may change only progress "
-                f"(actual_start, actual_finish, percent_complete), not {', '.join(refused)}",
+                f"({', '.join(sorted(PROGRESS_FIELDS))}), not {', '.join(refused)}",
                 details={"role": role.value, "fields": refused},
             )
         if changed and not resource_assignments.assigned_to_user(session, task.id, actor.user_id):

@@ -29,7 +29,7 @@
 
   // After a swap, focus the first field with an error, else the element the
   // server marked (an opened form's first field, a confirm button, a message).
-  document.addEventListener("htmx:afterSettle", function () {
+  function focusWhereTheUserIs() {
     var target =
       document.querySelector('[aria-invalid="true"]') ||
       document.querySelector("[data-focus-after-swap]");
@@ -37,5 +37,12 @@
       target.removeAttribute("data-focus-after-swap");
       target.focus();
     }
-  });
+  }
+  document.addEventListener("htmx:afterSettle", focusWhereTheUserIs);
+
+  // A whole page drawn again after a refused form does the same, unless the page
+  // already put focus somewhere (autofocus).
+  if (!document.activeElement || document.activeElement === document.body) {
+    focusWhereTheUserIs();
+  }
 })();
