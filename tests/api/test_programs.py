@@ -211,6 +211,18 @@ def test_nul_characters_are_422_on_every_database(cast: Cast) -> None:
     assert error["details"][0]["field"] == "name"
 
 
+@pytest.mark.parametrize("name", ["\x1b[31mRED\x1b[0m", "ring\x07", "back\x08space", "del\x7f"])
+def test_control_characters_are_refused_but_tabs_and_line_breaks_are_text(
+    cast: Cast, name: str
+) -> None:
+    response = cast.owner.post("/api/v1/programs", json={**NEW_PROGRAM, "name": name})
+    error = assert_error(response, 422, "validation_failed")
+    assert error["details"][0]["message"].endswith("only tabs and line breaks)")
+    url = f"/api/v1/programs/{cast.program.id}"
+    text = "line one\r\nline two\tand a tab"
+    assert cast.owner.patch(url, json={"description": text}).json()["description"] == text
+
+
 def test_an_id_too_large_for_the_database_is_a_clear_error_not_a_500(cast: Cast) -> None:
     response = cast.owner.get("/api/v1/programs/99999999999999")
     assert response.status_code in (404, 422), response.text

@@ -9,6 +9,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 
 T = TypeVar("T")
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # an account's email as the accounts take it (``podium user add``, the sign-in page):
@@ -32,10 +33,15 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL cannot store NUL in text; refuse it the same way on every database
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _no_control_characters(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it the same way on every database.
+        # Other control characters (ESC, BEL …) would reach terminals and files as
+        # commands, not text: only tab and line breaks are text
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("must not contain NUL characters")
+            if CONTROL.search(value):
+                raise ValueError("must not contain control characters (only tabs and line breaks)")
         return value
 
 
