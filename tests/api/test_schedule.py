@@ -206,6 +206,27 @@ def test_impact_with_unknown_task_is_422_naming_the_change(cast: Cast, net: Net)
     assert_error(cast.viewer.post(url, json={"changes": []}), 422)
 
 
+def test_impact_problems_name_tasks_by_their_keys(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    change = {"type": "slip", "task_id": net.plat["id"], "days": -20}
+    error = assert_error(cast.viewer.post(url, json={"changes": [change]}), 422)
+    assert error["details"] == [
+        {"field": "changes", "message": f"'{net.plat['key']}' would get a negative duration (-10)"}
+    ]
+    assert f"t{net.plat['id']}" not in error["message"]
+
+
+def test_a_broken_date_constraint_is_told_by_keys(cast: Cast, net: Net) -> None:
+    pinned = {"constraint_type": "mfo", "constraint_date": "2027-01-19"}
+    assert cast.manager.patch(f"/api/v1/tasks/{net.train['id']}", json=pinned).status_code == 200
+    alerts = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["items"]
+    (alert,) = [a for a in alerts if a["kind"] == "constraint_violated"]
+    assert alert["message"] == (
+        f"{net.train['key']} is pinned (mfo 2027-01-19) 3 working day(s) before its FS link "
+        f"from {net.plat['key']} allows"
+    )
+
+
 def test_impact_that_would_close_a_cycle_is_409_naming_it(cast: Cast, net: Net) -> None:
     url = f"/api/v1/programs/{cast.program.id}/impact"
     change = {

@@ -42,7 +42,7 @@ from podium.services.resources.previews import (
     keep_preview,
     leveling_token,
 )
-from podium.services.scheduling.network import ACTIVITY_REF, ProgramNetwork, load_network
+from podium.services.scheduling.network import ProgramNetwork, load_network
 
 MAX_TIME_LIMIT = 120.0
 MAX_WEIGHT = 1000  # of one task's, milestone's or project's delay
@@ -117,7 +117,7 @@ def _run(
             threads=threads,
         )
     except InvalidResources as exc:
-        problems = [ACTIVITY_REF.sub(lambda m: pn.label(m.group(0)), p) for p in exc.problems]
+        problems = [pn.in_keys(p) for p in exc.problems]
         raise Conflict(
             "the program cannot be leveled: " + "; ".join(problems[:5]),
             code="invalid_leveling",

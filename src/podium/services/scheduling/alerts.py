@@ -187,7 +187,7 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                 severity=_severity_by_days(conflict.days, high_from=5),
                 subject=ref,
                 title=f"{pn.label(ref)} {pn.names[ref]} cannot keep its date constraint",
-                message=conflict.message,
+                message=pn.in_keys(conflict.message),
                 details={"days_late": conflict.days, "constraint": conflict.kind},
             )
         )

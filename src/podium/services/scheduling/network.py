@@ -73,6 +73,10 @@ class ProgramNetwork:
     def label(self, activity: str) -> str:
         return self.labels.get(activity, activity)
 
+    def in_keys(self, text: str) -> str:
+        """The engine's words with its activity ids (``t32``) as the keys people know."""
+        return ACTIVITY_REF.sub(lambda m: self.label(m.group(0)), text)
+
     def calendar(self, activity: str) -> WorkCalendar:
         key = self.calendar_of.get(activity)
         return self.calendars[key] if key is not None else self.network.default_calendar
@@ -338,7 +342,7 @@ def attach_resources(session: Session, pn: ProgramNetwork) -> None:
     try:
         effective = effective_network(pn.network, list(pn.resources.values()), _assignable(pn))
     except InvalidResources as exc:
-        problems = [ACTIVITY_REF.sub(lambda m: pn.label(m.group(0)), p) for p in exc.problems]
+        problems = [pn.in_keys(p) for p in exc.problems]
         raise Conflict(
             "the plan cannot be scheduled: " + "; ".join(problems[:5]),
             code="invalid_schedule",

@@ -346,8 +346,10 @@ def _analyze(
             details={"cycle": keys},
         ) from exc
     except InvalidNetwork as exc:
+        problems = [pn.in_keys(p) for p in exc.problems]
         raise ValidationFailed(
-            "the changes cannot be applied: " + "; ".join(exc.problems), details=exc.problems
+            "the changes cannot be applied: " + "; ".join(problems),
+            details=[{"field": "changes", "message": p} for p in problems],
         ) from exc
     return _impact_view(pn, impact)
 
