@@ -780,3 +780,26 @@ def test_progress_reports_are_kept_as_history_one_per_day(cast: Cast, db: Sessio
         (date(2027, 1, 8), 30.0, 150.0),
         (date(2027, 1, 15), 60.0, 500.0),
     ]
+
+
+def test_a_summary_task_takes_no_duration_or_progress_of_its_own(
+    cast: Cast, plat: dict[str, Any], tree: Any, browser_as: Any
+) -> None:
+    page = browser_as("manager@example.com").get(f"/tasks/{tree['A']['id']}")
+    assert 'data-testid="summary-progress"' in page and page.count(" readonly") == 4
+    leaf = browser_as("manager@example.com").get(f"/tasks/{tree['A1']['id']}")
+    assert "summary-progress" not in leaf and " readonly" not in leaf
+    url = f"{URL}/{tree['A']['id']}"
+    for body in (
+        {"duration": 50},
+        {"actual_start": "2027-01-04", "percent_complete": 30},
+        {"actual_start": "2027-01-04", "actual_finish": "2027-01-05"},
+    ):
+        error = assert_error(cast.manager.patch(url, json=body), 409, "summary_rolls_up")
+        assert set(error["details"]["fields"]) & set(body)
+        assert error["message"].startswith(f"task {tree['A']['key']} has sub-tasks")
+    # its other fields change as any task's; sending a rolled-up field back unchanged is fine
+    stored = cast.viewer.get(url).json()
+    renamed = cast.manager.patch(url, json={"name": "Wave A", "duration": stored["duration"]})
+    assert renamed.status_code == 200, renamed.text
+    assert cast.viewer.get(url).json()["percent_complete"] == 0

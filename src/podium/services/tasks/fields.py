@@ -34,6 +34,8 @@ TASK_FIELDS = [
     "leveled_start",
 ]
 PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete", "actual_cost"})
+# a summary task's own values of these are not used: its span and progress roll up
+ROLLED_UP_FIELDS = frozenset({"duration", "actual_start", "actual_finish", "percent_complete"})
 TREE_FIELDS = frozenset({"parent_id", "position"})
 EDITABLE_FIELDS = frozenset(TASK_FIELDS) - {"project_id", "wbs"}
 WBS_MAX_LENGTH = 100

@@ -32,6 +32,7 @@ from podium.services.tasks.fields import (
     EDITABLE_FIELDS,
     NEW,
     PROGRESS_FIELDS,
+    ROLLED_UP_FIELDS,
     TASK_FIELDS,
     TREE_FIELDS,
 )
@@ -203,6 +204,14 @@ def update_task(
         check_calendar(session, wanted["calendar_id"])
     if "is_milestone" in changed and wanted["is_milestone"] and _is_summary(session, task.id):
         raise Conflict(f"task {task.key} has sub-tasks and cannot become a milestone")
+    rolled = [f for f in changed if f in ROLLED_UP_FIELDS]
+    if rolled and _is_summary(session, task.id):
+        raise Conflict(
+            f"task {task.key} has sub-tasks: its duration, dates and progress come from "
+            f"them; change {', '.join(rolled)} on the sub-tasks",
+            code="summary_rolls_up",
+            details={"task": task.key, "fields": rolled},
+        )
     fields = {f: v for f, v in wanted.items() if f not in TREE_FIELDS}
     if TREE_FIELDS & set(changed):
         parent_id = wanted.get("parent_id", task.parent_id)
