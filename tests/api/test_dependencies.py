@@ -211,6 +211,7 @@ def test_a_second_link_between_the_same_ends_is_409_whatever_its_type(
         link(cast.manager, plan["PLAT-1"], plan["DATA-1"], type="SS"), 409, "duplicate_dependency"
     )
     assert error["details"] == {"dependency_id": first["id"]}
+    assert error["message"].startswith("PLAT-1 → DATA-1 is already a dependency")
 
 
 def test_a_summary_task_cannot_be_linked_to_its_own_subtasks(

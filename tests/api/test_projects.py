@@ -269,6 +269,8 @@ def test_deleting_a_project_deletes_its_tasks_and_their_dependencies(
         ("task", child["id"]),
         ("dependency", dependency.id),
     }
+    labels = {e["entity_type"]: e["entity_label"] for e in audit if e["action"] == "delete"}
+    assert labels["dependency"] == f"{child['key']} → {transfer['key']}"
 
 
 # --- the permission matrix ---------------------------------------------------

@@ -803,3 +803,24 @@ def test_a_summary_task_takes_no_duration_or_progress_of_its_own(
     renamed = cast.manager.patch(url, json={"name": "Wave A", "duration": stored["duration"]})
     assert renamed.status_code == 200, renamed.text
     assert cast.viewer.get(url).json()["percent_complete"] == 0
+
+
+def test_a_link_finds_its_other_end_by_key_in_any_case_when_only_one_has_it(
+    cast: Cast, db: Session
+) -> None:
+    from podium.errors import ValidationFailed
+    from podium.services.pages_tasks import find_activity
+    from tests.factories import make_milestone, make_project, make_task
+
+    project = make_project(db, cast.program, "WAVE")
+    task = make_task(db, project, "WAVE-1")
+    milestone = make_milestone(db, cast.program, "M7")
+    for typed, found in (("WAVE-1", task.id), ("wave-1", task.id), (" Wave-1 ", task.id)):
+        assert find_activity(db, cast.program.id, typed, field="other").id == found
+    assert find_activity(db, cast.program.id, "m7", field="other").id == milestone.id
+    # two keys that differ only in case: the one typed exactly, else neither
+    twin = make_task(db, project, "wave-1b")
+    make_task(db, project, "WAVE-1B")
+    assert find_activity(db, cast.program.id, "wave-1b", field="other").id == twin.id
+    with pytest.raises(ValidationFailed, match="no task or milestone Wave-1b"):
+        find_activity(db, cast.program.id, "Wave-1b", field="other")

@@ -307,7 +307,9 @@ def _end_is(side: Literal["predecessor", "successor"], ref: EndRef) -> ColumnEle
     return column == ref.id
 
 
-def _check_not_duplicate(session: Session, predecessor: EndRef, successor: EndRef) -> None:
+def _check_not_duplicate(
+    session: Session, predecessor: EndRef, successor: EndRef, keys: tuple[str, str]
+) -> None:
     existing = session.scalar(
         select(Dependency.id).where(
             _end_is("predecessor", predecessor), _end_is("successor", successor)
@@ -315,7 +317,7 @@ def _check_not_duplicate(session: Session, predecessor: EndRef, successor: EndRe
     )
     if existing is not None:
         raise Conflict(
-            f"dependency {existing} already links these two; change its type or lag instead",
+            f"{keys[0]} → {keys[1]} is already a dependency; change its type or lag instead",
             code="duplicate_dependency",
             details={"dependency_id": existing},
         )
@@ -395,6 +397,11 @@ def _audit_label(view: DependencyView) -> str:
     return f"{view.predecessor.key} → {view.successor.key}"
 
 
+def audit_labels(session: Session, dependencies: list[Dependency]) -> list[str]:
+    """How the audit log names each dependency: "PLAT-1 → TRAIN-2"."""
+    return [_audit_label(view) for view in describe_dependencies(session, dependencies)]
+
+
 def create_dependency(
     session: Session,
     actor: Actor,
@@ -437,7 +444,7 @@ def create_dependency(
     if isinstance(first, Task) and isinstance(second, Task):
         _check_not_summary_of(session, first, second)
     _lock_program_dependencies(session, first.program_id)
-    _check_not_duplicate(session, predecessor, successor)
+    _check_not_duplicate(session, predecessor, successor, (first.key, second.key))
     _check_acyclic(session, first.program_id, (predecessor, successor))
 
     dependency = Dependency(program_id=first.program_id, type=dependency_type, lag=lag)

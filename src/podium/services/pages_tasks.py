@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import field_error
@@ -181,12 +181,26 @@ def find_activity(session: Session, program_id: int, key: str, *, field: str) ->
     key = key.strip()
     if not key:
         raise field_error(field, "enter the key of a task or milestone, like PLAT-3 or M1")
-    task_id = session.scalar(select(Task.id).where(Task.program_id == program_id, Task.key == key))
-    if task_id is not None:
-        return EndRef("task", task_id)
-    milestone_id = session.scalar(
-        select(Milestone.id).where(Milestone.program_id == program_id, Milestone.key == key)
-    )
-    if milestone_id is not None:
-        return EndRef("milestone", milestone_id)
+    # the key as typed; else, in any case, when just one record has it ("plat-3")
+    for task_key, milestone_key in (
+        (Task.key == key, Milestone.key == key),
+        (func.lower(Task.key) == key.lower(), func.lower(Milestone.key) == key.lower()),
+    ):
+        found = [
+            EndRef("task", i)
+            for i in session.scalars(
+                select(Task.id).where(Task.program_id == program_id, task_key).limit(2)
+            )
+        ] + [
+            EndRef("milestone", i)
+            for i in session.scalars(
+                select(Milestone.id)
+                .where(Milestone.program_id == program_id, milestone_key)
+                .limit(2)
+            )
+        ]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            break
     raise field_error(field, f"no task or milestone {key} in this program")

@@ -256,6 +256,7 @@ def delete_project(
     the project or its tasks are judged again (level, escalation, alert).
     """
     from podium.services import risks
+    from podium.services.dependencies import audit_labels
     from podium.services.tasks import TASK_FIELDS
 
     project = get_project(session, actor, project_id, needed=Role.MANAGER)
@@ -263,18 +264,27 @@ def delete_project(
     program_id = project.program_id
     linked = risks.risks_linked_to(session, project_id=project_id)
     task_ids = select(Task.id).where(Task.project_id == project_id).scalar_subquery()
-    dependencies = session.scalars(
-        select(Dependency)
-        .where(
-            or_(
-                Dependency.predecessor_task_id.in_(task_ids),
-                Dependency.successor_task_id.in_(task_ids),
+    dependencies = list(
+        session.scalars(
+            select(Dependency)
+            .where(
+                or_(
+                    Dependency.predecessor_task_id.in_(task_ids),
+                    Dependency.successor_task_id.in_(task_ids),
+                )
             )
+            .order_by(Dependency.id)
         )
-        .order_by(Dependency.id)
     )
-    for dependency in dependencies:
-        record_deleted(session, actor, dependency, program_id=program_id, fields=DEPENDENCY_FIELDS)
+    for dependency, label in zip(dependencies, audit_labels(session, dependencies), strict=True):
+        record_deleted(
+            session,
+            actor,
+            dependency,
+            program_id=program_id,
+            fields=DEPENDENCY_FIELDS,
+            label=label,
+        )
     for task in session.scalars(select(Task).where(Task.project_id == project_id)):
         record_deleted(session, actor, task, program_id=program_id, fields=TASK_FIELDS)
     record_deleted(session, actor, project, program_id=program_id, fields=PROJECT_FIELDS)
