@@ -152,6 +152,12 @@ def test_an_effort_driven_task_gets_shorter_with_a_second_person(cast: Cast) -> 
     assert second["work_hours"] == 28.0
     cast.manager.delete(f"{URL}/{second['id']}")
     assert cast.viewer.get(f"/api/v1/tasks/{task['id']}").json()["duration"] == 10
+    # its duration follows from the work: typed in, it would be lost at the next change
+    task_url = f"/api/v1/tasks/{task['id']}"
+    error = assert_error(cast.manager.patch(task_url, json={"duration": 3}), 409, "effort_driven")
+    assert error["details"] == {"task": task["key"], "field": "duration", "work_hours": 80.0}
+    both = cast.manager.patch(task_url, json={"duration": 3, "effort_driven": False})
+    assert both.status_code == 200 and both.json()["duration"] == 3
 
 
 def test_making_a_task_effort_driven_takes_its_duration_from_the_work_given(cast: Cast) -> None:

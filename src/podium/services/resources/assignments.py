@@ -270,6 +270,16 @@ def effort_duration(rows: list[tuple[float, float | None, float]]) -> int | None
     return max(1, math.ceil(total / per_day - 1e-9)) if total > 0 else 0
 
 
+def given_work(session: Session, task_id: int) -> float | None:
+    """The work given on the task's assignments, in hours (``None`` when none gives any)."""
+    works = [
+        w
+        for w in session.scalars(select(Assignment.work_hours).where(Assignment.task_id == task_id))
+        if w is not None
+    ]
+    return sum(works) if works else None
+
+
 def apply_effort(session: Session, actor: Actor, task: Task) -> None:
     """Set an effort-driven task's duration from its assignments' work (audited)."""
     if not task.effort_driven or task.actual_start is not None:

@@ -204,6 +204,16 @@ def update_task(
         check_calendar(session, wanted["calendar_id"])
     if "is_milestone" in changed and wanted["is_milestone"] and _is_summary(session, task.id):
         raise Conflict(f"task {task.key} has sub-tasks and cannot become a milestone")
+    if "duration" in changed and wanted.get("effort_driven", task.effort_driven):
+        work = resource_assignments.given_work(session, task.id)
+        if work is not None and task.actual_start is None and wanted.get("actual_start") is None:
+            raise Conflict(
+                f"task {task.key} is effort-driven: its duration follows from the "
+                f"{work:g} hours of work on its assignments; change that work, or make the "
+                "task duration-driven first",
+                code="effort_driven",
+                details={"task": task.key, "field": "duration", "work_hours": work},
+            )
     rolled = [f for f in changed if f in ROLLED_UP_FIELDS]
     if rolled and _is_summary(session, task.id):
         raise Conflict(
