@@ -88,6 +88,14 @@ def engine(
 
 
 @pytest.fixture(autouse=True)
+def _forget_failed_sign_ins() -> None:
+    """Each test starts with no failed sign-ins counted (the count lives in the process)."""
+    from podium.services.auth import failed_sign_ins
+
+    failed_sign_ins.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "engine" not in request.fixturenames:

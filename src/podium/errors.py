@@ -48,6 +48,17 @@ class Conflict(PodiumError):
     status = 409
 
 
+class TooManyAttempts(PodiumError):
+    """Too many failed attempts in a while; ``retry_after`` seconds until the next is heard."""
+
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class StaleVersion(PodiumError):
     code = "stale_version"
     status = 412

@@ -169,3 +169,26 @@ def test_an_expired_token_is_401(app_client: TestClient, cast: Cast, db: Session
 
 def test_a_token_needs_a_name(cast: Cast) -> None:
     assert_error(cast.viewer.post("/api/v1/tokens", json={"name": ""}), 422)
+
+
+def test_sign_ins_are_refused_for_a_while_after_ten_failures(
+    app_client: TestClient, cast: Cast
+) -> None:
+    def attempt(email: str, password: str) -> Any:
+        return app_client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+    for _ in range(10):
+        assert_error(attempt("viewer@example.com", "wrong password"), 401)
+    refused = attempt("viewer@example.com", PASSWORD)  # even the right one, for now
+    error = assert_error(refused, 429, "too_many_attempts")
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert error["details"]["retry_after"] == int(refused.headers["Retry-After"])
+    # an email with no account is counted the same way: the refusal tells nothing
+    for _ in range(10):
+        assert_error(attempt("nobody@example.com", "wrong password"), 401)
+    assert_error(attempt("nobody@example.com", "wrong password"), 429, "too_many_attempts")
+    # another account is not affected, and a success clears its own count
+    for _ in range(9):
+        assert_error(attempt("member@example.com", "wrong password"), 401)
+    assert attempt("member@example.com", PASSWORD).status_code == 200
+    assert_error(attempt("member@example.com", "wrong password"), 401)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from podium.errors import PodiumError
+from podium.errors import PodiumError, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 async def _podium_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PodiumError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
 

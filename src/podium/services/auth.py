@@ -7,8 +7,11 @@ does not leak working credentials.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
+import threading
+import time
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -16,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from podium.errors import Conflict, NotFound, Unauthorized, field_error
+from podium.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, field_error
 from podium.models import ApiToken, User, WebSession, utcnow
 from podium.services.actor import Actor
 from podium.services.audit import record_change
@@ -42,7 +45,6 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 MAX_TOKEN_DAYS = 3650
-MIN_PASSWORD = 8
 MAX_NAME = 200
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")  # something@somewhere: intranet names sign in too
 
@@ -60,8 +62,8 @@ def add_user(
     email = email.strip().lower()
     if not EMAIL.fullmatch(email) or len(email) > 320:
         raise field_error("email", "this is not a valid email address")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise field_error("password", f"at least {MIN_PASSWORD} characters")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise field_error("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(name) > MAX_NAME:
         raise field_error("name", f"at most {MAX_NAME} characters")
     if find_user(session, email) is not None:
@@ -104,8 +106,67 @@ def set_password(session: Session, user: User, password: str) -> None:
     flush(session)
 
 
+class _FailedSignIns:
+    """Failed password checks per email in the last :data:`SIGNIN_WINDOW` seconds, in this
+    process: past :data:`SIGNIN_FAILURES` the email is not checked until the oldest ages
+    out. Kept for any email, known or not, so the refusal tells nothing of accounts."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(key, []) if t > now - SIGNIN_WINDOW]
+            if recent:
+                self._failures[key] = recent
+            else:
+                self._failures.pop(key, None)
+            if len(recent) >= SIGNIN_FAILURES:
+                wait = int(recent[0] + SIGNIN_WINDOW - now) + 1
+                raise TooManyAttempts(
+                    f"too many failed sign-ins for this email: try again in "
+                    f"{math.ceil(wait / 60)} minute(s)",
+                    retry_after=wait,
+                )
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            if len(self._failures) >= SIGNIN_KEYS_KEPT and key not in self._failures:
+                self._failures.pop(next(iter(self._failures)))  # the longest-kept email
+            self._failures.setdefault(key, []).append(time.monotonic())
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+
+
+SIGNIN_FAILURES = 10
+SIGNIN_WINDOW = 15 * 60  # seconds
+SIGNIN_KEYS_KEPT = 100_000
+failed_sign_ins = _FailedSignIns()
+
+
 def authenticate_password(session: Session, email: str, password: str) -> User:
-    """The user with this email and password, or ``Unauthorized``."""
+    """The user with this email and password, or ``Unauthorized`` (``TooManyAttempts``
+    after :data:`SIGNIN_FAILURES` failures for the email within :data:`SIGNIN_WINDOW`)."""
+    key = email.strip().lower()
+    failed_sign_ins.check(key)
+    try:
+        user = _check_password(session, email, password)
+    except Unauthorized:
+        failed_sign_ins.failed(key)
+        raise
+    failed_sign_ins.succeeded(key)
+    return user
+
+
+def _check_password(session: Session, email: str, password: str) -> User:
     user = find_user(session, email)
     if user is None or not user.is_active or not user.password_hash:
         _hasher.hash(password)  # same work either way: no timing oracle for emails

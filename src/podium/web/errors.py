@@ -35,6 +35,7 @@ TITLES = {
     412: "Changed by someone else",
     413: "Too large",
     422: "Invalid input",
+    429: "Too many attempts",
     503: "Try again",
 }
 NOT_FOUND_MESSAGE = "This page does not exist, or you do not have access to it."

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import SESSION_COOKIE, Db, commit
 from podium.config import Settings
-from podium.errors import Unauthorized
+from podium.errors import TooManyAttempts, Unauthorized
 from podium.services import auth
 from podium.web.session import (
     SIGNIN_COOKIE,
@@ -106,6 +106,8 @@ def login(
         user = auth.authenticate_password(db, email, password)
     except Unauthorized:
         return again("Wrong email or password.", 422)
+    except TooManyAttempts as exc:
+        return again(exc.message[:1].upper() + exc.message[1:] + ".", exc.status)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
         auth.end_session(db, previous)
