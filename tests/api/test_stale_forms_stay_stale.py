@@ -226,3 +226,14 @@ def test_saving_a_refused_form_again_is_refused_again(
     assert second.status_code in (409, 412, 422), second.text
     assert "changed by someone else" in second.text
     assert case.kept()
+
+
+def test_a_name_too_long_is_told_in_characters(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    browser = browser_as("manager@example.com")
+    url = f"/tasks/{net.plat['id']}"
+    read = form_of(browser.get(url), f"action={url}")
+    refused = browser.client.post(url, data=_with(read, name="x" * 400))
+    assert refused.status_code == 422
+    assert "At most 300 characters." in refused.text and "items" not in refused.text

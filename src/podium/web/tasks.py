@@ -87,7 +87,7 @@ def _pydantic_message(error: Any) -> str:
         return f"Must be at most {ctx.get('le')}."
     if kind == "string_too_short":
         return "Required."
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):  # too_long: a text checked after parsing
         return f"At most {ctx.get('max_length')} characters."
     if kind == "string_pattern_mismatch":
         return _key_rule(str(ctx.get("pattern", "")))
