@@ -116,6 +116,22 @@ def test_the_member_picker_lists_active_users_only(cast: Cast, db: Session) -> N
     assert "gone@example.com" not in emails(cast.admin.get(URL, params={"inactive": "false"}))
 
 
+
+def test_one_who_is_not_an_admin_sees_the_people_of_their_programs_only(
+    cast: Cast, db: Session
+) -> None:
+    make_user(db, email="stranger@example.com")
+    seen = emails(cast.viewer.get(URL, params={"limit": 500}))
+    assert "stranger@example.com" not in seen and "admin@example.com" not in seen
+    assert {"owner@example.com", "manager@example.com", "viewer@example.com"} <= set(seen)
+    # an exact email finds the account, as adding it as a member would
+    exact = emails(cast.owner.get(URL, params={"q": "Stranger@example.com "}))
+    assert exact == ["stranger@example.com"]
+    assert emails(cast.owner.get(URL, params={"q": "stranger"})) == []
+    assert emails(cast.outsider.get(URL)) == ["outsider@example.com"]
+    assert "stranger@example.com" in emails(cast.admin.get(URL, params={"limit": 500}))
+
+
 def test_admins_list_deactivated_accounts_too_after_the_active_ones(
     cast: Cast, db: Session
 ) -> None:

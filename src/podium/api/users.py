@@ -118,7 +118,7 @@ def list_users(
             db, actor, q=q, inactive=True, limit=page.limit, offset=page.offset
         )
     else:
-        items, total = auth.list_users(db, q=q, limit=page.limit, offset=page.offset)
+        items, total = auth.list_users(db, q=q, limit=page.limit, offset=page.offset, seen_by=actor)
     return PageOut(
         items=[UserOut.model_validate(u) for u in items],
         total=total,

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, field_error
-from podium.models import ApiToken, User, WebSession, utcnow
+from podium.models import ApiToken, Membership, User, WebSession, utcnow
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import flush, paginate
@@ -90,10 +90,29 @@ def add_user(
 
 
 def list_users(
-    session: Session, *, q: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    seen_by: Actor | None = None,
 ) -> tuple[list[User], int]:
-    """Active users, by email; ``q`` matches email or name (to add members by email)."""
+    """Active users, by email; ``q`` matches email or name (to add members by email).
+    One who is not an admin (``seen_by``) sees the people of their own programs, and any
+    other account only by its exact email: the list is not a directory of every
+    account and admin."""
+    q = (q or "").strip()
     query = select(User).where(User.is_active.is_(True)).order_by(User.email)
+    if seen_by is not None and not seen_by.is_admin:
+        mine = select(Membership.program_id).where(Membership.user_id == seen_by.user_id)
+        fellows = select(Membership.user_id).where(Membership.program_id.in_(mine))
+        query = query.where(
+            or_(
+                User.id.in_(fellows),
+                User.id == seen_by.user_id,
+                User.email == q.lower(),
+            )
+        )
     if q:
         query = query.where(
             or_(User.email.icontains(q, autoescape=True), User.name.icontains(q, autoescape=True))
