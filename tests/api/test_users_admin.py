@@ -116,7 +116,6 @@ def test_the_member_picker_lists_active_users_only(cast: Cast, db: Session) -> N
     assert "gone@example.com" not in emails(cast.admin.get(URL, params={"inactive": "false"}))
 
 
-
 def test_one_who_is_not_an_admin_sees_the_people_of_their_programs_only(
     cast: Cast, db: Session
 ) -> None:
