@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.api.conftest import Browser, Cast, Net, post_created
+from tests.factories import assert_error
 
 pytestmark = pytest.mark.db
 
@@ -25,9 +26,10 @@ def test_a_manager_renames_a_baseline_in_place(
     url = f"/api/v1/programs/{cast.program.id}/baselines"
     first = post_created(cast.manager, url, {"name": "Plan of record"})
     post_created(cast.manager, url, {"name": "Re-plan"})
+    assert_error(cast.manager.post(url, json={"name": "re-PLAN"}), 409)  # case ignored
     base = f"/programs/{cast.program.id}/performance/baselines/{first['id']}"
     manager = browser_as("manager@example.com")
-    taken = manager.post(f"{base}/rename", {"name": "Re-plan", "version": first["version"]})
+    taken = manager.post(f"{base}/rename", {"name": "RE-PLAN", "version": first["version"]})
     assert taken.status_code == 409 and "already has a baseline named" in taken.text
     assert f'data-error-for="rename-{first["id"]}"' in taken.text
     # beside the rename field only, not again under the form that takes a baseline

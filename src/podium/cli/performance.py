@@ -162,8 +162,10 @@ def _find_baseline(session: Session, actor: Actor, program: Program, ref: str) -
     there are."""
     known = baselines.list_baselines(session, actor, program.id)
     text = ref.strip()
-    chosen = next((b for b in known if b.name == text), None) or next(
-        (b for b in known if str(b.id) == text), None
+    chosen = (
+        next((b for b in known if b.name == text), None)
+        or next((b for b in known if b.name.lower() == text.lower()), None)  # unique in any case
+        or next((b for b in known if str(b.id) == text), None)
     )
     if chosen is None:
         names = ", ".join(repr(b.name) for b in known) or "none yet"

@@ -83,7 +83,9 @@ def take_baseline(
     if not name:
         raise field_error("name", "a baseline needs a name")
     taken = session.scalar(
-        select(Baseline.id).where(Baseline.program_id == program_id, Baseline.name == name)
+        select(Baseline.id).where(
+            Baseline.program_id == program_id, func.lower(Baseline.name) == name.lower()
+        )
     )
     if taken is not None:
         raise Conflict(
@@ -205,7 +207,9 @@ def update_baseline(
     if "name" in updates and updates["name"] != baseline.name:
         taken = session.scalar(
             select(Baseline.id).where(
-                Baseline.program_id == baseline.program_id, Baseline.name == updates["name"]
+                Baseline.program_id == baseline.program_id,
+                func.lower(Baseline.name) == updates["name"].lower(),
+                Baseline.id != baseline.id,
             )
         )
         if taken is not None:
