@@ -109,7 +109,11 @@ def test_a_rule_of_too_many_occurrences_is_cut_and_noted() -> None:
     [
         (b"", "not an iCalendar file"),
         (b"hello", "not an iCalendar file"),
-        (b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "it has no VCALENDAR"),
+        (b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "it does not begin with BEGIN:VCALENDAR"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "not an iCalendar file: it does not begin with BEGIN:VCALENDAR",
+        ),
         (ics("UID:x\r\nDTSTART;VALUE=DATE:2027\r\nSUMMARY:Odd"), "event 1 (Odd)"),
         (ics(event("20270101", "Bad rule", "RRULE:FREQ=SOMETIMES")), "event 1 (Bad rule)"),
         (b"x" * (MAX_FILE_BYTES + 1), "larger than 2 MB"),

@@ -123,10 +123,13 @@ def read_holidays(data: bytes) -> HolidayFile:
     for a file that is too large, not iCalendar, or gives too many."""
     if len(data) > MAX_FILE_BYTES:
         raise _refuse(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
+        # a picture or a spreadsheet: say so, not what the parser made of its bytes
+        raise _refuse("not an iCalendar file: it does not begin with BEGIN:VCALENDAR")
     try:
         calendar = Calendar.from_ical(data)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise _refuse(f"not an iCalendar file: {exc}") from exc
+        raise _refuse(f"not an iCalendar file: {str(exc)[:200]}") from exc
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
         raise _refuse("not an iCalendar file: it has no VCALENDAR")
     found = HolidayFile()
