@@ -185,7 +185,7 @@ def test_the_work_given_sets_an_effort_driven_tasks_duration(
          "your role in this program is member; manager or above is needed"),
         (("DATA-2", "ana", "--as", "vi@example.com"),
          "your role in this program is viewer; manager or above is needed"),
-        (("DATA-2", "ana", "--as", "out@example.com"), "not found"),
+        (("DATA-2", "ana", "--as", "out@example.com"), "no program with key or id"),
     ],
 )  # fmt: skip
 def test_assign_refuses_what_the_api_refuses(

@@ -129,7 +129,7 @@ def test_add_stores_every_field_and_links_a_users_account(
         (("--report", "gossip"), "--report is one of status_report, review_agenda"),
         (("--email", "x" * 321), "--email is at most 320 characters, not 321"),
         (("--as", "sam@example.com"), "manager or above"),
-        (("--as", "omar@example.com"), "not found"),
+        (("--as", "omar@example.com"), "no program with key or id"),
     ],
 )
 def test_add_refuses_what_the_api_refuses(

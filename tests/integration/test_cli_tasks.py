@@ -175,7 +175,7 @@ def test_list_refuses_an_unknown_program_or_project_and_an_outsider(
         (("NOPE",), "no program with key or id 'NOPE'"),
         (("CLOUD", "--project", "OPS"),
          "--project: no project 'OPS' in CLOUD (`podium project list CLOUD` lists them)"),
-        (("CLOUD", "--as", "bo@example.com"), "not found"),
+        (("CLOUD", "--as", "bo@example.com"), "no program with key or id"),
         (("CLOUD", "--as", "nobody@example.com"), "no user with email nobody@example.com"),
     ):  # fmt: skip
         code, out = podium("task", "list", *args)
@@ -487,7 +487,7 @@ def test_progress_is_refused_to_viewers_outsiders_and_on_work_not_assigned(
          "to you"),
         (("DATA-2", "--actual-start", "2027-01-04", "--as", "vic@example.com"),
          "your role in this program is viewer; member or above is needed for this"),
-        (("DATA-2", "--actual-start", "2027-01-04", "--as", "bo@example.com"), "not found"),
+        (("DATA-2", "--actual-start", "2027-01-04", "--as", "bo@example.com"), "no program with key or id"),
         (("DATA-2", "--actual-finish", "2027-01-07"),
          "--actual-start: is required when --actual-finish is set"),
         (("DATA-2", "--actual-start", "2027-01-06", "--actual-finish", "2027-01-05"),

@@ -351,4 +351,7 @@ def find_program(
         program_id = int(ref)
     if program_id is None:
         raise NotFound(f"no program with key or id {ref!r}")
-    return get_program(session, actor, program_id, needed=needed)
+    try:
+        return get_program(session, actor, program_id, needed=needed)
+    except NotFound as exc:  # named as typed: one who may not see it reads the same
+        raise NotFound(f"no program with key or id {ref!r}") from exc
