@@ -190,7 +190,7 @@ def test_taking_a_baseline_shows_the_variance_and_the_earned_value_of_the_api(
         page.locator("[data-baseline='Plan of record'] [data-testid='current-baseline']")
     ).to_be_visible()
     expect(page.get_by_test_id("current-baseline")).to_have_count(1)
-    listed = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")
+    listed = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")["items"]
     assert [b["name"] for b in listed if b["is_current"]] == ["Plan of record"]
 
     # renamed: the name another baseline has is refused in place, a new one is kept
@@ -203,7 +203,7 @@ def test_taking_a_baseline_shows_the_variance_and_the_earned_value_of_the_api(
     row.get_by_label("Call “Re-plan” from now on").fill("Re-plan after CR-1")
     row.get_by_role("button", name="Rename", exact=True).click()
     expect(page.locator("[data-baseline='Re-plan after CR-1']")).to_be_visible()
-    listed = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")
+    listed = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")["items"]
     assert sorted(b["name"] for b in listed) == ["Plan of record", "Re-plan after CR-1"]
 
 
@@ -273,7 +273,7 @@ def test_a_viewer_sees_no_buttons_and_a_forged_post_is_forbidden(
         _api(
             live_server, token, "POST", f"/programs/{fresh_plan.id}/baselines", json={"name": name}
         )
-    baselines = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")
+    baselines = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")["items"]
     older = next(b for b in baselines if not b["is_current"])
 
     page = page_as(plan_people["vera"])
@@ -297,7 +297,7 @@ def test_a_viewer_sees_no_buttons_and_a_forged_post_is_forbidden(
     for path, form in forged:
         response = page.request.post(path, form=form, max_redirects=0)
         assert response.status == 403, (path, form, response.status)
-    after = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")
+    after = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/baselines")["items"]
     assert [(b["name"], b["is_current"]) for b in after] == [
         (b["name"], b["is_current"]) for b in baselines
     ]

@@ -238,7 +238,17 @@ def test_a_form_read_before_someone_else_saved_is_refused(
     expect(page.get_by_test_id("form-error")).to_contain_text("changed by someone else")
     assert _account(web_engine, person.id).name == "Pia Kovač"
 
-    form = page.get_by_test_id("user-form")  # the form now carries the current version
+    # saved again as it is, it is refused again: it still holds what was read before
+    form = page.get_by_test_id("user-form")
+    with page.expect_response(lambda r: r.request.method == "POST") as again:
+        form.get_by_role("button", name="Save changes").click()
+    assert again.value.status == 409
+    assert _account(web_engine, person.id).name == "Pia Kovač"
+
+    page.goto(f"/users/{person.id}")  # reloaded: the other change shows, then is changed
+    form = page.get_by_test_id("user-form")
+    expect(form.get_by_label("Name")).to_have_value("Pia Kovač")
+    form.get_by_label("Name").fill("Pia K.")
     form.get_by_role("button", name="Save changes").click()
     expect(page.get_by_test_id("flash")).to_have_text("Saved.")
     assert _account(web_engine, person.id).name == "Pia K."
@@ -267,7 +277,7 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
     page.get_by_test_id("password-form").get_by_label("New password").fill("a fresh passphrase")
     page.get_by_test_id("password-form").get_by_role("button", name="Set password").click()
     expect(page.get_by_test_id("flash")).to_have_text(
-        "New password set: their browser sessions are signed out."
+        "New password set: their browser sessions are signed out and their API tokens revoked."
     )
     theirs.reload()
     expect(theirs).to_have_url(re.compile(r"/login"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -10,6 +11,7 @@ from podium.cli import app
 from podium.errors import Unauthorized
 from podium.models import AuditEntry, User, WebSession
 from podium.services import auth
+from tests.integration.test_cli_programs import flat
 
 runner = CliRunner()
 PASSWORD = "long enough"
@@ -195,12 +197,19 @@ def test_password_from_the_option_replaces_the_old_one_and_ends_sessions(
 ) -> None:
     add("bo@example.com")
     start_session(engine, "bo@example.com")
+    code, secret = podium("token", "create", "bo@example.com", "--name", "ci")
+    assert code == 0, secret
     code, out = podium("user", "password", "bo@example.com", "--password", "brand new one")
     assert code == 0, out
-    assert "New password set for bo@example.com; their browser sessions ended." in out
+    assert (
+        "New password set for bo@example.com; their browser sessions ended and their API "
+        "tokens were revoked." in flat(out)
+    )
     assert password_works(engine, "bo@example.com", "brand new one")
     assert not password_works(engine, "bo@example.com", PASSWORD)
     assert sessions(engine, "bo@example.com") == 0
+    with Session(engine) as session, pytest.raises(Unauthorized):
+        auth.user_for_token(session, secret.strip())  # a thief's token stops too
     assert audited(engine, "bo@example.com") == [
         ("system", {"password": [None, "reset by an admin"]})
     ]

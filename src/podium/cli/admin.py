@@ -205,7 +205,10 @@ def user_password(
             who = users.reset_password(session, SYSTEM, user_id, password).email
     except PodiumError as exc:
         raise fail(escape(exc.message)) from exc
-    console.print(f"New password set for [bold]{escape(who)}[/]; their browser sessions ended.")
+    console.print(
+        f"New password set for [bold]{escape(who)}[/]; their browser sessions ended and "
+        "their API tokens were revoked."
+    )
 
 
 @token_app.command("create")

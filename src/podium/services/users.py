@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
-from podium.models import Membership, Program, Role, User, WebSession
+from podium.models import ApiToken, Membership, Program, Role, User, WebSession, utcnow
 from podium.services import auth
 from podium.services.actor import Actor
 from podium.services.audit import record_change
@@ -165,11 +165,18 @@ def _record_password(session: Session, actor: Actor, user: User, how: str) -> No
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
-    """Give an account a new password (admins); its browser sessions end."""
+    """Give an account a new password (admins); its browser sessions end and its API
+    tokens are revoked: a reset is for a lost or stolen account, and a thief who made a
+    token must not stay in."""
     _require_admin(actor)
     user = get_user(session, actor, user_id)
     auth.set_password(session, user, password)
     _end_sessions(session, user.id)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     _record_password(session, actor, user, "reset by an admin")
     return user
 

@@ -46,7 +46,9 @@ EDIT_FIELDS = ("name", "is_admin", "is_active")
 DONE_MESSAGES = {
     "created": "User added: they can sign in with the password you gave them.",
     "saved": "Saved.",
-    "password": "New password set: their browser sessions are signed out.",
+    "password": (
+        "New password set: their browser sessions are signed out and their API tokens revoked."
+    ),
 }
 
 
