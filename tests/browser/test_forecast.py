@@ -94,7 +94,7 @@ def test_a_manager_runs_a_forecast_and_reads_its_dates_charts_and_drivers(
     expect(page.get_by_test_id("trend")).to_have_attribute("data-drawn", "true")
     newest = _api(
         live_server, web_engine, plan_people["omar"], f"/programs/{fresh_plan.id}/forecasts"
-    )[0]
+    )["items"][0]
     page.goto(f"/programs/{fresh_plan.id}")
     expect(page.get_by_test_id("finish-p80")).to_contain_text(_shown(newest["program_p80"]))
     expect(page.get_by_test_id("milestones").locator("th", has_text="P80")).to_be_visible()

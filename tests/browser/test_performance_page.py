@@ -255,7 +255,7 @@ def test_recording_health_adds_a_point_to_the_trend(
         _token(web_engine, plan_people["omar"]),
         "GET",
         f"/programs/{fresh_plan.id}/health/history",
-    )
+    )["items"]
     assert len(api) == 1
     expect(point).to_have_attribute("data-health", api[0]["status"])
     expect(point).to_have_attribute("data-date", api[0]["as_of"])
@@ -301,7 +301,8 @@ def test_a_viewer_sees_no_buttons_and_a_forged_post_is_forbidden(
     assert [(b["name"], b["is_current"]) for b in after] == [
         (b["name"], b["is_current"]) for b in baselines
     ]
-    assert _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/health/history") == []
+    history = _api(live_server, token, "GET", f"/programs/{fresh_plan.id}/health/history")
+    assert history["items"] == []
 
 
 def test_screenshot_of_the_performance_page(page_as: PageAs, demo_program: int) -> None:
