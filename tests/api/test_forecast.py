@@ -143,4 +143,12 @@ def test_a_forecast_that_would_run_past_the_last_date_is_refused_and_nothing_is_
     response = cast.manager.post(f"{program}/forecast", json={"iterations": 200, "seed": 1})
     error = assert_error(response, 422)
     assert "would finish after 9999-12-31" in error["message"]
+    assert error["details"][0]["field"] == "estimates"
     assert cast.viewer.get(f"{program}/forecasts").json()["items"] == []
+
+
+def test_a_program_with_nothing_in_it_has_nothing_to_forecast(cast: Cast) -> None:
+    program = f"/api/v1/programs/{cast.program.id}"
+    response = cast.manager.post(f"{program}/forecast", json={"iterations": 100})
+    error = assert_error(response, 409, "empty_program")
+    assert "no tasks or milestones" in error["message"]

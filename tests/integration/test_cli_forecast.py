@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -39,7 +41,9 @@ def test_forecast_prints_the_confidence_table_and_stores_it(demo: None, engine: 
         for line in out.splitlines()
         if line.strip().startswith("│ Program") or line.strip().startswith("Program")
     )
-    assert program.count("20") >= 5  # target, planned, P10, P50, P80, P90 dates
+    # target, planned, P10, P50, P80, P90: whole dates
+    assert len(re.findall(r"\b20\d\d-\d\d-\d\d\b", program)) == 6
+    assert "…" not in program
     assert "P10" in out
     assert "What drives the finish" in out and "Stored as forecast" in out
     assert _count(engine) == before + 1

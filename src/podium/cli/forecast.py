@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from podium.cli._app import app, console, err, print_problems, require_current_schema
 from podium.errors import PodiumError
@@ -72,15 +73,13 @@ def forecast(
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
+    # dates whole, however narrow the output (a pipe, cron): the names wrap instead
+    dates = [Column(h, no_wrap=True, min_width=10) for h in ("target", "planned", "P10", "P50")]
+    dates += [Column(h, no_wrap=True, min_width=10) for h in ("P80", "P90")]
     table = Table(
-        "",
-        "target",
-        "planned",
-        "P10",
-        "P50",
-        "P80",
-        "P90",
-        "on time",
+        Column("", overflow="fold", min_width=8),
+        *dates,
+        Column("on time", no_wrap=True),
         title=f"{results['program']['key']} — {iterations} iterations, seed {seed_used}",
     )
     rows = [("Program", results["program"])]
@@ -97,7 +96,10 @@ def forecast(
             r["p90"],
             _percent(r["probability"]),
         )
-    console.print(table)
+    if console.is_terminal:
+        console.print(table)
+    else:  # a pipe, a file, cron: as wide as the table needs, no date cut short
+        Console(width=max(console.width, 140), no_color=True).print(table)
     if results["tornado"]:
         drivers = Table("driver", "correlation", "critical", title="What drives the finish")
         for d in results["tornado"][:10]:

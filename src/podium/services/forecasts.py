@@ -101,10 +101,20 @@ def run_forecast(
     get_program(session, actor, program_id, needed=Role.MANAGER)
     _check(settings)
     pn = current_network(session, program_id)
+    if not pn.network.activities:
+        raise Conflict(
+            "there is nothing to forecast yet: the program has no tasks or milestones",
+            code="empty_program",
+        )
     try:
         plan = schedule(pn.network)
     except InvalidNetwork as exc:
-        raise Conflict(f"the plan cannot be scheduled: {exc}", code="invalid_schedule") from exc
+        problems = [pn.in_keys(p) for p in exc.problems]
+        raise Conflict(
+            "the plan cannot be scheduled: " + "; ".join(problems[:5]),
+            code="invalid_schedule",
+            details={"problems": problems},
+        ) from exc
     estimates, entered = _estimates(session, program_id)
     register = (
         _risk_register(session, program_id, pn, plan)
@@ -127,7 +137,10 @@ def run_forecast(
         )
     except InvalidForecast as exc:
         problems = [_relabel(pn, p) for p in exc.problems]
-        raise ValidationFailed("; ".join(problems[:5]), details=problems) from exc
+        raise ValidationFailed(
+            "; ".join(problems[:5]),
+            details=[{"field": "estimates", "message": p} for p in problems],
+        ) from exc
     results = _results(session, pn, plan, result, register)
     forecast = Forecast(
         program_id=program_id,
