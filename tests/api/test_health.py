@@ -49,13 +49,17 @@ def test_tuned_rules_change_the_outcome_and_invalid_ones_are_refused(cast: Cast,
     _baseline(cast)
     cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
     url = f"/api/v1/programs/{cast.program.id}/health/rules"
-    rules = cast.viewer.get(url).json()
+    read = cast.viewer.get(url)
+    rules = read.json()
     assert rules["catalogue"] and "past_target" in rules["rules"]["rules"]
     tuned = rules["rules"]
     tuned["rules"]["past_target"]["enabled"] = False
     tuned["rules"]["finish_slip"]["enabled"] = False
     tuned["rules"]["conflict_alerts"]["enabled"] = False
-    assert cast.owner.put(url, json=tuned).status_code == 200
+    etag = read.headers["ETag"]  # the version a PUT names
+    saved = cast.owner.put(url, json=tuned, headers={"If-Match": etag})
+    assert saved.status_code == 200 and saved.headers["ETag"] != etag
+    assert_error(cast.owner.put(url, json=tuned, headers={"If-Match": etag}), 412)
     health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
     assert health["program"]["status"] == "green"
     assert_error(cast.owner.put(url, json={"rules": {"past_target": {"colour": "pink"}}}), 422)
@@ -110,6 +114,17 @@ def test_s_curves_run_weekly_from_the_baseline_start(cast: Cast, net: Net) -> No
     assert curves["dates"][0] == "2027-01-04"
     assert curves["program"]["pv"][-1] == pytest.approx(10000)
     assert set(curves["projects"]) == {"PLAT", "TRAIN", "SEC"}
+
+
+
+def test_a_far_status_date_draws_the_curves_with_a_longer_step(cast: Cast, net: Net) -> None:
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    _baseline(cast)
+    url = f"/api/v1/programs/{cast.program.id}"
+    assert cast.owner.patch(url, json={"status_date": "9000-01-01"}).status_code == 200
+    curves = cast.viewer.get(f"{url}/earned-value/curves", params={"step_days": 1}).json()
+    assert 900 <= len(curves["dates"]) <= 1001
+    assert curves["dates"][0] == "2027-01-04" and curves["dates"][-1] == "9000-01-01"
 
 
 @pytest.mark.parametrize(

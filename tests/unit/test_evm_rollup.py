@@ -130,6 +130,19 @@ def test_s_curves_of_the_projects_add_up_to_the_program_curve() -> None:
     assert curves.groups["PLAT"].ev[2] == result.projects["PLAT"].ev
 
 
+
+def test_the_status_date_is_a_point_of_the_curves_with_the_status_values() -> None:
+    status = day("2027-01-13")  # a Wednesday, between two weekly points
+    curves = s_curves(two_projects(), end=day("2027-01-29"), status_date=status)
+    dates = curves.dates.tolist()
+    assert status in dates and dates == sorted(dates)
+    at = dates.index(status)
+    result = earned_value(two_projects(), status)
+    assert curves.program.ev[at] == pytest.approx(result.program.ev)
+    assert curves.program.ac[at] == pytest.approx(result.program.ac)
+    assert np.isnan(curves.program.ev[at + 1])  # not known after it
+
+
 def test_an_empty_program_has_no_value_and_no_indices() -> None:
     result = earned_value(EvmInput.from_tasks([]), STATUS)
     assert result.program.bac == 0 and result.program.spi is None and len(result.projects) == 0

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
-from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId
 from podium.engine.evm import EacFormula, EarnedValue
 from podium.engine.health import Health, describe_rules
@@ -92,8 +92,11 @@ class RulesOut(BaseModel):
 
 
 @router.get("/{program_id}/health/rules", response_model=RulesOut)
-def get_rules(program_id: PathId, db: Db, actor: CurrentActor) -> RulesOut:
+def get_rules(program_id: PathId, db: Db, actor: CurrentActor, response: Response) -> RulesOut:
+    """The rules in force; the ETag is the program's version, which a PUT's If-Match names
+    (the rules are part of the program's settings)."""
     program = get_program(db, actor, program_id)
+    set_etag(response, program.version)
     return RulesOut(
         rules=health_service.program_rules(program).to_json(), catalogue=describe_rules()
     )
@@ -107,6 +110,7 @@ def put_rules(
     db: Db,
     actor: CurrentActor,
     version: ExpectedVersion,
+    response: Response,
     rules: Annotated[
         dict[str, Any],
         Body(description="as GET returns them; omitted settings keep their defaults"),
@@ -114,6 +118,7 @@ def put_rules(
 ) -> RulesOut:
     tuned = health_service.update_rules(db, actor, program_id, rules, expected_version=version)
     commit(db)
+    set_etag(response, get_program(db, actor, program_id).version)
     return RulesOut(rules=tuned.to_json(), catalogue=describe_rules())
 
 

@@ -512,7 +512,8 @@ def s_curves(
     groups: Sequence[str] | None = None,
 ) -> SCurves:
     """Cumulative PV, EV and AC every ``step_days`` from ``start`` (default: the first
-    baseline start) to ``end`` (included as the last point).
+    baseline start) to ``end`` (included as the last point), and on ``status_date``
+    when it falls between them: the curves reach the values the status is given at.
 
     EV and AC after ``status_date`` are NaN: they are not known yet. ``groups``
     (one key per task) replaces the projects.
@@ -527,6 +528,8 @@ def s_curves(
     points = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + _DAY, step_days)
     if points[-1] != np.datetime64(end, "D"):
         points = np.append(points, np.datetime64(end, "D"))
+    if status_date is not None and start <= status_date <= end:
+        points = np.union1d(points, np.array([np.datetime64(status_date, "D")]))
     names, group = _groups(data.projects if groups is None else groups)
     if len(group) != len(data.ids):
         raise ValueError(f"groups needs one key per task ({len(data.ids)}), got {len(group)}")

@@ -163,10 +163,17 @@ def program_performance(
     return ProgramPerformance(program, baseline, day, data, result)
 
 
+MAX_CURVE_POINTS = 1_000  # a chart or a report page holds no more
+
+
 def performance_curves(perf: ProgramPerformance, *, step_days: int = 7) -> SCurves:
-    """PV, EV and AC from the baseline's start to its finish (or the status date, if later)."""
+    """PV, EV and AC from the baseline's start to its finish (or the status date, if later);
+    a span too long for ``step_days`` is drawn with a longer step (at most
+    :data:`MAX_CURVE_POINTS` points)."""
     end = max(filter(None, [perf.baseline.finish if perf.baseline else None, perf.status_date]))
     start = perf.baseline.start if perf.baseline and perf.baseline.start else None
+    first = start or min(filter(None, [perf.baseline.start if perf.baseline else None, end]))
+    step_days = max(step_days, -(-((end - first).days + 1) // MAX_CURVE_POINTS))
     return s_curves(
         perf.data, start=start, end=end, step_days=step_days, status_date=perf.status_date
     )
