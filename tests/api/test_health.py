@@ -116,7 +116,6 @@ def test_s_curves_run_weekly_from_the_baseline_start(cast: Cast, net: Net) -> No
     assert set(curves["projects"]) == {"PLAT", "TRAIN", "SEC"}
 
 
-
 def test_a_far_status_date_draws_the_curves_with_a_longer_step(cast: Cast, net: Net) -> None:
     cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
     _baseline(cast)

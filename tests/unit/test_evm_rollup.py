@@ -130,7 +130,6 @@ def test_s_curves_of_the_projects_add_up_to_the_program_curve() -> None:
     assert curves.groups["PLAT"].ev[2] == result.projects["PLAT"].ev
 
 
-
 def test_the_status_date_is_a_point_of_the_curves_with_the_status_values() -> None:
     status = day("2027-01-13")  # a Wednesday, between two weekly points
     curves = s_curves(two_projects(), end=day("2027-01-29"), status_date=status)
