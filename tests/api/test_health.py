@@ -105,6 +105,17 @@ def test_earned_value_against_the_baseline_with_the_textbook_formulas(cast: Cast
     assert ev["eac_formula"] == "EAC = BAC / CPI" and ev["baseline"] == "Plan"
     plat = next(p for p in ev["projects"] if p["id"] == "PLAT")
     assert plat["spi"] == pytest.approx(0.8)
+    # work added after the baseline has no budget there: its cost does not count either
+    extra = cast.manager.post(
+        "/api/v1/tasks",
+        json={"project_id": net.plat["project_id"], "name": "Extra", "duration": 4, "budget": 4000},
+    ).json()
+    cast.manager.patch(
+        f"/api/v1/tasks/{extra['id']}",
+        json={"actual_start": "2027-01-04", "percent_complete": 50, "actual_cost": 1000},
+    )
+    again = cast.viewer.get(f"/api/v1/programs/{pid}/earned-value").json()
+    assert again["program"]["ac"] == program["ac"] and again["program"]["cpi"] == program["cpi"]
 
 
 def test_s_curves_run_weekly_from_the_baseline_start(cast: Cast, net: Net) -> None:

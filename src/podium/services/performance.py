@@ -86,6 +86,10 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
     ):
         if task_id in parents:
             continue
+        if baseline is not None and task_id not in planned:
+            # work added since the baseline has no budget in it: its cost without its
+            # value would make the indices lie (a CPI of 0); it counts once re-baselined
+            continue
         # planned value needs a baseline: without one, nothing is planned
         start, finish, cost = planned.get(task_id, (None, None, 0.0))
         position[task_id] = len(ids)
