@@ -194,6 +194,7 @@ def test_a_summary_task_cannot_become_a_milestone(cast: Cast, tree: Any) -> None
         ({"constraint_type": "asap", "constraint_date": "2027-02-01"}, "constraint_date"),
         ({"constraint_type": "later"}, "constraint_type"),
         ({"estimate": {"optimistic": 5, "most_likely": 4, "pessimistic": 9}}, "estimate"),
+        ({"estimate": {"optimistic": 0, "most_likely": 0, "pessimistic": 0}}, "estimate"),
         ({"estimate": {"optimistic": 1, "most_likely": 2}}, "estimate.pessimistic"),
         ({"actual_start": "2027-02-05", "actual_finish": "2027-02-01"}, "actual_finish"),
         ({"actual_finish": "2027-02-01"}, "actual_start"),

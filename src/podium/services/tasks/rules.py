@@ -55,6 +55,9 @@ def _check_rules(state: Mapping[str, Any]) -> None:
             problems.append(("estimate", "needs optimistic, most_likely and pessimistic"))
         elif not estimate[0] <= estimate[1] <= estimate[2]:
             problems.append(("estimate", "needs optimistic ≤ most_likely ≤ pessimistic"))
+        elif estimate[2] < 1 and state["duration"] != 0:
+            # a draw is at least one working day: (0, 0, 0) would forecast a 10-day task as 1
+            problems.append(("estimate", "a task that takes time needs a pessimistic of 1 or more"))
     if problems:
         raise ValidationFailed(
             "; ".join(f"{f}: {m}" for f, m in problems),
