@@ -273,3 +273,12 @@ def test_a_deactivated_account_is_neither_added_nor_counted_as_an_owner(cast: Ca
         == 200
     )
     assert_error(cast.owner.delete(f"{members}/{cast.owner.user.id}"), 409)
+
+
+@pytest.mark.parametrize("field", ["key", "name", "start_date", "status"])
+def test_a_field_every_program_has_cannot_be_set_to_null(cast: Cast, field: str) -> None:
+    url = f"/api/v1/programs/{cast.program.id}"
+    before = cast.owner.get(url).json()
+    error = assert_error(cast.owner.patch(url, json={field: None}), 422, "validation_failed")
+    assert error["details"] == [{"field": field, "message": "may be left out but not set to null"}]
+    assert cast.owner.get(url).json()["version"] == before["version"]

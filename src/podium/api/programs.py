@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.schemas import ERROR_RESPONSES, Email, IdQuery, Out, PageOut, PathId, Strict
+from podium.errors import ValidationFailed
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
 
@@ -171,6 +172,18 @@ def update_program(
     version: ExpectedVersion,
     response: Response,
 ) -> ProgramOut:
+    nulled = [
+        f
+        for f in ("key", "name", "start_date", "status")
+        if f in body.model_fields_set and getattr(body, f) is None
+    ]
+    if nulled:  # a program always has them: left out, they stay; null is a mistake
+        raise ValidationFailed(
+            f"invalid fields: {', '.join(nulled)}",
+            details=[
+                {"field": f, "message": "may be left out but not set to null"} for f in nulled
+            ],
+        )
     program = programs.update_program(
         db, actor, program_id, _program_fields(body, partial=True), expected_version=version
     )
