@@ -153,3 +153,11 @@ def test_slips_counted_in_bulk_agree_with_the_calendar_one_by_one() -> None:
         calendar, np.array(limits, dtype="datetime64[D]"), np.array(days, dtype="datetime64[D]")
     )
     assert bulk.tolist() == [calendar.slip(a, b) for a, b in zip(limits, days, strict=True)]
+
+
+def test_a_value_just_below_its_limit_is_shown_apart_from_it() -> None:
+    from podium.engine.health.assess import _apart
+
+    assert _apart(0.5, 0.8) == "0.50 (below 0.80)"
+    assert _apart(0.8461538, 0.8462) == "0.84615 (below 0.84620)"  # not "0.85 (below 0.85)"
+    assert _apart(0.849, 0.85) == "0.849 (below 0.850)"

@@ -278,8 +278,18 @@ def _index_rule(
         values,
         rank,
         limit,
-        lambda _, v, lim: f"has {name} {v:.2f} (below {lim:.2f})",
+        lambda _, v, lim: f"has {name} {_apart(v, lim)}",
     )
+
+
+def _apart(value: float, limit: float) -> str:
+    """``value (below limit)`` with enough decimals to tell them apart: 0.8461 below a
+    limit of 0.8462 must not read "0.85 (below 0.85)"."""
+    for places in range(2, 7):
+        shown, bound = f"{value:.{places}f}", f"{limit:.{places}f}"
+        if shown != bound:
+            break
+    return f"{shown} (below {bound})"
 
 
 def _schedule_performance(judge: _Judge, settings: RuleSettings) -> None:
