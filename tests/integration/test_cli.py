@@ -227,6 +227,7 @@ def test_health_prints_the_colour_and_why_and_records_the_trend(
     code, out = podium("health", "CLOUD", "--record")
     assert code == 0, out
     assert "CLOUD is RED" in out and "M1" in out and "Projects" in out and "SPI" in out
+    assert "Recorded the health as of 20" in out  # the status date, not "today"
     assert count(engine, HealthSnapshot) == 1
 
 

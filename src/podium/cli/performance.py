@@ -293,7 +293,10 @@ def health(
         cpi = f"{ev.cpi:.2f}" if ev.cpi is not None else "—"
         console.print(f"SPI {spi}, CPI {cpi} against baseline {result.performance.baseline.name!r}")
     if record:
-        console.print("Recorded today's health.")
+        console.print(
+            f"Recorded the health as of {result.performance.status_date} for the trend "
+            "(one point per status date: a later record of the same date replaces it)."
+        )
 
 
 @app.command()
