@@ -110,7 +110,10 @@ def test_malformed_json_is_400(cast: Cast) -> None:
     response = cast.owner.post(
         "/api/v1/programs", content=b'{"key": "X",', headers={"Content-Type": "application/json"}
     )
-    assert_error(response, 400, "malformed_json")
+    error = assert_error(response, 400, "malformed_json")
+    (detail,) = error["details"]
+    assert detail["field"] == "body" and detail["position"] == 12
+    assert detail["message"].startswith("Expecting")
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc"])

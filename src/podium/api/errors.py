@@ -61,7 +61,14 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
             400,
             "malformed_json",
             "the request body is not valid JSON",
-            [{"position": e.get("ctx", {}).get("error"), "message": e.get("msg")} for e in errors],
+            [
+                {
+                    "field": "body",
+                    "message": str(e.get("ctx", {}).get("error") or e.get("msg", "")),
+                    "position": next((p for p in e.get("loc", ())[1:] if isinstance(p, int)), None),
+                }
+                for e in errors
+            ],
         )
     details = [
         {
