@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.engine import InvalidNetwork, ScheduleResult, schedule
+from podium.engine import ScheduleResult
 from podium.engine.calendar import to_date
 from podium.engine.forecast import (
     DISTRIBUTIONS,
@@ -55,6 +55,7 @@ from podium.services.common import flush
 from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network, stored_token
 from podium.services.scheduling.network import ProgramNetwork, task_ref
+from podium.services.scheduling.reschedule import run_engine
 
 MIN_ITERATIONS, MAX_ITERATIONS = 100, 100_000
 PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
@@ -106,15 +107,7 @@ def run_forecast(
             "there is nothing to forecast yet: the program has no tasks or milestones",
             code="empty_program",
         )
-    try:
-        plan = schedule(pn.network)
-    except InvalidNetwork as exc:
-        problems = [pn.in_keys(p) for p in exc.problems]
-        raise Conflict(
-            "the plan cannot be scheduled: " + "; ".join(problems[:5]),
-            code="invalid_schedule",
-            details={"problems": problems},
-        ) from exc
+    plan = run_engine(pn)
     estimates, entered = _estimates(session, program_id)
     register = (
         _risk_register(session, program_id, pn, plan)
