@@ -237,3 +237,22 @@ def test_a_name_too_long_is_told_in_characters(
     refused = browser.client.post(url, data=_with(read, name="x" * 400))
     assert refused.status_code == 422
     assert "At most 300 characters." in refused.text and "items" not in refused.text
+
+
+def test_a_refused_link_edit_stays_open_with_what_was_typed(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    from tests.api.conftest import link
+
+    made = link(cast.manager, ("task", net.plat["id"]), ("task", net.sec["id"]), lag=2)
+    browser = browser_as("manager@example.com")
+    url = f"/tasks/{net.sec['id']}"
+    action = f"{url}/dependencies/{made['id']}"
+    read = form_of(browser.get(url), f"action={action}")
+    refused = browser.client.post(action, data=_with(read, lag="99999"))
+    assert refused.status_code == 422 and "was not changed" in refused.text
+    again = dict(form_of(refused.text, f"action={action}"))
+    assert again["lag"] == "99999" and again["version"] == dict(read)["version"]
+    assert 'data-testid="edit-link" open' in refused.text
+    stored = cast.viewer.get(f"/api/v1/dependencies/{made['id']}").json()
+    assert stored["lag"] == 2

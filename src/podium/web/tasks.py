@@ -251,6 +251,7 @@ def _page(
     link_errors: Errors | None = None,
     link_values: Mapping[str, Any] | None = None,
     cycle: list[str] | None = None,
+    link_edit: Mapping[str, Any] | None = None,
     assignment_errors: Errors | None = None,
     assignment_values: Mapping[str, Any] | None = None,
     flash: str = "",
@@ -279,6 +280,7 @@ def _page(
             "link_values": {"relation": "predecessor", "type": "FS", "lag": "0"}
             | dict(link_values or {}),
             "cycle": cycle or [],
+            "link_edit": link_edit or {},
             "flash": flash,
         },
         status_code=status_code,
@@ -426,6 +428,8 @@ def change_dependency(
         viewer,
         task_page(db, viewer.actor, task_id),
         link_errors={GENERAL: f"The link with {other} was not changed: {problem}"},
+        # the refused edit stays open with what was typed, at the version it was read at
+        link_edit={"id": dependency_id, **values, "version": field_value(form, "version")},
         status_code=422,
     )
 
