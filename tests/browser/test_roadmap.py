@@ -163,6 +163,29 @@ def test_zoom_changes_the_scale(
     expect(page.locator(".rm-head-svg")).to_have_attribute("data-zoom", "day")
 
 
+def test_the_today_badge_leaves_the_period_labels_readable_at_every_zoom(
+    page: Page, plan_program: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    open_roadmap(page, plan_program, plan_people["maya"])
+    for zoom in ("Day", "Week", "Month", "Quarter"):
+        page.get_by_role("button", name=zoom, exact=True).click()
+        expect(page.locator(".rm-head-svg")).to_have_attribute("data-zoom", zoom.lower())
+        covered = page.evaluate(
+            """() => {
+                const badge = document.querySelector(".rm-head__today");
+                if (!badge) return [];
+                const b = badge.getBoundingClientRect();
+                return [...document.querySelectorAll(".rm-head__top")]
+                    .filter((t) => {
+                        const r = t.getBoundingClientRect();
+                        return r.left < b.right && r.right > b.left;
+                    })
+                    .map((t) => t.textContent);
+            }"""
+        )
+        assert covered == [], zoom
+
+
 def test_collapsing_a_project_hides_its_rows_and_expanding_brings_them_back(
     page: Page, plan_program: PlanProgram, plan_people: dict[str, str]
 ) -> None:

@@ -321,12 +321,18 @@
     var top = ticks(z.top);
     var bottom = ticks(z.bottom);
     var s = ['<svg class="rm-head-svg" width="' + width + '" height="' + HEAD + '" data-zoom="' + state.zoom + '" aria-hidden="true">'];
+    var todayN = dn(state.data.today);
+    var todayX = todayN >= state.lo && todayN <= state.hi ? x(todayN) + state.px / 2 : null;
     top.forEach(function (t, i) {
       var x0 = Math.max(0, x(t.n));
       var x1 = i + 1 < top.length ? x(top[i + 1].n) : width;
       var label = z.top === "month" ? t.long : t.label;
       s.push('<line class="rm-head__major" x1="' + x0 + '" x2="' + x0 + '" y1="0" y2="' + HEAD + '"/>');
-      if (x1 - x0 > 30) s.push('<text class="rm-head__top" x="' + (x0 + 6) + '" y="17">' + esc(label) + "</text>");
+      // the label moves past the Today badge (40 px wide) rather than sit under it
+      var at = x0 + 6;
+      var wide = label.length * 7;
+      if (todayX !== null && at < todayX + 24 && at + wide > todayX - 24) at = todayX + 24;
+      if (x1 - at > 30) s.push('<text class="rm-head__top" x="' + at + '" y="17">' + esc(label) + "</text>");
     });
     var minGap = z.bottom === "day" ? 0 : 18;
     bottom.forEach(function (t, i) {
