@@ -470,3 +470,42 @@ def test_a_password_with_spaces_at_its_ends_signs_in_as_typed(
         "/api/v1/auth/login", json={"email": "spaced@example.com", "password": "two spaces"}
     )
     assert_error(trimmed, 401)
+
+
+def test_an_admin_lists_and_revokes_another_accounts_tokens(
+    cast: Cast, db: Session, browser_as: Any
+) -> None:
+    from podium.models import User
+    from podium.services import auth
+
+    viewer = db.get(User, cast.viewer.user.id)
+    assert viewer is not None
+    token, secret = auth.create_token(db, viewer, name="nightly export")
+    db.commit()
+    url = f"{URL}/{viewer.id}/tokens"
+    listed = cast.admin.get(url).json()
+    mine = [t for t in listed["items"] if t["name"] == "nightly export"]
+    assert len(mine) == 1 and "token" not in mine[0]  # never the secret
+    assert cast.viewer.get(url).status_code == 200  # one's own, too
+    assert_error(cast.member.get(url), 403)
+    assert_error(cast.member.delete(f"{url}/{token.id}"), 403)
+    assert_error(cast.admin.delete(f"{url}/999999"), 404)
+    # the web user page lists it with a Revoke button
+    admin = browser_as("admin@example.com")
+    page = admin.get(f"/users/{viewer.id}")
+    assert "nightly export" in page and f"/users/{viewer.id}/tokens/{token.id}/revoke" in page
+    revoked = admin.post(f"/users/{viewer.id}/tokens/{token.id}/revoke")
+    assert revoked.status_code == 303, revoked.headers.get("location")
+    after = [t for t in cast.admin.get(url).json()["items"] if t["id"] == token.id]
+    assert after[0]["revoked_at"] is not None
+    assert cast.admin.delete(f"{url}/{token.id}").status_code == 204  # already: still revoked
+    stolen = cast.viewer.client.get(
+        "/api/v1/users/me", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert_error(stolen, 401)
+    assert (
+        browser_as("member@example.com")
+        .post(f"/users/{viewer.id}/tokens/{token.id}/revoke")
+        .status_code
+        == 403
+    )

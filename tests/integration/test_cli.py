@@ -54,6 +54,18 @@ def test_user_add_and_token_create_check_what_the_api_checks(cli_env: None, engi
     for days in ("0", "-5", "3651", "99999999"):
         code, out = podium("token", "create", "bo@example.com", "--name", "ci", "--days", days)
         assert code == 1 and "1 to 3650 days" in out, days
+    code, out = podium("token", "list", "bo@example.com")
+    assert code == 0 and "has no API token" in out
+    code, secret = podium("token", "create", "bo@example.com", "--name", "nightly")
+    assert code == 0
+    code, out = podium("token", "list", "bo@example.com")
+    assert code == 0 and "nightly" in out and "works" in out and secret.strip() not in out
+    token_id = out.split("│")[1].strip() if "│" in out else "1"
+    code, out = podium("token", "revoke", "bo@example.com", token_id)
+    assert code == 0 and "Revoked bo@example.com's token 'nightly'" in out
+    assert "revoked" in podium("token", "list", "bo@example.com")[1]
+    code, out = podium("token", "revoke", "bo@example.com", "999999")
+    assert code == 1 and "not found" in out
     assert podium("user", "set", "bo@example.com", "--inactive")[0] == 0
     code, out = podium("token", "create", "bo@example.com", "--name", "ci")
     assert code == 1 and "bo@example.com is deactivated" in out

@@ -292,3 +292,27 @@ def revoke_token(token_id: PathId, db: Db, user: CurrentUser) -> Response:
     auth.revoke_token(db, user, token_id)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/users/{user_id}/tokens",
+    response_model=PageOut[TokenOut],
+    summary="An account's API tokens, revoked ones too (admin, or the account itself)",
+)
+def list_account_tokens(
+    user_id: PathId, db: Db, actor: CurrentActor, page: Page
+) -> PageOut[TokenOut]:
+    return paged(users.account_tokens(db, actor, user_id), page, TokenOut.model_validate)
+
+
+@router.delete(
+    "/users/{user_id}/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke one of an account's tokens (admin, or the account itself)",
+)
+def revoke_account_token(
+    user_id: PathId, token_id: PathId, db: Db, actor: CurrentActor
+) -> Response:
+    users.revoke_account_token(db, actor, user_id, token_id)
+    commit(db)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

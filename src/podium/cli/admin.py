@@ -231,6 +231,59 @@ def token_create(
     typer.echo(secret)
 
 
+@token_app.command("list")
+def token_list(email: Annotated[str, typer.Argument(help="whose tokens")]) -> None:
+    """An account's API tokens, revoked ones too (never their secrets)."""
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            user = auth.find_user(session, email)
+            if user is None:
+                raise fail(f"no user with email {email}")
+            tokens = users.account_tokens(session, SYSTEM, user.id)
+            rows = [
+                (
+                    str(t.id),
+                    escape(t.name),
+                    t.prefix + "…",
+                    f"{t.created_at:%Y-%m-%d}",
+                    f"{t.last_used_at:%Y-%m-%d}" if t.last_used_at else "never",
+                    f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never",
+                    f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "works",
+                )
+                for t in tokens
+            ]
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    if not rows:
+        console.print(f"{escape(email)} has no API token.")
+        return
+    table = Table("id", "name", "starts", "created", "last used", "expires", "state")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    email: Annotated[str, typer.Argument(help="whose token")],
+    token_id: Annotated[int, typer.Argument(metavar="ID", help="the token's id (token list)")],
+) -> None:
+    """Revoke one of an account's API tokens: it stops working at once."""
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            user = auth.find_user(session, email)
+            if user is None:
+                raise fail(f"no user with email {email}")
+            if not 0 < token_id <= 2**31 - 1:
+                raise fail(f"no token {token_id} of {email}")
+            name = users.revoke_account_token(session, SYSTEM, user.id, token_id).name
+    except PodiumError as exc:
+        raise fail(exc.message) from exc
+    console.print(f"Revoked {escape(email)}'s token {escape(name)!r}: it works no more.")
+
+
 @app.command()
 def demo(
     if_empty: Annotated[

@@ -206,3 +206,28 @@ def change_own_password(
     _end_sessions(session, user.id, keep=keep_session)
     _record_password(session, actor, user, "changed by its owner")
     return user
+
+
+# --- an account's API tokens (admins) ------------------------------------------------
+
+
+def account_tokens(session: Session, actor: Actor, user_id: int) -> list[ApiToken]:
+    """Every API token of an account, revoked ones too (admins, or the account itself)."""
+    return auth.list_tokens(session, get_user(session, actor, user_id))
+
+
+def revoke_account_token(session: Session, actor: Actor, user_id: int, token_id: int) -> ApiToken:
+    """Revoke one of an account's tokens (admins, or the account itself); audited."""
+    user = get_user(session, actor, user_id)
+    token = auth.revoke_token(session, user, token_id)
+    record_change(
+        session,
+        actor,
+        program_id=None,
+        entity_type="user",
+        entity_id=user.id,
+        action="update",
+        changes={"token": [token.name, "revoked"]},
+        label=user.email,
+    )
+    return token

@@ -49,7 +49,7 @@ class TokenRow:
         return self.token.revoked_at is None and not self.expired
 
 
-def _rows(tokens: list[ApiToken], now: datetime) -> list[TokenRow]:
+def token_rows(tokens: list[ApiToken], now: datetime) -> list[TokenRow]:
     rows = [TokenRow(t, t.expires_at is not None and t.expires_at <= now) for t in tokens]
     return sorted(rows, key=lambda r: (not r.live, -r.token.id))
 
@@ -69,7 +69,7 @@ def _page(
     user = users.get_user(db, viewer.actor, viewer.user_id)
     context = {
         "user": user,
-        "tokens": _rows(auth.list_tokens(db, user), utcnow()),
+        "tokens": token_rows(auth.list_tokens(db, user), utcnow()),
         "password_errors": password_errors or {},
         "token_errors": token_errors or {},
         "token_values": token_values or {},

@@ -20,8 +20,9 @@ from podium.api.deps import Db
 from podium.api.schemas import PathId
 from podium.api.users import UserCreate
 from podium.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
-from podium.models import User
+from podium.models import User, utcnow
 from podium.services import auth, users
+from podium.web.account import token_rows
 from podium.web.programs import Pager
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import (
@@ -49,6 +50,7 @@ DONE_MESSAGES = {
     "password": (
         "New password set: their browser sessions are signed out and their API tokens revoked."
     ),
+    "token": "Token revoked: it works no more.",
 }
 
 
@@ -167,6 +169,7 @@ def _user_page(
         "account": user,
         "is_self": user.id == viewer.user_id,
         "memberships": users.memberships_of(db, viewer.actor, user.id),
+        "tokens": token_rows(users.account_tokens(db, viewer.actor, user.id), utcnow()),
         "values": values if values is not None else _values_of(user),
         "errors": errors or {},
         "password_errors": password_errors or {},
@@ -253,3 +256,14 @@ def set_password(
             errors = errors_of(exc, ("password",))
     db.refresh(user)
     return _user_page(request, db, viewer, user, password_errors=errors, status_code=422)
+
+
+@router.post("/users/{user_id}/tokens/{token_id}/revoke", name="user-token-revoke")
+def revoke_token(
+    user_id: PathId, token_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Revoke one of an account's API tokens (admins): it stops at once."""
+    _admins_only(viewer)
+    users.revoke_account_token(db, viewer.actor, user_id, token_id)
+    done(db)
+    return RedirectResponse(f"/users/{user_id}?done=token#tokens", status_code=303)
