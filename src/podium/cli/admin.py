@@ -221,9 +221,7 @@ def token_create(
     require_current_schema()
     try:
         with unit_of_work() as session:
-            user = auth.find_user(session, email)
-            if user is None:
-                raise fail(f"no user with email {email}")
+            user = _account(session, email)
             _token, secret = auth.create_token(session, user, name=name, days=days)
     except PodiumError as exc:
         raise fail(exc.message) from exc
@@ -237,9 +235,7 @@ def token_list(email: Annotated[str, typer.Argument(help="whose tokens")]) -> No
     require_current_schema()
     try:
         with unit_of_work() as session:
-            user = auth.find_user(session, email)
-            if user is None:
-                raise fail(f"no user with email {email}")
+            user = _account(session, email)
             tokens = users.account_tokens(session, SYSTEM, user.id)
             rows = [
                 (
@@ -273,9 +269,7 @@ def token_revoke(
     require_current_schema()
     try:
         with unit_of_work() as session:
-            user = auth.find_user(session, email)
-            if user is None:
-                raise fail(f"no user with email {email}")
+            user = _account(session, email)
             if not 0 < token_id <= 2**31 - 1:
                 raise fail(f"no token {token_id} of {email}")
             name = users.revoke_account_token(session, SYSTEM, user.id, token_id).name

@@ -151,7 +151,8 @@ def _end_sessions(session: Session, user_id: int, *, keep: int | None = None) ->
     flush(session)
 
 
-def _record_password(session: Session, actor: Actor, user: User, how: str) -> None:
+def _record_account(session: Session, actor: Actor, user: User, changes: dict[str, Any]) -> None:
+    """Audit a change to an account that is not one of its fields (password, tokens)."""
     record_change(
         session,
         actor,
@@ -159,9 +160,13 @@ def _record_password(session: Session, actor: Actor, user: User, how: str) -> No
         entity_type="user",
         entity_id=user.id,
         action="update",
-        changes={"password": [None, how]},
+        changes=changes,
         label=user.email,
     )
+
+
+def _record_password(session: Session, actor: Actor, user: User, how: str) -> None:
+    _record_account(session, actor, user, {"password": [None, how]})
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
@@ -220,14 +225,5 @@ def revoke_account_token(session: Session, actor: Actor, user_id: int, token_id:
     """Revoke one of an account's tokens (admins, or the account itself); audited."""
     user = get_user(session, actor, user_id)
     token = auth.revoke_token(session, user, token_id)
-    record_change(
-        session,
-        actor,
-        program_id=None,
-        entity_type="user",
-        entity_id=user.id,
-        action="update",
-        changes={"token": [token.name, "revoked"]},
-        label=user.email,
-    )
+    _record_account(session, actor, user, {"token": [token.name, "revoked"]})
     return token
