@@ -82,14 +82,19 @@ def test_who_may_subscribe_list_test_and_remove(cast: Cast, role: str, expected:
     response = person.post(_hooks(cast), json={"url": PUBLIC})
     assert response.status_code == expected, response.text
     hook = _subscribe(cast)
-    reads = [person.get(_hooks(cast)), person.get(f"/api/v1/webhooks/{hook['id']}/deliveries")]
+    reads = [
+        person.get(_hooks(cast)),
+        person.get(f"/api/v1/webhooks/{hook['id']}/deliveries"),
+        person.get(f"/api/v1/webhooks/{hook['id']}"),
+    ]
     writes = [
         person.post(f"/api/v1/webhooks/{hook['id']}/test"),
+        person.patch(f"/api/v1/webhooks/{hook['id']}", json={"active": False}),
         person.delete(f"/api/v1/webhooks/{hook['id']}"),
     ]
     if expected == 201:
-        assert [r.status_code for r in reads] == [200, 200]
-        assert [r.status_code for r in writes] == [202, 204]
+        assert [r.status_code for r in reads] == [200, 200, 200]
+        assert [r.status_code for r in writes] == [202, 200, 204]
     else:
         for answer in reads + writes:
             assert_error(answer, expected)
@@ -123,3 +128,90 @@ def test_a_scenarios_copy_takes_no_webhook(cast: Cast) -> None:
     assert "scenario's copy" in error["message"] and "live program" in error["message"]
     assert error["details"] == {"live_program_id": cast.program.id}
     assert cast.manager.get(copy).json()["items"] == []
+
+
+def test_a_webhook_is_paused_resumed_and_changed_with_its_version(cast: Cast) -> None:
+    hook = _subscribe(cast, events=["alert.raised"])
+    url = f"/api/v1/webhooks/{hook['id']}"
+    read = cast.manager.get(url)
+    assert read.headers["ETag"] == '"1"' and read.json()["version"] == 1
+    paused = cast.manager.patch(url, json={"active": False}, headers={"If-Match": '"1"'})
+    assert paused.status_code == 200, paused.text
+    assert (paused.json()["active"], paused.headers["ETag"]) == (False, '"2"')
+    stale = cast.manager.patch(url, json={"events": []}, headers={"If-Match": '"1"'})
+    error = assert_error(stale, 412, "stale_version")
+    assert error["details"] == {"expected": 1, "current": 2}
+    changed = cast.manager.patch(
+        url, json={"events": [], "format": "slack", "active": True}, headers={"If-Match": '"2"'}
+    ).json()
+    assert sorted(changed["events"]) == sorted(EVENTS)
+    assert (changed["format"], changed["active"], changed["version"]) == ("slack", True, 3)
+    assert "secret" not in changed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "http://[zz]/"},
+        {"url": "http://example.com:99999/"},
+        {"url": "http://10.1.2.3/hook"},
+        {"url": None},
+        {"active": None},
+        {"events": ["coffee.ready"]},
+        {"format": "xml"},
+        {"secret": "mine"},
+    ],
+)
+def test_a_bad_change_is_refused_and_changes_nothing(cast: Cast, body: dict) -> None:
+    hook = _subscribe(cast)
+    url = f"/api/v1/webhooks/{hook['id']}"
+    assert_error(cast.manager.patch(url, json=body), 422, "validation_failed")
+    after = cast.manager.get(url).json()
+    assert after == {k: v for k, v in hook.items() if k != "secret"}
+
+
+def test_a_url_that_cannot_be_sent_to_is_refused_not_a_fault(cast: Cast) -> None:
+    for url in ("http://[zz]/", "http://example.com:99999/", "http://exa mple.com/"):
+        error = assert_error(cast.manager.post(_hooks(cast), json={"url": url}), 422)
+        assert error["details"][0]["field"] == "url", error
+
+
+def test_the_delivery_log_pages_through_every_delivery(cast: Cast) -> None:
+    from podium.models import DeliveryStatus, WebhookDelivery, utcnow
+
+    hook = _subscribe(cast)
+    now = utcnow()
+    cast.db.add_all(
+        WebhookDelivery(
+            subscription_id=hook["id"],
+            event="ping",
+            payload={"event": "ping", "n": n},
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+        for n in range(103)
+    )
+    cast.db.commit()
+    log = f"/api/v1/webhooks/{hook['id']}/deliveries"
+    first = cast.manager.get(log, params={"limit": 100}).json()
+    last = cast.manager.get(log, params={"limit": 100, "offset": 100}).json()
+    assert (first["total"], len(first["items"]), len(last["items"])) == (103, 100, 3)
+    ids = [d["id"] for d in first["items"] + last["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 103
+
+
+def test_adding_changing_and_removing_a_webhook_is_in_the_history(cast: Cast) -> None:
+    hook = _subscribe(cast, events=["alert.raised"])
+    url = f"/api/v1/webhooks/{hook['id']}"
+    cast.manager.patch(url, json={"active": False})
+    cast.manager.delete(url)
+    audit = cast.manager.get(f"/api/v1/programs/{cast.program.id}/audit", params={"limit": 500})
+    entries = [e for e in audit.json()["items"] if e["entity_type"] == "webhook"]
+    assert [e["action"] for e in entries] == ["delete", "update", "create"]
+    assert all(e["entity_label"] == PUBLIC for e in entries)
+    assert entries[1]["changes"] == {"active": [True, False]}
+    assert entries[2]["changes"]["events"] == [None, ["alert.raised"]]
+    assert not any("secret" in e["changes"] for e in entries)

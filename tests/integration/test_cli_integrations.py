@@ -60,6 +60,9 @@ def test_a_program_feed_is_made_listed_read_and_revoked(
     response = app_client.get(path)
     assert response.status_code == 200
     assert icalendar.Calendar.from_ical(response.content)["version"] == "2.0"
+    probe = app_client.head(path)  # calendar applications ask with HEAD first
+    assert (probe.status_code, probe.content) == (200, b"")
+    assert probe.headers["content-type"] == "text/calendar; charset=utf-8"
 
     code, out = podium("feed", "list", "--user", "vic@example.com")
     assert code == 0, out
@@ -74,6 +77,7 @@ def test_a_program_feed_is_made_listed_read_and_revoked(
     code, out = podium("feed", "revoke", feed_id, "--as", "vic@example.com")
     assert code == 0 and f"Revoked feed {feed_id}" in out
     assert app_client.get(path).status_code == 404
+    assert app_client.head(path).status_code == 404
 
 
 def test_a_personal_feed_and_the_choices_refused(people: None, db: Session) -> None:
@@ -138,3 +142,78 @@ def test_a_webhook_is_added_tested_delivered_logged_and_removed(
     assert db.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
     code, out = podium("webhook", "deliveries", hook_id)
     assert code == 1 and "not found" in out
+
+
+def test_a_webhook_is_paused_resumed_and_changed(
+    people: None, db: Session, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PODIUM_WEBHOOKS_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    code, out = podium("webhook", "add", "CLOUD", receiver.url, "--as", "ana@example.com")
+    assert code == 0, out
+    hook = db.scalars(select(WebhookSubscription)).one()
+    hook_id, secret = str(hook.id), hook.secret
+
+    code, out = podium("webhook", "pause", hook_id, "--as", "vic@example.com")
+    assert code == 1 and "manager or above" in out
+    code, out = podium("webhook", "test", hook_id)  # queued before the pause
+    code, out = podium("webhook", "pause", hook_id, "--as", "ana@example.com")
+    assert code == 0 and f"Webhook {hook_id} paused" in out
+    code, out = podium("webhook", "list", "CLOUD")
+    assert "(paused)" in out
+    code, out = podium("webhook", "deliver")
+    assert "delivered 0" in out and receiver.received == []
+    code, out = podium("webhook", "resume", hook_id)
+    assert code == 0 and "resumed" in out
+    code, out = podium("webhook", "deliver")
+    assert "delivered 1" in out and len(receiver.received) == 1
+
+    code, out = podium("webhook", "set", hook_id, "--event", "risk.escalated", "--format", "slack")
+    assert code == 0 and "risk.escalated →" in out, out
+    db.expire_all()
+    hook = db.get(WebhookSubscription, int(hook_id))
+    assert hook is not None
+    assert (hook.events, hook.format.value, hook.secret) == (["risk.escalated"], "slack", secret)
+    for args, message in [
+        (["--url", "http://[zz]/"], "is not a URL Podium can send to"),
+        (["--url", "http://example.com:99999/"], "is not a URL Podium can send to"),
+        (["--url", "http://example.com/" + "a" * 2000], "longer than 2000 characters"),
+        (["--format", "xml"], "--format must be one of json, slack"),
+        (["--event", "a.b", "--every-event"], "not both"),
+        ([], "nothing to change"),
+    ]:
+        code, out = podium("webhook", "set", hook_id, *args)
+        assert code == 1 and message in " ".join(out.split()), (args, out)
+    code, out = podium("webhook", "set", hook_id, "--every-event")
+    assert code == 0 and "alert.raised" in out
+
+
+def test_the_worker_waits_out_a_database_that_does_not_answer(
+    people: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from podium.services import webhooks
+
+    passes: list[str] = []
+
+    def deliver(*_args: object, **_kw: object) -> webhooks.DeliveryRun:
+        passes.append("pass")
+        if len(passes) == 1:
+            raise OperationalError("SELECT …", {}, Exception("database is locked"))
+        return webhooks.DeliveryRun(delivered=0, retried=0, failed=0)
+
+    def sleep(_seconds: float) -> None:
+        if len(passes) == 2:
+            raise KeyboardInterrupt  # the operator stops the worker
+
+    monkeypatch.setattr(webhooks, "deliver_pending", deliver)
+    monkeypatch.setattr("time.sleep", sleep)
+    result = runner.invoke(app, ["webhook", "deliver", "--loop", "--interval", "1"])
+    assert passes == ["pass", "pass"]
+    assert "the database did not answer (database is locked); trying again" in result.output
+    assert "delivered 0" in result.output
+
+    passes.clear()
+    code, out = podium("webhook", "deliver")
+    assert code == 1 and "the database did not answer: database is locked" in out

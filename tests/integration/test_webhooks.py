@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from podium.errors import ValidationFailed
@@ -246,3 +247,116 @@ def test_a_subscription_made_while_allowed_is_still_refused_when_not(
     db.commit()
     assert receiver.received == []
     assert "private" in db.scalars(select(WebhookDelivery)).one().last_error
+
+
+def test_each_delivery_is_on_record_and_the_database_free_while_the_next_one_is_sent(
+    db: Session, program: Program, engine: Engine
+) -> None:
+    """While a receiver answers, another connection reads the earlier deliveries as
+    delivered and can write to their rows at once: no transaction stays open."""
+    _subscribe(db, program, "https://hooks.example.com/podium")
+    for n in range(3):
+        events.emit(db, program.id, events.REPORT_ISSUED, {"report_id": n})
+    db.commit()
+    ids = list(db.scalars(select(WebhookDelivery.id).order_by(WebhookDelivery.id)))
+    seen: list[tuple[list[str], bool]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent = int(request.headers["X-Podium-Delivery"])
+        earlier = [i for i in ids if i < sent]
+        with engine.connect() as other:
+            statuses = [
+                str(other.scalar(select(WebhookDelivery.status).where(WebhookDelivery.id == i)))
+                for i in earlier
+            ]
+            other.rollback()
+            wrote = True
+            try:
+                with other.begin():
+                    if other.dialect.name == "sqlite":
+                        other.exec_driver_sql("PRAGMA busy_timeout=300")
+                    else:
+                        other.exec_driver_sql("SET LOCAL lock_timeout = '300ms'")
+                    for i in earlier:
+                        other.execute(
+                            update(WebhookDelivery)
+                            .where(WebhookDelivery.id == i)
+                            .values(last_error="")
+                        )
+            except OperationalError:
+                wrote = False
+            if other.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout=10000")
+        seen.append((statuses, wrote))
+        return httpx.Response(204)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        run = webhooks.deliver_pending(db, client=client, resolve=lambda _h: ["93.184.215.14"])
+    assert run.delivered == 3, [d.last_error for d in db.scalars(select(WebhookDelivery))]
+    assert seen == [([], True), (["delivered"], True), (["delivered", "delivered"], True)]
+
+
+class Endless(httpx.SyncByteStream):
+    """An answer body that never ends; counts what was read of it."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            self.read += 1
+            yield b"x" * 1_000_000
+
+
+def test_the_answer_body_is_never_read(db: Session, program: Program) -> None:
+    body = Endless()
+    _subscribe(db, program, "https://hooks.example.com/podium")
+    events.emit(db, program.id, events.REPORT_ISSUED, {})
+    db.commit()
+    with httpx.Client(
+        transport=httpx.MockTransport(lambda _r: httpx.Response(200, stream=body))
+    ) as c:
+        run = webhooks.deliver_pending(db, client=c, resolve=lambda _h: ["93.184.215.14"])
+    assert run.delivered == 1 and body.read == 0
+
+
+def test_a_receiver_that_does_not_finish_answering_is_given_up_on_in_time(
+    db: Session, program: Program
+) -> None:
+    release = threading.Event()
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        release.wait(10)  # a receiver dripping its headers, byte after byte
+        return httpx.Response(200)
+
+    _subscribe(db, program, "https://hooks.example.com/podium")
+    events.emit(db, program.id, events.REPORT_ISSUED, {})
+    db.commit()
+    try:
+        with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+            run = webhooks.deliver_pending(
+                db, client=client, resolve=lambda _h: ["93.184.215.14"], answer_within=0.2
+            )
+    finally:
+        release.set()
+    delivery = db.scalars(select(WebhookDelivery)).one()
+    assert run.retried == 1 and delivery.status == DeliveryStatus.PENDING
+    assert delivery.last_error == "TimeoutException: no complete answer within 0.2 s"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[zz]/", "is not a URL Podium can send to"),
+        ("http://example.com:99999/", "is not a URL Podium can send to"),
+        ("http://exa mple.com/", "must not contain spaces"),
+        ("http://example.com/" + "a" * 2000, "is longer than 2000 characters"),
+        ("mailto:someone@example.com", "must be an http:// or https:// URL"),
+    ],
+)
+def test_a_url_that_cannot_be_sent_to_is_refused_when_subscribing(
+    db: Session, program: Program, url: str, message: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=message) as refused:
+        webhooks.subscribe(db, SYSTEM, program.id, url=url, events=[], allow_private=True)
+    assert [d["field"] for d in refused.value.details] == ["url"]

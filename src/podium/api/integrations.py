@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from podium.api.deps import CurrentActor, Db, Page, commit, paged
-from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId
+from podium.api.dependencies import refuse_null
+from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
+from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.errors import NotFound
-from podium.models import CalendarFeed, WebhookFormat, WebhookSubscription
+from podium.models import CalendarFeed, WebhookDelivery, WebhookFormat, WebhookSubscription
 from podium.services import feeds, webhooks
 
 router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
@@ -91,8 +92,9 @@ def revoke_feed(feed_id: PathId, db: Db, actor: CurrentActor) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@public_router.get(
+@public_router.api_route(
     "/feeds/{name}",
+    methods=["GET", "HEAD"],  # calendar applications and link checkers ask with HEAD first
     response_class=Response,
     summary="An iCalendar feed (the secret in the URL is the only credential)",
 )
@@ -119,6 +121,20 @@ class WebhookCreate(BaseModel):
     format: WebhookFormat = WebhookFormat.JSON
 
 
+class WebhookUpdate(Strict):
+    """The fields to change; leave out what stays."""
+
+    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    events: list[str] | None = Field(default=None, description="empty: every event")
+    format: WebhookFormat | None = None
+    active: bool | None = Field(
+        default=None,
+        description="false pauses the webhook: nothing is queued or sent until it is true again",
+    )
+
+    _not_null = field_validator("url", "events", "format", "active")(refuse_null)
+
+
 class WebhookOut(BaseModel):
     id: int
     program_id: int
@@ -128,6 +144,7 @@ class WebhookOut(BaseModel):
     active: bool
     created_by: str
     created_at: datetime
+    version: int
 
 
 class WebhookCreated(WebhookOut):
@@ -156,6 +173,7 @@ def _hook(s: WebhookSubscription) -> WebhookOut:
         active=s.active,
         created_by=s.created_by,
         created_at=s.created_at,
+        version=s.version,
     )
 
 
@@ -188,6 +206,40 @@ def create_webhook(
     return WebhookCreated(**_hook(subscription).model_dump(), secret=subscription.secret)
 
 
+@router.get("/webhooks/{webhook_id}", response_model=WebhookOut, summary="One webhook (manager)")
+def get_webhook(webhook_id: PathId, db: Db, actor: CurrentActor, response: Response) -> WebhookOut:
+    subscription = webhooks.get_subscription(db, actor, webhook_id)
+    set_etag(response, subscription.version)
+    return _hook(subscription)
+
+
+@router.patch(
+    "/webhooks/{webhook_id}",
+    response_model=WebhookOut,
+    summary="Change a webhook's URL, events or format, or pause and resume it (manager)",
+)
+def update_webhook(
+    webhook_id: PathId,
+    body: WebhookUpdate,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    request: Request,
+    response: Response,
+) -> WebhookOut:
+    subscription = webhooks.update_subscription(
+        db,
+        actor,
+        webhook_id,
+        body.model_dump(exclude_unset=True),
+        expected_version=version,
+        allow_private=request.app.state.settings.webhooks_allow_private,
+    )
+    commit(db)
+    set_etag(response, subscription.version)
+    return _hook(subscription)
+
+
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_webhook(webhook_id: PathId, db: Db, actor: CurrentActor) -> Response:
     webhooks.delete_subscription(db, actor, webhook_id)
@@ -199,20 +251,27 @@ def delete_webhook(webhook_id: PathId, db: Db, actor: CurrentActor) -> Response:
 def list_webhook_deliveries(
     webhook_id: PathId, db: Db, actor: CurrentActor, page: Page
 ) -> PageOut[DeliveryOut]:
-    return paged(
-        webhooks.list_deliveries(db, actor, webhook_id),
-        page,
-        lambda d: DeliveryOut(
-            id=d.id,
-            event=d.event,
-            status=d.status.value,
-            attempts=d.attempts,
-            next_attempt_at=d.next_attempt_at,
-            last_status_code=d.last_status_code,
-            last_error=d.last_error,
-            created_at=d.created_at,
-            delivered_at=d.delivered_at,
-        ),
+    """A webhook's delivery log, newest first."""
+    found = webhooks.list_deliveries(db, actor, webhook_id, limit=page.limit, offset=page.offset)
+    return PageOut(
+        items=[_delivery(d) for d in found],
+        total=webhooks.count_deliveries(db, actor, webhook_id),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+def _delivery(d: WebhookDelivery) -> DeliveryOut:
+    return DeliveryOut(
+        id=d.id,
+        event=d.event,
+        status=d.status.value,
+        attempts=d.attempts,
+        next_attempt_at=d.next_attempt_at,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        delivered_at=d.delivered_at,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from podium.cli._app import (
     actor_for,
@@ -214,7 +215,7 @@ def webhook_list(program: ProgramRef, as_user: AsUser = None) -> None:
                 last = log.last if log else None
                 table.add_row(
                     str(h.id),
-                    h.url,
+                    escape(h.url if h.active else f"{h.url} (paused)"),
                     ", ".join(h.events),
                     h.format.value,
                     str(log.delivered if log else 0),
@@ -268,6 +269,84 @@ def webhook_add(
     console.print(f"Webhook {hook_id} on {key}: {', '.join(events)} → {url}", markup=False)
     console.print("Signing secret (the receiver checks X-Podium-Signature with it):")
     console.print(secret, soft_wrap=True, markup=False)
+
+
+def _change_webhook(
+    webhook_id: int, as_user: str | None, changes: dict[str, object], done: str
+) -> None:
+    from podium.config import get_settings
+    from podium.services import webhooks
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            hook = webhooks.update_subscription(
+                session,
+                actor_for(session, as_user),
+                webhook_id,
+                changes,
+                expected_version=None,
+                allow_private=get_settings().webhooks_allow_private,
+            )
+            url, events = hook.url, ", ".join(hook.events)
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Webhook {webhook_id} {done}: {events} → {url}", markup=False)
+
+
+@webhook_app.command("pause")
+def webhook_pause(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id (podium webhook list)")],
+    as_user: AsUser = None,
+) -> None:
+    """Pause a webhook: no event is queued or sent until it is resumed."""
+    _change_webhook(webhook_id, as_user, {"active": False}, "paused")
+
+
+@webhook_app.command("resume")
+def webhook_resume(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id (podium webhook list)")],
+    as_user: AsUser = None,
+) -> None:
+    """Resume a paused webhook: what was queued before the pause is sent."""
+    _change_webhook(webhook_id, as_user, {"active": True}, "resumed")
+
+
+@webhook_app.command("set")
+def webhook_set(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id (podium webhook list)")],
+    url: Annotated[str | None, typer.Option(help="a new receiver URL")] = None,
+    event: Annotated[
+        list[str] | None,
+        typer.Option(help="the events to send (repeatable), replacing the ones it had"),
+    ] = None,
+    every_event: Annotated[
+        bool, typer.Option("--every-event", help="send every event (not with --event)")
+    ] = False,
+    message_format: Annotated[
+        str | None, typer.Option("--format", help="json, or slack for Slack-compatible messages")
+    ] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Change a webhook's URL, events or message format; its secret and log stay."""
+    from podium.models import WebhookFormat
+
+    changes: dict[str, object] = {}
+    if url is not None:
+        changes["url"] = url
+    if event and every_event:
+        raise fail("give --event or --every-event, not both")
+    if event or every_event:
+        changes["events"] = list(event or [])
+    if message_format is not None:
+        formats = [f.value for f in WebhookFormat]
+        if message_format not in formats:
+            raise fail(f"--format must be one of {', '.join(formats)}, not {message_format!r}")
+        changes["format"] = WebhookFormat(message_format)
+    if not changes:
+        raise fail("nothing to change: give --url, --event, --every-event or --format")
+    _change_webhook(webhook_id, as_user, changes, "changed")
 
 
 @webhook_app.command("remove")
@@ -367,9 +446,20 @@ def webhooks_deliver(
     require_current_schema()
     allow_private = get_settings().webhooks_allow_private
     while True:
-        with unit_of_work() as session:
-            run = deliver_pending(session, allow_private=allow_private, base_url=base_url)
-        console.print(f"delivered {run.delivered}, to retry {run.retried}, given up {run.failed}")
+        try:
+            with unit_of_work() as session:
+                run = deliver_pending(session, allow_private=allow_private, base_url=base_url)
+        except DBAPIError as exc:
+            # a database that is busy or away for a moment: the worker waits and tries again
+            # (each delivery made was committed as it was made, so none is sent twice)
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            if not loop:
+                raise fail(f"the database did not answer: {reason}") from exc
+            console.print(f"the database did not answer ({reason}); trying again", markup=False)
+        else:
+            console.print(
+                f"delivered {run.delivered}, to retry {run.retried}, given up {run.failed}"
+            )
         if not loop:
             return
         time.sleep(interval)

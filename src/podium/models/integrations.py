@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from podium.models.base import Base, Timestamped, UTCDateTime, utcnow
+from podium.models.base import Base, Timestamped, UTCDateTime, Versioned, utcnow
 
 
 def _enum(e: type[enum.Enum]) -> Enum:
@@ -51,7 +51,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class WebhookSubscription(Timestamped, Base):
+class WebhookSubscription(Versioned, Base):
     """A URL that receives a program's events as signed JSON POSTs."""
 
     __tablename__ = "webhook_subscriptions"
@@ -64,7 +64,7 @@ class WebhookSubscription(Timestamped, Base):
     secret: Mapped[str] = mapped_column(String(100))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     format: Mapped[WebhookFormat] = mapped_column(_enum(WebhookFormat), default=WebhookFormat.JSON)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # paused when false
     created_by: Mapped[str] = mapped_column(String(320), default="")
 
     deliveries: Mapped[list[WebhookDelivery]] = relationship(

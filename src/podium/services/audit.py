@@ -38,6 +38,7 @@ ENTITY_TYPES = {
     "program_closeouts": "close-out",
     "lessons": "lesson",
     "scenarios": "scenario",
+    "webhook_subscriptions": "webhook",
 }
 
 

@@ -16,7 +16,8 @@ import ipaddress
 import json
 import secrets
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import NotFound, field_error
+from podium.errors import NotFound, PodiumError, field_error
 from podium.models import (
     DeliveryStatus,
     Program,
@@ -37,15 +38,20 @@ from podium.models import (
     utcnow,
 )
 from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
-from podium.services.common import flush
+from podium.services.audit import record_created, record_deleted
+from podium.services.common import apply_update, flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
 from podium.services.webhook_slack import slack_message
 
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(minutes=1)
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # each connect, read and write
+ANSWER_DEADLINE_SECONDS = 30.0  # the whole answer's headers
+MAX_URL_LENGTH = 2000
 SIGNATURE_HEADER = "X-Podium-Signature"
 Resolver = Callable[[str], list[str]]
+# what the program's history keeps of a subscription (never its secret)
+AUDITED = ["url", "events", "format", "active"]
 
 
 def _resolve(host: str) -> list[str]:
@@ -84,10 +90,20 @@ def _wrapped_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipa
 
 
 def _host_of(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """The host of an http(s) URL httpx can send to; a clear refusal of anything else."""
+    if len(url) > MAX_URL_LENGTH:
+        raise field_error("url", f"is longer than {MAX_URL_LENGTH} characters")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise field_error("url", "must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # reading the port checks its range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise field_error("url", f"is not a URL Podium can send to ({exc})") from exc
+    if parts.scheme not in ("http", "https") or not host:
         raise field_error("url", "must be an http:// or https:// URL")
-    return parts.hostname
+    return host
 
 
 def check_url(url: str, *, allow_private: bool, resolve: Resolver = _resolve) -> None:
@@ -131,6 +147,14 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+def _known_events(events: Sequence[str]) -> list[str]:
+    """The events chosen, sorted, or every event when none is; unknown names refused."""
+    unknown = sorted(set(events) - set(EVENTS))
+    if unknown:
+        raise field_error("events", f"unknown event(s) {', '.join(unknown)}")
+    return sorted(set(events)) or list(EVENTS)
+
+
 def subscribe(
     session: Session,
     actor: Actor,
@@ -144,21 +168,20 @@ def subscribe(
     """A new subscription (manager); its secret is generated and shown to managers."""
     require_role(session, actor, program_id, Role.MANAGER)
     refuse_scenario_copy(session.get(Program, program_id), "subscribe to the live program")
-    unknown = sorted(set(events) - set(EVENTS))
-    if unknown:
-        raise field_error("events", f"unknown event(s) {', '.join(unknown)}")
+    chosen = _known_events(events)
     check_url(url, allow_private=allow_private)
     subscription = WebhookSubscription(
         program_id=program_id,
         url=url,
         secret="whsec_" + secrets.token_hex(24),
-        events=sorted(set(events)) or list(EVENTS),
+        events=chosen,
         format=format,
         active=True,
         created_by=actor.email,
     )
     session.add(subscription)
     flush(session)
+    record_created(session, actor, subscription, program_id=program_id, fields=AUDITED, label=url)
     forget_subscriptions(session)
     return subscription
 
@@ -186,17 +209,58 @@ def get_subscription(session: Session, actor: Actor, subscription_id: int) -> We
     return subscription
 
 
+def update_subscription(
+    session: Session,
+    actor: Actor,
+    subscription_id: int,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    allow_private: bool = False,
+) -> WebhookSubscription:
+    """Change a subscription's URL, events or format, or pause (``active`` false) and
+    resume it (manager). A paused subscription is queued nothing and sends nothing; what
+    was queued before the pause waits and leaves when it is resumed. The secret stays."""
+    subscription = get_subscription(session, actor, subscription_id)
+    updates = dict(changes)
+    if "url" in updates:
+        check_url(updates["url"], allow_private=allow_private)
+    if "events" in updates:
+        updates["events"] = _known_events(updates["events"])
+    apply_update(
+        session,
+        actor,
+        subscription,
+        updates,
+        program_id=subscription.program_id,
+        expected_version=expected_version,
+        label=updates.get("url", subscription.url),
+    )
+    flush(session)
+    forget_subscriptions(session)
+    return subscription
+
+
 def delete_subscription(session: Session, actor: Actor, subscription_id: int) -> None:
     """Remove a subscription and its delivery log."""
-    session.delete(get_subscription(session, actor, subscription_id))
+    subscription = get_subscription(session, actor, subscription_id)
+    record_deleted(
+        session,
+        actor,
+        subscription,
+        program_id=subscription.program_id,
+        fields=AUDITED,
+        label=subscription.url,
+    )
+    session.delete(subscription)
     flush(session)
     forget_subscriptions(session)
 
 
 def list_deliveries(
-    session: Session, actor: Actor, subscription_id: int, *, limit: int = 100
+    session: Session, actor: Actor, subscription_id: int, *, limit: int = 100, offset: int = 0
 ) -> list[WebhookDelivery]:
-    """The newest deliveries of a subscription."""
+    """A subscription's deliveries, newest first, ``limit`` of them from ``offset``."""
     get_subscription(session, actor, subscription_id)
     return list(
         session.scalars(
@@ -204,7 +268,21 @@ def list_deliveries(
             .where(WebhookDelivery.subscription_id == subscription_id)
             .order_by(WebhookDelivery.id.desc())
             .limit(limit)
+            .offset(offset)
         )
+    )
+
+
+def count_deliveries(session: Session, actor: Actor, subscription_id: int) -> int:
+    """How many deliveries a subscription's log holds."""
+    get_subscription(session, actor, subscription_id)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == subscription_id)
+        )
+        or 0
     )
 
 
@@ -273,14 +351,47 @@ def send_test(session: Session, actor: Actor, subscription_id: int) -> None:
     flush(session)
 
 
-def _body(session: Session, delivery: WebhookDelivery, base_url: str | None) -> bytes:
-    subscription = delivery.subscription
+@dataclass(frozen=True)
+class _Outgoing:
+    """What one attempt sends, read from the database before anything leaves."""
+
+    url: str
+    secret: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What one attempt got back: a status code, or why there is none."""
+
+    status_code: int | None
+    error: str
+    tried_at: datetime
+
+
+def _outgoing(
+    session: Session,
+    delivery: WebhookDelivery,
+    subscription: WebhookSubscription,
+    base_url: str | None,
+) -> _Outgoing:
     payload: dict[str, Any] = dict(delivery.payload)
     if subscription.format == WebhookFormat.SLACK:
         payload = slack_message(session, payload, base_url=base_url)
     else:
         payload["delivery_id"] = delivery.id
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return _Outgoing(
+        url=subscription.url,
+        secret=subscription.secret,
+        body=json.dumps(payload, separators=(",", ":"), sort_keys=True).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Podium-Webhooks/1",
+            "X-Podium-Event": delivery.event,
+            "X-Podium-Delivery": str(delivery.id),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -301,104 +412,161 @@ def deliver_pending(
     base_url: str | None = None,
     resolve: Resolver = _resolve,
     limit: int = 100,
+    answer_within: float = ANSWER_DEADLINE_SECONDS,
 ) -> DeliveryRun:
     """POST every due delivery once; reschedule failures with exponential backoff.
 
-    ``clock`` is read once to pick what is due, then again as each delivery is sent: its
-    signature carries the moment it leaves, however long the deliveries before it took.
+    Each delivery is its own transaction, committed as soon as its answer is in: no
+    transaction is open while a receiver answers (so a slow receiver never holds the
+    database), and a delivery made is on record before the next one leaves. A receiver
+    that still has to finish a delivery when the worker stops gets it again (the
+    ``X-Podium-Delivery`` id tells it so). ``clock`` is read once to pick what is due,
+    then again as each delivery is sent: its signature carries the moment it leaves.
     ``base_url`` (the address people reach Podium at) lets Slack messages link to records.
     """
     now = clock()
     due = list(
         session.scalars(
-            select(WebhookDelivery)
+            select(WebhookDelivery.id)
+            .join(WebhookSubscription)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
                 WebhookDelivery.next_attempt_at <= now,
+                WebhookSubscription.active.is_(True),  # a paused one keeps its queue
             )
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(limit)
         )
     )
+    session.commit()
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
-    delivered = retried = failed = 0
+    outcomes = {DeliveryStatus.DELIVERED: 0, DeliveryStatus.PENDING: 0, DeliveryStatus.FAILED: 0}
     try:
-        for delivery in due:
-            ok = _attempt(
-                session,
+        for delivery_id in due:
+            delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
+            subscription = delivery and session.get(
+                WebhookSubscription, delivery.subscription_id, populate_existing=True
+            )
+            if delivery is None or delivery.status != DeliveryStatus.PENDING or not subscription:
+                session.commit()
+                continue  # removed with its webhook, or sent by another worker
+            if not subscription.active:
+                session.commit()
+                continue  # paused since the pass began
+            outgoing = _outgoing(session, delivery, subscription, base_url)
+            session.commit()  # only read so far: nothing stays open while the receiver answers
+            answer = _send(
                 http,
-                delivery,
+                outgoing,
                 clock=clock,
                 allow_private=allow_private,
-                base_url=base_url,
                 resolve=resolve,
+                answer_within=answer_within,
             )
-            if ok:
-                delivered += 1
-            elif delivery.status == DeliveryStatus.FAILED:
-                failed += 1
-            else:
-                retried += 1
+            delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
+            if delivery is None:
+                session.commit()
+                continue  # its webhook was removed while it was on its way
+            _record(delivery, answer)
+            session.commit()
+            outcomes[delivery.status] += 1
     finally:
         if own:
             http.close()
-    flush(session)
-    return DeliveryRun(delivered=delivered, retried=retried, failed=failed)
+    return DeliveryRun(
+        delivered=outcomes[DeliveryStatus.DELIVERED],
+        retried=outcomes[DeliveryStatus.PENDING],
+        failed=outcomes[DeliveryStatus.FAILED],
+    )
 
 
-def _attempt(
-    session: Session,
+def _status_of(http: httpx.Client, request: httpx.Request) -> int:
+    """The answer's status code; its body is never read (a receiver may send gigabytes)."""
+    response = http.send(request, stream=True)
+    try:
+        return response.status_code
+    finally:
+        response.close()
+
+
+def _status_within(http: httpx.Client, request: httpx.Request, seconds: float) -> int:
+    """:func:`_status_of`, given up after ``seconds`` in all.
+
+    httpx's timeout bounds each read, not the whole answer: a receiver that sends one byte
+    every few seconds would hold the worker for ever. The request runs in a thread of its
+    own that is left behind when the time is up (its reads still time out on their own).
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["status"] = _status_of(http, request)
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    sender = threading.Thread(target=run, name="webhook-delivery", daemon=True)
+    sender.start()
+    sender.join(seconds)
+    if sender.is_alive():
+        raise httpx.TimeoutException(f"no complete answer within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    status: int = box["status"]
+    return status
+
+
+def _send(
     http: httpx.Client,
-    delivery: WebhookDelivery,
+    outgoing: _Outgoing,
     *,
     clock: Callable[[], datetime],
     allow_private: bool,
-    base_url: str | None,
     resolve: Resolver,
-) -> bool:
-    subscription = delivery.subscription
-    body = _body(session, delivery, base_url)
-    delivery.attempts += 1
-    delivery.last_status_code = None
+    answer_within: float,
+) -> _Answer:
+    """One attempt at one delivery; touches no database."""
     tried_at = clock()
     try:
         request = _request(
             http,
-            subscription.url,
-            body=body,
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "Podium-Webhooks/1",
-                "X-Podium-Event": delivery.event,
-                "X-Podium-Delivery": str(delivery.id),
-            },
+            outgoing.url,
+            body=outgoing.body,
+            headers=dict(outgoing.headers),
             allow_private=allow_private,
             resolve=resolve,
         )
         # signed last, as it leaves: receivers hold the timestamp to a tolerance window
         tried_at = clock()
-        timestamp = int(tried_at.timestamp())
-        request.headers[SIGNATURE_HEADER] = sign(subscription.secret, body, timestamp)
-        response = http.send(request)
-        delivery.last_status_code = response.status_code
-        if 200 <= response.status_code < 300:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = tried_at
-            delivery.next_attempt_at = None
-            delivery.last_error = ""
-            return True
-        delivery.last_error = f"HTTP {response.status_code}"
+        request.headers[SIGNATURE_HEADER] = sign(
+            outgoing.secret, outgoing.body, int(tried_at.timestamp())
+        )
+        status_code = _status_within(http, request, answer_within)
     except httpx.HTTPError as exc:
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-    except Exception as exc:  # a refused URL: keep the reason in the log
-        delivery.last_error = getattr(exc, "message", str(exc))[:1000]
-    if delivery.attempts >= MAX_ATTEMPTS:
+        return _Answer(None, f"{type(exc).__name__}: {exc}"[:1000], tried_at)
+    except PodiumError as exc:  # a refused URL: keep the reason in the log
+        return _Answer(None, exc.message[:1000], tried_at)
+    except Exception as exc:  # a URL httpx cannot read: the reason goes in the log too
+        return _Answer(None, f"{type(exc).__name__}: {exc}"[:1000], tried_at)
+    if 200 <= status_code < 300:
+        return _Answer(status_code, "", tried_at)
+    return _Answer(status_code, f"HTTP {status_code}", tried_at)
+
+
+def _record(delivery: WebhookDelivery, answer: _Answer) -> None:
+    """Write one attempt's outcome on its delivery: delivered, or when to try again."""
+    delivery.attempts += 1
+    delivery.last_status_code = answer.status_code
+    delivery.last_error = answer.error
+    if answer.status_code is not None and not answer.error:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = answer.tried_at
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= MAX_ATTEMPTS:
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
     else:
-        delivery.next_attempt_at = tried_at + BACKOFF * 2 ** (delivery.attempts - 1)
-    return False
+        delivery.next_attempt_at = answer.tried_at + BACKOFF * 2 ** (delivery.attempts - 1)
 
 
 __all__ = ["MAX_ATTEMPTS", "SIGNATURE_HEADER", "check_url", "deliver_pending", "emit", "sign"]
