@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,24 +29,77 @@ from tests.conftest import BACKENDS, _postgres_engine
 pytestmark = pytest.mark.db
 
 
-def _fresh(kind: str, tmp_path: Path) -> Iterator[Engine]:
-    if kind == "sqlite":
-        fresh = make_engine(f"sqlite:///{tmp_path / 'target.db'}")
+class EmptyDatabases:
+    """Empty, migrated databases to restore into, migrated once per test session.
+
+    SQLite: a copy of a file migrated once. PostgreSQL: schemas migrated once and
+    emptied (rows and sequences) when a test gives them back.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.template: Path | None = None
+        self.spare: list[Engine] = []
+        self.made: list[Iterator[Engine]] = []
+
+    def sqlite(self, path: Path) -> Engine:
+        if self.template is None:
+            self.template = self.folder / "migrated.db"
+            migrated = make_engine(f"sqlite:///{self.template}")
+            upgrade_database(migrated)
+            with migrated.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            migrated.dispose()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.template, path)
+        return make_engine(f"sqlite:///{path}")
+
+    def postgresql(self) -> Engine:
+        if self.spare:
+            return self.spare.pop()
+        schema = _postgres_engine()
+        self.made.append(schema)
+        fresh = next(schema)
         upgrade_database(fresh)
+        return fresh
+
+    def give_back(self, engine: Engine) -> None:
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
+            return
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        self.spare.append(engine)
+
+    def close(self) -> None:
+        for schema in self.made:
+            schema.close()  # disposes the engine and drops its schema
+
+
+@pytest.fixture(scope="session")
+def empty_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmptyDatabases]:
+    databases = EmptyDatabases(tmp_path_factory.mktemp("restore-targets"))
+    yield databases
+    databases.close()
+
+
+@contextmanager
+def _fresh(databases: EmptyDatabases, kind: str, tmp_path: Path) -> Iterator[Engine]:
+    fresh = databases.sqlite(tmp_path / "target.db") if kind == "sqlite" else databases.postgresql()
+    try:
         yield fresh
-        fresh.dispose()
-    else:
-        for fresh in _postgres_engine():
-            upgrade_database(fresh)
-            yield fresh
+    finally:
+        databases.give_back(fresh)
 
 
 @pytest.fixture
-def other(engine: Engine, tmp_path: Path) -> Iterator[Engine]:
+def other(engine: Engine, empty_databases: EmptyDatabases, tmp_path: Path) -> Iterator[Engine]:
     """An empty, migrated database of the other kind (the same kind when only one runs)."""
     kinds = [k for k in BACKENDS if k != engine.dialect.name] or [engine.dialect.name]
     kind = "postgresql" if kinds[0] == "postgresql" else "sqlite"
-    yield from _fresh(kind, tmp_path)
+    with _fresh(empty_databases, kind, tmp_path) as fresh:
+        yield fresh
 
 
 @pytest.fixture
@@ -85,7 +140,11 @@ def _sample(engine: Engine) -> dict[str, object]:
 
 
 def test_demo_backed_up_restores_identically_on_the_other_database_and_back(
-    engine: Engine, other: Engine, demo_archive: bytes, tmp_path: Path
+    engine: Engine,
+    other: Engine,
+    demo_archive: bytes,
+    empty_databases: EmptyDatabases,
+    tmp_path: Path,
 ) -> None:
     result = restore_database(other, io.BytesIO(demo_archive))
     assert _counts(other) == _counts(engine) == result.rows
@@ -94,7 +153,7 @@ def test_demo_backed_up_restores_identically_on_the_other_database_and_back(
 
     back = io.BytesIO()
     backup_database(other, back)
-    for again in _fresh(engine.dialect.name, tmp_path / "again"):
+    with _fresh(empty_databases, engine.dialect.name, tmp_path / "again") as again:
         restore_database(again, io.BytesIO(back.getvalue()))
         assert _counts(again) == _counts(engine)
         assert _sample(again) == _sample(engine)
