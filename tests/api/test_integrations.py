@@ -58,13 +58,13 @@ def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews
     assert calendar["version"] == "2.0" and calendar["prodid"]
     events = _events(calendar)
 
-    m1 = events[f"milestone-{net.m1['id']}@cloud.podium"]
+    m1 = events[f"milestone-{net.m1['id']}@podium"]
     assert m1.decoded("dtstart") == date(2027, 1, 22)
     assert m1.decoded("dtend") == date(2027, 1, 23)
     assert "Target: 2027-01-22" in str(m1["description"])
     assert isinstance(m1.decoded("dtstamp"), datetime)
 
-    deadline = events[f"deadline-{net.sec['id']}@cloud.podium"]
+    deadline = events[f"deadline-{net.sec['id']}@podium"]
     assert deadline.decoded("dtstart") == date(2027, 1, 15)
 
     reviews = sorted(
@@ -83,7 +83,7 @@ def test_uids_stay_when_a_milestone_moves_and_sequence_grows_when_it_moves_or_is
     cast: Cast, net: Net
 ) -> None:
     created = _feed(cast)
-    uid = f"milestone-{net.m1['id']}@cloud.podium"
+    uid = f"milestone-{net.m1['id']}@podium"
     before = _events(_calendar(cast, created["url"]))[uid]
     # an edit upstream moves the milestone: the milestone itself is not edited
     response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 15})
@@ -108,8 +108,8 @@ def test_a_personal_feed_holds_the_persons_assigned_tasks(cast: Cast, net: Net) 
     response = cast.member.post("/api/v1/feeds")
     assert response.status_code == 201, response.text
     events = _events(_calendar(cast, response.json()["url"]))
-    assert list(events) == [f"task-{net.train['id']}@cloud.podium"]
-    task = events[f"task-{net.train['id']}@cloud.podium"]
+    assert list(events) == [f"task-{net.train['id']}@podium"]
+    task = events[f"task-{net.train['id']}@podium"]
     assert (task.decoded("dtstart"), task.decoded("dtend")) == (
         date(2027, 1, 18),
         date(2027, 1, 23),
@@ -153,3 +153,20 @@ def test_a_scenarios_copy_takes_no_calendar_feed(cast: Cast) -> None:
     assert "scenario's copy" in error["message"]
     assert error["details"] == {"live_program_id": cast.program.id}
     assert cast.viewer.get("/api/v1/feeds").json()["items"] == []
+
+
+def test_a_program_feed_ends_for_good_when_its_maker_leaves_and_the_list_says_so(
+    cast: Cast,
+) -> None:
+    created = _feed(cast)
+    path = created["url"].removeprefix("http://testserver")
+    assert created["active"] is True
+    viewer_id = cast.viewer.get("/api/v1/users/me").json()["id"]
+    members = f"/api/v1/programs/{cast.program.id}/members"
+    assert cast.owner.delete(f"{members}/{viewer_id}").status_code == 204
+    (listed,) = cast.viewer.get("/api/v1/feeds").json()["items"]
+    assert listed["active"] is False and listed["revoked_at"] is not None
+    assert cast.viewer.client.get(path).status_code == 404
+    back = cast.owner.post(members, json={"email": "viewer@example.com", "role": "viewer"})
+    assert back.status_code == 201, back.text
+    assert cast.viewer.client.get(path).status_code == 404  # back in, the old URL stays dead

@@ -193,3 +193,104 @@ def test_a_webhook_is_only_reached_under_its_own_program(
     assert manager.post(f"{_page(cast)}/webhooks/{hook.id}/delete").status_code == 404
     assert manager.client.get(f"/programs/{other.id}/integrations/webhooks/{hook.id}").is_success
     assert _count(db, WebhookSubscription) == 1
+
+
+def test_revoking_a_feed_asks_first_in_its_row(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    viewer = browser_as("viewer@example.com")
+    assert viewer.post(f"{_page(cast)}/feeds").status_code == 201
+    feed = db.scalars(select(CalendarFeed)).one()
+    page = viewer.get(_page(cast))
+    # the row's Revoke is a link to the confirmation, not a form that revokes at once
+    assert f'href="{_page(cast)}?revoke={feed.id}"' in page
+    assert f'action="{_page(cast)}/feeds/{feed.id}/revoke"' not in page
+    asking = viewer.get(f"{_page(cast)}?revoke={feed.id}")
+    confirm = re.search(r'<form [^>]*data-testid="revoke-confirm".*?</form>', asking, re.S)
+    assert confirm is not None
+    assert f'action="{_page(cast)}/feeds/{feed.id}/revoke"' in confirm.group(0)
+    assert "stop updating" in confirm.group(0) and "data-focus-after-swap" in confirm.group(0)
+    db.expire_all()
+    assert db.get(CalendarFeed, feed.id).revoked_at is None  # asking revokes nothing
+    assert viewer.post(f"{_page(cast)}/feeds/{feed.id}/revoke").status_code == 303
+    # a feed that is not the viewer's is not offered
+    assert 'data-testid="revoke-confirm"' not in viewer.get(f"{_page(cast)}?revoke=999999")
+
+
+def test_deleting_a_webhook_asks_first(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    hook = webhooks.subscribe(
+        db, SYSTEM, cast.program.id, url="http://10.0.0.1/", events=[], allow_private=True
+    )
+    db.commit()
+    manager = browser_as("manager@example.com")
+    log = f"{_page(cast)}/webhooks/{hook.id}"
+    page = manager.get(log)
+    assert f'href="{log}?delete=1"' in page and f'action="{log}/delete"' not in page
+    asking = manager.get(f"{log}?delete=1")
+    confirm = re.search(r'<form [^>]*data-testid="delete-confirm".*?</form>', asking, re.S)
+    assert confirm is not None and f'action="{log}/delete"' in confirm.group(0)
+    assert "cannot be undone" in confirm.group(0) and "data-focus-after-swap" in confirm.group(0)
+    assert _count(db, WebhookSubscription) == 1
+    assert manager.post(f"{log}/delete").status_code == 303
+    assert _count(db, WebhookSubscription) == 0
+
+
+def test_the_one_time_secrets_take_the_focus(
+    cast: Cast,
+    browser_as: Callable[[str], Browser],
+    app: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(app.state.settings, "webhooks_allow_private", True)
+    manager = browser_as("manager@example.com")
+    feed = manager.post(f"{_page(cast)}/feeds")
+    assert re.search(r'data-testid="new-feed"[^>]*data-focus-after-swap', feed.text)
+    hook = manager.post(f"{_page(cast)}/webhooks", {"url": "http://10.0.0.1/hook"})
+    assert re.search(r'data-testid="new-hook"[^>]*data-focus-after-swap', hook.text)
+
+
+def test_a_scenarios_copy_offers_no_program_feed_or_webhook_and_says_why(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    scenario = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/scenarios", json={"name": "Slip the pilot"}
+    ).json()
+    copy = f"/programs/{scenario['copy_program_id']}/integrations"
+    page = browser_as("manager@example.com").get(copy)
+    assert 'data-testid="copy-feed-note"' in page and 'data-testid="copy-webhook-note"' in page
+    assert f'href="/programs/{cast.program.id}/integrations#feeds"' in page
+    assert f'action="{copy}/feeds"' not in page and 'data-testid="add-hook-form"' not in page
+    assert f'action="{copy}/feeds/personal"' in page  # a personal feed is not the copy's
+    live = browser_as("manager@example.com").get(_page(cast))
+    assert 'data-testid="copy-feed-note"' not in live and 'data-testid="add-hook-form"' in live
+
+
+def test_a_manager_pauses_and_resumes_a_webhook_and_a_stale_form_changes_nothing(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    hook = webhooks.subscribe(
+        db, SYSTEM, cast.program.id, url="http://10.0.0.1/", events=[], allow_private=True
+    )
+    db.commit()
+    manager = browser_as("manager@example.com")
+    log = f"{_page(cast)}/webhooks/{hook.id}"
+    page = manager.get(log)
+    assert f'action="{log}/pause"' in page and 'name="version" value="1"' in page
+    paused = manager.post(f"{log}/pause", {"version": "1"})
+    assert (paused.status_code, paused.headers["location"]) == (303, f"{log}?saved=paused")
+    page = manager.get(f"{log}?saved=paused")
+    assert "Webhook paused" in page and "<strong>Paused</strong>" in page
+    assert f'action="{log}/resume"' in page
+    assert 'data-testid="hook-paused"' in manager.get(_page(cast))
+
+    stale = manager.post(f"{log}/resume", {"version": "1"})  # read before the pause
+    assert stale.status_code == 412 and "changed by someone else" in stale.text
+    db.expire_all()
+    assert db.get(WebhookSubscription, hook.id).active is False  # type: ignore[union-attr]
+    assert manager.post(f"{log}/resume", {"version": "2"}).status_code == 303
+    db.expire_all()
+    assert db.get(WebhookSubscription, hook.id).active is True  # type: ignore[union-attr]
+    viewer = browser_as("viewer@example.com")
+    assert viewer.post(f"{log}/pause", {"version": "3"}).status_code == 403

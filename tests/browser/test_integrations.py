@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import icalendar
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine, select
 
 from podium.db import session_factory
@@ -21,6 +21,7 @@ from tests.integration.test_webhooks import Receiver
 pytestmark = pytest.mark.browser
 
 OMAR, VERA = (PLAN_PEOPLE[name][0] for name in ("omar", "vera"))
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -90,7 +91,12 @@ def test_a_manager_makes_a_feed_and_a_webhook_and_reads_its_delivery_log(
     ((headers, body),) = receiver.received
     assert headers["X-Podium-Event"] == "ping" and b"A test from Podium" in body
 
-    page.get_by_role("button", name="Delete this webhook and its log").click()
+    page.get_by_role("link", name="Delete this webhook…").click()  # asks first
+    confirm = page.get_by_test_id("delete-confirm")
+    expect(confirm).to_contain_text("cannot be undone")
+    delete = confirm.get_by_role("button", name="Delete the webhook and its log")
+    expect(delete).to_be_focused()
+    delete.click()
     expect(page.get_by_test_id("flash")).to_contain_text("Webhook deleted")
     expect(page.get_by_test_id("no-webhooks")).to_be_visible()
 
@@ -122,7 +128,15 @@ def test_a_viewer_makes_a_personal_feed_and_sees_no_webhooks(
     assert page.request.get(url).ok
     page.goto(f"/programs/{fresh_plan.id}/integrations")
     feeds_table = page.get_by_test_id("personal-feeds")
-    feeds_table.get_by_role("button", name="Revoke").first.click()
+    feeds_table.get_by_role("link", name="Revoke…").first.click()  # asks first
+    assert page.request.get(url).ok
+    page.get_by_test_id("revoke-confirm").get_by_role("link", name="Keep it").click()
+    expect(page.get_by_test_id("revoke-confirm")).to_have_count(0)
+    assert page.request.get(url).ok
+    feeds_table.get_by_role("link", name="Revoke…").first.click()
+    revoke = page.get_by_test_id("revoke-confirm").get_by_role("button", name="Revoke the feed")
+    expect(revoke).to_be_focused()
+    revoke.click()
     expect(page.get_by_test_id("flash")).to_contain_text("Feed revoked")
     assert page.request.get(url).status == 404
 
@@ -179,3 +193,58 @@ def test_screenshot_of_the_integrations_tab(
     page.goto(f"/programs/{fresh_plan.id}/integrations/webhooks/{hook_id}")
     expect(page.get_by_test_id("deliveries").locator("tbody tr")).to_have_count(3)
     screenshot(page, "integrations-webhook.png", full_page=True)
+
+
+def _fits(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a {PHONE['width']} px phone"
+
+
+def _within_phone(target: Locator) -> dict[str, float]:
+    expect(target).to_be_visible()
+    box = target.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    return box
+
+
+def test_on_a_phone_the_feeds_and_webhooks_fit_and_their_urls_read_in_lines(
+    page_as, web_engine: Engine, fresh_plan: PlanProgram
+) -> None:
+    _seed_log(web_engine, fresh_plan.id)
+    page: Page = page_as(OMAR)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/programs/{fresh_plan.id}/integrations")
+    _fits(page)
+    _within_phone(page.get_by_role("button", name="Create a calendar feed for this program"))
+    for table in ("program-feeds", "personal-feeds"):
+        for revoke in page.get_by_test_id(table).get_by_role("link", name="Revoke…").all():
+            _within_phone(revoke)
+    urls = page.get_by_test_id("hook-url")
+    expect(urls).to_have_count(2)
+    for url in urls.all():
+        # the whole width of the card, not a column of two or three letters
+        assert _within_phone(url)["width"] >= 250
+    for cell in page.get_by_test_id("hook-log").all():
+        _within_phone(cell)
+    screenshot(page, "phone-integrations.png", full_page=True)
+
+
+def test_a_new_webhooks_secret_is_focused_and_on_screen_on_a_phone(
+    page_as, fresh_plan: PlanProgram, receiver: Receiver
+) -> None:
+    page: Page = page_as(OMAR)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/programs/{fresh_plan.id}/integrations")
+    form = page.get_by_test_id("add-hook-form")
+    form.get_by_label("Receiver URL").fill(receiver.url)
+    form.get_by_role("button", name="Add webhook").click()
+    box = page.get_by_test_id("new-hook")
+    expect(box).to_be_focused()
+    expect(box).to_be_in_viewport()
+    expect(box.get_by_label("Signing secret")).to_be_in_viewport()
+    _fits(page)
+
+    page.get_by_role("button", name="Create a calendar feed for this program").click()
+    expect(page.get_by_test_id("new-feed")).to_be_focused()
+    expect(page.get_by_label("Feed address")).to_be_in_viewport()

@@ -63,7 +63,7 @@ def test_a_milestone_forecast_change_names_the_milestone_and_its_dates(
     later = _text(db)
     assert later == (
         "[CLOUD Cloud migration] Milestone *M3 Milestone M3* forecast moved from 2027-03-03 "
-        "to 2027-03-10 (7 days later); target 2027-03-05: 5 days past target "
+        "to 2027-03-10 (7 days later); target 2027-03-05: 3 working days past target "
         f"<{BASE}programs/{program.id}#milestones-heading|Open in Podium>"
     )
     back = {"milestone_id": m3.id, "from": date(2027, 3, 10), "to": date(2027, 3, 4)}

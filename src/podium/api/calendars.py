@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
 from podium.api.dependencies import NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
@@ -198,8 +199,10 @@ async def import_holidays(
     response: Response,
 ) -> HolidayImportOut:
     data = await read_upload(file, limit=MAX_FILE_BYTES, what="a holiday import")
-    added, notes = calendars.import_holiday_file(
-        db, actor, calendar_id, data, expected_version=version
+    # expanding a file's recurring events is CPU work: off the event loop, so that the
+    # other requests are answered meanwhile
+    added, notes = await run_in_threadpool(
+        calendars.import_holiday_file, db, actor, calendar_id, data, expected_version=version
     )
     commit(db)
     set_etag(response, added.calendar.version)

@@ -26,13 +26,16 @@ class FeedOut(BaseModel):
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    active: bool = Field(
+        description="whether its URL is served: not revoked, and its maker still has access"
+    )
 
 
 class FeedCreated(FeedOut):
     url: str
 
 
-def _out(feed: CalendarFeed) -> FeedOut:
+def _out(feed: CalendarFeed, *, active: bool = True) -> FeedOut:
     return FeedOut(
         id=feed.id,
         kind="program" if feed.program_id is not None else "personal",
@@ -41,6 +44,7 @@ def _out(feed: CalendarFeed) -> FeedOut:
         prefix=feed.prefix,
         created_at=feed.created_at,
         revoked_at=feed.revoked_at,
+        active=active,
     )
 
 
@@ -78,7 +82,7 @@ def create_personal_feed(db: Db, actor: CurrentActor, request: Request) -> FeedC
 
 @router.get("/feeds", response_model=PageOut[FeedOut], summary="The feeds I created")
 def list_feeds(db: Db, actor: CurrentActor, page: Page) -> PageOut[FeedOut]:
-    return paged(feeds.list_feeds(db, actor), page, _out)
+    return paged(feeds.list_feeds(db, actor), page, lambda f: _out(f, active=feeds.is_live(db, f)))
 
 
 @router.delete(

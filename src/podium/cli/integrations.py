@@ -160,7 +160,7 @@ def feed_list(as_user: AsUser = None) -> None:
     if as_user is None:
         raise fail("whose feeds? give --as EMAIL")
     require_current_schema()
-    table = Table("id", "kind", "program", "starts", "created", "revoked")
+    table = Table("id", "kind", "program", "starts", "created", "revoked", "served")
     with unit_of_work() as session:
         made = feeds.list_feeds(session, actor_for(session, as_user))
         for f in made:
@@ -172,6 +172,7 @@ def feed_list(as_user: AsUser = None) -> None:
                 f.prefix + "…",
                 _moment(f.created_at),
                 _moment(f.revoked_at),
+                "yes" if feeds.is_live(session, f) else "no",
             )
     table.title = f"{len(made)} feed{'s' if len(made) != 1 else ''} of {as_user}"
     table.title_justify = "left"

@@ -1,10 +1,11 @@
 """iCalendar (RFC 5545) feeds: plain events in, a ``VCALENDAR`` document out.
 
 Every event carries a UID that stays the same for the same record
-(``milestone-12@cloud.podium``), so a subscribed calendar updates an event
-instead of adding a second one; SEQUENCE grows with the record's version and with
-each move of its scheduled dates, and DTSTAMP is when the feed was generated (a
-published feed's objects are made then).
+(``milestone-12@podium``: the record's kind and id, nothing that can be renamed),
+so a subscribed calendar updates an event instead of adding a second one;
+SEQUENCE grows with the record's version and with each move of its scheduled
+dates, and DTSTAMP is when the feed was generated (a published feed's objects are
+made then).
 All-day events end on the day *after* their last day, as RFC 5545 has it.
 """
 
@@ -35,9 +36,14 @@ class FeedEvent:
     modified: datetime | None = None
 
 
-def uid(kind: str, record_id: int | str, program_key: str) -> str:
-    """The stable UID of one record's event: ``<kind>-<id>@<program key>.podium``."""
-    return f"{kind}-{record_id}@{program_key.lower()}.podium"
+UID_DOMAIN = "podium"
+
+
+def uid(kind: str, record_id: int | str) -> str:
+    """The stable UID of one record's event: ``<kind>-<id>@podium``. Ids are never given
+    twice, and nothing in the UID can be renamed (a program's key can), so the event of
+    a record keeps its UID for good."""
+    return f"{kind}-{record_id}@{UID_DOMAIN}"
 
 
 def build_calendar(name: str, events: list[FeedEvent], *, generated_at: datetime) -> bytes:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from podium.engine import WorkCalendar
 from podium.engine.governance import Cadence, occurrences_between
 from podium.errors import BadRequest, NotFound
 from podium.interop.ical import FeedEvent, build_calendar, uid
@@ -27,10 +28,11 @@ from podium.models import (
 )
 from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
 from podium.services.common import flush
+from podium.services.pages_schedule import milestone_rows
+from podium.services.work_calendars import calendars_by_id
 
 FEED_PREFIX = "podcal_"
-REVIEW_HORIZON_DAYS = 366
-REVIEWS_PER_CADENCE = 26
+MAX_REVIEWS_PER_CADENCE = 60  # review meetings are at most weekly: 53 in a year
 
 
 def _sha256(secret: str) -> str:
@@ -75,7 +77,8 @@ def create_personal_feed(session: Session, actor: Actor) -> tuple[CalendarFeed, 
 
 
 def list_feeds(session: Session, actor: Actor) -> list[CalendarFeed]:
-    """The feeds the actor created, newest first."""
+    """The feeds the actor created, newest first, revoked ones too (:func:`is_live` says
+    which are served)."""
     return list(
         session.scalars(
             select(CalendarFeed)
@@ -96,20 +99,56 @@ def revoke_feed(session: Session, actor: Actor, feed_id: int) -> CalendarFeed:
     return feed
 
 
+def revoke_feeds_of(session: Session, user_id: int, *, program_id: int | None = None) -> int:
+    """Revoke the feeds a person made that are still live: those of one program when they
+    are taken out of it, all of them when their account is deactivated. A feed is only
+    as good as its maker's access, and one that stopped when they lost it stays stopped
+    if they come back (they make a new one). How many were revoked."""
+    query = select(CalendarFeed).where(
+        CalendarFeed.created_by_user_id == user_id, CalendarFeed.revoked_at.is_(None)
+    )
+    if program_id is not None:
+        query = query.where(CalendarFeed.program_id == program_id)
+    found = list(session.scalars(query))
+    now = utcnow()
+    for feed in found:
+        feed.revoked_at = now
+    flush(session)
+    return len(found)
+
+
+def is_live(session: Session, feed: CalendarFeed) -> bool:
+    """Whether the feed is served: not revoked, its maker's account active and, for a
+    program's feed, its maker still in the program."""
+    if feed.revoked_at is not None:
+        return False
+    creator = session.get(User, feed.created_by_user_id) if feed.created_by_user_id else None
+    if creator is None or not creator.is_active:
+        return False
+    return (
+        feed.program_id is None or role_in(session, Actor.of(creator), feed.program_id) is not None
+    )
+
+
 def feed_for_secret(session: Session, secret: str) -> CalendarFeed:
     """The live feed behind a secret; revoked, unknown, or no longer visible → not found."""
     feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _sha256(secret)))
-    if feed is None or feed.revoked_at is not None:
-        raise NotFound("feed not found")
-    creator = session.get(User, feed.created_by_user_id) if feed.created_by_user_id else None
-    if creator is None or not creator.is_active:
-        raise NotFound("feed not found")
-    if feed.program_id is not None and role_in(session, Actor.of(creator), feed.program_id) is None:
+    if feed is None or not is_live(session, feed):
         raise NotFound("feed not found")
     return feed
 
 
+def _working_days(n: int) -> str:
+    return f"{n} working day{'' if n == 1 else 's'}"
+
+
 def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
+    # the slip as the milestone list counts it: working days of the program's calendar
+    calendar = calendars_by_id(session, [program.calendar_id]).get(
+        program.calendar_id or 0, WorkCalendar()
+    )
+    rows = milestone_rows(session, [program.id], {program.id: calendar})[program.id]
+    slips = {row.id: row.slip for row in rows}
     events = []
     for milestone in session.scalars(
         select(Milestone).where(Milestone.program_id == program.id).order_by(Milestone.id)
@@ -120,13 +159,14 @@ def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
         lines = [f"Forecast: {forecast.isoformat()}"]
         if milestone.target_date is not None:
             lines.append(f"Target: {milestone.target_date.isoformat()}")
-            if forecast > milestone.target_date:
-                lines.append(f"{(forecast - milestone.target_date).days} days past target")
+            slip = slips.get(milestone.id)
+            if slip is not None and slip > 0:
+                lines.append(f"{_working_days(slip)} past target")
         if milestone.description:
             lines.append(milestone.description)
         events.append(
             FeedEvent(
-                uid=uid("milestone", milestone.id, program.key),
+                uid=uid("milestone", milestone.id),
                 summary=f"◆ {milestone.name}",
                 start=forecast,
                 description="\n".join(lines),
@@ -150,7 +190,7 @@ def _deadline_events(session: Session, program: Program) -> list[FeedEvent]:
         forecast = task.early_finish.isoformat() if task.early_finish else "not scheduled"
         events.append(
             FeedEvent(
-                uid=uid("deadline", task.id, program.key),
+                uid=uid("deadline", task.id),
                 summary=f"Deadline: {task.key} {task.name}",
                 start=task.deadline,
                 description=f"Forecast finish: {forecast}",
@@ -170,17 +210,26 @@ def _review_time(review: Review, on: date) -> datetime | None:
         return None
 
 
+def a_year_after(day: date) -> date:
+    """The same date a year on (a 29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def _review_events(session: Session, program: Program, today: date) -> list[FeedEvent]:
+    """Each review meeting from today to the same date next year."""
     events = []
     for review in session.scalars(
         select(Review).where(Review.program_id == program.id).order_by(Review.id)
     ):
         cadence = Cadence(review.first_date, review.frequency.value, review.until_date)
-        dates = occurrences_between(cadence, today, today + timedelta(days=REVIEW_HORIZON_DAYS))
-        for held_on in dates[:REVIEWS_PER_CADENCE]:
+        dates = occurrences_between(cadence, today, a_year_after(today))
+        for held_on in dates[:MAX_REVIEWS_PER_CADENCE]:
             events.append(
                 FeedEvent(
-                    uid=uid(f"review-{review.id}", held_on.strftime("%Y%m%d"), program.key),
+                    uid=uid(f"review-{review.id}", held_on.strftime("%Y%m%d")),
                     summary=review.name,
                     start=held_on,
                     start_at=_review_time(review, held_on),
@@ -220,7 +269,7 @@ def _personal_events(session: Session, user_id: int) -> list[FeedEvent]:
         assert task.early_start is not None
         events.append(
             FeedEvent(
-                uid=uid("task", task.id, key),
+                uid=uid("task", task.id),
                 summary=f"{task.key} {task.name}",
                 start=task.early_start,
                 last_day=task.early_finish or task.early_start,

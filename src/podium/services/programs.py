@@ -23,6 +23,7 @@ from podium.services.benefits import sync_benefit_alerts
 from podium.services.calendars import check_calendar
 from podium.services.closed import ProgramClosed
 from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.feeds import revoke_feeds_of
 
 PROGRAM_FIELDS = [
     "key",
@@ -313,6 +314,7 @@ def remove_member(
         changes={"user_id": [user_id, None], "role": [membership.role.value, None]},
     )
     session.delete(membership)
+    revoke_feeds_of(session, user_id, program_id=program_id)  # their feeds of it end for good
     flush(session)
 
 

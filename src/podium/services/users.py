@@ -23,6 +23,7 @@ from podium.services import auth
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.feeds import revoke_feeds_of
 
 USER_FIELDS = ("name", "is_admin", "is_active")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
@@ -140,6 +141,7 @@ def update_user(
     apply_update(session, actor, user, changes, program_id=None, expected_version=expected_version)
     if was_active and not user.is_active:
         _end_sessions(session, user.id)
+        revoke_feeds_of(session, user.id)
     return user
 
 

@@ -5,8 +5,9 @@ event names its record (``M3 Go-live``, ``R7 Vendor late``, ``CR-4 Add a region`
 carries the figures that matter (dates moved, severity, escalation levels, the
 decision) and links to the record's page when the address of Podium is known.
 The record is read again when the message is built, for what the event's payload
-does not carry (a milestone's key and target, a risk's key and score); a record
-deleted since falls back to the payload alone.
+does not carry (a milestone's key and target, a risk's key); a record deleted since
+falls back to the payload alone. A slip past a target is counted in working days of
+the program's calendar, as everywhere else.
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from podium.engine import WorkCalendar
+from podium.engine.risks import ESCALATIONS
 from podium.models import ChangeRequest, Milestone, Program, Risk
 from podium.services import events
+from podium.services.pages_schedule import working_days_late
+from podium.services.work_calendars import calendars_by_id
 
 Message = tuple[str, str | None]  # the text, and the record's path in the web pages
+# escalation levels, lowest first (none, program, steering)
+_RANK: dict[str, int] = {level: rank for rank, level in enumerate(ESCALATIONS)}
 
 
 def _escape(text: object) -> str:
@@ -35,8 +42,8 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _days(n: int) -> str:
-    return f"{n} day{'s' if abs(n) != 1 else ''}"
+def _days(n: int, unit: str = "day") -> str:
+    return f"{n} {unit}{'s' if abs(n) != 1 else ''}"
 
 
 def _id(data: dict[str, Any], name: str) -> int | None:
@@ -58,9 +65,18 @@ def _milestone(session: Session, program_id: int, data: dict[str, Any]) -> Messa
         text += f" ({_days(abs(shift))} {'later' if shift > 0 else 'earlier'})"
     target = milestone.target_date if milestone else None
     if target is not None and after is not None:
-        late = (after - target).days
-        text += f"; target {target}: " + (f"{_days(late)} past target" if late > 0 else "on track")
+        # working days of the program's calendar, as the milestone list and alerts count
+        late = working_days_late(_calendar_of(session, program_id), after, target)
+        text += f"; target {target}: " + (
+            f"{_days(late, 'working day')} past target" if late > 0 else "on track"
+        )
     return text, f"/programs/{program_id}#milestones-heading"
+
+
+def _calendar_of(session: Session, program_id: int) -> WorkCalendar:
+    program = session.get(Program, program_id)
+    calendar_id = program.calendar_id if program is not None else None
+    return calendars_by_id(session, [calendar_id]).get(calendar_id or 0, WorkCalendar())
 
 
 def _alert_raised(session: Session, program_id: int, data: dict[str, Any]) -> Message:
@@ -84,12 +100,19 @@ def _risk(session: Session, program_id: int, data: dict[str, Any]) -> Message:
     found = _id(data, "risk_id")
     risk = session.get(Risk, found) if found is not None else None
     name = f"{risk.key} {risk.title}" if risk else str(data.get("title") or f"risk {found or '?'}")
-    text = (
-        f"Risk *{_escape(name)}* escalated from {data.get('from') or 'none'} "
-        f"to {data.get('to') or 'none'}"
+    before, after = str(data.get("from") or "none"), str(data.get("to") or "none")
+    down = data.get("direction") == "down" or (
+        "direction" not in data and _RANK.get(after, 0) < _RANK.get(before, 0)
     )
-    if risk is not None:
-        text += f" (score {risk.score})"
+    moved = "de-escalated" if down else "escalated"
+    text = f"Risk *{_escape(name)}* {moved} from {_escape(before)} to {_escape(after)}"
+    # the score when it moved (what the reason speaks of); an event queued before the
+    # payload carried it falls back to the risk's score now
+    score = data.get("score") if isinstance(data.get("score"), int) else None
+    if score is None and risk is not None:
+        score = risk.score
+    if score is not None:
+        text += f" (score {score})"
     if data.get("reason"):
         text += f": {_escape(data['reason'])}"
     return text, f"/risks/{found}" if found is not None else f"/programs/{program_id}/risks"

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
@@ -384,8 +385,14 @@ async def import_holidays(
         return _detail(request, db, viewer, calendar, error=NO_FILE, status_code=422)
     data = await upload.read(MAX_FILE_BYTES + 1)
     try:
-        added, notes = calendars.import_holiday_file(
-            db, viewer.actor, calendar_id, data, expected_version=version_of(form)
+        # expanding recurring events is CPU work: off the event loop (see the API's route)
+        added, notes = await run_in_threadpool(
+            calendars.import_holiday_file,
+            db,
+            viewer.actor,
+            calendar_id,
+            data,
+            expected_version=version_of(form),
         )
         done(db)
     except (ValidationFailed, StaleVersion) as exc:

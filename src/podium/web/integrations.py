@@ -2,8 +2,12 @@
 outgoing webhooks with their delivery log (managers).
 
 A feed's URL and a webhook's signing secret are shown once, on the page the form's
-post answers with (no redirect: nothing keeps them to show again later). The other
-forms redirect back with a short confirmation.
+post answers with (no redirect: nothing keeps them to show again later), focused so
+that a phone scrolls to it. Revoking a feed and deleting a webhook ask first: the
+button opens a confirmation (``?revoke=<feed id>``, ``?delete=1``), as deleting a task
+does. The other forms redirect back with a short confirmation. A scenario's copy
+takes no program feed and no webhook (its dates are what-ifs): the page says so
+instead of offering forms that would be refused.
 """
 
 from __future__ import annotations
@@ -11,19 +15,28 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.integrations import WebhookCreate
 from podium.api.schemas import PathId
-from podium.errors import NotFound, ValidationFailed
+from podium.errors import NotFound, StaleVersion, ValidationFailed
 from podium.models import CalendarFeed, Role, WebhookFormat, WebhookSubscription
 from podium.services import feeds, webhooks
 from podium.services.actor import role_in
 from podium.services.events import EVENTS
 from podium.services.programs import get_program
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import Errors, checkbox, done, errors_of, field_value, validate
+from podium.web.tasks import (
+    Errors,
+    checkbox,
+    done,
+    errors_of,
+    field_value,
+    validate,
+    version_of,
+)
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +45,7 @@ EVENT_LABELS = {
     "alert.raised": "An alert is raised",
     "alert.resolved": "An alert is resolved",
     "milestone.forecast_changed": "A milestone's forecast moves",
-    "risk.escalated": "A risk is escalated",
+    "risk.escalated": "A risk is escalated or de-escalated",
     "change_request.decided": "A change request is decided",
     "report.issued": "A status report is issued",
 }
@@ -40,6 +53,8 @@ SAVED = {
     "revoked": "Feed revoked: its URL answers 404 from now on.",
     "deleted": "Webhook deleted with its delivery log.",
     "test": "Test event queued: the webhook worker sends it on its next pass.",
+    "paused": "Webhook paused: no event is queued or sent until it is resumed.",
+    "resumed": "Webhook resumed: what was waiting is sent on the worker's next pass.",
 }
 HOOK_FIELDS = ("url", "events", "slack")
 
@@ -65,10 +80,11 @@ def _page(
     hook_errors: Errors | None = None,
     hook_values: dict[str, Any] | None = None,
     flash: str = "",
+    revoking: int | None = None,
     status_code: int = 200,
 ) -> Response:
     program = get_program(db, viewer.actor, program_id)
-    mine = [f for f in feeds.list_feeds(db, viewer.actor) if f.revoked_at is None]
+    mine = [f for f in feeds.list_feeds(db, viewer.actor) if feeds.is_live(db, f)]
     can_manage = _can_manage(db, viewer, program_id)
     hooks = webhooks.list_subscriptions(db, viewer.actor, program_id) if can_manage else []
     logs = webhooks.summarize_deliveries(db, viewer.actor, program_id) if can_manage else {}
@@ -89,6 +105,8 @@ def _page(
             "hook_errors": hook_errors or {},
             "hook_values": hook_values or {"events": []},
             "flash": flash,
+            "revoking": revoking,
+            "scenario_copy": program.scenario_of_id is not None,
         },
         status_code=status_code,
     )
@@ -101,9 +119,11 @@ def integrations_page(
     db: Db,
     viewer: CurrentViewer,
     saved: Annotated[str | None, Query(max_length=12)] = None,
+    revoke: Annotated[int | None, Query(ge=1, description="the feed to confirm revoking")] = None,
 ) -> Response:
-    """The viewer's calendar feeds of the program, and the program's webhooks (managers)."""
-    return _page(request, db, viewer, program_id, flash=SAVED.get(saved or "", ""))
+    """The viewer's calendar feeds of the program, and the program's webhooks (managers);
+    with ``revoke``, the confirmation of revoking that feed in its row."""
+    return _page(request, db, viewer, program_id, flash=SAVED.get(saved or "", ""), revoking=revoke)
 
 
 # --- calendar feeds ----------------------------------------------------------------
@@ -218,20 +238,92 @@ def webhook_log(
     db: Db,
     viewer: CurrentViewer,
     saved: Annotated[str | None, Query(max_length=12)] = None,
+    delete: Annotated[bool, Query(description="ask to confirm deleting it")] = False,
 ) -> Response:
-    """One webhook's delivery log, newest first (managers)."""
+    """One webhook's delivery log, newest first (managers); with ``delete``, the
+    confirmation of deleting it."""
     hook = _hook_in(db, viewer, program_id, hook_id)
+    return _log_page(request, db, viewer, hook, flash=SAVED.get(saved or "", ""), confirm=delete)
+
+
+def _log_page(
+    request: Request,
+    db: Db,
+    viewer: CurrentViewer,
+    hook: WebhookSubscription,
+    *,
+    flash: str = "",
+    confirm: bool = False,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "integrations/webhook.html",
         {
-            "program": get_program(db, viewer.actor, program_id),
+            "program": get_program(db, viewer.actor, hook.program_id),
             "hook": hook,
-            "deliveries": webhooks.list_deliveries(db, viewer.actor, hook_id),
+            "deliveries": webhooks.list_deliveries(db, viewer.actor, hook.id),
             "event_labels": EVENT_LABELS,
-            "flash": SAVED.get(saved or "", ""),
+            "flash": flash,
+            "confirm_delete": confirm,
+            "error": error,
         },
+        status_code=status_code,
     )
+
+
+def _set_active(
+    request: Request,
+    program_id: int,
+    hook_id: int,
+    db: Db,
+    viewer: CurrentViewer,
+    form: FormData,
+    *,
+    active: bool,
+) -> Response:
+    hook = _hook_in(db, viewer, program_id, hook_id)
+    try:
+        webhooks.update_subscription(
+            db, viewer.actor, hook_id, {"active": active}, expected_version=version_of(form)
+        )
+        done(db)
+    except StaleVersion:
+        db.rollback()
+        db.refresh(hook)
+        error = "This webhook was changed by someone else meanwhile: here it is as it is now."
+        return _log_page(request, db, viewer, hook, error=error, status_code=412)
+    saved = "resumed" if active else "paused"
+    return RedirectResponse(
+        f"/programs/{program_id}/integrations/webhooks/{hook_id}?saved={saved}", status_code=303
+    )
+
+
+@router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/pause")
+def pause_webhook(
+    request: Request,
+    program_id: PathId,
+    hook_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Pause a webhook (managers): nothing is queued or sent until it is resumed."""
+    return _set_active(request, program_id, hook_id, db, viewer, form, active=False)
+
+
+@router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/resume")
+def resume_webhook(
+    request: Request,
+    program_id: PathId,
+    hook_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Resume a paused webhook (managers)."""
+    return _set_active(request, program_id, hook_id, db, viewer, form, active=True)
 
 
 @router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/test")

@@ -153,14 +153,24 @@ def apply_escalation(
                 by=actor.email,
             )
         )
+        raised = _RANK[new] > _RANK.get(old, 0)
+        # one event name both ways (subscribers know it); ``direction`` says which, and
+        # ``score`` is the score that moved it, not what it is when the message is sent
         events.emit(
             session,
             risk.program_id,
             events.RISK_ESCALATED,
-            {"risk_id": risk.id, "title": risk.title, "from": old, "to": new, "reason": reason},
+            {
+                "risk_id": risk.id,
+                "title": risk.title,
+                "from": old,
+                "to": new,
+                "direction": "up" if raised else "down",
+                "score": risk.score,
+                "reason": reason,
+            },
         )
         # when it was last raised; cleared once no rule holds it up any more
-        raised = _RANK[new] > _RANK.get(old, 0)
         escalated_at = utcnow() if raised else None if new == "none" else risk.escalated_at
         record_change(
             session,
