@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.models import Alert, AlertKind, Severity
@@ -48,6 +49,30 @@ def test_the_most_severe_alerts_are_shown_and_all_of_them_on_asking(
     assert "Alert number 0<" in every and "All 12 open alerts." in every
     refused = viewer.client.get(f"/programs/{cast.program.id}?alerts=some")
     assert refused.status_code == 400
+
+
+def _tile(page: str) -> str:
+    """The text under the open-alerts count on the overview, tags and spaces dropped."""
+    found = re.search(r'data-testid="alerts-crossing">(.*?)</p>', page, re.S)
+    assert found is not None
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_the_alerts_tile_never_counts_only_the_alerts_shown_as_all_that_cross_projects(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    _raise_alerts(db, cast.program.id, 12)
+    for alert in db.scalars(select(Alert).where(Alert.program_id == cast.program.id)):
+        alert.cross_project = alert.fingerprint != "test-1"  # 11 of the 12 cross projects
+    db.commit()
+    viewer = browser_as("viewer@example.com")
+
+    shown = _tile(viewer.get(f"/programs/{cast.program.id}"))
+    every = _tile(viewer.get(f"/programs/{cast.program.id}?alerts=all"))
+
+    # the 8 shown are not all of them: the tile counts every open alert
+    assert shown == "11 cross projects", shown
+    assert every == "11 cross projects"
 
 
 def test_a_forecast_uncertainty_out_of_range_is_refused_in_the_forms_own_unit(

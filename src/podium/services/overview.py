@@ -25,6 +25,7 @@ from podium.services.pages_schedule import (
     next_milestone,
     open_alert_counts,
     open_alerts,
+    open_cross_project_alert_count,
 )
 from podium.services.work_calendars import calendars_by_id
 
@@ -115,6 +116,7 @@ class ProgramOverview:
     milestones: list[MilestoneRow]
     alerts: list[AlertRow]
     open_alert_count: int
+    open_cross_project_alert_count: int
     projects: list[ProjectSummary]
     members: list[MemberView]
 
@@ -174,6 +176,7 @@ def program_overview(
         milestones=milestone_rows(session, [program_id], {program_id: calendar})[program_id],
         alerts=alerts,
         open_alert_count=alert_count,
+        open_cross_project_alert_count=open_cross_project_alert_count(session, program_id),
         projects=project_summaries(session, program_id),
         members=members,
     )

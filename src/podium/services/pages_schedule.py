@@ -297,6 +297,20 @@ def open_alerts(session: Session, program_id: int, *, limit: int) -> tuple[list[
     return rows, total
 
 
+def open_cross_project_alert_count(session: Session, program_id: int) -> int:
+    """How many of a program's open alerts cross projects (shown or not)."""
+    return (
+        session.scalar(
+            select(func.count(Alert.id)).where(
+                Alert.program_id == program_id,
+                Alert.resolved_at.is_(None),
+                Alert.cross_project.is_(True),
+            )
+        )
+        or 0
+    )
+
+
 def open_alert_counts(session: Session, program_ids: Collection[int]) -> dict[int, int]:
     if not program_ids:
         return {}

@@ -481,7 +481,9 @@ class ImpactChoices:
 
 
 def impact_choices(session: Session, actor: Actor, program_id: int) -> ImpactChoices:
-    """The program's projects and the tasks that can slip (two queries)."""
+    """The program's projects and the tasks that can slip (two queries): neither summaries
+    nor finished tasks, which the analysis refuses (finished as the scheduler counts it: an
+    actual finish, or started and 100 % done or a milestone or of no duration)."""
     require_role(session, actor, program_id, Role.VIEWER)
     program, _calendar = _program_info(session, program_id)
     projects = _projects(session, program_id)
@@ -501,7 +503,19 @@ def impact_choices(session: Session, actor: Actor, program_id: int) -> ImpactCho
                 Task.early_start,
                 Task.early_finish,
                 Task.is_critical,
-            ).where(Task.program_id == program_id, ~exists().where(child.parent_id == Task.id))
+            ).where(
+                Task.program_id == program_id,
+                ~exists().where(child.parent_id == Task.id),
+                Task.actual_finish.is_(None),
+                ~(
+                    Task.actual_start.is_not(None)
+                    & (
+                        (Task.percent_complete >= 100)
+                        | (Task.duration == 0)
+                        | Task.is_milestone.is_(True)
+                    )
+                ),
+            )
         ),
         key=lambda t: (rank.get(t.project_id, 0), _wbs_order(t.wbs), t.id),
     )

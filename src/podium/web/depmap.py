@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -26,7 +27,8 @@ from podium.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-NodeParam = Annotated[str | None, Query(max_length=20, pattern=r"^[tm][0-9]{1,10}$")]
+# an empty value is no node: the chooser's "— choose a task or milestone —" sends ``node=``
+NodeParam = Annotated[str | None, Query(max_length=20, pattern=r"^([tm][0-9]{1,10})?$")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,15 @@ class CrossLink:
     successor: Reached
     type: str
     lag: int
+
+
+def _late(plan: ProgramPlan) -> dict[str, date]:
+    """The program milestones forecast past their targets, with their targets, by node."""
+    return {
+        m.node: m.target_date
+        for m in plan.milestones
+        if m.target_date and m.early_finish and m.early_finish > m.target_date
+    }
 
 
 def _edge_kind(link: LinkRow) -> str:
@@ -50,6 +61,7 @@ def _edge_kind(link: LinkRow) -> str:
 def depmap_json(plan: ProgramPlan) -> dict[str, Any]:
     """Nodes (tasks and program milestones) and edges, as ``static/depmap.js`` reads them."""
     projects = {p.id: p for p in plan.projects}
+    late = _late(plan)
     nodes: list[dict[str, Any]] = []
     for t in plan.tasks:
         nodes.append(
@@ -75,6 +87,7 @@ def depmap_json(plan: ProgramPlan) -> dict[str, Any]:
                 "start": m.early_finish.isoformat() if m.early_finish else None,
                 "finish": m.early_finish.isoformat() if m.early_finish else None,
                 "target": m.target_date.isoformat() if m.target_date else None,
+                "late": m.node in late,
                 "critical": m.is_critical,
             }
         )
@@ -122,6 +135,7 @@ def dependency_map_page(
 ) -> Response:
     """The map, the node chooser, the side panel (for ``node``) and the cross-project table."""
     plan = roadmap.program_plan(db, viewer.actor, program_id)
+    node = node or None
     reach = roadmap.reach_of(plan, node) if node else None
     return render(
         request,
@@ -132,6 +146,7 @@ def dependency_map_page(
             "cross_links": _cross_links(plan),
             "reach": reach,
             "selected": node,
+            "late": _late(plan),
         },
     )
 
@@ -158,5 +173,5 @@ def dependency_reach(
     return render(
         request,
         "depmap/_reach.html",
-        {"program": plan.program, "reach": reach},
+        {"program": plan.program, "reach": reach, "late": _late(plan)},
     )

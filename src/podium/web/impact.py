@@ -48,7 +48,16 @@ class ImpactQuestion:
         return self.task.name
 
     @property
+    def changes_nothing(self) -> bool:
+        """A new duration equal to the task's own: the plan is the same plan."""
+        current = 0 if self.task.is_milestone else self.task.duration
+        return self.kind == "set_duration" and self.days == current
+
+    @property
     def no_moves(self) -> str:
+        if self.changes_nothing:
+            days = f"{self.days} working day{'s' * (self.days != 1)}"
+            return f"Nothing changes: {self.task.key} already takes {days}."
         return "Nothing else moves: the task has enough float to absorb this."
 
 
@@ -67,7 +76,9 @@ def _question(choices: ImpactChoices, form: Any) -> ImpactQuestion:
     if isinstance(raw_task, str) and raw_task.isdigit():
         task = choices.task(int(raw_task))
     if task is None:
-        problems.append({"field": "task_id", "message": "choose a task of this program"})
+        problems.append(
+            {"field": "task_id", "message": "choose a task of this program that is not finished"}
+        )
     kind = raw_kind if raw_kind in KINDS else None
     if kind is None:
         problems.append({"field": "kind", "message": "choose a slip or a new duration"})

@@ -3,7 +3,9 @@
 // computed here (a "preset" layout): x from the node's early start, rows packed
 // inside each band so nodes never overlap. Choosing a node (click, or the
 // select above the graph) highlights what it blocks and what blocks it, and
-// htmx loads the side panel listing them by project.
+// htmx loads the side panel listing them by project. Labels are cut to fit their
+// boxes (measured, with an ellipsis); the full text is the node's tooltip and is
+// in the side panel.
 (function () {
   "use strict";
 
@@ -13,12 +15,19 @@
   var statusBox = root.querySelector(".dm-status");
   var select = root.querySelector("#dm-node");
   var within = root.querySelector("#dm-within");
+  var hint = root.querySelector(".dm-hint");
+  var panel = root.querySelector("#dm-panel");
 
   var DAY_MS = 864e5;
   var NODE_W = 132;
   var NODE_H = 36;
   var ROW_GAP = 12;
   var LANE_GAP = 64;
+  var LANE_PAD = 18; // a project box's padding around its nodes
+  var FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
+  // below this zoom the labels cannot be read: a narrow screen starts here at the
+  // top left of the map, to drag or pinch around, instead of fitting it all
+  var READABLE_ZOOM = 0.6;
   var PALETTE = ["#3b4fd8", "#0f766e", "#b45309", "#7c3aed", "#be185d", "#0369a1", "#4d7c0f", "#9f1239"];
   var TINTS = ["#eef0fd", "#e6f4f2", "#fdf3e6", "#f3edfe", "#fcebf3", "#e6f2fa", "#eef5e6", "#fbe9ec"];
 
@@ -35,8 +44,46 @@
     return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS;
   }
 
-  function shorten(text, n) {
-    return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  function plural(n, one, many) {
+    return n + " " + (n === 1 ? one : many);
+  }
+
+  // ``text`` cut with an ellipsis to at most ``px`` pixels wide in ``font``.
+  var ruler = document.createElement("canvas").getContext("2d");
+  function fit(text, px, font) {
+    ruler.font = font;
+    if (ruler.measureText(text).width <= px) return text;
+    var lo = 0;
+    var hi = text.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (ruler.measureText(text.slice(0, mid) + "…").width <= px) lo = mid;
+      else hi = mid - 1;
+    }
+    return text.slice(0, lo).replace(/\s+$/, "") + "…";
+  }
+
+  // A key cut in its middle: the number at its end tells tasks apart, and the
+  // column already names the project ("PLATFORMOPS-1042" → "PLATF…-1042").
+  function fitKey(key, px, font) {
+    ruler.font = font;
+    if (ruler.measureText(key).width <= px) return key;
+    var dash = key.lastIndexOf("-");
+    var tail = dash > 0 ? key.slice(dash) : "";
+    if (!tail || ruler.measureText("…" + tail).width > px) return fit(key, px, font);
+    var head = key.slice(0, dash);
+    var lo = 0;
+    var hi = head.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (ruler.measureText(head.slice(0, mid) + "…" + tail).width <= px) lo = mid;
+      else hi = mid - 1;
+    }
+    return head.slice(0, lo) + "…" + tail;
+  }
+
+  function isLate(n) {
+    return Boolean(n.late);
   }
 
   // Which nodes to show: by default the tasks at the ends of cross-project or
@@ -116,25 +163,39 @@
     data.projects.forEach(function (p) {
       if (!lanes.has(p.key)) return;
       var i = colour[p.key] % PALETTE.length;
+      var full = p.key + " · " + p.name;
       els.push({
         group: "nodes",
-        data: { id: "project-" + p.key, label: p.key + " · " + p.name, colour: PALETTE[i], tint: TINTS[i] },
+        data: { id: "project-" + p.key, label: fit(full, NODE_W + 2 * LANE_PAD, "700 12px " + FONT), full: full, colour: PALETTE[i], tint: TINTS[i] },
         classes: "project",
       });
     });
     if (lanes.has(null)) {
-      els.push({ group: "nodes", data: { id: "project-program", label: "Program milestones", colour: "#0f766e", tint: "#f1f7f6" }, classes: "project" });
+      els.push({ group: "nodes", data: { id: "project-program", label: "Program milestones", full: "Program milestones", colour: "#0f766e", tint: "#f1f7f6" }, classes: "project" });
     }
     nodes.forEach(function (n) {
       var i = n.project ? colour[n.project] % PALETTE.length : 0;
       var classes = [n.type === "program-milestone" ? "pmilestone" : n.type];
       if (n.critical) classes.push("critical");
+      if (isLate(n)) classes.push("late");
+      var font = (n.critical || isLate(n) ? "700 " : "") + "11px " + FONT;
+      var room = NODE_W - 16;
+      var mark = n.critical ? "▲ " : "";
+      var note = isLate(n) ? " · late" : "";
+      ruler.font = font;
+      var head = mark + fitKey(n.key, room - ruler.measureText(mark + note).width, font) + note;
       els.push({
         group: "nodes",
         data: {
           id: n.id,
           parent: n.project ? "project-" + n.project : "project-program",
-          label: (n.critical ? "▲ " : "") + n.key + "\n" + shorten(n.name, 17),
+          label: head + "\n" + fit(n.name, room, font),
+          full:
+            n.key +
+            " · " +
+            n.name +
+            (n.critical ? " (critical)" : "") +
+            (isLate(n) ? " — late: forecast " + n.finish + ", target " + n.target : ""),
           colour: n.project ? PALETTE[i] : "#0f766e",
         },
         position: positions[n.id],
@@ -182,10 +243,12 @@
         "text-margin-y": -4,
         "font-size": 12,
         "font-weight": 700,
-        "text-max-width": 600,
+        "text-max-width": NODE_W + 2 * LANE_PAD,
         "text-wrap": "none",
         color: "data(colour)",
-        padding: 18,
+        padding: LANE_PAD,
+        // the columns are spaced for boxes as wide as their nodes: no label widens one
+        "compound-sizing-wrt-labels": "exclude",
       },
     },
     { selector: "node.summary", style: { "border-style": "dashed" } },
@@ -206,6 +269,8 @@
     },
     { selector: "node.critical", style: { "border-color": "#b42318", "border-width": 4, "border-style": "double", color: "#8f1d10", "font-weight": 700 } },
     { selector: "node.pmilestone.critical, node.milestone.critical", style: { "background-color": "#b42318", "border-style": "solid", "border-width": 2, "border-color": "#ffffff" } },
+    // past its target: an amber ring and "late" in the label (not the colour alone)
+    { selector: "node.pmilestone.late", style: { "border-color": "#f59e0b", "border-width": 4, "border-style": "solid", color: "#9a3412", "font-weight": 700, "text-background-color": "#fff4e5", "text-background-opacity": 1 } },
     {
       selector: "edge",
       style: {
@@ -273,10 +338,42 @@
     });
   }
 
+  // Bring a chosen node into view when it is off the canvas (a map zoomed in on a phone).
+  function show(id) {
+    if (!cy || !id) return;
+    var node = cy.getElementById(id);
+    if (!node || node.empty()) return;
+    var at = node.renderedPosition();
+    if (at.x < 0 || at.y < 0 || at.x > container.clientWidth || at.y > container.clientHeight) {
+      cy.center(node);
+    }
+  }
+
   function choose(id) {
     // The select is the one path to the side panel: htmx loads it on "change".
     if (select.value !== id) select.value = id;
     select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // What to say over an empty canvas, with the way to more: an empty program, a
+  // program without dependencies, or one whose dependencies all stay in a project.
+  function explain(pick) {
+    var button = hint.querySelector("button");
+    var text = "";
+    var offerWithin = false;
+    if (!data.nodes.length) {
+      text = "Nothing to draw yet: this program has no tasks or program milestones.";
+    } else if (!data.edges.length) {
+      text = "No dependencies in this program yet: add links in a task's Dependencies card and they appear here.";
+    } else if (!pick.edges.length) {
+      var others = data.edges.length;
+      text = "No dependency crosses projects or leads into a program milestone. " + plural(others, "dependency stays", "dependencies stay") + " within a project.";
+      offerWithin = true;
+    }
+    hint.querySelector(".dm-hint__text").textContent = text;
+    button.hidden = !offerWithin;
+    hint.hidden = !text;
+    root.classList.toggle("dm--blank", !pick.ids.size);
   }
 
   function draw() {
@@ -284,6 +381,7 @@
     var crossCount = pick.edges.filter(function (e) {
       return e.kind === "cross";
     }).length;
+    explain(pick);
     cy = window.cytoscape({
       container: container,
       elements: elements(),
@@ -304,15 +402,32 @@
         highlight(null);
       }
     });
+    // the full text of a cut label, as the pointer's tooltip
+    cy.on("mouseover", "node", function (evt) {
+      container.title = evt.target.data("full") || "";
+    });
+    cy.on("mouseout", "node", function () {
+      container.removeAttribute("title");
+    });
+    var zoomedIn = cy.zoom() < READABLE_ZOOM && container.clientWidth < 600;
+    if (zoomedIn) {
+      var box = cy.elements().boundingBox();
+      cy.zoom(READABLE_ZOOM);
+      cy.pan({ x: 12 - box.x1 * READABLE_ZOOM, y: 12 - box.y1 * READABLE_ZOOM });
+    }
     highlight(select.value || null);
-    root.dataset.nodes = String(cy.nodes().not(".project").length);
+    show(select.value || null);
+    var nodeCount = cy.nodes().not(".project").length;
+    var late = cy.nodes(".late").length;
+    root.dataset.nodes = String(nodeCount);
     root.dataset.crossEdges = String(crossCount);
     say(
-      cy.nodes().not(".project").length +
-        " tasks and milestones, " +
-        crossCount +
-        " cross-project dependencies" +
-        (within.checked ? ", " + (pick.edges.length - crossCount) + " other dependencies." : " (dependencies within projects hidden).")
+      plural(nodeCount, "task or milestone", "tasks and milestones") +
+        ", " +
+        plural(crossCount, "cross-project dependency", "cross-project dependencies") +
+        (within.checked ? ", " + plural(pick.edges.length - crossCount, "other dependency", "other dependencies") + "." : " (dependencies within projects hidden).") +
+        (late ? " " + plural(late, "program milestone is", "program milestones are") + " late." : "") +
+        (zoomedIn ? " Drag or pinch to move around the map; Fit to screen shows all of it." : "")
     );
     window.podiumDepmap = { cy: cy };
     root.dataset.state = "ready";
@@ -320,15 +435,30 @@
 
   select.addEventListener("change", function () {
     highlight(select.value || null);
+    show(select.value || null);
   });
   within.addEventListener("change", function () {
     if (cy) cy.destroy();
     draw();
   });
+  // A node opened from the panel replaces the panel, and the button with it: the
+  // focus goes to the new panel's heading instead of being lost to the page.
+  var focusPanel = false;
+  panel.addEventListener("htmx:afterSwap", function () {
+    if (!focusPanel) return;
+    focusPanel = false;
+    var title = panel.querySelector(".dm-reach__title");
+    if (title) title.focus();
+  });
   root.addEventListener("click", function (e) {
     var b = e.target.closest("button");
     if (!b) return;
-    if (b.dataset.focus) {
+    if (b.dataset.action === "within") {
+      within.checked = true;
+      within.dispatchEvent(new Event("change", { bubbles: true }));
+      within.focus();
+    } else if (b.dataset.focus) {
+      focusPanel = true;
       choose(b.dataset.focus);
       var n = cy && cy.getElementById(b.dataset.focus);
       if (n && n.nonempty()) cy.animate({ center: { eles: n }, duration: 250 });
