@@ -78,7 +78,9 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
     expect(page.get_by_test_id("scenario-status")).to_have_text("active")
     expect(page.get_by_test_id("scope")).to_contain_text("Nothing yet")
 
-    page.get_by_test_id("copy-links").get_by_role("link", name="Projects & tasks").click()
+    page.get_by_test_id("copy-links").get_by_role(
+        "link", name="Edit the copy’s projects & tasks"
+    ).click()
     banner = page.get_by_test_id("scenario-banner")
     expect(banner).to_contain_text(
         f"Scenario Feeder two months late of {fresh_plan.key} — "
@@ -117,7 +119,9 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
     expect(page).to_have_url(re.compile(r"baseline_id=\d+"))
     expect(page.get_by_test_id("compare")).to_contain_text("Baseline Plan of record")
 
-    page.get_by_role("button", name="Apply to the live plan").click()
+    page.get_by_role("link", name="Apply to the live plan…").click()
+    expect(page.get_by_test_id("apply-form")).to_contain_text("Keep it as a scenario")
+    page.get_by_role("button", name=re.compile(r"^Apply to ")).click()
     expect(page.get_by_test_id("scenario-status")).to_have_text("applied")
     expect(page.get_by_test_id("applied")).to_contain_text("updated 1 tasks")
     assert _task(web_engine, fresh_plan.id, task_key).duration == live_task.duration + 40
@@ -143,16 +147,20 @@ def test_applying_after_the_live_plan_moved_lists_the_conflicts_and_changes_noth
         f"task {task_key} was changed in the live plan (duration)"
     )
     screenshot(page, "scenario-stale.png", full_page=True)
-    page.get_by_role("button", name="Apply to the live plan").click()
+    page.get_by_role("link", name="Apply to the live plan…").click()
+    expect(page.get_by_test_id("apply-form")).to_contain_text("Keep it as a scenario")
+    page.get_by_role("button", name=re.compile(r"^Apply to ")).click()
     refused = page.get_by_test_id("apply-refused")
     expect(page.get_by_test_id("stale")).to_have_count(0)
     expect(refused).to_contain_text("Not applied")
+    expect(refused).to_contain_text("Undoing the live changes does not help")
     expect(refused.get_by_test_id("conflicts")).to_contain_text(
         f"task {task_key} was changed in the live plan (duration)"
     )
     expect(page.get_by_test_id("scenario-status")).to_have_text("active")
     screenshot(page, "scenario-conflicts.png", full_page=True)
-    page.get_by_role("button", name="Discard").click()
+    page.get_by_role("link", name="Discard…").click()
+    page.get_by_role("button", name="Discard the scenario").click()
     expect(page).to_have_url(re.compile(rf"/programs/{fresh_plan.id}/scenarios$"))
     expect(page.locator(f"[data-scenario-id='{scenario_id}']")).to_contain_text("discarded")
     assert _task(web_engine, fresh_plan.id, task_key).duration == live.duration + 1
@@ -184,7 +192,16 @@ def test_a_manager_renames_a_scenario_then_deletes_it_with_its_copy(
     assert copy is not None and "Two test labs" in copy.name  # the copy takes the new name
     db.close()
 
-    page.get_by_test_id("delete-scenario").get_by_role("button", name="Delete scenario").click()
+    zone = page.get_by_test_id("delete-scenario")
+    zone.get_by_role("link", name="Delete scenario…").click()
+    zone.get_by_role("link", name="Keep it").click()
+    expect(page.get_by_test_id("delete-confirm")).to_have_count(0)
+    zone.get_by_role("link", name="Delete scenario…").click()
+    screenshot(page, "scenario-delete-confirm.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "scenario-delete-confirm-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    zone.get_by_role("button", name="Delete the scenario").click()
     expect(page.get_by_test_id("flash")).to_contain_text("Scenario deleted")
     expect(page.locator("main")).not_to_contain_text("Two test labs")
     db = session_factory(web_engine)()

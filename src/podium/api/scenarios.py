@@ -201,15 +201,46 @@ class TaskChangeOut(BaseModel):
     finish: list[date | None] = Field(description="[live, scenario]")
 
 
+class KeyedOut(BaseModel):
+    key: str
+    name: str
+
+
+class KeyedChangeOut(KeyedOut):
+    fields: dict[str, list[Any]] = Field(description="field: [live, scenario]")
+
+
+class LinkChangeOut(BaseModel):
+    link: str
+    live: str = Field(description="the link's type and lag in the live plan")
+    scenario: str
+
+
+class AssignmentChangeOut(BaseModel):
+    assignment: str
+    fields: dict[str, list[Any]] = Field(description="field: [live, scenario]")
+
+
 class ScopeCompareOut(BaseModel):
+    """What applying the scenario would write, record by record: records are matched by
+    the live record each copy was made from, as applying matches them (not by key)."""
+
     tasks_added: list[TaskBriefOut]
     tasks_removed: list[TaskBriefOut]
     tasks_changed: list[TaskChangeOut]
     tasks_moved: list[TaskChangeOut] = Field(description="unchanged tasks whose dates move")
+    projects_added: list[KeyedOut]
+    projects_removed: list[KeyedOut]
+    projects_changed: list[KeyedChangeOut]
+    milestones_added: list[KeyedOut]
+    milestones_removed: list[KeyedOut]
+    milestones_changed: list[KeyedChangeOut]
     dependencies_added: list[str]
     dependencies_removed: list[str]
+    dependencies_changed: list[LinkChangeOut]
     assignments_added: list[str]
     assignments_removed: list[str]
+    assignments_changed: list[AssignmentChangeOut]
 
 
 class ResourceCompareOut(BaseModel):

@@ -24,6 +24,8 @@ from podium.web.tasks import GENERAL, done, errors_of, field_value, humanize, va
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+# the actions that ask first: the button opens ``?confirm=<action>`` with the real form
+CONFIRMED = frozenset({"apply", "discard", "delete"})
 
 
 def _can_manage(db: Session, actor: Actor, program_id: int) -> bool:
@@ -111,6 +113,7 @@ def _scenario_page(
     refusal: str | None = None,
     form: FormState | None = None,
     flash: str = "",
+    confirm: str | None = None,
     status_code: int = 200,
 ) -> Response:
     program = get_program(db, viewer.actor, scenario.program_id)
@@ -139,6 +142,7 @@ def _scenario_page(
             "edit": form
             or FormState(values={"name": scenario.name, "description": scenario.description}),
             "flash": flash,
+            "confirm": confirm if confirm in CONFIRMED else None,
         },
         status_code=status_code,
     )
@@ -152,12 +156,16 @@ def scenario_page(
     viewer: CurrentViewer,
     baseline_id: str | None = None,
     saved: str | None = None,
+    confirm: str | None = None,
 ) -> Response:
-    """The scenario: where to edit it, the comparison with the live plan, apply or discard."""
+    """The scenario: where to edit it, the comparison with the live plan, apply or discard;
+    with ``confirm`` (``apply``, ``discard``, ``delete``), the step that asks before it."""
     scenario = service.get_scenario(db, viewer.actor, scenario_id)
     chosen = int(baseline_id) if baseline_id and baseline_id.isdigit() else None
     flash = "Scenario saved." if saved else ""
-    return _scenario_page(request, db, viewer, scenario, baseline_id=chosen, flash=flash)
+    return _scenario_page(
+        request, db, viewer, scenario, baseline_id=chosen, flash=flash, confirm=confirm
+    )
 
 
 @router.get("/programs/{program_id}/scenario")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.errors import NotFound
-from podium.models import Baseline, BaselineItem, Dependency, Program, Project, Task
+from podium.models import Baseline, BaselineItem, Dependency, Program, Project, Scenario, Task
 from podium.services.actor import Actor
 from podium.services.baselines import get_baseline
 from podium.services.forecasts import latest_forecast
@@ -27,19 +27,16 @@ from podium.services.scenarios._records import (
     record_keys,
     records_of,
 )
-
-COMPARED_TASK_FIELDS = (
-    "name",
-    "duration",
-    "constraint_type",
-    "constraint_date",
-    "deadline",
-    "actual_start",
-    "actual_finish",
-    "percent_complete",
-    "budget",
-    "leveled_start",
+from podium.services.scenarios.applying import (
+    ASSIGNMENT_FIELDS,
+    DEPENDENCY_FIELDS,
+    MILESTONE_FIELDS,
+    PROJECT_FIELDS,
+    TASK_FIELDS,
 )
+
+# what applying writes onto a task, less its place in the WBS (compared on its own)
+COMPARED_TASK_FIELDS = tuple(f for f in TASK_FIELDS if f not in ("parent_id", "position"))
 
 
 def _plain(value: Any) -> Any:
@@ -97,76 +94,182 @@ def latest_p80(session: Session, program_id: int) -> tuple[date | None, dict[str
     return forecast.program_p80, milestones
 
 
-def _scope(session: Session, live_id: int, copy_id: int) -> dict[str, Any]:
-    live_tasks = {t.key: t for t in records_of(session, "tasks", live_id)}
-    copy_tasks = {t.key: t for t in records_of(session, "tasks", copy_id)}
-    projects = dict(
-        session.execute(
-            select(Project.id, Project.key).where(Project.program_id.in_([live_id, copy_id]))
-        ).all()
+def _matched(
+    session: Session, scenario: Scenario, kind: str, live_id: int, copy_id: int
+) -> tuple[dict[int, Any], dict[int, Any], dict[int, int]]:
+    """A kind's live and copy records by id, and copy id → live id for the records the
+    copy was made from (the copy-time identity applying goes by, whatever their keys)."""
+    live = {r.id: r for r in records_of(session, kind, live_id)}
+    copy = {r.id: r for r in records_of(session, kind, copy_id)}
+    pairs = {
+        row["copy"]: row["live"]
+        for row in scenario.basis.get(kind, [])
+        if row["copy"] in copy and row["live"] in live
+    }
+    return live, copy, pairs
+
+
+def _removed(
+    scenario: Scenario, kind: str, live: dict[int, Any], copy: dict[int, Any]
+) -> list[Any]:
+    """Live records copied that the scenario deleted (applying deletes them)."""
+    return [
+        live[row["live"]]
+        for row in scenario.basis.get(kind, [])
+        if row["copy"] not in copy and row["live"] in live
+    ]
+
+
+def _added(scenario: Scenario, kind: str, copy: dict[int, Any]) -> list[Any]:
+    """Records made in the copy (applying creates them)."""
+    known = {row["copy"] for row in scenario.basis.get(kind, [])}
+    return [r for i, r in sorted(copy.items()) if i not in known]
+
+
+def _fields(live: Any, copy: Any, fields: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {
+        f: [_plain(getattr(live, f)), _plain(getattr(copy, f))]
+        for f in fields
+        if getattr(live, f) != getattr(copy, f)
+    }
+
+
+def _siblings(tasks: dict[int, Task], common: set[int]) -> dict[int, int]:
+    """Each task's rank among its siblings that are on both sides."""
+    ranks: dict[int, int] = {}
+    by_parent: dict[tuple[int, int | None], list[Task]] = {}
+    for t in tasks.values():
+        if t.id in common:
+            by_parent.setdefault((t.project_id, t.parent_id), []).append(t)
+    for group in by_parent.values():
+        for rank, t in enumerate(sorted(group, key=lambda t: (t.position, t.id))):
+            ranks[t.id] = rank
+    return ranks
+
+
+def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> dict[str, Any]:
+    """Every difference applying would write, matched as applying matches records: by the
+    copy-time identity (a task deleted and re-made under the same key is a deletion and an
+    addition; a renamed key is a change of key)."""
+    live_tasks, copy_tasks, task_pairs = _matched(session, scenario, "tasks", live_id, copy_id)
+    project_live, project_copy, project_pairs = _matched(
+        session, scenario, "projects", live_id, copy_id
     )
+    project_keys = {i: p.key for i, p in (*project_live.items(), *project_copy.items())}
+    live_ranks = _siblings(live_tasks, set(task_pairs.values()))
+    copy_ranks = _siblings(copy_tasks, set(task_pairs))
     changed = []
-    for key in sorted(live_tasks.keys() & copy_tasks.keys()):
-        live, copy = live_tasks[key], copy_tasks[key]
-        fields = {
-            f: [_plain(getattr(live, f)), _plain(getattr(copy, f))]
-            for f in COMPARED_TASK_FIELDS
-            if getattr(live, f) != getattr(copy, f)
-        }
-        if projects.get(live.project_id) != projects.get(copy.project_id):
-            fields["project"] = [projects.get(live.project_id), projects.get(copy.project_id)]
+    for copy_id_, live_id_ in task_pairs.items():
+        live, copy = live_tasks[live_id_], copy_tasks[copy_id_]
+        fields = _fields(live, copy, COMPARED_TASK_FIELDS)
+        if project_pairs.get(copy.project_id) != live.project_id:
+            fields["project"] = [
+                project_keys.get(live.project_id),
+                project_keys.get(copy.project_id),
+            ]
+        parent = task_pairs.get(copy.parent_id) if copy.parent_id is not None else None
+        if parent != live.parent_id or (copy.parent_id is not None and parent is None):
+            fields["parent"] = [
+                live_tasks[live.parent_id].key if live.parent_id in live_tasks else None,
+                copy_tasks[copy.parent_id].key if copy.parent_id in copy_tasks else None,
+            ]
+        elif live_ranks.get(live.id) != copy_ranks.get(copy.id):
+            fields["position"] = [live.wbs, copy.wbs]
         if fields or live.early_finish != copy.early_finish:
             changed.append(
                 {
-                    "key": key,
+                    "key": live.key,
                     "name": copy.name,
                     "fields": fields,
                     "finish": [live.early_finish, copy.early_finish],
                 }
             )
+    changed.sort(key=lambda c: c["key"])
 
-    def brief(tasks: dict[str, Task], keys: set[str]) -> list[dict[str, Any]]:
+    def brief(tasks: list[Task]) -> list[dict[str, Any]]:
         return [
             {
-                "key": k,
-                "name": tasks[k].name,
-                "project_key": projects.get(tasks[k].project_id),
-                "duration": tasks[k].duration,
-                "budget": tasks[k].budget,
+                "key": t.key,
+                "name": t.name,
+                "project_key": project_keys.get(t.project_id),
+                "duration": t.duration,
+                "budget": t.budget,
             }
-            for k in sorted(keys)
+            for t in sorted(tasks, key=lambda t: t.key)
         ]
 
-    live_deps, copy_deps = _links(session, live_id), _links(session, copy_id)
-    live_links, copy_links = set(live_deps), set(copy_deps)
-    live_jobs = set(
-        record_keys(session, "assignments", records_of(session, "assignments", live_id)).values()
-    )
-    copy_jobs = set(
-        record_keys(session, "assignments", records_of(session, "assignments", copy_id)).values()
-    )
+    def keyed(records: list[Any]) -> list[dict[str, Any]]:
+        return [{"key": r.key, "name": r.name} for r in sorted(records, key=lambda r: r.key)]
+
+    def changes(kind: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        live, copy, pairs = _matched(session, scenario, kind, live_id, copy_id)
+        found = []
+        for c, lv in pairs.items():
+            differing = _fields(live[lv], copy[c], fields)
+            if differing:
+                found.append({"key": live[lv].key, "name": copy[c].name, "fields": differing})
+        return sorted(found, key=lambda x: x["key"])
+
+    milestone_live, milestone_copy, _ = _matched(session, scenario, "milestones", live_id, copy_id)
+    dep_live, dep_copy, dep_pairs = _matched(session, scenario, "dependencies", live_id, copy_id)
+    dep_names = {
+        **record_keys(session, "dependencies", dep_live.values()),
+        **record_keys(session, "dependencies", dep_copy.values()),
+    }
+    job_live, job_copy, job_pairs = _matched(session, scenario, "assignments", live_id, copy_id)
+    job_names = {
+        **record_keys(session, "assignments", job_live.values()),
+        **record_keys(session, "assignments", job_copy.values()),
+    }
     return {
-        "tasks_added": brief(copy_tasks, copy_tasks.keys() - live_tasks.keys()),
-        "tasks_removed": brief(live_tasks, live_tasks.keys() - copy_tasks.keys()),
+        "tasks_added": brief(_added(scenario, "tasks", copy_tasks)),
+        "tasks_removed": brief(_removed(scenario, "tasks", live_tasks, copy_tasks)),
         "tasks_changed": [c for c in changed if c["fields"]],
         "tasks_moved": [c for c in changed if not c["fields"]],
-        "dependencies_added": sorted(copy_links - live_links),
-        "dependencies_removed": sorted(live_links - copy_links),
-        "dependencies_changed": [
-            {"link": k, "live": _link_type(live_deps[k]), "scenario": _link_type(copy_deps[k])}
-            for k in sorted(live_links & copy_links)
-            if _link_type(live_deps[k]) != _link_type(copy_deps[k])
-        ],
-        "assignments_added": sorted(copy_jobs - live_jobs),
-        "assignments_removed": sorted(live_jobs - copy_jobs),
+        "projects_added": keyed(_added(scenario, "projects", project_copy)),
+        "projects_removed": keyed(_removed(scenario, "projects", project_live, project_copy)),
+        "projects_changed": changes("projects", PROJECT_FIELDS),
+        "milestones_added": keyed(_added(scenario, "milestones", milestone_copy)),
+        "milestones_removed": keyed(
+            _removed(scenario, "milestones", milestone_live, milestone_copy)
+        ),
+        "milestones_changed": changes("milestones", MILESTONE_FIELDS),
+        "dependencies_added": sorted(
+            dep_names[d.id] for d in _added(scenario, "dependencies", dep_copy)
+        ),
+        "dependencies_removed": sorted(
+            dep_names[d.id] for d in _removed(scenario, "dependencies", dep_live, dep_copy)
+        ),
+        "dependencies_changed": sorted(
+            (
+                {
+                    "link": dep_names[c],
+                    "live": _link_type(dep_live[lv]),
+                    "scenario": _link_type(dep_copy[c]),
+                }
+                for c, lv in dep_pairs.items()
+                if _fields(dep_live[lv], dep_copy[c], DEPENDENCY_FIELDS)
+            ),
+            key=lambda d: d["link"],
+        ),
+        "assignments_added": sorted(
+            job_names[a.id] for a in _added(scenario, "assignments", job_copy)
+        ),
+        "assignments_removed": sorted(
+            job_names[a.id] for a in _removed(scenario, "assignments", job_live, job_copy)
+        ),
+        "assignments_changed": sorted(
+            (
+                {
+                    "assignment": job_names[c],
+                    "fields": _fields(job_live[lv], job_copy[c], ASSIGNMENT_FIELDS),
+                }
+                for c, lv in job_pairs.items()
+                if _fields(job_live[lv], job_copy[c], ASSIGNMENT_FIELDS)
+            ),
+            key=lambda a: a["assignment"],
+        ),
     }
-
-
-def _links(session: Session, program_id: int) -> dict[str, Dependency]:
-    """A program's dependencies by what people call them (``A → B``)."""
-    records = records_of(session, "dependencies", program_id)
-    named = record_keys(session, "dependencies", records)
-    return {named[d.id]: d for d in records}
 
 
 def _link_type(link: Dependency) -> str:
@@ -297,7 +400,7 @@ def compare_scenario(
             "difference": round(cost_copy - cost_live, 2),
             **extra(round(sum(i.cost for i in items if i.kind == "task"), 2) if baseline else None),
         },
-        "scope": _scope(session, live.id, copy.id),
+        "scope": _scope(session, scenario, live.id, copy.id),
         "resources": resources,
         "over_allocated_days": {
             "live": sum(r["live"] for r in resources),
