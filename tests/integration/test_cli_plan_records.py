@@ -91,9 +91,9 @@ def scenarios_of(engine: Engine) -> dict[int, tuple[str, str, str | None]]:
     """Each scenario by number: name, status, and its copy's name (if it has one)."""
     with Session(engine) as session:
         rows = session.execute(
-            select(Scenario.number, Scenario.name, Scenario.status, Program.name).outerjoin(
-                Program, Program.id == Scenario.copy_program_id
-            )
+            select(Scenario.number, Scenario.name, Scenario.status, Program.name)
+            .outerjoin(Program, Program.id == Scenario.copy_program_id)
+            .order_by(Scenario.number)
         )
         return {n: (name, status.value, copy) for n, name, status, copy in rows}
 

@@ -96,9 +96,15 @@ def revoke_feed(feed_id: PathId, db: Db, actor: CurrentActor) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@public_router.api_route(
+@public_router.head("/feeds/{name}", response_class=Response, include_in_schema=False)
+def probe_feed(name: str, db: Db) -> Response:
+    """What ``GET`` answers, without its body: calendar applications and link checkers
+    ask with ``HEAD`` first."""
+    return serve_feed(name, db)
+
+
+@public_router.get(
     "/feeds/{name}",
-    methods=["GET", "HEAD"],  # calendar applications and link checkers ask with HEAD first
     response_class=Response,
     summary="An iCalendar feed (the secret in the URL is the only credential)",
 )
