@@ -207,13 +207,77 @@ def test_impact_with_unknown_task_is_422_naming_the_change(cast: Cast, net: Net)
 
 
 def test_impact_problems_name_tasks_by_their_keys(cast: Cast, net: Net) -> None:
+    cast.assign_member(net.plat["id"])
+    started = {"actual_start": "2027-01-04", "percent_complete": 20}
+    assert cast.member.patch(f"/api/v1/tasks/{net.plat['id']}", json=started).status_code == 200
     url = f"/api/v1/programs/{cast.program.id}/impact"
-    change = {"type": "slip", "task_id": net.plat["id"], "days": -20}
+    change = {"type": "delay_start", "task_id": net.plat["id"], "days": 3}
     error = assert_error(cast.viewer.post(url, json={"changes": [change]}), 422)
     assert error["details"] == [
-        {"field": "changes", "message": f"'{net.plat['key']}' would get a negative duration (-10)"}
+        {
+            "field": "changes",
+            "message": f"'{net.plat['key']}' is already started: its start cannot be delayed",
+        }
     ]
     assert f"t{net.plat['id']}" not in error["message"]
+
+
+def test_a_start_pinned_by_its_constraint_cannot_be_delayed_and_says_by_which(
+    cast: Cast, net: Net
+) -> None:
+    pinned = {"constraint_type": "mso", "constraint_date": "2027-01-18"}
+    assert cast.manager.patch(f"/api/v1/tasks/{net.train['id']}", json=pinned).status_code == 200
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    change = {"type": "delay_start", "task_id": net.train["id"], "days": 2}
+    error = assert_error(cast.viewer.post(url, json={"changes": [change]}), 422)
+    assert error["details"][0]["message"] == (
+        f"'{net.train['key']}' is pinned (must start on 2027-01-18): its start cannot be delayed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "days", "message"),
+    [
+        ("slip", -5, "a slip is 1 to 10000 working days"),
+        ("slip", 0, "a slip is 1 to 10000 working days"),
+        ("delay_start", -3, "a delay is 1 to 10000 working days"),
+        ("delay_start", 0, "a delay is 1 to 10000 working days"),
+        ("set_duration", -1, "a duration is 0 to 10000 working days"),
+    ],
+)
+def test_a_slip_or_delay_of_no_working_days_or_fewer_is_refused_as_the_web_refuses_it(
+    cast: Cast, net: Net, kind: str, days: int, message: str
+) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    change = {"type": kind, "task_id": net.plat["id"], "days": days}
+    error = assert_error(
+        cast.viewer.post(url, json={"changes": [change]}), 422, "validation_failed"
+    )
+    (problem,) = error["details"]
+    assert problem["field"] == "changes.0.days" and message in problem["message"]
+    too_many = {**change, "days": 10001}
+    assert_error(cast.viewer.post(url, json={"changes": [too_many]}), 422, "validation_failed")
+
+
+def test_a_change_request_refuses_a_negative_slip_as_impact_analysis_does(
+    cast: Cast, net: Net
+) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/change-requests"
+    body = {
+        "title": "Pull the pilot in",
+        "changes": [{"type": "slip", "task_id": net.plat["id"], "days": -5}],
+    }
+    error = assert_error(cast.manager.post(url, json=body), 422)
+    assert error["details"][0]["field"] == "changes.0.days"
+    assert "a slip is 1 to 10000 working days" in error["details"][0]["message"]
+
+
+def test_the_smallest_slip_and_delay_and_a_zero_duration_are_answered(cast: Cast, net: Net) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/impact"
+    for kind, days in (("slip", 1), ("delay_start", 1), ("set_duration", 0)):
+        change = {"type": kind, "task_id": net.plat["id"], "days": days}
+        response = cast.viewer.post(url, json={"changes": [change]})
+        assert response.status_code == 200, (kind, response.text)
 
 
 def test_a_broken_date_constraint_is_told_by_keys(cast: Cast, net: Net) -> None:

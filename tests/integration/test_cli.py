@@ -90,6 +90,10 @@ def test_demo_loads_the_sample_program_with_a_slipping_milestone(
         ("milestone_target_missed", "milestone", True),
         ("over_allocation", "resource", True),  # the DevOps team after the pilot
         ("over_allocation", "resource", True),  # Nadia, on PLAT-6 and VEND-3 at once
+        # the pilot's slip carries M2, M3 and M4 past their baseline, and with them the
+        # work it pushes in other projects (SEC-4, DATA-4, DATA-5, TRAIN-3, VEND-3)
+        *[("past_baseline", "milestone", True)] * 3,
+        *[("past_baseline", "task", True)] * 5,
     ]
     escalated = sorted(a.severity.value for a in alerts if a.subject_type == "risk")
     assert escalated == ["critical", "high", "high"]  # two risks at program level, one at steering

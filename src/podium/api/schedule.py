@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from podium.api.dependencies import DbId
 from podium.api.deps import CurrentActor, Db, Page, commit
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, PathId, Strict
+from podium.engine.impact import CHANGE_DAYS, MAX_CHANGE_DAYS
 from podium.models import AlertKind, Role, Severity
 from podium.services.programs import get_program
 from podium.services.scheduling import reschedule_program
@@ -130,24 +131,43 @@ class EndIn(Strict):
     id: int = Field(ge=1, le=2**31 - 1)
 
 
+MAX_DAYS = MAX_CHANGE_DAYS
+
+
 class ChangeIn(Strict):
     """One hypothetical change.
 
-    * ``slip``: the task takes ``days`` more working days (its finish moves);
-    * ``delay_start``: the task cannot start before its current start + ``days``;
-    * ``set_duration``: the task takes ``days`` working days;
+    * ``slip``: the task takes ``days`` (1 to 10000) more working days (its finish moves);
+    * ``delay_start``: the task cannot start before its current start + ``days`` (1 to
+      10000);
+    * ``set_duration``: the task takes ``days`` (0 to 10000) working days;
     * ``add_dependency``: ``predecessor`` → ``successor`` (``dependency_type``, ``lag``);
     * ``remove_dependency``: without dependency ``dependency_id``.
     """
 
     type: Literal["slip", "delay_start", "set_duration", "add_dependency", "remove_dependency"]
     task_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    days: int | None = Field(default=None, ge=-10000, le=10000)
+    days: int | None = Field(
+        default=None,
+        ge=-MAX_DAYS,
+        le=MAX_DAYS,
+        description="working days: 1 to 10000 for slip and delay_start, 0 to 10000 for "
+        "set_duration",
+    )
     predecessor: EndIn | None = None
     successor: EndIn | None = None
     dependency_type: Literal["FS", "SS", "FF", "SF"] = "FS"
     lag: int = Field(default=0, ge=-10000, le=10000)
     dependency_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+    @field_validator("days")
+    @classmethod
+    def _days_the_change_takes(cls, days: int | None, info: ValidationInfo) -> int | None:
+        """A slip or a delay of at least one working day, a duration of at least none."""
+        fewest, what = CHANGE_DAYS.get(info.data.get("type", ""), (-MAX_DAYS, ""))
+        if days is not None and days < fewest:
+            raise ValueError(f"{what} is {fewest} to {MAX_DAYS} working days")
+        return days
 
 
 class ImpactIn(Strict):

@@ -13,13 +13,14 @@ from podium.cli import program_close, milestones
 from podium.cli import projects, tasks, task_links
 from podium.cli import plans, resources, leveling, assignments
 from podium.cli import calendars, calendar_days, performance, health_rules, forecast
-from podium.cli import scenarios
+from podium.cli import scenarios, impact, alerts
 from podium.cli import risks, risk_actions, risk_rules, benefits, governance, governance_records
 from podium.cli import decisions, change_requests
 from podium.cli import stakeholders, lessons, integrations, search
 
 __all__ = [
     "admin",
+    "alerts",
     "app",
     "assignments",
     "benefits",
@@ -31,6 +32,7 @@ __all__ = [
     "governance",
     "governance_records",
     "health_rules",
+    "impact",
     "integrations",
     "lessons",
     "leveling",

@@ -19,6 +19,7 @@ from podium.db import DatabaseBehind, check_database_current, get_engine
 from podium.errors import PodiumError
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
+from podium.services.scheduling.pending import ACTOR_EMAIL
 from podium.services.uow import unit_of_work
 
 app = typer.Typer(
@@ -106,15 +107,29 @@ def require_current_schema() -> None:
         raise fail(str(exc)) from exc
 
 
+ACTING = "podium.cli_actor"
+
+
 def actor_for(session: Session, email: str | None) -> Actor:
+    """The user with this email (``None``: the system).
+
+    The first actor a command resolves in its unit of work is the one acting (others
+    are people it names, such as a risk's owner): what it changes records them, and so
+    do the alerts its changes raise, as the API's do."""
     if email is None:
-        return SYSTEM
-    user = auth.find_user(session, email)
-    if user is None:
-        raise fail(f"no user with email {email}")
-    if not user.is_active:  # as on the web and the API: a deactivated account does nothing
-        raise fail(f"{email} is deactivated: an admin can activate the account again")
-    return Actor.of(user)
+        actor = SYSTEM
+    else:
+        user = auth.find_user(session, email)
+        if user is None:
+            raise fail(f"no user with email {email}")
+        if not user.is_active:  # as on the web and the API: a deactivated account does nothing
+            raise fail(f"{email} is deactivated: an admin can activate the account again")
+        actor = Actor.of(user)
+    if ACTING not in session.info:
+        session.info[ACTING] = actor.email
+        if actor.user_id is not None:
+            session.info[ACTOR_EMAIL] = actor.email
+    return actor
 
 
 def print_problems(exc: PodiumError) -> None:

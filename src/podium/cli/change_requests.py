@@ -24,6 +24,7 @@ from podium.cli._app import (
 )
 from podium.cli.governance import EVERY, ChangeRef, change_app, open_request, print_changes
 from podium.cli.programs import counted
+from podium.engine.impact import CHANGE_DAYS
 from podium.errors import ValidationFailed
 from podium.models import Program
 from podium.services import dependencies, programs
@@ -142,11 +143,30 @@ def _dependency_id(
     raise fail(escape(f"--remove-link: no dependency {spec.strip()} in {program.key}"))
 
 
+def check_days(specs: dict[str, list[str]]) -> None:
+    """Refuse a slip, delay or duration outside the API's range, naming the option (a
+    spec that is not ``TASK=DAYS`` is left to :func:`plan_changes` to explain)."""
+    for option, kind in TASK_CHANGES.items():
+        fewest, what = CHANGE_DAYS[kind]
+        for spec in specs[option]:
+            try:
+                days = int(spec.partition("=")[2].strip())
+            except ValueError:
+                continue
+            if not fewest <= days <= MAX_DAYS:
+                raise fail(
+                    escape(
+                        f"{option} {spec.strip()}: {what} is {fewest} to {MAX_DAYS} working days"
+                    )
+                )
+
+
 def plan_changes(
     session: Session, actor: Actor, program: Program, specs: dict[str, list[str]]
 ) -> list[dict[str, Any]]:
     """The changes the options describe, as the API takes them: links removed first (so a
     request may re-add one with another type or lag), then links added, then task changes."""
+    check_days(specs)
     out: list[dict[str, Any]] = []
     for spec in specs["--remove-link"]:
         before, after, _ = _link(session, program, spec, "--remove-link")

@@ -13,7 +13,11 @@ Changes:
   moves by ``days`` and its start stays ("task X slips 10 days"). On an
   in-progress task the work done is kept, so the remaining work grows by ``days``.
 * :class:`DelayStart` — the activity cannot start before its current early
-  start plus ``days`` working days (a start-no-earlier-than constraint).
+  start plus ``days`` working days (a start-no-earlier-than constraint); a started
+  activity, or one pinned by its constraint, cannot be delayed.
+
+A slip or a delay is at least one working day (a negative one would be a
+different question: what if it took less, or started earlier).
 * :class:`SetDuration`, :class:`AddLink`, :class:`RemoveLink` — as named.
 * :class:`SetStart`, :class:`SetStatusDate` — the whole program's start or status
   date (the weekly move of the status date: unstarted and remaining work is
@@ -257,6 +261,23 @@ def apply_changes(network: Network, changes: Sequence[Change], before: ScheduleR
     return replace(network, activities=acts, links=links, start=start, status_date=status_date)
 
 
+# the constraints that hold an activity's dates where they are, as people say them
+MAX_CHANGE_DAYS = 10_000
+# the working days each task change takes: (fewest, what it is called); at most 10,000
+CHANGE_DAYS = {
+    "slip": (1, "a slip"),
+    "delay_start": (1, "a delay"),
+    "set_duration": (0, "a duration"),
+}
+
+PINNING = {
+    "mso": "must start on",
+    "mfo": "must finish on",
+    "snlt": "start no later than",
+    "fnlt": "finish no later than",
+}
+
+
 def _change_activity(
     network: Network, a: Activity, change: Slip | DelayStart | SetDuration, before: ScheduleResult
 ) -> tuple[Activity, str | None]:
@@ -265,9 +286,15 @@ def _change_activity(
         return a, f"{a.id!r} is a summary: change its subtasks"
     if row.is_finished:
         return a, f"{a.id!r} is finished"
+    if isinstance(change, Slip | DelayStart) and change.days < 1:
+        what = "a slip" if isinstance(change, Slip) else "a delay"
+        return a, f"{what} of {a.id!r} is at least 1 working day, not {change.days}"
     if isinstance(change, DelayStart):
-        if a.actual_start is not None or a.constraint_type not in ("asap", "snet", "fnet"):
-            return a, f"{a.id!r} is started or pinned by a {a.constraint_type} constraint"
+        if a.actual_start is not None:
+            return a, f"{a.id!r} is already started: its start cannot be delayed"
+        if a.constraint_type not in ("asap", "snet", "fnet"):
+            pinned = f"{PINNING[a.constraint_type]} {a.constraint_date}"
+            return a, f"{a.id!r} is pinned ({pinned}): its start cannot be delayed"
         calendar = network.calendars[a.calendar] if a.calendar else network.default_calendar
         day = calendar.add_workdays(row.early_start, change.days)
         return replace(a, constraint_type="snet", constraint_date=day), None

@@ -43,11 +43,15 @@ SCHEDULED_FIELDS = (
 
 
 class AlertKind(enum.StrEnum):
+    """What an alert is about (stored as its value in a plain string column, so a new
+    kind needs no migration)."""
+
     DEADLINE_MISSED = "deadline_missed"
     MILESTONE_TARGET_MISSED = "milestone_target_missed"
     STARTED_SUCCESSOR_PUSHED = "started_successor_pushed"
     CONSTRAINT_VIOLATED = "constraint_violated"
     ACTUAL_AFTER_STATUS_DATE = "actual_after_status_date"
+    PAST_BASELINE = "past_baseline"
     OVER_ALLOCATION = "over_allocation"
     RISK_ESCALATED = "risk_escalated"
     BENEFIT_OFF_TRACK = "benefit_off_track"

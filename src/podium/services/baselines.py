@@ -24,6 +24,7 @@ from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush
 from podium.services.overview import program_calendar
 from podium.services.programs import get_program
+from podium.services.scheduling.pending import mark_program
 
 BASELINE_FIELDS = ["name", "description", "is_current"]
 
@@ -186,6 +187,7 @@ def take_baseline(
         label=name,
     )
     flush(session)
+    mark_program(session, program_id)  # its baseline alerts are judged against it
     return baseline
 
 
@@ -229,6 +231,7 @@ def update_baseline(
     )
     if baseline.is_current:
         _make_current(session, baseline)
+    mark_program(session, baseline.program_id)  # which baseline is current may change
     return baseline
 
 
@@ -249,6 +252,7 @@ def delete_baseline(
     )
     session.delete(baseline)
     flush(session)
+    mark_program(session, baseline.program_id)  # its baseline alerts go with it
 
 
 def item_count(session: Session, baseline_id: int) -> int:

@@ -24,6 +24,7 @@ from podium.errors import Forbidden, Unauthorized
 from podium.models import WebSession
 from podium.services import auth
 from podium.services.actor import Actor
+from podium.services.scheduling.pending import ACTOR_EMAIL
 
 SIGNIN_COOKIE = "podium_signin"
 CSRF_FIELD = "csrf_token"
@@ -58,11 +59,16 @@ class Viewer:
 
 
 def find_viewer(request: Request, db: Db) -> Viewer | None:
-    """The person behind the session cookie, if it is live; remembered on ``request.state``."""
+    """The person behind the session cookie, if it is live; remembered on ``request.state``.
+
+    The request's changes are theirs: the alerts a change raises name them, as the
+    API's do (:func:`podium.api.deps.current_actor`)."""
     cookie = request.cookies.get(SESSION_COOKIE)
     web = auth.session_for_cookie(db, cookie) if cookie else None
     viewer = Viewer.of(web) if web is not None else None
     request.state.viewer = viewer
+    if viewer is not None:
+        db.info[ACTOR_EMAIL] = viewer.email
     return viewer
 
 

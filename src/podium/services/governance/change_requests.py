@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from podium.engine.impact import PINNING
 from podium.errors import (
     Conflict,
     Forbidden,
@@ -185,13 +186,16 @@ def problems_with(
                 refuse(f"{where}.task_id", f"{task.key} is a summary task: change its sub-tasks")
             elif task.actual_finish is not None:
                 refuse(f"{where}.task_id", f"{task.key} is finished")
-            elif kind == "delay_start" and (
-                task.actual_start is not None or task.constraint_type not in MOVABLE_CONSTRAINTS
-            ):
+            elif kind == "delay_start" and task.actual_start is not None:
                 refuse(
                     f"{where}.task_id",
-                    f"{task.key} has started or is pinned by a "
-                    f"{task.constraint_type.value} constraint: its start cannot be delayed",
+                    f"{task.key} is already started: its start cannot be delayed",
+                )
+            elif kind == "delay_start" and task.constraint_type not in MOVABLE_CONSTRAINTS:
+                refuse(
+                    f"{where}.task_id",
+                    f"{task.key} is pinned ({PINNING[task.constraint_type.value]} "
+                    f"{task.constraint_date}): its start cannot be delayed",
                 )
             elif kind == "slip" and task.duration + int(change["days"]) < 0:
                 refuse(f"{where}.days", f"{task.key} would get a negative duration")

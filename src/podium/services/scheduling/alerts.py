@@ -4,27 +4,30 @@ A conflict is identified by a fingerprint (its kind and the record it is about),
 so one that persists across many edits stays one alert with its
 ``first_detected_at``; when a reschedule no longer finds it, ``resolved_at`` is
 set. Each alert carries the chain of driving predecessors from the upstream
-cause to the record that misses its date, and the projects along that chain.
+cause to the record that misses its date (:mod:`.driving`), and the projects along
+that chain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from podium.engine import ScheduleResult
-from podium.engine.calendar import to_date
+from podium.engine.calendar import DateArray, to_date
 from podium.models import Alert, AlertKind, Severity, utcnow
 from podium.services import events
 from podium.services.common import human_day
+from podium.services.scheduling.driving import DrivingLinks, date_of, required_start
 from podium.services.scheduling.network import ProgramNetwork
-
-MAX_CHAIN = 25
 
 
 @dataclass
@@ -42,51 +45,9 @@ class Detected:
     chained: bool = True  # False: about the record alone (no chain of driving work)
 
 
-def _date(result: ScheduleResult, column: str, ref: str) -> date:
-    return to_date(getattr(result, column)[result.index[ref]])
-
-
-def _required_start(
-    pn: ProgramNetwork, result: ScheduleResult, pred: str, kind: str, lag: int
-) -> date | None:
-    """The earliest start of a successor that a link from ``pred`` allows (FS and SS links)."""
-    cal = pn.calendar(pred)
-    if kind == "FS":
-        return cal.add_workdays(_date(result, "early_finish", pred), 1 + lag)
-    if kind == "SS":
-        return cal.add_workdays(_date(result, "early_start", pred), lag)
-    return None
-
-
-def driving_chain(pn: ProgramNetwork, result: ScheduleResult, subject: str) -> list[str]:
-    """Activity ids from the upstream cause down to ``subject``, following driving links."""
-    preds: dict[str, list[tuple[str, str, int]]] = {}
-    for pred, succ, kind, lag in pn.links:
-        preds.setdefault(succ, []).append((pred, kind, lag))
-    chain = [subject]
-    seen = {subject}
-    current = subject
-    while len(chain) < MAX_CHAIN:
-        best: tuple[int, str] | None = None
-        for pred, kind, lag in preds.get(current, []):
-            if pred in seen:
-                continue
-            # the predecessor whose link leaves the successor no slack drives it
-            finish = _date(result, "early_finish", pred)
-            start = _date(result, "early_start", pred)
-            anchor = finish if kind in ("FS", "FF") else start
-            score = anchor.toordinal() + lag
-            if best is None or score > best[0]:
-                best = (score, pred)
-        if best is None:
-            break
-        pred = best[1]
-        if result.total_float[result.index[pred]] > result.total_float[result.index[current]]:
-            break  # the predecessor has slack of its own: it does not drive this one
-        chain.append(pred)
-        seen.add(pred)
-        current = pred
-    return list(reversed(chain))
+def working_days(days: int) -> str:
+    """``1 working day``, ``3 working days``."""
+    return f"{days} working day{'' if days == 1 else 's'}"
 
 
 def _severity_by_days(days: int, *, high_from: int) -> Severity:
@@ -99,8 +60,15 @@ def _severity_by_days(days: int, *, high_from: int) -> Severity:
     )
 
 
-def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detected]:
-    """Every deadline, milestone target, started successor and constraint the schedule breaks."""
+def detect_conflicts(
+    pn: ProgramNetwork,
+    result: ScheduleResult,
+    *,
+    baseline: BaselineFinishes | None = None,
+    drivers: DrivingLinks | None = None,
+) -> list[Detected]:
+    """Every deadline, milestone target, started successor and constraint the schedule
+    breaks, and the work pushed past its ``baseline`` finish."""
     found: list[Detected] = []
     for miss in result.deadline_misses:
         ref = miss.activity
@@ -111,8 +79,8 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                 severity=_severity_by_days(miss.days_late, high_from=5),
                 subject=ref,
                 title=(
-                    f"{pn.label(ref)} {pn.names[ref]} finishes {miss.days_late} "
-                    "working days after its deadline"
+                    f"{pn.label(ref)} {pn.names[ref]} finishes {working_days(miss.days_late)} "
+                    "after its deadline"
                 ),
                 message=(
                     f"forecast finish {miss.early_finish.isoformat()}, "
@@ -126,7 +94,7 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
             )
         )
     for ref, target in pn.targets.items():
-        forecast = _date(result, "early_finish", ref)
+        forecast = date_of(result, "early_finish", ref)
         if forecast <= target:
             continue
         days = pn.network.default_calendar.slip(target, forecast)
@@ -138,7 +106,7 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                 subject=ref,
                 title=(
                     f"Milestone {pn.label(ref)} {pn.names[ref]} is forecast "
-                    f"{days} working days past its target"
+                    f"{working_days(days)} past its target"
                 ),
                 message=f"forecast {forecast.isoformat()}, target {target.isoformat()}",
                 details={
@@ -152,7 +120,7 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
         started = pn.started.get(succ)
         if started is None or pred in pn.finished or succ in pn.finished:
             continue
-        required = _required_start(pn, result, pred, kind, lag)
+        required = required_start(pn, result, pred, succ, kind, lag)
         if required is None or required <= started:
             continue
         days = pn.calendar(succ).count_workdays(started, required)
@@ -167,7 +135,7 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
                     f"{pn.label(pred)} now lets it start only on {required.isoformat()}"
                 ),
                 message=(
-                    f"{kind}{lag:+d} link from {pn.label(pred)}; {days} working days of conflict"
+                    f"{kind}{lag:+d} link from {pn.label(pred)}; {working_days(days)} of conflict"
                 ),
                 details={
                     "actual_start": started.isoformat(),
@@ -192,7 +160,134 @@ def detect_conflicts(pn: ProgramNetwork, result: ScheduleResult) -> list[Detecte
             )
         )
     found += _actuals_after_status_date(pn)
+    if baseline is not None:
+        late = {d.subject for d in found if d.kind in DATE_MISSED}
+        found += _past_baseline(
+            pn, result, baseline, drivers or DrivingLinks(pn, result), skip=late
+        )
     return found
+
+
+@dataclass(frozen=True)
+class BaselineFinishes:
+    """A baseline's finish per activity id, also as two aligned columns."""
+
+    finishes: Mapping[str, date]
+    refs: list[str] = field(init=False)
+    limits: DateArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "refs", list(self.finishes))
+        object.__setattr__(self, "limits", np.array(list(self.finishes.values()), "datetime64[D]"))
+
+
+MAX_BASELINES = 16
+_lock = threading.Lock()
+_baselines: OrderedDict[tuple[str, int, datetime], BaselineFinishes] = OrderedDict()
+
+
+def current_baseline_finishes(session: Session, program_id: int) -> BaselineFinishes | None:
+    """The program's current baseline finishes (``None`` without a baseline).
+
+    A baseline never changes once taken, so the process keeps the last few it read
+    (by database, id and when it was taken) rather than reading 10 000 rows on every
+    reschedule."""
+    from podium.services.baselines import baseline_finishes, current_baseline
+
+    baseline = current_baseline(session, program_id)
+    if baseline is None:
+        return None
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    key = (engine.url.render_as_string(hide_password=True), baseline.id, baseline.taken_at)
+    with _lock:
+        finishes = _baselines.get(key)
+    if finishes is None:
+        finishes = BaselineFinishes(baseline_finishes(session, program_id))
+        with _lock:
+            _baselines[key] = finishes
+            while len(_baselines) > MAX_BASELINES:
+                _baselines.popitem(last=False)
+    return finishes
+
+
+# a record that misses its deadline or target is not also flagged for its baseline
+DATE_MISSED = (AlertKind.DEADLINE_MISSED, AlertKind.MILESTONE_TARGET_MISSED)
+
+
+def _past_baseline(
+    pn: ProgramNetwork,
+    result: ScheduleResult,
+    baseline: BaselineFinishes,
+    drivers: DrivingLinks,
+    *,
+    skip: Collection[str],
+) -> list[Detected]:
+    """Program milestones forecast past their baseline finish, and tasks (a project's
+    milestones among them) pushed past theirs by work in another project that slipped
+    (or was not in the baseline).
+
+    A task late by its own doing, or by work of its own project, is left to its
+    project: the program is told where a slip crosses from one project into another,
+    not at every task downstream of it."""
+    refs, limits = baseline.refs, baseline.limits
+    at = np.fromiter((result.index.get(ref, -1) for ref in refs), np.int64, len(refs))
+    known = at >= 0
+    late = np.zeros(len(refs), np.bool_)
+    late[known] = (
+        (result.early_finish[at[known]] > limits[known])
+        & ~result.is_finished[at[known]]
+        & ~result.is_summary[at[known]]
+    )
+    found = []
+    for k in np.flatnonzero(late).tolist():
+        ref = refs[k]
+        if ref in skip:
+            continue
+        milestone = pn.project_of.get(ref) is None  # a program milestone
+        upstream = None if milestone else drivers.across_projects(ref)
+        if not milestone and (upstream is None or not _slipped(result, baseline, upstream)):
+            continue  # late by its own doing, or by its own project's
+        limit, forecast = baseline.finishes[ref], to_date(result.early_finish[at[k]])
+        days = pn.calendar(ref).slip(limit, forecast)
+        name = f"{pn.label(ref)} {pn.names[ref]}"
+        details: dict[str, Any] = {
+            "forecast": forecast.isoformat(),
+            "limit": limit.isoformat(),
+            "days_late": days,
+        }
+        if upstream is None:
+            title = f"Milestone {name} is forecast {working_days(days)} past its baseline"
+            message = f"forecast {forecast.isoformat()}, baseline {limit.isoformat()}"
+        else:
+            where = pn.project_keys.get(pn.project_of.get(upstream) or 0, "")
+            title = (
+                f"{name} finishes {working_days(days)} past its baseline, "
+                f"pushed by {pn.label(upstream)} in {where}"
+            )
+            message = (
+                f"forecast finish {forecast.isoformat()}, baseline {limit.isoformat()}; "
+                f"driven by {pn.label(upstream)} {pn.names[upstream]} ({where})"
+            )
+            details["upstream"] = pn.label(upstream)
+        found.append(
+            Detected(
+                fingerprint=f"baseline:{ref}",
+                kind=AlertKind.PAST_BASELINE,
+                severity=Severity.MEDIUM if days > 10 else Severity.LOW,
+                subject=ref,
+                title=title,
+                message=message,
+                details=details,
+            )
+        )
+    return found
+
+
+def _slipped(result: ScheduleResult, baseline: BaselineFinishes, ref: str) -> bool:
+    """Whether ``ref`` finishes after its baseline finish, or was not in the baseline."""
+    limit = baseline.finishes.get(ref)
+    return limit is None or date_of(result, "early_finish", ref) > limit
 
 
 def _actuals_after_status_date(pn: ProgramNetwork) -> list[Detected]:
@@ -249,7 +344,7 @@ def _chain_entries(
                 "key": pn.label(ref),
                 "name": pn.names.get(ref, ""),
                 "project_key": pn.project_keys.get(project_id) if project_id else None,
-                "early_finish": _date(result, "early_finish", ref).isoformat(),
+                "early_finish": date_of(result, "early_finish", ref).isoformat(),
             }
         )
     return entries
@@ -263,6 +358,7 @@ SCHEDULE_ALERT_KINDS = (
     AlertKind.STARTED_SUCCESSOR_PUSHED,
     AlertKind.CONSTRAINT_VIOLATED,
     AlertKind.ACTUAL_AFTER_STATUS_DATE,
+    AlertKind.PAST_BASELINE,
     AlertKind.OVER_ALLOCATION,
 )
 
@@ -277,14 +373,16 @@ def sync_alerts(
 ) -> None:
     """Open new alerts, refresh the ones still true, resolve the ones that went away
     (``extra``: alerts other detectors found in the same schedule, e.g. over-allocations)."""
+    drivers = DrivingLinks(pn, result)
+    baseline = current_baseline_finishes(session, pn.program_id)
     found: list[AlertValues] = []
-    for conflict in detect_conflicts(pn, result):
+    for conflict in detect_conflicts(pn, result, baseline=baseline, drivers=drivers):
         if conflict.upstream is not None:
-            chain = [*driving_chain(pn, result, conflict.upstream), conflict.subject]
+            chain = [*drivers.chain(conflict.upstream), conflict.subject]
         elif not conflict.chained:
             chain = [conflict.subject]
         else:
-            chain = driving_chain(pn, result, conflict.subject)
+            chain = drivers.chain(conflict.subject)
         entries = _chain_entries(pn, chain, result)
         projects = sorted({e["project_key"] for e in entries if e["project_key"]})
         found.append(

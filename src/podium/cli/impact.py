@@ -1,0 +1,164 @@
+"""``podium impact``: what would move if a task slipped, took longer or started later, or a
+dependency were added or removed — nothing is saved.
+
+The answer comes from the same analysis as ``POST /api/v1/programs/{id}/impact`` and
+the web's *What if?* page: the plan rescheduled on a copy. The changes are written as
+``podium change raise`` writes them (``--slip PLAT-5=10``, ``--delay-start``,
+``--duration``, ``--add-link``, ``--remove-link``), with the API's limits: a slip or a
+delay is 1 to 10000 working days, a duration 0 to 10000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from podium.cli._app import AsUser, ProgramRef, actor_for, app, console, fail, service_work
+from podium.cli.change_requests import (
+    PLAN_ORDER,
+    AddLinks,
+    Delays,
+    Durations,
+    RemoveLinks,
+    Slips,
+    check_days,
+    plan_changes,
+)
+from podium.cli.programs import counted
+from podium.services import programs
+from podium.services.scheduling.views import ChangeRequest, ImpactView, analyze_program_impact
+
+MOVES_SHOWN = 50
+MISSES_SHOWN = 20
+
+
+def _said(specs: dict[str, list[str]]) -> list[str]:
+    """The changes in words, in the order they apply."""
+    lines = []
+    for option in PLAN_ORDER:
+        for spec in specs[option]:
+            key, _, days = (part.strip() for part in spec.partition("="))
+            if option == "--slip":
+                lines.append(f"{key} takes {counted(int(days), 'working day')} more")
+            elif option == "--delay-start":
+                lines.append(f"{key} starts {counted(int(days), 'working day')} later")
+            elif option == "--duration":
+                lines.append(f"{key} takes {counted(int(days), 'working day')}")
+            else:
+                lines.append(f"{option} {spec.strip()}")
+    return lines
+
+
+def _delta(days: int) -> str:
+    return f"{days:+d}" if days else "0"
+
+
+def print_impact(title: str, said: list[str], view: ImpactView) -> None:
+    """What moves, project by project, the milestones, and the dates newly missed."""
+    console.print(f"What if, in {title} (nothing is saved):")
+    for line in said:
+        console.print(f"  {escape(line)}")
+    console.print(
+        f"  program finish {view.finish_before} → {view.finish_after} "
+        f"({view.finish_delta:+d} working days)"
+    )
+    tasks = [m for moves in view.by_project.values() for m in moves]
+    if not tasks and not view.milestones:
+        console.print("Nothing moves: the work has enough float to absorb this.")
+        return
+    if tasks:
+        table = Table(
+            "project",
+            "task",
+            "start",
+            "finish",
+            "finish moves (working days)",
+            title=f"What moves: {counted(len(tasks), 'task')} in "
+            f"{counted(len(view.projects_affected), 'project')}",
+            title_justify="left",
+        )
+        for m in tasks[:MOVES_SHOWN]:
+            table.add_row(
+                escape(m.ref.project_key or ""),
+                escape(f"{m.ref.key} {m.ref.name}"),
+                f"{m.early_start_before} → {m.early_start_after}",
+                f"{m.early_finish_before} → {m.early_finish_after}",
+                _delta(m.finish_delta),
+            )
+        console.print(table)
+        if len(tasks) > MOVES_SHOWN:
+            console.print(f"… and {len(tasks) - MOVES_SHOWN} more tasks move.")
+    if view.milestones:
+        table = Table(
+            "milestone",
+            "forecast",
+            "moves (working days)",
+            title="Milestones",
+            title_justify="left",
+        )
+        for m in view.milestones:
+            table.add_row(
+                escape(f"{m.ref.key} {m.ref.name}"),
+                f"{m.early_finish_before} → {m.early_finish_after}",
+                _delta(m.finish_delta),
+            )
+        console.print(table)
+    for miss in view.misses[:MISSES_SHOWN]:
+        word = "newly missed" if miss.is_new else "missed by more"
+        console.print(
+            f"[red]{word}[/]: {escape(miss.ref.key)} {escape(miss.ref.name)}: {miss.kind} "
+            f"{miss.limit}, forecast {miss.finish_after} "
+            f"({counted(miss.days_late_after, 'working day')} late)"
+        )
+    if len(view.misses) > MISSES_SHOWN:
+        console.print(
+            f"… and {len(view.misses) - MISSES_SHOWN} more dates missed "
+            "(POST /api/v1/programs/{id}/impact lists them all)"
+        )
+
+
+@app.command("impact")
+def impact(
+    program: ProgramRef,
+    slip: Slips = None,
+    delay_start: Delays = None,
+    duration: Durations = None,
+    add_link: AddLinks = None,
+    remove_link: RemoveLinks = None,
+    as_user: AsUser = None,
+) -> None:
+    """What would move if… (nothing is saved): tasks that slip, take another duration or
+    start later, dependencies added or removed; each project's moves, the milestones, and
+    the deadlines, targets and baseline finishes newly missed."""
+    given = (remove_link, add_link, slip, delay_start, duration)
+    specs = {option: list(value or []) for option, value in zip(PLAN_ORDER, given, strict=True)}
+    if not any(specs.values()):
+        raise fail("give at least one change: --slip TASK=DAYS, --delay-start, --duration, ...")
+    check_days(specs)
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        changes = [
+            ChangeRequest(
+                type=c["type"],
+                task_id=c.get("task_id"),
+                days=c.get("days"),
+                predecessor=_end(c.get("predecessor")),
+                successor=_end(c.get("successor")),
+                dependency_type=c.get("dependency_type", "FS"),
+                lag=c.get("lag", 0),
+                dependency_id=c.get("dependency_id"),
+            )
+            for c in plan_changes(session, actor, found, specs)
+        ]
+        view = analyze_program_impact(session, actor, found.id, changes)
+        title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
+    print_impact(title, _said(specs), view)
+
+
+def _end(end: Mapping[str, Any] | None) -> tuple[str, int] | None:
+    """A dependency's end as the analysis takes it: ("task", 12)."""
+    return (str(end["type"]), int(end["id"])) if end else None
