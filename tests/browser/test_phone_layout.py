@@ -51,6 +51,14 @@ def test_the_main_pages_fit_a_phone(
     ):
         page.goto(path)
         _fits(page)
+        if path == program:
+            # each verdict tile reads whole: no date or figure cut to an ellipsis
+            cut = page.locator(
+                ".verdict-strip .tile__value, .verdict-strip .tile__sub"
+            ).evaluate_all(
+                "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+            )
+            assert cut == [], cut
         if path.startswith("/projects/"):
             # the WBS scrolls in its card with the task names kept (they shrank to nothing)
             name = page.locator("#wbs th", has_text="Task").bounding_box()
