@@ -74,12 +74,27 @@ class HistoryPage:
 
 
 def _plain_value(value: Any) -> Any:
+    """A value as the page shows it: an ISO date as a date, a list or a record as words
+    (``type: slip, days: 5, task_id: 5``), not as the program's own notation."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             return date.fromisoformat(value)
         except ValueError:
             return value
+    if isinstance(value, list):
+        return "; ".join(str(_words(item)) for item in value) if value else None
+    if isinstance(value, dict):
+        return _words(value)
     return value
+
+
+def _words(value: Any) -> Any:
+    """A record in a list as ``type: slip, days: 5``: its kind first, then by name (the same
+    on every database: PostgreSQL keeps a record's fields in an order of its own)."""
+    if not isinstance(value, dict):
+        return value
+    names = sorted(value, key=lambda name: (name not in ("type", "kind", "name", "key"), name))
+    return ", ".join(f"{name}: {value[name]}" for name in names)
 
 
 def _names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
@@ -129,7 +144,9 @@ def _names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int],
 def _changes(entry: AuditEntry, names: dict[tuple[str, int], str]) -> list[FieldChange]:
     kind = {"parent_id": "task", "calendar_id": "calendar", "manager_id": "user"}
     found = []
-    for field, pair in (entry.changes or {}).items():
+    # by field name: PostgreSQL keeps a record's fields in an order of its own, so the
+    # order they were written in is not kept on every database
+    for field, pair in sorted((entry.changes or {}).items()):
         if not isinstance(pair, list) or len(pair) != 2 or field in QUIET_FIELDS:
             continue
         old, new = pair
