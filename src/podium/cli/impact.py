@@ -27,12 +27,12 @@ from podium.cli.change_requests import (
     check_days,
     plan_changes,
 )
+from podium.cli.program_preview import print_misses
 from podium.cli.programs import counted
 from podium.services import programs
 from podium.services.scheduling.views import ChangeRequest, ImpactView, analyze_program_impact
 
 MOVES_SHOWN = 50
-MISSES_SHOWN = 20
 
 
 def _said(specs: dict[str, list[str]]) -> list[str]:
@@ -106,18 +106,7 @@ def print_impact(title: str, said: list[str], view: ImpactView) -> None:
                 _delta(m.finish_delta),
             )
         console.print(table)
-    for miss in view.misses[:MISSES_SHOWN]:
-        word = "newly missed" if miss.is_new else "missed by more"
-        console.print(
-            f"[red]{word}[/]: {escape(miss.ref.key)} {escape(miss.ref.name)}: {miss.kind} "
-            f"{miss.limit}, forecast {miss.finish_after} "
-            f"({counted(miss.days_late_after, 'working day')} late)"
-        )
-    if len(view.misses) > MISSES_SHOWN:
-        console.print(
-            f"… and {len(view.misses) - MISSES_SHOWN} more dates missed "
-            "(POST /api/v1/programs/{id}/impact lists them all)"
-        )
+    print_misses(view, "POST /api/v1/programs/{id}/impact")
 
 
 @app.command("impact")

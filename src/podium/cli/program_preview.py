@@ -66,15 +66,21 @@ def print_settings_impact(title: str, changes: list[str], view: ImpactView) -> N
             f"{m.early_finish_before} → {m.early_finish_after}",
         )
     console.print(table)
+    print_misses(view, "POST /api/v1/programs/{id}/settings/impact", indent="  ")
+
+
+def print_misses(view: ImpactView, route: str, *, indent: str = "") -> None:
+    """The deadlines, targets and baseline finishes a change newly misses or misses by
+    more, the first :data:`MISSES_SHOWN` of them (``route`` lists them all)."""
     for miss in view.misses[:MISSES_SHOWN]:
         word = "newly missed" if miss.is_new else "missed by more"
         console.print(
-            f"  [red]{word}[/]: {escape(miss.ref.key)} {escape(miss.ref.name)}: {miss.kind} "
-            f"{miss.limit}, forecast {miss.finish_after} "
+            f"{indent}[red]{word}[/]: {escape(miss.ref.key)} {escape(miss.ref.name)}: "
+            f"{miss.kind} {miss.limit}, forecast {miss.finish_after} "
             f"({counted(miss.days_late_after, 'working day')} late)"
         )
     if len(view.misses) > MISSES_SHOWN:
         console.print(
-            f"  … and {len(view.misses) - MISSES_SHOWN} more dates missed "
-            "(POST /api/v1/programs/{id}/settings/impact lists them all)"
+            f"{indent}… and {len(view.misses) - MISSES_SHOWN} more dates missed "
+            f"({route} lists them all)"
         )
