@@ -294,3 +294,49 @@ def test_a_manager_pauses_and_resumes_a_webhook_and_a_stale_form_changes_nothing
     assert db.get(WebhookSubscription, hook.id).active is True  # type: ignore[union-attr]
     viewer = browser_as("viewer@example.com")
     assert viewer.post(f"{log}/pause", {"version": "3"}).status_code == 403
+
+
+def test_a_manager_changes_a_webhooks_events_and_format_and_a_stale_form_stays_stale(
+    cast: Cast, browser_as: Callable[[str], Browser], db: Session
+) -> None:
+    hook = webhooks.subscribe(
+        db, SYSTEM, cast.program.id, url="http://10.0.0.1/", events=[], allow_private=True
+    )
+    db.commit()
+    secret = hook.secret
+    manager = browser_as("manager@example.com")
+    log = f"{_page(cast)}/webhooks/{hook.id}"
+    page = manager.get(log)
+    assert f'action="{log}/edit"' in page and 'value="http://10.0.0.1/"' in page
+
+    refused = manager.post(f"{log}/edit", {"url": "http://[zz]/", "version": "1"})
+    assert refused.status_code == 422 and "not a URL Podium can send to" in refused.text
+    assert 'value="http://[zz]/"' in refused.text  # what was typed stays in the form
+    changed = manager.post(
+        f"{log}/edit",
+        {
+            "url": "https://93.184.215.14/a",
+            "events": ["alert.raised"],
+            "slack": "1",
+            "version": "1",
+        },
+    )
+    assert (changed.status_code, changed.headers["location"]) == (303, f"{log}?saved=changed")
+    db.expire_all()
+    hook = db.get(WebhookSubscription, hook.id)  # type: ignore[assignment]
+    assert (hook.url, hook.events, hook.format.value) == (
+        "https://93.184.215.14/a",
+        ["alert.raised"],
+        "slack",
+    )
+    assert hook.secret == secret and hook.version == 2
+
+    stale = manager.post(f"{log}/edit", {"url": "https://93.184.215.14/b", "version": "1"})
+    assert stale.status_code == 412 and "changed by someone else" in stale.text
+    assert (
+        'value="https://93.184.215.14/b"' in stale.text and 'name="version" value="1"' in stale.text
+    )
+    again = manager.post(f"{log}/edit", {"url": "https://93.184.215.14/b", "version": "1"})
+    assert again.status_code == 412  # saved again as it is, it is refused again
+    db.expire_all()
+    assert db.get(WebhookSubscription, hook.id).url == "https://93.184.215.14/a"  # type: ignore[union-attr]

@@ -91,6 +91,20 @@ def test_a_manager_makes_a_feed_and_a_webhook_and_reads_its_delivery_log(
     ((headers, body),) = receiver.received
     assert headers["X-Podium-Event"] == "ping" and b"A test from Podium" in body
 
+    page.get_by_role("button", name="Pause this webhook").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Webhook paused")
+    expect(page.get_by_test_id("hook-status")).to_contain_text("Paused")
+    page.get_by_role("button", name="Resume this webhook").click()
+    expect(page.get_by_test_id("hook-status")).to_have_text("Active")
+    page.get_by_text("Change the URL, events or format").click()
+    edit = page.get_by_test_id("edit-hook-form")
+    expect(edit.get_by_label("Receiver URL")).to_have_value(receiver.url)
+    expect(edit.get_by_label("A status report is issued")).to_be_checked()
+    edit.get_by_label("An alert is raised").check()
+    edit.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Webhook changed")
+    expect(page.locator(".ig-facts")).to_contain_text("alert.raised")
+
     page.get_by_role("link", name="Delete this webhook…").click()  # asks first
     confirm = page.get_by_test_id("delete-confirm")
     expect(confirm).to_contain_text("cannot be undone")

@@ -55,6 +55,7 @@ SAVED = {
     "test": "Test event queued: the webhook worker sends it on its next pass.",
     "paused": "Webhook paused: no event is queued or sent until it is resumed.",
     "resumed": "Webhook resumed: what was waiting is sent on the worker's next pass.",
+    "changed": "Webhook changed: its secret and delivery log stay.",
 }
 HOOK_FIELDS = ("url", "events", "slack")
 
@@ -191,26 +192,16 @@ def add_webhook(
     request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
 ) -> Response:
     """Subscribe a URL to the program's events (managers); its signing secret is shown once."""
-    values: dict[str, Any] = {
-        "url": field_value(form, "url"),
-        "events": [str(e) for e in form.getlist("events")],
-        "slack": checkbox(form, "slack"),
-    }
-    format = WebhookFormat.SLACK if values["slack"] else WebhookFormat.JSON
-    body, errors = validate(
-        WebhookCreate, {"url": values["url"], "events": values["events"], "format": format}
-    )
-    if not values["url"]:
-        errors["url"] = "Required."
-    if body is not None and not errors:
+    values, fields, errors = _hook_form(form)
+    if fields is not None:
         try:
             hook = webhooks.subscribe(
                 db,
                 viewer.actor,
                 program_id,
-                url=body.url,
-                events=body.events,
-                format=body.format,
+                url=fields["url"],
+                events=fields["events"],
+                format=fields["format"],
                 allow_private=request.app.state.settings.webhooks_allow_private,
             )
             shown = {"id": hook.id, "url": hook.url, "secret": hook.secret}
@@ -255,6 +246,8 @@ def _log_page(
     flash: str = "",
     confirm: bool = False,
     error: str = "",
+    edit_values: dict[str, Any] | None = None,
+    edit_errors: Errors | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -268,8 +261,80 @@ def _log_page(
             "flash": flash,
             "confirm_delete": confirm,
             "error": error,
+            "events": list(EVENTS),
+            "edit_values": edit_values if edit_values is not None else _hook_values(hook),
+            "edit_errors": edit_errors or {},
         },
         status_code=status_code,
+    )
+
+
+def _hook_values(hook: WebhookSubscription) -> dict[str, Any]:
+    """The edit form's values as the webhook has them (every event: none ticked)."""
+    chosen = [] if set(hook.events) >= set(EVENTS) else list(hook.events)
+    return {"url": hook.url, "events": chosen, "slack": hook.format == WebhookFormat.SLACK}
+
+
+def _hook_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any] | None, Errors]:
+    """A webhook form's values, the fields they make (``None`` if they are not valid),
+    and what is wrong with them."""
+    values: dict[str, Any] = {
+        "url": field_value(form, "url"),
+        "events": [str(e) for e in form.getlist("events")],
+        "slack": checkbox(form, "slack"),
+    }
+    format = WebhookFormat.SLACK if values["slack"] else WebhookFormat.JSON
+    body, errors = validate(
+        WebhookCreate, {"url": values["url"], "events": values["events"], "format": format}
+    )
+    if not values["url"]:
+        errors["url"] = "Required."
+    fields = None if body is None or errors else body.model_dump()
+    return values, fields, errors
+
+
+@router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/edit")
+def edit_webhook(
+    request: Request,
+    program_id: PathId,
+    hook_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Change a webhook's URL, events or format (managers); its secret and log stay."""
+    hook = _hook_in(db, viewer, program_id, hook_id)
+    values, fields, errors = _hook_form(form)
+    status_code = 422
+    if fields is not None:
+        try:
+            webhooks.update_subscription(
+                db,
+                viewer.actor,
+                hook_id,
+                fields,
+                expected_version=version_of(form),
+                allow_private=request.app.state.settings.webhooks_allow_private,
+            )
+            done(db)
+            return RedirectResponse(
+                f"/programs/{program_id}/integrations/webhooks/{hook_id}?saved=changed",
+                status_code=303,
+            )
+        except ValidationFailed as exc:
+            db.rollback()
+            db.refresh(hook)
+            errors = errors_of(exc, HOOK_FIELDS)
+        except StaleVersion:
+            db.rollback()
+            db.refresh(hook)
+            errors = {
+                "_form": "This webhook was changed by someone else meanwhile: reload it "
+                "to see the change, then make yours again."
+            }
+            status_code = 412
+    return _log_page(
+        request, db, viewer, hook, edit_values=values, edit_errors=errors, status_code=status_code
     )
 
 
