@@ -30,7 +30,14 @@ def test_lists_and_records_are_worded_and_fields_come_in_one_order(
         f"/api/v1/programs/{cast.program.id}/change-requests",
         json={
             "title": "Pilot slips",
-            "changes": [{"type": "slip", "task_id": net.plat["id"], "days": 5}],
+            "changes": [
+                {"type": "slip", "task_id": net.plat["id"], "days": 5},
+                {
+                    "type": "add_dependency",
+                    "predecessor": {"type": "task", "id": net.sec["id"]},
+                    "successor": {"type": "task", "id": net.train["id"]},
+                },
+            ],
         },
     )
     assert raised.status_code == 201, raised.text
@@ -38,6 +45,9 @@ def test_lists_and_records_are_worded_and_fields_come_in_one_order(
     shown = " | ".join(_changes(page))
     assert "Events alert.raised; report.issued" in shown, shown
     assert "Changes type: slip, days: 5, " in shown and f"task_id: {net.plat['id']}" in shown
-    assert "{" not in shown and "[" not in shown, shown
+    # a long value is cut on the page and read whole in its title
+    assert f"predecessor: (type: task, id: {net.sec['id']})" in page
+    assert "{" not in shown and "[" not in shown and "'" not in shown, shown
     webhook = next(c for c in _changes(page) if "alert.raised" in c)
-    assert webhook.index("Active") < webhook.index("Events") < webhook.index("Url"), webhook
+    assert webhook.index("Active") < webhook.index("Events") < webhook.index("Format"), webhook
+    assert "/hook" not in page  # the receiver's path is not for every member to read

@@ -283,6 +283,7 @@ def test_a_manager_pauses_and_resumes_a_webhook_and_a_stale_form_changes_nothing
     page = manager.get(f"{log}?saved=paused")
     assert "Webhook paused" in page and "<strong>Paused</strong>" in page
     assert f'action="{log}/resume"' in page
+    assert f'action="{log}/test"' not in page and "resume it to send a test event" in page
     assert 'data-testid="hook-paused"' in manager.get(_page(cast))
 
     stale = manager.post(f"{log}/resume", {"version": "1"})  # read before the pause

@@ -207,11 +207,25 @@ def test_adding_changing_and_removing_a_webhook_is_in_the_history(cast: Cast) ->
     hook = _subscribe(cast, events=["alert.raised"])
     url = f"/api/v1/webhooks/{hook['id']}"
     cast.manager.patch(url, json={"active": False})
+    moved = cast.manager.patch(url, json={"url": "https://93.184.215.15/secret-path?token=x"})
+    assert moved.status_code == 200 and moved.json()["version"] == 3, moved.text
     cast.manager.delete(url)
-    audit = cast.manager.get(f"/api/v1/programs/{cast.program.id}/audit", params={"limit": 500})
+    # read by a viewer: the history shows the receiver's host, never its path or secret
+    audit = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/audit", params={"limit": 500})
     entries = [e for e in audit.json()["items"] if e["entity_type"] == "webhook"]
-    assert [e["action"] for e in entries] == ["delete", "update", "create"]
-    assert all(e["entity_label"] == PUBLIC for e in entries)
-    assert entries[1]["changes"] == {"active": [True, False]}
-    assert entries[2]["changes"]["events"] == [None, ["alert.raised"]]
-    assert not any("secret" in e["changes"] for e in entries)
+    assert [e["action"] for e in entries] == ["delete", "update", "update", "create"]
+    assert entries[3]["entity_label"] == "https://93.184.215.14/…"
+    assert entries[2]["changes"] == {"active": [True, False]}
+    assert entries[1]["changes"] == {"url": ["https://93.184.215.14/…", "https://93.184.215.15/…"]}
+    assert entries[3]["changes"]["events"] == [None, ["alert.raised"]]
+    assert "secret" not in str(entries) and "token=x" not in str(entries)
+    assert "/hooks/podium" not in str(entries)
+
+
+def test_a_paused_webhook_takes_no_test_event(cast: Cast) -> None:
+    hook = _subscribe(cast)
+    url = f"/api/v1/webhooks/{hook['id']}"
+    assert cast.manager.patch(url, json={"active": False}).status_code == 200
+    error = assert_error(cast.manager.post(f"{url}/test"), 409, "webhook_paused")
+    assert "resume it" in error["message"]
+    assert cast.manager.get(f"{url}/deliveries").json()["total"] == 0

@@ -73,7 +73,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     details = [
         {
             "field": _field_name(tuple(e.get("loc", ()))),
-            "message": e.get("msg", ""),
+            "message": str(e.get("msg", "")).removeprefix("Value error, "),
             "type": e.get("type"),
         }
         for e in errors

@@ -149,8 +149,6 @@ class ChangeIn(Strict):
     task_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     days: int | None = Field(
         default=None,
-        ge=-MAX_DAYS,
-        le=MAX_DAYS,
         description="working days: 1 to 10000 for slip and delay_start, 0 to 10000 for "
         "set_duration",
     )
@@ -164,8 +162,8 @@ class ChangeIn(Strict):
     @classmethod
     def _days_the_change_takes(cls, days: int | None, info: ValidationInfo) -> int | None:
         """A slip or a delay of at least one working day, a duration of at least none."""
-        fewest, what = CHANGE_DAYS.get(info.data.get("type", ""), (-MAX_DAYS, ""))
-        if days is not None and days < fewest:
+        fewest, what = CHANGE_DAYS.get(info.data.get("type", ""), (-MAX_DAYS, "days"))
+        if days is not None and not fewest <= days <= MAX_DAYS:
             raise ValueError(f"{what} is {fewest} to {MAX_DAYS} working days")
         return days
 

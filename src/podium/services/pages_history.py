@@ -91,10 +91,18 @@ def _plain_value(value: Any) -> Any:
 def _words(value: Any) -> Any:
     """A record in a list as ``type: slip, days: 5``: its kind first, then by name (the same
     on every database: PostgreSQL keeps a record's fields in an order of its own)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(str(_words(item)) for item in value) + "]"
     if not isinstance(value, dict):
         return value
     names = sorted(value, key=lambda name: (name not in ("type", "kind", "name", "key"), name))
-    return ", ".join(f"{name}: {value[name]}" for name in names)
+    inner = ", ".join(f"{name}: {_nested(value[name])}" for name in names)
+    return inner
+
+
+def _nested(value: Any) -> Any:
+    """A record inside a record, in brackets: ``predecessor: (type: task, id: 4)``."""
+    return f"({_words(value)})" if isinstance(value, dict) else _words(value)
 
 
 def _names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:

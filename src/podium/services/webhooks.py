@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import NotFound, PodiumError, field_error
+from podium.errors import Conflict, NotFound, PodiumError, field_error
 from podium.models import (
     DeliveryStatus,
     Program,
@@ -38,8 +38,8 @@ from podium.models import (
     utcnow,
 )
 from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
-from podium.services.audit import record_created, record_deleted
-from podium.services.common import apply_update, flush
+from podium.services.audit import record_change, record_created, record_deleted
+from podium.services.common import apply_update, check_version, flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
 from podium.services.webhook_slack import slack_message
 
@@ -50,8 +50,10 @@ ANSWER_DEADLINE_SECONDS = 30.0  # the whole answer's headers
 MAX_URL_LENGTH = 2000
 SIGNATURE_HEADER = "X-Podium-Signature"
 Resolver = Callable[[str], list[str]]
-# what the program's history keeps of a subscription (never its secret)
-AUDITED = ["url", "events", "format", "active"]
+# what the program's history keeps of a subscription: never its secret, and of its URL
+# only the scheme and host (:func:`shown_url`): the history is read by every member,
+# and a URL's path can itself be a credential (a Slack incoming webhook's is)
+AUDITED = ["events", "format", "active"]
 
 
 def _resolve(host: str) -> list[str]:
@@ -147,6 +149,13 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+def shown_url(url: str) -> str:
+    """``https://hooks.slack.com/…``: a URL as the program's history shows it."""
+    parts = urlsplit(url)
+    rest = "/…" if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{rest}"
+
+
 def _known_events(events: Sequence[str]) -> list[str]:
     """The events chosen, sorted, or every event when none is; unknown names refused."""
     unknown = sorted(set(events) - set(EVENTS))
@@ -181,7 +190,9 @@ def subscribe(
     )
     session.add(subscription)
     flush(session)
-    record_created(session, actor, subscription, program_id=program_id, fields=AUDITED, label=url)
+    record_created(
+        session, actor, subscription, program_id=program_id, fields=AUDITED, label=shown_url(url)
+    )
     forget_subscriptions(session)
     return subscription
 
@@ -222,9 +233,22 @@ def update_subscription(
     resume it (manager). A paused subscription is queued nothing and sends nothing; what
     was queued before the pause waits and leaves when it is resumed. The secret stays."""
     subscription = get_subscription(session, actor, subscription_id)
+    check_version(subscription, expected_version)
     updates = dict(changes)
-    if "url" in updates:
-        check_url(updates["url"], allow_private=allow_private)
+    url = updates.pop("url", subscription.url)
+    if url != subscription.url:
+        check_url(url, allow_private=allow_private)
+        record_change(
+            session,
+            actor,
+            program_id=subscription.program_id,
+            entity_type="webhook",
+            entity_id=subscription.id,
+            action="update",
+            changes={"url": [shown_url(subscription.url), shown_url(url)]},
+            label=shown_url(url),
+        )
+        subscription.url = url
     if "events" in updates:
         updates["events"] = _known_events(updates["events"])
     apply_update(
@@ -233,8 +257,8 @@ def update_subscription(
         subscription,
         updates,
         program_id=subscription.program_id,
-        expected_version=expected_version,
-        label=updates.get("url", subscription.url),
+        expected_version=None,  # checked above, before the URL changed
+        label=shown_url(url),
     )
     flush(session)
     forget_subscriptions(session)
@@ -250,7 +274,7 @@ def delete_subscription(session: Session, actor: Actor, subscription_id: int) ->
         subscription,
         program_id=subscription.program_id,
         fields=AUDITED,
-        label=subscription.url,
+        label=shown_url(subscription.url),
     )
     session.delete(subscription)
     flush(session)
@@ -328,8 +352,13 @@ def summarize_deliveries(session: Session, actor: Actor, program_id: int) -> dic
 
 
 def send_test(session: Session, actor: Actor, subscription_id: int) -> None:
-    """Queue a ``ping`` to one subscription."""
+    """Queue a ``ping`` to one subscription; a paused one is refused (nothing would go)."""
     subscription = get_subscription(session, actor, subscription_id)
+    if not subscription.active:
+        raise Conflict(
+            f"webhook {subscription_id} is paused: resume it to send a test event",
+            code="webhook_paused",
+        )
     now = utcnow()
     session.add(
         WebhookDelivery(
