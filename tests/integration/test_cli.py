@@ -224,10 +224,15 @@ def test_db_current_reports_up_to_date(cli_env: None) -> None:
 
 def test_baseline_take_list_and_compare(cli_env: None) -> None:
     podium("demo")
-    code, out = podium("baseline", "take", "CLOUD", "--name", "Re-plan")
+    code, out = podium(
+        "baseline", "take", "CLOUD", "--name", "Re-plan", "--as", "erin@podium.local"
+    )
+    assert code == 1 and "manager or above" in out, out  # a viewer takes no baseline
+    code, out = podium("baseline", "take", "CLOUD", "--name", "Re-plan", "--as", "li@podium.local")
     assert code == 0 and "Re-plan of CLOUD" in out, out
     code, out = podium("baseline", "list", "CLOUD")
     assert code == 0 and "Re-plan" in out and "Plan of record" in out and "yes" in out
+    assert "li@podium.local" in out  # who took it
     code, out = podium("baseline", "compare", "CLOUD")
     assert code == 0 and "Milestones" in out and "M4" in out, out
     code, out = podium("baseline", "take", "CLOUD", "--name", "Re-plan")

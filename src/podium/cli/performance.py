@@ -49,15 +49,17 @@ def baseline_take(
     keep_current: Annotated[
         bool, typer.Option("--keep-current", help="do not make it the current baseline")
     ] = False,
+    as_user: AsUser = None,
 ) -> None:
     """Take a baseline of the plan as scheduled now (it becomes the current one)."""
     require_current_schema()
     try:
         with unit_of_work() as session:
-            found = programs.find_program(session, SYSTEM, program)
+            actor = actor_for(session, as_user)
+            found = programs.find_program(session, actor, program)
             baseline = baselines.take_baseline(
                 session,
-                SYSTEM,
+                actor,
                 found.id,
                 name=name,
                 description=description,
