@@ -120,6 +120,7 @@ def test_a_webhook_is_added_tested_delivered_logged_and_removed(
     hook_id = str(hook.id)
     code, out = podium("webhook", "add", "CLOUD", receiver.url, "--event", "nope")
     assert code == 1 and "unknown event(s) nope" in out
+    assert "the events are alert.raised, alert.resolved" in " ".join(out.split())
 
     code, out = podium("webhook", "list", "CLOUD")
     assert code == 0 and receiver.url in out and "slack" in out and "1 webhook" in out
@@ -169,7 +170,7 @@ def test_a_webhook_is_paused_resumed_and_changed(
     assert "delivered 1" in out and len(receiver.received) == 1
 
     code, out = podium("webhook", "set", hook_id, "--event", "risk.escalated", "--format", "slack")
-    assert code == 0 and "risk.escalated →" in out, out
+    assert code == 0 and "risk.escalated →" in out and "(slack)" in out, out
     db.expire_all()
     hook = db.get(WebhookSubscription, int(hook_id))
     assert hook is not None

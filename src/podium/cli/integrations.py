@@ -289,11 +289,11 @@ def _change_webhook(
                 expected_version=None,
                 allow_private=get_settings().webhooks_allow_private,
             )
-            url, events = hook.url, ", ".join(hook.events)
+            url, events, kind = hook.url, ", ".join(hook.events), hook.format.value
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
-    console.print(f"Webhook {webhook_id} {done}: {events} → {url}", markup=False)
+    console.print(f"Webhook {webhook_id} {done}: {events} → {url} ({kind})", markup=False)
 
 
 @webhook_app.command("pause")

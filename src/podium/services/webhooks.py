@@ -160,7 +160,10 @@ def _known_events(events: Sequence[str]) -> list[str]:
     """The events chosen, sorted, or every event when none is; unknown names refused."""
     unknown = sorted(set(events) - set(EVENTS))
     if unknown:
-        raise field_error("events", f"unknown event(s) {', '.join(unknown)}")
+        raise field_error(
+            "events",
+            f"unknown event(s) {', '.join(unknown)}; the events are {', '.join(EVENTS)}",
+        )
     return sorted(set(events)) or list(EVENTS)
 
 
