@@ -31,6 +31,15 @@ def _page(cast: Cast) -> str:
     return f"/programs/{cast.program.id}/integrations"
 
 
+def _private_hook(db: Session, program_id: int) -> WebhookSubscription:
+    """A webhook to a private address (allowed here), committed."""
+    hook = webhooks.subscribe(
+        db, SYSTEM, program_id, url="http://10.0.0.1/", events=[], allow_private=True
+    )
+    db.commit()
+    return hook
+
+
 def test_a_viewer_creates_a_program_feed_and_sees_its_url_once(
     cast: Cast, browser_as: Callable[[str], Browser]
 ) -> None:
@@ -184,10 +193,7 @@ def test_a_webhook_is_only_reached_under_its_own_program(
 ) -> None:
     other = make_program(db, key="OTHER")
     add_member(db, other, cast.manager.user, Role.MANAGER)
-    hook = webhooks.subscribe(
-        db, SYSTEM, other.id, url="http://10.0.0.1/", events=[], allow_private=True
-    )
-    db.commit()
+    hook = _private_hook(db, other.id)
     manager = browser_as("manager@example.com")
     assert manager.client.get(f"{_page(cast)}/webhooks/{hook.id}").status_code == 404
     assert manager.post(f"{_page(cast)}/webhooks/{hook.id}/delete").status_code == 404
@@ -220,10 +226,7 @@ def test_revoking_a_feed_asks_first_in_its_row(
 def test_deleting_a_webhook_asks_first(
     cast: Cast, browser_as: Callable[[str], Browser], db: Session
 ) -> None:
-    hook = webhooks.subscribe(
-        db, SYSTEM, cast.program.id, url="http://10.0.0.1/", events=[], allow_private=True
-    )
-    db.commit()
+    hook = _private_hook(db, cast.program.id)
     manager = browser_as("manager@example.com")
     log = f"{_page(cast)}/webhooks/{hook.id}"
     page = manager.get(log)
@@ -270,10 +273,7 @@ def test_a_scenarios_copy_offers_no_program_feed_or_webhook_and_says_why(
 def test_a_manager_pauses_and_resumes_a_webhook_and_a_stale_form_changes_nothing(
     cast: Cast, browser_as: Callable[[str], Browser], db: Session
 ) -> None:
-    hook = webhooks.subscribe(
-        db, SYSTEM, cast.program.id, url="http://10.0.0.1/", events=[], allow_private=True
-    )
-    db.commit()
+    hook = _private_hook(db, cast.program.id)
     manager = browser_as("manager@example.com")
     log = f"{_page(cast)}/webhooks/{hook.id}"
     page = manager.get(log)
@@ -300,10 +300,7 @@ def test_a_manager_pauses_and_resumes_a_webhook_and_a_stale_form_changes_nothing
 def test_a_manager_changes_a_webhooks_events_and_format_and_a_stale_form_stays_stale(
     cast: Cast, browser_as: Callable[[str], Browser], db: Session
 ) -> None:
-    hook = webhooks.subscribe(
-        db, SYSTEM, cast.program.id, url="http://10.0.0.1/", events=[], allow_private=True
-    )
-    db.commit()
+    hook = _private_hook(db, cast.program.id)
     secret = hook.secret
     manager = browser_as("manager@example.com")
     log = f"{_page(cast)}/webhooks/{hook.id}"
