@@ -289,7 +289,7 @@ def test_a_broken_date_constraint_is_told_by_keys(cast: Cast, net: Net) -> None:
     alerts = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["items"]
     (alert,) = [a for a in alerts if a["kind"] == "constraint_violated"]
     assert alert["message"] == (
-        f"{net.train['key']} is pinned (mfo 2027-01-19) 3 working day(s) before its FS link "
+        f"{net.train['key']} is pinned (mfo 2027-01-19) 3 working days before its FS link "
         f"from {net.plat['key']} allows"
     )
 

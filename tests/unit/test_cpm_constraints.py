@@ -61,6 +61,7 @@ def test_snlt_missed_is_reported_as_negative_float_and_does_not_move_the_task() 
     assert result["A"].total_float == -2
     (conflict,) = result.conflicts
     assert (conflict.activity, conflict.kind, conflict.days) == ("B", "snlt", 2)
+    assert conflict.message == "B starts 2 working days after its snlt date 2027-01-05"
 
 
 def test_fnlt_missed_is_reported_with_the_days_late() -> None:
@@ -68,6 +69,7 @@ def test_fnlt_missed_is_reported_with_the_days_late() -> None:
     assert early(result, "B") == ("2027-01-07", "2027-01-08")
     (conflict,) = result.conflicts
     assert (conflict.kind, conflict.days) == ("fnlt", 1)
+    assert conflict.message == "B finishes 1 working day after its fnlt date 2027-01-07"
     assert result["B"].total_float == -1
 
 

@@ -8,7 +8,14 @@ import numpy as np
 
 from podium.engine._compile import Compiled
 from podium.engine._passes import Passes
-from podium.engine.calendar import BoolArray, DateArray, IntArray, WorkCalendar, to_date
+from podium.engine.calendar import (
+    BoolArray,
+    DateArray,
+    IntArray,
+    WorkCalendar,
+    to_date,
+    working_days,
+)
 from podium.engine.results import Conflict, DeadlineMiss
 
 
@@ -101,7 +108,7 @@ def conflicts_and_misses(
                     c.ids[i],
                     kind,
                     n_days,
-                    f"{c.ids[i]} {verb} {n_days} working day(s) after its {kind} date {day}",
+                    f"{c.ids[i]} {verb} {working_days(n_days)} after its {kind} date {day}",
                 )
             )
     conflicts += _link_conflicts(c, passes)
@@ -126,8 +133,8 @@ def _link_conflicts(c: Compiled, passes: Passes) -> list[Conflict]:
                 succ.id,
                 "link",
                 int(gap[k]),
-                f"{succ.id} is pinned ({succ.constraint_type} {succ.constraint_date}) {int(gap[k])}"
-                f" working day(s) before its {link.type} link from {link.pred} allows",
+                f"{succ.id} is pinned ({succ.constraint_type} {succ.constraint_date})"
+                f" {working_days(int(gap[k]))} before its {link.type} link from {link.pred} allows",
                 pred=link.pred,
             )
         )

@@ -45,6 +45,11 @@ FIRST_DATE = date.min
 LAST_DATE = date.max
 
 
+def working_days(n: float) -> str:
+    """'1 working day', '3 working days': how messages count working days."""
+    return "1 working day" if n == 1 else f"{n:.0f} working days"
+
+
 def days_to_last_date(start: date) -> int:
     """Days from ``start`` to :data:`LAST_DATE` (the last day count a schedule may reach)."""
     return (LAST_DATE - start).days

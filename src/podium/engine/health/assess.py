@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from podium.engine.calendar import DateArray, IntArray, WorkCalendar
+from podium.engine.calendar import DateArray, IntArray, WorkCalendar, working_days
 from podium.engine.evm import FloatArray, day_array
 from podium.engine.health.records import (
     ALERT_SEVERITIES,
@@ -46,10 +46,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 def _floats(values: Iterable[float | int | None]) -> FloatArray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-
-def _days(n: float) -> str:
-    return "1 working day" if n == 1 else f"{n:.0f} working days"
 
 
 @dataclass(slots=True)
@@ -234,7 +230,7 @@ def _date_rule(
 
     def message(k: int, value: float, _: float) -> str:
         dates = f"forecast {finish[k]}, {what} {limit[k]}"
-        return f"is forecast {_days(value)} past its {what} ({dates})"
+        return f"is forecast {working_days(value)} past its {what} ({dates})"
 
     _emit(judge, rule, rows, slip, rank, threshold, message)
 
@@ -313,7 +309,7 @@ def _negative_float(judge: _Judge, settings: RuleSettings) -> None:
         values,
         rank,
         limit,
-        lambda _, v, lim: f"has {_days(v)} of total float (below {lim:.0f})",
+        lambda _, v, lim: f"has {working_days(v)} of total float (below {lim:.0f})",
     )
 
 

@@ -31,7 +31,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from podium.engine.calendar import WorkCalendar, to_date
+from podium.engine.calendar import WorkCalendar, to_date, working_days
 from podium.engine.leveling.model import Assignment, Busy, LevelingResult, Resource
 from podium.engine.network import Activity, Network
 
@@ -217,7 +217,7 @@ def _link_rule(
         Violation(
             "link",
             succ,
-            f"{kind} link {pred} → {succ} (lag {lag}) needs {needed - have} more working day(s)",
+            f"{kind} link {pred} → {succ} (lag {lag}) needs {working_days(needed - have)} more",
         )
     ]
 
