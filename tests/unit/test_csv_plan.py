@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -207,6 +209,28 @@ def test_written_csv_reads_back_and_writes_the_same_bytes() -> None:
     again = read_csv_plan(written)
     assert again.document == document
     assert write_csv_plan(again.document) == written
+
+
+def test_texts_a_spreadsheet_would_run_as_formulas_are_written_inert_and_read_back() -> None:
+    text = (
+        "ID,Name,Project,WBS,Duration,Predecessors,Start,Resources,% Complete\r\n"
+        '1,"\'=HYPERLINK(""http://x"")",\'+Ops,1,5,,,\'@Ana; Bob,\r\n'
+        "2,'-cleanup,'+Ops,2,2,1,,'=Bob[50%],\r\n"
+        "3,Plain 'quote',Road,3,1,,,Bob,\r\n"
+    )
+    document = _read(text)
+    assert [t["name"] for t in document["tasks"]] == [
+        '=HYPERLINK("http://x")',
+        "-cleanup",
+        "Plain 'quote'",
+    ]
+    assert [p["name"] for p in document["projects"]] == ["+Ops", "Road"]
+    assert {r["name"] for r in document["resources"]} == {"@Ana", "Bob", "=Bob"}
+    written = write_csv_plan(document).decode("utf-8-sig")
+    assert written == text
+    # no written cell starts with a character that makes a spreadsheet formula
+    for row in csv.reader(io.StringIO(written)):
+        assert all(cell[:1] not in ("=", "+", "-", "@") for cell in row), row
 
 
 def test_writer_handles_a_plan_exported_from_podium() -> None:

@@ -200,7 +200,8 @@ class _Reader:
 
     def cell(self, line: int, record: list[str], field: str) -> str:
         i = self.index.get(field)
-        return record[i].strip() if i is not None and i < len(record) else ""
+        text = record[i].strip() if i is not None and i < len(record) else ""
+        return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
 
     def at(self, line: int, field: str) -> str:
         """``line 4, column Predecessors``: where ``field`` is on ``line`` (the line alone
@@ -519,6 +520,16 @@ def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> Importe
     return result
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; the writer puts
+# an apostrophe before such a text (spreadsheets show the text as it is) and the reader
+# takes it off again, so a name such as "=SUM(A1)" or "@home" comes back unchanged.
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value[:1] in _FORMULA_STARTS else value
+
+
 def _lag(link: dict[str, Any]) -> str:
     lag = int(link.get("lag", 0))
     kind = link.get("type", "FS")
@@ -529,7 +540,8 @@ def _lag(link: dict[str, Any]) -> str:
 
 def write_csv_plan(document: dict[str, Any]) -> bytes:
     """The document's tasks as CSV (UTF-8 with a byte-order mark, so spreadsheets
-    read accents right): the columns :func:`read_csv_plan` maps automatically."""
+    read accents right): the columns :func:`read_csv_plan` maps automatically. A text
+    that a spreadsheet would run as a formula is written with an apostrophe before it."""
     tasks = document.get("tasks", [])
     projects = {p["key"]: p.get("name") or p["key"] for p in document.get("projects", [])}
     names = {r["id"]: r.get("name") or r["id"] for r in document.get("resources", [])}
@@ -567,13 +579,13 @@ def write_csv_plan(document: dict[str, Any]) -> bytes:
         writer.writerow(
             [
                 task["id"],
-                task["name"],
-                projects.get(task["project"], task["project"]),
+                _text(task["name"]),
+                _text(projects.get(task["project"], task["project"])),
                 codes[task["id"]],
                 "" if task["id"] in summaries else str(task.get("duration", 0)),
                 "; ".join(predecessors.get(task["id"], [])),
                 start or "",
-                "; ".join(assigned.get(task["id"], [])),
+                _text("; ".join(assigned.get(task["id"], []))),
                 f"{percent:g}" if percent else "",
             ]
         )
