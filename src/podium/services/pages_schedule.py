@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.models import Alert, Dependency, Milestone, Task
+from podium.services.scheduling.alerts import COLLIDING_KINDS, collision_words, other_programs
 
 # --- dates against targets ------------------------------------------------------
 
@@ -219,6 +220,10 @@ class AlertRow:
     limit: date | None
     first_detected_at: datetime
     url: str | None = None  # the page of the record the alert is about, when it has one
+    # the chain lists tasks that collide on one resource (overlap in time), not driving
+    # work; ``collision`` is what follows their keys (``collide``, ``and work in …``)
+    colliding: bool = False
+    collision: str = ""
 
     @property
     def chain_by_project(self) -> list[tuple[str | None, list[ChainStep]]]:
@@ -250,6 +255,7 @@ def _step_id(step: dict[str, Any]) -> int:
 
 def _alert_row(alert: Alert) -> AlertRow:
     details = alert.details if isinstance(alert.details, dict) else {}
+    colliding = alert.kind in COLLIDING_KINDS
     days = details.get("days_late")
     chain = [
         ChainStep(
@@ -275,6 +281,8 @@ def _alert_row(alert: Alert) -> AlertRow:
         limit=_day(details.get("limit")),
         first_detected_at=alert.first_detected_at,
         url=details["url"] if isinstance(details.get("url"), str) else None,
+        colliding=colliding,
+        collision=collision_words(len(chain), other_programs(alert)) if colliding else "",
     )
 
 

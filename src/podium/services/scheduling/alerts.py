@@ -5,14 +5,16 @@ so one that persists across many edits stays one alert with its
 ``first_detected_at``; when a reschedule no longer finds it, ``resolved_at`` is
 set. Each alert carries the chain of driving predecessors from the upstream
 cause to the record that misses its date (:mod:`.driving`), and the projects along
-that chain.
+that chain; an over-allocation alert carries instead the tasks that collide on the
+resource (they overlap in time; none drives another). The end of the module words an
+alert for people: its chain or colliding tasks, its details.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from podium.engine import ScheduleResult
 from podium.engine.calendar import DateArray, to_date
-from podium.models import Alert, AlertKind, Severity, utcnow
+from podium.errors import NotFound
+from podium.models import Alert, AlertKind, Program, Role, Severity, utcnow
 from podium.services import events
+from podium.services.actor import Actor, require_role
 from podium.services.common import human_day
 from podium.services.scheduling.driving import DrivingLinks, date_of, required_start
 from podium.services.scheduling.network import ProgramNetwork
@@ -429,9 +433,14 @@ def sync_detected(
     found: list[AlertValues],
     *,
     triggered_by: str,
+    subjects: Collection[tuple[str, int]] | None = None,
 ) -> None:
     """Make the program's open alerts of ``kinds`` exactly ``found``: open the new ones,
-    refresh the ones still true, resolve the others (their history is kept)."""
+    refresh the ones still true, resolve the others (their history is kept).
+
+    ``subjects``: the records (subject type and id) the detector looked at again, when it
+    did not look at every one: the open alerts about other records are left as they are,
+    neither refreshed nor resolved."""
     now = utcnow()
     open_alerts = {
         a.fingerprint: a
@@ -443,6 +452,13 @@ def sync_detected(
             )
         )
     }
+    if subjects is not None:
+        looked_at, still = set(subjects), {item.fingerprint for item in found}
+        open_alerts = {
+            fingerprint: a
+            for fingerprint, a in open_alerts.items()
+            if fingerprint in still or (a.subject_type, a.subject_id) in looked_at
+        }
     raised: list[tuple[Alert, dict[str, Any]]] = []
     for item in found:
         values = {
@@ -485,3 +501,116 @@ def sync_detected(
             events.ALERT_RESOLVED,
             {"alert_id": alert.id, "title": alert.title, "kind": alert.kind},
         )
+
+
+# --- reading an alert --------------------------------------------------------------
+
+# the kinds whose ``chain`` holds the tasks that collide on one resource (they overlap
+# in time; none drives another), not a chain of driving work
+COLLIDING_KINDS = frozenset({AlertKind.OVER_ALLOCATION})
+
+
+def get_alert(session: Session, actor: Actor, program_id: int, alert_id: int) -> Alert:
+    """One of the program's alerts, open or resolved (a program the actor cannot see is
+    ``NotFound``, as everywhere)."""
+    require_role(session, actor, program_id, Role.VIEWER)
+    alert = session.get(Alert, alert_id)
+    if alert is None or alert.program_id != program_id:
+        program = session.get(Program, program_id)
+        raise NotFound(f"{program.key if program else 'the program'} has no alert {alert_id}")
+    return alert
+
+
+def other_programs(alert: Alert) -> int:
+    """How many other programs have work in the alert's collision (never which)."""
+    details = alert.details if isinstance(alert.details, dict) else {}
+    count = details.get("other_programs")
+    return count if isinstance(count, int) else 0
+
+
+def collision_words(tasks: int, elsewhere: int) -> str:
+    """What follows the keys of the colliding tasks: ``collide``, ``and work in 2 other
+    programs collide``, ``collides with work in 1 other program``."""
+    work = f"work in {elsewhere} other program{'' if elsewhere == 1 else 's'}"
+    if tasks == 1:
+        return f"collides with {work}" if elsewhere else "is over capacity on its own"
+    return f"and {work} collide" if elsewhere else "collide"
+
+
+def chain_text(alert: Alert) -> str:
+    """The alert's chain on one line: upstream → downstream, each project named where
+    the chain enters it (``PLAT-1 (PLAT) → PLAT-3 → TRAIN-3 (TRAIN) → M1``); or the tasks
+    that collide, each project named at its first task (``PLAT-6 (PLAT), DATA-4 (DATA)
+    collide``). Empty when the alert carries none."""
+    steps, project = [], None
+    for step in alert.chain or []:
+        key = str(step.get("key", ""))
+        here = step.get("project_key")
+        if here and here != project:
+            key = f"{key} ({here})"
+        project = here or project
+        steps.append(key)
+    if not steps:
+        return ""
+    if alert.kind in COLLIDING_KINDS:
+        return f"{', '.join(steps)} {collision_words(len(steps), other_programs(alert))}"
+    return " → ".join(steps)
+
+
+_LIMITS = {
+    AlertKind.DEADLINE_MISSED: "deadline",
+    AlertKind.MILESTONE_TARGET_MISSED: "target",
+    AlertKind.PAST_BASELINE: "baseline finish",
+}
+_CONSTRAINTS = {
+    "snlt": "start no later than",
+    "fnlt": "finish no later than",
+    "link": "a pinned date earlier than a link requires",
+}
+_ESCALATIONS = {"program": "program level", "steering": "the steering agenda"}
+
+
+def alert_facts(alert: Alert) -> list[tuple[str, str]]:
+    """The alert's details worded for people, as (label, text) in a fixed order; a detail
+    not known here is shown as it is stored, so that nothing the alert carries is hidden."""
+    details: dict[str, Any] = dict(alert.details) if isinstance(alert.details, dict) else {}
+    if alert.kind == AlertKind.OVER_ALLOCATION:
+        from podium.services.resources.overallocation import overload_facts
+
+        return overload_facts(details)
+    facts: list[tuple[str, str]] = []
+
+    def take(key: str, label: str, word: Callable[[Any], str] = str) -> None:
+        if details.get(key) is not None:
+            facts.append((label, word(details.pop(key))))
+
+    late = (
+        "late by"
+        if alert.kind in _LIMITS
+        else "conflict"
+        if alert.kind in (AlertKind.STARTED_SUCCESSOR_PUSHED, AlertKind.CONSTRAINT_VIOLATED)
+        else "days late"
+    )
+    take("forecast", "forecast finish")
+    take("limit", _LIMITS.get(alert.kind, "limit"))
+    take("actual_start", "actual start")
+    take("required_start", "may start only on")
+    take("actual_finish", "actual finish")
+    take("status_date", "status date")
+    take("days_late", late, lambda d: working_days(int(d)))
+    take("upstream", "driven by")
+    take("constraint", "constraint", lambda c: _CONSTRAINTS.get(c, str(c)))
+    take("score", "score")
+    take("escalation", "escalated to", lambda e: _ESCALATIONS.get(e, str(e)))
+    if details.get("latest_value") is not None:
+        on = details.pop("latest_date", None)
+        facts.append(
+            ("latest reading", f"{details.pop('latest_value'):,.4g}" + (f" on {on}" if on else ""))
+        )
+    take("expected_value", "expected by then", lambda v: f"{v:,.4g}")
+    take("realization_pct", "realized", lambda v: f"{v:g} %")
+    take("expected_pct", "expected", lambda v: f"{v:g} %")
+    take("gap_points", "gap", lambda v: f"{v:+g} points")
+    take("url", "page")
+    facts += [(key.replace("_", " "), str(value)) for key, value in details.items()]
+    return facts
