@@ -163,6 +163,9 @@ def test_the_report_on_the_demo_program_matches_the_api(
         assert f"| {m['milestone']['key']} {m['milestone']['name']} | {m['target']} |" in text
     assert f"SPI {value['spi']:.2f}, CPI {value['cpi']:.2f}" in text
     assert "Plan of record" in text
+    # a shared person's collision is worded as tasks colliding, not as a chain of links
+    (overload,) = [line for line in text.splitlines() if "over-allocated on" in line][:1]
+    assert "collide" in overload and "→" not in overload
     # in the PDF a section's heading stays on the page of what it heads
     pdf = admin.get(f"/api/v1/programs/{pid}/report", params={"format": "pdf"}).content
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]

@@ -94,6 +94,19 @@ def test_upstream_slip_raises_a_cross_project_alert_with_its_chain_then_resolves
     assert resolved["first_detected_at"] == alert["first_detected_at"]
 
 
+def test_one_alert_is_read_whole_with_its_chain_on_one_line(cast: Cast, net: Net) -> None:
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    url = f"/api/v1/programs/{cast.program.id}/alerts"
+    (listed,) = cast.viewer.get(url).json()["items"]
+    one = cast.viewer.get(f"{url}/{listed['id']}")
+    assert one.status_code == 200, one.text
+    assert one.json() == listed
+    assert listed["summary"] == f"{net.plat['key']} (PLAT) → {net.train['key']} (TRAIN) → M1"
+    error = assert_error(cast.viewer.get(f"{url}/{listed['id'] + 1000}"), 404)
+    assert error["message"] == f"{cast.program.key} has no alert {listed['id'] + 1000}"
+    assert_error(cast.outsider.get(f"{url}/{listed['id']}"), 404)
+
+
 def test_a_slip_past_a_started_successor_is_flagged(cast: Cast, net: Net) -> None:
     cast.assign_member(net.train["id"])
     started = cast.member.patch(

@@ -12,9 +12,9 @@ from podium.api.dependencies import DbId
 from podium.api.deps import CurrentActor, Db, Page, commit
 from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, PathId, Strict
 from podium.engine.impact import CHANGE_DAYS, MAX_CHANGE_DAYS
-from podium.models import AlertKind, Role, Severity
+from podium.models import Alert, AlertKind, Role, Severity
 from podium.services.programs import get_program
-from podium.services.scheduling import reschedule_program
+from podium.services.scheduling import alerts, reschedule_program
 from podium.services.scheduling import views as schedule_views
 
 router = APIRouter(prefix="/programs", tags=["schedule"], responses=ERROR_RESPONSES)
@@ -314,7 +314,14 @@ class AlertOut(Out):
     title: str
     message: str
     cross_project: bool
-    chain: list[dict[str, Any]] = Field(description="upstream → downstream")
+    chain: list[dict[str, Any]] = Field(
+        description="upstream → downstream; for an over-allocation, the tasks that collide"
+    )
+    summary: str = Field(
+        default="",
+        description="the chain on one line (PLAT-1 (PLAT) → PLAT-3 → M1), or the tasks that "
+        "collide (PLAT-6 (PLAT), DATA-4 (DATA) collide)",
+    )
     projects: list[str]
     details: dict[str, Any]
     triggered_by: str
@@ -346,8 +353,18 @@ def list_alerts(
         offset=page.offset,
     )
     return PageOut(
-        items=[AlertOut.model_validate(a) for a in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
+        items=[_alert_out(a) for a in items], total=total, limit=page.limit, offset=page.offset
     )
+
+
+@router.get(
+    "/{program_id}/alerts/{alert_id}",
+    response_model=AlertOut,
+    summary="One alert, open or resolved",
+)
+def get_alert(program_id: PathId, alert_id: PathId, db: Db, actor: CurrentActor) -> AlertOut:
+    return _alert_out(alerts.get_alert(db, actor, program_id, alert_id))
+
+
+def _alert_out(alert: Alert) -> AlertOut:
+    return AlertOut.model_validate(alert).model_copy(update={"summary": alerts.chain_text(alert)})

@@ -30,6 +30,7 @@ from podium.services.health import program_health, reason_json
 from podium.services.performance import performance_curves
 from podium.services.programs import get_program
 from podium.services.risks.reading import live_risks
+from podium.services.scheduling.alerts import chain_text
 from podium.services.scheduling.views import program_schedule
 
 TOP_REASONS = 8
@@ -62,6 +63,7 @@ def build_report(
             "title": a.title,
             "severity": a.severity.value,
             "chain": [step["key"] for step in a.chain],
+            "path": chain_text(a),  # worded: a chain upstream → downstream, or tasks colliding
             "projects": a.projects,
             "since": a.first_detected_at.date().isoformat(),
         }

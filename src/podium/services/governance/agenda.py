@@ -33,7 +33,7 @@ from podium.services.common import today
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
 from podium.services.risks import risks_for_agenda
-from podium.services.scheduling.alerts import SCHEDULE_ALERT_KINDS
+from podium.services.scheduling.alerts import SCHEDULE_ALERT_KINDS, chain_text
 
 SECTIONS: dict[str, str] = {
     "risks": "New and escalated risks",
@@ -144,7 +144,7 @@ def _conflicts(session: Session, program_id: int, since: datetime | None) -> lis
             "key": a.severity.value,
             "title": a.title,
             "detail": (
-                f"{' → '.join(step['key'] for step in a.chain)}; projects "
+                f"{chain_text(a)}; projects "
                 f"{', '.join(a.projects)}; flagged {a.first_detected_at.date().isoformat()}"
             ),
             "url": f"/programs/{program_id}#alert-{a.id}",
