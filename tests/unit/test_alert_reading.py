@@ -60,3 +60,15 @@ def test_an_over_allocations_details_name_each_period_with_its_tasks() -> None:
 def test_details_no_wording_knows_are_shown_as_they_are_stored() -> None:
     alert = _alert(AlertKind.DEADLINE_MISSED, [], days_late=1, new_fact="kept")
     assert alert_facts(alert) == [("late by", "1 working day"), ("new fact", "kept")]
+
+
+def test_work_asked_on_a_day_off_is_counted_apart_never_as_a_share_of_nothing() -> None:
+    from podium.services.resources.overallocation import _asked, overload_facts
+
+    assert _asked(1.5, 6, 0) == "is asked for up to 150% of capacity on 6 days"
+    assert _asked(1.5, 6, 1) == "is asked for up to 150% of capacity on 6 days, 1 of them a day off"
+    assert _asked(2.0, 3, 2) == "is asked for up to 200% of capacity on 3 days, 2 of them days off"
+    assert _asked(None, 2, 2) == "is asked to work on 2 days off"
+    facts = dict(overload_facts({"peak_utilization": None, "days": 2, "days_off": 2}))
+    assert "peak" not in facts
+    assert facts["days off"] == "asked to work on 2 of its days off"

@@ -185,6 +185,11 @@ class ResourceLoadOut(BaseModel):
     period: Period
     start: date | None
     finish: date | None
+    next_start: date | None = Field(
+        description=f"the window was cut (one answer reads at most {load.MAX_DAYS:,} days "
+        "from its start) and the bookings go on after `finish`: ask again with `start` = "
+        "this day for the next days; null: nothing was left out"
+    )
     buckets: list[BucketOut]
     overloads: list[OverloadOut]
     over_allocated_days: int

@@ -392,13 +392,29 @@ def period_days(periods: Iterable[Period]) -> DateArray:
     return np.unique(np.concatenate(runs)) if runs else np.empty(0, "datetime64[D]")
 
 
+class DaysOff(WorkCalendar):
+    """The time off of a resource without a calendar of its own, which works whenever its
+    tasks do: every day of the week but the days off.
+
+    On a task (its effective calendar is its own and its resources' together) it takes
+    the days off away and nothing else. It gives the resource no working day of its own:
+    its capacity is counted on the days its tasks work (see
+    :func:`podium.engine.load.resource_load`), never on every weekend.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, days: Iterable[date] | DateArray) -> None:
+        super().__init__("1111111", days)
+
+
 def less_time_off(base: WorkCalendar | None, periods: Iterable[Period]) -> WorkCalendar | None:
-    """A resource's working days: its calendar ``base`` less ``periods`` of time off; time
-    off alone gives every day of the week less the time off; neither: ``None`` (it works
-    whenever its tasks do)."""
+    """A resource's working days: its calendar ``base`` less ``periods`` of time off. Time
+    off only removes days: without a calendar it is :class:`DaysOff` (the resource still
+    works whenever its tasks do, but not on those days); neither: ``None``."""
     days = period_days(periods)
     if not days.size:
         return base
     if base is None:
-        return WorkCalendar("1111111", days)
+        return DaysOff(days)
     return WorkCalendar(base.weekmask, np.concatenate([base.holiday_days, days]), base.extra_days)

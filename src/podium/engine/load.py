@@ -5,9 +5,13 @@ every working day of a task between its ``start`` and ``finish`` (both
 included), where the task's working days are those of its effective calendar
 (its own calendar and its resources' calendars together). A resource's
 capacity is its ``capacity`` on each of its own working days and nothing on its
-days off (holidays, time off). A day is *over-allocated* when the demand on it
-exceeds the capacity; consecutive over-allocated days of one resource form one
-:class:`Overload`, naming the tasks that collide on those days.
+days off (holidays, time off). A resource without a calendar of its own works
+whenever its tasks do: its working days are every day one of its bookings works,
+and the working days of the programs that book it (so that a week without work
+reads as free, not as no capacity), less its time off. They depend on its
+bookings alone, never on which program looks. A day is *over-allocated* when the
+demand on it exceeds the capacity; consecutive over-allocated days of one
+resource form one :class:`Overload`, naming the tasks that collide on those days.
 
 Everything is computed as NumPy arrays over the whole horizon at once: one row
 per resource, one column per calendar day.
@@ -15,7 +19,7 @@ per resource, one column per calendar day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -25,6 +29,7 @@ import numpy as np
 from podium.engine.calendar import (
     BoolArray,
     DateArray,
+    DaysOff,
     FloatArray,
     IntArray,
     WorkCalendar,
@@ -64,6 +69,10 @@ class Overload:
     excess: float  # unit-days above capacity over the period
     tasks: tuple[str, ...]
     groups: tuple[str, ...]
+    # demand ÷ capacity at its highest on the over-allocated days with capacity (None:
+    # work asked only on days without any), and the over-allocated days without capacity
+    peak_utilization: float | None = None
+    days_off: int = 0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -116,13 +125,16 @@ def resource_load(
     start: date | None = None,
     finish: date | None = None,
     default_calendar: WorkCalendar | None = None,
+    home_calendars: Mapping[str, Sequence[WorkCalendar]] | None = None,
 ) -> Load:
     """Demand and capacity per resource per day from ``start`` to ``finish`` (default:
     the span of the bookings), with every over-allocation.
 
-    A resource without a calendar of its own has its capacity on the working
-    days of ``default_calendar`` (the program's). Bookings of resources not in
-    ``resources`` are ignored.
+    A resource without a calendar of its own (none, or only :class:`DaysOff`) has its
+    capacity on every day one of its bookings works and on the working days of its
+    ``home_calendars`` (resource id → the calendars of the programs that book it;
+    ``default_calendar``, or Monday to Friday, for a resource not in them), less its
+    days off. Bookings of resources not in ``resources`` are ignored.
     """
     ids = tuple(r.id for r in resources)
     row_of = {rid: k for k, rid in enumerate(ids)}
@@ -137,7 +149,6 @@ def resource_load(
         finish = start
     days = np.arange(np.datetime64(start, "D"), np.datetime64(finish, "D") + 1)
     width = len(days)
-    fallback = default_calendar or WorkCalendar()
     masks: dict[WorkCalendar, BoolArray] = {}
 
     def mask(cal: WorkCalendar) -> BoolArray:
@@ -145,10 +156,8 @@ def resource_load(
             masks[cal] = cal.is_workday_array(days)
         return masks[cal]
 
-    capacity = np.zeros((len(ids), width))
-    for k, r in enumerate(resources):
-        capacity[k] = r.capacity * mask(r.calendar or fallback)
     demand = np.zeros((len(ids), width))
+    booked = np.zeros((len(ids), width), np.bool_)  # a booking of the resource works
     first = days[0] if width else np.datetime64(start, "D")
     n = len(mine)
     rows = np.fromiter((row_of[b.resource] for b in mine), np.int64, n)
@@ -159,8 +168,9 @@ def resource_load(
     calendars: dict[WorkCalendar, int] = {}
     cal = np.fromiter((calendars.setdefault(b.calendar, len(calendars)) for b in mine), np.int64, n)
     keep = hi > lo
-    # per calendar: a difference array of each resource's bookings, summed along the days
-    # and kept on the calendar's working days (one cumulative sum, no loop over bookings)
+    # per calendar: a difference array of each resource's bookings (their units, and
+    # how many there are), summed along the days and kept on the calendar's working
+    # days (one cumulative sum, no loop over bookings)
     for calendar, c in calendars.items():
         sel = keep & (cal == c)
         if not sel.any():
@@ -170,7 +180,24 @@ def resource_load(
         np.add.at(diff, (row_in, lo[sel]), units[sel])
         np.add.at(diff, (row_in, hi[sel]), -units[sel])
         demand[present] += np.cumsum(diff, axis=1)[:, :width] * mask(calendar)
+        count = np.zeros((len(present), width + 1), np.int64)
+        np.add.at(count, (row_in, lo[sel]), 1)
+        np.add.at(count, (row_in, hi[sel]), -1)
+        booked[present] |= (np.cumsum(count, axis=1)[:, :width] > 0) & mask(calendar)
     demand = np.round(demand, 9)  # the sums' rounding is not load
+    capacity = np.zeros((len(ids), width))
+    homes = home_calendars or {}
+    fallback = (default_calendar or WorkCalendar(),)
+    for k, r in enumerate(resources):
+        if r.calendar is not None and not isinstance(r.calendar, DaysOff):
+            capacity[k] = r.capacity * mask(r.calendar)
+            continue
+        works = booked[k].copy()
+        for home in homes.get(r.id) or fallback:
+            works |= mask(home)
+        if r.calendar is not None:  # less the days off
+            works &= mask(r.calendar)
+        capacity[k] = r.capacity * works
     spans = _Spans(
         rows[keep],
         lo[keep],
@@ -223,6 +250,9 @@ def _overloads(load: Load, spans: _Spans) -> tuple[Overload, ...]:
                 if b.group is not None and b.group not in groups:
                     groups.append(b.group)
             excess = float(np.sum(load.demand[row, run] - load.capacity[row, run]))
+            capacity = load.capacity[row, run]
+            held = capacity > 0
+            share = load.demand[row, run][held] / capacity[held]
             found.append(
                 Overload(
                     resource=load.resources[row],
@@ -234,6 +264,8 @@ def _overloads(load: Load, spans: _Spans) -> tuple[Overload, ...]:
                     excess=round(excess, 6),
                     tasks=tuple(dict.fromkeys(tasks)),
                     groups=tuple(sorted(groups)),
+                    peak_utilization=float(share.max()) if share.size else None,
+                    days_off=int(np.count_nonzero(~held)),
                 )
             )
     return tuple(found)

@@ -3,9 +3,15 @@
 Demand comes from the scheduled dates of every task with an assignment, in
 every program (a person shared by two programs is one person): each task puts
 its assignment's units on every working day of its effective calendar between
-its early start and early finish. Over-allocations are raised as alerts in
-each program that has work in them, by :mod:`.overallocation`, when the
-program is rescheduled.
+its early start and early finish. A resource without a calendar of its own has
+its capacity on the days its tasks work and on the working days of the programs
+that book it (see :func:`podium.engine.load.resource_load`): the same on the
+program's page, the resource's page and in the alerts. Over-allocations are
+raised as alerts in each program that has work in them, by
+:mod:`.overallocation`, when the program is rescheduled.
+
+One answer reads at most :data:`MAX_DAYS` days: a longer span taken from the plan
+or the bookings is cut there, and the answer says where the rest starts.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ MAX_DAYS = 10 * 366  # the longest horizon one request reads (a longer plan is c
 
 @dataclass(frozen=True, slots=True)
 class BookedTask:
-    """A task with an assignment, as the load reports it."""
+    """A task with assignments, as the load reports it (its units are per resource:
+    :attr:`Demand.units`)."""
 
     task_id: int
     key: str
@@ -57,8 +64,6 @@ class BookedTask:
     program_id: int
     program_key: str
     project_key: str
-    resource_id: int
-    units: float
     start: date
     finish: date
 
@@ -71,7 +76,10 @@ class Demand:
     engine_resources: list[EngineResource]
     bookings: list[Booking]
     tasks: dict[str, BookedTask]  # booking task id (t<id>) → what people read
-    default_calendar: WorkCalendar
+    units: dict[tuple[str, str], float]  # (task id, resource id) → the assignment's units
+    # resource id (r<id>) → the calendars of the programs that book it: where a resource
+    # without a calendar of its own has capacity besides its tasks' days
+    home_calendars: dict[str, list[WorkCalendar]] = field(default_factory=dict)
     networks: dict[int, ProgramNetwork] = field(default_factory=dict)
 
 
@@ -133,7 +141,7 @@ def gather_demand(
         .order_by(Task.program_id, Task.id),
         dates=(4, 5),
     )
-    demand = Demand(resources, engine_resources, [], {}, WorkCalendar(), dict(networks or {}))
+    demand = Demand(resources, engine_resources, [], {}, {}, networks=dict(networks or {}))
     program_keys: dict[int, str] = {
         row.id: row.key
         for row in session.execute(
@@ -152,16 +160,9 @@ def gather_demand(
             continue  # a task that became a summary: its subtasks carry the work
         project_id = pn.project_of.get(ref)
         project_key = pn.project_keys.get(project_id, "") if project_id is not None else ""
+        who = resource_ref(resource_id)
         demand.bookings.append(
-            Booking(
-                ref,
-                resource_ref(resource_id),
-                units,
-                early_start,
-                early_finish,
-                pn.calendar(ref),
-                project_key,
-            )
+            Booking(ref, who, units, early_start, early_finish, pn.calendar(ref), project_key)
         )
         demand.tasks[ref] = BookedTask(
             task_id,
@@ -170,15 +171,13 @@ def gather_demand(
             program_id,
             program_keys.get(program_id, ""),
             project_key,
-            resource_id,
-            units,
             early_start,
             early_finish,
         )
-    program = default_program if default_program is not None else next(iter(demand.networks), None)
-    if program is not None:
-        pn = demand.networks.get(program) or current_network(session, program)
-        demand.default_calendar = pn.network.default_calendar
+        demand.units[(ref, who)] = units
+        homes = demand.home_calendars.setdefault(who, [])
+        if pn.network.default_calendar not in homes:
+            homes.append(pn.network.default_calendar)
     return demand
 
 
@@ -197,37 +196,46 @@ def alert_window(bookings: Iterable[Booking], first: date) -> tuple[date, date] 
 
 
 def compute(demand: Demand, *, start: date | None = None, finish: date | None = None) -> Load:
+    """The load of ``demand`` from ``start`` to ``finish`` (default: its bookings' span)."""
     return resource_load(
         demand.engine_resources,
         demand.bookings,
         start=start,
         finish=finish,
-        default_calendar=demand.default_calendar,
+        home_calendars=demand.home_calendars,
     )
 
 
 # --- what the API and pages read -----------------------------------------------
 
 
-def _horizon(
-    session: Session, program_id: int | None, start: date | None, finish: date | None
-) -> tuple[date | None, date | None]:
+def _check_order(start: date | None, finish: date | None) -> None:
     if start is not None and finish is not None and finish < start:
         raise field_error("finish", f"{finish} is before the start {start}")
-    if program_id is not None and (start is None or finish is None):
-        span = session.execute(
-            select(Program.scheduled_start, Program.scheduled_finish).where(
-                Program.id == program_id
-            )
-        ).one()
-        given = finish
-        start = start or span.scheduled_start
-        finish = finish or span.scheduled_finish
-        if given is None and start is not None and finish is not None:
-            finish = min(finish, shifted(start, MAX_DAYS))  # the plan's own span
-    if start is not None and finish is not None and (finish - start).days > MAX_DAYS:
-        raise field_error("finish", f"at most {MAX_DAYS} days from the start")
-    return start, finish
+
+
+def _window(
+    demand: Demand,
+    asked: tuple[date | None, date | None],
+    plan: tuple[date | None, date | None] = (None, None),
+) -> tuple[date | None, date | None, bool]:
+    """The days one answer reads: those ``asked`` for, the rest from the ``plan``'s span
+    or else the bookings'. An asked span longer than :data:`MAX_DAYS` is refused; a span
+    taken from the plan or the bookings is cut there (``True``: it was)."""
+    start, finish = asked
+    _check_order(start, finish)
+    start = start or plan[0] or min((b.start for b in demand.bookings), default=None)
+    finish = finish or plan[1] or max((b.finish for b in demand.bookings), default=None)
+    if start is None or finish is None or (finish - start).days <= MAX_DAYS:
+        return start, finish, False
+    if asked[1] is not None:
+        raise field_error("finish", f"at most {MAX_DAYS} days from the start {start}")
+    return start, shifted(start, MAX_DAYS), True
+
+
+def _next_start(load: Load, cut: bool) -> date | None:
+    """Where the days after a cut answer start (``None``: nothing was cut)."""
+    return shifted(to_date(load.days[-1]), 1) if cut and len(load.days) else None
 
 
 def _whole_periods(
@@ -241,8 +249,7 @@ def _whole_periods(
     on the resource's page and on the program's."""
     if period == "day":
         return span
-    start = span[0] or min((b.start for b in demand.bookings), default=None)
-    finish = span[1] or max((b.finish for b in demand.bookings), default=None)
+    start, finish = span
     if given[0] is None and start is not None:
         week_start = start - timedelta(days=start.weekday())
         start = week_start if period == "week" else start.replace(day=1)
@@ -318,8 +325,7 @@ def _overload_rows(
 ) -> list[dict[str, Any]]:
     out = []
     for o in overloads:
-        tasks = [demand.tasks[t] for t in o.tasks]
-        shown = [t for t in tasks if visible is None or t.program_id in visible]
+        shown = [t for t in o.tasks if visible is None or demand.tasks[t].program_id in visible]
         out.append(
             {
                 "start": o.start,
@@ -328,14 +334,16 @@ def _overload_rows(
                 "peak_demand": round(o.peak_demand, 3),
                 "capacity": round(o.capacity, 3),
                 "excess": round(o.excess, 3),
-                "tasks": [_task_row(t) for t in shown],
-                "hidden_tasks": len(tasks) - len(shown),
+                "tasks": [_task_row(demand, t, o.resource) for t in shown],
+                "hidden_tasks": len(o.tasks) - len(shown),
             }
         )
     return out
 
 
-def _task_row(t: BookedTask) -> dict[str, Any]:
+def _task_row(demand: Demand, task: str, resource: str) -> dict[str, Any]:
+    """A task as the load shows it, with the units ``resource`` gives it."""
+    t = demand.tasks[task]
     return {
         "task_id": t.task_id,
         "key": t.key,
@@ -343,7 +351,7 @@ def _task_row(t: BookedTask) -> dict[str, Any]:
         "program_id": t.program_id,
         "program_key": t.program_key,
         "project_key": t.project_key,
-        "units": t.units,
+        "units": demand.units[(task, resource)],
         "start": t.start,
         "finish": t.finish,
     }
@@ -374,11 +382,15 @@ def program_resource_load(
     program and from others, capacity, utilization, and the over-allocations."""
     require_role(session, actor, program_id, Role.VIEWER)
     given = (start, finish)
-    start, finish = _horizon(session, program_id, start, finish)
+    _check_order(start, finish)
     ids = session.scalars(
         select(Assignment.resource_id).where(Assignment.program_id == program_id).distinct()
     )
     demand = gather_demand(session, ids, default_program=program_id)
+    plan = session.execute(
+        select(Program.scheduled_start, Program.scheduled_finish).where(Program.id == program_id)
+    ).one()
+    start, finish, cut = _window(demand, given, (plan.scheduled_start, plan.scheduled_finish))
     start, finish = _whole_periods(demand, period, (start, finish), given)
     visible_ids = visible_program_ids(session, actor)
     visible = None if visible_ids is None else set(visible_ids)
@@ -388,7 +400,8 @@ def program_resource_load(
         demand.engine_resources,
         [b for b in demand.bookings if demand.tasks[b.task].program_id == program_id],
         demand.tasks,
-        demand.default_calendar,
+        demand.units,
+        demand.home_calendars,
     )
     here = compute(
         here_demand,
@@ -417,6 +430,7 @@ def program_resource_load(
         "period": period,
         "start": to_date(load.days[0]) if len(load.days) else start,
         "finish": to_date(load.days[-1]) if len(load.days) else finish,
+        "next_start": _next_start(load, cut),
         "resources": rows,
     }
 
@@ -442,23 +456,29 @@ def one_resource_load(
     finish: date | None = None,
 ) -> dict[str, Any]:
     """A resource's load across every program, per ``period``; tasks in programs the
-    actor cannot see count in the demand but are not named."""
+    actor cannot see count in the demand but are not named. Without ``start`` and
+    ``finish`` it reads the span of its bookings, at most :data:`MAX_DAYS` days of it
+    (``next_start``: where the rest starts, to ask for it with ``start``)."""
     resource = get_resource(session, actor, resource_id)
-    _horizon(session, None, start, finish)
+    _check_order(start, finish)
     demand = gather_demand(session, [resource.id])
-    start, finish = _whole_periods(demand, period, (start, finish), (start, finish))
+    given = (start, finish)
+    start, finish, cut = _window(demand, given)
+    start, finish = _whole_periods(demand, period, (start, finish), given)
     load = compute(demand, start=start, finish=finish)
     visible_ids = visible_program_ids(session, actor)
     visible = None if visible_ids is None else set(visible_ids)
-    tasks = [t for t in demand.tasks.values() if visible is None or t.program_id in visible]
+    tasks = [ref for ref, t in demand.tasks.items() if visible is None or t.program_id in visible]
+    who = resource_ref(resource.id)
     return {
         "resource": _resource_row(resource),
         "period": period,
         "start": to_date(load.days[0]) if len(load.days) else start,
         "finish": to_date(load.days[-1]) if len(load.days) else finish,
+        "next_start": _next_start(load, cut),
         "buckets": _Buckets.of(load, period, None).rows(0) if demand.resources else [],
         "overloads": _overload_rows(demand, load.overloads, visible),
         "over_allocated_days": int(load.over[0].sum()) if demand.resources else 0,
-        "tasks": [_task_row(t) for t in tasks],
+        "tasks": [_task_row(demand, ref, who) for ref in tasks],
         "hidden_tasks": len(demand.tasks) - len(tasks),
     }

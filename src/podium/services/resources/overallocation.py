@@ -78,11 +78,25 @@ def overload_alerts(
     return found
 
 
+def _asked(peak: float | None, days: int, days_off: int) -> str:
+    """``is asked for up to 150% of capacity on 6 days, 1 of them a day off``; with work
+    only on days off, ``is asked to work on 2 days off``."""
+    plural = "s" if days != 1 else ""
+    if peak is None:
+        return f"is asked to work on {days} day{plural} off"
+    off = f", {days_off} of them {'a day' if days_off == 1 else 'days'} off" if days_off else ""
+    return f"is asked for up to {peak:.0%} of capacity on {days} day{plural}{off}"
+
+
 def _alert(
     resource: Resource, overloads: list[Overload], demand: Demand, program_id: int
 ) -> AlertValues:
     days = sum(o.days for o in overloads)
-    peak = max(o.peak_demand / o.capacity if o.capacity > 0 else 9.99 for o in overloads)
+    # the peak share of capacity on days that have capacity; work asked on a day without
+    # any (the resource's day off) is counted apart, never as a share of nothing
+    shares = [o.peak_utilization for o in overloads if o.peak_utilization is not None]
+    peak = max(shares) if shares else None
+    days_off = sum(o.days_off for o in overloads)
     tasks = [demand.tasks[t] for o in overloads for t in o.tasks]
     # the program's tasks in the overload, project by project: they collide (overlap in
     # time), none drives another, so they read as a list, not a chain
@@ -99,12 +113,15 @@ def _alert(
     if len(overloads) > 1:
         when += f" and {len(overloads) - 1} more period{'s' if len(overloads) > 2 else ''}"
     severity = (
-        Severity.HIGH if days >= 10 or peak >= 2 else Severity.MEDIUM if days >= 3 else Severity.LOW
+        Severity.HIGH
+        if days >= 10 or (peak or 0) >= 2
+        else Severity.MEDIUM
+        if days >= 3 or days_off
+        else Severity.LOW
     )
     colliding = ", ".join(f"{t.key} ({t.project_key})" for t in here[:6])
     message = (
-        f"{resource.name} is asked for up to {peak:.0%} of capacity on {days} working "
-        f"day{'s' if days != 1 else ''} ({when}); tasks colliding: {colliding}"
+        f"{resource.name} {_asked(peak, days, days_off)} ({when}); tasks colliding: {colliding}"
         + (
             f", and work in {elsewhere} other program{'s' if elsewhere > 1 else ''}"
             if elsewhere
@@ -139,7 +156,8 @@ def _alert(
             "resource_id": resource.id,
             "resource_key": resource.key,
             "days": days,
-            "peak_utilization": round(peak, 3),
+            "peak_utilization": None if peak is None else round(peak, 3),
+            "days_off": days_off,  # over-allocated days on which the resource has no capacity
             "other_programs": elsewhere,  # how many: they are not named
             "periods": [
                 {
@@ -170,6 +188,8 @@ def overload_facts(details: dict[str, Any]) -> list[tuple[str, str]]:
         facts.append(("peak", f"{details['peak_utilization']:.0%} of capacity"))
     if isinstance(details.get("days"), int):
         facts.append(("over capacity", working_days(details["days"])))
+    if details.get("days_off"):
+        facts.append(("days off", f"asked to work on {details['days_off']} of its days off"))
     elsewhere = details.get("other_programs")
     if isinstance(elsewhere, int):
         facts.append(
