@@ -142,7 +142,11 @@ def test_the_work_given_sets_an_effort_driven_tasks_duration(
     _plan(db)
     code, out = podium("assign", "CLOUD", "DATA-2", "ana", "--work", "80")
     assert code == 0, out
-    assert "at 100%, 80 h of work (80 h given), cost 8,000.00." in flat(out)
+    assert "at 100%, 80 h of work, cost 8,000.00." in flat(out)
+    assert (
+        "DATA-2: 80 h of work given for the task: at 8 h a day that takes 10 working days, "
+        "so 80 h planned."
+    ) in flat(out)
     assert "now" not in out  # 80 h at 8 h a day: still 10 days
     code, out = podium("assign", "CLOUD", "DATA-2", "cy", "--units", "50 %")
     assert code == 0, out
@@ -150,12 +154,17 @@ def test_the_work_given_sets_an_effort_driven_tasks_duration(
         "DATA-2 now takes 7 working days (was 10) and runs 2027-01-04 → 2027-01-12 "
         "(was 2027-01-04 → 2027-01-15)."
     ) in flat(out)
+    # what was given for the task, and what the whole days plan (56 h + 28 h)
+    assert (
+        "DATA-2: 80 h of work given for the task: at 12 h a day that takes 6.67 days, "
+        "rounded up to 7 working days, so 84 h planned."
+    ) in flat(out)
     assert plan_of(engine, "DATA-2") == (7, date(2027, 1, 4), date(2027, 1, 12))
     code, out = podium("assignment", "set", "CLOUD", "DATA-2", "ana", "--work", "40")
     assert code == 0, out
     assert "Updated ana on DATA-2:" in out
-    assert facts(out)["work"] == "80 h → 40 h"
-    assert "Now 100%, 32 h of work (40 h given), cost 3,200.00." in flat(out)
+    assert facts(out)["work given"] == "80 h → 40 h"
+    assert "Now 100%, 32 h of work, cost 3,200.00." in flat(out)
     assert "DATA-2 now takes 4 working days (was 7)" in flat(out)
     assert plan_of(engine, "DATA-2") == (4, date(2027, 1, 4), date(2027, 1, 7))
     assert assigned(engine)[("DATA-2", "ana")] == (1.0, 40.0, "")
@@ -171,15 +180,18 @@ def test_the_work_given_sets_an_effort_driven_tasks_duration(
         (("DATA-3", "ana"), "DATA-3 is a summary task; assign its subtasks"),
         (("DATA-9", "ana"), "no task 'DATA-9' in CLOUD"),
         (("DATA-2", "nobody"), "no resource 'nobody' (`podium resource list` lists them)"),
-        (("DATA-2", "ana", "--units", "2"), "2 is more than Ana Lima's capacity of 1"),
+        (("DATA-2", "ana", "--units", "2"),
+         "--units 200% is more than Ana Lima's capacity of 100%"),
         (("DATA-2", "ana", "--units", "half"),
          "--units is a share of a day like 50% or 0.5, not 'half'"),
         (("DATA-2", "ana", "--units", "0"),
-         "--units must be more than 0 and at most 10000 (1,000,000%), not 0"),
-        (("DATA-2", "ana", "--units", "-50%"), "--units must be more than 0"),
-        (("DATA-2", "ana", "--units", "inf"), "--units must be more than 0"),
+         "--units must be at least 0.01 (1%) and at most 10000 (1,000,000%), not 0"),
+        (("DATA-2", "ana", "--units", "-50%"), "--units must be at least 0.01 (1%)"),
+        (("DATA-2", "ana", "--units", "inf"), "--units must be at least 0.01 (1%)"),
+        (("DATA-2", "ana", "--units", "0.5%"), "--units must be at least 0.01 (1%)"),
         (("DATA-2", "ana", "--work", "-1"),
-         "--work must be between 0 and 10,000,000 hours, not -1"),
+         "--work must be more than 0 and at most 10,000,000 hours, not -1"),
+        (("DATA-2", "ana", "--work", "0"), "--work must be more than 0"),
         (("DATA-2", "ana", "--notes", "n" * 501), "--notes is at most 500 characters, not 501"),
         (("DATA-2", "ana", "--as", "me@example.com"),
          "your role in this program is member; manager or above is needed"),
@@ -213,7 +225,8 @@ def test_the_limits_are_the_apis() -> None:
     )  # fmt: skip
     assert accepted(units=top) and not accepted(units=top + 0.01) and not accepted(units=0)
     assert accepted(work_hours=work) and not accepted(work_hours=work + 1)
-    assert accepted(work_hours=0) and not accepted(work_hours=-0.01)
+    assert accepted(work_hours=0.01) and not accepted(work_hours=0)
+    assert accepted(units=assignment_cli.MIN_UNITS) and not accepted(units=0.0099)
     assert accepted(notes="n" * notes) and not accepted(notes="n" * (notes + 1))
 
 
@@ -237,10 +250,10 @@ def test_set_changes_only_what_is_given(cli_env: None, engine: Engine, db: Sessi
     assert "Nothing changed: ana on DATA-1 already has those settings." in out
     code, out = podium("assignment", "set", "CLOUD", "DATA-1", "ana", "--work", "12")
     assert code == 0, out
-    assert facts(out)["work"] == "none → 12 h"
+    assert facts(out)["work given"] == "none → 12 h"
     code, out = podium("assignment", "set", "CLOUD", "DATA-1", "ana", "--no-work")
     assert code == 0, out
-    assert facts(out)["work"] == "12 h → none"
+    assert facts(out)["work given"] == "12 h → none"
     assert assigned(engine) == {("DATA-1", "ana"): (0.75, None, "afternoons")}
 
 
@@ -257,7 +270,7 @@ def test_set_and_unassign_refuse_what_is_not_there_and_who_may_not(
          "cy is not assigned to DATA-1 (`podium assignment list CLOUD --task DATA-1` lists who "
          "is)"),
         (("assignment", "set", "CLOUD", "DATA-1", "ana", "--units", "3"),
-         "3 is more than Ana Lima's capacity of 1"),
+         "--units 300% is more than Ana Lima's capacity of 100%"),
         (("assignment", "set", "CLOUD", "DATA-1", "ana", "--units", "50%", "--as",
           "vi@example.com"), "your role in this program is viewer"),
         (("unassign", "CLOUD", "DATA-2", "ana"), "ana is not assigned to DATA-2"),

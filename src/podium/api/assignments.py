@@ -1,4 +1,11 @@
-"""Assignments API: a resource's units on a task, with its work in hours and its cost."""
+"""Assignments API: a resource's units on a task, with its work in hours and its cost.
+
+Work given (``work_hours``) is the task's: on an effort-driven task the work given on
+all its assignments sets its duration (rounded up to whole working days); on a
+duration-driven task it is kept for when the task becomes effort-driven, and the
+duration drives the work meanwhile. Taking a resource off a task passes the work given
+on it to the people still on the task.
+"""
 
 from __future__ import annotations
 
@@ -13,29 +20,34 @@ from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.errors import ValidationFailed
 from podium.services.resources import assignments
-from podium.services.resources.assignments import AssignmentView
+from podium.services.resources.assignments import MAX_UNITS, MIN_UNITS, AssignmentView
 
 router = APIRouter(tags=["assignments"], responses=ERROR_RESPONSES)
 
-Units = Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
-WorkHours = Annotated[float, Field(ge=0, le=10_000_000, allow_inf_nan=False)]
+# strict: a JSON true is no number of units or hours
+Units = Annotated[float, Field(ge=MIN_UNITS, le=MAX_UNITS, allow_inf_nan=False, strict=True)]
+WorkHours = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False, strict=True)]
+UNITS_DOC = "per working day of the task (0.5 = half), from 0.01 (1 %)"
+WORK_DOC = (
+    "work given for the task, in hours (more than 0): on an effort-driven task the work "
+    "given on all its assignments sets its duration; on a duration-driven task it is kept "
+    "for when the task becomes effort-driven, and the duration drives the work meanwhile"
+)
 
 
 class AssignmentCreate(Strict):
     task_id: DbId
     resource_id: DbId
-    units: Units = Field(default=1.0, description="per working day of the task (0.5 = half)")
-    work_hours: WorkHours | None = Field(
-        default=None, description="effort in hours; drives the duration of an effort-driven task"
-    )
+    units: Units = Field(default=1.0, description=UNITS_DOC)
+    work_hours: WorkHours | None = Field(default=None, description=WORK_DOC)
     notes: Annotated[str, NoNul] = Field(default="", max_length=500)
 
 
 class AssignmentUpdate(Strict):
     """Only the fields sent change; ``work_hours: null`` removes the given work."""
 
-    units: Units | None = None
-    work_hours: WorkHours | None = None
+    units: Units | None = Field(default=None, description=UNITS_DOC)
+    work_hours: WorkHours | None = Field(default=None, description=WORK_DOC)
     notes: Annotated[str | None, NoNul] = Field(default=None, max_length=500)
 
     _not_null = field_validator("units", "notes")(refuse_null)
@@ -55,7 +67,9 @@ class AssignmentOut(BaseModel):
         description="planned hours: the task's working days x units x hours per day"
     )
     given_work_hours: float | None = Field(
-        description="the work given on the assignment (effort-driven tasks), if any"
+        description="the work given on the assignment, if any: its part of the task's work "
+        "given (it sets an effort-driven task's duration; see work_hours above for the hours "
+        "planned over the whole working days)"
     )
     cost: float = Field(description="planned hours x the resource's cost rate")
     notes: str
@@ -171,6 +185,9 @@ def update_assignment(
     "/assignments/{assignment_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Take a resource off a task (manager)",
+    description="Work given on the assignment stays with the task: the people still on it "
+    "take it, in proportion to the hours each puts in a day, so an effort-driven task keeps "
+    "its total work (and lasts longer with fewer people).",
 )
 def delete_assignment(
     assignment_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion

@@ -6,13 +6,15 @@ days (0.5: half a person's day). A task is found by its key in the program, a
 resource by its key, id or name. As through the API, only the managers and owners
 of the task's program assign (``--as EMAIL``; default: the system), and input is
 checked as the API checks it (podium.api.assignments). A resource's calendar, or
-the work given on an effort-driven task, moves the task: the commands say how.
+the work given on an effort-driven task, moves the task: the commands say how, and
+what was given for the task against what is planned over its whole working days.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 import typer
@@ -38,7 +40,12 @@ from podium.services import programs
 from podium.services.actor import SYSTEM, Actor
 from podium.services.pages_tasks import find_activity
 from podium.services.resources import assignments
-from podium.services.resources.assignments import AssignmentView
+from podium.services.resources.assignments import (
+    MAX_UNITS,
+    MIN_UNITS,
+    AssignmentView,
+    Handover,
+)
 from podium.services.scheduling import reschedule_pending
 from podium.services.tasks import get_task
 
@@ -48,7 +55,6 @@ assignment_app = typer.Typer(
 )
 
 # what the API takes (podium.api.assignments)
-MAX_UNITS = 10_000.0
 MAX_WORK_HOURS = 10_000_000.0
 NOTES_LENGTH = 500
 
@@ -62,9 +68,14 @@ Units = Annotated[
 ]
 Work = Annotated[
     float | None,
-    typer.Option("--work", help="effort in hours (an effort-driven task's duration follows it)"),
+    typer.Option(
+        "--work",
+        help="work given for the task, in hours: an effort-driven task's duration follows it "
+        "(a duration-driven task keeps it for when it becomes effort-driven)",
+    ),
 ]
 Notes = Annotated[str | None, typer.Option(help="anything worth knowing about it")]
+LABELS = {"units": "units", "work_hours": "work given", "notes": "notes"}
 
 
 def parse_units(text: str) -> float:
@@ -74,16 +85,38 @@ def parse_units(text: str) -> float:
         units = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
         raise fail(escape(f"--units is a share of a day like 50% or 0.5, not {text!r}")) from None
-    if not math.isfinite(units) or not 0 < units <= MAX_UNITS:
-        limit = f"{MAX_UNITS:g} ({percent(MAX_UNITS)})"
-        raise fail(escape(f"--units must be more than 0 and at most {limit}, not {raw}"))
+    if not math.isfinite(units) or not MIN_UNITS <= units <= MAX_UNITS:
+        least, most = (
+            f"{MIN_UNITS:g} ({percent(MIN_UNITS)})",
+            f"{MAX_UNITS:g} ({percent(MAX_UNITS)})",
+        )
+        raise fail(escape(f"--units must be at least {least} and at most {most}, not {raw}"))
     return units
 
 
 def _checked_work(hours: float) -> float:
-    if not math.isfinite(hours) or not 0 <= hours <= MAX_WORK_HOURS:
-        raise fail(f"--work must be between 0 and {MAX_WORK_HOURS:,.0f} hours, not {hours:g}")
+    if not math.isfinite(hours) or not 0 < hours <= MAX_WORK_HOURS:
+        raise fail(
+            f"--work must be more than 0 and at most {MAX_WORK_HOURS:,.0f} hours, not {hours:g}"
+        )
     return hours
+
+
+@contextmanager
+def _units_refused(units: float | None, resource: Resource) -> Iterator[None]:
+    """Units the service refuses (above the resource's capacity) said once, in percent."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        details = exc.details if isinstance(exc.details, list) else []
+        if units is None or [d.get("field") for d in details] != ["units"]:
+            raise
+        if units > resource.capacity:
+            capacity = percent(resource.capacity)
+            said = f"{percent(units)} is more than {resource.name}'s capacity of {capacity}"
+        else:
+            said = str(details[0].get("message", ""))
+        raise fail(escape(f"--units {said}")) from None
 
 
 def percent(units: float) -> str:
@@ -154,10 +187,20 @@ def _moved(session: Session, task: Task, before: tuple[Any, ...]) -> str | None:
 
 
 def _booked(view: AssignmentView) -> str:
-    given = view.assignment.work_hours
-    work = f"{_hours(view.work_hours)} of work"
-    work += f" ({_hours(given)} given)" if given is not None else ""
-    return f"{percent(view.assignment.units)}, {work}, cost {view.cost:,.2f}"
+    work, cost = _hours(view.work_hours), f"{view.cost:,.2f}"
+    return f"{percent(view.assignment.units)}, {work} of work, cost {cost}"
+
+
+def _task_work(session: Session, actor: Actor, task: Task) -> str | None:
+    """What was given for the task and what is planned over its whole working days."""
+    views = assignments.list_assignments(session, actor, task_id=task.id)
+    summary = assignments.task_work(views, task).summary()
+    return f"{escape(task.key)}: {escape(summary)}" if summary else None
+
+
+def _handed(task: Task, handover: Handover | None) -> str | None:
+    """Where the work given on a removed assignment went."""
+    return escape(handover.sentence(task.key)) if handover is not None else None
 
 
 def assignments_table(
@@ -213,17 +256,19 @@ def assign(
                 + f": `{escape(change)}` changes it"
             )
         before = _plan(chosen)
-        made = assignments.create_assignment(
-            session, actor, task_id=chosen.id, resource_id=booked.id, units=share,
-            work_hours=hours, notes=text,
-        )  # fmt: skip
+        with _units_refused(share, booked):
+            made = assignments.create_assignment(
+                session, actor, task_id=chosen.id, resource_id=booked.id, units=share,
+                work_hours=hours, notes=text,
+            )  # fmt: skip
         moved = _moved(session, chosen, before)
         view = assignments.describe(session, made)
         who = escape(booked.name)
         line = f"Assigned {who} to {escape(chosen.key)} {escape(chosen.name)} at {_booked(view)}."
-    console.print(line)
-    if moved:
-        console.print(moved)
+        task_work = _task_work(session, actor, chosen)
+    for said in (line, moved, task_work):
+        if said:
+            console.print(said)
 
 
 @app.command("unassign")
@@ -238,15 +283,16 @@ def unassign(
         if view is None:
             raise _not_assigned(found, chosen, booked)
         before, was = _plan(chosen), _booked(view)
-        assignments.delete_assignment(
+        handover = assignments.delete_assignment(
             session, actor, view.assignment.id, expected_version=view.assignment.version
         )
         moved = _moved(session, chosen, before)
         who = escape(booked.name)
         line = f"Took {who} off {escape(chosen.key)} {escape(chosen.name)} (was {was})."
-    console.print(line)
-    if moved:
-        console.print(moved)
+        task_work = _task_work(session, actor, chosen)
+    for said in (line, _handed(chosen, handover), moved, task_work):
+        if said:
+            console.print(said)
 
 
 @assignment_app.command("list")
@@ -306,17 +352,19 @@ def assignment_set(
             raise _not_assigned(found, chosen, booked)
         made, before = view.assignment, _plan(chosen)
         old = {field: getattr(made, field) for field in updates}
-        assignments.update_assignment(
-            session, actor, made.id, updates, expected_version=made.version
-        )
+        with _units_refused(updates.get("units"), booked):
+            assignments.update_assignment(
+                session, actor, made.id, updates, expected_version=made.version
+            )
         moved = _moved(session, chosen, before)
         lines = [
-            (field.replace("_hours", ""), _shown(field, was), _shown(field, getattr(made, field)))
+            (LABELS.get(field, field), _shown(field, was), _shown(field, getattr(made, field)))
             for field, was in old.items()
             if getattr(made, field) != was
         ]
         title = escape(f"{booked.key} on {chosen.key}")
         now = _booked(assignments.describe(session, made))
+        task_work = _task_work(session, actor, chosen)
     if not lines:
         console.print(f"Nothing changed: {title} already has those settings.")
         return
@@ -325,9 +373,9 @@ def assignment_set(
     for label, was, new in lines:
         grid.add_row(f"  {label}", f"{was} → {new}")
     console.print(grid)
-    console.print(f"Now {now}.")
-    if moved:
-        console.print(moved)
+    for said in (f"Now {now}.", moved, task_work):
+        if said:
+            console.print(said)
 
 
 app.add_typer(assignment_app, name="assignment")

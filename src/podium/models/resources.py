@@ -78,10 +78,13 @@ class Resource(Versioned, Base):
 class Assignment(Versioned, Base):
     """``units`` of a resource on a task for each of the task's working days.
 
-    ``work_hours`` is the effort the assignment stands for: on an effort-driven
-    task it is given and drives the task's duration; otherwise it follows from
-    the duration (duration x units x the resource's hours per day) and is
-    stored as ``None``.
+    ``work_hours`` is the work *given* on the assignment, or ``None`` when none
+    was: its part of the task's work. On an effort-driven task the work given on
+    all its assignments sets the duration; on a duration-driven task it is kept
+    for when the task becomes effort-driven. The work *planned* is not stored: it
+    follows from the duration (working days x units x the resource's hours per
+    day). Taking the assignment off its task passes its work given to the
+    assignments still on it.
     """
 
     __tablename__ = "assignments"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
+from contextlib import suppress
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -20,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.dependencies import DependencyUpdate
 from podium.api.deps import Db, commit
-from podium.api.schemas import PathId
+from podium.api.schemas import MAX_ID, PathId
 from podium.api.tasks import TaskUpdate
 from podium.errors import (
     Conflict,
@@ -36,7 +37,7 @@ from podium.services.actor import require_role
 from podium.services.dependencies import EndRef
 from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activity, task_page
 from podium.services.resources import assignments, catalog
-from podium.services.resources.assignments import AssignmentView
+from podium.services.resources.assignments import MAX_UNITS, MIN_UNITS, AssignmentView
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.templating import format_number, input_number, is_htmx, render
 
@@ -158,9 +159,14 @@ def blank_errors(form: FormData, names: Iterable[str]) -> Errors:
     return {n: "Required." for n in names if n in REQUIRED and not field_value(form, n)}
 
 
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a whole number when it is one in ASCII digits (``²`` is a digit to Python,
+    not to ``int``), else ``None``."""
+    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None
+
+
 def version_of(form: FormData) -> int | None:
-    raw = field_value(form, "version")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(field_value(form, "version"))
 
 
 def checkbox(form: FormData, name: str) -> bool:
@@ -254,12 +260,14 @@ def _page(
     link_edit: Mapping[str, Any] | None = None,
     assignment_errors: Errors | None = None,
     assignment_values: Mapping[str, Any] | None = None,
+    removing: int | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
     listed = assignments.list_assignments(db, viewer.actor, task_id=view.task.id)
     offered: list[Any] = []
-    if view.can_edit:
+    takes_work = not (view.task.is_milestone or view.is_summary)
+    if view.can_edit and takes_work:
         taken = {a.resource.id for a in listed}
         active, _total = catalog.list_resources(db, viewer.actor, active=True, limit=500)
         offered = [r for r in active if r.id not in taken]
@@ -268,6 +276,9 @@ def _page(
         "tasks/page.html",
         {
             "assignments": listed,
+            "work": assignments.task_work(listed, view.task),
+            "takes_work": takes_work,
+            "removing": removing if view.can_edit else None,
             "resource_choices": offered,
             "assignment_errors": assignment_errors or {},
             "assignment_values": {"units": "100"} | dict(assignment_values or {}),
@@ -296,9 +307,16 @@ def _after_write(
 
 
 @router.get("/tasks/{task_id}", name="task")
-def show_task(request: Request, task_id: PathId, db: Db, viewer: CurrentViewer) -> Response:
-    """A task: its fields, computed dates and floats, predecessors and successors."""
-    return _page(request, db, viewer, task_page(db, viewer.actor, task_id))
+def show_task(
+    request: Request,
+    task_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    remove: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """A task: its fields, computed dates and floats, predecessors and successors;
+    ``remove`` asks to confirm taking that assignment off it."""
+    return _page(request, db, viewer, task_page(db, viewer.actor, task_id), removing=remove)
 
 
 @router.post("/tasks/{task_id}")
@@ -458,6 +476,9 @@ def remove_dependency(
 # --- assignments (managers) -----------------------------------------------------------
 
 
+CARD = "_card"  # an error about the assignments as a whole, at the top of their card
+
+
 def _units_of(form: FormData) -> tuple[float | None, Errors]:
     """Units from the form's percent (``50`` → 0.5)."""
     raw = field_value(form, "units").removesuffix("%").strip()
@@ -467,9 +488,24 @@ def _units_of(form: FormData) -> tuple[float | None, Errors]:
         percent = float(raw)
     except ValueError:
         return None, {"units": "Enter a percentage, like 50."}
-    if not 0 < percent <= 1_000_000:
-        return None, {"units": "More than 0 %."}
+    least, most = MIN_UNITS * 100, MAX_UNITS * 100
+    if not least <= percent <= most:
+        return None, {"units": f"From {format_number(least)} % to {format_number(most)} %."}
     return percent / 100, {}
+
+
+def _work_of(form: FormData) -> tuple[float | None, Errors]:
+    """The work given, in hours (blank: none)."""
+    raw = field_value(form, "work_hours")
+    if not raw:
+        return None, {}
+    try:
+        work = float(raw)
+    except ValueError:
+        return None, {"work_hours": "Enter a number of hours."}
+    if not 0 < work <= 10_000_000:
+        return None, {"work_hours": "More than 0 and at most 10,000,000 hours (blank: none)."}
+    return work, {}
 
 
 def _assignment_errors(
@@ -486,11 +522,31 @@ def _assignment_errors(
 
 def _task_assignment(
     db: Session, viewer: Viewer, task_id: int, assignment_id: int
-) -> AssignmentView:
+) -> AssignmentView | None:
+    """The task's assignment, or ``None`` when it is no longer on the task."""
     for item in assignments.list_assignments(db, viewer.actor, task_id=task_id):
         if item.assignment.id == assignment_id:
             return item
-    raise NotFound(f"assignment {assignment_id} is not one of this task's")
+    return None
+
+
+def _gone(
+    request: Request, db: Session, viewer: Viewer, task_id: int, form: FormData, *, why: str
+) -> Response:
+    """The task page with its assignments as they are now, saying that the one the form
+    was about was taken off the task by someone else."""
+    view = task_page(db, viewer.actor, task_id)
+    require_role(db, viewer.actor, view.task.program_id, Role.MANAGER)
+    resource_id = whole_number(field_value(form, "resource_id"))
+    name = "That resource"
+    if resource_id is not None:
+        with suppress(NotFound):
+            name = catalog.get_resource(db, viewer.actor, resource_id).name
+    message = (
+        f"{name} is no longer on {view.task.key}: someone else took that assignment off "
+        f"the task, so {why}. These are its assignments now."
+    )
+    return _page(request, db, viewer, view, assignment_errors={CARD: message}, status_code=409)
 
 
 @router.post("/tasks/{task_id}/assignments")
@@ -501,24 +557,17 @@ def add_assignment(
     view = task_page(db, viewer.actor, task_id)
     values = {name: field_value(form, name) for name in ("resource_id", "units", "work_hours")}
     units, errors = _units_of(form)
-    raw_resource = values["resource_id"]
+    resource_id = whole_number(values["resource_id"])
     resource = None
-    if raw_resource.isdigit():
+    if resource_id is not None:
         try:
-            resource = catalog.get_resource(db, viewer.actor, int(raw_resource))
+            resource = catalog.get_resource(db, viewer.actor, resource_id)
         except NotFound:
             resource = None
     if resource is None:
         errors["resource_id"] = "Choose a resource."
-    work: float | None = None
-    if values["work_hours"]:
-        try:
-            work = float(values["work_hours"])
-        except ValueError:
-            errors["work_hours"] = "Enter a number of hours."
-        else:
-            if not 0 <= work <= 10_000_000:
-                errors["work_hours"] = "Between 0 and 10,000,000 hours."
+    work, work_errors = _work_of(form)
+    errors |= work_errors
     status_code = 422
     if not errors and resource is not None and units is not None:
         try:
@@ -556,10 +605,15 @@ def change_assignment(
     viewer: CurrentViewer,
     form: CheckedForm,
 ) -> Response:
-    """Change an assignment's units (managers), checked against the version shown."""
+    """Change an assignment's units and work given (managers), checked against the version
+    shown."""
     item = _task_assignment(db, viewer, task_id, assignment_id)
+    if item is None:
+        return _gone(request, db, viewer, task_id, form, why="nothing was changed")
     name, capacity = item.resource.name, item.resource.capacity
     units, errors = _units_of(form)
+    work, work_errors = _work_of(form)
+    errors |= work_errors
     status_code = 422
     if not errors and units is not None:
         try:
@@ -567,24 +621,34 @@ def change_assignment(
                 db,
                 viewer.actor,
                 assignment_id,
-                {"units": units},
+                # a form without the work field (sent before it was shown) leaves it be
+                {"units": units} | ({"work_hours": work} if "work_hours" in form else {}),
                 expected_version=version_of(form),
             )
             done(db)
-            return _after_write(request, db, viewer, task_id, f"Changed {name}'s units.")
-        except (ValidationFailed, Conflict) as exc:
+            return _after_write(request, db, viewer, task_id, f"Changed {name}'s assignment.")
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             status_code = exc.status
             errors = _assignment_errors(exc, units, name, capacity)
+    units_error = errors.pop("units", "")
+    work_error = errors.pop("work_hours", "")
+    rest = " ".join(errors.values())
     return _page(
         request,
         db,
         viewer,
         task_page(db, viewer.actor, task_id),
         assignment_errors={
-            f"units_{assignment_id}": errors.get("units") or " ".join(errors.values())
+            f"units_{assignment_id}": " ".join(e for e in (units_error, rest) if e),
+            f"work_{assignment_id}": work_error,
         },
-        assignment_values={f"units_{assignment_id}": field_value(form, "units")},
+        # drawn again as typed, at the version it was read at: a stale form stays stale
+        assignment_values={
+            f"units_{assignment_id}": field_value(form, "units"),
+            f"work_{assignment_id}": field_value(form, "work_hours"),
+            f"version_{assignment_id}": field_value(form, "version"),
+        },
         status_code=status_code,
     )
 
@@ -598,10 +662,14 @@ def remove_assignment(
     viewer: CurrentViewer,
     form: CheckedForm,
 ) -> Response:
-    """Take a resource off the task (managers)."""
+    """Take a resource off the task (managers), once confirmed; work given on it stays
+    with the task."""
     item = _task_assignment(db, viewer, task_id, assignment_id)
-    assignments.delete_assignment(
+    if item is None:
+        return _gone(request, db, viewer, task_id, form, why="there was nothing to remove")
+    handover = assignments.delete_assignment(
         db, viewer.actor, assignment_id, expected_version=version_of(form)
     )
+    said = f" {handover.sentence(item.task.key)}" if handover is not None else ""
     done(db)
-    return _after_write(request, db, viewer, task_id, f"Removed {item.resource.name}.")
+    return _after_write(request, db, viewer, task_id, f"Removed {item.resource.name}.{said}")

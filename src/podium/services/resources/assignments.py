@@ -3,9 +3,15 @@
 A task is *duration-driven* by default: its duration is what the plan says and
 each assignment's work follows from it (duration x units x the resource's hours
 per day). An *effort-driven* task keeps its total work instead: the work given
-on its assignments is shared among all of them, so adding a person shortens
-the task (duration = total work / the hours all its resources put in per day,
-rounded up to whole working days), as in Microsoft Project.
+on its assignments is the task's, shared among all of them, so adding a person
+shortens the task (duration = total work / the hours all its resources put in
+per day, rounded up to whole working days). The planned work is then the whole
+days x those hours, a little more than the work given when the days round up.
+
+Work given belongs to the task: taking someone off it passes their given work to
+the people still on it (in proportion to the hours each puts in a day), so the
+task keeps its total. Work given on a duration-driven task is kept for when the
+task becomes effort-driven; meanwhile its duration drives the work.
 
 Managers and owners of the task's program assign; everyone who sees the
 program reads its assignments.
@@ -23,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine.network import MAX_DURATION
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Assignment, Program, Resource, Role, Task
+from podium.models import Assignment, Program, ProgramStatus, Resource, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, count_rows, flush
@@ -31,6 +37,8 @@ from podium.services.resources.catalog import MAX_ID, get_resource
 from podium.services.tasks.reading import _is_summary, get_task
 
 ASSIGNMENT_FIELDS = ["task_id", "resource_id", "units", "work_hours", "notes"]
+MIN_UNITS = 0.01  # 1 % of a working day: less is no booking anyone could plan by
+MAX_UNITS = 10_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +60,16 @@ def view(assignment: Assignment, task: Task, resource: Resource) -> AssignmentVi
 def planned_work(task: Task, assignment: Assignment, resource: Resource) -> float:
     """Hours of work: the task's working days x units x the resource's hours per day."""
     return round(task.duration * assignment.units * resource.hours_per_day, 2)
+
+
+def percent(units: float) -> str:
+    """Units as people read them: ``50 %``, ``10,000 %``."""
+    return f"{units * 100:,.2f}".rstrip("0").rstrip(".") + " %"
+
+
+def hours(value: float) -> str:
+    """Hours as people read them: ``80 h``, ``6.67 h``, ``1,200 h``."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + " h"
 
 
 def get_assignment(
@@ -146,10 +164,20 @@ def _check_assignable(session: Session, task: Task, resource: Resource, units: f
         raise Conflict(f"{task.key} is a milestone: it has no work to assign")
     if _is_summary(session, task.id):
         raise Conflict(f"{task.key} is a summary task; assign its subtasks")
+    if units < MIN_UNITS - 1e-12:
+        raise field_error("units", f"{percent(units)} is less than {percent(MIN_UNITS)} of a day")
     if units > resource.capacity + 1e-9:
         raise field_error(
             "units",
-            f"{units:g} is more than {resource.name}'s capacity of {resource.capacity:g}",
+            f"{percent(units)} is more than {resource.name}'s capacity of "
+            f"{percent(resource.capacity)}",
+        )
+
+
+def _check_work(work_hours: float | None) -> None:
+    if work_hours is not None and work_hours <= 0:
+        raise field_error(
+            "work_hours", "must be more than 0 hours (leave it empty when no work is given)"
         )
 
 
@@ -172,6 +200,7 @@ def create_assignment(
             f"{resource.name} is inactive, not to be assigned: make the resource active first",
         )
     _check_assignable(session, task, resource, units)
+    _check_work(work_hours)
     existing = session.scalar(
         select(Assignment.id).where(
             Assignment.task_id == task.id, Assignment.resource_id == resource.id
@@ -214,7 +243,8 @@ def update_assignment(
     *,
     expected_version: int | None = None,
 ) -> Assignment:
-    """Change an assignment's units, work or notes."""
+    """Change an assignment's units, work given or notes (an effort-driven task's duration
+    follows)."""
     assignment = get_assignment(session, actor, assignment_id, needed=Role.MANAGER)
     check_version(assignment, expected_version)
     task = session.get(Task, assignment.task_id)
@@ -222,6 +252,8 @@ def update_assignment(
     assert task is not None and resource is not None
     if "units" in updates:
         _check_assignable(session, task, resource, float(updates["units"]))
+    if "work_hours" in updates:
+        _check_work(updates["work_hours"])
     apply_update(
         session,
         actor,
@@ -236,14 +268,35 @@ def update_assignment(
     return assignment
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """The work given on an assignment taken off its task, and who holds it now: the
+    people still on the task, each with their share (none left: it went with it)."""
+
+    hours: float
+    shares: list[tuple[Resource, float]]
+
+    def sentence(self, task_key: str) -> str:
+        """Where the work went, as people say it."""
+        given = f"The {hours(self.hours)} of work given on it"
+        if not self.shares:
+            return f"{given} went with it: nobody else is on {task_key}."
+        shares = ", ".join(f"{r.name} {hours(h)}" for r, h in self.shares)
+        return f"{given} stays with {task_key}: {shares}."
+
+
 def delete_assignment(
     session: Session, actor: Actor, assignment_id: int, *, expected_version: int | None = None
-) -> None:
+) -> Handover | None:
+    """Take a resource off a task. Work given on it stays with the task: the people still
+    on it take it, in proportion to the hours each puts in a day (returned, ``None`` when
+    none was given)."""
     assignment = get_assignment(session, actor, assignment_id, needed=Role.MANAGER)
     check_version(assignment, expected_version)
     task = session.get(Task, assignment.task_id)
     resource = session.get(Resource, assignment.resource_id)
     assert task is not None and resource is not None
+    given = assignment.work_hours
     record_deleted(
         session,
         actor,
@@ -254,8 +307,43 @@ def delete_assignment(
     )
     session.delete(assignment)
     flush(session)
+    handover = _hand_over(session, actor, task, given) if given else None
     apply_effort(session, actor, task)
     flush(session)
+    return handover
+
+
+def _hand_over(session: Session, actor: Actor, task: Task, given: float) -> Handover:
+    """Share ``given`` hours among the task's assignments by the hours each puts in a day
+    (to the hundredth of an hour; the last takes what rounding leaves, so none is lost)."""
+    rows = list(
+        session.execute(
+            select(Assignment, Resource)
+            .join(Resource, Resource.id == Assignment.resource_id)
+            .where(Assignment.task_id == task.id)
+            .order_by(Assignment.id)
+        )
+    )
+    per_day = sum(a.units * r.hours_per_day for a, r in rows)
+    shares: list[tuple[Resource, float]] = []
+    left = given
+    for k, (assignment, resource) in enumerate(rows):
+        last = k == len(rows) - 1
+        share = round(
+            left if last else given * assignment.units * resource.hours_per_day / per_day, 2
+        )
+        left -= share
+        shares.append((resource, share))
+        apply_update(
+            session,
+            actor,
+            assignment,
+            {"work_hours": round((assignment.work_hours or 0) + share, 2)},
+            program_id=assignment.program_id,
+            expected_version=None,
+            label=f"{resource.name} on {task.key}",
+        )
+    return Handover(given, shares)
 
 
 def effort_duration(rows: list[tuple[float, float | None, float]]) -> int | None:
@@ -263,27 +351,26 @@ def effort_duration(rows: list[tuple[float, float | None, float]]) -> int | None
     hours_per_day)``: the total work over the hours all of them put in per day, rounded
     up (``None`` when no assignment gives work)."""
     total = sum(work for _, work, _ in rows if work is not None)
-    given = [work for _, work, _ in rows if work is not None]
     per_day = sum(units * hours for units, _, hours in rows)
-    if not given or per_day <= 0:
+    if total <= 0 or per_day <= 0:
         return None
-    return max(1, math.ceil(total / per_day - 1e-9)) if total > 0 else 0
+    return max(1, math.ceil(total / per_day - 1e-9))
 
 
 def given_work(session: Session, task_id: int) -> float | None:
-    """The work given on the task's assignments, in hours (``None`` when none gives any)."""
+    """The work given for the task, in hours: the sum over its assignments (``None`` when
+    none gives any)."""
     works = [
         w
         for w in session.scalars(select(Assignment.work_hours).where(Assignment.task_id == task_id))
         if w is not None
     ]
-    return sum(works) if works else None
+    return sum(works) if works and sum(works) > 0 else None
 
 
-def apply_effort(session: Session, actor: Actor, task: Task) -> None:
-    """Set an effort-driven task's duration from its assignments' work (audited)."""
-    if not task.effort_driven or task.actual_start is not None:
-        return
+def effort_days(session: Session, task: Task) -> int | None:
+    """The working days the work given for the task takes with its assignments (``None``
+    when no work is given); more than a task may last is a conflict."""
     rows = [
         (units, work, hours)
         for units, work, hours in session.execute(
@@ -300,6 +387,15 @@ def apply_effort(session: Session, actor: Actor, task: Task) -> None:
             code="invalid_schedule",
             details={"task": task.key, "duration": duration, "maximum": MAX_DURATION},
         )
+    return duration
+
+
+def apply_effort(session: Session, actor: Actor, task: Task) -> None:
+    """Set an effort-driven task's duration from the work given for it (audited); a task
+    that has started keeps its own."""
+    if not task.effort_driven or task.actual_start is not None:
+        return
+    duration = effort_days(session, task)
     if duration is not None and duration != task.duration:
         apply_update(
             session,
@@ -310,6 +406,106 @@ def apply_effort(session: Session, actor: Actor, task: Task) -> None:
             expected_version=None,
             label=task.key,
         )
+
+
+def apply_effort_of_resource(session: Session, actor: Actor, resource_id: int) -> None:
+    """Set again the duration of every effort-driven task the resource works on (its
+    hours per day changed: the same work takes more or fewer days); a closed program's
+    plan stays as it was closed."""
+    assigned = select(Assignment.task_id).where(Assignment.resource_id == resource_id)
+    for task in session.scalars(
+        select(Task)
+        .join(Program, Program.id == Task.program_id)
+        .where(
+            Task.id.in_(assigned),
+            Task.effort_driven.is_(True),
+            Program.status != ProgramStatus.CLOSED,
+        )
+        .order_by(Task.id)
+    ):
+        apply_effort(session, actor, task)
+
+
+def refuse_if_assigned(session: Session, task: Task, *, becoming: str) -> None:
+    """Refuse (409 ``task_assigned``) to make an assigned task a summary or a milestone,
+    which take no assignments; the message names them."""
+    rows = session.execute(
+        select(Assignment.id, Resource.name, Assignment.units)
+        .join(Resource, Resource.id == Assignment.resource_id)
+        .where(Assignment.task_id == task.id)
+        .order_by(Resource.name, Assignment.id)
+    ).all()
+    if not rows:
+        return
+    names = ", ".join(f"{name} {percent(units)}" for _, name, units in rows)
+    raise Conflict(
+        f"{task.key} has assignments ({names}) and {becoming} takes none: take "
+        f"{'them' if len(rows) > 1 else 'it'} off {task.key} first",
+        code="task_assigned",
+        details={
+            "task": task.key,
+            "assignments": [{"id": i, "resource": name, "units": units} for i, name, units in rows],
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskWork:
+    """A task's work as its assignments make it: the work given for it (``None``: none),
+    the hours all its people put in a working day, the whole working days it lasts and
+    the work planned over them."""
+
+    effort_driven: bool
+    started: bool
+    given: float | None
+    per_day: float
+    duration: int
+    planned: float
+
+    @property
+    def drives(self) -> bool:
+        """Whether the work given sets the duration (effort-driven and not started)."""
+        return self.effort_driven and not self.started and self.given is not None
+
+    def summary(self) -> str | None:
+        """What was given for the task and what is planned, in a sentence (``None`` when
+        nothing was given on a duration-driven task: the rows say it all)."""
+        planned = f"{hours(self.planned)} planned"
+        days = f"{self.duration:,} working day{'' if self.duration == 1 else 's'}"
+        if self.given is None:
+            if self.effort_driven and self.per_day > 0:
+                return (
+                    f"No work is given yet, so its duration ({days}) sets the work: {planned}. "
+                    "Work given on an assignment would set the duration."
+                )
+            return None
+        given = f"{hours(self.given)} of work given for the task"
+        if not self.effort_driven:
+            return (
+                f"{given} is kept for when it becomes effort-driven; its duration ({days}) "
+                f"drives the work now: {planned}."
+            )
+        if self.started:
+            return f"{given}; it has started, so its duration ({days}) is its own now: {planned}."
+        exact = self.given / self.per_day
+        takes = f"{given}: at {hours(self.per_day)} a day that takes"
+        if abs(exact - round(exact)) < 1e-9:
+            return f"{takes} {days}, so {planned}."
+        return f"{takes} {exact:,.2f} days, rounded up to {days}, so {planned}."
+
+
+def task_work(views: list[AssignmentView], task: Task) -> TaskWork:
+    """The work of ``task`` from its assignments (as :func:`list_assignments` reads them)."""
+    given = [v.assignment.work_hours for v in views if v.assignment.work_hours is not None]
+    total = sum(given)
+    return TaskWork(
+        effort_driven=task.effort_driven,
+        started=task.actual_start is not None,
+        given=total if given and total > 0 else None,
+        per_day=sum(v.assignment.units * v.resource.hours_per_day for v in views),
+        duration=task.duration,
+        planned=round(sum(v.work_hours for v in views), 2),
+    )
 
 
 def assigned_to_user(session: Session, task_id: int, user_id: int | None) -> bool:

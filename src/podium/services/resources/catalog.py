@@ -2,9 +2,11 @@
 
 Anyone signed in reads them (a resource is shared: a manager must see who else
 books a person). Admins and anyone who manages or owns a program add and
-change them, as with calendars. A resource's calendar, time off and capacity
-are schedule inputs of every program that assigns it: changing them
-reschedules those programs.
+change them, as with calendars. A resource's calendar, time off, capacity and
+hours per day are schedule inputs of every program that assigns it: changing
+them reschedules those programs (new hours per day first set again the
+duration of the effort-driven tasks it works on: the same work takes more or
+fewer days).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ RESOURCE_FIELDS = [
     "user_id",
     "active",
 ]
-SCHEDULE_INPUTS = ("capacity", "calendar_id", "time_off")
+SCHEDULE_INPUTS = ("capacity", "calendar_id", "time_off", "hours_per_day")
 MAX_ID = 2**31 - 1
 
 
@@ -162,6 +164,26 @@ def list_resources(
     return paginate(session, query, limit=limit, offset=offset)
 
 
+def namesakes(session: Session, resource: Resource) -> list[Resource]:
+    """The other resources with the same name (ignoring case). Allowed, as real plans have
+    homonyms; the pages warn and show the keys that tell them apart."""
+    same = func.lower(Resource.name) == func.lower(resource.name)
+    query = select(Resource).where(same, Resource.id != resource.id).order_by(Resource.key)
+    return list(session.scalars(query))
+
+
+def shared_names(session: Session, names: Sequence[str]) -> set[str]:
+    """Those of ``names`` that more than one resource carries (ignoring case): where they
+    show, the key goes beside them."""
+    wanted = set(names)
+    if not wanted:
+        return set()
+    lowered = func.lower(Resource.name)
+    shared = select(lowered).group_by(lowered).having(func.count() > 1)
+    query = select(Resource.name).where(Resource.name.in_(wanted), lowered.in_(shared))
+    return set(session.scalars(query.distinct()))
+
+
 def _check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
     existing = find_resource(session, key)
     if existing is not None and existing.id != except_id:
@@ -261,7 +283,8 @@ def update_resource(
     expected_version: int | None = None,
 ) -> Resource:
     """Change a resource; new ``time_off`` replaces the old list. Lowering the capacity
-    below an assignment's units is refused (no day could hold that task)."""
+    below an assignment's units is refused (no day could hold that task); new hours per
+    day set again the duration of the effort-driven tasks it works on."""
     require_resource_editor(session, actor)  # before the lookup: 403, not 404
     resource = get_resource(session, actor, resource_id)
     assigning = programs_assigning(session, resource.id)
@@ -279,6 +302,11 @@ def update_resource(
     apply_update(
         session, actor, resource, changes, program_id=None, expected_version=expected_version
     )
+    if resource.hours_per_day != before["hours_per_day"]:
+        # imported here: the assignments module reads resources through this one
+        from podium.services.resources.assignments import apply_effort_of_resource
+
+        apply_effort_of_resource(session, actor, resource.id)
     if any(getattr(resource, name) != old for name, old in before.items()):
         for program_id in assigning:
             mark_program(session, program_id)

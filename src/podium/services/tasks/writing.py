@@ -101,6 +101,7 @@ def create_task(
     _check_rules(state)
     check_calendar(session, state["calendar_id"])
     _check_parent(session, project_id, parent_id)
+    _check_unassigned_parent(session, parent_id)
     rows = _lock_tree(session, project_id)
     if key is None:
         key = _next_key(session, project)
@@ -126,6 +127,16 @@ def create_task(
     return task
 
 
+def _check_unassigned_parent(session: Session, parent_id: int | None) -> None:
+    """A task with assignments cannot take sub-tasks: it would become a summary, which has
+    no work of its own (refused, naming them)."""
+    parent = session.get(Task, parent_id) if parent_id is not None else None
+    if parent is not None:
+        resource_assignments.refuse_if_assigned(
+            session, parent, becoming="a summary task (one with sub-tasks)"
+        )
+
+
 def _move(
     session: Session,
     actor: Actor,
@@ -147,6 +158,8 @@ def _move(
                 f"task {task.key} cannot move under itself or one of its own sub-tasks",
                 details={"parent_id": parent_id},
             )
+        if parent_id != task.parent_id:
+            _check_unassigned_parent(session, parent_id)
     codes = layout(rows, (task.id, parent_id, position))
     index, wbs = codes[task.id]
     apply_update(
@@ -202,18 +215,11 @@ def update_task(
         _check_key_free(session, task.program_id, wanted["key"])
     if "calendar_id" in changed:
         check_calendar(session, wanted["calendar_id"])
-    if "is_milestone" in changed and wanted["is_milestone"] and _is_summary(session, task.id):
-        raise Conflict(f"task {task.key} has sub-tasks and cannot become a milestone")
-    if "duration" in changed and wanted.get("effort_driven", task.effort_driven):
-        work = resource_assignments.given_work(session, task.id)
-        if work is not None and task.actual_start is None and wanted.get("actual_start") is None:
-            raise Conflict(
-                f"task {task.key} is effort-driven: its duration follows from the "
-                f"{work:g} hours of work on its assignments; change that work, or make the "
-                "task duration-driven first",
-                code="effort_driven",
-                details={"task": task.key, "field": "duration", "work_hours": work},
-            )
+    if "is_milestone" in changed and wanted["is_milestone"]:
+        if _is_summary(session, task.id):
+            raise Conflict(f"task {task.key} has sub-tasks and cannot become a milestone")
+        resource_assignments.refuse_if_assigned(session, task, becoming="a milestone")
+    _follow_effort(session, task, wanted, changed)
     rolled = [f for f in changed if f in ROLLED_UP_FIELDS]
     if rolled and _is_summary(session, task.id):
         raise Conflict(
@@ -241,6 +247,34 @@ def update_task(
     if {"percent_complete", "actual_cost"} & set(changes):
         record_progress(session, actor, task)
     return task
+
+
+def _follow_effort(
+    session: Session, task: Task, wanted: dict[str, Any], changed: list[str]
+) -> None:
+    """An effort-driven task that has not started lasts as long as the work given for it
+    takes: a duration typed in is refused, and ticking effort-driven (or clearing the
+    actual start) sets the duration from that work, whoever saves it."""
+    effort_driven = wanted.get("effort_driven", task.effort_driven)
+    started = wanted.get("actual_start", task.actual_start)
+    if not effort_driven or started is not None:
+        return
+    if not {"duration", "effort_driven", "actual_start"} & set(changed):
+        return  # a rename or a new deadline leaves the duration as it is
+    work = resource_assignments.given_work(session, task.id)
+    days = resource_assignments.effort_days(session, task) if work is not None else None
+    if days is None:
+        return
+    if "duration" in changed and wanted["duration"] != days:
+        raise Conflict(
+            f"task {task.key} is effort-driven: its duration follows from the "
+            f"{work:g} hours of work given for it; change that work, or make the "
+            "task duration-driven first",
+            code="effort_driven",
+            details={"task": task.key, "field": "duration", "work_hours": work},
+        )
+    if days != task.duration:
+        wanted["duration"] = days
 
 
 def move_task(
