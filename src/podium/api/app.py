@@ -118,7 +118,7 @@ def create_api_app(
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
+        if length and length.isdecimal() and int(length) > settings.max_upload_bytes:
             return error_response(
                 413,
                 "payload_too_large",

@@ -27,7 +27,7 @@ Escalation = Literal["none", "program", "steering"]
 
 def _whole_rating(value: Any) -> Any:
     # JSON true would pass as 1 and 2.0 as 2; the HTML form (same schema) sends digits as text
-    digits = isinstance(value, str) and value.isascii() and value.isdigit()
+    digits = isinstance(value, str) and value.isascii() and value.isdecimal()
     if isinstance(value, bool | float) or (isinstance(value, str) and not digits):
         raise ValueError("must be a whole number from 1 to 5")
     return value

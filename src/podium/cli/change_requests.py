@@ -286,7 +286,7 @@ def change_raise(
         found = programs.find_program(session, actor, program)
         if scenario is not None:
             ref = scenario.strip()
-            ref = ref if ref.isdigit() else f"{found.key}/{ref}"
+            ref = ref if ref.isdecimal() else f"{found.key}/{ref}"
             fields["scenario_id"] = scenarios.find_scenario(session, actor, ref).id
         fields["changes"] = plan_changes(session, actor, found, specs)
         fields["budget_changes"] = budget_changes(session, found, budget or [])

@@ -53,7 +53,7 @@ def _decision(session: Session, actor: Actor, program: str, key: str) -> tuple[P
     found = programs.find_program(session, actor, program)
     number = key.strip().upper().removeprefix("D-")
     logged, _ = decisions.list_decisions(session, actor, found.id, limit=EVERY)
-    match = next((d for d in logged if number.isdigit() and d.number == int(number)), None)
+    match = next((d for d in logged if number.isdecimal() and d.number == int(number)), None)
     if match is None:
         unknown = escape(f"no decision {key.strip()!r} in {found.key}")
         raise fail(f"{unknown} (`podium decision list {found.key}` lists them)")
@@ -67,7 +67,7 @@ def _link(session: Session, actor: Actor, program: Program, ref: str) -> dict[st
     text = ref.strip()
     kind, sep, number = text.partition(":")
     kind = kind.strip().lower().replace("-", "_")
-    if sep and kind in LINK_TYPES and number.strip().isdigit():
+    if sep and kind in LINK_TYPES and number.strip().isdecimal():
         return {"type": kind, "id": int(number)}
     try:
         end = find_activity(session, program.id, text, field="--link")

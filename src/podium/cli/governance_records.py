@@ -381,7 +381,7 @@ def topic_remove(
         item = next((i for i in items if str(i.id) == wanted), None) or next(
             (i for i in items if i.title.lower() == wanted.lower()), None
         )
-        if item is None and not wanted.isdigit():
+        if item is None and not wanted.isdecimal():
             proposed = "; ".join(f"{i.id} {i.title!r}" for i in items) or "none"
             raise fail(escape(f"no topic {wanted!r} proposed for {chosen.name} (open: {proposed})"))
         reviews.withdraw_item(session, actor, chosen.id, item.id if item else int(wanted))

@@ -105,7 +105,7 @@ def find_resource(session: Session, ref: str) -> Resource:
     command fails."""
     text = ref.strip()
     found = catalog.find_resource(session, text)
-    if found is None and text.isdigit() and 0 < int(text) <= catalog.MAX_ID:
+    if found is None and text.isdecimal() and 0 < int(text) <= catalog.MAX_ID:
         found = session.get(Resource, int(text))
     if found is not None:
         return found

@@ -42,7 +42,7 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 def find_risk(session: Session, actor: Actor, program: Program, ref: str) -> Risk:
     """A risk of the program by its key (``R3``) or number (``3``)."""
     text = ref.strip().upper().removeprefix("R")
-    if text.isdigit():
+    if text.isdecimal():
         register, _ = risks.list_risks(session, actor, program_id=program.id, limit=100_000)
         found = next((r for r in register if r.number == int(text)), None)
         if found is not None:

@@ -97,7 +97,7 @@ class _Lines:
             text = self.lines[i].strip()
             if text.startswith("*"):
                 return
-            if not text or not text[0].isdigit():
+            if not text or not text[0].isdecimal():
                 continue
             fields = text.split()
             if not all(_INT.fullmatch(f) for f in fields):

@@ -90,7 +90,7 @@ class ProjectWbs:
 
 
 def _wbs_order(wbs: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in wbs.split(".") if part.isdigit())
+    return tuple(int(part) for part in wbs.split(".") if part.isdecimal())
 
 
 def _cross_project_links(session: Session, project_id: int) -> Counter[int]:

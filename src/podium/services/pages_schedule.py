@@ -250,7 +250,7 @@ def _step_id(step: dict[str, Any]) -> int:
     if "id" in step:
         return int(step["id"])
     ref = str(step.get("ref", ""))
-    return int(ref[1:]) if ref[1:].isdigit() else 0
+    return int(ref[1:]) if ref[1:].isdecimal() else 0
 
 
 def _alert_row(alert: Alert) -> AlertRow:

@@ -349,7 +349,7 @@ def find_program(
 ) -> Program:
     """A program by key (``CLOUD``) or id (``3``), for the CLI and scripts."""
     program_id = session.scalar(select(Program.id).where(Program.key == ref))
-    if program_id is None and ref.isdigit():
+    if program_id is None and ref.isdecimal():
         program_id = int(ref)
     if program_id is None:
         raise NotFound(f"no program with key or id {ref!r}")

@@ -152,7 +152,7 @@ def can_edit(role: Role) -> bool:
 
 
 def _wbs_order(wbs: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in wbs.split(".") if part.isdigit())
+    return tuple(int(part) for part in wbs.split(".") if part.isdecimal())
 
 
 def _work_week(session: Session, calendar_id: int | None) -> WorkWeek:

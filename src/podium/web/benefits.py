@@ -203,7 +203,7 @@ def define_benefit(
     """Define a KPI (managers)."""
     values: dict[str, Any] = {n: field_value(form, n) for n in DEFINE_FIELDS}
     values["is_goal"] = "1" in form.getlist("is_goal")
-    values["project_ids"] = [v for v in form.getlist("project_ids") if str(v).isdigit()]
+    values["project_ids"] = [v for v in form.getlist("project_ids") if str(v).isdecimal()]
     data = {
         k: (v if v != "" or k in ("unit", "description", "name") else None)
         for k, v in values.items()

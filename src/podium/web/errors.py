@@ -170,7 +170,7 @@ def install_html_errors(app: FastAPI) -> None:
     async def too_large_page(request: Request, call_next):  # type: ignore[no-untyped-def]
         # the API's own limit answers JSON; a page's form gets a page saying so
         length = request.headers.get("content-length", "")
-        if not is_api(request) and length.isdigit() and int(length) > limit:
+        if not is_api(request) and length.isdecimal() and int(length) > limit:
             most = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
             message = (
                 f"What was sent is larger than {most}, the most Podium takes at once. "

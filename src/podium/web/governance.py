@@ -211,13 +211,13 @@ def _read_decision(form: FormData) -> DecisionIn:
     if read.decided_on is not None and read.decided_on > today():
         read.errors["decided_on"] = "That day has not come yet: log a decision once taken."
     raw = values["occurrence_id"]
-    if raw and (not raw.isdigit() or not 0 < int(raw) <= 2**31 - 1):
+    if raw and (not raw.isdecimal() or not 0 < int(raw) <= 2**31 - 1):
         read.errors["occurrence_id"] = "Choose a review meeting from the list."
     elif raw:
         read.occurrence_id = int(raw)
     for value in values["links"]:
         kind, _, record_id = value.partition(":")
-        if kind not in decisions.LINK_TYPES or not record_id.isdigit():
+        if kind not in decisions.LINK_TYPES or not record_id.isdecimal():
             read.errors["links"] = "Choose the records from the list."
             break
         read.links.append({"type": kind, "id": int(record_id)})

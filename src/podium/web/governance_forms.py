@@ -270,13 +270,13 @@ def _changes(values: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str], E
             errors[task] = "Choose the task."
         elif values[task]:
             n = _whole(values, days, errors)
-            if n is not None and values[task].isdigit():
+            if n is not None and values[task].isdecimal():
                 changes.append({"type": kind, "task_id": int(values[task]), "days": n})
                 shown_on.append(task)
     before, after = values["link_predecessor"], values["link_successor"]
     if bool(before) != bool(after):
         errors["link_successor" if before else "link_predecessor"] = "Choose both tasks."
-    elif before.isdigit() and after.isdigit():
+    elif before.isdecimal() and after.isdecimal():
         changes.append(
             {
                 "type": "add_dependency",
@@ -285,7 +285,7 @@ def _changes(values: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str], E
             }
         )
         shown_on.append("link_predecessor")
-    if values["unlink"].isdigit():
+    if values["unlink"].isdecimal():
         changes.append({"type": "remove_dependency", "dependency_id": int(values["unlink"])})
         shown_on.append("unlink")
     return changes, shown_on, errors
@@ -296,7 +296,7 @@ def _budget_changes(values: dict[str, Any], errors: Errors) -> list[dict[str, An
         errors["budget"] = "Give the task's new budget."
     elif values["budget"] and not values["budget_task"]:
         errors["budget_task"] = "Choose the task."
-    elif values["budget_task"].isdigit():
+    elif values["budget_task"].isdecimal():
         try:
             amount = float(values["budget"].replace(",", ""))
         except ValueError:
@@ -315,7 +315,7 @@ def _cr_errors(exc: ValidationFailed | Conflict | StaleVersion, shown_on: list[s
             continue
         parts = str(item.get("field", "")).split(".")
         message = str(item.get("message", "")).rstrip(".") + "."
-        if parts[0] == "changes" and len(parts) > 1 and parts[1].isdigit():
+        if parts[0] == "changes" and len(parts) > 1 and parts[1].isdecimal():
             index = int(parts[1])
             target = shown_on[index] if index < len(shown_on) else GENERAL
         elif parts[0] == "budget_changes":
@@ -337,7 +337,7 @@ def raise_change_request(
     values["rebaseline"] = checkbox(form, "rebaseline")
     changes, shown_on, errors = _changes(values)
     budgets = _budget_changes(values, errors)
-    scenario = int(values["scenario_id"]) if values["scenario_id"].isdigit() else None
+    scenario = int(values["scenario_id"]) if values["scenario_id"].isdecimal() else None
     data = {
         "title": values["title"],
         "rationale": values["rationale"],

@@ -73,7 +73,7 @@ def _question(choices: ImpactChoices, form: Any) -> ImpactQuestion:
     problems: list[dict[str, str]] = []
     raw_task, raw_kind, raw_days = form.get("task_id"), form.get("kind"), form.get("days")
     task = None
-    if isinstance(raw_task, str) and raw_task.isdigit():
+    if isinstance(raw_task, str) and raw_task.isdecimal():
         task = choices.task(int(raw_task))
     if task is None:
         problems.append(

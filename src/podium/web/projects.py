@@ -148,7 +148,7 @@ def _pager(view: ProjectWbs, state: TableState) -> Pager:
 def _page(form: FormData) -> int:
     """The WBS page a form was sent from (HTMX sends it with every request of the table)."""
     text = field_value(form, "page")
-    return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+    return int(text) if text.isdecimal() and 0 < len(text) < 7 else 1
 
 
 def _changed(

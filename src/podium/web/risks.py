@@ -92,7 +92,7 @@ def _risk_values(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in RISK_FORM:
         if name == "project_ids":
-            data[name] = [v for v in form.getlist(name) if isinstance(v, str) and v.isdigit()]
+            data[name] = [v for v in form.getlist(name) if isinstance(v, str) and v.isdecimal()]
         elif name in form:
             value = field_value(form, name)
             data[name] = value if value or name not in OPTIONAL else None
@@ -101,7 +101,7 @@ def _risk_values(form: FormData) -> dict[str, Any]:
 
 def _shown_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {n: field_value(form, n) for n in RISK_FORM if n != "project_ids"}
-    values["project_ids"] = [int(str(v)) for v in form.getlist("project_ids") if str(v).isdigit()]
+    values["project_ids"] = [int(str(v)) for v in form.getlist("project_ids") if str(v).isdecimal()]
     return values
 
 
@@ -207,7 +207,7 @@ def _rules_values(rules: EscalationRules, version: int) -> dict[str, Any]:
 
 
 def _id_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 2**31 else None
+    return int(raw) if raw and raw.isdecimal() and 0 < int(raw) < 2**31 else None
 
 
 @router.get("/programs/{program_id}/risks", name="risks")
@@ -252,7 +252,7 @@ def _rules_saved(saved: str | None) -> str:
     level (a bare ``rules``: not said)."""
     if not saved:
         return ""
-    moved = int(saved) if saved.isdigit() else None
+    moved = int(saved) if saved.isdecimal() else None
     if moved is None:
         return "Escalation rules saved; every live risk was re-evaluated."
     changed = (
@@ -274,9 +274,9 @@ def save_escalation_rules(
     config: dict[str, Any] = {"cross_project": values["cross_project"]}
     for name in RULE_SCORES:
         raw = values[name]
-        if raw and not (raw.isdigit() and 1 <= int(raw) <= 25):
+        if raw and not (raw.isdecimal() and 1 <= int(raw) <= 25):
             errors[name] = "A whole score from 1 to 25, or empty for off."
-        config[name] = int(raw) if raw.isdigit() else None
+        config[name] = int(raw) if raw.isdecimal() else None
     if not errors:
         try:
             _rules, _version, moved = risks.update_escalation_rules(

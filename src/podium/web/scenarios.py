@@ -161,7 +161,7 @@ def scenario_page(
     """The scenario: where to edit it, the comparison with the live plan, apply or discard;
     with ``confirm`` (``apply``, ``discard``, ``delete``), the step that asks before it."""
     scenario = service.get_scenario(db, viewer.actor, scenario_id)
-    chosen = int(baseline_id) if baseline_id and baseline_id.isdigit() else None
+    chosen = int(baseline_id) if baseline_id and baseline_id.isdecimal() else None
     flash = "Scenario saved." if saved else ""
     return _scenario_page(
         request, db, viewer, scenario, baseline_id=chosen, flash=flash, confirm=confirm

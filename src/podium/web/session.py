@@ -98,7 +98,7 @@ async def checked_form(request: Request, viewer: CurrentViewer) -> FormData:
             code="csrf_failed",
         )
     sent_version = form.get("version")
-    if isinstance(sent_version, str) and sent_version.isdigit():
+    if isinstance(sent_version, str) and sent_version.isdecimal():
         request.state.form_version = int(sent_version)
     return form
 

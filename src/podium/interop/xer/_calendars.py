@@ -120,14 +120,14 @@ def parse_calendar_data(text: str) -> CalendarData:
     if week_node is not None:
         week = {}
         for day in week_node.children:
-            if not day.name.isdigit() or not 1 <= int(day.name) <= 7:
+            if not day.name.isdecimal() or not 1 <= int(day.name) <= 7:
                 raise CalendarDataError(f"unknown day of the week {day.name!r}")
             week[WEEKDAYS[int(day.name) - 1]] = sum(_hours(p) for p in day.children)
     data = CalendarData(week)
     exceptions = root.find("Exceptions", "HolidayOrExceptions")
     for exception in exceptions.children if exceptions is not None else []:
         serial = exception.attribute("d")
-        if serial is None or not serial.split(".")[0].isdigit():
+        if serial is None or not serial.split(".")[0].isdecimal():
             raise CalendarDataError(f"an exception without a day number ({serial!r})")
         when = EPOCH + timedelta(days=int(serial.split(".")[0]))
         worked = sum(_hours(p) for p in exception.children)

@@ -79,7 +79,7 @@ def find_change_request(session: Session, actor: Actor, program_id: int, ref: st
     """A change request by ``CR-3``, ``3`` or its id within a program."""
     require_role(session, actor, program_id, Role.VIEWER)
     text = ref.strip().upper().removeprefix("CR-")
-    if text.isdigit():
+    if text.isdecimal():
         found = session.scalar(
             select(ChangeRequest).where(
                 ChangeRequest.program_id == program_id, ChangeRequest.number == int(text)

@@ -141,11 +141,11 @@ def find_scenario(
 ) -> Scenario:
     """A scenario by id (``7``), by its copy's key (``CLOUD~S2``) or as ``CLOUD/S2``."""
     text = ref.strip()
-    if text.isdigit():
+    if text.isdecimal():
         return get_scenario(session, actor, int(text), needed=needed)
     program_key, _, number = text.replace("~", "/").rpartition("/")
     number = number.upper().removeprefix("S")
-    if program_key and number.isdigit():
+    if program_key and number.isdecimal():
         found = session.scalar(
             select(Scenario)
             .join(Program, Program.id == Scenario.program_id)

@@ -168,7 +168,7 @@ def _differences(live: Any, copy: Any, fields: tuple[str, ...]) -> dict[str, Any
 
 
 def _wbs_order(task: Task) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in task.wbs.split("."))
+    return tuple(int(p) if p.isdecimal() else 0 for p in task.wbs.split("."))
 
 
 class _Writer:

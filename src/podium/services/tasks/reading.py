@@ -53,7 +53,7 @@ def describe(session: Session, task: Task) -> TaskView:
 
 
 def _wbs_order(wbs: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in wbs.split(".") if part.isdigit())
+    return tuple(int(part) for part in wbs.split(".") if part.isdecimal())
 
 
 def list_tasks(
