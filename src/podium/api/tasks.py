@@ -14,7 +14,6 @@ from podium.api.schemas import ERROR_RESPONSES, Out, PageOut, PathId, Strict
 from podium.engine.network import MAX_DURATION
 from podium.models import ConstraintType, Task
 from podium.services import tasks
-from podium.services.resources.assignments import apply_effort
 from podium.services.tasks import TaskView
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
@@ -307,8 +306,6 @@ def update_task(
     task = tasks.update_task(
         db, actor, task_id, _task_fields(body, partial=True), expected_version=version
     )
-    if body.effort_driven:  # its duration follows from the work already given
-        apply_effort(db, actor, task)
     commit(db)
     return _answer(db, task, response)
 

@@ -61,7 +61,6 @@ from podium.cli.task_common import (
 )
 from podium.services import calendars, programs, tasks
 from podium.services.actor import SYSTEM
-from podium.services.resources.assignments import apply_effort
 from podium.services.scheduling import reschedule_pending
 
 task_app = typer.Typer(
@@ -206,9 +205,8 @@ def change_task(
         names = {c.id: c.name for c in known}
         was, before = shown_fields(task, names), schedule_of(session, actor, found.id)
         with as_options():
+            # an effort-driven task's duration follows from the work given (the service)
             tasks.update_task(session, actor, task.id, updates, expected_version=task.version)
-            if updates.get("effort_driven"):  # its duration follows from the work given
-                apply_effort(session, actor, task)
         reschedule_pending(session)  # now rather than at commit: to say where it lands
         now = shown_fields(task, names)
         changes = [(label, old, now[label]) for label, old in was.items() if now[label] != old]
