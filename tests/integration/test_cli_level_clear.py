@@ -72,7 +72,9 @@ def test_clear_removes_every_hold_and_says_how_the_finish_moved(
     assert entry is not None and entry.changes == {"leveled_start": ["2027-01-07", None]}
     code, out = podium("level", "LEV", "--clear")
     assert code == 0, out
-    assert "No leveling hold in LEV: nothing to clear (program finish 2027-01-08)." in out
+    assert (
+        "There were no leveling delays in LEV: nothing to clear (program finish 2027-01-08)." in out
+    )
 
 
 @pytest.mark.parametrize(

@@ -50,38 +50,51 @@ class ProgramLoadOut(BaseModel):
 
 
 class LevelIn(Strict):
-    method: Literal["heuristic", "optimal"] = Field(
-        default="heuristic", description="heuristic (about a second) or optimal (CP-SAT)"
+    method: Literal["heuristic", "optimal"] | None = Field(
+        default=None,
+        description="heuristic (the default, about a second) or optimal (CP-SAT); not with "
+        "preview_id",
     )
     time_limit: float | None = Field(
         default=None,
         gt=0,
         le=MAX_TIME_LIMIT,
         allow_inf_nan=False,
-        description="seconds; default 1 (heuristic) or 10 (optimal)",
+        description="seconds; default 1 (heuristic) or 10 (optimal); not with preview_id",
     )
     weights: dict[WeightKey, Weight] | None = Field(
         default=None,
         max_length=1000,
-        description="optimal only: task, milestone or project key → weight of its delay",
+        description="optimal only: task, milestone or project key → weight of its delay; "
+        "not with preview_id",
         examples=[{"M1": 10, "PLAT": 3}],
     )
     apply: bool = Field(default=False, description="store the result as leveling holds")
     schedule_token: str | None = Field(
         default=None,
         max_length=200,
-        description="the preview's token: the apply is refused (409) if the plan changed since",
+        description="with apply, leveling afresh: the preview's token; the apply is refused "
+        "(409) if the plan changed since; not with preview_id",
     )
     preview_id: int | None = Field(
         default=None,
         ge=1,
-        description="with apply: store exactly this preview's result, without leveling again "
-        "(404 once it is no longer kept, 409 if the plan changed since)",
+        description="with apply, and alone: store exactly this preview's result, without "
+        "leveling again (404 once it is no longer kept, 409 if the plan changed since or it "
+        "was already applied; 422 without apply or with method, time_limit, weights or "
+        "schedule_token: the preview has its own)",
     )
 
 
+class ResourceRefOut(BaseModel):
+    key: str
+    name: str
+
+
 class LevelMoveOut(BaseModel):
-    type: Literal["task", "milestone"]
+    type: Literal["task", "milestone"] = Field(
+        description="what id refers to: a task (a milestone task too) or a program milestone"
+    )
     id: int
     key: str
     name: str
@@ -90,13 +103,47 @@ class LevelMoveOut(BaseModel):
     finish_before: date | None
     start_after: date
     finish_after: date
-    finish_delay_days: int = Field(description="working days its finish moves")
-    leveling_delay_days: int = Field(description="working days leveling delays its finish")
+    finish_delay_days: int = Field(
+        description="working days (of the program's calendar) its finish moves"
+    )
+    leveling_delay_days: int = Field(
+        description="working days (of the program's calendar) leveling delays its finish "
+        "past its critical-path finish without leveling holds"
+    )
+    held_by: list[ResourceRefOut] = Field(
+        default_factory=list,
+        description="the resources whose capacity kept it from starting as soon as its "
+        "predecessors allowed",
+    )
+    after_moved_predecessor: bool = Field(
+        default=False, description="its predecessors, as leveled, start it later"
+    )
 
 
 class LevelMilestoneOut(LevelMoveOut):
     target: date | None
     misses_target: bool
+
+
+class RemainingTaskOut(BaseModel):
+    key: str
+    name: str
+    program_key: str
+    why: Literal["started", "finished", "pinned", "elsewhere", ""] = Field(
+        description="why leveling does not move it: started, finished, pinned (mso/mfo), "
+        "another program's work (elsewhere), or empty for work it may move"
+    )
+
+
+class RemainingOut(BaseModel):
+    resource: ResourceRefOut
+    start: date
+    finish: date
+    days: int = Field(description="days over capacity in the period")
+    peak_demand: float
+    capacity: float
+    tasks: list[RemainingTaskOut] = Field(description="the colliding tasks the caller sees")
+    hidden_tasks: int = Field(description="colliding tasks in programs the caller cannot see")
 
 
 class LevelOut(BaseModel):
@@ -108,10 +155,19 @@ class LevelOut(BaseModel):
     time_limit: float
     finish_before: date | None
     finish_after: date | None
-    over_allocated_days_before: int
-    over_allocated_days_after: int
+    over_allocated_days_before: int = Field(
+        description="resource-days over capacity from the status date on (each resource's "
+        "over-allocated days, added up), as scheduled now"
+    )
+    over_allocated_days_after: int = Field(description="the same, after leveling")
     moves: list[LevelMoveOut] = Field(description="tasks that move, the most delayed first")
-    milestones: list[LevelMilestoneOut] = Field(description="milestones that move")
+    milestones: list[LevelMilestoneOut] = Field(
+        description="milestones that move: program milestones (type milestone) and "
+        "milestone tasks (type task)"
+    )
+    remaining: list[RemainingOut] = Field(
+        description="over-allocations leveling leaves: they involve work it may not move"
+    )
     unchanged_tasks: int
     other_programs: list[str] = Field(
         description="programs whose work on a shared resource was kept free (their keys)"
@@ -141,6 +197,7 @@ class LevelOut(BaseModel):
             over_allocated_days_after=o.over_allocated_days_after,
             moves=[LevelMoveOut(**_move(m)) for m in o.moves],
             milestones=[LevelMilestoneOut(**_move(m)) for m in o.milestones],
+            remaining=[RemainingOut(**r) for r in o.remaining],
             unchanged_tasks=o.unchanged_tasks,
             other_programs=o.other_programs,
             other_programs_hidden=o.other_programs_hidden,
@@ -160,6 +217,11 @@ def _move(entry: dict[str, Any]) -> dict[str, Any]:
 
 class ClearedOut(BaseModel):
     cleared: int = Field(description="tasks that had a leveling hold")
+    message: str
+
+    @classmethod
+    def of(cls, cleared: int) -> ClearedOut:
+        return cls(cleared=cleared, message=holds.cleared_message(cleared))
 
 
 @router.get(
@@ -209,4 +271,4 @@ def level_program(program_id: PathId, body: LevelIn, db: Db, actor: CurrentActor
 def clear_leveling(program_id: PathId, db: Db, actor: CurrentActor) -> ClearedOut:
     cleared = holds.clear_leveling(db, actor, program_id)
     commit(db)
-    return ClearedOut(cleared=cleared)
+    return ClearedOut.of(cleared)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import date
 from typing import Annotated, Any, cast
 
 import typer
@@ -25,6 +25,7 @@ from podium.cli._app import (
     service_work,
 )
 from podium.cli.resources import resource_app
+from podium.engine.calendar import LAST_DATE, shifted
 from podium.engine.load import Period
 from podium.errors import PodiumError
 from podium.models import Program, ProgramStatus
@@ -47,13 +48,11 @@ def resource_load(
 
     if period not in ("day", "week", "month"):
         raise fail("--period is day, week or month")
+    every = cast(Period, period)
     with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
-        first = found.status_date or found.scheduled_start or found.start_date
-        first = first - timedelta(days=first.weekday())
-        days = {"day": 1, "week": 7, "month": 31}[period] * max(1, columns)
-        last = first + timedelta(days=days - 1)
-        every = cast(Period, period)
+        since = found.status_date or found.scheduled_start or found.start_date
+        first, last = _whole_periods(since, every, columns)
         report = load.program_resource_load(
             session, SYSTEM, found.id, period=every, start=first, finish=last
         )
@@ -62,9 +61,7 @@ def resource_load(
         console.print(f"No resource is assigned in {found.key}.")
         return
     starts = [b["start"] for b in rows[0]["buckets"]][:columns]
-    table = Table(
-        "resource", *(f"{d:%d %b}" for d in starts), title=f"{found.key}: load by {period}"
-    )
+    table = Table("resource", *_headers(starts, every), title=f"{found.key}: load by {period}")
     for row in rows:
         cells = [_cell(b) for b in row["buckets"][:columns]]
         table.add_row(row["resource"]["key"], *cells)
@@ -76,6 +73,30 @@ def resource_load(
             f"[red]over-allocated[/] {name}: {o['start']}–{o['finish']} ({o['days']} d, "
             f"peak {o['peak_demand']:g} of {o['capacity']:g}): {tasks}"
         )
+
+
+def _whole_periods(day: date, period: Period, columns: int) -> tuple[date, date]:
+    """The first and last day of ``columns`` whole periods from the one holding ``day``
+    (a week from its Monday, a month from its first day)."""
+    if period == "month":
+        first = day.replace(day=1)
+        after = first.year * 12 + first.month - 1 + columns  # the month after the last
+        if after // 12 > LAST_DATE.year:
+            return first, LAST_DATE
+        return first, shifted(date(after // 12, after % 12 + 1, 1), -1)
+    first = shifted(day, -day.weekday())
+    return first, shifted(first, (7 if period == "week" else 1) * columns - 1)
+
+
+def _headers(starts: list[date], period: Period) -> list[str]:
+    """Column headers: ``Nov 2026`` for a month; a week's Monday or a day as ``30 Nov``,
+    with the year on the first column and where the year changes."""
+    if period == "month":
+        return [f"{d:%b %Y}" for d in starts]
+    return [
+        f"{d.day} {d:%b %Y}" if k == 0 or d.year != starts[k - 1].year else f"{d.day} {d:%b}"
+        for k, d in enumerate(starts)
+    ]
 
 
 def _cell(bucket: dict[str, Any]) -> str:
@@ -95,7 +116,7 @@ def _parse_weights(values: list[str]) -> dict[str, int]:
     weights: dict[str, int] = {}
     for value in values:
         key, _, weight = value.partition("=")
-        if not key.strip() or not weight.strip().isdigit():
+        if not key.strip() or not weight.strip().isdecimal():
             raise fail(f"--weight takes KEY=N (a task, milestone or project key), not {value!r}")
         if int(weight) > MAX_WEIGHT:
             raise fail(f"--weight {value}: a weight is a whole number from 0 to {MAX_WEIGHT}")
@@ -147,8 +168,7 @@ def level(
         return
     require_current_schema()
     weights = _parse_weights(weight or [])
-    if preview is not None and not apply:
-        raise fail("--preview goes with --apply (it names the preview to store)")
+    _check_level_options(optimize, time_limit, weights, apply, preview)
     method: previews.Method = "optimal" if optimize else "heuristic"
     outcome: list[previews.LevelingOutcome] = []
     failure: list[BaseException] = []
@@ -162,11 +182,11 @@ def level(
                 actor = actor_for(session, as_user)
                 found = programs.find_program(session, actor, program)
                 key_of.append(found.key)
-                if apply:
-                    _refuse_closed(found)
+                _refuse_closed(found)
                 outcome.append(
                     leveling.level_program(
-                        session, actor, found.id, method=method, time_limit=time_limit,
+                        session, actor, found.id,
+                        method=method if preview is None else None, time_limit=time_limit,
                         weights=weights or None, apply=apply, preview_id=preview,
                         on_start=lambda _limit: started.set(),
                     )
@@ -190,14 +210,69 @@ def level(
     if failure:
         exc = failure[0]
         if isinstance(exc, PodiumError):
-            print_problems(exc)
+            print_problems(_in_options(exc))
             raise typer.Exit(1) from exc
         raise exc
     _print_outcome(outcome[0], key_of[0] if key_of else program)
 
 
+_OPTIONS = {"time_limit": "--time-limit", "weights": "--weight", "preview_id": "--preview"}
+
+
+def _in_options(exc: PodiumError) -> PodiumError:
+    """The service's refusal with its request fields named as the options typed
+    (``weights.M1`` is ``--weight M1``)."""
+    if not isinstance(exc.details, list):
+        return exc
+    details, renamed = [], False
+    for problem in exc.details:
+        if isinstance(problem, dict) and isinstance(problem.get("field"), str):
+            name, _, key = problem["field"].partition(".")
+            if name in _OPTIONS:
+                problem = {**problem, "field": f"{_OPTIONS[name]} {key}".strip()}
+                renamed = True
+        details.append(problem)
+    if not renamed:
+        return exc
+    message = exc.message.replace("in the weights", "given with --weight")
+    return PodiumError(message, details=details, code=exc.code)
+
+
+def _check_level_options(
+    optimize: bool,
+    time_limit: float | None,
+    weights: dict[str, int],
+    apply: bool,
+    preview: int | None,
+) -> None:
+    """Refuse contradictory options, naming them as typed."""
+    from podium.services.resources.leveling import MAX_TIME_LIMIT
+
+    if preview is not None:
+        if not apply:
+            raise fail("--preview goes with --apply (it names the preview to store)")
+        given = [
+            option
+            for option, used in (
+                ("--optimize", optimize),
+                ("--time-limit", time_limit is not None),
+                ("--weight", bool(weights)),
+            )
+            if used
+        ]
+        if given:
+            raise fail(
+                f"--preview stores the kept preview as it was computed: not with {', '.join(given)}"
+            )
+    if time_limit is not None and not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise fail(f"--time-limit is more than 0 and at most {MAX_TIME_LIMIT:g} seconds")
+    if weights and not optimize:
+        raise fail("--weight goes with --optimize: only the optimizing method weighs delays")
+
+
 def _refuse_closed(program: Program) -> None:
-    """A closed program's plan is frozen: no leveling hold is kept or removed."""
+    """A closed program's plan is frozen: it is not leveled, and no leveling hold is kept
+    or removed."""
     if program.status == ProgramStatus.CLOSED:
         raise ProgramClosed(
             f"{program.key} is closed: its plan cannot change until an owner reopens it "
@@ -221,7 +296,8 @@ def _clear_holds(program: str, as_user: str | None) -> None:
         key, now = found.key, found.scheduled_finish
     if not cleared:
         console.print(
-            f"No leveling hold in {key}: nothing to clear (program finish {now or 'none'})."
+            f"There were no leveling delays in {key}: nothing to clear (program finish "
+            f"{now or 'none'})."
         )
         return
     finish = f"program finish {was} → {now}" if was != now else f"program finish unchanged, {now}"
@@ -233,9 +309,12 @@ def _print_outcome(o: Any, key: str) -> None:
     if not o.moves and not o.milestones and o.status == "nothing to level":
         console.print(f"Nothing to level in {key}: {o.message}.")
         return
-    proof = " (proven optimal)" if o.optimal and o.method == "optimal" else ""
+    how = "heuristic leveling"
+    if o.method == "optimal":
+        proof = "proven optimal" if o.optimal else "not proven optimal"
+        how = f"optimizing leveling ({proof})"
     console.print(
-        f"{key}: {o.method} leveling{proof} in {o.seconds:.2f} s — over-allocated days "
+        f"{key}: {how} in {o.seconds:.2f} s — resource-days over capacity "
         f"{o.over_allocated_days_before} → {o.over_allocated_days_after}; program finish "
         f"{o.finish_before} → {o.finish_after}."
     )
@@ -246,23 +325,35 @@ def _print_outcome(o: Any, key: str) -> None:
         console.print(f"Shared people's work in {' and '.join(where)} is kept free (not moved).")
     if o.moves:
         moves = f"{len(o.moves)} task(s) move"
-        table = Table("task", "project", "start", "finish", "delay (wd)", title=moves)
+        table = Table("task", "delay (wd)", "start", "finish", "why", title=moves)
         table.title_justify = "left"
         for m in o.moves[:50]:
             table.add_row(
-                m["key"], m["project_key"] or "", f"{m['start_before']} → {m['start_after']}",
-                f"{m['finish_before']} → {m['finish_after']}", f"{m['finish_delay_days']:+d}",
+                f"{m['key']} ({m['project_key']})" if m["project_key"] else m["key"],
+                f"{m['finish_delay_days']:+d}", f"{m['start_before']} → {m['start_after']}",
+                f"{m['finish_before']} → {m['finish_after']}", _why_moved(m),
             )  # fmt: skip
         console.print(table)
     if o.milestones:
         table = Table(
-            "milestone", "finish", "target", "", title="Milestones that move", title_justify="left"
-        )
+            "milestone", "delay (wd)", "finish", "target", "", title="Milestones that move",
+            title_justify="left",
+        )  # fmt: skip
         for m in o.milestones:
             misses = "[red]misses its target[/]" if m.get("misses_target") else ""
             moved = f"{m['finish_before']} → {m['finish_after']}"
-            table.add_row(m["key"], moved, str(m.get("target") or "—"), misses)
+            delay = f"{m['finish_delay_days']:+d}"
+            table.add_row(m["key"], delay, moved, str(m.get("target") or "—"), misses)
         console.print(table)
+    if o.moves or o.milestones:
+        console.print("Delays count working days (wd) of the program's calendar.")
+    if o.remaining:
+        console.print(
+            "[red]Still over capacity[/], with work leveling may not move (started, finished, "
+            "pinned, or another program's):"
+        )
+        for r in o.remaining:
+            console.print(f"  {_remaining(r)}")
     if o.applied:
         console.print("[green]Applied[/]: the leveled starts are kept as leveling holds.")
     else:
@@ -271,3 +362,28 @@ def _print_outcome(o: Any, key: str) -> None:
             f"and keep the result, or with --apply --preview {o.preview_id} to keep exactly "
             "this one."
         )
+
+
+def _why_moved(move: dict[str, Any]) -> str:
+    """Why a task moves: the resources that had no room for it earlier, and whether its
+    predecessors moved."""
+    why = []
+    if move.get("held_by"):
+        why.append("waits for " + ", ".join(r["name"] for r in move["held_by"]))
+    if move.get("after_moved_predecessor"):
+        why.append("follows a moved predecessor")
+    return "; ".join(why)
+
+
+def _remaining(r: dict[str, Any]) -> str:
+    """An over-allocation leveling leaves, with why each of its tasks stays."""
+    tasks = []
+    for t in r["tasks"]:
+        why = t["program_key"] if t["why"] == "elsewhere" else t["why"]
+        tasks.append(f"{t['key']} ({why})" if why else t["key"])
+    if r["hidden_tasks"]:
+        tasks.append(f"{r['hidden_tasks']} task(s) in programs you cannot see")
+    return (
+        f"{r['resource']['name']}: {r['start']}–{r['finish']} ({r['days']} d, peak "
+        f"{r['peak_demand']:g} of {r['capacity']:g}): {', '.join(tasks)}"
+    )

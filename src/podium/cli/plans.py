@@ -23,6 +23,7 @@ from podium.cli._app import (
 from podium.errors import PodiumError
 from podium.services import programs
 from podium.services.actor import SYSTEM
+from podium.services.resources.leveling import MAX_TIME_LIMIT
 from podium.services.uow import unit_of_work
 
 if TYPE_CHECKING:
@@ -52,7 +53,10 @@ def schedule(
         typer.Option(
             "--time-limit",
             min=0.1,
-            help="with --level: seconds to search (default 1, or 10 with --optimize)",
+            max=MAX_TIME_LIMIT,
+            help="with --level: seconds the leveling may take, the optimizing solver's model "
+            "included (default 1, or 10 with --optimize; at most "
+            f"{MAX_TIME_LIMIT:g}); reading the file and checking the result come on top",
         ),
     ] = None,
 ) -> None:

@@ -118,19 +118,22 @@ class Problem:
             )
         return use
 
+    def last_point(self, s: int, value: int) -> int:
+        """The working point of slot ``s``'s last day at encoded ``value``: a task's last
+        working day, a milestone's day (the day before its point when it sits at the end
+        of a day, type 0; the day of its point at the start of one, type 1). Every
+        finish the leveling methods compare or minimize is read this one way."""
+        p = value >> 1
+        return p + self.span[s] - 1 if self.span[s] > 0 else p - 1 + (value & 1)
+
     def finish_day(self, values: Sequence[int]) -> int:
         """The last working day (from the epoch) of any activity, for encoded ``values``."""
         last = -BIG
         day = self.tables.day
         for s in range(self.n):
-            k = self.kind[s]
-            if k == SUMMARY:
+            if self.kind[s] == SUMMARY:
                 continue
-            p = values[s] >> 1
-            if self.span[s] > 0:
-                last = max(last, day(self.cal[s], p + self.span[s] - 1))
-            else:
-                last = max(last, day(self.cal[s], p - 1 + (values[s] & 1)))
+            last = max(last, day(self.cal[s], self.last_point(s, values[s])))
         return last
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from podium.engine.calendar import IntArray, to_date
-from podium.engine.leveling._problem import Problem
+from podium.engine.leveling._problem import FIXED, SEARCHED, SUMMARY, Problem
+from podium.engine.leveling._sgs import Scheduler
 from podium.engine.leveling.model import LevelingResult, Method
 
 
@@ -35,6 +36,55 @@ def activity_days(pb: Problem, values: Sequence[int]) -> tuple[IntArray, IntArra
         np.minimum.at(first, up, first[down])
         np.maximum.at(last, up, last[down])
     return first, last, end_of_day
+
+
+EXPLAINED_WINDOWS = 200  # windows looked at per held activity, to name what held it
+
+
+def why_moved(
+    pb: Problem, values: Sequence[int]
+) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Why activities moved (:attr:`LevelingResult.held_by` and ``follows_moved``).
+
+    An activity's *ready* point is where its predecessors, as leveled, let it start
+    (the forward fold of its incoming edges). One that starts after it waited for
+    room: with everything else in place, each window from its ready point on is
+    tried as the serial scheme tries them (jumping past the last day without room)
+    and the resources short of room are named.
+    """
+    ids = pb.c.ids
+    follows: list[str] = []
+    held: dict[int, int] = {}
+    for s in range(pb.n):
+        if pb.kind[s] in (SUMMARY, FIXED):
+            continue
+        ready = pb.init[s]
+        for e in pb.into[s]:
+            cand = pb.candidate(e, values[pb.e_src[e]])
+            ready = min(ready, cand) if pb.e_min[e] else max(ready, cand)
+        if ready >> 1 > pb.early[s] >> 1:
+            follows.append(ids[s])
+        if pb.kind[s] == SEARCHED and values[s] >> 1 > ready >> 1:
+            held[s] = ready >> 1
+    held_by: dict[str, tuple[str, ...]] = {}
+    if held:
+        scheduler = Scheduler(pb)
+        loads = scheduler.loads()
+        for s in scheduler.searched:
+            scheduler.book(s, values[s] >> 1, loads)
+        for s, p in held.items():
+            end = values[s] >> 1
+            scheduler.book(s, end, loads, -1)
+            found: set[int] = set()
+            for _ in range(EXPLAINED_WINDOWS):
+                short, hit = scheduler.short(s, p, loads)
+                found.update(short)
+                p += hit + 1
+                if hit < 0 or p >= end or len(found) == len(pb.assigns[s]):
+                    break
+            scheduler.book(s, end, loads)
+            held_by[ids[s]] = tuple(pb.resource_ids[r] for r in sorted(found))
+    return held_by, frozenset(follows)
 
 
 def build_result(
@@ -80,6 +130,7 @@ def build_result(
     unleveled_makespan = int(
         default.index(np.datetime64(unleveled.finish, "D") + one, epoch=net.start)
     )
+    held_by, follows = why_moved(pb, values)
     return LevelingResult(
         ids=tuple(unleveled.ids),
         index=dict(unleveled.index),
@@ -98,6 +149,9 @@ def build_result(
         status=status,
         rule=rule,
         seconds=seconds,
+        early_finish=unleveled.early_finish,
+        held_by=held_by,
+        follows_moved=follows,
     )
 
 

@@ -90,6 +90,37 @@ class Scheduler:
         """A fresh profile with only the fixed work and the time taken elsewhere booked."""
         return [row[:] for row in self.base]
 
+    def book(self, s: int, p: int, loads: list[list[int]], sign: int = 1) -> None:
+        """Add activity ``s``'s units at point ``p`` to ``loads`` (``sign`` -1: take them off)."""
+        pb = self.pb
+        c, d = pb.cal[s], pb.span[s]
+        row = self.tables.ensure_point(c, p + d)
+        self._fit(loads)
+        lo = self.tables.lo[c]
+        for r, u in pb.assigns[s]:
+            load = loads[r]
+            for x in row[p - lo : p - lo + d]:
+                load[x] += sign * u
+
+    def short(self, s: int, p: int, loads: list[list[int]]) -> tuple[list[int], int]:
+        """The resources without room for activity ``s`` at point ``p`` (``loads`` without
+        it), and the last day of its window without room (-1: room on every day)."""
+        pb = self.pb
+        c, d = pb.cal[s], pb.span[s]
+        row = self.tables.ensure_point(c, p + d)
+        self._fit(loads)
+        i = p - self.tables.lo[c]
+        days = row[i : i + d]
+        short: list[int] = []
+        hit = -1
+        for r, u in pb.assigns[s]:
+            load, limit = loads[r], pb.capacity[r] - u
+            over = [k for k, x in enumerate(days) if load[x] > limit]
+            if over:
+                short.append(r)
+                hit = max(hit, over[-1])
+        return short, hit
+
     # --- forward ----------------------------------------------------------------
 
     def forward(self, key: Sequence[int], *, pin: Mapping[int, int] | None = None) -> Schedule:

@@ -22,6 +22,7 @@ not claimed.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from podium.engine.network import Network
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
+
+logger = logging.getLogger(__name__)
 
 
 def level_optimal(
@@ -101,9 +104,27 @@ def level_optimal(
             rule=rule,
             seconds=time.perf_counter() - began,
         )
-    model = _Model(pb, hint, dict(weights or {}), makespan_weight)
-    outcome = model.solve(left, workers=workers, seed=seed)
-    best, status, optimal = hint, "feasible (heuristic; CP-SAT found nothing better)", False
+    try:  # building the model counts in the time limit
+        model = _Model(pb, hint, dict(weights or {}), makespan_weight, began + time_limit)
+    except _OutOfTime:
+        done = hint.finish <= bound_day and not weights
+        return build_result(
+            pb,
+            hint.values,
+            method="heuristic",
+            optimal=done,
+            lower_bound_day=bound_day,
+            status="optimal" if done else _without_solver("no time"),
+            rule=rule,
+            seconds=time.perf_counter() - began,
+        )
+    left = time_limit - (time.perf_counter() - began)
+    outcome = (
+        model.solve(left, workers=workers, seed=seed)
+        if left > 0.05
+        else _Outcome(None, "no time", None)
+    )
+    best, status, optimal = hint, _without_solver(outcome.status), False
     if outcome.points is not None:
         schedule = _decode(scheduler, pb, outcome.points)
         if model.objective_of(schedule) <= model.objective_of(hint):
@@ -125,6 +146,18 @@ def level_optimal(
         rule="cp-sat",
         seconds=time.perf_counter() - began,
     )
+
+
+def _without_solver(status: str) -> str:
+    """The status of a result that stays the heuristic's, saying why CP-SAT did not
+    improve it. A model CP-SAT calls infeasible or invalid is a defect (the heuristic's
+    schedule satisfies it): it is logged."""
+    if status in ("optimal", "feasible"):
+        return "feasible (heuristic; CP-SAT found nothing better)"
+    if status in ("unknown", "no time"):
+        return "feasible (heuristic; CP-SAT found no schedule within the time limit)"
+    logger.error("CP-SAT answered %s on its model of a leveling problem (a defect)", status)
+    return f"feasible (heuristic; CP-SAT failed on this program: {status}, a defect, logged)"
 
 
 def warm_up(pb: Problem, time_limit: float) -> float:
@@ -158,6 +191,10 @@ def _decode(scheduler: Scheduler, pb: Problem, points: dict[int, int]) -> Schedu
     return pinned if pinned.finish < left_justified.finish else left_justified
 
 
+class _OutOfTime(Exception):
+    """Building the model took the whole time limit."""
+
+
 @dataclass(slots=True)
 class _Outcome:
     points: dict[int, int] | None
@@ -173,6 +210,7 @@ class _Model:
     hint: Schedule
     weights: dict[str, int]
     makespan_weight: int
+    deadline: float = float("inf")  # time.perf_counter() by which the model must be built
     exact: bool = True
     model: cp_model.CpModel = field(init=False)
     var: dict[int, cp_model.IntVar] = field(init=False, default_factory=dict)
@@ -187,6 +225,7 @@ class _Model:
         self.model = cp_model.CpModel()
         pb = self.pb
         self.single = len(set(pb.cal)) == 1
+        self._in_time()
         horizon = self.hint.finish
         if self.weights:
             horizon += max(7, (self.hint.finish - pb.finish_day(pb.early)) // 2 + 7)
@@ -194,16 +233,16 @@ class _Model:
         self._precedences()
         self._resources()
         self._objective(horizon)
+        self._in_time()
         for s, v in self.var.items():
             if pb.kind[s] != SUMMARY:
                 self.model.add_hint(v, self.hint.values[s] >> 1)
 
-    # --- variables ----------------------------------------------------------------
+    def _in_time(self) -> None:
+        if time.perf_counter() > self.deadline:
+            raise _OutOfTime
 
-    def point(self, s: int) -> cp_model.LinearExprT:
-        """Slot ``s``'s point: a variable, or a constant for fixed work."""
-        v = self.var.get(s)
-        return self.pb.init[s] >> 1 if v is None else v
+    # --- variables ----------------------------------------------------------------
 
     def _bounds(self, horizon_day: int) -> None:
         """Domains: from the critical-path early point to the latest point that still
@@ -245,6 +284,8 @@ class _Model:
         pb, m = self.pb, self.model
         rolled: dict[int, list[cp_model.LinearExprT]] = {}
         for e in range(len(pb.e_src)):
+            if e % 256 == 0:
+                self._in_time()
             t = pb.e_dst[e]
             cand = self._candidate(e)
             if pb.kind[t] == SUMMARY:
@@ -271,36 +312,55 @@ class _Model:
         return target
 
     def _resources(self) -> None:
+        """One cumulative per resource with work to move. Its fixed part (started and
+        pinned work, time taken elsewhere) is one profile capped at the capacity: fixed
+        work alone may overload a day, which leveling cannot help (the heuristic and the
+        check accept it), and which leaves no room on that day either way."""
         pb, m = self.pb, self.model
         users: list[list[tuple[int, int]]] = [[] for _ in pb.capacity]
         for s in range(pb.n):
             for r, u in pb.assigns[s]:
                 users[r].append((s, u))
         for r, pairs in enumerate(users):
-            if not pairs:
-                continue
-            movable = [s for s, _ in pairs if pb.kind[s] == SEARCHED]
-            if not movable:
+            self._in_time()
+            if not any(pb.kind[s] == SEARCHED for s, _ in pairs):
                 continue
             calendars = {pb.cal[s] for s, _ in pairs}
-            demands = [u for _, u in pairs]
-            if len(calendars) == 1:
-                intervals = [
-                    m.new_fixed_size_interval_var(self.point(s), pb.span[s], f"i{r}_{s}")
-                    for s, _ in pairs
-                ]
-            else:
+            in_points = len(calendars) == 1
+            if not in_points:
                 self.exact = False
-                intervals = [self._day_interval(s, r) for s, _ in pairs]
-            for at, size, units in self._taken(r, next(iter(calendars)), len(calendars) == 1):
+            intervals: list[cp_model.IntervalVar] = []
+            demands: list[int] = []
+            fixed: dict[int, int] = {}
+            for s, u in pairs:
+                if pb.kind[s] != FIXED:
+                    intervals.append(
+                        m.new_fixed_size_interval_var(self.var[s], pb.span[s], f"i{r}_{s}")
+                        if in_points
+                        else self._day_interval(s, r)
+                    )
+                    demands.append(u)
+                    continue
+                p, d, day = pb.init[s] >> 1, pb.span[s], pb.tables.day
+                cells = (
+                    range(p, p + d)
+                    if in_points
+                    else range(day(pb.cal[s], p), day(pb.cal[s], p + d - 1) + 1)
+                )
+                for x in cells:
+                    fixed[x] = fixed.get(x, 0) + u
+            for x, u in self._taken(r, next(iter(calendars)), in_points):
+                fixed[x] = fixed.get(x, 0) + u
+            capacity = pb.capacity[r]
+            for at, size, units in _runs({x: min(u, capacity) for x, u in fixed.items()}):
                 intervals.append(m.new_fixed_size_interval_var(at, size, f"b{r}_{at}"))
                 demands.append(units)
-            m.add_cumulative(intervals, demands, pb.capacity[r])
+            m.add_cumulative(intervals, demands, capacity)
 
-    def _taken(self, r: int, c: int, in_points: bool) -> list[tuple[int, int, int]]:
-        """Resource ``r``'s time taken elsewhere as (start, size, thousandths) runs: in
-        points of calendar ``c`` when the resource's tasks share it (a day it does not
-        work cannot clash), else in calendar days."""
+    def _taken(self, r: int, c: int, in_points: bool) -> list[tuple[int, int]]:
+        """Resource ``r``'s time taken elsewhere as (time, thousandths) cells: in points
+        of calendar ``c`` when the resource's tasks share it (a day it does not work
+        cannot clash), else in calendar days."""
         at, units = self.pb.busy[r]
         tables = self.pb.tables
         cells: list[tuple[int, int]] = []
@@ -311,22 +371,14 @@ class _Model:
             p = tables.point(c, day)
             if tables.day(c, p) == day:
                 cells.append((p, u))
-        runs: list[tuple[int, int, int]] = []
-        for x, u in cells:
-            if runs and runs[-1][0] + runs[-1][1] == x and runs[-1][2] == u:
-                runs[-1] = (runs[-1][0], runs[-1][1] + 1, u)
-            else:
-                runs.append((x, 1, u))
-        return runs
+        return cells
 
     def _day_interval(self, s: int, r: int) -> cp_model.IntervalVar:
         """From the first working day of ``s`` to the day after its last, in calendar days."""
+        self._in_time()
         pb, m = self.pb, self.model
         day, c, d = pb.tables.day, pb.cal[s], pb.span[s]
         lo, hi = self.lb[s], self.ub[s]
-        if pb.kind[s] == FIXED:
-            first, last = day(c, lo), day(c, lo + d - 1)
-            return m.new_fixed_size_interval_var(first, last + 1 - first, f"d{r}_{s}")
         firsts = [day(c, p) for p in range(lo, hi + 1)]
         ends = [day(c, p + d - 1) + 1 for p in range(lo, hi + 1)]
         sizes = [b - a for a, b in zip(firsts, ends, strict=True)]
@@ -344,16 +396,14 @@ class _Model:
         terms: list[cp_model.LinearExprT] = []
         if self.makespan_weight:
             low = pb.finish_day(pb.early)
-            ends: list[cp_model.LinearExprT] = []
-            for s in leaves:
-                if pb.kind[s] == FIXED:
-                    continue
-                ends.append(
-                    self._finish_day(s) if not self.single else self.var[s] + max(pb.span[s], 1) - 1
-                )
+            ends = [
+                self._last_point(s) if self.single else self._finish_day(s)
+                for s in leaves
+                if pb.kind[s] != FIXED
+            ]
             fixed_last = max(
                 (
-                    day(pb.cal[s], (pb.init[s] >> 1) + max(pb.span[s], 1) - 1)
+                    day(pb.cal[s], pb.last_point(s, pb.init[s]))
                     for s in leaves
                     if pb.kind[s] == FIXED
                 ),
@@ -377,11 +427,22 @@ class _Model:
                 terms.append(weight * (self.var[slot] + pb.span[slot]))
         m.minimize(sum(terms) if terms else 0)
 
+    def _type(self, s: int) -> int:
+        """Slot ``s``'s type bit, as in the hint (a milestone's start or end of day: the
+        links out of it are modelled with the same bit)."""
+        return self.hint.values[s] & 1
+
+    def _last_point(self, s: int) -> cp_model.LinearExprT:
+        """Slot ``s``'s last working point (:meth:`Problem.last_point`), on one calendar."""
+        span = self.pb.span[s]
+        return self.var[s] + span - 1 if span > 0 else self.var[s] - 1 + self._type(s)
+
     def _finish_day(self, s: int) -> cp_model.LinearExprT:
+        """Slot ``s``'s last working day (:meth:`Problem.last_point`'s day), in calendar days."""
         pb, m = self.pb, self.model
-        day, c, d = pb.tables.day, pb.cal[s], max(pb.span[s], 1)
+        day, c, kind = pb.tables.day, pb.cal[s], self._type(s)
         lo, hi = self.lb[s], self.ub[s]
-        table = [day(c, p + d - 1) for p in range(lo, hi + 1)]
+        table = [day(c, pb.last_point(s, 2 * p + kind)) for p in range(lo, hi + 1)]
         end = m.new_int_var(min(table), max(table), f"f{s}")
         m.add_element(self.var[s] - lo, table, end)
         return end
@@ -419,6 +480,19 @@ class _Model:
             else:
                 bound_day = bound
         return _Outcome(points, "optimal" if code == cp_model.OPTIMAL else "feasible", bound_day)
+
+
+def _runs(cells: Mapping[int, int]) -> list[tuple[int, int, int]]:
+    """A load profile (time → thousandths) as (start, size, thousandths) runs."""
+    runs: list[tuple[int, int, int]] = []
+    for x, u in sorted(cells.items()):
+        if u <= 0:
+            continue
+        if runs and runs[-1][0] + runs[-1][1] == x and runs[-1][2] == u:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1, u)
+        else:
+            runs.append((x, 1, u))
+    return runs
 
 
 def _summary_order(pb: Problem) -> list[int]:

@@ -19,7 +19,7 @@ facts or commitments); so do milestones, which have no work.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -121,9 +121,17 @@ class LevelingResult:
     moment it falls on). ``makespan`` is the largest ``finish_index``;
     ``finish`` the program's last working day. ``start_delay``/``finish_delay``
     are the working days (of each activity's own calendar) that leveling added
-    to its unleveled early dates. ``optimal`` is true only when CP-SAT proved
-    that no shorter program (or better objective) exists; ``lower_bound`` is the
-    best bound on ``makespan`` the method knows.
+    to its unleveled early dates, ``early_finish`` those unleveled finishes.
+    ``optimal`` is true only when CP-SAT proved that no shorter program (or
+    better objective) exists; ``lower_bound`` is the best bound on ``makespan``
+    the method knows.
+
+    Why an activity moved: ``held_by`` maps each activity that starts later than
+    its predecessors (as leveled) allow to the resources whose capacity, with
+    everything else where it is, had no room for it earlier (empty when it could
+    start earlier: the optimizer's choice, or room freed after it was placed);
+    ``follows_moved`` holds the activities whose predecessors, as leveled, let
+    them start no earlier than a later day than before leveling.
     """
 
     ids: tuple[str, ...]
@@ -143,6 +151,9 @@ class LevelingResult:
     status: str
     rule: str
     seconds: float
+    early_finish: DateArray
+    held_by: Mapping[str, tuple[str, ...]]
+    follows_moved: frozenset[str]
 
     def __len__(self) -> int:
         return len(self.ids)

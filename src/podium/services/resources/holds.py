@@ -3,6 +3,11 @@
 Applying a leveling stores ``Task.leveled_start`` (start no earlier than that
 day) on the tasks it delayed, so the critical-path schedule keeps the leveled
 dates on every later edit; clearing removes them.
+
+Every write of holds first takes the program's plan for its transaction
+(:func:`~podium.services.scheduling.pending.lock_plan`; every edit that reschedules
+takes it too, before it writes), so that what it checks and reads before writing (the
+plan a preview was made on, the holds it replaces) cannot change before it commits.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from podium.engine.leveling import LevelingResult
 from podium.models import AuditEntry, Role, Task, utcnow
 from podium.services.actor import Actor, require_role
 from podium.services.closed import refuse_if_closed
-from podium.services.scheduling.pending import mark_program
+from podium.services.scheduling.pending import lock_plan, mark_program
 
 
 def holds_of(result: LevelingResult) -> dict[int, date]:
@@ -36,6 +41,7 @@ def set_holds(session: Session, actor: Actor, program_id: int, holds: Mapping[in
     A closed program's plan is refused, as the objects' own flush would refuse it."""
     refuse_if_closed(session, program_id)
     session.flush()
+    lock_plan(session, program_id)  # the holds replaced are read after it
     rows = session.execute(
         select(Task.id, Task.key, Task.leveled_start).where(Task.program_id == program_id)
     ).all()
@@ -88,6 +94,14 @@ def clear_leveling(session: Session, actor: Actor, program_id: int) -> int:
     """Remove every leveling hold of the program; returns how many tasks had one."""
     require_role(session, actor, program_id, Role.MANAGER)
     return set_holds(session, actor, program_id, {})
+
+
+def cleared_message(cleared: int) -> str:
+    """What clearing ``cleared`` holds did, as people read it."""
+    if not cleared:
+        return "there were no leveling delays: nothing to clear"
+    holds = "hold" if cleared == 1 else "holds"
+    return f"removed {cleared} leveling {holds}: every task is back to its earliest start"
 
 
 def check_applied(session: Session, program_id: int) -> list[str]:

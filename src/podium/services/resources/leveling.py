@@ -20,15 +20,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.config import get_settings
-from podium.engine import Network
+from podium.engine import Network, WorkCalendar
+from podium.engine.calendar import to_date
 from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
-from podium.engine.load import Booking, resource_load
+from podium.engine.load import Booking, Load, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
 from podium.models import Milestone, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
@@ -41,8 +43,10 @@ from podium.services.resources.previews import (
     apply_preview,
     keep_preview,
     leveling_token,
+    plan_changed,
 )
-from podium.services.scheduling.network import ProgramNetwork, load_network
+from podium.services.scheduling.network import ProgramNetwork, load_network, resource_ref
+from podium.services.scheduling.pending import lock_plan
 
 MAX_TIME_LIMIT = 120.0
 MAX_WEIGHT = 1000  # of one task's, milestone's or project's delay
@@ -163,13 +167,13 @@ def _taken_elsewhere(
     return [Busy(b.resource, b.start, b.finish, b.units, b.calendar) for b in elsewhere], programs
 
 
-def _over_days(
+def _load(
     pn: ProgramNetwork, demand: Demand | None, dates: Mapping[str, tuple[date, date]] | None
-) -> int:
-    """Over-allocated days of the program's resources from its status date on, with its
-    tasks on ``dates`` (None: as scheduled now); other programs' work counts as it is."""
+) -> Load | None:
+    """The load of the program's resources with its tasks on ``dates`` (None: as
+    scheduled now); other programs' work counts as it is."""
     if demand is None:
-        return 0
+        return None
     bookings = []
     for b in demand.bookings:
         booked = demand.tasks[b.task]
@@ -177,11 +181,90 @@ def _over_days(
             start, finish = dates[b.task]
             b = Booking(b.task, b.resource, b.units, start, finish, pn.calendar(b.task), b.group)
         bookings.append(b)
-    load = resource_load(
+    return resource_load(
         demand.engine_resources, bookings, default_calendar=pn.network.default_calendar
     )
-    since = np.datetime64(pn.network.status_date or pn.network.start, "D")
+
+
+def _since(pn: ProgramNetwork) -> date:
+    """Over-allocations count from the status date on (the program start without one)."""
+    return pn.network.status_date or pn.network.start
+
+
+def _over_days(pn: ProgramNetwork, load: Load | None) -> int:
+    """Resource-days over capacity from the status date on: each resource's over-allocated
+    days, added up (two people over on the same day count two)."""
+    if load is None:
+        return 0
+    since = np.datetime64(_since(pn), "D")
     return int(load.over[:, load.days >= since].sum())
+
+
+def _remaining(
+    pn: ProgramNetwork, demand: Demand, load: Load | None, visible: list[int] | None
+) -> list[dict[str, Any]]:
+    """The over-allocations leveling leaves, from the status date on, and why: the work
+    in them it may not move (started, finished or pinned here; another program's).
+    Tasks of programs the actor cannot see are counted, not named."""
+    if load is None:
+        return []
+    since = _since(pn)
+    pinned = {a.id for a in pn.network.activities if a.constraint_type in ("mso", "mfo")}
+    labels = _resource_labels(demand)
+    row_of = {ref: k for k, ref in enumerate(load.resources)}
+    out = []
+    for o in load.overloads:
+        if o.finish < since:
+            continue
+        first = max(o.start, since)
+        row = load.over[row_of[o.resource]]
+        inside = (load.days >= np.datetime64(first, "D")) & (
+            load.days <= np.datetime64(o.finish, "D")
+        )
+        tasks, hidden = [], 0
+        for ref in o.tasks:
+            booked = demand.tasks[ref]
+            here = booked.program_id == pn.program_id
+            if not here and visible is not None and booked.program_id not in visible:
+                hidden += 1
+                continue
+            why = "elsewhere"
+            if here:
+                why = (
+                    "finished"
+                    if ref in pn.finished
+                    else "started"
+                    if ref in pn.started
+                    else "pinned"
+                    if ref in pinned
+                    else ""
+                )
+            tasks.append(
+                {
+                    "key": booked.key,
+                    "name": booked.name,
+                    "program_key": booked.program_key,
+                    "why": why,
+                }
+            )
+        out.append(
+            {
+                "resource": labels[o.resource],
+                "start": first,
+                "finish": o.finish,
+                "days": int(row[inside].sum()),
+                "peak_demand": o.peak_demand,
+                "capacity": o.capacity,
+                "tasks": tasks,
+                "hidden_tasks": hidden,
+            }
+        )
+    return out
+
+
+def _resource_labels(demand: Demand) -> dict[str, dict[str, str]]:
+    """Resource reference → its key and name."""
+    return {resource_ref(r.id): {"key": r.key, "name": r.name} for r in demand.resources}
 
 
 def level_program(
@@ -189,7 +272,7 @@ def level_program(
     actor: Actor,
     program_id: int,
     *,
-    method: Method = "heuristic",
+    method: Method | None = None,
     time_limit: float | None = None,
     weights: Mapping[str, int] | None = None,
     apply: bool = False,
@@ -197,18 +280,30 @@ def level_program(
     on_start: Callable[[float], None] | None = None,
     preview_id: int | None = None,
 ) -> LevelingOutcome:
-    """Level the program (a preview unless ``apply``). ``schedule_token``, when given,
-    must still be the stored schedule's (the plan has not changed since the preview).
+    """Level the program (a preview unless ``apply``; ``method`` defaults to the
+    heuristic). ``schedule_token``, when given, must still be the stored schedule's (the
+    plan has not changed since the preview).
 
     A preview is kept (``outcome.preview_id``; the program's latest few): applying with
-    its ``preview_id`` stores exactly what it showed, without leveling again (a search
-    cut short by its time limit, or CP-SAT, may find another plan on a second run).
+    its ``preview_id`` alone stores exactly what it showed, without leveling again (a
+    search cut short by its time limit, or CP-SAT, may find another plan on a second
+    run). An apply checks that the plan is unchanged and writes the holds in one step:
+    of two at once, the second is refused (409 ``schedule_changed``). A closed program's
+    plan is frozen: it is not leveled, not even as a preview.
     """
     require_role(session, actor, program_id, Role.MANAGER)
-    if apply:
-        refuse_if_closed(session, program_id)  # even with nothing to level
-    if apply and preview_id is not None:
+    refuse_if_closed(session, program_id)  # even with nothing to level
+    _check_request(
+        method=method,
+        time_limit=time_limit,
+        weights=weights,
+        apply=apply,
+        schedule_token=schedule_token,
+        preview_id=preview_id,
+    )
+    if preview_id is not None:
         return apply_preview(session, actor, program_id, preview_id)
+    method = method or "heuristic"
     limit = DEFAULT_TIME_LIMIT[method] if time_limit is None else time_limit
     if not 0 < limit <= MAX_TIME_LIMIT:
         raise field_error("time_limit", f"more than 0 and at most {MAX_TIME_LIMIT:g} seconds")
@@ -216,11 +311,7 @@ def level_program(
         raise field_error("weights", "weights apply to the optimal method only")
     token = leveling_token(session, program_id)
     if apply and schedule_token is not None and schedule_token != token:
-        raise Conflict(
-            "the plan changed since this leveling was previewed; preview it again",
-            code="schedule_changed",
-            details={"expected": schedule_token, "current": token},
-        )
+        raise plan_changed(session, actor, program_id, expected=schedule_token, current=token)
     pn = load_network(session, program_id, with_current=False, holds=False)
     demand = _demand(session, pn)
     now = _stored_dates(session, program_id)
@@ -234,7 +325,7 @@ def level_program(
         time_limit=limit,
         finish_before=finish_before,
         finish_after=finish_before,
-        over_allocated_days_before=_over_days(pn, demand, None),
+        over_allocated_days_before=_over_days(pn, _load(pn, demand, None)),
         over_allocated_days_after=0,
         schedule_token=token,
     )
@@ -257,14 +348,60 @@ def level_program(
     outcome.optimal = result.optimal
     outcome.status = result.status
     outcome.seconds = round(time.perf_counter() - began, 3)
-    outcome.over_allocated_days_after = _over_days(pn, demand, leveled)
-    _describe_moves(session, pn, result, now, outcome)
+    after = _load(pn, demand, leveled)
+    outcome.over_allocated_days_after = _over_days(pn, after)
+    assert demand is not None  # the program assigns resources
+    outcome.remaining = _remaining(pn, demand, after, visible)
+    _describe_moves(session, pn, result, now, outcome, _resource_labels(demand))
     if apply:
+        lock_plan(session, program_id)  # the plan must be the one just leveled
+        current = leveling_token(session, program_id)
+        if current != token:
+            raise plan_changed(session, actor, program_id, expected=token or "", current=current)
         set_holds(session, actor, program_id, holds_of(result))
         outcome.applied = True
     else:
         keep_preview(session, actor, outcome, holds_of(result))
     return outcome
+
+
+def _check_request(
+    *,
+    method: Method | None,
+    time_limit: float | None,
+    weights: Mapping[str, int] | None,
+    apply: bool,
+    schedule_token: str | None,
+    preview_id: int | None,
+) -> None:
+    """Refuse contradictory requests: a kept preview is applied as it was computed, so
+    ``preview_id`` goes with ``apply`` and without the options of a new run."""
+    if preview_id is None:
+        return
+    if not apply:
+        raise field_error(
+            "preview_id", "goes with apply: it names the kept preview to store (a preview "
+            "needs no preview_id)"
+        )  # fmt: skip
+    given = [
+        name
+        for name, value in (
+            ("method", method),
+            ("time_limit", time_limit),
+            ("weights", weights),
+            ("schedule_token", schedule_token),
+        )
+        if value is not None
+    ]
+    if given:
+        raise ValidationFailed(
+            f"{', '.join(given)}: not with preview_id (a kept preview is stored as it was "
+            "computed, with its own method, time limit, weights and schedule token)",
+            details=[
+                {"field": name, "message": "not with preview_id: the kept preview has its own"}
+                for name in given
+            ],
+        )
 
 
 def _stored_dates(session: Session, program_id: int) -> dict[str, tuple[date, date]]:
@@ -289,7 +426,11 @@ def _describe_moves(
     result: LevelingResult,
     now: Mapping[str, tuple[date, date]],
     outcome: LevelingOutcome,
+    resources: Mapping[str, dict[str, str]],
 ) -> None:
+    """The tasks and milestones that move, and why: the resources whose capacity held a
+    task back, or a predecessor that moved. Delays count working days of the program's
+    calendar, one calendar for every task (a person's time off does not stretch one)."""
     parents = {a.parent for a in pn.network.activities if a.parent is not None}
     milestone_tasks = set(
         f"t{i}"
@@ -299,9 +440,10 @@ def _describe_moves(
     )
     targets = pn.targets
     project_key = {pid: key for pid, key in pn.project_keys.items()}
+    calendar = pn.network.default_calendar
     finish_after = None
     unchanged = 0
-    for a, row in zip(pn.network.activities, result, strict=True):
+    for i, (a, row) in enumerate(zip(pn.network.activities, result, strict=True)):
         if a.id in parents:
             continue
         before = now.get(a.id)
@@ -310,7 +452,7 @@ def _describe_moves(
         is_milestone = a.id[0] == "m" or a.id in milestone_tasks
         pid = pn.project_of.get(a.id)
         moved = before is not None and before != after
-        days = _workdays_between(pn, a.id, before[1] if before else None, after[1])
+        early_finish = to_date(result.early_finish[i])
         entry = {
             "ref": a.id,
             "id": int(a.id[1:]),
@@ -321,8 +463,12 @@ def _describe_moves(
             "finish_before": before[1] if before else None,
             "start_after": after[0],
             "finish_after": after[1],
-            "finish_delay_days": days,
-            "leveling_delay_days": row.finish_delay,
+            "finish_delay_days": _workdays_between(
+                calendar, before[1] if before else None, after[1]
+            ),
+            "leveling_delay_days": _workdays_between(calendar, early_finish, after[1]),
+            "held_by": [resources[r] for r in result.held_by.get(a.id, ()) if r in resources],
+            "after_moved_predecessor": a.id in result.follows_moved,
         }
         if is_milestone:
             if moved:
@@ -340,12 +486,11 @@ def _describe_moves(
     outcome.finish_after = finish_after
 
 
-def _workdays_between(pn: ProgramNetwork, ref: str, before: date | None, after: date) -> int:
-    """Working days (of the activity's calendar) from ``before`` to ``after``; negative
-    when it moves earlier."""
+def _workdays_between(calendar: WorkCalendar, before: date | None, after: date) -> int:
+    """Working days of ``calendar`` from ``before`` to ``after``; negative when it moves
+    earlier."""
     if before is None or before == after:
         return 0
-    cal = pn.calendar(ref)
     if after > before:
-        return cal.count_workdays(before, after)
-    return -cal.count_workdays(after, before)
+        return calendar.count_workdays(before, after)
+    return -calendar.count_workdays(after, before)

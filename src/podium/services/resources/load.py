@@ -233,9 +233,14 @@ def _window(
     return start, shifted(start, MAX_DAYS), True
 
 
-def _next_start(load: Load, cut: bool) -> date | None:
-    """Where the days after a cut answer start (``None``: nothing was cut)."""
-    return shifted(to_date(load.days[-1]), 1) if cut and len(load.days) else None
+def _next_start(load: Load, cut: bool, demand: Demand) -> date | None:
+    """Where the work after a cut answer starts: the next day, or the first booking after
+    it when the years between are empty (``None``: nothing was cut, or nothing follows)."""
+    if not cut or not len(load.days):
+        return None
+    after = shifted(to_date(load.days[-1]), 1)
+    later = [b.start for b in demand.bookings if b.finish >= after]
+    return max(after, min(later)) if later else None
 
 
 def _whole_periods(
@@ -430,7 +435,7 @@ def program_resource_load(
         "period": period,
         "start": to_date(load.days[0]) if len(load.days) else start,
         "finish": to_date(load.days[-1]) if len(load.days) else finish,
-        "next_start": _next_start(load, cut),
+        "next_start": _next_start(load, cut, demand),
         "resources": rows,
     }
 
@@ -475,7 +480,7 @@ def one_resource_load(
         "period": period,
         "start": to_date(load.days[0]) if len(load.days) else start,
         "finish": to_date(load.days[-1]) if len(load.days) else finish,
-        "next_start": _next_start(load, cut),
+        "next_start": _next_start(load, cut, demand),
         "buckets": _Buckets.of(load, period, None).rows(0) if demand.resources else [],
         "overloads": _overload_rows(demand, load.overloads, visible),
         "over_allocated_days": int(load.over[0].sum()) if demand.resources else 0,

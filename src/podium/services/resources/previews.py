@@ -3,7 +3,10 @@
 A preview is kept with the holds it computed (the program's latest few), so
 that applying it stores exactly what it showed instead of leveling again: a
 search cut short by its time limit, or CP-SAT, may find another plan on a
-second run. Applying is refused once the plan has changed since the preview.
+second run. Applying is refused once the plan has changed since the preview, and
+the refusal says what changed when it can tell: the preview was already applied,
+another preview was applied since, someone changed the plan (the latest change),
+or a program sharing people with this one changed.
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound
-from podium.models import LevelingPreview, Program
-from podium.services.actor import Actor
+from podium.models import AuditEntry, LevelingPreview, Program, utcnow
+from podium.services.actor import Actor, visible_program_ids
 from podium.services.resources.holds import set_holds
 from podium.services.resources.overallocation import programs_sharing
 from podium.services.scheduling import cache
+from podium.services.scheduling.pending import lock_plan
 
 Method = Literal["heuristic", "optimal"]
 
@@ -48,6 +52,9 @@ class LevelingOutcome:
     # actor may see, and how many others
     other_programs: list[str] = field(default_factory=list)
     other_programs_hidden: int = 0
+    # over-allocations leveling leaves (they involve work it may not move): resource,
+    # days, and each task with why it stays ("started", "finished", "pinned", "elsewhere")
+    remaining: list[dict[str, Any]] = field(default_factory=list)
     schedule_token: str | None = None
     preview_id: int | None = None  # the kept preview: apply it to store exactly this
     applied: bool = False
@@ -55,7 +62,29 @@ class LevelingOutcome:
 
 
 KEPT_PREVIEWS = 5  # per program
-_DATES = ("finish_before", "finish_after", "start_before", "start_after", "target")
+_DATES = (
+    "finish_before",
+    "finish_after",
+    "start_before",
+    "start_after",
+    "target",
+    "start",
+    "finish",
+)
+# kept beside what the preview showed: who applied it and when, and the schedule tokens
+# of the programs sharing its people (to tell which one changed)
+_APPLIED, _OTHERS = "_applied", "_others"
+
+
+def _sharing_tokens(session: Session, program_id: int) -> dict[int, str]:
+    """The schedule tokens of the other programs that book the program's people."""
+    _resources, sharing = programs_sharing(session, program_id)
+    return {
+        pid: token or ""
+        for pid, token in session.execute(
+            select(Program.id, Program.schedule_token).where(Program.id.in_(sharing - {program_id}))
+        )
+    }
 
 
 def leveling_token(session: Session, program_id: int) -> str | None:
@@ -64,13 +93,7 @@ def leveling_token(session: Session, program_id: int) -> str | None:
     free as it was scheduled then: a change there, or a program newly booking one of
     the people, makes the preview stale)."""
     own = cache.stored_token(session, program_id)
-    _resources, sharing = programs_sharing(session, program_id)
-    others = sorted(
-        (pid, token or "")
-        for pid, token in session.execute(
-            select(Program.id, Program.schedule_token).where(Program.id.in_(sharing - {program_id}))
-        )
-    )
+    others = sorted(_sharing_tokens(session, program_id).items())
     if own is None or not others:
         return own
     digest = hashlib.sha256(repr(others).encode()).hexdigest()[:16]
@@ -81,11 +104,14 @@ def keep_preview(
     session: Session, actor: Actor, outcome: LevelingOutcome, holds: Mapping[int, date]
 ) -> None:
     """Keep the preview to apply later; drop the program's older ones."""
+    shown = _plain(outcome)
+    others = _sharing_tokens(session, outcome.program_id)
+    shown[_OTHERS] = {str(pid): token for pid, token in others.items()}
     row = LevelingPreview(
         program_id=outcome.program_id,
         schedule_token=outcome.schedule_token or "",
         method=outcome.method,
-        outcome=_plain(outcome),
+        outcome=shown,
         holds={str(task_id): day.isoformat() for task_id, day in holds.items()},
         created_by=actor.email,
     )
@@ -107,10 +133,17 @@ def apply_preview(
 ) -> LevelingOutcome:
     """Store the kept preview's holds (no second leveling run) and return what it showed.
 
-    Raises :class:`NotFound` when the program keeps no such preview, and
-    :class:`Conflict` (``schedule_changed``) when the plan changed since.
+    The check and the write are one step (:func:`~.holds.lock_plan`): of two applies at
+    once, the second finds the plan the first changed. Raises :class:`NotFound` when the
+    program keeps no such preview, and :class:`Conflict` (``schedule_changed``, saying
+    what changed) when the plan changed since.
     """
-    row = session.get(LevelingPreview, preview_id)
+    lock_plan(session, program_id)
+    row = session.scalar(
+        select(LevelingPreview)
+        .where(LevelingPreview.id == preview_id)
+        .execution_options(populate_existing=True)
+    )
     if row is None or row.program_id != program_id:
         raise NotFound(
             f"no leveling preview {preview_id} of this program (a program keeps its "
@@ -119,19 +152,132 @@ def apply_preview(
         )
     token = leveling_token(session, program_id)
     if row.schedule_token != (token or ""):
-        raise Conflict(
-            "the plan changed since this leveling was previewed; preview it again",
-            code="schedule_changed",
-            details={"expected": row.schedule_token, "current": token},
+        raise plan_changed(
+            session, actor, program_id, expected=row.schedule_token, current=token, preview=row
         )
     set_holds(
         session, actor, program_id, {int(k): date.fromisoformat(v) for k, v in row.holds.items()}
     )
-    shown = _revived(row.outcome)
-    outcome = LevelingOutcome(**shown)
+    row.outcome = {
+        **row.outcome,
+        _APPLIED: {"by": actor.email or "the system", "at": utcnow().isoformat()},
+    }
+    outcome = LevelingOutcome(**_revived(row.outcome))
     outcome.applied = True
     outcome.preview_id = row.id
     return outcome
+
+
+def plan_changed(
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    expected: str,
+    current: str | None,
+    preview: LevelingPreview | None = None,
+) -> Conflict:
+    """The refusal of an apply whose preview (token ``expected``) is stale, saying what
+    changed when that can be told."""
+    details: dict[str, Any] = {"expected": expected, "current": current}
+    applied = preview.outcome.get(_APPLIED) if preview is not None else None
+    if preview is not None and applied:
+        details.update(reason="already_applied", applied_by=applied["by"], applied_at=applied["at"])
+        return Conflict(
+            f"leveling preview {preview.id} was already applied ({_by_at(applied)}): its "
+            "delays are the plan's leveling holds now; preview again to level the plan as "
+            "it is now",
+            code="schedule_changed",
+            details=details,
+        )
+    own_expected, own_now = expected.split(".")[0], (current or "").split(".")[0]
+    if own_expected == own_now:
+        details["reason"] = "other_program"
+        where = _changed_elsewhere(session, actor, program_id, preview)
+        return Conflict(
+            f"the plan of {where}, which shares people with this program, changed since "
+            "this leveling was previewed (leveling went around their work as it was then); "
+            "preview it again",
+            code="schedule_changed",
+            details=details,
+        )
+    details["reason"] = "plan_changed"
+    why = _latest_change(session, program_id, preview) if preview is not None else ""
+    return Conflict(
+        f"the plan changed since this leveling was previewed{why}; preview it again",
+        code="schedule_changed",
+        details=details,
+    )
+
+
+def _by_at(applied: Mapping[str, str]) -> str:
+    return f"by {applied['by']}, {_when(datetime.fromisoformat(applied['at']))}"
+
+
+def _when(at: datetime) -> str:
+    return f"{at.day} {at:%b %Y %H:%M} UTC"
+
+
+def _changed_elsewhere(
+    session: Session, actor: Actor, program_id: int, preview: LevelingPreview | None
+) -> str:
+    """The programs sharing people whose plan changed since ``preview``: their keys when
+    the actor sees them, else how many (all sharing programs without a preview)."""
+    now = _sharing_tokens(session, program_id)
+    kept = preview.outcome.get(_OTHERS) if preview is not None else None
+    changed = (
+        {pid for pid, token in now.items() if kept.get(str(pid)) != token}
+        | {int(pid) for pid in kept if int(pid) not in now}
+        if isinstance(kept, dict)
+        else set(now)
+    )
+    visible = visible_program_ids(session, actor)
+    seen = sorted(
+        key
+        for pid, key in session.execute(
+            select(Program.id, Program.key).where(Program.id.in_(changed))
+        )
+        if visible is None or pid in visible
+    )
+    hidden = len(changed) - len(seen)
+    if hidden:
+        seen.append(
+            "a program you cannot see" if hidden == 1 else f"{hidden} programs you cannot see"
+        )
+    return " and ".join(seen) if seen else "another program"
+
+
+def _latest_change(session: Session, program_id: int, preview: LevelingPreview) -> str:
+    """What changed the plan since ``preview``: another kept preview applied since, else
+    the latest recorded change of the program (empty when none is known)."""
+    created = preview.created_at
+    others = session.scalars(
+        select(LevelingPreview).where(
+            LevelingPreview.program_id == program_id, LevelingPreview.id != preview.id
+        )
+    ).all()
+    applied = [
+        (row.outcome[_APPLIED], row.id)
+        for row in others
+        if isinstance(row.outcome.get(_APPLIED), dict)
+        and datetime.fromisoformat(row.outcome[_APPLIED]["at"]) > created
+    ]
+    if applied:
+        last, other_id = max(applied, key=lambda pair: pair[0]["at"])
+        return f": leveling preview {other_id} was applied since ({_by_at(last)})"
+    entry = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.program_id == program_id, AuditEntry.at > created)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    if entry is None:
+        return ""
+    what = f"{entry.entity_type} {entry.entity_label}".strip()
+    if "leveled_start" in (entry.changes or {}):
+        what = f"the leveling holds ({what})"
+    who = entry.user_email or "the system"
+    return f" (latest change: {entry.action} of {what} by {who}, {_when(entry.at)})"
 
 
 def _plain(outcome: LevelingOutcome) -> dict[str, Any]:
@@ -142,15 +288,17 @@ def _plain(outcome: LevelingOutcome) -> dict[str, Any]:
         return value.isoformat() if isinstance(value, date) else value
 
     shown = {f.name: iso(getattr(outcome, f.name)) for f in fields(outcome)}
-    for name in ("moves", "milestones"):
+    for name in ("moves", "milestones", "remaining"):
         shown[name] = [{k: iso(v) for k, v in entry.items()} for entry in shown[name]]
     return shown
 
 
 def _revived(value: dict[str, Any]) -> dict[str, Any]:
-    """A kept preview's dates back as dates."""
+    """A kept preview's dates back as dates (without what is kept beside it)."""
     out: dict[str, Any] = {}
     for k, v in value.items():
+        if k.startswith("_"):
+            continue
         if k in _DATES and isinstance(v, str):
             out[k] = date.fromisoformat(v)
         elif isinstance(v, list):

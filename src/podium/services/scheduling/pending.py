@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect, or_, select
+from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict
@@ -49,6 +49,7 @@ TASK_INPUTS = (
     "project_id",
     "leveled_start",
 )
+_TAKEN = "podium.plans_taken"  # (the transaction, the programs whose plan it has taken)
 PROGRAM_INPUTS = ("start_date", "calendar_id", "status_date")
 PROJECT_INPUTS = ("start_date", "calendar_id")
 MILESTONE_INPUTS = ("target_date",)
@@ -72,6 +73,12 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> None:
+    marked: set[int] = set()
+
+    def mark(program_id: int) -> None:
+        mark_program(session, program_id)
+        marked.add(program_id)
+
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Assignment | Resource) or (
             isinstance(obj, Task | Project) and obj in session.deleted
@@ -81,30 +88,47 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
             isinstance(obj, Task | Milestone | Dependency | Assignment)
             and obj.program_id is not None
         ) or (isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted):
-            mark_program(session, obj.program_id)
+            mark(obj.program_id)
     for obj in session.dirty:
         if isinstance(obj, Task):
             if _changed(obj, TASK_INPUTS):
-                mark_program(session, obj.program_id)
+                mark(obj.program_id)
         elif isinstance(obj, Dependency | Assignment):
-            mark_program(session, obj.program_id)
+            mark(obj.program_id)
             if isinstance(obj, Assignment):
                 mark_resource_inputs(session)
         elif isinstance(obj, Resource):
             mark_resource_inputs(session)
         elif isinstance(obj, Milestone):
             if _changed(obj, MILESTONE_INPUTS):
-                mark_program(session, obj.program_id)
+                mark(obj.program_id)
         elif isinstance(obj, Program):
             if _changed(obj, PROGRAM_INPUTS):
-                mark_program(session, obj.id)
+                mark(obj.id)
                 mark_resource_inputs(session)
         elif isinstance(obj, Project):
             if _changed(obj, PROJECT_INPUTS):
-                mark_program(session, obj.program_id)
+                mark(obj.program_id)
         elif isinstance(obj, Calendar) and _changed(obj, CALENDAR_INPUTS):
             session.info.setdefault(PENDING_CALENDARS, set()).add(obj.id)
             mark_resource_inputs(session)
+    _take_plans(session, marked)
+
+
+def _take_plans(session: Session, program_ids: set[int]) -> None:
+    """Take the plan of each program this transaction will reschedule before its rows
+    are written: every writer then takes a program's plan first and its tasks after (an
+    apply of leveling does too), so two of them wait for each other instead of each
+    holding a row the other needs (a deadlock on PostgreSQL)."""
+    transaction = session.get_transaction()
+    held: tuple[Any, set[int]] | None = session.info.get(_TAKEN)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_TAKEN] = held
+    taken = held[1]
+    for program_id in sorted(program_ids - taken):
+        lock_plan(session, program_id)
+        taken.add(program_id)
 
 
 def programs_using_calendars(session: Session, calendar_ids: set[int]) -> set[int]:
@@ -128,6 +152,21 @@ def programs_using_calendars(session: Session, calendar_ids: set[int]) -> set[in
         )
     )
     return ids
+
+
+def lock_plan(session: Session, program_id: int) -> None:
+    """Take the program's plan for the rest of the transaction: a write to its row that
+    changes nothing, which waits for any other transaction holding it (a row lock on
+    PostgreSQL, the database's write lock on SQLite). What is read after it includes
+    everything committed before, and no other apply, clear or reschedule of the program
+    commits until this transaction ends: a check made after it and the writes that
+    follow are one step."""
+    table = Program.__table__
+    session.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == program_id)
+        .values(schedule_token=table.c.schedule_token, updated_at=table.c.updated_at)
+    )
 
 
 def reschedule_pending(session: Session) -> list[int]:

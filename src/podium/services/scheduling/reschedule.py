@@ -27,6 +27,7 @@ from podium.services.scheduling.network import (
     load_network,
     paused_gc,
 )
+from podium.services.scheduling.pending import lock_plan
 
 
 @dataclass
@@ -199,6 +200,9 @@ def reschedule_program(
     with (to write only what moved) come from this process's last schedule of
     the program when its token shows nothing was stored since.
     """
+    # the plan is read once no apply or clear of leveling holds is under way: the dates
+    # stored below are computed from the holds that will stand
+    lock_plan(session, program_id)
     with paused_gc():
         previous = cache.lookup(session, program_id, cache.stored_token(session, program_id))
         pn = load_network(session, program_id, with_current=previous is None)
