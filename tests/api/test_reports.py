@@ -42,7 +42,7 @@ def test_markdown_report_carries_health_milestones_and_blockers_as_the_api_says(
     assert f"**Health: {health['program']['status'].upper()}**" in text
     assert f"Forecast finish: {schedule['finish']}" in text
     assert "| M1 Trainers ready | 2027-01-22 | 2027-01-22 | 2027-01-26 | +2 |" in text
-    assert "PLAT-1 → TRAIN-1 → M1" in text  # the cross-project blocker's chain
+    assert "PLAT-1 (PLAT) → TRAIN-1 (TRAIN) → M1" in text  # the cross-project blocker's chain
     assert "+2 working days against the baseline" in text
 
 

@@ -42,7 +42,8 @@ def test_a_resource_in_use_is_kept_with_the_reason_and_an_unused_one_is_deleted(
     page = page_as(work_people.emails["rosa"])
     errors = console_errors(page)
     page.goto(f"/resources/{_resource_of(web_engine, ines.email)}")
-    page.get_by_role("button", name="Delete resource").click()
+    page.get_by_role("link", name="Delete resource…").click()
+    page.get_by_role("button", name="Delete the resource").click()
     expect(page.get_by_test_id("delete-error")).to_contain_text(
         f"Ines Duarte is assigned to tasks (1 in {work_program.key});"
     )
@@ -55,7 +56,8 @@ def test_a_resource_in_use_is_kept_with_the_reason_and_an_unused_one_is_deleted(
     form.get_by_label("Kind").select_option("equipment")
     form.get_by_role("button", name="Add resource").click()
     expect(page.get_by_test_id("flash")).to_contain_text("Saved")
-    page.get_by_role("button", name="Delete resource").click()
+    page.get_by_role("link", name="Delete resource…").click()
+    page.get_by_role("button", name="Delete the resource").click()
     expect(page.get_by_test_id("flash")).to_contain_text(f"Tower crane {key} deleted.")
     page.goto(f"/resources?q={key}")
     expect(page.get_by_test_id("resources")).to_have_count(0)

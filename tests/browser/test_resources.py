@@ -183,9 +183,12 @@ def test_leveling_is_previewed_then_applied_and_the_red_cell_goes(
     expect(page.get_by_test_id("leveling-hold")).to_contain_text("starts no earlier than")
 
     page.goto(f"/programs/{booked.program.id}/resources")
+    page.get_by_test_id("clear-leveling-open").click()  # it asks first
+    expect(page.get_by_test_id("clear-confirm")).to_contain_text("holds of 1 task?")
     page.get_by_test_id("clear-leveling").click()
     expect(page.get_by_test_id("flash")).to_contain_text("Leveling cleared")
     expect(page.get_by_test_id("heatmap").locator("td.rs-l-over")).to_have_count(1)
+    expect(page.get_by_test_id("clear-leveling-open")).to_have_count(0)  # no hold left
 
 
 def test_the_preview_says_whose_work_on_a_shared_person_it_kept_free(
@@ -228,7 +231,7 @@ def test_applying_a_preview_after_the_plan_changed_is_refused_with_a_message(
     book_people(web_engine, work_people, booked.program, {"Lea Roth": [("APP-2", 0.5)]})
     page.get_by_test_id("apply-form").get_by_role("button", name="Apply leveling").click()
     expect(page.get_by_test_id("form-error").first).to_contain_text(
-        "The plan changed since this preview"
+        "Nothing was applied: the plan changed since this leveling was previewed"
     )
     expect(page.get_by_test_id("flash")).to_have_count(0)
 
@@ -287,6 +290,7 @@ def test_the_task_page_assigns_a_resource_and_refuses_units_above_its_capacity(
     screenshot(page, "resources-task.png", full_page=True)
 
     page.get_by_role("button", name=f"Remove {booked.resource_name}").click()
+    page.get_by_test_id("remove-confirm").get_by_role("button", name="Yes, remove").click()
     expect(page.get_by_test_id("flash")).to_contain_text(f"Removed {booked.resource_name}")
     expect(page.get_by_test_id("no-assignments")).to_be_visible()
 
@@ -461,4 +465,6 @@ def test_screenshots_of_the_resource_pages(
 
     page.goto(f"/resources/{ids['Ben Ito']}")
     expect(page.get_by_test_id("resource-load")).to_be_visible()
+    page.get_by_test_id("load-strip").locator("li.rs-l-over a").first.click()
+    expect(page.get_by_test_id("cell-detail")).to_be_visible()
     screenshot(page, "resources-detail.png", full_page=True)

@@ -9,6 +9,7 @@ are ignored, and saving offers fresh blank rows for more.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -25,10 +26,10 @@ from podium.services import calendars
 from podium.services.resources import assignments, catalog, load
 from podium.services.resources.catalog import TimeOff
 from podium.web.programs import Pager
-from podium.web.resources import Cell
+from podium.web.resources import Cell, PeriodName, PeriodParam, drill_down, period_label
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import Errors, checkbox, done, errors_of, field_value, validate, version_of
-from podium.web.templating import input_number, render
+from podium.web.templating import input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,6 +49,10 @@ FORM_FIELDS = (
 KINDS = [(k.value, k.value.capitalize()) for k in ResourceKind]
 # a blank one is a mistake, not "leave it as it was": the form shows every value
 REQUIRED = ("key", "name", "kind", "capacity", "hours_per_day", "cost_rate")
+ABOVE_ZERO = {
+    "capacity": "More than 0: 1 is one full-time person, 0.5 half-time, 3 a team of three.",
+    "hours_per_day": "More than 0 hours, and at most 24.",
+}
 
 
 def _values_of(db: Db, resource: Resource | None) -> dict[str, Any]:
@@ -105,6 +110,25 @@ def _blanks(values: dict[str, Any]) -> Errors:
     return {name: "Required." for name in REQUIRED if values[name] == ""}
 
 
+def _not_positive(values: dict[str, Any]) -> Errors:
+    """The numbers that must be above zero, said for people (the API's bound reads
+    "Input should be greater than 0")."""
+    errors: Errors = {}
+    for name, words in ABOVE_ZERO.items():
+        try:
+            number = float(values[name])
+        except ValueError:
+            continue  # blank or not a number: said by the other checks
+        if number <= 0:
+            errors[name] = words
+    return errors
+
+
+def _errors(values: dict[str, Any], found: Errors) -> Errors:
+    """What the form says beside each field: blanks first, then bounds, then the rest."""
+    return found | _not_positive(values) | _blanks(values)
+
+
 def _body(values: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         name: values[name]
@@ -152,6 +176,7 @@ def _form_page(
         "resource": resource,
         "values": flat,
         "time_off_rows": len(rows),
+        "max_time_off_rows": MAX_TIME_OFF_ROWS,
         "errors": errors or {},
         "kinds": KINDS,
         "calendars": [("", "None (its tasks' days)")] + [(str(c.id), c.name) for c in found],
@@ -180,6 +205,7 @@ def resource_list(
         "pager": Pager(number=page, size=PAGE_SIZE, total=total),
         "q": text or "",
         "calendar_names": {c.id: c.name for c in found},
+        "shared_names": catalog.shared_names(db, [r.name for r in items]),
         "can_edit": catalog.can_edit_resources(db, viewer.actor),
         "flash": f"{deleted} deleted." if deleted else "",
     }
@@ -198,7 +224,7 @@ def create_resource(request: Request, db: Db, viewer: CurrentViewer, form: Check
     catalog.require_resource_editor(db, viewer.actor)
     values = _form_values(form)
     body, errors = validate(ResourceCreate, _body(values))
-    errors = _blanks(values) | errors
+    errors = _errors(values, errors)
     if body is not None and not errors:
         fields = body.model_dump(exclude={"time_off"})
         periods = [TimeOff(p.start, p.finish, p.note) for p in body.time_off]
@@ -222,10 +248,46 @@ def show_resource(
     db: Db,
     viewer: CurrentViewer,
     saved: Annotated[int | None, Query(ge=0, le=1)] = None,
+    period: PeriodParam = "week",
+    confirm: Annotated[str | None, Query(max_length=20)] = None,
+    start: Annotated[date | None, Query(description="show the load from this day on")] = None,
 ) -> Response:
-    """A resource: its facts, its weekly load across programs, and its assignments."""
+    """A resource: its facts, its load across programs per week (or month) with each
+    period's tasks a click away, its over-allocations, and its assignments; with
+    ``confirm=delete``, the step that asks before deleting it. The load shows at most ten
+    years at a time, from its first booking or from ``start``, with a link to the rest."""
     flash = "Saved." if saved else ""
-    return _detail(request, db, viewer, resource_id, flash=flash)
+    return _detail(
+        request,
+        db,
+        viewer,
+        resource_id,
+        period=period,
+        start=start,
+        flash=flash,
+        confirm_delete=confirm == "delete",
+    )
+
+
+@router.get("/resources/{resource_id}/cell", name="resource-cell")
+def resource_cell(
+    request: Request,
+    resource_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    start: Annotated[date, Query()],
+    period: PeriodParam = "week",
+) -> Response:
+    """One week (or month) of a resource: its tasks in every program the viewer sees, its
+    over-allocated days, and how much is asked by programs the viewer cannot see."""
+    context = drill_down(db, viewer, resource_id, start, period)
+    context["program"] = None
+    template = "resources/_cell.html" if is_htmx(request) else "resources/cell.html"
+    return render(request, template, context)
+
+
+def _strip_label(start: date, period: PeriodName) -> str:
+    return f"{start:%b %y}" if period == "month" else f"{start.day} {start:%b}"
 
 
 def _detail(
@@ -234,12 +296,15 @@ def _detail(
     viewer: Viewer,
     resource_id: int,
     *,
+    period: PeriodName = "week",
+    start: date | None = None,
     flash: str = "",
     delete_error: str = "",
+    confirm_delete: bool = False,
     status_code: int = 200,
 ) -> Response:
     resource = catalog.get_resource(db, viewer.actor, resource_id)
-    view = load.one_resource_load(db, viewer.actor, resource_id, period="week")
+    view = load.one_resource_load(db, viewer.actor, resource_id, period=period, start=start)
     cells = [
         Cell(
             b["start"], b["demand"], 0.0, b["capacity"], b["utilization"], b["over_allocated_days"]
@@ -247,16 +312,26 @@ def _detail(
         for b in view["buckets"]
     ]
     found, _n = calendars.list_calendars(db, viewer.actor, limit=500)
+    can_edit = catalog.may_change_resource(db, viewer.actor, resource)
     context = {
         "resource": resource,
         "time_off": catalog.time_off_of(resource),
         "calendar_name": {c.id: c.name for c in found}.get(resource.calendar_id or 0),
         "account": catalog.account_email(db, resource),
+        "namesakes": catalog.namesakes(db, resource),
         "view": view,
+        "period": period,
+        "from_day": start,
         "cells": cells,
+        "overloads": view["overloads"],
+        "program": None,
+        "shared_names": set(),
+        "period_label": period_label,
+        "strip_label": _strip_label,
         "program_keys": {t["task_id"]: t["program_key"] for t in view["tasks"]},
         "assignments": assignments.list_assignments(db, viewer.actor, resource_id=resource_id),
-        "can_edit": catalog.may_change_resource(db, viewer.actor, resource),
+        "can_edit": can_edit,
+        "confirm_delete": confirm_delete and can_edit,
         "flash": flash,
         "delete_error": delete_error,
     }
@@ -296,7 +371,7 @@ def update_resource(
     resource = catalog.get_resource(db, viewer.actor, resource_id)
     values = _form_values(form)
     body, errors = validate(ResourceUpdate, _body(values))
-    errors = _blanks(values) | errors
+    errors = _errors(values, errors)
     status_code = 422
     if body is not None and not errors:
         fields = body.model_dump(exclude_unset=True, exclude={"time_off"})

@@ -10,7 +10,7 @@ apply it with the preview's schedule token, or clear the holds.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -21,14 +21,15 @@ from podium.api.deps import Db
 from podium.api.schemas import PathId
 from podium.engine.calendar import shifted
 from podium.errors import Conflict, NotFound, ValidationFailed
-from podium.models import Program, Role
-from podium.services.actor import require_role
+from podium.models import Program, ProgramStatus, Role
+from podium.services.actor import require_role, visible_program_ids
 from podium.services.programs import get_program
-from podium.services.resources import holds, leveling, load
+from podium.services.resources import catalog, holds, leveling, load
 from podium.services.resources.catalog import MAX_ID
 from podium.services.resources.leveling import MAX_TIME_LIMIT
 from podium.services.resources.previews import LevelingOutcome, Method
-from podium.web.session import CheckedForm, CurrentViewer
+from podium.services.scheduling.cache import current_network
+from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import GENERAL, Errors, done, field_value
 from podium.web.templating import format_number, is_htmx, render
 
@@ -41,6 +42,7 @@ DONE_MESSAGES = {
     "applied": "Leveling applied: the delayed tasks hold their leveled start until the "
     "program is leveled again or the holds are cleared.",
     "cleared": "Leveling cleared: every task is back to its earliest start.",
+    "nothing-cleared": "There were no leveling delays: nothing to clear.",
 }
 
 
@@ -170,6 +172,13 @@ def _level_values(form: Any = None) -> dict[str, str]:
     return values
 
 
+def leveling_holds(db: Db, program_id: int) -> int:
+    """How many of the program's tasks keep a leveled start (read from its network, which
+    the load has just read too)."""
+    network = current_network(db, program_id).network
+    return sum(1 for a in network.activities if a.not_before is not None)
+
+
 def _page(
     request: Request,
     db: Db,
@@ -178,6 +187,7 @@ def _page(
     period: PeriodName,
     *,
     flash: str = "",
+    confirm_clear: bool = False,
 ) -> Response:
     role = require_role(db, viewer.actor, program.id, Role.VIEWER)
     view = load.program_resource_load(db, viewer.actor, program.id, period=period)
@@ -188,6 +198,11 @@ def _page(
         {"resource": item["resource"], **o} for item in view["resources"] for o in item["overloads"]
     ]
     overloads.sort(key=lambda o: (o["start"], o["resource"]["name"]))
+    can_level = role.rank >= Role.MANAGER.rank
+    # a closed program's plan stays as it was closed: nothing to clear there
+    open_plan = program.status != ProgramStatus.CLOSED
+    held = leveling_holds(db, program.id) if can_level and open_plan else 0
+    names = [item["resource"]["name"] for item in view["resources"]]
     context = {
         "program": program,
         "period": period,
@@ -195,7 +210,10 @@ def _page(
         "columns": columns,
         "rows": rows,
         "overloads": overloads,
-        "can_level": role.rank >= Role.MANAGER.rank,
+        "can_level": can_level,
+        "held_tasks": held,
+        "confirm_clear": confirm_clear and held > 0,
+        "shared_names": catalog.shared_names(db, names),
         "level_values": _level_values(),
         "level_errors": {},
         "max_time_limit": MAX_TIME_LIMIT,
@@ -213,10 +231,20 @@ def program_resources(
     viewer: CurrentViewer,
     period: PeriodParam = "week",
     done_: Annotated[str | None, Query(alias="done", max_length=20)] = None,
+    confirm: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """Load per resource per week (or month), the over-allocations, and leveling."""
+    """Load per resource per week (or month), the over-allocations, and leveling; with
+    ``confirm=clear``, the step that asks before the leveling holds are cleared."""
     program = get_program(db, viewer.actor, program_id)
-    return _page(request, db, viewer, program, period, flash=DONE_MESSAGES.get(done_ or "", ""))
+    return _page(
+        request,
+        db,
+        viewer,
+        program,
+        period,
+        flash=DONE_MESSAGES.get(done_ or "", ""),
+        confirm_clear=confirm == "clear",
+    )
 
 
 @router.get("/programs/{program_id}/resources/cell", name="program-resources-cell")
@@ -232,28 +260,72 @@ def resource_cell(
     """One resource in one period: its tasks in every program the viewer sees, and the
     over-allocated days."""
     program = get_program(db, viewer.actor, program_id)
+    context = drill_down(db, viewer, resource, start, period, program_id=program.id)
+    context["program"] = program
+    template = "resources/_cell.html" if is_htmx(request) else "resources/cell.html"
+    return render(request, template, context)
+
+
+def drill_down(
+    db: Db,
+    viewer: Viewer,
+    resource_id: int,
+    start: date,
+    period: PeriodName,
+    *,
+    program_id: int | None = None,
+) -> dict[str, Any]:
+    """What the drill-down of one resource in one period shows (on a program's page, with
+    that program's tasks first): its tasks in every program the viewer sees, its
+    over-allocated days, and the work of the period in programs the viewer cannot see."""
     finish = period_end(start, period)
     view = load.one_resource_load(
-        db, viewer.actor, resource, period=period, start=start, finish=finish
+        db, viewer.actor, resource_id, period=period, start=start, finish=finish
     )
     tasks = [t for t in view["tasks"] if t["start"] <= finish and t["finish"] >= start]
-    tasks.sort(key=lambda t: (t["program_id"] != program.id, t["start"], t["key"]))
-    bucket = view["buckets"][0] if view["buckets"] else None
+    tasks.sort(key=lambda t: (t["program_id"] != program_id, t["start"], t["key"]))
     overloads = [o for o in view["overloads"] if o["start"] <= finish and o["finish"] >= start]
-    context = {
-        "program": program,
+    hidden, hidden_days = (0, 0.0)
+    if view["hidden_tasks"]:
+        hidden, hidden_days = _hidden_work(db, viewer, resource_id, start, finish)
+    name = view["resource"]["name"]
+    return {
         "resource": view["resource"],
+        "show_key": bool(catalog.shared_names(db, [name])),
         "start": start,
         "finish": finish,
         "label": period_label(start, period),
-        "bucket": bucket,
+        "bucket": view["buckets"][0] if view["buckets"] else None,
         "tasks": tasks,
         "overloads": overloads,
-        "hidden": sum(o["hidden_tasks"] for o in overloads),
+        "hidden": hidden,
+        "hidden_days": hidden_days,
         "period": period,
     }
-    template = "resources/_cell.html" if is_htmx(request) else "resources/cell.html"
-    return render(request, template, context)
+
+
+def _hidden_work(
+    db: Db, viewer: Viewer, resource_id: int, start: date, finish: date
+) -> tuple[int, float]:
+    """The tasks of programs the viewer cannot see that book the resource between
+    ``start`` and ``finish``, and the unit-days they ask of it there: they count in the
+    load, and the drill-down says how much without naming them."""
+    seen = visible_program_ids(db, viewer.actor)
+    if seen is None:
+        return 0, 0.0
+    visible = set(seen)
+    demand = load.gather_demand(db, [resource_id])
+    bookings = [
+        b
+        for b in demand.bookings
+        if b.start <= finish
+        and b.finish >= start
+        and demand.tasks[b.task].program_id not in visible
+    ]
+    if not bookings:
+        return 0, 0.0
+    part = load.compute(replace(demand, bookings=bookings), start=start, finish=finish)
+    return len(bookings), round(float(part.demand.sum()), 3)
 
 
 # --- leveling ------------------------------------------------------------------------
@@ -337,21 +409,23 @@ def apply_leveling(
     method, limit, errors = _level_form(form)
     token = field_value(form, "schedule_token") or None
     preview = field_value(form, "preview_id")
-    preview_id = int(preview) if preview.isdigit() else None
-    if errors or token is None:
+    preview_id = int(preview) if preview.isdecimal() and len(preview) <= 12 else None
+    if errors or (token is None and preview_id is None):
         errors[GENERAL] = errors.get(GENERAL, "Preview the leveling before applying it.")
         return _level_result(request, program, values=values, errors=errors, status_code=422)
     try:
-        leveling.level_program(
-            db,
-            viewer.actor,
-            program_id,
-            method=method,
-            time_limit=limit,
-            apply=True,
-            schedule_token=token,
-            preview_id=preview_id,
-        )
+        if preview_id is not None:  # the kept preview, as it was computed
+            leveling.level_program(db, viewer.actor, program_id, apply=True, preview_id=preview_id)
+        else:
+            leveling.level_program(
+                db,
+                viewer.actor,
+                program_id,
+                method=method,
+                time_limit=limit,
+                apply=True,
+                schedule_token=token,
+            )
         done(db)
     except NotFound:
         db.rollback()
@@ -363,10 +437,7 @@ def apply_leveling(
         db.rollback()
         message = exc.message
         if exc.code == "schedule_changed":
-            message = (
-                "The plan changed since this preview (someone edited a task, a dependency "
-                "or an assignment). Nothing was applied: preview the leveling again."
-            )
+            message = f"Nothing was applied: {exc.message[:1].lower()}{exc.message[1:]}."
         return _level_result(
             request, program, values=values, errors={GENERAL: message}, status_code=409
         )
@@ -379,6 +450,6 @@ def clear_leveling(
 ) -> Response:
     """Remove every leveling hold of the program (managers)."""
     get_program(db, viewer.actor, program_id, needed=Role.MANAGER)
-    holds.clear_leveling(db, viewer.actor, program_id)
+    cleared = holds.clear_leveling(db, viewer.actor, program_id)
     done(db)
-    return _back(request, program_id, "cleared")
+    return _back(request, program_id, "cleared" if cleared else "nothing-cleared")
