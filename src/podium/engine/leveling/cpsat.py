@@ -91,8 +91,9 @@ def level_optimal(
     )
     bound_day = pb.finish_day(pb.early)
     scheduler = Scheduler(pb)
-    left = time_limit - (time.perf_counter() - began)
-    if left <= 0.05 or not any(k == SEARCHED for k in pb.kind):
+
+    def heuristic_only(status: str) -> LevelingResult:
+        """The heuristic's schedule, optimal when it reaches the critical-path bound."""
         done = hint.finish <= bound_day and not weights
         return build_result(
             pb,
@@ -100,24 +101,18 @@ def level_optimal(
             method="heuristic",
             optimal=done,
             lower_bound_day=bound_day,
-            status="optimal" if done else "feasible",
+            status="optimal" if done else status,
             rule=rule,
             seconds=time.perf_counter() - began,
         )
+
+    left = time_limit - (time.perf_counter() - began)
+    if left <= 0.05 or not any(k == SEARCHED for k in pb.kind):
+        return heuristic_only("feasible")
     try:  # building the model counts in the time limit
         model = _Model(pb, hint, dict(weights or {}), makespan_weight, began + time_limit)
     except _OutOfTime:
-        done = hint.finish <= bound_day and not weights
-        return build_result(
-            pb,
-            hint.values,
-            method="heuristic",
-            optimal=done,
-            lower_bound_day=bound_day,
-            status="optimal" if done else _without_solver("no time"),
-            rule=rule,
-            seconds=time.perf_counter() - began,
-        )
+        return heuristic_only(_without_solver("no time"))
     left = time_limit - (time.perf_counter() - began)
     outcome = (
         model.solve(left, workers=workers, seed=seed)
