@@ -142,3 +142,49 @@ def test_an_edit_committed_alongside_an_apply_schedules_with_the_holds_applied(
         "PLAT-1": (day(7), day(7)),
         "SEC-1": (None, day(4)),
     }
+
+
+def test_an_edit_that_wrote_a_task_before_it_touched_the_plan_does_not_deadlock_an_apply(
+    engine: Engine, db: Session
+) -> None:
+    """An edit that first writes a task's name (the apply's holds go to that row too),
+    then its duration: it took the plan at its first write, so the apply waits for it
+    and is then refused; before, each held what the other needed (on PostgreSQL, a
+    deadlock that threw one of them out)."""
+    program_id, plat, _sec, _m1 = _contested(db)
+    preview = leveling.level_program(db, SYSTEM, program_id).preview_id
+    complete(db)
+    editing = session_factory(engine)()
+    answer: dict[str, Any] = {}
+    try:
+        task = editing.get(Task, plat.id)
+        assert task is not None
+        task.name = "Landing zone, renamed"  # not a schedule input
+        editing.flush()
+
+        def apply() -> None:
+            with session_factory(engine)() as applying:
+                try:
+                    leveling.level_program(
+                        applying, SYSTEM, program_id, apply=True, preview_id=preview
+                    )
+                    complete(applying)
+                    answer["applied"] = True
+                except Conflict as exc:
+                    applying.rollback()
+                    answer["refused"] = exc
+
+        other = threading.Thread(target=apply)
+        other.start()
+        other.join(1.0)
+        assert other.is_alive(), answer  # it waits for the edit
+        task.duration = 6
+        complete(editing)
+        other.join(30)
+        assert not other.is_alive()
+    finally:
+        editing.close()
+    refused = answer.get("refused")
+    assert isinstance(refused, Conflict), answer
+    assert refused.code == "schedule_changed"
+    assert _holds(engine, program_id) == {"PLAT-1": None, "SEC-1": None}

@@ -74,6 +74,10 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 @event.listens_for(Session, "before_flush")
 def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> None:
     marked: set[int] = set()
+    # a program whose task or milestone rows this flush writes, rescheduled or not: an
+    # apply or a reschedule of it writes those rows after taking its plan, so this
+    # transaction must take the plan before it holds any of them
+    written: set[int] = set()
 
     def mark(program_id: int) -> None:
         mark_program(session, program_id)
@@ -90,6 +94,8 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
         ) or (isinstance(obj, Project) and obj.program_id is not None and obj in session.deleted):
             mark(obj.program_id)
     for obj in session.dirty:
+        if isinstance(obj, Task | Milestone) and obj.program_id is not None:
+            written.add(obj.program_id)
         if isinstance(obj, Task):
             if _changed(obj, TASK_INPUTS):
                 mark(obj.program_id)
@@ -112,7 +118,7 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
         elif isinstance(obj, Calendar) and _changed(obj, CALENDAR_INPUTS):
             session.info.setdefault(PENDING_CALENDARS, set()).add(obj.id)
             mark_resource_inputs(session)
-    _take_plans(session, marked)
+    _take_plans(session, marked | written)
 
 
 def _take_plans(session: Session, program_ids: set[int]) -> None:
