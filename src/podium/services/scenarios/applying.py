@@ -5,7 +5,9 @@ a record it copied has another version now or was deleted, or records were added
 that it does not know about. Otherwise every difference between the copy and the
 live plan is written through the usual services (so it is checked, audited and
 rescheduled like any edit): removed records are deleted, changed ones updated,
-added ones created, in an order that keeps the plan valid at each step.
+added ones created, in an order that keeps the plan valid at each step. The duration
+of an effort-driven task follows from the work given on its assignments, so it is
+written last, once the scenario's assignments are on the live task.
 """
 
 from __future__ import annotations
@@ -171,6 +173,12 @@ def _wbs_order(task: Task) -> tuple[int, ...]:
     return tuple(int(p) if p.isdecimal() else 0 for p in task.wbs.split("."))
 
 
+def _follows_work(task: Task) -> bool:
+    """Whether the task's duration follows from the work given on its assignments (it is
+    effort-driven and has not started): applying writes that duration after the work."""
+    return task.effort_driven and task.actual_start is None
+
+
 class _Writer:
     """Writes one scenario's copy onto its live program through the services."""
 
@@ -189,6 +197,13 @@ class _Writer:
             "updated": Counter(),
             "deleted": Counter(),
         }
+        self.tasks_updated: set[int] = set()  # live ids, so a task written twice counts once
+        # live durations before applying: the work written may change them on its own
+        self.durations_before: dict[int, int] = dict(
+            session.execute(
+                select(Task.id, Task.duration).where(Task.program_id == scenario.program_id)
+            ).all()
+        )
 
     def removed(self, kind: str) -> list[int]:
         """Live ids of the copied records the scenario deleted."""
@@ -232,6 +247,7 @@ class _Writer:
         self.milestones()
         self.dependencies()
         self.assignments()
+        self.durations()
         for live_id in self.removed("projects"):
             project_service.delete_project(s, a, live_id)
             self.counts["deleted"]["projects"] += 1
@@ -288,9 +304,11 @@ class _Writer:
             )
             if parent != live.parent_id or copy.position != live.position:
                 updates.update(parent_id=parent, position=copy.position)
+            if _follows_work(copy):
+                updates.pop("duration", None)  # written by durations(), after the work
             if updates:
                 task_service.update_task(self.session, self.actor, live.id, updates)
-                self.counts["updated"]["tasks"] += 1
+                self._count_update(live.id)
         for copy_id, live_id in self.live["projects"].items():
             copy_project = projects.get(copy_id)
             live_project = self.session.get(Project, live_id)
@@ -298,6 +316,31 @@ class _Writer:
                 live_project.next_task_number = max(
                     live_project.next_task_number, copy_project.next_task_number
                 )
+
+    def _count_update(self, live_id: int) -> None:
+        if live_id not in self.tasks_updated:
+            self.tasks_updated.add(live_id)
+            self.counts["updated"]["tasks"] += 1
+
+    def durations(self) -> None:
+        """The duration of each task whose duration follows from its work, once the
+        scenario's work, people and units are on it: the live task's assignments have
+        already set it (its own update would have been refused, or set from the live
+        plan's work, before them); what still differs is written, and checked, now. A
+        task whose duration the scenario changed counts as updated, whichever wrote it."""
+        for copy_id, live_id in self.live["tasks"].items():
+            copy = self.copies["tasks"].get(copy_id)
+            if copy is None or not _follows_work(copy):
+                continue
+            live = self.session.get(Task, live_id)
+            if live is None:
+                continue
+            if live.duration != copy.duration:
+                task_service.update_task(
+                    self.session, self.actor, live.id, {"duration": copy.duration}
+                )
+            if self.durations_before.get(live_id, copy.duration) != copy.duration:
+                self._count_update(live.id)
 
     def milestones(self) -> None:
         for live, copy in self.pairs("milestones", Milestone):
