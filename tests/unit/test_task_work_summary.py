@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from podium.services.resources.assignments import TaskWork
+from podium.services.resources.effort import TaskWork
 
 
 def work(**fields: object) -> TaskWork:

@@ -40,12 +40,8 @@ from podium.services import programs
 from podium.services.actor import SYSTEM, Actor
 from podium.services.pages_tasks import find_activity
 from podium.services.resources import assignments
-from podium.services.resources.assignments import (
-    MAX_UNITS,
-    MIN_UNITS,
-    AssignmentView,
-    Handover,
-)
+from podium.services.resources.assignments import MAX_UNITS, MIN_UNITS, AssignmentView
+from podium.services.resources.effort import Handover
 from podium.services.scheduling import reschedule_pending
 from podium.services.tasks import get_task
 

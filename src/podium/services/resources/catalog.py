@@ -41,6 +41,7 @@ from podium.services.actor import (
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import can_edit_calendars
 from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.resources.effort import apply_effort_of_resource
 from podium.services.scheduling.pending import mark_program
 
 RESOURCE_FIELDS = [
@@ -303,9 +304,6 @@ def update_resource(
         session, actor, resource, changes, program_id=None, expected_version=expected_version
     )
     if resource.hours_per_day != before["hours_per_day"]:
-        # imported here: the assignments module reads resources through this one
-        from podium.services.resources.assignments import apply_effort_of_resource
-
         apply_effort_of_resource(session, actor, resource.id)
     if any(getattr(resource, name) != old for name, old in before.items()):
         for program_id in assigning:

@@ -7,7 +7,8 @@ runs the fast heuristic or the CP-SAT optimizer, and reports what would move
 the critical-path schedule keeps the leveled dates on every later edit until
 the program is leveled again or the holds are cleared (:mod:`.holds`). Started,
 finished and pinned (``mso``/``mfo``) tasks never move. A preview is kept, and
-applying it stores exactly what it showed (:mod:`.previews`).
+applying it stores exactly what it showed (:mod:`.previews`). What moves and
+why, and the over-allocations left, are told by :mod:`.leveling_outcome`.
 
 A person shared with other programs is leveled around their work: the days
 other programs' tasks (as scheduled now) take of a resource are kept free, and
@@ -20,15 +21,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.config import get_settings
-from podium.engine import Network, WorkCalendar
-from podium.engine.calendar import to_date
+from podium.engine import Network
 from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, Load, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
@@ -36,6 +34,12 @@ from podium.models import Milestone, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.closed import refuse_if_closed
 from podium.services.resources.holds import holds_of, set_holds
+from podium.services.resources.leveling_outcome import (
+    describe_moves,
+    over_days,
+    remaining_over_allocations,
+    resource_labels,
+)
 from podium.services.resources.load import Demand, gather_demand
 from podium.services.resources.previews import (
     LevelingOutcome,
@@ -45,7 +49,7 @@ from podium.services.resources.previews import (
     leveling_token,
     plan_changed,
 )
-from podium.services.scheduling.network import ProgramNetwork, load_network, resource_ref
+from podium.services.scheduling.network import ProgramNetwork, load_network
 from podium.services.scheduling.pending import lock_plan
 
 MAX_TIME_LIMIT = 120.0
@@ -186,87 +190,6 @@ def _load(
     )
 
 
-def _since(pn: ProgramNetwork) -> date:
-    """Over-allocations count from the status date on (the program start without one)."""
-    return pn.network.status_date or pn.network.start
-
-
-def _over_days(pn: ProgramNetwork, load: Load | None) -> int:
-    """Resource-days over capacity from the status date on: each resource's over-allocated
-    days, added up (two people over on the same day count two)."""
-    if load is None:
-        return 0
-    since = np.datetime64(_since(pn), "D")
-    return int(load.over[:, load.days >= since].sum())
-
-
-def _remaining(
-    pn: ProgramNetwork, demand: Demand, load: Load | None, visible: list[int] | None
-) -> list[dict[str, Any]]:
-    """The over-allocations leveling leaves, from the status date on, and why: the work
-    in them it may not move (started, finished or pinned here; another program's).
-    Tasks of programs the actor cannot see are counted, not named."""
-    if load is None:
-        return []
-    since = _since(pn)
-    pinned = {a.id for a in pn.network.activities if a.constraint_type in ("mso", "mfo")}
-    labels = _resource_labels(demand)
-    row_of = {ref: k for k, ref in enumerate(load.resources)}
-    out = []
-    for o in load.overloads:
-        if o.finish < since:
-            continue
-        first = max(o.start, since)
-        row = load.over[row_of[o.resource]]
-        inside = (load.days >= np.datetime64(first, "D")) & (
-            load.days <= np.datetime64(o.finish, "D")
-        )
-        tasks, hidden = [], 0
-        for ref in o.tasks:
-            booked = demand.tasks[ref]
-            here = booked.program_id == pn.program_id
-            if not here and visible is not None and booked.program_id not in visible:
-                hidden += 1
-                continue
-            why = "elsewhere"
-            if here:
-                why = (
-                    "finished"
-                    if ref in pn.finished
-                    else "started"
-                    if ref in pn.started
-                    else "pinned"
-                    if ref in pinned
-                    else ""
-                )
-            tasks.append(
-                {
-                    "key": booked.key,
-                    "name": booked.name,
-                    "program_key": booked.program_key,
-                    "why": why,
-                }
-            )
-        out.append(
-            {
-                "resource": labels[o.resource],
-                "start": first,
-                "finish": o.finish,
-                "days": int(row[inside].sum()),
-                "peak_demand": o.peak_demand,
-                "capacity": o.capacity,
-                "tasks": tasks,
-                "hidden_tasks": hidden,
-            }
-        )
-    return out
-
-
-def _resource_labels(demand: Demand) -> dict[str, dict[str, str]]:
-    """Resource reference → its key and name."""
-    return {resource_ref(r.id): {"key": r.key, "name": r.name} for r in demand.resources}
-
-
 def level_program(
     session: Session,
     actor: Actor,
@@ -325,7 +248,7 @@ def level_program(
         time_limit=limit,
         finish_before=finish_before,
         finish_after=finish_before,
-        over_allocated_days_before=_over_days(pn, _load(pn, demand, None)),
+        over_allocated_days_before=over_days(pn, _load(pn, demand, None)),
         over_allocated_days_after=0,
         schedule_token=token,
     )
@@ -349,10 +272,10 @@ def level_program(
     outcome.status = result.status
     outcome.seconds = round(time.perf_counter() - began, 3)
     after = _load(pn, demand, leveled)
-    outcome.over_allocated_days_after = _over_days(pn, after)
+    outcome.over_allocated_days_after = over_days(pn, after)
     assert demand is not None  # the program assigns resources
-    outcome.remaining = _remaining(pn, demand, after, visible)
-    _describe_moves(session, pn, result, now, outcome, _resource_labels(demand))
+    outcome.remaining = remaining_over_allocations(pn, demand, after, visible)
+    describe_moves(session, pn, result, now, outcome, resource_labels(demand))
     if apply:
         lock_plan(session, program_id)  # the plan must be the one just leveled
         current = leveling_token(session, program_id)
@@ -418,79 +341,3 @@ def _stored_dates(session: Session, program_id: int) -> dict[str, tuple[date, da
     ):
         dates[f"m{m.id}"] = (m.early_start, m.early_finish)
     return dates
-
-
-def _describe_moves(
-    session: Session,
-    pn: ProgramNetwork,
-    result: LevelingResult,
-    now: Mapping[str, tuple[date, date]],
-    outcome: LevelingOutcome,
-    resources: Mapping[str, dict[str, str]],
-) -> None:
-    """The tasks and milestones that move, and why: the resources whose capacity held a
-    task back, or a predecessor that moved. Delays count working days of the program's
-    calendar, one calendar for every task (a person's time off does not stretch one)."""
-    parents = {a.parent for a in pn.network.activities if a.parent is not None}
-    milestone_tasks = set(
-        f"t{i}"
-        for i in session.scalars(
-            select(Task.id).where(Task.program_id == pn.program_id, Task.is_milestone.is_(True))
-        )
-    )
-    targets = pn.targets
-    project_key = {pid: key for pid, key in pn.project_keys.items()}
-    calendar = pn.network.default_calendar
-    finish_after = None
-    unchanged = 0
-    for i, (a, row) in enumerate(zip(pn.network.activities, result, strict=True)):
-        if a.id in parents:
-            continue
-        before = now.get(a.id)
-        after = (row.start, row.finish)
-        finish_after = after[1] if finish_after is None else max(finish_after, after[1])
-        is_milestone = a.id[0] == "m" or a.id in milestone_tasks
-        pid = pn.project_of.get(a.id)
-        moved = before is not None and before != after
-        early_finish = to_date(result.early_finish[i])
-        entry = {
-            "ref": a.id,
-            "id": int(a.id[1:]),
-            "key": pn.label(a.id),
-            "name": pn.names.get(a.id, ""),
-            "project_key": project_key.get(pid) if pid is not None else None,
-            "start_before": before[0] if before else None,
-            "finish_before": before[1] if before else None,
-            "start_after": after[0],
-            "finish_after": after[1],
-            "finish_delay_days": _workdays_between(
-                calendar, before[1] if before else None, after[1]
-            ),
-            "leveling_delay_days": _workdays_between(calendar, early_finish, after[1]),
-            "held_by": [resources[r] for r in result.held_by.get(a.id, ()) if r in resources],
-            "after_moved_predecessor": a.id in result.follows_moved,
-        }
-        if is_milestone:
-            if moved:
-                target = targets.get(a.id)
-                entry["target"] = target
-                entry["misses_target"] = target is not None and after[1] > target
-                outcome.milestones.append(entry)
-            continue
-        if moved:
-            outcome.moves.append(entry)
-        else:
-            unchanged += 1
-    outcome.moves.sort(key=lambda e: (-e["finish_delay_days"], e["key"]))
-    outcome.unchanged_tasks = unchanged
-    outcome.finish_after = finish_after
-
-
-def _workdays_between(calendar: WorkCalendar, before: date | None, after: date) -> int:
-    """Working days of ``calendar`` from ``before`` to ``after``; negative when it moves
-    earlier."""
-    if before is None or before == after:
-        return 0
-    if after > before:
-        return calendar.count_workdays(before, after)
-    return -calendar.count_workdays(after, before)

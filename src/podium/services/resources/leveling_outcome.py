@@ -1,0 +1,184 @@
+"""What a leveling run's outcome tells: what moves and why, and what is left over.
+
+The tasks and milestones that move, each with its delay and why it waits (the
+resources whose capacity held it back, or a predecessor that moved); the
+over-allocated resource-days before and after; and the over-allocations leveling
+leaves, with the work in them it may not move (started, finished or pinned here;
+another program's). They fill in a :class:`.previews.LevelingOutcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from podium.engine import WorkCalendar
+from podium.engine.calendar import to_date
+from podium.engine.leveling import LevelingResult
+from podium.engine.load import Load
+from podium.models import Task
+from podium.services.resources.load import Demand
+from podium.services.resources.previews import LevelingOutcome
+from podium.services.scheduling.network import ProgramNetwork, resource_ref
+
+
+def _since(pn: ProgramNetwork) -> date:
+    """Over-allocations count from the status date on (the program start without one)."""
+    return pn.network.status_date or pn.network.start
+
+
+def over_days(pn: ProgramNetwork, load: Load | None) -> int:
+    """Resource-days over capacity from the status date on: each resource's over-allocated
+    days, added up (two people over on the same day count two)."""
+    if load is None:
+        return 0
+    since = np.datetime64(_since(pn), "D")
+    return int(load.over[:, load.days >= since].sum())
+
+
+def remaining_over_allocations(
+    pn: ProgramNetwork, demand: Demand, load: Load | None, visible: list[int] | None
+) -> list[dict[str, Any]]:
+    """The over-allocations leveling leaves, from the status date on, and why: the work
+    in them it may not move (started, finished or pinned here; another program's).
+    Tasks of programs the actor cannot see are counted, not named."""
+    if load is None:
+        return []
+    since = _since(pn)
+    pinned = {a.id for a in pn.network.activities if a.constraint_type in ("mso", "mfo")}
+    labels = resource_labels(demand)
+    row_of = {ref: k for k, ref in enumerate(load.resources)}
+    out = []
+    for o in load.overloads:
+        if o.finish < since:
+            continue
+        first = max(o.start, since)
+        row = load.over[row_of[o.resource]]
+        inside = (load.days >= np.datetime64(first, "D")) & (
+            load.days <= np.datetime64(o.finish, "D")
+        )
+        tasks, hidden = [], 0
+        for ref in o.tasks:
+            booked = demand.tasks[ref]
+            here = booked.program_id == pn.program_id
+            if not here and visible is not None and booked.program_id not in visible:
+                hidden += 1
+                continue
+            why = "elsewhere"
+            if here:
+                why = (
+                    "finished"
+                    if ref in pn.finished
+                    else "started"
+                    if ref in pn.started
+                    else "pinned"
+                    if ref in pinned
+                    else ""
+                )
+            tasks.append(
+                {
+                    "key": booked.key,
+                    "name": booked.name,
+                    "program_key": booked.program_key,
+                    "why": why,
+                }
+            )
+        out.append(
+            {
+                "resource": labels[o.resource],
+                "start": first,
+                "finish": o.finish,
+                "days": int(row[inside].sum()),
+                "peak_demand": o.peak_demand,
+                "capacity": o.capacity,
+                "tasks": tasks,
+                "hidden_tasks": hidden,
+            }
+        )
+    return out
+
+
+def resource_labels(demand: Demand) -> dict[str, dict[str, str]]:
+    """Resource reference → its key and name."""
+    return {resource_ref(r.id): {"key": r.key, "name": r.name} for r in demand.resources}
+
+
+def describe_moves(
+    session: Session,
+    pn: ProgramNetwork,
+    result: LevelingResult,
+    now: Mapping[str, tuple[date, date]],
+    outcome: LevelingOutcome,
+    resources: Mapping[str, dict[str, str]],
+) -> None:
+    """The tasks and milestones that move, and why: the resources whose capacity held a
+    task back, or a predecessor that moved. Delays count working days of the program's
+    calendar, one calendar for every task (a person's time off does not stretch one)."""
+    parents = {a.parent for a in pn.network.activities if a.parent is not None}
+    milestone_tasks = set(
+        f"t{i}"
+        for i in session.scalars(
+            select(Task.id).where(Task.program_id == pn.program_id, Task.is_milestone.is_(True))
+        )
+    )
+    targets = pn.targets
+    project_key = {pid: key for pid, key in pn.project_keys.items()}
+    calendar = pn.network.default_calendar
+    finish_after = None
+    unchanged = 0
+    for i, (a, row) in enumerate(zip(pn.network.activities, result, strict=True)):
+        if a.id in parents:
+            continue
+        before = now.get(a.id)
+        after = (row.start, row.finish)
+        finish_after = after[1] if finish_after is None else max(finish_after, after[1])
+        is_milestone = a.id[0] == "m" or a.id in milestone_tasks
+        pid = pn.project_of.get(a.id)
+        moved = before is not None and before != after
+        early_finish = to_date(result.early_finish[i])
+        entry = {
+            "ref": a.id,
+            "id": int(a.id[1:]),
+            "key": pn.label(a.id),
+            "name": pn.names.get(a.id, ""),
+            "project_key": project_key.get(pid) if pid is not None else None,
+            "start_before": before[0] if before else None,
+            "finish_before": before[1] if before else None,
+            "start_after": after[0],
+            "finish_after": after[1],
+            "finish_delay_days": _workdays_between(
+                calendar, before[1] if before else None, after[1]
+            ),
+            "leveling_delay_days": _workdays_between(calendar, early_finish, after[1]),
+            "held_by": [resources[r] for r in result.held_by.get(a.id, ()) if r in resources],
+            "after_moved_predecessor": a.id in result.follows_moved,
+        }
+        if is_milestone:
+            if moved:
+                target = targets.get(a.id)
+                entry["target"] = target
+                entry["misses_target"] = target is not None and after[1] > target
+                outcome.milestones.append(entry)
+            continue
+        if moved:
+            outcome.moves.append(entry)
+        else:
+            unchanged += 1
+    outcome.moves.sort(key=lambda e: (-e["finish_delay_days"], e["key"]))
+    outcome.unchanged_tasks = unchanged
+    outcome.finish_after = finish_after
+
+
+def _workdays_between(calendar: WorkCalendar, before: date | None, after: date) -> int:
+    """Working days of ``calendar`` from ``before`` to ``after``; negative when it moves
+    earlier."""
+    if before is None or before == after:
+        return 0
+    if after > before:
+        return calendar.count_workdays(before, after)
+    return -calendar.count_workdays(after, before)
