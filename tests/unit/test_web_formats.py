@@ -85,6 +85,6 @@ def test_reasons_of_one_rule_and_colour_are_one_line_led_by_the_broadest_record(
     ],
 )
 def test_a_key_rule_is_said_as_its_pattern_allows(pattern: str, words: str) -> None:
-    from podium.web.tasks import _key_rule
+    from podium.web.form_errors import key_rule
 
-    assert _key_rule(pattern) == words
+    assert key_rule(pattern) == words

@@ -22,8 +22,9 @@ from podium.api.users import TokenCreate
 from podium.errors import ValidationFailed
 from podium.models import ApiToken, utcnow
 from podium.services import auth, users
+from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import Errors, done, errors_of, field_value, validate
+from podium.web.tasks import done, field_value
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -21,8 +21,9 @@ from podium.services import benefits
 from podium.services.actor import require_role
 from podium.services.benefits import BenefitView
 from podium.services.programs import get_program
+from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import Errors, done, errors_of, field_value, validate, version_of
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

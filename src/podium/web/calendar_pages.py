@@ -30,17 +30,9 @@ from podium.models import WEEKDAYS, Calendar
 from podium.services import calendars
 from podium.services.calendars import ExtraWorkday, Holiday
 from podium.services.common import today
+from podium.web.form_errors import GENERAL, Errors, errors_of, humanize, validate
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import (
-    GENERAL,
-    Errors,
-    done,
-    errors_of,
-    field_value,
-    humanize,
-    validate,
-    version_of,
-)
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -27,9 +27,10 @@ from podium.services import benefits, milestones, risks
 from podium.services.common import today
 from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.services.governance.page import GovernancePage, governance_page, retrospective_page
+from podium.web.form_errors import humanize, validate
 from podium.web.governance_choices import SAVED, FormState, form_context
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import checkbox, done, field_value, humanize, validate, version_of
+from podium.web.tasks import checkbox, done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -22,6 +22,7 @@ from podium.api.governance import OccurrenceUpdate
 from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, decisions, retrospective, reviews
+from podium.web.form_errors import GENERAL, validate
 from podium.web.governance import (
     DECISION_INPUTS,
     _field_errors,
@@ -34,7 +35,7 @@ from podium.web.governance import (
 from podium.web.governance_choices import FormState
 from podium.web.governance_forms import CR_FIELDS, _budget_changes, _changes, _cr_errors
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import GENERAL, checkbox, done, field_value, validate, version_of
+from podium.web.tasks import checkbox, done, field_value, version_of
 
 router = APIRouter(include_in_schema=False)
 

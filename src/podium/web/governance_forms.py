@@ -22,10 +22,11 @@ from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, reviews, stakeholders
 from podium.services.governance.reviews import AttendeeIn
+from podium.web.form_errors import GENERAL, errors_of, validate
 from podium.web.governance import _governance, review_in
 from podium.web.governance_choices import Errors, FormState
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import GENERAL, checkbox, done, errors_of, field_value, validate, version_of
+from podium.web.tasks import checkbox, done, field_value, version_of
 
 router = APIRouter(include_in_schema=False)
 

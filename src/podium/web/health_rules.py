@@ -27,8 +27,9 @@ from podium.models import ProgramStatus, Role
 from podium.services import health
 from podium.services.actor import role_in
 from podium.services.programs import get_program
+from podium.web.form_errors import humanize
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import done, field_value, humanize, version_of
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import input_number, render
 
 router = APIRouter(include_in_schema=False)

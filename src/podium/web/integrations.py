@@ -27,16 +27,9 @@ from podium.services import feeds, webhooks
 from podium.services.actor import role_in
 from podium.services.events import EVENTS
 from podium.services.programs import get_program
+from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import (
-    Errors,
-    checkbox,
-    done,
-    errors_of,
-    field_value,
-    validate,
-    version_of,
-)
+from podium.web.tasks import checkbox, done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -23,8 +23,9 @@ from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Membership, Program, Role, User
 from podium.services import programs
 from podium.services.actor import refuse_scenario_copy, role_in
+from podium.web.form_errors import Errors, validate
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import Errors, done, field_value, validate, version_of
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

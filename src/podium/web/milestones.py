@@ -25,17 +25,9 @@ from podium.services import dependencies, milestones
 from podium.services.dependencies import EndRef
 from podium.services.pages_milestones import milestone_page, program_milestones
 from podium.services.pages_tasks import find_activity
+from podium.web.form_errors import Errors, errors_of, humanize, refusal_status, validate
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import (
-    Errors,
-    done,
-    errors_of,
-    field_value,
-    humanize,
-    refusal_status,
-    validate,
-    version_of,
-)
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -20,8 +20,9 @@ from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services import my_work, tasks
 from podium.services.common import today
 from podium.services.my_work import STATE_LABELS, Work, WorkItem
+from podium.web.form_errors import Errors, errors_of
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import Errors, done, errors_of, field_value, task_updates, version_of
+from podium.web.tasks import done, field_value, task_updates, version_of
 from podium.web.templating import input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)

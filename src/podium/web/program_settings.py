@@ -31,19 +31,10 @@ from podium.services.scheduling.views import (
     ImpactView,
     analyze_settings_impact,
 )
+from podium.web.form_errors import GENERAL, Errors, errors_of, humanize, refusal_status, validate
 from podium.web.impact import ProjectMoves
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import (
-    GENERAL,
-    Errors,
-    done,
-    errors_of,
-    field_value,
-    humanize,
-    refusal_status,
-    validate,
-    version_of,
-)
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import format_date, input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)

@@ -22,17 +22,9 @@ from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Project, Role
 from podium.services import calendars, programs, projects
 from podium.services.actor import role_in
+from podium.web.form_errors import Errors, errors_of, humanize, refusal_status, validate
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import (
-    Errors,
-    done,
-    errors_of,
-    field_value,
-    humanize,
-    refusal_status,
-    validate,
-    version_of,
-)
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

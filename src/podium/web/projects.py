@@ -21,19 +21,10 @@ from podium.api.tasks import TaskCreate
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.services import projects, tasks
 from podium.services.pages_projects import ProjectWbs, program_projects, project_wbs
+from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.programs import Pager
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import (
-    Errors,
-    blank_errors,
-    checkbox,
-    done,
-    errors_of,
-    field_value,
-    task_updates,
-    validate,
-    version_of,
-)
+from podium.web.tasks import blank_errors, checkbox, done, field_value, task_updates, version_of
 from podium.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)

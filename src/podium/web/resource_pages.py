@@ -20,16 +20,18 @@ from starlette.responses import RedirectResponse, Response
 from podium.api.deps import Db
 from podium.api.resources import ResourceCreate, ResourceUpdate
 from podium.api.schemas import PathId
+from podium.engine.leveling.model import MAX_CAPACITY
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Resource, ResourceKind
 from podium.services import calendars
 from podium.services.resources import assignments, catalog, load
 from podium.services.resources.catalog import TimeOff
+from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.programs import Pager
 from podium.web.resources import Cell, PeriodName, PeriodParam, drill_down, period_label
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import Errors, checkbox, done, errors_of, field_value, validate, version_of
-from podium.web.templating import input_number, is_htmx, render
+from podium.web.tasks import checkbox, done, field_value, version_of
+from podium.web.templating import format_number, input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,8 +51,12 @@ FORM_FIELDS = (
 KINDS = [(k.value, k.value.capitalize()) for k in ResourceKind]
 # a blank one is a mistake, not "leave it as it was": the form shows every value
 REQUIRED = ("key", "name", "kind", "capacity", "hours_per_day", "cost_rate")
-ABOVE_ZERO = {
-    "capacity": "More than 0: 1 is one full-time person, 0.5 half-time, 3 a team of three.",
+# the ranges said with what the numbers mean (the schema's bounds, worded for this form)
+RANGES = {
+    "capacity": (
+        "More than 0: 1 is one full-time person, 0.5 half-time, 3 a team of three "
+        f"(at most {format_number(MAX_CAPACITY)})."
+    ),
     "hours_per_day": "More than 0 hours, and at most 24.",
 }
 
@@ -110,23 +116,9 @@ def _blanks(values: dict[str, Any]) -> Errors:
     return {name: "Required." for name in REQUIRED if values[name] == ""}
 
 
-def _not_positive(values: dict[str, Any]) -> Errors:
-    """The numbers that must be above zero, said for people (the API's bound reads
-    "Input should be greater than 0")."""
-    errors: Errors = {}
-    for name, words in ABOVE_ZERO.items():
-        try:
-            number = float(values[name])
-        except ValueError:
-            continue  # blank or not a number: said by the other checks
-        if number <= 0:
-            errors[name] = words
-    return errors
-
-
 def _errors(values: dict[str, Any], found: Errors) -> Errors:
-    """What the form says beside each field: blanks first, then bounds, then the rest."""
-    return found | _not_positive(values) | _blanks(values)
+    """What the form says beside each field: blanks first, then what the checks found."""
+    return found | _blanks(values)
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +215,7 @@ def create_resource(request: Request, db: Db, viewer: CurrentViewer, form: Check
     """Add a resource; back to the form with the errors beside their fields."""
     catalog.require_resource_editor(db, viewer.actor)
     values = _form_values(form)
-    body, errors = validate(ResourceCreate, _body(values))
+    body, errors = validate(ResourceCreate, _body(values), ranges=RANGES)
     errors = _errors(values, errors)
     if body is not None and not errors:
         fields = body.model_dump(exclude={"time_off"})
@@ -370,7 +362,7 @@ def update_resource(
     catalog.require_resource_editor(db, viewer.actor)
     resource = catalog.get_resource(db, viewer.actor, resource_id)
     values = _form_values(form)
-    body, errors = validate(ResourceUpdate, _body(values))
+    body, errors = validate(ResourceUpdate, _body(values), ranges=RANGES)
     errors = _errors(values, errors)
     status_code = 422
     if body is not None and not errors:

@@ -29,8 +29,9 @@ from podium.services.resources.catalog import MAX_ID
 from podium.services.resources.leveling import MAX_TIME_LIMIT
 from podium.services.resources.previews import LevelingOutcome, Method
 from podium.services.scheduling.cache import current_network
+from podium.web.form_errors import GENERAL, Errors
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import GENERAL, Errors, done, field_value
+from podium.web.tasks import done, field_value
 from podium.web.templating import format_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)

@@ -16,9 +16,10 @@ from podium.api.risks import ActionUpdate
 from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.services import risks
+from podium.web.form_errors import GENERAL, errors_of, humanize, validate
 from podium.web.risks import _risk
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import GENERAL, done, errors_of, field_value, humanize, validate, version_of
+from podium.web.tasks import done, field_value, version_of
 
 router = APIRouter(include_in_schema=False)
 

@@ -34,17 +34,9 @@ from podium.models import Risk, Role
 from podium.services import risks
 from podium.services.actor import require_role
 from podium.services.risks import RiskFilter
+from podium.web.form_errors import GENERAL, Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import (
-    GENERAL,
-    Errors,
-    checkbox,
-    done,
-    errors_of,
-    field_value,
-    validate,
-    version_of,
-)
+from podium.web.tasks import checkbox, done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -18,9 +18,10 @@ from podium.services import baselines
 from podium.services import scenarios as service
 from podium.services.actor import Actor, role_in
 from podium.services.programs import get_program
+from podium.web.form_errors import GENERAL, errors_of, humanize, validate
 from podium.web.governance_choices import FormState
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import GENERAL, done, errors_of, field_value, humanize, validate, version_of
+from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)

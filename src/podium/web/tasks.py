@@ -1,8 +1,7 @@
 """The task page: every field (managers), progress (members), its dependencies.
 
-Also the form helpers the project page shares: forms are checked with the
-API's own input schemas, so a value the API refuses is refused here with the
-same rule, and the message lands next to the field it is about.
+Also the form helpers the other pages share: reading a form's fields, and a task's
+fields checked as the API checks them (their errors worded by ``form_errors``).
 """
 
 from __future__ import annotations
@@ -11,10 +10,9 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from contextlib import suppress
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -38,116 +36,18 @@ from podium.services.dependencies import EndRef
 from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activity, task_page
 from podium.services.resources import assignments, catalog
 from podium.services.resources.assignments import MAX_UNITS, MIN_UNITS, AssignmentView
+from podium.web.form_errors import GENERAL, Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.templating import format_number, input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-Errors = dict[str, str]
-M = TypeVar("M", bound=BaseModel)
-
 # --- forms, shared with the project page ------------------------------------------
 
-GENERAL = "_form"  # errors that belong to no one field
 REQUIRED = frozenset({"name", "key", "duration", "percent_complete"})
 NOT_NULL = REQUIRED | {"description", "constraint_type"}  # blank is a value, not "unset"
 CHECKBOXES = frozenset({"is_milestone", "effort_driven"})
 ESTIMATE_PARTS = ("optimistic", "most_likely", "pessimistic")
-FIELD_LABELS = {
-    "percent_complete": "% complete",
-    "actual_start": "actual start",
-    "actual_finish": "actual finish",
-    "constraint_type": "constraint",
-    "constraint_date": "constraint date",
-    "calendar_id": "calendar",
-    "is_milestone": "milestone",
-    "parent_id": "parent",
-    "most_likely": "most likely",
-}
-
-
-def humanize(message: str) -> str:
-    """A service message made to stand beside its field: ``must be 100 when actual finish…``."""
-    for name, label in FIELD_LABELS.items():
-        message = re.sub(rf"\b{name}\b", label, message)
-    message = message.replace("_", " ").strip()
-    return (message[:1].upper() + message[1:]) if message else message
-
-
-def _pydantic_message(error: Any) -> str:
-    kind, ctx = error.get("type", ""), error.get("ctx") or {}
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "Enter a whole number."
-    if kind in ("float_parsing", "float_type", "finite_number"):
-        return "Enter a number."
-    if kind.startswith("date_"):
-        return "Enter a date (YYYY-MM-DD)."
-    if kind == "greater_than_equal":
-        return f"Must be at least {ctx.get('ge')}."
-    if kind == "less_than_equal":
-        return f"Must be at most {ctx.get('le')}."
-    if kind == "string_too_short":
-        return "Required."
-    if kind in ("string_too_long", "too_long"):  # too_long: a text checked after parsing
-        return f"At most {ctx.get('max_length')} characters."
-    if kind == "string_pattern_mismatch":
-        return _key_rule(str(ctx.get("pattern", "")))
-    if kind in ("enum", "literal_error"):
-        return "Choose one of the options."
-    return humanize(str(error.get("msg", "invalid")).removeprefix("Value error, "))
-
-
-def _key_rule(pattern: str) -> str:
-    """A key pattern in words: the marks it allows after letters and digits, and how it
-    starts (``^[A-Za-z][A-Za-z0-9_-]{0,19}$`` → letters, digits, '_' or '-', starting
-    with a letter)."""
-    rest = pattern[pattern.find("]") + 1 :]
-    marks = [f"'{m}'" for m in ".@_-" if m in rest]
-    allowed = ", ".join(marks[:-1]) + f" or {marks[-1]}" if len(marks) > 1 else "".join(marks)
-    start = "a letter or digit" if pattern.startswith("^[A-Za-z0-9]") else "a letter"
-    return f"Letters, digits{', ' + allowed if allowed else ''}, starting with {start}."
-
-
-def validate(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, Errors]:
-    """``model`` built from ``data``, or the errors by field (``estimate.optimistic`` →
-    ``estimate_optimistic``)."""
-    try:
-        return model.model_validate(dict(data)), {}
-    except ValidationError as exc:
-        errors: Errors = {}
-        for error in exc.errors():
-            field = "_".join(str(part) for part in error.get("loc", ()) if part != "__root__")
-            errors.setdefault(field or GENERAL, _pydantic_message(error))
-        return None, errors
-
-
-def refusal_status(exc: PodiumError) -> int:
-    """The status of a form drawn again after a refusal: 412 when someone else saved
-    first, as the API answers; 422 for what was typed."""
-    return exc.status if isinstance(exc, StaleVersion) else 422
-
-
-def errors_of(exc: PodiumError, shown: Collection[str]) -> Errors:
-    """A domain error by field: fields the form shows get their message, the rest go on top."""
-    details = exc.details
-    found: Errors = {}
-    if isinstance(details, list):
-        for item in details:
-            if isinstance(item, dict) and "field" in item:
-                field = str(item["field"]).replace(".", "_")
-                found.setdefault(field, humanize(str(item.get("message", ""))) + ".")
-    elif isinstance(details, dict) and "field" in details:
-        found[str(details["field"])] = humanize(exc.message) + "."
-    if not found:
-        return {GENERAL: humanize(exc.message) + "."}
-    errors: Errors = {}
-    for field, message in found.items():
-        if field in shown:
-            errors[field] = message
-        else:
-            label = FIELD_LABELS.get(field, field.replace("_", " "))
-            errors.setdefault(GENERAL, f"{label.capitalize()}: {message}")
-    return errors
 
 
 def field_value(form: FormData, name: str) -> str:
@@ -271,6 +171,8 @@ def _page(
         taken = {a.resource.id for a in listed}
         active, _total = catalog.list_resources(db, viewer.actor, active=True, limit=500)
         offered = [r for r in active if r.id not in taken]
+    # names two resources carry: their key goes beside, in the rows and in the picker
+    shared = catalog.shared_names(db, [a.resource.name for a in listed] + [r.name for r in offered])
     return render(
         request,
         "tasks/page.html",
@@ -280,6 +182,7 @@ def _page(
             "takes_work": takes_work,
             "removing": removing if view.can_edit else None,
             "resource_choices": offered,
+            "shared_names": shared,
             "assignment_errors": assignment_errors or {},
             "assignment_values": {"units": "100"} | dict(assignment_values or {}),
             "page": view,

@@ -23,18 +23,10 @@ from podium.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
 from podium.models import User, utcnow
 from podium.services import auth, users
 from podium.web.account import token_rows
+from podium.web.form_errors import GENERAL, Errors, errors_of, validate
 from podium.web.programs import Pager
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import (
-    GENERAL,
-    Errors,
-    checkbox,
-    done,
-    errors_of,
-    field_value,
-    validate,
-    version_of,
-)
+from podium.web.tasks import checkbox, done, field_value, version_of
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
