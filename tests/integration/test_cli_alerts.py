@@ -218,3 +218,12 @@ def test_a_change_request_carrying_a_slip_of_no_working_days_is_refused_too(
     code, out = podium("change", "raise", "CLOUD", "--title", "A day more",
                        "--slip", "PLAT-1=1", "--as", MANAGER)  # fmt: skip
     assert code == 0, out
+
+
+def test_impact_names_a_task_by_its_key_as_stored_whatever_case_was_typed(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _plan(db)
+    code, out = podium("impact", "CLOUD", "--slip", "plat-1=2", "--as", MANAGER)
+    assert code == 0, out
+    assert "PLAT-1 takes 2 working days more" in flat(out)

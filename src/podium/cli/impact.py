@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import select
 
 from podium.cli._app import AsUser, ProgramRef, actor_for, app, console, fail, service_work
 from podium.cli.change_requests import (
@@ -29,18 +30,21 @@ from podium.cli.change_requests import (
 )
 from podium.cli.program_preview import print_misses
 from podium.cli.programs import counted
+from podium.models import Task
 from podium.services import programs
 from podium.services.scheduling.views import ChangeRequest, ImpactView, analyze_program_impact
 
 MOVES_SHOWN = 50
 
 
-def _said(specs: dict[str, list[str]]) -> list[str]:
-    """The changes in words, in the order they apply."""
+def _said(specs: dict[str, list[str]], keys: Mapping[str, str]) -> list[str]:
+    """The changes in words, in the order they apply; tasks by their keys as stored
+    (``keys``: lower-cased as typed → as stored)."""
     lines = []
     for option in PLAN_ORDER:
         for spec in specs[option]:
-            key, _, days = (part.strip() for part in spec.partition("="))
+            typed, _, days = (part.strip() for part in spec.partition("="))
+            key = keys.get(typed.lower(), typed)
             if option == "--slip":
                 lines.append(f"{key} takes {counted(int(days), 'working day')} more")
             elif option == "--delay-start":
@@ -130,6 +134,11 @@ def impact(
     with service_work() as session:
         actor = actor_for(session, as_user)
         found = programs.find_program(session, actor, program)
+        planned = plan_changes(session, actor, found, specs)
+        task_ids = [c["task_id"] for c in planned if c.get("task_id") is not None]
+        keys = {
+            k.lower(): k for k in session.scalars(select(Task.key).where(Task.id.in_(task_ids)))
+        }
         changes = [
             ChangeRequest(
                 type=c["type"],
@@ -141,11 +150,11 @@ def impact(
                 lag=c.get("lag", 0),
                 dependency_id=c.get("dependency_id"),
             )
-            for c in plan_changes(session, actor, found, specs)
+            for c in planned
         ]
         view = analyze_program_impact(session, actor, found.id, changes)
         title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
-    print_impact(title, _said(specs), view)
+    print_impact(title, _said(specs, keys), view)
 
 
 def _end(end: Mapping[str, Any] | None) -> tuple[str, int] | None:
