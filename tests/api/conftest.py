@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from podium.models import Program, Role
@@ -92,6 +94,20 @@ class Net:
     train: dict
     sec: dict
     m1: dict
+
+
+def start_program_on(cast: Cast, day: str) -> None:
+    """Move the program's start to ``day`` even outside the dates a plan may take now
+    (1900–2200), as a database written before that window was kept holds it, and
+    reschedule the plan from it."""
+    cast.db.execute(
+        update(Program)
+        .where(Program.id == cast.program.id)
+        .values(start_date=date.fromisoformat(day))
+    )
+    cast.db.commit()
+    response = cast.owner.post(f"/api/v1/programs/{cast.program.id}/reschedule")
+    assert response.status_code == 200, response.text
 
 
 def post_created(client, url: str, body: dict) -> dict:

@@ -4,15 +4,22 @@ times hand-checked from a made-up alert history), lessons learned."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from podium.models import Alert, AlertKind, Program, ProgramStatus, Severity
+from podium.services.governance import retrospective
 from tests.api.conftest import Cast, Net
 from tests.factories import assert_error
+
+
+@pytest.fixture(autouse=True)
+def _closing_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program closes on a day that has come: the close's today is after the 2027 plans."""
+    monkeypatch.setattr(retrospective, "today", lambda: date(2030, 1, 7))
 
 
 def _alert(

@@ -35,6 +35,12 @@ from tests.integration.test_cli_programs import flat, podium
 OWNER = "ana@example.com"
 
 
+@pytest.fixture(autouse=True)
+def _closing_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program closes on a day that has come: the close's today is after the 2027 plans."""
+    monkeypatch.setattr(retrospective, "today", lambda: date(2030, 1, 7))
+
+
 def cloud(db: Session, *, calendar: Calendar | None = None) -> tuple[Program, User]:
     """CLOUD, owned by Ana: a goal from 1200 down to 840 tickets, one 5-day task from
     Mon 4 Jan 2027 (so it finishes Fri 8 Jan on a Monday–Friday week)."""

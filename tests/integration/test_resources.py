@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, ValidationFailed
@@ -83,12 +83,16 @@ def test_two_projects_competing_for_one_person_raise_one_cross_project_alert(db:
 
 
 def test_work_booked_until_the_last_date_is_alerted_over_twenty_years_of_it(db: Session) -> None:
-    # an actual finish typed as 9999-12-31: the alert looks at twenty years of it, not
+    # an actual finish typed as 9999-12-31 (stored before dates were kept to 1900–2200, so
+    # written here as an old database holds it): the alert looks at twenty years of it, not
     # eight thousand (which overflowed the last date and filled memory with days)
     program, plat, sec = _two_projects(db)
     done = make_task(
-        db, plat, "PLAT-1", actual_start=day(4), actual_finish=date.max, percent_complete=100
+        db, plat, "PLAT-1", actual_start=day(4), actual_finish=day(8), percent_complete=100
     )
+    db.execute(update(Task).where(Task.id == done.id).values(actual_finish=date.max))
+    db.commit()
+    db.refresh(done)
     b = make_task(db, sec, "SEC-1", duration=3)  # Mon 4 – Wed 6 Jan
     ana = _ana_on(db, done, b)
     (alert,) = _open_alerts(db, program)

@@ -39,6 +39,7 @@ from podium.models import (
     User,
 )
 from podium.services.actor import Actor
+from podium.services.date_window import check_plan_date
 
 State = Literal["late", "in_progress", "next", "later", "finished"]
 STATES: tuple[State, ...] = ("late", "in_progress", "next", "later", "finished")
@@ -138,6 +139,7 @@ def work_of(session: Session, actor: Actor, *, user_id: int | None = None, on: d
     """The tasks assigned to a person (the actor, unless an admin names ``user_id``) on
     day ``on``: everything not finished, and what finished in the last
     :data:`FINISHED_DAYS` days. Two queries, whatever the number of programs."""
+    check_plan_date("on", on)
     user = _person(session, actor, user_id)
     shares = (
         select(Assignment.task_id, func.sum(Assignment.units).label("units"))

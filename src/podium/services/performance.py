@@ -28,6 +28,7 @@ from podium.engine.evm import (
 from podium.models import Baseline, BaselineItem, Program, ProgressRecord, Project, Task
 from podium.services.actor import Actor
 from podium.services.baselines import current_baseline
+from podium.services.date_window import check_plan_date
 from podium.services.overview import program_calendar
 from podium.services.programs import get_program
 from podium.services.scheduling.network import paused_gc
@@ -159,6 +160,7 @@ def program_performance(
     formula is reported with the result): ``cpi`` BAC / CPI, ``budget_rate``
     AC + (BAC − EV), ``cpi_spi`` AC + (BAC − EV) / (CPI × SPI), ``bottom_up`` AC + ETC.
     """
+    check_plan_date("status_date", status_date)
     program = get_program(session, actor, program_id)
     day = status_date or default_status_date(program)
     with paused_gc():

@@ -26,6 +26,7 @@ from podium.services.audit import record_change
 from podium.services.baselines import compare
 from podium.services.benefits.reading import describe, program_benefits
 from podium.services.common import flush
+from podium.services.date_window import check_plan_date
 from podium.services.health import program_health, reason_json
 from podium.services.performance import performance_curves
 from podium.services.programs import get_program
@@ -49,6 +50,7 @@ def build_report(
     session: Session, actor: Actor, program_id: int, *, as_of: date | None = None
 ) -> dict[str, Any]:
     """Every number of a status report on ``as_of`` (default: the program's status date)."""
+    check_plan_date("date", as_of)
     program = get_program(session, actor, program_id)
     health = program_health(session, actor, program_id, status_date=as_of)
     perf = health.performance

@@ -25,6 +25,7 @@ from podium.engine.health import Ref as HealthRef
 from podium.errors import NotFound
 from podium.models import Benefit, BenefitMeasurement, Program, Role
 from podium.services.actor import Actor, require_role, role_in
+from podium.services.date_window import check_plan_date
 
 MAX_ID = 2**31 - 1
 
@@ -113,6 +114,7 @@ def get_benefit(
 
 def describe(session: Session, benefit: Benefit, as_of: date | None = None) -> BenefitView:
     """One benefit and where it stands (on ``as_of``, default :func:`as_of_date`)."""
+    check_plan_date("as_of", as_of)
     program = session.get(Program, benefit.program_id)
     assert program is not None
     return _view(benefit, as_of or as_of_date(program), tolerance_of(program))
@@ -133,6 +135,7 @@ def list_benefits(
     session: Session, actor: Actor, program_id: int, *, as_of: date | None = None
 ) -> list[BenefitView]:
     """Every benefit of a program (the goal's KPI first), each with where it stands."""
+    check_plan_date("as_of", as_of)
     require_role(session, actor, program_id, Role.VIEWER)
     program = session.get(Program, program_id)
     assert program is not None

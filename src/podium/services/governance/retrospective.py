@@ -45,6 +45,7 @@ from podium.models.governance import (
 from podium.services.actor import Actor, refuse_on_scenario_copy, refuse_scenario_copy, require_role
 from podium.services.benefits import benefit_outcomes
 from podium.services.common import apply_update, flush, today
+from podium.services.date_window import check_plan_date
 from podium.services.governance._audit import audit_action, audit_created, audit_deleted
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
@@ -435,12 +436,22 @@ def close_program(
 ) -> ProgramCloseout:
     """Close a program (owners): record the outcome and lessons, keep the retrospective.
 
-    A ``closed_on`` given is not before the program's start.
+    A ``closed_on`` given is not before the program's start, nor after today: a program
+    is closed once its work has ended, as a decision is logged once taken.
     """
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     refuse_scenario_copy(program, "close the live program")
     if program.status == ProgramStatus.CLOSED:
         raise Conflict(f"{program.key} is already closed", code="program_closed")
+    check_plan_date("closed_on", closed_on)
+    if closed_on is not None and closed_on > today():
+        # the clock's today, as for decisions and meetings: a close is something that
+        # has happened, whatever date the plan's progress is reported as of
+        raise field_error(
+            "closed_on",
+            f"{closed_on.isoformat()} is in the future: close a program on the day its "
+            f"work ended, today ({today().isoformat()}) at the latest",
+        )
     if closed_on is not None and closed_on < program.start_date:
         # without a date, a program cancelled before its start closes today
         raise field_error(

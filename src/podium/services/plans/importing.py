@@ -29,6 +29,7 @@ from podium.services import programs as program_service
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import flush
+from podium.services.date_window import check_rows
 from podium.services.plans.resources import (
     import_assignments,
     import_resources,
@@ -197,6 +198,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
             }
         )
     task_ids: dict[str, int] = {}
+    check_rows(Task, task_rows, plural="tasks")
     if task_rows:
         for row in session.execute(insert(Task).returning(Task.id, Task.key), task_rows):
             task_ids[row.key] = row.id
@@ -223,6 +225,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
         }
         for m in plan.milestones
     ]
+    check_rows(Milestone, milestone_rows, plural="milestones")
     if milestone_rows:
         for row in session.execute(
             insert(Milestone).returning(Milestone.id, Milestone.key), milestone_rows

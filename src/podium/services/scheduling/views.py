@@ -31,6 +31,7 @@ from podium.services.actor import Actor
 from podium.services.baselines import baseline_finishes
 from podium.services.calendars import check_calendar
 from podium.services.common import paginate
+from podium.services.date_window import check_plan_date
 from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network
 from podium.services.scheduling.network import (
@@ -288,6 +289,8 @@ def analyze_settings_impact(
     A new default calendar moves the tasks that work to it: those with no calendar of
     their own or of their project. Other settings do not move the schedule."""
     program = get_program(session, actor, program_id, needed=Role.VIEWER)
+    for field in ("start_date", "status_date"):
+        check_plan_date(field, settings.get(field))
     engine_changes: list[Change] = []
     if "start_date" in settings:
         if settings["start_date"] is None:
