@@ -18,7 +18,7 @@ import pytest
 import typer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from podium.app import create_app
@@ -88,11 +88,17 @@ def engine(
 
 
 @pytest.fixture(autouse=True)
-def _forget_failed_sign_ins() -> None:
-    """Each test starts with no failed sign-ins counted (the count lives in the process)."""
-    from podium.services.auth import failed_sign_ins
+def _forget_failed_sign_ins(request: pytest.FixtureRequest) -> None:
+    """Each test starts with no failed sign-ins counted. They live in the database:
+    ``engine``'s tables are emptied after every test, the live server's (browser tests,
+    a database kept for the whole session) here."""
+    if "web_engine" not in request.fixturenames:
+        return
+    from podium.models.users import SignInFailure
 
-    failed_sign_ins.clear()
+    web_engine: Engine = request.getfixturevalue("web_engine")
+    with web_engine.begin() as conn:
+        conn.execute(delete(SignInFailure))
 
 
 @pytest.fixture(autouse=True)

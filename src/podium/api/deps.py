@@ -23,13 +23,20 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; the route commits with :func:`commit`, errors roll back."""
+    """One session per request; the route commits with :func:`commit`, errors roll back.
+
+    Then, in a transaction of their own, the failed sign-ins the request noted are kept
+    (:func:`podium.services.auth.keep_failed_sign_ins`): the request that fails a password
+    check keeps nothing else, but the failure counts."""
     session: Session = request.app.state.sessions()
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        try:
+            session.rollback()
+            auth.keep_failed_sign_ins(session)
+        finally:
+            session.close()
 
 
 Db = Annotated[Session, Depends(get_db)]

@@ -56,3 +56,17 @@ class WebSession(Timestamped, Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class SignInFailure(Base):
+    """A failed password check, counted against the SHA-256 of the lower-cased email typed
+    (never the text itself: people type their password into the email field by mistake).
+
+    Kept for the sign-in window only (:mod:`podium.services.auth`). The primary key is the
+    check's index: the failures of one email, newest first. ``failed_at`` alone is indexed
+    to prune every row that has aged out."""
+
+    __tablename__ = "sign_in_failures"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, index=True)

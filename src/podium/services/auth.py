@@ -1,26 +1,32 @@
-"""Passwords (argon2), personal API tokens and browser sessions.
+"""Passwords (argon2), personal API tokens, browser sessions and failed sign-ins.
 
 Secrets are shown once; only their SHA-256 is stored, so a leaked database
-does not leak working credentials.
+does not leak working credentials. Failed sign-ins are counted in the database,
+so every server process and machine refuses the same email after the same ten
+failures (:func:`authenticate_password`, :func:`keep_failed_sign_ins`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import logging
 import math
 import re
 import secrets
-import threading
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select
+from sqlalchemy import Insert, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, field_error
 from podium.models import ApiToken, Membership, User, WebSession, utcnow
+from podium.models.users import SignInFailure
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import flush, paginate
@@ -125,64 +131,121 @@ def set_password(session: Session, user: User, password: str) -> None:
     flush(session)
 
 
-class _FailedSignIns:
-    """Failed password checks per email in the last :data:`SIGNIN_WINDOW` seconds, in this
-    process: past :data:`SIGNIN_FAILURES` the email is not checked until the oldest ages
-    out. Kept for any email, known or not, so the refusal tells nothing of accounts."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(key, []) if t > now - SIGNIN_WINDOW]
-            if recent:
-                self._failures[key] = recent
-            else:
-                self._failures.pop(key, None)
-            if len(recent) >= SIGNIN_FAILURES:
-                wait = int(recent[0] + SIGNIN_WINDOW - now) + 1
-                raise TooManyAttempts(
-                    f"too many failed sign-ins for this email: try again in "
-                    f"{math.ceil(wait / 60)} minute(s)",
-                    retry_after=wait,
-                )
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            if len(self._failures) >= SIGNIN_KEYS_KEPT and key not in self._failures:
-                self._failures.pop(next(iter(self._failures)))  # the longest-kept email
-            self._failures.setdefault(key, []).append(time.monotonic())
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._failures.clear()
-
+# --- failed sign-ins, counted in the database ----------------------------------------
 
 SIGNIN_FAILURES = 10
-SIGNIN_WINDOW = 15 * 60  # seconds
-SIGNIN_KEYS_KEPT = 100_000
-failed_sign_ins = _FailedSignIns()
+SIGNIN_WINDOW = timedelta(minutes=15)
+SIGNIN_PRUNE_EVERY = 100  # failures kept (in a process) between prunes of the whole table
+NOTED_FAILURES = "podium.failed_sign_ins"  # in ``session.info``: noted, not yet kept
+_kept = itertools.count(1)
+log = logging.getLogger(__name__)
+
+
+def sign_in_key(email: str) -> str:
+    """What failed sign-ins are counted by: the SHA-256 of the lower-cased email, so the
+    text typed (sometimes a password, in the wrong field) is never stored."""
+    return _sha256(email.strip().lower())
 
 
 def authenticate_password(session: Session, email: str, password: str) -> User:
     """The user with this email and password, or ``Unauthorized`` (``TooManyAttempts``
-    after :data:`SIGNIN_FAILURES` failures for the email within :data:`SIGNIN_WINDOW`)."""
-    key = email.strip().lower()
-    failed_sign_ins.check(key)
+    after :data:`SIGNIN_FAILURES` failures for the email within :data:`SIGNIN_WINDOW`).
+
+    Failures are counted for any email, known or not, so the refusal tells nothing of
+    accounts. A failure is only *noted* on the session, to be kept by
+    :func:`keep_failed_sign_ins` once the request's transaction has ended: the request
+    fails, and its transaction rolls back. A success clears the email's count.
+    """
+    key = sign_in_key(email)
+    recent = _check_failures(session, key)
     try:
         user = _check_password(session, email, password)
     except Unauthorized:
-        failed_sign_ins.failed(key)
+        session.info.setdefault(NOTED_FAILURES, []).append((key, utcnow()))
         raise
-    failed_sign_ins.succeeded(key)
+    if recent:  # only then: a sign-in with nothing to clear writes nothing here
+        session.execute(delete(SignInFailure).where(SignInFailure.key_hash == key))
     return user
+
+
+def _check_failures(session: Session, key: str) -> int:
+    """How many failures the key has in the window (up to the limit); ``TooManyAttempts``
+    at the limit, until the oldest of the last :data:`SIGNIN_FAILURES` ages out."""
+    now = utcnow()
+    recent = session.scalars(
+        select(SignInFailure.failed_at)
+        .where(SignInFailure.key_hash == key, SignInFailure.failed_at > now - SIGNIN_WINDOW)
+        .order_by(SignInFailure.failed_at.desc())
+        .limit(SIGNIN_FAILURES)
+    ).all()
+    if len(recent) >= SIGNIN_FAILURES:
+        wait = max(1, math.ceil((recent[-1] + SIGNIN_WINDOW - now).total_seconds()))
+        raise TooManyAttempts(
+            f"too many failed sign-ins for this email: try again in "
+            f"{math.ceil(wait / 60)} minute(s)",
+            retry_after=wait,
+        )
+    return len(recent)
+
+
+def keep_failed_sign_ins(session: Session) -> None:
+    """Store the failed sign-ins noted on ``session``, in a transaction of their own.
+
+    Called by whoever ends a request's or a command's transaction (the API and web
+    request's session, :func:`podium.services.uow.unit_of_work`), *after* its commit or
+    rollback. A failed password check fails the request, which keeps nothing of what it
+    did; the failure must be kept all the same, and by the same database every server
+    process and machine reads. Writing it at once on another connection would not do: on
+    SQLite, when the request has already written (and so holds the database's one write
+    lock), that connection would wait for the request, which waits for it, until the busy
+    timeout fails it. Written afterwards, on the request's own session, it takes the lock
+    only once the request has let go of it, on SQLite as on PostgreSQL.
+
+    The same transaction deletes those emails' failures older than the window; every
+    :data:`SIGNIN_PRUNE_EVERY` calls, another deletes every row older than the window, so
+    the table holds about one window of failures. A database that cannot take the write
+    (down, busy past its timeout) loses the failure, logged, rather than turning the
+    request's own answer into a server error.
+    """
+    noted: list[tuple[str, datetime]] = session.info.pop(NOTED_FAILURES, [])
+    if not noted:
+        return
+    if session.in_transaction():
+        raise RuntimeError("keep failed sign-ins once the session's transaction has ended")
+    try:
+        with session.begin():
+            rows = [{"key_hash": key, "failed_at": at} for key, at in noted]
+            session.execute(_insert_new(session, rows))
+            session.execute(
+                delete(SignInFailure).where(
+                    SignInFailure.key_hash.in_(sorted({key for key, _at in noted})),
+                    SignInFailure.failed_at <= utcnow() - SIGNIN_WINDOW,
+                )
+            )
+    except SQLAlchemyError:
+        log.warning("%d failed sign-in(s) could not be kept", len(noted), exc_info=True)
+        return
+    if next(_kept) % SIGNIN_PRUNE_EVERY == 0:
+        try:
+            with session.begin():
+                prune_failed_sign_ins(session)
+        except SQLAlchemyError:
+            log.warning("old failed sign-ins could not be pruned", exc_info=True)
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> Insert:
+    """Insert the rows, skipping one already there (the same email failing in another
+    process at the same microsecond: the count loses one failure, not the request)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(SignInFailure).values(rows).on_conflict_do_nothing()
+
+
+def prune_failed_sign_ins(session: Session) -> None:
+    """Delete every failed sign-in older than the window (they count no more)."""
+    session.execute(
+        delete(SignInFailure).where(SignInFailure.failed_at <= utcnow() - SIGNIN_WINDOW)
+    )
 
 
 def _check_password(session: Session, email: str, password: str) -> User:

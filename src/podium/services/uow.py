@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from podium.db import get_engine, session_factory
+from podium.services.auth import keep_failed_sign_ins
 from podium.services.common import flush
 from podium.services.scheduling.pending import ACTOR_EMAIL, reschedule_pending
 
@@ -22,7 +23,10 @@ def complete(session: Session) -> None:
 
 @contextmanager
 def unit_of_work(engine: Engine | None = None, *, actor_email: str = "") -> Iterator[Session]:
-    """A session whose changes are rescheduled and committed on success, rolled back on error."""
+    """A session whose changes are rescheduled and committed on success, rolled back on error.
+
+    Either way, the failed sign-ins noted in it are kept afterwards, in a transaction of
+    their own (:func:`podium.services.auth.keep_failed_sign_ins`)."""
     session = session_factory(engine or get_engine())()
     session.info[ACTOR_EMAIL] = actor_email
     try:
@@ -32,4 +36,7 @@ def unit_of_work(engine: Engine | None = None, *, actor_email: str = "") -> Iter
         session.rollback()
         raise
     finally:
-        session.close()
+        try:
+            keep_failed_sign_ins(session)
+        finally:
+            session.close()

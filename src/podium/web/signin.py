@@ -107,7 +107,9 @@ def login(
     except Unauthorized:
         return again("Wrong email or password.", 422)
     except TooManyAttempts as exc:
-        return again(exc.message[:1].upper() + exc.message[1:] + ".", exc.status)
+        refused = again(exc.message[:1].upper() + exc.message[1:] + ".", exc.status)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
         auth.end_session(db, previous)
