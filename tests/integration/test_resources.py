@@ -13,7 +13,7 @@ from podium.errors import Conflict, ValidationFailed
 from podium.models import Alert, AlertKind, Program, Project, Resource, Task, WebhookDelivery
 from podium.services import calendars, webhooks
 from podium.services.actor import SYSTEM
-from podium.services.resources import assignments, catalog, load
+from podium.services.resources import assignments, catalog, demand, effort, load
 from podium.services.uow import complete
 from tests.factories import make_program, make_project, make_task
 
@@ -100,7 +100,7 @@ def test_work_booked_until_the_last_date_is_alerted_over_twenty_years_of_it(db: 
     assert (period["start"], period["finish"]) == ("2027-01-04", "2027-01-06")
     assert period["tasks"] == ["PLAT-1", "SEC-1"]
     # the days looked at: from the first booking, twenty years at most
-    booked = load.gather_demand(db, {ana.id}).bookings
+    booked = demand.gather_demand(db, {ana.id}).bookings
     years = timedelta(days=load.MAX_DAYS)  # ten
     assert load.alert_window(booked, day(4)) == (day(4), day(4) + 2 * years)
     later = date(2060, 1, 1)  # a status date far on: ten years before it, ten after
@@ -162,7 +162,7 @@ def test_an_effort_driven_task_gets_shorter_with_a_second_person(db: Session) ->
     assert a.duration == 7  # 80 h at 12 h a day: 6.67, rounded up
     (x, y) = assignments.list_assignments(db, SYSTEM, task_id=a.id)
     assert (x.resource.key, x.work_hours, y.resource.key, y.work_hours) == ("ana", 56, "li", 28)
-    assert assignments.effort_duration([(1.0, None, 8.0)]) is None  # no work given
+    assert effort.effort_duration([(1.0, None, 8.0)]) is None  # no work given
 
 
 def test_assignments_refuse_milestones_summaries_and_units_above_capacity(db: Session) -> None:

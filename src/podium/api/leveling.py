@@ -20,7 +20,7 @@ from podium.api.resources import (
 from podium.api.schemas import ERROR_RESPONSES, PathId, Strict
 from podium.services.resources import holds, leveling, load
 from podium.services.resources.leveling import MAX_TIME_LIMIT, MAX_WEIGHT
-from podium.services.resources.previews import LevelingOutcome
+from podium.services.resources.leveling_outcome import LevelingOutcome
 
 router = APIRouter(prefix="/programs", tags=["leveling"], responses=ERROR_RESPONSES)
 

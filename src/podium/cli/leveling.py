@@ -151,7 +151,7 @@ def level(
 ) -> None:
     """Level a program's resources (managers): preview what moves, or --apply it; --clear
     removes the leveling holds an apply kept."""
-    from podium.services.resources import leveling, previews
+    from podium.services.resources import leveling, leveling_outcome
 
     if clear:
         others = {
@@ -169,8 +169,8 @@ def level(
     require_current_schema()
     weights = _parse_weights(weight or [])
     _check_level_options(optimize, time_limit, weights, apply, preview)
-    method: previews.Method = "optimal" if optimize else "heuristic"
-    outcome: list[previews.LevelingOutcome] = []
+    method: leveling_outcome.Method = "optimal" if optimize else "heuristic"
+    outcome: list[leveling_outcome.LevelingOutcome] = []
     failure: list[BaseException] = []
     limit = time_limit if time_limit is not None else leveling.DEFAULT_TIME_LIMIT[method]
     started = threading.Event()

@@ -25,9 +25,10 @@ from podium.models import Program, ProgramStatus, Role
 from podium.services.actor import require_role, visible_program_ids
 from podium.services.programs import get_program
 from podium.services.resources import catalog, holds, leveling, load
+from podium.services.resources import demand as resource_demand
 from podium.services.resources.catalog import MAX_ID
 from podium.services.resources.leveling import MAX_TIME_LIMIT
-from podium.services.resources.previews import LevelingOutcome, Method
+from podium.services.resources.leveling_outcome import LevelingOutcome, Method
 from podium.services.scheduling.cache import current_network
 from podium.web.form_errors import GENERAL, Errors
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
@@ -315,7 +316,7 @@ def _hidden_work(
     if seen is None:
         return 0, 0.0
     visible = set(seen)
-    demand = load.gather_demand(db, [resource_id])
+    demand = resource_demand.gather_demand(db, [resource_id])
     bookings = [
         b
         for b in demand.bookings
@@ -325,7 +326,7 @@ def _hidden_work(
     ]
     if not bookings:
         return 0, 0.0
-    part = load.compute(replace(demand, bookings=bookings), start=start, finish=finish)
+    part = resource_demand.compute(replace(demand, bookings=bookings), start=start, finish=finish)
     return len(bookings), round(float(part.demand.sum()), 3)
 
 

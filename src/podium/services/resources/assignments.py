@@ -25,12 +25,6 @@ from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, count_rows, flush
 from podium.services.resources.catalog import MAX_ID, get_resource
 from podium.services.resources.effort import Handover, TaskWork, apply_effort, hand_over
-
-# Their home is .effort; these names stay here for the callers that still read them
-# as ``assignments.<name>`` (services/tasks/writing.py, tests/integration/test_resources.py).
-from podium.services.resources.effort import effort_days as effort_days
-from podium.services.resources.effort import effort_duration as effort_duration
-from podium.services.resources.effort import given_work as given_work
 from podium.services.tasks.reading import _is_summary, get_task
 
 ASSIGNMENT_FIELDS = ["task_id", "resource_id", "units", "work_hours", "notes"]

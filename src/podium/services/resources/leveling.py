@@ -33,17 +33,17 @@ from podium.errors import Conflict, ValidationFailed, field_error
 from podium.models import Milestone, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.closed import refuse_if_closed
+from podium.services.resources.demand import Demand, gather_demand
 from podium.services.resources.holds import holds_of, set_holds
 from podium.services.resources.leveling_outcome import (
+    LevelingOutcome,
+    Method,
     describe_moves,
     over_days,
     remaining_over_allocations,
     resource_labels,
 )
-from podium.services.resources.load import Demand, gather_demand
 from podium.services.resources.previews import (
-    LevelingOutcome,
-    Method,
     apply_preview,
     keep_preview,
     leveling_token,

@@ -1,17 +1,19 @@
-"""What a leveling run's outcome tells: what moves and why, and what is left over.
+"""A leveling run's outcome (:class:`LevelingOutcome`): what moves, why, and what is left.
 
 The tasks and milestones that move, each with its delay and why it waits (the
 resources whose capacity held it back, or a predecessor that moved); the
 over-allocated resource-days before and after; and the over-allocations leveling
 leaves, with the work in them it may not move (started, finished or pinned here;
-another program's). They fill in a :class:`.previews.LevelingOutcome`.
+another program's). A kept preview stores the outcome, to show it again when it is
+applied (:mod:`.previews`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import select
@@ -22,9 +24,40 @@ from podium.engine.calendar import to_date
 from podium.engine.leveling import LevelingResult
 from podium.engine.load import Load
 from podium.models import Task
-from podium.services.resources.load import Demand
-from podium.services.resources.previews import LevelingOutcome
+from podium.services.resources.demand import Demand
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
+
+Method = Literal["heuristic", "optimal"]
+
+
+@dataclass
+class LevelingOutcome:
+    """A leveling run: what moves, the program finish before and after, and whether applied."""
+
+    program_id: int
+    method: Method
+    optimal: bool
+    status: str
+    seconds: float
+    time_limit: float
+    finish_before: date | None
+    finish_after: date | None
+    over_allocated_days_before: int
+    over_allocated_days_after: int
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    unchanged_tasks: int = 0
+    # programs whose work on a shared resource leveling kept free: the keys of those the
+    # actor may see, and how many others
+    other_programs: list[str] = field(default_factory=list)
+    other_programs_hidden: int = 0
+    # over-allocations leveling leaves (they involve work it may not move): resource,
+    # days, and each task with why it stays ("started", "finished", "pinned", "elsewhere")
+    remaining: list[dict[str, Any]] = field(default_factory=list)
+    schedule_token: str | None = None
+    preview_id: int | None = None  # the kept preview: apply it to store exactly this
+    applied: bool = False
+    message: str = ""
 
 
 def _since(pn: ProgramNetwork) -> date:

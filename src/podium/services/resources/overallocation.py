@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from podium.engine.load import Overload
 from podium.models import Alert, AlertKind, Assignment, Program, Resource, Severity, utcnow
 from podium.services.common import human_day
-from podium.services.resources.load import Demand, alert_window, compute, gather_demand
+from podium.services.resources.demand import Demand, compute, gather_demand
+from podium.services.resources.load import alert_window
 from podium.services.scheduling.alerts import AlertValues, working_days
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
 

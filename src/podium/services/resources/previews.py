@@ -1,21 +1,22 @@
-"""What a leveling run shows (:class:`LevelingOutcome`), and previews kept to apply later.
+"""Leveling previews kept to apply later.
 
-A preview is kept with the holds it computed (the program's latest few), so
-that applying it stores exactly what it showed instead of leveling again: a
-search cut short by its time limit, or CP-SAT, may find another plan on a
-second run. Applying is refused once the plan has changed since the preview, and
-the refusal says what changed when it can tell: the preview was already applied,
-another preview was applied since, someone changed the plan (the latest change),
-or a program sharing people with this one changed.
+A preview (what a leveling run shows, a :class:`~.leveling_outcome.LevelingOutcome`)
+is kept with the holds it computed (the program's latest few), so that applying
+it stores exactly what it showed instead of leveling again: a search cut short by
+its time limit, or CP-SAT, may find another plan on a second run. Applying is
+refused once the plan has changed since the preview, and the refusal says what
+changed when it can tell: the preview was already applied, another preview was
+applied since, someone changed the plan (the latest change), or a program sharing
+people with this one changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -24,42 +25,10 @@ from podium.errors import Conflict, NotFound
 from podium.models import AuditEntry, LevelingPreview, Program, utcnow
 from podium.services.actor import Actor, visible_program_ids
 from podium.services.resources.holds import set_holds
+from podium.services.resources.leveling_outcome import LevelingOutcome
 from podium.services.resources.overallocation import programs_sharing
 from podium.services.scheduling import cache
 from podium.services.scheduling.pending import lock_plan
-
-Method = Literal["heuristic", "optimal"]
-
-
-@dataclass
-class LevelingOutcome:
-    """A leveling run: what moves, the program finish before and after, and whether applied."""
-
-    program_id: int
-    method: Method
-    optimal: bool
-    status: str
-    seconds: float
-    time_limit: float
-    finish_before: date | None
-    finish_after: date | None
-    over_allocated_days_before: int
-    over_allocated_days_after: int
-    moves: list[dict[str, Any]] = field(default_factory=list)
-    milestones: list[dict[str, Any]] = field(default_factory=list)
-    unchanged_tasks: int = 0
-    # programs whose work on a shared resource leveling kept free: the keys of those the
-    # actor may see, and how many others
-    other_programs: list[str] = field(default_factory=list)
-    other_programs_hidden: int = 0
-    # over-allocations leveling leaves (they involve work it may not move): resource,
-    # days, and each task with why it stays ("started", "finished", "pinned", "elsewhere")
-    remaining: list[dict[str, Any]] = field(default_factory=list)
-    schedule_token: str | None = None
-    preview_id: int | None = None  # the kept preview: apply it to store exactly this
-    applied: bool = False
-    message: str = ""
-
 
 KEPT_PREVIEWS = 5  # per program
 _DATES = (

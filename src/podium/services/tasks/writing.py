@@ -28,6 +28,7 @@ from podium.services.common import apply_update, check_version, flush
 from podium.services.progress import record_progress
 from podium.services.projects import DEPENDENCY_FIELDS, get_project
 from podium.services.resources import assignments as resource_assignments
+from podium.services.resources import effort
 from podium.services.tasks.fields import (
     EDITABLE_FIELDS,
     NEW,
@@ -261,8 +262,8 @@ def _follow_effort(
         return
     if not {"duration", "effort_driven", "actual_start"} & set(changed):
         return  # a rename or a new deadline leaves the duration as it is
-    work = resource_assignments.given_work(session, task.id)
-    days = resource_assignments.effort_days(session, task) if work is not None else None
+    work = effort.given_work(session, task.id)
+    days = effort.effort_days(session, task) if work is not None else None
     if days is None:
         return
     if "duration" in changed and wanted["duration"] != days:
