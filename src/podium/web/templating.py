@@ -16,9 +16,11 @@ from typing import Any
 
 import jinja2
 from fastapi import Request
+from markupsafe import Markup
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
 from podium import __version__
+from podium.services.date_window import FIRST_PLAN_DATE, LAST_PLAN_DATE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -144,6 +146,10 @@ def _environment() -> jinja2.Environment:
         grouped=group_reasons,
     )
     env.globals["version"] = __version__
+    # a date field offers only the days a plan may hold (the services refuse the rest)
+    env.globals["date_bounds"] = Markup(
+        f'min="{FIRST_PLAN_DATE.isoformat()}" max="{LAST_PLAN_DATE.isoformat()}"'
+    )
     return env
 
 
