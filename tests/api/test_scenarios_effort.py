@@ -61,9 +61,15 @@ def _tasks(cast: Cast, program_id: int) -> dict[str, dict[str, Any]]:
     return {t["key"]: t for t in items}
 
 
-def _jobs(cast: Cast, program_id: int) -> dict[str, dict[str, Any]]:
+def _all_jobs(cast: Cast, program_id: int) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every assignment of the program by (task key, resource key)."""
     items = cast.viewer.get("/api/v1/assignments", params={"program_id": program_id})
-    return {a["resource_key"]: a for a in items.json()["items"]}
+    return {(a["task_key"], a["resource_key"]): a for a in items.json()["items"]}
+
+
+def _jobs(cast: Cast, program_id: int, task: str = "PLAT-1") -> dict[str, dict[str, Any]]:
+    """The assignments of one task (the build task unless said) by resource key."""
+    return {res: a for (key, res), a in _all_jobs(cast, program_id).items() if key == task}
 
 
 def _shown(cast: Cast, program_id: int) -> dict[str, Any]:
@@ -75,7 +81,7 @@ def _shown(cast: Cast, program_id: int) -> dict[str, Any]:
     }
     jobs = {
         k: (a["units"], a["given_work_hours"], a["work_hours"])
-        for k, a in _jobs(cast, program_id).items()
+        for k, a in _all_jobs(cast, program_id).items()
     }
     finish = cast.viewer.get(f"/api/v1/programs/{program_id}").json()["scheduled_finish"]
     return {"tasks": tasks, "jobs": jobs, "finish": finish}

@@ -74,14 +74,29 @@ def _task(db: Session, program: Program, key: str) -> Task:
     return found
 
 
-def _jobs(db: Session, program: Program) -> dict[str, tuple[float, float | None]]:
-    """Each assignment of the program's build task: resource key → (units, work given)."""
+def _jobs(
+    db: Session, program: Program, task: str = "PLAT-1"
+) -> dict[str, tuple[float, float | None]]:
+    """Each assignment of one task (the build task unless said): resource key → (units,
+    work given)."""
     rows = db.execute(
         select(Resource.key, Assignment.units, Assignment.work_hours)
         .join(Resource, Resource.id == Assignment.resource_id)
-        .where(Assignment.program_id == program.id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.program_id == program.id, Task.key == task)
     ).all()
     return {key: (units, work) for key, units, work in rows}
+
+
+def _all_jobs(db: Session, program: Program) -> dict[tuple[str, str], tuple[float, float | None]]:
+    """Every assignment of the program: (task key, resource key) → (units, work given)."""
+    rows = db.execute(
+        select(Task.key, Resource.key, Assignment.units, Assignment.work_hours)
+        .join(Resource, Resource.id == Assignment.resource_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.program_id == program.id)
+    ).all()
+    return {(task, key): (units, work) for task, key, units, work in rows}
 
 
 def _job(db: Session, program: Program, resource: Resource) -> Assignment:
@@ -107,7 +122,7 @@ def _apply_and_check(
         )
         for key in ("PLAT-1", "PLAT-2")
     }
-    jobs, finish = _jobs(db, copy), copy.scheduled_finish
+    jobs, finish = _all_jobs(db, copy), copy.scheduled_finish
     applied = scenarios.apply_scenario(db, SYSTEM, scenario.id)
     complete(db)
     db.expire_all()
@@ -119,7 +134,7 @@ def _apply_and_check(
             start,
             end,
         ), key
-    assert _jobs(db, plan.program) == jobs
+    assert _all_jobs(db, plan.program) == jobs
     assert plan.program.scheduled_finish == finish
     assert applied.outcome is not None
     counts: dict[str, dict[str, int]] = applied.outcome["applied"]
