@@ -205,4 +205,5 @@ def test_the_account_page_password_form_is_throttled_too(
     refused = viewer.post("/account/password", right)
     assert refused.status_code == 429
     assert "too many failed sign-ins for this email" in refused.text
+    assert 14 * 60 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert_error(api_sign_in(other, "viewer@example.com", PASSWORD), 429, "too_many_attempts")

@@ -260,6 +260,9 @@ def test_a_manager_types_a_new_duration_and_the_chart_shows_what_moved(
     panel = page.get_by_role("complementary", name="Selected task")
     duration = panel.get_by_label("Duration (working days)")
     expect(duration).to_have_value(str(before["PLAT-5"]["duration"]))
+    start = panel.get_by_label("Start no earlier than")  # only the days a plan may hold
+    expect(start).to_have_attribute("min", "1900-01-01")
+    expect(start).to_have_attribute("max", "2200-12-31")
     duration.fill(str(before["PLAT-5"]["duration"] + 5))
     panel.get_by_role("button", name="Save and reschedule").click()
 

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from podium.api.app import has_nul
-from podium.errors import PodiumError
+from podium.errors import PodiumError, TooManyAttempts
 from podium.web.session import find_viewer, safe_next
 from podium.web.templating import is_htmx, render
 
@@ -130,7 +130,10 @@ def install_html_errors(app: FastAPI) -> None:
         if exc.status == 401:
             return sign_in_redirect(request)
         message = NOT_FOUND_MESSAGE if exc.status == 404 else exc.message
-        return error_page(request, exc.status, message)
+        page = error_page(request, exc.status, message)
+        if isinstance(exc, TooManyAttempts):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
 
     def http_page(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

@@ -147,6 +147,8 @@ def _environment() -> jinja2.Environment:
     )
     env.globals["version"] = __version__
     # a date field offers only the days a plan may hold (the services refuse the rest)
+    env.globals["first_plan_date"] = FIRST_PLAN_DATE.isoformat()
+    env.globals["last_plan_date"] = LAST_PLAN_DATE.isoformat()
     env.globals["date_bounds"] = Markup(
         f'min="{FIRST_PLAN_DATE.isoformat()}" max="{LAST_PLAN_DATE.isoformat()}"'
     )

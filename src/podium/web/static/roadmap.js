@@ -687,7 +687,7 @@
       html.push(
         '<form class="rm-edit" data-node="' + n.id + '">' +
           '<h3 class="rm-details__sub">Change the dates</h3>' +
-          '<label class="field"><span class="field__label">Start no earlier than</span><input type="date" name="start" value="' + isoOf(n.s) + '" required></label>' +
+          '<label class="field"><span class="field__label">Start no earlier than</span><input type="date" name="start" min="' + root.dataset.firstDate + '" max="' + root.dataset.lastDate + '" value="' + isoOf(n.s) + '" required></label>' +
           (n.kind === "task"
             ? '<label class="field"><span class="field__label">Duration (working days)</span><input type="number" name="duration" min="1" max="100000" step="1" value="' + n.raw.duration + '" required></label>'
             : "") +
