@@ -11,8 +11,15 @@ from podium.api.dependencies import refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.errors import NotFound
-from podium.models import CalendarFeed, WebhookDelivery, WebhookFormat, WebhookSubscription
+from podium.models import (
+    CalendarFeed,
+    WebhookDelivery,
+    WebhookFormat,
+    WebhookSubscription,
+    utcnow,
+)
 from podium.services import feeds, webhooks
+from podium.services.webhook_secrets import DEFAULT_GRACE_HOURS, GRACE_HOURS, previous_until
 
 router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
 public_router = APIRouter(tags=["integrations"])
@@ -152,13 +159,35 @@ class WebhookOut(BaseModel):
     events: list[str]
     format: WebhookFormat
     active: bool
-    created_by: str
+    created_by: str = Field(
+        description="who added it (an email, kept as written): the webhook belongs to the "
+        "program and keeps sending when they leave it"
+    )
     created_at: datetime
+    secret_rolled_at: datetime | None = Field(
+        description="when its signing secret was last rolled (null: never)"
+    )
+    previous_secret_expires_at: datetime | None = Field(
+        description="until when the secret replaced by the last roll signs every delivery "
+        "too (a second v1 in X-Podium-Signature); null: only the current secret signs"
+    )
     version: int
 
 
 class WebhookCreated(WebhookOut):
     secret: str = Field(description="the signing secret, shown in this answer only")
+
+
+class WebhookSecretRoll(Strict):
+    """How long the secret being replaced keeps signing."""
+
+    grace_hours: int = Field(
+        default=DEFAULT_GRACE_HOURS,
+        strict=True,
+        description="hours the replaced secret signs too, beside the new one: "
+        + ", ".join(str(h) for h in GRACE_HOURS)
+        + " (0: it stops at once, for a secret that leaked)",
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -183,6 +212,8 @@ def _hook(s: WebhookSubscription) -> WebhookOut:
         active=s.active,
         created_by=s.created_by,
         created_at=s.created_at,
+        secret_rolled_at=s.secret_rolled_at,
+        previous_secret_expires_at=previous_until(s, utcnow()),
         version=s.version,
     )
 
@@ -248,6 +279,32 @@ def update_webhook(
     commit(db)
     set_etag(response, subscription.version)
     return _hook(subscription)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/secret",
+    response_model=WebhookCreated,
+    summary="Roll a webhook's signing secret (manager): the answer holds the new secret, "
+    "shown once; the replaced one signs too for grace_hours",
+)
+def roll_webhook_secret(
+    webhook_id: PathId,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+    body: WebhookSecretRoll | None = None,
+) -> WebhookCreated:
+    subscription = webhooks.roll_secret(
+        db,
+        actor,
+        webhook_id,
+        grace_hours=(body or WebhookSecretRoll()).grace_hours,
+        expected_version=version,
+    )
+    commit(db)
+    set_etag(response, subscription.version)
+    return WebhookCreated(**_hook(subscription).model_dump(), secret=subscription.secret)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)

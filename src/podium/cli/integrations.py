@@ -350,6 +350,49 @@ def webhook_set(
     _change_webhook(webhook_id, as_user, changes, "changed")
 
 
+@webhook_app.command("roll-secret")
+def webhook_roll_secret(
+    webhook_id: Annotated[int, typer.Argument(help="the webhook's id (podium webhook list)")],
+    grace_hours: Annotated[
+        int,
+        typer.Option(
+            "--grace-hours",
+            help="hours the old secret signs too, beside the new one: 0 (stops at once, "
+            "for a secret that leaked), 1, 24, 72 or 168",
+        ),
+    ] = 24,
+    as_user: AsUser = None,
+) -> None:
+    """Give a webhook a new signing secret (printed once); the old one signs too for a while."""
+    from podium.services import webhooks
+    from podium.services.webhook_secrets import previous_until
+
+    require_current_schema()
+    try:
+        with unit_of_work() as session:
+            hook = webhooks.roll_secret(
+                session,
+                actor_for(session, as_user),
+                webhook_id,
+                grace_hours=grace_hours,
+                expected_version=None,
+            )
+            secret, rolled_at = hook.secret, hook.secret_rolled_at
+            until = previous_until(hook, rolled_at) if rolled_at else None
+    except PodiumError as exc:
+        print_problems(exc)
+        raise typer.Exit(1) from exc
+    console.print(f"Webhook {webhook_id}: signing secret rolled. The new secret, shown only once:")
+    console.print(secret, soft_wrap=True, markup=False)
+    if until:
+        console.print(
+            f"Until {_moment(until)} each delivery is signed with both secrets (two v1= in "
+            "X-Podium-Signature): put the new one in the receiver before then."
+        )
+    else:
+        console.print("The old secret signs nothing from now on: put the new one in the receiver.")
+
+
 @webhook_app.command("remove")
 def webhook_remove(
     webhook_id: Annotated[int, typer.Argument(help="the webhook's id (podium webhook list)")],

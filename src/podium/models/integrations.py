@@ -52,7 +52,12 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class WebhookSubscription(Versioned, Base):
-    """A URL that receives a program's events as signed JSON POSTs."""
+    """A URL that receives a program's events as signed JSON POSTs.
+
+    It belongs to its program, not to the person who added it (``created_by``, an email
+    kept as written): it keeps sending when they leave the program or their account is
+    deactivated, and the program's managers manage it.
+    """
 
     __tablename__ = "webhook_subscriptions"
 
@@ -62,6 +67,13 @@ class WebhookSubscription(Versioned, Base):
     )
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(100))
+    # after a roll, the secret it replaced signs too until ``previous_secret_expires_at``
+    # (receivers switch without losing a delivery); cleared once that moment has passed
+    previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True
+    )
+    secret_rolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     format: Mapped[WebhookFormat] = mapped_column(_enum(WebhookFormat), default=WebhookFormat.JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # paused when false

@@ -1,20 +1,19 @@
 """Outgoing webhooks: subscriptions, signed deliveries with backoff, the delivery log.
 
 Every POST carries ``X-Podium-Signature: t=<unix time>,v1=<hex>``, the HMAC-SHA256
-of ``f"{t}.{body}"`` under the subscription's secret. A failed delivery is tried
-again after 1, 2, 4 … minutes and given up after :data:`MAX_ATTEMPTS`. URLs that
-resolve to private, loopback or link-local addresses are refused unless the
-operator allows them (``PODIUM_WEBHOOKS_ALLOW_PRIVATE``); the check is made on the
-addresses each attempt connects to, not only when the subscription is made.
+of ``f"{t}.{body}"`` under the subscription's secret (and a second ``v1`` under the
+secret it replaced, while a roll's grace period lasts: :mod:`webhook_secrets`). A
+failed delivery is tried again after 1, 2, 4 … minutes and given up after
+:data:`MAX_ATTEMPTS`. URLs that resolve to private, loopback or link-local addresses
+are refused unless the operator allows them (``PODIUM_WEBHOOKS_ALLOW_PRIVATE``); the
+check is made on the addresses each attempt connects to, not only when the subscription
+is made.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import json
-import secrets
 import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -24,23 +23,33 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, PodiumError, field_error
 from podium.models import (
     DeliveryStatus,
+    Membership,
     Program,
     Role,
+    User,
     WebhookDelivery,
     WebhookFormat,
     WebhookSubscription,
     utcnow,
 )
-from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
+from podium.services.actor import SYSTEM, Actor, refuse_scenario_copy, require_role, role_in
 from podium.services.audit import record_change, record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush
 from podium.services.events import EVENTS, emit, forget_subscriptions
+from podium.services.webhook_secrets import (
+    DEFAULT_GRACE_HOURS,
+    grace_period,
+    new_secret,
+    roll,
+    sign,
+    signature,
+)
 from podium.services.webhook_slack import slack_message
 
 MAX_ATTEMPTS = 8
@@ -54,6 +63,7 @@ Resolver = Callable[[str], list[str]]
 # only the scheme and host (:func:`shown_url`): the history is read by every member,
 # and a URL's path can itself be a credential (a Slack incoming webhook's is)
 AUDITED = ["events", "format", "active"]
+SYSTEM_EMAIL = SYSTEM.email
 
 
 def _resolve(host: str) -> list[str]:
@@ -143,12 +153,6 @@ def _request(
     return request
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The signature header's value for ``body`` sent at ``timestamp``."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
 def shown_url(url: str) -> str:
     """``https://hooks.slack.com/…``: a URL as the program's history shows it."""
     parts = urlsplit(url)
@@ -185,7 +189,7 @@ def subscribe(
     subscription = WebhookSubscription(
         program_id=program_id,
         url=url,
-        secret="whsec_" + secrets.token_hex(24),
+        secret=new_secret(),
         events=chosen,
         format=format,
         active=True,
@@ -268,6 +272,35 @@ def update_subscription(
     return subscription
 
 
+def roll_secret(
+    session: Session,
+    actor: Actor,
+    subscription_id: int,
+    *,
+    grace_hours: int = DEFAULT_GRACE_HOURS,
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> WebhookSubscription:
+    """Give a subscription a new signing secret (manager), shown to the caller once; the
+    one it replaces signs every delivery too for ``grace_hours`` (0: it stops at once).
+    The history records the roll and the grace period, never a secret."""
+    subscription = get_subscription(session, actor, subscription_id)
+    check_version(subscription, expected_version)
+    changes = roll(subscription, grace=grace_period(grace_hours), now=now or utcnow())
+    record_change(
+        session,
+        actor,
+        program_id=subscription.program_id,
+        entity_type="webhook",
+        entity_id=subscription.id,
+        action="update",
+        changes=changes,
+        label=shown_url(subscription.url),
+    )
+    flush(session)
+    return subscription
+
+
 def delete_subscription(session: Session, actor: Actor, subscription_id: int) -> None:
     """Remove a subscription and its delivery log."""
     subscription = get_subscription(session, actor, subscription_id)
@@ -311,6 +344,47 @@ def count_deliveries(session: Session, actor: Actor, subscription_id: int) -> in
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class Creator:
+    """Who added a webhook, and where they stand now (it keeps sending whatever it is)."""
+
+    email: str
+    name: str
+    standing: str  # "member", "left" (the program), "deactivated", "no_account", "system"
+
+
+def creators(
+    session: Session, actor: Actor, program_id: int, hooks: Sequence[WebhookSubscription]
+) -> dict[int, Creator]:
+    """Per subscription of a program (manager): its creator and their standing now, in two
+    queries whatever the number of webhooks."""
+    require_role(session, actor, program_id, Role.MANAGER)
+    program = session.get(Program, program_id)
+    live_id = (program.scenario_of_id if program else None) or program_id  # a copy: its live one
+    emails = {h.created_by for h in hooks}
+    users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
+    members = set(
+        session.scalars(
+            select(Membership.user_id).where(
+                Membership.program_id == live_id,
+                Membership.user_id.in_([u.id for u in users.values()]),
+            )
+        )
+    )
+
+    def standing(email: str) -> Creator:
+        user = users.get(email)
+        if user is None:
+            return Creator(email, "", "system" if email == SYSTEM_EMAIL else "no_account")
+        if not user.is_active:
+            return Creator(email, user.name, "deactivated")
+        if user.id in members or user.is_admin:
+            return Creator(email, user.name, "member")
+        return Creator(email, user.name, "left")
+
+    return {h.id: standing(h.created_by) for h in hooks}
 
 
 @dataclass(frozen=True)
@@ -391,6 +465,14 @@ class _Outgoing:
     secret: str
     body: bytes
     headers: dict[str, str]
+    # the secret a roll replaced, and until when it signs too
+    previous: tuple[str, datetime] | None = None
+
+    def keys(self, at: datetime) -> list[str]:
+        """The secrets a request sent at ``at`` is signed with, the current one first."""
+        if self.previous and at < self.previous[1]:
+            return [self.secret, self.previous[0]]
+        return [self.secret]
 
 
 @dataclass(frozen=True)
@@ -413,9 +495,13 @@ def _outgoing(
         payload = slack_message(session, payload, base_url=base_url)
     else:
         payload["delivery_id"] = delivery.id
+    previous = None
+    if subscription.previous_secret and subscription.previous_secret_expires_at:
+        previous = (subscription.previous_secret, subscription.previous_secret_expires_at)
     return _Outgoing(
         url=subscription.url,
         secret=subscription.secret,
+        previous=previous,
         body=json.dumps(payload, separators=(",", ":"), sort_keys=True).encode(),
         headers={
             "Content-Type": "application/json",
@@ -470,6 +556,7 @@ def deliver_pending(
             .limit(limit)
         )
     )
+    _forget_ended_secrets(session, now)
     session.commit()
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
@@ -510,6 +597,17 @@ def deliver_pending(
         delivered=outcomes[DeliveryStatus.DELIVERED],
         retried=outcomes[DeliveryStatus.PENDING],
         failed=outcomes[DeliveryStatus.FAILED],
+    )
+
+
+def _forget_ended_secrets(session: Session, now: datetime) -> None:
+    """Drop the replaced secrets whose grace period is over: none is kept longer than it
+    signs (not a change of the subscription a manager made, so its version stays)."""
+    session.execute(
+        update(WebhookSubscription)
+        .where(WebhookSubscription.previous_secret_expires_at <= now)
+        .values(previous_secret=None, previous_secret_expires_at=None)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -570,8 +668,8 @@ def _send(
         )
         # signed last, as it leaves: receivers hold the timestamp to a tolerance window
         tried_at = clock()
-        request.headers[SIGNATURE_HEADER] = sign(
-            outgoing.secret, outgoing.body, int(tried_at.timestamp())
+        request.headers[SIGNATURE_HEADER] = signature(
+            outgoing.body, int(tried_at.timestamp()), outgoing.keys(tried_at)
         )
         status_code = _status_within(http, request, answer_within)
     except httpx.HTTPError as exc:
@@ -601,4 +699,12 @@ def _record(delivery: WebhookDelivery, answer: _Answer) -> None:
         delivery.next_attempt_at = answer.tried_at + BACKOFF * 2 ** (delivery.attempts - 1)
 
 
-__all__ = ["MAX_ATTEMPTS", "SIGNATURE_HEADER", "check_url", "deliver_pending", "emit", "sign"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "SIGNATURE_HEADER",
+    "check_url",
+    "deliver_pending",
+    "emit",
+    "roll_secret",
+    "sign",
+]

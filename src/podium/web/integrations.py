@@ -5,7 +5,9 @@ A feed's URL and a webhook's signing secret are shown once, on the page the form
 post answers with (no redirect: nothing keeps them to show again later), focused so
 that a phone scrolls to it. Revoking a feed and deleting a webhook ask first: the
 button opens a confirmation (``?revoke=<feed id>``, ``?delete=1``), as deleting a task
-does. The other forms redirect back with a short confirmation. A scenario's copy
+does. Rolling a webhook's signing secret asks first too (``?roll=1``, with how long the
+replaced secret keeps signing), and its answer shows the new secret once, as adding
+a webhook does. The other forms redirect back with a short confirmation. A scenario's copy
 takes no program feed and no webhook (its dates are what-ifs): the page says so
 instead of offering forms that would be refused.
 """
@@ -22,14 +24,15 @@ from podium.api.deps import Db
 from podium.api.integrations import WebhookCreate
 from podium.api.schemas import PathId
 from podium.errors import NotFound, StaleVersion, ValidationFailed
-from podium.models import CalendarFeed, Role, WebhookFormat, WebhookSubscription
+from podium.models import CalendarFeed, Role, WebhookFormat, WebhookSubscription, utcnow
 from podium.services import feeds, webhooks
 from podium.services.actor import role_in
 from podium.services.events import EVENTS
 from podium.services.programs import get_program
+from podium.services.webhook_secrets import DEFAULT_GRACE_HOURS, previous_until
 from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import checkbox, done, field_value, version_of
+from podium.web.tasks import checkbox, done, field_value, version_of, whole_number
 from podium.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +53,19 @@ SAVED = {
     "resumed": "Webhook resumed: what was waiting is sent on the worker's next pass.",
     "changed": "Webhook changed: its secret and delivery log stay.",
 }
+ROLLED = {
+    True: "Signing secret rolled: deliveries carry a signature under each secret until "
+    "the old one stops.",
+    False: "Signing secret rolled: the old secret no longer signs anything.",
+}
 HOOK_FIELDS = ("url", "events", "slack")
+GRACE_LABELS = {  # webhook_secrets.GRACE_HOURS, in words
+    0: "Now (if it leaked)",
+    1: "In 1 hour",
+    24: "In 24 hours",
+    72: "In 3 days",
+    168: "In 7 days",
+}
 
 
 def feed_url(request: Request, secret: str) -> str:
@@ -82,6 +97,7 @@ def _page(
     can_manage = _can_manage(db, viewer, program_id)
     hooks = webhooks.list_subscriptions(db, viewer.actor, program_id) if can_manage else []
     logs = webhooks.summarize_deliveries(db, viewer.actor, program_id) if can_manage else {}
+    creators = webhooks.creators(db, viewer.actor, program_id, hooks) if can_manage else {}
     return render(
         request,
         "integrations/page.html",
@@ -93,6 +109,7 @@ def _page(
             "can_manage": can_manage,
             "hooks": hooks,
             "logs": logs,
+            "creators": creators,
             "new_hook": new_hook,
             "event_labels": EVENT_LABELS,
             "events": EVENTS,
@@ -223,11 +240,20 @@ def webhook_log(
     viewer: CurrentViewer,
     saved: Annotated[str | None, Query(max_length=12)] = None,
     delete: Annotated[bool, Query(description="ask to confirm deleting it")] = False,
+    roll: Annotated[bool, Query(description="ask to confirm rolling its secret")] = False,
 ) -> Response:
     """One webhook's delivery log, newest first (managers); with ``delete``, the
-    confirmation of deleting it."""
+    confirmation of deleting it; with ``roll``, the form that rolls its signing secret."""
     hook = _hook_in(db, viewer, program_id, hook_id)
-    return _log_page(request, db, viewer, hook, flash=SAVED.get(saved or "", ""), confirm=delete)
+    return _log_page(
+        request,
+        db,
+        viewer,
+        hook,
+        flash=SAVED.get(saved or "", ""),
+        confirm=delete,
+        confirm_roll=roll and not delete,
+    )
 
 
 def _log_page(
@@ -238,6 +264,9 @@ def _log_page(
     *,
     flash: str = "",
     confirm: bool = False,
+    confirm_roll: bool = False,
+    new_secret: str = "",
+    grace_hours: int = DEFAULT_GRACE_HOURS,
     error: str = "",
     edit_values: dict[str, Any] | None = None,
     edit_errors: Errors | None = None,
@@ -249,6 +278,12 @@ def _log_page(
         {
             "program": get_program(db, viewer.actor, hook.program_id),
             "hook": hook,
+            "creator": webhooks.creators(db, viewer.actor, hook.program_id, [hook])[hook.id],
+            "previous_until": previous_until(hook, utcnow()),
+            "confirm_roll": confirm_roll,
+            "new_secret": new_secret,
+            "grace_hours": grace_hours,
+            "grace_labels": GRACE_LABELS,
             "deliveries": webhooks.list_deliveries(db, viewer.actor, hook.id),
             "event_labels": EVENT_LABELS,
             "flash": flash,
@@ -382,6 +417,46 @@ def resume_webhook(
 ) -> Response:
     """Resume a paused webhook (managers)."""
     return _set_active(request, program_id, hook_id, db, viewer, form, active=True)
+
+
+@router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/secret")
+def roll_secret(
+    request: Request,
+    program_id: PathId,
+    hook_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Roll a webhook's signing secret (managers): the new one is shown once, on this
+    answer; the replaced one signs too for the grace period chosen."""
+    hook = _hook_in(db, viewer, program_id, hook_id)
+    grace = whole_number(field_value(form, "grace_hours"))
+    if grace is None or grace not in GRACE_LABELS:
+        return _log_page(
+            request,
+            db,
+            viewer,
+            hook,
+            confirm_roll=True,
+            error="Choose when the current secret stops signing.",
+            status_code=422,
+        )
+    try:
+        webhooks.roll_secret(
+            db, viewer.actor, hook_id, grace_hours=grace, expected_version=version_of(form)
+        )
+    except StaleVersion:
+        db.rollback()
+        db.refresh(hook)
+        error = (
+            "This webhook was changed by someone else meanwhile (its secret may have been "
+            "rolled already): here it is as it is now. Roll it again if it still needs it."
+        )
+        return _log_page(request, db, viewer, hook, error=error, status_code=412)
+    secret = hook.secret
+    done(db)
+    return _log_page(request, db, viewer, hook, new_secret=secret, flash=ROLLED[grace > 0])
 
 
 @router.post("/programs/{program_id}/integrations/webhooks/{hook_id}/test")
