@@ -96,3 +96,37 @@ def test_a_task_created_after_the_last_schedule_gets_its_dates_stored(engine: En
         }
         assert tasks["P-3"].early_start == date(2027, 1, 4)
         assert tasks["P-3"].early_finish == date(2027, 1, 8)
+
+
+def test_a_renamed_task_milestone_or_project_is_read_by_its_new_name(engine: Engine) -> None:
+    """Names and keys are not schedule inputs (nothing is rescheduled), but what a
+    process remembers carries them: the forecast's drivers, the impact analysis and the
+    alerts named a task by its old name until the next reschedule."""
+    from podium.models import Milestone
+    from podium.services.scheduling.cache import current_network
+
+    cache.clear()
+    with session_factory(engine)() as session:
+        program_id, a_id, _ = _program(session)
+        milestone = Milestone(program_id=program_id, key="M1", name="Go", target_date=None)
+        session.add(milestone)
+        complete(session)
+        milestone_id = milestone.id
+    with session_factory(engine)() as session:
+        before = current_network(session, program_id)
+        assert "a" in before.names.values() and "Go" in before.names.values()
+    with session_factory(engine)() as session:
+        task, ms = session.get(Task, a_id), session.get(Milestone, milestone_id)
+        assert task is not None and ms is not None
+        task.name, task.key, ms.name = "Landing zone", "P-9", "Go-live"
+        complete(session)
+    with session_factory(engine)() as session:
+        after = current_network(session, program_id)
+        assert {"Landing zone", "Go-live"} <= set(after.names.values())
+        assert "P-9" in after.labels.values() and "P-1" not in after.labels.values()
+    with session_factory(engine)() as session:
+        project = session.scalars(select(Project).where(Project.program_id == program_id)).one()
+        project.key = "Q"
+        complete(session)
+    with session_factory(engine)() as session:
+        assert "Q" in current_network(session, program_id).project_keys.values()

@@ -50,6 +50,10 @@ TASK_INPUTS = (
     "leveled_start",
 )
 _TAKEN = "podium.plans_taken"  # (the transaction, the programs whose plan it has taken)
+# what a remembered network carries besides the schedule (cache.py): a change of these
+# reschedules nothing, but gives the stored schedule a new token so no process reads a
+# task, milestone or project by its old key or name
+LABELS = ("key", "name")
 PROGRAM_INPUTS = ("start_date", "calendar_id", "status_date")
 PROJECT_INPUTS = ("start_date", "calendar_id")
 MILESTONE_INPUTS = ("target_date",)
@@ -78,6 +82,7 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
     # apply or a reschedule of it writes those rows after taking its plan, so this
     # transaction must take the plan before it holds any of them
     written: set[int] = set()
+    relabeled: set[int] = set()
 
     def mark(program_id: int) -> None:
         mark_program(session, program_id)
@@ -96,6 +101,8 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
     for obj in session.dirty:
         if isinstance(obj, Task | Milestone) and obj.program_id is not None:
             written.add(obj.program_id)
+        if isinstance(obj, Task | Milestone | Project) and _changed(obj, LABELS):
+            relabeled.add(obj.program_id)
         if isinstance(obj, Task):
             if _changed(obj, TASK_INPUTS):
                 mark(obj.program_id)
@@ -118,7 +125,12 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
         elif isinstance(obj, Calendar) and _changed(obj, CALENDAR_INPUTS):
             session.info.setdefault(PENDING_CALENDARS, set()).add(obj.id)
             mark_resource_inputs(session)
-    _take_plans(session, marked | written)
+    _take_plans(session, marked | written | relabeled)
+    if relabeled - marked:
+        from podium.services.scheduling.cache import new_token  # (cache reads the network)
+
+        for program_id in sorted(relabeled - marked):
+            new_token(session, program_id)
 
 
 def _take_plans(session: Session, program_ids: set[int]) -> None:
