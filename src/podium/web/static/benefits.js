@@ -5,6 +5,8 @@
 (function () {
   "use strict";
 
+  var esc = window.podiumEscape;
+
   var sources = document.querySelectorAll(".bn-chart-data");
   if (!sources.length) return;
   var numberFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
@@ -57,7 +59,7 @@
         trigger: "axis",
         formatter: function (items) {
           return day(items[0].axisValueLabel || items[0].value[0]) + "<br>" + items.map(function (item) {
-            return item.marker + item.seriesName + ": " + numberFormat.format(item.value[1]) + unit;
+            return item.marker + esc(item.seriesName) + ": " + numberFormat.format(item.value[1]) + esc(unit);
           }).join("<br>");
         },
       },

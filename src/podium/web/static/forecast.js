@@ -8,6 +8,8 @@
 (function () {
   "use strict";
 
+  var esc = window.podiumEscape;
+
   var pick = document.getElementById("fc-pick");
   if (pick) {
     pick.addEventListener("change", function () {
@@ -99,7 +101,7 @@
     tornado.setOption({
       animation: false,
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (it) { return it.name + ": " + it.value.toFixed(2); } },
+      tooltip: { trigger: "item", formatter: function (it) { return esc(it.name) + ": " + it.value.toFixed(2); } },
       xAxis: { type: "value", min: -1, max: 1, axisLabel: AXIS, splitLine: { lineStyle: { color: "#eef0f3" } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.label.length > 34 ? r.label.slice(0, 33) + "…" : r.label; }), axisLabel: { color: "#1c2430", fontSize: 11 } },
       series: [{

@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  // Text people typed, made safe to put into HTML that a script builds (a chart's
+  // tooltip is HTML): every page script escapes names and units with this one.
+  window.podiumEscape = function (text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  };
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : null;

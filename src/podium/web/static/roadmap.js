@@ -77,11 +77,7 @@
   function monthStart(y, m) {
     return Date.UTC(y, m, 1) / DAY_MS;
   }
-  function esc(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
+  var esc = window.podiumEscape;
   function plural(n, word) {
     return n + " " + word + (n === 1 ? "" : "s");
   }
