@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from podium import access_log
 from podium.api.app import create_api_app
 from podium.config import Settings
 from podium.web.pages import install_web
@@ -20,4 +21,5 @@ def create_app(
     """The API under /api/v1 and the pages at /; refuses a database whose schema is behind."""
     app = create_api_app(settings, engine=engine, check_schema=check_schema)
     install_web(app)
+    access_log.install()
     return app

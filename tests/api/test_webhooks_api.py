@@ -48,6 +48,7 @@ def test_no_events_means_every_event(cast: Cast) -> None:
         ({"url": "http://[64:ff9b::a9fe:a9fe]/hook"}, "url"),  # NAT64 of 169.254.169.254
         ({"url": "http://[2002:7f00:1::]/hook"}, "url"),  # 6to4 of 127.0.0.1
         ({"url": "http://[::ffff:10.0.0.1]/hook"}, "url"),  # IPv4-mapped
+        ({"url": "http://[::127.0.0.1]:8000/hook"}, "url"),  # IPv4-compatible
         ({"url": "ftp://93.184.215.14/hook"}, "url"),
         ({"url": PUBLIC, "events": ["alert.raised", "coffee.ready"]}, "events"),
     ],

@@ -88,15 +88,18 @@ def _public_addresses(host: str, resolve: Resolver) -> list[str]:
 
 
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# IPv4-compatible IPv6 (deprecated, but some stacks still route it to the IPv4 address)
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 def _wrapped_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     """The IPv4 addresses an IPv6 address carries to a gateway that unwraps them (NAT64,
-    6to4, Teredo, IPv4-mapped): `64:ff9b::7f00:1` reaches 127.0.0.1 through NAT64."""
+    6to4, Teredo, IPv4-mapped, IPv4-compatible): `64:ff9b::7f00:1` reaches 127.0.0.1
+    through NAT64, `::127.0.0.1` on a stack that still routes IPv4-compatible addresses."""
     if not isinstance(ip, ipaddress.IPv6Address):
         return []
     wrapped = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
-    if any(ip in network for network in NAT64):
+    if any(ip in network for network in (*NAT64, IPV4_COMPATIBLE)):
         wrapped.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     return [a for a in wrapped if a is not None]
 
