@@ -247,8 +247,11 @@ def get_curves(
     db: Db,
     actor: CurrentActor,
     step_days: Annotated[int, Query(ge=1, le=92)] = 7,
+    status_date: Annotated[
+        date | None, Query(description="default: the program's; EV and AC stop there")
+    ] = None,
 ) -> SCurvesOut:
-    perf = program_performance(db, actor, program_id)
+    perf = program_performance(db, actor, program_id, status_date=status_date)
     curves = performance_curves(perf, step_days=step_days)
     return SCurvesOut(
         dates=curves.dates.astype(object).tolist(),

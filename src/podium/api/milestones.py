@@ -15,6 +15,7 @@ from podium.models import DependencyType
 from podium.services import milestones
 from podium.services.dependencies import DependencyView
 from podium.services.milestones import MilestoneView
+from podium.services.pages_schedule import MilestoneState
 
 router = APIRouter(prefix="/milestones", tags=["milestones"], responses=ERROR_RESPONSES)
 
@@ -67,6 +68,16 @@ class MilestoneOut(BaseModel):
     predecessors: list[PredecessorOut] = Field(
         description="what feeds the milestone, with project keys"
     )
+    forecast: date | None = Field(description="the scheduler's forecast (its early finish)")
+    slip: int | None = Field(
+        description="working days the forecast falls past the target (negative: ahead); "
+        "null without a target or without work feeding it"
+    )
+    total_float: int | None = Field(description="working days")
+    state: MilestoneState = Field(
+        description="reached (all its work done), late, on_track, no_target, not_scheduled, "
+        "or unfed (no work leads to it)"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -82,6 +93,10 @@ class MilestoneOut(BaseModel):
             description=m.description,
             target_date=m.target_date,
             predecessors=[PredecessorOut.of_dependency(d) for d in view.predecessors],
+            forecast=view.standing.forecast,
+            slip=view.standing.slip,
+            total_float=view.standing.total_float,
+            state=view.standing.state,
             version=m.version,
             created_at=m.created_at,
             updated_at=m.updated_at,

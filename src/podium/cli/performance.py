@@ -261,15 +261,29 @@ def health(
     record: Annotated[
         bool, typer.Option("--record", help="keep today's health for the trend (run daily)")
     ] = False,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="status date YYYY-MM-DD (default: the program's)"),
+    ] = None,
 ) -> None:
     """The program's health — red, amber or green, and why — with its projects' and SPI/CPI."""
+    from datetime import date as date_type
+
     from podium.services import health as health_service
 
+    try:
+        status_date = date_type.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise fail(f"--date must be YYYY-MM-DD, not {date!r}") from exc
+    if record and status_date is not None:
+        raise fail("--record keeps the health at the program's status date: leave out --date")
     require_current_schema()
     try:
         with unit_of_work() as session:
             found = programs.find_program(session, SYSTEM, program)
-            result = health_service.program_health(session, SYSTEM, found.id)
+            result = health_service.program_health(
+                session, SYSTEM, found.id, status_date=status_date
+            )
             if record:
                 health_service.record_snapshot(session, SYSTEM, found.id)
             key = found.key

@@ -48,6 +48,7 @@ from podium.services.audit import record_change
 from podium.services.benefits import health_benefit_facts, sync_benefit_alerts
 from podium.services.common import check_version, flush
 from podium.services.overview import program_calendar
+from podium.services.pages_schedule import milestone_rows
 from podium.services.performance import ProgramPerformance, program_performance
 from podium.services.programs import get_program
 from podium.services.risks import health_risk_facts
@@ -151,6 +152,13 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                 finished=done is not None,
             )
         )
+    calendar = program_calendar(session, program)
+    # as the milestone pages read them: a reached milestone (all the work into it done) is,
+    # like a finished task, no longer forecast; an unfed one (no work leads to it) has no
+    # forecast yet, only the program's start or status date: the schedule rules leave both be
+    standing = milestone_rows(session, [program.id], {program.id: calendar})[program.id]
+    reached = {row.id for row in standing if row.reached}
+    unfed = {row.id for row in standing if not row.fed}
     for m_id, key, forecast, target, total_float in session.execute(
         select(
             Milestone.id,
@@ -164,10 +172,11 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
             MilestoneFacts(
                 Ref("milestone", m_id, key),
                 None,
-                forecast=forecast,
+                forecast=None if m_id in unfed else forecast,
                 target=target,
                 baseline=baseline_finish.get(("milestone", m_id)),
-                total_float=total_float,
+                total_float=None if m_id in unfed else total_float,
+                reached=m_id in reached,
             )
         )
     project_evm = result.projects
@@ -204,6 +213,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         )
         for a in open_alerts
         if a.kind != AlertKind.OVER_ALLOCATION  # the over_allocation rule judges those
+        and not _about_reached_milestone(a, reached)
     ]
     return HealthInput(
         ProgramFacts(
@@ -214,7 +224,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
             spi=_index(result.program.spi),
             cpi=_index(result.program.cpi),
         ),
-        calendar=program_calendar(session, program),
+        calendar=calendar,
         projects=project_facts,
         tasks=tasks,
         milestones=milestones,
@@ -222,6 +232,18 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         overallocations=_over_allocations(open_alerts),
         risks=health_risk_facts(session, program.id),
         benefits=health_benefit_facts(session, program, perf.status_date),
+    )
+
+
+_FORECAST_KINDS = (AlertKind.MILESTONE_TARGET_MISSED, AlertKind.PAST_BASELINE)
+
+
+def _about_reached_milestone(alert: Alert, reached: set[int]) -> bool:
+    """A forecast slip of a milestone whose work is all done: no longer a forecast."""
+    return (
+        alert.kind in _FORECAST_KINDS
+        and alert.subject_type == "milestone"
+        and alert.subject_id in reached
     )
 
 
@@ -318,7 +340,9 @@ def update_rules(
 
 
 def record_snapshot(session: Session, actor: Actor, program_id: int) -> HealthSnapshot:
-    """Keep today's health (as of the status date) for the trend; one per day."""
+    """Keep today's health (as of the status date) for the trend (managers); one per status
+    date, a later record of the same date replacing it."""
+    get_program(session, actor, program_id, needed=Role.MANAGER)
     health = program_health(session, actor, program_id)
     day = health.performance.status_date
     session.execute(

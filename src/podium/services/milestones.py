@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from podium.engine import WorkCalendar
 from podium.errors import Conflict, NotFound
-from podium.models import Milestone, Role, Task
+from podium.models import Milestone, Program, Role, Task
 from podium.services.actor import Actor, require_role, role_in, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, flush, paginate
@@ -23,6 +24,8 @@ from podium.services.dependencies import (
     predecessors_of_milestones,
     remove_dependency,
 )
+from podium.services.pages_schedule import MilestoneRow, milestone_rows
+from podium.services.work_calendars import calendars_by_id
 
 MILESTONE_FIELDS = ["key", "name", "description", "target_date"]
 _AUTO_KEY = re.compile(r"^M(\d+)$")
@@ -30,10 +33,12 @@ _AUTO_KEY = re.compile(r"^M(\d+)$")
 
 @dataclass(frozen=True, slots=True)
 class MilestoneView:
-    """A milestone and the dependencies into it (whose ends show the projects feeding it)."""
+    """A milestone, the dependencies into it (whose ends show the projects feeding it) and
+    where it stands: the scheduler's forecast, its slip past the target, reached or not."""
 
     milestone: Milestone
     predecessors: list[DependencyView]
+    standing: MilestoneRow
 
 
 def get_milestone(
@@ -51,7 +56,17 @@ def describe_milestones(session: Session, milestones: Iterable[Milestone]) -> li
     """Milestones with their predecessors described (a fixed number of queries)."""
     milestones = list(milestones)
     predecessors = predecessors_of_milestones(session, [m.id for m in milestones])
-    return [MilestoneView(m, predecessors[m.id]) for m in milestones]
+    program_ids = {m.program_id for m in milestones}
+    calendar_of = dict(
+        session.execute(
+            select(Program.id, Program.calendar_id).where(Program.id.in_(program_ids))
+        ).all()
+    )
+    found = calendars_by_id(session, list(calendar_of.values()))
+    calendars = {p: found.get(c or 0, WorkCalendar()) for p, c in calendar_of.items()}
+    rows = milestone_rows(session, program_ids, calendars)  # as the pages read them
+    standing = {row.id: row for rows_of in rows.values() for row in rows_of}
+    return [MilestoneView(m, predecessors[m.id], standing[m.id]) for m in milestones]
 
 
 def _milestones_query(

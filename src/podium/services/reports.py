@@ -17,9 +17,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from podium.engine import WorkCalendar
 from podium.errors import NotFound
 from podium.interop import report_render
-from podium.models import Alert, IssuedReport, Role
+from podium.models import Alert, AlertKind, IssuedReport, Role
 from podium.services import events
 from podium.services.actor import Actor, role_in
 from podium.services.audit import record_change
@@ -28,6 +29,8 @@ from podium.services.benefits.reading import describe, program_benefits
 from podium.services.common import flush
 from podium.services.date_window import check_plan_date
 from podium.services.health import program_health, reason_json
+from podium.services.overview import program_calendar
+from podium.services.pages_schedule import SEVERITY_RANK, milestone_rows
 from podium.services.performance import performance_curves
 from podium.services.programs import get_program
 from podium.services.risks.reading import live_risks
@@ -60,6 +63,11 @@ def build_report(
     baseline_of = {m.key: m.baseline_finish for m in variance.milestones} if variance else {}
     ev = perf.result.program
     curves = performance_curves(perf) if perf.baseline else None
+    calendar = program_calendar(session, program)
+    states = {
+        row.id: row.state
+        for row in milestone_rows(session, [program.id], {program.id: calendar})[program.id]
+    }
     blockers = [
         {
             "title": a.title,
@@ -69,14 +77,19 @@ def build_report(
             "projects": a.projects,
             "since": a.first_detected_at.date().isoformat(),
         }
-        for a in session.scalars(
-            select(Alert)
-            .where(
-                Alert.program_id == program_id,
-                Alert.resolved_at.is_(None),
-                Alert.cross_project.is_(True),
-            )
-            .order_by(Alert.first_detected_at)
+        for a in sorted(
+            session.scalars(
+                select(Alert)
+                .where(
+                    Alert.program_id == program_id,
+                    Alert.resolved_at.is_(None),
+                    Alert.cross_project.is_(True),
+                    # risks and benefits have their own sections of the report
+                    Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
+                )
+                .order_by(Alert.first_detected_at, Alert.id)
+            ),
+            key=lambda a: SEVERITY_RANK.get(a.severity.value, 9),  # the most severe first
         )
     ]
     return {
@@ -115,6 +128,8 @@ def build_report(
                 "baseline": _iso(baseline_of.get(m.ref.key)),
                 "forecast": _iso(m.forecast),
                 "slip": m.slip,
+                # as the milestone pages say (reached, late, on_track, no_target, unfed…)
+                "state": states.get(m.ref.id) if m.ref.type == "milestone" else None,
             }
             for m in schedule.milestones
         ],
@@ -189,7 +204,41 @@ def _decisions(session: Session, actor: Actor, program_id: int) -> list[dict[str
     ]
 
 
-def _changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
+def _milestone_changes(
+    previous: dict[str, Any], current: dict[str, Any], calendar: WorkCalendar
+) -> list[str]:
+    """Milestones whose forecast or target moved since the last issued report.
+
+    Forecasts are compared date to date (in working days), not through the slip past the
+    target: a target moved, set or cleared does not move the forecast."""
+    before = {m["key"]: m for m in previous["milestones"]}
+    out: list[str] = []
+    for m in current["milestones"]:
+        old = before.get(m["key"])
+        if old is None:
+            continue
+        # a milestone no work leads to has no forecast: its date is the start or status date
+        unfed = "unfed" in (old.get("state"), m.get("state"))
+        if old["forecast"] and m["forecast"] and old["forecast"] != m["forecast"] and not unfed:
+            was, now = date.fromisoformat(old["forecast"]), date.fromisoformat(m["forecast"])
+            word = "later" if now > was else "earlier"
+            n = abs(calendar.slip(was, now))
+            amount = f"{n} working day{'' if n == 1 else 's'}" if n else "a non-working day"
+            out.append(
+                f"Milestone {m['key']} is forecast {amount} {word} than reported on "
+                f"{previous['as_of']} ({old['forecast']} → {m['forecast']})."
+            )
+        if old.get("target") != m["target"]:
+            out.append(
+                f"Milestone {m['key']}'s target moved from {old.get('target') or 'none'} "
+                f"to {m['target'] or 'none'}."
+            )
+    return out
+
+
+def _changes(
+    previous: dict[str, Any] | None, current: dict[str, Any], calendar: WorkCalendar
+) -> list[str]:
     """What moved since the last issued report, in sentences."""
     if previous is None:
         return ["First report of this program."]
@@ -200,15 +249,7 @@ def _changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[s
     finish_before, finish_after = previous["schedule"]["finish"], current["schedule"]["finish"]
     if finish_before != finish_after:
         out.append(f"The forecast finish moved from {finish_before} to {finish_after}.")
-    slips = {m["key"]: m["slip"] for m in previous["milestones"]}
-    for m in current["milestones"]:
-        old = slips.get(m["key"])
-        if old is not None and old != m["slip"]:
-            word = "later" if m["slip"] > old else "earlier"
-            out.append(
-                f"Milestone {m['key']} is forecast {abs(m['slip'] - old)} working days "
-                f"{word} than reported on {previous['as_of']}."
-            )
+    out += _milestone_changes(previous, current, calendar)
     titles_before = {b["title"] for b in previous["blockers"]}
     titles_after = {b["title"] for b in current["blockers"]}
     out += [f"New blocker: {t}" for t in sorted(titles_after - titles_before)]
@@ -231,7 +272,8 @@ def draft_report(
     """The report's numbers now, with what changed since the last issued report."""
     data = build_report(session, actor, program_id, as_of=as_of)
     previous = last_issued(session, program_id)
-    data["changes"] = _changes(previous.data if previous else None, data)
+    calendar = program_calendar(session, get_program(session, actor, program_id))
+    data["changes"] = _changes(previous.data if previous else None, data, calendar)
     data["previous"] = previous.as_of.isoformat() if previous else None
     return data
 
