@@ -82,8 +82,14 @@ def test_the_report_lists_the_live_risks_the_benefits_and_the_decisions_waiting(
         "| support tickets per month | — | 840 tickets by 2028-01-01 | — | no reading yet |" in text
     )
     assert "- CR-1 Slip (requested by " in text and "finish +2 working days" in text
-    html = cast.viewer.get(url, params={"format": "html"}).text
+    page = cast.viewer.get(url, params={"format": "html"})
+    html = page.text
     assert "Lease ends" in html and "support tickets per month" in html and "CR-1 Slip" in html
+    # opened in a browser straight from the API: a page with no script, never framed
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"
 
 
 def test_pdf_report_is_self_contained_and_its_text_matches(cast: Cast, net: Net) -> None:

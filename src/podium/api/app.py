@@ -127,6 +127,13 @@ def create_api_app(
         return await call_next(request)
 
     @app.middleware("http")
+    async def no_sniffing(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # every answer is read as the type it says (a JSON string is never run as HTML)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.middleware("http")
     async def refuse_nul_in_query(request: Request, call_next):  # type: ignore[no-untyped-def]
         # as in bodies: PostgreSQL cannot take NUL, and SQLite's LIKE stops at it ("a%00b"
         # would match whatever holds "a")

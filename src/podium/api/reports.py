@@ -49,9 +49,22 @@ def _out(r: IssuedReport) -> ReportOut:
     )
 
 
+# a report opened in the browser straight from the API (the session cookie signs it in)
+# is a page like the web's: no script, no framing, not kept in caches
+HTML_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+    "Referrer-Policy": "same-origin",
+}
+
+
 def _content(body: bytes, fmt: Format, name: str) -> Response:
-    headers = {}
-    if fmt != "html":
+    headers = {"Cache-Control": "no-store"}
+    if fmt == "html":
+        headers.update(HTML_HEADERS)
+    else:
         headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return Response(content=body, media_type=MEDIA[fmt], headers=headers)
 

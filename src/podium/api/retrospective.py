@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged
 from podium.api.programs import ProgramOut
+from podium.api.reports import HTML_HEADERS
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.models import Lesson
 from podium.services.governance import retrospective as service
@@ -145,8 +146,10 @@ def get_retrospective(
     data = service.get_retrospective(db, actor, program_id)
     if format == "json":
         return RetrospectiveOut.model_validate(data)
-    headers = {}
-    if format != "html":
+    headers = {"Cache-Control": "no-store"}
+    if format == "html":
+        headers.update(HTML_HEADERS)
+    else:
         name = f"{data['program']['key']}-retrospective.{format}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return Response(service.render(data, format), media_type=MEDIA[format], headers=headers)
