@@ -239,8 +239,15 @@ def _backward(a: Activity, cal, net: Network, links, rows, acts, finish: Moment)
             candidates.append((c.on_or_before(day), 0) if half == 0 else (c.finish_of((day, 0)), 1))
         late = min(candidates)
         row.late_moment = late
-        row.ls = row.lf = late[0]
         row.total_float = c.position(late) - c.position(row.moment)
+        # away from its early moment, the latest one shows as a finish: on the working day
+        # it ends (a deadline's day, not the next morning), or on the day of its own start
+        # no later than when that binds
+        held_by_snlt = kind == "snlt" and not started and c.position((when, 0)) == c.position(late)
+        if row.total_float == 0:
+            row.ls = row.lf = late[0]
+        else:
+            row.ls = row.lf = c.start_of((when, 0)) if held_by_snlt else c.finish_of(late)
     else:
         lf_points = [c.position((c.finish_of(b), 1)) for b in finish_bounds]
         lf_points += [c.position((c.start_of(b), 0)) + span for b in start_bounds]

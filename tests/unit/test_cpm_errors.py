@@ -6,7 +6,7 @@ import pytest
 
 from podium.engine import Activity, CycleError, InvalidNetwork, Link
 
-from .engine_factories import day, link, milestone, run, task
+from .engine_factories import day, late, link, milestone, run, task
 
 
 def test_a_cycle_is_refused_naming_its_activities_in_order() -> None:
@@ -113,14 +113,12 @@ def test_a_schedule_that_would_end_after_the_last_date_is_refused_naming_the_las
     assert run(task("A", 5), start=day("9999-12-27")).finish == day("9999-12-31")
 
 
-def test_a_milestone_whose_latest_date_would_pass_the_last_date_is_refused() -> None:
-    # the plan ends on the last date there is; an unlinked milestone's latest date is the
-    # working day after the plan's finish, which there is not
-    with pytest.raises(InvalidNetwork) as caught:
-        run(task("A", 5), milestone("M"), start=day("9999-12-27"))
-    assert caught.value.problems == [
-        "M would finish after 9999-12-31: the plan runs too close to the last date there is"
-    ]
+def test_an_unlinked_milestone_of_a_plan_ending_on_the_last_date_is_scheduled() -> None:
+    # the plan ends on the last date there is; an unlinked milestone's latest moment is the
+    # end of that day, which shows on it (not on the working day after, which there is not)
+    result = run(task("A", 5), milestone("M"), start=day("9999-12-27"))
+    assert late(result, "M") == ("9999-12-31", "9999-12-31")
+    assert result["M"].total_float == 5
     assert run(task("A", 5), milestone("M"), start=day("9999-12-20")).finish == day("9999-12-24")
 
 

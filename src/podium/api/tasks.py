@@ -231,6 +231,9 @@ class TaskOut(Out):
 def _task_fields(body: TaskCreate | TaskUpdate, *, partial: bool) -> dict[str, Any]:
     """The body as task fields: ``estimate`` becomes the three ``estimate_*`` fields."""
     data = body.model_dump(exclude_unset=partial, exclude={"estimate"})
+    if not partial and "percent_complete" not in body.model_fields_set:
+        # left to the service, so that an actual finish implies 100 % as documented
+        del data["percent_complete"]
     if not partial or "estimate" in body.model_fields_set:
         for part in ESTIMATE_PARTS:
             data[f"estimate_{part}"] = getattr(body.estimate, part) if body.estimate else None

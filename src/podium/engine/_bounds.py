@@ -3,8 +3,9 @@
 Rules (Microsoft Project's constraint names, PMBOK's negative-float reading of
 late constraints; see ``docs`` and :mod:`podium.engine.cpm`):
 
-* every unstarted activity starts no earlier than the program start and, when a
-  status date is given, no earlier than the status date;
+* every unstarted activity starts no earlier than the program start, its
+  project's start (whatever its constraint, unless pinned) and, when a status
+  date is given, no earlier than the status date;
 * ``snet``/``fnet`` raise the early start; ``snlt``/``fnlt`` and deadlines only
   lower the late dates (a miss shows as negative float, the task never moves);
   ``mso``/``mfo`` pin the early start (overriding links) and cap the late start;
@@ -140,10 +141,15 @@ def compute_bounds(
         for i, a in rows
         if a.not_before is not None and free[i] and not pinned[i] and not is_summary[i]
     ]
+    held += [
+        (i, a.project_start)
+        for i, a in rows
+        if a.project_start is not None and free[i] and not pinned[i] and not is_summary[i]
+    ]
     if held:
         who = np.array([i for i, _ in held], np.int64)
         p = pts.start(who, [d for _, d in held if d is not None])
-        lower[who] = np.maximum(lower[who], 2 * p + 1)
+        np.maximum.at(lower, who, 2 * p + 1)  # a task held twice keeps the later day
     if deadlines:
         who = np.array([i for i, _ in deadlines], np.int64)
         f = pts.finish(who, [d for _, d in deadlines])

@@ -194,6 +194,7 @@ def validate(net: Network) -> tuple[Structure, list[str]]:
         or a.actual_finish is not None
         or a.percent_complete != 0
         or a.not_before is not None
+        or a.project_start is not None
     ]
     if is_summary.any():
         special = sorted(set(special) | set(np.flatnonzero(is_summary).tolist()))

@@ -95,7 +95,15 @@ def schedule(
     late = passes.backward(late)
     late_point = np.where(unfinished, late[:n], point)  # finished work: late = early
     total = late_point - point
-    ls_day, lf_day = days.of(late_point - shift), days.of(late_point + last)
+    # a milestone's latest moment, bounded by a finish, a deadline or a successor's start,
+    # shows on the working day it ends, as a finish does; bounded by its own start no later
+    # than, on that day; at its early moment, as that shows
+    by_start = np.zeros(n, np.bool_)
+    snlt = [i for i, kind, _ in c.bounds.late_constraints if kind == "snlt"]
+    by_start[snlt] = late_point[snlt] == c.bounds.late_cap[snlt]
+    late_shift = np.where(c.is_milestone & (total != 0), np.where(by_start, 0, 1), shift)
+    late_last = np.where(c.is_milestone, -late_shift, span - 1)
+    ls_day, lf_day = days.of(late_point - late_shift), days.of(late_point + late_last)
     _check_not_before_first(c, network, (es_day, ls_day))
     _check_not_after_last(c, (lf_day,))
     finished = c.bounds.finished.copy()

@@ -34,6 +34,8 @@ class Activity:
     ``group`` is a free label (the project key) carried into results.
     ``not_before`` holds unstarted work back to that day at the earliest, on top of
     any constraint (a *leveling hold*: how resource leveling keeps its result).
+    ``project_start`` holds it back the same way, to the start of its project (unless
+    pinned by ``mso``/``mfo``).
     """
 
     id: str
@@ -49,6 +51,7 @@ class Activity:
     actual_finish: date | None = None
     percent_complete: float = 0.0
     not_before: date | None = None
+    project_start: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

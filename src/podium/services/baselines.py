@@ -328,6 +328,13 @@ def compare(session: Session, actor: Actor, baseline_id: int) -> Variance:
     )
     live: dict[tuple[str, int], tuple[str, str, str | None, date | None, date | None, float]] = {}
     newer: set[tuple[str, int]] = set()
+    # a summary's dates and cost roll up from its subtasks: counted once, from them (as in EVM)
+    summaries = {
+        ("task", parent)
+        for parent in session.scalars(
+            select(Task.parent_id).where(Task.program_id == program.id, Task.parent_id.is_not(None))
+        )
+    }
     for t in session.execute(
         select(
             Task.id,
@@ -389,18 +396,21 @@ def compare(session: Session, actor: Actor, baseline_id: int) -> Variance:
             result.milestones.append(variance)
         elif not item.is_summary:
             result.tasks.append(variance)
+        if item.is_summary:
+            continue
         result.cost_baseline += item.cost
-        if item.kind == "task" and item.project_key and not item.is_summary:
+        if item.kind == "task" and item.project_key:
             span = spans.setdefault(item.project_key, [None, None, 0.0, 0.0])
             span[0] = max(filter(None, [span[0], item.finish]), default=None)
             span[2] += item.cost
     for ref, now in live.items():
         key, name, project_key, start, finish, cost = now
-        result.cost_live += cost
-        if ref[0] == "task" and project_key:
-            span = spans.setdefault(project_key, [None, None, 0.0, 0.0])
-            span[1] = max(filter(None, [span[1], finish]), default=None)
-            span[3] += cost
+        if ref not in summaries:
+            result.cost_live += cost
+            if ref[0] == "task" and project_key:
+                span = spans.setdefault(project_key, [None, None, 0.0, 0.0])
+                span[1] = max(filter(None, [span[1], finish]), default=None)
+                span[3] += cost
         if ref not in items or ref in newer:
             result.added.append(
                 ItemVariance(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -120,9 +120,10 @@ def detect_conflicts(
                 },
             )
         )
-    for pred, succ, kind, lag in pn.links:
-        started = pn.started.get(succ)
-        if started is None or pred in pn.finished or succ in pn.finished:
+    drivers = drivers or DrivingLinks(pn, result)
+    for pred, succ, kind, lag in _links_into_started(pn, drivers):
+        started = pn.started[succ]
+        if pred in pn.finished or succ in pn.finished:
             continue
         required = required_start(pn, result, pred, succ, kind, lag)
         if required is None or required <= started:
@@ -166,9 +167,7 @@ def detect_conflicts(
     found += _actuals_after_status_date(pn)
     if baseline is not None:
         late = {d.subject for d in found if d.kind in DATE_MISSED}
-        found += _past_baseline(
-            pn, result, baseline, drivers or DrivingLinks(pn, result), skip=late
-        )
+        found += _past_baseline(pn, result, baseline, drivers, skip=late)
     return found
 
 
@@ -292,6 +291,19 @@ def _slipped(result: ScheduleResult, baseline: BaselineFinishes, ref: str) -> bo
     """Whether ``ref`` finishes after its baseline finish, or was not in the baseline."""
     limit = baseline.finishes.get(ref)
     return limit is None or date_of(result, "early_finish", ref) > limit
+
+
+def _links_into_started(
+    pn: ProgramNetwork, drivers: DrivingLinks
+) -> Iterator[tuple[str, str, str, int]]:
+    """The links into started tasks; a link into a summary binds each of its subtasks."""
+    if not pn.started:
+        return
+    below = drivers.subtasks
+    for pred, succ, kind, lag in pn.links:
+        for task in (succ, *below.get(succ, ())):
+            if task in pn.started and task not in below:
+                yield pred, task, kind, lag
 
 
 def _actuals_after_status_date(pn: ProgramNetwork) -> list[Detected]:

@@ -253,8 +253,6 @@ def load_network(
         cal_id = calendar_id or project.calendar_id
         cal_key = str(cal_id) if cal_id is not None else default_key
         own_calendar = cal_key if cal_key != default_key else None
-        if project.start_date is not None and constraint_type == "asap" and actual_start is None:
-            constraint_type, constraint_date = "snet", project.start_date
         activities.append(
             Activity(
                 ref,
@@ -269,6 +267,7 @@ def load_network(
                 actual_finish=actual_finish,
                 percent_complete=float(percent or 0),
                 not_before=leveled_start if holds else None,
+                project_start=project.start_date,  # whatever the task's own constraint
             )
         )
         labels[ref] = key

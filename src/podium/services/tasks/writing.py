@@ -136,6 +136,27 @@ def _check_unassigned_parent(session: Session, parent_id: int | None) -> None:
         resource_assignments.refuse_if_assigned(
             session, parent, becoming="a summary task (one with sub-tasks)"
         )
+        _refuse_if_progress(session, parent)
+
+
+def _refuse_if_progress(session: Session, parent: Task) -> None:
+    """A task with progress recorded cannot take its first sub-task: as a summary its
+    progress would roll up from them, the recorded one kept but never used nor editable."""
+    recorded = [
+        f"actual start {parent.actual_start.isoformat()}" if parent.actual_start else "",
+        f"actual finish {parent.actual_finish.isoformat()}" if parent.actual_finish else "",
+        f"{parent.percent_complete:g} % complete" if parent.percent_complete else "",
+    ]
+    recorded = [r for r in recorded if r]
+    if not recorded or _is_summary(session, parent.id):
+        return
+    raise Conflict(
+        f"task {parent.key} has progress recorded ({', '.join(recorded)}) and cannot take "
+        "sub-tasks: a summary's progress comes from its sub-tasks; clear its progress "
+        "first, and record it on the sub-tasks",
+        code="parent_has_progress",
+        details={"task": parent.key, "parent_id": parent.id},
+    )
 
 
 def _move(
