@@ -43,6 +43,13 @@ def _refused(response: Any, field: str, day: str) -> None:
     assert (detail["first"], detail["last"]) == ("1900-01-01", "2200-12-31")
 
 
+def _refused_file(response: Any, location: str, day: str) -> None:
+    error = assert_error(response, 422, "invalid_file")
+    assert location in error["message"] and day in error["message"]
+    assert "1900-01-01 to 2200-12-31" in error["message"]
+    assert [d["location"] for d in error["details"]] == [location]
+
+
 # --- each kind of record, written through the API ---------------------------------------
 
 Write = Callable[[Cast, Net, str], Any]
@@ -342,16 +349,17 @@ def test_an_imported_plan_with_a_far_date_is_refused_and_nothing_is_written(cast
         files = {"file": ("plan.json", json.dumps(plan).encode(), "application/json")}
         return cast.member.post("/api/v1/imports", files=files)
 
-    _refused(upload(), "milestones.M1.target_date", "9999-03-01")
+    # an import is refused as a file with problems: each at its place in the plan
+    _refused_file(upload(), "milestones[0].target", "9999-03-01")
     plan["milestones"][0]["target"] = "2027-03-01"
     plan["tasks"][0]["deadline"] = "0999-01-01"
-    _refused(upload(), "tasks.A-1.deadline", "0999-01-01")
+    _refused_file(upload(), "tasks[0].deadline", "0999-01-01")
     plan["tasks"][0]["deadline"] = None
     plan["program"]["start"] = "0001-01-04"
-    _refused(upload(), "start_date", "0001-01-04")
+    _refused_file(upload(), "program.start", "0001-01-04")
     plan["program"]["start"] = "2027-01-04"
     plan["calendars"][0]["holidays"] = ["2999-05-31"]
-    _refused(upload(), "holidays", "2999-05-31")
+    _refused_file(upload(), "calendars[0].holidays[0]", "2999-05-31")
     assert cast.admin.get("/api/v1/programs").json() == before
 
 

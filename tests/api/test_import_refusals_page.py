@@ -21,6 +21,9 @@ WHOLE_FILE_REFUSALS = {
     "utf16.json": '{"format": "podium-plan", "version": 1}'.encode("utf-16"),
     "deep.json": b"[" * 100_000 + b"]" * 100_000,
     "entities.xml": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><Project>&a;</Project>',
+    "workbook.xlsx": b"PK\x03\x04\x14\x00\x00\x00" + bytes(range(256)),
+    "repeated.json": b'{"format": "podium-plan", "format": "podium-plan", "version": 1,'
+    b' "program": {"key": "REP", "name": "R", "start": "2027-01-04"}}',
 }
 
 

@@ -195,12 +195,12 @@ def test_the_preview_is_the_first_rows_after_the_header_as_written() -> None:
 
 def test_written_csv_reads_back_and_writes_the_same_bytes() -> None:
     text = (
-        "ID,Name,Project,WBS,Duration,Predecessors,Start,Resources,% Complete\r\n"
-        "1,Design,Bridge,1,,,,,\r\n"
-        "2,Survey,Bridge,1.1,5,,2025-01-06,Ana,40\r\n"
-        "3,Drawings,Bridge,1.2,15,2FS+2,,Ana[50%]; Bob,\r\n"
-        "4,Build,Road,2,2,2SS-1; 3,,Bob,\r\n"
-        "5,Open,Road,3,0,4FF,2025-03-03,,\r\n"
+        "ID,Name,Project,WBS,Duration,Predecessors,Start,Finish,Resources,% Complete\r\n"
+        "1,Design,Bridge,1,,,,,,\r\n"
+        "2,Survey,Bridge,1.1,5,,2025-01-06,2025-01-15,Ana,100\r\n"
+        "3,Drawings,Bridge,1.2,15,2FS+2,,,Ana[50%]; Bob,\r\n"
+        "4,Build,Road,2,2,2SS-1; 3,,,Bob,\r\n"
+        "5,Open,Road,3,0,4FF,2025-03-03,,,\r\n"
     )
     document = _read(text)
     written = write_csv_plan(document)
@@ -213,10 +213,10 @@ def test_written_csv_reads_back_and_writes_the_same_bytes() -> None:
 
 def test_texts_a_spreadsheet_would_run_as_formulas_are_written_inert_and_read_back() -> None:
     text = (
-        "ID,Name,Project,WBS,Duration,Predecessors,Start,Resources,% Complete\r\n"
-        '1,"\'=HYPERLINK(""http://x"")",\'+Ops,1,5,,,\'@Ana; Bob,\r\n'
-        "2,'-cleanup,'+Ops,2,2,1,,'=Bob[50%],\r\n"
-        "3,Plain 'quote',Road,3,1,,,Bob,\r\n"
+        "ID,Name,Project,WBS,Duration,Predecessors,Start,Finish,Resources,% Complete\r\n"
+        '1,"\'=HYPERLINK(""http://x"")",\'+Ops,1,5,,,,\'@Ana; Bob,\r\n'
+        "2,'-cleanup,'+Ops,2,2,1,,,'=Bob[50%],\r\n"
+        "3,Plain 'quote',Road,3,1,,,,Bob,\r\n"
     )
     document = _read(text)
     assert [t["name"] for t in document["tasks"]] == [
@@ -256,8 +256,8 @@ def test_writer_handles_a_plan_exported_from_podium() -> None:
         ],
     }
     rows = write_csv_plan(document).decode("utf-8-sig").splitlines()
-    assert rows[1] == 'PLAT-1,"Build, test",Platform,1,3,,,,'
-    assert rows[2] == "PLAT-2,Ship,Platform,2,0,PLAT-1,,,"
+    assert rows[1] == 'PLAT-1,"Build, test",Platform,1,3,,,,,'
+    assert rows[2] == "PLAT-2,Ship,Platform,2,0,PLAT-1,,,,"
     assert len(rows) == 3
 
 

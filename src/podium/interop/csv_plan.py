@@ -8,11 +8,13 @@ parent's id), ``duration`` (working days: ``5``, ``5d``, ``3w`` = 15 days,
 ``16h`` = 2 days of 8 hours), ``predecessors`` (``12``, ``12FS+2``, ``3SS-1``,
 several separated by ``;`` or ``,``; ids from the id column, or row numbers when
 there is none), ``start`` (a date: start no earlier than it, or the actual start
-once the task has progress), ``resources`` (names, ``Ana[50%]`` for part time,
+once the task has progress), ``finish`` (the actual finish of a task 100 % complete;
+read for no other task), ``resources`` (names, ``Ana[50%]`` for part time,
 separated by ``;`` or ``,``) and ``percent_complete``.
 
 Files are UTF-8 (a byte-order mark is accepted; Windows-1252 is read with a
-note) with ``,``, ``;`` or tab between fields, found from the header line.
+note), or UTF-16 (a spreadsheet's "Unicode text"), with ``,``, ``;`` or tab
+between fields, found from the header line.
 Every problem names its line and column (``line 4, column Duration``).
 :func:`write_csv_plan` writes the same columns back, so that a written file
 read and written again is unchanged.
@@ -20,6 +22,7 @@ read and written again is unchanged.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -39,6 +42,7 @@ FIELDS = (
     "duration",
     "predecessors",
     "start",
+    "finish",
     "resources",
     "percent_complete",
 )
@@ -53,6 +57,7 @@ HEADERS = {  # the header each field is written under
     "duration": "Duration",
     "predecessors": "Predecessors",
     "start": "Start",
+    "finish": "Finish",
     "resources": "Resources",
     "percent_complete": "% Complete",
 }
@@ -65,6 +70,7 @@ ALIASES = {  # header names (lower case, letters and digits only) that map to a 
     "duration": ("duration", "days", "durationdays", "workingdays"),
     "predecessors": ("predecessors", "predecessor", "dependson", "dependencies"),
     "start": ("start", "startdate", "begin", "plannedstart"),
+    "finish": ("finish", "finishdate", "actualfinish", "end", "enddate"),
     "resources": ("resources", "resource", "resourcenames", "assignedto", "assignee", "owner"),
     "percent_complete": ("complete", "percentcomplete", "progress", "done", "pctcomplete"),
 }
@@ -85,7 +91,30 @@ _KEY = re.compile(r"[^A-Za-z0-9_-]+")
 _RESOURCE_KEY = re.compile(r"[^A-Za-z0-9_.@-]+")
 
 
+def _utf16(data: bytes) -> str:
+    """The UTF-16 codec a file without a byte-order mark is in: every other byte of
+    text in the Latin alphabet is a NUL (``""``: not UTF-16)."""
+    head = data[:4096]
+    half = len(head) // 2
+    if half and head[1::2].count(0) > half * 0.9:
+        return "utf-16-le"
+    if half and head[0::2].count(0) > half * 0.9:
+        return "utf-16-be"
+    return ""
+
+
 def _decode(data: bytes) -> tuple[str, str]:
+    if data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (codec := _utf16(data)):
+        return data.decode(codec, errors="replace"), ""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        # a spreadsheet's "Unicode text": UTF-16 with a byte-order mark (read as UTF-8 or
+        # Windows-1252, every other character would be a NUL)
+        try:
+            return data.decode("utf-16"), ""
+        except UnicodeDecodeError:
+            return data.decode("utf-16", errors="replace"), (
+                "the file is UTF-16 with characters that cannot be read: shown as \ufffd"
+            )
     try:
         return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
@@ -197,6 +226,7 @@ class _Reader:
         self.notes: list[str] = []
         self.rounded: list[str] = []
         self.origins: dict[str, str] = {}  # a document path → its line (and column)
+        self.finish_ignored = False  # a Finish of an unfinished task was met (noted once)
 
     def cell(self, line: int, record: list[str], field: str) -> str:
         i = self.index.get(field)
@@ -272,6 +302,11 @@ class _Reader:
             self.origins[f"tasks[{i}]"] = f"line {line}"
             for field in _SAME_NAME_FIELDS & self.mapping.keys():
                 self.origins[f"tasks[{i}].{field}"] = self.at(line, field)
+            if "start" in self.mapping:  # the Start column fills one of these
+                for path in ("actual_start", "constraint.date"):
+                    self.origins[f"tasks[{i}].{path}"] = self.at(line, "start")
+            if "finish" in self.mapping:
+                self.origins[f"tasks[{i}].actual_finish"] = self.at(line, "finish")
             self._duration(line, record, task, summary=task["id"] in summaries)
             self._start_and_progress(line, record, task)
             for link in self._links(line, record, task, refs):
@@ -291,6 +326,13 @@ class _Reader:
             self.notes.append(
                 f"{len(self.rounded)} durations or lags were not whole working days and were "
                 "rounded: " + ", ".join(self.rounded[:5]) + (" …" if len(self.rounded) > 5 else "")
+            )
+        going = sum(1 for t in tasks if 0 < t.get("percent_complete", 0) < 100)
+        if going:
+            self.notes.append(
+                (f"{going} tasks are" if going > 1 else "1 task is")
+                + " in progress and a CSV has no status date: the remaining work follows on "
+                "from the actual start until the program's status date is set"
             )
         unused = [c for c in self.columns if c and c not in self.mapping.values()]
         if unused:
@@ -379,6 +421,34 @@ class _Reader:
             task["percent_complete"] = percent
         elif start is not None:
             task["constraint"] = {"type": "snet", "date": start.isoformat()}
+        self._finish(line, record, task, done=percent == 100)
+
+    def _finish(self, line: int, record: list[str], task: dict[str, Any], *, done: bool) -> None:
+        """A finished task's Finish is its actual finish (which a duration alone would
+        not give back when the work ran late); any other task's finish follows from the
+        schedule, so its Finish is not read."""
+        text = self.cell(line, record, "finish")
+        if not text:
+            return
+        if not done:
+            if not self.finish_ignored:
+                self.notes.append(
+                    "Finish is read for finished tasks (100 %) only: the other tasks' "
+                    "finishes follow from the schedule"
+                )
+            self.finish_ignored = True
+            return
+        finish = _day(text)
+        if finish is None:
+            self.problem(line, "finish", f"{text!r} is not a date (YYYY-MM-DD)")
+        elif "actual_start" not in task:
+            if task["duration"] == 0:  # a milestone done: it happened on that day
+                task["actual_start"] = task["actual_finish"] = finish.isoformat()
+            # a task of some duration without its Start is a problem of % Complete already
+        elif finish.isoformat() < task["actual_start"]:
+            self.problem(line, "finish", "is before the task's start")
+        else:
+            task["actual_finish"] = finish.isoformat()
 
     def _links(
         self, line: int, record: list[str], task: dict[str, Any], refs: dict[str, str]
@@ -468,6 +538,25 @@ class _Reader:
         return result
 
 
+# files people pick by mistake: their first bytes, and what to do instead
+_BINARY = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook?): save the sheet as CSV"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an Office binary file (Excel .xls or Microsoft Project .mpp?): save it as CSV "
+        "or as Microsoft Project XML",
+    ),
+)
+
+
+def binary_problem(data: bytes) -> Problem | None:
+    """Why a file is no CSV at all, when it is a workbook or a binary project file."""
+    for signature, what in _BINARY:
+        if data.startswith(signature):
+            return Problem("file", f"not a text file but {what}")
+    return None
+
+
 def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> ImportedPlan:
     """Read a CSV of tasks; ``mapping`` (field → column header) defaults to the
     columns' common names (:func:`auto_mapping`). Nothing is returned but problems
@@ -475,6 +564,9 @@ def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> Importe
     result = ImportedPlan(format="csv")
     if len(data) > MAX_IMPORT_BYTES:
         result.problems.append(Problem("file", f"larger than {MAX_IMPORT_BYTES // 2**20} MB"))
+        return result
+    if (binary := binary_problem(data)) is not None:
+        result.problems.append(binary)
         return result
     text, note = _decode(data)
     try:
@@ -484,6 +576,9 @@ def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> Importe
         return result
     if not records:
         result.problems.append(Problem("line 1", "the file is empty: a header line is needed"))
+        return result
+    if len(records) == 1:
+        result.problems.append(Problem("line 2", "no tasks: the file has only its header line"))
         return result
     columns = [c.strip() for c in records[0][1]]
     chosen = auto_mapping(columns) if mapping is None else {f: c for f, c in mapping.items() if c}
@@ -578,13 +673,14 @@ def write_csv_plan(document: dict[str, Any]) -> bytes:
         percent = float(task.get("percent_complete", 0) or 0)
         writer.writerow(
             [
-                task["id"],
+                _text(task["id"]),
                 _text(task["name"]),
                 _text(projects.get(task["project"], task["project"])),
                 codes[task["id"]],
                 "" if task["id"] in summaries else str(task.get("duration", 0)),
-                "; ".join(predecessors.get(task["id"], [])),
+                _text("; ".join(predecessors.get(task["id"], []))),
                 start or "",
+                task.get("actual_finish") or "",
                 _text("; ".join(assigned.get(task["id"], []))),
                 f"{percent:g}" if percent else "",
             ]

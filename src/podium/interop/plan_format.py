@@ -264,9 +264,42 @@ def _message(error: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "too_long" and error["loc"] == ("tasks",):
+        ctx = error["ctx"]
+        most, has = ctx["max_length"], ctx["actual_length"]
+        return f"a plan holds at most {most:,} tasks; this one has {has:,}"
     if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == KEY_PATTERN:
         return "a key is a letter, then up to 19 letters, digits, _ or -"
     return str(error["msg"])
+
+
+class _Object(dict[str, Any]):
+    """A JSON object as read, remembering the keys written in it more than once (JSON
+    keeps the last value of such a key: the others would be lost without a word)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.repeated: list[str] = []
+        if len(self) < len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.repeated.append(key)
+                seen.add(key)
+
+
+def repeated_key_problems(node: Any, where: str = "") -> list[dict[str, str]]:
+    """A problem at each object of a read plan that names one key twice."""
+    problems: list[dict[str, str]] = []
+    if isinstance(node, dict):
+        for key in dict.fromkeys(getattr(node, "repeated", [])):
+            problems.append({"location": where, "message": f"the field {key!r} is written twice"})
+        for key, value in node.items():
+            problems += repeated_key_problems(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            problems += repeated_key_problems(value, f"{where}[{index}]")
+    return problems
 
 
 def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
@@ -283,7 +316,7 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
             )
             raise PlanError([{"location": "", "message": message}]) from None
         try:
-            raw = json.loads(text)
+            raw = json.loads(text, object_pairs_hook=_Object)
         except json.JSONDecodeError as exc:
             where = f"line {exc.lineno} column {exc.colno}"
             problem = {"location": "", "message": f"not JSON: {exc.msg} ({where})"}
@@ -305,6 +338,7 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     except ValidationError as exc:
         for error in exc.errors():
             problems.append({"location": _location(error["loc"]), "message": _message(error)})
+    problems += repeated_key_problems(raw)
     problems += calendar_day_problems(raw)
     problems += cross_reference_problems(raw)
     problems += nul_problems(raw)

@@ -15,9 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from podium.errors import PayloadTooLarge, ValidationFailed, field_error
-from podium.interop.csv_plan import FIELDS, auto_mapping, csv_columns, csv_preview
+from podium.interop.csv_plan import (
+    FIELDS,
+    auto_mapping,
+    binary_problem,
+    csv_columns,
+    csv_preview,
+)
 from podium.interop.imported import MAX_IMPORT_BYTES
-from podium.services.imports import FORMAT_NAMES, detect_format
+from podium.services.imports import FORMAT_NAMES, ImportRefused, detect_format
 
 PREVIEW_ROWS = 5
 REQUIRED_FIELDS = ("name",)  # what read_csv_plan cannot do without
@@ -50,6 +56,7 @@ MAPPING_FIELDS = tuple(
         ("id", "ID", "what predecessors refer to; without it, row numbers"),
         ("predecessors", "Predecessors", "ids: 12, 12FS+2, 3SS-1; several separated by ; or ,"),
         ("start", "Start", "YYYY-MM-DD: start no earlier than it, or the actual start"),
+        ("finish", "Finish", "YYYY-MM-DD: the actual finish of a task 100 % complete"),
         ("project", "Project", "tasks are grouped by project name; without it, one project"),
         ("resources", "Resources", "names; Ana[50%] for part time; separated by ; or ,"),
         ("percent_complete", "% complete", "0 to 100"),
@@ -95,6 +102,8 @@ def inspect_file(
     chosen = format or detect_format(data, filename)
     if chosen != "csv":
         return Inspection(format=chosen)
+    if (binary := binary_problem(data)) is not None:
+        raise ImportRefused([binary.as_dict()], format=chosen)
     columns = csv_columns(data)
     return Inspection(
         format=chosen,

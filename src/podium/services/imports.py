@@ -27,10 +27,11 @@ from podium.engine import WorkCalendar
 from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_error
 from podium.interop.csv_plan import read_csv_plan
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
-from podium.interop.plan_format import KEY_PATTERN, PlanError, nul_problems, read_plan
+from podium.interop.plan_format import KEY_PATTERN, Plan, PlanError, nul_problems, read_plan
 from podium.models import BaselineItem, Calendar, Program, Resource, Task
 from podium.services.actor import Actor
 from podium.services.baselines import take_baseline
+from podium.services.date_window import in_window, window_message
 from podium.services.overview import program_calendar
 from podium.services.plans import import_plan
 from podium.services.scheduling.pending import reschedule_pending
@@ -49,6 +50,7 @@ FORMAT_NAMES = {
     "podium-plan": "Podium plan (JSON)",
 }
 BASELINE_NAME = "Baseline from the imported file"
+MAX_PROGRAM_NAME = 200  # characters, as the plan format and the database hold them
 
 
 class ImportRefused(ValidationFailed):
@@ -165,7 +167,10 @@ def _reader(name: str) -> Reader | None:
 
 def detect_format(data: bytes, filename: str = "") -> str:
     """The format of a file, from its first bytes (and its name, for CSV)."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = data[:4096]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         return "podium-plan"
     if head.startswith(b"ERMHDR"):
@@ -378,6 +383,53 @@ def _slips(
     return out
 
 
+def _given_dates(plan: Plan) -> list[tuple[str, date | None]]:
+    """Every date the plan gives (not the ones a scheduler computes), with its path."""
+    program = plan.program
+    found: list[tuple[str, date | None]] = [
+        ("program.start", program.start),
+        ("program.status_date", program.status_date),
+        ("program.goal.target_date", program.goal.target_date if program.goal else None),
+    ]
+    for i, calendar in enumerate(plan.calendars):
+        found += [
+            (f"calendars[{i}].holidays[{j}]", h.date) for j, h in enumerate(calendar.holidays)
+        ]
+        found += [
+            (f"calendars[{i}].extra_workdays[{j}]", e.date)
+            for j, e in enumerate(calendar.extra_workdays)
+        ]
+    for i, task in enumerate(plan.tasks):
+        found += [
+            (f"tasks[{i}].constraint.date", task.constraint.date if task.constraint else None),
+            (f"tasks[{i}].deadline", task.deadline),
+            (f"tasks[{i}].actual_start", task.actual_start),
+            (f"tasks[{i}].actual_finish", task.actual_finish),
+            (f"tasks[{i}].leveled_start", task.leveled_start),
+        ]
+    found += [(f"milestones[{i}].target", m.target) for i, m in enumerate(plan.milestones)]
+    for i, resource in enumerate(plan.resources):
+        for j, period in enumerate(resource.time_off):
+            found += [
+                (f"resources[{i}].time_off[{j}].start", period.start),
+                (f"resources[{i}].time_off[{j}].finish", period.finish),
+            ]
+    return found
+
+
+def window_problems(plan: Plan) -> list[dict[str, str]]:
+    """The plan's dates outside the window of plan dates (a year typed wrong), each at
+    its place, all at once. A program start a reader took from a task's date is not
+    listed again beside that task."""
+    outside = [(path, day) for path, day in _given_dates(plan) if day and not in_window(day)]
+    elsewhere = {day for path, day in outside if path != "program.start"}
+    return [
+        {"location": path, "message": window_message(day)}
+        for path, day in outside
+        if path != "program.start" or day not in elsewhere
+    ]
+
+
 def _take_file_baseline(
     session: Session, actor: Actor, program: Program, imported: ImportedPlan
 ) -> int | None:
@@ -439,7 +491,10 @@ def import_file(
             raise ImportRefused([{"location": "key", "message": message}])
         document["program"]["key"] = key
     if name:
-        document["program"]["name"] = name[:200]
+        if len(name) > MAX_PROGRAM_NAME:
+            message = f"at most {MAX_PROGRAM_NAME} characters, not {len(name)}"
+            raise ImportRefused([{"location": "name", "message": message}])
+        document["program"]["name"] = name
     program_key = document["program"]["key"]
     notes = list(imported.notes)
     if imported.format != "podium-plan":
@@ -448,6 +503,8 @@ def import_file(
         plan = read_plan(document)  # what the readers hand over, checked as any plan file
     except PlanError as exc:
         raise ImportRefused(imported.locate(exc.problems), format=imported.format) from None
+    if outside := window_problems(plan):
+        raise ImportRefused(imported.locate(outside), format=imported.format)
     program = import_plan(session, actor, plan)
     reschedule_pending(session)
     session.refresh(program)

@@ -55,6 +55,15 @@ def _element_lines(data: bytes, root: Element) -> dict[int, int]:
     return lines
 
 
+# expat's error codes that people meet, said with what usually causes them
+_WHY = {
+    3: "the file ends too soon (cut short?)",  # no element found
+    4: "a character that cannot be read (a file not in the encoding its first line names?)",
+    5: "the file ends inside a tag (cut short?)",  # unclosed token
+    7: "a closing tag that does not match its opening tag",
+}
+
+
 def parse(data: bytes) -> tuple[Element, dict[int, int]]:
     """The document's root and the line of each located element (by ``id``); refuses
     unsafe XML."""
@@ -75,7 +84,10 @@ def parse(data: bytes) -> tuple[Element, dict[int, int]]:
         raise XmlRefused("", f"refused: the file contains {reason}, which is not read") from None
     except ParseError as exc:
         line, column = exc.position
-        raise XmlRefused(f"line {line}", f"not well-formed XML (column {column + 1})") from None
+        why = _WHY.get(exc.code, str(exc).split(":", 1)[0])
+        raise XmlRefused(
+            f"line {line}", f"not well-formed XML (column {column + 1}): {why}"
+        ) from None
     except LookupError as exc:  # the XML declaration names an encoding there is not
         raise XmlRefused("line 1", f"not readable XML: {exc}") from None
     return root, _element_lines(data, root)

@@ -144,7 +144,12 @@ def read_mspdi(data: bytes) -> ImportedPlan:
     }
     imported.file_dates = tasks.file_dates
     imported.baseline = tasks.baseline
-    imported.origins = {**tasks.origins, **resources.origins}
+    imported.origins = {
+        "program.start": "Project/StartDate",
+        "program.status_date": "Project/StatusDate",
+        **tasks.origins,
+        **resources.origins,
+    }
     version = text(root, "SaveVersion")
     imported.notes = [
         f"Microsoft Project XML, {'SaveVersion ' + version if version else 'Project 2002/2003'}"

@@ -186,7 +186,14 @@ class _Reader:
                 children.setdefault(row.get("parent_wbs_id"), []).append(row)
         activities: dict[str, list[Row]] = {}
         ids: set[str] = set()
+        seen: dict[str, Row] = {}  # task_id → its first row: a key of the P6 database
         for row in self.tables["TASK"]:
+            first = seen.setdefault(row.get("task_id"), row)
+            if first is not row:
+                self.c.problem(
+                    where(row), f"task_id {row.get('task_id')} is used twice (also {where(first)})"
+                )
+                continue
             if row.get("proj_id") not in self.project_keys:
                 self.c.problem(
                     where(row), f"proj_id {row.get('proj_id')} is not in the PROJECT table"

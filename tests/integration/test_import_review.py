@@ -1,0 +1,27 @@
+"""Import options given beside the file: a program name too long is refused, not cut."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from podium.models import Program
+from podium.services.actor import SYSTEM
+from podium.services.imports import ImportRefused, import_file
+
+
+def test_a_program_name_too_long_is_refused_not_cut(db: Session) -> None:
+    before = db.scalar(select(func.count()).select_from(Program))
+    data = b"Name,Duration\nDig,3\n"
+    with pytest.raises(ImportRefused) as caught:
+        import_file(db, SYSTEM, data, filename="a.csv", key="LONG", name="N" * 201)
+    assert caught.value.details == [
+        {"location": "name", "message": "at most 200 characters, not 201"}
+    ]
+    assert db.scalar(select(func.count()).select_from(Program)) == before
+
+
+def test_a_program_name_of_the_longest_length_is_kept_whole(db: Session) -> None:
+    report = import_file(db, SYSTEM, b"Name,Duration\nDig,3\n", key="LONG", name="N" * 200)
+    assert report.program_name == "N" * 200
