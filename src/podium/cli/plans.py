@@ -226,6 +226,7 @@ def import_(
     The format is detected from the content. After the import Podium reschedules
     the plan and compares its dates with the dates the file stored, task by task.
     """
+    from podium.interop.imported import LOCAL_IMPORT_BYTES
     from podium.services.import_columns import mapping_from_pairs
     from podium.services.imports import FORMAT_NAMES, import_file
 
@@ -253,6 +254,7 @@ def import_(
                 key=key,
                 name=name,
                 mapping=mapping,
+                limit=LOCAL_IMPORT_BYTES,  # a file on this machine, not an upload
             )
     except PodiumError as exc:
         print_problems(exc)

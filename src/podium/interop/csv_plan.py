@@ -557,13 +557,15 @@ def binary_problem(data: bytes) -> Problem | None:
     return None
 
 
-def read_csv_plan(data: bytes, mapping: dict[str, str] | None = None) -> ImportedPlan:
+def read_csv_plan(
+    data: bytes, mapping: dict[str, str] | None = None, *, limit: int = MAX_IMPORT_BYTES
+) -> ImportedPlan:
     """Read a CSV of tasks; ``mapping`` (field → column header) defaults to the
     columns' common names (:func:`auto_mapping`). Nothing is returned but problems
     when anything is wrong."""
     result = ImportedPlan(format="csv")
-    if len(data) > MAX_IMPORT_BYTES:
-        result.problems.append(Problem("file", f"larger than {MAX_IMPORT_BYTES // 2**20} MB"))
+    if len(data) > limit:
+        result.problems.append(Problem("file", f"larger than {limit // 2**20} MB"))
         return result
     if (binary := binary_problem(data)) is not None:
         result.problems.append(binary)

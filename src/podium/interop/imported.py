@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024  # the largest file an import reads
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # the largest file an import reads (uploads)
+# a file on the server's own disk (``podium import``): a 100,000-task program exports
+# to about 70 MB of plan JSON or MSPDI, and must come back in
+LOCAL_IMPORT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

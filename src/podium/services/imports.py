@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -36,7 +35,10 @@ from podium.services.overview import program_calendar
 from podium.services.plans import import_plan
 from podium.services.scheduling.pending import reschedule_pending
 
-Reader = Callable[[bytes], ImportedPlan]
+
+class Reader(Protocol):
+    def __call__(self, data: bytes, *, limit: int = ...) -> ImportedPlan: ...
+
 
 READERS: dict[str, str] = {
     "mspdi": "podium.interop.mspdi:read_mspdi",
@@ -193,12 +195,14 @@ def read_file(
     filename: str = "",
     format: str | None = None,
     mapping: dict[str, str] | None = None,
+    limit: int = MAX_IMPORT_BYTES,
 ) -> ImportedPlan:
-    """The file read by its format's reader (nothing written); refused when too large.
-    ``mapping`` (field → column) is the columns chosen for a CSV file."""
-    if len(data) > MAX_IMPORT_BYTES:
+    """The file read by its format's reader (nothing written); refused when larger than
+    ``limit`` bytes (an upload's limit unless said). ``mapping`` (field → column) is the
+    columns chosen for a CSV file."""
+    if len(data) > limit:
         raise PayloadTooLarge(
-            f"the file is {len(data)} bytes; an import reads at most {MAX_IMPORT_BYTES} bytes"
+            f"the file is {len(data)} bytes; an import reads at most {limit} bytes"
         )
     chosen = format or detect_format(data, filename)
     if mapping is not None and chosen != "csv":
@@ -218,9 +222,9 @@ def read_file(
     if reader is None:
         raise BadRequest(f"this Podium cannot read {FORMAT_NAMES[chosen]} files yet")
     try:
-        if chosen == "csv" and mapping is not None:
-            return read_csv_plan(data, mapping)
-        return reader(data)
+        if chosen == "csv":
+            return read_csv_plan(data, mapping, limit=limit)
+        return reader(data, limit=limit)
     except (ValueError, OverflowError) as exc:
         # the readers locate what they check; a value none of them expected ends here
         problem = Problem("", f"the file holds a value that cannot be read: {exc}")
@@ -476,10 +480,11 @@ def import_file(
     key: str | None = None,
     name: str | None = None,
     mapping: dict[str, str] | None = None,
+    limit: int = MAX_IMPORT_BYTES,
 ) -> ImportReport:
     """Import a plan file as a new program (checked first: a bad file writes nothing),
     then report how Podium's schedule compares with the dates the file stored."""
-    imported = read_file(data, filename=filename, format=format, mapping=mapping)
+    imported = read_file(data, filename=filename, format=format, mapping=mapping, limit=limit)
     if imported.problems:
         raise ImportRefused([p.as_dict() for p in imported.problems], format=imported.format)
     document = imported.document

@@ -39,12 +39,13 @@ def _title(root: Any) -> str:
     return re.sub(r"\.xml$", "", title, flags=re.IGNORECASE)[:200]
 
 
-def read_mspdi(data: bytes) -> ImportedPlan:
-    """A Microsoft Project XML file as a plan-format document, or the problems that stop it."""
+def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
+    """A Microsoft Project XML file as a plan-format document, or the problems that stop it
+    (one: larger than ``limit`` bytes)."""
     imported = ImportedPlan(format=FORMAT)
-    if len(data) > MAX_IMPORT_BYTES:
+    if len(data) > limit:
         imported.problems.append(
-            Problem("", f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+            Problem("", f"the file is larger than {limit // (1024 * 1024)} MB")
         )
         return imported
     try:

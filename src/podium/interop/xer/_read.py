@@ -423,12 +423,12 @@ def _order(row: Row) -> tuple[float, str]:
         return 0.0, row.get("wbs_short_name")
 
 
-def read_xer(data: bytes) -> ImportedPlan:
-    """Read a Primavera P6 XER file into a plan-format document, or the problems that stop it."""
+def read_xer(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
+    """Read a Primavera P6 XER file into a plan-format document, or the problems that stop
+    it (one: larger than ``limit`` bytes)."""
     result = ImportedPlan(format="xer")
-    if len(data) > MAX_IMPORT_BYTES:
-        limit = MAX_IMPORT_BYTES // (1024 * 1024)
-        result.problems.append(Problem("file", f"larger than {limit} MB"))
+    if len(data) > limit:
+        result.problems.append(Problem("file", f"larger than {limit // (1024 * 1024)} MB"))
         return result
     tables = read_tables(data)
     if tables.problems:
