@@ -82,7 +82,9 @@ def test_earned_value_against_the_baseline_with_the_textbook_formulas(cast: Cast
     pid = cast.program.id
     cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
     _baseline(cast)
-    # status Fri 8 Jan 2027: PLAT-1 (4–15 Jan, 10 days, 10,000) should be half done
+    # status Fri 8 Jan 2027, the day the remaining work starts from: PLAT-1 (4–15 Jan,
+    # 10 days, 1,000 a day) is planned Mon 4 – Thu 7 Jan before it, PV 4,000; 40 % done
+    # is 4 days' work, exactly on plan (the schedule resumes it on 8 Jan, due 15 Jan)
     cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-08"})
     cast.assign_member(net.plat["id"])
     cast.member.patch(
@@ -93,18 +95,19 @@ def test_earned_value_against_the_baseline_with_the_textbook_formulas(cast: Cast
     program = ev["program"]
     assert (program["bac"], program["pv"], program["ev"], program["ac"]) == (
         10000,
-        5000,
+        4000,
         4000,
         4500,
     )
-    assert (program["sv"], program["cv"]) == (-1000, -500)
-    assert program["spi"] == pytest.approx(0.8) and program["cpi"] == pytest.approx(
+    assert (program["sv"], program["cv"]) == (0, -500)  # EV − PV, EV − AC
+    assert program["spi"] == pytest.approx(1.0) and program["cpi"] == pytest.approx(
         0.8889, abs=1e-4
-    )
+    )  # 4,000 / 4,000 and 4,000 / 4,500
+    # BAC / CPI = 10,000 × 4,500 / 4,000; VAC = 10,000 − 11,250
     assert program["eac"] == pytest.approx(11250) and program["vac"] == pytest.approx(-1250)
     assert ev["eac_formula"] == "EAC = BAC / CPI" and ev["baseline"] == "Plan"
     plat = next(p for p in ev["projects"] if p["id"] == "PLAT")
-    assert plat["spi"] == pytest.approx(0.8)
+    assert plat["spi"] == pytest.approx(1.0)
     # work added after the baseline has no budget there: its cost does not count either
     extra = cast.manager.post(
         "/api/v1/tasks",
@@ -170,5 +173,6 @@ def test_the_eac_formula_can_be_chosen_and_is_named(cast: Cast, net: Net) -> Non
     assert rate["program"]["eac"] == pytest.approx(4500 + (10000 - 4000))
     assert "AC + (BAC - EV)" in rate["eac_formula"].replace("−", "-")
     both = cast.viewer.get(url, params={"eac_formula": "cpi_spi"}).json()
-    assert both["program"]["eac"] == pytest.approx(4500 + 6000 / (0.8 * 0.8889), rel=1e-3)
+    # on plan as of Fri 8 Jan (PV 4,000 = EV: SPI 1.0), CPI 4,000 / 4,500
+    assert both["program"]["eac"] == pytest.approx(4500 + 6000 / (1.0 * 4000 / 4500))
     assert_error(cast.viewer.get(url, params={"eac_formula": "guess"}), 422)

@@ -110,7 +110,9 @@ def test_construction_project_eac_assuming_current_cost_efficiency() -> None:
 
 
 def test_the_pmbok_case_from_a_task_history_gives_the_same_figures() -> None:
-    # ten working days from Monday 2027-01-04, 1,000 a day: five worked by Friday
+    # ten working days from Monday 2027-01-04, 1,000 a day: as of Monday 11 Jan (PV counts
+    # the working days before the status date) five are planned; the cost of Tuesday 12
+    # Jan is not known yet
     task = EvmTask(
         "A",
         "P",
@@ -121,10 +123,10 @@ def test_the_pmbok_case_from_a_task_history_gives_the_same_figures() -> None:
         costs=[
             (date(2027, 1, 5), 2_000.0),
             (date(2027, 1, 8), 2_500.0),
-            (date(2027, 1, 11), 900.0),
+            (date(2027, 1, 12), 900.0),
         ],
     )
-    row = earned_value(EvmInput.from_tasks([task]), date(2027, 1, 8)).tasks["A"]
+    row = earned_value(EvmInput.from_tasks([task]), date(2027, 1, 11)).tasks["A"]
     assert (row.bac, row.pv, row.ev, row.ac) == (10_000, 5_000, 4_000, 4_500)
     assert row.eac == pytest.approx(11_250)
 

@@ -26,7 +26,9 @@ ADDITIVE = ("bac", "pv", "ev", "ac", "sv", "cv")
 
 
 def two_projects() -> EvmInput:
-    # by Friday 15 Jan: A and B (PLAT) fully planned; C (TRAIN) half planned
+    # as of Friday 15 Jan (PV counts the working days before it, Mon 4 - Thu 14 Jan):
+    # A (4-8 Jan) fully planned, 10,000; B (11-15 Jan, 400 a day) 4 of its 5 days, 1,600;
+    # C (11-22 Jan, 400 a day) 4 of its 10 days, 1,600
     return EvmInput.from_tasks(
         [
             EvmTask(
@@ -62,8 +64,9 @@ def two_projects() -> EvmInput:
 
 def test_a_project_adds_up_its_tasks_and_recomputes_its_indices() -> None:
     plat = earned_value(two_projects(), STATUS).projects["PLAT"]
-    assert (plat.bac, plat.pv, plat.ev, plat.ac) == (12_000, 12_000, 11_000, 13_000)
-    assert plat.spi == pytest.approx(11_000 / 12_000)
+    # PV 10,000 + 1,600; EV 10,000 + 50 % of 2,000
+    assert (plat.bac, plat.pv, plat.ev, plat.ac) == (12_000, 11_600, 11_000, 13_000)
+    assert plat.spi == pytest.approx(11_000 / 11_600)
     assert plat.cpi == pytest.approx(11_000 / 13_000)  # not the mean of 10/12 and 1/1
     assert plat.eac == pytest.approx(12_000 * 13_000 / 11_000)  # BAC / CPI of the sums
 
@@ -74,8 +77,9 @@ def test_the_program_is_the_sum_of_its_projects_for_additive_measures() -> None:
         total = sum(getattr(p, measure) for p in result.projects)
         assert getattr(result.program, measure) == pytest.approx(total)
     program = result.program
-    assert (program.bac, program.pv, program.ev, program.ac) == (16_000, 14_000, 12_000, 13_500)
-    assert program.spi == pytest.approx(12 / 14)
+    # PV 11,600 (PLAT) + 1,600 (C); EV 11,000 + 25 % of 4,000
+    assert (program.bac, program.pv, program.ev, program.ac) == (16_000, 13_200, 12_000, 13_500)
+    assert program.spi == pytest.approx(12 / 13.2)
     mean_spi = np.mean([p.spi for p in result.projects])
     assert program.spi != pytest.approx(mean_spi)  # recomputed, not averaged
 
@@ -137,6 +141,7 @@ def test_the_status_date_is_a_point_of_the_curves_with_the_status_values() -> No
     assert status in dates and dates == sorted(dates)
     at = dates.index(status)
     result = earned_value(two_projects(), status)
+    assert curves.program.pv[at] == pytest.approx(result.program.pv)
     assert curves.program.ev[at] == pytest.approx(result.program.ev)
     assert curves.program.ac[at] == pytest.approx(result.program.ac)
     assert np.isnan(curves.program.ev[at + 1])  # not known after it
@@ -151,7 +156,8 @@ def test_an_empty_program_has_no_value_and_no_indices() -> None:
 
 
 def reference(task: EvmTask, calendar: WorkCalendar, on: date) -> tuple[float, float, float]:
-    """PV, EV, AC of one task at the end of ``on``, a day at a time (the definitions)."""
+    """PV, EV, AC of one task as of the status date ``on``, a day at a time (the definitions:
+    PV planned on the working days before ``on``, EV and AC reported on or before it)."""
     pv = 0.0
     if task.baseline_start is not None and task.baseline_finish is not None:
         days = [
@@ -160,9 +166,9 @@ def reference(task: EvmTask, calendar: WorkCalendar, on: date) -> tuple[float, f
         ]
         worked = [d for d in days if calendar.is_workday(d)]
         if not worked:
-            share = 1.0 if on >= task.baseline_finish else 0.0
+            share = 1.0 if on > task.baseline_finish else 0.0
         else:
-            elapsed = sum(1 for d in worked if d <= on) / len(worked)
+            elapsed = sum(1 for d in worked if d < on) / len(worked)
             weights = PROFILES[task.profile] if isinstance(task.profile, str) else task.profile
             parts = len(weights)
             whole = min(int(elapsed * parts), parts - 1)

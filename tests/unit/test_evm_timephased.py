@@ -1,7 +1,9 @@
 """Time-phased earned value: PV spread over working days, progress and cost histories, S-curves.
 
 Every expected figure is hand-computed on a Mon-Fri calendar (the dates are
-written with their weekday where it matters).
+written with their weekday where it matters). A status date is a data date: PV
+counts the work planned on the working days *before* it; EV and AC count the
+records dated on or before it.
 """
 
 from __future__ import annotations
@@ -33,18 +35,45 @@ def planned(
 def test_planned_value_is_spread_evenly_over_working_days_skipping_a_holiday() -> None:
     task = EvmTask("A", "P", 9_000, *SPAN)  # 1,000 a working day
     assert planned(task, day("2027-05-21")) == 0  # the Friday before
-    assert planned(task, day("2027-05-24")) == 1_000  # the end of the first day counts
-    assert planned(task, day("2027-05-28")) == 5_000  # Friday: five days
-    assert planned(task, day("2027-05-29")) == 5_000  # Saturday
-    assert planned(task, HOLIDAY) == 5_000  # the holiday plans nothing
-    assert planned(task, day("2027-06-01")) == 6_000  # Tuesday: the sixth working day
-    assert planned(task, day("2027-06-04")) == 9_000
+    assert planned(task, day("2027-05-24")) == 0  # the first day's work is still to do
+    assert planned(task, day("2027-05-25")) == 1_000  # Tuesday: Monday is planned
+    assert planned(task, day("2027-05-28")) == 4_000  # Friday: Monday to Thursday
+    assert planned(task, day("2027-05-29")) == 5_000  # Saturday: the whole week
+    assert planned(task, HOLIDAY) == 5_000
+    assert planned(task, day("2027-06-01")) == 5_000  # Tuesday: the holiday planned nothing
+    assert planned(task, day("2027-06-02")) == 6_000  # Wednesday: Tuesday, the sixth day
+    assert planned(task, day("2027-06-04")) == 8_000  # the last day is still to do
+    assert planned(task, day("2027-06-05")) == 9_000
     assert planned(task, day("2027-12-31")) == 9_000
+
+
+def test_on_the_first_day_nothing_is_planned_so_the_schedule_index_is_undefined() -> None:
+    # the status date is the data date the remaining work starts from, as the scheduler
+    # reads it: on the first baseline day no work was due yet
+    task = EvmTask("A", "P", 9_000, *SPAN)
+    result = earned_value(EvmInput.from_tasks([task], default_calendar=WITH_HOLIDAY), SPAN[0])
+    assert (result.program.pv, result.program.ev, result.program.sv) == (0, 0, 0)
+    assert result.program.spi is None  # not 0: nothing could be behind yet
+
+
+def test_a_task_exactly_on_plan_has_an_spi_of_one() -> None:
+    # nine working days (the holiday skipped); as of Wed 2 June six are behind it
+    # (24-28 May, Tue 1 June) and six ninths of the work is reported done that day
+    on_plan = EvmTask("A", "P", 9_000, *SPAN, progress=[(day("2027-06-02"), 600 / 9)])
+    data = EvmInput.from_tasks([on_plan], default_calendar=WITH_HOLIDAY)
+    row = earned_value(data, day("2027-06-02")).tasks["A"]
+    assert row.pv == pytest.approx(6_000) and row.ev == pytest.approx(6_000)
+    assert row.spi == pytest.approx(1.0) and f"{row.spi:.2f}" == "1.00"
+    # the S-curve's point on the status date is the same status
+    curves = s_curves(data, end=day("2027-06-07"), status_date=day("2027-06-02"))
+    at = curves.dates.tolist().index(day("2027-06-02"))
+    assert (curves.program.pv[at], curves.program.ev[at]) == pytest.approx((6_000, 6_000))
 
 
 def test_without_the_holiday_the_same_span_plans_ten_days() -> None:
     task = EvmTask("A", "P", 9_000, *SPAN)
-    assert planned(task, HOLIDAY, WorkCalendar()) == pytest.approx(5_400)  # 6 x 900
+    # as of Monday 31 May, a working day here: the five days of the week before, 5 x 900
+    assert planned(task, HOLIDAY, WorkCalendar()) == pytest.approx(4_500)
 
 
 def test_weekly_s_curve_across_the_holiday() -> None:
@@ -68,7 +97,8 @@ def test_weekly_s_curve_across_the_holiday() -> None:
         "2027-05-31",
         "2027-06-07",
     ]
-    assert curves.program.pv.tolist() == [0, 1_000, 5_000, 9_000]
+    # nothing before Mon 24 May; 24-28 May by Mon 31 May; all nine days by Mon 7 June
+    assert curves.program.pv.tolist() == [0, 0, 5_000, 9_000]
     assert curves.program.ev.tolist() == [0, 0, 1_800, 6_300]  # 20 %, then 70 % of 9,000
     assert curves.program.ac.tolist() == [0, 0, 1_500, 5_500]
     assert curves.groups["P"].pv.tolist() == curves.program.pv.tolist()
@@ -78,7 +108,8 @@ def test_an_s_curve_ends_on_its_end_date_even_off_the_weekly_step() -> None:
     data = EvmInput.from_tasks([EvmTask("A", "P", 9_000, *SPAN)], default_calendar=WITH_HOLIDAY)
     curves = s_curves(data, end=day("2027-06-02"))  # starts on the first baseline start
     assert curves.dates.astype(str).tolist() == ["2027-05-24", "2027-05-31", "2027-06-02"]
-    assert curves.program.pv.tolist() == [1_000, 5_000, 7_000]
+    # before Wed 2 June: 24-28 May and Tue 1 June, six working days
+    assert curves.program.pv.tolist() == [0, 5_000, 6_000]
 
 
 def test_earned_value_and_cost_after_the_status_date_are_not_known() -> None:
@@ -86,43 +117,47 @@ def test_earned_value_and_cost_after_the_status_date_are_not_known() -> None:
         [EvmTask("A", "P", 9_000, *SPAN, progress=[(SPAN[0], 10.0)])], default_calendar=WITH_HOLIDAY
     )
     curves = s_curves(data, start=SPAN[0], end=day("2027-06-07"), status_date=day("2027-05-31"))
-    assert curves.program.pv.tolist() == [1_000, 5_000, 9_000]  # the plan runs to the end
-    assert curves.program.ev[:2].tolist() == [900, 900]
+    assert curves.program.pv.tolist() == [0, 5_000, 9_000]  # the plan runs to the end
+    assert curves.program.ev[:2].tolist() == [900, 900]  # reported as of 24 May
     assert np.isnan(curves.program.ev[2]) and np.isnan(curves.program.ac[2])
 
 
 def test_a_back_loaded_profile_plans_little_at_first() -> None:
     # ten working days (Mon 4 - Fri 15 Jan 2027), one tenth of the profile each:
-    # weights 10, 15, 25 … of 600 in all
+    # weights 10, 15, 25 … of 600 in all, 10 a unit of weight
     task = EvmTask("A", "P", 6_000, day("2027-01-04"), day("2027-01-15"), profile="back_loaded")
-    assert planned(task, day("2027-01-04")) == pytest.approx(100)
-    assert planned(task, day("2027-01-05")) == pytest.approx(250)
-    assert planned(task, day("2027-01-08")) == pytest.approx(1_500)  # 10+15+25+50+50
-    assert planned(task, day("2027-01-15")) == pytest.approx(6_000)
+    assert planned(task, day("2027-01-04")) == 0
+    assert planned(task, day("2027-01-05")) == pytest.approx(100)  # Monday's 10
+    assert planned(task, day("2027-01-06")) == pytest.approx(250)  # 10+15
+    assert planned(task, day("2027-01-09")) == pytest.approx(1_500)  # Sat: 10+15+25+50+50
+    assert planned(task, day("2027-01-15")) == pytest.approx(5_000)  # all but Friday's 100
+    assert planned(task, day("2027-01-16")) == pytest.approx(6_000)
 
 
 def test_a_profile_of_ones_own_is_interpolated_within_its_parts() -> None:
     # four working days, a quarter of the money in the first half, linear within each half
     task = EvmTask("A", "P", 800, day("2027-01-04"), day("2027-01-07"), profile=(1, 3))
-    assert [planned(task, day(f"2027-01-0{d}")) for d in (4, 5, 6, 7)] == pytest.approx(
-        [100, 200, 500, 800]
+    assert [planned(task, day(f"2027-01-0{d}")) for d in (4, 5, 6, 7, 8)] == pytest.approx(
+        [0, 100, 200, 500, 800]
     )
 
 
 def test_each_task_is_phased_on_its_own_calendar() -> None:
     six_days = WorkCalendar("1111110")
     task = EvmTask("A", "P", 1_100, day("2027-01-04"), day("2027-01-15"), calendar="six")
-    # Mon 4 - Fri 15 Jan on Mon-Sat: 11 working days, 100 each; Saturday 9 Jan is worked
-    assert planned(task, day("2027-01-09"), six=six_days) == 600
-    # the same task on Mon-Fri: 10 days of 110, five of them by Saturday
-    assert planned(replace(task, calendar=None), day("2027-01-09"), six=six_days) == 550
+    # Mon 4 - Fri 15 Jan on Mon-Sat: 11 working days, 100 each; Saturday 9 Jan is worked,
+    # so six of them come before Monday 11 Jan
+    assert planned(task, day("2027-01-11"), six=six_days) == 600
+    # the same task on Mon-Fri: 10 days of 110, five of them before Monday
+    assert planned(replace(task, calendar=None), day("2027-01-11"), six=six_days) == 550
 
 
 def test_a_baseline_without_a_working_day_books_its_budget_on_its_finish() -> None:
     saturday = day("2027-01-09")
     task = EvmTask("A", "P", 500, saturday, saturday)
     assert planned(task, day("2027-01-08")) == 0
-    assert planned(task, saturday) == 500
+    assert planned(task, saturday) == 0  # planned on it: still to do as of it
+    assert planned(task, day("2027-01-10")) == 500
 
 
 def test_work_outside_the_baseline_has_no_budget_but_its_cost_counts() -> None:
@@ -214,7 +249,8 @@ def test_a_service_can_fill_the_columns_directly() -> None:
         progress_day=np.array(["2027-05-28", "2027-05-24"], dtype="datetime64[D]"),
     )
     result = earned_value(data, day("2027-05-28"))
-    assert (result.program.pv, result.program.ev, result.program.ac) == (600, 550, 0)
+    # PV as of Fri 28 May: A's 100 a day on Mon-Thu, 400, and all of B (Mon 24 May), 100
+    assert (result.program.pv, result.program.ev, result.program.ac) == (500, 550, 0)
 
 
 def test_columns_of_different_lengths_are_refused() -> None:

@@ -9,18 +9,26 @@ over tasks x dates.
 
 Conventions:
 
-* a status date means *the end of* that day: work, progress and costs dated on
-  it count;
+* a status date is a *data date*, as in Primavera P6 and as the scheduler reads
+  it: the day the remaining work starts from (unstarted work cannot start before
+  it), so the work planned *on* it is still to do, while the progress and costs
+  reported on it say where things stand as of it;
 * **PV**: a task's budget (BAC) is spread over the working days of its baseline,
   ``[baseline_start, baseline_finish]`` in the task's calendar — evenly by
   default, or by a *profile*: weights over equal parts of those working days
-  (:data:`PROFILES`), linear within a part. A baseline without a working day
-  books its whole budget on its finish; a task not in the baseline (no dates)
+  (:data:`PROFILES`), linear within a part. PV at a date counts the working days
+  *before* it: on a program's first day PV is 0, and a task whose progress keeps
+  pace with the schedule has SPI 1 (counting the status date's own work would
+  plan a day the scheduler has not yet given it, and show SPI < 1 for work on
+  plan). A baseline without a working day books its whole budget on its
+  finish, planned at the dates after it; a task not in the baseline (no dates)
   has no budget, but its actual cost counts;
 * **EV** = BAC x the percent complete of the last progress record on or before
-  the status date (0 before the first; the later of two records on one day);
+  the status date (0 before the first; the later of two records on one day):
+  a record dated on the status date reports progress as of it;
 * **AC** = the cost entries dated on or before the status date (amounts, not
-  running totals), including hours x hourly rate (:class:`EvmTask`);
+  running totals), including hours x hourly rate (:class:`EvmTask`), as
+  reported as of it;
 * SV = EV - PV, CV = EV - AC, SPI = EV / PV, CPI = EV / AC, ETC = EAC - AC,
   VAC = BAC - EAC, TCPI = (BAC - EV) / (BAC - AC) to BAC and
   (BAC - EV) / (EAC - AC) to EAC; EAC by a named formula (:data:`EAC_FORMULAS`);
@@ -463,7 +471,8 @@ def _roll_up(keys: Sequence[str], t: EvmTable, etc: FloatArray, formula: EacForm
 def earned_value(
     data: EvmInput, status_date: date, *, eac_formula: EacFormula = "cpi"
 ) -> EvmResult:
-    """Earned value of every task, project and the program at the end of ``status_date``."""
+    """Earned value of every task, project and the program as of ``status_date`` (a data
+    date: PV counts the working days before it, EV and AC the records dated on or before)."""
     point = np.array([status_date], dtype="datetime64[D]")
     bac = data.budget
     pv = (_planned_share(data, point) * bac[:, None])[:, 0]
@@ -486,7 +495,10 @@ def earned_value(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Curve:
-    """Cumulative PV, EV and AC at each date of :attr:`SCurves.dates` (NaN: not yet known)."""
+    """Cumulative PV, EV and AC as of each date of :attr:`SCurves.dates` (NaN: not yet known).
+
+    Each date is read as a status date would be: PV planned on the working days
+    before it, EV and AC reported on or before it."""
 
     pv: FloatArray
     ev: FloatArray
@@ -514,6 +526,10 @@ def s_curves(
     """Cumulative PV, EV and AC every ``step_days`` from ``start`` (default: the first
     baseline start) to ``end`` (included as the last point), and on ``status_date``
     when it falls between them: the curves reach the values the status is given at.
+
+    Every point is read as a status date (PV before it, EV and AC on or before it), so
+    a point equals :func:`earned_value` at its date; PV reaches BAC the day after the
+    last baseline finish.
 
     EV and AC after ``status_date`` are NaN: they are not known yet. ``groups``
     (one key per task) replaces the projects.
@@ -594,7 +610,7 @@ def _planned_by_group(
             continue
         begin = calendar.index(data.baseline_start[rows], epoch=epoch)
         end = calendar.index(data.baseline_finish[rows] + _DAY, epoch=epoch)
-        done = calendar.index(points + _DAY, epoch=epoch)  # working days through each point
+        done = calendar.index(points, epoch=epoch)  # working days before each point
         lo, hi = int(done.min()), int(done.max())
         spread = (end > begin) & even[rows]
         r, b, e = rows[spread], begin[spread], end[spread]
@@ -611,10 +627,10 @@ def _planned_by_group(
         daily = np.cumsum(diff.reshape(groups, width).astype(np.float64), axis=1)
         running = np.concatenate([np.zeros((groups, 1)), np.cumsum(daily, axis=1)], axis=1)
         pv += running[:, done - lo] + np.bincount(g, weights=before, minlength=groups)[:, None]
-        # a baseline without a working day books its budget on its finish
+        # a baseline without a working day books its budget on its finish: planned after it
         lump = rows[end <= begin]
         pv += _steps_by_group(
-            lump, data.baseline_finish[lump], data.budget[lump], group, groups, points
+            lump, data.baseline_finish[lump] + _DAY, data.budget[lump], group, groups, points
         )
         shaped = rows[(end > begin) & ~even[rows]]
         if shaped.size:
@@ -639,7 +655,7 @@ def _subset(data: EvmInput, rows: IntArray) -> EvmInput:
 
 
 def _planned_share(data: EvmInput, points: DateArray) -> FloatArray:
-    """Share of each task's budget planned by the end of each point (tasks x points)."""
+    """Share of each task's budget planned before each point (tasks x points)."""
     share = np.zeros((len(data.ids), points.size))
     epoch = to_date(points[0]) if points.size else date(1970, 1, 1)
     baselined = ~np.isnat(data.baseline_start)
@@ -650,11 +666,11 @@ def _planned_share(data: EvmInput, points: DateArray) -> FloatArray:
         finish = data.baseline_finish[rows]
         begin = calendar.index(data.baseline_start[rows], epoch=epoch)[:, None]
         length = calendar.index(finish + _DAY, epoch=epoch)[:, None] - begin
-        done = calendar.index(points + _DAY, epoch=epoch)[None, :]
+        done = calendar.index(points, epoch=epoch)[None, :]  # working days before each point
         elapsed = np.clip(done - begin, 0, length)
         worked = _ratio(elapsed.astype(np.float64), length.astype(np.float64), length > 0)
-        # a baseline without a working day books its budget on its finish
-        share[rows] = np.where(length > 0, worked, points[None, :] >= finish[:, None])
+        # a baseline without a working day books its budget on its finish: planned after it
+        share[rows] = np.where(length > 0, worked, points[None, :] > finish[:, None])
     for p, weights in enumerate(data.profiles):
         rows = np.flatnonzero(data.profile == p)
         if len(weights) > 1 and rows.size:
@@ -665,7 +681,7 @@ def _planned_share(data: EvmInput, points: DateArray) -> FloatArray:
 
 
 def _percent_complete(data: EvmInput, points: DateArray) -> FloatArray:
-    """Percent complete of each task at the end of each point: its last record on or before."""
+    """Percent complete of each task as of each point: its last record on or before."""
     n, t = len(data.ids), points.size
     order = np.lexsort((data.progress_day, data.progress_task))  # same day: input order
     task, day = data.progress_task[order], data.progress_day[order]

@@ -5,12 +5,17 @@ budget); earned value from the percent complete reported over time; actual cost
 from the cumulative actual costs reported (turned into the amounts spent
 between reports). Without a baseline there is no planned value, and the
 indices are undefined.
+
+The status date is read as the scheduler reads it, as a data date: the remaining
+work starts on it, so planned value counts the baseline's work on the working days
+before it, while the progress and costs reported on it count (see
+:mod:`podium.engine.evm`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
@@ -173,10 +178,18 @@ MAX_CURVE_POINTS = 1_000  # a chart or a report page holds no more
 
 
 def performance_curves(perf: ProgramPerformance, *, step_days: int = 7) -> SCurves:
-    """PV, EV and AC from the baseline's start to its finish (or the status date, if later);
-    a span too long for ``step_days`` is drawn with a longer step (at most
-    :data:`MAX_CURVE_POINTS` points)."""
-    end = max(filter(None, [perf.baseline.finish if perf.baseline else None, perf.status_date]))
+    """PV, EV and AC from the baseline's start to the day after its finish (or the status
+    date, if later); a span too long for ``step_days`` is drawn with a longer step (at most
+    :data:`MAX_CURVE_POINTS` points).
+
+    Each point is read as a status date is (PV counts the work planned before it), so
+    the point on the status date is the earned value table's, and PV reaches the budget
+    only the day after the last planned working day: the curves run to that day.
+    """
+    done = (
+        perf.baseline.finish + timedelta(days=1) if perf.baseline and perf.baseline.finish else None
+    )
+    end = max(filter(None, [done, perf.status_date]))
     start = perf.baseline.start if perf.baseline and perf.baseline.start else None
     first = start or min(filter(None, [perf.baseline.start if perf.baseline else None, end]))
     step_days = max(step_days, -(-((end - first).days + 1) // MAX_CURVE_POINTS))
