@@ -6,10 +6,11 @@ Program start Monday 2027-01-04, Monday–Friday calendar, unless a test says ot
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from podium.engine import Network, schedule
+from podium.engine import Activity, Network, ScheduleResult, schedule
 
-from .engine_factories import day, early, floats, late, link, milestone, network, run, task
+from .engine_factories import MONDAY, day, early, floats, late, link, milestone, network, run, task
 
 
 def _in_late_project(plan: Network) -> Network:
@@ -94,3 +95,125 @@ def test_a_milestone_held_by_its_start_no_later_than_shows_that_day_as_its_lates
     )
     assert late(result, "K") == ("2027-01-08", "2027-01-08")
     assert floats(result, "K") == (4, 4)
+
+
+def test_a_milestone_held_by_an_earlier_deadline_than_its_start_no_later_than_shows_that() -> None:
+    # K on the program start may start no later than Wednesday 6 Jan, but its deadline is
+    # Monday 4: its latest moment is the end of that Monday (1 working day of float),
+    # shown on Monday, not Tuesday morning as its start no later than would show
+    result = run(
+        task("A", 10),
+        milestone("K", constraint_type="snlt", constraint_date=day("2027-01-06"), deadline=MONDAY),
+    )
+    assert late(result, "K") == ("2027-01-04", "2027-01-04")
+    assert floats(result, "K") == (1, 1)
+
+
+# --- program milestones reached with their predecessors ---------------------------------
+
+STATUS = day("2027-01-21")  # Thursday, a week after the work below is done
+
+
+def _reached(activity_id: str) -> Activity:
+    return milestone(activity_id, reached_with_predecessors=True)
+
+
+def _done(activity_id: str, first: str, last: str, **fields: Any) -> Activity:
+    return task(activity_id, 3, actual_start=day(first), actual_finish=day(last), **fields)
+
+
+def test_a_milestone_whose_work_is_done_sits_on_the_last_finish_not_the_status_date() -> None:
+    # A done Mon 4 – Fri 8 Jan, B (another project) Mon 11 – Thu 14: M1 after both is
+    # reached on Thursday 14, finished (no float, not critical); M2 after M1 too. C, not
+    # started, still waits for the status date: Thursday 21 – Friday 22
+    result = run(
+        _done("A", "2027-01-04", "2027-01-08", group="PLAT"),
+        _done("B", "2027-01-11", "2027-01-14", group="TRAIN"),
+        _reached("M1"),
+        _reached("M2"),
+        task("C", 2, group="PLAT"),
+        links=[link("A", "M1"), link("B", "M1"), link("M1", "M2"), link("M1", "C")],
+        status_date=STATUS,
+    )
+    for reached in ("M1", "M2"):
+        assert early(result, reached) == ("2027-01-14", "2027-01-14"), reached
+        assert late(result, reached) == ("2027-01-14", "2027-01-14"), reached
+        assert floats(result, reached) == (0, 0), reached
+        assert result[reached].is_finished and not result[reached].is_critical, reached
+    assert early(result, "C") == ("2027-01-21", "2027-01-22")
+    assert result.critical_path == ("C",)
+    # with no work left, the program finishes when the work did
+    done = run(
+        _done("A", "2027-01-04", "2027-01-08"),
+        _done("B", "2027-01-11", "2027-01-14"),
+        _reached("M1"),
+        links=[link("A", "M1"), link("B", "M1")],
+        status_date=STATUS,
+    )
+    assert done.finish == day("2027-01-14") and done.critical_path == ()
+
+
+def test_a_reached_milestone_follows_its_link_types_and_lags() -> None:
+    # B done Mon 11 – Thu 14 Jan. FS+2: the end of Monday 18; SS+1 from B's start: the
+    # start of Tuesday 12 (shown that day)
+    def plan(kind: str, lag: int, status: str) -> ScheduleResult:
+        return run(
+            _done("B", "2027-01-11", "2027-01-14"),
+            _reached("M"),
+            task("AFTER", 1),
+            links=[link("B", "M", kind, lag), link("M", "AFTER")],
+            status_date=day(status),
+        )
+
+    assert early(plan("FS", 2, "2027-01-21"), "M") == ("2027-01-18", "2027-01-18")
+    assert early(plan("SS", 1, "2027-01-21"), "M") == ("2027-01-12", "2027-01-12")
+    # reached by the end of the status date (Monday 18), but not with Friday 15's: it is
+    # then still to come, unfinished, on the day the lag puts it
+    assert plan("FS", 2, "2027-01-18")["M"].is_finished
+    coming = plan("FS", 2, "2027-01-15")
+    assert early(coming, "M") == ("2027-01-18", "2027-01-18")
+    assert not coming["M"].is_finished and coming["M"].is_critical
+
+
+def test_a_milestone_after_a_summary_is_reached_when_all_its_tasks_are_done() -> None:
+    def plan(second: Activity) -> ScheduleResult:
+        return run(
+            task("S", 0),
+            _done("S1", "2027-01-04", "2027-01-06", parent="S"),
+            second,
+            _reached("M"),
+            links=[link("S", "M")],
+            status_date=STATUS,
+        )
+
+    done = plan(_done("S2", "2027-01-07", "2027-01-12", parent="S"))
+    assert early(done, "M") == ("2027-01-12", "2027-01-12") and done["M"].is_finished
+    # S2 half done: its last day runs on the status date, M falls after it
+    going = plan(task("S2", 2, parent="S", actual_start=day("2027-01-07"), percent_complete=50))
+    assert early(going, "M") == ("2027-01-21", "2027-01-21") and not going["M"].is_finished
+
+
+def test_unreached_milestones_and_task_milestones_keep_their_rules() -> None:
+    result = run(
+        _done("A", "2027-01-04", "2027-01-08"),
+        task("B", 2),
+        _reached("WAITING"),  # B is not started: after B, from the status date
+        _reached("UNFED"),  # nothing leads to it: nothing says its work is done
+        milestone("SIGNED", actual_finish=day("2027-01-13")),  # a task's, recorded
+        milestone("UNSIGNED"),  # a task's, its own progress not recorded yet
+        links=[
+            link("A", "WAITING"),
+            link("B", "WAITING"),
+            link("A", "SIGNED"),
+            link("A", "UNSIGNED"),
+        ],
+        status_date=STATUS,
+    )
+    assert early(result, "WAITING") == ("2027-01-22", "2027-01-22")
+    assert not result["WAITING"].is_finished
+    assert early(result, "UNFED") == ("2027-01-21", "2027-01-21")
+    assert not result["UNFED"].is_finished
+    assert early(result, "SIGNED") == ("2027-01-13", "2027-01-13")
+    assert result["SIGNED"].is_finished
+    assert early(result, "UNSIGNED") == ("2027-01-21", "2027-01-21")
+    assert not result["UNSIGNED"].is_finished

@@ -15,6 +15,11 @@ late constraints; see ``docs`` and :mod:`podium.engine.cpm`):
   status date is given);
 * on a summary, ``snet`` applies to each of its leaf tasks and ``fnlt`` and the
   deadline cap its rolled-up finish;
+* a milestone reached with its predecessors (``reached_with_predecessors``, a
+  program milestone), every one of them finished (a summary when all its tasks
+  are), is finished too: its links place it after their actual dates, and neither
+  the status date nor anything else of unstarted work holds it back (unless a
+  lag puts it after the end of the status date: it is still to come);
 * a leveling hold (``not_before``) raises the early start of unstarted, unpinned
   work like an extra ``snet`` (it is ignored on summaries and started work).
 
@@ -49,6 +54,8 @@ class Bounds:
     late_cap: IntArray  # per slot: upper bound on the late point (BIG: none)
     late_constraints: Sequence[tuple[int, str, date]]  # snlt/fnlt, for conflict reports
     deadlines: list[tuple[int, date]]
+    reached: IntArray  # milestones reached with their predecessors (finished)
+    reached_until: IntArray  # per reached: the latest encoded early value that is reached
 
 
 class _Points:
@@ -101,6 +108,13 @@ def compute_bounds(
     fixed = np.zeros(n, np.int64)
     rows = [(i, net.activities[i]) for i in special]
     _progress(rows, pts, duration, is_summary, status, span, started, finished, fixed)
+    reached = _reached_milestones(net, is_summary, started, finished, summary_of, leaf_of)
+    finished[reached] = True
+    lower[reached] = 1  # the program start, as if there were no status date
+    # a lag that puts it past the status date leaves it to come (see cpm.schedule)
+    reached_until = np.full(reached.size, BIG, np.int64)
+    if net.status_date is not None and reached.size:
+        reached_until = 2 * pts.finish(reached, [net.status_date] * reached.size)
     late_constraints, deadlines = [], []
     free = ~started
     for i, a in rows:
@@ -159,7 +173,60 @@ def compute_bounds(
         np.minimum.at(cap, leaf, f[~summary & ~finished[who]] - span[leaf])
     init = np.where(started | pinned, fixed, lower)
     init = np.concatenate([np.where(is_summary, BIG, init), np.full(cap.size - n, -BIG)])
-    return Bounds(span, started, finished, pinned, init, cap, late_constraints, deadlines)
+    return Bounds(
+        span,
+        started,
+        finished,
+        pinned,
+        init,
+        cap,
+        late_constraints,
+        deadlines,
+        reached,
+        reached_until,
+    )
+
+
+def _reached_milestones(
+    net: Network,
+    is_summary: BoolArray,
+    started: BoolArray,
+    finished: BoolArray,
+    summary_of: IntArray,
+    leaf_of: IntArray,
+) -> IntArray:
+    """Milestones reached with their predecessors whose every predecessor is finished: a
+    finished task, a summary whose tasks all are, or another such milestone reached.
+    One with no predecessor is never reached: nothing says its work is done."""
+    acts = net.activities
+    flagged = {
+        a.id: k
+        for k, a in enumerate(acts)
+        if a.reached_with_predecessors and a.duration == 0 and not is_summary[k] and not started[k]
+    }
+    if not flagged:
+        return np.zeros(0, np.int64)
+    index = {a.id: k for k, a in enumerate(acts)}
+    preds: dict[int, set[int]] = {}
+    for link in net.links:
+        if link.succ in flagged:
+            preds.setdefault(flagged[link.succ], set()).add(index[link.pred])
+
+    def done(k: int) -> bool:
+        if is_summary[k]:
+            return bool(finished[leaf_of[summary_of == k]].all())
+        return bool(finished[k])
+
+    reached: set[int] = set()
+    waiting = {k: {p for p in ps if not done(p)} for k, ps in preds.items()}
+    progressed = True
+    while progressed:  # a milestone reached may complete the predecessors of another
+        progressed = False
+        for k, left in waiting.items():
+            if k not in reached and left <= reached:
+                reached.add(k)
+                progressed = True
+    return np.array(sorted(reached), np.int64)
 
 
 def _progress(

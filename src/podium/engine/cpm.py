@@ -27,6 +27,10 @@ Conventions (the same as Microsoft Project's, so that imported plans agree):
   negative by a deadline or a late constraint; finished work is never critical;
 * finished activities keep their actual dates (late = early, floats 0); links
   into started activities do not move them (their actual start is a fact).
+  A milestone reached with its predecessors (a program milestone whose
+  predecessors are all finished) is finished too, placed by their actual dates
+  through its links and never held back to the status date (a lag that puts it
+  past the end of the status date leaves it unfinished, still to come).
 
 The work is done in integer working-day points (see :mod:`podium.engine._compile`)
 by level-synchronous NumPy passes (:mod:`podium.engine._passes`).
@@ -75,6 +79,9 @@ def schedule(
     crossing = bool((c.slot_cal[e.src] != c.slot_cal[e.dst]).any())
     passes = Passes(c, level, TimeAxis(c.calendars, network.start) if crossing else None)
     early = passes.forward()
+    reached = c.bounds.reached
+    if reached.size:  # a lag past the status date: not reached yet
+        c.bounds.finished[reached] = early[reached] <= c.bounds.reached_until
     days = Days(c)
     n, span, leaf = c.n, c.bounds.span, ~c.is_summary
     point = early[:n] >> 1
@@ -99,8 +106,9 @@ def schedule(
     # shows on the working day it ends, as a finish does; bounded by its own start no later
     # than, on that day; at its early moment, as that shows
     by_start = np.zeros(n, np.bool_)
-    snlt = [i for i, kind, _ in c.bounds.late_constraints if kind == "snlt"]
-    by_start[snlt] = late_point[snlt] == c.bounds.late_cap[snlt]
+    for i, kind, day in c.bounds.late_constraints:
+        if kind == "snlt" and c.is_milestone[i]:  # its own start, not an earlier deadline
+            by_start[i] = late_point[i] == days.points_at((day - network.start).days)[c.slot_cal[i]]
     late_shift = np.where(c.is_milestone & (total != 0), np.where(by_start, 0, 1), shift)
     late_last = np.where(c.is_milestone, -late_shift, span - 1)
     ls_day, lf_day = days.of(late_point - late_shift), days.of(late_point + late_last)

@@ -36,6 +36,10 @@ class Activity:
     any constraint (a *leveling hold*: how resource leveling keeps its result).
     ``project_start`` holds it back the same way, to the start of its project (unless
     pinned by ``mso``/``mfo``).
+    ``reached_with_predecessors`` marks a milestone with no progress of its own (a
+    program milestone): once every predecessor is finished it is reached, finished
+    itself, on the day their actual dates and the links put it, never held back to
+    the status date.
     """
 
     id: str
@@ -52,6 +56,7 @@ class Activity:
     percent_complete: float = 0.0
     not_before: date | None = None
     project_start: date | None = None
+    reached_with_predecessors: bool = False
 
 
 @dataclass(frozen=True, slots=True)

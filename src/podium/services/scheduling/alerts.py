@@ -102,6 +102,9 @@ def detect_conflicts(
         if forecast <= target:
             continue
         days = pn.network.default_calendar.slip(target, forecast)
+        # reached (all its work done): the slip happened, it is no longer a forecast
+        reached = bool(result.is_finished[result.index[ref]])
+        said = "was reached" if reached else "is forecast"
         found.append(
             Detected(
                 fingerprint=f"target:{ref}",
@@ -109,10 +112,13 @@ def detect_conflicts(
                 severity=Severity.CRITICAL if days > 10 else Severity.HIGH,
                 subject=ref,
                 title=(
-                    f"Milestone {pn.label(ref)} {pn.names[ref]} is forecast "
+                    f"Milestone {pn.label(ref)} {pn.names[ref]} {said} "
                     f"{working_days(days)} past its target"
                 ),
-                message=f"forecast {forecast.isoformat()}, target {target.isoformat()}",
+                message=(
+                    f"{'reached' if reached else 'forecast'} {forecast.isoformat()}, "
+                    f"target {target.isoformat()}"
+                ),
                 details={
                     "forecast": forecast.isoformat(),
                     "limit": target.isoformat(),

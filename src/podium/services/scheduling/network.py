@@ -284,7 +284,8 @@ def load_network(
             current[ref] = tuple(row[15:])
     for m in milestones:
         ref = milestone_ref(m.id)
-        activities.append(Activity(ref, 0))
+        # reached when the work into it is done (it has no progress of its own)
+        activities.append(Activity(ref, 0, reached_with_predecessors=True))
         pn.labels[ref] = m.key
         pn.names[ref] = m.name
         pn.project_of[ref] = None
