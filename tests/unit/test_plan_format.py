@@ -324,3 +324,21 @@ def test_a_dependency_listed_twice_is_a_problem_with_both_locations() -> None:
             "message": "duplicate dependency 'A' → 'B' (also dependencies[0])",
         }
     ]
+
+
+def test_a_plan_milestone_whose_work_is_done_sits_on_its_finish_not_the_status_date() -> None:
+    """PLAT-1 finished Fri 12 Feb; the status date is a week later: M1 was reached on
+    the 12th (as in the database's programs), TRAIN-1 still waits for the status date."""
+    data = make_plan()
+    data["program"]["status_date"] = "2027-02-19"
+    data["tasks"][0] |= {
+        "actual_start": "2027-02-01",
+        "actual_finish": "2027-02-12",
+        "percent_complete": 100,
+    }
+    plan = read_plan(data)
+    out = schedule_result_to_json(plan, schedule(plan_to_schedule_input(plan)))
+    (milestone,) = out["milestones"]
+    assert milestone["early_finish"] == "2027-02-12"
+    train = next(t for t in out["tasks"] if t["id"] == "TRAIN-1")
+    assert train["early_start"] == "2027-02-19"

@@ -441,7 +441,10 @@ def _network(plan: Plan, calendars: dict[str, WorkCalendar], *, holds: bool) -> 
         )
         for t in plan.tasks
     ]
-    activities += [Activity(m.id, 0, deadline=m.target) for m in plan.milestones]
+    activities += [
+        Activity(m.id, 0, deadline=m.target, reached_with_predecessors=True)
+        for m in plan.milestones
+    ]
     links = [Link(d.pred, d.to, d.type, d.lag) for d in plan.dependencies]
     return Network(
         plan.program.start,
