@@ -168,3 +168,32 @@ def test_a_milestone_no_work_leads_to_is_not_reported_as_moving_with_the_status_
     text = cast.viewer.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
     assert "Milestone M9 is forecast" not in text  # only its placeholder date moved
     assert "Milestone M1 is forecast 5 working days later than reported" in text
+
+
+def test_the_report_gives_no_slip_to_a_milestone_without_a_target_or_without_work(
+    cast: Cast, net: Net
+) -> None:
+    """ "0" read as "on its target": M8 has no target, M9 no work leading to it."""
+    pid = cast.program.id
+    ids = {}
+    for key, target in (("M8", None), ("M9", "2027-01-05")):
+        made = cast.manager.post(
+            "/api/v1/milestones",
+            json={"program_id": pid, "key": key, "name": key.lower(), "target_date": target},
+        )
+        assert made.status_code == 201, made.text
+        ids[key] = made.json()["id"]
+    link = cast.manager.post(  # work leads to M8, none to M9
+        "/api/v1/dependencies",
+        json={
+            "predecessor": {"type": "task", "id": net.plat["id"]},
+            "successor": {"type": "milestone", "id": ids["M8"]},
+        },
+    )
+    assert link.status_code == 201, link.text
+    text = cast.viewer.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines()}
+    assert rows["M8 m8"].rstrip(" |").endswith("| —"), rows["M8 m8"]
+    assert rows["M9 m9"].rstrip(" |").endswith("| —"), rows["M9 m9"]
+    html = cast.viewer.get(f"/api/v1/programs/{pid}/report", params={"format": "html"}).text
+    assert "m9</td>" in html and ">—</td></tr>" in html

@@ -127,7 +127,13 @@ def build_report(
                 "target": _iso(m.target),
                 "baseline": _iso(baseline_of.get(m.ref.key)),
                 "forecast": _iso(m.forecast),
-                "slip": m.slip,
+                # against the target: none without one, nor for a milestone no work
+                # leads to (its date is the program's start, not a forecast)
+                "slip": (
+                    None
+                    if m.target is None or states.get(m.ref.id) == "unfed"
+                    else m.slip
+                ),
                 # as the milestone pages say (reached, late, on_track, no_target, unfed…)
                 "state": states.get(m.ref.id) if m.ref.type == "milestone" else None,
             }
