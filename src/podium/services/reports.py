@@ -129,11 +129,7 @@ def build_report(
                 "forecast": _iso(m.forecast),
                 # against the target: none without one, nor for a milestone no work
                 # leads to (its date is the program's start, not a forecast)
-                "slip": (
-                    None
-                    if m.target is None or states.get(m.ref.id) == "unfed"
-                    else m.slip
-                ),
+                "slip": (None if m.target is None or states.get(m.ref.id) == "unfed" else m.slip),
                 # as the milestone pages say (reached, late, on_track, no_target, unfed…)
                 "state": states.get(m.ref.id) if m.ref.type == "milestone" else None,
             }
