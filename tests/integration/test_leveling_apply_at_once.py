@@ -27,6 +27,26 @@ def _holds(engine: Engine, program_id: int) -> dict[str, Any]:
         return {key: hold for key, hold in rows}
 
 
+def _start_apply(
+    session: Session, program_id: int, preview_id: int, answer: dict[str, Any]
+) -> threading.Thread:
+    """Apply the preview on ``session`` in another thread, started; ``answer`` gets
+    ``applied`` (True) or ``refused`` (the Conflict)."""
+
+    def apply() -> None:
+        try:
+            leveling.level_program(session, SYSTEM, program_id, apply=True, preview_id=preview_id)
+            complete(session)
+            answer["applied"] = True
+        except Conflict as exc:
+            session.rollback()
+            answer["refused"] = exc
+
+    other = threading.Thread(target=apply)
+    other.start()
+    return other
+
+
 def test_of_two_applies_at_once_the_second_is_refused(engine: Engine, db: Session) -> None:
     program_id, *_ = _contested(db)
     # two previews of the same plan: PLAT-1 waits (heuristic), or SEC-1 waits (PLAT weighted)
@@ -39,20 +59,7 @@ def test_of_two_applies_at_once_the_second_is_refused(engine: Engine, db: Sessio
     try:
         leveling.level_program(first, SYSTEM, program_id, apply=True, preview_id=first_preview)
         answer: dict[str, Any] = {}
-
-        def apply_second() -> None:
-            try:
-                leveling.level_program(
-                    second, SYSTEM, program_id, apply=True, preview_id=second_preview
-                )
-                complete(second)
-                answer["applied"] = True
-            except Conflict as exc:
-                second.rollback()
-                answer["refused"] = exc
-
-        other = threading.Thread(target=apply_second)
-        other.start()
+        other = _start_apply(second, program_id, second_preview, answer)
         other.join(1.0)
         assert other.is_alive(), answer  # it waits while the first holds the plan
         complete(first)
@@ -154,28 +161,14 @@ def test_an_edit_that_wrote_a_task_before_it_touched_the_plan_does_not_deadlock_
     program_id, plat, _sec, _m1 = _contested(db)
     preview = leveling.level_program(db, SYSTEM, program_id).preview_id
     complete(db)
-    editing = session_factory(engine)()
+    editing, applying = session_factory(engine)(), session_factory(engine)()
     answer: dict[str, Any] = {}
     try:
         task = editing.get(Task, plat.id)
         assert task is not None
         task.name = "Landing zone, renamed"  # not a schedule input
         editing.flush()
-
-        def apply() -> None:
-            with session_factory(engine)() as applying:
-                try:
-                    leveling.level_program(
-                        applying, SYSTEM, program_id, apply=True, preview_id=preview
-                    )
-                    complete(applying)
-                    answer["applied"] = True
-                except Conflict as exc:
-                    applying.rollback()
-                    answer["refused"] = exc
-
-        other = threading.Thread(target=apply)
-        other.start()
+        other = _start_apply(applying, program_id, preview, answer)
         other.join(1.0)
         assert other.is_alive(), answer  # it waits for the edit
         task.duration = 6
@@ -184,6 +177,7 @@ def test_an_edit_that_wrote_a_task_before_it_touched_the_plan_does_not_deadlock_
         assert not other.is_alive()
     finally:
         editing.close()
+        applying.close()
     refused = answer.get("refused")
     assert isinstance(refused, Conflict), answer
     assert refused.code == "schedule_changed"
