@@ -603,3 +603,26 @@ def test_program_comes_right_after_the_setup_commands_in_help() -> None:
     assert groups.index("project") == groups.index("milestone") + 1
     assert groups.index("task") == groups.index("project") + 1
     assert groups.index("resource") == groups.index("task") + 1
+
+
+def test_show_finds_a_program_by_its_key_in_any_case(cli_env: None, db: Session) -> None:
+    make_program(db, key="CLOUD", name="Cloud migration")
+    code, out = podium("program", "show", "cloud")
+    assert code == 0, out
+    assert "CLOUD Cloud migration" in out
+
+
+def test_two_stored_keys_differing_in_case_are_told_apart_only_as_typed(
+    cli_env: None, db: Session
+) -> None:
+    """A database from before keys were unique ignoring case may hold ``CLOUD`` and
+    ``Cloud``: the key as typed finds its program; another case finds neither."""
+    make_program(db, key="CLOUD", name="Cloud migration")
+    older = make_program(db, key="OLDER", name="Data platform")
+    older.key = "Cloud"  # written before the rule, as such a database holds it
+    db.commit()
+    code, out = podium("program", "show", "Cloud")
+    assert code == 0 and "Data platform" in out, out
+    code, out = podium("program", "show", "cloud")
+    assert code != 0
+    assert "no program with key or id 'cloud'" in flat(out)

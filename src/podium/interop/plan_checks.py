@@ -35,27 +35,29 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     def add(location: str, message: str) -> None:
         problems.append({"location": location, "message": message})
 
-    def names(key: str, field: str, label: str) -> dict[str, str]:
+    def names(keys: tuple[str, ...], field: str, label: str) -> dict[str, str]:
+        """Where each value is, a value repeated ignoring case (a key typed ``data-3``
+        finds ``DATA-3``) named as a duplicate."""
         seen: dict[str, str] = {}
-        for where, item in _items(raw, key):
-            value = _text(item, field)
-            if value is not None and value in seen:
-                add(f"{where}.{field}", f"duplicate {label} {value!r} (also {seen[value]})")
-            elif value is not None:
-                seen[value] = where
+        lowered: dict[str, tuple[str, str]] = {}
+        for key in keys:
+            for where, item in _items(raw, key):
+                value = _text(item, field)
+                if value is None:
+                    continue
+                if value.lower() in lowered:
+                    first, at = lowered[value.lower()]
+                    also = at if first == value else f"{at}, {first!r}"
+                    add(f"{where}.{field}", f"duplicate {label} {value!r} (also {also})")
+                else:
+                    seen[value] = where
+                    lowered[value.lower()] = (value, where)
         return seen
 
-    projects = names("projects", "key", "project key")
-    calendars = names("calendars", "name", "calendar name")
-    resources = names("resources", "id", "resource id")
-    work: dict[str, str] = {}
-    for key in ("tasks", "milestones"):
-        for where, item in _items(raw, key):
-            value = _text(item, "id")
-            if value is not None and value in work:
-                add(f"{where}.id", f"duplicate id {value!r} (also {work[value]})")
-            elif value is not None:
-                work[value] = where
+    projects = names(("projects",), "key", "project key")
+    calendars = names(("calendars",), "name", "calendar name")
+    resources = names(("resources",), "id", "resource id")
+    work = names(("tasks", "milestones"), "id", "id")
     tasks = {k: v for k, v in work.items() if v.startswith("tasks")}
 
     def known_calendar(where: str, item: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
@@ -102,16 +102,23 @@ def _check_key_free(
 
     Plans and dependency messages refer to tasks and milestones alike by key.
     """
+    lowered = key.lower()
     existing = session.scalar(
-        select(Milestone.id).where(Milestone.program_id == program_id, Milestone.key == key)
+        select(Milestone.key).where(
+            Milestone.program_id == program_id,
+            func.lower(Milestone.key) == lowered,
+            Milestone.id != except_id,
+        )
     )
-    if existing is not None and existing != except_id:
-        raise Conflict(f"milestone {key} already exists in this program", details={"field": "key"})
-    if (
-        session.scalar(select(Task.id).where(Task.program_id == program_id, Task.key == key))
-        is not None
-    ):
-        raise Conflict(f"{key} is the key of a task in this program", details={"field": "key"})
+    if existing is not None:
+        raise Conflict(
+            f"milestone {existing} already exists in this program", details={"field": "key"}
+        )
+    task = session.scalar(
+        select(Task.key).where(Task.program_id == program_id, func.lower(Task.key) == lowered)
+    )
+    if task is not None:
+        raise Conflict(f"{task} is the key of a task in this program", details={"field": "key"})
 
 
 def _next_key(session: Session, program_id: int) -> str:

@@ -87,10 +87,26 @@ def list_programs(
     )
 
 
-def _check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
-    existing = session.scalar(select(Program).where(Program.key == key))
-    if existing is not None and existing.id != except_id:
-        raise Conflict(f"a program with key {key} already exists", details={"field": "key"})
+def check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
+    """Refuse a program key already taken, ignoring case: ``cloud`` and ``CLOUD`` would
+    read as one program everywhere a person types a key."""
+    taken = session.scalar(
+        select(Program.key).where(func.lower(Program.key) == key.lower(), Program.id != except_id)
+    )
+    if taken is not None:
+        raise Conflict(f"a program with key {taken} already exists", details={"field": "key"})
+
+
+def program_id_by_key(session: Session, key: str) -> int | None:
+    """The program with this key: as typed, else ignoring case when just one matches (a
+    database from before keys were unique ignoring case may hold two)."""
+    exact = session.scalar(select(Program.id).where(Program.key == key))
+    if exact is not None:
+        return exact
+    found = session.scalars(
+        select(Program.id).where(func.lower(Program.key) == key.lower()).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
 
 
 GOAL_VALUE_MOST = 1e15  # far beyond any KPI, and printable in full
@@ -115,7 +131,7 @@ def create_program(
             details={"field": "status"},
         )
     _check_goal_values(fields)
-    _check_key_free(session, key)
+    check_key_free(session, key)
     check_calendar(session, fields.get("calendar_id"))
     program = Program(key=key, name=name, start_date=start_date, **fields)
     session.add(program)
@@ -154,7 +170,7 @@ def update_program(
         )
     _check_goal_values(updates)
     if "key" in updates and updates["key"] != program.key:
-        _check_key_free(session, updates["key"], except_id=program.id)
+        check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
         check_calendar(session, updates["calendar_id"])
     moved = "status_date" in updates and updates["status_date"] != program.status_date
@@ -348,7 +364,7 @@ def find_program(
     session: Session, actor: Actor, ref: str, *, needed: Role = Role.VIEWER
 ) -> Program:
     """A program by key (``CLOUD``) or id (``3``), for the CLI and scripts."""
-    program_id = session.scalar(select(Program.id).where(Program.key == ref))
+    program_id = program_id_by_key(session, ref)
     if program_id is None and ref.isdecimal():
         program_id = int(ref)
     if program_id is None:

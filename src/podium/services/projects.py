@@ -132,12 +132,16 @@ def list_projects(
 def _check_key_free(
     session: Session, program_id: int, key: str, *, except_id: int | None = None
 ) -> None:
-    existing = session.scalar(
-        select(Project.id).where(Project.program_id == program_id, Project.key == key)
+    taken = session.scalar(
+        select(Project.key).where(
+            Project.program_id == program_id,
+            func.lower(Project.key) == key.lower(),
+            Project.id != except_id,
+        )
     )
-    if existing is not None and existing != except_id:
+    if taken is not None:  # ignoring case, as task keys (``data-3`` finds ``DATA-3``)
         raise Conflict(
-            f"this program already has a project with key {key}", details={"field": "key"}
+            f"this program already has a project with key {taken}", details={"field": "key"}
         )
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from podium.interop.plan_format import Holiday as PlanHoliday
@@ -51,9 +51,10 @@ def _check_against_database(
     """Existing calendars the plan reuses by name; every conflict with stored data
     (``reused``: the stored resources it names) is listed."""
     problems: list[dict[str, str]] = []
-    if session.scalar(select(Program.id).where(Program.key == key)) is not None:
+    taken = session.scalar(select(Program.key).where(func.lower(Program.key) == key.lower()))
+    if taken is not None:
         problems.append(
-            {"location": "program.key", "message": f"a program with key {key!r} already exists"}
+            {"location": "program.key", "message": f"a program with key {taken!r} already exists"}
         )
     names = [c.name for c in plan.calendars]
     existing = {

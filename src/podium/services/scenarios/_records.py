@@ -22,6 +22,7 @@ from podium.models import (
     Task,
 )
 from podium.services.actor import Actor, require_role
+from podium.services.programs import program_id_by_key
 
 MAX_ID = 2**31 - 1
 # every kind of plan record a scenario copies, in the order they are copied
@@ -149,7 +150,10 @@ def find_scenario(
         found = session.scalar(
             select(Scenario)
             .join(Program, Program.id == Scenario.program_id)
-            .where(Program.key == program_key, Scenario.number == int(number))
+            .where(
+                Program.id == program_id_by_key(session, program_key),
+                Scenario.number == int(number),
+            )
         )
         if found is not None:
             return get_scenario(session, actor, found.id, needed=needed)

@@ -30,7 +30,7 @@ from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.closed import ProgramClosed
 from podium.services.common import flush
-from podium.services.programs import get_program
+from podium.services.programs import check_key_free, get_program
 from podium.services.scenarios._records import label, record_keys, values
 
 KEY_LENGTH = 20  # programs.key
@@ -64,8 +64,7 @@ def create_scenario(
         session.scalar(select(func.max(Scenario.number)).where(Scenario.program_id == live.id)) or 0
     ) + 1
     key = copy_key(live.key, number)
-    if session.scalar(select(Program.id).where(Program.key == key)) is not None:
-        raise Conflict(f"a program with key {key} already exists", details={"field": "key"})
+    check_key_free(session, key)
     flush(session)  # the plan as it stands, with every pending change written
     copy = Program(
         **values(live, skip={"key", "name", "scenario_of_id", "schedule_token"}),

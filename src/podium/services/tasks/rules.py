@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -77,17 +77,30 @@ def _implied(updates: Mapping[str, Any]) -> dict[str, Any]:
     return implied
 
 
-def _check_key_free(session: Session, program_id: int, key: str) -> None:
-    taken = session.scalar(select(Task.id).where(Task.program_id == program_id, Task.key == key))
+def _check_key_free(
+    session: Session, program_id: int, key: str, *, except_id: int | None = None
+) -> None:
+    """Task keys are unique in a program ignoring case (``data-3`` finds ``DATA-3``)."""
+    taken = session.scalar(
+        select(Task.key).where(
+            Task.program_id == program_id,
+            func.lower(Task.key) == key.lower(),
+            Task.id != except_id,
+        )
+    )
     if taken is not None:
-        raise Conflict(f"this program already has a task with key {key}", details={"field": "key"})
+        raise Conflict(
+            f"this program already has a task with key {taken}", details={"field": "key"}
+        )
     # tasks and program milestones share one namespace in plans and messages
     milestone = session.scalar(
-        select(Milestone.id).where(Milestone.program_id == program_id, Milestone.key == key)
+        select(Milestone.key).where(
+            Milestone.program_id == program_id, func.lower(Milestone.key) == key.lower()
+        )
     )
     if milestone is not None:
         raise Conflict(
-            f"this program already has a milestone with key {key}", details={"field": "key"}
+            f"this program already has a milestone with key {milestone}", details={"field": "key"}
         )
 
 

@@ -234,7 +234,7 @@ def update_task(
             )
     _check_rules({**current, **wanted})
     if "key" in changed:
-        _check_key_free(session, task.program_id, wanted["key"])
+        _check_key_free(session, task.program_id, wanted["key"], except_id=task.id)
     if "calendar_id" in changed:
         check_calendar(session, wanted["calendar_id"])
     if "is_milestone" in changed and wanted["is_milestone"]:
