@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.models import CalendarFeed, Role, WebhookDelivery, WebhookSubscription
-from podium.services import webhooks
+from podium.services import webhook_delivery, webhooks
 from podium.services.actor import SYSTEM
 from tests.api.conftest import Browser, Cast
 from tests.factories import add_member, make_program
@@ -174,7 +174,7 @@ def test_a_manager_adds_a_webhook_tests_it_and_reads_the_delivery_log(
     queued = manager.post(f"{log}/test")
     assert queued.status_code == 303 and queued.headers["location"] == f"{log}?saved=test"
     assert 'data-status="pending"' in manager.get(log)
-    assert webhooks.deliver_pending(db, allow_private=True).delivered == 1
+    assert webhook_delivery.deliver_pending(db, allow_private=True).delivered == 1
     db.commit()
     delivered = manager.get(log)
     row = re.search(r'<tr data-delivery-id="\d+" data-status="delivered">.*?</tr>', delivered, re.S)

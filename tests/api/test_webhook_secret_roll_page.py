@@ -14,7 +14,7 @@ from podium.models import User, WebhookSubscription
 from podium.services import programs, users, webhooks
 from podium.services.actor import SYSTEM, Actor
 from podium.services.webhook_secrets import GRACE_HOURS
-from podium.web.integrations import GRACE_LABELS
+from podium.web.integrations.webhooks import GRACE_LABELS
 from tests.api.conftest import Browser, Cast
 
 pytestmark = pytest.mark.db

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from podium.db import session_factory
 from podium.models import User, WebhookFormat
-from podium.services import events, feeds, webhooks
+from podium.services import events, feeds, webhook_delivery, webhooks
 from podium.services.actor import Actor
 from tests.browser.conftest import PLAN_PEOPLE, PlanProgram, screenshot
 from tests.integration.test_webhooks import Receiver
@@ -32,12 +32,14 @@ def receiver() -> Iterator[Receiver]:
     r.server.server_close()
 
 
-def _deliver(engine: Engine, transport: httpx.BaseTransport | None = None) -> webhooks.DeliveryRun:
+def _deliver(
+    engine: Engine, transport: httpx.BaseTransport | None = None
+) -> webhook_delivery.DeliveryRun:
     """One pass of the webhook worker."""
     db = session_factory(engine)()
     client = httpx.Client(transport=transport) if transport else None
     try:
-        run = webhooks.deliver_pending(db, client=client, allow_private=True)
+        run = webhook_delivery.deliver_pending(db, client=client, allow_private=True)
         db.commit()
         return run
     finally:

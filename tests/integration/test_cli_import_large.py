@@ -41,7 +41,7 @@ def test_an_upload_that_large_is_still_refused(
     cli_env: None, engine: Engine, tmp_path: Path
 ) -> None:
     from podium.errors import PayloadTooLarge
-    from podium.services.imports import read_file
+    from podium.services.import_readers import read_file
 
     podium("demo")
     large = _large_plan(tmp_path)

@@ -194,21 +194,21 @@ def test_the_worker_waits_out_a_database_that_does_not_answer(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from podium.services import webhooks
+    from podium.services import webhook_delivery
 
     passes: list[str] = []
 
-    def deliver(*_args: object, **_kw: object) -> webhooks.DeliveryRun:
+    def deliver(*_args: object, **_kw: object) -> webhook_delivery.DeliveryRun:
         passes.append("pass")
         if len(passes) == 1:
             raise OperationalError("SELECT …", {}, Exception("database is locked"))
-        return webhooks.DeliveryRun(delivered=0, retried=0, failed=0)
+        return webhook_delivery.DeliveryRun(delivered=0, retried=0, failed=0)
 
     def sleep(_seconds: float) -> None:
         if len(passes) == 2:
             raise KeyboardInterrupt  # the operator stops the worker
 
-    monkeypatch.setattr(webhooks, "deliver_pending", deliver)
+    monkeypatch.setattr(webhook_delivery, "deliver_pending", deliver)
     monkeypatch.setattr("time.sleep", sleep)
     result = runner.invoke(app, ["webhook", "deliver", "--loop", "--interval", "1"])
     assert passes == ["pass", "pass"]

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from podium.models import Program
 from podium.services.actor import SYSTEM
-from podium.services.imports import ImportRefused, import_file
+from podium.services.import_readers import ImportRefused
+from podium.services.imports import import_file
 
 
 def test_a_program_name_too_long_is_refused_not_cut(db: Session) -> None:

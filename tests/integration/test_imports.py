@@ -16,7 +16,8 @@ from podium.interop.mspdi import write_mspdi
 from podium.interop.mspdi.reading import read_mspdi
 from podium.models import Baseline, BaselineItem, Calendar, Dependency, Program, Task
 from podium.services.actor import SYSTEM
-from podium.services.imports import ImportRefused, detect_format, import_file
+from podium.services.import_readers import ImportRefused, detect_format
+from podium.services.imports import import_file
 from podium.services.plans import export_plan
 from podium.services.uow import complete
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from podium.interop.csv_plan import read_csv_plan, write_csv_plan
 from podium.models import Assignment, Dependency, Program, Resource, Task
 from podium.services.actor import SYSTEM
-from podium.services.imports import ImportRefused, detect_format, import_file
+from podium.services.import_readers import ImportRefused, detect_format
+from podium.services.imports import import_file
 from podium.services.plans import export_plan
 from podium.services.uow import complete
 

@@ -18,7 +18,8 @@ from podium.interop.mspdi import write_mspdi
 from podium.interop.plan_format import PlanError, read_plan
 from podium.models import Calendar, Program, Task
 from podium.services.actor import SYSTEM
-from podium.services.imports import ImportRefused, import_file
+from podium.services.import_readers import ImportRefused
+from podium.services.imports import import_file
 from podium.services.plans import export_plan, import_plan
 from podium.services.uow import complete
 from tests.unit.test_xer import sample, xer

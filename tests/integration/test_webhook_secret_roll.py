@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from podium.cli import app
 from podium.config import REPO_ROOT
 from podium.models import Program, Role, User, WebhookSubscription, utcnow
-from podium.services import events, programs, users, webhooks
+from podium.services import events, programs, users, webhook_delivery, webhooks
 from podium.services.actor import SYSTEM, Actor
 from tests.factories import add_member, make_program, make_user
 from tests.integration.test_webhooks import Receiver, _at, receiver
@@ -57,7 +57,7 @@ def _send_one(db: Session, program: Program, at: datetime | None = None) -> None
     events.emit(db, program.id, events.REPORT_ISSUED, {"title": "Status"})
     db.commit()
     clock = _at(at) if at else utcnow
-    assert webhooks.deliver_pending(db, clock=clock, allow_private=True).delivered == 1
+    assert webhook_delivery.deliver_pending(db, clock=clock, allow_private=True).delivered == 1
     db.commit()
 
 
@@ -138,11 +138,11 @@ def test_a_retry_after_the_grace_period_is_signed_with_the_new_secret_only(
     webhooks.roll_secret(db, SYSTEM, hook.id, grace_hours=1, expected_version=None, now=now)
     db.commit()
     receiver.status = 500
-    assert webhooks.deliver_pending(db, clock=_at(now), allow_private=True).retried == 1
+    assert webhook_delivery.deliver_pending(db, clock=_at(now), allow_private=True).retried == 1
     db.commit()
     receiver.status = 200
     later = now + timedelta(hours=2)
-    assert webhooks.deliver_pending(db, clock=_at(later), allow_private=True).delivered == 1
+    assert webhook_delivery.deliver_pending(db, clock=_at(later), allow_private=True).delivered == 1
     db.commit()
     first, retry = (h["X-Podium-Signature"] for h, _body in receiver.received)
     assert (len(_signatures(first)), len(_signatures(retry))) == (2, 1)
@@ -153,10 +153,10 @@ def test_an_ended_secret_is_not_kept(db: Session, program: Program) -> None:
     now = utcnow()
     webhooks.roll_secret(db, SYSTEM, hook.id, grace_hours=1, expected_version=None, now=now)
     db.commit()
-    webhooks.deliver_pending(db, clock=_at(now + timedelta(minutes=30)), allow_private=True)
+    webhook_delivery.deliver_pending(db, clock=_at(now + timedelta(minutes=30)), allow_private=True)
     db.expire_all()
     assert db.get(WebhookSubscription, hook.id).previous_secret is not None  # type: ignore[union-attr]
-    webhooks.deliver_pending(db, clock=_at(now + timedelta(hours=1)), allow_private=True)
+    webhook_delivery.deliver_pending(db, clock=_at(now + timedelta(hours=1)), allow_private=True)
     db.expire_all()
     stored = db.get(WebhookSubscription, hook.id)
     assert stored is not None
@@ -181,7 +181,7 @@ def test_a_webhook_whose_creator_is_gone_keeps_being_delivered(
     db.commit()
     events.emit(db, program.id, events.REPORT_ISSUED, {"title": "Status"})
     db.commit()
-    assert webhooks.deliver_pending(db, allow_private=True).delivered == 1
+    assert webhook_delivery.deliver_pending(db, allow_private=True).delivered == 1
     db.commit()
     ((headers, body),) = receiver.received
     assert verify(hook.secret, headers["X-Podium-Signature"], body)

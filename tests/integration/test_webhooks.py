@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from podium.errors import ValidationFailed
 from podium.models import DeliveryStatus, Program, WebhookDelivery, WebhookFormat, utcnow
-from podium.services import events, webhooks
+from podium.services import events, webhook_delivery, webhooks
 from podium.services.actor import SYSTEM
 from tests.factories import make_program, make_user
 
@@ -85,7 +85,7 @@ def test_a_delivery_is_signed_with_the_subscription_secret(
     secret = _subscribe(db, program, receiver.url)
     events.emit(db, program.id, events.REPORT_ISSUED, {"title": "Status"})
     db.commit()
-    run = webhooks.deliver_pending(db, allow_private=True)
+    run = webhook_delivery.deliver_pending(db, allow_private=True)
     db.commit()
     assert run.delivered == 1
     ((headers, body),) = receiver.received
@@ -106,18 +106,18 @@ def test_failures_back_off_exponentially_and_give_up(
     db.commit()
     now = utcnow()
     waits = []
-    for _ in range(webhooks.MAX_ATTEMPTS):
-        webhooks.deliver_pending(db, clock=_at(now), allow_private=True)
+    for _ in range(webhook_delivery.MAX_ATTEMPTS):
+        webhook_delivery.deliver_pending(db, clock=_at(now), allow_private=True)
         db.commit()
         delivery = db.scalars(select(WebhookDelivery)).one()
-        assert webhooks.deliver_pending(db, clock=_at(now), allow_private=True).retried == 0
+        assert webhook_delivery.deliver_pending(db, clock=_at(now), allow_private=True).retried == 0
         if delivery.next_attempt_at is None:
             break
         waits.append(delivery.next_attempt_at - now)
         now = delivery.next_attempt_at
     assert waits[:3] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
     assert delivery.status == DeliveryStatus.FAILED
-    assert delivery.attempts == webhooks.MAX_ATTEMPTS == len(receiver.received)
+    assert delivery.attempts == webhook_delivery.MAX_ATTEMPTS == len(receiver.received)
     assert delivery.last_status_code == 500 and delivery.last_error == "HTTP 500"
 
 
@@ -126,7 +126,7 @@ def test_slack_format_sends_text(db: Session, program: Program, receiver: Receiv
     escalation = {"risk_id": 424242, "title": "Vendor late", "from": "project", "to": "program"}
     events.emit(db, program.id, events.RISK_ESCALATED, escalation)
     db.commit()
-    webhooks.deliver_pending(db, allow_private=True, base_url="https://podium.example.com")
+    webhook_delivery.deliver_pending(db, allow_private=True, base_url="https://podium.example.com")
     db.commit()
     ((_headers, body),) = receiver.received
     text = json.loads(body)["text"]
@@ -151,7 +151,7 @@ def test_each_delivery_is_signed_with_the_moment_it_is_sent(
         reads.append(start + timedelta(minutes=10 * len(reads)))
         return reads[-1]
 
-    assert webhooks.deliver_pending(db, clock=clock, allow_private=True).delivered == 3
+    assert webhook_delivery.deliver_pending(db, clock=clock, allow_private=True).delivered == 3
     db.commit()
     stamps = [int(h["X-Podium-Signature"].split(",")[0][2:]) for h, _body in receiver.received]
     assert len(set(stamps)) == 3 and stamps == sorted(stamps)
@@ -177,7 +177,7 @@ def test_a_name_that_resolves_to_loopback_is_refused_when_sending(
     _subscribe(db, program, receiver.url.replace("127.0.0.1", "localhost"))
     events.emit(db, program.id, events.REPORT_ISSUED, {})
     db.commit()
-    assert webhooks.deliver_pending(db).retried == 1
+    assert webhook_delivery.deliver_pending(db).retried == 1
     db.commit()
     assert receiver.received == []
     assert "localhost is a private" in db.scalars(select(WebhookDelivery)).one().last_error
@@ -206,7 +206,7 @@ def test_the_request_goes_to_the_address_that_was_checked(db: Session, program: 
     db.commit()
     resolve = Rebinding()
     with httpx.Client(transport=httpx.MockTransport(answer)) as client:
-        run = webhooks.deliver_pending(db, client=client, resolve=resolve)
+        run = webhook_delivery.deliver_pending(db, client=client, resolve=resolve)
     db.commit()
     assert run.delivered == 1 and resolve.asked == ["hooks.example.com"]
     (request,) = seen
@@ -231,7 +231,7 @@ def test_a_name_rebound_to_loopback_is_refused_at_the_next_attempt(
 
     transport = httpx.MockTransport(answer)
     with httpx.Client(transport=transport) as client:
-        run = webhooks.deliver_pending(db, client=client, resolve=resolve)
+        run = webhook_delivery.deliver_pending(db, client=client, resolve=resolve)
     db.commit()
     assert (run.delivered, run.retried, len(resolve.asked)) == (1, 1, 2)
     assert [r.url.host for r in seen] == ["93.184.215.14"]
@@ -243,7 +243,7 @@ def test_a_subscription_made_while_allowed_is_still_refused_when_not(
     _subscribe(db, program, receiver.url)
     events.emit(db, program.id, events.REPORT_ISSUED, {})
     db.commit()
-    webhooks.deliver_pending(db)
+    webhook_delivery.deliver_pending(db)
     db.commit()
     assert receiver.received == []
     assert "private" in db.scalars(select(WebhookDelivery)).one().last_error
@@ -291,7 +291,9 @@ def test_each_delivery_is_on_record_and_the_database_free_while_the_next_one_is_
         return httpx.Response(204)
 
     with httpx.Client(transport=httpx.MockTransport(answer)) as client:
-        run = webhooks.deliver_pending(db, client=client, resolve=lambda _h: ["93.184.215.14"])
+        run = webhook_delivery.deliver_pending(
+            db, client=client, resolve=lambda _h: ["93.184.215.14"]
+        )
     assert run.delivered == 3, [d.last_error for d in db.scalars(select(WebhookDelivery))]
     assert seen == [([], True), (["delivered"], True), (["delivered", "delivered"], True)]
 
@@ -316,7 +318,7 @@ def test_the_answer_body_is_never_read(db: Session, program: Program) -> None:
     with httpx.Client(
         transport=httpx.MockTransport(lambda _r: httpx.Response(200, stream=body))
     ) as c:
-        run = webhooks.deliver_pending(db, client=c, resolve=lambda _h: ["93.184.215.14"])
+        run = webhook_delivery.deliver_pending(db, client=c, resolve=lambda _h: ["93.184.215.14"])
     assert run.delivered == 1 and body.read == 0
 
 
@@ -334,7 +336,7 @@ def test_a_receiver_that_does_not_finish_answering_is_given_up_on_in_time(
     db.commit()
     try:
         with httpx.Client(transport=httpx.MockTransport(answer)) as client:
-            run = webhooks.deliver_pending(
+            run = webhook_delivery.deliver_pending(
                 db, client=client, resolve=lambda _h: ["93.184.215.14"], answer_within=0.2
             )
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podium.services.imports import detect_format
+from podium.services.import_readers import detect_format
 
 MSPDI = '<?xml version="1.0" encoding="UTF-16"?>\n<Project xmlns="http://schemas.microsoft.com/project">'
 

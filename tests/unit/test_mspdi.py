@@ -17,7 +17,7 @@ from podium.interop.mspdi.calendars import (
     exception_days,
 )
 from podium.interop.plan_format import plan_to_json, read_plan
-from podium.services.imports import read_file
+from podium.services.import_readers import read_file
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "projects"
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="the shared project files are not here")

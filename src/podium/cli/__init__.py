@@ -16,24 +16,25 @@ from podium.cli import calendars, calendar_days, performance, health_rules, fore
 from podium.cli import scenarios, impact, alerts
 from podium.cli import risks, risk_actions, risk_rules, benefits, governance, governance_records
 from podium.cli import decisions, change_requests
-from podium.cli import stakeholders, lessons, integrations, search
+from podium.cli import stakeholders, lessons, backups, feeds, webhooks, search
 
 __all__ = [
     "admin",
     "alerts",
     "app",
     "assignments",
+    "backups",
     "benefits",
     "calendar_days",
     "calendars",
     "change_requests",
     "decisions",
+    "feeds",
     "forecast",
     "governance",
     "governance_records",
     "health_rules",
     "impact",
-    "integrations",
     "lessons",
     "leveling",
     "milestones",
@@ -54,6 +55,7 @@ __all__ = [
     "stakeholders",
     "task_links",
     "tasks",
+    "webhooks",
 ]
 
 if __name__ == "__main__":  # pragma: no cover

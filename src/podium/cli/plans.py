@@ -228,7 +228,8 @@ def import_(
     """
     from podium.interop.imported import LOCAL_IMPORT_BYTES
     from podium.services.import_columns import mapping_from_pairs
-    from podium.services.imports import FORMAT_NAMES, import_file
+    from podium.services.import_readers import FORMAT_NAMES
+    from podium.services.imports import import_file
 
     try:
         mapping = mapping_from_pairs(map_) if map_ else None

@@ -23,7 +23,7 @@ from podium.interop.csv_plan import (
     csv_preview,
 )
 from podium.interop.imported import MAX_IMPORT_BYTES
-from podium.services.imports import FORMAT_NAMES, ImportRefused, detect_format
+from podium.services.import_readers import FORMAT_NAMES, ImportRefused, detect_format
 
 PREVIEW_ROWS = 5
 REQUIRED_FIELDS = ("name",)  # what read_csv_plan cannot do without

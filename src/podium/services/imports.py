@@ -7,228 +7,31 @@ location: a bad file writes nothing), imports it as a new program, takes the
 baseline the file stored as a Podium baseline, reschedules, and reports per task
 where Podium's dates differ from the dates the file stored, and why.
 
-Readers are found in :data:`READERS` (format → ``module:function``), imported
-only when used: a format whose reader is not installed is reported as such.
+The file is read by :mod:`import_readers`; the report is :mod:`import_report`.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from podium.engine import WorkCalendar
-from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_error
-from podium.interop.csv_plan import read_csv_plan
-from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
+from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan
 from podium.interop.plan_format import KEY_PATTERN, Plan, PlanError, nul_problems, read_plan
-from podium.models import BaselineItem, Calendar, Program, Resource, Task
+from podium.models import BaselineItem, Calendar, Program, Resource
 from podium.services.actor import Actor
 from podium.services.baselines import take_baseline
 from podium.services.date_window import in_window, window_message
-from podium.services.overview import program_calendar
+from podium.services.import_readers import FORMAT_NAMES, ImportRefused, read_file
+from podium.services.import_report import ImportReport, compare_dates
 from podium.services.plans import import_plan
 from podium.services.scheduling.pending import reschedule_pending
 
-
-class Reader(Protocol):
-    def __call__(self, data: bytes, *, limit: int = ...) -> ImportedPlan: ...
-
-
-READERS: dict[str, str] = {
-    "mspdi": "podium.interop.mspdi:read_mspdi",
-    "xer": "podium.interop.xer:read_xer",
-    "csv": "podium.interop.csv_plan:read_csv_plan",
-}
-FORMAT_NAMES = {
-    "mspdi": "Microsoft Project XML",
-    "xer": "Primavera P6 XER",
-    "csv": "CSV",
-    "podium-plan": "Podium plan (JSON)",
-}
 BASELINE_NAME = "Baseline from the imported file"
 MAX_PROGRAM_NAME = 200  # characters, as the plan format and the database hold them
-
-
-class ImportRefused(ValidationFailed):
-    """A file that cannot be imported; ``details`` lists ``{"location", "message"}``."""
-
-    code = "invalid_file"
-
-    def __init__(self, problems: list[dict[str, str]], *, format: str = "") -> None:
-        self.problems = problems
-        first = problems[0] if problems else {"location": "", "message": "invalid file"}
-        where = f"{first['location']}: " if first["location"] else ""
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        label = FORMAT_NAMES.get(format, "file")
-        super().__init__(f"cannot import this {label}: {where}{first['message']}{more}")
-        self.details = problems
-
-
-@dataclass(frozen=True)
-class DateDifference:
-    """One task's dates in the file beside Podium's, in working days of difference."""
-
-    task: str
-    name: str
-    file_start: date | None
-    file_finish: date | None
-    start: date | None
-    finish: date | None
-    start_days: int | None
-    finish_days: int | None
-    reason: str
-
-    @property
-    def matches(self) -> bool:
-        return not self.start_days and not self.finish_days
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "task": self.task,
-            "name": self.name,
-            "file_start": _iso(self.file_start),
-            "file_finish": _iso(self.file_finish),
-            "start": _iso(self.start),
-            "finish": _iso(self.finish),
-            "start_days": self.start_days,
-            "finish_days": self.finish_days,
-            "matches": self.matches,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class ImportReport:
-    """What an import wrote and how Podium's schedule compares with the file's dates."""
-
-    program_id: int
-    program_key: str
-    program_name: str
-    format: str
-    counts: dict[str, int]
-    dates: list[DateDifference] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    baseline_id: int | None = None
-
-    @property
-    def compared(self) -> int:
-        return sum(1 for d in self.dates if d.file_start or d.file_finish)
-
-    @property
-    def matching(self) -> int:
-        return sum(1 for d in self.dates if (d.file_start or d.file_finish) and d.matches)
-
-    @property
-    def matching_percent(self) -> float:
-        return round(100.0 * self.matching / self.compared, 1) if self.compared else 100.0
-
-    @property
-    def differences(self) -> list[DateDifference]:
-        return [d for d in self.dates if not d.matches]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "program_id": self.program_id,
-            "program_key": self.program_key,
-            "program_name": self.program_name,
-            "format": self.format,
-            "counts": self.counts,
-            "baseline_id": self.baseline_id,
-            "compared": self.compared,
-            "matching": self.matching,
-            "matching_percent": self.matching_percent,
-            "notes": self.notes,
-            "dates": [d.as_dict() for d in self.dates],
-        }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def available_formats() -> list[str]:
-    """The formats whose reader is installed (the plan format always is)."""
-    return [name for name in READERS if _reader(name) is not None] + ["podium-plan"]
-
-
-def _reader(name: str) -> Reader | None:
-    module_name, _, function = READERS[name].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    reader = getattr(module, function, None)
-    return reader if callable(reader) else None
-
-
-def detect_format(data: bytes, filename: str = "") -> str:
-    """The format of a file, from its first bytes (and its name, for CSV)."""
-    head = data[:4096]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{"):
-        return "podium-plan"
-    if head.startswith(b"ERMHDR"):
-        return "xer"
-    if head.startswith(b"<"):
-        return "mspdi"
-    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    if suffix in ("xml", "mspdi"):
-        return "mspdi"
-    if suffix == "xer":
-        return "xer"
-    if suffix == "json":
-        return "podium-plan"
-    return "csv"
-
-
-def read_file(
-    data: bytes,
-    *,
-    filename: str = "",
-    format: str | None = None,
-    mapping: dict[str, str] | None = None,
-    limit: int = MAX_IMPORT_BYTES,
-) -> ImportedPlan:
-    """The file read by its format's reader (nothing written); refused when larger than
-    ``limit`` bytes (an upload's limit unless said). ``mapping`` (field → column) is the
-    columns chosen for a CSV file."""
-    if len(data) > limit:
-        raise PayloadTooLarge(
-            f"the file is {len(data)} bytes; an import reads at most {limit} bytes"
-        )
-    chosen = format or detect_format(data, filename)
-    if mapping is not None and chosen != "csv":
-        raise field_error("mapping", f"a {FORMAT_NAMES.get(chosen, 'file')} has no columns to map")
-    if chosen == "podium-plan":
-        try:
-            plan = read_plan(data)
-        except PlanError as exc:
-            return ImportedPlan(
-                format=chosen, problems=[Problem(p["location"], p["message"]) for p in exc.problems]
-            )
-        return ImportedPlan(format=chosen, document=plan.model_dump(mode="json", by_alias=True))
-    if chosen not in READERS:
-        known = ", ".join([*READERS, "podium-plan"])
-        raise BadRequest(f"unknown format {chosen!r}: use one of {known}")
-    reader = _reader(chosen)
-    if reader is None:
-        raise BadRequest(f"this Podium cannot read {FORMAT_NAMES[chosen]} files yet")
-    try:
-        if chosen == "csv":
-            return read_csv_plan(data, mapping, limit=limit)
-        return reader(data, limit=limit)
-    except (ValueError, OverflowError) as exc:
-        # the readers locate what they check; a value none of them expected ends here
-        problem = Problem("", f"the file holds a value that cannot be read: {exc}")
-        return ImportedPlan(format=chosen, problems=[problem])
 
 
 def _free_names(session: Session, document: dict[str, Any], key: str) -> list[str]:
@@ -317,74 +120,6 @@ def _stored_by_name(session: Session, names: list[str]) -> dict[str, Resource]:
     for resource in session.scalars(select(Resource).where(func.lower(Resource.name).in_(wanted))):
         found.setdefault(resource.name.strip().lower(), []).append(resource)
     return {name: hits[0] for name, hits in found.items() if len(hits) == 1}
-
-
-def _reason(note: str, task: Any, calendar_id: int | None, summaries: set[int]) -> str:
-    if note:
-        return note
-    if task.id in summaries:
-        return "summary task: its dates roll up from its subtasks"
-    if task.constraint_type and str(task.constraint_type.value) != "asap":
-        return f"constraint ({task.constraint_type.value})"
-    if task.calendar_id is not None and task.calendar_id != calendar_id:
-        return "calendar differs (the task has its own calendar)"
-    return "scheduling rules differ (working time within days, leveling or rounding)"
-
-
-def _compare(session: Session, program: Program, imported: ImportedPlan) -> list[DateDifference]:
-    calendar: WorkCalendar = program_calendar(session, program)
-    rows = session.execute(
-        select(
-            Task.id,
-            Task.key,
-            Task.name,
-            Task.early_start,
-            Task.early_finish,
-            Task.constraint_type,
-            Task.calendar_id,
-            Task.parent_id,
-        ).where(Task.program_id == program.id)
-    ).all()
-    summaries = {r.parent_id for r in rows if r.parent_id is not None}
-    by_key = {r.key: r for r in rows}
-    found = [
-        (key, stated, by_key[key]) for key, stated in imported.file_dates.items() if key in by_key
-    ]
-    starts = _slips(calendar, [(s.start, t.early_start) for _, s, t in found])
-    finishes = _slips(calendar, [(s.finish, t.early_finish) for _, s, t in found])
-    differences: list[DateDifference] = []
-    for (key, stated, task), start_days, finish_days in zip(found, starts, finishes, strict=True):
-        matches = not start_days and not finish_days
-        differences.append(
-            DateDifference(
-                task=key,
-                name=task.name,
-                file_start=stated.start,
-                file_finish=stated.finish,
-                start=task.early_start,
-                finish=task.early_finish,
-                start_days=start_days,
-                finish_days=finish_days,
-                reason=""
-                if matches
-                else _reason(stated.note, task, program.calendar_id, summaries),
-            )
-        )
-    return differences
-
-
-def _slips(
-    calendar: WorkCalendar, pairs: list[tuple[date | None, date | None]]
-) -> list[int | None]:
-    """Working days each scheduled day falls after the file's (``None`` when either is
-    missing), in one vectorized count."""
-    known = [(i, a, b) for i, (a, b) in enumerate(pairs) if a is not None and b is not None]
-    out: list[int | None] = [None] * len(pairs)
-    if known:
-        counted = calendar.slip_array([a for _, a, _ in known], [b for _, _, b in known])
-        for (i, _, _), n in zip(known, counted.tolist(), strict=True):
-            out[i] = n
-    return out
 
 
 def _given_dates(plan: Plan) -> list[tuple[str, date | None]]:
@@ -529,7 +264,7 @@ def import_file(
         program_name=program.name,
         format=imported.format,
         counts=counts,
-        dates=_compare(session, program, imported),
+        dates=compare_dates(session, program, imported),
         notes=notes,
         baseline_id=baseline_id,
     )

@@ -18,7 +18,9 @@ from podium.api.deps import Db
 from podium.errors import NotFound, PayloadTooLarge, PodiumError
 from podium.interop.imported import MAX_IMPORT_BYTES
 from podium.services.import_columns import MAPPING_FIELDS, inspect_file
-from podium.services.imports import FORMAT_NAMES, ImportReport, detect_format, import_file
+from podium.services.import_readers import FORMAT_NAMES, detect_format
+from podium.services.import_report import ImportReport
+from podium.services.imports import import_file
 from podium.web.imports.uploads import PendingUpload, UploadStore
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import done

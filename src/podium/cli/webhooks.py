@@ -1,10 +1,7 @@
-"""Commands for what connects Podium to the outside: backups, calendar feeds, webhooks."""
+"""``podium webhook``: a program's outgoing webhooks, their delivery log, the delivery worker."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,187 +10,27 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from podium.cli._app import (
+    ProgramRef,
     actor_for,
     app,
     console,
     fail,
     print_problems,
     require_current_schema,
-    writable,
 )
-from podium.db import get_engine, upgrade_database
+from podium.cli.integration_common import AsUser, moment
 from podium.errors import PodiumError
 from podium.services.uow import unit_of_work
 
-
-@app.command()
-def backup(
-    output: Annotated[Path, typer.Option("--output", "-o", help="the archive to write (.zip)")],
-) -> None:
-    """Write a consistent archive of the whole database (every program, user, history, report)."""
-    from podium.services.backup import backup_database
-
-    require_current_schema()
-    writable(output)
-    replaced = output.exists()
-    partial = output.with_name(output.name + ".partial")
-    try:
-        manifest = backup_database(get_engine(), partial)
-        partial.replace(output)
-    except PodiumError as exc:
-        partial.unlink(missing_ok=True)
-        raise fail(exc.message) from exc
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    rows = sum(table.rows for table in manifest.tables)
-    console.print(
-        f"Wrote [bold]{output}[/]: {len(manifest.tables)} tables, {rows} rows, "
-        f"schema revision {manifest.revision}"
-        + (" (it replaces the archive that was there)." if replaced else ".")
-    )
-
-
-@app.command()
-def restore(
-    archive: Annotated[Path, typer.Argument(help="an archive written by `podium backup`")],
-) -> None:
-    """Load a backup into an empty database (SQLite or PostgreSQL); all or nothing."""
-    from podium.services.backup import restore_database
-
-    if not archive.is_file():
-        raise fail(f"no file {archive}")
-    engine = get_engine()
-    upgrade_database(engine)
-    try:
-        result = restore_database(engine, archive)
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    console.print(
-        f"Restored {sum(result.rows.values())} rows in {len(result.rows)} tables from "
-        f"[bold]{archive}[/] (written {result.created_at}, schema revision {result.revision})."
-    )
-
-
-feed_app = typer.Typer(
-    help="Calendar feeds: secret iCalendar URLs of a program's dates or a person's tasks.",
-    no_args_is_help=True,
-)
 webhook_app = typer.Typer(
     help="Outgoing webhooks: subscriptions, the delivery log, the delivery worker.",
     no_args_is_help=True,
 )
-app.add_typer(feed_app, name="feed")
 app.add_typer(webhook_app, name="webhook")
 # the worker's first spelling, `podium webhooks deliver`, keeps working
 app.add_typer(webhook_app, name="webhooks", hidden=True)
 
-ProgramRef = Annotated[str, typer.Argument(help="program key or id")]
-AsUser = Annotated[
-    str | None,
-    typer.Option("--as", "--user", help="act as this user (email); default: the system"),
-]
-BaseUrl = Annotated[
-    str,
-    typer.Option(
-        envvar="PODIUM_BASE_URL", help="the address people reach Podium at (for the feed URL)"
-    ),
-]
 STATUS_STYLE = {"delivered": "green", "pending": "yellow", "failed": "bold red"}
-
-
-def _moment(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-@feed_app.command("create")
-def feed_create(
-    program: Annotated[
-        str | None, typer.Argument(help="program key or id (not with --personal)")
-    ] = None,
-    personal: Annotated[
-        bool, typer.Option("--personal", help="a feed of the user's own assigned tasks")
-    ] = False,
-    as_user: AsUser = None,
-    base_url: BaseUrl = "http://127.0.0.1:8000",
-) -> None:
-    """Make a secret feed URL (printed once); it lives as long as its user can see the data."""
-    from podium.services import feeds, programs
-
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", base_url):
-        raise fail(f"--base-url must be an http:// or https:// address, not {base_url!r}")
-
-    if as_user is None:
-        raise fail("a feed belongs to a person: give --as EMAIL")
-    if personal == (program is not None):
-        raise fail("give a PROGRAM, or --personal for the user's own tasks")
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            actor = actor_for(session, as_user)
-            if program is None:
-                feed, secret = feeds.create_personal_feed(session, actor)
-                what = f"the tasks assigned to {actor.email}"
-            else:
-                found = programs.find_program(session, actor, program)
-                feed, secret = feeds.create_program_feed(session, actor, found.id)
-                what = f"{found.key}'s milestones, deadlines and reviews"
-            feed_id = feed.id
-    except PodiumError as exc:
-        print_problems(exc)
-        raise typer.Exit(1) from exc
-    console.print(f"Feed {feed_id}: {what}. The URL is shown only this once:")
-    console.print(base_url.rstrip("/") + feeds.feed_path(secret), soft_wrap=True, markup=False)
-    console.print("Subscribe to it from a calendar application (Add calendar → From URL).")
-
-
-@feed_app.command("list")
-def feed_list(as_user: AsUser = None) -> None:
-    """The feeds a user made (their URLs are not kept, only their first characters)."""
-    from podium.models import Program
-    from podium.services import feeds
-
-    if as_user is None:
-        raise fail("whose feeds? give --as EMAIL")
-    require_current_schema()
-    table = Table("id", "kind", "program", "starts", "created", "revoked", "served")
-    with unit_of_work() as session:
-        made = feeds.list_feeds(session, actor_for(session, as_user))
-        for f in made:
-            program = session.get(Program, f.program_id) if f.program_id else None
-            table.add_row(
-                str(f.id),
-                "program" if f.program_id else "personal",
-                program.key if program else "",
-                f.prefix + "…",
-                _moment(f.created_at),
-                _moment(f.revoked_at),
-                "yes" if feeds.is_live(session, f) else "no",
-            )
-    table.title = f"{len(made)} feed{'s' if len(made) != 1 else ''} of {as_user}"
-    table.title_justify = "left"
-    console.print(table)
-
-
-@feed_app.command("revoke")
-def feed_revoke(
-    feed_id: Annotated[int, typer.Argument(help="the feed's id (podium feed list)")],
-    as_user: AsUser = None,
-) -> None:
-    """Revoke a feed: its URL answers 404 from now on."""
-    from podium.services import feeds
-
-    require_current_schema()
-    try:
-        with unit_of_work() as session:
-            feeds.revoke_feed(session, actor_for(session, as_user), feed_id)
-    except PodiumError as exc:
-        raise fail(exc.message) from exc
-    console.print(f"Revoked feed {feed_id}.")
 
 
 @webhook_app.command("list")
@@ -386,7 +223,7 @@ def webhook_roll_secret(
     console.print(secret, soft_wrap=True, markup=False)
     if until:
         console.print(
-            f"Until {_moment(until)} each delivery is signed with both secrets (two v1= in "
+            f"Until {moment(until)} each delivery is signed with both secrets (two v1= in "
             "X-Podium-Signature): put the new one in the receiver before then."
         )
     else:
@@ -456,11 +293,11 @@ def webhook_deliveries(
                 table.add_row(
                     str(d.id),
                     d.event,
-                    _moment(d.created_at),
+                    moment(d.created_at),
                     f"[{style}]{d.status.value}[/]",
                     str(d.attempts),
                     escape(answer),
-                    _moment(d.next_attempt_at),
+                    moment(d.next_attempt_at),
                 )
     except PodiumError as exc:
         raise fail(exc.message) from exc
@@ -485,7 +322,7 @@ def webhooks_deliver(
     import time
 
     from podium.config import get_settings
-    from podium.services.webhooks import deliver_pending
+    from podium.services.webhook_delivery import deliver_pending
 
     require_current_schema()
     allow_private = get_settings().webhooks_allow_private
