@@ -109,9 +109,22 @@ def test_a_plan_that_cannot_be_measured_says_why(plan: BenefitPlan, problem: str
 
 
 def _program_health(*benefits: object, rules: object = None):  # type: ignore[no-untyped-def]
-    from podium.engine.health import HealthInput, ProgramFacts, Ref, RuleSet, assess_health
+    from podium.engine.health import (
+        HealthInput,
+        ProgramFacts,
+        ProjectFacts,
+        Ref,
+        RuleSet,
+        TaskFacts,
+        assess_health,
+    )
 
-    facts = HealthInput(ProgramFacts(Ref("program", 1, "CLOUD")), benefits=benefits)  # type: ignore[arg-type]
+    facts = HealthInput(
+        ProgramFacts(Ref("program", 1, "CLOUD")),
+        projects=[ProjectFacts(Ref("project", 1, "PLAT"))],
+        tasks=[TaskFacts(Ref("task", 1, "PLAT-1"), "PLAT")],  # a plan to be on
+        benefits=benefits,  # type: ignore[arg-type]
+    )
     return assess_health(facts, rules or RuleSet()).program  # type: ignore[arg-type]
 
 

@@ -55,7 +55,8 @@ def test_a_project_is_the_worst_of_its_own_rules_and_its_tasks() -> None:
 
 def test_the_program_is_the_worst_of_its_projects_and_carries_their_reasons() -> None:
     report = assess(
-        tasks=[task("PLAT-1", **LATE)], projects=[project("PLAT"), project("TRAIN", cpi=0.7)]
+        tasks=[task("PLAT-1", **LATE), task("TRAIN-1", "TRAIN")],
+        projects=[project("PLAT"), project("TRAIN", cpi=0.7)],
     )
     assert report.program.status == "red"
     assert [r.rule for r in report.program.reasons] == ["cost_performance", "finish_slip"]
@@ -114,7 +115,8 @@ def test_a_program_milestone_rolls_into_the_program_not_into_a_project() -> None
     late = milestone("M3", None, forecast=day("2027-03-02"), target=day("2027-03-01"))
     report = assess(milestones=[late])
     assert report.program.status == "red"
-    assert all(p.status == "green" for p in report.projects.values())
+    # the projects carry nothing of it (and, with no work of their own, have no plan)
+    assert all(p.status == "no_plan" and not p.reasons for p in report.projects.values())
     assert (
         assess(milestones=[late], rollup={"program_from_milestones": False}).program.status
         == "green"

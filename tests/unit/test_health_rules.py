@@ -114,7 +114,7 @@ def test_a_project_and_the_program_are_red_past_their_own_target() -> None:
         Ref("program", 1, "CLOUD"), finish=day("2027-12-20"), target=day("2027-12-17")
     )
     late = project("DATA", finish=day("2027-06-02"), target=day("2027-06-01"))
-    report = assess(program=program, projects=(late,))
+    report = assess(program=program, projects=(late,), tasks=[task("DATA-1", "DATA")])
     assert report.projects["DATA"].status == "red"
     assert report.program.reasons[0].message.startswith(
         "red because program CLOUD is forecast 1 working day past its target"
@@ -163,7 +163,7 @@ def test_ahead_of_baseline_or_finished_or_unscheduled_is_no_slip() -> None:
     ("spi", "status"), [(0.95, "green"), (0.9, "green"), (0.89, "amber"), (0.79, "red")]
 )
 def test_spi_below_point_nine_is_amber_and_below_point_eight_red(spi: float, status: str) -> None:
-    report = assess(projects=(project("DATA", spi=spi),))
+    report = assess(projects=(project("DATA", spi=spi),), tasks=[task("DATA-1", "DATA")])
     assert report.projects["DATA"].status == status
 
 
@@ -253,8 +253,10 @@ def test_a_risk_names_its_score_and_links_to_the_risk() -> None:
 
 
 def test_a_closed_risk_clears_and_a_program_risk_flags_the_program() -> None:
-    assert assess(risks=[risk(5, 5, projects=("PLAT",), open=False)]).program.status == "green"
-    report = assess(risks=[risk(5, 5)])  # linked to nothing: a program risk
+    plan = [task("PLAT-1"), task("TRAIN-1", "TRAIN")]
+    closed = risk(5, 5, projects=("PLAT",), open=False)
+    assert assess(tasks=plan, risks=[closed]).program.status == "green"
+    report = assess(tasks=plan, risks=[risk(5, 5)])  # linked to nothing: a program risk
     assert report.program.status == "red"
     assert all(p.status == "green" for p in report.projects.values())
 
@@ -322,5 +324,6 @@ def test_negative_float_fires_only_once_enabled() -> None:
     ],
 )
 def test_a_disabled_rule_does_not_fire(rule: str, records: dict[str, Any]) -> None:
+    records = {"tasks": [task("PLAT-1")], **records}  # a plan to be on
     assert assess(**records).program.status != "green"
     assert assess(**records, rules={"rules": {rule: {"enabled": False}}}).program.status == "green"

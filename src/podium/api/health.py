@@ -21,6 +21,9 @@ from podium.services.programs import get_program
 router = APIRouter(prefix="/programs", tags=["health and earned value"], responses=ERROR_RESPONSES)
 
 Status = Literal["green", "amber", "red"]
+# "no_plan": a project or the program with no scheduled work yet (no task, no milestone
+# with a date): nothing to be on plan against, so not green
+HealthStatus = Literal["no_plan", "green", "amber", "red"]
 
 
 class RefOut(BaseModel):
@@ -40,8 +43,15 @@ class ReasonOut(BaseModel):
 
 class HealthOut(BaseModel):
     ref: RefOut
-    status: Status
+    status: HealthStatus = Field(
+        description="red, amber or green; no_plan for a project or the program with no "
+        "scheduled work yet (no task, no milestone with a date) and no rule firing"
+    )
     reasons: list[ReasonOut]
+    planned: bool = Field(
+        description="false for a project or the program with no scheduled work yet "
+        "(a risk or benefit may still make it amber or red)"
+    )
 
 
 class ProgramHealthOut(BaseModel):
@@ -59,6 +69,7 @@ def _health(h: Health) -> HealthOut:
         ref=RefOut(kind=h.ref.kind, id=h.ref.id, key=h.ref.key),
         status=h.status,
         reasons=[ReasonOut(**health_service.reason_json(r)) for r in h.reasons],
+        planned=h.planned,
     )
 
 
@@ -124,7 +135,7 @@ def put_rules(
 
 class SnapshotOut(BaseModel):
     as_of: date
-    status: Status
+    status: HealthStatus
     spi: float | None
     cpi: float | None
     projects: dict[str, str]

@@ -28,7 +28,7 @@ class ReportOut(BaseModel):
     program_id: int
     title: str
     as_of: date
-    status: str
+    status: str = Field(description="the program's health as issued: red, amber, green or no_plan")
     issued_at: datetime
     issued_by: str
     links: dict[str, str]

@@ -290,18 +290,28 @@ def health(
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
-    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    colours = {"green": "green", "amber": "yellow", "red": "red", "no_plan": "bright_black"}
     report = result.report
     status = report.program.status
+    words = health_service.status_words(status).upper()
     console.print(
-        f"[bold]{key}[/] is [bold {colours[status]}]{status.upper()}[/] "
+        f"[bold]{key}[/] is [bold {colours[status]}]{words}[/] "
         f"as of {result.performance.status_date}"
     )
+    if not report.program.planned:
+        console.print(
+            "  Nothing is scheduled yet (no project has tasks or dated milestones): there is "
+            "no plan to be on. Add projects and tasks (`podium project add`, `podium task "
+            "add`), or import a plan as a new program (`podium import`).",
+            soft_wrap=True,
+        )
     for reason in report.program.reasons[:10]:
         console.print(f"  [{colours[reason.severity]}]●[/] {reason.message}", soft_wrap=True)
     table = Table("project", "health", "why", title="Projects", title_justify="left")
     for project_key, h in report.projects.items():
-        table.add_row(project_key, f"[{colours[h.status]}]{h.status}[/]", h.why)
+        table.add_row(
+            project_key, f"[{colours[h.status]}]{health_service.status_words(h.status)}[/]", h.why
+        )
     console.print(table)
     ev = result.performance.result.program
     if result.performance.baseline is not None:

@@ -37,13 +37,22 @@ def _plain(message: str, severity: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _health(status: str) -> str:
+    """A health status as a word: "Green", or "No plan yet" for a program with no work."""
+    return "No plan yet" if status == "no_plan" else status.capitalize()
+
+
 def _quantity(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-_env.filters.update(money=_money, index=_index, plain=_plain, quantity=_quantity)
+_env.filters.update(money=_money, index=_index, plain=_plain, quantity=_quantity, health=_health)
+_env.globals["no_plan_text"] = (
+    "Nothing is planned yet: no project has tasks or dated milestones, so there is "
+    "nothing to be on plan against. Health shows once a plan is added or imported."
+)
 
 
 def s_curve_svg(curve: dict[str, Any] | None, as_of: str) -> str:

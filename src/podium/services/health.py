@@ -2,7 +2,9 @@
 task, computed from the plan (schedule, baseline, earned value, alerts) by rules an
 owner can tune, and always with the reasons.
 
-Open risks and benefit KPIs behind their path are among the facts.
+Open risks and benefit KPIs behind their path are among the facts. A program, or a
+project, with no scheduled work yet is ``no_plan`` — a neutral state, not green — and
+is recorded and reported as such (:data:`STATUS_WORDS`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,18 @@ from podium.services.performance import ProgramPerformance, program_performance
 from podium.services.programs import get_program
 from podium.services.risks import health_risk_facts
 from podium.services.scheduling.network import paused_gc
+
+STATUS_WORDS: dict[str, str] = {
+    "no_plan": "no plan yet",
+    "green": "green",
+    "amber": "amber",
+    "red": "red",
+}
+
+
+def status_words(status: str) -> str:
+    """A health status as a person reads it ("no plan yet" for ``no_plan``)."""
+    return STATUS_WORDS.get(status, status)
 
 
 @dataclass

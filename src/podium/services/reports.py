@@ -28,7 +28,7 @@ from podium.services.baselines import compare
 from podium.services.benefits.reading import describe, program_benefits
 from podium.services.common import flush
 from podium.services.date_window import check_plan_date
-from podium.services.health import program_health, reason_json
+from podium.services.health import program_health, reason_json, status_words
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import SEVERITY_RANK, milestone_rows
 from podium.services.performance import performance_curves
@@ -105,10 +105,12 @@ def build_report(
         },
         "health": {
             "status": health.report.program.status,
+            # false: no scheduled work yet (status no_plan, unless a risk or benefit fires)
+            "planned": health.report.program.planned,
             "reasons": [reason_json(r) for r in health.report.program.reasons[:TOP_REASONS]],
             "projects": {k: h.status for k, h in health.report.projects.items()},
             "project_reasons": {
-                k: (h.reasons[0].message if h.reasons else "")
+                k: (h.why if h.reasons or h.status == "no_plan" else "")
                 for k, h in health.report.projects.items()
             },
         },
@@ -247,7 +249,7 @@ def _changes(
     out: list[str] = []
     before, after = previous["health"]["status"], current["health"]["status"]
     if before != after:
-        out.append(f"Health went from {before} to {after}.")
+        out.append(f"Health went from {status_words(before)} to {status_words(after)}.")
     finish_before, finish_after = previous["schedule"]["finish"], current["schedule"]["finish"]
     if finish_before != finish_after:
         out.append(f"The forecast finish moved from {finish_before} to {finish_after}.")

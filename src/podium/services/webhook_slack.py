@@ -140,7 +140,9 @@ def _change_request(session: Session, program_id: int, data: dict[str, Any]) -> 
 def _report(session: Session, program_id: int, data: dict[str, Any]) -> Message:
     text = f"Report issued: *{_escape(data.get('title') or '')}*"
     if data.get("status"):
-        text += f" — health {_escape(data['status'])}"
+        # a program with nothing scheduled yet has no colour: say so in words
+        health = "no plan yet" if data["status"] == "no_plan" else str(data["status"])
+        text += f" — health {_escape(health)}"
     if data.get("as_of"):
         text += f", as of {_escape(data['as_of'])}"
     found = _id(data, "report_id")

@@ -21,6 +21,12 @@ red), ``high_risks`` (an open risk scoring >= 15 → amber, >= 20 → red),
 change behind the linear path to its target → amber, more than 25 → red) and
 ``negative_float`` (off by default). Finished work is judged on cost only.
 
+A project, or the program, with no scheduled work — no task and no milestone with a
+date — has no plan to be on: the rules on dates and indices leave it be, and unless
+a risk or benefit rule makes it amber or red its status is ``"no_plan"``
+(:data:`NO_PLAN`), never green. It rolls up as nothing: a planned program with one
+empty project is judged on the others.
+
 Usage: ``assess_health(HealthInput(...), RuleSet.from_json(stored))``.
 """
 
@@ -28,6 +34,7 @@ from podium.engine.health.assess import assess_health
 from podium.engine.health.records import (
     ALERT_SEVERITIES,
     LEVELS,
+    NO_PLAN,
     STATUSES,
     AlertFacts,
     AlertSeverity,
@@ -35,6 +42,7 @@ from podium.engine.health.records import (
     Health,
     HealthInput,
     HealthReport,
+    HealthStatus,
     InvalidHealthInput,
     Level,
     MilestoneFacts,
@@ -63,6 +71,7 @@ from podium.engine.health.rules import (
 __all__ = [
     "ALERT_SEVERITIES",
     "LEVELS",
+    "NO_PLAN",
     "RULES",
     "RULE_IDS",
     "STATUSES",
@@ -72,6 +81,7 @@ __all__ = [
     "Health",
     "HealthInput",
     "HealthReport",
+    "HealthStatus",
     "InvalidHealthInput",
     "InvalidRules",
     "Level",

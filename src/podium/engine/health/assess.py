@@ -12,6 +12,11 @@ into their summary task, deepest first; tasks and milestones into their
 project; program milestones into the program; projects into the program. A
 parent's status is the worst of its own and its children's, and it carries
 their reasons, deduplicated.
+
+A project or the program with no scheduled work (no task, no milestone with a
+date) is not *planned*: the rules on dates and indices skip it (its "forecast" is
+only a start date, its indices undefined), and if nothing else flags it its
+status is ``no_plan`` instead of green.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from podium.engine.evm import FloatArray, day_array
 from podium.engine.health.records import (
     ALERT_SEVERITIES,
     LEVELS,
+    NO_PLAN,
     STATUSES,
     Health,
     HealthInput,
@@ -61,6 +67,7 @@ class _Elements:
     spi: FloatArray
     cpi: FloatArray
     finished: BoolArray
+    planned: BoolArray  # False: a project or the program with no scheduled work
     parent: IntArray  # summary task of a task, else -1
     owner: IntArray  # project (or program) of a task or milestone; program of a project
     work: dict[str, int]  # task and milestone keys
@@ -106,6 +113,7 @@ def _elements(facts: HealthInput) -> _Elements:
     if problems:
         raise InvalidHealthInput(problems)
     scopes = [*projects, program]
+    forecasts = day_array([m.forecast for m in milestones])
     return _Elements(
         refs=[*refs, program.ref],
         level=np.repeat(np.arange(4), [nt, nm, np_, 1]),
@@ -131,11 +139,24 @@ def _elements(facts: HealthInput) -> _Elements:
             [t.finished for t in tasks] + [m.reached for m in milestones] + [False] * (np_ + 1),
             dtype=np.bool_,
         ),
+        planned=_planned(owner, nt, forecasts),
         parent=parent,
         owner=owner,
         work=work,
         projects=project_index,
     )
+
+
+def _planned(owner: IntArray, nt: int, forecasts: DateArray) -> BoolArray:
+    """Which elements have a plan: every task and milestone; a project or the program
+    only when a task or a milestone with a date lies in it."""
+    scheduled = np.concatenate([np.ones(nt, dtype=np.bool_), ~np.isnat(forecasts)])
+    planned = np.ones(owner.size, dtype=np.bool_)
+    planned[scheduled.size :] = False
+    owners = owner[: scheduled.size][scheduled]
+    planned[owners[owners >= 0]] = True
+    planned[-1] = bool(scheduled.any())  # the program: any work of any project counts
+    return planned
 
 
 def slip_array(calendar: WorkCalendar, limit: DateArray, day: DateArray) -> IntArray:
@@ -154,8 +175,10 @@ class _Judge:
         self.reasons: dict[int, dict[Reason, None]] = {}
 
     def at(self, settings: RuleSettings, *, schedule: bool = False) -> IntArray:
-        """Elements of the levels the rule judges (unfinished ones for schedule rules)."""
+        """Elements of the levels the rule judges that have a plan (unfinished ones for
+        schedule rules)."""
         wanted = np.isin(self.e.level, [LEVELS.index(lv) for lv in settings.levels])
+        wanted &= self.e.planned
         return np.flatnonzero(wanted & ~self.e.finished if schedule else wanted)
 
     def flag(self, element: int, reason: Reason) -> None:
@@ -570,8 +593,12 @@ def _report(
         return tuple(sorted(found, key=keys.__getitem__))
 
     def health(element: int) -> Health:
+        rank, planned = int(status[element]), bool(e.planned[element])
         return Health(
-            e.refs[element], STATUSES[int(status[element])], ordered(reasons.get(element, {}))
+            e.refs[element],
+            STATUSES[rank] if rank or planned else NO_PLAN,
+            ordered(reasons.get(element, {})),
+            planned,
         )
 
     nt, nm = len(facts.tasks), len(facts.milestones)

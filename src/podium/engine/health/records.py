@@ -20,10 +20,14 @@ import numpy.typing as npt
 from podium.engine.calendar import WorkCalendar
 
 Status = Literal["green", "amber", "red"]
+# a project or program with no scheduled work yet: nothing to be on plan against, so
+# neither green nor any colour — a neutral state of its own, below green
+HealthStatus = Literal["no_plan", "green", "amber", "red"]
 Level = Literal["task", "milestone", "project", "program"]
 AlertSeverity = Literal["low", "medium", "high", "critical"]
 
 STATUSES: tuple[Status, ...] = get_args(Status)  # position = rank: green < amber < red
+NO_PLAN: HealthStatus = "no_plan"
 LEVELS: tuple[Level, ...] = get_args(Level)
 ALERT_SEVERITIES: tuple[AlertSeverity, ...] = get_args(AlertSeverity)
 
@@ -201,16 +205,26 @@ class Reason:
 @dataclass(frozen=True, slots=True)
 class Health:
     """The status of one task, milestone, project or the program, with every reason —
-    its own and those carried up from below, deduplicated, worst first."""
+    its own and those carried up from below, deduplicated, worst first.
+
+    A project or the program with no scheduled work (no task, no milestone with a
+    date) is not ``planned``: the rules on the plan have nothing to judge, and when no
+    other rule fires (a risk, a benefit) its status is ``"no_plan"``, not green.
+    """
 
     ref: Ref
-    status: Status
+    status: HealthStatus
     reasons: tuple[Reason, ...] = ()
+    planned: bool = True
 
     @property
     def why(self) -> str:
-        """The first reason, or that no rule fires."""
-        return self.reasons[0].message if self.reasons else "green: no rule fires"
+        """The first reason, or that no rule fires (or that there is nothing to judge)."""
+        if self.reasons:
+            return self.reasons[0].message
+        if self.status == NO_PLAN:
+            return "no tasks or dated milestones to judge yet"
+        return "green: no rule fires"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
