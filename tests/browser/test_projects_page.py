@@ -168,7 +168,8 @@ def test_add_indent_outdent_move_and_delete_a_task(
 
     row(page, "APP-4").get_by_role("button", name="Indent APP-4").click()
     expect(row(page, "APP-4").get_by_test_id("wbs-code")).to_have_text("3.1")
-    expect(row(page, "APP-3").get_by_test_id("duration")).to_have_text("summary")
+    # a summary now: the span of its one 3-day sub-task, not its own 5 days
+    expect(row(page, "APP-3").get_by_test_id("duration")).to_have_text("3 d")
 
     row(page, "APP-4").get_by_role("button", name="Outdent APP-4").click()
     expect(row(page, "APP-4").get_by_test_id("wbs-code")).to_have_text("4")

@@ -236,3 +236,33 @@ def test_a_manager_changes_a_links_type_and_lag_in_place(
     expect(page.get_by_test_id("early-finish")).to_contain_text("23 Mar 2027")
     link = page.get_by_test_id("predecessors").locator('[data-link-key="APP-1"]')
     expect(link.get_by_test_id("lag")).to_have_text("+2d")
+
+
+def test_a_summary_task_shows_the_span_and_progress_of_its_sub_tasks(
+    page_as: OpenPage, world: World, live_server: str
+) -> None:
+    token = world.tokens[world.emails["ana"]]
+    summary = api_task(live_server, token, cloud_task_id(world, live_server, "PLAT-2"))
+    design, build = (
+        api_task(live_server, token, cloud_task_id(world, live_server, key))
+        for key in ("PLAT-3", "PLAT-4")
+    )
+    weighted = sum(t["duration"] * t["percent_complete"] for t in (design, build)) / (
+        design["duration"] + build["duration"]
+    )
+    # the landing zone spans its design and build, started when the design did
+    assert summary["is_summary"] and summary["percent_complete"] == round(weighted, 2) > 0
+    assert summary["actual_start"] == design["actual_start"] and summary["actual_finish"] is None
+    page = page_as(world.emails["ana"])
+    page.goto(f"/tasks/{summary['id']}")
+    form = page.get_by_test_id("task-form")
+    expect(form.get_by_label("Duration (working days)")).to_have_value(str(summary["duration"]))
+    expect(form.get_by_label("% complete")).to_have_value(f"{summary['percent_complete']:g}")
+    expect(form.get_by_label("Actual start")).to_have_value(design["actual_start"])
+    expect(page.get_by_test_id("summary-progress")).to_contain_text("weighted by their durations")
+    screenshot(page, "task-summary.png", full_page=True)
+
+    viewer = page_as(world.emails["dan"])
+    viewer.goto(f"/tasks/{summary['id']}")
+    expect(viewer.get_by_test_id("duration")).to_contain_text(f"{summary['duration']} working days")
+    expect(viewer.get_by_test_id("percent")).to_have_text(f"{summary['percent_complete']:g} %")

@@ -104,7 +104,7 @@ def test_show_lists_what_a_task_waits_on_latest_first_and_a_summary_and_a_miss(
     assert list(rows) == ["SEC-1", "DATA-3", "M1"]  # its links in: the one that drives it first
     code, out = podium("task", "show", "CLOUD", "DATA-1")
     assert code == 0, out
-    assert facts(out)["duration"] == "a summary of 2 sub-tasks"
+    assert facts(out)["duration"] == "8 working days, the span of its 2 sub-tasks"
     for key, message in (
         ("DATA-9", "no task 'DATA-9' in CLOUD (`podium task list CLOUD` lists them)"),
         ("M1", "M1 is a program milestone in CLOUD, not a task (`podium milestone show CLOUD M1`)"),

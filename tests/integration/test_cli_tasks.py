@@ -37,7 +37,7 @@ from podium.services.resources.assignments import create_assignment
 from podium.services.resources.catalog import create_resource
 from podium.services.scheduling import reschedule_program
 from tests.factories import add_member, make_milestone, make_program, make_project, make_user
-from tests.integration.test_cli_programs import flat, podium, table_rows
+from tests.integration.test_cli_programs import facts, flat, podium, table_rows
 
 
 def _plan(db: Session) -> Program:
@@ -123,8 +123,8 @@ def test_list_shows_the_wbs_indented_with_dates_float_progress_and_the_critical_
     assert "● on the critical path" in flat(out)
     rows = table_rows(out)
     assert list(rows) == ["DATA-1", "DATA-2", "DATA-3", "DATA-4", "SEC-1"]  # projects, then WBS
-    assert rows["DATA-1"] == [
-        "Migrate data", "DATA", "—", "2027-01-04", "2027-01-13", "0", "—", "●"
+    assert rows["DATA-1"] == [  # a summary: the span of its sub-tasks, their progress
+        "Migrate data", "DATA", "8", "2027-01-04", "2027-01-13", "0", "0 %", "●"
     ]  # fmt: skip
     assert rows["DATA-2"] == [
         "Copy the data", "DATA", "5", "2027-01-04", "2027-01-08", "0", "0 %", "●"
@@ -135,6 +135,34 @@ def test_list_shows_the_wbs_indented_with_dates_float_progress_and_the_critical_
         "Security review", "SEC", "8", "2027-01-04", "2027-01-13", "2", "0 %", ""
     ]  # fmt: skip
     assert "│   Copy the data" in out and "│ Migrate data" in out  # sub-tasks indented
+
+
+def test_a_summary_shows_its_sub_tasks_span_and_progress_weighted_by_duration(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    """DATA-2 (5 d) done 4–7 January, DATA-3 (3 d) started Friday 8, half done: it runs
+    8–12 January, so DATA-1 spans 4–12 (7 working days) and is (5 × 100 + 3 × 50) / 8
+    = 81.25 % complete, started on the 4th and not finished."""
+    _plan(db)
+    for key, options in (
+        ("DATA-2", ("--actual-start", "2027-01-04", "--actual-finish", "2027-01-07")),
+        ("DATA-3", ("--actual-start", "2027-01-08", "--percent", "50")),
+    ):
+        code, out = podium("task", "progress", "CLOUD", key, *options)
+        assert code == 0, out
+    code, out = podium("task", "list", "CLOUD", "--project", "DATA")
+    assert code == 0, out
+    assert table_rows(out)["DATA-1"][1:] == [
+        "7", "2027-01-04", "2027-01-12", "0", "81.25 %", "●"
+    ]  # fmt: skip
+    code, out = podium("task", "show", "CLOUD", "DATA-1")
+    assert code == 0, out
+    shown = facts(out)
+    assert shown["duration"] == "7 working days, the span of its 2 sub-tasks"
+    assert shown["% complete"] == "81.25 (rolled up: weighted by the sub-tasks' durations)"
+    assert (shown["actual start"], shown["actual finish"]) == ("2027-01-04", "—")
+    stored_summary = stored(engine, "DATA-1")
+    assert stored_summary is not None and stored_summary.duration == 1  # its own, unused
 
 
 def test_list_filters_a_project_the_critical_and_the_late_tasks(

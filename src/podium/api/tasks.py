@@ -15,6 +15,7 @@ from podium.engine.network import MAX_DURATION
 from podium.models import ConstraintType, Task
 from podium.services import tasks
 from podium.services.tasks import TaskView
+from podium.services.tasks.rollup import shown_values
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 
@@ -136,8 +137,16 @@ SCHEDULED_DOCS = {
 }
 
 
+SUMMARY_DOC = (
+    "has sub-tasks: its duration, actual_start, actual_finish, percent_complete, budget "
+    "and actual_cost are then rolled up from the leaf tasks below it (read-only; the "
+    "duration is the working days from early_start to early_finish, the percent complete "
+    "weighted by duration, the costs summed)"
+)
+
+
 class TaskOut(Out):
-    """A task as read; scheduled fields are added here as the scheduler grows."""
+    """A task as read; a summary's progress, duration and costs roll up from its sub-tasks."""
 
     id: int
     program_id: int
@@ -147,10 +156,10 @@ class TaskOut(Out):
     key: str
     wbs: str = Field(description="outline number in the project, like 1.2.3 (read-only)")
     position: int
-    is_summary: bool = Field(description="has sub-tasks")
+    is_summary: bool = Field(description=SUMMARY_DOC)
     name: str
     description: str
-    duration: int
+    duration: int = Field(description="working days (a summary: the span of its sub-tasks)")
     is_milestone: bool
     calendar_id: int | None
     constraint_type: ConstraintType
@@ -178,6 +187,7 @@ class TaskOut(Out):
     @classmethod
     def of(cls, view: TaskView) -> TaskOut:
         t = view.task
+        shown = shown_values(t, view.rolled)
         estimate = None
         if (
             t.estimate_optimistic is not None
@@ -201,15 +211,15 @@ class TaskOut(Out):
             is_summary=view.is_summary,
             name=t.name,
             description=t.description,
-            duration=t.duration,
+            duration=shown["duration"],
             is_milestone=t.is_milestone,
             calendar_id=t.calendar_id,
             constraint_type=t.constraint_type,
             constraint_date=t.constraint_date,
             deadline=t.deadline,
-            actual_start=t.actual_start,
-            actual_finish=t.actual_finish,
-            percent_complete=t.percent_complete,
+            actual_start=shown["actual_start"],
+            actual_finish=shown["actual_finish"],
+            percent_complete=shown["percent_complete"],
             early_start=t.early_start,
             early_finish=t.early_finish,
             late_start=t.late_start,
@@ -218,8 +228,8 @@ class TaskOut(Out):
             free_float=t.free_float,
             is_critical=t.is_critical,
             estimate=estimate,
-            budget=t.budget,
-            actual_cost=t.actual_cost,
+            budget=shown["budget"],
+            actual_cost=shown["actual_cost"],
             effort_driven=t.effort_driven,
             leveled_start=t.leveled_start,
             version=t.version,

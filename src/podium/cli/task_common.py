@@ -27,6 +27,7 @@ from podium.services import dependencies, programs, projects, tasks
 from podium.services.actor import Actor
 from podium.services.dependencies import DependencyView
 from podium.services.pages_tasks import find_activity
+from podium.services.tasks.rollup import RolledUp, shown_values
 
 # what the API takes (podium.api.tasks)
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$"
@@ -192,7 +193,9 @@ def calendar_id_of(session: Session, name: str) -> int:
 
 def schedule_of(session: Session, actor: Actor, program_id: int) -> Schedule:
     """Every task's key and scheduled dates, to tell what a change moved."""
-    views, _total = tasks.list_tasks(session, actor, program_id=program_id, limit=EVERY)
+    views, _total = tasks.list_tasks(
+        session, actor, program_id=program_id, limit=EVERY, roll_up=False
+    )
     return {v.task.id: (v.task.key, (v.task.early_start, v.task.early_finish)) for v in views}
 
 
@@ -226,22 +229,26 @@ def is_late(task: Task) -> bool:
     return past or (task.total_float or 0) < 0
 
 
-def shown_fields(task: Task, calendar_names: dict[int, str]) -> dict[str, str]:
-    """The fields people change, as `show` and the change lines print them."""
+def shown_fields(
+    task: Task, calendar_names: dict[int, str], rolled: RolledUp | None = None
+) -> dict[str, str]:
+    """The fields people change, as `show` and the change lines print them; a summary's
+    duration, progress and costs as ``rolled`` up from its sub-tasks."""
     estimate = [getattr(task, field) for field in ESTIMATE_FIELDS]
+    shown = shown_values(task, rolled)
     constraint = CONSTRAINTS[ConstraintType(task.constraint_type)]
     return {
         "key": escape(task.key), "name": _text(task.name), "description": _text(task.description),
-        "duration": counted(task.duration, "working day"),
+        "duration": counted(shown["duration"], "working day"),
         "milestone": "yes" if task.is_milestone else "no",
         "calendar": escape(calendar_names.get(task.calendar_id or 0, "the project's")),
         "constraint": f"{constraint} {day(task.constraint_date, '')}".strip(),
         "deadline": day(task.deadline),
         "estimate": " / ".join(f"{e:g}" for e in estimate) if None not in estimate else "—",
-        "budget": money(task.budget), "effort-driven": "yes" if task.effort_driven else "no",
-        "leveling hold": day(task.leveled_start), "actual start": day(task.actual_start),
-        "actual finish": day(task.actual_finish), "% complete": f"{task.percent_complete:g}",
-        "actual cost": money(task.actual_cost),
+        "budget": money(shown["budget"]), "effort-driven": "yes" if task.effort_driven else "no",
+        "leveling hold": day(task.leveled_start), "actual start": day(shown["actual_start"]),
+        "actual finish": day(shown["actual_finish"]),
+        "% complete": f"{shown['percent_complete']:g}", "actual cost": money(shown["actual_cost"]),
     }  # fmt: skip
 
 

@@ -117,11 +117,12 @@ def task_show(program: ProgramRef, key: TaskKey, as_user: AsUser = None) -> None
         title += f"(project {page.project.key}, program {found.key})"
         description, hint = task.description, f"{found.key} {task.key}"
         facts.add_row("wbs", f"{task.wbs}, {_under(session, actor, task)}")
-        fields = shown_fields(task, dict(page.calendars))
+        fields = shown_fields(task, dict(page.calendars), page.rolled)
         if task.is_milestone:
             fields["duration"] = "a milestone: no duration"
         elif children:
-            fields["duration"] = f"a summary of {counted(children, 'sub-task')}"
+            fields["duration"] += f", the span of its {counted(children, 'sub-task')}"
+            fields["% complete"] += " (rolled up: weighted by the sub-tasks' durations)"
         if is_late(task) and task.deadline:
             fields["deadline"] += " (the scheduled finish is past it)"
         if task.estimate_pessimistic is not None:

@@ -62,6 +62,7 @@ from podium.cli.task_common import (
 from podium.services import calendars, programs, tasks
 from podium.services.actor import SYSTEM
 from podium.services.scheduling import reschedule_pending
+from podium.services.tasks.rollup import shown_values
 
 task_app = typer.Typer(
     help="The tasks of a program's projects: plan, progress, links and schedule.",
@@ -97,13 +98,13 @@ def task_list(
             if (critical and not t.is_critical) or (late and not is_late(t)):
                 continue
             name = f"[bold]{escape(t.name)}[/]" if v.is_summary else escape(t.name)
+            shown = shown_values(t, v.rolled)
             rows.append(
                 [t.key, "  " * t.wbs.count(".") + name, *([] if home else [v.project_key]),
-                 "◆" if t.is_milestone else "—" if v.is_summary else str(t.duration),
+                 "◆" if t.is_milestone else str(shown["duration"]),
                  day(t.early_start), day(t.early_finish),
                  "—" if t.total_float is None else str(t.total_float),
-                 "—" if v.is_summary else f"{t.percent_complete:g} %",
-                 "●" if t.is_critical else ""]
+                 f"{shown['percent_complete']:g} %", "●" if t.is_critical else ""]
             )  # fmt: skip
     kind = " ".join(k for k, wanted in (("late", late), ("critical", critical)) if wanted)
     if not total:
@@ -120,8 +121,10 @@ def task_list(
         Column("float", justify="right", no_wrap=True),
         Column("done", justify="right", no_wrap=True), Column("crit", no_wrap=True),
         title=f"{counted(len(rows), f'{kind} task'.strip())} of {where}", title_justify="left",
-        caption="days: working days (◆ a milestone, — a summary); float: working days it can "
-        "slip without moving the program's finish; ● on the critical path", caption_justify="left",
+        caption="days: working days (◆ a milestone; a summary in bold: the span of its "
+        "sub-tasks, and their progress weighted by duration); float: working days it can "
+        "slip without moving the program's finish; ● on the critical path",
+        caption_justify="left",
     )  # fmt: skip
     for row in rows:
         table.add_row(*row)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -13,6 +15,7 @@ from podium.models import Dependency, Program, Project, Role, Task
 from podium.services.actor import Actor, require_role
 from podium.services.overview import ProjectSummary, project_summaries
 from podium.services.projects import get_project
+from podium.services.tasks.rollup import RolledUp, rolled_up_rows, shown_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +50,16 @@ class WbsRow:
     is_last: bool
     can_indent: bool
     cross_links: int
+    rolled: RolledUp | None = None  # a summary's span, progress and costs
 
     @property
     def can_outdent(self) -> bool:
         return self.task.parent_id is not None
+
+    @property
+    def shown(self) -> Mapping[str, Any]:
+        """Its duration, progress and costs: a summary's rolled up from its sub-tasks."""
+        return shown_values(self.task, self.rolled)
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,8 @@ def _cross_project_links(session: Session, project_id: int) -> Counter[int]:
 
 
 def project_wbs(session: Session, actor: Actor, project_id: int) -> ProjectWbs:
-    """The project's tasks in WBS order with their depth and sibling position (four queries)."""
+    """The project's tasks in WBS order with their depth and sibling position, and the
+    summaries' roll-ups (six queries)."""
     project = get_project(session, actor, project_id)
     role = require_role(session, actor, project.program_id, Role.VIEWER)
     program = session.get(Program, project.program_id)
@@ -132,6 +142,7 @@ def project_wbs(session: Session, actor: Actor, project_id: int) -> ProjectWbs:
         place[task.id] = len(group)
         group.append(task)
     links = _cross_project_links(session, project_id)
+    rolled = rolled_up_rows(session, [task for task, _summary in ordered])
     rows = []
     for task, summary in ordered:
         group = siblings[task.parent_id]
@@ -145,6 +156,7 @@ def project_wbs(session: Session, actor: Actor, project_id: int) -> ProjectWbs:
                 is_last=index == len(group) - 1,
                 can_indent=index > 0 and not group[index - 1].is_milestone,
                 cross_links=links[task.id],
+                rolled=rolled.get(task.id),
             )
         )
     projects = session.execute(

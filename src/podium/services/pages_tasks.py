@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -13,6 +15,7 @@ from podium.models import Calendar, Dependency, Milestone, Program, Project, Rol
 from podium.services.actor import Actor, require_role
 from podium.services.dependencies import DependencyView, End, EndRef, describe_dependencies
 from podium.services.tasks import PROGRESS_FIELDS, get_task
+from podium.services.tasks.rollup import RolledUp, rolled_up, shown_values
 
 CHOICES_LIMIT = 500
 
@@ -42,6 +45,12 @@ class TaskPage:
     successors: list[Link]
     calendars: list[tuple[int, str]]
     choices: list[tuple[str, str, str]]  # key, name, project key ("" for milestones)
+    rolled: RolledUp | None = None  # a summary's duration, progress and costs
+
+    @property
+    def shown(self) -> Mapping[str, Any]:
+        """The duration, progress and costs shown: a summary's rolled up from its sub-tasks."""
+        return shown_values(self.task, self.rolled)
 
     @property
     def can_edit(self) -> bool:
@@ -173,6 +182,7 @@ def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
         successors=successors,
         calendars=sorted(calendars, key=lambda c: c[1].lower()),
         choices=_choices(session, task) if role.rank >= Role.MANAGER.rank else [],
+        rolled=rolled_up(session, [task]).get(task.id) if is_summary else None,
     )
 
 

@@ -32,6 +32,7 @@ from podium.models import (
 )
 from podium.services.actor import Actor, require_role
 from podium.services.baselines import current_baseline
+from podium.services.tasks.rollup import rolled_up_rows
 from podium.services.work_calendars import WORK_COLUMNS, stored_dates
 
 NodeType = Literal["task", "milestone"]
@@ -242,9 +243,14 @@ def program_plan(session: Session, actor: Actor, program_id: int) -> ProgramPlan
             Task.total_float,
             Task.is_critical,
             Task.version,
+            Task.actual_start,
+            Task.actual_finish,
+            Task.budget,
+            Task.actual_cost,
         ).where(Task.program_id == program_id)
     ).all()
     parents = {t.parent_id for t in task_rows if t.parent_id is not None}
+    rolled = rolled_up_rows(session, task_rows)  # a summary's span and progress
     project_rank = {p.id: i for i, p in enumerate(projects)}
     tasks = [
         TaskRow(
@@ -254,13 +260,15 @@ def program_plan(session: Session, actor: Actor, program_id: int) -> ProgramPlan
             project_id=t.project_id,
             parent_id=t.parent_id,
             wbs=t.wbs,
-            duration=t.duration,
+            duration=rolled[t.id].duration if t.id in rolled else t.duration,
             is_milestone=t.is_milestone,
             is_summary=t.id in parents,
             constraint_type=str(t.constraint_type.value),
             constraint_date=t.constraint_date,
             deadline=t.deadline,
-            percent_complete=float(t.percent_complete or 0),
+            percent_complete=(
+                rolled[t.id].percent_complete if t.id in rolled else float(t.percent_complete or 0)
+            ),
             early_start=t.early_start,
             early_finish=t.early_finish,
             total_float=t.total_float,

@@ -74,8 +74,9 @@ def checkbox(form: FormData, name: str) -> bool:
     return "1" in form.getlist(name)
 
 
-def task_values(task: Task) -> dict[str, Any]:
-    """A task's editable fields as form inputs show them."""
+def task_values(task: Task, shown: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A task's editable fields as form inputs show them (``shown``: the values shown in
+    place of its own, a summary's rolled-up ones)."""
 
     def text(value: Any) -> str:
         if value is None:
@@ -87,7 +88,7 @@ def task_values(task: Task) -> dict[str, Any]:
         return str(getattr(value, "value", value))
 
     values: dict[str, Any] = {
-        name: text(getattr(task, name))
+        name: text(shown[name] if shown is not None and name in shown else getattr(task, name))
         for name in (
             "key",
             "name",
@@ -189,7 +190,8 @@ def _page(
             "task": view.task,
             "program": view.program,
             "errors": errors or {},
-            "values": {**task_values(view.task), **(values or {})},
+            "shown": view.shown,
+            "values": {**task_values(view.task, view.shown), **(values or {})},
             "link_errors": link_errors or {},
             "link_values": {"relation": "predecessor", "type": "FS", "lag": "0"}
             | dict(link_values or {}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from podium.engine.rollup import RolledUp
 from podium.models import (
     Task,
 )
@@ -34,8 +35,11 @@ TASK_FIELDS = [
     "leveled_start",
 ]
 PROGRESS_FIELDS = frozenset({"actual_start", "actual_finish", "percent_complete", "actual_cost"})
-# a summary task's own values of these are not used: its span and progress roll up
-ROLLED_UP_FIELDS = frozenset({"duration", "actual_start", "actual_finish", "percent_complete"})
+# a summary task's own values of these are not used: its span, progress and costs roll up
+# from its sub-tasks (shown in their place: see podium.services.tasks.rollup)
+ROLLED_UP_FIELDS = frozenset(
+    {"duration", "actual_start", "actual_finish", "percent_complete", "budget", "actual_cost"}
+)
 TREE_FIELDS = frozenset({"parent_id", "position"})
 EDITABLE_FIELDS = frozenset(TASK_FIELDS) - {"project_id", "wbs"}
 WBS_MAX_LENGTH = 100
@@ -44,8 +48,10 @@ NEW = -1  # stands for a task not inserted yet when laying out the tree
 
 @dataclass(frozen=True, slots=True)
 class TaskView:
-    """A task with what is read beside it: its project's key and whether it has children."""
+    """A task with what is read beside it: its project's key, whether it has children and,
+    for a summary, what rolls up from them (see :mod:`podium.services.tasks.rollup`)."""
 
     task: Task
     project_key: str
     is_summary: bool
+    rolled: RolledUp | None = None

@@ -18,6 +18,7 @@ from podium.models import (
 from podium.services.actor import Actor, visible_program_ids
 from podium.services.projects import get_project, require_visible
 from podium.services.tasks.fields import TaskView
+from podium.services.tasks.rollup import rolled_up
 
 # --- reading -----------------------------------------------------------------
 
@@ -45,10 +46,15 @@ def _is_summary(session: Session, task_id: int) -> bool:
 
 
 def describe(session: Session, task: Task) -> TaskView:
-    """The task with its project key and summary flag (two small queries)."""
+    """The task with its project key and summary flag (two small queries), and for a
+    summary its rolled-up values (three more)."""
     project_key = session.scalar(select(Project.key).where(Project.id == task.project_id))
+    is_summary = _is_summary(session, task.id)
     return TaskView(
-        task=task, project_key=project_key or "", is_summary=_is_summary(session, task.id)
+        task=task,
+        project_key=project_key or "",
+        is_summary=is_summary,
+        rolled=rolled_up(session, [task]).get(task.id) if is_summary else None,
     )
 
 
@@ -67,11 +73,14 @@ def list_tasks(
     milestones_only: bool = False,
     limit: int = 50,
     offset: int = 0,
+    roll_up: bool = True,
 ) -> tuple[list[TaskView], int]:
     """One page of visible tasks in project order, then WBS order, and the total.
 
     Two queries whatever the number of tasks: the sort keys of every match
-    (WBS codes do not sort as text: ``1.10`` comes after ``1.9``), then the page.
+    (WBS codes do not sort as text: ``1.10`` comes after ``1.9``), then the page; three
+    more when the page holds summaries, for their rolled-up values (``roll_up=False``: left
+    out, for callers that read only keys and dates).
     """
     keys = select(Task.id, Task.program_id, Project.position, Project.id, Task.wbs).join(
         Project, Project.id == Task.project_id
@@ -103,5 +112,10 @@ def list_tasks(
         .join(Project, Project.id == Task.project_id)
         .where(Task.id.in_(page_ids))
     )
-    views = {t.id: TaskView(task=t, project_key=k, is_summary=bool(s)) for t, k, s in rows}
+    found = [(t, k, bool(s)) for t, k, s in rows]
+    rolled = rolled_up(session, [t for t, _k, summary in found if summary and roll_up])
+    views = {
+        t.id: TaskView(task=t, project_key=k, is_summary=s, rolled=rolled.get(t.id))
+        for t, k, s in found
+    }
     return [views[i] for i in page_ids if i in views], len(ordered)

@@ -38,6 +38,7 @@ from podium.services.tasks.fields import (
     TREE_FIELDS,
 )
 from podium.services.tasks.reading import _is_summary, _load, get_task
+from podium.services.tasks.rollup import rolled_up, shown_values
 from podium.services.tasks.rules import (
     _check_key_free,
     _check_parent,
@@ -216,7 +217,7 @@ def update_task(
     if unknown:
         raise field_error(sorted(unknown)[0], "cannot be changed")
     current = {f: getattr(task, f) for f in TASK_FIELDS}
-    wanted = _implied(updates)
+    wanted = _without_shown_roll_up(session, task, _implied(updates))
     changed = sorted(f for f, v in wanted.items() if current[f] != v)
     if role.rank < Role.MANAGER.rank:
         refused = [f for f in changed if f not in PROGRESS_FIELDS]
@@ -245,8 +246,8 @@ def update_task(
     rolled = [f for f in changed if f in ROLLED_UP_FIELDS]
     if rolled and _is_summary(session, task.id):
         raise Conflict(
-            f"task {task.key} has sub-tasks: its duration, dates and progress come from "
-            f"them; change {', '.join(rolled)} on the sub-tasks",
+            f"task {task.key} has sub-tasks: its duration, dates, progress and costs come "
+            f"from them; change {', '.join(rolled)} on the sub-tasks",
             code="summary_rolls_up",
             details={"task": task.key, "fields": rolled},
         )
@@ -277,6 +278,16 @@ def _follow_effort(
     """An effort-driven task that has not started lasts as long as the work given for it
     takes: a duration typed in is refused, and ticking effort-driven (or clearing the
     actual start) sets the duration from that work, whoever saves it."""
+def _without_shown_roll_up(session: Session, task: Task, wanted: dict[str, Any]) -> dict[str, Any]:
+    """``wanted`` less the rolled-up values a summary shows, sent back as they are (a task
+    read, changed and sent whole): they are not its own, so not changes to refuse."""
+    sent = ROLLED_UP_FIELDS & set(wanted)
+    if not sent or not _is_summary(session, task.id):
+        return wanted
+    shown = shown_values(task, rolled_up(session, [task]).get(task.id))
+    return {f: v for f, v in wanted.items() if f not in sent or v != shown[f]}
+
+
     effort_driven = wanted.get("effort_driven", task.effort_driven)
     started = wanted.get("actual_start", task.actual_start)
     if not effort_driven or started is not None:
