@@ -272,12 +272,6 @@ def update_task(
     return task
 
 
-def _follow_effort(
-    session: Session, task: Task, wanted: dict[str, Any], changed: list[str]
-) -> None:
-    """An effort-driven task that has not started lasts as long as the work given for it
-    takes: a duration typed in is refused, and ticking effort-driven (or clearing the
-    actual start) sets the duration from that work, whoever saves it."""
 def _without_shown_roll_up(session: Session, task: Task, wanted: dict[str, Any]) -> dict[str, Any]:
     """``wanted`` less the rolled-up values a summary shows, sent back as they are (a task
     read, changed and sent whole): they are not its own, so not changes to refuse."""
@@ -288,6 +282,12 @@ def _without_shown_roll_up(session: Session, task: Task, wanted: dict[str, Any])
     return {f: v for f, v in wanted.items() if f not in sent or v != shown[f]}
 
 
+def _follow_effort(
+    session: Session, task: Task, wanted: dict[str, Any], changed: list[str]
+) -> None:
+    """An effort-driven task that has not started lasts as long as the work given for it
+    takes: a duration typed in is refused, and ticking effort-driven (or clearing the
+    actual start) sets the duration from that work, whoever saves it."""
     effort_driven = wanted.get("effort_driven", task.effort_driven)
     started = wanted.get("actual_start", task.actual_start)
     if not effort_driven or started is not None:
