@@ -127,7 +127,11 @@ def test_more_work_given_in_the_scenario_compares_and_applies(cast: Cast) -> Non
     (task,) = body["scope"]["tasks_changed"]
     assert task["key"] == "PLAT-1" and task["fields"] == {"duration": [10, 15]}
     (work,) = body["scope"]["assignments_changed"]
-    assert work == {"assignment": "ana on PLAT-1", "fields": {"work_hours": [80.0, 120.0]}}
+    given = [80.0, 120.0]  # the work given, named as the assignments API names it
+    assert work == {
+        "assignment": "ana on PLAT-1",
+        "fields": {"given_work_hours": given, "work_hours": given},  # work_hours: deprecated
+    }
 
     outcome = _apply(cast, scenario)
     assert outcome["applied"]["updated"] == {"tasks": 1, "assignments": 1}

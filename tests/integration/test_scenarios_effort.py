@@ -163,7 +163,10 @@ def test_more_work_given_in_the_scenario_shows_and_applies_its_longer_duration(
     changed = {c["key"]: c["fields"] for c in view["scope"]["tasks_changed"]}
     assert changed == {"PLAT-1": {"duration": [10, 15]}}
     (job,) = view["scope"]["assignments_changed"]
-    assert job == {"assignment": "ana on PLAT-1", "fields": {"work_hours": [80, 120]}}
+    assert job == {
+        "assignment": "ana on PLAT-1",
+        "fields": {"given_work_hours": [80, 120], "work_hours": [80, 120]},
+    }
     assert view["program"]["finish"]["slip"] == 5
 
     counts = _apply_and_check(db, plan, scenario, copy)

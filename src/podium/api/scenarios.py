@@ -48,7 +48,11 @@ class ScenarioOut(BaseModel):
     created_by: str
     closed_at: datetime | None
     closed_by: str
-    outcome: dict[str, Any] | None = Field(description="what applying created, updated, deleted")
+    outcome: dict[str, Any] | None = Field(
+        description="what applying created, updated, deleted (`applied`); when someone's "
+        "hours per day changed since the copy, also `hours_changed`: as in the comparison, "
+        "each task with the duration `applied`"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -218,7 +222,11 @@ class LinkChangeOut(BaseModel):
 
 class AssignmentChangeOut(BaseModel):
     assignment: str
-    fields: dict[str, list[Any]] = Field(description="field: [live, scenario]")
+    fields: dict[str, list[Any]] = Field(
+        description="field: [live, scenario], of units, given_work_hours (the work given, "
+        "in hours, as the assignments API names it) and notes; work_hours repeats "
+        "given_work_hours (deprecated: read given_work_hours)"
+    )
 
 
 class ScopeCompareOut(BaseModel):
@@ -266,6 +274,32 @@ class OverAllocationOut(BaseModel):
     scenario: int
 
 
+class HoursResourceOut(BaseModel):
+    key: str
+    name: str
+    hours_per_day: list[float] = Field(description="[when the scenario was copied, now]")
+
+
+class HoursTaskOut(BaseModel):
+    task_id: int = Field(description="the live task")
+    key: str
+    name: str
+    copied: int = Field(description="working days when the scenario was copied")
+    live: int = Field(description="working days in the live plan now")
+    scenario: int = Field(description="working days in the scenario now")
+    resources: list[str] = Field(description="keys of the resources whose hours changed")
+
+
+class HoursChangedOut(BaseModel):
+    """Resources are shared with the live plan: when someone's hours per day changed since
+    the copy, the effort-driven tasks they work on take their work at today's hours in
+    both. Not a conflict: applying sets those durations at today's hours."""
+
+    resources: list[HoursResourceOut]
+    tasks: list[HoursTaskOut] = Field(description="the effort-driven tasks that moved for it")
+    note: str = Field(description="the same in a sentence (empty when nothing changed)")
+
+
 class CompareOut(BaseModel):
     scenario: ScenarioRefOut
     live_program_id: int
@@ -278,6 +312,7 @@ class CompareOut(BaseModel):
     scope: ScopeCompareOut
     resources: list[ResourceCompareOut]
     over_allocated_days: OverAllocationOut
+    hours_changed: HoursChangedOut
 
 
 @router.get(

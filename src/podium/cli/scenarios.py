@@ -180,6 +180,26 @@ def scenario_compare(
     ):
         if scope[key]:
             console.print(f"tasks {label}: " + ", ".join(t["key"] for t in scope[key]))
+    _hours_changed(view["hours_changed"], "scenario")
+
+
+def _days(value: int | None) -> str:
+    return "—" if value is None else f"{value:,} wd"
+
+
+def _hours_changed(hours: dict[str, Any] | None, then: str) -> None:
+    """Say which effort-driven tasks moved because someone's hours per day changed since
+    the copy: ``then`` is ``scenario`` (compare: live and scenario now) or ``applied``."""
+    if not hours or not hours.get("resources"):
+        return
+    console.print(escape(hours["note"]))
+    for t in hours["tasks"]:
+        now = (
+            f"{_days(t['live'])} live, {_days(t['scenario'])} in the scenario"
+            if then == "scenario"
+            else f"{_days(t.get('applied'))} applied"
+        )
+        console.print(escape(f"  {t['key']} {t['name']}: {_days(t['copied'])} when copied, {now}"))
 
 
 @scenario_app.command("apply")
@@ -203,6 +223,7 @@ def scenario_apply(scenario: ScenarioArg, name: InProgram = None, as_user: AsUse
         for kind, n in sorted(counts.get(what, {}).items())
     ]
     console.print(line + (": " + ", ".join(parts) if parts else " (no differences)"))
+    _hours_changed(outcome.get("hours_changed"), "applied")
 
 
 @scenario_app.command("discard")

@@ -176,8 +176,11 @@ def create_assignment(
     units: float = 1.0,
     work_hours: float | None = None,
     notes: str = "",
+    follow_effort: bool = True,
 ) -> Assignment:
-    """Put a resource on a task (once per task and resource)."""
+    """Put a resource on a task (once per task and resource). ``follow_effort=False``
+    leaves an effort-driven task's duration for the caller to set once it has written
+    all it writes (applying a scenario)."""
     task = get_task(session, actor, task_id, needed=Role.MANAGER)
     resource = get_resource(session, actor, resource_id)
     if not resource.active:
@@ -216,7 +219,8 @@ def create_assignment(
         fields=ASSIGNMENT_FIELDS,
         label=f"{resource.name} on {task.key}",
     )
-    apply_effort(session, actor, task)
+    if follow_effort:
+        apply_effort(session, actor, task)
     flush(session)
     return assignment
 
@@ -228,9 +232,10 @@ def update_assignment(
     updates: Mapping[str, Any],
     *,
     expected_version: int | None = None,
+    follow_effort: bool = True,
 ) -> Assignment:
     """Change an assignment's units, work given or notes (an effort-driven task's duration
-    follows)."""
+    follows, unless ``follow_effort=False``: see :func:`create_assignment`)."""
     assignment = get_assignment(session, actor, assignment_id, needed=Role.MANAGER)
     check_version(assignment, expected_version)
     task = session.get(Task, assignment.task_id)
@@ -249,17 +254,23 @@ def update_assignment(
         expected_version=expected_version,
         label=f"{resource.name} on {task.key}",
     )
-    apply_effort(session, actor, task)
+    if follow_effort:
+        apply_effort(session, actor, task)
     flush(session)
     return assignment
 
 
 def delete_assignment(
-    session: Session, actor: Actor, assignment_id: int, *, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    assignment_id: int,
+    *,
+    expected_version: int | None = None,
+    follow_effort: bool = True,
 ) -> Handover | None:
     """Take a resource off a task. Work given on it stays with the task: the people still
     on it take it, in proportion to the hours each puts in a day (returned, ``None`` when
-    none was given)."""
+    none was given). ``follow_effort=False``: see :func:`create_assignment`."""
     assignment = get_assignment(session, actor, assignment_id, needed=Role.MANAGER)
     check_version(assignment, expected_version)
     task = session.get(Task, assignment.task_id)
@@ -277,7 +288,8 @@ def delete_assignment(
     session.delete(assignment)
     flush(session)
     handover = hand_over(session, actor, task, given) if given else None
-    apply_effort(session, actor, task)
+    if follow_effort:
+        apply_effort(session, actor, task)
     flush(session)
     return handover
 

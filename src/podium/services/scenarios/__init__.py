@@ -11,13 +11,9 @@ from podium.services.scenarios._records import (
     label,
     scenario_of_copy,
 )
-from podium.services.scenarios.applying import (
-    apply_scenario,
-    check_applicable,
-    find_conflicts,
-    write_onto_live,
-)
+from podium.services.scenarios.applying import apply_scenario, write_onto_live
 from podium.services.scenarios.comparing import compare_scenario, latest_p80
+from podium.services.scenarios.conflicts import check_applicable, find_conflicts
 from podium.services.scenarios.copying import copy_key, create_scenario
 from podium.services.scenarios.managing import (
     delete_scenario,

@@ -1,13 +1,14 @@
 """Applying a scenario to the live plan, in the caller's one transaction.
 
-Refused (409, ``details.conflicts``) when the live plan changed under the scenario:
-a record it copied has another version now or was deleted, or records were added
-that it does not know about. Otherwise every difference between the copy and the
-live plan is written through the usual services (so it is checked, audited and
-rescheduled like any edit): removed records are deleted, changed ones updated,
-added ones created, in an order that keeps the plan valid at each step. The duration
-of an effort-driven task follows from the work given on its assignments, so it is
-written last, once the scenario's assignments are on the live task.
+Refused (409, ``details.conflicts``) when the live plan changed under the scenario
+(:mod:`.conflicts`). Otherwise every difference between the copy and the live plan is
+written through the usual services (so it is checked, audited and rescheduled like
+any edit): removed records are deleted, changed ones updated, added ones created, in
+an order that keeps the plan valid at each step.
+The duration of an effort-driven task follows from the work given on its assignments:
+the assignments are written first, all of them, and then each such task's duration is
+set once from its work at today's hours per day, so only the end state is checked
+(the longest a task may last), never a step on the way.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, PodiumError
 from podium.models import (
     Assignment,
-    AuditEntry,
     Dependency,
     Milestone,
     Project,
@@ -38,22 +38,17 @@ from podium.services.actor import Actor
 from podium.services.closed import refuse_if_closed
 from podium.services.common import check_version, flush
 from podium.services.resources import assignments as assignment_service
+from podium.services.resources.effort import effort_days
 from podium.services.scenarios._records import (
     KINDS,
     check_active,
     get_scenario,
-    record_keys,
     records_of,
 )
+from podium.services.scenarios.conflicts import check_applicable
+from podium.services.scenarios.hours import follows_work, hours_report
 from podium.services.scenarios.managing import close
 
-NOUNS = {
-    "projects": "project",
-    "tasks": "task",
-    "milestones": "milestone",
-    "dependencies": "dependency",
-    "assignments": "assignment",
-}
 PROJECT_FIELDS = (
     "key",
     "name",
@@ -69,99 +64,6 @@ DEPENDENCY_FIELDS = ("type", "lag")
 ASSIGNMENT_FIELDS = ("units", "work_hours", "notes")
 
 
-# --- what changed in the live plan since the copy ----------------------------------
-
-
-def _edits_since(
-    session: Session, scenario: Scenario, noun: str, ids: list[int]
-) -> dict[int, tuple[set[str], set[str]]]:
-    """For each record, the fields the audit log saw change since the copy, and by whom."""
-    found: dict[int, tuple[set[str], set[str]]] = {i: (set(), set()) for i in ids}
-    if not ids:
-        return found
-    for entry in session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.entity_type == noun,
-            AuditEntry.entity_id.in_(ids),
-            AuditEntry.at >= scenario.created_at,
-        )
-    ):
-        fields, who = found[entry.entity_id]
-        fields.update(entry.changes)
-        who.add(entry.user_email)
-    return found
-
-
-def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]:
-    """Every live record changed, deleted or added since the scenario was copied."""
-    conflicts: list[dict[str, Any]] = []
-    for kind, model in KINDS.items():
-        noun = NOUNS[kind]
-        rows = scenario.basis.get(kind, [])
-        current: dict[int, int] = dict(
-            session.execute(
-                select(model.id, model.version).where(model.program_id == scenario.program_id)
-            ).all()
-        )
-        changed = [r for r in rows if r["live"] in current and current[r["live"]] != r["version"]]
-        edits = _edits_since(session, scenario, noun, [r["live"] for r in changed])
-        for r in rows:
-            if r["live"] not in current:
-                conflicts.append(
-                    {
-                        "kind": noun,
-                        "key": r["key"],
-                        "id": r["live"],
-                        "change": "deleted",
-                        "message": f"{noun} {r['key']} was deleted from the live plan",
-                    }
-                )
-        for r in changed:
-            fields, who = edits[r["live"]]
-            detail = f" ({', '.join(sorted(fields))})" if fields else ""
-            by = f" by {', '.join(sorted(who))}" if who else ""
-            conflicts.append(
-                {
-                    "kind": noun,
-                    "key": r["key"],
-                    "id": r["live"],
-                    "change": "changed",
-                    "fields": sorted(fields),
-                    "message": f"{noun} {r['key']} was changed in the live plan{detail}{by}",
-                }
-            )
-        known = {r["live"] for r in rows}
-        added = [i for i in current if i not in known]
-        if added:
-            records = list(session.scalars(select(model).where(model.id.in_(added))))
-            keys = record_keys(session, kind, records)
-            for record in sorted(records, key=lambda x: x.id):
-                conflicts.append(
-                    {
-                        "kind": noun,
-                        "key": keys[record.id],
-                        "id": record.id,
-                        "change": "added",
-                        "message": f"{noun} {keys[record.id]} was added to the live plan",
-                    }
-                )
-    return conflicts
-
-
-def check_applicable(session: Session, scenario: Scenario) -> None:
-    """Refuse (409 with the list) if the live plan changed under the scenario."""
-    conflicts = find_conflicts(session, scenario)
-    if conflicts:
-        shown = "; ".join(c["message"] for c in conflicts[:5])
-        more = f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
-        raise Conflict(
-            f"the live plan changed since scenario S{scenario.number} was copied: {shown}{more}. "
-            "Nothing was applied; discard the scenario and copy the plan again.",
-            code="scenario_conflict",
-            details={"conflicts": conflicts},
-        )
-
-
 # --- writing the copy onto the live plan -------------------------------------------
 
 
@@ -173,10 +75,8 @@ def _wbs_order(task: Task) -> tuple[int, ...]:
     return tuple(int(p) if p.isdecimal() else 0 for p in task.wbs.split("."))
 
 
-def _follows_work(task: Task) -> bool:
-    """Whether the task's duration follows from the work given on its assignments (it is
-    effort-driven and has not started): applying writes that duration after the work."""
-    return task.effort_driven and task.actual_start is None
+# what makes a task's duration follow its work: written with it, after the work
+FOLLOWING = ("effort_driven", "actual_start")
 
 
 class _Writer:
@@ -198,6 +98,8 @@ class _Writer:
             "deleted": Counter(),
         }
         self.tasks_updated: set[int] = set()  # live ids, so a task written twice counts once
+        # live id → the fields that make the task follow its work, written after the work
+        self.following: dict[int, dict[str, Any]] = {}
         # live durations before applying: the work written may change them on its own
         self.durations_before: dict[int, int] = dict(
             session.execute(
@@ -233,7 +135,7 @@ class _Writer:
                 self.counts["deleted"]["dependencies"] += 1
         for live_id in self.removed("assignments"):
             if s.get(Assignment, live_id) is not None:
-                assignment_service.delete_assignment(s, a, live_id)
+                assignment_service.delete_assignment(s, a, live_id, follow_effort=False)
                 self.counts["deleted"]["assignments"] += 1
         for live_id in self.removed("milestones"):
             milestone_service.delete_milestone(s, a, live_id, cascade=True)
@@ -304,8 +206,13 @@ class _Writer:
             )
             if parent != live.parent_id or copy.position != live.position:
                 updates.update(parent_id=parent, position=copy.position)
-            if _follows_work(copy):
+            if follows_work(copy):
                 updates.pop("duration", None)  # written by durations(), after the work
+                if not follows_work(live):  # nor is it to follow the live work meanwhile
+                    later = {f: updates.pop(f) for f in FOLLOWING if f in updates}
+                    if later:
+                        self.following[live.id] = later
+                        self._count_update(live.id)
             if updates:
                 task_service.update_task(self.session, self.actor, live.id, updates)
                 self._count_update(live.id)
@@ -323,23 +230,27 @@ class _Writer:
             self.counts["updated"]["tasks"] += 1
 
     def durations(self) -> None:
-        """The duration of each task whose duration follows from its work, once the
-        scenario's work, people and units are on it: the live task's assignments have
-        already set it (its own update would have been refused, or set from the live
-        plan's work, before them); what still differs is written, and checked, now. A
-        task whose duration the scenario changed counts as updated, whichever wrote it."""
+        """The duration of each task whose duration follows from its work, set once all
+        the scenario's work, people and units are on it (they were written without
+        moving it): the work given at today's hours per day sets it, and only that end
+        state is checked; without work given, the scenario's duration. A task is made
+        effort-driven (or its actual start cleared) here, with that duration. A task
+        whose duration the scenario changed counts as updated, whichever wrote it."""
         for copy_id, live_id in self.live["tasks"].items():
             copy = self.copies["tasks"].get(copy_id)
-            if copy is None or not _follows_work(copy):
+            if copy is None or not follows_work(copy):
                 continue
             live = self.session.get(Task, live_id)
             if live is None:
                 continue
-            if live.duration != copy.duration:
-                task_service.update_task(
-                    self.session, self.actor, live.id, {"duration": copy.duration}
-                )
-            if self.durations_before.get(live_id, copy.duration) != copy.duration:
+            updates = dict(self.following.get(live_id, {}))
+            days = effort_days(self.session, live)  # refuses more than a task may last
+            duration = days if days is not None else copy.duration
+            if live.duration != duration:
+                updates["duration"] = duration
+            if updates:
+                task_service.update_task(self.session, self.actor, live.id, updates)
+            if self.durations_before.get(live_id, duration) != duration:
                 self._count_update(live.id)
 
     def milestones(self) -> None:
@@ -386,7 +297,9 @@ class _Writer:
         for live, copy in self.pairs("assignments", Assignment):
             updates = _differences(live, copy, ASSIGNMENT_FIELDS)
             if updates:
-                assignment_service.update_assignment(self.session, self.actor, live.id, updates)
+                assignment_service.update_assignment(
+                    self.session, self.actor, live.id, updates, follow_effort=False
+                )
                 self.counts["updated"]["assignments"] += 1
         for copy in self.added("assignments"):
             created = assignment_service.create_assignment(
@@ -397,6 +310,7 @@ class _Writer:
                 units=copy.units,
                 work_hours=copy.work_hours,
                 notes=copy.notes,
+                follow_effort=False,
             )
             self.live["assignments"][copy.id] = created.id
             self.counts["created"]["assignments"] += 1
@@ -404,12 +318,16 @@ class _Writer:
 
 def write_onto_live(session: Session, actor: Actor, scenario: Scenario) -> dict[str, Any]:
     """Check, then write the scenario onto the live plan and close it as applied;
-    returns what was created, updated and deleted. Raises ``Conflict`` and writes
-    nothing if the live plan changed under it or an edit no longer applies."""
+    returns what was created, updated and deleted, and, when someone's hours per day
+    changed since the copy, the effort-driven tasks that moved for it (``hours_changed``,
+    see :func:`.hours.hours_report`, each task with the duration ``applied``). Raises
+    ``Conflict`` and writes nothing if the live plan changed under it or an edit no
+    longer applies."""
     copy = check_active(scenario)
     refuse_if_closed(session, scenario.program_id)  # 409 program_closed, as for any edit
     check_applicable(session, scenario)
     flush(session)
+    hours = hours_report(session, scenario, copy.id)
     try:
         counts = _Writer(session, actor, scenario, copy.id).run()
     except PodiumError as exc:
@@ -422,7 +340,13 @@ def write_onto_live(session: Session, actor: Actor, scenario: Scenario) -> dict[
                 ]
             },
         ) from exc
-    scenario.outcome = {"applied": counts}
+    outcome: dict[str, Any] = {"applied": counts}
+    if hours["resources"]:
+        for task in hours["tasks"]:
+            live = session.get(Task, task["task_id"])
+            task["applied"] = live.duration if live is not None else None
+        outcome["hours_changed"] = hours
+    scenario.outcome = outcome
     close(session, actor, scenario, ScenarioStatus.APPLIED)
     return scenario.outcome
 

@@ -2,7 +2,9 @@
 projects, cost, scope, resource load and, when forecast, P80.
 
 Slips are in working days of the live program's calendar, scenario minus live
-(positive: later in the scenario).
+(positive: later in the scenario). An assignment's change of work given is listed as
+``given_work_hours`` (as the assignments API names it) and, for the clients that read
+it so, as ``work_hours`` too (deprecated: the same pair of values).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from podium.services.scenarios.applying import (
     PROJECT_FIELDS,
     TASK_FIELDS,
 )
+from podium.services.scenarios.hours import hours_report
 
 # what applying writes onto a task, less its place in the WBS (compared on its own)
 COMPARED_TASK_FIELDS = tuple(f for f in TASK_FIELDS if f not in ("parent_id", "position"))
@@ -132,6 +135,20 @@ def _fields(live: Any, copy: Any, fields: tuple[str, ...]) -> dict[str, list[Any
         for f in fields
         if getattr(live, f) != getattr(copy, f)
     }
+
+
+def _job_fields(live: Any, copy: Any) -> dict[str, list[Any]]:
+    """An assignment's differences; the work given as ``given_work_hours`` (the assignments
+    API's name) and, deprecated, as ``work_hours`` (the stored field's name) as well."""
+    fields = _fields(live, copy, ASSIGNMENT_FIELDS)
+    if "work_hours" in fields:
+        given = fields["work_hours"]
+        fields = {
+            **{f: v for f, v in fields.items() if f != "work_hours"},
+            "given_work_hours": given,
+            "work_hours": given,
+        }
+    return fields
 
 
 def _siblings(tasks: dict[int, Task], common: set[int]) -> dict[int, int]:
@@ -260,10 +277,7 @@ def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> 
         ),
         "assignments_changed": sorted(
             (
-                {
-                    "assignment": job_names[c],
-                    "fields": _fields(job_live[lv], job_copy[c], ASSIGNMENT_FIELDS),
-                }
+                {"assignment": job_names[c], "fields": _job_fields(job_live[lv], job_copy[c])}
                 for c, lv in job_pairs.items()
                 if _fields(job_live[lv], job_copy[c], ASSIGNMENT_FIELDS)
             ),
@@ -406,4 +420,5 @@ def compare_scenario(
             "live": sum(r["live"] for r in resources),
             "scenario": sum(r["scenario"] for r in resources),
         },
+        "hours_changed": hours_report(session, scenario, copy.id),
     }
