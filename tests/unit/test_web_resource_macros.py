@@ -26,5 +26,5 @@ def test_only_the_programs_legend_has_the_other_programs_swatch() -> None:
     own = _switch(url="/resources/3", period="week")
     program = _switch(url="/programs/7/resources", period="week", elsewhere=True)
     entries = [re.findall(r"</span>([^<]+)</li>", html) for html in (own, program)]
-    assert entries[0] == ["under 80 %", "80–100 %", "over capacity"]
+    assert entries[0] == ["under 80 %", "80–100 %", "over capacity", "no capacity (time off)"]
     assert entries[1] == [*entries[0], "other programs' part"]

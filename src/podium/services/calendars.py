@@ -363,6 +363,8 @@ def calendar_users(session: Session, actor: Actor, calendar_id: int) -> dict[str
     resources belong to the whole organisation and are all named.
     """
     visible = visible_program_ids(session, actor)
+    if visible:  # a scenario's copy is seen by whoever sees its live program
+        visible += session.scalars(select(Program.id).where(Program.scenario_of_id.in_(visible)))
 
     def shown(program_id: int) -> bool:
         return visible is None or program_id in visible

@@ -106,9 +106,10 @@ def add_project(
 def _table(
     request: Request, view: ProjectWbs, state: TableState, *, status_code: int = 200
 ) -> Response:
-    """The WBS: the whole page, or (HTMX) only the table, which every change replaces;
-    one page of rows at a time, the page of the row being edited or just changed."""
-    template = "projects/_wbs.html" if is_htmx(request) else "projects/page.html"
+    """The WBS: the whole page, or (HTMX) only the table, which every change replaces,
+    with the project's span and task count above it; one page of rows at a time, the
+    page of the row being edited or just changed."""
+    template = "projects/_wbs_swap.html" if is_htmx(request) else "projects/page.html"
     pager = _pager(view, state)
     return render(
         request,

@@ -18,7 +18,7 @@ from podium.services import baselines
 from podium.services import scenarios as service
 from podium.services.actor import Actor, role_in
 from podium.services.programs import get_program
-from podium.web.form_errors import GENERAL, errors_of, humanize, validate
+from podium.web.form_errors import FIELD_LABELS, GENERAL, errors_of, humanize, validate
 from podium.web.governance_choices import FormState
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import done, field_value, version_of
@@ -103,6 +103,21 @@ def create(
     return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
 
 
+def _in_words(conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The live plan's changes as a page says them: "(actual start, % complete)", not
+    the stored fields' names the service lists."""
+    said = []
+    for conflict in conflicts:
+        fields = conflict.get("fields") or []
+        if fields:
+            stored = f"({', '.join(fields)})"
+            words = ", ".join(FIELD_LABELS.get(f, f.replace("_", " ")) for f in fields)
+            message = str(conflict.get("message", "")).replace(stored, f"({words})", 1)
+            conflict = {**conflict, "message": message}
+        said.append(conflict)
+    return said
+
+
 def _scenario_page(
     request: Request,
     db: Session,
@@ -132,13 +147,13 @@ def _scenario_page(
         {
             "program": program,
             "scenario": scenario,
-            "stale": stale,
+            "stale": _in_words(stale),
             "copy": service.copy_of(scenario) if active else None,
             "compare": compare,
             "baselines": baselines.list_baselines(db, viewer.actor, program.id),
             "baseline_id": baseline_id,
             "can_manage": _can_manage(db, viewer.actor, program.id),
-            "conflicts": conflicts or [],
+            "conflicts": _in_words(conflicts or []),
             "refusal": refusal,
             "edit": form
             or FormState(values={"name": scenario.name, "description": scenario.description}),

@@ -97,6 +97,19 @@ def status_label(value: object) -> str:
     return STATUS_LABELS.get(raw, raw.replace("_", " ").capitalize())
 
 
+def dates_in(text: object) -> str:
+    """A service's sentence with its ISO days as the pages write them: "forecast
+    2027-02-22" reads "forecast 22 Feb 2027"."""
+
+    def day(match: re.Match[str]) -> str:
+        try:
+            return format_date(date.fromisoformat(match.group(0)))
+        except ValueError:  # digits shaped like a day that is none
+            return match.group(0)
+
+    return _ISO_DAY.sub(day, str(text))
+
+
 def reason_text(reason: Any) -> str:
     """A health reason as a sentence: "Milestone M1 is forecast 5 working days past…"
     (the colour is shown beside it, so "red because" is dropped; dates as on the pages)."""
@@ -137,6 +150,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         date=format_date,
+        dates=dates_in,
         number=format_number,
         input_number=input_number,
         amount=format_amount,
