@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -285,3 +287,44 @@ def test_a_field_every_program_has_cannot_be_set_to_null(cast: Cast, field: str)
     error = assert_error(cast.owner.patch(url, json={field: None}), 422, "validation_failed")
     assert error["details"] == [{"field": field, "message": "may be left out but not set to null"}]
     assert cast.owner.get(url).json()["version"] == before["version"]
+
+
+def test_a_goal_target_before_the_program_starts_is_refused_on_the_date_that_moved(
+    cast: Cast, browser_as
+) -> None:
+    early = {**NEW_PROGRAM, "goal": {**NEW_PROGRAM["goal"], "target_date": "2026-10-01"}}
+    error = assert_error(cast.owner.post("/api/v1/programs", json=early), 422)
+    assert [d["field"] for d in error["details"]] == ["goal_target_date"]
+    assert "before the program starts (1 Feb 2027)" in error["message"]
+    made = cast.owner.post("/api/v1/programs", json=NEW_PROGRAM).json()
+    url, version = f"/api/v1/programs/{made['id']}", {"If-Match": '"1"'}
+    moved = cast.owner.patch(url, json={"start_date": "2028-01-03"}, headers=version)
+    assert assert_error(moved, 422)["details"][0]["field"] == "start_date"
+    earlier = cast.owner.patch(url, json={"goal": {"target_date": "2027-01-29"}}, headers=version)
+    assert assert_error(earlier, 422)["details"][0]["field"] == "goal_target_date"
+    same_day = cast.owner.patch(url, json={"goal": {"target_date": "2027-02-01"}}, headers=version)
+    assert same_day.status_code == 200, same_day.text
+    # the web form says it beside the goal's target date, keeping what was typed
+    page = browser_as("owner@example.com")
+    form = {
+        "key": "WEB",
+        "name": "Web",
+        "start_date": "2027-02-01",
+        "status": "active",
+        "goal_target_date": "2027-01-15",
+    }
+    refused = page.post("/programs", form)
+    assert refused.status_code == 422
+    assert "is before the program starts" in refused.text and 'value="2027-01-15"' in refused.text
+
+
+def test_a_program_stored_with_its_goal_before_its_start_still_takes_other_changes(
+    cast: Cast,
+) -> None:
+    """Written before the rule: only a change of either date is checked."""
+    cast.program.goal_target_date = date(2026, 6, 1)
+    cast.db.commit()
+    url = f"/api/v1/programs/{cast.program.id}"
+    version = cast.owner.get(url).headers["ETag"]
+    renamed = cast.owner.patch(url, json={"name": "Renamed"}, headers={"If-Match": version})
+    assert renamed.status_code == 200, renamed.text

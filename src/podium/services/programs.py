@@ -23,6 +23,7 @@ from podium.services.benefits import sync_benefit_alerts
 from podium.services.calendars import check_calendar
 from podium.services.closed import ProgramClosed
 from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.date_window import in_window
 from podium.services.feeds import revoke_feeds_of
 
 PROGRAM_FIELDS = [
@@ -112,11 +113,27 @@ def program_id_by_key(session: Session, key: str) -> int | None:
 GOAL_VALUE_MOST = 1e15  # far beyond any KPI, and printable in full
 
 
-def _check_goal_values(fields: Mapping[str, Any]) -> None:
+def _check_goal_values(fields: Mapping[str, Any], program: Program | None = None) -> None:
+    """The goal's numbers are printable and its target date is not before the program
+    starts (``program``: the stored one ``fields`` change; checked when either date is
+    among them, so a program stored otherwise keeps taking other changes)."""
     for name in ("goal_baseline_value", "goal_target_value"):
         value = fields.get(name)
         if value is not None and not (math.isfinite(value) and abs(value) <= GOAL_VALUE_MOST):
             raise field_error(name, f"must be a number between ±{GOAL_VALUE_MOST:.0e}")
+    if "goal_target_date" not in fields and "start_date" not in fields:
+        return
+    target = fields.get("goal_target_date", program.goal_target_date if program else None)
+    start = fields.get("start_date", program.start_date if program else None)
+    if target is None or start is None or not (in_window(target) and in_window(start)):
+        return  # a year typed wrong is the date window's to name
+    if target < start:
+        moved = "start_date" in fields and "goal_target_date" not in fields
+        raise field_error(
+            "start_date" if moved else "goal_target_date",
+            f"the goal's target date ({target:%-d %b %Y}) is before the program starts "
+            f"({start:%-d %b %Y}): a goal is reached after its work begins",
+        )
 
 
 def create_program(
@@ -130,7 +147,7 @@ def create_program(
             code="close_with_retrospective",
             details={"field": "status"},
         )
-    _check_goal_values(fields)
+    _check_goal_values({**fields, "start_date": start_date})
     check_key_free(session, key)
     check_calendar(session, fields.get("calendar_id"))
     program = Program(key=key, name=name, start_date=start_date, **fields)
@@ -168,7 +185,7 @@ def update_program(
             code="close_with_retrospective",
             details={"field": "status"},
         )
-    _check_goal_values(updates)
+    _check_goal_values(updates, program)
     if "key" in updates and updates["key"] != program.key:
         check_key_free(session, updates["key"], except_id=program.id)
     if "calendar_id" in updates:
