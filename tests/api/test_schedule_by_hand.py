@@ -3,7 +3,9 @@ Monday–Friday calendar, no holidays)."""
 
 from __future__ import annotations
 
-from tests.api.conftest import Cast, Net, link, post_created
+from collections.abc import Callable
+
+from tests.api.conftest import Browser, Cast, Net, link, post_created
 from tests.factories import assert_error
 
 
@@ -154,3 +156,62 @@ def test_a_started_subtask_pushed_by_a_link_into_its_summary_is_flagged(
         f"{prepare['key']} Prepare started on 2027-01-06 but PLAT-1 now lets it start only on "
         "2027-01-18"
     ]
+
+
+def test_a_milestone_on_the_morning_after_its_date_is_one_day_late_in_float_alert_and_slip(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    # Build runs Monday 4 – Friday 8 Jan; two milestones sit two working days after its
+    # start (SS+2), on Wednesday 6 in the morning: a task milestone due Tuesday 5 and a
+    # program milestone with that target. Both are 1 working day late, and every reading
+    # says so: the float, the alerts, the milestone's slip
+    m, pid = cast.manager, cast.program.id
+    project = post_created(m, "/api/v1/projects", {"program_id": pid, "key": "A", "name": "A"})
+    build = post_created(
+        m, "/api/v1/tasks", {"project_id": project["id"], "name": "Build", "duration": 5}
+    )
+    sign_off = post_created(
+        m,
+        "/api/v1/tasks",
+        {
+            "project_id": project["id"],
+            "name": "Sign-off",
+            "is_milestone": True,
+            "deadline": "2027-01-05",
+        },
+    )
+    ready = post_created(
+        m,
+        "/api/v1/milestones",
+        {"program_id": pid, "key": "M1", "name": "Ready", "target_date": "2027-01-05"},
+    )
+    link(m, ("task", build["id"]), ("task", sign_off["id"]), "SS", 2)
+    link(m, ("task", build["id"]), ("milestone", ready["id"]), "SS", 2)
+
+    task = m.get(f"/api/v1/tasks/{sign_off['id']}").json()
+    assert task["early_finish"] == "2027-01-06"
+    assert (task["total_float"], task["late_finish"]) == (-1, "2027-01-05")
+    assert m.get(f"/api/v1/tasks/{build['id']}").json()["total_float"] == -1
+    alerts = m.get(f"/api/v1/programs/{pid}/alerts").json()["items"]
+    days_late = {a["kind"]: a["details"]["days_late"] for a in alerts}
+    assert days_late == {"deadline_missed": 1, "milestone_target_missed": 1}
+    milestone = m.get(f"/api/v1/milestones/{ready['id']}").json()
+    assert (milestone["forecast"], milestone["slip"]) == ("2027-01-06", 1)
+    (forecast,) = m.get(f"/api/v1/programs/{pid}/schedule").json()["milestones"]
+    assert forecast["slip"] == 1
+    # Ready may show on Friday 8, the program's last day, at the latest: 2 working days
+    assert forecast["total_float"] == milestone["total_float"] == 2
+    # the pages and the status report read the same slip
+    viewer = browser_as("viewer@example.com")
+    assert 'data-testid="slip" data-value="1"' in viewer.get(f"/programs/{pid}")
+    page = viewer.get(f"/milestones/{ready['id']}")
+    assert '<strong class="text-late">+1</strong> working days' in page
+    report = m.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
+    assert "| M1 Ready | 2027-01-05 | — | 2027-01-06 | +1 |" in report
+
+    # due on the Wednesday it shows on, the task milestone is on time with no float left
+    response = m.patch(f"/api/v1/tasks/{sign_off['id']}", json={"deadline": "2027-01-06"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["total_float"], response.json()["late_finish"]) == (0, "2027-01-06")
+    kinds = [a["kind"] for a in m.get(f"/api/v1/programs/{pid}/alerts").json()["items"]]
+    assert kinds == ["milestone_target_missed"]

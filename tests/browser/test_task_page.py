@@ -266,3 +266,27 @@ def test_a_summary_task_shows_the_span_and_progress_of_its_sub_tasks(
     viewer.goto(f"/tasks/{summary['id']}")
     expect(viewer.get_by_test_id("duration")).to_contain_text(f"{summary['duration']} working days")
     expect(viewer.get_by_test_id("percent")).to_have_text(f"{summary['percent_complete']:g} %")
+
+
+def test_a_constraint_a_summary_cannot_keep_is_refused_next_to_its_field(
+    page_as: OpenPage, world: World, live_server: str
+) -> None:
+    # PLAT-2 "Landing zone" has sub-tasks: a must start on is refused beside the constraint
+    # (before anything is saved), not as a general message that the plan cannot be scheduled
+    task_id = cloud_task_id(world, live_server, "PLAT-2")
+    page = page_as(world.emails["ana"])
+    page.goto(f"/tasks/{task_id}")
+
+    form = page.get_by_test_id("task-form")
+    form.get_by_label("Constraint", exact=True).select_option("mso")
+    form.get_by_label("Constraint date").fill("2027-03-01")
+    form.get_by_role("button", name="Save changes").click()
+
+    form = page.get_by_test_id("task-form")
+    expect(form.locator('[data-error-for="constraint_type"]')).to_contain_text(
+        'a summary task cannot keep a "must start on" constraint'
+    )
+    expect(form.get_by_label("Constraint", exact=True)).to_be_focused()
+    screenshot(page, "task-summary-constraint-refused.png")
+    saved = api_task(live_server, world.tokens[world.emails["ana"]], task_id)
+    assert saved["constraint_type"] == "asap"

@@ -208,13 +208,18 @@ def _backward(a: Activity, cal, net: Network, links, rows, acts, finish: Moment)
     span = 0 if row.milestone else c.position((row.ef, 1)) - c.position((row.es, 0))
     finish_bounds: list[Moment] = [finish]
     start_bounds: list[Moment] = []
+    day_limits: list[date] = []  # a milestone's: met when it shows on that day at the latest
     latest_mornings: list[tuple[str, date]] = []  # (what it bounds, latest morning)
     kind, when = a.constraint_type, a.constraint_date
-    if kind in ("fnlt", "mfo") and not (started and kind == "mfo"):
+    if row.milestone and kind in ("fnlt", "snlt"):
+        day_limits.append(when)
+    elif kind in ("fnlt", "mfo") and not (started and kind == "mfo"):
         finish_bounds.append((when, 1))
-    if kind in ("snlt", "mso") and not started:
+    elif kind in ("snlt", "mso") and not started:
         start_bounds.append((when, 0))
-    if a.deadline is not None:
+    if a.deadline is not None and row.milestone:
+        day_limits.append(a.deadline)
+    elif a.deadline is not None:
         finish_bounds.append((a.deadline, 1))
     free = c.position(finish) - c.position(row.moment if row.milestone else (row.ef, 1))
     for link in links:
@@ -233,21 +238,21 @@ def _backward(a: Activity, cal, net: Network, links, rows, acts, finish: Moment)
         wanted = cs.shift(_source(row, link.type), link.lag)
         free = min(free, cs.position(early_target) - cs.position(wanted))
     if row.milestone:
+        # judged on the day it shows: a morning milestone meets the program finish, its
+        # deadline or its limits on their (last working) day in the morning at the latest
         half = row.moment[1]
-        candidates = [c.normal(b, half) for b in finish_bounds + start_bounds]
+        if half == 0:
+            candidates = [(c.on_or_before(b[0]), 0) for b in finish_bounds]
+        else:
+            candidates = [c.normal(b, half) for b in finish_bounds]
+        candidates += [c.normal(b, half) for b in start_bounds]
+        candidates += [(c.on_or_before(d), half) for d in day_limits]
         for _, day in latest_mornings:
             candidates.append((c.on_or_before(day), 0) if half == 0 else (c.finish_of((day, 0)), 1))
         late = min(candidates)
         row.late_moment = late
         row.total_float = c.position(late) - c.position(row.moment)
-        # away from its early moment, the latest one shows as a finish: on the working day
-        # it ends (a deadline's day, not the next morning), or on the day of its own start
-        # no later than when that binds
-        held_by_snlt = kind == "snlt" and not started and c.position((when, 0)) == c.position(late)
-        if row.total_float == 0:
-            row.ls = row.lf = late[0]
-        else:
-            row.ls = row.lf = c.start_of((when, 0)) if held_by_snlt else c.finish_of(late)
+        row.ls = row.lf = late[0]  # shown as its early moment is: its dates differ by its float
     else:
         lf_points = [c.position((c.finish_of(b), 1)) for b in finish_bounds]
         lf_points += [c.position((c.start_of(b), 0)) + span for b in start_bounds]

@@ -63,8 +63,8 @@ def test_a_project_start_holds_work_under_a_summary_but_not_pinned_or_started_wo
 
 
 def test_a_milestone_shows_its_latest_date_on_its_deadline_not_the_next_morning() -> None:
-    # K sits on the program start (nothing drives it) with a deadline on Friday 8 Jan: it
-    # may slip to the end of that Friday, 5 working days; shown on Monday 11 it looked late
+    # K sits on the program start (nothing drives it, Monday morning) with a deadline on
+    # Friday 8 Jan: it may slip 4 working days, to Friday morning; on Monday 11 it is late
     result = run(
         task("A", 10),
         milestone("K", deadline=day("2027-01-08")),
@@ -74,13 +74,15 @@ def test_a_milestone_shows_its_latest_date_on_its_deadline_not_the_next_morning(
         links=[link("B", "KS", "SS")],
     )
     assert late(result, "K") == ("2027-01-08", "2027-01-08")
-    assert floats(result, "K") == (5, 5)
-    # KS (at B's start) may slip to the end of the program, Friday 15 Jan: 10 working days
+    assert floats(result, "K") == (4, 4)
+    # KS (at B's start) may slip to the last day of the program, Friday 15 Jan: 9 working
+    # days (on Monday 18 it would move the program finish)
     assert late(result, "KS") == ("2027-01-15", "2027-01-15")
-    assert floats(result, "KS") == (10, 10)
-    # KN, due Thursday 31 Dec, is a working day late: its latest date is its deadline
+    assert floats(result, "KS") == (9, 9)
+    # KN, due Thursday 31 Dec, shows on Monday 4 Jan: 2 working days late (Fri 1, Mon 4)
     assert late(result, "KN") == ("2026-12-31", "2026-12-31")
-    assert result["KN"].total_float == -1
+    assert result["KN"].total_float == -2
+    assert [(m.activity, m.days_late) for m in result.deadline_misses] == [("KN", 2)]
     # at its early moment (no float), a milestone's latest date is its early date
     start = run(milestone("Kickoff"), task("A", 3), links=[link("Kickoff", "A")])
     assert late(start, "Kickoff") == ("2027-01-04", "2027-01-04")
@@ -99,14 +101,79 @@ def test_a_milestone_held_by_its_start_no_later_than_shows_that_day_as_its_lates
 
 def test_a_milestone_held_by_an_earlier_deadline_than_its_start_no_later_than_shows_that() -> None:
     # K on the program start may start no later than Wednesday 6 Jan, but its deadline is
-    # Monday 4: its latest moment is the end of that Monday (1 working day of float),
-    # shown on Monday, not Tuesday morning as its start no later than would show
+    # Monday 4, the day it shows on: no float, its latest date is that Monday
     result = run(
         task("A", 10),
         milestone("K", constraint_type="snlt", constraint_date=day("2027-01-06"), deadline=MONDAY),
     )
     assert late(result, "K") == ("2027-01-04", "2027-01-04")
-    assert floats(result, "K") == (1, 1)
+    assert floats(result, "K") == (0, 0)
+    assert not result.deadline_misses
+
+
+def test_a_morning_milestone_a_day_past_its_deadline_has_one_day_of_negative_float() -> None:
+    # M sits at the start of A plus 2 (SS+2): Wednesday 6 Jan in the morning, shown on
+    # Wednesday; due Tuesday 5, it misses its deadline by 1 working day, and its float
+    # says the same (not 0, as the same instant read as Tuesday evening would)
+    result = run(
+        task("A", 5),
+        milestone("M", deadline=day("2027-01-05")),
+        links=[link("A", "M", "SS", 2)],
+    )
+    assert early(result, "M") == ("2027-01-06", "2027-01-06")
+    assert [(m.activity, m.days_late) for m in result.deadline_misses] == [("M", 1)]
+    assert result["M"].total_float == -1
+    assert late(result, "M") == ("2027-01-05", "2027-01-05")
+    # the work driving it must start a day earlier too
+    assert result["A"].total_float == -1
+    # on its deadline it has no float, and a day before it has one
+    on_time = run(
+        task("A", 5), milestone("M", deadline=day("2027-01-06")), links=[link("A", "M", "SS", 2)]
+    )
+    assert not on_time.deadline_misses
+    assert floats(on_time, "M") == (0, 0)
+    ahead = run(
+        task("A", 5), milestone("M", deadline=day("2027-01-07")), links=[link("A", "M", "SS", 2)]
+    )
+    assert floats(ahead, "M") == (1, 1)
+    assert late(ahead, "M") == ("2027-01-07", "2027-01-07")
+
+
+def test_a_milestone_limit_on_a_weekend_is_met_on_the_friday_before() -> None:
+    # M on Monday 11 morning (start no earlier than), due Saturday 9: shown on Monday it is
+    # 1 working day late, as its float says; an evening milestone due that Saturday is on
+    # time on Friday evening
+    result = run(
+        milestone(
+            "M",
+            constraint_type="snet",
+            constraint_date=day("2027-01-11"),
+            deadline=day("2027-01-09"),
+        ),
+        task("A", 5),
+        milestone("E", deadline=day("2027-01-09")),
+        links=[link("A", "E")],
+    )
+    assert [(m.activity, m.days_late) for m in result.deadline_misses] == [("M", 1)]
+    assert result["M"].total_float == -1
+    assert late(result, "M") == ("2027-01-08", "2027-01-08")
+    assert early(result, "E") == ("2027-01-08", "2027-01-08")
+    assert floats(result, "E") == (0, 0)
+
+
+def test_an_evening_milestone_on_its_start_no_later_than_day_keeps_it() -> None:
+    # E falls on Friday 8 Jan, at the end of A: it starts no later than Friday 8 as it
+    # shows, with no conflict and no negative float
+    result = run(
+        task("A", 5),
+        milestone("E", constraint_type="snlt", constraint_date=day("2027-01-08")),
+        task("B", 10),
+        links=[link("A", "E")],
+    )
+    assert early(result, "E") == ("2027-01-08", "2027-01-08")
+    assert not result.conflicts
+    assert result["E"].total_float == 0
+    assert late(result, "E") == ("2027-01-08", "2027-01-08")
 
 
 # --- program milestones reached with their predecessors ---------------------------------

@@ -58,14 +58,31 @@ def networkx_cpm(net: Network) -> dict[str, tuple[int, int]]:
         )
 
     order = list(nx.topological_sort(graph))
-    early = {}
+    early: dict[str, int] = {}
+    # a milestone sits in the morning of its day when a start drives it (the program start,
+    # an SS or SF link, a morning milestone), else in the evening; on a tie, the morning
+    morning: dict[str, bool] = {}
     for v in order:
-        early[v] = max([0] + [early[u] + weight(u, v) for u in graph.predecessors(v)])
-    finish = max(early[v] + graph.nodes[v]["duration"] for v in order)
+        candidates = [(0, True)] + [
+            (
+                early[u] + weight(u, v),
+                morning[u]
+                if graph.nodes[u]["duration"] == 0
+                else not LINK_WEIGHT_SOURCE_FINISH[graph.edges[u, v]["kind"]],
+            )
+            for u in graph.predecessors(v)
+        ]
+        early[v], morning[v] = max(candidates)
+        morning[v] = morning[v] and graph.nodes[v]["duration"] == 0
+    finish, finish_in_morning = max(
+        (early[v] + graph.nodes[v]["duration"], morning[v]) for v in order
+    )
     late = {}
     for u in reversed(order):
+        # a morning milestone shows on its day: it keeps an evening finish that morning
+        shown = 1 if morning[u] and not finish_in_morning else 0
         late[u] = min(
-            [finish - graph.nodes[u]["duration"]]
+            [finish - graph.nodes[u]["duration"] - shown]
             + [late[v] - weight(u, v) for v in graph.successors(u)]
         )
     return {v: (early[v], late[v] - early[v]) for v in order}

@@ -308,6 +308,36 @@ def test_the_checker_finds_an_overload_and_a_broken_link() -> None:
     assert [(v.kind, v.activity) for v in broken] == [("link", "B")]
 
 
+def test_the_checker_catches_work_placed_before_its_projects_start() -> None:
+    # LATE starts on Monday 1 February; a schedule leveled as if it did not (its task and
+    # its milestone in January) is caught, task by task; leveling itself keeps the start
+    def plan(project_start: date | None) -> Network:
+        return network(
+            task("A", 3),
+            task("B", 2, group="LATE", project_start=project_start),
+            milestone("M", group="LATE", project_start=project_start),
+            task(
+                "PIN",
+                1,
+                constraint_type="mso",
+                constraint_date=day("2027-01-05"),
+                project_start=project_start,
+            ),
+            links=[link("B", "M")],
+        )
+
+    held = plan(day("2027-02-01"))
+    kept = level(held, [ANA], [Assignment("A", "ana"), Assignment("B", "ana")])
+    assert dates(kept, "B") == ("2027-02-01", "2027-02-02")
+    assert check_leveling(held, [ANA], [], kept) == []
+    wrong = level(plan(None), [ANA], [Assignment("A", "ana"), Assignment("B", "ana")])
+    too_early = dates(wrong, "B")[0]
+    assert too_early < "2027-02-01"
+    found = check_leveling(held, [ANA], [], wrong)
+    assert [(v.kind, v.activity) for v in found] == [("bound", "B"), ("bound", "M")]
+    assert found[0].message == f"B starts on {too_early}, before its project's start 2027-02-01"
+
+
 def test_the_heuristic_levels_many_tasks_within_its_time_limit() -> None:
     acts = [task(f"T{i}", 1 + i % 5) for i in range(300)]
     links = [link(f"T{i}", f"T{i + 3}") for i in range(0, 297, 2)]

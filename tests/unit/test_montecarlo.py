@@ -187,6 +187,24 @@ def test_zero_uncertainty_matches_the_engine_on_random_networks(
     for group, outcome in f.groups.items():
         ends = [det[a.id].early_finish for a in acts if a.group == group]
         assert outcome.percentile(50) == max(ends)
+    assert [f.ids[i] for i in np.flatnonzero(f.criticality > 0.5)] == list(det.critical_ids())
+
+
+def test_a_milestone_on_the_morning_of_the_last_day_is_critical_as_the_engine_says() -> None:
+    # M sits at B's start, Friday 8 morning, the program's last day: slipping a day would
+    # show it on Monday 11 and move the finish, so it is critical in every iteration, as
+    # the deterministic schedule says (with the program's calendar or another of its own)
+    for calendars in ({}, {"six": WorkCalendar("1111110")}):
+        acts = [
+            Activity("A", 5),
+            Activity("B", 1, constraint_type="snet", constraint_date=date(2027, 1, 8)),
+            Activity("M", 0, calendar="six" if calendars else None),
+        ]
+        net = Network(START, acts, [Link("B", "M", "SS")], calendars=calendars)
+        det = schedule(net)
+        f = simulate(net, default_uncertainty=0, iterations=8, seed=0)
+        assert det["M"].is_critical
+        assert dict(zip(f.ids, f.criticality.tolist(), strict=True))["M"] == 1.0
 
 
 def test_a_certain_risk_event_shifts_the_finish_by_its_impact() -> None:

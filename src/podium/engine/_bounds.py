@@ -24,7 +24,10 @@ late constraints; see ``docs`` and :mod:`podium.engine.cpm`):
   work like an extra ``snet`` (it is ignored on summaries and started work).
 
 Start constraints on date *d* mean the start of *d* (rolled forward to a working
-day), finish constraints and deadlines the end of *d* (rolled backward).
+day), finish constraints and deadlines the end of *d* (rolled backward). A
+milestone's limits (start or finish no later than, deadline) are on the day it
+shows: here the end of *d*, and :func:`podium.engine.cpm.schedule` takes one point
+off for a milestone that sits at the start of its day.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Bounds:
     pinned: BoolArray  # mso/mfo on unstarted work: the early start is fixed
     init: IntArray  # per slot: encoded early value before the pass (lower bound or fixed)
     late_cap: IntArray  # per slot: upper bound on the late point (BIG: none)
+    day_limit: IntArray  # per activity: a milestone's limits, the end of their day (BIG: none)
     late_constraints: Sequence[tuple[int, str, date]]  # snlt/fnlt, for conflict reports
     deadlines: list[tuple[int, date]]
     reached: IntArray  # milestones reached with their predecessors (finished)
@@ -143,8 +147,8 @@ def compute_bounds(
             lower[i] = max(lower[i], 2 * s + 1)
         elif kind == "fnet":
             lower[i] = max(lower[i], 2 * (f - span[i]) + milestone_bit[i])
-        elif kind == "snlt":
-            cap[i] = min(cap[i], s)
+        elif kind == "snlt":  # a milestone shows on d at the latest: the end of d
+            cap[i] = min(cap[i], f if milestone_bit[i] == 0 else s)
         elif kind in ("mso", "mfo"):
             pinned[i] = True
             point = s if kind == "mso" else f - span[i]
@@ -171,6 +175,12 @@ def compute_bounds(
         np.minimum.at(cap, finish_slot[who[summary]], f[summary])
         leaf = who[~summary & ~finished[who]]
         np.minimum.at(cap, leaf, f[~summary & ~finished[who]] - span[leaf])
+    day_limit = np.full(n, BIG, np.int64)
+    limits = [(i, d) for i, _, d in late_constraints] + deadlines
+    limits = [(i, d) for i, d in limits if milestone_bit[i] == 0 and not finished[i]]
+    if limits:
+        who = np.array([i for i, _ in limits], np.int64)
+        np.minimum.at(day_limit, who, pts.finish(who, [d for _, d in limits]))
     init = np.where(started | pinned, fixed, lower)
     init = np.concatenate([np.where(is_summary, BIG, init), np.full(cap.size - n, -BIG)])
     return Bounds(
@@ -180,6 +190,7 @@ def compute_bounds(
         pinned,
         init,
         cap,
+        day_limit,
         late_constraints,
         deadlines,
         reached,

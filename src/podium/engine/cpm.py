@@ -94,24 +94,28 @@ def schedule(
     finish_moment = (2 * ef_day + (~c.is_milestone | eod))[leaf]
     finish = int(finish_moment.max()) if finish_moment.size else 0
     _check_representable(c, finish_moment, leaf)
-    finish_point = days.points_at((finish + 1) // 2)
+    # a milestone is judged on the day it shows: one at the start of its day meets a
+    # limit on day d (the program finish, a deadline, a finish or start no later than) at
+    # the start of d (its last working day up to d) at the latest, one point before the end
+    # of that day, which bounds the others
+    morning = c.is_milestone & (shift == 0)
+    finish_point = np.where(
+        morning,
+        days.points_at(finish // 2 + 1)[c.slot_cal[:n]] - 1,
+        days.points_at((finish + 1) // 2)[c.slot_cal[:n]],
+    )
     late = c.bounds.late_cap.copy()
     unfinished = leaf & ~c.bounds.finished
-    cap = finish_point[c.slot_cal[:n]] - span
-    late[:n] = np.where(unfinished, np.minimum(late[:n], cap), late[:n])
+    limit = c.bounds.day_limit
+    late[:n] = np.minimum(late[:n], np.where(limit < BIG, limit - morning, BIG))
+    late[:n] = np.where(unfinished, np.minimum(late[:n], finish_point - span), late[:n])
     late = passes.backward(late)
     late_point = np.where(unfinished, late[:n], point)  # finished work: late = early
     total = late_point - point
-    # a milestone's latest moment, bounded by a finish, a deadline or a successor's start,
-    # shows on the working day it ends, as a finish does; bounded by its own start no later
-    # than, on that day; at its early moment, as that shows
-    by_start = np.zeros(n, np.bool_)
-    for i, kind, day in c.bounds.late_constraints:
-        if kind == "snlt" and c.is_milestone[i]:  # its own start, not an earlier deadline
-            by_start[i] = late_point[i] == days.points_at((day - network.start).days)[c.slot_cal[i]]
-    late_shift = np.where(c.is_milestone & (total != 0), np.where(by_start, 0, 1), shift)
-    late_last = np.where(c.is_milestone, -late_shift, span - 1)
-    ls_day, lf_day = days.of(late_point - late_shift), days.of(late_point + late_last)
+    # a milestone's latest moment shows as its early one does (the morning of its day or the
+    # evening), so that its dates differ by its total float
+    late_last = np.where(c.is_milestone, -shift, span - 1)
+    ls_day, lf_day = days.of(late_point - shift), days.of(late_point + late_last)
     _check_not_before_first(c, network, (es_day, ls_day))
     _check_not_after_last(c, (lf_day,))
     finished = c.bounds.finished.copy()
@@ -233,12 +237,13 @@ def _roll_up(
 def _free_float(
     c: Compiled, passes: Passes, finish_point: IntArray, total: IntArray, finished: BoolArray
 ) -> IntArray:
-    """Slack before the first successor link binds, else before the program finish."""
+    """Slack before the first successor link binds, else before the program finish
+    (``finish_point``: the latest point of each activity that keeps it)."""
     early, n = passes.early, c.n
     finish_value = np.where(
         c.is_summary, early[c.finish_slot] >> 1, (early[:n] >> 1) + c.bounds.span
     )
-    free = finish_point[c.slot_cal[:n]] - finish_value
+    free = finish_point - finish_value
     e = c.edges
     logic_links = np.flatnonzero(e.link >= 0)  # their targets are leaves
     logic = e.take(logic_links[~c.bounds.started[e.dst[logic_links]]])

@@ -23,6 +23,7 @@ from podium.models import Dependency, DependencyType, Milestone, Program, Projec
 from podium.services.actor import Actor, require_role, role_in, visible_program_ids
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush, paginate
+from podium.services.tasks.rules import LINK_WORDS, SUMMARY_LINK_TYPES
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 UPDATABLE_FIELDS = frozenset({"type", "lag"})
@@ -291,6 +292,21 @@ def _check_not_summary_of(session: Session, predecessor: Task, successor: Task) 
             )
 
 
+def _check_type_into(session: Session, successor: Task | Milestone, kind: DependencyType) -> None:
+    """Refuse (on ``type``) a link that would end on a summary task's finish: a summary's
+    finish rolls up from its sub-tasks, so only FS and SS links may lead into one."""
+    if kind in SUMMARY_LINK_TYPES or not isinstance(successor, Task):
+        return
+    if session.scalar(select(Task.id).where(Task.parent_id == successor.id).limit(1)) is None:
+        return
+    raise field_error(
+        "type",
+        f"{successor.key} is a summary task (it has sub-tasks), and a {LINK_WORDS[kind]} "
+        f"({kind.value}) link cannot end on one: its finish comes from its sub-tasks; link to "
+        "one of its sub-tasks, or use finish-to-start or start-to-start",
+    )
+
+
 def _end_is(side: Literal["predecessor", "successor"], ref: EndRef) -> ColumnElement[bool]:
     if side == "predecessor":
         column = (
@@ -443,6 +459,7 @@ def create_dependency(
         raise Conflict(f"{first.key} cannot depend on itself", code="self_dependency")
     if isinstance(first, Task) and isinstance(second, Task):
         _check_not_summary_of(session, first, second)
+    _check_type_into(session, second, DependencyType(dependency_type))
     _lock_program_dependencies(session, first.program_id)
     _check_not_duplicate(session, predecessor, successor, (first.key, second.key))
     _check_acyclic(session, first.program_id, (predecessor, successor))
@@ -490,6 +507,10 @@ def update_dependency(
             )
     if "lag" in updates:
         _check_lag(updates["lag"])
+    if "type" in updates and dependency.successor_task_id is not None:
+        successor = session.get(Task, dependency.successor_task_id)
+        assert successor is not None  # the dependency's end, removed with it
+        _check_type_into(session, successor, DependencyType(updates["type"]))
     apply_update(
         session,
         actor,

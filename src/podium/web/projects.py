@@ -285,12 +285,15 @@ def move_row(
         else:
             raise ValidationFailed(f"move must be one of {', '.join(MOVES)}")
         done(db)
-    except Conflict as exc:
+    except (Conflict, ValidationFailed) as exc:  # a parent that cannot be a summary: 422
         db.rollback()
-        state = TableState(
-            page=_page(form), flash_error=exc.message[:1].upper() + exc.message[1:] + "."
+        said = exc.message[:1].upper() + exc.message[1:] + "."
+        if isinstance(exc, ValidationFailed):
+            said = " ".join(errors_of(exc, ()).values())  # "Parent: task … cannot …."
+        state = TableState(page=_page(form), flash_error=said)
+        return _table(
+            request, project_wbs(db, viewer.actor, project_id), state, status_code=exc.status
         )
-        return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=409)
     labels = {"up": "Moved {} up", "down": "Moved {} down"}
     labels |= {"indent": "Indented {}", "outdent": "Outdented {}"}
     flash = labels[move].format(task.key) + "."

@@ -159,6 +159,7 @@ def simulate(
     single = len(c.calendars) == 1
     cal_leaf = c.slot_cal[leaf]
     milestone_leaf = c.is_milestone[leaf]
+    milestone_u = c.is_milestone[unfinished_leaf]
 
     program_days = np.zeros(iterations, np.int64)
     group_days = np.zeros((len(group_names), iterations), np.int64)
@@ -190,6 +191,7 @@ def simulate(
         if single:
             moment = (2 * ef_point + flag).max(axis=0)
             finish_points = ((moment + 1) // 2)[None, :]
+            morning_points = (moment // 2)[None, :]
             program = _days(axis, 0, moment // 2)
             if grouped.size:
                 group_max = np.maximum.reduceat(ef_point[grouped_rows], group_starts, axis=0)
@@ -202,6 +204,10 @@ def simulate(
             finish_points = np.stack(
                 [axis.point(np.full(r, k), day_after) for k in range(len(c.calendars))]
             )
+            last_day = moment // 2 + 1 + axis.epoch_day
+            morning_points = np.stack(
+                [axis.point(np.full(r, k), last_day) - 1 for k in range(len(c.calendars))]
+            )
             if grouped.size:
                 groups_out = np.maximum.reduceat(ef_day[grouped_rows], group_starts, axis=0)
         tracked_out = np.zeros((len(tracked), r), np.int64)
@@ -209,7 +215,12 @@ def simulate(
             tracked_out[j] = _days(axis, int(cal_leaf[k]), ef_point[k])
         late = np.full_like(early, BIG32)
         cal_u = c.slot_cal[unfinished_leaf]
-        late[unfinished_leaf] = finish_points[cal_u if not single else 0] - span[unfinished_leaf]
+        # a milestone in the morning of its day keeps the finish by showing on its day (cpm)
+        morning = milestone_u[:, None] & ((early[unfinished_leaf] & 1) == 1)
+        at = cal_u if not single else 0
+        late[unfinished_leaf] = (
+            np.where(morning, morning_points[at], finish_points[at]) - span[unfinished_leaf]
+        )
         late = passes.backward(early, late, span)
         total = late[unfinished_leaf] - (early[unfinished_leaf] >> 1)
         y = np.asarray(program, np.float64)

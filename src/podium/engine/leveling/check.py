@@ -10,6 +10,7 @@ schedule passes when
   own), starts on one of its working days,
   no earlier than the program start, the status date and its ``snet``/``fnet``
   constraint; started tasks keep their actual start, pinned ones their date;
+* no unstarted, unpinned task or milestone starts before its project's start;
 * every link is satisfied: the successor's start (FS, SS) or finish (FF, SF)
   lies at least ``lag`` working days of its calendar after the predecessor's
   finish (FS, FF: the end of its last day) or start (SS, SF); a link into a
@@ -181,6 +182,14 @@ def _task_rules(
     floor = max(network.start, network.status_date or network.start)
     if a.duration > 0 and first < floor:
         out.append(Violation("bound", a.id, f"{a.id} starts on {first}, before {floor}"))
+    if a.project_start is not None and first < a.project_start:
+        out.append(
+            Violation(
+                "bound",
+                a.id,
+                f"{a.id} starts on {first}, before its project's start {a.project_start}",
+            )
+        )
     if a.constraint_type == "snet" and a.constraint_date and first < a.constraint_date:
         out.append(Violation("bound", a.id, f"{a.id} starts before its snet date"))
     if (

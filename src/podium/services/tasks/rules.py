@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from podium.errors import (
@@ -16,10 +16,14 @@ from podium.errors import (
 )
 from podium.models import (
     ConstraintType,
+    Dependency,
+    DependencyType,
     Milestone,
     Project,
     Task,
 )
+from podium.services.tasks.fields import NEW
+from podium.services.tasks.tree import Row, _children, _descendants
 
 # --- rules -------------------------------------------------------------------
 
@@ -113,6 +117,102 @@ def _check_parent(session: Session, project_id: int, parent_id: int | None) -> N
     if parent.is_milestone:
         raise field_error(
             "parent_id", f"task {parent.key} is a milestone and cannot have sub-tasks"
+        )
+
+
+# --- what a summary task can keep ------------------------------------------------------
+
+# the constraints a summary keeps (its start no earlier than holds its sub-tasks, its finish
+# no later than caps their roll-up); the others pin one task's own dates
+SUMMARY_CONSTRAINTS = frozenset({ConstraintType.ASAP, ConstraintType.SNET, ConstraintType.FNLT})
+CONSTRAINT_WORDS = {
+    ConstraintType.MSO: "must start on",
+    ConstraintType.MFO: "must finish on",
+    ConstraintType.SNLT: "start no later than",
+    ConstraintType.FNET: "finish no earlier than",
+}
+SUMMARY_LINK_TYPES = frozenset({DependencyType.FS, DependencyType.SS})  # links into a summary
+LINK_WORDS = {DependencyType.FF: "finish-to-finish", DependencyType.SF: "start-to-finish"}
+
+
+def _check_summary_constraint(key: str, constraint: ConstraintType) -> None:
+    """Refuse (on ``constraint_type``) a constraint a summary task cannot keep."""
+    constraint = ConstraintType(constraint)
+    if constraint in SUMMARY_CONSTRAINTS:
+        return
+    raise field_error(
+        "constraint_type",
+        f"task {key} has sub-tasks, and a summary task cannot keep a "
+        f'"{CONSTRAINT_WORDS[constraint]}" constraint (only start no earlier than or finish no '
+        "later than); put it on its sub-tasks instead",
+    )
+
+
+def _check_summary_parent(
+    session: Session, parent_id: int | None, *, rows: Collection[Row] = (), moving: int = NEW
+) -> None:
+    """Refuse (on ``parent_id``) a parent that could not be a summary task over the task
+    ``moving`` under it (``NEW``: one being created; ``rows``: its project's tree): the
+    parent's own constraint, a link into it that must end on its finish, or a link between
+    the task (or one of its sub-tasks) and the parent or a task above it."""
+    parent = session.get(Task, parent_id) if parent_id is not None else None
+    if parent is None:
+        return
+    constraint = ConstraintType(parent.constraint_type)
+    if constraint not in SUMMARY_CONSTRAINTS:
+        raise field_error(
+            "parent_id",
+            f'task {parent.key} has a "{CONSTRAINT_WORDS[constraint]}" constraint, which a '
+            "summary task cannot keep: remove it (or give it to the sub-tasks) before "
+            f"putting tasks under {parent.key}",
+        )
+    pred_task, pred_milestone = aliased(Task), aliased(Milestone)
+    into = session.execute(
+        select(Dependency.type, func.coalesce(pred_task.key, pred_milestone.key))
+        .outerjoin(pred_task, pred_task.id == Dependency.predecessor_task_id)
+        .outerjoin(pred_milestone, pred_milestone.id == Dependency.predecessor_milestone_id)
+        .where(
+            Dependency.successor_task_id == parent.id,
+            Dependency.type.not_in(list(SUMMARY_LINK_TYPES)),
+        )
+        .order_by(Dependency.id)
+        .limit(1)
+    ).first()
+    if into is not None:
+        kind, pred = into
+        raise field_error(
+            "parent_id",
+            f"{pred} → {parent.key} is a {LINK_WORDS[DependencyType(kind)]} link, and a "
+            "summary task can only follow its predecessors finish-to-start or "
+            f"start-to-start: change that link before putting tasks under {parent.key}",
+        )
+    if moving == NEW:
+        return
+    up = {task_id: above_it for task_id, above_it, _position, _wbs in rows}
+    above = [parent.id]
+    while (step := up.get(above[-1])) is not None and step not in above:
+        above.append(step)
+    below = _descendants(_children(rows), moving)
+    ends_task, other_task = aliased(Task), aliased(Task)
+    linked = session.execute(
+        select(ends_task.key, other_task.key)
+        .select_from(Dependency)
+        .join(ends_task, ends_task.id == Dependency.predecessor_task_id)
+        .join(other_task, other_task.id == Dependency.successor_task_id)
+        .where(
+            or_(
+                and_(ends_task.id.in_(above), other_task.id.in_(below)),
+                and_(ends_task.id.in_(below), other_task.id.in_(above)),
+            )
+        )
+        .order_by(Dependency.id)
+        .limit(1)
+    ).first()
+    if linked is not None:
+        raise field_error(
+            "parent_id",
+            f"{linked[0]} → {linked[1]} links these tasks, and a summary task cannot be "
+            "linked to its own sub-tasks: remove that dependency first",
         )
 
 

@@ -43,6 +43,8 @@ from podium.services.tasks.rules import (
     _check_key_free,
     _check_parent,
     _check_rules,
+    _check_summary_constraint,
+    _check_summary_parent,
     _implied,
     _next_key,
 )
@@ -104,6 +106,7 @@ def create_task(
     check_calendar(session, state["calendar_id"])
     _check_parent(session, project_id, parent_id)
     _check_unassigned_parent(session, parent_id)
+    _check_summary_parent(session, parent_id)
     rows = _lock_tree(session, project_id)
     if key is None:
         key = _next_key(session, project)
@@ -183,6 +186,7 @@ def _move(
             )
         if parent_id != task.parent_id:
             _check_unassigned_parent(session, parent_id)
+            _check_summary_parent(session, parent_id, rows=rows, moving=task.id)
     codes = layout(rows, (task.id, parent_id, position))
     index, wbs = codes[task.id]
     apply_update(
@@ -242,6 +246,8 @@ def update_task(
         if _is_summary(session, task.id):
             raise Conflict(f"task {task.key} has sub-tasks and cannot become a milestone")
         resource_assignments.refuse_if_assigned(session, task, becoming="a milestone")
+    if "constraint_type" in changed and _is_summary(session, task.id):
+        _check_summary_constraint(task.key, wanted["constraint_type"])
     _follow_effort(session, task, wanted, changed)
     rolled = [f for f in changed if f in ROLLED_UP_FIELDS]
     if rolled and _is_summary(session, task.id):
