@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from podium.config import get_settings
 from podium.db import DatabaseBehind, check_database_current, get_engine
 from podium.errors import PodiumError
 from podium.services import auth
@@ -43,6 +46,24 @@ err = Console(stderr=True)
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+@app.callback()
+def _settings_first() -> None:
+    """Read the ``PODIUM_*`` settings before any command: an invalid one stops the
+    command with one line per problem, naming the variable, instead of a traceback."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        raise fail("; ".join(_setting_problem(problem) for problem in exc.errors())) from exc
+
+
+def _setting_problem(problem: ErrorDetails) -> str:
+    message = problem["msg"].removeprefix("Value error, ")
+    if not problem["loc"]:  # a rule across settings names its variables itself
+        return escape(message)
+    variable = "PODIUM_" + "_".join(str(part) for part in problem["loc"]).upper()
+    return escape(f"{variable}: {message} (not {problem['input']!r})")
 
 
 def writable(path: Path | None) -> None:
