@@ -82,6 +82,32 @@ def test_an_unproven_optimum_says_so(
     code, out = podium("level", "LEV", "--optimize", "--time-limit", "2", "--weight", "PLAT=5")
     assert code == 0, out
     assert "LEV: optimizing leveling (not proven optimal) in " in flat(out)
+    assert (
+        "The optimizing solver kept the heuristic's plan: CP-SAT found no schedule within "
+        "the time limit." in flat(out)
+    )
+
+
+def test_a_file_leveled_by_the_heuristic_for_the_solver_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podium.engine.leveling import cpsat
+
+    def nothing(self: cpsat._Model, seconds: float, **_options: object) -> cpsat._Outcome:
+        return cpsat._Outcome(None, "unknown", None)
+
+    monkeypatch.setattr(cpsat._Model, "solve", nothing)
+    source = Path("/work/shared/data/psplib/j30/j301_1.sm")  # the heuristic's 43 days > 38
+    result = tmp_path / "result.json"
+    options = ("--level", "--optimize", "--time-limit", "1", "--output", str(result))
+    code, out = podium_file("schedule", "--file", str(source), *options)
+    assert code == 0, out
+    text = flat(out)
+    assert "working days (lower bound 38;" in text  # not proven
+    assert (
+        "The optimizing solver kept the heuristic's plan: CP-SAT found no schedule within "
+        "the time limit." in text
+    )
 
 
 def test_what_stays_over_capacity_is_listed_with_why(

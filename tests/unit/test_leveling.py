@@ -234,6 +234,30 @@ def test_weights_decide_which_project_goes_first() -> None:
     a_first = level_optimal(net, [ANA], work, time_limit=5.0, weights={"MA": 10})
     assert dates(a_first, "A1") == ("2027-01-04", "2027-01-06")
     assert b_first.makespan == a_first.makespan == 6
+    assert b_first.optimal and a_first.optimal  # nothing past the horizon could do better
+
+
+def test_a_weight_whose_best_plan_lies_past_the_horizon_is_not_claimed_optimal() -> None:
+    # Ana does A (20 d, then milestone MA) and B (20 d, then C, 20 d, without her).
+    # B first finishes the program on day 40, with MA on day 40; A first puts MA on
+    # day 20 and the finish on day 60: weight 100 on MA makes that the better plan
+    # (60 + 100 x 20 against 40 + 100 x 40), though it is four weeks later
+    net = network(
+        task("A", 20),
+        milestone("MA"),
+        task("B", 20),
+        task("C", 20),
+        links=[link("A", "MA"), link("B", "C")],
+    )
+    work = [Assignment("A", "ana"), Assignment("B", "ana")]
+    plain = level_optimal(net, [ANA], work, time_limit=5.0)
+    assert dates(plain, "B") == ("2027-01-04", "2027-01-29")
+    assert plain.makespan == 40
+    weighted = level_optimal(net, [ANA], work, time_limit=5.0, weights={"MA": 100})
+    # the solver looks a week (and half the leveling delay) past the heuristic's
+    # finish: it cannot reach that plan, so it does not claim to have proved its answer
+    assert (weighted.optimal, weighted.status) == (False, "feasible")
+    assert feasible(net, [ANA], work, weighted)
 
 
 def test_without_conflicts_leveling_gives_the_critical_path_schedule() -> None:

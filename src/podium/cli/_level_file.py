@@ -87,6 +87,9 @@ def _summary(
         f"{_count(len(data.resources), 'resource')}, "
         f"{_count(len(data.assignments), 'assignment')}."
     )
+    note = solver_note(result.status)
+    if note:
+        console.print(note)
     delayed = [
         row for row in document["tasks"] if row["finish_delay"] > 0 or row["start_delay"] > 0
     ]
@@ -113,6 +116,13 @@ def _summary(
     if len(delayed) > SHOWN:
         table.add_row(f"… {len(delayed) - SHOWN} more", "", "", "", "")
     console.print(table)
+
+
+def solver_note(status: str) -> str | None:
+    """Why the optimizing solver kept the heuristic's plan, read from a leveling result's
+    ``status`` (``None`` when it did not keep it)."""
+    _, kept, why = status.partition("(heuristic; ")
+    return f"The optimizing solver kept the heuristic's plan: {why.rstrip(')')}." if kept else None
 
 
 def _count(n: int, noun: str) -> str:

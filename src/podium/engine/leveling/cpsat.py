@@ -212,6 +212,9 @@ class _Model:
     lb: list[int] = field(init=False, default_factory=list)
     ub: list[int] = field(init=False, default_factory=list)
     makespan: cp_model.IntVar | None = field(init=False, default=None)
+    # under weights, the least objective of a schedule finishing past the horizon: an
+    # answer above it is not proven optimal (the horizon may cut off a better one)
+    beyond: int | None = field(init=False, default=None)
     single: bool = field(init=False, default=True)
 
     def __post_init__(self) -> None:
@@ -408,18 +411,25 @@ class _Model:
                 c = pb.cal[leaves[0]]
                 lo_p, hi_p = pb.tables.point(c, low), pb.tables.point(c, horizon_day + 1)
                 self.makespan = m.new_int_var(lo_p, max(lo_p, hi_p), "finish")
+                past = max(lo_p, hi_p)  # the last point of a task started past its domain
                 m.add(self.makespan >= pb.tables.point(c, fixed_last + 1) - 1)
             else:
                 self.makespan = m.new_int_var(low, max(low, horizon_day), "finish")
+                past = max(low, horizon_day) + 1
                 m.add(self.makespan >= fixed_last)
             for end in ends:
                 m.add(self.makespan >= end)
             terms.append(self.makespan_weight * self.makespan)
+            self.beyond = self.makespan_weight * past
+        elif self.weights:
+            self.exact = False  # the finish is free: no horizon is known to be enough
         for activity, weight in self.weights.items():
             s = pb.c.index[activity]
             slot = int(pb.c.finish_slot[s]) if pb.c.is_summary[s] else s
             if slot in self.var and weight:
                 terms.append(weight * (self.var[slot] + pb.span[slot]))
+                if self.beyond is not None:  # it finishes at its early finish at best
+                    self.beyond += weight * (self.lb[slot] + pb.span[slot])
         m.minimize(sum(terms) if terms else 0)
 
     def _type(self, s: int) -> int:
@@ -464,6 +474,8 @@ class _Model:
         code = solver.solve(self.model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _Outcome(None, solver.status_name(code).lower(), None)
+        if self.weights and self.beyond is not None and solver.objective_value > self.beyond:
+            self.exact = False  # a schedule past the horizon might do better
         pb = self.pb
         points = {s: int(solver.value(v)) for s, v in self.var.items() if pb.kind[s] == SEARCHED}
         bound_day = None
