@@ -787,7 +787,8 @@ def test_a_summary_task_takes_no_duration_or_progress_of_its_own(
     cast: Cast, plat: dict[str, Any], tree: Any, browser_as: Any
 ) -> None:
     page = browser_as("manager@example.com").get(f"/tasks/{tree['A']['id']}")
-    assert 'data-testid="summary-progress"' in page and page.count(" readonly") == 4
+    # duration, actual start and finish, % complete, budget and actual cost
+    assert 'data-testid="summary-progress"' in page and page.count(" readonly") == 6
     leaf = browser_as("manager@example.com").get(f"/tasks/{tree['A1']['id']}")
     assert "summary-progress" not in leaf and " readonly" not in leaf
     url = f"{URL}/{tree['A']['id']}"

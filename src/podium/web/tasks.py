@@ -46,6 +46,7 @@ router = APIRouter(include_in_schema=False)
 
 REQUIRED = frozenset({"name", "key", "duration", "percent_complete"})
 NOT_NULL = REQUIRED | {"description", "constraint_type"}  # blank is a value, not "unset"
+AMOUNTS = frozenset({"budget", "actual_cost"})  # blank is none: 0
 CHECKBOXES = frozenset({"is_milestone", "effort_driven"})
 ESTIMATE_PARTS = ("optimistic", "most_likely", "pessimistic")
 
@@ -104,6 +105,8 @@ def task_values(task: Task, shown: Mapping[str, Any] | None = None) -> dict[str,
             "estimate_optimistic",
             "estimate_most_likely",
             "estimate_pessimistic",
+            "budget",
+            "actual_cost",
         )
     }
     values["is_milestone"] = task.is_milestone
@@ -120,6 +123,8 @@ def task_updates(form: FormData, fields: Collection[str]) -> tuple[dict[str, Any
             continue
         if name in CHECKBOXES:
             data[name] = checkbox(form, name)
+        elif name in AMOUNTS:
+            data[name] = field_value(form, name) or "0"
         else:
             value = field_value(form, name)
             data[name] = value if value or name in NOT_NULL else None
@@ -136,6 +141,22 @@ def task_updates(form: FormData, fields: Collection[str]) -> tuple[dict[str, Any
         for part in ESTIMATE_PARTS:
             updates[f"estimate_{part}"] = getattr(body.estimate, part) if body.estimate else None
     return updates, {}
+
+
+def finish_means_done(form: FormData, shown_percent: float) -> bool:
+    """Whether the form gives an actual finish with the % complete left as the page showed
+    it (or blank): the finish then means done, as its hint says, and the percentage is
+    left out for the service to make it 100. A percentage typed below 100 is still sent,
+    and refused beside its field."""
+    if "percent_complete" not in form or not field_value(form, "actual_finish"):
+        return False
+    raw = field_value(form, "percent_complete")
+    if not raw:
+        return True
+    try:
+        return float(raw) == float(shown_percent)
+    except ValueError:
+        return False
 
 
 def done(db: Session) -> None:
@@ -235,7 +256,10 @@ def save_task(
             f"your role in this program is {view.role.value}; it may read this task, not change it"
         )
     shown = view.editable_fields
-    updates, errors = task_updates(form, [f for f in TASK_FORM_FIELDS if f in form])
+    sent = [f for f in TASK_FORM_FIELDS if f in form]
+    if finish_means_done(form, view.shown["percent_complete"]):
+        sent.remove("percent_complete")  # the service makes it 100 %
+    updates, errors = task_updates(form, sent)
     if not errors:
         try:
             tasks.update_task(db, viewer.actor, task_id, updates, expected_version=version_of(form))

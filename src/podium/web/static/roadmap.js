@@ -16,9 +16,11 @@
   var ROW = 28;
   var MARGIN_ROWS = 150; // rows drawn above and below the ones in view
   var HEAD = 46;
-  // the names column: narrower on a phone, so that the bars beside it show too
-  var LABEL = window.matchMedia("(max-width: 720px)").matches ? 150 : 320;
-  var INDENT = 16;
+  // the names column: on a phone under half the chart's width, so that the bars beside it
+  // show too, yet wide enough for a key and a short name (its "critical" tag is a ▲ there,
+  // its indent smaller: see the CSS)
+  var PHONE = window.matchMedia("(max-width: 720px)").matches;
+  var INDENT = PHONE ? 10 : 16;
   var DAY_MS = 864e5;
   var ZOOMS = {
     day: { px: 26, top: "month", bottom: "day" },
@@ -29,6 +31,7 @@
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
   var viewport = root.querySelector(".rm-viewport");
+  var LABEL = PHONE ? Math.max(130, Math.min(180, Math.floor(viewport.clientWidth * 0.48))) : 320;
   var statusBox = root.querySelector(".rm-status");
   var details = root.querySelector(".rm-details");
   var clearButton = root.querySelector('[data-action="clear-moved"]');
@@ -213,6 +216,11 @@
     state.nodes.forEach(function (n) {
       if (n.s !== null && n.s !== undefined) lo = Math.min(lo, n.s);
       if (n.f !== null && n.f !== undefined) hi = Math.max(hi, n.f);
+    });
+    // the program's scheduled work, which the chart opens on when today is outside it
+    state.workLo = isFinite(lo) ? lo : dn(state.data.today);
+    state.workHi = isFinite(hi) ? hi : state.workLo;
+    state.nodes.forEach(function (n) {
       if (n.target) {
         lo = Math.min(lo, n.target);
         hi = Math.max(hi, n.target);
@@ -560,7 +568,7 @@
       var d = state.cal.diff(moved.f0, n.f);
       s += '<span class="rm-tag rm-tag--moved" data-testid="moved-tag">' + (d > 0 ? "+" : d < 0 ? "−" : "±") + Math.abs(d) + " d</span>";
     }
-    if (n.critical) s += '<span class="rm-tag rm-tag--critical" data-testid="critical-tag">critical</span>';
+    if (n.critical) s += '<span class="rm-tag rm-tag--critical" data-testid="critical-tag"><span class="rm-tag__word">critical</span></span>';
     if (n.kind === "pmilestone" && n.target !== null && n.f > n.target) s += '<span class="rm-tag rm-tag--late">late</span>';
     return s + "</div>";
   }
@@ -977,6 +985,20 @@
     viewport.scrollLeft = Math.max(0, x(today) - (viewport.clientWidth - LABEL) / 3);
   }
 
+  // Open on today when the program's work is under way; before it starts, on its start;
+  // after it has finished, on its finish (not on an empty stretch of weeks around today).
+  function openOnWork() {
+    var today = dn(state.data.today);
+    var shown = viewport.clientWidth - LABEL;
+    if (today < state.workLo) {
+      viewport.scrollLeft = Math.max(0, x(state.workLo) - Math.min(shown / 6, 7 * state.px));
+    } else if (today > state.workHi) {
+      viewport.scrollLeft = Math.max(0, x(state.workHi + 1) - shown * 5 / 6);
+    } else {
+      scrollToToday(true);
+    }
+  }
+
   root.addEventListener("click", function (e) {
     var t = e.target.closest("button");
     if (!t) return;
@@ -1055,7 +1077,7 @@
       root.dataset.loadedAt = String(Math.round(performance.now()));
       render();
       root.dataset.renderedAt = String(Math.round(performance.now()));
-      scrollToToday(true);
+      openOnWork();
       say(summary());
       // drawn once layout is done: what the benchmark and the tests wait for
       viewport.getBoundingClientRect();
