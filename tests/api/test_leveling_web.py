@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tests.api.conftest import Browser, Cast
+from tests.api.conftest import Browser, Cast, link, post_created
 from tests.api.test_resources import contest
 
 
@@ -73,3 +73,100 @@ def test_a_closed_program_offers_no_leveling_and_refuses_a_preview(
     refused = manager.post(f"{page(cast)}/level", {"method": "heuristic"})
     assert refused.status_code == 409
     assert "is closed" in refused.text and 'data-testid="level-preview"' not in refused.text
+
+
+def test_a_milestone_after_a_moved_task_gets_no_hold_so_the_clear_line_counts_the_moves(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    contested = contest(cast)
+    for work in (contested.plat, contested.sec):  # a milestone after each: one of them moves
+        done = post_created(
+            cast.manager,
+            "/api/v1/tasks",
+            {"project_id": work["project_id"], "name": "Done", "duration": 0, "is_milestone": True},
+        )
+        link(cast.manager, ("task", work["id"]), ("task", done["id"]))
+    manager = browser_as("manager@example.com")
+    shown = manager.post(f"{page(cast)}/level", {"method": "heuristic", "time_limit": ""})
+    assert shown.status_code == 200, shown.text
+    moves = re.search(r'data-testid="moves-count">(\d+)', shown.text)
+    assert moves is not None and moves.group(1) == "1"
+    assert 'data-testid="level-milestones"' in shown.text  # the milestone moves with it
+    kept = re.search(r'name="preview_id" value="(\d+)"', shown.text)
+    assert kept is not None
+    applied = manager.post(f"{page(cast)}/level/apply", {"preview_id": kept.group(1)})
+    assert applied.status_code == 303, applied.text
+    after = manager.get(page(cast))
+    assert "1 task holds its leveled start" in after
+    listed = cast.manager.get("/api/v1/tasks", params={"program_id": cast.program.id}).json()
+    held = [t for t in listed["items"] if t["leveled_start"]]
+    assert [t["is_milestone"] for t in held] == [False]
+    # the API says the same: the holds it clears, and those a fresh apply keeps
+    level = f"/api/v1/programs/{cast.program.id}/level"
+    cleared = cast.manager.post(f"{level}/clear")
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["cleared"] == 1
+    again = cast.manager.post(level, json={"apply": True})
+    assert again.status_code == 200, again.text
+    assert (len(again.json()["moves"]), len(again.json()["milestones"])) == (1, 1)
+    assert (
+        cast.manager.post(f"{level}/clear").json()["message"].startswith("removed 1 leveling hold:")
+    )
+
+
+def moved(html: str) -> list[str]:
+    """The keys of the tasks a preview lists as moving."""
+    table = html.partition('data-testid="level-moves"')[2]
+    return re.findall(r'<tr data-key="([^"]+)"', table)
+
+
+def test_the_optimal_method_weighs_the_projects_and_milestones_given_on_the_form(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    contest(cast)
+    manager = browser_as("manager@example.com")
+    shown = manager.get(page(cast))
+    # one field per project and milestone, hidden until the optimal method is chosen
+    assert re.search(r'data-testid="level-weights" hidden disabled', shown)
+    for key in ("PLAT", "SEC", "M1"):
+        assert f'name="weights_{key}"' in shown
+    form = {"method": "optimal", "time_limit": "5", "weights_SEC": ""}
+    plat_first = manager.post(f"{page(cast)}/level", {**form, "weights_PLAT": "10"})
+    assert plat_first.status_code == 200, plat_first.text
+    assert moved(plat_first.text) == ["SEC-1"]
+    assert "Weights: a day of delay counts 10 on PLAT." in plat_first.text
+    assert 'name="weights_PLAT" type="number" value="10"' in plat_first.text  # kept
+    sec_first = manager.post(f"{page(cast)}/level", {**form, "weights_M1": "4", "weights_SEC": "2"})
+    assert sec_first.status_code == 200, sec_first.text
+    assert moved(sec_first.text) == ["PLAT-1"]
+    assert "Weights: a day of delay counts 2 on SEC and 4 on M1." in sec_first.text
+    assert 'data-testid="level-weights" hidden' not in sec_first.text
+
+
+def test_a_refused_weight_is_told_on_its_field_and_kept(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    contest(cast)
+    manager = browser_as("manager@example.com")
+    negative = manager.post(
+        f"{page(cast)}/level", {"method": "optimal", "weights_M1": "-2", "weights_PLAT": "1001"}
+    )
+    assert negative.status_code == 422
+    for key, message in (("M1", "Must be 0 or more."), ("PLAT", "Must be at most 1,000.")):
+        said = re.search(
+            rf'id="lv-weights_{key}-error"[^>]*>.*?<span>([^<]*)</span>', negative.text
+        )
+        assert said is not None and said.group(1) == message
+    assert 'name="weights_M1" type="number" value="-2"' in negative.text  # kept
+    assert 'data-testid="level-preview"' not in negative.text
+    heuristic = manager.post(f"{page(cast)}/level", {"method": "heuristic", "weights_PLAT": "3"})
+    assert heuristic.status_code == 422
+    assert "Weights count with the optimal method only" in heuristic.text
+    gone = manager.post(f"{page(cast)}/level", {"method": "optimal", "weights_GONE": "3"})
+    assert gone.status_code == 422
+    assert "No task, milestone or project &#39;GONE&#39; in this program." in gone.text
+    stray = manager.post(f"{page(cast)}/level", {"method": "optimal", "weights_GONE": "x"})
+    assert stray.status_code == 422
+    assert "Weight of GONE: Enter a whole number." in stray.text
+    blank = manager.post(f"{page(cast)}/level", {"method": "heuristic", "weights_PLAT": "0"})
+    assert blank.status_code == 200  # 0 is no weight: the heuristic takes it

@@ -84,3 +84,48 @@ def test_the_preview_names_what_stays_over_capacity_and_why(
     )
     expect(preview).not_to_contain_text("no resource is over capacity")
     expect(page.get_by_test_id("apply-form")).to_have_count(0)
+
+
+def test_the_optimal_method_takes_weights_per_project_and_milestone(
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    booked: Booked,  # noqa: F811
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/programs/{booked.program.id}/resources")
+    form = page.get_by_test_id("level-form")
+    weights = form.get_by_test_id("level-weights")
+    expect(weights).to_be_hidden()  # the heuristic weighs nothing
+    form.get_by_label("Method").select_option("optimal")
+    expect(weights).to_be_visible()
+    expect(weights.locator("input")).to_have_count(3)  # APP, OPS and milestone M1
+    ops = weights.get_by_label("OPS", exact=False)
+    ops.fill("-1")
+    form.get_by_role("button", name="Preview leveling").click()
+    expect(form.locator("#lv-weights_OPS-error")).to_have_text("Must be 0 or more.")
+    form = page.get_by_test_id("level-form")  # drawn again, with what was typed
+    expect(form.get_by_label("Method")).to_have_value("optimal")
+    expect(form.get_by_test_id("level-weights").get_by_label("OPS", exact=False)).to_have_value(
+        "-1"
+    )
+    form.get_by_test_id("level-weights").get_by_label("OPS", exact=False).fill("10")
+    form.get_by_label("Time limit (seconds)").fill("5")
+    screenshot(page.get_by_test_id("leveling"), "leveling-weights.png")
+    form.get_by_role("button", name="Preview leveling").click()
+    preview = page.get_by_test_id("level-preview")
+    expect(preview.get_by_test_id("level-weights-used")).to_have_text(
+        "Weights: a day of delay counts 10 on OPS."
+    )
+    screenshot(preview.locator(".im-headline"), "leveling-weights-preview.png")
+    # OPS weighs more: the person's other task waits instead
+    expect(preview.get_by_test_id("level-moves").locator("tbody tr").first).to_have_attribute(
+        "data-key", "APP-1"
+    )
+    form = page.get_by_test_id("level-form")
+    form.get_by_label("Method").select_option("heuristic")
+    expect(form.get_by_test_id("level-weights")).to_be_hidden()
+    form.get_by_label("Method").select_option("optimal")
+    page.set_viewport_size(PHONE)
+    expect(form.get_by_test_id("level-weights")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page.get_by_test_id("leveling"), "phone-leveling-weights.png")

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from podium.models import AuditEntry, Program, ProgramStatus, Role, Task
+from podium.models import AuditEntry, Dependency, Program, ProgramStatus, Role, Task
 from podium.services.actor import SYSTEM
 from podium.services.governance import retrospective
 from podium.services.resources import assignments, catalog, holds
+from podium.services.scheduling import reschedule_program
 from podium.services.uow import complete
 from tests.factories import add_member, make_program, make_project, make_task, make_user
 from tests.integration.test_cli_programs import flat, podium
@@ -75,6 +76,35 @@ def test_clear_removes_every_hold_and_says_how_the_finish_moved(
     assert (
         "There were no leveling delays in LEV: nothing to clear (program finish 2027-01-08)." in out
     )
+
+
+def test_a_milestone_that_moves_with_a_leveled_task_keeps_no_hold(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    program = make_program(db, key="LEV", start_date=day(4), status_date=day(4))
+    ana = catalog.create_resource(db, SYSTEM, key="ana", name="Ana")
+    for key, duration in (("PLAT", 5), ("SEC", 3)):  # each with a milestone after its work
+        project = make_project(db, program, key)
+        work = make_task(db, project, f"{key}-1", duration=duration)
+        done = make_task(db, project, f"{key}-2", wbs="2", duration=0, is_milestone=True)
+        db.flush()
+        db.add(
+            Dependency(
+                program_id=program.id, predecessor_task_id=work.id, successor_task_id=done.id
+            )
+        )
+        assignments.create_assignment(db, SYSTEM, task_id=work.id, resource_id=ana.id)
+    complete(db)
+    reschedule_program(db, program.id)
+    complete(db)
+    code, out = podium("level", "LEV", "--apply")
+    assert code == 0, out
+    assert "1 task(s) move" in out
+    held = {key: hold for key, hold in state(engine)[1].items() if hold is not None}
+    assert list(held) == ["PLAT-1"]  # PLAT-2, the milestone after it, moves without a hold
+    code, out = podium("level", "LEV", "--clear")
+    assert code == 0, out
+    assert "Removed 1 leveling hold from LEV" in out
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,7 @@ def test_the_shorter_task_waits_for_the_person_both_projects_need(tmp_path: Path
     result = level(tmp_path, two_projects())
     assert result["format"] == "podium-leveling-result" and result["version"] == 1
     assert (result["method"], result["optimal"]) == ("heuristic", True)
+    assert (result["status"], result["heuristic_kept"]) == ("optimal", None)
     assert (result["makespan"], result["unleveled_makespan"], result["lower_bound"]) == (9, 9, 9)
     assert result["program"] == {"start": "2027-01-04", "finish": "2027-01-14"}
     by_id = rows(result)

@@ -4,6 +4,7 @@ leveling engine's input built from a plan."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -272,6 +273,8 @@ def test_the_leveling_result_lists_each_activity_with_its_delays() -> None:
         "version",
         "method",
         "optimal",
+        "status",
+        "heuristic_kept",
         "makespan",
         "lower_bound",
         "unleveled_makespan",
@@ -283,6 +286,21 @@ def test_the_leveling_result_lists_each_activity_with_its_delays() -> None:
     assert set(out["tasks"][0]) == {"id", "start", "finish", "start_delay", "finish_delay"}
     assert out["makespan"] >= out["unleveled_makespan"]
     assert any(row["finish_delay"] > 0 for row in out["tasks"])
+
+
+def test_the_leveling_result_says_why_the_solver_kept_the_heuristics_plan() -> None:
+    plan = read_plan(make_plan())
+    inputs = plan_to_leveling_input(plan, holds=False)
+    result = level(inputs.network, inputs.resources, inputs.assignments, time_limit=0.2)
+    out = leveling_result_to_json(result, program_start=plan.program.start)
+    assert (out["status"], out["heuristic_kept"]) == ("optimal", None)
+    kept = replace(result, status="feasible (heuristic; CP-SAT found nothing better)")
+    out = leveling_result_to_json(kept, program_start=plan.program.start)
+    assert (out["status"], out["heuristic_kept"]) == ("feasible", "CP-SAT found nothing better")
+    failed = replace(result, status="feasible (heuristic; CP-SAT failed on this program: x)")
+    assert leveling_result_to_json(failed, program_start=plan.program.start)["heuristic_kept"] == (
+        "CP-SAT failed on this program: x"
+    )
 
 
 def test_a_psplib_instance_as_a_plan_levels_like_the_engine_input() -> None:

@@ -121,8 +121,10 @@ def _summary(
 def solver_note(status: str) -> str | None:
     """Why the optimizing solver kept the heuristic's plan, read from a leveling result's
     ``status`` (``None`` when it did not keep it)."""
-    _, kept, why = status.partition("(heuristic; ")
-    return f"The optimizing solver kept the heuristic's plan: {why.rstrip(')')}." if kept else None
+    from podium.interop.plan_resources import leveling_status
+
+    _, why = leveling_status(status)
+    return f"The optimizing solver kept the heuristic's plan: {why}." if why else None
 
 
 def _count(n: int, noun: str) -> str:

@@ -197,16 +197,20 @@ def leveling_resources(
 
 
 def leveling_result_to_json(result: LevelingResult, *, program_start: dt.date) -> dict[str, Any]:
-    """A leveled schedule as JSON: method, makespan (working days of the program's
-    calendar from ``program_start``), bounds, and each activity's leveled dates and
-    delays (working days of its own calendar)."""
+    """A leveled schedule as JSON: method, status (and why the optimizing solver kept the
+    heuristic's plan, when it did), makespan (working days of the program's calendar from
+    ``program_start``), bounds, and each activity's leveled dates and delays (working days
+    of its own calendar)."""
     rows = list(result)
     first = min((r.start for r in rows), default=program_start)
+    status, kept_because = leveling_status(result.status)
     return {
         "format": "podium-leveling-result",
         "version": 1,
         "method": result.method,
         "optimal": result.optimal,
+        "status": status,
+        "heuristic_kept": kept_because,
         "makespan": result.makespan,
         "lower_bound": result.lower_bound,
         "unleveled_makespan": result.unleveled_makespan,
@@ -223,3 +227,13 @@ def leveling_result_to_json(result: LevelingResult, *, program_start: dt.date) -
             for r in rows
         ],
     }
+
+
+def leveling_status(status: str) -> tuple[str, str | None]:
+    """A leveling result's status as ``optimal`` or ``feasible``, and why the optimizing
+    solver kept the heuristic's plan (``None`` when it did not, or was not asked):
+    ``"feasible (heuristic; CP-SAT found nothing better)"`` reads
+    ``("feasible", "CP-SAT found nothing better")``."""
+    word, _, rest = status.partition(" (")
+    _, kept, why = rest.partition("heuristic; ")
+    return word, (why.removesuffix(")") if kept else None)

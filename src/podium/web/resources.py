@@ -10,6 +10,7 @@ apply it with the preview's schedule token, or clear the holds.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -27,12 +28,12 @@ from podium.services.programs import get_program
 from podium.services.resources import catalog, holds, leveling, load
 from podium.services.resources import demand as resource_demand
 from podium.services.resources.catalog import MAX_ID
-from podium.services.resources.leveling import MAX_TIME_LIMIT
+from podium.services.resources.leveling import MAX_TIME_LIMIT, MAX_WEIGHT, weight_choices
 from podium.services.resources.leveling_outcome import LevelingOutcome, Method
 from podium.services.scheduling.cache import current_network
-from podium.web.form_errors import GENERAL, Errors
+from podium.web.form_errors import GENERAL, Errors, errors_of
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
-from podium.web.tasks import done, field_value
+from podium.web.tasks import done, field_value, whole_number
 from podium.web.templating import format_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +41,7 @@ router = APIRouter(include_in_schema=False)
 PeriodName = Literal["week", "month"]
 PeriodParam = Annotated[PeriodName, Query()]
 BUSY, FULL = 0.8, 1.0
+WEIGHT = "weights_"  # a leveling weight's field: this, then a project's or milestone's key
 DONE_MESSAGES = {
     "applied": "Leveling applied: the delayed tasks hold their leveled start until the "
     "program is leveled again or the holds are cleared.",
@@ -167,8 +169,9 @@ def period_label(start: date, period: PeriodName) -> str:
 # --- the page ------------------------------------------------------------------------
 
 
-def _level_values(form: Any = None) -> dict[str, str]:
+def _level_values(form: Any = None, choices: list[dict[str, str]] | None = None) -> dict[str, str]:
     values = {"method": "heuristic", "time_limit": ""}
+    values.update({WEIGHT + c["key"]: "" for c in choices or []})
     if form is not None:
         values.update({name: field_value(form, name) for name in values})
     return values
@@ -205,6 +208,7 @@ def _page(
     open_plan = program.status != ProgramStatus.CLOSED
     held = leveling_holds(db, program.id) if can_level and open_plan else 0
     names = [item["resource"]["name"] for item in view["resources"]]
+    choices = weight_choices(db, program.id) if can_level and open_plan else []
     context = {
         "program": program,
         "period": period,
@@ -216,9 +220,11 @@ def _page(
         "held_tasks": held,
         "confirm_clear": confirm_clear and held > 0,
         "shared_names": catalog.shared_names(db, names),
-        "level_values": _level_values(),
+        "level_values": _level_values(choices=choices),
         "level_errors": {},
         "max_time_limit": MAX_TIME_LIMIT,
+        "max_weight": MAX_WEIGHT,
+        "weight_choices": choices,
         "flash": flash,
         "period_label": period_label,
     }
@@ -333,7 +339,12 @@ def _hidden_work(
 # --- leveling ------------------------------------------------------------------------
 
 
-def _level_form(form: Any) -> tuple[Method, float | None, Errors]:
+def _level_form(
+    form: Any, shown: Collection[str]
+) -> tuple[Method, float | None, dict[str, int], Errors]:
+    """The method, time limit and weights (key → weight; blank and 0 left out) of a
+    leveling form, and what is wrong with them by field (of the ``shown`` fields; on top
+    for the others)."""
     errors: Errors = {}
     raw_method = field_value(form, "method") or "heuristic"
     method: Method = "optimal" if raw_method == "optimal" else "heuristic"
@@ -349,14 +360,36 @@ def _level_form(form: Any) -> tuple[Method, float | None, Errors]:
         else:
             if not 0 < limit <= MAX_TIME_LIMIT:
                 errors["time_limit"] = f"Between 0 and {format_number(MAX_TIME_LIMIT)} seconds."
-    return method, limit, errors
+    weights: dict[str, int] = {}
+    for name in form:
+        raw = field_value(form, name) if name.startswith(WEIGHT) else ""
+        if not raw:
+            continue
+        weight = whole_number(raw)
+        if weight is None:
+            negative = raw.startswith("-") and whole_number(raw[1:]) is not None
+            errors[name] = "Must be 0 or more." if negative else "Enter a whole number."
+        elif weight > MAX_WEIGHT:
+            errors[name] = f"Must be at most {format_number(MAX_WEIGHT)}."
+        elif weight:
+            weights[name.removeprefix(WEIGHT)] = weight
+    for name in [n for n in errors if n.startswith(WEIGHT) and n not in shown]:
+        # a project or milestone gone since the form was drawn: its field is gone too
+        errors.setdefault(GENERAL, f"Weight of {name.removeprefix(WEIGHT)}: {errors.pop(name)}")
+    if weights and method != "optimal" and "method" not in errors:
+        errors["method"] = (
+            "Weights count with the optimal method only: choose it, or leave the weights blank."
+        )
+    return method, limit, weights, errors
 
 
 def _level_result(
     request: Request,
     program: Program,
     *,
+    choices: list[dict[str, str]],
     outcome: LevelingOutcome | None = None,
+    weights: dict[str, int] | None = None,
     values: dict[str, str],
     errors: Errors | None = None,
     status_code: int = 200,
@@ -364,9 +397,12 @@ def _level_result(
     context = {
         "program": program,
         "outcome": outcome,
+        "weights": weights or {},
         "level_values": values,
         "level_errors": errors or {},
         "max_time_limit": MAX_TIME_LIMIT,
+        "max_weight": MAX_WEIGHT,
+        "weight_choices": choices,
     }
     return render(request, "resources/_level.html", context, status_code=status_code)
 
@@ -377,21 +413,41 @@ def preview_leveling(
 ) -> Response:
     """What leveling would move (managers); nothing is saved."""
     program = get_program(db, viewer.actor, program_id, needed=Role.MANAGER)
-    values = _level_values(form)
-    method, limit, errors = _level_form(form)
+    choices = weight_choices(db, program.id)
+    values = _level_values(form, choices)
+    method, limit, weights, errors = _level_form(form, values)
     if errors:
-        return _level_result(request, program, values=values, errors=errors, status_code=422)
+        return _level_result(
+            request, program, choices=choices, values=values, errors=errors, status_code=422
+        )
     try:
         outcome = leveling.level_program(
-            db, viewer.actor, program_id, method=method, time_limit=limit
+            db, viewer.actor, program_id, method=method, time_limit=limit, weights=weights or None
         )
-    except (Conflict, ValidationFailed) as exc:
+    except Conflict as exc:
         db.rollback()
         return _level_result(
-            request, program, values=values, errors={GENERAL: exc.message}, status_code=exc.status
+            request,
+            program,
+            choices=choices,
+            values=values,
+            errors={GENERAL: exc.message},
+            status_code=exc.status,
+        )
+    except ValidationFailed as exc:  # a weight's key the program no longer has, on its field
+        db.rollback()
+        return _level_result(
+            request,
+            program,
+            choices=choices,
+            values=values,
+            errors=errors_of(exc, values),
+            status_code=exc.status,
         )
     done(db)  # a preview changes no plan; it is kept so that applying it stores exactly it
-    return _level_result(request, program, outcome=outcome, values=values)
+    return _level_result(
+        request, program, choices=choices, outcome=outcome, weights=weights, values=values
+    )
 
 
 def _back(request: Request, program_id: int, what: str) -> Response:
@@ -407,14 +463,17 @@ def apply_leveling(
 ) -> Response:
     """Apply the previewed leveling, unless the plan changed since the preview (409)."""
     program = get_program(db, viewer.actor, program_id, needed=Role.MANAGER)
-    values = _level_values(form)
-    method, limit, errors = _level_form(form)
+    choices = weight_choices(db, program.id)
+    values = _level_values(form, choices)
+    method, limit, weights, errors = _level_form(form, values)
     token = field_value(form, "schedule_token") or None
     preview = field_value(form, "preview_id")
     preview_id = int(preview) if preview.isdecimal() and len(preview) <= 12 else None
     if errors or (token is None and preview_id is None):
         errors[GENERAL] = errors.get(GENERAL, "Preview the leveling before applying it.")
-        return _level_result(request, program, values=values, errors=errors, status_code=422)
+        return _level_result(
+            request, program, choices=choices, values=values, errors=errors, status_code=422
+        )
     try:
         if preview_id is not None:  # the kept preview, as it was computed
             leveling.level_program(db, viewer.actor, program_id, apply=True, preview_id=preview_id)
@@ -425,6 +484,7 @@ def apply_leveling(
                 program_id,
                 method=method,
                 time_limit=limit,
+                weights=weights or None,
                 apply=True,
                 schedule_token=token,
             )
@@ -433,7 +493,12 @@ def apply_leveling(
         db.rollback()
         message = "This preview is no longer kept (a newer one replaced it): preview again."
         return _level_result(
-            request, program, values=values, errors={GENERAL: message}, status_code=409
+            request,
+            program,
+            choices=choices,
+            values=values,
+            errors={GENERAL: message},
+            status_code=409,
         )
     except Conflict as exc:
         db.rollback()
@@ -441,7 +506,12 @@ def apply_leveling(
         if exc.code == "schedule_changed":
             message = f"Nothing was applied: {exc.message[:1].lower()}{exc.message[1:]}."
         return _level_result(
-            request, program, values=values, errors={GENERAL: message}, status_code=409
+            request,
+            program,
+            choices=choices,
+            values=values,
+            errors={GENERAL: message},
+            status_code=409,
         )
     return _back(request, program_id, "applied")
 

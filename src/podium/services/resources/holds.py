@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from podium.engine import Network
 from podium.engine.leveling import LevelingResult
 from podium.models import AuditEntry, Role, Task, utcnow
 from podium.services.actor import Actor, require_role
@@ -26,12 +27,18 @@ from podium.services.closed import refuse_if_closed
 from podium.services.scheduling.pending import lock_plan, mark_program
 
 
-def holds_of(result: LevelingResult) -> dict[int, date]:
-    """The leveled starts of the tasks leveling delayed (applying clears the others)."""
+def holds_of(result: LevelingResult, network: Network) -> dict[int, date]:
+    """The leveled starts of the work tasks leveling delayed (applying clears the others).
+
+    Milestones (no duration) and summary tasks get none: they move only with the work
+    they follow or contain, which keeps its own hold, so the tasks held are the tasks a
+    preview lists as moving (on a plan without holds)."""
+    parents = {a.parent for a in network.activities if a.parent is not None}
+    work = {a.id for a in network.activities if a.duration > 0 and a.id not in parents}
     return {
         int(row.id[1:]): row.start
         for row in result
-        if row.id[0] == "t" and (row.start_delay > 0 or row.finish_delay > 0)
+        if row.id in work and row.id[0] == "t" and (row.start_delay > 0 or row.finish_delay > 0)
     }
 
 

@@ -30,7 +30,7 @@ from podium.engine import Network
 from podium.engine.leveling import Busy, InvalidResources, LevelingResult, level, level_optimal
 from podium.engine.load import Booking, Load, resource_load
 from podium.errors import Conflict, ValidationFailed, field_error
-from podium.models import Milestone, Role, Task
+from podium.models import Milestone, Project, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.closed import refuse_if_closed
 from podium.services.resources.demand import Demand, gather_demand
@@ -281,10 +281,10 @@ def level_program(
         current = leveling_token(session, program_id)
         if current != token:
             raise plan_changed(session, actor, program_id, expected=token or "", current=current)
-        set_holds(session, actor, program_id, holds_of(result))
+        set_holds(session, actor, program_id, holds_of(result, pn.network))
         outcome.applied = True
     else:
-        keep_preview(session, actor, outcome, holds_of(result))
+        keep_preview(session, actor, outcome, holds_of(result, pn.network))
     return outcome
 
 
@@ -325,6 +325,24 @@ def _check_request(
                 for name in given
             ],
         )
+
+
+def weight_choices(session: Session, program_id: int) -> list[dict[str, str]]:
+    """The projects and milestones of the program whose delay the optimal method can weigh
+    (``weights`` keys), projects first, each with its ``key``, ``name`` and ``kind``."""
+    projects = session.execute(
+        select(Project.key, Project.name)
+        .where(Project.program_id == program_id)
+        .order_by(Project.position, Project.key)
+    ).all()
+    milestones = session.execute(
+        select(Milestone.key, Milestone.name)
+        .where(Milestone.program_id == program_id)
+        .order_by(Milestone.target_date.is_(None), Milestone.target_date, Milestone.key)
+    ).all()
+    return [{"key": r.key, "name": r.name, "kind": "project"} for r in projects] + [
+        {"key": r.key, "name": r.name, "kind": "milestone"} for r in milestones
+    ]
 
 
 def _stored_dates(session: Session, program_id: int) -> dict[str, tuple[date, date]]:

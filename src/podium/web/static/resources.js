@@ -1,6 +1,7 @@
 // Resources: a load cell's link opens its tasks in place (the program's heatmap and a
 // resource's own strip; the link still works as a page of its own without JavaScript),
-// a load table wider than the screen says so, and the time off form adds rows.
+// a load table wider than the screen says so, the time off form adds rows, and the
+// leveling form shows its weights with the optimal method.
 (function () {
   "use strict";
 
@@ -105,6 +106,17 @@
       addRow(button);
     }
   });
+  // The leveling form's weights count with the optimal method only: shown with it, and
+  // hidden and disabled (so sent with nothing) with the heuristic.
+  document.addEventListener("change", function (event) {
+    var method = event.target;
+    var form = method.closest && method.name === "method" && method.closest(".rs-level-form");
+    var weights = form && form.querySelector("[data-weights]");
+    if (weights) {
+      weights.hidden = weights.disabled = method.value !== "optimal";
+    }
+  });
+
   document.querySelectorAll("button[data-add-row]").forEach(function (button) {
     button.hidden = false;
   });
