@@ -112,17 +112,17 @@ def test_a_request_whose_live_plan_changed_under_its_scenario_no_longer_applies(
 ) -> None:
     scenario = _scenario_with_a_longer_pilot(cast, net)
     cr = _raise_with(cast, scenario)
-    cast.owner.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 4})
+    cast.owner.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
     impact = _impact(cast, cr)
     assert not impact["applicable"] and impact["schedule"] is None
     [problem] = impact["problems"]
     assert problem["field"] == "scenario_id"
     assert problem["message"].startswith(
-        f"the live plan changed since scenario S1 Longer pilot was copied: task {net.sec['key']}"
+        f"the live plan changed since scenario S1 Longer pilot was copied: task {net.plat['key']}"
     )
     refused = cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={})
     assert_error(refused, 409, "scenario_conflict")
-    assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 10
+    assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 12
 
 
 def test_approving_keeps_the_scenarios_impact_for_the_retrospective(cast: Cast, net: Net) -> None:

@@ -124,6 +124,15 @@ def test_a_scenario_lists_the_live_plans_changes_in_words(
     scenario = post_created(
         cast.manager, f"/api/v1/programs/{cast.program.id}/scenarios", {"name": "Try it"}
     )
+    copied = cast.manager.get(
+        "/api/v1/tasks", params={"program_id": scenario["copy_program_id"]}
+    ).json()["items"]
+    (copy_task,) = [t for t in copied if t["key"] == net.plat["key"]]
+    mine = cast.manager.patch(  # the scenario says otherwise: a clash on both fields
+        f"/api/v1/tasks/{copy_task['id']}",
+        json={"actual_start": "2027-01-05", "percent_complete": 50},
+    )
+    assert mine.status_code == 200, mine.text
     changed = cast.manager.patch(
         f"/api/v1/tasks/{net.plat['id']}",
         json={"actual_start": "2027-01-04", "percent_complete": 20},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.models import Calendar, Dependency, Task
-from tests.api.conftest import ROLES, Cast
+from podium.models import Calendar, Dependency, Project, Task
+from tests.api.conftest import ROLES, Browser, Cast
 from tests.api.test_programs import NEW_PROGRAM, assert_error
 
 URL = "/api/v1/projects"
@@ -119,8 +120,25 @@ def test_the_project_manager_must_be_a_member_of_the_program(cast: Cast, who: st
     error = assert_error(response, 422, "validation_failed")
     assert error["details"][0]["field"] == "manager_id"
     project = new_project(cast, "Q")
-    changed = cast.owner.patch(f"{URL}/{project['id']}", json={"manager_id": cast.viewer.user.id})
-    assert changed.status_code == 200 and changed.json()["manager_id"] == cast.viewer.user.id
+    changed = cast.owner.patch(f"{URL}/{project['id']}", json={"manager_id": cast.manager.user.id})
+    assert changed.status_code == 200 and changed.json()["manager_id"] == cast.manager.user.id
+
+
+@pytest.mark.parametrize("who", ["viewer", "member"])
+def test_a_member_who_may_not_plan_is_refused_as_the_project_manager(cast: Cast, who: str) -> None:
+    person = cast.by_role(who).user
+    body = {"program_id": cast.program.id, "key": "P", "name": "x", "manager_id": person.id}
+    error = assert_error(cast.owner.post(URL, json=body), 422, "validation_failed")
+    assert error["details"][0]["field"] == "manager_id"
+    assert error["details"][0]["message"] == (
+        f"{person.email} is a {who} of this program: a project's manager must be one of "
+        "its managers or owners, who plan it"
+    )
+    project = new_project(cast, "Q")
+    refused = cast.owner.patch(f"{URL}/{project['id']}", json={"manager_id": person.id})
+    assert assert_error(refused, 422)["details"][0]["field"] == "manager_id"
+    owner = cast.owner.patch(f"{URL}/{project['id']}", json={"manager_id": cast.owner.user.id})
+    assert owner.status_code == 200 and owner.json()["manager_id"] == cast.owner.user.id
 
 
 def test_creating_a_project_in_an_invisible_or_unknown_program_is_404(cast: Cast) -> None:
@@ -311,3 +329,36 @@ def test_everyone_in_the_program_reads_projects_and_outsiders_get_404(
     project = new_project(cast)
     response = cast.by_role(role).get(f"{URL}/{project['id']}")
     assert response.status_code == (404 if role == "outsider" else 200), response.text
+
+
+def test_the_settings_form_offers_and_takes_only_who_may_plan_as_project_manager(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    project = new_project(cast, "Q")
+    url = f"/projects/{project['id']}/settings"
+    owner = browser_as(cast.owner.user.email)
+    page = owner.get(url)
+    assert f"({cast.manager.user.email})</option>" in page
+    assert f"({cast.viewer.user.email})</option>" not in page
+    assert f"({cast.member.user.email})</option>" not in page
+    form = {"key": "Q", "name": "Project Q", "description": "", "start_date": "",
+            "calendar_id": "", "version": project["version"]}  # fmt: skip
+    refused = owner.post(url, {**form, "manager_id": cast.viewer.user.id})
+    assert refused.status_code == 422
+    assert "is a viewer of this program: a project&#39;s manager must be one of" in refused.text
+    assert cast.owner.get(f"{URL}/{project['id']}").json()["manager_id"] is None
+    # a project named a member as its manager before the rule: its other settings still save
+    stored = db.get(Project, project["id"])
+    assert stored is not None
+    stored.manager_id = cast.member.user.id
+    db.commit()
+    page = owner.get(url)
+    assert f"({cast.member.user.email})</option>" in page  # kept, not silently dropped
+    current = cast.owner.get(f"{URL}/{project['id']}").json()
+    saved = owner.post(
+        url,
+        {**form, "name": "Renamed", "manager_id": cast.member.user.id,
+         "version": current["version"]},
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert cast.owner.get(f"{URL}/{project['id']}").json()["name"] == "Renamed"

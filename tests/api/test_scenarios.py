@@ -69,12 +69,17 @@ def test_a_project_of_the_copy_takes_a_manager_from_the_live_programs_members(
         "/api/v1/projects", params={"program_id": scenario["copy_program_id"]}
     ).json()["items"]
     project = next(p for p in projects if p["key"] == "PLAT")
-    member_id = cast.member.get("/api/v1/users/me").json()["id"]
+    manager_id = cast.manager.get("/api/v1/users/me").json()["id"]
     response = cast.manager.patch(
-        f"/api/v1/projects/{project['id']}", json={"manager_id": member_id}
+        f"/api/v1/projects/{project['id']}", json={"manager_id": manager_id}
     )
     assert response.status_code == 200, response.text
-    assert response.json()["manager_id"] == member_id
+    assert response.json()["manager_id"] == manager_id
+    member_id = cast.member.get("/api/v1/users/me").json()["id"]
+    not_planning = cast.manager.patch(
+        f"/api/v1/projects/{project['id']}", json={"manager_id": member_id}
+    )
+    assert_error(not_planning, 422)
     outsider_id = cast.outsider.get("/api/v1/users/me").json()["id"]
     refused = cast.manager.patch(
         f"/api/v1/projects/{project['id']}", json={"manager_id": outsider_id}
@@ -117,12 +122,36 @@ def test_apply_writes_the_scenario_onto_the_live_plan(cast: Cast, net: Net) -> N
     assert_error(cast.viewer.get(f"/api/v1/scenarios/{scenario['id']}/compare"), 409)
 
 
+def test_progress_a_member_reports_on_the_live_plan_does_not_refuse_the_apply(
+    cast: Cast, net: Net
+) -> None:
+    cast.assign_member(net.plat["id"])
+    cast.assign_member(net.sec["id"])
+    scenario = _scenario(cast)
+    pilot = _copy_task(cast, scenario, net.plat["key"])
+    cast.manager.patch(f"/api/v1/tasks/{pilot['id']}", json={"duration": 12})
+    for task, percent in ((net.plat, 40), (net.sec, 10)):  # one the scenario changed, one not
+        reported = cast.member.patch(
+            f"/api/v1/tasks/{task['id']}",
+            json={"actual_start": "2027-01-04", "percent_complete": percent},
+        )
+        assert reported.status_code == 200, reported.text
+    response = cast.manager.post(f"/api/v1/scenarios/{scenario['id']}/apply")
+    assert response.status_code == 200, response.text
+    pilot_now = cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()
+    assert (pilot_now["duration"], pilot_now["percent_complete"]) == (12, 40)
+    assert pilot_now["actual_start"] == "2027-01-04"
+    assert cast.viewer.get(f"/api/v1/tasks/{net.sec['id']}").json()["percent_complete"] == 10
+
+
 def test_apply_is_refused_with_the_conflicts_when_the_live_plan_changed(
     cast: Cast, net: Net
 ) -> None:
     scenario = _scenario(cast)
     pilot = _copy_task(cast, scenario, net.plat["key"])
     cast.manager.patch(f"/api/v1/tasks/{pilot['id']}", json={"duration": 20})
+    sec = _copy_task(cast, scenario, net.sec["key"])
+    cast.manager.patch(f"/api/v1/tasks/{sec['id']}", json={"duration": 6})
     cast.owner.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 4})
     response = cast.manager.post(f"/api/v1/scenarios/{scenario['id']}/apply")
     error = assert_error(response, 409, "scenario_conflict")

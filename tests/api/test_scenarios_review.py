@@ -46,6 +46,8 @@ def test_a_refused_apply_says_to_discard_and_copy_again_only(
     cast: Cast, net: Net, browser_as: Callable[[str], Browser]
 ) -> None:
     scenario = _scenario(cast)
+    copied = _copy_task(cast, scenario, net.sec["key"])
+    cast.manager.patch(f"/api/v1/tasks/{copied['id']}", json={"duration": 6})
     cast.owner.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 4})
     manager = browser_as("manager@example.com")
     stale = manager.get(f"/scenarios/{scenario['id']}")

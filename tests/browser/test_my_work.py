@@ -125,11 +125,60 @@ def test_a_row_read_before_someone_else_saved_is_refused(
     row.get_by_label("Started").fill((START - timedelta(days=10)).isoformat())
     row.get_by_label("Finished").fill((START - timedelta(days=5)).isoformat())
     row.get_by_role("button", name="Save").click()
-    expect(_row(first, work_program, "OPS-1").get_by_test_id("row-saved")).to_contain_text(
-        "leaves this list"
+    expect(first.get_by_test_id("list-saved")).to_contain_text(
+        "Saved OPS-1: it finished over two weeks ago, so it leaves this list"
     )
+    expect(_row(first, work_program, "OPS-1")).to_have_count(0)
     first.reload()
     expect(_row(first, work_program, "OPS-1")).to_have_count(0)
+
+
+def _count(page: Page, state: str) -> Locator:
+    return page.get_by_test_id("counts").locator(f'a[data-state="{state}"]')
+
+
+def test_a_task_started_from_later_moves_to_in_progress_and_the_counts_follow(
+    page_as: OpenPage,
+    web_engine: Engine,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    console_errors: Callable[[Page], list[str]],
+) -> None:
+    # the program starts on 1 March 2027, months away: both tasks are "later"
+    for key in ("APP-1", "APP-2"):
+        assign_person(web_engine, work_program, work_people.emails["sam"], key)
+    page = page_as(work_people.emails["sam"])
+    errors = console_errors(page)
+    page.goto("/my-work")
+    expect(_count(page, "later")).to_have_text("2 later")
+    expect(_count(page, "in_progress")).to_have_text("0 in progress")
+    design = _row(page.get_by_test_id("state-later"), work_program, "APP-1")
+    design.get_by_label("Started").fill(today().isoformat())
+    design.get_by_label("% done").fill("10")
+    design.get_by_role("button", name="Save").click()
+
+    # without a reload: the row is now under "In progress", saying it saved, and the
+    # counts and the groups' own counts follow
+    started = _row(page.get_by_test_id("state-in_progress"), work_program, "APP-1")
+    expect(started.get_by_test_id("row-saved")).to_have_text("Saved")
+    expect(started).to_have_attribute("data-state", "in_progress")
+    expect(started.get_by_label("% done")).to_have_value("10")
+    expect(_row(page.get_by_test_id("state-later"), work_program, "APP-1")).to_have_count(0)
+    expect(_count(page, "in_progress")).to_have_text("1 in progress")
+    expect(_count(page, "later")).to_have_text("1 later")
+    expect(page.get_by_test_id("state-later").locator(".count")).to_have_text("1")
+    expect(page.get_by_test_id("state-in_progress").locator(".count")).to_have_text("1")
+
+    # saved again from its new place, the row still saves (its version followed)
+    started.get_by_label("% done").fill("40")
+    started.get_by_role("button", name="Save").click()
+    again = _row(page.get_by_test_id("state-in_progress"), work_program, "APP-1")
+    expect(again.get_by_label("% done")).to_have_value("40")
+    expect(again.get_by_test_id("row-saved")).to_have_text("Saved")
+    page.reload()
+    expect(_count(page, "in_progress")).to_have_text("1 in progress")
+    expect(_row(page.get_by_test_id("state-in_progress"), work_program, "APP-1")).to_be_visible()
+    assert errors == []
 
 
 def test_a_viewer_reads_their_tasks_and_a_person_with_none_is_told_how_work_arrives(

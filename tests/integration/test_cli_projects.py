@@ -35,11 +35,12 @@ from tests.integration.test_cli_programs import facts, flat, podium, table_rows
 
 def _plan(db: Session) -> Program:
     """CLOUD: DATA (DATA-1), SEC (SEC-1 after DATA-1), OPS (no task, every setting given);
-    M1 waits on DATA-1. ana is a manager of CLOUD, bo a user outside it."""
+    M1 waits on DATA-1. ana is a manager of CLOUD, vi a viewer of it, bo a user outside it."""
     cloud = make_program(db, key="CLOUD", start_date=date(2027, 1, 4))
     ana = make_user(db, email="ana@example.com")
     make_user(db, email="bo@example.com")
     add_member(db, cloud, ana, Role.MANAGER)
+    add_member(db, cloud, make_user(db, email="vi@example.com"), Role.VIEWER)
     four_days = Calendar(name="Four-day week", weekmask="1111000", holidays=[])
     db.add(four_days)
     data_project = make_project(db, cloud, "DATA", name="Data platform", position=0)
@@ -230,6 +231,10 @@ def test_add_refuses_a_taken_key_bad_input_and_an_unknown_calendar_or_manager(
         ((*base, "x", "--manager", "bo@example.com"),
          "--manager: bo@example.com is not a member of CLOUD (`podium program member-add CLOUD "
          "EMAIL --role manager` adds one)"),
+        ((*base, "x", "--manager", "vi@example.com"),
+         "--manager: vi@example.com is a viewer of CLOUD; a project's manager must be a "
+         "manager or owner of the program (`podium program member-role CLOUD vi@example.com "
+         "manager` makes them one)"),
     ):  # fmt: skip
         code, out = podium(*args)
         assert code == 1, args
@@ -330,6 +335,7 @@ def test_set_refuses_conflicting_options_bad_input_and_unknown_names(
         (("--manager", "cy@example.com"), "--manager: no user with email cy@example.com"),
         (("--manager", "bo@example.com"), "--manager: bo@example.com is not a member of CLOUD"),
         (("--name", "x", "--manager", "bo@example.com"), "is not a member of CLOUD"),
+        (("--manager", "vi@example.com"), "--manager: vi@example.com is a viewer of CLOUD"),
     ):  # fmt: skip
         code, out = podium("project", "set", "CLOUD", "DATA", *args)
         assert code == 1, args

@@ -71,7 +71,9 @@ def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply
 
     code, out = podium("scenario", "create", "CLOUD", "Another")
     assert code == 0 and "CLOUD~S2" in out, out
-    _lengthen_a_task(engine, "CLOUD", key=key)  # the live plan moves meanwhile
+    for _ in range(2):  # ten days longer in the scenario
+        _lengthen_a_task(engine, "CLOUD~S2", key=key)
+    _lengthen_a_task(engine, "CLOUD", key=key)  # and five in the live plan meanwhile
     code, out = podium("scenario", "apply", "CLOUD~S2")
     assert code == 1
     assert "conflict" in out and f"task {key}" in out and "changed" in out

@@ -287,8 +287,12 @@ def test_a_live_change_since_the_copy_refuses_apply_with_the_conflicts_and_write
     scenario = _new_scenario(db, plan)
     copy = _copy(db, scenario)
     task_service.update_task(db, SYSTEM, _task(db, copy, "PLAT-1").id, {"duration": 20})
+    task_service.update_task(
+        db, SYSTEM, _task(db, copy, "TRAIN-1").id, {"duration": 9, "name": "Short course"}
+    )
     complete(db)
-    # meanwhile, in the live plan: a change, a deletion and an addition
+    # meanwhile, in the live plan: the same fields changed otherwise, a deletion and an
+    # addition
     task_service.update_task(
         db, Actor.of(editor), plan.course.id, {"duration": 7, "name": "Course v2"}
     )
@@ -422,6 +426,9 @@ def test_a_change_request_whose_scenario_conflicts_is_not_approved(db: Session) 
     scenario = _new_scenario(db, plan)
     cr = change_requests.create_change_request(
         db, SYSTEM, program_id=plan.program.id, title="Scenario", scenario_id=scenario.id
+    )
+    task_service.update_task(
+        db, SYSTEM, _task(db, _copy(db, scenario), "PLAT-1").id, {"duration": 12}
     )
     task_service.update_task(db, SYSTEM, plan.pilot.id, {"duration": 11})
     complete(db)

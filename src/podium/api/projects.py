@@ -58,7 +58,7 @@ class ProjectCreate(Strict):
     )
     start_date: date | None = None
     calendar_id: Id | None = None
-    manager_id: Id | None = Field(default=None, description="a member of the program")
+    manager_id: Id | None = Field(default=None, description="a manager or owner of the program")
 
 
 class ProjectUpdate(Strict):

@@ -27,7 +27,7 @@ from podium.cli._app import (
     service_work,
 )
 from podium.cli.programs import counted
-from podium.models import Calendar, Program, Project, User
+from podium.models import Calendar, Program, Project, Role, User
 from podium.services import auth, calendars, dependencies, programs, projects
 from podium.services.actor import SYSTEM
 from podium.services.dependencies import DependencyView
@@ -58,7 +58,8 @@ CalendarName = Annotated[
     str | None, typer.Option("--calendar", help="its calendar's name (any case)")
 ]
 Manager = Annotated[
-    str | None, typer.Option("--manager", help="its manager: the email of a program member")
+    str | None,
+    typer.Option("--manager", help="its manager: the email of a program manager or owner"),
 ]
 Description = Annotated[str | None, typer.Option(help="what the project delivers")]
 
@@ -97,14 +98,27 @@ def _calendar_id(session: Session, name: str) -> int:
 
 
 def _manager_id(session: Session, program: Program, email: str) -> int:
-    """The id of the member with this email; an unknown user or an outsider fails."""
+    """The id of the manager or owner with this email; an unknown user, an outsider or a
+    member who may not plan (a viewer, a member) fails."""
     user = auth.find_user(session, email)
     if user is None:
         raise fail(escape(f"--manager: no user with email {email.strip()}"))
-    if all(u.id != user.id for _m, u in programs.list_members(session, SYSTEM, program.id)):
+    role = next(
+        (m.role for m, u in programs.list_members(session, SYSTEM, program.id) if u.id == user.id),
+        None,
+    )
+    if role is None:
         raise fail(
             escape(f"--manager: {user.email} is not a member of {program.key}")
             + f" (`podium program member-add {program.key} EMAIL --role manager` adds one)"
+        )
+    if role.rank < Role.MANAGER.rank:
+        raise fail(
+            escape(
+                f"--manager: {user.email} is a {role.value} of {program.key}; a project's "
+                "manager must be a manager or owner of the program"
+            )
+            + f" (`podium program member-role {program.key} {user.email} manager` makes them one)"
         )
     return user.id
 

@@ -25,9 +25,10 @@ class Scenario(Versioned, Base):
     The copy is a real program (``copy_program_id``, whose ``scenario_of_id`` is the live
     program), so every page and route edits it like any program, without touching the
     live plan. ``basis`` records, for every live record copied (``projects``, ``tasks``,
-    ``milestones``, ``dependencies``, ``assignments``), its id, its ``version`` at copy
-    time and the id of its copy: ``{kind: [{"live", "version", "copy"}]}``. Applying
-    compares it with the live plan to find what changed there in the meantime.
+    ``milestones``, ``dependencies``, ``assignments``), its id, its ``version`` and
+    ``values`` at copy time and the id of its copy:
+    ``{kind: [{"live", "version", "copy", "key", "values"}]}``. Applying compares it with
+    the live plan and the copy to find what changed on each side in the meantime.
     ``outcome`` keeps what applying did (or why it was refused last).
     """
 

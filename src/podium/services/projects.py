@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Dependency, Membership, Program, Project, Role, Task
+from podium.models import Dependency, Membership, Program, Project, Role, Task, User
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import check_calendar
@@ -146,18 +146,25 @@ def _check_key_free(
 
 
 def _check_manager(session: Session, program_id: int, manager_id: int | None) -> None:
-    """A project's manager is a member of its program (of the live program, for a
-    scenario's copy, which has no members of its own)."""
+    """A project's manager is a manager or owner of its program (of the live program, for
+    a scenario's copy, which has no members of its own): someone who may plan it."""
     if manager_id is None:
         return
     live = select(func.coalesce(Program.scenario_of_id, Program.id)).where(Program.id == program_id)
-    member = session.scalar(
-        select(Membership.id).where(
+    role = session.scalar(
+        select(Membership.role).where(
             Membership.program_id == live.scalar_subquery(), Membership.user_id == manager_id
         )
     )
-    if member is None:
+    if role is None:
         raise field_error("manager_id", f"user {manager_id} is not a member of this program")
+    if role.rank < Role.MANAGER.rank:
+        who = session.scalar(select(User.email).where(User.id == manager_id))
+        raise field_error(
+            "manager_id",
+            f"{who} is a {role.value} of this program: a project's manager must be one of "
+            "its managers or owners, who plan it",
+        )
 
 
 def create_project(
@@ -214,7 +221,7 @@ def update_project(
         _check_key_free(session, project.program_id, updates["key"], except_id=project.id)
     if "calendar_id" in updates:
         check_calendar(session, updates["calendar_id"])
-    if "manager_id" in updates:
+    if "manager_id" in updates and updates["manager_id"] != project.manager_id:
         _check_manager(session, project.program_id, updates["manager_id"])
     apply_update(
         session,

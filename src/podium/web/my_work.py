@@ -3,13 +3,15 @@
 The list is :func:`podium.services.my_work.work_of` on today's date. Each row has
 a small progress form (started, percent done, finished) that saves through
 :func:`podium.services.tasks.update_task` — the same rules and the same stale
-check (the row's version) as the task page. With HTMX the row is swapped for its
-new state; without scripts the page is posted and shown again.
+check (the row's version) as the task page. With HTMX the list is drawn again
+whole — a task that starts or finishes moves to its group and the counts follow —
+with the saved row saying so, or a refused row its errors and what was typed;
+without scripts the page is posted and shown again.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -62,10 +64,37 @@ def _page(
         "work": work,
         "labels": STATE_LABELS,
         "saved": saved,
+        "saved_id": None,
+        "saved_row": "",
+        "left": "",
         "row_errors": row_errors or {},
         "row_values": row_values or {},
     }
     return render(request, "my_work/page.html", context, status_code=status_code)
+
+
+def _list(
+    request: Request,
+    work: Work,
+    *,
+    saved_id: int | None = None,
+    saved_row: str = "",
+    left: str = "",
+    row_errors: dict[int, Errors] | None = None,
+    row_values: dict[int, dict[str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The list alone (counts and groups), for HTMX to swap in after a row is saved."""
+    context = {
+        "work": work,
+        "labels": STATE_LABELS,
+        "saved_id": saved_id,
+        "saved_row": saved_row,
+        "left": left,
+        "row_errors": row_errors or {},
+        "row_values": row_values or {},
+    }
+    return render(request, "my_work/_list.html", context, status_code=status_code)
 
 
 @router.get("/my-work", name="my-work")
@@ -99,17 +128,17 @@ def report_progress(
             work = _work(db, viewer)
             if not is_htmx(request):
                 return RedirectResponse(f"/my-work?saved={item.key}#work-{task_id}", 303)
-            now = next((i for i in work.items if i.task_id == task_id), None)
-            saved = "Saved" if updates else "Nothing changed"
-            if now is None:  # finished more than the list's two weeks ago
-                saved = "Saved: it finished over two weeks ago, so it leaves this list"
-            context: dict[str, Any] = {
-                "item": now or item,
-                "saved": saved,
-                "errors": {},
-                "values": {},
-            }
-            return render(request, "my_work/_row.html", context)
+            # the whole list: the task may have moved to another group, and the counts
+            if any(i.task_id == task_id for i in work.items):
+                return _list(
+                    request,
+                    work,
+                    saved_id=task_id,
+                    saved_row="Saved" if updates else "Nothing changed",
+                )
+            # finished more than the list's two weeks ago
+            left = f"Saved {item.key}: it finished over two weeks ago, so it leaves this list."
+            return _list(request, work, left=left)
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, set(PROGRESS_FIELDS))
@@ -118,8 +147,13 @@ def report_progress(
     values = {name: field_value(form, name) for name in (*PROGRESS_FIELDS, "version")}
     work = _work(db, viewer)
     if is_htmx(request):
-        context = {"item": item, "saved": "", "errors": errors, "values": values}
-        return render(request, "my_work/_row.html", context, status_code=422)
+        return _list(
+            request,
+            work,
+            row_errors={task_id: errors},
+            row_values={task_id: values},
+            status_code=422,
+        )
     return _page(
         request,
         work,

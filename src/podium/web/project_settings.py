@@ -74,8 +74,13 @@ def _page(
         "errors": errors or {},
         "editable": editable,
         "calendars": [("", "The program's calendar")] + [(str(c.id), c.name) for c in found],
+        # who may plan the program (and whoever manages the project now, to keep it)
         "managers": [("", "Nobody named")]
-        + [(str(u.id), f"{u.name or u.email} ({u.email})") for _m, u in members],
+        + [
+            (str(u.id), f"{u.name or u.email} ({u.email})")
+            for m, u in members
+            if m.role.rank >= Role.MANAGER.rank or u.id == project.manager_id
+        ],
         "footprint": projects.footprint(db, viewer.actor, project.id),
         "flash": flash,
         "delete_error": delete_error,

@@ -1,7 +1,7 @@
 """What-if scenarios: a named, hidden copy of a program's plan, edited through the usual
 routes and pages, compared with the live plan and any baseline, then applied in one
-transaction (refused with the list of conflicts if the live plan moved meanwhile) or
-discarded."""
+transaction — keeping what the live plan changed meanwhile, refused with the list of
+conflicts where the two clash — or discarded."""
 
 from podium.services.scenarios._records import (
     check_active,

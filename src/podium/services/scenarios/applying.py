@@ -1,10 +1,11 @@
 """Applying a scenario to the live plan, in the caller's one transaction.
 
-Refused (409, ``details.conflicts``) when the live plan changed under the scenario
-(:mod:`.conflicts`). Otherwise every difference between the copy and the live plan is
-written through the usual services (so it is checked, audited and rescheduled like
-any edit): removed records are deleted, changed ones updated, added ones created, in
-an order that keeps the plan valid at each step.
+Refused (409, ``details.conflicts``) when the live plan's changes since the copy clash
+with the scenario's (:mod:`.conflicts`). Otherwise what the scenario changed is written
+through the usual services (so it is checked, audited and rescheduled like any edit):
+removed records are deleted, the fields the scenario changed updated (what the live
+plan changed on its own, such as progress, stays: :mod:`.merging`), added records
+created, in an order that keeps the plan valid at each step.
 The duration of an effort-driven task follows from the work given on its assignments:
 the assignments are written first, all of them, and then each such task's duration is
 set once from its work at today's hours per day, so only the end state is checked
@@ -48,27 +49,18 @@ from podium.services.scenarios._records import (
 from podium.services.scenarios.conflicts import check_applicable
 from podium.services.scenarios.hours import follows_work, hours_report
 from podium.services.scenarios.managing import close
-
-PROJECT_FIELDS = (
-    "key",
-    "name",
-    "description",
-    "position",
-    "start_date",
-    "calendar_id",
-    "manager_id",
+from podium.services.scenarios.merging import (
+    MILESTONE_FIELDS,
+    PROJECT_FIELDS,
+    TASK_FIELDS,
+    base_values,
+    scenario_values,
+    three_way,
+    tree_changed,
+    values_of,
 )
-TASK_FIELDS = tuple(f for f in task_service.TASK_FIELDS if f not in ("project_id", "wbs"))
-MILESTONE_FIELDS = ("key", "name", "description", "target_date")
-DEPENDENCY_FIELDS = ("type", "lag")
-ASSIGNMENT_FIELDS = ("units", "work_hours", "notes")
-
 
 # --- writing the copy onto the live plan -------------------------------------------
-
-
-def _differences(live: Any, copy: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {f: getattr(copy, f) for f in fields if getattr(live, f) != getattr(copy, f)}
 
 
 def _wbs_order(task: Task) -> tuple[int, ...]:
@@ -98,6 +90,20 @@ class _Writer:
             "deleted": Counter(),
         }
         self.tasks_updated: set[int] = set()  # live ids, so a task written twice counts once
+        # each copied live record's compared fields as they were when copied, and as they
+        # are before applying (what applying writes changes them on the way)
+        live_records = {kind: records_of(session, kind, self.live_id) for kind in KINDS}
+        self.base = {
+            kind: base_values(session, scenario, kind, {r.id: r for r in records})
+            for kind, records in live_records.items()
+        }
+        self.before = {
+            kind: {r.id: values_of(kind, r) for r in records}
+            for kind, records in live_records.items()
+        }
+        # live id → (copy id, whether the scenario changed its duration), for each task whose
+        # duration is to follow its work once applied: set by durations(), after the work
+        self.follow: dict[int, tuple[int, bool]] = {}
         # live id → the fields that make the task follow its work, written after the work
         self.following: dict[int, dict[str, Any]] = {}
         # live durations before applying: the work written may change them on its own
@@ -106,6 +112,16 @@ class _Writer:
                 select(Task.id, Task.duration).where(Task.program_id == scenario.program_id)
             ).all()
         )
+
+    def changes(self, kind: str, live: Any, copy: Any) -> dict[str, Any]:
+        """The fields of a copied record the scenario changed (and the live plan did not
+        already change to the same), with the scenario's values: what to write. What the
+        live plan changed on its own stays."""
+        scenario = scenario_values(kind, copy, self.live["tasks"])
+        now = values_of(kind, live)
+        base = self.base[kind].get(live.id, scenario)
+        fields, _clashes = three_way(base, self.before[kind].get(live.id, now), scenario)
+        return {f: getattr(copy, f) for f in fields if now[f] != scenario[f]}
 
     def removed(self, kind: str) -> list[int]:
         """Live ids of the copied records the scenario deleted."""
@@ -158,7 +174,7 @@ class _Writer:
 
     def projects(self) -> None:
         for live, copy in self.pairs("projects", Project):
-            updates = _differences(live, copy, PROJECT_FIELDS)
+            updates = self.changes("projects", live, copy)
             if updates:
                 project_service.update_project(self.session, self.actor, live.id, updates)
                 self.counts["updated"]["projects"] += 1
@@ -197,16 +213,20 @@ class _Writer:
                     **fields,
                 )
                 task_map[copy.id] = created.id
+                if follows_work(copy):
+                    self.follow[created.id] = (copy.id, True)
                 self.counts["created"]["tasks"] += 1
                 continue
             live = self.session.get(Task, live_id)
             assert live is not None
-            updates = _differences(
-                live, copy, tuple(f for f in TASK_FIELDS if f not in ("parent_id", "position"))
-            )
-            if parent != live.parent_id or copy.position != live.position:
+            updates = self.changes("tasks", live, copy)
+            if tree_changed(updates):
                 updates.update(parent_id=parent, position=copy.position)
-            if follows_work(copy):
+            # once applied, the task follows its work if the scenario or the live plan
+            # (whichever changed it) leaves it effort-driven and not started
+            effort_driven = updates.get("effort_driven", live.effort_driven)
+            if effort_driven and updates.get("actual_start", live.actual_start) is None:
+                self.follow[live.id] = (copy.id, "duration" in updates)
                 updates.pop("duration", None)  # written by durations(), after the work
                 if not follows_work(live):  # nor is it to follow the live work meanwhile
                     later = {f: updates.pop(f) for f in FOLLOWING if f in updates}
@@ -235,17 +255,16 @@ class _Writer:
         moving it): the work given at today's hours per day sets it, and only that end
         state is checked; without work given, the scenario's duration. A task is made
         effort-driven (or its actual start cleared) here, with that duration. A task
-        whose duration the scenario changed counts as updated, whichever wrote it."""
-        for copy_id, live_id in self.live["tasks"].items():
+        whose duration the scenario changed counts as updated, whichever wrote it. Without
+        work given, the duration is the scenario's if it changed it, else the live one."""
+        for live_id, (copy_id, changed) in self.follow.items():
             copy = self.copies["tasks"].get(copy_id)
-            if copy is None or not follows_work(copy):
-                continue
             live = self.session.get(Task, live_id)
-            if live is None:
+            if copy is None or live is None:
                 continue
             updates = dict(self.following.get(live_id, {}))
             days = effort_days(self.session, live)  # refuses more than a task may last
-            duration = days if days is not None else copy.duration
+            duration = days if days is not None else (copy.duration if changed else live.duration)
             if live.duration != duration:
                 updates["duration"] = duration
             if updates:
@@ -255,7 +274,7 @@ class _Writer:
 
     def milestones(self) -> None:
         for live, copy in self.pairs("milestones", Milestone):
-            updates = _differences(live, copy, MILESTONE_FIELDS)
+            updates = self.changes("milestones", live, copy)
             if updates:
                 milestone_service.update_milestone(self.session, self.actor, live.id, updates)
                 self.counts["updated"]["milestones"] += 1
@@ -277,7 +296,7 @@ class _Writer:
 
     def dependencies(self) -> None:
         for live, copy in self.pairs("dependencies", Dependency):
-            updates = _differences(live, copy, DEPENDENCY_FIELDS)
+            updates = self.changes("dependencies", live, copy)
             if updates:
                 dependency_service.update_dependency(self.session, self.actor, live.id, updates)
                 self.counts["updated"]["dependencies"] += 1
@@ -295,7 +314,7 @@ class _Writer:
 
     def assignments(self) -> None:
         for live, copy in self.pairs("assignments", Assignment):
-            updates = _differences(live, copy, ASSIGNMENT_FIELDS)
+            updates = self.changes("assignments", live, copy)
             if updates:
                 assignment_service.update_assignment(
                     self.session, self.actor, live.id, updates, follow_effort=False

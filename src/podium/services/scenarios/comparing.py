@@ -29,14 +29,17 @@ from podium.services.scenarios._records import (
     record_keys,
     records_of,
 )
-from podium.services.scenarios.applying import (
+from podium.services.scenarios.hours import hours_report
+from podium.services.scenarios.merging import (
     ASSIGNMENT_FIELDS,
     DEPENDENCY_FIELDS,
     MILESTONE_FIELDS,
     PROJECT_FIELDS,
     TASK_FIELDS,
+    base_values,
+    scenario_values,
+    values_of,
 )
-from podium.services.scenarios.hours import hours_report
 
 # what applying writes onto a task, less its place in the WBS (compared on its own)
 COMPARED_TASK_FIELDS = tuple(f for f in TASK_FIELDS if f not in ("parent_id", "position"))
@@ -129,18 +132,28 @@ def _added(scenario: Scenario, kind: str, copy: dict[int, Any]) -> list[Any]:
     return [r for i, r in sorted(copy.items()) if i not in known]
 
 
-def _fields(live: Any, copy: Any, fields: tuple[str, ...]) -> dict[str, list[Any]]:
+def _fields(
+    live: Any, copy: Any, fields: tuple[str, ...], base: dict[str, Any] | None = None
+) -> dict[str, list[Any]]:
+    """The fields applying writes: those the scenario changed since the copy (``base``,
+    the values as copied) to something the live plan does not have. A field only the
+    live plan changed — progress reported meanwhile — is kept, so it is not listed."""
+    mine = values_of(_kind_of(copy), copy) if base is not None else {}
     return {
         f: [_plain(getattr(live, f)), _plain(getattr(copy, f))]
         for f in fields
-        if getattr(live, f) != getattr(copy, f)
+        if getattr(live, f) != getattr(copy, f) and (base is None or mine[f] != base.get(f))
     }
 
 
-def _job_fields(live: Any, copy: Any) -> dict[str, list[Any]]:
+def _kind_of(record: Any) -> str:
+    return str(record.__tablename__)
+
+
+def _job_fields(live: Any, copy: Any, base: dict[str, Any] | None) -> dict[str, list[Any]]:
     """An assignment's differences; the work given as ``given_work_hours`` (the assignments
     API's name) and, deprecated, as ``work_hours`` (the stored field's name) as well."""
-    fields = _fields(live, copy, ASSIGNMENT_FIELDS)
+    fields = _fields(live, copy, ASSIGNMENT_FIELDS, base)
     if "work_hours" in fields:
         given = fields["work_hours"]
         fields = {
@@ -175,17 +188,24 @@ def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> 
     project_keys = {i: p.key for i, p in (*project_live.items(), *project_copy.items())}
     live_ranks = _siblings(live_tasks, set(task_pairs.values()))
     copy_ranks = _siblings(copy_tasks, set(task_pairs))
+    task_base = base_values(session, scenario, "tasks", live_tasks)
+    copy_to_live = {row["copy"]: row["live"] for row in scenario.basis.get("tasks", [])}
     changed = []
     for copy_id_, live_id_ in task_pairs.items():
         live, copy = live_tasks[live_id_], copy_tasks[copy_id_]
-        fields = _fields(live, copy, COMPARED_TASK_FIELDS)
+        base = task_base.get(live.id)
+        fields = _fields(live, copy, COMPARED_TASK_FIELDS, base)
+        mine = scenario_values("tasks", copy, copy_to_live)
+        moved_in_wbs = base is None or any(mine[f] != base[f] for f in ("parent_id", "position"))
         if project_pairs.get(copy.project_id) != live.project_id:
             fields["project"] = [
                 project_keys.get(live.project_id),
                 project_keys.get(copy.project_id),
             ]
         parent = task_pairs.get(copy.parent_id) if copy.parent_id is not None else None
-        if parent != live.parent_id or (copy.parent_id is not None and parent is None):
+        if not moved_in_wbs:
+            pass  # only the live plan moved it in the WBS, if anything: kept
+        elif parent != live.parent_id or (copy.parent_id is not None and parent is None):
             fields["parent"] = [
                 live_tasks[live.parent_id].key if live.parent_id in live_tasks else None,
                 copy_tasks[copy.parent_id].key if copy.parent_id in copy_tasks else None,
@@ -220,20 +240,23 @@ def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> 
 
     def changes(kind: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
         live, copy, pairs = _matched(session, scenario, kind, live_id, copy_id)
+        base = base_values(session, scenario, kind, live)
         found = []
         for c, lv in pairs.items():
-            differing = _fields(live[lv], copy[c], fields)
+            differing = _fields(live[lv], copy[c], fields, base.get(lv))
             if differing:
                 found.append({"key": live[lv].key, "name": copy[c].name, "fields": differing})
         return sorted(found, key=lambda x: x["key"])
 
     milestone_live, milestone_copy, _ = _matched(session, scenario, "milestones", live_id, copy_id)
     dep_live, dep_copy, dep_pairs = _matched(session, scenario, "dependencies", live_id, copy_id)
+    dep_base = base_values(session, scenario, "dependencies", dep_live)
     dep_names = {
         **record_keys(session, "dependencies", dep_live.values()),
         **record_keys(session, "dependencies", dep_copy.values()),
     }
     job_live, job_copy, job_pairs = _matched(session, scenario, "assignments", live_id, copy_id)
+    job_base = base_values(session, scenario, "assignments", job_live)
     job_names = {
         **record_keys(session, "assignments", job_live.values()),
         **record_keys(session, "assignments", job_copy.values()),
@@ -265,7 +288,7 @@ def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> 
                     "scenario": _link_type(dep_copy[c]),
                 }
                 for c, lv in dep_pairs.items()
-                if _fields(dep_live[lv], dep_copy[c], DEPENDENCY_FIELDS)
+                if _fields(dep_live[lv], dep_copy[c], DEPENDENCY_FIELDS, dep_base.get(lv))
             ),
             key=lambda d: d["link"],
         ),
@@ -277,9 +300,12 @@ def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> 
         ),
         "assignments_changed": sorted(
             (
-                {"assignment": job_names[c], "fields": _job_fields(job_live[lv], job_copy[c])}
+                {
+                    "assignment": job_names[c],
+                    "fields": _job_fields(job_live[lv], job_copy[c], job_base.get(lv)),
+                }
                 for c, lv in job_pairs.items()
-                if _fields(job_live[lv], job_copy[c], ASSIGNMENT_FIELDS)
+                if _fields(job_live[lv], job_copy[c], ASSIGNMENT_FIELDS, job_base.get(lv))
             ),
             key=lambda a: a["assignment"],
         ),

@@ -1,39 +1,52 @@
-"""Whether the live plan changed under a scenario since it was copied.
+"""Whether the live plan changed under a scenario in a way applying cannot take.
 
-A record the scenario copied that has another version now or was deleted, or a record
-added that it does not know about, is a conflict: applying is refused with the list
-(409, ``details.conflicts``), each with the fields changed and who changed them, from
-the audit log. A live effort-driven task whose duration alone was set again because
-someone on it got new hours per day is no conflict: resources are shared, so the copy
-took the same hours (:mod:`.hours`).
+Applying writes what the scenario changed and keeps what the live plan changed
+(:mod:`.merging`), so routine progress reported on the live plan — and any live change
+to a record, or a field, the scenario left alone — is no conflict. A conflict is:
+
+* the same field of the same record changed in the live plan and in the scenario, to
+  different values (``changed``);
+* a record the live plan changed that the scenario deletes (``changed``);
+* a task that started in the live plan since the copy, whose start the scenario moves:
+  a constraint or leveled start changed, a link into it added, removed or changed, or
+  the task deleted (``started``);
+* a record the scenario copied that was deleted from the live plan (``deleted``), or a
+  record added to it that the scenario does not know about (``added``).
+
+Applying is refused with the list (409, ``details.conflicts``), each with the fields
+and who changed them live, from the audit log. A live effort-driven task whose duration
+was set again because someone on it got new hours per day is no conflict: resources
+are shared, so the copy took the same hours (:mod:`.hours`).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict
-from podium.models import Assignment, AuditEntry, Scenario, Task
-from podium.services.scenarios._records import KINDS, record_keys
+from podium.models import Assignment, AuditEntry, Dependency, Scenario, Task
+from podium.services.scenarios._records import KINDS, record_keys, records_of
 from podium.services.scenarios.hours import hours_changed, resources_on, set_again
-
-NOUNS = {
-    "projects": "project",
-    "tasks": "task",
-    "milestones": "milestone",
-    "dependencies": "dependency",
-    "assignments": "assignment",
-}
+from podium.services.scenarios.merging import (
+    NOUNS,
+    PLACING,
+    base_values,
+    changed_fields,
+    scenario_values,
+    three_way,
+    values_of,
+)
 
 
 def _edits_since(
     session: Session, scenario: Scenario, noun: str, ids: list[int]
-) -> dict[int, tuple[set[str], set[str]]]:
-    """For each record, the fields the audit log saw change since the copy, and by whom."""
-    found: dict[int, tuple[set[str], set[str]]] = {i: (set(), set()) for i in ids}
+) -> dict[int, list[tuple[set[str], str]]]:
+    """For each record, what the audit log saw change since the copy: fields and who."""
+    found: dict[int, list[tuple[set[str], str]]] = {i: [] for i in ids}
     if not ids:
         return found
     for entry in session.scalars(
@@ -43,16 +56,30 @@ def _edits_since(
             AuditEntry.at >= scenario.created_at,
         )
     ):
-        fields, who = found[entry.entity_id]
-        fields.update(entry.changes)
-        who.add(entry.user_email)
+        found[entry.entity_id].append((set(entry.changes or {}), entry.user_email))
     return found
 
 
+def _who(edits: list[tuple[set[str], str]], fields: list[str]) -> str:
+    people = {email for changed, email in edits if changed & set(fields)}
+    return f" by {', '.join(sorted(people))}" if people else ""
+
+
+def _copy_task_map(scenario: Scenario) -> dict[int, int | None]:
+    return {r["copy"]: r["live"] for r in scenario.basis.get("tasks", [])}
+
+
 def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]:
-    """Every live record changed, deleted or added since the scenario was copied (less
-    the durations set again for new hours per day)."""
+    """Every conflict between the live plan's changes since the scenario was copied and
+    the scenario's own (see the module's list); empty when applying can go ahead."""
+    copy_id = scenario.copy_program_id
+    task_map = _copy_task_map(scenario)
+    copies: dict[str, dict[int, Any]] = {
+        kind: {r.id: r for r in records_of(session, kind, copy_id)} if copy_id else {}
+        for kind in KINDS
+    }
     conflicts: list[dict[str, Any]] = []
+    started: dict[int, tuple[str, date]] = {}  # live task id → key, actual start
     for kind, model in KINDS.items():
         noun = NOUNS[kind]
         rows = scenario.basis.get(kind, [])
@@ -61,8 +88,6 @@ def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]
                 select(model.id, model.version).where(model.program_id == scenario.program_id)
             ).all()
         )
-        changed = [r for r in rows if r["live"] in current and current[r["live"]] != r["version"]]
-        edits = _edits_since(session, scenario, noun, [r["live"] for r in changed])
         for r in rows:
             if r["live"] not in current:
                 conflicts.append(
@@ -74,20 +99,50 @@ def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]
                         "message": f"{noun} {r['key']} was deleted from the live plan",
                     }
                 )
-        for r in changed:
-            fields, who = edits[r["live"]]
-            detail = f" ({', '.join(sorted(fields))})" if fields else ""
-            by = f" by {', '.join(sorted(who))}" if who else ""
-            conflicts.append(
-                {
-                    "kind": noun,
-                    "key": r["key"],
-                    "id": r["live"],
-                    "change": "changed",
-                    "fields": sorted(fields),
-                    "message": f"{noun} {r['key']} was changed in the live plan{detail}{by}",
-                }
-            )
+        saved = [r for r in rows if r["live"] in current and current[r["live"]] != r["version"]]
+        live = {
+            x.id: x
+            for x in session.scalars(select(model).where(model.id.in_([r["live"] for r in saved])))
+        }
+        base = base_values(session, scenario, kind, live)
+        edits = _edits_since(session, scenario, noun, list(live))
+        for r in saved:
+            now = values_of(kind, live[r["live"]])
+            was = base[r["live"]]
+            live_changed = sorted(changed_fields(was, now))
+            if not live_changed:
+                continue  # saved, and put back as it was
+            if kind == "tasks" and was.get("actual_start") is None and now["actual_start"]:
+                started[r["live"]] = (r["key"], live[r["live"]].actual_start)
+            copy = copies[kind].get(r["copy"])
+            if copy is None:
+                detail = ", ".join(live_changed)
+                conflicts.append(
+                    {
+                        "kind": noun,
+                        "key": r["key"],
+                        "id": r["live"],
+                        "change": "changed",
+                        "fields": live_changed,
+                        "message": f"{noun} {r['key']} was changed in the live plan ({detail})"
+                        f"{_who(edits[r['live']], live_changed)}, and the scenario deletes it",
+                    }
+                )
+                continue
+            _writes, clashes = three_way(was, now, scenario_values(kind, copy, task_map))
+            if clashes:
+                detail = ", ".join(sorted(clashes))
+                conflicts.append(
+                    {
+                        "kind": noun,
+                        "key": r["key"],
+                        "id": r["live"],
+                        "change": "changed",
+                        "fields": sorted(clashes),
+                        "message": f"{noun} {r['key']} was changed in the live plan ({detail})"
+                        f"{_who(edits[r['live']], clashes)}, and otherwise in the scenario",
+                    }
+                )
         known = {r["live"] for r in rows}
         added = [i for i in current if i not in known]
         if added:
@@ -103,7 +158,73 @@ def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]
                         "message": f"{noun} {keys[record.id]} was added to the live plan",
                     }
                 )
+    conflicts += _started_and_moved(session, scenario, copies, started)
     return _less_hours_only(session, scenario, conflicts)
+
+
+def _started_and_moved(
+    session: Session,
+    scenario: Scenario,
+    copies: dict[str, dict[int, Any]],
+    started: dict[int, tuple[str, date]],
+) -> list[dict[str, Any]]:
+    """The tasks started in the live plan since the copy whose start the scenario moves:
+    their actual start is what the live plan knows now, so the scenario's plan for when
+    they start cannot hold."""
+    if not started:
+        return []
+    task_rows = {r["live"]: r for r in scenario.basis.get("tasks", [])}
+    copy_to_live = _copy_task_map(scenario)
+    live_tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(started)))}
+    base = base_values(session, scenario, "tasks", live_tasks)
+    moves: dict[int, list[str]] = {i: [] for i in started}
+    for task_id in started:
+        copy = copies["tasks"].get(task_rows[task_id]["copy"])
+        if copy is None:  # deleted in the scenario: a conflict already
+            del moves[task_id]
+            continue
+        now = scenario_values("tasks", copy, copy_to_live)
+        moved = [f.replace("_", " ") for f in PLACING if now[f] != base[task_id][f]]
+        moves[task_id] += moved
+    # links into a started task that the scenario added, removed or changed
+    dep_rows = scenario.basis.get("dependencies", [])
+    copied_deps = {r["copy"] for r in dep_rows}
+    for dep in copies["dependencies"].values():
+        successor = copy_to_live.get(dep.successor_task_id or 0)
+        if dep.id not in copied_deps and successor in moves:
+            moves[successor].append("a new link into it")
+    live_deps = {
+        d.id: d
+        for d in session.scalars(
+            select(Dependency).where(Dependency.id.in_([r["live"] for r in dep_rows]))
+        )
+    }
+    dep_base = base_values(session, scenario, "dependencies", live_deps)
+    for r in dep_rows:
+        live_dep = live_deps.get(r["live"])
+        if live_dep is None or live_dep.successor_task_id not in moves:
+            continue
+        copy_dep = copies["dependencies"].get(r["copy"])
+        if copy_dep is None:
+            moves[live_dep.successor_task_id].append("a link into it removed")
+        elif scenario_values("dependencies", copy_dep) != dep_base[r["live"]]:
+            moves[live_dep.successor_task_id].append("a link into it changed")
+    found = []
+    for task_id, what in moves.items():
+        if not what:
+            continue
+        key, day = started[task_id]
+        found.append(
+            {
+                "kind": "task",
+                "key": key,
+                "id": task_id,
+                "change": "started",
+                "message": f"task {key} started in the live plan on {day.isoformat()}, but the "
+                f"scenario moves its start ({', '.join(what)})",
+            }
+        )
+    return found
 
 
 def _less_hours_only(

@@ -32,6 +32,7 @@ from podium.services.closed import ProgramClosed
 from podium.services.common import flush
 from podium.services.programs import check_key_free, get_program
 from podium.services.scenarios._records import label, record_keys, values
+from podium.services.scenarios.merging import values_of
 
 KEY_LENGTH = 20  # programs.key
 
@@ -103,14 +104,21 @@ def create_scenario(
 def _basis(session: Session, kind: str, pairs: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
     keys = record_keys(session, kind, [live for live, _ in pairs])
     return [
-        {"live": live.id, "version": live.version, "copy": copy.id, "key": keys[live.id]}
+        {
+            "live": live.id,
+            "version": live.version,
+            "copy": copy.id,
+            "key": keys[live.id],
+            "values": values_of(kind, live),
+        }
         for live, copy in pairs
     ]
 
 
 def copy_plan(session: Session, live_id: int, copy_id: int) -> dict[str, Any]:
     """Copy projects, tasks (with their WBS), milestones, dependencies and assignments;
-    returns the basis: for each kind, every live record's id and version and its copy's id."""
+    returns the basis: for each kind, every live record's id, version and values (the
+    fields applying compares) and its copy's id."""
     basis: dict[str, Any] = {}
     projects = list(session.scalars(select(Project).where(Project.program_id == live_id)))
     project_pairs = [
