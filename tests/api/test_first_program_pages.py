@@ -192,3 +192,33 @@ def test_a_scenarios_copy_is_not_a_program_the_viewer_cannot_see_on_a_calendar(
     assert "cannot see" not in page  # the viewer sees the copy, through the live program
     assert "CLOUD~S1" in page and "CLOUD</a>" in page
     assert "cannot see" not in viewer.get("/calendars")
+
+
+def test_the_overview_gives_a_milestone_nothing_feeds_no_date_and_writes_alert_dates(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    # PLAT-1 two days longer puts M1 past its target (22 Jan 2027): an alert whose title
+    # and message the service writes with ISO days
+    url = f"/api/v1/tasks/{net.plat['id']}"
+    version = cast.manager.get(url).headers["ETag"]
+    longer = cast.manager.patch(url, json={"duration": 12}, headers={"If-Match": version})
+    assert longer.status_code == 200, longer.text
+    post_created(
+        cast.manager,
+        "/api/v1/milestones",
+        {
+            "program_id": cast.program.id,
+            "key": "M0",
+            "name": "Kick-off",
+            "target_date": "2027-01-05",
+        },
+    )
+    page = browser_as("viewer@example.com").get(f"/programs/{cast.program.id}")
+    tile = re.search(r'data-testid="next-milestone">(.*?)</div>', page, re.S)
+    assert tile is not None
+    assert "M0" in tile.group(1) and "no forecast yet" in tile.group(1)
+    assert "4 Jan 2027" not in tile.group(1)  # not the program's start
+    alerts = re.search(r'data-testid="alerts">(.*?)</section>', page, re.S)
+    assert alerts is not None and "M1" in alerts.group(1)
+    shown = re.sub(r"<[^>]+>", " ", alerts.group(1))  # the text, not a time's datetime
+    assert "2027" in shown and not re.search(r"\d{4}-\d\d-\d\d", shown), shown
