@@ -55,6 +55,7 @@ from podium.services.performance import ProgramPerformance, program_performance
 from podium.services.programs import get_program
 from podium.services.risks import health_risk_facts
 from podium.services.scheduling.network import paused_gc
+from podium.services.tasks.rollup import finished_leaf, summaries_with_work_left
 
 STATUS_WORDS: dict[str, str] = {
     "no_plan": "no plan yet",
@@ -115,11 +116,14 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
             Task.is_milestone,
             Task.early_finish,
             Task.total_float,
-            Task.actual_finish,
             Task.deadline,
+            finished_leaf(),
         ).where(Task.program_id == program.id)
     ).all()
     keys = {row[0]: row[1] for row in rows}
+    # done as the scheduler reads it: a summary when its sub-tasks all are
+    summaries = {row[3] for row in rows if row[3] is not None}
+    work_left = summaries_with_work_left(session, program.id) if summaries else set()
     task_evm = result.tasks
     evm_row = task_evm.index
     for (
@@ -130,9 +134,10 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         is_milestone,
         finish,
         total_float,
-        done,
         deadline,
+        leaf_done,
     ) in rows:
+        done = task_id not in work_left if task_id in summaries else bool(leaf_done)
         project_key = projects[project_id].key
         planned = baseline_finish.get(("task", task_id))
         if planned is not None:
@@ -148,7 +153,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                     target=deadline,
                     baseline=planned,
                     total_float=total_float,
-                    reached=done is not None,
+                    reached=done,
                 )
             )
             continue
@@ -163,7 +168,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                 total_float=total_float,
                 spi=_column(task_evm.spi, at),
                 cpi=_column(task_evm.cpi, at),
-                finished=done is not None,
+                finished=done,
             )
         )
     calendar = program_calendar(session, program)

@@ -7,11 +7,12 @@ a page costs a fixed handful of queries whatever the size of the program.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
 from podium.models import Program, Project, Role, Task
@@ -27,6 +28,7 @@ from podium.services.pages_schedule import (
     open_alerts,
     open_cross_project_alert_count,
 )
+from podium.services.tasks.rollup import finished_leaf, summaries_with_work_left
 from podium.services.work_calendars import calendars_by_id
 
 ALERTS_SHOWN = 8
@@ -53,13 +55,16 @@ class ProjectSummary:
 
 
 def project_summaries(session: Session, program_id: int) -> list[ProjectSummary]:
-    """Every project of a program with its counts, in one grouped query."""
+    """Every project of a program with its counts, in one grouped query (and two for the
+    summary tasks done: those whose sub-tasks all are, as the scheduler reads them)."""
+    child = aliased(Task)
+    is_leaf = ~exists().where(child.parent_id == Task.id)
     counts = (
         select(
             Task.project_id,
             func.count(Task.id).label("tasks"),
             func.sum(case((Task.is_critical.is_(True), 1), else_=0)).label("critical"),
-            func.sum(case((Task.actual_finish.is_not(None), 1), else_=0)).label("done"),
+            func.sum(case((finished_leaf() & is_leaf, 1), else_=0)).label("done"),
         )
         .where(Task.program_id == program_id)
         .group_by(Task.project_id)
@@ -75,6 +80,14 @@ def project_summaries(session: Session, program_id: int) -> list[ProjectSummary]
         .outerjoin(counts, counts.c.project_id == Project.id)
         .where(Project.program_id == program_id)
         .order_by(Project.position, Project.key)
+    ).all()
+    left = summaries_with_work_left(session, program_id)
+    summaries_done = Counter(
+        project
+        for task_id, project in session.execute(
+            select(Task.id, Task.project_id).where(Task.program_id == program_id, ~is_leaf)
+        )
+        if task_id not in left
     )
     return [
         ProjectSummary(
@@ -87,7 +100,7 @@ def project_summaries(session: Session, program_id: int) -> list[ProjectSummary]
             scheduled_finish=p.scheduled_finish,
             task_count=int(tasks),
             critical_count=int(critical),
-            done_count=int(done),
+            done_count=int(done) + summaries_done[p.id],
         )
         for p, tasks, critical, done in rows
     ]

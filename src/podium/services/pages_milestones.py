@@ -26,6 +26,7 @@ from podium.services.dependencies import (
 from podium.services.milestones import get_milestone
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import MilestoneRow, milestone_rows
+from podium.services.tasks.rollup import finished_tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,23 +94,25 @@ def program_milestones(session: Session, actor: Actor, program_id: int) -> Progr
     )
 
 
-def _dates(session: Session, views: Collection[DependencyView]) -> dict[tuple[str, int], Dates]:
-    """The dates of every end of ``views`` (two queries)."""
+def _dates(
+    session: Session, views: Collection[DependencyView], reached: Collection[int]
+) -> dict[tuple[str, int], Dates]:
+    """The dates of every end of ``views`` (three queries); ``reached``: the program's
+    milestones reached."""
     task_ids = {e.id for v in views for e in (v.predecessor, v.successor) if e.type == "task"}
     milestone_ids = {
         e.id for v in views for e in (v.predecessor, v.successor) if e.type == "milestone"
     }
     found: dict[tuple[str, int], Dates] = {}
     if task_ids:
+        finished = finished_tasks(session, task_ids)  # a summary: when its sub-tasks all are
         for t in session.execute(
             select(
                 Task.id, Task.early_start, Task.early_finish, Task.total_float, Task.is_critical,
-                Task.actual_finish, Task.percent_complete,
             ).where(Task.id.in_(task_ids))
         ):  # fmt: skip
-            done = t.actual_finish is not None or (t.percent_complete or 0) >= 100
             found[("task", t.id)] = Dates(
-                t.early_start, t.early_finish, t.total_float, bool(t.is_critical), done
+                t.early_start, t.early_finish, t.total_float, bool(t.is_critical), t.id in finished
             )
     if milestone_ids:
         for m in session.execute(
@@ -119,7 +122,7 @@ def _dates(session: Session, views: Collection[DependencyView]) -> dict[tuple[st
             ).where(Milestone.id.in_(milestone_ids))
         ):  # fmt: skip
             found[("milestone", m.id)] = Dates(
-                m.early_start, m.early_finish, m.total_float, bool(m.is_critical), False
+                m.early_start, m.early_finish, m.total_float, bool(m.is_critical), m.id in reached
             )
     return found
 
@@ -144,7 +147,7 @@ def milestone_page(session: Session, actor: Actor, milestone_id: int) -> Milesto
         )
     )
     views = describe_dependencies(session, touching)
-    dates = _dates(session, views)
+    dates = _dates(session, views, {r.id for r in rows if r.reached})
     into = [v for v in views if v.successor.type == "milestone" and v.successor.id == milestone.id]
     out = [v for v in views if v not in into]
     before = {v.dependency.id: dates[(v.predecessor.type, v.predecessor.id)] for v in into}

@@ -18,8 +18,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
-from podium.models import Alert, Dependency, Milestone, Task
+from podium.models import Alert, Dependency, Milestone
 from podium.services.scheduling.alerts import COLLIDING_KINDS, collision_words, other_programs
+from podium.services.tasks.rollup import finished_tasks
 
 # --- dates against targets ------------------------------------------------------
 
@@ -89,7 +90,8 @@ class MilestoneRow:
 
 
 def _reached(session: Session, milestone_ids: Collection[int]) -> set[int]:
-    """Milestones whose every predecessor is done (finished tasks, reached milestones).
+    """Milestones whose every predecessor is done (finished tasks, summary tasks whose
+    sub-tasks all are, reached milestones), as the scheduler reaches them.
 
     A milestone with no predecessors is never reached: nothing says its work is done.
     """
@@ -100,18 +102,19 @@ def _reached(session: Session, milestone_ids: Collection[int]) -> set[int]:
             Dependency.successor_milestone_id,
             Dependency.predecessor_task_id,
             Dependency.predecessor_milestone_id,
-            (Task.actual_finish.is_not(None)) | (func.coalesce(Task.percent_complete, 0) >= 100),
-        )
-        .outerjoin(Task, Task.id == Dependency.predecessor_task_id)
-        .where(Dependency.successor_milestone_id.in_(list(milestone_ids)))
+        ).where(Dependency.successor_milestone_id.in_(list(milestone_ids)))
+    ).all()
+    finished = finished_tasks(
+        session, {r.predecessor_task_id for r in rows if r.predecessor_task_id is not None}
     )
     tasks_done: dict[int, bool] = {}
     milestone_preds: dict[int, list[int]] = defaultdict(list)
-    for successor_id, task_id, pred_milestone_id, done in rows:
+    for successor_id, task_id, pred_milestone_id in rows:
         assert successor_id is not None  # the query asks for dependencies into milestones
         milestone_id = successor_id
         if task_id is not None:
-            tasks_done[milestone_id] = tasks_done.get(milestone_id, True) and bool(done)
+            done = task_id in finished
+            tasks_done[milestone_id] = tasks_done.get(milestone_id, True) and done
         else:
             assert pred_milestone_id is not None  # one end is a task, or else a milestone
             milestone_preds[milestone_id].append(pred_milestone_id)

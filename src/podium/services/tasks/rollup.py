@@ -3,7 +3,9 @@
 Computed when read, from the stored schedule (a summary's early start and finish are
 the scheduler's roll-up of its leaves) and the leaves' own values — never stored: a
 summary keeps its own stored values, unused, so that exports and imports round-trip
-them unchanged. The method is :mod:`podium.engine.rollup`'s.
+them unchanged. The method is :mod:`podium.engine.rollup`'s. Whether a task's work is
+all done is read the same way, from its leaves (:func:`finished_tasks`), as the
+scheduler marks it finished.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
@@ -136,6 +138,68 @@ def rolled_up_rows(
     }
 
 
+def finished_leaf() -> ColumnElement[bool]:
+    """Whether a leaf task (one without sub-tasks) is finished, as the scheduler judges
+    it: its actual finish recorded, or started with nothing left to do (100 %, or a
+    milestone, whose one date is its start)."""
+    return Task.actual_finish.is_not(None) | (
+        Task.actual_start.is_not(None)
+        & (
+            (func.coalesce(Task.percent_complete, 0) >= 100)
+            | (Task.duration == 0)
+            | Task.is_milestone.is_(True)
+        )
+    )
+
+
+def finished_tasks(session: Session, task_ids: Collection[int]) -> set[int]:
+    """The tasks among ``task_ids`` whose work is all done, as the scheduler marks them
+    finished (one query for any number): a leaf that is finished, a summary whose every
+    leaf, at every depth, is. A summary's own stored progress is never read."""
+    if not task_ids:
+        return set()
+    top = select(Task.id.label("top_id"), Task.id.label("task_id")).where(
+        Task.id.in_(list(task_ids))
+    )
+    below = top.cte("below", recursive=True)
+    child = aliased(Task)
+    below = below.union_all(
+        select(below.c.top_id, child.id).where(child.parent_id == below.c.task_id)
+    )
+    grandchild = aliased(Task)
+    all_done = func.min(case((finished_leaf(), 1), else_=0))
+    return set(
+        session.scalars(
+            select(below.c.top_id)
+            .join(Task, Task.id == below.c.task_id)
+            .where(~exists().where(grandchild.parent_id == Task.id))
+            .group_by(below.c.top_id)
+            .having(all_done == 1)
+        )
+    )
+
+
+def summaries_with_work_left(session: Session, program_id: int) -> set[int]:
+    """The summary tasks of a program above a leaf not finished, at any height (one query,
+    walked up by the database from those leaves, each summary once): the others are done."""
+    child = aliased(Task)
+    left = (
+        select(Task.parent_id.label("id"))
+        .where(
+            Task.program_id == program_id,
+            Task.parent_id.is_not(None),
+            ~finished_leaf(),
+            ~exists().where(child.parent_id == Task.id),
+        )
+        .cte("work_left", recursive=True)
+    )
+    above = aliased(Task)
+    left = left.union(
+        select(above.parent_id).where(above.id == left.c.id, above.parent_id.is_not(None))
+    )
+    return set(session.scalars(select(left.c.id)))
+
+
 def shown_values(task: Task, rolled: RolledUp | None) -> Mapping[str, Any]:
     """The values shown for the rolled-up fields: the task's own, or a summary's roll-up."""
     source: Any = rolled if rolled is not None else task
@@ -145,9 +209,12 @@ def shown_values(task: Task, rolled: RolledUp | None) -> Mapping[str, Any]:
 __all__ = [
     "SHOWN_ROLLED_UP",
     "RolledUp",
+    "finished_leaf",
+    "finished_tasks",
     "leaf_work",
     "rolled_up",
     "rolled_up_rows",
     "shown_values",
+    "summaries_with_work_left",
     "summary_calendars",
 ]

@@ -133,34 +133,64 @@ def create_task(
 
 
 def _check_unassigned_parent(session: Session, parent_id: int | None) -> None:
-    """A task with assignments cannot take sub-tasks: it would become a summary, which has
-    no work of its own (refused, naming them)."""
+    """A task with assignments, progress or costs cannot take sub-tasks: it would become a
+    summary, which has no work of its own (refused, naming them)."""
     parent = session.get(Task, parent_id) if parent_id is not None else None
     if parent is not None:
         resource_assignments.refuse_if_assigned(
             session, parent, becoming="a summary task (one with sub-tasks)"
         )
-        _refuse_if_progress(session, parent)
+        _refuse_if_recorded(session, parent)
 
 
-def _refuse_if_progress(session: Session, parent: Task) -> None:
-    """A task with progress recorded cannot take its first sub-task: as a summary its
-    progress would roll up from them, the recorded one kept but never used nor editable."""
+def _refuse_if_recorded(session: Session, parent: Task) -> None:
+    """A task with progress or costs recorded cannot take its first sub-task: as a summary
+    its progress would roll up from them and its budget and actual cost be the sums of
+    theirs (what earned value counts), its own kept but never used nor editable."""
     recorded = [
         f"actual start {parent.actual_start.isoformat()}" if parent.actual_start else "",
         f"actual finish {parent.actual_finish.isoformat()}" if parent.actual_finish else "",
         f"{parent.percent_complete:g} % complete" if parent.percent_complete else "",
     ]
     recorded = [r for r in recorded if r]
-    if not recorded or _is_summary(session, parent.id):
+    costs = [
+        f"a budget of {_amount(parent.budget)}" if parent.budget else "",
+        f"an actual cost of {_amount(parent.actual_cost)}" if parent.actual_cost else "",
+    ]
+    costs = [c for c in costs if c]
+    if not (recorded or costs) or _is_summary(session, parent.id):
         return
+    details = {"task": parent.key, "parent_id": parent.id}
+    if recorded and costs:
+        raise Conflict(
+            f"task {parent.key} has progress recorded ({', '.join(recorded)}) and "
+            f"{' and '.join(costs)}, and cannot take sub-tasks: a summary's progress and "
+            "costs come from its sub-tasks; clear them first, and record them on the sub-tasks",
+            code="parent_has_progress",
+            details=details,
+        )
+    if recorded:
+        raise Conflict(
+            f"task {parent.key} has progress recorded ({', '.join(recorded)}) and cannot take "
+            "sub-tasks: a summary's progress comes from its sub-tasks; clear its progress "
+            "first, and record it on the sub-tasks",
+            code="parent_has_progress",
+            details=details,
+        )
+    them = "them" if len(costs) > 1 else "it"
     raise Conflict(
-        f"task {parent.key} has progress recorded ({', '.join(recorded)}) and cannot take "
-        "sub-tasks: a summary's progress comes from its sub-tasks; clear its progress "
-        "first, and record it on the sub-tasks",
-        code="parent_has_progress",
-        details={"task": parent.key, "parent_id": parent.id},
+        f"task {parent.key} has {' and '.join(costs)} and cannot take sub-tasks: a "
+        "summary's budget and actual cost are the sums of its sub-tasks' (what earned value "
+        f"counts), so its own would no longer count; clear {them} first, and give {them} to "
+        "the sub-tasks",
+        code="parent_has_costs",
+        details={**details, "budget": parent.budget, "actual_cost": parent.actual_cost},
     )
+
+
+def _amount(value: float) -> str:
+    """``12,000`` or ``12,000.50``: an amount as a person writes it."""
+    return f"{value:,.2f}".removesuffix(".00")
 
 
 def _move(
