@@ -55,28 +55,8 @@ def _page(
     request: Request,
     work: Work,
     *,
+    whole: bool = True,
     saved: str = "",
-    row_errors: dict[int, Errors] | None = None,
-    row_values: dict[int, dict[str, str]] | None = None,
-    status_code: int = 200,
-) -> Response:
-    context = {
-        "work": work,
-        "labels": STATE_LABELS,
-        "saved": saved,
-        "saved_id": None,
-        "saved_row": "",
-        "left": "",
-        "row_errors": row_errors or {},
-        "row_values": row_values or {},
-    }
-    return render(request, "my_work/page.html", context, status_code=status_code)
-
-
-def _list(
-    request: Request,
-    work: Work,
-    *,
     saved_id: int | None = None,
     saved_row: str = "",
     left: str = "",
@@ -84,17 +64,20 @@ def _list(
     row_values: dict[int, dict[str, str]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The list alone (counts and groups), for HTMX to swap in after a row is saved."""
+    """The page, or (``whole=False``) the list alone — counts and groups — for HTMX to
+    swap in after a row is saved."""
     context = {
         "work": work,
         "labels": STATE_LABELS,
+        "saved": saved,
         "saved_id": saved_id,
         "saved_row": saved_row,
         "left": left,
         "row_errors": row_errors or {},
         "row_values": row_values or {},
     }
-    return render(request, "my_work/_list.html", context, status_code=status_code)
+    template = "my_work/page.html" if whole else "my_work/_list.html"
+    return render(request, template, context, status_code=status_code)
 
 
 @router.get("/my-work", name="my-work")
@@ -130,33 +113,26 @@ def report_progress(
                 return RedirectResponse(f"/my-work?saved={item.key}#work-{task_id}", 303)
             # the whole list: the task may have moved to another group, and the counts
             if any(i.task_id == task_id for i in work.items):
-                return _list(
+                return _page(
                     request,
                     work,
+                    whole=False,
                     saved_id=task_id,
                     saved_row="Saved" if updates else "Nothing changed",
                 )
             # finished more than the list's two weeks ago
             left = f"Saved {item.key}: it finished over two weeks ago, so it leaves this list."
-            return _list(request, work, left=left)
+            return _page(request, work, whole=False, left=left)
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
             errors = errors_of(exc, set(PROGRESS_FIELDS))
     # the row stays at the version it was read at: saving it again must be refused again,
     # not write the typed values over what someone else saved meanwhile
     values = {name: field_value(form, name) for name in (*PROGRESS_FIELDS, "version")}
-    work = _work(db, viewer)
-    if is_htmx(request):
-        return _list(
-            request,
-            work,
-            row_errors={task_id: errors},
-            row_values={task_id: values},
-            status_code=422,
-        )
     return _page(
         request,
-        work,
+        _work(db, viewer),
+        whole=not is_htmx(request),
         row_errors={task_id: errors},
         row_values={task_id: values},
         status_code=422,
