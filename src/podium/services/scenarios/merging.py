@@ -20,17 +20,10 @@ from sqlalchemy.orm import Session
 
 from podium.models import AuditEntry, Scenario
 from podium.services.audit import snapshot
+from podium.services.projects import PROJECT_FIELDS as _PROJECT_FIELDS
 from podium.services.tasks import TASK_FIELDS as ALL_TASK_FIELDS
 
-PROJECT_FIELDS = (
-    "key",
-    "name",
-    "description",
-    "position",
-    "start_date",
-    "calendar_id",
-    "manager_id",
-)
+PROJECT_FIELDS = tuple(_PROJECT_FIELDS)  # the fields a project's history records
 # parent_id and position are the task's place in the WBS (the parent as a live id)
 TASK_FIELDS = tuple(f for f in ALL_TASK_FIELDS if f not in ("project_id", "wbs"))
 MILESTONE_FIELDS = ("key", "name", "description", "target_date")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import CTE, ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
@@ -30,6 +30,17 @@ SHOWN_ROLLED_UP = (
     "budget",
     "actual_cost",
 )
+
+
+def _below(task_ids: list[int]) -> CTE:
+    """``(top_id, task_id)``: each of ``task_ids`` with itself and every task below it, at
+    any depth (a recursive query)."""
+    top = select(Task.id.label("top_id"), Task.id.label("task_id")).where(Task.id.in_(task_ids))
+    below = top.cte("below", recursive=True)
+    child = aliased(Task)
+    return below.union_all(
+        select(below.c.top_id, child.id).where(child.parent_id == below.c.task_id)
+    )
 
 
 def leaf_work(row: Any) -> LeafWork:
@@ -72,18 +83,11 @@ def rolled_up(session: Session, summaries: Iterable[Task]) -> dict[int, RolledUp
     if not by_id:
         return {}
     session.flush()
-    top = select(Task.id.label("summary_id"), Task.id.label("task_id")).where(
-        Task.id.in_(list(by_id))
-    )
-    below = top.cte("below", recursive=True)
-    child = aliased(Task)
-    below = below.union_all(
-        select(below.c.summary_id, child.id).where(child.parent_id == below.c.task_id)
-    )
+    below = _below(list(by_id))
     grandchild = aliased(Task)
     rows = session.execute(
         select(
-            below.c.summary_id,
+            below.c.top_id,
             Task.duration,
             Task.percent_complete,
             Task.actual_start,
@@ -94,13 +98,13 @@ def rolled_up(session: Session, summaries: Iterable[Task]) -> dict[int, RolledUp
         )
         .join(Task, Task.id == below.c.task_id)
         .where(
-            below.c.task_id != below.c.summary_id,
+            below.c.task_id != below.c.top_id,
             ~exists().where(grandchild.parent_id == Task.id),
         )
     ).all()
     leaves: dict[int, list[LeafWork]] = {}
     for row in rows:
-        leaves.setdefault(row.summary_id, []).append(leaf_work(row))
+        leaves.setdefault(row.top_id, []).append(leaf_work(row))
     calendars = summary_calendars(session, list(by_id))
     return {
         task_id: roll_up(
@@ -158,14 +162,7 @@ def finished_tasks(session: Session, task_ids: Collection[int]) -> set[int]:
     leaf, at every depth, is. A summary's own stored progress is never read."""
     if not task_ids:
         return set()
-    top = select(Task.id.label("top_id"), Task.id.label("task_id")).where(
-        Task.id.in_(list(task_ids))
-    )
-    below = top.cte("below", recursive=True)
-    child = aliased(Task)
-    below = below.union_all(
-        select(below.c.top_id, child.id).where(child.parent_id == below.c.task_id)
-    )
+    below = _below(list(task_ids))
     grandchild = aliased(Task)
     all_done = func.min(case((finished_leaf(), 1), else_=0))
     return set(
