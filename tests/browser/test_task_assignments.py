@@ -127,3 +127,53 @@ def test_the_work_given_and_the_confirmation_fit_a_phone(
     _on_screen(confirm.get_by_role("link", name="Keep"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page.get_by_test_id("assignments"), "task-assignments-phone.png")
+
+
+def _name_cells_fit(page: Page) -> None:
+    """Each resource's name reads on at most two lines, and the rows stay inside their
+    card (as table columns in the side column the name wrapped over four lines, and the
+    table ran past the card below 1100 px)."""
+    card = page.get_by_test_id("assignments")
+    card_box = card.bounding_box()
+    assert card_box is not None
+    cells = card.locator("[data-testid=assignment-list] td.data__wide")
+    expect(cells).to_have_count(3)
+    for cell in cells.all():
+        line = cell.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+        box = cell.bounding_box()
+        assert box is not None
+        assert box["height"] <= 2 * line + 1, (cell.inner_text(), box, line)
+    table = card.get_by_test_id("assignment-list").bounding_box()
+    assert table is not None
+    assert table["x"] + table["width"] <= card_box["x"] + card_box["width"] + 1, (table, card_box)
+
+
+def test_names_of_three_assignments_read_on_a_line_or_two_wide_and_on_a_phone(
+    page_as: OpenPage,
+    web_engine: Engine,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+) -> None:
+    key = work_program.key
+    names = [
+        f"Nadia Haddad (cloud architect) {key}",
+        f"Vendor integration engineers {key}",
+        f"DevOps team {key}",
+    ]
+    book_people(web_engine, work_people, work_program, {n: [("APP-2", 0.5)] for n in names})
+    path = f"/tasks/{work_program.task_ids['APP-2']}"
+    page = page_as(work_people.emails["rosa"])
+    for width in (1280, 1000):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(path)
+        _name_cells_fit(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page.get_by_test_id("assignments"), "task-assignments-three.png")
+
+    page = _on_phone(page_as, work_people.emails["rosa"], path)
+    _name_cells_fit(page)
+    for name in names:
+        row = page.get_by_test_id("assignment-list").locator("tr", has_text=name)
+        _on_screen(row.get_by_test_id("units-input"))
+        _on_screen(row.get_by_role("button", name="Set"))
+        _on_screen(row.get_by_role("button", name=f"Remove {name}"))

@@ -159,6 +159,22 @@ def finish_means_done(form: FormData, shown_percent: float) -> bool:
         return False
 
 
+REOPEN = "Lower % complete to reopen the task: at 100 % it is finished."
+
+
+def clears_finish_at_100(form: FormData, shown_finish: date | None) -> bool:
+    """Whether the form clears the actual finish the task had while % complete stays 100.
+    The service keeps 100 % and refuses a finished task without its finish; which
+    percentage the reopened work is at only the person knows, so the refusal asks for it
+    beside % complete, the field to change."""
+    if shown_finish is None or "actual_finish" not in form or field_value(form, "actual_finish"):
+        return False
+    try:
+        return float(field_value(form, "percent_complete")) == 100
+    except ValueError:
+        return False
+
+
 def done(db: Session) -> None:
     """End the unit of work (reschedule, commit) and forget what was loaded before it."""
     commit(db)
@@ -256,6 +272,7 @@ def save_task(
             f"your role in this program is {view.role.value}; it may read this task, not change it"
         )
     shown = view.editable_fields
+    had_finish = view.shown["actual_finish"]  # as the page showed it, before the save
     sent = [f for f in TASK_FORM_FIELDS if f in form]
     if finish_means_done(form, view.shown["percent_complete"]):
         sent.remove("percent_complete")  # the service makes it 100 %
@@ -270,6 +287,9 @@ def save_task(
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
             errors = errors_of(exc, shown)
+    if "actual_finish" in errors and clears_finish_at_100(form, had_finish):
+        del errors["actual_finish"]
+        errors["percent_complete"] = REOPEN
     submitted: dict[str, Any] = {name: field_value(form, name) for name in shown if name in form}
     for name in CHECKBOXES & set(form.keys()):
         submitted[name] = checkbox(form, name)
