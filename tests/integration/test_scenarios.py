@@ -195,6 +195,17 @@ def test_edits_in_a_scenario_reschedule_it_and_leave_the_live_plan_alone(db: Ses
     assert view["program"]["p80"]["live"] is None
 
 
+def test_the_cost_compared_counts_work_tasks_not_a_summarys_own_budget(db: Session) -> None:
+    """A summary's budget is its sub-tasks' (1,500 here); one stored on it, as an imported
+    plan may keep it, is not counted again."""
+    plan = _plan(db)
+    plan.summary.budget = 4000
+    db.commit()
+    scenario = _new_scenario(db, plan)
+    view = scenarios.compare_scenario(db, SYSTEM, scenario.id)
+    assert view["cost"] == {"live": 1500.0, "scenario": 1500.0, "difference": 0.0}
+
+
 def test_applying_writes_every_kind_of_edit_onto_the_live_plan(db: Session) -> None:
     plan = _plan(db)
     scenario = _new_scenario(db, plan)

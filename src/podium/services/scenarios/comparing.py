@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
 from podium.errors import NotFound
@@ -71,7 +71,13 @@ def _project_finishes(session: Session, program_id: int) -> dict[str, tuple[str,
 
 
 def _total_cost(session: Session, program_id: int) -> float:
-    return round(sum(session.scalars(select(Task.budget).where(Task.program_id == program_id))), 2)
+    """The budgets of the work tasks: a summary's is its sub-tasks' added up (its own
+    stored one, as an imported plan may keep it, is not counted), as earned value does."""
+    child = aliased(Task)
+    leaves = select(Task.budget).where(
+        Task.program_id == program_id, ~exists().where(child.parent_id == Task.id)
+    )
+    return round(sum(session.scalars(leaves)), 2)
 
 
 def _over_allocation(session: Session, actor: Actor, program_id: int) -> dict[str, dict[str, Any]]:
