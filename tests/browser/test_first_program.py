@@ -54,7 +54,7 @@ def test_an_administrators_header_keeps_each_link_on_one_line_inside_the_window(
 def test_adding_tasks_updates_the_projects_span_and_count_above_the_table(
     page_as: OpenPage, web_engine: Engine
 ) -> None:
-    manager = new_person(web_engine, "Noor Haddad")
+    manager = new_person(web_engine, "Imani Sato")
     db = session_factory(web_engine)()
     try:
         owner = db.get(User, manager.id)

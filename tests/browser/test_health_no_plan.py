@@ -23,7 +23,7 @@ def test_a_new_program_has_no_plan_yet_on_the_list_and_the_overview(
     web_engine: Engine,
     console_errors: Callable[[Page], list[str]],
 ) -> None:
-    page = page_as(new_person(web_engine, "Noor Haddad").email)
+    page = page_as(new_person(web_engine, "Imani Sato").email)
     errors = console_errors(page)
     page.goto("/")
     page.get_by_test_id("new-program").click()
