@@ -85,6 +85,8 @@ def test_the_report_of_an_empty_program_says_nothing_is_planned(cast: Cast) -> N
     assert "| PLAT | no plan yet | No tasks or dated milestones to judge yet |" in markdown
     html = cast.viewer.get(url, params={"format": "html"}).text
     assert '<span class="badge no_plan">Health: No plan yet</span>' in html
+    # no milestones: a sentence, not the headings of an empty table
+    assert "<p>No milestones yet.</p>" in html and "<th>Milestone</th>" not in html
     pdf = PdfReader(io.BytesIO(cast.viewer.get(url, params={"format": "pdf"}).content))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Health: No plan yet" in text and "Green" not in text
