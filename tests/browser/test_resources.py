@@ -175,7 +175,9 @@ def test_leveling_is_previewed_then_applied_and_the_red_cell_goes(
     )
     page.get_by_test_id("apply-form").get_by_role("button", name="Apply leveling").click()
 
-    expect(page.get_by_test_id("flash")).to_contain_text("Leveling applied")
+    expect(page.get_by_test_id("flash")).to_contain_text(
+        "Leveling applied: 1 task holds its leveled start"
+    )
     expect(page.get_by_test_id("heatmap").locator("td.rs-l-over")).to_have_count(0)
     expect(page.get_by_test_id("no-overloads")).to_be_visible()
 

@@ -65,6 +65,18 @@ def test_a_milestone_weighs_nothing_but_must_be_reached_to_finish() -> None:
     assert rolled(finished, reached).actual_finish == JAN[8]
 
 
+def test_a_milestone_reached_with_only_its_actual_start_finishes_the_summary_that_day() -> None:
+    # the scheduler counts a milestone with an actual start as reached: its one date
+    finished = LeafWork(4, 100, actual_start=JAN[4], actual_finish=JAN[7])
+    reached = LeafWork(0, 0, actual_start=JAN[11], is_milestone=True)
+    assert rolled(finished, reached).actual_finish == JAN[11]
+    only_milestones = rolled(reached, reached, start=11, finish=11)
+    assert (only_milestones.percent_complete, only_milestones.actual_finish) == (100.0, JAN[11])
+    # work with only an actual start is not finished, whatever its duration weighs
+    started = LeafWork(3, 40, actual_start=JAN[5])
+    assert rolled(finished, started).actual_finish is None
+
+
 def test_a_summary_of_milestones_only_has_no_duration() -> None:
     gate = LeafWork(0, is_milestone=True)
     reached = LeafWork(0, 100, actual_start=JAN[6], actual_finish=JAN[6], is_milestone=True)

@@ -13,7 +13,8 @@ its stored values):
   tasks are all done but whose milestone is not yet reached shows 100 % with no
   actual finish;
 * **actual start** — the earliest actual start of its leaves (none until one starts);
-* **actual finish** — the latest actual finish, once every leaf is finished;
+* **actual finish** — the latest actual finish, once every leaf is finished (a reached
+  milestone's is its one date: its actual start when no finish is recorded);
 * **budget** and **actual cost** — the sums over its leaves.
 """
 
@@ -44,6 +45,14 @@ class LeafWork:
     actual_cost: float = 0.0
 
     @property
+    def finished_on(self) -> date | None:
+        """Its actual finish; for a milestone (or a zero-day task) with only an actual
+        start, that start: its one date, on which the scheduler counts it reached."""
+        if self.actual_finish is not None:
+            return self.actual_finish
+        return self.actual_start if self.is_milestone or self.duration == 0 else None
+
+    @property
     def weight(self) -> int:
         """Its weight in the summary's percent complete: its duration (0 for a milestone)."""
         return 0 if self.is_milestone else max(self.duration, 0)
@@ -72,7 +81,8 @@ def roll_up(
     ``finish`` (its early dates; ``None`` when not scheduled: duration 0)."""
     total = sum(leaf.weight for leaf in leaves)
     done = sum(leaf.weight * leaf.percent_complete / 100 for leaf in leaves)
-    finished = bool(leaves) and all(leaf.actual_finish is not None for leaf in leaves)
+    finishes = [leaf.finished_on for leaf in leaves]
+    finished = bool(leaves) and all(day is not None for day in finishes)
     if total:
         percent = round(100 * done / total, 2)
         if percent >= 100 and done < total:
@@ -83,12 +93,11 @@ def roll_up(
     if total and start is not None and finish is not None and start <= finish:
         duration = calendar.count_workdays(start, finish + timedelta(days=1))
     starts = [leaf.actual_start for leaf in leaves if leaf.actual_start is not None]
-    finishes = [leaf.actual_finish for leaf in leaves if leaf.actual_finish is not None]
     return RolledUp(
         duration=duration,
         percent_complete=percent,
         actual_start=min(starts) if starts else None,
-        actual_finish=max(finishes) if finished else None,
+        actual_finish=max(day for day in finishes if day is not None) if finished else None,
         budget=sum(leaf.budget for leaf in leaves),
         actual_cost=sum(leaf.actual_cost for leaf in leaves),
     )

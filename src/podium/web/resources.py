@@ -43,8 +43,6 @@ PeriodParam = Annotated[PeriodName, Query()]
 BUSY, FULL = 0.8, 1.0
 WEIGHT = "weights_"  # a leveling weight's field: this, then a project's or milestone's key
 DONE_MESSAGES = {
-    "applied": "Leveling applied: the delayed tasks hold their leveled start until the "
-    "program is leveled again or the holds are cleared.",
     "cleared": "Leveling cleared: every task is back to its earliest start.",
     "nothing-cleared": "There were no leveling delays: nothing to clear.",
 }
@@ -184,6 +182,20 @@ def leveling_holds(db: Db, program_id: int) -> int:
     return sum(1 for a in network.activities if a.not_before is not None)
 
 
+def done_message(done_: str | None, held: int) -> str:
+    """What the page says after a leveling step; an apply counts the tasks it delayed
+    (the holds the plan keeps now)."""
+    if done_ != "applied":
+        return DONE_MESSAGES.get(done_ or "", "")
+    if not held:
+        return "Leveling applied: no task needed to move."
+    tasks = "1 task holds its" if held == 1 else f"{held} tasks hold their"
+    return (
+        f"Leveling applied: {tasks} leveled start until the program is leveled again or "
+        "the holds are cleared."
+    )
+
+
 def _page(
     request: Request,
     db: Db,
@@ -191,7 +203,7 @@ def _page(
     program: Program,
     period: PeriodName,
     *,
-    flash: str = "",
+    done_: str | None = None,
     confirm_clear: bool = False,
 ) -> Response:
     role = require_role(db, viewer.actor, program.id, Role.VIEWER)
@@ -225,7 +237,7 @@ def _page(
         "max_time_limit": MAX_TIME_LIMIT,
         "max_weight": MAX_WEIGHT,
         "weight_choices": choices,
-        "flash": flash,
+        "flash": done_message(done_, held),
         "period_label": period_label,
     }
     return render(request, "resources/program.html", context)
@@ -250,7 +262,7 @@ def program_resources(
         viewer,
         program,
         period,
-        flash=DONE_MESSAGES.get(done_ or "", ""),
+        done_=done_,
         confirm_clear=confirm == "clear",
     )
 
