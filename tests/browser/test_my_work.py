@@ -162,7 +162,8 @@ def test_a_task_started_from_later_moves_to_in_progress_and_the_counts_follow(
     design = _row(page.get_by_test_id("state-later"), work_program, "APP-1")
     design.get_by_label("Started").fill(today().isoformat())
     design.get_by_label("% done").fill("10")
-    design.get_by_role("button", name="Save").click()
+    design.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")  # from the keyboard: the focus follows the row
 
     # without a reload: the row is now under "In progress", saying it saved, and the
     # counts and the groups' own counts follow
@@ -170,6 +171,7 @@ def test_a_task_started_from_later_moves_to_in_progress_and_the_counts_follow(
     expect(started.get_by_test_id("row-saved")).to_have_text("Saved")
     expect(started).to_have_attribute("data-state", "in_progress")
     expect(started.get_by_label("% done")).to_have_value("10")
+    expect(started.get_by_role("button", name="Save")).to_be_focused()
     expect(_row(page.get_by_test_id("state-later"), work_program, "APP-1")).to_have_count(0)
     expect(_count(page, "in_progress")).to_have_text(f"{in_progress + 1} in progress")
     expect(_count(page, "later")).to_have_text(f"{later - 1} later")
@@ -178,12 +180,15 @@ def test_a_task_started_from_later_moves_to_in_progress_and_the_counts_follow(
         str(in_progress + 1)
     )
 
-    # saved again from its new place, the row still saves (its version followed)
+    # saved again from its new place, from the keyboard: the row still saves (its version
+    # followed), and the focus stays on its Save button in the redrawn list
     started.get_by_label("% done").fill("40")
-    started.get_by_role("button", name="Save").click()
+    started.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
     again = _row(page.get_by_test_id("state-in_progress"), work_program, "APP-1")
     expect(again.get_by_label("% done")).to_have_value("40")
     expect(again.get_by_test_id("row-saved")).to_have_text("Saved")
+    expect(again.get_by_role("button", name="Save")).to_be_focused()
     page.reload()
     expect(_count(page, "in_progress")).to_have_text(f"{in_progress + 1} in progress")
     expect(_row(page.get_by_test_id("state-in_progress"), work_program, "APP-1")).to_be_visible()
