@@ -58,7 +58,7 @@ def test_a_resource_in_use_is_kept_with_the_reason_and_an_unused_one_is_deleted(
     expect(page.get_by_test_id("flash")).to_contain_text("Saved")
     page.get_by_role("link", name="Delete resource…").click()
     page.get_by_role("button", name="Delete the resource").click()
-    expect(page.get_by_test_id("flash")).to_contain_text(f"Tower crane {key} deleted.")
+    expect(page.get_by_test_id("flash")).to_contain_text(f"Tower crane {key} ({key}) deleted.")
     page.goto(f"/resources?q={key}")
     expect(page.get_by_test_id("resources")).to_have_count(0)
     assert errors == []

@@ -336,7 +336,8 @@ def delete_resource(
 ) -> Response:
     """Delete a resource no task is assigned to (editors); otherwise say why not."""
     catalog.require_resource_editor(db, viewer.actor)
-    name = catalog.get_resource(db, viewer.actor, resource_id).name
+    resource = catalog.get_resource(db, viewer.actor, resource_id)
+    name = f"{resource.name} ({resource.key})"  # the key tells namesakes apart
     try:
         catalog.delete_resource(db, viewer.actor, resource_id, expected_version=version_of(form))
         done(db)
