@@ -1,5 +1,5 @@
-"""An invalid ``PODIUM_*`` setting stops any `podium` command with a message naming
-the variable (docs/operators.md, Configuration), not a Python traceback."""
+"""An invalid ``PODIUM_*`` setting stops a `podium` command with a message naming the
+variable (docs/operators.md, Configuration), not a Python traceback; help needs none."""
 
 from __future__ import annotations
 
@@ -57,3 +57,13 @@ def test_production_without_a_secret_key_says_so(monkeypatch: pytest.MonkeyPatch
     assert " ".join(result.output.split()) == (
         "error: PODIUM_SECRET_KEY must be set to a long random value in production"
     )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["db", "--help"], ["program", "create", "--help"]])
+def test_help_needs_no_settings_and_shows_even_with_an_invalid_one(
+    monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setenv("PODIUM_SESSION_DAYS", "0")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Usage: podium" in result.output and "error:" not in result.output

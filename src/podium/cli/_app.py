@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -16,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
+from typer.core import TyperGroup
 
-from podium.config import get_settings
+from podium.config import Settings
 from podium.db import DatabaseBehind, check_database_current, get_engine
 from podium.errors import PodiumError
 from podium.services import auth
@@ -25,7 +27,24 @@ from podium.services.actor import SYSTEM, Actor
 from podium.services.scheduling.pending import ACTOR_EMAIL
 from podium.services.uow import unit_of_work
 
+
+class _SettingsChecked(TyperGroup):
+    """The root command: the ``PODIUM_*`` settings are read by the commands that need
+    them (``--help`` needs none); an invalid one stops the command with one line per
+    problem, naming the variable, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            if exc.title != Settings.__name__:
+                raise
+            problems = "; ".join(_setting_problem(problem) for problem in exc.errors())
+            raise fail(problems) from exc
+
+
 app = typer.Typer(
+    cls=_SettingsChecked,
     name="podium",
     help="Podium — program management across interdependent projects.",
     no_args_is_help=True,
@@ -46,16 +65,6 @@ err = Console(stderr=True)
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
-
-
-@app.callback()
-def _settings_first() -> None:
-    """Read the ``PODIUM_*`` settings before any command: an invalid one stops the
-    command with one line per problem, naming the variable, instead of a traceback."""
-    try:
-        get_settings()
-    except ValidationError as exc:
-        raise fail("; ".join(_setting_problem(problem) for problem in exc.errors())) from exc
 
 
 def _setting_problem(problem: ErrorDetails) -> str:
