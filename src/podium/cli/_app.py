@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -33,7 +32,7 @@ class _SettingsChecked(TyperGroup):
     them (``--help`` needs none); an invalid one stops the command with one line per
     problem, naming the variable, instead of a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         try:
             return super().invoke(ctx)
         except ValidationError as exc:
