@@ -19,13 +19,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Assignment, Program, Resource, Role, Task
+from podium.models import Assignment, Calendar, Program, Resource, Role, Task
 from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.common import apply_update, check_version, count_rows, flush
 from podium.services.resources.catalog import MAX_ID, get_resource
 from podium.services.resources.effort import Handover, TaskWork, apply_effort, hand_over
 from podium.services.tasks.reading import _is_summary, get_task
+from podium.services.tasks.rollup import summary_calendars
+from podium.services.work_calendars import calendars_by_id
 
 ASSIGNMENT_FIELDS = ["task_id", "resource_id", "units", "work_hours", "notes"]
 MIN_UNITS = 0.01  # 1 % of a working day: less is no booking anyone could plan by
@@ -160,6 +162,33 @@ def _check_assignable(session: Session, task: Task, resource: Resource, units: f
         )
 
 
+def _check_common_days(session: Session, task: Task, resource: Resource) -> None:
+    """Refuse (on ``resource_id``) a resource whose calendar leaves the task no working
+    weekday: a task is worked on the days its calendar and every one of its resources'
+    calendars share."""
+    if resource.calendar_id is None:
+        return  # the resource works to the task's calendar
+    others = set(
+        session.scalars(
+            select(Resource.calendar_id)
+            .join(Assignment, Assignment.resource_id == Resource.id)
+            .where(Assignment.task_id == task.id, Resource.calendar_id.is_not(None))
+        )
+    )
+    calendars = calendars_by_id(session, {resource.calendar_id, *others})
+    own = summary_calendars(session, [task.id])[task.id]
+    if own.intersection(*calendars.values()) is not None:
+        return
+    name = session.scalar(select(Calendar.name).where(Calendar.id == resource.calendar_id))
+    also = " and its other resources' calendars" if others - {resource.calendar_id} else ""
+    raise field_error(
+        "resource_id",
+        f"{resource.name} works to the calendar {name!r}, which has no working weekday in "
+        f"common with {task.key}'s calendar{also}: the task could never be worked; give "
+        f"{resource.name} or the task another calendar, or assign someone else",
+    )
+
+
 def _check_work(work_hours: float | None) -> None:
     if work_hours is not None and work_hours <= 0:
         raise field_error(
@@ -190,6 +219,7 @@ def create_assignment(
         )
     _check_assignable(session, task, resource, units)
     _check_work(work_hours)
+    _check_common_days(session, task, resource)
     existing = session.scalar(
         select(Assignment.id).where(
             Assignment.task_id == task.id, Assignment.resource_id == resource.id
