@@ -302,13 +302,12 @@ def test_a_live_change_since_the_copy_refuses_apply_with_the_conflicts_and_write
         db, SYSTEM, _task(db, copy, "TRAIN-1").id, {"duration": 9, "name": "Short course"}
     )
     complete(db)
-    # meanwhile, in the live plan: the same fields changed otherwise, a deletion and an
-    # addition
+    # meanwhile, in the live plan: the same fields changed otherwise, and a task the
+    # scenario changed deleted
     task_service.update_task(
         db, Actor.of(editor), plan.course.id, {"duration": 7, "name": "Course v2"}
     )
-    task_service.delete_task(db, SYSTEM, plan.rollout.id, cascade=True)
-    milestones.create_milestone(db, SYSTEM, program_id=plan.program.id, key="M2", name="Go live")
+    task_service.delete_task(db, SYSTEM, plan.pilot.id, cascade=True)
     complete(db)
     before = db.scalars(select(AuditEntry.id)).all()
 
@@ -317,17 +316,16 @@ def test_a_live_change_since_the_copy_refuses_apply_with_the_conflicts_and_write
     db.rollback()
     assert refused.value.code == "scenario_conflict"
     conflicts = {(c["kind"], c["key"], c["change"]) for c in refused.value.details["conflicts"]}
-    assert conflicts == {
-        ("task", "TRAIN-1", "changed"),
-        ("task", "PLAT-2", "deleted"),
-        ("dependency", "PLAT-1 → PLAT-2", "deleted"),
-        ("milestone", "M2", "added"),
-    }
-    changed = next(c for c in refused.value.details["conflicts"] if c["change"] == "changed")
+    assert conflicts == {("task", "TRAIN-1", "changed"), ("task", "PLAT-1", "deleted")}
+    found = {c["change"]: c for c in refused.value.details["conflicts"]}
+    changed = found["changed"]
     assert changed["fields"] == ["duration", "name"] and "pm@example.com" in changed["message"]
+    assert found["deleted"]["message"] == (
+        "task PLAT-1 was deleted from the live plan, and the scenario changes it"
+    )
     assert "TRAIN-1" in refused.value.message
     db.expire_all()
-    assert _task(db, plan.program, "PLAT-1").duration == 10
+    assert _task(db, plan.program, "TRAIN-1").duration == 7
     assert db.scalars(select(AuditEntry.id)).all() == before
     assert db.get(Scenario, scenario.id).status == ScenarioStatus.ACTIVE  # type: ignore[union-attr]
     assert db.get(Program, copy.id) is not None

@@ -116,7 +116,7 @@ def test_a_live_change_of_the_work_still_refuses_when_hours_changed_too(db: Sess
     db.rollback()
 
 
-def test_a_live_person_taken_off_still_refuses_when_hours_changed_too(db: Session) -> None:
+def test_a_live_person_taken_off_stays_off_when_hours_changed_too(db: Session) -> None:
     plan = _plan(db)
     bob = assignments.create_assignment(
         db, SYSTEM, task_id=plan.build.id, resource_id=plan.bob.id
@@ -126,9 +126,15 @@ def test_a_live_person_taken_off_still_refuses_when_hours_changed_too(db: Sessio
     _hours(db, plan, 10)
     assignments.delete_assignment(db, SYSTEM, bob.id)  # nothing handed over: 8 days
     complete(db)
-    # the task's new duration follows from its work: not a conflict of its own
-    conflicts = {(c["kind"], c["key"], c["change"]) for c in scenarios.find_conflicts(db, scenario)}
-    assert conflicts == {("assignment", "bob on PLAT-1", "deleted")}
+    # the scenario left Bob's assignment as it was: the live deletion stands, and the
+    # task's new duration follows from its work, not a conflict of its own
+    assert scenarios.find_conflicts(db, scenario) == []
+    applied = scenarios.apply_scenario(db, SYSTEM, scenario.id)
+    complete(db)
+    assert applied.outcome["applied"] == {"created": {}, "updated": {}, "deleted": {}}
+    build = task_service.get_task(db, SYSTEM, plan.build.id)
+    on = assignments.list_assignments(db, SYSTEM, task_id=build.id)
+    assert [v.resource.key for v in on] == [plan.ana.key] and build.duration == 8
 
 
 def test_a_live_duration_typed_on_a_task_without_work_still_refuses(db: Session) -> None:

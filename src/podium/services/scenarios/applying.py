@@ -93,6 +93,13 @@ class _Writer:
         # each copied live record's compared fields as they were when copied, and as they
         # are before applying (what applying writes changes them on the way)
         live_records = {kind: records_of(session, kind, self.live_id) for kind in KINDS}
+        # the copied records deleted from the live plan since the copy: their deletion
+        # stands (the scenario did not change them, or applying is refused)
+        self.gone = {
+            kind: {r["live"] for r in scenario.basis.get(kind, [])}
+            - {record.id for record in records}
+            for kind, records in live_records.items()
+        }
         self.base = {
             kind: base_values(session, scenario, kind, {r.id: r for r in records})
             for kind, records in live_records.items()
@@ -124,11 +131,12 @@ class _Writer:
         return {f: getattr(copy, f) for f in fields if now[f] != scenario[f]}
 
     def removed(self, kind: str) -> list[int]:
-        """Live ids of the copied records the scenario deleted."""
+        """Live ids of the copied records the scenario deleted (still live when applying
+        began)."""
         return [
             r["live"]
             for r in self.scenario.basis.get(kind, [])
-            if r["copy"] not in self.copies[kind]
+            if r["copy"] not in self.copies[kind] and r["live"] not in self.gone[kind]
         ]
 
     def added(self, kind: str) -> list[Any]:
@@ -196,6 +204,8 @@ class _Writer:
         for copy in ordered:
             parent = task_map[copy.parent_id] if copy.parent_id is not None else None
             live_id = task_map.get(copy.id)
+            if live_id in self.gone["tasks"]:
+                continue  # deleted live, and unchanged in the scenario: it stays deleted
             if live_id is None:
                 fields = {
                     f: getattr(copy, f)

@@ -10,8 +10,16 @@ to a record, or a field, the scenario left alone — is no conflict. A conflict 
 * a task that started in the live plan since the copy, whose start the scenario moves:
   a constraint or leveled start changed, a link into it added, removed or changed, or
   the task deleted (``started``);
-* a record the scenario copied that was deleted from the live plan (``deleted``), or a
-  record added to it that the scenario does not know about (``added``).
+* a record deleted from the live plan since the copy that the scenario changed, or that
+  a record the scenario adds needs (a task under it, a link or an assignment to it)
+  (``deleted``);
+* a record added to the live plan since the copy that the scenario's deletions would
+  take with them (a task in a project or under a task it deletes, a link or an
+  assignment to a task it deletes), or whose key a record the scenario adds also takes
+  (``added``).
+
+A live deletion the scenario did not touch stands, and a live addition the scenario
+does not touch stays: applying writes only what the scenario changed.
 
 Applying is refused with the list (409, ``details.conflicts``), each with the fields
 and who changed them live, from the audit log. A live effort-driven task whose duration
@@ -28,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict
-from podium.models import Assignment, AuditEntry, Dependency, Scenario, Task
+from podium.models import Assignment, AuditEntry, Dependency, Milestone, Project, Scenario, Task
 from podium.services.scenarios._records import KINDS, record_keys, records_of
 from podium.services.scenarios.hours import hours_changed, resources_on, set_again
 from podium.services.scenarios.merging import (
@@ -80,6 +88,9 @@ def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]
     }
     conflicts: list[dict[str, Any]] = []
     started: dict[int, tuple[str, date]] = {}  # live task id → key, actual start
+    removed: dict[str, set[int]] = {}  # live ids of the copied records the scenario deletes
+    gone: dict[str, set[int]] = {}  # live ids of the copied records deleted live since
+    live_added: dict[str, list[Any]] = {}  # live records added since the copy
     for kind, model in KINDS.items():
         noun = NOUNS[kind]
         rows = scenario.basis.get(kind, [])
@@ -88,15 +99,18 @@ def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]
                 select(model.id, model.version).where(model.program_id == scenario.program_id)
             ).all()
         )
+        removed[kind] = {r["live"] for r in rows if r["copy"] not in copies[kind]}
+        gone[kind] = {r["live"] for r in rows if r["live"] not in current}
         for r in rows:
-            if r["live"] not in current:
+            if r["live"] in gone[kind] and _scenario_changed(kind, r, copies[kind], task_map):
                 conflicts.append(
                     {
                         "kind": noun,
                         "key": r["key"],
                         "id": r["live"],
                         "change": "deleted",
-                        "message": f"{noun} {r['key']} was deleted from the live plan",
+                        "message": f"{noun} {r['key']} was deleted from the live plan, and the "
+                        "scenario changes it",
                     }
                 )
         saved = [r for r in rows if r["live"] in current and current[r["live"]] != r["version"]]
@@ -145,21 +159,154 @@ def find_conflicts(session: Session, scenario: Scenario) -> list[dict[str, Any]]
                 )
         known = {r["live"] for r in rows}
         added = [i for i in current if i not in known]
-        if added:
-            records = list(session.scalars(select(model).where(model.id.in_(added))))
-            keys = record_keys(session, kind, records)
-            for record in sorted(records, key=lambda x: x.id):
-                conflicts.append(
-                    {
-                        "kind": noun,
-                        "key": keys[record.id],
-                        "id": record.id,
-                        "change": "added",
-                        "message": f"{noun} {keys[record.id]} was added to the live plan",
-                    }
-                )
+        live_added[kind] = (
+            list(session.scalars(select(model).where(model.id.in_(added)).order_by(model.id)))
+            if added
+            else []
+        )
+    conflicts += _added_live(session, scenario, copies, live_added, removed)
+    conflicts += _added_on_gone(session, scenario, copies, gone)
     conflicts += _started_and_moved(session, scenario, copies, started)
     return _less_hours_only(session, scenario, conflicts)
+
+
+def _scenario_changed(
+    kind: str, row: dict[str, Any], copies: dict[int, Any], task_map: dict[int, int | None]
+) -> bool:
+    """Whether the scenario changed a copied record (deleting it is no change to keep: the
+    live plan deleted it too). A scenario copied before the basis kept values cannot
+    tell, and says it did."""
+    copy = copies.get(row["copy"])
+    if copy is None:
+        return False
+    if "values" not in row:
+        return True
+    return bool(changed_fields(row["values"], scenario_values(kind, copy, task_map)))
+
+
+def _conflict(kind: str, key: str, record_id: int, change: str, message: str) -> dict[str, Any]:
+    return {"kind": NOUNS[kind], "key": key, "id": record_id, "change": change, "message": message}
+
+
+def _added_live(
+    session: Session,
+    scenario: Scenario,
+    copies: dict[str, dict[int, Any]],
+    live_added: dict[str, list[Any]],
+    removed: dict[str, set[int]],
+) -> list[dict[str, Any]]:
+    """The records added to the live plan since the copy that applying could not keep:
+    one the scenario's deletions would take with them, or one whose key a record the
+    scenario adds takes too."""
+    found: list[dict[str, Any]] = []
+    project_map = {r["copy"]: r["live"] for r in scenario.basis.get("projects", [])}
+    copied = {kind: {r["copy"] for r in scenario.basis.get(kind, [])} for kind in KINDS}
+    # keys the scenario adds: (scope, key in upper case); a task's scope is its live project
+    adding: set[tuple[str, Any, str]] = set()
+    for kind in ("projects", "milestones", "tasks"):
+        for copy in copies[kind].values():
+            if copy.id not in copied[kind]:
+                scope = project_map.get(copy.project_id) if kind == "tasks" else None
+                adding.add((kind, scope, copy.key.upper()))
+    deleted_keys = {
+        kind: dict(
+            session.execute(
+                select(model.id, model.key).where(model.id.in_(removed.get(kind, set())))
+            ).all()
+        )
+        for kind, model in (("projects", Project), ("tasks", Task), ("milestones", Milestone))
+    }
+    for kind, records in live_added.items():
+        keys = record_keys(session, kind, records)
+        for record in records:
+            what = f"{NOUNS[kind]} {keys[record.id]} was added to the live plan"
+            if kind in ("projects", "milestones", "tasks"):
+                scope = record.project_id if kind == "tasks" else None
+                if (kind, scope, record.key.upper()) in adding:
+                    found.append(
+                        _conflict(
+                            kind,
+                            keys[record.id],
+                            record.id,
+                            "added",
+                            f"{what}, and the scenario adds another {NOUNS[kind]} with that "
+                            "key: give the scenario's another key",
+                        )
+                    )
+                    continue
+            needs = _needs(kind, record)
+            for needed_kind, needed_id in needs:
+                if needed_id in removed.get(needed_kind, set()):
+                    name = deleted_keys.get(needed_kind, {}).get(needed_id) or str(needed_id)
+                    found.append(
+                        _conflict(
+                            kind,
+                            keys[record.id],
+                            record.id,
+                            "added",
+                            f"{what} on {NOUNS[needed_kind]} {name}, which the scenario deletes",
+                        )
+                    )
+                    break
+    return found
+
+
+def _needs(kind: str, record: Any) -> list[tuple[str, int]]:
+    """The records a plan record cannot be without (deleting one deletes it too)."""
+    if kind == "tasks":
+        return [("projects", record.project_id)] + (
+            [("tasks", record.parent_id)] if record.parent_id is not None else []
+        )
+    if kind == "dependencies":
+        return [
+            (end_kind, end_id)
+            for end_kind, end_id in (
+                ("tasks", record.predecessor_task_id),
+                ("tasks", record.successor_task_id),
+                ("milestones", record.predecessor_milestone_id),
+                ("milestones", record.successor_milestone_id),
+            )
+            if end_id is not None
+        ]
+    if kind == "assignments":
+        return [("tasks", record.task_id)]
+    return []
+
+
+def _added_on_gone(
+    session: Session,
+    scenario: Scenario,
+    copies: dict[str, dict[int, Any]],
+    gone: dict[str, set[int]],
+) -> list[dict[str, Any]]:
+    """The records the scenario adds that need a record deleted from the live plan since
+    the copy (a task under it, a link or an assignment to it)."""
+    if not any(gone.values()):
+        return []
+    to_live = {
+        kind: {r["copy"]: (r["live"], r["key"]) for r in scenario.basis.get(kind, [])}
+        for kind in KINDS
+    }
+    found: list[dict[str, Any]] = []
+    for kind in ("tasks", "dependencies", "assignments"):
+        adding = [c for i, c in sorted(copies[kind].items()) if i not in to_live[kind]]
+        keys = record_keys(session, kind, adding)
+        for copy in adding:
+            for needed_kind, copy_id in _needs(kind, copy):
+                live_id, key = to_live[needed_kind].get(copy_id, (None, ""))
+                if live_id in gone[needed_kind]:
+                    found.append(
+                        _conflict(
+                            needed_kind,
+                            key,
+                            live_id,
+                            "deleted",
+                            f"{NOUNS[needed_kind]} {key} was deleted from the live plan, and the "
+                            f"scenario adds {NOUNS[kind]} {keys[copy.id]} on it",
+                        )
+                    )
+                    break
+    return found
 
 
 def _started_and_moved(
