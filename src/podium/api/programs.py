@@ -47,6 +47,13 @@ class ProgramCreate(Strict):
     status: ProgramStatus = ProgramStatus.ACTIVE
     calendar_id: int | None = None
     status_date: date | None = None
+    currency: str | None = Field(
+        default=None,
+        max_length=20,
+        description="ISO 4217 code its amounts are in (any case; stored in capitals); "
+        "null or empty: none",
+        examples=["EUR"],
+    )
     goal: GoalIn = Field(default_factory=GoalIn)
 
 
@@ -58,6 +65,13 @@ class ProgramUpdate(Strict):
     status: ProgramStatus | None = None
     calendar_id: int | None = None
     status_date: date | None = None
+    currency: str | None = Field(
+        default=None,
+        max_length=20,
+        description="ISO 4217 code its amounts are in (any case; stored in capitals); "
+        "null or empty: none",
+        examples=["EUR"],
+    )
     goal: GoalIn | None = None
 
 
@@ -72,6 +86,10 @@ class ProgramOut(Out):
     goal: GoalOut
     status_date: date | None = Field(
         description="progress is reported as of this date; remaining work is scheduled from it on"
+    )
+    currency: str | None = Field(
+        description="the ISO 4217 code its amounts (budgets, costs, earned value) are in; "
+        "null: amounts without a currency"
     )
     scheduled_start: date | None = Field(description="computed: start of the earliest work")
     scheduled_finish: date | None = Field(description="computed: finish of the latest work")
@@ -98,6 +116,7 @@ class ProgramOut(Out):
                 target_date=p.goal_target_date,
             ),
             status_date=p.status_date,
+            currency=p.currency,
             scheduled_start=p.scheduled_start,
             scheduled_finish=p.scheduled_finish,
             version=p.version,

@@ -34,6 +34,7 @@ from podium.cli.programs import (
     program_app,
     span,
 )
+from podium.currency import CURRENCY_RULE, checked_currency
 from podium.errors import PodiumError
 from podium.models import ProgramStatus, Role
 from podium.services import auth, programs
@@ -62,6 +63,7 @@ OPTIONS = {
     "description": "--description",
     "start_date": "--start",
     "status_date": "--status-date",
+    "currency": "--currency",
     "goal_outcome": "--goal-outcome",
     "goal_measure": "--goal-measure",
     "goal_unit": "--goal-unit",
@@ -82,6 +84,7 @@ SHOWN_LENGTH = 60
 CLEARABLE = {
     "description": "description",
     "status-date": "status_date",
+    "currency": "currency",
     "goal-outcome": "goal_outcome",
     "goal-measure": "goal_measure",
     "goal-unit": "goal_unit",
@@ -97,6 +100,10 @@ CalendarName = Annotated[
 StatusDate = Annotated[
     str | None,
     typer.Option(help="YYYY-MM-DD: progress is as of this day; work left is scheduled from it on"),
+]
+Currency = Annotated[
+    str | None,
+    typer.Option(help=f"{CURRENCY_RULE} (any case); amounts are printed with it"),
 ]
 GoalOutcome = Annotated[str | None, typer.Option(help="the outcome the program exists for")]
 GoalMeasure = Annotated[str | None, typer.Option(help="what is measured, e.g. tickets per month")]
@@ -125,6 +132,11 @@ def _checked(given: dict[str, Any]) -> dict[str, Any]:
             if len(value) > TEXT_LENGTHS[field]:
                 limit = TEXT_LENGTHS[field]
                 raise fail(f"{option} is at most {limit} characters, not {len(value)}")
+        elif field == "currency":
+            try:
+                value = checked_currency(value)
+            except ValueError as exc:
+                raise fail(escape(f"{option} {exc}")) from None
         elif field.endswith("_date"):
             value = parse_day(value, option)
         elif field.endswith("_value") and not math.isfinite(value):
@@ -169,6 +181,7 @@ def program_create(
     description: Description = None,
     calendar: CalendarName = None,
     status_date: StatusDate = None,
+    currency: Currency = None,
     goal_outcome: GoalOutcome = None,
     goal_measure: GoalMeasure = None,
     goal_unit: GoalUnit = None,
@@ -187,6 +200,7 @@ def program_create(
             "start_date": start,
             "description": description,
             "status_date": status_date,
+            "currency": currency,
             "goal_outcome": goal_outcome,
             "goal_measure": goal_measure,
             "goal_unit": goal_unit,
@@ -233,6 +247,7 @@ def program_set(
         bool, typer.Option("--clear-status-date", help="no status date")
     ] = False,
     status: Annotated[str | None, typer.Option(help="active or on_hold")] = None,
+    currency: Currency = None,
     goal_outcome: GoalOutcome = None,
     goal_measure: GoalMeasure = None,
     goal_unit: GoalUnit = None,
@@ -276,6 +291,7 @@ def program_set(
             "description": description,
             "start_date": start,
             "status_date": status_date,
+            "currency": currency,
             "goal_outcome": goal_outcome,
             "goal_measure": goal_measure,
             "goal_unit": goal_unit,

@@ -151,6 +151,7 @@ def program_show(program: ProgramRef) -> None:
             facts.add_row("start", str(found.start_date))
             facts.add_row("calendar", calendar_name(session, found.calendar_id))
             facts.add_row("status date", _day(found.status_date, "not set"))
+            facts.add_row("currency", found.currency or "none (amounts without a sign)")
             facts.add_row("scheduled", span(found.scheduled_start, found.scheduled_finish))
             facts.add_row(
                 "plan", f"{counted(size.projects, 'project')}, {counted(size.tasks, 'task')}"

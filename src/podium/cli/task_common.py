@@ -20,6 +20,7 @@ from podium.cli._app import (
     parse_day,
 )
 from podium.cli.programs import counted
+from podium.currency import with_currency
 from podium.engine.network import MAX_DURATION
 from podium.errors import ValidationFailed
 from podium.models import ConstraintType, DependencyType, Program, Project, Task
@@ -211,8 +212,9 @@ def span(dates: Dates, blank: str = "not scheduled yet") -> str:
     return f"{start} → {finish}" if start is not None and finish is not None else blank
 
 
-def money(value: float) -> str:
-    return f"{value:,.2f}"
+def money(value: float, currency: str | None = None) -> str:
+    """An amount to the cent, with the program's currency when it has one: ``1,200.00 EUR``."""
+    return with_currency(f"{value:,.2f}", currency)
 
 
 def _text(value: str) -> str:
@@ -230,10 +232,15 @@ def is_late(task: Task) -> bool:
 
 
 def shown_fields(
-    task: Task, calendar_names: dict[int, str], rolled: RolledUp | None = None
+    task: Task,
+    calendar_names: dict[int, str],
+    rolled: RolledUp | None = None,
+    *,
+    currency: str | None = None,
 ) -> dict[str, str]:
     """The fields people change, as `show` and the change lines print them; a summary's
-    duration, progress and costs as ``rolled`` up from its sub-tasks."""
+    duration, progress and costs as ``rolled`` up from its sub-tasks; amounts in the
+    program's ``currency``."""
     estimate = [getattr(task, field) for field in ESTIMATE_FIELDS]
     shown = shown_values(task, rolled)
     constraint = CONSTRAINTS[ConstraintType(task.constraint_type)]
@@ -245,10 +252,12 @@ def shown_fields(
         "constraint": f"{constraint} {day(task.constraint_date, '')}".strip(),
         "deadline": day(task.deadline),
         "estimate": " / ".join(f"{e:g}" for e in estimate) if None not in estimate else "—",
-        "budget": money(shown["budget"]), "effort-driven": "yes" if task.effort_driven else "no",
+        "budget": money(shown["budget"], currency),
+        "effort-driven": "yes" if task.effort_driven else "no",
         "leveling hold": day(task.leveled_start), "actual start": day(shown["actual_start"]),
         "actual finish": day(shown["actual_finish"]),
-        "% complete": f"{shown['percent_complete']:g}", "actual cost": money(shown["actual_cost"]),
+        "% complete": f"{shown['percent_complete']:g}",
+        "actual cost": money(shown["actual_cost"], currency),
     }  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from podium.cli.task_common import (
     span,
 )
 from podium.cli.tasks import task_app
+from podium.currency import in_currency
 from podium.engine.network import MAX_LAG
 from podium.errors import ValidationFailed
 from podium.models import DependencyType, Program, Role, Task
@@ -117,7 +118,7 @@ def task_show(program: ProgramRef, key: TaskKey, as_user: AsUser = None) -> None
         title += f"(project {page.project.key}, program {found.key})"
         description, hint = task.description, f"{found.key} {task.key}"
         facts.add_row("wbs", f"{task.wbs}, {_under(session, actor, task)}")
-        fields = shown_fields(task, dict(page.calendars), page.rolled)
+        fields = shown_fields(task, dict(page.calendars), page.rolled, currency=found.currency)
         if task.is_milestone:
             fields["duration"] = "a milestone: no duration"
         elif children:
@@ -140,7 +141,7 @@ def task_show(program: ProgramRef, key: TaskKey, as_user: AsUser = None) -> None
         into, out = page.predecessors, page.successors
         assigned = list_assignments(session, actor, task_id=task.id)
         people.title = f"Assigned ({len(assigned)})"
-        for header in ("resource", "units", "work", "cost"):
+        for header in ("resource", "units", "work", in_currency("cost", found.currency)):
             people.add_column(header, justify="left" if header == "resource" else "right")
         for a in assigned:
             people.add_row(

@@ -206,12 +206,14 @@ def change_task(
             updates["calendar_id"] = calendar_id_of(session, calendar)
         known, _count = calendars.list_calendars(session, SYSTEM, limit=EVERY)
         names = {c.id: c.name for c in known}
-        was, before = shown_fields(task, names), schedule_of(session, actor, found.id)
+        money_in = found.currency  # the program's: budgets and costs print with it
+        was = shown_fields(task, names, currency=money_in)
+        before = schedule_of(session, actor, found.id)
         with as_options():
             # an effort-driven task's duration follows from the work given (the service)
             tasks.update_task(session, actor, task.id, updates, expected_version=task.version)
         reschedule_pending(session)  # now rather than at commit: to say where it lands
-        now = shown_fields(task, names)
+        now = shown_fields(task, names, currency=money_in)
         changes = [(label, old, now[label]) for label, old in was.items() if now[label] != old]
         moved = moves(task.id, before, schedule_of(session, actor, found.id))
         title = f"[bold]{escape(task.key)}[/] {escape(task.name)}"

@@ -28,11 +28,13 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     ValidationError,
+    field_validator,
     model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from podium.currency import checked_currency
 from podium.engine import Activity, Link, Network, ScheduleResult, WorkCalendar
 from podium.engine.leveling import LevelingInput, effective_network
 from podium.engine.network import MAX_DURATION, MAX_LAG
@@ -90,7 +92,22 @@ class Program(_Model):
     status_date: dt.date | None = Field(
         default=None, description="Remaining work is scheduled on or after this day."
     )
+    currency: str | None = Field(
+        default=None,
+        description="ISO 4217 code the amounts are in (EUR, USD…; any case); "
+        "none: amounts without one.",
+    )
     goal: Goal | None = None
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _iso_currency(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # none, or a type strict checking names
+        try:
+            return checked_currency(value)
+        except ValueError as exc:
+            raise PydanticCustomError("currency", str(exc).replace("{", "(")) from None
 
 
 def _day(text: str) -> dt.date:

@@ -12,6 +12,8 @@ from typing import Any
 
 import jinja2
 
+from podium.currency import with_currency
+
 TEMPLATES = Path(__file__).parent / "report_templates"
 WIDTH, HEIGHT, PAD = 640, 220, 36
 
@@ -24,8 +26,9 @@ _env = jinja2.Environment(
 )
 
 
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
+def _money(value: float | None, currency: str | None = None) -> str:
+    """An amount to the whole unit, then the program's currency code when it has one."""
+    return "—" if value is None else with_currency(f"{value:,.0f}", currency)
 
 
 def _index(value: float | None) -> str:
@@ -53,6 +56,13 @@ _env.globals["no_plan_text"] = (
     "Nothing is planned yet: no project has tasks or dated milestones, so there is "
     "nothing to be on plan against. Health shows once a plan is added or imported."
 )
+
+
+def report_currency(data: dict[str, Any]) -> str | None:
+    """The currency the report's amounts are in (none in a report issued before programs
+    had one, or for a program without one)."""
+    code = data["program"].get("currency")
+    return str(code) if code else None
 
 
 def s_curve_svg(curve: dict[str, Any] | None, as_of: str) -> str:
@@ -108,12 +118,12 @@ def s_curve_svg(curve: dict[str, Any] | None, as_of: str) -> str:
 
 
 def render_markdown(data: dict[str, Any]) -> str:
-    return _env.get_template("report.md").render(r=data)
+    return _env.get_template("report.md").render(r=data, cur=report_currency(data))
 
 
 def render_html(data: dict[str, Any]) -> str:
     chart = s_curve_svg(data["performance"]["curve"], data["as_of"])
-    return _env.get_template("report.html").render(r=data, chart=chart)
+    return _env.get_template("report.html").render(r=data, chart=chart, cur=report_currency(data))
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:

@@ -12,11 +12,15 @@ from podium.interop import report_render
 
 
 def render_markdown(data: dict[str, Any]) -> str:
-    return report_render._env.get_template("retrospective.md").render(r=data)
+    return report_render._env.get_template("retrospective.md").render(
+        r=data, cur=report_render.report_currency(data)
+    )
 
 
 def render_html(data: dict[str, Any]) -> str:
-    return report_render._env.get_template("retrospective.html").render(r=data)
+    return report_render._env.get_template("retrospective.html").render(
+        r=data, cur=report_render.report_currency(data)
+    )
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:

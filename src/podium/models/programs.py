@@ -74,6 +74,8 @@ class Program(Versioned, Base):
     goal_target_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     goal_target_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # the ISO 4217 code its amounts are in (upper case); none: amounts print bare
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     # computed by the scheduler
     scheduled_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     scheduled_finish: Mapped[date | None] = mapped_column(Date, nullable=True)

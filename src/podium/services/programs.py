@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from podium.currency import checked_currency
 from podium.errors import Conflict, NotFound, field_error
 from podium.models import Membership, Program, ProgramStatus, Project, Role, Task, User
 from podium.services.actor import (
@@ -34,6 +35,7 @@ PROGRAM_FIELDS = [
     "start_date",
     "calendar_id",
     "status_date",
+    "currency",
     "goal_outcome",
     "goal_measure",
     "goal_unit",
@@ -136,6 +138,15 @@ def _check_goal_values(fields: Mapping[str, Any], program: Program | None = None
         )
 
 
+def _check_currency(fields: dict[str, Any]) -> None:
+    """The currency given, as stored: an ISO 4217 code in capitals, or none for blank."""
+    if "currency" in fields:
+        try:
+            fields["currency"] = checked_currency(fields["currency"])
+        except ValueError as exc:
+            raise field_error("currency", str(exc)) from None
+
+
 def create_program(
     session: Session, actor: Actor, *, key: str, name: str, start_date: date, **fields: Any
 ) -> Program:
@@ -148,6 +159,7 @@ def create_program(
             details={"field": "status"},
         )
     _check_goal_values({**fields, "start_date": start_date})
+    _check_currency(fields)
     check_key_free(session, key)
     check_calendar(session, fields.get("calendar_id"))
     program = Program(key=key, name=name, start_date=start_date, **fields)
@@ -171,6 +183,8 @@ def update_program(
     """Change a program's fields (owners only)."""
     program = get_program(session, actor, program_id, needed=Role.OWNER)
     refuse_scenario_copy(program, "its settings follow the live program; edit them there")
+    updates = dict(updates)
+    _check_currency(updates)
     changing = {k for k, v in updates.items() if k != "status" and getattr(program, k, v) != v}
     if program.status == ProgramStatus.CLOSED and changing:  # its status alone reopens it
         raise ProgramClosed(

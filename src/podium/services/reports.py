@@ -93,7 +93,12 @@ def build_report(
         )
     ]
     return {
-        "program": {"id": program.id, "key": program.key, "name": program.name},
+        "program": {
+            "id": program.id,
+            "key": program.key,
+            "name": program.name,
+            "currency": program.currency,  # what its amounts are in; none: bare amounts
+        },
         "as_of": day.isoformat(),
         "goal": {
             "outcome": program.goal_outcome,

@@ -2,7 +2,7 @@
 
 Anyone signed in may start a program (they become its owner, as in the API); a
 program's owners change its settings: key, name, description, start, default
-calendar, status date, whether it is active or on hold, and its goal (outcome,
+calendar, status date, whether it is active or on hold, its currency, and its goal (outcome,
 measure, unit, baseline and target values, target date). Others read them. The
 forms are checked with the API's own input schemas (``ProgramCreate``,
 ``ProgramUpdate``), so the page refuses what the API refuses, with the message
@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from podium.api.deps import Db
 from podium.api.programs import ProgramCreate, ProgramUpdate
 from podium.api.schemas import PathId
+from podium.currency import COMMON
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Calendar, Program, ProgramStatus, Role
 from podium.services import calendars, programs, projects
@@ -39,11 +40,20 @@ from podium.web.templating import format_date, input_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = ("key", "name", "description", "start_date", "calendar_id", "status_date", "status")
+FIELDS = (
+    "key",
+    "name",
+    "description",
+    "start_date",
+    "calendar_id",
+    "status_date",
+    "status",
+    "currency",
+)
 GOAL_FIELDS = ("outcome", "measure", "unit", "baseline_value", "target_value", "target_date")
 # blank in the form: none (the others are text, or required)
 OPTIONAL = {"calendar_id", "status_date", "goal_baseline_value", "goal_target_value"}
-OPTIONAL |= {"goal_target_date"}
+OPTIONAL |= {"goal_target_date", "currency"}
 STATUSES = [(ProgramStatus.ACTIVE.value, "Active"), (ProgramStatus.ON_HOLD.value, "On hold")]
 DONE_MESSAGES = {
     "created": "Program created: add its projects under Projects & tasks, and the people "
@@ -197,6 +207,7 @@ def _form(
         "role": role,
         "calendars": _calendar_options(db, viewer),
         "statuses": statuses,
+        "currencies": COMMON,
         "flash": flash,
         "delete_error": delete_error,
         "preview": preview,

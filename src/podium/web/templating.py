@@ -20,6 +20,7 @@ from markupsafe import Markup
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
 from podium import __version__
+from podium.currency import in_currency, with_currency
 from podium.services.date_window import FIRST_PLAN_DATE, LAST_PLAN_DATE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -81,6 +82,12 @@ def format_amount(value: float | None) -> str:
     rounded = round(value)
     sign = "\u2212" if rounded < 0 else ""
     return f"{sign}{abs(rounded):,}"
+
+
+def format_money(value: float | None, currency: str | None = None) -> str:
+    """An amount as ``format_amount`` writes it, then the program's currency code when it
+    has one: ``32,000 EUR`` (empty for none)."""
+    return with_currency(format_amount(value), currency)
 
 
 def format_percent(value: float | None) -> str:
@@ -154,6 +161,8 @@ def _environment() -> jinja2.Environment:
         number=format_number,
         input_number=input_number,
         amount=format_amount,
+        money=format_money,
+        in_currency=in_currency,
         percent=format_percent,
         status=status_label,
         reason=reason_text,

@@ -383,7 +383,12 @@ def build_retrospective(
     """Every number of the retrospective, from the live data (plain JSON)."""
     program = get_program(session, actor, program_id)
     return {
-        "program": {"id": program.id, "key": program.key, "name": program.name},
+        "program": {
+            "id": program.id,
+            "key": program.key,
+            "name": program.name,
+            "currency": program.currency,
+        },
         "closed": closeout is not None,
         "closed_on": _iso(closeout.closed_on) if closeout else None,
         "closed_by": closeout.closed_by if closeout else None,

@@ -141,6 +141,8 @@ def export_plan(session: Session, actor: Actor, program_id: int) -> dict[str, An
             "start": program.start_date.isoformat(),
             "calendar": calendars[program.calendar_id].name if program.calendar_id else None,
             "status_date": _iso(program.status_date),
+            # only when set: a file without one reads as before currencies existed
+            **({"currency": program.currency} if program.currency else {}),
             "goal": {
                 "outcome": program.goal_outcome,
                 "measure": program.goal_measure,

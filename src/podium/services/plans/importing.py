@@ -136,6 +136,7 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
         start_date=plan.program.start,
         calendar_id=calendar_ids[plan.program.calendar] if plan.program.calendar else None,
         status_date=plan.program.status_date,
+        currency=plan.program.currency,
         description=plan.program.description,
         goal_outcome=goal.outcome if goal else "",
         goal_measure=goal.measure if goal else "",

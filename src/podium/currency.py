@@ -1,0 +1,56 @@
+"""A program's currency: an ISO 4217 code, and amounts printed with it.
+
+Every layer prints money (the web pages, the command line, the report writers), so
+the codes and the one way of writing an amount with its code live here, below them
+all. A program without a currency prints bare amounts, as before currencies existed.
+"""
+
+from __future__ import annotations
+
+import pycountry
+
+# ISO 4217's codes come from pycountry, kept with the standard; not XTS (reserved for
+# testing) nor XXX ("no currency": a program says that by having none)
+NOT_AMOUNTS = frozenset({"XTS", "XXX"})
+
+
+def is_iso_4217(code: str) -> bool:
+    """Whether ``code`` (upper case) is a current ISO 4217 currency code."""
+    return code not in NOT_AMOUNTS and pycountry.currencies.get(alpha_3=code) is not None
+
+
+# offered first where a currency is chosen (the form's suggestions)
+COMMON = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "INR", "SEK", "NOK", "DKK")
+CURRENCY_RULE = "an ISO 4217 code: three letters, like EUR, USD or GBP"
+# between an amount and its code: never broken across lines ("32,000 EUR")
+SPACE = "\u00a0"
+
+
+def checked_currency(text: str | None) -> str | None:
+    """A currency as typed, upper-cased and trimmed; blank or none: none.
+
+    Raises ``ValueError`` (saying what a code is) for anything but an ISO 4217 code."""
+    if text is None:
+        return None
+    code = text.strip().upper()
+    if not code:
+        return None
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(f"must be {CURRENCY_RULE}, not {text.strip()!r}")
+    if not is_iso_4217(code):
+        raise ValueError(f"{code} is not an ISO 4217 currency code (like EUR, USD or GBP)")
+    return code
+
+
+def with_currency(amount: str, currency: str | None) -> str:
+    """An amount already written (``32,000``) followed by its code: ``32,000 EUR``.
+
+    No currency, or no amount (an empty text or a dash): the text as it is."""
+    if not currency or amount in ("", "—", "-"):
+        return amount
+    return f"{amount}{SPACE}{currency}"
+
+
+def in_currency(heading: str, currency: str | None) -> str:
+    """A column heading naming the currency its amounts are in: ``Budget (EUR)``."""
+    return f"{heading} ({currency})" if currency else heading
