@@ -108,7 +108,9 @@ def list_users(
     db: Db,
     actor: CurrentActor,
     page: Page,
-    q: Annotated[str | None, Query(description="part of an email or a name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="part of an email or a name")
+    ] = None,
     inactive: Annotated[
         bool, Query(description="admins: also list deactivated accounts (active first)")
     ] = False,

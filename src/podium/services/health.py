@@ -10,6 +10,7 @@ is recorded and reported as such (:data:`STATUS_WORDS`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -324,6 +325,18 @@ def program_health(
     return ProgramHealth(report, perf, rules)
 
 
+_SETTING = re.compile(r"(rules|rollup)(\.\w+)*")
+
+
+def _rule_problem(problem: str) -> dict[str, str]:
+    """One problem of a rule configuration as a field error: the setting it names
+    ("rules.spi.red_below: expected a number") is the field, else the whole ``rules``."""
+    where, sep, message = problem.partition(": ")
+    if sep and where != "rules" and _SETTING.fullmatch(where):
+        return {"field": where, "message": message}
+    return {"field": "rules", "message": problem}
+
+
 def update_rules(
     session: Session,
     actor: Actor,
@@ -340,7 +353,7 @@ def update_rules(
     except InvalidRules as exc:
         raise ValidationFailed(
             "invalid health rules: " + "; ".join(exc.problems[:5]),
-            details=[{"field": "rules", "message": p} for p in exc.problems],
+            details=[_rule_problem(p) for p in exc.problems],
         ) from exc
     old = program.health_rules
     program.health_rules = rules.to_json()

@@ -129,6 +129,13 @@ def _problem(message: str) -> str:
     return f"{where}: {what}"
 
 
+def _located(detail: dict[str, Any]) -> str:
+    """A problem as the rule check wrote it: ``rules.past_target.red_after_days: expected
+    ...`` (the service gives the setting as the field, apart from its message)."""
+    field, message = str(detail.get("field", "rules")), str(detail.get("message", ""))
+    return message if field == "rules" else f"{field}: {message}"
+
+
 def _page(
     request: Request,
     db: Db,
@@ -192,7 +199,7 @@ def save_health_rules(
     except ValidationFailed as exc:
         db.rollback()
         details = exc.details if isinstance(exc.details, list) else []
-        problems = [_problem(str(d.get("message", ""))) for d in details if isinstance(d, dict)]
+        problems = [_problem(_located(d)) for d in details if isinstance(d, dict)]
         problems = problems or [humanize(exc.message)]
     except StaleVersion as exc:
         db.rollback()
