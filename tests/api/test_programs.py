@@ -247,7 +247,7 @@ def test_a_goal_value_is_a_finite_number(cast: Cast, value: str) -> None:
     raw = '{"goal": {"target_value": VALUE}}'.replace("VALUE", value)
     headers = {"Content-Type": "application/json"}
     error = assert_error(cast.owner.patch(url, content=raw, headers=headers), 422)
-    assert error["details"][0]["field"] == "goal_target_value"
+    assert error["details"][0]["field"] == "goal.target_value"
     body = '{"key": "X", "name": "X", "start_date": "2027-02-01", "goal": {"baseline_value": V}}'
     body = body.replace("V}", value + "}")
     made = cast.member.post("/api/v1/programs", content=body, headers=headers)
@@ -294,14 +294,14 @@ def test_a_goal_target_before_the_program_starts_is_refused_on_the_date_that_mov
 ) -> None:
     early = {**NEW_PROGRAM, "goal": {**NEW_PROGRAM["goal"], "target_date": "2026-10-01"}}
     error = assert_error(cast.owner.post("/api/v1/programs", json=early), 422)
-    assert [d["field"] for d in error["details"]] == ["goal_target_date"]
+    assert [d["field"] for d in error["details"]] == ["goal.target_date"]
     assert "before the program starts (1 Feb 2027)" in error["message"]
     made = cast.owner.post("/api/v1/programs", json=NEW_PROGRAM).json()
     url, version = f"/api/v1/programs/{made['id']}", {"If-Match": '"1"'}
     moved = cast.owner.patch(url, json={"start_date": "2028-01-03"}, headers=version)
     assert assert_error(moved, 422)["details"][0]["field"] == "start_date"
     earlier = cast.owner.patch(url, json={"goal": {"target_date": "2027-01-29"}}, headers=version)
-    assert assert_error(earlier, 422)["details"][0]["field"] == "goal_target_date"
+    assert assert_error(earlier, 422)["details"][0]["field"] == "goal.target_date"
     same_day = cast.owner.patch(url, json={"goal": {"target_date": "2027-02-01"}}, headers=version)
     assert same_day.status_code == 200, same_day.text
     # the web form says it beside the goal's target date, keeping what was typed

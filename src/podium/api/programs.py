@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -13,10 +15,16 @@ from podium.api.schemas import ERROR_RESPONSES, Email, IdQuery, Out, PageOut, Pa
 from podium.errors import ValidationFailed
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
+from podium.services.programs import GOAL_VALUE_MOST
 
 router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
 
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,19}$"
+
+
+MAX_INT = 2_147_483_647  # the database's INTEGER
+CalendarId = Annotated[int, Field(ge=1, le=MAX_INT)]
+GoalValue = Annotated[float, Field(ge=-GOAL_VALUE_MOST, le=GOAL_VALUE_MOST, allow_inf_nan=False)]
 
 
 class GoalIn(Strict):
@@ -25,8 +33,8 @@ class GoalIn(Strict):
     outcome: str = Field(default="", max_length=2000)
     measure: str = Field(default="", max_length=200)
     unit: str = Field(default="", max_length=50)
-    baseline_value: float | None = None
-    target_value: float | None = None
+    baseline_value: GoalValue | None = None
+    target_value: GoalValue | None = None
     target_date: date | None = None
 
 
@@ -45,7 +53,7 @@ class ProgramCreate(Strict):
     description: str = Field(default="", max_length=10000)
     start_date: date
     status: ProgramStatus = ProgramStatus.ACTIVE
-    calendar_id: int | None = None
+    calendar_id: CalendarId | None = None
     status_date: date | None = None
     currency: str | None = Field(
         default=None,
@@ -63,7 +71,7 @@ class ProgramUpdate(Strict):
     description: str | None = Field(default=None, max_length=10000)
     start_date: date | None = None
     status: ProgramStatus | None = None
-    calendar_id: int | None = None
+    calendar_id: CalendarId | None = None
     status_date: date | None = None
     currency: str | None = Field(
         default=None,
@@ -138,13 +146,29 @@ def _program_fields(body: Strict, *, partial: bool) -> dict[str, Any]:
     return data
 
 
+@contextmanager
+def _goal_fields() -> Iterator[None]:
+    """The service's refusals name the goal's fields as stored (``goal_target_date``); the
+    body holds them in ``goal`` (``goal.target_date``)."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        details = exc.details if isinstance(exc.details, list) else []
+        for detail in details:
+            field = detail.get("field") if isinstance(detail, dict) else None
+            if isinstance(field, str) and field.startswith("goal_"):
+                detail["field"] = "goal." + field.removeprefix("goal_")
+                exc.message = exc.message.replace(field, detail["field"], 1)
+        raise
+
+
 @router.get("", response_model=PageOut[ProgramOut], summary="List the programs you belong to")
 def list_programs(
     db: Db,
     actor: CurrentActor,
     page: Page,
     status: Annotated[ProgramStatus | None, Query()] = None,
-    q: Annotated[str | None, Query(description="text in the key or name")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in the key or name")] = None,
 ) -> PageOut[ProgramOut]:
     items, total = programs.list_programs(
         db,
@@ -169,7 +193,8 @@ def create_program(
     body: ProgramCreate, db: Db, actor: CurrentActor, response: Response
 ) -> ProgramOut:
     fields = _program_fields(body, partial=False)
-    program = programs.create_program(db, actor, **fields)
+    with _goal_fields():
+        program = programs.create_program(db, actor, **fields)
     commit(db)
     set_etag(response, program.version)
     return ProgramOut.of(program)
@@ -203,9 +228,10 @@ def update_program(
                 {"field": f, "message": "may be left out but not set to null"} for f in nulled
             ],
         )
-    program = programs.update_program(
-        db, actor, program_id, _program_fields(body, partial=True), expected_version=version
-    )
+    with _goal_fields():
+        program = programs.update_program(
+            db, actor, program_id, _program_fields(body, partial=True), expected_version=version
+        )
     commit(db)
     set_etag(response, program.version)
     return ProgramOut.of(program)
