@@ -226,6 +226,7 @@ def demo_plan(today: date) -> dict[str, Any]:
             "name": "Cloud migration",
             "start": start.isoformat(),
             "calendar": "standard",
+            "currency": "EUR",
             "goal": {
                 "outcome": (
                     "Migrate all client environments to cloud infrastructure by Q4, "
