@@ -44,3 +44,14 @@ def test_a_database_that_cannot_answer_now_is_a_503_to_try_again(
     page = viewer.client.get("/")
     assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     assert "Nothing was saved" in page.text
+
+
+def test_a_value_too_long_for_sqlite_to_search_is_a_422_not_an_outage(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(*_args: object, **_kwargs: object) -> NoReturn:
+        raise OperationalError("SELECT 1", {}, Exception("LIKE or GLOB pattern too complex"))
+
+    monkeypatch.setattr(programs, "list_programs", fails)
+    error = assert_error(cast.viewer.get("/api/v1/programs"), 422, "invalid_value")
+    assert error["message"] == "a value is too long for the database to search or store"

@@ -110,6 +110,8 @@ async def _stale_error(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+# SQLite refuses these as "operational" errors, but the request's value is what is wrong
+TOO_LONG = ("like or glob pattern too complex", "string or blob too big")
 BUSY = ("database is locked", "could not serialize", "deadlock detected", "lock timeout")
 
 
@@ -117,6 +119,11 @@ async def _operational_error(_request: Request, exc: Exception) -> JSONResponse:
     """The database could not do the work now (another writer holds SQLite's lock, a
     lock wait ran out, the server went away): 503, to be tried again; nothing was kept."""
     text = str(exc).lower()
+    if any(sign in text for sign in TOO_LONG):
+        log.info("value refused by the database: %s", exc)
+        return error_response(
+            422, "invalid_value", "a value is too long for the database to search or store"
+        )
     if any(sign in text for sign in BUSY):
         log.warning("database busy: %s", exc)
         return error_response(
