@@ -149,7 +149,8 @@ def test_deleting_a_resource_asks_first(cast: Cast, browser_as: SignIn) -> None:
     assert 'data-testid="delete-confirm"' not in member and "delete-open" not in member
     deleted = admin.post(f"/resources/{bo['id']}/delete", {"version": bo["version"]})
     assert (
-        deleted.status_code == 303 and deleted.headers["location"] == "/resources?deleted=Bo%20Chen"
+        deleted.status_code == 303
+        and deleted.headers["location"] == "/resources?deleted=Bo%20Chen%20%28bo%29"
     )
 
 
