@@ -14,8 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
+from podium.services.actor import SYSTEM
+from podium.services.resources import assignments
+from podium.services.scheduling import reschedule_program
 from tests.api.conftest import Browser, Cast, post_created
+from tests.api.test_resources import contest
+from tests.factories import make_program, make_project, make_task
 
 NBSP = "\u00a0"
 
@@ -220,3 +226,61 @@ def test_an_issued_report_keeps_the_currency_it_was_issued_with(
     kept = cast.viewer.get(url, params={"format": "md"}).text
     assert f"of a 32,000{NBSP}EUR budget" in kept and "USD" not in kept
     assert f"of a 32,000{NBSP}USD budget" in _draft(cast, "md")
+
+
+@pytest.mark.parametrize("code", ["CHF", None])
+def test_the_retrospective_page_prints_an_approved_requests_cost_with_the_currency(
+    cast: Cast, costed: dict[str, Any], browser_as: Callable[[str], Browser], code: str | None
+) -> None:
+    _set_currency(cast, code)
+    cr = post_created(
+        cast.manager,
+        f"/api/v1/programs/{cast.program.id}/change-requests",
+        {"title": "More testing", "budget_changes": [{"task_id": costed["id"], "budget": 40000}]},
+    )
+    response = cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={})
+    assert response.status_code == 200, response.text
+    page = browser_as("manager@example.com").get(f"/programs/{cast.program.id}/retrospective")
+    shown = re.search(r'data-testid="cr-cost">([^<]*)<', page)
+    assert shown is not None, page
+    assert html.unescape(shown.group(1)) == (f"+8,000{NBSP}CHF" if code else "+8,000")
+
+
+# --- a resource's page: its assignments in every program ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cloud", "shop", "heading", "plat", "web"),
+    [
+        ("EUR", "USD", "Cost", f"3,600{NBSP}EUR", f"3,600{NBSP}USD"),
+        ("EUR", "EUR", "Cost (EUR)", "3,600", "3,600"),
+        (None, None, "Cost", "3,600", "3,600"),
+    ],
+)
+def test_a_resources_page_names_one_currency_once_and_two_beside_each_cost(
+    cast: Cast,
+    db: Session,
+    browser_as: Callable[[str], Browser],
+    cloud: str | None,
+    shop: str | None,
+    heading: str,
+    plat: str,
+    web: str,
+) -> None:
+    setup = contest(cast)  # Ana (90 an hour) on PLAT-1 for 5 days in CLOUD
+    _set_currency(cast, cloud)
+    other = make_program(db, key="SHOP", currency=shop)
+    task = make_task(db, make_project(db, other, "WEB"), "WEB-1", duration=5)
+    assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=setup.ana["id"])
+    reschedule_program(db, other.id)
+    db.commit()
+    page = browser_as("admin@example.com").get(f"/resources/{setup.ana['id']}")
+    shown = re.search(r'data-testid="cost-heading">([^<]*)<', page)
+    assert shown is not None and shown.group(1) == heading
+    costs = {
+        key: html.unescape(cost)
+        for key, cost in re.findall(
+            r'<tr data-key="([^"]+)">.*?data-testid="cost">([^<]*)<', page, re.DOTALL
+        )
+    }
+    assert costs["PLAT-1"] == plat and costs["WEB-1"] == web

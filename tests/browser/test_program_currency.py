@@ -15,6 +15,18 @@ pytestmark = pytest.mark.browser
 OpenPage = Callable[[str], Page]
 
 
+def _amount_axis(page: Page) -> dict[str, str]:
+    """Once the S-curve is drawn: its amounts' axis name, and 12,000 as its tooltip writes it."""
+    expect(page.get_by_test_id("s-curve")).to_have_attribute("data-drawn", "true")
+    return page.evaluate(
+        """() => {
+            const chart = window.echarts.getInstanceByDom(document.getElementById('pf-chart'));
+            const option = chart.getOption();
+            return {name: option.yAxis[0].name || '', tip: option.tooltip[0].valueFormatter(12000)};
+        }"""
+    )
+
+
 def test_an_owner_sets_the_currency_and_amounts_show_it(
     page_as: OpenPage,
     work_people: WorkPeople,
@@ -48,7 +60,25 @@ def test_an_owner_sets_the_currency_and_amounts_show_it(
     expect(page.get_by_test_id("ev-budget")).to_have_text("of budget 12,000\u00a0EUR")
     expect(page.get_by_test_id("evm-currency")).to_have_text("EUR")
     expect(page.get_by_test_id("curve-currency")).to_have_text("Amounts in EUR")
+    assert _amount_axis(page) == {"name": "EUR", "tip": "12,000\u00a0EUR"}
     bac = page.get_by_test_id("evm-table").locator('tr[data-scope="program"] [data-col="bac"]')
     expect(bac).to_have_text("12,000")  # the caption names the currency, not each cell
     expect(bac.locator("[data-value]")).to_have_attribute("data-value", "12000.0")
+    assert errors == []
+
+
+def test_without_a_currency_the_curves_amounts_are_bare(
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    console_errors: Callable[[Page], list[str]],
+) -> None:
+    page = page_as(work_people.emails["rosa"])
+    errors = console_errors(page)
+    page.goto(f"/programs/{work_program.id}/performance")
+    page.locator("#baseline-name").fill("Plan")
+    page.get_by_role("button", name="Take baseline").click()
+    assert _amount_axis(page) == {"name": "", "tip": "12,000"}
+    assert page.get_by_test_id("s-curve").get_attribute("data-currency") is None
+    expect(page.get_by_test_id("curve-currency")).to_have_count(0)
     assert errors == []

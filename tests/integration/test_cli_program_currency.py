@@ -104,3 +104,116 @@ def test_without_a_currency_amounts_are_bare(cli_env: None, db: Session) -> None
     assert facts(out)["budget"] == "32,000.00"
     assert table_rows(out)["Ana"][-1] == "3,800.00"
     assert "EUR" not in out and "cost (" not in out
+
+
+# --- scenarios, assignments and change requests ------------------------------------------
+
+
+def _shop_in(db: Session, currency: str | None) -> None:
+    """SHOP, a second program (in ``currency``) where Ana works on WEB-1 for a week."""
+    shop = make_program(db, key="SHOP", currency=currency)
+    task = make_task(db, make_project(db, shop, "WEB"), "WEB-1", name="Open the shop")
+    ana = catalog.find_resource(db, "ana")
+    assert ana is not None
+    assignments.create_assignment(db, SYSTEM, task_id=task.id, resource_id=ana.id)
+    reschedule_program(db, shop.id)
+    db.commit()
+
+
+def test_scenario_compare_names_the_currency_on_its_cost_row(cli_env: None, db: Session) -> None:
+    _costed_task(db, currency="EUR")
+    code, out = podium("scenario", "create", "CLOUD", "Cheaper")
+    assert code == 0, out
+    code, out = podium("scenario", "compare", "CLOUD~S1")
+    assert code == 0, out
+    assert table_rows(out)["cost (EUR)"] == ["32,000", "32,000", ""]
+
+
+def test_assignment_list_names_the_currency_once_and_each_line_carries_it(
+    cli_env: None, db: Session
+) -> None:
+    _costed_task(db, currency="EUR")
+    code, out = podium("assignment", "list", "CLOUD")
+    assert code == 0, out
+    assert "cost (EUR)" in out
+    assert table_rows(out)["ana"][4] == "3,800.00"  # the heading names it, not each cell
+    assert "in all: 40 h of work, cost 3,800.00\u00a0EUR" in out
+    code, out = podium("assignment", "set", "CLOUD", "DATA-1", "ana", "--units", "50%")
+    assert code == 0, out
+    assert "Now 50%, 20 h of work, cost 1,900.00\u00a0EUR." in out
+    code, out = podium("assign", "CLOUD", "DATA-1", "ana")
+    assert code == 1 and "already on DATA-1 at 50%, 20 h of work, cost 1,900.00\u00a0EUR" in out
+    code, out = podium("unassign", "CLOUD", "DATA-1", "ana")
+    assert code == 0, out
+    assert "(was 50%, 20 h of work, cost 1,900.00\u00a0EUR)" in out
+    code, out = podium("assign", "CLOUD", "DATA-1", "ana")
+    assert code == 0, out
+    assert "at 100%, 40 h of work, cost 3,800.00\u00a0EUR." in out
+
+
+def test_a_resources_costs_in_programs_of_two_currencies_are_never_added_together(
+    cli_env: None, db: Session
+) -> None:
+    _costed_task(db, currency="EUR")
+    _shop_in(db, "USD")
+    code, out = podium("resource", "show", "ana")
+    assert code == 0, out
+    rows = table_rows(out)
+    assert rows["CLOUD"][4] == "3,800.00\u00a0EUR" and rows["SHOP"][4] == "3,800.00\u00a0USD"
+    assert "cost 3,800.00\u00a0EUR + 3,800.00\u00a0USD" in out
+    assert "cost (" not in out
+
+
+def test_a_resources_costs_in_programs_of_one_currency_name_it_once(
+    cli_env: None, db: Session
+) -> None:
+    _costed_task(db, currency="EUR")
+    _shop_in(db, "EUR")
+    code, out = podium("resource", "show", "ana")
+    assert code == 0, out
+    assert "cost (EUR)" in out
+    assert table_rows(out)["SHOP"][4] == "3,800.00"
+    assert "in all: 80 h of work, cost 7,600.00\u00a0EUR" in out
+
+
+def test_a_change_requests_cost_impact_carries_the_code(cli_env: None, db: Session) -> None:
+    _costed_task(db, currency="EUR")
+    code, out = podium("change", "raise", "CLOUD", "--title", "More", "--budget", "DATA-1=40000")
+    assert code == 0, out
+    assert "Impact: cost +8,000\u00a0EUR." in out
+    code, out = podium("change", "set", "CLOUD", "CR-1", "--budget", "DATA-1=30000")
+    assert code == 0, out
+    assert "Impact: cost -2,000\u00a0EUR." in out
+    code, out = podium("change", "list", "CLOUD")
+    assert code == 0, out
+    assert "cost (EUR)" in out
+    assert table_rows(out)["CR-1"][-1] == "-2,000"
+
+
+def test_without_a_currency_scenarios_assignments_and_change_requests_print_bare_amounts(
+    cli_env: None, db: Session
+) -> None:
+    _costed_task(db, currency=None)
+    _shop_in(db, None)
+    said = []
+    for args in (
+        ("scenario", "create", "CLOUD", "Cheaper"),
+        ("scenario", "compare", "CLOUD~S1"),
+        ("assignment", "list", "CLOUD"),
+        ("resource", "show", "ana"),
+        ("assignment", "set", "CLOUD", "DATA-1", "ana", "--units", "50%"),
+        ("change", "raise", "CLOUD", "--title", "More", "--budget", "DATA-1=40000"),
+        ("change", "list", "CLOUD"),
+    ):
+        code, out = podium(*args)
+        assert code == 0, (args, out)
+        said.append(out)
+    out = "\n".join(said)
+    assert table_rows(said[1])["cost"] == ["32,000", "32,000", ""]
+    totals = [line.strip() for line in out.splitlines() if line.startswith("in all:")]
+    assert totals == ["in all: 40 h of work, cost 3,800.00", "in all: 80 h of work, cost 7,600.00"]
+    assert "Now 50%, 20 h of work, cost 1,900.00." in out
+    assert "Impact: cost +8,000." in out
+    assert table_rows(said[-1])["CR-1"][-1] == "+8,000"
+    assert "(" not in "".join(line for line in out.splitlines() if "cost" in line)
+    assert "\u00a0" not in out

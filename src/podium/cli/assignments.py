@@ -34,6 +34,8 @@ from podium.cli._app import (
 )
 from podium.cli.programs import counted
 from podium.cli.resources import find_resource
+from podium.cli.task_common import money
+from podium.currency import in_currency
 from podium.errors import ValidationFailed
 from podium.models import Program, Resource, Task
 from podium.services import programs
@@ -182,8 +184,10 @@ def _moved(session: Session, task: Task, before: tuple[Any, ...]) -> str | None:
     return f"{escape(task.key)} now {' and '.join(parts)}."
 
 
-def _booked(view: AssignmentView) -> str:
-    work, cost = _hours(view.work_hours), f"{view.cost:,.2f}"
+def _booked(view: AssignmentView, currency: str | None) -> str:
+    """Units, work and cost (in the program's ``currency``) in a line: ``50%, 40 h of work,
+    cost 3,800.00 EUR``."""
+    work, cost = _hours(view.work_hours), money(view.cost, currency)
     return f"{percent(view.assignment.units)}, {work} of work, cost {cost}"
 
 
@@ -199,29 +203,47 @@ def _handed(task: Task, handover: Handover | None) -> str | None:
     return escape(handover.sentence(task.key)) if handover is not None else None
 
 
+def _costs_in_all(views: Sequence[AssignmentView], currencies: dict[int, str | None]) -> str:
+    """The total cost, one sum per currency when the programs' differ (never added
+    together): ``3,800.00 EUR + 1,200.00 USD``."""
+    totals: dict[str | None, float] = {}
+    for v in views:
+        code = currencies[v.assignment.program_id]
+        totals[code] = totals.get(code, 0.0) + v.cost
+    ordered = sorted(totals.items(), key=lambda item: item[0] or "")
+    return " + ".join(money(total, code) for code, total in ordered)
+
+
 def assignments_table(
     session: Session, views: Sequence[AssignmentView], *, by: Literal["program", "resource"]
 ) -> Table:
     """Assignments with their task's dates, work and cost; the first column names the
-    program (a resource's bookings) or the resource (a program's)."""
-    keys = {
-        i: programs.get_program(session, SYSTEM, i).key
-        for i in {v.assignment.program_id for v in views}
-    }
-    work, cost = sum(v.work_hours for v in views), sum(v.cost for v in views)
+    program (a resource's bookings) or the resource (a program's). Costs are in their
+    program's currency: named once in the heading when every program has the same (or
+    none), else beside each cost."""
+    involved = [
+        programs.get_program(session, SYSTEM, i) for i in {v.assignment.program_id for v in views}
+    ]
+    keys = {p.id: p.key for p in involved}
+    currencies = {p.id: p.currency for p in involved}
+    shared = set(currencies.values())
+    heading = in_currency("cost", next(iter(shared))) if len(shared) == 1 else "cost"
+    work = sum(v.work_hours for v in views)
     across = f" across {counted(len(keys), 'program')}" if by == "program" else ""
     table = Table(
         by, "task", "name", Column("units", justify="right"), Column("work", justify="right"),
-        Column("cost", justify="right"), Column("start", no_wrap=True),
+        Column(heading, justify="right"), Column("start", no_wrap=True),
         Column("finish", no_wrap=True), title=f"{counted(len(views), 'assignment')}{across}",
-        title_justify="left", caption=f"in all: {_hours(work)} of work, cost {cost:,.2f}",
+        title_justify="left",
+        caption=f"in all: {_hours(work)} of work, cost {_costs_in_all(views, currencies)}",
         caption_justify="left",
     )  # fmt: skip
     for v in views:
         first = keys[v.assignment.program_id] if by == "program" else v.resource.key
+        cost = money(v.cost, None if len(shared) == 1 else currencies[v.assignment.program_id])
         table.add_row(
             escape(first), escape(v.task.key), escape(v.task.name), percent(v.assignment.units),
-            _hours(v.work_hours), f"{v.cost:,.2f}", str(v.task.early_start or "—"),
+            _hours(v.work_hours), cost, str(v.task.early_start or "—"),
             str(v.task.early_finish or "—"),
         )  # fmt: skip
     return table
@@ -247,8 +269,9 @@ def assign(
         existing = _assigned(session, actor, chosen, booked)
         if existing is not None:
             change = f"podium assignment set {found.key} {chosen.key} {booked.key} --units …"
+            now = _booked(existing, found.currency)
             raise fail(
-                escape(f"{booked.key} is already on {chosen.key} at {_booked(existing)}")
+                escape(f"{booked.key} is already on {chosen.key} at {now}")
                 + f": `{escape(change)}` changes it"
             )
         before = _plan(chosen)
@@ -260,7 +283,8 @@ def assign(
         moved = _moved(session, chosen, before)
         view = assignments.describe(session, made)
         who = escape(booked.name)
-        line = f"Assigned {who} to {escape(chosen.key)} {escape(chosen.name)} at {_booked(view)}."
+        at = _booked(view, found.currency)
+        line = f"Assigned {who} to {escape(chosen.key)} {escape(chosen.name)} at {at}."
         task_work = _task_work(session, actor, chosen)
     for said in (line, moved, task_work):
         if said:
@@ -278,7 +302,7 @@ def unassign(
         view = _assigned(session, actor, chosen, booked)
         if view is None:
             raise _not_assigned(found, chosen, booked)
-        before, was = _plan(chosen), _booked(view)
+        before, was = _plan(chosen), _booked(view, found.currency)
         handover = assignments.delete_assignment(
             session, actor, view.assignment.id, expected_version=view.assignment.version
         )
@@ -359,7 +383,7 @@ def assignment_set(
             if getattr(made, field) != was
         ]
         title = escape(f"{booked.key} on {chosen.key}")
-        now = _booked(assignments.describe(session, made))
+        now = _booked(assignments.describe(session, made), found.currency)
         task_work = _task_work(session, actor, chosen)
     if not lines:
         console.print(f"Nothing changed: {title} already has those settings.")

@@ -24,6 +24,7 @@ from podium.cli._app import (
 )
 from podium.cli.governance import EVERY, ChangeRef, change_app, open_request, print_changes
 from podium.cli.programs import counted
+from podium.currency import with_currency
 from podium.engine.impact import CHANGE_DAYS
 from podium.errors import ValidationFailed
 from podium.models import Program
@@ -67,9 +68,9 @@ Budgets = Annotated[
 ]
 
 
-def impact_line(impact: dict[str, Any]) -> str:
-    """A change request's impact in one sentence: finish, milestones, cost, or why it
-    no longer applies."""
+def impact_line(impact: dict[str, Any], currency: str | None) -> str:
+    """A change request's impact in one sentence: finish, milestones, cost (in the
+    program's ``currency``), or why it no longer applies."""
     if not impact["applicable"]:
         problems = "; ".join(p["message"] for p in impact["problems"])
         return escape(f"It does not apply to the plan as it is now: {problems}.")
@@ -79,8 +80,8 @@ def impact_line(impact: dict[str, Any]) -> str:
         parts.append(f"finish {delta:+d} working days" if delta else "finish unchanged")
         moved = ", ".join(f"{m['key']} {m['finish_delta']:+d}" for m in schedule["milestones"])
         parts += [f"milestones {moved}"] if moved else []
-    if impact["cost"]["delta"]:
-        parts.append(f"cost {impact['cost']['delta']:+,.0f}")
+    if cost := impact["cost"]["delta"]:
+        parts.append(f"cost {with_currency(f'{cost:+,.0f}', currency)}")
     return f"Impact: {'; '.join(parts)}." if parts else "Impact: no date or cost moves."
 
 
@@ -295,7 +296,7 @@ def change_raise(
                 session, actor, program_id=found.id, **fields
             )
         label = escape(f"CR-{cr.number} {cr.title}")
-        impact = impact_line(change_requests.compute_impact(session, actor, cr))
+        impact = impact_line(change_requests.compute_impact(session, actor, cr), found.currency)
         where, by = found.key, escape(cr.requested_by)
     console.print(f"Raised [bold]{label}[/] in {where}, requested by {by}.")
     console.print(impact)
@@ -366,7 +367,7 @@ def change_set(
             for field, old in before.items()
         ]
         title_now = f"[bold]{escape(f'CR-{cr.number} {cr.title}')}[/]"
-        impact = impact_line(change_requests.compute_impact(session, actor, cr))
+        impact = impact_line(change_requests.compute_impact(session, actor, cr), found.currency)
     print_changes(title_now, lines)
     console.print(impact)
 

@@ -32,6 +32,7 @@ from podium.cli._app import (
     writable,
     write_file,
 )
+from podium.currency import in_currency
 from podium.models import ChangeRequestStatus, Program
 from podium.models.governance import Review
 from podium.services import programs
@@ -225,9 +226,10 @@ def change_list(
         wanted = ChangeRequestStatus(status) if status else None
     except ValueError as exc:
         raise fail(f"unknown status {status!r}") from exc
-    table = Table("request", "status", "title", "requested by", "finish", "milestones", "cost")
     with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
+        cost = in_currency("cost", found.currency)  # the amounts are in the program's
+        table = Table("request", "status", "title", "requested by", "finish", "milestones", cost)
         items, _ = change_requests.list_change_requests(
             session, SYSTEM, found.id, status=wanted, limit=EVERY
         )

@@ -29,6 +29,7 @@ from podium.cli._app import (
     require_current_schema,
     service_work,
 )
+from podium.currency import in_currency
 from podium.errors import PodiumError
 from podium.models import Program, Role, Scenario, ScenarioStatus
 from podium.services import programs
@@ -144,6 +145,8 @@ def scenario_compare(
         with unit_of_work() as session:
             found = _scenario(session, scenario, name)
             view = service.compare_scenario(session, SYSTEM, found.id, baseline_id=baseline)
+            # the live program's: the cost row names it once, as a table's heading would
+            currency = programs.get_program(session, SYSTEM, found.program_id).currency
     except PodiumError as exc:
         raise _refused(exc) from exc
     if format == "json":
@@ -168,7 +171,8 @@ def scenario_compare(
         row(f"project {p['key']}", p)
     cost = view["cost"]
     extra = [f"{cost['baseline']:,.0f}"] if view["baseline"] else []
-    table.add_row("cost", f"{cost['live']:,.0f}", f"{cost['scenario']:,.0f}", "", *extra)
+    live, then = f"{cost['live']:,.0f}", f"{cost['scenario']:,.0f}"
+    table.add_row(in_currency("cost", currency), live, then, "", *extra)
     for r in view["resources"]:
         table.add_row(f"{r['name']} over-allocated days", str(r["live"]), str(r["scenario"]), "")
     console.print(table)

@@ -23,7 +23,7 @@ from podium.api.schemas import PathId
 from podium.engine.leveling.model import MAX_CAPACITY
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Resource, ResourceKind
-from podium.services import calendars
+from podium.services import calendars, programs
 from podium.services.resources import assignments, catalog, load
 from podium.services.resources.catalog import TimeOff
 from podium.web.form_errors import Errors, errors_of, validate
@@ -305,6 +305,12 @@ def _detail(
     ]
     found, _n = calendars.list_calendars(db, viewer.actor, limit=500)
     can_edit = catalog.may_change_resource(db, viewer.actor, resource)
+    booked = assignments.list_assignments(db, viewer.actor, resource_id=resource_id)
+    # each cost is in its program's currency (the programs the viewer sees, as booked)
+    currencies = {
+        i: programs.get_program(db, viewer.actor, i).currency
+        for i in {a.assignment.program_id for a in booked}
+    }
     context = {
         "resource": resource,
         "time_off": catalog.time_off_of(resource),
@@ -321,7 +327,8 @@ def _detail(
         "period_label": period_label,
         "strip_label": _strip_label,
         "program_keys": {t["task_id"]: t["program_key"] for t in view["tasks"]},
-        "assignments": assignments.list_assignments(db, viewer.actor, resource_id=resource_id),
+        "assignments": booked,
+        "currencies": currencies,
         "can_edit": can_edit,
         "confirm_delete": confirm_delete and can_edit,
         "flash": flash,

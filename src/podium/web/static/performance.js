@@ -3,7 +3,9 @@
 // server embedded in the page, with a vertical line at the status date. The
 // three lines differ by dash as well as colour, and each is named at its end;
 // the same numbers are in a table under the chart. The select above the chart
-// switches between the program and one project.
+// switches between the program and one project. A program with a currency puts
+// its code (data-currency) at the top of the amounts' axis and after each amount
+// in the tooltip; without one the amounts are bare.
 (function () {
   "use strict";
 
@@ -18,6 +20,7 @@
 
   var data = JSON.parse(source.textContent);
   var scope = document.getElementById("pf-scope");
+  var currency = box.getAttribute("data-currency") || "";
   var SERIES = [
     { key: "pv", name: "PV", label: "Planned value", color: "#64748b", type: "dashed", width: 2 },
     { key: "ev", name: "EV", label: "Earned value", color: "#3b4fd8", type: "solid", width: 2.5 },
@@ -28,7 +31,10 @@
   var dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
   function money(value) {
-    return value == null ? "—" : numberFormat.format(value).replace("-", "\u2212");
+    if (value == null) return "—";
+    var amount = numberFormat.format(value).replace("-", "\u2212");
+    // as the server writes it: the code after the amount, never on a line of its own
+    return currency ? amount + "\u00a0" + currency : amount;
   }
 
   function day(iso) {
@@ -103,6 +109,10 @@
     },
     yAxis: {
       type: "value",
+      name: currency,
+      nameLocation: "end",
+      nameGap: 10,
+      nameTextStyle: { color: "#5f6b7a", align: "right", fontWeight: 600 },
       axisLabel: {
         color: "#5f6b7a",
         formatter: function (v) {
