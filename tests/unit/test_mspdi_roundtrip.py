@@ -153,3 +153,30 @@ def test_characters_xml_cannot_hold_are_replaced_so_the_file_still_reads() -> No
     assert back.ok, back.problems
     (task,) = back.document["tasks"]
     assert task["name"] == "Vendor \ufffd\ufffd call"
+
+
+def test_the_currency_is_the_files_currency_code_both_ways() -> None:
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "RT", "name": "RT", "start": "2027-01-04", "currency": "CHF"},
+        "projects": [{"key": "RT", "name": "Round trip"}],
+        "tasks": [{"id": "RT-1", "project": "RT", "name": "Design", "duration": 3}],
+    }
+    written = write_mspdi(document)
+    assert text(parse(written)[0], "CurrencyCode") == "CHF"
+    assert read_mspdi(written).document["program"]["currency"] == "CHF"
+    del document["program"]["currency"]
+    bare = write_mspdi(document)
+    assert b"CurrencyCode" not in bare and "currency" not in read_mspdi(bare).document["program"]
+    odd = read_mspdi(
+        bare.replace(b"<CalendarUID>", b"<CurrencyCode>EURO</CurrencyCode><CalendarUID>")
+    )
+    assert odd.ok and "currency" not in odd.document["program"]
+    assert "currency code 'EURO' is not ISO 4217: amounts imported without a currency" in odd.notes
+
+
+@pytest.mark.skipif(not FILES, reason="the shared project files are not here")
+def test_a_project_files_currency_code_becomes_the_programs() -> None:
+    read = read_mspdi((DATA / "mpxj_mspdirelations.xml").read_bytes())
+    assert read.ok and read.document["program"]["currency"] == "GBP"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from podium.currency import checked_currency
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.mspdi._xml import NS, Q, XmlRefused, parse, parse_date, text
 from podium.interop.mspdi.calendars import (
@@ -132,6 +133,7 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
     status = text(root, "StatusDate")
     if status:
         program["status_date"] = parse_date(status).isoformat()
+    currency_note = _currency(text(root, "CurrencyCode"), program)
     imported.document = {
         "format": "podium-plan",
         "version": 1,
@@ -157,5 +159,17 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
     ]
     if tasks.null_rows:
         imported.notes.append(f"{tasks.null_rows} blank task row(s) skipped")
-    imported.notes += calendar_notes + tasks.notes + resources.notes
+    imported.notes += calendar_notes + tasks.notes + resources.notes + currency_note
     return imported
+
+
+def _currency(code: str | None, program: dict[str, Any]) -> list[str]:
+    """The file's currency (``CurrencyCode``) as the program's, when it is an ISO 4217
+    code; otherwise a note that the amounts come without one."""
+    if not code:
+        return []
+    try:
+        program["currency"] = checked_currency(code)
+    except ValueError:
+        return [f"currency code {code!r} is not ISO 4217: amounts imported without a currency"]
+    return []

@@ -204,6 +204,8 @@ def write_mspdi(
     _add(root, "ScheduleFromStart", 1)
     _add(root, "StartDate", _at(project_start))
     _add(root, "FinishDate", _at(finish, end=True))
+    if program.get("currency"):
+        _add(root, "CurrencyCode", program["currency"])
     _add(root, "CalendarUID", calendar_uids[default_calendar])
     _add(root, "DefaultStartTime", "08:00:00")
     _add(root, "DefaultFinishTime", "17:00:00")
