@@ -214,6 +214,7 @@ def test_the_report_prints_amounts_with_the_currency_in_markdown_and_html(
     page = _draft(cast, "html")
     assert f"<span>Actual cost</span><strong>10,000{NBSP}EUR</strong>" in page
     assert f"of 32,000{NBSP}EUR" in page
+    assert re.search(rf"<text [^>]*>[\d,]+{NBSP}EUR</text>", page)  # the S-curve's top
 
 
 def test_an_issued_report_keeps_the_currency_it_was_issued_with(
@@ -284,3 +285,18 @@ def test_a_resources_page_names_one_currency_once_and_two_beside_each_cost(
         )
     }
     assert costs["PLAT-1"] == plat and costs["WEB-1"] == web
+
+
+@pytest.mark.parametrize("code", ["CHF", None])
+def test_the_reports_decisions_needed_give_a_requests_cost_with_the_currency(
+    cast: Cast, costed: dict[str, Any], code: str | None
+) -> None:
+    _set_currency(cast, code)
+    post_created(
+        cast.manager,
+        f"/api/v1/programs/{cast.program.id}/change-requests",
+        {"title": "More testing", "budget_changes": [{"task_id": costed["id"], "budget": 40000}]},
+    )
+    said = "; cost +8,000" + (f"{NBSP}CHF" if code else "")
+    report = _draft(cast, "md")
+    assert said in report and (code is not None or "CHF" not in report)

@@ -65,8 +65,9 @@ def report_currency(data: dict[str, Any]) -> str | None:
     return str(code) if code else None
 
 
-def s_curve_svg(curve: dict[str, Any] | None, as_of: str) -> str:
-    """PV, EV and AC as polylines in an SVG (no scripts, no external files)."""
+def s_curve_svg(curve: dict[str, Any] | None, as_of: str, currency: str | None = None) -> str:
+    """PV, EV and AC as polylines in an SVG (no scripts, no external files); the top of
+    the amounts' axis carries the ``currency``."""
     if not curve or not curve["dates"]:
         return ""
     series = {name: curve[name] for name in ("pv", "ev", "ac")}
@@ -91,7 +92,7 @@ def s_curve_svg(curve: dict[str, Any] | None, as_of: str) -> str:
         'aria-label="S-curves: planned value, earned value, actual cost">',
         f'<line x1="{PAD}" y1="{bottom}" x2="{right}" y2="{bottom}" {grey}/>',
         f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{bottom}" {grey}/>',
-        f'<text x="{PAD}" y="{PAD - 8}" {small}>{top:,.0f}</text>',
+        f'<text x="{PAD}" y="{PAD - 8}" {small}>{with_currency(f"{top:,.0f}", currency)}</text>',
         f'<text x="{PAD}" y="{HEIGHT - 10}" {small}>{curve["dates"][0]}</text>',
         f'<text x="{right}" y="{HEIGHT - 10}" {small} text-anchor="end">'
         f"{curve['dates'][-1]}</text>",
@@ -122,7 +123,7 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 
 def render_html(data: dict[str, Any]) -> str:
-    chart = s_curve_svg(data["performance"]["curve"], data["as_of"])
+    chart = s_curve_svg(data["performance"]["curve"], data["as_of"], report_currency(data))
     return _env.get_template("report.html").render(r=data, chart=chart, cur=report_currency(data))
 
 

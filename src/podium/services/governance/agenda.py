@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from podium.currency import with_currency
 from podium.models import Alert, Program, utcnow
 from podium.models.governance import ChangeRequest, ChangeRequestStatus, Decision, Review
 from podium.services.actor import Actor
@@ -161,6 +162,8 @@ def proposed_change_requests(
     (``detail``) and whether it was raised after ``since``."""
     from podium.services.governance.change_requests import compute_impact
 
+    program = session.get(Program, program_id)
+    currency = program.currency if program is not None else None
     items = []
     for cr in session.scalars(
         select(ChangeRequest)
@@ -184,7 +187,8 @@ def proposed_change_requests(
         else:
             detail = "no schedule change"
         if impact["cost"]["delta"]:
-            detail += f"; cost {impact['cost']['delta']:+,.0f}"
+            delta = f"{impact['cost']['delta']:+,.0f}"
+            detail += f"; cost {with_currency(delta, currency)}"
         items.append(
             {
                 "kind": "change_request",
