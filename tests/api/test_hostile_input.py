@@ -95,8 +95,6 @@ class World:
         self.problems.append(text)
 
 
-
-
 @pytest.fixture
 def world(app: FastAPI, cast: Cast, net: Net) -> Iterator[World]:
     """One record of each kind the routes' paths name, made through the API, and the
@@ -456,6 +454,13 @@ def test_a_body_past_the_size_limit_is_a_413_on_every_route_that_takes_a_file(
         )
         if response.status_code != 413 or error_problem(response, None):
             problems.append(f"POST /risks past the limit: {response.status_code} {response.text}")
+        # and one sent in chunks, without saying its length, is counted as it comes
+        chunks = iter([b'{"title": "', *[b"x" * 1024] * 8, b'"}'])
+        response = user.post(
+            f"{API}/risks", content=chunks, headers={"Content-Type": "application/json"}
+        )
+        if response.status_code != 413 or error_problem(response, None):
+            problems.append(f"POST /risks in chunks: {response.status_code} {response.text}")
     # a holiday file has a limit of its own, under the request's
     monkeypatch.setattr("podium.api.calendars.MAX_FILE_BYTES", 1024)
     holidays = f"{API}/calendars/{calendar['id']}/holidays/import"

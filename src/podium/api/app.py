@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from podium import __version__
 from podium.api import programs, users
 from podium.api.errors import error_response, install_error_handlers
+from podium.body_limit import BodyLimit
 from podium.config import Settings, get_settings
 from podium.db import check_database_current, make_engine, session_factory
 
@@ -114,6 +115,7 @@ def create_api_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)  # bodies sent in chunks
 
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
