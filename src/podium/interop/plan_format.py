@@ -281,10 +281,6 @@ def _message(error: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
-    if kind == "too_long" and error["loc"] == ("tasks",):
-        ctx = error["ctx"]
-        most, has = ctx["max_length"], ctx["actual_length"]
-        return f"a plan holds at most {most:,} tasks; this one has {has:,}"
     if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == KEY_PATTERN:
         return "a key is a letter, then up to 19 letters, digits, _ or -"
     return str(error["msg"])
@@ -348,6 +344,10 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     if type(raw.get("version")) is not int or raw.get("version") != 1:
         message = f"unsupported version {raw.get('version')!r} (this Podium reads version 1)"
         raise PlanError([{"location": "version", "message": message}])
+    tasks = raw.get("tasks")
+    if isinstance(tasks, list) and len(tasks) > MAX_TASKS:  # refused before reading them all
+        message = f"a plan holds at most {MAX_TASKS:,} tasks; this one has {len(tasks):,}"
+        raise PlanError([{"location": "tasks", "message": message}])
     problems: list[dict[str, str]] = []
     plan = None
     try:
