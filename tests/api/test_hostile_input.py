@@ -288,7 +288,7 @@ def _report(problems: list[str]) -> str:
 
 
 def test_every_json_body_field_takes_hostile_values_without_a_server_error(
-    app: FastAPI, world: World
+    app: FastAPI, engine: Engine, world: World
 ) -> None:
     spec = Spec(app.openapi())
     samples = Samples(spec, world.ids)
@@ -302,7 +302,8 @@ def test_every_json_body_field_takes_hostile_values_without_a_server_error(
         make_base = bases.get((method, path))
         base = make_base() if make_base else samples.required(schema)
         client = _client(world, path)
-        for mutation in mutations(spec, samples, schema, base):
+        half = 0 if engine.dialect.name == "sqlite" else 1  # see hostile.BOTH_DATABASES
+        for mutation in mutations(spec, samples, schema, base, half=half):
             _send_body(world, client, method, path, mutation)
     assert swept > 60  # the schema was read: most routes that write take a JSON body
     read_everything_back(app, world)
