@@ -47,6 +47,17 @@ class GoalOut(BaseModel):
     target_date: date | None
 
 
+CurrencyIn = Annotated[
+    str | None,
+    Field(
+        max_length=20,
+        description="ISO 4217 code its amounts are in (any case; stored in capitals); "
+        "null or empty: none",
+        examples=["EUR"],
+    ),
+]
+
+
 class ProgramCreate(Strict):
     key: str = Field(pattern=KEY_PATTERN, examples=["CLOUD"])
     name: str = Field(min_length=1, max_length=200)
@@ -55,13 +66,7 @@ class ProgramCreate(Strict):
     status: ProgramStatus = ProgramStatus.ACTIVE
     calendar_id: CalendarId | None = None
     status_date: date | None = None
-    currency: str | None = Field(
-        default=None,
-        max_length=20,
-        description="ISO 4217 code its amounts are in (any case; stored in capitals); "
-        "null or empty: none",
-        examples=["EUR"],
-    )
+    currency: CurrencyIn = None
     goal: GoalIn = Field(default_factory=GoalIn)
 
 
@@ -73,13 +78,7 @@ class ProgramUpdate(Strict):
     status: ProgramStatus | None = None
     calendar_id: CalendarId | None = None
     status_date: date | None = None
-    currency: str | None = Field(
-        default=None,
-        max_length=20,
-        description="ISO 4217 code its amounts are in (any case; stored in capitals); "
-        "null or empty: none",
-        examples=["EUR"],
-    )
+    currency: CurrencyIn = None
     goal: GoalIn | None = None
 
 

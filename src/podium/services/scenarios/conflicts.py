@@ -220,34 +220,23 @@ def _added_live(
         keys = record_keys(session, kind, records)
         for record in records:
             what = f"{NOUNS[kind]} {keys[record.id]} was added to the live plan"
-            if kind in ("projects", "milestones", "tasks"):
-                scope = record.project_id if kind == "tasks" else None
-                if (kind, scope, record.key.upper()) in adding:
-                    found.append(
-                        _conflict(
-                            kind,
-                            keys[record.id],
-                            record.id,
-                            "added",
-                            f"{what}, and the scenario adds another {NOUNS[kind]} with that "
-                            "key: give the scenario's another key",
-                        )
-                    )
-                    continue
-            needs = _needs(kind, record)
-            for needed_kind, needed_id in needs:
-                if needed_id in removed.get(needed_kind, set()):
-                    name = deleted_keys.get(needed_kind, {}).get(needed_id) or str(needed_id)
-                    found.append(
-                        _conflict(
-                            kind,
-                            keys[record.id],
-                            record.id,
-                            "added",
-                            f"{what} on {NOUNS[needed_kind]} {name}, which the scenario deletes",
-                        )
-                    )
-                    break
+            why: str | None = None
+            scope = record.project_id if kind == "tasks" else None
+            if kind in ("projects", "milestones", "tasks") and (
+                (kind, scope, record.key.upper()) in adding
+            ):
+                why = (
+                    f"{what}, and the scenario adds another {NOUNS[kind]} with that key: "
+                    "give the scenario's another key"
+                )
+            else:
+                for needed_kind, needed_id in _needs(kind, record):
+                    if needed_id in removed.get(needed_kind, set()):
+                        name = deleted_keys.get(needed_kind, {}).get(needed_id) or str(needed_id)
+                        why = f"{what} on {NOUNS[needed_kind]} {name}, which the scenario deletes"
+                        break
+            if why is not None:
+                found.append(_conflict(kind, keys[record.id], record.id, "added", why))
     return found
 
 
