@@ -37,7 +37,7 @@ node_modules/.installed: package.json
 	touch $@
 
 browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
-	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+	@scripts/install-chromium.sh
 
 java:  ## a Java runtime for the independent check of plan files with MPXJ (needs root or sudo)
 	@command -v java >/dev/null 2>&1 || scripts/install-java.sh

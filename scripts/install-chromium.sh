@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+# Install Debian's Chromium for the browser tests: the browser, and its headless shell
+# (the same build without the desktop browser around it), which Playwright drives.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then exit 0; fi
+if command -v chromium >/dev/null 2>&1 && command -v chromium-headless-shell >/dev/null 2>&1; then
+  exit 0
+fi
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+  chromium chromium-headless-shell fonts-dejavu-core >/dev/null
 chromium --version

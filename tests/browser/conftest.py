@@ -45,7 +45,14 @@ from tests.browser.cloud_plan import seed_cloud_plan
 from tests.browser.work_plan import WorkPeople, WorkProgram, make_work_people, make_work_program
 from tests.factories import PASSWORD, make_program, make_user
 
-CHROMIUM = os.environ.get("PODIUM_TEST_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium, headless. Its headless shell (package chromium-headless-shell: the
+# same build without the desktop browser around it, what Playwright itself runs headless)
+# takes half the time of the full browser here; `make browser` installs both, and
+# PODIUM_TEST_CHROMIUM=/usr/bin/chromium runs the tests in the full browser.
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
+CHROMIUM = os.environ.get(
+    "PODIUM_TEST_CHROMIUM", str(HEADLESS_SHELL) if HEADLESS_SHELL.exists() else "/usr/bin/chromium"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
