@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -111,17 +112,28 @@ def _autoincrement(engine: Engine) -> set[str]:
         }
 
 
-@pytest.fixture
-def demo_at_0018(tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture(scope="module")
+def _demo_at_0018_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo program in a SQLite database at revision 0018 (ids reusable): loaded by
     today's models at the newest revision, then migrated down (the models may hold
-    columns 0018 did not have)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'at-0018.db'}")
+    columns 0018 did not have). Made once; each test works on a copy."""
+    path = tmp_path_factory.mktemp("migrations") / "at-0018.db"
+    engine = make_engine(f"sqlite:///{path}")
     _migrate(engine, "head")
     with session_factory(engine)() as session:
         load_demo(session, today=date(2026, 12, 1))
         session.commit()
     _migrate(engine, "0018", down=True)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_at_0018(_demo_at_0018_file: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A copy of the demo program at revision 0018 of the test's own."""
+    path = tmp_path / "at-0018.db"
+    shutil.copyfile(_demo_at_0018_file, path)
+    engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
 
