@@ -137,6 +137,34 @@ def test_a_validation_error_shows_next_to_its_field_and_nothing_is_saved(
     expect(page.get_by_test_id("row-form")).to_have_count(0)
 
 
+def test_typing_into_another_field_before_the_opened_form_settles_keeps_the_focus_there(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    """An opened row form focuses its name once it settles; someone quicker than that,
+    already typing a duration, keeps typing into the duration."""
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/projects/{work_program.project_ids['APP']}")
+    # a settle slow enough to type into during it, and a flag raised when it is done
+    page.evaluate(
+        """() => {
+            htmx.config.defaultSettleDelay = 400;
+            document.addEventListener(
+                "htmx:afterSettle", () => { document.body.dataset.settled = "yes"; },
+                { once: true });
+        }"""
+    )
+    row(page, "APP-1").get_by_role("link", name="Edit APP-1").click()
+    editor = page.get_by_test_id("row-form")
+    duration = editor.get_by_label("Duration (days)")
+    duration.fill("12")
+    assert page.evaluate("document.body.dataset.settled") is None  # typed before it settled
+    expect(page.locator("body")).to_have_attribute("data-settled", "yes")
+    expect(duration).to_be_focused()
+    page.keyboard.type("0")
+    expect(duration).to_have_value("120")
+    expect(editor.get_by_label("Name")).not_to_have_value(re.compile("0"))
+
+
 def test_the_add_form_shows_errors_by_field(
     page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram
 ) -> None:

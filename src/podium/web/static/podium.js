@@ -46,7 +46,26 @@
       target.focus();
     }
   }
-  document.addEventListener("htmx:afterSettle", focusWhereTheUserIs);
+  // The new part settles a moment after it is swapped in (htmx's settle delay). If
+  // the person has gone on in the meantime (clicked or typed into another field),
+  // the focus stays where they put it: moving it then would send their typing into
+  // the wrong field.
+  var focusAtSwap = null;
+  document.addEventListener("htmx:afterSwap", function () {
+    focusAtSwap = document.activeElement;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var movedSinceSwap = focusAtSwap !== null && document.activeElement !== focusAtSwap;
+    focusAtSwap = null;
+    if (movedSinceSwap) {
+      var marked = document.querySelector("[data-focus-after-swap]");
+      if (marked) {
+        marked.removeAttribute("data-focus-after-swap");
+      }
+      return;
+    }
+    focusWhereTheUserIs();
+  });
 
   // A whole page drawn again after a refused form does the same, unless the page
   // already put focus somewhere (autofocus).
