@@ -8,8 +8,16 @@ whole of it in memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The pages' answer to a body too large (set by the web layer on ``app.state``): a page
+# saying so, drawn as every error page is; without it, plain text.
+PAGE_HOOK = "too_large_page"
 
 
 class BodyTooLarge(Exception):
@@ -49,10 +57,20 @@ class BodyLimit:
             if not refused:
                 raise
         if refused:
-            await self._too_large(scope)(scope, receive, send)
+            response = await self._too_large(scope)
+            await response(scope, receive, send)
 
-    def _too_large(self, scope: Scope) -> Response:
-        if str(scope.get("path", "")).startswith("/api/"):
+    async def _too_large(self, scope: Scope) -> Response:
+        api = str(scope.get("path", "")).startswith("/api/")
+        page: Callable[[Request], Response] | None = getattr(
+            getattr(scope.get("app"), "state", None), PAGE_HOOK, None
+        )
+        if not api and page is not None:
+            try:
+                return await run_in_threadpool(page, Request(scope))
+            except Exception:  # the page could not be drawn: say it in plain words
+                pass
+        if api:
             return JSONResponse(
                 {
                     "error": {

@@ -70,3 +70,35 @@ def test_a_file_above_the_limit_gets_a_page_on_the_web_and_json_from_the_api(
     assert "larger than 20 MB" in page.text and "Nothing was saved." in page.text
     api = cast.member.post("/api/v1/imports", files={"file": ("big.csv", big)})
     assert_error(api, 413, "payload_too_large")
+
+
+def test_a_form_sent_in_chunks_past_the_limit_gets_the_page_too(cast: Cast, engine) -> None:
+    """A body without its length is counted as it streams in; a page's form refused so
+    gets the error page (a page of the site), not plain text."""
+    from fastapi.testclient import TestClient
+
+    from podium.app import create_app
+    from podium.config import Settings
+    from tests.factories import PASSWORD
+
+    small = Settings(
+        database_url="sqlite://",
+        environment="test",
+        secret_key="test-secret",
+        max_upload_bytes=4096,
+    )
+    with TestClient(create_app(small, engine=engine)) as client:
+        login = client.post(
+            "/api/v1/auth/login", json={"email": "member@example.com", "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        chunks = iter([b"csrf_token=" + login.json()["csrf_token"].encode(), *[b"x" * 1024] * 8])
+        page = client.post(
+            "/import",
+            content=chunks,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert page.status_code == 413
+    assert page.headers["content-type"].startswith("text/html")
+    assert "larger than 4 KB" in page.text and "Nothing was saved." in page.text
+    assert "<nav" in page.text  # the site's page, with its header

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from podium.api.app import has_nul
+from podium.body_limit import PAGE_HOOK
 from podium.errors import PodiumError, TooManyAttempts
 from podium.web.session import find_viewer, safe_next
 from podium.web.templating import is_htmx, render
@@ -168,18 +169,20 @@ def install_html_errors(app: FastAPI) -> None:
     for_pages(Exception, unexpected_page)
 
     limit = app.state.settings.max_upload_bytes
+    most = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
+    too_large = (
+        f"What was sent is larger than {most}, the most Podium takes at once. Nothing was saved."
+    )
+
+    # a body sent in chunks is counted as it comes (podium.body_limit): its page too
+    setattr(app.state, PAGE_HOOK, lambda request: error_page(request, 413, too_large))
 
     @app.middleware("http")
     async def too_large_page(request: Request, call_next):  # type: ignore[no-untyped-def]
         # the API's own limit answers JSON; a page's form gets a page saying so
         length = request.headers.get("content-length", "")
         if not is_api(request) and length.isdecimal() and int(length) > limit:
-            most = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
-            message = (
-                f"What was sent is larger than {most}, the most Podium takes at once. "
-                "Nothing was saved."
-            )
-            return await run_in_threadpool(error_page, request, 413, message)
+            return await run_in_threadpool(error_page, request, 413, too_large)
         if not is_api(request) and has_nul(request):
             message = "The address holds a NUL character, which Podium cannot read."
             return await run_in_threadpool(error_page, request, 400, message)
