@@ -26,9 +26,21 @@ UNICODE = "🚀 مرحبا بالعالم \u202eשלום 👩🏽‍💻"
 # the wrong types each kind of field can be sent
 WRONG: dict[str, list[tuple[str, Any]]] = {
     "string": [("a number", 12345), ("a list", ["x"]), ("an object", {"x": 1}), ("true", True)],
-    "integer": [("a word", "x"), ("a fraction", 1.5), ("a list", [1]), ("an object", {"n": 1})],
-    "number": [("a word", "x"), ("a list", [1.0]), ("an object", {"n": 1})],
-    "date": [("a number", 20260105), ("an empty string", ""), ("a time", "2026-01-05T10:00:00")],
+    "integer": [
+        ("a word", "x"),
+        ("a fraction", 1.5),
+        ("a list", [1]),
+        ("an object", {"n": 1}),
+        ("true", True),
+    ],
+    "number": [("a word", "x"), ("a list", [1.0]), ("an object", {"n": 1}), ("true", True)],
+    "date": [
+        ("a number", 20260105),
+        ("zero", 0),  # lax pydantic: 1970-01-01, counted in seconds
+        ("a string of digits", "86400"),
+        ("an empty string", ""),
+        ("a time", "2026-01-05T10:00:00"),
+    ],
     "boolean": [("a word", "maybe"), ("the number 2", 2), ("a list", [True])],
     "enum": [("a number", 1), ("a list", ["x"])],
     "array": [("a word", "x"), ("an object", {"x": 1}), ("a number", 1)],
@@ -222,8 +234,8 @@ def hostile_values(
 
 def schema_refuses(kind: str, schema: dict[str, Any], nullable: bool, value: Any) -> bool:
     """Whether the request's validation surely refuses ``value`` for a field of this schema
-    (when unsure — pydantic's lax mode reads a number as a date, true as 1.0 — it is sent
-    as passing)."""
+    (when unsure, it is sent as passing). Podium refuses what pydantic's lax mode would
+    read otherwise: a number as a date counted in seconds, true as 1."""
     if value is None:
         return not nullable
     if kind == "string":
@@ -237,8 +249,8 @@ def schema_refuses(kind: str, schema: dict[str, Any], nullable: bool, value: Any
     if kind == "enum":
         return value not in schema["enum"]
     if kind == "date":
-        if not isinstance(value, str):
-            return isinstance(value, (list, dict))
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return True
         try:
             date.fromisoformat(value)
         except ValueError:
@@ -247,7 +259,7 @@ def schema_refuses(kind: str, schema: dict[str, Any], nullable: bool, value: Any
     if kind == "boolean":
         return value not in (True, False, 0, 1, "true", "false", "yes", "no", "0", "1")
     if kind in ("integer", "number"):
-        if isinstance(value, (list, dict)) or (isinstance(value, str) and value == "x"):
+        if isinstance(value, (list, dict, bool)) or (isinstance(value, str) and value == "x"):
             return True
         if kind == "integer" and isinstance(value, float) and not value.is_integer():
             return True

@@ -75,6 +75,7 @@ def test_no_input_schema_check_reaches_a_form_in_pydantics_words(model: type[Bas
         (TaskUpdate, {"duration": "-1"}, "duration", "Must be at least 0."),
         (TaskUpdate, {"duration": "1.5"}, "duration", "Enter a whole number."),
         (TaskUpdate, {"actual_start": "30 Feb"}, "actual_start", "Enter a date (YYYY-MM-DD)."),
+        (TaskUpdate, {"actual_start": "86400"}, "actual_start", "Enter a date (YYYY-MM-DD)."),
         (TaskUpdate, {"name": ""}, "name", "Required."),
         (ProjectUpdate, {"name": ""}, "name", "Required."),
         (ResourceCreate, {"name": "A"}, "key", "Required."),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from podium.api.dependencies import DbId, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
+from podium.api.schemas import ERROR_RESPONSES, IsoDate, PageOut, PathId, Strict
 from podium.models import BenefitMeasurement
 from podium.services import benefits
 from podium.services.benefits import BenefitView
@@ -187,7 +187,7 @@ class BenefitOut(BaseModel):
         )
 
 
-AsOf = Annotated[date | None, Query(description="judge on this day (default: the status date)")]
+AsOf = Annotated[IsoDate | None, Query(description="judge on this day (default: the status date)")]
 
 
 @router.get(

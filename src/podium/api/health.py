@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId
+from podium.api.schemas import ERROR_RESPONSES, IsoDate, PageOut, PathId
 from podium.engine.evm import EacFormula, EarnedValue
 from podium.engine.health import Health, describe_rules
 from podium.models import Role
@@ -82,7 +82,7 @@ def get_health(
     program_id: PathId,
     db: Db,
     actor: CurrentActor,
-    status_date: Annotated[date | None, Query(description="default: the program's")] = None,
+    status_date: Annotated[IsoDate | None, Query(description="default: the program's")] = None,
 ) -> ProgramHealthOut:
     h = health_service.program_health(db, actor, program_id, status_date=status_date)
     report = h.report
@@ -210,7 +210,7 @@ def get_earned_value(
     program_id: PathId,
     db: Db,
     actor: CurrentActor,
-    status_date: Annotated[date | None, Query(description="default: the program's")] = None,
+    status_date: Annotated[IsoDate | None, Query(description="default: the program's")] = None,
     eac_formula: Annotated[
         EacFormula,
         Query(
@@ -259,7 +259,7 @@ def get_curves(
     actor: CurrentActor,
     step_days: Annotated[int, Query(ge=1, le=92)] = 7,
     status_date: Annotated[
-        date | None, Query(description="default: the program's; EV and AC stop there")
+        IsoDate | None, Query(description="default: the program's; EV and AC stop there")
     ] = None,
 ) -> SCurvesOut:
     perf = program_performance(db, actor, program_id, status_date=status_date)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from podium.api.deps import CurrentActor, Db, Page, commit, paged
-from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
+from podium.api.schemas import ERROR_RESPONSES, IsoDate, PageOut, PathId, Strict
 from podium.models import IssuedReport
 from podium.services import reports
 
@@ -80,7 +80,7 @@ def draft(
     actor: CurrentActor,
     format: Annotated[Format, Query()] = "html",
     as_of: Annotated[
-        date | None, Query(alias="date", description="status date (default: the program's)")
+        IsoDate | None, Query(alias="date", description="status date (default: the program's)")
     ] = None,
 ) -> Response:
     data = reports.draft_report(db, actor, program_id, as_of=as_of)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from podium.api.dependencies import DbId, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
-from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
+from podium.api.schemas import ERROR_RESPONSES, IsoDate, PageOut, PathId, Strict
 from podium.engine.leveling.model import MAX_CAPACITY
 from podium.models import Resource, ResourceKind
 from podium.services.resources import catalog, load
@@ -198,7 +198,7 @@ class ResourceLoadOut(BaseModel):
 
 
 PeriodQuery = Annotated[Period, Query(description="bucket size")]
-DateQuery = Annotated[date | None, Query()]
+DateQuery = Annotated[IsoDate | None, Query()]
 
 
 # --- routes ---------------------------------------------------------------------

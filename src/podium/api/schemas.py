@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Generic, TypeVar
+import types
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -26,10 +38,72 @@ Email = Annotated[
 ]
 
 
+# --- what a field takes, without the conversions a JSON client would not expect ---------
+#
+# Pydantic's lax mode turns ``true`` into 1 in a number field and a number (or a string of
+# digits) into a date counted in seconds from 1970: ``"start_date": 0`` would be
+# 1970-01-01. Its strict mode refuses those, but also the ISO date strings that JSON has
+# for dates; so the two conversions are refused here, field by field, and the rest of the
+# lax mode (an integral 2.0 for 2, "1.5" for 1.5) stays.
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+NOT_A_DATE = "must be a date written YYYY-MM-DD"
+
+
+def _scalar_kinds(annotation: Any) -> frozenset[type]:
+    """The plain types a field's annotation takes, through ``X | None``, ``Annotated``
+    and lists."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_kinds(get_args(annotation)[0])
+    if origin in (Union, types.UnionType, list, tuple, set, frozenset):
+        return frozenset().union(*(_scalar_kinds(a) for a in get_args(annotation)))
+    return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
+
+
+def _refuse_lax(value: Any, kinds: frozenset[type]) -> Any:
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_lax(item, kinds)
+        return value
+    if str in kinds:
+        return value
+    dated = datetime not in kinds and bool(kinds & {date})
+    if isinstance(value, bool) and not dated:
+        if bool not in kinds and kinds & {int, float}:
+            raise PydanticCustomError("number_type", "must be a number, not true or false")
+    elif dated and (
+        isinstance(value, int | float) or (isinstance(value, str) and not ISO_DATE.fullmatch(value))
+    ):
+        raise PydanticCustomError("date_format", NOT_A_DATE)
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    return _refuse_lax(value, frozenset({date}))
+
+
+# a date as a query parameter: 2026-01-05, not a count of seconds
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class Strict(BaseModel):
-    """Input bodies: unknown fields are refused, not silently dropped; no NUL characters."""
+    """Input bodies: unknown fields are refused, not silently dropped; no NUL characters;
+    no ``true`` for a number, no number for a date."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    @cache
+    def _kinds_of(cls, name: str) -> frozenset[type]:
+        return _scalar_kinds(cls.model_fields[name].annotation)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lax_conversions(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is None or value is None:
+            return value
+        return _refuse_lax(value, cls._kinds_of(info.field_name))
 
     @field_validator("*", mode="after")
     @classmethod

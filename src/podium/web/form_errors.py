@@ -90,7 +90,7 @@ def plain_words(error: Mapping[str, Any]) -> str:
     kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "Enter a whole number."
-    if kind in ("float_parsing", "float_type", "finite_number", "decimal_parsing"):
+    if kind in ("float_parsing", "float_type", "number_type", "finite_number", "decimal_parsing"):
         return "Enter a number."
     if kind.startswith("datetime_"):
         return "Enter a date and time (YYYY-MM-DD HH:MM)."

@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.resources import ResourceCreate, ResourceUpdate
-from podium.api.schemas import PathId
+from podium.api.schemas import IsoDate, PathId
 from podium.engine.leveling.model import MAX_CAPACITY
 from podium.errors import Conflict, StaleVersion, ValidationFailed
 from podium.models import Resource, ResourceKind
@@ -242,7 +242,7 @@ def show_resource(
     saved: Annotated[int | None, Query(ge=0, le=1)] = None,
     period: PeriodParam = "week",
     confirm: Annotated[str | None, Query(max_length=20)] = None,
-    start: Annotated[date | None, Query(description="show the load from this day on")] = None,
+    start: Annotated[IsoDate | None, Query(description="show the load from this day on")] = None,
 ) -> Response:
     """A resource: its facts, its load across programs per week (or month) with each
     period's tasks a click away, its over-allocations, and its assignments; with
@@ -267,7 +267,7 @@ def resource_cell(
     resource_id: PathId,
     db: Db,
     viewer: CurrentViewer,
-    start: Annotated[date, Query()],
+    start: Annotated[IsoDate, Query()],
     period: PeriodParam = "week",
 ) -> Response:
     """One week (or month) of a resource: its tasks in every program the viewer sees, its

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
-from podium.api.schemas import PathId
+from podium.api.schemas import IsoDate, PathId
 from podium.engine.calendar import shifted
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import Program, ProgramStatus, Role
@@ -274,7 +274,7 @@ def resource_cell(
     db: Db,
     viewer: CurrentViewer,
     resource: Annotated[int, Query(ge=1, le=MAX_ID)],
-    start: Annotated[date, Query()],
+    start: Annotated[IsoDate, Query()],
     period: PeriodParam = "week",
 ) -> Response:
     """One resource in one period: its tasks in every program the viewer sees, and the
