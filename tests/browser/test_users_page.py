@@ -270,6 +270,9 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
     page.goto(f"/users/{person.id}")
 
     form = page.get_by_test_id("password-form")
+    expect(page.locator("#p-password-hint")).to_contain_text(
+        "signed out of every browser; their API tokens and calendar feeds are revoked."
+    )
     form.get_by_label("New password").fill("short")
     form.get_by_role("button", name="Set password").click()
     expect(page.locator("#p-password-error")).to_have_text("Must be at least 8 characters.")
@@ -277,7 +280,8 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
     page.get_by_test_id("password-form").get_by_label("New password").fill("a fresh passphrase")
     page.get_by_test_id("password-form").get_by_role("button", name="Set password").click()
     expect(page.get_by_test_id("flash")).to_have_text(
-        "New password set: their browser sessions are signed out and their API tokens revoked."
+        "New password set: their browser sessions are signed out and their API tokens and "
+        "calendar feeds revoked."
     )
     theirs.reload()
     expect(theirs).to_have_url(re.compile(r"/login"))

@@ -203,7 +203,7 @@ def test_password_from_the_option_replaces_the_old_one_and_ends_sessions(
     assert code == 0, out
     assert (
         "New password set for bo@example.com; their browser sessions ended and their API "
-        "tokens were revoked." in flat(out)
+        "tokens and calendar feeds were revoked." in flat(out)
     )
     assert password_works(engine, "bo@example.com", "brand new one")
     assert not password_works(engine, "bo@example.com", PASSWORD)

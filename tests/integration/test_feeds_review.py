@@ -160,3 +160,24 @@ def test_all_of_a_persons_feeds_are_revoked_when_their_account_is_deactivated(
     db.commit()
     assert all(f.revoked_at is not None for f in made) and feeds.is_live(db, owners)
     assert feeds.revoke_feeds_of(db, viewer.id) == 0
+
+
+def test_all_of_a_persons_feeds_are_revoked_when_an_admin_resets_their_password(
+    db: Session, program: Program, owner: User
+) -> None:
+    viewer = make_user(db, email="viewer@example.com")
+    add_member(db, program, viewer, Role.VIEWER)
+    made = [
+        feeds.create_program_feed(db, Actor.of(viewer), program.id),
+        feeds.create_personal_feed(db, Actor.of(viewer)),
+    ]
+    owners, _ = feeds.create_program_feed(db, Actor.of(owner), program.id)
+    db.commit()
+    admin = make_user(db, email="admin@example.com", is_admin=True)
+    users.reset_password(db, Actor.of(admin), viewer.id, "a-new-password")
+    db.commit()
+    for feed, secret in made:
+        assert feed.revoked_at is not None
+        with pytest.raises(NotFound):
+            feeds.feed_for_secret(db, secret)
+    assert feeds.is_live(db, owners)

@@ -194,7 +194,8 @@ def user_password(
         typer.Option(help="the new password, for scripts (default: asked for twice, hidden)"),
     ] = None,
 ) -> None:
-    """Set a new password for an account; its browser sessions end."""
+    """Set a new password for an account; its browser sessions end, its API tokens and
+    calendar feeds are revoked."""
     require_current_schema()
     with unit_of_work() as session:  # an unknown email fails before the password is typed
         user_id = _account(session, email).id
@@ -207,7 +208,7 @@ def user_password(
         raise fail(escape(exc.message)) from exc
     console.print(
         f"New password set for [bold]{escape(who)}[/]; their browser sessions ended and "
-        "their API tokens were revoked."
+        "their API tokens and calendar feeds were revoked."
     )
 
 

@@ -173,8 +173,8 @@ def _record_password(session: Session, actor: Actor, user: User, how: str) -> No
 
 def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
     """Give an account a new password (admins); its browser sessions end and its API
-    tokens are revoked: a reset is for a lost or stolen account, and a thief who made a
-    token must not stay in."""
+    tokens and calendar feeds are revoked: a reset is for a lost or stolen account, and a
+    thief who made a token or a feed's secret address must not stay in."""
     _require_admin(actor)
     user = get_user(session, actor, user_id)
     auth.set_password(session, user, password)
@@ -184,6 +184,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str) 
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    revoke_feeds_of(session, user.id)
     _record_password(session, actor, user, "reset by an admin")
     return user
 

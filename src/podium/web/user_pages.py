@@ -40,7 +40,8 @@ DONE_MESSAGES = {
     "created": "User added: they can sign in with the password you gave them.",
     "saved": "Saved.",
     "password": (
-        "New password set: their browser sessions are signed out and their API tokens revoked."
+        "New password set: their browser sessions are signed out and their API tokens and "
+        "calendar feeds revoked."
     ),
     "token": "Token revoked: it works no more.",
 }
