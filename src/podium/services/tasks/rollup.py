@@ -11,9 +11,10 @@ scheduler marks it finished.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, case, exists, func, select
+from sqlalchemy import CTE, ColumnElement, Select, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
@@ -32,10 +33,17 @@ SHOWN_ROLLED_UP = (
 )
 
 
-def _below(task_ids: list[int]) -> CTE:
-    """``(top_id, task_id)``: each of ``task_ids`` with itself and every task below it, at
-    any depth (a recursive query)."""
-    top = select(Task.id.label("top_id"), Task.id.label("task_id")).where(Task.id.in_(task_ids))
+# The recursive queries below are built once and run with the ids bound: building one
+# (its aliases, its common table expression's columns) costs more than running it on a
+# small program, and pages such as the programs list run them for every program.
+
+
+def _below() -> CTE:
+    """``(top_id, task_id)``: each of the ``task_ids`` bound with itself and every task
+    below it, at any depth (a recursive query)."""
+    top = select(Task.id.label("top_id"), Task.id.label("task_id")).where(
+        Task.id.in_(bindparam("task_ids", expanding=True))
+    )
     below = top.cte("below", recursive=True)
     child = aliased(Task)
     return below.union_all(
@@ -76,16 +84,12 @@ def summary_calendars(session: Session, task_ids: Collection[int]) -> dict[int, 
     }
 
 
-def rolled_up(session: Session, summaries: Iterable[Task]) -> dict[int, RolledUp]:
-    """The rolled-up values of these summary tasks, by task id (three queries for any
-    number: their leaves at every depth, then their calendars)."""
-    by_id = {task.id: task for task in summaries}
-    if not by_id:
-        return {}
-    session.flush()
-    below = _below(list(by_id))
+@cache
+def _leaves_below_query() -> Select[Any]:
+    """Each leaf below the bound ``task_ids`` (not themselves), with its ``top_id``."""
+    below = _below()
     grandchild = aliased(Task)
-    rows = session.execute(
+    return (
         select(
             below.c.top_id,
             Task.duration,
@@ -101,7 +105,17 @@ def rolled_up(session: Session, summaries: Iterable[Task]) -> dict[int, RolledUp
             below.c.task_id != below.c.top_id,
             ~exists().where(grandchild.parent_id == Task.id),
         )
-    ).all()
+    )
+
+
+def rolled_up(session: Session, summaries: Iterable[Task]) -> dict[int, RolledUp]:
+    """The rolled-up values of these summary tasks, by task id (three queries for any
+    number: their leaves at every depth, then their calendars)."""
+    by_id = {task.id: task for task in summaries}
+    if not by_id:
+        return {}
+    session.flush()
+    rows = session.execute(_leaves_below_query(), {"task_ids": list(by_id)}).all()
     leaves: dict[int, list[LeafWork]] = {}
     for row in rows:
         leaves.setdefault(row.top_id, []).append(leaf_work(row))
@@ -162,28 +176,36 @@ def finished_tasks(session: Session, task_ids: Collection[int]) -> set[int]:
     leaf, at every depth, is. A summary's own stored progress is never read."""
     if not task_ids:
         return set()
-    below = _below(list(task_ids))
+    return set(session.scalars(_finished_query(), {"task_ids": list(task_ids)}))
+
+
+@cache
+def _finished_query() -> Select[Any]:
+    below = _below()
     grandchild = aliased(Task)
     all_done = func.min(case((finished_leaf(), 1), else_=0))
-    return set(
-        session.scalars(
-            select(below.c.top_id)
-            .join(Task, Task.id == below.c.task_id)
-            .where(~exists().where(grandchild.parent_id == Task.id))
-            .group_by(below.c.top_id)
-            .having(all_done == 1)
-        )
+    return (
+        select(below.c.top_id)
+        .join(Task, Task.id == below.c.task_id)
+        .where(~exists().where(grandchild.parent_id == Task.id))
+        .group_by(below.c.top_id)
+        .having(all_done == 1)
     )
 
 
 def summaries_with_work_left(session: Session, program_id: int) -> set[int]:
     """The summary tasks of a program above a leaf not finished, at any height (one query,
     walked up by the database from those leaves, each summary once): the others are done."""
+    return set(session.scalars(_work_left_query(), {"program_id": program_id}))
+
+
+@cache
+def _work_left_query() -> Select[Any]:
     child = aliased(Task)
     left = (
         select(Task.parent_id.label("id"))
         .where(
-            Task.program_id == program_id,
+            Task.program_id == bindparam("program_id"),
             Task.parent_id.is_not(None),
             ~finished_leaf(),
             ~exists().where(child.parent_id == Task.id),
@@ -194,7 +216,7 @@ def summaries_with_work_left(session: Session, program_id: int) -> set[int]:
     left = left.union(
         select(above.parent_id).where(above.id == left.c.id, above.parent_id.is_not(None))
     )
-    return set(session.scalars(select(left.c.id)))
+    return select(left.c.id)
 
 
 def shown_values(task: Task, rolled: RolledUp | None) -> Mapping[str, Any]:
