@@ -148,6 +148,37 @@ def test_a_member_changes_progress_only(
     assert api_task(live_server, token, task_id)["duration"] == 5
 
 
+def test_a_member_reads_a_task_not_assigned_to_them_without_a_form(
+    page_as: OpenPage,
+    work_people: WorkPeople,
+    work_program: WorkProgram,
+    live_server: str,
+    web_engine: Engine,
+) -> None:
+    assign_person(web_engine, work_program, work_people.emails["sam"], "APP-1")  # not APP-2
+    task_id = work_program.task_ids["APP-2"]
+    page = page_as(work_people.emails["sam"])
+    page.goto(f"/tasks/{task_id}")
+
+    expect(page.get_by_test_id("unassigned-note")).to_contain_text(
+        "you report progress on the tasks assigned to you, and APP-2 is not"
+    )
+    expect(page.get_by_test_id("member-note")).to_have_count(0)
+    expect(page.get_by_test_id("task-form")).to_have_count(0)
+    expect(page.get_by_test_id("progress-fields").get_by_test_id("actual-start")).to_have_text(
+        "not started"
+    )
+
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+    forged = page.request.post(
+        f"/tasks/{task_id}", form={"csrf_token": csrf, "percent_complete": "10"}
+    )
+    assert forged.status == 403
+    assert "not assigned to you" in forged.text()
+    token = work_people.tokens[work_people.emails["sam"]]
+    assert api_task(live_server, token, task_id)["percent_complete"] == 0
+
+
 def test_a_viewer_sees_no_edit_controls_and_posting_is_refused(
     page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
 ) -> None:

@@ -14,6 +14,7 @@ from podium.errors import field_error
 from podium.models import Calendar, Dependency, Milestone, Program, Project, Role, Task
 from podium.services.actor import Actor, require_role
 from podium.services.dependencies import DependencyView, End, EndRef, describe_dependencies
+from podium.services.resources.assignments import assigned_to_user
 from podium.services.tasks import PROGRESS_FIELDS, get_task
 from podium.services.tasks.rollup import RolledUp, rolled_up, shown_values
 
@@ -46,6 +47,7 @@ class TaskPage:
     calendars: list[tuple[int, str]]
     choices: list[tuple[str, str, str]]  # key, name, project key ("" for milestones)
     rolled: RolledUp | None = None  # a summary's duration, progress and costs
+    assigned: bool = False  # to the person reading it (through a resource of theirs)
 
     @property
     def shown(self) -> Mapping[str, Any]:
@@ -59,8 +61,8 @@ class TaskPage:
 
     @property
     def can_report_progress(self) -> bool:
-        """Members change the progress fields only; viewers nothing."""
-        return self.role.rank >= Role.MEMBER.rank
+        """Members change the progress fields of the tasks assigned to them; viewers nothing."""
+        return self.can_edit or (self.role.rank >= Role.MEMBER.rank and self.assigned)
 
     @property
     def editable_fields(self) -> frozenset[str]:
@@ -183,6 +185,8 @@ def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
         calendars=sorted(calendars, key=lambda c: c[1].lower()),
         choices=_choices(session, task) if role.rank >= Role.MANAGER.rank else [],
         rolled=rolled_up(session, [task]).get(task.id) if is_summary else None,
+        assigned=role.rank == Role.MEMBER.rank
+        and assigned_to_user(session, task.id, actor.user_id),
     )
 
 

@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 # the wording of the user guide's "Roles"
 ROLE_LEGEND = (
     (Role.VIEWER, "reads"),
-    (Role.MEMBER, "also reports progress on tasks"),
+    (Role.MEMBER, "also reports progress on the tasks assigned to them"),
     (Role.MANAGER, "also plans: projects, tasks, milestones, dependencies"),
     (Role.OWNER, "also the program's settings and who belongs to it"),
 )

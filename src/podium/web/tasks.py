@@ -267,11 +267,12 @@ def save_task(
 ) -> Response:
     """Save the task's form: every field for managers, progress for members, nothing for viewers."""
     view = task_page(db, viewer.actor, task_id)
-    if not view.can_report_progress:
+    if view.role.rank < Role.MEMBER.rank:
         raise Forbidden(
             f"your role in this program is {view.role.value}; it may read this task, not change it"
         )
-    shown = view.editable_fields
+    # a member's form on a task not assigned to them is refused by the service, in words
+    shown = view.editable_fields or tasks.PROGRESS_FIELDS
     had_finish = view.shown["actual_finish"]  # as the page showed it, before the save
     sent = [f for f in TASK_FORM_FIELDS if f in form]
     if finish_means_done(form, view.shown["percent_complete"]):
