@@ -170,3 +170,15 @@ def test_a_refused_weight_is_told_on_its_field_and_kept(
     assert "Weight of GONE: Enter a whole number." in stray.text
     blank = manager.post(f"{page(cast)}/level", {"method": "heuristic", "weights_PLAT": "0"})
     assert blank.status_code == 200  # 0 is no weight: the heuristic takes it
+
+
+def test_a_time_limit_out_of_range_is_said_in_words_that_fit_it(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    contest(cast)
+    manager = browser_as("manager@example.com")
+    for limit in ("0", "-1", "121", "nan"):
+        shown = manager.post(f"{page(cast)}/level", {"method": "optimal", "time_limit": limit})
+        assert shown.status_code == 422, (limit, shown.text)
+        assert "More than 0 and at most 120 seconds." in shown.text, limit
+        assert 'name="preview_id"' not in shown.text  # nothing previewed

@@ -371,7 +371,9 @@ def _level_form(
             errors["time_limit"] = "Enter a number of seconds."
         else:
             if not 0 < limit <= MAX_TIME_LIMIT:
-                errors["time_limit"] = f"Between 0 and {format_number(MAX_TIME_LIMIT)} seconds."
+                errors["time_limit"] = (
+                    f"More than 0 and at most {format_number(MAX_TIME_LIMIT)} seconds."
+                )
     weights: dict[str, int] = {}
     for name in form:
         raw = field_value(form, name) if name.startswith(WEIGHT) else ""
