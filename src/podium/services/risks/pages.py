@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.engine.risks import MatrixCell, is_live
@@ -169,17 +169,26 @@ def risk_page(session: Session, actor: Actor, risk_id: int) -> RiskPage:
 
 
 def task_ids_by_keys(session: Session, program_id: int, keys: Sequence[str]) -> list[int]:
-    """Task ids for keys typed in a form (``PLAT-5, DATA-4``); an unknown key is refused."""
+    """Task ids for keys typed in a form (``PLAT-5, data-4``: case ignored, as task keys
+    are unique ignoring case); every unknown key is named."""
     wanted = [k.strip() for k in keys if k.strip()]
     if not wanted:
         return []
+    lowered = {k.lower() for k in wanted}
     found = {
-        key: task_id
+        key.lower(): task_id
         for key, task_id in session.execute(
-            select(Task.key, Task.id).where(Task.program_id == program_id, Task.key.in_(wanted))
+            select(Task.key, Task.id).where(
+                Task.program_id == program_id, func.lower(Task.key).in_(lowered)
+            )
         )
     }
-    missing = [k for k in wanted if k not in found]
+    missing = list(dict.fromkeys(k for k in wanted if k.lower() not in found))
     if missing:
-        raise field_error("task_keys", f"no task {missing[0]} in this program")
-    return [found[k] for k in dict.fromkeys(wanted)]
+        raise field_error(
+            "task_keys",
+            f"no task {missing[0]} in this program"
+            if len(missing) == 1
+            else f"no tasks {', '.join(missing)} in this program",
+        )
+    return list(dict.fromkeys(found[k.lower()] for k in wanted))
