@@ -300,3 +300,10 @@ def test_only_managers_define_change_and_delete_benefits(cast: Cast, role: str) 
         expected_status(role, 204, "manager")
     )
     assert api.delete(f"{URL}/{benefit['id']}").status_code == expected_status(role, 204, "manager")
+
+
+def test_an_empty_name_is_said_as_text_not_as_a_list(cast: Cast) -> None:
+    body = {"program_id": cast.program.id, **TICKETS, "name": ""}
+    error = assert_error(cast.manager.post(URL, json=body), 422, "validation_failed")
+    [detail] = [d for d in error["details"] if d["field"] == "name"]
+    assert "at least 1 character" in detail["message"] and "item" not in detail["message"]

@@ -429,3 +429,13 @@ def test_a_member_cannot_reopen_a_closed_risk(cast: Cast, projects: dict[str, in
     error = assert_error(cast.member.post(f"{URL}/{risk['id']}/actions", json=action), 403)
     assert "to change a closed risk" in error["message"]
     assert cast.manager.post(f"{URL}/{risk['id']}/actions", json=action).status_code == 201
+
+
+@pytest.mark.parametrize(("field", "words"), [("title", "at least 1 character")])
+def test_an_empty_title_is_said_as_text_not_as_a_list(
+    cast: Cast, projects: dict[str, int], field: str, words: str
+) -> None:
+    body = {"program_id": cast.program.id, "title": "", "probability": 1, "impact": 1}
+    error = assert_error(cast.member.post(URL, json=body), 422, "validation_failed")
+    [detail] = [d for d in error["details"] if d["field"] == field]
+    assert words in detail["message"] and "item" not in detail["message"]

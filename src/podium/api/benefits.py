@@ -21,9 +21,9 @@ router = APIRouter(tags=["benefits"], responses=ERROR_RESPONSES)
 
 Direction = Literal["up", "down"]
 State = Literal["no_data", "met", "on_track", "behind", "off_track"]
-Name = Annotated[str, NoNul, Field(min_length=1, max_length=200)]
-Unit = Annotated[str, NoNul, Field(max_length=50)]
-LongText = Annotated[str, NoNul, Field(max_length=10000)]
+Name = Annotated[str, Field(min_length=1, max_length=200), NoNul]
+Unit = Annotated[str, Field(max_length=50), NoNul]
+LongText = Annotated[str, Field(max_length=10000), NoNul]
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
 Ids = Annotated[list[DbId], Field(max_length=100)]
 
@@ -82,7 +82,7 @@ class BenefitUpdate(Strict):
 class MeasurementCreate(Strict):
     measured_on: date
     value: Value
-    source: Annotated[str, NoNul, Field(max_length=200)] = ""
+    source: Annotated[str, Field(max_length=200), NoNul] = ""
     note: LongText = ""
 
 

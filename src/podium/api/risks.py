@@ -35,8 +35,8 @@ def _whole_rating(value: Any) -> Any:
 
 Rating = Annotated[int, BeforeValidator(_whole_rating), Field(ge=1, le=5)]
 """A probability or impact rating: a whole number from 1 to 5, never a boolean."""
-Title = Annotated[str, NoNul, Field(min_length=1, max_length=300)]
-LongText = Annotated[str, NoNul, Field(max_length=10000)]
+Title = Annotated[str, Field(min_length=1, max_length=300), NoNul]
+LongText = Annotated[str, Field(max_length=10000), NoNul]
 Ids = Annotated[list[DbId], Field(max_length=100)]
 
 
@@ -83,7 +83,7 @@ class RiskUpdate(Strict):
     due_date: date | None = None
     project_ids: Ids | None = None
     task_ids: Ids | None = None
-    note: Annotated[str, NoNul, Field(max_length=500)] | None = Field(
+    note: Annotated[str, Field(max_length=500), NoNul] | None = Field(
         default=None, description="why the ratings changed (kept in the history)"
     )
 
