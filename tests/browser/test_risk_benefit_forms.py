@@ -3,6 +3,7 @@ real browser, on a plan program of the test's own."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -89,6 +90,12 @@ def test_a_manager_changes_the_escalation_rules_and_the_register_follows(
     form.get_by_role("button", name="Save escalation rules").click()
     form = page.get_by_test_id("rules-form")
     expect(form.locator("[data-error-for='program_score']")).to_contain_text("from 1 to 25")
+    # the refused form is drawn in answer to its POST: the address is the page's again,
+    # so reloading it opens the page rather than a GET of the form's action (405)
+    expect(page).to_have_url(re.compile(rf"/programs/{fresh_plan.id}/risks$"))
+    page.reload()
+    expect(page.get_by_test_id("rules-form")).to_be_visible()
+    form = page.get_by_test_id("rules-form")
     form.get_by_label("To program level at score").fill("20")
     form.get_by_label("To the steering agenda at score").fill("")
     form.get_by_label("Escalate risks linked to more than one project").uncheck()

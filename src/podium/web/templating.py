@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
 from fastapi import Request
@@ -215,6 +216,20 @@ def layout_for(request: Request) -> str:
     return "_partial.html" if is_htmx(request) else "base.html"
 
 
+def page_url_after_post(request: Request) -> str | None:
+    """The address of the page a form was sent from, when a page is drawn again in answer
+    to it (a refused form): the browser's address bar would otherwise keep the form's
+    action, which answers only POST, so reloading it or opening it again would fail. The
+    page's script puts this address back (``data-page-url``). None for other requests
+    and for HTMX's, which leave the address bar alone."""
+    if request.method != "POST" or request.headers.get("HX-Request"):
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None  # sent from elsewhere (the page headers ask for same-origin referers)
+    return urlunsplit(("", "", referer.path, referer.query, ""))
+
+
 def render(
     request: Request,
     template: str,
@@ -227,7 +242,7 @@ def render(
     return templates.TemplateResponse(
         request,
         template,
-        dict(context or {}),
+        {"page_url": page_url_after_post(request), **(context or {})},
         status_code=status_code,
         headers={**PAGE_HEADERS, **(headers or {})},
     )

@@ -12,6 +12,14 @@
     });
   };
 
+  // A refused form is drawn again in answer to its POST, so the address bar shows the
+  // form's action, which answers only POST: put back the page it was sent from, so that
+  // reloading or sharing the address opens the page (data-page-url, set by the server).
+  var pageUrl = document.body && document.body.getAttribute("data-page-url");
+  if (pageUrl && window.history && window.history.replaceState) {
+    window.history.replaceState(window.history.state, "", pageUrl);
+  }
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : null;
