@@ -5,6 +5,7 @@ API refuses (422) change nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +100,8 @@ def test_changes_the_form_cannot_show_are_kept_as_proposed(
         ({"title": ""}, "title", "Required."),
         ({"slip_task": "TASK", "slip_days": "eight"}, "slip_days", "whole number"),
         ({"slip_days": "3"}, "slip_task", "Choose the task."),
+        ({"slip_task": "TASK", "slip_days": "-3"}, "slip_days", "A slip is 1 to 10000 working"),
+        ({"duration_task": "TASK", "duration_days": "-1"}, "duration_days", "A duration is 0"),
         ({"budget_task": "TASK", "budget": "lots"}, "budget", ""),
     ],
 )
@@ -118,6 +121,40 @@ def test_a_value_the_api_refuses_is_refused_beside_its_field(
     assert response.status_code == 422, response.text
     assert f'data-error-for="{field}"' in response.text and message in response.text
     assert _stored(cast, cr)["version"] == cr["version"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"slip_days": "-3"}, "slip_days", "A slip is 1 to 10000 working days."),
+        ({"duration_days": "-1"}, "duration_days", "A duration is 0 to 10000 working days."),
+        ({"slip_days": "5", "budget": "-2"}, "budget", "Must be at least 0."),
+    ],
+)
+def test_a_number_of_days_the_api_refuses_is_marked_on_its_field_when_raised(
+    cast: Cast,
+    net: Net,
+    browser_as: Callable[[str], Browser],
+    fields: dict,
+    field: str,
+    message: str,
+) -> None:
+    task = str(net.plat["id"])
+    chosen = {"slip_task": task} if "slip_days" in fields else {"duration_task": task}
+    if "budget" in fields:
+        chosen["budget_task"] = task
+    member = browser_as("member@example.com")
+    response = member.post(
+        f"/programs/{cast.program.id}/governance/change-requests",
+        {"title": "Pull the pilot in", **chosen, **fields},
+    )
+    assert response.status_code == 422, response.text
+    page = response.text
+    assert f'data-error-for="{field}"' in page and message in page
+    assert re.search(rf'id="cr-{field}"[^>]*aria-invalid="true"', page)  # focused on load
+    assert 'data-testid="form-error"' not in page  # beside the field, not only on top
+    raised = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/change-requests").json()
+    assert raised["items"] == []
 
 
 @pytest.mark.parametrize("role", ["viewer", "owner"])

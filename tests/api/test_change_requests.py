@@ -12,7 +12,9 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from podium.models import User
 from tests.api.conftest import Cast, Net
 from tests.factories import assert_error
 
@@ -57,11 +59,7 @@ def test_impact_shows_milestones_moved_dates_newly_missed_and_cost(cast: Cast, n
         budget_changes=[{"task_id": net.plat["id"], "budget": 5000}],
         scope_change="Pilot covers two more clients",
     )
-    assert (cr["key"], cr["status"], cr["requested_by"]) == (
-        "CR-1",
-        "proposed",
-        "member@example.com",
-    )
+    assert (cr["key"], cr["status"], cr["requested_by"]) == ("CR-1", "proposed", "member")
     impact = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
     assert impact["applicable"] and not impact["as_decided"] and impact["problems"] == []
     schedule = impact["schedule"]
@@ -265,6 +263,99 @@ def test_a_link_that_already_exists_is_refused_up_front(cast: Cast, net: Net) ->
     )
     approved = cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={})
     assert approved.status_code == 200, approved.text
+
+
+def _pilot_made_a_summary(cast: Cast, net: Net) -> dict[str, Any]:
+    """A sub-task under the pilot: the pilot becomes a summary task, its budget and dates
+    rolled up from it."""
+    response = cast.manager.post(
+        "/api/v1/tasks",
+        json={
+            "project_id": net.plat["project_id"],
+            "name": "Pilot wave",
+            "duration": 4,
+            "parent_id": net.plat["id"],
+        },
+    )
+    assert response.status_code == 201, response.text
+    sub_task: dict[str, Any] = response.json()
+    return sub_task
+
+
+def test_every_change_to_a_summary_task_is_refused_on_its_field(cast: Cast, net: Net) -> None:
+    sub_task = _pilot_made_a_summary(cast, net)
+    pilot = net.plat["id"]
+    said = f"{net.plat['key']} is a summary task: change its sub-tasks"
+    for body, field in (
+        ({"changes": [{"type": "slip", "task_id": pilot, "days": 2}]}, "changes.0.task_id"),
+        ({"changes": [{"type": "delay_start", "task_id": pilot, "days": 2}]}, "changes.0.task_id"),
+        ({"changes": [{"type": "set_duration", "task_id": pilot, "days": 2}]}, "changes.0.task_id"),
+        ({"budget_changes": [{"task_id": pilot, "budget": 5}]}, "budget_changes.0.task_id"),
+    ):
+        response = cast.member.post(_url(cast), json={"title": "On the summary", **body})
+        assert assert_error(response, 422)["details"] == [{"field": field, "message": said}]
+
+    def link(pred: int, succ: int, kind: str) -> dict[str, Any]:
+        return {
+            "type": "add_dependency",
+            "predecessor": {"type": "task", "id": pred},
+            "successor": {"type": "task", "id": succ},
+            "dependency_type": kind,
+        }
+
+    # a link into the summary's finish, or between it and its own sub-task, cannot apply
+    for change in (link(net.sec["id"], pilot, "FF"), link(pilot, sub_task["id"], "FS")):
+        response = cast.member.post(_url(cast), json={"title": "Linked", "changes": [change]})
+        assert net.plat["key"] in assert_error(response, 422)["message"]
+    assert cast.viewer.get(_url(cast)).json()["total"] == 0
+    # nor can a request be changed to one
+    cr = _raise(cast, [], budget_changes=[{"task_id": sub_task["id"], "budget": 5}])
+    edit = {"budget_changes": [{"task_id": pilot, "budget": 5}]}
+    response = cast.member.patch(f"/api/v1/change-requests/{cr['id']}", json=edit)
+    error = assert_error(response, 422)
+    assert error["details"] == [{"field": "budget_changes.0.task_id", "message": said}]
+    stored = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()
+    assert stored["budget_changes"] == [{"task_id": sub_task["id"], "budget": 5.0}]
+
+
+def test_a_budget_change_on_a_task_made_a_summary_since_no_longer_applies(
+    cast: Cast, net: Net
+) -> None:
+    cr = _raise(cast, [], budget_changes=[{"task_id": net.plat["id"], "budget": 5000}])
+    _pilot_made_a_summary(cast, net)
+    problem = {
+        "field": "budget_changes.0.task_id",
+        "message": f"{net.plat['key']} is a summary task: change its sub-tasks",
+    }
+    impact = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
+    assert not impact["applicable"] and impact["problems"] == [problem]
+    assert impact["cost"]["tasks"] == [] and impact["cost"]["delta"] == 0  # no false figures
+    before = _state(cast, net)
+    error = assert_error(
+        cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}),
+        409,
+        "change_no_longer_applies",
+    )
+    assert error["details"] == [problem]
+    assert _state(cast, net) == before
+
+
+def test_who_asked_and_who_decided_are_named_as_people_are_when_left_out(
+    cast: Cast, net: Net
+) -> None:
+    for email, name in (("member@example.com", "Mina Member"), ("manager@example.com", "Max")):
+        cast.db.execute(update(User).where(User.email == email).values(name=name))
+    cast.db.commit()
+    first, second = _raise(cast, _slip(net)), _raise(cast, _slip(net, 2))
+    assert first["requested_by"] == "Mina Member"
+    approved = cast.manager.post(f"/api/v1/change-requests/{first['id']}/approve", json={})
+    assert approved.status_code == 200, approved.text
+    decision = cast.viewer.get(f"/api/v1/decisions/{approved.json()['decision_id']}").json()
+    assert approved.json()["decided_by"] == decision["decided_by"] == "Max"
+    url = f"/api/v1/change-requests/{second['id']}/withdraw"
+    withdrawn = cast.member.post(url)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["decided_by"] == "Mina Member"
 
 
 @pytest.mark.parametrize("verb", ["approve", "reject"])

@@ -154,6 +154,21 @@ def test_a_new_decision_with_an_over_long_title_is_refused_not_a_server_error(
     assert listed == []
 
 
+def test_a_decision_logged_with_decided_by_left_empty_is_the_persons_by_name(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    manager = browser_as("manager@example.com")
+    page = manager.get(f"/programs/{cast.program.id}/governance")
+    assert 'name="decided_by" type="text" value="manager"' in page  # the form offers the name
+    response = manager.post(
+        f"/programs/{cast.program.id}/governance/decisions",
+        {"title": "Freeze the scope", "decided_by": ""},
+    )
+    assert response.status_code == 303, response.text
+    (logged,) = _items(cast, f"/api/v1/programs/{cast.program.id}/decisions")
+    assert logged["decided_by"] == "manager"  # the name, as the form offered it: not the email
+
+
 def test_a_record_of_another_program_is_not_found_through_this_one(
     cast: Cast, browser_as: Callable[[str], Browser]
 ) -> None:

@@ -209,6 +209,55 @@ def test_impact_of_removing_and_adding_dependencies(cast: Cast, net: Net) -> Non
     assert sec_move["early_start_after"] == "2027-01-25"
 
 
+def test_impact_refuses_the_links_a_change_request_refuses_in_the_same_words(
+    cast: Cast, net: Net
+) -> None:
+    impact_url = f"/api/v1/programs/{cast.program.id}/impact"
+    request_url = f"/api/v1/programs/{cast.program.id}/change-requests"
+    deps = cast.viewer.get("/api/v1/dependencies", params={"task_id": net.plat["id"]}).json()
+    (pilot_to_training,) = deps["items"]
+
+    def add(pred: dict, succ: dict, lag: int = 0) -> dict:
+        return {
+            "type": "add_dependency",
+            "predecessor": {"type": "task", "id": pred["id"]},
+            "successor": {"type": "task", "id": succ["id"]},
+            "lag": lag,
+        }
+
+    plat, train = net.plat["key"], net.train["key"]
+    for changes, refusal in (
+        (  # the plan links the pilot to training already: no quiet change of its lag
+            [add(net.plat, net.train, lag=20)],
+            {
+                "field": "changes.0",
+                "message": f"{plat} → {train} is already linked (dependency "
+                f"{pilot_to_training['id']}): change that link's type or lag instead",
+            },
+        ),
+        (
+            [add(net.plat, net.plat)],
+            {"field": "changes.0", "message": f"{plat} cannot depend on itself"},
+        ),
+        (
+            [add(net.sec, net.train), add(net.sec, net.train, lag=2)],
+            {"field": "changes.1", "message": "the same link is added twice (as changes.0)"},
+        ),
+    ):
+        asked = cast.viewer.post(impact_url, json={"changes": changes})
+        assert assert_error(asked, 422, "validation_failed")["details"] == [refusal]
+        raised = cast.member.post(request_url, json={"title": "Link", "changes": changes})
+        assert assert_error(raised, 422, "validation_failed")["details"] == [refusal]
+    # removed first, the link may come back with another lag: a change both answer
+    removed = {"type": "remove_dependency", "dependency_id": pilot_to_training["id"]}
+    relinked = [removed, add(net.plat, net.train, lag=2)]
+    asked = cast.viewer.post(impact_url, json={"changes": relinked})
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["finish_delta"] == 2
+    raised = cast.member.post(request_url, json={"title": "Lag", "changes": relinked})
+    assert raised.status_code == 201, raised.text
+
+
 def test_impact_with_unknown_task_is_422_naming_the_change(cast: Cast, net: Net) -> None:
     url = f"/api/v1/programs/{cast.program.id}/impact"
     error = assert_error(

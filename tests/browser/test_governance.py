@@ -7,6 +7,7 @@ change request slipping the pilot (PLAT-5) by five days.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -124,6 +125,11 @@ def test_a_viewer_reads_reviews_the_next_agenda_decisions_changes_and_stakeholde
     cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
     expect(cr.get_by_test_id("finish-delta")).to_have_text("+5 working days")
     expect(cr.locator("[data-milestone='M1']")).to_contain_text("+5 wd")
+    # days as every page writes them ("13 Apr 2027"), not as the API sends them
+    a_day = re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}$")
+    expect(cr.locator("[data-milestone='M1'] td").nth(1)).to_have_text(a_day)
+    expect(cr.locator("[data-milestone='M1'] td").nth(2)).to_have_text(a_day)
+    expect(cr.get_by_test_id("impact")).not_to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
     expect(cr).to_contain_text("+9,000")
     expect(page.get_by_test_id("approve-form")).to_have_count(0)  # viewers do not decide
     expect(page.locator("[data-decision='D-1']")).to_contain_text("Pilot limited to three clients")

@@ -95,14 +95,17 @@ def test_a_decision_logged_by_hand_keeps_its_meeting_and_the_records_it_is_about
     form.get_by_label("Why").fill("Cut-over dates are fixed with clients")
     form.get_by_label("Decided in").select_option(str(meeting))
     form.get_by_label("About").select_option(f"change_request:{seeded.cr_id}")
+    expect(form.get_by_label("Decided by")).to_have_value("Omar Haddad")
+    form.get_by_label("Decided by").fill("")  # left empty: the person, by name as offered
     form.get_by_role("button", name="Log decision").click()
     logged = page.locator("[data-decision='D-2']")
     expect(logged).to_contain_text("Freeze the wave 2 scope")
+    expect(logged).to_contain_text("Omar Haddad")
     expect(logged).to_contain_text("CR-1 Extend the pilot to five clients")
     expect(page.locator(f"#meeting-{meeting}")).to_contain_text("Freeze the wave 2 scope")
     decision = _decision(web_engine, seeded.program_id, "Freeze the wave 2 scope")
     assert decision is not None and decision.occurrence_id == meeting
-    assert decision.decided_on == today() and decision.decided_by  # the defaults
+    assert (decision.decided_on, decision.decided_by) == (today(), "Omar Haddad")  # defaults
     screenshot(page.get_by_test_id("meetings"), "governance-meetings.png")
 
 

@@ -139,7 +139,18 @@ def test_a_member_raises_a_change_request_and_sees_its_impact(
     expect(form.locator("[data-error-for='slip_days']")).to_contain_text(
         "Give the number of working days."
     )
-    form.get_by_label("By working days").fill("5")
+    # a slip of fewer than one working day is refused on the days, which takes the focus
+    form.get_by_label("By working days").fill("-3")
+    form.get_by_role("button", name="Raise change request").click()
+    form = page.get_by_test_id("cr-form")
+    days = form.get_by_label("By working days")
+    expect(form.locator("[data-error-for='slip_days']")).to_have_text(
+        "A slip is 1 to 10000 working days."
+    )
+    expect(days).to_have_attribute("aria-invalid", "true")
+    expect(days).to_be_focused()
+    expect(form.get_by_test_id("form-error")).to_have_count(0)
+    days.fill("5")
     form.locator("#cr-budget_task").select_option(str(pilot))
     form.get_by_label("New budget").fill("50000")
     form.get_by_label("Why").fill("Surface legacy database problems early")
@@ -153,7 +164,8 @@ def test_a_member_raises_a_change_request_and_sees_its_impact(
     (slip,) = stored.changes
     assert (slip["type"], slip["task_id"], slip["days"]) == ("slip", pilot, 5)
     assert stored.budget_changes == [{"task_id": pilot, "budget": 50000.0}]
-    assert stored.requested_by == member
+    assert stored.requested_by == "Sam Tran"  # by name, as the page names people
+    expect(cr).to_contain_text("Requested by Sam Tran")
     screenshot(page, "governance-change-request-form.png", full_page=True)
 
 

@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from podium.models import Alert, Program, Role, Task
+from podium.models import Alert, Dependency, Program, Role, Task
 from podium.services import dependencies, tasks
 from podium.services.actor import SYSTEM
 from podium.services.dependencies import EndRef
@@ -166,12 +166,54 @@ def test_impact_takes_the_changes_a_change_request_takes(
     assert code == 0, out
     text = flat(out)
     assert "SEC-1 takes 20 working days" in text
-    assert "--remove-link TRAIN-1:M1" in text and "--add-link TRAIN-1:SEC-1" in text
+    # each change in words, as the slips are: not the options as typed
+    assert "M1 no longer waits on TRAIN-1 (the link TRAIN-1 → M1 removed)" in text
+    assert "SEC-1 cannot start until TRAIN-1 finishes (a new link)" in text
+    assert "--remove-link" not in text and "--add-link" not in text
     assert table_rows(out)["SEC"][1:] == [
         "2027-01-04 → 2027-01-25",
         "2027-01-06 → 2027-02-19",
         "+32",
     ]
+
+
+def test_impact_says_a_new_links_type_and_lag_in_words(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _plan(db)
+    for spec, said in (
+        ("SEC-1:TRAIN-1:FS:2", "TRAIN-1 cannot start until 2 working days after SEC-1 finishes"),
+        ("SEC-1:TRAIN-1:ss:1", "TRAIN-1 cannot start until 1 working day after SEC-1 starts"),
+        ("SEC-1:TRAIN-1:FF:-3", "TRAIN-1 cannot finish until 3 working days before SEC-1 finishes"),
+        ("SEC-1:TRAIN-1:SF", "TRAIN-1 cannot finish until SEC-1 starts"),
+    ):
+        code, out = podium("impact", "CLOUD", "--add-link", spec)
+        assert code == 0, out
+        assert f"{said} (a new link)" in flat(out) and spec not in out
+
+
+def test_impact_refuses_a_link_the_plan_has_as_a_change_request_does(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _plan(db)
+    with Session(engine) as session:
+        (pilot_to_training,) = session.scalars(
+            select(Dependency.id).join(Task, Task.id == Dependency.predecessor_task_id)
+            .where(Task.key == "PLAT-1")
+        )  # fmt: skip
+    said = (
+        f"--add-link PLAT-1:TRAIN-1:FS:5: PLAT-1 → TRAIN-1 is already linked (dependency "
+        f"{pilot_to_training}): change that link's type or lag instead"
+    )
+    code, out = podium("impact", "CLOUD", "--add-link", "PLAT-1:TRAIN-1:FS:5")
+    assert code == 1 and f"error: {said}" in flat(out), out
+    code, out = podium("change", "raise", "CLOUD", "--title", "Wait longer",
+                       "--add-link", "PLAT-1:TRAIN-1:FS:5", "--as", MANAGER)  # fmt: skip
+    assert code == 1 and f"error: {said}" in flat(out), out
+    # removed first, it comes back with its new lag
+    code, out = podium("impact", "CLOUD", "--remove-link", "PLAT-1:TRAIN-1",
+                       "--add-link", "PLAT-1:TRAIN-1:FS:5")  # fmt: skip
+    assert code == 0 and "(+5 working days)" in flat(out), out
 
 
 def test_impact_refuses_slips_and_delays_of_no_working_days_or_fewer(

@@ -54,7 +54,8 @@ def _plan(db: Session) -> Program:
         ("tess@example.com", Role.MEMBER),
         ("erin@example.com", Role.VIEWER),
     ):
-        add_member(db, cloud, make_user(db, email=email), role)
+        name = "Sam Okoro" if email.startswith("sam@") else ""
+        add_member(db, cloud, make_user(db, email=email, name=name), role)
     data = make_project(db, cloud, "DATA")
     one = make_task(db, data, "DATA-1", budget=10_000.0)
     two = make_task(db, data, "DATA-2", wbs="2")
@@ -104,7 +105,7 @@ def test_raise_stores_the_changes_and_prints_their_impact(
         "--rebaseline", "--as", "sam@example.com",
     )  # fmt: skip
     assert code == 0, out
-    assert "Raised CR-1 Longer data move in CLOUD, requested by sam@example.com." in flat(out)
+    assert "Raised CR-1 Longer data move in CLOUD, requested by Sam Okoro." in flat(out)
     assert "Impact: finish +3 working days; milestones M1 +3; cost +2,000." in flat(out)
     cr = requests(engine)[1]
     assert (cr.title, cr.rationale, cr.scope_change, cr.rebaseline, cr.status) == (
@@ -112,7 +113,7 @@ def test_raise_stores_the_changes_and_prints_their_impact(
     )  # fmt: skip
     assert cr.changes == [{"type": "slip", "task_id": key["DATA-1"], "days": 3}]
     assert cr.budget_changes == [{"task_id": key["DATA-1"], "budget": 12000.0}]
-    assert cr.requested_by == "sam@example.com" and cr.requested_by_user_id is not None
+    assert cr.requested_by == "Sam Okoro" and cr.requested_by_user_id is not None  # by name
     with Session(engine) as session:  # the plan itself is unchanged
         assert session.scalars(select(Task.duration).where(Task.key == "DATA-1")).one() == 5
 
@@ -200,6 +201,19 @@ def test_a_change_to_finished_work_names_the_option_that_asked_for_it(
                        "--slip", "SEC-1=2", "--budget", "SEC-1=5")  # fmt: skip
     assert code == 1
     assert "error: --slip SEC-1=2: SEC-1 is finished" in flat(out)
+    assert requests(engine) == {}
+
+
+def test_a_budget_on_a_summary_task_is_refused_naming_the_option(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    _plan(db)
+    data = db.scalars(select(Task).where(Task.key == "DATA-1")).one()
+    make_task(db, data.project, "DATA-3", parent=data, wbs="1.1")  # DATA-1 is a summary now
+    code, out = podium("change", "raise", "CLOUD", "--title", "x", "--budget", "DATA-2=5",
+                       "--budget", "DATA-1=5")  # fmt: skip
+    assert code == 1
+    assert "error: --budget DATA-1=5: DATA-1 is a summary task: change its sub-tasks" in flat(out)
     assert requests(engine) == {}
 
 
@@ -296,7 +310,7 @@ def test_withdraw_leaves_the_plan_as_it_is(cli_env: None, engine: Engine, db: Se
     assert code == 0, out
     assert "Withdrew CR-1 Longer data move in CLOUD: the plan is unchanged." in flat(out)
     cr = requests(engine)[1]
-    assert cr.status == ChangeRequestStatus.WITHDRAWN and cr.decided_by == "sam@example.com"
+    assert cr.status == ChangeRequestStatus.WITHDRAWN and cr.decided_by == "Sam Okoro"
     with Session(engine) as session:
         assert session.scalars(select(Task.duration).where(Task.key == "DATA-1")).one() == 5
     code, out = podium("change", "withdraw", "CLOUD", "CR-1")

@@ -467,6 +467,9 @@ def test_add_logs_a_decision_taken_in_a_meeting_about_records_of_the_program(
     assert older.decided_on == EARLIER and older.decided_by == "system"
     code, out = podium("decision", "add", "CLOUD", "--title", "Freeze the scope")
     assert code == 0 and f"decided by system on {TODAY}." in flat(out)
+    # without --by, a person's decision is theirs by name, as the pages name people
+    code, out = podium("decision", "add", "CLOUD", "--title", "Hire", "--as", "ana@example.com")
+    assert code == 0 and f"decided by Ana Lima on {TODAY}." in flat(out)
 
 
 @pytest.mark.parametrize(

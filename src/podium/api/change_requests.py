@@ -26,7 +26,9 @@ class BudgetChangeIn(Strict):
 class ChangeRequestCreate(Strict):
     title: str = Field(min_length=1, max_length=300)
     rationale: str = Field(default="", max_length=20000)
-    requested_by: str = Field(default="", max_length=320, description="default: you")
+    requested_by: str = Field(
+        default="", max_length=320, description="default: you, by your account's name"
+    )
     changes: list[ChangeIn] = Field(
         default_factory=list,
         max_length=200,
@@ -62,7 +64,9 @@ class ChangeRequestUpdate(Strict):
 
 class DecideIn(Strict):
     rationale: str = Field(default="", max_length=20000, description="why")
-    decided_by: str = Field(default="", max_length=300, description="who; default: you")
+    decided_by: str = Field(
+        default="", max_length=300, description="who; default: you, by your account's name"
+    )
     decided_on: date | None = Field(default=None, description="default: today")
     occurrence_id: DbId | None = Field(default=None, description="the review it was decided in")
 

@@ -497,7 +497,9 @@ class LinkOut(BaseModel):
 class DecisionCreate(Strict):
     title: str = Field(min_length=1, max_length=300, description="what was decided")
     rationale: str = Field(default="", max_length=20000, description="why")
-    decided_by: str = Field(default="", max_length=300, description="who; default: you")
+    decided_by: str = Field(
+        default="", max_length=300, description="who; default: you, by your account's name"
+    )
     decided_on: date | None = Field(default=None, description="default: today")
     occurrence_id: DbId | None = Field(default=None, description="the review it was taken in")
     links: list[LinkIn] = Field(default_factory=list, max_length=50)

@@ -62,7 +62,7 @@ AddLinks = Annotated[
 RemoveLinks = Annotated[
     list[str] | None, typer.Option("--remove-link", help="PRED:SUCC: without that dependency")
 ]
-RequestedBy = Annotated[str, typer.Option("--requested-by", help="who asks (default: you)")]
+RequestedBy = Annotated[str, typer.Option("--requested-by", help="who asks (default: your name)")]
 Budgets = Annotated[
     list[str] | None, typer.Option("--budget", help="TASK=AMOUNT: the task's new planned cost")
 ]
@@ -212,7 +212,7 @@ def budget_changes(session: Session, program: Program, specs: list[str]) -> list
 
 
 @contextmanager
-def _options_named(specs: dict[str, list[str]], budgets: list[str]) -> Iterator[None]:
+def options_named(specs: dict[str, list[str]], budgets: list[str]) -> Iterator[None]:
     """A refusal about ``changes.2`` or ``budget_changes.0`` names the option that gave it."""
     given = [f"{option} {spec.strip()}" for option in PLAN_ORDER for spec in specs[option]]
     names = {f"changes.{i}": text for i, text in enumerate(given)}
@@ -226,7 +226,9 @@ def _options_named(specs: dict[str, list[str]], budgets: list[str]) -> Iterator[
     except ValidationFailed as exc:
         details = exc.details if isinstance(exc.details, list) else []
         problems = [
-            {**d, "field": named(str(d.get("field")))} for d in details if isinstance(d, dict)
+            {**d, "field": named(str(d.get("field"))), "message": named(str(d.get("message", "")))}
+            for d in details
+            if isinstance(d, dict)
         ]
         raise ValidationFailed(named(exc.message), details=problems) from exc
 
@@ -291,7 +293,7 @@ def change_raise(
             fields["scenario_id"] = scenarios.find_scenario(session, actor, ref).id
         fields["changes"] = plan_changes(session, actor, found, specs)
         fields["budget_changes"] = budget_changes(session, found, budget or [])
-        with _options_named(specs, budget or []):
+        with options_named(specs, budget or []):
             cr = change_requests.create_change_request(
                 session, actor, program_id=found.id, **fields
             )
@@ -358,7 +360,7 @@ def change_set(
         if rebudgets:
             updates["budget_changes"] = budget_changes(session, found, budget or [])
         before = {field: getattr(cr, field) for field in updates}
-        with _options_named(specs, budget or []):
+        with options_named(specs, budget or []):
             change_requests.update_change_request(
                 session, actor, cr.id, updates, expected_version=cr.version
             )

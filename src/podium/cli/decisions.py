@@ -121,7 +121,7 @@ def decision_add(
     program: ProgramRef,
     title: Annotated[str, typer.Option(help="what was decided")],
     rationale: Annotated[str, typer.Option(help="why")] = "",
-    by: Annotated[str, typer.Option("--by", help="who decided (default: you)")] = "",
+    by: Annotated[str, typer.Option("--by", help="who decided (default: your name)")] = "",
     on: On = None,
     review: InReview = None,
     link: Links = None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from podium.cli._app import AsUser, ProgramRef, actor_for, app, console, fail, service_work
 from podium.cli.change_requests import (
@@ -26,33 +26,63 @@ from podium.cli.change_requests import (
     RemoveLinks,
     Slips,
     check_days,
+    options_named,
     plan_changes,
 )
 from podium.cli.program_preview import print_misses
 from podium.cli.programs import counted
-from podium.models import Task
-from podium.services import programs
+from podium.models import Dependency
+from podium.services import dependencies, programs
+from podium.services.scheduling.link_changes import end_key
 from podium.services.scheduling.views import ChangeRequest, ImpactView, analyze_program_impact
 
 MOVES_SHOWN = 50
 
 
-def _said(specs: dict[str, list[str]], keys: Mapping[str, str]) -> list[str]:
-    """The changes in words, in the order they apply; tasks by their keys as stored
-    (``keys``: lower-cased as typed → as stored)."""
+# what a new link holds back, as people say it: (the successor's end, the predecessor's)
+LINK_ENDS = {
+    "FS": ("start", "finishes"),
+    "SS": ("start", "starts"),
+    "FF": ("finish", "finishes"),
+    "SF": ("finish", "starts"),
+}
+
+
+def _link_said(pred: str, succ: str, kind: str, lag: int) -> str:
+    """A new link in words: ``TRAIN-5 cannot start until 2 working days after PLAT-6
+    finishes (a new link)``."""
+    end, event = LINK_ENDS[kind]
+    by = f"{counted(abs(lag), 'working day')} {'after' if lag > 0 else 'before'} "
+    return f"{succ} cannot {end} until {by if lag else ''}{pred} {event} (a new link)"
+
+
+def _said(session: Session, planned: list[dict[str, Any]]) -> list[str]:
+    """The changes in words, in the order they apply; tasks and milestones by their keys
+    as stored."""
     lines = []
-    for option in PLAN_ORDER:
-        for spec in specs[option]:
-            typed, _, days = (part.strip() for part in spec.partition("="))
-            key = keys.get(typed.lower(), typed)
-            if option == "--slip":
-                lines.append(f"{key} takes {counted(int(days), 'working day')} more")
-            elif option == "--delay-start":
-                lines.append(f"{key} starts {counted(int(days), 'working day')} later")
-            elif option == "--duration":
-                lines.append(f"{key} takes {counted(int(days), 'working day')}")
+    for change in planned:
+        kind = change["type"]
+        if kind == "remove_dependency":
+            link = session.get(Dependency, change["dependency_id"])
+            assert link is not None  # plan_changes found it
+            (view,) = dependencies.describe_dependencies(session, [link])
+            pred, succ = view.predecessor.key, view.successor.key
+            lines.append(f"{succ} no longer waits on {pred} (the link {pred} → {succ} removed)")
+        elif kind == "add_dependency":
+            pred, succ = (
+                end_key(session, (change[side]["type"], change[side]["id"]))
+                for side in ("predecessor", "successor")
+            )
+            lines.append(_link_said(pred, succ, change["dependency_type"], change["lag"]))
+        else:
+            key = end_key(session, ("task", change["task_id"]))
+            days = counted(change["days"], "working day")
+            if kind == "slip":
+                lines.append(f"{key} takes {days} more")
+            elif kind == "delay_start":
+                lines.append(f"{key} starts {days} later")
             else:
-                lines.append(f"{option} {spec.strip()}")
+                lines.append(f"{key} takes {days}")
     return lines
 
 
@@ -135,10 +165,6 @@ def impact(
         actor = actor_for(session, as_user)
         found = programs.find_program(session, actor, program)
         planned = plan_changes(session, actor, found, specs)
-        task_ids = [c["task_id"] for c in planned if c.get("task_id") is not None]
-        keys = {
-            k.lower(): k for k in session.scalars(select(Task.key).where(Task.id.in_(task_ids)))
-        }
         changes = [
             ChangeRequest(
                 type=c["type"],
@@ -152,9 +178,11 @@ def impact(
             )
             for c in planned
         ]
-        view = analyze_program_impact(session, actor, found.id, changes)
+        with options_named(specs, []):  # a refusal of changes.0 names --add-link PLAT-1:…
+            view = analyze_program_impact(session, actor, found.id, changes)
         title = f"[bold]{escape(found.key)}[/] {escape(found.name)}"
-    print_impact(title, _said(specs, keys), view)
+        said = _said(session, planned)
+    print_impact(title, said, view)
 
 
 def _end(end: Mapping[str, Any] | None) -> tuple[str, int] | None:

@@ -22,7 +22,7 @@ from podium.api.governance import OccurrenceUpdate
 from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services.governance import change_requests, decisions, retrospective, reviews
-from podium.web.form_errors import GENERAL, validate
+from podium.web.form_errors import validate
 from podium.web.governance import (
     DECISION_INPUTS,
     _field_errors,
@@ -33,7 +33,13 @@ from podium.web.governance import (
     review_in,
 )
 from podium.web.governance_choices import FormState
-from podium.web.governance_forms import CR_FIELDS, _budget_changes, _changes, _cr_errors
+from podium.web.governance_forms import (
+    CR_FIELDS,
+    _budget_changes,
+    _changes,
+    _cr_errors,
+    cr_field,
+)
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import checkbox, done, field_value, version_of
 
@@ -187,7 +193,7 @@ def change_request(
         data["budget_changes"] = _budget_changes(values, errors)
     body, invalid = validate(ChangeRequestUpdate, data)
     for name, message in invalid.items():
-        errors.setdefault(name if name in CR_FIELDS else GENERAL, message)
+        errors.setdefault(cr_field(name, shown_on), message)
     if not values["title"]:
         errors["title"] = "Required."
     status = 422

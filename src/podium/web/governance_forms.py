@@ -8,6 +8,7 @@ was read at, and redirects back; a refusal is shown beside the field it is about
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -59,6 +60,9 @@ CR_FIELDS = (
     "scope_change",
     "scenario_id",
 )
+# the field a change's working days are typed in, by the field its task is chosen in
+DAYS_FIELDS = {"slip_task": "slip_days", "duration_task": "duration_days"}
+CHANGE_PART = re.compile(r"(budget_changes|changes)[._](\d+)(?:[._](\w+))?")
 
 
 def _back(program_id: int, saved: str, anchor: str, **query: int) -> Response:
@@ -307,6 +311,22 @@ def _budget_changes(values: dict[str, Any], errors: Errors) -> list[dict[str, An
     return []
 
 
+def cr_field(name: str, shown_on: list[str]) -> str:
+    """The form field a problem is shown beside: ``changes.1.days`` (a service's) or
+    ``changes_1_days`` (the schema's) on the second change's days, any other part of a
+    change on its task; ``budget_changes.0.budget`` on the budget."""
+    found = CHANGE_PART.match(name)
+    if found is None:
+        return name if name in CR_FIELDS else GENERAL
+    kind, index, part = found[1], int(found[2]), found[3] or ""
+    if kind == "budget_changes":
+        return "budget" if part == "budget" else "budget_task"
+    if index >= len(shown_on):
+        return GENERAL
+    field = shown_on[index]
+    return DAYS_FIELDS.get(field, field) if part == "days" else field
+
+
 def _cr_errors(exc: ValidationFailed | Conflict | StaleVersion, shown_on: list[str]) -> Errors:
     """A refusal's messages on the form fields: ``changes.1.days`` on the second change's."""
     details = exc.details if isinstance(exc.details, list) else []
@@ -314,17 +334,8 @@ def _cr_errors(exc: ValidationFailed | Conflict | StaleVersion, shown_on: list[s
     for item in details:
         if not isinstance(item, dict):
             continue
-        parts = str(item.get("field", "")).split(".")
         message = str(item.get("message", "")).rstrip(".") + "."
-        if parts[0] == "changes" and len(parts) > 1 and parts[1].isdecimal():
-            index = int(parts[1])
-            target = shown_on[index] if index < len(shown_on) else GENERAL
-        elif parts[0] == "budget_changes":
-            target = "budget_task"
-        elif parts[0] in CR_FIELDS:
-            target = parts[0]
-        else:
-            target = GENERAL
+        target = cr_field(str(item.get("field", "")), shown_on)
         errors.setdefault(target, message[:1].upper() + message[1:])
     return errors or errors_of(exc, CR_FIELDS)
 
@@ -350,7 +361,7 @@ def raise_change_request(
     }
     body, invalid = validate(ChangeRequestCreate, data)
     for name, message in invalid.items():
-        errors.setdefault(name if name in CR_FIELDS else GENERAL, message)
+        errors.setdefault(cr_field(name, shown_on), message)
     if not values["title"]:
         errors["title"] = "Required."
     if body is not None and not errors:

@@ -1,4 +1,5 @@
-"""What every governance module shares: loading a record the actor may act on, links."""
+"""What every governance module shares: loading a record the actor may act on, links, and
+how a record names the person acting."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from podium.errors import NotFound
-from podium.models import Role
+from podium.models import Role, User
 from podium.services.actor import Actor, require_role, role_in
 from podium.services.dependencies import MAX_ID
 
@@ -33,3 +34,10 @@ def load_in_program(
         raise NotFound(f"{noun} {record_id} not found")
     require_role(session, actor, program_id, needed)
     return record
+
+
+def person_name(session: Session, actor: Actor) -> str:
+    """Who the actor is when a record names them for want of another name (decided by,
+    requested by): their account's name, as the pages show people, else their email."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    return (user.name or user.email) if user is not None else actor.email

@@ -44,7 +44,7 @@ from podium.services.actor import Actor, require_role
 from podium.services.baselines import take_baseline
 from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.governance._audit import audit_action, audit_created
-from podium.services.governance._records import load_in_program
+from podium.services.governance._records import load_in_program, person_name
 from podium.services.governance.decisions import add_decision, check_decided_on
 from podium.services.governance.scenario_impact import (
     compute_scenario_impact,
@@ -54,6 +54,7 @@ from podium.services.governance.scenario_impact import (
 from podium.services.scheduling import reschedule_pending
 from podium.services.scheduling import views as schedule_views
 from podium.services.scheduling.cache import current_network
+from podium.services.scheduling.link_changes import LinkLedger
 from podium.services.scheduling.network import task_ref
 from podium.services.scheduling.reschedule import run_engine
 
@@ -132,23 +133,6 @@ def _ends(change: Mapping[str, Any]) -> tuple[tuple[str, int], tuple[str, int]]:
     return (str(pred["type"]), int(pred["id"])), (str(succ["type"]), int(succ["id"]))
 
 
-def _existing_link(
-    session: Session, predecessor: tuple[str, int], successor: tuple[str, int]
-) -> int | None:
-    """The dependency already linking these two ends in this direction, if any."""
-
-    def end_is(side: str, end: tuple[str, int]) -> Any:
-        kind, record_id = end
-        column = getattr(Dependency, f"{side}_{'task' if kind == 'task' else 'milestone'}_id")
-        return column == record_id
-
-    return session.scalar(
-        select(Dependency.id).where(
-            end_is("predecessor", predecessor), end_is("successor", successor)
-        )
-    )
-
-
 def _end_record(session: Session, end: Mapping[str, Any]) -> Task | Milestone | None:
     record_id = end.get("id")
     if not isinstance(record_id, int) or not 0 < record_id <= 2**31 - 1:
@@ -166,10 +150,8 @@ def problems_with(
 ) -> list[dict[str, Any]]:
     """Why each change cannot apply to the live plan now (empty: all apply)."""
     problems: list[dict[str, Any]] = []
-
-    # links the request removes before adding (so re-adding them applies), and adds
-    removed: set[int] = set()
-    added: dict[tuple[tuple[str, int], tuple[str, int]], int] = {}
+    # links removed before they are added again apply; refused as impact analysis does
+    links = LinkLedger(session)
 
     def refuse(field: str, message: str) -> None:
         problems.append({"field": field, "message": message})
@@ -209,21 +191,9 @@ def problems_with(
                     missing = True
             if missing:
                 continue
-            pair = _ends(change)
-            existing = _existing_link(session, *pair)
-            if pair[0] == pair[1]:
-                refuse(where, f"{_end_key(session, change['predecessor'])} cannot depend on itself")
-            elif existing is not None and existing not in removed:
-                refuse(
-                    where,
-                    f"{_end_key(session, change['predecessor'])} → "
-                    f"{_end_key(session, change['successor'])} is already linked "
-                    f"(dependency {existing}): change that link's type or lag instead",
-                )
-            elif pair in added:
-                refuse(where, f"the same link is added twice (as changes.{added[pair]})")
-            else:
-                added[pair] = i
+            refused = links.add(i, *_ends(change))
+            if refused is not None:
+                refuse(where, refused)
         elif kind == "remove_dependency":
             dependency_id = change.get("dependency_id")
             found = (
@@ -232,15 +202,16 @@ def problems_with(
             if found is None or found.program_id != program_id:
                 refuse(f"{where}.dependency_id", f"dependency {dependency_id} is not in the plan")
             else:
-                removed.add(found.id)
+                links.remove(found.id)
         else:
             refuse(f"{where}.type", f"unknown change {kind!r}")
     for i, budget in enumerate(budget_changes):
+        where = f"budget_changes.{i}.task_id"
         task = _task(session, program_id, budget.get("task_id"))
         if task is None:
-            refuse(
-                f"budget_changes.{i}.task_id", f"task {budget.get('task_id')} is not in the plan"
-            )
+            refuse(where, f"task {budget.get('task_id')} is not in the plan")
+        elif _has_children(session, task.id):  # its budget is the sum of its sub-tasks'
+            refuse(where, f"{task.key} is a summary task: change its sub-tasks")
     return problems
 
 
@@ -315,7 +286,7 @@ def _cost_json(session: Session, cr: ChangeRequest) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for budget in cr.budget_changes:
         task = _task(session, cr.program_id, budget.get("task_id"))
-        if task is None:
+        if task is None or _has_children(session, task.id):  # refused among its problems
             continue
         after = float(budget["budget"])
         rows.append(
@@ -349,7 +320,7 @@ def _scope_json(session: Session, cr: ChangeRequest) -> dict[str, Any]:
         kind = change.get("type")
         if kind in ("slip", "set_duration"):
             task = _task(session, cr.program_id, change.get("task_id"))
-            if task is not None:
+            if task is not None and not _has_children(session, task.id):
                 days = int(change.get("days") or 0)
                 after = task.duration + days if kind == "slip" else days
                 durations.append(
@@ -488,7 +459,7 @@ def create_change_request(
         number=number,
         title=title,
         rationale=rationale,
-        requested_by=requested_by or actor.email,
+        requested_by=requested_by if requested_by.strip() else person_name(session, actor),
         requested_by_user_id=actor.user_id,
         changes=[dict(c) for c in changes],
         budget_changes=[dict(b) for b in budget_changes],
@@ -577,9 +548,10 @@ def withdraw_change_request(
     check_version(cr, expected_version)
     _check_requester_or_manager(session, actor, cr)
     _check_open(cr)
+    who = person_name(session, actor)  # read before the request changes: one version more
     cr.status = ChangeRequestStatus.WITHDRAWN
     cr.decided_at = utcnow()
-    cr.decided_by = actor.email
+    cr.decided_by = who
     audit_action(
         session,
         actor,
@@ -628,7 +600,7 @@ def _decide(
     cr.status = status
     cr.decision_id = decision.id
     cr.decided_at = utcnow()
-    cr.decided_by = decided_by or actor.email
+    cr.decided_by = decision.decided_by
     cr.impact_at_decision = {**impact, "as_decided": True}
     events.emit(
         session,

@@ -15,7 +15,7 @@ from podium.models.governance import ChangeRequest, Decision, ReviewOccurrence, 
 from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.common import apply_update, check_version, flush, paginate, today
 from podium.services.governance._audit import audit_created, audit_deleted
-from podium.services.governance._records import load_in_program
+from podium.services.governance._records import load_in_program, person_name
 
 DECISION_FIELDS = ["title", "rationale", "decided_by", "decided_on", "occurrence_id", "links"]
 LINK_TYPES = (
@@ -159,7 +159,8 @@ def add_decision(
     occurrence_id: int | None = None,
     links: Sequence[Mapping[str, Any]] = (),
 ) -> Decision:
-    """Record a decision (no permission check: callers have made theirs)."""
+    """Record a decision (no permission check: callers have made theirs); decided by the
+    actor, by name, unless ``decided_by`` says who."""
     check_decided_on(decided_on)
     _check_occurrence(session, program_id, occurrence_id)
     number = (
@@ -171,7 +172,7 @@ def add_decision(
         number=number,
         title=title,
         rationale=rationale,
-        decided_by=decided_by or actor.email,
+        decided_by=decided_by if decided_by.strip() else person_name(session, actor),
         decided_on=decided_on or today(),
         occurrence_id=occurrence_id,
         links=resolve_links(session, program_id, links),

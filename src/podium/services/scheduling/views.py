@@ -34,6 +34,7 @@ from podium.services.common import paginate
 from podium.services.date_window import check_plan_date
 from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network
+from podium.services.scheduling.link_changes import LinkLedger
 from podium.services.scheduling.network import (
     ProgramNetwork,
     load_network,
@@ -177,6 +178,7 @@ def _engine_changes(
     problems: list[dict[str, str]] = []
     out: list[Change] = []
     known = set(pn.labels)
+    links = LinkLedger(session)  # refuses an added link as change requests do
     for i, change in enumerate(changes):
         where = f"changes.{i}"
         if change.type in ("slip", "delay_start", "set_duration"):
@@ -196,8 +198,8 @@ def _engine_changes(
             else:
                 out.append(SetDuration(ref, change.days))
         elif change.type == "add_dependency":
-            ends = []
-            for side, end in (("predecessor", change.predecessor), ("successor", change.successor)):
+            pred, succ = change.predecessor, change.successor
+            for side, end in (("predecessor", pred), ("successor", succ)):
                 if end is None or _end(*end) not in known:
                     problems.append(
                         {
@@ -205,10 +207,13 @@ def _engine_changes(
                             "message": "no such task or milestone in this program",
                         }
                     )
-                else:
-                    ends.append(_end(*end))
-            if len(ends) == 2:
-                out.append(AddLink(ends[0], ends[1], change.dependency_type, change.lag))  # type: ignore[arg-type]
+            if pred is None or succ is None or not {_end(*pred), _end(*succ)} <= known:
+                continue
+            refused = links.add(i, pred, succ)
+            if refused is not None:
+                problems.append({"field": where, "message": refused})
+            else:
+                out.append(AddLink(_end(*pred), _end(*succ), change.dependency_type, change.lag))  # type: ignore[arg-type]
         else:
             dependency = (
                 session.get(Dependency, change.dependency_id) if change.dependency_id else None
@@ -221,6 +226,7 @@ def _engine_changes(
                     }
                 )
                 continue
+            links.remove(dependency.id)
             out.append(RemoveLink(*_dependency_ends(dependency)))
     if problems:
         raise ValidationFailed(
