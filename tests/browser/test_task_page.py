@@ -112,6 +112,29 @@ def test_a_rule_of_the_service_shows_next_to_the_field_it_names(
     assert api_task(live_server, token, task_id)["actual_finish"] is None
 
 
+def test_a_three_point_estimate_out_of_order_is_said_in_its_own_fieldset(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+) -> None:
+    task_id = work_program.task_ids["APP-1"]
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/tasks/{task_id}")
+
+    form = page.get_by_test_id("task-form")
+    for label, value in (("Optimistic", "20"), ("Most likely", "5"), ("Pessimistic", "2")):
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_role("button", name="Save changes").click()
+
+    form = page.get_by_test_id("task-form")
+    fieldset = form.locator("fieldset", has_text="Three-point estimate")
+    expect(fieldset.locator('[data-error-for="estimate"]')).to_have_text(
+        "Needs optimistic ≤ most likely ≤ pessimistic."
+    )
+    expect(form.get_by_test_id("form-error")).to_have_count(0)
+    expect(form.get_by_label("Optimistic", exact=True)).to_have_value("20")  # kept as typed
+    token = work_people.tokens[work_people.emails["rosa"]]
+    assert api_task(live_server, token, task_id)["estimate"] is None
+
+
 def test_a_member_changes_progress_only(
     page_as: OpenPage,
     work_people: WorkPeople,

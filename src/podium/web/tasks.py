@@ -287,7 +287,8 @@ def save_task(
             )
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
-            errors = errors_of(exc, shown)
+            # a rule about the three-point estimate as a whole is said in its fieldset
+            errors = errors_of(exc, {*shown, "estimate"} if view.can_edit else shown)
     if "actual_finish" in errors and clears_finish_at_100(form, had_finish):
         del errors["actual_finish"]
         errors["percent_complete"] = REOPEN
