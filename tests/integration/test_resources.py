@@ -243,8 +243,8 @@ def test_an_over_allocation_feeds_health_as_a_reason_naming_the_resource(db: Ses
     complete(db)
     report = health.program_health(db, SYSTEM, program.id).report
     reasons = [r for r in report.program.reasons if r.rule == "over_allocation"]
-    assert [(r.severity, r.ref.kind, r.ref.id, r.value) for r in reasons] == [
-        ("amber", "resource", ana.id, 2.0)
+    assert [(r.severity, r.ref.kind, r.ref.id, r.ref.key, r.value) for r in reasons] == [
+        ("amber", "resource", ana.id, "ana", 2.0)  # by its key, as every other kind
     ]
     assert "Ana Lima is booked at 200 % of capacity from 2027-01-04 to 2027-01-06" in (
         reasons[0].message

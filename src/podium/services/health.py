@@ -43,6 +43,7 @@ from podium.models import (
     Milestone,
     Program,
     Project,
+    Resource,
     Role,
     Task,
 )
@@ -249,7 +250,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         tasks=tasks,
         milestones=milestones,
         alerts=alerts,
-        overallocations=_over_allocations(open_alerts),
+        overallocations=_over_allocations(session, open_alerts),
         risks=health_risk_facts(session, program.id),
         benefits=health_benefit_facts(session, program, perf.status_date),
     )
@@ -267,24 +268,38 @@ def _about_reached_milestone(alert: Alert, reached: set[int]) -> bool:
     )
 
 
-def _over_allocations(alerts: list[Alert]) -> list[OverAllocation]:
-    """Each over-allocated period of an open over-allocation alert, at its peak load."""
+def _over_allocations(session: Session, alerts: list[Alert]) -> list[OverAllocation]:
+    """Each over-allocated period of an open over-allocation alert, at its peak load: the
+    resource by its key, named as people know it (one query for the resources)."""
+    over = [a for a in alerts if a.kind == AlertKind.OVER_ALLOCATION]
+    resources = (
+        {
+            r.id: (r.key, r.name)
+            for r in session.execute(
+                select(Resource.id, Resource.key, Resource.name).where(
+                    Resource.id.in_({a.subject_id for a in over})
+                )
+            )
+        }
+        if over
+        else {}
+    )
     out = []
-    for a in alerts:
-        if a.kind != AlertKind.OVER_ALLOCATION:
-            continue
-        name = a.title.split(" over-allocated")[0]
+    for a in over:
+        title_name = a.title.split(" over-allocated")[0]
+        key, name = resources.get(a.subject_id, (title_name, title_name))
         for period in a.details.get("periods", []):
             capacity = float(period.get("capacity") or 0)
             load = float(period["peak_demand"]) / capacity if capacity > 0 else 9.99
             out.append(
                 OverAllocation(
-                    Ref("resource", a.subject_id, name),
+                    Ref("resource", a.subject_id, key),
                     load,
                     date.fromisoformat(period["start"]),
                     date.fromisoformat(period["finish"]),
                     tasks=tuple(period.get("tasks", ())),
                     projects=tuple(a.projects),
+                    name=name,
                 )
             )
     return out

@@ -425,7 +425,8 @@ def _over_allocation(judge: _Judge, settings: RuleSettings, facts: HealthInput) 
     for over in facts.overallocations:
         rank, limit = _one_grade(over.load, amber, red)
         text = (
-            f"{over.ref.label} is booked at {over.load * 100:.0f} % of capacity "
+            f"{over.ref.kind} {over.name or over.ref.key} is booked at "
+            f"{over.load * 100:.0f} % of capacity "
             f"from {over.start} to {over.finish} (above {limit * 100:.0f} %)"
         )
         _record_rule(

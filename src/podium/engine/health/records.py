@@ -152,8 +152,9 @@ class BenefitFacts:
 
 @dataclass(frozen=True, slots=True)
 class OverAllocation:
-    """A resource (``ref``) booked at ``load`` x its capacity (1.5 = 150 %) from
-    ``start`` to ``finish``, by ``tasks`` of ``projects``."""
+    """A resource (``ref``, by its key) booked at ``load`` x its capacity (1.5 = 150 %)
+    from ``start`` to ``finish``, by ``tasks`` of ``projects``; ``name`` is how reasons
+    call it (a person by their name), its key when empty."""
 
     ref: Ref
     load: float
@@ -162,6 +163,7 @@ class OverAllocation:
     _: KW_ONLY
     tasks: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
