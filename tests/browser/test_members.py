@@ -289,7 +289,7 @@ def test_members_and_viewers_read_the_list_without_forms_and_their_posts_are_ref
     expect(row_of(page, work_people.emails["sam"])).to_contain_text("Sam Tran")
     expect(row_of(page, work_people.emails["uma"]).get_by_test_id("role")).to_have_text("viewer")
     legend = page.get_by_test_id("role-legend")
-    expect(legend).to_contain_text("Also reports progress on tasks")
+    expect(legend).to_contain_text("Also reports progress on the tasks assigned to them")
     expect(legend).to_contain_text("Also plans: projects, tasks, milestones, dependencies")
     role = {"sam": "member", "uma": "viewer"}[who]
     expect(page.get_by_test_id("owners-only")).to_contain_text(f"Your role here is {role}")
