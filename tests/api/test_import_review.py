@@ -90,8 +90,9 @@ def test_a_workbook_is_refused_by_the_mapping_step_not_shown_as_columns(cast: Ca
     assert error["details"] == [
         {
             "location": "file",
-            "message": "not a text file but a zip archive (an Excel .xlsx workbook?): "
-            "save the sheet as CSV",
+            "message": "it is a zip archive (an Excel .xlsx workbook? Save the sheet as CSV), "
+            "not a format Podium reads (it reads Microsoft Project XML, Primavera P6 XER, CSV "
+            "and Podium plan JSON)",
         }
     ]
     before = _programs(cast)

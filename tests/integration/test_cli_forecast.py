@@ -65,6 +65,27 @@ def test_bad_options_are_refused(demo: None) -> None:
     assert code == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--uncertainty", "-1"), "--uncertainty: between 0 and 0.9 (a share of the duration)"),
+        (("-n", "50"), "--iterations: between 100 and 100000"),
+        (("--seed", "-3"), "--seed: between 0 and 2^63 - 1"),
+        (("--distribution", "normal"), "--distribution: pert or triangular"),
+    ],
+)
+def test_a_refused_setting_names_the_option_not_the_api_field(
+    demo: None, engine: Engine, args: tuple[str, ...], said: str
+) -> None:
+    before = _count(engine)
+    code, out = podium("forecast", "CLOUD", *args, "--no-store")
+    assert code == 1
+    assert f"error: {said}" in out and "│ " + said.split(":")[0] in out, out
+    assert "default_uncertainty" not in out
+    assert re.search(r"(?<!-)\b(iterations|seed|distribution)\b", out.replace(said, "")) is None
+    assert _count(engine) == before
+
+
 def test_the_demo_comes_with_a_forecast_and_risk_events(demo: None, engine: Engine) -> None:
     with Session(engine) as s:
         stored = s.scalars(select(Forecast)).first()

@@ -15,11 +15,18 @@ from pydantic_core import ErrorDetails
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from podium.config import Settings
-from podium.db import DatabaseBehind, check_database_current, get_engine
+from podium.config import Settings, get_settings
+from podium.db import (
+    DatabaseBehind,
+    DatabaseURLInvalid,
+    check_database_current,
+    get_engine,
+    shown_url,
+)
 from podium.errors import PodiumError
 from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
@@ -27,10 +34,12 @@ from podium.services.scheduling.pending import ACTOR_EMAIL
 from podium.services.uow import unit_of_work
 
 
-class _SettingsChecked(TyperGroup):
-    """The root command: the ``PODIUM_*`` settings are read by the commands that need
+class _RootCommand(TyperGroup):
+    """The root command: what every command may meet in setting up is said in one line,
+    instead of a traceback. The ``PODIUM_*`` settings are read by the commands that need
     them (``--help`` needs none); an invalid one stops the command with one line per
-    problem, naming the variable, instead of a traceback."""
+    problem, naming the variable. So does a database that cannot be opened or reached
+    (named without its password), or one that is missing or behind the code."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         try:
@@ -40,10 +49,24 @@ class _SettingsChecked(TyperGroup):
                 raise
             problems = "; ".join(_setting_problem(problem) for problem in exc.errors())
             raise fail(problems) from exc
+        except (DatabaseURLInvalid, DatabaseBehind) as exc:
+            raise fail(escape(str(exc))) from exc
+        except (OperationalError, InterfaceError) as exc:
+            raise fail(escape(_database_problem(exc))) from exc
+
+
+def _database_problem(exc: OperationalError | InterfaceError) -> str:
+    """One line on a database that does not answer (or fails during the work)."""
+    where = shown_url(get_settings().database_url)
+    lines = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
+    reason = "".join(c if c.isprintable() else " " for c in lines[0])
+    if exc.statement is None:  # raised in connecting: no statement was sent
+        return f"cannot connect to the database at {where}: {reason}"
+    return f"the database at {where} failed: {reason}"
 
 
 app = typer.Typer(
-    cls=_SettingsChecked,
+    cls=_RootCommand,
     name="podium",
     help="Podium — program management across interdependent projects.",
     no_args_is_help=True,
@@ -171,6 +194,28 @@ def print_problems(exc: PodiumError) -> None:
                 where = problem.get("location") or problem.get("field") or ""
                 table.add_row(str(where), str(problem.get("message", "")))
         err.print(table)
+
+
+def in_options(exc: PodiumError, options: dict[str, str]) -> PodiumError:
+    """The service's refusal with the request fields it names told as the options typed:
+    given ``{"weights": "--weight"}``, the field ``weights.M1`` is ``--weight M1``, and
+    ``weights.M1:`` in the message too. The same error when it names none of them."""
+    if not isinstance(exc.details, list):
+        return exc
+    details, message, renamed = [], exc.message, False
+    for problem in exc.details:
+        if isinstance(problem, dict) and isinstance(problem.get("field"), str):
+            field = problem["field"]
+            name, _, key = field.partition(".")
+            if name in options:
+                option = f"{options[name]} {key}".strip()
+                problem = {**problem, "field": option}
+                message = re.sub(rf"(?<![\w.-]){re.escape(field)}(?=:)", option, message)
+                renamed = True
+        details.append(problem)
+    if not renamed:
+        return exc
+    return PodiumError(message, details=details, code=exc.code)
 
 
 @contextmanager

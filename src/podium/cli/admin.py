@@ -22,7 +22,7 @@ from podium.cli._app import (
     user_app,
 )
 from podium.config import get_settings
-from podium.db import get_engine, upgrade_database
+from podium.db import database_revision, get_engine, upgrade_database
 from podium.errors import PodiumError
 from podium.models import User
 from podium.services import auth, users
@@ -39,21 +39,15 @@ def db_upgrade() -> None:
     """Create the database or bring its schema up to date (safe to repeat)."""
     engine = get_engine()
     upgrade_database(engine)
-    current, _head = _revision()
+    current, _head = database_revision(engine)
     where = engine.url.render_as_string(hide_password=True)
     console.print(f"Database at [bold]{where}[/] is at revision {current}.")
-
-
-def _revision() -> tuple[str | None, str | None]:
-    from podium.db import database_revision
-
-    return database_revision(get_engine())
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's schema revision and the code's."""
-    current, head = _revision()
+    current, head = database_revision(get_engine())
     state = "up to date" if current == head else "BEHIND: run `podium db upgrade`"
     console.print(f"database {current or 'empty'}, code {head}: {state}")
 
@@ -64,11 +58,11 @@ def init(
     admin_password: Annotated[str | None, typer.Option(help="password for --admin-email")] = None,
 ) -> None:
     """Create an empty database (runs the migrations), optionally with a first admin."""
+    if admin_email and not admin_password:
+        raise fail("--admin-password is required with --admin-email")
     upgrade_database(get_engine())
     console.print("Database ready.")
-    if admin_email:
-        if not admin_password:
-            raise fail("--admin-password is required with --admin-email")
+    if admin_email and admin_password:
         user_add(admin_email, admin_password, admin=True, name="")
 
 

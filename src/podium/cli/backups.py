@@ -15,8 +15,8 @@ from podium.cli._app import (
     require_current_schema,
     writable,
 )
-from podium.db import get_engine, upgrade_database
-from podium.errors import PodiumError
+from podium.db import code_revision, get_engine, upgrade_database
+from podium.errors import Conflict, PodiumError
 
 
 @app.command()
@@ -55,13 +55,20 @@ def restore(
     archive: Annotated[Path, typer.Argument(help="an archive written by `podium backup`")],
 ) -> None:
     """Load a backup into an empty database (SQLite or PostgreSQL); all or nothing."""
-    from podium.services.backup import restore_database
+    from podium.services.backup import check_archive, restore_database
 
     if not archive.is_file():
         raise fail(f"no file {archive}")
-    engine = get_engine()
-    upgrade_database(engine)
-    try:
+    try:  # before a database is made for it: a wrong file leaves nothing behind
+        revision, ours = check_archive(archive).revision, code_revision()
+        if revision != ours:
+            raise Conflict(
+                f"the archive is at schema revision {revision} but this Podium's is at "
+                f"{ours}; restore it with the Podium version that wrote it",
+                code="revision_mismatch",
+            )
+        engine = get_engine()
+        upgrade_database(engine)
         result = restore_database(engine, archive)
     except PodiumError as exc:
         print_problems(exc)

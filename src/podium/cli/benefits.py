@@ -139,6 +139,10 @@ def benefit_list(program: ProgramRef) -> None:
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
+    if not table.row_count:
+        add = f"`podium benefit add {key} NAME --baseline N --target N --by YYYY-MM-DD`"
+        console.print(f"No benefit in {key} yet: add one with {add}.")
+        return
     table.title = f"{key}: benefits (★ the goal's KPI)"
     table.title_justify = "left"
     console.print(table)

@@ -6,6 +6,7 @@ import re
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from podium.cli._app import (
@@ -98,6 +99,14 @@ def feed_list(as_user: AsUser = None) -> None:
                 moment(f.revoked_at),
                 "yes" if feeds.is_live(session, f) else "no",
             )
+    if not made:
+        console.print(
+            escape(
+                f"{as_user} has made no feed yet: `podium feed create PROGRAM --as {as_user}` "
+                "(or --personal) makes one."
+            )
+        )
+        return
     table.title = f"{len(made)} feed{'s' if len(made) != 1 else ''} of {as_user}"
     table.title_justify = "left"
     console.print(table)

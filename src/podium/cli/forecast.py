@@ -9,11 +9,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
-from podium.cli._app import app, console, err, print_problems, require_current_schema
+from podium.cli._app import app, console, err, in_options, print_problems, require_current_schema
 from podium.errors import PodiumError
 from podium.services import programs
 from podium.services.actor import SYSTEM
 from podium.services.uow import unit_of_work
+
+# the option that gives each setting, to name it when the service refuses the setting
+OPTIONS = {
+    "iterations": "--iterations",
+    "seed": "--seed",
+    "distribution": "--distribution",
+    "default_uncertainty": "--uncertainty",
+}
 
 
 def _percent(share: float | None) -> str:
@@ -71,7 +79,7 @@ def forecast(
             if no_store:
                 session.rollback()
     except PodiumError as exc:
-        print_problems(exc)
+        print_problems(in_options(exc, OPTIONS))
         raise typer.Exit(1) from exc
     # dates whole, however narrow the output (a pipe, cron): the names wrap instead
     dates = [Column(h, no_wrap=True, min_width=10) for h in ("target", "planned", "P10", "P50")]

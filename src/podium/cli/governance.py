@@ -110,6 +110,11 @@ def review_list(program: ProgramRef) -> None:
                 str(last.held_on) if last else "—",
                 escape(", ".join(a.name for a in review.attendees)),
             )
+        key = found.key
+    if not table.row_count:
+        add = f"`podium review add {key} NAME --frequency weekly --first YYYY-MM-DD`"
+        console.print(f"No review in {key} yet: add one with {add}.")
+        return
     console.print(table)
 
 
@@ -209,6 +214,11 @@ def decision_list(program: ProgramRef) -> None:
                 escape(d.rationale),
                 str(d.occurrence.held_on) if d.occurrence else "—",
             )
+        key = found.key
+    if not logged:
+        add = f"`podium decision add {key} --title TITLE`"
+        console.print(f"No decision in {key}'s log yet: record one with {add}.")
+        return
     console.print(table)
 
 
@@ -255,6 +265,14 @@ def change_list(
                 moved or "—",
                 f"{impact['cost']['delta']:+,.0f}" if impact["cost"]["delta"] else "—",
             )
+        key = found.key
+    if not items:
+        if wanted is not None:
+            console.print(f"No {wanted.value} change request in {key}.")
+        else:
+            add = f"`podium change raise {key} --title TITLE`"
+            console.print(f"No change request in {key} yet: raise one with {add}.")
+        return
     console.print(table)
 
 

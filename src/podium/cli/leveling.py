@@ -20,6 +20,7 @@ from podium.cli._app import (
     console,
     err,
     fail,
+    in_options,
     print_problems,
     require_current_schema,
     service_work,
@@ -223,20 +224,11 @@ _OPTIONS = {"time_limit": "--time-limit", "weights": "--weight", "preview_id": "
 def _in_options(exc: PodiumError) -> PodiumError:
     """The service's refusal with its request fields named as the options typed
     (``weights.M1`` is ``--weight M1``)."""
-    if not isinstance(exc.details, list):
+    named = in_options(exc, _OPTIONS)
+    if named is exc:
         return exc
-    details, renamed = [], False
-    for problem in exc.details:
-        if isinstance(problem, dict) and isinstance(problem.get("field"), str):
-            name, _, key = problem["field"].partition(".")
-            if name in _OPTIONS:
-                problem = {**problem, "field": f"{_OPTIONS[name]} {key}".strip()}
-                renamed = True
-        details.append(problem)
-    if not renamed:
-        return exc
-    message = exc.message.replace("in the weights", "given with --weight")
-    return PodiumError(message, details=details, code=exc.code)
+    message = named.message.replace("in the weights", "given with --weight")
+    return PodiumError(message, details=named.details, code=named.code)
 
 
 def _check_level_options(

@@ -29,6 +29,7 @@ from podium.cli._app import (
     writable,
     write_file,
 )
+from podium.cli.programs import counted
 from podium.errors import PodiumError
 from podium.models import Baseline, Program, Role
 from podium.services import baselines, programs
@@ -84,15 +85,20 @@ def baseline_list(program: Annotated[str, typer.Argument(help="program key or id
             for b in baselines.list_baselines(session, SYSTEM, found.id):
                 table.add_row(
                     str(b.id),
-                    b.name,
+                    escape(b.name),
                     "yes" if b.is_current else "",
                     b.taken_at.strftime("%Y-%m-%d %H:%M"),
-                    b.taken_by,
+                    escape(b.taken_by),
                     str(b.finish or "—"),
                 )
+            key = found.key
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
+    if not table.row_count:
+        take = f"`podium baseline take {key} --name NAME`"
+        console.print(f"No baseline of {key} yet: take one with {take}.")
+        return
     console.print(table)
 
 
@@ -255,6 +261,9 @@ def baseline_delete(
         )
 
 
+REASONS_SHOWN = 10  # the program's reasons printed without --all, the weightiest first
+
+
 @app.command()
 def health(
     program: Annotated[str, typer.Argument(help="program key or id")],
@@ -265,6 +274,9 @@ def health(
         str | None,
         typer.Option("--date", help="status date YYYY-MM-DD (default: the program's)"),
     ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help=f"every reason, not the first {REASONS_SHOWN}")
+    ] = False,
 ) -> None:
     """The program's health — red, amber or green, and why — with its projects' and SPI/CPI."""
     from datetime import date as date_type
@@ -305,12 +317,20 @@ def health(
             "add`), or import a plan as a new program (`podium import`).",
             soft_wrap=True,
         )
-    for reason in report.program.reasons[:10]:
-        console.print(f"  [{colours[reason.severity]}]●[/] {reason.message}", soft_wrap=True)
+    reasons = report.program.reasons
+    shown = reasons if all_ else reasons[:REASONS_SHOWN]
+    for reason in shown:
+        dot = f"[{colours[reason.severity]}]●[/]"
+        console.print(f"  {dot} {escape(reason.message)}", soft_wrap=True)
+    if len(reasons) > len(shown):
+        more = counted(len(reasons) - len(shown), "more reason")
+        console.print(f"  … and {more}: --all lists them.")
     table = Table("project", "health", "why", title="Projects", title_justify="left")
     for project_key, h in report.projects.items():
         table.add_row(
-            project_key, f"[{colours[h.status]}]{health_service.status_words(h.status)}[/]", h.why
+            project_key,
+            f"[{colours[h.status]}]{health_service.status_words(h.status)}[/]",
+            escape(h.why),
         )
     console.print(table)
     ev = result.performance.result.program

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from podium.cli._app import (
@@ -15,12 +16,14 @@ from podium.cli._app import (
     console,
     err,
     fail,
+    in_options,
     print_problems,
     require_current_schema,
     writable,
     write_file,
 )
-from podium.errors import PodiumError
+from podium.cli.programs import counted
+from podium.errors import Conflict, PodiumError
 from podium.services import programs
 from podium.services.actor import SYSTEM
 from podium.services.resources.leveling import MAX_TIME_LIMIT
@@ -184,6 +187,29 @@ def _schedule_file_document(
         typer.echo(text, nl=False)
 
 
+# the option that gives each field of an import, to name it when the service refuses it
+IMPORT_OPTIONS = {"key": "--key", "name": "--name", "mapping": "--map", "format": "--format"}
+IMPORT_COUNTS = (
+    ("projects", "project", ""),
+    ("tasks", "task", ""),
+    ("milestones", "milestone", ""),
+    ("dependencies", "dependency", "dependencies"),
+    ("calendars", "calendar", ""),
+    ("resources", "resource", ""),
+    ("assignments", "assignment", ""),
+)
+
+
+def _names_the_key(exc: PodiumError) -> bool:
+    """Whether a refusal is about the program's key (taken, given or in the file)."""
+    details = exc.details if isinstance(exc.details, list) else []
+    return any(
+        isinstance(p, dict)
+        and (p.get("field") == "key" or p.get("path", p.get("location")) == "program.key")
+        for p in details
+    )
+
+
 @app.command("import")
 def import_(
     file: Annotated[
@@ -234,7 +260,7 @@ def import_(
     try:
         mapping = mapping_from_pairs(map_) if map_ else None
     except PodiumError as exc:
-        raise fail(exc.message) from exc
+        raise fail(escape(in_options(exc, IMPORT_OPTIONS).message)) from exc
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -258,15 +284,15 @@ def import_(
                 limit=LOCAL_IMPORT_BYTES,  # a file on this machine, not an upload
             )
     except PodiumError as exc:
-        print_problems(exc)
+        print_problems(in_options(exc, IMPORT_OPTIONS))
+        if isinstance(exc, Conflict) and _names_the_key(exc):
+            err.print("Give the imported program another key with --key.")
         raise typer.Exit(1) from exc
     counts = report.counts
+    held = ", ".join(counted(counts[field], noun, plural) for field, noun, plural in IMPORT_COUNTS)
     console.print(
-        f"Imported [bold]{report.program_key} · {report.program_name}[/] "
-        f"({FORMAT_NAMES.get(report.format, report.format)}): {counts['projects']} projects, "
-        f"{counts['tasks']} tasks, {counts['milestones']} milestones, "
-        f"{counts['dependencies']} dependencies, {counts['calendars']} calendars, "
-        f"{counts['resources']} resources, {counts['assignments']} assignments."
+        f"Imported [bold]{escape(report.program_key)} · {escape(report.program_name)}[/] "
+        f"({FORMAT_NAMES.get(report.format, report.format)}): {held}."
     )
     if report.baseline_id is not None:
         console.print("The file's baseline is the program's current baseline.")

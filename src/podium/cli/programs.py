@@ -32,9 +32,9 @@ STATUSES = tuple(s.value for s in ProgramStatus)
 NO_CALENDAR = "none (Mon–Fri, no holidays)"
 
 
-def counted(n: int, noun: str) -> str:
-    """``1 task``, ``3 tasks``."""
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """``1 task``, ``3 tasks`` (``plural`` when it is not the noun and an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def span(start: date | None, finish: date | None) -> str:

@@ -66,13 +66,21 @@ def resource_list(
     """List the resources with their capacity, rate and calendar."""
     table = Table("key", "name", "kind", "capacity", "h/day", "rate/h", "time off")
     with service_work() as session:
-        program_id = programs.find_program(session, SYSTEM, program).id if program else None
+        chosen = programs.find_program(session, SYSTEM, program) if program else None
+        where = chosen.key if chosen else ""
+        program_id = chosen.id if chosen else None
         found, total = catalog.list_resources(session, SYSTEM, program_id=program_id, limit=EVERY)
         for r in found:
             table.add_row(
                 escape(r.key), escape(r.name), r.kind.value, f"{r.capacity:g}",
                 f"{r.hours_per_day:g}", f"{r.cost_rate:g}", f"{len(r.time_off or []) or ''}",
             )  # fmt: skip
+    if not total:
+        if where:
+            console.print(f"No resource is assigned in {where}.")
+        else:
+            console.print("No resource yet: add one with `podium resource add KEY --name NAME`.")
+        return
     table.title = f"{total} resource(s)"
     table.title_justify = "left"
     console.print(table)

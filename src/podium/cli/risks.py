@@ -108,6 +108,18 @@ def risk_list(
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
+    if not total:
+        add = f"`podium risk add {key} --title TITLE -p 1-5 -i 1-5`"
+        if status or level is not None or min_score is not None:
+            console.print(f"No risk in {key} matches those filters.")
+        elif all_:
+            console.print(f"No risk in {key} yet: add one with {add}.")
+        else:
+            console.print(
+                f"No open, mitigating or realized risk in {key} (--all lists closed ones "
+                f"too): add one with {add}."
+            )
+        return
     table.title = f"{key}: {total} risk{'s' if total != 1 else ''}"
     table.title_justify = "left"
     console.print(table)

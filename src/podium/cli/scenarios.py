@@ -107,6 +107,7 @@ def scenario_list(
             found = programs.find_program(session, SYSTEM, program)
             status = None if all_ else ScenarioStatus.ACTIVE
             items, _ = service.list_scenarios(session, SYSTEM, found.id, status=status)
+            key = found.key
             for s in items:
                 copy = service.copy_of(s).key if s.copy_program_id else "—"
                 table.add_row(
@@ -119,6 +120,16 @@ def scenario_list(
                 )
     except PodiumError as exc:
         raise _refused(exc) from exc
+    if not items:
+        create = f"`podium scenario create {key} NAME`"
+        if all_:
+            console.print(f"No scenario in {key} yet: start one with {create}.")
+        else:
+            console.print(
+                f"No active scenario in {key} (--all lists applied and discarded ones too): "
+                f"start one with {create}."
+            )
+        return
     console.print(table)
 
 

@@ -65,6 +65,9 @@ def webhook_list(program: ProgramRef, as_user: AsUser = None) -> None:
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
+    if not hooks:
+        console.print(f"No webhook in {key} yet: add one with `podium webhook add {key} URL`.")
+        return
     table.title = f"{key}: {len(hooks)} webhook{'s' if len(hooks) != 1 else ''}"
     table.title_justify = "left"
     console.print(table)
@@ -301,6 +304,12 @@ def webhook_deliveries(
                 )
     except PodiumError as exc:
         raise fail(exc.message) from exc
+    if not log:
+        console.print(
+            f"No delivery of webhook {webhook_id} yet: one is queued at each event it is sent, "
+            f"and `podium webhook test {webhook_id}` queues a ping."
+        )
+        return
     table.title = f"webhook {webhook_id}: {len(log)} deliver{'ies' if len(log) != 1 else 'y'}"
     table.title_justify = "left"
     console.print(table)

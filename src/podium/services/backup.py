@@ -302,6 +302,15 @@ def _refuse_other_revision(connection: Connection, manifest: Manifest) -> None:
         )
 
 
+def check_archive(source: str | Path | IO[bytes]) -> Manifest:
+    """The manifest of an intact archive of this schema's tables; :class:`ArchiveInvalid`
+    otherwise. Needs no database: ``podium restore`` checks the archive before it makes one."""
+    with ArchiveReader(source) as reader:
+        _check_tables(reader.manifest)
+        reader.verify()
+        return reader.manifest
+
+
 def restore_database(engine: Engine, source: str | Path | IO[bytes]) -> RestoreResult:
     """Load an archive into an empty database at the archive's schema revision, all or nothing."""
     with ArchiveReader(source) as reader:

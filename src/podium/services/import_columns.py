@@ -18,12 +18,11 @@ from podium.errors import PayloadTooLarge, ValidationFailed, field_error
 from podium.interop.csv_plan import (
     FIELDS,
     auto_mapping,
-    binary_problem,
     csv_columns,
     csv_preview,
 )
 from podium.interop.imported import MAX_IMPORT_BYTES
-from podium.services.import_readers import FORMAT_NAMES, ImportRefused, detect_format
+from podium.services.import_readers import FORMAT_NAMES, chosen_format
 
 PREVIEW_ROWS = 5
 REQUIRED_FIELDS = ("name",)  # what read_csv_plan cannot do without
@@ -99,11 +98,9 @@ def inspect_file(
     the suggested mapping and its first ``rows`` rows; nothing is written."""
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"an import reads at most {MAX_IMPORT_BYTES} bytes")
-    chosen = format or detect_format(data, filename)
+    chosen = chosen_format(data, filename, format)  # a workbook or binary data is refused
     if chosen != "csv":
         return Inspection(format=chosen)
-    if (binary := binary_problem(data)) is not None:
-        raise ImportRefused([binary.as_dict()], format=chosen)
     columns = csv_columns(data)
     return Inspection(
         format=chosen,

@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from podium.errors import Conflict, field_error
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan
 from podium.interop.plan_format import KEY_PATTERN, Plan, PlanError, nul_problems, read_plan
 from podium.models import BaselineItem, Calendar, Program, Resource
 from podium.services.actor import Actor
 from podium.services.baselines import take_baseline
 from podium.services.date_window import in_window, window_message
-from podium.services.import_readers import FORMAT_NAMES, ImportRefused, read_file
+from podium.services.import_readers import FORMAT_NAMES, ImportRefused, printable, read_file
 from podium.services.import_report import ImportReport, compare_dates
 from podium.services.plans import import_plan
 from podium.services.scheduling.pending import reschedule_pending
@@ -205,6 +206,25 @@ def _take_file_baseline(
     return baseline.id
 
 
+def _clash(problems: list[dict[str, str]], *, key_given: bool) -> Conflict:
+    """A plan that clashes with stored data (a program key or a calendar name taken): a
+    conflict, as any change that contradicts stored data is; a key given beside the file
+    is named as the field ``key``."""
+    if key_given:  # the plan's path, wherever in the file its reader found the key
+        problems = [
+            {"field": "key", "message": p["message"]}
+            if p.get("path", p.get("location")) == "program.key"
+            else p
+            for p in problems
+        ]
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    if "field" in first:
+        return Conflict(f"{first['message']}{more}", details=problems)
+    where = f"{first['location']}: " if first.get("location") else ""
+    return Conflict(f"cannot import this file: {where}{first['message']}{more}", details=problems)
+
+
 def import_file(
     session: Session,
     actor: Actor,
@@ -225,18 +245,16 @@ def import_file(
     document = imported.document
     if nul := nul_problems(document):  # before any text is looked up in the database
         raise ImportRefused(imported.locate(nul), format=imported.format)
-    if key:
+    if key:  # given beside the file, not in it: a field's error, as any field's
         if not re.fullmatch(KEY_PATTERN, key):
-            message = "a letter, then up to 19 letters, digits, - or _"
-            raise ImportRefused([{"location": "key", "message": message}])
+            raise field_error("key", "a letter, then up to 19 letters, digits, - or _")
         document["program"]["key"] = key
     if name:
         if len(name) > MAX_PROGRAM_NAME:
-            message = f"at most {MAX_PROGRAM_NAME} characters, not {len(name)}"
-            raise ImportRefused([{"location": "name", "message": message}])
+            raise field_error("name", f"at most {MAX_PROGRAM_NAME} characters, not {len(name)}")
         document["program"]["name"] = name
     program_key = document["program"]["key"]
-    notes = list(imported.notes)
+    notes = [printable(note) for note in imported.notes]  # they may quote the file
     if imported.format != "podium-plan":
         notes += _free_names(session, document, program_key)
     try:
@@ -245,7 +263,10 @@ def import_file(
         raise ImportRefused(imported.locate(exc.problems), format=imported.format) from None
     if outside := window_problems(plan):
         raise ImportRefused(imported.locate(outside), format=imported.format)
-    program = import_plan(session, actor, plan)
+    try:
+        program = import_plan(session, actor, plan)
+    except PlanError as exc:  # it reads, but clashes with what is stored
+        raise _clash(imported.locate(exc.problems), key_given=bool(key)) from None
     reschedule_pending(session)
     session.refresh(program)
     baseline_id = _take_file_baseline(session, actor, program, imported)
