@@ -6,20 +6,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from podium.errors import ValidationFailed
 from podium.models import Program
 from podium.services.actor import SYSTEM
-from podium.services.import_readers import ImportRefused
 from podium.services.imports import import_file
 
 
 def test_a_program_name_too_long_is_refused_not_cut(db: Session) -> None:
     before = db.scalar(select(func.count()).select_from(Program))
     data = b"Name,Duration\nDig,3\n"
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(ValidationFailed) as caught:  # a field sent with the file, named
         import_file(db, SYSTEM, data, filename="a.csv", key="LONG", name="N" * 201)
-    assert caught.value.details == [
-        {"location": "name", "message": "at most 200 characters, not 201"}
-    ]
+    assert caught.value.message == "name: at most 200 characters, not 201"
     assert db.scalar(select(func.count()).select_from(Program)) == before
 
 
