@@ -41,6 +41,42 @@ def test_the_goal_kpi_is_charted_against_its_path(page_as: PageAs, demo_program:
     screenshot(page, "benefits.png", full_page=True)
 
 
+# the boxes of the chart's words, and of the measured line (the widest stroke in its blue)
+CHART_BOXES_JS = """svg => {
+    const box = (e) => { const b = e.getBoundingClientRect();
+        return {x: b.x, y: b.y, right: b.right, bottom: b.bottom, width: b.width}; };
+    const words = {};
+    for (const t of svg.querySelectorAll("text")) words[t.textContent.trim()] = box(t);
+    const blue = [...svg.querySelectorAll("path[stroke='#3b4fd8']")].map(box);
+    return {words, measured: blue.sort((a, b) => b.width - a.width)[0]};
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["right"]
+        and b["x"] < a["right"]
+        and a["y"] < b["bottom"]
+        and b["y"] < a["bottom"]
+    )
+
+
+def test_the_charts_words_do_not_cover_one_another(page_as: PageAs, demo_program: int) -> None:
+    page = page_as(ERIN)
+    page.goto(f"/programs/{demo_program}/benefits")
+    chart = _tickets(page).get_by_test_id("benefit-chart")
+    expect(chart).to_have_attribute("data-drawn", "true")
+    boxes = chart.locator("svg").first.evaluate(CHART_BOXES_JS)
+    words = boxes["words"]
+    legend = ["Linear path to target", "Measured", "Trend of the readings"]
+    shown = [*legend, "tickets", "status date"]  # the value axis's unit, the status date's mark
+    assert set(shown) <= set(words), words.keys()
+    for n, first in enumerate(shown):
+        for second in shown[n + 1 :]:
+            assert not _overlap(words[first], words[second]), (first, second)
+    assert not _overlap(words["status date"], boxes["measured"])
+
+
 def test_the_overview_raises_the_benefit_off_track_and_links_to_it(
     page_as: PageAs, demo_program: int
 ) -> None:

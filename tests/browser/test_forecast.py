@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -99,6 +100,30 @@ def test_a_manager_runs_a_forecast_and_reads_its_dates_charts_and_drivers(
     expect(page.get_by_test_id("finish-p80")).to_contain_text(_shown(newest["program_p80"]))
     expect(page.get_by_test_id("milestones").locator("th", has_text="P80")).to_be_visible()
     screenshot(page, "forecast-overview.png", full_page=True)
+
+
+# the labels ECharts lays out on the histogram's date axis, with the dates they stand for
+AXIS_LABELS_JS = """box => echarts.getInstanceByDom(box).getModel().getComponent("xAxis").axis
+    .getViewLabels().map(label => [label.tick.value, label.formattedLabel])"""
+DAY_MONTH = re.compile(r"^(\d{1,2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?$")
+
+
+def test_the_histograms_dates_name_their_month_at_even_steps(
+    page_as: PageAs, fresh_plan: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    page = page_as(plan_people["omar"])
+    page.goto(f"/programs/{fresh_plan.id}/forecast")
+    _run(page, iterations=500, seed=3)
+    histogram = page.get_by_test_id("histogram")
+    expect(histogram).to_have_attribute("data-drawn", "true")
+    labels = histogram.evaluate(AXIS_LABELS_JS)
+    assert len(labels) >= 3, labels
+    texts = [text for _value, text in labels]
+    assert all(DAY_MONTH.match(text) for text in texts), texts  # "8 Mar", not "8"
+    assert re.search(r" \d{4}$", texts[0]), texts  # the year, on the first date at least
+    days = [round(value / 86_400_000) for value, _text in labels]
+    steps = {b - a for a, b in itertools.pairwise(days)}
+    assert steps <= {7} or steps <= {14} or steps <= {28, 29, 30, 31}, texts  # even steps
 
 
 def test_a_viewer_reads_the_forecast_but_cannot_run_one(

@@ -28,6 +28,9 @@ from tests.browser.work_plan import WorkPeople, WorkProgram, assign_person
 pytestmark = pytest.mark.browser
 
 OpenPage = Callable[[str], Page]
+# where an element's words begin and end on screen (a heading's box is as wide as its card)
+TEXT_JS = """e => { const range = document.createRange(); range.selectNodeContents(e);
+    const b = range.getBoundingClientRect(); return [b.left, b.right]; }"""
 START = today() - timedelta(days=14)
 
 
@@ -214,7 +217,15 @@ def test_a_viewer_reads_their_tasks_and_a_person_with_none_is_told_how_work_arri
 
     nobody = page_as(new_person(web_engine, "Omar Reyes").email)
     nobody.goto("/my-work")
-    expect(nobody.get_by_test_id("no-work")).to_contain_text("Nothing is assigned to you")
+    empty = nobody.get_by_test_id("no-work")
+    expect(empty).to_contain_text("Nothing is assigned to you")
+    # centred as the other pages' empty states, its heading as well as its words
+    box = empty.bounding_box()
+    assert box is not None
+    middle = box["x"] + box["width"] / 2
+    for part in (empty.locator("h2"), empty.locator("p")):
+        left, right = part.evaluate(TEXT_JS)
+        assert (left + right) / 2 == pytest.approx(middle, abs=2)
 
 
 def test_a_resource_linked_to_an_account_on_the_web_brings_its_tasks_to_my_work(

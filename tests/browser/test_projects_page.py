@@ -8,9 +8,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from tests.browser.conftest import World, screenshot
+from podium.db import session_factory
+from podium.models import Project, Task, User
+from podium.services import tasks as task_service
+from podium.services.actor import Actor
+from podium.services.uow import complete
+from tests.browser.conftest import PlanProgram, World, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, api_get, grow_app
 
 pytestmark = pytest.mark.browser
@@ -331,3 +336,41 @@ def test_screenshot_of_a_project(page_as: OpenPage, world: World, live_server: s
     page.goto(f"/projects/{data['id']}")
     expect(page.locator("#wbs tr[data-task-key]")).to_have_count(8)
     screenshot(page, "project.png")
+
+
+def _summary_of_three_quarters(engine: Engine, plan: PlanProgram, owner: str) -> tuple[int, float]:
+    """PLAT-4 three quarters done beside PLAT-3 finished: their summary PLAT-2 rolls up a
+    percentage with decimals. The PLAT project's id, and that percentage."""
+    db = session_factory(engine)()
+    try:
+        maya = Actor.of(db.scalars(select(User).where(User.email == owner)).one())
+        task_service.update_task(db, maya, plan.task_ids["PLAT-4"], {"percent_complete": 75.0})
+        complete(db)
+        done, doing = (db.get(Task, plan.task_ids[key]) for key in ("PLAT-3", "PLAT-4"))
+        assert done is not None and doing is not None
+        rolled = (done.duration * 100 + doing.duration * 75) / (done.duration + doing.duration)
+        project = db.scalars(
+            select(Project.id).where(Project.program_id == plan.id, Project.key == "PLAT")
+        ).one()
+        return project, rolled
+    finally:
+        db.close()
+
+
+def test_a_summarys_rolled_up_percent_is_whole_and_clear_of_the_edit_button(
+    page_as: OpenPage, web_engine: Engine, fresh_plan: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    project_id, rolled = _summary_of_three_quarters(web_engine, fresh_plan, plan_people["maya"])
+    assert not rolled.is_integer()  # 85.71…: the page shows it as its leaves are, whole
+    page = page_as(plan_people["maya"])
+    page.goto(f"/projects/{project_id}")
+    summary = row(page, "PLAT-2")
+    percent = summary.get_by_test_id("progress").locator(".num")
+    expect(percent).to_have_text(f"{round(rolled)} %")
+    expect(row(page, "PLAT-4").get_by_test_id("progress").locator(".num")).to_have_text("75 %")
+    text, pencil = (
+        percent.bounding_box(),
+        summary.get_by_role("link", name="Edit PLAT-2").bounding_box(),
+    )
+    assert text is not None and pencil is not None
+    assert pencil["x"] - (text["x"] + text["width"]) >= 8  # not touching

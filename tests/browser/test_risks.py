@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine, select
 
 from podium.db import session_factory
@@ -105,6 +105,31 @@ def test_a_member_raises_a_cross_project_risk_and_it_escalates(
     expect(page.get_by_test_id("escalation-note")).to_contain_text(
         "linked to 2 projects (DATA, TRAIN)"
     )
+
+
+def _style(target: Locator, name: str) -> str:
+    return str(target.evaluate("(e, name) => getComputedStyle(e)[name]", name))
+
+
+def test_the_raise_form_draws_its_hints_errors_and_text_areas_as_the_other_forms(
+    page_as: PageAs, demo_program: int
+) -> None:
+    page = page_as(SAM)
+    page.goto(f"/programs/{demo_program}/risks")
+    form = page.get_by_test_id("add-risk-form")
+    form.get_by_label("Title").fill("Freeze window moves")
+    form.get_by_label("Linked tasks").fill("NOPE-1")
+    form.get_by_role("button", name="Raise risk").click()
+    error = page.locator("[data-error-for='task_keys']")
+    expect(error).to_contain_text("NOPE-1")
+    form = page.get_by_test_id("add-risk-form")
+    muted = _style(page.locator("#add-risk > p.muted"), "color")  # the form's own lead
+    for hint in ("new-cause-hint", "new-effect-hint", "new-task_keys-hint"):
+        assert _style(form.locator(f"#{hint}"), "color") == muted, hint
+    assert _style(error, "color") == "rgb(180, 35, 24)"  # --red, as every form's errors
+    border = _style(form.get_by_label("Title"), "borderTopColor")
+    for area in ("Cause", "Effect"):
+        assert _style(form.get_by_label(area), "borderTopColor") == border, area
 
 
 def test_editing_a_risk_keeps_its_history_and_closing_needs_a_manager(

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import aliased
 
@@ -66,6 +66,33 @@ def _create(page: Page, program_id: int, name: str) -> int:
     form.get_by_role("button", name="Copy the plan").click()
     expect(page).to_have_url(re.compile(r"/scenarios/\d+$"))
     return int(page.url.rsplit("/", 1)[1])
+
+
+# where an element's words begin and end on screen (not its box: a heading's box is as wide
+# as its card, wherever its words sit)
+TEXT_JS = """e => { const range = document.createRange(); range.selectNodeContents(e);
+    const b = range.getBoundingClientRect(); return [b.left, b.right]; }"""
+
+
+def test_the_scenarios_page_lines_up_its_text_and_spaces_its_form_as_the_other_forms(
+    page_as: PageAs, plan_program: PlanProgram, plan_people: dict[str, str]
+) -> None:
+    page = page_as(plan_people["omar"])
+    page.goto(f"/programs/{plan_program.id}/scenarios")
+    heading = page.get_by_role("heading", name="What-if scenarios")
+    intro = page.locator(".card__intro")
+    assert intro.evaluate(TEXT_JS)[0] == pytest.approx(heading.evaluate(TEXT_JS)[0], abs=1)
+    form = page.get_by_test_id("create-scenario")
+    name, description = form.get_by_label("Name"), form.get_by_label("Description (optional)")
+
+    def border(field: Locator) -> str:
+        return str(field.evaluate("e => getComputedStyle(e).borderTopColor"))
+
+    assert border(description) == border(name)
+    area, button = description.bounding_box(), form.get_by_role("button", name="Copy the plan")
+    below = button.bounding_box()
+    assert area is not None and below is not None
+    assert below["y"] - (area["y"] + area["height"]) >= 12  # not touching
 
 
 def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(

@@ -15,6 +15,7 @@ from podium.web.templating import (
     group_reasons,
     input_number,
     reason_text,
+    whole_percent,
 )
 
 
@@ -47,6 +48,16 @@ def test_a_number_keeps_its_fraction_to_four_places(value: float | None, written
 )
 def test_an_amount_is_written_to_the_whole_unit(value: float | None, written: str) -> None:
     assert format_amount(value) == written
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(85.714, "86"), (0.3, "1"), (99.6, "99"), (0, "0"), (100, "100"), (42, "42"), (None, "")],
+)
+def test_percent_complete_is_whole_and_started_work_is_neither_none_nor_done(
+    value: float | None, written: str
+) -> None:
+    assert whole_percent(value) == written
 
 
 def test_a_percentage_has_a_sign_and_a_true_minus() -> None:

@@ -76,6 +76,17 @@ def input_number(value: float | None) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
+def whole_percent(value: float | None) -> str:
+    """Percent complete to the whole percent, as people type it: a summary's rolled-up
+    85.71 reads ``86``; anything started and not done stays within 1 to 99 (0.3 is not
+    "0", 99.6 is not "100")."""
+    if value is None:
+        return ""
+    if value <= 0 or value >= 100:
+        return str(int(max(0, min(100, value))))
+    return str(min(99, max(1, round(value))))
+
+
 def format_amount(value: float | None) -> str:
     """Money and other amounts to the whole unit: ``528,550``, ``−1,200``; empty for none."""
     if value is None:
@@ -161,6 +172,7 @@ def _environment() -> jinja2.Environment:
         dates=dates_in,
         number=format_number,
         input_number=input_number,
+        whole_percent=whole_percent,
         amount=format_amount,
         money=format_money,
         in_currency=in_currency,

@@ -35,7 +35,9 @@
         endLabel: { show: true, formatter: "target", color: "#5f6b7a" },
         markLine: {
           silent: true, symbol: "none",
-          label: { formatter: "status date", color: "#5f6b7a", position: "insideEndTop" },
+          // level, above the plot: drawn along the line it crossed the measured line,
+          // which ends at the status date
+          label: { formatter: "status date", color: "#5f6b7a", position: "end", distance: 4 },
           lineStyle: { color: "#94a3b8", type: "solid", width: 1 },
           data: [{ xAxis: data.as_of }],
         },
@@ -53,8 +55,10 @@
     }
     chart.setOption({
       animation: false,
-      legend: { top: 0, left: 0, textStyle: { color: "#5f6b7a" } },
-      grid: { left: 56, right: 60, top: 36, bottom: 30 },
+      // three rows above the plot, none over another: the legend (one line, scrolling
+      // when narrow), the unit of the value axis, the status date's label
+      legend: { type: "scroll", top: 0, left: 0, right: 0, textStyle: { color: "#5f6b7a" } },
+      grid: { left: 56, right: 60, top: 66, bottom: 30 },
       tooltip: {
         trigger: "axis",
         formatter: function (items) {
@@ -65,7 +69,8 @@
       },
       xAxis: { type: "time", axisLabel: { color: "#5f6b7a", hideOverlap: true } },
       yAxis: {
-        type: "value", scale: true, name: data.unit || "", nameTextStyle: { color: "#5f6b7a" },
+        type: "value", scale: true, name: data.unit || "", nameGap: 24,
+        nameTextStyle: { color: "#5f6b7a", align: "right" },
         axisLabel: { color: "#5f6b7a" }, splitLine: { lineStyle: { color: "#eef0f3" } },
       },
       series: series,

@@ -40,11 +40,84 @@
     });
   }
 
+  // The date axis of the histogram: ECharts' own ticks on a time axis of a few months are
+  // day numbers at uneven steps ("8 15 22 29 6 8"), month names hidden as overlapping.
+  // Ours fall every week, two weeks or months, as many as the width takes, each a date
+  // ("8 Mar"; "Mar" when a month apart) with its year on the first and where it changes.
+  var DAY = 86400000;
+  var LABEL_WIDTH = 72; // px taken by "29 Mar 2027" and the space around it
+  var dayMonth = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  var monthOnly = new Intl.DateTimeFormat("en-GB", { month: "short", timeZone: "UTC" });
+  var STEPS = [
+    { days: 1 }, { days: 2 }, { days: 7 }, { days: 14 },
+    { months: 1 }, { months: 2 }, { months: 3 }, { months: 6 }, { months: 12 },
+  ];
+
+  function stamp(iso) {
+    return Date.parse(iso + "T00:00:00Z");
+  }
+
+  function ticksEvery(step, lo, hi) {
+    var ticks = [];
+    var d = new Date(lo);
+    if (step.days) {
+      if (step.days >= 7) d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7)); // a Monday
+      for (; d.getTime() <= hi; d.setUTCDate(d.getUTCDate() + step.days)) ticks.push(d.getTime());
+    } else {
+      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+      if (d.getTime() < lo) d.setUTCMonth(d.getUTCMonth() + 1);
+      while (d.getUTCMonth() % step.months) d.setUTCMonth(d.getUTCMonth() + 1);
+      for (; d.getTime() <= hi; d.setUTCMonth(d.getUTCMonth() + step.months)) ticks.push(d.getTime());
+    }
+    return ticks;
+  }
+
+  function dateAxis(lo, hi, width) {
+    var most = Math.max(2, Math.floor(width / LABEL_WIDTH));
+    var step = STEPS[STEPS.length - 1];
+    for (var i = 0; i < STEPS.length; i++) {
+      step = STEPS[i];
+      if (ticksEvery(step, lo, hi).length <= most) break;
+    }
+    // ECharts widens the axis a little past the data so that the outer bars show whole, and
+    // draws only the dates within it: offer one more on each side
+    var margin = (step.days || 31 * step.months) * DAY;
+    var ticks = ticksEvery(step, lo - margin, hi + margin);
+    var previous = {};
+    ticks.forEach(function (t, n) { previous[t] = ticks[n - 1]; });
+    function label(value, index) {
+      var day = new Date(value);
+      var text = (step.days ? dayMonth : monthOnly).format(day);
+      var before = previous[value];
+      var newYear = index === 0 || before === undefined || new Date(before).getUTCFullYear() !== day.getUTCFullYear();
+      return newYear ? text + " " + day.getUTCFullYear() : text;
+    }
+    return {
+      type: "time",
+      axisLabel: { color: AXIS.color, hideOverlap: true, customValues: ticks, formatter: label },
+      axisTick: { customValues: ticks },
+      axisLine: { lineStyle: { color: "#cfd5dd" } },
+    };
+  }
+
+  // the days the histogram spans: its bins, and the target or planned finish outside them
+  function extent(outcome) {
+    var days = [];
+    outcome.bins.forEach(function (b) { days.push(stamp(b[0]), stamp(b[1])); });
+    [outcome.target, outcome.finish].forEach(function (iso) { if (iso) days.push(stamp(iso)); });
+    return [Math.min.apply(null, days), Math.max.apply(null, days)];
+  }
+
+  function plotWidth(chart) {
+    return chart.getWidth() - 90; // less the two value axes' labels
+  }
+
   function marker(iso, label, color) {
     return { xAxis: iso, label: { formatter: label, color: color, fontSize: 11, position: "end" }, lineStyle: { color: color, type: "dashed", width: 1.5 } };
   }
 
-  function histogram(outcome) {
+  function histogram(outcome, width) {
+    var span = extent(outcome);
     var bars = outcome.bins.map(function (b) {
       return [b[0], b[2], b[1]];
     });
@@ -69,7 +142,7 @@
           return lines.join("<br>");
         },
       },
-      xAxis: { type: "time", axisLabel: { color: AXIS.color, hideOverlap: true }, axisLine: { lineStyle: { color: "#cfd5dd" } } },
+      xAxis: dateAxis(span[0], span[1], width),
       yAxis: [
         { type: "value", name: "iterations", nameTextStyle: AXIS, axisLabel: AXIS, splitLine: { lineStyle: { color: "#eef0f3" } } },
         { type: "value", name: "%", min: 0, max: 100, nameTextStyle: AXIS, axisLabel: AXIS, splitLine: { show: false } },
@@ -84,12 +157,14 @@
 
   var chart = window.echarts.init(box, null, { renderer: "canvas" });
   drawn(chart, box);
-  chart.setOption(histogram(data.outcomes[""]));
+  var shown = data.outcomes[""];
+  chart.setOption(histogram(shown, plotWidth(chart)));
   var scope = document.getElementById("fc-scope");
   if (scope) {
     scope.addEventListener("change", function () {
       box.removeAttribute("data-drawn");
-      chart.setOption(histogram(data.outcomes[scope.value]), true);
+      shown = data.outcomes[scope.value];
+      chart.setOption(histogram(shown, plotWidth(chart)), true);
     });
   }
 
@@ -137,5 +212,7 @@
       var c = el && window.echarts.getInstanceByDom(el);
       if (c) c.resize();
     });
+    var span = extent(shown);
+    chart.setOption({ xAxis: dateAxis(span[0], span[1], plotWidth(chart)) }); // as many dates as fit
   });
 })();
