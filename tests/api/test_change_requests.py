@@ -303,10 +303,16 @@ def test_every_change_to_a_summary_task_is_refused_on_its_field(cast: Cast, net:
             "dependency_type": kind,
         }
 
-    # a link into the summary's finish, or between it and its own sub-task, cannot apply
-    for change in (link(net.sec["id"], pilot, "FF"), link(pilot, sub_task["id"], "FS")):
-        response = cast.member.post(_url(cast), json={"title": "Linked", "changes": [change]})
-        assert net.plat["key"] in assert_error(response, 422)["message"]
+    # a link into the summary's finish, or between it and its own sub-task, cannot apply:
+    # said on the change (its type), as a link the plan cannot take
+    for change, field in (
+        (link(net.sec["id"], pilot, "FF"), "changes.1.dependency_type"),
+        (link(pilot, sub_task["id"], "FS"), "changes.1"),
+    ):
+        fine = {"type": "slip", "task_id": net.sec["id"], "days": 1}
+        body = {"title": "Linked", "changes": [fine, change]}
+        [problem] = assert_error(cast.member.post(_url(cast), json=body), 422)["details"]
+        assert problem["field"] == field and net.plat["key"] in problem["message"]
     assert cast.viewer.get(_url(cast)).json()["total"] == 0
     # nor can a request be changed to one
     cr = _raise(cast, [], budget_changes=[{"task_id": sub_task["id"], "budget": 5}])
@@ -316,6 +322,28 @@ def test_every_change_to_a_summary_task_is_refused_on_its_field(cast: Cast, net:
     assert error["details"] == [{"field": "budget_changes.0.task_id", "message": said}]
     stored = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()
     assert stored["budget_changes"] == [{"task_id": sub_task["id"], "budget": 5.0}]
+
+
+def test_a_task_given_two_budgets_in_one_request_is_refused_on_the_second(
+    cast: Cast, net: Net
+) -> None:
+    # both would count in the cost impact and only one could apply
+    budgets = [{"task_id": net.sec["id"], "budget": b} for b in (100, 200)]
+    body = {"title": "Twice", "budget_changes": budgets}
+    error = assert_error(cast.member.post(_url(cast), json=body), 422)
+    assert error["details"] == [
+        {
+            "field": "budget_changes.1.task_id",
+            "message": f"{net.sec['key']} already has a new budget in this request: give it one",
+        }
+    ]
+    assert cast.viewer.get(_url(cast)).json()["total"] == 0
+    # nor can a request be edited to hold two
+    cr = _raise(cast, [], budget_changes=budgets[:1])
+    response = cast.member.patch(
+        f"/api/v1/change-requests/{cr['id']}", json={"budget_changes": budgets}
+    )
+    assert assert_error(response, 422)["details"][0]["field"] == "budget_changes.1.task_id"
 
 
 def test_a_budget_change_on_a_task_made_a_summary_since_no_longer_applies(

@@ -307,6 +307,20 @@ def _check_type_into(session: Session, successor: Task | Milestone, kind: Depend
     )
 
 
+def check_shape(
+    session: Session,
+    predecessor: Task | Milestone,
+    successor: Task | Milestone,
+    kind: DependencyType,
+) -> None:
+    """Refuse a link no schedule could hold, whatever the dates: between a summary task and
+    its own sub-task (``Conflict``), or ending on a summary's finish (on ``type``). Change
+    requests check the links they add with it too."""
+    if isinstance(predecessor, Task) and isinstance(successor, Task):
+        _check_not_summary_of(session, predecessor, successor)
+    _check_type_into(session, successor, kind)
+
+
 def _end_is(side: Literal["predecessor", "successor"], ref: EndRef) -> ColumnElement[bool]:
     if side == "predecessor":
         column = (
@@ -457,9 +471,7 @@ def create_dependency(
     require_role(session, actor, first.program_id, Role.MANAGER)
     if predecessor == successor:
         raise Conflict(f"{first.key} cannot depend on itself", code="self_dependency")
-    if isinstance(first, Task) and isinstance(second, Task):
-        _check_not_summary_of(session, first, second)
-    _check_type_into(session, second, DependencyType(dependency_type))
+    check_shape(session, first, second, DependencyType(dependency_type))
     _lock_program_dependencies(session, first.program_id)
     _check_not_duplicate(session, predecessor, successor, (first.key, second.key))
     _check_acyclic(session, first.program_id, (predecessor, successor))

@@ -142,6 +142,26 @@ def _end_record(session: Session, end: Mapping[str, Any]) -> Task | Milestone | 
     return session.get(Milestone, record_id)
 
 
+def _shape_problem(session: Session, change: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Why an added link cannot be, whatever the schedule (a summary and its own sub-task,
+    a link ending on a summary's finish): the field under the change it is about, and why.
+    Both ends exist."""
+    predecessor = _end_record(session, change["predecessor"])
+    successor = _end_record(session, change["successor"])
+    assert predecessor is not None and successor is not None
+    try:
+        kind = DependencyType(change.get("dependency_type", "FS"))
+    except ValueError:
+        return ".dependency_type", f"unknown link type {change.get('dependency_type')!r}"
+    try:
+        dependency_service.check_shape(session, predecessor, successor, kind)
+    except Conflict as exc:
+        return "", exc.message
+    except ValidationFailed as exc:  # about the link's type: the one field it names
+        return ".dependency_type", exc.details[0]["message"] if exc.details else exc.message
+    return None
+
+
 def problems_with(
     session: Session,
     program_id: int,
@@ -191,6 +211,10 @@ def problems_with(
                     missing = True
             if missing:
                 continue
+            shape = _shape_problem(session, change)
+            if shape is not None:
+                refuse(f"{where}{shape[0]}", shape[1])
+                continue
             refused = links.add(i, *_ends(change))
             if refused is not None:
                 refuse(where, refused)
@@ -205,6 +229,7 @@ def problems_with(
                 links.remove(found.id)
         else:
             refuse(f"{where}.type", f"unknown change {kind!r}")
+    budgeted: set[int] = set()
     for i, budget in enumerate(budget_changes):
         where = f"budget_changes.{i}.task_id"
         task = _task(session, program_id, budget.get("task_id"))
@@ -212,6 +237,10 @@ def problems_with(
             refuse(where, f"task {budget.get('task_id')} is not in the plan")
         elif _has_children(session, task.id):  # its budget is the sum of its sub-tasks'
             refuse(where, f"{task.key} is a summary task: change its sub-tasks")
+        elif task.id in budgeted:  # both would count in the cost impact, one would apply
+            refuse(where, f"{task.key} already has a new budget in this request: give it one")
+        else:
+            budgeted.add(task.id)
     return problems
 
 
