@@ -181,4 +181,14 @@ def test_a_nul_character_in_a_csv_is_refused_and_writes_nothing(cast: Cast) -> N
     response = _post(cast.member, "/api/v1/imports", bad, mapping=json.dumps(CHOSEN))
     error = assert_error(response, 422, "invalid_file")
     assert {p["message"] for p in error["details"]} == {"contains a NUL character"}
+    # any control character but tab and line breaks, as the API refuses them
+    bad = UNUSUAL.replace(b"Pour the slab", b"Pour the\x1b[2Jslab")
+    response = _post(cast.member, "/api/v1/imports", bad, mapping=json.dumps(CHOSEN))
+    error = assert_error(response, 422, "invalid_file")
+    assert error["details"] == [
+        {
+            **nul,
+            "message": "contains a control character (\\x1b): only tabs and line breaks are text",
+        }
+    ]
     assert _counts(cast) == before

@@ -117,6 +117,24 @@ def test_a_nul_character_in_any_text_is_refused_where_it_is() -> None:
     assert {p["message"] for p in problems_of(data)} == {"contains a NUL character"}
 
 
+def test_a_control_character_in_any_text_is_refused_where_it_is() -> None:
+    # the API refuses them too: an escape would reach terminals and files as a command
+    data = make_plan()
+    data["tasks"][0]["name"] = "Build\x1b[31m"
+    data["program"]["name"] = "Bell\x07"
+    data["program"]["description"] = "two\tcolumns\r\nand lines"  # tabs and breaks are text
+    assert sorted((p["location"], p["message"]) for p in problems_of(data)) == [
+        (
+            "program.name",
+            "contains a control character (\\x07): only tabs and line breaks are text",
+        ),
+        (
+            "tasks[0].name",
+            "contains a control character (\\x1b): only tabs and line breaks are text",
+        ),
+    ]
+
+
 def test_texts_longer_than_the_database_stores_are_refused_where_they_are() -> None:
     # SQLite would keep them; PostgreSQL refused them inside the import's writes
     data = make_plan()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from typing import Annotated, Any, Literal
 
@@ -358,7 +359,7 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     problems += repeated_key_problems(raw)
     problems += calendar_day_problems(raw)
     problems += cross_reference_problems(raw)
-    problems += nul_problems(raw)
+    problems += control_problems(raw)
     if problems or plan is None:
         raise PlanError(problems)
     return plan
@@ -409,20 +410,29 @@ def calendar_day_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     return problems
 
 
-def nul_problems(node: Any, where: str = "") -> list[dict[str, str]]:
+# what the API refuses in any text too: control characters but tab and line breaks
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_problems(node: Any, where: str = "") -> list[dict[str, str]]:
     """Every text of a raw plan holding a NUL character (which PostgreSQL cannot store,
-    nor even look up), where it is."""
+    nor even look up) or another control character (an escape or a bell would reach
+    terminals and files as a command, not text), where it is."""
     if isinstance(node, str):
-        return (
-            [{"location": where, "message": "contains a NUL character"}] if "\x00" in node else []
-        )
+        if "\x00" in node:
+            return [{"location": where, "message": "contains a NUL character"}]
+        if found := _CONTROL.search(node):
+            code = f"\\x{ord(found[0]):02x}"
+            message = f"contains a control character ({code}): only tabs and line breaks are text"
+            return [{"location": where, "message": message}]
+        return []
     if isinstance(node, dict):
         items = [(f"{where}.{k}" if where else str(k), v) for k, v in node.items()]
     elif isinstance(node, list):
         items = [(f"{where}[{i}]", v) for i, v in enumerate(node)]
     else:
         return []
-    return [p for spot, value in items for p in nul_problems(value, spot)]
+    return [p for spot, value in items for p in control_problems(value, spot)]
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, field_error
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan
-from podium.interop.plan_format import KEY_PATTERN, Plan, PlanError, nul_problems, read_plan
+from podium.interop.plan_format import KEY_PATTERN, Plan, PlanError, control_problems, read_plan
 from podium.models import BaselineItem, Calendar, Program, Resource
 from podium.services.actor import Actor
 from podium.services.baselines import take_baseline
@@ -243,8 +243,8 @@ def import_file(
     if imported.problems:
         raise ImportRefused([p.as_dict() for p in imported.problems], format=imported.format)
     document = imported.document
-    if nul := nul_problems(document):  # before any text is looked up in the database
-        raise ImportRefused(imported.locate(nul), format=imported.format)
+    if control := control_problems(document):  # before any text is looked up in the database
+        raise ImportRefused(imported.locate(control), format=imported.format)
     if key:  # given beside the file, not in it: a field's error, as any field's
         if not re.fullmatch(KEY_PATTERN, key):
             raise field_error("key", "a letter, then up to 19 letters, digits, - or _")
@@ -252,6 +252,8 @@ def import_file(
     if name:
         if len(name) > MAX_PROGRAM_NAME:
             raise field_error("name", f"at most {MAX_PROGRAM_NAME} characters, not {len(name)}")
+        if control := control_problems(name):
+            raise field_error("name", control[0]["message"])
         document["program"]["name"] = name
     program_key = document["program"]["key"]
     notes = [printable(note) for note in imported.notes]  # they may quote the file
