@@ -206,7 +206,11 @@ def test_a_calendar_other_programs_use_is_changed_by_their_managers_only(
         ((), "nothing to change: give --name, --description or --workdays"),
         (("--name", "  "), "--name must not be blank"),
         (("--name", "x" * 101), "--name is at most 100 characters, not 101"),
-        (("--name", "a\x00b"), "--name must not contain NUL characters"),
+        (("--name", "a\x00b"), "--name contains a NUL character"),
+        (
+            ("--name", "a\x1b[2Jb"),  # an escape would clear the terminal that lists it
+            "--name contains a control character (\\x1b): only tabs and line breaks are text",
+        ),
         (("--description", "d" * 10_001), "--description is at most 10000 characters, not 10001"),
         (("--name", "plant"), "a calendar named Plant already exists"),
         (("--workdays", "Mon,Funday"), "'Funday' is not one of Mon, Tue, Wed, Thu, Fri, Sat, Sun"),

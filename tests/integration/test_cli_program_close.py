@@ -222,7 +222,7 @@ def test_only_an_owner_closes(cli_env: None, engine: Engine, db: Session) -> Non
         (("--outcome-value", "inf"), "--outcome-value must be between -1e15 and 1e15, not inf"),
         (("--outcome-value", "-2e15"), "--outcome-value must be between -1e15 and 1e15"),
         (("--outcome-summary", "s" * 20_001), "--outcome-summary is at most 20000 characters"),
-        (("--outcome-summary", "a\x00b"), "--outcome-summary must not contain NUL characters"),
+        (("--outcome-summary", "a\x00b"), "--outcome-summary contains a NUL character"),
         (("--lesson", "  "), "--lesson must not be blank"),
         (("--lesson", "went-well:  "), "--lesson must not be blank"),
         (("--lesson", "l" * 20_001), "--lesson is at most 20000 characters, not 20001"),

@@ -174,7 +174,7 @@ def test_action_set_refuses_bad_input_an_outsider_owner_and_a_viewer(
          "nothing to change: give --title, --owner, --no-owner, --due or --no-due"),
         (("R1", str(booked), "--title", "  "), "--title must not be blank"),
         (("R1", str(booked), "--title", long), "--title is at most 300 characters, not 301"),
-        (("R1", str(booked), "--title", "a\x00b"), "--title must not contain NUL characters"),
+        (("R1", str(booked), "--title", "a\x00b"), "--title contains a NUL character"),
         (("R1", str(booked), "--due", "2027-02-30"), "--due must be YYYY-MM-DD, not '2027-02-30'"),
         (("R1", str(booked), "--due", "2027-02-03", "--no-due"), "give --due or --no-due"),
         (("R1", str(booked), "--owner", "mia@example.com", "--no-owner"),

@@ -20,8 +20,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from podium.text import CONTROL
+
 T = TypeVar("T")
-CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # an account's email as the accounts take it (``podium user add``, the sign-in page):

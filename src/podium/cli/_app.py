@@ -32,6 +32,7 @@ from podium.services import auth
 from podium.services.actor import SYSTEM, Actor
 from podium.services.scheduling.pending import ACTOR_EMAIL
 from podium.services.uow import unit_of_work
+from podium.text import control_problem
 
 
 class _RootCommand(TyperGroup):
@@ -141,14 +142,14 @@ def checked_key(key: str, *, pattern: str, rule: str, what: str, example: str) -
 
 def checked_text(value: str, option: str, limit: int, *, required: bool = False) -> str:
     """A text option trimmed; blank when ``required``, longer than ``limit`` or with a
-    NUL character, the command fails saying which option."""
+    control character (NUL, an escape …), the command fails saying which option."""
     value = value.strip()
     if required and not value:
         raise fail(f"{option} must not be blank")
     if len(value) > limit:
         raise fail(f"{option} is at most {limit} characters, not {len(value)}")
-    if "\x00" in value:
-        raise fail(f"{option} must not contain NUL characters")
+    if problem := control_problem(value):
+        raise fail(f"{option} {escape(problem)}")
     return value
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sys
 from typing import Annotated, Any, Literal
 
@@ -42,6 +41,7 @@ from podium.engine.network import MAX_DURATION, MAX_LAG
 from podium.errors import ValidationFailed
 from podium.interop.plan_checks import cross_reference_problems
 from podium.interop.plan_resources import Assignment, Resource, leveling_resources
+from podium.text import control_problem
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 NonNegative = Annotated[int, Field(ge=0)]
@@ -410,22 +410,13 @@ def calendar_day_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     return problems
 
 
-# what the API refuses in any text too: control characters but tab and line breaks
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def control_problems(node: Any, where: str = "") -> list[dict[str, str]]:
     """Every text of a raw plan holding a NUL character (which PostgreSQL cannot store,
     nor even look up) or another control character (an escape or a bell would reach
     terminals and files as a command, not text), where it is."""
     if isinstance(node, str):
-        if "\x00" in node:
-            return [{"location": where, "message": "contains a NUL character"}]
-        if found := _CONTROL.search(node):
-            code = f"\\x{ord(found[0]):02x}"
-            message = f"contains a control character ({code}): only tabs and line breaks are text"
-            return [{"location": where, "message": message}]
-        return []
+        problem = control_problem(node)
+        return [{"location": where, "message": problem}] if problem else []
     if isinstance(node, dict):
         items = [(f"{where}.{k}" if where else str(k), v) for k, v in node.items()]
     elif isinstance(node, list):
