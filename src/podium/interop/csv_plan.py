@@ -91,7 +91,7 @@ _KEY = re.compile(r"[^A-Za-z0-9_-]+")
 _RESOURCE_KEY = re.compile(r"[^A-Za-z0-9_.@-]+")
 
 
-def _utf16(data: bytes) -> str:
+def utf16_codec(data: bytes) -> str:
     """The UTF-16 codec a file without a byte-order mark is in: every other byte of
     text in the Latin alphabet is a NUL (``""``: not UTF-16)."""
     head = data[:4096]
@@ -104,7 +104,7 @@ def _utf16(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    if data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (codec := _utf16(data)):
+    if data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and (codec := utf16_codec(data)):
         return data.decode(codec, errors="replace"), ""
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # a spreadsheet's "Unicode text": UTF-16 with a byte-order mark (read as UTF-8 or

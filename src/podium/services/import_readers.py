@@ -18,7 +18,7 @@ import unicodedata
 from typing import Protocol
 
 from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_error
-from podium.interop.csv_plan import read_csv_plan
+from podium.interop.csv_plan import read_csv_plan, utf16_codec
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.plan_format import PlanError, read_plan
 
@@ -118,16 +118,6 @@ _TASKJUGGLER = re.compile(
 )
 
 
-def _utf16(head: bytes) -> str:
-    """The UTF-16 codec of text without a byte-order mark (every other byte a NUL), or ""."""
-    half = len(head) // 2
-    if half and head[1::2].count(0) > half * 0.9:
-        return "utf-16-le"
-    if half and head[0::2].count(0) > half * 0.9:
-        return "utf-16-be"
-    return ""
-
-
 def _text_head(data: bytes) -> bytes | None:
     """The file's first bytes as UTF-8-compatible text, or ``None`` when they are binary."""
     if data.startswith(tuple(signature for signature, _what in _SIGNATURES)):
@@ -135,7 +125,7 @@ def _text_head(data: bytes) -> bytes | None:
     head = data[:4096]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    elif codec := _utf16(head):
+    elif codec := utf16_codec(head):
         head = head.decode(codec, errors="ignore").encode("utf-8")
     # a few stray control characters are problems of a text file, found where they are;
     # more than that, and more than one in a hundred bytes, is no text
