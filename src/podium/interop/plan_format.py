@@ -359,7 +359,7 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     problems += repeated_key_problems(raw)
     problems += calendar_day_problems(raw)
     problems += cross_reference_problems(raw)
-    problems += control_problems(raw)
+    problems += control_problems(raw, nul_only=True)
     if problems or plan is None:
         raise PlanError(problems)
     return plan
@@ -410,20 +410,24 @@ def calendar_day_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     return problems
 
 
-def control_problems(node: Any, where: str = "") -> list[dict[str, str]]:
+def control_problems(node: Any, where: str = "", *, nul_only: bool = False) -> list[dict[str, str]]:
     """Every text of a raw plan holding a NUL character (which PostgreSQL cannot store,
-    nor even look up) or another control character (an escape or a bell would reach
-    terminals and files as a command, not text), where it is."""
+    nor even look up) or, unless ``nul_only``, another control character (an escape or a
+    bell would reach terminals and files as a command, not text), where it is. Imports
+    refuse both, as the API does; a plan only read (scheduled, or written out as another
+    format, which drops what that format cannot hold) only NUL."""
     if isinstance(node, str):
         problem = control_problem(node)
-        return [{"location": where, "message": problem}] if problem else []
+        if problem is None or (nul_only and "\x00" not in node):
+            return []
+        return [{"location": where, "message": problem}]
     if isinstance(node, dict):
         items = [(f"{where}.{k}" if where else str(k), v) for k, v in node.items()]
     elif isinstance(node, list):
         items = [(f"{where}[{i}]", v) for i, v in enumerate(node)]
     else:
         return []
-    return [p for spot, value in items for p in control_problems(value, spot)]
+    return [p for spot, value in items for p in control_problems(value, spot, nul_only=nul_only)]
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
