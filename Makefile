@@ -30,9 +30,9 @@ $(KERNELS): $(STAMP) src/podium/engine/leveling/_kernels.py
 system:  ## system libraries for PDF reports (Pango), from Debian's packages when missing
 	@scripts/install-system-libs.sh
 
-assets: node_modules/.installed  ## front-end libraries from npm (package.json)
+assets: node_modules/.installed  ## front-end libraries from npm (package.json), and axe-core for the tests
 
-node_modules/.installed: package.json
+node_modules/.installed: package.json package-lock.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -33,6 +33,10 @@
         select.value = value;
       },
     });
+    // the search box is the chooser now, and the label names it; the select it hides
+    // only carries the value, so screen readers skip it rather than meet a second,
+    // nameless "Task"
+    select.setAttribute("aria-hidden", "true");
   }
 
   function follow() {
