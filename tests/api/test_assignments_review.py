@@ -403,6 +403,29 @@ def test_units_below_one_percent_booleans_and_no_work_are_422(
     assert task_now(cast, task)["duration"] == 1
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("0", "At least 1 %, not 0 %."),
+        ("-50", "At least 1 %, not -50 %."),
+        ("2000000", "At most 1,000,000 %, not 2000000 %."),
+        ("nan", "Enter a percentage, like 50."),
+    ],
+)
+def test_a_row_s_units_no_resource_could_take_are_refused_naming_what_was_typed(
+    cast: Cast, browser_as: Any, typed: str, said: str
+) -> None:
+    _, task = project_and_task(cast)
+    made = assign(cast, task, resource(cast))
+    web = browser_as("manager@example.com")
+    row = _row_form(web, task)
+    refused = web.post(f"/tasks/{task['id']}/assignments/{made['id']}", {**row, "units": typed})
+    assert refused.status_code == 422
+    assert said in refused.text
+    assert "From 1 % to" not in refused.text
+    assert cast.viewer.get(f"{URL}/{made['id']}").json()["units"] == 1.0  # nothing changed
+
+
 def test_the_task_page_refuses_units_below_one_percent(cast: Cast, browser_as: Any) -> None:
     _, task = project_and_task(cast)
     ana = resource(cast)
@@ -412,5 +435,5 @@ def test_the_task_page_refuses_units_below_one_percent(cast: Cast, browser_as: A
         {"resource_id": str(ana["id"]), "units": "0.0000001"},
     )
     assert response.status_code == 422
-    assert "From 1 % to 1,000,000 %." in response.text
+    assert "At least 1 %, not 0.0000001 %." in response.text
     assert cast.viewer.get(URL, params={"task_id": task["id"]}).json()["total"] == 0

@@ -306,6 +306,8 @@ def test_a_preview_is_stale_once_another_program_books_or_moves_a_shared_person(
         ({"method": "optimal", "weights": {"NOPE": 3}}, "weights.NOPE"),
         ({"method": "optimal", "weights": {"M1": -1}}, "weights.M1"),
         ({"method": "optimal", "weights": {"M1": 1.5}}, "weights.M1"),
+        ({"method": "optimal", "weights": {"M1": True}}, "weights.M1"),
+        ({"method": "optimal", "weights": {"PLAT": False}}, "weights.PLAT"),
         ({"weights": {"M1": 3}}, "weights"),
         ({"apply": "yes please"}, "apply"),
         ({"schedule_token": "abc\x00"}, "schedule_token"),

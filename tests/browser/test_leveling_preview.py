@@ -78,6 +78,8 @@ def test_the_preview_names_what_stays_over_capacity_and_why(
         booked.resource_name
     )
     expect(left.get_by_test_id("remaining-tasks")).to_have_text("APP-1 (started), OPS-1 (started)")
+    # the peak reads as the over-allocations table and the commands say it: 2 of 1, not 2.0
+    expect(left.locator('td[data-label="Days"]')).to_contain_text(" d, peak 2 of 1)")
     expect(preview.get_by_test_id("no-moves")).to_have_text(
         "Nothing moves: what is over capacity involves only work leveling may not move "
         "(listed above)."

@@ -169,3 +169,14 @@ def test_the_holds_of_a_closed_program_stay_until_it_is_reopened(
 def test_an_unknown_program_is_refused(cli_env: None, engine: Engine) -> None:
     code, out = podium("level", "NOPE", "--clear")
     assert code == 1 and "no program with key or id 'NOPE'" in out
+
+
+def test_clearing_a_program_without_work_names_no_finish(
+    cli_env: None, engine: Engine, db: Session
+) -> None:
+    make_program(db, key="BARE", start_date=day(4))
+    complete(db)
+    code, out = podium("level", "BARE", "--clear")
+    assert code == 0, out
+    assert "There were no leveling delays in BARE: nothing to clear." in flat(out)
+    assert "none" not in out

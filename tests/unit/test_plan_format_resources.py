@@ -281,7 +281,9 @@ def test_the_leveling_result_lists_each_activity_with_its_delays() -> None:
         "program",
         "seconds",
         "tasks",
+        "over_allocations",
     }
+    assert out["over_allocations"] == []  # none given: the leveling left none
     assert [row["id"] for row in out["tasks"]] == ["A-1", "A-2", "A-3", "B-1"]
     assert set(out["tasks"][0]) == {"id", "start", "finish", "start_delay", "finish_delay"}
     assert out["makespan"] >= out["unleveled_makespan"]

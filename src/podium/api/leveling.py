@@ -17,7 +17,7 @@ from podium.api.resources import (
     Period,
     PeriodQuery,
 )
-from podium.api.schemas import ERROR_RESPONSES, PathId, Strict
+from podium.api.schemas import ERROR_RESPONSES, Number, PathId, Strict
 from podium.services.resources import holds, leveling, load
 from podium.services.resources.leveling import MAX_TIME_LIMIT, MAX_WEIGHT
 from podium.services.resources.leveling_outcome import LevelingOutcome
@@ -25,7 +25,7 @@ from podium.services.resources.leveling_outcome import LevelingOutcome
 router = APIRouter(prefix="/programs", tags=["leveling"], responses=ERROR_RESPONSES)
 
 WeightKey = Annotated[str, Field(min_length=1, max_length=100)]
-Weight = Annotated[int, Field(ge=0, le=MAX_WEIGHT)]
+Weight = Annotated[int, Number, Field(ge=0, le=MAX_WEIGHT)]
 
 
 class ProgramBucketOut(BucketOut):

@@ -84,6 +84,14 @@ def _iso_date(value: Any) -> Any:
     return _refuse_lax(value, frozenset({date}))
 
 
+def _a_number(value: Any) -> Any:
+    return _refuse_lax(value, frozenset({int, float}))
+
+
+# a number where the body-wide check does not look (a mapping's values): ``true`` is not 1
+Number = BeforeValidator(_a_number)
+
+
 # a date as a query parameter: 2026-01-05, not a count of seconds
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 

@@ -29,7 +29,7 @@ def level_file(plan: Plan, output: Path | None, *, optimize: bool, time_limit: f
     the leveling result JSON to ``output`` (with a summary table) or to stdout."""
     from podium.engine.leveling import check_leveling, level, level_optimal
     from podium.interop.plan_format import plan_to_leveling_input
-    from podium.interop.plan_resources import leveling_result_to_json
+    from podium.interop.plan_resources import leveling_result_to_json, over_allocations_left
     from podium.services.scheduling.reschedule import engine_errors_as_conflicts
 
     solve = level_optimal if optimize else level
@@ -51,7 +51,10 @@ def level_file(plan: Plan, output: Path | None, *, optimize: bool, time_limit: f
     if violations:
         _report_violations(violations)
         raise typer.Exit(BUG_EXIT)
-    document = leveling_result_to_json(result, program_start=plan.program.start)
+    left = over_allocations_left(data.network, data.resources, data.assignments, result)
+    document = leveling_result_to_json(
+        result, program_start=plan.program.start, over_allocations=left
+    )
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(text, nl=False)
@@ -90,6 +93,7 @@ def _summary(
     note = solver_note(result.status)
     if note:
         console.print(note)
+    _over_allocations_left(document["over_allocations"])
     delayed = [
         row for row in document["tasks"] if row["finish_delay"] > 0 or row["start_delay"] > 0
     ]
@@ -116,6 +120,26 @@ def _summary(
     if len(delayed) > SHOWN:
         table.add_row(f"… {len(delayed) - SHOWN} more", "", "", "", "")
     console.print(table)
+
+
+def _over_allocations_left(left: list[dict[str, Any]]) -> None:
+    """What stays over capacity: work leveling may not move (started, finished, pinned)."""
+    if not left:
+        return
+    console.print(
+        "[bold red]Still over capacity[/], with work leveling may not move "
+        "(started, finished or pinned):"
+    )
+    for o in left[:SHOWN]:
+        span = o["start"] if o["start"] == o["finish"] else f"{o['start']}–{o['finish']}"
+        tasks = ", ".join(f"{t['id']} ({t['why']})" if t["why"] else t["id"] for t in o["tasks"])
+        console.print(
+            f"  {o['resource']}: {span} ({o['days']} d, peak {o['peak_demand']:g} of "
+            f"{o['capacity']:g}): {tasks}",
+            highlight=False,
+        )
+    if len(left) > SHOWN:
+        console.print(f"  … {len(left) - SHOWN} more in the result file")
 
 
 def solver_note(status: str) -> str | None:

@@ -288,10 +288,9 @@ def _clear_holds(program: str, as_user: str | None) -> None:
         session.refresh(found)
         key, now = found.key, found.scheduled_finish
     if not cleared:
-        console.print(
-            f"There were no leveling delays in {key}: nothing to clear (program finish "
-            f"{now or 'none'})."
-        )
+        # a program without scheduled work has no finish to name
+        finish = f" (program finish {now})" if now else ""
+        console.print(f"There were no leveling delays in {key}: nothing to clear{finish}.")
         return
     finish = f"program finish {was} → {now}" if was != now else f"program finish unchanged, {now}"
     noun = "hold" if cleared == 1 else "holds"

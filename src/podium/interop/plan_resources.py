@@ -7,7 +7,8 @@ what is wrong between them and the rest of the plan, each problem located;
 :func:`leveling_resources` turns them into the leveling engine's
 :class:`~podium.engine.leveling.Resource` and
 :class:`~podium.engine.leveling.Assignment`; :func:`leveling_result_to_json`
-writes a leveled schedule as ``{"format": "podium-leveling-result", ...}``.
+writes a leveled schedule as ``{"format": "podium-leveling-result", ...}``, with the
+over-allocations leveling leaves (:func:`over_allocations_left`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from podium.engine import WorkCalendar
+from podium.engine import Activity, Network, WorkCalendar
 from podium.engine.calendar import days_covered, less_time_off
 from podium.engine.leveling import Assignment as EngineAssignment
-from podium.engine.leveling import LevelingResult
+from podium.engine.leveling import LevelingResult, effective_network
 from podium.engine.leveling import Resource as EngineResource
 from podium.engine.leveling.model import MAX_CAPACITY, exceeds
+from podium.engine.load import Booking, resource_load
 
 Add = Callable[[str, str], None]
 
@@ -196,11 +199,70 @@ def leveling_resources(
     return engine_resources, engine_assignments
 
 
-def leveling_result_to_json(result: LevelingResult, *, program_start: dt.date) -> dict[str, Any]:
+def over_allocations_left(
+    network: Network,
+    resources: Sequence[EngineResource],
+    assignments: Sequence[EngineAssignment],
+    result: LevelingResult,
+) -> list[dict[str, Any]]:
+    """The over-allocations a leveled plan keeps, from its status date on (earlier ones are
+    history): each involves work leveling may not move. Per period: the resource, its
+    first and last day, the over-allocated days, the peak demand against the capacity,
+    and each task in it with why it stays (``started``, ``finished`` or ``pinned``)."""
+    placed = effective_network(network, resources, assignments)  # each task's working days
+    acts = {a.id: a for a in placed.activities}
+    since = network.status_date or network.start
+    bookings = []
+    for x in assignments:
+        a = acts[x.task]
+        if a.duration == 0:
+            continue
+        cal = placed.default_calendar if a.calendar is None else placed.calendars[a.calendar]
+        dates = result[x.task]
+        bookings.append(Booking(x.task, x.resource, x.units, dates.start, dates.finish, cal))
+    load = resource_load(resources, bookings, default_calendar=network.default_calendar)
+    row_of = {rid: k for k, rid in enumerate(load.resources)}
+    left = []
+    for o in load.overloads:
+        if o.finish < since:
+            continue
+        first = max(o.start, since)
+        inside = (load.days >= np.datetime64(first, "D")) & (
+            load.days <= np.datetime64(o.finish, "D")
+        )
+        left.append(
+            {
+                "resource": o.resource,
+                "start": first.isoformat(),
+                "finish": o.finish.isoformat(),
+                "days": int(load.over[row_of[o.resource]][inside].sum()),
+                "peak_demand": round(o.peak_demand, 6),
+                "capacity": round(o.capacity, 6),
+                "tasks": [{"id": t, "why": _why_fixed(acts[t])} for t in o.tasks],
+            }
+        )
+    return left
+
+
+def _why_fixed(a: Activity) -> str:
+    if a.actual_finish is not None:
+        return "finished"
+    if a.actual_start is not None:
+        return "started"
+    return "pinned" if a.constraint_type in ("mso", "mfo") else ""
+
+
+def leveling_result_to_json(
+    result: LevelingResult,
+    *,
+    program_start: dt.date,
+    over_allocations: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """A leveled schedule as JSON: method, status (and why the optimizing solver kept the
     heuristic's plan, when it did), makespan (working days of the program's calendar from
-    ``program_start``), bounds, and each activity's leveled dates and delays (working days
-    of its own calendar)."""
+    ``program_start``), bounds, each activity's leveled dates and delays (working days
+    of its own calendar), and the over-allocations it keeps (see
+    :func:`over_allocations_left`)."""
     rows = list(result)
     first = min((r.start for r in rows), default=program_start)
     status, kept_because = leveling_status(result.status)
@@ -226,6 +288,7 @@ def leveling_result_to_json(result: LevelingResult, *, program_start: dt.date) -
             }
             for r in rows
         ],
+        "over_allocations": list(over_allocations),
     }
 
 

@@ -6,6 +6,7 @@ fields checked as the API checks them (their errors worded by ``form_errors``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from contextlib import suppress
@@ -438,10 +439,16 @@ def _units_of(form: FormData) -> tuple[float | None, Errors]:
     try:
         percent = float(raw)
     except ValueError:
+        percent = math.nan
+    if not math.isfinite(percent):
         return None, {"units": "Enter a percentage, like 50."}
     least, most = MIN_UNITS * 100, MAX_UNITS * 100
-    if not least <= percent <= most:
-        return None, {"units": f"From {format_number(least)} % to {format_number(most)} %."}
+    # more than the resource's capacity is said once the resource is known; these are
+    # shares no resource could take (0 % books no one)
+    if percent < least:
+        return None, {"units": f"At least {format_number(least)} %, not {raw} %."}
+    if percent > most:
+        return None, {"units": f"At most {format_number(most)} %, not {raw} %."}
     return percent / 100, {}
 
 

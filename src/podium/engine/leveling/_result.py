@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from podium.engine.calendar import IntArray, to_date
+from podium.engine.calendar import DateArray, IntArray, to_date
 from podium.engine.leveling._problem import FIXED, SEARCHED, SUMMARY, Problem
 from podium.engine.leveling._sgs import Scheduler
 from podium.engine.leveling.model import LevelingResult, Method
@@ -104,12 +104,8 @@ def build_result(
     first, last, end_of_day = activity_days(pb, values)
     start = zero + first.astype("timedelta64[D]")
     finish = zero + last.astype("timedelta64[D]")
-    one = np.timedelta64(1, "D")
+    start_index, finish_index = _indices(pb, start, finish, end_of_day)
     default = net.default_calendar
-    start_index = default.index(start + end_of_day.astype("timedelta64[D]"), epoch=net.start)
-    finish_index = default.index(finish + one, epoch=net.start)
-    milestone = pb.c.is_milestone
-    finish_index = np.where(milestone, start_index, finish_index)
     leaf = ~pb.c.is_summary
     unleveled = pb.unleveled
     start_delay = np.zeros(n, np.int64)
@@ -126,10 +122,12 @@ def build_result(
         )
     makespan = int(finish_index[leaf].max()) if leaf.any() else 0
     last_day = int(last[leaf].max()) if leaf.any() else 0
-    bound = int(default.index(zero + np.timedelta64(lower_bound_day + 1, "D"), epoch=net.start))
-    unleveled_makespan = int(
-        default.index(np.datetime64(unleveled.finish, "D") + one, epoch=net.start)
+    bound = (
+        int(default.index(zero + np.timedelta64(lower_bound_day + 1, "D"), epoch=net.start))
+        if leaf.any()
+        else 0  # nothing to schedule: no bound was found, and none is needed
     )
+    unleveled_makespan = _makespan(pb, pb.early)
     held_by, follows = why_moved(pb, values)
     return LevelingResult(
         ids=tuple(unleveled.ids),
@@ -153,6 +151,34 @@ def build_result(
         held_by=held_by,
         follows_moved=follows,
     )
+
+
+def _indices(
+    pb: Problem, start: DateArray, finish: DateArray, end_of_day: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Each activity's start and finish as working-day indices of the program's calendar
+    from its start: a task finishes at the end of its last day, a milestone where it
+    stands (at the start or the end of its day)."""
+    net = pb.network
+    default = net.default_calendar
+    start_index = default.index(start + end_of_day.astype("timedelta64[D]"), epoch=net.start)
+    finish_index = default.index(finish + np.timedelta64(1, "D"), epoch=net.start)
+    return start_index, np.where(pb.c.is_milestone, start_index, finish_index)
+
+
+def _makespan(pb: Problem, values: Sequence[int]) -> int:
+    """Working days from the program start to the end of its last activity, for encoded
+    ``values``: the leveled makespan and the unleveled one are counted alike (a
+    milestone at the start of its day ends the program there, not a day later)."""
+    leaf = ~pb.c.is_summary
+    if not leaf.any():
+        return 0
+    zero = np.datetime64(pb.network.start, "D")
+    first, last, end_of_day = activity_days(pb, values)
+    start = zero + first.astype("timedelta64[D]")
+    finish = zero + last.astype("timedelta64[D]")
+    _, finish_index = _indices(pb, start, finish, end_of_day)
+    return int(finish_index[leaf].max())
 
 
 def _count(days: IntArray) -> IntArray:

@@ -119,7 +119,13 @@ def level_optimal(
         if left > 0.05
         else _Outcome(None, "no time", None)
     )
-    best, status, optimal = hint, _without_solver(outcome.status), False
+    answered = outcome.status
+    if answered == "infeasible" and not model.exact:
+        # a resource shared by tasks on different calendars is booked through their
+        # pauses (another resource's day off): the heuristic's schedule may not fit that
+        # stricter model within its finish, so nothing better was found; no defect
+        answered = "feasible"
+    best, status, optimal = hint, _without_solver(answered), False
     if outcome.points is not None:
         schedule = _decode(scheduler, pb, outcome.points)
         if model.objective_of(schedule) <= model.objective_of(hint):
@@ -145,8 +151,8 @@ def level_optimal(
 
 def _without_solver(status: str) -> str:
     """The status of a result that stays the heuristic's, saying why CP-SAT did not
-    improve it. A model CP-SAT calls infeasible or invalid is a defect (the heuristic's
-    schedule satisfies it): it is logged."""
+    improve it. An exact model CP-SAT calls infeasible or invalid is a defect (the
+    heuristic's schedule satisfies it): it is logged."""
     if status in ("optimal", "feasible"):
         return "feasible (heuristic; CP-SAT found nothing better)"
     if status in ("unknown", "no time"):
