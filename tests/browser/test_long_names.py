@@ -188,3 +188,27 @@ def test_pages_that_list_names_keep_them_in_their_cards(
     expect(page.locator("main")).to_contain_text(shown)
     _fits(page)
     _nothing_cut_off(page)
+
+
+def test_the_heatmap_cuts_a_long_resource_name_short_but_keeps_its_capacity(
+    page_as: OpenPage, web_engine: Engine, work_people: WorkPeople, long_named: WorkProgram
+) -> None:
+    rosa = work_people.emails["rosa"]
+    assign_person(web_engine, long_named, rosa, "APP-2")
+    db = session_factory(web_engine)()
+    try:
+        resource = db.scalars(
+            select(Resource).join(User, Resource.user_id == User.id).where(User.email == rosa)
+        ).one()
+        resource.name, resource.capacity = "Rosa" + "R" * 196, 2
+        complete(db)
+    finally:
+        db.close()
+    page = page_as(rosa)
+    page.goto(f"/programs/{long_named.id}/resources")
+    row_head = page.get_by_test_id("heatmap").locator("tbody th.rs-name")
+    expect(row_head.get_by_role("link")).to_have_attribute("title", "Rosa" + "R" * 196)
+    marker = row_head.get_by_title("capacity")
+    expect(marker).to_have_text("×2")
+    _inside(marker, row_head)
+    _fits(page)
