@@ -419,4 +419,14 @@ def test_forbidden_says_which_role_is_needed(cast: Cast) -> None:
     error = assert_error(
         cast.member.post(URL, json={"program_id": cast.program.id, "name": "x"}), 403, "forbidden"
     )
-    assert error["details"] == {"role": "member", "required": "manager"}
+    assert error["message"] == "your role in CLOUD is member; manager or above is needed for this"
+    assert error["details"] == {"program": "CLOUD", "role": "member", "required": "manager"}
+
+
+def test_forbidden_names_the_program_to_someone_in_several(cast: Cast, db: Session) -> None:
+    make_program(db, owner=cast.member.user, key="LAB")  # owner there, member in CLOUD
+    error = assert_error(
+        cast.member.post(URL, json={"program_id": cast.program.id, "name": "x"}), 403, "forbidden"
+    )
+    assert error["message"] == "your role in CLOUD is member; manager or above is needed for this"
+    assert error["details"]["program"] == "CLOUD"

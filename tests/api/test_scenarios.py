@@ -253,6 +253,16 @@ def test_a_copys_members_are_the_live_programs_and_are_changed_there(cast: Cast,
     assert cast.viewer.get(live).json() == listed.json()
 
 
+def test_a_refusal_on_the_copy_names_the_live_program_where_the_role_is_held(
+    cast: Cast, net: Net
+) -> None:
+    scenario = _scenario(cast)
+    pilot = _copy_task(cast, scenario, net.plat["key"])
+    error = assert_error(cast.viewer.patch(f"/api/v1/tasks/{pilot['id']}", json={}), 403)
+    assert error["message"] == "your role in CLOUD is viewer; member or above is needed for this"
+    assert error["details"] == {"program": "CLOUD", "role": "viewer", "required": "member"}
+
+
 def test_a_change_request_can_carry_a_scenario(cast: Cast, net: Net) -> None:
     scenario = _scenario(cast)
     pilot = _copy_task(cast, scenario, net.plat["key"])

@@ -194,9 +194,9 @@ def test_the_work_given_sets_an_effort_driven_tasks_duration(
         (("DATA-2", "ana", "--work", "0"), "--work must be more than 0"),
         (("DATA-2", "ana", "--notes", "n" * 501), "--notes is at most 500 characters, not 501"),
         (("DATA-2", "ana", "--as", "me@example.com"),
-         "your role in this program is member; manager or above is needed"),
+         "your role in CLOUD is member; manager or above is needed"),
         (("DATA-2", "ana", "--as", "vi@example.com"),
-         "your role in this program is viewer; manager or above is needed"),
+         "your role in CLOUD is viewer; manager or above is needed"),
         (("DATA-2", "ana", "--as", "out@example.com"), "no program with key or id"),
     ],
 )  # fmt: skip
@@ -272,10 +272,10 @@ def test_set_and_unassign_refuse_what_is_not_there_and_who_may_not(
         (("assignment", "set", "CLOUD", "DATA-1", "ana", "--units", "3"),
          "--units 300% is more than Ana Lima's capacity of 100%"),
         (("assignment", "set", "CLOUD", "DATA-1", "ana", "--units", "50%", "--as",
-          "vi@example.com"), "your role in this program is viewer"),
+          "vi@example.com"), "your role in CLOUD is viewer"),
         (("unassign", "CLOUD", "DATA-2", "ana"), "ana is not assigned to DATA-2"),
         (("unassign", "CLOUD", "DATA-1", "ana", "--as", "me@example.com"),
-         "your role in this program is member"),
+         "your role in CLOUD is member"),
         (("unassign", "CLOUD", "M1", "ana"), "M1 is a milestone of CLOUD"),
     ):  # fmt: skip
         code, out = podium(*args)

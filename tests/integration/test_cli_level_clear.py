@@ -133,7 +133,7 @@ def test_only_managers_clear_the_holds(cli_env: None, engine: Engine, db: Sessio
         add_member(db, program, make_user(db, email=email), role)
         code, out = podium("level", "LEV", "--clear", "--as", email)
         assert code == 1, email
-        assert f"your role in this program is {role.value}; manager or above is needed" in flat(out)
+        assert f"your role in LEV is {role.value}; manager or above is needed" in flat(out)
     make_user(db, email="stranger@example.com")
     code, out = podium("level", "LEV", "--clear", "--as", "stranger@example.com")
     assert code == 1 and "no program with key or id" in out

@@ -170,7 +170,7 @@ def test_a_baseline_is_renamed_and_a_taken_name_or_a_blank_one_is_refused(
         (("Re-plan", "n" * 201), "NEW is at most 200 characters, not 201"),
         (("Nope", "x"), "no baseline 'Nope' in CLOUD (there are: "),
         (("Re-plan", "x", "--as", "vi@example.com"),
-         "your role in this program is viewer; manager or above is needed"),
+         "your role in CLOUD is viewer; manager or above is needed"),
     ):  # fmt: skip
         code, out = podium("baseline", "rename", "CLOUD", *args)
         assert code == 1, args
@@ -181,7 +181,7 @@ def test_a_baseline_is_renamed_and_a_taken_name_or_a_blank_one_is_refused(
 def test_another_baseline_is_made_current(cli_env: None, engine: Engine, db: Session) -> None:
     _plan(db)
     code, out = podium("baseline", "current", "CLOUD", "Re-plan", "--as", "me@example.com")
-    assert code == 1 and "your role in this program is member" in flat(out)
+    assert code == 1 and "your role in CLOUD is member" in flat(out)
     assert baselines_of(engine) == {"Plan of record": True, "Re-plan": False}
     code, out = podium("baseline", "current", "CLOUD", "Re-plan", "--as", "mo@example.com")
     assert code == 0, out
@@ -205,7 +205,7 @@ def test_a_baseline_is_deleted_only_with_yes(cli_env: None, engine: Engine, db: 
     assert "this would delete the current baseline 'Plan of record' of CLOUD (taken " in text
     assert ", 3 items): run again with --yes to delete it" in text
     code, out = podium("baseline", "delete", "CLOUD", "Re-plan", "--yes", "--as", "vi@example.com")
-    assert code == 1 and "your role in this program is viewer" in flat(out)
+    assert code == 1 and "your role in CLOUD is viewer" in flat(out)
     assert len(baselines_of(engine)) == 2
     code, out = podium("baseline", "delete", "CLOUD", "Re-plan", "--yes", "--as", "mo@example.com")
     assert code == 0, out
@@ -264,7 +264,7 @@ def test_renaming_a_scenario_refuses_ambiguity_a_closed_one_and_who_may_not(
          "late')"),
         (("S1", "  "), "NEW must not be blank"),
         (("S1", "n" * 201), "NEW is at most 200 characters, not 201"),
-        (("S1", "x", "--as", "me@example.com"), "your role in this program is member"),
+        (("S1", "x", "--as", "me@example.com"), "your role in CLOUD is member"),
     ):  # fmt: skip
         code, out = podium("scenario", "rename", "CLOUD", *args)
         assert code == 1, args
@@ -285,7 +285,7 @@ def test_a_scenario_is_deleted_with_its_copy_only_with_yes(
         "run again with --yes to delete it (`podium scenario discard CLOUD~S1` keeps its record)"
     ) in flat(out)
     code, out = podium("scenario", "delete", "CLOUD", "S1", "--yes", "--as", "vi@example.com")
-    assert code == 1 and "your role in this program is viewer" in flat(out)
+    assert code == 1 and "your role in CLOUD is viewer" in flat(out)
     assert len(scenarios_of(engine)) == 3
     code, out = podium("scenario", "delete", "CLOUD", "S1", "--yes", "--as", "mo@example.com")
     assert code == 0, out
@@ -359,7 +359,7 @@ def test_set_refuses_bad_input_and_who_may_not(cli_env: None, engine: Engine, db
         (("--by", "2026-12-01"), "the target date must be after the baseline date"),
         (("--project", "NOPE"), "no project NOPE in CLOUD"),
         (("--project", "DATA", "--no-projects"), "give --project or --no-projects, not both"),
-        (("--target", "1", "--as", "me@example.com"), "your role in this program is member"),
+        (("--target", "1", "--as", "me@example.com"), "your role in CLOUD is member"),
     ):  # fmt: skip
         code, out = podium("benefit", "set", "CLOUD", "Hosting cost", *args)
         assert code == 1, args
@@ -400,10 +400,10 @@ def test_a_benefit_is_deleted_with_its_readings_only_with_yes(
     code, out = podium(
         "benefit", "delete", "CLOUD", "Support tickets", "--yes", "--as", "me@example.com"
     )
-    assert code == 1 and "your role in this program is member" in flat(out)
+    assert code == 1 and "your role in CLOUD is member" in flat(out)
     # told before being asked for --yes, which would only be refused
     code, out = podium("benefit", "delete", "CLOUD", "Support tickets", "--as", "me@example.com")
-    assert code == 1 and "your role in this program is member" in flat(out)
+    assert code == 1 and "your role in CLOUD is member" in flat(out)
     assert "--yes" not in flat(out)
     assert len(measurements(engine)) == 2
     code, out = podium(
@@ -424,7 +424,7 @@ def test_a_measurement_is_deleted_by_its_day(cli_env: None, engine: Engine, db: 
         (("2027-02-02",),
          "Support tickets has no measurement on 2027-02-02 (latest: 2027-02-01, 2027-03-01)"),
         (("1 Feb",), "DATE must be YYYY-MM-DD, not '1 Feb'"),
-        (("2027-02-01", "--as", "me@example.com"), "your role in this program is member"),
+        (("2027-02-01", "--as", "me@example.com"), "your role in CLOUD is member"),
     ):  # fmt: skip
         code, out = podium(*args, *extra)
         assert code == 1, extra

@@ -203,7 +203,7 @@ def test_only_an_owner_closes(cli_env: None, engine: Engine, db: Session) -> Non
         add_member(db, program, make_user(db, email=email), role)
         code, out = podium("program", "close", "CLOUD", "--yes", "--as", email)
         assert code == 1, email
-        assert f"your role in this program is {role.value}; owner or above is needed" in flat(out)
+        assert f"your role in CLOUD is {role.value}; owner or above is needed" in flat(out)
         # without --yes too: the explanation is for those who may close
         code, out = podium("program", "close", "CLOUD", "--as", email)
         assert code == 1 and "owner or above is needed" in flat(out)
@@ -329,7 +329,7 @@ def test_reopen_is_for_owners_and_for_closed_programs(
     close(db, program)
     add_member(db, program, make_user(db, email="li@example.com"), Role.MANAGER)
     code, out = podium("program", "reopen", "CLOUD", "--as", "li@example.com")
-    assert code == 1 and "your role in this program is manager; owner or above" in flat(out)
+    assert code == 1 and "your role in CLOUD is manager; owner or above" in flat(out)
     code, out = podium("program", "reopen", "NOPE")
     assert code == 1 and "no program with key or id 'NOPE'" in out
     assert status(engine) == ProgramStatus.CLOSED

@@ -184,7 +184,7 @@ def test_action_set_refuses_bad_input_an_outsider_owner_and_a_viewer(
         (("R1", str(booked), "--owner", "nobody@example.com"),
          "no user with email nobody@example.com"),
         (("R1", str(booked), "--title", "x", "--as", "vic@example.com"),
-         "your role in this program is viewer; member or above is needed"),
+         "your role in CLOUD is viewer; member or above is needed"),
         (("R2", str(booked), "--title", "x"), f"action {booked} of risk R2 not found"),
         (("R1", "999999", "--title", "x"), "action 999999 of risk R1 not found"),
         (("R9", str(booked), "--title", "x"), "no risk 'R9' in CLOUD"),
@@ -239,7 +239,7 @@ def test_action_delete_asks_for_yes_needs_a_manager_then_removes_it(
             f"{who}@example.com",
         )  # fmt: skip
         assert code == 1
-        assert f"your role in this program is {role}; manager or above is needed" in flat(out)
+        assert f"your role in CLOUD is {role}; manager or above is needed" in flat(out)
     assert stored_action(engine, booked) is not None
     assert stored_action(engine, asked) is not None
 
@@ -361,11 +361,11 @@ def test_rules_refuse_bad_scores_both_ways_at_once_and_anyone_but_a_manager(
         (("--steering-score", "12", "--no-steering-score"),
          "give --steering-score or --no-steering-score, not both"),
         (("--program-score", "12", "--as", "mia@example.com"),
-         "your role in this program is member; manager or above is needed"),
+         "your role in CLOUD is member; manager or above is needed"),
         (("--no-cross-project", "--as", "vic@example.com"),
-         "your role in this program is viewer; manager or above is needed"),
+         "your role in CLOUD is viewer; manager or above is needed"),
         (("--cross-project", "--as", "mia@example.com"),  # as they are: still not theirs
-         "your role in this program is member; manager or above is needed"),
+         "your role in CLOUD is member; manager or above is needed"),
     ):  # fmt: skip
         code, out = podium("risk", "rules", "CLOUD", *args)
         assert code == 1, (args, out)

@@ -156,9 +156,9 @@ def test_link_refuses_a_cycle_unknown_keys_bad_options_and_a_viewer(
         (("DATA-2", "--after", "SEC-1", "--lag", "-10001"),
          "--lag must be between -10000 and 10000 working days, not -10001"),
         (("DATA-2", "--after", "SEC-1", "--as", "vic@example.com"),
-         "your role in this program is viewer; manager or above is needed"),
+         "your role in CLOUD is viewer; manager or above is needed"),
         (("DATA-2", "--after", "SEC-1", "--as", "mia@example.com"),
-         "your role in this program is member; manager or above is needed"),
+         "your role in CLOUD is member; manager or above is needed"),
     ):  # fmt: skip
         code, out = podium("task", "link", "CLOUD", *args)
         assert code == 1, args
@@ -235,10 +235,10 @@ def test_linking_again_as_it_already_is_changes_nothing_and_a_member_may_not_cha
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "update")) is None
     for args, message in (
         (("--type", "SS", "--as", "mia@example.com"),
-         "your role in this program is member; manager or above is needed"),
+         "your role in CLOUD is member; manager or above is needed"),
         (("--lag", "1", "--as", "vic@example.com"),
-         "your role in this program is viewer; manager or above is needed"),
-        (("--as", "mia@example.com"), "your role in this program is member"),  # even unchanged
+         "your role in CLOUD is viewer; manager or above is needed"),
+        (("--as", "mia@example.com"), "your role in CLOUD is member"),  # even unchanged
         (("--type", "XX"), "--type must be one of FS, SS, FF, SF, not 'XX'"),
         (("--lag", "10001"), "--lag must be between -10000 and 10000 working days, not 10001"),
     ):  # fmt: skip
@@ -267,7 +267,7 @@ def test_unlink_removes_the_link_and_the_task_moves_back(
         (("DATA-2", "--after", "DATA-3"), "DATA-2 does not wait on DATA-3"),  # the reverse
         (("DATA-3", "--after", "NOPE"), "--after: no task or milestone 'NOPE' in CLOUD"),
         (("DATA-3", "--after", "DATA-2", "--as", "vic@example.com"),
-         "your role in this program is viewer"),
+         "your role in CLOUD is viewer"),
     ):  # fmt: skip
         code, out = podium("task", "unlink", "CLOUD", *args)
         assert code == 1, args
@@ -305,7 +305,7 @@ def test_indent_and_outdent_change_the_wbs_and_the_summary_span(
         assert code == 1, (command, key)
         assert message in flat(out), (command, key)
     code, out = podium("task", "indent", "CLOUD", "DATA-4", "--as", "mia@example.com")
-    assert code == 1 and "your role in this program is member" in flat(out)
+    assert code == 1 and "your role in CLOUD is member" in flat(out)
     assert wbs(engine)["DATA-4"] == "2"
 
 
@@ -338,7 +338,7 @@ def test_move_puts_a_task_with_its_sub_tasks_where_it_is_told(
         (("--parent", "SEC-1"), "--parent: SEC-1 is not in DATA-1's project"),
         (("--parent", "DATA-9"), "no task 'DATA-9' in CLOUD"),
         (("--position", "0"), "--position must be between 1 and 2147483647, not 0"),
-        (("--top", "--as", "vic@example.com"), "your role in this program is viewer"),
+        (("--top", "--as", "vic@example.com"), "your role in CLOUD is viewer"),
     ):  # fmt: skip
         code, out = podium("task", "move", "CLOUD", "DATA-1", *args)
         assert code == 1, args
@@ -369,7 +369,7 @@ def test_delete_says_what_it_would_delete_and_refuses_while_links_rely_on_it(
     ) in flat(out)
     code, out = podium("task", "delete", "CLOUD", "DATA-1", "--yes", "--with-links", "--as",
                        "mia@example.com")  # fmt: skip
-    assert code == 1 and "your role in this program is member" in flat(out)
+    assert code == 1 and "your role in CLOUD is member" in flat(out)
     assert tasks_count(engine) == 5 and links(engine) == PLAN_LINKS
     code, out = podium("task", "delete", "CLOUD", "DATA-1", "--yes", "--with-links")
     assert code == 0, out

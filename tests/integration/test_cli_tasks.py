@@ -355,7 +355,7 @@ def test_add_refuses_bad_input_and_names_the_option(
         ((*base, "x", "--position", "0"), "--position must be between 1 and 2147483647, not 0"),
         ((*base, "x", "--calendar", "Moon"), "no calendar named 'Moon'"),
         ((*base, "x", "--as", "mia@example.com"),
-         "your role in this program is member; manager or above is needed"),
+         "your role in CLOUD is member; manager or above is needed"),
     ):  # fmt: skip
         code, out = podium(*args)
         assert code == 1, args
@@ -454,9 +454,9 @@ def test_set_refuses_conflicting_options_bad_input_and_a_member(
         (("--name", ""), "--name must not be blank"),
         (("--constraint", "mso"), "--constraint-date: is required for constraint mso"),
         (("--duration", "3", "--as", "mia@example.com"),
-         "your role in this program is member; it may change only progress (actual_cost, "
+         "your role in CLOUD is member; it may change only progress (actual_cost, "
          "actual_finish, actual_start, percent_complete), not duration"),
-        (("--duration", "3", "--as", "vic@example.com"), "your role in this program is viewer"),
+        (("--duration", "3", "--as", "vic@example.com"), "your role in CLOUD is viewer"),
     ):  # fmt: skip
         code, out = podium("task", "set", "CLOUD", "DATA-2", *args)
         assert code == 1, args
@@ -514,7 +514,7 @@ def test_progress_is_refused_to_viewers_outsiders_and_on_work_not_assigned(
          "members update progress only on the tasks assigned to them; DATA-3 is not assigned "
          "to you"),
         (("DATA-2", "--actual-start", "2027-01-04", "--as", "vic@example.com"),
-         "your role in this program is viewer; member or above is needed for this"),
+         "your role in CLOUD is viewer; member or above is needed for this"),
         (("DATA-2", "--actual-start", "2027-01-04", "--as", "bo@example.com"),
          "no program with key or id"),
         (("DATA-2", "--actual-finish", "2027-01-07"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -66,12 +67,34 @@ def require_role(session: Session, actor: Actor, program_id: int, needed: Role) 
     if role is None or session.get(Program, program_id) is None:
         raise NotFound(f"program {program_id} not found")
     if role.rank < needed.rank:
-        raise Forbidden(
-            f"your role in this program is {role.value}; "
+        raise role_too_low(
+            session,
+            program_id,
+            role,
             f"{needed.value} or above is needed for this",
-            details={"role": role.value, "required": needed.value},
+            required=needed.value,
         )
     return role
+
+
+def role_too_low(
+    session: Session, program_id: int, role: Role, consequence: str, **details: Any
+) -> Forbidden:
+    """403 for a role too low, naming the program by key: "your role in CLOUD is viewer;
+    ``consequence``". ``details`` carry ``program`` and ``role``, and the ``details`` given.
+
+    A person in several programs must be told which one the refusal means. On a what-if
+    scenario's copy the live program is named: its members hold the role there (see
+    ``role_in``), and the copy's key is the live key with ``~S<n>``, so it is recognisable.
+    """
+    program = session.get(Program, program_id)  # already loaded by the caller's role check
+    if program is not None and program.scenario_of_id is not None:
+        program = session.get(Program, program.scenario_of_id)
+    key = program.key if program is not None else str(program_id)
+    return Forbidden(
+        f"your role in {key} is {role.value}; {consequence}",
+        details={"program": key, "role": role.value, **details},
+    )
 
 
 def _not_managed(

@@ -32,7 +32,7 @@ from podium.engine.risks import (
 from podium.errors import Conflict, Forbidden, StaleVersion, ValidationFailed
 from podium.models import Risk, Role
 from podium.services import risks
-from podium.services.actor import require_role
+from podium.services.actor import require_role, role_too_low
 from podium.services.risks import RiskFilter
 from podium.web.form_errors import GENERAL, Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer
@@ -456,9 +456,7 @@ def save_risk(
     """Save the risk's form (members; closing or editing a closed risk: managers)."""
     page = risks.risk_page(db, viewer.actor, risk_id)
     if not page.can_edit:
-        raise Forbidden(
-            f"your role in this program is {page.role.value}; it may read this risk, not change it"
-        )
+        raise role_too_low(db, page.program.id, page.role, "it may read this risk, not change it")
     data = _risk_values(form)
     keys = str(data.pop("task_keys", "") or "").replace(";", ",").split(",")
     data.pop("program_id", None)

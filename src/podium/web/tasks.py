@@ -24,7 +24,6 @@ from podium.api.schemas import MAX_ID, PathId
 from podium.api.tasks import TaskUpdate
 from podium.errors import (
     Conflict,
-    Forbidden,
     NotFound,
     PodiumError,
     StaleVersion,
@@ -32,7 +31,7 @@ from podium.errors import (
 )
 from podium.models import DependencyType, Role, Task
 from podium.services import dependencies, tasks
-from podium.services.actor import require_role
+from podium.services.actor import require_role, role_too_low
 from podium.services.dependencies import EndRef
 from podium.services.pages_tasks import EDITABLE_ON_PAGE, TaskPage, find_activity, task_page
 from podium.services.resources import assignments, catalog
@@ -269,9 +268,7 @@ def save_task(
     """Save the task's form: every field for managers, progress for members, nothing for viewers."""
     view = task_page(db, viewer.actor, task_id)
     if view.role.rank < Role.MEMBER.rank:
-        raise Forbidden(
-            f"your role in this program is {view.role.value}; it may read this task, not change it"
-        )
+        raise role_too_low(db, view.program.id, view.role, "it may read this task, not change it")
     # a member's form on a task not assigned to them is refused by the service, in words
     shown = view.editable_fields or tasks.PROGRESS_FIELDS
     had_finish = view.shown["actual_finish"]  # as the page showed it, before the save

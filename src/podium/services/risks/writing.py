@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.engine.risks import RISK_LEVELS, RISK_RESPONSES, RISK_STATUSES, risk_score
-from podium.errors import Forbidden, field_error
+from podium.errors import field_error
 from podium.models import Membership, Risk, RiskAction, RiskHistory, Role, Task, User, utcnow
-from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
+from podium.services.actor import Actor, refuse_on_scenario_copy, require_role, role_too_low
 from podium.services.audit import record_change, record_created, record_deleted, snapshot
 from podium.services.common import apply_update, check_version, flush
 from podium.services.projects import projects_by_id
@@ -208,9 +208,12 @@ def _links(risk: Risk) -> dict[str, list[int]]:
 def _require_manager(session: Session, actor: Actor, risk: Risk, why: str) -> None:
     role = require_role(session, actor, risk.program_id, Role.VIEWER)
     if role.rank < Role.MANAGER.rank:
-        raise Forbidden(
-            f"your role in this program is {role.value}; manager or above is needed {why}",
-            details={"role": role.value, "required": Role.MANAGER.value},
+        raise role_too_low(
+            session,
+            risk.program_id,
+            role,
+            f"manager or above is needed {why}",
+            required=Role.MANAGER.value,
         )
 
 

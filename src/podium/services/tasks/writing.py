@@ -21,7 +21,7 @@ from podium.models import (
     Task,
 )
 from podium.services import risks
-from podium.services.actor import Actor
+from podium.services.actor import Actor, role_too_low
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import check_calendar
 from podium.services.common import apply_update, check_version, flush
@@ -256,10 +256,13 @@ def update_task(
     if role.rank < Role.MANAGER.rank:
         refused = [f for f in changed if f not in PROGRESS_FIELDS]
         if refused:
-            raise Forbidden(
-                f"your role in this program is {role.value}; it may change only progress "
-                f"({', '.join(sorted(PROGRESS_FIELDS))}), not {', '.join(refused)}",
-                details={"role": role.value, "fields": refused},
+            raise role_too_low(
+                session,
+                task.program_id,
+                role,
+                f"it may change only progress ({', '.join(sorted(PROGRESS_FIELDS))}), "
+                f"not {', '.join(refused)}",
+                fields=refused,
             )
         if changed and not resource_assignments.assigned_to_user(session, task.id, actor.user_id):
             raise Forbidden(
