@@ -217,6 +217,21 @@ def test_a_plan_file_that_would_end_after_the_last_date_is_refused(
     assert "Traceback" not in out
 
 
+@pytest.mark.parametrize("level", [False, True], ids=["schedule", "level"])
+def test_a_plan_file_with_a_date_outside_the_window_is_refused_as_an_import_is(
+    cli_env: None, tmp_path: Path, level: bool
+) -> None:
+    plan = _one_project_plan(tmp_path / "year.json", {"P-1": 2, "P-2": 3}, [("P-1", "P-2")])
+    document = json.loads(plan.read_text())
+    document["tasks"][1]["deadline"] = "9999-12-31"  # a year typed wrong
+    plan.write_text(json.dumps(document))
+    code, out = podium("schedule", "--file", str(plan), *(["--level"] if level else []))
+    assert code == 1, out
+    assert "tasks[1].deadline" in out and "9999-12-31 is outside the dates a plan may hold" in (
+        " ".join(out.split())
+    )
+
+
 def test_db_current_reports_up_to_date(cli_env: None) -> None:
     code, out = podium("db", "current")
     assert code == 0 and "up to date" in out

@@ -63,7 +63,7 @@ def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply
 
     code, out = podium("scenario", "apply", "CLOUD/S1")
     assert code == 0, out
-    assert "applied S1 Longer pilot: updated 1 tasks" in out
+    assert "applied S1 Longer pilot: updated 1 task" in out and "1 tasks" not in out
     with Session(engine) as session:
         (scenario,) = session.scalars(select(Scenario))
         assert scenario.status == ScenarioStatus.APPLIED

@@ -360,6 +360,10 @@ def test_delete_says_what_it_would_delete_and_refuses_while_links_rely_on_it(
         "1 assignment; 2 dependencies rely on it or its sub-tasks (DATA-2 → DATA-3, "
         "DATA-3 → DATA-4): run again with --yes --with-links to delete it and them"
     ) in flat(out)
+    code, out = podium("task", "delete", "CLOUD", "DATA-2", "--yes")  # one link: "relies"
+    assert code == 1 and "cannot be deleted: 1 dependency relies on it (DATA-2 → DATA-3)" in (
+        flat(out)
+    )
     code, out = podium("task", "delete", "CLOUD", "DATA-1", "--yes")
     assert code == 1
     assert (

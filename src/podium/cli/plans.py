@@ -140,13 +140,17 @@ def schedule(
 def read_plan_file(file: Path) -> Plan:
     """A plan file (``podium-plan`` JSON) or a PSPLIB ``.sm`` file as a plan; a file that
     cannot be read ends the command with its problems listed."""
-    from podium.interop.plan_format import read_plan
+    from podium.interop.plan_format import PlanError, read_plan
     from podium.interop.psplib import PsplibError, psplib_to_plan, read_psplib
+    from podium.services.imports import window_problems
 
     try:
         if file.suffix.lower() == ".sm":
             return psplib_to_plan(read_psplib(file))
-        return read_plan(file.read_bytes())
+        plan = read_plan(file.read_bytes())
+        if outside := window_problems(plan):  # a year typed wrong, refused as imports do
+            raise PlanError(outside)
+        return plan
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror}") from exc
     except PsplibError as exc:

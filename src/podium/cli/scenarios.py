@@ -29,6 +29,7 @@ from podium.cli._app import (
     require_current_schema,
     service_work,
 )
+from podium.cli.programs import counted
 from podium.currency import in_currency
 from podium.errors import PodiumError
 from podium.models import Program, Role, Scenario, ScenarioStatus
@@ -36,6 +37,15 @@ from podium.services import programs
 from podium.services import scenarios as service
 from podium.services.actor import SYSTEM, Actor, require_role
 from podium.services.uow import unit_of_work
+
+# what applying counts, by kind (plural), named one at a time
+SINGULAR = {
+    "assignments": "assignment",
+    "dependencies": "dependency",
+    "milestones": "milestone",
+    "projects": "project",
+    "tasks": "task",
+}
 
 scenario_app = typer.Typer(
     help="What-if scenarios: copy the plan, compare, apply or discard.", no_args_is_help=True
@@ -233,7 +243,7 @@ def scenario_apply(scenario: ScenarioArg, name: InProgram = None, as_user: AsUse
         raise _refused(exc) from exc
     counts = outcome.get("applied", {})
     parts = [
-        f"{what} {n} {kind}"
+        f"{what} {counted(n, SINGULAR.get(kind, kind), kind)}"
         for what in ("created", "updated", "deleted")
         for kind, n in sorted(counts.get(what, {}).items())
     ]

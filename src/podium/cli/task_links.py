@@ -336,7 +336,8 @@ def task_delete(
         what = f"task {task.key} ({task.name})"
         held = (" with " + " and ".join(parts)) * bool(parts)
         shown = ", ".join(links[:MOVES_SHOWN]) + ", …" * (len(links) > MOVES_SHOWN)
-        relying = f"{_dependencies(len(links))} rely on it" + " or its sub-tasks" * bool(below)
+        verb = "relies" if len(links) == 1 else "rely"
+        relying = f"{_dependencies(len(links))} {verb} on it" + " or its sub-tasks" * bool(below)
         relying += f" ({shown})"
         if not yes:
             also = f"; {relying}" if links else ""

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.engine import WorkCalendar
 from podium.engine.governance import Cadence, occurrences_between
 from podium.models import Milestone, Program, ReviewFrequency, Task, User
 from podium.models.governance import Decision, ReviewOccurrence
 from podium.services.actor import Actor
 from podium.services.governance import change_requests, decisions, reviews, stakeholders
 from podium.services.governance.reviews import AttendeeIn
+from podium.services.overview import program_calendar
 from podium.services.scheduling import reschedule_pending
 
 OWNER, MANAGER, MEMBER = "maria@podium.local", "li@podium.local", "sam@podium.local"
@@ -289,10 +289,12 @@ def load_demo_governance(session: Session, program: Program) -> None:
             "Li Wei",
             [{"type": "task", "id": tasks["TRAIN-3"]}, {"type": "task", "id": tasks["PLAT-5"]}],
         )
-    # the last meetings saw M1 earlier than it is forecast now (by 3 and 5 working days)
+    # the last meetings saw M1 earlier than it is forecast now (by 3 and 5 working days
+    # of the program's calendar, its holidays included, as the agenda counts them)
+    calendar = program_calendar(session, program)
     for occurrence, days in ((held_checks[-1:], 3), (held_boards[-1:], 5)):
         if occurrence and m1 is not None and m1.early_finish is not None:
-            seen = WorkCalendar().add_workdays(m1.early_finish, -days)
+            seen = calendar.add_workdays(m1.early_finish, -days)
             snapshot = {**occurrence[0].agenda["snapshot"]["milestones"], "M1": seen.isoformat()}
             occurrence[0].agenda = {**occurrence[0].agenda, "snapshot": {"milestones": snapshot}}
 

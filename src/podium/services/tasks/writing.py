@@ -478,8 +478,9 @@ def delete_task(
     dependencies = _dependency_names(session, task.id)
     if dependencies and not cascade:
         names = ", ".join(f"{p} → {s}" for _, p, s in dependencies)
+        these = "dependency {} relies" if len(dependencies) == 1 else "dependencies {} rely"
         raise Conflict(
-            f"task {task.key} cannot be deleted: dependencies {names} rely on it or its "
+            f"task {task.key} cannot be deleted: {these.format(names)} on it or its "
             "sub-tasks; delete them first or use ?cascade=true",
             details={
                 "dependencies": [
