@@ -331,11 +331,17 @@ def _print_outcome(o: Any, key: str) -> None:
         console.print(table)
     if o.milestones:
         table = Table(
-            "milestone", "delay (wd)", "finish", "target", "", title="Milestones that move",
+            "milestone", "delay (wd)", "finish", "target", "verdict", title="Milestones that move",
             title_justify="left",
         )  # fmt: skip
         for m in o.milestones:
-            misses = "[red]misses its target[/]" if m.get("misses_target") else ""
+            misses = (
+                "[red]misses its target[/]"
+                if m.get("misses_target")
+                else "meets it"
+                if m.get("target")
+                else "—"
+            )
             moved = f"{m['finish_before']} → {m['finish_after']}"
             delay = f"{m['finish_delay_days']:+d}"
             table.add_row(m["key"], delay, moved, str(m.get("target") or "—"), misses)
