@@ -1,6 +1,7 @@
 """Values a JSON client would not mean as what a lenient reader makes of them are refused:
 a number for a date (read as seconds from 1970: ``0`` is 1970-01-01) and ``true`` for a
-number (read as 1). Dates are written YYYY-MM-DD; numbers are numbers."""
+number (read as 1), a word or a number for true or false (``"yes"``, 1). Dates are written
+YYYY-MM-DD; numbers are numbers; true and false are JSON's."""
 
 from __future__ import annotations
 
@@ -41,6 +42,22 @@ def test_a_task_change_with_a_number_for_a_date_or_true_for_a_number_is_422(
     error = assert_error(cast.manager.patch(url, json={field: value}), 422, "validation_failed")
     assert _field_message(error, field) == message
     assert cast.viewer.get(url).json() == before  # nothing changed
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, 0])
+def test_true_or_false_is_written_as_such_not_as_a_word_or_a_number(
+    cast: Cast, net: Net, value: Any
+) -> None:
+    # "apply": "yes" applied leveling, "effort_driven": 1 switched a task's mode
+    url = f"/api/v1/programs/{cast.program.id}/level"
+    error = assert_error(cast.manager.post(url, json={"apply": value}), 422, "validation_failed")
+    assert _field_message(error, "apply") == "must be true or false"
+    task = f"/api/v1/tasks/{net.plat['id']}"
+    before = cast.viewer.get(task).json()
+    error = assert_error(cast.manager.patch(task, json={"effort_driven": value}), 422)
+    assert _field_message(error, "effort_driven") == "must be true or false"
+    assert cast.viewer.get(task).json() == before
+    assert cast.manager.patch(task, json={"effort_driven": True}).status_code == 200
 
 
 def test_dates_and_numbers_written_as_such_are_taken(cast: Cast, net: Net) -> None:

@@ -41,24 +41,25 @@ Email = Annotated[
 
 # --- what a field takes, without the conversions a JSON client would not expect ---------
 #
-# Pydantic's lax mode turns ``true`` into 1 in a number field and a number (or a string of
-# digits) into a date counted in seconds from 1970: ``"start_date": 0`` would be
-# 1970-01-01. Its strict mode refuses those, but also the ISO date strings that JSON has
-# for dates; so the two conversions are refused here, field by field, and the rest of the
-# lax mode (an integral 2.0 for 2, "1.5" for 1.5) stays.
+# Pydantic's lax mode turns ``true`` into 1 in a number field, a number (or a string of
+# digits) into a date counted in seconds from 1970 (``"start_date": 0`` would be
+# 1970-01-01), and ``"yes"``, ``"on"`` or 1 into ``true``. Its strict mode refuses those,
+# but also the ISO date strings that JSON has for dates; so those conversions are refused
+# here, field by field, and the rest of the lax mode (an integral 2.0 for 2, "1.5" for
+# 1.5) stays. The web forms turn their checkboxes' strings into booleans first.
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NOT_A_DATE = "must be a date written YYYY-MM-DD"
 
 
-def _scalar_kinds(annotation: Any) -> frozenset[type]:
+def scalar_kinds(annotation: Any) -> frozenset[type]:
     """The plain types a field's annotation takes, through ``X | None``, ``Annotated``
     and lists."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return _scalar_kinds(get_args(annotation)[0])
+        return scalar_kinds(get_args(annotation)[0])
     if origin in (Union, types.UnionType, list, tuple, set, frozenset):
-        return frozenset().union(*(_scalar_kinds(a) for a in get_args(annotation)))
+        return frozenset().union(*(scalar_kinds(a) for a in get_args(annotation)))
     return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
 
 
@@ -69,6 +70,8 @@ def _refuse_lax(value: Any, kinds: frozenset[type]) -> Any:
         return value
     if str in kinds:
         return value
+    if kinds - {type(None)} == {bool} and not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "must be true or false")
     dated = datetime not in kinds and bool(kinds & {date})
     if isinstance(value, bool) and not dated:
         if bool not in kinds and kinds & {int, float}:
@@ -105,7 +108,7 @@ class Strict(BaseModel):
     @classmethod
     @cache
     def _kinds_of(cls, name: str) -> frozenset[type]:
-        return _scalar_kinds(cls.model_fields[name].annotation)
+        return scalar_kinds(cls.model_fields[name].annotation)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from podium.api.schemas import scalar_kinds
 from podium.errors import PodiumError, StaleVersion
 from podium.web.templating import format_number
 
@@ -126,6 +127,20 @@ def plain_words(error: Mapping[str, Any]) -> str:
     return _sentence(message or "Not a value this field takes")
 
 
+CHECKED = {"1": True, "on": True, "true": True, "0": False, "off": False, "false": False, "": False}
+
+
+def _checkboxes(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values with its checkboxes' strings ("1", "on", "") as the booleans the
+    API's models take (they refuse strings for true or false, as JSON has booleans)."""
+    values = dict(data)
+    for name, field in model.model_fields.items():
+        raw = values.get(name)
+        if isinstance(raw, str) and scalar_kinds(field.annotation) - {type(None)} == {bool}:
+            values[name] = CHECKED.get(raw.strip().lower(), raw)
+    return values
+
+
 def validate(
     model: type[M], data: Mapping[str, Any], *, ranges: Mapping[str, str] | None = None
 ) -> tuple[M | None, Errors]:
@@ -133,7 +148,7 @@ def validate(
     ``estimate_optimistic``). ``ranges`` says a number's range in the form's own words
     (``{"hours_per_day": "More than 0 hours, and at most 24."}``) when a value is out of it."""
     try:
-        return model.model_validate(dict(data)), {}
+        return model.model_validate(_checkboxes(model, data)), {}
     except ValidationError as exc:
         errors: Errors = {}
         for error in exc.errors():
