@@ -3,30 +3,9 @@ Mon-Fri): a program that leveling does not move keeps its makespan, whatever end
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-import pytest
-
-from podium.engine import Network
-from podium.engine.leveling import Assignment, LevelingResult, Resource, level, level_optimal
+from podium.engine.leveling import Assignment, Resource
 from tests.unit.engine_factories import day, milestone, network, task
-
-Leveler = Callable[[Network, Sequence[Resource], Sequence[Assignment]], LevelingResult]
-
-
-def fast(
-    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment]
-) -> LevelingResult:
-    return level(net, resources, assignments, time_limit=0.2)
-
-
-def optimal(
-    net: Network, resources: Sequence[Resource], assignments: Sequence[Assignment]
-) -> LevelingResult:
-    return level_optimal(net, resources, assignments, time_limit=2.0)
-
-
-BOTH = pytest.mark.parametrize("leveler", [fast, optimal], ids=["heuristic", "cp-sat"])
+from tests.unit.test_leveling import BOTH, Leveler
 
 
 @BOTH

@@ -91,6 +91,22 @@ class Load:
         over: BoolArray = self.demand > self.capacity + EPSILON
         return over
 
+    def overloads_from(self, since: date) -> list[tuple[Overload, date, int]]:
+        """The over-allocations still to come on ``since`` (earlier ones are history), each
+        with its first day from then and its over-allocated days from then."""
+        over = self.over
+        row_of = {resource: k for k, resource in enumerate(self.resources)}
+        left = []
+        for o in self.overloads:
+            if o.finish < since:
+                continue
+            first = max(o.start, since)
+            inside = (self.days >= np.datetime64(first, "D")) & (
+                self.days <= np.datetime64(o.finish, "D")
+            )
+            left.append((o, first, int(over[row_of[o.resource]][inside].sum())))
+        return left
+
     def buckets(self, period: Period) -> tuple[DateArray, FloatArray, FloatArray]:
         """The first day of each ``period`` in the horizon, and the demand and capacity
         summed over each (unit-days: one person for a day is 1.0)."""

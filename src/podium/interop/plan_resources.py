@@ -18,7 +18,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from podium.engine import Activity, Network, WorkCalendar
@@ -221,21 +220,14 @@ def over_allocations_left(
         dates = result[x.task]
         bookings.append(Booking(x.task, x.resource, x.units, dates.start, dates.finish, cal))
     load = resource_load(resources, bookings, default_calendar=network.default_calendar)
-    row_of = {rid: k for k, rid in enumerate(load.resources)}
     left = []
-    for o in load.overloads:
-        if o.finish < since:
-            continue
-        first = max(o.start, since)
-        inside = (load.days >= np.datetime64(first, "D")) & (
-            load.days <= np.datetime64(o.finish, "D")
-        )
+    for o, first, days in load.overloads_from(since):
         left.append(
             {
                 "resource": o.resource,
                 "start": first.isoformat(),
                 "finish": o.finish.isoformat(),
-                "days": int(load.over[row_of[o.resource]][inside].sum()),
+                "days": days,
                 "peak_demand": round(o.peak_demand, 6),
                 "capacity": round(o.capacity, 6),
                 "tasks": [{"id": t, "why": _why_fixed(acts[t])} for t in o.tasks],

@@ -85,16 +85,8 @@ def remaining_over_allocations(
     since = _since(pn)
     pinned = {a.id for a in pn.network.activities if a.constraint_type in ("mso", "mfo")}
     labels = resource_labels(demand)
-    row_of = {ref: k for k, ref in enumerate(load.resources)}
     out = []
-    for o in load.overloads:
-        if o.finish < since:
-            continue
-        first = max(o.start, since)
-        row = load.over[row_of[o.resource]]
-        inside = (load.days >= np.datetime64(first, "D")) & (
-            load.days <= np.datetime64(o.finish, "D")
-        )
+    for o, first, days in load.overloads_from(since):
         tasks, hidden = [], 0
         for ref in o.tasks:
             booked = demand.tasks[ref]
@@ -126,7 +118,7 @@ def remaining_over_allocations(
                 "resource": labels[o.resource],
                 "start": first,
                 "finish": o.finish,
-                "days": int(row[inside].sum()),
+                "days": days,
                 "peak_demand": o.peak_demand,
                 "capacity": o.capacity,
                 "tasks": tasks,
