@@ -144,15 +144,39 @@ def test_a_move_names_the_resource_that_held_it_and_what_only_follows(cast: Cast
     link(cast.manager, ("task", setup.sec["id"]), ("task", review["id"]))
     body = preview(cast)
     why = {
-        m["id"]: (m["held_by"], m["after_moved_predecessor"], m["finish_delay_days"])
+        m["id"]: (m["held_by"], m["after_moved_predecessor"], m["finish_delay_days"], m["why"])
         for m in body["moves"]
     }
     assert why == {
-        setup.plat["id"]: ([{"key": "ana", "name": "Ana Lima"}], False, 3),
-        rollout["id"]: ([], True, 3),
+        setup.plat["id"]: ([{"key": "ana", "name": "Ana Lima"}], False, 3, "waits for Ana Lima"),
+        rollout["id"]: ([], True, 3, "follows a moved predecessor"),
     }
     assert body["milestones"] == []
     assert body["remaining"] == []
+
+
+def test_a_task_moved_earlier_by_a_re_leveling_says_room_was_found_sooner(cast: Cast) -> None:
+    setup = contest(cast)
+    applied = cast.manager.post(url(cast, "level"), json={"apply": True})
+    assert applied.status_code == 200, applied.text
+    # PLAT-1 is held to Thu 7, after SEC-1 (Mon 4 - Wed 6): SEC-1 now takes one day
+    shorter = cast.manager.patch(f"/api/v1/tasks/{setup.sec['id']}", json={"duration": 1})
+    assert shorter.status_code == 200, shorter.text
+    [move] = preview(cast)["moves"]
+    assert (move["id"], move["start_before"], move["start_after"]) == (
+        setup.plat["id"],
+        "2027-01-07",
+        "2027-01-05",
+    )
+    assert (move["finish_delay_days"], move["leveling_delay_days"]) == (-2, 1)
+    assert move["why"] == "room found sooner; still waits for Ana Lima"
+    # without SEC-1's claim on Ana, PLAT-1 goes back to where its predecessors put it
+    ana_on_sec = setup.assignments[1]["id"]
+    gone = cast.manager.delete(f"/api/v1/assignments/{ana_on_sec}")
+    assert gone.status_code == 204, gone.text
+    [move] = preview(cast)["moves"]
+    assert (move["start_after"], move["finish_delay_days"]) == ("2027-01-04", -3)
+    assert move["why"] == "room found sooner: no longer delayed by leveling"
 
 
 def test_the_preview_lists_the_over_allocations_it_leaves_and_why(cast: Cast) -> None:

@@ -118,6 +118,13 @@ class LevelMoveOut(BaseModel):
     after_moved_predecessor: bool = Field(
         default=False, description="its predecessors, as leveled, start it later"
     )
+    why: str = Field(
+        description="why it moves, in words, as the web page and the CLI say it: "
+        "'waits for Ana Lima'; 'follows a moved predecessor'; moved earlier by a re-leveling, "
+        "'room found sooner; still waits for …' or 'room found sooner: no longer delayed by "
+        "leveling' (empty: neither a resource nor a predecessor holds it, e.g. a milestone "
+        "after a moved task)"
+    )
 
 
 class LevelMilestoneOut(LevelMoveOut):

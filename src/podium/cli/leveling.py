@@ -326,7 +326,7 @@ def _print_outcome(o: Any, key: str) -> None:
             table.add_row(
                 f"{m['key']} ({m['project_key']})" if m["project_key"] else m["key"],
                 f"{m['finish_delay_days']:+d}", f"{m['start_before']} → {m['start_after']}",
-                f"{m['finish_before']} → {m['finish_after']}", _why_moved(m),
+                f"{m['finish_before']} → {m['finish_after']}", m["why"],
             )  # fmt: skip
         console.print(table)
     if o.milestones:
@@ -363,17 +363,6 @@ def _print_outcome(o: Any, key: str) -> None:
             f"and keep the result, or with --apply --preview {o.preview_id} to keep exactly "
             "this one."
         )
-
-
-def _why_moved(move: dict[str, Any]) -> str:
-    """Why a task moves: the resources that had no room for it earlier, and whether its
-    predecessors moved."""
-    why = []
-    if move.get("held_by"):
-        why.append("waits for " + ", ".join(r["name"] for r in move["held_by"]))
-    if move.get("after_moved_predecessor"):
-        why.append("follows a moved predecessor")
-    return "; ".join(why)
 
 
 def _remaining(r: dict[str, Any]) -> str:

@@ -37,6 +37,7 @@ from podium.services.common import today
 from podium.services.governance import retrospective
 from podium.services.governance.retrospective import LESSON_CATEGORIES
 from podium.services.scheduling import reschedule_pending
+from podium.text import listed
 
 # what the API takes (podium.api.retrospective: CloseIn, LessonIn)
 MAX_OUTCOME = 1e15
@@ -97,7 +98,7 @@ def _what_is_kept(outcome_value: float | None, summary: str, lessons: list[tuple
         kept.append("the outcome summary")
     if lessons:
         kept.append(counted(len(lessons), "lesson"))
-    return ", ".join(kept[:-1]) + " and " + kept[-1] if len(kept) > 1 else "".join(kept)
+    return listed(kept)
 
 
 def _goal_line(goal: dict[str, Any]) -> str | None:

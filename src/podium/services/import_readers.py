@@ -21,6 +21,7 @@ from podium.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_e
 from podium.interop.csv_plan import read_csv_plan, utf16_codec
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.plan_format import PlanError, read_plan
+from podium.text import listed
 
 
 class Reader(Protocol):
@@ -96,7 +97,7 @@ def _reader(name: str) -> Reader | None:
 def readable_formats() -> str:
     """The formats Podium reads, in words: "Microsoft Project XML, …, CSV and Podium plan JSON"."""
     names = [FORMAT_NAMES[f].replace(" (JSON)", " JSON") for f in available_formats()]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return listed(names)
 
 
 _SIGNATURES = (

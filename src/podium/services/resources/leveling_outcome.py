@@ -26,6 +26,7 @@ from podium.engine.load import Load
 from podium.models import Task
 from podium.services.resources.demand import Demand
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
+from podium.text import listed
 
 Method = Literal["heuristic", "optimal"]
 
@@ -183,6 +184,7 @@ def describe_moves(
             "held_by": [resources[r] for r in result.held_by.get(a.id, ()) if r in resources],
             "after_moved_predecessor": a.id in result.follows_moved,
         }
+        entry["why"] = why_it_moves(entry)
         if is_milestone:
             if moved:
                 target = targets.get(a.id)
@@ -197,6 +199,24 @@ def describe_moves(
     outcome.moves.sort(key=lambda e: (-e["finish_delay_days"], e["key"]))
     outcome.unchanged_tasks = unchanged
     outcome.finish_after = finish_after
+
+
+def why_it_moves(move: Mapping[str, Any]) -> str:
+    """Why a task or milestone moves, said against the delay shown beside it (its finish
+    now → leveled): a move later names the resources that had no room for it and whether
+    its predecessors moved; a move earlier (a re-leveling found room sooner) says so first,
+    as what holds it still is measured from the plan without leveling."""
+    held = [r["name"] for r in move["held_by"]]
+    reasons = []
+    if held:
+        reasons.append("waits for " + listed(held))
+    if move["after_moved_predecessor"]:
+        reasons.append("follows a moved predecessor")
+    if move["finish_delay_days"] >= 0:
+        return "; ".join(reasons)
+    if not reasons or move["leveling_delay_days"] <= 0:
+        return "room found sooner: no longer delayed by leveling"
+    return "room found sooner; still " + "; still ".join(reasons)
 
 
 def _workdays_between(calendar: WorkCalendar, before: date | None, after: date) -> int:

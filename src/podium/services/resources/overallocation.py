@@ -22,6 +22,7 @@ from podium.services.resources.demand import Demand, compute, gather_demand
 from podium.services.resources.load import alert_window
 from podium.services.scheduling.alerts import AlertValues, working_days
 from podium.services.scheduling.network import ProgramNetwork, resource_ref
+from podium.text import listed
 
 
 def programs_sharing(session: Session, program_id: int) -> tuple[set[int], set[int]]:
@@ -227,7 +228,7 @@ def _period_text(period: dict[str, Any]) -> str:
     if isinstance(others, int) and others:
         work.append(f"{others} task{'' if others == 1 else 's'} in other programs")
     if work:
-        text += "; " + (", ".join(work[:-1]) + " and " + work[-1] if len(work) > 1 else work[0])
+        text += "; " + listed(work)
     return text
 
 

@@ -25,7 +25,7 @@ from podium.errors import Conflict, NotFound
 from podium.models import AuditEntry, LevelingPreview, Program, utcnow
 from podium.services.actor import Actor, visible_program_ids
 from podium.services.resources.holds import set_holds
-from podium.services.resources.leveling_outcome import LevelingOutcome
+from podium.services.resources.leveling_outcome import LevelingOutcome, why_it_moves
 from podium.services.resources.overallocation import programs_sharing
 from podium.services.scheduling import cache
 from podium.services.scheduling.pending import lock_plan
@@ -132,6 +132,8 @@ def apply_preview(
         _APPLIED: {"by": actor.email or "the system", "at": utcnow().isoformat()},
     }
     outcome = LevelingOutcome(**_revived(row.outcome))
+    for move in (*outcome.moves, *outcome.milestones):
+        move.setdefault("why", why_it_moves(move))  # kept before moves said why in words
     outcome.applied = True
     outcome.preview_id = row.id
     return outcome
