@@ -152,10 +152,44 @@ def test_without_a_baseline_health_still_answers_and_earned_value_is_undefined(
     cast: Cast, net: Net
 ) -> None:
     cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    # money spent with nothing planned yet: no cost performance to judge, so not red
+    cast.owner.patch(f"/api/v1/programs/{cast.program.id}", json={"status_date": "2027-01-08"})
+    spent = cast.manager.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"actual_start": "2027-01-04", "percent_complete": 40, "actual_cost": 300},
+    )
+    assert spent.status_code == 200, spent.text
     health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
     assert health["program"]["status"] == "green" and health["baseline"] is None
     ev = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/earned-value").json()
     assert ev["program"]["spi"] is None and ev["program"]["bac"] == 0
+    assert ev["program"]["cpi"] is None and ev["program"]["ac"] == 300
+
+
+def test_planned_value_counts_the_working_days_of_the_calendar_a_task_is_scheduled_on(
+    cast: Cast, net: Net
+) -> None:
+    four_days = cast.admin.post(
+        "/api/v1/calendars", json={"name": "Four days", "workdays": ["Mon", "Tue", "Wed", "Thu"]}
+    )
+    assert four_days.status_code == 201, four_days.text
+    moved = cast.manager.patch(
+        f"/api/v1/projects/{net.plat['project_id']}", json={"calendar_id": four_days.json()["id"]}
+    )
+    assert moved.status_code == 200, moved.text
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"budget": 10000})
+    _baseline(cast)
+    # PLAT-1, 10 days Mon–Thu: 4–7, 11–14, 18–19 Jan. Before Mon 11 it was planned 4 of
+    # its 10 days (on the program's Mon–Fri calendar: 5 of 12 weekdays, 4,166.67)
+    pid = cast.program.id
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-11"})
+    cast.manager.patch(
+        f"/api/v1/tasks/{net.plat['id']}",
+        json={"actual_start": "2027-01-04", "percent_complete": 40, "actual_cost": 4000},
+    )
+    projects = cast.viewer.get(f"/api/v1/programs/{pid}/earned-value").json()["projects"]
+    plat = next(p for p in projects if p["id"] == "PLAT")  # PLAT-1 alone
+    assert (plat["pv"], plat["ev"], plat["spi"]) == (4000, 4000, 1.0)
 
 
 def test_the_eac_formula_can_be_chosen_and_is_named(cast: Cast, net: Net) -> None:

@@ -171,6 +171,14 @@ def test_earning_nothing_for_money_spent_leaves_the_cpi_forecast_undefined() -> 
     assert one(bac=1_000, pv=400, ev=0, ac=300, formula="cpi_spi").eac is None
 
 
+def test_with_no_budget_a_cost_says_nothing_of_cost_performance() -> None:
+    # no baseline yet, or work baselined without a budget: nothing could be earned, so a
+    # CPI of 0 (and a red program for it) would be a verdict on no plan; the cost stands
+    row = one(bac=0, pv=0, ev=0, ac=300)
+    assert row.cpi is None and row.spi is None and row.tcpi_bac is None
+    assert (row.eac, row.etc, row.vac) == (300, 0, -300)
+
+
 def test_tcpi_to_budget_is_undefined_once_the_budget_is_spent() -> None:
     row = one(bac=1_000, pv=900, ev=800, ac=1_100)
     assert row.tcpi_bac is None

@@ -172,7 +172,7 @@ def test_work_outside_the_baseline_has_no_budget_but_its_cost_counts() -> None:
     )
     row = earned_value(EvmInput.from_tasks([extra]), day("2027-01-08")).tasks["X"]
     assert (row.bac, row.pv, row.ev, row.ac) == (0, 0, 0, 300)
-    assert row.cpi == 0 and row.eac == 300  # no work left to do at budget
+    assert row.cpi is None and row.eac == 300  # no budget to earn; no work left at budget
 
 
 def test_percent_complete_is_the_last_record_on_or_before_the_status_date() -> None:

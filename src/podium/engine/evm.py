@@ -33,7 +33,8 @@ Conventions:
   VAC = BAC - EAC, TCPI = (BAC - EV) / (BAC - AC) to BAC and
   (BAC - EV) / (EAC - AC) to EAC; EAC by a named formula (:data:`EAC_FORMULAS`);
 * **undefined** values are ``None`` in rows and NaN in columns: SPI when PV = 0,
-  CPI when AC = 0, TCPI when its denominator (the budget or the estimate left)
+  CPI when AC = 0 or BAC = 0 (with no budget, nothing can be earned: a cost then
+  is no sign of poor cost performance — no baseline yet, or work not budgeted), TCPI when its denominator (the budget or the estimate left)
   is <= 0; EAC by ``cpi`` or ``cpi_spi`` when an index it divides by is
   undefined or 0 — except that with nothing earned nor spent (EV = AC = 0) the
   budget stands (EAC = BAC), and with no work left (EV >= BAC) EAC = AC.
@@ -393,7 +394,8 @@ def evm_table(
     """
     if formula not in EAC_FORMULAS:
         raise ValueError(f"unknown EAC formula {formula!r} (one of {', '.join(EAC_FORMULAS)})")
-    spi, cpi, left = _ratio(ev, pv, pv != 0), _ratio(ev, ac, ac != 0), bac - ev
+    spi, left = _ratio(ev, pv, pv != 0), bac - ev
+    cpi = _ratio(ev, ac, (ac != 0) & (bac != 0))
     if formula == "budget_rate":
         eac = ac + left
     elif formula == "bottom_up":

@@ -34,9 +34,9 @@ from podium.models import Baseline, BaselineItem, Program, ProgressRecord, Proje
 from podium.services.actor import Actor
 from podium.services.baselines import current_baseline
 from podium.services.date_window import check_plan_date
-from podium.services.overview import program_calendar
 from podium.services.programs import get_program
-from podium.services.scheduling.network import paused_gc
+from podium.services.scheduling.cache import current_network
+from podium.services.scheduling.network import paused_gc, task_ref
 
 
 @dataclass
@@ -79,6 +79,12 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
             select(Task.parent_id).where(Task.program_id == program.id, Task.parent_id.is_not(None))
         )
     )
+    # planned value spreads a budget over the working days of the calendar the task is
+    # scheduled on (its project's or its own, less its people's time off), as the
+    # baseline's dates were; the program's calendar stands first, for the rest
+    pn = current_network(session, program.id)
+    calendars: dict[str | None, int] = {None: 0}
+    calendar_index: list[int] = []
     ids: list[str] = []
     project_keys: list[str] = []
     budget: list[float] = []
@@ -104,6 +110,9 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
         budget.append(cost)
         starts.append(start)
         finishes.append(finish)
+        calendar_index.append(
+            calendars.setdefault(pn.calendar_of.get(task_ref(task_id)), len(calendars))
+        )
     progress_task: list[int] = []
     progress_day: list[date] = []
     progress_percent: list[float] = []
@@ -140,7 +149,10 @@ def evm_input(session: Session, program: Program) -> tuple[EvmInput, Baseline | 
         np.asarray(budget, dtype=np.float64),
         day_array(starts),
         day_array(finishes),
-        calendars=(program_calendar(session, program),),
+        calendar=np.asarray(calendar_index, dtype=np.int64),
+        calendars=tuple(
+            pn.network.default_calendar if k is None else pn.calendars[k] for k in calendars
+        ),
         progress_task=np.asarray(progress_task, dtype=np.int64),
         progress_day=day_array(progress_day),
         progress_percent=np.asarray(progress_percent, dtype=np.float64),
