@@ -312,3 +312,7 @@ def test_screenshot_of_the_performance_page(page_as: PageAs, demo_program: int) 
     expect(page.get_by_test_id("trend-point")).to_have_count(TREND_WEEKS + 1)
     expect(page.get_by_test_id("variance")).to_be_visible()
     screenshot(page, "performance.png")
+    # on a laptop's 1024 px the variance tables go one above the other, inside the page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1024, f"the performance page is {width} px wide at 1024"
