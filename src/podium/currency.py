@@ -7,6 +7,8 @@ all. A program without a currency prints bare amounts, as before currencies exis
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pycountry
 
 # ISO 4217's codes come from pycountry, kept with the standard; not XTS (reserved for
@@ -24,6 +26,7 @@ COMMON = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "INR", "SEK", 
 CURRENCY_RULE = "an ISO 4217 code: three letters, like EUR, USD or GBP"
 # between an amount and its code: never broken across lines ("32,000 EUR")
 SPACE = "\u00a0"
+MINUS = "\u2212"
 
 
 def checked_currency(text: str | None) -> str | None:
@@ -40,6 +43,19 @@ def checked_currency(text: str | None) -> str | None:
     if not is_iso_4217(code):
         raise ValueError(f"{code} is not an ISO 4217 currency code (like EUR, USD or GBP)")
     return code
+
+
+def whole_units(value: float) -> int:
+    """``value`` rounded once to the whole unit, halves away from zero (2.5 is 3, −2.5 is
+    −3), as people round money; Python's ``round`` sends halves to the even number."""
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def whole_amount(value: float) -> str:
+    """An amount to the whole unit, with thousands separators and a true minus sign
+    (U+2212): ``528,550``, ``−1,200``. The pages and the reports write amounts so."""
+    units = whole_units(value)
+    return f"{MINUS if units < 0 else ''}{abs(units):,}"
 
 
 def with_currency(amount: str, currency: str | None) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from podium.services import auth
 from podium.services.demo import load_demo
 from podium.services.uow import complete
-from tests.api.conftest import Cast, Net
+from tests.api.conftest import Browser, Cast, Net, post_created
 from tests.api.test_benefits import TICKETS
 from tests.api.test_programs import assert_error
 from tests.factories import ApiUser
@@ -41,9 +43,10 @@ def test_markdown_report_carries_health_milestones_and_blockers_as_the_api_says(
     text = response.text
     assert f"**Health: {health['program']['status'].upper()}**" in text
     assert f"Forecast finish: {schedule['finish']}" in text
-    assert "| M1 Trainers ready | 2027-01-22 | 2027-01-22 | 2027-01-26 | +2 |" in text
+    row = "| M1 Trainers ready | 2027-01-22 | 2027-01-22 | 2027-01-26 | 2 working days late |"
+    assert row in text
     assert "PLAT-1 (PLAT) → TRAIN-1 (TRAIN) → M1" in text  # the cross-project blocker's chain
-    assert "+2 working days against the baseline" in text
+    assert "2 working days late against the baseline" in text
 
 
 def test_the_report_lists_the_live_risks_the_benefits_and_the_decisions_waiting(
@@ -125,6 +128,65 @@ def test_an_issued_report_is_kept_unchanged_and_the_next_says_what_changed(
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
 
 
+def test_what_changed_is_told_since_the_latest_report_dated_before_this_one(
+    cast: Cast, net: Net
+) -> None:
+    pid = cast.program.id
+
+    def issue(day: str) -> None:
+        issued = cast.manager.post(f"/api/v1/programs/{pid}/reports", json={"date": day})
+        assert issued.status_code == 201, issued.text
+
+    def target(day: str) -> None:
+        moved = cast.manager.patch(f"/api/v1/milestones/{net.m1['id']}", json={"target_date": day})
+        assert moved.status_code == 200, moved.text
+
+    def draft(day: str) -> str:
+        url = f"/api/v1/programs/{pid}/report"
+        return cast.viewer.get(url, params={"format": "md", "date": day}).text
+
+    issue("2027-01-06")
+    target("2027-01-29")
+    issue("2027-01-06")  # issued again on that date: the later one counts
+    target("2027-02-05")
+    issue("2027-01-20")  # issued last, but for a later date: no "before" to 11 January
+    earlier = draft("2027-01-11")
+    assert "## What changed since 2027-01-06" in earlier
+    assert "target moved from 2027-01-29 to 2027-02-05." in earlier
+    first = draft("2027-01-05")
+    assert "## What changed since the start" in first and "First report of this program." in first
+
+
+def test_the_report_rounds_amounts_once_as_the_performance_page_and_says_when_it_has_none(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    pid = cast.program.id
+    empty = cast.viewer.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
+    assert "## Milestones\n\nNo milestones yet." in empty and "| project |" not in empty
+    # earned 40 % of 8.74825: 3.4993, spent 2.5 (once rounded to 3.5, then to 4 and 2)
+    project = post_created(
+        cast.manager, "/api/v1/projects", {"program_id": pid, "key": "APP", "name": "App"}
+    )
+    body = {"project_id": project["id"], "name": "Design", "duration": 5, "budget": 8.74825}
+    task = post_created(cast.manager, "/api/v1/tasks", body)
+    post_created(cast.manager, f"/api/v1/programs/{pid}/baselines", {"name": "Plan"})
+    cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-06"})
+    progress = cast.manager.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"percent_complete": 40, "actual_start": "2027-01-04", "actual_cost": 2.5},
+    )
+    assert progress.status_code == 200, progress.text
+
+    text = cast.viewer.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
+    assert "earned 3 of " in text and ", 3 spent;" in text
+    page = browser_as("viewer@example.com").get(f"/programs/{pid}/performance")
+    for column, value in (("ev", 3.4993), ("ac", 2.5)):
+        cell = re.search(
+            rf'data-col="{column}"><span class="num" data-value="([^"]+)">(\w+)<', page
+        )
+        assert cell is not None and float(cell[1]) == pytest.approx(value) and cell[2] == "3"
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [("manager", 201), ("owner", 201), ("member", 403), ("viewer", 403), ("outsider", 404)],
@@ -177,3 +239,6 @@ def test_the_report_on_the_demo_program_matches_the_api(
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     (risks,) = [page for page in pages if "live risks" in page]
     assert "Risks, benefits and decisions needed" in risks and "R2 Legacy" in risks
+    # … nor is a table's header row left alone at the foot of a page (it was, for Benefits)
+    (benefits,) = [page for page in pages if re.search(r"(^|\n)Benefits\n", page)]
+    assert "BENEFIT LATEST TARGET" in benefits and "hosting cost per month" in benefits

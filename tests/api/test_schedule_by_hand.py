@@ -211,7 +211,7 @@ def test_a_milestone_on_the_morning_after_its_date_is_one_day_late_in_float_aler
     page = viewer.get(f"/milestones/{ready['id']}")
     assert '<strong class="text-late">+1</strong> working days' in page
     report = m.get(f"/api/v1/programs/{pid}/report", params={"format": "md"}).text
-    assert "| M1 Ready | 2027-01-05 | — | 2027-01-06 | +1 |" in report
+    assert "| M1 Ready | 2027-01-05 | — | 2027-01-06 | 1 working day late |" in report
 
     # due on the Wednesday it shows on, the task milestone is on time with no float left
     response = m.patch(f"/api/v1/tasks/{sign_off['id']}", json={"deadline": "2027-01-06"})

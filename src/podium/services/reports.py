@@ -46,7 +46,9 @@ def _iso(day: date | None) -> str | None:
 
 
 def _num(value: float | None) -> float | None:
-    return None if value is None or np.isnan(value) else round(float(value), 2)
+    """A number as computed (NaN: none). Not rounded here: the writers round it once, as
+    the pages do, so 3.4993 reads 3 in both (rounding to cents first made it 3.5, then 4)."""
+    return None if value is None or np.isnan(value) else float(value)
 
 
 def build_report(
@@ -266,11 +268,14 @@ def _changes(
     return out or ["No change in health, finish or milestones since the last report."]
 
 
-def last_issued(session: Session, program_id: int) -> IssuedReport | None:
+def last_issued(session: Session, program_id: int, *, as_of: date) -> IssuedReport | None:
+    """The report a report on ``as_of`` says what changed since: the issued one of the
+    latest date up to ``as_of`` (of two on that date, the later issued). A report issued
+    for a later date is no "before" to it, whenever it was issued."""
     return session.scalar(
         select(IssuedReport)
-        .where(IssuedReport.program_id == program_id)
-        .order_by(IssuedReport.issued_at.desc(), IssuedReport.id.desc())
+        .where(IssuedReport.program_id == program_id, IssuedReport.as_of <= as_of)
+        .order_by(IssuedReport.as_of.desc(), IssuedReport.issued_at.desc(), IssuedReport.id.desc())
         .limit(1)
     )
 
@@ -280,7 +285,7 @@ def draft_report(
 ) -> dict[str, Any]:
     """The report's numbers now, with what changed since the last issued report."""
     data = build_report(session, actor, program_id, as_of=as_of)
-    previous = last_issued(session, program_id)
+    previous = last_issued(session, program_id, as_of=date.fromisoformat(data["as_of"]))
     calendar = program_calendar(session, get_program(session, actor, program_id))
     data["changes"] = _changes(previous.data if previous else None, data, calendar)
     data["previous"] = previous.as_of.isoformat() if previous else None

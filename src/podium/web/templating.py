@@ -21,7 +21,7 @@ from markupsafe import Markup
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
 from podium import __version__
-from podium.currency import in_currency, with_currency
+from podium.currency import in_currency, whole_amount, with_currency
 from podium.services.date_window import FIRST_PLAN_DATE, LAST_PLAN_DATE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -88,12 +88,9 @@ def whole_percent(value: float | None) -> str:
 
 
 def format_amount(value: float | None) -> str:
-    """Money and other amounts to the whole unit: ``528,550``, ``−1,200``; empty for none."""
-    if value is None:
-        return ""
-    rounded = round(value)
-    sign = "\u2212" if rounded < 0 else ""
-    return f"{sign}{abs(rounded):,}"
+    """Money and other amounts to the whole unit, halves away from zero, as the status
+    report writes them: ``528,550``, ``−1,200``; empty for none."""
+    return "" if value is None else whole_amount(value)
 
 
 def format_money(value: float | None, currency: str | None = None) -> str:
