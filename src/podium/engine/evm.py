@@ -34,10 +34,11 @@ Conventions:
   (BAC - EV) / (EAC - AC) to EAC; EAC by a named formula (:data:`EAC_FORMULAS`);
 * **undefined** values are ``None`` in rows and NaN in columns: SPI when PV = 0,
   CPI when AC = 0 or BAC = 0 (with no budget, nothing can be earned: a cost then
-  is no sign of poor cost performance — no baseline yet, or work not budgeted), TCPI when its denominator (the budget or the estimate left)
-  is <= 0; EAC by ``cpi`` or ``cpi_spi`` when an index it divides by is
-  undefined or 0 — except that with nothing earned nor spent (EV = AC = 0) the
-  budget stands (EAC = BAC), and with no work left (EV >= BAC) EAC = AC.
+  is no sign of poor cost performance — no baseline yet, or work not budgeted),
+  TCPI when its denominator (the budget or the estimate left) is <= 0; EAC by
+  ``cpi`` or ``cpi_spi`` when an index it divides by is undefined or 0 — except
+  that with nothing earned nor spent (EV = AC = 0) the budget stands (EAC = BAC),
+  and with no work left (EV >= BAC) EAC = AC.
   ``bottom_up`` uses each task's estimate to complete, or BAC - EV without one;
 * **roll-up**: BAC, PV, EV, AC and bottom-up ETC add up; indices and forecasts
   of a project or the program are recomputed from those sums with the same
