@@ -24,6 +24,7 @@ from podium.cli._app import (
     console,
     err,
     fail,
+    parse_day,
     print_problems,
     require_current_schema,
     service_work,
@@ -280,14 +281,9 @@ def health(
     ] = False,
 ) -> None:
     """The program's health — red, amber or green, and why — with its projects' and SPI/CPI."""
-    from datetime import date as date_type
-
     from podium.services import health as health_service
 
-    try:
-        status_date = date_type.fromisoformat(date) if date else None
-    except ValueError as exc:
-        raise fail(f"--date must be YYYY-MM-DD, not {date!r}") from exc
+    status_date = parse_day(date, "--date") if date else None
     if record and status_date is not None:
         raise fail("--record keeps the health at the program's status date: leave out --date")
     require_current_schema()
@@ -364,18 +360,13 @@ def earned_value(
 ) -> None:
     """Earned value of the program and each project at the status date: BAC, PV, EV, AC,
     the variances, SPI and CPI, and the forecasts (EAC, ETC, VAC, TCPI)."""
-    from datetime import date as date_type
-
     from podium.currency import whole_amount, with_currency
     from podium.engine.evm import EAC_FORMULAS
     from podium.services.performance import program_performance
 
     if formula not in EAC_FORMULAS:
         raise fail(f"unknown --formula {formula!r}: {', '.join(EAC_FORMULAS)}")
-    try:
-        status_date = date_type.fromisoformat(date) if date else None
-    except ValueError as exc:
-        raise fail(f"--date must be YYYY-MM-DD, not {date!r}") from exc
+    status_date = parse_day(date, "--date") if date else None
     require_current_schema()
     try:
         with unit_of_work() as session:
@@ -469,8 +460,6 @@ def report(
     ] = False,
 ) -> None:
     """The executive status report of a program, as Markdown, HTML or PDF."""
-    from datetime import date as date_type
-
     from podium.services import reports
 
     if format not in ("html", "pdf", "md"):
@@ -478,10 +467,7 @@ def report(
     if format == "pdf" and output is None:
         raise fail("a PDF needs --output FILE")
     writable(output)
-    try:
-        as_of = date_type.fromisoformat(date) if date else None
-    except ValueError as exc:
-        raise fail(f"--date must be YYYY-MM-DD, not {date!r}") from exc
+    as_of = parse_day(date, "--date") if date else None
     require_current_schema()
     try:
         with unit_of_work() as session:
