@@ -47,6 +47,12 @@ def test_markdown_report_carries_health_milestones_and_blockers_as_the_api_says(
     assert row in text
     assert "PLAT-1 (PLAT) → TRAIN-1 (TRAIN) → M1" in text  # the cross-project blocker's chain
     assert "2 working days late against the baseline" in text
+    # a report for a day before the blocker was found does not list it
+    before = cast.viewer.get(
+        f"/api/v1/programs/{pid}/report", params={"format": "md", "date": "2026-06-01"}
+    )
+    assert before.status_code == 200, before.text
+    assert "TRAIN-1 (TRAIN) → M1" not in before.text and "status on 2026-06-01" in before.text
 
 
 def test_the_report_lists_the_live_risks_the_benefits_and_the_decisions_waiting(

@@ -10,11 +10,11 @@ exactly as it was.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
@@ -43,6 +43,11 @@ TOP_RISKS = 8
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _day_after(day: date) -> datetime:
+    """The first moment after ``day`` (UTC, as alerts are stamped)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def _num(value: float | None) -> float | None:
@@ -84,7 +89,10 @@ def build_report(
                 select(Alert)
                 .where(
                     Alert.program_id == program_id,
-                    Alert.resolved_at.is_(None),
+                    # open on the report's date: found by its end, and not resolved by then
+                    # (a report for a past date leaves out what was found later)
+                    Alert.first_detected_at < _day_after(day),
+                    or_(Alert.resolved_at.is_(None), Alert.resolved_at >= _day_after(day)),
                     Alert.cross_project.is_(True),
                     # risks and benefits have their own sections of the report
                     Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
