@@ -215,3 +215,21 @@ def test_without_budgets_the_overview_and_performance_say_no_budget_set(
     performance = html.unescape(viewer.get(f"/programs/{program}/performance"))
     assert re.search(r'data-testid="ev-budget">of budget <span[^>]*>4,000<', performance)
     assert 'data-testid="ev-no-budget"' not in performance
+
+
+def test_deleting_a_task_with_recorded_cost_says_its_progress_and_costs_go_too(
+    cast: Cast, task: dict[str, Any], browser_as: Callable[[str], Browser]
+) -> None:
+    page = browser_as("manager@example.com")
+    confirm = page.get(f"/projects/{task['project_id']}?delete={task['id']}")
+    assert "Delete <strong>APP-1 Design</strong>?" in confirm
+    assert 'data-testid="delete-progress"' not in confirm  # nothing recorded yet
+    recorded = cast.manager.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"actual_start": "2027-01-04", "percent_complete": 30, "actual_cost": 2500.5},
+    )
+    assert recorded.status_code == 200, recorded.text
+    confirm = html.unescape(page.get(f"/projects/{task['project_id']}?delete={task['id']}"))
+    assert "Its recorded progress and costs (2,501 spent) go with it, out of earned value." in (
+        re.sub(r"\s+", " ", confirm)
+    )

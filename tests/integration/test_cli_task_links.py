@@ -398,9 +398,24 @@ def test_delete_of_a_task_nothing_relies_on_needs_only_yes(
         "this would delete task SEC-1 (Security review): run again with --yes to delete it"
     ) in flat(out)
     assert stored(engine, "SEC-1") is not None
+    # work under way: what was recorded against it goes too, and says so
+    code, out = podium(
+        "task", "progress", "CLOUD", "SEC-1", "--actual-start", "2027-01-04", "--percent", "20",
+        "--actual-cost", "1500",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = podium("task", "delete", "CLOUD", "SEC-1")
+    assert code == 1
+    assert (
+        "this would delete task SEC-1 (Security review) with its recorded progress and costs "
+        "(1,500.00 spent): run again with --yes"
+    ) in flat(out)
     code, out = podium("task", "delete", "CLOUD", "SEC-1", "--yes")
     assert code == 0, out
-    assert "Deleted task SEC-1 (Security review) from SEC of CLOUD." in out
+    assert (
+        "Deleted task SEC-1 (Security review) with its recorded progress and costs (1,500.00 "
+        "spent) from SEC of CLOUD."
+    ) in flat(out)
     assert stored(engine, "SEC-1") is None and tasks_count(engine) == 4
     code, out = podium("task", "delete", "CLOUD", "SEC-1", "--yes")
     assert code == 1 and "no task 'SEC-1' in CLOUD" in flat(out)

@@ -333,6 +333,9 @@ def task_delete(
         ]  # fmt: skip
         parts = [f"its {counted(len(below), 'sub-task')} ({', '.join(t.key for t in below)})"]
         parts = (parts if below else []) + [counted(len(assigned), "assignment")] * bool(assigned)
+        if task.percent_complete or task.actual_cost:
+            spent = f" and costs ({money(task.actual_cost, found.currency)} spent)"
+            parts.append("its recorded progress" + spent * bool(task.actual_cost))
         what = f"task {task.key} ({task.name})"
         held = (" with " + " and ".join(parts)) * bool(parts)
         shown = ", ".join(links[:MOVES_SHOWN]) + ", …" * (len(links) > MOVES_SHOWN)
