@@ -251,8 +251,8 @@ def test_the_admin_pages_have_no_serious_accessibility_violations(
 
 
 def test_the_sign_in_and_error_pages_have_no_serious_accessibility_violations(
-    page: Page, page_as: OpenPage
-) -> None:
+    page: Page, page_as: OpenPage, sample: Sample
+) -> None:  # the sample program brings its owner, who signs in
     sweep = Sweep(page)
     sweep.visit("/login")
     page.get_by_label("Email").fill("nobody@example.com")
