@@ -248,3 +248,34 @@ def test_the_report_on_the_demo_program_matches_the_api(
     # … nor is a table's header row left alone at the foot of a page (it was, for Benefits)
     (benefits,) = [page for page in pages if re.search(r"(^|\n)Benefits\n", page)]
     assert "BENEFIT LATEST TARGET" in benefits and "hosting cost per month" in benefits
+
+
+def test_the_reports_page_reads_and_issues_the_report_of_a_chosen_date(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    pid = cast.program.id
+    page = browser_as("manager@example.com")
+    shown = page.get(f"/programs/{pid}/reports?date=2027-01-06")
+    assert "Status report on" in shown and "6 Jan 2027" in shown
+    assert f"/api/v1/programs/{pid}/report?format=pdf&amp;date=2027-01-06" in shown
+    assert '<input type="hidden" name="date" value="2027-01-06">' in shown
+    answer = page.post(f"/programs/{pid}/reports", {"date": "2027-01-06"})
+    assert answer.status_code == 303, answer.text
+    issued = cast.viewer.get(f"/api/v1/programs/{pid}/reports").json()["items"]
+    assert [r["as_of"] for r in issued] == ["2027-01-06"]
+    # a date that is none, or outside the plan's window, is said beside the field; the
+    # page still offers the report on the program's status date, and nothing is issued
+    for typed, said in (
+        ("2027-02-30", "&#39;2027-02-30&#39; is not a date"),
+        ("1850-01-01", "1850-01-01 is outside the dates a plan may hold"),
+    ):
+        refused = page.client.get(f"/programs/{pid}/reports", params={"date": typed})
+        assert refused.status_code == 422 and said in refused.text, typed
+        refused = page.post(f"/programs/{pid}/reports", {"date": typed})
+        assert refused.status_code == 422 and said in refused.text, typed
+    assert len(cast.viewer.get(f"/api/v1/programs/{pid}/reports").json()["items"]) == 1
+    # a viewer may choose a date to read, not issue
+    viewer = browser_as("viewer@example.com")
+    assert "6 Jan 2027" in viewer.get(f"/programs/{pid}/reports?date=2027-01-06")
+    assert viewer.post(f"/programs/{pid}/reports", {"date": "2027-01-06"}).status_code == 403
+    assert viewer.post(f"/programs/{pid}/reports", {"date": "nope"}).status_code == 403

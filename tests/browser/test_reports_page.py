@@ -14,7 +14,7 @@ def test_a_manager_issues_the_report_and_reads_the_kept_copy(page_as, world: Wor
     program_id = world.program_ids["CLOUD"]
     page: Page = page_as(world.emails["ana"])
     page.goto(f"/programs/{program_id}/reports")
-    expect(page.get_by_role("heading", name="Status report now")).to_be_visible()
+    expect(page.get_by_role("heading", name="Status report on")).to_be_visible()
     before = page.locator("[data-report-id]").count()
     page.get_by_role("button", name="Issue this report").click()
     expect(page.locator("[data-report-id]")).to_have_count(before + 1)
@@ -22,6 +22,13 @@ def test_a_manager_issues_the_report_and_reads_the_kept_copy(page_as, world: Wor
     page.locator("[data-report-id]").first.get_by_role("link", name="Web page").click()
     expect(page.get_by_role("heading", name="Milestones")).to_be_visible()
     expect(page.locator("body")).to_contain_text("Health:")
+    # the report of another date: chosen, shown, issued as of it
+    page.goto(f"/programs/{program_id}/reports")
+    page.get_by_label("Status on").fill("2027-01-06")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="Status report on 6 Jan 2027")).to_be_visible()
+    page.get_by_role("button", name="Issue this report").click()
+    expect(page.locator("[data-report-id]").first).to_contain_text("6 Jan 2027")
 
 
 def test_the_draft_report_reads_as_a_web_page(page_as, world: World) -> None:
