@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Callable
+
 import pytest
 
-from tests.api.conftest import ROLES, Cast, Net, start_program_on
+from tests.api.conftest import ROLES, Browser, Cast, Net, start_program_on
 from tests.factories import assert_error
 
 
@@ -105,6 +109,8 @@ def test_managers_run_forecasts_and_every_reader_reads_them(
             assert_error(response, 404, "not_found")
         else:
             assert response.status_code == 200
+    if role == "outsider":  # the same answer as for a forecast that does not exist
+        assert assert_error(one, 404)["message"] == f"forecast {stored['id']} not found"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +137,7 @@ def test_unknown_forecasts_and_programs_are_not_found(cast: Cast) -> None:
 
 
 def test_a_forecast_that_would_run_past_the_last_date_is_refused_and_nothing_is_kept(
-    cast: Cast, net: Net
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
 ) -> None:
     program = f"/api/v1/programs/{cast.program.id}"
     start_program_on(cast, "9999-06-07")
@@ -144,6 +150,18 @@ def test_a_forecast_that_would_run_past_the_last_date_is_refused_and_nothing_is_
     error = assert_error(response, 422)
     assert "would finish after 9999-12-31" in error["message"]
     assert error["details"][0]["field"] == "estimates"
+    assert cast.viewer.get(f"{program}/forecasts").json()["items"] == []
+    # the page's form says so above its fields (estimates are no field of the form), as
+    # it does for a distribution the form does not offer
+    page = browser_as("manager@example.com")
+    for form, said in (
+        ({"iterations": "200", "seed": "1"}, "would finish after 9999-12-31"),
+        ({"iterations": "200", "distribution": "normal"}, "Distribution: pert or triangular"),
+    ):
+        refused = page.post(f"/programs/{cast.program.id}/forecast", form)
+        assert refused.status_code == 422
+        shown = re.search(r'<p class="fc-error" role="alert">([^<]*)</p>', refused.text)
+        assert shown is not None and said in html.unescape(shown[1]), refused.text
     assert cast.viewer.get(f"{program}/forecasts").json()["items"] == []
 
 

@@ -470,9 +470,13 @@ def list_forecasts(session: Session, actor: Actor, program_id: int) -> list[Fore
 def get_forecast(session: Session, actor: Actor, forecast_id: int) -> Forecast:
     """One stored forecast (readers of its program)."""
     forecast = session.get(Forecast, forecast_id)
+    missing = NotFound(f"forecast {forecast_id} not found")
     if forecast is None:
-        raise NotFound(f"forecast {forecast_id} not found")
-    get_program(session, actor, forecast.program_id)
+        raise missing
+    try:
+        get_program(session, actor, forecast.program_id)
+    except NotFound as exc:  # one answer whether it exists or not, as for tasks
+        raise missing from exc
     return forecast
 
 

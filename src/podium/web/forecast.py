@@ -129,6 +129,10 @@ def _number(form_value: str, cast: type, default: Any) -> Any:
         return form_value  # refused by the service's checks with a field message
 
 
+# the form's fields that show their own error; any other refusal is said above the form
+BESIDE_A_FIELD = ("iterations", "seed", "default_uncertainty")
+
+
 @router.post("/programs/{program_id}/forecast")
 def run_forecast(
     request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
@@ -168,10 +172,10 @@ def run_forecast(
         except ValidationFailed as exc:
             db.rollback()
             for item in exc.details or []:
-                if isinstance(item, dict):
+                if isinstance(item, dict) and item.get("field") in BESIDE_A_FIELD:
                     errors[item["field"]] = f"Must be {item['message']}."
             if "default_uncertainty" in errors:  # the form asks for a percentage
                 errors["default_uncertainty"] = "Must be between 0 and 90 (± % of the duration)."
-            if not errors:
-                errors["general"] = exc.message
+            if not errors:  # about the plan (its estimates, its dates) or no field shown
+                errors["general"] = exc.message[:1].upper() + exc.message[1:]
     return _page(request, db, viewer, program_id, errors=errors, values=values, status_code=422)
