@@ -83,9 +83,30 @@ def test_forecasts_are_listed_newest_first_and_read_back(cast: Cast, net: Net) -
     assert "results" not in listed[0]
     got = cast.viewer.get(f"/api/v1/forecasts/{first['id']}").json()
     assert got["results"] == first["results"]
+    assert [f["plan_changed_since"] for f in listed] == [False, False]
     trend = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/forecast-trend").json()["items"]
     assert [p["forecast_id"] for p in trend] == [first["id"], second["id"]]
     assert trend[0]["milestones"]["M1"] == first["results"]["milestones"][0]["p80"]
+
+
+def test_a_forecast_says_when_the_plan_changed_since_it_ran(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    forecast = _run(cast, seed=1)
+    assert forecast["plan_changed_since"] is False
+    page = browser_as("viewer@example.com")
+    program = f"/programs/{cast.program.id}"
+    assert 'data-testid="forecast-outdated"' not in page.get(f"{program}/forecast")
+    assert 'data-testid="p80-outdated"' not in page.get(program)
+    longer = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 14})
+    assert longer.status_code == 200, longer.text
+    got = cast.viewer.get(f"/api/v1/forecasts/{forecast['id']}").json()
+    assert got["plan_changed_since"] is True
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/forecasts").json()["items"]
+    assert listed[0]["plan_changed_since"] is True
+    assert "The plan changed since this forecast" in page.get(f"{program}/forecast")
+    assert "before the plan's latest changes" in page.get(program)  # beside the P80
+    assert _run(cast, seed=1)["plan_changed_since"] is False
 
 
 @pytest.mark.parametrize("role", ROLES)

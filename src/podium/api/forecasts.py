@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from podium.api.deps import CurrentActor, Db, Page, commit, paged
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
@@ -42,6 +43,10 @@ class ForecastSummary(BaseModel):
     include_risks: bool
     program_finish: date | None = Field(description="the deterministic finish")
     program_p80: date | None
+    plan_changed_since: bool = Field(
+        description="the plan was written since this forecast ran: its dates read an older "
+        "plan (run a new forecast)"
+    )
 
 
 class ForecastOut(ForecastSummary):
@@ -60,8 +65,11 @@ class TrendPointOut(BaseModel):
     milestones: dict[str, str | None]
 
 
-def _summary(f: Forecast) -> dict[str, Any]:
-    return {name: getattr(f, name) for name in ForecastSummary.model_fields}
+def _summary(db: Session, f: Forecast) -> dict[str, Any]:
+    stored = (name for name in ForecastSummary.model_fields if name != "plan_changed_since")
+    return {name: getattr(f, name) for name in stored} | {
+        "plan_changed_since": forecasts.plan_changed_since(db, f)
+    }
 
 
 @router.post(
@@ -76,7 +84,7 @@ def run_forecast(
     settings = ForecastSettings(**body.model_dump())
     forecast = forecasts.run_forecast(db, actor, program_id, settings)
     commit(db)
-    return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
+    return ForecastOut(**_summary(db, forecast), inputs=forecast.inputs, results=forecast.results)
 
 
 @router.get("/programs/{program_id}/forecasts", response_model=PageOut[ForecastSummary])
@@ -85,13 +93,13 @@ def list_forecasts(
 ) -> PageOut[ForecastSummary]:
     """Stored forecasts, newest first."""
     found = forecasts.list_forecasts(db, actor, program_id)
-    return paged(found, page, lambda f: ForecastSummary(**_summary(f)))
+    return paged(found, page, lambda f: ForecastSummary(**_summary(db, f)))
 
 
 @router.get("/forecasts/{forecast_id}", response_model=ForecastOut)
 def get_forecast(forecast_id: PathId, db: Db, actor: CurrentActor) -> ForecastOut:
     forecast = forecasts.get_forecast(db, actor, forecast_id)
-    return ForecastOut(**_summary(forecast), inputs=forecast.inputs, results=forecast.results)
+    return ForecastOut(**_summary(db, forecast), inputs=forecast.inputs, results=forecast.results)
 
 
 @router.get("/programs/{program_id}/forecast-trend", response_model=PageOut[TrendPointOut])

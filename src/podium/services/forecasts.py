@@ -480,6 +480,14 @@ def get_forecast(session: Session, actor: Actor, forecast_id: int) -> Forecast:
     return forecast
 
 
+def plan_changed_since(session: Session, forecast: Forecast) -> bool:
+    """Whether the program's plan was written since ``forecast`` ran (its schedule token
+    moved on): its dates then read an older plan. A forecast stored before it kept the
+    token cannot tell, and is taken as current."""
+    token = (forecast.inputs or {}).get("schedule_token")
+    return token is not None and token != stored_token(session, forecast.program_id)
+
+
 def latest_forecast(session: Session, program_id: int) -> Forecast | None:
     """The newest forecast of a program (the caller has checked it may read it)."""
     return session.scalar(
@@ -525,6 +533,7 @@ class ForecastGlance:
     program_p80: date | None
     program_probability: float | None
     milestone_p80: dict[str, date]  # milestone key → P80
+    plan_changed: bool  # the plan was written since: the P80s read an older plan
 
 
 def forecast_glance(session: Session, program_id: int) -> ForecastGlance | None:
@@ -538,4 +547,5 @@ def forecast_glance(session: Session, program_id: int) -> ForecastGlance | None:
         f.program_p80,
         f.results.get("program", {}).get("probability"),
         {m["key"]: date.fromisoformat(m["p80"]) for m in f.results.get("milestones", [])},
+        plan_changed_since(session, f),
     )

@@ -82,6 +82,8 @@ def _page(
     context: dict[str, Any] = {
         "program": program,
         "forecast": shown,
+        # the plan was written since: its dates read an older plan
+        "plan_changed": shown is not None and forecasts.plan_changed_since(db, shown),
         "results": results,
         "stored": stored,
         "chart": chart,
