@@ -75,3 +75,48 @@ def test_deleting_drops_the_copy_and_leaves_the_live_plan(
     live = cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()
     assert live["duration"] == net.plat["duration"]
     assert manager.post(url, {"version": scenario["version"]}).status_code == 404
+
+
+def test_the_create_form_refuses_what_the_api_refuses_beside_the_field(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    manager = browser_as("manager@example.com")
+    url = f"/programs/{cast.program.id}/scenarios"
+    for body, field, said in (
+        ({"name": "x" * 250}, "name", "At most 200 characters, not 250."),
+        ({"name": "Pilot\x00late"}, "name", "Contains a NUL character."),
+        ({"name": "Pilot", "description": "d" * 30_000}, "description", "not 30,000."),
+    ):
+        refused = manager.post(url, body)
+        assert refused.status_code == 422, body
+        error = refused.text.split(f'data-error-for="{field}"', 1)[1].split("</p>", 1)[0]
+        assert said in error, (body, error)
+    listed = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/scenarios").json()
+    assert listed["total"] == 0
+    # a scenario's copy refused on the form's top, not beside its name
+    nested = manager.post(
+        f"/programs/{_scenario(cast)['copy_program_id']}/scenarios", {"name": "Nested"}
+    )
+    assert nested.status_code == 409 and 'data-testid="form-error"' in nested.text
+
+
+def test_the_applied_outcome_counts_one_record_in_the_singular(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    scenario = _scenario(cast)
+    copy_id = scenario["copy_program_id"]
+    (milestone,) = cast.viewer.get("/api/v1/milestones", params={"program_id": copy_id}).json()[
+        "items"
+    ]
+    tasks = cast.viewer.get("/api/v1/tasks", params={"program_id": copy_id}).json()["items"]
+    pilot = next(t for t in tasks if t["key"] == net.plat["key"])
+    edits = (
+        (f"/api/v1/milestones/{milestone['id']}", {"target_date": "2027-02-05"}),
+        (f"/api/v1/tasks/{pilot['id']}", {"duration": 12}),
+    )
+    for url, body in edits:
+        assert cast.manager.patch(url, json=body).status_code == 200, url
+    assert cast.manager.post(f"/api/v1/scenarios/{scenario['id']}/apply").status_code == 200
+    page = browser_as("viewer@example.com").get(f"/scenarios/{scenario['id']}")
+    applied = page.split('data-testid="applied"', 1)[1].split("</p>", 1)[0]
+    assert "updated 1 milestone, updated 1 task." in applied and "1 milestones" not in applied

@@ -42,20 +42,30 @@ def test_apply_discard_and_delete_each_ask_before_acting(
     assert cast.viewer.get(f"/api/v1/scenarios/{scenario['id']}").json()["status"] == "active"
 
 
-def test_a_refused_apply_says_to_discard_and_copy_again_only(
+def test_a_refused_apply_says_to_edit_the_scenario_or_discard_and_copy_again(
     cast: Cast, net: Net, browser_as: Callable[[str], Browser]
 ) -> None:
     scenario = _scenario(cast)
+    manager = browser_as("manager@example.com")
+    # only a clash refuses (docs/scenarios.md), not any live change since the copy
+    calm = manager.get(f"/scenarios/{scenario['id']}")
+    assert "nothing if the live plan changed" not in calm
+    assert "keeps what only the live plan changed" in calm and "only if the two clash" in calm
     copied = _copy_task(cast, scenario, net.sec["key"])
     cast.manager.patch(f"/api/v1/tasks/{copied['id']}", json={"duration": 6})
     cast.owner.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 4})
-    manager = browser_as("manager@example.com")
     stale = manager.get(f"/scenarios/{scenario['id']}")
     refused = manager.post(f"/scenarios/{scenario['id']}/apply")
     assert refused.status_code == 409 and 'data-testid="apply-refused"' in refused.text
     for text in (stale, refused.text):
         assert "or undo the live changes" not in text
+        assert "Edit the scenario" in text
         assert "discard" in text and "copy the plan again" in text
+    api = cast.manager.post(f"/api/v1/scenarios/{scenario['id']}/apply")
+    assert api.status_code == 409, api.text
+    message = api.json()["error"]["message"]
+    assert "edit the scenario to agree with the live plan where they clash" in message
+    assert message.endswith("or discard it and copy the plan again.")
 
 
 def test_the_copys_links_are_named_apart_and_the_cost_difference_is_an_amount(

@@ -150,7 +150,7 @@ def test_a_manager_edits_a_scenario_on_the_task_page_compares_and_applies(
     expect(page.get_by_test_id("apply-form")).to_contain_text("Keep it as a scenario")
     page.get_by_role("button", name=re.compile(r"^Apply to ")).click()
     expect(page.get_by_test_id("scenario-status")).to_have_text("applied")
-    expect(page.get_by_test_id("applied")).to_contain_text("updated 1 tasks")
+    expect(page.get_by_test_id("applied")).to_contain_text("updated 1 task.")
     assert _task(web_engine, fresh_plan.id, task_key).duration == live_task.duration + 40
     db = session_factory(web_engine)()
     assert db.get(Program, copy_id) is None

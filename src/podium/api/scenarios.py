@@ -22,14 +22,18 @@ from podium.services import scenarios as service
 router = APIRouter(tags=["scenarios"], responses=ERROR_RESPONSES)
 
 
+# the service checks the same (podium.services.scenarios.checked_texts), for every caller
+NAME_LENGTH, DESCRIPTION_LENGTH = service.NAME_LENGTH, service.DESCRIPTION_LENGTH
+
+
 class ScenarioCreate(Strict):
-    name: str = Field(min_length=1, max_length=200, examples=["Slip the pilot two weeks"])
-    description: str = Field(default="", max_length=20000)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, examples=["Slip the pilot two weeks"])
+    description: str = Field(default="", max_length=DESCRIPTION_LENGTH)
 
 
 class ScenarioUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=20000)
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_LENGTH)
 
     _not_null = field_validator("name", "description")(refuse_null)
 

@@ -25,11 +25,11 @@ from podium.cli._app import (
     console,
     err,
     fail,
+    in_options,
     print_problems,
     require_current_schema,
     service_work,
 )
-from podium.cli.programs import counted
 from podium.currency import in_currency
 from podium.errors import PodiumError
 from podium.models import Program, Role, Scenario, ScenarioStatus
@@ -38,14 +38,8 @@ from podium.services import scenarios as service
 from podium.services.actor import SYSTEM, Actor, require_role
 from podium.services.uow import unit_of_work
 
-# what applying counts, by kind (plural), named one at a time
-SINGULAR = {
-    "assignments": "assignment",
-    "dependencies": "dependency",
-    "milestones": "milestone",
-    "projects": "project",
-    "tasks": "task",
-}
+# the service's fields as `scenario create` takes them
+CREATE_OPTIONS = {"name": "NAME", "description": "--description"}
 
 scenario_app = typer.Typer(
     help="What-if scenarios: copy the plan, compare, apply or discard.", no_args_is_help=True
@@ -99,8 +93,8 @@ def scenario_create(
                 f"created scenario S{scenario.number} {scenario.name!r} (id {scenario.id}): "
                 f"edit program {copy.key} (id {copy.id}) without touching {found.key}"
             )
-    except PodiumError as exc:
-        raise _refused(exc) from exc
+    except PodiumError as exc:  # a name or description refused: told as typed
+        raise _refused(in_options(exc, CREATE_OPTIONS)) from exc
     console.print(line)
 
 
@@ -241,12 +235,7 @@ def scenario_apply(scenario: ScenarioArg, name: InProgram = None, as_user: AsUse
             line = f"applied S{found.number} {found.name}"
     except PodiumError as exc:
         raise _refused(exc) from exc
-    counts = outcome.get("applied", {})
-    parts = [
-        f"{what} {counted(n, SINGULAR.get(kind, kind), kind)}"
-        for what in ("created", "updated", "deleted")
-        for kind, n in sorted(counts.get(what, {}).items())
-    ]
+    parts = service.applied_in_words(outcome.get("applied"))
     console.print(line + (": " + ", ".join(parts) if parts else " (no differences)"))
     _hours_changed(outcome.get("hours_changed"), "applied")
 
@@ -272,8 +261,8 @@ ScenarioName = Annotated[
     str,
     typer.Argument(metavar="NAME", help="the scenario: S2, CLOUD~S2 or its name (any case)"),
 ]
-# what the API takes (podium.api.scenarios)
-TEXT_LENGTHS = {"NEW": 200, "--description": 20_000}
+# what the service takes, however it is given
+TEXT_LENGTHS = {"NEW": service.NAME_LENGTH, "--description": service.DESCRIPTION_LENGTH}
 
 
 def _in_program(session: Session, actor: Actor, program: Program, ref: str) -> Scenario:

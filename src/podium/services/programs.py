@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -12,7 +12,17 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from podium.currency import checked_currency
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Membership, Program, ProgramStatus, Project, Role, Task, User
+from podium.models import (
+    Membership,
+    Program,
+    ProgramStatus,
+    Project,
+    Role,
+    Scenario,
+    ScenarioStatus,
+    Task,
+    User,
+)
 from podium.services.actor import (
     Actor,
     refuse_scenario_copy,
@@ -43,6 +53,20 @@ PROGRAM_FIELDS = [
     "goal_target_value",
     "goal_target_date",
 ]
+# the settings a what-if scenario's copy takes from its live program, whenever they change
+# there (docs/scenarios.md): the copy's plan is scheduled and judged as the live one is
+FOLLOWED_BY_COPIES = (
+    "start_date",
+    "calendar_id",
+    "status_date",
+    "currency",
+    "goal_outcome",
+    "goal_measure",
+    "goal_unit",
+    "goal_baseline_value",
+    "goal_target_value",
+    "goal_target_date",
+)
 
 
 def get_program(
@@ -205,12 +229,34 @@ def update_program(
     if "calendar_id" in updates:
         check_calendar(session, updates["calendar_id"])
     moved = "status_date" in updates and updates["status_date"] != program.status_date
-    apply_update(
+    changes = apply_update(
         session, actor, program, updates, program_id=program.id, expected_version=expected_version
     )
+    follow_live_settings(session, program, changes)
     if moved:  # the day benefits are judged on
         sync_benefit_alerts(session, program.id, triggered_by=actor.email)
     return program
+
+
+def follow_live_settings(session: Session, program: Program, changed: Collection[str]) -> None:
+    """Give the copies of the program's open what-if scenarios the settings among
+    ``changed`` as the program now has them; they are rescheduled with it, in the same
+    unit of work (a copy's start, status date or calendar is a schedule input). Without
+    it, a scenario would compare, and a change request judge, a copy scheduled from
+    settings the live program no longer has. Applied and discarded scenarios have no
+    copy left; a program without open scenarios costs one look-up by an indexed column."""
+    carried = {name: getattr(program, name) for name in FOLLOWED_BY_COPIES if name in changed}
+    if not carried or program.scenario_of_id is not None:
+        return
+    copies = session.scalars(
+        select(Program)
+        .join(Scenario, Scenario.copy_program_id == Program.id)
+        .where(Program.scenario_of_id == program.id, Scenario.status == ScenarioStatus.ACTIVE)
+    )
+    for copy in copies:
+        for name, value in carried.items():
+            setattr(copy, name, value)
+    flush(session)  # marks each moved copy for rescheduling (scheduling.pending)
 
 
 def delete_program(

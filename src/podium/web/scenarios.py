@@ -83,7 +83,7 @@ def create(
 ) -> Response:
     """Copy the live plan into a new scenario and open it."""
     values = {k: str(form.get(k) or "").strip() for k in ("name", "description")}
-    try:
+    try:  # the service checks the name and description, each error beside its field
         scenario = service.create_scenario(
             db, viewer.actor, program_id, name=values["name"], description=values["description"]
         )
@@ -94,7 +94,7 @@ def create(
             db,
             viewer,
             program_id,
-            errors={"name": exc.message},
+            errors=errors_of(exc, ("name", "description")),
             values=values,
             status_code=exc.status,
         )
@@ -154,6 +154,7 @@ def _scenario_page(
             "baseline_id": baseline_id,
             "can_manage": _can_manage(db, viewer.actor, program.id),
             "conflicts": _in_words(conflicts or []),
+            "applied": service.applied_in_words((scenario.outcome or {}).get("applied")),
             "refusal": refusal,
             "edit": form
             or FormState(values={"name": scenario.name, "description": scenario.description}),

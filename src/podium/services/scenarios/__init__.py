@@ -4,7 +4,11 @@ transaction — keeping what the live plan changed meanwhile, refused with the l
 conflicts where the two clash — or discarded."""
 
 from podium.services.scenarios._records import (
+    DESCRIPTION_LENGTH,
+    NAME_LENGTH,
+    applied_in_words,
     check_active,
+    checked_texts,
     copy_of,
     find_scenario,
     get_scenario,
@@ -23,9 +27,13 @@ from podium.services.scenarios.managing import (
 )
 
 __all__ = [
+    "DESCRIPTION_LENGTH",
+    "NAME_LENGTH",
+    "applied_in_words",
     "apply_scenario",
     "check_active",
     "check_applicable",
+    "checked_texts",
     "compare_scenario",
     "copy_key",
     "copy_of",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from podium.errors import Conflict, NotFound
+from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import (
     Assignment,
     Dependency,
@@ -23,6 +23,7 @@ from podium.models import (
 )
 from podium.services.actor import Actor, require_role
 from podium.services.programs import program_id_by_key
+from podium.text import control_problem
 
 MAX_ID = 2**31 - 1
 # every kind of plan record a scenario copies, in the order they are copied
@@ -33,7 +34,56 @@ KINDS: dict[str, type[Any]] = {
     "dependencies": Dependency,
     "assignments": Assignment,
 }
+# a kind of record named one at a time
+ONE = {
+    "projects": "project",
+    "tasks": "task",
+    "milestones": "milestone",
+    "dependencies": "dependency",
+    "assignments": "assignment",
+}
 NOT_COPIED = frozenset({"id", "version", "created_at", "updated_at"})
+# what a scenario's name and description may hold, however they are given (API, web form,
+# CLI): the name fits scenarios.name, and programs.name too, as the copy takes it
+NAME_LENGTH = 200
+DESCRIPTION_LENGTH = 20_000
+
+
+def checked_texts(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with the scenario's ``name`` and ``description`` among them trimmed;
+    refused (422, each problem beside its field) when the name is blank, either is too
+    long or holds a control character (PostgreSQL cannot store NUL)."""
+    limits = {"name": NAME_LENGTH, "description": DESCRIPTION_LENGTH}
+    checked = dict(fields)
+    problems: list[dict[str, str]] = []
+    for field, limit in limits.items():
+        if field not in checked:
+            continue
+        value = checked[field] = str(checked[field] or "").strip()
+        if field == "name" and not value:
+            problem: str | None = "a scenario needs a name"
+        elif len(value) > limit:
+            problem = f"at most {limit:,} characters, not {len(value):,}"
+        else:
+            problem = control_problem(value)
+        if problem is not None:
+            problems.append({"field": field, "message": problem})
+    if problems:
+        raise ValidationFailed(
+            "; ".join(f"{p['field']}: {p['message']}" for p in problems), details=problems
+        )
+    return checked
+
+
+def applied_in_words(applied: Mapping[str, Mapping[str, int]] | None) -> list[str]:
+    """What applying wrote (an outcome's ``applied``), as the page and the CLI say it:
+    ``created 2 tasks``, ``updated 1 milestone``; none written: an empty list."""
+    return [
+        f"{what} {n} {ONE.get(kind, kind) if n == 1 else kind}"
+        for what in ("created", "updated", "deleted")
+        for kind, n in sorted((applied or {}).get(what, {}).items())
+        if n
+    ]
 
 
 def label(scenario: Scenario) -> str:

@@ -350,8 +350,8 @@ def write_onto_live(session: Session, actor: Actor, scenario: Scenario) -> dict[
     returns what was created, updated and deleted, and, when someone's hours per day
     changed since the copy, the effort-driven tasks that moved for it (``hours_changed``,
     see :func:`.hours.hours_report`, each task with the duration ``applied``). Raises
-    ``Conflict`` and writes nothing if the live plan changed under it or an edit no
-    longer applies."""
+    ``Conflict`` and writes nothing if the live plan and the scenario clash (what only
+    the live plan changed is kept: see :mod:`.conflicts`) or an edit no longer applies."""
     copy = check_active(scenario)
     refuse_if_closed(session, scenario.program_id)  # 409 program_closed, as for any edit
     check_applicable(session, scenario)

@@ -411,14 +411,16 @@ def _tasks_of_assignments(session: Session, conflicts: list[dict[str, Any]]) -> 
 
 
 def check_applicable(session: Session, scenario: Scenario) -> None:
-    """Refuse (409 with the list) if the live plan changed under the scenario."""
+    """Refuse (409 with the list) if the live plan and the scenario clash."""
     conflicts = find_conflicts(session, scenario)
     if conflicts:
         shown = "; ".join(c["message"] for c in conflicts[:5])
         more = f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
         raise Conflict(
             f"the live plan changed since scenario S{scenario.number} was copied: {shown}{more}. "
-            "Nothing was applied; discard the scenario and copy the plan again.",
+            "Nothing was applied; edit the scenario to agree with the live plan where they "
+            "clash (what only the live plan changed is kept), or discard it and copy the plan "
+            "again.",
             code="scenario_conflict",
             details={"conflicts": conflicts},
         )

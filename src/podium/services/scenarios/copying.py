@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from podium.errors import Conflict, field_error
+from podium.errors import Conflict
 from podium.models import (
     Assignment,
     Dependency,
@@ -31,7 +31,7 @@ from podium.services.audit import record_change
 from podium.services.closed import ProgramClosed
 from podium.services.common import flush
 from podium.services.programs import check_key_free, get_program
-from podium.services.scenarios._records import label, record_keys, values
+from podium.services.scenarios._records import checked_texts, label, record_keys, values
 from podium.services.scenarios.merging import values_of
 
 KEY_LENGTH = 20  # programs.key
@@ -58,9 +58,8 @@ def create_scenario(
             f"{live.key} is closed: reopen it to try what-ifs on its plan",
             details={"program_id": live.id},
         )
-    name = name.strip()
-    if not name:
-        raise field_error("name", "a scenario needs a name")
+    texts = checked_texts({"name": name, "description": description})
+    name, description = texts["name"], texts["description"]
     number = (
         session.scalar(select(func.max(Scenario.number)).where(Scenario.program_id == live.id)) or 0
     ) + 1
@@ -70,7 +69,7 @@ def create_scenario(
     copy = Program(
         **values(live, skip={"key", "name", "scenario_of_id", "schedule_token"}),
         key=key,
-        name=name,
+        name=name,  # as long as a program's name may be (NAME_LENGTH)
         scenario_of_id=live.id,
     )
     session.add(copy)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.errors import Conflict, field_error
+from podium.errors import Conflict
 from podium.models import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -21,7 +21,7 @@ from podium.models import (
 from podium.services.actor import Actor, require_role
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush, paginate
-from podium.services.scenarios._records import check_active, get_scenario, label
+from podium.services.scenarios._records import check_active, checked_texts, get_scenario, label
 
 EDITABLE = frozenset({"name", "description"})
 
@@ -55,12 +55,9 @@ def update_scenario(
     scenario = get_scenario(session, actor, scenario_id, needed=Role.MANAGER)
     check_version(scenario, expected_version)
     copy = check_active(scenario)
-    updates = {k: v for k, v in updates.items() if k in EDITABLE}
+    updates = checked_texts({k: v for k, v in updates.items() if k in EDITABLE})
     if "name" in updates:
-        updates["name"] = str(updates["name"]).strip()
-        if not updates["name"]:
-            raise field_error("name", "a scenario needs a name")
-        copy.name = updates["name"]
+        copy.name = updates["name"]  # as long as a program's name may be (NAME_LENGTH)
     apply_update(
         session,
         actor,
