@@ -110,13 +110,15 @@ def test_building_the_model_counts_in_the_time_limit(monkeypatch: pytest.MonkeyP
         time.sleep(0.6)
         self._in_time()  # as the model's own loops do
 
+    def no_solve(self: cpsat._Model, *args: object, **kwargs: object) -> None:
+        raise AssertionError("the solver ran though building its model used up the time")
+
     monkeypatch.setattr(cpsat._Model, "_resources", slow_resources)
+    monkeypatch.setattr(cpsat._Model, "solve", no_solve)
     net, resources, work = ending_with_a_milestone()
-    began = time.perf_counter()
     result = level_optimal(
         net, resources, work, time_limit=0.5, heuristic_time=0.05, weights={"END": 1}
     )
-    assert time.perf_counter() - began < 1.5
     assert result.method == "heuristic"
     assert result.status == "feasible (heuristic; CP-SAT found no schedule within the time limit)"
 
