@@ -21,8 +21,9 @@ def _client(engine: Engine) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(web_engine: Engine) -> Iterator[TestClient]:
+    """One app for the tests that only read from it (building one takes a second)."""
     yield from _client(web_engine)
 
 

@@ -102,8 +102,7 @@ def test_demo_loads_the_sample_program_with_a_slipping_milestone(
     assert count(engine, Program) == 1
 
 
-def test_schedule_prints_the_critical_path_and_milestones(cli_env: None) -> None:
-    podium("demo")
+def test_schedule_prints_the_critical_path_and_milestones(demo: None) -> None:
     code, out = podium("schedule", "CLOUD")
     assert code == 0, out
     assert "Critical path" in out and "DATA-7" in out and "M4 Program close" in out
@@ -112,8 +111,7 @@ def test_schedule_prints_the_critical_path_and_milestones(cli_env: None) -> None
     assert code == 1 and "no program" in out
 
 
-def test_export_import_export_round_trips_unchanged(cli_env: None, tmp_path: Path) -> None:
-    podium("demo")
+def test_export_import_export_round_trips_unchanged(demo: None, tmp_path: Path) -> None:
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     assert podium("export", "CLOUD", "--output", str(first))[0] == 0
     code, out = podium("import", str(first), "--key", "COPY")
@@ -157,9 +155,8 @@ def test_an_invalid_plan_writes_nothing_and_lists_every_problem(
 
 
 def test_an_import_that_clashes_with_stored_data_writes_nothing(
-    cli_env: None, engine: Engine, tmp_path: Path
+    demo: None, engine: Engine, tmp_path: Path
 ) -> None:
-    podium("demo")
     plan = tmp_path / "plan.json"
     podium("export", "CLOUD", "--output", str(plan))
     before = count(engine, Task)
@@ -237,8 +234,7 @@ def test_db_current_reports_up_to_date(cli_env: None) -> None:
     assert code == 0 and "up to date" in out
 
 
-def test_baseline_take_list_and_compare(cli_env: None) -> None:
-    podium("demo")
+def test_baseline_take_list_and_compare(demo: None) -> None:
     code, out = podium(
         "baseline", "take", "CLOUD", "--name", "Re-plan", "--as", "erin@podium.local"
     )
@@ -256,10 +252,7 @@ def test_baseline_take_list_and_compare(cli_env: None) -> None:
     assert code == 1 and "no baseline" in out
 
 
-def test_health_prints_the_colour_and_why_and_records_the_trend(
-    cli_env: None, engine: Engine
-) -> None:
-    podium("demo")
+def test_health_prints_the_colour_and_why_and_records_the_trend(demo: None, engine: Engine) -> None:
     code, out = podium("health", "CLOUD", "--record")
     assert code == 0, out
     assert "CLOUD is RED" in out and "M1" in out and "Projects" in out and "SPI" in out
@@ -268,9 +261,8 @@ def test_health_prints_the_colour_and_why_and_records_the_trend(
 
 
 def test_report_writes_markdown_and_pdf_and_issues_it(
-    cli_env: None, engine: Engine, tmp_path: Path
+    demo: None, engine: Engine, tmp_path: Path
 ) -> None:
-    podium("demo")
     code, out = podium("report", "CLOUD", "--format", "md")
     assert code == 0 and "# Cloud migration (CLOUD)" in out and "## Milestones" in out, out
     pdf = tmp_path / "cloud.pdf"

@@ -20,12 +20,6 @@ def podium(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.fixture
-def demo(cli_env: None) -> None:
-    code, out = podium("demo")
-    assert code == 0, out
-
-
 def _count(engine: Engine) -> int:
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(Forecast)) or 0

@@ -47,8 +47,7 @@ def test_demo_has_a_governance_cadence_with_history(cli_env: None, engine: Engin
         assert [cr.title for cr in awaiting] == ["Extend the pilot to five clients"]
 
 
-def test_review_agenda_prints_the_next_occurrence(cli_env: None) -> None:
-    podium("demo")
+def test_review_agenda_prints_the_next_occurrence(demo: None) -> None:
     code, out = podium("review", "agenda", "CLOUD")
     assert code == 0, out
     assert out.startswith("# Weekly dependency check — ")
@@ -70,8 +69,7 @@ def test_review_agenda_prints_the_next_occurrence(cli_env: None) -> None:
     assert code == 0 and "Steering committee" in out and "biweekly" in out
 
 
-def test_decision_and_change_commands(cli_env: None, engine: Engine) -> None:
-    podium("demo")
+def test_decision_and_change_commands(demo: None, engine: Engine) -> None:
     code, out = podium("decision", "list", "CLOUD")
     assert code == 0 and "D-1" in out and "Pilot limited to three" in out
     code, out = podium("change", "list", "CLOUD", "--status", "proposed")
@@ -99,8 +97,7 @@ def test_decision_and_change_commands(cli_env: None, engine: Engine) -> None:
     assert code == 1 and "already approved" in out
 
 
-def test_retrospective_command_writes_markdown_and_pdf(cli_env: None, tmp_path: Path) -> None:
-    podium("demo")
+def test_retrospective_command_writes_markdown_and_pdf(demo: None, tmp_path: Path) -> None:
     code, out = podium("retrospective", "CLOUD")
     assert code == 0, out
     assert "retrospective" in out and "## Conflicts caught early and late" in out
@@ -113,9 +110,8 @@ def test_retrospective_command_writes_markdown_and_pdf(cli_env: None, tmp_path: 
 
 
 def test_a_review_meeting_is_recorded_with_who_came_and_its_minutes(
-    cli_env: None, engine: Engine
+    demo: None, engine: Engine
 ) -> None:
-    podium("demo")
     code, out = podium(
         "review",
         "record",

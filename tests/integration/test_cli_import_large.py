@@ -27,9 +27,8 @@ def _large_plan(tmp_path: Path) -> Path:
 
 
 def test_podium_import_reads_a_plan_larger_than_an_upload_may_be(
-    cli_env: None, engine: Engine, db: Session, tmp_path: Path
+    demo: None, engine: Engine, db: Session, tmp_path: Path
 ) -> None:
-    podium("demo")
     large = _large_plan(tmp_path)
     assert MAX_IMPORT_BYTES < large.stat().st_size < LOCAL_IMPORT_BYTES
     code, out = podium("import", str(large), "--key", "BIG")
@@ -37,13 +36,10 @@ def test_podium_import_reads_a_plan_larger_than_an_upload_may_be(
     assert db.scalar(select(Program.name).where(Program.key == "BIG")) is not None
 
 
-def test_an_upload_that_large_is_still_refused(
-    cli_env: None, engine: Engine, tmp_path: Path
-) -> None:
+def test_an_upload_that_large_is_still_refused(demo: None, engine: Engine, tmp_path: Path) -> None:
     from podium.errors import PayloadTooLarge
     from podium.services.import_readers import read_file
 
-    podium("demo")
     large = _large_plan(tmp_path)
     with pytest.raises(PayloadTooLarge, match=f"at most {MAX_IMPORT_BYTES} bytes"):
         read_file(large.read_bytes(), filename="large.json")

@@ -70,8 +70,7 @@ def test_a_malformed_key_names_the_option(cli_env: None, engine: Engine) -> None
     assert _programs(engine) == 0
 
 
-def test_a_key_taken_says_so_and_how_to_give_another(cli_env: None, engine: Engine) -> None:
-    assert podium("demo")[0] == 0
+def test_a_key_taken_says_so_and_how_to_give_another(demo: None, engine: Engine) -> None:
     before = _programs(engine)
     code, out = podium("import", str(XER), "--key", "cloud")
     assert code == 1

@@ -32,8 +32,7 @@ def _open_over_allocations(engine: Engine) -> list[str]:
         )
 
 
-def test_level_previews_then_applies_and_the_alerts_resolve(cli_env: None, engine: Engine) -> None:
-    podium("demo")
+def test_level_previews_then_applies_and_the_alerts_resolve(demo: None, engine: Engine) -> None:
     assert sorted(t.split(" over-allocated")[0] for t in _open_over_allocations(engine)) == [
         "DevOps team",
         "Nadia Haddad (cloud architect)",
@@ -55,8 +54,7 @@ def test_level_previews_then_applies_and_the_alerts_resolve(cli_env: None, engin
     assert code == 0 and "8 resource(s)" in out and "nadia" in out, out
 
 
-def test_level_refuses_bad_options(cli_env: None) -> None:
-    podium("demo")
+def test_level_refuses_bad_options(demo: None) -> None:
     code, out = podium("level", "CLOUD", "--weight", "PLAT")
     assert code == 1 and "KEY=N" in out
     code, out = podium("level", "CLOUD", "--weight", "PLAT=3")
@@ -74,10 +72,7 @@ def test_level_refuses_bad_options(cli_env: None) -> None:
         assert code == 2 and "--columns" in out, out
 
 
-def test_level_says_whose_work_on_a_shared_person_it_kept_free(
-    cli_env: None, engine: Engine
-) -> None:
-    podium("demo")
+def test_level_says_whose_work_on_a_shared_person_it_kept_free(demo: None, engine: Engine) -> None:
     with Session(engine) as session:
         nadia = session.scalar(select(Resource).where(Resource.key == "nadia"))
         assert nadia is not None
@@ -98,8 +93,7 @@ def test_level_says_whose_work_on_a_shared_person_it_kept_free(
     assert "Shared people's work in OPS is kept free (not moved)." in out
 
 
-def test_level_applies_exactly_a_kept_preview(cli_env: None, engine: Engine) -> None:
-    podium("demo")
+def test_level_applies_exactly_a_kept_preview(demo: None, engine: Engine) -> None:
     code, out = podium("level", "CLOUD")
     assert code == 0, out
     kept = re.search(r"kept as preview (\d+)", out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -16,12 +15,6 @@ runner = CliRunner()
 def podium(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.output
-
-
-@pytest.fixture
-def demo(cli_env: None) -> None:
-    code, out = podium("demo")
-    assert code == 0, out
 
 
 def test_the_demo_register_lists_live_risks_highest_score_first(demo: None) -> None:

@@ -45,10 +45,8 @@ def _lengthen_a_task(engine: Engine, program_key: str, *, key: str | None = None
 
 
 def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply(
-    cli_env: None, engine: Engine
+    demo: None, engine: Engine
 ) -> None:
-    code, out = podium("demo")
-    assert code == 0, out
     code, out = podium("scenario", "create", "CLOUD", "Longer pilot", "-d", "what if")
     assert code == 0, out
     assert "S1 'Longer pilot'" in out and "CLOUD~S1" in out
@@ -88,10 +86,8 @@ def test_a_scenario_is_created_compared_and_applied_and_a_conflict_refuses_apply
 
 
 def test_a_scenario_is_also_named_by_its_program_then_its_key_or_name(
-    cli_env: None, engine: Engine
+    demo: None, engine: Engine
 ) -> None:
-    code, out = podium("demo")
-    assert code == 0, out
     for name in ("Longer pilot", "Second lab"):
         code, out = podium("scenario", "create", "CLOUD", name)
         assert code == 0, out
@@ -109,10 +105,8 @@ def test_a_scenario_is_also_named_by_its_program_then_its_key_or_name(
 
 
 def test_scenarios_are_made_applied_and_discarded_as_a_person_with_their_role(
-    cli_env: None, engine: Engine
+    demo: None, engine: Engine
 ) -> None:
-    code, out = podium("demo")
-    assert code == 0, out
     viewer, manager = "erin@podium.local", "li@podium.local"
     code, out = podium("scenario", "create", "CLOUD", "By a viewer", "--as", viewer)
     assert code == 1 and "viewer" in out, out

@@ -8,8 +8,7 @@ from podium.models import Program
 from tests.integration.test_cli_programs import flat, podium
 
 
-def test_health_on_another_status_date_reads_as_the_api_does(cli_env: None, engine: Engine) -> None:
-    podium("demo")
+def test_health_on_another_status_date_reads_as_the_api_does(demo: None, engine: Engine) -> None:
     code, out = podium("health", "CLOUD", "--date", "2026-10-30")
     assert code == 0, out
     text = flat(out)
@@ -21,10 +20,7 @@ def test_health_on_another_status_date_reads_as_the_api_does(cli_env: None, engi
     assert code == 0 and f"as of {status.isoformat()}" in flat(default)  # the status date
 
 
-def test_health_refuses_a_bad_date_and_a_record_on_another_date(
-    cli_env: None, engine: Engine
-) -> None:
-    podium("demo")
+def test_health_refuses_a_bad_date_and_a_record_on_another_date(demo: None, engine: Engine) -> None:
     code, out = podium("health", "CLOUD", "--date", "30/10/2026")
     assert code == 1 and "--date must be YYYY-MM-DD" in flat(out), out
     code, out = podium("health", "CLOUD", "--date", "2026-10-30", "--record")

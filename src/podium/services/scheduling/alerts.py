@@ -220,6 +220,13 @@ def current_baseline_finishes(session: Session, program_id: int) -> BaselineFini
     return finishes
 
 
+def forget_baselines() -> None:
+    """Forget every remembered baseline (tests that restore a database whose baselines
+    have the ids of others read before)."""
+    with _lock:
+        _baselines.clear()
+
+
 # a record that misses its deadline or target is not also flagged for its baseline
 DATE_MISSED = (AlertKind.DEADLINE_MISSED, AlertKind.MILESTONE_TARGET_MISSED)
 
