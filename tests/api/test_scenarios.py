@@ -324,3 +324,34 @@ def test_who_may_create_read_apply_and_discard(cast: Cast, net: Net, role: str) 
     third = _scenario(cast, "Third")
     deleted = client.delete(f"/api/v1/scenarios/{third['id']}").status_code
     assert deleted == (204 if change == 200 else change)
+
+
+def test_compare_says_when_a_p80s_forecast_ran_before_its_plans_latest_changes(
+    cast: Cast, net: Net
+) -> None:
+    forecast = {"iterations": 100, "seed": 1}
+    post_created(cast.manager, f"/api/v1/programs/{cast.program.id}/forecast", forecast)
+    scenario = _scenario(cast)
+    url = f"/api/v1/scenarios/{scenario['id']}/compare"
+
+    def flags() -> tuple[bool, ...]:
+        body = cast.viewer.get(url).json()
+        p80, (m1,) = body["program"]["p80"], body["milestones"]
+        assert p80["live"] is not None and p80["live_forecast_at"] is not None
+        assert m1["p80_live"] is not None
+        return (
+            p80["live_plan_changed_since"],
+            m1["p80_live_plan_changed_since"],
+            p80["scenario_plan_changed_since"],
+            m1["p80_scenario_plan_changed_since"],
+        )
+
+    assert flags() == (False, False, False, False)  # the copy not forecast: no P80, no flag
+    longer = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 14})
+    assert longer.status_code == 200, longer.text
+    copy_id = scenario["copy_program_id"]
+    post_created(cast.manager, f"/api/v1/programs/{copy_id}/forecast", forecast)
+    assert flags() == (True, True, False, False)  # the live plan moved on since its forecast
+    pilot = _copy_task(cast, scenario, net.plat["key"])
+    assert cast.manager.patch(f"/api/v1/tasks/{pilot['id']}", json={"duration": 12}).is_success
+    assert flags() == (True, True, True, True)

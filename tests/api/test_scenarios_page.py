@@ -4,6 +4,8 @@ the live plan as it was."""
 
 from __future__ import annotations
 
+import html as html_text
+import re
 from collections.abc import Callable
 
 import pytest
@@ -120,3 +122,41 @@ def test_the_applied_outcome_counts_one_record_in_the_singular(
     page = browser_as("viewer@example.com").get(f"/scenarios/{scenario['id']}")
     applied = page.split('data-testid="applied"', 1)[1].split("</p>", 1)[0]
     assert "updated 1 milestone, updated 1 task." in applied and "1 milestones" not in applied
+
+
+def _text(html: str) -> str:
+    return html_text.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)))
+
+
+def test_a_milestone_shows_both_targets_and_each_sides_p80_saying_when_it_is_older(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    forecast = {"iterations": 100, "seed": 1}
+    post_created(cast.manager, f"/api/v1/programs/{cast.program.id}/forecast", forecast)
+    scenario = _scenario(cast)
+    copy_id = scenario["copy_program_id"]
+    (milestone,) = cast.viewer.get("/api/v1/milestones", params={"program_id": copy_id}).json()[
+        "items"
+    ]
+    moved = {"target_date": "2027-01-20"}
+    assert cast.manager.patch(f"/api/v1/milestones/{milestone['id']}", json=moved).is_success
+    viewer = browser_as("viewer@example.com")
+
+    def m1_row() -> tuple[str, str, str]:
+        page = viewer.get(f"/scenarios/{scenario['id']}")
+        row = page.split('data-milestone="M1"', 1)[1].split("</tr>", 1)[0]
+        live = row.split('data-side="live"', 1)[1].split("</td>", 1)[0]
+        mine = row.split('data-side="scenario"', 1)[1].split("</td>", 1)[0]
+        p80 = page.split('data-row="p80"', 1)[1].split("</tr>", 1)[0]
+        return _text(row), _text(live) + " | " + _text(mine), _text(p80)
+
+    row, cells, p80 = m1_row()
+    assert "target 22 Jan 2027 → 20 Jan 2027" in row, row
+    live, mine = cells.split(" | ")
+    assert "P80 " in live and "P80" not in mine  # only the live plan was forecast
+    assert "latest changes" not in cells + p80
+    longer = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 14})
+    assert longer.status_code == 200, longer.text
+    row, cells, p80 = m1_row()
+    assert "P80 " in cells and "(older plan)" in cells.split(" | ")[0]
+    assert re.search(r"forecast of \d+ \w+ \d{4}, before the plan's latest changes", p80), p80

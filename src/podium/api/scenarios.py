@@ -172,6 +172,14 @@ class MilestoneCompareOut(DatesOut):
     only_in: str | None = Field(description="live or scenario when the other lacks it")
     p80_live: date | None = Field(description="P80 from the live plan's latest forecast")
     p80_scenario: date | None = Field(description="P80 from the scenario's latest forecast")
+    p80_live_plan_changed_since: bool = Field(
+        description="the live plan was written since the forecast p80_live comes from ran: "
+        "it reads an older plan (false without a P80)"
+    )
+    p80_scenario_plan_changed_since: bool = Field(
+        description="the scenario was written since the forecast of its copy p80_scenario "
+        "comes from ran: it reads an older plan (false without a P80)"
+    )
 
 
 class ProjectCompareOut(DatesOut):
@@ -179,10 +187,27 @@ class ProjectCompareOut(DatesOut):
     name: str
 
 
+class P80CompareOut(DatesOut):
+    live_forecast_at: datetime | None = Field(
+        description="when the live program's latest forecast, the live P80s' source, ran"
+    )
+    scenario_forecast_at: datetime | None = Field(
+        description="when the latest forecast of the scenario's copy, its P80s' source, ran"
+    )
+    live_plan_changed_since: bool = Field(
+        description="the live plan was written since its latest forecast ran: the live P80s "
+        "(here and the milestones') read an older plan (false without a forecast)"
+    )
+    scenario_plan_changed_since: bool = Field(
+        description="the scenario was written since its copy's latest forecast ran: the "
+        "scenario's P80s read an older plan (false without a forecast)"
+    )
+
+
 class ProgramCompareOut(BaseModel):
     start: DatesOut
     finish: DatesOut
-    p80: DatesOut = Field(
+    p80: P80CompareOut = Field(
         description="P80 finish from each program's latest stored forecast (null without one)"
     )
 

@@ -12,7 +12,8 @@ from podium.cli import admin, my_work, programs, program_settings, program_membe
 from podium.cli import program_close, milestones
 from podium.cli import projects, tasks, task_links
 from podium.cli import plans, resources, leveling, assignments
-from podium.cli import calendars, calendar_days, performance, health_rules, forecast
+from podium.cli import calendars, calendar_days, performance, earned_value, health_rules
+from podium.cli import forecast
 from podium.cli import scenarios, impact, alerts
 from podium.cli import risks, risk_actions, risk_rules, benefits, governance, governance_records
 from podium.cli import decisions, change_requests
@@ -29,6 +30,7 @@ __all__ = [
     "calendars",
     "change_requests",
     "decisions",
+    "earned_value",
     "feeds",
     "forecast",
     "governance",

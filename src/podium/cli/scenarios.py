@@ -8,9 +8,8 @@ system.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -30,7 +29,14 @@ from podium.cli._app import (
     require_current_schema,
     service_work,
 )
-from podium.currency import in_currency
+from podium.cli.scenario_view import (
+    clash_warning,
+    compare_table,
+    conflicts_table,
+    hours_changed,
+    p80_notes,
+    scope_changes,
+)
 from podium.errors import PodiumError
 from podium.models import Program, Role, Scenario, ScenarioStatus
 from podium.services import programs
@@ -63,10 +69,7 @@ def _refused(exc: PodiumError) -> typer.Exit:
     conflicts = exc.details.get("conflicts") if isinstance(exc.details, dict) else None
     if conflicts:
         err.print(f"[bold red]error:[/] {exc.message.split(':')[0]}")
-        table = Table("record", "change", "what happened", title=f"{len(conflicts)} conflict(s)")
-        for c in conflicts:
-            table.add_row(f"{c['kind']} {c['key']}", c["change"], c["message"])
-        err.print(table)
+        err.print(conflicts_table(conflicts))
     else:
         print_problems(exc)
     return typer.Exit(1)
@@ -137,14 +140,6 @@ def scenario_list(
     console.print(table)
 
 
-def _day(value: Any) -> str:
-    return "—" if value is None else str(value)
-
-
-def _slip(value: int | None) -> str:
-    return "" if not value else f"{value:+d} wd"
-
-
 @scenario_app.command("compare")
 def scenario_compare(
     scenario: ScenarioArg,
@@ -152,7 +147,9 @@ def scenario_compare(
     baseline: Annotated[int | None, typer.Option("--baseline", help="baseline id")] = None,
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
-    """The scenario side by side with the live plan (and a baseline)."""
+    """The scenario side by side with the live plan (and a baseline): dates, P80s, cost,
+    over-allocation, every change applying would write, and the clashes with the live
+    plan that would refuse it."""
     if format not in ("table", "json"):
         raise fail(f"--format must be table or json, not {format!r}")
     require_current_schema()
@@ -160,65 +157,25 @@ def scenario_compare(
         with unit_of_work() as session:
             found = _scenario(session, scenario, name)
             view = service.compare_scenario(session, SYSTEM, found.id, baseline_id=baseline)
+            clashes = service.find_conflicts(session, found)
+            live = programs.get_program(session, SYSTEM, found.program_id)
             # the live program's: the cost row names it once, as a table's heading would
-            currency = programs.get_program(session, SYSTEM, found.program_id).currency
+            currency, keys = live.currency, (live.key, service.copy_of(found).key)
     except PodiumError as exc:
         raise _refused(exc) from exc
     if format == "json":
-        typer.echo(json.dumps(view, indent=2, default=str))
+        # the API's model, so the keys are the API's; imported here, as FastAPI's import
+        # would cost every command its time
+        from podium.api.scenarios import CompareOut
+
+        typer.echo(CompareOut.model_validate(view).model_dump_json(indent=2))
+        clash_warning(err, clashes)
         return
-    columns = ["", "live", "scenario", "slip"] + (["baseline"] if view["baseline"] else [])
-    table = Table(*columns, title=f"S{view['scenario']['number']} {view['scenario']['name']}")
-
-    def row(label: str, cells: dict[str, Any]) -> None:
-        extra = [_day(cells.get("baseline"))] if view["baseline"] else []
-        table.add_row(
-            label, _day(cells["live"]), _day(cells["scenario"]), _slip(cells.get("slip")), *extra
-        )
-
-    row("program finish", view["program"]["finish"])
-    p80 = view["program"]["p80"]
-    if p80["live"] or p80["scenario"]:
-        row("program P80", p80)
-    for m in view["milestones"]:
-        row(f"{m['key']} {m['name']}", m)
-    for p in view["projects"]:
-        row(f"project {p['key']}", p)
-    cost = view["cost"]
-    extra = [f"{cost['baseline']:,.0f}"] if view["baseline"] else []
-    live, then = f"{cost['live']:,.0f}", f"{cost['scenario']:,.0f}"
-    table.add_row(in_currency("cost", currency), live, then, "", *extra)
-    for r in view["resources"]:
-        table.add_row(f"{r['name']} over-allocated days", str(r["live"]), str(r["scenario"]), "")
-    console.print(table)
-    scope = view["scope"]
-    for label, key in (
-        ("added", "tasks_added"),
-        ("removed", "tasks_removed"),
-        ("changed", "tasks_changed"),
-    ):
-        if scope[key]:
-            console.print(f"tasks {label}: " + ", ".join(t["key"] for t in scope[key]))
-    _hours_changed(view["hours_changed"], "scenario")
-
-
-def _days(value: int | None) -> str:
-    return "—" if value is None else f"{value:,} wd"
-
-
-def _hours_changed(hours: dict[str, Any] | None, then: str) -> None:
-    """Say which effort-driven tasks moved because someone's hours per day changed since
-    the copy: ``then`` is ``scenario`` (compare: live and scenario now) or ``applied``."""
-    if not hours or not hours.get("resources"):
-        return
-    console.print(escape(hours["note"]))
-    for t in hours["tasks"]:
-        now = (
-            f"{_days(t['live'])} live, {_days(t['scenario'])} in the scenario"
-            if then == "scenario"
-            else f"{_days(t.get('applied'))} applied"
-        )
-        console.print(escape(f"  {t['key']} {t['name']}: {_days(t['copied'])} when copied, {now}"))
+    compare_table(view, currency)
+    p80_notes(view["program"]["p80"], keys)
+    scope_changes(view["scope"])
+    hours_changed(view["hours_changed"], "scenario")
+    clash_warning(console, clashes)
 
 
 @scenario_app.command("apply")
@@ -237,7 +194,7 @@ def scenario_apply(scenario: ScenarioArg, name: InProgram = None, as_user: AsUse
         raise _refused(exc) from exc
     parts = service.applied_in_words(outcome.get("applied"))
     console.print(line + (": " + ", ".join(parts) if parts else " (no differences)"))
-    _hours_changed(outcome.get("hours_changed"), "applied")
+    hours_changed(outcome.get("hours_changed"), "applied")
 
 
 @scenario_app.command("discard")

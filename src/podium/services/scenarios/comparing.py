@@ -1,5 +1,7 @@
 """A scenario side by side with the live plan (and a baseline): finish dates, milestones,
-projects, cost, scope, resource load and, when forecast, P80.
+projects, cost, scope, resource load and, when forecast, P80 — each side's from its
+program's latest stored forecast, saying when that forecast ran before the plan's latest
+changes (its P80s then read an older plan).
 
 Slips are in working days of the live program's calendar, scenario minus live
 (positive: later in the scenario). An assignment's change of work given is listed as
@@ -9,7 +11,8 @@ it so, as ``work_hours`` too (deprecated: the same pair of values).
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -20,7 +23,7 @@ from podium.errors import NotFound
 from podium.models import Baseline, BaselineItem, Dependency, Program, Project, Scenario, Task
 from podium.services.actor import Actor
 from podium.services.baselines import get_baseline
-from podium.services.forecasts import latest_forecast
+from podium.services.forecasts import latest_forecast, plan_changed_since
 from podium.services.overview import program_calendar
 from podium.services.resources.load import program_resource_load
 from podium.services.scenarios._records import (
@@ -95,15 +98,36 @@ def _over_allocation(session: Session, actor: Actor, program_id: int) -> dict[st
 def latest_p80(session: Session, program_id: int) -> tuple[date | None, dict[str, date]]:
     """The program's P80 finish and each milestone's P80 (by key) from its latest stored
     forecast (``None`` and nothing without one)."""
+    p80 = _latest_p80s(session, program_id)
+    return p80.program, p80.milestones
+
+
+@dataclass(frozen=True, slots=True)
+class _P80s:
+    """One side's P80s, from its program's latest stored forecast, and whether the plan
+    was written since that forecast ran (its P80s then read an older plan)."""
+
+    program: date | None = None
+    milestones: dict[str, date] = field(default_factory=dict)
+    forecast_at: datetime | None = None
+    plan_changed_since: bool = False
+
+
+def _latest_p80s(session: Session, program_id: int) -> _P80s:
     forecast = latest_forecast(session, program_id)
     if forecast is None:
-        return None, {}
+        return _P80s()
     milestones = {
         m["key"]: date.fromisoformat(m["p80"])
         for m in forecast.results.get("milestones", [])
         if isinstance(m, dict) and m.get("key") and m.get("p80")
     }
-    return forecast.program_p80, milestones
+    return _P80s(
+        forecast.program_p80,
+        milestones,
+        forecast.created_at,
+        plan_changed_since(session, forecast),
+    )
 
 
 def _matched(
@@ -341,8 +365,9 @@ def compare_scenario(
             session.scalars(select(BaselineItem).where(BaselineItem.baseline_id == baseline.id))
         )
     calendar = program_calendar(session, live)
-    p80_live, milestone_p80_live = latest_p80(session, live.id)
-    p80_copy, milestone_p80_copy = latest_p80(session, copy.id)
+    # the live P80s come from the live program's latest forecast, the scenario's from the
+    # copy's: each may have run before its plan's latest changes
+    p80_live, p80_copy = _latest_p80s(session, live.id), _latest_p80s(session, copy.id)
     with_baseline = baseline is not None
 
     def extra(value: Any) -> dict[str, Any]:
@@ -379,8 +404,12 @@ def compare_scenario(
                     and there.early_finish > there.target_date
                 ),
                 only_in="live" if there is None else "scenario" if here is None else None,
-                p80_live=milestone_p80_live.get(key),
-                p80_scenario=milestone_p80_copy.get(key),
+                p80_live=p80_live.milestones.get(key),
+                p80_scenario=p80_copy.milestones.get(key),
+                p80_live_plan_changed_since=key in p80_live.milestones
+                and p80_live.plan_changed_since,
+                p80_scenario_plan_changed_since=key in p80_copy.milestones
+                and p80_copy.plan_changed_since,
                 **extra(item.finish if item else None),
             )
         )
@@ -433,9 +462,13 @@ def compare_scenario(
                 **extra(baseline.finish if baseline else None),
             ),
             "p80": {
-                "live": p80_live,
-                "scenario": p80_copy,
-                "slip": _slip(calendar, p80_live, p80_copy),
+                "live": p80_live.program,
+                "scenario": p80_copy.program,
+                "slip": _slip(calendar, p80_live.program, p80_copy.program),
+                "live_forecast_at": p80_live.forecast_at,
+                "scenario_forecast_at": p80_copy.forecast_at,
+                "live_plan_changed_since": p80_live.plan_changed_since,
+                "scenario_plan_changed_since": p80_copy.plan_changed_since,
             },
         },
         "milestones": milestones,
