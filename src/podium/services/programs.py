@@ -55,17 +55,9 @@ PROGRAM_FIELDS = [
 ]
 # the settings a what-if scenario's copy takes from its live program, whenever they change
 # there (docs/scenarios.md): the copy's plan is scheduled and judged as the live one is
-FOLLOWED_BY_COPIES = (
-    "start_date",
-    "calendar_id",
-    "status_date",
-    "currency",
-    "goal_outcome",
-    "goal_measure",
-    "goal_unit",
-    "goal_baseline_value",
-    "goal_target_value",
-    "goal_target_date",
+# (all but what names the program and its state: a copy has its own key, name and status)
+FOLLOWED_BY_COPIES = tuple(
+    name for name in PROGRAM_FIELDS if name not in ("key", "name", "description", "status")
 )
 
 
