@@ -266,7 +266,7 @@ def test_the_reports_page_reads_and_issues_the_report_of_a_chosen_date(
     # a date that is none, or outside the plan's window, is said beside the field; the
     # page still offers the report on the program's status date, and nothing is issued
     for typed, said in (
-        ("2027-02-30", "&#39;2027-02-30&#39; is not a date"),
+        ("2027-02-30", "Enter a date (YYYY-MM-DD)."),
         ("1850-01-01", "1850-01-01 is outside the dates a plan may hold"),
     ):
         refused = page.client.get(f"/programs/{pid}/reports", params={"date": typed})

@@ -31,7 +31,7 @@ def _report_date(text: str | None) -> tuple[date | None, str]:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        return None, f"{text.strip()!r} is not a date: pick one, or write it YYYY-MM-DD."
+        return None, "Enter a date (YYYY-MM-DD)."  # as every form says it
     if not in_window(day):
         return None, window_message(day)[:1].upper() + window_message(day)[1:] + "."
     return day, ""
