@@ -14,6 +14,7 @@ from podium.engine import Activity, Link, Network, WorkCalendar, schedule
 from podium.engine.forecast import (
     Estimate,
     InvalidForecast,
+    Outcome,
     RiskEvent,
     block_size,
     simulate,
@@ -255,6 +256,21 @@ def test_histogram_and_percentiles_agree() -> None:
     p = f.program.percentiles()
     assert p["p10"] <= p["p50"] <= p["p80"] <= p["p90"]
     assert f.program.probability_by(p["p80"]) >= 0.8
+
+
+def test_the_mean_finish_is_a_day_some_iteration_finished_on() -> None:
+    # half the iterations finish on Friday 8 January, half on Monday 11 January: the mean
+    # of the days (Sunday) is no finish; the nearer finish, the later of two, is
+    fri_or_mon = Outcome(START, np.array([4, 7] * 50))
+    assert fri_or_mon.mean() == date(2027, 1, 11)
+    mostly_friday = Outcome(START, np.array([4] * 70 + [7] * 30))
+    assert mostly_friday.mean() == date(2027, 1, 8)
+    # on a weekday calendar every simulated finish, and so the mean, is a weekday
+    week = Network(
+        START, [Activity("A", 10, group="P")], [], default_calendar=WorkCalendar("1111100")
+    )
+    f = simulate(week, estimates={"A": Estimate(5, 10, 30)}, iterations=2000, seed=3)
+    assert f.program.mean().weekday() < 5
 
 
 def test_bad_inputs_are_refused_with_every_reason() -> None:

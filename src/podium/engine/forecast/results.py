@@ -49,8 +49,12 @@ class Outcome:
         return {f"p{p}": self.percentile(p) for p in PERCENTILES}
 
     def mean(self) -> date:
-        """The mean finish, rounded to the nearest day."""
-        return self.day(round(float(self.samples.mean())))
+        """The mean finish: the day some iteration finished on nearest the samples' mean
+        (the later of two as near), so that it is a working day as every finish is, not
+        the Sunday between a Friday and a Monday."""
+        days = np.unique(self.samples)
+        distance = np.abs(days - float(self.samples.mean()))
+        return self.day(int(days[np.flatnonzero(distance <= distance.min() + 1e-9)[-1]]))
 
     def probability_by(self, limit: date) -> float:
         """Share of the iterations that finish on or before ``limit``."""
