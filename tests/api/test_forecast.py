@@ -109,6 +109,25 @@ def test_a_forecast_says_when_the_plan_changed_since_it_ran(
     assert _run(cast, seed=1)["plan_changed_since"] is False
 
 
+def test_a_forecast_names_the_estimates_it_could_not_use(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    gate = cast.manager.post(
+        "/api/v1/tasks",
+        json={
+            "project_id": net.plat["project_id"],
+            "name": "Gate",
+            "is_milestone": True,
+            "estimate": {"optimistic": 0, "most_likely": 0, "pessimistic": 0},
+        },
+    )
+    assert gate.status_code == 201, gate.text
+    forecast = _run(cast, seed=1)
+    assert forecast["inputs"]["unused_estimates"] == [gate.json()["key"]]
+    page = browser_as("viewer@example.com").get(f"/programs/{cast.program.id}/forecast")
+    assert f"Not used: the three-point estimates of {gate.json()['key']}" in page
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_managers_run_forecasts_and_every_reader_reads_them(
     cast: Cast, net: Net, role: str

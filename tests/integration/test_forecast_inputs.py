@@ -113,6 +113,27 @@ def test_an_estimate_set_before_a_slip_is_rescaled_to_the_new_duration(db: Sessi
     assert 19 <= slip <= 23  # 15 working days: three weeks, give or take a day of sampling
 
 
+def test_estimates_on_a_summary_and_a_milestone_are_named_as_not_used(db: Session) -> None:
+    chain = _chain(db)
+    three = {"estimate_optimistic": 1.0, "estimate_most_likely": 2.0, "estimate_pessimistic": 3.0}
+    # a task estimated, then given a sub-task: its own estimate no longer counts
+    phase = task_service.create_task(
+        db, SYSTEM, project_id=chain.project.id, name="Phase", duration=4, **three
+    )
+    task_service.create_task(
+        db, SYSTEM, project_id=chain.project.id, name="Sketch", duration=5, parent_id=phase.id
+    )
+    zero = dict.fromkeys(three, 0.0)
+    gate = task_service.create_task(
+        db, SYSTEM, project_id=chain.project.id, name="Gate", is_milestone=True, **zero
+    )
+    complete(db)
+    stored = run_forecast(db, SYSTEM, chain.program.id, ForecastSettings(iterations=200, seed=1))
+    assert stored.inputs["unused_estimates"] == sorted([phase.key, gate.key])
+    assert stored.inputs["estimates"] == {chain.build.key: [20.0, 25.0, 35.0]}
+    assert stored.inputs["tasks_with_estimates"] == 1
+
+
 def test_an_estimate_apart_from_the_duration_on_purpose_is_sampled_as_entered(
     db: Session,
 ) -> None:

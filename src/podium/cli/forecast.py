@@ -76,6 +76,7 @@ def forecast(
                 progress=lambda done, _total: progress.update(bar, completed=done),
             )
             results, seed_used, forecast_id = stored.results, stored.seed, stored.id
+            unused = stored.inputs.get("unused_estimates", [])
             if no_store:
                 session.rollback()
     except PodiumError as exc:
@@ -114,5 +115,7 @@ def forecast(
             name = f"{d['key']} {d['name']}".strip()
             drivers.add_row(name, f"{d['correlation']:+.2f}", _percent(d["criticality"]))
         console.print(drivers)
+    if unused:
+        console.print(forecasts.unused_estimates_in_words(unused))
     if not no_store:
         console.print(f"Stored as forecast {forecast_id}.")

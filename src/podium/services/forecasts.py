@@ -56,6 +56,7 @@ from podium.services.programs import get_program
 from podium.services.scheduling.cache import current_network, stored_token
 from podium.services.scheduling.network import ProgramNetwork, task_ref
 from podium.services.scheduling.reschedule import run_engine
+from podium.text import listed
 
 MIN_ITERATIONS, MAX_ITERATIONS = 100, 100_000
 PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
@@ -109,6 +110,16 @@ def run_forecast(
         )
     plan = run_engine(pn)
     estimates, entered = _estimates(session, program_id)
+    # a summary's dates roll up from its sub-tasks, a milestone takes no time: the
+    # simulation draws no duration for them, and the forecast says so
+    not_drawn = {
+        a
+        for a in estimates
+        if a in plan.index and (plan.is_summary[plan.index[a]] or plan.is_milestone[plan.index[a]])
+    }
+    estimates = {a: e for a, e in estimates.items() if a not in not_drawn}
+    entered = {a: e for a, e in entered.items() if a not in not_drawn}
+    unused = sorted(pn.label(a) for a in not_drawn)
     register = (
         _risk_register(session, program_id, pn, plan)
         if settings.include_risks
@@ -153,6 +164,7 @@ def run_forecast(
                 for a, e in estimates.items()
             },
             "tasks_with_estimates": len(estimates),
+            "unused_estimates": unused,
             "rescaled_estimates": {
                 pn.label(a): [e.optimistic, e.most_likely, e.pessimistic]
                 for a, e in entered.items()
@@ -188,6 +200,14 @@ def run_forecast(
         label=f"Forecast of {_iso(forecast.created_at.date())}",
     )
     return forecast
+
+
+def unused_estimates_in_words(keys: list[str]) -> str:
+    """Why a forecast drew nothing from these tasks' three-point estimates."""
+    return (
+        f"Not used: the three-point estimates of {listed(keys)}"
+        " (a summary task's dates follow its sub-tasks; a milestone takes no time)."
+    )
 
 
 def _iso(day: date | None) -> str | None:

@@ -85,6 +85,11 @@ def _page(
         # the plan was written since: its dates read an older plan
         "plan_changed": shown is not None and forecasts.plan_changed_since(db, shown),
         "results": results,
+        "unused_estimates": (
+            forecasts.unused_estimates_in_words(shown.inputs["unused_estimates"])
+            if shown is not None and shown.inputs.get("unused_estimates")
+            else None
+        ),
         "stored": stored,
         "chart": chart,
         "can_run": role is not None and role.rank >= Role.MANAGER.rank,
