@@ -8,13 +8,22 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from podium.cli import app
 from podium.config import get_settings
-from podium.models import Alert, HealthSnapshot, IssuedReport, Program, Task, User
+from podium.models import (
+    Alert,
+    ApiToken,
+    HealthSnapshot,
+    IssuedReport,
+    Program,
+    Task,
+    User,
+    utcnow,
+)
 
 runner = CliRunner()
 
@@ -66,7 +75,16 @@ def test_user_add_and_token_create_check_what_the_api_checks(cli_env: None, engi
     assert "revoked" in podium("token", "list", "bo@example.com")[1]
     code, out = podium("token", "revoke", "bo@example.com", "999999")
     assert code == 1 and "not found" in out
+    assert podium("token", "create", "bo@example.com", "--name", "old")[0] == 0
+    with Session(engine) as session:  # its expiry has passed
+        session.execute(update(ApiToken).where(ApiToken.name == "old").values(expires_at=utcnow()))
+        session.commit()
+    assert podium("token", "create", "bo@example.com", "--name", "spare")[0] == 0
+    out = podium("token", "list", "bo@example.com")[1]
+    assert "expired" in out and "works" in out  # old and spare
     assert podium("user", "set", "bo@example.com", "--inactive")[0] == 0
+    out = podium("token", "list", "bo@example.com")[1]
+    assert "account inactive" in out and "works" not in out
     code, out = podium("token", "create", "bo@example.com", "--name", "ci")
     assert code == 1 and "bo@example.com is deactivated" in out
 

@@ -24,7 +24,7 @@ from podium.cli._app import (
 from podium.config import get_settings
 from podium.db import database_revision, get_engine, upgrade_database
 from podium.errors import PodiumError
-from podium.models import User
+from podium.models import User, utcnow
 from podium.services import auth, users
 from podium.services.actor import SYSTEM
 from podium.services.uow import unit_of_work
@@ -232,6 +232,7 @@ def token_list(email: Annotated[str, typer.Argument(help="whose tokens")]) -> No
         with unit_of_work() as session:
             user = _account(session, email)
             tokens = users.account_tokens(session, SYSTEM, user.id)
+            now = utcnow()
             rows = [
                 (
                     str(t.id),
@@ -240,7 +241,7 @@ def token_list(email: Annotated[str, typer.Argument(help="whose tokens")]) -> No
                     f"{t.created_at:%Y-%m-%d}",
                     f"{t.last_used_at:%Y-%m-%d}" if t.last_used_at else "never",
                     f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never",
-                    f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "works",
+                    users.token_state(t, now),
                 )
                 for t in tokens
             ]

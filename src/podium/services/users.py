@@ -12,6 +12,7 @@ Every change is in the audit log (never a password or its hash).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, or_, select, update
@@ -222,6 +223,16 @@ def change_own_password(
 def account_tokens(session: Session, actor: Actor, user_id: int) -> list[ApiToken]:
     """Every API token of an account, revoked ones too (admins, or the account itself)."""
     return auth.list_tokens(session, get_user(session, actor, user_id))
+
+
+def token_state(token: ApiToken, now: datetime) -> str:
+    """Whether a token works, in words: ``works``, ``revoked 2027-01-04``, ``expired
+    2027-01-04`` or ``account inactive`` (a deactivated account's tokens stop working)."""
+    if token.revoked_at is not None:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if token.expires_at is not None and token.expires_at <= now:
+        return f"expired {token.expires_at:%Y-%m-%d}"
+    return "works" if token.user.is_active else "account inactive"
 
 
 def revoke_account_token(session: Session, actor: Actor, user_id: int, token_id: int) -> ApiToken:
