@@ -256,11 +256,19 @@ def test_a_copys_members_are_the_live_programs_and_are_changed_there(cast: Cast,
 def test_a_refusal_on_the_copy_names_the_live_program_where_the_role_is_held(
     cast: Cast, net: Net
 ) -> None:
+    cast.assign_member(net.plat["id"])  # the copy is assigned as the live task is
     scenario = _scenario(cast)
     pilot = _copy_task(cast, scenario, net.plat["key"])
     error = assert_error(cast.viewer.patch(f"/api/v1/tasks/{pilot['id']}", json={}), 403)
     assert error["message"] == "your role in CLOUD is viewer; member or above is needed for this"
     assert error["details"] == {"program": "CLOUD", "role": "viewer", "required": "member"}
+    # a member reports progress on the live task assigned to them, not on its copy
+    progress = {"actual_start": "2027-01-04", "percent_complete": 50}
+    error = assert_error(cast.member.patch(f"/api/v1/tasks/{pilot['id']}", json=progress), 403)
+    assert error["message"] == (
+        "your role in CLOUD is member; a what-if scenario is changed by managers only"
+    )
+    assert cast.viewer.get(f"/api/v1/tasks/{pilot['id']}").json()["percent_complete"] == 0
 
 
 def test_a_change_request_can_carry_a_scenario(cast: Cast, net: Net) -> None:

@@ -64,8 +64,19 @@ def require_role(session: Session, actor: Actor, program_id: int, needed: Role) 
     does not leak; a visible one with too low a role is forbidden.
     """
     role = role_in(session, actor, program_id)
-    if role is None or session.get(Program, program_id) is None:
+    program = session.get(Program, program_id)
+    if role is None or program is None:
         raise NotFound(f"program {program_id} not found")
+    if program.scenario_of_id is not None and needed == Role.MEMBER and role == Role.MEMBER:
+        # what members may change in the live program (their progress, a risk), they
+        # only read in a what-if copy: it is the managers' draft
+        raise role_too_low(
+            session,
+            program_id,
+            role,
+            "a what-if scenario is changed by managers only",
+            required=Role.MANAGER.value,
+        )
     if role.rank < needed.rank:
         raise role_too_low(
             session,

@@ -186,6 +186,7 @@ def task_page(session: Session, actor: Actor, task_id: int) -> TaskPage:
         choices=_choices(session, task) if role.rank >= Role.MANAGER.rank else [],
         rolled=rolled_up(session, [task]).get(task.id) if is_summary else None,
         assigned=role.rank == Role.MEMBER.rank
+        and program.scenario_of_id is None  # a what-if copy: the managers' draft
         and assigned_to_user(session, task.id, actor.user_id),
     )
 
