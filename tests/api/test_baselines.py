@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Cast, Net
+from tests.api.conftest import Cast, Net, post_created
 from tests.api.test_programs import assert_error
 
 
@@ -54,6 +54,21 @@ def test_variance_lists_scope_added_and_removed(cast: Cast, net: Net) -> None:
     v = cast.viewer.get(f"/api/v1/baselines/{baseline['id']}/variance").json()
     assert [t["key"] for t in v["scope_removed"]] == [net.sec["key"]]
     assert [t["key"] for t in v["scope_added"]] == [added["key"]]
+    # what compares with the baseline still works with a baselined task gone
+    impact = cast.viewer.post(
+        f"/api/v1/programs/{cast.program.id}/impact",
+        json={"changes": [{"type": "slip", "task_id": net.plat["id"], "days": 3}]},
+    )
+    assert impact.status_code == 200, impact.text
+    assert "M1" in {m["activity"]["key"] for m in impact.json()["misses"]}
+    post_created(
+        cast.member,
+        f"/api/v1/programs/{cast.program.id}/change-requests",
+        {
+            "title": "Longer pilot",
+            "changes": [{"type": "slip", "task_id": net.plat["id"], "days": 2}],
+        },
+    )
 
 
 def test_only_one_baseline_is_current(cast: Cast, net: Net) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
@@ -440,13 +440,21 @@ def compare(session: Session, actor: Actor, baseline_id: int) -> Variance:
 
 
 def baseline_finishes(session: Session, program_id: int) -> dict[str, date]:
-    """The current baseline's finish per activity id (``t12``/``m3``), for impact analysis."""
+    """The current baseline's finish per activity id (``t12``/``m3``), for impact analysis,
+    of the tasks and milestones the program still has (one deleted since is no activity)."""
     baseline = current_baseline(session, program_id)
     if baseline is None:
         return {}
+    tasks = select(Task.id).where(Task.program_id == program_id)
+    milestones = select(Milestone.id).where(Milestone.program_id == program_id)
     rows = session.execute(
         select(BaselineItem.kind, BaselineItem.record_id, BaselineItem.finish).where(
-            BaselineItem.baseline_id == baseline.id, BaselineItem.is_summary.is_(False)
+            BaselineItem.baseline_id == baseline.id,
+            BaselineItem.is_summary.is_(False),
+            or_(
+                (BaselineItem.kind == "task") & BaselineItem.record_id.in_(tasks),
+                (BaselineItem.kind == "milestone") & BaselineItem.record_id.in_(milestones),
+            ),
         )
     )
     return {
