@@ -44,3 +44,28 @@ def test_a_program_without_tasks_says_there_is_nothing_to_try(
     page = browser_as("viewer@example.com").get(f"/programs/{cast.program.id}/impact")
     assert 'data-testid="no-tasks"' in page
     assert 'data-testid="impact-form"' not in page
+
+
+def test_a_summary_whose_span_moves_is_listed_apart_from_the_tasks(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    project = make_project(db, cast.program, "APP")
+    summary = make_task(db, project, "APP-1", wbs="1", name="Build phase")
+    under = make_task(db, project, "APP-2", wbs="1.1", parent=summary)
+    slip = {"changes": [{"type": "slip", "task_id": under.id, "days": 3}]}
+    impact = cast.viewer.post(f"/api/v1/programs/{cast.program.id}/impact", json=slip)
+    assert impact.status_code == 200, impact.text
+    body = impact.json()
+    ((moved,),) = [[m["activity"]["key"] for m in p["moves"]] for p in body["by_project"]]
+    assert moved == "APP-2"  # the summary is not counted as a task that moves
+    (phase,) = body["summaries"]
+    assert (phase["activity"]["key"], phase["finish_delta"]) == ("APP-1", 3)
+    page = (
+        browser_as("viewer@example.com")
+        .post(
+            f"/programs/{cast.program.id}/impact",
+            {"task_id": str(under.id), "kind": "slip", "days": "3"},
+        )
+        .text
+    )
+    assert 'data-testid="summary-moves"' in page and "Build phase" in page

@@ -208,6 +208,10 @@ class ImpactOut(BaseModel):
     misses: list[MissOut] = Field(
         description="deadlines and targets newly missed or missed by more"
     )
+    summaries: list[MoveOut] = Field(
+        default_factory=list,
+        description="summary tasks whose span moves with their sub-tasks (not in by_project)",
+    )
 
 
 def _move(m: schedule_views.MoveView) -> MoveOut:
@@ -285,6 +289,7 @@ def _impact_out(view: schedule_views.ImpactView) -> ImpactOut:
             for key, moves in sorted(view.by_project.items())
         ],
         milestones=[_move(m) for m in view.milestones],
+        summaries=[_move(m) for m in view.summaries],
         misses=[
             MissOut(
                 activity=_ref(m.ref),

@@ -140,6 +140,21 @@ def print_impact(title: str, said: list[str], view: ImpactView) -> None:
                 _delta(m.finish_delta),
             )
         console.print(table)
+    if view.summaries:
+        table = Table(
+            "summary task",
+            "finish",
+            "moves (working days)",
+            title="Summary tasks whose span moves",
+            title_justify="left",
+        )
+        for m in view.summaries[:MOVES_SHOWN]:
+            table.add_row(
+                escape(f"{m.ref.key} {m.ref.name}"),
+                f"{m.early_finish_before} → {m.early_finish_after}",
+                _delta(m.finish_delta),
+            )
+        console.print(table)
     print_misses(view, "POST /api/v1/programs/{id}/impact")
 
 

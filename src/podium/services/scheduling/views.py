@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -268,6 +269,8 @@ class ImpactView:
     milestones: list[MoveView]
     misses: list[MissView]
     projects_affected: list[str]
+    # summary tasks whose span moves with their sub-tasks (not counted among the moves)
+    summaries: list[MoveView] = dataclasses.field(default_factory=list)
 
 
 def analyze_program_impact(
@@ -364,8 +367,10 @@ def _analyze(
 
 
 def _impact_view(pn: ProgramNetwork, impact: Impact) -> ImpactView:
-    moves = [
-        MoveView(
+    moves: list[MoveView] = []
+    summaries: list[MoveView] = []
+    for m in impact.moves:
+        view = MoveView(
             _ref(pn, m.activity),
             m.early_start_before,
             m.early_start_after,
@@ -374,9 +379,7 @@ def _impact_view(pn: ProgramNetwork, impact: Impact) -> ImpactView:
             m.start_delta,
             m.finish_delta,
         )
-        for m in impact.moves
-        if not _is_summary(impact, m.activity)
-    ]
+        (summaries if _is_summary(impact, m.activity) else moves).append(view)
     by_project: dict[str, list[MoveView]] = {}
     for move in moves:
         if move.ref.project_key:
@@ -404,6 +407,7 @@ def _impact_view(pn: ProgramNetwork, impact: Impact) -> ImpactView:
         milestones=[m for m in moves if m.ref.type == "milestone"],
         misses=misses,
         projects_affected=sorted(by_project),
+        summaries=summaries,
     )
 
 
