@@ -60,6 +60,12 @@ def test_tuned_rules_change_the_outcome_and_invalid_ones_are_refused(cast: Cast,
     saved = cast.owner.put(url, json=tuned, headers={"If-Match": etag})
     assert saved.status_code == 200 and saved.headers["ETag"] != etag
     assert_error(cast.owner.put(url, json=tuned, headers={"If-Match": etag}), 412)
+    # the history names each setting changed, from the defaults in force before
+    audit = cast.owner.get(f"/api/v1/programs/{cast.program.id}/audit").json()["items"]
+    assert audit[0]["changes"] == {
+        f"health rule {rule} enabled": [True, False]
+        for rule in ("conflict_alerts", "finish_slip", "past_target")
+    }
     health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health").json()
     assert health["program"]["status"] == "green"
     assert_error(cast.owner.put(url, json={"rules": {"past_target": {"colour": "pink"}}}), 422)

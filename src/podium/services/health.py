@@ -352,6 +352,19 @@ def _rule_problem(problem: str) -> dict[str, str]:
     return {"field": "rules", "message": problem}
 
 
+def _settings(config: Mapping[str, Any], prefix: str = "health") -> dict[str, Any]:
+    """The rules' settings one by one, as the history shows a change of them:
+    ``{"health rule finish_slip amber_after_days": 5, …}``."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        name = f"{prefix} {'rule' if key == 'rules' and prefix == 'health' else key}"
+        if isinstance(value, Mapping):
+            out.update(_settings(value, name))
+        else:
+            out[name] = value
+    return out
+
+
 def update_rules(
     session: Session,
     actor: Actor,
@@ -370,18 +383,25 @@ def update_rules(
             "invalid health rules: " + "; ".join(exc.problems[:5]),
             details=[_rule_problem(p) for p in exc.problems],
         ) from exc
-    old = program.health_rules
+    old = program.health_rules or RuleSet().to_json()  # none stored: the defaults held
     program.health_rules = rules.to_json()
-    record_change(
-        session,
-        actor,
-        program_id=program.id,
-        entity_type="program",
-        entity_id=program.id,
-        action="update",
-        changes={"health_rules": [old, program.health_rules]},
-        label=program.name,
-    )
+    before, after = _settings(old), _settings(program.health_rules)
+    changed = {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    }
+    if changed:
+        record_change(
+            session,
+            actor,
+            program_id=program.id,
+            entity_type="program",
+            entity_id=program.id,
+            action="update",
+            changes=changed,
+            label=program.name,
+        )
     sync_benefit_alerts(session, program.id, triggered_by=actor.email)  # the tolerance moved
     return rules
 
