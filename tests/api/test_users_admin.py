@@ -221,13 +221,27 @@ def test_the_last_active_admin_stays_one(cast: Cast, db: Session, change: dict) 
 
 
 def test_a_deactivated_admin_does_not_count_as_another_admin(cast: Cast, db: Session) -> None:
-    cast.admin.patch(url_of(cast.owner), json={"is_admin": True, "is_active": False})
+    cast.admin.patch(url_of(cast.manager), json={"is_admin": True, "is_active": False})
     assert_error(cast.admin.patch(url_of(cast.admin), json={"is_admin": False}), 409, "last_admin")
-    assert cast.admin.patch(url_of(cast.owner), json={"is_active": True}).status_code == 200
+    assert cast.admin.patch(url_of(cast.manager), json={"is_active": True}).status_code == 200
     response = cast.admin.patch(url_of(cast.admin), json={"is_admin": False})
     assert response.status_code == 200, response.text
     assert stored(db, cast.admin.user.id).is_admin is False
-    assert stored(db, cast.owner.user.id).is_admin is True
+    assert stored(db, cast.manager.user.id).is_admin is True
+
+
+def test_a_programs_only_active_owner_is_not_deactivated(cast: Cast, db: Session) -> None:
+    error = assert_error(cast.admin.patch(url_of(cast.owner), json={"is_active": False}), 409)
+    assert error["code"] == "last_owner" and error["details"] == {"programs": ["CLOUD"]}
+    assert error["message"] == (
+        "owner@example.com is the only active owner of CLOUD: "
+        "make someone else an owner there first"
+    )
+    assert stored(db, cast.owner.user.id).is_active is True
+    members = f"/api/v1/programs/{cast.program.id}/members/{cast.manager.user.id}"
+    assert cast.owner.patch(members, json={"role": "owner"}).status_code == 200
+    response = cast.admin.patch(url_of(cast.owner), json={"is_active": False})
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize(

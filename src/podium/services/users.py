@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from podium.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
 from podium.models import ApiToken, Membership, Program, Role, User, WebSession, utcnow
@@ -25,6 +25,7 @@ from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.feeds import revoke_feeds_of
+from podium.text import listed
 
 USER_FIELDS = ("name", "is_admin", "is_active")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
@@ -139,11 +140,47 @@ def update_user(
             code="last_admin",
         )
     was_active = user.is_active
+    if was_active and changes.get("is_active") is False:
+        _refuse_if_only_owner(session, user)
     apply_update(session, actor, user, changes, program_id=None, expected_version=expected_version)
     if was_active and not user.is_active:
         _end_sessions(session, user.id)
         revoke_feeds_of(session, user.id)
     return user
+
+
+def _refuse_if_only_owner(session: Session, user: User) -> None:
+    """A program keeps an owner who can sign in: refuse to deactivate its only one."""
+    other = aliased(Membership)
+    others = (
+        select(other.id)
+        .join(User, User.id == other.user_id)
+        .where(
+            other.program_id == Membership.program_id,
+            other.role == Role.OWNER,
+            other.user_id != user.id,
+            User.is_active.is_(True),
+        )
+    )
+    alone = sorted(
+        session.scalars(
+            select(Program.key)
+            .join(Membership, Membership.program_id == Program.id)
+            .where(
+                Membership.user_id == user.id,
+                Membership.role == Role.OWNER,
+                Program.scenario_of_id.is_(None),
+                ~others.exists(),
+            )
+        )
+    )
+    if alone:
+        raise Conflict(
+            f"{user.email} is the only active owner of {listed(alone)}: make someone else "
+            "an owner there first",
+            code="last_owner",
+            details={"programs": alone},
+        )
 
 
 def _end_sessions(session: Session, user_id: int, *, keep: int | None = None) -> None:
