@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -256,39 +257,121 @@ def test_every_project_change_is_audited_in_its_program(cast: Cast) -> None:
     assert entries[2]["changes"]["key"] == [None, "PLAT"]
 
 
-def test_deleting_a_project_deletes_its_tasks_and_their_dependencies(
+def test_deleting_a_project_linked_to_other_work_is_refused_naming_the_links_unless_cascade(
     cast: Cast, db: Session
 ) -> None:
     plat = new_project(cast, "PLAT")
     data = new_project(cast, "DATA")
     pilot = new_task(cast, plat["id"], "Pilot")
     child = new_task(cast, plat["id"], "Install", parent_id=pilot["id"])
+    rollout = new_task(cast, plat["id"], "Roll out")
     transfer = new_task(cast, data["id"], "Transfer")
-    dependency = Dependency(
-        program_id=cast.program.id,
-        predecessor_task_id=child["id"],
-        successor_task_id=transfer["id"],
-    )
-    db.add(dependency)
+    m1 = cast.owner.post(
+        "/api/v1/milestones", json={"program_id": cast.program.id, "key": "M1", "name": "Live"}
+    ).json()
+    links = [
+        Dependency(program_id=cast.program.id, predecessor_task_id=child["id"], **succ)
+        for succ in (
+            {"successor_task_id": transfer["id"]},  # into another project
+            {"successor_task_id": rollout["id"]},  # inside PLAT: no reason to refuse
+            {"successor_milestone_id": m1["id"]},  # into a program milestone
+        )
+    ]
+    db.add_all(links)
     db.commit()
-    assert cast.manager.delete(f"{URL}/{plat['id']}").status_code == 204
+    across, inside, to_m1 = links
+    error = assert_error(cast.manager.delete(f"{URL}/{plat['id']}"), 409)
+    assert error["code"] == "project_has_outside_links"
+    assert error["message"] == (
+        f"project PLAT cannot be deleted: dependencies {child['key']} → {transfer['key']}, "
+        f"{child['key']} → M1 link its tasks to work outside it; delete them first or use "
+        "?cascade=true"
+    )
+    assert error["details"]["dependencies"] == [
+        {"id": across.id, "predecessor": child["key"], "successor": transfer["key"],
+         "type": "FS", "other_project": "DATA"},
+        {"id": to_m1.id, "predecessor": child["key"], "successor": "M1", "type": "FS",
+         "other_project": None},
+    ]  # fmt: skip
+    assert cast.owner.get(f"{URL}/{plat['id']}").status_code == 200  # nothing went
+    assert db.scalar(select(func.count(Dependency.id))) == 3
+
+    response = cast.manager.delete(f"{URL}/{plat['id']}", params={"cascade": "true"})
+    assert response.status_code == 204, response.text
     assert_error(cast.owner.get(f"{URL}/{plat['id']}"), 404)
     assert_error(cast.owner.get(f"/api/v1/tasks/{child['id']}"), 404)
     assert cast.owner.get(f"/api/v1/tasks/{transfer['id']}").status_code == 200
+    assert cast.owner.get(f"/api/v1/milestones/{m1['id']}").status_code == 200
     assert db.scalar(select(func.count(Dependency.id))) == 0
     assert db.scalar(select(func.count(Task.id))) == 1
     audit = cast.viewer.get(
         f"/api/v1/programs/{cast.program.id}/audit", params={"limit": 500}
     ).json()["items"]
-    deleted = {(e["entity_type"], e["entity_id"]) for e in audit if e["action"] == "delete"}
-    assert deleted == {
-        ("project", plat["id"]),
-        ("task", pilot["id"]),
-        ("task", child["id"]),
-        ("dependency", dependency.id),
+    deleted = {
+        (e["entity_type"], e["entity_id"]): e["entity_label"]
+        for e in audit
+        if e["action"] == "delete"
     }
-    labels = {e["entity_type"]: e["entity_label"] for e in audit if e["action"] == "delete"}
-    assert labels["dependency"] == f"{child['key']} → {transfer['key']}"
+    assert deleted == {
+        ("project", plat["id"]): "Project PLAT",
+        ("task", pilot["id"]): "Pilot",
+        ("task", child["id"]): "Install",
+        ("task", rollout["id"]): "Roll out",
+        ("dependency", across.id): f"{child['key']} → {transfer['key']}",
+        ("dependency", inside.id): f"{child['key']} → {rollout['key']}",
+        ("dependency", to_m1.id): f"{child['key']} → M1",
+    }
+
+
+def test_the_settings_page_names_the_links_a_project_takes_and_deletes_it_with_them(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    plat, data = new_project(cast, "PLAT"), new_project(cast, "DATA")
+    pilot, transfer = new_task(cast, plat["id"], "Pilot"), new_task(cast, data["id"], "Move")
+    db.add(
+        Dependency(
+            program_id=cast.program.id,
+            predecessor_task_id=pilot["id"],
+            successor_task_id=transfer["id"],
+        )
+    )
+    db.commit()
+    manager = browser_as(cast.manager.user.email)
+    url = f"/projects/{plat['id']}"
+    page = manager.get(f"{url}/settings")
+    assert "1 of them with work outside it" in page
+    named = re.search(r'data-testid="outside-links"[^>]*>(.*?)</ul>', page, re.S)
+    assert named is not None
+    shown = " ".join(re.sub(r"<[^>]+>", " ", named.group(1)).split())
+    assert shown == f"{pilot['key']} → {transfer['key']} FS · DATA"
+    links = re.search(r'name="links" value="([0-9,]*)"', page)
+    assert links is not None
+    form = {
+        "confirm_key": "PLAT",
+        "version": cast.owner.get(f"{URL}/{plat['id']}").json()["version"],
+    }
+    # a link added since the page was read is not deleted unseen
+    later = new_task(cast, data["id"], "Check")
+    db.add(
+        Dependency(
+            program_id=cast.program.id,
+            predecessor_task_id=pilot["id"],
+            successor_task_id=later["id"],
+        )
+    )
+    db.commit()
+    refused = manager.post(f"{url}/delete", {**form, "links": links.group(1)})
+    assert refused.status_code == 409
+    assert "The links between PLAT and work outside it changed since this page was read" in (
+        refused.text
+    )
+    assert f'{pilot["key"]}</span> → <span class="key">{later["key"]}' in refused.text
+    links = re.search(r'name="links" value="([0-9,]*)"', refused.text)
+    assert links is not None and len(links.group(1).split(",")) == 2
+    deleted = manager.post(f"{url}/delete", {**form, "links": links.group(1)})
+    assert deleted.status_code == 303, deleted.text
+    assert_error(cast.owner.get(f"{URL}/{plat['id']}"), 404)
+    assert db.scalar(select(func.count(Dependency.id))) == 0
 
 
 # --- the permission matrix ---------------------------------------------------

@@ -11,9 +11,11 @@ on Fri 22 Jan, on target. SEC-1 runs 4–6 Jan with 12 working days of float.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from tests.api.conftest import Cast, Net, post_created, start_program_on
+from tests.api.conftest import Browser, Cast, Net, link, post_created, start_program_on
 from tests.api.test_programs import assert_error
 
 
@@ -345,7 +347,9 @@ def test_the_smallest_slip_and_delay_and_a_zero_duration_are_answered(cast: Cast
         assert response.status_code == 200, (kind, response.text)
 
 
-def test_a_broken_date_constraint_is_told_by_keys(cast: Cast, net: Net) -> None:
+def test_a_date_constraint_broken_by_a_link_from_another_project_crosses_projects(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
     pinned = {"constraint_type": "mfo", "constraint_date": "2027-01-19"}
     assert cast.manager.patch(f"/api/v1/tasks/{net.train['id']}", json=pinned).status_code == 200
     alerts = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["items"]
@@ -354,6 +358,23 @@ def test_a_broken_date_constraint_is_told_by_keys(cast: Cast, net: Net) -> None:
         f"{net.train['key']} is pinned (mfo 2027-01-19) 3 working days before its FS link "
         f"from {net.plat['key']} allows"
     )
+    # the link comes from another project: its predecessor heads the chain, so the alert
+    # crosses projects and the cross-project filters and pages find it
+    assert [step["key"] for step in alert["chain"]] == [net.plat["key"], net.train["key"]]
+    assert (alert["projects"], alert["cross_project"]) == (["PLAT", "TRAIN"], True)
+    assert alert["summary"] == f"{net.plat['key']} (PLAT) → {net.train['key']} (TRAIN)"
+    crossing = cast.viewer.get(
+        f"/api/v1/programs/{cast.program.id}/alerts", params={"cross_project": "true"}
+    ).json()["items"]
+    assert [a["id"] for a in crossing] == [alert["id"]]
+    overview = browser_as(cast.viewer.user.email).get(f"/programs/{cast.program.id}")
+    assert "Crosses PLAT, TRAIN" in overview
+    # a second link the pinned date breaks (SEC-1 ends 6 Jan; 6 days' lag wants 15 Jan) is
+    # the same broken constraint: still one alert, about the link that breaks it most
+    link(cast.manager, ("task", net.sec["id"]), ("task", net.train["id"]), lag=6)
+    alerts = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["items"]
+    (again,) = [a for a in alerts if a["kind"] == "constraint_violated"]
+    assert (again["id"], again["details"]["days_late"]) == (alert["id"], 3)
 
 
 def test_impact_that_would_close_a_cycle_is_409_naming_it(cast: Cast, net: Net) -> None:

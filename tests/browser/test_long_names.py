@@ -1,6 +1,8 @@
 """Names of one long word (200 characters, a project name's most, and no space to break at)
 wrap inside their cards: the project page, the projects list, the overview and the risk
-register stay as wide as the screen, their tables' other columns inside the card."""
+register stay as wide as the screen, their tables' other columns inside the card. Keys as
+long as they may be (a task's 40 characters, a project's 20) and a goal measure of one
+200-character word fit a laptop's 1024 px too."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from podium.db import session_factory
 from podium.models import Resource, User
-from podium.services import milestones, projects, risks, tasks
+from podium.services import milestones, programs, projects, risks, tasks
 from podium.services.actor import Actor
 from podium.services.uow import complete
 from tests.browser.conftest import VIEWPORT, screenshot
@@ -212,3 +214,37 @@ def test_the_heatmap_cuts_a_long_resource_name_short_but_keeps_its_capacity(
     expect(marker).to_have_text("×2")
     _inside(marker, row_head)
     _fits(page)
+
+
+def test_the_longest_keys_and_goal_measure_fit_a_1024_px_screen(
+    page_as: OpenPage, web_engine: Engine, work_people: WorkPeople, work_program: WorkProgram
+) -> None:
+    # APP-2 → OPS-2 crosses projects; none of the keys has a hyphen to break at
+    keys = {"APP-2": "B" * 36 + "0002", "OPS-2": "D" * 36 + "0002"}
+    db = session_factory(web_engine)()
+    try:
+        owner = Actor.of(
+            db.scalars(select(User).where(User.email == work_people.emails["rosa"])).one()
+        )
+        for code, new in (("APP", "P" * 20), ("OPS", "Q" * 20)):
+            projects.update_project(db, owner, work_program.project_ids[code], {"key": new})
+        for old, new in keys.items():
+            tasks.update_task(db, owner, work_program.task_ids[old], {"key": new})
+        programs.update_program(db, owner, work_program.id, {"goal_measure": "M" * 200})
+        complete(db)
+    finally:
+        db.close()
+    page = page_as(work_people.emails["rosa"])
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"/programs/{work_program.id}/dependencies")
+    table = page.get_by_test_id("cross-dependencies")
+    expect(table).to_contain_text(keys["OPS-2"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    card = page.locator(".card", has=table)
+    for column in table.locator("th").all():  # the link and the successor's start too
+        _inside(column, card)
+    page.goto(f"/programs/{work_program.id}")
+    measure = page.get_by_test_id("goal-measure")
+    expect(measure).to_have_text("M" * 200)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    _inside(measure, page.get_by_test_id("goal"))

@@ -80,6 +80,10 @@ def test_a_stale_form_is_refused_and_deleting_takes_the_key_typed_again(
     first.reload()
     expect(first.get_by_test_id("footprint")).to_contain_text("2 tasks and 3 dependencies")
     expect(first.get_by_test_id("footprint")).to_contain_text("2 of them with work outside it")
+    # they are named: confirming deletes them with the project
+    expect(first.get_by_test_id("outside-links").locator("li")).to_have_text(
+        ["APP-2 → OPS-2 FS · APP", "OPS-2 → M1 FS · program milestone"]
+    )
     zone = first.get_by_test_id("delete-project")
     zone.get_by_label("to confirm").fill("APP")
     zone.get_by_role("button", name="Delete project").click()

@@ -362,8 +362,9 @@ def test_delete_says_what_it_would_delete_and_deletes_only_with_yes(
     code, out = podium("project", "delete", "CLOUD", "DATA")
     assert code == 1
     assert (
-        "this would delete project DATA (Data platform) with its 1 task and 2 dependencies "
-        "(1 of them to or from other projects): run again with --yes to delete it"
+        "this would delete project DATA (Data platform) with its 1 task and 2 dependencies, "
+        "2 of them with work outside it (DATA-1 → SEC-1, DATA-1 → M1): run again with --yes "
+        "to delete it"
     ) in flat(out)
     assert counts(engine) == (3, 2, 2)
     data = stored(engine, "DATA")
@@ -379,8 +380,8 @@ def test_delete_says_what_it_would_delete_and_deletes_only_with_yes(
     code, out = podium("project", "delete", "CLOUD", "DATA", "--yes")
     assert code == 0, out
     assert (
-        "Deleted project DATA (Data platform) from CLOUD, with its 1 task and 2 dependencies "
-        "(1 of them to or from other projects)."
+        "Deleted project DATA (Data platform) from CLOUD, with its 1 task and 2 dependencies, "
+        "2 of them with work outside it (DATA-1 → SEC-1, DATA-1 → M1)."
     ) in flat(out)
     assert stored(engine, "DATA") is None
     assert counts(engine) == (2, 1, 0)  # DATA-1 and both its links are gone

@@ -172,11 +172,22 @@ def update_project(
 @router.delete(
     "/{project_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Delete a project with its tasks and their dependencies (manager)",
+    summary="Delete a project with its tasks and their dependencies (manager); links to "
+    "work outside it need cascade=true",
 )
 def delete_project(
-    project_id: PathId, db: Db, actor: CurrentActor, version: ExpectedVersion
+    project_id: PathId,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    cascade: Annotated[
+        bool,
+        Query(
+            description="also delete the dependencies linking its tasks to other projects' "
+            "tasks and to program milestones (without it, any such link is a 409 naming them)"
+        ),
+    ] = False,
 ) -> Response:
-    projects.delete_project(db, actor, project_id, expected_version=version)
+    projects.delete_project(db, actor, project_id, cascade=cascade, expected_version=version)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -363,21 +363,36 @@ def project_delete(
     program: ProgramRef,
     key: ProjectKey,
     yes: Annotated[
-        bool, typer.Option("--yes", help="really delete it, with its tasks and their links")
+        bool,
+        typer.Option(
+            "--yes",
+            help="really delete it, with its tasks and their links (to other projects and "
+            "program milestones too)",
+        ),
     ] = False,
 ) -> None:
-    """Delete a project with its tasks and every dependency touching them."""
+    """Delete a project with its tasks and every dependency touching them; without --yes,
+    say what would go, naming the links to other projects and program milestones."""
     with service_work() as session:
-        found, project, tasks = _open(session, program, key)
-        views = _touching(session, project)
-        crossing = sum(1 for v in views if v.cross_project)
-        across = f" ({crossing} of them to or from other projects)" if crossing else ""
+        found, project, _tasks = _open(session, program, key)
+        gone = projects.footprint(session, SYSTEM, project.id)
+        outside = gone.outside_links
+        across = (
+            f", {len(outside)} of them with work outside it ({projects.links_named(outside)})"
+            if outside
+            else ""
+        )
         what = escape(f"{project.key} ({project.name})")
-        held = f"its {counted(tasks, 'task')} and {_dependencies(len(views))}{across}"
+        held = escape(
+            f"its {counted(gone.tasks, 'task')} and {_dependencies(gone.dependencies)}{across}"
+        )
         if not yes:
             raise fail(
                 f"this would delete project {what} with {held}: run again with --yes to delete it"
             )
-        projects.delete_project(session, SYSTEM, project.id, expected_version=project.version)
+        # confirmed: the links to work outside it go too (the service refuses them otherwise)
+        projects.delete_project(
+            session, SYSTEM, project.id, cascade=True, expected_version=project.version
+        )
         where = found.key
     console.print(f"Deleted project {what} from {where}, with {held}.")

@@ -20,6 +20,7 @@ from podium.services.actor import Actor, require_role, visible_program_ids
 from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import check_calendar
 from podium.services.common import apply_update, check_version, count_rows, flush
+from podium.services.dependencies import DependencyView, describe_dependencies
 
 PROJECT_FIELDS = [
     "key",
@@ -235,66 +236,133 @@ def update_project(
 
 
 @dataclass(frozen=True, slots=True)
+class OutsideLink:
+    """A dependency between one of a project's tasks and work outside the project: a
+    task of another project, or a program milestone."""
+
+    id: int
+    predecessor: str  # keys: "PLAT-6", "M1"
+    successor: str
+    type: str
+    other_project: str | None  # the other end's project key (None: a program milestone)
+
+    @property
+    def label(self) -> str:
+        """As the audit log names a dependency: ``PLAT-6 → TRAIN-2``."""
+        return f"{self.predecessor} → {self.successor}"
+
+
+@dataclass(frozen=True, slots=True)
 class Footprint:
     """What deleting a project takes with it."""
 
     tasks: int
     dependencies: int  # every dependency touching its tasks
-    outside: int  # of those, the ones whose other end is not in the project (a task of
-    # another project, or a program milestone)
+    outside_links: tuple[OutsideLink, ...]  # of those, the ones to work outside it
+
+    @property
+    def outside(self) -> int:
+        """How many of its dependencies link it to work outside it."""
+        return len(self.outside_links)
+
+
+MAX_LINKS_NAMED = 10  # in a message; the details (and the settings page) list them all
+
+
+def links_named(links: Sequence[OutsideLink]) -> str:
+    """``PLAT-6 → TRAIN-2, PLAT-3 → M1``; past ten links, ``… and 4 more``."""
+    named = ", ".join(link.label for link in links[:MAX_LINKS_NAMED])
+    rest = len(links) - MAX_LINKS_NAMED
+    return f"{named} and {rest} more" if rest > 0 else named
+
+
+def _touching(session: Session, project_id: int) -> list[DependencyView]:
+    """Every dependency with one of the project's tasks at either end, in creation order."""
+    ours = select(Task.id).where(Task.project_id == project_id).scalar_subquery()
+    touching = session.scalars(
+        select(Dependency)
+        .where(
+            or_(Dependency.predecessor_task_id.in_(ours), Dependency.successor_task_id.in_(ours))
+        )
+        .order_by(Dependency.id)
+    )
+    return describe_dependencies(session, touching)
+
+
+def _outside(views: Sequence[DependencyView], project_id: int) -> tuple[OutsideLink, ...]:
+    found = []
+    for view in views:
+        pred, succ = view.predecessor, view.successor
+        if pred.project_id == project_id and succ.project_id == project_id:
+            continue
+        other = succ if pred.project_id == project_id else pred
+        link = view.dependency
+        found.append(OutsideLink(link.id, pred.key, succ.key, link.type.value, other.project_key))
+    return tuple(found)
 
 
 def footprint(session: Session, actor: Actor, project_id: int) -> Footprint:
-    """How many tasks and dependencies go with the project (anyone who sees it)."""
+    """How many tasks and dependencies go with the project, naming those that link it to
+    work outside it (anyone who sees it)."""
     get_project(session, actor, project_id)
-    ours = select(Task.id).where(Task.project_id == project_id)
-    touching = select(Dependency).where(
-        or_(Dependency.predecessor_task_id.in_(ours), Dependency.successor_task_id.in_(ours))
-    )
-    links = list(session.scalars(touching))
-    mine = set(session.scalars(ours))
-    inside = sum(1 for d in links if d.predecessor_task_id in mine and d.successor_task_id in mine)
-    return Footprint(len(mine), len(links), outside=len(links) - inside)
+    views = _touching(session, project_id)
+    return Footprint(count_tasks(session, project_id), len(views), _outside(views, project_id))
 
 
 def delete_project(
-    session: Session, actor: Actor, project_id: int, *, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    cascade: bool = False,
+    expected_version: int | None = None,
 ) -> None:
     """Remove a project with its tasks and every dependency touching them (managers).
 
-    The database removes tasks and dependencies by foreign-key cascade; each
-    removed record gets its own audit entry first. The risks that were linked to
-    the project or its tasks are judged again (level, escalation, alert).
+    Dependencies that link its tasks to work outside it (other projects' tasks,
+    program milestones) make this a conflict naming them, unless ``cascade``: what
+    waits on the project would silently stop waiting. The database removes tasks
+    and dependencies by foreign-key cascade; each removed record gets its own audit
+    entry first, a dependency labelled by its ends (``PLAT-6 → TRAIN-2``). The risks
+    that were linked to the project or its tasks are judged again (level,
+    escalation, alert).
     """
     from podium.services import risks
-    from podium.services.dependencies import audit_labels
     from podium.services.tasks import TASK_FIELDS
 
     project = get_project(session, actor, project_id, needed=Role.MANAGER)
     check_version(project, expected_version)
     program_id = project.program_id
-    linked = risks.risks_linked_to(session, project_id=project_id)
-    task_ids = select(Task.id).where(Task.project_id == project_id).scalar_subquery()
-    dependencies = list(
-        session.scalars(
-            select(Dependency)
-            .where(
-                or_(
-                    Dependency.predecessor_task_id.in_(task_ids),
-                    Dependency.successor_task_id.in_(task_ids),
-                )
-            )
-            .order_by(Dependency.id)
+    views = _touching(session, project_id)
+    outside = _outside(views, project_id)
+    if outside and not cascade:
+        these = "dependency {} links" if len(outside) == 1 else "dependencies {} link"
+        raise Conflict(
+            f"project {project.key} cannot be deleted: {these.format(links_named(outside))} "
+            "its tasks to work outside it; delete them first or use ?cascade=true",
+            code="project_has_outside_links",
+            details={
+                "dependencies": [
+                    {
+                        "id": link.id,
+                        "predecessor": link.predecessor,
+                        "successor": link.successor,
+                        "type": link.type,
+                        "other_project": link.other_project,
+                    }
+                    for link in outside
+                ]
+            },
         )
-    )
-    for dependency, label in zip(dependencies, audit_labels(session, dependencies), strict=True):
+    linked = risks.risks_linked_to(session, project_id=project_id)
+    for view in views:
         record_deleted(
             session,
             actor,
-            dependency,
+            view.dependency,
             program_id=program_id,
             fields=DEPENDENCY_FIELDS,
-            label=label,
+            label=f"{view.predecessor.key} → {view.successor.key}",
         )
     for task in session.scalars(select(Task).where(Task.project_id == project_id)):
         record_deleted(session, actor, task, program_id=program_id, fields=TASK_FIELDS)

@@ -4,11 +4,13 @@ Managers and owners of the program change them; everyone else in it reads them.
 The form is checked with the API's own schema (``ProjectUpdate``), so the page
 refuses what the API refuses, beside the field. A new start or calendar
 reschedules the program. Deleting a project takes its tasks and every dependency
-touching them, so it asks for the key typed again and says what goes with it.
+touching them, so it asks for the key typed again and says what goes with it, naming
+the links to other projects and program milestones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -66,6 +68,7 @@ def _page(
     role = role_in(db, viewer.actor, program.id)
     editable = role is not None and role.rank >= Role.MANAGER.rank and not program.scenario_of_id
     found, _total = calendars.list_calendars(db, viewer.actor, limit=500)
+    footprint = projects.footprint(db, viewer.actor, project.id)
     members = programs.list_members(db, viewer.actor, program.id)
     context = {
         "project": project,
@@ -81,7 +84,8 @@ def _page(
             for m, u in members
             if m.role.rank >= Role.MANAGER.rank or u.id == project.manager_id
         ],
-        "footprint": projects.footprint(db, viewer.actor, project.id),
+        "footprint": footprint,
+        "footprint_links": _ids(footprint.outside_links),
         "flash": flash,
         "delete_error": delete_error,
     }
@@ -137,15 +141,25 @@ def delete_project(
     request: Request, project_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
 ) -> Response:
     """Delete the project with its tasks and their links (managers), once its key is
-    typed again."""
+    typed again: the links to work outside it go too, as long as they are the ones the
+    page named (``links``: their ids)."""
     project = projects.get_project(db, viewer.actor, project_id, needed=Role.MANAGER)
     program_id, key = project.program_id, project.key
-    problem = ""
+    problem, status_code = "", 422
+    outside = projects.footprint(db, viewer.actor, project_id).outside_links
     if field_value(form, "confirm_key") != key:
         problem = f"Type the project's key, {key}, to delete it."
+    elif field_value(form, "links") != _ids(outside):
+        problem = (
+            f"The links between {key} and work outside it changed since this page was read: "
+            "check the ones named above and confirm again."
+        )
+        status_code = 409
     else:
         try:
-            projects.delete_project(db, viewer.actor, project_id, expected_version=version_of(form))
+            projects.delete_project(
+                db, viewer.actor, project_id, cascade=True, expected_version=version_of(form)
+            )
             done(db)
             return RedirectResponse(
                 f"/programs/{program_id}/projects?deleted={key}", status_code=303
@@ -154,4 +168,9 @@ def delete_project(
             db.rollback()
             db.refresh(project)
             problem = humanize(exc.message) + "."
-    return _page(request, db, viewer, project, delete_error=problem, status_code=422)
+    return _page(request, db, viewer, project, delete_error=problem, status_code=status_code)
+
+
+def _ids(links: Sequence[projects.OutsideLink]) -> str:
+    """The links' ids as the delete form carries them: ``"12,15"``."""
+    return ",".join(str(link.id) for link in links)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from podium.engine import ScheduleResult
+from podium.engine import Conflict, ScheduleResult
 from podium.engine.calendar import DateArray, to_date
 from podium.errors import NotFound
 from podium.models import Alert, AlertKind, Program, Role, Severity, utcnow
@@ -157,7 +157,7 @@ def detect_conflicts(
                 upstream=pred,
             )
         )
-    for conflict in result.conflicts:
+    for conflict in _worst_per_constraint(result.conflicts):
         ref = conflict.activity
         found.append(
             Detected(
@@ -168,6 +168,9 @@ def detect_conflicts(
                 title=f"{pn.label(ref)} {pn.names[ref]} cannot keep its date constraint",
                 message=pn.in_keys(conflict.message),
                 details={"days_late": conflict.days, "constraint": conflict.kind},
+                # a pinned date broken by a link: the chain starts upstream of that
+                # link, so a link from another project makes the alert cross-project
+                upstream=conflict.pred,
             )
         )
     found += _actuals_after_status_date(pn)
@@ -175,6 +178,18 @@ def detect_conflicts(
         late = {d.subject for d in found if d.kind in DATE_MISSED}
         found += _past_baseline(pn, result, baseline, drivers, skip=late)
     return found
+
+
+def _worst_per_constraint(conflicts: Iterable[Conflict]) -> list[Conflict]:
+    """One conflict per activity and kind of constraint, the one furthest off: a pinned
+    date that several links break is one broken constraint (one alert, one fingerprint),
+    told by the link that breaks it most."""
+    worst: dict[tuple[str, str], Conflict] = {}
+    for conflict in conflicts:
+        key = (conflict.activity, conflict.kind)
+        if key not in worst or conflict.days > worst[key].days:
+            worst[key] = conflict
+    return list(worst.values())
 
 
 @dataclass(frozen=True)
