@@ -89,6 +89,14 @@ def test_upstream_slip_raises_a_cross_project_alert_with_its_chain_then_resolves
     still = cast.viewer.get(url).json()["items"]
     assert [a["id"] for a in still] == [alert["id"]] and still[0]["details"]["days_late"] == 3
 
+    # a project's new key reaches its open alerts at once (health reads them by key)
+    renamed = cast.manager.patch(f"/api/v1/projects/{net.plat['project_id']}", json={"key": "CORE"})
+    assert renamed.status_code == 200, renamed.text
+    (moved,) = cast.viewer.get(url).json()["items"]
+    assert moved["projects"] == ["CORE", "TRAIN"] and moved["chain"][0]["project_key"] == "CORE"
+    health = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/health")
+    assert health.status_code == 200, health.text
+
     cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 10})
     assert cast.viewer.get(url).json()["total"] == 0
     (resolved,) = cast.viewer.get(url, params={"status": "resolved"}).json()["items"]

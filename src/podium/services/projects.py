@@ -21,6 +21,7 @@ from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import check_calendar
 from podium.services.common import apply_update, check_version, count_rows, flush
 from podium.services.dependencies import DependencyView, describe_dependencies
+from podium.services.scheduling.alerts import rename_project_in_alerts
 
 PROJECT_FIELDS = [
     "key",
@@ -218,12 +219,14 @@ def update_project(
     """
     project = get_project(session, actor, project_id, needed=Role.MANAGER)
     check_version(project, expected_version)
-    if "key" in updates and updates["key"] != project.key:
+    renamed = "key" in updates and updates["key"] != project.key
+    if renamed:
         _check_key_free(session, project.program_id, updates["key"], except_id=project.id)
     if "calendar_id" in updates:
         check_calendar(session, updates["calendar_id"])
     if "manager_id" in updates and updates["manager_id"] != project.manager_id:
         _check_manager(session, project.program_id, updates["manager_id"])
+    old_key = project.key
     apply_update(
         session,
         actor,
@@ -232,6 +235,8 @@ def update_project(
         program_id=project.program_id,
         expected_version=expected_version,
     )
+    if renamed:
+        rename_project_in_alerts(session, project.program_id, old_key, project.key)
     return project
 
 

@@ -375,6 +375,21 @@ def _actuals_after_status_date(pn: ProgramNetwork) -> list[Detected]:
     return found
 
 
+def rename_project_in_alerts(session: Session, program_id: int, old: str, new: str) -> None:
+    """A project's new key in the program's open alerts (their projects and chains), which
+    name projects by key: until the next reschedule they would name one that is gone."""
+    for alert in session.scalars(
+        select(Alert).where(Alert.program_id == program_id, Alert.resolved_at.is_(None))
+    ):
+        if old in alert.projects:
+            alert.projects = [new if key == old else key for key in alert.projects]
+        if any(entry.get("project_key") == old for entry in alert.chain):
+            alert.chain = [
+                {**entry, "project_key": new} if entry.get("project_key") == old else entry
+                for entry in alert.chain
+            ]
+
+
 def _chain_entries(
     pn: ProgramNetwork, chain: list[str], result: ScheduleResult
 ) -> list[dict[str, Any]]:
