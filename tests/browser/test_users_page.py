@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
 from podium.db import session_factory
-from podium.models import User
+from podium.models import Membership, Role, User
 from podium.services import users
 from podium.services.actor import SYSTEM
 from podium.services.uow import complete
@@ -168,6 +168,20 @@ def test_an_admin_renames_a_user_makes_them_admin_and_deactivates_them(
     nav = theirs.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Users")).to_be_visible()
 
+    form = page.get_by_test_id("user-form")
+    form.get_by_label("Active", exact=True).uncheck()
+    form.get_by_role("button", name="Save changes").click()
+    # the program's only active owner: someone else must own it first
+    expect(page.get_by_test_id("form-error")).to_contain_text(
+        f"{person.email} is the only active owner of {key}"
+    )
+    db = session_factory(web_engine)()
+    try:
+        db.add(Membership(program_id=program_id, user_id=admin.id, role=Role.OWNER))
+        db.commit()
+    finally:
+        db.close()
+    page.goto(f"/users/{person.id}")
     form = page.get_by_test_id("user-form")
     form.get_by_label("Active", exact=True).uncheck()
     form.get_by_role("button", name="Save changes").click()

@@ -25,7 +25,7 @@ def _render(count: int) -> str:
     moves = [_move(n) for n in range(1, count + 1)]
     view = SimpleNamespace(
         finish_before=date(2027, 1, 8), finish_after=date(2027, 1, 15), finish_delta=5,
-        moves=moves, misses=[], milestones=[], projects_affected=["DATA"],
+        moves=moves, misses=[], milestones=[], summaries=[], projects_affected=["DATA"],
     )  # fmt: skip
     question = SimpleNamespace(sentence="If the status date moves", detail="", no_moves="")
     by_project = [SimpleNamespace(key="DATA", name="Data transfer", moves=moves)]
