@@ -30,6 +30,7 @@ def api_router() -> APIRouter:
     """Every API area, mounted under /api/v1."""
     from podium.api import (
         assignments,
+        audit,
         baselines,
         benefits,
         calendars,
@@ -59,6 +60,7 @@ def api_router() -> APIRouter:
         users,
         my_work,
         programs,
+        audit,
         schedule,
         baselines,
         forecasts,

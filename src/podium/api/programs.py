@@ -10,8 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
+from podium.api.audit import AuditOut, page_of
+from podium.api.audit import Filters as AuditFilters
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, paged, set_etag
-from podium.api.schemas import ERROR_RESPONSES, Email, IdQuery, Out, PageOut, PathId, Strict
+from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, PathId, Strict
 from podium.errors import ValidationFailed
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
@@ -343,45 +345,16 @@ def remove_member(
 # --- audit -------------------------------------------------------------------
 
 
-class AuditOut(Out):
-    id: int
-    at: datetime
-    user_id: int | None
-    user_email: str
-    entity_type: str
-    entity_id: int
-    entity_label: str
-    action: str
-    changes: dict[str, Any]
-
-
 @router.get(
     "/{program_id}/audit",
     response_model=PageOut[AuditOut],
     summary="Every change in the program, newest first",
 )
 def list_audit(
-    program_id: PathId,
-    db: Db,
-    actor: CurrentActor,
-    page: Page,
-    entity_type: Annotated[
-        str | None, Query(description="program, project, task, milestone, dependency, membership")
-    ] = None,
-    entity_id: IdQuery = None,
+    program_id: PathId, db: Db, actor: CurrentActor, page: Page, wanted: AuditFilters
 ) -> PageOut[AuditOut]:
     programs.get_program(db, actor, program_id)
     items, total = audit.list_entries(
-        db,
-        program_id=program_id,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        limit=page.limit,
-        offset=page.offset,
+        db, program_id=program_id, wanted=wanted, limit=page.limit, offset=page.offset
     )
-    return PageOut(
-        items=[AuditOut.model_validate(e) for e in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(items, total, page)

@@ -25,6 +25,7 @@ from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, PathId, Str
 from podium.errors import Forbidden
 from podium.models import User
 from podium.services import auth, users
+from podium.services.actor import Actor
 
 router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
 
@@ -282,7 +283,9 @@ def create_token(body: TokenCreate, db: Db, user: CurrentUser, request: Request)
             "with `podium token create`",
             code="token_from_token",
         )
-    token, secret = auth.create_token(db, user, name=body.name, days=body.expires_in_days)
+    token, secret = auth.create_token(
+        db, user, name=body.name, days=body.expires_in_days, actor=Actor.of(user)
+    )
     commit(db)
     return NewTokenOut(**TokenOut.model_validate(token).model_dump(), token=secret)
 
@@ -291,7 +294,7 @@ def create_token(body: TokenCreate, db: Db, user: CurrentUser, request: Request)
     "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a token"
 )
 def revoke_token(token_id: PathId, db: Db, user: CurrentUser) -> Response:
-    auth.revoke_token(db, user, token_id)
+    auth.revoke_token(db, user, token_id, actor=Actor.of(user))
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -17,13 +17,14 @@ from podium.cli import forecast
 from podium.cli import scenarios, impact, alerts
 from podium.cli import risks, risk_actions, risk_rules, benefits, governance, governance_records
 from podium.cli import decisions, change_requests
-from podium.cli import stakeholders, lessons, backups, feeds, webhooks, search
+from podium.cli import stakeholders, lessons, backups, feeds, webhooks, search, audit
 
 __all__ = [
     "admin",
     "alerts",
     "app",
     "assignments",
+    "audit",
     "backups",
     "benefits",
     "calendar_days",

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, field_error
 from podium.models import ApiToken, Membership, User, WebSession, utcnow
 from podium.models.users import SignInFailure
-from podium.services.actor import Actor
+from podium.services.actor import SYSTEM, Actor
 from podium.services.audit import record_change
 from podium.services.common import flush, paginate
 
@@ -262,10 +262,21 @@ def _check_password(session: Session, email: str, password: str) -> User:
     return user
 
 
+def _token_label(token: ApiToken, user: User) -> str:
+    """How the audit log names a token: its name and whose it is (never its secret)."""
+    return f"{token.name} of {user.email}"
+
+
 def create_token(
-    session: Session, user: User, *, name: str, days: int | None = None
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    days: int | None = None,
+    actor: Actor | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new personal API token and its secret (shown once), for an active account."""
+    """A new personal API token and its secret (shown once), for an active account;
+    audited as made by ``actor`` (``None``: the system, as ``podium token create``)."""
     if not name.strip():
         raise field_error("name", "a token needs a name")
     if len(name.strip()) > 200:
@@ -284,6 +295,21 @@ def create_token(
     )
     session.add(token)
     flush(session)
+    expires = token.expires_at.isoformat() if token.expires_at else None
+    record_change(
+        session,
+        actor or SYSTEM,
+        program_id=None,
+        entity_type="token",
+        entity_id=token.id,
+        action="create",
+        changes={
+            "name": [None, token.name],
+            "user": [None, user.email],
+            "expires_at": [None, expires],
+        },
+        label=_token_label(token, user),
+    )
     return token, secret
 
 
@@ -309,11 +335,27 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+def revoke_token(
+    session: Session, user: User, token_id: int, *, actor: Actor | None = None
+) -> ApiToken:
+    """Revoke one of ``user``'s tokens; audited as revoked by ``actor`` (``None``: the
+    caller records it, as an admin's revocation is recorded on the account)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound(f"token {token_id} not found")
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        if actor is not None:
+            record_change(
+                session,
+                actor,
+                program_id=None,
+                entity_type="token",
+                entity_id=token.id,
+                action="update",
+                changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+                label=_token_label(token, user),
+            )
     flush(session)
     return token
 

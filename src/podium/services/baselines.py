@@ -238,8 +238,19 @@ def update_baseline(
 def delete_baseline(
     session: Session, actor: Actor, baseline_id: int, *, expected_version: int | None = None
 ) -> None:
+    """Remove a baseline (managers); the log keeps what it was: its name, description,
+    when and by whom it was taken, whether it was the current one, and how many items
+    it held."""
     baseline = get_baseline(session, actor, baseline_id, needed=Role.MANAGER)
     check_version(baseline, expected_version)
+    kept = {
+        "name": baseline.name,
+        "description": baseline.description,
+        "taken_at": baseline.taken_at.isoformat(),
+        "taken_by": baseline.taken_by,
+        "is_current": baseline.is_current,
+        "items": item_count(session, baseline.id),
+    }
     record_change(
         session,
         actor,
@@ -247,7 +258,7 @@ def delete_baseline(
         entity_type="baseline",
         entity_id=baseline.id,
         action="delete",
-        changes={"name": [baseline.name, None]},
+        changes={field: [value, None] for field, value in kept.items()},
         label=baseline.name,
     )
     session.delete(baseline)

@@ -27,6 +27,7 @@ from podium.models import (
     utcnow,
 )
 from podium.services.actor import Actor, refuse_scenario_copy, require_role, role_in
+from podium.services.audit import record_change
 from podium.services.common import flush
 from podium.services.pages_schedule import milestone_rows
 from podium.services.work_calendars import calendars_by_id
@@ -57,7 +58,42 @@ def _new_feed(
     )
     session.add(feed)
     flush(session)
+    kind = "personal" if user_id is not None else "program"
+    record_change(
+        session,
+        actor,
+        program_id=program_id,
+        entity_type="feed",
+        entity_id=feed.id,
+        action="create",
+        changes={"kind": [None, kind]},
+        label=_feed_label(session, feed),
+    )
     return feed, secret
+
+
+def _feed_label(session: Session, feed: CalendarFeed) -> str:
+    """How the audit log names a feed: whose dates, for whom (never its secret)."""
+    maker = session.get(User, feed.created_by_user_id) if feed.created_by_user_id else None
+    who = maker.email if maker is not None else "system"
+    if feed.program_id is None:
+        return f"tasks of {who}"
+    program = session.get(Program, feed.program_id)
+    return f"dates of {program.key if program else feed.program_id} for {who}"
+
+
+def _record_revoked(session: Session, actor: Actor, feed: CalendarFeed) -> None:
+    assert feed.revoked_at is not None
+    record_change(
+        session,
+        actor,
+        program_id=feed.program_id,
+        entity_type="feed",
+        entity_id=feed.id,
+        action="update",
+        changes={"revoked_at": [None, feed.revoked_at.isoformat()]},
+        label=_feed_label(session, feed),
+    )
 
 
 def create_program_feed(
@@ -95,15 +131,19 @@ def revoke_feed(session: Session, actor: Actor, feed_id: int) -> CalendarFeed:
         raise NotFound(f"feed {feed_id} not found")
     if feed.revoked_at is None:
         feed.revoked_at = utcnow()
+        _record_revoked(session, actor, feed)
         flush(session)
     return feed
 
 
-def revoke_feeds_of(session: Session, user_id: int, *, program_id: int | None = None) -> int:
+def revoke_feeds_of(
+    session: Session, user_id: int, *, program_id: int | None = None, actor: Actor | None = None
+) -> int:
     """Revoke the feeds a person made that are still live: those of one program when they
     are taken out of it, all of them when their account is deactivated. A feed is only
     as good as its maker's access, and one that stopped when they lost it stays stopped
-    if they come back (they make a new one). How many were revoked."""
+    if they come back (they make a new one). How many were revoked; each is audited as
+    revoked by ``actor`` (``None``: the caller's own entry says so)."""
     query = select(CalendarFeed).where(
         CalendarFeed.created_by_user_id == user_id, CalendarFeed.revoked_at.is_(None)
     )
@@ -113,6 +153,8 @@ def revoke_feeds_of(session: Session, user_id: int, *, program_id: int | None = 
     now = utcnow()
     for feed in found:
         feed.revoked_at = now
+        if actor is not None:
+            _record_revoked(session, actor, feed)
     flush(session)
     return len(found)
 

@@ -1,9 +1,11 @@
-"""Read-only views for the history pages: a program's audit log, or one project's or task's.
+"""Read-only views for the history pages: a program's audit log, or one project's or task's,
+and (admins) the whole system's.
 
 A project's history is the project itself, its tasks and the dependencies that
 touch them now; a task's is the task and every dependency named after it (also
 the ones since removed). Work that was deleted keeps its history in the
-program's log.
+program's log. The whole system's log also holds what belongs to no program
+(users, calendars, resources, tokens) and every entry of a deleted program.
 """
 
 from __future__ import annotations
@@ -22,16 +24,48 @@ from podium.models import (
     Milestone,
     Program,
     Project,
+    Resource,
     Role,
     Task,
     User,
 )
+from podium.services import audit
 from podium.services.actor import Actor, require_role
+from podium.services.audit import AuditFilter
 from podium.services.projects import get_project
 from podium.services.tasks import get_task
 
 Scope = Literal["program", "project", "task"]
-QUIET_FIELDS = frozenset({"position", "project_id", "wbs"})  # derived, or shown another way
+# derived, or shown another way (a dependency's ends: by its label)
+QUIET_FIELDS = frozenset(
+    {
+        "position",
+        "project_id",
+        "wbs",
+        "predecessor_task_id",
+        "predecessor_milestone_id",
+        "successor_task_id",
+        "successor_milestone_id",
+    }
+)
+# what a new record was not given, or a removed one did not hold: left out
+UNSET: tuple[Any, ...] = (None, "", [], 0, 0.0, False, "asap")
+KEYED = frozenset({"task", "milestone", "project"})  # shown by their key
+PAGES = {
+    "task": "/tasks/{}",
+    "project": "/projects/{}",
+    "program": "/programs/{}",
+    "user": "/users/{}",
+    "calendar": "/calendars/{}",
+    "resource": "/resources/{}",
+}
+# the kinds with a page of their own whose entries name them only by id and label
+LIVE_KINDS: dict[str, type[Program | User | Resource | Calendar]] = {
+    "program": Program,
+    "user": User,
+    "resource": Resource,
+    "calendar": Calendar,
+}
 ID_FIELDS = {"parent_id": "parent", "calendar_id": "calendar", "manager_id": "manager"}
 
 
@@ -59,6 +93,20 @@ class HistoryEntry:
     label: str
     link: str | None
     changes: list[FieldChange]
+    program_id: int | None = None
+    program_key: str = ""  # as it is, or (a deleted program) as it was
+    program_live: bool = False
+
+
+@dataclass(frozen=True)
+class AuditLogPage:
+    """One page of the whole system's log (admins), with what it was narrowed to."""
+
+    wanted: AuditFilter
+    entries: list[HistoryEntry]
+    total: int
+    programs: list[tuple[int, str, bool]]  # what it can be narrowed to: id, key, live
+    entity_types: tuple[str, ...] = audit.KNOWN_ENTITY_TYPES
 
 
 @dataclass(frozen=True)
@@ -74,11 +122,14 @@ class HistoryPage:
 
 
 def _plain_value(value: Any) -> Any:
-    """A value as the page shows it: an ISO date as a date, a list or a record as words
-    (``type: slip, days: 5, task_id: 5``), not as the program's own notation."""
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+    """A value as the page shows it: an ISO date or moment as a date, a list or a record
+    as words (``type: slip, days: 5, task_id: 5``), not as the program's own notation."""
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
         try:
-            return date.fromisoformat(value)
+            if len(value) == 10:
+                return date.fromisoformat(value)
+            if value[10] == "T":
+                return datetime.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, list):
@@ -149,6 +200,32 @@ def _names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int],
     return names
 
 
+def _live(session: Session, entries: list[AuditEntry]) -> set[tuple[str, int]]:
+    """The programs, users, calendars and resources that entries are about and that are
+    still there (they have a page to link to)."""
+    found: set[tuple[str, int]] = set()
+    for kind, model in LIVE_KINDS.items():
+        ids = {e.entity_id for e in entries if e.entity_type == kind}
+        if ids:
+            found |= {(kind, i) for i in session.scalars(select(model.id).where(model.id.in_(ids)))}
+    return found
+
+
+def _programs(session: Session, entries: list[AuditEntry]) -> dict[int, tuple[str, bool]]:
+    """The key of each program the entries are in, and whether it is still there."""
+    ids = {e.program_id for e in entries if e.program_id is not None}
+    if not ids:
+        return {}
+    found = {
+        program_id: (key, True)
+        for program_id, key in session.execute(
+            select(Program.id, Program.key).where(Program.id.in_(ids))
+        )
+    }
+    gone = audit.deleted_program_keys(session, ids - set(found))
+    return found | {program_id: (key, False) for program_id, key in gone.items()}
+
+
 def _changes(entry: AuditEntry, names: dict[tuple[str, int], str]) -> list[FieldChange]:
     kind = {"parent_id": "task", "calendar_id": "calendar", "manager_id": "user"}
     found = []
@@ -158,10 +235,10 @@ def _changes(entry: AuditEntry, names: dict[tuple[str, int], str]) -> list[Field
         if not isinstance(pair, list) or len(pair) != 2 or field in QUIET_FIELDS:
             continue
         old, new = pair
-        if entry.action == "create" and new in (None, "", [], 0, 0.0, False, "asap"):
+        if entry.action == "create" and new in UNSET:
             continue  # a new record: only what was set
-        if entry.action == "delete":
-            continue  # a removed record: the label says which
+        if entry.action == "delete" and old in UNSET:
+            continue  # a removed record: what it held
         if field in kind:
             old = names.get((kind[field], old), old) if isinstance(old, int) else old
             new = names.get((kind[field], new), new) if isinstance(new, int) else new
@@ -171,7 +248,7 @@ def _changes(entry: AuditEntry, names: dict[tuple[str, int], str]) -> list[Field
 
 
 def _key(entry: AuditEntry, names: dict[tuple[str, int], str]) -> str:
-    known = names.get((entry.entity_type, entry.entity_id))
+    known = names.get((entry.entity_type, entry.entity_id)) if entry.entity_type in KEYED else None
     if known:
         return known
     key = (entry.changes or {}).get("key")
@@ -180,14 +257,11 @@ def _key(entry: AuditEntry, names: dict[tuple[str, int], str]) -> str:
     return ""
 
 
-def _link(entry: AuditEntry, names: dict[tuple[str, int], str]) -> str | None:
-    if (entry.entity_type, entry.entity_id) not in names:
-        return None  # removed since
-    if entry.entity_type == "task":
-        return f"/tasks/{entry.entity_id}"
-    if entry.entity_type == "project":
-        return f"/projects/{entry.entity_id}"
-    return None
+def _link(entry: AuditEntry, there: set[tuple[str, int]]) -> str | None:
+    page = PAGES.get(entry.entity_type)
+    if page is None or (entry.entity_type, entry.entity_id) not in there:
+        return None  # no page of its own, or removed since
+    return page.format(entry.entity_id)
 
 
 def _page(
@@ -204,22 +278,44 @@ def _page(
     ).all()
     entries = [entry for entry, _name in rows]
     names = _names(session, entries)
-    return [
-        HistoryEntry(
-            id=entry.id,
-            at=entry.at,
-            who=user_name or entry.user_email or "system",
-            email=entry.user_email,
-            action=entry.action,
-            entity_type=entry.entity_type,
-            entity_id=entry.entity_id,
-            key=_key(entry, names),
-            label=entry.entity_label,
-            link=_link(entry, names),
-            changes=_changes(entry, names),
+    there = set(names) | _live(session, entries)
+    programs = _programs(session, entries)
+    found = []
+    for entry, user_name in rows:
+        program_key, program_live = programs.get(entry.program_id or 0, ("", False))
+        found.append(
+            HistoryEntry(
+                id=entry.id,
+                at=entry.at,
+                who=user_name or entry.user_email or "system",
+                email=entry.user_email,
+                action=entry.action,
+                entity_type=entry.entity_type,
+                entity_id=entry.entity_id,
+                key=_key(entry, names),
+                label=entry.entity_label,
+                link=_link(entry, there),
+                changes=_changes(entry, names),
+                program_id=entry.program_id,
+                program_key=program_key,
+                program_live=program_live,
+            )
         )
-        for entry, user_name in rows
-    ], total
+    return found, total
+
+
+def audit_log(
+    session: Session, actor: Actor, wanted: AuditFilter, *, limit: int, offset: int
+) -> AuditLogPage:
+    """Every change in the system that ``wanted`` picks, newest first (admins): in every
+    program, deleted ones too, and outside any (users, calendars, resources, tokens)."""
+    entries, total = _page(
+        session, audit.entries_condition(actor, wanted), limit=limit, offset=offset
+    )
+    live = [(i, key, True) for i, key in session.execute(select(Program.id, Program.key))]
+    gone = [(i, key, False) for i, key in audit.deleted_program_keys(session).items()]
+    programs = sorted(live + gone, key=lambda p: (p[1].lower(), not p[2], p[0]))
+    return AuditLogPage(wanted, entries, total, programs)
 
 
 def program_history(

@@ -370,8 +370,14 @@ def change_member_role(
         {"role": role},
         program_id=program_id,
         expected_version=expected_version,
+        label=_member_email(session, user_id),
     )
     return membership
+
+
+def _member_email(session: Session, user_id: int) -> str:
+    """How the audit log names a membership: its member's email."""
+    return session.scalar(select(User.email).where(User.id == user_id)) or f"user {user_id}"
 
 
 def remove_member(
@@ -389,6 +395,7 @@ def remove_member(
     check_version(membership, expected_version)
     if membership.role == Role.OWNER and _owners_left(session, program_id, without=user_id) == 0:
         raise Conflict("a program must keep at least one owner")
+    email = _member_email(session, user_id)
     record_change(
         session,
         actor,
@@ -396,10 +403,12 @@ def remove_member(
         entity_type="membership",
         entity_id=membership.id,
         action="delete",
-        changes={"user_id": [user_id, None], "role": [membership.role.value, None]},
+        changes={"user": [email, None], "role": [membership.role.value, None]},
+        label=email,
     )
     session.delete(membership)
-    revoke_feeds_of(session, user_id, program_id=program_id)  # their feeds of it end for good
+    # their feeds of it end for good
+    revoke_feeds_of(session, user_id, program_id=program_id, actor=actor)
     flush(session)
 
 

@@ -133,7 +133,9 @@ def create_token(request: Request, db: Db, viewer: CurrentViewer, form: CheckedF
     if body is not None and not errors:
         try:
             user = users.get_user(db, viewer.actor, viewer.user_id)
-            token, secret = auth.create_token(db, user, name=body.name, days=body.expires_in_days)
+            token, secret = auth.create_token(
+                db, user, name=body.name, days=body.expires_in_days, actor=viewer.actor
+            )
             shown = {"id": token.id, "name": token.name, "secret": secret}
             done(db)
             return _page(request, db, viewer, new_token=shown, status_code=201)
@@ -147,6 +149,6 @@ def create_token(request: Request, db: Db, viewer: CurrentViewer, form: CheckedF
 def revoke_token(token_id: PathId, db: Db, viewer: CurrentViewer, _form: CheckedForm) -> Response:
     """Revoke one of your tokens: requests with it are refused from now on."""
     user = users.get_user(db, viewer.actor, viewer.user_id)
-    auth.revoke_token(db, user, token_id)
+    auth.revoke_token(db, user, token_id, actor=viewer.actor)
     done(db)
     return RedirectResponse("/account?done=revoked#tokens", status_code=303)

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 from podium.web import (
     account,
     assets,
+    audit_log,
     benefits,
     calendar_pages,
     depmap,
@@ -89,6 +90,7 @@ def install_web(app: FastAPI, *, node_modules: Path | None = None) -> None:
         members,
         account,
         user_pages,
+        audit_log,
         my_work,
         search,
         milestones,

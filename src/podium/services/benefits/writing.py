@@ -217,7 +217,12 @@ def delete_measurement(
     if measurement is None:
         raise NotFound(f"measurement {measurement_id} of benefit {benefit.id} not found")
     record_deleted(
-        session, actor, measurement, program_id=benefit.program_id, fields=MEASUREMENT_FIELDS
+        session,
+        actor,
+        measurement,
+        program_id=benefit.program_id,
+        fields=MEASUREMENT_FIELDS,
+        label=f"{benefit.name} on {measurement.measured_on.isoformat()}",
     )
     benefit.measurements.remove(measurement)
     sync_benefit_alerts(session, benefit.program_id, triggered_by=actor.email)

@@ -286,10 +286,13 @@ def update_risk(
 def delete_risk(
     session: Session, actor: Actor, risk_id: int, *, expected_version: int | None = None
 ) -> None:
-    """Remove a risk from the register (managers); its history goes with it."""
+    """Remove a risk from the register (managers); its score history goes with it, and
+    its mitigation actions, each audited with what it held."""
     risk = get_risk(session, actor, risk_id, needed=Role.MANAGER)
     check_version(risk, expected_version)
     resolve_alert(session, risk)
+    for action in risk.actions:
+        record_deleted(session, actor, action, program_id=risk.program_id, fields=ACTION_FIELDS)
     record_deleted(session, actor, risk, program_id=risk.program_id, fields=RISK_FIELDS)
     session.delete(risk)
     flush(session)

@@ -26,7 +26,7 @@ from podium.services.audit import record_created, record_deleted
 from podium.services.calendars import check_calendar
 from podium.services.common import apply_update, check_version, flush
 from podium.services.progress import record_progress
-from podium.services.projects import DEPENDENCY_FIELDS, get_project
+from podium.services.projects import get_project
 from podium.services.resources import assignments as resource_assignments
 from podium.services.resources import effort
 from podium.services.tasks.fields import (
@@ -472,6 +472,8 @@ def delete_task(
     ``cascade``: then they are removed too. Every removed record is audited. The
     risks that were linked to them are judged again (level, escalation, alert).
     """
+    from podium.services.dependencies import remove_dependency  # it imports tasks.rules
+
     task = get_task(session, actor, task_id, needed=Role.MANAGER)
     check_version(task, expected_version)
     rows = _lock_tree_of(session, task)
@@ -490,10 +492,9 @@ def delete_task(
             },
         )
     for dependency, _p, _s in dependencies:
-        record_deleted(
-            session, actor, dependency, program_id=task.program_id, fields=DEPENDENCY_FIELDS
-        )
-        session.delete(dependency)
+        # audited as a dependency deleted on its own is ("PLAT-6 → PLAT-7", its ends by
+        # name): the other task's history finds it by that label
+        remove_dependency(session, actor, dependency)
     linked = risks.risks_linked_to(session, task_ids=_subtree(task.id))
     removed = list(session.scalars(select(Task).where(Task.id.in_(_subtree(task.id)))))
     for record in removed:
