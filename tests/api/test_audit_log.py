@@ -183,6 +183,13 @@ def test_tokens_and_feeds_are_audited_never_their_secrets(
         ("create", "viewer@example.com"),
     ]
     assert feeds[0]["entity_label"] == "dates of CLOUD for viewer@example.com"
+    # an admin revoking someone's token is recorded on the token, by the admin
+    spare = viewer.client.post("/api/v1/tokens", json={"name": "spare"}, headers=headers).json()
+    url = f"/api/v1/users/{cast.viewer.user.id}/tokens/{spare['id']}"
+    assert cast.admin.delete(url).status_code == 204
+    (last,) = _entries(cast.admin, "/api/v1/audit", entity_type="token", entity_id=spare["id"])[:1]
+    assert (last["action"], last["user_email"]) == ("update", "admin@example.com")
+    assert last["entity_label"] == "spare of viewer@example.com"
 
 
 def test_deletes_keep_what_was_deleted_and_the_history_shows_it(

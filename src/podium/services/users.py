@@ -275,6 +275,4 @@ def token_state(token: ApiToken, now: datetime) -> str:
 def revoke_account_token(session: Session, actor: Actor, user_id: int, token_id: int) -> ApiToken:
     """Revoke one of an account's tokens (admins, or the account itself); audited."""
     user = get_user(session, actor, user_id)
-    token = auth.revoke_token(session, user, token_id)
-    _record_account(session, actor, user, {"token": [token.name, "revoked"]})
-    return token
+    return auth.revoke_token(session, user, token_id, actor=actor)
