@@ -147,6 +147,30 @@ def test_a_benefit_off_track_raises_an_alert_until_it_is_back_on_its_path(
     }
 
 
+def test_readings_before_the_baseline_date_raise_no_alert_nor_colour_health(cast: Cast) -> None:
+    pid = cast.program.id
+    benefit = create(cast.manager, cast)  # baseline 1,200 tickets on 1 Jan 2027
+    # the old normal: 1,300 would be -27.8 % realized, past the red limit of 25 points
+    assert measure(cast.member, benefit, "2026-06-01", 1500).status_code == 201
+    assert measure(cast.member, benefit, "2026-11-02", 1300).status_code == 201
+    r = cast.viewer.get(f"{URL}/{benefit['id']}").json()["realization"]
+    assert (r["state"], r["latest_value"], r["realization_pct"], r["gap_points"]) == (
+        "no_data",
+        None,
+        None,
+        None,
+    )
+    assert (r["trend_at_target"], r["trend_pct_at_target"]) == (None, None)  # not 1500 → 1300
+    assert open_benefit_alerts(cast) == []
+    health = cast.viewer.get(f"/api/v1/programs/{pid}/health").json()["program"]
+    assert "benefit_off_track" not in [reason["rule"] for reason in health["reasons"]]
+    # a reading since: judged on it (2.8 % against 3.8 %), with no trend until a second
+    assert measure(cast.member, benefit, "2027-01-15", 1190).status_code == 201
+    since = cast.viewer.get(f"{URL}/{benefit['id']}", params={"as_of": "2027-02-01"}).json()
+    assert (since["realization"]["latest_value"], since["realization"]["state"]) == (1190, "behind")
+    assert since["realization"]["trend_at_target"] is None
+
+
 def test_deleting_the_reading_or_the_benefit_resolves_its_alert(cast: Cast) -> None:
     pid = cast.program.id
     cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2047-07-02"})

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, Forbidden, ValidationFailed
-from podium.models import Benefit, Program, Role, User
+from podium.models import Benefit, BenefitMeasurement, Program, Role, User
 from podium.services import benefits, health
 from podium.services.actor import Actor
 from tests.factories import add_member, make_program, make_project, make_user
@@ -172,6 +173,32 @@ def test_one_measurement_per_day_and_members_measure_but_do_not_define(
             target_date=date(2028, 1, 1),
             direction="up",
         )
+
+
+def test_a_reading_of_the_same_day_recorded_meanwhile_is_refused_as_measurement_exists(
+    db: Session, owner: User, program: Program
+) -> None:
+    benefit = tickets(db, owner, program)
+    assert benefit.measurements == []  # what the service's check reads
+    # another request records 1 Feb between that check and this one's write
+    db.execute(
+        insert(BenefitMeasurement).values(
+            benefit_id=benefit.id, measured_on=date(2027, 2, 1), value=1190
+        )
+    )
+    with pytest.raises(Conflict) as refused:
+        benefits.add_measurement(
+            db, Actor.of(owner), benefit.id, measured_on=date(2027, 2, 1), value=1180
+        )
+    assert (refused.value.code, refused.value.details) == (
+        "measurement_exists",
+        {"field": "measured_on"},
+    )
+    assert refused.value.message == (
+        "support tickets per month already has a measurement on 2027-02-01; "
+        "delete it first to replace it"
+    )
+    db.rollback()
 
 
 def test_a_target_in_the_wrong_direction_is_refused(

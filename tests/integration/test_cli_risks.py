@@ -116,6 +116,18 @@ def test_benefits_are_listed_and_measured(demo: None, engine: Engine) -> None:
         "2030-01-01",
     )
     assert code == 1 and "already has a measurement" in out
+    # a reading before the baseline date is the old normal: not judged, and said so
+    code, out = podium(
+        "benefit", "add", "CLOUD", "churn", "--baseline", "100", "--target", "50",
+        "--baseline-date", "2031-01-06", "--by", "2031-12-31",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = podium(
+        "benefit", "measure", "CLOUD", "churn", "--value", "115", "--date", "2026-11-02"
+    )  # fmt: skip
+    assert code == 0 and "It comes before the baseline date (2031-01-06): the old normal, " in out
+    code, out = podium("benefit", "list", "CLOUD")
+    assert "no reading since the baseline" in out
 
 
 def test_updating_a_risk_rates_it_again_keeps_the_history_and_escalates(

@@ -89,7 +89,25 @@ def test_the_trend_is_the_least_squares_line_projected_to_the_target_date() -> N
     result = assess_benefit(TICKETS, readings, date(2027, 3, 2))
     assert result.trend_at_target == pytest.approx(1200 - 365)  # 835 by 2028-01-01
     assert result.trend_pct_at_target == pytest.approx(365 / 360 * 100)
+    # the line a chart draws: from the first reading it is fitted from
+    assert result.trend_from == date(2027, 1, 1) and result.trend_at_from == pytest.approx(1200)
     assert trend_line(readings[:1]) is None
+
+
+def test_readings_before_the_baseline_date_are_neither_judged_nor_part_of_the_trend() -> None:
+    # the old normal, 1500 and 1260 tickets before the program's baseline date (2027-01-01):
+    # 1260 would be -16.7 % realized, 16.7 points behind a path at 0 %: off track
+    old = [Measurement(date(2026, 6, 1), 1500), Measurement(date(2026, 11, 1), 1260)]
+    waiting = assess_benefit(TICKETS, old, date(2026, 12, 1))
+    assert (waiting.state, waiting.latest, waiting.realization_pct) == ("no_data", None, None)
+    assert waiting.gap_points is None and waiting.expected_pct == 0.0
+    assert waiting.before_baseline == Measurement(date(2026, 11, 1), 1260)
+    assert (waiting.trend_at_target, waiting.trend_from) == (None, None)  # not 1500 → 1260
+    # one reading since: judged on it (25 % against 24.66 %), still no trend of two
+    started = assess_benefit(TICKETS, [*old, Measurement(date(2027, 4, 1), 1110)], date(2027, 4, 2))
+    assert started.state == "on_track" and started.realization_pct == pytest.approx(25.0)
+    assert started.latest == Measurement(date(2027, 4, 1), 1110)
+    assert started.trend_at_target is None and started.trend_pct_at_target is None
 
 
 @pytest.mark.parametrize(

@@ -132,3 +132,18 @@ def test_an_error_of_the_whole_body_goes_on_top_of_the_form() -> None:
 
     errors = _said(Window, {"start": "5", "finish": "1"})
     assert errors == {GENERAL: "The finish comes before the start."}
+
+
+def test_a_number_typed_as_the_pages_show_it_is_taken_with_its_thousands_separators() -> None:
+    from podium.api.benefits import MeasurementCreate
+
+    for typed, value in (("1,050", 1050), (" -12,500.5 ", -12500.5), ("1,234,567", 1234567)):
+        body, errors = validate(MeasurementCreate, {"measured_on": "2027-02-01", "value": typed})
+        assert errors == {} and body is not None and body.value == value, typed
+    # grouped wrongly, it is no number: not 105, nor 1.05
+    for typed in ("1,05", "10,50", ",050", "1,050,5"):
+        assert _said(MeasurementCreate, {"measured_on": "2027-02-01", "value": typed}) == {
+            "value": "Enter a number."
+        }, typed
+    # a whole number too: a duration of 1,000 days
+    assert _said(TaskUpdate, {"duration": "1,000", "name": ""}) == {"name": "Required."}

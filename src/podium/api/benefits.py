@@ -120,8 +120,11 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 
 class RealizationOut(BaseModel):
     as_of: date
-    state: State = Field(description="met, on_track, behind, off_track (past tolerance), no_data")
-    latest_value: float | None
+    state: State = Field(
+        description="met, on_track, behind, off_track (past tolerance), no_data (no reading "
+        "since the baseline date: readings before it are the old normal, never judged)"
+    )
+    latest_value: float | None = Field(description="the latest reading since the baseline date")
     latest_date: date | None
     realization_pct: float | None = Field(description="share of the planned change achieved")
     expected_pct: float = Field(description="where the linear path is on the latest reading's day")

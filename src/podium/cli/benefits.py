@@ -76,6 +76,15 @@ def _realized(view: benefits.BenefitView) -> str:
     return f"{r.realization_pct:.1f} % realized, {r.expected_pct:.1f} % expected by the path"
 
 
+def _state(view: benefits.BenefitView) -> str:
+    """Where the KPI stands, in words: ``off track``; ``no reading since the baseline``
+    when the only readings come before its baseline date (the old normal, not judged)."""
+    r = view.realization
+    if r.state == "no_data" and r.before_baseline is not None:
+        return "no reading since the baseline"
+    return r.state.replace("_", " ")
+
+
 def _checked_value(value: float, option: str) -> float:
     """A KPI value within the API's limits."""
     if not math.isfinite(value) or abs(value) > MAX_VALUE:
@@ -133,7 +142,7 @@ def benefit_list(program: ProgramRef) -> None:
                     f"{r.latest.value:g} on {r.latest.on}" if r.latest else "—",
                     f"{r.realization_pct:.1f} %" if r.realization_pct is not None else "—",
                     f"{r.expected_pct:.1f} %",
-                    f"[{styles.get(r.state, 'dim')}]{r.state.replace('_', ' ')}[/]",
+                    f"[{styles.get(r.state, 'dim')}]{_state(view)}[/]",
                 )
             key = found.key
     except PodiumError as exc:
@@ -244,6 +253,11 @@ def benefit_measure(
             view = benefits.describe(session, benefits.get_benefit(session, actor, chosen.id))
             summary = f"{chosen.name} = {value:g} on {day}"
             realized = _realized(view)
+            if day < view.benefit.baseline_date:
+                realized = (
+                    f"It comes before the baseline date ({view.benefit.baseline_date}): "
+                    f"the old normal, not judged against the path. {realized}"
+                ).strip()
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc

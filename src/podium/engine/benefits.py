@@ -15,6 +15,11 @@ share of the time from the baseline date to the target date that has passed
 tolerance, in percentage points, is *off track*. The trend is the
 least-squares line through the measurements since the baseline date, projected
 to the target date.
+
+Readings taken before the baseline date describe the old normal, not the
+program's pace: they are neither judged against the path nor part of the
+trend, so a benefit with no reading since its baseline date has no judgement
+yet (``no_data``).
 """
 
 from __future__ import annotations
@@ -74,13 +79,16 @@ class Realization:
 
     as_of: date
     state: BenefitState
-    latest: Measurement | None
+    latest: Measurement | None  # the latest reading since the baseline date: the one judged
     realization_pct: float | None  # of the planned change achieved by the latest reading
     expected_pct: float  # where the linear path is on the latest reading's day (or as_of)
     expected_value: float  # the path's value on that day
     gap_points: float | None  # realization − expected, in percentage points (negative: behind)
     trend_at_target: float | None  # the trend line's value on the target date
     trend_pct_at_target: float | None
+    trend_from: date | None = None  # the first reading the trend is fitted from
+    trend_at_from: float | None = None  # the trend line's value on that day
+    before_baseline: Measurement | None = None  # the latest reading before the baseline date
 
 
 def path_fraction(plan: BenefitPlan, on: date) -> float:
@@ -138,22 +146,22 @@ def assess_benefit(
     *,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> Realization:
-    """Realization and trend from the readings up to ``as_of``.
+    """Realization and trend from the readings since the baseline date up to ``as_of``.
 
     The latest reading is compared with the path on *its* day, so a benefit is
     not judged behind merely because nobody measured it this week. States:
     ``met`` (target reached), ``on_track`` (at or ahead of the path),
     ``behind`` (behind, within ``tolerance`` points), ``off_track`` (behind by
-    more), ``no_data``.
+    more), ``no_data`` (no reading since the baseline date: one taken before it,
+    kept as ``before_baseline``, describes the old normal and is not judged).
     """
     readings = sorted((m for m in measurements if m.on <= as_of), key=lambda m: m.on)
-    latest = readings[-1] if readings else None
+    earlier = [m for m in readings if m.on < plan.start]
+    during = [m for m in readings if m.on >= plan.start]  # the program's own period
+    latest = during[-1] if during else None
     day = latest.on if latest else as_of
     expected_pct = path_fraction(plan, day) * 100.0
-    # the trend of the program's own period: readings before the baseline date describe
-    # the old normal, not the pace of change
-    during = [m for m in readings if m.on >= plan.start]
-    trend = trend_line(during if len(during) >= 2 else readings)
+    trend = trend_line(during)
     trend_at = trend_value(trend, plan.target_date) if trend else None
     trend_pct = realization_pct(plan, trend_at) if trend_at is not None else None
     pct = realization_pct(plan, latest.value) if latest else None
@@ -179,4 +187,7 @@ def assess_benefit(
         gap_points=gap,
         trend_at_target=trend_at,
         trend_pct_at_target=trend_pct,
+        trend_from=trend[2] if trend else None,
+        trend_at_from=trend[1] if trend else None,
+        before_baseline=earlier[-1] if earlier else None,
     )

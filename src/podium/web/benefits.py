@@ -16,7 +16,7 @@ from podium.api.benefits import BenefitCreate, BenefitUpdate, MeasurementCreate
 from podium.api.deps import Db
 from podium.api.schemas import PathId
 from podium.errors import Conflict, StaleVersion, ValidationFailed
-from podium.models import Benefit, Role
+from podium.models import Benefit, BenefitMeasurement, Role
 from podium.services import benefits
 from podium.services.actor import require_role
 from podium.services.benefits import BenefitView
@@ -65,21 +65,32 @@ def benefit_values(benefit: Benefit) -> dict[str, Any]:
     }
 
 
+def later_readings(view: BenefitView) -> list[BenefitMeasurement]:
+    """The readings dated after the day the benefit is judged on: not counted yet."""
+    return [m for m in view.measurements if m.measured_on > view.realization.as_of]
+
+
 def chart_data(view: BenefitView) -> dict[str, Any]:
-    """What the chart draws: readings, the straight path, the trend, the target."""
+    """What the chart draws: the readings counted, apart from them those dated after the
+    day judged on (``later``), the straight path, the trend, the target. The trend is
+    the engine's least-squares line, from the first reading it is fitted from to the
+    target date, so it crosses the days where the sentence above the chart says."""
     b, r = view.benefit, view.realization
     trend = None
-    readings = [m for m in view.measurements if m.measured_on <= r.as_of]
-    if r.trend_at_target is not None and readings:
-        first = readings[0]
+    if r.trend_from is not None and r.trend_at_from is not None and r.trend_at_target is not None:
         trend = [
-            [first.measured_on.isoformat(), first.value],
+            [r.trend_from.isoformat(), round(r.trend_at_from, 2)],
             [b.target_date.isoformat(), round(r.trend_at_target, 2)],
         ]
     return {
         "name": b.name,
         "unit": b.unit,
-        "measured": [[m.measured_on.isoformat(), m.value] for m in view.measurements],
+        "measured": [
+            [m.measured_on.isoformat(), m.value]
+            for m in view.measurements
+            if m.measured_on <= r.as_of
+        ],
+        "later": [[m.measured_on.isoformat(), m.value] for m in later_readings(view)],
         "path": [
             [b.baseline_date.isoformat(), b.baseline_value],
             [b.target_date.isoformat(), b.target_value],
@@ -115,6 +126,7 @@ def _page(
             "program": program,
             "views": views,
             "charts": {v.benefit.id: chart_data(v) for v in views},
+            "later": {v.benefit.id: later_readings(v) for v in views},
             "can_measure": role.rank >= Role.MEMBER.rank,
             "can_manage": role.rank >= Role.MANAGER.rank,
             "errors": errors or {},

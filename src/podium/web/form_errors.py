@@ -128,16 +128,32 @@ def plain_words(error: Mapping[str, Any]) -> str:
 
 
 CHECKED = {"1": True, "on": True, "true": True, "0": False, "off": False, "false": False, "": False}
+# a number grouped by thousands as the pages show it (templating.format_number): 1,050
+GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
-def _checkboxes(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
-    """The form's values with its checkboxes' strings ("1", "on", "") as the booleans the
-    API's models take (they refuse strings for true or false, as JSON has booleans)."""
+def ungrouped(text: str) -> str:
+    """A number typed as the pages show it, ``1,050`` or ``-12,500.5``, without its
+    thousands separators; anything else as typed, for the field's check to refuse in
+    its own words (``1,05`` is a mistake, not 105)."""
+    stripped = text.strip()
+    return stripped.replace(",", "") if GROUPED.fullmatch(stripped) else text
+
+
+def _form_values(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values as the API's models take them: checkboxes' strings ("1", "on",
+    "") as booleans (the models refuse strings for true or false, as JSON has booleans),
+    and numbers typed as the pages show them (``1,050``) without their separators."""
     values = dict(data)
     for name, field in model.model_fields.items():
         raw = values.get(name)
-        if isinstance(raw, str) and scalar_kinds(field.annotation) - {type(None)} == {bool}:
+        if not isinstance(raw, str):
+            continue
+        kinds = scalar_kinds(field.annotation) - {type(None)}
+        if kinds == {bool}:
             values[name] = CHECKED.get(raw.strip().lower(), raw)
+        elif kinds and kinds <= {int, float}:
+            values[name] = ungrouped(raw)
     return values
 
 
@@ -148,7 +164,7 @@ def validate(
     ``estimate_optimistic``). ``ranges`` says a number's range in the form's own words
     (``{"hours_per_day": "More than 0 hours, and at most 24."}``) when a value is out of it."""
     try:
-        return model.model_validate(_checkboxes(model, data)), {}
+        return model.model_validate(_form_values(model, data)), {}
     except ValidationError as exc:
         errors: Errors = {}
         for error in exc.errors():

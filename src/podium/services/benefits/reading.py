@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from podium.engine.benefits import (
@@ -121,12 +121,14 @@ def describe(session: Session, benefit: Benefit, as_of: date | None = None) -> B
 
 
 def program_benefits(session: Session, program_id: int) -> list[Benefit]:
+    """A program's benefits as every list shows them: the goal's KPI first, then by name
+    whatever its case ("apdex score" before "Racks in use", on both databases)."""
     return list(
         session.scalars(
             select(Benefit)
             .where(Benefit.program_id == program_id)
             .options(*_loaded())
-            .order_by(Benefit.is_goal.desc(), Benefit.name)
+            .order_by(Benefit.is_goal.desc(), func.lower(Benefit.name), Benefit.id)
         )
     )
 

@@ -4,10 +4,12 @@ deleting its readings; every change judges the program's benefits again for aler
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from podium.engine.benefits import DIRECTIONS
@@ -187,20 +189,39 @@ def add_measurement(
     source: str = "",
     note: str = "",
 ) -> BenefitMeasurement:
-    """Record a reading of the KPI (members); one per day."""
+    """Record a reading of the KPI (members); one per day. A reading of the same day
+    recorded meanwhile by someone else is refused by the database's unique key, and said
+    as the check here says it."""
     benefit = get_benefit(session, actor, benefit_id, needed=Role.MEMBER)
+    taken = Conflict(
+        f"{benefit.name} already has a measurement on {measured_on.isoformat()}; "
+        "delete it first to replace it",
+        code="measurement_exists",
+        details={"field": "measured_on"},
+    )
     if any(m.measured_on == measured_on for m in benefit.measurements):
-        raise Conflict(
-            f"{benefit.name} already has a measurement on {measured_on.isoformat()}; "
-            "delete it first to replace it",
-            code="measurement_exists",
-            details={"field": "measured_on"},
-        )
+        raise taken
     measurement = BenefitMeasurement(
         measured_on=measured_on, value=value, source=source, note=note, recorded_by=actor.email
     )
-    benefit.measurements.append(measurement)
-    flush(session)
+    # the key as each database names it in its refusal: PostgreSQL the constraint,
+    # SQLite its columns
+    same_day = (
+        "uq_benefit_measurements_benefit_id_measured_on",
+        "benefit_measurements.benefit_id, benefit_measurements.measured_on",
+    )
+    # a savepoint keeps PostgreSQL's transaction usable after the refusal; not on SQLite,
+    # where pysqlite's first SAVEPOINT opens the transaction and its release would commit it
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    try:
+        with nullcontext() if sqlite else session.begin_nested():
+            benefit.measurements.append(measurement)
+            flush(session)
+    except Conflict as exc:
+        refusal = exc.__cause__
+        if isinstance(refusal, IntegrityError) and any(k in str(refusal.orig) for k in same_day):
+            raise taken from refusal
+        raise
     record_created(
         session, actor, measurement, program_id=benefit.program_id, fields=MEASUREMENT_FIELDS
     )

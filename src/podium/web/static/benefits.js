@@ -1,7 +1,9 @@
 // The benefits page: one ECharts chart per KPI (from npm, /assets/echarts), drawn from
 // the JSON the server embedded beside it — the readings, the straight path from
-// baseline to target (dashed), the least-squares trend (dotted), the target and the
-// status date. The same readings are in the table beside each chart.
+// baseline to target (dashed), the least-squares trend (dotted, the engine's line from
+// the first reading it is fitted from), the target and the status date. Readings dated
+// after the day judged on are not counted yet: hollow points apart from the measured
+// line. The same readings are in the table beside each chart.
 (function () {
   "use strict";
 
@@ -47,6 +49,12 @@
         lineStyle: { color: "#3b4fd8", width: 2.5 }, itemStyle: { color: "#3b4fd8" },
       },
     ];
+    if (data.later && data.later.length) {
+      series.push({
+        name: "Not counted yet", type: "scatter", data: data.later, symbol: "emptyCircle",
+        symbolSize: 8, itemStyle: { color: "#64748b", borderWidth: 2 },
+      });
+    }
     if (data.trend) {
       series.push({
         name: "Trend of the readings", type: "line", data: data.trend, symbol: "none",
