@@ -164,6 +164,9 @@ def test_readings_before_the_baseline_date_raise_no_alert_nor_colour_health(cast
     assert open_benefit_alerts(cast) == []
     health = cast.viewer.get(f"/api/v1/programs/{pid}/health").json()["program"]
     assert "benefit_off_track" not in [reason["rule"] for reason in health["reasons"]]
+    for fmt in ("md", "html"):  # the status report says why nothing is judged
+        report = cast.viewer.get(f"/api/v1/programs/{pid}/report", params={"format": fmt}).text
+        assert "o reading since the baseline" in report, fmt
     # a reading since: judged on it (2.8 % against 3.8 %), with no trend until a second
     assert measure(cast.member, benefit, "2027-01-15", 1190).status_code == 201
     since = cast.viewer.get(f"{URL}/{benefit['id']}", params={"as_of": "2027-02-01"}).json()

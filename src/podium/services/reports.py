@@ -208,6 +208,8 @@ def _benefits(session: Session, program_id: int, as_of: date) -> list[dict[str, 
             "target_value": v.benefit.target_value,
             "target_date": _iso(v.benefit.target_date),
             "realization_pct": _num(v.realization.realization_pct),
+            # read only before its baseline date: the old normal, nothing judged yet
+            "before_baseline": v.realization.before_baseline is not None,
         }
         for v in views
     ]
