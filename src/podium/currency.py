@@ -2,11 +2,14 @@
 
 Every layer prints money (the web pages, the command line, the report writers), so
 the codes and the one way of writing an amount with its code live here, below them
-all. A program without a currency prints bare amounts, as before currencies existed.
+all — with the one way of writing the figures beside them (a KPI's value, the share
+of a planned change). A program without a currency prints bare amounts, as before
+currencies existed.
 """
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pycountry
@@ -56,6 +59,36 @@ def whole_amount(value: float) -> str:
     (U+2212): ``528,550``, ``−1,200``. The pages and the reports write amounts so."""
     units = whole_units(value)
     return f"{MINUS if units < 0 else ''}{abs(units):,}"
+
+
+def _rounded(value: float, digits: int) -> Decimal:
+    """``value`` to ``digits`` decimals, halves away from zero, as written (2.675 is 2.68:
+    the float's shortest text, not its binary expansion, is what people read)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+
+
+def figure(value: float | None, digits: int = 2) -> str:
+    """A measured value — a KPI's baseline, target or reading, an outcome — as the pages
+    and the reports both write it: thousands separators, at most ``digits`` decimals with
+    no trailing zeros, a true minus sign: ``1,168``, ``281.5``, ``0.86``, ``−3``; "—" for
+    none."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    rounded = _rounded(value, digits)
+    text = f"{abs(rounded):,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{MINUS if rounded < 0 else ''}{text}"
+
+
+def share(percent: float | None) -> str:
+    """A share of a planned change, to one decimal always shown so that a column reads
+    alike (``8.9 %``, ``95.0 %``, ``−4.2 %``), the sign kept with its number; "—" for
+    none."""
+    if percent is None or not math.isfinite(percent):
+        return "—"
+    rounded = _rounded(percent, 1)
+    return f"{MINUS if rounded < 0 else ''}{abs(rounded):,f}{SPACE}%"
 
 
 def with_currency(amount: str, currency: str | None) -> str:

@@ -4,6 +4,8 @@ times hand-checked from a made-up alert history), lessons learned."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from podium.models import Alert, AlertKind, Program, ProgramStatus, Severity
 from podium.services.governance import retrospective
-from tests.api.conftest import Cast, Net
+from tests.api.conftest import Browser, Cast, Net
 from tests.factories import assert_error
 
 
@@ -97,37 +99,50 @@ def test_an_over_allocation_counts_from_the_first_day_it_overloads(cast: Cast, d
     assert conflicts["undated"] == 0
 
 
-def _goal_kpi(cast: Cast, readings: list[tuple[str, float]]) -> None:
-    goal = {
-        "outcome": "Fewer support tickets",
-        "measure": "tickets per month",
-        "unit": "tickets",
-        "baseline_value": 1200,
-        "target_value": 840,
-    }
-    pid = cast.program.id
-    assert cast.owner.patch(f"/api/v1/programs/{pid}", json={"goal": goal}).status_code == 200
-    kpi = cast.manager.post(
-        "/api/v1/benefits",
-        json={
-            "program_id": pid,
-            "name": "support tickets per month",
-            "unit": "tickets",
-            "baseline_value": 1200,
-            "baseline_date": "2027-01-01",
-            "target_value": 840,
-            "target_date": "2027-06-01",
-            "direction": "down",
-            "is_goal": True,
-        },
+TICKETS_GOAL = {
+    "outcome": "Fewer support tickets",
+    "measure": "tickets per month",
+    "unit": "tickets",
+    "baseline_value": 1200,
+    "target_value": 840,
+}
+TICKETS_KPI = {
+    "name": "support tickets per month",
+    "unit": "tickets",
+    "baseline_value": 1200,
+    "baseline_date": "2027-01-01",
+    "target_value": 840,
+    "target_date": "2027-06-01",
+    "direction": "down",
+    "is_goal": True,
+}
+
+
+def _benefit(cast: Cast, readings: list[tuple[str, float]], **fields: Any) -> int:
+    """A benefit of the cast's program (the goal's tickets KPI, but for ``fields``) with
+    its readings."""
+    made = cast.manager.post(
+        "/api/v1/benefits", json={**TICKETS_KPI, "program_id": cast.program.id, **fields}
     )
-    assert kpi.status_code == 201, kpi.text
+    assert made.status_code == 201, made.text
     for day, value in readings:
         measured = cast.manager.post(
-            f"/api/v1/benefits/{kpi.json()['id']}/measurements",
+            f"/api/v1/benefits/{made.json()['id']}/measurements",
             json={"measured_on": day, "value": value},
         )
         assert measured.status_code == 201, measured.text
+    return int(made.json()["id"])
+
+
+def _goal(cast: Cast, **fields: Any) -> None:
+    goal = {**TICKETS_GOAL, **fields}
+    url = f"/api/v1/programs/{cast.program.id}"
+    assert cast.owner.patch(url, json={"goal": goal}).status_code == 200
+
+
+def _goal_kpi(cast: Cast, readings: list[tuple[str, float]]) -> None:
+    _goal(cast)
+    _benefit(cast, readings)
 
 
 def test_the_goal_outcome_defaults_to_the_goal_kpis_reading_at_close(cast: Cast) -> None:
@@ -144,6 +159,15 @@ def test_the_goal_outcome_defaults_to_the_goal_kpis_reading_at_close(cast: Cast)
         "goal KPI",
     )
     assert (goal["achieved_pct"], goal["met"]) == (83.3, False)
+    # the Benefits table reads the same reading, not the one of 1 Apr after the close
+    [row] = closed.json()["benefits"]
+    assert (row["latest_value"], row["latest_date"], row["realization_pct"], row["met"]) == (
+        900,
+        "2027-03-01",
+        83.3,
+        False,
+    )
+    assert closed.json()["as_of"] == "2027-03-15"
 
 
 def test_a_typed_outcome_value_wins_over_the_goal_kpi(cast: Cast) -> None:
@@ -158,6 +182,71 @@ def test_a_typed_outcome_value_wins_over_the_goal_kpi(cast: Cast) -> None:
         "typed at close",
         True,
     )
+
+
+def test_a_goal_kpi_that_does_not_measure_the_goal_as_set_is_shown_not_judged(cast: Cast) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/retrospective"
+    _goal(cast)  # 1,200 → 840 tickets
+    hosting = {"name": "hosting cost", "unit": "k€", "baseline_value": 310, "target_value": 220}
+    _benefit(cast, [("2027-02-01", 281.5)], **hosting)
+    goal = cast.viewer.get(url).json()["goal"]
+    assert (goal["achieved_value"], goal["achieved_unit"], goal["achieved_from"]) == (
+        281.5,
+        "k€",
+        "goal KPI",
+    )
+    assert (goal["achieved_pct"], goal["met"]) == (None, None)  # not 255.1 %, not "met"
+    assert goal["kpi"]["differs"] == ["unit", "baseline", "target"]
+    assert goal["note"].startswith(
+        "The goal KPI “hosting cost” runs from 310 to 220 k€, the goal from 1,200 to 840 "
+        "tickets: its reading is not judged against the goal. Make them agree"
+    )
+    md = cast.viewer.get(url, params={"format": "md"}).text
+    assert "- Achieved: 281.5 k€ (the goal KPI's reading of 2027-02-01)\n\nThe goal KPI" in md
+    # the tickets KPI aiming at 800: 1,100 is 25 % of its change, 27.8 % of the goal's —
+    # the goal line gives neither, rather than a share its own Benefits row contradicts
+    _benefit(cast, [("2027-02-01", 1100)], target_value=800)
+    retro = cast.viewer.get(url).json()
+    goal = retro["goal"]
+    assert (goal["achieved_value"], goal["achieved_pct"], goal["met"]) == (1100, None, None)
+    assert goal["kpi"]["differs"] == ["target"]
+    assert "runs from 1,200 to 800 tickets, the goal from 1,200 to 840 tickets" in goal["note"]
+    tickets = next(b for b in retro["benefits"] if b["is_goal"])
+    assert tickets["realization_pct"] == 25.0
+    # a value typed at close is the goal's own measure: judged against its terms
+    closed = cast.owner.post(
+        f"/api/v1/programs/{cast.program.id}/close",
+        json={"closed_on": "2027-03-01", "outcome_value": 1100},
+    ).json()["goal"]
+    assert (closed["achieved_pct"], closed["met"], closed["note"]) == (27.8, False, None)
+
+
+@pytest.mark.parametrize(
+    ("kpi", "met", "note"),
+    [
+        ({"baseline_value": 100, "target_value": 50, "direction": "down"}, False, None),
+        (None, None, "The goal has no baseline to tell whether up or down is better"),
+    ],
+    ids=["down-kpi", "no-kpi"],
+)
+def test_without_a_goal_baseline_met_follows_the_goal_kpis_direction(
+    cast: Cast, kpi: dict[str, Any] | None, met: bool | None, note: str | None
+) -> None:
+    _goal(cast, unit="", baseline_value=None, target_value=50)
+    if kpi is not None:
+        _benefit(cast, [], unit="", **kpi)
+    closed = cast.owner.post(
+        f"/api/v1/programs/{cast.program.id}/close",
+        json={"closed_on": "2027-03-01", "outcome_value": 115},
+    )
+    assert closed.status_code == 200, closed.text
+    goal = closed.json()["goal"]
+    assert (goal["met"], goal["achieved_pct"]) == (met, None)
+    assert goal["note"] is None if note is None else goal["note"].startswith(note)
+    md = cast.viewer.get(
+        f"/api/v1/programs/{cast.program.id}/retrospective", params={"format": "md"}
+    ).text
+    assert ("**met**" in md, "**not met**" in md) == (met is True, met is False)
 
 
 def test_closing_keeps_the_retrospective_with_outcome_milestones_and_changes(
@@ -237,6 +326,25 @@ def test_closing_keeps_the_retrospective_with_outcome_milestones_and_changes(
     assert reopened.status_code == 200, reopened.text
     edited = cast.manager.patch(f"/api/v1/tasks/{net.sec['id']}", json={"duration": 20})
     assert edited.status_code == 200, edited.text
+    # the retrospective kept at the close stays readable, marked as such; a draft on request
+    url = f"/api/v1/programs/{pid}/retrospective"
+    kept = cast.viewer.get(url).json()
+    assert (kept["closed"], kept["reopened"], kept["closed_on"], kept["kept_on"]) == (
+        True,
+        True,
+        "2027-02-01",
+        "2027-02-01",
+    )
+    assert (kept["goal"]["achieved_value"], kept["goal"]["summary"]) == (
+        900,
+        "Tickets down a quarter",
+    )
+    assert kept["schedule"] == retro["schedule"] and len(kept["lessons"]) == 3
+    md = cast.viewer.get(url, params={"format": "md"}).text
+    assert "Kept at the close on 2027-02-01 by owner@example.com. The program has been" in md
+    draft = cast.viewer.get(url, params={"draft": "true"}).json()
+    assert (draft["closed"], draft["reopened"], draft["kept_on"]) == (False, False, "2027-02-01")
+    assert draft["schedule"]["finish_actual"] != retro["schedule"]["finish_actual"]
 
 
 def test_the_retrospective_reads_as_markdown_html_and_pdf(cast: Cast, net: Net) -> None:
@@ -244,6 +352,9 @@ def test_the_retrospective_reads_as_markdown_html_and_pdf(cast: Cast, net: Net) 
     md = cast.viewer.get(url, params={"format": "md"})
     assert md.status_code == 200 and "## Conflicts caught early and late" in md.text
     assert "Draft: the program is not closed yet" in md.text
+    # work is left: the finish is a forecast, as the milestones' column says
+    assert re.search(r"Finish planned —, forecast 2027-\d\d-\d\d\.", md.text)
+    assert "| actual or forecast |" in md.text
     html = cast.viewer.get(url, params={"format": "html"})
     assert html.headers["content-type"].startswith("text/html")
     assert "Milestones: baseline against actual" in html.text
@@ -251,6 +362,122 @@ def test_the_retrospective_reads_as_markdown_html_and_pdf(cast: Cast, net: Net) 
     pdf = cast.viewer.get(url, params={"format": "pdf"})
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
     assert_error(cast.viewer.get(url, params={"format": "docx"}), 422)
+
+
+def _section(page: str, testid: str, end: str = "</section>") -> str:
+    found = re.search(rf'data-testid="{testid}"(.*?){end}', page, re.S)
+    assert found is not None, testid
+    return found.group(1)
+
+
+def test_the_page_and_the_reports_write_figures_alike(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    _goal(cast, measure="apdex", unit="", baseline_value=0.7, target_value=0.9)
+    apdex = {"name": "apdex", "unit": "", "baseline_value": 0.7, "target_value": 0.9}
+    _benefit(cast, [("2027-02-01", 0.86)], **apdex, direction="up")
+    hosting = {"name": "hosting", "unit": "k€", "baseline_value": 310, "target_value": 220}
+    _benefit(cast, [("2027-02-01", 281.5)], **hosting, is_goal=False)
+    _benefit(cast, [], name="never measured", is_goal=False)
+    pid = cast.program.id
+    closed = cast.owner.post(
+        f"/api/v1/programs/{pid}/close",
+        json={"closed_on": "2027-03-01", "outcome_summary": "Users are happier"},
+    )
+    assert closed.status_code == 200, closed.text
+    url = f"/api/v1/programs/{pid}/retrospective"
+    md = cast.viewer.get(url, params={"format": "md"}).text
+    # (0.86 − 0.7) / (0.9 − 0.7) = 80 %, then a paragraph of its own for the summary
+    assert (
+        "- Achieved: 0.86 (the goal KPI's reading of 2027-02-01), 80.0\u00a0% of the intended "
+        "change — **not met**\n\nUsers are happier\n" in md
+    )
+    assert "| 0.7 | 0.9 by 2027-06-01 | 0.86 on 2027-02-01 | 80.0\u00a0% | no |" in md
+    assert "| 310 | 220 k€ by 2027-06-01 | 281.5 on 2027-02-01 | 31.7\u00a0% | no |" in md
+    assert "| never measured | 1,200 | 840 tickets by 2027-06-01 | — | — | — |" in md
+    assert "No milestones." in md and "| milestone |" not in md
+    html = cast.viewer.get(url, params={"format": "html"}).text
+    for written in ("0.86", "80.0\u00a0%", "281.5", "31.7\u00a0%", "No milestones."):
+        assert written in html
+    page = browser_as("viewer@example.com").get(f"/programs/{pid}/retrospective")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", _section(page, "benefits", "</table>"), re.S)
+    # the page writes the figures as the reports do: no "1", "1.0", "281.50" or "— %"
+    assert cells == [
+        'apdex <span class="tag">goal</span>',
+        "0.7",
+        "0.9 ",
+        "0.86",
+        "80.0\u00a0%",
+        "No",
+        "hosting",
+        "310",
+        "220 k€",
+        "281.5",
+        "31.7\u00a0%",
+        "No",
+        "never measured",
+        "1,200",
+        "840 tickets",
+        "—",
+        "—",
+        "—",
+    ]
+    assert "80.0\u00a0% of the intended change" in _section(page, "achieved", "</dd>")
+    schedule = _section(page, "performance", "</dl>")
+    assert "wd" not in schedule and "Finish forecast" in schedule  # nothing scheduled
+    assert "No milestones." in _section(page, "milestones")
+
+
+def test_the_close_form_asks_first_keeps_what_was_typed_and_refuses_a_stale_page(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    pid = cast.program.id
+    owner = browser_as("owner@example.com")
+
+    def version(page: str) -> str:
+        found = re.search(r'name="version" value="(\d+)"', _section(page, "close"))
+        assert found is not None
+        return found.group(1)
+
+    def status() -> str:
+        return str(cast.viewer.get(f"/api/v1/programs/{pid}").json()["status"])
+
+    url = f"/programs/{pid}/close"
+    typed = {
+        "outcome_value": "eleven hundred",
+        "outcome_summary": "Tickets down",
+        "version": version(owner.get(f"/programs/{pid}/retrospective")),
+    }
+    refused = owner.post(url, typed)
+    assert refused.status_code == 422 and "must be a number" in refused.text
+    form = _section(refused.text, "close-form", "</form>")
+    assert 'value="eleven hundred"' in form and 'value="Tickets down"' in form
+    typed["outcome_value"] = "1100"
+    assert browser_as("manager@example.com").post(url, typed).status_code == 403  # owners'
+    asked = owner.post(url, typed)  # not closed yet: asked to confirm, what was typed kept
+    assert asked.status_code == 200 and status() == "active"
+    confirm = _section(asked.text, "close-confirm", "</form>")
+    assert 'name="confirmed" value="1"' in confirm and 'value="1100"' in confirm
+    assert f'name="version" value="{typed["version"]}"' in confirm
+    changed = cast.owner.patch(f"/api/v1/programs/{pid}", json={"description": "Changed"})
+    assert changed.status_code == 200, changed.text
+    stale = owner.post(url, {**typed, "confirmed": "1"})
+    assert stale.status_code == 412 and status() == "active"
+    assert "changed by someone else" in _section(stale.text, "close-error", "</p>")
+    assert 'value="1100"' in _section(stale.text, "close-form", "</form>")
+    closed = owner.post(url, {**typed, "version": version(stale.text), "confirmed": "1"})
+    assert closed.status_code == 303 and status() == "closed"
+    # reopened, the page shows the retrospective kept at the close, marked as kept
+    page = owner.get(f"/programs/{pid}/retrospective")
+    reopen = re.search(r'name="version" value="(\d+)"', _section(page, "reopen"))
+    assert reopen is not None
+    assert owner.post(f"/programs/{pid}/reopen", {"version": reopen.group(1)}).status_code == 303
+    page = owner.get(f"/programs/{pid}/retrospective")
+    assert "Kept</span> at the close on" in _section(page, "retro-status", "</p>")
+    assert "1,100" in _section(page, "achieved", "</dd>")
+    assert 'data-testid="close-form"' in page
+    draft = owner.get(f"/programs/{pid}/retrospective?draft=1")
+    assert "Draft</span> Computed from the live plan" in _section(draft, "retro-status", "</p>")
 
 
 @pytest.mark.parametrize(

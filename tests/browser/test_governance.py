@@ -241,6 +241,10 @@ def test_the_owner_records_a_lesson_and_closes_the_program(
     expect(page.get_by_test_id("lessons")).to_contain_text("Book the penetration test in week one")
     page.get_by_label("Outcome in a sentence").fill("Migrated on time, tickets down 25 %")
     page.get_by_role("button", name=f"Close {fresh_plan.key}").click()
+    # closing freezes the plan: it is confirmed first, what was typed carried along
+    expect(page.get_by_test_id("close-confirm")).to_contain_text("tickets down 25 %")
+    expect(page.get_by_test_id("retro-status")).to_contain_text("Draft")
+    page.get_by_role("button", name=f"Close {fresh_plan.key}").click()
     expect(page.get_by_test_id("retro-status")).to_contain_text("Closed")
     expect(page.get_by_test_id("outcome")).to_contain_text("Migrated on time, tickets down 25 %")
     expect(page.get_by_test_id("close")).to_have_count(0)
@@ -251,5 +255,7 @@ def test_the_owner_records_a_lesson_and_closes_the_program(
     expect(page.get_by_test_id("cr-error")).to_contain_text("is closed")
     page.goto(f"/programs/{seeded.program_id}/retrospective")
     page.get_by_role("button", name=f"Reopen {fresh_plan.key}").click()
-    expect(page.get_by_test_id("retro-status")).to_contain_text("Draft")
+    # reopened, the retrospective kept at the close is still the one shown, marked so
+    expect(page.get_by_test_id("retro-status")).to_contain_text("Kept")
+    expect(page.get_by_test_id("outcome")).to_contain_text("Migrated on time, tickets down 25 %")
     expect(page.get_by_test_id("close-form")).to_be_visible()

@@ -135,7 +135,7 @@ def test_close_keeps_the_outcome_the_lessons_and_the_retrospective_and_freezes_t
         "Outcome: 870 tickets (typed at close) against a target of 840 tickets: not met, "
         "91.7 % of the way from the baseline." in said
     )
-    assert "Finish: 2027-01-08 (no baseline to compare)." in said
+    assert "Finish: 2027-01-08 (forecast; no baseline to compare)." in said
     assert "Lessons: 3 recorded now, 3 in all." in said
     assert "`podium retrospective CLOUD` prints it" in said
     assert status(engine) == ProgramStatus.CLOSED
@@ -277,7 +277,7 @@ def test_reopen_lets_the_plan_change_again_and_keeps_the_retrospective(
     assert code == 0, out
     said = flat(out)
     assert "Reopened CLOUD Cloud migration: its plan can change again." in said
-    assert "The retrospective kept at its close on 2027-02-01 stays until it is closed again." in (
+    assert "The retrospective kept at its close on 2027-02-01 stays until it is closed again" in (
         said
     )
     assert "Rescheduled" not in said  # nothing changed while it was closed
@@ -294,6 +294,14 @@ def test_reopen_lets_the_plan_change_again_and_keeps_the_retrospective(
     assert entry.changes == {"status": ["closed", "active"]}
     code, out = podium("task", "set", "CLOUD", "DATA-1", "--duration", "7")
     assert code == 0, out
+    # the kept retrospective is still the one printed, saying so; --draft: the live plan
+    code, out = podium("retrospective", "CLOUD")
+    assert code == 0, out
+    assert "Kept at the close on 2027-02-01 by system. The program has been reopened" in out
+    assert "Finish planned —, forecast 2027-01-08." in out
+    code, out = podium("retrospective", "CLOUD", "--draft")
+    assert code == 0, out
+    assert "Draft from the live plan" in out and "forecast 2027-01-12." in out
 
 
 def test_reopen_reschedules_what_changed_while_the_program_was_closed(

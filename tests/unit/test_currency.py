@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from podium.currency import COMMON, checked_currency, in_currency, is_iso_4217, with_currency
+from podium.currency import (
+    COMMON,
+    checked_currency,
+    figure,
+    in_currency,
+    is_iso_4217,
+    share,
+    with_currency,
+)
 from podium.web.templating import format_money
 
 
@@ -53,3 +61,32 @@ def test_the_pages_money_filter_rounds_signs_and_adds_the_code() -> None:
     assert format_money(-1234.6, "USD") == "\u22121,235\u00a0USD"
     assert format_money(32000, None) == "32,000"
     assert format_money(None, "USD") == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (1168.0, "1,168"),
+        (281.5, "281.5"),
+        (0.86, "0.86"),
+        (0.9, "0.9"),
+        (2.675, "2.68"),  # halves away from zero, on the number as written
+        (-1234.5, "\u22121,234.5"),
+        (-0.001, "0"),  # no "−0"
+        (None, "—"),
+    ],
+)
+def test_a_figure_keeps_up_to_two_decimals_and_drops_trailing_zeros(
+    value: float | None, written: str
+) -> None:
+    assert figure(value) == written
+
+
+def test_a_share_of_a_change_always_shows_one_decimal() -> None:
+    assert [share(v) for v in (8.9, 95, 255.12, -4.25, None)] == [
+        "8.9\u00a0%",
+        "95.0\u00a0%",
+        "255.1\u00a0%",
+        "\u22124.3\u00a0%",
+        "—",
+    ]

@@ -18,6 +18,7 @@ from podium.services.governance import retrospective as service
 router = APIRouter(tags=["retrospective"], responses=ERROR_RESPONSES)
 
 Category = Literal["went_well", "improve"]
+MAX_OUTCOME = 1e15  # an outcome's value, either way
 MEDIA = {
     "html": "text/html; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
@@ -46,7 +47,10 @@ def _lesson(lesson: Lesson) -> LessonOut:
 class CloseIn(Strict):
     closed_on: date | None = Field(default=None, description="default: today")
     outcome_value: float | None = Field(
-        default=None, ge=-1e15, le=1e15, description="the goal measure's value achieved"
+        default=None,
+        ge=-MAX_OUTCOME,
+        le=MAX_OUTCOME,
+        description="the goal measure's value achieved",
     )
     outcome_summary: str = Field(default="", max_length=20000)
     lessons: list[LessonIn] = Field(default_factory=list, max_length=100)
@@ -86,8 +90,20 @@ class RetrospectiveOut(BaseModel):
     closed: bool = Field(description="false: a draft from the live data")
     closed_on: date | None
     closed_by: str | None
+    reopened: bool = Field(
+        default=False,
+        description="kept at an earlier close, the program reopened since (draft=true: the "
+        "live draft)",
+    )
+    kept_on: date | None = Field(
+        default=None, description="the close whose retrospective is kept (none: never closed)"
+    )
     generated_at: datetime
-    goal: dict[str, Any] = Field(description="the goal statement and the outcome achieved")
+    as_of: date = Field(description="benefits and the goal are read as they stood on this day")
+    goal: dict[str, Any] = Field(
+        description="the goal statement and the outcome achieved, judged against the goal's "
+        "own baseline and target; `note` says why it is not judged, when it is not"
+    )
     benefits: list[dict[str, Any]] | None
     schedule: dict[str, Any] = Field(description="finish and milestones: baseline vs actual")
     performance: dict[str, Any] = Field(description="earned value at close")
@@ -116,7 +132,9 @@ def close_program(
         expected_version=version,
     )
     commit(db)
-    return RetrospectiveOut.model_validate(closeout.retrospective)
+    return RetrospectiveOut.model_validate(
+        {**closeout.retrospective, "kept_on": closeout.closed_on}
+    )
 
 
 @router.post(
@@ -135,15 +153,19 @@ def reopen_program(
 @router.get(
     "/programs/{program_id}/retrospective",
     response_model=RetrospectiveOut,
-    summary="The retrospective (a draft until the program is closed); JSON, md, html or pdf",
+    summary="The retrospective kept at the last close (a draft until the program is first "
+    "closed); JSON, md, html or pdf",
 )
 def get_retrospective(
     program_id: PathId,
     db: Db,
     actor: CurrentActor,
     format: Annotated[Literal["json", "md", "html", "pdf"], Query()] = "json",
+    draft: Annotated[
+        bool, Query(description="a draft from the live plan, even with one kept at a close")
+    ] = False,
 ) -> RetrospectiveOut | Response:
-    data = service.get_retrospective(db, actor, program_id)
+    data = service.get_retrospective(db, actor, program_id, draft=draft)
     if format == "json":
         return RetrospectiveOut.model_validate(data)
     headers = {"Cache-Control": "no-store"}

@@ -339,8 +339,12 @@ def retrospective(
     program: ProgramRef,
     format: Annotated[str, typer.Option("--format", help="md, html or pdf")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="a draft from the live plan, even with one kept")
+    ] = False,
 ) -> None:
-    """The program's retrospective (a draft until it is closed), as Markdown, HTML or PDF."""
+    """The program's retrospective as Markdown, HTML or PDF: the one kept at its last close
+    (reopened since or not), or a draft from the live plan until it is first closed."""
     from podium.services.governance import retrospective as service
 
     if format not in ("md", "html", "pdf"):
@@ -350,7 +354,8 @@ def retrospective(
     writable(output)
     with service_work() as session:
         found = programs.find_program(session, SYSTEM, program)
-        body = service.render(service.get_retrospective(session, SYSTEM, found.id), format)
+        data = service.get_retrospective(session, SYSTEM, found.id, draft=draft)
+        body = service.render(data, format)
     if output is None:
         typer.echo(body.decode(), nl=False)
     else:

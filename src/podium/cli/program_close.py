@@ -30,6 +30,7 @@ from podium.cli._app import (
     service_work,
 )
 from podium.cli.programs import counted, program_app
+from podium.currency import figure, share
 from podium.models import Program, ProgramStatus, Role
 from podium.services import programs
 from podium.services.actor import Actor
@@ -102,32 +103,42 @@ def _what_is_kept(outcome_value: float | None, summary: str, lessons: list[tuple
 
 
 def _goal_line(goal: dict[str, Any]) -> str | None:
-    """The outcome against the goal's target, as the retrospective kept it."""
+    """The outcome against the goal's target, as the retrospective kept it (figures
+    written as the report writes them), and why it is not judged when it is not."""
     value = goal.get("achieved_value")
     if value is None:
         return None
-    unit = f" {goal['unit']}" if goal.get("unit") else ""
+    unit = f" {goal['achieved_unit']}" if goal.get("achieved_unit") else ""
+    goal_unit = f" {goal['unit']}" if goal.get("unit") else ""
     source = goal.get("achieved_from") or ""
     if source == "goal KPI":
         source = f"the goal KPI's reading of {goal['achieved_on']}"
-    line = f"Outcome: {value:g}{unit} ({source})"
+    line = f"Outcome: {figure(value)}{unit} ({source})"
     if goal.get("target_value") is not None:
-        line += f" against a target of {goal['target_value']:g}{unit}"
+        line += f" against a target of {figure(goal['target_value'])}{goal_unit}"
         if goal.get("met") is not None:
             line += ": met" if goal["met"] else ": not met"
         if goal.get("achieved_pct") is not None:
-            line += f", {goal['achieved_pct']:g} % of the way from the baseline"
-    return escape(line) + "."
+            line += f", {share(goal['achieved_pct'])} of the way from the baseline"
+    line += "."
+    if goal.get("note"):
+        line += f" {goal['note']}"
+    return escape(line)
 
 
 def _finish_line(schedule: dict[str, Any]) -> str:
-    finish = schedule.get("finish_actual") or "not scheduled"
+    """The finish, reached or forecast (work is left), against the original baseline."""
+    finish = schedule.get("finish_actual")
+    if finish is None:
+        return "Finish: not scheduled."
+    reached = schedule.get("finish_reached")
+    what = "reached" if reached else "forecast" if reached is not None else "actual or forecast"
     planned = schedule.get("finish_planned")
     if planned is None:
-        return f"Finish: {finish} (no baseline to compare)."
+        return f"Finish: {finish} ({what}; no baseline to compare)."
     slip = schedule.get("finish_slip")
     moved = f", {slip:+d} working days" if slip else ", on time"
-    return f"Finish: {finish} (original baseline {planned}{moved})."
+    return f"Finish: {finish} ({what}; original baseline {planned}{moved})."
 
 
 def _milestones_line(schedule: dict[str, Any]) -> str | None:
@@ -203,7 +214,8 @@ def program_close(
 @program_app.command("reopen")
 def program_reopen(program: ProgramRef, as_user: AsUser = None) -> None:
     """Reopen a closed program (owners) so that its plan can change again; its retrospective
-    stays as kept until it is closed anew."""
+    stays as kept until it is closed anew (`podium retrospective` prints it, marked as kept
+    at that close; `--draft` prints one from the live plan)."""
     with service_work() as session:
         actor, found = _owned(session, as_user, program)
         key, name = found.key, escape(found.name)
@@ -221,5 +233,6 @@ def program_reopen(program: ProgramRef, as_user: AsUser = None) -> None:
         console.print(f"Rescheduled with what changed while it was closed: finish {was} → {now}.")
     if closed_on is not None:
         console.print(
-            f"The retrospective kept at its close on {closed_on} stays until it is closed again."
+            f"The retrospective kept at its close on {closed_on} stays until it is closed again: "
+            f"`podium retrospective {key}` prints it, `--draft` one from the live plan."
         )

@@ -10,6 +10,7 @@ next to the record it is about.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
@@ -20,8 +21,11 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.governance import DecisionCreate, ProposedItemCreate
+from podium.api.retrospective import MAX_OUTCOME
 from podium.api.schemas import PathId
+from podium.currency import figure, share
 from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
+from podium.interop.retrospective_render import finish_label
 from podium.models.governance import Decision, Review, ReviewOccurrence
 from podium.services import benefits, milestones, risks
 from podium.services.common import today
@@ -444,24 +448,43 @@ def _retrospective(
     viewer: CurrentViewer,
     program_id: int,
     *,
+    draft: bool = False,
     errors: dict[str, str] | None = None,
+    closing: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = retrospective_page(db, viewer.actor, program_id)
+    """The page; ``closing``: what the close form sent (kept when it is refused, or shown
+    for confirmation with ``confirm``)."""
+    view = retrospective_page(db, viewer.actor, program_id, draft=draft)
     return render(
         request,
         "governance/retrospective.html",
-        {"view": view, "program": view.program, "r": view.data, "errors": errors or {}},
+        {
+            "view": view,
+            "program": view.program,
+            "r": view.data,
+            "draft": draft,
+            "errors": errors or {},
+            "closing": closing or {},
+            "figure": figure,
+            "share": share,
+            "finish_label": finish_label,
+        },
         status_code=status_code,
     )
 
 
 @router.get("/programs/{program_id}/retrospective", name="retrospective")
 def retrospective_view(
-    request: Request, program_id: PathId, db: Db, viewer: CurrentViewer
+    request: Request,
+    program_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    draft: Annotated[bool, Query()] = False,
 ) -> Response:
-    """The retrospective: a draft until the program is closed, then as kept at close."""
-    return _retrospective(request, db, viewer, program_id)
+    """The retrospective: a draft until the program is first closed, then the one kept at
+    its last close (``draft``: a draft from the live plan all the same)."""
+    return _retrospective(request, db, viewer, program_id, draft=draft)
 
 
 @router.post("/programs/{program_id}/retrospective/lessons")
@@ -484,32 +507,56 @@ def add_lesson(
 def close(
     request: Request, program_id: PathId, db: Db, viewer: CurrentViewer, form: CheckedForm
 ) -> Response:
-    """Close the program and keep its retrospective (owners)."""
-    raw = field_value(form, "outcome_value")
+    """Close the program and keep its retrospective (owners), once confirmed: the first
+    post asks, showing what closing does; the second (``confirmed``) closes, unless the
+    program changed since the page was read (its ``version``)."""
+    closing = {
+        "outcome_value": field_value(form, "outcome_value"),
+        "outcome_summary": field_value(form, "outcome_summary"),
+        "version": field_value(form, "version"),
+    }
+    raw = closing["outcome_value"]
     try:
         value = float(raw) if raw else None
     except ValueError:
+        value = math.nan
+    if value is not None and not (math.isfinite(value) and abs(value) <= MAX_OUTCOME):
+        wrong = "must be a number" if math.isnan(value) else "is out of range (at most ±1e15)"
         return _retrospective(
             request,
             db,
             viewer,
             program_id,
-            errors={"close": "The outcome achieved must be a number."},
+            errors={"close": f"The outcome achieved {wrong}."},
+            closing=closing,
             status_code=422,
         )
     try:
+        if field_value(form, "confirmed") != "1":  # ask first: closing freezes the plan
+            retrospective.closable_program(db, viewer.actor, program_id)
+            asked = {**closing, "confirm": "1"}
+            return _retrospective(request, db, viewer, program_id, closing=asked)
         retrospective.close_program(
             db,
             viewer.actor,
             program_id,
             outcome_value=value,
-            outcome_summary=field_value(form, "outcome_summary"),
+            outcome_summary=closing["outcome_summary"],
+            expected_version=version_of(form),
         )
         done(db)
     except REFUSALS as exc:
         db.rollback()
+        if isinstance(exc, StaleVersion):  # read before someone else changed the program
+            closing = {**closing, "version": ""}  # the form takes the version now shown
         return _retrospective(
-            request, db, viewer, program_id, errors={"close": _message(exc)}, status_code=exc.status
+            request,
+            db,
+            viewer,
+            program_id,
+            errors={"close": _message(exc)},
+            closing=closing,
+            status_code=exc.status,
         )
     return RedirectResponse(f"/programs/{program_id}/retrospective", status_code=303)
 
@@ -520,7 +567,9 @@ def reopen(
 ) -> Response:
     """Reopen a closed program so its plan can change again (owners)."""
     try:
-        retrospective.reopen_program(db, viewer.actor, program_id)
+        retrospective.reopen_program(
+            db, viewer.actor, program_id, expected_version=version_of(form)
+        )
         done(db)
     except REFUSALS as exc:
         db.rollback()

@@ -204,12 +204,14 @@ def benefits_off_track(session: Session, program_id: int, as_of: date) -> list[d
     ]
 
 
-def benefit_outcomes(session: Session, program_id: int) -> list[dict[str, Any]]:
-    """Every benefit's outcome for the retrospective: baseline, target, latest, realization, met."""
+def benefit_outcomes(session: Session, program_id: int, *, as_of: date) -> list[dict[str, Any]]:
+    """Every benefit's outcome for the retrospective: baseline, target, and its latest
+    reading on or before ``as_of`` (the close, or today for a draft) with its realization
+    and whether it met the target (``None`` for both without a reading)."""
     outcomes = []
     for benefit in program_benefits(session, program_id):
-        plan = plan_of(benefit)
-        latest = benefit.measurements[-1] if benefit.measurements else None
+        view = _view(benefit, as_of, DEFAULT_TOLERANCE)  # the tolerance plays no part here
+        plan, latest = view.plan, view.realization.latest
         outcomes.append(
             {
                 "id": benefit.id,
@@ -221,9 +223,9 @@ def benefit_outcomes(session: Session, program_id: int) -> list[dict[str, Any]]:
                 "target_value": benefit.target_value,
                 "target_date": benefit.target_date,
                 "latest_value": latest.value if latest else None,
-                "latest_date": latest.measured_on if latest else None,
+                "latest_date": latest.on if latest else None,
                 "realization_pct": rounded(realization_pct(plan, latest.value)) if latest else None,
-                "met": bool(latest and is_met(plan, latest.value)),
+                "met": is_met(plan, latest.value) if latest else None,
                 "url": benefit_url(benefit),
             }
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from podium.models import Program, Role
+from podium.models import Program, ProgramStatus, Role
 from podium.models.governance import ChangeRequest, Decision, Review, ReviewOccurrence, Stakeholder
 from podium.services.actor import Actor, require_role
 from podium.services.governance import agenda, change_requests, decisions, reviews, stakeholders
@@ -136,6 +136,8 @@ def governance_page(
 
 @dataclass(frozen=True)
 class RetrospectivePage:
+    """The retrospective shown (kept at the last close, or a draft) and who may do what."""
+
     program: Program
     role: Role
     data: dict[str, Any]
@@ -143,7 +145,8 @@ class RetrospectivePage:
 
     @property
     def closed(self) -> bool:
-        return bool(self.data.get("closed"))
+        """Whether the program is closed now (a kept retrospective may outlive a reopen)."""
+        return self.program.status == ProgramStatus.CLOSED
 
     @property
     def can_close(self) -> bool:
@@ -163,9 +166,12 @@ class RetrospectivePage:
         return self.role.rank >= Role.MANAGER.rank
 
 
-def retrospective_page(session: Session, actor: Actor, program_id: int) -> RetrospectivePage:
+def retrospective_page(
+    session: Session, actor: Actor, program_id: int, *, draft: bool = False
+) -> RetrospectivePage:
+    """The retrospective page: the one kept at the last close, or a draft (``draft``, or
+    never closed)."""
     program = get_program(session, actor, program_id)
     role = require_role(session, actor, program_id, Role.VIEWER)
-    return RetrospectivePage(
-        program, role, get_retrospective(session, actor, program_id), LESSON_CATEGORIES
-    )
+    data = get_retrospective(session, actor, program_id, draft=draft)
+    return RetrospectivePage(program, role, data, LESSON_CATEGORIES)

@@ -3,7 +3,10 @@ their baselines, schedule and cost performance, the change requests approved, wh
 conflicts were caught early or late, and lessons learned.
 
 Before close the retrospective is a draft computed from the live data; closing
-keeps its numbers unchanged with the close-out record (lessons stay editable).
+keeps its numbers unchanged with the close-out record (lessons stay editable), and
+that kept copy is what is read until a new close replaces it, after a reopen too.
+Benefits and the goal are read as of the close (today for a draft); the outcome is
+judged against the goal's own baseline and target, never a goal KPI's that differ.
 Lead times come from the alert history: the working days between an alert's
 ``first_detected_at`` and the date it threatened (the deadline or target in its
 ``details``, or the start it overtook) — see :mod:`podium.engine.governance`.
@@ -17,9 +20,10 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
+from podium.currency import figure
 from podium.engine.governance import FlaggedConflict, detection_leads, summarize_leads
 from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.interop import retrospective_render
@@ -32,6 +36,7 @@ from podium.models import (
     Program,
     ProgramStatus,
     Role,
+    Task,
     utcnow,
 )
 from podium.models.governance import (
@@ -53,6 +58,7 @@ from podium.services.performance import program_performance
 from podium.services.programs import get_program
 from podium.services.scheduling.alerts import SCHEDULE_ALERT_KINDS
 from podium.services.scheduling.pending import mark_program
+from podium.services.tasks.rollup import finished_leaf
 
 EARLY_THRESHOLD = 10  # working days of warning that count as "caught early"
 LESSON_CATEGORIES = {"went_well": "What went well", "improve": "What to do differently"}
@@ -135,40 +141,128 @@ def delete_lesson(session: Session, actor: Actor, lesson_id: int) -> None:
 # --- the report's parts --------------------------------------------------------------------
 
 
-def _goal_reading(session: Session, program: Program, until: date) -> BenefitMeasurement | None:
+def _goal_kpi(session: Session, program: Program) -> Benefit | None:
+    """The benefit marked as the measure of the program's goal, if one is."""
+    return session.scalar(
+        select(Benefit).where(Benefit.program_id == program.id, Benefit.is_goal.is_(True))
+    )
+
+
+def _goal_reading(session: Session, kpi: Benefit, until: date) -> BenefitMeasurement | None:
     """The goal KPI's latest reading on or before ``until``."""
     return session.scalar(
         select(BenefitMeasurement)
-        .join(Benefit, Benefit.id == BenefitMeasurement.benefit_id)
-        .where(
-            Benefit.program_id == program.id,
-            Benefit.is_goal.is_(True),
-            BenefitMeasurement.measured_on <= until,
-        )
+        .where(BenefitMeasurement.benefit_id == kpi.id, BenefitMeasurement.measured_on <= until)
         .order_by(BenefitMeasurement.measured_on.desc(), BenefitMeasurement.id.desc())
         .limit(1)
     )
 
 
+def _differences(program: Program, kpi: Benefit) -> list[str]:
+    """Where the goal KPI's terms differ from the goal's own (``unit``, ``baseline``,
+    ``target``), among those the goal sets."""
+    unit, kpi_unit = (program.goal_unit or "").strip(), (kpi.unit or "").strip()
+    baseline, target = program.goal_baseline_value, program.goal_target_value
+    return [
+        name
+        for name, differs in (
+            ("unit", bool(unit and kpi_unit) and unit.casefold() != kpi_unit.casefold()),
+            ("baseline", baseline is not None and kpi.baseline_value != baseline),
+            ("target", target is not None and kpi.target_value != target),
+        )
+        if differs
+    ]
+
+
+def _terms(baseline: float | None, target: float | None, unit: str | None) -> str:
+    """A measure's planned change in words: "from 1,200 to 840 tickets", "to 50"."""
+    words = [f"from {figure(baseline)}"] if baseline is not None else []
+    words.append(f"to {figure(target)}" if target is not None else "to no target")
+    return " ".join(words) + (f" {unit.strip()}" if unit and unit.strip() else "")
+
+
+def _good_direction(program: Program, kpi: Benefit | None, unit_differs: bool) -> str | None:
+    """Which way the goal's measure should move: from the goal's baseline to its target,
+    else as the goal KPI should move (unless it counts in another unit, and so measures
+    something else); ``None``: unknown."""
+    baseline, target = program.goal_baseline_value, program.goal_target_value
+    if baseline is not None and target is not None and target != baseline:
+        return "down" if target < baseline else "up"
+    return kpi.direction if kpi is not None and not unit_differs else None
+
+
+def _why_not_judged(
+    program: Program, unlike_kpi: Benefit | None, direction: str | None, *, closed: bool
+) -> str | None:
+    """Why an outcome is not judged against the goal, in a sentence (``None``: it is).
+    ``unlike_kpi``: the goal KPI whose reading it is, when its terms are not the goal's;
+    ``closed``: kept at a close, when there is no more to do about it."""
+    baseline, target = program.goal_baseline_value, program.goal_target_value
+    if unlike_kpi is not None:
+        kpi = unlike_kpi
+        note = (
+            f"The goal KPI “{kpi.name}” runs "
+            f"{_terms(kpi.baseline_value, kpi.target_value, kpi.unit)}, the goal "
+            f"{_terms(baseline, target, program.goal_unit)}: its reading is not judged "
+            "against the goal."
+        )
+        if not closed:
+            note += (
+                " Make them agree (on the Benefits page or in the program's Settings), or "
+                "type the outcome achieved when closing."
+            )
+        return note
+    if target is None:
+        return "The goal sets no target: met or not cannot be judged."
+    if direction is None:
+        return (
+            "The goal has no baseline to tell whether up or down is better (nor a goal KPI "
+            "in its unit): met or not cannot be judged."
+        )
+    return None
+
+
 def _outcome(
-    session: Session, program: Program, closeout: ProgramCloseout | None
+    session: Session, program: Program, closeout: ProgramCloseout | None, until: date
 ) -> dict[str, Any]:
-    """The goal against its target: the value typed at close, else the goal KPI's latest
-    reading up to the close (up to today for a draft)."""
+    """The goal against its own baseline and target (the program's goal settings).
+
+    The value achieved is the one typed at close, else the goal KPI's latest reading up
+    to ``until`` (the close, or today for a draft). A reading stands for the goal only
+    when the KPI measures it in the goal's terms (unit, baseline and target, where the
+    goal sets them); when it does not, the reading is shown but neither the share of
+    the change nor met is computed, and ``note`` says why, as it does when the goal
+    gives no target or no way to tell whether up or down is better.
+    """
+    kpi = _goal_kpi(session, program)
+    differences = _differences(program, kpi) if kpi is not None else []
     value = closeout.outcome_value if closeout else None
     source, measured_on = ("typed at close" if value is not None else None), None
-    if value is None:
-        reading = _goal_reading(session, program, closeout.closed_on if closeout else today())
+    judged = True
+    if value is None and kpi is not None:
+        reading = _goal_reading(session, kpi, until)
         if reading is not None:
-            value, measured_on = reading.value, reading.measured_on
-            source = "goal KPI"
+            value, measured_on, source = reading.value, reading.measured_on, "goal KPI"
+            judged = not differences
     baseline, target = program.goal_baseline_value, program.goal_target_value
+    direction = _good_direction(program, kpi, "unit" in differences)
+    # a reading is in the goal KPI's unit, which may not be the goal's
+    unit = kpi.unit if kpi is not None and source == "goal KPI" else program.goal_unit
+    note = None
+    if value is not None:
+        unlike = None if judged else kpi
+        note = _why_not_judged(program, unlike, direction, closed=closeout is not None)
     met = None
-    if value is not None and target is not None:
-        decreasing = baseline is not None and target < baseline
-        met = value <= target if decreasing else value >= target
+    if value is not None and judged and target is not None and direction is not None:
+        met = value <= target if direction == "down" else value >= target
     achieved_pct = None
-    if value is not None and target is not None and baseline is not None and target != baseline:
+    if (
+        value is not None
+        and judged
+        and target is not None
+        and baseline is not None
+        and target != baseline
+    ):
         achieved_pct = round(100 * (value - baseline) / (target - baseline), 1)
     return {
         "outcome": program.goal_outcome,
@@ -178,10 +272,26 @@ def _outcome(
         "target_value": target,
         "target_date": _iso(program.goal_target_date),
         "achieved_value": value,
+        "achieved_unit": unit,
         "achieved_on": _iso(measured_on),
         "achieved_from": source,
         "achieved_pct": achieved_pct,
         "met": met,
+        "direction": direction,
+        "kpi": (
+            {
+                "id": kpi.id,
+                "name": kpi.name,
+                "unit": kpi.unit,
+                "baseline_value": kpi.baseline_value,
+                "target_value": kpi.target_value,
+                "direction": kpi.direction,
+                "differs": differences,
+            }
+            if kpi is not None
+            else None
+        ),
+        "note": note,
         "summary": closeout.outcome_summary if closeout else "",
     }
 
@@ -195,6 +305,18 @@ def _baseline_items(session: Session, baseline: Baseline | None) -> dict[int, da
         )
     )
     return {record_id: finish for record_id, finish in rows}
+
+
+def _work_done(session: Session, program_id: int) -> bool:
+    """Whether the program has work and all of it is finished, so that its finish is a
+    date reached rather than a forecast."""
+    child = aliased(Task)
+    leaves = select(Task.id).where(
+        Task.program_id == program_id, ~exists().where(child.parent_id == Task.id)
+    )
+    has_work = session.scalar(select(leaves.exists()))
+    work_left = session.scalar(select(leaves.where(~finished_leaf()).exists()))
+    return bool(has_work) and not work_left
 
 
 def _milestones(session: Session, program: Program) -> dict[str, Any]:
@@ -234,7 +356,8 @@ def _milestones(session: Session, program: Program) -> dict[str, Any]:
         "baselines_taken": len(baselines),
         "start": _iso(program.scheduled_start),
         "finish_planned": _iso(finish_planned),
-        "finish_actual": _iso(program.scheduled_finish),
+        "finish_actual": _iso(program.scheduled_finish),  # the forecast until reached
+        "finish_reached": _work_done(session, program.id),
         "finish_slip": (
             calendar.slip(finish_planned, program.scheduled_finish)
             if finish_planned and program.scheduled_finish
@@ -380,8 +503,12 @@ def _governance_counts(session: Session, program_id: int) -> dict[str, int]:
 def build_retrospective(
     session: Session, actor: Actor, program_id: int, *, closeout: ProgramCloseout | None = None
 ) -> dict[str, Any]:
-    """Every number of the retrospective, from the live data (plain JSON)."""
+    """Every number of the retrospective, from the live data (plain JSON).
+
+    Benefits and the goal are read as they stood on ``as_of``: the close, or today for a
+    draft (a reading dated later is not counted, in the goal line nor in the table)."""
     program = get_program(session, actor, program_id)
+    until = closeout.closed_on if closeout else today()
     return {
         "program": {
             "id": program.id,
@@ -393,8 +520,9 @@ def build_retrospective(
         "closed_on": _iso(closeout.closed_on) if closeout else None,
         "closed_by": closeout.closed_by if closeout else None,
         "generated_at": utcnow().isoformat(timespec="seconds"),
-        "goal": _outcome(session, program, closeout),
-        "benefits": _jsonable(benefit_outcomes(session, program_id)),
+        "as_of": until.isoformat(),
+        "goal": _outcome(session, program, closeout, until),
+        "benefits": _jsonable(benefit_outcomes(session, program_id, as_of=until)),
         "schedule": _milestones(session, program),
         "performance": _performance(session, actor, program_id),
         "change_requests": _change_requests(session, program_id),
@@ -408,13 +536,47 @@ def closeout_of(session: Session, program_id: int) -> ProgramCloseout | None:
     return session.scalar(select(ProgramCloseout).where(ProgramCloseout.program_id == program_id))
 
 
-def get_retrospective(session: Session, actor: Actor, program_id: int) -> dict[str, Any]:
-    """The retrospective as kept at close (lessons as they are now), or a draft before it."""
+def _with_later_fields(kept: dict[str, Any]) -> dict[str, Any]:
+    """A retrospective kept before some of its fields existed, with them as it implies:
+    read as of its close, no note on the goal, a benefit without a reading neither met
+    nor missed, whether its finish was reached not known."""
+    goal = {"direction": None, "kpi": None, "note": None, **kept["goal"]}
+    goal.setdefault("achieved_unit", goal["unit"])
+    benefits = [
+        {**b, "met": None} if b.get("latest_value") is None else b for b in kept["benefits"] or []
+    ]
+    schedule = {"finish_reached": None, **kept["schedule"]}
+    return {
+        "as_of": kept["closed_on"],
+        **kept,
+        "goal": goal,
+        "benefits": benefits,
+        "schedule": schedule,
+    }
+
+
+def get_retrospective(
+    session: Session, actor: Actor, program_id: int, *, draft: bool = False
+) -> dict[str, Any]:
+    """The retrospective kept at the program's last close (lessons as they are now), or a
+    draft from the live data when it was never closed or ``draft`` is asked for.
+
+    Reopening does not drop the kept one: it stands for what the program achieved at
+    that close until a new close replaces it, and says so (``reopened``: the program has
+    been reopened since, so its live plan may differ). ``kept_on`` is the day of the
+    close whose retrospective is kept, on a draft too (none: never closed)."""
     program = get_program(session, actor, program_id)
     closeout = closeout_of(session, program_id)
-    if closeout is not None and program.status == ProgramStatus.CLOSED:
-        return {**closeout.retrospective, "lessons": _lessons(session, program_id)}
-    return build_retrospective(session, actor, program_id)
+    kept_on = _iso(closeout.closed_on) if closeout else None
+    if closeout is None or draft:
+        draft_data = build_retrospective(session, actor, program_id)
+        return {**draft_data, "reopened": False, "kept_on": kept_on}
+    return {
+        **_with_later_fields(closeout.retrospective),
+        "reopened": program.status != ProgramStatus.CLOSED,
+        "kept_on": kept_on,
+        "lessons": _lessons(session, program_id),
+    }
 
 
 def render(data: dict[str, Any], fmt: str) -> bytes:
@@ -426,6 +588,16 @@ def render(data: dict[str, Any], fmt: str) -> bytes:
     if fmt == "pdf":
         return retrospective_render.render_pdf(data)
     raise NotFound(f"no retrospective format {fmt!r}: html, md or pdf")
+
+
+def closable_program(session: Session, actor: Actor, program_id: int) -> Program:
+    """The program, if the actor may close it now (an owner, the live plan, not closed):
+    what a form checks before asking to confirm a close."""
+    program = get_program(session, actor, program_id, needed=Role.OWNER)
+    refuse_scenario_copy(program, "close the live program")
+    if program.status == ProgramStatus.CLOSED:
+        raise Conflict(f"{program.key} is already closed", code="program_closed")
+    return program
 
 
 def close_program(
@@ -444,10 +616,7 @@ def close_program(
     A ``closed_on`` given is not before the program's start, nor after today: a program
     is closed once its work has ended, as a decision is logged once taken.
     """
-    program = get_program(session, actor, program_id, needed=Role.OWNER)
-    refuse_scenario_copy(program, "close the live program")
-    if program.status == ProgramStatus.CLOSED:
-        raise Conflict(f"{program.key} is already closed", code="program_closed")
+    program = closable_program(session, actor, program_id)
     check_plan_date("closed_on", closed_on)
     if closed_on is not None and closed_on > today():
         # the clock's today, as for decisions and meetings: a close is something that
