@@ -452,21 +452,23 @@ def test_the_close_form_asks_first_keeps_what_was_typed_and_refuses_a_stale_page
     assert refused.status_code == 422 and "must be a number" in refused.text
     form = _section(refused.text, "close-form", "</form>")
     assert 'value="eleven hundred"' in form and 'value="Tickets down"' in form
-    typed["outcome_value"] = "1100"
+    typed["outcome_value"] = "1,100"  # as the pages write it
     assert browser_as("manager@example.com").post(url, typed).status_code == 403  # owners'
     asked = owner.post(url, typed)  # not closed yet: asked to confirm, what was typed kept
     assert asked.status_code == 200 and status() == "active"
     confirm = _section(asked.text, "close-confirm", "</form>")
-    assert 'name="confirmed" value="1"' in confirm and 'value="1100"' in confirm
+    assert 'name="confirmed" value="1"' in confirm and 'value="1,100"' in confirm
     assert f'name="version" value="{typed["version"]}"' in confirm
     changed = cast.owner.patch(f"/api/v1/programs/{pid}", json={"description": "Changed"})
     assert changed.status_code == 200, changed.text
     stale = owner.post(url, {**typed, "confirmed": "1"})
     assert stale.status_code == 412 and status() == "active"
     assert "changed by someone else" in _section(stale.text, "close-error", "</p>")
-    assert 'value="1100"' in _section(stale.text, "close-form", "</form>")
+    assert 'value="1,100"' in _section(stale.text, "close-form", "</form>")
     closed = owner.post(url, {**typed, "version": version(stale.text), "confirmed": "1"})
     assert closed.status_code == 303 and status() == "closed"
+    kept = cast.viewer.get(f"/api/v1/programs/{pid}/retrospective").json()
+    assert kept["goal"]["achieved_value"] == 1100
     # reopened, the page shows the retrospective kept at the close, marked as kept
     page = owner.get(f"/programs/{pid}/retrospective")
     reopen = re.search(r'name="version" value="(\d+)"', _section(page, "reopen"))

@@ -31,7 +31,7 @@ from podium.services import benefits, milestones, risks
 from podium.services.common import today
 from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.services.governance.page import GovernancePage, governance_page, retrospective_page
-from podium.web.form_errors import humanize, validate
+from podium.web.form_errors import humanize, ungrouped, validate
 from podium.web.governance_choices import SAVED, FormState, form_context
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import checkbox, done, field_value, version_of
@@ -517,7 +517,7 @@ def close(
     }
     raw = closing["outcome_value"]
     try:
-        value = float(raw) if raw else None
+        value = float(ungrouped(raw)) if raw else None  # "1,050" as the pages show it
     except ValueError:
         value = math.nan
     if value is not None and not (math.isfinite(value) and abs(value) <= MAX_OUTCOME):
