@@ -380,6 +380,8 @@ def test_the_page_and_the_reports_write_figures_alike(
     _benefit(cast, [("2027-02-01", 281.5)], **hosting, is_goal=False)
     _benefit(cast, [], name="never measured", is_goal=False)
     pid = cast.program.id
+    draft = cast.viewer.get(f"/api/v1/programs/{pid}/retrospective", params={"format": "md"})
+    assert "— **not met yet**" in draft.text  # still running: not met so far
     closed = cast.owner.post(
         f"/api/v1/programs/{pid}/close",
         json={"closed_on": "2027-03-01", "outcome_summary": "Users are happier"},
