@@ -137,6 +137,17 @@ def test_utf8_with_bom_semicolons_and_windows_1252() -> None:
     assert any("Windows-1252" in n for n in latin.notes)
 
 
+def test_semicolon_files_read_decimal_commas_as_a_european_spreadsheet_writes_them() -> None:
+    text = "Name;Duration;Start;% Complete\nDig;2,5;2027-01-04;50,5\nFill;3d;;\n"
+    plan = read_csv_plan(text.encode())
+    assert plan.problems == []
+    dig, fill = plan.document["tasks"]
+    assert (dig["duration"], dig["percent_complete"], fill["duration"]) == (2, 50.5, 3)
+    assert any("2.5 d → 2 d" in note for note in plan.notes)  # rounded, and said so
+    # with commas between the cells, a comma is no decimal mark: a quoted "2,5" is refused
+    assert read_csv_plan(b'Name,Duration\nDig,"2,5"\n').problems != []
+
+
 def test_every_problem_is_located_by_line_and_column() -> None:
     text = (
         "ID,Name,Duration,Predecessors,Start,Resources,% Complete\n"

@@ -123,11 +123,16 @@ def _decode(data: bytes) -> tuple[str, str]:
         ), "the file is not UTF-8: read as Windows-1252"
 
 
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most: ``,``, ``;`` (a spreadsheet saved where
+    the comma is the decimal mark) or a tab."""
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=lambda d: first.count(d))
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """The non-blank records with the line each starts on (quoted fields may span lines)."""
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=lambda d: first.count(d))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     line = 1
     for record in reader:
         if any(cell.strip() for cell in record):
@@ -217,8 +222,17 @@ def _day(text: str) -> date | None:
         return None
 
 
+# a number written with a decimal comma ("2,5" days, "50,5" %), read as such in a file
+# separated by semicolons: where the comma is the decimal mark
+_DECIMAL_COMMA = re.compile(r"^(\d+),(\d+)(?!\d*,)")
+DECIMAL_FIELDS = frozenset({"duration", "percent_complete"})
+
+
 class _Reader:
-    def __init__(self, columns: list[str], mapping: dict[str, str]) -> None:
+    def __init__(
+        self, columns: list[str], mapping: dict[str, str], *, decimal_comma: bool = False
+    ) -> None:
+        self.decimal_comma = decimal_comma
         self.columns = columns
         self.mapping = mapping
         self.index = {f: columns.index(c) for f, c in mapping.items()}
@@ -231,6 +245,8 @@ class _Reader:
     def cell(self, line: int, record: list[str], field: str) -> str:
         i = self.index.get(field)
         text = record[i].strip() if i is not None and i < len(record) else ""
+        if self.decimal_comma and field in DECIMAL_FIELDS:
+            text = _DECIMAL_COMMA.sub(r"\1.\2", text)
         return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
 
     def at(self, line: int, field: str) -> str:
@@ -606,7 +622,7 @@ def read_csv_plan(
         )
     if result.problems:
         return result
-    reader = _Reader(columns, chosen)
+    reader = _Reader(columns, chosen, decimal_comma=_delimiter(text) == ";")
     document = reader.read(records[1:])
     if reader.problems:
         result.problems = reader.problems
