@@ -99,3 +99,23 @@ def test_a_plan_with_a_name_longer_than_stored_is_refused_on_every_database(cast
     assert cast.admin.get("/api/v1/programs").json() == before
     plan["milestones"][0]["name"] = "m" * 300
     assert _upload(cast.member, json.dumps(plan).encode(), name="plan.json").status_code == 201
+
+
+def test_a_task_uid_the_database_cannot_keep_is_refused_on_every_database(cast: Cast) -> None:
+    # PostgreSQL refused the project's next task number (UID + 1) inside the writes: a 500
+    data = (
+        b'<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project">'
+        b"<Title>Big</Title><StartDate>2027-01-04T08:00:00</StartDate><Tasks>"
+        b"<Task><UID>3000000000</UID><Name>Build</Name><OutlineLevel>1</OutlineLevel>"
+        b"<Duration>PT16H0M0S</Duration></Task></Tasks></Project>"
+    )
+    before = cast.admin.get("/api/v1/programs").json()
+    error = assert_error(_upload(cast.member, data), 422, "invalid_file")
+    assert error["details"] == [
+        {
+            "location": "line 1, Task UID 3000000000 (Build) (id)",
+            "message": "task number 3000000000 is above 2147483646, the largest Podium keeps",
+            "path": "tasks[0].id",
+        }
+    ]
+    assert cast.admin.get("/api/v1/programs").json() == before

@@ -152,6 +152,24 @@ def test_texts_longer_than_the_database_stores_are_refused_where_they_are() -> N
     read_plan(data)
 
 
+def test_a_task_number_the_database_cannot_keep_is_refused_at_its_id() -> None:
+    # the project's next task number (one more) is a 32-bit integer on every database
+    data = make_plan()
+    data["tasks"][0]["id"] = "PLAT-2147483647"
+    data["tasks"][1]["id"] = "TRAIN-99999999999999999999999"
+    data["dependencies"] = data["assignments"] = []
+    problems = {p["location"]: p["message"] for p in problems_of(data)}
+    assert problems == {
+        "tasks[0].id": "task number 2147483647 is above 2147483646, the largest Podium keeps",
+        "tasks[1].id": (
+            "task number 99999999999999999999999 is above 2147483646, the largest Podium keeps"
+        ),
+    }
+    data["tasks"][0]["id"] = "PLAT-2147483646"  # at the limit
+    data["tasks"][1]["id"] = "PLAT-99999999999999999999999"  # not a number of its project
+    read_plan(data)
+
+
 def test_every_problem_is_listed_at_once_with_its_location() -> None:
     data = make_plan()
     data["tasks"][1]["duration"] = "five"

@@ -2,17 +2,22 @@
 
 They run beside the schema's own checks so that every problem is listed at once,
 each with its location: duplicate ids, unknown projects, calendars, parents,
-tasks and milestones, parent cycles, inconsistent progress, and (through
+tasks and milestones, parent cycles, task numbers too large to store,
+inconsistent progress, and (through
 :func:`~podium.interop.plan_resources.resource_problems`) resources and
 assignments.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from podium.engine import cycle_among
 from podium.interop.plan_resources import resource_problems
+
+# a task id KEY-N numbers the project's next task N + 1, kept as a 32-bit integer
+MAX_TASK_NUMBER = 2**31 - 2
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
@@ -107,6 +112,11 @@ def _task_problems(
     project, parent = _text(task, "project"), _text(task, "parent")
     if project is not None and project not in projects:
         add(f"{where}.project", f"unknown project {project!r}")
+    tid = _text(task, "id")
+    number = re.fullmatch(rf"{re.escape(project)}-(\d+)", tid) if project and tid else None
+    if number is not None and _too_large(number[1]):
+        message = f"task number {number[1]} is above {MAX_TASK_NUMBER}, the largest Podium keeps"
+        add(f"{where}.id", message)
     if parent is not None and parent not in tasks:
         kind = " (it is a milestone)" if parent in work else ""
         add(f"{where}.parent", f"parent {parent!r} not found{kind}")
@@ -130,6 +140,12 @@ def _task_problems(
         points = [float(p) for p in values if isinstance(p, int | float)]
         if len(points) == 3 and not points[0] <= points[1] <= points[2]:
             add(f"{where}.estimate", "needs optimistic <= most_likely <= pessimistic")
+
+
+def _too_large(digits: str) -> bool:
+    """Whether a task number is above :data:`MAX_TASK_NUMBER` (any number of digits)."""
+    significant = digits.lstrip("0")
+    return len(significant) > len(str(MAX_TASK_NUMBER)) or int(significant or 0) > MAX_TASK_NUMBER
 
 
 def _parent_cycles(parents: dict[str, str], tasks: dict[str, str], add: Any) -> None:

@@ -246,7 +246,12 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
         days = exception_days(exception, budget)
         if len(days) >= MAX_EXPANDED_DAYS:
             calendar.cut.append(text(exception, "Name") or f"exception {number}")
-        name = (text(exception, "Name") or "").strip()[:MAX_HOLIDAY_NAME]
+        name = (text(exception, "Name") or "").strip()
+        if len(name) > MAX_HOLIDAY_NAME:
+            raise ValueError(
+                f"the name of exception {number} has {len(name)} characters "
+                f"(Podium keeps at most {MAX_HOLIDAY_NAME})"
+            )
         _mark(calendar, days, working=flag(exception, "DayWorking"), name=name)
     return calendar
 

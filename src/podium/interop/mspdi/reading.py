@@ -35,9 +35,18 @@ def program_key(title: str) -> str:
     return (letters if letters[0].isalpha() else "P" + letters)[:10]
 
 
-def _title(root: Any) -> str:
+MAX_TITLE = 200  # characters of a program's and a project's name
+
+
+def _title(root: Any) -> tuple[str, list[str]]:
+    """The file's title (its name without ``.xml``), and a note when it is cut to what
+    Podium keeps (the title names the program; ``name`` given beside the file replaces it)."""
     title = text(root, "Title") or text(root, "Name") or "Imported plan"
-    return re.sub(r"\.xml$", "", title, flags=re.IGNORECASE)[:200]
+    title = re.sub(r"\.xml$", "", title, flags=re.IGNORECASE)
+    if len(title) <= MAX_TITLE:
+        return title, []
+    note = f"the file's title of {len(title)} characters is cut to {MAX_TITLE}"
+    return title[:MAX_TITLE], [note]
 
 
 def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
@@ -69,7 +78,7 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
     except ValueError:
         imported.problems.append(Problem("Project/MinutesPerDay", "not a number"))
         return imported
-    title = _title(root)
+    title, title_note = _title(root)
     key = program_key(title)
 
     file_calendars: dict[str, FileCalendar] = {}
@@ -159,7 +168,7 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
     ]
     if tasks.null_rows:
         imported.notes.append(f"{tasks.null_rows} blank task row(s) skipped")
-    imported.notes += calendar_notes + tasks.notes + resources.notes + currency_note
+    imported.notes += title_note + calendar_notes + tasks.notes + resources.notes + currency_note
     return imported
 
 

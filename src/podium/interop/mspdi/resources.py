@@ -80,7 +80,7 @@ def read_resources(
             continue
         resource: dict[str, Any] = {
             "id": f"R{uid}",
-            "name": (name or f"Resource {uid}")[:200],
+            "name": name or f"Resource {uid}",  # too long: a problem of the plan checks
             "kind": (
                 GROUP_KINDS.get((text(element, "Group") or "").casefold(), "person")
                 if kind == "1"
@@ -94,6 +94,11 @@ def read_resources(
         calendar_uid = text(element, "CalendarUID")
         if calendar_uid in calendar_names:
             resource["calendar"] = calendar_names[calendar_uid]
+        elif calendar_uid not in (None, "-1"):
+            read.notes.append(
+                f"{where} ({name}): calendar UID {calendar_uid} is not in the file: "
+                "the program's calendar is used"
+            )
         read.origins[f"resources[{len(read.resources)}]"] = where
         read.resources.append(resource)
         read.by_uid[uid] = resource["id"]

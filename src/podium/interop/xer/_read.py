@@ -47,6 +47,7 @@ class _Reader:
         self.file_dates: dict[str, FileDates] = {}
         self.baseline: dict[str, FileBaseline] = {}  # P6's planned (target) dates
         self.renamed: list[str] = []  # activity codes given another key ("A1 → P2.A1")
+        self.missing_calendars: dict[str, list[str]] = {}  # a clndr_id not in the file → tasks
 
     # calendars -----------------------------------------------------------------
 
@@ -252,6 +253,12 @@ class _Reader:
                 f"{'was' if one else 'were'} used before (in another project or by a WBS "
                 f"node) and {'was' if one else 'were'} given a new key: {listed}"
             )
+        for cid, named_by in self.missing_calendars.items():
+            listed = ", ".join(named_by[:5]) + (" …" if len(named_by) > 5 else "")
+            self.c.notes.append(
+                f"calendar {cid} (of {listed}) is not in the file: "
+                "the project's default calendar is used"
+            )
         return tasks, by_task_id
 
     # activities ----------------------------------------------------------------
@@ -269,7 +276,10 @@ class _Reader:
         tid = unique(code if code.lower() not in ids else f"{project}.{code}", ids, size=40)
         if tid != code:
             self.renamed.append(f"{code} → {tid}")
-        calendar = self.calendar(row.get("clndr_id")) or self.default_calendar
+        calendar = self.calendar(row.get("clndr_id"))
+        if calendar is None and row.get("clndr_id"):
+            self.missing_calendars.setdefault(row.get("clndr_id"), []).append(tid)
+        calendar = calendar or self.default_calendar
         hours_per_day = calendar.hours_per_day if calendar else 8.0
         kind = row.get("task_type")
         task: dict[str, Any] = {"id": tid, "project": project, "name": row.get("task_name") or code}
