@@ -148,6 +148,13 @@ def test_semicolon_files_read_decimal_commas_as_a_european_spreadsheet_writes_th
     assert read_csv_plan(b'Name,Duration\nDig,"2,5"\n').problems != []
 
 
+def test_an_id_longer_than_a_task_key_is_refused_not_cut() -> None:
+    long = "A" * 41
+    plan = read_csv_plan(f"ID,Name,Duration\n{long},Dig,2\n{long}B,Fill,2\n".encode())
+    assert [p.location for p in plan.problems] == ["line 2, column ID", "line 3, column ID"]
+    assert "longer than a task key keeps (40)" in plan.problems[0].message
+
+
 def test_every_problem_is_located_by_line_and_column() -> None:
     text = (
         "ID,Name,Duration,Predecessors,Start,Resources,% Complete\n"

@@ -289,7 +289,9 @@ class _Reader:
             if not raw:
                 self.problem(line, "id", "is empty")
                 raw = str(number)
-            tid = raw[:40] if "id" in self.index else f"{project}-{number}"
+            if "id" in self.index and len(raw) > 40:
+                self.problem(line, "id", f"{raw[:40]!r}… is longer than a task key keeps (40)")
+            tid = raw if "id" in self.index else f"{project}-{number}"
             if raw in refs:
                 self.problem(line, "id", f"{raw!r} is used twice")
             refs[raw] = tid
