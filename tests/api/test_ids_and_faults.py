@@ -1,5 +1,6 @@
-"""Ids past the database's INTEGER are refused in words, and a fault of Podium's own
-still answers the JSON error body (the API) or a page (the web)."""
+"""Ids past the database's INTEGER are refused in words, a fault of Podium's own
+still answers the JSON error body (the API) or a page (the web), and the OpenAPI
+document lists under each route the errors that route can answer."""
 
 from __future__ import annotations
 
@@ -27,6 +28,36 @@ def test_every_id_in_a_path_is_bounded_by_the_database(app: FastAPI) -> None:
         != 2_147_483_647
     ]
     assert unbounded == []
+
+
+def test_each_route_documents_412_only_if_it_reads_if_match_and_413_if_it_takes_a_body(
+    app: FastAPI,
+) -> None:
+    operations = {
+        f"{method.upper()} {path}": op
+        for path, item in app.openapi()["paths"].items()
+        for method, op in item.items()
+    }
+    error_body = {"$ref": "#/components/schemas/ErrorOut"}
+    if_match = set()
+    for name, op in operations.items():
+        headers = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
+        if "if-match" in headers:
+            if_match.add(name)
+        assert ("412" in op["responses"]) == ("if-match" in headers), name
+        assert ("413" in op["responses"]) == ("requestBody" in op), name
+        for status in {"412", "413"} & set(op["responses"]):
+            schema = op["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == error_body, (name, status)
+    assert len(if_match) > 40 and "PATCH /api/v1/tasks/{task_id}" in if_match
+    for read in ("GET /api/v1/programs", "GET /api/v1/tasks/{task_id}", "POST /api/v1/imports"):
+        assert "412" not in operations[read]["responses"], read
+    for upload in (
+        "POST /api/v1/imports",
+        "POST /api/v1/imports/inspect",
+        "POST /api/v1/calendars/{calendar_id}/holidays/import",
+    ):
+        assert "413" in operations[upload]["responses"], upload
 
 
 def test_a_huge_id_is_a_422_not_a_crash(cast: Cast) -> None:

@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
+from sqlalchemy import update
 
+from podium.models import Milestone
 from tests.api.conftest import Cast, Net
 from tests.factories import assert_error
 
@@ -79,28 +81,39 @@ def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews
     assert reviews[1].decoded("dtstart") - start == timedelta(days=14)
 
 
-def test_uids_stay_when_a_milestone_moves_and_sequence_grows_when_it_moves_or_is_edited(
+def test_uids_stay_when_a_milestone_moves_and_sequence_and_last_modified_follow_each_change(
     cast: Cast, net: Net
 ) -> None:
     created = _feed(cast)
     uid = f"milestone-{net.m1['id']}@podium"
+    made = datetime.now(UTC) - timedelta(days=30)  # the milestone was last edited then
+    milestones = Milestone.__table__
+    cast.db.execute(
+        update(milestones).where(milestones.c.id == net.m1["id"]).values(updated_at=made)
+    )
+    cast.db.commit()
     before = _events(_calendar(cast, created["url"]))[uid]
     # an edit upstream moves the milestone: the milestone itself is not edited
+    moving = datetime.now(UTC).replace(microsecond=0)
     response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 15})
     assert response.status_code == 200, response.text
     after = _events(_calendar(cast, created["url"]))
     assert list(after).count(uid) == 1
     assert after[uid].decoded("dtstart") > before.decoded("dtstart")
     assert int(after[uid]["sequence"]) > int(before["sequence"])
+    moved_at = after[uid].decoded("last-modified")  # the move revised the event
+    assert moving <= moved_at <= after[uid].decoded("dtstamp")
     # an edit elsewhere that moves nothing leaves it as it was
     response = cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"name": "Platform"})
     assert response.status_code == 200, response.text
     same = _events(_calendar(cast, created["url"]))[uid]
     assert int(same["sequence"]) == int(after[uid]["sequence"])
+    assert same.decoded("last-modified") == moved_at
     response = cast.manager.patch(f"/api/v1/milestones/{net.m1['id']}", json={"name": "Ready"})
     assert response.status_code == 200, response.text
     edited = _events(_calendar(cast, created["url"]))[uid]
     assert int(edited["sequence"]) > int(after[uid]["sequence"])
+    assert edited.decoded("last-modified") >= moved_at
 
 
 def test_a_personal_feed_holds_the_persons_assigned_tasks(cast: Cast, net: Net) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
@@ -9,6 +11,7 @@ from sqlalchemy import Engine
 from podium import __version__
 from podium.api import programs, users
 from podium.api.errors import error_response, install_error_handlers
+from podium.api.schemas import ROUTE_ERRORS
 from podium.body_limit import BodyLimit
 from podium.config import Settings, get_settings
 from podium.db import check_database_current, make_engine, session_factory
@@ -88,6 +91,34 @@ def api_router() -> APIRouter:
     return router
 
 
+def _reads_if_match(operation: dict[str, Any]) -> bool:
+    return any(
+        p["in"] == "header" and p["name"].lower() == "if-match"
+        for p in operation.get("parameters", [])
+    )
+
+
+def document_route_errors(document: dict[str, Any]) -> None:
+    """Add to each operation of the OpenAPI document the errors only some routes answer:
+    412 where it reads ``If-Match`` (the ``expected_version`` dependency's header), 413
+    where it takes a request body (every body is bounded, uploads more tightly)."""
+    error_body = {"$ref": "#/components/schemas/ErrorOut"}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            answers = {
+                412: _reads_if_match(operation),
+                413: "requestBody" in operation,
+            }
+            responses = operation.setdefault("responses", {})
+            for status, applies in answers.items():
+                if applies:
+                    responses[str(status)] = {
+                        "description": ROUTE_ERRORS[status],
+                        "content": {"application/json": {"schema": error_body}},
+                    }
+            operation["responses"] = dict(sorted(responses.items()))
+
+
 def nul_fields(request: Request) -> list[str]:
     """The query's parameters whose name or value holds a NUL character."""
     return [k for k, v in request.query_params.multi_items() if "\x00" in k or "\x00" in v]
@@ -113,6 +144,15 @@ def create_api_app(
         docs_url="/api/docs",
         redoc_url=None,
     )
+    schema_of_routes = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_route_errors(schema_of_routes())
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

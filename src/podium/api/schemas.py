@@ -165,7 +165,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         403: "Role too low",
         404: "Not found (or not visible to you)",
         409: "Conflict",
-        412: "Stale version (If-Match)",
         422: "Invalid fields",
     }.items()
 }
+"""The errors any route may answer. The OpenAPI document adds the ones only some routes
+can answer (:data:`ROUTE_ERRORS`) where they apply."""
+
+ROUTE_ERRORS = {
+    412: "Stale version: the If-Match header names an old version",
+    413: "Request body larger than the limit",
+}
+"""412 on the routes that read If-Match; 413 on the routes that take a request body."""

@@ -4,8 +4,9 @@ Every event carries a UID that stays the same for the same record
 (``milestone-12@podium``: the record's kind and id, nothing that can be renamed),
 so a subscribed calendar updates an event instead of adding a second one;
 SEQUENCE grows with the record's version and with each move of its scheduled
-dates, and DTSTAMP is when the feed was generated (a published feed's objects are
-made then).
+dates, LAST-MODIFIED is when the latest of those happened (when the event's
+information was last revised), and DTSTAMP is when the feed was generated (a
+published feed's objects are made then).
 All-day events end on the day *after* their last day, as RFC 5545 has it.
 """
 
@@ -33,7 +34,7 @@ class FeedEvent:
     location: str = ""
     categories: tuple[str, ...] = ()
     sequence: int = 0
-    modified: datetime | None = None
+    modified: datetime | None = None  # LAST-MODIFIED: moves whenever ``sequence`` grows
 
 
 UID_DOMAIN = "podium"

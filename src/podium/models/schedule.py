@@ -29,6 +29,9 @@ class ScheduledDates:
     # how many times the scheduler has moved the early dates: with ``version`` it gives a
     # calendar event's SEQUENCE, which must grow when the dates change (RFC 5545)
     dates_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # when the scheduler last moved them (as ``dates_revision`` counts): with
+    # ``updated_at`` it gives the event's LAST-MODIFIED, which moves when SEQUENCE grows
+    dates_moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 SCHEDULED_FIELDS = (

@@ -184,6 +184,13 @@ def _working_days(n: int) -> str:
     return f"{n} working day{'' if n == 1 else 's'}"
 
 
+def _revised_at(record: Milestone | Task) -> datetime:
+    """When the event of a scheduled record last changed: its last edit or the
+    scheduler's last move of its dates, whichever came later (its SEQUENCE counts both)."""
+    moved = record.dates_moved_at
+    return record.updated_at if moved is None else max(record.updated_at, moved)
+
+
 def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
     # the slip as the milestone list counts it: working days of the program's calendar
     calendar = calendars_by_id(session, [program.calendar_id]).get(
@@ -214,7 +221,7 @@ def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
                 description="\n".join(lines),
                 categories=("milestone", program.key),
                 sequence=milestone.version - 1 + milestone.dates_revision,
-                modified=milestone.updated_at,
+                modified=_revised_at(milestone),
             )
         )
     return events
@@ -238,7 +245,7 @@ def _deadline_events(session: Session, program: Program) -> list[FeedEvent]:
                 description=f"Forecast finish: {forecast}",
                 categories=("deadline", program.key),
                 sequence=task.version - 1 + task.dates_revision,
-                modified=task.updated_at,
+                modified=_revised_at(task),
             )
         )
     return events
@@ -318,7 +325,7 @@ def _personal_events(session: Session, user_id: int) -> list[FeedEvent]:
                 description=f"{program_name}; {task.percent_complete:g}% complete",
                 categories=("task", key),
                 sequence=task.version - 1 + task.dates_revision,
-                modified=task.updated_at,
+                modified=_revised_at(task),
             )
         )
     return events

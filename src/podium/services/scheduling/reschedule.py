@@ -10,14 +10,15 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from podium.engine import CycleError, InvalidNetwork, ScheduleResult, schedule
 from podium.errors import Conflict
-from podium.models import Milestone, Program, Project, Task
+from podium.models import Milestone, Program, Project, Task, utcnow
+from podium.models.base import UTCDateTime
 from podium.services import events
 from podium.services.scheduling import cache
 from podium.services.scheduling.alerts import sync_alerts
@@ -88,6 +89,7 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
     task_rows: list[dict[str, Any]] = []
     milestone_rows: list[dict[str, Any]] = []
     stored, now = pn.current, {}
+    moved_at = utcnow()
     pn.moved = set()
     for ref, new in zip(result.ids, zip(*columns, strict=True), strict=True):
         now[ref] = new
@@ -97,7 +99,8 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
         moved = old is None or old[:2] != new[:2]  # early start or finish
         if moved:
             pn.moved.add(ref)
-        row = {"_id": int(ref[1:]), "_moved": int(moved and old is not None)}
+        moves = moved and old is not None  # a first schedule is no move
+        row = {"_id": int(ref[1:]), "_moved": int(moves), "_moved_at": moved_at if moves else None}
         row.update(zip(SCHEDULED_COLUMNS, new, strict=True))
         (task_rows if ref[0] == "t" else milestone_rows).append(row)
     for model, rows in ((Task, task_rows), (Milestone, milestone_rows)):
@@ -112,6 +115,9 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
                 {
                     **{c: bindparam(c) for c in SCHEDULED_COLUMNS},
                     "dates_revision": table.c.dates_revision + bindparam("_moved"),
+                    "dates_moved_at": func.coalesce(
+                        bindparam("_moved_at", type_=UTCDateTime()), table.c.dates_moved_at
+                    ),
                     "updated_at": table.c.updated_at,
                 }
             ),
@@ -123,7 +129,7 @@ def _store(session: Session, pn: ProgramNetwork, result: ScheduleResult) -> int:
                 for c in SCHEDULED_COLUMNS:
                     set_committed_value(obj, c, row[c])
                 if row["_moved"]:
-                    session.expire(obj, ["dates_revision"])
+                    session.expire(obj, ["dates_revision", "dates_moved_at"])
     events.emit_forecast_changes(session, pn.program_id, milestone_rows, stored)
     pn.current = now
     return len(task_rows) + len(milestone_rows)
