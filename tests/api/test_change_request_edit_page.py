@@ -85,6 +85,7 @@ def test_changes_the_form_cannot_show_are_kept_as_proposed(
     manager = browser_as("manager@example.com")
     page = manager.get(f"/programs/{cast.program.id}/governance?edit_cr={cr['id']}")
     assert 'data-testid="changes-kept"' in page and 'name="changes" value="0"' in page
+    assert "Its 2 plan changes — more than this form shows" in page
     assert 'name="slip_days"' not in page
     url = f"/programs/{cast.program.id}/governance/change-requests/{cr['id']}"
     saved = manager.post(url, _form(cr, title="Two slips", changes="0", slip_days="99"))

@@ -13,8 +13,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
-from podium.models import User
+from podium.errors import Conflict, StaleVersion
+from podium.models import Task, User
+from podium.services.actor import Actor
+from podium.services.governance import change_requests
 from tests.api.conftest import Cast, Net
 from tests.factories import assert_error
 
@@ -124,13 +128,34 @@ def test_approving_applies_the_changes_logs_the_decision_and_rebaselines(
     assert kept["as_decided"] and kept["schedule"]["finish_delta"] == 5
 
 
+def test_the_decision_recording_an_approval_stays_linked_and_in_the_log(
+    cast: Cast, net: Net
+) -> None:
+    cr = _raise(cast, _slip(net))
+    approved = cast.manager.post(f"/api/v1/change-requests/{cr['id']}/approve", json={}).json()
+    url = f"/api/v1/decisions/{approved['decision_id']}"
+    for refused in (cast.manager.patch(url, json={"links": []}), cast.manager.delete(url)):
+        error = assert_error(refused, 409, "decision_records_change_request")
+        assert error["message"].startswith("this decision records that CR-1 was approved")
+    # its wording may be corrected, the change request kept among its links
+    decision = cast.viewer.get(url).json()
+    corrected = cast.manager.patch(url, json={"title": "Approved CR-1: pilot +1 week"})
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["links"] == decision["links"]
+    again = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()
+    assert again["decision_id"] == approved["decision_id"]
+
+
 def test_approval_is_refused_when_a_task_was_deleted_since_and_nothing_is_written(
     cast: Cast, net: Net
 ) -> None:
     cr = _raise(
         cast,
         [*_slip(net), {"type": "set_duration", "task_id": net.sec["id"], "days": 9}],
-        budget_changes=[{"task_id": net.plat["id"], "budget": 5000}],
+        budget_changes=[
+            {"task_id": net.plat["id"], "budget": 5000},
+            {"task_id": net.sec["id"], "budget": 900},
+        ],
         rebaseline=True,
     )
     deleted = cast.manager.delete(f"/api/v1/tasks/{net.sec['id']}", params={"cascade": "true"})
@@ -141,12 +166,15 @@ def test_approval_is_refused_when_a_task_was_deleted_since_and_nothing_is_writte
         409,
         "change_no_longer_applies",
     )
-    assert "is not in the plan" in error["message"]
-    assert [p["field"] for p in error["details"]] == ["changes.1.task_id"]
+    # the deleted task is one reason, said once, on both fields it was named in
+    assert error["message"].count("is not in the plan") == 1
+    fields = [p["field"] for p in error["details"]]
+    assert fields == ["changes.1.task_id", "budget_changes.1.task_id"]
     assert _state(cast, net) == before
     assert cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()["status"] == "proposed"
     impact = cast.viewer.get(f"/api/v1/change-requests/{cr['id']}/impact").json()
     assert not impact["applicable"] and impact["schedule"] is None
+    assert [p["field"] for p in impact["problems"]] == ["changes.1.task_id"]
 
 
 def test_approval_is_refused_when_a_task_finished_since(cast: Cast, net: Net) -> None:
@@ -434,11 +462,26 @@ def test_decision_can_be_tied_to_the_review_it_was_taken_in(cast: Cast, net: Net
         f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2026-01-06"}
     ).json()
     cr = _raise(cast, _slip(net, 1))
-    approved = cast.manager.post(
-        f"/api/v1/change-requests/{cr['id']}/approve", json={"occurrence_id": occurrence["id"]}
-    ).json()
+    url = f"/api/v1/change-requests/{cr['id']}"
+    # decided in the meeting of 6 Jan: dated that day, not another
+    for verb in ("approve", "reject"):
+        error = assert_error(
+            cast.manager.post(
+                f"{url}/{verb}",
+                json={
+                    "rationale": "x",
+                    "occurrence_id": occurrence["id"],
+                    "decided_on": "2026-01-05",
+                },
+            ),
+            422,
+        )
+        assert error["details"][0]["field"] == "decided_on"
+        assert "meeting held on 2026-01-06" in error["message"]
+    approved = cast.manager.post(f"{url}/approve", json={"occurrence_id": occurrence["id"]}).json()
     decision = cast.viewer.get(f"/api/v1/decisions/{approved['decision_id']}").json()
     assert (decision["occurrence_id"], decision["review_id"]) == (occurrence["id"], review["id"])
+    assert decision["decided_on"] == "2026-01-06"
 
 
 def test_change_request_input_errors(cast: Cast, net: Net) -> None:
@@ -477,6 +520,44 @@ def test_a_stale_approval_is_412(cast: Cast, net: Net) -> None:
         412,
     )
     assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 10
+
+
+def test_a_request_decided_meanwhile_is_refused_as_decided_or_stale_not_a_fault(
+    cast: Cast, net: Net, db: Session
+) -> None:
+    """Two managers deciding at once: the one who comes second is told, whatever they read."""
+    manager = Actor.of(cast.manager.user)
+    approve = change_requests.approve_change_request
+    for verb, if_match, refused in (
+        ("approve", False, Conflict),  # 409 change_request_decided
+        ("reject", True, StaleVersion),  # 412 with If-Match
+    ):
+        cr = _raise(cast, _slip(net))
+        # this request reads the request and its task before the other decision commits
+        read = (
+            change_requests.get_change_request(db, manager, cr["id"]),
+            db.get(Task, net.plat["id"]),
+        )
+        other = cast.owner.post(
+            f"/api/v1/change-requests/{cr['id']}/{verb}", json={"rationale": "First"}
+        )
+        assert other.status_code == 200, other.text
+        with pytest.raises(refused) as error:
+            approve(
+                db,
+                manager,
+                cr["id"],
+                rationale="Second",
+                expected_version=cr["version"] if if_match else None,
+            )
+        db.rollback()
+        assert read[0].id == cr["id"]  # held until here, so the session kept what it read
+        if refused is Conflict:
+            assert error.value.code == "change_request_decided"
+    # the pilot slipped once (the first approval), and two decisions were logged in all
+    assert cast.viewer.get(f"/api/v1/tasks/{net.plat['id']}").json()["duration"] == 15
+    decisions = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/decisions").json()
+    assert decisions["total"] == 2
 
 
 def test_only_the_requester_or_a_manager_edits_or_withdraws(cast: Cast, net: Net) -> None:

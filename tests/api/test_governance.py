@@ -9,6 +9,7 @@ M1 is forecast on its target, 22 Jan 2027, until the pilot slips.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -17,9 +18,10 @@ import pytest
 from sqlalchemy import select
 
 from podium.models import AuditEntry
+from podium.services.governance import agenda as agenda_service
 from podium.services.governance import decisions as decision_service
 from podium.services.governance import reviews as review_service
-from tests.api.conftest import Cast, Net
+from tests.api.conftest import Browser, Cast, Net
 from tests.factories import assert_error
 
 MONDAY = "2030-01-07"
@@ -290,6 +292,69 @@ def test_agenda_shows_new_risks(cast: Cast, net: Net) -> None:
     assert titles == ["Vendor API not ready"]
 
 
+def test_agenda_marks_risks_escalated_since_as_new_and_says_why_each_is_listed(
+    cast: Cast, net: Net
+) -> None:
+    review = _review(cast)
+    raised = []
+    for title, probability in (("Vendor API not ready", 4), ("Data centre lease", 2)):
+        response = cast.member.post(
+            "/api/v1/risks",
+            json={
+                "program_id": cast.program.id,
+                "title": title,
+                "probability": probability,
+                "impact": 5,
+                "level": "program",
+            },
+        )
+        assert response.status_code == 201, response.text
+        raised.append(response.json())
+    cast.manager.post(f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": MONDAY})
+    lease = raised[1]  # scores 25 now: onto the steering agenda since the last meeting
+    escalated = cast.manager.patch(
+        f"/api/v1/risks/{lease['id']}",
+        json={"probability": 5},
+        headers={"If-Match": f'"{lease["version"]}"'},
+    )
+    assert escalated.status_code == 200, escalated.text
+    cast.member.post(f"/api/v1/reviews/{review['id']}/agenda-items", json={"title": "Budget"})
+    agenda = _agenda(cast, review)
+    listed = {r["title"]: (r["tag"], r["new"]) for r in agenda["risks"]}
+    assert listed == {
+        "Data centre lease": ("escalated", True),
+        "Vendor API not ready": ("steering", False),  # on it since before the last meeting
+    }
+    [topic] = agenda["proposed"]
+    assert topic["detail"] == "proposed by member"  # by name, as change requests say who
+    text = cast.viewer.get(f"/api/v1/reviews/{review['id']}/agenda", params={"format": "md"}).text
+    assert "Data centre lease** (escalated; new since last) — score 25" in text
+    assert "Vendor API not ready** (on the steering agenda) — score 20" in text
+    assert "**Budget** (new since last) — proposed by member" in text
+
+
+def test_benefits_off_track_are_written_as_the_pages_write_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reading = {
+        "id": 1,
+        "name": "Fewer tickets",
+        "unit": "tickets",
+        "latest_value": 1168.0,
+        "expected_value": 1091.83,
+        "target_value": 840.0,
+        "target_date": "2027-06-30",
+        "realization_pct": -40.0,
+        "url": "/benefits/1",
+    }
+    monkeypatch.setattr(agenda_service, "benefits_off_track", lambda *_: [reading])
+    [item] = agenda_service._benefits(None, 1, date(2030, 1, 7))  # type: ignore[arg-type]
+    assert item["detail"] == (
+        "latest 1,168 tickets, expected 1,091.83 tickets by now, "
+        "target 840 tickets by 2027-06-30; -40 % realized"
+    )
+
+
 def test_a_review_covers_only_its_sections_and_the_agenda_prints_as_markdown(
     cast: Cast, net: Net
 ) -> None:
@@ -314,6 +379,10 @@ def test_occurrences_are_recorded_once_per_day_and_in_order(
     assert_error(cast.manager.post(url, json={"held_on": MONDAY}), 422)
     patched = cast.manager.patch(f"{url}/{first['id']}", json={"notes": "Minutes"})
     assert patched.status_code == 200 and patched.json()["notes"] == "Minutes"
+    present = cast.manager.patch(
+        f"{url}/{first['id']}", json={"attendees_present": ["", " Ana ", "  "]}
+    )
+    assert present.status_code == 200 and present.json()["attendees_present"] == ["Ana"]
     other = _review(cast, name="Other")
     assert_error(cast.viewer.get(f"/api/v1/reviews/{other['id']}/occurrences/{first['id']}"), 404)
 
@@ -330,6 +399,50 @@ def test_a_meeting_cannot_be_recorded_before_it_is_held(cast: Cast, net: Net) ->
     ]
     assert cast.viewer.get(url).json()["items"] == []
     assert cast.manager.post(url, json={"held_on": MONDAY}).status_code == 201
+
+
+def test_the_record_form_proposes_the_last_meeting_not_yet_recorded(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    # Fridays from 28 Dec 2029: on Monday 7 Jan, 28 Dec and 4 Jan were held, unrecorded
+    review = _review(cast, name="Friday sync", first_date="2029-12-28")
+    assert review["next_occurrence"] == "2030-01-11"  # the agenda is the next meeting's
+    manager = browser_as("manager@example.com")
+    page = f"/programs/{cast.program.id}/governance?review={review['id']}"
+
+    def proposed() -> str:
+        found = re.search(r'id="mt-held_on"[^>]*value="([^"]*)"', manager.get(page))
+        assert found is not None
+        return found[1]
+
+    assert proposed() == "2030-01-04"  # the last one held, never a day to come
+    recorded = manager.post(
+        f"/programs/{cast.program.id}/governance/reviews/{review['id']}/occurrences",
+        {"held_on": proposed()},
+    )
+    assert recorded.status_code == 303, recorded.text
+    assert proposed() == MONDAY  # every meeting held is recorded: today
+
+
+def test_a_meeting_is_recorded_only_while_its_review_runs(
+    cast: Cast, net: Net, meeting_day: Callable[[str], None]
+) -> None:
+    review = _review(cast, first_date="2029-12-31", until_date="2030-01-14")
+    url = f"/api/v1/reviews/{review['id']}/occurrences"
+    error = assert_error(cast.manager.post(url, json={"held_on": "2029-12-30"}), 422)
+    assert error["details"] == [
+        {
+            "field": "held_on",
+            "message": "2029-12-30 is before Dependency check started: "
+            "it meets from 2029-12-31 to 2030-01-14",
+        }
+    ]
+    meeting_day("2030-01-21")
+    error = assert_error(cast.manager.post(url, json={"held_on": "2030-01-15"}), 422)
+    assert "2030-01-15 is after Dependency check ended" in error["details"][0]["message"]
+    assert cast.viewer.get(url).json()["items"] == []
+    for day in ("2029-12-31", "2030-01-14"):  # its first and last days are inside
+        assert cast.manager.post(url, json={"held_on": day}).status_code == 201
 
 
 def test_an_occurrence_recorded_by_mistake_is_removed_and_its_topics_return(
@@ -552,6 +665,93 @@ def test_decision_input_errors(cast: Cast, net: Net, db: Any) -> None:
         )
         assert error["details"][0]["field"] == "decided_on"
     assert cast.viewer.get(f"/api/v1/decisions/{logged['id']}").json()["version"] == 1
+
+
+def test_a_decision_taken_in_a_meeting_is_dated_the_meetings_day(cast: Cast, net: Net) -> None:
+    review = _review(cast)
+    held = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": MONDAY}
+    ).json()
+    url = f"/api/v1/programs/{cast.program.id}/decisions"
+    taken = cast.manager.post(url, json={"title": "Go", "occurrence_id": held["id"]}).json()
+    assert taken["decided_on"] == MONDAY  # not today
+    error = assert_error(
+        cast.manager.post(
+            url, json={"title": "F2", "occurrence_id": held["id"], "decided_on": "2030-01-04"}
+        ),
+        422,
+    )
+    assert error["details"] == [
+        {
+            "field": "decided_on",
+            "message": "a decision taken in the meeting held on 2030-01-07 is dated that day, "
+            "not 2030-01-04",
+        }
+    ]
+    moved = cast.manager.patch(
+        f"/api/v1/decisions/{taken['id']}", json={"decided_on": "2030-01-04"}
+    )
+    assert assert_error(moved, 422)["details"][0]["field"] == "decided_on"
+    # out of the meeting, any day until today
+    apart = cast.manager.patch(
+        f"/api/v1/decisions/{taken['id']}",
+        json={"occurrence_id": None, "decided_on": "2030-01-04"},
+    )
+    assert apart.status_code == 200, apart.text
+    # back into it: dated its day again
+    back = cast.manager.patch(
+        f"/api/v1/decisions/{taken['id']}", json={"occurrence_id": held["id"]}
+    ).json()
+    assert back["decided_on"] == MONDAY
+
+
+def test_a_decision_keeps_its_links_to_records_deleted_since(cast: Cast, net: Net) -> None:
+    review = _review(cast)
+    held = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": MONDAY}
+    ).json()
+    url = f"/api/v1/programs/{cast.program.id}/decisions"
+    links = [
+        {"type": "task", "id": net.train["id"]},
+        {"type": "review_occurrence", "id": held["id"]},
+    ]
+    decision = cast.manager.post(url, json={"title": "Go", "links": links}).json()
+    deleted = cast.manager.delete(f"/api/v1/tasks/{net.train['id']}", params={"cascade": True})
+    assert deleted.status_code == 204, deleted.text
+    assert cast.manager.delete(f"/api/v1/reviews/{review['id']}").status_code == 204
+    read = cast.viewer.get(f"/api/v1/decisions/{decision['id']}").json()
+    assert read["links"] == decision["links"]  # what it was about, as it was named
+    # sent back as read, with a correction: kept; a link newly added must still exist
+    corrected = cast.manager.patch(
+        f"/api/v1/decisions/{decision['id']}",
+        json={
+            "title": "Go ahead",
+            "links": [*read["links"], {"type": "milestone", "id": net.m1["id"]}],
+        },
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["links"][:2] == decision["links"]
+    error = assert_error(cast.manager.post(url, json={"title": "Again", "links": links}), 422)
+    assert error["details"][0]["field"] == "links.0.id"
+
+
+def test_a_decision_number_is_never_given_twice(
+    cast: Cast, net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"/api/v1/programs/{cast.program.id}/decisions"
+    first = cast.manager.post(url, json={"title": "First"}).json()
+    newest = cast.manager.post(url, json={"title": "Logged by mistake"}).json()
+    assert (first["key"], newest["key"]) == ("D-1", "D-2")
+    assert cast.manager.delete(f"/api/v1/decisions/{newest['id']}").status_code == 204
+    # D-2 stays the deleted decision's in the audit trail: the next one is D-3
+    assert cast.manager.post(url, json={"title": "Next"}).json()["key"] == "D-3"
+    # two at the same moment taking one number (the counter makes it unlikely): the
+    # second is told to log it again, nothing is written
+    monkeypatch.setattr(decision_service, "_next_number", lambda *_: 1)
+    error = assert_error(cast.manager.post(url, json={"title": "Twin"}), 409)
+    assert (error["code"], error["details"]) == ("decision_number_taken", {"number": 1})
+    assert "log this one again" in error["message"]
+    assert cast.viewer.get(url).json()["total"] == 2
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,7 @@ def test_a_manager_corrects_a_decision_with_its_meeting_and_version(
     assert response.headers["location"].endswith(f"#decision-{decision['id']}")
     stored = _get(cast, f"/api/v1/decisions/{decision['id']}")
     assert (stored["title"], stored["occurrence_id"]) == ("Pilot of four", held["id"])
+    assert stored["decided_on"] == MONDAY  # its date left as it was: the meeting's day
     assert stored["version"] == decision["version"] + 1
 
     stale = manager.post(url, _fields(decision, title="Overwritten"))  # read before that save

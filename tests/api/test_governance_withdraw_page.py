@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -77,4 +78,30 @@ def test_a_stale_page_is_refused_in_place(
     cr = _raised_by_member(cast, net)
     status, text = _withdraw(cast, browser_as("member@example.com"), {**cr, "version": 99})
     assert status == 412 and "changed" in text.lower()
+    assert _status(cast, cr) == "proposed"
+
+
+def test_a_refused_decision_is_shown_focused_on_its_request(
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+) -> None:
+    cr = _raised_by_member(cast, net)
+    key = f"cr-{cr['id']}"
+    manager = browser_as("manager@example.com")
+    page = manager.get(f"/programs/{cast.program.id}/governance")
+    # the decision forms post to the request's card, so the page sent back opens there
+    for verdict in ("approve", "reject", "withdraw"):
+        assert f'/change-requests/{cr["id"]}/{verdict}#{key}"' in page
+    refused = manager.post(
+        f"/programs/{cast.program.id}/governance/change-requests/{cr['id']}/reject",
+        {"version": cr["version"]},
+    )
+    assert refused.status_code == 422
+    error = re.search(
+        r'<p class="alert alert--error"[^>]*data-testid="cr-error"[^>]*>', refused.text
+    )
+    assert error is not None and f'id="{key}-error"' in error[0]
+    assert "data-focus-after-swap" in error[0]  # the message is where focus goes
+    rationale = re.search(rf'<input id="{key}-rationale"[^>]*>', refused.text)
+    assert rationale is not None  # the field to fill is marked, and focused first
+    assert 'aria-invalid="true"' in rationale[0] and f"{key}-error" in rationale[0]
     assert _status(cast, cr) == "proposed"

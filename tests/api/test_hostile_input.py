@@ -158,7 +158,7 @@ def build_world(cast: Cast, net: Net) -> World:
         f"{API}/benefits/{ids['benefit_id']}/measurements",
         {"measured_on": "2027-01-04", "value": 95},
     )["id"]
-    review = {"name": "Steering", "frequency": "weekly", "first_date": "2027-01-04"}
+    review = {"name": "Steering", "frequency": "weekly", "first_date": "2023-12-01"}
     ids["review_id"] = post_created(a, f"{API}/programs/{pid}/reviews", review)["id"]
     # meetings are recorded in order: the sweep's own come after this one
     held = {"held_on": "2023-12-29"}

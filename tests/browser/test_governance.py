@@ -183,6 +183,8 @@ def test_an_approval_that_no_longer_applies_is_refused_in_place(
     cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
     cr.get_by_role("button", name="Approve and apply").click()
     error = page.get_by_test_id("cr-error")
+    expect(error).to_be_focused()  # the page opens on the refusal, not at its top
+    expect(error).to_be_in_viewport()
     expect(error).to_contain_text("no longer applies to the plan")
     expect(error).to_contain_text("PLAT-5 is finished")
     expect(page.locator("[data-testid='change-request'][data-key='CR-1']")).to_contain_text(
@@ -200,6 +202,8 @@ def test_rejecting_needs_a_reason(page_as, web_engine: Engine, fresh_plan: PlanP
     cr.get_by_role("button", name="Reject").click()
     expect(page.get_by_test_id("cr-error")).to_contain_text("Give the reason for rejecting it")
     cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
+    expect(cr.get_by_label("Decision rationale")).to_be_focused()  # where the reason goes
+    expect(cr.get_by_label("Decision rationale")).to_be_in_viewport()
     cr.get_by_label("Decision rationale").fill("Launch date is fixed")
     cr.get_by_role("button", name="Reject").click()
     expect(page.locator("[data-testid='change-request'][data-key='CR-1']")).to_contain_text(

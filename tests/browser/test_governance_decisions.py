@@ -31,6 +31,17 @@ def _meeting_id(engine: Engine, program_id: int) -> int:
         db.close()
 
 
+def _held_on(engine: Engine, meeting_id: int) -> str:
+    """The day a meeting was held: a decision taken in it is dated that day."""
+    db = session_factory(engine)()
+    try:
+        held = db.get(ReviewOccurrence, meeting_id)
+        assert held is not None
+        return held.held_on.isoformat()
+    finally:
+        db.close()
+
+
 def _decision(engine: Engine, program_id: int, title: str) -> Decision | None:
     """The program's decision of that title (other tests' programs have the same titles)."""
     db = session_factory(engine)()
@@ -50,12 +61,11 @@ def test_an_approval_taken_in_a_review_shows_under_that_meeting(
     page: Page = page_as(OMAR)
     page.goto(f"/programs/{seeded.program_id}/governance")
     cr = page.locator("[data-testid='change-request'][data-key='CR-1']")
-    expect(cr.get_by_label("Decided on")).to_have_value(today().isoformat())
+    expect(cr.get_by_label("Decided on")).to_have_value("")  # the meeting's day, else today
     expect(cr.get_by_label("Decided by")).not_to_have_value("")  # the signed-in person
     cr.get_by_label("Decision rationale").fill("Worth a week")
     cr.get_by_label("Decided in").select_option(str(meeting))
-    yesterday = (today() - timedelta(days=1)).isoformat()
-    cr.get_by_label("Decided on").fill(yesterday)
+    held_on = _held_on(web_engine, meeting)  # taken in the meeting: dated its day
     cr.get_by_label("Decided by").fill("Steering committee")
     cr.get_by_role("button", name="Approve and apply").click()
     expect(page.locator("[data-testid='change-request'][data-key='CR-1']")).to_contain_text(
@@ -75,7 +85,7 @@ def test_an_approval_taken_in_a_review_shows_under_that_meeting(
     assert decision is not None
     assert (decision.occurrence_id, decision.decided_on.isoformat(), decision.decided_by) == (
         meeting,
-        yesterday,
+        held_on,
         "Steering committee",
     )
     held.scroll_into_view_if_needed()
@@ -93,7 +103,7 @@ def test_a_decision_logged_by_hand_keeps_its_meeting_and_the_records_it_is_about
     form = page.get_by_test_id("decision-form")
     form.get_by_label("What was decided").fill("Freeze the wave 2 scope")
     form.get_by_label("Why").fill("Cut-over dates are fixed with clients")
-    form.get_by_label("Decided in").select_option(str(meeting))
+    form.get_by_label("Decided in").select_option(str(meeting))  # the date left empty
     form.get_by_label("About").select_option(f"change_request:{seeded.cr_id}")
     expect(form.get_by_label("Decided by")).to_have_value("Omar Haddad")
     form.get_by_label("Decided by").fill("")  # left empty: the person, by name as offered
@@ -105,7 +115,8 @@ def test_a_decision_logged_by_hand_keeps_its_meeting_and_the_records_it_is_about
     expect(page.locator(f"#meeting-{meeting}")).to_contain_text("Freeze the wave 2 scope")
     decision = _decision(web_engine, seeded.program_id, "Freeze the wave 2 scope")
     assert decision is not None and decision.occurrence_id == meeting
-    assert (decision.decided_on, decision.decided_by) == (today(), "Omar Haddad")  # defaults
+    assert decision.decided_on.isoformat() == _held_on(web_engine, meeting)
+    assert decision.decided_by == "Omar Haddad"  # the default
     screenshot(page.get_by_test_id("meetings"), "governance-meetings.png")
 
 

@@ -2,7 +2,8 @@
 wrap inside their cards: the project page, the projects list, the overview and the risk
 register stay as wide as the screen, their tables' other columns inside the card. Keys as
 long as they may be (a task's 40 characters, a project's 20) and a goal measure of one
-200-character word fit a laptop's 1024 px too."""
+200-character word fit a laptop's 1024 px too, and so does the decision log with a rationale
+quoting a long URL."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from podium.db import session_factory
 from podium.models import Resource, User
 from podium.services import milestones, programs, projects, risks, tasks
 from podium.services.actor import Actor
+from podium.services.governance import decisions
 from podium.services.uow import complete
 from tests.browser.conftest import VIEWPORT, screenshot
 from tests.browser.work_plan import WorkPeople, WorkProgram, assign_person
@@ -27,6 +29,10 @@ PROJECT_NAME = "Portal" + "X" * 194  # 200 characters: the longest a project nam
 TASK_NAME = "Build" + "Y" * 295  # 300: a task's, a milestone's and a risk's longest
 MILESTONE_NAME = "Launch" + "Z" * 294
 RISK_TITLE = "Vendor" + "W" * 294
+RUNBOOK = (
+    "https://confluence.example.com/display/PMO/"
+    "Cloud+Migration+Runbook+Wave+Two+Cutover+Checklist+Version+Three+Final+Approved"
+)
 
 
 def _name_everything_long(engine: Engine, program: WorkProgram, email: str) -> None:
@@ -231,6 +237,13 @@ def test_the_longest_keys_and_goal_measure_fit_a_1024_px_screen(
         for old, new in keys.items():
             tasks.update_task(db, owner, work_program.task_ids[old], {"key": new})
         programs.update_program(db, owner, work_program.id, {"goal_measure": "M" * 200})
+        decisions.record_decision(  # a rationale quoting a long URL, in the decision log
+            db,
+            owner,
+            program_id=work_program.id,
+            title="Adopt the runbook",
+            rationale=f"See {RUNBOOK}",
+        )
         complete(db)
     finally:
         db.close()
@@ -248,3 +261,9 @@ def test_the_longest_keys_and_goal_measure_fit_a_1024_px_screen(
     expect(measure).to_have_text("M" * 200)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     _inside(measure, page.get_by_test_id("goal"))
+    page.goto(f"/programs/{work_program.id}/governance")
+    log = page.get_by_test_id("decisions")
+    expect(log).to_contain_text(RUNBOOK)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    for column in log.locator("th").all():  # who decided, in which review, about what too
+        _inside(column, log)

@@ -222,3 +222,26 @@ def test_a_migration_run_that_leaves_a_broken_reference_commits_nothing(tmp_path
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM risk_tasks").scalar() == 0
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+# --- 0025: a decision number is given once ------------------------------------
+
+
+def test_0025_renumbers_duplicate_decisions_after_the_highest_number_ever_given(
+    demo_at_0018: Engine,
+) -> None:
+    _migrate(demo_at_0018, "0024")
+    with demo_at_0018.begin() as connection:
+        ids = dict(connection.exec_driver_sql("SELECT number, id FROM decisions").all())
+        assert sorted(ids) == [1, 2, 3, 4, 5]
+        # what the old numbering left: two at once took D-2, and D-5 was deleted
+        connection.exec_driver_sql(f"UPDATE decisions SET number = 2 WHERE id = {ids[3]}")
+        connection.exec_driver_sql(f"DELETE FROM decisions WHERE id = {ids[5]}")
+    _migrate(demo_at_0018, "head")
+    with demo_at_0018.connect() as connection:
+        numbers = dict(connection.exec_driver_sql("SELECT id, number FROM decisions").all())
+        counter = connection.exec_driver_sql("SELECT last_number FROM decision_numbering")
+        # the later D-2 takes the number after D-5, which the audit trail says was given
+        assert numbers == {ids[1]: 1, ids[2]: 2, ids[3]: 6, ids[4]: 4}
+        assert counter.scalar_one() == 6
+    assert "decisions" in _autoincrement(demo_at_0018)

@@ -67,7 +67,11 @@ class DecideIn(Strict):
     decided_by: str = Field(
         default="", max_length=300, description="who; default: you, by your account's name"
     )
-    decided_on: date | None = Field(default=None, description="default: today")
+    decided_on: date | None = Field(
+        default=None,
+        description="default: the meeting's day when taken in one (occurrence_id; another "
+        "day is refused), else today",
+    )
     occurrence_id: DbId | None = Field(default=None, description="the review it was decided in")
 
 

@@ -220,7 +220,12 @@ class AgendaEntryOut(BaseModel):
     title: str
     detail: str
     url: str | None
-    new: bool = Field(description="raised, flagged or changed since the last occurrence")
+    new: bool = Field(description="raised, escalated, flagged or changed since the last occurrence")
+    tag: str | None = Field(
+        default=None,
+        description="a risk's reason to be listed: new (raised), escalated, or steering "
+        "(on the steering agenda)",
+    )
 
 
 class AgendaSectionOut(BaseModel):
@@ -486,6 +491,11 @@ class LinkIn(Strict):
         "benefit",
     ]
     id: DbId
+    label: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="ignored (links may be sent back as read): Podium names the record",
+    )
 
 
 class LinkOut(BaseModel):
@@ -500,7 +510,11 @@ class DecisionCreate(Strict):
     decided_by: str = Field(
         default="", max_length=300, description="who; default: you, by your account's name"
     )
-    decided_on: date | None = Field(default=None, description="default: today")
+    decided_on: date | None = Field(
+        default=None,
+        description="default: the meeting's day when taken in one (occurrence_id; another "
+        "day is refused), else today",
+    )
     occurrence_id: DbId | None = Field(default=None, description="the review it was taken in")
     links: list[LinkIn] = Field(default_factory=list, max_length=50)
 

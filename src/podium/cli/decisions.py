@@ -128,7 +128,7 @@ def decision_add(
     as_user: AsUser = None,
 ) -> None:
     """Log a decision (managers), and print the key it got. Taken in a review's meeting
-    (--review), it is dated that meeting's day unless --on says otherwise."""
+    (--review), it is dated that meeting's day (--on picks the review's meeting of that day)."""
     title, rationale = api_text(title, "--title", required=True), api_text(rationale, "--rationale")
     by, day = api_text(by, "--by"), parse_day(on, "--on") if on is not None else None
     with service_work() as session:

@@ -135,6 +135,8 @@ class Decision(Versioned, Base):
     and the records it is about (``links``: ``[{"type", "id", "label"}]``)."""
 
     __tablename__ = "decisions"
+    # a number is given once (DecisionNumbering), and the database refuses it twice
+    __table_args__ = (UniqueConstraint("program_id", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     program_id: Mapped[int] = mapped_column(
@@ -152,6 +154,18 @@ class Decision(Versioned, Base):
     recorded_by: Mapped[str] = mapped_column(String(320), default="")
 
     occurrence: Mapped[ReviewOccurrence | None] = relationship()
+
+
+class DecisionNumbering(Base):
+    """The last decision number a program gave (``D-n``): the next is one more, so a
+    number is never given again, not even after the newest decision is deleted."""
+
+    __tablename__ = "decision_numbering"
+
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ChangeRequest(Versioned, Base):

@@ -30,6 +30,7 @@ from podium.models.governance import Decision, Review, ReviewOccurrence
 from podium.services import benefits, milestones, risks
 from podium.services.common import today
 from podium.services.governance import change_requests, decisions, retrospective, reviews
+from podium.services.governance.agenda import RISK_TAGS
 from podium.services.governance.page import GovernancePage, governance_page, retrospective_page
 from podium.web.form_errors import humanize, ungrouped, validate
 from podium.web.governance_choices import SAVED, FormState, form_context
@@ -77,12 +78,14 @@ def _governance(
         "values": values or {},
         "flash": flash,
         "meetings": held,
+        "risk_tags": RISK_TAGS,
         "decided": decided or {},
         "forms_sent": forms or {},
         "decision_editing": editing,
         "decision_defaults": decision_values(editing)
         if editing
-        else {"decided_on": today().isoformat(), "decided_by": viewer.name},
+        # no date: the service dates it the meeting's day when one is chosen, else today
+        else {"decided_on": "", "decided_by": viewer.name},
         # the open topics this person proposed: they may take them off again
         "my_topics": {
             item.id
@@ -352,6 +355,8 @@ def decide(
         db.rollback()
         status = 409 if isinstance(exc, Conflict) else exc.status
         fields = read.errors or _field_errors(exc, DECISION_INPUTS)
+        if verdict == "reject" and not rationale:  # the field to fill is the one focused
+            fields = {**fields, "rationale": _message(exc)}
         return _governance(
             request,
             db,

@@ -192,7 +192,7 @@ def form_context(
     shown = view.shown
     meeting_form = forms.get("meeting") or FormState(
         values={
-            "held_on": shown.next_date.isoformat() if shown and shown.next_date else "",
+            "held_on": shown.record_date.isoformat() if shown and shown.record_date else "",
             "present": [a.name for a in shown.review.attendees] if shown else [],
         }
     )

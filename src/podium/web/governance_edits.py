@@ -21,6 +21,7 @@ from podium.api.deps import Db
 from podium.api.governance import OccurrenceUpdate
 from podium.api.schemas import PathId
 from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from podium.models.governance import Decision
 from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.web.form_errors import validate
 from podium.web.governance import (
@@ -82,9 +83,11 @@ def _stale(
 # --- decisions -----------------------------------------------------------------------------
 
 
-def _decision_in(db: Db, viewer: CurrentViewer, program_id: int, decision_id: int) -> None:
-    if decisions.get_decision(db, viewer.actor, decision_id).program_id != program_id:
+def _decision_in(db: Db, viewer: CurrentViewer, program_id: int, decision_id: int) -> Decision:
+    decision = decisions.get_decision(db, viewer.actor, decision_id)
+    if decision.program_id != program_id:
         raise NotFound(f"decision {decision_id} not found in this program")
+    return decision
 
 
 @router.post("/programs/{program_id}/governance/decisions/{decision_id}")
@@ -96,8 +99,10 @@ def correct_decision(
     viewer: CurrentViewer,
     form: CheckedForm,
 ) -> Response:
-    """Correct a logged decision (managers): what, why, by whom, when, where, about what."""
-    _decision_in(db, viewer, program_id, decision_id)
+    """Correct a logged decision (managers): what, why, by whom, when, where, about what.
+
+    Moved into another meeting with its date left as it was, it takes the meeting's day."""
+    stored = _decision_in(db, viewer, program_id, decision_id)
     values = {name: field_value(form, name) for name in ("title", "rationale", "version")}
     read = _read_decision(form)
     errors = {**read.errors, **decision_text_errors(values)}
@@ -108,19 +113,18 @@ def correct_decision(
     try:
         if errors:
             raise ValidationFailed("Check the highlighted fields")
+        updates: dict[str, Any] = {
+            "title": values["title"],
+            "rationale": values["rationale"],
+            "decided_by": read.decided_by,
+            "decided_on": read.decided_on,
+            "occurrence_id": read.occurrence_id,
+            "links": read.links,
+        }
+        if read.occurrence_id != stored.occurrence_id and read.decided_on == stored.decided_on:
+            del updates["decided_on"]  # dated by the meeting it was moved to
         decisions.update_decision(
-            db,
-            viewer.actor,
-            decision_id,
-            {
-                "title": values["title"],
-                "rationale": values["rationale"],
-                "decided_by": read.decided_by,
-                "decided_on": read.decided_on,
-                "occurrence_id": read.occurrence_id,
-                "links": read.links,
-            },
-            expected_version=version_of(form),
+            db, viewer.actor, decision_id, updates, expected_version=version_of(form)
         )
         done(db)
     except REFUSALS as exc:

@@ -2,7 +2,8 @@
 
 Sections (a review covers the ones it lists, in this order):
 
-* ``risks`` — risks raised since, and risks escalated to the program or steering level;
+* ``risks`` — risks raised since, and risks escalated to the program or steering level
+  (both marked new), and those on the steering agenda, each with its ``tag``;
 * ``milestones`` — milestones whose forecast moved later since the last occurrence
   (its agenda kept every milestone's forecast), or, at a first occurrence, those
   forecast past their target or baseline;
@@ -24,8 +25,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.currency import with_currency
-from podium.models import Alert, Program, utcnow
+from podium.currency import figure, with_currency
+from podium.models import Alert, Program, User, utcnow
 from podium.models.governance import ChangeRequest, ChangeRequestStatus, Decision, Review
 from podium.services.actor import Actor
 from podium.services.baselines import baseline_finishes
@@ -44,6 +45,14 @@ SECTIONS: dict[str, str] = {
     "benefits": "Benefits off track",
     "decisions": "Decisions logged since the last review",
     "proposed": "Proposed topics",
+}
+
+
+# why a risk is on the agenda (its ``tag``), in words
+RISK_TAGS: dict[str, str] = {
+    "new": "raised",
+    "escalated": "escalated",
+    "steering": "on the steering agenda",
 }
 
 
@@ -72,7 +81,8 @@ def _risks(session: Session, program_id: int, since: datetime | None) -> list[di
                     ),
                     "url": risk.get("url"),
                     "tag": label,
-                    "new": group == "new",
+                    # raised or escalated since the last meeting: news to the review
+                    "new": group in ("new", "escalated"),
                 }
             )
     return items
@@ -217,6 +227,10 @@ def _benefits(session: Session, program_id: int, as_of: date) -> list[dict[str, 
     for b in benefits_off_track(session, program_id, as_of):
         unit = b.get("unit") or ""
         pct = b.get("realization_pct")
+
+        def measured(value: float | None, unit: str = unit) -> str:
+            return f"{figure(value)} {unit}".rstrip()
+
         items.append(
             {
                 "kind": "benefit",
@@ -224,9 +238,9 @@ def _benefits(session: Session, program_id: int, as_of: date) -> list[dict[str, 
                 "key": "",
                 "title": b["name"],
                 "detail": (
-                    f"latest {b.get('latest_value')} {unit}, expected {b.get('expected_value')} "
-                    f"{unit} by now, target {b.get('target_value')} {unit} by "
-                    f"{b.get('target_date')}"
+                    f"latest {measured(b.get('latest_value'))}, "
+                    f"expected {measured(b.get('expected_value'))} by now, "
+                    f"target {measured(b.get('target_value'))} by {b.get('target_date')}"
                     + (f"; {pct:.0f} % realized" if isinstance(pct, int | float) else "")
                 ),
                 "url": b.get("url"),
@@ -260,17 +274,26 @@ def _decisions(session: Session, program_id: int, since: datetime | None) -> lis
 def _proposed(session: Session, review: Review) -> list[dict[str, Any]]:
     from podium.services.governance.reviews import open_items
 
+    items = open_items(session, review.id)
+    # people by their account's name, as change requests name who asked
+    user_ids = {i.proposed_by_user_id for i in items if i.proposed_by_user_id}
+    names = {
+        u.id: u.name
+        for u in (session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else [])
+        if u.name
+    }
     return [
         {
             "kind": "proposed",
             "id": item.id,
             "key": "",
             "title": item.title,
-            "detail": f"proposed by {item.proposed_by}" + (f": {item.notes}" if item.notes else ""),
+            "detail": f"proposed by {names.get(item.proposed_by_user_id or 0, item.proposed_by)}"
+            + (f": {item.notes}" if item.notes else ""),
             "url": None,
             "new": True,
         }
-        for item in open_items(session, review.id)
+        for item in items
     ]
 
 
@@ -337,5 +360,9 @@ def agenda_markdown(agenda: dict[str, Any]) -> str:
             lines.append("Nothing to discuss.")
         for item in section["items"]:
             key = f"{item['key']} " if item["key"] else ""
-            lines.append(f"- **{key}{item['title']}** — {item['detail']}")
+            marks = [RISK_TAGS[item["tag"]]] if item.get("tag") in ("escalated", "steering") else []
+            if item.get("new") and agenda["previous_occurrence"]:  # as the page marks it
+                marks.append("new since last")
+            said = f" ({'; '.join(marks)})" if marks else ""
+            lines.append(f"- **{key}{item['title']}**{said} — {item['detail']}")
     return "\n".join(lines) + "\n"

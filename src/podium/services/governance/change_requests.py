@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from podium.engine.impact import PINNING
@@ -31,6 +31,7 @@ from podium.errors import (
     Forbidden,
     NotFound,
     PodiumError,
+    StaleVersion,
     ValidationFailed,
 )
 from podium.models import ConstraintType, Dependency, DependencyType, Milestone, Role, Task, utcnow
@@ -45,7 +46,7 @@ from podium.services.baselines import take_baseline
 from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.governance._audit import audit_action, audit_created
 from podium.services.governance._records import load_in_program, person_name
-from podium.services.governance.decisions import add_decision, check_decided_on
+from podium.services.governance.decisions import add_decision, decision_day
 from podium.services.governance.scenario_impact import (
     compute_scenario_impact,
     scenario_problems,
@@ -244,6 +245,22 @@ def problems_with(
     return problems
 
 
+def _once(problems: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each reason once: a deleted task slipped and given a budget is one reason, on the
+    first field that names it."""
+    seen: set[str] = set()
+    out = []
+    for problem in problems:
+        if problem["message"] not in seen:
+            seen.add(problem["message"])
+            out.append(problem)
+    return out
+
+
+def _reasons(problems: Sequence[dict[str, Any]]) -> str:
+    return "; ".join(p["message"] for p in _once(problems))
+
+
 # --- impact ------------------------------------------------------------------------
 
 
@@ -417,7 +434,7 @@ def compute_impact(session: Session, actor: Actor, cr: ChangeRequest) -> dict[st
         "computed_at": utcnow().isoformat(timespec="seconds"),
         "as_decided": False,
         "applicable": not problems,
-        "problems": problems,
+        "problems": _once(problems),
         "scenario": scenario_ref(session, cr),
         "schedule": schedule,
         "cost": cost,
@@ -523,6 +540,42 @@ def _check_open(cr: ChangeRequest) -> None:
             f"CR-{cr.number} is already {cr.status.value}",
             code="change_request_decided",
             details={"status": cr.status.value},
+        )
+
+
+def _claim(session: Session, cr: ChangeRequest, expected_version: int | None) -> None:
+    """Take the request's own row for this decision, so of two managers deciding at once
+    one wins and the other is refused (409 decided, or 412 with ``If-Match``) before
+    anything is written.
+
+    The row is locked by a write that changes nothing: PostgreSQL holds the second
+    decider there until the first commits, SQLite holds the whole write the same way;
+    either then reads the row as the first left it.
+    """
+    read = cr.version
+    version, status = session.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.id == cr.id)
+        .values(status=ChangeRequest.status, updated_at=ChangeRequest.updated_at)
+        .returning(ChangeRequest.version, ChangeRequest.status)
+        .execution_options(synchronize_session=False)
+    ).one()
+    if expected_version is not None and version != expected_version:
+        raise StaleVersion(
+            f"CR-{cr.number} was changed by someone else (your version {expected_version}, "
+            f"current {version}); reload and retry",
+            details={"expected": expected_version, "current": version},
+        )
+    if status != ChangeRequestStatus.PROPOSED:
+        raise Conflict(
+            f"CR-{cr.number} is already {ChangeRequestStatus(status).value}",
+            code="change_request_decided",
+            details={"status": ChangeRequestStatus(status).value},
+        )
+    if version != read:  # changed while this request read it: what it read is not what is
+        raise StaleVersion(
+            f"CR-{cr.number} was changed by someone else meanwhile; reload and retry",
+            details={"expected": read, "current": version},
         )
 
 
@@ -724,12 +777,13 @@ def approve_change_request(
     cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
     check_version(cr, expected_version)
     _check_open(cr)
-    check_decided_on(decided_on)
+    decided_on = decision_day(session, cr.program_id, occurrence_id, decided_on)
+    _claim(session, cr, expected_version)
+    key = f"CR-{cr.number}"  # read now: a refused write leaves the session unreadable
     problems = problems_with(session, cr.program_id, cr.changes, cr.budget_changes)
     if problems:
         raise Conflict(
-            f"CR-{cr.number} no longer applies to the plan: "
-            + "; ".join(p["message"] for p in problems),
+            f"CR-{cr.number} no longer applies to the plan: " + _reasons(problems),
             code="change_no_longer_applies",
             details=problems,
         )
@@ -740,8 +794,7 @@ def approve_change_request(
     impact = compute_impact(session, actor, cr)
     if not impact["applicable"]:
         raise Conflict(
-            f"CR-{cr.number} no longer applies to the plan: "
-            + "; ".join(p["message"] for p in impact["problems"]),
+            f"CR-{cr.number} no longer applies to the plan: " + _reasons(impact["problems"]),
             code="change_no_longer_applies",
             details=impact["problems"],
         )
@@ -749,9 +802,11 @@ def approve_change_request(
         scenario_service.write_onto_live(session, actor, scenario)
     try:
         _apply_changes(session, actor, cr)
+    except StaleVersion:  # a task changed by someone else meanwhile: reload and retry
+        raise
     except PodiumError as exc:
         raise Conflict(
-            f"CR-{cr.number} cannot be applied: {exc.message}",
+            f"{key} cannot be applied: {exc.message}",
             code="change_no_longer_applies",
             details=[{"field": "changes", "message": exc.message}],
         ) from exc
@@ -795,7 +850,8 @@ def reject_change_request(
     cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
     check_version(cr, expected_version)
     _check_open(cr)
-    check_decided_on(decided_on)
+    decided_on = decision_day(session, cr.program_id, occurrence_id, decided_on)
+    _claim(session, cr, expected_version)
     _decide(
         session,
         actor,

@@ -6,12 +6,20 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from podium.errors import ValidationFailed, field_error
+from podium.errors import Conflict, ValidationFailed, field_error
 from podium.models import Dependency, Milestone, Role, Task
-from podium.models.governance import ChangeRequest, Decision, ReviewOccurrence, Stakeholder
+from podium.models.governance import (
+    ChangeRequest,
+    Decision,
+    DecisionNumbering,
+    ReviewOccurrence,
+    Stakeholder,
+)
 from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.common import apply_update, check_version, flush, paginate, today
 from podium.services.governance._audit import audit_created, audit_deleted
@@ -66,13 +74,26 @@ def _label(record: Any, kind: str) -> str:
 
 
 def resolve_links(
-    session: Session, program_id: int, links: Sequence[Mapping[str, Any]]
+    session: Session,
+    program_id: int,
+    links: Sequence[Mapping[str, Any]],
+    *,
+    kept: Sequence[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Links as stored: each ``{"type", "id", "label"}``, checked to be records of the program."""
+    """Links as stored: each ``{"type", "id", "label"}``, checked to be records of the program.
+
+    A link the decision already has (``kept``) stays as it was stored, label and all, even
+    if its record has been deleted since: the log says what the decision was about.
+    """
     out: list[dict[str, Any]] = []
     problems = []
+    had = {(str(k.get("type")), k.get("id")): k for k in kept}
     for i, link in enumerate(links):
         kind, record_id = str(link.get("type", "")), link.get("id")
+        if (kind, record_id) in had:
+            if not any(o["type"] == kind and o["id"] == record_id for o in out):
+                out.append(dict(had[(kind, record_id)]))
+            continue
         if kind not in LINK_TYPES:
             problems.append(
                 {"field": f"links.{i}.type", "message": f"one of {', '.join(LINK_TYPES)}"}
@@ -98,15 +119,37 @@ def resolve_links(
     return out
 
 
-def _check_occurrence(session: Session, program_id: int, occurrence_id: int | None) -> None:
+def _check_occurrence(
+    session: Session, program_id: int, occurrence_id: int | None
+) -> ReviewOccurrence | None:
+    """The review meeting a decision was taken in, checked to be one of the program's."""
     if occurrence_id is None:
-        return
+        return None
     occurrence = session.get(ReviewOccurrence, occurrence_id)
     if occurrence is None or occurrence.program_id != program_id:
         raise ValidationFailed(
             "occurrence_id: no such review occurrence in this program",
             details=[{"field": "occurrence_id", "message": "no such review occurrence"}],
         )
+    return occurrence
+
+
+def decision_day(
+    session: Session, program_id: int, occurrence_id: int | None, decided_on: date | None
+) -> date | None:
+    """The day a decision is dated: taken in a review meeting, that meeting's day (given
+    another day, refused naming the meeting's); else ``decided_on`` (None: today)."""
+    check_decided_on(decided_on)
+    occurrence = _check_occurrence(session, program_id, occurrence_id)
+    if occurrence is None:
+        return decided_on
+    if decided_on is not None and decided_on != occurrence.held_on:
+        raise field_error(
+            "decided_on",
+            f"a decision taken in the meeting held on {occurrence.held_on.isoformat()} is "
+            f"dated that day, not {decided_on.isoformat()}",
+        )
+    return occurrence.held_on
 
 
 def get_decision(
@@ -147,6 +190,34 @@ def decision_ids_of_occurrence(session: Session, occurrence_id: int) -> list[int
     )
 
 
+def _next_number(session: Session, program_id: int) -> int:
+    """The program's next decision number, from its counter: never one given before, not
+    even the number of a deleted decision. Taking it locks the counter's row until the
+    caller commits, so two decisions logged at once take one number each."""
+    given = (
+        select(func.coalesce(func.max(Decision.number), 0))
+        .where(Decision.program_id == program_id)
+        .scalar_subquery()
+    )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(DecisionNumbering)
+        .values(program_id=program_id, last_number=given)
+        .on_conflict_do_nothing(index_elements=["program_id"])
+    )
+    last = DecisionNumbering.last_number
+    number: int = session.execute(
+        update(DecisionNumbering)
+        .where(DecisionNumbering.program_id == program_id)
+        # never below a number in the log (one restored from a backup, say)
+        .values(last_number=case((last >= given, last), else_=given) + 1)
+        .returning(DecisionNumbering.last_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return number
+
+
 def add_decision(
     session: Session,
     actor: Actor,
@@ -161,15 +232,10 @@ def add_decision(
 ) -> Decision:
     """Record a decision (no permission check: callers have made theirs); decided by the
     actor, by name, unless ``decided_by`` says who."""
-    check_decided_on(decided_on)
-    _check_occurrence(session, program_id, occurrence_id)
-    number = (
-        session.scalar(select(func.max(Decision.number)).where(Decision.program_id == program_id))
-        or 0
-    ) + 1
+    decided_on = decision_day(session, program_id, occurrence_id, decided_on)
     decision = Decision(
         program_id=program_id,
-        number=number,
+        number=_next_number(session, program_id),
         title=title,
         rationale=rationale,
         decided_by=decided_by if decided_by.strip() else person_name(session, actor),
@@ -179,7 +245,17 @@ def add_decision(
         recorded_by=actor.email,
     )
     session.add(decision)
-    flush(session)
+    try:
+        flush(session)
+    except Conflict as exc:
+        if isinstance(exc.__cause__, IntegrityError) and "number" in str(exc.__cause__.orig):
+            raise Conflict(
+                f"D-{decision.number} was taken by another decision logged at the same "
+                "moment; log this one again",
+                code="decision_number_taken",
+                details={"number": decision.number},
+            ) from exc
+        raise
     audit_created(
         session,
         actor,
@@ -221,10 +297,20 @@ def update_decision(
     updates = dict(updates)
     if "decided_on" in updates:
         check_decided_on(updates["decided_on"])
-    if "occurrence_id" in updates:
-        _check_occurrence(session, decision.program_id, updates["occurrence_id"])
+    if "occurrence_id" in updates or "decided_on" in updates:
+        occurrence_id = updates.get("occurrence_id", decision.occurrence_id)
+        _check_occurrence(session, decision.program_id, occurrence_id)
+        day = updates.get("decided_on")
+        if "occurrence_id" in updates and "decided_on" not in updates:
+            day = None  # moved to another meeting (or none): dated as it says below
+        moved = (occurrence_id, day) != (decision.occurrence_id, decision.decided_on)
+        if occurrence_id is not None and moved:  # a record kept as it was is not refused
+            updates["decided_on"] = decision_day(session, decision.program_id, occurrence_id, day)
     if "links" in updates:
-        updates["links"] = resolve_links(session, decision.program_id, updates["links"])
+        updates["links"] = resolve_links(
+            session, decision.program_id, updates["links"], kept=decision.links
+        )
+        _keep_change_request_link(session, decision, updates["links"])
     apply_update(
         session,
         actor,
@@ -237,12 +323,40 @@ def update_decision(
     return decision
 
 
+def _decided_request(session: Session, decision: Decision) -> ChangeRequest | None:
+    """The change request whose approval or rejection this decision records, if any."""
+    return session.scalar(select(ChangeRequest).where(ChangeRequest.decision_id == decision.id))
+
+
+def _records_request(cr: ChangeRequest) -> Conflict:
+    return Conflict(
+        f"this decision records that CR-{cr.number} was {cr.status.value}: it stays in the "
+        "log, linked to the change request (correct its wording instead)",
+        code="decision_records_change_request",
+        details={"change_request_id": cr.id, "status": cr.status.value},
+    )
+
+
+def _keep_change_request_link(
+    session: Session, decision: Decision, links: Sequence[Mapping[str, Any]]
+) -> None:
+    cr = _decided_request(session, decision)
+    if cr is not None and not any(
+        link["type"] == "change_request" and link["id"] == cr.id for link in links
+    ):
+        raise _records_request(cr)
+
+
 def delete_decision(
     session: Session, actor: Actor, decision_id: int, *, expected_version: int | None = None
 ) -> None:
-    """Remove a decision logged by mistake (managers and above)."""
+    """Remove a decision logged by mistake (managers and above); not one that records a
+    change request's approval or rejection."""
     decision = get_decision(session, actor, decision_id, needed=Role.MANAGER)
     check_version(decision, expected_version)
+    cr = _decided_request(session, decision)
+    if cr is not None:
+        raise _records_request(cr)
     audit_deleted(
         session,
         actor,

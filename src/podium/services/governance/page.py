@@ -27,6 +27,7 @@ class ReviewRow:
     next_date: date | None
     last: ReviewOccurrence | None
     held: int
+    record_date: date | None = None  # the day *Record this meeting* proposes (never later)
 
     @property
     def cadence(self) -> str:
@@ -98,7 +99,11 @@ def governance_page(
         held = reviews.list_occurrences(session, actor, review.id)
         rows.append(
             ReviewRow(
-                review, reviews.next_date(session, review), held[0] if held else None, len(held)
+                review,
+                reviews.next_date(session, review),
+                held[0] if held else None,
+                len(held),
+                reviews.date_to_record(session, review),
             )
         )
     upcoming = sorted(

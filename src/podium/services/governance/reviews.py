@@ -272,6 +272,18 @@ def next_date(session: Session, review: Review, *, on_or_after: date | None = No
     return next_occurrence(cadence_of(review), day)
 
 
+def date_to_record(session: Session, review: Review) -> date:
+    """The day a meeting recorded now was most likely held: the latest cadence date on or
+    before today with no meeting recorded yet (minutes are often written the day after, or
+    a week late), else today — never a later day, which would be refused."""
+    now = today()
+    latest = previous_occurrence(cadence_of(review), shifted(now, 1))
+    last = last_occurrence(session, review.id)
+    if latest is not None and (last is None or latest > last.held_on):
+        return latest
+    return now
+
+
 def previous_date(review: Review, before: date) -> date | None:
     """The cadence date before ``before`` (whether or not a meeting was recorded for it)."""
     return previous_occurrence(cadence_of(review), before)
@@ -301,6 +313,23 @@ def get_occurrence(
     )
 
 
+def _check_in_window(review: Review, held_on: date) -> None:
+    """A meeting of the review is held between its first date and its end, if it has one."""
+    span = f"from {review.first_date.isoformat()}" + (
+        f" to {review.until_date.isoformat()}" if review.until_date else ""
+    )
+    if held_on < review.first_date:
+        raise field_error(
+            "held_on",
+            f"{held_on.isoformat()} is before {review.name} started: it meets {span}",
+        )
+    if review.until_date is not None and held_on > review.until_date:
+        raise field_error(
+            "held_on",
+            f"{held_on.isoformat()} is after {review.name} ended: it met {span}",
+        )
+
+
 def record_occurrence(
     session: Session,
     actor: Actor,
@@ -322,6 +351,7 @@ def record_occurrence(
             "held_on",
             f"{held_on.isoformat()} is in the future: record a meeting once it has been held",
         )
+    _check_in_window(review, held_on)
     taken = session.scalar(
         select(ReviewOccurrence.id).where(
             ReviewOccurrence.review_id == review.id, ReviewOccurrence.held_on == held_on
@@ -376,6 +406,9 @@ def update_occurrence(
 ) -> ReviewOccurrence:
     """Change an occurrence's minutes or who was present (managers)."""
     occurrence = get_occurrence(session, actor, occurrence_id, needed=Role.MANAGER)
+    if "attendees_present" in updates:  # a blank name is no one: dropped, as when recorded
+        present = [a.strip() for a in updates["attendees_present"] if a.strip()]
+        updates = {**updates, "attendees_present": present}
     apply_update(
         session,
         actor,
