@@ -62,9 +62,9 @@ def test_taking_off_the_person_who_holds_the_work_leaves_it_with_the_others(
     error = assert_error(cast.manager.patch(task_url, json={"duration": 5}), 409, "effort_driven")
     assert error["details"]["work_hours"] == 80.0
     handed = db.scalars(
-        select(AuditEntry).where(
-            AuditEntry.entity_type == "assignment", AuditEntry.entity_id == second["id"]
-        )
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "assignment", AuditEntry.entity_id == second["id"])
+        .order_by(AuditEntry.id)  # PostgreSQL returns rows in no set order without it
     ).all()
     assert handed[-1].changes == {"work_hours": [None, 80.0]}
 

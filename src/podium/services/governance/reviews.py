@@ -26,6 +26,7 @@ from podium.models.governance import (
 from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.audit import entity_type_of, record_change
 from podium.services.common import apply_update, check_version, flush, today
+from podium.services.date_window import check_plan_date
 from podium.services.governance._audit import audit_created, audit_deleted
 from podium.services.governance._records import load_in_program
 
@@ -345,6 +346,7 @@ def record_occurrence(
 
     review = get_review(session, actor, review_id, needed=Role.MANAGER)
     held_on = held_on or today()
+    check_plan_date("held_on", held_on)  # the dates Podium keeps, before the review's own
     if held_on > today():
         # a meeting is recorded once held: a future date would also block every real one
         raise field_error(
