@@ -28,6 +28,10 @@ ABSURD = ["0001-01-01", "0999-06-30", "1899-12-31", "2201-01-01", "2999-01-01", 
 TODAY = date(2030, 1, 7)
 
 
+# sets a clock the cast and its network are built without: they are restored, not built
+NET_NEUTRAL_FIXTURES = frozenset({"_today"})
+
+
 @pytest.fixture(autouse=True)
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The clock's today for meetings, decisions and closes: Monday 7 Jan 2030."""

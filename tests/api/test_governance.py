@@ -27,6 +27,10 @@ from tests.factories import assert_error
 MONDAY = "2030-01-07"
 
 
+# sets a clock the cast and its network are built without: they are restored, not built
+NET_NEUTRAL_FIXTURES = frozenset({"meeting_day"})
+
+
 @pytest.fixture(autouse=True)
 def meeting_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """Set the day the reviews call today (Monday 7 Jan 2030 unless a test moves it)."""

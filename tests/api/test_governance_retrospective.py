@@ -17,6 +17,9 @@ from podium.services.governance import retrospective
 from tests.api.conftest import Browser, Cast, Net
 from tests.factories import assert_error
 
+# sets a clock the cast and its network are built without: they are restored, not built
+NET_NEUTRAL_FIXTURES = frozenset({"_closing_day"})
+
 
 @pytest.fixture(autouse=True)
 def _closing_day(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -124,6 +124,9 @@ def build_world(cast: Cast, net: Net) -> World:
         "owner_id": cast.viewer.user.id,
         "manager_id": cast.manager.user.id,
         "alert_id": 1,  # the small network raises none: a missing one is a 404
+        # a field named just "id" is a decision's link, to a task first (its type's first
+        # value): one of this program's, whatever ids the database has given before
+        "id": net.train["id"],
     }
     ids["dependency_id"] = a.get(f"{API}/dependencies?program_id={pid}").json()["items"][0]["id"]
     ids["calendar_id"] = post_created(a, f"{API}/calendars", {"name": "Sweep calendar"})["id"]

@@ -37,7 +37,10 @@ def _fill_resource(page: Page, key: str) -> Locator:
     form.get_by_label("Hours per day").fill("0")
     form.get_by_label("Cost per hour").fill("-5")
     form.get_by_role("button", name="Add resource").click()
-    return page.get_by_test_id("resource-form")
+    form = page.get_by_test_id("resource-form")
+    # the refused form is a new page: wait for it before reading the page's width
+    expect(_said(form, "capacity")).to_be_visible()
+    return form
 
 
 def test_forms_say_a_refused_value_in_plain_words_beside_its_field(
