@@ -167,6 +167,35 @@ def test_an_expired_token_is_401(app_client: TestClient, cast: Cast, db: Session
     )
 
 
+def test_a_tokens_last_use_is_kept_even_when_its_request_fails(
+    app_client: TestClient, cast: Cast, db: Session
+) -> None:
+    created = _new_token(app_client, "viewer@example.com", name="script").json()
+    bearer = {"Authorization": f"Bearer {created['token']}"}
+
+    def last_used() -> str | None:
+        listed = {t["id"]: t for t in cast.viewer.get("/api/v1/tokens").json()["items"]}
+        used: str | None = listed[created["id"]]["last_used_at"]
+        return used
+
+    assert last_used() is None
+    assert_error(app_client.get("/api/v1/programs/999999", headers=bearer), 404)
+    first = last_used()
+    assert first is not None
+    # written at most every five minutes, not on every request
+    token = db.get(ApiToken, created["id"])
+    assert token is not None and token.last_used_at is not None
+    token.last_used_at -= timedelta(minutes=4)
+    db.commit()
+    kept = last_used()
+    assert app_client.get("/api/v1/users/me", headers=bearer).status_code == 200
+    assert last_used() == kept != first
+    token.last_used_at -= timedelta(minutes=2)
+    db.commit()
+    assert app_client.get("/api/v1/users/me", headers=bearer).status_code == 200
+    assert last_used() not in (kept, None)
+
+
 def test_a_token_needs_a_name(cast: Cast) -> None:
     assert_error(cast.viewer.post("/api/v1/tokens", json={"name": ""}), 422)
 

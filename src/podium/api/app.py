@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from podium import __version__
@@ -15,6 +15,7 @@ from podium.api.schemas import ROUTE_ERRORS
 from podium.body_limit import BodyLimit
 from podium.config import Settings, get_settings
 from podium.db import check_database_current, make_engine, session_factory
+from podium.middleware import DefaultHeaders, Gate
 
 API_PREFIX = "/api/v1"
 
@@ -159,8 +160,7 @@ def create_api_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)  # bodies sent in chunks
 
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def limit_body_size(request: Request) -> Response | None:
         length = request.headers.get("content-length")
         if length and length.isdecimal() and int(length) > settings.max_upload_bytes:
             return error_response(
@@ -168,17 +168,9 @@ def create_api_app(
                 "payload_too_large",
                 f"the request body is larger than {settings.max_upload_bytes} bytes",
             )
-        return await call_next(request)
+        return None
 
-    @app.middleware("http")
-    async def no_sniffing(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # every answer is read as the type it says (a JSON string is never run as HTML)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
-
-    @app.middleware("http")
-    async def refuse_nul_in_query(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def refuse_nul_in_query(request: Request) -> Response | None:
         # as in bodies: PostgreSQL cannot take NUL, and SQLite's LIKE stops at it ("a%00b"
         # would match whatever holds "a")
         if request.url.path.startswith("/api/") and has_nul(request):
@@ -191,7 +183,13 @@ def create_api_app(
                     for k in nul_fields(request)
                 ],
             )
-        return await call_next(request)
+        return None
+
+    # each added wraps those before it: a NUL in the query is refused first; every
+    # answer from within is read as the type it says (a JSON string is never run as HTML)
+    app.add_middleware(Gate, check=limit_body_size)
+    app.add_middleware(DefaultHeaders, headers={"X-Content-Type-Options": "nosniff"})
+    app.add_middleware(Gate, check=refuse_nul_in_query)
 
     app.include_router(api_router())
     from podium.api.integrations import public_router

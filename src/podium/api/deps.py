@@ -59,7 +59,8 @@ def current_user(request: Request, db: Db) -> User:
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("use `Authorization: Bearer <token>`")
         user = auth.user_for_token(db, secret.strip())
-        db.commit()  # keep last_used_at even if the request fails later
+        if db.dirty:
+            db.commit()  # keep last_used_at even if the request fails later
         return user
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

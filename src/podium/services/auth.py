@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Insert, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from podium.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, field_error
 from podium.models import ApiToken, Membership, User, WebSession, utcnow
@@ -315,7 +315,11 @@ def create_token(
 
 def user_for_token(session: Session, secret: str) -> User:
     """The active user behind a bearer token, or ``Unauthorized``."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    token = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _sha256(secret))
+        .options(joinedload(ApiToken.user))  # read in the same query: every request asks
+    )
     now = utcnow()
     if (
         token is None
@@ -376,7 +380,11 @@ def start_session(session: Session, user: User, *, days: int) -> tuple[WebSessio
 
 def session_for_cookie(session: Session, secret: str) -> WebSession | None:
     """The live browser session behind a cookie, if any."""
-    web = session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(secret)))
+    web = session.scalar(
+        select(WebSession)
+        .where(WebSession.token_hash == _sha256(secret))
+        .options(joinedload(WebSession.user))
+    )
     if web is None or web.expires_at <= utcnow() or not web.user.is_active:
         return None
     return web

@@ -22,6 +22,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from podium.api.app import has_nul
 from podium.body_limit import PAGE_HOOK
 from podium.errors import PodiumError, TooManyAttempts
+from podium.middleware import Gate
 from podium.web.session import find_viewer, safe_next
 from podium.web.templating import is_htmx, render
 
@@ -177,8 +178,7 @@ def install_html_errors(app: FastAPI) -> None:
     # a body sent in chunks is counted as it comes (podium.body_limit): its page too
     setattr(app.state, PAGE_HOOK, lambda request: error_page(request, 413, too_large))
 
-    @app.middleware("http")
-    async def too_large_page(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def too_large_page(request: Request) -> Response | None:
         # the API's own limit answers JSON; a page's form gets a page saying so
         length = request.headers.get("content-length", "")
         if not is_api(request) and length.isdecimal() and int(length) > limit:
@@ -186,4 +186,6 @@ def install_html_errors(app: FastAPI) -> None:
         if not is_api(request) and has_nul(request):
             message = "The address holds a NUL character, which Podium cannot read."
             return await run_in_threadpool(error_page, request, 400, message)
-        return await call_next(request)
+        return None
+
+    app.add_middleware(Gate, check=too_large_page)
