@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from tests.api.conftest import Cast, Net
@@ -216,3 +218,19 @@ def test_the_eac_formula_can_be_chosen_and_is_named(cast: Cast, net: Net) -> Non
     # on plan as of Fri 8 Jan (PV 4,000 = EV: SPI 1.0), CPI 4,000 / 4,500
     assert both["program"]["eac"] == pytest.approx(4500 + 6000 / (1.0 * 4000 / 4500))
     assert_error(cast.viewer.get(url, params={"eac_formula": "guess"}), 422)
+
+
+def test_health_on_a_past_date_reads_the_alerts_open_then(cast: Cast, net: Net) -> None:
+    """As the status report's blockers: an alert found after the date is not counted."""
+    cast.manager.patch(f"/api/v1/tasks/{net.plat['id']}", json={"duration": 12})
+    url = f"/api/v1/programs/{cast.program.id}/health"
+    (alert,) = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/alerts").json()["items"]
+    found = date.fromisoformat(alert["first_detected_at"][:10])
+
+    def alert_reasons(day: date) -> list[str]:
+        health = cast.viewer.get(url, params={"status_date": day.isoformat()}).json()
+        reasons = health["program"]["reasons"]
+        return [r["message"] for r in reasons if r["rule"] == "conflict_alerts"]
+
+    assert any(f"alert {alert['id']}" in m for m in alert_reasons(found))
+    assert alert_reasons(found - timedelta(days=1)) == []

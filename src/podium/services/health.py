@@ -13,10 +13,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from podium.engine.health import (
@@ -88,6 +88,16 @@ def _column(values: Any, at: int | None) -> float | None:
     if at is None or math.isnan(values[at]):
         return None
     return round(float(values[at]), 3)
+
+
+def open_on(day: date) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of an alert open on ``day``: found by its end and not resolved by
+    then (alerts are stamped in UTC)."""
+    after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    return (
+        Alert.first_detected_at < after,
+        or_(Alert.resolved_at.is_(None), Alert.resolved_at >= after),
+    )
 
 
 def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
@@ -217,7 +227,9 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         session.scalars(
             select(Alert).where(
                 Alert.program_id == program.id,
-                Alert.resolved_at.is_(None),
+                # as they stood on the status date: for a past date, not what was found
+                # since, and what was resolved since still open
+                *open_on(perf.status_date),
                 # the high_risks and benefit_off_track rules judge risks and benefits
                 Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
             )

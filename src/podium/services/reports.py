@@ -10,11 +10,11 @@ exactly as it was.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
@@ -28,7 +28,7 @@ from podium.services.baselines import compare
 from podium.services.benefits.reading import describe, program_benefits
 from podium.services.common import flush
 from podium.services.date_window import check_plan_date
-from podium.services.health import program_health, reason_json, status_words
+from podium.services.health import open_on, program_health, reason_json, status_words
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import SEVERITY_RANK, milestone_rows
 from podium.services.performance import performance_curves
@@ -43,11 +43,6 @@ TOP_RISKS = 8
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _day_after(day: date) -> datetime:
-    """The first moment after ``day`` (UTC, as alerts are stamped)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def _num(value: float | None) -> float | None:
@@ -89,10 +84,9 @@ def build_report(
                 select(Alert)
                 .where(
                     Alert.program_id == program_id,
-                    # open on the report's date: found by its end, and not resolved by then
-                    # (a report for a past date leaves out what was found later)
-                    Alert.first_detected_at < _day_after(day),
-                    or_(Alert.resolved_at.is_(None), Alert.resolved_at >= _day_after(day)),
+                    # open on the report's date, as health reads them (a report for a
+                    # past date leaves out what was found later)
+                    *open_on(day),
                     Alert.cross_project.is_(True),
                     # risks and benefits have their own sections of the report
                     Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
