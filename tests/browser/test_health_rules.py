@@ -60,6 +60,12 @@ def test_an_owner_tunes_a_rule_and_the_programs_health_follows(
     )
     rule = page.locator('[data-rule="past_target"]')
     expect(rule.get_by_label("Red after days")).to_have_value("5")  # kept as typed
+    # and said beside the setting it is about, not only at the top of a long page
+    expect(rule.locator('[data-error-for="past_target.amber_after_days"]')).to_have_text(
+        "Expected a whole number of working days >= 0 (blank: never), not 'zero'"
+    )
+    expect(rule.get_by_label("Amber after days")).to_have_attribute("aria-invalid", "true")
+    expect(rule.get_by_label("Red after days")).not_to_have_attribute("aria-invalid", "true")
 
     rule.get_by_label("Amber after days").fill("0")
     page.get_by_role("button", name="Save rules").click()

@@ -129,6 +129,21 @@ def _problem(message: str) -> str:
     return f"{where}: {what}"
 
 
+def _beside(details: list[dict[str, Any]]) -> dict[str, str]:
+    """Each setting's problem by its field's name (``past_target.red_after_days``), to
+    show beside it; problems about a whole rule or the roll-up stay at the top only."""
+    errors = {}
+    for detail in details:
+        found = _WHERE.match(_located(detail))
+        if found is None:
+            continue
+        rule, field, what = found.groups()
+        if rule and field:
+            what = what.replace(", or null", " (blank: never)").replace(", got ", ", not ")
+            errors[f"{rule}.{field}"] = what[:1].upper() + what[1:]
+    return errors
+
+
 def _located(detail: dict[str, Any]) -> str:
     """A problem as the rule check wrote it: ``rules.past_target.red_after_days: expected
     ...`` (the service gives the setting as the field, apart from its message)."""
@@ -144,6 +159,7 @@ def _page(
     *,
     values: dict[str, str] | None = None,
     problems: list[str] | None = None,
+    errors: dict[str, str] | None = None,
     flash: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -163,6 +179,7 @@ def _page(
         "severities": ALERT_SEVERITIES,
         "rollup_labels": ROLLUP_LABELS,
         "problems": problems or [],
+        "errors": errors or {},
         "editable": editable,
         "flash": flash,
     }
@@ -198,10 +215,20 @@ def save_health_rules(
         return RedirectResponse(f"/programs/{program_id}/health-rules?saved=1", status_code=303)
     except ValidationFailed as exc:
         db.rollback()
-        details = exc.details if isinstance(exc.details, list) else []
-        problems = [_problem(_located(d)) for d in details if isinstance(d, dict)]
+        details = [d for d in exc.details if isinstance(d, dict)] if exc.details else []
+        problems = [_problem(_located(d)) for d in details]
         problems = problems or [humanize(exc.message)]
+        errors = _beside(details)
     except StaleVersion as exc:
         db.rollback()
-        problems = [humanize(exc.message) + "."]
-    return _page(request, db, viewer, program_id, values=typed, problems=problems, status_code=422)
+        problems, errors = [humanize(exc.message) + "."], {}
+    return _page(
+        request,
+        db,
+        viewer,
+        program_id,
+        values=typed,
+        problems=problems,
+        errors=errors,
+        status_code=422,
+    )
