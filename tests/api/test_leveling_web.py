@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
+from sqlalchemy.orm import Session
+
+from podium.models import Assignment, Resource
 from tests.api.conftest import Browser, Cast, link, post_created
 from tests.api.test_resources import contest
+from tests.factories import make_project, make_task
 
 
 def page(cast: Cast) -> str:
@@ -182,3 +187,26 @@ def test_a_time_limit_out_of_range_is_said_in_words_that_fit_it(
         assert shown.status_code == 422, (limit, shown.text)
         assert "More than 0 and at most 120 seconds." in shown.text, limit
         assert 'name="preview_id"' not in shown.text  # nothing previewed
+
+
+def test_a_program_load_cut_at_ten_years_says_where_the_rest_starts(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    project = make_project(db, cast.program, "FAR")
+    fay = Resource(key="fay", name="Fay")
+    db.add(fay)
+    db.flush()
+    for key, first in (("FAR-1", date(2027, 1, 4)), ("FAR-2", date(9990, 1, 4))):
+        task = make_task(db, project, key, early_start=first, early_finish=first + timedelta(4))
+        db.add(Assignment(program_id=cast.program.id, task_id=task.id, resource_id=fay.id))
+    db.commit()
+    api = f"/api/v1/programs/{cast.program.id}/resource-load"
+    body = cast.viewer.get(api).json()
+    assert (body["finish"], body["next_start"]) == ("2037-01-11", "9990-01-04")
+    assert cast.viewer.get(api, params={"start": "9990-01-01"}).json()["next_start"] is None
+    viewer = browser_as("viewer@example.com")
+    first = viewer.get(page(cast))
+    assert re.search(r'data-testid="load-later">Later, from <time datetime="9990-01-04">', first)
+    later = viewer.get(f"{page(cast)}?period=week&start=9990-01-04")
+    assert "← From the first booking" in later and "Later, from" not in later
+    assert viewer.client.get(f"{page(cast)}?start=9990-02-30").status_code == 400

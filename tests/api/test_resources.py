@@ -130,6 +130,14 @@ def test_a_resource_links_a_calendar_and_a_user_account(cast: Cast) -> None:
     calendar = post_created(cast.admin, "/api/v1/calendars", {"name": "four days"})
     body = create(cast.admin, calendar_id=calendar["id"], user_id=cast.member.user.id)
     assert (body["calendar_id"], body["user_id"]) == (calendar["id"], cast.member.user.id)
+    # one account, one resource: refused on another, kept on its own
+    taken = {**ANA, "key": "z", "user_id": cast.member.user.id}
+    error = assert_error(cast.admin.post(URL, json=taken), 409, "account_taken")
+    assert "already linked to resource ana (Ana Lima)" in error["message"]
+    other = create(cast.admin, key="w")["id"]
+    again = {"user_id": cast.member.user.id}
+    assert_error(cast.admin.patch(f"{URL}/{other}", json=again), 409, "account_taken")
+    assert cast.admin.patch(f"{URL}/{body['id']}", json=again).status_code == 200
     error = assert_error(cast.admin.post(URL, json={**ANA, "key": "x", "user_id": 999999}), 422)
     assert error["details"][0]["field"] == "user_id"
     error = assert_error(cast.admin.post(URL, json={**ANA, "key": "y", "calendar_id": 999999}), 422)

@@ -99,10 +99,28 @@ def test_a_solver_failure_is_said_and_logged_not_called_nothing_better(
     monkeypatch.setattr(cpsat._Model, "solve", infeasible)
     net, resources, work = ending_with_a_milestone()
     with caplog.at_level(logging.ERROR, logger=cpsat.__name__):
-        result = level_optimal(net, resources, work, time_limit=2.0, weights={"END": 1})
+        # a weight on B1, which leveling delays or which delays the finish: the plan is
+        # not trivially optimal, so the status says what the solver answered
+        result = level_optimal(net, resources, work, time_limit=2.0, weights={"B1": 1})
     assert "CP-SAT failed on this program: infeasible" in result.status
     assert "nothing better" not in result.status
     assert any("infeasible" in r.getMessage() for r in caplog.records)
+
+
+def test_a_weighted_run_that_delays_nothing_at_the_critical_path_finish_is_optimal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def proves_nothing(self: cpsat._Model, seconds: float, **_options: Any) -> cpsat._Outcome:
+        return cpsat._Outcome(None, "unknown", None)
+
+    monkeypatch.setattr(cpsat._Model, "solve", proves_nothing)
+    net = network(
+        task("A", 3), task("B", 2), milestone("M1"), links=[link("A", "B"), link("B", "M1")]
+    )
+    work = [Assignment("A", "ana"), Assignment("B", "ana")]
+    for weights in (None, {"M1": 10}):
+        result = level_optimal(net, [Resource("ana")], work, time_limit=2.0, weights=weights)
+        assert (result.optimal, result.status) == (True, "optimal"), weights
 
 
 def test_building_the_model_counts_in_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +135,7 @@ def test_building_the_model_counts_in_the_time_limit(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(cpsat._Model, "solve", no_solve)
     net, resources, work = ending_with_a_milestone()
     result = level_optimal(
-        net, resources, work, time_limit=0.5, heuristic_time=0.05, weights={"END": 1}
+        net, resources, work, time_limit=0.5, heuristic_time=0.05, weights={"B1": 1}
     )
     assert result.method == "heuristic"
     assert result.status == "feasible (heuristic; CP-SAT found no schedule within the time limit)"

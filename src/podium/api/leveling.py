@@ -46,6 +46,11 @@ class ProgramLoadOut(BaseModel):
     period: Period
     start: date | None
     finish: date | None
+    next_start: date | None = Field(
+        description=f"the window was cut (one answer reads at most {load.MAX_DAYS:,} days "
+        "from its start) and the bookings go on after `finish`: ask again with `start` = "
+        "this day for the next days; null: nothing was left out"
+    )
     resources: list[ProgramResourceLoadOut] = Field(description="every resource it assigns")
 
 

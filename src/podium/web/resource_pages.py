@@ -26,7 +26,7 @@ from podium.models import Resource, ResourceKind
 from podium.services import calendars, programs
 from podium.services.resources import assignments, catalog, load
 from podium.services.resources.catalog import TimeOff
-from podium.web.form_errors import Errors, errors_of, validate
+from podium.web.form_errors import Errors, errors_of, ungrouped, validate
 from podium.web.programs import Pager
 from podium.web.resources import Cell, PeriodName, PeriodParam, drill_down, period_label
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
@@ -119,6 +119,64 @@ def _blanks(values: dict[str, Any]) -> Errors:
 def _errors(values: dict[str, Any], found: Errors) -> Errors:
     """What the form says beside each field: blanks first, then what the checks found."""
     return found | _blanks(values)
+
+
+def _said(message: str) -> str:
+    """A service's refusal as a sentence beside its field, its names kept as written."""
+    return message[:1].upper() + message[1:] + "."
+
+
+def _checked(
+    db: Db, values: dict[str, Any], errors: Errors, *, resource: Resource | None = None
+) -> tuple[Errors, int | None]:
+    """``errors`` with what saving would refuse next beside its field (the key taken, the
+    account unknown or another resource's, a time off ending before it starts, a capacity
+    an assignment needs more of), so one submit tells every problem; and the account's id."""
+    found = dict(errors)
+    shown = _shown_fields(values)
+    except_id = resource.id if resource is not None else None
+    if "key" not in found:
+        try:
+            catalog.check_key_free(db, values["key"], except_id=except_id)
+        except Conflict as exc:
+            found["key"] = _said(exc.message)
+    user_id = None
+    try:
+        user_id = catalog.account_id(db, values["account_email"])
+        if user_id is not None:
+            catalog.check_account_free(db, user_id, except_id=except_id)
+    except ValidationFailed as exc:
+        found = errors_of(exc, shown) | found
+    except Conflict as exc:
+        found.setdefault("account_email", _said(exc.message))
+    periods = {}
+    for k, row in enumerate(values["time_off"]):
+        if f"time_off_{k}_start" in found or f"time_off_{k}_finish" in found:
+            continue
+        try:
+            start, finish = date.fromisoformat(row["start"]), date.fromisoformat(row["finish"])
+        except ValueError:
+            continue
+        periods[k] = TimeOff(start, finish, row["note"])
+    if problems := catalog.time_off_errors(periods):
+        refusal = ValidationFailed("the time off is not valid", details=problems)
+        found = errors_of(refusal, shown) | found
+    if resource is not None and "capacity" not in found:
+        try:
+            catalog.check_capacity_fits(db, resource, float(ungrouped(values["capacity"])))
+        except ValidationFailed as exc:
+            found["capacity"] = _said(exc.message)
+        except ValueError:
+            pass  # not a number: the schema's check said so
+    return found, user_id
+
+
+def _refused(exc: ValidationFailed | Conflict | StaleVersion, values: dict[str, Any]) -> Errors:
+    """A service's refusal by field; a capacity an assignment needs more of says which."""
+    errors = errors_of(exc, _shown_fields(values))
+    if "capacity" in errors and isinstance(exc, ValidationFailed):
+        errors["capacity"] = _said(exc.message)
+    return errors
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
@@ -216,18 +274,18 @@ def create_resource(request: Request, db: Db, viewer: CurrentViewer, form: Check
     catalog.require_resource_editor(db, viewer.actor)
     values = _form_values(form)
     body, errors = validate(ResourceCreate, _body(values), ranges=RANGES)
-    errors = _errors(values, errors)
+    errors, user_id = _checked(db, values, _errors(values, errors))
     if body is not None and not errors:
         fields = body.model_dump(exclude={"time_off"})
         periods = [TimeOff(p.start, p.finish, p.note) for p in body.time_off]
         try:
-            fields["user_id"] = catalog.account_id(db, values["account_email"])
+            fields["user_id"] = user_id
             resource = catalog.create_resource(db, viewer.actor, **fields, time_off=periods)
             done(db)
             return RedirectResponse(f"/resources/{resource.id}?saved=1", status_code=303)
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
-            errors = errors_of(exc, _shown_fields(values))
+            errors = _refused(exc, values)
     return _form_page(
         request, db, viewer, resource=None, values=values, errors=errors, status_code=422
     )
@@ -371,13 +429,13 @@ def update_resource(
     resource = catalog.get_resource(db, viewer.actor, resource_id)
     values = _form_values(form)
     body, errors = validate(ResourceUpdate, _body(values), ranges=RANGES)
-    errors = _errors(values, errors)
+    errors, user_id = _checked(db, values, _errors(values, errors), resource=resource)
     status_code = 422
     if body is not None and not errors:
         fields = body.model_dump(exclude_unset=True, exclude={"time_off"})
         fields["time_off"] = [TimeOff(p.start, p.finish, p.note) for p in body.time_off or []]
         try:
-            fields["user_id"] = catalog.account_id(db, values["account_email"])
+            fields["user_id"] = user_id
             catalog.update_resource(
                 db, viewer.actor, resource_id, fields, expected_version=version_of(form)
             )
@@ -385,7 +443,7 @@ def update_resource(
             return RedirectResponse(f"/resources/{resource_id}?saved=1", status_code=303)
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
-            errors = errors_of(exc, _shown_fields(values))
+            errors = _refused(exc, values)
             if isinstance(exc, StaleVersion):  # read before someone else saved: keep the input
                 status_code = exc.status
     db.refresh(resource)

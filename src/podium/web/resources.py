@@ -203,11 +203,12 @@ def _page(
     program: Program,
     period: PeriodName,
     *,
+    start: date | None = None,
     done_: str | None = None,
     confirm_clear: bool = False,
 ) -> Response:
     role = require_role(db, viewer.actor, program.id, Role.VIEWER)
-    view = load.program_resource_load(db, viewer.actor, program.id, period=period)
+    view = load.program_resource_load(db, viewer.actor, program.id, period=period, start=start)
     for item in view["resources"]:
         item["peak"] = item.pop("peak_utilization")
     columns, rows = heatmap(view, period)
@@ -224,6 +225,7 @@ def _page(
     context = {
         "program": program,
         "period": period,
+        "from_day": start,
         "view": view,
         "columns": columns,
         "rows": rows,
@@ -252,9 +254,12 @@ def program_resources(
     period: PeriodParam = "week",
     done_: Annotated[str | None, Query(alias="done", max_length=20)] = None,
     confirm: Annotated[str | None, Query(max_length=20)] = None,
+    start: Annotated[IsoDate | None, Query(description="show the load from this day on")] = None,
 ) -> Response:
     """Load per resource per week (or month), the over-allocations, and leveling; with
-    ``confirm=clear``, the step that asks before the leveling holds are cleared."""
+    ``confirm=clear``, the step that asks before the leveling holds are cleared. The load
+    shows at most ten years at a time, from the first booking or from ``start``, with a
+    link to the rest."""
     program = get_program(db, viewer.actor, program_id)
     return _page(
         request,
@@ -262,6 +267,7 @@ def program_resources(
         viewer,
         program,
         period,
+        start=start,
         done_=done_,
         confirm_clear=confirm == "clear",
     )

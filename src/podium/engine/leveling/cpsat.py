@@ -93,8 +93,9 @@ def level_optimal(
     scheduler = Scheduler(pb)
 
     def heuristic_only(status: str) -> LevelingResult:
-        """The heuristic's schedule, optimal when it reaches the critical-path bound."""
-        done = hint.finish <= bound_day and not weights
+        """The heuristic's schedule, optimal when it reaches the critical-path bound
+        without delaying a weighted activity."""
+        done = hint.finish <= bound_day and not weighted_delay(pb, hint, weights)
         return build_result(
             pb,
             hint.values,
@@ -135,7 +136,9 @@ def level_optimal(
     lower = bound_day
     if not weights and makespan_weight > 0 and outcome.bound_day is not None and model.exact:
         lower = max(lower, outcome.bound_day)
-    if optimal or (not weights and best.finish <= lower):
+    # at the critical-path finish with no weighted activity delayed, both parts of the
+    # objective are at their least: nothing can do better
+    if optimal or (best.finish <= lower and not weighted_delay(pb, best, weights)):
         optimal, status = True, "optimal"
     return build_result(
         pb,
@@ -147,6 +150,18 @@ def level_optimal(
         rule="cp-sat",
         seconds=time.perf_counter() - began,
     )
+
+
+def weighted_delay(pb: Problem, sched: Schedule, weights: Mapping[str, int] | None) -> int:
+    """The weighted working days the activities in ``weights`` finish past their
+    critical-path early finish in ``sched`` (0: none of them is delayed)."""
+    total = 0
+    for activity, weight in (weights or {}).items():
+        s = pb.c.index[activity]
+        slot = int(pb.c.finish_slot[s]) if pb.c.is_summary[s] else s
+        if pb.kind[slot] != FIXED:
+            total += weight * max(0, (sched.values[slot] >> 1) - (pb.early[slot] >> 1))
+    return total
 
 
 def _without_solver(status: str) -> str:

@@ -70,17 +70,24 @@ class TimeOff:
     note: str = ""
 
 
-def stored_time_off(periods: Sequence[TimeOff]) -> list[dict[str, str]]:
-    """Time off as stored: sorted, checked (a finish before its start is refused, and so
-    is more than :data:`MAX_TIME_OFF_DAYS` in all)."""
+def time_off_errors(periods: Mapping[int, TimeOff]) -> list[dict[str, str]]:
+    """What is wrong with time off (periods by their row): a finish before its start, on
+    that row's ``time_off.{row}.finish``; more than :data:`MAX_TIME_OFF_DAYS` in all, on
+    ``time_off``."""
     errors = [
         {"field": f"time_off.{k}.finish", "message": f"{p.finish} is before the start {p.start}"}
-        for k, p in enumerate(periods)
+        for k, p in periods.items()
         if p.finish < p.start
     ]
-    total = time_off_total([(p.start, p.finish) for p in periods])
+    total = time_off_total([(p.start, p.finish) for p in periods.values()])
     if total > MAX_TIME_OFF_DAYS:
         errors.append({"field": "time_off", "message": too_much_time_off(total)})
+    return errors
+
+
+def stored_time_off(periods: Sequence[TimeOff]) -> list[dict[str, str]]:
+    """Time off as stored: sorted, checked (:func:`time_off_errors`)."""
+    errors = time_off_errors(dict(enumerate(periods)))
     if errors:
         raise ValidationFailed("the time off is not valid", details=errors)
     ordered = sorted(periods, key=lambda p: (p.start, p.finish))
@@ -185,7 +192,8 @@ def shared_names(session: Session, names: Sequence[str]) -> set[str]:
     return set(session.scalars(query.distinct()))
 
 
-def _check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
+def check_key_free(session: Session, key: str, *, except_id: int | None = None) -> None:
+    """Keys are unique, ignoring case: refuse one another resource has."""
     existing = find_resource(session, key)
     if existing is not None and existing.id != except_id:
         raise Conflict(
@@ -204,6 +212,24 @@ def _check_references(session: Session, values: Mapping[str, Any]) -> None:
     user_id = values.get("user_id")
     if user_id is not None and (not 0 < user_id <= MAX_ID or session.get(User, user_id) is None):
         raise field_error("user_id", f"no user {user_id}")
+
+
+def check_account_free(session: Session, user_id: int, *, except_id: int | None = None) -> None:
+    """A sign-in account is linked to one resource at most: refuse it when another
+    resource holds it."""
+    holder = session.scalar(
+        select(Resource)
+        .where(Resource.user_id == user_id, Resource.id != (except_id or 0))
+        .order_by(Resource.id)
+        .limit(1)
+    )
+    if holder is not None:
+        email = session.scalar(select(User.email).where(User.id == user_id))
+        raise Conflict(
+            f"the account {email} is already linked to resource {holder.key} ({holder.name})",
+            code="account_taken",
+            details={"field": "user_id", "resource_id": holder.id},
+        )
 
 
 def account_email(session: Session, resource: Resource) -> str:
@@ -243,9 +269,11 @@ def create_resource(
 ) -> Resource:
     """A new resource; keys are unique, ignoring case."""
     require_resource_editor(session, actor)
-    _check_key_free(session, key)
+    check_key_free(session, key)
     values = {"calendar_id": calendar_id, "user_id": user_id}
     _check_references(session, values)
+    if user_id is not None:
+        check_account_free(session, user_id)
     resource = Resource(
         key=key,
         name=name,
@@ -293,12 +321,14 @@ def update_resource(
     check_version(resource, expected_version)
     changes = dict(updates)
     if "key" in changes and changes["key"] != resource.key:
-        _check_key_free(session, changes["key"], except_id=resource.id)
+        check_key_free(session, changes["key"], except_id=resource.id)
     _check_references(session, changes)
+    if changes.get("user_id") is not None:
+        check_account_free(session, changes["user_id"], except_id=resource.id)
     if "time_off" in changes:
         changes["time_off"] = stored_time_off(list(changes["time_off"]))
     if "capacity" in changes:
-        _check_capacity_fits(session, resource, float(changes["capacity"]))
+        check_capacity_fits(session, resource, float(changes["capacity"]))
     before = {name: getattr(resource, name) for name in SCHEDULE_INPUTS}
     apply_update(
         session, actor, resource, changes, program_id=None, expected_version=expected_version
@@ -311,7 +341,9 @@ def update_resource(
     return resource
 
 
-def _check_capacity_fits(session: Session, resource: Resource, capacity: float) -> None:
+def check_capacity_fits(session: Session, resource: Resource, capacity: float) -> None:
+    """Refuse a capacity below the units of one of the resource's assignments: no day
+    could hold that task."""
     biggest = session.execute(
         select(Assignment.units, Task.key)
         .join(Task, Task.id == Assignment.task_id)
