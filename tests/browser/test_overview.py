@@ -142,7 +142,8 @@ def test_the_programs_list_shows_forecast_next_milestone_and_open_alerts(
     row = page.locator('[data-program-key="CLOUD"]')
     assert day_of(row.get_by_test_id("forecast-finish")) == cloud["schedule"]["finish"]
     expect(row.get_by_test_id("finish")).to_contain_text("5 working days ahead")
-    upcoming = cloud["schedule"]["milestones"][0]  # nothing is reached yet: the earliest
+    # nothing is reached yet: the one due first, by its target
+    upcoming = min(cloud["schedule"]["milestones"], key=lambda m: str(m["target"]))
     milestone = row.get_by_test_id("next-milestone")
     expect(milestone).to_contain_text(upcoming["milestone"]["name"])
     assert day_of(milestone.get_by_test_id("milestone-forecast")) == upcoming["forecast"]

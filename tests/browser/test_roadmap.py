@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from podium.db import session_factory
-from podium.models import Calendar, Program, Task
+from podium.models import Calendar, Program, Task, User
 from podium.services.uow import complete
 from tests.browser.conftest import PlanProgram, World, screenshot, sign_in
+from tests.factories import make_program, make_project
 
 pytestmark = pytest.mark.browser
 
@@ -401,3 +402,20 @@ def test_an_extra_working_saturday_of_the_program_calendar_is_not_shaded_as_a_da
     next_saturday = [x for x in shaded if abs(x - at(saturday + timedelta(days=7))) < 0.5]
     assert near == [], "the extra working Saturday is shaded as a day off"
     assert len(sunday) == 1 and len(next_saturday) == 1
+
+
+def test_the_roadmap_of_a_program_with_nothing_scheduled_draws_an_empty_chart(
+    page: Page, web_engine: Engine, plan_people: dict[str, str]
+) -> None:
+    # a program with a start date and a project, but no task: no dated row at all
+    with session_factory(web_engine)() as db:
+        maya = db.scalars(select(User).where(User.email == plan_people["maya"])).one()
+        program = make_program(db, owner=maya, key="EMPTY", name="Nothing planned yet")
+        make_project(db, program, "IDLE")
+        program_id = program.id
+
+    sign_in(page, plan_people["maya"])
+    page.goto(f"/programs/{program_id}/roadmap")
+    expect(page.locator("#roadmap")).to_have_attribute("data-state", "ready")
+    expect(page.locator(".rm-head-svg")).to_be_visible()
+    expect(page.get_by_test_id("roadmap-status")).to_contain_text("not scheduled yet")

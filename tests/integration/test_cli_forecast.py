@@ -40,6 +40,11 @@ def test_forecast_prints_the_confidence_table_and_stores_it(demo: None, engine: 
     assert "…" not in program
     assert "P10" in out
     assert "What drives the finish" in out and "Stored as forecast" in out
+    # a risk's figure is how often it occurs, not a criticality: in its own column
+    risk = next(line for line in out.splitlines() if re.search(r"\bR\d+ ", line))
+    assert re.search(r"│ —\s+│ \d+%\s+│$", risk.strip()), risk
+    task = next(line for line in out.splitlines() if re.search(r"\bDATA-\d+ ", line))
+    assert re.search(r"│ \d+%\s+│ —\s+│$", task.strip()), task
     assert _count(engine) == before + 1
 
 

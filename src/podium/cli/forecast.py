@@ -110,10 +110,15 @@ def forecast(
     else:  # a pipe, a file, cron: as wide as the table needs, no date cut short
         Console(width=max(console.width, 140), no_color=True).print(table)
     if results["tornado"]:
-        drivers = Table("driver", "correlation", "critical", title="What drives the finish")
+        # a task's share is how often it is critical; a risk's, how often it occurs
+        drivers = Table(
+            "driver", "correlation", "critical", "occurs", title="What drives the finish"
+        )
         for d in results["tornado"][:10]:
             name = f"{d['key']} {d['name']}".strip()
-            drivers.add_row(name, f"{d['correlation']:+.2f}", _percent(d["criticality"]))
+            share = _percent(d["criticality"])
+            critical, occurs = ("—", share) if d.get("kind") == "risk" else (share, "—")
+            drivers.add_row(name, f"{d['correlation']:+.2f}", critical, occurs)
         console.print(drivers)
     if unused:
         console.print(forecasts.unused_estimates_in_words(unused))

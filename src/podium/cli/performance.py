@@ -269,7 +269,12 @@ REASONS_SHOWN = 10  # the program's reasons printed without --all, the weighties
 def health(
     program: Annotated[str, typer.Argument(help="program key or id")],
     record: Annotated[
-        bool, typer.Option("--record", help="keep today's health for the trend (run daily)")
+        bool,
+        typer.Option(
+            "--record",
+            help="keep the health as of the status date (today if the program has none) "
+            "for the trend (run daily)",
+        ),
     ] = False,
     date: Annotated[
         str | None,

@@ -186,8 +186,14 @@ def milestone_rows(
 
 
 def next_milestone(milestones: Iterable[MilestoneRow]) -> MilestoneRow | None:
-    """The earliest milestone (by forecast) not yet reached."""
-    return next((m for m in milestones if not m.reached), None)
+    """The milestone not yet reached that is due first: by its target date (its forecast
+    when it has none), so a late one is not hidden behind a later one on track."""
+    open_ = [m for m in milestones if not m.reached]
+    return min(
+        open_,
+        key=lambda m: (m.target or m.forecast or date.max, m.forecast or date.max, m.key),
+        default=None,
+    )
 
 
 # --- alerts ---------------------------------------------------------------------

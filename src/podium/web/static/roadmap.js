@@ -228,7 +228,11 @@
     });
     var start = dn(state.data.program.start);
     if (start !== null) lo = Math.min(lo, start);
-    if (!isFinite(lo)) lo = hi = dn(state.data.today);
+    // nothing dated but the program's start (or nothing at all): a chart of one day,
+    // never an open end (an infinite bound would leave ticks() counting forever)
+    if (!isFinite(lo) && !isFinite(hi)) lo = hi = dn(state.data.today);
+    else if (!isFinite(hi)) hi = lo;
+    else if (!isFinite(lo)) lo = hi;
     var today = dn(state.data.today);
     if (today >= lo - 120 && today <= hi + 120) {
       lo = Math.min(lo, today);
@@ -292,6 +296,7 @@
     var out = [];
     var lo = state.lo;
     var hi = state.hi + 1;
+    if (!isFinite(lo) || !isFinite(hi)) return out;
     var p = ymd(lo);
     var n;
     if (unit === "day") {
