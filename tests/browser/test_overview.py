@@ -82,7 +82,9 @@ def test_a_late_milestone_says_so_in_words_and_with_an_icon(
     )
     summary = page.get_by_test_id("milestone-summary")
     expect(summary).to_contain_text("1 late of 4")
-    expect(page.get_by_test_id("next-milestone")).to_contain_text("M2")
+    # the next milestone is the one due first, late as it is, not the first on track
+    expect(page.get_by_test_id("next-milestone")).to_contain_text("M1")
+    expect(page.get_by_test_id("next-milestone")).to_contain_text("Late by 5 working days")
 
 
 def test_open_alerts_come_first_with_their_upstream_to_downstream_chain(
