@@ -17,6 +17,11 @@ from podium.services.overview import ProjectSummary, project_summaries
 from podium.services.projects import get_project
 from podium.services.tasks.rollup import RolledUp, rolled_up_rows, shown_values
 
+# Aliases are built once: making one costs more than the query it serves.
+_BEFORE = aliased(Task)
+_AFTER = aliased(Task)
+_CHILD = aliased(Task)
+
 
 @dataclass(frozen=True, slots=True)
 class ProgramProjects:
@@ -104,7 +109,7 @@ def _wbs_order(wbs: str) -> tuple[int, ...]:
 
 def _cross_project_links(session: Session, project_id: int) -> Counter[int]:
     """For each task of the project, how many dependencies tie it to another project."""
-    before, after = aliased(Task), aliased(Task)
+    before, after = _BEFORE, _AFTER
     rows = session.execute(
         select(before.id, before.project_id, after.id, after.project_id)
         .select_from(Dependency)
@@ -128,7 +133,7 @@ def project_wbs(session: Session, actor: Actor, project_id: int) -> ProjectWbs:
     role = require_role(session, actor, project.program_id, Role.VIEWER)
     program = session.get(Program, project.program_id)
     assert program is not None
-    child = aliased(Task)
+    child = _CHILD
     found = session.execute(
         select(Task, exists().where(child.parent_id == Task.id)).where(
             Task.project_id == project_id

@@ -35,6 +35,9 @@ from podium.services.baselines import current_baseline
 from podium.services.tasks.rollup import rolled_up_rows
 from podium.services.work_calendars import WORK_COLUMNS, stored_dates
 
+# Aliases are built once: making one costs more than the query it serves.
+_CHILD = aliased(Task)
+
 NodeType = Literal["task", "milestone"]
 
 
@@ -497,7 +500,7 @@ def impact_choices(session: Session, actor: Actor, program_id: int) -> ImpactCho
     projects = _projects(session, program_id)
     keys = {p.id: p.key for p in projects}
     rank = {p.id: i for i, p in enumerate(projects)}
-    child = aliased(Task)
+    child = _CHILD
     rows = sorted(
         session.execute(
             select(

@@ -27,6 +27,9 @@ from podium.services.common import apply_update, check_version, flush, paginate
 from podium.services.feeds import revoke_feeds_of
 from podium.text import listed
 
+# Aliases are built once: making one costs more than the query it serves.
+_OTHER_MEMBERSHIP = aliased(Membership)
+
 USER_FIELDS = ("name", "is_admin", "is_active")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
@@ -151,7 +154,7 @@ def update_user(
 
 def _refuse_if_only_owner(session: Session, user: User) -> None:
     """A program keeps an owner who can sign in: refuse to deactivate its only one."""
-    other = aliased(Membership)
+    other = _OTHER_MEMBERSHIP
     others = (
         select(other.id)
         .join(User, User.id == other.user_id)

@@ -44,6 +44,9 @@ from podium.services.scenarios.merging import (
     values_of,
 )
 
+# Aliases are built once: making one costs more than the query it serves.
+_CHILD = aliased(Task)
+
 # what applying writes onto a task, less its place in the WBS (compared on its own)
 COMPARED_TASK_FIELDS = tuple(f for f in TASK_FIELDS if f not in ("parent_id", "position"))
 
@@ -76,7 +79,7 @@ def _project_finishes(session: Session, program_id: int) -> dict[str, tuple[str,
 def _total_cost(session: Session, program_id: int) -> float:
     """The budgets of the work tasks: a summary's is its sub-tasks' added up (its own
     stored one, as an imported plan may keep it, is not counted), as earned value does."""
-    child = aliased(Task)
+    child = _CHILD
     leaves = select(Task.budget).where(
         Task.program_id == program_id, ~exists().where(child.parent_id == Task.id)
     )

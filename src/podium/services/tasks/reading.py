@@ -20,6 +20,9 @@ from podium.services.projects import get_project, require_visible
 from podium.services.tasks.fields import TaskView
 from podium.services.tasks.rollup import rolled_up
 
+# Aliases are built once: making one costs more than the query it serves.
+_CHILD = aliased(Task)
+
 # --- reading -----------------------------------------------------------------
 
 
@@ -37,7 +40,7 @@ def get_task(session: Session, actor: Actor, task_id: int, *, needed: Role = Rol
 
 
 def _has_children(task_id: Any) -> Any:
-    child = aliased(Task)
+    child = _CHILD
     return exists().where(child.parent_id == task_id)
 
 

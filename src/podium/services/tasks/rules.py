@@ -25,6 +25,12 @@ from podium.models import (
 from podium.services.tasks.fields import NEW
 from podium.services.tasks.tree import Row, _children, _descendants
 
+# Aliases are built once: making one costs more than the query it serves.
+_PRED_TASK = aliased(Task)
+_PRED_MILESTONE = aliased(Milestone)
+_ENDS_TASK = aliased(Task)
+_OTHER_TASK = aliased(Task)
+
 # --- rules -------------------------------------------------------------------
 
 
@@ -166,7 +172,7 @@ def _check_summary_parent(
             "summary task cannot keep: remove it (or give it to the sub-tasks) before "
             f"putting tasks under {parent.key}",
         )
-    pred_task, pred_milestone = aliased(Task), aliased(Milestone)
+    pred_task, pred_milestone = _PRED_TASK, _PRED_MILESTONE
     into = session.execute(
         select(Dependency.type, func.coalesce(pred_task.key, pred_milestone.key))
         .outerjoin(pred_task, pred_task.id == Dependency.predecessor_task_id)
@@ -193,7 +199,7 @@ def _check_summary_parent(
     while (step := up.get(above[-1])) is not None and step not in above:
         above.append(step)
     below = _descendants(_children(rows), moving)
-    ends_task, other_task = aliased(Task), aliased(Task)
+    ends_task, other_task = _ENDS_TASK, _OTHER_TASK
     linked = session.execute(
         select(ends_task.key, other_task.key)
         .select_from(Dependency)

@@ -58,6 +58,13 @@ from podium.services.tasks.tree import (
     layout,
 )
 
+# Aliases are built once: making one costs more than the query it serves.
+_CHILD = aliased(Task)
+_PRED_TASK = aliased(Task)
+_SUCC_TASK = aliased(Task)
+_PRED_MILESTONE = aliased(Milestone)
+_SUCC_MILESTONE = aliased(Milestone)
+
 # --- writing -----------------------------------------------------------------
 
 
@@ -427,7 +434,7 @@ def outdent_task(
 def _subtree(task_id: int) -> Select[int]:
     """The ids of a task and everything below it, walked by the database."""
     tree = select(Task.id).where(Task.id == task_id).cte("subtree", recursive=True)
-    child = aliased(Task)
+    child = _CHILD
     tree = tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
     return select(tree.c.id)
 
@@ -435,8 +442,8 @@ def _subtree(task_id: int) -> Select[int]:
 def _dependency_names(session: Session, task_id: int) -> list[tuple[Dependency, str, str]]:
     """Dependencies with an end in ``subtree``, with both ends named by key."""
     subtree = _subtree(task_id)
-    pred_task, succ_task = aliased(Task), aliased(Task)
-    pred_ms, succ_ms = aliased(Milestone), aliased(Milestone)
+    pred_task, succ_task = _PRED_TASK, _SUCC_TASK
+    pred_ms, succ_ms = _PRED_MILESTONE, _SUCC_MILESTONE
     rows = session.execute(
         select(
             Dependency,
