@@ -5,13 +5,17 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from podium.models import RiskEscalation, RiskHistory
 from podium.services import auth
+from podium.services.common import today
 from podium.services.demo import load_demo
 from podium.services.uow import complete
 from tests.api.conftest import Browser, Cast, Net, post_created
@@ -279,3 +283,43 @@ def test_the_reports_page_reads_and_issues_the_report_of_a_chosen_date(
     assert "6 Jan 2027" in viewer.get(f"/programs/{pid}/reports?date=2027-01-06")
     assert viewer.post(f"/programs/{pid}/reports", {"date": "2027-01-06"}).status_code == 403
     assert viewer.post(f"/programs/{pid}/reports", {"date": "nope"}).status_code == 403
+
+
+def test_a_past_days_health_and_report_rate_the_risks_as_they_stood_that_day(
+    cast: Cast, net: Net
+) -> None:
+    pid = cast.program.id
+    raised = cast.manager.post(
+        "/api/v1/risks",
+        json={"program_id": pid, "level": "program", "title": "Lease ends"}
+        | {"probability": 5, "impact": 5},
+    )
+    assert raised.status_code == 201, raised.text
+    risk_id = raised.json()["id"]
+    # raised (and put on the steering agenda) ten days ago, as its history says; lowered today
+    then = datetime.now(UTC) - timedelta(days=10)
+    for table in (RiskHistory, RiskEscalation):
+        cast.db.execute(update(table).where(table.risk_id == risk_id).values(at=then))
+    cast.db.commit()
+    lowered = cast.manager.patch(f"/api/v1/risks/{risk_id}", json={"probability": 1})
+    assert lowered.status_code == 200, lowered.text
+
+    def on(day: date) -> tuple[list[str], str]:
+        health = cast.viewer.get(
+            f"/api/v1/programs/{pid}/health", params={"status_date": day.isoformat()}
+        ).json()
+        report = cast.viewer.get(
+            f"/api/v1/programs/{pid}/report", params={"format": "md", "date": day.isoformat()}
+        )
+        assert report.status_code == 200, report.text
+        risky = [r["ref"]["key"] for r in health["program"]["reasons"] if r["rule"] == "high_risks"]
+        return risky, report.text
+
+    risky, text = on(today() - timedelta(days=5))
+    assert risky == ["R1"]
+    assert "1 live risk, 1 on the steering agenda:" in text
+    assert "| R1 Lease ends | 25 (5×5) | program | — | steering agenda |" in text
+    risky, text = on(today())
+    assert risky == [] and "| R1 Lease ends | 5 (1×5) |" in text and "steering" not in text
+    risky, text = on(today() - timedelta(days=20))  # before it was raised
+    assert risky == [] and "No live risks." in text

@@ -263,7 +263,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
         milestones=milestones,
         alerts=alerts,
         overallocations=_over_allocations(session, open_alerts),
-        risks=health_risk_facts(session, program.id),
+        risks=health_risk_facts(session, program.id, perf.status_date),
         benefits=health_benefit_facts(session, program, perf.status_date),
     )
 

@@ -165,15 +165,16 @@ def build_report(
                 else None
             ),
         },
-        "risks": _risks(session, program_id),
+        "risks": _risks(session, program_id, day),
         "benefits": _benefits(session, program_id, day),
         "decisions": _decisions(session, actor, program_id),
     }
 
 
-def _risks(session: Session, program_id: int) -> dict[str, Any]:
-    """The live risks: how many, how many on the steering agenda, the highest first."""
-    live = live_risks(session, program_id)
+def _risks(session: Session, program_id: int, day: date) -> dict[str, Any]:
+    """The risks live on the report's day: how many, how many on the steering agenda, the
+    highest first (for a past day, as they were rated then)."""
+    live = live_risks(session, program_id, day)
     return {
         "live": len(live),
         "steering": sum(1 for r in live if r["escalation"] == "steering"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Select, and_, exists, or_, select
@@ -27,7 +27,7 @@ from podium.models import (
 )
 from podium.models.risks import risk_projects, risk_tasks
 from podium.services.actor import Actor, require_role, role_in, visible_program_ids
-from podium.services.common import paginate
+from podium.services.common import paginate, today
 
 MAX_ID = 2**31 - 1
 RISK_SORTS = {
@@ -283,30 +283,100 @@ def risks_for_agenda(
     }
 
 
-def live_risks(session: Session, program_id: int) -> list[dict[str, Any]]:
+def live_risks(session: Session, program_id: int, day: date | None = None) -> list[dict[str, Any]]:
     """The program's live risks as agenda items (see :func:`risks_for_agenda`), highest
-    score first (no permission check: the caller made one)."""
-    risks = [
-        r
-        for r in session.scalars(
+    score first (no permission check: the caller made one). For a ``day`` before today,
+    the risks as they stood at its end (:func:`as_on`)."""
+    risks = list(
+        session.scalars(
             select(Risk)
             .where(Risk.program_id == program_id)
             .order_by(Risk.score.desc(), Risk.number)
         )
-        if is_live(r.status)
-    ]
+    )
     owners = _owner_names(session, risks)
-    return [_agenda_item(r, owners) for r in risks]
+    items = [_agenda_item(r, owners) for r in risks]
+    if day is not None and day < today():
+        stood = as_on(session, risks, day)
+        items = sorted(  # highest score then, then by number
+            (item | stood[r.id] for r, item in zip(risks, items, strict=True) if r.id in stood),
+            key=lambda item: (-item["score"], int(item["key"][1:])),
+        )
+    return [item for item in items if is_live(item["status"])]
+
+
+def as_on(session: Session, risks: Sequence[Risk], day: date) -> dict[int, dict[str, Any]]:
+    """How each risk stood at the end of ``day``: its ratings and status from its score
+    history, its escalation from its moves; a risk raised after that day is left out (one
+    with no history at all, as a restored one may be, is taken as it is now if it was
+    created by then)."""
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    ids = [r.id for r in risks]
+    if not ids:
+        return {}
+    stood: dict[int, dict[str, Any]] = {}
+    for row in session.scalars(
+        select(RiskHistory)
+        .where(RiskHistory.risk_id.in_(ids), RiskHistory.at < end)
+        .order_by(RiskHistory.at, RiskHistory.id)
+    ):  # the last change by then wins
+        stood[row.risk_id] = {
+            "probability": row.probability,
+            "impact": row.impact,
+            "score": row.score,
+            "status": row.status,
+            "escalation": "none",
+        }
+    for move in session.scalars(
+        select(RiskEscalation)
+        .where(RiskEscalation.risk_id.in_(ids), RiskEscalation.at < end)
+        .order_by(RiskEscalation.at, RiskEscalation.id)
+    ):
+        if move.risk_id in stood:
+            stood[move.risk_id]["escalation"] = move.to_escalation
+    with_history = set(
+        session.scalars(select(RiskHistory.risk_id).where(RiskHistory.risk_id.in_(ids)))
+    )
+    for risk in risks:
+        if risk.id not in with_history and risk.created_at < end:
+            stood[risk.id] = {
+                "probability": risk.probability,
+                "impact": risk.impact,
+                "score": risk.score,
+                "status": risk.status,
+                "escalation": risk.escalation,
+            }
+    for risk in risks:
+        if risk.id in stood:  # where it was handled then (see Risk.effective_level)
+            escalated = stood[risk.id]["escalation"] != "none"
+            stood[risk.id]["level"] = "program" if escalated else risk.level
+    return stood
 
 
 # --- for health -----------------------------------------------------------------------
 
 
-def health_risk_facts(session: Session, program_id: int) -> list[RiskFacts]:
-    """The program's live risks as health reads them, linked to task and project keys."""
-    risks = list(
-        session.scalars(select(Risk).where(Risk.program_id == program_id, Risk.status != "closed"))
-    )
+def health_risk_facts(
+    session: Session, program_id: int, day: date | None = None
+) -> list[RiskFacts]:
+    """The program's live risks as health reads them, linked to task and project keys;
+    for a ``day`` before today, as they stood at its end (:func:`as_on`)."""
+    if day is not None and day < today():
+        every = list(session.scalars(select(Risk).where(Risk.program_id == program_id)))
+        stood = as_on(session, every, day)
+        rated = {
+            r.id: (stood[r.id]["probability"], stood[r.id]["impact"])
+            for r in every
+            if r.id in stood and is_live(stood[r.id]["status"])
+        }
+        risks = [r for r in every if r.id in rated]
+    else:
+        risks = list(
+            session.scalars(
+                select(Risk).where(Risk.program_id == program_id, Risk.status != "closed")
+            )
+        )
+        rated = {r.id: (r.probability, r.impact) for r in risks}
     if not risks:
         return []
     ids = [r.id for r in risks]
@@ -329,8 +399,7 @@ def health_risk_facts(session: Session, program_id: int) -> list[RiskFacts]:
         facts.append(
             RiskFacts(
                 HealthRef("risk", risk.id, risk.key),
-                risk.probability,
-                risk.impact,
+                *rated[risk.id],
                 title=risk.title,
                 tasks=tuple(tasks.get(risk.id, ())),
                 projects=tuple(projects.get(risk.id, ())),
