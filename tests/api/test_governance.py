@@ -101,6 +101,34 @@ def test_the_next_occurrence_follows_the_last_one_held(
     assert again["last_occurrence"] == {"id": held.json()["id"], "held_on": "2030-01-08"}
 
 
+def test_a_meeting_called_off_is_passed_over_and_can_be_put_back(
+    cast: Cast, net: Net, meeting_day: Callable[[str], None]
+) -> None:
+    review = _review(cast, first_date="2030-01-08")  # weekly on Tuesdays
+    url = f"/api/v1/reviews/{review['id']}/skipped-dates"
+    stale = {"If-Match": f'"{review["version"]}"'}
+    off = cast.manager.post(url, json={"date": "2030-01-08"}, headers=stale)
+    assert off.status_code == 200, off.text
+    assert off.json()["skipped_dates"] == ["2030-01-08"]
+    assert off.json()["next_occurrence"] == "2030-01-15"
+    assert cast.viewer.get(f"/api/v1/reviews/{review['id']}/agenda").json()["occurrence_date"] == (
+        "2030-01-15"
+    )
+    assert_error(cast.manager.post(url, json={"date": "2030-01-22"}, headers=stale), 412)
+    wrong_day = assert_error(cast.manager.post(url, json={"date": "2030-01-09"}), 422)
+    assert "2030-01-08 and 2030-01-15" in wrong_day["message"]
+    assert_error(cast.member.post(url, json={"date": "2030-01-15"}), 403)
+    meeting_day("2030-01-15")
+    held = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2030-01-15"}
+    )
+    assert held.status_code == 201, held.text
+    assert_error(cast.manager.post(url, json={"date": "2030-01-15"}), 409)  # it met
+    back = cast.manager.delete(f"{url}/2030-01-08")
+    assert back.status_code == 200, back.text
+    assert back.json()["skipped_dates"] == [] and back.json()["version"] > off.json()["version"]
+
+
 def test_a_cadence_that_ended_has_no_next_agenda(cast: Cast, net: Net) -> None:
     review = _review(cast, until_date="2030-01-07")
     cast.manager.post(f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": MONDAY})

@@ -79,6 +79,19 @@ def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews
     assert (start.hour, start.minute) == (9, 30)
     assert reviews[0].decoded("dtend") - start == timedelta(minutes=90)
     assert reviews[1].decoded("dtstart") - start == timedelta(days=14)
+    # a meeting called off leaves the feed (a subscribed calendar drops it)
+    (review,) = cast.viewer.get(f"/api/v1/programs/{cast.program.id}/reviews").json()["items"]
+    second = (first_review + timedelta(days=14)).isoformat()
+    skipped = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/skipped-dates", json={"date": second}
+    )
+    assert skipped.status_code == 200, skipped.text
+    left = sorted(
+        e.decoded("dtstart")
+        for uid, e in _events(_calendar(cast, created["url"])).items()
+        if uid.startswith("review-")
+    )
+    assert len(left) == 25 and left[1] - left[0] == timedelta(days=28)
 
 
 def test_uids_stay_when_a_milestone_moves_and_sequence_and_last_modified_follow_each_change(

@@ -132,6 +132,7 @@ def test_a_viewer_reads_reviews_the_next_agenda_decisions_changes_and_stakeholde
     expect(cr.get_by_test_id("impact")).not_to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
     expect(cr).to_contain_text("+9,000")
     expect(page.get_by_test_id("approve-form")).to_have_count(0)  # viewers do not decide
+    expect(row.get_by_role("button", name=re.compile("^Call off"))).to_have_count(0)
     expect(page.locator("[data-decision='D-1']")).to_contain_text("Pilot limited to three clients")
     expect(page.locator("[data-stakeholder='Dana Reyes']")).to_contain_text("Manage closely")
     expect(page.locator("[data-stakeholder='Support team']")).to_contain_text("Keep informed")
@@ -224,6 +225,26 @@ def test_a_manager_withdraws_a_change_request_and_the_plan_stays(
     expect(cr).to_contain_text("withdrawn")
     expect(cr.get_by_test_id("approve-form")).to_have_count(0)
     assert _duration(web_engine, seeded.pilot_id) == before
+
+
+def test_a_manager_calls_off_the_next_meeting_and_puts_it_back(
+    page_as, web_engine: Engine, fresh_plan: PlanProgram
+) -> None:
+    seeded = _seed(web_engine, fresh_plan)
+    page: Page = page_as(OMAR)
+    page.goto(f"/programs/{seeded.program_id}/governance")
+    next_cell = page.locator(
+        "[data-review='Weekly dependency check'] [data-testid='next-occurrence']"
+    )
+    first = next_cell.inner_text().splitlines()[0]  # "15 Dec 2026", then its button
+    next_cell.get_by_role("button", name=re.compile("^Call off")).click()
+    expect(page.get_by_role("status")).to_contain_text("Meeting called off")
+    skipped = page.get_by_test_id("skipped")
+    expect(skipped).to_contain_text(f"{first} called off")
+    expect(page.get_by_role("heading", name=re.compile("^Agenda"))).not_to_contain_text(first)
+    skipped.get_by_role("button", name=re.compile("^Put back")).click()
+    expect(page.get_by_test_id("skipped")).to_have_count(0)
+    expect(page.get_by_role("heading", name=re.compile("^Agenda"))).to_contain_text(first)
 
 
 def test_the_owner_records_a_lesson_and_closes_the_program(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -67,6 +68,18 @@ def test_review_agenda_prints_the_next_occurrence(demo: None) -> None:
     assert code == 1 and "no review named 'nope'" in out
     code, out = podium("review", "list", "CLOUD")
     assert code == 0 and "Steering committee" in out and "biweekly" in out
+    # the next weekly check called off: the one a week later is next; then put back
+    found = re.search(r"│ weekly +│ (\d{4}-\d\d-\d\d) │", out)
+    assert found is not None, out
+    next_day = date.fromisoformat(found.group(1))
+    weekly = ("review", "skip", "CLOUD", "Weekly dependency check")
+    code, out = podium(*weekly, next_day.isoformat())
+    assert code == 0 and "called off" in out, out
+    assert f"Next meeting: {next_day + timedelta(days=7)}." in out
+    code, out = podium(*weekly, (next_day + timedelta(days=1)).isoformat())
+    assert code == 1 and "is not a date Weekly dependency check meets" in out
+    code, out = podium(*weekly, next_day.isoformat(), "--restore")
+    assert code == 0 and "put back" in out and f"Next meeting: {next_day}." in out
 
 
 def test_decision_and_change_commands(demo: None, engine: Engine) -> None:

@@ -106,7 +106,12 @@ class ReviewOut(BaseModel):
     location: str
     sections: list[str]
     attendees: list[AttendeeOut]
-    next_occurrence: date | None = Field(description="on or after today; null once ended")
+    next_occurrence: date | None = Field(
+        description="on or after today, a skipped date left out; null once ended"
+    )
+    skipped_dates: list[date] = Field(
+        description="dates of the cadence called off (no meeting then), in order"
+    )
     last_occurrence: OccurrenceBrief | None
     version: int
     created_at: datetime
@@ -132,6 +137,7 @@ def _review_out(db: Db, review: Review) -> ReviewOut:
             for a in review.attendees
         ],
         next_occurrence=reviews.next_date(db, review),
+        skipped_dates=[date.fromisoformat(d) for d in review.skipped_dates or ()],
         last_occurrence=OccurrenceBrief(id=last.id, held_on=last.held_on) if last else None,
         version=review.version,
         created_at=review.created_at,
@@ -208,6 +214,53 @@ def delete_review(
     reviews.delete_review(db, actor, review_id, expected_version=version)
     commit(db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class SkipBody(Strict):
+    day: date = Field(
+        alias="date", description="a date of the review's cadence with no meeting recorded"
+    )
+
+
+@router.post(
+    "/reviews/{review_id}/skipped-dates",
+    response_model=ReviewOut,
+    summary="Call off one meeting of a review (manager)",
+)
+def skip_date(
+    review_id: PathId,
+    body: SkipBody,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+) -> ReviewOut:
+    """The date is no longer an occurrence: the next meeting, the agenda's date and the
+    calendar feed pass over it. 422 for a date the cadence does not meet on, 409 for one
+    a meeting was recorded for; calling off a date already called off changes nothing."""
+    review = reviews.skip_date(db, actor, review_id, body.day, expected_version=version)
+    commit(db)
+    set_etag(response, review.version)
+    return _review_out(db, review)
+
+
+@router.delete(
+    "/reviews/{review_id}/skipped-dates/{day}",
+    response_model=ReviewOut,
+    summary="Put a called-off meeting back (manager)",
+)
+def restore_date(
+    review_id: PathId,
+    day: date,
+    db: Db,
+    actor: CurrentActor,
+    version: ExpectedVersion,
+    response: Response,
+) -> ReviewOut:
+    review = reviews.skip_date(db, actor, review_id, day, skip=False, expected_version=version)
+    commit(db)
+    set_etag(response, review.version)
+    return _review_out(db, review)
 
 
 # --- agendas ------------------------------------------------------------------------------

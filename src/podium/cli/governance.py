@@ -196,6 +196,33 @@ def review_record(
     console.print(f"Next meeting: {following or 'none, its cadence has ended'}.")
 
 
+@review_app.command("skip")
+def review_skip(
+    program: ProgramRef,
+    review: Annotated[str, typer.Argument(help="review name")],
+    day: Annotated[str, typer.Argument(help="the meeting's date, YYYY-MM-DD")],
+    restore: Annotated[
+        bool, typer.Option("--restore", help="put a called-off meeting back")
+    ] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Call off one meeting of a review (managers): the next meeting, the agenda and the
+    calendar feed pass over that date. ``--restore`` puts it back."""
+    from podium.services.governance import reviews
+
+    when = parse_day(day, "DAY")
+    with service_work() as session:
+        actor = actor_for(session, as_user)
+        found = programs.find_program(session, actor, program)
+        chosen = reviews.find_review(session, actor, found.id, review)
+        reviews.skip_date(session, actor, chosen.id, when, skip=not restore)
+        following = reviews.next_date(session, chosen)
+        name = chosen.name
+    done = "put back" if restore else "called off"
+    console.print(f"{escape(name)} on {when}: {done}.")
+    console.print(f"Next meeting: {following or 'none, its cadence has ended'}.")
+
+
 @decision_app.command("list")
 def decision_list(program: ProgramRef) -> None:
     """The decision log, newest first."""

@@ -35,11 +35,13 @@ WEEKS: dict[str, int] = {"weekly": 1, "biweekly": 2, "four_weekly": 4}
 
 @dataclass(frozen=True, slots=True)
 class Cadence:
-    """When a review recurs: from ``first`` at ``frequency``, up to ``until`` (inclusive)."""
+    """When a review recurs: from ``first`` at ``frequency``, up to ``until`` (inclusive),
+    leaving out the ``skipped`` dates (a meeting called off: a holiday, a clash)."""
 
     first: date
     frequency: Frequency
     until: date | None = None
+    skipped: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
         if self.frequency not in FREQUENCIES:
@@ -78,8 +80,8 @@ def _monthly_dates(cadence: Cadence, start: date) -> Iterator[date]:
         yield _nth_weekday(year, month, weekday, n)
 
 
-def next_occurrence(cadence: Cadence, on_or_after: date) -> date | None:
-    """The first occurrence on or after ``on_or_after``; ``None`` once the cadence has ended."""
+def _next_scheduled(cadence: Cadence, on_or_after: date) -> date | None:
+    """The first cadence date on or after ``on_or_after``, skipped or not."""
     if on_or_after <= cadence.first:
         found: date | None = cadence.first
     elif cadence.frequency == "monthly":
@@ -93,8 +95,8 @@ def next_occurrence(cadence: Cadence, on_or_after: date) -> date | None:
     return found
 
 
-def previous_occurrence(cadence: Cadence, before: date) -> date | None:
-    """The last occurrence strictly before ``before`` (``None`` if there is none)."""
+def _previous_scheduled(cadence: Cadence, before: date) -> date | None:
+    """The last cadence date strictly before ``before``, skipped or not."""
     if before <= cadence.first:
         return None
     limit = before - timedelta(days=1)
@@ -113,6 +115,29 @@ def previous_occurrence(cadence: Cadence, before: date) -> date | None:
     step = 7 * WEEKS[cadence.frequency]
     periods = (limit - cadence.first).days // step
     return cadence.first + timedelta(days=periods * step)
+
+
+def next_occurrence(cadence: Cadence, on_or_after: date) -> date | None:
+    """The first occurrence on or after ``on_or_after`` (a skipped date is not one);
+    ``None`` once the cadence has ended."""
+    found = _next_scheduled(cadence, on_or_after)
+    while found is not None and found in cadence.skipped:
+        found = _next_scheduled(cadence, found + timedelta(days=1))
+    return found
+
+
+def previous_occurrence(cadence: Cadence, before: date) -> date | None:
+    """The last occurrence strictly before ``before`` (``None`` if there is none; a
+    skipped date is not one)."""
+    found = _previous_scheduled(cadence, before)
+    while found is not None and found in cadence.skipped:
+        found = _previous_scheduled(cadence, found)
+    return found
+
+
+def is_scheduled(cadence: Cadence, day: date) -> bool:
+    """Whether ``day`` is one of the cadence's dates (skipped or not)."""
+    return _next_scheduled(cadence, day) == day
 
 
 def occurrences_between(cadence: Cadence, start: date, end: date) -> list[date]:

@@ -64,6 +64,8 @@ class Review(Versioned, Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     # the agenda sections this review covers (see services.governance.agenda.SECTIONS)
     sections: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # cadence dates called off ("2027-03-30"…, in order): no longer occurrences
+    skipped_dates: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     attendees: Mapped[list[ReviewAttendee]] = relationship(
         back_populates="review",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
-from podium.engine.governance import Cadence, occurrences_between
+from podium.engine.governance import occurrences_between
 from podium.errors import BadRequest, NotFound
 from podium.interop.ical import FeedEvent, build_calendar, uid
 from podium.models import (
@@ -268,13 +268,15 @@ def a_year_after(day: date) -> date:
 
 
 def _review_events(session: Session, program: Program, today: date) -> list[FeedEvent]:
-    """Each review meeting from today to the same date next year."""
+    """Each review meeting from today to the same date next year (one called off is left
+    out: a subscribed calendar drops it)."""
+    from podium.services.governance.reviews import cadence_of
+
     events = []
     for review in session.scalars(
         select(Review).where(Review.program_id == program.id).order_by(Review.id)
     ):
-        cadence = Cadence(review.first_date, review.frequency.value, review.until_date)
-        dates = occurrences_between(cadence, today, a_year_after(today))
+        dates = occurrences_between(cadence_of(review), today, a_year_after(today))
         for held_on in dates[:MAX_REVIEWS_PER_CADENCE]:
             events.append(
                 FeedEvent(

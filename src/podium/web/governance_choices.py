@@ -31,6 +31,8 @@ SAVED = {
     "removed": "Stakeholder removed.",
     "review_deleted": "Review deleted with its meetings; their decisions stay in the log.",
     "minutes": "Minutes saved.",
+    "meeting_skipped": "Meeting called off: the next one is on the agenda now.",
+    "meeting_restored": "Meeting put back.",
     "meeting_removed": "Meeting removed; the topics it took return to the next agenda.",
     "decision": "Decision saved.",
     "decision_deleted": "Decision deleted; the history keeps a record of it.",

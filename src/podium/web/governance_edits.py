@@ -11,6 +11,7 @@ recorded.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +21,7 @@ from podium.api.change_requests import ChangeRequestUpdate
 from podium.api.deps import Db
 from podium.api.governance import OccurrenceUpdate
 from podium.api.schemas import PathId
-from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from podium.errors import Conflict, NotFound, PodiumError, StaleVersion, ValidationFailed
 from podium.models.governance import Decision
 from podium.services.governance import change_requests, decisions, retrospective, reviews
 from podium.web.form_errors import validate
@@ -60,12 +61,12 @@ def _stale(
     db: Db,
     viewer: CurrentViewer,
     program_id: int,
-    exc: StaleVersion,
+    exc: PodiumError,
     form: str,
     **shown: int,
 ) -> Response:
-    """The tab again, the refusal on top of ``form`` (the record changed since it was read)
-    and ``shown`` (which record is open) as it was."""
+    """The tab again, the refusal on top of ``form`` (most often: the record changed since
+    it was read) and ``shown`` (which record is open) as it was."""
     db.rollback()
     refused = {form: FormState({"_form": _message(exc)})}
     return _governance(
@@ -246,6 +247,34 @@ def delete_review(
     except StaleVersion as exc:
         return _stale(request, db, viewer, program_id, exc, "review", edit_review=review_id)
     return _back(program_id, "review_deleted", "reviews")
+
+
+@router.post("/programs/{program_id}/governance/reviews/{review_id}/skip")
+def skip_meeting(
+    request: Request,
+    program_id: PathId,
+    review_id: PathId,
+    db: Db,
+    viewer: CurrentViewer,
+    form: CheckedForm,
+) -> Response:
+    """Call off one meeting of a review, or put it back (``restore``) (managers)."""
+    review_in(db, viewer, program_id, review_id)
+    restore = checkbox(form, "restore")
+    try:
+        day = date.fromisoformat(field_value(form, "date"))
+    except ValueError:
+        raise ValidationFailed(
+            "the meeting's date is missing or not a date", details={"field": "date"}
+        ) from None
+    try:
+        reviews.skip_date(
+            db, viewer.actor, review_id, day, skip=not restore, expected_version=version_of(form)
+        )
+        done(db)
+    except REFUSALS as exc:
+        return _stale(request, db, viewer, program_id, exc, "review", edit_review=review_id)
+    return _back(program_id, "meeting_restored" if restore else "meeting_skipped", "reviews")
 
 
 def _meeting_in(db: Db, viewer: CurrentViewer, program_id: int, occurrence_id: int) -> int:

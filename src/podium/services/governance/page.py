@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from podium.models import Program, ProgramStatus, Role
 from podium.models.governance import ChangeRequest, Decision, Review, ReviewOccurrence, Stakeholder
 from podium.services.actor import Actor, require_role
+from podium.services.common import today
 from podium.services.governance import agenda, change_requests, decisions, reviews, stakeholders
 from podium.services.governance.retrospective import (
     LESSON_CATEGORIES,
@@ -28,6 +29,12 @@ class ReviewRow:
     last: ReviewOccurrence | None
     held: int
     record_date: date | None = None  # the day *Record this meeting* proposes (never later)
+
+    @property
+    def skipped(self) -> list[date]:
+        """The meetings called off from today on (the page offers to put them back)."""
+        now = today()
+        return [d for d in map(date.fromisoformat, self.review.skipped_dates or ()) if d >= now]
 
     @property
     def cadence(self) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from podium.engine.calendar import shifted
-from podium.engine.governance import Cadence, next_occurrence, previous_occurrence
+from podium.engine.governance import Cadence, is_scheduled, next_occurrence, previous_occurrence
 from podium.errors import Conflict, Forbidden, NotFound, field_error
 from podium.models import Role, User, utcnow
 from podium.models.governance import (
@@ -198,6 +198,10 @@ def update_review(
     merged = {f: updates.get(f, getattr(review, f)) for f in ("first_date", "frequency")}
     merged["until_date"] = updates.get("until_date", review.until_date)
     _check_cadence(merged)
+    cadence = Cadence(merged["first_date"], merged["frequency"].value, merged["until_date"])
+    kept = [d for d in review.skipped_dates or () if is_scheduled(cadence, date.fromisoformat(d))]
+    if kept != list(review.skipped_dates or ()):  # a date called off that no longer falls
+        review.skipped_dates = kept
     apply_update(
         session,
         actor,
@@ -248,7 +252,64 @@ def delete_review(
 
 
 def cadence_of(review: Review) -> Cadence:
-    return Cadence(review.first_date, review.frequency.value, review.until_date)
+    skipped = frozenset(date.fromisoformat(d) for d in review.skipped_dates or ())
+    return Cadence(review.first_date, review.frequency.value, review.until_date, skipped)
+
+
+def skip_date(
+    session: Session,
+    actor: Actor,
+    review_id: int,
+    day: date,
+    *,
+    skip: bool = True,
+    expected_version: int | None = None,
+) -> Review:
+    """Call off the review's meeting of ``day`` (a date of its cadence), or with
+    ``skip=False`` put it back (managers and above). A date a meeting was recorded for
+    cannot be called off; asking for what already is so changes nothing."""
+    review = get_review(session, actor, review_id, needed=Role.MANAGER)
+    check_version(review, expected_version)
+    before = list(review.skipped_dates or ())
+    if skip:
+        cadence = Cadence(review.first_date, review.frequency.value, review.until_date)
+        if not is_scheduled(cadence, day):
+            near = [
+                d.isoformat()
+                for d in (previous_occurrence(cadence, day), next_occurrence(cadence, day))
+                if d is not None
+            ]
+            hint = f" (the nearest: {' and '.join(near)})" if near else ""
+            raise field_error("date", f"{day.isoformat()} is not a date {review.name} meets{hint}")
+        held = session.scalar(
+            select(ReviewOccurrence.id).where(
+                ReviewOccurrence.review_id == review.id, ReviewOccurrence.held_on == day
+            )
+        )
+        if held is not None:
+            raise Conflict(
+                f"a meeting of {review.name} was recorded on {day.isoformat()}: delete it "
+                "before calling that date off",
+                details={"field": "date", "occurrence_id": held},
+            )
+        after = sorted({*before, day.isoformat()})
+    else:
+        after = [d for d in before if d != day.isoformat()]
+    if after != before:
+        review.skipped_dates = after
+        review.updated_at = utcnow()  # a new version, so If-Match sees the change
+        record_change(
+            session,
+            actor,
+            program_id=review.program_id,
+            entity_type=entity_type_of(review),
+            entity_id=review.id,
+            action="update",
+            changes={"skipped_dates": [before, after]},
+            label=review.name,
+        )
+    flush(session)
+    return review
 
 
 def last_occurrence(session: Session, review_id: int) -> ReviewOccurrence | None:
@@ -383,6 +444,8 @@ def record_occurrence(
         recorded_by=actor.email,
     )
     session.add(occurrence)
+    if held_on.isoformat() in (review.skipped_dates or ()):  # it met after all
+        review.skipped_dates = [d for d in review.skipped_dates if d != held_on.isoformat()]
     flush(session)
     for item in open_items(session, review.id):
         item.occurrence_id = occurrence.id
