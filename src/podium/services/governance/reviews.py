@@ -215,19 +215,27 @@ def update_review(
         review.attendees = _attendees(session, attendees)
         after = [a.name for a in review.attendees]
         if before != after:
-            review.updated_at = utcnow()  # the review row changes, so its version grows
-            record_change(
-                session,
-                actor,
-                program_id=review.program_id,
-                entity_type=entity_type_of(review),
-                entity_id=review.id,
-                action="update",
-                changes={"attendees": [before, after]},
-                label=review.name,
-            )
+            _changed(session, actor, review, "attendees", before, after)
     flush(session)
     return review
+
+
+def _changed(
+    session: Session, actor: Actor, review: Review, field: str, before: list[str], after: list[str]
+) -> None:
+    """A list kept beside the review's own columns changed: audited, and the review's
+    version grows (the review row changes), so If-Match sees it."""
+    review.updated_at = utcnow()
+    record_change(
+        session,
+        actor,
+        program_id=review.program_id,
+        entity_type=entity_type_of(review),
+        entity_id=review.id,
+        action="update",
+        changes={field: [before, after]},
+        label=review.name,
+    )
 
 
 def delete_review(
@@ -297,17 +305,7 @@ def skip_date(
         after = [d for d in before if d != day.isoformat()]
     if after != before:
         review.skipped_dates = after
-        review.updated_at = utcnow()  # a new version, so If-Match sees the change
-        record_change(
-            session,
-            actor,
-            program_id=review.program_id,
-            entity_type=entity_type_of(review),
-            entity_id=review.id,
-            action="update",
-            changes={"skipped_dates": [before, after]},
-            label=review.name,
-        )
+        _changed(session, actor, review, "skipped_dates", before, after)
     flush(session)
     return review
 
