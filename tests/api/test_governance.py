@@ -456,6 +456,17 @@ def test_the_record_form_proposes_the_last_meeting_not_yet_recorded(
     assert proposed() == MONDAY  # every meeting held is recorded: today
 
 
+def test_a_meeting_recorded_without_a_date_is_the_last_one_held_not_yet_recorded(
+    cast: Cast, net: Net
+) -> None:
+    review = _review(cast, name="Friday sync", first_date="2029-12-28")  # as the form proposes
+    url = f"/api/v1/reviews/{review['id']}/occurrences"
+    first = cast.manager.post(url, json={})
+    assert first.status_code == 201 and first.json()["held_on"] == "2030-01-04", first.text
+    again = cast.manager.post(url, json={})
+    assert again.status_code == 201 and again.json()["held_on"] == MONDAY  # all recorded: today
+
+
 def test_a_meeting_is_recorded_only_while_its_review_runs(
     cast: Cast, net: Net, meeting_day: Callable[[str], None]
 ) -> None:

@@ -328,7 +328,11 @@ def next_agenda(
 
 
 class OccurrenceCreate(Strict):
-    held_on: date | None = Field(default=None, description="default: today")
+    held_on: date | None = Field(
+        default=None,
+        description="default: the latest date of its cadence up to today with no meeting "
+        "recorded, else today (as the page proposes)",
+    )
     attendees_present: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=list, max_length=100
     )

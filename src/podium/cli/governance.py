@@ -159,7 +159,12 @@ def review_record(
     program: ProgramRef,
     review: Annotated[str, typer.Argument(help="review name")],
     held_on: Annotated[
-        str | None, typer.Option("--held-on", help="YYYY-MM-DD (default: today)")
+        str | None,
+        typer.Option(
+            "--held-on",
+            help="YYYY-MM-DD (default: the latest meeting date up to today not yet recorded, "
+            "else today)",
+        ),
     ] = None,
     present: Annotated[
         list[str] | None,

@@ -404,7 +404,7 @@ def record_occurrence(
     from podium.services.governance.agenda import build_agenda
 
     review = get_review(session, actor, review_id, needed=Role.MANAGER)
-    held_on = held_on or today()
+    held_on = held_on or date_to_record(session, review)  # as the page proposes
     check_plan_date("held_on", held_on)  # the dates Podium keeps, before the review's own
     if held_on > today():
         # a meeting is recorded once held: a future date would also block every real one
