@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine
@@ -110,6 +111,39 @@ def test_a_rule_of_the_service_shows_next_to_the_field_it_names(
     expect(form.get_by_label("Actual finish")).to_have_value("2027-03-05")  # kept as typed
     token = work_people.tokens[work_people.emails["rosa"]]
     assert api_task(live_server, token, task_id)["actual_finish"] is None
+
+
+def test_a_save_refused_after_someone_else_renamed_the_task_cannot_then_undo_the_rename(
+    page_as: OpenPage, work_people: WorkPeople, work_program: WorkProgram, live_server: str
+) -> None:
+    task_id = work_program.task_ids["APP-1"]
+    token = work_people.tokens[work_people.emails["rosa"]]
+    page = page_as(work_people.emails["rosa"])
+    page.goto(f"/tasks/{task_id}")
+    theirs = "Design (RENAMED BY B)"
+    httpx.patch(
+        f"{live_server}/api/v1/tasks/{task_id}",
+        json={"name": theirs},
+        headers={"Authorization": f"Bearer {token}"},
+    ).raise_for_status()
+
+    form = page.get_by_test_id("task-form")
+    form.get_by_label("Duration (working days)").fill("200000")
+    form.get_by_role("button", name="Save changes").click()
+    form = page.get_by_test_id("task-form")
+    expect(form.locator('[data-error-for="duration"]')).to_have_text("Must be at most 100,000.")
+    expect(form.get_by_label("Name", exact=True)).to_have_value("Design")  # as sent
+    said = form.get_by_test_id("form-error")
+    expect(said).to_contain_text("APP-1 was changed by someone else since you opened it")
+
+    form.get_by_label("Duration (working days)").fill("16")
+    form.get_by_role("button", name="Save changes").click()
+    form = page.get_by_test_id("task-form")
+    expect(form.locator('[data-error-for="duration"]')).to_have_count(0)  # answered
+    task = api_task(live_server, token, task_id)
+    assert (task["name"], task["duration"]) == (theirs, 5)  # theirs kept, not overwritten
+    expect(form.get_by_test_id("form-error")).to_contain_text("changed by someone else")
+    expect(form.get_by_label("Duration (working days)")).to_have_value("16")
 
 
 def test_a_three_point_estimate_out_of_order_is_said_in_its_own_fieldset(

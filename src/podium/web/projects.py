@@ -18,13 +18,21 @@ from podium.api.deps import Db
 from podium.api.projects import ProjectCreate
 from podium.api.schemas import PathId
 from podium.api.tasks import TaskCreate
-from podium.errors import Conflict, NotFound, ValidationFailed
+from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.services import projects, tasks
 from podium.services.pages_projects import ProjectWbs, program_projects, project_wbs
 from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.programs import Pager
 from podium.web.session import CheckedForm, CurrentViewer
-from podium.web.tasks import blank_errors, checkbox, done, field_value, task_updates, version_of
+from podium.web.tasks import (
+    blank_errors,
+    changed_meanwhile,
+    checkbox,
+    done,
+    field_value,
+    task_updates,
+    version_of,
+)
 from podium.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +61,9 @@ class TableState:
     add_again: bool = False  # keep the keyboard in the add form (after adding, or its errors)
     focus_row: int | None = None  # back on this row's edit button (after a cancel)
     page: int = 1  # of the WBS, unless a row above is on another
+    # the version a refused row's form was read at, by task: drawn again, it keeps it, so
+    # that sending it again after someone else's save is refused, not written over theirs
+    read_at: dict[int, int] = field(default_factory=dict)
 
 
 # --- a program's projects -----------------------------------------------------------
@@ -152,6 +163,12 @@ def _changed(
     return _table(request, project_wbs(db, viewer.actor, project_id), state)
 
 
+def _read_at(form: FormData, task_id: int) -> dict[int, int]:
+    """The version a row's refused form was read at (``TableState.read_at``), if it sent one."""
+    version = version_of(form)
+    return {} if version is None else {task_id: version}
+
+
 def _row(view: ProjectWbs, task_id: int) -> Any:
     row = view.by_id.get(task_id)
     if row is None:
@@ -227,6 +244,7 @@ def save_row(
     view = project_wbs(db, viewer.actor, project_id)
     row = _row(view, task_id)
     updates, errors = task_updates(form, ROW_FIELDS)
+    stale = False  # refused as read before someone else's save
     if not errors:
         try:
             tasks.update_task(db, viewer.actor, task_id, updates, expected_version=version_of(form))
@@ -237,16 +255,24 @@ def save_row(
                 highlight=task_id,
             )
             return _changed(request, db, viewer, project_id, state)
-        except (ValidationFailed, Conflict) as exc:
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
+            stale = isinstance(exc, StaleVersion)
             errors = errors_of(exc, ROW_FIELDS)
+    # drawn again as typed, at the version it was read at: saving it again after someone
+    # else's save is refused, not written over theirs
+    now = project_wbs(db, viewer.actor, project_id)
+    if task_id in now.by_id:
+        task = now.by_id[task_id].task
+        errors = changed_meanwhile(errors, task, version_of(form), stale=stale, undo="Cancel")
     state = TableState(
         page=_page(form),
         editing=task_id,
         errors=errors,
         values={name: field_value(form, name) for name in ROW_FIELDS},
+        read_at=_read_at(form, task_id),
     )
-    return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=422)
+    return _table(request, now, state, status_code=412 if stale else 422)
 
 
 @router.post("/projects/{project_id}/tasks/{task_id}/move")
@@ -290,7 +316,7 @@ def move_row(
         said = exc.message[:1].upper() + exc.message[1:] + "."
         if isinstance(exc, ValidationFailed):
             said = " ".join(errors_of(exc, ()).values())  # "Parent: task … cannot …."
-        state = TableState(page=_page(form), flash_error=said)
+        state = TableState(page=_page(form), flash_error=said, read_at=_read_at(form, task_id))
         return _table(
             request, project_wbs(db, viewer.actor, project_id), state, status_code=exc.status
         )
@@ -338,7 +364,11 @@ def delete_row(
                 "link." if len(links) == 1 else "links."
             )
         state = TableState(
-            page=_page(form), deleting=task_id, conflict=message, conflict_links=links
+            page=_page(form),
+            deleting=task_id,
+            conflict=message,
+            conflict_links=links,
+            read_at=_read_at(form, task_id),
         )
         return _table(request, project_wbs(db, viewer.actor, project_id), state, status_code=409)
     return _changed(

@@ -276,6 +276,7 @@ def save_task(
     if finish_means_done(form, view.shown["percent_complete"]):
         sent.remove("percent_complete")  # the service makes it 100 %
     updates, errors = task_updates(form, sent)
+    stale = False  # refused as read before someone else's save
     if not errors:
         try:
             tasks.update_task(db, viewer.actor, task_id, updates, expected_version=version_of(form))
@@ -283,8 +284,9 @@ def save_task(
             return _after_write(
                 request, db, viewer, task_id, "Saved. Dates and floats are recalculated."
             )
-        except (ValidationFailed, Conflict) as exc:
+        except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
+            stale = isinstance(exc, StaleVersion)
             # a rule about the three-point estimate as a whole is said in its fieldset
             errors = errors_of(exc, {*shown, "estimate"} if view.can_edit else shown)
     if "actual_finish" in errors and clears_finish_at_100(form, had_finish):
@@ -293,15 +295,34 @@ def save_task(
     submitted: dict[str, Any] = {name: field_value(form, name) for name in shown if name in form}
     for name in CHECKBOXES & set(form.keys()):
         submitted[name] = checkbox(form, name)
+    # drawn again as sent, at the version it was read at: saving it again after someone
+    # else's save is refused, not written over theirs
+    now = task_page(db, viewer.actor, task_id)
+    read_at = version_of(form)
+    if read_at is not None:
+        submitted["version"] = read_at
+    errors = changed_meanwhile(errors, now.task, read_at, stale=stale)
     return _page(
-        request,
-        db,
-        viewer,
-        task_page(db, viewer.actor, task_id),
-        errors=errors,
-        values=submitted,
-        status_code=422,
+        request, db, viewer, now, errors=errors, values=submitted, status_code=412 if stale else 422
     )
+
+
+def changed_meanwhile(
+    errors: Errors, task: Task, read_at: int | None, *, stale: bool, undo: str = "Discard"
+) -> Errors:
+    """The errors of a refused task form drawn again, saying first that someone else has
+    changed the task since the form was read (at version ``read_at``), when they have: the
+    page around the form shows the task as it is now, its fields what was sent. ``stale``:
+    refused for that, its own message said by this one; ``undo``: the form's way out."""
+    if read_at is None or read_at == task.version:
+        return errors
+    said = (
+        f"{task.key} was changed by someone else since you opened it (your version "
+        f"{read_at}, current {task.version}). The fields keep what you sent, but they "
+        f"cannot be saved over that change: {undo} to see it, then make yours again."
+    )
+    rest = "" if stale else errors.get(GENERAL, "")
+    return {**errors, GENERAL: f"{said} {rest}".rstrip()}
 
 
 TASK_FORM_FIELDS = frozenset(EDITABLE_ON_PAGE) | {"effort_driven"}
