@@ -24,6 +24,12 @@ def is_iso_4217(code: str) -> bool:
     return code not in NOT_AMOUNTS and pycountry.currencies.get(alpha_3=code) is not None
 
 
+# the largest amount a task's budget or actual cost may be, and a resource's cost of
+# one hour, as the API takes them (every import refuses more, in the API's words)
+MAX_AMOUNT = 1e12
+MAX_COST_RATE = 1e9
+WHOLE_FLOATS = 2.0**53  # from here up every float is a whole number
+
 # offered first where a currency is chosen (the form's suggestions)
 COMMON = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "INR", "SEK", "NOK", "DKK")
 CURRENCY_RULE = "an ISO 4217 code: three letters, like EUR, USD or GBP"
@@ -50,13 +56,23 @@ def checked_currency(text: str | None) -> str | None:
 
 def whole_units(value: float) -> int:
     """``value`` rounded once to the whole unit, halves away from zero (2.5 is 3, −2.5 is
-    −3), as people round money; Python's ``round`` sends halves to the even number."""
+    −3), as people round money; Python's ``round`` sends halves to the even number.
+
+    A float from 2**53 up is a whole number already (and more digits than a decimal
+    quantizes to); a value that is not finite raises ``ValueError``."""
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} is not an amount")
+    if abs(value) >= WHOLE_FLOATS:
+        return int(value)
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def whole_amount(value: float) -> str:
     """An amount to the whole unit, with thousands separators and a true minus sign
-    (U+2212): ``528,550``, ``−1,200``. The pages and the reports write amounts so."""
+    (U+2212): ``528,550``, ``−1,200``. The pages and the reports write amounts so; "—"
+    for a value that is not finite (a sum past the largest float)."""
+    if not math.isfinite(value):
+        return "—"
     units = whole_units(value)
     return f"{MINUS if units < 0 else ''}{abs(units):,}"
 

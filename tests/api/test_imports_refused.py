@@ -108,6 +108,57 @@ def test_control_characters_quoted_from_a_text_file_are_escaped(cast: Cast) -> N
     assert all(_printable(note) for note in notes)
 
 
+def _plan(budget: str) -> bytes:
+    task = f'{{"id": "BIG-1", "project": "BIG", "name": "Dig", "duration": 1, "budget": {budget}}}'
+    return (
+        '{"format": "podium-plan", "version": 1, "program": {"key": "BIG", "name": "Big", '
+        '"start": "2027-01-04"}, "projects": [{"key": "BIG", "name": "Big"}], '
+        f'"tasks": [{task}, {task.replace("BIG-1", "BIG-2")}]}}'
+    ).encode()
+
+
+MSPDI_COST = (
+    f'<?xml version="1.0"?>\n{MSPDI_ROOT}<Title>Big</Title><StartDate>2027-01-04T08:00:00'
+    "</StartDate><Tasks><Task><UID>1</UID><Name>Dig</Name><Duration>PT8H0M0S</Duration>"
+    "<Baseline><Number>0</Number><Start>2027-01-04T08:00:00</Start><Cost>1e300</Cost>"
+    "</Baseline></Task></Tasks></Project>"
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "location", "message"),
+    [
+        (
+            "big.json",
+            _plan("1" + "0" * 5000),
+            "",
+            "not a plan: a number at line 1 column 235 has 5,001 digits (at most 4,300 are read)",
+        ),
+        (
+            "big.json",
+            _plan("1e308"),  # two of them: their sum is no float (a report answered 500)
+            "tasks[0].budget",
+            "Input should be less than or equal to 1000000000000",
+        ),
+        (
+            "big.xml",
+            MSPDI_COST,
+            "line 2, Task UID 1 (Dig) (budget)",
+            "Input should be less than or equal to 1000000000000",
+        ),
+    ],
+    ids=["digits", "plan-budget", "mspdi-baseline-cost"],
+)
+def test_a_number_larger_than_podium_keeps_is_refused_as_the_api_refuses_it(
+    cast: Cast, db: Session, name: str, data: bytes, location: str, message: str
+) -> None:
+    before = _programs(db)
+    error = assert_error(_upload(cast.member, data, name), 422, "invalid_file")
+    assert error["details"][0]["location"] == location
+    assert error["details"][0]["message"] == message
+    assert _programs(db) == before
+
+
 def test_a_malformed_key_is_a_field_error_like_a_too_long_one(cast: Cast, db: Session) -> None:
     before = _programs(db)
     data = XER.read_bytes()

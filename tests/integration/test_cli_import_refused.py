@@ -89,3 +89,19 @@ def test_the_summary_counts_one_in_the_singular(cli_env: None) -> None:
         "1 project, 0 tasks, 0 milestones, 0 dependencies, 1 calendar, 0 resources, "
         "0 assignments." in " ".join(out.split())
     )
+
+
+def test_a_number_of_more_digits_than_python_reads_is_an_error_not_a_traceback(
+    cli_env: None, engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(
+        '{"format": "podium-plan", "version": 1, "program": {"key": "BIG", "name": "Big", '
+        '"start": "2027-01-04", "description": "x"}, "budget": 1' + "0" * 5000 + "}"
+    )
+    said = "a number at line 1 column 136 has 5,001 digits (at most 4,300 are read)"
+    for args in (("import", str(path)), ("schedule", "--file", str(path))):
+        code, out = podium(*args)
+        assert code == 1, out
+        assert said in " ".join(out.split()) and "Traceback" not in out
+    assert _programs(engine) == 0

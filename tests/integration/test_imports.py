@@ -66,6 +66,14 @@ def test_legacy_sample_comparison_reports_every_task(db: Session) -> None:
     assert len(report.dates) == 19
     as_json = report.as_dict()
     assert as_json["compared"] == 19 and as_json["dates"][0]["task"].startswith("SAMPLE-")
+    # a day's work from 7 January 08:00 "finishes" 8 January 08:00: the end of 7 January
+    (related,) = [d for d in report.dates if d.name == "Related Task 6b"]
+    assert (related.file_finish, related.finish, related.matches) == (
+        date(2003, 1, 7),
+        date(2003, 1, 7),
+        True,
+    )
+    assert related.reason == ""
 
 
 def test_importing_the_same_file_twice_needs_a_new_key_and_keeps_calendars_apart(

@@ -144,3 +144,21 @@ def test_a_finished_task_without_its_start_is_one_problem_not_two() -> None:
     assert [(p.location, p.message) for p in result.problems] == [
         ("line 2, column % Complete", "a task with progress needs its actual start in Start")
     ]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (f"2,B,{'1' + '0' * 400}w,", "Duration", "is more than 100,000 working days"),
+        (f"2,B,1,1FS+{'1' + '0' * 400}", "Predecessors", ": a lag of more than 10,000 working"),
+    ],
+    ids=["duration", "lag"],
+)
+def test_a_number_past_the_largest_float_is_a_problem_at_its_line_and_column(
+    row: str, column: str, message: str
+) -> None:
+    # a float of it is infinity, which no whole number of days is
+    result = read_csv_plan(f"ID,Name,Duration,Predecessors\n1,A,1,\n{row}\n".encode())
+    (problem,) = result.problems
+    assert problem.location == f"line 3, column {column}"
+    assert message in problem.message and len(problem.message) < 120

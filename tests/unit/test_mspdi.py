@@ -78,6 +78,17 @@ def test_the_legacy_sample_keeps_outline_milestone_constraints_and_negative_lag(
     assert resources["First Resource"].cost_rate in (5.0, 10.0)
 
 
+def test_a_finish_at_eight_in_the_morning_is_the_end_of_the_working_day_before() -> None:
+    legacy = read_mspdi((DATA / "mpxj_legacy_sample.xml").read_bytes())
+    names = {t["id"]: t["name"] for t in legacy.document["tasks"]}
+    dates = {names[k]: (str(v.start), str(v.finish)) for k, v in legacy.file_dates.items()}
+    assert dates["Related Task 6b"] == ("2003-01-07", "2003-01-07")  # Finish 2003-01-08T08:00
+    assert dates["Third task"] == ("2003-01-07", "2003-01-07")  # a milestone at 08:00
+    # Monday 25 September 08:00 is the end of Friday 22nd
+    relations = read_mspdi((DATA / "mpxj_mspdirelations.xml").read_bytes())
+    assert str(relations.file_dates["MSPDIRELAT-5"].finish) == "2006-09-22"
+
+
 def test_derived_resource_calendars_take_their_base_calendar_days() -> None:
     plan = read_plan(
         read_mspdi((DATA / "mpxj_calendar-calendars-project2002-mspdi.xml").read_bytes()).document
@@ -312,6 +323,23 @@ def test_a_file_whose_exceptions_take_too_long_to_expand_is_refused() -> None:
     assert not imported.document
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("<Period>99999999</Period>", "an exception runs past the year 9999"),
+        ("<Period>99999999999999999</Period>", "an exception runs past the year 9999"),
+        ("<Period>1" + "0" * 5000 + "</Period>", "Period '1000"),
+    ],
+    ids=["past-9999", "past-any-int", "digits"],
+)
+def test_a_recurrence_no_calendar_can_hold_is_a_problem_of_its_calendar(
+    extra: str, message: str
+) -> None:
+    (problem,) = read_mspdi(_one_calendar_file(_exception(7, extra))).problems
+    assert "Calendar UID 1" in problem.location
+    assert problem.message.startswith(message) and len(problem.message) < 120
+
+
 def test_the_budget_is_shared_and_a_step_past_it_is_refused() -> None:
     twelve = _exception_element(_exception(1, "", start="2027-01-01", finish="2027-01-12"))
     budget = ExpansionBudget(24)
@@ -330,11 +358,51 @@ def test_an_unknown_encoding_in_the_xml_declaration_is_a_located_problem() -> No
     )
 
 
-def test_a_value_no_reader_expected_is_a_problem_of_the_import_not_a_crash() -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message"),
+    [
+        (
+            b"<OutlineLevel>1</OutlineLevel>",
+            b"<OutlineLevel>x</OutlineLevel>",
+            "Task UID 1 (Task 1)",
+            "OutlineLevel 'x' is not a whole number",
+        ),
+        (
+            b"<OutlineLevel>1</OutlineLevel>",
+            b"<OutlineLevel>1" + b"0" * 5000 + b"</OutlineLevel>",
+            "Task UID 1 (Task 1)",
+            "OutlineLevel '1000",
+        ),
+        (
+            b"<StartDate>",
+            b"<StatusDate>someday</StatusDate><StartDate>",
+            "Project/StatusDate",
+            "'someday' is not a date-time",
+        ),
+    ],
+    ids=["outline-level", "outline-level-digits", "status-date"],
+)
+def test_a_value_microsoft_project_does_not_write_is_a_located_problem(
+    old: bytes, new: bytes, where: str, message: str
+) -> None:
     data = (DATA / "mpxj_task-links-project2003-mspdi.xml").read_bytes()
-    broken = data.replace(b"<OutlineLevel>1</OutlineLevel>", b"<OutlineLevel>x</OutlineLevel>", 1)
+    broken = data.replace(old, new, 1)
     assert broken != data
     imported = read_file(broken, filename="plan.xml")
+    (problem,) = imported.problems
+    assert problem.location.endswith(where) and problem.message.startswith(message)
+    assert not imported.document
+
+
+def test_a_value_no_reader_expected_is_a_problem_of_the_import_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unexpected(data: bytes, *, limit: int) -> None:
+        raise ValueError("cannot convert float NaN to integer")
+
+    monkeypatch.setattr("podium.interop.mspdi.read_mspdi", unexpected)
+    data = (DATA / "mpxj_task-links-project2003-mspdi.xml").read_bytes()
+    imported = read_file(data, filename="plan.xml")
     (problem,) = imported.problems
     assert problem.message.startswith("the file holds a value that cannot be read:")
     assert not imported.document

@@ -180,3 +180,23 @@ def test_the_currency_is_the_files_currency_code_both_ways() -> None:
 def test_a_project_files_currency_code_becomes_the_programs() -> None:
     read = read_mspdi((DATA / "mpxj_mspdirelations.xml").read_bytes())
     assert read.ok and read.document["program"]["currency"] == "GBP"
+
+
+def test_a_tasks_actual_cost_is_written_in_hundredths_and_read_back() -> None:
+    document = {
+        "format": "podium-plan",
+        "version": 1,
+        "program": {"key": "PLAT", "name": "Platform", "start": "2027-01-04"},
+        "projects": [{"key": "PLAT", "name": "Platform"}],
+        "tasks": [
+            {"id": "PLAT-1", "project": "PLAT", "name": "Pilot", "duration": 3,
+             "actual_start": "2027-01-04", "percent_complete": 50, "actual_cost": 20700.25},
+            {"id": "PLAT-2", "project": "PLAT", "name": "Roll out", "duration": 2},
+        ],
+    }  # fmt: skip
+    written = write_mspdi(document)
+    costs = [text(t, "ActualCost") for t in parse(written)[0].findall(f"{Q}Tasks/{Q}Task")]
+    assert costs == [None, "2070025", None]  # the project summary task, then the tasks
+    again = read_mspdi(written)
+    assert again.ok, again.problems
+    assert [t.get("actual_cost") for t in again.document["tasks"]] == [20700.25, None]

@@ -257,6 +257,48 @@ def test_bytes_that_are_not_utf8_and_json_nested_too_deeply_are_refused_in_words
     assert problem["message"] == "not a plan: its JSON is nested too deeply"
 
 
+def test_a_number_of_more_digits_than_python_reads_is_refused_in_words_where_it_is() -> None:
+    text = json.dumps(make_plan(), indent=1).replace('"duration": 5', '"budget": 1' + "0" * 5000)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"budget"' in row)
+    (problem,) = problems_of(text)
+    assert problem == {
+        "location": "",
+        "message": f"not a plan: a number at line {line} column 14 has 5,001 digits "
+        "(at most 4,300 are read)",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("tasks[0].budget", "budget"),
+        ("tasks[0].estimate.pessimistic", "pessimistic"),
+        ("resources[0].capacity", "capacity"),
+        ("assignments[0].units", "units"),
+    ],
+)
+def test_a_whole_number_past_the_largest_float_is_no_finite_number(path: str, field: str) -> None:
+    # a float of it raises: the checks of the raw plan pass it over, the schema refuses it
+    data = make_plan()
+    item = data[path.split("[")[0]][0]
+    (item["estimate"] if "estimate" in path else item)[field] = 12345
+    text = json.dumps(data).replace(f'"{field}": 12345', f'"{field}": 1' + "0" * 400)
+    assert problems_of(text) == [{"location": path, "message": "Input should be a finite number"}]
+
+
+def test_amounts_above_what_the_api_takes_are_refused_in_its_words() -> None:
+    data = make_plan()
+    data["tasks"][0] |= {"budget": 1e308, "actual_cost": 1e12}  # at the limit
+    data["tasks"][1]["actual_cost"] = 1.5e12
+    data["resources"][0]["cost_rate"] = 2e9
+    above = "Input should be less than or equal to "  # the API's words
+    assert problems_of(data) == [
+        {"location": "tasks[0].budget", "message": above + "1000000000000"},
+        {"location": "tasks[1].actual_cost", "message": above + "1000000000000"},
+        {"location": "resources[0].cost_rate", "message": above + "1000000000"},
+    ]
+
+
 @pytest.mark.parametrize("key", ["a b", "../x", "<script>", "1PLAN", "", "A" * 21])
 def test_program_and_project_keys_follow_the_rule_of_the_api(key: str) -> None:
     plan = make_plan()

@@ -25,12 +25,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
+from podium.engine.network import MAX_DURATION, MAX_LAG
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 
 FIELDS = (
@@ -407,6 +409,14 @@ class _Reader:
             self.problem(line, "duration", f"{text!r} is not a duration (5, 5d, 3w, 16h)")
             task["duration"] = 1
             return
+        if not math.isfinite(days):  # digits past the largest float
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            message = (
+                f"{shown!r} is more than {MAX_DURATION:,} working days, the longest a task lasts"
+            )
+            self.problem(line, "duration", message)
+            task["duration"] = 1
+            return
         whole = round(days)
         if days > 0 and whole == 0:
             whole = 1
@@ -493,6 +503,11 @@ class _Reader:
                     self.problem(line, "predecessors", f"{token!r}: no task with that id")
                     continue
                 ref, kind, lag_days = match["ref"].strip(), match["type"] or "FS", _lag_days(match)
+                if not math.isfinite(lag_days):  # digits past the largest float
+                    shown = token if len(token) <= 40 else token[:39] + "…"
+                    message = f"{shown!r}: a lag of more than {MAX_LAG:,} working days"
+                    self.problem(line, "predecessors", message)
+                    continue
             pred = refs[ref]
             if pred == task["id"]:
                 self.problem(line, "predecessors", f"{token!r}: a task cannot follow itself")

@@ -2,22 +2,37 @@
 
 They run beside the schema's own checks so that every problem is listed at once,
 each with its location: duplicate ids, unknown projects, calendars, parents,
-tasks and milestones, parent cycles, task numbers too large to store,
-inconsistent progress, and (through
-:func:`~podium.interop.plan_resources.resource_problems`) resources and
-assignments.
+tasks and milestones, parent cycles, task numbers too large to store, amounts
+(budgets, actual costs, cost rates) above what the API takes, inconsistent
+progress, and (through :func:`~podium.interop.plan_resources.resource_problems`)
+resources and assignments.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
+from podium.currency import MAX_AMOUNT, MAX_COST_RATE
 from podium.engine import cycle_among
 from podium.interop.plan_resources import resource_problems
 
 # a task id KEY-N numbers the project's next task N + 1, kept as a 32-bit integer
 MAX_TASK_NUMBER = 2**31 - 2
+AMOUNTS = ("budget", "actual_cost")  # a task's money, bounded by MAX_AMOUNT as in the API
+
+
+def above(bound: float) -> str:
+    """A value above ``bound``, in the words the API refuses it with."""
+    return f"Input should be less than or equal to {bound:.0f}"
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` when it is a finite number, else ``None`` (the schema refuses it)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
@@ -96,6 +111,9 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     _link_cycle(pairs, work, add)
     for where, item in _items(raw, "resources"):
         known_calendar(where, item)
+        rate = _finite(item.get("cost_rate"))
+        if rate is not None and rate > MAX_COST_RATE:
+            add(f"{where}.cost_rate", above(MAX_COST_RATE))
     summaries = set(parents.values())
     resource_problems(raw, resources=resources, tasks=tasks, summaries=summaries, add=add)
     return problems
@@ -134,6 +152,10 @@ def _task_problems(
             add(f"{where}.actual_start", "required when percent_complete is above 0")
     if isinstance(start, str) and isinstance(finish, str) and finish < start:
         add(f"{where}.actual_finish", "is before actual_start")
+    for field in AMOUNTS:
+        amount = _finite(task.get(field))
+        if amount is not None and amount > MAX_AMOUNT:  # what the schema does not bound
+            add(f"{where}.{field}", above(MAX_AMOUNT))
     estimate = task.get("estimate")
     if isinstance(estimate, dict):
         values = [estimate.get(k) for k in ("optimistic", "most_likely", "pessimistic")]

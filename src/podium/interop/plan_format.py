@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 import sys
 from typing import Annotated, Any, Literal
 
@@ -316,6 +318,43 @@ def repeated_key_problems(node: Any, where: str = "") -> list[dict[str, str]]:
     return problems
 
 
+MAX_DIGITS = 4_300  # Python's bound on reading a whole number from text (CVE-2020-10735)
+
+
+class _TooManyDigits(ValueError):
+    """A whole number of the JSON with more digits than Python reads (a plan holds none)."""
+
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits)
+        self.digits = digits.lstrip("-")
+
+    def message(self, text: str) -> str:
+        """The problem in words, with the number's line and column when it is found."""
+        count = len(self.digits)
+        found = re.search(rf"(?<![0-9]){re.escape(self.digits)}(?![0-9])", text)
+        where = ""
+        if found is not None:
+            line = text.count("\n", 0, found.start()) + 1
+            column = found.start() - text.rfind("\n", 0, found.start())
+            where = f" at line {line} column {column}"
+        return f"not a plan: a number{where} has {count:,} digits (at most {MAX_DIGITS:,} are read)"
+
+
+def _whole_number(digits: str) -> int | float:
+    """A whole number of the JSON; one of more than :data:`MAX_DIGITS` digits is refused
+    in words (``int`` would raise a ValueError that reads as a crash). One beyond any
+    float reads as infinity, which the checks of the raw plan pass over (a float of it
+    would raise) and the schema refuses, as a number that is not finite, where it is."""
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _TooManyDigits(digits)
+    number = int(digits)
+    try:
+        float(number)
+    except OverflowError:
+        return -math.inf if number < 0 else math.inf
+    return number
+
+
 def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     """Parse and check a plan; raises :class:`PlanError` listing every problem."""
     if isinstance(data, dict):
@@ -330,10 +369,13 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
             )
             raise PlanError([{"location": "", "message": message}]) from None
         try:
-            raw = json.loads(text, object_pairs_hook=_Object)
+            raw = json.loads(text, object_pairs_hook=_Object, parse_int=_whole_number)
         except json.JSONDecodeError as exc:
             where = f"line {exc.lineno} column {exc.colno}"
             problem = {"location": "", "message": f"not JSON: {exc.msg} ({where})"}
+            raise PlanError([problem]) from None
+        except _TooManyDigits as exc:
+            problem = {"location": "", "message": exc.message(text)}
             raise PlanError([problem]) from None
         except RecursionError:
             problem = {"location": "", "message": "not a plan: its JSON is nested too deeply"}

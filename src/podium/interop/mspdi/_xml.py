@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import re
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -139,7 +140,36 @@ def duration_minutes(value: str, minutes_per_day: float) -> float:
         + parts.get("mo", 0) * minutes_per_day * 20
         + parts.get("y", 0) * minutes_per_day * 260
     )
+    if not math.isfinite(minutes):  # digits past the largest float
+        raise ValueError(f"the duration {value[:40]!r} is too long")
     return -minutes if value.startswith("-") else minutes
+
+
+def number(element: Element, name: str, default: float) -> float:
+    """A numeric child element (absent or empty: ``default``); a ValueError that names
+    it for anything but a finite number (``float`` reads "nan" and "inf" too)."""
+    raw = text(element, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{name} {raw[:40]!r} is not a number")
+    return value
+
+
+def whole(element: Element, name: str, default: int) -> int:
+    """A whole-number child element (absent or empty: ``default``); a ValueError that
+    names it for anything else (``OutlineLevel`` "1.5", or 5,000 digits: every whole
+    number of the file Podium reads, a level, a code or a count, has far fewer)."""
+    raw = text(element, name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", raw):
+        raise ValueError(f"{name} {raw[:40]!r} is not a whole number of at most 18 digits")
+    return int(raw)
 
 
 def format_hours(hours: float) -> str:

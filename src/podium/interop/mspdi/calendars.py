@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from podium.interop.mspdi._xml import Q, flag, parse_date, text
+from podium.interop.mspdi._xml import Q, flag, parse_date, text, whole
 from podium.interop.plan_format import MAX_HOLIDAY_NAME
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -80,6 +80,8 @@ class FileCalendar:
     off: dict[dt.date, str] = field(default_factory=dict)
     working: dict[dt.date, str] = field(default_factory=dict)
     cut: list[str] = field(default_factory=list)
+    # a worked weekday's first working time ("Mon" → 08:00), as the file lists it
+    day_starts: dict[str, dt.time] = field(default_factory=dict)
 
 
 def _month_position(year: int, month: int, position: int, item: int) -> dt.date | None:
@@ -123,9 +125,9 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
         return []
     start = parse_date(start_text)
     finish = parse_date(finish_text) if finish_text else start
-    kind = int(text(element, "Type") or "1")
-    step = max(1, int(text(element, "Period") or "1"))
-    occurrences = int(text(element, "Occurrences") or "0") or None
+    kind = whole(element, "Type", 1)
+    step = max(1, whole(element, "Period", 1))
+    occurrences = whole(element, "Occurrences", 0) or None
 
     # the days the rule names in order, with None for a step that names none
     def candidates() -> Iterator[dt.date | None]:
@@ -137,7 +139,7 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
                 yield day
                 day += dt.timedelta(days=step)
         elif kind == 6:  # weekly: DaysOfWeek bits, 1 = Sunday … 64 = Saturday
-            mask = int(text(element, "DaysOfWeek") or "0") & 0b1111111
+            mask = whole(element, "DaysOfWeek", 0) & 0b1111111
             week = start - dt.timedelta(days=(start.weekday() + 1) % 7)  # its Sunday
             while mask:
                 for offset in range(7):
@@ -152,7 +154,7 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
                 if (year, month) > (finish.year, finish.month):
                     return
                 if kind == 4:
-                    day_of_month = int(text(element, "MonthDay") or "1")
+                    day_of_month = whole(element, "MonthDay", 1)
                     if day_of_month <= cal.monthrange(year, month)[1]:
                         yield dt.date(year, month, day_of_month)
                     else:
@@ -161,15 +163,15 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
                     found = _month_position(
                         year,
                         month,
-                        int(text(element, "MonthPosition") or "0"),
-                        int(text(element, "MonthItem") or "0"),
+                        whole(element, "MonthPosition", 0),
+                        whole(element, "MonthItem", 0),
                     )
                     yield found
         elif kind in (2, 3):  # yearly: a day of a month, or a position in it
-            month = int(text(element, "Month") or "1")
+            month = whole(element, "Month", 1)
             for year in range(start.year, finish.year + 1):
                 if kind == 2:
-                    day_of_month = int(text(element, "MonthDay") or "1")
+                    day_of_month = whole(element, "MonthDay", 1)
                     if day_of_month <= cal.monthrange(year, month + 1)[1]:
                         yield dt.date(year, month + 1, day_of_month)
                     else:
@@ -178,8 +180,8 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
                     found = _month_position(
                         year,
                         month + 1,
-                        int(text(element, "MonthPosition") or "0"),
-                        int(text(element, "MonthItem") or "0"),
+                        whole(element, "MonthPosition", 0),
+                        whole(element, "MonthItem", 0),
                     )
                     yield found
 
@@ -234,9 +236,12 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
     )
     exceptions = element.findall(f"{Q}Exceptions/{Q}Exception")
     for week_day in element.findall(f"{Q}WeekDays/{Q}WeekDay"):
-        day_type = int(text(week_day, "DayType") or "-1")
+        day_type = whole(week_day, "DayType", -1)
         if day_type in DAY_TYPE:
             calendar.own_days[DAY_TYPE[day_type]] = flag(week_day, "DayWorking")
+            first = _first_working_time(week_day)
+            if first is not None and flag(week_day, "DayWorking"):
+                calendar.day_starts[DAY_TYPE[day_type]] = first
         elif day_type == 0 and not exceptions:  # the pre-2007 form of an exception
             days = _legacy_exception_days(week_day, budget)
             if len(days) >= MAX_EXPANDED_DAYS:
@@ -254,6 +259,95 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
             )
         _mark(calendar, days, working=flag(exception, "DayWorking"), name=name)
     return calendar
+
+
+def _first_working_time(week_day: Element) -> dt.time | None:
+    """The earliest ``FromTime`` of a day's working times (none listed, or none
+    readable: ``None``)."""
+    times = []
+    for period in week_day.findall(f"{Q}WorkingTimes/{Q}WorkingTime"):
+        try:
+            times.append(dt.time.fromisoformat((text(period, "FromTime") or "")[:8]))
+        except ValueError:
+            continue  # not a time: the day's start is then another's, or the default
+    return min(times, default=None)
+
+
+@dataclass(frozen=True)
+class WorkingDays:
+    """A calendar of the file as the days it works and when each working day starts: what
+    tells the day a finish belongs to (Microsoft Project ends work on 7 January at 8
+    January 08:00 as well as at 7 January 17:00)."""
+
+    week: dict[str, bool]  # "Mon" → worked
+    exceptions: dict[dt.date, bool] = field(default_factory=dict)  # a day → worked
+    starts: dict[str, dt.time] = field(default_factory=dict)  # a worked weekday's start
+    default_start: dt.time = dt.time(8)
+
+    def worked(self, day: dt.date) -> bool:
+        """Whether ``day`` is a working day."""
+        return self.exceptions.get(day, self.week[WEEKDAYS[day.weekday()]])
+
+    def start(self, day: dt.date) -> dt.time:
+        """When work starts on ``day`` (a day the file gives no working times: the earliest
+        start of its week, else the project's default start)."""
+        return self.starts.get(
+            WEEKDAYS[day.weekday()], min(self.starts.values(), default=self.default_start)
+        )
+
+    def finish(self, value: str, *, not_before: dt.date | None = None) -> dt.date:
+        """The day an MSPDI finish (``2003-01-08T08:00:00``) belongs to: one at or before
+        the start of work on its day (midnight included) ends the working day before,
+        unless that is before ``not_before`` (the start). A date without a time is its
+        day; a ValueError that says so for anything else."""
+        day = parse_date(value)
+        if len(value) <= len("2003-01-08") or value[10] != "T":
+            return day
+        try:
+            at = dt.time.fromisoformat(value[11:19])
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date-time (2003-01-07T08:00:00)") from None
+        if at > self.start(day):
+            return day
+        before = day - dt.timedelta(days=1)
+        for _ in range(MAX_DAYS_BACK):  # a calendar that works no day: the day before
+            if self.worked(before):
+                break
+            before -= dt.timedelta(days=1)
+        else:
+            before = day - dt.timedelta(days=1)
+        return before if not_before is None or before >= not_before else day
+
+
+MAX_DAYS_BACK = 366  # looked back for the working day a finish ends
+
+
+def working_days(
+    calendars: dict[str, FileCalendar], uid: str | None, *, default_start: dt.time
+) -> WorkingDays | None:
+    """The calendar ``uid`` of the file as :class:`WorkingDays` (a derived calendar over
+    its base's days, exceptions and working times); ``None`` when the file has no such
+    calendar."""
+    chain: list[FileCalendar] = []  # the calendar, its base, its base's base …
+    calendar = calendars.get(uid or "")
+    while calendar is not None and calendar.uid not in {c.uid for c in chain}:
+        chain.append(calendar)
+        calendar = calendars.get(calendar.base_uid or "")
+    if not chain:
+        return None
+    week = {d: d not in ("Sat", "Sun") for d in WEEKDAYS}
+    exceptions: dict[dt.date, bool] = {}
+    starts: dict[str, dt.time] = {}
+    for calendar in reversed(chain):  # the base first: each calendar's own days win
+        week.update(calendar.own_days)
+        for day, worked in calendar.own_days.items():
+            if not worked:
+                starts.pop(day, None)
+            elif day in calendar.day_starts:
+                starts[day] = calendar.day_starts[day]
+        exceptions.update(dict.fromkeys(calendar.working, True))
+        exceptions.update(dict.fromkeys(calendar.off, False))  # off wins, as in the plan
+    return WorkingDays(week, exceptions, starts, default_start)
 
 
 def _near_the_plan(

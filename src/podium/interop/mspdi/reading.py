@@ -8,22 +8,25 @@ file in ``notes``), and what makes the file unreadable is a located problem.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from podium.currency import checked_currency
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
-from podium.interop.mspdi._xml import NS, Q, XmlRefused, parse, parse_date, text
+from podium.interop.mspdi._xml import NS, Q, XmlRefused, number, parse, parse_date, text
 from podium.interop.mspdi.calendars import (
     ExpansionBudget,
     FileCalendar,
     read_calendar,
     resolve_calendars,
+    working_days,
 )
 from podium.interop.mspdi.resources import read_assignments, read_resources, split_task_uids
-from podium.interop.mspdi.tasks import read_tasks, span
+from podium.interop.mspdi.tasks import DEFAULT_START, FileDays, read_tasks, span, weekdays
 
 FORMAT = "mspdi"
+MINUTES_IN_A_DAY = 24 * 60
 
 
 def program_key(title: str) -> str:
@@ -74,9 +77,14 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
         )
         return imported
     try:
-        minutes_per_day = float(text(root, "MinutesPerDay") or "480") or 480.0
-    except ValueError:
-        imported.problems.append(Problem("Project/MinutesPerDay", "not a number"))
+        minutes_per_day = number(root, "MinutesPerDay", 480.0) or 480.0  # 0: not stated
+        if not 0 < minutes_per_day <= MINUTES_IN_A_DAY:
+            raise ValueError(
+                f"MinutesPerDay {minutes_per_day:g} is not a number of minutes from 0 to "
+                f"{MINUTES_IN_A_DAY} (a day's)"
+            )
+    except ValueError as exc:
+        imported.problems.append(Problem("Project/MinutesPerDay", str(exc)))
         return imported
     title, title_note = _title(root)
     key = program_key(title)
@@ -87,6 +95,9 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
         where = f"line {lines.get(id(element), '?')}, Calendar UID {text(element, 'UID')}"
         try:
             calendar = read_calendar(element, budget)
+        except OverflowError:  # a recurrence stepping past the last date there is
+            imported.problems.append(Problem(where, "an exception runs past the year 9999"))
+            continue
         except ValueError as exc:
             imported.problems.append(Problem(where, str(exc)))
             if budget.left < 0:
@@ -105,6 +116,7 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
         calendar_names=calendar_names,
         lines=lines,
         split_uids=split_task_uids(root),
+        file_days=_file_days(file_calendars, root),
     )
     resources = read_resources(root, calendar_names=calendar_names, lines=lines)
     milestones = {t["id"] for t in tasks.tasks if t["duration"] == 0} - tasks.summaries
@@ -141,7 +153,11 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
         program["calendar"] = resolved[default_calendar]["name"]
     status = text(root, "StatusDate")
     if status:
-        program["status_date"] = parse_date(status).isoformat()
+        try:
+            program["status_date"] = parse_date(status).isoformat()
+        except ValueError as exc:
+            imported.problems.append(Problem("Project/StatusDate", str(exc)))
+            return imported
     currency_note = _currency(text(root, "CurrencyCode"), program)
     imported.document = {
         "format": "podium-plan",
@@ -170,6 +186,25 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
         imported.notes.append(f"{tasks.null_rows} blank task row(s) skipped")
     imported.notes += title_note + calendar_notes + tasks.notes + resources.notes + currency_note
     return imported
+
+
+def _file_days(calendars: dict[str, FileCalendar], root: Any) -> FileDays:
+    """The file's calendars as working days, each day's work starting at the calendar's
+    first working time, else at the project's ``DefaultStartTime`` (else 08:00)."""
+    try:
+        default_start = dt.time.fromisoformat((text(root, "DefaultStartTime") or "")[:8])
+    except ValueError:
+        default_start = DEFAULT_START
+    by_calendar = {
+        uid: days
+        for uid in calendars
+        if (days := working_days(calendars, uid, default_start=default_start)) is not None
+    }
+    return FileDays(
+        by_calendar,
+        project_calendar=text(root, "CalendarUID"),
+        default=weekdays(default_start),
+    )
 
 
 def _currency(code: str | None, program: dict[str, Any]) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from podium.interop.imported import Problem
-from podium.interop.mspdi._xml import Q, duration_minutes, flag, text
+from podium.interop.mspdi._xml import Q, duration_minutes, flag, number, text
 
 # the Group that marks a work resource as one of Podium's kinds other than a person
 KIND_GROUPS = {"team": "Team", "equipment": "Equipment"}
@@ -73,8 +73,8 @@ def read_resources(
             read.notes.append(f"{where} ({name}): a cost resource is left out")
             continue
         try:
-            capacity = float(text(element, "MaxUnits") or "1")
-            rate = float(text(element, "StandardRate") or "0")
+            capacity = number(element, "MaxUnits", 1.0)
+            rate = number(element, "StandardRate", 0.0)
         except ValueError as exc:
             read.problems.append(Problem(where, str(exc)))
             continue
@@ -133,7 +133,7 @@ def read_assignments(
             read.notes.append(f"{where}: a second assignment of the same resource is left out")
             continue
         try:
-            units = float(text(element, "Units") or "1")
+            units = number(element, "Units", 1.0)
             work = text(element, "Work")
             hours = duration_minutes(work, minutes_per_day) / 60 if work else None
         except ValueError as exc:

@@ -10,6 +10,7 @@ holds in whole working days is rounded, and each rounding is noted.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from podium.interop.imported import FileBaseline, FileDates, Problem
-from podium.interop.mspdi._xml import Q, duration_minutes, flag, parse_date, text
+from podium.interop.mspdi._xml import Q, duration_minutes, flag, number, parse_date, text
+from podium.interop.mspdi._xml import whole as whole_number
+from podium.interop.mspdi.calendars import WEEKDAYS, WorkingDays
 
 CONSTRAINTS = {
     0: "asap",
@@ -37,6 +40,41 @@ ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20, 36, 38, 40, 42, 44, 52}
 PERCENT_FORMATS = {19, 20, 51, 52}
 LINK_TYPE_CODES = "a link type (0 FF, 1 FS, 2 SF, 3 SS)"
 SHOWN_NAME = 60  # characters of a task's name shown in a location
+FINISH_CONSTRAINTS = ("mfo", "fnet", "fnlt")  # their date is a finish
+DEFAULT_START = dt.time(8)  # a working day's start when the file states none
+# what a task of the file has that Podium does not keep: besides its reason in the date
+# comparison, each is said in the import's notes (one note per kind, naming the tasks)
+NOT_CARRIED = {
+    "alap": "as late as possible is not supported: scheduled as soon as possible",
+    "manual": "manual task in the file (Podium schedules it automatically)",
+    "split": "split task in the file (Podium schedules it without interruption)",
+    "leveling": "leveling delay in the file (not carried over)",
+    "inactive": "inactive task in the file (imported as an active task)",
+}
+
+
+@dataclass(frozen=True)
+class FileDays:
+    """The file's calendars as :class:`WorkingDays`, by UID: what tells the day a finish
+    belongs to. A task without a calendar of the file takes the project calendar; a file
+    without one, Monday to Friday from its ``DefaultStartTime``."""
+
+    by_calendar: dict[str, WorkingDays] = field(default_factory=dict)
+    project_calendar: str | None = None
+    default: WorkingDays = field(default_factory=lambda: weekdays(DEFAULT_START))
+
+    def of(self, calendar_uid: str | None) -> WorkingDays:
+        """The working days of the calendar ``calendar_uid`` (-1 or none: the project's)."""
+        return (
+            self.by_calendar.get(calendar_uid or "")
+            or self.by_calendar.get(self.project_calendar or "")
+            or self.default
+        )
+
+
+def weekdays(start: dt.time) -> WorkingDays:
+    """Monday to Friday, each from ``start``."""
+    return WorkingDays({d: d not in ("Sat", "Sun") for d in WEEKDAYS}, default_start=start)
 
 
 @dataclass
@@ -60,21 +98,36 @@ def _days(minutes: float, minutes_per_day: float) -> float:
     return minutes / minutes_per_day if minutes_per_day > 0 else 0.0
 
 
-def _baseline(task: Element, minutes_per_day: float) -> FileBaseline | None:
+def _money(element: Element, name: str, label: str = "") -> float:
+    """A cost of the file (hundredths of the currency, as Microsoft Project writes them)
+    in the currency; absent: 0. A ValueError for anything but a finite number."""
+    try:
+        return number(element, name, 0.0) / 100
+    except ValueError as exc:
+        raise ValueError(f"{label}{exc}") from None
+
+
+def _baseline(task: Element, minutes_per_day: float, days: WorkingDays) -> FileBaseline | None:
     for element in task.findall(Q + "Baseline"):
         if (text(element, "Number") or "0") != "0":
             continue
-        start, finish = text(element, "Start"), text(element, "Finish")
-        if start is None and finish is None:
+        start_text, finish_text = text(element, "Start"), text(element, "Finish")
+        if start_text is None and finish_text is None:
             return None
         duration = text(element, "Duration")
-        return FileBaseline(
-            start=parse_date(start) if start else None,
-            finish=parse_date(finish) if finish else None,
-            duration=round(_days(duration_minutes(duration, minutes_per_day), minutes_per_day))
+        length = (
+            round(_days(duration_minutes(duration, minutes_per_day), minutes_per_day))
             if duration
-            else None,
-            cost=float(text(element, "Cost") or 0) / 100 if text(element, "Cost") else 0.0,
+            else None
+        )
+        start = parse_date(start_text) if start_text else None
+        # a milestone's finish is its start, whatever the time
+        finish = _ended(finish_text, None if length == 0 else days, not_before=start)
+        return FileBaseline(
+            start=start,
+            finish=finish,
+            duration=length,
+            cost=_money(element, "Cost", "Baseline "),
         )
     return None
 
@@ -112,13 +165,18 @@ def read_tasks(
     calendar_names: dict[str, str],
     lines: dict[int, int],
     split_uids: set[str],
+    file_days: FileDays | None = None,
 ) -> TaskRead:
-    """The file's tasks (null rows and the project summary task, UID 0, left out) and links."""
+    """The file's tasks (null rows and the project summary task, UID 0, left out) and
+    links; ``file_days`` tells the day each finish belongs to (one at the start of a
+    working day ends the working day before)."""
     read = TaskRead()
+    file_days = file_days or FileDays()
     stack: list[tuple[int, str]] = []
     durations: dict[str, float] = {}
     pending_links: list[tuple[str, str, Element]] = []
     missing_calendars: dict[str, list[str]] = {}  # a CalendarUID not in the file → its tasks
+    not_carried: dict[str, list[str]] = {}  # a NOT_CARRIED kind → where its tasks are
     for element in root.findall(f"{Q}Tasks/{Q}Task"):
         uid = text(element, "UID")
         where = f"line {lines.get(id(element), '?')}, Task UID {uid}"
@@ -128,12 +186,19 @@ def read_tasks(
         if flag(element, "IsNull"):
             read.null_rows += 1
             continue
-        level = int(text(element, "OutlineLevel") or "1")
-        if uid == "0" or level == 0:
-            continue
-        task_id = f"{project}-{uid}"
         name = text(element, "Name") or f"Task {uid}"
         shown = name if len(name) <= SHOWN_NAME else name[: SHOWN_NAME - 1] + "…"
+        try:
+            level = whole_number(element, "OutlineLevel", 1)
+            if not uid.isascii() or not uid.isdecimal():  # Microsoft Project numbers from 0
+                raise ValueError(f"UID {uid[:40]!r} is not a whole number of 0 or more")
+        except ValueError as exc:
+            read.problems.append(Problem(f"{where} ({shown})", str(exc)))
+            read.refused.add(uid)
+            continue
+        if int(uid) == 0 or level == 0:
+            continue
+        task_id = f"{project}-{uid}"
         where = f"{where} ({shown})"
         while stack and stack[-1][0] >= level:
             stack.pop()
@@ -151,6 +216,7 @@ def read_tasks(
             read.refused.add(uid)
             continue
         notes: list[str] = []
+        kinds: list[str] = []  # what of NOT_CARRIED the task has
         try:
             duration = text(element, "Duration") or "PT0H0M0S"
             minutes = duration_minutes(duration, minutes_per_day)
@@ -159,20 +225,33 @@ def read_tasks(
             duration_format = _code(
                 element, "DurationFormat", DURATION_FORMATS, "a duration format", default=7
             )
+            # a finish at the start of a working day ends the working day before (a
+            # milestone's finish is its start: it stays)
+            days_of = file_days.of(text(element, "CalendarUID"))
+            finish_days = days_of if minutes else None
             start_text, finish_text = text(element, "Start"), text(element, "Finish")
             start = parse_date(start_text) if start_text else None
-            finish = parse_date(finish_text) if finish_text else None
+            finish = _ended(finish_text, finish_days, not_before=start)
             actual_start = _day(text(element, "ActualStart"))
-            actual_finish = _day(text(element, "ActualFinish"))
-            deadline = _day(text(element, "Deadline"))
-            constraint_date = _day(text(element, "ConstraintDate"))
+            actual_finish = _ended(
+                text(element, "ActualFinish"), finish_days, not_before=actual_start or start
+            )
+            deadline = _ended(text(element, "Deadline"), finish_days)
             kind = CONSTRAINTS[
                 _code(element, "ConstraintType", CONSTRAINTS, "a constraint type (0–7)", default=0)
             ]
-            percent = float(text(element, "PercentComplete") or "0")
+            constraint_text = text(element, "ConstraintDate")
+            constraint_date = (
+                _ended(constraint_text, finish_days)
+                if kind in FINISH_CONSTRAINTS
+                else _day(constraint_text)
+            )
+            percent = number(element, "PercentComplete", 0.0)
             if not 0 <= percent <= 100:
                 raise ValueError(f"PercentComplete {percent:g} is not between 0 and 100")
-            baseline = _baseline(element, minutes_per_day)
+            actual_cost = _money(element, "ActualCost")
+            leveling_delay = number(element, "LevelingDelay", 0.0)
+            baseline = _baseline(element, minutes_per_day, days_of)
         except ValueError as exc:
             read.problems.append(Problem(where, str(exc)))
             read.refused.add(uid)
@@ -193,7 +272,7 @@ def read_tasks(
             notes.append("marked as a milestone in the file but has a duration")
         constraint: dict[str, Any] | None = None
         if kind == "alap":
-            notes.append("as late as possible is not supported: scheduled as soon as possible")
+            kinds.append("alap")
         elif kind != "asap":
             if constraint_date is None:
                 left_out = f"{kind} constraint without a date in the file: left out"
@@ -202,13 +281,16 @@ def read_tasks(
             else:
                 constraint = {"type": kind, "date": constraint_date.isoformat()}
         if flag(element, "Manual"):
-            notes.append("manual task in the file (Podium schedules it automatically)")
+            kinds.append("manual")
         if _split(element, split_uids):
-            notes.append("split task in the file (Podium schedules it without interruption)")
-        if int(text(element, "LevelingDelay") or "0"):
-            notes.append("leveling delay in the file")
+            kinds.append("split")
+        if leveling_delay:
+            kinds.append("leveling")
         if text(element, "Active") == "0":
-            notes.append("inactive task in the file")
+            kinds.append("inactive")
+        for carried in kinds:
+            notes.append(NOT_CARRIED[carried])
+            not_carried.setdefault(carried, []).append(where)
         calendar_uid = text(element, "CalendarUID")
         task: dict[str, Any] = {
             "id": task_id,
@@ -235,6 +317,8 @@ def read_tasks(
                 if actual_finish and actual_finish >= first:
                     task["actual_finish"] = actual_finish.isoformat()
                     task["percent_complete"] = 100.0
+        if actual_cost > 0:  # (a credit, below 0, is not a cost Podium keeps)
+            task["actual_cost"] = actual_cost
         if baseline is not None:
             read.baseline[task_id] = baseline
             task["budget"] = max(0.0, baseline.cost)
@@ -252,25 +336,39 @@ def read_tasks(
             for rolled in ("actual_start", "actual_finish", "percent_complete"):
                 task.pop(rolled, None)
     for calendar_uid, places in missing_calendars.items():
-        tasks = places[0] if len(places) == 1 else f"{len(places)} tasks, first {places[0]}"
         read.notes.append(
-            f"calendar UID {calendar_uid} ({tasks}) is not in the file: "
+            f"calendar UID {calendar_uid} ({_tasks(places)}) is not in the file: "
             "the program's calendar is used"
         )
+    for carried, places in not_carried.items():
+        read.notes.append(f"{_tasks(places)}: {NOT_CARRIED[carried]}")
     _read_links(read, pending_links, durations, minutes_per_day)
     return read
+
+
+def _tasks(places: list[str]) -> str:
+    """Where the tasks a note is about are: the one, or how many and the first."""
+    return places[0] if len(places) == 1 else f"{len(places)} tasks, first {places[0]}"
 
 
 def _day(value: str | None) -> dt.date | None:
     return parse_date(value) if value else None
 
 
+def _ended(
+    value: str | None, days: WorkingDays | None, *, not_before: dt.date | None = None
+) -> dt.date | None:
+    """The day a finish of the file belongs to (see :meth:`WorkingDays.finish`); without
+    ``days`` (a milestone's), the day it names."""
+    if value is None:
+        return None
+    if days is None:
+        return parse_date(value)
+    return days.finish(value, not_before=not_before)
+
+
 def _lag_days(link: Element, predecessor_days: float, minutes_per_day: float) -> tuple[float, str]:
-    lag_text = text(link, "LinkLag") or "0"
-    try:
-        raw = float(lag_text)
-    except ValueError:
-        raise ValueError(f"LinkLag {lag_text!r} is not a number") from None
+    raw = number(link, "LinkLag", 0.0)
     lag_format = _code(link, "LagFormat", DURATION_FORMATS, "a duration format", default=7)
     if lag_format in PERCENT_FORMATS:
         percent = raw / 10
@@ -322,8 +420,10 @@ def _read_links(
                 )
             ]
             days, note = _lag_days(link, durations.get(predecessor, 0.0), minutes_per_day)
+            if not math.isfinite(days):  # a lag past the largest float, once converted
+                raise ValueError(f"LinkLag {text(link, 'LinkLag')!r} is too long")
         except ValueError as exc:
-            read.problems.append(Problem(where, str(exc)))
+            read.problems.append(Problem(where, f"{exc} (the link from Task UID {pred_uid})"))
             continue
         seen.add((predecessor, successor))
         lag = round(days)

@@ -279,6 +279,8 @@ def write_mspdi(
         if task.get("actual_finish"):
             day = dt.date.fromisoformat(str(task["actual_finish"]))
             _add(element, "ActualFinish", _at(day, end=True))
+        if task.get("actual_cost"):  # hundredths of the currency, as Microsoft Project's
+            _add(element, "ActualCost", round(float(task["actual_cost"]) * 100))
         constraint = task.get("constraint") or {}
         _add(element, "ConstraintType", CONSTRAINT_TYPES.get(constraint.get("type", "asap"), 0))
         _add(element, "CalendarUID", calendar_uids.get(task.get("calendar") or "", -1))

@@ -105,7 +105,7 @@ def _hours(period: Node) -> float:
         h0, m0 = (int(x) for x in start.split(":")[:2])
         h1, m1 = (int(x) for x in finish.split(":")[:2])
     except ValueError:
-        raise CalendarDataError(f"bad times {start!r}–{finish!r}") from None
+        raise CalendarDataError(f"bad times {start[:40]!r}–{finish[:40]!r}") from None
     minutes = (h1 * 60 + m1) - (h0 * 60 + m0)
     return (minutes if minutes > 0 else minutes + 24 * 60) / 60
 
@@ -120,8 +120,8 @@ def parse_calendar_data(text: str) -> CalendarData:
     if week_node is not None:
         week = {}
         for day in week_node.children:
-            if not day.name.isdecimal() or not 1 <= int(day.name) <= 7:
-                raise CalendarDataError(f"unknown day of the week {day.name!r}")
+            if day.name.lstrip("0") not in ("1", "2", "3", "4", "5", "6", "7"):
+                raise CalendarDataError(f"unknown day of the week {day.name[:40]!r}")
             week[WEEKDAYS[int(day.name) - 1]] = sum(_hours(p) for p in day.children)
     data = CalendarData(week)
     exceptions = root.find("Exceptions", "HolidayOrExceptions")
@@ -129,7 +129,10 @@ def parse_calendar_data(text: str) -> CalendarData:
         serial = exception.attribute("d")
         if serial is None or not serial.split(".")[0].isdecimal():
             raise CalendarDataError(f"an exception without a day number ({serial!r})")
-        when = EPOCH + timedelta(days=int(serial.split(".")[0]))
+        try:  # (a day number of thousands of digits is no int, of ten no date)
+            when = EPOCH + timedelta(days=int(serial.split(".")[0]))
+        except (ValueError, OverflowError):
+            raise CalendarDataError(f"an exception on day {serial[:40]!r}, past any date") from None
         worked = sum(_hours(p) for p in exception.children)
         (data.working_days if worked > 0 else data.days_off).append(when)
     return data

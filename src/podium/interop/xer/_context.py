@@ -48,7 +48,7 @@ class Context:
         except ValueError:
             value = math.nan
         if not math.isfinite(value):  # (float() reads "inf" and "nan" too)
-            self.problem(row.where(_label(row)), f"{name} {text!r} is not a number")
+            self.problem(row.where(_label(row)), f"{name} {text[:40]!r} is not a number")
             return default
         return value
 

@@ -48,6 +48,7 @@ class _Reader:
         self.baseline: dict[str, FileBaseline] = {}  # P6's planned (target) dates
         self.renamed: list[str] = []  # activity codes given another key ("A1 → P2.A1")
         self.missing_calendars: dict[str, list[str]] = {}  # a clndr_id not in the file → tasks
+        self.not_carried: dict[str, list[str]] = {}  # what is not carried over → its tasks
 
     # calendars -----------------------------------------------------------------
 
@@ -259,6 +260,10 @@ class _Reader:
                 f"calendar {cid} (of {listed}) is not in the file: "
                 "the project's default calendar is used"
             )
+        for note, named_by in self.not_carried.items():
+            listed = ", ".join(named_by[:5]) + (" …" if len(named_by) > 5 else "")
+            some = f"{len(named_by)} activities: " if len(named_by) > 1 else ""
+            self.c.notes.append(f"{some}{listed}: {note}")
         return tasks, by_task_id
 
     # activities ----------------------------------------------------------------
@@ -294,11 +299,14 @@ class _Reader:
             self.c.rounded.append(f"{tid} {days:.2f} d → {task['duration']} d")
         if calendar is not None and calendar is not self.default_calendar:
             task["calendar"] = calendar.name
-        note = self._constraint(row, task)
+        notes = self._constraint(row, task)
         if kind == "TT_LOE":
-            note = "a level-of-effort activity, scheduled as an ordinary task"
+            notes.append("a level-of-effort activity, scheduled as an ordinary task")
         elif kind == "TT_WBS":
-            note = "a WBS summary activity, scheduled as an ordinary task"
+            notes.append("a WBS summary activity, scheduled as an ordinary task")
+        for not_carried in notes:  # in the import's notes too, whatever the dates
+            self.not_carried.setdefault(not_carried, []).append(tid)
+        note = "; ".join(notes)
         self._progress(row, task)
         start = self.c.day(row, "act_start_date") or self.c.day(row, "early_start_date")
         finish = self.c.day(row, "act_end_date") or self.c.day(row, "early_end_date")
@@ -312,7 +320,8 @@ class _Reader:
         tasks.append(task)
         by_task_id[row.get("task_id")] = task
 
-    def _constraint(self, row: Row, task: dict[str, Any]) -> str:
+    def _constraint(self, row: Row, task: dict[str, Any]) -> list[str]:
+        """The activity's constraint into ``task``; notes on what is not carried over."""
         kind = row.get("cstr_type")
         notes = []
         if kind in CONSTRAINTS:
@@ -322,12 +331,14 @@ class _Reader:
             else:
                 task["constraint"] = {"type": CONSTRAINTS[kind], "date": day.isoformat()}
         elif kind == "CS_ALAP":
-            notes.append("as-late-as-possible: scheduled as soon as possible")
+            notes.append(
+                "as-late-as-possible (CS_ALAP) is not carried over: scheduled as soon as possible"
+            )
         elif kind:
             notes.append(f"constraint {kind} was not carried over")
         if row.get("cstr_type2"):
             notes.append(f"secondary constraint {row.get('cstr_type2')} was not carried over")
-        return "; ".join(notes)
+        return notes
 
     def _progress(self, row: Row, task: dict[str, Any]) -> None:
         started = self.c.day(row, "act_start_date")
@@ -341,17 +352,21 @@ class _Reader:
             task["actual_start"] = started.isoformat()
         if finished and started and finished >= started:
             task["actual_finish"] = finished.isoformat()
+        physical = self.c.number(row, "phys_complete_pct", 0.0) or 0.0
+        if not 0 <= physical <= 100:  # as a Microsoft Project PercentComplete would be
+            self.c.problem(where(row), f"phys_complete_pct {physical:g} is not between 0 and 100")
         if row.get("status_code") == "TK_Complete" or (finished and task["duration"] == 0):
             percent = 100.0
         elif row.get("complete_pct_type") == "CP_Phys":
-            percent = self.c.number(row, "phys_complete_pct", 0.0) or 0.0
+            percent = physical
         elif row.get("complete_pct_type") == "CP_Units":
-            done = self.c.number(row, "act_work_qty", 0.0) or 0.0
-            left = self.c.number(row, "remain_work_qty", 0.0) or 0.0
+            done = self._not_negative(row, "act_work_qty")
+            left = self._not_negative(row, "remain_work_qty")
             percent = 100 * done / (done + left) if done + left > 0 else 0.0
         else:
             total = self.c.number(row, "target_drtn_hr_cnt", 0.0) or 0.0
-            left = self.c.number(row, "remain_drtn_hr_cnt", total) or 0.0
+            left = self._not_negative(row, "remain_drtn_hr_cnt", total)
+            # more remaining than planned (an activity running late) is no progress yet
             percent = 100 * (total - left) / total if total > 0 and started else 0.0
         percent = round(min(max(percent, 0.0), 100.0), 1)
         if percent > 0 and not started:
@@ -361,6 +376,13 @@ class _Reader:
             percent = 0.0
         if percent:
             task["percent_complete"] = percent
+
+    def _not_negative(self, row: Row, name: str, default: float = 0.0) -> float:
+        """A quantity of progress (hours, work); one below 0 is a problem (P6 has none)."""
+        value = self.c.number(row, name, default) or 0.0
+        if value < 0:
+            self.c.problem(where(row), f"{name} {value:g} is negative")
+        return value
 
     # relationships -------------------------------------------------------------
 
