@@ -110,6 +110,22 @@ def test_the_weekly_program_load_and_an_explicit_horizon(cast: Cast) -> None:
         (b["start"], b["demand"], b["capacity"], b["over_allocated_days"])
         for b in body["resources"][0]["buckets"]
     ] == [("2027-01-04", 8.0, 5.0, 3), ("2027-01-11", 0.0, 5.0, 0)]
+    # a window inside a week or month reads the whole of it: a bucket is labelled by its
+    # first day, and a part of it would read as the whole
+    inside = cast.viewer.get(
+        url(cast, "resource-load"), params={"start": "2027-01-06", "finish": "2027-01-12"}
+    ).json()
+    assert (inside["start"], inside["finish"]) == ("2027-01-04", "2027-01-17")
+    assert inside["resources"] == body["resources"]
+    months = [
+        cast.viewer.get(
+            url(cast, "resource-load"), params={"period": "month", "start": first}
+        ).json()
+        for first in ("2027-01-01", "2027-01-06")
+    ]
+    assert months[0] == months[1] and months[1]["start"] == "2027-01-01"
+    [january] = months[1]["resources"][0]["buckets"]
+    assert (january["start"], january["demand"], january["capacity"]) == ("2027-01-01", 8.0, 21.0)
 
 
 def test_a_program_without_assignments_has_no_resources_in_its_load(cast: Cast) -> None:
@@ -267,6 +283,31 @@ def test_apply_after_the_plan_changed_is_409_and_writes_nothing(cast: Cast) -> N
     )
     assert error["details"]["expected"] == preview["schedule_token"]
     assert task(cast, setup.plat["id"])["leveled_start"] is None
+
+
+def test_edits_that_move_nothing_leave_a_kept_preview_appliable(cast: Cast) -> None:
+    """Notes, the work given on a duration-driven task, a resource's name or cost rate
+    change neither the schedule nor the load: the preview still applies as shown."""
+    setup = contest(cast)
+    kept = cast.manager.post(url(cast, "level"), json={}).json()
+    assignment = setup.assignments[0]["id"]
+    for path, change in (
+        (f"/api/v1/assignments/{assignment}", {"notes": "pairing with Bo"}),
+        (f"/api/v1/assignments/{assignment}", {"work_hours": 12}),
+        (f"/api/v1/resources/{setup.ana['id']}", {"name": "Ana L.", "cost_rate": 120}),
+    ):
+        changed = cast.manager.patch(path, json=change)
+        assert changed.status_code == 200, changed.text
+    applied = {"apply": True, "preview_id": kept["preview_id"]}
+    response = cast.manager.post(url(cast, "level"), json=applied)
+    assert response.status_code == 200, response.text
+    assert task(cast, setup.plat["id"])["leveled_start"] is not None
+    # new units do change the load: a preview made before them is stale
+    again = cast.manager.post(url(cast, "level"), json={}).json()
+    halved = cast.manager.patch(f"/api/v1/assignments/{assignment}", json={"units": 0.5})
+    assert halved.status_code == 200, halved.text
+    stale = {"apply": True, "preview_id": again["preview_id"]}
+    assert_error(cast.manager.post(url(cast, "level"), json=stale), 409, "schedule_changed")
 
 
 def test_a_preview_is_stale_once_another_program_books_or_moves_a_shared_person(

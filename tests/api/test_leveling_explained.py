@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.conftest import Cast, link, post_created
 from tests.api.test_leveling_api import ops_takes_ana_thursday_and_friday, url
-from tests.api.test_resources import contest
+from tests.api.test_resources import contest, create
 from tests.factories import assert_error
 
 
@@ -94,6 +94,42 @@ def test_a_preview_made_stale_by_an_edit_names_the_latest_change(cast: Cast) -> 
         in (error["message"])
     )
     assert "by manager@example.com" in error["message"]
+
+
+def test_a_preview_made_stale_by_a_persons_capacity_time_off_or_calendar_names_it(
+    cast: Cast,
+) -> None:
+    setup = contest(cast)
+    calendar = post_created(
+        cast.admin, "/api/v1/calendars", {"name": "Ana's days", "workdays": ["Mon", "Tue"]}
+    )
+    ana = f"/api/v1/resources/{setup.ana['id']}"
+    for who, path, change, said in (
+        (cast.manager, ana, {"capacity": 2}, "capacity of Ana Lima changed from 1 to 2"),
+        (
+            cast.manager,
+            ana,
+            {"time_off": [{"start": "2027-01-05", "finish": "2027-01-05"}]},
+            "time off of Ana Lima changed",
+        ),
+        (cast.manager, ana, {"calendar_id": calendar["id"]}, "calendar of Ana Lima changed"),
+        (
+            cast.admin,
+            f"/api/v1/calendars/{calendar['id']}",
+            {"holidays": [{"date": "2027-01-11", "name": "Off"}]},
+            'holidays of the calendar "Ana\'s days" changed',
+        ),
+    ):
+        kept = preview(cast)["preview_id"]
+        changed = who.patch(path, json=change)
+        assert changed.status_code == 200, changed.text
+        stale = {"apply": True, "preview_id": kept}
+        error = assert_error(cast.owner.post(url(cast, "level"), json=stale), 409)
+        assert error["details"]["reason"] == "plan_changed"
+        assert (
+            f"the plan changed since this leveling was previewed (latest change: {said} by "
+            f"{who.user.email}, " in error["message"]
+        ), error["message"]
 
 
 def test_a_preview_made_stale_by_another_program_says_so_without_naming_a_hidden_one(
@@ -244,3 +280,42 @@ def test_delays_count_working_days_of_the_program_calendar_for_every_task(cast: 
     assert plat["finish_delay_days"] == milestone["finish_delay_days"] == 4
     assert plat["leveling_delay_days"] == milestone["leveling_delay_days"] == 4
     assert (milestone["type"], milestone["after_moved_predecessor"]) == ("milestone", True)
+
+
+# --- why the optimal method proved nothing ----------------------------------------------------
+
+
+def test_an_optimal_run_on_several_calendars_says_why_it_is_not_proven(
+    cast: Cast, browser_as: Any
+) -> None:
+    setup = contest(cast)
+    for key, off in (("ana", "2027-01-06"), ("bob", "2027-01-07")):
+        calendar = post_created(
+            cast.admin,
+            "/api/v1/calendars",
+            {"name": f"{key} days", "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+             "holidays": [{"date": off, "name": "off"}]},
+        )  # fmt: skip
+        if key == "ana":
+            changed = cast.manager.patch(
+                f"/api/v1/resources/{setup.ana['id']}", json={"calendar_id": calendar["id"]}
+            )
+            assert changed.status_code == 200, changed.text
+        else:  # Bob shares SEC-1: Ana's tasks are on two calendars, hers and hers with Bob's
+            bob = create(cast.manager, key="bob", name="Bob", calendar_id=calendar["id"])
+            post_created(
+                cast.manager,
+                "/api/v1/assignments",
+                {"task_id": setup.sec["id"], "resource_id": bob["id"]},
+            )
+    body = preview(cast, method="optimal", time_limit=5)
+    assert (body["optimal"], body["status"].partition(" (")[0]) == (False, "feasible")
+    assert body["message"].startswith(
+        "not proven optimal: a person works on tasks with different calendars"
+    ), body
+    page = browser_as("manager@example.com").post(
+        f"/programs/{cast.program.id}/resources/level", {"method": "optimal", "time_limit": "5"}
+    )
+    assert page.status_code == 200, page.text
+    assert "(not proven optimal)" in page.text
+    assert "Not proven optimal: a person works on tasks with different calendars" in page.text

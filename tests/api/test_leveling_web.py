@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from podium.models import Assignment, Resource
 from tests.api.conftest import Browser, Cast, link, post_created
+from tests.api.test_leveling_api import ops_takes_ana_thursday_and_friday
 from tests.api.test_resources import contest
 from tests.factories import make_project, make_task
 
@@ -210,3 +211,40 @@ def test_a_program_load_cut_at_ten_years_says_where_the_rest_starts(
     later = viewer.get(f"{page(cast)}?period=week&start=9990-01-04")
     assert "← From the first booking" in later and "Later, from" not in later
     assert viewer.client.get(f"{page(cast)}?start=9990-02-30").status_code == 400
+
+
+def over_allocations(html: str) -> str:
+    """The words of the Over-allocations table of a page, or of the part sent in its place."""
+    table = html.partition('data-testid="overloads"')[2].partition("</section>")[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table)).strip()
+
+
+def test_a_refused_apply_shows_the_load_again_as_it_is_now(
+    cast: Cast, db: Session, browser_as: Callable[[str], Browser]
+) -> None:
+    setup = contest(cast)
+    manager = browser_as("manager@example.com")
+    week = {"load_period": "week", "load_start": "2027-01-04"}
+    before = manager.get(f"{page(cast)}?period=week&start=2027-01-04")
+    assert "4 Jan 2027 – 6 Jan 2027 3" in over_allocations(before)
+    shown = manager.post(f"{page(cast)}/level", {"method": "heuristic", **week})
+    kept = re.search(r'name="preview_id" value="(\d+)"', shown.text)
+    assert kept is not None
+    assert 'name="load_start" value="2027-01-04"' in shown.text  # the apply sends it back
+    ops_takes_ana_thursday_and_friday(db, setup)  # Ana over capacity Mon 4 to Fri 8 now
+    htmx = {"HX-Request": "true"}
+    form = {"preview_id": kept.group(1), **week, "csrf_token": manager.csrf}
+    refused = manager.client.post(f"{page(cast)}/level/apply", data=form, headers=htmx)
+    assert refused.status_code == 409
+    assert "Nothing was applied: the plan of a program you cannot see" in refused.text
+    assert "The over-allocations and the load above are shown as they are now." in refused.text
+    # the load and the over-allocations are sent again, in place of the page's
+    assert '<div id="rs-load" class="rs-load" hx-swap-oob="true">' in refused.text
+    assert "4 Jan 2027 – 8 Jan 2027 5" in over_allocations(refused.text)
+    assert 'datetime="2027-01-04">4 Jan</time>' in refused.text  # the week the page showed
+    # without JavaScript, the whole page, as it is now, says why
+    page_again = manager.post(f"{page(cast)}/level/apply", {"preview_id": kept.group(1), **week})
+    assert page_again.status_code == 409
+    assert '<nav class="breadcrumbs"' in page_again.text
+    assert "4 Jan 2027 – 8 Jan 2027 5" in over_allocations(page_again.text)
+    assert "Nothing was applied" in page_again.text

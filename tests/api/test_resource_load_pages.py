@@ -53,6 +53,9 @@ def test_the_drill_down_says_how_much_of_the_week_is_in_programs_one_cannot_see(
     for url in (
         f"/programs/{cast.program.id}/resources/cell?resource={ana}&start=2027-01-04",
         f"/resources/{ana}/cell?start=2027-01-04",
+        # a day inside the week: the whole week, its hidden work counted within it
+        f"/programs/{cast.program.id}/resources/cell?resource={ana}&start=2027-01-06",
+        f"/resources/{ana}/cell?start=2027-01-10",
     ):
         page = viewer.get(url)
         words = _text(page)
@@ -62,6 +65,7 @@ def test_the_drill_down_says_how_much_of_the_week_is_in_programs_one_cannot_see(
             "1 task in programs you cannot see asks 5.0 of these days: it counts in the load"
         ) in words, url
         assert "PLAT-1" in page and "SEC-1" in page and "OPS-1" not in page, url
+        assert "week of 4 Jan 2027" in words, url
 
     # the next week has none of that work: nothing to say about it
     later = viewer.get(f"/resources/{ana}/cell?start=2027-01-11")
@@ -82,6 +86,12 @@ def test_a_month_drill_down_counts_the_hidden_work_of_the_month(
     words = _text(page)
     assert "Ana Lima, January 2027" in words
     assert "asks 5.0 of these days" in words
+    # the program's page from a day inside January shows all of January, as its cell does
+    program = browser_as("viewer@example.com").get(
+        f"/programs/{cast.program.id}/resources?period=month&start=2027-01-06"
+    )
+    assert "Ana Lima, January 2027: 13.0 of 21.0 days (62 %)" in program
+    assert f"cell?resource={setup.ana['id']}&amp;start=2027-01-01&amp;period=month" in program
 
 
 # --- a resource's own page drills down ---------------------------------------------------
@@ -252,7 +262,7 @@ def test_the_form_offers_to_add_a_time_off_row_and_reads_every_row_sent(
     rows = {
         f"time_off_{k}_{part}": value
         for k, (start, finish) in enumerate(
-            [("2027-04-01", "2027-04-02"), ("", ""), ("2027-05-03", "2027-05-03")]
+            [("2027-04-01", "2027-04-02"), ("", ""), ("2027-05-03", "")]  # one day: no finish
         )
         for part, value in (("start", start), ("finish", finish), ("note", ""))
     }
@@ -262,6 +272,13 @@ def test_the_form_offers_to_add_a_time_off_row_and_reads_every_row_sent(
     assert saved.status_code == 303, saved.text
     page = admin.get(saved.headers["location"])
     assert 'Time off <span class="count">2</span>' in page
+    made = re.search(r"/resources/(\d+)", saved.headers["location"])
+    assert made is not None
+    stored = cast.admin.get(f"/api/v1/resources/{made.group(1)}")
+    assert [(p["start"], p["finish"]) for p in stored.json()["time_off"]] == [
+        ("2027-04-01", "2027-04-02"),
+        ("2027-05-03", "2027-05-03"),
+    ]
 
 
 def test_a_resources_page_shows_ten_years_at_a_time_with_a_link_to_the_rest(

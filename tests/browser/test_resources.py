@@ -230,12 +230,22 @@ def test_applying_a_preview_after_the_plan_changed_is_refused_with_a_message(
     page.get_by_test_id("level-form").get_by_role("button", name="Preview leveling").click()
     expect(page.get_by_test_id("apply-form")).to_be_visible()
 
+    heatmap = page.get_by_test_id("heatmap")
+    expect(heatmap.get_by_role("link", name="Lea Roth")).to_have_count(0)
     book_people(web_engine, work_people, booked.program, {"Lea Roth": [("APP-2", 0.5)]})
     page.get_by_test_id("apply-form").get_by_role("button", name="Apply leveling").click()
-    expect(page.get_by_test_id("form-error").first).to_contain_text(
+    refusal = page.get_by_test_id("form-error").first
+    expect(refusal).to_contain_text(
         "Nothing was applied: the plan changed since this leveling was previewed"
     )
     expect(page.get_by_test_id("flash")).to_have_count(0)
+    # the load above is drawn again as it is now (Lea is booked), and says so
+    expect(refusal).to_contain_text("the load above are shown as they are now")
+    expect(heatmap.get_by_role("link", name="Lea Roth")).to_have_count(1)
+    expect(page.locator("#rs-load")).to_have_count(1)
+    over = page.get_by_test_id("overloads").locator(f'tr[data-resource="{booked.resource_key}"]')
+    expect(over.get_by_test_id("over-days")).to_have_text("4")
+    screenshot(page, "resources-leveling-refused.png", full_page=True)
 
 
 def test_a_member_sees_the_load_but_no_leveling_form(

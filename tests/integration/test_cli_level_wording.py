@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -85,6 +86,28 @@ def test_an_unproven_optimum_says_so(
     assert (
         "The optimizing solver kept the heuristic's plan: CP-SAT found no schedule within "
         "the time limit." in flat(out)
+    )
+
+
+def test_a_solver_plan_not_proven_optimal_says_why(
+    cli_env: None, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podium.engine.leveling import cpsat
+
+    solve = cpsat._Model.solve
+
+    def on_several_calendars(self: cpsat._Model, seconds: float, **options: Any) -> Any:
+        self.unproven = cpsat.SEVERAL_CALENDARS  # as a person on two calendars makes it
+        return solve(self, seconds, **options)
+
+    monkeypatch.setattr(cpsat._Model, "solve", on_several_calendars)
+    _contested(db)
+    code, out = podium("level", "LEV", "--optimize", "--time-limit", "5")
+    assert code == 0, out
+    assert "LEV: optimizing leveling (not proven optimal) in " in flat(out)
+    assert (
+        "Not proven optimal: a person works on tasks with different calendars; the solver "
+        "books such a person through every pause of those tasks" in flat(out)
     )
 
 

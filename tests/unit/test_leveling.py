@@ -15,6 +15,7 @@ from podium.engine.leveling import (
     LevelingResult,
     Resource,
     check_leveling,
+    cpsat,
     level,
     level_optimal,
 )
@@ -255,8 +256,12 @@ def test_a_weight_whose_best_plan_lies_past_the_horizon_is_not_claimed_optimal()
     assert plain.makespan == 40
     weighted = level_optimal(net, [ANA], work, time_limit=5.0, weights={"MA": 100})
     # the solver looks a week (and half the leveling delay) past the heuristic's
-    # finish: it cannot reach that plan, so it does not claim to have proved its answer
-    assert (weighted.optimal, weighted.status) == (False, "feasible")
+    # finish: it cannot reach that plan, so it does not claim to have proved its answer,
+    # and says why
+    assert (weighted.optimal, weighted.status) == (
+        False,
+        f"feasible (not proven optimal: {cpsat.PAST_THE_HORIZON})",
+    )
     assert feasible(net, [ANA], work, weighted)
 
 
@@ -419,7 +424,7 @@ def test_time_taken_elsewhere_of_an_unknown_resource_is_refused() -> None:
 
 def test_time_taken_elsewhere_counts_in_days_when_the_tasks_have_other_calendars() -> None:
     # B1 is on a calendar with Thu 7 off, so Ana's tasks have two calendars: CP-SAT books
-    # in calendar days, which cannot prove optimality (and does not claim it)
+    # in calendar days, which cannot prove optimality (and does not claim it, saying why)
     net = network(
         task("A1", 2),
         task("B1", 2, calendar="thu-off"),
@@ -431,5 +436,8 @@ def test_time_taken_elsewhere_counts_in_days_when_the_tasks_have_other_calendars
     assert dates(result, "A1") == ("2027-01-07", "2027-01-08")
     # Mon 4 - Tue 5 clashes on Tue, Fri 8 - Mon 11 with A1 on Fri: B1 goes after A1
     assert dates(result, "B1") == ("2027-01-11", "2027-01-12")
-    assert (result.optimal, result.status) == (False, "feasible")
+    assert (result.optimal, result.status) == (
+        False,
+        f"feasible (not proven optimal: {cpsat.SEVERAL_CALENDARS})",
+    )
     assert check_leveling(net, [ANA], work, result, elsewhere) == []

@@ -90,6 +90,23 @@ def test_cp_sat_solves_a_program_whose_fixed_work_alone_overloads_a_person(
     assert check_leveling(net, [Resource("ana")], work, result) == []
 
 
+def test_a_solver_plan_on_several_calendars_says_why_it_is_not_proven_optimal(
+    solver_answers: list[str],
+) -> None:
+    # Ana (off Wed 6) does A and C, and B with Bob (off Thu 7): her tasks are on two
+    # calendars, hers and hers with Bob's, so the solver's optimum is not the plan's
+    bob_off_thursday = Resource("bob", calendar=WorkCalendar("1111100", [date(2027, 1, 7)]))
+    net = network(task("A", 3), task("B", 3), task("C", 2), links=[link("A", "C")])
+    work = [Assignment("A", "ana"), Assignment("B", "ana"), Assignment("B", "bob")]
+    work.append(Assignment("C", "ana"))
+    resources = [ANA_OFF_WEDNESDAY, bob_off_thursday]
+    result = level_optimal(net, resources, work, time_limit=5.0)
+    assert solver_answers == ["optimal"] and result.method == "cp-sat"
+    assert not result.optimal
+    assert result.status == f"feasible (not proven optimal: {cpsat.SEVERAL_CALENDARS})"
+    assert check_leveling(net, resources, work, result) == []
+
+
 def test_a_solver_failure_is_said_and_logged_not_called_nothing_better(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -198,7 +198,13 @@ class ResourceLoadOut(BaseModel):
 
 
 PeriodQuery = Annotated[Period, Query(description="bucket size")]
-DateQuery = Annotated[IsoDate | None, Query()]
+DateQuery = Annotated[
+    IsoDate | None,
+    Query(
+        description="the window's first or last day (by week or month, widened to the "
+        "whole week or month that holds it)"
+    ),
+]
 
 
 # --- routes ---------------------------------------------------------------------

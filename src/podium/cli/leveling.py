@@ -25,7 +25,6 @@ from podium.cli._app import (
     require_current_schema,
     service_work,
 )
-from podium.cli._level_file import solver_note
 from podium.cli.resources import resource_app
 from podium.engine.calendar import LAST_DATE, shifted
 from podium.engine.load import Period
@@ -310,9 +309,8 @@ def _print_outcome(o: Any, key: str) -> None:
         f"{o.over_allocated_days_before} → {o.over_allocated_days_after}; program finish "
         f"{o.finish_before} → {o.finish_after}."
     )
-    note = solver_note(o.status) if o.method == "optimal" else None
-    if note:
-        console.print(note)
+    if o.message:  # why the optimal method proved nothing: the same words as the API's
+        console.print(f"{o.message[:1].upper()}{o.message[1:]}.")
     if o.other_programs or o.other_programs_hidden:
         where = list(o.other_programs)
         if o.other_programs_hidden:

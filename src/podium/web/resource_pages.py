@@ -4,7 +4,8 @@ and the add and edit forms (admins and program managers or owners).
 Forms are checked with the API's own input schemas (``ResourceCreate``,
 ``ResourceUpdate``), so the page refuses what the API refuses, with the message
 beside its field. Time off is a few rows of start, finish and note: blank rows
-are ignored, and saving offers fresh blank rows for more.
+are ignored, a row without a finish is one day off, and saving offers fresh blank
+rows for more.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from podium.services.resources import assignments, catalog, load
 from podium.services.resources.catalog import TimeOff
 from podium.web.form_errors import Errors, errors_of, ungrouped, validate
 from podium.web.programs import Pager
-from podium.web.resources import Cell, PeriodName, PeriodParam, drill_down, period_label
+from podium.web.resources import PeriodParam, drill_down
+from podium.web.resources_heatmap import Cell, PeriodName, period_label
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import checkbox, done, field_value, version_of
 from podium.web.templating import format_number, input_number, is_htmx, render
@@ -92,16 +94,27 @@ def _values_of(db: Db, resource: Resource | None) -> dict[str, Any]:
 
 
 def _time_off_rows(form: FormData) -> list[dict[str, str]]:
-    """The filled time off rows, in the order sent (blank rows dropped)."""
+    """The filled time off rows, in the order sent (blank rows dropped). A start without a
+    finish is one day off, as on the command line: the finish is the start."""
     rows = []
     for k in range(MAX_TIME_OFF_ROWS):
         if f"time_off_{k}_start" not in form:
             break
         row = {part: field_value(form, f"time_off_{k}_{part}") for part in ("start", "finish")}
         row["note"] = field_value(form, f"time_off_{k}_note")
+        if row["start"] and not row["finish"] and _is_date(row["start"]):
+            row["finish"] = row["start"]
         if any(row.values()):
             rows.append(row)
     return rows
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10  # YYYY-MM-DD, as the schema reads it
 
 
 def _form_values(form: FormData) -> dict[str, Any]:

@@ -1,26 +1,26 @@
 """A program's Resources tab: the load heatmap, its drill-down, and leveling.
 
 The heatmap is a server-rendered table (one row per resource, one column per
-week or month): each cell is a link to the drill-down of that resource and
-period, which ``static/resources.js`` loads in place with HTMX. Managers and
-owners preview a leveling (nothing is saved, as with an impact analysis), then
-apply it with the preview's schedule token, or clear the holds.
+week or month, its cells from :mod:`.resources_heatmap`): each cell is a link to
+the drill-down of that resource and period, which ``static/resources.js`` loads
+in place with HTMX. Managers and owners preview a leveling (nothing is saved, as
+with an impact analysis), then apply it with the preview's schedule token, or
+clear the holds. A refused apply draws the load again, as it is now: the plan
+changed since the page was drawn.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.schemas import IsoDate, PathId
-from podium.engine.calendar import shifted
 from podium.errors import Conflict, NotFound, ValidationFailed
 from podium.models import Program, ProgramStatus, Role
 from podium.services.actor import require_role, visible_program_ids
@@ -32,136 +32,25 @@ from podium.services.resources.leveling import MAX_TIME_LIMIT, MAX_WEIGHT, weigh
 from podium.services.resources.leveling_outcome import LevelingOutcome, Method
 from podium.services.scheduling.cache import current_network
 from podium.web.form_errors import GENERAL, Errors, errors_of
+from podium.web.resources_heatmap import (
+    PeriodName,
+    heatmap,
+    period_end,
+    period_label,
+)
 from podium.web.session import CheckedForm, CurrentViewer, Viewer
 from podium.web.tasks import done, field_value, whole_number
 from podium.web.templating import format_number, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-PeriodName = Literal["week", "month"]
 PeriodParam = Annotated[PeriodName, Query()]
-BUSY, FULL = 0.8, 1.0
 WEIGHT = "weights_"  # a leveling weight's field: this, then a project's or milestone's key
+REFRESHED = "The over-allocations and the load above are shown as they are now."
 DONE_MESSAGES = {
     "cleared": "Leveling cleared: every task is back to its earliest start.",
     "nothing-cleared": "There were no leveling delays: nothing to clear.",
 }
-
-
-# --- the heatmap, as cells the template only prints ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One resource in one period: demand against capacity, and how it reads."""
-
-    start: date
-    demand: float
-    elsewhere: float
-    capacity: float
-    utilization: float | None
-    over_days: int
-
-    @property
-    def level(self) -> str:
-        """``empty``, ``off`` (no capacity), ``calm``, ``busy`` or ``over``."""
-        if self.demand <= 0:
-            return "off" if self.capacity <= 0 else "empty"
-        if self.over_days > 0 or self.utilization is None or self.utilization > FULL + 1e-9:
-            return "over"
-        return "busy" if self.utilization >= BUSY - 1e-9 else "calm"
-
-    @property
-    def percent(self) -> str:
-        if self.utilization is None:
-            return "—" if self.demand <= 0 else "∞"
-        return f"{round(self.utilization * 100)}"
-
-    @property
-    def elsewhere_share(self) -> int:
-        """Width (percent of the cell) of the other programs' part."""
-        return round(100 * self.elsewhere / self.demand) if self.demand > 0 else 0
-
-    def describe(self, resource: str, period_label: str) -> str:
-        """What the cell says, for its tooltip and screen readers."""
-        parts = [
-            f"{resource}, {period_label}: {_days(self.demand)} of {_days(self.capacity)} days"
-            + (f" ({self.percent} %)" if self.utilization is not None else "")
-        ]
-        if self.elsewhere > 0:
-            parts.append(f"{_days(self.elsewhere)} of {_days(self.demand)} days elsewhere")
-        if self.over_days:
-            parts.append(f"{self.over_days} over-allocated day{'s' * (self.over_days != 1)}")
-        return "; ".join(parts)
-
-
-def _days(value: float) -> str:
-    return f"{value:.1f}"
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    start: date
-    label: str
-    title: str
-    first_of_month: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    resource: dict[str, Any]
-    cells: list[Cell]
-    over_days: int
-    peak: float | None
-
-
-def _columns(starts: list[date], period: PeriodName) -> list[Column]:
-    columns = []
-    previous_month = None
-    for start in starts:
-        if period == "month":
-            columns.append(Column(start, f"{start:%b %y}", f"{start:%B %Y}", True))
-            continue
-        first = (start.year, start.month) != previous_month
-        previous_month = (start.year, start.month)
-        columns.append(
-            Column(start, f"{start.day} {start:%b}", f"week of {start.day} {start:%b %Y}", first)
-        )
-    return columns
-
-
-def heatmap(view: dict[str, Any], period: PeriodName) -> tuple[list[Column], list[Row]]:
-    """The columns and rows of the load of :func:`load.program_resource_load`."""
-    rows = []
-    starts: list[date] = []
-    for item in view["resources"]:
-        cells = [
-            Cell(
-                start=b["start"],
-                demand=b["demand"],
-                elsewhere=max(0.0, b.get("demand_elsewhere", 0.0)),
-                capacity=b["capacity"],
-                utilization=b["utilization"],
-                over_days=b["over_allocated_days"],
-            )
-            for b in item["buckets"]
-        ]
-        if len(cells) > len(starts):
-            starts = [c.start for c in cells]
-        rows.append(Row(item["resource"], cells, item["over_allocated_days"], item["peak"]))
-    return _columns(starts, period), rows
-
-
-def period_end(start: date, period: PeriodName) -> date:
-    if period == "month":
-        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    return shifted(start, 6)
-
-
-def period_label(start: date, period: PeriodName) -> str:
-    if period == "month":
-        return f"{start:%B %Y}"
-    return f"week of {start.day} {start:%b %Y}"
 
 
 # --- the page ------------------------------------------------------------------------
@@ -196,18 +85,11 @@ def done_message(done_: str | None, held: int) -> str:
     )
 
 
-def _page(
-    request: Request,
-    db: Db,
-    viewer: CurrentViewer,
-    program: Program,
-    period: PeriodName,
-    *,
-    start: date | None = None,
-    done_: str | None = None,
-    confirm_clear: bool = False,
-) -> Response:
-    role = require_role(db, viewer.actor, program.id, Role.VIEWER)
+def load_context(
+    db: Db, viewer: Viewer, program: Program, period: PeriodName, start: date | None
+) -> dict[str, Any]:
+    """What ``resources/_load.html`` shows: the program's load per ``period`` (from
+    ``start``, else from its first booking) and its over-allocations."""
     view = load.program_resource_load(db, viewer.actor, program.id, period=period, start=start)
     for item in view["resources"]:
         item["peak"] = item.pop("peak_utilization")
@@ -216,33 +98,68 @@ def _page(
         {"resource": item["resource"], **o} for item in view["resources"] for o in item["overloads"]
     ]
     overloads.sort(key=lambda o: (o["start"], o["resource"]["name"]))
-    can_level = role.rank >= Role.MANAGER.rank
-    # a closed program's plan stays as it was closed: nothing to clear there
-    open_plan = program.status != ProgramStatus.CLOSED
-    held = leveling_holds(db, program.id) if can_level and open_plan else 0
     names = [item["resource"]["name"] for item in view["resources"]]
-    choices = weight_choices(db, program.id) if can_level and open_plan else []
-    context = {
-        "program": program,
+    return {
         "period": period,
         "from_day": start,
         "view": view,
         "columns": columns,
         "rows": rows,
         "overloads": overloads,
-        "can_level": can_level,
-        "held_tasks": held,
-        "confirm_clear": confirm_clear and held > 0,
         "shared_names": catalog.shared_names(db, names),
+        "period_label": period_label,
+    }
+
+
+def _clear_context(db: Db, program: Program, *, confirm_clear: bool = False) -> dict[str, Any]:
+    """What ``resources/_clear.html`` shows (to managers): the leveling holds to clear."""
+    # a closed program's plan stays as it was closed: nothing to clear there
+    open_plan = program.status != ProgramStatus.CLOSED
+    held = leveling_holds(db, program.id) if open_plan else 0
+    return {"held_tasks": held, "confirm_clear": confirm_clear and held > 0}
+
+
+def _page(
+    request: Request,
+    db: Db,
+    viewer: Viewer,
+    program: Program,
+    period: PeriodName,
+    *,
+    start: date | None = None,
+    done_: str | None = None,
+    confirm_clear: bool = False,
+    level: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The Resources tab; ``level``: what its leveling part shows instead of the blank
+    form (a preview, or why one was refused)."""
+    role = require_role(db, viewer.actor, program.id, Role.VIEWER)
+    can_level = role.rank >= Role.MANAGER.rank
+    held = {"held_tasks": 0, "confirm_clear": False}
+    if can_level:
+        held = _clear_context(db, program, confirm_clear=confirm_clear)
+    choices = (
+        weight_choices(db, program.id)
+        if can_level and program.status != ProgramStatus.CLOSED
+        else []
+    )
+    context = {
+        "program": program,
+        **load_context(db, viewer, program, period, start),
+        "can_level": can_level,
+        **held,
+        "outcome": None,
+        "weights": {},
         "level_values": _level_values(choices=choices),
         "level_errors": {},
         "max_time_limit": MAX_TIME_LIMIT,
         "max_weight": MAX_WEIGHT,
         "weight_choices": choices,
-        "flash": done_message(done_, held),
-        "period_label": period_label,
+        "flash": done_message(done_, held["held_tasks"]),
+        **(level or {}),
     }
-    return render(request, "resources/program.html", context)
+    return render(request, "resources/program.html", context, status_code=status_code)
 
 
 @router.get("/programs/{program_id}/resources", name="program-resources")
@@ -303,7 +220,9 @@ def drill_down(
 ) -> dict[str, Any]:
     """What the drill-down of one resource in one period shows (on a program's page, with
     that program's tasks first): its tasks in every program the viewer sees, its
-    over-allocated days, and the work of the period in programs the viewer cannot see."""
+    over-allocated days, and the work of the period in programs the viewer cannot see.
+    A ``start`` inside a week or month shows that whole week or month."""
+    start = load.period_start(start, period)
     finish = period_end(start, period)
     view = load.one_resource_load(
         db, viewer.actor, resource_id, period=period, start=start, finish=finish
@@ -403,17 +322,37 @@ def _level_form(
     return method, limit, weights, errors
 
 
+def _load_window(form: Any) -> tuple[PeriodName, date | None]:
+    """The load the page showed when its leveling form was sent (its period and first
+    day): a refused apply shows it again, as it is now."""
+    period: PeriodName = "month" if field_value(form, "load_period") == "month" else "week"
+    raw = field_value(form, "load_start")
+    try:
+        start = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        start = None
+    return period, start
+
+
 def _level_result(
     request: Request,
+    db: Db,
+    viewer: Viewer,
     program: Program,
     *,
+    form: Any,
     choices: list[dict[str, str]],
     outcome: LevelingOutcome | None = None,
     weights: dict[str, int] | None = None,
     values: dict[str, str],
     errors: Errors | None = None,
     status_code: int = 200,
+    fresh_load: bool = False,
 ) -> Response:
+    """The leveling part of the page after a preview or a refusal: alone for HTMX (with
+    the load and the clear step again, out of band, when ``fresh_load``: the plan may have
+    changed since the page showed them), else in the whole page."""
+    period, start = _load_window(form)
     context = {
         "program": program,
         "outcome": outcome,
@@ -423,7 +362,23 @@ def _level_result(
         "max_time_limit": MAX_TIME_LIMIT,
         "max_weight": MAX_WEIGHT,
         "weight_choices": choices,
+        "period": period,
+        "from_day": start,
     }
+    if not is_htmx(request):
+        return _page(
+            request,
+            db,
+            viewer,
+            program,
+            period,
+            start=start,
+            level=context,
+            status_code=status_code,
+        )
+    if fresh_load:
+        context.update(load_context(db, viewer, program, period, start))
+        context.update(_clear_context(db, program), fresh_load=True)
     return render(request, "resources/_level.html", context, status_code=status_code)
 
 
@@ -438,7 +393,15 @@ def preview_leveling(
     method, limit, weights, errors = _level_form(form, values)
     if errors:
         return _level_result(
-            request, program, choices=choices, values=values, errors=errors, status_code=422
+            request,
+            db,
+            viewer,
+            program,
+            form=form,
+            choices=choices,
+            values=values,
+            errors=errors,
+            status_code=422,
         )
     try:
         outcome = leveling.level_program(
@@ -448,7 +411,10 @@ def preview_leveling(
         db.rollback()
         return _level_result(
             request,
+            db,
+            viewer,
             program,
+            form=form,
             choices=choices,
             values=values,
             errors={GENERAL: exc.message},
@@ -458,7 +424,10 @@ def preview_leveling(
         db.rollback()
         return _level_result(
             request,
+            db,
+            viewer,
             program,
+            form=form,
             choices=choices,
             values=values,
             errors=errors_of(exc, values),
@@ -466,7 +435,15 @@ def preview_leveling(
         )
     done(db)  # a preview changes no plan; it is kept so that applying it stores exactly it
     return _level_result(
-        request, program, choices=choices, outcome=outcome, weights=weights, values=values
+        request,
+        db,
+        viewer,
+        program,
+        form=form,
+        choices=choices,
+        outcome=outcome,
+        weights=weights,
+        values=values,
     )
 
 
@@ -492,7 +469,15 @@ def apply_leveling(
     if errors or (token is None and preview_id is None):
         errors[GENERAL] = errors.get(GENERAL, "Preview the leveling before applying it.")
         return _level_result(
-            request, program, choices=choices, values=values, errors=errors, status_code=422
+            request,
+            db,
+            viewer,
+            program,
+            form=form,
+            choices=choices,
+            values=values,
+            errors=errors,
+            status_code=422,
         )
     try:
         if preview_id is not None:  # the kept preview, as it was computed
@@ -509,29 +494,26 @@ def apply_leveling(
                 schedule_token=token,
             )
         done(db)
-    except NotFound:
+    except (NotFound, Conflict) as exc:
         db.rollback()
-        message = "This preview is no longer kept (a newer one replaced it): preview again."
-        return _level_result(
-            request,
-            program,
-            choices=choices,
-            values=values,
-            errors={GENERAL: message},
-            status_code=409,
-        )
-    except Conflict as exc:
-        db.rollback()
-        message = exc.message
-        if exc.code == "schedule_changed":
+        if isinstance(exc, NotFound):
+            message = "This preview is no longer kept (a newer one replaced it): preview again."
+        elif exc.code == "schedule_changed":
             message = f"Nothing was applied: {exc.message[:1].lower()}{exc.message[1:]}."
+        else:
+            message = f"{exc.message[:1].upper()}{exc.message[1:]}."
+        # the plan may have changed since the page was drawn: its load is drawn again
         return _level_result(
             request,
+            db,
+            viewer,
             program,
+            form=form,
             choices=choices,
             values=values,
-            errors={GENERAL: message},
+            errors={GENERAL: f"{message} {REFRESHED}"},
             status_code=409,
+            fresh_load=True,
         )
     return _back(request, program_id, "applied")
 

@@ -17,7 +17,10 @@ calendar's working points, which is exact. Otherwise the intervals are taken
 in calendar days from a task's first to its last working day: a task paused
 for another resource's day off keeps this one booked through the pause. That
 can only reject schedules, never accept an overload, but then ``optimal`` is
-not claimed.
+not claimed. A result that is not proven optimal says why in its status:
+``feasible (heuristic; …)`` when the heuristic's plan was kept, ``feasible (not
+proven optimal: …)`` when the solver's plan was taken (see :data:`SEVERAL_CALENDARS`
+and the other reasons below).
 """
 
 from __future__ import annotations
@@ -49,6 +52,16 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
 logger = logging.getLogger(__name__)
+
+# why the solver's plan is not proven optimal (the end of its status)
+SEVERAL_CALENDARS = (
+    "a person works on tasks with different calendars; the solver books such a person "
+    "through every pause of those tasks, which is stricter than the calendars, so its "
+    "plan, re-timed to the calendars, cannot be proven best"
+)
+PAST_THE_HORIZON = "with these weights a plan finishing after the solver's horizon might weigh less"
+FREE_FINISH = "with weights alone the finish is free, and no horizon is known to be enough"
+TIME_RAN_OUT = "the time limit ran out before CP-SAT proved that no plan is better"
 
 
 def level_optimal(
@@ -108,8 +121,10 @@ def level_optimal(
         )
 
     left = time_limit - (time.perf_counter() - began)
-    if left <= 0.05 or not any(k == SEARCHED for k in pb.kind):
+    if not any(k == SEARCHED for k in pb.kind):
         return heuristic_only("feasible")
+    if left <= 0.05:  # the heuristic took the whole time
+        return heuristic_only(_without_solver("no time"))
     try:  # building the model counts in the time limit
         model = _Model(pb, hint, dict(weights or {}), makespan_weight, began + time_limit)
     except _OutOfTime:
@@ -131,8 +146,10 @@ def level_optimal(
         schedule = _decode(scheduler, pb, outcome.points)
         if model.objective_of(schedule) <= model.objective_of(hint):
             # the solver's "optimal" holds for its model, exact only on one calendar
-            best, status = schedule, outcome.status if model.exact else "feasible"
+            best = schedule
             optimal = outcome.status == "optimal" and model.exact
+            why = model.unproven or TIME_RAN_OUT
+            status = "optimal" if optimal else f"feasible (not proven optimal: {why})"
     lower = bound_day
     if not weights and makespan_weight > 0 and outcome.bound_day is not None and model.exact:
         lower = max(lower, outcome.bound_day)
@@ -227,7 +244,7 @@ class _Model:
     weights: dict[str, int]
     makespan_weight: int
     deadline: float = float("inf")  # time.perf_counter() by which the model must be built
-    exact: bool = True
+    unproven: str = ""  # why the model is not exact (its optimum is not the problem's)
     model: cp_model.CpModel = field(init=False)
     var: dict[int, cp_model.IntVar] = field(init=False, default_factory=dict)
     lb: list[int] = field(init=False, default_factory=list)
@@ -256,6 +273,11 @@ class _Model:
         for s, v in self.var.items():
             if pb.kind[s] != SUMMARY:
                 self.model.add_hint(v, self.hint.values[s] >> 1)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the model's optimum is the problem's (see the module docstring)."""
+        return not self.unproven
 
     def _in_time(self) -> None:
         if time.perf_counter() > self.deadline:
@@ -347,7 +369,7 @@ class _Model:
             calendars = {pb.cal[s] for s, _ in pairs}
             in_points = len(calendars) == 1
             if not in_points:
-                self.exact = False
+                self.unproven = self.unproven or SEVERAL_CALENDARS
             intervals: list[cp_model.IntervalVar] = []
             demands: list[int] = []
             fixed: dict[int, int] = {}
@@ -443,7 +465,7 @@ class _Model:
             terms.append(self.makespan_weight * self.makespan)
             self.beyond = self.makespan_weight * past
         elif self.weights:
-            self.exact = False  # the finish is free: no horizon is known to be enough
+            self.unproven = self.unproven or FREE_FINISH
         for activity, weight in self.weights.items():
             s = pb.c.index[activity]
             slot = int(pb.c.finish_slot[s]) if pb.c.is_summary[s] else s
@@ -496,7 +518,7 @@ class _Model:
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _Outcome(None, solver.status_name(code).lower(), None)
         if self.weights and self.beyond is not None and solver.objective_value > self.beyond:
-            self.exact = False  # a schedule past the horizon might do better
+            self.unproven = self.unproven or PAST_THE_HORIZON
         pb = self.pb
         points = {s: int(solver.value(v)) for s, v in self.var.items() if pb.kind[s] == SEARCHED}
         bound_day = None

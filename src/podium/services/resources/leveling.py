@@ -42,6 +42,7 @@ from podium.services.resources.leveling_outcome import (
     over_days,
     remaining_over_allocations,
     resource_labels,
+    solver_note,
 )
 from podium.services.resources.previews import (
     apply_preview,
@@ -270,6 +271,8 @@ def level_program(
     }
     outcome.optimal = result.optimal
     outcome.status = result.status
+    if method == "optimal" and not result.optimal:
+        outcome.message = solver_note(result.status)
     outcome.seconds = round(time.perf_counter() - began, 3)
     after = _load(pn, demand, leveled)
     outcome.over_allocated_days_after = over_days(pn, after)

@@ -58,7 +58,19 @@ class LevelingOutcome:
     schedule_token: str | None = None
     preview_id: int | None = None  # the kept preview: apply it to store exactly this
     applied: bool = False
-    message: str = ""
+    message: str = ""  # why nothing was leveled, or why the optimal method proved nothing
+
+
+def solver_note(status: str) -> str:
+    """Why an optimal run is not proven optimal, in words, from the engine's ``status``
+    (empty when it says nothing): ``feasible (heuristic; CP-SAT found nothing better)``
+    reads "the optimizing solver kept the heuristic's plan: CP-SAT found nothing better",
+    ``feasible (not proven optimal: …)`` reads "not proven optimal: …"."""
+    _word, _, why = status.partition(" (")
+    why = why.removesuffix(")")
+    if why.startswith("heuristic; "):
+        return f"the optimizing solver kept the heuristic's plan: {why.removeprefix('heuristic; ')}"
+    return why if why.startswith("not proven optimal: ") else ""
 
 
 def _since(pn: ProgramNetwork) -> date:

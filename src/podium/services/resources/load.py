@@ -7,7 +7,9 @@ every program. Over-allocations are raised as alerts in each program that has
 work in them, by :mod:`.overallocation`, when the program is rescheduled.
 
 One answer reads at most :data:`MAX_DAYS` days: a longer span taken from the plan
-or the bookings is cut there, and the answer says where the rest starts.
+or the bookings is cut there, and the answer says where the rest starts. Weeks and
+months are read whole: a window that starts or ends inside one is widened to all of
+it, since a period is labelled by its first day.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def _window(
 
 def _next_start(load: Load, cut: bool, demand: Demand) -> date | None:
     """Where the work after a cut answer starts: the next day, or the first booking after
-    it when the years between are empty (``None``: nothing was cut, or nothing follows)."""
+    it when the years between are empty (``None``: nothing was cut, or nothing follows).
+    Asked for as a ``start``, it reads from the start of its week or month."""
     if not cut or not len(load.days):
         return None
     after = shifted(to_date(load.days[-1]), 1)
@@ -85,22 +88,26 @@ def _next_start(load: Load, cut: bool, demand: Demand) -> date | None:
     return max(after, min(later)) if later else None
 
 
+def period_start(day: date, period: Period) -> date:
+    """The Monday of ``day``'s week, or the first of its month (``day`` itself by day)."""
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if period == "month" else day
+
+
 def _whole_periods(
-    demand: Demand,
-    period: Period,
-    span: tuple[date | None, date | None],
-    given: tuple[date | None, date | None],
+    period: Period, span: tuple[date | None, date | None]
 ) -> tuple[date | None, date | None]:
-    """The horizon widened to whole weeks or months at the ends the reader did not
-    give: a week cut to its booked days would read fuller than it is, and differently
-    on the resource's page and on the program's."""
+    """The horizon widened to whole weeks or months, at both ends: each period is summed
+    and labelled by its first day, so a part of one would read as the whole (a week cut
+    to its booked days reads fuller than it is, and differently on the resource's page
+    and on the program's)."""
     if period == "day":
         return span
     start, finish = span
-    if given[0] is None and start is not None:
-        week_start = start - timedelta(days=start.weekday())
-        start = week_start if period == "week" else start.replace(day=1)
-    if given[1] is None and finish is not None:
+    if start is not None:
+        start = period_start(start, period)
+    if finish is not None:
         left = (date.max - finish).days  # the calendar ends on 31 Dec 9999
         if period == "week":
             finish += timedelta(days=min(6 - finish.weekday(), left))
@@ -238,7 +245,7 @@ def program_resource_load(
         select(Program.scheduled_start, Program.scheduled_finish).where(Program.id == program_id)
     ).one()
     start, finish, cut = _window(demand, given, (plan.scheduled_start, plan.scheduled_finish))
-    start, finish = _whole_periods(demand, period, (start, finish), given)
+    start, finish = _whole_periods(period, (start, finish))
     visible_ids = visible_program_ids(session, actor)
     visible = None if visible_ids is None else set(visible_ids)
     load = compute(demand, start=start, finish=finish)
@@ -311,7 +318,7 @@ def one_resource_load(
     demand = gather_demand(session, [resource.id])
     given = (start, finish)
     start, finish, cut = _window(demand, given)
-    start, finish = _whole_periods(demand, period, (start, finish), given)
+    start, finish = _whole_periods(period, (start, finish))
     load = compute(demand, start=start, finish=finish)
     visible_ids = visible_program_ids(session, actor)
     visible = None if visible_ids is None else set(visible_ids)

@@ -6,8 +6,9 @@ it stores exactly what it showed instead of leveling again: a search cut short b
 its time limit, or CP-SAT, may find another plan on a second run. Applying is
 refused once the plan has changed since the preview, and the refusal says what
 changed when it can tell: the preview was already applied, another preview was
-applied since, someone changed the plan (the latest change), or a program sharing
-people with this one changed.
+applied since, someone changed the plan (the latest change: of the program, of
+the capacity, time off or calendar of one of its people, or of a calendar it works
+to), or a program sharing people with this one changed.
 """
 
 from __future__ import annotations
@@ -18,11 +19,20 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, NotFound
-from podium.models import AuditEntry, LevelingPreview, Program, utcnow
+from podium.models import (
+    Assignment,
+    AuditEntry,
+    LevelingPreview,
+    Program,
+    Project,
+    Resource,
+    Task,
+    utcnow,
+)
 from podium.services.actor import Actor, visible_program_ids
 from podium.services.resources.holds import set_holds
 from podium.services.resources.leveling_outcome import LevelingOutcome, why_it_moves
@@ -220,7 +230,8 @@ def _changed_elsewhere(
 
 def _latest_change(session: Session, program_id: int, preview: LevelingPreview) -> str:
     """What changed the plan since ``preview``: another kept preview applied since, else
-    the latest recorded change of the program (empty when none is known)."""
+    the latest recorded change of the program, of one of its people (capacity, time off,
+    calendar, hours per day) or of a calendar it works to (empty when none is known)."""
     created = preview.created_at
     others = session.scalars(
         select(LevelingPreview).where(
@@ -236,19 +247,89 @@ def _latest_change(session: Session, program_id: int, preview: LevelingPreview) 
     if applied:
         last, other_id = max(applied, key=lambda pair: pair[0]["at"])
         return f": leveling preview {other_id} was applied since ({_by_at(last)})"
-    entry = session.scalars(
+    resources, calendars = _plan_inputs(session, program_id)
+    entries = session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.program_id == program_id, AuditEntry.at > created)
+        .where(
+            AuditEntry.at > created,
+            or_(
+                AuditEntry.program_id == program_id,
+                and_(AuditEntry.entity_type == "resource", AuditEntry.entity_id.in_(resources)),
+                and_(AuditEntry.entity_type == "calendar", AuditEntry.entity_id.in_(calendars)),
+            ),
+        )
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    ).first()
-    if entry is None:
+        .limit(_LOOKED_AT)
+    )
+    for entry in entries:
+        what = _what_changed(entry)
+        if what:
+            who = entry.user_email or "the system"
+            return f" (latest change: {what} by {who}, {_when(entry.at)})"
+    return ""
+
+
+_LOOKED_AT = 50  # the latest changes searched for one that can change the plan
+# what of a resource or a calendar the plan reads, as people name it
+_RESOURCE_INPUTS = {
+    "capacity": "capacity",
+    "time_off": "time off",
+    "calendar_id": "calendar",
+    "hours_per_day": "hours per day",
+}
+_CALENDAR_INPUTS = {
+    "weekmask": "working days",
+    "holidays": "holidays",
+    "extra_workdays": "extra working days",
+}
+_NUMBERS = ("capacity", "hours_per_day")
+_NOT_THE_PLAN = {"notes", "work_hours"}  # of an assignment: no schedule or load reads them
+
+
+def _plan_inputs(session: Session, program_id: int) -> tuple[set[int], set[int]]:
+    """The resources the program assigns, and the calendars its plan works to (its own,
+    its projects', its tasks' and those resources')."""
+    resources = set(
+        session.scalars(
+            select(Assignment.resource_id).where(Assignment.program_id == program_id).distinct()
+        )
+    )
+    calendars = {
+        *session.scalars(select(Program.calendar_id).where(Program.id == program_id)),
+        *session.scalars(select(Project.calendar_id).where(Project.program_id == program_id)),
+        *session.scalars(select(Task.calendar_id).where(Task.program_id == program_id).distinct()),
+        *session.scalars(select(Resource.calendar_id).where(Resource.id.in_(resources))),
+    }
+    return resources, {c for c in calendars if c is not None}
+
+
+def _what_changed(entry: AuditEntry) -> str:
+    """The change an audit entry records, in words, when it can change the plan (empty
+    for a resource's or calendar's change the plan does not read, and an assignment's
+    new notes)."""
+    changes = entry.changes or {}
+    if entry.entity_type in ("resource", "calendar"):
+        names = _RESOURCE_INPUTS if entry.entity_type == "resource" else _CALENDAR_INPUTS
+        read = [name for name in names if name in changes]
+        if entry.action != "update" or not read:
+            return ""
+        if entry.entity_type == "resource":
+            whose = entry.entity_label
+        else:
+            whose = f"the calendar {entry.entity_label!r}"
+        what = " and ".join(names[name] for name in read)
+        how = ""
+        if len(read) == 1 and read[0] in _NUMBERS:
+            old, new = changes[read[0]]
+            if isinstance(old, int | float) and isinstance(new, int | float):
+                how = f" from {old:g} to {new:g}"
+        return f"{what} of {whose} changed{how}"
+    if entry.entity_type == "assignment" and changes and set(changes) <= _NOT_THE_PLAN:
         return ""
     what = f"{entry.entity_type} {entry.entity_label}".strip()
-    if "leveled_start" in (entry.changes or {}):
+    if "leveled_start" in changes:
         what = f"the leveling holds ({what})"
-    who = entry.user_email or "the system"
-    return f" (latest change: {entry.action} of {what} by {who}, {_when(entry.at)})"
+    return f"{entry.action} of {what}"
 
 
 def _plain(outcome: LevelingOutcome) -> dict[str, Any]:

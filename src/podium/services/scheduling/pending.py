@@ -57,6 +57,9 @@ LABELS = ("key", "name")
 PROGRAM_INPUTS = ("start_date", "calendar_id", "status_date")
 PROJECT_INPUTS = ("start_date", "calendar_id")
 MILESTONE_INPUTS = ("target_date",)
+# what the schedule and the load read of an assignment: its notes and the work given
+# change neither (an effort-driven task's new duration is a change of the task)
+ASSIGNMENT_INPUTS = ("program_id", "task_id", "resource_id", "units")
 CALENDAR_INPUTS = ("weekmask", "holidays", "extra_workdays")
 
 
@@ -106,9 +109,11 @@ def _mark_schedule_inputs(session: Session, _context: Any, _instances: Any) -> N
         if isinstance(obj, Task):
             if _changed(obj, TASK_INPUTS):
                 mark(obj.program_id)
-        elif isinstance(obj, Dependency | Assignment):
+        elif isinstance(obj, Dependency):
             mark(obj.program_id)
-            if isinstance(obj, Assignment):
+        elif isinstance(obj, Assignment):
+            if _changed(obj, ASSIGNMENT_INPUTS):
+                mark(obj.program_id)
                 mark_resource_inputs(session)
         elif isinstance(obj, Resource):
             mark_resource_inputs(session)
