@@ -9,6 +9,8 @@ Train the trainers (5 days, 18–22 Jan) → M1 (target 22 Jan); SEC Threat mode
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +20,9 @@ from sqlalchemy.orm import Session
 from podium.errors import Conflict, StaleVersion
 from podium.models import Task, User
 from podium.services.actor import Actor
+from podium.services.common import today
 from podium.services.governance import change_requests
-from tests.api.conftest import Cast, Net
+from tests.api.conftest import Browser, Cast, Net
 from tests.factories import assert_error
 
 
@@ -427,10 +430,54 @@ def test_a_decision_dated_after_today_is_refused_and_changes_nothing(
     assert "2031-01-01 is in the future" in error["message"]
     assert _state(cast, net) == before
     assert cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()["status"] == "proposed"
-    past = cast.manager.post(url, json={**body, "decided_on": "2026-01-05"})
+    raised = today().isoformat()  # the day it was raised: the earliest it can be decided
+    past = cast.manager.post(url, json={**body, "decided_on": raised})
     assert past.status_code == 200, past.text
     decision = cast.viewer.get(f"/api/v1/decisions/{past.json()['decision_id']}").json()
-    assert decision["decided_on"] == "2026-01-05"
+    assert decision["decided_on"] == raised
+
+
+@pytest.mark.parametrize("verb", ["approve", "reject"])
+def test_a_decision_dated_before_the_request_was_raised_is_refused_naming_that_day(
+    cast: Cast, net: Net, verb: str, browser_as: Callable[[str], Browser]
+) -> None:
+    cr = _raise(cast, _slip(net))
+    raised = today()
+    before = _state(cast, net)
+    url = f"/api/v1/change-requests/{cr['id']}/{verb}"
+    for day in ("1999-01-01", (raised - timedelta(days=1)).isoformat()):
+        body = {"rationale": "No", "decided_on": day}
+        error = assert_error(cast.manager.post(url, json=body), 422, "validation_failed")
+        assert error["details"] == [
+            {"field": "decided_on", "message": f"{day} is before CR-1 was raised ({raised})"}
+        ]
+    # nor in a meeting held before it was raised
+    review = cast.manager.post(
+        f"/api/v1/programs/{cast.program.id}/reviews",
+        json={"name": "Steering", "frequency": "weekly", "first_date": "2026-01-05"},
+    ).json()
+    held = cast.manager.post(
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2026-01-05"}
+    ).json()
+    error = assert_error(
+        cast.manager.post(url, json={"rationale": "No", "occurrence_id": held["id"]}), 422
+    )
+    assert error["details"][0]["field"] == "occurrence_id"
+    assert (
+        f"the meeting held on 2026-01-05 was before CR-1 was raised ({raised})"
+        in (error["message"])
+    )
+    # the governance page says it beside the field, and nothing is decided
+    page = browser_as("manager@example.com")
+    form = {"rationale": "No", "decided_on": "1999-01-01", "version": cr["version"]}
+    answer = page.post(
+        f"/programs/{cast.program.id}/governance/change-requests/{cr['id']}/{verb}", form
+    )
+    assert answer.status_code == 422, answer.text
+    assert f"1999-01-01 is before CR-1 was raised ({raised})" in answer.text
+    assert 'data-error-for="decided_on"' in answer.text
+    assert _state(cast, net) == before
+    assert cast.viewer.get(f"/api/v1/change-requests/{cr['id']}").json()["status"] == "proposed"
 
 
 def test_rejecting_needs_a_reason_logs_it_and_changes_nothing(cast: Cast, net: Net) -> None:
@@ -454,16 +501,17 @@ def test_rejecting_needs_a_reason_logs_it_and_changes_nothing(cast: Cast, net: N
 
 
 def test_decision_can_be_tied_to_the_review_it_was_taken_in(cast: Cast, net: Net) -> None:
+    cr = _raise(cast, _slip(net, 1))
+    held_on = today()  # a meeting held once the request was raised: today
     review = cast.manager.post(
         f"/api/v1/programs/{cast.program.id}/reviews",
-        json={"name": "Steering", "frequency": "biweekly", "first_date": "2026-01-06"},
+        json={"name": "Steering", "frequency": "biweekly", "first_date": held_on.isoformat()},
     ).json()
     occurrence = cast.manager.post(
-        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": "2026-01-06"}
+        f"/api/v1/reviews/{review['id']}/occurrences", json={"held_on": held_on.isoformat()}
     ).json()
-    cr = _raise(cast, _slip(net, 1))
     url = f"/api/v1/change-requests/{cr['id']}"
-    # decided in the meeting of 6 Jan: dated that day, not another
+    # decided in the meeting of today: dated that day, not another
     for verb in ("approve", "reject"):
         error = assert_error(
             cast.manager.post(
@@ -471,17 +519,17 @@ def test_decision_can_be_tied_to_the_review_it_was_taken_in(cast: Cast, net: Net
                 json={
                     "rationale": "x",
                     "occurrence_id": occurrence["id"],
-                    "decided_on": "2026-01-05",
+                    "decided_on": (held_on - timedelta(days=1)).isoformat(),
                 },
             ),
             422,
         )
         assert error["details"][0]["field"] == "decided_on"
-        assert "meeting held on 2026-01-06" in error["message"]
+        assert f"meeting held on {held_on}" in error["message"]
     approved = cast.manager.post(f"{url}/approve", json={"occurrence_id": occurrence["id"]}).json()
     decision = cast.viewer.get(f"/api/v1/decisions/{approved['decision_id']}").json()
     assert (decision["occurrence_id"], decision["review_id"]) == (occurrence["id"], review["id"])
-    assert decision["decided_on"] == "2026-01-06"
+    assert decision["decided_on"] == held_on.isoformat()
 
 
 def test_change_request_input_errors(cast: Cast, net: Net) -> None:

@@ -7,18 +7,19 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from podium.models import Milestone
+from podium.models import Milestone, Program
+from podium.services import reports as report_service
 from podium.services.governance import decisions as decision_service
 from podium.services.governance import retrospective as retrospective_service
 from podium.services.governance import reviews as review_service
-from tests.api.conftest import Cast, Net, post_created
+from tests.api.conftest import Cast, Net, post_created, start_program_on
 from tests.factories import assert_error
 
 pytestmark = pytest.mark.db
@@ -34,8 +35,8 @@ NET_NEUTRAL_FIXTURES = frozenset({"_today"})
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The clock's today for meetings, decisions and closes: Monday 7 Jan 2030."""
-    for service in (review_service, decision_service, retrospective_service):
+    """The clock's today for meetings, decisions, closes and reports: Monday 7 Jan 2030."""
+    for service in (review_service, decision_service, retrospective_service, report_service):
         monkeypatch.setattr(service, "today", lambda: TODAY)
 
 
@@ -332,6 +333,30 @@ def test_a_program_is_not_closed_on_a_day_that_has_not_come(cast: Cast, net: Net
     closed = cast.owner.post(f"{url}/close", json={"closed_on": "2030-01-07"})
     assert closed.status_code == 200, closed.text
     assert closed.json()["closed_on"] == "2030-01-07"
+
+
+def test_a_decision_is_not_dated_before_the_program_began(cast: Cast, net: Net) -> None:
+    start_program_on(cast, "2029-06-04")  # started before the clock's today, 7 Jan 2030
+    pid = cast.program.id
+    set_up = datetime(2029, 9, 3, 9, tzinfo=UTC)  # here since after its start
+    cast.db.execute(update(Program).where(Program.id == pid).values(created_at=set_up))
+    cast.db.commit()
+    url = f"/api/v1/programs/{pid}/decisions"
+    for day in ("1999-01-01", "2029-06-01"):
+        error = assert_error(
+            cast.manager.post(url, json={"title": "Pilot of three", "decided_on": day}), 422
+        )
+        assert error["details"] == [
+            {"field": "decided_on", "message": f"{day} is before the program's start (2029-06-04)"}
+        ]
+    logged = post_created(
+        cast.manager, url, {"title": "Pilot of three", "decided_on": "2029-06-04"}
+    )
+    moved = cast.manager.patch(
+        f"/api/v1/decisions/{logged['id']}", json={"decided_on": "2029-05-31"}
+    )
+    assert assert_error(moved, 422)["details"][0]["field"] == "decided_on"
+    assert cast.viewer.get(f"/api/v1/decisions/{logged['id']}").json()["decided_on"] == "2029-06-04"
 
 
 # --- plans brought in, and previews -------------------------------------------------------

@@ -213,12 +213,38 @@ def test_the_overview_gives_a_milestone_nothing_feeds_no_date_and_writes_alert_d
             "target_date": "2027-01-05",
         },
     )
-    page = browser_as("viewer@example.com").get(f"/programs/{cast.program.id}")
+    viewer = browser_as("viewer@example.com")
+    page = viewer.get(f"/programs/{cast.program.id}")
+    # M0's target comes first, but it has no forecast to watch: M1's late one is next
     tile = re.search(r'data-testid="next-milestone">(.*?)</div>', page, re.S)
     assert tile is not None
-    assert "M0" in tile.group(1) and "no forecast yet" in tile.group(1)
-    assert "4 Jan 2027" not in tile.group(1)  # not the program's start
+    assert "M1" in tile.group(1) and "M0" not in tile.group(1)
+    table = re.search(r'data-testid="milestones">(.*?)</table>', page, re.S)
+    assert table is not None
+    rows = dict(
+        re.findall(
+            r'data-milestone-key="(\w+)".*?data-testid="forecast">(.*?)</td>', table.group(1), re.S
+        )
+    )
+    assert "none yet" in rows["M0"] and "2027" not in rows["M0"]  # not the program's start
+    assert "26 Jan 2027" in rows["M1"]
     alerts = re.search(r'data-testid="alerts">(.*?)</section>', page, re.S)
-    assert alerts is not None and "M1" in alerts.group(1)
+    assert alerts is not None and "M1" in alerts.group(1) and "M0" not in alerts.group(1)
     shown = re.sub(r"<[^>]+>", " ", alerts.group(1))  # the text, not a time's datetime
     assert "2027" in shown and not re.search(r"\d{4}-\d\d-\d\d", shown), shown
+
+    # with M1 gone, the milestone nothing feeds is the next one: without a date
+    gone = cast.manager.delete(f"/api/v1/milestones/{net.m1['id']}", params={"cascade": "true"})
+    assert gone.status_code == 204, gone.text
+    tile = re.search(
+        r'data-testid="next-milestone">(.*?)</div>',
+        viewer.get(f"/programs/{cast.program.id}"),
+        re.S,
+    )
+    assert tile is not None
+    assert "M0" in tile.group(1) and "no forecast yet" in tile.group(1)
+    assert "4 Jan 2027" not in tile.group(1)
+    listed = re.search(r'data-testid="next-milestone">(.*?)</td>', viewer.get("/"), re.S)
+    assert listed is not None
+    assert "M0" in listed.group(1) and "none yet" in listed.group(1)
+    assert "4 Jan 2027" not in listed.group(1)

@@ -433,6 +433,31 @@ def test_the_page_and_the_reports_write_figures_alike(
     assert "No milestones." in _section(page, "milestones")
 
 
+def test_a_draft_says_a_benefit_short_of_its_target_before_its_date_is_not_met_yet(
+    cast: Cast, browser_as: Callable[[str], Browser]
+) -> None:
+    # the clock's today is 7 Jan 2030: "later" is due in 2031, "due" was due in 2027
+    _benefit(cast, [("2027-02-01", 1100)], name="later", target_date="2031-06-01", is_goal=False)
+    _benefit(cast, [("2027-02-01", 1100)], name="due", is_goal=False)
+    pid = cast.program.id
+    viewer = browser_as("viewer@example.com")
+
+    def met() -> dict[str, str]:
+        table = _section(viewer.get(f"/programs/{pid}/retrospective"), "benefits", "</table>")
+        rows = re.findall(r"<tr data-benefit[^>]*><td>(\w+).*?<td>([^<]*)</td></tr>", table, re.S)
+        return dict(rows)
+
+    assert met() == {"later": "Not yet", "due": "No"}
+    url = f"/api/v1/programs/{pid}/retrospective"
+    md = cast.viewer.get(url, params={"format": "md"}).text
+    assert "840 tickets by 2031-06-01 | 1,100 on 2027-02-01 | 27.8\u00a0% | not yet |" in md
+    assert "840 tickets by 2027-06-01 | 1,100 on 2027-02-01 | 27.8\u00a0% | no |" in md
+    assert "Not yet" in cast.viewer.get(url, params={"format": "html"}).text
+    closed = cast.owner.post(f"/api/v1/programs/{pid}/close", json={"closed_on": "2030-01-07"})
+    assert closed.status_code == 200, closed.text
+    assert met() == {"later": "No", "due": "No"}  # closed: nothing more will be done
+
+
 def test_the_close_form_asks_first_keeps_what_was_typed_and_refuses_a_stale_page(
     cast: Cast, browser_as: Callable[[str], Browser]
 ) -> None:

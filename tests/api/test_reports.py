@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from podium.models import RiskEscalation, RiskHistory
 from podium.services import auth
+from podium.services import reports as report_service
 from podium.services.common import today
 from podium.services.demo import load_demo
 from podium.services.uow import complete
@@ -139,9 +140,10 @@ def test_an_issued_report_is_kept_unchanged_and_the_next_says_what_changed(
 
 
 def test_what_changed_is_told_since_the_latest_report_dated_before_this_one(
-    cast: Cast, net: Net
+    cast: Cast, net: Net, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pid = cast.program.id
+    monkeypatch.setattr(report_service, "today", lambda: date(2027, 1, 22))
 
     def issue(day: str) -> None:
         issued = cast.manager.post(f"/api/v1/programs/{pid}/reports", json={"date": day})
@@ -221,6 +223,35 @@ def test_report_errors(cast: Cast, net: Net) -> None:
     assert error["message"] == f"report {issued.json()['id']} not found"  # as if none
 
 
+def test_a_report_is_neither_drafted_nor_issued_for_a_day_still_to_come(
+    cast: Cast, net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = cast.program.id
+    monkeypatch.setattr(report_service, "today", lambda: date(2027, 1, 11))
+    issue, draft = f"/api/v1/programs/{pid}/reports", f"/api/v1/programs/{pid}/report"
+    for refused in (
+        cast.manager.post(issue, json={"date": "2027-06-01"}),
+        cast.viewer.get(draft, params={"format": "md", "date": "2027-06-01"}),
+    ):
+        error = assert_error(refused, 422, "validation_failed")
+        assert error["details"] == [
+            {
+                "field": "date",
+                "message": "2027-06-01 is in the future: a status report says what is known "
+                "on its date, so choose 2027-01-11 (today) or an earlier day",
+            }
+        ]
+    assert cast.viewer.get(issue).json()["items"] == []  # nothing kept
+    assert cast.manager.post(issue, json={"date": "2027-01-11"}).status_code == 201
+    # a status date set ahead of today is the day the plan is read on: up to it
+    moved = cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-15"})
+    assert moved.status_code == 200, moved.text
+    assert cast.manager.post(issue, json={"date": "2027-01-15"}).status_code == 201
+    assert cast.manager.post(issue).json()["as_of"] == "2027-01-15"
+    error = assert_error(cast.manager.post(issue, json={"date": "2027-01-18"}), 422)
+    assert "choose 2027-01-15 (the program's status date) or an earlier day" in error["message"]
+
+
 def test_the_report_on_the_demo_program_matches_the_api(
     app_client: TestClient, db: Session
 ) -> None:
@@ -255,9 +286,10 @@ def test_the_report_on_the_demo_program_matches_the_api(
 
 
 def test_the_reports_page_reads_and_issues_the_report_of_a_chosen_date(
-    cast: Cast, net: Net, browser_as: Callable[[str], Browser]
+    cast: Cast, net: Net, browser_as: Callable[[str], Browser], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pid = cast.program.id
+    monkeypatch.setattr(report_service, "today", lambda: date(2027, 1, 11))
     page = browser_as("manager@example.com")
     shown = page.get(f"/programs/{pid}/reports?date=2027-01-06")
     assert "Status report on" in shown and "6 Jan 2027" in shown
@@ -267,11 +299,17 @@ def test_the_reports_page_reads_and_issues_the_report_of_a_chosen_date(
     assert answer.status_code == 303, answer.text
     issued = cast.viewer.get(f"/api/v1/programs/{pid}/reports").json()["items"]
     assert [r["as_of"] for r in issued] == ["2027-01-06"]
-    # a date that is none, or outside the plan's window, is said beside the field; the
-    # page still offers the report on the program's status date, and nothing is issued
+    # a date that is none, outside the plan's window or still to come is said beside the
+    # field; the page still offers the report on the program's status date, and nothing
+    # is issued
     for typed, said in (
         ("2027-02-30", "Enter a date (YYYY-MM-DD)."),
         ("1850-01-01", "1850-01-01 is outside the dates a plan may hold"),
+        (
+            "2027-06-01",
+            "2027-06-01 is in the future: a status report says what is known on its date, "
+            "so choose 2027-01-11 (today) or an earlier day.",
+        ),
     ):
         refused = page.client.get(f"/programs/{pid}/reports", params={"date": typed})
         assert refused.status_code == 422 and said in refused.text, typed

@@ -149,11 +149,27 @@ def test_a_milestone_no_work_leads_to_is_not_judged_on_a_forecast_it_does_not_ha
     moved = cast.owner.patch(f"/api/v1/programs/{pid}", json={"status_date": "2027-01-18"})
     assert moved.status_code == 200, moved.text
 
+    # a target before the program's start: its placeholder date is past it, not late
+    earlier = cast.manager.patch(
+        f"/api/v1/milestones/{lone.json()['id']}", json={"target_date": "2026-12-10"}
+    )
+    assert earlier.status_code == 200, earlier.text
+
     listed = cast.viewer.get(f"/api/v1/milestones/{lone.json()['id']}").json()
     assert (listed["slip"], listed["state"]) == (None, "unfed")  # as the pages say
     health = cast.viewer.get(f"/api/v1/programs/{pid}/health").json()
     m9 = next(m for m in health["milestones"] if m["ref"]["key"] == "M9")
     assert m9["status"] == "green" and m9["reasons"] == [], m9
+    alerts = cast.viewer.get(f"/api/v1/programs/{pid}/alerts").json()["items"]
+    assert not [a["title"] for a in alerts if "M9" in a["title"]]  # no target, no baseline
+    review = cast.manager.post(
+        f"/api/v1/programs/{pid}/reviews",
+        json={"name": "Steering", "frequency": "weekly", "first_date": "2027-01-18"},
+    )
+    assert review.status_code == 201, review.text
+    agenda = cast.viewer.get(f"/api/v1/reviews/{review.json()['id']}/agenda").json()
+    slipped = next(s for s in agenda["sections"] if s["key"] == "milestones")
+    assert "M9" not in [m["key"] for m in slipped["items"]]  # nor slipped on the agenda
 
 
 def test_a_milestone_no_work_leads_to_is_not_reported_as_moving_with_the_status_date(

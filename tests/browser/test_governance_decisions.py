@@ -4,11 +4,11 @@ decisions logged by hand — and the refusal of a value that cannot be right."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from podium.db import session_factory
 from podium.models import ChangeRequest, Decision, ReviewOccurrence
@@ -53,11 +53,26 @@ def _decision(engine: Engine, program_id: int, title: str) -> Decision | None:
         db.close()
 
 
+def _raised_before(engine: Engine, cr_id: int, meeting_id: int) -> None:
+    """The change request raised a week before the meeting (a request is decided once
+    raised: in a meeting held since)."""
+    db = session_factory(engine)()
+    try:
+        held = db.get(ReviewOccurrence, meeting_id)
+        assert held is not None
+        raised = datetime.combine(held.held_on - timedelta(weeks=1), time(9), UTC)
+        db.execute(update(ChangeRequest).where(ChangeRequest.id == cr_id).values(created_at=raised))
+        db.commit()
+    finally:
+        db.close()
+
+
 def test_an_approval_taken_in_a_review_shows_under_that_meeting(
     page_as, web_engine: Engine, fresh_plan: PlanProgram
 ) -> None:
     seeded = _seed(web_engine, fresh_plan)
     meeting = _meeting_id(web_engine, seeded.program_id)
+    _raised_before(web_engine, seeded.cr_id, meeting)
     page: Page = page_as(OMAR)
     page.goto(f"/programs/{seeded.program_id}/governance")
     cr = page.locator("[data-testid='change-request'][data-key='CR-1']")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -290,6 +291,12 @@ def test_report_writes_markdown_and_pdf_and_issues_it(
     assert count(engine, IssuedReport) == 1
     code, out = podium("report", "CLOUD", "--format", "pdf")
     assert code == 1 and "--output" in out
+    # nor for a day still to come: drafted or issued
+    later = (datetime.now(UTC).astimezone().date() + timedelta(days=400)).isoformat()
+    for issue in ((), ("--issue",)):
+        code, out = podium("report", "CLOUD", "--date", later, *issue)
+        assert code == 1 and f"date: {later} is in the future" in " ".join(out.split()), out
+    assert count(engine, IssuedReport) == 1
 
 
 @pytest.mark.parametrize("workers", [1, 3])

@@ -479,6 +479,7 @@ def test_add_logs_a_decision_taken_in_a_meeting_about_records_of_the_program(
         (("--link", "risk:999"), "links.0.id: no such risk in this program"),
         (("--link", "CR-9"), "no change request 'CR-9'"),
         (("--on", "2999-01-01"), "is in the future"),
+        (("--on", "1999-01-01"), "decided_on: 1999-01-01 is before the program's start"),
         (("--review", "Board"), "no review named 'Board'"),
         (("--review", "Steering committee", "--on", TODAY.isoformat()), "has no meeting held"),
         (("--title", ""), "--title must not be blank"),

@@ -107,11 +107,11 @@ def test_list_shows_each_forecast_slip_state_and_what_feeds_it(
         "All environments migrated", "2027-01-08", "2027-01-14", "+4", "late", "2 from DATA, SEC"
     ]  # fmt: skip
     assert rows["GO"] == ["Go live", "—", "2027-01-14", "—", "no target", "1 from milestones"]
-    # nothing feeds it: placed at the program's start, which says nothing of its target
-    assert rows["TRAIN"][1:] == ["2027-01-29", "2027-01-04", "—", "nothing feeds it", "—"]
+    # nothing feeds it: placed at the program's start, which is no forecast (as the pages say)
+    assert rows["TRAIN"][1:] == ["2027-01-29", "none yet", "—", "nothing feeds it", "—"]
     assert rows["PLAT"][1:] == ["2027-01-11", "2027-01-08", "−1", "reached", "1 from DATA"]
-    assert rows["LATER"][1:] == ["—", "—", "—", "nothing feeds it", "—"]
-    assert list(rows) == ["TRAIN", "PLAT", "GO", "M1", "LATER"]  # by forecast, then key
+    assert rows["LATER"][1:] == ["—", "none yet", "—", "nothing feeds it", "—"]
+    assert list(rows) == ["PLAT", "GO", "M1", "LATER", "TRAIN"]  # by forecast, then key
 
 
 def test_show_prints_the_forecast_and_the_links_both_ways(
@@ -307,7 +307,7 @@ def test_link_makes_the_milestone_wait_and_says_how_the_forecast_moved(
     code, out = podium("milestone", "link", "CLOUD", "PILOT", "--after", "M1", "--type", "ss")
     assert code == 0, out
     assert "PILOT now waits on milestone M1 All environments migrated, SS." in out
-    assert "Forecast 2027-01-04 → 2027-01-14: no target." in out
+    assert "Forecast none yet → 2027-01-14: no target." in out  # fed at last
     assert ("M1", "PILOT", DependencyType.SS.value, 0) in links(engine)
 
 

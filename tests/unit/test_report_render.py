@@ -205,6 +205,28 @@ def test_the_s_curve_legend_covers_neither_the_axis_labels_nor_the_plot() -> Non
     assert all(box[3] <= float(plot_top) for box in legend)  # above the plot, not over the curves
 
 
+def test_amounts_past_what_a_budget_may_be_are_written_not_a_crash() -> None:
+    # a budget stored before imports bounded amounts: 1e308, twice summed to infinity
+    assert whole_amount(1e308).startswith("100,000,000,000,000,001,097,906")
+    assert whole_amount(-(2.0**60)) == f"{MINUS}1,152,921,504,606,846,976"
+    assert whole_amount(float("inf")) == whole_amount(float("nan")) == "—"
+    curve = {
+        "dates": ["2027-01-04", "2027-02-01"],
+        "pv": [1e308, float("inf")],
+        "ev": [0.0, 1e308],
+        "ac": [0.0, None],
+    }
+    svg = report_render.s_curve_svg(curve, "2027-01-20")
+    assert "nan" not in svg and "inf" not in svg
+    assert "100,000,000,000,000,001,097,906" in svg  # the top of the amounts' axis
+    performance = _report()["performance"] | {
+        "baseline": "Plan",
+        **{"bac": float("inf"), "pv": 1e308, "ev": 1e308, "ac": 0.0, "eac": float("inf")},
+    }
+    report_render.render_markdown(_report(performance=performance))
+    report_render.render_html(_report(performance=performance))
+
+
 def _benefit(i: int) -> dict[str, Any]:
     return {
         "name": f"Benefit number {i}",

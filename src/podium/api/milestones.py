@@ -68,7 +68,10 @@ class MilestoneOut(BaseModel):
     predecessors: list[PredecessorOut] = Field(
         description="what feeds the milestone, with project keys"
     )
-    forecast: date | None = Field(description="the scheduler's forecast (its early finish)")
+    forecast: date | None = Field(
+        description="the scheduler's forecast (its early finish); for an unfed milestone, only "
+        "the date it was placed on (the program's start or status date), not a forecast"
+    )
     slip: int | None = Field(
         description="working days the forecast falls past the target (negative: ahead); "
         "null without a target or without work feeding it"

@@ -80,7 +80,12 @@ def draft(
     actor: CurrentActor,
     format: Annotated[Format, Query()] = "html",
     as_of: Annotated[
-        IsoDate | None, Query(alias="date", description="status date (default: the program's)")
+        IsoDate | None,
+        Query(
+            alias="date",
+            description="status date (default: the program's); not after today, nor after "
+            "the program's status date when that is later",
+        ),
     ] = None,
 ) -> Response:
     data = reports.draft_report(db, actor, program_id, as_of=as_of)
@@ -90,7 +95,12 @@ def draft(
 
 
 class IssueIn(Strict):
-    as_of: date | None = Field(default=None, alias="date", description="status date")
+    as_of: date | None = Field(
+        default=None,
+        alias="date",
+        description="status date (default: the program's); not after today, nor after the "
+        "program's status date when that is later",
+    )
 
 
 @router.post(

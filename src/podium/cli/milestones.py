@@ -114,6 +114,12 @@ def _day(day: date | None, blank: str = "—") -> str:
     return day.isoformat() if day is not None else blank
 
 
+def _forecast(row: MilestoneRow, blank: str = "—") -> str:
+    """Its forecast date; ``none yet`` when no work leads to it (its stored date is only
+    the program's start or status date, as the pages say)."""
+    return "none yet" if row.state == "unfed" else _day(row.forecast, blank)
+
+
 def _signed(days: int | None, unit: str = "") -> str:
     """``+2`` (late, or a lag), ``−3`` (ahead, or a lead), ``0``, with the unit if
     given (``+1 working day``); ``—`` for none."""
@@ -136,10 +142,10 @@ def _standing(row: MilestoneRow) -> str:
 
 def _moved(before: MilestoneRow, after: MilestoneRow) -> str:
     """How the forecast moved, and where that leaves the milestone."""
-    if before.forecast != after.forecast:
-        moved = f"{_day(before.forecast)} → {_day(after.forecast)}"
+    if before.forecast_shown != after.forecast_shown:
+        moved = f"{_forecast(before)} → {_forecast(after)}"
         return f"Forecast {moved}: {_standing(after)}."
-    return f"Forecast {_day(after.forecast, 'not scheduled')}, unchanged: {_standing(after)}."
+    return f"Forecast {_forecast(after, 'not scheduled')}, unchanged: {_standing(after)}."
 
 
 def _shown(value: Any) -> str:
@@ -192,7 +198,7 @@ def milestone_list(program: ProgramRef) -> None:
     for r in view.rows:
         fed_by = f"{view.links[r.id]} from {', '.join(view.fed_by[r.id]) or 'milestones'}"
         table.add_row(
-            r.key, escape(r.name), _day(r.target), _day(r.forecast), _signed(r.slip),
+            r.key, escape(r.name), _day(r.target), _forecast(r), _signed(r.slip),
             STATES[r.state], fed_by if view.links[r.id] else "—",
         )  # fmt: skip
     console.print(table)
@@ -210,7 +216,7 @@ def milestone_show(program: ProgramRef, key: MilestoneKey) -> None:
         title = f"[bold]{escape(milestone.key)}[/] {escape(milestone.name)} (program {found.key})"
         description, hint = milestone.description, f"{found.key} {milestone.key}"
         facts.add_row("target", _day(row.target, "not set"))
-        facts.add_row("forecast", _day(row.forecast, "not scheduled yet"))
+        facts.add_row("forecast", _forecast(row, "not scheduled yet"))
         if row.slip is not None:
             facts.add_row("slip", _signed(row.slip, "working day"))
         facts.add_row("state", STATES[row.state])
@@ -302,7 +308,7 @@ def milestone_set(
     for label, old, new in lines:
         grid.add_row(f"  {label}", f"{old} → {new}")
     console.print(grid)
-    if (was.forecast, was.state, was.slip) != (now.forecast, now.state, now.slip):
+    if (was.forecast_shown, was.state, was.slip) != (now.forecast_shown, now.state, now.slip):
         console.print(_moved(was, now))
 
 

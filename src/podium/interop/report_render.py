@@ -7,6 +7,7 @@ stored copies never depend on what the application serves later.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ def _money(value: float | None, currency: str | None = None) -> str:
 
 def _whole(value: float | None) -> str:
     """A number (a percentage) to the whole unit, rounded as amounts are; "—" for none."""
-    return "—" if value is None else str(whole_units(value))
+    return "—" if value is None or not math.isfinite(value) else str(whole_units(value))
 
 
 def _slip(days: int | None) -> str:
@@ -123,10 +124,18 @@ def report_currency(data: dict[str, Any]) -> str | None:
 def s_curve_svg(curve: dict[str, Any] | None, as_of: str, currency: str | None = None) -> str:
     """PV, EV and AC as polylines in an SVG (no scripts, no external files); the top of
     the amounts' axis carries the ``currency``. The legend is a row above the chart, so
-    it covers neither the axis' labels nor the curves."""
+    it covers neither the axis' labels nor the curves.
+
+    Its ``width`` and ``height`` are its size in the PDF; on a screen narrower than that
+    (a phone) the report's stylesheet shrinks it, and its ``viewBox`` keeps the drawing
+    in proportion."""
     if not curve or not curve["dates"]:
         return ""
-    series = {name: curve[name] for name in ("pv", "ev", "ac")}
+    # a value past the largest float (amounts summed beyond it) is left out, not drawn
+    series = {
+        name: [v if v is not None and math.isfinite(v) else None for v in curve[name]]
+        for name in ("pv", "ev", "ac")
+    }
     top = max((v for values in series.values() for v in values if v is not None), default=0) or 1
     n = len(curve["dates"])
     bottom, right = HEIGHT - PAD, WIDTH - PAD

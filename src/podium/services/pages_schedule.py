@@ -77,6 +77,12 @@ class MilestoneRow:
     fed: bool = True  # some work leads to it (without any, its forecast is the start)
 
     @property
+    def forecast_shown(self) -> date | None:
+        """The forecast as people read it: none while no work leads to the milestone (its
+        stored date is then only the program's start or status date, not a forecast)."""
+        return self.forecast if self.fed else None
+
+    @property
     def state(self) -> MilestoneState:
         if self.reached:
             return "reached"
@@ -181,17 +187,25 @@ def milestone_rows(
             )
         )
     for rows_of in result.values():
-        rows_of.sort(key=lambda m: (m.forecast or date.max, m.key))
+        rows_of.sort(key=lambda m: (m.forecast_shown or date.max, m.key))
     return result
 
 
 def next_milestone(milestones: Iterable[MilestoneRow]) -> MilestoneRow | None:
     """The milestone not yet reached that is due first: by its target date (its forecast
-    when it has none), so a late one is not hidden behind a later one on track."""
+    when it has none), so a late one is not hidden behind a later one on track.
+
+    One no work leads to yet comes only when every open milestone is like it: it has no
+    forecast to watch, and work is on its way to the others."""
     open_ = [m for m in milestones if not m.reached]
     return min(
         open_,
-        key=lambda m: (m.target or m.forecast or date.max, m.forecast or date.max, m.key),
+        key=lambda m: (
+            not m.fed,
+            m.target or m.forecast_shown or date.max,
+            m.forecast_shown or date.max,
+            m.key,
+        ),
         default=None,
     )
 

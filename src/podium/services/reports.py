@@ -18,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
-from podium.errors import NotFound
+from podium.errors import NotFound, field_error
 from podium.interop import report_render
-from podium.models import Alert, AlertKind, IssuedReport, Role
+from podium.models import Alert, AlertKind, IssuedReport, Program, Role
 from podium.services import events
 from podium.services.actor import Actor, role_in
 from podium.services.audit import record_change
 from podium.services.baselines import compare
 from podium.services.benefits.reading import describe, program_benefits
-from podium.services.common import flush
+from podium.services.common import flush, today
 from podium.services.date_window import check_plan_date
 from podium.services.health import open_on, program_health, reason_json, status_words
 from podium.services.overview import program_calendar
@@ -54,9 +54,11 @@ def _num(value: float | None) -> float | None:
 def build_report(
     session: Session, actor: Actor, program_id: int, *, as_of: date | None = None
 ) -> dict[str, Any]:
-    """Every number of a status report on ``as_of`` (default: the program's status date)."""
+    """Every number of a status report on ``as_of`` (default: the program's status date;
+    a later day than today, or than that status date when it is later, is refused)."""
     check_plan_date("date", as_of)
     program = get_program(session, actor, program_id)
+    check_report_date(program, as_of)
     health = program_health(session, actor, program_id, status_date=as_of)
     perf = health.performance
     day = perf.status_date
@@ -283,6 +285,33 @@ def last_issued(session: Session, program_id: int, *, as_of: date) -> IssuedRepo
         .order_by(IssuedReport.as_of.desc(), IssuedReport.issued_at.desc(), IssuedReport.id.desc())
         .limit(1)
     )
+
+
+def report_date_refusal(program: Program, as_of: date | None) -> str | None:
+    """Why a report cannot be dated ``as_of`` (``None``: it can, or no date was given).
+
+    A report says what is known on its date: one for a later day than today (or than
+    the program's status date, when that is later) would set the progress known now
+    against the planned value of days still to come, beside today's forecasts."""
+    if as_of is None:
+        return None
+    now = today()
+    latest, which = now, "today"
+    if program.status_date is not None and program.status_date > now:
+        latest, which = program.status_date, "the program's status date"
+    if as_of <= latest:
+        return None
+    return (
+        f"{as_of.isoformat()} is in the future: a status report says what is known on its "
+        f"date, so choose {latest.isoformat()} ({which}) or an earlier day"
+    )
+
+
+def check_report_date(program: Program, as_of: date | None) -> None:
+    """Refuse a report dated after what is known (see :func:`report_date_refusal`)."""
+    refusal = report_date_refusal(program, as_of)
+    if refusal is not None:
+        raise field_error("date", refusal)
 
 
 def draft_report(

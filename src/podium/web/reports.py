@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from podium.api.deps import Db
 from podium.api.schemas import PathId
-from podium.models import Role
+from podium.models import Program, Role
 from podium.services import reports
 from podium.services.actor import role_in
 from podium.services.date_window import in_window, window_message
@@ -24,7 +24,11 @@ from podium.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def _report_date(text: str | None) -> tuple[date | None, str]:
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
+
+
+def _report_date(program: Program, text: str | None) -> tuple[date | None, str]:
     """The report's date as typed (blank: the program's status date), or why not."""
     if not text or not text.strip():
         return None, ""
@@ -33,7 +37,10 @@ def _report_date(text: str | None) -> tuple[date | None, str]:
     except ValueError:
         return None, "Enter a date (YYYY-MM-DD)."  # as every form says it
     if not in_window(day):
-        return None, window_message(day)[:1].upper() + window_message(day)[1:] + "."
+        return None, _sentence(window_message(day))
+    refusal = reports.report_date_refusal(program, day)  # a day still to come
+    if refusal is not None:
+        return None, _sentence(refusal)
     return day, ""
 
 
@@ -78,7 +85,7 @@ def reports_page(
 ) -> Response:
     """The report history of a program, with the draft of the report on a date (the
     program's status date unless another is chosen)."""
-    as_of, error = _report_date(date)
+    as_of, error = _report_date(get_program(db, viewer.actor, program_id), date)
     return _page(
         request,
         db,
@@ -97,9 +104,9 @@ def issue(
 ) -> Response:
     """Issue the report on the date shown and keep it unchanged (managers)."""
     typed = field_value(form, "date")
-    as_of, error = _report_date(typed)
+    program = get_program(db, viewer.actor, program_id, needed=Role.MANAGER)
+    as_of, error = _report_date(program, typed)
     if error:
-        get_program(db, viewer.actor, program_id, needed=Role.MANAGER)
         return _page(request, db, viewer, program_id, typed=typed, error=error, status_code=422)
     issued = reports.issue_report(db, viewer.actor, program_id, as_of=as_of)
     issued_id = issued.id

@@ -97,7 +97,9 @@ def _milestones(
     before: dict[str, str | None] = (previous or {}).get("snapshot", {}).get("milestones", {})
     items = []
     for m in rows:
-        if m.forecast is None or m.reached:
+        # reached: nothing left to forecast; unfed (no work leads to it): its date is only
+        # the program's start or status date, not a forecast that can slip
+        if m.forecast is None or not m.fed or m.reached:
             continue
         base = baseline.get(f"m{m.id}")
         vs_target = calendar.slip(m.target, m.forecast) if m.target else None
@@ -133,7 +135,7 @@ def _milestones(
                 "new": True,
             }
         )
-    snapshot = {m.key: _iso(m.forecast) for m in rows}
+    snapshot = {m.key: _iso(m.forecast_shown) for m in rows}
     return items, snapshot
 
 

@@ -777,7 +777,7 @@ def approve_change_request(
     cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
     check_version(cr, expected_version)
     _check_open(cr)
-    decided_on = decision_day(session, cr.program_id, occurrence_id, decided_on)
+    decided_on = decision_day(session, cr.program_id, occurrence_id, decided_on, about=cr)
     _claim(session, cr, expected_version)
     key = f"CR-{cr.number}"  # read now: a refused write leaves the session unreadable
     problems = problems_with(session, cr.program_id, cr.changes, cr.budget_changes)
@@ -850,7 +850,7 @@ def reject_change_request(
     cr = get_change_request(session, actor, cr_id, needed=Role.MANAGER)
     check_version(cr, expected_version)
     _check_open(cr)
-    decided_on = decision_day(session, cr.program_id, occurrence_id, decided_on)
+    decided_on = decision_day(session, cr.program_id, occurrence_id, decided_on, about=cr)
     _claim(session, cr, expected_version)
     _decide(
         session,

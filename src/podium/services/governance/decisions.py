@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, ValidationFailed, field_error
-from podium.models import Dependency, Milestone, Role, Task
+from podium.models import Dependency, Milestone, Program, Role, Task
 from podium.models.governance import (
     ChangeRequest,
     Decision,
@@ -22,6 +22,7 @@ from podium.models.governance import (
 )
 from podium.services.actor import Actor, refuse_on_scenario_copy, require_role
 from podium.services.common import apply_update, check_version, flush, paginate, today
+from podium.services.date_window import check_plan_date
 from podium.services.governance._audit import audit_created, audit_deleted
 from podium.services.governance._records import load_in_program, person_name
 
@@ -135,13 +136,23 @@ def _check_occurrence(
 
 
 def decision_day(
-    session: Session, program_id: int, occurrence_id: int | None, decided_on: date | None
+    session: Session,
+    program_id: int,
+    occurrence_id: int | None,
+    decided_on: date | None,
+    *,
+    about: ChangeRequest | None = None,
 ) -> date | None:
     """The day a decision is dated: taken in a review meeting, that meeting's day (given
-    another day, refused naming the meeting's); else ``decided_on`` (None: today)."""
+    another day, refused naming the meeting's); else ``decided_on`` (None: today).
+
+    Never before the day a change request it decides (``about``) was raised, nor, logged
+    outside a meeting, before the program began (see :func:`check_not_too_early`)."""
     check_decided_on(decided_on)
+    check_plan_date("decided_on", decided_on)  # a date outside the window, said as such
     occurrence = _check_occurrence(session, program_id, occurrence_id)
     if occurrence is None:
+        check_not_too_early(session, program_id, decided_on, about=about)
         return decided_on
     if decided_on is not None and decided_on != occurrence.held_on:
         raise field_error(
@@ -149,7 +160,54 @@ def decision_day(
             f"a decision taken in the meeting held on {occurrence.held_on.isoformat()} is "
             f"dated that day, not {decided_on.isoformat()}",
         )
+    check_not_too_early(session, program_id, occurrence.held_on, about=about, in_meeting=True)
     return occurrence.held_on
+
+
+def _local_day(moment: datetime) -> date:
+    """The local calendar day of a stored moment, as :func:`today` counts days."""
+    return moment.astimezone().date()
+
+
+def check_not_too_early(
+    session: Session,
+    program_id: int,
+    day: date | None,
+    *,
+    about: ChangeRequest | None = None,
+    in_meeting: bool = False,
+) -> None:
+    """Refuse a decision dated before what it decides existed: the day its change request
+    (``about``) was raised; for a decision logged on its own, the program's start — or
+    the day the program was set up here, when that came first (a decision logged while
+    a program is being prepared is not a slip of the pen). ``None`` (today) passes.
+
+    ``in_meeting``: the day is that of the review meeting the decision was taken in. The
+    meeting itself may be before the program's start (a steering committee often sits
+    before the work begins), so only the change request's raise day bounds it."""
+    if day is None:
+        return
+    floor, why = date.min, ""
+    if not in_meeting:
+        program = session.get(Program, program_id)
+        assert program is not None  # the caller has found it
+        set_up = _local_day(program.created_at)
+        floor, why = program.start_date, f"the program's start ({program.start_date.isoformat()})"
+        if set_up < floor:
+            floor, why = set_up, f"{why} and the day it was set up here ({set_up.isoformat()})"
+    if about is not None:
+        raised = _local_day(about.created_at)
+        if raised >= floor:  # (raised once the program was set up: always, but in a demo)
+            floor, why = raised, f"CR-{about.number} was raised ({raised.isoformat()})"
+    if day >= floor:
+        return
+    if in_meeting:
+        raise field_error(
+            "occurrence_id",
+            f"the meeting held on {day.isoformat()} was before {why}: choose a later "
+            "meeting, or none",
+        )
+    raise field_error("decided_on", f"{day.isoformat()} is before {why}")
 
 
 def get_decision(
@@ -298,6 +356,7 @@ def update_decision(
     if "decided_on" in updates:
         check_decided_on(updates["decided_on"])
     if "occurrence_id" in updates or "decided_on" in updates:
+        about = _decided_request(session, decision)  # its date: not before it was raised
         occurrence_id = updates.get("occurrence_id", decision.occurrence_id)
         _check_occurrence(session, decision.program_id, occurrence_id)
         day = updates.get("decided_on")
@@ -305,7 +364,12 @@ def update_decision(
             day = None  # moved to another meeting (or none): dated as it says below
         moved = (occurrence_id, day) != (decision.occurrence_id, decision.decided_on)
         if occurrence_id is not None and moved:  # a record kept as it was is not refused
-            updates["decided_on"] = decision_day(session, decision.program_id, occurrence_id, day)
+            updates["decided_on"] = decision_day(
+                session, decision.program_id, occurrence_id, day, about=about
+            )
+        elif occurrence_id is None and day is not None and day != decision.decided_on:
+            check_plan_date("decided_on", day)
+            check_not_too_early(session, decision.program_id, day, about=about)
     if "links" in updates:
         updates["links"] = resolve_links(
             session, decision.program_id, updates["links"], kept=decision.links

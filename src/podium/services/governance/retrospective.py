@@ -346,6 +346,18 @@ def _governance_counts(session: Session, program_id: int) -> dict[str, int]:
     return {"decisions": count(Decision), "reviews_held": count(ReviewOccurrence)}
 
 
+def _benefits(
+    session: Session, program_id: int, until: date, *, closed: bool
+) -> list[dict[str, Any]]:
+    """Every benefit's outcome as of ``until``, and whether it is ``due``: the program is
+    closed, or the benefit's target date has passed. Until then a target not reached is
+    not reached *yet* (as the goal says "not met yet" in a draft), not missed."""
+    return [
+        {**b, "due": closed or (b["target_date"] is not None and b["target_date"] < until)}
+        for b in benefit_outcomes(session, program_id, as_of=until)
+    ]
+
+
 def build_retrospective(
     session: Session, actor: Actor, program_id: int, *, closeout: ProgramCloseout | None = None
 ) -> dict[str, Any]:
@@ -368,7 +380,7 @@ def build_retrospective(
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "as_of": until.isoformat(),
         "goal": goal_outcome(session, program, closeout, until),
-        "benefits": _jsonable(benefit_outcomes(session, program_id, as_of=until)),
+        "benefits": _jsonable(_benefits(session, program_id, until, closed=closeout is not None)),
         "schedule": _milestones(session, program),
         "performance": _performance(session, actor, program_id),
         "change_requests": _change_requests(session, program_id),
@@ -385,12 +397,13 @@ def closeout_of(session: Session, program_id: int) -> ProgramCloseout | None:
 def _with_later_fields(kept: dict[str, Any]) -> dict[str, Any]:
     """A retrospective kept before some of its fields existed, with them as it implies:
     read as of its close, no note on the goal, a benefit without a reading neither met
-    nor missed, whether its finish was reached not known."""
+    nor missed (every benefit due), whether its finish was reached not known."""
     goal = {"direction": None, "kpi": None, "note": None, **kept["goal"]}
     goal.setdefault("achieved_unit", goal["unit"])
     benefits = [
-        {**b, "met": None} if b.get("latest_value") is None else b for b in kept["benefits"] or []
-    ]
+        {"due": True, **b} | ({"met": None} if b.get("latest_value") is None else {})
+        for b in kept["benefits"] or []
+    ]  # kept at a close: every benefit is due
     schedule = {"finish_reached": None, **kept["schedule"]}
     return {
         "as_of": kept["closed_on"],

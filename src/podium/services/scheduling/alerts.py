@@ -72,7 +72,8 @@ def detect_conflicts(
     drivers: DrivingLinks | None = None,
 ) -> list[Detected]:
     """Every deadline, milestone target, started successor and constraint the schedule
-    breaks, and the work pushed past its ``baseline`` finish."""
+    breaks, and the work pushed past its ``baseline`` finish (a milestone no work leads
+    to is judged on neither: see :func:`fed_milestones`)."""
     found: list[Detected] = []
     for miss in result.deadline_misses:
         ref = miss.activity
@@ -97,9 +98,10 @@ def detect_conflicts(
                 },
             )
         )
+    fed = fed_milestones(pn)
     for ref, target in pn.targets.items():
         forecast = date_of(result, "early_finish", ref)
-        if forecast <= target:
+        if forecast <= target or ref not in fed:
             continue
         days = pn.network.default_calendar.slip(target, forecast)
         # reached (all its work done): the slip happened, it is no longer a forecast
@@ -176,8 +178,19 @@ def detect_conflicts(
     found += _actuals_after_status_date(pn)
     if baseline is not None:
         late = {d.subject for d in found if d.kind in DATE_MISSED}
-        found += _past_baseline(pn, result, baseline, drivers, skip=late)
+        unfed = {ref for ref, project in pn.project_of.items() if project is None} - fed
+        found += _past_baseline(pn, result, baseline, drivers, skip=late | unfed)
     return found
+
+
+def fed_milestones(pn: ProgramNetwork) -> set[str]:
+    """The program milestones some work leads to (a link into them).
+
+    One that nothing feeds (*unfed*) has no forecast: the scheduler puts it on the
+    program's start or status date, a placeholder that is neither late nor early, so
+    it is judged against neither its target nor its baseline (as the health rules and
+    the milestone pages leave it be)."""
+    return {succ for _, succ, _, _ in pn.links if pn.project_of.get(succ, 0) is None}
 
 
 def _worst_per_constraint(conflicts: Iterable[Conflict]) -> list[Conflict]:
