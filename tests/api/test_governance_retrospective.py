@@ -361,6 +361,7 @@ def test_the_retrospective_reads_as_markdown_html_and_pdf(cast: Cast, net: Net) 
     html = cast.viewer.get(url, params={"format": "html"})
     assert html.headers["content-type"].startswith("text/html")
     assert "Milestones: baseline against actual" in html.text
+    assert '<meta name="viewport" content="width=device-width' in html.text  # phones too
     assert "default-src 'none'" in html.headers["content-security-policy"]
     pdf = cast.viewer.get(url, params={"format": "pdf"})
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
