@@ -54,6 +54,15 @@ def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews
     cast: Cast, net: Net
 ) -> None:
     first_review = _deadline_and_review(cast, net)
+    # milestones no work leads to yet: no forecast, so one stands on its target, one is left out
+    unfed = {}
+    for name, target in (("Board sign-off", "2027-03-01"), ("Someday", None)):
+        made = cast.manager.post(
+            "/api/v1/milestones",
+            json={"program_id": cast.program.id, "name": name, "target_date": target},
+        )
+        assert made.status_code == 201, made.text
+        unfed[name] = made.json()["id"]
     created = _feed(cast)
     assert created["url"].startswith("http://testserver/feeds/") and created["kind"] == "program"
     calendar = _calendar(cast, created["url"])
@@ -65,6 +74,11 @@ def test_a_program_feed_is_valid_icalendar_with_milestones_deadlines_and_reviews
     assert m1.decoded("dtend") == date(2027, 1, 23)
     assert "Target: 2027-01-22" in str(m1["description"])
     assert isinstance(m1.decoded("dtstamp"), datetime)
+
+    sign_off = events[f"milestone-{unfed['Board sign-off']}@podium"]
+    assert sign_off.decoded("dtstart") == date(2027, 3, 1)
+    assert "No forecast yet" in str(sign_off["description"])
+    assert f"milestone-{unfed['Someday']}@podium" not in events
 
     deadline = events[f"deadline-{net.sec['id']}@podium"]
     assert deadline.decoded("dtstart") == date(2027, 1, 15)

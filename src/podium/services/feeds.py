@@ -198,18 +198,25 @@ def _milestone_events(session: Session, program: Program) -> list[FeedEvent]:
     )
     rows = milestone_rows(session, [program.id], {program.id: calendar})[program.id]
     slips = {row.id: row.slip for row in rows}
+    unfed = {row.id for row in rows if not row.fed}
     events = []
     for milestone in session.scalars(
         select(Milestone).where(Milestone.program_id == program.id).order_by(Milestone.id)
     ):
         forecast = milestone.early_finish or milestone.early_start
+        if milestone.id in unfed:
+            # no work leads to it: its stored date is the program's start, not a forecast;
+            # it stands on its target, if it has one, saying so
+            forecast = milestone.target_date
+            lines = ["No forecast yet: no work leads to it (shown on its target)"]
+        else:
+            lines = [f"Forecast: {forecast.isoformat()}"] if forecast else []
         if forecast is None:
             continue
-        lines = [f"Forecast: {forecast.isoformat()}"]
         if milestone.target_date is not None:
             lines.append(f"Target: {milestone.target_date.isoformat()}")
             slip = slips.get(milestone.id)
-            if slip is not None and slip > 0:
+            if milestone.id not in unfed and slip is not None and slip > 0:
                 lines.append(f"{_working_days(slip)} past target")
         if milestone.description:
             lines.append(milestone.description)
