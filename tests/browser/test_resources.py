@@ -243,6 +243,8 @@ def test_applying_a_preview_after_the_plan_changed_is_refused_with_a_message(
     expect(refusal).to_contain_text("the load above are shown as they are now")
     expect(heatmap.get_by_role("link", name="Lea Roth")).to_have_count(1)
     expect(page.locator("#rs-load")).to_have_count(1)
+    # the redrawn table's frame is marked at once for its sideways-scroll shadows and hint
+    expect(page.locator(".rs-scroll-frame")).to_have_attribute("data-more", re.compile(".*"))
     over = page.get_by_test_id("overloads").locator(f'tr[data-resource="{booked.resource_key}"]')
     expect(over.get_by_test_id("over-days")).to_have_text("4")
     screenshot(page, "resources-leveling-refused.png", full_page=True)

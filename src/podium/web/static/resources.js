@@ -52,6 +52,8 @@
     true
   );
   window.addEventListener("resize", markAll);
+  // a swapped-in load table (a refused Apply redraws it out of band) is marked at once
+  document.addEventListener("htmx:afterSettle", markAll);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", markAll);
   } else {
