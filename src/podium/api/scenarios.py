@@ -169,6 +169,16 @@ class MilestoneCompareOut(DatesOut):
     target_scenario: date | None
     late_live: bool
     late_scenario: bool
+    fed_live: bool = Field(
+        default=True,
+        description="false when no work leads to the milestone in the live plan (unfed): it "
+        "has no forecast there, and live is null",
+    )
+    fed_scenario: bool = Field(
+        default=True,
+        description="false when no work leads to the milestone in the scenario (unfed): it "
+        "has no forecast there, and scenario is null",
+    )
     only_in: str | None = Field(description="live or scenario when the other lacks it")
     p80_live: date | None = Field(description="P80 from the live plan's latest forecast")
     p80_scenario: date | None = Field(description="P80 from the scenario's latest forecast")

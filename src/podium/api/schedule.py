@@ -39,9 +39,19 @@ class PathStepOut(BaseModel):
 class MilestoneForecastOut(BaseModel):
     milestone: ActivityRefOut
     target: date | None
-    forecast: date
-    slip: int = Field(description="working days past the target (negative: ahead of it)")
-    total_float: int
+    fed: bool = Field(
+        description="some work leads to the milestone; false for an unfed milestone (no work "
+        "leads to it: the milestones API's state `unfed`), which has no forecast yet"
+    )
+    forecast: date | None = Field(
+        description="the scheduler's forecast (its early finish); null for an unfed milestone "
+        "(the scheduler only places it on the program's start or status date)"
+    )
+    slip: int | None = Field(
+        description="working days the forecast falls past the target (negative: ahead of "
+        "it); null without a target or for an unfed milestone"
+    )
+    total_float: int = Field(description="working days")
 
 
 class CriticalPathOut(BaseModel):
@@ -83,8 +93,9 @@ def _schedule_out(s: schedule_views.ProgramSchedule) -> ScheduleOut:
             MilestoneForecastOut(
                 milestone=_ref(m.ref),
                 target=m.target,
-                forecast=m.forecast,
-                slip=m.slip,
+                fed=m.fed,
+                forecast=m.forecast if m.fed else None,
+                slip=m.slip if m.fed and m.target is not None else None,
                 total_float=m.total_float,
             )
             for m in s.milestones
@@ -96,6 +107,8 @@ def _schedule_out(s: schedule_views.ProgramSchedule) -> ScheduleOut:
     "/{program_id}/schedule",
     response_model=ScheduleOut,
     summary="Start, finish, critical path and milestone forecasts",
+    description="Each program milestone with its forecast and slip; a milestone no work "
+    "leads to yet (`fed` false) has neither: its `forecast` and `slip` are null.",
 )
 def get_schedule(program_id: PathId, db: Db, actor: CurrentActor) -> ScheduleOut:
     return _schedule_out(schedule_views.program_schedule(db, actor, program_id))

@@ -149,7 +149,7 @@ def baseline_compare(
         milestones.add_row(
             f"{m.key} {m.name}",
             str(m.baseline_finish),
-            str(m.live_finish),
+            str(m.live_finish or "none yet"),  # none: no work leads to it, no forecast
             _signed(m.finish_variance),
         )
     console.print(milestones)

@@ -114,6 +114,7 @@ def schedule(
             str(step.early_finish),
         )
     console.print(path)
+    unfed = any(not m.fed for m in view.milestones)
     milestones = Table(
         "milestone",
         "target",
@@ -121,10 +122,19 @@ def schedule(
         "slip (working days)",
         title="Milestones",
         title_justify="left",
+        # as `podium milestone list` says it: no work leads to it, so no forecast yet
+        caption="none yet: no work leads to the milestone, so it has no forecast yet"
+        if unfed
+        else None,
+        caption_justify="left",
     )
     for m in view.milestones:
-        slip = f"[red]+{m.slip}[/]" if m.slip > 0 else str(m.slip)
-        milestones.add_row(f"{m.ref.key} {m.ref.name}", str(m.target or "—"), str(m.forecast), slip)
+        milestones.add_row(
+            f"{m.ref.key} {m.ref.name}",
+            str(m.target or "—"),
+            str(m.forecast) if m.fed else "none yet",
+            _slip(m.slip) if m.fed and m.target is not None else "—",
+        )
     console.print(milestones)
     if output is not None:
         from podium.services.plans import export_plan
@@ -135,6 +145,11 @@ def schedule(
                 session, actor, programs.find_program(session, actor, program).id
             )
         _schedule_file_document(document, output)
+
+
+def _slip(days: int) -> str:
+    """Working days past the target: late in red with a plus sign."""
+    return f"[red]+{days}[/]" if days > 0 else str(days)
 
 
 def read_plan_file(file: Path) -> Plan:

@@ -55,7 +55,12 @@ def compare_table(view: dict[str, Any], currency: str | None) -> None:
     if p80["live"] or p80["scenario"]:
         row("program P80", p80)
     for m in view["milestones"]:
-        row(f"{m['key']} {m['name']}{_target(m)}", m, (m["late_live"], m["late_scenario"]))
+        # a side no work leads to yet has no forecast (as `podium milestone list` says)
+        cells = {
+            **m,
+            **{side: "none yet" for side in ("live", "scenario") if m.get(f"fed_{side}") is False},
+        }
+        row(f"{m['key']} {m['name']}{_target(m)}", cells, (m["late_live"], m["late_scenario"]))
         if m["p80_live"] or m["p80_scenario"]:  # only when forecast
             row(f"{m['key']} P80", {"live": m["p80_live"], "scenario": m["p80_scenario"]})
     for p in view["projects"]:

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from podium.engine import WorkCalendar
 from podium.errors import Conflict, NotFound, field_error
-from podium.models import Baseline, BaselineItem, Milestone, Program, Project, Role, Task
+from podium.models import (
+    Baseline,
+    BaselineItem,
+    Dependency,
+    Milestone,
+    Program,
+    Project,
+    Role,
+    Task,
+)
 from podium.services.actor import Actor, role_in
 from podium.services.audit import record_change
 from podium.services.common import apply_update, check_version, flush
@@ -369,12 +378,20 @@ def compare(session: Session, actor: Actor, baseline_id: int) -> Variance:
             t.early_finish,
             t.budget or 0.0,
         )
+    # a milestone no work leads to has no forecast (its date is only the program's start
+    # or status date): no live date to set against its baseline
+    into = select(Dependency.id).where(Dependency.successor_milestone_id == Milestone.id)
     for m in session.execute(
-        select(Milestone.id, Milestone.key, Milestone.name, Milestone.early_finish).where(
-            Milestone.program_id == program.id
-        )
+        select(
+            Milestone.id,
+            Milestone.key,
+            Milestone.name,
+            Milestone.early_finish,
+            into.exists().label("fed"),
+        ).where(Milestone.program_id == program.id)
     ):
-        live[("milestone", m.id)] = (m.key, m.name, None, m.early_finish, m.early_finish, 0.0)
+        forecast = m.early_finish if m.fed else None
+        live[("milestone", m.id)] = (m.key, m.name, None, forecast, forecast, 0.0)
 
     result = Variance(
         baseline=baseline,

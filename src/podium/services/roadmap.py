@@ -98,13 +98,20 @@ class MilestoneRow:
     key: str
     name: str
     target_date: date | None
-    early_finish: date | None
+    early_finish: date | None  # for an unfed one, the start or status date it is placed on
     total_float: int | None
     is_critical: bool
+    fed: bool = True  # some work leads to it (see :attr:`forecast`)
 
     @property
     def node(self) -> str:
         return f"m{self.id}"
+
+    @property
+    def forecast(self) -> date | None:
+        """Its forecast: none while no work leads to it (*unfed*): the scheduler then only
+        places it on the program's start or status date, which is not a forecast."""
+        return self.early_finish if self.fed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +144,7 @@ class ProgramPlan:
     role: Role
     projects: list[ProjectRow]
     tasks: list[TaskRow]  # project order, then WBS order
-    milestones: list[MilestoneRow]  # by forecast, then key
+    milestones: list[MilestoneRow]  # by forecast (target when it has none), then key
     links: list[LinkRow]
     calendar: WorkWeek
     baseline_name: str | None = None
@@ -281,29 +288,6 @@ def program_plan(session: Session, actor: Actor, program_id: int) -> ProgramPlan
         for t in task_rows
     ]
     tasks.sort(key=lambda t: (project_rank.get(t.project_id, 0), _wbs_order(t.wbs), t.id))
-    milestones = [
-        MilestoneRow(
-            m.id,
-            m.key,
-            m.name,
-            m.target_date,
-            m.early_finish,
-            m.total_float,
-            bool(m.is_critical),
-        )
-        for m in session.execute(
-            select(
-                Milestone.id,
-                Milestone.key,
-                Milestone.name,
-                Milestone.target_date,
-                Milestone.early_finish,
-                Milestone.total_float,
-                Milestone.is_critical,
-            ).where(Milestone.program_id == program_id)
-        )
-    ]
-    milestones.sort(key=lambda m: (m.early_finish or m.target_date or date.max, m.key))
     project_of = {t.id: t.project_id for t in tasks}
     links = []
     for d in session.execute(
@@ -331,6 +315,32 @@ def program_plan(session: Session, actor: Actor, program_id: int) -> ProgramPlan
                 cross_project=before is not None and after is not None and before != after,
             )
         )
+    fed = {link.successor for link in links if link.successor[0] == "m"}
+    milestones = [
+        MilestoneRow(
+            m.id,
+            m.key,
+            m.name,
+            m.target_date,
+            m.early_finish,
+            m.total_float,
+            bool(m.is_critical),
+            fed=f"m{m.id}" in fed,
+        )
+        for m in session.execute(
+            select(
+                Milestone.id,
+                Milestone.key,
+                Milestone.name,
+                Milestone.target_date,
+                Milestone.early_finish,
+                Milestone.total_float,
+                Milestone.is_critical,
+            ).where(Milestone.program_id == program_id)
+        )
+    ]
+    # by forecast (an unfed one by its target: it has no forecast), then key
+    milestones.sort(key=lambda m: (m.forecast or m.target_date or date.max, m.key))
     return ProgramPlan(
         program=program,
         role=role,
@@ -405,9 +415,9 @@ def describe_nodes(plan: ProgramPlan) -> dict[str, Reached]:
         )
         for t in plan.tasks
     }
-    for m in plan.milestones:
+    for m in plan.milestones:  # an unfed one has no forecast: no date
         nodes[m.node] = Reached(
-            m.node, "milestone", m.key, m.name, None, m.early_finish, m.early_finish, m.is_critical
+            m.node, "milestone", m.key, m.name, None, m.forecast, m.forecast, m.is_critical
         )
     return nodes
 

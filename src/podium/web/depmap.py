@@ -42,11 +42,12 @@ class CrossLink:
 
 
 def _late(plan: ProgramPlan) -> dict[str, date]:
-    """The program milestones forecast past their targets, with their targets, by node."""
+    """The program milestones forecast past their targets, with their targets, by node
+    (one no work leads to has no forecast: it is never late)."""
     return {
         m.node: m.target_date
         for m in plan.milestones
-        if m.target_date and m.early_finish and m.early_finish > m.target_date
+        if m.target_date and m.forecast and m.forecast > m.target_date
     }
 
 
@@ -84,10 +85,12 @@ def depmap_json(plan: ProgramPlan) -> dict[str, Any]:
                 "key": m.key,
                 "name": m.name,
                 "project": None,
-                "start": m.early_finish.isoformat() if m.early_finish else None,
-                "finish": m.early_finish.isoformat() if m.early_finish else None,
+                # none for an unfed one: its stored date is only the start or status date
+                "start": m.forecast.isoformat() if m.forecast else None,
+                "finish": m.forecast.isoformat() if m.forecast else None,
                 "target": m.target_date.isoformat() if m.target_date else None,
                 "late": m.node in late,
+                "fed": m.fed,
                 "critical": m.is_critical,
             }
         )

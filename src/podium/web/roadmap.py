@@ -122,8 +122,11 @@ def roadmap_json(plan: ProgramPlan, *, on: date) -> dict[str, Any]:
                 "key": m.key,
                 "name": m.name,
                 "target": _iso(m.target_date),
-                "forecast": _iso(m.early_finish),
-                "total_float": m.total_float,
+                # none while no work leads to it: its stored date is only the program's start
+                # or status date, and its float counts from there
+                "forecast": _iso(m.forecast),
+                "fed": m.fed,
+                "total_float": m.total_float if m.fed else None,
                 "critical": m.is_critical,
             }
             for m in plan.milestones

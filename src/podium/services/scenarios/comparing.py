@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session, aliased
 
 from podium.engine import WorkCalendar
 from podium.errors import NotFound
-from podium.models import Baseline, BaselineItem, Dependency, Program, Project, Scenario, Task
+from podium.models import (
+    Baseline,
+    BaselineItem,
+    Dependency,
+    Milestone,
+    Program,
+    Project,
+    Scenario,
+    Task,
+)
 from podium.services.actor import Actor
 from podium.services.baselines import get_baseline
 from podium.services.forecasts import latest_forecast, plan_changed_since
@@ -345,6 +354,18 @@ def _scope(session: Session, scenario: Scenario, live_id: int, copy_id: int) -> 
     }
 
 
+def _fed(session: Session, milestones: list[Milestone]) -> set[int]:
+    """The ids of the ``milestones`` some work leads to (a dependency into them)."""
+    if not milestones:
+        return set()
+    into = session.scalars(
+        select(Dependency.successor_milestone_id).where(
+            Dependency.successor_milestone_id.in_([m.id for m in milestones])
+        )
+    )
+    return {m for m in into if m is not None}
+
+
 def _link_type(link: Dependency) -> str:
     """``FS``, ``SS+3``, ``FF-2``: the type and lag as the plan shows them."""
     return f"{link.type.value}{link.lag:+d}" if link.lag else link.type.value
@@ -379,33 +400,36 @@ def compare_scenario(
     milestones_live = {m.key: m for m in records_of(session, "milestones", live.id)}
     milestones_copy = {m.key: m for m in records_of(session, "milestones", copy.id)}
     milestone_items = {i.key: i for i in items if i.kind == "milestone"}
+    fed = _fed(session, [*milestones_live.values(), *milestones_copy.values()])
+
+    def forecast(m: Milestone | None) -> date | None:
+        """Its forecast; none while no work leads to it (its date is then only the
+        program's start or status date)."""
+        return m.early_finish if m is not None and m.id in fed else None
+
     milestones = []
     for key in sorted(milestones_live.keys() | milestones_copy.keys()):
         here, there = milestones_live.get(key), milestones_copy.get(key)
         shown = there or here
         assert shown is not None
         item = milestone_items.get(key)
+        now, then = forecast(here), forecast(there)
         milestones.append(
             _row(
                 calendar,
-                here.early_finish if here else None,
-                there.early_finish if there else None,
+                now,
+                then,
                 key=key,
                 name=shown.name,
                 target_live=here.target_date if here else None,
                 target_scenario=there.target_date if there else None,
-                late_live=bool(
-                    here
-                    and here.target_date
-                    and here.early_finish
-                    and here.early_finish > here.target_date
-                ),
+                late_live=bool(here and here.target_date and now and now > here.target_date),
                 late_scenario=bool(
-                    there
-                    and there.target_date
-                    and there.early_finish
-                    and there.early_finish > there.target_date
+                    there and there.target_date and then and then > there.target_date
                 ),
+                # false: no work leads to it on that side, so it has no forecast there
+                fed_live=here is None or here.id in fed,
+                fed_scenario=there is None or there.id in fed,
                 only_in="live" if there is None else "scenario" if here is None else None,
                 p80_live=p80_live.milestones.get(key),
                 p80_scenario=p80_copy.milestones.get(key),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from podium.engine import (
     DelayStart,
     Impact,
     InvalidNetwork,
+    Link,
     RemoveLink,
     SetDuration,
     SetStart,
@@ -34,6 +35,7 @@ from podium.services.calendars import check_calendar
 from podium.services.common import paginate
 from podium.services.date_window import check_plan_date
 from podium.services.programs import get_program
+from podium.services.scheduling.alerts import fed_milestones
 from podium.services.scheduling.cache import current_network
 from podium.services.scheduling.link_changes import LinkLedger
 from podium.services.scheduling.network import (
@@ -82,9 +84,12 @@ class PathStep:
 class MilestoneForecast:
     ref: ActivityRef
     target: date | None
-    forecast: date
+    forecast: date  # for an unfed milestone, only the date the scheduler placed it on
     slip: int  # working days past target (negative: ahead)
     total_float: int
+    # some work leads to it; without any (*unfed*) ``forecast`` is the program's start or
+    # status date, not a forecast, and ``slip`` says nothing (see ``fed_milestones``)
+    fed: bool = True
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,7 @@ def program_schedule(session: Session, actor: Actor, program_id: int) -> Program
         )
     milestones = []
     calendar = pn.network.default_calendar
+    fed = fed_milestones(pn)
     for activity in result.ids:
         if activity[0] != "m":
             continue
@@ -123,9 +129,17 @@ def program_schedule(session: Session, actor: Actor, program_id: int) -> Program
         if target is not None:
             slip = calendar.slip(target, row.early_finish)
         milestones.append(
-            MilestoneForecast(_ref(pn, activity), target, row.early_finish, slip, row.total_float)
+            MilestoneForecast(
+                _ref(pn, activity),
+                target,
+                row.early_finish,
+                slip,
+                row.total_float,
+                fed=activity in fed,
+            )
         )
-    milestones.sort(key=lambda m: (m.forecast, m.ref.key))
+    # by forecast; the unfed ones, which have none, last (as the milestone pages list them)
+    milestones.sort(key=lambda m: (not m.fed, m.forecast, m.ref.key))
     projects = sorted({s.ref.project_key for s in steps if s.ref.project_key})
     return ProgramSchedule(
         start=result.start,
@@ -343,11 +357,15 @@ def _analyze(
         with paused_gc():
             baseline = baseline_finishes(session, pn.program_id)
             network = pn.network if changed is None else changed.network
+            after = apply_changes(network, engine_changes, before)
+            # a milestone no work leads to once the changes are made has no forecast (its
+            # date is only the start or status date): it misses no target and no baseline
+            unfed = _unfed(pn, after.links)
             impact = compare_networks(
                 pn.network,
-                apply_changes(network, engine_changes, before),
-                targets=pn.targets,
-                baseline_finish=baseline,
+                after,
+                targets={ref: day for ref, day in pn.targets.items() if ref not in unfed},
+                baseline_finish={ref: day for ref, day in baseline.items() if ref not in unfed},
                 before=before,
             )
     except CycleError as exc:
@@ -363,13 +381,23 @@ def _analyze(
             "the changes cannot be applied: " + "; ".join(problems),
             details=[{"field": "changes", "message": p} for p in problems],
         ) from exc
-    return _impact_view(pn, impact)
+    return _impact_view(pn, impact, unfed=unfed)
 
 
-def _impact_view(pn: ProgramNetwork, impact: Impact) -> ImpactView:
+def _unfed(pn: ProgramNetwork, links: Iterable[Link]) -> set[str]:
+    """The program milestones no link of ``links`` leads to."""
+    milestones = {ref for ref, project in pn.project_of.items() if project is None}
+    return milestones - {link.succ for link in links}
+
+
+def _impact_view(pn: ProgramNetwork, impact: Impact, *, unfed: Collection[str] = ()) -> ImpactView:
+    """The moves and misses of ``impact``; the milestones ``unfed`` after the change are
+    not among the moves: they have no forecast to move (only a placeholder date)."""
     moves: list[MoveView] = []
     summaries: list[MoveView] = []
     for m in impact.moves:
+        if m.activity in unfed:
+            continue
         view = MoveView(
             _ref(pn, m.activity),
             m.early_start_before,

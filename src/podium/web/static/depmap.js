@@ -195,7 +195,8 @@
             " · " +
             n.name +
             (n.critical ? " (critical)" : "") +
-            (isLate(n) ? " — late: forecast " + n.finish + ", target " + n.target : ""),
+            (isLate(n) ? " — late: forecast " + n.finish + ", target " + n.target : "") +
+            (n.fed === false ? " — no forecast yet: no work is linked to it" : ""),
           colour: n.project ? PALETTE[i] : "#0f766e",
         },
         position: positions[n.id],

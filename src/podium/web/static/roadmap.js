@@ -128,6 +128,8 @@
           s: dn(m.forecast),
           f: dn(m.forecast),
           target: dn(m.target),
+          // false: no work leads to it yet, so it has no forecast (forecast is null)
+          fed: m.fed !== false,
           critical: m.critical,
           totalFloat: m.total_float,
           parent: group,
@@ -369,7 +371,7 @@
   function barTitle(n) {
     var lines = [n.key + " " + n.name];
     if (n.kind === "pmilestone") {
-      lines.push("Program milestone, forecast " + (n.s !== null ? human(n.s) : "not scheduled"));
+      lines.push(n.fed ? "Program milestone, forecast " + (n.s !== null ? human(n.s) : "not scheduled") : "Program milestone, no forecast yet: no work is linked to it");
       if (n.target !== null) lines.push("Target " + human(n.target));
     } else if (n.s !== null) {
       var work = n.kind === "project" ? "" : " (" + plural(n.raw.duration || state.cal.count(n.s, n.f), "working day") + ")";
@@ -388,7 +390,19 @@
     return state.moved.has(n.id) ? " is-moved" : "";
   }
 
+  function drawUnfed(n, row, out) {
+    // a program milestone no work leads to: no forecast to draw, only its target
+    if (n.target === null) return;
+    var tx = x(n.target + 1);
+    var sel = state.selected === n.id ? " is-selected" : "";
+    out.push('<g class="rm-bar rm-bar--pmilestone rm-bar--unfed' + sel + '" data-node="' + n.id + '" data-key="' + esc(n.key) + '" data-target="' + isoOf(n.target) + '" transform="translate(' + tx + "," + (row * ROW + ROW / 2) + ')">');
+    out.push('<path class="rm-target" d="M0 -6l6 6l-6 6l-6 -6Z"/>');
+    out.push('<text class="rm-bar__label" x="12" y="4">' + esc(n.key + " target · no forecast yet") + "</text>");
+    out.push(barTitle(n) + "</g>");
+  }
+
   function drawBar(n, row, out) {
+    if (n.kind === "pmilestone" && !n.fed) return drawUnfed(n, row, out);
     if (n.kind === "group" || n.s === null || n.f === null) return;
     var y = row * ROW;
     var attrs = ' data-node="' + n.id + '" data-key="' + esc(n.key) + '" data-start="' + isoOf(n.s) + '" data-finish="' + isoOf(n.f) + '"';
@@ -574,7 +588,8 @@
       s += '<span class="rm-tag rm-tag--moved" data-testid="moved-tag">' + (d > 0 ? "+" : d < 0 ? "−" : "±") + Math.abs(d) + " d</span>";
     }
     if (n.critical) s += '<span class="rm-tag rm-tag--critical" data-testid="critical-tag"><span class="rm-tag__word">critical</span></span>';
-    if (n.kind === "pmilestone" && n.target !== null && n.f > n.target) s += '<span class="rm-tag rm-tag--late">late</span>';
+    if (n.kind === "pmilestone" && n.target !== null && n.f !== null && n.f > n.target) s += '<span class="rm-tag rm-tag--late">late</span>';
+    if (n.kind === "pmilestone" && !n.fed) s += '<span class="rm-tag rm-tag--unfed" data-testid="unfed-tag" title="no work is linked to it yet">no forecast</span>';
     return s + "</div>";
   }
 
@@ -669,7 +684,7 @@
       html.push(fact("Finish", human(n.f)));
     }
     if (n.kind === "pmilestone") {
-      html.push(fact("Forecast", n.s !== null ? human(n.s) : "—"));
+      html.push(fact("Forecast", !n.fed ? "none yet: no work is linked to it" : n.s !== null ? human(n.s) : "—"));
       html.push(fact("Target", n.target !== null ? human(n.target) : "not set"));
     }
     if (n.raw && n.kind !== "project" && n.kind !== "pmilestone") {
