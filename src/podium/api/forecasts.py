@@ -53,7 +53,8 @@ class ForecastOut(ForecastSummary):
     inputs: dict[str, Any]
     results: dict[str, Any] = Field(
         description="program, milestones, projects (finish, target, p10/p50/p80/p90, mean,"
-        " probability, histogram [first, last, count, cumulative]), criticality, tornado"
+        " probability, histogram [first, last, count, cumulative]: bars of the same number of"
+        " working days of the program's calendar each), criticality, tornado"
     )
 
 

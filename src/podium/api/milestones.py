@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm import Session
 
 from podium.api.dependencies import DbId, EndOut, IdFilter, NoNul, refuse_null
 from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, set_etag
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
-from podium.models import DependencyType
+from podium.models import DependencyType, Milestone
 from podium.services import milestones
 from podium.services.dependencies import DependencyView
+from podium.services.forecasts import ForecastGlance, forecast_glances
 from podium.services.milestones import MilestoneView
 from podium.services.pages_schedule import MilestoneState
 
@@ -58,6 +60,25 @@ class PredecessorOut(EndOut):
         )
 
 
+class MilestoneLatestForecastOut(BaseModel):
+    """The milestone in the newest Monte Carlo forecast of its program."""
+
+    forecast_id: int = Field(description="GET /api/v1/forecasts/{forecast_id} reads it whole")
+    created_at: datetime
+    p80: date | None = Field(
+        description="reached by this date in 80 % of the simulated runs; null: the milestone "
+        "was not in that forecast (added since) or no work leads to it"
+    )
+    p80_past_target: bool = Field(
+        description="the plan has it on track (state on_track) but its p80 falls after its "
+        "target: it is less than 80 % likely to be reached by the target"
+    )
+    plan_changed_since: bool = Field(
+        description="the plan was written since this forecast ran: p80 reads an older plan "
+        "(run a new forecast)"
+    )
+
+
 class MilestoneOut(BaseModel):
     id: int
     program_id: int
@@ -81,13 +102,30 @@ class MilestoneOut(BaseModel):
         description="reached (all its work done), late, on_track, no_target, not_scheduled, "
         "or unfed (no work leads to it)"
     )
+    latest_forecast: MilestoneLatestForecastOut | None = Field(
+        default=None,
+        description="where the newest Monte Carlo forecast of its program puts it; "
+        "null: no forecast run yet",
+    )
     version: int
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, view: MilestoneView) -> MilestoneOut:
+    def of(cls, view: MilestoneView, glance: ForecastGlance | None) -> MilestoneOut:
+        """The milestone as the API shows it; ``glance``: its program's newest forecast."""
         m = view.milestone
+        standing = view.standing
+        forecast = None
+        if glance is not None:
+            p80 = None if standing.state == "unfed" else glance.milestone_p80.get(m.id)
+            forecast = MilestoneLatestForecastOut(
+                forecast_id=glance.forecast_id,
+                created_at=glance.created_at,
+                p80=p80,
+                p80_past_target=glance.p80_past_target(standing) is not None,
+                plan_changed_since=glance.plan_changed,
+            )
         return cls(
             id=m.id,
             program_id=m.program_id,
@@ -100,10 +138,19 @@ class MilestoneOut(BaseModel):
             slip=view.standing.slip,
             total_float=view.standing.total_float,
             state=view.standing.state,
+            latest_forecast=forecast,
             version=m.version,
             created_at=m.created_at,
             updated_at=m.updated_at,
         )
+
+
+def _described(db: Session, items: list[Milestone]) -> list[MilestoneOut]:
+    """The milestones as the API shows them, with their programs' newest forecasts (one
+    query for them all)."""
+    views = milestones.describe_milestones(db, items)
+    glances = forecast_glances(db, {m.program_id for m in items})
+    return [MilestoneOut.of(v, glances.get(v.milestone.program_id)) for v in views]
 
 
 @router.get(
@@ -117,10 +164,7 @@ def list_milestones(
     items, total = milestones.list_milestones(
         db, actor, program_id=program_id, limit=page.limit, offset=page.offset
     )
-    views = milestones.describe_milestones(db, items)
-    return PageOut(
-        items=[MilestoneOut.of(v) for v in views], total=total, limit=page.limit, offset=page.offset
-    )
+    return PageOut(items=_described(db, items), total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(
@@ -135,7 +179,7 @@ def create_milestone(
     milestone = milestones.create_milestone(db, actor, **body.model_dump())
     commit(db)
     set_etag(response, milestone.version)
-    return MilestoneOut.of(milestones.describe_milestones(db, [milestone])[0])
+    return _described(db, [milestone])[0]
 
 
 @router.get("/{milestone_id}", response_model=MilestoneOut)
@@ -144,7 +188,7 @@ def get_milestone(
 ) -> MilestoneOut:
     milestone = milestones.get_milestone(db, actor, milestone_id)
     set_etag(response, milestone.version)
-    return MilestoneOut.of(milestones.describe_milestones(db, [milestone])[0])
+    return _described(db, [milestone])[0]
 
 
 @router.patch(
@@ -163,7 +207,7 @@ def update_milestone(
     )
     commit(db)
     set_etag(response, milestone.version)
-    return MilestoneOut.of(milestones.describe_milestones(db, [milestone])[0])
+    return _described(db, [milestone])[0]
 
 
 @router.delete(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import object_session
 
 from podium.api.audit import AuditOut, page_of
 from podium.api.audit import Filters as AuditFilters
@@ -17,6 +18,7 @@ from podium.api.schemas import ERROR_RESPONSES, Email, Out, PageOut, PathId, Str
 from podium.errors import ValidationFailed
 from podium.models import Program, ProgramStatus, Role
 from podium.services import audit, programs
+from podium.services.forecasts import ForecastGlance, forecast_glance, forecast_glances
 from podium.services.programs import GOAL_VALUE_MOST
 
 router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
@@ -84,6 +86,39 @@ class ProgramUpdate(Strict):
     goal: GoalIn | None = None
 
 
+class ProgramLatestForecastOut(BaseModel):
+    """The newest Monte Carlo forecast of the program, as its overview shows it."""
+
+    forecast_id: int = Field(description="GET /api/v1/forecasts/{forecast_id} reads it whole")
+    created_at: datetime
+    p80_finish: date | None = Field(
+        description="the program finishes by this date in 80 % of the simulated runs"
+    )
+    goal_probability: float | None = Field(
+        description="the share of simulated runs (0 to 1) finishing by goal_date; "
+        "null when the program had no goal date when the forecast ran"
+    )
+    goal_date: date | None = Field(
+        description="the goal's target date goal_probability is counted against, as it was "
+        "when the forecast ran (it may have changed since)"
+    )
+    plan_changed_since: bool = Field(
+        description="the plan was written since this forecast ran: its dates read an older "
+        "plan (run a new forecast)"
+    )
+
+    @classmethod
+    def of(cls, glance: ForecastGlance) -> ProgramLatestForecastOut:
+        return cls(
+            forecast_id=glance.forecast_id,
+            created_at=glance.created_at,
+            p80_finish=glance.program_p80,
+            goal_probability=glance.program_probability,
+            goal_date=glance.goal_date,
+            plan_changed_since=glance.plan_changed,
+        )
+
+
 class ProgramOut(Out):
     id: int
     key: str
@@ -102,12 +137,25 @@ class ProgramOut(Out):
     )
     scheduled_start: date | None = Field(description="computed: start of the earliest work")
     scheduled_finish: date | None = Field(description="computed: finish of the latest work")
+    latest_forecast: ProgramLatestForecastOut | None = Field(
+        default=None,
+        description="the newest Monte Carlo forecast: its P80 finish and the odds of the goal "
+        "date beside the scheduled finish; null: no forecast run yet",
+    )
     version: int
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, p: Program) -> ProgramOut:
+    def of(cls, p: Program, *, glances: Mapping[int, ForecastGlance] | None = None) -> ProgramOut:
+        """The program as the API shows it; ``glances``: the newest forecasts of the programs
+        shown (looked up for this one when not given)."""
+        if glances is None:
+            session = object_session(p)
+            glances = {}
+            if session is not None and (glance := forecast_glance(session, p.id)) is not None:
+                glances = {p.id: glance}
+        glance = glances.get(p.id)
         return cls(
             id=p.id,
             key=p.key,
@@ -128,6 +176,7 @@ class ProgramOut(Out):
             currency=p.currency,
             scheduled_start=p.scheduled_start,
             scheduled_finish=p.scheduled_finish,
+            latest_forecast=ProgramLatestForecastOut.of(glance) if glance is not None else None,
             version=p.version,
             created_at=p.created_at,
             updated_at=p.updated_at,
@@ -179,8 +228,12 @@ def list_programs(
         limit=page.limit,
         offset=page.offset,
     )
+    glances = forecast_glances(db, [p.id for p in items])  # one query for the page
     return PageOut(
-        items=[ProgramOut.of(p) for p in items], total=total, limit=page.limit, offset=page.offset
+        items=[ProgramOut.of(p, glances=glances) for p in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 

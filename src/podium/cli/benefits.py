@@ -119,42 +119,99 @@ def _shown(field: str, value: Any) -> str:
     return escape(text if len(text) <= 60 else text[:59] + "…")
 
 
+# the columns of `benefit list`: header, and whether the text may wrap between words (a
+# name, a state) or never (numbers and dates, which are never cut short)
+LIST_COLUMNS = (("id", False), ("benefit", True), ("baseline", False), ("target", False),
+                ("by", False), ("latest", False), ("on", False), ("realized", False),
+                ("expected", False), ("state", True))  # fmt: skip
+# on a narrow terminal, the KPIs and then where they stand, each with the id and the name
+LIST_PARTS = ((0, 1, 2, 3, 4), (0, 1, 5, 6, 7, 8, 9))
+STATE_STYLES = {"met": "green", "on_track": "green", "behind": "yellow", "off_track": "red"}
+
+
+def _list_row(view: benefits.BenefitView) -> list[str]:
+    """A benefit's cells in :data:`LIST_COLUMNS`, as plain text."""
+    b, r = view.benefit, view.realization
+    return [
+        str(b.id),
+        ("★ " if b.is_goal else "") + b.name + (f" ({b.unit})" if b.unit else ""),
+        f"{b.baseline_value:g}",
+        f"{b.target_value:g}",
+        str(b.target_date),
+        f"{r.latest.value:g}" if r.latest else "—",
+        str(r.latest.on) if r.latest else "—",
+        f"{r.realization_pct:.1f} %" if r.realization_pct is not None else "—",
+        f"{r.expected_pct:.1f} %",
+        _state(view),
+    ]
+
+
+def _list_parts(rows: list[list[str]], width: int) -> list[tuple[int, ...]]:
+    """The columns of each table `benefit list` prints at ``width``: one table where it
+    fits; else the KPIs and where they stand apart, each split again as often as needed
+    (every table with the id and the name, wrapped between words)."""
+    full = [max(len(h), *(len(row[i]) for row in rows)) for i, (h, _) in enumerate(LIST_COLUMNS)]
+    if sum(full) + 3 * len(full) + 1 <= width:
+        return [tuple(range(len(LIST_COLUMNS)))]
+    # a text column's least width: its longest word, and a name no narrower than 12
+    least = [
+        max(len(h), *(len(w) for row in rows for w in row[i].split()), 12 if i == 1 else 0)
+        if wraps
+        else size
+        for i, ((h, wraps), size) in enumerate(zip(LIST_COLUMNS, full, strict=True))
+    ]
+    parts: list[tuple[int, ...]] = []
+    for part in LIST_PARTS:
+        key, rest = part[:2], part[2:]
+        shown: list[int] = []
+        for i in rest:
+            columns = [*key, *shown, i]
+            if shown and sum(least[c] for c in columns) + 3 * len(columns) + 1 > width:
+                parts.append((*key, *shown))
+                shown = []
+            shown.append(i)
+        parts.append((*key, *shown))
+    return parts
+
+
 @benefit_app.command("list")
 def benefit_list(program: ProgramRef) -> None:
     """Each KPI: baseline, target, latest reading, realization against the linear path."""
     require_current_schema()
-    table = Table(
-        "id", "benefit", "baseline", "target", "by", "latest", "realized", "expected", "state"
-    )
-    styles = {"met": "green", "on_track": "green", "behind": "yellow", "off_track": "red"}
     try:
         with unit_of_work() as session:
             actor = actor_for(session, None)
             found = programs.find_program(session, actor, program)
-            for view in benefits.list_benefits(session, actor, found.id):
-                b, r = view.benefit, view.realization
-                table.add_row(
-                    str(b.id),
-                    ("★ " if b.is_goal else "") + b.name + (f" ({b.unit})" if b.unit else ""),
-                    f"{b.baseline_value:g}",
-                    f"{b.target_value:g}",
-                    str(b.target_date),
-                    f"{r.latest.value:g} on {r.latest.on}" if r.latest else "—",
-                    f"{r.realization_pct:.1f} %" if r.realization_pct is not None else "—",
-                    f"{r.expected_pct:.1f} %",
-                    f"[{styles.get(r.state, 'dim')}]{_state(view)}[/]",
-                )
+            views = benefits.list_benefits(session, actor, found.id)
+            rows = [_list_row(view) for view in views]
+            states = [view.realization.state for view in views]
             key = found.key
     except PodiumError as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc
-    if not table.row_count:
+    if not rows:
         add = f"`podium benefit add {key} NAME --baseline N --target N --by YYYY-MM-DD`"
         console.print(f"No benefit in {key} yet: add one with {add}.")
         return
-    table.title = f"{key}: benefits (★ the goal's KPI)"
-    table.title_justify = "left"
-    console.print(table)
+    parts = _list_parts(rows, console.width)
+    title = f"{key}: benefits (★ the goal's KPI)"
+    for part in parts:
+        table = Table(title=title, title_justify="left")
+        title = ""
+        for i in part:
+            header, wraps = LIST_COLUMNS[i]
+            numeric = header in ("baseline", "target", "latest", "realized", "expected")
+            table.add_column(
+                header, justify="right" if numeric else "left", no_wrap=not wraps, overflow="fold"
+            )
+            if not wraps:
+                table.columns[-1].min_width = max(len(header), *(len(row[i]) for row in rows))
+        for row, state in zip(rows, states, strict=True):
+            cells = [escape(row[i]) for i in part]
+            if LIST_COLUMNS[part[-1]][0] == "state":
+                cells[-1] = f"[{STATE_STYLES.get(state, 'dim')}]{cells[-1]}[/]"
+            table.add_row(*cells)
+        console.print(table)
 
 
 @benefit_app.command("add")

@@ -19,6 +19,7 @@ from podium.errors import PodiumError
 from podium.models import Calendar, Membership, Program, ProgramStatus, Role, User
 from podium.services import programs
 from podium.services.actor import SYSTEM
+from podium.services.forecasts import ForecastGlance, forecast_glance
 from podium.services.programs import PlanSize
 from podium.services.uow import unit_of_work
 
@@ -83,6 +84,26 @@ def _goal_rows(p: Program) -> list[tuple[str, str]]:
             target = f"{target} by {p.goal_target_date}".strip()
         rows.append(("target", target))
     return rows or [("goal", "not set")]
+
+
+def forecast_words(program: Program, glance: ForecastGlance | None) -> str:
+    """The newest Monte Carlo forecast beside the scheduled finish, as the overview says it:
+    its P80 and the odds of the goal date (the one it was counted against when that has
+    changed since), and whether it read an older plan."""
+    if glance is None or glance.program_p80 is None:
+        return f"no Monte Carlo forecast yet (`podium forecast {escape(program.key)}` runs one)"
+    goal_date = program.goal_target_date
+    words = f"P80 {glance.program_p80}"
+    if glance.program_probability is not None:
+        odds = f"{glance.program_probability * 100:.0f} % likely by "
+        if glance.goal_date is not None and glance.goal_date != goal_date:
+            odds += f"{glance.goal_date}, the goal date when it ran"
+        else:
+            odds += f"the goal date{f' ({goal_date})' if goal_date else ''}"
+        words += f", {odds}"
+    if glance.plan_changed:
+        words += f"; forecast of {glance.created_at.date()}, before the plan's latest changes"
+    return words
 
 
 def _member_rows(members: list[tuple[Membership, User]]) -> list[tuple[str, str, Role]]:
@@ -153,6 +174,8 @@ def program_show(program: ProgramRef) -> None:
             facts.add_row("status date", _day(found.status_date, "not set"))
             facts.add_row("currency", found.currency or "none (amounts without a sign)")
             facts.add_row("scheduled", span(found.scheduled_start, found.scheduled_finish))
+            glance = forecast_glance(session, found.id)
+            facts.add_row("forecast", forecast_words(found, glance))
             facts.add_row(
                 "plan", f"{counted(size.projects, 'project')}, {counted(size.tasks, 'task')}"
             )

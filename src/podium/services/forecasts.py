@@ -25,16 +25,16 @@ stays what it was.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.engine import ScheduleResult
-from podium.engine.calendar import to_date
+from podium.engine.calendar import WorkCalendar, to_date
 from podium.engine.forecast import (
     DISTRIBUTIONS,
     Estimate,
@@ -57,6 +57,9 @@ from podium.services.scheduling.cache import current_network, stored_token
 from podium.services.scheduling.network import ProgramNetwork, task_ref
 from podium.services.scheduling.reschedule import run_engine
 from podium.text import listed
+
+if TYPE_CHECKING:
+    from podium.services.pages_schedule import MilestoneRow
 
 MIN_ITERATIONS, MAX_ITERATIONS = 100, 100_000
 PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
@@ -357,7 +360,11 @@ def _last_task_of_projects(pn: ProgramNetwork, plan: ScheduleResult) -> dict[int
     return {p: ref for p, (_, ref) in best.items()}
 
 
-def _outcome(o: Outcome, *, finish: date | None, target: date | None) -> dict[str, Any]:
+def _outcome(
+    o: Outcome, *, calendar: WorkCalendar, finish: date | None, target: date | None
+) -> dict[str, Any]:
+    """One outcome as stored; its histogram's bars hold the same number of working days
+    of the program's calendar each."""
     return {
         "finish": _iso(finish),
         "target": _iso(target),
@@ -366,7 +373,7 @@ def _outcome(o: Outcome, *, finish: date | None, target: date | None) -> dict[st
         "probability": o.probability_by(target) if target is not None else None,
         "histogram": [
             [b.first.isoformat(), b.last.isoformat(), b.count, round(b.cumulative, 4)]
-            for b in o.histogram()
+            for b in o.histogram(calendar=calendar)
         ],
     }
 
@@ -395,6 +402,7 @@ def _results(
                 "name": row.name,
                 **_outcome(
                     f.activities[ref],
+                    calendar=pn.network.default_calendar,
                     finish=to_date(plan.early_finish[plan.index[ref]]),
                     target=pn.targets.get(ref),
                 ),
@@ -414,7 +422,12 @@ def _results(
                 "id": row.id,
                 "key": row.key,
                 "name": row.name,
-                **_outcome(f.groups[row.key], finish=to_date(max(finishes)), target=None),
+                **_outcome(
+                    f.groups[row.key],
+                    calendar=pn.network.default_calendar,
+                    finish=to_date(max(finishes)),
+                    target=None,
+                ),
             }
         )
 
@@ -455,7 +468,12 @@ def _results(
         "program": {
             "key": program[0],
             "name": program[1],
-            **_outcome(f.program, finish=plan.finish, target=program[2]),
+            **_outcome(
+                f.program,
+                calendar=pn.network.default_calendar,
+                finish=plan.finish,
+                target=program[2],
+            ),
         },
         "milestones": milestones,
         "projects": projects,
@@ -546,26 +564,87 @@ def forecast_trend(session: Session, actor: Actor, program_id: int) -> list[Tren
 
 @dataclass(frozen=True, slots=True)
 class ForecastGlance:
-    """What the overview shows of the newest forecast: P80s beside the deterministic dates."""
+    """What the status pages show of the newest forecast: P80s beside the deterministic
+    dates, and the odds of the goal date."""
 
     forecast_id: int
     created_at: datetime
     program_p80: date | None
-    program_probability: float | None
-    milestone_p80: dict[str, date]  # milestone key → P80
+    program_probability: float | None  # of finishing by ``goal_date``
+    goal_date: date | None  # the goal date the odds were counted against, when it ran
+    milestone_p80: dict[int, date]  # milestone id → P80
     plan_changed: bool  # the plan was written since: the P80s read an older plan
+
+    def p80_past_target(self, milestone: MilestoneRow) -> date | None:
+        """The P80 of a milestone the plan has on track, when it falls after its target (as
+        set now): reached by then in fewer than 80 % of the runs. None otherwise (late,
+        reached, no target, nothing feeding it, or not in this forecast)."""
+        if milestone.state != "on_track" or milestone.target is None:
+            return None
+        p80 = self.milestone_p80.get(milestone.id)
+        return p80 if p80 is not None and p80 > milestone.target else None
+
+
+def forecast_glances(session: Session, program_ids: Collection[int]) -> dict[int, ForecastGlance]:
+    """The newest forecast of each program that has one, in one query whatever their number
+    (the caller has checked the actor may read them). Only what the glance shows is read
+    from the stored results, not the estimates or histograms."""
+    if not program_ids:
+        return {}
+    newest = (
+        select(
+            Forecast.id,
+            func.row_number()
+            .over(
+                partition_by=Forecast.program_id,
+                order_by=(Forecast.created_at.desc(), Forecast.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Forecast.program_id.in_(list(program_ids)))
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Forecast.id,
+            Forecast.program_id,
+            Forecast.created_at,
+            Forecast.program_p80,
+            Forecast.results[("program", "probability")].as_float(),
+            Forecast.results[("program", "target")].as_string(),
+            Forecast.results["milestones"],
+            Forecast.inputs["schedule_token"].as_string(),
+            Program.schedule_token,
+        )
+        .join(newest, newest.c.id == Forecast.id)
+        .join(Program, Program.id == Forecast.program_id)
+        .where(newest.c.rank == 1)
+    ).all()
+    return {
+        program_id: ForecastGlance(
+            forecast_id,
+            created_at,
+            p80,
+            probability,
+            date.fromisoformat(goal) if goal else None,
+            {m["id"]: date.fromisoformat(m["p80"]) for m in milestones or [] if m.get("p80")},
+            # as plan_changed_since: a forecast kept without its token is taken as current
+            token is not None and token != current_token,
+        )
+        for (
+            forecast_id,
+            program_id,
+            created_at,
+            p80,
+            probability,
+            goal,
+            milestones,
+            token,
+            current_token,
+        ) in rows
+    }
 
 
 def forecast_glance(session: Session, program_id: int) -> ForecastGlance | None:
-    """The newest forecast's P80s (the caller has checked the actor may read the program)."""
-    f = latest_forecast(session, program_id)
-    if f is None:
-        return None
-    return ForecastGlance(
-        f.id,
-        f.created_at,
-        f.program_p80,
-        f.results.get("program", {}).get("probability"),
-        {m["key"]: date.fromisoformat(m["p80"]) for m in f.results.get("milestones", [])},
-        plan_changed_since(session, f),
-    )
+    """The newest forecast of one program at a glance (as :func:`forecast_glances`)."""
+    return forecast_glances(session, [program_id]).get(program_id)

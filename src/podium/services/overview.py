@@ -18,6 +18,7 @@ from podium.engine import WorkCalendar
 from podium.models import Program, Project, Role, Task
 from podium.services import programs
 from podium.services.actor import Actor, require_role
+from podium.services.forecasts import ForecastGlance, forecast_glance, forecast_glances
 from podium.services.pages_schedule import (
     AlertRow,
     FinishVsTarget,
@@ -135,6 +136,7 @@ class ProgramOverview:
     open_cross_project_alert_count: int
     projects: list[ProjectSummary]
     members: list[MemberView]
+    glance: ForecastGlance | None = None  # the newest Monte Carlo forecast, if any
 
     @property
     def goal_change_percent(self) -> float | None:
@@ -152,6 +154,15 @@ class ProgramOverview:
     @property
     def late_milestones(self) -> list[MilestoneRow]:
         return [m for m in self.milestones if m.state == "late"]
+
+    @property
+    def doubtful_milestones(self) -> list[MilestoneRow]:
+        """The milestones the plan has on track whose P80 in the newest Monte Carlo forecast
+        falls past their target (less than 80 % likely by then)."""
+        glance = self.glance
+        if glance is None:
+            return []
+        return [m for m in self.milestones if glance.p80_past_target(m)]
 
     @property
     def critical_projects(self) -> list[str]:
@@ -195,6 +206,7 @@ def program_overview(
         open_cross_project_alert_count=open_cross_project_alert_count(session, program_id),
         projects=project_summaries(session, program_id),
         members=members,
+        glance=forecast_glance(session, program_id),
     )
 
 
@@ -210,12 +222,14 @@ class ProgramListItem:
     next_milestone: MilestoneRow | None
     milestone_count: int
     open_alerts: int
+    glance: ForecastGlance | None = None  # the newest Monte Carlo forecast, if any
 
 
 def program_list(
     session: Session, actor: Actor, *, limit: int, offset: int
 ) -> tuple[list[ProgramListItem], int]:
-    """One page of the actor's programs, each with its forecast, next milestone and alerts.
+    """One page of the actor's programs, each with its forecast (and the newest Monte
+    Carlo forecast's odds), next milestone and alerts.
 
     A fixed number of queries for the whole page (no per-program queries).
     """
@@ -225,6 +239,7 @@ def program_list(
     calendars = {p.id: found.get(p.calendar_id or 0, WorkCalendar()) for p in items}
     milestones = milestone_rows(session, ids, calendars)
     alerts = open_alert_counts(session, ids)
+    glances = forecast_glances(session, ids)
     return [
         ProgramListItem(
             program=p,
@@ -232,6 +247,7 @@ def program_list(
             next_milestone=next_milestone(milestones[p.id]),
             milestone_count=len(milestones[p.id]),
             open_alerts=alerts.get(p.id, 0),
+            glance=glances.get(p.id),
         )
         for p in items
     ], total

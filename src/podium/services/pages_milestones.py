@@ -23,6 +23,7 @@ from podium.services.dependencies import (
     describe_dependencies,
     predecessors_of_milestones,
 )
+from podium.services.forecasts import ForecastGlance, forecast_glance
 from podium.services.milestones import get_milestone
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import MilestoneRow, milestone_rows
@@ -58,6 +59,7 @@ class ProgramMilestones:
     fed_by: dict[int, list[str]]  # milestone id → project keys, sorted
     links: dict[int, int]  # milestone id → number of dependencies into it
     can_edit: bool
+    glance: ForecastGlance | None = None  # the newest Monte Carlo forecast: the P80s
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class MilestonePage:
     predecessors: list[LinkRow]
     successors: list[LinkRow]
     can_edit: bool
+    glance: ForecastGlance | None = None  # the newest Monte Carlo forecast: the P80s
 
 
 def _can_edit(session: Session, actor: Actor, program: Program) -> bool:
@@ -90,7 +93,12 @@ def program_milestones(session: Session, actor: Actor, program_id: int) -> Progr
     }
     links = {m: len(views) for m, views in into.items()}
     return ProgramMilestones(
-        program, rows[program_id], fed_by, links, _can_edit(session, actor, program)
+        program,
+        rows[program_id],
+        fed_by,
+        links,
+        _can_edit(session, actor, program),
+        forecast_glance(session, program_id),
     )
 
 
@@ -166,5 +174,11 @@ def milestone_page(session: Session, actor: Actor, milestone_id: int) -> Milesto
     )
     successors = [LinkRow(v, dates[(v.successor.type, v.successor.id)]) for v in out]
     return MilestonePage(
-        program, milestone, row, predecessors, successors, _can_edit(session, actor, program)
+        program,
+        milestone,
+        row,
+        predecessors,
+        successors,
+        _can_edit(session, actor, program),
+        forecast_glance(session, program.id),
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from podium.engine.evm import (
     EacFormula,
+    EarnedValue,
     EvmInput,
     EvmResult,
     SCurves,
@@ -184,6 +185,30 @@ def program_performance(
         data, baseline = evm_input(session, program)
         result = earned_value(data, day, eac_formula=eac_formula)
     return ProgramPerformance(program, baseline, day, data, result)
+
+
+def why_spi_undefined(value: EarnedValue, *, baseline: bool) -> str:
+    """Why the SPI of a row (program, project or task) is undefined: nothing is planned
+    (PV = 0), for want of a baseline, of a budget in it, or of work before the status date."""
+    if not baseline:
+        return "no baseline, so nothing is planned (PV = 0)"
+    if value.bac == 0:
+        return "no budget in the baseline, so no value is planned (BAC = 0, PV = 0)"
+    return "no work planned before the status date (PV = 0)"
+
+
+def why_cpi_undefined(value: EarnedValue, *, baseline: bool) -> str:
+    """Why the CPI of a row is undefined: no budget to earn (BAC = 0: no baseline, or none
+    in it), or nothing spent yet (AC = 0), or both (as :func:`~podium.engine.evm.evm_table`
+    leaves it undefined)."""
+    reasons = []
+    if not baseline:
+        reasons.append("no baseline, so no budget to earn value against (BAC = 0)")
+    elif value.bac == 0:
+        reasons.append("no budget in the baseline, so no value is earned (BAC = 0)")
+    if value.ac == 0:
+        reasons.append("no actual cost reported yet (AC = 0)")
+    return " and ".join(reasons) or "no budget or no actual cost"
 
 
 MAX_CURVE_POINTS = 1_000  # a chart or a report page holds no more

@@ -21,7 +21,7 @@ from podium.services import benefits
 from podium.services.actor import require_role
 from podium.services.benefits import BenefitView
 from podium.services.programs import get_program
-from podium.web.form_errors import Errors, errors_of, validate
+from podium.web.form_errors import Errors, errors_of, refusal_status, validate
 from podium.web.session import CheckedForm, CurrentViewer
 from podium.web.tasks import done, field_value, version_of
 from podium.web.templating import render
@@ -39,6 +39,8 @@ DEFINE_FIELDS = (
     "direction",
     "description",
 )
+SHOWN_FIELDS = (*DEFINE_FIELDS, "project_ids")  # a refusal said beside its field
+MAX_PROJECTS = 100  # contributing projects a benefit may name (podium.api.benefits.Ids)
 
 
 FLASHES = {"benefit": "Benefit saved.", "deleted": "Benefit deleted."}
@@ -61,8 +63,27 @@ def benefit_values(benefit: Benefit) -> dict[str, Any]:
         "target_date": benefit.target_date.isoformat(),
         "description": benefit.description,
         "is_goal": benefit.is_goal,
+        "project_ids": [p.id for p in benefit.projects],
         "version": str(benefit.version),
     }
+
+
+def chosen_projects(form: Any) -> list[int]:
+    """The contributing projects ticked on a define or edit form (none ticked: none); what
+    no checkbox sends (not a number) is left out."""
+    sent = [str(v) for v in form.getlist("project_ids")]
+    return [int(v) for v in sent if v.isdecimal() and len(v) <= 20]
+
+
+def _projects_error(errors: Errors) -> Errors:
+    """A refused choice of projects said beside the projects in their words: a number no
+    project has (``project_ids_0``, as a project not in the program is), or too many."""
+    found = {k: v for k, v in errors.items() if not k.startswith("project_ids")}
+    if any(k.startswith("project_ids_") for k in errors):
+        found["project_ids"] = "No such project in this program."
+    elif "project_ids" in errors:
+        found["project_ids"] = f"At most {MAX_PROJECTS} projects."
+    return found
 
 
 def later_readings(view: BenefitView) -> list[BenefitMeasurement]:
@@ -124,6 +145,7 @@ def _page(
         "benefits/page.html",
         {
             "program": program,
+            "projects": program.projects,  # in their order, to pick the contributing ones
             "views": views,
             "charts": {v.benefit.id: chart_data(v) for v in views},
             "later": {v.benefit.id: later_readings(v) for v in views},
@@ -216,12 +238,13 @@ def define_benefit(
     """Define a KPI (managers)."""
     values: dict[str, Any] = {n: field_value(form, n) for n in DEFINE_FIELDS}
     values["is_goal"] = "1" in form.getlist("is_goal")
-    values["project_ids"] = [v for v in form.getlist("project_ids") if str(v).isdecimal()]
+    values["project_ids"] = chosen_projects(form)
     data = {
         k: (v if v != "" or k in ("unit", "description", "name") else None)
         for k, v in values.items()
     }
     body, errors = validate(BenefitCreate, {**data, "program_id": program_id})
+    errors = _projects_error(errors)
     for name in ("name", "baseline_value", "target_value", "target_date"):
         if not values[name]:
             errors[name] = "Required."
@@ -235,7 +258,7 @@ def define_benefit(
             )
         except (ValidationFailed, Conflict) as exc:
             db.rollback()
-            errors = errors_of(exc, DEFINE_FIELDS)
+            errors = errors_of(exc, SHOWN_FIELDS)
     return _page(
         request,
         db,
@@ -267,9 +290,13 @@ def edit_benefit(
     program_id = benefits.get_benefit(db, viewer.actor, benefit_id, needed=Role.MANAGER).program_id
     values: dict[str, Any] = {n: field_value(form, n) for n in EDIT_FIELDS}
     values["is_goal"] = "1" in form.getlist("is_goal")
+    # the form lists every project: those ticked replace the contributing ones
+    values["project_ids"] = chosen_projects(form)
     values["version"] = field_value(form, "version")
     data = {k: v for k, v in values.items() if k != "version" and (v != "" or k in TEXTS)}
     body, errors = validate(BenefitUpdate, data)
+    errors = _projects_error(errors)
+    status_code = 422
     for name in ("name", "baseline_value", "baseline_date", "target_value", "target_date"):
         if not values[name]:
             errors[name] = "Required."
@@ -289,7 +316,8 @@ def edit_benefit(
             )
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
-            errors = errors_of(exc, EDIT_FIELDS)
+            errors = errors_of(exc, SHOWN_FIELDS)
+            status_code = refusal_status(exc)  # 412 when someone else saved first
     return _page(
         request,
         db,
@@ -297,7 +325,7 @@ def edit_benefit(
         program_id,
         edit_errors={benefit_id: errors},
         edit_values={benefit_id: values},
-        status_code=422,
+        status_code=status_code,
     )
 
 

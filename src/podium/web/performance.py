@@ -21,6 +21,7 @@ from podium.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from podium.models import Role
 from podium.services import baselines, health
 from podium.services.pages_performance import curve_points, performance_page
+from podium.services.performance import why_cpi_undefined, why_spi_undefined
 from podium.services.programs import get_program
 from podium.web.form_errors import Errors, errors_of, validate
 from podium.web.session import CheckedForm, CurrentViewer
@@ -58,6 +59,9 @@ def _page(
         ),
         "errors": errors or {},
         "values": values or {},
+        # why an index is undefined, row by row (no baseline, no budget, nothing spent …)
+        "why_spi": why_spi_undefined,
+        "why_cpi": why_cpi_undefined,
     }
     return render(request, "performance/page.html", context, status_code=status_code)
 

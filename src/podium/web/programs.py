@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from podium.api.deps import Db
 from podium.services import benefits, health, overview
-from podium.services.forecasts import forecast_glance
 from podium.web.session import CurrentViewer
 from podium.web.templating import render
 
@@ -85,7 +84,7 @@ def program_page(
             "program": view.program,
             "health": program_health,
             "goal_kpi": benefits.goal_benefit(db, view.program),
-            "glance": forecast_glance(db, program_id),
+            "glance": view.glance,
             "alerts_shown": overview.ALERTS_SHOWN,
             "max_alerts_shown": overview.MAX_ALERTS_SHOWN,
         },

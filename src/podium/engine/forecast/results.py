@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from podium.engine.calendar import FloatArray, IntArray
+from podium.engine.calendar import FloatArray, IntArray, WorkCalendar, to_date
 
 PERCENTILES = (10, 50, 80, 90)
+EVERY_DAY = WorkCalendar("1111111")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +61,44 @@ class Outcome:
         """Share of the iterations that finish on or before ``limit``."""
         return float(np.mean(self.samples <= (limit - self.start).days))
 
-    def histogram(self, *, bins: int = 40) -> list[Bin]:
-        """At most ``bins`` bars of whole days, from the earliest finish to the latest."""
-        low, high = int(self.samples.min()), int(self.samples.max())
+    def histogram(self, *, calendar: WorkCalendar | None = None, bins: int = 40) -> list[Bin]:
+        """At most ``bins`` bars from the earliest finish to the latest, each holding the
+        same number of working days of ``calendar`` (every day works without one).
+
+        Bars of a fixed number of calendar days would hold one, two or three working days
+        on a Monday-to-Friday week: their counts would rise and fall with the weekends,
+        not with the odds. A bar holds one working day or a few; once it would hold a week
+        of them or more, it holds whole weeks of them (five each on that week), the first
+        starting on the earliest finish's week. A finish on a day the calendar does not
+        work (work on a calendar of its own) counts on its next working day, so that the
+        share finished by a bar's last day stays true; the bar then starts on that finish.
+        """
+        cal = calendar if calendar is not None else EVERY_DAY
+        days = np.datetime64(self.start, "D") + self.samples.astype("timedelta64[D]")
+        index = cal.index(days, epoch=self.start)  # working days from the start
+        low, high = int(index.min()), int(index.max())
         width = max(1, -(-(high - low + 1) // bins))
-        counts = np.bincount((self.samples - low) // width)
+        week = cal.weekmask.count("1")
+        if width >= week:  # whole weeks, from the first working day of the earliest's week
+            first_finish = self.day(int(self.samples.min()))
+            monday = first_finish - timedelta(days=first_finish.weekday())
+            low = int(cal.index([monday], epoch=self.start)[0])
+            width = week * -(-(high - low + 1) // (bins * week))
+        position = (index - low) // width
+        counts = np.bincount(position)
+        edges = low + np.arange(counts.size + 1, dtype=np.int64) * width
+        firsts = cal.day(edges[:-1], epoch=self.start)
+        lasts = cal.day(edges[1:] - 1, epoch=self.start)
+        # a bar starts on its first working day, or on a finish counted in it made before
+        earliest = np.full(counts.size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(earliest, position, self.samples.astype(np.int64))
+        starts = np.minimum((firsts - np.datetime64(self.start, "D")).astype(np.int64), earliest)
         total = len(self.samples)
         cumulative = np.cumsum(counts) / total
         return [
             Bin(
-                self.day(low + k * width),
-                self.day(low + (k + 1) * width - 1),
+                self.day(int(starts[k])),
+                to_date(lasts[k]),
                 int(count),
                 float(count / total),
                 float(cumulative[k]),

@@ -193,6 +193,8 @@ def import_plan(session: Session, actor: Actor, plan: Plan, *, key: str | None =
                 "estimate_optimistic": t.estimate.optimistic if t.estimate else None,
                 "estimate_most_likely": t.estimate.most_likely if t.estimate else None,
                 "estimate_pessimistic": t.estimate.pessimistic if t.estimate else None,
+                # inserted in bulk, past the session's hook: the duration the estimate is for
+                "estimate_basis": t.duration if t.estimate else None,
                 "budget": t.budget,
                 "actual_cost": t.actual_cost,
                 "effort_driven": t.effort_driven,
