@@ -198,7 +198,8 @@ def test_file_level_problems() -> None:
 
     unclosed = 'Name,Duration\n"Dig,' + "x" * 200_000 + "\n"
     assert _problems(unclosed) == [
-        "file: not readable as CSV: field larger than field limit (131072)"
+        "line 2: a field is longer than 131,072 characters "
+        '(a quote (") left open makes the rest of the file one field)'
     ]
 
 

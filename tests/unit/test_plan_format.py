@@ -319,7 +319,10 @@ def test_a_plan_of_more_tasks_than_an_import_takes_is_refused_at_its_task_list()
 
 def test_text_that_is_not_json_is_refused_with_line_and_column() -> None:
     (problem,) = problems_of('{"format": "podium-plan",\n  "version": }')
-    assert problem["message"].startswith("not JSON: Expecting value (line 2 column")
+    assert problem["message"] == (
+        "not JSON: a value (a text, number, object, list, true, false or null) was expected "
+        "(line 2 column 14)"
+    )
 
 
 def test_a_plan_error_is_a_validation_failure_with_details() -> None:

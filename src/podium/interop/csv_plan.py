@@ -132,14 +132,59 @@ def _delimiter(text: str) -> str:
     return max((",", ";", "\t"), key=lambda d: first.count(d))
 
 
+class Unreadable(csv.Error):
+    """A record the CSV reader cannot read: its ``line`` and, in words, why."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _why(exc: csv.Error) -> str:
+    """What the CSV reader met, in words."""
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return (
+            f"a field is longer than {csv.field_size_limit():,} characters "
+            '(a quote (") left open makes the rest of the file one field)'
+        )
+    if text.startswith("new-line character seen in unquoted field"):
+        return "a line break inside a field that is not in quotes"
+    return f"not readable as CSV ({text})"
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """The non-blank records with the line each starts on (quoted fields may span lines)."""
+    """The non-blank records with the line each starts on (quoted fields may span lines);
+    raises :class:`Unreadable` at a record the CSV reader cannot read."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     line = 1
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            yield line, record
-        line = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                yield line, record
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise Unreadable(line, _why(exc)) from None
+
+
+def unclosed_quote(text: str, records: list[tuple[int, list[str]]]) -> Problem | None:
+    """The last record's quote left open, when one is (the reader then reads the rest of
+    the file as that one field, without a word)."""
+    if not records:
+        return None
+    line, record = records[-1]
+    if not any("\n" in cell or "\r" in cell for cell in record):
+        return None  # on one line: its quotes close
+    lines = io.StringIO(text, newline="").readlines()
+    rest = "".join(lines[line - 1 :])
+    try:
+        list(csv.reader(io.StringIO(rest, newline=""), delimiter=_delimiter(text), strict=True))
+    except csv.Error as exc:
+        if str(exc) == "unexpected end of data":
+            message = 'a quote (") opened on this line is never closed: check the quotes'
+            return Problem(f"line {line}", message)
+    return None
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
@@ -595,7 +640,8 @@ def read_csv_plan(
 ) -> ImportedPlan:
     """Read a CSV of tasks; ``mapping`` (field → column header) defaults to the
     columns' common names (:func:`auto_mapping`). Nothing is returned but problems
-    when anything is wrong."""
+    when anything is wrong (and, once the rows are read, the plan they give as far as
+    they could be read, in ``partial``: its own checks are listed with the reader's)."""
     result = ImportedPlan(format="csv")
     if len(data) > limit:
         result.problems.append(Problem("file", f"larger than {limit // 2**20} MB"))
@@ -606,8 +652,11 @@ def read_csv_plan(
     text, note = _decode(data)
     try:
         records = _rows(text)
-    except csv.Error as exc:  # e.g. an unclosed quote that swallows the rest of the file
-        result.problems.append(Problem("file", f"not readable as CSV: {exc}"))
+    except Unreadable as exc:  # e.g. an unclosed quote that swallows the rest of the file
+        result.problems.append(Problem(f"line {exc.line}", exc.message))
+        return result
+    if (unclosed := unclosed_quote(text, records)) is not None:
+        result.problems.append(unclosed)
         return result
     if not records:
         result.problems.append(Problem("line 1", "the file is empty: a header line is needed"))
@@ -641,12 +690,13 @@ def read_csv_plan(
         return result
     reader = _Reader(columns, chosen, decimal_comma=_delimiter(text) == ";")
     document = reader.read(records[1:])
+    result.origins = reader.origins
     if reader.problems:
         result.problems = reader.problems
+        result.partial = document  # to be checked as a plan: every problem is listed at once
         return result
     result.document = document
     result.notes = ([note] if note else []) + reader.notes
-    result.origins = reader.origins
     return result
 
 

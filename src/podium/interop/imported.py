@@ -73,6 +73,10 @@ class ImportedPlan:
     # where the file holds what the document has at a path: "tasks[3]" → "line 5",
     # "tasks[3].name" → "line 5, column Task Name"
     origins: dict[str, str] = field(default_factory=dict)
+    # a file with problems: the document as far as it could be read (values that could
+    # not be read left out or replaced), so that the plan's own checks are listed with
+    # the reader's problems at once; never imported
+    partial: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

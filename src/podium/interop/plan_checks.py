@@ -47,6 +47,13 @@ def _text(item: dict[str, Any], field: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _spelled(value: Any) -> str | None:
+    """A number written where a text belongs, as the text it would be (``7`` → ``"7"``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return str(value) if isinstance(value, int) or not math.isfinite(value) else f"{value:g}"
+
+
 def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     """Problems between parts of the plan (``{"location", "message"}`` each), read
     tolerantly from the raw JSON so that they are listed together with the schema's."""
@@ -57,13 +64,18 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
 
     def names(keys: tuple[str, ...], field: str, label: str) -> dict[str, str]:
         """Where each value is, a value repeated ignoring case (a key typed ``data-3``
-        finds ``DATA-3``) named as a duplicate."""
+        finds ``DATA-3``) named as a duplicate. An item refused for its value's type (an
+        id written as the number 7) is known by that value as text, so that a reference
+        to it (``"7"``) is not also called unknown: its own problem is listed already."""
         seen: dict[str, str] = {}
         lowered: dict[str, tuple[str, str]] = {}
+        refused: dict[str, str] = {}
         for key in keys:
             for where, item in _items(raw, key):
                 value = _text(item, field)
                 if value is None:
+                    if (spelled := _spelled(item.get(field))) is not None:
+                        refused.setdefault(spelled, where)
                     continue
                 if value.lower() in lowered:
                     first, at = lowered[value.lower()]
@@ -72,7 +84,11 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
                 else:
                     seen[value] = where
                     lowered[value.lower()] = (value, where)
-        return seen
+            listed = raw.get(key)
+            for i, item in enumerate(listed if isinstance(listed, list) else []):
+                if isinstance(item, str):  # an item written as its id alone: refused
+                    refused.setdefault(item, f"{key}[{i}]")
+        return {**refused, **seen}
 
     projects = names(("projects",), "key", "project key")
     calendars = names(("calendars",), "name", "calendar name")

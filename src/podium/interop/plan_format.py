@@ -43,6 +43,12 @@ from podium.engine.network import MAX_DURATION, MAX_LAG
 from podium.errors import ValidationFailed
 from podium.interop.plan_checks import cross_reference_problems
 from podium.interop.plan_resources import Assignment, Resource, leveling_resources
+from podium.interop.plan_text import (
+    escaped_half,
+    json_words,
+    surrogate_problems,
+    without_surrogates,
+)
 from podium.text import control_problem
 
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -55,8 +61,13 @@ class PlanError(ValidationFailed):
 
     code = "invalid_plan"
 
-    def __init__(self, problems: list[dict[str, str]]) -> None:
+    def __init__(
+        self, problems: list[dict[str, str]], *, raw: dict[str, Any] | None = None
+    ) -> None:
         self.problems = problems
+        # the plan as read (JSON), when it was read far enough for every check to run:
+        # an import lists its own checks of it with these problems
+        self.raw = raw
         first = problems[0] if problems else {"location": "", "message": "invalid plan"}
         where = f"{first['location']}: " if first["location"] else ""
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
@@ -355,12 +366,19 @@ def _whole_number(digits: str) -> int | float:
     return number
 
 
+TOO_DEEP = {"location": "", "message": "not a plan: its JSON is nested too deeply"}
+# JSON that Python's reader reads and the schema's does not (none is known but depth)
+UNREAD = {"location": "", "message": "not a plan: its JSON cannot be read"}
+
+
 def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     """Parse and check a plan; raises :class:`PlanError` listing every problem."""
     if isinstance(data, dict):
         raw: Any = data
         text = json.dumps(data, default=str)
     else:
+        if isinstance(data, bytes) and not data.strip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n"):
+            raise PlanError([{"location": "", "message": "the file is empty"}])  # marks at most
         try:
             text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
         except UnicodeDecodeError as exc:
@@ -371,15 +389,16 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
         try:
             raw = json.loads(text, object_pairs_hook=_Object, parse_int=_whole_number)
         except json.JSONDecodeError as exc:
+            if not text.strip():
+                raise PlanError([{"location": "", "message": "the file is empty"}]) from None
             where = f"line {exc.lineno} column {exc.colno}"
-            problem = {"location": "", "message": f"not JSON: {exc.msg} ({where})"}
+            problem = {"location": "", "message": f"not JSON: {json_words(exc.msg)} ({where})"}
             raise PlanError([problem]) from None
         except _TooManyDigits as exc:
             problem = {"location": "", "message": exc.message(text)}
             raise PlanError([problem]) from None
         except RecursionError:
-            problem = {"location": "", "message": "not a plan: its JSON is nested too deeply"}
-            raise PlanError([problem]) from None
+            raise PlanError([dict(TOO_DEEP)]) from None
     if not isinstance(raw, dict):
         raise PlanError([{"location": "", "message": "a plan is a JSON object"}])
     if raw.get("format") != "podium-plan":
@@ -391,19 +410,34 @@ def read_plan(data: bytes | str | dict[str, Any]) -> Plan:
     if isinstance(tasks, list) and len(tasks) > MAX_TASKS:  # refused before reading them all
         message = f"a plan holds at most {MAX_TASKS:,} tasks; this one has {len(tasks):,}"
         raise PlanError([{"location": "tasks", "message": message}])
-    problems: list[dict[str, str]] = []
+    try:
+        return _checked(raw, text)
+    except RecursionError:  # nested deeper than any plan, in a part the reader passed
+        raise PlanError([dict(TOO_DEEP)]) from None
+
+
+def _checked(raw: dict[str, Any], text: str) -> Plan:
+    """The plan of the JSON ``text`` (read as ``raw``), checked by the schema and the
+    checks between its parts; raises :class:`PlanError` listing every problem."""
+    problems = surrogate_problems(raw) if escaped_half(text) else []
+    if problems:  # which the schema's JSON reader refuses for the whole file, unlocated
+        text = json.dumps(without_surrogates(raw))
     plan = None
     try:
         plan = Plan.model_validate_json(text)
     except ValidationError as exc:
-        for error in exc.errors():
+        errors = exc.errors()
+        if any(e["type"] == "json_invalid" for e in errors):  # its reader's words, unlocated
+            deep = any("recursion" in str(e.get("msg", "")) for e in errors)
+            raise PlanError([dict(TOO_DEEP if deep else UNREAD)]) from None
+        for error in errors:
             problems.append({"location": _location(error["loc"]), "message": _message(error)})
     problems += repeated_key_problems(raw)
     problems += calendar_day_problems(raw)
     problems += cross_reference_problems(raw)
     problems += control_problems(raw, nul_only=True)
     if problems or plan is None:
-        raise PlanError(problems)
+        raise PlanError(problems, raw=raw)
     return plan
 
 
@@ -505,8 +539,13 @@ def _network(plan: Plan, calendars: dict[str, WorkCalendar], *, holds: bool) -> 
         )
         for t in plan.tasks
     ]
+    # a milestone no work leads to has no forecast (it only stands on the start or status
+    # date): its target is not held against it, as the database's alerts do not
+    fed = _fed_milestones(plan)
     activities += [
-        Activity(m.id, 0, deadline=m.target, reached_with_predecessors=True)
+        Activity(
+            m.id, 0, deadline=m.target if m.id in fed else None, reached_with_predecessors=True
+        )
         for m in plan.milestones
     ]
     links = [Link(d.pred, d.to, d.type, d.lag) for d in plan.dependencies]
@@ -520,12 +559,19 @@ def _network(plan: Plan, calendars: dict[str, WorkCalendar], *, holds: bool) -> 
     )
 
 
+def _fed_milestones(plan: Plan) -> set[str]:
+    """The ids of the milestones some dependency leads to (the others are *unfed*)."""
+    milestones = {m.id for m in plan.milestones}
+    return {d.to for d in plan.dependencies if d.to in milestones}
+
+
 def plan_to_leveling_input(plan: Plan, *, holds: bool = True) -> LevelingInput:
     """The leveling engine's input for ``plan``: its network (milestone targets as
-    deadlines; each task's ``leveled_start`` as a hold unless ``holds`` is false, to
-    level afresh; every task with resources on the working days its calendar and its
-    resources' calendars share), its resources on their calendars (the named calendar
-    less time off) and its assignments. Raises the engine's
+    deadlines, for the milestones some dependency leads to; each task's
+    ``leveled_start`` as a hold unless ``holds`` is false, to level afresh; every task
+    with resources on the working days its calendar and its resources' calendars
+    share), its resources on their calendars (the named calendar less time off) and its
+    assignments. Raises the engine's
     :class:`~podium.engine.leveling.InvalidResources` for a task whose calendars share
     no working day."""
     calendars = _calendars(plan)
@@ -536,8 +582,8 @@ def plan_to_leveling_input(plan: Plan, *, holds: bool = True) -> LevelingInput:
 
 def plan_to_schedule_input(plan: Plan, *, holds: bool = True) -> Network:
     """The engine's network for ``plan``, ready to schedule: tasks and milestones (whose
-    targets are deadlines), leveling holds, and resources' calendars (see
-    :func:`plan_to_leveling_input`)."""
+    targets are deadlines, unless no dependency leads to them), leveling holds, and
+    resources' calendars (see :func:`plan_to_leveling_input`)."""
     return plan_to_leveling_input(plan, holds=holds).network
 
 
@@ -562,8 +608,14 @@ def schedule_result_to_json(plan: Plan, result: ScheduleResult) -> dict[str, Any
         {**row(t.id), "project": t.project, "deadline_missed": result[t.id].deadline_missed}
         for t in plan.tasks
     ]
+    fed = _fed_milestones(plan)
     milestones = [
-        {**row(m.id), "target": _iso(m.target), "target_missed": result[m.id].deadline_missed}
+        {
+            **row(m.id),
+            "target": _iso(m.target),
+            "target_missed": result[m.id].deadline_missed,
+            "fed": m.id in fed,
+        }
         for m in plan.milestones
     ]
     return {

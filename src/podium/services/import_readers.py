@@ -218,7 +218,9 @@ def read_file(
             plan = read_plan(data)
         except PlanError as exc:
             return ImportedPlan(
-                format=chosen, problems=[Problem(p["location"], p["message"]) for p in exc.problems]
+                format=chosen,
+                problems=[Problem(p["location"], p["message"]) for p in exc.problems],
+                partial=exc.raw or {},  # its other problems are listed with these
             )
         return ImportedPlan(format=chosen, document=plan.model_dump(mode="json", by_alias=True))
     if chosen not in READERS:

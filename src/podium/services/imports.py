@@ -7,13 +7,13 @@ location: a bad file writes nothing), imports it as a new program, takes the
 baseline the file stored as a Podium baseline, reschedules, and reports per task
 where Podium's dates differ from the dates the file stored, and why.
 
-The file is read by :mod:`import_readers`; the report is :mod:`import_report`.
+The file is read by :mod:`import_readers`, every problem of it listed at once by
+:mod:`import_checks`; the report is :mod:`import_report`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -21,11 +21,20 @@ from sqlalchemy.orm import Session
 
 from podium.errors import Conflict, field_error
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan
-from podium.interop.plan_format import KEY_PATTERN, Plan, PlanError, control_problems, read_plan
+from podium.interop.plan_format import KEY_PATTERN, PlanError, control_problems, read_plan
 from podium.models import BaselineItem, Calendar, Program, Resource
 from podium.services.actor import Actor
 from podium.services.baselines import take_baseline
-from podium.services.date_window import in_window, window_message
+from podium.services.import_checks import (
+    document_window_problems,
+    located,
+    merged,
+    plan_problems,
+    refused_file_problems,
+)
+from podium.services.import_checks import (
+    window_problems as window_problems,  # where `podium schedule` finds it
+)
 from podium.services.import_readers import FORMAT_NAMES, ImportRefused, printable, read_file
 from podium.services.import_report import ImportReport, compare_dates
 from podium.services.plans import import_plan
@@ -123,53 +132,6 @@ def _stored_by_name(session: Session, names: list[str]) -> dict[str, Resource]:
     return {name: hits[0] for name, hits in found.items() if len(hits) == 1}
 
 
-def _given_dates(plan: Plan) -> list[tuple[str, date | None]]:
-    """Every date the plan gives (not the ones a scheduler computes), with its path."""
-    program = plan.program
-    found: list[tuple[str, date | None]] = [
-        ("program.start", program.start),
-        ("program.status_date", program.status_date),
-        ("program.goal.target_date", program.goal.target_date if program.goal else None),
-    ]
-    for i, calendar in enumerate(plan.calendars):
-        found += [
-            (f"calendars[{i}].holidays[{j}]", h.date) for j, h in enumerate(calendar.holidays)
-        ]
-        found += [
-            (f"calendars[{i}].extra_workdays[{j}]", e.date)
-            for j, e in enumerate(calendar.extra_workdays)
-        ]
-    for i, task in enumerate(plan.tasks):
-        found += [
-            (f"tasks[{i}].constraint.date", task.constraint.date if task.constraint else None),
-            (f"tasks[{i}].deadline", task.deadline),
-            (f"tasks[{i}].actual_start", task.actual_start),
-            (f"tasks[{i}].actual_finish", task.actual_finish),
-            (f"tasks[{i}].leveled_start", task.leveled_start),
-        ]
-    found += [(f"milestones[{i}].target", m.target) for i, m in enumerate(plan.milestones)]
-    for i, resource in enumerate(plan.resources):
-        for j, period in enumerate(resource.time_off):
-            found += [
-                (f"resources[{i}].time_off[{j}].start", period.start),
-                (f"resources[{i}].time_off[{j}].finish", period.finish),
-            ]
-    return found
-
-
-def window_problems(plan: Plan) -> list[dict[str, str]]:
-    """The plan's dates outside the window of plan dates (a year typed wrong), each at
-    its place, all at once. A program start a reader took from a task's date is not
-    listed again beside that task."""
-    outside = [(path, day) for path, day in _given_dates(plan) if day and not in_window(day)]
-    elsewhere = {day for path, day in outside if path != "program.start"}
-    return [
-        {"location": path, "message": window_message(day)}
-        for path, day in outside
-        if path != "program.start" or day not in elsewhere
-    ]
-
-
 def _take_file_baseline(
     session: Session, actor: Actor, program: Program, imported: ImportedPlan
 ) -> int | None:
@@ -240,11 +202,13 @@ def import_file(
     """Import a plan file as a new program (checked first: a bad file writes nothing),
     then report how Podium's schedule compares with the dates the file stored."""
     imported = read_file(data, filename=filename, format=format, mapping=mapping, limit=limit)
-    if imported.problems:
-        raise ImportRefused([p.as_dict() for p in imported.problems], format=imported.format)
+    if imported.problems:  # listed with those of the plan the reader could read
+        raise ImportRefused(refused_file_problems(imported), format=imported.format)
     document = imported.document
     if control := control_problems(document):  # before any text is looked up in the database
-        raise ImportRefused(imported.locate(control), format=imported.format)
+        # listed with every other problem of the plan, all at once
+        problems = merged(control, plan_problems(document))
+        raise ImportRefused(located(imported, problems), format=imported.format)
     if key:  # given beside the file, not in it: a field's error, as any field's
         if not re.fullmatch(KEY_PATTERN, key):
             raise field_error("key", "a letter, then up to 19 letters, digits, - or _")
@@ -262,9 +226,10 @@ def import_file(
     try:
         plan = read_plan(document)  # what the readers hand over, checked as any plan file
     except PlanError as exc:
-        raise ImportRefused(imported.locate(exc.problems), format=imported.format) from None
+        problems = merged(exc.problems, document_window_problems(document))
+        raise ImportRefused(located(imported, problems), format=imported.format) from None
     if outside := window_problems(plan):
-        raise ImportRefused(imported.locate(outside), format=imported.format)
+        raise ImportRefused(located(imported, outside), format=imported.format)
     try:
         program = import_plan(session, actor, plan)
     except PlanError as exc:  # it reads, but clashes with what is stored

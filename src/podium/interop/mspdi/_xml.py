@@ -58,10 +58,21 @@ def _element_lines(data: bytes, root: Element) -> dict[int, int]:
 
 # expat's error codes that people meet, said with what usually causes them
 _WHY = {
+    2: "text where a tag was expected (is the file XML?)",  # syntax error
     3: "the file ends too soon (cut short?)",  # no element found
     4: "a character that cannot be read (a file not in the encoding its first line names?)",
     5: "the file ends inside a tag (cut short?)",  # unclosed token
+    6: "the file ends inside a character (cut short?)",  # partial character
     7: "a closing tag that does not match its opening tag",
+    8: "an attribute written twice in one tag",
+    9: "more after the end of the document's root element",  # junk after document element
+    11: "an entity (&name;) that XML does not define",  # undefined entity
+    14: "a character reference (&#…;) to a character XML cannot hold",
+    17: "an XML declaration (<?xml …?>) that is not at the start of the file",
+    19: "the encoding its first line names is not the file's",
+    20: "a CDATA section that is not closed",
+    27: "a tag prefix (prefix:Name) with no namespace declared for it",  # unbound prefix
+    30: "its first line (<?xml …?>) is not a well-formed XML declaration",
 }
 
 
@@ -85,6 +96,14 @@ def parse(data: bytes) -> tuple[Element, dict[int, int]]:
         raise XmlRefused("", f"refused: the file contains {reason}, which is not read") from None
     except ParseError as exc:
         line, column = exc.position
+        start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if not data.strip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n"):
+            raise XmlRefused("line 1", "the file is empty") from None
+        if line == 1 and start and start not in b"<\xff\xfe\x00":  # no tag at all
+            raise XmlRefused(
+                "line 1",
+                "not XML: the file does not start with a tag such as <?xml …?> or <Project>",
+            ) from None
         why = _WHY.get(exc.code, str(exc).split(":", 1)[0])
         raise XmlRefused(
             f"line {line}", f"not well-formed XML (column {column + 1}): {why}"

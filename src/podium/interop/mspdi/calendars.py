@@ -50,6 +50,16 @@ NEAR_BEFORE = dt.timedelta(days=366)  # beyond MAX_HOLIDAYS, keep those from a y
 NEAR_AFTER = dt.timedelta(days=731)  # the plan's start to two years after its finish
 
 
+class CalendarPartError(ValueError):
+    """A part of a calendar that cannot be read: ``part`` says which (``exception 2
+    ('Easter')``, ``WeekDay 3 (Tuesday)``), the message what is wrong with it."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(f"{part}: {message}")
+        self.part = part
+        self.message = message
+
+
 class ExpansionBudget:
     """The steps a file's exceptions may still take to expand (:data:`MAX_FILE_STEPS`)."""
 
@@ -113,6 +123,24 @@ def _months(start: dt.date, step: int) -> Iterator[tuple[int, int]]:
         index += step
 
 
+def _period_day(value: str, name: str) -> dt.date:
+    """The day of a ``TimePeriod``'s ``FromDate`` or ``ToDate``; a ValueError naming it."""
+    try:
+        return parse_date(value)
+    except ValueError:
+        shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
+        raise ValueError(f"TimePeriod {name} {shown} is not a date (2027-01-04T00:00:00)") from None
+
+
+def _within(element: Element, name: str, default: int, low: int, high: int, what: str) -> int:
+    """A numbered code of a recurrence (absent: ``default``); one outside ``low`` …
+    ``high`` is a ValueError that says what it should be."""
+    value = whole(element, name, default)
+    if not low <= value <= high:
+        raise ValueError(f"{name} {value} is not {what}")
+    return value
+
+
 def exception_days(element: Element, budget: ExpansionBudget | None = None) -> list[dt.date]:
     """Every day an ``Exception`` covers (recurring ones expanded, within its period);
     each day, week, month or year looked at is a step of ``budget``."""
@@ -123,11 +151,22 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
     start_text, finish_text = text(period, "FromDate"), text(period, "ToDate")
     if start_text is None:
         return []
-    start = parse_date(start_text)
-    finish = parse_date(finish_text) if finish_text else start
-    kind = whole(element, "Type", 1)
+    start = _period_day(start_text, "FromDate")
+    finish = _period_day(finish_text, "ToDate") if finish_text else start
+    kind = _within(element, "Type", 1, 1, 7, "an exception type (1 to 7)")
     step = max(1, whole(element, "Period", 1))
     occurrences = whole(element, "Occurrences", 0) or None
+    if kind in (2, 3):
+        in_year = _within(element, "Month", 0, 0, 11, "a month (0 = January … 11 = December)")
+    if kind in (2, 4):
+        day_of_month = _within(element, "MonthDay", 1, 1, 31, "a day of a month (1 to 31)")
+    if kind in (3, 5):
+        position = _within(
+            element, "MonthPosition", 0, 0, 4, "a week of a month (0 = first … 4 = last)"
+        )
+        item = _within(
+            element, "MonthItem", 0, 0, 9, "a kind of day (0 = day … 3 = Sunday … 9 = Saturday)"
+        )
 
     # the days the rule names in order, with None for a step that names none
     def candidates() -> Iterator[dt.date | None]:
@@ -154,36 +193,21 @@ def exception_days(element: Element, budget: ExpansionBudget | None = None) -> l
                 if (year, month) > (finish.year, finish.month):
                     return
                 if kind == 4:
-                    day_of_month = whole(element, "MonthDay", 1)
                     if day_of_month <= cal.monthrange(year, month)[1]:
                         yield dt.date(year, month, day_of_month)
                     else:
                         yield None
                 else:
-                    found = _month_position(
-                        year,
-                        month,
-                        whole(element, "MonthPosition", 0),
-                        whole(element, "MonthItem", 0),
-                    )
-                    yield found
+                    yield _month_position(year, month, position, item)
         elif kind in (2, 3):  # yearly: a day of a month, or a position in it
-            month = whole(element, "Month", 1)
             for year in range(start.year, finish.year + 1):
                 if kind == 2:
-                    day_of_month = whole(element, "MonthDay", 1)
-                    if day_of_month <= cal.monthrange(year, month + 1)[1]:
-                        yield dt.date(year, month + 1, day_of_month)
+                    if day_of_month <= cal.monthrange(year, in_year + 1)[1]:
+                        yield dt.date(year, in_year + 1, day_of_month)
                     else:
                         yield None
                 else:
-                    found = _month_position(
-                        year,
-                        month + 1,
-                        whole(element, "MonthPosition", 0),
-                        whole(element, "MonthItem", 0),
-                    )
-                    yield found
+                    yield _month_position(year, in_year + 1, position, item)
 
     days: list[dt.date] = []
     for day in candidates():
@@ -209,8 +233,8 @@ def _legacy_exception_days(
     start_text, finish_text = text(period, "FromDate"), text(period, "ToDate")
     if start_text is None:
         return []
-    start = parse_date(start_text)
-    finish = parse_date(finish_text) if finish_text else start
+    start = _period_day(start_text, "FromDate")
+    finish = _period_day(finish_text, "ToDate") if finish_text else start
     count = min((finish - start).days + 1, MAX_EXPANDED_DAYS)
     (budget or ExpansionBudget()).take(max(count, 0))
     return [start + dt.timedelta(days=n) for n in range(count)]
@@ -235,23 +259,43 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
         base_uid=None if flag(element, "IsBaseCalendar") or base in (None, "-1") else base,
     )
     exceptions = element.findall(f"{Q}Exceptions/{Q}Exception")
-    for week_day in element.findall(f"{Q}WeekDays/{Q}WeekDay"):
-        day_type = whole(week_day, "DayType", -1)
-        if day_type in DAY_TYPE:
-            calendar.own_days[DAY_TYPE[day_type]] = flag(week_day, "DayWorking")
+    for number, week_day in enumerate(element.findall(f"{Q}WeekDays/{Q}WeekDay"), 1):
+        try:
+            day_type = whole(week_day, "DayType", -1)
+            if day_type not in DAY_TYPE and day_type != 0:
+                raise ValueError(
+                    f"DayType {day_type} is not a day (1 = Sunday … 7 = Saturday, "
+                    "or 0 for an exception)"
+                )
             first = _first_working_time(week_day)
-            if first is not None and flag(week_day, "DayWorking"):
-                calendar.day_starts[DAY_TYPE[day_type]] = first
-        elif day_type == 0 and not exceptions:  # the pre-2007 form of an exception
-            days = _legacy_exception_days(week_day, budget)
-            if len(days) >= MAX_EXPANDED_DAYS:
-                calendar.cut.append(f"from {days[0].isoformat()}")
-            _mark(calendar, days, working=flag(week_day, "DayWorking"), name="")
+            if day_type in DAY_TYPE:
+                calendar.own_days[DAY_TYPE[day_type]] = flag(week_day, "DayWorking")
+                if first is not None and flag(week_day, "DayWorking"):
+                    calendar.day_starts[DAY_TYPE[day_type]] = first
+            elif not exceptions:  # DayType 0: the pre-2007 form of an exception
+                days = _legacy_exception_days(week_day, budget)
+                if len(days) >= MAX_EXPANDED_DAYS:
+                    calendar.cut.append(f"from {days[0].isoformat()}")
+                _mark(calendar, days, working=flag(week_day, "DayWorking"), name="")
+        except ValueError as exc:
+            if budget.left < 0:  # the file's budget, not this day's fault alone
+                raise
+            raise CalendarPartError(f"WeekDay {number}{_day_name(week_day)}", str(exc)) from None
     for number, exception in enumerate(exceptions, 1):
-        days = exception_days(exception, budget)
+        name = (text(exception, "Name") or "").strip()
+        shown = f" ({name[:40]!r})" if name else ""
+        try:
+            days = exception_days(exception, budget)
+            _first_working_time(exception)  # the times are not carried, but must be times
+        except OverflowError:  # a recurrence stepping past the last date there is
+            part = f"exception {number}{shown}"
+            raise CalendarPartError(part, "an exception runs past the year 9999") from None
+        except ValueError as exc:
+            if budget.left < 0:  # the file's budget, not this exception's fault alone
+                raise
+            raise CalendarPartError(f"exception {number}{shown}", str(exc)) from None
         if len(days) >= MAX_EXPANDED_DAYS:
             calendar.cut.append(text(exception, "Name") or f"exception {number}")
-        name = (text(exception, "Name") or "").strip()
         if len(name) > MAX_HOLIDAY_NAME:
             raise ValueError(
                 f"the name of exception {number} has {len(name)} characters "
@@ -261,15 +305,43 @@ def read_calendar(element: Element, budget: ExpansionBudget | None = None) -> Fi
     return calendar
 
 
-def _first_working_time(week_day: Element) -> dt.time | None:
-    """The earliest ``FromTime`` of a day's working times (none listed, or none
-    readable: ``None``)."""
+def _day_name(week_day: Element) -> str:
+    """`` (Monday)`` for a weekday's ``WeekDay``; ``""`` for any other."""
+    names = {1: "Sunday", 2: "Monday", 3: "Tuesday", 4: "Wednesday", 5: "Thursday"}
+    names |= {6: "Friday", 7: "Saturday", 0: "an exception"}
+    raw = text(week_day, "DayType") or ""
+    day = names.get(int(raw)) if raw.isascii() and raw.isdecimal() and len(raw) < 3 else None
+    return f" ({day})" if day else ""
+
+
+def _time_of_day(period: Element, name: str) -> dt.time | None:
+    """A working time's ``FromTime`` or ``ToTime`` (``08:00:00``; a ``ToTime`` of
+    ``24:00:00`` is midnight); ``None`` when absent, a ValueError naming it when it is no
+    time of day."""
+    value = text(period, name)
+    if value is None:
+        return None
+    if name == "ToTime" and value[:8] in ("24:00:00", "24:00"):
+        return dt.time(0)
+    try:
+        return dt.time.fromisoformat(value[:8])
+    except ValueError:
+        shown = repr(value[:40]) + ("…" if len(value) > 40 else "")
+        raise ValueError(f"{name} {shown} is not a time of day (08:00:00)") from None
+
+
+def _first_working_time(day: Element) -> dt.time | None:
+    """The earliest ``FromTime`` of a day's (or an exception's) working times (``None``:
+    none listed); a ValueError naming the working time whose times are not times."""
     times = []
-    for period in week_day.findall(f"{Q}WorkingTimes/{Q}WorkingTime"):
+    for number, period in enumerate(day.findall(f"{Q}WorkingTimes/{Q}WorkingTime"), 1):
         try:
-            times.append(dt.time.fromisoformat((text(period, "FromTime") or "")[:8]))
-        except ValueError:
-            continue  # not a time: the day's start is then another's, or the default
+            start = _time_of_day(period, "FromTime")
+            _time_of_day(period, "ToTime")
+        except ValueError as exc:
+            raise ValueError(f"WorkingTime {number}: {exc}") from None
+        if start is not None:
+            times.append(start)
     return min(times, default=None)
 
 

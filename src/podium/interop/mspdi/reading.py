@@ -16,6 +16,7 @@ from podium.currency import checked_currency
 from podium.interop.imported import MAX_IMPORT_BYTES, ImportedPlan, Problem
 from podium.interop.mspdi._xml import NS, Q, XmlRefused, number, parse, parse_date, text
 from podium.interop.mspdi.calendars import (
+    CalendarPartError,
     ExpansionBudget,
     FileCalendar,
     read_calendar,
@@ -95,8 +96,8 @@ def read_mspdi(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> ImportedPlan:
         where = f"line {lines.get(id(element), '?')}, Calendar UID {text(element, 'UID')}"
         try:
             calendar = read_calendar(element, budget)
-        except OverflowError:  # a recurrence stepping past the last date there is
-            imported.problems.append(Problem(where, "an exception runs past the year 9999"))
+        except CalendarPartError as exc:
+            imported.problems.append(Problem(f"{where}, {exc.part}", exc.message))
             continue
         except ValueError as exc:
             imported.problems.append(Problem(where, str(exc)))

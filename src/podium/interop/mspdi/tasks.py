@@ -132,6 +132,9 @@ def _baseline(task: Element, minutes_per_day: float, days: WorkingDays) -> FileB
     return None
 
 
+MAX_UID_DIGITS = 10  # a UID is a 32-bit number in Microsoft Project
+
+
 def _code(
     element: Element,
     name: str,
@@ -179,7 +182,8 @@ def read_tasks(
     not_carried: dict[str, list[str]] = {}  # a NOT_CARRIED kind → where its tasks are
     for element in root.findall(f"{Q}Tasks/{Q}Task"):
         uid = text(element, "UID")
-        where = f"line {lines.get(id(element), '?')}, Task UID {uid}"
+        shown_uid = uid if uid is None or len(uid) <= 40 else uid[:39] + "…"
+        where = f"line {lines.get(id(element), '?')}, Task UID {shown_uid}"
         if uid is None:
             read.problems.append(Problem(where, "a task without a UID"))
             continue
@@ -192,6 +196,11 @@ def read_tasks(
             level = whole_number(element, "OutlineLevel", 1)
             if not uid.isascii() or not uid.isdecimal():  # Microsoft Project numbers from 0
                 raise ValueError(f"UID {uid[:40]!r} is not a whole number of 0 or more")
+            if len(uid) > MAX_UID_DIGITS:  # (thousands of digits are no number Python reads)
+                raise ValueError(
+                    f"UID {uid[:40]}… has {len(uid):,} digits; Microsoft Project writes at "
+                    f"most {MAX_UID_DIGITS}"
+                )
         except ValueError as exc:
             read.problems.append(Problem(f"{where} ({shown})", str(exc)))
             read.refused.add(uid)

@@ -56,10 +56,14 @@ class CalendarData:
         return [d for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") if week.get(d, 0) > 0]
 
 
+MAX_DEPTH = 20  # nodes within nodes: P6 writes five levels; more is no calendar
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = "".join(c for c in text if c >= " " and c != "\x7f")
         self.pos = 0
+        self.depth = 0
 
     def _skip(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] == " ":
@@ -79,6 +83,11 @@ class _Parser:
         return value
 
     def node(self) -> Node:
+        if self.depth >= MAX_DEPTH:  # a hostile nesting would exhaust the stack
+            raise CalendarDataError(
+                f"nested more than {MAX_DEPTH} levels deep at character {self.pos + 1}"
+            )
+        self.depth += 1
         self._expect("(")
         self._until("||")
         self.pos += 2
@@ -94,6 +103,7 @@ class _Parser:
             self._skip()
         self._expect(")")
         self._expect(")")
+        self.depth -= 1
         return Node(name, attributes.split("|") if attributes else [], children)
 
 

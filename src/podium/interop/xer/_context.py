@@ -12,6 +12,7 @@ from podium.interop.xer._tables import Row, Tables
 
 PROGRAM_KEY = re.compile(r"[^A-Za-z0-9_-]+")
 RESOURCE_KEY = re.compile(r"[^A-Za-z0-9_.@-]+")
+_DIGITS = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?")  # a number written out in digits
 
 
 @dataclass
@@ -34,9 +35,19 @@ class Context:
     notes: list[str] = field(default_factory=list)
     rounded: list[str] = field(default_factory=list)  # "A1000 2.5 d → 3 d"
     origins: dict[str, str] = field(default_factory=dict)  # "tasks[3]" → its row's where()
+    # the fields already found unreadable (table, row, field): a field read twice (an
+    # activity's planned hours give its duration and its progress) is listed once
+    unreadable: set[tuple[str, int, str]] = field(default_factory=set)
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
+
+    def _unreadable(self, row: Row, name: str, message: str) -> None:
+        """A field that cannot be read, listed the first time only."""
+        spot = (row.table, row.number, name)
+        if spot not in self.unreadable:
+            self.unreadable.add(spot)
+            self.problem(row.where(_label(row)), message)
 
     def number(self, row: Row, name: str, default: float | None = 0.0) -> float | None:
         """A numeric field; empty gives ``default``; anything else not a number is a problem."""
@@ -47,8 +58,12 @@ class Context:
             value = float(text)
         except ValueError:
             value = math.nan
+        shown = repr(text[:40]) + ("…" if len(text) > 40 else "")
+        if math.isinf(value) and _DIGITS.fullmatch(text):  # digits past the largest float
+            self._unreadable(row, name, f"{name} {shown} has too many digits to be read")
+            return default
         if not math.isfinite(value):  # (float() reads "inf" and "nan" too)
-            self.problem(row.where(_label(row)), f"{name} {text[:40]!r} is not a number")
+            self._unreadable(row, name, f"{name} {shown} is not a number")
             return default
         return value
 
@@ -60,7 +75,8 @@ class Context:
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
-            self.problem(row.where(_label(row)), f"{name} {text!r} is not a date (YYYY-MM-DD)")
+            shown = repr(text[:40]) + ("…" if len(text) > 40 else "")
+            self._unreadable(row, name, f"{name} {shown} is not a date (YYYY-MM-DD)")
             return None
 
 

@@ -43,7 +43,10 @@ class Tables:
 
 
 def decode(data: bytes) -> str:
-    """XER files are Windows-1252 (recent versions may write UTF-8)."""
+    """XER files are Windows-1252 (recent versions may write UTF-8; one saved again by an
+    editor as "Unicode" is UTF-16 with its byte-order mark)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -61,7 +64,10 @@ def read_tables(data: bytes) -> Tables:
     tables = Tables()
     lines = decode(data).splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None or not lines[first].startswith("ERMHDR"):
+    if first is None:
+        tables.problems.append(Problem("line 1", "the file is empty"))
+        return tables
+    if not lines[first].startswith("ERMHDR"):
         tables.problems.append(
             Problem("line 1", "not a Primavera P6 XER file (it must start with ERMHDR)")
         )
