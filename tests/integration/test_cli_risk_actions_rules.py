@@ -10,7 +10,8 @@ level at score 15, a risk linked to two projects too, the steering agenda at 20)
 - R5 "Old firewall", 5 × 5 = 25, closed: never escalated, whatever the rules.
 
 R1 has two actions: "Book the auditors" (mia, due 1 February 2027) and "Ask for dates"
-(done). lea is a manager, mia a member, vic a viewer, bo a user outside the program.
+(done today: a done date is never in the future). lea is a manager, mia a member, vic a
+viewer, bo a user outside the program.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from podium.cli.risk_rules import HIGHEST, LOWEST
 from podium.models import AuditEntry, Program, Risk, RiskAction, RiskRules, Role
 from podium.services import risks
 from podium.services.actor import SYSTEM
+from podium.services.common import today
 from tests.factories import add_member, make_program, make_project, make_task, make_user
 from tests.integration.test_cli_programs import flat, podium
+
+DONE_ON = today()
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def register(cli_env: None, db: Session) -> Program:
         due_date=date(2027, 2, 1),
     )  # fmt: skip
     asked = risks.add_action(db, SYSTEM, first.id, title="Ask for dates")
-    risks.update_action(db, SYSTEM, first.id, asked.id, {"done": True, "done_on": date(2027, 1, 8)})
+    risks.update_action(db, SYSTEM, first.id, asked.id, {"done": True, "done_on": DONE_ON})
     db.commit()
     return cloud
 
@@ -159,7 +163,7 @@ def test_action_set_of_what_it_already_is_changes_nothing(
     action = stored_action(engine, booked)
     assert action is not None and action.version == 1
     assert [a for a in audited(engine, "risk action") if a[0] == "update"] == [
-        ("update", "system", {"done": [False, True], "done_on": [None, "2027-01-08"]})
+        ("update", "system", {"done": [False, True], "done_on": [None, DONE_ON.isoformat()]})
     ]  # only the fixture's
 
 
@@ -230,7 +234,7 @@ def test_action_delete_asks_for_yes_needs_a_manager_then_removes_it(
     )
     assert code == 1
     assert (
-        f"this would delete action {asked} on R1 (Ask for dates, done on 2027-01-08): run again "
+        f"this would delete action {asked} on R1 (Ask for dates, done on {DONE_ON}): run again "
         "with --yes to delete it"
     ) in flat(out)
     for who, role in (("mia", "member"), ("vic", "viewer")):

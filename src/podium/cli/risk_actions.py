@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +18,7 @@ from podium.cli._app import (
     checked_text,
     console,
     fail,
+    in_options,
     parse_day,
     print_problems,
     require_current_schema,
@@ -163,20 +163,23 @@ def action_done(
     """Mark a mitigation action done (members), or not done with --undo."""
     if undo and on:
         raise fail("give --on or --undo, not both")
-    day = parse_day(on, "--on") if on else datetime.now(UTC).date()
+    day = parse_day(on, "--on") if on else None  # None: today, as the service counts it
     require_current_schema()
     try:
         with unit_of_work() as session:
             actor = actor_for(session, as_user)
             found = find_risk(session, actor, programs.find_program(session, actor, program), risk)
-            updates: dict[str, Any] = {"done": False} if undo else {"done": True, "done_on": day}
+            updates: dict[str, Any] = {"done": not undo}
+            if day is not None:
+                updates["done_on"] = day
             changed = risks.update_action(session, actor, found.id, action, updates)
             summary = f"action {changed.id} on {found.key}: {changed.title}"
             left = sum(not a.done for a in found.actions)
+            done_on = changed.done_on
     except PodiumError as exc:
-        print_problems(exc)
+        print_problems(in_options(exc, {"done_on": "--on"}))
         raise typer.Exit(1) from exc
-    verdict = "not done" if undo else f"done on {day}"
+    verdict = "not done" if undo else f"done on {done_on}"
     console.print(f"Marked [bold]{summary}[/] {verdict}; {left} open action(s) left on it.")
 
 

@@ -40,9 +40,21 @@ def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
+def check_password(password: str, field: str = "password") -> None:
+    """A password is at least ``MIN_PASSWORD_LENGTH`` characters, and not only spaces.
+
+    It is kept as typed (spaces at either end are part of it); a blank one would be
+    guessed first.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise field_error("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise field_error(field, f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if not password.strip():
+        raise field_error(field, "must not be only spaces")
+
+
+def hash_password(password: str) -> str:
+    """The stored hash of a new password, once it passes :func:`check_password`."""
+    check_password(password)
     return _hasher.hash(password)
 
 
@@ -68,8 +80,8 @@ def add_user(
     email = email.strip().lower()
     if not EMAIL.fullmatch(email) or len(email) > 320:
         raise field_error("email", "this is not a valid email address")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise field_error("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if password is not None:
+        check_password(password)
     if len(name) > MAX_NAME:
         raise field_error("name", f"at most {MAX_NAME} characters")
     if find_user(session, email) is not None:

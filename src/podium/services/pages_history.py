@@ -25,6 +25,8 @@ from podium.models import (
     Program,
     Project,
     Resource,
+    Review,
+    ReviewOccurrence,
     Role,
     Task,
     User,
@@ -66,7 +68,22 @@ LIVE_KINDS: dict[str, type[Program | User | Resource | Calendar]] = {
     "resource": Resource,
     "calendar": Calendar,
 }
-ID_FIELDS = {"parent_id": "parent", "calendar_id": "calendar", "manager_id": "manager"}
+# the fields that hold ids of other records: the name they are shown under, and the kind
+# of record they name (what the log calls it); ``…_ids`` hold a list
+ID_FIELDS: dict[str, tuple[str, str]] = {
+    "parent_id": ("parent", "task"),
+    "calendar_id": ("calendar", "calendar"),
+    "manager_id": ("manager", "user"),
+    "owner_id": ("owner", "user"),
+    "user_id": ("account", "user"),
+    "task_id": ("task", "task"),
+    "resource_id": ("resource", "resource"),
+    "occurrence_id": ("meeting", "review meeting"),
+    "project_ids": ("projects", "project"),
+    "task_ids": ("tasks", "task"),
+}
+Names = dict[tuple[str, int], str]
+PROGRAM_KINDS = frozenset({"task", "project", "review meeting"})  # the others: outside any
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,48 +173,113 @@ def _nested(value: Any) -> Any:
     return f"({_words(value)})" if isinstance(value, dict) else _words(value)
 
 
-def _names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
-    """Keys and names for the ids that entries mention (a few queries per page)."""
-    wanted: dict[str, set[int]] = {"task": set(), "calendar": set(), "user": set()}
+def _ids_named(entries: list[AuditEntry]) -> dict[str, set[int]]:
+    """The ids of other records that the entries' changes hold, by kind."""
+    wanted: dict[str, set[int]] = {kind: set() for _name, kind in ID_FIELDS.values()}
     for entry in entries:
-        if entry.entity_type == "task":
-            wanted["task"].add(entry.entity_id)
-        for field, kind in (("parent_id", "task"), ("calendar_id", "calendar")):
-            for value in (entry.changes or {}).get(field, []) or []:
-                if isinstance(value, int):
-                    wanted[kind].add(value)
-        for value in (entry.changes or {}).get("manager_id", []) or []:
-            if isinstance(value, int):
-                wanted["user"].add(value)
-    names: dict[tuple[str, int], str] = {}
-    if wanted["task"]:
-        for task_id, key in session.execute(
-            select(Task.id, Task.key).where(Task.id.in_(wanted["task"]))
-        ):
-            names[("task", task_id)] = key
-    if wanted["calendar"]:
-        for calendar_id, name in session.execute(
-            select(Calendar.id, Calendar.name).where(Calendar.id.in_(wanted["calendar"]))
-        ):
-            names[("calendar", calendar_id)] = name
-    if wanted["user"]:
-        for user_id, name, email in session.execute(
-            select(User.id, User.name, User.email).where(User.id.in_(wanted["user"]))
-        ):
-            names[("user", user_id)] = name or email
-    milestone_ids = {e.entity_id for e in entries if e.entity_type == "milestone"}
-    if milestone_ids:
-        for milestone_id, key in session.execute(
-            select(Milestone.id, Milestone.key).where(Milestone.id.in_(milestone_ids))
-        ):
-            names[("milestone", milestone_id)] = key
-    project_ids = {e.entity_id for e in entries if e.entity_type == "project"}
-    if project_ids:
-        for project_id, key in session.execute(
-            select(Project.id, Project.key).where(Project.id.in_(project_ids))
-        ):
-            names[("project", project_id)] = key
+        for field, pair in (entry.changes or {}).items():
+            if field not in ID_FIELDS or not isinstance(pair, list):
+                continue
+            kind = ID_FIELDS[field][1]
+            for value in pair:
+                values = value if isinstance(value, list) else [value]
+                wanted[kind] |= {v for v in values if _is_id(v)}
+    return wanted
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= audit.MAX_ID
+
+
+def _names(session: Session, entries: list[AuditEntry]) -> Names:
+    """Keys and names of the records that entries are about or mention and that are still
+    there: one query per kind of record, whatever the number of entries."""
+    wanted = _ids_named(entries)
+    for kind in ("task", "milestone", "project"):
+        wanted.setdefault(kind, set()).update(e.entity_id for e in entries if e.entity_type == kind)
+    queries: dict[str, Any] = {
+        "task": select(Task.id, Task.key).where(Task.id.in_(wanted["task"])),
+        "milestone": select(Milestone.id, Milestone.key).where(
+            Milestone.id.in_(wanted["milestone"])
+        ),
+        "project": select(Project.id, Project.key).where(Project.id.in_(wanted["project"])),
+        "calendar": select(Calendar.id, Calendar.name).where(Calendar.id.in_(wanted["calendar"])),
+        "user": select(User.id, func.coalesce(func.nullif(User.name, ""), User.email)).where(
+            User.id.in_(wanted["user"])
+        ),
+        "resource": select(Resource.id, Resource.name).where(Resource.id.in_(wanted["resource"])),
+        "review meeting": select(ReviewOccurrence.id, Review.name, ReviewOccurrence.held_on)
+        .join(Review, Review.id == ReviewOccurrence.review_id)
+        .where(ReviewOccurrence.id.in_(wanted["review meeting"])),
+    }
+    names: Names = {}
+    for kind, query in queries.items():
+        if not wanted[kind]:
+            continue
+        for row in session.execute(query):
+            name = f"{row[1]} on {row[2].isoformat()}" if kind == "review meeting" else row[1]
+            names[(kind, row[0])] = str(name)
     return names
+
+
+def _gone_names(session: Session, entries: list[AuditEntry], names: Names) -> Names:
+    """How the records that entries mention and that have been deleted since were named
+    when they went (from the log's own entry of their removal), in one query."""
+    missing = {
+        kind: ids - {i for k, i in names if k == kind} for kind, ids in _ids_named(entries).items()
+    }
+    programs = {e.program_id for e in entries if e.program_id is not None}
+    conditions = [
+        and_(
+            # where the removal was logged: in the entries' programs, or outside any
+            AuditEntry.program_id.in_(programs)
+            if kind in PROGRAM_KINDS
+            else AuditEntry.program_id.is_(None),
+            AuditEntry.entity_type == kind,
+            AuditEntry.entity_id.in_(ids),
+        )
+        for kind, ids in missing.items()
+        if ids
+    ]
+    if not conditions:
+        return {}
+    found: Names = {}
+    for kind, record_id, label, changes in session.execute(
+        select(
+            AuditEntry.entity_type,
+            AuditEntry.entity_id,
+            AuditEntry.entity_label,
+            AuditEntry.changes,
+        )
+        .where(AuditEntry.action == "delete", or_(*conditions))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ):
+        key = (changes or {}).get("key") if kind in KEYED else None
+        was = key[0] if isinstance(key, list) and len(key) == 2 and key[0] else label
+        found[(kind, record_id)] = str(was or "")
+    return found
+
+
+def _named(value: Any, kind: str, names: Names, gone: Names) -> Any:
+    """An id as the name of what it is (a deleted record's as it was, marked deleted)."""
+    if not _is_id(value):
+        return value
+    if (kind, value) in names:
+        return names[(kind, value)]
+    was = gone.get((kind, value))
+    return f"{was} (deleted)" if was else f"#{value} (deleted)"
+
+
+def _named_ids(value: Any, kind: str, names: Names, gone: Names) -> Any:
+    """One id, or a list of them (``PLAT, SEC``: by name, those known by number last), as
+    names."""
+    if isinstance(value, list):
+        shown = sorted(
+            (str(_named(v, kind, names, gone)) for v in value),
+            key=lambda name: (name.startswith("#"), name.lower()),
+        )
+        return ", ".join(shown) if shown else None
+    return _named(value, kind, names, gone)
 
 
 def _live(session: Session, entries: list[AuditEntry]) -> set[tuple[str, int]]:
@@ -226,8 +308,7 @@ def _programs(session: Session, entries: list[AuditEntry]) -> dict[int, tuple[st
     return found | {program_id: (key, False) for program_id, key in gone.items()}
 
 
-def _changes(entry: AuditEntry, names: dict[tuple[str, int], str]) -> list[FieldChange]:
-    kind = {"parent_id": "task", "calendar_id": "calendar", "manager_id": "user"}
+def _changes(entry: AuditEntry, names: Names, gone: Names) -> list[FieldChange]:
     found = []
     # by field name: PostgreSQL keeps a record's fields in an order of its own, so the
     # order they were written in is not kept on every database
@@ -239,15 +320,14 @@ def _changes(entry: AuditEntry, names: dict[tuple[str, int], str]) -> list[Field
             continue  # a new record: only what was set
         if entry.action == "delete" and old in UNSET:
             continue  # a removed record: what it held
-        if field in kind:
-            old = names.get((kind[field], old), old) if isinstance(old, int) else old
-            new = names.get((kind[field], new), new) if isinstance(new, int) else new
-            field = ID_FIELDS[field]
+        if field in ID_FIELDS:
+            field, kind = ID_FIELDS[field]
+            old, new = _named_ids(old, kind, names, gone), _named_ids(new, kind, names, gone)
         found.append(FieldChange(field, _plain_value(old), _plain_value(new)))
     return found
 
 
-def _key(entry: AuditEntry, names: dict[tuple[str, int], str]) -> str:
+def _key(entry: AuditEntry, names: Names) -> str:
     known = names.get((entry.entity_type, entry.entity_id)) if entry.entity_type in KEYED else None
     if known:
         return known
@@ -278,6 +358,7 @@ def _page(
     ).all()
     entries = [entry for entry, _name in rows]
     names = _names(session, entries)
+    gone = _gone_names(session, entries, names)
     there = set(names) | _live(session, entries)
     programs = _programs(session, entries)
     found = []
@@ -295,7 +376,7 @@ def _page(
                 key=_key(entry, names),
                 label=entry.entity_label,
                 link=_link(entry, there),
-                changes=_changes(entry, names),
+                changes=_changes(entry, names, gone),
                 program_id=entry.program_id,
                 program_key=program_key,
                 program_live=program_live,

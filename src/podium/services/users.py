@@ -247,8 +247,7 @@ def change_own_password(
         auth.authenticate_password(session, user.email, current)
     except Unauthorized as exc:  # said beside the field, not as a failed sign-in
         raise field_error("current_password", "is not your current password") from exc
-    if len(new) < auth.MIN_PASSWORD_LENGTH:
-        raise field_error("new_password", f"must be at least {auth.MIN_PASSWORD_LENGTH} characters")
+    auth.check_password(new, "new_password")
     if current == new:
         raise field_error("new_password", "is the same as the current one")
     auth.set_password(session, user, new)

@@ -99,7 +99,9 @@ def _alert_resolved(session: Session, program_id: int, data: dict[str, Any]) -> 
 def _risk(session: Session, program_id: int, data: dict[str, Any]) -> Message:
     found = _id(data, "risk_id")
     risk = session.get(Risk, found) if found is not None else None
-    name = f"{risk.key} {risk.title}" if risk else str(data.get("title") or f"risk {found or '?'}")
+    key = str(data.get("risk_key") or "")  # events queued before it was added have none
+    told = " ".join(part for part in (key, str(data.get("title") or "")) if part)
+    name = f"{risk.key} {risk.title}" if risk else told or f"risk {found or '?'}"
     before, after = str(data.get("from") or "none"), str(data.get("to") or "none")
     down = data.get("direction") == "down" or (
         "direction" not in data and _RANK.get(after, 0) < _RANK.get(before, 0)

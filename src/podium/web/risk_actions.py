@@ -1,5 +1,6 @@
 """A risk's mitigation actions corrected on its page: an action's title, owner or due
-date changed (members), an action deleted (managers).
+date changed, or a done one's done date (members; on a closed risk, managers), an action
+deleted (managers).
 
 Adding an action and marking it done live with the risk page (``web/risks.py``); the
 forms here post the version the action was read at, so a change made meanwhile is
@@ -35,14 +36,21 @@ def save_action(
     viewer: CurrentViewer,
     form: CheckedForm,
 ) -> Response:
-    """Change an action's title, owner or due date (members)."""
-    risks.get_action(db, viewer.actor, risk_id, action_id)  # 404 if not this risk's
-    values = {n: field_value(form, n) for n in (*FIELDS, "version")}
+    """Change an action's title, owner or due date, and a done one's done date (members;
+    on a closed risk, managers)."""
+    action = risks.get_action(db, viewer.actor, risk_id, action_id)  # 404 if not this risk's
+    dated = action.done and "done_on" in form  # a form read while it was open has none
+    fields = (*FIELDS, "done_on") if dated else FIELDS
+    values = {n: field_value(form, n) for n in (*fields, "version")}
     data = {"title": values["title"], "owner_id": values["owner_id"] or None}
     data["due_date"] = values["due_date"] or None
+    if dated:
+        data["done_on"] = values["done_on"] or None
     body, errors = validate(ActionUpdate, data)
     if not values["title"]:
         errors["title"] = "Required."
+    if dated and not values["done_on"]:
+        errors["done_on"] = "Required: the day it was done."
     status = 422
     if body is not None and not errors:
         try:
@@ -51,14 +59,14 @@ def save_action(
                 viewer.actor,
                 risk_id,
                 action_id,
-                body.model_dump(include=set(FIELDS)),
+                body.model_dump(include=set(fields)),
                 expected_version=version_of(form),
             )
             done(db)
             return RedirectResponse(f"/risks/{risk_id}?action=action_saved#actions", 303)
         except (ValidationFailed, Conflict, StaleVersion) as exc:
             db.rollback()
-            errors, status = errors_of(exc, FIELDS), exc.status
+            errors, status = errors_of(exc, fields), exc.status
     return _risk(
         request,
         db,

@@ -380,6 +380,7 @@ def _risk(
             "title": editing.title,
             "owner_id": editing.owner_id or "",
             "due_date": editing.due_date.isoformat() if editing.due_date else "",
+            "done_on": editing.done_on.isoformat() if editing.done_on else "",
             "version": editing.version,
         }
     chart = {

@@ -162,6 +162,7 @@ def apply_escalation(
             events.RISK_ESCALATED,
             {
                 "risk_id": risk.id,
+                "risk_key": risk.key,
                 "title": risk.title,
                 "from": old,
                 "to": new,
@@ -180,7 +181,7 @@ def apply_escalation(
             entity_id=risk.id,
             action="escalate",
             changes={"escalation": [old, new], "reason": [None, reason]},
-            label=risk.title,
+            label=risk.name,
         )
         # the version counter is for what people edit, not for what the rules derive
         session.execute(

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.engine.risks import MatrixCell, is_live
 from podium.errors import field_error
-from podium.models import Program, Project, Risk, RiskEscalation, RiskHistory, Role, Task
+from podium.models import (
+    AuditEntry,
+    Program,
+    Project,
+    Risk,
+    RiskEscalation,
+    RiskHistory,
+    Role,
+    Task,
+    User,
+)
 from podium.services import programs
 from podium.services.actor import Actor, require_role
 from podium.services.risks.escalation import rules_of
@@ -122,6 +133,7 @@ class RiskPage:
     members: list[Person]
     projects: list[Project]
     rules_summary: str
+    levels_at_moves: dict[int, str]  # by escalation: the level the risk was raised at then
 
     @property
     def can_edit(self) -> bool:
@@ -131,6 +143,14 @@ class RiskPage:
     @property
     def can_manage(self) -> bool:
         return self.role.rank >= Role.MANAGER.rank
+
+    def owner_choices(self, owner: User | None) -> list[Person]:
+        """Whom an owner field offers: the members, and the owner it holds when they have
+        left the program since (so that saving the form keeps them)."""
+        if owner is None or any(m.id == owner.id for m in self.members):
+            return self.members
+        gone = Person(owner.id, f"{owner.name or owner.email} (no longer in the program)", "")
+        return [*self.members, gone]
 
 
 def risk_page(session: Session, actor: Actor, risk_id: int) -> RiskPage:
@@ -150,12 +170,13 @@ def risk_page(session: Session, actor: Actor, risk_id: int) -> RiskPage:
         if rules.steering_score is not None
         else "No steering rule."
     )
+    escalations = list_escalations(session, actor, risk_id)
     return RiskPage(
         risk=risk,
         program=program,
         role=role,
         history=list_history(session, actor, risk_id),
-        escalations=list_escalations(session, actor, risk_id),
+        escalations=escalations,
         members=_members(session, actor, risk.program_id),
         projects=list(
             session.scalars(
@@ -165,7 +186,36 @@ def risk_page(session: Session, actor: Actor, risk_id: int) -> RiskPage:
             )
         ),
         rules_summary=program_rule + steering_rule,
+        levels_at_moves=_levels_at_moves(session, risk, escalations),
     )
+
+
+def _levels_at_moves(
+    session: Session, risk: Risk, escalations: Sequence[RiskEscalation]
+) -> dict[int, str]:
+    """The level each move found the risk at (what "back to its level" meant then): the
+    last level the audit log holds for it at or before the move, its level now when the
+    log has none."""
+    if not escalations:
+        return {}
+    steps: list[tuple[datetime, str]] = []
+    for at, changes in session.execute(
+        select(AuditEntry.at, AuditEntry.changes)
+        .where(
+            AuditEntry.program_id == risk.program_id,
+            AuditEntry.entity_type == "risk",
+            AuditEntry.entity_id == risk.id,
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ):
+        level = (changes or {}).get("level")
+        if isinstance(level, list) and len(level) == 2 and isinstance(level[1], str):
+            steps.append((at, level[1]))
+    found: dict[int, str] = {}
+    for move in escalations:
+        then = [level for at, level in steps if at <= move.at]
+        found[move.id] = then[-1] if then else risk.level
+    return found
 
 
 def task_ids_by_keys(session: Session, program_id: int, keys: Sequence[str]) -> list[int]:

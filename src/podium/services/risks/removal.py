@@ -153,7 +153,7 @@ def _move_up_if_bare(
         entity_id=risk.id,
         action="update",
         changes=changes,
-        label=risk.title,
+        label=risk.name,
     )
     risk.updated_at = utcnow()  # a new version, so If-Match sees the links changed
     flush(session)

@@ -5,7 +5,7 @@ the escalation rules."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from podium.errors import field_error
 from podium.models import Membership, Risk, RiskAction, RiskHistory, Role, Task, User, utcnow
 from podium.services.actor import Actor, refuse_on_scenario_copy, require_role, role_too_low
 from podium.services.audit import record_change, record_created, record_deleted, snapshot
-from podium.services.common import apply_update, check_version, flush
+from podium.services.common import apply_update, check_version, flush, today
 from podium.services.projects import projects_by_id
 from podium.services.risks.escalation import apply_escalation, resolve_alert
 from podium.services.risks.reading import get_action, get_risk
@@ -40,18 +40,17 @@ ACTION_FIELDS = ["title", "owner_id", "due_date", "done", "done_on"]
 _RATED = ("probability", "impact", "status")
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
 def _check_choice(field: str, value: Any, allowed: Sequence[str]) -> None:
     if value not in allowed:
         raise field_error(field, f"must be one of {', '.join(allowed)}, not {value!r}")
 
 
-def _check_owner(session: Session, program_id: int, owner_id: int | None, field: str) -> None:
-    """An owner is an active member of the program."""
-    if owner_id is None:
+def _check_owner(
+    session: Session, program_id: int, owner_id: int | None, field: str, *, kept: int | None = None
+) -> None:
+    """A new owner is an active member of the program. The owner already there (``kept``)
+    stays, even after leaving the program: saving a form that shows them changes nothing."""
+    if owner_id is None or owner_id == kept:
         return
     active = session.scalar(
         select(User.is_active)
@@ -121,9 +120,9 @@ def _status_dates(risk: Risk, status: str) -> dict[str, Any]:
     """The dates a status change sets: realized on, closed on."""
     changes: dict[str, Any] = {}
     if status == "realized" and risk.realized_on is None:
-        changes["realized_on"] = _today()
+        changes["realized_on"] = today()
     if status == "closed":
-        changes["closed_on"] = _today()
+        changes["closed_on"] = today()
     elif risk.closed_on is not None:
         changes["closed_on"] = None
     return changes
@@ -240,7 +239,7 @@ def update_risk(
         _require_manager(session, actor, risk, "to close a risk or change a closed one")
     _check_values(updates)
     if "owner_id" in updates:
-        _check_owner(session, risk.program_id, updates["owner_id"], "owner_id")
+        _check_owner(session, risk.program_id, updates["owner_id"], "owner_id", kept=risk.owner_id)
     before_links = _links(risk)
     if "project_ids" in updates:
         risk.projects = projects_by_id(session, risk.program_id, updates.pop("project_ids") or [])
@@ -272,7 +271,7 @@ def update_risk(
                 for k in after_links
                 if after_links[k] != before_links[k]
             },
-            label=risk.title,
+            label=risk.name,
         )
         risk.updated_at = utcnow()  # a new version, so If-Match sees the links changed
     apply_update(session, actor, risk, updates, program_id=risk.program_id, expected_version=None)
@@ -332,28 +331,54 @@ def update_action(
     *,
     expected_version: int | None = None,
 ) -> RiskAction:
-    """Change an action or mark it done (members); done today unless ``done_on`` is given."""
+    """Change an action or mark it done (members; on a closed risk, managers); done today
+    unless ``done_on`` is given, which may be neither after today nor before the risk was
+    raised."""
     action = get_action(session, actor, risk_id, action_id, needed=Role.MEMBER)
+    risk = action.risk
+    if risk.status == "closed":
+        _require_manager(session, actor, risk, "to change a closed risk")
     check_version(action, expected_version)
     updates = dict(updates)
     if "owner_id" in updates:
-        _check_owner(session, action.risk.program_id, updates["owner_id"], "owner_id")
+        _check_owner(
+            session, risk.program_id, updates["owner_id"], "owner_id", kept=action.owner_id
+        )
     if updates.get("done") is True and not action.done and updates.get("done_on") is None:
-        updates["done_on"] = _today()
+        updates["done_on"] = today()
     if updates.get("done") is False:
         updates["done_on"] = None
     if updates.get("done_on") is not None and not updates.get("done", action.done):
         raise field_error("done_on", "only a done action has a done date")
+    if updates.get("done_on") is not None and updates["done_on"] != action.done_on:
+        _check_done_on(risk, updates["done_on"])
     apply_update(
         session,
         actor,
         action,
         updates,
-        program_id=action.risk.program_id,
+        program_id=risk.program_id,
         expected_version=None,
         label=action.title,
     )
     return action
+
+
+def _check_done_on(risk: Risk, day: date) -> None:
+    """An action is done on a day that has come, and not before its risk was raised."""
+    now = today()
+    if day > now:
+        raise field_error(
+            "done_on",
+            f"{day.isoformat()} is in the future: an action is marked done once it is done "
+            f"(today is {now.isoformat()})",
+        )
+    raised = risk.created_at.astimezone().date()  # the local day, as today() counts
+    if day < raised:
+        raise field_error(
+            "done_on",
+            f"{day.isoformat()} is before {risk.key} was raised ({raised.isoformat()})",
+        )
 
 
 def delete_action(
