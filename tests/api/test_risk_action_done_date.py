@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from podium.services import common
 from podium.services.common import today
 from podium.services.risks import writing
 from tests.api.conftest import Browser, Cast
@@ -87,3 +88,17 @@ def test_the_edit_form_of_a_done_action_says_a_wrong_done_date_at_the_field(
     assert saved.status_code == 303, saved.text
     stored = cast.viewer.get(f"{URL}/{risk['id']}/actions").json()["items"][0]
     assert (stored["title"], stored["done_on"]) == ("Pair up daily", fine.isoformat())
+
+
+def test_an_action_is_overdue_by_the_products_today_in_the_api(
+    cast: Cast, projects: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _risk, url = _action(cast, projects)
+    due = today() + timedelta(days=2)
+    set_due = cast.member.patch(url, json={"due_date": due.isoformat()})
+    assert set_due.status_code == 200, set_due.text
+    assert set_due.json()["overdue"] is False
+    # the API calls the same day today as the pages do, not the computer's UTC date
+    monkeypatch.setattr(common, "today", lambda: due + timedelta(days=1))
+    listed = cast.viewer.get(url.rsplit("/", 1)[0]).json()["items"][0]
+    assert listed["overdue"] is True

@@ -69,3 +69,23 @@ def test_the_demos_milestones_on_track_with_a_p80_past_target_are_picked_out(
         items, _total = overview.program_list(session, SYSTEM, limit=50, offset=0)
         (item,) = [i for i in items if i.program.key == "CLOUD"]
         assert item.glance == glance
+
+
+def test_milestone_list_and_show_give_the_p80_of_an_on_track_milestone_past_its_target(
+    demo: None, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        view = overview.program_overview(session, SYSTEM, _cloud(session).id)
+        assert view.glance is not None
+        doubtful = {m.key: view.glance.milestone_p80[m.id] for m in view.doubtful_milestones}
+        others = [m.key for m in view.milestones if m.key not in doubtful]
+    assert doubtful and others
+    listed = runner.invoke(app, ["milestone", "list", "CLOUD"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    lines = {line.split()[1]: line for line in listed.output.splitlines() if "│ M" in line}
+    for key, p80 in doubtful.items():
+        assert f"on track, P80 {p80} past target" in lines[key]
+        shown = runner.invoke(app, ["milestone", "show", "CLOUD", key], env={"COLUMNS": "250"})
+        assert f"state     on track, P80 {p80} past target" in shown.output
+    for key in others:
+        assert "P80" not in lines[key]

@@ -3,7 +3,7 @@ actions, score history, escalations, the 5×5 matrix and each program's escalati
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -14,7 +14,7 @@ from podium.api.deps import CurrentActor, Db, ExpectedVersion, Page, commit, pag
 from podium.api.schemas import ERROR_RESPONSES, PageOut, PathId, Strict
 from podium.engine.risks import EscalationRules, score_band
 from podium.models import Risk, RiskAction, RiskEscalation, RiskHistory, User
-from podium.services import risks
+from podium.services import common, risks
 from podium.services.risks import RiskFilter
 
 router = APIRouter(tags=["risks"], responses=ERROR_RESPONSES)
@@ -133,7 +133,7 @@ class ActionOut(BaseModel):
 
     @classmethod
     def of(cls, action: RiskAction, today: date | None = None) -> ActionOut:
-        today = today or datetime.now(UTC).date()
+        today = today or common.today()  # the day the pages and the service call today
         return cls(
             id=action.id,
             risk_id=action.risk_id,

@@ -34,6 +34,7 @@ from podium.models import DependencyType, Milestone, Program
 from podium.services import dependencies, milestones, programs
 from podium.services.actor import SYSTEM
 from podium.services.dependencies import DependencyView, EndRef
+from podium.services.forecasts import ForecastGlance
 from podium.services.overview import program_calendar
 from podium.services.pages_milestones import LinkRow, milestone_page, program_milestones
 from podium.services.pages_schedule import MilestoneRow, milestone_rows
@@ -179,6 +180,13 @@ def _links_table(title: str, links: list[LinkRow], *, into: bool) -> Table:
     return table
 
 
+def _state(row: MilestoneRow, glance: ForecastGlance | None) -> str:
+    """Its state, and when the plan has it on track but the newest Monte Carlo forecast's
+    P80 falls past its target, that P80 (as the pages' amber note)."""
+    p80 = glance.p80_past_target(row) if glance is not None else None
+    return STATES[row.state] + (f", P80 {p80.isoformat()} past target" if p80 else "")
+
+
 @milestone_app.command("list")
 def milestone_list(program: ProgramRef) -> None:
     """List the program's milestones by forecast: target, slip, state and what feeds them."""
@@ -199,7 +207,7 @@ def milestone_list(program: ProgramRef) -> None:
         fed_by = f"{view.links[r.id]} from {', '.join(view.fed_by[r.id]) or 'milestones'}"
         table.add_row(
             r.key, escape(r.name), _day(r.target), _forecast(r), _signed(r.slip),
-            STATES[r.state], fed_by if view.links[r.id] else "—",
+            _state(r, view.glance), fed_by if view.links[r.id] else "—",
         )  # fmt: skip
     console.print(table)
 
@@ -219,7 +227,7 @@ def milestone_show(program: ProgramRef, key: MilestoneKey) -> None:
         facts.add_row("forecast", _forecast(row, "not scheduled yet"))
         if row.slip is not None:
             facts.add_row("slip", _signed(row.slip, "working day"))
-        facts.add_row("state", STATES[row.state])
+        facts.add_row("state", _state(row, page.glance))
         if milestone.total_float is not None:
             critical = ", critical" if milestone.is_critical else ""
             facts.add_row("float", f"{counted(milestone.total_float, 'working day')}{critical}")
