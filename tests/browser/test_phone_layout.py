@@ -68,6 +68,11 @@ def test_the_main_pages_fit_a_phone(
                 "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
             )
             assert cut == [], cut
+            # the milestones stack, row by row, instead of scrolling sideways in their card
+            table = page.get_by_test_id("milestones")
+            assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+            slip = table.get_by_test_id("slip").first.bounding_box()
+            assert slip is not None and slip["x"] + slip["width"] <= PHONE["width"], slip
         if path.startswith("/projects/"):
             # the WBS scrolls in its card with the task names kept (they shrank to nothing)
             name = page.locator("#wbs th", has_text="Task").bounding_box()
