@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -391,48 +392,22 @@ def preview_leveling(
     choices = weight_choices(db, program.id)
     values = _level_values(form, choices)
     method, limit, weights, errors = _level_form(form, values)
+    # a refusal redraws the form as it was sent
+    refuse = partial(
+        _level_result, request, db, viewer, program, form=form, choices=choices, values=values
+    )
     if errors:
-        return _level_result(
-            request,
-            db,
-            viewer,
-            program,
-            form=form,
-            choices=choices,
-            values=values,
-            errors=errors,
-            status_code=422,
-        )
+        return refuse(errors=errors, status_code=422)
     try:
         outcome = leveling.level_program(
             db, viewer.actor, program_id, method=method, time_limit=limit, weights=weights or None
         )
     except Conflict as exc:
         db.rollback()
-        return _level_result(
-            request,
-            db,
-            viewer,
-            program,
-            form=form,
-            choices=choices,
-            values=values,
-            errors={GENERAL: exc.message},
-            status_code=exc.status,
-        )
+        return refuse(errors={GENERAL: exc.message}, status_code=exc.status)
     except ValidationFailed as exc:  # a weight's key the program no longer has, on its field
         db.rollback()
-        return _level_result(
-            request,
-            db,
-            viewer,
-            program,
-            form=form,
-            choices=choices,
-            values=values,
-            errors=errors_of(exc, values),
-            status_code=exc.status,
-        )
+        return refuse(errors=errors_of(exc, values), status_code=exc.status)
     done(db)  # a preview changes no plan; it is kept so that applying it stores exactly it
     return _level_result(
         request,
@@ -466,19 +441,13 @@ def apply_leveling(
     token = field_value(form, "schedule_token") or None
     preview = field_value(form, "preview_id")
     preview_id = int(preview) if preview.isdecimal() and len(preview) <= 12 else None
+    # a refusal redraws the form as it was sent
+    refuse = partial(
+        _level_result, request, db, viewer, program, form=form, choices=choices, values=values
+    )
     if errors or (token is None and preview_id is None):
         errors[GENERAL] = errors.get(GENERAL, "Preview the leveling before applying it.")
-        return _level_result(
-            request,
-            db,
-            viewer,
-            program,
-            form=form,
-            choices=choices,
-            values=values,
-            errors=errors,
-            status_code=422,
-        )
+        return refuse(errors=errors, status_code=422)
     try:
         if preview_id is not None:  # the kept preview, as it was computed
             leveling.level_program(db, viewer.actor, program_id, apply=True, preview_id=preview_id)
@@ -503,18 +472,7 @@ def apply_leveling(
         else:
             message = f"{exc.message[:1].upper()}{exc.message[1:]}."
         # the plan may have changed since the page was drawn: its load is drawn again
-        return _level_result(
-            request,
-            db,
-            viewer,
-            program,
-            form=form,
-            choices=choices,
-            values=values,
-            errors={GENERAL: f"{message} {REFRESHED}"},
-            status_code=409,
-            fresh_load=True,
-        )
+        return refuse(errors={GENERAL: f"{message} {REFRESHED}"}, status_code=409, fresh_load=True)
     return _back(request, program_id, "applied")
 
 
