@@ -50,7 +50,7 @@ from podium.models import (
 from podium.services.actor import Actor
 from podium.services.audit import record_change
 from podium.services.benefits import health_benefit_facts, sync_benefit_alerts
-from podium.services.common import check_version, flush
+from podium.services.common import check_version, flush, today
 from podium.services.overview import program_calendar
 from podium.services.pages_schedule import milestone_rows
 from podium.services.performance import ProgramPerformance, program_performance
@@ -90,9 +90,13 @@ def _column(values: Any, at: int | None) -> float | None:
     return round(float(values[at]), 3)
 
 
-def open_on(day: date) -> tuple[ColumnElement[bool], ...]:
+def open_on(day: date, *, current: date) -> tuple[ColumnElement[bool], ...]:
     """The conditions of an alert open on ``day``: found by its end and not resolved by
-    then (alerts are stamped in UTC)."""
+    then (alerts are stamped in UTC). On or after ``current`` (the program's own status
+    date) the alerts open now: the live schedule raised them about that date, even when
+    they were found on a later day."""
+    if day >= current:
+        return (Alert.resolved_at.is_(None),)
     after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
     return (
         Alert.first_detected_at < after,
@@ -229,7 +233,7 @@ def health_facts(session: Session, perf: ProgramPerformance) -> HealthInput:
                 Alert.program_id == program.id,
                 # as they stood on the status date: for a past date, not what was found
                 # since, and what was resolved since still open
-                *open_on(perf.status_date),
+                *open_on(perf.status_date, current=program.status_date or today()),
                 # the high_risks and benefit_off_track rules judge risks and benefits
                 Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
             )

@@ -88,7 +88,7 @@ def build_report(
                     Alert.program_id == program_id,
                     # open on the report's date, as health reads them (a report for a
                     # past date leaves out what was found later)
-                    *open_on(day),
+                    *open_on(day, current=program.status_date or today()),
                     Alert.cross_project.is_(True),
                     # risks and benefits have their own sections of the report
                     Alert.kind.not_in([AlertKind.RISK_ESCALATED, AlertKind.BENEFIT_OFF_TRACK]),
